@@ -1,0 +1,6 @@
+// Every verb of the `switchyard` command, in help order. Add one line per verb.
+import type { Command } from 'commander';
+
+export type RegisterCommand = (program: Command) => void;
+
+export const commands: RegisterCommand[] = [];

@@ -1,0 +1,159 @@
+// The fleet configuration: one YAML file (`fleet.yaml`) per fleet folder.
+// Parsing is pure (text in, config or ConfigError out); reading the file is in
+// src/core/config-file.ts so tests and Lambdas can validate without disk access.
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+import { HEALTH_PROTOCOLS, SYNC_POLICIES } from './model.ts';
+
+const dnsName = z
+  .string()
+  .min(1)
+  .max(253)
+  .transform((s) => s.toLowerCase().replace(/\.$/, ''))
+  .refine((s) => /^(\*\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(s), {
+    message: 'not a valid DNS name',
+  });
+
+const awsRegion = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/, 'not an AWS region name (e.g. us-east-1)');
+
+const clusterName = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/, 'must be lower-case letters, digits and "-" (it becomes a Route 53 SetIdentifier)');
+
+export const healthCheckDefaultsSchema = z.strictObject({
+  protocol: z.enum(HEALTH_PROTOCOLS).default('HTTP'),
+  port: z.number().int().min(1).max(65535).default(80),
+  path: z.string().startsWith('/').max(255).default('/status/200'),
+  intervalSeconds: z.union([z.literal(10), z.literal(30)]).default(30),
+  failureThreshold: z.number().int().min(1).max(10).default(3),
+});
+
+export const clusterSchema = z.strictObject({
+  name: clusterName,
+  region: awsRegion,
+  eksClusterName: z.string().min(1).max(100),
+  accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(),
+  /** Role assumed to reach a cluster in another account. */
+  roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN').optional(),
+  /** Load-balancer DNS name. Pinned here, or discovered from the gateway Service. */
+  entryPoint: dnsName.optional(),
+  /** Publish AAAA as well as A (the load balancer is dual-stack). */
+  dualStack: z.boolean().default(false),
+  /** A per-cluster name that resolves to this cluster's entry point only. */
+  canaryHostname: dnsName,
+  /** Zones (DNS suffixes) this cluster may publish into. */
+  domainFilter: z.array(dnsName).min(1),
+  weight: z.number().int().min(0).max(255).default(100),
+  /** Lower is preferred: the lowest-priority cluster of a failover app is PRIMARY. */
+  failoverPriority: z.number().int().min(0).default(100),
+  /** Folder of Gateway manifests (file source), relative to the fleet folder. */
+  manifests: z.string().optional(),
+  /** Edge clusters front several workload clusters; to DNS both are entry points. */
+  role: z.enum(['workload', 'edge']).default('workload'),
+});
+
+export const zoneSchema = z.strictObject({
+  name: dnsName,
+  /** Pin the hosted-zone id when several zones share a name (e.g. public and private). */
+  id: z
+    .string()
+    .regex(/^(\/hostedzone\/)?[A-Z0-9]{1,32}$/, 'must be a hosted-zone id like Z0123456789ABC')
+    .transform((s) => s.replace(/^\/hostedzone\//, ''))
+    .optional(),
+});
+
+export const safetySchema = z.strictObject({
+  minHealthyActive: z.number().int().min(0).default(1),
+  maxConcurrentDrains: z.number().int().min(1).default(1),
+  /** Fail-back waits this long after a cluster is healthy again. */
+  failbackHoldDownSeconds: z.number().int().min(0).default(300),
+  /** Default drain steps (% of normal weight) and bake time. */
+  drainSteps: z.array(z.number().int().min(0).max(100)).min(1).default([50, 0]),
+  restoreSteps: z.array(z.number().int().min(0).max(100)).min(1).default([50, 100]),
+  bakeSeconds: z.number().int().min(0).default(60),
+  /** Lease length for per-cluster operation locks. */
+  lockTtlSeconds: z.number().int().min(10).default(900),
+});
+
+export const fleetSchema = z
+  .strictObject({
+    /** Marks every record and health check Switchyard creates. */
+    ownerId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1–63 letters, digits, ".", "_" or "-"'),
+    policy: z.enum(SYNC_POLICIES).default('sync'),
+    zones: z.array(zoneSchema).min(1),
+    /** TTL for records that are not aliases (TXT ownership markers). */
+    ttl: z.number().int().min(0).max(2147483647).default(300),
+    healthCheck: healthCheckDefaultsSchema.default(() => healthCheckDefaultsSchema.parse({})),
+    safety: safetySchema.default(() => safetySchema.parse({})),
+    clusters: z.array(clusterSchema).min(1),
+    /** Published endpoints from a file, until/unless discovery is used (relative path). */
+    endpointsFile: z.string().optional(),
+  })
+  .superRefine((fleet, ctx) => {
+    const seen = new Map<string, number>();
+    fleet.clusters.forEach((cluster, index) => {
+      const first = seen.get(cluster.name);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['clusters', index, 'name'], message: `duplicate cluster name "${cluster.name}" (also clusters[${first}])` });
+      }
+      seen.set(cluster.name, index);
+      if (!cluster.domainFilter.some((suffix) => isWithin(cluster.canaryHostname, suffix))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', index, 'canaryHostname'],
+          message: `"${cluster.canaryHostname}" is outside the cluster's domainFilter (${cluster.domainFilter.join(', ')})`,
+        });
+      }
+    });
+  });
+
+export type FleetConfig = z.infer<typeof fleetSchema>;
+export type ClusterConfig = z.infer<typeof clusterSchema>;
+export type ZoneConfig = z.infer<typeof zoneSchema>;
+export type HealthCheckDefaults = z.infer<typeof healthCheckDefaultsSchema>;
+export type SafetyConfig = z.infer<typeof safetySchema>;
+
+/** True when `name` equals `suffix` or is below it (DNS labels, not string suffixes). */
+export function isWithin(name: string, suffix: string): boolean {
+  const n = name.toLowerCase().replace(/\.$/, '');
+  const s = suffix.toLowerCase().replace(/\.$/, '');
+  return n === s || n.endsWith(`.${s}`);
+}
+
+/** Formats a zod path as the user wrote it: clusters[1].region */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out === '' ? '(top level)' : out;
+}
+
+/** Issues as "path: message" lines, for ConfigError and InvalidInput. */
+export function formatZodIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+}
+
+/** Parses fleet YAML text; `file` is only used to name the input in errors. */
+export function parseFleetConfig(text: string, file: string): FleetConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text, { prettyErrors: true });
+  } catch (error) {
+    const where = error instanceof YAMLParseError && error.linePos ? ` (line ${error.linePos[0].line})` : '';
+    throw new ConfigError(file, [`not valid YAML${where}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`]);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(file, ['(top level): expected a mapping of settings']);
+  }
+  const result = fleetSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(file, formatZodIssues(result.error));
+  return result.data;
+}
+
+/** The cluster by name, or undefined. */
+export function findCluster(fleet: FleetConfig, name: string): ClusterConfig | undefined {
+  return fleet.clusters.find((cluster) => cluster.name === name);
+}

@@ -1,0 +1,91 @@
+// Named errors. The `name` is a contract: Step Functions Retry/Catch match on it,
+// operators read it, and the CLI maps it to exit codes. Adapters translate AWS
+// exceptions into these so callers never depend on SDK error shapes.
+
+export const ERROR_NAMES = [
+  'UnknownCluster',
+  'InvalidInput',
+  'LockHeld',
+  'DrainUnsafe',
+  'HealthDegraded',
+  'Route53Rejected',
+  'ConfigError',
+  'OwnershipConflict',
+  'TransientAwsError',
+] as const;
+export type ErrorName = (typeof ERROR_NAMES)[number];
+
+export class SwitchyardError extends Error {
+  readonly context: Record<string, unknown>;
+
+  constructor(name: ErrorName, message: string, options: { cause?: unknown; context?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = name;
+    this.context = options.context ?? {};
+  }
+}
+
+/** Bad input: names the input and the reason. Changes nothing. */
+export class InvalidInput extends SwitchyardError {
+  constructor(message: string, context?: Record<string, unknown>, cause?: unknown) {
+    super('InvalidInput', message, { context, cause });
+  }
+}
+
+export class UnknownCluster extends SwitchyardError {
+  constructor(cluster: string, known: readonly string[]) {
+    super('UnknownCluster', `unknown cluster "${cluster}" (known: ${known.join(', ') || 'none'})`, {
+      context: { cluster, known },
+    });
+  }
+}
+
+export class ConfigError extends SwitchyardError {
+  readonly issues: string[];
+
+  constructor(file: string, issues: string[]) {
+    super('ConfigError', `${file}: invalid configuration\n  ${issues.join('\n  ')}`, { context: { file, issues } });
+    this.issues = issues;
+  }
+}
+
+export class LockHeld extends SwitchyardError {
+  constructor(message: string, context?: Record<string, unknown>) {
+    super('LockHeld', message, { context });
+  }
+}
+
+export class DrainUnsafe extends SwitchyardError {
+  constructor(message: string, context?: Record<string, unknown>) {
+    super('DrainUnsafe', message, { context });
+  }
+}
+
+export class HealthDegraded extends SwitchyardError {
+  constructor(message: string, context?: Record<string, unknown>) {
+    super('HealthDegraded', message, { context });
+  }
+}
+
+export class Route53Rejected extends SwitchyardError {
+  constructor(message: string, context?: Record<string, unknown>, cause?: unknown) {
+    super('Route53Rejected', message, { context, cause });
+  }
+}
+
+export class OwnershipConflict extends SwitchyardError {
+  constructor(message: string, context?: Record<string, unknown>) {
+    super('OwnershipConflict', message, { context });
+  }
+}
+
+export class TransientAwsError extends SwitchyardError {
+  constructor(message: string, context?: Record<string, unknown>, cause?: unknown) {
+    super('TransientAwsError', message, { context, cause });
+  }
+}
+
+/** The message of anything thrown, for logs and reports. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,26 @@
+// The shape every local AWS service implements, so one loopback endpoint can
+// mount them all (and each can also be served alone).
+import type { IncomingHttpHeaders } from 'node:http';
+
+export interface LocalRequest {
+  method: string;
+  url: URL;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export interface LocalResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+export interface LocalService {
+  /** Service name for logs, e.g. "route53". */
+  name: string;
+  /** True when this service should answer the request (path, X-Amz-Target, ...). */
+  matches(req: LocalRequest): boolean;
+  handle(req: LocalRequest): Promise<LocalResponse>;
+  /** Stops timers and flushes state. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { parseFleetConfig, isWithin } from '../../../src/core/config.ts';
+import { loadFleet } from '../../../src/core/config-file.ts';
+import { ConfigError } from '../../../src/core/errors.ts';
+
+const minimal = `
+ownerId: test
+zones: [{ name: example.com }]
+clusters:
+  - name: east
+    region: us-east-1
+    eksClusterName: east
+    canaryHostname: canary-east.example.com
+    domainFilter: [example.com]
+`;
+
+function issuesOf(text: string): string[] {
+  try {
+    parseFleetConfig(text, 'fleet.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).issues;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseFleetConfig', () => {
+  it('fills defaults for policy, health checks and safety', () => {
+    const fleet = parseFleetConfig(minimal, 'fleet.yaml');
+    expect(fleet.policy).toBe('sync');
+    expect(fleet.healthCheck).toEqual({ protocol: 'HTTP', port: 80, path: '/status/200', intervalSeconds: 30, failureThreshold: 3 });
+    expect(fleet.safety.minHealthyActive).toBe(1);
+    expect(fleet.safety.maxConcurrentDrains).toBe(1);
+    expect(fleet.clusters[0]?.weight).toBe(100);
+  });
+
+  it('normalises DNS names to lower case without a trailing dot', () => {
+    const fleet = parseFleetConfig(minimal.replace('name: example.com', 'name: Example.COM.'), 'fleet.yaml');
+    expect(fleet.zones[0]?.name).toBe('example.com');
+  });
+
+  it('names the path and the reason of every problem', () => {
+    const issues = issuesOf(minimal.replace('us-east-1', 'mars-1').replace('ownerId: test', 'ownerId: test\npolicy: delete-all'));
+    expect(issues).toContainEqual(expect.stringMatching(/^clusters\[0\]\.region: not an AWS region/));
+    expect(issues).toContainEqual(expect.stringMatching(/^policy: /));
+  });
+
+  it('rejects unknown settings (typos) by path', () => {
+    expect(issuesOf(minimal.replace('region: us-east-1', 'region: us-east-1\n    wieght: 5'))).toContainEqual(
+      expect.stringMatching(/^clusters\[0\]: .*wieght/),
+    );
+  });
+
+  it('rejects duplicate clusters and canaries outside the domain filter', () => {
+    const twice = minimal + minimal.split('clusters:')[1]!.replace('canary-east.example.com', 'canary.other.org');
+    const issues = issuesOf(twice);
+    expect(issues).toContainEqual(expect.stringContaining('clusters[1].name: duplicate cluster name "east"'));
+    expect(issues).toContainEqual(expect.stringContaining('clusters[1].canaryHostname: "canary.other.org" is outside'));
+  });
+
+  it('reports broken YAML with its line', () => {
+    expect(issuesOf('ownerId: [unclosed\n')[0]).toMatch(/^not valid YAML \(line \d+\)/);
+  });
+
+  it('names the file in the error message', () => {
+    expect(() => parseFleetConfig('{}', '/etc/fleet.yaml')).toThrow(/^\/etc\/fleet\.yaml: invalid configuration/);
+  });
+});
+
+describe('loadFleet', () => {
+  it('loads the example fleet', async () => {
+    const { config, dir } = await loadFleet(join(import.meta.dirname, '../../../examples/fleet'));
+    expect(config.clusters.map((c) => [c.name, c.region])).toEqual([
+      ['east', 'us-east-1'],
+      ['west', 'us-west-2'],
+      ['eu', 'eu-west-1'],
+    ]);
+    expect(dir).toMatch(/examples\/fleet$/);
+  });
+
+  it('fails with the path when the folder does not exist', async () => {
+    await expect(loadFleet('/nonexistent/fleet')).rejects.toThrow(/\/nonexistent\/fleet: invalid configuration\n {2}no such file/);
+  });
+});
+
+describe('isWithin', () => {
+  it('matches labels, not string suffixes', () => {
+    expect(isWithin('shop.example.com', 'example.com')).toBe(true);
+    expect(isWithin('example.com.', 'EXAMPLE.com')).toBe(true);
+    expect(isWithin('badexample.com', 'example.com')).toBe(false);
+  });
+});
