@@ -121,3 +121,15 @@ export interface Problem {
 
 /** Observed health of a cluster entry point (from Route 53 health checks or alarms). */
 export type HealthState = 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
+
+/** All changes of one name (and its ownership marker): always sent in the same request. */
+export interface ChangeGroup {
+  name: string;
+  changes: Change[];
+}
+
+/** One ChangeResourceRecordSets request: a zone and the groups it carries, in order. */
+export interface ChangeRequest {
+  zoneId: string;
+  groups: ChangeGroup[];
+}
