@@ -96,6 +96,11 @@ export interface PublishedEndpoint {
   /** Load-balancer DNS name this cluster serves the hostname from, if discovered. */
   entryPoint?: string;
   annotations: RoutingAnnotations;
+  /**
+   * True when `hostname` is this cluster's own `canaryHostname` (fleet config): it
+   * resolves to this cluster only and is never part of a multi-cluster app.
+   */
+  canary?: boolean;
 }
 
 /** What operators asked for a cluster, kept in the state table. */
