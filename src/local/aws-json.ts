@@ -1,0 +1,110 @@
+// The AWS JSON 1.0 / 1.1 wire protocol (Step Functions, EventBridge, DynamoDB):
+// every call is a POST with `X-Amz-Target: <Prefix>.<Operation>` and a JSON body;
+// errors are a JSON body with `__type` (what SDK v3 and botocore read) and
+// `message`, plus the same code in `x-amzn-ErrorType`.
+import { randomUUID } from 'node:crypto';
+import type { LocalRequest, LocalResponse } from './http.ts';
+
+/** An error the local service answers with, as the real service would. */
+export class AwsServiceError extends Error {
+  readonly code: string;
+  readonly status: number;
+
+  constructor(code: string, message: string, status = 400) {
+    super(message);
+    this.name = code;
+    this.code = code;
+    this.status = status;
+  }
+}
+
+export function targetHeader(req: LocalRequest): string | undefined {
+  const raw = req.headers['x-amz-target'];
+  return Array.isArray(raw) ? raw[0] : raw;
+}
+
+/** The operation named by X-Amz-Target when it has the given prefix (e.g. "AWSStepFunctions"). */
+export function operationFor(req: LocalRequest, prefix: string): string | undefined {
+  const target = targetHeader(req);
+  if (target === undefined || !target.startsWith(`${prefix}.`)) return undefined;
+  return target.slice(prefix.length + 1);
+}
+
+/** Parses the request body as a JSON object; anything else is a SerializationException. */
+export function parseJsonBody(req: LocalRequest): Record<string, unknown> {
+  const text = req.body.toString('utf8').trim();
+  if (text === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new AwsServiceError('SerializationException', `request body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new AwsServiceError('SerializationException', 'request body must be a JSON object');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+export function jsonResponse(version: '1.0' | '1.1', body: unknown, status = 200): LocalResponse {
+  return {
+    status,
+    headers: { 'content-type': `application/x-amz-json-${version}`, 'x-amzn-requestid': randomUUID() },
+    body: JSON.stringify(body ?? {}),
+  };
+}
+
+/**
+ * `namespace` prefixes `__type` the way the real service does
+ * (e.g. "com.amazonaws.swf.service.v2.model#"); SDKs strip it.
+ */
+export function errorResponse(version: '1.0' | '1.1', error: AwsServiceError, namespace = ''): LocalResponse {
+  return {
+    status: error.status,
+    headers: {
+      'content-type': `application/x-amz-json-${version}`,
+      'x-amzn-requestid': randomUUID(),
+      'x-amzn-errortype': error.code,
+    },
+    body: JSON.stringify({ __type: `${namespace}${error.code}`, message: error.message }),
+  };
+}
+
+/** Turns anything a handler threw into the AWS-shaped answer; unexpected errors are a 500. */
+export function toServiceError(error: unknown): AwsServiceError {
+  if (error instanceof AwsServiceError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new AwsServiceError('InternalFailure', `internal error: ${message}`, 500);
+}
+
+/** "1 validation error detected: ..." as AWS phrases a constraint violation. */
+export function validationError(field: string, value: unknown, constraint: string): AwsServiceError {
+  const shown = value === undefined || value === null ? 'null' : `'${typeof value === 'string' ? value : JSON.stringify(value)}'`;
+  return new AwsServiceError(
+    'ValidationException',
+    `1 validation error detected: Value ${shown} at '${field}' failed to satisfy constraint: ${constraint}`,
+  );
+}
+
+/** Reads an optional string field; a value of another type is a ValidationException. */
+export function optionalString(body: Record<string, unknown>, field: string): string | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw validationError(field, value, 'Member must be a string');
+  return value;
+}
+
+export function requiredString(body: Record<string, unknown>, field: string): string {
+  const value = optionalString(body, field);
+  if (value === undefined) throw validationError(field, undefined, 'Member must not be null');
+  return value;
+}
+
+export function optionalInteger(body: Record<string, unknown>, field: string, min: number, max: number): number | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw validationError(field, value, 'Member must be an integer');
+  if (value < min) throw validationError(field, value, `Member must have value greater than or equal to ${min}`);
+  if (value > max) throw validationError(field, value, `Member must have value less than or equal to ${max}`);
+  return value;
+}
