@@ -1,0 +1,309 @@
+// The state table: one DynamoDB table (keys `pk`, `sk`, both strings) holding
+//   FLEET / STATE            the fleet document (intents, locks, failover marks), see core/intent.ts
+//   APPS  / <hostname>       the app catalogue: each app's published endpoints
+//   ALARMS / <alarm name>    the last alarm state Failover recorded (a health signal)
+//   JOURNAL / <entry id>     every change: who, what, why, before, after
+// Route 53 holds DNS truth; this table holds intent. The fleet document is written
+// with a compare-and-set on its version, so a lock, the fleet-wide drain count and
+// the intent they guard change in one atomic write (see docs/workflows.md).
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { TransientAwsError } from '../core/errors.ts';
+import { emptyFleetState, type FleetState } from '../core/intent.ts';
+import type { PublishedEndpoint } from '../core/model.ts';
+
+export const FLEET_KEY = { pk: 'FLEET', sk: 'STATE' } as const;
+export const APPS_PK = 'APPS';
+export const ALARMS_PK = 'ALARMS';
+export const JOURNAL_PK = 'JOURNAL';
+
+/** IAM actions the adapter uses, by method family (the FUNCTIONS registry lists them per function). */
+export const STATE_TABLE_ACTIONS = {
+  read: ['dynamodb:GetItem', 'dynamodb:Query'],
+  write: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+} as const;
+
+/** One app in the catalogue: what each cluster publishes for the hostname. */
+export interface AppEntry {
+  hostname: string;
+  endpoints: PublishedEndpoint[];
+  updatedAt: string;
+  /** Execution (or operator) that wrote it last. */
+  updatedBy?: string;
+}
+
+export interface AlarmRecord {
+  alarmName: string;
+  cluster: string;
+  hostname?: string;
+  state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  /** The alarm's own state timestamp; older events never overwrite newer ones. */
+  timestamp: string;
+  reason?: string;
+}
+
+export interface JournalEntry {
+  /** Deterministic per change (execution start, execution name, step), so a retried task writes it once. */
+  id: string;
+  at: string;
+  /** Operator, or the execution that acted. */
+  by: string;
+  /** e.g. "drain step 50%", "rollback", "app onboarded". */
+  what: string;
+  why: string;
+  cluster?: string;
+  hostname?: string;
+  operation?: string;
+  executionArn?: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface JournalQuery {
+  limit?: number;
+  cluster?: string;
+  /** ISO 8601: entries at or after. */
+  since?: string;
+}
+
+/** The state-table port the handlers use; DynamoStateTable implements it. */
+export interface StateTable {
+  readFleet(): Promise<FleetState>;
+  /**
+   * Read-modify-write of the fleet document with a version check, retried on
+   * conflict. `change` returns the next state (or undefined to write nothing) and a
+   * result; it may throw (e.g. LockHeld), which aborts without writing.
+   */
+  updateFleet<T>(change: (current: FleetState) => { next?: FleetState; result: T }): Promise<T>;
+  listApps(): Promise<AppEntry[]>;
+  getApp(hostname: string): Promise<AppEntry | undefined>;
+  putApp(entry: AppEntry): Promise<void>;
+  deleteApp(hostname: string): Promise<void>;
+  /** False when a newer state of the alarm is already recorded. */
+  recordAlarm(record: AlarmRecord): Promise<boolean>;
+  listAlarms(): Promise<AlarmRecord[]>;
+  /** False when an entry with this id exists (a retried task). */
+  appendJournal(entry: JournalEntry): Promise<boolean>;
+  /** Newest first. */
+  listJournal(query?: JournalQuery): Promise<JournalEntry[]>;
+}
+
+export interface DynamoStateTableOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  /** Attempts of a conflicting fleet update before giving up with TransientAwsError. */
+  maxConflictRetries?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+const TRANSIENT = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TransactionConflictException',
+]);
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/** DynamoDB errors a retry can fix become TransientAwsError (Step Functions retries it). */
+function mapError(operation: string, error: unknown): unknown {
+  if (error instanceof Error && (TRANSIENT.has(error.name) || (error as { $retryable?: unknown }).$retryable)) {
+    return new TransientAwsError(`state table ${operation}: ${error.name}: ${error.message}`, { operation }, error);
+  }
+  if (error instanceof Error && /ECONNREFUSED|ECONNRESET|ETIMEDOUT|socket hang up/.test(error.message)) {
+    return new TransientAwsError(`state table ${operation}: ${error.message}`, { operation }, error);
+  }
+  return error;
+}
+
+/** Strips the key attributes a stored item carries. */
+function body<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as T;
+}
+
+export class DynamoStateTable implements StateTable {
+  readonly #doc: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #maxConflictRetries: number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+
+  constructor(options: DynamoStateTableOptions) {
+    this.#doc = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
+    this.#table = options.tableName;
+    this.#maxConflictRetries = options.maxConflictRetries ?? 40;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#random = options.random ?? Math.random;
+  }
+
+  get tableName(): string {
+    return this.#table;
+  }
+
+  async #send<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw mapError(operation, error);
+    }
+  }
+
+  async readFleet(): Promise<FleetState> {
+    const out = await this.#send('GetItem', () => this.#doc.send(new GetCommand({ TableName: this.#table, Key: FLEET_KEY, ConsistentRead: true })));
+    if (!out.Item) return emptyFleetState();
+    const stored = body<Partial<FleetState>>(out.Item);
+    return { ...emptyFleetState(), ...stored };
+  }
+
+  async updateFleet<T>(change: (current: FleetState) => { next?: FleetState; result: T }): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.readFleet();
+      const { next, result } = change(current);
+      if (next === undefined) return result;
+      const written: FleetState = { ...next, version: current.version + 1 };
+      try {
+        await this.#doc.send(
+          new PutCommand({
+            TableName: this.#table,
+            Item: { ...FLEET_KEY, ...written },
+            ...(current.version === 0
+              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              : { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': current.version } }),
+          }),
+        );
+        return result;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw mapError('PutItem', error);
+        if (attempt >= this.#maxConflictRetries) {
+          throw new TransientAwsError(`state table: the fleet document kept changing under ${attempt} attempts; try again`, { attempts: attempt });
+        }
+        // Someone else wrote first: read again and re-decide (the decision may differ now).
+        await this.#sleep(Math.floor(this.#random() * Math.min(200, 5 * 2 ** Math.min(attempt, 6))));
+      }
+    }
+  }
+
+  async #queryAll(input: Omit<QueryCommandInput, 'TableName'>, limit?: number): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.#send('Query', () =>
+        this.#doc.send(new QueryCommand({ TableName: this.#table, ...input, ...(start ? { ExclusiveStartKey: start } : {}) })),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start && (limit === undefined || items.length < limit));
+    return limit === undefined ? items : items.slice(0, limit);
+  }
+
+  async listApps(): Promise<AppEntry[]> {
+    const items = await this.#queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': APPS_PK }, ConsistentRead: true });
+    return items.map((item) => body<AppEntry>(item));
+  }
+
+  async getApp(hostname: string): Promise<AppEntry | undefined> {
+    const out = await this.#send('GetItem', () =>
+      this.#doc.send(new GetCommand({ TableName: this.#table, Key: { pk: APPS_PK, sk: hostname }, ConsistentRead: true })),
+    );
+    return out.Item ? body<AppEntry>(out.Item) : undefined;
+  }
+
+  async putApp(entry: AppEntry): Promise<void> {
+    await this.#send('PutItem', () => this.#doc.send(new PutCommand({ TableName: this.#table, Item: { pk: APPS_PK, sk: entry.hostname, ...entry } })));
+  }
+
+  async deleteApp(hostname: string): Promise<void> {
+    await this.#send('DeleteItem', () => this.#doc.send(new DeleteCommand({ TableName: this.#table, Key: { pk: APPS_PK, sk: hostname } })));
+  }
+
+  async recordAlarm(record: AlarmRecord): Promise<boolean> {
+    try {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { pk: ALARMS_PK, sk: record.alarmName, ...record },
+          ConditionExpression: 'attribute_not_exists(pk) OR #t <= :t',
+          ExpressionAttributeNames: { '#t': 'timestamp' },
+          ExpressionAttributeValues: { ':t': record.timestamp },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw mapError('PutItem', error);
+    }
+  }
+
+  async listAlarms(): Promise<AlarmRecord[]> {
+    const items = await this.#queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': ALARMS_PK }, ConsistentRead: true });
+    return items.map((item) => body<AlarmRecord>(item));
+  }
+
+  async appendJournal(entry: JournalEntry): Promise<boolean> {
+    try {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { pk: JOURNAL_PK, sk: entry.id, ...entry },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw mapError('PutItem', error);
+    }
+  }
+
+  async listJournal(query: JournalQuery = {}): Promise<JournalEntry[]> {
+    // Ids start with the operation's start time, so the newest operations come first;
+    // with a filter the whole journal is read (it is small next to DynamoDB's limits).
+    const filtered = query.cluster !== undefined || query.since !== undefined;
+    const items = await this.#queryAll(
+      { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': JOURNAL_PK }, ScanIndexForward: false },
+      filtered ? undefined : query.limit,
+    );
+    let entries = items.map((item) => body<JournalEntry>(item));
+    if (query.cluster !== undefined) entries = entries.filter((e) => e.cluster === query.cluster);
+    if (query.since !== undefined) entries = entries.filter((e) => e.at >= query.since!);
+    entries.sort((a, b) => (a.at === b.at ? (a.id < b.id ? 1 : -1) : a.at < b.at ? 1 : -1));
+    return query.limit === undefined ? entries : entries.slice(0, query.limit);
+  }
+}
+
+/**
+ * Creates the table (on-demand capacity) if it does not exist and waits until it is
+ * ACTIVE. For the local runtime and tests; on AWS the stack creates it.
+ */
+export async function ensureStateTable(client: DynamoDBClient, tableName: string, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))): Promise<void> {
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw mapError('CreateTable', error);
+  }
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (out.Table?.TableStatus === 'ACTIVE') return;
+    await sleep(50);
+  }
+  throw new TransientAwsError(`state table ${tableName} did not become ACTIVE`, { tableName });
+}

@@ -1,0 +1,239 @@
+// Every event Switchyard reads or writes, as zod schemas: the one definition the
+// router (in), the workflows (out) and the tests share. The Gateway Published /
+// Withdrawn detail lives in gateway-events.ts (discovery owns it).
+// An event that fails its schema is logged with the reason and dropped.
+import { z } from 'zod';
+
+/** Source of every event Switchyard puts on the bus. */
+export const SWITCHYARD_SOURCE = 'switchyard';
+
+/** Detail types Switchyard emits (DESIGN.md, Events), plus `Cluster Upgrade Failed`. */
+export const OUT_DETAIL_TYPES = [
+  'App Onboarded',
+  'App Offboarded',
+  'Records Changed',
+  'Cluster Drain Started',
+  'Cluster Drained',
+  'Cluster Drain Aborted',
+  'Cluster Restored',
+  'Failover Performed',
+  'Failback Performed',
+  'Cluster Upgrade Failed',
+] as const;
+export type OutDetailType = (typeof OUT_DETAIL_TYPES)[number];
+
+// ---------------------------------------------------------------------------
+// The EventBridge envelope
+
+/** An EventBridge event with a typed detail. `detail-type` and `source` are checked by the caller. */
+export function eventEnvelope<T extends z.ZodType>(detail: T) {
+  return z.object({
+    version: z.string().optional(),
+    id: z.string().min(1),
+    'detail-type': z.string().min(1),
+    source: z.string().min(1),
+    account: z.string().optional(),
+    time: z.string().min(1),
+    region: z.string().optional(),
+    resources: z.array(z.string()).optional(),
+    detail: detail,
+  });
+}
+
+export const anyEventSchema = eventEnvelope(z.record(z.string(), z.unknown()));
+export type AnyEvent = z.infer<typeof anyEventSchema>;
+
+// ---------------------------------------------------------------------------
+// Events in: AWS
+
+export const ALARM_STATES = ['OK', 'ALARM', 'INSUFFICIENT_DATA'] as const;
+
+const alarmStateSchema = z.object({
+  value: z.enum(ALARM_STATES),
+  reason: z.string().optional(),
+  timestamp: z.string().min(1),
+});
+
+/** `aws.cloudwatch` "CloudWatch Alarm State Change". */
+export const alarmStateChangeDetailSchema = z.object({
+  alarmName: z.string().min(1),
+  state: alarmStateSchema,
+  previousState: alarmStateSchema.partial().optional(),
+});
+export const alarmStateChangeEventSchema = eventEnvelope(alarmStateChangeDetailSchema).extend({
+  source: z.literal('aws.cloudwatch'),
+  'detail-type': z.literal('CloudWatch Alarm State Change'),
+});
+export type AlarmStateChangeEvent = z.infer<typeof alarmStateChangeEventSchema>;
+
+export const EKS_API_CALLS = ['CreateCluster', 'DeleteCluster', 'UpdateClusterVersion'] as const;
+
+/** `aws.eks` "AWS API Call via CloudTrail" for the calls Switchyard reacts to. */
+export const eksApiCallDetailSchema = z.object({
+  eventSource: z.literal('eks.amazonaws.com'),
+  eventName: z.string().min(1),
+  awsRegion: z.string().min(1),
+  eventID: z.string().min(1),
+  eventTime: z.string().optional(),
+  errorCode: z.string().optional(),
+  errorMessage: z.string().optional(),
+  requestParameters: z.looseObject({ name: z.string().min(1).optional() }).nullish(),
+  responseElements: z
+    .looseObject({
+      update: z.looseObject({ id: z.string().min(1), status: z.string().optional(), type: z.string().optional() }).optional(),
+      cluster: z.looseObject({ name: z.string().optional() }).optional(),
+    })
+    .nullish(),
+  userIdentity: z.looseObject({ arn: z.string().optional() }).optional(),
+});
+export const eksApiCallEventSchema = eventEnvelope(eksApiCallDetailSchema).extend({
+  source: z.literal('aws.eks'),
+  'detail-type': z.literal('AWS API Call via CloudTrail'),
+});
+export type EksApiCallEvent = z.infer<typeof eksApiCallEventSchema>;
+
+/** EventBridge Scheduler / rule "Scheduled Event": starts Reconcile. */
+export const scheduledEventSchema = eventEnvelope(z.record(z.string(), z.unknown())).extend({
+  source: z.literal('aws.events'),
+  'detail-type': z.literal('Scheduled Event'),
+});
+
+// ---------------------------------------------------------------------------
+// Events out (source "switchyard")
+
+const executionArn = z.string().min(1);
+const cluster = z.string().min(1);
+const hostname = z.string().min(1);
+
+/** One app's weight on one cluster, before and after an operation (Route 53 weights, 0–255). */
+export const appWeightSchema = z.object({
+  hostname,
+  /** Route 53 weight of the cluster's record; undefined for non-weighted routing. */
+  weightBefore: z.number().int().min(0).max(255).optional(),
+  weightAfter: z.number().int().min(0).max(255).optional(),
+  routing: z.string().optional(),
+});
+export type AppWeight = z.infer<typeof appWeightSchema>;
+
+export const OPERATIONS = ['drain', 'restore', 'upgrade', 'failover', 'failback'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+const recordChangeSchema = z.object({
+  action: z.enum(['CREATE', 'UPSERT', 'DELETE']),
+  name: z.string(),
+  type: z.string(),
+  setIdentifier: z.string().optional(),
+  weight: z.number().optional(),
+});
+export type RecordChangeSummary = z.infer<typeof recordChangeSchema>;
+
+export const OUT_DETAIL_SCHEMAS = {
+  'App Onboarded': z.object({
+    hostname,
+    clusters: z.array(cluster),
+    changes: z.array(recordChangeSchema),
+    executionArn,
+  }),
+  'App Offboarded': z.object({
+    hostname,
+    cluster,
+    remainingClusters: z.array(cluster),
+    changes: z.array(recordChangeSchema),
+    executionArn,
+  }),
+  'Records Changed': z.object({
+    trigger: z.string().min(1),
+    cluster: cluster.optional(),
+    hostnames: z.array(hostname),
+    changes: z.array(recordChangeSchema),
+    changeIds: z.array(z.string()),
+    executionArn,
+  }),
+  'Cluster Drain Started': z.object({
+    cluster,
+    reason: z.string(),
+    by: z.string(),
+    steps: z.array(z.number().int().min(0).max(100)),
+    bakeSeconds: z.number().int().min(0),
+    weightPercentBefore: z.number().min(0).max(100),
+    apps: z.array(appWeightSchema),
+    executionArn,
+  }),
+  'Cluster Drained': z.object({
+    cluster,
+    reason: z.string(),
+    by: z.string(),
+    weightPercentBefore: z.number().min(0).max(100),
+    weightPercentAfter: z.number().min(0).max(100),
+    apps: z.array(appWeightSchema),
+    executionArn,
+  }),
+  'Cluster Drain Aborted': z.object({
+    cluster,
+    operation: z.enum(OPERATIONS),
+    /** The named error (LockHeld, DrainUnsafe, HealthDegraded, Route53Rejected, ...). */
+    error: z.string(),
+    reason: z.string(),
+    /** True when weights were changed and then put back to the saved ones. */
+    rolledBack: z.boolean(),
+    weightPercentBefore: z.number().min(0).max(100).optional(),
+    weightPercentAfter: z.number().min(0).max(100).optional(),
+    apps: z.array(appWeightSchema),
+    executionArn,
+  }),
+  'Cluster Restored': z.object({
+    cluster,
+    reason: z.string(),
+    by: z.string(),
+    weightPercentBefore: z.number().min(0).max(100),
+    weightPercentAfter: z.number().min(0).max(100),
+    apps: z.array(appWeightSchema),
+    executionArn,
+  }),
+  'Failover Performed': z.object({
+    cluster,
+    /** Set when the alarm is per app; otherwise the whole cluster. */
+    hostname: hostname.optional(),
+    alarmName: z.string(),
+    /** `taken-out`: weight set to 0; `fail-open`: kept in because no healthy cluster would remain. */
+    action: z.enum(['taken-out', 'fail-open', 'already-out']),
+    reason: z.string(),
+    apps: z.array(appWeightSchema),
+    /** Apps left in because no other healthy active cluster remained. */
+    failOpenApps: z.array(hostname),
+    executionArn,
+  }),
+  'Failback Performed': z.object({
+    cluster,
+    hostname: hostname.optional(),
+    alarmName: z.string(),
+    holdDownSeconds: z.number().int().min(0),
+    apps: z.array(appWeightSchema),
+    executionArn,
+  }),
+  'Cluster Upgrade Failed': z.object({
+    cluster,
+    eksClusterName: z.string(),
+    updateId: z.string(),
+    status: z.string(),
+    errors: z.array(z.string()),
+    /** The cluster stays drained until an operator restores it. */
+    intent: z.string(),
+    executionArn,
+  }),
+} as const satisfies Record<OutDetailType, z.ZodType>;
+
+export type OutDetail<T extends OutDetailType> = z.infer<(typeof OUT_DETAIL_SCHEMAS)[T]>;
+
+/** What a task returns for the workflow's `events:putEvents` state to send. */
+export interface EventToPut<T extends OutDetailType = OutDetailType> {
+  Source: typeof SWITCHYARD_SOURCE;
+  DetailType: T;
+  Detail: OutDetail<T>;
+}
+
+/** Validates an outgoing detail and wraps it as a PutEvents entry (without the bus). */
+export function outEvent<T extends OutDetailType>(detailType: T, detail: OutDetail<T>): EventToPut<T> {
+  const parsed = OUT_DETAIL_SCHEMAS[detailType].parse(detail) as OutDetail<T>;
+  return { Source: SWITCHYARD_SOURCE, DetailType: detailType, Detail: parsed };
+}

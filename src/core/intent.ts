@@ -1,0 +1,190 @@
+// The fleet's operational state as one document: cluster intents, per-cluster lease
+// locks with fencing tokens, and failover marks. It is stored as a single DynamoDB
+// item written with a version check, so a lock, the fleet-wide drain count and the
+// intent it guards always change together (DynamoDB Local/dynalite has no
+// transactions, and one item makes the invariant obvious). Pure: no I/O, time passed in.
+import { LockHeld } from './errors.ts';
+import type { ClusterIntent, ClusterIntentState } from './model.ts';
+
+export const LOCK_OPERATIONS = ['drain', 'restore', 'upgrade', 'failover', 'failback'] as const;
+export type LockOperation = (typeof LOCK_OPERATIONS)[number];
+
+/** Operations that take a cluster out and so count against maxConcurrentDrains. */
+export const DRAINING_OPERATIONS: readonly LockOperation[] = ['drain', 'upgrade'];
+
+export interface Lock {
+  cluster: string;
+  /** Who holds it: an execution name (unique per workflow run). */
+  holder: string;
+  operation: LockOperation;
+  /** Fencing token: grows with every acquisition fleet-wide; writes must present it. */
+  token: number;
+  acquiredAt: string;
+  /** ISO 8601. A lease not renewed by then is free for the next taker. */
+  expiresAt: string;
+}
+
+/** What the operation found before it changed anything; rollback returns to it. */
+export interface SavedIntent {
+  state: ClusterIntentState;
+  weightPercent: number;
+}
+
+export interface IntentRecord extends ClusterIntent {
+  /** The intent before the running (or last) operation, for rollback. */
+  saved?: SavedIntent;
+  operation?: LockOperation;
+  executionArn?: string;
+}
+
+/** A cluster (or one app on it) taken out by alarm-driven failover. */
+export interface FailoverMark {
+  cluster: string;
+  hostname?: string;
+  alarmName: string;
+  at: string;
+}
+
+export interface FleetState {
+  /** Bumped on every write; writes are conditional on the version they read. */
+  version: number;
+  /** Last fencing token handed out. */
+  lastToken: number;
+  locks: Record<string, Lock>;
+  intents: Record<string, IntentRecord>;
+  /** Keyed by failoverKey(cluster, hostname). */
+  failovers: Record<string, FailoverMark>;
+}
+
+export function emptyFleetState(): FleetState {
+  return { version: 0, lastToken: 0, locks: {}, intents: {}, failovers: {} };
+}
+
+/** A cluster nobody has touched is ACTIVE at 100 %. */
+export function intentOf(state: FleetState, cluster: string): IntentRecord {
+  return state.intents[cluster] ?? { cluster, state: 'ACTIVE', weightPercent: 100 };
+}
+
+export function failoverKey(cluster: string, hostname?: string): string {
+  return hostname === undefined ? cluster : `${cluster}|${hostname}`;
+}
+
+function isLive(lock: Lock, now: Date): boolean {
+  return Date.parse(lock.expiresAt) > now.getTime();
+}
+
+/** Locks whose lease has not run out. */
+export function liveLocks(state: FleetState, now: Date): Lock[] {
+  return Object.values(state.locks).filter((lock) => isLive(lock, now));
+}
+
+export interface AcquireRequest {
+  cluster: string;
+  holder: string;
+  operation: LockOperation;
+  now: Date;
+  ttlSeconds: number;
+  maxConcurrentDrains: number;
+}
+
+export interface Acquired {
+  state: FleetState;
+  lock: Lock;
+  /** True when the holder already had it (a retried task): nothing new was taken. */
+  reentered: boolean;
+}
+
+/**
+ * Takes the cluster's lock (and, for draining operations, one of the fleet's
+ * drain slots). Expired leases are dropped. Re-entrant for the same holder, so a
+ * retried task gets its own lock back instead of LockHeld.
+ */
+export function acquireLock(state: FleetState, request: AcquireRequest): Acquired {
+  const { cluster, holder, operation, now } = request;
+  const locks = Object.fromEntries(Object.entries(state.locks).filter(([, lock]) => isLive(lock, now)));
+  const expiresAt = new Date(now.getTime() + request.ttlSeconds * 1000).toISOString();
+  const held = locks[cluster];
+  if (held && held.holder === holder) {
+    const lock = { ...held, expiresAt };
+    return { state: { ...state, locks: { ...locks, [cluster]: lock } }, lock, reentered: true };
+  }
+  if (held) {
+    throw new LockHeld(`cluster "${cluster}" is locked by ${held.operation} ${held.holder} until ${held.expiresAt}`, {
+      cluster,
+      heldBy: held.holder,
+      operation: held.operation,
+      expiresAt: held.expiresAt,
+    });
+  }
+  if (DRAINING_OPERATIONS.includes(operation)) {
+    const draining = Object.values(locks).filter((lock) => DRAINING_OPERATIONS.includes(lock.operation));
+    if (draining.length >= request.maxConcurrentDrains) {
+      const names = draining.map((lock) => lock.cluster).sort();
+      throw new LockHeld(
+        `maxConcurrentDrains (${request.maxConcurrentDrains}) reached: ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} draining`,
+        { cluster, draining: names, maxConcurrentDrains: request.maxConcurrentDrains },
+      );
+    }
+  }
+  const token = state.lastToken + 1;
+  const lock: Lock = { cluster, holder, operation, token, acquiredAt: now.toISOString(), expiresAt };
+  return { state: { ...state, lastToken: token, locks: { ...locks, [cluster]: lock } }, lock, reentered: false };
+}
+
+/** Throws LockHeld unless `token` still holds the cluster's live lease (the fence). */
+export function assertLockHeld(state: FleetState, cluster: string, token: number, now: Date): Lock {
+  const lock = state.locks[cluster];
+  if (!lock || lock.token !== token) {
+    throw new LockHeld(`lock on "${cluster}" with token ${token} is no longer held${lock ? ` (now held by ${lock.holder}, token ${lock.token})` : ''}`, {
+      cluster,
+      token,
+    });
+  }
+  if (!isLive(lock, now)) {
+    throw new LockHeld(`lease on "${cluster}" (token ${token}) expired at ${lock.expiresAt}`, { cluster, token, expiresAt: lock.expiresAt });
+  }
+  return lock;
+}
+
+/** Extends a held lease; the fence is checked first. */
+export function renewLock(state: FleetState, cluster: string, token: number, now: Date, ttlSeconds: number): FleetState {
+  const lock = assertLockHeld(state, cluster, token, now);
+  const renewed = { ...lock, expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString() };
+  return { ...state, locks: { ...state.locks, [cluster]: renewed } };
+}
+
+/** Frees the lock if `token` holds it; otherwise unchanged (releasing twice is fine). */
+export function releaseLock(state: FleetState, cluster: string, token: number): { state: FleetState; released: boolean } {
+  const lock = state.locks[cluster];
+  if (!lock || lock.token !== token) return { state, released: false };
+  const { [cluster]: _gone, ...rest } = state.locks;
+  return { state: { ...state, locks: rest }, released: true };
+}
+
+export function withIntent(state: FleetState, intent: IntentRecord): FleetState {
+  return { ...state, intents: { ...state.intents, [intent.cluster]: intent } };
+}
+
+export function withFailover(state: FleetState, mark: FailoverMark): FleetState {
+  return { ...state, failovers: { ...state.failovers, [failoverKey(mark.cluster, mark.hostname)]: mark } };
+}
+
+export function withoutFailover(state: FleetState, cluster: string, hostname?: string): FleetState {
+  const { [failoverKey(cluster, hostname)]: _gone, ...rest } = state.failovers;
+  return { ...state, failovers: rest };
+}
+
+/**
+ * The share of normal weight a cluster gets for one app right now: the operator's
+ * intent, or 0 when failover took the cluster (or this app on it) out.
+ */
+export function effectiveWeightPercent(state: FleetState, cluster: string, hostname: string): number {
+  if (state.failovers[failoverKey(cluster)] || state.failovers[failoverKey(cluster, hostname)]) return 0;
+  return intentOf(state, cluster).weightPercent;
+}
+
+/** The state a weight percent means while an operation runs or after it ends. */
+export function intentStateFor(weightPercent: number, operation: 'drain' | 'restore', finished: boolean): ClusterIntentState {
+  if (finished) return weightPercent === 0 ? 'DRAINED' : weightPercent === 100 ? 'ACTIVE' : operation === 'drain' ? 'DRAINING' : 'RESTORING';
+  return operation === 'drain' ? 'DRAINING' : 'RESTORING';
+}

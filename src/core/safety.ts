@@ -1,0 +1,151 @@
+// Safety rules, checked before every weight change (pure). An app is served by a
+// cluster when the cluster is *active* for it (effective weight above 0) and
+// *healthy*. A change is unsafe when it leaves an app with fewer than
+// minHealthyActive healthy active clusters *and* fewer than it had before: taking
+// out a cluster that is already unhealthy never lowers that count, so repairing a
+// dead cluster of a degraded app is allowed, while draining a healthy one below the
+// minimum is not. Unknown health counts as unhealthy.
+import type { FleetState } from './intent.ts';
+import { effectiveWeightPercent } from './intent.ts';
+import type { HealthState, RoutingPolicy } from './model.ts';
+
+export interface SafetyMember {
+  cluster: string;
+  /** Effective share of normal weight (intent and failover), 0–100. */
+  weightPercent: number;
+  /** The app's normal Route 53 weight on this cluster (weighted routing); 0 means never active. */
+  baseWeight: number;
+  healthy: boolean;
+}
+
+export interface SafetyApp {
+  hostname: string;
+  members: SafetyMember[];
+}
+
+export interface SafetyInput {
+  minHealthyActive: number;
+  apps: SafetyApp[];
+}
+
+/** A change of one cluster's weight percent, for all its apps or one app. */
+export interface WeightChange {
+  cluster: string;
+  hostname?: string;
+  weightPercent: number;
+}
+
+export interface Violation {
+  hostname: string;
+  min: number;
+  before: number;
+  after: number;
+  /** Healthy active clusters the app keeps after the change. */
+  remaining: string[];
+}
+
+export interface SafetyVerdict {
+  safe: boolean;
+  violations: Violation[];
+}
+
+function isActive(member: SafetyMember): boolean {
+  return member.weightPercent > 0 && member.baseWeight > 0;
+}
+
+function servingClusters(members: readonly SafetyMember[]): string[] {
+  return members.filter((m) => isActive(m) && m.healthy).map((m) => m.cluster);
+}
+
+/** Checks one change against the current state of every app the cluster serves. */
+export function checkWeightChange(input: SafetyInput, change: WeightChange): SafetyVerdict {
+  return checkWeightChanges(input, [change]);
+}
+
+/** Checks several changes applied together (e.g. every step of a plan at its final weight). */
+export function checkWeightChanges(input: SafetyInput, changes: readonly WeightChange[]): SafetyVerdict {
+  const violations: Violation[] = [];
+  for (const app of input.apps) {
+    const touched = changes.filter((c) => (c.hostname === undefined || c.hostname === app.hostname) && app.members.some((m) => m.cluster === c.cluster));
+    if (touched.length === 0) continue;
+    const after = app.members.map((member) => {
+      const change = touched.find((c) => c.cluster === member.cluster);
+      return change ? { ...member, weightPercent: change.weightPercent } : member;
+    });
+    const beforeCount = servingClusters(app.members).length;
+    const remaining = servingClusters(after);
+    if (remaining.length < input.minHealthyActive && remaining.length < beforeCount) {
+      violations.push({ hostname: app.hostname, min: input.minHealthyActive, before: beforeCount, after: remaining.length, remaining });
+    }
+  }
+  return { safe: violations.length === 0, violations };
+}
+
+/** Apps whose healthy active clusters are below the minimum now (for status and health gates). */
+export function appsBelowMinimum(input: SafetyInput): Violation[] {
+  return input.apps
+    .map((app) => {
+      const remaining = servingClusters(app.members);
+      return { hostname: app.hostname, min: input.minHealthyActive, before: remaining.length, after: remaining.length, remaining };
+    })
+    .filter((v) => v.after < v.min);
+}
+
+/** One line per violation, for error messages and events. */
+export function describeViolations(violations: readonly Violation[]): string {
+  return violations
+    .map((v) => `${v.hostname} would keep ${v.after} healthy active cluster(s) (${v.remaining.join(', ') || 'none'}), minimum ${v.min}`)
+    .join('; ');
+}
+
+// ---------------------------------------------------------------------------
+// Building the input from the state table's view of the fleet
+
+/** One app on one cluster, as the catalogue knows it. */
+export interface CatalogueMember {
+  cluster: string;
+  routing: RoutingPolicy;
+  baseWeight: number;
+}
+
+export interface CatalogueApp {
+  hostname: string;
+  members: CatalogueMember[];
+}
+
+/** Health of a cluster, and of single apps on it (per-app alarms), as observed now. */
+export interface HealthView {
+  clusters: Record<string, HealthState>;
+  /** Keyed "cluster|hostname"; only UNHEALTHY entries matter. */
+  apps?: Record<string, HealthState>;
+}
+
+export function isHealthy(health: HealthView, cluster: string, hostname: string): boolean {
+  if (health.apps?.[`${cluster}|${hostname}`] === 'UNHEALTHY') return false;
+  return health.clusters[cluster] === 'HEALTHY';
+}
+
+/**
+ * The safety input for the apps that `clusters` serve (all apps when omitted).
+ * Routing other than weighted has no weights: a member is active unless taken out.
+ */
+export function safetyInput(
+  state: FleetState,
+  catalogue: readonly CatalogueApp[],
+  health: HealthView,
+  minHealthyActive: number,
+  clusters?: readonly string[],
+): SafetyInput {
+  const apps = catalogue
+    .filter((app) => !clusters || app.members.some((m) => clusters.includes(m.cluster)))
+    .map((app) => ({
+      hostname: app.hostname,
+      members: app.members.map((m) => ({
+        cluster: m.cluster,
+        weightPercent: effectiveWeightPercent(state, m.cluster, app.hostname),
+        baseWeight: m.routing === 'weighted' ? m.baseWeight : 1,
+        healthy: isHealthy(health, m.cluster, app.hostname),
+      })),
+    }));
+  return { minHealthyActive, apps };
+}

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acquireLock, withIntent } from '../../../src/core/intent.ts';
+import type { DynamoStateTable } from '../../../src/aws/state-table.ts';
+import { startDynalite, type TestDynamo } from '../../support/workflows/dynalite.ts';
+
+let dynamo: TestDynamo;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+
+const now = new Date('2026-01-01T00:00:00Z');
+
+describe('DynamoStateTable', () => {
+  it('starts with an empty fleet document and writes it with increasing versions', async () => {
+    // Prepare
+    const table = await dynamo.newTable();
+    // Act
+    const first = await table.readFleet();
+    await table.updateFleet((s) => ({ next: withIntent(s, { cluster: 'east', state: 'DRAINED', weightPercent: 0 }), result: null }));
+    const second = await table.readFleet();
+    // Assess
+    expect(first.version).toBe(0);
+    expect(second.version).toBe(1);
+    expect(second.intents['east']).toMatchObject({ state: 'DRAINED', weightPercent: 0 });
+  });
+
+  it('serialises concurrent lock acquisitions: at most maxConcurrentDrains succeed, the rest get LockHeld', async () => {
+    // Prepare
+    const table: DynamoStateTable = await dynamo.newTable();
+    const clusters = Array.from({ length: 8 }, (_, i) => `c${i}`);
+    // Act
+    const results = await Promise.allSettled(
+      clusters.map((cluster) =>
+        table.updateFleet((s) => {
+          const acquired = acquireLock(s, { cluster, holder: `exec-${cluster}`, operation: 'drain', now, ttlSeconds: 60, maxConcurrentDrains: 2 });
+          return { next: acquired.state, result: acquired.lock };
+        }),
+      ),
+    );
+    // Assess
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(won).toHaveLength(2);
+    expect(lost.map((r) => (r.reason as Error).name)).toEqual(Array(6).fill('LockHeld'));
+    const stored = await table.readFleet();
+    expect(Object.keys(stored.locks)).toHaveLength(2);
+    const tokens = won.map((r) => (r as PromiseFulfilledResult<{ token: number }>).value.token).sort();
+    expect(tokens).toEqual([1, 2]);
+  });
+
+  it('does not write when the change throws or returns no next state', async () => {
+    // Prepare
+    const table = await dynamo.newTable();
+    // Act
+    const result = await table.updateFleet(() => ({ result: 'nothing' }));
+    const thrown = table.updateFleet(() => {
+      throw new Error('refused');
+    });
+    // Assess
+    expect(result).toBe('nothing');
+    await expect(thrown).rejects.toThrow('refused');
+    expect((await table.readFleet()).version).toBe(0);
+  });
+
+  it('keeps the app catalogue', async () => {
+    // Prepare
+    const table = await dynamo.newTable();
+    const endpoint = { hostname: 'shop.example.com', cluster: 'east', kind: 'Gateway' as const, gateway: 'shop/gw', annotations: {} };
+    // Act
+    await table.putApp({ hostname: 'shop.example.com', endpoints: [endpoint], updatedAt: now.toISOString() });
+    await table.putApp({ hostname: 'blog.example.com', endpoints: [], updatedAt: now.toISOString() });
+    await table.deleteApp('blog.example.com');
+    // Assess
+    expect(await table.listApps()).toEqual([{ hostname: 'shop.example.com', endpoints: [endpoint], updatedAt: now.toISOString() }]);
+    expect(await table.getApp('blog.example.com')).toBeUndefined();
+  });
+
+  it('records an alarm state only when it is not older than the recorded one', async () => {
+    // Prepare
+    const table = await dynamo.newTable();
+    const base = { alarmName: 'switchyard-o-east', cluster: 'east' };
+    // Act
+    const newer = await table.recordAlarm({ ...base, state: 'ALARM', timestamp: '2026-01-01T00:01:00.000Z' });
+    const older = await table.recordAlarm({ ...base, state: 'OK', timestamp: '2026-01-01T00:00:00.000Z' });
+    // Assess
+    expect([newer, older]).toEqual([true, false]);
+    expect(await table.listAlarms()).toEqual([{ ...base, state: 'ALARM', timestamp: '2026-01-01T00:01:00.000Z' }]);
+  });
+
+  it('appends a journal entry once per id and lists newest first, filtered by cluster', async () => {
+    // Prepare
+    const table = await dynamo.newTable();
+    const entry = (id: string, at: string, cluster: string) => ({ id, at, by: 'ops', what: 'drain step 0%', why: 'upgrade', cluster });
+    // Act
+    const first = await table.appendJournal(entry('a#1', '2026-01-01T00:00:00Z', 'east'));
+    const again = await table.appendJournal(entry('a#1', '2026-01-01T00:09:00Z', 'east'));
+    await table.appendJournal(entry('b#1', '2026-01-01T00:05:00Z', 'west'));
+    await table.appendJournal(entry('a#2', '2026-01-01T00:02:00Z', 'east'));
+    // Assess
+    expect([first, again]).toEqual([true, false]);
+    expect((await table.listJournal()).map((e) => e.id)).toEqual(['b#1', 'a#2', 'a#1']);
+    expect((await table.listJournal({ cluster: 'east', limit: 1 })).map((e) => e.id)).toEqual(['a#2']);
+  });
+});
