@@ -1,0 +1,157 @@
+// Route 53 record-set semantics, simulated purely: what a change batch does to a zone's
+// record sets, and which states Route 53 refuses. Used for dry runs, property tests
+// (plan → apply → plan again = nothing to do) and by anything that emulates Route 53.
+import { compareStrings, normalizeName, recordKey } from './dns-names.ts';
+import { Route53Rejected } from './errors.ts';
+import type { Change, RecordSet, RoutingPolicy } from './model.ts';
+
+/** The routing policy a record set uses, from the fields that are set. */
+export function routingPolicyOf(record: RecordSet): RoutingPolicy {
+  if (record.weight !== undefined) return 'weighted';
+  if (record.failover !== undefined) return 'failover';
+  if (record.region !== undefined) return 'latency';
+  return 'simple';
+}
+
+function sortedValues(values: readonly string[] | undefined): string[] | undefined {
+  return values === undefined ? undefined : [...values].sort(compareStrings);
+}
+
+/** Field-by-field equality as Route 53 sees it (names canonical, value order ignored). */
+export function sameRecordSet(a: RecordSet, b: RecordSet): boolean {
+  if (recordKey(a) !== recordKey(b)) return false;
+  if (a.weight !== b.weight || a.failover !== b.failover || a.region !== b.region) return false;
+  if (a.ttl !== b.ttl || (a.healthCheckId ?? undefined) !== (b.healthCheckId ?? undefined)) return false;
+  const av = sortedValues(a.values);
+  const bv = sortedValues(b.values);
+  if ((av === undefined) !== (bv === undefined)) return false;
+  if (av && bv && (av.length !== bv.length || av.some((v, i) => v !== bv[i]))) return false;
+  const at = a.aliasTarget;
+  const bt = b.aliasTarget;
+  if ((at === undefined) !== (bt === undefined)) return false;
+  if (at && bt) {
+    if (at.hostedZoneId !== bt.hostedZoneId || normalizeName(at.dnsName) !== normalizeName(bt.dnsName) || at.evaluateTargetHealth !== bt.evaluateTargetHealth) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Why one record set is not a valid Route 53 record set on its own; empty when it is. */
+export function recordSetProblems(record: RecordSet): string[] {
+  const problems: string[] = [];
+  const routed = [record.weight !== undefined, record.failover !== undefined, record.region !== undefined].filter(Boolean).length;
+  if (routed > 1) problems.push('has more than one routing policy (weight, failover, region)');
+  if (routed === 1 && !record.setIdentifier) problems.push(`${routingPolicyOf(record)} routing needs a SetIdentifier`);
+  if (routed === 0 && record.setIdentifier) problems.push('has a SetIdentifier but no routing policy');
+  if (record.weight !== undefined && !(Number.isInteger(record.weight) && record.weight >= 0 && record.weight <= 255)) problems.push('weight must be an integer 0–255');
+  if (record.aliasTarget) {
+    if (record.ttl !== undefined) problems.push('an alias record has no TTL');
+    if (record.values && record.values.length > 0) problems.push('an alias record has no values');
+  } else {
+    if (record.ttl === undefined) problems.push('a non-alias record needs a TTL');
+    if (!record.values || record.values.length === 0) problems.push('a non-alias record needs at least one value');
+  }
+  return problems;
+}
+
+/**
+ * Rules Route 53 enforces between the record sets of one zone: the sets of one name and
+ * type share a routing policy; at most one PRIMARY and one SECONDARY; a CNAME is alone
+ * at its name; keys are unique. Returns one line per violation; empty when valid.
+ */
+export function zoneProblems(records: readonly RecordSet[]): string[] {
+  const problems: string[] = [];
+  const keys = new Set<string>();
+  const byName = new Map<string, RecordSet[]>();
+  for (const record of records) {
+    const key = recordKey(record);
+    if (keys.has(key)) problems.push(`${key}: duplicate record set`);
+    keys.add(key);
+    for (const p of recordSetProblems(record)) problems.push(`${key}: ${p}`);
+    const name = normalizeName(record.name);
+    const list = byName.get(name);
+    if (list) list.push(record);
+    else byName.set(name, [record]);
+  }
+  for (const [name, sets] of byName) problems.push(...nameProblems(name, sets));
+  return problems;
+}
+
+/** The cross-set rules for the record sets of one name. */
+export function nameProblems(name: string, sets: readonly RecordSet[]): string[] {
+  const problems: string[] = [];
+  if (sets.some((s) => s.type.toUpperCase() === 'CNAME') && sets.some((s) => s.type.toUpperCase() !== 'CNAME')) {
+    problems.push(`${name}: a CNAME cannot share its name with other record types`);
+  }
+  const byType = new Map<string, RecordSet[]>();
+  for (const set of sets) {
+    const type = set.type.toUpperCase();
+    const list = byType.get(type);
+    if (list) list.push(set);
+    else byType.set(type, [set]);
+  }
+  for (const [type, list] of byType) {
+    const policies = new Set(list.map(routingPolicyOf));
+    if (policies.size > 1) problems.push(`${name} ${type}: record sets mix routing policies (${[...policies].sort().join(', ')})`);
+    if (policies.has('simple') && list.length > 1) problems.push(`${name} ${type}: more than one simple record set`);
+    for (const role of ['PRIMARY', 'SECONDARY'] as const) {
+      if (list.filter((s) => s.failover === role).length > 1) problems.push(`${name} ${type}: more than one ${role} failover record set`);
+    }
+  }
+  return problems;
+}
+
+function describe(change: Change): string {
+  return `${change.action} ${recordKey(change.recordSet)}`;
+}
+
+/**
+ * Applies a change batch the way Route 53 does: all or nothing. Throws Route53Rejected
+ * (InvalidChangeBatch) on a CREATE of an existing set, a DELETE that does not match the
+ * existing set exactly, or a resulting state Route 53 refuses; the input is never changed.
+ */
+export function applyChanges(actual: readonly RecordSet[], changes: readonly Change[]): RecordSet[] {
+  const byKey = new Map<string, RecordSet>();
+  for (const record of actual) byKey.set(recordKey(record), record);
+  const touched = new Set<string>();
+  const errors: string[] = [];
+  for (const change of changes) {
+    const key = recordKey(change.recordSet);
+    const existing = byKey.get(key);
+    touched.add(normalizeName(change.recordSet.name));
+    switch (change.action) {
+      case 'CREATE':
+        if (existing) errors.push(`${describe(change)}: it already exists`);
+        else byKey.set(key, change.recordSet);
+        break;
+      case 'UPSERT':
+        byKey.set(key, change.recordSet);
+        break;
+      case 'DELETE':
+        if (!existing) errors.push(`${describe(change)}: it was not found`);
+        else if (!sameRecordSet(existing, change.recordSet)) errors.push(`${describe(change)}: the values provided do not match the current values`);
+        else byKey.delete(key);
+        break;
+      default:
+        errors.push(`${describe(change)}: unknown action`);
+    }
+    for (const p of change.action === 'DELETE' ? [] : recordSetProblems(change.recordSet)) errors.push(`${describe(change)}: ${p}`);
+  }
+  const result = [...byKey.values()];
+  if (errors.length === 0) {
+    const byName = new Map<string, RecordSet[]>();
+    for (const record of result) {
+      const name = normalizeName(record.name);
+      if (!touched.has(name)) continue;
+      const list = byName.get(name);
+      if (list) list.push(record);
+      else byName.set(name, [record]);
+    }
+    for (const [name, sets] of byName) errors.push(...nameProblems(name, sets));
+  }
+  if (errors.length > 0) {
+    throw new Route53Rejected(`InvalidChangeBatch: ${errors.join('; ')}`, { errors });
+  }
+  return result;
+}

@@ -1,0 +1,413 @@
+// Desired DNS state: published endpoints × cluster intents × health → record sets. Pure.
+//
+// One record set per app (hostname) per cluster and zone: an alias A (and AAAA for a
+// dual-stack load balancer) to the cluster's entry point, SetIdentifier = cluster, the
+// app's routing policy, and the health check of that cluster's own entry point. A drained
+// or unhealthy cluster receives no traffic under every policy; an app whose clusters are
+// all drained or unhealthy fails open (its records stay) and is reported.
+import { aliasTargetFor } from './alias-zones.ts';
+import { isWithin, type ClusterConfig, type FleetConfig } from './config.ts';
+import { compareStrings, normalizeName, zonesForName } from './dns-names.ts';
+import { healthCheckKey, healthCheckSpecFor } from './health-spec.ts';
+import type {
+  AliasTarget,
+  ClusterIntent,
+  ClusterIntentState,
+  FailoverRole,
+  HealthCheckSpec,
+  HealthState,
+  HostedZone,
+  Problem,
+  PublishedEndpoint,
+  RecordSet,
+  RoutingPolicy,
+} from './model.ts';
+
+/** TTL resolvers see on an alias to a load balancer: the load balancer's own (60 s). */
+export const ELB_ALIAS_TTL_SECONDS = 60;
+/** Alias records also follow the load balancer's own health (it has healthy targets). */
+export const EVALUATE_TARGET_HEALTH = true;
+
+export interface DesiredInput {
+  fleet: FleetConfig;
+  /** Managed hosted zones (ids resolved). */
+  zones: readonly HostedZone[];
+  endpoints: readonly PublishedEndpoint[];
+  /** Missing cluster = ACTIVE at 100 %. */
+  intents?: readonly ClusterIntent[];
+  /** Missing cluster = UNKNOWN, treated as healthy. */
+  health?: Readonly<Record<string, HealthState>>;
+}
+
+/** One record set Switchyard wants, in one zone. */
+export interface DesiredRecord {
+  zoneId: string;
+  /** The app: hostname without trailing dot. */
+  hostname: string;
+  cluster: string;
+  /** `healthCheckId` is filled in by attachHealthCheckIds once the check exists. */
+  recordSet: RecordSet;
+  /** Key of the health check this set must carry (see DesiredState.healthChecks). */
+  healthCheckKey?: string;
+}
+
+export interface DesiredHealthCheck {
+  key: string;
+  cluster: string;
+  spec: HealthCheckSpec;
+}
+
+/**
+ * Record sets that must stay exactly as they are this round, because their desired form
+ * could not be computed (no usable entry point, health check not created yet). No
+ * `setIdentifier` holds every set at the name.
+ */
+export interface HeldRecords {
+  name: string;
+  setIdentifier?: string;
+  reason: string;
+}
+
+/** How one cluster of an app is routed, and why. */
+export interface ClusterRouting {
+  cluster: string;
+  region: string;
+  intent: ClusterIntentState;
+  /** Share of normal weight the intent asks for, 0–100. */
+  weightPercent: number;
+  health: HealthState;
+  /** Receives traffic (weight > 0 for weighted; its record is published otherwise). */
+  inTraffic: boolean;
+  /** A record set is desired for this cluster. */
+  published: boolean;
+  why: string;
+  /** Weighted: the weight written (0 when out). */
+  weight?: number;
+  /** Failover: the role assigned. */
+  role?: FailoverRole;
+  healthCheckKey?: string;
+  aliasTarget?: AliasTarget;
+}
+
+export interface AppSummary {
+  hostname: string;
+  policy: RoutingPolicy;
+  failOpen: boolean;
+  /** Zones the app's records go into. */
+  zoneIds: string[];
+  /** TTL resolvers cache an answer for: the alias target's (60 s for load balancers). */
+  recordTtlSeconds: number;
+  clusters: ClusterRouting[];
+}
+
+export interface DesiredState {
+  records: DesiredRecord[];
+  healthChecks: DesiredHealthCheck[];
+  apps: AppSummary[];
+  held: HeldRecords[];
+  problems: Problem[];
+  /** Hostnames that failed open (every cluster drained or unhealthy). */
+  failOpen: string[];
+}
+
+function subjectOf(endpoint: PublishedEndpoint): string {
+  return `${endpoint.cluster}/${endpoint.kind}/${endpoint.gateway}`;
+}
+
+function byString<T>(key: (item: T) => string): (a: T, b: T) => number {
+  return (a, b) => compareStrings(key(a), key(b));
+}
+
+/** One cluster's part in an app, before routing is decided. */
+interface Member {
+  cluster: ClusterConfig;
+  endpoint: PublishedEndpoint;
+  aliasTarget?: AliasTarget;
+  dualStack: boolean;
+  healthCheck?: DesiredHealthCheck;
+  intent: ClusterIntentState;
+  weightPercent: number;
+  health: HealthState;
+}
+
+/** Computes the desired record sets, health checks and app summaries. */
+export function computeDesiredState(input: DesiredInput): DesiredState {
+  const { fleet } = input;
+  const problems: Problem[] = [];
+  const clusters = new Map(fleet.clusters.map((c) => [c.name, c]));
+  const intents = new Map((input.intents ?? []).map((i) => [i.cluster, i]));
+  const health = input.health ?? {};
+
+  // 1. Keep the endpoints that may be published, grouped by app and cluster.
+  const apps = new Map<string, Map<string, PublishedEndpoint[]>>();
+  const sorted = [...input.endpoints].sort(byString((e) => `${e.hostname}\u0000${e.cluster}\u0000${e.kind}\u0000${e.gateway}`));
+  for (const raw of sorted) {
+    const hostname = raw.hostname.trim().toLowerCase().replace(/\.$/, '');
+    const endpoint = { ...raw, hostname };
+    const subject = subjectOf(endpoint);
+    const cluster = clusters.get(endpoint.cluster);
+    if (!cluster) {
+      problems.push({ subject, hostname, cluster: endpoint.cluster, reason: `unknown cluster "${endpoint.cluster}" (known: ${[...clusters.keys()].join(', ')})` });
+      continue;
+    }
+    if (endpoint.annotations.enabled === false) continue;
+    if (!cluster.domainFilter.some((suffix) => isWithin(hostname, suffix))) {
+      problems.push({ subject, hostname, cluster: cluster.name, reason: `${hostname} is outside the domainFilter of cluster ${cluster.name} (${cluster.domainFilter.join(', ')}); not published` });
+      continue;
+    }
+    if (zonesForName(hostname, input.zones).length === 0) {
+      problems.push({ subject, hostname, cluster: cluster.name, reason: `${hostname} is in no managed zone (${input.zones.map((z) => z.name).join(', ')}); not published` });
+      continue;
+    }
+    let byCluster = apps.get(hostname);
+    if (!byCluster) apps.set(hostname, (byCluster = new Map()));
+    const list = byCluster.get(cluster.name);
+    if (list) list.push(endpoint);
+    else byCluster.set(cluster.name, [endpoint]);
+  }
+
+  const records: DesiredRecord[] = [];
+  const healthChecks = new Map<string, DesiredHealthCheck>();
+  const held: HeldRecords[] = [];
+  const summaries: AppSummary[] = [];
+  const failOpen: string[] = [];
+
+  for (const hostname of [...apps.keys()].sort(compareStrings)) {
+    const byCluster = apps.get(hostname) as Map<string, PublishedEndpoint[]>;
+    const name = normalizeName(hostname);
+    const zones = zonesForName(hostname, input.zones);
+
+    // 2. One endpoint per cluster; several resources publishing the same hostname must agree.
+    const members: Member[] = [];
+    for (const clusterName of [...byCluster.keys()].sort(compareStrings)) {
+      const cluster = clusters.get(clusterName) as ClusterConfig;
+      const endpoints = byCluster.get(clusterName) as PublishedEndpoint[];
+      const endpoint = endpoints[0] as PublishedEndpoint;
+      for (const other of endpoints.slice(1)) {
+        if (other.entryPoint !== endpoint.entryPoint || JSON.stringify(other.annotations) !== JSON.stringify(endpoint.annotations)) {
+          problems.push({
+            subject: subjectOf(other),
+            hostname,
+            cluster: clusterName,
+            reason: `${hostname} is also published by ${subjectOf(endpoint)} with other settings; using ${subjectOf(endpoint)}`,
+          });
+        }
+      }
+      const intent = intents.get(clusterName);
+      const state = intent?.state ?? 'ACTIVE';
+      const weightPercent = state === 'DRAINED' ? 0 : Math.max(0, Math.min(100, intent?.weightPercent ?? 100));
+      members.push({ cluster, endpoint, dualStack: cluster.dualStack, intent: state, weightPercent, health: health[clusterName] ?? 'UNKNOWN' });
+    }
+
+    // 3. The app's routing policy.
+    const policy = routingPolicyFor(hostname, members, problems);
+
+    // 4. Entry point → alias target; health check per cluster.
+    for (const m of members) {
+      const entryPoint = m.cluster.entryPoint ?? m.endpoint.entryPoint;
+      const subject = subjectOf(m.endpoint);
+      if (!entryPoint) {
+        problems.push({ subject, hostname, cluster: m.cluster.name, reason: `cluster ${m.cluster.name} has no entry point (neither clusters[].entryPoint nor one discovered from the gateway Service); its ${hostname} records are left as they are` });
+        held.push({ name, setIdentifier: policy === 'simple' ? undefined : m.cluster.name, reason: 'no entry point' });
+        continue;
+      }
+      const alias = aliasTargetFor(entryPoint, { dualStack: m.cluster.dualStack, evaluateTargetHealth: EVALUATE_TARGET_HEALTH });
+      if (!alias.ok) {
+        problems.push({ subject, hostname, cluster: m.cluster.name, reason: `${alias.reason}; its ${hostname} records are left as they are` });
+        held.push({ name, setIdentifier: policy === 'simple' ? undefined : m.cluster.name, reason: 'unrecognised entry point' });
+        continue;
+      }
+      m.aliasTarget = alias.aliasTarget;
+      m.dualStack = alias.dualStack;
+      const spec = healthCheckSpecFor(fleet.healthCheck, m.cluster, m.endpoint.annotations);
+      const key = healthCheckKey(m.cluster.name, spec);
+      m.healthCheck = { key, cluster: m.cluster.name, spec };
+      healthChecks.set(key, m.healthCheck);
+    }
+
+    // 5. Routing per cluster; fail open when nothing would receive traffic.
+    const publishable = members.filter((m) => m.aliasTarget !== undefined);
+    let routing = routeMembers(hostname, policy, members, false, problems);
+    const anyIn = routing.some((r, i) => r.inTraffic && members[i]?.aliasTarget !== undefined);
+    const anyOut = publishable.some((m) => m.weightPercent === 0 || m.health === 'UNHEALTHY' || (policy === 'weighted' && m.weightPercent < 100));
+    const failedOpen = publishable.length > 0 && !anyIn && anyOut;
+    if (failedOpen) {
+      routing = routeMembers(hostname, policy, members, true, []);
+      failOpen.push(hostname);
+      problems.push({ subject: hostname, hostname, reason: `every cluster of ${hostname} is drained or unhealthy; failing open: all its clusters keep their records as if active` });
+    }
+
+    // 6. Record sets.
+    members.forEach((m, i) => {
+      const r = routing[i] as ClusterRouting;
+      if (!m.aliasTarget) {
+        r.published = false;
+        r.inTraffic = false;
+        r.why = 'no usable entry point; records left as they are';
+        return;
+      }
+      r.aliasTarget = m.aliasTarget;
+      r.healthCheckKey = m.healthCheck?.key;
+      if (!r.published) return;
+      for (const type of m.dualStack ? ['A', 'AAAA'] : ['A']) {
+        for (const zone of zones) {
+          const recordSet: RecordSet = { name, type, aliasTarget: m.aliasTarget };
+          if (policy !== 'simple') recordSet.setIdentifier = m.cluster.name;
+          if (policy === 'weighted') recordSet.weight = r.weight;
+          if (policy === 'failover') recordSet.failover = r.role;
+          if (policy === 'latency') recordSet.region = m.cluster.region;
+          records.push({ zoneId: zone.id, hostname, cluster: m.cluster.name, recordSet, healthCheckKey: m.healthCheck?.key });
+        }
+      }
+    });
+
+    summaries.push({ hostname, policy, failOpen: failedOpen, zoneIds: zones.map((z) => z.id), recordTtlSeconds: ELB_ALIAS_TTL_SECONDS, clusters: routing });
+  }
+
+  return {
+    records,
+    healthChecks: [...healthChecks.values()].sort(byString((h) => `${h.cluster}\u0000${h.key}`)),
+    apps: summaries,
+    held,
+    problems,
+    failOpen,
+  };
+}
+
+/** Policy from `switchyard.io/routing`; default simple for one cluster, weighted for more. */
+function routingPolicyFor(hostname: string, members: readonly Member[], problems: Problem[]): RoutingPolicy {
+  const fallback: RoutingPolicy = members.length === 1 ? 'simple' : 'weighted';
+  const asked = new Map<RoutingPolicy, string[]>();
+  for (const m of members) {
+    const routing = m.endpoint.annotations.routing;
+    if (routing) asked.set(routing, [...(asked.get(routing) ?? []), m.cluster.name]);
+  }
+  if (asked.size > 1) {
+    const detail = [...asked].map(([policy, names]) => `${names.join(', ')}: ${policy}`).join('; ');
+    problems.push({ subject: hostname, hostname, reason: `clusters disagree on switchyard.io/routing for ${hostname} (${detail}); using ${fallback}` });
+    return fallback;
+  }
+  const chosen = [...asked.keys()][0] ?? fallback;
+  if (chosen === 'simple' && members.length > 1) {
+    problems.push({ subject: hostname, hostname, reason: `simple routing needs exactly one cluster but ${hostname} is published by ${members.length}; using weighted` });
+    return 'weighted';
+  }
+  return chosen;
+}
+
+function outReason(m: Member): string | undefined {
+  if (m.health === 'UNHEALTHY') return 'unhealthy';
+  if (m.weightPercent === 0) return m.intent === 'DRAINED' ? 'drained' : `${m.intent.toLowerCase()} at 0% of normal weight`;
+  return undefined;
+}
+
+/**
+ * Routing of each member under the app's policy. `asIfActive` (fail open) ignores intents
+ * and health. Returned in the members' order.
+ */
+function routeMembers(hostname: string, policy: RoutingPolicy, members: readonly Member[], asIfActive: boolean, problems: Problem[]): ClusterRouting[] {
+  const roles = policy === 'failover' ? failoverRoles(hostname, members, problems) : new Map<string, FailoverRole>();
+  return members.map((m) => {
+    const out = asIfActive ? undefined : outReason(m);
+    const percent = asIfActive ? 100 : m.weightPercent;
+    const base: ClusterRouting = {
+      cluster: m.cluster.name,
+      region: m.cluster.region,
+      intent: m.intent,
+      weightPercent: m.weightPercent,
+      health: m.health,
+      inTraffic: false,
+      published: false,
+      why: '',
+    };
+    const failOpenNote = asIfActive && outReason(m) ? ` (fail open: really ${outReason(m)})` : '';
+    switch (policy) {
+      case 'weighted': {
+        const normal = m.endpoint.annotations.weight ?? m.cluster.weight;
+        const weight = out ? 0 : Math.round((normal * percent) / 100);
+        const why = out
+          ? `${out}: weight 0`
+          : percent < 100
+            ? `${m.intent.toLowerCase()}: ${percent}% of normal weight ${normal}`
+            : `active: weight ${weight}${failOpenNote}`;
+        return { ...base, weight, published: true, inTraffic: weight > 0, why };
+      }
+      case 'failover': {
+        const role = roles.get(m.cluster.name);
+        if (!role) return { ...base, why: 'left out: Route 53 allows one PRIMARY and one SECONDARY' };
+        if (out) return { ...base, role, why: `${out}: ${role} record left out` };
+        return { ...base, role, published: true, inTraffic: true, why: `${role}${failOpenNote}` };
+      }
+      case 'latency':
+      case 'simple': {
+        if (out) return { ...base, why: `${out}: record left out` };
+        const what = policy === 'latency' ? `latency in ${m.cluster.region}` : 'simple';
+        return { ...base, published: true, inTraffic: true, why: `${what}${failOpenNote}` };
+      }
+    }
+  });
+}
+
+/**
+ * PRIMARY and SECONDARY: annotated roles first, then the lowest failoverPriority, then the
+ * name. Route 53 allows one of each per name and type; extra clusters are reported.
+ */
+function failoverRoles(hostname: string, members: readonly Member[], problems: Problem[]): Map<string, FailoverRole> {
+  const rank = (m: Member, preferred: 'primary' | 'secondary') => {
+    const a = m.endpoint.annotations.failover;
+    return a === preferred ? 0 : a === undefined ? 1 : 2;
+  };
+  const order = (preferred: 'primary' | 'secondary') => (a: Member, b: Member) =>
+    rank(a, preferred) - rank(b, preferred) || a.cluster.failoverPriority - b.cluster.failoverPriority || compareStrings(a.cluster.name, b.cluster.name);
+  const roles = new Map<string, FailoverRole>();
+  const primary = [...members].sort(order('primary'))[0];
+  if (!primary) return roles;
+  roles.set(primary.cluster.name, 'PRIMARY');
+  const secondary = members.filter((m) => m !== primary).sort(order('secondary'))[0];
+  if (secondary) roles.set(secondary.cluster.name, 'SECONDARY');
+  for (const m of members) {
+    const role = roles.get(m.cluster.name);
+    const asked = m.endpoint.annotations.failover;
+    if (!role) {
+      problems.push({ subject: hostname, hostname, cluster: m.cluster.name, reason: `${hostname} already has a PRIMARY and a SECONDARY; cluster ${m.cluster.name} is left out of failover routing` });
+    } else if (asked && asked.toUpperCase() !== role) {
+      problems.push({ subject: subjectOf(m.endpoint), hostname, cluster: m.cluster.name, reason: `switchyard.io/failover asks ${asked} but cluster ${m.cluster.name} is ${role} (another cluster holds the ${asked} role)` });
+    }
+  }
+  return roles;
+}
+
+/**
+ * Puts health-check ids into the desired record sets. A set whose check has no id yet is
+ * taken out and held (its actual set stays as it is), never published without its check.
+ */
+export function attachHealthCheckIds(state: DesiredState, idsByKey: ReadonlyMap<string, string> | Readonly<Record<string, string>>): DesiredState {
+  const lookup = (key: string): string | undefined =>
+    idsByKey instanceof Map ? idsByKey.get(key) : Object.prototype.hasOwnProperty.call(idsByKey, key) ? (idsByKey as Record<string, string>)[key] : undefined;
+  const records: DesiredRecord[] = [];
+  const held = [...state.held];
+  const problems = [...state.problems];
+  const reported = new Set<string>();
+  for (const record of state.records) {
+    if (record.healthCheckKey === undefined) {
+      records.push(record);
+      continue;
+    }
+    const id = lookup(record.healthCheckKey);
+    if (id) {
+      records.push({ ...record, recordSet: { ...record.recordSet, healthCheckId: id } });
+      continue;
+    }
+    const holdKey = `${record.recordSet.name}|${record.recordSet.setIdentifier ?? ''}`;
+    if (reported.has(holdKey)) continue;
+    reported.add(holdKey);
+    held.push({ name: record.recordSet.name, setIdentifier: record.recordSet.setIdentifier, reason: `health check ${record.healthCheckKey} has no id yet` });
+    problems.push({
+      subject: record.hostname,
+      hostname: record.hostname,
+      cluster: record.cluster,
+      reason: `health check ${record.healthCheckKey} of cluster ${record.cluster} does not exist yet; ${record.hostname} records of ${record.cluster} are left as they are`,
+    });
+  }
+  return { ...state, records, held, problems };
+}

@@ -1,0 +1,87 @@
+// DNS names as Switchyard compares them. Pure.
+//
+// Canonical form: lower-case, trailing dot, octal escapes decoded (Route 53 returns a
+// wildcard `*.example.com` as `\052.example.com.` and any other character outside
+// a-z 0-9 - _ . as `\NNN`). Every map key in the core uses this form, so a name read
+// from Route 53 and a name computed from a Gateway compare equal.
+import type { HostedZone, RecordSet } from './model.ts';
+
+/** First label of every ownership marker: `_switchyard.<name>`. */
+export const MARKER_LABEL = '_switchyard';
+
+/** `\NNN` (three octal digits) → the character; other `\x` → `x` (RFC 1035 master-file escapes). */
+export function decodeEscapes(name: string): string {
+  if (!name.includes('\\')) return name;
+  return name.replace(/\\([0-7]{3}|.)/g, (_, code: string) => (code.length === 3 ? String.fromCharCode(parseInt(code, 8)) : code));
+}
+
+/** Canonical form of a DNS name: decoded, lower-case, with a trailing dot. */
+export function normalizeName(name: string): string {
+  const decoded = decodeEscapes(name.trim()).toLowerCase();
+  return decoded.endsWith('.') ? decoded : `${decoded}.`;
+}
+
+/**
+ * The form to send to Route 53: canonical, with characters outside a-z 0-9 - _ . *
+ * written as `\NNN`. A `*` is sent as is: Route 53 treats it as a wildcard when it is
+ * the leftmost label and as a literal elsewhere (so `_switchyard.*.example.com` is legal).
+ */
+export function toRoute53Name(name: string): string {
+  return normalizeName(name).replace(/[^a-z0-9\-_.*]/g, (ch) => `\\${ch.charCodeAt(0).toString(8).padStart(3, '0')}`);
+}
+
+/** Host name without the trailing dot (as Gateways and the CLI write it). */
+export function hostnameOf(name: string): string {
+  const n = normalizeName(name);
+  return n.slice(0, -1);
+}
+
+/** True when `name` equals `zoneName` or lies below it (label-wise). */
+export function isWithinZone(name: string, zoneName: string): boolean {
+  const n = normalizeName(name);
+  const z = normalizeName(zoneName);
+  return z === '.' || n === z || n.endsWith(`.${z}`);
+}
+
+/** `_switchyard.<name>`: where the ownership marker of `name` lives. */
+export function markerNameFor(name: string): string {
+  return `${MARKER_LABEL}.${normalizeName(name)}`;
+}
+
+/** The app name a marker name belongs to, or undefined when it is not a marker name. */
+export function nameOfMarker(markerName: string): string | undefined {
+  const n = normalizeName(markerName);
+  const prefix = `${MARKER_LABEL}.`;
+  return n.startsWith(prefix) && n.length > prefix.length + 1 ? n.slice(prefix.length) : undefined;
+}
+
+/** Identity of a record set in Route 53: name, type and SetIdentifier. */
+export function recordKey(record: Pick<RecordSet, 'name' | 'type' | 'setIdentifier'>): string {
+  return `${normalizeName(record.name)}|${record.type.toUpperCase()}|${record.setIdentifier ?? ''}`;
+}
+
+/**
+ * The managed zones a name belongs in: those with the longest zone name that contains it.
+ * Several zones share that name in a split-horizon setup (public and private); the name
+ * is published in each. Empty when no managed zone contains the name.
+ */
+export function zonesForName(name: string, zones: readonly HostedZone[]): HostedZone[] {
+  let best: HostedZone[] = [];
+  let bestLength = -1;
+  for (const zone of zones) {
+    const zoneName = normalizeName(zone.name);
+    if (!isWithinZone(name, zoneName)) continue;
+    if (zoneName.length > bestLength) {
+      best = [zone];
+      bestLength = zoneName.length;
+    } else if (zoneName.length === bestLength) {
+      best.push(zone);
+    }
+  }
+  return best.sort((a, b) => compareStrings(a.id, b.id));
+}
+
+/** Plain code-unit order, the same on every machine and locale (unlike localeCompare). */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,114 @@
+// Health checks Switchyard owns: their spec, stable key, owner tags and caller reference. Pure.
+//
+// Each record carries a Route 53 health check of its own cluster's entry point: the check
+// probes the cluster's canary hostname, which resolves to that entry point only (the
+// "only use the next local hop" rule), so a check against cluster A fails when A is down
+// even if A's gateway could forward to B. Identical specs of one cluster share one check.
+import { createHash } from 'node:crypto';
+import type { ClusterConfig, HealthCheckDefaults } from './config.ts';
+import { InvalidInput } from './errors.ts';
+import type { HealthCheckSpec, RoutingAnnotations } from './model.ts';
+
+export const HEALTH_CHECK_TAG_OWNER = 'switchyard:owner';
+export const HEALTH_CHECK_TAG_KEY = 'switchyard:key';
+export const HEALTH_CHECK_TAG_CLUSTER = 'switchyard:cluster';
+/** Route 53's limit on CallerReference. */
+export const CALLER_REFERENCE_MAX = 64;
+
+export interface Tag {
+  Key: string;
+  Value: string;
+}
+
+/** fleet.healthCheck defaults, overridden by the endpoint's health-* annotations. */
+export function healthCheckSpecFor(defaults: HealthCheckDefaults, cluster: Pick<ClusterConfig, 'canaryHostname'>, annotations: RoutingAnnotations): HealthCheckSpec {
+  const protocol = annotations.healthProtocol ?? defaults.protocol;
+  const spec: HealthCheckSpec = {
+    protocol,
+    fqdn: cluster.canaryHostname.toLowerCase().replace(/\.$/, ''),
+    port: annotations.healthPort ?? defaults.port,
+    intervalSeconds: defaults.intervalSeconds,
+    failureThreshold: defaults.failureThreshold,
+  };
+  // TCP checks only open a connection: a path would be meaningless (and Route 53 rejects it).
+  if (protocol !== 'TCP') spec.path = annotations.healthPath ?? defaults.path;
+  return spec;
+}
+
+/** Canonical text of (cluster, spec): fixed field order, so equal specs hash equally. */
+function canonical(cluster: string, spec: HealthCheckSpec): string {
+  return JSON.stringify([cluster, spec.protocol, spec.fqdn.toLowerCase(), spec.port, spec.path ?? null, spec.intervalSeconds, spec.failureThreshold]);
+}
+
+/** Stable short key (16 hex digits of SHA-256) of a cluster's health-check spec. */
+export function healthCheckKey(cluster: string, spec: HealthCheckSpec): string {
+  return createHash('sha256').update(canonical(cluster, spec)).digest('hex').slice(0, 16);
+}
+
+/** The tags that mark a health check as Switchyard's. */
+export function healthCheckTags(ownerId: string, key: string, cluster: string, spec?: HealthCheckSpec): Tag[] {
+  const tags: Tag[] = [
+    { Key: HEALTH_CHECK_TAG_OWNER, Value: ownerId },
+    { Key: HEALTH_CHECK_TAG_KEY, Value: key },
+    { Key: HEALTH_CHECK_TAG_CLUSTER, Value: cluster },
+  ];
+  // A readable name in the console; never used to decide anything.
+  if (spec) tags.push({ Key: 'Name', Value: `switchyard ${cluster} ${spec.protocol.toLowerCase()}://${spec.fqdn}:${spec.port}${spec.path ?? ''}`.slice(0, 256) });
+  return tags;
+}
+
+function tagValue(tags: readonly Tag[] | undefined, key: string): string | undefined {
+  return tags?.find((tag) => tag.Key === key)?.Value;
+}
+
+/** True only when the owner tag names this owner: anything else is never updated or deleted. */
+export function isOwnedHealthCheck(tags: readonly Tag[] | undefined, ownerId: string): boolean {
+  return tagValue(tags, HEALTH_CHECK_TAG_OWNER) === ownerId;
+}
+
+/** The spec key a health check was created for, from its tags. */
+export function healthCheckKeyFromTags(tags: readonly Tag[] | undefined): string | undefined {
+  return tagValue(tags, HEALTH_CHECK_TAG_KEY);
+}
+
+/**
+ * CallerReference for CreateHealthCheck: `<ownerId>-<key>[-<generation>]`, at most 64
+ * characters (a long owner id is replaced by a hash of it). Route 53 refuses a reference
+ * that a deleted check used, so a re-create after a delete needs a new `generation`.
+ */
+export function healthCheckCallerReference(ownerId: string, key: string, generation?: string): string {
+  if (ownerId === '' || key === '') throw new InvalidInput('health-check caller reference needs an owner id and a key', { ownerId, key });
+  const tail = generation === undefined || generation === '' ? key : `${key}-${generation}`;
+  const full = `${ownerId}-${tail}`;
+  if (full.length <= CALLER_REFERENCE_MAX) return full;
+  const short = `${createHash('sha256').update(ownerId).digest('hex').slice(0, 12)}-${tail}`;
+  if (short.length > CALLER_REFERENCE_MAX) {
+    throw new InvalidInput(`health-check caller reference "${short}" is longer than ${CALLER_REFERENCE_MAX} characters (generation too long)`, { ownerId, key, generation });
+  }
+  return short;
+}
+
+/** Route 53 HealthCheckConfig fields for a spec (plain data; the adapter passes it to the SDK). */
+export interface HealthCheckConfigFields {
+  Type: 'HTTP' | 'HTTPS' | 'TCP';
+  FullyQualifiedDomainName: string;
+  Port: number;
+  ResourcePath?: string;
+  RequestInterval: number;
+  FailureThreshold: number;
+  EnableSNI?: boolean;
+}
+
+export function healthCheckConfigFor(spec: HealthCheckSpec): HealthCheckConfigFields {
+  const config: HealthCheckConfigFields = {
+    Type: spec.protocol,
+    FullyQualifiedDomainName: spec.fqdn,
+    Port: spec.port,
+    RequestInterval: spec.intervalSeconds,
+    FailureThreshold: spec.failureThreshold,
+  };
+  if (spec.protocol !== 'TCP' && spec.path !== undefined) config.ResourcePath = spec.path;
+  // HTTPS to a canary name behind a shared gateway needs SNI to reach the right certificate.
+  if (spec.protocol === 'HTTPS') config.EnableSNI = true;
+  return config;
+}

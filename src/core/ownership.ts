@@ -1,0 +1,163 @@
+// Ownership of record sets: the one layer that decides what Switchyard may touch. Pure.
+//
+// Every name Switchyard publishes gets a marker: a TXT record at `_switchyard.<name>` with
+// SIMPLE routing and one quoted value per owned set,
+//   "heritage=switchyard,owner=<ownerId>,set=<TYPE>/<setIdentifier or ->".
+// The marker never copies the records' routing policy. external-dns's TXT registry writes
+// one TXT per record with the record's own policy, and a failover TXT then competes with
+// the real failover sets for the PRIMARY/SECONDARY slots, so Route 53 rejects the batch
+// (external-dns issues 1420 and 2469). A simple TXT at its own name cannot collide.
+//
+// A set is ours only when our marker lists it. Anything else is foreign (no marker) or
+// another owner's, and is never updated or deleted; a desired name that collides with it
+// is a conflict, reported, and nothing at that name is changed.
+import { compareStrings, markerNameFor, nameOfMarker, normalizeName, recordKey } from './dns-names.ts';
+import type { RecordSet, RoutingPolicy } from './model.ts';
+import { routingPolicyOf } from './apply.ts';
+
+export const MARKER_HERITAGE = 'switchyard';
+/** Only these types are ever created, updated or deleted (besides our TXT markers). */
+export const MANAGED_TYPES: readonly string[] = ['A', 'AAAA'];
+
+export function isManagedType(type: string): boolean {
+  return MANAGED_TYPES.includes(type.toUpperCase());
+}
+
+export interface MarkerEntry {
+  owner: string;
+  type: string;
+  setIdentifier?: string;
+}
+
+/** One marker value, quoted as Route 53 stores TXT strings. */
+export function markerValue(ownerId: string, type: string, setIdentifier?: string): string {
+  return `"heritage=${MARKER_HERITAGE},owner=${ownerId},set=${type.toUpperCase()}/${setIdentifier ?? '-'}"`;
+}
+
+const MARKER_VALUE = /^heritage=switchyard,owner=([^,]+),set=([A-Za-z0-9]+)\/(.+)$/;
+
+/** Reads one marker value (quoted or not); undefined when it is not a Switchyard marker value. */
+export function parseMarkerValue(value: string): MarkerEntry | undefined {
+  const text = value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+  const match = MARKER_VALUE.exec(text);
+  if (!match) return undefined;
+  const [, owner = '', type = '', set = ''] = match;
+  return set === '-' ? { owner, type: type.toUpperCase() } : { owner, type: type.toUpperCase(), setIdentifier: set };
+}
+
+/** The marker of `name` listing `sets` (sorted, deduplicated); undefined when there are none. */
+export function markerRecordFor(name: string, ownerId: string, sets: ReadonlyArray<Pick<RecordSet, 'type' | 'setIdentifier'>>, ttl: number): RecordSet | undefined {
+  const values = [...new Set(sets.map((s) => markerValue(ownerId, s.type, s.setIdentifier)))].sort(compareStrings);
+  if (values.length === 0) return undefined;
+  return { name: markerNameFor(name), type: 'TXT', ttl, values };
+}
+
+/** Who holds one name in one zone, as far as Switchyard is concerned. */
+export interface NameOwnership {
+  /** Canonical name of the app records (not the marker name). */
+  name: string;
+  /** Our marker TXT (every value ours), exactly as read. */
+  ourMarker?: RecordSet;
+  /** Owners other than us named by a marker at this name. */
+  otherOwners: string[];
+  /** Records at the marker name that are not our marker: another owner's marker, a foreign TXT, anything. */
+  markerBlockers: RecordSet[];
+  /** A/AAAA sets at the name that our marker lists: the only sets we may change. */
+  owned: RecordSet[];
+  /** Every other set at the name (foreign, another owner's, types we never manage). */
+  others: RecordSet[];
+}
+
+function entryKey(name: string, type: string, setIdentifier: string | undefined): string {
+  return recordKey({ name, type, setIdentifier });
+}
+
+/**
+ * Classifies a zone's record sets by name. Names without any record or marker are absent.
+ * A marker with a value that is not ours (another owner, or not a marker value at all)
+ * is not ours: the sets it would list stay untouched.
+ */
+export function classifyZone(records: readonly RecordSet[], ownerId: string): Map<string, NameOwnership> {
+  const result = new Map<string, NameOwnership>();
+  const entry = (name: string): NameOwnership => {
+    let e = result.get(name);
+    if (!e) {
+      e = { name, otherOwners: [], markerBlockers: [], owned: [], others: [] };
+      result.set(name, e);
+    }
+    return e;
+  };
+
+  // First pass: markers. `ours` holds the keys our markers list.
+  const ours = new Set<string>();
+  const atMarkerNames: RecordSet[] = [];
+  const plain: RecordSet[] = [];
+  for (const record of records) {
+    const appName = nameOfMarker(record.name);
+    if (appName === undefined) plain.push(record);
+    else atMarkerNames.push(record);
+  }
+  for (const record of atMarkerNames) {
+    const appName = nameOfMarker(record.name) as string;
+    const e = entry(appName);
+    const parsed = record.type.toUpperCase() === 'TXT' && !record.setIdentifier ? (record.values ?? []).map(parseMarkerValue) : [undefined];
+    const allParse = parsed.length > 0 && parsed.every((p) => p !== undefined);
+    const owners = [...new Set(parsed.filter((p) => p !== undefined).map((p) => p.owner))].sort(compareStrings);
+    if (allParse && owners.length === 1 && owners[0] === ownerId) {
+      e.ourMarker = record;
+      for (const p of parsed) if (p) ours.add(entryKey(appName, p.type, p.setIdentifier));
+    } else {
+      e.markerBlockers.push(record);
+      for (const owner of owners) if (owner !== ownerId && !e.otherOwners.includes(owner)) e.otherOwners.push(owner);
+    }
+  }
+  for (const record of plain) {
+    const name = normalizeName(record.name);
+    const e = entry(name);
+    if (isManagedType(record.type) && ours.has(recordKey(record))) e.owned.push(record);
+    else e.others.push(record);
+  }
+  for (const e of result.values()) {
+    e.otherOwners.sort(compareStrings);
+    e.owned.sort((a, b) => compareStrings(recordKey(a), recordKey(b)));
+    e.others.sort((a, b) => compareStrings(recordKey(a), recordKey(b)));
+  }
+  return result;
+}
+
+/**
+ * Why Switchyard may not publish `desired` sets at this name; empty when it may.
+ * Collisions: another owner's marker; anything else at the marker name; a CNAME; a set
+ * with the same name, type and SetIdentifier that is not ours; a set of the same type
+ * with another routing policy (Route 53 refuses the mix); any failover set of the same
+ * type that is not ours (it competes for the PRIMARY/SECONDARY slots).
+ */
+export function conflictsAt(ownership: NameOwnership | undefined, desired: readonly RecordSet[]): string[] {
+  if (!ownership || desired.length === 0) return [];
+  const reasons: string[] = [];
+  const name = ownership.name;
+  if (ownership.otherOwners.length > 0) {
+    reasons.push(`${name} is held by another owner (${ownership.otherOwners.join(', ')})`);
+  } else if (ownership.markerBlockers.length > 0) {
+    const what = ownership.markerBlockers.map((r) => r.type.toUpperCase()).join(', ');
+    reasons.push(`${markerNameFor(name)} already has a record Switchyard does not own (${what}), so the ownership marker cannot be written`);
+  }
+  const desiredKeys = new Set(desired.map(recordKey));
+  const desiredPolicy = new Map<string, RoutingPolicy>();
+  for (const d of desired) desiredPolicy.set(d.type.toUpperCase(), routingPolicyOf(d));
+  for (const other of ownership.others) {
+    const type = other.type.toUpperCase();
+    const label = `${type}${other.setIdentifier ? ` "${other.setIdentifier}"` : ''}`;
+    if (type === 'CNAME') {
+      reasons.push(`${name} has a CNAME that Switchyard does not own`);
+      continue;
+    }
+    const ours = desiredPolicy.get(type);
+    if (ours === undefined) continue;
+    const theirs = routingPolicyOf(other);
+    if (desiredKeys.has(recordKey(other))) reasons.push(`${name} ${label} exists and is not owned by Switchyard`);
+    else if (theirs !== ours) reasons.push(`${name} ${label} is a ${theirs} set not owned by Switchyard; Switchyard wants ${ours} sets of this type`);
+    else if (theirs === 'failover') reasons.push(`${name} ${label} is a failover set not owned by Switchyard`);
+  }
+  return reasons;
+}

@@ -1,0 +1,244 @@
+// The planner: desired vs actual record sets → ordered change groups per zone. Pure.
+//
+// Like external-dns's plan package: a value of inputs in, changes out; no I/O, no SDK.
+// Keyed by (name, type, SetIdentifier). Only A/AAAA sets our marker lists (and the markers
+// themselves) are ever changed. Deterministic: inputs are sorted, so the same inputs in any
+// order give the same plan; idempotent: applying the plan and planning again gives nothing.
+// O(n log n): maps per zone and name, one sort, no scans across names.
+import { applyChanges, routingPolicyOf, sameRecordSet } from './apply.ts';
+import type { DesiredRecord, HeldRecords } from './desired.ts';
+import { compareStrings, hostnameOf, normalizeName, recordKey } from './dns-names.ts';
+import { InvalidInput, errorMessage } from './errors.ts';
+import type { Change, ChangeAction, ChangeGroup, HostedZone, Problem, RecordSet, SyncPolicy } from './model.ts';
+import { classifyZone, conflictsAt, markerRecordFor, type NameOwnership } from './ownership.ts';
+import { droppedReason, policyFor, type ChangeKind } from './policy.ts';
+
+/** TTL of ownership markers when the caller does not pass fleet.ttl. */
+export const DEFAULT_MARKER_TTL = 300;
+
+/** Everything Route 53 has in one zone (as listed, names may be escaped). */
+export interface ActualZone {
+  zoneId: string;
+  records: readonly RecordSet[];
+}
+
+export interface PlanInput {
+  desired: ReadonlyArray<Pick<DesiredRecord, 'zoneId' | 'recordSet'>>;
+  actual: readonly ActualZone[];
+  policy: SyncPolicy;
+  ownerId: string;
+  /** The managed zones; zones not listed here are never planned. */
+  zones: readonly HostedZone[];
+  /** Sets to leave exactly as they are this round (DesiredState.held). */
+  held?: readonly HeldRecords[];
+  /** fleet.ttl: TTL of the ownership markers. */
+  markerTtl?: number;
+}
+
+export interface ZoneChanges {
+  zoneId: string;
+  /** One group per name (its records and its marker), in name order. */
+  groups: ChangeGroup[];
+}
+
+export interface SkippedChange {
+  zoneId: string;
+  name: string;
+  change: Change;
+  reason: string;
+}
+
+export interface Plan {
+  /** Zones with at least one change, in zone-id order. */
+  zones: ZoneChanges[];
+  /** Names Switchyard wants but may not take: nothing at them is changed. */
+  conflicts: Problem[];
+  /** Changes left out, with the reason (policy, or a state Route 53 would refuse). */
+  skipped: SkippedChange[];
+  /** Bad desired input (duplicates, unknown zones). */
+  problems: Problem[];
+}
+
+interface PlannedChange {
+  kind: ChangeKind;
+  changes: Change[];
+}
+
+const ACTION_ORDER: Record<ChangeAction, number> = { DELETE: 0, CREATE: 1, UPSERT: 2 };
+
+/** Route 53 cannot UPSERT across these: routing policy, alias↔values, failover role. */
+function needsReplace(actual: RecordSet, desired: RecordSet): boolean {
+  return (
+    routingPolicyOf(actual) !== routingPolicyOf(desired) ||
+    (actual.aliasTarget === undefined) !== (desired.aliasTarget === undefined) ||
+    // Swapping PRIMARY and SECONDARY by two UPSERTs can pass through two PRIMARYs;
+    // DELETE+CREATE in one atomic batch never does.
+    actual.failover !== desired.failover
+  );
+}
+
+/** Key order, then content: a total order, so duplicates resolve the same way every time. */
+function compareRecords(a: RecordSet, b: RecordSet): number {
+  return compareStrings(recordKey(a), recordKey(b)) || compareStrings(JSON.stringify(a), JSON.stringify(b));
+}
+
+/** Sorts by a precomputed string key (computed once per item, not per comparison), then by content. */
+function sortByKey<T>(items: readonly T[], keyOf: (item: T) => string, content: (item: T) => unknown): T[] {
+  return items
+    .map((item) => ({ item, key: keyOf(item) }))
+    .sort((a, b) => compareStrings(a.key, b.key) || compareStrings(JSON.stringify(content(a.item)), JSON.stringify(content(b.item))))
+    .map((entry) => entry.item);
+}
+
+function compareChanges(a: Change, b: Change): number {
+  const marker = (c: Change) => (c.recordSet.type.toUpperCase() === 'TXT' ? 1 : 0);
+  return ACTION_ORDER[a.action] - ACTION_ORDER[b.action] || marker(a) - marker(b) || compareRecords(a.recordSet, b.recordSet);
+}
+
+/** Plans the changes that make the owned part of `actual` equal to `desired`. */
+export function plan(input: PlanInput): Plan {
+  const policy = policyFor(input.policy);
+  if (!input.ownerId) throw new InvalidInput('plan needs an ownerId (fleet.ownerId)');
+  const markerTtl = input.markerTtl ?? DEFAULT_MARKER_TTL;
+  const problems: Problem[] = [];
+  const conflicts: Problem[] = [];
+  const skipped: SkippedChange[] = [];
+  const zoneIds = [...new Set(input.zones.map((z) => z.id))].sort(compareStrings);
+  const managed = new Set(zoneIds);
+
+  // Desired, per zone and name, one set per key.
+  const desiredByZone = new Map<string, Map<string, Map<string, RecordSet>>>();
+  const desiredSorted = sortByKey(input.desired, (d) => `${d.zoneId} ${recordKey(d.recordSet)}`, (d) => d.recordSet);
+  for (const { zoneId, recordSet } of desiredSorted) {
+    const name = normalizeName(recordSet.name);
+    if (!managed.has(zoneId)) {
+      problems.push({ subject: hostnameOf(name), hostname: hostnameOf(name), reason: `desired record set ${recordKey(recordSet)} names zone ${zoneId}, which is not managed` });
+      continue;
+    }
+    const record = { ...recordSet, name };
+    let byName = desiredByZone.get(zoneId);
+    if (!byName) desiredByZone.set(zoneId, (byName = new Map()));
+    let byKey = byName.get(name);
+    if (!byKey) byName.set(name, (byKey = new Map()));
+    const key = recordKey(record);
+    const previous = byKey.get(key);
+    if (previous) {
+      if (!sameRecordSet(previous, record)) {
+        problems.push({ subject: hostnameOf(name), hostname: hostnameOf(name), reason: `two different desired record sets for ${key} in zone ${zoneId}; using the first` });
+      }
+      continue;
+    }
+    byKey.set(key, record);
+  }
+
+  const heldByName = new Map<string, HeldRecords[]>();
+  for (const h of input.held ?? []) {
+    const name = normalizeName(h.name);
+    heldByName.set(name, [...(heldByName.get(name) ?? []), h]);
+  }
+
+  const actualByZone = new Map<string, RecordSet[]>();
+  for (const zone of input.actual) {
+    if (!managed.has(zone.zoneId)) continue;
+    actualByZone.set(zone.zoneId, [...(actualByZone.get(zone.zoneId) ?? []), ...zone.records]);
+  }
+
+  const zones: ZoneChanges[] = [];
+  for (const zoneId of zoneIds) {
+    const actual = sortByKey(actualByZone.get(zoneId) ?? [], recordKey, (r) => r);
+    const ownership = classifyZone(actual, input.ownerId);
+    const desiredByName = desiredByZone.get(zoneId) ?? new Map<string, Map<string, RecordSet>>();
+    const names = new Set(desiredByName.keys());
+    for (const [name, o] of ownership) if (o.owned.length > 0 || o.ourMarker) names.add(name);
+
+    const groups: ChangeGroup[] = [];
+    for (const name of [...names].sort(compareStrings)) {
+      const o = ownership.get(name);
+      const desired = desiredByName.get(name) ?? new Map<string, RecordSet>();
+      const holds = heldByName.get(name) ?? [];
+      if (holds.some((h) => h.setIdentifier === undefined)) continue;
+
+      const reasons = conflictsAt(o, [...desired.values()]);
+      if (reasons.length > 0) {
+        for (const reason of reasons) conflicts.push({ subject: hostnameOf(name), hostname: hostnameOf(name), reason: `${reason} (zone ${zoneId}); nothing at this name is changed` });
+        continue;
+      }
+      const group = planName(zoneId, name, o, desired, holds, policy, input.ownerId, markerTtl, skipped);
+      if (group) groups.push(group);
+    }
+    if (groups.length > 0) zones.push({ zoneId, groups });
+  }
+  return { zones, conflicts, skipped, problems };
+}
+
+function planName(
+  zoneId: string,
+  name: string,
+  ownership: NameOwnership | undefined,
+  desiredByKey: ReadonlyMap<string, RecordSet>,
+  holds: readonly HeldRecords[],
+  policy: ReturnType<typeof policyFor>,
+  ownerId: string,
+  markerTtl: number,
+  skipped: SkippedChange[],
+): ChangeGroup | undefined {
+  const isHeld = (r: RecordSet) => holds.some((h) => h.setIdentifier === r.setIdentifier);
+  const owned = new Map((ownership?.owned ?? []).map((r) => [recordKey(r), r]));
+
+  const planned: PlannedChange[] = [];
+  for (const [key, want] of [...desiredByKey].sort(([a], [b]) => compareStrings(a, b))) {
+    if (isHeld(want)) continue;
+    const have = owned.get(key);
+    if (!have) planned.push({ kind: 'create', changes: [{ action: 'CREATE', recordSet: want }] });
+    else if (sameRecordSet(have, want)) continue;
+    else if (needsReplace(have, want)) planned.push({ kind: 'update', changes: [{ action: 'DELETE', recordSet: have }, { action: 'CREATE', recordSet: want }] });
+    else planned.push({ kind: 'update', changes: [{ action: 'UPSERT', recordSet: want }] });
+  }
+  for (const [key, have] of owned) {
+    if (!desiredByKey.has(key) && !isHeld(have)) planned.push({ kind: 'delete', changes: [{ action: 'DELETE', recordSet: have }] });
+  }
+
+  const changes: Change[] = [];
+  const finalOwned = new Map(owned);
+  for (const p of planned) {
+    if (!policy.allows(p.kind)) {
+      for (const change of p.changes) skipped.push({ zoneId, name, change, reason: droppedReason(policy, p.kind) });
+      continue;
+    }
+    for (const change of p.changes) {
+      changes.push(change);
+      if (change.action === 'DELETE') finalOwned.delete(recordKey(change.recordSet));
+      else finalOwned.set(recordKey(change.recordSet), change.recordSet);
+    }
+  }
+  // The marker follows the changes the policy let through: it always lists exactly what we own.
+  const marker = markerRecordFor(name, ownerId, [...finalOwned.values()], markerTtl);
+  const current = ownership?.ourMarker;
+  if (marker && !current) changes.push({ action: 'CREATE', recordSet: marker });
+  else if (!marker && current) changes.push({ action: 'DELETE', recordSet: current });
+  else if (marker && current && !sameRecordSet(marker, current)) changes.push({ action: 'UPSERT', recordSet: marker });
+  if (changes.length === 0) return undefined;
+  changes.sort(compareChanges);
+
+  // Never send what Route 53 would refuse (e.g. a policy kept a set that clashes with a new one).
+  const before = [...(ownership?.owned ?? []), ...(ownership?.others ?? []), ...(current ? [current] : []), ...(ownership?.markerBlockers ?? [])];
+  try {
+    applyChanges(before, changes);
+  } catch (error) {
+    for (const change of changes) skipped.push({ zoneId, name, change, reason: `Route 53 would refuse the changes at this name: ${errorMessage(error)}` });
+    return undefined;
+  }
+  return { name, changes };
+}
+
+/** Number of changes of each action in a plan. */
+export function planCounts(p: Plan): Record<ChangeAction, number> {
+  const counts: Record<ChangeAction, number> = { CREATE: 0, UPSERT: 0, DELETE: 0 };
+  for (const zone of p.zones) for (const group of zone.groups) for (const change of group.changes) counts[change.action] += 1;
+  return counts;
+}
+
+/** True when the plan changes nothing. */
+export function isEmptyPlan(p: Plan): boolean {
+  return p.zones.length === 0;
+}
