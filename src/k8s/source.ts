@@ -1,0 +1,105 @@
+// The source of published endpoints: read each cluster's objects (from its API
+// server or a manifest folder), parse them, and say which clusters could not be read.
+// An unreachable cluster contributes nothing and is listed in `unreachable`: callers
+// must leave its records exactly as they are (a control-plane blip is not a delete).
+import { resolve } from 'node:path';
+import type { LoadedFleet } from '../core/config-file.ts';
+import type { ClusterConfig, FleetConfig } from '../core/config.ts';
+import { UnknownCluster, errorMessage } from '../core/errors.ts';
+import type { Problem, PublishedEndpoint } from '../core/model.ts';
+import type { KubeObject } from './kube.ts';
+import { readManifestFolder } from './manifests.ts';
+import { canaryHostnames, discoverCluster } from './parse/cluster.ts';
+
+export interface SourceResult {
+  endpoints: PublishedEndpoint[];
+  problems: Problem[];
+  /** Clusters that could not be read completely: keep their records exactly as they are. */
+  unreachable: string[];
+}
+
+export interface EndpointSource {
+  list(): Promise<SourceResult>;
+}
+
+/** Reads every object of one cluster, or throws when it cannot read them all. */
+export interface ClusterReader {
+  read(cluster: ClusterConfig): Promise<KubeObject[]>;
+}
+
+export interface ClusterSourceOptions {
+  /** Only these clusters (names); default all. Unknown names throw UnknownCluster. */
+  clusters?: readonly string[];
+  /** Clusters read at once. */
+  concurrency?: number;
+}
+
+/** The clusters `names` selects, in fleet order; throws UnknownCluster for a name not in the fleet. */
+export function selectClusters(fleet: FleetConfig, names?: readonly string[]): ClusterConfig[] {
+  if (!names || names.length === 0) return fleet.clusters;
+  const known = fleet.clusters.map((c) => c.name);
+  for (const name of names) if (!known.includes(name)) throw new UnknownCluster(name, known);
+  return fleet.clusters.filter((c) => names.includes(c.name));
+}
+
+/** An EndpointSource over the fleet's clusters, each read with `readerFor(cluster)`. */
+export function clusterSource(fleet: FleetConfig, readerFor: (cluster: ClusterConfig) => ClusterReader, options: ClusterSourceOptions = {}): EndpointSource {
+  const clusters = selectClusters(fleet, options.clusters);
+  const canaries = canaryHostnames(fleet.clusters);
+  return {
+    async list() {
+      const results = await mapLimited(clusters, options.concurrency ?? 4, async (cluster) => {
+        try {
+          const objects = await readerFor(cluster).read(cluster);
+          return { cluster, ...discoverCluster(objects, { cluster, canaries }) };
+        } catch (error) {
+          return { cluster, error };
+        }
+      });
+      const out: SourceResult = { endpoints: [], problems: [], unreachable: [] };
+      for (const result of results) {
+        if ('error' in result) {
+          out.unreachable.push(result.cluster.name);
+          out.problems.push({
+            subject: result.cluster.name,
+            cluster: result.cluster.name,
+            reason: `cannot read the cluster, so its records are left as they are: ${errorMessage(result.error)}`,
+          });
+        } else {
+          out.endpoints.push(...result.endpoints);
+          out.problems.push(...result.problems);
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/** Reads a cluster's `manifests` folder (relative to the fleet folder). */
+export function manifestFolderReader(fleetDir: string): ClusterReader {
+  return {
+    async read(cluster) {
+      if (cluster.manifests === undefined) throw new Error(`cluster ${cluster.name} has no manifests folder in the fleet config`);
+      return readManifestFolder(resolve(fleetDir, cluster.manifests));
+    },
+  };
+}
+
+/** The file source: every cluster from its `clusters[].manifests` folder. */
+export function manifestFolderSource(fleet: LoadedFleet, options: ClusterSourceOptions = {}): EndpointSource {
+  const reader = manifestFolderReader(fleet.dir);
+  return clusterSource(fleet.config, () => reader, options);
+}
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
