@@ -76,6 +76,8 @@ export interface StartOptions {
   onEvent?: (event: HistoryEvent) => void;
   /** Stops the run like StopExecution with no error or cause. */
   signal?: AbortSignal;
+  /** Earlier events of the same execution (a re-run after a crash continues its history). */
+  history?: HistoryEvent[];
 }
 
 export interface WorkflowRun {
@@ -133,7 +135,7 @@ export class Workflow {
     const stateMachineArn = options.stateMachineArn ?? `arn:aws:states:${this.options.region}:${this.options.accountId}:stateMachine:local`;
     const name = options.name ?? executionArn.split(':').pop()!;
     const roleArn = options.roleArn ?? `arn:aws:iam::${this.options.accountId}:role/local`;
-    const recorder = new HistoryRecorder(this.inventory.stateTypes, options.onEvent);
+    const recorder = new HistoryRecorder(this.inventory.stateTypes, options.onEvent, options.history);
     recorder.add({
       type: 'ExecutionStarted',
       timestamp: Date.now(),

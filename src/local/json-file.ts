@@ -1,0 +1,61 @@
+// Small JSON files written atomically (temp file + rename), one write at a time per
+// file, the latest value winning: local services keep their state across restarts
+// without ever leaving a half-written file behind.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+export async function readJsonFile<T>(path: string): Promise<T | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  return JSON.parse(text) as T;
+}
+
+export async function writeJsonFileAtomic(path: string, value: unknown): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, JSON.stringify(value));
+  await rename(temporary, path);
+}
+
+/** Coalesces writes per file: while one is in flight, only the newest pending value is written next. */
+export class JsonFileWriter {
+  private readonly pending = new Map<string, () => unknown>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private failure: unknown;
+
+  /** `snapshot` is called when the write happens, so it sees the latest state. */
+  schedule(path: string, snapshot: () => unknown): void {
+    this.pending.set(path, snapshot);
+    if (!this.inFlight.has(path)) this.inFlight.set(path, this.drain(path));
+  }
+
+  /** Resolves when every scheduled write is on disk; rejects with the first write error. */
+  async flush(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight.values()]);
+    if (this.failure !== undefined) {
+      const failure = this.failure;
+      this.failure = undefined;
+      throw failure;
+    }
+  }
+
+  private async drain(path: string): Promise<void> {
+    // Let the current burst of changes settle before writing.
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      for (let next = this.pending.get(path); next !== undefined; next = this.pending.get(path)) {
+        this.pending.delete(path);
+        await writeJsonFileAtomic(path, next());
+      }
+    } catch (error) {
+      this.failure ??= error;
+    } finally {
+      this.inFlight.delete(path);
+    }
+  }
+}

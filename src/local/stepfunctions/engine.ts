@@ -1,0 +1,420 @@
+// The local Step Functions service's behaviour, independent of HTTP: state machines,
+// executions that run asynchronously in process, their history, and persistence under
+// a state folder so a restart keeps them. Errors are AwsServiceError with the codes
+// Step Functions answers with. Executions that were RUNNING when the process died are
+// listed by interruptedExecutions(); the runtime decides to resume or stop them.
+import { randomUUID } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { errorMessage } from '../../core/errors.ts';
+import { AwsServiceError, validationError } from '../aws-json.ts';
+import { JsonFileWriter, readJsonFile } from '../json-file.ts';
+import { checkName, executionArn, parseExecutionArn, parseStateMachineArn, stateMachineArn, type Place } from './arn.ts';
+import type { HistoryEvent } from './history.ts';
+import { Workflow, type ExecutionStatus, type RunnerOptions, type WorkflowOutcome, type WorkflowRun } from './runner.ts';
+
+export interface StateMachineRecord {
+  name: string;
+  stateMachineArn: string;
+  definition: string;
+  roleArn: string;
+  type: 'STANDARD' | 'EXPRESS';
+  creationDate: number;
+  updateDate?: number;
+}
+
+export interface ExecutionRecord {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: ExecutionStatus;
+  startDate: number;
+  stopDate?: number;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  history: HistoryEvent[];
+  /** Times the runtime restarted it after the process died mid-run. */
+  resumeCount?: number;
+}
+
+export interface StepFunctionsOptions extends Omit<RunnerOptions, 'label' | 'region' | 'accountId'> {
+  region?: string;
+  accountId?: string;
+  /** Folder for persistent state (e.g. `.switchyard`); none keeps everything in memory. */
+  stateDir?: string;
+  /** Called when an execution starts or ends (status views, event emission). */
+  onExecutionChange?: (record: Readonly<ExecutionRecord>) => void;
+}
+
+const STATUSES: readonly string[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
+
+interface Page<T> {
+  items: T[];
+  nextToken?: string;
+}
+
+export class LocalStepFunctions {
+  readonly place: Place;
+  private readonly options: StepFunctionsOptions;
+  private readonly machines = new Map<string, StateMachineRecord>();
+  private readonly workflows = new Map<string, Workflow | Error>();
+  private readonly executions = new Map<string, ExecutionRecord>();
+  private readonly runs = new Map<string, { run: WorkflowRun; done: Promise<ExecutionRecord> }>();
+  private readonly interrupted = new Set<string>();
+  private readonly writer = new JsonFileWriter();
+  private closed = false;
+
+  private constructor(options: StepFunctionsOptions) {
+    this.options = options;
+    this.place = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000' };
+  }
+
+  /** Opens the service, loading what an earlier process left in stateDir. */
+  static async open(options: StepFunctionsOptions): Promise<LocalStepFunctions> {
+    const service = new LocalStepFunctions(options);
+    await service.load();
+    return service;
+  }
+
+  // ---- state machines -------------------------------------------------------------
+
+  createStateMachine(request: { name: string; definition: string; roleArn: string; type?: string }): { stateMachineArn: string; creationDate: number } {
+    checkName(request.name);
+    checkRoleArn(request.roleArn);
+    const type = checkType(request.type);
+    const arn = stateMachineArn(this.place, request.name);
+    const existing = this.machines.get(arn);
+    if (existing !== undefined) {
+      // Idempotent like AWS: the same request again returns the existing machine.
+      if (existing.definition === request.definition && existing.roleArn === request.roleArn && existing.type === type) {
+        return { stateMachineArn: arn, creationDate: existing.creationDate };
+      }
+      throw new AwsServiceError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
+    }
+    const workflow = this.compile(request.name, request.definition);
+    const record: StateMachineRecord = { name: request.name, stateMachineArn: arn, definition: request.definition, roleArn: request.roleArn, type, creationDate: Date.now() };
+    this.machines.set(arn, record);
+    this.workflows.set(arn, workflow);
+    this.saveMachines();
+    return { stateMachineArn: arn, creationDate: record.creationDate };
+  }
+
+  updateStateMachine(request: { stateMachineArn: string; definition?: string; roleArn?: string }): { updateDate: number } {
+    const record = this.machine(request.stateMachineArn);
+    if (request.definition === undefined && request.roleArn === undefined) {
+      throw new AwsServiceError('MissingRequiredParameter', 'Either the definition or the roleArn must be specified');
+    }
+    if (request.roleArn !== undefined) checkRoleArn(request.roleArn);
+    if (request.definition !== undefined) {
+      this.workflows.set(record.stateMachineArn, this.compile(record.name, request.definition));
+      record.definition = request.definition;
+    }
+    if (request.roleArn !== undefined) record.roleArn = request.roleArn;
+    record.updateDate = Date.now();
+    this.saveMachines();
+    return { updateDate: record.updateDate };
+  }
+
+  deleteStateMachine(arn: string): void {
+    parseStateMachineArn(arn);
+    // Deleting a machine that is not there succeeds on AWS too.
+    if (!this.machines.delete(arn)) return;
+    this.workflows.delete(arn);
+    this.saveMachines();
+  }
+
+  describeStateMachine(arn: string): StateMachineRecord {
+    return this.machine(arn);
+  }
+
+  listStateMachines(request: { maxResults?: number; nextToken?: string } = {}): Page<StateMachineRecord> {
+    const all = [...this.machines.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return paginate(all, request.maxResults, request.nextToken, 'ListStateMachines');
+  }
+
+  // ---- executions -----------------------------------------------------------------
+
+  startExecution(request: { stateMachineArn: string; name?: string; input?: string }): { executionArn: string; startDate: number } {
+    const machine = this.machine(request.stateMachineArn);
+    const name = request.name ?? randomUUID();
+    checkName(name);
+    const inputText = request.input ?? '{}';
+    const input = parseInput(inputText);
+    const arn = executionArn(this.place, machine.name, name);
+    const existing = this.executions.get(arn);
+    if (existing !== undefined) {
+      // AWS: same name and input as an open execution is the same call; otherwise the name is taken.
+      if (existing.status === 'RUNNING' && sameJson(existing.input, inputText)) return { executionArn: arn, startDate: existing.startDate };
+      throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
+    }
+    const record: ExecutionRecord = { executionArn: arn, stateMachineArn: machine.stateMachineArn, name, status: 'RUNNING', startDate: Date.now(), input: inputText, history: [] };
+    this.executions.set(arn, record);
+    this.launch(record, machine, input);
+    return { executionArn: arn, startDate: record.startDate };
+  }
+
+  describeExecution(arn: string): ExecutionRecord {
+    return this.execution(arn);
+  }
+
+  listExecutions(request: { stateMachineArn: string; statusFilter?: string; maxResults?: number; nextToken?: string }): Page<ExecutionRecord> {
+    const machine = this.machine(request.stateMachineArn);
+    if (request.statusFilter !== undefined && !STATUSES.includes(request.statusFilter)) {
+      throw validationError('statusFilter', request.statusFilter, `Member must satisfy enum value set: [${STATUSES.join(', ')}]`);
+    }
+    const all = [...this.executions.values()]
+      .filter((record) => record.stateMachineArn === machine.stateMachineArn)
+      .filter((record) => request.statusFilter === undefined || record.status === request.statusFilter)
+      .sort((a, b) => b.startDate - a.startDate || b.name.localeCompare(a.name));
+    return paginate(all, request.maxResults, request.nextToken, `ListExecutions:${machine.stateMachineArn}:${request.statusFilter ?? ''}`);
+  }
+
+  getExecutionHistory(request: { executionArn: string; maxResults?: number; nextToken?: string; reverseOrder?: boolean; includeExecutionData?: boolean }): Page<HistoryEvent> {
+    const record = this.execution(request.executionArn);
+    let events = request.reverseOrder === true ? [...record.history].reverse() : [...record.history];
+    if (request.includeExecutionData === false) events = events.map(withoutExecutionData);
+    return paginate(events, request.maxResults, request.nextToken, `GetExecutionHistory:${record.executionArn}:${String(request.reverseOrder === true)}`);
+  }
+
+  stopExecution(request: { executionArn: string; error?: string; cause?: string }): { stopDate: number } {
+    const record = this.execution(request.executionArn);
+    const live = this.runs.get(record.executionArn);
+    if (live !== undefined) {
+      live.run.stop(request.error, request.cause);
+      // The run ends at once; its record is settled when the outcome arrives.
+      return { stopDate: Date.now() };
+    }
+    if (record.status === 'RUNNING') {
+      // Interrupted by a dead process: nothing runs, so stop it here.
+      this.interrupted.delete(record.executionArn);
+      this.finish(record, { status: 'ABORTED', error: request.error, cause: request.cause, history: record.history });
+      return { stopDate: record.stopDate! };
+    }
+    return { stopDate: record.stopDate ?? Date.now() };
+  }
+
+  /** Resolves when the execution has ended (at once when it already has). */
+  async waitForExecution(arn: string): Promise<ExecutionRecord> {
+    const record = this.execution(arn);
+    const live = this.runs.get(record.executionArn);
+    return live === undefined ? record : live.done;
+  }
+
+  /** Executions that were RUNNING when an earlier process died (nothing runs them now). */
+  interruptedExecutions(): ExecutionRecord[] {
+    return [...this.interrupted].map((arn) => this.executions.get(arn)!).filter((record) => record.status === 'RUNNING');
+  }
+
+  /**
+   * Runs an interrupted execution again from its first state with its original input
+   * (aws-local-stepfunctions cannot resume mid-way; workflows must be safe to re-run).
+   * Its history keeps the earlier events.
+   */
+  resumeExecution(arn: string): void {
+    const record = this.execution(arn);
+    if (!this.interrupted.has(record.executionArn) || record.status !== 'RUNNING') {
+      throw new AwsServiceError('ValidationException', `Execution is not an interrupted one: '${arn}'`);
+    }
+    this.interrupted.delete(record.executionArn);
+    record.resumeCount = (record.resumeCount ?? 0) + 1;
+    this.launch(record, this.machine(record.stateMachineArn), JSON.parse(record.input) as unknown);
+  }
+
+  /** Waits for pending writes. Running executions stay RUNNING on disk (the next start reports them). */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const { run } of this.runs.values()) run.stop('States.Runtime', 'local runtime shut down');
+    await this.writer.flush();
+  }
+
+  // ---- internals ------------------------------------------------------------------
+
+  private launch(record: ExecutionRecord, machine: StateMachineRecord, input: unknown): void {
+    const workflow = this.workflows.get(machine.stateMachineArn);
+    if (workflow === undefined || workflow instanceof Error) {
+      // A stored definition that no longer compiles (e.g. a handler went away) fails its runs, saying why.
+      const reason = workflow instanceof Error ? workflow.message : 'state machine has no definition';
+      this.finish(record, { status: 'FAILED', error: 'States.Runtime', cause: reason, history: record.history });
+      return;
+    }
+    const run = workflow.start(input, {
+      executionArn: record.executionArn,
+      stateMachineArn: machine.stateMachineArn,
+      name: record.name,
+      roleArn: machine.roleArn,
+      history: record.history,
+      onEvent: () => this.saveExecution(record),
+    });
+    record.history = run.history;
+    const done = run.outcome.then((outcome) => {
+      this.runs.delete(record.executionArn);
+      if (!this.closed) this.finish(record, outcome);
+      return record;
+    });
+    this.runs.set(record.executionArn, { run, done });
+    this.saveExecution(record);
+    this.options.onExecutionChange?.(record);
+  }
+
+  private finish(record: ExecutionRecord, outcome: WorkflowOutcome): void {
+    record.status = outcome.status;
+    record.stopDate = Date.now();
+    if (outcome.status === 'SUCCEEDED') record.output = JSON.stringify(outcome.output ?? null);
+    if (outcome.error !== undefined) record.error = outcome.error;
+    if (outcome.cause !== undefined) record.cause = outcome.cause;
+    appendEndEvent(record);
+    this.saveExecution(record);
+    this.options.onExecutionChange?.(record);
+  }
+
+  private compile(name: string, definition: string): Workflow {
+    try {
+      return new Workflow(definition, { ...this.options, ...this.place, label: `state machine ${name}` });
+    } catch (error) {
+      throw new AwsServiceError('InvalidDefinition', `Invalid State Machine Definition: '${errorMessage(error)}'`);
+    }
+  }
+
+  private machine(arn: string): StateMachineRecord {
+    parseStateMachineArn(arn);
+    const record = this.machines.get(arn);
+    if (record === undefined) throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    return record;
+  }
+
+  private execution(arn: string): ExecutionRecord {
+    parseExecutionArn(arn);
+    const record = this.executions.get(arn);
+    if (record === undefined) throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return record;
+  }
+
+  private get folder(): string | undefined {
+    return this.options.stateDir === undefined ? undefined : join(this.options.stateDir, 'stepfunctions');
+  }
+
+  private saveMachines(): void {
+    const folder = this.folder;
+    if (folder === undefined || this.closed) return;
+    this.writer.schedule(join(folder, 'state-machines.json'), () => [...this.machines.values()]);
+  }
+
+  private saveExecution(record: ExecutionRecord): void {
+    const folder = this.folder;
+    if (folder === undefined || this.closed) return;
+    const { stateMachineName, name } = parseExecutionArn(record.executionArn);
+    this.writer.schedule(join(folder, 'executions', stateMachineName, `${name}.json`), () => record);
+  }
+
+  /** Resolves when every change so far is on disk. */
+  async flush(): Promise<void> {
+    await this.writer.flush();
+  }
+
+  private async load(): Promise<void> {
+    const folder = this.folder;
+    if (folder === undefined) return;
+    const machines = (await readJsonFile<StateMachineRecord[]>(join(folder, 'state-machines.json'))) ?? [];
+    for (const record of machines) {
+      this.machines.set(record.stateMachineArn, record);
+      try {
+        this.workflows.set(record.stateMachineArn, this.compile(record.name, record.definition));
+      } catch (error) {
+        this.workflows.set(record.stateMachineArn, error as Error);
+      }
+    }
+    const executionsFolder = join(folder, 'executions');
+    let machineFolders: string[] = [];
+    try {
+      machineFolders = await readdir(executionsFolder);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    for (const machineFolder of machineFolders) {
+      for (const file of await readdir(join(executionsFolder, machineFolder))) {
+        if (!file.endsWith('.json')) continue;
+        const record = await readJsonFile<ExecutionRecord>(join(executionsFolder, machineFolder, file));
+        if (record === undefined) continue;
+        this.executions.set(record.executionArn, record);
+        if (record.status === 'RUNNING') this.interrupted.add(record.executionArn);
+      }
+    }
+  }
+}
+
+function isEndEvent(event: HistoryEvent | undefined): boolean {
+  return event !== undefined && /^Execution(Succeeded|Failed|Aborted|TimedOut)$/.test(event.type);
+}
+
+/** For ends the runner did not record (a stored definition that fails to compile, a stop after a crash). */
+function appendEndEvent(record: ExecutionRecord): void {
+  if (isEndEvent(record.history.at(-1))) return;
+  const id = record.history.length + 1;
+  const details = { ...(record.error === undefined ? {} : { error: record.error }), ...(record.cause === undefined ? {} : { cause: record.cause }) };
+  const [type, key] =
+    record.status === 'ABORTED' ? ['ExecutionAborted', 'executionAbortedEventDetails'] : ['ExecutionFailed', 'executionFailedEventDetails'];
+  record.history.push({ id, previousEventId: id - 1, timestamp: Date.now(), type, [key]: details });
+}
+
+function withoutExecutionData(event: HistoryEvent): HistoryEvent {
+  const copy: HistoryEvent = { ...event };
+  for (const [key, value] of Object.entries(copy)) {
+    if (!key.endsWith('EventDetails') || value === null || typeof value !== 'object') continue;
+    const details = { ...(value as Record<string, unknown>) };
+    for (const field of ['input', 'output', 'parameters']) delete details[field];
+    copy[key] = details;
+  }
+  return copy;
+}
+
+function checkRoleArn(roleArn: string): void {
+  if (!ROLE_ARN.test(roleArn)) throw new AwsServiceError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${roleArn}'`);
+}
+
+function checkType(type: string | undefined): 'STANDARD' | 'EXPRESS' {
+  if (type === undefined || type === 'STANDARD' || type === 'EXPRESS') return type ?? 'STANDARD';
+  throw validationError('type', type, 'Member must satisfy enum value set: [STANDARD, EXPRESS]');
+}
+
+function parseInput(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new AwsServiceError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${errorMessage(error)}'`);
+  }
+}
+
+function sameJson(a: string, b: string): boolean {
+  try {
+    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+  } catch {
+    return a === b;
+  }
+}
+
+/** Opaque page tokens bound to the listing they came from; anything else is InvalidToken. */
+function paginate<T>(items: T[], maxResults: number | undefined, nextToken: string | undefined, listing: string): Page<T> {
+  const size = maxResults === undefined || maxResults === 0 ? 100 : maxResults;
+  let start = 0;
+  if (nextToken !== undefined) {
+    const decoded = decodeToken(nextToken);
+    if (decoded === undefined || decoded.listing !== listing) throw new AwsServiceError('InvalidToken', `Invalid Token: '${nextToken}'`);
+    start = decoded.offset;
+  }
+  const page = items.slice(start, start + size);
+  const next = start + size < items.length ? Buffer.from(JSON.stringify({ listing, offset: start + size })).toString('base64') : undefined;
+  return next === undefined ? { items: page } : { items: page, nextToken: next };
+}
+
+function decodeToken(token: string): { listing: string; offset: number } | undefined {
+  try {
+    const value = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { listing?: unknown; offset?: unknown };
+    if (typeof value.listing !== 'string' || typeof value.offset !== 'number' || !Number.isInteger(value.offset) || value.offset < 0) return undefined;
+    return { listing: value.listing, offset: value.offset };
+  } catch {
+    return undefined;
+  }
+}
