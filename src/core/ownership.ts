@@ -137,8 +137,10 @@ export function conflictsAt(ownership: NameOwnership | undefined, desired: reado
   const reasons: string[] = [];
   const name = ownership.name;
   if (ownership.otherOwners.length > 0) {
-    reasons.push(`${name} is held by another owner (${ownership.otherOwners.join(', ')})`);
-  } else if (ownership.markerBlockers.length > 0) {
+    // Their marker explains every collision at this name; one line says it.
+    return [`${name} is held by another owner (${ownership.otherOwners.join(', ')})`];
+  }
+  if (ownership.markerBlockers.length > 0) {
     const what = ownership.markerBlockers.map((r) => r.type.toUpperCase()).join(', ');
     reasons.push(`${markerNameFor(name)} already has a record Switchyard does not own (${what}), so the ownership marker cannot be written`);
   }
