@@ -140,7 +140,11 @@ export function computeDesiredState(input: DesiredInput): DesiredState {
 
   // 1. Keep the endpoints that may be published, grouped by app and cluster.
   const apps = new Map<string, Map<string, PublishedEndpoint[]>>();
-  const sorted = [...input.endpoints].sort(byString((e) => `${e.hostname}\u0000${e.cluster}\u0000${e.kind}\u0000${e.gateway}`));
+  // A total order (content breaks ties), so the input order never changes the result.
+  const sorted = input.endpoints
+    .map((e) => ({ e, key: `${e.hostname}\u0000${e.cluster}\u0000${e.kind}\u0000${e.gateway}\u0000${e.entryPoint ?? ''}\u0000${JSON.stringify(e.annotations)}` }))
+    .sort(byString((x) => x.key))
+    .map((x) => x.e);
   for (const raw of sorted) {
     const hostname = raw.hostname.trim().toLowerCase().replace(/\.$/, '');
     const endpoint = { ...raw, hostname };
