@@ -22,6 +22,8 @@ import {
   type RRType,
 } from '@aws-sdk/client-route-53';
 import { Route53Rejected, errorMessage } from '../core/errors.ts';
+import { normalizeName, toRoute53Name } from '../core/dns-names.ts';
+import { healthCheckConfigFor, type Tag } from '../core/health-spec.ts';
 import type { Change, FailoverRole, HealthCheckSpec, HealthProtocol, HostedZone, RecordSet } from '../core/model.ts';
 import { RateLimiter, withRetry, type RetryOptions } from './retry.ts';
 
@@ -44,16 +46,18 @@ export interface HealthCheckRecord {
 
 /** The Route 53 calls the DNS sync needs; the adapter implements it, tests fake it. */
 export interface Route53Port {
+  /** True when writes are skipped right before the send (dry-run). */
+  readonly dryRun?: boolean;
   listHostedZones(): Promise<HostedZone[]>;
   listRecordSets(zoneId: string): Promise<RecordSet[]>;
   changeRecordSets(zoneId: string, changes: readonly Change[], comment?: string): Promise<ChangeSubmitted>;
   getChangeStatus(changeId: string): Promise<ChangeStatus>;
   listHealthChecks(): Promise<HealthCheckRecord[]>;
-  /** Tags per health-check id (ids without tags map to {}). */
-  listHealthCheckTags(ids: readonly string[]): Promise<Map<string, Record<string, string>>>;
+  /** Tags per health-check id (ids without tags map to []). */
+  listHealthCheckTags(ids: readonly string[]): Promise<Map<string, Tag[]>>;
   createHealthCheck(callerReference: string, spec: HealthCheckSpec): Promise<HealthCheckRecord>;
   updateHealthCheck(id: string, version: number, spec: HealthCheckSpec): Promise<HealthCheckRecord>;
-  tagHealthCheck(id: string, tags: Record<string, string>): Promise<void>;
+  tagHealthCheck(id: string, tags: readonly Tag[]): Promise<void>;
   /** Deleting a check that is already gone succeeds. */
   deleteHealthCheck(id: string): Promise<void>;
 }
@@ -147,7 +151,7 @@ export class Route53Adapter implements Route53Port {
     do {
       const page = await this.#send('ListHostedZones', (c) => c.send(new ListHostedZonesCommand({ Marker: marker, MaxItems: 100 })));
       for (const zone of page.HostedZones ?? []) {
-        zones.push({ id: stripPrefix(zone.Id ?? '', '/hostedzone/'), name: fromRoute53Name(zone.Name ?? ''), private: zone.Config?.PrivateZone ?? false });
+        zones.push({ id: stripPrefix(zone.Id ?? '', '/hostedzone/'), name: normalizeName(zone.Name ?? ''), private: zone.Config?.PrivateZone ?? false });
       }
       marker = page.IsTruncated ? page.NextMarker : undefined;
     } while (marker);
@@ -215,8 +219,8 @@ export class Route53Adapter implements Route53Port {
     return checks;
   }
 
-  async listHealthCheckTags(ids: readonly string[]): Promise<Map<string, Record<string, string>>> {
-    const tags = new Map<string, Record<string, string>>();
+  async listHealthCheckTags(ids: readonly string[]): Promise<Map<string, Tag[]>> {
+    const tags = new Map<string, Tag[]>();
     // ListTagsForResources takes at most 10 ids per request.
     for (let i = 0; i < ids.length; i += 10) {
       const chunk = ids.slice(i, i + 10);
@@ -225,10 +229,10 @@ export class Route53Adapter implements Route53Port {
       );
       for (const set of out.ResourceTagSets ?? []) {
         if (!set.ResourceId) continue;
-        tags.set(set.ResourceId, Object.fromEntries((set.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])));
+        tags.set(set.ResourceId, (set.Tags ?? []).map((tag) => ({ Key: tag.Key ?? '', Value: tag.Value ?? '' })));
       }
     }
-    for (const id of ids) if (!tags.has(id)) tags.set(id, {});
+    for (const id of ids) if (!tags.has(id)) tags.set(id, []);
     return tags;
   }
 
@@ -239,7 +243,7 @@ export class Route53Adapter implements Route53Port {
     }
     try {
       const out = await this.#send('CreateHealthCheck', (c) =>
-        c.send(new CreateHealthCheckCommand({ CallerReference: callerReference, HealthCheckConfig: toHealthCheckConfig(spec) })),
+        c.send(new CreateHealthCheckCommand({ CallerReference: callerReference, HealthCheckConfig: healthCheckConfigFor(spec) })),
       );
       if (!out.HealthCheck) throw new Error('CreateHealthCheck returned no health check');
       return fromSdkHealthCheck(out.HealthCheck);
@@ -253,7 +257,7 @@ export class Route53Adapter implements Route53Port {
       this.#onDryRun?.('UpdateHealthCheck', `${id}: ${spec.protocol} ${spec.fqdn}:${spec.port}${spec.path ?? ''}`);
       return { id, callerReference: '', version, spec };
     }
-    const config = toHealthCheckConfig(spec);
+    const config = healthCheckConfigFor(spec);
     try {
       const out = await this.#send('UpdateHealthCheck', (c) =>
         c.send(
@@ -276,9 +280,9 @@ export class Route53Adapter implements Route53Port {
     }
   }
 
-  async tagHealthCheck(id: string, tags: Record<string, string>): Promise<void> {
+  async tagHealthCheck(id: string, tags: readonly Tag[]): Promise<void> {
     if (this.#dryRun) {
-      this.#onDryRun?.('ChangeTagsForResource', `${id}: ${Object.keys(tags).join(', ')}`);
+      this.#onDryRun?.('ChangeTagsForResource', `${id}: ${tags.map((tag) => tag.Key).join(', ')}`);
       return;
     }
     await this.#send('ChangeTagsForResource', (c) =>
@@ -286,7 +290,7 @@ export class Route53Adapter implements Route53Port {
         new ChangeTagsForResourceCommand({
           ResourceType: 'healthcheck',
           ResourceId: id,
-          AddTags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+          AddTags: tags.map((tag) => ({ Key: tag.Key, Value: tag.Value })),
         }),
       ),
     );
@@ -341,14 +345,9 @@ function stripPrefix(id: string, prefix: string): string {
   return id.startsWith(prefix) ? id.slice(prefix.length) : id;
 }
 
-/** Route 53 returns names lower-case-or-not, with a trailing dot and octal escapes (`\052` for `*`). */
-export function fromRoute53Name(name: string): string {
-  const decoded = name.replace(/\\(\d{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8))).toLowerCase();
-  return decoded.endsWith('.') ? decoded : `${decoded}.`;
-}
 
 export function fromResourceRecordSet(set: ResourceRecordSet): RecordSet {
-  const record: RecordSet = { name: fromRoute53Name(set.Name ?? ''), type: set.Type ?? '' };
+  const record: RecordSet = { name: normalizeName(set.Name ?? ''), type: set.Type ?? '' };
   if (set.SetIdentifier !== undefined) record.setIdentifier = set.SetIdentifier;
   if (set.Weight !== undefined) record.weight = set.Weight;
   if (set.Failover !== undefined) record.failover = set.Failover as FailoverRole;
@@ -356,7 +355,7 @@ export function fromResourceRecordSet(set: ResourceRecordSet): RecordSet {
   if (set.AliasTarget) {
     record.aliasTarget = {
       hostedZoneId: set.AliasTarget.HostedZoneId ?? '',
-      dnsName: fromRoute53Name(set.AliasTarget.DNSName ?? ''),
+      dnsName: normalizeName(set.AliasTarget.DNSName ?? ''),
       evaluateTargetHealth: set.AliasTarget.EvaluateTargetHealth ?? false,
     };
   } else {
@@ -368,7 +367,7 @@ export function fromResourceRecordSet(set: ResourceRecordSet): RecordSet {
 }
 
 export function toResourceRecordSet(record: RecordSet): ResourceRecordSet {
-  const set: ResourceRecordSet = { Name: record.name, Type: record.type as RRType };
+  const set: ResourceRecordSet = { Name: toRoute53Name(record.name), Type: record.type as RRType };
   if (record.setIdentifier !== undefined) set.SetIdentifier = record.setIdentifier;
   if (record.weight !== undefined) set.Weight = record.weight;
   if (record.failover !== undefined) set.Failover = record.failover;
@@ -385,20 +384,6 @@ export function toResourceRecordSet(record: RecordSet): ResourceRecordSet {
   }
   if (record.healthCheckId !== undefined) set.HealthCheckId = record.healthCheckId;
   return set;
-}
-
-export function toHealthCheckConfig(spec: HealthCheckSpec): HealthCheckConfig {
-  const config: HealthCheckConfig = {
-    Type: spec.protocol,
-    FullyQualifiedDomainName: spec.fqdn,
-    Port: spec.port,
-    RequestInterval: spec.intervalSeconds,
-    FailureThreshold: spec.failureThreshold,
-  };
-  if (spec.protocol !== 'TCP') config.ResourcePath = spec.path ?? '/';
-  // Route 53 sends the FQDN as SNI only when asked; gateways routing by SNI need it.
-  if (spec.protocol === 'HTTPS') config.EnableSNI = true;
-  return config;
 }
 
 const SPEC_TYPES = new Set<string>(['HTTP', 'HTTPS', 'TCP']);

@@ -17,7 +17,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Route53Adapter, createRoute53Client, fromResourceRecordSet, fromRoute53Name, toResourceRecordSet } from '../../../src/aws/route53.ts';
+import { Route53Adapter, createRoute53Client, fromResourceRecordSet, toResourceRecordSet } from '../../../src/aws/route53.ts';
 import { RateLimiter } from '../../../src/aws/retry.ts';
 import { Route53Rejected, TransientAwsError } from '../../../src/core/errors.ts';
 import type { RecordSet } from '../../../src/core/model.ts';
@@ -245,7 +245,7 @@ describe('Route53Adapter health checks', () => {
     const tags = await adapter().listHealthCheckTags(ids);
 
     expect(r53.commandCalls(ListTagsForResourcesCommand).map((c) => c.args[0].input.ResourceIds?.length)).toEqual([10, 10, 3]);
-    expect(tags.get('hc-22')).toEqual({ 'switchyard:owner': 'hc-22' });
+    expect(tags.get('hc-22')).toEqual([{ Key: 'switchyard:owner', Value: 'hc-22' }]);
   });
 
   it('creates with the caller reference and config, tags, updates in place and deletes', async () => {
@@ -258,7 +258,7 @@ describe('Route53Adapter health checks', () => {
 
     // Act
     const created = await client.createHealthCheck('sy-abc', spec);
-    await client.tagHealthCheck('hc-9', { 'switchyard:owner': 'me' });
+    await client.tagHealthCheck('hc-9', [{ Key: 'switchyard:owner', Value: 'me' }]);
     const updated = await client.updateHealthCheck('hc-9', 1, { ...spec, port: 8443, path: '/healthz' });
     await client.deleteHealthCheck('hc-9');
     await client.deleteHealthCheck('hc-9'); // already gone: fine
@@ -307,8 +307,10 @@ describe('record set mapping', () => {
     );
   });
 
-  it('decodes Route 53 octal escapes and adds the trailing dot', () => {
-    expect(fromRoute53Name('\\052.Example.COM')).toBe('*.example.com.');
+  it('escapes characters Route 53 wants escaped and reads them back', () => {
+    const record: RecordSet = { name: '_switchyard.*.example.com.', type: 'TXT', ttl: 300, values: ['"x"'] };
+    expect(toResourceRecordSet(record).Name).toBe('_switchyard.*.example.com.');
+    expect(fromResourceRecordSet({ Name: '\\052.Example.COM', Type: 'A', TTL: 1, ResourceRecords: [{ Value: '1.2.3.4' }] }).name).toBe('*.example.com.');
   });
 });
 

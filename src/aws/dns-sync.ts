@@ -1,0 +1,270 @@
+// DNS orchestration: the pure core (desired → plan → batch) between Route 53 reads
+// and writes, with every outside thing injected (Route 53 port, endpoint source,
+// intents, health, clock). `planDns` only reads; `syncDns` also ensures health
+// checks, applies the requests in order, waits for INSYNC and deletes the owned
+// health checks no record uses any more.
+import { batchPlan } from '../core/batch.ts';
+import type { FleetConfig } from '../core/config.ts';
+import { attachHealthCheckIds, computeDesiredState, type DesiredState } from '../core/desired.ts';
+import { recordKey } from '../core/dns-names.ts';
+import { ConfigError } from '../core/errors.ts';
+import type { ChangeGroup, ChangeRequest, ClusterIntent, HealthState, HostedZone, Problem, RecordSet } from '../core/model.ts';
+import { plan as planChanges, type ActualZone, type Plan } from '../core/plan.ts';
+import type { EndpointSource } from './endpoints-file.ts';
+import {
+  deleteUnusedHealthChecks,
+  ensureHealthChecks,
+  listOwnedHealthChecks,
+  planHealthChecks,
+  type HealthCheckAction,
+  type HealthCheckFailure,
+  type HealthCheckStep,
+  type OwnedHealthCheck,
+} from './health-checks.ts';
+import type { Clock } from './retry.ts';
+import type { Route53Port } from './route53.ts';
+import { sendChangeRequests, waitForInsync, type GroupResult, type WaitResult } from './send-changes.ts';
+
+/** Stands in for the id of a health check that `sync` would create (plan only; never sent). */
+export const NEW_HEALTH_CHECK_PREFIX = 'new:';
+
+export interface DnsPorts {
+  route53: Route53Port;
+  endpoints: EndpointSource;
+  /** Operator intents (state table). Missing: every cluster ACTIVE at 100 %. */
+  intents?: () => Promise<readonly ClusterIntent[]>;
+  /** Observed health per cluster. Missing: UNKNOWN (treated as healthy). */
+  health?: () => Promise<Readonly<Record<string, HealthState>>>;
+  clock?: Clock;
+  /** One human-readable line per step. */
+  onProgress?: (line: string) => void;
+}
+
+export interface DnsInput {
+  fleet: FleetConfig;
+  /** Names the config in errors (e.g. the fleet.yaml path). */
+  fleetFile?: string;
+}
+
+export interface DnsPlanReport {
+  ownerId: string;
+  policy: FleetConfig['policy'];
+  zones: HostedZone[];
+  endpointCount: number;
+  recordsRead: number;
+  desired: DesiredState;
+  plan: Plan;
+  requests: ChangeRequest[];
+  /** Health checks to create or update (plan) / that were (sync: see healthCheckActions). */
+  healthCheckSteps: HealthCheckStep[];
+  /** Owned health checks no record would use any more (deleted by sync under policy `sync`). */
+  unusedHealthChecks: OwnedHealthCheck[];
+  /** Endpoint, desired-state, plan and batching problems, and conflicts: reported, never blocking. */
+  problems: Problem[];
+}
+
+export interface DnsSyncReport extends DnsPlanReport {
+  /** The Route 53 port skipped every write (nothing was changed). */
+  dryRun: boolean;
+  healthCheckActions: HealthCheckAction[];
+  healthCheckFailures: HealthCheckFailure[];
+  groups: GroupResult[];
+  requestsSent: number;
+  insync: WaitResult;
+  /** True when some change or health-check operation failed (exit code 1). */
+  failed: boolean;
+}
+
+export interface SyncOptions {
+  insyncTimeoutMs?: number;
+  insyncPollMs?: number;
+  comment?: string;
+}
+
+/**
+ * The hosted zones fleet.zones names: by pinned id, else by name. A zone that does not
+ * exist, or a name several zones share without a pinned id, is bad input.
+ */
+export function selectZones(fleet: FleetConfig, listed: readonly HostedZone[], fleetFile = 'fleet.yaml'): HostedZone[] {
+  const issues: string[] = [];
+  const chosen = new Map<string, HostedZone>();
+  fleet.zones.forEach((wanted, index) => {
+    const name = `${wanted.name.toLowerCase().replace(/\.$/, '')}.`;
+    if (wanted.id !== undefined) {
+      const zone = listed.find((z) => z.id === wanted.id);
+      if (!zone) issues.push(`zones[${index}].id: no hosted zone ${wanted.id} in this account`);
+      else if (zone.name !== name) issues.push(`zones[${index}].id: hosted zone ${wanted.id} is ${zone.name}, not ${name}`);
+      else chosen.set(zone.id, zone);
+      return;
+    }
+    const matches = listed.filter((z) => z.name === name);
+    if (matches.length === 0) issues.push(`zones[${index}].name: no hosted zone named ${name} in this account`);
+    else if (matches.length > 1) issues.push(`zones[${index}].name: ${matches.length} hosted zones are named ${name} (${matches.map((z) => `${z.id}${z.private ? ' private' : ''}`).join(', ')}); pin zones[${index}].id`);
+    else chosen.set(matches[0]!.id, matches[0]!);
+  });
+  if (issues.length > 0) throw new ConfigError(fleetFile, issues);
+  return [...chosen.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Every record set per zone after the given groups' changes (Route 53 semantics by key). */
+export function recordsAfter(actual: readonly ActualZone[], applied: ReadonlyArray<{ zoneId: string; group: ChangeGroup }>): Map<string, RecordSet[]> {
+  const byZone = new Map<string, Map<string, RecordSet>>();
+  for (const zone of actual) byZone.set(zone.zoneId, new Map(zone.records.map((r) => [recordKey(r), r])));
+  for (const { zoneId, group } of applied) {
+    let records = byZone.get(zoneId);
+    if (!records) byZone.set(zoneId, (records = new Map()));
+    for (const change of group.changes) {
+      if (change.action === 'DELETE') records.delete(recordKey(change.recordSet));
+      else records.set(recordKey(change.recordSet), change.recordSet);
+    }
+  }
+  return new Map([...byZone].map(([zoneId, records]) => [zoneId, [...records.values()]]));
+}
+
+function healthCheckIdsIn(records: Map<string, RecordSet[]>): Set<string> {
+  const ids = new Set<string>();
+  for (const list of records.values()) for (const r of list) if (r.healthCheckId) ids.add(r.healthCheckId);
+  return ids;
+}
+
+interface Observed {
+  zones: HostedZone[];
+  actual: ActualZone[];
+  owned: OwnedHealthCheck[];
+  desired: DesiredState;
+  endpointCount: number;
+  problems: Problem[];
+}
+
+/** Reads everything the decision needs: zones, record sets, owned checks, endpoints, intents, health. */
+async function observe(input: DnsInput, ports: DnsPorts): Promise<Observed> {
+  const say = ports.onProgress ?? (() => {});
+  const { fleet } = input;
+  const { endpoints, problems } = await ports.endpoints.list();
+  say(`endpoints: ${endpoints.length} from ${ports.endpoints.description}${problems.length ? ` (${problems.length} problem(s))` : ''}`);
+  const zones = selectZones(fleet, await ports.route53.listHostedZones(), input.fleetFile);
+  const actual: ActualZone[] = [];
+  for (const zone of zones) {
+    const records = await ports.route53.listRecordSets(zone.id);
+    actual.push({ zoneId: zone.id, records });
+    say(`zone ${zone.name} (${zone.id}): ${records.length} record sets`);
+  }
+  const owned = await listOwnedHealthChecks(ports.route53, fleet.ownerId);
+  say(`health checks owned by ${fleet.ownerId}: ${owned.length}`);
+  const intents = ports.intents ? await ports.intents() : [];
+  const health = ports.health ? await ports.health() : {};
+  const desired = computeDesiredState({ fleet, zones, endpoints, intents, health });
+  return { zones, actual, owned, desired, endpointCount: endpoints.length, problems: [...problems] };
+}
+
+function decide(input: DnsInput, observed: Observed, idsByKey: ReadonlyMap<string, string>) {
+  const { fleet } = input;
+  const desired = attachHealthCheckIds(observed.desired, idsByKey);
+  const plan = planChanges({
+    desired: desired.records,
+    actual: observed.actual,
+    policy: fleet.policy,
+    ownerId: fleet.ownerId,
+    zones: observed.zones,
+    held: desired.held,
+    markerTtl: fleet.ttl,
+  });
+  const { requests, oversized } = batchPlan(plan);
+  const problems = [...observed.problems, ...desired.problems, ...plan.problems, ...plan.conflicts, ...oversized];
+  return { desired, plan, requests, problems };
+}
+
+/** Reads Route 53 and the endpoint source and returns what `syncDns` would do. Changes nothing. */
+export async function planDns(input: DnsInput, ports: DnsPorts): Promise<DnsPlanReport> {
+  const observed = await observe(input, ports);
+  const steps = planHealthChecks(observed.desired.healthChecks, observed.owned);
+  const idsByKey = new Map(steps.map((step) => [step.want.key, step.kind === 'create' ? `${NEW_HEALTH_CHECK_PREFIX}${step.want.key}` : step.id]));
+  const decided = decide(input, observed, idsByKey);
+  const after = recordsAfter(observed.actual, decided.plan.zones.flatMap((z) => z.groups.map((group) => ({ zoneId: z.zoneId, group }))));
+  const keep = new Set(idsByKey.values());
+  const inUse = healthCheckIdsIn(after);
+  const unused = input.fleet.policy === 'sync' ? observed.owned.filter((check) => !keep.has(check.id) && !inUse.has(check.id)) : [];
+  return {
+    ownerId: input.fleet.ownerId,
+    policy: input.fleet.policy,
+    zones: observed.zones,
+    endpointCount: observed.endpointCount,
+    recordsRead: observed.actual.reduce((n, z) => n + z.records.length, 0),
+    desired: decided.desired,
+    plan: decided.plan,
+    requests: decided.requests,
+    healthCheckSteps: steps.filter((step) => step.kind !== 'keep'),
+    unusedHealthChecks: unused,
+    problems: decided.problems,
+  };
+}
+
+/**
+ * Makes Route 53 match the desired state: health checks first (records refer to them),
+ * then the change requests in order, then waits for INSYNC, then deletes owned health
+ * checks that no record uses any more (policy `sync` only).
+ */
+export async function syncDns(input: DnsInput, ports: DnsPorts, options: SyncOptions = {}): Promise<DnsSyncReport> {
+  const say = ports.onProgress ?? (() => {});
+  const { fleet } = input;
+  const observed = await observe(input, ports);
+  const steps = planHealthChecks(observed.desired.healthChecks, observed.owned);
+  const ensured = await ensureHealthChecks(ports.route53, fleet.ownerId, steps, {
+    onAction: (a) => say(`health check ${a.kind}d: ${a.id} (${a.cluster} ${a.spec?.protocol} ${a.spec?.fqdn}:${a.spec?.port}${a.spec?.path ?? ''})`),
+  });
+  for (const failure of ensured.failures) say(`health check failed: ${failure.message}`);
+
+  const decided = decide(input, observed, ensured.idsByKey);
+  const total = decided.requests.reduce((n, r) => n + r.groups.reduce((m, g) => m + g.changes.length, 0), 0);
+  say(`plan: ${total} change(s) in ${decided.requests.length} request(s)`);
+  const sent = await sendChangeRequests(ports.route53, decided.requests, {
+    comment: options.comment ?? `switchyard sync (${fleet.ownerId})`,
+    onRequest: (p) => say(`request ${p.request}/${p.of} ${p.zoneId}: ${p.groups} name(s) ${p.outcome}`),
+    onGroup: (g) => {
+      if (g.status === 'failed') say(`failed ${g.group.name} in ${g.zoneId}: ${(g.messages ?? []).join('; ')}`);
+    },
+  });
+
+  const insync = await waitForInsync(ports.route53, sent.pendingChangeIds, {
+    clock: ports.clock,
+    timeoutMs: options.insyncTimeoutMs,
+    pollIntervalMs: options.insyncPollMs,
+    onPoll: ({ pending, elapsedMs }) => say(`waiting for INSYNC: ${pending} change(s) pending after ${Math.round(elapsedMs / 1000)} s`),
+  });
+
+  const applied = sent.groups.filter((g) => g.status === 'applied' || g.status === 'dry-run');
+  const inUse = healthCheckIdsIn(recordsAfter(observed.actual, applied));
+  const keep = new Set(ensured.idsByKey.values());
+  let deleted: HealthCheckAction[] = [];
+  let deleteFailures: HealthCheckFailure[] = [];
+  const unused = fleet.policy === 'sync' ? observed.owned.filter((check) => !keep.has(check.id) && !inUse.has(check.id)) : [];
+  if (unused.length > 0) {
+    const result = await deleteUnusedHealthChecks(ports.route53, unused, keep, inUse, {
+      onAction: (a) => say(`health check deleted: ${a.id} (${a.cluster ?? 'unknown cluster'})`),
+    });
+    deleted = result.deleted;
+    deleteFailures = result.failures;
+  }
+
+  const failures = [...ensured.failures, ...deleteFailures];
+  return {
+    ownerId: fleet.ownerId,
+    policy: fleet.policy,
+    zones: observed.zones,
+    endpointCount: observed.endpointCount,
+    recordsRead: observed.actual.reduce((n, z) => n + z.records.length, 0),
+    desired: decided.desired,
+    plan: decided.plan,
+    requests: decided.requests,
+    healthCheckSteps: steps.filter((step) => step.kind !== 'keep'),
+    unusedHealthChecks: unused,
+    problems: decided.problems,
+    dryRun: ports.route53.dryRun ?? false,
+    healthCheckActions: [...ensured.actions, ...deleted],
+    healthCheckFailures: failures,
+    groups: sent.groups,
+    requestsSent: sent.requestsSent,
+    insync,
+    failed: failures.length > 0 || sent.groups.some((g) => g.status === 'failed' || g.status === 'not-sent'),
+  };
+}

@@ -1,0 +1,210 @@
+import { describe, expect, it } from 'vitest';
+import { NEW_HEALTH_CHECK_PREFIX, planDns, recordsAfter, selectZones, syncDns, type DnsPorts } from '../../../src/aws/dns-sync.ts';
+import { ConfigError } from '../../../src/core/errors.ts';
+import type { PublishedEndpoint, RecordSet } from '../../../src/core/model.ts';
+import { exampleEndpoints, exampleFleet, staticSource } from './helpers/example-fleet.ts';
+import { FakeRoute53 } from './helpers/fake-route53.ts';
+import { VirtualClock } from './helpers/virtual-clock.ts';
+
+const ZONE = { id: 'Z1', name: 'example.com.' };
+
+function setup(endpoints: PublishedEndpoint[] = exampleEndpoints(), records: RecordSet[] = []) {
+  const r53 = new FakeRoute53([ZONE], { Z1: records });
+  const clock = new VirtualClock();
+  const lines: string[] = [];
+  const ports: DnsPorts = { route53: r53, endpoints: staticSource(endpoints), clock, onProgress: (line) => lines.push(line) };
+  return { r53, clock, lines, ports };
+}
+
+const names = (records: readonly RecordSet[]) => records.map((r) => `${r.name} ${r.type}${r.setIdentifier ? ` ${r.setIdentifier}` : ''}`).sort();
+
+describe('planDns', () => {
+  it('plans health checks to create and the records that will carry them, and changes nothing', async () => {
+    // Prepare
+    const { r53, ports } = setup();
+
+    // Act
+    const report = await planDns({ fleet: exampleFleet }, ports);
+
+    // Assess
+    expect(report.healthCheckSteps.map((s) => [s.kind, s.want.cluster])).toEqual(expect.arrayContaining([['create', 'east'], ['create', 'west'], ['create', 'eu']]));
+    const creates = report.plan.zones.flatMap((z) => z.groups.flatMap((g) => g.changes)).filter((c) => c.recordSet.type === 'A');
+    expect(creates).toHaveLength(10); // shop ×3, api ×2, docs ×2, three canaries
+    expect(creates.every((c) => c.action === 'CREATE' && c.recordSet.healthCheckId?.startsWith(NEW_HEALTH_CHECK_PREFIX))).toBe(true);
+    expect(report.requests).toHaveLength(1);
+    expect(report.problems).toEqual([]);
+    expect(r53.calls.filter((c) => !c.startsWith('List'))).toEqual([]);
+  });
+});
+
+describe('syncDns', () => {
+  it('creates health checks, applies the records, waits for INSYNC, and a second run changes nothing', async () => {
+    // Prepare
+    const { r53, clock, ports, lines } = setup();
+    r53.pollsUntilInsync = 2;
+
+    // Act
+    const first = await syncDns({ fleet: exampleFleet }, ports);
+    const second = await syncDns({ fleet: exampleFleet }, ports);
+
+    // Assess
+    expect(first.failed).toBe(false);
+    expect(first.healthCheckActions.map((a) => a.kind)).toEqual(['create', 'create', 'create']);
+    expect(first.groups.every((g) => g.status === 'applied')).toBe(true);
+    expect(first.insync).toMatchObject({ insync: ['C4'], pending: [] });
+    expect(clock.sleeps.filter((ms) => ms === 2000)).toHaveLength(2);
+    const records = r53.records.get('Z1')!;
+    expect(names(records)).toContain('shop.example.com. A east');
+    expect(records.find((r) => r.name === 'api.example.com.' && r.setIdentifier === 'east')?.failover).toBe('PRIMARY');
+    expect(records.filter((r) => r.type === 'A').every((r) => r.healthCheckId && r53.checks.has(r.healthCheckId))).toBe(true);
+    expect(second.requests).toEqual([]);
+    expect(second.healthCheckActions).toEqual([]);
+    expect(second.failed).toBe(false);
+    expect(lines).toContain('plan: 0 change(s) in 0 request(s)');
+  });
+
+  it('leaves records it does not own alone', async () => {
+    const foreign: RecordSet = { name: 'mail.example.com.', type: 'MX', ttl: 300, values: ['10 mx.example.com.'] };
+    const { r53, ports } = setup(exampleEndpoints(), [foreign]);
+
+    await syncDns({ fleet: exampleFleet }, ports);
+    await syncDns({ fleet: { ...exampleFleet, policy: 'sync' } }, { ...ports, endpoints: staticSource([]) });
+
+    expect(r53.records.get('Z1')).toEqual([foreign]);
+  });
+
+  it('applies the good names of a rejected batch and reports the bad one with Route 53’s message (exit 1)', async () => {
+    // Prepare
+    const { r53, ports } = setup();
+    r53.rejectNames.add('api.example.com.');
+
+    // Act
+    const report = await syncDns({ fleet: exampleFleet }, ports);
+
+    // Assess
+    expect(report.failed).toBe(true);
+    const failed = report.groups.filter((g) => g.status === 'failed');
+    expect(failed.map((g) => g.group.name)).toEqual(['api.example.com.']);
+    expect(failed[0]!.messages).toEqual([
+      'RRSet of type A with DNS name api.example.com. is not permitted in zone Z1',
+      'RRSet of type A with DNS name api.example.com. is not permitted in zone Z1',
+    ]);
+    const applied = names(r53.records.get('Z1')!);
+    expect(applied).toContain('shop.example.com. A west');
+    expect(applied.some((n) => n.startsWith('api.'))).toBe(false);
+    expect(report.requestsSent).toBe(1 + report.groups.length);
+  });
+
+  it('drains a cluster: weighted records of that cluster go to weight 0 in one batched request', async () => {
+    const { r53, ports } = setup();
+    await syncDns({ fleet: exampleFleet }, ports);
+    r53.calls = [];
+
+    const report = await syncDns({ fleet: exampleFleet }, { ...ports, intents: async () => [{ cluster: 'east', state: 'DRAINED', weightPercent: 0 }] });
+
+    expect(report.failed).toBe(false);
+    expect(r53.records.get('Z1')!.find((r) => r.name === 'shop.example.com.' && r.setIdentifier === 'east')?.weight).toBe(0);
+    expect(r53.count('ChangeResourceRecordSets')).toBe(1);
+  });
+
+  it('updates a health check in place when the config changes, keeping the records as they are', async () => {
+    // Prepare
+    const { r53, ports } = setup();
+    await syncDns({ fleet: exampleFleet }, ports);
+    const before = structuredClone(r53.records.get('Z1'));
+    const ids = [...r53.checks.keys()].sort();
+    r53.calls = [];
+
+    // Act
+    const fleet = { ...exampleFleet, healthCheck: { ...exampleFleet.healthCheck, path: '/healthz', failureThreshold: 2 } };
+    const report = await syncDns({ fleet }, ports);
+
+    // Assess
+    expect(report.healthCheckActions.map((a) => a.kind)).toEqual(['update', 'update', 'update']);
+    expect([...r53.checks.keys()].sort()).toEqual(ids);
+    expect([...r53.checks.values()].every((c) => c.spec.path === '/healthz' && c.spec.failureThreshold === 2)).toBe(true);
+    expect(r53.records.get('Z1')).toEqual(before);
+    expect(r53.count('ChangeResourceRecordSets')).toBe(0);
+  });
+
+  it('replaces a health check whose type changes, moves the records to it, then deletes the old one', async () => {
+    // Prepare
+    const { r53, ports } = setup();
+    await syncDns({ fleet: exampleFleet }, ports);
+    const oldIds = new Set(r53.checks.keys());
+
+    // Act
+    const fleet = { ...exampleFleet, healthCheck: { ...exampleFleet.healthCheck, protocol: 'HTTPS' as const, port: 443 } };
+    const report = await syncDns({ fleet }, ports);
+
+    // Assess
+    expect(report.failed).toBe(false);
+    expect(report.healthCheckActions.map((a) => a.kind)).toEqual(['create', 'create', 'create', 'delete', 'delete', 'delete']);
+    expect([...r53.checks.keys()].some((id) => oldIds.has(id))).toBe(false);
+    const used = new Set(r53.records.get('Z1')!.map((r) => r.healthCheckId).filter(Boolean));
+    expect([...used].every((id) => r53.checks.get(id!)?.spec.protocol === 'HTTPS')).toBe(true);
+    const lastWait = r53.calls.lastIndexOf(r53.calls.filter((c) => c.startsWith('GetChange')).at(-1)!);
+    const lastChange = r53.calls.map((c, i) => (c.startsWith('ChangeResourceRecordSets') ? i : -1)).filter((i) => i >= 0).at(-1)!;
+    const firstDelete = r53.calls.findIndex((c) => c.startsWith('DeleteHealthCheck'));
+    expect(lastChange).toBeLessThan(lastWait);
+    expect(lastWait).toBeLessThan(firstDelete);
+  });
+
+  it('keeps unused health checks under upsert-only', async () => {
+    const { r53, ports } = setup();
+    await syncDns({ fleet: exampleFleet }, ports);
+    const fleet = { ...exampleFleet, policy: 'upsert-only' as const, healthCheck: { ...exampleFleet.healthCheck, protocol: 'TCP' as const } };
+
+    const report = await syncDns({ fleet }, ports);
+
+    expect(report.healthCheckActions.filter((a) => a.kind === 'delete')).toEqual([]);
+    expect(r53.checks.size).toBe(6);
+  });
+
+  it('names the config when a managed zone does not exist', async () => {
+    const { ports } = setup();
+    const fleet = { ...exampleFleet, zones: [{ name: 'example.net' }] };
+    await expect(syncDns({ fleet, fleetFile: '/f/fleet.yaml' }, ports)).rejects.toThrow('/f/fleet.yaml: invalid configuration\n  zones[0].name: no hosted zone named example.net. in this account');
+  });
+});
+
+describe('selectZones', () => {
+  const listed = [
+    { id: 'ZPUB', name: 'example.com.', private: false },
+    { id: 'ZPRIV', name: 'example.com.', private: true },
+    { id: 'ZORG', name: 'example.org.', private: false },
+  ];
+
+  it('picks by pinned id or by a unique name', () => {
+    const fleet = { ...exampleFleet, zones: [{ name: 'example.com', id: 'ZPRIV' }, { name: 'Example.org.' }] };
+    expect(selectZones(fleet, listed).map((z) => z.id)).toEqual(['ZORG', 'ZPRIV']);
+  });
+
+  it('refuses a name several zones share without a pinned id, and a pinned id with another name', () => {
+    const fleet = { ...exampleFleet, zones: [{ name: 'example.com' }, { name: 'example.net', id: 'ZORG' }] };
+    let error: unknown;
+    try {
+      selectZones(fleet, listed);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues).toEqual([
+      'zones[0].name: 2 hosted zones are named example.com. (ZPUB, ZPRIV private); pin zones[0].id',
+      'zones[1].id: hosted zone ZORG is example.org., not example.net.',
+    ]);
+  });
+});
+
+describe('recordsAfter', () => {
+  it('applies groups by record key on top of what was read', () => {
+    const a: RecordSet = { name: 'a.example.com.', type: 'A', ttl: 60, values: ['1.1.1.1'] };
+    const b: RecordSet = { name: 'b.example.com.', type: 'A', ttl: 60, values: ['2.2.2.2'] };
+    const a2 = { ...a, values: ['9.9.9.9'] };
+    const after = recordsAfter([{ zoneId: 'Z1', records: [a, b] }], [
+      { zoneId: 'Z1', group: { name: a.name, changes: [{ action: 'UPSERT', recordSet: a2 }] } },
+      { zoneId: 'Z1', group: { name: b.name, changes: [{ action: 'DELETE', recordSet: b }] } },
+    ]);
+    expect(after.get('Z1')).toEqual([a2]);
+  });
+});
