@@ -19,6 +19,8 @@ export interface SourceResult {
 }
 
 export interface EndpointSource {
+  /** What it reads, for progress output (e.g. "manifests of east, west, eu"). */
+  readonly description: string;
   list(): Promise<SourceResult>;
 }
 
@@ -32,6 +34,8 @@ export interface ClusterSourceOptions {
   clusters?: readonly string[];
   /** Clusters read at once. */
   concurrency?: number;
+  /** Overrides the default description ("clusters east, west"). */
+  description?: string;
 }
 
 /** The clusters `names` selects, in fleet order; throws UnknownCluster for a name not in the fleet. */
@@ -47,6 +51,7 @@ export function clusterSource(fleet: FleetConfig, readerFor: (cluster: ClusterCo
   const clusters = selectClusters(fleet, options.clusters);
   const canaries = canaryHostnames(fleet.clusters);
   return {
+    description: options.description ?? `clusters ${clusters.map((c) => c.name).join(', ')}`,
     async list() {
       const results = await mapLimited(clusters, options.concurrency ?? 4, async (cluster) => {
         try {
@@ -88,7 +93,8 @@ export function manifestFolderReader(fleetDir: string): ClusterReader {
 /** The file source: every cluster from its `clusters[].manifests` folder. */
 export function manifestFolderSource(fleet: LoadedFleet, options: ClusterSourceOptions = {}): EndpointSource {
   const reader = manifestFolderReader(fleet.dir);
-  return clusterSource(fleet.config, () => reader, options);
+  const description = `manifests of ${selectClusters(fleet.config, options.clusters).map((c) => `${c.name} (${c.manifests ?? 'no folder'})`).join(', ')}`;
+  return clusterSource(fleet.config, () => reader, { description, ...options });
 }
 
 async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

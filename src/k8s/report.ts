@@ -1,0 +1,121 @@
+// What `switchyard discover` shows: each discovered endpoint with the routing the
+// desired-state code would give it (declared routing: every cluster active, health
+// unknown), and every problem. Pure.
+import type { FleetConfig } from '../core/config.ts';
+import { computeDesiredState } from '../core/desired.ts';
+import { normalizeName } from '../core/dns-names.ts';
+import { healthCheckSpecFor } from '../core/health-spec.ts';
+import type { HealthProtocol, Problem, RoutingPolicy } from '../core/model.ts';
+import type { SourceResult } from './source.ts';
+
+export interface EndpointRow {
+  cluster: string;
+  hostname: string;
+  kind: string;
+  /** "namespace/name" */
+  gateway: string;
+  entryPoint: string | null;
+  /** The app's routing policy; null when the endpoint is not published (disabled, outside every zone, ...). */
+  routing: RoutingPolicy | null;
+  /** Weighted apps: this cluster's normal weight. */
+  weight: number | null;
+  /** Failover apps: this cluster's role. */
+  failover: 'primary' | 'secondary' | null;
+  health: { protocol: HealthProtocol; fqdn: string; port: number; path?: string };
+  /** The cluster's own canary hostname. */
+  canary: boolean;
+  enabled: boolean;
+}
+
+export interface ProblemRow {
+  cluster: string | null;
+  resource: string;
+  reason: string;
+}
+
+export interface DiscoveryReport {
+  endpoints: EndpointRow[];
+  problems: ProblemRow[];
+  unreachable: string[];
+}
+
+export function discoveryReport(fleet: FleetConfig, result: SourceResult): DiscoveryReport {
+  // Zone ids only name where records go; routing does not depend on them.
+  const zones = fleet.zones.map((z) => ({ id: z.id ?? z.name, name: normalizeName(z.name) }));
+  const desired = computeDesiredState({ fleet, zones, endpoints: result.endpoints });
+  const apps = new Map(desired.apps.map((app) => [app.hostname, app]));
+  const clusters = new Map(fleet.clusters.map((c) => [c.name, c]));
+  const order = (name: string) => fleet.clusters.findIndex((c) => c.name === name);
+
+  const endpoints = [...result.endpoints]
+    .sort((a, b) => order(a.cluster) - order(b.cluster) || a.hostname.localeCompare(b.hostname))
+    .map((e): EndpointRow => {
+      const cluster = clusters.get(e.cluster);
+      const app = apps.get(e.hostname);
+      const routing = app?.clusters.find((c) => c.cluster === e.cluster);
+      const spec = cluster ? healthCheckSpecFor(fleet.healthCheck, cluster, e.annotations) : undefined;
+      return {
+        cluster: e.cluster,
+        hostname: e.hostname,
+        kind: e.kind,
+        gateway: e.gateway,
+        entryPoint: cluster?.entryPoint ?? e.entryPoint ?? null,
+        routing: app && routing ? app.policy : null,
+        weight: app?.policy === 'weighted' ? (routing?.weight ?? null) : null,
+        failover: app?.policy === 'failover' && routing?.role ? (routing.role === 'PRIMARY' ? 'primary' : 'secondary') : null,
+        health: spec
+          ? { protocol: spec.protocol, fqdn: spec.fqdn, port: spec.port, ...(spec.path === undefined ? {} : { path: spec.path }) }
+          : { protocol: fleet.healthCheck.protocol, fqdn: '', port: fleet.healthCheck.port },
+        canary: e.canary === true,
+        enabled: e.annotations.enabled !== false,
+      };
+    });
+
+  const seen = new Set<string>();
+  const problems: ProblemRow[] = [];
+  for (const p of [...result.problems, ...desired.problems] as Problem[]) {
+    const key = `${p.subject}\u0000${p.reason}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push({ cluster: p.cluster ?? null, resource: p.subject, reason: p.reason });
+  }
+  return { endpoints, problems, unreachable: [...result.unreachable] };
+}
+
+/** The report as aligned text, one section per cluster. */
+export function formatReport(report: DiscoveryReport, clusters: readonly string[]): string {
+  const lines: string[] = [];
+  const unreachable = new Set(report.unreachable);
+  for (const name of clusters) {
+    const rows = report.endpoints.filter((e) => e.cluster === name);
+    if (unreachable.has(name)) {
+      lines.push(`${name}: UNREACHABLE — its records are left as they are`, '');
+      continue;
+    }
+    lines.push(`${name}: ${rows.length} endpoint${rows.length === 1 ? '' : 's'}`);
+    if (rows.length > 0) {
+      const table = [
+        ['HOSTNAME', 'KIND', 'GATEWAY', 'ENTRY POINT', 'ROUTING', 'WEIGHT', 'FAILOVER', 'HEALTH'],
+        ...rows.map((r) => [
+          r.hostname,
+          r.kind,
+          r.gateway,
+          r.entryPoint ?? '(none)',
+          !r.enabled ? 'disabled' : r.canary ? `canary (${r.routing ?? '-'})` : (r.routing ?? '-'),
+          r.weight === null ? '-' : String(r.weight),
+          r.failover ?? '-',
+          `${r.health.protocol} ${r.health.fqdn}:${r.health.port}${r.health.path ?? ''}`,
+        ]),
+      ];
+      const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+      for (const row of table) lines.push(`  ${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}`);
+    }
+    lines.push('');
+  }
+  if (report.problems.length === 0) lines.push('No problems.');
+  else {
+    lines.push(`Problems (${report.problems.length}):`);
+    for (const p of report.problems) lines.push(`  ${p.resource}: ${p.reason}`);
+  }
+  return lines.join('\n');
+}
