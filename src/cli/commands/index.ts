@@ -1,7 +1,10 @@
 // Every verb of the `switchyard` command, in help order. Add one line per verb.
 import type { Command } from 'commander';
 import { registerDiscover } from './discover.ts';
+import { registerLocal } from './local.ts';
+import { registerPlan } from './plan.ts';
+import { registerSync } from './sync.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDiscover];
+export const commands: RegisterCommand[] = [registerDiscover, registerPlan, registerSync, registerLocal];

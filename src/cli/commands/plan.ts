@@ -1,0 +1,40 @@
+// `switchyard plan --fleet <dir>`: what `sync` would change, as a table or JSON. Reads only.
+import type { Command } from 'commander';
+import { planDns } from '../../aws/dns-sync.ts';
+import { loadFleet } from '../../core/config-file.ts';
+import { formatPlanText, planJson } from '../dns-report.ts';
+import { dnsRuntime, route53For } from '../dns-runtime.ts';
+import { EXIT } from '../exit-codes.ts';
+
+export interface PlanFlags {
+  fleet: string;
+  json?: boolean;
+  endpointUrl?: string;
+}
+
+export async function runPlan(flags: PlanFlags): Promise<number> {
+  const loaded = await loadFleet(flags.fleet);
+  const report = await planDns(
+    { fleet: loaded.config, fleetFile: loaded.file },
+    {
+      route53: route53For({ endpointUrl: flags.endpointUrl }),
+      endpoints: dnsRuntime.endpointSource(loaded),
+      clock: dnsRuntime.clock,
+      onProgress: flags.json ? undefined : (line) => dnsRuntime.err(line),
+    },
+  );
+  dnsRuntime.out(flags.json ? JSON.stringify(planJson(report), null, 2) : formatPlanText(report));
+  return EXIT.ok;
+}
+
+export function registerPlan(program: Command): void {
+  program
+    .command('plan')
+    .description('show the Route 53 changes sync would make (changes nothing)')
+    .requiredOption('--fleet <dir>', 'fleet folder (with fleet.yaml) or the fleet.yaml file')
+    .option('--json', 'print the plan as JSON')
+    .option('--endpoint-url <url>', 'Route 53 endpoint, e.g. http://127.0.0.1:4566 (default: AWS, or AWS_ENDPOINT_URL)')
+    .action(async (flags: PlanFlags) => {
+      process.exitCode = await runPlan(flags);
+    });
+}

@@ -1,0 +1,44 @@
+// What `switchyard plan` and `sync` need from the outside world, in one place: the
+// Route 53 client, the endpoint source, the clock and the output streams. Tests
+// replace fields of `dnsRuntime` (and restore them) to run the verbs in process
+// without AWS and without real waiting.
+import { FileEndpointSource, type EndpointSource } from '../aws/endpoints-file.ts';
+import { RateLimiter, systemClock, type Clock } from '../aws/retry.ts';
+import { Route53Adapter, createRoute53Client } from '../aws/route53.ts';
+import type { LoadedFleet } from '../core/config-file.ts';
+
+export interface DnsRuntime {
+  clock: Clock;
+  createClient: typeof createRoute53Client;
+  /** Where published endpoints come from (the endpoints file until discovery is wired in). */
+  endpointSource: (fleet: LoadedFleet) => EndpointSource;
+  /** Results (tables, JSON). */
+  out: (text: string) => void;
+  /** Progress and warnings. */
+  err: (text: string) => void;
+}
+
+export const dnsRuntime: DnsRuntime = {
+  clock: systemClock,
+  createClient: createRoute53Client,
+  endpointSource: (fleet) => new FileEndpointSource(fleet),
+  out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+};
+
+export interface Route53Flags {
+  endpointUrl?: string;
+  dryRun?: boolean;
+}
+
+/** A rate-limited, retrying Route 53 adapter over a client for these flags. */
+export function route53For(flags: Route53Flags, onDryRun?: (operation: string, detail: string) => void): Route53Adapter {
+  const clock = dnsRuntime.clock;
+  return new Route53Adapter({
+    client: dnsRuntime.createClient({ endpointUrl: flags.endpointUrl }),
+    limiter: new RateLimiter({ clock }),
+    retry: { clock },
+    dryRun: flags.dryRun ?? false,
+    onDryRun,
+  });
+}

@@ -1,0 +1,198 @@
+import {
+  ChangeResourceRecordSetsCommand,
+  ChangeTagsForResourceCommand,
+  CreateHealthCheckCommand,
+  GetChangeCommand,
+  InvalidChangeBatch,
+  ListHealthChecksCommand,
+  ListHostedZonesCommand,
+  ListResourceRecordSetsCommand,
+  ListTagsForResourcesCommand,
+  Route53Client,
+  type Change as SdkChange,
+} from '@aws-sdk/client-route-53';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { dnsRuntime, type DnsRuntime } from '../../../src/cli/dns-runtime.ts';
+import { main } from '../../../src/cli/main.ts';
+import { VirtualClock } from '../aws/helpers/virtual-clock.ts';
+
+const r53 = mockClient(Route53Client);
+const saved: DnsRuntime = { ...dnsRuntime };
+let out: string[];
+let err: string[];
+let clock: VirtualClock;
+
+function mockEmptyAccount(): void {
+  r53.on(ListHostedZonesCommand).resolves({ HostedZones: [{ Id: '/hostedzone/Z1', Name: 'example.com.', CallerReference: 'x' }], IsTruncated: false, Marker: '', MaxItems: 100 });
+  r53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [], IsTruncated: false, MaxItems: 300 });
+  r53.on(ListHealthChecksCommand).resolves({ HealthChecks: [], IsTruncated: false, Marker: '', MaxItems: 100 });
+  r53.on(ListTagsForResourcesCommand).resolves({ ResourceTagSets: [] });
+  let n = 0;
+  r53.on(CreateHealthCheckCommand).callsFake((input) => ({ HealthCheck: { Id: `hc-${++n}`, CallerReference: input.CallerReference, HealthCheckVersion: 1, HealthCheckConfig: input.HealthCheckConfig }, Location: 'x' }));
+  r53.on(ChangeTagsForResourceCommand).resolves({});
+  r53.on(GetChangeCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'INSYNC', SubmittedAt: new Date(0) } });
+}
+
+async function run(...argv: string[]): Promise<number> {
+  return main(argv);
+}
+
+beforeEach(() => {
+  r53.reset();
+  out = [];
+  err = [];
+  clock = new VirtualClock();
+  Object.assign(dnsRuntime, { clock, out: (t: string) => out.push(t), err: (t: string) => err.push(t) });
+  process.exitCode = undefined;
+});
+
+afterEach(() => {
+  Object.assign(dnsRuntime, saved);
+  process.exitCode = undefined;
+  vi.restoreAllMocks();
+});
+
+describe('switchyard plan', () => {
+  it('prints the plan as a table and changes nothing', async () => {
+    // Prepare
+    mockEmptyAccount();
+
+    // Act
+    const code = await run('plan', '--fleet', 'examples/fleet');
+
+    // Assess
+    expect(code).toBe(0);
+    const text = out.join('\n');
+    expect(text).toMatch(/^Owner switchyard-example, policy sync, zones example\.com\. \(Z1\)/);
+    expect(text).toMatch(/ACTION\s+ZONE\s+NAME\s+TYPE\s+SET\s+ROUTING\s+HEALTH CHECK\s+TARGET/);
+    expect(text).toMatch(/CREATE\s+Z1\s+shop\.example\.com\.\s+A\s+east\s+weight 100\s+new \(east\)\s+alias mesh-east-ingress-1a2b3c4d5e6f7a8b\.elb\.us-east-1\.amazonaws\.com\./);
+    expect(text).toMatch(/CREATE\s+Z1\s+api\.example\.com\.\s+A\s+west\s+failover SECONDARY/);
+    expect(text).toMatch(/CREATE\s+Z1\s+docs\.example\.com\.\s+A\s+eu\s+latency eu-west-1/);
+    expect(text).toMatch(/create\s+east\s+\(new\)\s+HTTP canary-east\.example\.com:80\/status\/200 every 10s, 3 failures/);
+    expect(text).toContain('Plan: 10 to create, 0 to update, 0 to delete (+6 ownership marker changes); health checks: 3 to create, 0 to update, 0 to delete; 1 ChangeResourceRecordSets request.');
+    expect(r53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(0);
+    expect(r53.commandCalls(CreateHealthCheckCommand)).toHaveLength(0);
+    expect(err.join('\n')).toContain('zone example.com. (Z1): 0 record sets');
+  });
+
+  it('prints JSON with --json', async () => {
+    mockEmptyAccount();
+
+    const code = await run('plan', '--fleet', 'examples/fleet', '--json');
+
+    expect(code).toBe(0);
+    const doc = JSON.parse(out.join('\n'));
+    expect(doc.summary).toEqual({ create: 10, update: 0, delete: 0, markers: 6, requests: 1 });
+    expect(doc.healthChecks.create).toHaveLength(3);
+    expect(doc.changes.find((c: { name: string; recordSet: { setIdentifier?: string } }) => c.name === 'api.example.com.' && c.recordSet.setIdentifier === 'east').recordSet.failover).toBe('PRIMARY');
+    expect(doc.problems).toEqual([]);
+    expect(err).toEqual([]);
+  });
+
+  it('exits 2 and names the file and setting for a bad config', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sy-cli-'));
+    try {
+      await writeFile(join(dir, 'fleet.yaml'), 'ownerId: x\nzones: []\nclusters: []\n');
+      const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+
+      const code = await run('plan', '--fleet', dir);
+
+      expect(code).toBe(2);
+      expect(String(errors.mock.calls[0]?.[0])).toContain(`ConfigError: ${join(dir, 'fleet.yaml')}: invalid configuration`);
+      expect(String(errors.mock.calls[0]?.[0])).toMatch(/zones: Too small/);
+      expect(r53.calls()).toHaveLength(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 2 without --fleet', async () => {
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    expect(await run('plan')).toBe(2);
+  });
+
+  it('exits 2 when a managed zone does not exist in the account', async () => {
+    mockEmptyAccount();
+    r53.on(ListHostedZonesCommand).resolves({ HostedZones: [], IsTruncated: false, Marker: '', MaxItems: 100 });
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+
+    expect(await run('plan', '--fleet', 'examples/fleet')).toBe(2);
+    expect(String(errors.mock.calls[0]?.[0])).toContain('zones[0].name: no hosted zone named example.com. in this account');
+  });
+
+  it('exits 1 when Route 53 cannot be read', async () => {
+    r53.on(ListHostedZonesCommand).rejects(Object.assign(new Error('User is not authorized to perform: route53:ListHostedZones'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+
+    expect(await run('plan', '--fleet', 'examples/fleet')).toBe(1);
+    expect(String(errors.mock.calls[0]?.[0])).toContain('not authorized');
+  });
+});
+
+describe('switchyard sync', () => {
+  it('applies the plan with progress and a summary, and exits 0', async () => {
+    // Prepare
+    mockEmptyAccount();
+    r53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date(0) } });
+
+    // Act
+    const code = await run('sync', '--fleet', 'examples/fleet');
+
+    // Assess
+    expect(code).toBe(0);
+    expect(r53.commandCalls(CreateHealthCheckCommand)).toHaveLength(3);
+    expect(r53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(1);
+    expect(r53.commandCalls(ChangeResourceRecordSetsCommand)[0]!.args[0].input.ChangeBatch?.Changes).toHaveLength(16);
+    expect(out.join('\n')).toMatch(/^Sync done: 16 changes applied for 6 names, 0 names failed; 1 request sent; health checks 3 created, 0 updated, 0 deleted\.\nAll changes INSYNC after 2 s\./);
+    expect(err).toContain('request 1/1 Z1: 6 name(s) applied');
+    expect(clock.sleeps).toContain(2000);
+  });
+
+  it('applies the good names of a rejected batch, reports the bad one with Route 53’s message, and exits 1', async () => {
+    // Prepare
+    mockEmptyAccount();
+    const message = 'RRSet with DNS name api.example.com. is not permitted in zone example.com.';
+    r53.on(ChangeResourceRecordSetsCommand).callsFake((input: { ChangeBatch: { Changes: SdkChange[] } }) => {
+      if (input.ChangeBatch.Changes.some((c) => c.ResourceRecordSet?.Name === 'api.example.com.')) {
+        throw new InvalidChangeBatch({ message, messages: [message], $metadata: { httpStatusCode: 400 } });
+      }
+      return { ChangeInfo: { Id: '/change/C2', Status: 'PENDING', SubmittedAt: new Date(0) } };
+    });
+
+    // Act
+    const code = await run('sync', '--fleet', 'examples/fleet', '--json');
+
+    // Assess
+    expect(code).toBe(1);
+    const doc = JSON.parse(out.join('\n'));
+    expect(doc.failed).toBe(true);
+    expect(doc.results.filter((r: { status: string }) => r.status === 'failed')).toEqual([
+      { zoneId: 'Z1', name: 'api.example.com.', changes: 3, status: 'failed', messages: [message] },
+    ]);
+    expect(doc.results.filter((r: { status: string }) => r.status === 'applied')).toHaveLength(5);
+    expect(doc.requestsSent).toBe(7);
+  });
+
+  it('sends no writes with --dry-run and logs each one it skipped', async () => {
+    mockEmptyAccount();
+
+    const code = await run('sync', '--fleet', 'examples/fleet', '--dry-run');
+
+    expect(code).toBe(0);
+    expect(r53.commandCalls(CreateHealthCheckCommand)).toHaveLength(0);
+    expect(r53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(0);
+    expect(err.filter((l) => l.startsWith('dry-run: not sending CreateHealthCheck'))).toHaveLength(3);
+    expect(err).toContain('dry-run: not sending ChangeResourceRecordSets Z1: 16 change(s)');
+    expect(out.join('\n')).toMatch(/^Dry run done: 16 changes would apply for 6 names/);
+  });
+
+  it('exits 2 on a bad --insync-timeout', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    expect(await run('sync', '--fleet', 'examples/fleet', '--insync-timeout', 'soon')).toBe(2);
+    expect(String(errors.mock.calls[0]?.[0])).toContain('--insync-timeout: "soon" is not a whole number of seconds');
+  });
+});
