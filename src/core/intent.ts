@@ -188,3 +188,35 @@ export function intentStateFor(weightPercent: number, operation: 'drain' | 'rest
   if (finished) return weightPercent === 0 ? 'DRAINED' : weightPercent === 100 ? 'ACTIVE' : operation === 'drain' ? 'DRAINING' : 'RESTORING';
   return operation === 'drain' ? 'DRAINING' : 'RESTORING';
 }
+
+/**
+ * The fleet as it will be once every running drain finishes: clusters holding a live
+ * drain or upgrade lock count as already at 0 %. Safety decisions use this view, so
+ * drains admitted together are safe together and a later step is never refused
+ * because of another drain (only because health changed). `except`: the cluster being
+ * decided about keeps its current intent.
+ */
+export function projectRunningDrains(state: FleetState, now: Date, except?: string): FleetState {
+  let projected = state;
+  for (const lock of liveLocks(state, now)) {
+    if (!DRAINING_OPERATIONS.includes(lock.operation) || lock.cluster === except) continue;
+    projected = withIntent(projected, { ...intentOf(projected, lock.cluster), weightPercent: 0 });
+  }
+  return projected;
+}
+
+/** Per-cluster intents with whole-cluster failover folded in as 0 % (what desired state takes). */
+export function effectiveIntents(state: FleetState, clusters: readonly string[]): ClusterIntent[] {
+  return clusters.map((cluster) => {
+    const intent = intentOf(state, cluster);
+    const out = state.failovers[failoverKey(cluster)] !== undefined;
+    return { cluster, state: intent.state, weightPercent: out ? 0 : intent.weightPercent };
+  });
+}
+
+/** Single apps taken out of single clusters by per-app failover. */
+export function appsTakenOut(state: FleetState): Array<{ cluster: string; hostname: string }> {
+  return Object.values(state.failovers)
+    .filter((mark): mark is FailoverMark & { hostname: string } => mark.hostname !== undefined)
+    .map((mark) => ({ cluster: mark.cluster, hostname: mark.hostname }));
+}

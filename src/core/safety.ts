@@ -13,7 +13,7 @@ export interface SafetyMember {
   cluster: string;
   /** Effective share of normal weight (intent and failover), 0–100. */
   weightPercent: number;
-  /** The app's normal Route 53 weight on this cluster (weighted routing); 0 means never active. */
+  /** The app's normal Route 53 weight on this cluster (weighted routing; 100 for other policies); 0 means never active. */
   baseWeight: number;
   healthy: boolean;
 }
@@ -49,8 +49,9 @@ export interface SafetyVerdict {
   violations: Violation[];
 }
 
+/** Active = receives traffic: the Route 53 weight desired.ts writes, round(normal × percent / 100), is above 0. */
 function isActive(member: SafetyMember): boolean {
-  return member.weightPercent > 0 && member.baseWeight > 0;
+  return Math.round((member.baseWeight * member.weightPercent) / 100) > 0;
 }
 
 function servingClusters(members: readonly SafetyMember[]): string[] {
@@ -127,7 +128,7 @@ export function isHealthy(health: HealthView, cluster: string, hostname: string)
 
 /**
  * The safety input for the apps that `clusters` serve (all apps when omitted).
- * Routing other than weighted has no weights: a member is active unless taken out.
+ * Routing other than weighted has no weights: a member is active unless taken out (0 %).
  */
 export function safetyInput(
   state: FleetState,
@@ -143,7 +144,7 @@ export function safetyInput(
       members: app.members.map((m) => ({
         cluster: m.cluster,
         weightPercent: effectiveWeightPercent(state, m.cluster, app.hostname),
-        baseWeight: m.routing === 'weighted' ? m.baseWeight : 1,
+        baseWeight: m.routing === 'weighted' ? m.baseWeight : 100,
         healthy: isHealthy(health, m.cluster, app.hostname),
       })),
     }));

@@ -24,6 +24,14 @@ describe('checkWeightChange', () => {
     expect(verdict.safe).toBe(safe);
   });
 
+  it('a step whose rounded Route 53 weight is 0 takes the cluster out', () => {
+    // Prepare
+    const input: SafetyInput = { minHealthyActive: 1, apps: [{ hostname: 'shop.example.com', members: [member('a', true, 100, 1), member('b', false)] }] };
+    // Act / Assess
+    expect(checkWeightChange(input, { cluster: 'a', weightPercent: 50 }).safe).toBe(true);
+    expect(checkWeightChange(input, { cluster: 'a', weightPercent: 40 }).safe).toBe(false);
+  });
+
   it('a partial step keeps the cluster active', () => {
     // Prepare
     const input: SafetyInput = { minHealthyActive: 1, apps: [{ hostname: 'shop.example.com', members: [member('a')] }] };
@@ -73,7 +81,7 @@ describe('checkWeightChange', () => {
         const verdict = checkWeightChanges(input, [{ cluster: `c${target}`, weightPercent: pct }]);
         if (!verdict.safe) return;
         for (const app of input.apps) {
-          const count = (ms: typeof app.members) => ms.filter((m) => m.healthy && m.weightPercent > 0 && m.baseWeight > 0).length;
+          const count = (ms: typeof app.members) => ms.filter((m) => m.healthy && Math.round((m.baseWeight * m.weightPercent) / 100) > 0).length;
           const before = count(app.members);
           const after = count(app.members.map((m) => (m.cluster === `c${target}` ? { ...m, weightPercent: pct } : m)));
           if (before >= min) expect(after).toBeGreaterThanOrEqual(min);
@@ -105,5 +113,6 @@ describe('safetyInput', () => {
         ],
       },
     ]);
+    expect(safetyInput(state, catalogue, { clusters: { c: 'HEALTHY' } }, 1, ['c']).apps[0]?.members[0]).toEqual({ cluster: 'c', weightPercent: 100, baseWeight: 100, healthy: true });
   });
 });

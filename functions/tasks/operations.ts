@@ -1,0 +1,471 @@
+// The tasks of DrainCluster, RestoreCluster and UpgradeGuard: prepare (validate, plan,
+// dry run), lock, weight steps, INSYNC polls, health gates, finish and rollback.
+// Every weight change is decided inside a compare-and-set of the fleet document, under
+// the cluster's lease (fencing token) and after a safety check against the current
+// intents and health. Order of writes keeps the table's intents a lower bound of what
+// DNS serves: a decrease writes the intent first, then DNS; an increase DNS first.
+import { z } from 'zod';
+import { clusterWeights, RECORD_TTL_SECONDS } from '../../src/core/catalogue.ts';
+import {
+  drainInputSchema,
+  executionSchema,
+  lockRefSchema,
+  operationPlanSchema,
+  parseInput,
+  planOperation,
+  restoreInputSchema,
+  type OperationPlan,
+} from '../../src/core/drain-plan.ts';
+import { DrainUnsafe, HealthDegraded, InvalidInput } from '../../src/core/errors.ts';
+import { outEvent, type AppWeight, type EventToPut } from '../../src/core/events.ts';
+import {
+  acquireLock as takeLock,
+  assertLockHeld,
+  effectiveIntents,
+  intentOf,
+  projectRunningDrains,
+  releaseLock,
+  renewLock,
+  withIntent,
+  type FleetState,
+  type IntentRecord,
+} from '../../src/core/intent.ts';
+import type { ClusterIntentState } from '../../src/core/model.ts';
+import { checkWeightChange, describeViolations, isHealthy, safetyInput, type HealthView } from '../../src/core/safety.ts';
+import type { Deps } from '../../src/runtime/deps.ts';
+import { appsServedBy, caughtErrorSchema, clusterDnsRequest, clusterNames, journal, readView, reasonOf, type FleetView } from './view.ts';
+
+const percent = z.number().int().min(0).max(100);
+const phaseSchema = z.enum(['drain', 'restore']);
+
+// ---------------------------------------------------------------------------
+// Safety decisions (pure helpers over the fleet document)
+
+/** Throws DrainUnsafe when taking `cluster` to `target` % would break minHealthyActive. */
+function assertSafe(deps: Pick<Deps, 'fleet'>, state: FleetState, view: FleetView, health: HealthView, cluster: string, target: number, now: Date): void {
+  const projected = projectRunningDrains(state, now, cluster);
+  const input = safetyInput(projected, view.catalogue, health, deps.fleet.safety.minHealthyActive, [cluster]);
+  const verdict = checkWeightChange(input, { cluster, weightPercent: target });
+  if (!verdict.safe) {
+    throw new DrainUnsafe(`taking ${cluster} to ${target}% is unsafe: ${describeViolations(verdict.violations)}`, { cluster, target, violations: verdict.violations });
+  }
+}
+
+function weightsFor(deps: Pick<Deps, 'fleet'>, state: FleetState, view: FleetView, cluster: string, before: number, after: number): AppWeight[] {
+  return clusterWeights(deps.fleet, view.endpoints, effectiveIntents(state, clusterNames(deps)), cluster, before, after);
+}
+
+// ---------------------------------------------------------------------------
+// prepareDrain / prepareRestore
+
+const prepareInputSchema = z.object({ input: z.unknown(), execution: executionSchema });
+
+export interface DryRunStep {
+  weightPercent: number;
+  safe: boolean;
+  violations: string;
+  changes: Awaited<ReturnType<Deps['dns']['apply']>>['changes'];
+  weights: Awaited<ReturnType<Deps['dns']['apply']>>['weights'];
+}
+
+export interface PreparedOperation {
+  op: OperationPlan;
+  /** Dry run only (null otherwise, so ASL paths always resolve): every step's changes and safety verdict, and who holds the lock now. */
+  dryRun: { cluster: string; dryRun: true; steps: DryRunStep[]; lockedBy?: string; waitSeconds: number } | null;
+}
+
+async function dryRunSteps(deps: Deps, view: FleetView, health: HealthView, op: OperationPlan): Promise<DryRunStep[]> {
+  const steps: DryRunStep[] = [];
+  let state = view.state;
+  const now = deps.clock.now();
+  for (const [phase, list] of [['drain', op.drainSteps], ['restore', op.restoreSteps]] as const) {
+    for (const step of list) {
+      const current = intentOf(state, op.cluster).weightPercent;
+      let safe = true;
+      let violations = '';
+      if (phase === 'drain' && step < current && !op.force) {
+        try {
+          assertSafe(deps, state, view, health, op.cluster, step, now);
+        } catch (error) {
+          safe = false;
+          violations = (error as Error).message;
+        }
+      }
+      const result = await deps.dns.apply(clusterDnsRequest(deps, state, view, op.cluster, { override: step, reason: `dry run: ${op.operation} ${op.cluster} to ${step}%`, dryRun: true }));
+      steps.push({ weightPercent: step, safe, violations, changes: result.changes, weights: result.weights });
+      state = withIntent(state, { ...intentOf(state, op.cluster), weightPercent: step });
+    }
+  }
+  return steps;
+}
+
+async function prepare(deps: Deps, kind: 'drain' | 'restore', raw: unknown): Promise<PreparedOperation> {
+  const { input, execution } = parseInput(prepareInputSchema, raw, 'task input');
+  const parsed = kind === 'drain' ? parseInput(drainInputSchema, input, 'DrainCluster input') : parseInput(restoreInputSchema, input, 'RestoreCluster input');
+  const view = await readView(deps);
+  const current = intentOf(view.state, parsed.cluster);
+  const op = planOperation({
+    operation: kind,
+    fleet: deps.fleet,
+    cluster: parsed.cluster,
+    reason: parsed.reason,
+    by: parsed.by,
+    ...(kind === 'drain' ? { drainSteps: parsed.steps } : { restoreSteps: parsed.steps }),
+    bakeSeconds: parsed.bakeSeconds,
+    dryRun: parsed.dryRun,
+    force: 'force' in parsed && parsed.force === true,
+    currentPercent: current.weightPercent,
+    apps: appsServedBy(view, parsed.cluster),
+    ttlSeconds: RECORD_TTL_SECONDS,
+    execution,
+  });
+  if (op.noop && !op.dryRun) return { op, dryRun: null };
+  const health = await deps.health.snapshot(clusterNames(deps));
+  const now = deps.clock.now();
+  if (kind === 'drain' && !op.force && !op.noop) assertSafe(deps, view.state, view, health, op.cluster, 0, now);
+  if (kind === 'restore' && !op.noop && health.clusters[op.cluster] !== 'HEALTHY') {
+    throw new HealthDegraded(`cannot restore ${op.cluster}: its health is ${health.clusters[op.cluster] ?? 'UNKNOWN'} (the canary health check must pass first)`, {
+      cluster: op.cluster,
+    });
+  }
+  if (!op.dryRun) return { op, dryRun: null };
+  const lock = view.state.locks[op.cluster];
+  const live = lock && Date.parse(lock.expiresAt) > now.getTime();
+  return {
+    op,
+    dryRun: {
+      cluster: op.cluster,
+      dryRun: true,
+      steps: await dryRunSteps(deps, view, health, op),
+      waitSeconds: op.waitSeconds,
+      ...(live ? { lockedBy: `${lock.operation} ${lock.holder}` } : {}),
+    },
+  };
+}
+
+export const prepareDrain = (deps: Deps) => (raw: unknown) => prepare(deps, 'drain', raw);
+export const prepareRestore = (deps: Deps) => (raw: unknown) => prepare(deps, 'restore', raw);
+
+// ---------------------------------------------------------------------------
+// acquireLock
+
+const acquireInputSchema = z.object({ op: operationPlanSchema });
+
+export interface Acquired {
+  token: number;
+  weightPercentBefore: number;
+  /** "Cluster Drain Started" for drains and upgrades. */
+  event?: EventToPut;
+}
+
+export const acquireLock = (deps: Deps) => async (raw: unknown): Promise<Acquired> => {
+  const { op } = parseInput(acquireInputSchema, raw, 'acquireLock input');
+  const view = await readView(deps);
+  const draining = op.operation !== 'restore';
+  const health = draining && !op.force ? await deps.health.snapshot(clusterNames(deps)) : { clusters: {} };
+  const now = deps.clock.now();
+  const result = await deps.table.updateFleet((state) => {
+    const acquired = takeLock(state, {
+      cluster: op.cluster,
+      holder: op.holder,
+      operation: op.operation,
+      now,
+      ttlSeconds: deps.fleet.safety.lockTtlSeconds,
+      maxConcurrentDrains: deps.fleet.safety.maxConcurrentDrains,
+    });
+    const intent = intentOf(state, op.cluster);
+    if (acquired.reentered) return { next: acquired.state, result: { token: acquired.lock.token, before: intent.saved?.weightPercent ?? intent.weightPercent } };
+    // Decided in the same write as the lock: no other drain can slip in between.
+    if (draining && !op.force) assertSafe(deps, state, view, health, op.cluster, 0, now);
+    const next: IntentRecord = {
+      ...intent,
+      state: draining ? 'DRAINING' : 'RESTORING',
+      saved: { state: intent.state, weightPercent: intent.weightPercent },
+      operation: op.operation,
+      executionArn: op.executionArn,
+      by: op.by,
+      reason: op.reason,
+      at: now.toISOString(),
+    };
+    return { next: withIntent(acquired.state, next), result: { token: acquired.lock.token, before: intent.weightPercent } };
+  });
+  await journal(deps, op, '00-lock', {
+    what: `${op.operation} started: lock taken (token ${result.token})`,
+    why: op.reason,
+    before: { weightPercent: result.before },
+    after: { steps: [...op.drainSteps, ...op.restoreSteps] },
+  });
+  const acquired: Acquired = { token: result.token, weightPercentBefore: result.before };
+  if (draining) {
+    acquired.event = outEvent('Cluster Drain Started', {
+      cluster: op.cluster,
+      reason: op.reason,
+      by: op.by,
+      steps: op.drainSteps,
+      bakeSeconds: op.bakeSeconds,
+      weightPercentBefore: result.before,
+      apps: weightsFor(deps, view.state, view, op.cluster, result.before, 0),
+      executionArn: op.executionArn,
+    });
+  }
+  return acquired;
+};
+
+// ---------------------------------------------------------------------------
+// applyWeights
+
+const applyInputSchema = z.object({ op: operationPlanSchema, lock: lockRefSchema, weightPercent: percent, phase: phaseSchema, index: z.number().int().min(0) });
+
+export interface Applied {
+  weightPercentBefore: number;
+  weightPercentAfter: number;
+  changeIds: string[];
+  changeCount: number;
+  attempt: number;
+}
+
+function stateDuring(phase: 'drain' | 'restore'): ClusterIntentState {
+  return phase === 'drain' ? 'DRAINING' : 'RESTORING';
+}
+
+export const applyWeights = (deps: Deps) => async (raw: unknown): Promise<Applied> => {
+  const { op, lock, weightPercent: target, phase, index } = parseInput(applyInputSchema, raw, 'applyWeights input');
+  const view = await readView(deps);
+  const now = deps.clock.now();
+  assertLockHeld(view.state, op.cluster, lock.token, now);
+  const before = intentOf(view.state, op.cluster).weightPercent;
+  const health = target < before && !op.force ? await deps.health.snapshot(clusterNames(deps)) : { clusters: {} };
+  const reason = `switchyard ${op.operation} ${op.cluster}: ${before}% -> ${target}% (${op.holder})`;
+
+  const writeIntent = () =>
+    deps.table.updateFleet((state) => {
+      assertLockHeld(state, op.cluster, lock.token, now);
+      const renewed = renewLock(state, op.cluster, lock.token, now, deps.fleet.safety.lockTtlSeconds);
+      const intent = intentOf(state, op.cluster);
+      if (intent.weightPercent === target) return { next: renewed, result: state };
+      if (target < intent.weightPercent && !op.force) assertSafe(deps, state, view, health, op.cluster, target, now);
+      const next = withIntent(renewed, { ...intent, state: stateDuring(phase), weightPercent: target, at: now.toISOString() });
+      return { next, result: next };
+    });
+
+  let result;
+  if (target < before) {
+    const written = await writeIntent();
+    result = await deps.dns.apply(clusterDnsRequest(deps, written, view, op.cluster, { reason }));
+  } else {
+    result = await deps.dns.apply(clusterDnsRequest(deps, view.state, view, op.cluster, { override: target, reason }));
+    await writeIntent();
+  }
+  await journal(deps, op, `${phase === 'drain' ? '10' : '20'}-${phase}-${String(index).padStart(2, '0')}-${target}`, {
+    what: `${phase} step ${index + 1}: ${op.cluster} ${before}% -> ${target}% of normal weight`,
+    why: op.reason,
+    before: { weightPercent: before, weights: result.weights.map((w) => ({ hostname: w.hostname, weight: w.weightBefore })) },
+    after: { weightPercent: target, weights: result.weights.map((w) => ({ hostname: w.hostname, weight: w.weightAfter })), changeIds: result.changeIds },
+  });
+  return { weightPercentBefore: before, weightPercentAfter: target, changeIds: result.changeIds, changeCount: result.changes.length, attempt: 0 };
+};
+
+// ---------------------------------------------------------------------------
+// changeStatus: one INSYNC poll
+
+const changeStatusInputSchema = z.object({ changeIds: z.array(z.string()), attempt: z.number().int().min(0).default(0) });
+
+export const changeStatus = (deps: Deps) => async (raw: unknown): Promise<{ insync: boolean; attempt: number; changeIds: string[] }> => {
+  const { changeIds, attempt } = parseInput(changeStatusInputSchema, raw, 'changeStatus input');
+  const insync = changeIds.length === 0 || (await deps.dns.changeStatus(changeIds)) === 'INSYNC';
+  return { insync, attempt: attempt + 1, changeIds };
+};
+
+// ---------------------------------------------------------------------------
+// healthGate
+
+const gateInputSchema = z.object({ op: operationPlanSchema, lock: lockRefSchema, phase: phaseSchema });
+
+/**
+ * Drain: would the cluster being out (at 0 %) leave an app below its minimum where the
+ * saved weights would not? Then the remaining clusters degraded: HealthDegraded (roll back).
+ * Restore: the cluster being restored must be healthy. Renews the lease either way.
+ */
+export const healthGate = (deps: Deps) => async (raw: unknown): Promise<{ healthy: true; health: HealthView }> => {
+  const { op, lock, phase } = parseInput(gateInputSchema, raw, 'healthGate input');
+  const view = await readView(deps);
+  const health = await deps.health.snapshot(clusterNames(deps));
+  const now = deps.clock.now();
+  await deps.table.updateFleet((state) => ({ next: renewLock(state, op.cluster, lock.token, now, deps.fleet.safety.lockTtlSeconds), result: null }));
+  if (phase === 'restore') {
+    const unhealthyApps = op.apps.filter((app) => !isHealthy({ clusters: health.clusters }, op.cluster, app));
+    if (health.clusters[op.cluster] !== 'HEALTHY') {
+      throw new HealthDegraded(`${op.cluster} is ${health.clusters[op.cluster] ?? 'UNKNOWN'} while being restored`, { cluster: op.cluster, apps: unhealthyApps });
+    }
+    return { healthy: true, health };
+  }
+  if (op.force) return { healthy: true, health };
+  const intent = intentOf(view.state, op.cluster);
+  const asSaved = withIntent(view.state, { ...intent, weightPercent: intent.saved?.weightPercent ?? op.weightPercentBefore });
+  try {
+    assertSafe(deps, asSaved, view, health, op.cluster, 0, now);
+  } catch (error) {
+    if (!(error instanceof DrainUnsafe)) throw error;
+    throw new HealthDegraded(`remaining clusters degraded while draining ${op.cluster}: ${error.message.replace(/^taking .*? is unsafe: /, '')}`, error.context);
+  }
+  return { healthy: true, health };
+};
+
+// ---------------------------------------------------------------------------
+// finishOperation
+
+const finishInputSchema = z.object({
+  op: operationPlanSchema,
+  lock: lockRefSchema,
+  outcome: z.enum(['drained', 'restored', 'upgrade-drained', 'upgrade-failed', 'upgrade-done']),
+  /** UpgradeGuard: the EKS update as last described. */
+  update: z.object({ status: z.string(), errors: z.array(z.string()) }).nullish(),
+  /** UpgradeGuard: the health gate that kept the cluster drained after its update. */
+  error: caughtErrorSchema.nullish(),
+});
+
+export const finishOperation = (deps: Deps) => async (raw: unknown): Promise<{ result: Record<string, unknown>; event?: EventToPut }> => {
+  const { op, lock, outcome, error } = parseInput(finishInputSchema, raw, 'finishOperation input');
+  const update = error ? { status: error.Error, errors: [reasonOf(error)] } : (parseInput(finishInputSchema, raw, 'finishOperation input').update ?? undefined);
+  const view = await readView(deps);
+  const now = deps.clock.now();
+  const keepLock = outcome === 'upgrade-drained';
+  const target = outcome === 'restored' ? 100 : outcome === 'upgrade-done' ? undefined : 0;
+  const finalState: ClusterIntentState | undefined = outcome === 'restored' ? 'ACTIVE' : outcome === 'upgrade-done' ? undefined : 'DRAINED';
+  const written = await deps.table.updateFleet((state) => {
+    const intent = intentOf(state, op.cluster);
+    const held = state.locks[op.cluster]?.token === lock.token;
+    // A retried finish after the release: the intent already says how it ended.
+    if (!held && !keepLock && intent.executionArn === op.executionArn && intent.state === (finalState ?? intent.state)) return { result: state };
+    assertLockHeld(state, op.cluster, lock.token, now);
+    let next = state;
+    if (finalState !== undefined && target !== undefined) {
+      const record: IntentRecord = { ...intent, state: finalState, weightPercent: target, at: now.toISOString() };
+      // After an upgrade's drain, a failure of its restore must return to drained.
+      if (outcome === 'upgrade-drained') record.saved = { state: 'DRAINED', weightPercent: 0 };
+      if (outcome === 'restored') delete record.saved;
+      next = withIntent(next, record);
+    }
+    next = keepLock ? renewLock(next, op.cluster, lock.token, now, deps.fleet.safety.lockTtlSeconds) : releaseLock(next, op.cluster, lock.token).state;
+    return { next, result: next };
+  });
+  const weightPercentAfter = intentOf(written, op.cluster).weightPercent;
+  const apps = weightsFor(deps, written, view, op.cluster, op.weightPercentBefore, weightPercentAfter);
+  await journal(deps, op, `90-${outcome}`, {
+    what: `${op.operation} ${outcome}: ${op.cluster} is ${intentOf(written, op.cluster).state} at ${weightPercentAfter}%${keepLock ? ' (lock kept)' : ', lock released'}`,
+    why: op.reason,
+    before: { weightPercent: op.weightPercentBefore },
+    after: { weightPercent: weightPercentAfter, state: intentOf(written, op.cluster).state, ...(update ? { update } : {}) },
+  });
+  const result = { cluster: op.cluster, outcome, state: intentOf(written, op.cluster).state, weightPercent: weightPercentAfter, apps, executionArn: op.executionArn };
+  const common = { cluster: op.cluster, reason: op.reason, by: op.by, weightPercentBefore: op.weightPercentBefore, weightPercentAfter, apps, executionArn: op.executionArn };
+  switch (outcome) {
+    case 'drained':
+    case 'upgrade-drained':
+      return { result, event: outEvent('Cluster Drained', common) };
+    case 'restored':
+      // An upgrade restores from the 0 % its own drain left.
+      return { result, event: outEvent('Cluster Restored', { ...common, weightPercentBefore: op.operation === 'upgrade' ? 0 : op.weightPercentBefore }) };
+    case 'upgrade-failed':
+      return {
+        result,
+        event: outEvent('Cluster Upgrade Failed', {
+          cluster: op.cluster,
+          eksClusterName: op.upgrade?.eksClusterName ?? op.cluster,
+          updateId: op.upgrade?.updateId ?? 'unknown',
+          status: update?.status ?? 'Failed',
+          errors: update?.errors ?? [],
+          intent: intentOf(written, op.cluster).state,
+          executionArn: op.executionArn,
+        }),
+      };
+    case 'upgrade-done':
+      return { result };
+  }
+};
+
+// ---------------------------------------------------------------------------
+// rollbackOperation
+
+const rollbackInputSchema = z.object({
+  op: operationPlanSchema.nullish(),
+  lock: lockRefSchema.nullish(),
+  error: caughtErrorSchema,
+  /** The execution input and context, for a refusal before a plan existed. */
+  input: z.unknown().optional(),
+  execution: executionSchema.optional(),
+  operation: z.enum(['drain', 'restore', 'upgrade']).default('drain'),
+});
+
+/**
+ * Puts the saved weights back (when this execution still holds the lock), releases
+ * the lock and returns "Cluster Drain Aborted" naming the error. A refusal (LockHeld,
+ * DrainUnsafe before anything changed) rolls nothing back and only reports.
+ */
+export const rollbackOperation = (deps: Deps) => async (raw: unknown): Promise<{ rolledBack: boolean; event: EventToPut }> => {
+  const { op, lock, error, input, execution, operation } = parseInput(rollbackInputSchema, raw, 'rollbackOperation input');
+  const reason = reasonOf(error);
+  if (!op) {
+    const cluster = typeof (input as { cluster?: unknown })?.cluster === 'string' ? (input as { cluster: string }).cluster : undefined;
+    if (cluster === undefined || cluster === '') throw new InvalidInput(`rollbackOperation: no plan and no cluster in the input (error ${error.Error}: ${reason})`);
+    return {
+      rolledBack: false,
+      event: outEvent('Cluster Drain Aborted', { cluster, operation, error: error.Error, reason, rolledBack: false, apps: [], executionArn: execution?.id ?? 'unknown' }),
+    };
+  }
+  const view = await readView(deps);
+  const now = deps.clock.now();
+  const current = view.state.locks[op.cluster];
+  const ours = current !== undefined && current.holder === op.holder && (!lock || current.token === lock.token);
+  const intent = intentOf(view.state, op.cluster);
+  const saved = intent.saved ?? { state: intent.state, weightPercent: op.weightPercentBefore };
+  let rolledBack = false;
+  let note = '';
+  if (ours && Date.parse(current.expiresAt) > now.getTime()) {
+    const token = current.token;
+    const dnsReason = `switchyard rollback ${op.cluster} to ${saved.weightPercent}% (${op.holder})`;
+    const writeSaved = (release: boolean) =>
+      deps.table.updateFleet((state) => {
+        assertLockHeld(state, op.cluster, token, now);
+        const i = intentOf(state, op.cluster);
+        let next = withIntent(state, { ...i, state: saved.state, weightPercent: saved.weightPercent, at: now.toISOString() });
+        if (release) next = releaseLock(next, op.cluster, token).state;
+        return { next, result: next };
+      });
+    if (intent.weightPercent < saved.weightPercent) {
+      // Back up: DNS first, then the intent (and the lock goes with it).
+      await deps.dns.apply(clusterDnsRequest(deps, view.state, view, op.cluster, { override: saved.weightPercent, reason: dnsReason }));
+      await writeSaved(true);
+    } else {
+      const written = await writeSaved(false);
+      await deps.dns.apply(clusterDnsRequest(deps, written, view, op.cluster, { reason: dnsReason }));
+      await deps.table.updateFleet((state) => ({ next: releaseLock(state, op.cluster, token).state, result: null }));
+    }
+    rolledBack = intent.weightPercent !== saved.weightPercent;
+  } else if (ours) {
+    note = ` (the lease ran out, so nothing was rolled back; ${op.cluster} stays at ${intent.weightPercent}% until an operator acts)`;
+  } else if (lock && intent.executionArn === op.executionArn) {
+    note = ' (already rolled back)';
+  }
+  const after = intentOf(await deps.table.readFleet(), op.cluster).weightPercent;
+  await journal(deps, op, '99-aborted', {
+    what: `${op.operation} aborted (${error.Error})${rolledBack ? `: ${op.cluster} rolled back to ${saved.weightPercent}%` : ''}${note}`,
+    why: reason,
+    before: { weightPercent: intent.weightPercent },
+    after: { weightPercent: after },
+  });
+  return {
+    rolledBack,
+    event: outEvent('Cluster Drain Aborted', {
+      cluster: op.cluster,
+      operation: op.operation,
+      error: error.Error,
+      reason: `${reason}${note}`,
+      rolledBack,
+      weightPercentBefore: intent.weightPercent,
+      weightPercentAfter: after,
+      apps: weightsFor(deps, view.state, view, op.cluster, intent.weightPercent, after),
+      executionArn: op.executionArn,
+    }),
+  };
+};

@@ -1,0 +1,107 @@
+// What the workflow handlers need from the world, as small ports. The Lambda
+// runtime builds them from the environment (lambda.ts); the local runtime and the
+// tests inject their own, so the same handler code runs everywhere.
+import type { FleetConfig } from '../core/config.ts';
+import type { AppWeight, RecordChangeSummary } from '../core/events.ts';
+import type { ClusterIntent, Problem, PublishedEndpoint } from '../core/model.ts';
+import type { HealthView } from '../core/safety.ts';
+import type { StateTable } from '../aws/state-table.ts';
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Observed health of clusters (and of single apps on them). */
+export interface HealthSource {
+  snapshot(clusters: readonly string[]): Promise<HealthView>;
+}
+
+/** One app of one cluster that failover took out (a per-app alarm). */
+export interface AppOut {
+  cluster: string;
+  hostname: string;
+}
+
+export interface DnsApplyRequest {
+  /** The apps to converge (their records and health checks); undefined = every owned name (Reconcile). */
+  hostnames?: string[];
+  /** The catalogue's endpoints (an app in `hostnames` with none has its records removed). */
+  endpoints: PublishedEndpoint[];
+  /** Effective per-cluster intents (failover of a whole cluster folded in as 0 %). */
+  intents: ClusterIntent[];
+  /** Single apps taken out of single clusters. */
+  appsOut: AppOut[];
+  /** Only change this cluster's record sets (a weight step of an operation that holds its lock). */
+  onlyCluster?: string;
+  dryRun?: boolean;
+  /** Comment on the Route 53 change batch. */
+  reason: string;
+}
+
+/** One cluster's Route 53 weight for one app, before and after the apply. */
+export interface RecordWeight extends AppWeight {
+  cluster: string;
+}
+
+export interface DnsApplyResult {
+  changes: RecordChangeSummary[];
+  /** Route 53 change ids to wait for (INSYNC); empty when nothing was sent. */
+  changeIds: string[];
+  weights: RecordWeight[];
+  /** Longest TTL resolvers may cache the changed answers (alias to a load balancer: 60 s). */
+  ttlSeconds: number;
+  problems: Problem[];
+}
+
+/** The DNS side: desired state for some apps, made true in Route 53. */
+export interface DnsPort {
+  apply(request: DnsApplyRequest): Promise<DnsApplyResult>;
+  /** INSYNC once every change is; PENDING otherwise. */
+  changeStatus(changeIds: readonly string[]): Promise<'PENDING' | 'INSYNC'>;
+  /** Deletes owned health checks no desired record wants and no record carries (after records are gone). */
+  cleanup(request: { endpoints: PublishedEndpoint[]; intents: ClusterIntent[]; appsOut: AppOut[] }): Promise<{ deleted: string[]; failures: string[] }>;
+}
+
+export const WORKFLOW_NAMES = ['OnboardApp', 'OffboardApp', 'Reconcile', 'Failover', 'DrainCluster', 'RestoreCluster', 'UpgradeGuard'] as const;
+export type WorkflowName = (typeof WORKFLOW_NAMES)[number];
+
+export interface StartedExecution {
+  executionArn: string;
+  /** False when an execution with this name existed already (a duplicate event). */
+  started: boolean;
+}
+
+/** Starts state machines by workflow name (Step Functions, or the local runtime's). */
+export interface WorkflowStarter {
+  start(workflow: WorkflowName, name: string, input: unknown): Promise<StartedExecution>;
+}
+
+export interface EksUpdate {
+  status: 'InProgress' | 'Successful' | 'Failed' | 'Cancelled';
+  errors: string[];
+}
+
+/** The EKS call UpgradeGuard polls. */
+export interface EksPort {
+  describeUpdate(request: { eksClusterName: string; updateId: string; region: string; roleArn?: string }): Promise<EksUpdate>;
+}
+
+/** Published endpoints as the clusters say now (discovery); unreachable clusters keep their records. */
+export interface DiscoveryPort {
+  list(clusters?: readonly string[]): Promise<{ endpoints: PublishedEndpoint[]; problems: Problem[]; unreachable: string[] }>;
+}
+
+/** Everything a handler may use. Each handler takes only what it needs. */
+export interface Deps {
+  fleet: FleetConfig;
+  table: StateTable;
+  dns: DnsPort;
+  health: HealthSource;
+  workflows: WorkflowStarter;
+  eks: EksPort;
+  /** Absent: Reconcile converges DNS to the catalogue without asking the clusters. */
+  discovery?: DiscoveryPort;
+  clock: Clock;
+}

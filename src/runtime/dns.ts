@@ -1,0 +1,207 @@
+// The workflows' DNS port over Route 53: desired state for some apps (from the
+// catalogue, effective intents and per-app failover), health checks made to exist,
+// then the plan — restricted with `held` so an operation changes only what it owns —
+// sent without waiting: the workflow polls INSYNC itself (a Wait loop), so no Lambda
+// sits idle. Built from the DNS core and the Route 53 adapter's pieces, like
+// src/aws/dns-sync.ts, which does the same for a whole fleet in one call.
+import { batchPlan } from '../core/batch.ts';
+import type { FleetConfig } from '../core/config.ts';
+import { attachHealthCheckIds, computeDesiredState, ELB_ALIAS_TTL_SECONDS, type DesiredState, type HeldRecords } from '../core/desired.ts';
+import { normalizeName } from '../core/dns-names.ts';
+import { Route53Rejected, TransientAwsError } from '../core/errors.ts';
+import type { RecordChangeSummary } from '../core/events.ts';
+import type { ClusterIntent, HostedZone, PublishedEndpoint, RecordSet } from '../core/model.ts';
+import { plan as planChanges, type ActualZone } from '../core/plan.ts';
+import { NEW_HEALTH_CHECK_PREFIX, recordsAfter, selectZones } from '../aws/dns-sync.ts';
+import { deleteUnusedHealthChecks, ensureHealthChecks, listOwnedHealthChecks, planHealthChecks } from '../aws/health-checks.ts';
+import type { Route53Port } from '../aws/route53.ts';
+import { sendChangeRequests } from '../aws/send-changes.ts';
+import type { AppOut, DnsApplyRequest, DnsApplyResult, DnsPort, RecordWeight } from './deps.ts';
+
+/** IAM actions the DNS port uses (the FUNCTIONS registry lists them per function). */
+export const DNS_ACTIONS = {
+  read: ['route53:ListHostedZones', 'route53:ListResourceRecordSets', 'route53:ListHealthChecks', 'route53:ListTagsForResources'],
+  write: ['route53:ChangeResourceRecordSets', 'route53:CreateHealthCheck', 'route53:UpdateHealthCheck', 'route53:ChangeTagsForResource'],
+  poll: ['route53:GetChange'],
+  cleanup: ['route53:DeleteHealthCheck'],
+} as const;
+
+function mergeDesired(parts: readonly DesiredState[]): DesiredState {
+  const checks = new Map(parts.flatMap((p) => p.healthChecks).map((h) => [h.key, h]));
+  return {
+    records: parts.flatMap((p) => p.records),
+    healthChecks: [...checks.values()],
+    apps: parts.flatMap((p) => p.apps),
+    held: parts.flatMap((p) => p.held),
+    problems: parts.flatMap((p) => p.problems),
+    failOpen: parts.flatMap((p) => p.failOpen),
+  };
+}
+
+/**
+ * Desired state with per-app failover: apps are independent in desired state, so apps
+ * that share the same set of taken-out clusters are computed together with those
+ * clusters at 0 %. Canary names never follow intents: a drained cluster keeps its canary
+ * record, which its own health check probes (and the restore health gate reads).
+ */
+export function desiredWithOverrides(
+  fleet: FleetConfig,
+  zones: readonly HostedZone[],
+  endpoints: readonly PublishedEndpoint[],
+  intents: readonly ClusterIntent[],
+  appsOut: readonly AppOut[],
+): DesiredState {
+  const groups = new Map<string, PublishedEndpoint[]>();
+  const canaries: PublishedEndpoint[] = [];
+  for (const endpoint of endpoints) {
+    if (endpoint.canary) {
+      canaries.push(endpoint);
+      continue;
+    }
+    const out = appsOut.filter((a) => a.hostname === endpoint.hostname).map((a) => a.cluster);
+    const key = [...new Set(out)].sort().join(',');
+    groups.set(key, [...(groups.get(key) ?? []), endpoint]);
+  }
+  const parts: DesiredState[] = [];
+  if (canaries.length > 0) parts.push(computeDesiredState({ fleet, zones, endpoints: canaries, intents: [], health: {} }));
+  for (const [key, group] of groups) {
+    const out = key === '' ? [] : key.split(',');
+    const adjusted = intents.map((i) => (out.includes(i.cluster) ? { ...i, weightPercent: 0 } : i));
+    for (const cluster of out) if (!adjusted.some((i) => i.cluster === cluster)) adjusted.push({ cluster, state: 'ACTIVE', weightPercent: 0 });
+    parts.push(computeDesiredState({ fleet, zones, endpoints: group, intents: adjusted, health: {} }));
+  }
+  return mergeDesired(parts);
+}
+
+/** Holds that keep a restricted apply to its apps (and, for an operation, its cluster's sets). */
+export function restrictionHolds(fleet: FleetConfig, actual: readonly ActualZone[], hostnames: readonly string[] | undefined, onlyCluster: string | undefined): HeldRecords[] {
+  const holds: HeldRecords[] = [];
+  if (hostnames !== undefined) {
+    const wanted = new Set(hostnames.map(normalizeName));
+    const names = new Set(actual.flatMap((zone) => zone.records.map((r) => normalizeName(r.name))));
+    for (const name of names) {
+      const target = name.startsWith('_switchyard.') ? name.slice('_switchyard.'.length) : name;
+      if (!wanted.has(target)) holds.push({ name, reason: 'not part of this change' });
+    }
+  }
+  if (onlyCluster !== undefined) {
+    for (const hostname of hostnames ?? []) {
+      for (const cluster of fleet.clusters) {
+        if (cluster.name !== onlyCluster) holds.push({ name: normalizeName(hostname), setIdentifier: cluster.name, reason: `operation on ${onlyCluster} only` });
+      }
+    }
+  }
+  return holds;
+}
+
+function weightOf(records: readonly RecordSet[], name: string, cluster: string): number | undefined {
+  const set = records.find((r) => normalizeName(r.name) === name && r.setIdentifier === cluster && r.type.toUpperCase() === 'A');
+  return set?.weight;
+}
+
+export function route53Dns(options: { fleet: FleetConfig; route53: Route53Port }): DnsPort {
+  const { fleet, route53 } = options;
+
+  async function observe(): Promise<{ zones: HostedZone[]; actual: ActualZone[] }> {
+    const zones = selectZones(fleet, await route53.listHostedZones());
+    const actual: ActualZone[] = [];
+    for (const zone of zones) actual.push({ zoneId: zone.id, records: await route53.listRecordSets(zone.id) });
+    return { zones, actual };
+  }
+
+  return {
+    async apply(request: DnsApplyRequest): Promise<DnsApplyResult> {
+      const { zones, actual } = await observe();
+      const wanted = request.hostnames === undefined ? undefined : new Set(request.hostnames);
+      const endpoints = wanted ? request.endpoints.filter((e) => wanted.has(e.hostname)) : request.endpoints;
+      const desired0 = desiredWithOverrides(fleet, zones, endpoints, request.intents, request.appsOut);
+      const owned = await listOwnedHealthChecks(route53, fleet.ownerId);
+      const steps = planHealthChecks(desired0.healthChecks, owned);
+      let idsByKey: Map<string, string>;
+      const problems = [...desired0.problems];
+      if (request.dryRun) {
+        idsByKey = new Map(steps.map((s) => [s.want.key, s.kind === 'create' ? `${NEW_HEALTH_CHECK_PREFIX}${s.want.key}` : s.id]));
+      } else {
+        const ensured = await ensureHealthChecks(route53, fleet.ownerId, steps);
+        idsByKey = ensured.idsByKey;
+        for (const f of ensured.failures) problems.push({ subject: f.cluster ?? 'health check', cluster: f.cluster, reason: f.message });
+      }
+      const desired = attachHealthCheckIds(desired0, idsByKey);
+      const held = [...desired.held, ...restrictionHolds(fleet, actual, request.hostnames, request.onlyCluster)];
+      const p = planChanges({ desired: desired.records, actual, policy: fleet.policy, ownerId: fleet.ownerId, zones, held, markerTtl: fleet.ttl });
+      for (const c of [...p.conflicts, ...p.problems]) problems.push(c);
+      for (const s of p.skipped) problems.push({ subject: s.name, reason: `${s.change.action} ${s.change.recordSet.type} ${s.change.recordSet.setIdentifier ?? ''}: ${s.reason}` });
+      const { requests, oversized } = batchPlan(p);
+      problems.push(...oversized);
+
+      const changes: RecordChangeSummary[] = requests.flatMap((r) =>
+        r.groups.flatMap((g) =>
+          g.changes.map((c) => ({
+            action: c.action,
+            name: normalizeName(c.recordSet.name),
+            type: c.recordSet.type,
+            ...(c.recordSet.setIdentifier === undefined ? {} : { setIdentifier: c.recordSet.setIdentifier }),
+            ...(c.recordSet.weight === undefined ? {} : { weight: c.recordSet.weight }),
+          })),
+        ),
+      );
+
+      let changeIds: string[] = [];
+      let after = actual;
+      if (!request.dryRun && requests.length > 0) {
+        const sent = await sendChangeRequests(route53, requests, { comment: request.reason.slice(0, 256) });
+        const failed = sent.groups.filter((g) => g.status === 'failed' || g.status === 'not-sent');
+        if (failed.length > 0) {
+          const messages = failed.flatMap((g) => (g.messages ?? []).map((m) => `${g.group.name}: ${m}`));
+          const transient = failed.some((g) => g.status === 'not-sent' || (g.messages ?? []).some((m) => /^(TransientAwsError|Throttling|PriorRequestNotComplete)/.test(m)));
+          if (transient) throw new TransientAwsError(`Route 53 changes not applied: ${messages.join('; ')}`, { messages });
+          throw new Route53Rejected(`Route 53 rejected changes: ${messages.join('; ')}`, { messages });
+        }
+        changeIds = [...new Set(sent.groups.map((g) => g.changeId).filter((id): id is string => id !== undefined && sent.pendingChangeIds.includes(id)))];
+        after = [...recordsAfter(actual, sent.groups.map((g) => ({ zoneId: g.zoneId, group: g.group })))].map(([zoneId, records]) => ({ zoneId, records }));
+      } else if (request.dryRun) {
+        after = [...recordsAfter(actual, requests.flatMap((r) => r.groups.map((group) => ({ zoneId: r.zoneId, group }))))].map(([zoneId, records]) => ({ zoneId, records }));
+      }
+
+      const weights: RecordWeight[] = [];
+      const beforeRecords = actual.flatMap((z) => z.records);
+      const afterRecords = after.flatMap((z) => z.records);
+      for (const app of desired.apps) {
+        if (wanted && !wanted.has(app.hostname)) continue;
+        for (const c of app.clusters) {
+          if (request.onlyCluster !== undefined && c.cluster !== request.onlyCluster) continue;
+          const name = normalizeName(app.hostname);
+          const weightBefore = weightOf(beforeRecords, name, c.cluster);
+          const weightAfter = weightOf(afterRecords, name, c.cluster);
+          weights.push({
+            hostname: app.hostname,
+            cluster: c.cluster,
+            routing: app.policy,
+            ...(weightBefore === undefined ? {} : { weightBefore }),
+            ...(weightAfter === undefined ? {} : { weightAfter }),
+          });
+        }
+      }
+      return { changes, changeIds, weights, ttlSeconds: ELB_ALIAS_TTL_SECONDS, problems };
+    },
+
+    async changeStatus(changeIds) {
+      for (const id of changeIds) {
+        if ((await route53.getChangeStatus(id)) !== 'INSYNC') return 'PENDING';
+      }
+      return 'INSYNC';
+    },
+
+    async cleanup(request) {
+      if (fleet.policy !== 'sync') return { deleted: [], failures: [] };
+      const { zones, actual } = await observe();
+      const desired = desiredWithOverrides(fleet, zones, request.endpoints, request.intents, request.appsOut);
+      const owned = await listOwnedHealthChecks(route53, fleet.ownerId);
+      const steps = planHealthChecks(desired.healthChecks, owned);
+      const keep = new Set(steps.flatMap((s) => (s.kind === 'create' ? [] : [s.id])));
+      const inUse = new Set(actual.flatMap((z) => z.records.flatMap((r) => (r.healthCheckId ? [r.healthCheckId] : []))));
+      const result = await deleteUnusedHealthChecks(route53, owned, keep, inUse);
+      return { deleted: result.deleted.map((d) => d.id), failures: result.failures.map((f) => f.message) };
+    },
+  };
+}
