@@ -108,3 +108,35 @@ export function optionalInteger(body: Record<string, unknown>, field: string, mi
   if (value > max) throw validationError(field, value, `Member must have value less than or equal to ${max}`);
   return value;
 }
+
+export interface Page<T> {
+  items: T[];
+  nextToken?: string;
+}
+
+/**
+ * One page of a listing. Tokens are opaque and bound to the listing they came from
+ * (`listing` names it); any other token gets the service's invalid-token error.
+ */
+export function paginate<T>(items: readonly T[], maxResults: number | undefined, nextToken: string | undefined, listing: string, invalidToken: (token: string) => AwsServiceError, defaultSize = 100): Page<T> {
+  const size = maxResults === undefined || maxResults === 0 ? defaultSize : maxResults;
+  let start = 0;
+  if (nextToken !== undefined) {
+    const decoded = decodeToken(nextToken);
+    if (decoded === undefined || decoded.listing !== listing) throw invalidToken(nextToken);
+    start = decoded.offset;
+  }
+  const page = items.slice(start, start + size);
+  const next = start + size < items.length ? Buffer.from(JSON.stringify({ listing, offset: start + size })).toString('base64') : undefined;
+  return next === undefined ? { items: page } : { items: page, nextToken: next };
+}
+
+function decodeToken(token: string): { listing: string; offset: number } | undefined {
+  try {
+    const value = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { listing?: unknown; offset?: unknown };
+    if (typeof value.listing !== 'string' || typeof value.offset !== 'number' || !Number.isInteger(value.offset) || value.offset < 0) return undefined;
+    return { listing: value.listing, offset: value.offset };
+  } catch {
+    return undefined;
+  }
+}

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage } from '../../core/errors.ts';
-import { AwsServiceError, validationError } from '../aws-json.ts';
+import { AwsServiceError, paginate, validationError, type Page } from '../aws-json.ts';
 import { JsonFileWriter, readJsonFile } from '../json-file.ts';
 import { checkName, executionArn, parseExecutionArn, parseStateMachineArn, stateMachineArn, type Place } from './arn.ts';
 import type { HistoryEvent } from './history.ts';
@@ -50,11 +50,6 @@ export interface StepFunctionsOptions extends Omit<RunnerOptions, 'label' | 'reg
 
 const STATUSES: readonly string[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
-
-interface Page<T> {
-  items: T[];
-  nextToken?: string;
-}
 
 export class LocalStepFunctions {
   readonly place: Place;
@@ -132,7 +127,7 @@ export class LocalStepFunctions {
 
   listStateMachines(request: { maxResults?: number; nextToken?: string } = {}): Page<StateMachineRecord> {
     const all = [...this.machines.values()].sort((a, b) => a.name.localeCompare(b.name));
-    return paginate(all, request.maxResults, request.nextToken, 'ListStateMachines');
+    return paginate(all, request.maxResults, request.nextToken, 'ListStateMachines', invalidToken);
   }
 
   // ---- executions -----------------------------------------------------------------
@@ -169,14 +164,14 @@ export class LocalStepFunctions {
       .filter((record) => record.stateMachineArn === machine.stateMachineArn)
       .filter((record) => request.statusFilter === undefined || record.status === request.statusFilter)
       .sort((a, b) => b.startDate - a.startDate || b.name.localeCompare(a.name));
-    return paginate(all, request.maxResults, request.nextToken, `ListExecutions:${machine.stateMachineArn}:${request.statusFilter ?? ''}`);
+    return paginate(all, request.maxResults, request.nextToken, `ListExecutions:${machine.stateMachineArn}:${request.statusFilter ?? ''}`, invalidToken);
   }
 
   getExecutionHistory(request: { executionArn: string; maxResults?: number; nextToken?: string; reverseOrder?: boolean; includeExecutionData?: boolean }): Page<HistoryEvent> {
     const record = this.execution(request.executionArn);
     let events = request.reverseOrder === true ? [...record.history].reverse() : [...record.history];
     if (request.includeExecutionData === false) events = events.map(withoutExecutionData);
-    return paginate(events, request.maxResults, request.nextToken, `GetExecutionHistory:${record.executionArn}:${String(request.reverseOrder === true)}`);
+    return paginate(events, request.maxResults, request.nextToken, `GetExecutionHistory:${record.executionArn}:${String(request.reverseOrder === true)}`, invalidToken);
   }
 
   stopExecution(request: { executionArn: string; error?: string; cause?: string }): { stopDate: number } {
@@ -395,26 +390,4 @@ function sameJson(a: string, b: string): boolean {
   }
 }
 
-/** Opaque page tokens bound to the listing they came from; anything else is InvalidToken. */
-function paginate<T>(items: T[], maxResults: number | undefined, nextToken: string | undefined, listing: string): Page<T> {
-  const size = maxResults === undefined || maxResults === 0 ? 100 : maxResults;
-  let start = 0;
-  if (nextToken !== undefined) {
-    const decoded = decodeToken(nextToken);
-    if (decoded === undefined || decoded.listing !== listing) throw new AwsServiceError('InvalidToken', `Invalid Token: '${nextToken}'`);
-    start = decoded.offset;
-  }
-  const page = items.slice(start, start + size);
-  const next = start + size < items.length ? Buffer.from(JSON.stringify({ listing, offset: start + size })).toString('base64') : undefined;
-  return next === undefined ? { items: page } : { items: page, nextToken: next };
-}
-
-function decodeToken(token: string): { listing: string; offset: number } | undefined {
-  try {
-    const value = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { listing?: unknown; offset?: unknown };
-    if (typeof value.listing !== 'string' || typeof value.offset !== 'number' || !Number.isInteger(value.offset) || value.offset < 0) return undefined;
-    return { listing: value.listing, offset: value.offset };
-  } catch {
-    return undefined;
-  }
-}
+const invalidToken = (token: string): AwsServiceError => new AwsServiceError('InvalidToken', `Invalid Token: '${token}'`);
