@@ -1,0 +1,16 @@
+// `switchyard local ...`: Switchyard on this machine, no AWS account needed.
+// Each subcommand lives in its own file (local-<name>.ts) and is registered by one
+// line in LOCAL_SUBCOMMANDS. The default action (`switchyard local` with no
+// subcommand: the whole runtime) is attached in registerLocal by the runtime.
+import type { Command } from 'commander';
+import { registerLocalRoute53 } from './local-route53.ts';
+
+export type RegisterLocalSubcommand = (local: Command) => void;
+
+export const LOCAL_SUBCOMMANDS: RegisterLocalSubcommand[] = [registerLocalRoute53];
+
+export function registerLocal(program: Command): Command {
+  const local = program.command('local').description('run Switchyard locally: the whole runtime, or one emulated AWS service');
+  for (const register of LOCAL_SUBCOMMANDS) register(local);
+  return local;
+}

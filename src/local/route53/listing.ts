@@ -1,0 +1,117 @@
+// Route 53's list orders and pages. Pure.
+import { enumerationError, invalidDomainName, invalidInput, type Route53Error, validationError } from './errors.ts';
+import { RR_TYPES, type HostedZone, type RecordSet } from './model.ts';
+import { compareAscii, parseName, sortKeyOfName } from './names.ts';
+
+export interface Page<T> {
+  items: T[];
+  isTruncated: boolean;
+  maxItems: number;
+}
+
+/** MaxItems as Route 53 reads it: a positive integer, capped at the operation's maximum. */
+export function parseMaxItems(text: string | null, fallback: number, cap: number): number | Route53Error {
+  if (text === null) return fallback;
+  if (!/^[0-9]+$/.test(text) || Number(text) < 1) return validationError(text, 'maxItems', 'Member must be a positive integer');
+  return Math.min(Number(text), cap);
+}
+
+// ---------------------------------------------------------------------------
+// Resource record sets: by name with its labels reversed, then type, then SetIdentifier.
+
+function compareRecords(a: RecordSet, b: RecordSet): number {
+  return compareAscii(sortKeyOfName(a.name), sortKeyOfName(b.name)) || compareAscii(a.type, b.type) || compareAscii(a.setIdentifier ?? '', b.setIdentifier ?? '');
+}
+
+export function sortRecords(records: readonly RecordSet[]): RecordSet[] {
+  return [...records].sort(compareRecords);
+}
+
+export interface RecordStart {
+  name?: string;
+  type?: string;
+  identifier?: string;
+}
+
+export interface RecordPage extends Page<RecordSet> {
+  next?: { name: string; type: string; identifier?: string };
+}
+
+/** ListResourceRecordSets: the page that begins at `start` (name, type, identifier). */
+export function pageRecords(records: readonly RecordSet[], start: RecordStart, maxItems: number): RecordPage | Route53Error {
+  // (wording ours) for the two start-position rules.
+  if (start.type !== undefined && start.name === undefined) return invalidInput('Invalid request: a StartRecordType (type) needs a StartRecordName (name).');
+  if (start.identifier !== undefined && start.type === undefined) {
+    return invalidInput('Invalid request: a StartRecordIdentifier (identifier) needs a StartRecordType (type).');
+  }
+  if (start.type !== undefined && !(RR_TYPES as readonly string[]).includes(start.type)) return enumerationError(start.type, RR_TYPES);
+  let startKey: string | undefined;
+  if (start.name !== undefined) {
+    const parsed = parseName(start.name);
+    if (!parsed.ok) return invalidInput(`${start.name} is not a valid DNS name.`);
+    startKey = sortKeyOfName(parsed.name);
+  }
+  const sorted = sortRecords(records);
+  const from = startKey === undefined ? 0 : sorted.findIndex((r) => atOrAfter(r, startKey, start.type, start.identifier));
+  const rest = from < 0 ? [] : sorted.slice(from);
+  const items = rest.slice(0, maxItems);
+  const following = rest[maxItems];
+  const page: RecordPage = { items, isTruncated: following !== undefined, maxItems };
+  if (following !== undefined) {
+    page.next = { name: following.name, type: following.type };
+    if (following.setIdentifier !== undefined) page.next.identifier = following.setIdentifier;
+  }
+  return page;
+}
+
+function atOrAfter(r: RecordSet, nameKey: string, type: string | undefined, identifier: string | undefined): boolean {
+  const byName = compareAscii(sortKeyOfName(r.name), nameKey);
+  if (byName !== 0 || type === undefined) return byName >= 0;
+  const byType = compareAscii(r.type, type);
+  if (byType !== 0 || identifier === undefined) return byType >= 0;
+  return compareAscii(r.setIdentifier ?? '', identifier) >= 0;
+}
+
+// ---------------------------------------------------------------------------
+// Hosted zones.
+
+/** ListHostedZones and ListHealthChecks: by id; the marker is the id of the first item of the page. */
+export function pageById<T extends { id: string }>(items: readonly T[], marker: string | null, maxItems: number): Page<T> & { nextMarker?: string } {
+  const sorted = [...items].sort((a, b) => compareAscii(a.id, b.id));
+  const rest = marker === null ? sorted : sorted.filter((item) => compareAscii(item.id, marker) >= 0);
+  const following = rest[maxItems];
+  const page: Page<T> & { nextMarker?: string } = { items: rest.slice(0, maxItems), isTruncated: following !== undefined, maxItems };
+  if (following !== undefined) page.nextMarker = following.id;
+  return page;
+}
+
+/** ListHostedZonesByName: by name with its labels reversed, then id. */
+export function pageZonesByName(
+  zones: readonly HostedZone[],
+  dnsName: string | null,
+  hostedZoneId: string | null,
+  maxItems: number,
+): (Page<HostedZone> & { next?: { dnsName: string; hostedZoneId: string } }) | Route53Error {
+  if (hostedZoneId !== null && dnsName === null) {
+    return invalidInput('Invalid request: a HostedZoneId (hostedzoneid) needs a DNSName (dnsname).');
+  }
+  const sorted = [...zones].sort((a, b) => compareAscii(sortKeyOfName(a.name), sortKeyOfName(b.name)) || compareAscii(a.id, b.id));
+  let rest = sorted;
+  if (dnsName !== null) {
+    const parsed = parseName(dnsName);
+    if (!parsed.ok) return invalidDomainName(dnsName);
+    const key = sortKeyOfName(parsed.name);
+    rest = sorted.filter((z) => {
+      const byName = compareAscii(sortKeyOfName(z.name), key);
+      return byName > 0 || (byName === 0 && (hostedZoneId === null || compareAscii(z.id, hostedZoneId) >= 0));
+    });
+  }
+  const following = rest[maxItems];
+  const page: Page<HostedZone> & { next?: { dnsName: string; hostedZoneId: string } } = {
+    items: rest.slice(0, maxItems),
+    isTruncated: following !== undefined,
+    maxItems,
+  };
+  if (following !== undefined) page.next = { dnsName: following.name, hostedZoneId: following.id };
+  return page;
+}

@@ -1,0 +1,555 @@
+// The local Route 53: the REST-XML API (2013-04-01) served as a LocalService, so the
+// full runtime can mount it on the shared endpoint and `switchyard local route53`
+// can serve it alone. Rules live in rules.ts, health-rules.ts, listing.ts and
+// zones.ts; this file reads requests, keeps the account's state and answers.
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import type { LocalRequest, LocalResponse, LocalService } from '../http.ts';
+import {
+  hostedZoneAlreadyExists,
+  hostedZoneNotEmpty,
+  healthCheckAlreadyExists,
+  healthCheckVersionMismatch,
+  invalidInput,
+  noSuchChange,
+  noSuchDelegationSet,
+  noSuchHealthCheck,
+  noSuchHostedZone,
+  notImplemented,
+  Route53Error,
+  validationError,
+  enumerationError,
+} from './errors.ts';
+import { FaultInjector, type Route53Faults } from './faults.ts';
+import { HealthChecker, type AlarmStateLookup, type HealthCheckStatusChange, type ResolveTarget } from './health-checker.ts';
+import { parseHealthCheckConfig, sameHealthCheckConfig, updateHealthCheckConfig } from './health-rules.ts';
+import { pageById, pageRecords, pageZonesByName, parseMaxItems } from './listing.ts';
+import type { ChangeRecord, HealthCheck, HealthCheckConfig, HostedZone, Route53State } from './model.ts';
+import { readChanges, readHealthCheckConfig } from './requests.ts';
+import { applyChangeBatch, parseInteger } from './rules.ts';
+import { loadState, StateWriter } from './store.ts';
+import {
+  document,
+  errorDocument,
+  leaf,
+  node,
+  parseRequest,
+  renderChangeInfo,
+  renderDelegationSet,
+  renderHealthCheck,
+  renderHostedZone,
+  renderRecordSet,
+  renderTagSet,
+  renderVpcs,
+  textOf,
+  textsOf,
+  childOf,
+  listOf,
+  type XmlObject,
+} from './xml.ts';
+import { apexRecords, checkZoneVpc, holdsOnlyApexRecords, nameServersFrom, zoneNameFrom } from './zones.ts';
+
+export const API_PREFIX = '/2013-04-01/';
+
+export interface Route53ServiceOptions {
+  /** JSON file the account is kept in; it survives restarts. Omit for memory only. */
+  statePath?: string;
+  /** How long a change stays PENDING before GetChange reports INSYNC (default 1000 ms). */
+  insyncDelayMs?: number;
+  /** Multiplies health-check intervals: 0.01 turns a 10 s RequestInterval into 100 ms (default 1). */
+  healthCheckTimeScale?: number;
+  /** Time one probe may take, connect and response (default 6 s scaled, at least 500 ms). */
+  probeTimeoutMs?: number;
+  /** Maps a health check's target (FQDN or IP, port) to where to connect; default: as given (DNS). */
+  resolveTarget?: ResolveTarget;
+  /** State of a local CloudWatch alarm, for CLOUDWATCH_METRIC checks. */
+  alarmState?: AlarmStateLookup;
+  /** Injected failures and the 5 requests/second limit. */
+  faults?: Route53Faults;
+}
+
+export interface Route53Service extends LocalService {
+  /** Calls `listener` whenever a health check's status changes; returns the unsubscribe function. */
+  onHealthCheckStatusChange(listener: (change: HealthCheckStatusChange) => void): () => void;
+  /** What a health check reports now; undefined when it does not exist. */
+  healthCheckStatus(id: string): boolean | undefined;
+  /** Replaces the injected failures (for example, to stop throttling mid-test). */
+  setFaults(faults: Route53Faults): void;
+  close(): Promise<void>;
+}
+
+type Handler = (req: LocalRequest, params: string[]) => LocalResponse | Promise<LocalResponse>;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  /** Requests that change a hosted zone may be refused with PriorRequestNotComplete. */
+  changesZone: boolean;
+  handler: Handler;
+}
+
+const MAX_CHANGES_KEPT = 5000;
+
+export function createRoute53Service(options: Route53ServiceOptions = {}): Route53Service {
+  const state: Route53State = loadState(options.statePath);
+  const writer = new StateWriter(options.statePath);
+  const insyncDelayMs = options.insyncDelayMs ?? 1000;
+  const timeScale = options.healthCheckTimeScale ?? 1;
+  const faults = new FaultInjector(options.faults ?? {});
+  const checker = new HealthChecker({
+    timeScale,
+    probeTimeoutMs: options.probeTimeoutMs ?? Math.max(500, Math.round(6000 * timeScale)),
+    resolveTarget: options.resolveTarget ?? ((host, port) => ({ host, port })),
+    ...(options.alarmState === undefined ? {} : { alarmState: options.alarmState }),
+    remember: (id, healthy) => {
+      const check = state.healthChecks.find((c) => c.id === id);
+      if (check === undefined) return;
+      check.lastHealthy = healthy;
+      void writer.save(state);
+    },
+  });
+  for (const check of state.healthChecks) checker.track(check);
+
+  const save = () => writer.save(state);
+
+  // -------------------------------------------------------------------------
+  // Lookups and small helpers.
+
+  const zoneOf = (id: string): HostedZone => {
+    const bare = decodeURIComponent(id).replace(/^\/?hostedzone\//, '');
+    const zone = state.zones.find((z) => z.id === bare);
+    if (zone === undefined) throw noSuchHostedZone(bare);
+    return zone;
+  };
+  const healthCheckOf = (id: string): HealthCheck => {
+    const bare = decodeURIComponent(id);
+    const check = state.healthChecks.find((c) => c.id === bare);
+    if (check === undefined) throw noSuchHealthCheck(bare);
+    return check;
+  };
+  const newChange = (comment?: string): ChangeRecord => {
+    const change: ChangeRecord = { id: `C${randomId(20)}`, submittedAt: new Date().toISOString() };
+    if (comment !== undefined) change.comment = comment;
+    state.changes.push(change);
+    if (state.changes.length > MAX_CHANGES_KEPT) state.changes.splice(0, state.changes.length - MAX_CHANGES_KEPT);
+    return change;
+  };
+  const statusOf = (change: ChangeRecord): 'PENDING' | 'INSYNC' =>
+    Date.now() - Date.parse(change.submittedAt) >= insyncDelayMs ? 'INSYNC' : 'PENDING';
+  const body = (root: XmlObject | Route53Error): XmlObject => {
+    if (root instanceof Route53Error) throw root;
+    return root;
+  };
+  const required = (value: string | undefined, path: string): string => {
+    if (value === undefined) throw validationError('null', path, 'Member must not be null');
+    return value;
+  };
+  const ok = (xml: string, status = 200, headers: Record<string, string> = {}): LocalResponse => ({
+    status,
+    headers: { 'content-type': 'text/xml', ...headers },
+    body: xml,
+  });
+  const location = (req: LocalRequest, path: string): string => `${req.url.protocol}//${req.headers.host ?? req.url.host}${API_PREFIX}${path}`;
+  const zoneXml = (zone: HostedZone) => renderHostedZone(zone);
+
+  // -------------------------------------------------------------------------
+  // Hosted zones.
+
+  const createHostedZone: Handler = async (req) => {
+    const root = body(parseRequest(req.body, 'CreateHostedZoneRequest'));
+    const rawName = required(textOf(root, 'Name'), 'name');
+    const callerReference = required(textOf(root, 'CallerReference'), 'callerReference');
+    if (callerReference.length > 128) throw validationError(callerReference, 'callerReference', 'Member must have length less than or equal to 128');
+    const config = childOf(root, 'HostedZoneConfig');
+    const comment = textOf(config, 'Comment');
+    if (comment !== undefined && comment.length > 256) throw validationError(comment, 'hostedZoneConfig.comment', 'Member must have length less than or equal to 256');
+    const privateText = textOf(config, 'PrivateZone');
+    const vpcNode = childOf(root, 'VPC');
+    const vpc = vpcNode === undefined ? undefined : dropUndefined({ vpcRegion: textOf(vpcNode, 'VPCRegion'), vpcId: textOf(vpcNode, 'VPCId') });
+    const vpcProblem = checkZoneVpc(privateText === 'true', vpc);
+    if (vpcProblem !== undefined) throw vpcProblem;
+    const name = zoneNameFrom(rawName);
+    if (name instanceof Route53Error) throw name;
+    const delegationSetId = textOf(root, 'DelegationSetId');
+    if (delegationSetId !== undefined) throw noSuchDelegationSet(delegationSetId);
+    if (state.zoneCallerReferences.includes(callerReference)) throw hostedZoneAlreadyExists();
+
+    const id = `Z${randomId(20)}`;
+    const nameServers = nameServersFrom([0, 1, 2, 3].map(() => randomInt(512)));
+    const zone: HostedZone = {
+      id,
+      name,
+      callerReference,
+      privateZone: vpc !== undefined,
+      vpcs: vpc === undefined ? [] : [vpc],
+      nameServers,
+      records: apexRecords(name, nameServers),
+    };
+    if (comment !== undefined) zone.comment = comment;
+    state.zones.push(zone);
+    state.zoneCallerReferences.push(callerReference);
+    const change = newChange();
+    await save();
+    return ok(
+      document(
+        'CreateHostedZoneResponse',
+        zoneXml(zone),
+        renderChangeInfo(change.id, 'PENDING', change.submittedAt),
+        renderDelegationSet(zone),
+        renderVpcs(zone, undefined),
+      ),
+      201,
+      { location: location(req, `hostedzone/${id}`) },
+    );
+  };
+
+  const getHostedZone: Handler = (_req, [id]) => {
+    const zone = zoneOf(id!);
+    return ok(document('GetHostedZoneResponse', zoneXml(zone), renderDelegationSet(zone), renderVpcs(zone, 'VPCs')));
+  };
+
+  const listHostedZones: Handler = (req) => {
+    const query = req.url.searchParams;
+    const maxItems = parseMaxItems(query.get('maxitems'), 100, 100);
+    if (maxItems instanceof Route53Error) throw maxItems;
+    const delegationSetId = query.get('delegationsetid');
+    if (delegationSetId !== null) throw noSuchDelegationSet(delegationSetId);
+    const type = query.get('hostedzonetype');
+    if (type !== null && type !== 'PrivateHostedZone') throw enumerationError(type, ['PrivateHostedZone']);
+    const zones = type === null ? state.zones : state.zones.filter((z) => z.privateZone);
+    const page = pageById(zones, query.get('marker'), maxItems);
+    return ok(
+      document(
+        'ListHostedZonesResponse',
+        node('HostedZones', ...page.items.map(zoneXml)),
+        leaf('Marker', query.get('marker') ?? ''),
+        leaf('IsTruncated', page.isTruncated),
+        leaf('NextMarker', page.nextMarker),
+        leaf('MaxItems', page.maxItems),
+      ),
+    );
+  };
+
+  const listHostedZonesByName: Handler = (req) => {
+    const query = req.url.searchParams;
+    const maxItems = parseMaxItems(query.get('maxitems'), 100, 100);
+    if (maxItems instanceof Route53Error) throw maxItems;
+    const dnsName = query.get('dnsname');
+    const hostedZoneId = query.get('hostedzoneid')?.replace(/^\/?hostedzone\//, '') ?? null;
+    const page = pageZonesByName(state.zones, dnsName, hostedZoneId, maxItems);
+    if (page instanceof Route53Error) throw page;
+    return ok(
+      document(
+        'ListHostedZonesByNameResponse',
+        node('HostedZones', ...page.items.map(zoneXml)),
+        leaf('DNSName', dnsName ?? undefined),
+        leaf('HostedZoneId', hostedZoneId ?? undefined),
+        leaf('IsTruncated', page.isTruncated),
+        leaf('NextDNSName', page.next?.dnsName),
+        leaf('NextHostedZoneId', page.next?.hostedZoneId),
+        leaf('MaxItems', page.maxItems),
+      ),
+    );
+  };
+
+  const deleteHostedZone: Handler = async (_req, [id]) => {
+    const zone = zoneOf(id!);
+    if (!holdsOnlyApexRecords(zone)) throw hostedZoneNotEmpty();
+    state.zones.splice(state.zones.indexOf(zone), 1);
+    delete state.tags[`hostedzone/${zone.id}`];
+    const change = newChange();
+    await save();
+    return ok(document('DeleteHostedZoneResponse', renderChangeInfo(change.id, 'PENDING', change.submittedAt)));
+  };
+
+  const getHostedZoneCount: Handler = () => ok(document('GetHostedZoneCountResponse', leaf('HostedZoneCount', state.zones.length)));
+
+  // -------------------------------------------------------------------------
+  // Record sets and changes.
+
+  const changeResourceRecordSets: Handler = async (req, [id]) => {
+    const zone = zoneOf(id!);
+    const root = body(parseRequest(req.body, 'ChangeResourceRecordSetsRequest'));
+    const batch = readChanges(root);
+    if (batch === undefined) throw validationError('null', 'changeBatch', 'Member must not be null');
+    if (batch.comment !== undefined && batch.comment.length > 256) {
+      throw validationError(batch.comment, 'changeBatch.comment', 'Member must have length less than or equal to 256');
+    }
+    const outcome = applyChangeBatch(
+      {
+        zone,
+        healthCheckExists: (checkId) => state.healthChecks.some((c) => c.id === checkId),
+        zoneById: (zoneId) => state.zones.find((z) => z.id === zoneId),
+      },
+      batch.changes,
+    );
+    if (!outcome.ok) throw outcome.error;
+    zone.records = outcome.records;
+    const change = newChange(batch.comment);
+    await save();
+    return ok(document('ChangeResourceRecordSetsResponse', renderChangeInfo(change.id, 'PENDING', change.submittedAt, change.comment)));
+  };
+
+  const listResourceRecordSets: Handler = (req, [id]) => {
+    const zone = zoneOf(id!);
+    const query = req.url.searchParams;
+    const maxItems = parseMaxItems(query.get('maxitems'), 300, 300);
+    if (maxItems instanceof Route53Error) throw maxItems;
+    const start = dropUndefined({ name: query.get('name') ?? undefined, type: query.get('type') ?? undefined, identifier: query.get('identifier') ?? undefined });
+    const page = pageRecords(zone.records, start, maxItems);
+    if (page instanceof Route53Error) throw page;
+    return ok(
+      document(
+        'ListResourceRecordSetsResponse',
+        node('ResourceRecordSets', ...page.items.map(renderRecordSet)),
+        leaf('IsTruncated', page.isTruncated),
+        leaf('NextRecordName', page.next?.name),
+        leaf('NextRecordType', page.next?.type),
+        leaf('NextRecordIdentifier', page.next?.identifier),
+        leaf('MaxItems', page.maxItems),
+      ),
+    );
+  };
+
+  const getChange: Handler = (_req, [id]) => {
+    const bare = decodeURIComponent(id!).replace(/^\/?change\//, '');
+    const change = state.changes.find((c) => c.id === bare);
+    if (change === undefined) throw noSuchChange(bare);
+    return ok(document('GetChangeResponse', renderChangeInfo(change.id, statusOf(change), change.submittedAt, change.comment)));
+  };
+
+  // -------------------------------------------------------------------------
+  // Health checks.
+
+  const checkChildren = (config: HealthCheckConfig, selfId?: string) => {
+    for (const childId of config.childHealthChecks ?? []) {
+      const child = state.healthChecks.find((c) => c.id === childId);
+      if (child === undefined) throw noSuchHealthCheck(childId);
+      // (wording ours)
+      if (child.config.type === 'CALCULATED' || childId === selfId) {
+        throw invalidInput(`Invalid request: health check ${childId} is a CALCULATED health check and cannot be the child of another.`);
+      }
+    }
+  };
+
+  const createHealthCheck: Handler = async (req) => {
+    const root = body(parseRequest(req.body, 'CreateHealthCheckRequest'));
+    const callerReference = required(textOf(root, 'CallerReference'), 'callerReference');
+    if (callerReference.length < 1 || callerReference.length > 64) {
+      throw validationError(callerReference, 'callerReference', 'Member must have length less than or equal to 64');
+    }
+    const configNode = childOf(root, 'HealthCheckConfig');
+    if (configNode === undefined) throw validationError('null', 'healthCheckConfig', 'Member must not be null');
+    const config = parseHealthCheckConfig(readHealthCheckConfig(configNode));
+    if (config instanceof Route53Error) throw config;
+    checkChildren(config);
+    const existing = state.healthChecks.find((c) => c.callerReference === callerReference);
+    if (existing !== undefined) {
+      if (!sameHealthCheckConfig(existing.config, config)) throw healthCheckAlreadyExists(callerReference);
+      return ok(document('CreateHealthCheckResponse', renderHealthCheck(existing)), 201, { location: location(req, `healthcheck/${existing.id}`) });
+    }
+    if (state.deletedHealthCheckReferences.includes(callerReference)) throw healthCheckAlreadyExists(callerReference);
+    const check: HealthCheck = { id: randomUUID(), callerReference, config, version: 1 };
+    state.healthChecks.push(check);
+    checker.track(check);
+    await save();
+    return ok(document('CreateHealthCheckResponse', renderHealthCheck(check)), 201, { location: location(req, `healthcheck/${check.id}`) });
+  };
+
+  const getHealthCheck: Handler = (_req, [id]) => ok(document('GetHealthCheckResponse', renderHealthCheck(healthCheckOf(id!))));
+
+  const listHealthChecks: Handler = (req) => {
+    const query = req.url.searchParams;
+    const maxItems = parseMaxItems(query.get('maxitems'), 100, 1000);
+    if (maxItems instanceof Route53Error) throw maxItems;
+    const page = pageById(state.healthChecks, query.get('marker'), maxItems);
+    return ok(
+      document(
+        'ListHealthChecksResponse',
+        node('HealthChecks', ...page.items.map(renderHealthCheck)),
+        leaf('Marker', query.get('marker') ?? ''),
+        leaf('IsTruncated', page.isTruncated),
+        leaf('NextMarker', page.nextMarker),
+        leaf('MaxItems', page.maxItems),
+      ),
+    );
+  };
+
+  const updateHealthCheck: Handler = async (req, [id]) => {
+    const check = healthCheckOf(id!);
+    const root = body(parseRequest(req.body, 'UpdateHealthCheckRequest'));
+    const versionText = textOf(root, 'HealthCheckVersion');
+    if (versionText !== undefined) {
+      const version = parseInteger(versionText, 'healthCheckVersion', 1, Number.MAX_SAFE_INTEGER);
+      if (version instanceof Route53Error) throw version;
+      if (version !== check.version) throw healthCheckVersionMismatch(check.id, version, check.version);
+    }
+    const resets = textsOf(root, 'ResetElements', 'ResettableElementName') ?? [];
+    const config = updateHealthCheckConfig(check.config, readHealthCheckConfig(root), resets);
+    if (config instanceof Route53Error) throw config;
+    checkChildren(config, check.id);
+    check.config = config;
+    check.version += 1;
+    checker.track(check);
+    await save();
+    return ok(document('UpdateHealthCheckResponse', renderHealthCheck(check)));
+  };
+
+  const deleteHealthCheck: Handler = async (_req, [id]) => {
+    const check = healthCheckOf(id!);
+    state.healthChecks.splice(state.healthChecks.indexOf(check), 1);
+    state.deletedHealthCheckReferences.push(check.callerReference);
+    delete state.tags[`healthcheck/${check.id}`];
+    checker.untrack(check.id);
+    await save();
+    return ok(document('DeleteHealthCheckResponse'));
+  };
+
+  const observationsXml = (checkId: string, onlyFailures: boolean) =>
+    node(
+      'HealthCheckObservations',
+      ...checker
+        .observations(checkId)
+        .filter((o) => !onlyFailures || o.status.startsWith('Failure'))
+        .map((o) =>
+          node(
+            'HealthCheckObservation',
+            leaf('Region', o.region),
+            leaf('IPAddress', o.ipAddress),
+            node('StatusReport', leaf('Status', o.status), leaf('CheckedTime', o.checkedTime)),
+          ),
+        ),
+    );
+
+  const getHealthCheckStatus: Handler = (_req, [id]) => {
+    const check = healthCheckOf(id!);
+    // Route 53 does not report calculated checks through this API. (wording ours)
+    if (check.config.type === 'CALCULATED') {
+      throw invalidInput(`Invalid request: health check ${check.id} is a CALCULATED health check; GetHealthCheckStatus does not report calculated health checks.`);
+    }
+    return ok(document('GetHealthCheckStatusResponse', observationsXml(check.id, false)));
+  };
+
+  const getHealthCheckLastFailureReason: Handler = (_req, [id]) => {
+    const check = healthCheckOf(id!);
+    return ok(document('GetHealthCheckLastFailureReasonResponse', observationsXml(check.id, true)));
+  };
+
+  const getHealthCheckCount: Handler = () => ok(document('GetHealthCheckCountResponse', leaf('HealthCheckCount', state.healthChecks.length)));
+
+  // -------------------------------------------------------------------------
+  // Tags.
+
+  const taggable = (resourceType: string, resourceId: string): string => {
+    if (resourceType === 'hostedzone') return `hostedzone/${zoneOf(resourceId).id}`;
+    if (resourceType === 'healthcheck') return `healthcheck/${healthCheckOf(resourceId).id}`;
+    throw validationError(resourceType, 'resourceType', 'Member must satisfy enum value set: [healthcheck, hostedzone]');
+  };
+
+  const changeTagsForResource: Handler = async (req, [type, id]) => {
+    const key = taggable(type!, id!);
+    const root = body(parseRequest(req.body, 'ChangeTagsForResourceRequest'));
+    const add = listOf(root, 'AddTags', 'Tag') ?? [];
+    const remove = textsOf(root, 'RemoveTagKeys', 'Key') ?? [];
+    if (add.length > 10) throw validationError(String(add.length), 'addTags', 'Member must have length less than or equal to 10');
+    if (remove.length > 10) throw validationError(String(remove.length), 'removeTagKeys', 'Member must have length less than or equal to 10');
+    const tags = { ...(state.tags[key] ?? {}) };
+    for (const tag of add) {
+      const tagKey = textOf(tag, 'Key');
+      if (tagKey === undefined || tagKey === '') throw validationError('null', 'addTags.member.key', 'Member must not be null');
+      tags[tagKey] = textOf(tag, 'Value') ?? '';
+    }
+    for (const tagKey of remove) delete tags[tagKey];
+    // (wording ours) Route 53 allows 50 tags per resource.
+    if (Object.keys(tags).length > 50) throw invalidInput(`Invalid request: ${key} would have ${Object.keys(tags).length} tags; a resource can have at most 50.`);
+    state.tags[key] = tags;
+    await save();
+    return ok(document('ChangeTagsForResourceResponse'));
+  };
+
+  const tagSetXml = (type: string, id: string) => {
+    const key = taggable(type, id);
+    return renderTagSet(type, key.slice(type.length + 1), state.tags[key] ?? {});
+  };
+
+  const listTagsForResource: Handler = (_req, [type, id]) => ok(document('ListTagsForResourceResponse', tagSetXml(type!, id!)));
+
+  const listTagsForResources: Handler = (req, [type]) => {
+    const root = body(parseRequest(req.body, 'ListTagsForResourcesRequest'));
+    const ids = textsOf(root, 'ResourceIds', 'ResourceId') ?? [];
+    if (ids.length === 0) throw validationError('[]', 'resourceIds', 'Member must have length greater than or equal to 1');
+    if (ids.length > 10) throw validationError(String(ids.length), 'resourceIds', 'Member must have length less than or equal to 10');
+    return ok(document('ListTagsForResourcesResponse', node('ResourceTagSets', ...ids.map((id) => tagSetXml(type!, id)))));
+  };
+
+  // -------------------------------------------------------------------------
+  // Routing.
+
+  const seg = '([^/]+)';
+  const routes: Route[] = [
+    { method: 'POST', pattern: /^hostedzone$/, changesZone: false, handler: createHostedZone },
+    { method: 'GET', pattern: /^hostedzone$/, changesZone: false, handler: listHostedZones },
+    { method: 'GET', pattern: /^hostedzonesbyname$/, changesZone: false, handler: listHostedZonesByName },
+    { method: 'GET', pattern: /^hostedzonecount$/, changesZone: false, handler: getHostedZoneCount },
+    { method: 'GET', pattern: new RegExp(`^hostedzone/${seg}$`), changesZone: false, handler: getHostedZone },
+    { method: 'DELETE', pattern: new RegExp(`^hostedzone/${seg}$`), changesZone: true, handler: deleteHostedZone },
+    { method: 'POST', pattern: new RegExp(`^hostedzone/${seg}/rrset/?$`), changesZone: true, handler: changeResourceRecordSets },
+    { method: 'GET', pattern: new RegExp(`^hostedzone/${seg}/rrset/?$`), changesZone: false, handler: listResourceRecordSets },
+    { method: 'GET', pattern: new RegExp(`^change/${seg}$`), changesZone: false, handler: getChange },
+    { method: 'POST', pattern: /^healthcheck$/, changesZone: false, handler: createHealthCheck },
+    { method: 'GET', pattern: /^healthcheck$/, changesZone: false, handler: listHealthChecks },
+    { method: 'GET', pattern: /^healthcheckcount$/, changesZone: false, handler: getHealthCheckCount },
+    { method: 'GET', pattern: new RegExp(`^healthcheck/${seg}$`), changesZone: false, handler: getHealthCheck },
+    { method: 'POST', pattern: new RegExp(`^healthcheck/${seg}$`), changesZone: false, handler: updateHealthCheck },
+    { method: 'DELETE', pattern: new RegExp(`^healthcheck/${seg}$`), changesZone: false, handler: deleteHealthCheck },
+    { method: 'GET', pattern: new RegExp(`^healthcheck/${seg}/status$`), changesZone: false, handler: getHealthCheckStatus },
+    { method: 'GET', pattern: new RegExp(`^healthcheck/${seg}/lastfailurereason$`), changesZone: false, handler: getHealthCheckLastFailureReason },
+    { method: 'POST', pattern: new RegExp(`^tags/${seg}/${seg}$`), changesZone: false, handler: changeTagsForResource },
+    { method: 'GET', pattern: new RegExp(`^tags/${seg}/${seg}$`), changesZone: false, handler: listTagsForResource },
+    { method: 'POST', pattern: new RegExp(`^tags/${seg}$`), changesZone: false, handler: listTagsForResources },
+  ];
+
+  const handle = async (req: LocalRequest): Promise<LocalResponse> => {
+    const requestId = randomUUID();
+    try {
+      const path = req.url.pathname.slice(API_PREFIX.length);
+      let params: string[] | undefined;
+      const route = routes.find((r) => {
+        if (r.method !== req.method) return false;
+        const match = r.pattern.exec(path);
+        params = match?.slice(1);
+        return match !== null;
+      });
+      if (route === undefined) throw notImplemented(`${req.method} ${req.url.pathname}`);
+      const refusal = faults.check({ changesZone: route.changesZone });
+      if (refusal !== undefined) throw refusal;
+      const response = await route.handler(req, params ?? []);
+      return { ...response, headers: { 'x-amzn-requestid': requestId, ...response.headers } };
+    } catch (error) {
+      const known = error instanceof Route53Error ? error : new Route53Error('InternalFailure', `Internal failure: ${(error as Error).message}`, 500, 'Receiver');
+      return { status: known.status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body: errorDocument(known, requestId) };
+    }
+  };
+
+  return {
+    name: 'route53',
+    matches: (req) => req.url.pathname.startsWith(API_PREFIX),
+    handle,
+    onHealthCheckStatusChange: (listener) => checker.subscribe(listener),
+    healthCheckStatus: (id) => checker.isHealthy(id),
+    setFaults: (next) => faults.set(next),
+    close: async () => {
+      checker.close();
+      await writer.flush();
+    },
+  };
+}
+
+/** Upper-case letters and digits, as in Route 53's zone and change ids. */
+function randomId(length: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  return [...randomBytes(length)].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+function dropUndefined<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}

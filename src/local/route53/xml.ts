@@ -1,0 +1,193 @@
+// Route 53's REST-XML wire format (API version 2013-04-01): reading request bodies
+// and writing response bodies. No rules here, only shapes.
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { malformedInput, type Route53Error } from './errors.ts';
+import type { HealthCheck, HealthCheckConfig, HostedZone, RecordSet } from './model.ts';
+
+export const XMLNS = 'https://route53.amazonaws.com/doc/2013-04-01/';
+
+// ---------------------------------------------------------------------------
+// Reading.
+
+/** Elements that are list members wherever they appear under these parents. */
+const LIST_PATHS = [
+  'Changes.Change',
+  'ResourceRecords.ResourceRecord',
+  'ChildHealthChecks.ChildHealthCheck',
+  'Regions.Region',
+  'AddTags.Tag',
+  'RemoveTagKeys.Key',
+  'ResourceIds.ResourceId',
+  'ResetElements.ResettableElementName',
+];
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  parseTagValue: false,
+  htmlEntities: true,
+  isArray: (_name: string, jpath: unknown) => typeof jpath === 'string' && LIST_PATHS.some((suffix) => jpath.endsWith(suffix)),
+});
+
+export type XmlObject = { [name: string]: XmlValue };
+export type XmlValue = string | XmlObject | XmlValue[];
+
+/** The body's root element, which must be `rootName`; MalformedInput otherwise, as Route 53 answers. */
+export function parseRequest(body: Buffer, rootName: string): XmlObject | Route53Error {
+  const text = body.toString('utf8');
+  if (text.trim() === '' || XMLValidator.validate(text) !== true) return malformedInput(`Could not parse the request body: expected a ${rootName} XML document`);
+  const doc = parser.parse(text) as XmlObject;
+  const root = doc[rootName];
+  if (root === undefined) return malformedInput(`Request body is not valid, expected ${rootName}`);
+  return typeof root === 'object' && !Array.isArray(root) ? root : {};
+}
+
+/** A child element's text, or undefined when absent. */
+export function textOf(node: XmlValue | undefined, name: string): string | undefined {
+  if (node === undefined || typeof node !== 'object' || Array.isArray(node)) return undefined;
+  const child = node[name];
+  return typeof child === 'string' ? child : undefined;
+}
+
+export function childOf(node: XmlValue | undefined, name: string): XmlObject | undefined {
+  if (node === undefined || typeof node !== 'object' || Array.isArray(node)) return undefined;
+  const child = node[name];
+  if (child === undefined) return undefined;
+  return typeof child === 'object' && !Array.isArray(child) ? child : {};
+}
+
+/** The members of a list element such as `<Changes><Change/>...</Changes>`; undefined when the list is absent. */
+export function listOf(node: XmlValue | undefined, listName: string, memberName: string): XmlValue[] | undefined {
+  if (node === undefined || typeof node !== 'object' || Array.isArray(node)) return undefined;
+  const list = node[listName];
+  if (list === undefined) return undefined;
+  if (typeof list !== 'object' || Array.isArray(list)) return [];
+  const members = list[memberName];
+  return Array.isArray(members) ? members : members === undefined ? [] : [members];
+}
+
+export function textsOf(node: XmlValue | undefined, listName: string, memberName: string): string[] | undefined {
+  return listOf(node, listName, memberName)?.map((m) => (typeof m === 'string' ? m : ''));
+}
+
+// ---------------------------------------------------------------------------
+// Writing.
+
+export function escapeXml(value: string): string {
+  return value.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[ch]!);
+}
+
+/** `<name>text</name>`, or nothing when the value is absent. */
+export function leaf(name: string, value: string | number | boolean | undefined): string {
+  return value === undefined ? '' : `<${name}>${escapeXml(String(value))}</${name}>`;
+}
+
+/** `<name>...children...</name>` from already rendered children. */
+export function node(name: string, ...children: string[]): string {
+  return `<${name}>${children.join('')}</${name}>`;
+}
+
+export function document(rootName: string, ...children: string[]): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${rootName} xmlns="${XMLNS}">${children.join('')}</${rootName}>`;
+}
+
+export function errorDocument(error: Route53Error, requestId: string): string {
+  return `<?xml version="1.0"?>\n<ErrorResponse xmlns="${XMLNS}">${node(
+    'Error',
+    leaf('Type', error.type),
+    leaf('Code', error.code),
+    leaf('Message', error.message),
+  )}${leaf('RequestId', requestId)}</ErrorResponse>`;
+}
+
+export function renderRecordSet(r: RecordSet): string {
+  const geo = r.geoLocation;
+  return node(
+    'ResourceRecordSet',
+    leaf('Name', r.name),
+    leaf('Type', r.type),
+    leaf('SetIdentifier', r.setIdentifier),
+    leaf('Weight', r.weight),
+    leaf('Region', r.region),
+    geo === undefined ? '' : node('GeoLocation', leaf('ContinentCode', geo.continentCode), leaf('CountryCode', geo.countryCode), leaf('SubdivisionCode', geo.subdivisionCode)),
+    leaf('Failover', r.failover),
+    leaf('MultiValueAnswer', r.multiValueAnswer),
+    leaf('TTL', r.ttl),
+    r.resourceRecords === undefined ? '' : node('ResourceRecords', ...r.resourceRecords.map((v) => node('ResourceRecord', leaf('Value', v)))),
+    r.aliasTarget === undefined
+      ? ''
+      : node(
+          'AliasTarget',
+          leaf('HostedZoneId', r.aliasTarget.hostedZoneId),
+          leaf('DNSName', r.aliasTarget.dnsName),
+          leaf('EvaluateTargetHealth', r.aliasTarget.evaluateTargetHealth),
+        ),
+    leaf('HealthCheckId', r.healthCheckId),
+  );
+}
+
+export function renderHostedZone(zone: HostedZone): string {
+  return node(
+    'HostedZone',
+    leaf('Id', `/hostedzone/${zone.id}`),
+    leaf('Name', zone.name),
+    leaf('CallerReference', zone.callerReference),
+    node('Config', leaf('Comment', zone.comment), leaf('PrivateZone', zone.privateZone)),
+    leaf('ResourceRecordSetCount', zone.records.length),
+  );
+}
+
+export function renderDelegationSet(zone: HostedZone): string {
+  if (zone.privateZone) return '';
+  return node('DelegationSet', node('NameServers', ...zone.nameServers.map((ns) => leaf('NameServer', ns))));
+}
+
+export function renderVpcs(zone: HostedZone, listName: string | undefined): string {
+  const vpcs = zone.vpcs.map((v) => node('VPC', leaf('VPCRegion', v.vpcRegion), leaf('VPCId', v.vpcId)));
+  return listName === undefined ? vpcs.join('') : vpcs.length === 0 ? '' : node(listName, ...vpcs);
+}
+
+export function renderChangeInfo(id: string, status: 'PENDING' | 'INSYNC', submittedAt: string, comment?: string): string {
+  return node('ChangeInfo', leaf('Id', `/change/${id}`), leaf('Status', status), leaf('SubmittedAt', submittedAt), leaf('Comment', comment));
+}
+
+export function renderHealthCheckConfig(c: HealthCheckConfig): string {
+  return node(
+    'HealthCheckConfig',
+    leaf('IPAddress', c.ipAddress),
+    leaf('Port', c.port),
+    leaf('Type', c.type),
+    leaf('ResourcePath', c.resourcePath),
+    leaf('FullyQualifiedDomainName', c.fullyQualifiedDomainName),
+    leaf('SearchString', c.searchString),
+    leaf('RequestInterval', c.requestInterval),
+    leaf('FailureThreshold', c.failureThreshold),
+    leaf('MeasureLatency', c.measureLatency),
+    leaf('Inverted', c.inverted),
+    leaf('Disabled', c.disabled),
+    leaf('HealthThreshold', c.healthThreshold),
+    c.childHealthChecks === undefined ? '' : node('ChildHealthChecks', ...c.childHealthChecks.map((id) => leaf('ChildHealthCheck', id))),
+    leaf('EnableSNI', c.enableSNI),
+    c.regions === undefined ? '' : node('Regions', ...c.regions.map((r) => leaf('Region', r))),
+    c.alarmIdentifier === undefined ? '' : node('AlarmIdentifier', leaf('Region', c.alarmIdentifier.region), leaf('Name', c.alarmIdentifier.name)),
+    leaf('InsufficientDataHealthStatus', c.insufficientDataHealthStatus),
+  );
+}
+
+export function renderHealthCheck(hc: HealthCheck): string {
+  return node(
+    'HealthCheck',
+    leaf('Id', hc.id),
+    leaf('CallerReference', hc.callerReference),
+    renderHealthCheckConfig(hc.config),
+    leaf('HealthCheckVersion', hc.version),
+  );
+}
+
+export function renderTagSet(resourceType: string, resourceId: string, tags: Record<string, string>): string {
+  return node(
+    'ResourceTagSet',
+    leaf('ResourceType', resourceType),
+    leaf('ResourceId', resourceId),
+    node('Tags', ...Object.entries(tags).map(([k, v]) => node('Tag', leaf('Key', k), leaf('Value', v)))),
+  );
+}
