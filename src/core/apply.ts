@@ -13,13 +13,22 @@ export function routingPolicyOf(record: RecordSet): RoutingPolicy {
   return 'simple';
 }
 
+/** A total order on record sets: key, then content (so duplicates resolve the same way every time). */
+export function compareRecordSets(a: RecordSet, b: RecordSet): number {
+  return compareStrings(recordKey(a), recordKey(b)) || compareStrings(JSON.stringify(a), JSON.stringify(b));
+}
+
 function sortedValues(values: readonly string[] | undefined): string[] | undefined {
   return values === undefined ? undefined : [...values].sort(compareStrings);
 }
 
 /** Field-by-field equality as Route 53 sees it (names canonical, value order ignored). */
 export function sameRecordSet(a: RecordSet, b: RecordSet): boolean {
-  if (recordKey(a) !== recordKey(b)) return false;
+  return recordKey(a) === recordKey(b) && sameRecordContent(a, b);
+}
+
+/** Equality of everything but the identity (name, type, SetIdentifier), for sets known to share a key. */
+export function sameRecordContent(a: RecordSet, b: RecordSet): boolean {
   if (a.weight !== b.weight || a.failover !== b.failover || a.region !== b.region) return false;
   if (a.ttl !== b.ttl || (a.healthCheckId ?? undefined) !== (b.healthCheckId ?? undefined)) return false;
   const av = sortedValues(a.values);

@@ -137,6 +137,30 @@ export function computeDesiredState(input: DesiredInput): DesiredState {
   const clusters = new Map(fleet.clusters.map((c) => [c.name, c]));
   const intents = new Map((input.intents ?? []).map((i) => [i.cluster, i]));
   const health = input.health ?? {};
+  // Caches: thousands of endpoints share a few zones, entry points and health-check specs.
+  const zoneCache = new Map<string, HostedZone[]>();
+  const zonesOf = (hostname: string): HostedZone[] => {
+    let zones = zoneCache.get(hostname);
+    if (!zones) zoneCache.set(hostname, (zones = zonesForName(hostname, input.zones)));
+    return zones;
+  };
+  const aliasCache = new Map<string, ReturnType<typeof aliasTargetFor>>();
+  const aliasOf = (entryPoint: string, dualStack: boolean) => {
+    const key = `${entryPoint}|${dualStack}`;
+    let result = aliasCache.get(key);
+    if (!result) aliasCache.set(key, (result = aliasTargetFor(entryPoint, { dualStack, evaluateTargetHealth: EVALUATE_TARGET_HEALTH })));
+    return result;
+  };
+  const checkCache = new Map<string, DesiredHealthCheck>();
+  const healthCheckOf = (cluster: ClusterConfig, a: PublishedEndpoint['annotations']): DesiredHealthCheck => {
+    const key = `${cluster.name}|${a.healthProtocol ?? ''}|${a.healthPort ?? ''}|${a.healthPath ?? ''}`;
+    let check = checkCache.get(key);
+    if (!check) {
+      const spec = healthCheckSpecFor(fleet.healthCheck, cluster, a);
+      checkCache.set(key, (check = { key: healthCheckKey(cluster.name, spec), cluster: cluster.name, spec }));
+    }
+    return check;
+  };
 
   // 1. Keep the endpoints that may be published, grouped by app and cluster.
   const apps = new Map<string, Map<string, PublishedEndpoint[]>>();
@@ -159,7 +183,7 @@ export function computeDesiredState(input: DesiredInput): DesiredState {
       problems.push({ subject, hostname, cluster: cluster.name, reason: `${hostname} is outside the domainFilter of cluster ${cluster.name} (${cluster.domainFilter.join(', ')}); not published` });
       continue;
     }
-    if (zonesForName(hostname, input.zones).length === 0) {
+    if (zonesOf(hostname).length === 0) {
       problems.push({ subject, hostname, cluster: cluster.name, reason: `${hostname} is in no managed zone (${input.zones.map((z) => z.name).join(', ')}); not published` });
       continue;
     }
@@ -179,7 +203,7 @@ export function computeDesiredState(input: DesiredInput): DesiredState {
   for (const hostname of [...apps.keys()].sort(compareStrings)) {
     const byCluster = apps.get(hostname) as Map<string, PublishedEndpoint[]>;
     const name = normalizeName(hostname);
-    const zones = zonesForName(hostname, input.zones);
+    const zones = zonesOf(hostname);
 
     // 2. One endpoint per cluster; several resources publishing the same hostname must agree.
     const members: Member[] = [];
@@ -215,7 +239,7 @@ export function computeDesiredState(input: DesiredInput): DesiredState {
         held.push({ name, setIdentifier: policy === 'simple' ? undefined : m.cluster.name, reason: 'no entry point' });
         continue;
       }
-      const alias = aliasTargetFor(entryPoint, { dualStack: m.cluster.dualStack, evaluateTargetHealth: EVALUATE_TARGET_HEALTH });
+      const alias = aliasOf(entryPoint, m.cluster.dualStack);
       if (!alias.ok) {
         problems.push({ subject, hostname, cluster: m.cluster.name, reason: `${alias.reason}; its ${hostname} records are left as they are` });
         held.push({ name, setIdentifier: policy === 'simple' ? undefined : m.cluster.name, reason: 'unrecognised entry point' });
@@ -223,10 +247,8 @@ export function computeDesiredState(input: DesiredInput): DesiredState {
       }
       m.aliasTarget = alias.aliasTarget;
       m.dualStack = alias.dualStack;
-      const spec = healthCheckSpecFor(fleet.healthCheck, m.cluster, m.endpoint.annotations);
-      const key = healthCheckKey(m.cluster.name, spec);
-      m.healthCheck = { key, cluster: m.cluster.name, spec };
-      healthChecks.set(key, m.healthCheck);
+      m.healthCheck = healthCheckOf(m.cluster, m.endpoint.annotations);
+      healthChecks.set(m.healthCheck.key, m.healthCheck);
     }
 
     // 5. Routing per cluster; fail open when nothing would receive traffic.

@@ -11,11 +11,12 @@
 // A set is ours only when our marker lists it. Anything else is foreign (no marker) or
 // another owner's, and is never updated or deleted; a desired name that collides with it
 // is a conflict, reported, and nothing at that name is changed.
-import { compareStrings, markerNameFor, nameOfMarker, normalizeName, recordKey } from './dns-names.ts';
+import { compareStrings, MARKER_LABEL, markerNameFor, normalizeName, recordKey } from './dns-names.ts';
 import type { RecordSet, RoutingPolicy } from './model.ts';
-import { routingPolicyOf } from './apply.ts';
+import { compareRecordSets, routingPolicyOf } from './apply.ts';
 
 export const MARKER_HERITAGE = 'switchyard';
+const MARKER_PREFIX = `${MARKER_LABEL}.`;
 /** Only these types are ever created, updated or deleted (besides our TXT markers). */
 export const MANAGED_TYPES: readonly string[] = ['A', 'AAAA'];
 
@@ -31,8 +32,18 @@ export interface MarkerEntry {
 
 /** One marker value, quoted as Route 53 stores TXT strings. */
 export function markerValue(ownerId: string, type: string, setIdentifier?: string): string {
-  return `"heritage=${MARKER_HERITAGE},owner=${ownerId},set=${type.toUpperCase()}/${setIdentifier ?? '-'}"`;
+  const set = `${type.toUpperCase()}/${setIdentifier ?? '-'}`;
+  // The planner asks for the same few values once per name: reuse them (less garbage at 10k names).
+  const cacheKey = `${ownerId} ${set}`;
+  let value = markerValueCache.get(cacheKey);
+  if (value === undefined) {
+    if (markerValueCache.size > 10_000) markerValueCache.clear();
+    value = `"heritage=${MARKER_HERITAGE},owner=${ownerId},set=${set}"`;
+    markerValueCache.set(cacheKey, value);
+  }
+  return value;
 }
+const markerValueCache = new Map<string, string>();
 
 const MARKER_VALUE = /^heritage=switchyard,owner=([^,]+),set=([A-Za-z0-9]+)\/(.+)$/;
 
@@ -64,6 +75,8 @@ export interface NameOwnership {
   markerBlockers: RecordSet[];
   /** A/AAAA sets at the name that our marker lists: the only sets we may change. */
   owned: RecordSet[];
+  /** The same sets by record key (recordKey). */
+  ownedByKey: Map<string, RecordSet>;
   /** Every other set at the name (foreign, another owner's, types we never manage). */
   others: RecordSet[];
 }
@@ -82,45 +95,60 @@ export function classifyZone(records: readonly RecordSet[], ownerId: string): Ma
   const entry = (name: string): NameOwnership => {
     let e = result.get(name);
     if (!e) {
-      e = { name, otherOwners: [], markerBlockers: [], owned: [], others: [] };
+      e = { name, otherOwners: [], markerBlockers: [], owned: [], ownedByKey: new Map(), others: [] };
       result.set(name, e);
     }
     return e;
   };
 
-  // First pass: markers. `ours` holds the keys our markers list.
+  // First pass: markers. `ours` holds the keys our markers list. Names are normalised once.
   const ours = new Set<string>();
-  const atMarkerNames: RecordSet[] = [];
-  const plain: RecordSet[] = [];
+  const markersByName = new Map<string, RecordSet[]>();
+  const plain: Array<[string, RecordSet]> = [];
   for (const record of records) {
-    const appName = nameOfMarker(record.name);
-    if (appName === undefined) plain.push(record);
-    else atMarkerNames.push(record);
+    const name = normalizeName(record.name);
+    const appName = name.startsWith(MARKER_PREFIX) && name.length > MARKER_PREFIX.length + 1 ? name.slice(MARKER_PREFIX.length) : undefined;
+    if (appName === undefined) {
+      plain.push([name, record]);
+      continue;
+    }
+    const list = markersByName.get(appName);
+    if (list) list.push(record);
+    else markersByName.set(appName, [record]);
   }
-  for (const record of atMarkerNames) {
-    const appName = nameOfMarker(record.name) as string;
+  for (const [appName, list] of markersByName) {
     const e = entry(appName);
-    const parsed = record.type.toUpperCase() === 'TXT' && !record.setIdentifier ? (record.values ?? []).map(parseMarkerValue) : [undefined];
-    const allParse = parsed.length > 0 && parsed.every((p) => p !== undefined);
-    const owners = [...new Set(parsed.filter((p) => p !== undefined).map((p) => p.owner))].sort(compareStrings);
-    if (allParse && owners.length === 1 && owners[0] === ownerId) {
-      e.ourMarker = record;
-      for (const p of parsed) if (p) ours.add(entryKey(appName, p.type, p.setIdentifier));
-    } else {
-      e.markerBlockers.push(record);
-      for (const owner of owners) if (owner !== ownerId && !e.otherOwners.includes(owner)) e.otherOwners.push(owner);
+    if (list.length > 1) list.sort(compareRecordSets);
+    for (const record of list) {
+      const parsed = record.type.toUpperCase() === 'TXT' && !record.setIdentifier ? (record.values ?? []).map(parseMarkerValue) : [undefined];
+      const allParse = parsed.length > 0 && parsed.every((p) => p !== undefined);
+      const owners = [...new Set(parsed.filter((p) => p !== undefined).map((p) => p.owner))].sort(compareStrings);
+      if (allParse && owners.length === 1 && owners[0] === ownerId && !e.ourMarker) {
+        e.ourMarker = record;
+        for (const p of parsed) if (p) ours.add(entryKey(appName, p.type, p.setIdentifier));
+      } else {
+        e.markerBlockers.push(record);
+        for (const owner of owners) if (owner !== ownerId && !e.otherOwners.includes(owner)) e.otherOwners.push(owner);
+      }
     }
   }
-  for (const record of plain) {
-    const name = normalizeName(record.name);
+  for (const [name, record] of plain) {
     const e = entry(name);
-    if (isManagedType(record.type) && ours.has(recordKey(record))) e.owned.push(record);
-    else e.others.push(record);
+    const key = `${name}|${record.type.toUpperCase()}|${record.setIdentifier ?? ''}`;
+    if (isManagedType(record.type) && ours.has(key) && !e.ownedByKey.has(key)) {
+      e.owned.push(record);
+      e.ownedByKey.set(key, record);
+    } else {
+      e.others.push(record);
+    }
   }
   for (const e of result.values()) {
-    e.otherOwners.sort(compareStrings);
-    e.owned.sort((a, b) => compareStrings(recordKey(a), recordKey(b)));
-    e.others.sort((a, b) => compareStrings(recordKey(a), recordKey(b)));
+    if (e.otherOwners.length > 1) e.otherOwners.sort(compareStrings);
+    if (e.owned.length > 1) {
+      e.owned.sort(compareRecordSets);
+      e.ownedByKey = new Map(e.owned.map((r) => [recordKey(r), r]));
+    }
+    if (e.others.length > 1) e.others.sort(compareRecordSets);
   }
   return result;
 }

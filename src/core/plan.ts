@@ -5,12 +5,12 @@
 // themselves) are ever changed. Deterministic: inputs are sorted, so the same inputs in any
 // order give the same plan; idempotent: applying the plan and planning again gives nothing.
 // O(n log n): maps per zone and name, one sort, no scans across names.
-import { applyChanges, routingPolicyOf, sameRecordSet } from './apply.ts';
+import { applyChanges, compareRecordSets, routingPolicyOf, sameRecordContent } from './apply.ts';
 import type { DesiredRecord, HeldRecords } from './desired.ts';
 import { compareStrings, hostnameOf, normalizeName, recordKey } from './dns-names.ts';
 import { InvalidInput, errorMessage } from './errors.ts';
 import type { Change, ChangeAction, ChangeGroup, HostedZone, Problem, RecordSet, SyncPolicy } from './model.ts';
-import { classifyZone, conflictsAt, markerRecordFor, type NameOwnership } from './ownership.ts';
+import { classifyZone, conflictsAt, markerRecordFor, markerValue, type NameOwnership } from './ownership.ts';
 import { droppedReason, policyFor, type ChangeKind } from './policy.ts';
 
 /** TTL of ownership markers when the caller does not pass fleet.ttl. */
@@ -77,22 +77,9 @@ function needsReplace(actual: RecordSet, desired: RecordSet): boolean {
   );
 }
 
-/** Key order, then content: a total order, so duplicates resolve the same way every time. */
-function compareRecords(a: RecordSet, b: RecordSet): number {
-  return compareStrings(recordKey(a), recordKey(b)) || compareStrings(JSON.stringify(a), JSON.stringify(b));
-}
-
-/** Sorts by a precomputed string key (computed once per item, not per comparison), then by content. */
-function sortByKey<T>(items: readonly T[], keyOf: (item: T) => string, content: (item: T) => unknown): T[] {
-  return items
-    .map((item) => ({ item, key: keyOf(item) }))
-    .sort((a, b) => compareStrings(a.key, b.key) || compareStrings(JSON.stringify(content(a.item)), JSON.stringify(content(b.item))))
-    .map((entry) => entry.item);
-}
-
 function compareChanges(a: Change, b: Change): number {
   const marker = (c: Change) => (c.recordSet.type.toUpperCase() === 'TXT' ? 1 : 0);
-  return ACTION_ORDER[a.action] - ACTION_ORDER[b.action] || marker(a) - marker(b) || compareRecords(a.recordSet, b.recordSet);
+  return ACTION_ORDER[a.action] - ACTION_ORDER[b.action] || marker(a) - marker(b) || compareRecordSets(a.recordSet, b.recordSet);
 }
 
 /** Plans the changes that make the owned part of `actual` equal to `desired`. */
@@ -106,29 +93,21 @@ export function plan(input: PlanInput): Plan {
   const zoneIds = [...new Set(input.zones.map((z) => z.id))].sort(compareStrings);
   const managed = new Set(zoneIds);
 
-  // Desired, per zone and name, one set per key.
-  const desiredByZone = new Map<string, Map<string, Map<string, RecordSet>>>();
-  const desiredSorted = sortByKey(input.desired, (d) => `${d.zoneId} ${recordKey(d.recordSet)}`, (d) => d.recordSet);
-  for (const { zoneId, recordSet } of desiredSorted) {
+  // Desired, per zone and name. Grouped first and sorted per name: cheaper than one big sort.
+  const desiredByZone = new Map<string, Map<string, RecordSet[]>>();
+  const unmanaged: Array<{ zoneId: string; recordSet: RecordSet }> = [];
+  for (const { zoneId, recordSet } of input.desired) {
     const name = normalizeName(recordSet.name);
     if (!managed.has(zoneId)) {
-      problems.push({ subject: hostnameOf(name), hostname: hostnameOf(name), reason: `desired record set ${recordKey(recordSet)} names zone ${zoneId}, which is not managed` });
+      unmanaged.push({ zoneId, recordSet });
       continue;
     }
-    const record = { ...recordSet, name };
     let byName = desiredByZone.get(zoneId);
     if (!byName) desiredByZone.set(zoneId, (byName = new Map()));
-    let byKey = byName.get(name);
-    if (!byKey) byName.set(name, (byKey = new Map()));
-    const key = recordKey(record);
-    const previous = byKey.get(key);
-    if (previous) {
-      if (!sameRecordSet(previous, record)) {
-        problems.push({ subject: hostnameOf(name), hostname: hostnameOf(name), reason: `two different desired record sets for ${key} in zone ${zoneId}; using the first` });
-      }
-      continue;
-    }
-    byKey.set(key, record);
+    const record = name === recordSet.name ? recordSet : { ...recordSet, name };
+    const list = byName.get(name);
+    if (list) list.push(record);
+    else byName.set(name, [record]);
   }
 
   const heldByName = new Map<string, HeldRecords[]>();
@@ -140,21 +119,22 @@ export function plan(input: PlanInput): Plan {
   const actualByZone = new Map<string, RecordSet[]>();
   for (const zone of input.actual) {
     if (!managed.has(zone.zoneId)) continue;
-    actualByZone.set(zone.zoneId, [...(actualByZone.get(zone.zoneId) ?? []), ...zone.records]);
+    const list = actualByZone.get(zone.zoneId);
+    if (list) list.push(...zone.records);
+    else actualByZone.set(zone.zoneId, [...zone.records]);
   }
 
   const zones: ZoneChanges[] = [];
   for (const zoneId of zoneIds) {
-    const actual = sortByKey(actualByZone.get(zoneId) ?? [], recordKey, (r) => r);
-    const ownership = classifyZone(actual, input.ownerId);
-    const desiredByName = desiredByZone.get(zoneId) ?? new Map<string, Map<string, RecordSet>>();
+    const ownership = classifyZone(actualByZone.get(zoneId) ?? [], input.ownerId);
+    const desiredByName = desiredByZone.get(zoneId) ?? new Map<string, RecordSet[]>();
     const names = new Set(desiredByName.keys());
     for (const [name, o] of ownership) if (o.owned.length > 0 || o.ourMarker) names.add(name);
 
     const groups: ChangeGroup[] = [];
     for (const name of [...names].sort(compareStrings)) {
       const o = ownership.get(name);
-      const desired = desiredByName.get(name) ?? new Map<string, RecordSet>();
+      const desired = uniqueByKey(zoneId, name, desiredByName.get(name) ?? [], problems);
       const holds = heldByName.get(name) ?? [];
       if (holds.some((h) => h.setIdentifier === undefined)) continue;
 
@@ -168,7 +148,27 @@ export function plan(input: PlanInput): Plan {
     }
     if (groups.length > 0) zones.push({ zoneId, groups });
   }
+  unmanaged.sort((a, b) => compareStrings(a.zoneId, b.zoneId) || compareRecordSets(a.recordSet, b.recordSet));
+  for (const { zoneId, recordSet } of unmanaged) {
+    const host = hostnameOf(recordSet.name);
+    problems.push({ subject: host, hostname: host, reason: `desired record set ${recordKey(recordSet)} names zone ${zoneId}, which is not managed` });
+  }
   return { zones, conflicts, skipped, problems };
+}
+
+/** One desired set per key (the first in total order), in key order; differing duplicates are reported. */
+function uniqueByKey(zoneId: string, name: string, records: readonly RecordSet[], problems: Problem[]): Map<string, RecordSet> {
+  const keyed = records.map((record) => ({ key: recordKey(record), record }));
+  if (keyed.length > 1) keyed.sort((a, b) => compareStrings(a.key, b.key) || compareStrings(JSON.stringify(a.record), JSON.stringify(b.record)));
+  const byKey = new Map<string, RecordSet>();
+  for (const { key, record } of keyed) {
+    const previous = byKey.get(key);
+    if (!previous) byKey.set(key, record);
+    else if (!sameRecordContent(previous, record)) {
+      problems.push({ subject: hostnameOf(name), hostname: hostnameOf(name), reason: `two different desired record sets for ${key} in zone ${zoneId}; using the first` });
+    }
+  }
+  return byKey;
 }
 
 function planName(
@@ -183,20 +183,24 @@ function planName(
   skipped: SkippedChange[],
 ): ChangeGroup | undefined {
   const isHeld = (r: RecordSet) => holds.some((h) => h.setIdentifier === r.setIdentifier);
-  const owned = new Map((ownership?.owned ?? []).map((r) => [recordKey(r), r]));
+  const owned: ReadonlyMap<string, RecordSet> = ownership?.ownedByKey ?? new Map<string, RecordSet>();
 
   const planned: PlannedChange[] = [];
-  for (const [key, want] of [...desiredByKey].sort(([a], [b]) => compareStrings(a, b))) {
+  for (const [key, want] of desiredByKey) {
     if (isHeld(want)) continue;
     const have = owned.get(key);
     if (!have) planned.push({ kind: 'create', changes: [{ action: 'CREATE', recordSet: want }] });
-    else if (sameRecordSet(have, want)) continue;
+    else if (sameRecordContent(have, want)) continue;
     else if (needsReplace(have, want)) planned.push({ kind: 'update', changes: [{ action: 'DELETE', recordSet: have }, { action: 'CREATE', recordSet: want }] });
     else planned.push({ kind: 'update', changes: [{ action: 'UPSERT', recordSet: want }] });
   }
   for (const [key, have] of owned) {
     if (!desiredByKey.has(key) && !isHeld(have)) planned.push({ kind: 'delete', changes: [{ action: 'DELETE', recordSet: have }] });
   }
+
+  const current = ownership?.ourMarker;
+  // Fast path (most names on most runs): nothing to change and the marker already right.
+  if (planned.length === 0 && (current ? markerListsExactly(current, owned, ownerId, markerTtl) : owned.size === 0)) return undefined;
 
   const changes: Change[] = [];
   const finalOwned = new Map(owned);
@@ -213,10 +217,9 @@ function planName(
   }
   // The marker follows the changes the policy let through: it always lists exactly what we own.
   const marker = markerRecordFor(name, ownerId, [...finalOwned.values()], markerTtl);
-  const current = ownership?.ourMarker;
   if (marker && !current) changes.push({ action: 'CREATE', recordSet: marker });
   else if (!marker && current) changes.push({ action: 'DELETE', recordSet: current });
-  else if (marker && current && !sameRecordSet(marker, current)) changes.push({ action: 'UPSERT', recordSet: marker });
+  else if (marker && current && !sameRecordContent(marker, current)) changes.push({ action: 'UPSERT', recordSet: marker });
   if (changes.length === 0) return undefined;
   changes.sort(compareChanges);
 
@@ -229,6 +232,14 @@ function planName(
     return undefined;
   }
   return { name, changes };
+}
+
+/** True when `marker` lists exactly the `owned` sets, with the fleet's marker TTL. */
+function markerListsExactly(marker: RecordSet, owned: ReadonlyMap<string, RecordSet>, ownerId: string, ttl: number): boolean {
+  const values = marker.values ?? [];
+  if (marker.ttl !== ttl || values.length !== owned.size) return false;
+  for (const r of owned.values()) if (!values.includes(markerValue(ownerId, r.type, r.setIdentifier))) return false;
+  return true;
 }
 
 /** Number of changes of each action in a plan. */
