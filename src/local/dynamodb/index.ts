@@ -1,0 +1,2 @@
+export { startDynamoDb } from './service.ts';
+export type { DynamoDbOptions, LocalDynamoDb } from './service.ts';
