@@ -66,7 +66,7 @@ export function assumedRoleCredentials(sts: STSClient, roleArn: string, sessionN
 export async function describeEksCluster(eks: EKSClient, name: string): Promise<{ server: string; caData: string }> {
   let cluster;
   try {
-    cluster = (await eks.send(new DescribeClusterCommand({ name }))).cluster;
+    cluster = (await eks.send(new DescribeClusterCommand({ name })))?.cluster;
   } catch (error) {
     throw new Error(`DescribeCluster ${name}: ${errorMessage(error)}`, { cause: error });
   }

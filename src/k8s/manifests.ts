@@ -27,20 +27,21 @@ export function parseManifests(text: string, file: string): KubeObject[] {
   return objects;
 }
 
-/** A `List` (kind List or any `...List` with items) becomes its items. */
-function flatten(value: unknown, where: string): KubeObject[] {
-  if (!isRecord(value)) throw new InvalidInput(`${where}: expected a Kubernetes object, got ${Array.isArray(value) ? 'a sequence' : typeof value}`);
-  const kind = value['kind'];
+/**
+ * A `List` (kind List or any `...List` with items) becomes its items. Items of a typed
+ * list (e.g. GatewayList) may leave out apiVersion/kind: they take the list's.
+ */
+function flatten(raw: unknown, where: string, defaults: { apiVersion?: string; kind?: string } = {}): KubeObject[] {
+  if (!isRecord(raw)) throw new InvalidInput(`${where}: expected a Kubernetes object, got ${Array.isArray(raw) ? 'a sequence' : typeof raw}`);
+  const value = { ...raw, apiVersion: raw['apiVersion'] ?? defaults.apiVersion, kind: raw['kind'] ?? defaults.kind };
+  const kind = value.kind;
   if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(value['items'])) {
-    const listVersion = typeof value['apiVersion'] === 'string' ? value['apiVersion'] : undefined;
-    return value['items'].flatMap((item, i) => {
-      const objects = flatten(item, `${where} items[${i}]`);
-      // `kubectl get <type> -o yaml` lists carry apiVersion/kind per item; typed lists may not.
-      const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
-      return objects.map((o) => ({ ...o, apiVersion: o.apiVersion ?? listVersion, kind: o.kind ?? itemKind }));
-    });
+    const items: unknown[] = value['items'];
+    const apiVersion = typeof value.apiVersion === 'string' ? value.apiVersion : undefined;
+    const itemDefaults = kind === 'List' ? {} : { ...(apiVersion ? { apiVersion } : {}), kind: kind.slice(0, -'List'.length) };
+    return items.flatMap((item, i) => flatten(item, `${where} items[${i}]`, itemDefaults));
   }
-  if (typeof kind !== 'string' || typeof value['apiVersion'] !== 'string') {
+  if (typeof kind !== 'string' || typeof value.apiVersion !== 'string') {
     throw new InvalidInput(`${where}: not a Kubernetes object (apiVersion and kind are required)`);
   }
   return [value as KubeObject];

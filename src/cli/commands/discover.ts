@@ -5,7 +5,7 @@ import { loadFleet } from '../../core/config-file.ts';
 import type { LoadedFleet } from '../../core/config-file.ts';
 import { eksClusterReader, type EksSourceOptions } from '../../k8s/eks-source.ts';
 import { discoveryReport, formatReport } from '../../k8s/report.ts';
-import { clusterSource, manifestFolderReader, selectClusters, type EndpointSource } from '../../k8s/source.ts';
+import { clusterSource, manifestFolderReader, type EndpointSource } from '../../k8s/source.ts';
 import { EXIT } from '../exit-codes.ts';
 
 export const SOURCES = ['auto', 'files', 'eks'] as const;
@@ -15,7 +15,6 @@ export interface DiscoverOptions {
   fleet: string;
   json?: boolean;
   source?: SourceChoice;
-  cluster?: string[];
 }
 
 export interface DiscoverIo {
@@ -25,19 +24,20 @@ export interface DiscoverIo {
 }
 
 /** `auto`: a cluster with a manifests folder is read from it, any other from EKS. */
-export function sourceFor(fleet: LoadedFleet, choice: SourceChoice, clusters: readonly string[] | undefined, eks: EksSourceOptions = {}): EndpointSource {
+export function sourceFor(fleet: LoadedFleet, choice: SourceChoice, eks: EksSourceOptions = {}): EndpointSource {
   const files = manifestFolderReader(fleet.dir);
   const api = eksClusterReader(eks);
-  return clusterSource(fleet.config, (cluster) => (choice === 'files' || (choice === 'auto' && cluster.manifests !== undefined) ? files : api), {
-    ...(clusters ? { clusters } : {}),
-  });
+  return clusterSource(fleet.config, (cluster) => (choice === 'files' || (choice === 'auto' && cluster.manifests !== undefined) ? files : api));
 }
 
-/** Runs the verb; returns the exit code (1: a cluster could not be read, 2: problems found). */
+/**
+ * Runs the verb; returns the exit code (1: a cluster could not be read, 2: problems
+ * found). Every cluster is read: an app's routing depends on all the clusters publishing it.
+ */
 export async function runDiscover(options: DiscoverOptions, io: DiscoverIo): Promise<number> {
   const fleet = await loadFleet(options.fleet);
-  const clusters = selectClusters(fleet.config, options.cluster).map((c) => c.name);
-  const result = await sourceFor(fleet, options.source ?? 'auto', options.cluster, io.eks).list();
+  const clusters = fleet.config.clusters.map((c) => c.name);
+  const result = await sourceFor(fleet, options.source ?? 'auto', io.eks).list();
   const report = discoveryReport(fleet.config, result);
   if (options.json) {
     const endpoints = report.endpoints.map((e) => ({
@@ -68,7 +68,6 @@ export function registerDiscover(program: Command): void {
     .requiredOption('--fleet <dir>', 'fleet folder (with fleet.yaml)')
     .option('--json', 'print JSON: {"endpoints":[...],"problems":[...],"unreachable":[...]}')
     .addOption(new Option('--source <source>', 'auto: manifests folder when the cluster has one, else EKS').choices(SOURCES).default('auto'))
-    .option('--cluster <name...>', 'only these clusters')
     .action(async (options: DiscoverOptions) => {
       process.exitCode = await runDiscover(options, { out: (text) => console.log(text) });
     });
