@@ -33,15 +33,15 @@ export function parseManifests(text: string, file: string): KubeObject[] {
  */
 function flatten(raw: unknown, where: string, defaults: { apiVersion?: string; kind?: string } = {}): KubeObject[] {
   if (!isRecord(raw)) throw new InvalidInput(`${where}: expected a Kubernetes object, got ${Array.isArray(raw) ? 'a sequence' : typeof raw}`);
-  const value = { ...raw, apiVersion: raw['apiVersion'] ?? defaults.apiVersion, kind: raw['kind'] ?? defaults.kind };
-  const kind = value.kind;
+  const value: Record<string, unknown> = { ...raw, apiVersion: raw['apiVersion'] ?? defaults.apiVersion, kind: raw['kind'] ?? defaults.kind };
+  const kind = value['kind'];
   if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(value['items'])) {
     const items: unknown[] = value['items'];
-    const apiVersion = typeof value.apiVersion === 'string' ? value.apiVersion : undefined;
+    const apiVersion = typeof value['apiVersion'] === 'string' ? value['apiVersion'] : undefined;
     const itemDefaults = kind === 'List' ? {} : { ...(apiVersion ? { apiVersion } : {}), kind: kind.slice(0, -'List'.length) };
     return items.flatMap((item, i) => flatten(item, `${where} items[${i}]`, itemDefaults));
   }
-  if (typeof kind !== 'string' || typeof value.apiVersion !== 'string') {
+  if (typeof kind !== 'string' || typeof value['apiVersion'] !== 'string') {
     throw new InvalidInput(`${where}: not a Kubernetes object (apiVersion and kind are required)`);
   }
   return [value as KubeObject];
