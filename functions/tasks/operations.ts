@@ -154,8 +154,8 @@ const acquireInputSchema = z.object({ op: operationPlanSchema });
 export interface Acquired {
   token: number;
   weightPercentBefore: number;
-  /** "Cluster Drain Started" for drains and upgrades. */
-  event?: EventToPut;
+  /** "Cluster Drain Started" for drains and upgrades; null for restores. */
+  event: EventToPut | null;
 }
 
 export const acquireLock = (deps: Deps) => async (raw: unknown): Promise<Acquired> => {
@@ -195,7 +195,7 @@ export const acquireLock = (deps: Deps) => async (raw: unknown): Promise<Acquire
     before: { weightPercent: result.before },
     after: { steps: [...op.drainSteps, ...op.restoreSteps] },
   });
-  const acquired: Acquired = { token: result.token, weightPercentBefore: result.before };
+  const acquired: Acquired = { token: result.token, weightPercentBefore: result.before, event: null };
   if (draining) {
     acquired.event = outEvent('Cluster Drain Started', {
       cluster: op.cluster,
@@ -324,7 +324,7 @@ const finishInputSchema = z.object({
   error: caughtErrorSchema.nullish(),
 });
 
-export const finishOperation = (deps: Deps) => async (raw: unknown): Promise<{ result: Record<string, unknown>; event?: EventToPut }> => {
+export const finishOperation = (deps: Deps) => async (raw: unknown): Promise<{ result: Record<string, unknown>; event: EventToPut | null }> => {
   const { op, lock, outcome, error } = parseInput(finishInputSchema, raw, 'finishOperation input');
   const update = error ? { status: error.Error, errors: [reasonOf(error)] } : (parseInput(finishInputSchema, raw, 'finishOperation input').update ?? undefined);
   const view = await readView(deps);
@@ -380,7 +380,7 @@ export const finishOperation = (deps: Deps) => async (raw: unknown): Promise<{ r
         }),
       };
     case 'upgrade-done':
-      return { result };
+      return { result, event: null };
   }
 };
 

@@ -1,0 +1,25 @@
+// Every task by its function name (the `${name}` in workflows/*.asl.json and the keys
+// of FUNCTIONS): the plain functions behind the Lambda handlers, bound to their deps.
+// The local runtime and the workflow tests call these in process.
+import type { Deps } from '../../src/runtime/deps.ts';
+import { acquireLock, applyWeights, changeStatus, finishOperation, healthGate, prepareDrain, prepareRestore, rollbackOperation } from './operations.ts';
+
+export type Task = (input: unknown) => Promise<unknown>;
+
+export const TASK_FACTORIES = {
+  prepareDrain,
+  prepareRestore,
+  acquireLock,
+  applyWeights,
+  changeStatus,
+  healthGate,
+  finishOperation,
+  rollbackOperation,
+} as const satisfies Record<string, (deps: Deps) => Task>;
+
+export type TaskName = keyof typeof TASK_FACTORIES;
+
+/** Every task bound to `deps`. */
+export function createTasks(deps: Deps): Record<TaskName, Task> {
+  return Object.fromEntries(Object.entries(TASK_FACTORIES).map(([name, factory]) => [name, factory(deps)])) as Record<TaskName, Task>;
+}

@@ -1,0 +1,122 @@
+// Runs the real workflows/*.asl.json with aws-local-stepfunctions (through the local
+// runner) against the real task handlers, a DynamoDB state table on dynalite and
+// Route 53 behind the Route53Port (the in-memory FakeRoute53 with Route 53's change
+// semantics). Waits are scaled to 0; health is set by the test.
+import { readFileSync } from 'node:fs';
+import { parseFleetConfig, type FleetConfig } from '../../src/core/config.ts';
+import type { HealthState, PublishedEndpoint, RecordSet } from '../../src/core/model.ts';
+import { appsTakenOut, effectiveIntents } from '../../src/core/intent.ts';
+import { compileWorkflow, type PutEventsRequestEntry, type Workflow, type WorkflowOutcome } from '../../src/local/stepfunctions/runner.ts';
+import type { DynamoStateTable } from '../../src/aws/state-table.ts';
+import type { Deps, EksPort, HealthSource, WorkflowName, WorkflowStarter } from '../../src/runtime/deps.ts';
+import { route53Dns } from '../../src/runtime/dns.ts';
+import type { HealthView } from '../../src/core/safety.ts';
+import { createTasks, type Task } from '../../functions/tasks/index.ts';
+import { FakeRoute53 } from '../unit/aws/helpers/fake-route53.ts';
+import { exampleEndpoints } from '../unit/aws/helpers/example-fleet.ts';
+import type { TestDynamo } from '../support/workflows/dynalite.ts';
+
+export const ZONE = { id: 'ZEXAMPLE', name: 'example.com.' };
+
+export function testFleet(safety: Record<string, unknown> = {}, extra = ''): FleetConfig {
+  const text = readFileSync('examples/fleet/fleet.yaml', 'utf8');
+  const fleet = parseFleetConfig(text + extra, 'examples/fleet/fleet.yaml');
+  return { ...fleet, safety: { ...fleet.safety, ...safety } };
+}
+
+export interface HarnessOptions {
+  fleet?: FleetConfig;
+  endpoints?: PublishedEndpoint[];
+  health?: Record<string, HealthState>;
+  /** Override individual tasks (fault injection); the rest are the real ones. */
+  wrap?: (name: string, task: Task) => Task;
+  eks?: EksPort;
+  workflows?: WorkflowStarter;
+}
+
+export interface Harness {
+  fleet: FleetConfig;
+  table: DynamoStateTable;
+  route53: FakeRoute53;
+  deps: Deps;
+  health: HealthView;
+  events: PutEventsRequestEntry[];
+  run(workflow: WorkflowName, input: unknown, name?: string): Promise<WorkflowOutcome>;
+  /** Route 53 weight of a cluster's A record for an app (undefined: no weighted record). */
+  weight(hostname: string, cluster: string): number | undefined;
+  records(hostname: string): RecordSet[];
+  eventsOf(detailType: string): Array<Record<string, unknown>>;
+}
+
+let executions = 0;
+
+export async function createHarness(dynamo: TestDynamo, options: HarnessOptions = {}): Promise<Harness> {
+  const fleet = options.fleet ?? testFleet();
+  const endpoints = options.endpoints ?? exampleEndpoints(fleet);
+  const table = await dynamo.newTable();
+  const route53 = new FakeRoute53([ZONE]);
+  route53.pollsUntilInsync = 1;
+  const dns = route53Dns({ fleet, route53 });
+  const health: HealthView = { clusters: options.health ?? Object.fromEntries(fleet.clusters.map((c) => [c.name, 'HEALTHY' as const])), apps: {} };
+  const healthSource: HealthSource = { snapshot: async () => structuredClone(health) };
+  const unused = () => {
+    throw new Error('not used in this test');
+  };
+  const deps: Deps = {
+    fleet,
+    table,
+    dns,
+    health: healthSource,
+    workflows: options.workflows ?? { start: unused },
+    eks: options.eks ?? { describeUpdate: unused },
+    clock: { now: () => new Date() },
+  };
+  const hostnames = [...new Set(endpoints.map((e) => e.hostname))].sort();
+  for (const hostname of hostnames) {
+    await table.putApp({ hostname, endpoints: endpoints.filter((e) => e.hostname === hostname), updatedAt: new Date().toISOString() });
+  }
+  const state = await table.readFleet();
+  await dns.apply({ endpoints, intents: effectiveIntents(state, fleet.clusters.map((c) => c.name)), appsOut: appsTakenOut(state), reason: 'test setup' });
+  route53.batches.length = 0;
+  route53.calls.length = 0;
+
+  const tasks = createTasks(deps);
+  const handlers = Object.fromEntries(Object.entries(tasks).map(([name, task]) => [name, options.wrap ? options.wrap(name, task) : task]));
+  const events: PutEventsRequestEntry[] = [];
+  const compiled = new Map<string, Workflow>();
+  const workflow = (name: WorkflowName): Workflow => {
+    let w = compiled.get(name);
+    if (!w) {
+      const definition = JSON.parse(readFileSync(`workflows/${name}.asl.json`, 'utf8'));
+      w = compileWorkflow(definition, {
+        handlers,
+        waitScale: 0,
+        label: name,
+        eventBusName: 'switchyard-test',
+        putEvents: async (entries) => {
+          events.push(...entries);
+          return { Entries: entries.map((_, i) => ({ EventId: `e${events.length + i}` })), FailedEntryCount: 0 };
+        },
+      });
+      compiled.set(name, w);
+    }
+    return w;
+  };
+  const weightOf = (hostname: string, cluster: string) =>
+    (route53.records.get(ZONE.id) ?? []).find((r) => r.name === `${hostname}.` && r.setIdentifier === cluster && r.type === 'A')?.weight;
+  return {
+    fleet,
+    table,
+    route53,
+    deps,
+    health,
+    events,
+    run: (name, input, executionName) => {
+      const exec = executionName ?? `${name.toLowerCase()}-${++executions}`;
+      return workflow(name).start(input, { name: exec, executionArn: `arn:aws:states:us-east-1:000000000000:execution:${name}:${exec}` }).outcome;
+    },
+    weight: weightOf,
+    records: (hostname) => (route53.records.get(ZONE.id) ?? []).filter((r) => r.name === `${hostname}.`),
+    eventsOf: (detailType) => events.filter((e) => e.DetailType === detailType).map((e) => JSON.parse(e.Detail ?? '{}') as Record<string, unknown>),
+  };
+}
