@@ -86,6 +86,8 @@ export class HealthChecker {
       if (isEndpointCheck(check.config.type)) this.schedule(runtime, 0, () => this.probeOnce(runtime));
       if (check.config.type === 'CLOUDWATCH_METRIC') this.schedule(runtime, 0, () => this.readAlarm(runtime));
     }
+    // A calculated check loaded before its children settles once they arrive.
+    this.recalculateParents(check.id);
   }
 
   untrack(id: string): void {

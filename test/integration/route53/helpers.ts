@@ -9,6 +9,7 @@ import {
   type Change,
   type ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
+import type { RetryStrategyV2 } from '@smithy/types';
 import { createRoute53Service, serveLocalService, type Route53Service, type Route53ServiceOptions, type RunningServer } from '../../../src/local/route53/index.ts';
 
 export interface Emulator {
@@ -27,6 +28,24 @@ export function clientFor(url: string, maxAttempts = 3): Route53Client {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts,
   });
+}
+
+/**
+ * A client that retries throttling errors (as the SDK classifies them) every 10 ms,
+ * up to `maxAttempts`: the SDK's own backoff starts at 500 ms for throttling.
+ */
+export function quickRetryingClientFor(url: string, maxAttempts: number): Route53Client {
+  const token = (count: number) => ({ getRetryCount: () => count, getRetryDelay: () => 10 });
+  const retryStrategy: RetryStrategyV2 = {
+    acquireInitialRetryToken: async () => token(0),
+    refreshRetryTokenForRetry: async (previous, info) => {
+      const next = previous.getRetryCount() + 1;
+      if (info.errorType !== 'THROTTLING' || next >= maxAttempts) throw new Error('no more retries');
+      return token(next);
+    },
+    recordSuccess: () => undefined,
+  };
+  return new Route53Client({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, retryStrategy });
 }
 
 export async function startEmulator(options: Route53ServiceOptions = {}): Promise<Emulator> {
