@@ -6,7 +6,7 @@
 import { batchPlan } from '../core/batch.ts';
 import type { FleetConfig } from '../core/config.ts';
 import { attachHealthCheckIds, computeDesiredState, type DesiredState } from '../core/desired.ts';
-import { recordKey } from '../core/dns-names.ts';
+import { normalizeName, recordKey } from '../core/dns-names.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { ChangeGroup, ChangeRequest, ClusterIntent, HealthState, HostedZone, Problem, RecordSet } from '../core/model.ts';
 import { plan as planChanges, type ActualZone, type Plan } from '../core/plan.ts';
@@ -121,10 +121,48 @@ export function recordsAfter(actual: readonly ActualZone[], applied: ReadonlyArr
   return new Map([...byZone].map(([zoneId, records]) => [zoneId, [...records.values()]]));
 }
 
-function healthCheckIdsIn(records: Map<string, RecordSet[]>): Set<string> {
-  const ids = new Set<string>();
-  for (const list of records.values()) for (const r of list) if (r.healthCheckId) ids.add(r.healthCheckId);
-  return ids;
+/**
+ * Health-check ids that record sets carry after the given groups' changes: counted
+ * over what was read, adjusted by each change (an UPSERT replaces the set of its key).
+ * Linear in the records read; only UPSERTed names are indexed by key. Names are
+ * compared as the port returns them (canonical: lower-case, trailing dot).
+ */
+export function healthCheckIdsAfter(actual: readonly ActualZone[], applied: ReadonlyArray<{ zoneId: string; group: ChangeGroup }>): Set<string> {
+  const counts = new Map<string, number>();
+  const add = (id: string | undefined, n: number) => {
+    if (id) counts.set(id, (counts.get(id) ?? 0) + n);
+  };
+  const upserted = new Map<string, Set<string>>();
+  for (const { zoneId, group } of applied) {
+    for (const c of group.changes) {
+      if (c.action !== 'UPSERT') continue;
+      let names = upserted.get(zoneId);
+      if (!names) upserted.set(zoneId, (names = new Set()));
+      names.add(normalizeName(c.recordSet.name));
+    }
+  }
+  const current = new Map<string, string | undefined>();
+  for (const zone of actual) {
+    const names = upserted.get(zone.zoneId);
+    for (const record of zone.records) {
+      add(record.healthCheckId, 1);
+      if (names?.has(record.name)) current.set(`${zone.zoneId} ${recordKey(record)}`, record.healthCheckId);
+    }
+  }
+  for (const { zoneId, group } of applied) {
+    for (const change of group.changes) {
+      const key = `${zoneId} ${recordKey(change.recordSet)}`;
+      if (change.action === 'DELETE') {
+        add(change.recordSet.healthCheckId, -1);
+        current.delete(key);
+        continue;
+      }
+      if (change.action === 'UPSERT' && current.has(key)) add(current.get(key), -1);
+      current.set(key, change.recordSet.healthCheckId);
+      add(change.recordSet.healthCheckId, 1);
+    }
+  }
+  return new Set([...counts].filter(([, n]) => n > 0).map(([id]) => id));
 }
 
 interface Observed {
@@ -180,9 +218,8 @@ export async function planDns(input: DnsInput, ports: DnsPorts): Promise<DnsPlan
   const steps = planHealthChecks(observed.desired.healthChecks, observed.owned);
   const idsByKey = new Map(steps.map((step) => [step.want.key, step.kind === 'create' ? `${NEW_HEALTH_CHECK_PREFIX}${step.want.key}` : step.id]));
   const decided = decide(input, observed, idsByKey);
-  const after = recordsAfter(observed.actual, decided.plan.zones.flatMap((z) => z.groups.map((group) => ({ zoneId: z.zoneId, group }))));
+  const inUse = healthCheckIdsAfter(observed.actual, decided.plan.zones.flatMap((z) => z.groups.map((group) => ({ zoneId: z.zoneId, group }))));
   const keep = new Set(idsByKey.values());
-  const inUse = healthCheckIdsIn(after);
   const unused = input.fleet.policy === 'sync' ? observed.owned.filter((check) => !keep.has(check.id) && !inUse.has(check.id)) : [];
   return {
     ownerId: input.fleet.ownerId,
@@ -233,7 +270,7 @@ export async function syncDns(input: DnsInput, ports: DnsPorts, options: SyncOpt
   });
 
   const applied = sent.groups.filter((g) => g.status === 'applied' || g.status === 'dry-run');
-  const inUse = healthCheckIdsIn(recordsAfter(observed.actual, applied));
+  const inUse = healthCheckIdsAfter(observed.actual, applied);
   const keep = new Set(ensured.idsByKey.values());
   let deleted: HealthCheckAction[] = [];
   let deleteFailures: HealthCheckFailure[] = [];

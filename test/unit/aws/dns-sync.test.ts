@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NEW_HEALTH_CHECK_PREFIX, planDns, recordsAfter, selectZones, syncDns, type DnsPorts } from '../../../src/aws/dns-sync.ts';
+import { NEW_HEALTH_CHECK_PREFIX, healthCheckIdsAfter, planDns, recordsAfter, selectZones, syncDns, type DnsPorts } from '../../../src/aws/dns-sync.ts';
 import { ConfigError } from '../../../src/core/errors.ts';
 import type { PublishedEndpoint, RecordSet } from '../../../src/core/model.ts';
 import { exampleEndpoints, exampleFleet, staticSource } from './helpers/example-fleet.ts';
@@ -206,5 +207,36 @@ describe('recordsAfter', () => {
       { zoneId: 'Z1', group: { name: b.name, changes: [{ action: 'DELETE', recordSet: b }] } },
     ]);
     expect(after.get('Z1')).toEqual([a2]);
+  });
+});
+
+describe('healthCheckIdsAfter', () => {
+  it('equals the ids carried by recordsAfter, whatever the changes', () => {
+    const hc = fc.option(fc.constantFrom('h1', 'h2', 'h3'), { nil: undefined });
+    const record = fc.record({ name: fc.constantFrom('a.example.com.', 'b.example.com.'), set: fc.constantFrom('east', 'west'), hc }).map(
+      ({ name, set, hc: id }): RecordSet => ({ name, type: 'A', setIdentifier: set, weight: 1, ttl: 60, values: ['1.1.1.1'], ...(id ? { healthCheckId: id } : {}) }),
+    );
+    fc.assert(
+      fc.property(fc.uniqueArray(record, { selector: (r) => `${r.name}|${r.setIdentifier}` }), fc.array(fc.tuple(fc.constantFrom('CREATE', 'UPSERT', 'DELETE'), record)), (actual, changes) => {
+        const applied = changes.map(([action, recordSet]) => ({ zoneId: 'Z1', group: { name: recordSet.name, changes: [{ action, recordSet }] } }));
+        // DELETE carries the exact existing set in a real plan: make it so.
+        const current = new Map(actual.map((r) => [`${r.name}|${r.setIdentifier}`, r]));
+        for (const a of applied) {
+          const change = a.group.changes[0]!;
+          const key = `${change.recordSet.name}|${change.recordSet.setIdentifier}`;
+          if (change.action === 'DELETE') {
+            const existing = current.get(key);
+            if (existing) change.recordSet = existing;
+            else change.action = 'CREATE';
+          }
+          if (change.action === 'CREATE' && current.has(key)) change.action = 'UPSERT';
+          if (change.action === 'DELETE') current.delete(key);
+          else current.set(key, change.recordSet);
+        }
+        const expected = new Set([...recordsAfter([{ zoneId: 'Z1', records: actual }], applied).values()].flat().map((r) => r.healthCheckId).filter((id): id is string => id !== undefined));
+        expect(healthCheckIdsAfter([{ zoneId: 'Z1', records: actual }], applied)).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
