@@ -110,6 +110,18 @@ export interface DesiredState {
   failOpen: string[];
 }
 
+/** A total order on endpoints (content breaks ties), so the input order never changes the result. */
+function compareEndpoints(a: PublishedEndpoint, b: PublishedEndpoint): number {
+  return (
+    compareStrings(a.hostname, b.hostname) ||
+    compareStrings(a.cluster, b.cluster) ||
+    compareStrings(a.kind, b.kind) ||
+    compareStrings(a.gateway, b.gateway) ||
+    compareStrings(a.entryPoint ?? '', b.entryPoint ?? '') ||
+    compareStrings(JSON.stringify(a.annotations), JSON.stringify(b.annotations))
+  );
+}
+
 function subjectOf(endpoint: PublishedEndpoint): string {
   return `${endpoint.cluster}/${endpoint.kind}/${endpoint.gateway}`;
 }
@@ -163,15 +175,11 @@ export function computeDesiredState(input: DesiredInput): DesiredState {
   };
 
   // 1. Keep the endpoints that may be published, grouped by app and cluster.
-  const apps = new Map<string, Map<string, PublishedEndpoint[]>>();
-  // A total order (content breaks ties), so the input order never changes the result.
-  const sorted = input.endpoints
-    .map((e) => ({ e, key: `${e.hostname}\u0000${e.cluster}\u0000${e.kind}\u0000${e.gateway}\u0000${e.entryPoint ?? ''}\u0000${JSON.stringify(e.annotations)}` }))
-    .sort(byString((x) => x.key))
-    .map((x) => x.e);
+  const apps = new Map<string, PublishedEndpoint[]>();
+  const sorted = [...input.endpoints].sort(compareEndpoints);
   for (const raw of sorted) {
     const hostname = raw.hostname.trim().toLowerCase().replace(/\.$/, '');
-    const endpoint = { ...raw, hostname };
+    const endpoint = hostname === raw.hostname ? raw : { ...raw, hostname };
     const subject = subjectOf(endpoint);
     const cluster = clusters.get(endpoint.cluster);
     if (!cluster) {
@@ -187,11 +195,9 @@ export function computeDesiredState(input: DesiredInput): DesiredState {
       problems.push({ subject, hostname, cluster: cluster.name, reason: `${hostname} is in no managed zone (${input.zones.map((z) => z.name).join(', ')}); not published` });
       continue;
     }
-    let byCluster = apps.get(hostname);
-    if (!byCluster) apps.set(hostname, (byCluster = new Map()));
-    const list = byCluster.get(cluster.name);
+    const list = apps.get(hostname);
     if (list) list.push(endpoint);
-    else byCluster.set(cluster.name, [endpoint]);
+    else apps.set(hostname, [endpoint]);
   }
 
   const records: DesiredRecord[] = [];
@@ -201,15 +207,20 @@ export function computeDesiredState(input: DesiredInput): DesiredState {
   const failOpen: string[] = [];
 
   for (const hostname of [...apps.keys()].sort(compareStrings)) {
-    const byCluster = apps.get(hostname) as Map<string, PublishedEndpoint[]>;
+    const appEndpoints = apps.get(hostname) as PublishedEndpoint[];
     const name = normalizeName(hostname);
     const zones = zonesOf(hostname);
 
     // 2. One endpoint per cluster; several resources publishing the same hostname must agree.
     const members: Member[] = [];
-    for (const clusterName of [...byCluster.keys()].sort(compareStrings)) {
+    const byCluster = appEndpoints.length > 1 ? [...appEndpoints].sort(compareEndpoints) : appEndpoints;
+    for (let i = 0; i < byCluster.length; ) {
+      const clusterName = (byCluster[i] as PublishedEndpoint).cluster;
+      let j = i + 1;
+      while (j < byCluster.length && (byCluster[j] as PublishedEndpoint).cluster === clusterName) j++;
+      const endpoints = byCluster.slice(i, j);
+      i = j;
       const cluster = clusters.get(clusterName) as ClusterConfig;
-      const endpoints = byCluster.get(clusterName) as PublishedEndpoint[];
       const endpoint = endpoints[0] as PublishedEndpoint;
       for (const other of endpoints.slice(1)) {
         if (other.entryPoint !== endpoint.entryPoint || JSON.stringify(other.annotations) !== JSON.stringify(endpoint.annotations)) {

@@ -75,14 +75,38 @@ export interface NameOwnership {
   markerBlockers: RecordSet[];
   /** A/AAAA sets at the name that our marker lists: the only sets we may change. */
   owned: RecordSet[];
-  /** The same sets by record key (recordKey). */
-  ownedByKey: Map<string, RecordSet>;
   /** Every other set at the name (foreign, another owner's, types we never manage). */
   others: RecordSet[];
 }
 
-function entryKey(name: string, type: string, setIdentifier: string | undefined): string {
-  return recordKey({ name, type, setIdentifier });
+/** Same type and SetIdentifier: the identity of two sets already known to share a name. */
+export function sameIdentity(a: Pick<RecordSet, 'type' | 'setIdentifier'>, b: Pick<RecordSet, 'type' | 'setIdentifier'>): boolean {
+  return (a.setIdentifier ?? '') === (b.setIdentifier ?? '') && (a.type === b.type || a.type.toUpperCase() === b.type.toUpperCase());
+}
+
+/** "TYPE/setIdentifier-or--": what a marker value lists. */
+function setLabel(type: string, setIdentifier: string | undefined): string {
+  return `${type.toUpperCase()}/${setIdentifier ?? '-'}`;
+}
+
+/**
+ * The sets a marker lists for us ("TYPE/set" labels), or undefined when the marker is not
+ * wholly ours. Fast path for our own exact prefix; the full parser otherwise.
+ */
+function ourMarkerSets(record: RecordSet, ownerId: string): { sets?: string[]; otherOwners: string[] } {
+  if (record.type.toUpperCase() !== 'TXT' || record.setIdentifier || !record.values || record.values.length === 0) return { otherOwners: [] };
+  const prefix = `"heritage=${MARKER_HERITAGE},owner=${ownerId},set=`;
+  const sets: string[] = [];
+  for (const value of record.values) {
+    if (value.startsWith(prefix) && value.endsWith('"') && value.length > prefix.length + 1 && !value.includes(',', prefix.length)) {
+      sets.push(value.slice(prefix.length, -1));
+      continue;
+    }
+    const parsed = record.values.map(parseMarkerValue);
+    const owners = [...new Set(parsed.filter((p) => p !== undefined).map((p) => p.owner))].filter((o) => o !== ownerId).sort(compareStrings);
+    return { otherOwners: owners };
+  }
+  return { sets, otherOwners: [] };
 }
 
 /**
@@ -95,59 +119,52 @@ export function classifyZone(records: readonly RecordSet[], ownerId: string): Ma
   const entry = (name: string): NameOwnership => {
     let e = result.get(name);
     if (!e) {
-      e = { name, otherOwners: [], markerBlockers: [], owned: [], ownedByKey: new Map(), others: [] };
+      e = { name, otherOwners: [], markerBlockers: [], owned: [], others: [] };
       result.set(name, e);
     }
     return e;
   };
 
-  // First pass: markers. `ours` holds the keys our markers list. Names are normalised once.
-  const ours = new Set<string>();
+  // First pass: markers, grouped by the name they mark.
   const markersByName = new Map<string, RecordSet[]>();
-  const plain: Array<[string, RecordSet]> = [];
   for (const record of records) {
     const name = normalizeName(record.name);
-    const appName = name.startsWith(MARKER_PREFIX) && name.length > MARKER_PREFIX.length + 1 ? name.slice(MARKER_PREFIX.length) : undefined;
-    if (appName === undefined) {
-      plain.push([name, record]);
-      continue;
-    }
+    if (!name.startsWith(MARKER_PREFIX) || name.length <= MARKER_PREFIX.length + 1) continue;
+    const appName = name.slice(MARKER_PREFIX.length);
     const list = markersByName.get(appName);
     if (list) list.push(record);
     else markersByName.set(appName, [record]);
   }
+  const oursByName = new Map<string, string[]>();
   for (const [appName, list] of markersByName) {
     const e = entry(appName);
     if (list.length > 1) list.sort(compareRecordSets);
     for (const record of list) {
-      const parsed = record.type.toUpperCase() === 'TXT' && !record.setIdentifier ? (record.values ?? []).map(parseMarkerValue) : [undefined];
-      const allParse = parsed.length > 0 && parsed.every((p) => p !== undefined);
-      const owners = [...new Set(parsed.filter((p) => p !== undefined).map((p) => p.owner))].sort(compareStrings);
-      if (allParse && owners.length === 1 && owners[0] === ownerId && !e.ourMarker) {
+      const { sets, otherOwners } = ourMarkerSets(record, ownerId);
+      if (sets && !e.ourMarker) {
         e.ourMarker = record;
-        for (const p of parsed) if (p) ours.add(entryKey(appName, p.type, p.setIdentifier));
+        oursByName.set(appName, sets);
       } else {
         e.markerBlockers.push(record);
-        for (const owner of owners) if (owner !== ownerId && !e.otherOwners.includes(owner)) e.otherOwners.push(owner);
+        for (const owner of otherOwners) if (!e.otherOwners.includes(owner)) e.otherOwners.push(owner);
       }
     }
   }
-  for (const [name, record] of plain) {
+  // Second pass: everything else, owned only when our marker lists it.
+  for (const record of records) {
+    const name = normalizeName(record.name);
+    if (name.startsWith(MARKER_PREFIX) && name.length > MARKER_PREFIX.length + 1) continue;
     const e = entry(name);
-    const key = `${name}|${record.type.toUpperCase()}|${record.setIdentifier ?? ''}`;
-    if (isManagedType(record.type) && ours.has(key) && !e.ownedByKey.has(key)) {
+    const ours = oursByName.get(name);
+    if (ours && isManagedType(record.type) && ours.includes(setLabel(record.type, record.setIdentifier)) && !e.owned.some((o) => sameIdentity(o, record))) {
       e.owned.push(record);
-      e.ownedByKey.set(key, record);
     } else {
       e.others.push(record);
     }
   }
   for (const e of result.values()) {
     if (e.otherOwners.length > 1) e.otherOwners.sort(compareStrings);
-    if (e.owned.length > 1) {
-      e.owned.sort(compareRecordSets);
-      e.ownedByKey = new Map(e.owned.map((r) => [recordKey(r), r]));
-    }
+    if (e.owned.length > 1) e.owned.sort(compareRecordSets);
     if (e.others.length > 1) e.others.sort(compareRecordSets);
   }
   return result;
@@ -162,6 +179,8 @@ export function classifyZone(records: readonly RecordSet[], ownerId: string): Ma
  */
 export function conflictsAt(ownership: NameOwnership | undefined, desired: readonly RecordSet[]): string[] {
   if (!ownership || desired.length === 0) return [];
+  // The usual case: nothing but our own sets here.
+  if (ownership.others.length === 0 && ownership.markerBlockers.length === 0 && ownership.otherOwners.length === 0) return [];
   const reasons: string[] = [];
   const name = ownership.name;
   if (ownership.otherOwners.length > 0) {

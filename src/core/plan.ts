@@ -10,7 +10,7 @@ import type { DesiredRecord, HeldRecords } from './desired.ts';
 import { compareStrings, hostnameOf, normalizeName, recordKey } from './dns-names.ts';
 import { InvalidInput, errorMessage } from './errors.ts';
 import type { Change, ChangeAction, ChangeGroup, HostedZone, Problem, RecordSet, SyncPolicy } from './model.ts';
-import { classifyZone, conflictsAt, markerRecordFor, markerValue, type NameOwnership } from './ownership.ts';
+import { classifyZone, conflictsAt, markerRecordFor, markerValue, sameIdentity, type NameOwnership } from './ownership.ts';
 import { droppedReason, policyFor, type ChangeKind } from './policy.ts';
 
 /** TTL of ownership markers when the caller does not pass fleet.ttl. */
@@ -134,11 +134,11 @@ export function plan(input: PlanInput): Plan {
     const groups: ChangeGroup[] = [];
     for (const name of [...names].sort(compareStrings)) {
       const o = ownership.get(name);
-      const desired = uniqueByKey(zoneId, name, desiredByName.get(name) ?? [], problems);
+      const desired = uniqueDesired(zoneId, name, desiredByName.get(name) ?? [], problems);
       const holds = heldByName.get(name) ?? [];
       if (holds.some((h) => h.setIdentifier === undefined)) continue;
 
-      const reasons = conflictsAt(o, [...desired.values()]);
+      const reasons = conflictsAt(o, desired);
       if (reasons.length > 0) {
         for (const reason of reasons) conflicts.push({ subject: hostnameOf(name), hostname: hostnameOf(name), reason: `${reason} (zone ${zoneId}); nothing at this name is changed` });
         continue;
@@ -156,54 +156,59 @@ export function plan(input: PlanInput): Plan {
   return { zones, conflicts, skipped, problems };
 }
 
-/** One desired set per key (the first in total order), in key order; differing duplicates are reported. */
-function uniqueByKey(zoneId: string, name: string, records: readonly RecordSet[], problems: Problem[]): Map<string, RecordSet> {
-  const keyed = records.map((record) => ({ key: recordKey(record), record }));
-  if (keyed.length > 1) keyed.sort((a, b) => compareStrings(a.key, b.key) || compareStrings(JSON.stringify(a.record), JSON.stringify(b.record)));
-  const byKey = new Map<string, RecordSet>();
-  for (const { key, record } of keyed) {
-    const previous = byKey.get(key);
-    if (!previous) byKey.set(key, record);
+/** Type, then SetIdentifier: the order of sets within one name (no strings built). */
+function compareIdentity(a: RecordSet, b: RecordSet): number {
+  return compareStrings(a.type.toUpperCase(), b.type.toUpperCase()) || compareStrings(a.setIdentifier ?? '', b.setIdentifier ?? '');
+}
+
+/** One desired set per identity (the first in total order), in identity order; differing duplicates are reported. */
+function uniqueDesired(zoneId: string, name: string, records: readonly RecordSet[], problems: Problem[]): RecordSet[] {
+  if (records.length <= 1) return [...records];
+  const sorted = [...records].sort((a, b) => compareIdentity(a, b) || compareStrings(JSON.stringify(a), JSON.stringify(b)));
+  const unique: RecordSet[] = [];
+  for (const record of sorted) {
+    const previous = unique.find((u) => sameIdentity(u, record));
+    if (!previous) unique.push(record);
     else if (!sameRecordContent(previous, record)) {
-      problems.push({ subject: hostnameOf(name), hostname: hostnameOf(name), reason: `two different desired record sets for ${key} in zone ${zoneId}; using the first` });
+      problems.push({ subject: hostnameOf(name), hostname: hostnameOf(name), reason: `two different desired record sets for ${recordKey(record)} in zone ${zoneId}; using the first` });
     }
   }
-  return byKey;
+  return unique;
 }
 
 function planName(
   zoneId: string,
   name: string,
   ownership: NameOwnership | undefined,
-  desiredByKey: ReadonlyMap<string, RecordSet>,
+  desired: readonly RecordSet[],
   holds: readonly HeldRecords[],
   policy: ReturnType<typeof policyFor>,
   ownerId: string,
   markerTtl: number,
   skipped: SkippedChange[],
 ): ChangeGroup | undefined {
-  const isHeld = (r: RecordSet) => holds.some((h) => h.setIdentifier === r.setIdentifier);
-  const owned: ReadonlyMap<string, RecordSet> = ownership?.ownedByKey ?? new Map<string, RecordSet>();
+  const isHeld = (r: RecordSet) => holds.length > 0 && holds.some((h) => h.setIdentifier === r.setIdentifier);
+  const owned = ownership?.owned ?? [];
 
   const planned: PlannedChange[] = [];
-  for (const [key, want] of desiredByKey) {
+  for (const want of desired) {
     if (isHeld(want)) continue;
-    const have = owned.get(key);
+    const have = owned.find((o) => sameIdentity(o, want));
     if (!have) planned.push({ kind: 'create', changes: [{ action: 'CREATE', recordSet: want }] });
     else if (sameRecordContent(have, want)) continue;
     else if (needsReplace(have, want)) planned.push({ kind: 'update', changes: [{ action: 'DELETE', recordSet: have }, { action: 'CREATE', recordSet: want }] });
     else planned.push({ kind: 'update', changes: [{ action: 'UPSERT', recordSet: want }] });
   }
-  for (const [key, have] of owned) {
-    if (!desiredByKey.has(key) && !isHeld(have)) planned.push({ kind: 'delete', changes: [{ action: 'DELETE', recordSet: have }] });
+  for (const have of owned) {
+    if (!isHeld(have) && !desired.some((d) => sameIdentity(d, have))) planned.push({ kind: 'delete', changes: [{ action: 'DELETE', recordSet: have }] });
   }
 
   const current = ownership?.ourMarker;
   // Fast path (most names on most runs): nothing to change and the marker already right.
-  if (planned.length === 0 && (current ? markerListsExactly(current, owned, ownerId, markerTtl) : owned.size === 0)) return undefined;
+  if (planned.length === 0 && (current ? markerListsExactly(current, owned, ownerId, markerTtl) : owned.length === 0)) return undefined;
 
   const changes: Change[] = [];
-  const finalOwned = new Map(owned);
+  let finalOwned = [...owned];
   for (const p of planned) {
     if (!policy.allows(p.kind)) {
       for (const change of p.changes) skipped.push({ zoneId, name, change, reason: droppedReason(policy, p.kind) });
@@ -211,12 +216,12 @@ function planName(
     }
     for (const change of p.changes) {
       changes.push(change);
-      if (change.action === 'DELETE') finalOwned.delete(recordKey(change.recordSet));
-      else finalOwned.set(recordKey(change.recordSet), change.recordSet);
+      finalOwned = finalOwned.filter((r) => !sameIdentity(r, change.recordSet));
+      if (change.action !== 'DELETE') finalOwned.push(change.recordSet);
     }
   }
   // The marker follows the changes the policy let through: it always lists exactly what we own.
-  const marker = markerRecordFor(name, ownerId, [...finalOwned.values()], markerTtl);
+  const marker = markerRecordFor(name, ownerId, finalOwned, markerTtl);
   if (marker && !current) changes.push({ action: 'CREATE', recordSet: marker });
   else if (!marker && current) changes.push({ action: 'DELETE', recordSet: current });
   else if (marker && current && !sameRecordContent(marker, current)) changes.push({ action: 'UPSERT', recordSet: marker });
@@ -224,7 +229,7 @@ function planName(
   changes.sort(compareChanges);
 
   // Never send what Route 53 would refuse (e.g. a policy kept a set that clashes with a new one).
-  const before = [...(ownership?.owned ?? []), ...(ownership?.others ?? []), ...(current ? [current] : []), ...(ownership?.markerBlockers ?? [])];
+  const before = [...owned, ...(ownership?.others ?? []), ...(current ? [current] : []), ...(ownership?.markerBlockers ?? [])];
   try {
     applyChanges(before, changes);
   } catch (error) {
@@ -235,10 +240,10 @@ function planName(
 }
 
 /** True when `marker` lists exactly the `owned` sets, with the fleet's marker TTL. */
-function markerListsExactly(marker: RecordSet, owned: ReadonlyMap<string, RecordSet>, ownerId: string, ttl: number): boolean {
+function markerListsExactly(marker: RecordSet, owned: readonly RecordSet[], ownerId: string, ttl: number): boolean {
   const values = marker.values ?? [];
-  if (marker.ttl !== ttl || values.length !== owned.size) return false;
-  for (const r of owned.values()) if (!values.includes(markerValue(ownerId, r.type, r.setIdentifier))) return false;
+  if (marker.ttl !== ttl || values.length !== owned.length) return false;
+  for (const r of owned) if (!values.includes(markerValue(ownerId, r.type, r.setIdentifier))) return false;
   return true;
 }
 
