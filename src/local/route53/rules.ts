@@ -89,9 +89,9 @@ export function applyChangeBatch(ctx: BatchContext, changes: readonly RawChange[
   const working = new Map<string, RecordSet>(ctx.zone.records.map((r) => [recordKey(r), r]));
   const messages: string[] = [];
   for (const change of checked) {
-    const message = problemWithChange(change, working, ctx);
-    if (message !== undefined) {
-      messages.push(message);
+    const problems = problemsWithChange(change, working, ctx);
+    if (problems.length > 0) {
+      messages.push(...problems);
       continue;
     }
     const key = recordKey(change.record);
@@ -264,35 +264,36 @@ function checkLimits(changes: readonly CheckedChange[]): string | undefined {
 // ---------------------------------------------------------------------------
 // Pass 3: each change against the zone as the earlier changes left it.
 
-function problemWithChange(change: CheckedChange, working: ReadonlyMap<string, RecordSet>, ctx: BatchContext): string | undefined {
+function problemsWithChange(change: CheckedChange, working: ReadonlyMap<string, RecordSet>, ctx: BatchContext): string[] {
   const { action, record } = change;
   const parsed = parseName(change.rawName);
-  if (!parsed.ok) return describeNameProblem(parsed.problem);
+  if (!parsed.ok) return [describeNameProblem(parsed.problem)];
   const zoneName = ctx.zone.name;
-  if (!isInZone(record.name, zoneName)) return `RRSet with DNS name ${record.name} is not permitted in zone ${zoneName}`;
+  if (!isInZone(record.name, zoneName)) return [`RRSet with DNS name ${record.name} is not permitted in zone ${zoneName}`];
   const placement = problemWithPlacement(record, zoneName);
-  if (placement !== undefined) return placement;
+  if (placement !== undefined) return [placement];
 
   const existing = working.get(recordKey(record));
   if (action === 'DELETE') {
-    if (existing === undefined) return `Tried to delete resource record set ${describeSet(record)} but it was not found`;
+    if (existing === undefined) return [`Tried to delete resource record set ${describeSet(record)} but it was not found`];
     if (!sameRecordSet(existing, record)) {
-      return `Tried to delete resource record set ${describeSet(record)} but the values provided do not match the current values`;
+      return [`Tried to delete resource record set ${describeSet(record)} but the values provided do not match the current values`];
     }
-    if (record.name === zoneName && record.type === 'SOA') return 'A HostedZone must contain exactly one SOA record.';
-    if (record.name === zoneName && record.type === 'NS') return 'A HostedZone must contain at least one NS record for the zone itself.';
-    return undefined;
+    if (record.name === zoneName && record.type === 'SOA') return ['A HostedZone must contain exactly one SOA record.'];
+    if (record.name === zoneName && record.type === 'NS') return ['A HostedZone must contain at least one NS record for the zone itself.'];
+    return [];
   }
-  if (action === 'CREATE' && existing !== undefined) return `Tried to create resource record set ${describeSet(record)} but it already exists`;
+  if (action === 'CREATE' && existing !== undefined) return [`Tried to create resource record set ${describeSet(record)} but it already exists`];
   if (record.resourceRecords !== undefined) {
     const values = checkValues(record.type, record.resourceRecords);
-    if (values !== undefined) return values;
+    if (values !== undefined) return [values];
   }
   if (record.aliasTarget !== undefined) {
-    const alias = problemWithAlias(record, working, ctx);
-    if (alias !== undefined) return alias;
+    const alias = problemsWithAlias(record, working, ctx);
+    if (alias.length > 0) return alias;
   }
-  return problemWithNeighbours(record, working, zoneName);
+  const neighbours = problemWithNeighbours(record, working, zoneName);
+  return neighbours === undefined ? [] : [neighbours];
 }
 
 // (wording ours) for the three placement rules.
@@ -312,20 +313,22 @@ function problemWithPlacement(record: RecordSet, zoneName: string): string | und
   return undefined;
 }
 
-function problemWithAlias(record: RecordSet, working: ReadonlyMap<string, RecordSet>, ctx: BatchContext): string | undefined {
+/** Route 53 reports both problems of an alias that points outside its target zone. */
+function problemsWithAlias(record: RecordSet, working: ReadonlyMap<string, RecordSet>, ctx: BatchContext): string[] {
   const alias = record.aliasTarget!;
   const target = parseName(alias.dnsName);
-  if (!target.ok) return describeNameProblem(target.problem);
+  if (!target.ok) return [describeNameProblem(target.problem)];
   // Only a target in one of this account's zones can be checked; AWS resources (load
   // balancers, CloudFront, ...) live in Route 53's own zones.
   const zone = alias.hostedZoneId === ctx.zone.id ? ctx.zone : ctx.zoneById(alias.hostedZoneId);
-  if (zone === undefined) return undefined;
+  if (zone === undefined) return [];
   const subject = `Tried to create an alias that targets ${alias.dnsName}, type ${record.type} in zone ${alias.hostedZoneId}`;
-  if (!isInZone(alias.dnsName, zone.name)) return `${subject}, but the alias target name does not lie within the target zone`;
   const candidates = zone === ctx.zone ? [...working.values()] : zone.records;
   const found = candidates.some((r) => r.name === alias.dnsName && r.type === record.type);
-  // (wording ours)
-  return found ? undefined : `${subject}, but the alias target was not found`;
+  const problems: string[] = [];
+  if (!isInZone(alias.dnsName, zone.name)) problems.push(`${subject}, but the alias target name does not lie within the target zone`);
+  if (!found) problems.push(`${subject}, but that target was not found`);
+  return problems;
 }
 
 /** Rules that concern the other sets with the same name. */

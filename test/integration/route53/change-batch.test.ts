@@ -261,11 +261,18 @@ describe('local Route 53: change batches', () => {
       expect(unquoted.message).toBe("[Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with 'hello'']");
     });
 
-    it('checks an alias to a set in the same zone: the target must lie in the zone', async () => {
-      const error = await rejection(['CREATE', { Name: 'v.example.com', Type: 'A', AliasTarget: { HostedZoneId: zoneId, DNSName: 'elsewhere.example.org', EvaluateTargetHealth: false } }]);
-      expect(error.message).toBe(
-        `[Tried to create an alias that targets elsewhere.example.org., type A in zone ${zoneId}, but the alias target name does not lie within the target zone]`,
+    it('checks an alias to a set in the same zone: the target must lie in the zone and exist', async () => {
+      const alias = (dnsName: string) => ({ Name: 'v.example.com', Type: 'A' as const, AliasTarget: { HostedZoneId: zoneId, DNSName: dnsName, EvaluateTargetHealth: false } });
+      const outside = await rejection(['CREATE', alias('elsewhere.example.org')]);
+      const missing = await rejection(['CREATE', alias('nothing.example.com')]);
+      await apply(emulator.client, zoneId, change('CREATE', simple('origin.example.com', 'A', ['192.0.2.1'])), change('CREATE', alias('origin.example.com')));
+
+      expect(outside.message).toBe(
+        `[Tried to create an alias that targets elsewhere.example.org., type A in zone ${zoneId}, but the alias target name does not lie within the target zone, ` +
+          `Tried to create an alias that targets elsewhere.example.org., type A in zone ${zoneId}, but that target was not found]`,
       );
+      expect(missing.message).toBe(`[Tried to create an alias that targets nothing.example.com., type A in zone ${zoneId}, but that target was not found]`);
+      expect(await named('v.example.com.')).toHaveLength(1);
     });
 
     it('refuses a HealthCheckId that does not exist (NoSuchHealthCheck, 404)', async () => {
