@@ -8,6 +8,7 @@ import { basename, join } from 'node:path';
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { InvalidInput } from '../../core/errors.ts';
+import { AwsServiceError } from '../aws-json.ts';
 import {
   forEachState,
   functionNameOf,
@@ -277,7 +278,9 @@ export class Workflow {
     try {
       response = await this.options.putEvents!(prepared);
     } catch (error) {
-      return fail('EventBridge.EventBridgeException', error instanceof Error ? error.message : String(error));
+      // Service integrations name errors `<Service>.<Exception>` (e.g. EventBridge.ValidationException).
+      const code = error instanceof AwsServiceError ? error.code : 'EventBridgeException';
+      return fail(`EventBridge.${code}`, error instanceof Error ? error.message : String(error));
     }
     if (response.FailedEntryCount > 0) return fail('EventBridge.FailedEntry', JSON.stringify(response));
     recorder.taskEvent(attempt, { type: 'TaskSucceeded', timestamp: Date.now(), details: { ...resource, output: JSON.stringify(response), outputDetails: { truncated: false } } });

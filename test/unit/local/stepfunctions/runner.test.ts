@@ -255,3 +255,20 @@ describe('waitMilliseconds', () => {
     expect(() => waitMilliseconds({ SecondsPath: '$.n' }, { n: -1 }, {})).toThrow(/non-negative integer/);
   });
 });
+
+describe('runWorkflow putEvents errors', () => {
+  it('names a bus error EventBridge.<Exception>, as service integrations do', async () => {
+    // Prepare
+    const { AwsServiceError } = await import('../../../../src/local/aws-json.ts');
+    const putEvents = async () => {
+      throw new AwsServiceError('ValidationException', '1 validation error detected');
+    };
+    const definition = { StartAt: 'Put', States: { Put: { Type: 'Task', Resource: 'arn:aws:states:::events:putEvents', Parameters: { Entries: [] }, End: true } } };
+
+    // Act
+    const outcome = await runWorkflow(definition, {}, { handlers: {}, putEvents });
+
+    // Assess
+    expect(outcome).toMatchObject({ status: 'FAILED', error: 'EventBridge.ValidationException', cause: '1 validation error detected' });
+  });
+});
