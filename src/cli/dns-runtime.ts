@@ -37,7 +37,11 @@ export function route53For(flags: Route53Flags, onDryRun?: (operation: string, d
   return new Route53Adapter({
     client: dnsRuntime.createClient({ endpointUrl: flags.endpointUrl }),
     limiter: new RateLimiter({ clock }),
-    retry: { clock },
+    retry: {
+      clock,
+      onRetry: ({ operation, attempt, delayMs, error }) =>
+        dnsRuntime.err(`retrying ${operation} in ${Math.round(delayMs)} ms (attempt ${attempt} got ${(error as { name?: string }).name ?? 'an error'})`),
+    },
     dryRun: flags.dryRun ?? false,
     onDryRun,
   });

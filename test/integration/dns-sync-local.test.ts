@@ -1,0 +1,73 @@
+// `switchyard plan` and `sync` against the local Route 53 emulator over HTTP: the
+// real SDK v3 client, the adapter's retries and rate limiter, the example fleet.
+// Time is virtual (the limiter's spacing and the INSYNC polls do not really wait).
+import { CreateHostedZoneCommand, ListHealthChecksCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { dnsRuntime, type DnsRuntime } from '../../src/cli/dns-runtime.ts';
+import { main } from '../../src/cli/main.ts';
+import { createRoute53Service, serveLocalService, type Route53Service, type RunningServer } from '../../src/local/route53/index.ts';
+import { VirtualClock } from '../unit/aws/helpers/virtual-clock.ts';
+
+describe('switchyard plan/sync against the local Route 53', () => {
+  let service: Route53Service;
+  let server: RunningServer;
+  let client: Route53Client;
+  const saved: DnsRuntime = { ...dnsRuntime };
+  let out: string[];
+  let err: string[];
+
+  beforeAll(async () => {
+    // Health checks must never probe the example names through real DNS: resolve nothing.
+    service = createRoute53Service({ insyncDelayMs: 0, resolveTarget: () => undefined });
+    server = await serveLocalService(service);
+    client = new Route53Client({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    await client.send(new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: `it-${process.pid}-${Date.now()}` }));
+  });
+
+  afterAll(async () => {
+    client.destroy();
+    await server.close();
+    await service.close();
+  });
+
+  beforeEach(() => {
+    out = [];
+    err = [];
+    Object.assign(dnsRuntime, { clock: new VirtualClock(), out: (t: string) => out.push(t), err: (t: string) => err.push(t) });
+    process.exitCode = undefined;
+  });
+
+  afterEach(() => {
+    Object.assign(dnsRuntime, saved);
+    process.exitCode = undefined;
+    service.setFaults({});
+  });
+
+  it('syncs the example fleet through throttling, and then plans no changes', async () => {
+    // Prepare: a third of the requests are refused with Throttling or PriorRequestNotComplete.
+    service.setFaults({ failureRate: 0.3, seed: 7 });
+
+    // Act
+    const synced = await main(['sync', '--fleet', 'examples/fleet', '--endpoint-url', server.url, '--json']);
+    service.setFaults({});
+    const planned = await main(['plan', '--fleet', 'examples/fleet', '--endpoint-url', server.url]);
+
+    // Assess
+    expect(synced).toBe(0);
+    const report = JSON.parse(out[0]!);
+    expect(report.failed).toBe(false);
+    expect(report.results.every((r: { status: string }) => r.status === 'applied')).toBe(true);
+    expect(report.insync.pending).toEqual([]);
+    expect(err.some((line) => /^retrying Route 53 \w+ in \d+ ms \(attempt 1 got (Throttling|PriorRequestNotComplete)\)$/.test(line))).toBe(true);
+    const zoneId = report.zones[0].id as string;
+    const records = (await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }))).ResourceRecordSets!;
+    const shop = records.filter((r) => r.Name === 'shop.example.com.' && r.Type === 'A');
+    expect(shop.map((r) => [r.SetIdentifier, r.Weight]).sort()).toEqual([['east', 100], ['eu', 100], ['west', 100]]);
+    expect(shop.every((r) => r.HealthCheckId)).toBe(true);
+    const checks = (await client.send(new ListHealthChecksCommand({}))).HealthChecks!;
+    expect(checks).toHaveLength(3);
+
+    expect(planned).toBe(0);
+    expect(out[1]).toContain('No changes: Route 53 matches the desired state.');
+  });
+});
