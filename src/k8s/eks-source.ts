@@ -21,15 +21,23 @@ export function kubeApiFor(access: EksClusterAccess, timeoutMs?: number): KubeAp
 export function eksClusterReader(options: EksSourceOptions = {}): ClusterReader {
   const accessFor = options.accessFor ?? eksAccessProvider(options);
   const timeoutMs = options.timeoutMs ?? 15_000;
+  const listWith = async (access: EksClusterAccess) => {
+    const api = kubeApiFor(access, timeoutMs);
+    try {
+      return await listClusterObjects(api);
+    } finally {
+      api.close();
+    }
+  };
   return {
     async read(cluster) {
       const access = await accessFor(cluster);
       try {
-        return await listClusterObjects(kubeApiFor(access, timeoutMs));
+        return await listWith(access);
       } catch (error) {
         if (!(error instanceof KubeApiError && error.status === 401)) throw error;
         access.invalidateToken();
-        return listClusterObjects(kubeApiFor(access, timeoutMs));
+        return listWith(access);
       }
     },
   };

@@ -3,7 +3,7 @@
 // https (not @kubernetes/client-node) keeps TLS, auth, timeouts and the watch
 // stream's framing explicit and testable against a loopback server.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { errorMessage } from '../../core/errors.ts';
 import { isRecord, type KubeObject } from '../kube.ts';
 
@@ -56,12 +56,20 @@ export interface WatchOptions {
 export class KubeApi {
   readonly server: string;
   readonly #options: KubeApiOptions;
+  /** Reuses TLS connections across a cluster's lists (idle sockets do not hold the process). */
+  readonly #agent: HttpsAgent | undefined;
 
   constructor(options: KubeApiOptions) {
     const url = new URL(options.server);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`server ${options.server}: expected an https:// URL`);
     this.server = url.origin;
     this.#options = options;
+    this.#agent = url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 16, ...(options.caData ? { ca: options.caData } : {}) }) : undefined;
+  }
+
+  /** Closes idle connections. */
+  close(): void {
+    this.#agent?.destroy();
   }
 
   /** All objects at `path` (every page), and the list's resourceVersion to watch from. */
@@ -179,7 +187,7 @@ export class KubeApi {
       const req = send(url, {
         method: 'GET',
         headers,
-        ...(url.protocol === 'https:' && this.#options.caData ? { ca: this.#options.caData } : {}),
+        ...(this.#agent ? { agent: this.#agent } : {}),
         ...(signal ? { signal } : {}),
         timeout: stream ? timeout + (Number(query['timeoutSeconds'] ?? 0) * 1000) : timeout,
       });

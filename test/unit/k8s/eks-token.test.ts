@@ -1,32 +1,14 @@
-import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createEksToken, EksTokenCache, stsHostname, type EksToken } from '../../../src/aws/eks-token.ts';
+import { expectedSignature, isValidEksToken, tokenUrl } from './sigv4.ts';
 
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const NOW = new Date('2025-03-01T12:00:00.000Z');
 
-/** The URL inside a token. */
+/** The URL inside a token (base64url without padding). */
 function urlOf(token: string): URL {
-  expect(token.startsWith('k8s-aws-v1.')).toBe(true);
-  const encoded = token.slice('k8s-aws-v1.'.length);
-  expect(encoded).toMatch(/^[A-Za-z0-9_-]+$/); // base64url, no padding
-  return new URL(Buffer.from(encoded, 'base64url').toString('utf8'));
-}
-
-const rfc3986 = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data).digest();
-const sha256 = (data: string) => createHash('sha256').update(data).digest('hex');
-
-/** SigV4 for a presigned GET, computed independently from the AWS documentation. */
-function expectedSignature(url: URL, clusterName: string, secret: string, region: string): string {
-  const params = [...url.searchParams].filter(([k]) => k !== 'X-Amz-Signature');
-  const query = params.map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`).sort().join('&');
-  const canonical = ['GET', '/', query, `host:${url.host}\nx-k8s-aws-id:${clusterName}\n`, 'host;x-k8s-aws-id', sha256('')].join('\n');
-  const amzDate = url.searchParams.get('X-Amz-Date') as string;
-  const scope = `${amzDate.slice(0, 8)}/${region}/sts/aws4_request`;
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
-  const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, amzDate.slice(0, 8)), region), 'sts'), 'aws4_request');
-  return createHmac('sha256', key).update(toSign).digest('hex');
+  expect(token).toMatch(/^k8s-aws-v1\.[A-Za-z0-9_-]+$/);
+  return tokenUrl(token) as URL;
 }
 
 describe('createEksToken', () => {
@@ -49,6 +31,8 @@ describe('createEksToken', () => {
     });
     expect(url.searchParams.get('X-Amz-Signature')).toBe(expectedSignature(url, 'mesh-east', CREDENTIALS.secretAccessKey, 'us-east-1'));
     expect(expiresAt).toEqual(new Date('2025-03-01T12:15:00.000Z'));
+    expect(isValidEksToken(token, 'mesh-east', CREDENTIALS.secretAccessKey, 'us-east-1')).toBe(true);
+    expect(isValidEksToken(token, 'mesh-west', CREDENTIALS.secretAccessKey, 'us-east-1')).toBe(false);
   });
 
   it('is deterministic for fixed credentials and clock, and differs per cluster', async () => {
