@@ -135,6 +135,8 @@ interface Member {
   cluster: ClusterConfig;
   endpoint: PublishedEndpoint;
   aliasTarget?: AliasTarget;
+  /** The cluster's own canary hostname. */
+  canary: boolean;
   dualStack: boolean;
   healthCheck?: DesiredHealthCheck;
   intent: ClusterIntentState;
@@ -149,6 +151,7 @@ export function computeDesiredState(input: DesiredInput): DesiredState {
   const clusters = new Map(fleet.clusters.map((c) => [c.name, c]));
   const intents = new Map((input.intents ?? []).map((i) => [i.cluster, i]));
   const health = input.health ?? {};
+  const canaryOwners = new Map(fleet.clusters.map((c) => [c.canaryHostname.toLowerCase().replace(/\.$/, ''), c.name]));
   // Caches: thousands of endpoints share a few zones, entry points and health-check specs.
   const zoneCache = new Map<string, HostedZone[]>();
   const zonesOf = (hostname: string): HostedZone[] => {
@@ -187,6 +190,11 @@ export function computeDesiredState(input: DesiredInput): DesiredState {
       continue;
     }
     if (endpoint.annotations.enabled === false) continue;
+    const canaryOf = canaryOwners.get(hostname);
+    if (canaryOf !== undefined && canaryOf !== cluster.name) {
+      problems.push({ subject, hostname, cluster: cluster.name, reason: `${hostname} is the canary hostname of cluster ${canaryOf}; only ${canaryOf} may publish it (its health check must reach that cluster alone); not published` });
+      continue;
+    }
     if (!cluster.domainFilter.some((suffix) => isWithin(hostname, suffix))) {
       problems.push({ subject, hostname, cluster: cluster.name, reason: `${hostname} is outside the domainFilter of cluster ${cluster.name} (${cluster.domainFilter.join(', ')}); not published` });
       continue;
@@ -232,10 +240,13 @@ export function computeDesiredState(input: DesiredInput): DesiredState {
           });
         }
       }
-      const intent = intents.get(clusterName);
+      // A cluster's canary name ignores intents and health: a drained or failing cluster keeps
+      // it, so its health check can still probe it (and a restore's health gate can pass).
+      const canary = endpoint.canary === true || canaryOwners.get(hostname) === clusterName;
+      const intent = canary ? undefined : intents.get(clusterName);
       const state = intent?.state ?? 'ACTIVE';
       const weightPercent = state === 'DRAINED' ? 0 : Math.max(0, Math.min(100, intent?.weightPercent ?? 100));
-      members.push({ cluster, endpoint, dualStack: cluster.dualStack, intent: state, weightPercent, health: health[clusterName] ?? 'UNKNOWN' });
+      members.push({ cluster, endpoint, canary, dualStack: cluster.dualStack, intent: state, weightPercent, health: canary ? 'UNKNOWN' : (health[clusterName] ?? 'UNKNOWN') });
     }
 
     // 3. The app's routing policy.
@@ -293,7 +304,10 @@ export function computeDesiredState(input: DesiredInput): DesiredState {
           if (policy === 'weighted') recordSet.weight = r.weight;
           if (policy === 'failover') recordSet.failover = r.role;
           if (policy === 'latency') recordSet.region = m.cluster.region;
-          records.push({ zoneId: zone.id, hostname, cluster: m.cluster.name, recordSet, healthCheckKey: m.healthCheck?.key });
+          // The canary record is what the cluster's health check probes: it must not depend on that check.
+          const record: DesiredRecord = { zoneId: zone.id, hostname, cluster: m.cluster.name, recordSet };
+          if (!m.canary && m.healthCheck) record.healthCheckKey = m.healthCheck.key;
+          records.push(record);
         }
       }
     });

@@ -241,6 +241,24 @@ describe('health checks', () => {
   });
 });
 
+describe('canary hostnames', () => {
+  it('ignore intents and health, and carry no health check (the check probes them)', () => {
+    const canary = { ...endpoint('canary-east.example.com', 'east'), canary: true };
+    const state = desired({ endpoints: [canary], intents: [drained('east')], health: { east: 'UNHEALTHY' } });
+    expect(state.records).toHaveLength(1);
+    expect(state.records[0]?.recordSet).toMatchObject({ name: 'canary-east.example.com.', type: 'A' });
+    expect(state.records[0]?.healthCheckKey).toBeUndefined();
+    expect(state.failOpen).toEqual([]);
+    expect(state.healthChecks.map((h) => h.cluster)).toEqual(['east']);
+  });
+
+  it("are recognised from the fleet config, and refused from any other cluster", () => {
+    const state = desired({ endpoints: [endpoint('canary-east.example.com', 'east'), endpoint('canary-east.example.com', 'west')], intents: [drained('east')] });
+    expect(state.records.map((r) => [r.cluster, r.recordSet.setIdentifier])).toEqual([['east', undefined]]);
+    expect(state.problems[0]?.reason).toMatch(/canary hostname of cluster east; only east may publish it/);
+  });
+});
+
 describe('determinism', () => {
   it('gives the same state for endpoints in any order', () => {
     const endpoints = [endpoint(SHOP, 'east'), endpoint(SHOP, 'west'), endpoint('b.example.com', 'alb'), endpoint('a.example.com', 'west', { routing: 'latency' })];
