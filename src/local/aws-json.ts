@@ -3,7 +3,7 @@
 // errors are a JSON body with `__type` (what SDK v3 and botocore read) and
 // `message`, plus the same code in `x-amzn-ErrorType`.
 import { randomUUID } from 'node:crypto';
-import type { LocalRequest, LocalResponse } from './http.ts';
+import type { LocalRequest, LocalResponse, LocalService } from './http.ts';
 
 /** An error the local service answers with, as the real service would. */
 export class AwsServiceError extends Error {
@@ -139,4 +139,37 @@ function decodeToken(token: string): { listing: string; offset: number } | undef
   } catch {
     return undefined;
   }
+}
+
+export type JsonOperation<S> = (state: S, body: Record<string, unknown>) => unknown;
+
+/**
+ * A LocalService for a JSON-protocol API: dispatches `<targetPrefix>.<Operation>` to
+ * `operations`, answers unknown operations, bad JSON and thrown errors as AWS does.
+ */
+export function jsonRpcService<S>(spec: {
+  name: string;
+  targetPrefix: string;
+  version: '1.0' | '1.1';
+  /** Prefix of `__type` in errors, as the real service sends it. */
+  errorNamespace?: string;
+  state: S;
+  operations: Record<string, JsonOperation<S>>;
+  close?: () => Promise<void>;
+}): LocalService {
+  return {
+    name: spec.name,
+    matches: (req: LocalRequest) => operationFor(req, spec.targetPrefix) !== undefined,
+    async handle(req: LocalRequest): Promise<LocalResponse> {
+      try {
+        const operation = operationFor(req, spec.targetPrefix)!;
+        const run = Object.hasOwn(spec.operations, operation) ? spec.operations[operation] : undefined;
+        if (run === undefined) throw new AwsServiceError('UnknownOperationException', `Unknown operation ${operation}`);
+        return jsonResponse(spec.version, await run(spec.state, parseJsonBody(req)));
+      } catch (error) {
+        return errorResponse(spec.version, toServiceError(error), spec.errorNamespace);
+      }
+    },
+    ...(spec.close === undefined ? {} : { close: spec.close }),
+  };
 }

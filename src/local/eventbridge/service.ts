@@ -1,19 +1,7 @@
 // EventBridge over the AWS JSON 1.1 protocol (`X-Amz-Target: AWSEvents.<Op>`), so SDK
 // v3's EventBridgeClient, boto3 and the AWS CLI work against the local endpoint.
-import type { LocalRequest, LocalResponse, LocalService } from '../http.ts';
-import {
-  AwsServiceError,
-  errorResponse,
-  jsonResponse,
-  operationFor,
-  optionalInteger,
-  optionalString,
-  paginate,
-  parseJsonBody,
-  requiredString,
-  toServiceError,
-  validationError,
-} from '../aws-json.ts';
+import type { LocalService } from '../http.ts';
+import { AwsServiceError, jsonRpcService, optionalInteger, optionalString, paginate, requiredString, validationError } from '../aws-json.ts';
 import type { LocalEventBus, RuleRecord } from './bus.ts';
 import type { PutEventsEntry } from './envelope.ts';
 
@@ -103,19 +91,5 @@ const OPERATIONS: Record<string, Operation> = {
 export const EVENTBRIDGE_OPERATIONS = Object.keys(OPERATIONS);
 
 export function eventBridgeService(bus: LocalEventBus): LocalService {
-  return {
-    name: 'eventbridge',
-    matches: (req: LocalRequest) => operationFor(req, TARGET_PREFIX) !== undefined,
-    async handle(req: LocalRequest): Promise<LocalResponse> {
-      try {
-        const operation = operationFor(req, TARGET_PREFIX)!;
-        const run = OPERATIONS[operation];
-        if (run === undefined) throw new AwsServiceError('UnknownOperationException', `Unknown operation ${operation}`);
-        return jsonResponse('1.1', run(bus, parseJsonBody(req)));
-      } catch (error) {
-        return errorResponse('1.1', toServiceError(error));
-      }
-    },
-    close: () => bus.close(),
-  };
+  return jsonRpcService({ name: 'eventbridge', targetPrefix: TARGET_PREFIX, version: '1.1', state: bus, operations: OPERATIONS, close: () => bus.close() });
 }

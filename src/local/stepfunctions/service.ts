@@ -1,18 +1,7 @@
 // Step Functions over the AWS JSON 1.0 protocol (`X-Amz-Target: AWSStepFunctions.<Op>`),
 // so SDK v3's SFNClient, boto3 and the AWS CLI work against the local endpoint.
-import type { LocalRequest, LocalResponse, LocalService } from '../http.ts';
-import {
-  AwsServiceError,
-  errorResponse,
-  jsonResponse,
-  operationFor,
-  optionalInteger,
-  optionalString,
-  parseJsonBody,
-  requiredString,
-  toServiceError,
-  validationError,
-} from '../aws-json.ts';
+import type { LocalService } from '../http.ts';
+import { AwsServiceError, jsonRpcService, optionalInteger, optionalString, requiredString, validationError } from '../aws-json.ts';
 import type { ExecutionRecord, LocalStepFunctions, StateMachineRecord } from './engine.ts';
 import type { HistoryEvent } from './history.ts';
 
@@ -151,19 +140,13 @@ const OPERATIONS: Record<string, Operation> = {
 export const STEP_FUNCTIONS_OPERATIONS = Object.keys(OPERATIONS);
 
 export function stepFunctionsService(engine: LocalStepFunctions): LocalService {
-  return {
+  return jsonRpcService({
     name: 'stepfunctions',
-    matches: (req: LocalRequest) => operationFor(req, TARGET_PREFIX) !== undefined,
-    async handle(req: LocalRequest): Promise<LocalResponse> {
-      try {
-        const operation = operationFor(req, TARGET_PREFIX)!;
-        const run = OPERATIONS[operation];
-        if (run === undefined) throw new AwsServiceError('UnknownOperationException', `Unknown operation ${operation}`);
-        return jsonResponse('1.0', await run(engine, parseJsonBody(req)));
-      } catch (error) {
-        return errorResponse('1.0', toServiceError(error), ERROR_NAMESPACE);
-      }
-    },
+    targetPrefix: TARGET_PREFIX,
+    version: '1.0',
+    errorNamespace: ERROR_NAMESPACE,
+    state: engine,
+    operations: OPERATIONS,
     close: () => engine.close(),
-  };
+  });
 }
