@@ -37,6 +37,11 @@ export interface DesiredInput {
   intents?: readonly ClusterIntent[];
   /** Missing cluster = UNKNOWN, treated as healthy. */
   health?: Readonly<Record<string, HealthState>>;
+  /**
+   * Per-app overrides on top of the cluster intents (e.g. an alarm-driven failover of one
+   * app): the app's cluster gets at most this share of its normal weight.
+   */
+  appIntents?: ReadonlyArray<{ hostname: string; cluster: string; weightPercent: number }>;
 }
 
 /** One record set Switchyard wants, in one zone. */
@@ -151,6 +156,7 @@ export function computeDesiredState(input: DesiredInput): DesiredState {
   const clusters = new Map(fleet.clusters.map((c) => [c.name, c]));
   const intents = new Map((input.intents ?? []).map((i) => [i.cluster, i]));
   const health = input.health ?? {};
+  const appIntents = new Map((input.appIntents ?? []).map((a) => [`${a.hostname.toLowerCase().replace(/\.$/, '')}|${a.cluster}`, a.weightPercent]));
   const canaryOwners = new Map(fleet.clusters.map((c) => [c.canaryHostname.toLowerCase().replace(/\.$/, ''), c.name]));
   // Caches: thousands of endpoints share a few zones, entry points and health-check specs.
   const zoneCache = new Map<string, HostedZone[]>();
@@ -245,7 +251,8 @@ export function computeDesiredState(input: DesiredInput): DesiredState {
       const canary = endpoint.canary === true || canaryOwners.get(hostname) === clusterName;
       const intent = canary ? undefined : intents.get(clusterName);
       const state = intent?.state ?? 'ACTIVE';
-      const weightPercent = state === 'DRAINED' ? 0 : Math.max(0, Math.min(100, intent?.weightPercent ?? 100));
+      const appPercent = canary ? undefined : appIntents.get(`${hostname}|${clusterName}`);
+      const weightPercent = state === 'DRAINED' ? 0 : Math.max(0, Math.min(100, intent?.weightPercent ?? 100, appPercent ?? 100));
       members.push({ cluster, endpoint, canary, dualStack: cluster.dualStack, intent: state, weightPercent, health: canary ? 'UNKNOWN' : (health[clusterName] ?? 'UNKNOWN') });
     }
 

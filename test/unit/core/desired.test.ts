@@ -148,6 +148,16 @@ describe('computeDesiredState: intents and health', () => {
     expect(state.problems.map((p) => p.reason)).toContainEqual(expect.stringMatching(/every cluster of shop.example.com is drained or unhealthy; failing open/));
   });
 
+  it('applies per-app intents on top of cluster intents (one app failed over, others untouched)', () => {
+    const state = desired({ endpoints: [...two, endpoint('cart.example.com', 'east'), endpoint('cart.example.com', 'west')], appIntents: [{ hostname: 'Shop.example.com', cluster: 'east', weightPercent: 0 }] });
+    expect(routing(state)).toEqual({
+      'cart.example.com.|A|east': 100,
+      'cart.example.com.|A|west': 100,
+      'shop.example.com.|A|east': 0,
+      'shop.example.com.|A|west': 100,
+    });
+  });
+
   it('does not fail open while one cluster still takes traffic', () => {
     const state = desired({ endpoints: [...two, endpoint(SHOP, 'alb')], intents: [drained('east'), drained('west')] });
     expect(state.failOpen).toEqual([]);
