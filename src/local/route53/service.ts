@@ -150,6 +150,20 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
   });
   const location = (req: LocalRequest, path: string): string => `${req.url.protocol}//${req.headers.host ?? req.url.host}${API_PREFIX}${path}`;
   const zoneXml = (zone: HostedZone) => renderHostedZone(zone);
+  /** ListHostedZones and ListHealthChecks: a page by id, with Marker and NextMarker. */
+  const markerPage = <T extends { id: string }>(rootName: string, listName: string, render: (item: T) => string, items: readonly T[], marker: string | null, maxItems: number) => {
+    const page = pageById(items, marker, maxItems);
+    return ok(
+      document(
+        rootName,
+        node(listName, ...page.items.map(render)),
+        leaf('Marker', marker ?? ''),
+        leaf('IsTruncated', page.isTruncated),
+        leaf('NextMarker', page.nextMarker),
+        leaf('MaxItems', page.maxItems),
+      ),
+    );
+  };
 
   // -------------------------------------------------------------------------
   // Hosted zones.
@@ -216,17 +230,7 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     const type = query.get('hostedzonetype');
     if (type !== null && type !== 'PrivateHostedZone') throw enumerationError(type, ['PrivateHostedZone']);
     const zones = type === null ? state.zones : state.zones.filter((z) => z.privateZone);
-    const page = pageById(zones, query.get('marker'), maxItems);
-    return ok(
-      document(
-        'ListHostedZonesResponse',
-        node('HostedZones', ...page.items.map(zoneXml)),
-        leaf('Marker', query.get('marker') ?? ''),
-        leaf('IsTruncated', page.isTruncated),
-        leaf('NextMarker', page.nextMarker),
-        leaf('MaxItems', page.maxItems),
-      ),
-    );
+    return markerPage('ListHostedZonesResponse', 'HostedZones', zoneXml, zones, query.get('marker'), maxItems);
   };
 
   const listHostedZonesByName: Handler = (req) => {
@@ -361,17 +365,7 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     const query = req.url.searchParams;
     const maxItems = parseMaxItems(query.get('maxitems'), 100, 1000);
     if (maxItems instanceof Route53Error) throw maxItems;
-    const page = pageById(state.healthChecks, query.get('marker'), maxItems);
-    return ok(
-      document(
-        'ListHealthChecksResponse',
-        node('HealthChecks', ...page.items.map(renderHealthCheck)),
-        leaf('Marker', query.get('marker') ?? ''),
-        leaf('IsTruncated', page.isTruncated),
-        leaf('NextMarker', page.nextMarker),
-        leaf('MaxItems', page.maxItems),
-      ),
-    );
+    return markerPage('ListHealthChecksResponse', 'HealthChecks', renderHealthCheck, state.healthChecks, query.get('marker'), maxItems);
   };
 
   const updateHealthCheck: Handler = async (req, [id]) => {
