@@ -218,12 +218,21 @@ export async function planDns(input: DnsInput, ports: DnsPorts): Promise<DnsPlan
   const steps = planHealthChecks(observed.desired.healthChecks, observed.owned);
   const idsByKey = new Map(steps.map((step) => [step.want.key, step.kind === 'create' ? `${NEW_HEALTH_CHECK_PREFIX}${step.want.key}` : step.id]));
   const decided = decide(input, observed, idsByKey);
-  const inUse = healthCheckIdsAfter(observed.actual, decided.plan.zones.flatMap((z) => z.groups.map((group) => ({ zoneId: z.zoneId, group }))));
-  const keep = new Set(idsByKey.values());
-  const unused = input.fleet.policy === 'sync' ? observed.owned.filter((check) => !keep.has(check.id) && !inUse.has(check.id)) : [];
+  const applied = decided.plan.zones.flatMap((z) => z.groups.map((group) => ({ zoneId: z.zoneId, group })));
+  const unused = unusedHealthChecks(input.fleet, observed, new Set(idsByKey.values()), healthCheckIdsAfter(observed.actual, applied));
+  return planReport(input.fleet, observed, steps, decided, unused);
+}
+
+/** Owned checks that no desired key maps to and no record carries; none unless policy `sync`. */
+function unusedHealthChecks(fleet: FleetConfig, observed: Observed, keep: ReadonlySet<string>, inUse: ReadonlySet<string>): OwnedHealthCheck[] {
+  if (fleet.policy !== 'sync') return [];
+  return observed.owned.filter((check) => !keep.has(check.id) && !inUse.has(check.id));
+}
+
+function planReport(fleet: FleetConfig, observed: Observed, steps: readonly HealthCheckStep[], decided: ReturnType<typeof decide>, unused: OwnedHealthCheck[]): DnsPlanReport {
   return {
-    ownerId: input.fleet.ownerId,
-    policy: input.fleet.policy,
+    ownerId: fleet.ownerId,
+    policy: fleet.policy,
     zones: observed.zones,
     endpointCount: observed.endpointCount,
     recordsRead: observed.actual.reduce((n, z) => n + z.records.length, 0),
@@ -274,7 +283,7 @@ export async function syncDns(input: DnsInput, ports: DnsPorts, options: SyncOpt
   const keep = new Set(ensured.idsByKey.values());
   let deleted: HealthCheckAction[] = [];
   let deleteFailures: HealthCheckFailure[] = [];
-  const unused = fleet.policy === 'sync' ? observed.owned.filter((check) => !keep.has(check.id) && !inUse.has(check.id)) : [];
+  const unused = unusedHealthChecks(fleet, observed, keep, inUse);
   if (unused.length > 0) {
     const result = await deleteUnusedHealthChecks(ports.route53, unused, keep, inUse, {
       onAction: (a) => say(`health check deleted: ${a.id} (${a.cluster ?? 'unknown cluster'})`),
@@ -285,17 +294,7 @@ export async function syncDns(input: DnsInput, ports: DnsPorts, options: SyncOpt
 
   const failures = [...ensured.failures, ...deleteFailures];
   return {
-    ownerId: fleet.ownerId,
-    policy: fleet.policy,
-    zones: observed.zones,
-    endpointCount: observed.endpointCount,
-    recordsRead: observed.actual.reduce((n, z) => n + z.records.length, 0),
-    desired: decided.desired,
-    plan: decided.plan,
-    requests: decided.requests,
-    healthCheckSteps: steps.filter((step) => step.kind !== 'keep'),
-    unusedHealthChecks: unused,
-    problems: decided.problems,
+    ...planReport(fleet, observed, steps, decided, unused),
     dryRun: ports.route53.dryRun ?? false,
     healthCheckActions: [...ensured.actions, ...deleted],
     healthCheckFailures: failures,

@@ -31,7 +31,12 @@ describe('planDns', () => {
     expect(report.healthCheckSteps.map((s) => [s.kind, s.want.cluster])).toEqual(expect.arrayContaining([['create', 'east'], ['create', 'west'], ['create', 'eu']]));
     const creates = report.plan.zones.flatMap((z) => z.groups.flatMap((g) => g.changes)).filter((c) => c.recordSet.type === 'A');
     expect(creates).toHaveLength(10); // shop ×3, api ×2, docs ×2, three canaries
-    expect(creates.every((c) => c.action === 'CREATE' && c.recordSet.healthCheckId?.startsWith(NEW_HEALTH_CHECK_PREFIX))).toBe(true);
+    expect(creates.every((c) => c.action === 'CREATE')).toBe(true);
+    // App records carry their cluster's (new) check; canary records carry none: they are what the check probes.
+    const apps = creates.filter((c) => !c.recordSet.name.startsWith('canary-'));
+    expect(apps).toHaveLength(7);
+    expect(apps.every((c) => c.recordSet.healthCheckId?.startsWith(NEW_HEALTH_CHECK_PREFIX))).toBe(true);
+    expect(creates.filter((c) => c.recordSet.name.startsWith('canary-')).every((c) => c.recordSet.healthCheckId === undefined)).toBe(true);
     expect(report.requests).toHaveLength(1);
     expect(report.problems).toEqual([]);
     expect(r53.calls.filter((c) => !c.startsWith('List'))).toEqual([]);
@@ -57,7 +62,7 @@ describe('syncDns', () => {
     const records = r53.records.get('Z1')!;
     expect(names(records)).toContain('shop.example.com. A east');
     expect(records.find((r) => r.name === 'api.example.com.' && r.setIdentifier === 'east')?.failover).toBe('PRIMARY');
-    expect(records.filter((r) => r.type === 'A').every((r) => r.healthCheckId && r53.checks.has(r.healthCheckId))).toBe(true);
+    expect(records.filter((r) => r.type === 'A' && !r.name.startsWith('canary-')).every((r) => r.healthCheckId && r53.checks.has(r.healthCheckId))).toBe(true);
     expect(second.requests).toEqual([]);
     expect(second.healthCheckActions).toEqual([]);
     expect(second.failed).toBe(false);
