@@ -19,6 +19,7 @@ import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Route53Adapter, createRoute53Client, fromResourceRecordSet, toResourceRecordSet } from '../../../src/aws/route53.ts';
 import { RateLimiter } from '../../../src/aws/retry.ts';
+import { sendChangeRequests, waitForInsync } from '../../../src/aws/send-changes.ts';
 import { Route53Rejected, TransientAwsError } from '../../../src/core/errors.ts';
 import type { RecordSet } from '../../../src/core/model.ts';
 import { VirtualClock } from './helpers/virtual-clock.ts';
@@ -322,5 +323,50 @@ describe('createRoute53Client', () => {
     expect(endpoint?.port).toBe(4566);
     expect(await client.config.credentials()).toMatchObject({ accessKeyId: 'switchyard-local' });
     expect(await client.config.region()).toBe('us-east-1');
+  });
+});
+
+describe('Route53Adapter with sendChangeRequests and waitForInsync', () => {
+  const group = (name: string) => ({ name, changes: [{ action: 'CREATE' as const, recordSet: { name, type: 'TXT', ttl: 60, values: ['"x"'] } }] });
+
+  it('splits a rejected batch and applies the good groups, keeping Route 53’s message for the bad one', async () => {
+    // Prepare
+    const message = "Tried to create resource record set [name='b.example.com.', type='TXT'] but it already exists";
+    r53.on(ChangeResourceRecordSetsCommand).callsFake((input: { ChangeBatch: { Changes: Array<{ ResourceRecordSet: { Name: string } }> } }) => {
+      if (input.ChangeBatch.Changes.some((c) => c.ResourceRecordSet.Name === 'b.example.com.')) {
+        throw new InvalidChangeBatch({ message, messages: [message], $metadata: { httpStatusCode: 400 } });
+      }
+      return { ChangeInfo: { Id: `/change/C${input.ChangeBatch.Changes.length}-${input.ChangeBatch.Changes[0]!.ResourceRecordSet.Name}`, Status: 'PENDING', SubmittedAt: new Date(0) } };
+    });
+
+    // Act
+    const result = await sendChangeRequests(adapter(), [{ zoneId: 'Z1', groups: [group('a.example.com.'), group('b.example.com.'), group('c.example.com.')] }]);
+
+    // Assess
+    const sent = r53.commandCalls(ChangeResourceRecordSetsCommand).map((c) => c.args[0].input.ChangeBatch!.Changes!.map((ch) => ch.ResourceRecordSet!.Name));
+    expect(sent).toEqual([['a.example.com.', 'b.example.com.', 'c.example.com.'], ['a.example.com.'], ['b.example.com.'], ['c.example.com.']]);
+    expect(result.groups.map((g) => [g.group.name, g.status, g.messages ?? g.changeId])).toEqual([
+      ['a.example.com.', 'applied', 'C1-a.example.com.'],
+      ['b.example.com.', 'failed', [message]],
+      ['c.example.com.', 'applied', 'C1-c.example.com.'],
+    ]);
+  });
+
+  it('waits for INSYNC with GetChange, every 2 s, without really waiting', async () => {
+    // Prepare
+    const clock = new VirtualClock();
+    r53
+      .on(GetChangeCommand)
+      .resolvesOnce({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date(0) } })
+      .resolvesOnce({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date(0) } })
+      .resolves({ ChangeInfo: { Id: '/change/C1', Status: 'INSYNC', SubmittedAt: new Date(0) } });
+
+    // Act
+    const result = await waitForInsync(adapter(clock), ['C1'], { clock });
+
+    // Assess
+    expect(result).toEqual({ insync: ['C1'], pending: [], waitedMs: 6000 });
+    expect(r53.commandCalls(GetChangeCommand).map((c) => c.args[0].input.Id)).toEqual(['C1', 'C1', 'C1']);
+    expect(clock.sleeps.filter((ms) => ms >= 2000)).toEqual([2000, 2000, 2000]);
   });
 });
