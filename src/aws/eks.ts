@@ -1,7 +1,7 @@
 // EKS access for discovery: the API server endpoint and CA from DescribeCluster, and
 // a bearer token signed with the right credentials (the default chain, or a role
 // assumed per cluster for a cluster in another account). No kubeconfig, no binaries.
-import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import { DescribeClusterCommand, DescribeUpdateCommand, EKSClient } from '@aws-sdk/client-eks';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ClusterConfig } from '../core/config.ts';
 import { errorMessage } from '../core/errors.ts';
@@ -122,5 +122,42 @@ export function eksAccessProvider(options: EksAccessOptions = {}): (cluster: Clu
         tokens.get(key, async () => createEksToken({ clusterName: cluster.eksClusterName, region: cluster.region, credentials: await signingCredentials(), now: new Date(now()) })),
       invalidateToken: () => tokens.invalidate(key),
     };
+  };
+}
+
+export type EksUpdateStatus = 'InProgress' | 'Successful' | 'Failed' | 'Cancelled';
+
+/**
+ * The EKS call UpgradeGuard polls (the workflows' EksPort): the status of a cluster
+ * update, with its errors as "code: message" lines. A cluster in another account is
+ * asked with its role, like discovery.
+ */
+export function eksUpdates(options: Pick<EksAccessOptions, 'credentials' | 'eksClient' | 'stsClient' | 'now' | 'roleSessionName'> = {}): {
+  describeUpdate(request: { eksClusterName: string; updateId: string; region: string; roleArn?: string }): Promise<{ status: EksUpdateStatus; errors: string[] }>;
+} {
+  const makeEks = options.eksClient ?? defaultEks;
+  const makeSts = options.stsClient ?? defaultSts;
+  const roles = new Map<string, CredentialsProvider>();
+  return {
+    async describeUpdate({ eksClusterName, updateId, region, roleArn }) {
+      let credentials = options.credentials;
+      if (roleArn) {
+        const key = `${region}|${roleArn}`;
+        credentials = roles.get(key) ?? assumedRoleCredentials(makeSts(region, options.credentials), roleArn, options.roleSessionName ?? 'switchyard', options.now);
+        roles.set(key, credentials);
+      }
+      let update;
+      try {
+        update = (await makeEks(region, credentials).send(new DescribeUpdateCommand({ name: eksClusterName, updateId })))?.update;
+      } catch (error) {
+        throw new Error(`DescribeUpdate ${eksClusterName} ${updateId}: ${errorMessage(error)}`, { cause: error });
+      }
+      const status = update?.status;
+      if (status !== 'InProgress' && status !== 'Successful' && status !== 'Failed' && status !== 'Cancelled') {
+        throw new Error(`DescribeUpdate ${eksClusterName} ${updateId}: unexpected status ${JSON.stringify(status)}`);
+      }
+      const errors = (update?.errors ?? []).map((e) => [e.errorCode, e.errorMessage].filter(Boolean).join(': ') || 'unknown error');
+      return { status, errors };
+    },
   };
 }

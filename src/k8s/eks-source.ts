@@ -4,7 +4,7 @@ import { eksAccessProvider, type EksAccessOptions, type EksClusterAccess } from 
 import type { ClusterConfig, FleetConfig } from '../core/config.ts';
 import { KubeApi, KubeApiError } from './api/client.ts';
 import { listClusterObjects } from './api/reader.ts';
-import { clusterSource, selectClusters, type ClusterReader, type ClusterSourceOptions, type EndpointSource } from './source.ts';
+import { clusterSource, discoveryPort, selectClusters, type SourceResult, type ClusterReader, type ClusterSourceOptions, type EndpointSource } from './source.ts';
 
 export interface EksSourceOptions extends EksAccessOptions, ClusterSourceOptions {
   /** Per-request timeout against each API server. Default 15 s. */
@@ -48,4 +48,10 @@ export function eksEndpointSource(fleet: FleetConfig, options: EksSourceOptions 
   const reader = eksClusterReader(options);
   const description = `EKS clusters ${selectClusters(fleet, options.clusters).map((c) => `${c.eksClusterName} (${c.region})`).join(', ')}`;
   return clusterSource(fleet, () => reader, { description, ...options });
+}
+
+/** The workflows' DiscoveryPort over EKS: `list(clusters?)`, one reader (and its caches) for the port's life. */
+export function eksDiscoveryPort(fleet: FleetConfig, options: Omit<EksSourceOptions, 'clusters'> = {}): { list(clusters?: readonly string[]): Promise<SourceResult> } {
+  const reader = eksClusterReader(options);
+  return discoveryPort(fleet, () => reader, options);
 }

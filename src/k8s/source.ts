@@ -80,6 +80,19 @@ export function clusterSource(fleet: FleetConfig, readerFor: (cluster: ClusterCo
   };
 }
 
+/**
+ * The shape the workflows' DiscoveryPort (src/runtime/deps.ts) expects: `list(clusters?)`
+ * reads those clusters (default all) with the same readers every time, so caches (EKS
+ * tokens, DescribeCluster answers) live as long as the port.
+ */
+export function discoveryPort(
+  fleet: FleetConfig,
+  readerFor: (cluster: ClusterConfig) => ClusterReader,
+  options: Omit<ClusterSourceOptions, 'clusters'> = {},
+): { list(clusters?: readonly string[]): Promise<SourceResult> } {
+  return { list: (clusters) => clusterSource(fleet, readerFor, { ...options, ...(clusters ? { clusters } : {}) }).list() };
+}
+
 /** Reads a cluster's `manifests` folder (relative to the fleet folder). */
 export function manifestFolderReader(fleetDir: string): ClusterReader {
   return {

@@ -2,7 +2,8 @@ import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadFleet, type LoadedFleet } from '../../../src/core/config-file.ts';
-import { eksEndpointSource } from '../../../src/k8s/eks-source.ts';
+import { eksDiscoveryPort, eksEndpointSource } from '../../../src/k8s/eks-source.ts';
+import type { DiscoveryPort } from '../../../src/runtime/deps.ts';
 import { manifestFolderSource } from '../../../src/k8s/source.ts';
 import { FakeApiServer, TEST_CA } from './fake-api-server.ts';
 import { EXAMPLE_FLEET, exampleManifests, serve } from './helpers.ts';
@@ -57,5 +58,20 @@ describe('eksEndpointSource against fake EKS API servers', () => {
     expect(new Set(east.requests.map((r) => r.authorization)).size).toBe(1);
     // west retried once with a fresh token after the 401, then gave up
     expect(west.requests.filter((r) => r.path === '/api/v1/services')).toHaveLength(2);
+  });
+
+  it('serves the workflows\' DiscoveryPort: list(clusters) reads only those, reusing its token', async () => {
+    serve(east, await exampleManifests('east'));
+    const port: DiscoveryPort = eksDiscoveryPort(fleet.config, { credentials: async () => CREDENTIALS });
+
+    const first = await port.list(['east']);
+    const second = await port.list(['east']);
+
+    expect(first.unreachable).toEqual([]);
+    expect(new Set(first.endpoints.map((e) => e.cluster))).toEqual(new Set(['east']));
+    expect(second).toEqual(first);
+    expect(new Set(east.requests.map((r) => r.authorization)).size).toBe(1);
+    expect(eksMock.commandCalls(DescribeClusterCommand)).toHaveLength(1);
+    expect(west.requests).toEqual([]);
   });
 });

@@ -1,9 +1,10 @@
-import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import { DescribeClusterCommand, DescribeUpdateCommand, EKSClient } from '@aws-sdk/client-eks';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { describeEksCluster, eksAccessProvider } from '../../../src/aws/eks.ts';
+import { describeEksCluster, eksAccessProvider, eksUpdates } from '../../../src/aws/eks.ts';
 import type { ClusterConfig } from '../../../src/core/config.ts';
+import type { EksPort } from '../../../src/runtime/deps.ts';
 
 const eksMock = mockClient(EKSClient);
 const stsMock = mockClient(STSClient);
@@ -122,5 +123,35 @@ describe('eksAccessProvider', () => {
     const accessFor = eksAccessProvider({ credentials: async () => BASE });
     await expect(accessFor(cluster())).rejects.toThrow('throttled');
     await expect(accessFor(cluster())).resolves.toMatchObject({ caData: CA_PEM });
+  });
+});
+
+describe('eksUpdates (the EksPort UpgradeGuard polls)', () => {
+  it('fits the workflows\' EksPort and returns the update status with its errors', async () => {
+    eksMock.on(DescribeUpdateCommand, { name: 'mesh-east', updateId: 'u-1' }).resolves({
+      update: { id: 'u-1', status: 'Failed', errors: [{ errorCode: 'NodeCreationFailure', errorMessage: 'Instances failed to join' }, {}] },
+    });
+    const port: EksPort = eksUpdates({ credentials: async () => BASE });
+    expect(await port.describeUpdate({ eksClusterName: 'mesh-east', updateId: 'u-1', region: 'us-east-1' })).toEqual({
+      status: 'Failed',
+      errors: ['NodeCreationFailure: Instances failed to join', 'unknown error'],
+    });
+  });
+
+  it('asks through the cluster\'s role and names the update when EKS fails', async () => {
+    stsMock.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'ASIAROLE', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 3_600_000) } });
+    eksMock.on(DescribeUpdateCommand).rejects(new Error('No update found'));
+    const seen: unknown[] = [];
+    const port = eksUpdates({
+      credentials: async () => BASE,
+      eksClient: (region, credentials) => {
+        seen.push(credentials);
+        return new EKSClient({ region, ...(credentials ? { credentials } : {}) });
+      },
+    });
+    await expect(port.describeUpdate({ eksClusterName: 'mesh-west', updateId: 'u-9', region: 'us-west-2', roleArn: 'arn:aws:iam::210987654321:role/x' })).rejects.toThrow(
+      'DescribeUpdate mesh-west u-9: No update found',
+    );
+    expect(((await (seen[0] as () => Promise<{ accessKeyId: string }>)()).accessKeyId)).toBe('ASIAROLE');
   });
 });
