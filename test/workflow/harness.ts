@@ -7,7 +7,7 @@ import { parseFleetConfig, type FleetConfig } from '../../src/core/config.ts';
 import type { HealthState, PublishedEndpoint, RecordSet } from '../../src/core/model.ts';
 import { appsTakenOut, effectiveIntents } from '../../src/core/intent.ts';
 import { compileWorkflow, type PutEventsRequestEntry, type Workflow, type WorkflowOutcome } from '../../src/local/stepfunctions/runner.ts';
-import type { DynamoStateTable } from '../../src/aws/state-table.ts';
+import type { StateTable } from '../../src/aws/state-table.ts';
 import type { Deps, EksPort, HealthSource, WorkflowName, WorkflowStarter } from '../../src/runtime/deps.ts';
 import { route53Dns } from '../../src/runtime/dns.ts';
 import type { HealthView } from '../../src/core/safety.ts';
@@ -32,11 +32,13 @@ export interface HarnessOptions {
   wrap?: (name: string, task: Task) => Task;
   eks?: EksPort;
   workflows?: WorkflowStarter;
+  /** Instead of a fresh dynalite table. */
+  table?: StateTable;
 }
 
 export interface Harness {
   fleet: FleetConfig;
-  table: DynamoStateTable;
+  table: StateTable;
   route53: FakeRoute53;
   deps: Deps;
   health: HealthView;
@@ -50,10 +52,37 @@ export interface Harness {
 
 let executions = 0;
 
+/** Compiles workflows/<Name>.asl.json once per name, with waits scaled to 0 and events collected. */
+export function workflowCompiler(handlers: Record<string, Task>, events: PutEventsRequestEntry[]): (name: WorkflowName) => Workflow {
+  const compiled = new Map<string, Workflow>();
+  return (name) => {
+    let w = compiled.get(name);
+    if (!w) {
+      const definition = JSON.parse(readFileSync(`workflows/${name}.asl.json`, 'utf8'));
+      w = compileWorkflow(definition, {
+        handlers,
+        waitScale: 0,
+        label: name,
+        eventBusName: 'switchyard-test',
+        putEvents: async (entries) => {
+          events.push(...entries);
+          return { Entries: entries.map((_, i) => ({ EventId: `e${events.length + i}` })), FailedEntryCount: 0 };
+        },
+      });
+      compiled.set(name, w);
+    }
+    return w;
+  };
+}
+
+export function executionArnOf(workflow: string, name: string): string {
+  return `arn:aws:states:us-east-1:000000000000:execution:${workflow}:${name}`;
+}
+
 export async function createHarness(dynamo: TestDynamo, options: HarnessOptions = {}): Promise<Harness> {
   const fleet = options.fleet ?? testFleet();
   const endpoints = options.endpoints ?? exampleEndpoints(fleet);
-  const table = await dynamo.newTable();
+  const table = options.table ?? (await dynamo.newTable());
   const route53 = new FakeRoute53([ZONE]);
   route53.pollsUntilInsync = 1;
   const dns = route53Dns({ fleet, route53 });
@@ -83,25 +112,7 @@ export async function createHarness(dynamo: TestDynamo, options: HarnessOptions 
   const tasks = createTasks(deps);
   const handlers = Object.fromEntries(Object.entries(tasks).map(([name, task]) => [name, options.wrap ? options.wrap(name, task) : task]));
   const events: PutEventsRequestEntry[] = [];
-  const compiled = new Map<string, Workflow>();
-  const workflow = (name: WorkflowName): Workflow => {
-    let w = compiled.get(name);
-    if (!w) {
-      const definition = JSON.parse(readFileSync(`workflows/${name}.asl.json`, 'utf8'));
-      w = compileWorkflow(definition, {
-        handlers,
-        waitScale: 0,
-        label: name,
-        eventBusName: 'switchyard-test',
-        putEvents: async (entries) => {
-          events.push(...entries);
-          return { Entries: entries.map((_, i) => ({ EventId: `e${events.length + i}` })), FailedEntryCount: 0 };
-        },
-      });
-      compiled.set(name, w);
-    }
-    return w;
-  };
+  const workflow = workflowCompiler(handlers, events);
   const weightOf = (hostname: string, cluster: string) =>
     (route53.records.get(ZONE.id) ?? []).find((r) => r.name === `${hostname}.` && r.setIdentifier === cluster && r.type === 'A')?.weight;
   return {
@@ -113,7 +124,7 @@ export async function createHarness(dynamo: TestDynamo, options: HarnessOptions 
     events,
     run: (name, input, executionName) => {
       const exec = executionName ?? `${name.toLowerCase()}-${++executions}`;
-      return workflow(name).start(input, { name: exec, executionArn: `arn:aws:states:us-east-1:000000000000:execution:${name}:${exec}` }).outcome;
+      return workflow(name).start(input, { name: exec, executionArn: executionArnOf(name, exec) }).outcome;
     },
     weight: weightOf,
     records: (hostname) => (route53.records.get(ZONE.id) ?? []).filter((r) => r.name === `${hostname}.`),
