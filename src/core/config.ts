@@ -51,6 +51,11 @@ export const clusterSchema = z.strictObject({
   manifests: z.string().optional(),
   /** Edge clusters front several workload clusters; to DNS both are entry points. */
   role: z.enum(['workload', 'edge']).default('workload'),
+  /**
+   * The deploy creates a CloudWatch alarm on this cluster's canary health check unless this
+   * is false (you bring your own, named `switchyard-<ownerId>-<cluster>-...`; see alarm-names.ts).
+   */
+  canaryAlarm: z.boolean().optional(),
 });
 
 export const zoneSchema = z.strictObject({

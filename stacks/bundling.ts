@@ -1,0 +1,35 @@
+// How a handler becomes its Lambda package. The stack passes SST_NODEJS to every
+// function; the bundle check (scripts/bundle-check.ts) builds with ESBUILD_OPTIONS,
+// which are SST 4's own Node.js build settings (pkg/runtime/node/build.go: bundle
+// everything, ESM, esnext, module-first main fields, keep names, minify, the
+// createRequire banner), so the size it measures is the size that is deployed.
+
+/** Every handler bundle must stay below this (1 MB): small packages, fast cold starts. */
+export const BUNDLE_LIMIT_BYTES = 1_000_000;
+
+/** SST Function `nodejs` settings (the AWS SDK is bundled, not taken from the runtime). */
+export const SST_NODEJS = { format: 'esm', minify: true } as const;
+
+/** Packages SST never bundles (native code); none of ours may need them. */
+export const SST_FORCED_EXTERNALS: readonly string[] = ['sharp', 'pg-native'];
+
+export const SST_BANNER = [
+  `import { createRequire as topLevelCreateRequire } from 'module';`,
+  `const require = topLevelCreateRequire(import.meta.url);`,
+  `import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"`,
+  `const __filename = topLevelFileUrlToPath(import.meta.url)`,
+  `const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))`,
+].join('\n');
+
+/** esbuild options equal to what `sst deploy` uses for a Node.js function. */
+export const ESBUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'esnext',
+  mainFields: ['module', 'main'],
+  keepNames: true,
+  minify: true,
+  external: [...SST_FORCED_EXTERNALS],
+  banner: { js: SST_BANNER },
+} as const;

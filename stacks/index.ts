@@ -1,0 +1,59 @@
+// Switchyard on AWS: reads the fleet, the FUNCTIONS registry and the workflows, asks AWS
+// only for the account, region, partition and (unpinned) hosted-zone ids, plans the
+// deployment (plan.ts, pure) and creates it. sst.config.ts calls deploySwitchyard().
+import { planDeployment, type DeploymentPlan } from './plan.ts';
+import { fleetFileName, readDeploySources } from './inputs.ts';
+import { parseRegistry } from './registry.ts';
+import { appBus } from './resources/bus.ts';
+import { canaryAlarms } from './resources/alarms.ts';
+import { triggers } from './resources/events.ts';
+import { lambdaFunctions } from './resources/functions.ts';
+import { stateTable } from './resources/table.ts';
+import { stateMachines } from './resources/workflows.ts';
+import type { FleetConfig } from '../src/core/config.ts';
+
+/** Pinned zones[].id, else the public hosted zone of that name in this account. */
+async function zoneIds(fleet: FleetConfig): Promise<Record<string, string>> {
+  const ids: Record<string, string> = {};
+  for (const zone of fleet.zones) {
+    ids[zone.name] = zone.id ?? (await aws.route53.getZone({ name: zone.name, privateZone: false })).zoneId;
+  }
+  return ids;
+}
+
+export async function deploySwitchyard() {
+  // A literal path, so SST's esbuild bundles the registry into the config.
+  const { FUNCTIONS } = (await import('../functions/index.ts')) as { FUNCTIONS: unknown };
+  const sources = await readDeploySources($cli.paths.root, parseRegistry(FUNCTIONS));
+  const [identity, region, partition] = await Promise.all([aws.getCallerIdentity({}), aws.getRegion({}), aws.getPartition({})]);
+  const plan: DeploymentPlan = planDeployment(
+    { app: $app.name, stage: $app.stage, partition: partition.partition, region: region.region, accountId: identity.accountId },
+    {
+      fleet: sources.fleet.config,
+      fleetFileName: fleetFileName(sources.fleet),
+      registry: sources.registry,
+      workflows: sources.workflows,
+      zoneIds: await zoneIds(sources.fleet.config),
+      reconcileSchedule: process.env['SWITCHYARD_RECONCILE_SCHEDULE'],
+    },
+  );
+
+  stateTable(plan);
+  const bus = appBus(plan);
+  const functions = lambdaFunctions(plan, sources.fleetDir);
+  const machines = stateMachines(plan, functions);
+  triggers(plan, bus, functions.get(plan.router)!);
+  canaryAlarms(plan);
+
+  const drain = plan.machines.find((m) => m.workflow === 'DrainCluster');
+  return {
+    stage: plan.context.stage,
+    bus: plan.busName,
+    table: plan.tableName,
+    stateMachines: Object.fromEntries([...machines.keys()].map((name) => [name, plan.machines.find((m) => m.workflow === name)!.arn])),
+    ...(drain
+      ? { drainExample: `aws stepfunctions start-execution --state-machine-arn ${drain.arn} --input '{"cluster":"<cluster>","reason":"upgrade"}'` }
+      : {}),
+    clusterAccessEntries: plan.accessEntries.map((entry) => entry.command),
+  };
+}

@@ -1,0 +1,377 @@
+// The deployment as plain data: every function with its role policy and environment,
+// every state machine with its rendered definition and role, every rule, alarm and name.
+// The SST stack (stacks/*.ts) turns this into resources one to one; the contract tests
+// check this same value. Pure: no Pulumi, no AWS calls.
+import { canaryAlarmName, alarmPrefix } from '../src/core/alarm-names.ts';
+import { isWithin, type ClusterConfig, type FleetConfig } from '../src/core/config.ts';
+import { InvalidInput } from '../src/core/errors.ts';
+import { healthCheckConfigFor, healthCheckSpecFor, type HealthCheckConfigFields } from '../src/core/health-spec.ts';
+import { MANAGED_TYPES } from '../src/core/ownership.ts';
+import { inspectWorkflow, renderDefinition, type WorkflowSource, type WorkflowWiring } from './definitions.ts';
+import { checkStage, isProductionStage, resourceName } from './naming.ts';
+import { grantsFor, lambdaLogStatement, normalizedRecordName, policyDocument, type GrantScope, type PolicyDocument, type Statement } from './policy.ts';
+import type { FunctionRegistry } from './registry.ts';
+import { ROUTE53_METRICS_REGION, alarmPattern, checkSchedule, eksPattern, gatewayPattern, scheduledEvent, DEFAULT_RECONCILE_SCHEDULE, type EventPattern } from './triggers.ts';
+
+/** Environment every function gets; the Lambda runtime (src/runtime) reads these names. */
+export const RUNTIME_ENV = {
+  fleetFile: 'SWITCHYARD_FLEET_FILE',
+  stage: 'SWITCHYARD_STAGE',
+  table: 'SWITCHYARD_TABLE',
+  eventBus: 'SWITCHYARD_EVENT_BUS',
+  /** JSON object: workflow name → state machine ARN. */
+  stateMachines: 'SWITCHYARD_STATE_MACHINES',
+} as const;
+
+/** Where the fleet folder is copied inside every function package (Lambda's task root). */
+export const FLEET_PACKAGE_DIR = 'fleet';
+export const LAMBDA_TASK_ROOT = '/var/task';
+/** Runtime and architecture of every function (DESIGN.md, Toolchain). */
+export const LAMBDA_RUNTIME = 'nodejs22.x';
+export const LAMBDA_ARCHITECTURE = 'arm64';
+export const DEFAULT_TIMEOUT_SECONDS = 60;
+export const DEFAULT_MEMORY_MB = 256;
+/** The function EventBridge and the schedule invoke; it starts the workflows. */
+export const DEFAULT_ROUTER = 'router';
+/** Kubernetes group the EKS access entries map the control plane's roles to (deploy/rbac.yaml binds it). */
+export const KUBERNETES_READER_GROUP = 'switchyard-discovery';
+export const METRIC_NAMESPACE = 'Switchyard';
+/** Record types Switchyard writes: the managed types and its TXT ownership markers. */
+export const WRITTEN_RECORD_TYPES: readonly string[] = [...MANAGED_TYPES, 'TXT'];
+
+export interface DeployContext {
+  app: string;
+  stage: string;
+  partition: string;
+  region: string;
+  accountId: string;
+}
+
+export interface DeployInputs {
+  fleet: FleetConfig;
+  /** Name of the fleet file inside the fleet folder (copied to every function). */
+  fleetFileName: string;
+  registry: FunctionRegistry;
+  workflows: WorkflowSource[];
+  /** Hosted-zone id of every fleet zone, by zone name (pinned in fleet.yaml or looked up). */
+  zoneIds: Record<string, string>;
+  reconcileSchedule?: string;
+  router?: string;
+}
+
+export interface FunctionPlan {
+  name: string;
+  functionName: string;
+  arn: string;
+  handler: string;
+  description: string;
+  timeoutSeconds: number;
+  memoryMB: number;
+  roleName: string;
+  roleArn: string;
+  policy: PolicyDocument;
+  notApplicable: Array<{ action: string; reason: string }>;
+  environment: Record<string, string>;
+  /** It talks to the clusters' Kubernetes API, so each cluster needs an access entry for its role. */
+  needsClusterAccess: boolean;
+}
+
+export interface MachinePlan {
+  workflow: string;
+  file: string;
+  stateMachineName: string;
+  arn: string;
+  roleName: string;
+  policy: PolicyDocument;
+  logGroupName: string;
+  /** `arn:...:log-group:<name>:*`, as Step Functions' logging configuration wants it. */
+  logDestination: string;
+  definition: string;
+  functions: string[];
+  wiring: WorkflowWiring;
+}
+
+export interface ForwardRule {
+  /** Region of the default bus the rule lives on. */
+  region: string;
+  kind: 'alarms' | 'eks';
+  ruleName: string;
+  pattern: EventPattern;
+}
+
+export interface CanaryAlarm {
+  cluster: string;
+  alarmName: string;
+  healthCheck: HealthCheckConfigFields;
+  metric: typeof CANARY_ALARM_METRIC;
+}
+
+/**
+ * The alarm on a canary health check: ALARM when Route 53's checkers see the cluster
+ * unhealthy for a minute. Missing data keeps the last state, so a gap in the metric
+ * never moves traffic by itself (Route 53's own failover still acts on the check).
+ */
+export const CANARY_ALARM_METRIC = {
+  namespace: 'AWS/Route53',
+  metricName: 'HealthCheckStatus',
+  statistic: 'Minimum',
+  periodSeconds: 60,
+  evaluationPeriods: 1,
+  threshold: 1,
+  comparisonOperator: 'LessThanThreshold',
+  treatMissingData: 'missing',
+} as const;
+
+/** Who may assume a role: one AWS service, for this account only (no confused deputy). */
+export function trustPolicy(service: string, accountId: string): Record<string, unknown> {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: service },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+      },
+    ],
+  };
+}
+
+export interface AccessEntry {
+  cluster: string;
+  eksClusterName: string;
+  region: string;
+  principalArn: string;
+  command: string;
+}
+
+export interface DeploymentPlan {
+  context: DeployContext;
+  production: boolean;
+  tableName: string;
+  tableArn: string;
+  busName: string;
+  busArn: string;
+  scope: GrantScope;
+  functions: FunctionPlan[];
+  machines: MachinePlan[];
+  router: string;
+  routerSubscriptions: Array<{ name: string; pattern: EventPattern }>;
+  forwardRules: ForwardRule[];
+  forwardRoleName: string;
+  forwardRolePolicy: PolicyDocument;
+  schedule: { expression: `rate(${string})` | `cron(${string})`; event: Record<string, unknown> };
+  alarmPrefix: string;
+  canaryAlarms: CanaryAlarm[];
+  accessEntries: AccessEntry[];
+}
+
+const sorted = (values: Iterable<string>): string[] => [...new Set(values)].sort();
+
+/** StringLike patterns of the record names the fleet may publish: each managed suffix and what lies below it. */
+export function recordNamePatterns(fleet: FleetConfig): string[] {
+  const suffixes = new Set<string>();
+  for (const zone of fleet.zones) {
+    for (const cluster of fleet.clusters) {
+      for (const raw of cluster.domainFilter) {
+        const filter = raw.replace(/^\*\./, '');
+        if (isWithin(filter, zone.name)) suffixes.add(filter);
+        else if (isWithin(zone.name, filter)) suffixes.add(zone.name);
+      }
+    }
+  }
+  return sorted([...suffixes].flatMap((suffix) => [normalizedRecordName(suffix), `*.${normalizedRecordName(suffix)}`]));
+}
+
+function hostedZoneIds(fleet: FleetConfig, zoneIds: Record<string, string>): string[] {
+  const missing = fleet.zones.filter((zone) => !zoneIds[zone.name]);
+  if (missing.length > 0) {
+    throw new InvalidInput(`fleet zones without a hosted-zone id: ${missing.map((z) => z.name).join(', ')} (pin zones[].id in fleet.yaml or let the deploy look it up)`, {
+      zones: missing.map((z) => z.name),
+    });
+  }
+  return sorted(fleet.zones.map((zone) => zoneIds[zone.name]!));
+}
+
+function accountOf(cluster: ClusterConfig, ctx: DeployContext): string {
+  return cluster.accountId ?? ctx.accountId;
+}
+
+export function planDeployment(ctx: DeployContext, inputs: DeployInputs): DeploymentPlan {
+  const { app, partition, region, accountId } = ctx;
+  const stage = checkStage(ctx.stage);
+  const { fleet, registry } = inputs;
+  const functionNames = Object.keys(registry).sort();
+  const router = inputs.router ?? DEFAULT_ROUTER;
+  if (!functionNames.includes(router)) {
+    throw new InvalidInput(`router function "${router}" is not in FUNCTIONS (known: ${functionNames.join(', ') || 'none'}); EventBridge and the schedule invoke it`, { router });
+  }
+
+  const tableName = resourceName(app, stage, 'state', 'table');
+  const busName = resourceName(app, stage, 'bus', 'bus');
+  const wirings = [...inputs.workflows].sort((a, b) => a.name.localeCompare(b.name)).map((source) => inspectWorkflow(source, functionNames));
+  const machineName = (workflow: string): string => resourceName(app, stage, workflow, 'stateMachine');
+  const machineArn = (name: string): string => `arn:${partition}:states:${region}:${accountId}:stateMachine:${name}`;
+  const functionName = (name: string): string => resourceName(app, stage, name, 'function');
+  const functionArn = (name: string): string => `arn:${partition}:lambda:${region}:${accountId}:function:${functionName(name)}`;
+  const prefix = alarmPrefix(fleet.ownerId);
+
+  const scope: GrantScope = {
+    partition,
+    region,
+    accountId,
+    hostedZoneIds: hostedZoneIds(fleet, inputs.zoneIds),
+    recordNamePatterns: recordNamePatterns(fleet),
+    recordTypes: [...WRITTEN_RECORD_TYPES],
+    tableName,
+    busName,
+    stateMachineNames: wirings.map((w) => machineName(w.name)),
+    eksClusters: fleet.clusters.map((c) => ({ region: c.region, accountId: accountOf(c, ctx), name: c.eksClusterName })),
+    assumableRoleArns: sorted(fleet.clusters.flatMap((c) => (c.roleArn ? [c.roleArn] : []))),
+    alarmRegions: sorted([region, ROUTE53_METRICS_REGION, ...fleet.clusters.map((c) => c.region)]),
+    alarmPrefix: prefix,
+    metricNamespace: METRIC_NAMESPACE,
+  };
+
+  const stateMachines = Object.fromEntries(wirings.map((w) => [w.name, machineArn(machineName(w.name))]));
+  const environment: Record<string, string> = {
+    [RUNTIME_ENV.fleetFile]: `${LAMBDA_TASK_ROOT}/${FLEET_PACKAGE_DIR}/${inputs.fleetFileName}`,
+    [RUNTIME_ENV.stage]: stage,
+    [RUNTIME_ENV.table]: tableName,
+    [RUNTIME_ENV.eventBus]: busName,
+    [RUNTIME_ENV.stateMachines]: JSON.stringify(stateMachines),
+    POWERTOOLS_SERVICE_NAME: app,
+    POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
+    // No X-Ray permissions are granted (xray:PutTraceSegments is "*"-only), so tracing stays off.
+    POWERTOOLS_TRACE_ENABLED: 'false',
+  };
+
+  const functions: FunctionPlan[] = functionNames.map((name) => {
+    const spec = registry[name]!;
+    const who = `FUNCTIONS.${name}`;
+    const grants = grantsFor(spec.actions, scope, who);
+    const roleName = resourceName(app, stage, `${name}-fn`, 'role');
+    const statements: Statement[] = [lambdaLogStatement(scope, functionName(name)), ...grants.statements];
+    return {
+      name,
+      functionName: functionName(name),
+      arn: functionArn(name),
+      handler: `functions/${name}.handler`,
+      description: spec.description,
+      timeoutSeconds: spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+      memoryMB: spec.memoryMB ?? DEFAULT_MEMORY_MB,
+      roleName,
+      roleArn: `arn:${partition}:iam::${accountId}:role/${roleName}`,
+      policy: policyDocument(statements),
+      notApplicable: grants.notApplicable,
+      environment,
+      needsClusterAccess: spec.actions.includes('eks:DescribeCluster'),
+    };
+  });
+
+  const busArn = `arn:${partition}:events:${region}:${accountId}:event-bus/${busName}`;
+  const machines: MachinePlan[] = wirings.map((wiring) => {
+    const name = machineName(wiring.name);
+    const functionArns = Object.fromEntries(wiring.functions.map((f) => [f, functionArn(f)]));
+    const statements: Statement[] = [];
+    if (wiring.functions.length > 0) {
+      const arns = wiring.functions.map(functionArn);
+      statements.push({ Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: sorted([...arns, ...arns.map((a) => `${a}:*`)]) });
+    }
+    if (wiring.putEventsStates.length > 0) statements.push({ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [busArn] });
+    statements.push(...grantsFor(STATE_MACHINE_LOG_ACTIONS, scope, `state machine ${wiring.name}`).statements);
+    return {
+      workflow: wiring.name,
+      file: wiring.file,
+      stateMachineName: name,
+      arn: machineArn(name),
+      roleName: resourceName(app, stage, `${wiring.name}-sfn`, 'role'),
+      policy: policyDocument(statements),
+      logGroupName: `/aws/vendedlogs/states/${name}`,
+      logDestination: `arn:${partition}:logs:${region}:${accountId}:log-group:/aws/vendedlogs/states/${name}:*`,
+      definition: renderDefinition(wiring, { functionArns, eventBusName: busName }),
+      functions: wiring.functions,
+      wiring,
+    };
+  });
+
+  const clusterRegions = sorted(fleet.clusters.map((c) => c.region));
+  const forwardRules: ForwardRule[] = [
+    ...scope.alarmRegions.map((r): ForwardRule => ({ region: r, kind: 'alarms', ruleName: resourceName(app, stage, 'alarms', 'rule'), pattern: alarmPattern(prefix) })),
+    ...clusterRegions.map(
+      (r): ForwardRule => ({
+        region: r,
+        kind: 'eks',
+        ruleName: resourceName(app, stage, 'eks', 'rule'),
+        pattern: eksPattern(fleet.clusters.filter((c) => c.region === r).map((c) => c.eksClusterName)),
+      }),
+    ),
+  ];
+
+  const canaryAlarms: CanaryAlarm[] = fleet.clusters
+    .filter((c) => c.canaryAlarm !== false)
+    .map((c) => ({
+      cluster: c.name,
+      alarmName: canaryAlarmName(fleet.ownerId, c.name),
+      healthCheck: healthCheckConfigFor(healthCheckSpecFor(fleet.healthCheck, c, {})),
+      metric: CANARY_ALARM_METRIC,
+    }));
+
+  const readers = functions.filter((f) => f.needsClusterAccess);
+  const accessEntries: AccessEntry[] = readers.flatMap((fn) =>
+    fleet.clusters.map((c) => {
+      // A cluster in another account is reached through its roleArn: that role is the principal there.
+      const principalArn = c.roleArn ?? fn.roleArn;
+      return {
+        cluster: c.name,
+        eksClusterName: c.eksClusterName,
+        region: c.region,
+        principalArn,
+        command: `aws eks create-access-entry --region ${c.region} --cluster-name ${c.eksClusterName} --principal-arn ${principalArn} --kubernetes-groups ${KUBERNETES_READER_GROUP}`,
+      };
+    }),
+  );
+
+  return {
+    context: { ...ctx, stage },
+    production: isProductionStage(stage),
+    tableName,
+    tableArn: `arn:${partition}:dynamodb:${region}:${accountId}:table/${tableName}`,
+    busName,
+    busArn,
+    scope,
+    functions,
+    machines,
+    router,
+    routerSubscriptions: [
+      { name: 'Alarms', pattern: alarmPattern(prefix) },
+      { name: 'Eks', pattern: eksPattern(fleet.clusters.map((c) => c.eksClusterName)) },
+      { name: 'Gateways', pattern: gatewayPattern() },
+    ],
+    forwardRules,
+    forwardRoleName: resourceName(app, stage, 'forward', 'role'),
+    forwardRolePolicy: policyDocument([{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [busArn] }]),
+    schedule: { expression: checkSchedule(inputs.reconcileSchedule ?? DEFAULT_RECONCILE_SCHEDULE), event: scheduledEvent(region, accountId) },
+    alarmPrefix: prefix,
+    canaryAlarms,
+    accessEntries: uniqueEntries(accessEntries),
+  };
+}
+
+/** What Step Functions needs to deliver execution logs to CloudWatch Logs (all "*"-only actions). */
+export const STATE_MACHINE_LOG_ACTIONS: readonly string[] = [
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+];
+
+function uniqueEntries(entries: AccessEntry[]): AccessEntry[] {
+  const seen = new Map<string, AccessEntry>();
+  for (const entry of entries) seen.set(`${entry.region}|${entry.eksClusterName}|${entry.principalArn}`, entry);
+  return [...seen.values()];
+}

@@ -1,0 +1,227 @@
+// IAM statements from the FUNCTIONS registry and the fleet: every action a handler
+// declares is granted on exactly the resources Switchyard owns. Pure: the stack and the
+// contract tests call the same functions, so what is tested is what is deployed.
+//
+// An action with no rule here is refused (InvalidInput), so nothing is ever granted on
+// a guess. `Resource: "*"` appears only for actions AWS authorizes on "*" alone
+// (RESOURCE_STAR_ACTIONS): the Service Authorization Reference lists no resource type
+// for them.
+import { InvalidInput } from '../src/core/errors.ts';
+
+export type Condition = Record<string, Record<string, string[]>>;
+
+export interface Statement {
+  Effect: 'Allow';
+  Action: string[];
+  Resource: string[];
+  Condition?: Condition;
+}
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: Statement[];
+}
+
+/** What the grants are scoped to; every field is known before deploy (deterministic names). */
+export interface GrantScope {
+  partition: string;
+  region: string;
+  accountId: string;
+  /** Hosted zones Switchyard manages (ids without "/hostedzone/"). */
+  hostedZoneIds: string[];
+  /** Record names it may change, in IAM's normalized form; `*` is the StringLike wildcard. */
+  recordNamePatterns: string[];
+  recordTypes: string[];
+  tableName: string;
+  busName: string;
+  stateMachineNames: string[];
+  eksClusters: Array<{ region: string; accountId: string; name: string }>;
+  /** Roles that reach clusters in other accounts (fleet clusters[].roleArn). */
+  assumableRoleArns: string[];
+  /** Regions where Switchyard's alarms live, and the prefix of their names. */
+  alarmRegions: string[];
+  alarmPrefix: string;
+  metricNamespace: string;
+}
+
+/** Actions AWS authorizes only on "*" (no resource-level permissions). */
+export const RESOURCE_STAR_ACTIONS: readonly string[] = [
+  'route53:CreateHealthCheck',
+  'route53:ListHealthChecks',
+  'route53:ListHostedZones',
+  'route53:ListHostedZonesByName',
+  'route53:GetHealthCheckCount',
+  'states:ListStateMachines',
+  'eks:ListClusters',
+  'cloudwatch:GetMetricData',
+  'cloudwatch:PutMetricData',
+  'sts:GetCallerIdentity',
+  // Step Functions' log delivery to CloudWatch Logs (the state machines' roles).
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+];
+
+export type Scoping = { resources: string[]; condition?: Condition } | { notApplicable: string };
+
+const STAR: Scoping = { resources: ['*'] };
+
+function zones(s: GrantScope): string[] {
+  return s.hostedZoneIds.map((id) => `arn:${s.partition}:route53:::hostedzone/${id}`);
+}
+const healthChecks = (s: GrantScope): string[] => [`arn:${s.partition}:route53:::healthcheck/*`];
+const table = (s: GrantScope): string => `arn:${s.partition}:dynamodb:${s.region}:${s.accountId}:table/${s.tableName}`;
+const machines = (s: GrantScope): string[] => s.stateMachineNames.map((n) => `arn:${s.partition}:states:${s.region}:${s.accountId}:stateMachine:${n}`);
+const executions = (s: GrantScope): string[] => s.stateMachineNames.map((n) => `arn:${s.partition}:states:${s.region}:${s.accountId}:execution:${n}:*`);
+const eksClusters = (s: GrantScope): string[] => s.eksClusters.map((c) => `arn:${s.partition}:eks:${c.region}:${c.accountId}:cluster/${c.name}`);
+const alarms = (s: GrantScope): string[] => s.alarmRegions.map((r) => `arn:${s.partition}:cloudwatch:${r}:${s.accountId}:alarm:${s.alarmPrefix}*`);
+
+function onZones(s: GrantScope): Scoping {
+  return s.hostedZoneIds.length > 0 ? { resources: zones(s) } : { notApplicable: 'the fleet manages no hosted zone' };
+}
+
+/** How each action the handlers may declare is scoped. */
+const RULES: Record<string, (s: GrantScope) => Scoping> = {
+  'route53:ChangeResourceRecordSets': (s) =>
+    s.hostedZoneIds.length === 0
+      ? { notApplicable: 'the fleet manages no hosted zone' }
+      : {
+          resources: zones(s),
+          condition: {
+            'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': s.recordNamePatterns },
+            'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsRecordTypes': s.recordTypes },
+          },
+        },
+  'route53:ListResourceRecordSets': onZones,
+  'route53:GetHostedZone': onZones,
+  'route53:GetChange': (s) => ({ resources: [`arn:${s.partition}:route53:::change/*`] }),
+  'route53:GetHealthCheck': (s) => ({ resources: healthChecks(s) }),
+  'route53:GetHealthCheckStatus': (s) => ({ resources: healthChecks(s) }),
+  'route53:GetHealthCheckLastFailureReason': (s) => ({ resources: healthChecks(s) }),
+  'route53:UpdateHealthCheck': (s) => ({ resources: healthChecks(s) }),
+  'route53:DeleteHealthCheck': (s) => ({ resources: healthChecks(s) }),
+  // Switchyard tags its health checks (ownership); it never tags zones.
+  'route53:ChangeTagsForResource': (s) => ({ resources: healthChecks(s) }),
+  'route53:ListTagsForResource': (s) => ({ resources: [...healthChecks(s), ...zones(s)] }),
+  'route53:ListTagsForResources': (s) => ({ resources: [...healthChecks(s), ...zones(s)] }),
+  'route53:CreateHealthCheck': () => STAR,
+  'route53:ListHealthChecks': () => STAR,
+  'route53:ListHostedZones': () => STAR,
+  'route53:ListHostedZonesByName': () => STAR,
+  'route53:GetHealthCheckCount': () => STAR,
+
+  'dynamodb:GetItem': (s) => ({ resources: [table(s)] }),
+  'dynamodb:PutItem': (s) => ({ resources: [table(s)] }),
+  'dynamodb:UpdateItem': (s) => ({ resources: [table(s)] }),
+  'dynamodb:DeleteItem': (s) => ({ resources: [table(s)] }),
+  'dynamodb:ConditionCheckItem': (s) => ({ resources: [table(s)] }),
+  'dynamodb:BatchGetItem': (s) => ({ resources: [table(s)] }),
+  'dynamodb:BatchWriteItem': (s) => ({ resources: [table(s)] }),
+  'dynamodb:DescribeTable': (s) => ({ resources: [table(s)] }),
+  'dynamodb:Query': (s) => ({ resources: [table(s), `${table(s)}/index/*`] }),
+  'dynamodb:Scan': (s) => ({ resources: [table(s), `${table(s)}/index/*`] }),
+
+  'states:StartExecution': (s) => ({ resources: machines(s) }),
+  'states:DescribeStateMachine': (s) => ({ resources: machines(s) }),
+  'states:ListExecutions': (s) => ({ resources: machines(s) }),
+  'states:DescribeExecution': (s) => ({ resources: executions(s) }),
+  'states:StopExecution': (s) => ({ resources: executions(s) }),
+  'states:GetExecutionHistory': (s) => ({ resources: executions(s) }),
+  'states:ListStateMachines': () => STAR,
+
+  'events:PutEvents': (s) => ({ resources: [`arn:${s.partition}:events:${s.region}:${s.accountId}:event-bus/${s.busName}`] }),
+
+  'eks:DescribeCluster': (s) => ({ resources: eksClusters(s) }),
+  'eks:DescribeUpdate': (s) => ({ resources: eksClusters(s) }),
+  'eks:ListUpdates': (s) => ({ resources: eksClusters(s) }),
+  'eks:ListClusters': () => STAR,
+
+  'cloudwatch:DescribeAlarms': (s) => ({ resources: alarms(s) }),
+  'cloudwatch:GetMetricData': () => STAR,
+  'cloudwatch:PutMetricData': (s) => ({ resources: ['*'], condition: { StringEquals: { 'cloudwatch:namespace': [s.metricNamespace] } } }),
+
+  'logs:CreateLogDelivery': () => STAR,
+  'logs:GetLogDelivery': () => STAR,
+  'logs:UpdateLogDelivery': () => STAR,
+  'logs:DeleteLogDelivery': () => STAR,
+  'logs:ListLogDeliveries': () => STAR,
+  'logs:PutResourcePolicy': () => STAR,
+  'logs:DescribeResourcePolicies': () => STAR,
+  'logs:DescribeLogGroups': () => STAR,
+
+  'sts:GetCallerIdentity': () => STAR,
+  'sts:AssumeRole': (s) =>
+    s.assumableRoleArns.length > 0 ? { resources: s.assumableRoleArns } : { notApplicable: 'no fleet cluster has a roleArn' },
+};
+
+/** Actions the deploy knows how to scope. */
+export const SCOPED_ACTIONS: readonly string[] = Object.keys(RULES).sort();
+
+/** The resources (and condition) `action` is granted on; InvalidInput when there is no rule. */
+export function scopeOf(action: string, scope: GrantScope, who: string): Scoping {
+  const rule = RULES[action];
+  if (rule === undefined) {
+    throw new InvalidInput(
+      `${who}: no least-privilege rule for "${action}" in stacks/policy.ts (add one that names its resources; known: ${SCOPED_ACTIONS.join(', ')})`,
+      { who, action },
+    );
+  }
+  return rule(scope);
+}
+
+export interface Grants {
+  statements: Statement[];
+  /** Declared actions that have nothing to act on in this fleet, and why. */
+  notApplicable: Array<{ action: string; reason: string }>;
+}
+
+/** Statements for `actions`, one per distinct (resources, condition), in a stable order. */
+export function grantsFor(actions: readonly string[], scope: GrantScope, who: string): Grants {
+  const groups = new Map<string, Statement>();
+  const notApplicable: Grants['notApplicable'] = [];
+  for (const action of [...new Set(actions)].sort()) {
+    const scoping = scopeOf(action, scope, who);
+    if ('notApplicable' in scoping) {
+      notApplicable.push({ action, reason: scoping.notApplicable });
+      continue;
+    }
+    const resources = [...new Set(scoping.resources)].sort();
+    const key = JSON.stringify([resources, scoping.condition ?? null]);
+    const group = groups.get(key);
+    if (group) group.Action.push(action);
+    else groups.set(key, { Effect: 'Allow', Action: [action], Resource: resources, ...(scoping.condition ? { Condition: scoping.condition } : {}) });
+  }
+  return { statements: [...groups.values()], notApplicable };
+}
+
+/** A Lambda function writing its own log group, and nothing else in CloudWatch Logs. */
+export function lambdaLogStatement(scope: Pick<GrantScope, 'partition' | 'region' | 'accountId'>, functionName: string): Statement {
+  return {
+    Effect: 'Allow',
+    Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    Resource: [`arn:${scope.partition}:logs:${scope.region}:${scope.accountId}:log-group:/aws/lambda/${functionName}:*`],
+  };
+}
+
+/** IAM's normalized form of a DNS name: lower case, no trailing dot, other characters as \NNN. */
+export function normalizedRecordName(name: string): string {
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/\.$/, '')
+    .replace(/[^a-z0-9\-_.]/g, (ch) => `\\${ch.charCodeAt(0).toString(8).padStart(3, '0')}`);
+}
+
+/** True when `statement` grants `action` (exact action, no wildcards are ever used). */
+export function grants(statements: readonly Statement[], action: string): boolean {
+  return statements.some((statement) => statement.Action.includes(action));
+}
+
+export function policyDocument(statements: Statement[]): PolicyDocument {
+  return { Version: '2012-10-17', Statement: statements };
+}

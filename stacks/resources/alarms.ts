@@ -1,0 +1,49 @@
+// Where the fleet brings no alarm of its own: a Route 53 health check of each cluster's
+// canary and a CloudWatch alarm on it. Route 53 metrics exist only in us-east-1, so the
+// alarms are created there (and forwarded from its default bus, see events.ts).
+import { ROUTE53_METRICS_REGION } from '../triggers.ts';
+import type { DeploymentPlan } from '../plan.ts';
+import { pascal } from './names.ts';
+import { providerFor } from './providers.ts';
+
+export function canaryAlarms(plan: DeploymentPlan): void {
+  const provider = providerFor(ROUTE53_METRICS_REGION, plan.context.region);
+  const options = provider ? { provider } : {};
+  for (const alarm of plan.canaryAlarms) {
+    const logical = `${pascal(alarm.cluster)}Canary`;
+    const hc = alarm.healthCheck;
+    const check = new aws.route53.HealthCheck(
+      `${logical}HealthCheck`,
+      {
+        type: hc.Type,
+        fqdn: hc.FullyQualifiedDomainName,
+        port: hc.Port,
+        resourcePath: hc.ResourcePath,
+        requestInterval: hc.RequestInterval,
+        failureThreshold: hc.FailureThreshold,
+        enableSni: hc.EnableSNI,
+        // No switchyard:owner tag: the runtime never adopts or changes this check.
+        tags: { Name: alarm.alarmName },
+      },
+      options,
+    );
+    const m = alarm.metric;
+    new aws.cloudwatch.MetricAlarm(
+      `${logical}Alarm`,
+      {
+        name: alarm.alarmName,
+        alarmDescription: `Switchyard ${plan.context.stage}: canary of cluster ${alarm.cluster} (${hc.FullyQualifiedDomainName}) fails Route 53 health checks`,
+        namespace: m.namespace,
+        metricName: m.metricName,
+        dimensions: { HealthCheckId: check.id },
+        statistic: m.statistic,
+        period: m.periodSeconds,
+        evaluationPeriods: m.evaluationPeriods,
+        threshold: m.threshold,
+        comparisonOperator: m.comparisonOperator,
+        treatMissingData: m.treatMissingData,
+      },
+      options,
+    );
+  }
+}

@@ -1,0 +1,8 @@
+// The app's event bus: Switchyard's own events, and AWS events forwarded from default buses.
+import type { DeploymentPlan } from '../plan.ts';
+
+export function appBus(plan: DeploymentPlan): sst.aws.Bus {
+  return new sst.aws.Bus('Bus', {
+    transform: { bus: { name: plan.busName } },
+  });
+}

@@ -1,0 +1,35 @@
+// One Lambda per FUNCTIONS entry: Node 22 on arm64, bundled by SST with esbuild, its own
+// role holding exactly the plan's statements, and the fleet folder copied alongside.
+import { SST_NODEJS } from '../bundling.ts';
+import { FLEET_PACKAGE_DIR, LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, type DeploymentPlan } from '../plan.ts';
+import { role } from './iam.ts';
+import { pascal } from './names.ts';
+
+export function lambdaFunctions(plan: DeploymentPlan, fleetDir: string): Map<string, sst.aws.Function> {
+  const created = new Map<string, sst.aws.Function>();
+  for (const fn of plan.functions) {
+    const logical = pascal(fn.name);
+    const fnRole = role(`${logical}Role`, { name: fn.roleName, service: 'lambda.amazonaws.com', accountId: plan.context.accountId, policy: fn.policy });
+    created.set(
+      fn.name,
+      new sst.aws.Function(`${logical}Function`, {
+        name: fn.functionName,
+        description: fn.description,
+        handler: fn.handler,
+        runtime: LAMBDA_RUNTIME,
+        architecture: LAMBDA_ARCHITECTURE,
+        timeout: `${fn.timeoutSeconds} seconds`,
+        memory: `${fn.memoryMB} MB`,
+        environment: fn.environment,
+        role: fnRole.arn,
+        copyFiles: [{ from: fleetDir, to: FLEET_PACKAGE_DIR }],
+        nodejs: { ...SST_NODEJS },
+        logging: { retention: '1 month', format: 'json' },
+        // Live (sst dev) functions need permissions the least-privilege roles do not have;
+        // run the system locally with `npm start` instead.
+        dev: false,
+      }),
+    );
+  }
+  return created;
+}

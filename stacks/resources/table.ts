@@ -1,0 +1,13 @@
+// The state table: intent, locks, the app catalogue and the journal (src/aws/state-table.ts).
+// On demand, point-in-time recovery on; deletion protection on production stages.
+import type { DeploymentPlan } from '../plan.ts';
+
+export function stateTable(plan: DeploymentPlan): sst.aws.Dynamo {
+  return new sst.aws.Dynamo('State', {
+    fields: { pk: 'string', sk: 'string' },
+    primaryIndex: { hashKey: 'pk', rangeKey: 'sk' },
+    deletionProtection: plan.production,
+    // Merged over SST's defaults (which are the same billing mode and recovery): stated, not assumed.
+    transform: { table: { name: plan.tableName, billingMode: 'PAY_PER_REQUEST', pointInTimeRecovery: { enabled: true } } },
+  });
+}

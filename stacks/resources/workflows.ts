@@ -1,0 +1,30 @@
+// The state machines from workflows/*.asl.json (raw ASL: SST's StepFunctions component is
+// JSONata-only), with the function ARNs substituted and execution logging on.
+import type { DeploymentPlan } from '../plan.ts';
+import { role } from './iam.ts';
+import { pascal } from './names.ts';
+
+export function stateMachines(plan: DeploymentPlan, functions: Map<string, sst.aws.Function>): Map<string, aws.sfn.StateMachine> {
+  const created = new Map<string, aws.sfn.StateMachine>();
+  for (const machine of plan.machines) {
+    const logical = pascal(machine.workflow);
+    const logs = new aws.cloudwatch.LogGroup(`${logical}Logs`, { name: machine.logGroupName, retentionInDays: 30 });
+    const machineRole = role(`${logical}MachineRole`, { name: machine.roleName, service: 'states.amazonaws.com', accountId: plan.context.accountId, policy: machine.policy });
+    const invoked = machine.functions.map((name) => functions.get(name)!);
+    created.set(
+      machine.workflow,
+      new aws.sfn.StateMachine(
+        `${logical}Machine`,
+        {
+          name: machine.stateMachineName,
+          type: 'STANDARD',
+          roleArn: machineRole.arn,
+          definition: machine.definition,
+          loggingConfiguration: { logDestination: machine.logDestination, includeExecutionData: true, level: 'ALL' },
+        },
+        { dependsOn: [logs, ...invoked] },
+      ),
+    );
+  }
+  return created;
+}

@@ -1,0 +1,104 @@
+// The contract between the checkout and the stack: run over the real FUNCTIONS registry,
+// workflows/*.asl.json and the example fleet, with the same plan the stack deploys.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { validateAsl } from '../../src/local/stepfunctions/definition.ts';
+import { bundleHandlers, bundleProblems } from '../../scripts/bundle-check.ts';
+import { inspectWorkflow, workflowNameOf } from '../../stacks/definitions.ts';
+import { fleetFileName, readDeploySources, readWorkflows } from '../../stacks/inputs.ts';
+import { planDeployment, type DeploymentPlan } from '../../stacks/plan.ts';
+import { RESOURCE_STAR_ACTIONS, grants, type Statement } from '../../stacks/policy.ts';
+import { REGISTRY_FILE, loadRegistry } from '../../stacks/registry.ts';
+import { CONTEXT, ROOT } from './helpers.ts';
+
+const hasRegistry = existsSync(join(ROOT, REGISTRY_FILE));
+const registry = hasRegistry ? await loadRegistry(ROOT) : {};
+const workflows = await readWorkflows(ROOT);
+
+async function realPlan(): Promise<DeploymentPlan> {
+  const sources = await readDeploySources(ROOT, registry, {});
+  // Zones without a pinned id are looked up at deploy time; any id will do here.
+  const zoneIds = Object.fromEntries(sources.fleet.config.zones.map((z, i) => [z.name, z.id ?? `Z0TEST${i}`]));
+  return planDeployment(CONTEXT, { fleet: sources.fleet.config, fleetFileName: fleetFileName(sources.fleet), registry, workflows: sources.workflows, zoneIds });
+}
+
+function allStatements(plan: DeploymentPlan): Array<{ who: string; statement: Statement }> {
+  return [
+    ...plan.functions.flatMap((f) => f.policy.Statement.map((statement) => ({ who: `function ${f.name}`, statement }))),
+    ...plan.machines.flatMap((m) => m.policy.Statement.map((statement) => ({ who: `state machine ${m.workflow}`, statement }))),
+    ...plan.forwardRolePolicy.Statement.map((statement) => ({ who: 'forward role', statement })),
+  ];
+}
+
+describe('workflows/*.asl.json', () => {
+  it('are all named <Name>.asl.json', () => {
+    const files = existsSync(join(ROOT, 'workflows')) ? readdirSync(join(ROOT, 'workflows')).filter((f) => f.endsWith('.asl.json')) : [];
+    expect(files.filter((f) => workflowNameOf(f) === undefined)).toEqual([]);
+  });
+
+  it('wire every Task to a function in FUNCTIONS or to events:putEvents on the app bus', () => {
+    const problems: string[] = [];
+    const invokesFunctions = workflows.some((w) => w.text.includes('arn:aws:states:::lambda:invoke'));
+    if (!hasRegistry && invokesFunctions) problems.push(`${REGISTRY_FILE} (FUNCTIONS) is missing, so no workflow Task can be wired:`);
+    for (const source of workflows) {
+      try {
+        inspectWorkflow(source, Object.keys(registry));
+      } catch (error) {
+        problems.push((error as Error).message);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+describe.runIf(hasRegistry)('the deployment of this checkout', async () => {
+  const plan = hasRegistry ? await realPlan() : undefined;
+
+  it('renders every workflow to a definition asl-validator accepts, with no placeholder left', () => {
+    expect(plan!.machines.map((m) => m.workflow)).toEqual(workflows.map((w) => w.name).sort());
+    for (const machine of plan!.machines) {
+      expect(machine.definition, machine.file).not.toContain('${');
+      expect(() => validateAsl(JSON.parse(machine.definition) as Record<string, unknown>, machine.file)).not.toThrow();
+    }
+  });
+
+  it('lets each state machine invoke exactly the functions its Tasks name', () => {
+    for (const machine of plan!.machines) {
+      const invoke = machine.policy.Statement.filter((s) => s.Action.includes('lambda:InvokeFunction')).flatMap((s) => s.Resource);
+      const named = machine.wiring.lambdaTasks.map((t) => plan!.functions.find((f) => f.name === t.functionName)!.arn);
+      expect(new Set(invoke.map((arn) => arn.replace(/:\*$/, ''))), machine.workflow).toEqual(new Set(named));
+    }
+  });
+
+  it('grants every action each handler declares (or says why there is nothing to grant it on)', () => {
+    for (const fn of plan!.functions) {
+      const waived = fn.notApplicable.map((n) => n.action);
+      for (const action of registry[fn.name]!.actions) {
+        expect(grants(fn.policy.Statement, action) || waived.includes(action), `${fn.name}: ${action}`).toBe(true);
+      }
+    }
+  });
+
+  it('grants no wildcard action, and "*" resources only for actions AWS authorizes on "*" alone', () => {
+    for (const { who, statement } of allStatements(plan!)) {
+      for (const action of statement.Action) expect(action, who).not.toContain('*');
+      if (statement.Resource.includes('*')) {
+        for (const action of statement.Action) expect(RESOURCE_STAR_ACTIONS, `${who}: ${action} on "*"`).toContain(action);
+      }
+    }
+  });
+
+  it('lets the router start every state machine', () => {
+    const router = plan!.functions.find((f) => f.name === plan!.router)!;
+    for (const machine of plan!.machines) {
+      const start = router.policy.Statement.filter((s) => s.Action.includes('states:StartExecution')).flatMap((s) => s.Resource);
+      expect(start, machine.workflow).toContain(machine.arn);
+    }
+  });
+
+  it('bundles every handler under 1 MB, calling only the actions it declares and declaring only what it calls', async () => {
+    const reports = await bundleHandlers(ROOT, Object.fromEntries(Object.keys(registry).map((name) => [name, `functions/${name}.ts`])));
+    expect(bundleProblems(reports, registry)).toEqual([]);
+  });
+});
