@@ -53,7 +53,9 @@ export async function readDeploySources(root: string, registry: FunctionRegistry
   const absoluteRoot = resolve(root);
   const fleet = await loadFleet(resolve(absoluteRoot, fleetPath(env)));
   const fleetDir = relative(absoluteRoot, fleet.dir) || '.';
-  if (fleetDir.startsWith('..')) throw new ConfigError(fleet.file, ['the fleet folder must be inside the project (it is copied into every function)']);
+  if (fleetDir.startsWith('..') || fleetDir === '.') {
+    throw new ConfigError(fleet.file, ['the fleet folder must be a folder inside the project, not the project itself (it is copied into every function)']);
+  }
   checkHandlers(absoluteRoot, registry);
   return { root: absoluteRoot, fleet, fleetDir, registry, workflows: await readWorkflows(absoluteRoot) };
 }

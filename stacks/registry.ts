@@ -19,10 +19,13 @@ const functionSpecSchema = z.looseObject({
   memoryMB: z.number().int().min(128).max(10240).optional(),
 });
 
-export const registrySchema = z.record(
-  z.string().regex(/^[a-z][A-Za-z0-9]*$/, 'function names are camelCase (they name functions/<name>.ts)'),
-  functionSpecSchema,
-);
+const FUNCTION_NAME = /^[a-z][A-Za-z0-9]*$/;
+
+export const registrySchema = z.record(z.string(), functionSpecSchema).superRefine((registry, ctx) => {
+  for (const name of Object.keys(registry)) {
+    if (!FUNCTION_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'function names are camelCase (they name functions/<name>.ts)' });
+  }
+});
 
 export type FunctionSpec = z.infer<typeof functionSpecSchema>;
 export type FunctionRegistry = Record<string, FunctionSpec>;
