@@ -5,7 +5,7 @@
 // health checks no record uses any more.
 import { batchPlan } from '../core/batch.ts';
 import type { FleetConfig } from '../core/config.ts';
-import { attachHealthCheckIds, computeDesiredState, type DesiredState } from '../core/desired.ts';
+import { attachHealthCheckIds, computeDesiredState, type DesiredState, type HeldRecords } from '../core/desired.ts';
 import { normalizeName, recordKey } from '../core/dns-names.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { ChangeGroup, ChangeRequest, ClusterIntent, HealthState, HostedZone, Problem, RecordSet } from '../core/model.ts';
@@ -61,6 +61,8 @@ export interface DnsPlanReport {
   unusedHealthChecks: OwnedHealthCheck[];
   /** Endpoint, desired-state, plan and batching problems, and conflicts: reported, never blocking. */
   problems: Problem[];
+  /** Clusters the endpoint source could not read; their records were left as they are. */
+  unreachable: string[];
 }
 
 export interface DnsSyncReport extends DnsPlanReport {
@@ -71,7 +73,7 @@ export interface DnsSyncReport extends DnsPlanReport {
   groups: GroupResult[];
   requestsSent: number;
   insync: WaitResult;
-  /** True when some change or health-check operation failed (exit code 1). */
+  /** True when some change or health-check operation failed, or a cluster could not be read (exit code 1). */
   failed: boolean;
 }
 
@@ -104,6 +106,29 @@ export function selectZones(fleet: FleetConfig, listed: readonly HostedZone[], f
   });
   if (issues.length > 0) throw new ConfigError(fleetFile, issues);
   return [...chosen.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/**
+ * What to leave alone while some clusters could not be read (their endpoints are
+ * unknown, not gone): their A/AAAA sets (SetIdentifier = cluster), and every name with
+ * a simple A/AAAA set, which names no cluster and so may be theirs.
+ */
+export function heldForUnreachable(actual: readonly ActualZone[], unreachable: readonly string[]): HeldRecords[] {
+  if (unreachable.length === 0) return [];
+  const clusters = new Set(unreachable);
+  const held = new Map<string, HeldRecords>();
+  for (const zone of actual) {
+    for (const record of zone.records) {
+      const type = record.type.toUpperCase();
+      if (type !== 'A' && type !== 'AAAA') continue;
+      if (record.setIdentifier === undefined) {
+        held.set(`${record.name}|`, { name: record.name, reason: `clusters ${unreachable.join(', ')} could not be read` });
+      } else if (clusters.has(record.setIdentifier)) {
+        held.set(`${record.name}|${record.setIdentifier}`, { name: record.name, setIdentifier: record.setIdentifier, reason: `cluster ${record.setIdentifier} could not be read` });
+      }
+    }
+  }
+  return [...held.values()];
 }
 
 /** Every record set per zone after the given groups' changes (Route 53 semantics by key). */
@@ -166,6 +191,7 @@ export function healthCheckIdsAfter(actual: readonly ActualZone[], applied: Read
 }
 
 interface Observed {
+  unreachable: string[];
   zones: HostedZone[];
   actual: ActualZone[];
   owned: OwnedHealthCheck[];
@@ -178,8 +204,9 @@ interface Observed {
 async function observe(input: DnsInput, ports: DnsPorts): Promise<Observed> {
   const say = ports.onProgress ?? (() => {});
   const { fleet } = input;
-  const { endpoints, problems } = await ports.endpoints.list();
+  const { endpoints, problems, unreachable = [] } = await ports.endpoints.list();
   say(`endpoints: ${endpoints.length} from ${ports.endpoints.description}${problems.length ? ` (${problems.length} problem(s))` : ''}`);
+  if (unreachable.length > 0) say(`clusters not read, their records are left as they are: ${unreachable.join(', ')}`);
   const zones = selectZones(fleet, await ports.route53.listHostedZones(), input.fleetFile);
   const actual: ActualZone[] = [];
   for (const zone of zones) {
@@ -192,7 +219,7 @@ async function observe(input: DnsInput, ports: DnsPorts): Promise<Observed> {
   const intents = ports.intents ? await ports.intents() : [];
   const health = ports.health ? await ports.health() : {};
   const desired = computeDesiredState({ fleet, zones, endpoints, intents, health });
-  return { zones, actual, owned, desired, endpointCount: endpoints.length, problems: [...problems] };
+  return { zones, actual, owned, desired, endpointCount: endpoints.length, problems: [...problems], unreachable: [...unreachable].sort() };
 }
 
 function decide(input: DnsInput, observed: Observed, idsByKey: ReadonlyMap<string, string>) {
@@ -204,7 +231,7 @@ function decide(input: DnsInput, observed: Observed, idsByKey: ReadonlyMap<strin
     policy: fleet.policy,
     ownerId: fleet.ownerId,
     zones: observed.zones,
-    held: desired.held,
+    held: [...desired.held, ...heldForUnreachable(observed.actual, observed.unreachable)],
     markerTtl: fleet.ttl,
   });
   const { requests, oversized } = batchPlan(plan);
@@ -242,6 +269,7 @@ function planReport(fleet: FleetConfig, observed: Observed, steps: readonly Heal
     healthCheckSteps: steps.filter((step) => step.kind !== 'keep'),
     unusedHealthChecks: unused,
     problems: decided.problems,
+    unreachable: observed.unreachable,
   };
 }
 
@@ -301,6 +329,6 @@ export async function syncDns(input: DnsInput, ports: DnsPorts, options: SyncOpt
     groups: sent.groups,
     requestsSent: sent.requestsSent,
     insync,
-    failed: failures.length > 0 || sent.groups.some((g) => g.status === 'failed' || g.status === 'not-sent'),
+    failed: failures.length > 0 || observed.unreachable.length > 0 || sent.groups.some((g) => g.status === 'failed' || g.status === 'not-sent'),
   };
 }

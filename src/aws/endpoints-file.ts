@@ -14,11 +14,22 @@ import type { LoadedFleet } from '../core/config-file.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { GatewayKind, Problem, PublishedEndpoint } from '../core/model.ts';
 
-/** Where published endpoints come from: this file now, Gateway discovery later. */
+/** What an endpoint source read. */
+export interface EndpointList {
+  endpoints: PublishedEndpoint[];
+  problems: Problem[];
+  /** Clusters that could not be read: their records must be left exactly as they are. */
+  unreachable?: string[];
+}
+
+/**
+ * Where published endpoints come from: this file, or Gateway discovery (src/k8s's
+ * manifest-folder and EKS sources have the same shape).
+ */
 export interface EndpointSource {
   /** A short description for progress output, e.g. "examples/fleet/endpoints.yaml". */
   readonly description: string;
-  list(): Promise<{ endpoints: PublishedEndpoint[]; problems: Problem[] }>;
+  list(): Promise<EndpointList>;
 }
 
 const GATEWAY_KINDS = ['Gateway', 'IstioGateway', 'HTTPRoute', 'TetrateGateway'] as const satisfies readonly GatewayKind[];
@@ -100,7 +111,7 @@ export class FileEndpointSource implements EndpointSource {
     this.#fleet = fleet.config;
   }
 
-  async list(): Promise<{ endpoints: PublishedEndpoint[]; problems: Problem[] }> {
+  async list(): Promise<EndpointList> {
     let text: string;
     try {
       text = await readFile(this.file, 'utf8');

@@ -93,6 +93,7 @@ export function formatPlanText(report: DnsPlanReport): string {
   const zones = report.zones.map((z) => `${z.name} (${z.id})`).join(', ');
   out.push(`Owner ${report.ownerId}, policy ${report.policy}, zones ${zones || 'none'}`);
   out.push(`Read ${plural(report.recordsRead, 'record set')} and ${plural(report.endpointCount, 'published endpoint')}.`);
+  if (report.unreachable.length > 0) out.push(`Clusters not read (their records are left as they are): ${report.unreachable.join(', ')}.`);
 
   const newChecks = new Map(report.healthCheckSteps.filter((s) => s.kind === 'create').map((s) => [s.want.key, s]));
   const hcRows: string[][] = [
@@ -172,6 +173,7 @@ export function planJson(report: DnsPlanReport): Record<string, unknown> {
     },
     changes: planRows(report).map(({ zoneId, name, change }) => ({ zoneId, name, action: change.action, recordSet: change.recordSet })),
     requests: report.requests.map((r) => ({ zoneId: r.zoneId, names: r.groups.length, changes: r.groups.reduce((n, g) => n + g.changes.length, 0) })),
+    unreachable: report.unreachable,
     skipped: report.plan.skipped.map((s) => ({ zoneId: s.zoneId, name: s.name, action: s.change.action, type: s.change.recordSet.type, setIdentifier: s.change.recordSet.setIdentifier, reason: s.reason })),
     problems: report.problems,
   };
@@ -198,6 +200,7 @@ export function formatSyncText(report: DnsSyncReport): string {
         : `Still PENDING after ${Math.round(report.insync.waitedMs / 1000)} s (Route 53 goes on applying them): ${report.insync.pending.join(', ')}`,
     );
   }
+  if (report.unreachable.length > 0) out.push(`Clusters not read (their records were left as they are): ${report.unreachable.join(', ')}.`);
   if (failed.length > 0) {
     out.push('', 'Failed:');
     for (const g of failed) out.push(`  ${g.group.name} (zone ${g.zoneId}, ${g.status}): ${(g.messages ?? []).join('; ')}`);

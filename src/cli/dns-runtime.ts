@@ -3,15 +3,46 @@
 // replace fields of `dnsRuntime` (and restore them) to run the verbs in process
 // without AWS and without real waiting.
 import { FileEndpointSource, type EndpointSource } from '../aws/endpoints-file.ts';
+import { InvalidInput } from '../core/errors.ts';
+import { eksEndpointSource } from '../k8s/eks-source.ts';
+import { manifestFolderSource } from '../k8s/source.ts';
 import { RateLimiter, systemClock, type Clock } from '../aws/retry.ts';
 import { Route53Adapter, createRoute53Client } from '../aws/route53.ts';
 import type { LoadedFleet } from '../core/config-file.ts';
 
+export const ENDPOINT_SOURCES = ['auto', 'manifests', 'file', 'eks'] as const;
+export type EndpointSourceKind = (typeof ENDPOINT_SOURCES)[number];
+
+/**
+ * `manifests`: each cluster's `manifests` folder (Gateway discovery from files);
+ * `eks`: each cluster's API server through EKS; `file`: the fleet's `endpointsFile`;
+ * `auto`: manifests when some cluster has a folder, else the endpoints file.
+ */
+export function defaultEndpointSource(fleet: LoadedFleet, kind: EndpointSourceKind): EndpointSource {
+  switch (kind) {
+    case 'manifests':
+      return manifestFolderSource(fleet);
+    case 'eks':
+      return eksEndpointSource(fleet.config);
+    case 'file':
+      return new FileEndpointSource(fleet);
+    case 'auto':
+      return fleet.config.clusters.some((c) => c.manifests !== undefined) ? manifestFolderSource(fleet) : new FileEndpointSource(fleet);
+  }
+}
+
+/** Validates a --source flag. */
+export function endpointSourceKind(value: string | undefined): EndpointSourceKind {
+  const kind = value ?? 'auto';
+  if ((ENDPOINT_SOURCES as readonly string[]).includes(kind)) return kind as EndpointSourceKind;
+  throw new InvalidInput(`--source: "${kind}" is not one of ${ENDPOINT_SOURCES.join(', ')}`, { flag: 'source', value: kind });
+}
+
 export interface DnsRuntime {
   clock: Clock;
   createClient: typeof createRoute53Client;
-  /** Where published endpoints come from (the endpoints file until discovery is wired in). */
-  endpointSource: (fleet: LoadedFleet) => EndpointSource;
+  /** Where published endpoints come from (see ENDPOINT_SOURCES). */
+  endpointSource: (fleet: LoadedFleet, kind: EndpointSourceKind) => EndpointSource;
   /** Results (tables, JSON). */
   out: (text: string) => void;
   /** Progress and warnings. */
@@ -21,7 +52,7 @@ export interface DnsRuntime {
 export const dnsRuntime: DnsRuntime = {
   clock: systemClock,
   createClient: createRoute53Client,
-  endpointSource: (fleet) => new FileEndpointSource(fleet),
+  endpointSource: defaultEndpointSource,
   out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
 };

@@ -65,7 +65,7 @@ describe('switchyard plan/sync against the local Route 53', () => {
     expect(shop.map((r) => [r.SetIdentifier, r.Weight]).sort()).toEqual([['east', 100], ['eu', 100], ['west', 100]]);
     expect(shop.every((r) => r.HealthCheckId)).toBe(true);
     const checks = (await client.send(new ListHealthChecksCommand({}))).HealthChecks!;
-    expect(checks).toHaveLength(3);
+    expect(checks).toHaveLength(5); // per cluster and spec: api probes /healthz on east and west
 
     expect(planned).toBe(0);
     expect(out[1]).toContain('No changes: Route 53 matches the desired state.');

@@ -3,28 +3,31 @@ import type { Command } from 'commander';
 import { planDns } from '../../aws/dns-sync.ts';
 import { loadFleet } from '../../core/config-file.ts';
 import { formatPlanText, planJson } from '../dns-report.ts';
-import { dnsRuntime, route53For } from '../dns-runtime.ts';
+import { dnsRuntime, endpointSourceKind, route53For } from '../dns-runtime.ts';
 import { EXIT } from '../exit-codes.ts';
 
 export interface PlanFlags {
   fleet: string;
   json?: boolean;
   endpointUrl?: string;
+  source?: string;
 }
 
 export async function runPlan(flags: PlanFlags): Promise<number> {
+  const source = endpointSourceKind(flags.source);
   const loaded = await loadFleet(flags.fleet);
   const report = await planDns(
     { fleet: loaded.config, fleetFile: loaded.file },
     {
       route53: route53For({ endpointUrl: flags.endpointUrl }),
-      endpoints: dnsRuntime.endpointSource(loaded),
+      endpoints: dnsRuntime.endpointSource(loaded, source),
       clock: dnsRuntime.clock,
       onProgress: flags.json ? undefined : (line) => dnsRuntime.err(line),
     },
   );
   dnsRuntime.out(flags.json ? JSON.stringify(planJson(report), null, 2) : formatPlanText(report));
-  return EXIT.ok;
+  // A cluster that could not be read makes the plan incomplete.
+  return report.unreachable.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
 export function registerPlan(program: Command): void {
@@ -33,6 +36,7 @@ export function registerPlan(program: Command): void {
     .description('show the Route 53 changes sync would make (changes nothing)')
     .requiredOption('--fleet <dir>', 'fleet folder (with fleet.yaml) or the fleet.yaml file')
     .option('--json', 'print the plan as JSON')
+    .option('--source <kind>', 'published endpoints from: auto (manifests if configured, else endpointsFile), manifests, file, eks', 'auto')
     .option('--endpoint-url <url>', 'Route 53 endpoint, e.g. http://127.0.0.1:4566 (default: AWS, or AWS_ENDPOINT_URL)')
     .action(async (flags: PlanFlags) => {
       process.exitCode = await runPlan(flags);

@@ -4,13 +4,14 @@ import { syncDns } from '../../aws/dns-sync.ts';
 import { loadFleet } from '../../core/config-file.ts';
 import { InvalidInput } from '../../core/errors.ts';
 import { formatSyncText, syncJson } from '../dns-report.ts';
-import { dnsRuntime, route53For } from '../dns-runtime.ts';
+import { dnsRuntime, endpointSourceKind, route53For } from '../dns-runtime.ts';
 import { EXIT } from '../exit-codes.ts';
 
 export interface SyncFlags {
   fleet: string;
   json?: boolean;
   endpointUrl?: string;
+  source?: string;
   dryRun?: boolean;
   insyncTimeout?: string;
 }
@@ -23,13 +24,14 @@ function seconds(value: string | undefined, flag: string): number | undefined {
 
 export async function runSync(flags: SyncFlags): Promise<number> {
   const insyncTimeout = seconds(flags.insyncTimeout, '--insync-timeout');
+  const source = endpointSourceKind(flags.source);
   const loaded = await loadFleet(flags.fleet);
   const progress = (line: string) => dnsRuntime.err(line);
   const report = await syncDns(
     { fleet: loaded.config, fleetFile: loaded.file },
     {
       route53: route53For({ endpointUrl: flags.endpointUrl, dryRun: flags.dryRun }, (op, detail) => progress(`dry-run: not sending ${op} ${detail}`)),
-      endpoints: dnsRuntime.endpointSource(loaded),
+      endpoints: dnsRuntime.endpointSource(loaded, source),
       clock: dnsRuntime.clock,
       onProgress: progress,
     },
@@ -45,6 +47,7 @@ export function registerSync(program: Command): void {
     .description('apply the plan to Route 53: health checks, records in order, wait for INSYNC')
     .requiredOption('--fleet <dir>', 'fleet folder (with fleet.yaml) or the fleet.yaml file')
     .option('--json', 'print the outcome as JSON (progress still goes to stderr)')
+    .option('--source <kind>', 'published endpoints from: auto (manifests if configured, else endpointsFile), manifests, file, eks', 'auto')
     .option('--endpoint-url <url>', 'Route 53 endpoint, e.g. http://127.0.0.1:4566 (default: AWS, or AWS_ENDPOINT_URL)')
     .option('--dry-run', 'do everything but send the writes (each skipped write is logged)')
     .option('--insync-timeout <seconds>', 'how long to wait for Route 53 to report INSYNC (0: do not wait)', '300')

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NEW_HEALTH_CHECK_PREFIX, healthCheckIdsAfter, planDns, recordsAfter, selectZones, syncDns, type DnsPorts } from '../../../src/aws/dns-sync.ts';
+import { NEW_HEALTH_CHECK_PREFIX, healthCheckIdsAfter, heldForUnreachable, planDns, recordsAfter, selectZones, syncDns, type DnsPorts } from '../../../src/aws/dns-sync.ts';
 import { ConfigError } from '../../../src/core/errors.ts';
 import type { PublishedEndpoint, RecordSet } from '../../../src/core/model.ts';
 import { exampleEndpoints, exampleFleet, staticSource } from './helpers/example-fleet.ts';
@@ -28,7 +28,7 @@ describe('planDns', () => {
     const report = await planDns({ fleet: exampleFleet }, ports);
 
     // Assess
-    expect(report.healthCheckSteps.map((s) => [s.kind, s.want.cluster])).toEqual(expect.arrayContaining([['create', 'east'], ['create', 'west'], ['create', 'eu']]));
+    expect(report.healthCheckSteps.map((s) => [s.kind, s.want.cluster]).sort()).toEqual([['create', 'east'], ['create', 'east'], ['create', 'eu'], ['create', 'west'], ['create', 'west']]);
     const creates = report.plan.zones.flatMap((z) => z.groups.flatMap((g) => g.changes)).filter((c) => c.recordSet.type === 'A');
     expect(creates).toHaveLength(10); // shop ×3, api ×2, docs ×2, three canaries
     expect(creates.every((c) => c.action === 'CREATE')).toBe(true);
@@ -55,9 +55,10 @@ describe('syncDns', () => {
 
     // Assess
     expect(first.failed).toBe(false);
-    expect(first.healthCheckActions.map((a) => a.kind)).toEqual(['create', 'create', 'create']);
+    // One check per cluster and spec: api asks for /healthz on east and west.
+    expect(first.healthCheckActions.map((a) => a.kind)).toEqual(Array(5).fill('create'));
     expect(first.groups.every((g) => g.status === 'applied')).toBe(true);
-    expect(first.insync).toMatchObject({ insync: ['C4'], pending: [] });
+    expect(first.insync).toMatchObject({ insync: ['C6'], pending: [] });
     expect(clock.sleeps.filter((ms) => ms === 2000)).toHaveLength(2);
     const records = r53.records.get('Z1')!;
     expect(names(records)).toContain('shop.example.com. A east');
@@ -122,13 +123,14 @@ describe('syncDns', () => {
     r53.calls = [];
 
     // Act
-    const fleet = { ...exampleFleet, healthCheck: { ...exampleFleet.healthCheck, path: '/healthz', failureThreshold: 2 } };
+    const fleet = { ...exampleFleet, healthCheck: { ...exampleFleet.healthCheck, path: '/ready', failureThreshold: 2 } };
     const report = await syncDns({ fleet }, ports);
 
     // Assess
-    expect(report.healthCheckActions.map((a) => a.kind)).toEqual(['update', 'update', 'update']);
+    expect(report.healthCheckActions.map((a) => a.kind)).toEqual(Array(5).fill('update'));
     expect([...r53.checks.keys()].sort()).toEqual(ids);
-    expect([...r53.checks.values()].every((c) => c.spec.path === '/healthz' && c.spec.failureThreshold === 2)).toBe(true);
+    expect([...r53.checks.values()].map((c) => c.spec.path).sort()).toEqual(['/healthz', '/healthz', '/ready', '/ready', '/ready']); // api asks for /healthz itself
+    expect([...r53.checks.values()].every((c) => c.spec.failureThreshold === 2)).toBe(true);
     expect(r53.records.get('Z1')).toEqual(before);
     expect(r53.count('ChangeResourceRecordSets')).toBe(0);
   });
@@ -145,7 +147,7 @@ describe('syncDns', () => {
 
     // Assess
     expect(report.failed).toBe(false);
-    expect(report.healthCheckActions.map((a) => a.kind)).toEqual(['create', 'create', 'create', 'delete', 'delete', 'delete']);
+    expect(report.healthCheckActions.map((a) => a.kind)).toEqual([...Array(5).fill('create'), ...Array(5).fill('delete')]);
     expect([...r53.checks.keys()].some((id) => oldIds.has(id))).toBe(false);
     const used = new Set(r53.records.get('Z1')!.map((r) => r.healthCheckId).filter(Boolean));
     expect([...used].every((id) => r53.checks.get(id!)?.spec.protocol === 'HTTPS')).toBe(true);
@@ -164,7 +166,7 @@ describe('syncDns', () => {
     const report = await syncDns({ fleet }, ports);
 
     expect(report.healthCheckActions.filter((a) => a.kind === 'delete')).toEqual([]);
-    expect(r53.checks.size).toBe(6);
+    expect(r53.checks.size).toBe(8); // 5 HTTP kept + 3 TCP (a TCP check has no path, so api shares its cluster's)
   });
 
   it('names the config when a managed zone does not exist', async () => {
@@ -243,5 +245,35 @@ describe('healthCheckIdsAfter', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('heldForUnreachable', () => {
+  it('holds the sets of clusters not read, and whole names with a simple set', () => {
+    const alias = { hostedZoneId: 'Z26RNL4JYFTOTI', dnsName: 'lb.elb.us-east-1.amazonaws.com.', evaluateTargetHealth: true };
+    const records: RecordSet[] = [
+      { name: 'shop.example.com.', type: 'A', setIdentifier: 'eu', weight: 100, aliasTarget: alias },
+      { name: 'shop.example.com.', type: 'A', setIdentifier: 'east', weight: 100, aliasTarget: alias },
+      { name: 'solo.example.com.', type: 'A', aliasTarget: alias },
+      { name: 'mail.example.com.', type: 'MX', ttl: 300, values: ['10 mx.example.com.'] },
+    ];
+    expect(heldForUnreachable([{ zoneId: 'Z1', records }], ['eu'])).toEqual([
+      { name: 'shop.example.com.', setIdentifier: 'eu', reason: 'cluster eu could not be read' },
+      { name: 'solo.example.com.', reason: 'clusters eu could not be read' },
+    ]);
+    expect(heldForUnreachable([{ zoneId: 'Z1', records }], [])).toEqual([]);
+  });
+
+  it('makes sync leave an unread cluster’s records and report failure', async () => {
+    const { r53, ports } = setup();
+    await syncDns({ fleet: exampleFleet }, ports);
+    const before = structuredClone(r53.records.get('Z1'));
+    const withoutEu = exampleEndpoints().filter((e) => e.cluster !== 'eu');
+
+    const report = await syncDns({ fleet: exampleFleet }, { ...ports, endpoints: { description: 'test', list: async () => ({ endpoints: withoutEu, problems: [], unreachable: ['eu'] }) } });
+
+    expect(report.failed).toBe(true);
+    expect(report.unreachable).toEqual(['eu']);
+    expect(r53.records.get('Z1')).toEqual(before);
   });
 });

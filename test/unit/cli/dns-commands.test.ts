@@ -11,7 +11,7 @@ import {
   Route53Client,
   type Change as SdkChange,
 } from '@aws-sdk/client-route-53';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -73,10 +73,57 @@ describe('switchyard plan', () => {
     expect(text).toMatch(/CREATE\s+Z1\s+api\.example\.com\.\s+A\s+west\s+failover SECONDARY/);
     expect(text).toMatch(/CREATE\s+Z1\s+docs\.example\.com\.\s+A\s+eu\s+latency eu-west-1/);
     expect(text).toMatch(/create\s+east\s+\(new\)\s+HTTP canary-east\.example\.com:80\/status\/200 every 10s, 3 failures/);
-    expect(text).toContain('Plan: 10 to create, 0 to update, 0 to delete (+6 ownership marker changes); health checks: 3 to create, 0 to update, 0 to delete; 1 ChangeResourceRecordSets request.');
+    expect(text).toContain('Plan: 10 to create, 0 to update, 0 to delete (+6 ownership marker changes); health checks: 5 to create, 0 to update, 0 to delete; 1 ChangeResourceRecordSets request.');
     expect(r53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(0);
     expect(r53.commandCalls(CreateHealthCheckCommand)).toHaveLength(0);
     expect(err.join('\n')).toContain('zone example.com. (Z1): 0 record sets');
+    expect(err[0]).toMatch(/^endpoints: 10 from manifests of east \(clusters\/east\), west \(clusters\/west\), eu \(clusters\/eu\)$/);
+  });
+
+  it('reads the endpoints file with --source file, to the same plan', async () => {
+    mockEmptyAccount();
+
+    const code = await run('plan', '--fleet', 'examples/fleet', '--source', 'file', '--json');
+
+    expect(code).toBe(0);
+    expect(JSON.parse(out.join('\n')).summary).toEqual({ create: 10, update: 0, delete: 0, markers: 6, requests: 1 });
+  });
+
+  it('exits 2 on an unknown --source', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    expect(await run('plan', '--fleet', 'examples/fleet', '--source', 'kubectl')).toBe(2);
+    expect(String(errors.mock.calls[0]?.[0])).toContain('--source: "kubectl" is not one of auto, manifests, file, eks');
+  });
+
+  it('leaves the records of a cluster it cannot read as they are, and exits 1', async () => {
+    // Prepare: the eu manifests are missing; Route 53 has eu's shop record and its marker.
+    const dir = await mkdtemp(join(tmpdir(), 'sy-cli-'));
+    try {
+      await cp('examples/fleet', dir, { recursive: true });
+      await rm(join(dir, 'clusters', 'eu'), { recursive: true });
+      mockEmptyAccount();
+      r53.on(ListResourceRecordSetsCommand).resolves({
+        ResourceRecordSets: [
+          { Name: 'shop.example.com.', Type: 'A', SetIdentifier: 'eu', Weight: 100, AliasTarget: { HostedZoneId: 'Z32O12XQLNTSW2', DNSName: 'mesh-eu-ingress-0a1b2c3d4e5f6a7b.elb.eu-west-1.amazonaws.com.', EvaluateTargetHealth: true } },
+          { Name: '_switchyard.shop.example.com.', Type: 'TXT', TTL: 300, ResourceRecords: [{ Value: '"heritage=switchyard,owner=switchyard-example,set=A/eu"' }] },
+        ],
+        IsTruncated: false,
+        MaxItems: 300,
+      });
+
+      // Act
+      const code = await run('plan', '--fleet', dir, '--json');
+
+      // Assess
+      expect(code).toBe(1);
+      const doc = JSON.parse(out.join('\n'));
+      expect(doc.unreachable).toEqual(['eu']);
+      expect(doc.changes.filter((c: { action: string }) => c.action === 'DELETE')).toEqual([]);
+      expect(doc.changes.filter((c: { name: string; recordSet: { type: string } }) => c.name === 'shop.example.com.' && c.recordSet.type === 'A').map((c: { recordSet: { setIdentifier: string } }) => c.recordSet.setIdentifier).sort()).toEqual(['east', 'west']);
+      expect(doc.problems.some((p: { subject: string; reason: string }) => p.subject === 'eu' && p.reason.startsWith('cannot read the cluster'))).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('prints JSON with --json', async () => {
@@ -87,7 +134,7 @@ describe('switchyard plan', () => {
     expect(code).toBe(0);
     const doc = JSON.parse(out.join('\n'));
     expect(doc.summary).toEqual({ create: 10, update: 0, delete: 0, markers: 6, requests: 1 });
-    expect(doc.healthChecks.create).toHaveLength(3);
+    expect(doc.healthChecks.create).toHaveLength(5);
     expect(doc.changes.find((c: { name: string; recordSet: { setIdentifier?: string } }) => c.name === 'api.example.com.' && c.recordSet.setIdentifier === 'east').recordSet.failover).toBe('PRIMARY');
     expect(doc.problems).toEqual([]);
     expect(err).toEqual([]);
@@ -144,10 +191,10 @@ describe('switchyard sync', () => {
 
     // Assess
     expect(code).toBe(0);
-    expect(r53.commandCalls(CreateHealthCheckCommand)).toHaveLength(3);
+    expect(r53.commandCalls(CreateHealthCheckCommand)).toHaveLength(5);
     expect(r53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(1);
     expect(r53.commandCalls(ChangeResourceRecordSetsCommand)[0]!.args[0].input.ChangeBatch?.Changes).toHaveLength(16);
-    expect(out.join('\n')).toMatch(/^Sync done: 16 changes applied for 6 names, 0 names failed; 1 request sent; health checks 3 created, 0 updated, 0 deleted\.\nAll changes INSYNC after 2 s\./);
+    expect(out.join('\n')).toMatch(/^Sync done: 16 changes applied for 6 names, 0 names failed; 1 request sent; health checks 5 created, 0 updated, 0 deleted\.\nAll changes INSYNC after 2 s\./);
     expect(err).toContain('request 1/1 Z1: 6 name(s) applied');
     expect(clock.sleeps).toContain(2000);
   });
@@ -185,7 +232,7 @@ describe('switchyard sync', () => {
     expect(code).toBe(0);
     expect(r53.commandCalls(CreateHealthCheckCommand)).toHaveLength(0);
     expect(r53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(0);
-    expect(err.filter((l) => l.startsWith('dry-run: not sending CreateHealthCheck'))).toHaveLength(3);
+    expect(err.filter((l) => l.startsWith('dry-run: not sending CreateHealthCheck'))).toHaveLength(5);
     expect(err).toContain('dry-run: not sending ChangeResourceRecordSets Z1: 16 change(s)');
     expect(out.join('\n')).toMatch(/^Dry run done: 16 changes would apply for 6 names/);
   });
