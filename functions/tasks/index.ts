@@ -2,11 +2,16 @@
 // of FUNCTIONS): the plain functions behind the Lambda handlers, bound to their deps.
 // The local runtime and the workflow tests call these in process.
 import type { Deps } from '../../src/runtime/deps.ts';
+import { cleanupHealthChecks, offboardApp, onboardApp, reconcile } from './apps.ts';
+import { failbackApply, failbackCheck, failoverApply, failoverDecide } from './failover.ts';
 import { acquireLock, applyWeights, changeStatus, finishOperation, healthGate, prepareDrain, prepareRestore, rollbackOperation } from './operations.ts';
+import { router } from './router.ts';
+import { describeUpdate, resolveUpgrade } from './upgrade.ts';
 
 export type Task = (input: unknown) => Promise<unknown>;
 
 export const TASK_FACTORIES = {
+  router,
   prepareDrain,
   prepareRestore,
   acquireLock,
@@ -15,6 +20,16 @@ export const TASK_FACTORIES = {
   healthGate,
   finishOperation,
   rollbackOperation,
+  resolveUpgrade,
+  describeUpdate,
+  failoverDecide,
+  failoverApply,
+  failbackCheck,
+  failbackApply,
+  onboardApp,
+  offboardApp,
+  reconcile,
+  cleanupHealthChecks,
 } as const satisfies Record<string, (deps: Deps) => Task>;
 
 export type TaskName = keyof typeof TASK_FACTORIES;

@@ -41,8 +41,11 @@ export function clusterDnsRequest(
   cluster: string,
   options: { override?: number; reason: string; dryRun?: boolean },
 ): DnsApplyRequest {
+  // Desired state reads DRAINED as 0 % whatever the percent: an override above 0 is a restore under way.
   const intents = effectiveIntents(state, clusterNames(deps)).map((i) =>
-    i.cluster === cluster && options.override !== undefined ? { ...i, weightPercent: options.override } : i,
+    i.cluster === cluster && options.override !== undefined
+      ? { ...i, state: options.override > 0 && i.state === 'DRAINED' ? ('RESTORING' as const) : i.state, weightPercent: options.override }
+      : i,
   );
   return {
     hostnames: appsServedBy(view, cluster),
@@ -68,7 +71,7 @@ export function appsDnsRequest(deps: Pick<Deps, 'fleet'>, state: FleetState, end
 
 export async function journal(
   deps: Pick<Deps, 'table' | 'clock'>,
-  plan: Pick<OperationPlan, 'journalPrefix' | 'by' | 'operation' | 'executionArn' | 'cluster'>,
+  plan: Pick<OperationPlan, 'journalPrefix' | 'by' | 'executionArn' | 'cluster'> & { operation: string },
   label: string,
   entry: Omit<JournalEntry, 'id' | 'at' | 'by' | 'operation' | 'executionArn' | 'cluster'> & { cluster?: string },
 ): Promise<void> {

@@ -10,6 +10,9 @@ import type { LockOperation } from './intent.ts';
 /** How often the INSYNC poll asks Route 53, and how many times before giving up. */
 export const INSYNC_POLL_SECONDS = 5;
 export const INSYNC_MAX_POLLS = 120;
+/** How often UpgradeGuard asks EKS about the update, and for how long (3 hours). */
+export const UPDATE_POLL_SECONDS = 60;
+export const UPDATE_MAX_POLLS = 180;
 /** A lease must outlive the longest wait between two renewals by this much. */
 export const LEASE_MARGIN_SECONDS = 60;
 
@@ -99,7 +102,17 @@ export const operationPlanSchema = z.object({
   journalPrefix: z.string().min(1),
   /** UpgradeGuard only. */
   upgrade: z
-    .object({ eksClusterName: z.string(), updateId: z.string(), region: z.string(), restoreAfter: z.boolean() })
+    .object({
+      eksClusterName: z.string(),
+      updateId: z.string(),
+      region: z.string(),
+      roleArn: z.string().optional(),
+      /** The cluster was ACTIVE at 100 % before the upgrade: restore it afterwards. */
+      restoreAfter: z.boolean(),
+      /** DescribeUpdate cadence and patience. */
+      pollSeconds: z.number().int().min(1),
+      maxPolls: z.number().int().min(1),
+    })
     .optional(),
 });
 export type OperationPlan = z.infer<typeof operationPlanSchema>;

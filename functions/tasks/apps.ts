@@ -1,0 +1,244 @@
+// OnboardApp, OffboardApp and Reconcile: the app catalogue in the state table, then the
+// apps' records and health checks in Route 53 (every cluster's sets of those apps, at
+// the weights the intents and failover marks give). The INSYNC wait and the health-check
+// cleanup are workflow states of their own.
+import { z } from 'zod';
+import { executionSchema, parseInput } from '../../src/core/drain-plan.ts';
+import { InvalidInput, UnknownCluster } from '../../src/core/errors.ts';
+import { outEvent, type EventToPut, type RecordChangeSummary } from '../../src/core/events.ts';
+import { GATEWAY_KINDS, routingAnnotationsSchema } from '../../src/core/gateway-events.ts';
+import { appsTakenOut, effectiveIntents } from '../../src/core/intent.ts';
+import type { Problem, PublishedEndpoint } from '../../src/core/model.ts';
+import type { AppEntry } from '../../src/aws/state-table.ts';
+import type { Deps, DnsApplyResult } from '../../src/runtime/deps.ts';
+import { appsDnsRequest, clusterNames } from './view.ts';
+
+/** Events carry at most this many record changes (Step Functions payloads are limited to 256 KB). */
+export const MAX_CHANGES_IN_EVENT = 100;
+/** Applies re-run while the fleet document changed under them (a drain wrote meanwhile). */
+const MAX_STABLE_APPLIES = 3;
+
+const hostnameSchema = z
+  .string()
+  .transform((s) => s.trim().toLowerCase().replace(/\.$/, ''))
+  .pipe(z.string().regex(/^(\*\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'not a DNS name'));
+
+export const endpointSchema = z.object({
+  hostname: hostnameSchema,
+  cluster: z.string().min(1),
+  kind: z.enum(GATEWAY_KINDS).default('Gateway'),
+  gateway: z.string().min(1),
+  entryPoint: hostnameSchema.optional(),
+  annotations: routingAnnotationsSchema.default({}),
+  canary: z.boolean().optional(),
+});
+
+export const onboardInputSchema = z.strictObject({
+  hostname: hostnameSchema,
+  endpoints: z.array(endpointSchema).min(1),
+  by: z.string().min(1).default('switchyard'),
+});
+
+export const offboardInputSchema = z.strictObject({
+  hostname: hostnameSchema,
+  cluster: z.string().min(1),
+  by: z.string().min(1).default('switchyard'),
+});
+
+export const reconcileInputSchema = z.strictObject({
+  clusters: z.array(z.string().min(1)).optional(),
+});
+
+const taskInputSchema = z.object({ input: z.unknown(), execution: executionSchema });
+
+function summaries(result: DnsApplyResult): RecordChangeSummary[] {
+  return result.changes.slice(0, MAX_CHANGES_IN_EVENT);
+}
+
+function known(deps: Deps, cluster: string): void {
+  const names = clusterNames(deps);
+  if (!names.includes(cluster)) throw new UnknownCluster(cluster, names);
+}
+
+/**
+ * Applies the apps' desired state; applies again (at most a few times) when the fleet
+ * document changed meanwhile, so an intent written by a drain during the apply wins.
+ */
+async function applyStable(deps: Deps, endpoints: () => Promise<PublishedEndpoint[]>, hostnames: string[] | undefined, reason: string): Promise<DnsApplyResult> {
+  let merged: DnsApplyResult | undefined;
+  for (let attempt = 1; ; attempt++) {
+    const state = await deps.table.readFleet();
+    const result = await deps.dns.apply(appsDnsRequest(deps, state, await endpoints(), hostnames, reason));
+    merged = merged
+      ? { ...result, changes: [...merged.changes, ...result.changes], changeIds: [...new Set([...merged.changeIds, ...result.changeIds])], problems: [...merged.problems, ...result.problems] }
+      : result;
+    const after = await deps.table.readFleet();
+    if (after.version === state.version || attempt >= MAX_STABLE_APPLIES) return merged;
+  }
+}
+
+async function catalogueEndpoints(deps: Deps): Promise<PublishedEndpoint[]> {
+  return (await deps.table.listApps()).flatMap((e) => e.endpoints);
+}
+
+export interface AppResult {
+  hostname?: string;
+  changeIds: string[];
+  attempt: number;
+  changeCount: number;
+  problems: Problem[];
+  event: EventToPut | null;
+}
+
+export const onboardApp = (deps: Deps) => async (raw: unknown): Promise<AppResult> => {
+  const { input, execution } = parseInput(taskInputSchema, raw, 'onboardApp input');
+  const request = parseInput(onboardInputSchema, input, 'OnboardApp input');
+  for (const endpoint of request.endpoints) {
+    known(deps, endpoint.cluster);
+    if (endpoint.hostname !== request.hostname) {
+      throw new InvalidInput(`OnboardApp input: endpoint of cluster ${endpoint.cluster} is for ${endpoint.hostname}, not ${request.hostname}`);
+    }
+  }
+  const incoming = request.endpoints as PublishedEndpoint[];
+  const clusters = [...new Set(incoming.map((e) => e.cluster))];
+  const existing = await deps.table.getApp(request.hostname);
+  const kept = (existing?.endpoints ?? []).filter((e) => !clusters.includes(e.cluster));
+  const entry: AppEntry = { hostname: request.hostname, endpoints: [...kept, ...incoming], updatedAt: deps.clock.now().toISOString(), updatedBy: execution.id };
+  await deps.table.putApp(entry);
+  const result = await applyStable(deps, () => catalogueEndpoints(deps), [request.hostname], `switchyard onboard ${request.hostname}`);
+  const all = [...new Set(entry.endpoints.map((e) => e.cluster))].sort();
+  await deps.table.appendJournal({
+    id: `${execution.startTime}#${execution.name}#10-onboard`,
+    at: deps.clock.now().toISOString(),
+    by: request.by,
+    what: `app onboarded: ${request.hostname} from ${clusters.join(', ')} (${result.changes.length} record change(s))`,
+    why: 'Gateway published',
+    hostname: request.hostname,
+    operation: 'onboard',
+    executionArn: execution.id,
+    before: { clusters: [...new Set((existing?.endpoints ?? []).map((e) => e.cluster))].sort() },
+    after: { clusters: all, changes: summaries(result) },
+  });
+  return {
+    hostname: request.hostname,
+    changeIds: result.changeIds,
+    attempt: 0,
+    changeCount: result.changes.length,
+    problems: result.problems.slice(0, 50),
+    event: outEvent('App Onboarded', { hostname: request.hostname, clusters: all, changes: summaries(result), executionArn: execution.id }),
+  };
+};
+
+export const offboardApp = (deps: Deps) => async (raw: unknown): Promise<AppResult> => {
+  const { input, execution } = parseInput(taskInputSchema, raw, 'offboardApp input');
+  const request = parseInput(offboardInputSchema, input, 'OffboardApp input');
+  known(deps, request.cluster);
+  const existing = await deps.table.getApp(request.hostname);
+  const remaining = (existing?.endpoints ?? []).filter((e) => e.cluster !== request.cluster);
+  if (remaining.length === 0) await deps.table.deleteApp(request.hostname);
+  else await deps.table.putApp({ hostname: request.hostname, endpoints: remaining, updatedAt: deps.clock.now().toISOString(), updatedBy: execution.id });
+  const result = await applyStable(deps, () => catalogueEndpoints(deps), [request.hostname], `switchyard offboard ${request.hostname} from ${request.cluster}`);
+  const remainingClusters = [...new Set(remaining.map((e) => e.cluster))].sort();
+  await deps.table.appendJournal({
+    id: `${execution.startTime}#${execution.name}#10-offboard`,
+    at: deps.clock.now().toISOString(),
+    by: request.by,
+    what: `app offboarded: ${request.hostname} from ${request.cluster} (${result.changes.length} record change(s))`,
+    why: 'Gateway withdrawn',
+    cluster: request.cluster,
+    hostname: request.hostname,
+    operation: 'offboard',
+    executionArn: execution.id,
+    before: { clusters: [...new Set((existing?.endpoints ?? []).map((e) => e.cluster))].sort() },
+    after: { clusters: remainingClusters, changes: summaries(result) },
+  });
+  return {
+    hostname: request.hostname,
+    changeIds: result.changeIds,
+    attempt: 0,
+    changeCount: result.changes.length,
+    problems: result.problems.slice(0, 50),
+    event: outEvent('App Offboarded', { hostname: request.hostname, cluster: request.cluster, remainingClusters, changes: summaries(result), executionArn: execution.id }),
+  };
+};
+
+/** The catalogue after discovery: reachable clusters' endpoints replaced, unreachable ones kept. */
+export function mergeCatalogue(entries: readonly AppEntry[], discovered: readonly PublishedEndpoint[], scope: readonly string[], unreachable: readonly string[]): Map<string, PublishedEndpoint[]> {
+  const replaced = new Set(scope.filter((c) => !unreachable.includes(c)));
+  const next = new Map<string, PublishedEndpoint[]>();
+  for (const entry of entries) {
+    const kept = entry.endpoints.filter((e) => !replaced.has(e.cluster));
+    if (kept.length > 0) next.set(entry.hostname, kept);
+  }
+  for (const endpoint of discovered) {
+    if (!replaced.has(endpoint.cluster)) continue;
+    next.set(endpoint.hostname, [...(next.get(endpoint.hostname) ?? []), endpoint]);
+  }
+  return next;
+}
+
+export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult & { added: string[]; removed: string[]; unreachable: string[] }> => {
+  const { input, execution } = parseInput(taskInputSchema, raw, 'reconcile input');
+  const request = parseInput(reconcileInputSchema, input ?? {}, 'Reconcile input');
+  for (const cluster of request.clusters ?? []) known(deps, cluster);
+  const scope = request.clusters ?? clusterNames(deps);
+  const entries = await deps.table.listApps();
+  const problems: Problem[] = [];
+  let added: string[] = [];
+  let removed: string[] = [];
+  let unreachable: string[] = [];
+  if (deps.discovery) {
+    const found = await deps.discovery.list(request.clusters);
+    problems.push(...found.problems);
+    unreachable = found.unreachable;
+    const next = mergeCatalogue(entries, found.endpoints, scope, found.unreachable);
+    const now = deps.clock.now().toISOString();
+    for (const [hostname, endpoints] of next) {
+      const before = entries.find((e) => e.hostname === hostname);
+      if (before && JSON.stringify(before.endpoints) === JSON.stringify(endpoints)) continue;
+      if (!before) added.push(hostname);
+      await deps.table.putApp({ hostname, endpoints, updatedAt: now, updatedBy: execution.id });
+    }
+    for (const entry of entries) {
+      if (next.has(entry.hostname)) continue;
+      removed.push(entry.hostname);
+      await deps.table.deleteApp(entry.hostname);
+    }
+    added = added.sort();
+    removed = removed.sort();
+  }
+  const result = await applyStable(deps, () => catalogueEndpoints(deps), undefined, 'switchyard reconcile');
+  problems.push(...result.problems);
+  const hostnames = [...new Set(result.changes.map((c) => c.name.replace(/^_switchyard\./, '').replace(/\.$/, '')))].sort();
+  if (result.changes.length > 0 || added.length > 0 || removed.length > 0) {
+    await deps.table.appendJournal({
+      id: `${execution.startTime}#${execution.name}#10-reconcile`,
+      at: deps.clock.now().toISOString(),
+      by: 'reconcile',
+      what: `reconcile: ${result.changes.length} record change(s)${added.length ? `, apps added: ${added.join(', ')}` : ''}${removed.length ? `, apps removed: ${removed.join(', ')}` : ''}`,
+      why: request.clusters ? `reconcile of ${request.clusters.join(', ')}` : 'scheduled reconcile',
+      operation: 'reconcile',
+      executionArn: execution.id,
+      after: { changes: summaries(result), unreachable },
+    });
+  }
+  return {
+    changeIds: result.changeIds,
+    attempt: 0,
+    changeCount: result.changes.length,
+    problems: problems.slice(0, 50),
+    added,
+    removed,
+    unreachable,
+    event:
+      result.changes.length > 0
+        ? outEvent('Records Changed', { trigger: 'reconcile', hostnames, changes: summaries(result), changeIds: result.changeIds, executionArn: execution.id })
+        : null,
+  };
+};
+
+/** After INSYNC: deletes owned health checks nothing uses any more (policy sync). */
+export const cleanupHealthChecks = (deps: Deps) => async (): Promise<{ deleted: string[]; failures: string[] }> => {
+  const [state, endpoints] = await Promise.all([deps.table.readFleet(), catalogueEndpoints(deps)]);
+  return deps.dns.cleanup({ endpoints, intents: effectiveIntents(state, clusterNames(deps)), appsOut: appsTakenOut(state) });
+};

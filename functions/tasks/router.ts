@@ -1,0 +1,124 @@
+// The event router: CloudWatch alarm state changes, EKS CloudTrail calls, Gateway
+// Published/Withdrawn and the Reconcile schedule become StartExecution calls. The
+// execution name is derived from the event's content, so a duplicate delivery of the
+// same event asks for the same name and Step Functions does not start it twice.
+// Events that are invalid or not ours are logged by the caller and dropped (never
+// thrown: EventBridge would only retry them); Step Functions errors are thrown, so
+// the asynchronous invocation retries.
+import { createHash } from 'node:crypto';
+import { clusterOfAlarm } from '../../src/core/alarm-names.ts';
+import { formatZodIssues } from '../../src/core/config.ts';
+import { alarmStateChangeEventSchema, anyEventSchema, eksApiCallEventSchema, scheduledEventSchema } from '../../src/core/events.ts';
+import { endpointsOfPublished, GATEWAY_EVENT_TYPES, safeParseGatewayEvent } from '../../src/core/gateway-events.ts';
+import type { Deps, WorkflowName } from '../../src/runtime/deps.ts';
+import { clusterNames } from './view.ts';
+
+/** Step Functions allows 80 characters of [0-9A-Za-z_-] in an execution name. */
+export const MAX_EXECUTION_NAME = 80;
+
+/** `<prefix>-<readable part>-<16 hex digits of the content hash>`, at most 80 characters. */
+export function executionName(prefix: string, readable: string, content: unknown): string {
+  const hash = createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 16);
+  const slug = `${prefix}-${readable}`.replace(/[^0-9A-Za-z_-]+/g, '_').replace(/_+/g, '_');
+  return `${slug.slice(0, MAX_EXECUTION_NAME - hash.length - 1)}-${hash}`;
+}
+
+export interface StartRequest {
+  workflow: WorkflowName;
+  name: string;
+  input: unknown;
+}
+
+export interface Routed {
+  starts: StartRequest[];
+  /** Why nothing is started, when nothing is. */
+  ignored?: string;
+}
+
+/** Decides what an event starts (pure apart from reading the fleet config). */
+export function routeEvent(deps: Pick<Deps, 'fleet'>, event: unknown): Routed {
+  const envelope = anyEventSchema.safeParse(event);
+  if (!envelope.success) return { starts: [], ignored: `not an EventBridge event: ${formatZodIssues(envelope.error).join('; ')}` };
+  const { source, 'detail-type': detailType } = envelope.data;
+  const invalid = (error: import('zod').ZodError) => ({ starts: [], ignored: `invalid "${detailType}" event: ${formatZodIssues(error).join('; ')}` });
+
+  if (source === 'aws.cloudwatch' && detailType === 'CloudWatch Alarm State Change') {
+    const parsed = alarmStateChangeEventSchema.safeParse(event);
+    if (!parsed.success) return invalid(parsed.error);
+    const { alarmName, state } = parsed.data.detail;
+    const subject = clusterOfAlarm(deps.fleet.ownerId, alarmName, clusterNames(deps));
+    if (!subject) return { starts: [], ignored: `alarm ${alarmName} is not one of fleet ${deps.fleet.ownerId}'s` };
+    if (state.value === 'INSUFFICIENT_DATA') return { starts: [], ignored: `alarm ${alarmName} has insufficient data` };
+    return {
+      starts: [{ workflow: 'Failover', name: executionName('failover', `${subject.cluster}-${state.value}`, [alarmName, state.value, state.timestamp]), input: parsed.data }],
+    };
+  }
+
+  if (source === 'aws.eks' && detailType === 'AWS API Call via CloudTrail') {
+    const parsed = eksApiCallEventSchema.safeParse(event);
+    if (!parsed.success) return invalid(parsed.error);
+    const detail = parsed.data.detail;
+    if (detail.errorCode) return { starts: [], ignored: `${detail.eventName} failed (${detail.errorCode})` };
+    const name = detail.requestParameters?.name ?? detail.responseElements?.cluster?.name;
+    const cluster = deps.fleet.clusters.find((c) => c.eksClusterName === name && c.region === detail.awsRegion);
+    if (!cluster) return { starts: [], ignored: `EKS cluster ${name ?? '(no name)'} in ${detail.awsRegion} is not in the fleet` };
+    switch (detail.eventName) {
+      case 'UpdateClusterVersion': {
+        const updateId = detail.responseElements?.update?.id ?? detail.eventID;
+        return { starts: [{ workflow: 'UpgradeGuard', name: executionName('upgrade', cluster.name, [cluster.name, updateId]), input: parsed.data }] };
+      }
+      case 'CreateCluster':
+      case 'DeleteCluster':
+        return { starts: [{ workflow: 'Reconcile', name: executionName('reconcile', `${cluster.name}-${detail.eventName}`, [detail.eventID]), input: { clusters: [cluster.name] } }] };
+      default:
+        return { starts: [], ignored: `EKS ${detail.eventName} starts nothing` };
+    }
+  }
+
+  if (source === 'switchyard' && (detailType === GATEWAY_EVENT_TYPES.published || detailType === GATEWAY_EVENT_TYPES.withdrawn)) {
+    const parsed = safeParseGatewayEvent(event);
+    if (!parsed.success) return { starts: [], ignored: `invalid "${detailType}" event: ${parsed.error}` };
+    const gateway = parsed.event;
+    if (!clusterNames(deps).includes(gateway.detail.cluster)) return { starts: [], ignored: `cluster ${gateway.detail.cluster} is not in the fleet` };
+    if (gateway.detailType === GATEWAY_EVENT_TYPES.published) {
+      const endpoints = endpointsOfPublished(gateway.detail);
+      return {
+        starts: gateway.detail.hostnames.map((hostname) => ({
+          workflow: 'OnboardApp' as const,
+          name: executionName('onboard', hostname, [hostname, gateway.detail]),
+          input: { hostname, endpoints: endpoints.filter((e) => e.hostname === hostname), by: `${gateway.detail.cluster}/${gateway.detail.kind}/${gateway.detail.gateway}` },
+        })),
+      };
+    }
+    return {
+      starts: gateway.detail.hostnames.map((hostname) => ({
+        workflow: 'OffboardApp' as const,
+        name: executionName('offboard', hostname, [hostname, gateway.detail]),
+        input: { hostname, cluster: gateway.detail.cluster, by: `${gateway.detail.cluster}/${gateway.detail.kind}/${gateway.detail.gateway}` },
+      })),
+    };
+  }
+
+  if (source === 'aws.events' && detailType === 'Scheduled Event') {
+    const parsed = scheduledEventSchema.safeParse(event);
+    if (!parsed.success) return invalid(parsed.error);
+    return { starts: [{ workflow: 'Reconcile', name: executionName('reconcile', 'scheduled', [parsed.data.time, parsed.data.resources ?? []]), input: {} }] };
+  }
+
+  return { starts: [], ignored: `no workflow for source "${source}", detail-type "${detailType}"` };
+}
+
+export interface RouterResult {
+  started: Array<{ workflow: WorkflowName; name: string; executionArn: string; duplicate: boolean }>;
+  ignored: string | null;
+}
+
+export const router = (deps: Deps) => async (event: unknown): Promise<RouterResult> => {
+  const routed = routeEvent(deps, event);
+  const started: RouterResult['started'] = [];
+  for (const start of routed.starts) {
+    const execution = await deps.workflows.start(start.workflow, start.name, start.input);
+    started.push({ workflow: start.workflow, name: start.name, executionArn: execution.executionArn, duplicate: !execution.started });
+  }
+  return { started, ignored: routed.ignored ?? null };
+};
