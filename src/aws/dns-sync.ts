@@ -33,6 +33,8 @@ export interface DnsPorts {
   endpoints: EndpointSource;
   /** Operator intents (state table). Missing: every cluster ACTIVE at 100 %. */
   intents?: () => Promise<readonly ClusterIntent[]>;
+  /** Single apps of single clusters at a share of their weight (per-app failover: 0 %). */
+  appIntents?: () => Promise<ReadonlyArray<{ hostname: string; cluster: string; weightPercent: number }>>;
   /** Observed health per cluster. Missing: UNKNOWN (treated as healthy). */
   health?: () => Promise<Readonly<Record<string, HealthState>>>;
   clock?: Clock;
@@ -217,8 +219,9 @@ async function observe(input: DnsInput, ports: DnsPorts): Promise<Observed> {
   const owned = await listOwnedHealthChecks(ports.route53, fleet.ownerId);
   say(`health checks owned by ${fleet.ownerId}: ${owned.length}`);
   const intents = ports.intents ? await ports.intents() : [];
+  const appIntents = ports.appIntents ? await ports.appIntents() : [];
   const health = ports.health ? await ports.health() : {};
-  const desired = computeDesiredState({ fleet, zones, endpoints, intents, health });
+  const desired = computeDesiredState({ fleet, zones, endpoints, intents, appIntents, health });
   return { zones, actual, owned, desired, endpointCount: endpoints.length, problems: [...problems], unreachable: [...unreachable].sort() };
 }
 

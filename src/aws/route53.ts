@@ -85,15 +85,22 @@ export interface CreateClientOptions {
  * local emulator does not check them) instead of failing in the credential chain.
  */
 export function createRoute53Client(options: CreateClientOptions = {}, env: NodeJS.ProcessEnv = process.env): Route53Client {
-  const endpoint = options.endpointUrl;
-  const loopback = isLoopback(endpoint ?? env.AWS_ENDPOINT_URL_ROUTE_53 ?? env.AWS_ENDPOINT_URL);
+  return new Route53Client({ region: ROUTE53_REGION, maxAttempts: 1, ...loopbackConfig(options.endpointUrl, env, 'ROUTE_53') });
+}
+
+/**
+ * Client settings for an optional endpoint: the endpoint itself, and placeholder
+ * credentials when it (or AWS_ENDPOINT_URL[_<SERVICE>]) is a loopback address and no
+ * credentials are configured — the local services do not check them, and the default
+ * chain would otherwise fail before sending anything.
+ */
+export function loopbackConfig(endpointUrl: string | undefined, env: NodeJS.ProcessEnv = process.env, service?: string): { endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } {
+  const loopback = isLoopback(endpointUrl ?? (service ? env[`AWS_ENDPOINT_URL_${service}`] : undefined) ?? env.AWS_ENDPOINT_URL);
   const hasCredentials = Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI);
-  return new Route53Client({
-    region: ROUTE53_REGION,
-    maxAttempts: 1,
-    ...(endpoint === undefined ? {} : { endpoint }),
+  return {
+    ...(endpointUrl === undefined ? {} : { endpoint: endpointUrl }),
     ...(loopback && !hasCredentials ? { credentials: { accessKeyId: 'switchyard-local', secretAccessKey: 'switchyard-local' } } : {}),
-  });
+  };
 }
 
 function isLoopback(url: string | undefined): boolean {

@@ -7,7 +7,11 @@ import { InvalidInput } from '../core/errors.ts';
 import { eksEndpointSource } from '../k8s/eks-source.ts';
 import { manifestFolderSource } from '../k8s/source.ts';
 import { RateLimiter, systemClock, type Clock } from '../aws/retry.ts';
-import { Route53Adapter, createRoute53Client } from '../aws/route53.ts';
+import { Route53Adapter, createRoute53Client, loopbackConfig } from '../aws/route53.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoStateTable, type StateTable } from '../aws/state-table.ts';
+import type { DnsPorts } from '../aws/dns-sync.ts';
+import { appsTakenOut, effectiveIntents } from '../core/intent.ts';
 import type { LoadedFleet } from '../core/config-file.ts';
 
 export const ENDPOINT_SOURCES = ['auto', 'manifests', 'file', 'eks'] as const;
@@ -43,6 +47,8 @@ export interface DnsRuntime {
   createClient: typeof createRoute53Client;
   /** Where published endpoints come from (see ENDPOINT_SOURCES). */
   endpointSource: (fleet: LoadedFleet, kind: EndpointSourceKind) => EndpointSource;
+  /** The state table (operator intents) by name; `endpointUrl` as for Route 53. */
+  stateTable: (tableName: string, endpointUrl: string | undefined) => StateTable;
   /** Results (tables, JSON). */
   out: (text: string) => void;
   /** Progress and warnings. */
@@ -53,6 +59,8 @@ export const dnsRuntime: DnsRuntime = {
   clock: systemClock,
   createClient: createRoute53Client,
   endpointSource: defaultEndpointSource,
+  stateTable: (tableName, endpointUrl) =>
+    new DynamoStateTable({ client: new DynamoDBClient({ region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1', ...loopbackConfig(endpointUrl) }), tableName }),
   out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
 };
@@ -76,4 +84,19 @@ export function route53For(flags: Route53Flags, onDryRun?: (operation: string, d
     dryRun: flags.dryRun ?? false,
     onDryRun,
   });
+}
+
+/**
+ * The intents `plan` and `sync` follow: from the state table when one is named (drains,
+ * restores, failover of a cluster or of one app), else none (every cluster ACTIVE).
+ * The table is read once per run.
+ */
+export function intentPorts(tableName: string | undefined, endpointUrl: string | undefined, clusters: readonly string[]): Pick<DnsPorts, 'intents' | 'appIntents'> {
+  if (!tableName) return {};
+  let read: ReturnType<StateTable['readFleet']> | undefined;
+  const state = () => (read ??= dnsRuntime.stateTable(tableName, endpointUrl).readFleet());
+  return {
+    intents: async () => effectiveIntents(await state(), clusters),
+    appIntents: async () => appsTakenOut(await state()).map((app) => ({ ...app, weightPercent: 0 })),
+  };
 }

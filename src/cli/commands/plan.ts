@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { planDns } from '../../aws/dns-sync.ts';
 import { loadFleet } from '../../core/config-file.ts';
 import { formatPlanText, planJson } from '../dns-report.ts';
-import { dnsRuntime, endpointSourceKind, route53For } from '../dns-runtime.ts';
+import { dnsRuntime, endpointSourceKind, intentPorts, route53For } from '../dns-runtime.ts';
 import { EXIT } from '../exit-codes.ts';
 
 export interface PlanFlags {
@@ -11,6 +11,7 @@ export interface PlanFlags {
   json?: boolean;
   endpointUrl?: string;
   source?: string;
+  stateTable?: string;
 }
 
 export async function runPlan(flags: PlanFlags): Promise<number> {
@@ -21,6 +22,7 @@ export async function runPlan(flags: PlanFlags): Promise<number> {
     {
       route53: route53For({ endpointUrl: flags.endpointUrl }),
       endpoints: dnsRuntime.endpointSource(loaded, source),
+      ...intentPorts(flags.stateTable ?? process.env.SWITCHYARD_STATE_TABLE, flags.endpointUrl, loaded.config.clusters.map((c) => c.name)),
       clock: dnsRuntime.clock,
       onProgress: flags.json ? undefined : (line) => dnsRuntime.err(line),
     },
@@ -37,7 +39,8 @@ export function registerPlan(program: Command): void {
     .requiredOption('--fleet <dir>', 'fleet folder (with fleet.yaml) or the fleet.yaml file')
     .option('--json', 'print the plan as JSON')
     .option('--source <kind>', 'published endpoints from: auto (manifests if configured, else endpointsFile), manifests, file, eks', 'auto')
-    .option('--endpoint-url <url>', 'Route 53 endpoint, e.g. http://127.0.0.1:4566 (default: AWS, or AWS_ENDPOINT_URL)')
+    .option('--state-table <name>', 'DynamoDB state table to read drains and failovers from (default: SWITCHYARD_STATE_TABLE; none: every cluster active)')
+    .option('--endpoint-url <url>', 'AWS endpoint for Route 53 and the state table, e.g. http://127.0.0.1:4566 (default: AWS, or AWS_ENDPOINT_URL)')
     .action(async (flags: PlanFlags) => {
       process.exitCode = await runPlan(flags);
     });

@@ -4,7 +4,7 @@ import { syncDns } from '../../aws/dns-sync.ts';
 import { loadFleet } from '../../core/config-file.ts';
 import { InvalidInput } from '../../core/errors.ts';
 import { formatSyncText, syncJson } from '../dns-report.ts';
-import { dnsRuntime, endpointSourceKind, route53For } from '../dns-runtime.ts';
+import { dnsRuntime, endpointSourceKind, intentPorts, route53For } from '../dns-runtime.ts';
 import { EXIT } from '../exit-codes.ts';
 
 export interface SyncFlags {
@@ -12,6 +12,7 @@ export interface SyncFlags {
   json?: boolean;
   endpointUrl?: string;
   source?: string;
+  stateTable?: string;
   dryRun?: boolean;
   insyncTimeout?: string;
 }
@@ -32,6 +33,7 @@ export async function runSync(flags: SyncFlags): Promise<number> {
     {
       route53: route53For({ endpointUrl: flags.endpointUrl, dryRun: flags.dryRun }, (op, detail) => progress(`dry-run: not sending ${op} ${detail}`)),
       endpoints: dnsRuntime.endpointSource(loaded, source),
+      ...intentPorts(flags.stateTable ?? process.env.SWITCHYARD_STATE_TABLE, flags.endpointUrl, loaded.config.clusters.map((c) => c.name)),
       clock: dnsRuntime.clock,
       onProgress: progress,
     },
@@ -48,7 +50,8 @@ export function registerSync(program: Command): void {
     .requiredOption('--fleet <dir>', 'fleet folder (with fleet.yaml) or the fleet.yaml file')
     .option('--json', 'print the outcome as JSON (progress still goes to stderr)')
     .option('--source <kind>', 'published endpoints from: auto (manifests if configured, else endpointsFile), manifests, file, eks', 'auto')
-    .option('--endpoint-url <url>', 'Route 53 endpoint, e.g. http://127.0.0.1:4566 (default: AWS, or AWS_ENDPOINT_URL)')
+    .option('--state-table <name>', 'DynamoDB state table to read drains and failovers from (default: SWITCHYARD_STATE_TABLE; none: every cluster active)')
+    .option('--endpoint-url <url>', 'AWS endpoint for Route 53 and the state table, e.g. http://127.0.0.1:4566 (default: AWS, or AWS_ENDPOINT_URL)')
     .option('--dry-run', 'do everything but send the writes (each skipped write is logged)')
     .option('--insync-timeout <seconds>', 'how long to wait for Route 53 to report INSYNC (0: do not wait)', '300')
     .action(async (flags: SyncFlags) => {

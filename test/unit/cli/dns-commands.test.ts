@@ -16,7 +16,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { StateTable } from '../../../src/aws/state-table.ts';
 import { dnsRuntime, type DnsRuntime } from '../../../src/cli/dns-runtime.ts';
+import { emptyFleetState } from '../../../src/core/intent.ts';
 import { main } from '../../../src/cli/main.ts';
 import { VirtualClock } from '../aws/helpers/virtual-clock.ts';
 
@@ -87,6 +89,34 @@ describe('switchyard plan', () => {
 
     expect(code).toBe(0);
     expect(JSON.parse(out.join('\n')).summary).toEqual({ create: 10, update: 0, delete: 0, markers: 6, requests: 1 });
+  });
+
+  it('follows the drains and failovers in the state table named by --state-table', async () => {
+    // Prepare: east is drained; shop alone is failed over away from west.
+    mockEmptyAccount();
+    const asked: Array<[string, string | undefined]> = [];
+    dnsRuntime.stateTable = (name, endpointUrl) => {
+      asked.push([name, endpointUrl]);
+      return {
+        readFleet: async () => ({
+          ...emptyFleetState(),
+          intents: { east: { cluster: 'east', state: 'DRAINED', weightPercent: 0 } },
+          failovers: { 'west|shop.example.com': { cluster: 'west', hostname: 'shop.example.com', alarmName: 'a', at: '2026-01-01T00:00:00Z' } },
+        }),
+      } as unknown as StateTable;
+    };
+
+    // Act
+    const code = await run('plan', '--fleet', 'examples/fleet', '--json', '--state-table', 'switchyard-state', '--endpoint-url', 'http://127.0.0.1:4566');
+
+    // Assess
+    expect(code).toBe(0);
+    expect(asked).toEqual([['switchyard-state', 'http://127.0.0.1:4566']]);
+    const doc = JSON.parse(out.join('\n'));
+    const shop = doc.changes.filter((c: { name: string; recordSet: { type: string } }) => c.name === 'shop.example.com.' && c.recordSet.type === 'A');
+    expect(Object.fromEntries(shop.map((c: { recordSet: { setIdentifier: string; weight: number } }) => [c.recordSet.setIdentifier, c.recordSet.weight]))).toEqual({ east: 0, west: 0, eu: 100 });
+    const api = doc.changes.filter((c: { name: string; recordSet: { type: string } }) => c.name === 'api.example.com.' && c.recordSet.type === 'A');
+    expect(api.map((c: { recordSet: { setIdentifier: string; failover: string } }) => `${c.recordSet.setIdentifier} ${c.recordSet.failover}`)).toEqual(['west SECONDARY']);
   });
 
   it('exits 2 on an unknown --source', async () => {
