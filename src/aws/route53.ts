@@ -103,7 +103,8 @@ export function loopbackConfig(endpointUrl: string | undefined, env: NodeJS.Proc
   };
 }
 
-function isLoopback(url: string | undefined): boolean {
+/** True when `url` is an http(s) URL on this machine (the local runtime). */
+export function isLoopback(url: string | undefined): boolean {
   if (!url) return false;
   try {
     const host = new URL(url).hostname;
