@@ -116,7 +116,11 @@ export function route53Dns(options: { fleet: FleetConfig; route53: Route53Port }
       const endpoints = wanted ? request.endpoints.filter((e) => wanted.has(e.hostname)) : request.endpoints;
       const desired0 = desiredWithOverrides(fleet, zones, endpoints, request.intents, request.appsOut);
       const owned = await listOwnedHealthChecks(route53, fleet.ownerId);
-      const steps = planHealthChecks(desired0.healthChecks, owned);
+      // Plan checks against every app's wants, not only these apps': a check another app
+      // uses must never look unused (planHealthChecks re-purposes unused checks in place).
+      const everyCheck = wanted ? desiredWithOverrides(fleet, zones, request.endpoints, request.intents, request.appsOut).healthChecks : desired0.healthChecks;
+      const needed = new Set(desired0.healthChecks.map((h) => h.key));
+      const steps = planHealthChecks(everyCheck, owned).filter((step) => needed.has(step.want.key));
       let idsByKey: Map<string, string>;
       const problems = [...desired0.problems];
       if (request.dryRun) {

@@ -8,7 +8,7 @@ import type { HealthState, PublishedEndpoint, RecordSet } from '../../src/core/m
 import { appsTakenOut, effectiveIntents } from '../../src/core/intent.ts';
 import { compileWorkflow, type PutEventsRequestEntry, type Workflow, type WorkflowOutcome } from '../../src/local/stepfunctions/runner.ts';
 import type { StateTable } from '../../src/aws/state-table.ts';
-import type { Deps, EksPort, HealthSource, WorkflowName, WorkflowStarter } from '../../src/runtime/deps.ts';
+import type { Deps, DiscoveryPort, EksPort, HealthSource, WorkflowName, WorkflowStarter } from '../../src/runtime/deps.ts';
 import { route53Dns } from '../../src/runtime/dns.ts';
 import type { HealthView } from '../../src/core/safety.ts';
 import { createTasks, type Task } from '../../functions/tasks/index.ts';
@@ -34,6 +34,9 @@ export interface HarnessOptions {
   workflows?: WorkflowStarter;
   /** Instead of a fresh dynalite table. */
   table?: StateTable;
+  discovery?: DiscoveryPort;
+  /** Catalogue and Route 53 start empty (for onboarding tests). */
+  empty?: boolean;
 }
 
 export interface Harness {
@@ -99,13 +102,14 @@ export async function createHarness(dynamo: TestDynamo, options: HarnessOptions 
     workflows: options.workflows ?? { start: unused },
     eks: options.eks ?? { describeUpdate: unused },
     clock: { now: () => new Date() },
+    ...(options.discovery ? { discovery: options.discovery } : {}),
   };
-  const hostnames = [...new Set(endpoints.map((e) => e.hostname))].sort();
+  const hostnames = options.empty ? [] : [...new Set(endpoints.map((e) => e.hostname))].sort();
   for (const hostname of hostnames) {
     await table.putApp({ hostname, endpoints: endpoints.filter((e) => e.hostname === hostname), updatedAt: new Date().toISOString() });
   }
   const state = await table.readFleet();
-  await dns.apply({ endpoints, intents: effectiveIntents(state, fleet.clusters.map((c) => c.name)), appsOut: appsTakenOut(state), reason: 'test setup' });
+  if (!options.empty) await dns.apply({ endpoints, intents: effectiveIntents(state, fleet.clusters.map((c) => c.name)), appsOut: appsTakenOut(state), reason: 'test setup' });
   route53.batches.length = 0;
   route53.calls.length = 0;
 

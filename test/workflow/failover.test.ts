@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDynalite, type TestDynamo } from '../support/workflows/dynalite.ts';
+import { createHarness, testFleet, type Harness } from './harness.ts';
+
+let dynamo: TestDynamo;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+
+function alarm(name: string, value: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA', timestamp: string) {
+  return {
+    version: '0',
+    id: `evt-${name}-${value}-${timestamp}`,
+    'detail-type': 'CloudWatch Alarm State Change',
+    source: 'aws.cloudwatch',
+    account: '123456789012',
+    time: timestamp,
+    region: 'us-east-1',
+    resources: [`arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`],
+    detail: { alarmName: name, state: { value, reason: `Threshold Crossed: canary ${value}`, timestamp }, previousState: { value: value === 'OK' ? 'ALARM' : 'OK' } },
+  };
+}
+
+const EAST = 'switchyard-switchyard-example-east-canary';
+
+async function failedOver(h: Harness, name = EAST, at = '2026-11-27T10:00:00.000Z'): Promise<void> {
+  h.health.clusters['east'] = 'UNHEALTHY';
+  const outcome = await h.run('Failover', alarm(name, 'ALARM', at));
+  expect(outcome.status, `${outcome.error} ${outcome.cause}`).toBe('SUCCEEDED');
+}
+
+describe('Failover', () => {
+  it('ALARM takes the cluster out of every app another healthy cluster serves, and says so', async () => {
+    // Prepare
+    const h = await createHarness(dynamo);
+    // Act
+    await failedOver(h);
+    // Assess
+    expect(h.weight('shop.example.com', 'east')).toBe(0);
+    expect(h.records('api.example.com').map((r) => `${r.setIdentifier}:${r.failover}`)).toEqual(['west:SECONDARY']);
+    expect(h.records('docs.example.com').map((r) => r.setIdentifier)).toEqual(['eu']);
+    expect(h.records('canary-east.example.com')).toHaveLength(1);
+    const state = await h.table.readFleet();
+    expect(Object.values(state.failovers)).toEqual([expect.objectContaining({ cluster: 'east', alarmName: EAST })]);
+    expect(state.locks).toEqual({});
+    expect(h.eventsOf('Failover Performed')).toEqual([
+      expect.objectContaining({ cluster: 'east', alarmName: EAST, action: 'taken-out', failOpenApps: [], apps: expect.arrayContaining([{ hostname: 'shop.example.com', routing: 'weighted', weightBefore: 100, weightAfter: 0 }]) }),
+    ]);
+    expect(await h.table.listAlarms()).toEqual([expect.objectContaining({ alarmName: EAST, cluster: 'east', state: 'ALARM' })]);
+  });
+
+  it('fails open for an app no other healthy cluster serves, and takes the rest out', async () => {
+    // Prepare: eu is down too, so docs (east + eu) has nowhere else to go.
+    const h = await createHarness(dynamo, { health: { east: 'UNHEALTHY', west: 'HEALTHY', eu: 'UNHEALTHY' } });
+    // Act
+    const outcome = await h.run('Failover', alarm(EAST, 'ALARM', '2026-11-27T10:00:00.000Z'));
+    // Assess
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(h.records('docs.example.com').map((r) => r.setIdentifier).sort()).toEqual(['east', 'eu']);
+    expect(h.weight('shop.example.com', 'east')).toBe(0);
+    const state = await h.table.readFleet();
+    expect(Object.keys(state.failovers).sort()).toEqual(['east|api.example.com', 'east|shop.example.com']);
+    expect(h.eventsOf('Failover Performed')[0]).toMatchObject({ action: 'taken-out', failOpenApps: ['docs.example.com'] });
+  });
+
+  it('a per-app alarm takes only that app out of the cluster', async () => {
+    // Prepare
+    const h = await createHarness(dynamo);
+    // Act
+    const outcome = await h.run('Failover', alarm('switchyard-switchyard-example-east--shop.example.com', 'ALARM', '2026-11-27T10:00:00.000Z'));
+    // Assess
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(h.weight('shop.example.com', 'east')).toBe(0);
+    expect(h.records('api.example.com').map((r) => r.setIdentifier).sort()).toEqual(['east', 'west']);
+    expect(h.eventsOf('Failover Performed')[0]).toMatchObject({ cluster: 'east', hostname: 'shop.example.com', action: 'taken-out' });
+  });
+
+  it('OK brings the cluster back after the hold-down when the alarm stayed OK', async () => {
+    // Prepare
+    const h = await createHarness(dynamo);
+    await failedOver(h);
+    h.health.clusters['east'] = 'HEALTHY';
+    // Act
+    const outcome = await h.run('Failover', alarm(EAST, 'OK', '2026-11-27T10:05:00.000Z'));
+    // Assess
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(h.weight('shop.example.com', 'east')).toBe(100);
+    expect(h.records('api.example.com').map((r) => r.setIdentifier).sort()).toEqual(['east', 'west']);
+    expect((await h.table.readFleet()).failovers).toEqual({});
+    expect(h.eventsOf('Failback Performed')).toEqual([expect.objectContaining({ cluster: 'east', alarmName: EAST, holdDownSeconds: 300 })]);
+  });
+
+  it('does not fail back when the alarm fired again during the hold-down', async () => {
+    // Prepare
+    let again = false;
+    const h: Harness = await createHarness(dynamo, {
+      wrap: (name, task) =>
+        name === 'failbackCheck' && !again
+          ? async (input) => {
+              again = true;
+              await h.table.recordAlarm({ alarmName: EAST, cluster: 'east', state: 'ALARM', timestamp: '2026-11-27T10:06:00.000Z' });
+              return task(input);
+            }
+          : task,
+    });
+    await failedOver(h);
+    // Act
+    const outcome = await h.run('Failover', alarm(EAST, 'OK', '2026-11-27T10:05:00.000Z'));
+    // Assess
+    expect(outcome).toMatchObject({ status: 'SUCCEEDED', output: { failedBack: false, reason: expect.stringContaining('changed state during the hold-down') } });
+    expect(h.weight('shop.example.com', 'east')).toBe(0);
+    expect(h.eventsOf('Failback Performed')).toEqual([]);
+  });
+
+  it('waits the configured hold-down (a Wait state reading failbackHoldDownSeconds)', async () => {
+    // Prepare
+    const h = await createHarness(dynamo, { fleet: testFleet({ failbackHoldDownSeconds: 42 }) });
+    await failedOver(h);
+    // Act
+    const outcome = await h.run('Failover', alarm(EAST, 'OK', '2026-11-27T10:05:00.000Z'));
+    // Assess
+    const wait = outcome.history.find((e) => e.type === 'WaitStateEntered');
+    expect(JSON.parse((wait as { stateEnteredEventDetails: { input: string } }).stateEnteredEventDetails.input)).toMatchObject({ decision: { holdDownSeconds: 42 } });
+  });
+
+  it('ignores alarms that are not the fleet\'s, stale states and INSUFFICIENT_DATA', async () => {
+    // Prepare
+    const h = await createHarness(dynamo);
+    await failedOver(h, EAST, '2026-11-27T10:00:00.000Z');
+    h.events.length = 0;
+    // Act
+    const foreign = await h.run('Failover', alarm('billing-alarm', 'ALARM', '2026-11-27T10:01:00.000Z'));
+    const stale = await h.run('Failover', alarm(EAST, 'OK', '2026-11-27T09:00:00.000Z'));
+    const noData = await h.run('Failover', alarm(EAST, 'INSUFFICIENT_DATA', '2026-11-27T10:02:00.000Z'));
+    // Assess
+    expect(foreign.output).toMatchObject({ ignored: true, reason: expect.stringContaining('is not one of fleet switchyard-example') });
+    expect(stale.output).toMatchObject({ ignored: true, reason: expect.stringContaining('newer state') });
+    expect(noData.output).toMatchObject({ ignored: true, reason: expect.stringContaining('insufficient data') });
+    expect(h.events).toEqual([]);
+    expect(h.weight('shop.example.com', 'east')).toBe(0);
+  });
+
+  it('rejects an input that is not an alarm state change', async () => {
+    // Prepare
+    const h = await createHarness(dynamo);
+    // Act
+    const outcome = await h.run('Failover', { hello: 'world' });
+    // Assess
+    expect(outcome.error).toBe('InvalidInput');
+  });
+});
