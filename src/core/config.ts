@@ -2,7 +2,7 @@
 // Parsing is pure (text in, config or ConfigError out); reading the file is in
 // src/core/config-file.ts so tests and Lambdas can validate without disk access.
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from './errors.ts';
 import { HEALTH_PROTOCOLS, SYNC_POLICIES } from './model.ts';
 

@@ -2,7 +2,7 @@
 // discovery tells the rest of the system when a cluster's Gateway resources change.
 // Defined once here (zod) and used by the sender (discovery's watch, Reconcile) and
 // the receivers (event router, workflows). Pure: no I/O.
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInput } from './errors.ts';
 import { formatZodIssues } from './config.ts';
 import { HEALTH_PROTOCOLS, ROUTING_POLICIES, type GatewayKind, type PublishedEndpoint, type RoutingAnnotations } from './model.ts';

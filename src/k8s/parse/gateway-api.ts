@@ -8,7 +8,7 @@
 //   publishes the listeners'. Its annotations override the Gateway's.
 // - Attachment: the route's status (when a controller has written it) decides;
 //   otherwise the listeners' sectionName/port, protocol and allowedRoutes do.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RoutingAnnotations } from '../../core/model.ts';
 import { namespaceOf, nameOf, stringMap, type KubeObject } from '../kube.ts';
 import type { EntryPointResolver, EntryPointResult } from './entry-point.ts';

@@ -1,7 +1,7 @@
 // Istio `networking.istio.io` Gateway → published hostnames. Pure.
 // Hosts are `host`, or `namespace/host` where the namespace part (`.`, `*`, a name)
 // only scopes which VirtualServices may bind: DNS only needs the host part.
-import { z } from 'zod';
+import * as z from 'zod';
 import { namespaceOf, type KubeObject } from '../kube.ts';
 import type { EntryPointResolver } from './entry-point.ts';
 import { checkShape, metadataSchema, readAnnotations, resourceVersionOf, unique, type ParsedResources } from './publication.ts';

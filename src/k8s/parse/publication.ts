@@ -1,6 +1,6 @@
 // What each kind parser returns: the hostnames one resource declares, before the
 // cluster-wide checks (valid name, domain filter, canary, duplicates). Pure.
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseAnnotations } from '../../core/annotations.ts';
 import { formatZodIssues } from '../../core/config.ts';
 import type { GatewayKind, RoutingAnnotations } from '../../core/model.ts';

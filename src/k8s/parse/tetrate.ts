@@ -1,7 +1,7 @@
 // Tetrate TSB Gateway (`gateway.tsb.tetrate.io/v2` Gateway, and the older
 // IngressGateway of the same shape) → published hostnames: the hostnames of its HTTP
 // and TLS servers. Its `workloadSelector` leads to the gateway Service. Pure.
-import { z } from 'zod';
+import * as z from 'zod';
 import { namespaceOf, type KubeObject } from '../kube.ts';
 import type { EntryPointResolver } from './entry-point.ts';
 import { checkShape, metadataSchema, readAnnotations, resourceVersionOf, unique, type ParsedResources } from './publication.ts';
