@@ -2,7 +2,9 @@
 import type { Command } from 'commander';
 import { registerDiscover } from './discover.ts';
 import { registerLocal } from './local.ts';
+import { registerPlan } from './plan.ts';
+import { registerSync } from './sync.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDiscover, registerLocal];
+export const commands: RegisterCommand[] = [registerDiscover, registerPlan, registerSync, registerLocal];
