@@ -2,7 +2,7 @@
 // apps' records and health checks in Route 53 (every cluster's sets of those apps, at
 // the weights the intents and failover marks give). The INSYNC wait and the health-check
 // cleanup are workflow states of their own.
-import { z } from 'zod';
+import * as z from 'zod';
 import { executionSchema, parseInput } from '../../src/core/drain-plan.ts';
 import { InvalidInput, UnknownCluster } from '../../src/core/errors.ts';
 import { outEvent, type EventToPut, type RecordChangeSummary } from '../../src/core/events.ts';

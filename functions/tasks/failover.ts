@@ -3,7 +3,7 @@
 // if the alarm is still OK (no newer state) and the cluster is not unhealthy, bring
 // it back. Every alarm state is recorded first (newer wins), which is also what the
 // health source reads; each side acts only while its alarm state is the latest.
-import { z } from 'zod';
+import * as z from 'zod';
 import { executionSchema, parseInput } from '../../src/core/drain-plan.ts';
 import { alarmStateChangeEventSchema, outEvent, type EventToPut } from '../../src/core/events.ts';
 import { alarmTarget, decideTakeOut } from '../../src/core/failover.ts';

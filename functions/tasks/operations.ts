@@ -4,7 +4,7 @@
 // the cluster's lease (fencing token) and after a safety check against the current
 // intents and health. Order of writes keeps the table's intents a lower bound of what
 // DNS serves: a decrease writes the intent first, then DNS; an increase DNS first.
-import { z } from 'zod';
+import * as z from 'zod';
 import { clusterWeights, RECORD_TTL_SECONDS } from '../../src/core/catalogue.ts';
 import {
   drainInputSchema,

@@ -1,7 +1,7 @@
 // UpgradeGuard's own tasks: which fleet cluster an EKS UpdateClusterVersion call is
 // about (and its plan: drain, wait for the update, restore), and one DescribeUpdate
 // poll. The drain and restore steps reuse the operation tasks.
-import { z } from 'zod';
+import * as z from 'zod';
 import { RECORD_TTL_SECONDS } from '../../src/core/catalogue.ts';
 import { executionSchema, lockRefSchema, operationPlanSchema, parseInput, planOperation, UPDATE_MAX_POLLS, UPDATE_POLL_SECONDS, type OperationPlan } from '../../src/core/drain-plan.ts';
 import { eksApiCallEventSchema } from '../../src/core/events.ts';

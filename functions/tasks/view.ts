@@ -1,6 +1,6 @@
 // What several tasks read and build: the fleet document with the catalogue, DNS
 // requests with effective weights, journal entries, and the error a Catch passed on.
-import { z } from 'zod';
+import * as z from 'zod';
 import { appsOfCluster, catalogueApps } from '../../src/core/catalogue.ts';
 import { journalId, type OperationPlan } from '../../src/core/drain-plan.ts';
 import { appsTakenOut, effectiveIntents, type FleetState } from '../../src/core/intent.ts';

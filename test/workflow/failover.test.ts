@@ -123,7 +123,7 @@ describe('Failover', () => {
     const outcome = await h.run('Failover', alarm(EAST, 'OK', '2026-11-27T10:05:00.000Z'));
     // Assess
     const wait = outcome.history.find((e) => e.type === 'WaitStateEntered');
-    expect(JSON.parse((wait as { stateEnteredEventDetails: { input: string } }).stateEnteredEventDetails.input)).toMatchObject({ decision: { holdDownSeconds: 42 } });
+    expect(JSON.parse((wait as unknown as { stateEnteredEventDetails: { input: string } }).stateEnteredEventDetails.input)).toMatchObject({ decision: { holdDownSeconds: 42 } });
   });
 
   it('ignores alarms that are not the fleet\'s, stale states and INSUFFICIENT_DATA', async () => {

@@ -1,0 +1,9 @@
+// Reconcile: discovery into the catalogue (unreachable clusters kept), every owned record converged.
+import { containerDeps } from '../src/runtime/env/deps.ts';
+import { tableFromEnv } from '../src/runtime/env/table.ts';
+import { dnsFromEnv } from '../src/runtime/env/dns.ts';
+import { discoveryFromEnv } from '../src/runtime/env/discovery.ts';
+import { lambdaHandler } from '../src/runtime/lambda.ts';
+import { reconcile } from './tasks/apps.ts';
+
+export const handler = lambdaHandler('reconcile', reconcile, containerDeps({ table: tableFromEnv, dns: dnsFromEnv, discovery: discoveryFromEnv }));

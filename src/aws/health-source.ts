@@ -1,0 +1,70 @@
+// Health of clusters, for safety checks and health gates: the cluster's canary Route 53
+// health check (GetHealthCheckStatus: healthy when more than 18 % of Route 53's checkers
+// say so, as Route 53 decides) and the alarm states the Failover workflow recorded in
+// the state table. A cluster alarm in ALARM makes the cluster UNHEALTHY whatever the
+// canary says; a per-app alarm in ALARM makes only that app unhealthy there.
+import { GetHealthCheckStatusCommand, type Route53Client } from '@aws-sdk/client-route-53';
+import type { FleetConfig } from '../core/config.ts';
+import { errorMessage, TransientAwsError } from '../core/errors.ts';
+import { healthCheckKey, healthCheckSpecFor } from '../core/health-spec.ts';
+import type { HealthState } from '../core/model.ts';
+import type { HealthView } from '../core/safety.ts';
+import type { HealthSource } from '../runtime/deps.ts';
+import { listOwnedHealthChecks } from './health-checks.ts';
+import type { Route53Port } from './route53.ts';
+import type { StateTable } from './state-table.ts';
+
+/** Route 53 calls a check healthy when more than this share of its checkers do. */
+export const HEALTHY_CHECKER_SHARE = 0.18;
+
+export const HEALTH_SOURCE_ACTIONS = ['route53:ListHealthChecks', 'route53:ListTagsForResources', 'route53:GetHealthCheckStatus', 'dynamodb:Query'] as const;
+
+/** HEALTHY / UNHEALTHY from GetHealthCheckStatus' observations (StatusReport.Status "Success: ..." / "Failure: ..."). */
+export function healthFromObservations(statuses: readonly string[]): HealthState {
+  if (statuses.length === 0) return 'UNKNOWN';
+  const healthy = statuses.filter((s) => s.startsWith('Success')).length;
+  return healthy / statuses.length > HEALTHY_CHECKER_SHARE ? 'HEALTHY' : 'UNHEALTHY';
+}
+
+export interface HealthSourceOptions {
+  fleet: FleetConfig;
+  route53: Route53Port;
+  /** For GetHealthCheckStatus (not part of the narrow Route53Port). */
+  client: Route53Client;
+  table: Pick<StateTable, 'listAlarms'>;
+}
+
+export function route53HealthSource(options: HealthSourceOptions): HealthSource {
+  const { fleet, route53, client, table } = options;
+  return {
+    async snapshot(clusters: readonly string[]): Promise<HealthView> {
+      const [owned, alarms] = await Promise.all([listOwnedHealthChecks(route53, fleet.ownerId), table.listAlarms()]);
+      const view: HealthView = { clusters: {}, apps: {} };
+      for (const name of clusters) {
+        const cluster = fleet.clusters.find((c) => c.name === name);
+        if (!cluster) continue;
+        const ownAlarms = alarms.filter((a) => a.cluster === name && a.hostname === undefined);
+        let state: HealthState = 'UNKNOWN';
+        // The canary check: the cluster's default spec (fleet.healthCheck on its canary name).
+        const key = healthCheckKey(name, healthCheckSpecFor(fleet.healthCheck, cluster, {}));
+        const check = owned.find((c) => c.key === key);
+        if (check) {
+          try {
+            const out = await client.send(new GetHealthCheckStatusCommand({ HealthCheckId: check.id }));
+            state = healthFromObservations((out.HealthCheckObservations ?? []).map((o) => o.StatusReport?.Status ?? ''));
+          } catch (error) {
+            throw new TransientAwsError(`GetHealthCheckStatus ${check.id} (${name}): ${errorMessage(error)}`, { cluster: name }, error);
+          }
+        } else if (ownAlarms.some((a) => a.state === 'OK')) {
+          state = 'HEALTHY';
+        }
+        if (ownAlarms.some((a) => a.state === 'ALARM')) state = 'UNHEALTHY';
+        view.clusters[name] = state;
+        for (const alarm of alarms) {
+          if (alarm.cluster === name && alarm.hostname !== undefined && alarm.state === 'ALARM') view.apps![`${name}|${alarm.hostname}`] = 'UNHEALTHY';
+        }
+      }
+      return view;
+    },
+  };
+}
