@@ -1,0 +1,147 @@
+// The local alarms over CloudWatch's wire protocols — JSON 1.0 (`X-Amz-Target:
+// GraniteServiceVersion20100801.<Op>`, what SDK v3 speaks) and Smithy RPC v2 CBOR
+// (`/service/GraniteServiceVersion20100801/operation/<Op>`, what botocore and the AWS CLI
+// speak) — so every client can read them and force their state for a test exactly as on
+// AWS: DescribeAlarms and SetAlarmState. Other CloudWatch operations are answered as
+// unknown operations.
+import { randomUUID } from 'node:crypto';
+import { cbor, dateToTag } from '@smithy/core/cbor';
+import { AwsServiceError, jsonRpcService, optionalInteger, optionalString, paginate, requiredString, toServiceError, validationError } from '../../aws-json.ts';
+import type { LocalRequest, LocalResponse, LocalService } from '../../http.ts';
+import { ALARM_STATE_VALUES, type AlarmStateValue, type LocalAlarm, type LocalAlarms } from './alarms.ts';
+
+type Body = Record<string, unknown>;
+
+const invalidToken = (token: string): AwsServiceError => new AwsServiceError('InvalidNextToken', `The service cannot recognize the token: ${token}`);
+
+function stateValue(body: Body, field: string, required: boolean): AlarmStateValue | undefined {
+  const value = required ? requiredString(body, field) : optionalString(body, field);
+  if (value === undefined) return undefined;
+  if (!(ALARM_STATE_VALUES as readonly string[]).includes(value)) throw validationError(field, value, `Member must satisfy enum value set: [${ALARM_STATE_VALUES.join(', ')}]`);
+  return value as AlarmStateValue;
+}
+
+function names(body: Body): string[] | undefined {
+  const value = body['AlarmNames'];
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw validationError('alarmNames', value, 'Member must be a list of strings');
+  if (value.length > 100) throw validationError('alarmNames', value, 'Member must have length less than or equal to 100');
+  return value as string[];
+}
+
+const seconds = (iso: string): number => Date.parse(iso) / 1000;
+
+/** A MetricAlarm as DescribeAlarms returns it. */
+function metricAlarm(alarm: LocalAlarm): Body {
+  return {
+    AlarmName: alarm.name,
+    AlarmArn: alarm.arn,
+    AlarmDescription: alarm.description,
+    AlarmConfigurationUpdatedTimestamp: seconds(alarm.configUpdatedAt),
+    ActionsEnabled: false,
+    OKActions: [],
+    AlarmActions: [],
+    InsufficientDataActions: [],
+    StateValue: alarm.state,
+    StateReason: alarm.reason,
+    ...(alarm.reasonData === undefined ? {} : { StateReasonData: alarm.reasonData }),
+    StateUpdatedTimestamp: seconds(alarm.stateUpdatedAt),
+    StateTransitionedTimestamp: seconds(alarm.transitionedAt),
+    MetricName: alarm.metric.name,
+    Namespace: alarm.metric.namespace,
+    Statistic: alarm.metric.stat,
+    Dimensions: Object.entries(alarm.metric.dimensions).map(([Name, Value]) => ({ Name, Value })),
+    Period: alarm.metric.period,
+    EvaluationPeriods: alarm.metric.evaluationPeriods,
+    Threshold: alarm.metric.threshold,
+    ComparisonOperator: alarm.metric.comparisonOperator,
+    TreatMissingData: 'breaching',
+  };
+}
+
+const OPERATIONS: Record<string, (alarms: LocalAlarms, body: Body) => Body> = {
+  DescribeAlarms: (alarms, body) => {
+    const alarmNames = names(body);
+    const prefix = optionalString(body, 'AlarmNamePrefix');
+    if (alarmNames !== undefined && prefix !== undefined) {
+      throw new AwsServiceError('InvalidParameterCombination', 'AlarmNames and AlarmNamePrefix cannot be used together.');
+    }
+    const state = stateValue(body, 'StateValue', false);
+    const listed = alarms.list({ ...(alarmNames ? { names: alarmNames } : {}), ...(prefix ? { prefix } : {}), ...(state ? { state } : {}) });
+    const listing = `DescribeAlarms:${JSON.stringify([alarmNames, prefix, state])}`;
+    const { items, nextToken } = paginate(listed, optionalInteger(body, 'MaxRecords', 1, 100), optionalString(body, 'NextToken'), listing, invalidToken, 50);
+    return { MetricAlarms: items.map(metricAlarm), CompositeAlarms: [], ...(nextToken === undefined ? {} : { NextToken: nextToken }) };
+  },
+  SetAlarmState: (alarms, body) => {
+    const name = requiredString(body, 'AlarmName');
+    const value = stateValue(body, 'StateValue', true)!;
+    const reason = requiredString(body, 'StateReason');
+    const reasonData = optionalString(body, 'StateReasonData');
+    if (reasonData !== undefined) {
+      try {
+        JSON.parse(reasonData);
+      } catch {
+        throw new AwsServiceError('InvalidFormat', 'Invalid JSON in StateReasonData.');
+      }
+    }
+    if (!alarms.setState(name, value, reason, reasonData)) throw new AwsServiceError('ResourceNotFound', `Alarm ${name} not found`, 404);
+    return {};
+  },
+};
+
+const TARGET_PREFIX = 'GraniteServiceVersion20100801';
+const CBOR_PATH = new RegExp(`^/service/${TARGET_PREFIX}/operation/([A-Za-z0-9]+)$`);
+
+/** Timestamps travel as CBOR tag 1 (epoch seconds); JSON carries them as numbers already. */
+function withCborTimestamps(value: unknown, key = ''): unknown {
+  if (typeof value === 'number' && key.endsWith('Timestamp')) return dateToTag(new Date(value * 1000));
+  if (Array.isArray(value)) return value.map((item) => withCborTimestamps(item));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withCborTimestamps(v, k)]));
+  return value;
+}
+
+function cborResponse(status: number, body: unknown, extra: Record<string, string> = {}): LocalResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/cbor', 'smithy-protocol': 'rpc-v2-cbor', 'x-amzn-requestid': randomUUID(), ...extra },
+    body: Buffer.from(cbor.serialize(withCborTimestamps(body))),
+  };
+}
+
+/** The RPC v2 CBOR side: same operations, CBOR in and out, errors with the query-compatible code header. */
+function cborService(alarms: LocalAlarms): LocalService {
+  return {
+    name: 'cloudwatch-cbor',
+    matches: (req: LocalRequest) => req.method === 'POST' && CBOR_PATH.test(req.url.pathname),
+    async handle(req: LocalRequest): Promise<LocalResponse> {
+      try {
+        const operation = CBOR_PATH.exec(req.url.pathname)![1]!;
+        const run = Object.hasOwn(OPERATIONS, operation) ? OPERATIONS[operation] : undefined;
+        if (run === undefined) throw new AwsServiceError('UnknownOperationException', `Unknown operation ${operation}`);
+        let body: unknown = {};
+        if (req.body.length > 0) {
+          try {
+            body = cbor.deserialize(new Uint8Array(req.body));
+          } catch (error) {
+            throw new AwsServiceError('SerializationException', `request body is not valid CBOR: ${(error as Error).message}`);
+          }
+        }
+        if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new AwsServiceError('SerializationException', 'request body must be a CBOR map');
+        return cborResponse(200, run(alarms, body as Body));
+      } catch (error) {
+        const failure = toServiceError(error);
+        return cborResponse(failure.status, { __type: `com.amazonaws.cloudwatch#${failure.code}`, message: failure.message }, {
+          'x-amzn-query-error': `${failure.code};${failure.status >= 500 ? 'Receiver' : 'Sender'}`,
+        });
+      }
+    },
+  };
+}
+
+/** The CloudWatch alarms API on the shared endpoint: both protocols. */
+export function cloudWatchServices(alarms: LocalAlarms): LocalService[] {
+  return [
+    jsonRpcService({ name: 'cloudwatch', targetPrefix: TARGET_PREFIX, version: '1.0', errorNamespace: 'com.amazonaws.cloudwatch#', state: alarms, operations: OPERATIONS }),
+    cborService(alarms),
+  ];
+}

@@ -1,0 +1,380 @@
+// The whole of Switchyard on one machine (`npm start`, `switchyard local`): one loopback
+// endpoint serving Route 53, Step Functions, EventBridge, DynamoDB and CloudWatch alarms;
+// the workflows run in process against the real handlers; each simulated cluster has a
+// canary the Route 53 health checks probe, an alarm that follows the check, and its
+// Gateways read from its manifest folder and announced on the bus. State lives under the
+// state folder, so a restart carries on where the last run stopped.
+import { CreateHostedZoneCommand, HostedZoneAlreadyExists } from '@aws-sdk/client-route-53';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureStateTable } from '../../aws/state-table.ts';
+import { loadFleet, type LoadedFleet } from '../../core/config-file.ts';
+import { normalizeName } from '../../core/dns-names.ts';
+import { errorMessage, InvalidInput } from '../../core/errors.ts';
+import { eventBridgeSink } from '../../k8s/event-sink.ts';
+import { manifestFolderSource } from '../../k8s/source.ts';
+import type { Deps } from '../../runtime/deps.ts';
+import { createTasks, TASK_FACTORIES, type Task } from '../../../functions/tasks/index.ts';
+import { startEndpoint, type Endpoint } from '../endpoint.ts';
+import { readJsonFile, writeJsonFileAtomic } from '../json-file.ts';
+import { deployWorkflows, openLocalPlatform, type LocalPlatform } from '../platform.ts';
+import { createRoute53Service, type Route53Service } from '../route53/index.ts';
+import { loadWorkflowFolder } from '../stepfunctions/runner.ts';
+import type { LambdaHandler } from '../stepfunctions/lambda-invoke.ts';
+import type { ExecutionRecord } from '../stepfunctions/engine.ts';
+import { CanaryFleet, type CanaryInfo, type CanaryMode } from './canaries.ts';
+import { ensureCanaryAlarms, followHealthChecks } from './canary-alarms.ts';
+import { LocalAlarms } from './cloudwatch/alarms.ts';
+import { cloudWatchServices } from './cloudwatch/service.ts';
+import { controlService } from './control.ts';
+import { localClients, localDeps, type LocalClients } from './deps.ts';
+import { GatewayFeed } from './gateway-feed.ts';
+import { localNames, type LocalNames } from './names.ts';
+import { recoverInterrupted, type RecoveryOutcome } from './recovery.ts';
+import { fleetStatus } from './status.ts';
+import { summarizeDetail, type ExecutionSummary, type LocalStatus } from './status-view.ts';
+import { installTriggers, type TriggerRoute } from './triggers.ts';
+import { claimStateDir, releaseStateDir, resetStateDir } from './state-dir.ts';
+
+const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const DEFAULT_FLEET = join(PROJECT_ROOT, 'examples', 'fleet');
+export const DEFAULT_WORKFLOWS = join(PROJECT_ROOT, 'workflows');
+export const DEFAULT_STATE_DIR = '.switchyard';
+
+export interface LocalRuntimeOptions {
+  /** Fleet folder (or its fleet.yaml). Default: examples/fleet. */
+  fleet?: string;
+  /** State folder; `null` keeps everything in memory (tests). Default: .switchyard. */
+  stateDir?: string | null;
+  /** Delete the state folder's contents first. */
+  reset?: boolean;
+  /** Default: SWITCHYARD_PORT, else 4566; 0 picks a free port. */
+  port?: number;
+  host?: string;
+  workflowsDir?: string;
+  /**
+   * One knob for every wait: health-check intervals, the INSYNC delay (1 s × scale), workflow
+   * Wait states and retry intervals. 1 = real time; tests use e.g. 0.01.
+   */
+  timeScale?: number;
+  /** Overrides for the parts of timeScale. */
+  healthCheckTimeScale?: number;
+  waitScale?: number;
+  insyncDelayMs?: number;
+  /** Onboard before returning (default true): send the Gateway events and wait for the workflows. */
+  onboard?: boolean;
+  /** How long start waits for onboarding (ms). */
+  settleTimeoutMs?: number;
+  /** Watch the manifest folders and announce changes (default: every 2 s × timeScale, at least 200 ms; 0 = off). */
+  discoverEveryMs?: number;
+  log?: (line: string) => void;
+  /** Told the endpoint's URL as soon as it listens, before onboarding. */
+  onListening?: (url: string) => void;
+}
+
+export interface LocalRuntime {
+  url: string;
+  port: number;
+  fleet: LoadedFleet;
+  names: LocalNames;
+  stateDir: string | undefined;
+  platform: LocalPlatform;
+  route53: Route53Service;
+  alarms: LocalAlarms;
+  canaries: CanaryFleet;
+  clients: LocalClients;
+  deps: Deps;
+  triggers: TriggerRoute[];
+  recovered: RecoveryOutcome[];
+  ready: boolean;
+  status(): Promise<LocalStatus>;
+  fail(cluster: string, mode?: Extract<CanaryMode, 'failing' | 'down'>): Promise<CanaryInfo>;
+  heal(cluster: string): Promise<CanaryInfo>;
+  discover(): Promise<{ events: number; problems: string[]; unreachable: string[] }>;
+  /** Resolves when the bus has delivered everything and no execution runs. */
+  settle(timeoutMs?: number): Promise<void>;
+  executions(): ExecutionRecord[];
+  close(): Promise<void>;
+}
+
+function scaleOf(options: LocalRuntimeOptions): { health: number; wait: number; insync: number } {
+  const scale = options.timeScale ?? 1;
+  if (!(scale >= 0) || !Number.isFinite(scale)) throw new InvalidInput(`timeScale ${scale}: must be a number ≥ 0`);
+  return { health: options.healthCheckTimeScale ?? Math.max(scale, 0.001), wait: options.waitScale ?? scale, insync: options.insyncDelayMs ?? Math.round(1000 * scale) };
+}
+
+/** In-process handlers by function name; they reach their deps once the endpoint is up. */
+function lazyHandlers(tasks: () => Record<string, Task>): Record<string, LambdaHandler> {
+  return Object.fromEntries(Object.keys(TASK_FACTORIES).map((name) => [name, (event: unknown) => tasks()[name]!(event)]));
+}
+
+/** The fleet's zones exist in Route 53 before anything is published into them (on AWS the user creates them). */
+async function ensureZones(fleet: LoadedFleet, clients: LocalClients): Promise<string[]> {
+  const problems: string[] = [];
+  const listed = await clients.route53.listHostedZones();
+  for (const zone of fleet.config.zones) {
+    const name = normalizeName(zone.name);
+    if (zone.id !== undefined) {
+      if (!listed.some((z) => z.id === zone.id)) problems.push(`zone ${zone.name}: pinned id ${zone.id} does not exist locally (remove the id to let the runtime create the zone)`);
+      continue;
+    }
+    if (listed.some((z) => z.name === name)) continue;
+    try {
+      await clients.route53Client.send(new CreateHostedZoneCommand({ Name: name, CallerReference: `switchyard-local-${name}` }));
+    } catch (error) {
+      if (!(error instanceof HostedZoneAlreadyExists)) throw error;
+    }
+  }
+  return problems;
+}
+
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const log = options.log ?? (() => {});
+  const fleet = await loadFleet(options.fleet ?? DEFAULT_FLEET);
+  const scale = scaleOf(options);
+  const stateDir = options.stateDir === null ? undefined : resolve(options.stateDir ?? DEFAULT_STATE_DIR);
+  const names = localNames();
+  if (stateDir !== undefined) {
+    if (options.reset) await resetStateDir(stateDir);
+    await claimStateDir(stateDir);
+  }
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const cleanup = async () => {
+    for (const step of cleanups.reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        log(`local runtime: shutting down: ${errorMessage(error)}`);
+      }
+    }
+    cleanups.length = 0;
+  };
+  if (stateDir !== undefined) cleanups.push(() => releaseStateDir(stateDir));
+  try {
+    const modesFile = stateDir === undefined ? undefined : join(stateDir, 'canaries.json');
+    const savedModes = modesFile === undefined ? {} : ((await readJsonFile<Record<string, CanaryMode>>(modesFile)) ?? {});
+    const canaries = await CanaryFleet.start(fleet.config.clusters, savedModes);
+    cleanups.push(() => canaries.close());
+
+    let platform: LocalPlatform | undefined;
+    const alarms = await LocalAlarms.open({
+      ...(stateDir === undefined ? {} : { stateDir }),
+      // CloudWatch delivers alarm events to the default bus of the alarm's region.
+      onStateChange: (event) => platform?.eventBus.injectEvent({ source: event.source, detailType: event.detailType, detail: event.detail, resources: event.resources, time: event.time }),
+    });
+    cleanups.push(() => alarms.flush());
+
+    const route53 = createRoute53Service({
+      ...(stateDir === undefined ? {} : { statePath: join(stateDir, 'route53.json') }),
+      insyncDelayMs: scale.insync,
+      healthCheckTimeScale: scale.health,
+      resolveTarget: (host) => canaries.resolve(host),
+      alarmState: (_region, name) => alarms.get(name)?.state,
+    });
+
+    let tasks: Record<string, Task> | undefined;
+    const handlers = lazyHandlers(() => {
+      if (tasks === undefined) throw new Error('the local runtime is still starting');
+      return tasks;
+    });
+    platform = await openLocalPlatform({
+      handlers,
+      ...(stateDir === undefined ? {} : { stateDir }),
+      waitScale: scale.wait,
+      eventBusName: names.bus,
+    });
+    const opened = platform;
+    let ready = false;
+    let problems: string[] = [];
+    let feed: GatewayFeed | undefined;
+
+    const executions = (): ExecutionRecord[] =>
+      opened.stepFunctions.listStateMachines({ maxResults: 1000 }).items.flatMap((m) => opened.stepFunctions.listExecutions({ stateMachineArn: m.stateMachineArn, maxResults: 1000 }).items);
+    const workflowOf = (arn: string) => arn.slice(arn.lastIndexOf(':') + 1).replace(`switchyard-${names.stage}-`, '');
+
+    let runtime: LocalRuntime | undefined;
+    const endpoint: Endpoint = await startEndpoint({
+      ...(options.port === undefined ? {} : { port: options.port }),
+      ...(options.host === undefined ? {} : { host: options.host }),
+      log,
+      services: [
+        controlService({
+          status: () => runtime!.status(),
+          ready: () => ready,
+          fail: (cluster, mode) => runtime!.fail(cluster, mode),
+          heal: (cluster) => runtime!.heal(cluster),
+          discover: () => runtime!.discover(),
+        }),
+        route53,
+        ...cloudWatchServices(alarms),
+        ...opened.services,
+      ],
+    });
+    // endpoint.close() closes every mounted service (Route 53, the platform's).
+    cleanups.push(() => endpoint.close());
+    cleanups.push(() => opened.eventBus.close());
+    cleanups.push(() => opened.stepFunctions.close());
+
+    options.onListening?.(endpoint.url);
+    const clients = localClients(endpoint.url);
+    cleanups.push(() => clients.destroy());
+    const deps = localDeps({ fleet, clients, names });
+    tasks = createTasks(deps);
+    if (stateDir !== undefined) await writeJsonFileAtomic(join(stateDir, 'runtime.json'), { pid: process.pid, url: endpoint.url, fleet: fleet.dir, startedAt: new Date().toISOString() });
+
+    await ensureStateTable(clients.dynamodb, names.table);
+    problems.push(...(await ensureZones(fleet, clients)));
+    const workflows = await loadWorkflowFolder(options.workflowsDir ?? DEFAULT_WORKFLOWS);
+    deployWorkflows(opened.stepFunctions, workflows, { prefix: `switchyard-${names.stage}-` });
+    const triggers = installTriggers(opened.eventBus, { fleet: fleet.config, names, functions: Object.keys(handlers), workflows: [...workflows.keys()] });
+    for (const route of triggers) if (route.target === undefined) problems.push(`rule ${route.rule}: nothing handles these events locally (no router function among the handlers)`);
+
+    const canaryAlarms = await ensureCanaryAlarms(fleet.config, clients.route53, alarms);
+    const follower = followHealthChecks({
+      alarms,
+      canaryAlarms,
+      healthCheckStatus: (id) => route53.healthCheckStatus(id),
+      onHealthCheckStatusChange: (listener) => route53.onHealthCheckStatusChange(listener),
+      evaluationMs: 60_000 * scale.health,
+    });
+    cleanups.push(() => follower.stop());
+
+    const recovered = await recoverInterrupted({
+      stepFunctions: opened.stepFunctions,
+      deps,
+      rollback: tasks['rollbackOperation'],
+      putEvents: async (entries) => opened.eventBus.putEvents(entries),
+      eventBusName: names.bus,
+      workflowOf,
+    });
+    for (const outcome of recovered) log(`recovered ${outcome.workflow} ${outcome.executionArn}: ${outcome.action} (${outcome.detail})`);
+
+    feed = await GatewayFeed.open({
+      fleet: fleet.config,
+      source: manifestFolderSource(fleet),
+      sink: eventBridgeSink(clients.eventbridge, names.bus),
+      ...(stateDir === undefined ? {} : { stateDir }),
+    });
+    const activeFeed = feed;
+    const discover = async () => {
+      const result = await activeFeed.sync();
+      const found = result.problems.map((p) => `${p.subject}: ${p.reason}`);
+      problems = [...problems.filter((p) => !p.startsWith('discovery: ')), ...found.map((p) => `discovery: ${p}`)];
+      return { events: result.events.length, problems: found, unreachable: result.unreachable };
+    };
+
+    const settle = async (timeoutMs = options.settleTimeoutMs ?? 120_000) => {
+      const deadline = Date.now() + timeoutMs;
+      const interrupted = () => new Set(opened.stepFunctions.interruptedExecutions().map((e) => e.executionArn));
+      for (;;) {
+        await opened.eventBus.idle();
+        const skip = interrupted();
+        const running = executions().filter((e) => e.status === 'RUNNING' && !skip.has(e.executionArn));
+        if (running.length === 0) return;
+        if (Date.now() > deadline) throw new Error(`still running after ${timeoutMs} ms: ${running.map((e) => e.name).join(', ')}`);
+        await Promise.race([Promise.all(running.map((e) => opened.stepFunctions.waitForExecution(e.executionArn))), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+      }
+    };
+
+    const saveModes = async () => {
+      if (modesFile !== undefined) await writeJsonFileAtomic(modesFile, canaries.modes());
+    };
+
+    const status = async (): Promise<LocalStatus> => {
+      const fleetView = await fleetStatus({ fleet: fleet.config, table: deps.table, route53: clients.route53, health: deps.health, healthCheckStatus: (id) => route53.healthCheckStatus(id) });
+      const summaries: ExecutionSummary[] = executions()
+        .sort((a, b) => b.startDate - a.startDate)
+        .slice(0, 30)
+        .map((e) => ({
+          workflow: workflowOf(e.stateMachineArn),
+          name: e.name,
+          executionArn: e.executionArn,
+          status: e.status,
+          startDate: new Date(e.startDate).toISOString(),
+          ...(e.stopDate === undefined ? {} : { stopDate: new Date(e.stopDate).toISOString() }),
+          ...(e.error === undefined ? {} : { error: e.error }),
+        }));
+      return {
+        endpoint: endpoint.url,
+        fleet: fleet.dir,
+        ...(stateDir === undefined ? {} : { stateDir }),
+        ready,
+        ...fleetView,
+        canaries: canaries.list(),
+        alarms: alarms.list().map((a) => ({ name: a.name, state: a.state })),
+        executions: summaries,
+        events: opened.eventBus.recentEvents().slice(-50).map((r) => ({
+          time: r.event.time,
+          bus: r.bus,
+          source: r.event.source,
+          detailType: r.event['detail-type'],
+          summary: summarizeDetail(r.event.detail),
+          deliveries: r.deliveries.map((d) => `${d.rule} → ${d.arn.slice(d.arn.lastIndexOf(':') + 1)}: ${d.status}${d.error ? ` (${d.error})` : ''}`),
+        })),
+        problems,
+      };
+    };
+
+    runtime = {
+      url: endpoint.url,
+      port: endpoint.port,
+      fleet,
+      names,
+      stateDir,
+      platform: opened,
+      route53,
+      alarms,
+      canaries,
+      clients,
+      deps,
+      triggers,
+      recovered,
+      get ready() {
+        return ready;
+      },
+      status,
+      async fail(cluster, mode = 'failing') {
+        const info = await canaries.setMode(cluster, mode);
+        await saveModes();
+        log(`canary of ${cluster}: ${mode}`);
+        return info;
+      },
+      async heal(cluster) {
+        const info = await canaries.setMode(cluster, 'healthy');
+        await saveModes();
+        log(`canary of ${cluster}: healthy`);
+        return info;
+      },
+      discover,
+      settle,
+      executions,
+      close: cleanup,
+    };
+
+    if (options.onboard ?? true) {
+      const first = await discover();
+      log(`discovery: ${first.events} Gateway event(s) sent${first.unreachable.length > 0 ? `; unreachable: ${first.unreachable.join(', ')}` : ''}`);
+      await settle();
+      // As on AWS, events make convergence fast and Reconcile guarantees it: one run now,
+      // so whatever the events missed (or a crash cut short) is put right before "ready".
+      const reconcile = triggers.find((t) => t.schedule !== undefined && t.target !== undefined);
+      if (reconcile !== undefined) {
+        opened.eventBus.triggerRule(reconcile.rule, reconcile.bus);
+        await settle();
+      }
+    }
+    const every = options.discoverEveryMs ?? Math.max(200, Math.round(2000 * (options.timeScale ?? 1)));
+    if (every > 0) {
+      const timer = setInterval(() => {
+        discover().catch((error: unknown) => log(`discovery failed: ${errorMessage(error)}`));
+      }, every);
+      timer.unref();
+      cleanups.push(() => clearInterval(timer));
+    }
+    ready = true;
+    return runtime;
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}

@@ -1,0 +1,65 @@
+// The state folder (.switchyard/): one runtime at a time may use it, `--reset` empties
+// it, and `runtime.json` tells the CLI where the running runtime listens.
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InvalidInput } from '../../core/errors.ts';
+import { readJsonFile, writeJsonFileAtomic } from '../json-file.ts';
+
+/** What the runtime keeps in the state folder; --reset deletes these and nothing else. */
+export const STATE_ENTRIES = ['route53.json', 'stepfunctions', 'eventbridge', 'dynamodb', 'cloudwatch', 'discovery', 'canaries.json', 'runtime.json', 'runtime.lock'] as const;
+
+export interface RuntimeInfo {
+  pid: number;
+  url: string;
+  fleet: string;
+  startedAt: string;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Empties the state folder of everything the runtime writes (other files are left alone). */
+export async function resetStateDir(dir: string): Promise<void> {
+  const owner = await readJsonFile<{ pid: number }>(join(dir, 'runtime.lock'));
+  if (owner !== undefined && owner.pid !== process.pid && alive(owner.pid)) {
+    throw new InvalidInput(`--reset: the state folder ${dir} is in use by a running runtime (pid ${owner.pid}); stop it first`, { dir, pid: owner.pid });
+  }
+  let entries: string[] = [];
+  try {
+    entries = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  for (const entry of entries) {
+    if ((STATE_ENTRIES as readonly string[]).includes(entry) || entry.endsWith('.tmp')) await rm(join(dir, entry), { recursive: true, force: true });
+  }
+}
+
+/** Takes the folder for this process; a folder held by a live runtime is refused (a dead one's is taken over). */
+export async function claimStateDir(dir: string): Promise<void> {
+  const lock = join(dir, 'runtime.lock');
+  const owner = await readJsonFile<{ pid: number }>(lock).catch(() => undefined);
+  if (owner !== undefined && owner.pid !== process.pid && alive(owner.pid)) {
+    const info = await readRuntimeInfo(dir);
+    throw new InvalidInput(`the state folder ${dir} is in use by another local runtime (pid ${owner.pid}${info ? `, ${info.url}` : ''}); stop it or use --state <another folder>`, { dir, pid: owner.pid });
+  }
+  await writeJsonFileAtomic(lock, { pid: process.pid });
+}
+
+export async function releaseStateDir(dir: string): Promise<void> {
+  await rm(join(dir, 'runtime.lock'), { force: true });
+  await rm(join(dir, 'runtime.json'), { force: true });
+}
+
+/** Where the runtime using `dir` listens, if one is running. */
+export async function readRuntimeInfo(dir: string): Promise<RuntimeInfo | undefined> {
+  const info = await readJsonFile<RuntimeInfo>(join(dir, 'runtime.json')).catch(() => undefined);
+  return info !== undefined && alive(info.pid) ? info : undefined;
+}
