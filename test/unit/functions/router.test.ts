@@ -1,0 +1,124 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { executionName, routeEvent, router } from '../../../functions/tasks/router.ts';
+import type { Deps } from '../../../src/runtime/deps.ts';
+import { exampleFleet } from '../aws/helpers/example-fleet.ts';
+
+const deps = { fleet: exampleFleet } as Pick<Deps, 'fleet'>;
+const base = { version: '0', id: 'e1', time: '2026-11-27T10:00:00Z', account: '123456789012', region: 'us-east-1', resources: [] };
+
+const alarm = (name: string, value = 'ALARM', timestamp = '2026-11-27T10:00:00.000+0000') => ({
+  ...base,
+  source: 'aws.cloudwatch',
+  'detail-type': 'CloudWatch Alarm State Change',
+  detail: { alarmName: name, state: { value, timestamp } },
+});
+const eks = (eventName: string, name: string, extra: Record<string, unknown> = {}) => ({
+  ...base,
+  source: 'aws.eks',
+  'detail-type': 'AWS API Call via CloudTrail',
+  detail: { eventSource: 'eks.amazonaws.com', eventName, awsRegion: 'us-west-2', eventID: 'ct-9', requestParameters: { name }, responseElements: { update: { id: 'u-1' } }, ...extra },
+});
+const gateway = (detailType: string, detail: Record<string, unknown>) => ({ ...base, source: 'switchyard', 'detail-type': detailType, detail });
+const published = gateway('Gateway Published', { cluster: 'east', kind: 'Gateway', gateway: 'shop/gw', hostnames: ['a.example.com', 'b.example.com'], annotations: {}, observedAt: '2026-11-27T10:00:00Z' });
+
+describe('routeEvent', () => {
+  it('starts Failover for a fleet alarm going to ALARM or OK, with the event as input', () => {
+    // Act
+    const routed = routeEvent(deps, alarm('switchyard-switchyard-example-west-canary'));
+    // Assess
+    expect(routed.starts).toEqual([{ workflow: 'Failover', name: expect.stringMatching(/^failover-west-ALARM-[0-9a-f]{16}$/), input: expect.objectContaining({ source: 'aws.cloudwatch' }) }]);
+  });
+
+  it('ignores other alarms and INSUFFICIENT_DATA', () => {
+    expect(routeEvent(deps, alarm('billing')).ignored).toContain('is not one of fleet switchyard-example');
+    expect(routeEvent(deps, alarm('switchyard-switchyard-example-west-canary', 'INSUFFICIENT_DATA')).ignored).toContain('insufficient data');
+  });
+
+  it('starts UpgradeGuard for UpdateClusterVersion of a fleet cluster, named after the update', () => {
+    // Act
+    const routed = routeEvent(deps, eks('UpdateClusterVersion', 'mesh-west'));
+    const retried = routeEvent(deps, { ...eks('UpdateClusterVersion', 'mesh-west'), id: 'another-delivery', time: '2026-11-27T10:00:05Z' });
+    // Assess
+    expect(routed.starts[0]).toMatchObject({ workflow: 'UpgradeGuard', name: expect.stringMatching(/^upgrade-west-/) });
+    expect(retried.starts[0]!.name).toBe(routed.starts[0]!.name);
+  });
+
+  it('starts Reconcile of the cluster for CreateCluster/DeleteCluster; ignores failed calls and strangers', () => {
+    expect(routeEvent(deps, eks('DeleteCluster', 'mesh-west')).starts[0]).toMatchObject({ workflow: 'Reconcile', input: { clusters: ['west'] } });
+    expect(routeEvent(deps, eks('UpdateClusterVersion', 'mesh-west', { errorCode: 'AccessDenied' })).ignored).toContain('AccessDenied');
+    expect(routeEvent(deps, eks('UpdateClusterVersion', 'mesh-mars')).ignored).toContain('not in the fleet');
+  });
+
+  it('starts one OnboardApp per published hostname and one OffboardApp per withdrawn hostname', () => {
+    // Act
+    const onboard = routeEvent(deps, published);
+    const offboard = routeEvent(deps, gateway('Gateway Withdrawn', { cluster: 'east', kind: 'Gateway', gateway: 'shop/gw', hostnames: ['a.example.com'], reason: 'deleted', observedAt: '2026-11-27T10:00:00Z' }));
+    // Assess
+    expect(onboard.starts.map((s) => [s.workflow, (s.input as { hostname: string }).hostname])).toEqual([
+      ['OnboardApp', 'a.example.com'],
+      ['OnboardApp', 'b.example.com'],
+    ]);
+    expect((onboard.starts[0]!.input as { endpoints: unknown[] }).endpoints).toEqual([expect.objectContaining({ hostname: 'a.example.com', cluster: 'east' })]);
+    expect(offboard.starts).toEqual([{ workflow: 'OffboardApp', name: expect.stringMatching(/^offboard-a_example_com-/), input: { hostname: 'a.example.com', cluster: 'east', by: 'east/Gateway/shop/gw' } }]);
+  });
+
+  it('names the same event the same, and a new observation differently', () => {
+    const again = routeEvent(deps, { ...published, id: 'redelivery' });
+    const later = routeEvent(deps, { ...published, detail: { ...published.detail, observedAt: '2026-11-27T11:00:00Z' } });
+    expect(again.starts.map((s) => s.name)).toEqual(routeEvent(deps, published).starts.map((s) => s.name));
+    expect(later.starts[0]!.name).not.toBe(routeEvent(deps, published).starts[0]!.name);
+  });
+
+  it('starts Reconcile for the schedule', () => {
+    expect(routeEvent(deps, { ...base, source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }).starts).toEqual([
+      { workflow: 'Reconcile', name: expect.stringMatching(/^reconcile-scheduled-/), input: {} },
+    ]);
+  });
+
+  it('drops invalid and unknown events with the reason', () => {
+    expect(routeEvent(deps, { hello: 1 }).ignored).toMatch(/^not an EventBridge event: /);
+    expect(routeEvent(deps, gateway('Gateway Published', { cluster: 'east' })).ignored).toMatch(/^invalid "Gateway Published" event: /);
+    expect(routeEvent(deps, gateway('Gateway Published', { ...published.detail, cluster: 'mars' })).ignored).toContain('not in the fleet');
+    expect(routeEvent(deps, { ...base, source: 'aws.s3', 'detail-type': 'Object Created', detail: {} }).ignored).toContain('no workflow');
+  });
+});
+
+describe('executionName', () => {
+  it('property: always 1–80 characters of [0-9A-Za-z_-], stable for the same content', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), fc.string({ maxLength: 200 }), fc.jsonValue(), (prefix, readable, content) => {
+        const name = executionName(prefix || 'x', readable, content);
+        expect(name).toMatch(/^[0-9A-Za-z_-]{1,80}$/);
+        expect(executionName(prefix || 'x', readable, content)).toBe(name);
+      }),
+    );
+  });
+});
+
+describe('router', () => {
+  it('reports a name Step Functions already has as a duplicate and starts nothing else', async () => {
+    // Prepare
+    const seen = new Set<string>();
+    const calls: string[] = [];
+    const start = async (workflow: string, name: string) => {
+      calls.push(`${workflow} ${name}`);
+      const started = !seen.has(name);
+      seen.add(name);
+      return { executionArn: `arn:aws:states:us-east-1:1:execution:${workflow}:${name}`, started };
+    };
+    const route = router({ ...deps, workflows: { start } } as unknown as Deps);
+    // Act
+    const first = await route(published);
+    const second = await route(published);
+    // Assess
+    expect(first.started.map((s) => s.duplicate)).toEqual([false, false]);
+    expect(second.started.map((s) => s.duplicate)).toEqual([true, true]);
+    expect(calls).toHaveLength(4);
+  });
+
+  it('throws when Step Functions fails, so the asynchronous invocation is retried', async () => {
+    const route = router({ ...deps, workflows: { start: async () => Promise.reject(Object.assign(new Error('slow down'), { name: 'TransientAwsError' })) } } as unknown as Deps);
+    await expect(route(published)).rejects.toThrow('slow down');
+  });
+});
