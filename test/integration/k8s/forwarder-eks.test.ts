@@ -4,13 +4,10 @@
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runDiscoverWatch } from '../../../src/cli/commands/discover.ts';
-import { parseGatewayEvent } from '../../../src/core/gateway-events.ts';
-import { startEndpoint, type Endpoint } from '../../../src/local/endpoint.ts';
-import { LocalEventBus, eventBridgeService } from '../../../src/local/eventbridge/index.ts';
 import type { KubeObject } from '../../../src/k8s/kube.ts';
 import { isValidEksToken } from '../../unit/k8s/sigv4.ts';
 import { FakeApiServer, TEST_CA } from './fake-api-server.ts';
+import { quiet, runWatch, startLocalBus, type LocalBus, type WatchRun } from './forwarder-harness.ts';
 import { EXAMPLE_FLEET, eventually, exampleManifests, serve } from './helpers.ts';
 
 const eksMock = mockClient(EKSClient);
@@ -19,18 +16,15 @@ const GATEWAYS = '/apis/networking.istio.io/v1/gateways';
 
 let east: FakeApiServer;
 let west: FakeApiServer;
-let bus: LocalEventBus;
-let endpoint: Endpoint;
-let stop: AbortController;
-let running: Promise<number> | undefined;
-const out: string[] = [];
-const err: string[] = [];
+let local: LocalBus;
+let run: WatchRun | undefined;
+let out: string[];
+let err: string[];
 
 beforeEach(async () => {
   east = await new FakeApiServer().start();
   west = await new FakeApiServer().start();
-  bus = await LocalEventBus.open();
-  endpoint = await startEndpoint({ port: 0, services: [eventBridgeService(bus)], log: () => undefined });
+  local = await startLocalBus();
   const described = (server: FakeApiServer, name: string) => ({
     cluster: { name, status: 'ACTIVE', endpoint: server.url, certificateAuthority: { data: Buffer.from(TEST_CA).toString('base64') } },
   });
@@ -40,44 +34,29 @@ beforeEach(async () => {
   // Like EKS: only a GetCallerIdentity presign for this very cluster, signed with the caller's key
   east.acceptToken = (token) => isValidEksToken(token, 'mesh-east', CREDENTIALS.secretAccessKey, 'us-east-1');
   west.acceptToken = () => false;
-  out.length = 0;
-  err.length = 0;
 });
 afterEach(async () => {
-  stop?.abort();
-  await running;
-  running = undefined;
+  await run?.finish();
+  run = undefined;
   eksMock.reset();
   await east.close();
   await west.close();
-  await endpoint.close();
+  await local.endpoint.close();
 });
 
 async function forward(): Promise<void> {
-  stop = new AbortController();
-  running = runDiscoverWatch(
-    { fleet: EXAMPLE_FLEET, watch: true, source: 'eks', endpointUrl: endpoint.url },
-    {
-      out: (t) => out.push(t),
-      err: (t) => err.push(t),
-      signal: stop.signal,
-      env: {},
-      eks: { credentials: async () => CREDENTIALS },
-      watcher: { backoff: { minMs: 20, maxMs: 50 }, watch: { debounceMs: 5, resyncMs: 0 } },
-    },
+  run = runWatch(
+    { fleet: EXAMPLE_FLEET, source: 'eks', endpointUrl: local.endpoint.url },
+    { eks: { credentials: async () => CREDENTIALS }, watcher: { backoff: { minMs: 20, maxMs: 50 }, watch: { debounceMs: 5, resyncMs: 0 } } },
   );
+  ({ out, err } = run);
   await eventually(() => err.includes('east: watching (4 endpoints now)'));
 }
 
-async function finish(): Promise<number> {
-  stop.abort();
-  const code = await (running as Promise<number>);
-  running = undefined;
-  return code;
-}
+/** Stops the forwarder as SIGINT would; the exit code. */
+const finish = () => (run as WatchRun).finish();
 
-const busEvents = () => bus.recentEvents().map((r) => ({ id: r.event.id, ...parseGatewayEvent(r.event) }));
-const quiet = () => new Promise((resolve) => setTimeout(resolve, 200));
+const busEvents = () => local.events();
 
 function gatewayNamed(objects: KubeObject[], name: string): KubeObject {
   return objects.find((o) => o.kind === 'Gateway' && o.metadata?.name === name) as KubeObject;
@@ -106,6 +85,7 @@ describe('discover --watch --source eks', () => {
     // Assess
     expect(busEvents()).toEqual([
       {
+        bus: 'default',
         id: expect.any(String),
         detailType: 'Gateway Published',
         detail: {

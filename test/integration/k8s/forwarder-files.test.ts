@@ -8,9 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runDiscover, runDiscoverWatch, type DiscoverOptions, type WatchIo } from '../../../src/cli/commands/discover.ts';
-import { parseGatewayEvent } from '../../../src/core/gateway-events.ts';
-import { startEndpoint, type Endpoint } from '../../../src/local/endpoint.ts';
-import { LocalEventBus, eventBridgeService } from '../../../src/local/eventbridge/index.ts';
+import { quiet, runWatch, startLocalBus, type LocalBus, type WatchRun } from './forwarder-harness.ts';
 import { EXAMPLE_FLEET, eventually } from './helpers.ts';
 
 const BLOG = `apiVersion: networking.istio.io/v1
@@ -21,50 +19,35 @@ spec:
   servers: [{ port: { number: 80, name: http, protocol: HTTP }, hosts: [blog.example.com] }]
 `;
 
-let bus: LocalEventBus;
-let endpoint: Endpoint;
+let local: LocalBus;
 let fleet: string;
-let stop: AbortController;
-let running: Promise<number> | undefined;
-const out: string[] = [];
-const err: string[] = [];
+let run: WatchRun | undefined;
+let out: string[];
+let err: string[];
 
 beforeEach(async () => {
-  bus = await LocalEventBus.open();
-  endpoint = await startEndpoint({ port: 0, services: [eventBridgeService(bus)], log: () => undefined });
+  local = await startLocalBus();
   fleet = await mkdtemp(join(tmpdir(), 'switchyard-forwarder-'));
   await cp(EXAMPLE_FLEET, fleet, { recursive: true });
-  out.length = 0;
-  err.length = 0;
 });
 afterEach(async () => {
-  stop?.abort();
-  await running;
-  running = undefined;
-  await endpoint.close();
+  await run?.finish();
+  run = undefined;
+  await local.endpoint.close();
   await rm(fleet, { recursive: true, force: true });
 });
 
 /** Starts the forwarder and waits until every cluster has its baseline. */
 async function forward(options: Partial<DiscoverOptions> = {}, io: Partial<WatchIo> = {}): Promise<void> {
-  stop = new AbortController();
-  running = runDiscoverWatch(
-    { fleet, watch: true, source: 'files', endpointUrl: endpoint.url, ...options },
-    { out: (t) => out.push(t), err: (t) => err.push(t), signal: stop.signal, env: {}, files: { debounceMs: 30, resyncMs: 0 }, ...io },
-  );
-  await eventually(() => err.filter((line) => / watching \(/.test(line)).length === 3 || running === undefined);
+  run = runWatch({ fleet, source: 'files', endpointUrl: local.endpoint.url, ...options }, { files: { debounceMs: 30, resyncMs: 0 }, ...io });
+  ({ out, err } = run);
+  await eventually(() => err.filter((line) => / watching \(/.test(line)).length === 3);
 }
 
-async function finish(): Promise<number> {
-  stop.abort();
-  const code = await (running as Promise<number>);
-  running = undefined;
-  return code;
-}
+/** Stops the forwarder as SIGINT would; the exit code. */
+const finish = () => (run as WatchRun).finish();
 
-const busEvents = () => bus.recentEvents().map((r) => ({ bus: r.bus, id: r.event.id, ...parseGatewayEvent(r.event) }));
-/** Long enough for fs.watch, the debounce and a PutEvents round trip to have happened. */
-const quiet = () => new Promise((resolve) => setTimeout(resolve, 300));
+const busEvents = () => local.events();
 
 describe('discover --watch --source files', () => {
   it('sends a Gateway Published when a manifest is added, a Gateway Withdrawn when it is removed, one line each', async () => {
@@ -109,7 +92,7 @@ describe('discover --watch --source files', () => {
     // Prepare: a short periodic re-read, which is what notices a folder that comes back
     await forward({ bus: 'switchyard-dev-bus' }, { files: { debounceMs: 30, resyncMs: 100 } });
     // (the bus does not exist yet: create it so entries are accepted)
-    bus.createEventBus('switchyard-dev-bus');
+    local.bus.createEventBus('switchyard-dev-bus');
 
     // Act 1: a half-written file in east, then east's whole folder disappears
     await writeFile(join(fleet, 'clusters/east/broken.yaml'), 'kind: Gateway\nmetadata: [unclosed\n');
