@@ -1,10 +1,14 @@
 // Every verb of the `switchyard` command, in help order. Add one line per verb.
 import type { Command } from 'commander';
 import { registerDiscover } from './discover.ts';
+import { registerDrain } from './drain.ts';
+import { registerHistory } from './history.ts';
 import { registerLocal } from './local.ts';
 import { registerPlan } from './plan.ts';
+import { registerRestore } from './restore.ts';
+import { registerStatus } from './status.ts';
 import { registerSync } from './sync.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDiscover, registerPlan, registerSync, registerLocal];
+export const commands: RegisterCommand[] = [registerDiscover, registerPlan, registerSync, registerDrain, registerRestore, registerStatus, registerHistory, registerLocal];

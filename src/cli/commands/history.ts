@@ -1,0 +1,64 @@
+// `switchyard history`: the journal of every change (who, what, why, before, after), newest first.
+import type { Command } from 'commander';
+import type { JournalEntry } from '../../aws/state-table.ts';
+import { InvalidInput } from '../../core/errors.ts';
+import { EXIT } from '../exit-codes.ts';
+import { opsClients, opsRuntime, stateTableFor, type TargetFlags } from '../ops/context.ts';
+
+export interface HistoryFlags extends TargetFlags {
+  cluster?: string;
+  limit?: string;
+  since?: string;
+  json?: boolean;
+}
+
+export async function historyEntries(flags: HistoryFlags): Promise<JournalEntry[]> {
+  const limit = flags.limit === undefined ? 50 : Number(flags.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new InvalidInput(`--limit: "${flags.limit}" is not a whole number from 1 to 10000`, { flag: 'limit' });
+  if (flags.since !== undefined && Number.isNaN(Date.parse(flags.since))) throw new InvalidInput(`--since: "${flags.since}" is not a date/time (e.g. 2026-11-27 or 2026-11-27T10:00:00Z)`, { flag: 'since' });
+  const clients = opsClients(flags, opsRuntime.env);
+  try {
+    const table = stateTableFor(flags, clients, opsRuntime.env);
+    return await table.listJournal({ limit, ...(flags.cluster ? { cluster: flags.cluster } : {}), ...(flags.since ? { since: new Date(flags.since).toISOString() } : {}) });
+  } finally {
+    clients.destroy();
+  }
+}
+
+function short(value: unknown): string {
+  if (value === undefined) return '';
+  const text = JSON.stringify(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+export function formatHistory(entries: readonly JournalEntry[]): string {
+  if (entries.length === 0) return '(no entries)';
+  return entries
+    .map((e) => {
+      const head = `${e.at}  ${e.by}  ${e.what}`;
+      const why = e.why ? `\n    why: ${e.why}` : '';
+      const change = e.before !== undefined || e.after !== undefined ? `\n    before: ${short(e.before)}\n    after:  ${short(e.after)}` : '';
+      const where = e.executionArn ? `\n    execution: ${e.executionArn}` : '';
+      return `${head}${why}${change}${where}`;
+    })
+    .join('\n');
+}
+
+export function registerHistory(program: Command): void {
+  program
+    .command('history')
+    .description('the journal of every change: who, what, why, before and after (newest first)')
+    .option('--cluster <name>', 'only entries about this cluster')
+    .option('--limit <n>', 'at most this many entries', '50')
+    .option('--since <time>', 'only entries at or after this time')
+    .option('--json', 'print the entries as JSON')
+    .option('--stage <stage>', 'deployment stage: table switchyard-<stage>-state (default: SWITCHYARD_STAGE)')
+    .option('--state-table <name>', 'state table name (default: switchyard-<stage>-state, or SWITCHYARD_STATE_TABLE)')
+    .option('--endpoint-url <url>', 'AWS endpoint, e.g. http://127.0.0.1:4566 for the local runtime (default: AWS, or AWS_ENDPOINT_URL)')
+    .option('--region <region>', 'AWS region (default: AWS_REGION or us-east-1)')
+    .action(async (flags: HistoryFlags) => {
+      const entries = await historyEntries(flags);
+      opsRuntime.out(flags.json ? JSON.stringify(entries, null, 2) : formatHistory(entries));
+      process.exitCode = EXIT.ok;
+    });
+}

@@ -1,0 +1,113 @@
+// `switchyard status`: clusters with intent, health and locks; apps × clusters with their
+// Route 53 weight (or role) and health; running operations. Read-only.
+import type { Command } from 'commander';
+import { route53HealthSource } from '../../aws/health-source.ts';
+import { runningExecutions } from '../../aws/sfn.ts';
+import { loadFleet } from '../../core/config-file.ts';
+import { errorMessage } from '../../core/errors.ts';
+import { liveLocks } from '../../core/intent.ts';
+import { fleetStatus, type FleetStatus } from '../../local/runtime/status.ts';
+import { EXIT } from '../exit-codes.ts';
+import { opsClients, opsRuntime, stateMachinesFor, stateTableFor, type TargetFlags } from '../ops/context.ts';
+
+export interface StatusFlags extends TargetFlags {
+  fleet: string;
+  json?: boolean;
+}
+
+export interface StatusReport extends FleetStatus {
+  locks: Array<{ cluster: string; operation: string; holder: string; token: number; expiresAt: string }>;
+  failovers: Array<{ cluster: string; hostname?: string; alarmName: string; at: string }>;
+  running: Array<{ workflow: string; name: string; executionArn: string; startDate?: string }>;
+  /** Why running operations could not be listed, if they could not. */
+  runningUnknown?: string;
+}
+
+export async function statusReport(flags: StatusFlags): Promise<StatusReport> {
+  const env = opsRuntime.env;
+  const fleet = (await loadFleet(flags.fleet)).config;
+  const clients = opsClients(flags, env);
+  try {
+    const table = stateTableFor(flags, clients, env);
+    const health = route53HealthSource({ fleet, route53: clients.route53, client: clients.route53Client, table });
+    const [status, state] = await Promise.all([fleetStatus({ fleet, table, route53: clients.route53, health }), table.readFleet()]);
+    const report: StatusReport = {
+      ...status,
+      locks: liveLocks(state, opsRuntime.now()).map(({ cluster, operation, holder, token, expiresAt }) => ({ cluster, operation, holder, token, expiresAt })),
+      failovers: Object.values(state.failovers).map((m) => ({ cluster: m.cluster, ...(m.hostname ? { hostname: m.hostname } : {}), alarmName: m.alarmName, at: m.at })),
+      running: [],
+    };
+    try {
+      const machines = await stateMachinesFor(flags, clients, env);
+      report.running = (await runningExecutions(clients.sfn, machines)).map((e) => ({ workflow: e.workflow, name: e.name, executionArn: e.executionArn, ...(e.startDate ? { startDate: e.startDate.toISOString() } : {}) }));
+    } catch (error) {
+      report.runningUnknown = errorMessage(error);
+    }
+    return report;
+  } finally {
+    clients.destroy();
+  }
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => `  ${r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}`.trimEnd());
+}
+
+export function formatStatus(report: StatusReport): string {
+  const lines = ['CLUSTERS'];
+  lines.push(
+    ...table([
+      ['NAME', 'REGION', 'INTENT', 'WEIGHT', 'HEALTH', 'NOTE'],
+      ...report.clusters.map((c) => [c.name, c.region, c.intent, `${c.weightPercent}%`, c.health, [c.lock ? `locked: ${c.lock}` : '', c.failedOver ? 'failed over' : ''].filter(Boolean).join('; ')]),
+    ]),
+  );
+  const names = report.clusters.map((c) => c.name);
+  lines.push('', 'APPS (Route 53 weight or role; * serving now; ! unhealthy)');
+  if (report.apps.length === 0) lines.push('  (no records)');
+  else {
+    lines.push(
+      ...table([
+        ['APP', 'ROUTING', ...names],
+        ...report.apps.map((app) => [
+          app.hostname,
+          app.routing,
+          ...names.map((name) => {
+            const m = app.clusters.find((c) => c.cluster === name);
+            if (!m) return '-';
+            const value = m.weight !== undefined ? String(m.weight) : (m.role ?? 'in');
+            return `${value}${m.serving ? '*' : ''}${m.healthy ? '' : '!'}`;
+          }),
+        ]),
+      ]),
+    );
+  }
+  if (report.failovers.length > 0) {
+    lines.push('', 'TAKEN OUT BY FAILOVER');
+    lines.push(...table([['CLUSTER', 'APP', 'ALARM', 'SINCE'], ...report.failovers.map((f) => [f.cluster, f.hostname ?? '(all)', f.alarmName, f.at])]));
+  }
+  lines.push('', 'RUNNING OPERATIONS');
+  if (report.running.length === 0 && report.locks.length === 0) lines.push(report.runningUnknown ? `  (unknown: ${report.runningUnknown})` : '  (none)');
+  else {
+    lines.push(...table([['WORKFLOW', 'EXECUTION', 'STARTED'], ...report.running.map((r) => [r.workflow, r.name, r.startDate ?? ''])]));
+    for (const lock of report.locks) lines.push(`  lock: ${lock.cluster} held by ${lock.operation} ${lock.holder} (token ${lock.token}) until ${lock.expiresAt}`);
+  }
+  return lines.join('\n');
+}
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('clusters (intent, health, locks), apps × clusters (weight, health), running operations')
+    .requiredOption('--fleet <dir>', 'fleet folder (with fleet.yaml) or the fleet.yaml file')
+    .option('--json', 'print the report as JSON')
+    .option('--stage <stage>', 'deployment stage: table switchyard-<stage>-state, state machines switchyard-<stage>-* (default: SWITCHYARD_STAGE)')
+    .option('--state-table <name>', 'state table name (default: switchyard-<stage>-state, or SWITCHYARD_STATE_TABLE)')
+    .option('--endpoint-url <url>', 'AWS endpoint, e.g. http://127.0.0.1:4566 for the local runtime (default: AWS, or AWS_ENDPOINT_URL)')
+    .option('--region <region>', 'AWS region (default: AWS_REGION or us-east-1)')
+    .action(async (flags: StatusFlags) => {
+      const report = await statusReport(flags);
+      opsRuntime.out(flags.json ? JSON.stringify(report, null, 2) : formatStatus(report));
+      process.exitCode = EXIT.ok;
+    });
+}

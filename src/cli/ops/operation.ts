@@ -1,0 +1,122 @@
+// `switchyard drain` and `restore`: check the flags, start the state machine by name
+// (`switchyard-<stage>-DrainCluster`), and with --wait (or --dry-run) follow it to its end.
+import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { loadFleet } from '../../core/config-file.ts';
+import { drainInputSchema, parseInput, restoreInputSchema, validateSteps } from '../../core/drain-plan.ts';
+import { InvalidInput, UnknownCluster } from '../../core/errors.ts';
+import { EXIT } from '../exit-codes.ts';
+import { opsClients, opsRuntime, stateMachineFor, type TargetFlags } from './context.ts';
+import { causeMessage, followExecution } from './follow.ts';
+
+export interface OperationFlags extends TargetFlags {
+  steps?: string;
+  bake?: string;
+  reason?: string;
+  by?: string;
+  dryRun?: boolean;
+  force?: boolean;
+  wait?: boolean;
+  json?: boolean;
+  fleet?: string;
+  pollMs?: number;
+}
+
+/** "50,0" → [50, 0]; anything else is InvalidInput naming the flag. */
+export function parseSteps(text: string): number[] {
+  const parts = text.split(',').map((s) => s.trim());
+  if (parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 100)) throw new InvalidInput(`--steps: "${text}" is not a comma-separated list of percentages 0–100 (e.g. 50,0)`, { flag: 'steps' });
+  return parts.map(Number);
+}
+
+/** "60s", "2m", "1h" or bare seconds → seconds. */
+export function parseDuration(text: string, flag: string): number {
+  const match = /^(\d+)\s*(s|m|h)?$/.exec(text.trim());
+  if (!match) throw new InvalidInput(`--${flag}: "${text}" is not a duration (e.g. 90, 60s, 5m, 1h)`, { flag });
+  return Number(match[1]) * (match[2] === 'h' ? 3600 : match[2] === 'm' ? 60 : 1);
+}
+
+function operator(env: NodeJS.ProcessEnv): string {
+  if (env.SWITCHYARD_OPERATOR) return env.SWITCHYARD_OPERATOR;
+  try {
+    return userInfo().username || 'operator';
+  } catch {
+    return 'operator';
+  }
+}
+
+/** Execution names: `drain-<cluster>-<UTC time>-<random>` (unique; a retry of the CLI is a new operation). */
+export function operationExecutionName(kind: 'drain' | 'restore', cluster: string, now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  return `${kind}-${cluster}-${stamp}-${randomBytes(3).toString('hex')}`.slice(0, 80);
+}
+
+export async function runOperation(kind: 'drain' | 'restore', cluster: string, flags: OperationFlags): Promise<number> {
+  const env = opsRuntime.env;
+  const input = {
+    cluster,
+    ...(flags.reason === undefined ? {} : { reason: flags.reason }),
+    by: flags.by ?? operator(env),
+    ...(flags.steps === undefined ? {} : { steps: parseSteps(flags.steps) }),
+    ...(flags.bake === undefined ? {} : { bakeSeconds: parseDuration(flags.bake, 'bake') }),
+    ...(flags.dryRun ? { dryRun: true } : {}),
+    ...(kind === 'drain' && flags.force ? { force: true } : {}),
+  };
+  // Bad input is refused here, before anything starts (the workflow checks again).
+  const parsed = kind === 'drain' ? parseInput(drainInputSchema, input, 'drain') : parseInput(restoreInputSchema, input, 'restore');
+  if (parsed.steps) validateSteps(kind, parsed.steps);
+  if (flags.fleet !== undefined) {
+    const fleet = (await loadFleet(flags.fleet)).config;
+    const known = fleet.clusters.map((c) => c.name);
+    if (!known.includes(cluster)) throw new UnknownCluster(cluster, known);
+  }
+
+  const clients = opsClients(flags, env);
+  try {
+    const workflow = kind === 'drain' ? 'DrainCluster' : 'RestoreCluster';
+    const stateMachineArn = await stateMachineFor(workflow, flags, clients, env);
+    const name = operationExecutionName(kind, cluster, opsRuntime.now());
+    const started = await clients.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+    const executionArn = started.executionArn!;
+    opsRuntime.err(`${workflow} started: ${executionArn}`);
+    if (!flags.wait && !flags.dryRun) {
+      opsRuntime.out(flags.json ? JSON.stringify({ executionArn, status: 'RUNNING' }) : executionArn);
+      return EXIT.ok;
+    }
+    const end = await followExecution(clients.sfn, executionArn, { ...(flags.pollMs === undefined ? {} : { pollMs: flags.pollMs }) });
+    if (flags.json) {
+      opsRuntime.out(JSON.stringify({ executionArn, status: end.status, output: end.output, error: end.error, cause: causeMessage(end.cause) }, null, 2));
+    } else if (end.status === 'SUCCEEDED') {
+      opsRuntime.out(flags.dryRun ? formatDryRun(end.output) : formatResult(kind, end.output));
+    } else {
+      opsRuntime.out(`${workflow} ${end.status}: ${end.error ?? ''}${end.cause ? `: ${causeMessage(end.cause)}` : ''}`);
+    }
+    if (end.status === 'SUCCEEDED') return EXIT.ok;
+    return end.error === 'InvalidInput' || end.error === 'UnknownCluster' ? EXIT.badInput : EXIT.failed;
+  } finally {
+    clients.destroy();
+  }
+}
+
+function formatResult(kind: string, output: unknown): string {
+  const result = (output ?? {}) as { cluster?: string; state?: string; outcome?: string; weightPercent?: number; apps?: Array<{ hostname: string; weightBefore?: number; weightAfter?: number; routing?: string }> };
+  const lines = [`${result.cluster ?? ''}: ${result.state ?? result.outcome ?? kind} at ${result.weightPercent ?? '?'}% of normal weight`];
+  for (const app of result.apps ?? []) {
+    lines.push(`  ${app.hostname.padEnd(32)} ${app.routing === 'weighted' ? `weight ${app.weightBefore} -> ${app.weightAfter}` : (app.routing ?? '')}`);
+  }
+  return lines.join('\n');
+}
+
+function formatDryRun(output: unknown): string {
+  const plan = (output ?? {}) as { cluster?: string; waitSeconds?: number; lockedBy?: string; steps?: Array<{ weightPercent: number; safe: boolean; violations: string; changes: Array<{ action: string; name: string; type: string; setIdentifier?: string; weight?: number }> }> };
+  if (!plan.steps) return JSON.stringify(output, null, 2);
+  const lines = [`dry run for ${plan.cluster}: ${plan.steps.length} step(s), ${plan.waitSeconds} s after each; nothing was changed`];
+  if (plan.lockedBy) lines.push(`  note: the cluster is locked now by ${plan.lockedBy}`);
+  plan.steps.forEach((step, i) => {
+    lines.push(`step ${i + 1}: ${step.weightPercent}%${step.safe ? '' : `  UNSAFE: ${step.violations}`}`);
+    for (const c of step.changes) lines.push(`  ${c.action.padEnd(6)} ${c.name} ${c.type}${c.setIdentifier ? ` ${c.setIdentifier}` : ''}${c.weight === undefined ? '' : ` weight ${c.weight}`}`);
+    if (step.changes.length === 0) lines.push('  (no record changes)');
+  });
+  return lines.join('\n');
+}
