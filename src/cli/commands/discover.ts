@@ -158,19 +158,20 @@ export async function runDiscoverWatch(options: DiscoverOptions, io: WatchIo): P
   return summary.lost > 0 ? EXIT.failed : EXIT.ok;
 }
 
-/** An AbortSignal aborted by the first SIGINT or SIGTERM (a second one ends the process as usual). */
+/** An AbortSignal aborted by the first SIGINT or SIGTERM; a second one ends the process as usual. */
 function shutdownSignal(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    },
+  const dispose = () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
   };
+  const stop = () => {
+    dispose();
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return { signal: controller.signal, dispose };
 }
 
 export function registerDiscover(program: Command): void {

@@ -2,6 +2,8 @@
 // process, sending to a local EventBridge, stopped by SIGTERM or SIGINT. It must send
 // what changed, then stop cleanly: exit 0, nothing left holding the process open.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,14 +30,14 @@ afterEach(async () => {
   await rm(fleet, { recursive: true, force: true });
 });
 
-function startCli() {
+function startCli(endpointUrl = endpoint.url) {
   // No AWS settings from the machine: the loopback endpoint gets placeholder credentials.
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
-  const child = spawn(NODE, ['src/cli/main.ts', 'discover', '--fleet', fleet, '--watch', '--source', 'files', '--endpoint-url', endpoint.url], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(NODE, ['src/cli/main.ts', 'discover', '--fleet', fleet, '--watch', '--source', 'files', '--endpoint-url', endpointUrl], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = { stdout: '', stderr: '' };
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output.stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output.stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal === null ? null : -1))));
   return { child, output, exited };
 }
 
@@ -69,16 +71,33 @@ spec:
     }
   });
 
-  it('stops on SIGINT (Ctrl-C) the same way', async () => {
-    const { child, output, exited } = startCli();
+  it('ends at once on a second signal while the first is still flushing', async () => {
+    // An EventBridge that throttles every request: the flush would wait its full 10 s
+    const throttling = createServer((req, res) => {
+      req.resume();
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'ThrottlingException' });
+      res.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
+    });
+    await new Promise<void>((resolve) => throttling.listen(0, '127.0.0.1', resolve));
+    const { child, output, exited } = startCli(`http://127.0.0.1:${(throttling.address() as AddressInfo).port}`);
     try {
       await eventually(() => (output.stderr.match(/: watching \(/g) ?? []).length === 3, 15_000);
+      await writeFile(join(fleet, 'clusters/east/blog.yaml'), 'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: { name: blog, namespace: blog }\nspec: { selector: { istio: ingressgateway }, servers: [{ hosts: [blog.example.com] }] }\n');
+      await eventually(() => output.stderr.includes('EventBridge: Rate exceeded; retry'), 10_000);
+
+      child.kill('SIGINT'); // Ctrl-C: stopping starts, the flush waits for the throttled send
+      await eventually(() => output.stderr.includes('stopping: '), 5000);
+      const secondAt = Date.now();
       child.kill('SIGINT');
-      expect(await exited).toBe(0);
-      expect(output.stderr.trim().split('\n').at(-1)).toBe('stopped: 0 event(s) sent, 0 not sent');
-      expect(output.stdout).toBe('');
+      const code = await exited;
+
+      expect(code).toBe(-1); // ended by the signal itself
+      expect(Date.now() - secondAt).toBeLessThan(2000);
+      expect(output.stderr).not.toContain('stopped: ');
     } finally {
       child.kill('SIGKILL');
+      throttling.closeAllConnections();
+      await new Promise((resolve) => throttling.close(resolve));
     }
   });
 });
