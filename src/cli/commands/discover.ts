@@ -122,6 +122,7 @@ export async function runDiscoverWatch(options: DiscoverOptions, io: WatchIo): P
   try {
     await client.config.region();
   } catch (error) {
+    if (!io.eventBridge) client.destroy();
     throw new InvalidInput(`no AWS region for EventBridge (set AWS_REGION to the bus's region): ${errorMessage(error)}`, {}, error);
   }
   const choice = options.source ?? 'auto';
