@@ -256,4 +256,19 @@ describe('DrainCluster', () => {
     expect(outcome).toMatchObject({ status: 'SUCCEEDED', output: { cluster: 'west', outcome: 'already-drained', weightPercent: 0 } });
     expect((await h.table.readFleet()).version).toBe(version);
   });
+
+  it('drains of every cluster at once on DynamoDB: the conditional writes admit only a jointly safe set', async () => {
+    // Prepare: with maxConcurrentDrains 2, any two of east/west/eu would leave api (east+west) or docs (east+eu) or shop with nothing.
+    const h = await createHarness(dynamo, { fleet: testFleet({ maxConcurrentDrains: 2, bakeSeconds: 0 }) });
+    // Act
+    const outcomes = await Promise.all(['east', 'west', 'eu'].map((cluster) => h.run('DrainCluster', { cluster, reason: 'all at once', steps: [0] })));
+    // Assess
+    const succeeded = outcomes.filter((o) => o.status === 'SUCCEEDED');
+    expect(succeeded).toHaveLength(1);
+    expect(outcomes.filter((o) => o.status === 'FAILED').map((o) => o.error).every((e) => e === 'DrainUnsafe' || e === 'LockHeld')).toBe(true);
+    for (const app of ['shop.example.com', 'api.example.com', 'docs.example.com']) {
+      expect(h.records(app).filter((r) => r.type === 'A' && (r.weight === undefined || r.weight > 0)).length, app).toBeGreaterThanOrEqual(1);
+    }
+    expect((await h.table.readFleet()).locks).toEqual({});
+  });
 });
