@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { appsOfCluster, catalogueApps, clusterWeights } from '../../../src/core/catalogue.ts';
+import { planOperation, remainingSteps, validateSteps } from '../../../src/core/drain-plan.ts';
+import { outEvent, OUT_DETAIL_TYPES } from '../../../src/core/events.ts';
+import { alarmTarget, decideTakeOut } from '../../../src/core/failover.ts';
+import { emptyFleetState, withFailover, withIntent } from '../../../src/core/intent.ts';
+import { exampleEndpoints, exampleFleet } from '../aws/helpers/example-fleet.ts';
+
+const execution = { id: 'arn:aws:states:us-east-1:1:execution:sm:x', name: 'x', startTime: '2026-11-27T10:00:00.000Z' };
+const base = { fleet: exampleFleet, cluster: 'east', reason: 'r', by: 'me', apps: ['b', 'a'], ttlSeconds: 60, execution };
+
+describe('planOperation', () => {
+  it('resolves the fleet defaults and computes the wait (TTL + bake)', () => {
+    // Act
+    const plan = planOperation({ ...base, operation: 'drain', currentPercent: 100 });
+    // Assess
+    expect(plan).toMatchObject({ operation: 'drain', drainSteps: [50, 0], restoreSteps: [], bakeSeconds: 60, waitSeconds: 120, noop: false, apps: ['a', 'b'], holder: 'x', journalPrefix: '2026-11-27T10:00:00.000Z#x' });
+  });
+
+  it('skips steps already done and is a no-op when nothing is left', () => {
+    expect(planOperation({ ...base, operation: 'drain', currentPercent: 50, drainSteps: [75, 50, 0] }).drainSteps).toEqual([0]);
+    expect(planOperation({ ...base, operation: 'drain', currentPercent: 0 }).noop).toBe(true);
+    expect(planOperation({ ...base, operation: 'restore', currentPercent: 100 }).noop).toBe(true);
+  });
+
+  it('plans an upgrade to restore from 0 only when asked', () => {
+    const upgrade = { eksClusterName: 'e', updateId: 'u', region: 'us-east-1', pollSeconds: 60, maxPolls: 10 };
+    expect(planOperation({ ...base, operation: 'upgrade', currentPercent: 100, upgrade: { ...upgrade, restoreAfter: true } })).toMatchObject({ drainSteps: [50, 0], restoreSteps: [50, 100], noop: false });
+    expect(planOperation({ ...base, operation: 'upgrade', currentPercent: 0, upgrade: { ...upgrade, restoreAfter: false } })).toMatchObject({ drainSteps: [], restoreSteps: [], noop: false });
+  });
+
+  it('refuses an unknown cluster and a bake that would outlive the lock lease', () => {
+    expect(() => planOperation({ ...base, cluster: 'mars', operation: 'drain', currentPercent: 100 })).toThrow(expect.objectContaining({ name: 'UnknownCluster' }));
+    expect(() => planOperation({ ...base, operation: 'drain', currentPercent: 100, bakeSeconds: 800 })).toThrow(/lockTtlSeconds \(900 s\)/);
+  });
+});
+
+describe('validateSteps / remainingSteps', () => {
+  it.each([
+    ['drain', [50, 0], undefined],
+    ['drain', [0], undefined],
+    ['drain', [50, 50, 0], 'strictly decreasing'],
+    ['drain', [50], 'must end at 0'],
+    ['restore', [50, 100], undefined],
+    ['restore', [100, 50], 'strictly increasing'],
+    ['restore', [50], 'must end at 100'],
+  ] as const)('%s %j', (kind, steps, problem) => {
+    const act = () => validateSteps(kind, steps);
+    if (problem) expect(act).toThrow(problem);
+    else expect(act).not.toThrow();
+  });
+
+  it('keeps the steps beyond the current weight', () => {
+    expect(remainingSteps('drain', [70, 30, 0], 30)).toEqual([0]);
+    expect(remainingSteps('restore', [50, 100], 50)).toEqual([100]);
+  });
+});
+
+describe('catalogue', () => {
+  it('knows each app\'s publishing clusters, routing and normal weight, without canaries', () => {
+    // Act
+    const apps = catalogueApps(exampleFleet, exampleEndpoints());
+    // Assess
+    expect(apps.map((a) => a.hostname)).toEqual(['api.example.com', 'docs.example.com', 'shop.example.com']);
+    expect(apps.find((a) => a.hostname === 'shop.example.com')?.members).toEqual([
+      { cluster: 'east', routing: 'weighted', baseWeight: 100 },
+      { cluster: 'eu', routing: 'weighted', baseWeight: 100 },
+      { cluster: 'west', routing: 'weighted', baseWeight: 100 },
+    ]);
+    expect(appsOfCluster(apps, 'west')).toEqual(['api.example.com', 'shop.example.com']);
+  });
+
+  it('says which Route 53 weight a cluster gets at a percent', () => {
+    expect(clusterWeights(exampleFleet, exampleEndpoints(), [], 'west', 100, 50)).toEqual([
+      { hostname: 'api.example.com', routing: 'failover' },
+      { hostname: 'shop.example.com', routing: 'weighted', weightBefore: 100, weightAfter: 50 },
+    ]);
+  });
+});
+
+describe('failover decisions', () => {
+  const catalogue = catalogueApps(exampleFleet, exampleEndpoints());
+  const healthy = { clusters: { east: 'HEALTHY', west: 'HEALTHY', eu: 'HEALTHY' } as const };
+
+  it('maps alarm names to a cluster or an app on it', () => {
+    const clusters = exampleFleet.clusters.map((c) => c.name);
+    expect(alarmTarget('switchyard-example', 'switchyard-switchyard-example-east-canary', clusters, catalogue)).toEqual({ cluster: 'east' });
+    expect(alarmTarget('switchyard-example', 'switchyard-switchyard-example-east--shop.example.com', clusters, catalogue)).toEqual({ cluster: 'east', hostname: 'shop.example.com' });
+    expect(alarmTarget('switchyard-example', 'switchyard-switchyard-example-east--nothing.example.com', clusters, catalogue)).toEqual({ cluster: 'east' });
+    expect(alarmTarget('switchyard-example', 'switchyard-other-east-canary', clusters, catalogue)).toBeUndefined();
+  });
+
+  it('takes an app out only where another healthy active cluster serves it', () => {
+    // Prepare: eu is drained, so docs (east + eu) has nowhere else to go.
+    const state = withIntent(emptyFleetState(), { cluster: 'eu', state: 'DRAINED', weightPercent: 0 });
+    // Act
+    const decision = decideTakeOut(state, catalogue, { clusters: { ...healthy.clusters, east: 'UNHEALTHY' } }, { cluster: 'east' });
+    // Assess
+    expect(decision).toEqual({ takeOut: ['api.example.com', 'shop.example.com'], failOpen: ['docs.example.com'], alreadyOut: [] });
+  });
+
+  it('reports apps already out', () => {
+    const state = withFailover(emptyFleetState(), { cluster: 'east', hostname: 'shop.example.com', alarmName: 'a', at: 't' });
+    expect(decideTakeOut(state, catalogue, healthy, { cluster: 'east', hostname: 'shop.example.com' })).toEqual({ takeOut: [], failOpen: [], alreadyOut: ['shop.example.com'] });
+  });
+});
+
+describe('outgoing events', () => {
+  it('are validated before they are sent', () => {
+    expect(outEvent('Cluster Drained', { cluster: 'e', reason: 'r', by: 'b', weightPercentBefore: 100, weightPercentAfter: 0, apps: [], executionArn: 'arn' })).toMatchObject({ Source: 'switchyard', DetailType: 'Cluster Drained' });
+    expect(() => outEvent('Cluster Drained', { cluster: 'e' } as never)).toThrow();
+    expect(OUT_DETAIL_TYPES).toContain('Cluster Upgrade Failed');
+  });
+});
