@@ -142,7 +142,8 @@ export const failoverApply = (deps: Deps) => async (raw: unknown): Promise<{ app
     });
     const { d, state } = decided;
     let weights: Array<{ hostname: string; weightBefore?: number; weightAfter?: number; routing?: string }> = [];
-    if (d.takeOut.length > 0) {
+    // Also when everything is out already: a retry after the marks were written must still reach DNS.
+    if (d.takeOut.length > 0 || d.alreadyOut.length > 0) {
       const result = await deps.dns.apply(dnsRequest(deps, state, view, decision.cluster, `switchyard failover: ${decision.alarmName} ALARM`));
       weights = result.weights.map(({ cluster: _c, ...w }) => w);
     }

@@ -152,3 +152,33 @@ describe('Failover', () => {
     expect(outcome.error).toBe('InvalidInput');
   });
 });
+
+describe('Failover retries', () => {
+  it('a take-out retried after its marks were written still brings DNS in line (idempotent)', async () => {
+    // Prepare: the first failoverApply writes the marks, then its DNS call fails.
+    let calls = 0;
+    const h: Harness = await createHarness(dynamo, {
+      wrap: (name, task) =>
+        name === 'failoverApply'
+          ? async (input) => {
+              if (++calls === 1) {
+                const apply = h.deps.dns.apply.bind(h.deps.dns);
+                h.deps.dns.apply = async () => {
+                  h.deps.dns.apply = apply;
+                  throw Object.assign(new Error('Route 53 throttled'), { name: 'TransientAwsError' });
+                };
+              }
+              return task(input);
+            }
+          : task,
+    });
+    h.health.clusters['east'] = 'UNHEALTHY';
+    // Act
+    const outcome = await h.run('Failover', alarm(EAST, 'ALARM', '2026-11-27T10:00:00.000Z'));
+    // Assess
+    expect(outcome.status, `${outcome.error} ${outcome.cause}`).toBe('SUCCEEDED');
+    expect(calls).toBe(2);
+    expect(h.weight('shop.example.com', 'east')).toBe(0);
+    expect((await h.table.readFleet()).locks).toEqual({});
+  });
+});
