@@ -26,23 +26,11 @@ export const DNS_ACTIONS = {
   cleanup: ['route53:DeleteHealthCheck'],
 } as const;
 
-function mergeDesired(parts: readonly DesiredState[]): DesiredState {
-  const checks = new Map(parts.flatMap((p) => p.healthChecks).map((h) => [h.key, h]));
-  return {
-    records: parts.flatMap((p) => p.records),
-    healthChecks: [...checks.values()],
-    apps: parts.flatMap((p) => p.apps),
-    held: parts.flatMap((p) => p.held),
-    problems: parts.flatMap((p) => p.problems),
-    failOpen: parts.flatMap((p) => p.failOpen),
-  };
-}
-
 /**
- * Desired state with per-app failover: apps are independent in desired state, so apps
- * that share the same set of taken-out clusters are computed together with those
- * clusters at 0 %. Canary names never follow intents: a drained cluster keeps its canary
- * record, which its own health check probes (and the restore health gate reads).
+ * Desired state with per-app failover (appIntents at 0 %). Health is left to Route 53's
+ * own checks and to Failover's marks, so every writer (drains, failover, reconcile)
+ * computes the same weights from the same intents; canary names ignore intents in
+ * computeDesiredState itself.
  */
 export function desiredWithOverrides(
   fleet: FleetConfig,
@@ -51,26 +39,7 @@ export function desiredWithOverrides(
   intents: readonly ClusterIntent[],
   appsOut: readonly AppOut[],
 ): DesiredState {
-  const groups = new Map<string, PublishedEndpoint[]>();
-  const canaries: PublishedEndpoint[] = [];
-  for (const endpoint of endpoints) {
-    if (endpoint.canary) {
-      canaries.push(endpoint);
-      continue;
-    }
-    const out = appsOut.filter((a) => a.hostname === endpoint.hostname).map((a) => a.cluster);
-    const key = [...new Set(out)].sort().join(',');
-    groups.set(key, [...(groups.get(key) ?? []), endpoint]);
-  }
-  const parts: DesiredState[] = [];
-  if (canaries.length > 0) parts.push(computeDesiredState({ fleet, zones, endpoints: canaries, intents: [], health: {} }));
-  for (const [key, group] of groups) {
-    const out = key === '' ? [] : key.split(',');
-    const adjusted = intents.map((i) => (out.includes(i.cluster) ? { ...i, weightPercent: 0 } : i));
-    for (const cluster of out) if (!adjusted.some((i) => i.cluster === cluster)) adjusted.push({ cluster, state: 'ACTIVE', weightPercent: 0 });
-    parts.push(computeDesiredState({ fleet, zones, endpoints: group, intents: adjusted, health: {} }));
-  }
-  return mergeDesired(parts);
+  return computeDesiredState({ fleet, zones, endpoints, intents, health: {}, appIntents: appsOut.map((a) => ({ ...a, weightPercent: 0 })) });
 }
 
 /** Holds that keep a restricted apply to its apps (and, for an operation, its cluster's sets). */
