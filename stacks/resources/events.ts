@@ -34,7 +34,7 @@ export function triggers(plan: DeploymentPlan, bus: sst.aws.Bus, router: sst.aws
     );
   }
   for (const subscription of plan.routerSubscriptions) {
-    bus.subscribe(subscription.name, router.arn, { pattern: busPattern(subscription.pattern) });
+    bus.subscribe(subscription.name, router, { pattern: busPattern(subscription.pattern) });
   }
-  new sst.aws.CronV2('Reconcile', { schedule: plan.schedule.expression, function: router.arn, event: plan.schedule.event });
+  new sst.aws.CronV2('Reconcile', { schedule: plan.schedule.expression, function: router, event: plan.schedule.event });
 }
