@@ -15,7 +15,15 @@ export function routingPolicyOf(record: RecordSet): RoutingPolicy {
 
 /** A total order on record sets: key, then content (so duplicates resolve the same way every time). */
 export function compareRecordSets(a: RecordSet, b: RecordSet): number {
-  return compareStrings(recordKey(a), recordKey(b)) || compareStrings(JSON.stringify(a), JSON.stringify(b));
+  return compareKeys(a, b) || compareStrings(JSON.stringify(a), JSON.stringify(b));
+}
+
+/** compareStrings(recordKey(a), recordKey(b)), without building the keys in the usual case (same name and type). */
+function compareKeys(a: RecordSet, b: RecordSet): number {
+  const sameNameAndType = normalizeName(a.name) === normalizeName(b.name) && a.type.toUpperCase() === b.type.toUpperCase();
+  // The keys then share "name|TYPE|" and differ only in the SetIdentifier after it.
+  if (sameNameAndType) return compareStrings(a.setIdentifier ?? '', b.setIdentifier ?? '');
+  return compareStrings(recordKey(a), recordKey(b));
 }
 
 function sortedValues(values: readonly string[] | undefined): string[] | undefined {
@@ -39,7 +47,8 @@ export function sameRecordContent(a: RecordSet, b: RecordSet): boolean {
   const bt = b.aliasTarget;
   if ((at === undefined) !== (bt === undefined)) return false;
   if (at && bt) {
-    if (at.hostedZoneId !== bt.hostedZoneId || normalizeName(at.dnsName) !== normalizeName(bt.dnsName) || at.evaluateTargetHealth !== bt.evaluateTargetHealth) {
+    const sameDnsName = at.dnsName === bt.dnsName || normalizeName(at.dnsName) === normalizeName(bt.dnsName);
+    if (at.hostedZoneId !== bt.hostedZoneId || !sameDnsName || at.evaluateTargetHealth !== bt.evaluateTargetHealth) {
       return false;
     }
   }

@@ -89,24 +89,30 @@ function setLabel(type: string, setIdentifier: string | undefined): string {
   return `${type.toUpperCase()}/${setIdentifier ?? '-'}`;
 }
 
+/** The start of every value of our own markers, up to the set label. */
+function ourValuePrefix(ownerId: string): string {
+  return `"heritage=${MARKER_HERITAGE},owner=${ownerId},set=`;
+}
+
 /**
  * The sets a marker lists for us ("TYPE/set" labels), or undefined when the marker is not
- * wholly ours. Fast path for our own exact prefix; the full parser otherwise.
+ * wholly ours. `prefix` is ourValuePrefix(ownerId), built once per zone.
  */
-function ourMarkerSets(record: RecordSet, ownerId: string): { sets?: string[]; otherOwners: string[] } {
-  if (record.type.toUpperCase() !== 'TXT' || record.setIdentifier || !record.values || record.values.length === 0) return { otherOwners: [] };
-  const prefix = `"heritage=${MARKER_HERITAGE},owner=${ownerId},set=`;
+function ourMarkerSets(record: RecordSet, prefix: string): string[] | undefined {
+  if (record.type.toUpperCase() !== 'TXT' || record.setIdentifier || !record.values || record.values.length === 0) return undefined;
   const sets: string[] = [];
   for (const value of record.values) {
-    if (value.startsWith(prefix) && value.endsWith('"') && value.length > prefix.length + 1 && !value.includes(',', prefix.length)) {
-      sets.push(value.slice(prefix.length, -1));
-      continue;
-    }
-    const parsed = record.values.map(parseMarkerValue);
-    const owners = [...new Set(parsed.filter((p) => p !== undefined).map((p) => p.owner))].filter((o) => o !== ownerId).sort(compareStrings);
-    return { otherOwners: owners };
+    if (!(value.startsWith(prefix) && value.endsWith('"') && value.length > prefix.length + 1 && !value.includes(',', prefix.length))) return undefined;
+    sets.push(value.slice(prefix.length, -1));
   }
-  return { sets, otherOwners: [] };
+  return sets;
+}
+
+/** Owners other than us that a marker's values name, sorted. */
+function otherOwnersOf(record: RecordSet, ownerId: string): string[] {
+  if (record.type.toUpperCase() !== 'TXT' || record.setIdentifier || !record.values) return [];
+  const parsed = record.values.map(parseMarkerValue);
+  return [...new Set(parsed.filter((p) => p !== undefined).map((p) => p.owner))].filter((o) => o !== ownerId).sort(compareStrings);
 }
 
 /**
@@ -125,35 +131,40 @@ export function classifyZone(records: readonly RecordSet[], ownerId: string): Ma
     return e;
   };
 
+  // Normalised once: the two passes below both need every name.
+  const names = records.map((record) => normalizeName(record.name));
+  const isMarkerName = (name: string) => name.startsWith(MARKER_PREFIX) && name.length > MARKER_PREFIX.length + 1;
+
   // First pass: markers, grouped by the name they mark.
   const markersByName = new Map<string, RecordSet[]>();
-  for (const record of records) {
-    const name = normalizeName(record.name);
-    if (!name.startsWith(MARKER_PREFIX) || name.length <= MARKER_PREFIX.length + 1) continue;
+  records.forEach((record, i) => {
+    const name = names[i] as string;
+    if (!isMarkerName(name)) return;
     const appName = name.slice(MARKER_PREFIX.length);
     const list = markersByName.get(appName);
     if (list) list.push(record);
     else markersByName.set(appName, [record]);
-  }
+  });
+  const prefix = ourValuePrefix(ownerId);
   const oursByName = new Map<string, string[]>();
   for (const [appName, list] of markersByName) {
     const e = entry(appName);
     if (list.length > 1) list.sort(compareRecordSets);
     for (const record of list) {
-      const { sets, otherOwners } = ourMarkerSets(record, ownerId);
-      if (sets && !e.ourMarker) {
+      const sets = e.ourMarker ? undefined : ourMarkerSets(record, prefix);
+      if (sets) {
         e.ourMarker = record;
         oursByName.set(appName, sets);
       } else {
         e.markerBlockers.push(record);
-        for (const owner of otherOwners) if (!e.otherOwners.includes(owner)) e.otherOwners.push(owner);
+        for (const owner of otherOwnersOf(record, ownerId)) if (!e.otherOwners.includes(owner)) e.otherOwners.push(owner);
       }
     }
   }
   // Second pass: everything else, owned only when our marker lists it.
-  for (const record of records) {
-    const name = normalizeName(record.name);
-    if (name.startsWith(MARKER_PREFIX) && name.length > MARKER_PREFIX.length + 1) continue;
+  records.forEach((record, i) => {
+    const name = names[i] as string;
+    if (isMarkerName(name)) return;
     const e = entry(name);
     const ours = oursByName.get(name);
     if (ours && isManagedType(record.type) && ours.includes(setLabel(record.type, record.setIdentifier)) && !e.owned.some((o) => sameIdentity(o, record))) {
@@ -161,7 +172,7 @@ export function classifyZone(records: readonly RecordSet[], ownerId: string): Ma
     } else {
       e.others.push(record);
     }
-  }
+  });
   for (const e of result.values()) {
     if (e.otherOwners.length > 1) e.otherOwners.sort(compareStrings);
     if (e.owned.length > 1) e.owned.sort(compareRecordSets);
