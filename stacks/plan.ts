@@ -122,19 +122,18 @@ export const CANARY_ALARM_METRIC = {
   treatMissingData: 'missing',
 } as const;
 
-/** Who may assume a role: one AWS service, for this account only (no confused deputy). */
+/**
+ * Services that pass the calling account when they assume a role, so the trust policy can
+ * pin it (confused-deputy protection). Lambda assumes execution roles without that context,
+ * so its trust stays service-only.
+ */
+export const SOURCE_ACCOUNT_SERVICES: readonly string[] = ['states.amazonaws.com', 'events.amazonaws.com'];
+
+/** Who may assume a role: one AWS service, and for services that say so, for this account only. */
 export function trustPolicy(service: string, accountId: string): Record<string, unknown> {
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Service: service },
-        Action: 'sts:AssumeRole',
-        Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
-      },
-    ],
-  };
+  const statement: Record<string, unknown> = { Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' };
+  if (SOURCE_ACCOUNT_SERVICES.includes(service)) statement['Condition'] = { StringEquals: { 'aws:SourceAccount': accountId } };
+  return { Version: '2012-10-17', Statement: [statement] };
 }
 
 export interface AccessEntry {

@@ -137,3 +137,19 @@ clusters:
     expect(recordNamePatterns(fleet)).toEqual(['*.apps.example.com', '*.sub.other.org', 'apps.example.com', 'sub.other.org']);
   });
 });
+
+describe('trustPolicy', () => {
+  it('pins the account for Step Functions and EventBridge, and trusts the Lambda service alone', async () => {
+    const { trustPolicy } = await import('../../stacks/plan.ts');
+    expect(trustPolicy('states.amazonaws.com', '111111111111')).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } } },
+      ],
+    });
+    expect(trustPolicy('lambda.amazonaws.com', '111111111111')).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    });
+  });
+});
