@@ -1,7 +1,7 @@
 // Drain, restore and upgrade operations as plain data: the workflow inputs (zod),
 // step validation, and the operation plan every task of the workflow receives.
 // Pure: the prepare task reads the world and calls these.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FleetConfig } from './config.ts';
 import { formatZodIssues } from './config.ts';
 import { InvalidInput, UnknownCluster } from './errors.ts';

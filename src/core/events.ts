@@ -2,7 +2,7 @@
 // router (in), the workflows (out) and the tests share. The Gateway Published /
 // Withdrawn detail lives in gateway-events.ts (discovery owns it).
 // An event that fails its schema is logged with the reason and dropped.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Source of every event Switchyard puts on the bus. */
 export const SWITCHYARD_SOURCE = 'switchyard';
