@@ -58,6 +58,8 @@ export async function runLocalRuntime(flags: LocalRuntimeFlags, io: LocalRuntime
   const timeScale = flags.timeScale === undefined ? 1 : number('time-scale', flags.timeScale, 0, 1000);
   const refreshMs = flags.refresh === undefined ? 1000 : number('refresh', flags.refresh, 50, 600_000);
   const tty = io.stdout.isTTY === true && flags.quiet !== true;
+  // Listening from the start: a signal during start-up stops the runtime once it is up.
+  const stop = stopped(io.stop);
   // On a TTY log lines would scroll the view away: the latest few are shown under it instead.
   const recentLog: string[] = [];
   const log = (line: string) => {
@@ -102,7 +104,7 @@ export async function runLocalRuntime(flags: LocalRuntimeFlags, io: LocalRuntime
     if (tty) io.stdout.write('\x1b[2J');
     view.start();
   }
-  await stopped(io.stop);
+  await stop;
   view?.stop();
   await runtime.close();
   return EXIT.ok;

@@ -272,7 +272,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         const running = executions().filter((e) => e.status === 'RUNNING' && !skip.has(e.executionArn));
         if (running.length === 0) return;
         if (Date.now() > deadline) throw new Error(`still running after ${timeoutMs} ms: ${running.map((e) => e.name).join(', ')}`);
-        await Promise.race([Promise.all(running.map((e) => opened.stepFunctions.waitForExecution(e.executionArn))), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          Promise.all(running.map((e) => opened.stepFunctions.waitForExecution(e.executionArn))),
+          new Promise((r) => {
+            timer = setTimeout(r, Math.max(0, deadline - Date.now()));
+          }),
+        ]);
+        clearTimeout(timer);
       }
     };
 
