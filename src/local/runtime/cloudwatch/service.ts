@@ -6,7 +6,7 @@
 // unknown operations.
 import { randomUUID } from 'node:crypto';
 import { cbor, dateToTag } from '@smithy/core/cbor';
-import { AwsServiceError, jsonRpcService, optionalInteger, optionalString, paginate, requiredString, toServiceError, validationError } from '../../aws-json.ts';
+import { AwsServiceError, optionalInteger, optionalString, paginate, requiredString, toServiceError, validationError } from '../../aws-json.ts';
 import type { LocalRequest, LocalResponse, LocalService } from '../../http.ts';
 import { ALARM_STATE_VALUES, type AlarmStateValue, type LocalAlarm, type LocalAlarms } from './alarms.ts';
 
@@ -92,6 +92,18 @@ const OPERATIONS: Record<string, (alarms: LocalAlarms, body: Body) => Body> = {
 const TARGET_PREFIX = 'GraniteServiceVersion20100801';
 const CBOR_PATH = new RegExp(`^/service/${TARGET_PREFIX}/operation/([A-Za-z0-9]+)$`);
 
+/**
+ * CloudWatch's error shapes and the awsQuery codes they carry (x-amzn-query-error): SDK v3
+ * names the error after the shape, botocore and older clients read the query code.
+ */
+const ERROR_SHAPES: Record<string, { shape: string; query: string }> = {
+  InvalidParameterCombination: { shape: 'InvalidParameterCombinationException', query: 'InvalidParameterCombination' },
+  InvalidFormat: { shape: 'InvalidFormatFault', query: 'InvalidFormat' },
+  InvalidNextToken: { shape: 'InvalidNextToken', query: 'InvalidNextToken' },
+  ResourceNotFound: { shape: 'ResourceNotFound', query: 'ResourceNotFound' },
+  ValidationException: { shape: 'ValidationError', query: 'ValidationError' },
+};
+
 /** Timestamps travel as CBOR tag 1 (epoch seconds); JSON carries them as numbers already. */
 function withCborTimestamps(value: unknown, key = ''): unknown {
   if (typeof value === 'number' && key.endsWith('Timestamp')) return dateToTag(new Date(value * 1000));
@@ -100,38 +112,69 @@ function withCborTimestamps(value: unknown, key = ''): unknown {
   return value;
 }
 
-function cborResponse(status: number, body: unknown, extra: Record<string, string> = {}): LocalResponse {
-  return {
-    status,
-    headers: { 'content-type': 'application/cbor', 'smithy-protocol': 'rpc-v2-cbor', 'x-amzn-requestid': randomUUID(), ...extra },
-    body: Buffer.from(cbor.serialize(withCborTimestamps(body))),
-  };
+interface Wire {
+  name: string;
+  operation(req: LocalRequest): string | undefined;
+  decode(req: LocalRequest): unknown;
+  encode(status: number, body: unknown, headers: Record<string, string>): LocalResponse;
 }
 
-/** The RPC v2 CBOR side: same operations, CBOR in and out, errors with the query-compatible code header. */
-function cborService(alarms: LocalAlarms): LocalService {
+const JSON_WIRE: Wire = {
+  name: 'cloudwatch',
+  operation: (req) => {
+    const target = req.headers['x-amz-target'];
+    const text = Array.isArray(target) ? target[0] : target;
+    return text?.startsWith(`${TARGET_PREFIX}.`) ? text.slice(TARGET_PREFIX.length + 1) : undefined;
+  },
+  decode: (req) => {
+    const text = req.body.toString('utf8').trim();
+    if (text === '') return {};
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      throw new AwsServiceError('SerializationException', `request body is not valid JSON: ${(error as Error).message}`);
+    }
+  },
+  encode: (status, body, headers) => ({ status, headers: { 'content-type': 'application/x-amz-json-1.0', ...headers }, body: JSON.stringify(body) }),
+};
+
+const CBOR_WIRE: Wire = {
+  name: 'cloudwatch-cbor',
+  operation: (req) => (req.method === 'POST' ? CBOR_PATH.exec(req.url.pathname)?.[1] : undefined),
+  decode: (req) => {
+    if (req.body.length === 0) return {};
+    try {
+      return cbor.deserialize(new Uint8Array(req.body)) as unknown;
+    } catch (error) {
+      throw new AwsServiceError('SerializationException', `request body is not valid CBOR: ${(error as Error).message}`);
+    }
+  },
+  encode: (status, body, headers) => ({
+    status,
+    headers: { 'content-type': 'application/cbor', 'smithy-protocol': 'rpc-v2-cbor', ...headers },
+    body: Buffer.from(cbor.serialize(withCborTimestamps(body))),
+  }),
+};
+
+function service(alarms: LocalAlarms, wire: Wire): LocalService {
   return {
-    name: 'cloudwatch-cbor',
-    matches: (req: LocalRequest) => req.method === 'POST' && CBOR_PATH.test(req.url.pathname),
-    async handle(req: LocalRequest): Promise<LocalResponse> {
+    name: wire.name,
+    matches: (req) => wire.operation(req) !== undefined,
+    async handle(req) {
+      const requestId = randomUUID();
       try {
-        const operation = CBOR_PATH.exec(req.url.pathname)![1]!;
+        const operation = wire.operation(req)!;
         const run = Object.hasOwn(OPERATIONS, operation) ? OPERATIONS[operation] : undefined;
         if (run === undefined) throw new AwsServiceError('UnknownOperationException', `Unknown operation ${operation}`);
-        let body: unknown = {};
-        if (req.body.length > 0) {
-          try {
-            body = cbor.deserialize(new Uint8Array(req.body));
-          } catch (error) {
-            throw new AwsServiceError('SerializationException', `request body is not valid CBOR: ${(error as Error).message}`);
-          }
-        }
-        if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new AwsServiceError('SerializationException', 'request body must be a CBOR map');
-        return cborResponse(200, run(alarms, body as Body));
+        const body = wire.decode(req);
+        if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new AwsServiceError('SerializationException', 'request body must be a map');
+        return wire.encode(200, run(alarms, body as Body), { 'x-amzn-requestid': requestId });
       } catch (error) {
         const failure = toServiceError(error);
-        return cborResponse(failure.status, { __type: `com.amazonaws.cloudwatch#${failure.code}`, message: failure.message }, {
-          'x-amzn-query-error': `${failure.code};${failure.status >= 500 ? 'Receiver' : 'Sender'}`,
+        const names = ERROR_SHAPES[failure.code] ?? { shape: failure.code, query: failure.code };
+        return wire.encode(failure.status, { __type: `com.amazonaws.cloudwatch#${names.shape}`, message: failure.message }, {
+          'x-amzn-requestid': requestId,
+          'x-amzn-query-error': `${names.query};${failure.status >= 500 ? 'Receiver' : 'Sender'}`,
         });
       }
     },
@@ -140,8 +183,5 @@ function cborService(alarms: LocalAlarms): LocalService {
 
 /** The CloudWatch alarms API on the shared endpoint: both protocols. */
 export function cloudWatchServices(alarms: LocalAlarms): LocalService[] {
-  return [
-    jsonRpcService({ name: 'cloudwatch', targetPrefix: TARGET_PREFIX, version: '1.0', errorNamespace: 'com.amazonaws.cloudwatch#', state: alarms, operations: OPERATIONS }),
-    cborService(alarms),
-  ];
+  return [service(alarms, JSON_WIRE), service(alarms, CBOR_WIRE)];
 }

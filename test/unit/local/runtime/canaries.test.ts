@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CanaryFleet } from '../../../../src/local/runtime/canaries.ts';
+
+const CLUSTERS = [
+  { name: 'east', canaryHostname: 'canary-east.example.com' },
+  { name: 'west', canaryHostname: 'Canary-West.Example.com.' },
+];
+
+let fleet: CanaryFleet | undefined;
+afterEach(async () => {
+  await fleet?.close();
+  fleet = undefined;
+});
+
+async function get(fleet: CanaryFleet, host: string, path: string): Promise<number> {
+  const target = fleet.resolve(host);
+  if (!target) throw new Error(`no canary for ${host}`);
+  const response = await fetch(`http://${target.host}:${target.port}${path}`, { headers: { host } });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+describe('CanaryFleet', () => {
+  it('answers like httpbin: /status/<code> with that code, anything else 200', async () => {
+    // Prepare
+    fleet = await CanaryFleet.start(CLUSTERS);
+    // Act / Assess
+    expect(await get(fleet, 'canary-east.example.com', '/status/200')).toBe(200);
+    expect(await get(fleet, 'canary-east.example.com', '/status/418')).toBe(418);
+    expect(await get(fleet, 'canary-east.example.com', '/healthz')).toBe(200);
+  });
+
+  it('maps a canary hostname (any spelling) to its own server, and nothing else', async () => {
+    // Prepare
+    fleet = await CanaryFleet.start(CLUSTERS);
+    // Act
+    const east = fleet.resolve('CANARY-EAST.example.com.');
+    const west = fleet.resolve('canary-west.example.com');
+    // Assess
+    expect(east).toEqual({ host: '127.0.0.1', port: fleet.list()[0]!.port });
+    expect(west?.port).toBe(fleet.list()[1]!.port);
+    expect(east?.port).not.toBe(west?.port);
+    expect(fleet.resolve('shop.example.com')).toBeUndefined();
+  });
+
+  it('fails with 503, refuses connections when down, and heals on the same port', async () => {
+    // Prepare
+    fleet = await CanaryFleet.start(CLUSTERS);
+    const port = fleet.resolve('canary-east.example.com')!.port;
+    // Act / Assess
+    await fleet.setMode('east', 'failing');
+    expect(await get(fleet, 'canary-east.example.com', '/status/200')).toBe(503);
+    expect(await get(fleet, 'canary-west.example.com', '/status/200')).toBe(200);
+    await fleet.setMode('east', 'down');
+    await expect(get(fleet, 'canary-east.example.com', '/status/200')).rejects.toThrow();
+    const healed = await fleet.setMode('east', 'healthy');
+    expect(healed).toMatchObject({ cluster: 'east', mode: 'healthy', port });
+    expect(await get(fleet, 'canary-east.example.com', '/status/200')).toBe(200);
+  });
+
+  it('starts in the modes it is given (a restart keeps a failed cluster failed)', async () => {
+    // Act
+    fleet = await CanaryFleet.start(CLUSTERS, { west: 'failing' });
+    // Assess
+    expect(fleet.modes()).toEqual({ east: 'healthy', west: 'failing' });
+    expect(await get(fleet, 'canary-west.example.com', '/')).toBe(503);
+  });
+
+  it('refuses an unknown cluster by name', async () => {
+    // Prepare
+    fleet = await CanaryFleet.start(CLUSTERS);
+    // Act / Assess
+    await expect(fleet.setMode('north', 'failing')).rejects.toMatchObject({ name: 'UnknownCluster', message: 'unknown cluster "north" (known: east, west)' });
+  });
+});
