@@ -20,6 +20,7 @@ import type {
   Problem,
   PublishedEndpoint,
   RecordSet,
+  RoutingAnnotations,
   RoutingPolicy,
 } from './model.ts';
 
@@ -135,6 +136,14 @@ function byString<T>(key: (item: T) => string): (a: T, b: T) => number {
   return (a, b) => compareStrings(key(a), key(b));
 }
 
+type AliasResult = ReturnType<typeof aliasTargetFor>;
+
+/** The publishable endpoints of one app (hostname) and the zones its records go into. */
+interface AppEndpoints {
+  zones: HostedZone[];
+  endpoints: PublishedEndpoint[];
+}
+
 /** One cluster's part in an app, before routing is decided. */
 interface Member {
   cluster: ClusterConfig;
@@ -149,187 +158,229 @@ interface Member {
   health: HealthState;
 }
 
+/** Lookups and caches every app of one computation shares. */
+interface Fleetwide {
+  input: DesiredInput;
+  clusters: Map<string, ClusterConfig>;
+  intents: Map<string, ClusterIntent>;
+  health: Readonly<Record<string, HealthState>>;
+  /** weightPercent by "hostname|cluster". */
+  appIntents: Map<string, number>;
+  /** Cluster name by its canary hostname. */
+  canaryOwners: Map<string, string>;
+  aliasOf(entryPoint: string, dualStack: boolean): AliasResult;
+  healthCheckOf(cluster: ClusterConfig, annotations: RoutingAnnotations): DesiredHealthCheck;
+}
+
+/** What computeDesiredState collects, app by app. */
+interface Collected {
+  records: DesiredRecord[];
+  healthChecks: Map<string, DesiredHealthCheck>;
+  held: HeldRecords[];
+  summaries: AppSummary[];
+  problems: Problem[];
+  failOpen: string[];
+}
+
+// Small functions rather than one long one: V8 then optimises each once, with type
+// feedback from real calls, instead of recompiling one big function part by part.
+
 /** Computes the desired record sets, health checks and app summaries. */
 export function computeDesiredState(input: DesiredInput): DesiredState {
-  const { fleet } = input;
-  const problems: Problem[] = [];
-  const clusters = new Map(fleet.clusters.map((c) => [c.name, c]));
-  const intents = new Map((input.intents ?? []).map((i) => [i.cluster, i]));
-  const health = input.health ?? {};
-  const appIntents = new Map((input.appIntents ?? []).map((a) => [`${a.hostname.toLowerCase().replace(/\.$/, '')}|${a.cluster}`, a.weightPercent]));
-  const canaryOwners = new Map(fleet.clusters.map((c) => [c.canaryHostname.toLowerCase().replace(/\.$/, ''), c.name]));
-  // Caches: thousands of endpoints share a few zones, entry points and health-check specs.
-  const zoneCache = new Map<string, HostedZone[]>();
-  const zonesOf = (hostname: string): HostedZone[] => {
-    let zones = zoneCache.get(hostname);
-    if (!zones) zoneCache.set(hostname, (zones = zonesForName(hostname, input.zones)));
-    return zones;
+  const fleetwide = fleetwideOf(input);
+  const out: Collected = { records: [], healthChecks: new Map(), held: [], summaries: [], problems: [], failOpen: [] };
+  const apps = publishableApps(fleetwide, out.problems);
+  for (const hostname of [...apps.keys()].sort(compareStrings)) desireApp(fleetwide, hostname, apps.get(hostname) as AppEndpoints, out);
+  return {
+    records: out.records,
+    healthChecks: [...out.healthChecks.values()].sort(byString((h) => `${h.cluster}\u0000${h.key}`)),
+    apps: out.summaries,
+    held: out.held,
+    problems: out.problems,
+    failOpen: out.failOpen,
   };
-  const aliasCache = new Map<string, ReturnType<typeof aliasTargetFor>>();
-  const aliasOf = (entryPoint: string, dualStack: boolean) => {
-    const key = `${entryPoint}|${dualStack}`;
-    let result = aliasCache.get(key);
-    if (!result) aliasCache.set(key, (result = aliasTargetFor(entryPoint, { dualStack, evaluateTargetHealth: EVALUATE_TARGET_HEALTH })));
-    return result;
-  };
-  const checkCache = new Map<string, DesiredHealthCheck>();
-  const healthCheckOf = (cluster: ClusterConfig, a: PublishedEndpoint['annotations']): DesiredHealthCheck => {
-    const key = `${cluster.name}|${a.healthProtocol ?? ''}|${a.healthPort ?? ''}|${a.healthPath ?? ''}`;
-    let check = checkCache.get(key);
-    if (!check) {
-      const spec = healthCheckSpecFor(fleet.healthCheck, cluster, a);
-      checkCache.set(key, (check = { key: healthCheckKey(cluster.name, spec), cluster: cluster.name, spec }));
-    }
-    return check;
-  };
+}
 
-  // 1. Keep the endpoints that may be published, grouped by app and cluster.
-  const apps = new Map<string, PublishedEndpoint[]>();
+function fleetwideOf(input: DesiredInput): Fleetwide {
+  const { fleet } = input;
+  // Caches: thousands of endpoints share a few entry points and health-check specs.
+  const aliasCaches = { single: new Map<string, AliasResult>(), dual: new Map<string, AliasResult>() };
+  const checkCache = new Map<string, DesiredHealthCheck>();
+  return {
+    input,
+    clusters: new Map(fleet.clusters.map((c) => [c.name, c])),
+    intents: new Map((input.intents ?? []).map((i) => [i.cluster, i])),
+    health: input.health ?? {},
+    appIntents: new Map((input.appIntents ?? []).map((a) => [`${a.hostname.toLowerCase().replace(/\.$/, '')}|${a.cluster}`, a.weightPercent])),
+    canaryOwners: new Map(fleet.clusters.map((c) => [c.canaryHostname.toLowerCase().replace(/\.$/, ''), c.name])),
+    aliasOf(entryPoint, dualStack) {
+      const cache = dualStack ? aliasCaches.dual : aliasCaches.single;
+      let result = cache.get(entryPoint);
+      if (!result) cache.set(entryPoint, (result = aliasTargetFor(entryPoint, { dualStack, evaluateTargetHealth: EVALUATE_TARGET_HEALTH })));
+      return result;
+    },
+    healthCheckOf(cluster, a) {
+      const key = `${cluster.name}|${a.healthProtocol ?? ''}|${a.healthPort ?? ''}|${a.healthPath ?? ''}`;
+      let check = checkCache.get(key);
+      if (!check) {
+        const spec = healthCheckSpecFor(fleet.healthCheck, cluster, a);
+        checkCache.set(key, (check = { key: healthCheckKey(cluster.name, spec), cluster: cluster.name, spec }));
+      }
+      return check;
+    },
+  };
+}
+
+/** 1. The endpoints that may be published, grouped by app (hostname). */
+function publishableApps(fleetwide: Fleetwide, problems: Problem[]): Map<string, AppEndpoints> {
+  const { input, clusters, canaryOwners } = fleetwide;
+  const apps = new Map<string, AppEndpoints>();
   const sorted = [...input.endpoints].sort(compareEndpoints);
   for (const raw of sorted) {
     const hostname = raw.hostname.trim().toLowerCase().replace(/\.$/, '');
     const endpoint = hostname === raw.hostname ? raw : { ...raw, hostname };
-    const subject = subjectOf(endpoint);
     const cluster = clusters.get(endpoint.cluster);
     if (!cluster) {
-      problems.push({ subject, hostname, cluster: endpoint.cluster, reason: `unknown cluster "${endpoint.cluster}" (known: ${[...clusters.keys()].join(', ')})` });
+      problems.push({ subject: subjectOf(endpoint), hostname, cluster: endpoint.cluster, reason: `unknown cluster "${endpoint.cluster}" (known: ${[...clusters.keys()].join(', ')})` });
       continue;
     }
     if (endpoint.annotations.enabled === false) continue;
     const canaryOf = canaryOwners.get(hostname);
     if (canaryOf !== undefined && canaryOf !== cluster.name) {
-      problems.push({ subject, hostname, cluster: cluster.name, reason: `${hostname} is the canary hostname of cluster ${canaryOf}; only ${canaryOf} may publish it (its health check must reach that cluster alone); not published` });
+      problems.push({ subject: subjectOf(endpoint), hostname, cluster: cluster.name, reason: `${hostname} is the canary hostname of cluster ${canaryOf}; only ${canaryOf} may publish it (its health check must reach that cluster alone); not published` });
       continue;
     }
     if (!cluster.domainFilter.some((suffix) => isWithin(hostname, suffix))) {
-      problems.push({ subject, hostname, cluster: cluster.name, reason: `${hostname} is outside the domainFilter of cluster ${cluster.name} (${cluster.domainFilter.join(', ')}); not published` });
+      problems.push({ subject: subjectOf(endpoint), hostname, cluster: cluster.name, reason: `${hostname} is outside the domainFilter of cluster ${cluster.name} (${cluster.domainFilter.join(', ')}); not published` });
       continue;
     }
-    if (zonesOf(hostname).length === 0) {
-      problems.push({ subject, hostname, cluster: cluster.name, reason: `${hostname} is in no managed zone (${input.zones.map((z) => z.name).join(', ')}); not published` });
+    const app = apps.get(hostname);
+    if (app) {
+      app.endpoints.push(endpoint);
       continue;
     }
-    const list = apps.get(hostname);
-    if (list) list.push(endpoint);
-    else apps.set(hostname, [endpoint]);
+    const zones = zonesForName(hostname, input.zones);
+    if (zones.length === 0) {
+      problems.push({ subject: subjectOf(endpoint), hostname, cluster: cluster.name, reason: `${hostname} is in no managed zone (${input.zones.map((z) => z.name).join(', ')}); not published` });
+      continue;
+    }
+    apps.set(hostname, { zones, endpoints: [endpoint] });
+  }
+  return apps;
+}
+
+/** Steps 2–6 for one app: its members, policy, entry points, routing and record sets. */
+function desireApp(fleetwide: Fleetwide, hostname: string, app: AppEndpoints, out: Collected): void {
+  const { problems } = out;
+  const name = normalizeName(hostname);
+  const members = membersOf(fleetwide, hostname, app.endpoints, problems);
+
+  // 3. The app's routing policy.
+  const policy = routingPolicyFor(hostname, members, problems);
+
+  // 4. Entry point → alias target; health check per cluster.
+  for (const m of members) {
+    const entryPoint = m.cluster.entryPoint ?? m.endpoint.entryPoint;
+    if (!entryPoint) {
+      problems.push({ subject: subjectOf(m.endpoint), hostname, cluster: m.cluster.name, reason: `cluster ${m.cluster.name} has no entry point (neither clusters[].entryPoint nor one discovered from the gateway Service); its ${hostname} records are left as they are` });
+      out.held.push({ name, setIdentifier: policy === 'simple' ? undefined : m.cluster.name, reason: 'no entry point' });
+      continue;
+    }
+    const alias = fleetwide.aliasOf(entryPoint, m.cluster.dualStack);
+    if (!alias.ok) {
+      problems.push({ subject: subjectOf(m.endpoint), hostname, cluster: m.cluster.name, reason: `${alias.reason}; its ${hostname} records are left as they are` });
+      out.held.push({ name, setIdentifier: policy === 'simple' ? undefined : m.cluster.name, reason: 'unrecognised entry point' });
+      continue;
+    }
+    m.aliasTarget = alias.aliasTarget;
+    m.dualStack = alias.dualStack;
+    m.healthCheck = fleetwide.healthCheckOf(m.cluster, m.endpoint.annotations);
+    out.healthChecks.set(m.healthCheck.key, m.healthCheck);
   }
 
+  // 5. Routing per cluster; fail open when nothing would receive traffic.
+  const publishable = members.filter((m) => m.aliasTarget !== undefined);
+  let routing = routeMembers(hostname, policy, members, false, problems);
+  const anyIn = routing.some((r, i) => r.inTraffic && members[i]?.aliasTarget !== undefined);
+  const anyOut = publishable.some((m) => m.weightPercent === 0 || m.health === 'UNHEALTHY' || (policy === 'weighted' && m.weightPercent < 100));
+  const failedOpen = publishable.length > 0 && !anyIn && anyOut;
+  if (failedOpen) {
+    routing = routeMembers(hostname, policy, members, true, []);
+    out.failOpen.push(hostname);
+    problems.push({ subject: hostname, hostname, reason: `every cluster of ${hostname} is drained or unhealthy; failing open: all its clusters keep their records as if active` });
+  }
+
+  // 6. Record sets.
+  members.forEach((m, i) => {
+    const r = routing[i] as ClusterRouting;
+    if (!m.aliasTarget) {
+      r.published = false;
+      r.inTraffic = false;
+      r.why = 'no usable entry point; records left as they are';
+      return;
+    }
+    r.aliasTarget = m.aliasTarget;
+    r.healthCheckKey = m.healthCheck?.key;
+    if (r.published) out.records.push(...recordsOf(hostname, name, app.zones, policy, m, r));
+  });
+
+  out.summaries.push({ hostname, policy, failOpen: failedOpen, zoneIds: app.zones.map((z) => z.id), recordTtlSeconds: ELB_ALIAS_TTL_SECONDS, clusters: routing });
+}
+
+/** 2. One member per cluster; several resources publishing the same hostname must agree. */
+function membersOf(fleetwide: Fleetwide, hostname: string, endpoints: readonly PublishedEndpoint[], problems: Problem[]): Member[] {
+  const { clusters, intents, appIntents, canaryOwners, health } = fleetwide;
+  const members: Member[] = [];
+  const byCluster = endpoints.length > 1 ? [...endpoints].sort(compareEndpoints) : endpoints;
+  for (let i = 0; i < byCluster.length; ) {
+    const clusterName = (byCluster[i] as PublishedEndpoint).cluster;
+    let j = i + 1;
+    while (j < byCluster.length && (byCluster[j] as PublishedEndpoint).cluster === clusterName) j++;
+    const cluster = clusters.get(clusterName) as ClusterConfig;
+    const endpoint = byCluster[i] as PublishedEndpoint;
+    for (const other of byCluster.slice(i + 1, j)) {
+      if (other.entryPoint !== endpoint.entryPoint || JSON.stringify(other.annotations) !== JSON.stringify(endpoint.annotations)) {
+        problems.push({
+          subject: subjectOf(other),
+          hostname,
+          cluster: clusterName,
+          reason: `${hostname} is also published by ${subjectOf(endpoint)} with other settings; using ${subjectOf(endpoint)}`,
+        });
+      }
+    }
+    i = j;
+    // A cluster's canary name ignores intents and health: a drained or failing cluster keeps
+    // it, so its health check can still probe it (and a restore's health gate can pass).
+    const canary = endpoint.canary === true || canaryOwners.get(hostname) === clusterName;
+    const intent = canary ? undefined : intents.get(clusterName);
+    const state = intent?.state ?? 'ACTIVE';
+    const appPercent = canary || appIntents.size === 0 ? undefined : appIntents.get(`${hostname}|${clusterName}`);
+    const weightPercent = state === 'DRAINED' ? 0 : Math.max(0, Math.min(100, intent?.weightPercent ?? 100, appPercent ?? 100));
+    members.push({ cluster, endpoint, canary, dualStack: cluster.dualStack, intent: state, weightPercent, health: canary ? 'UNKNOWN' : (health[clusterName] ?? 'UNKNOWN') });
+  }
+  return members;
+}
+
+const A_ONLY: readonly string[] = ['A'];
+const A_AND_AAAA: readonly string[] = ['A', 'AAAA'];
+
+/** The record sets of one published member: per type (A, and AAAA when dual-stack) and zone. */
+function recordsOf(hostname: string, name: string, zones: readonly HostedZone[], policy: RoutingPolicy, m: Member, r: ClusterRouting): DesiredRecord[] {
   const records: DesiredRecord[] = [];
-  const healthChecks = new Map<string, DesiredHealthCheck>();
-  const held: HeldRecords[] = [];
-  const summaries: AppSummary[] = [];
-  const failOpen: string[] = [];
-
-  for (const hostname of [...apps.keys()].sort(compareStrings)) {
-    const appEndpoints = apps.get(hostname) as PublishedEndpoint[];
-    const name = normalizeName(hostname);
-    const zones = zonesOf(hostname);
-
-    // 2. One endpoint per cluster; several resources publishing the same hostname must agree.
-    const members: Member[] = [];
-    const byCluster = appEndpoints.length > 1 ? [...appEndpoints].sort(compareEndpoints) : appEndpoints;
-    for (let i = 0; i < byCluster.length; ) {
-      const clusterName = (byCluster[i] as PublishedEndpoint).cluster;
-      let j = i + 1;
-      while (j < byCluster.length && (byCluster[j] as PublishedEndpoint).cluster === clusterName) j++;
-      const endpoints = byCluster.slice(i, j);
-      i = j;
-      const cluster = clusters.get(clusterName) as ClusterConfig;
-      const endpoint = endpoints[0] as PublishedEndpoint;
-      for (const other of endpoints.slice(1)) {
-        if (other.entryPoint !== endpoint.entryPoint || JSON.stringify(other.annotations) !== JSON.stringify(endpoint.annotations)) {
-          problems.push({
-            subject: subjectOf(other),
-            hostname,
-            cluster: clusterName,
-            reason: `${hostname} is also published by ${subjectOf(endpoint)} with other settings; using ${subjectOf(endpoint)}`,
-          });
-        }
-      }
-      // A cluster's canary name ignores intents and health: a drained or failing cluster keeps
-      // it, so its health check can still probe it (and a restore's health gate can pass).
-      const canary = endpoint.canary === true || canaryOwners.get(hostname) === clusterName;
-      const intent = canary ? undefined : intents.get(clusterName);
-      const state = intent?.state ?? 'ACTIVE';
-      const appPercent = canary ? undefined : appIntents.get(`${hostname}|${clusterName}`);
-      const weightPercent = state === 'DRAINED' ? 0 : Math.max(0, Math.min(100, intent?.weightPercent ?? 100, appPercent ?? 100));
-      members.push({ cluster, endpoint, canary, dualStack: cluster.dualStack, intent: state, weightPercent, health: canary ? 'UNKNOWN' : (health[clusterName] ?? 'UNKNOWN') });
+  for (const type of m.dualStack ? A_AND_AAAA : A_ONLY) {
+    for (const zone of zones) {
+      const recordSet: RecordSet = { name, type, aliasTarget: m.aliasTarget };
+      if (policy !== 'simple') recordSet.setIdentifier = m.cluster.name;
+      if (policy === 'weighted') recordSet.weight = r.weight;
+      if (policy === 'failover') recordSet.failover = r.role;
+      if (policy === 'latency') recordSet.region = m.cluster.region;
+      // The canary record is what the cluster's health check probes: it must not depend on that check.
+      const record: DesiredRecord = { zoneId: zone.id, hostname, cluster: m.cluster.name, recordSet };
+      if (!m.canary && m.healthCheck) record.healthCheckKey = m.healthCheck.key;
+      records.push(record);
     }
-
-    // 3. The app's routing policy.
-    const policy = routingPolicyFor(hostname, members, problems);
-
-    // 4. Entry point → alias target; health check per cluster.
-    for (const m of members) {
-      const entryPoint = m.cluster.entryPoint ?? m.endpoint.entryPoint;
-      const subject = subjectOf(m.endpoint);
-      if (!entryPoint) {
-        problems.push({ subject, hostname, cluster: m.cluster.name, reason: `cluster ${m.cluster.name} has no entry point (neither clusters[].entryPoint nor one discovered from the gateway Service); its ${hostname} records are left as they are` });
-        held.push({ name, setIdentifier: policy === 'simple' ? undefined : m.cluster.name, reason: 'no entry point' });
-        continue;
-      }
-      const alias = aliasOf(entryPoint, m.cluster.dualStack);
-      if (!alias.ok) {
-        problems.push({ subject, hostname, cluster: m.cluster.name, reason: `${alias.reason}; its ${hostname} records are left as they are` });
-        held.push({ name, setIdentifier: policy === 'simple' ? undefined : m.cluster.name, reason: 'unrecognised entry point' });
-        continue;
-      }
-      m.aliasTarget = alias.aliasTarget;
-      m.dualStack = alias.dualStack;
-      m.healthCheck = healthCheckOf(m.cluster, m.endpoint.annotations);
-      healthChecks.set(m.healthCheck.key, m.healthCheck);
-    }
-
-    // 5. Routing per cluster; fail open when nothing would receive traffic.
-    const publishable = members.filter((m) => m.aliasTarget !== undefined);
-    let routing = routeMembers(hostname, policy, members, false, problems);
-    const anyIn = routing.some((r, i) => r.inTraffic && members[i]?.aliasTarget !== undefined);
-    const anyOut = publishable.some((m) => m.weightPercent === 0 || m.health === 'UNHEALTHY' || (policy === 'weighted' && m.weightPercent < 100));
-    const failedOpen = publishable.length > 0 && !anyIn && anyOut;
-    if (failedOpen) {
-      routing = routeMembers(hostname, policy, members, true, []);
-      failOpen.push(hostname);
-      problems.push({ subject: hostname, hostname, reason: `every cluster of ${hostname} is drained or unhealthy; failing open: all its clusters keep their records as if active` });
-    }
-
-    // 6. Record sets.
-    members.forEach((m, i) => {
-      const r = routing[i] as ClusterRouting;
-      if (!m.aliasTarget) {
-        r.published = false;
-        r.inTraffic = false;
-        r.why = 'no usable entry point; records left as they are';
-        return;
-      }
-      r.aliasTarget = m.aliasTarget;
-      r.healthCheckKey = m.healthCheck?.key;
-      if (!r.published) return;
-      for (const type of m.dualStack ? ['A', 'AAAA'] : ['A']) {
-        for (const zone of zones) {
-          const recordSet: RecordSet = { name, type, aliasTarget: m.aliasTarget };
-          if (policy !== 'simple') recordSet.setIdentifier = m.cluster.name;
-          if (policy === 'weighted') recordSet.weight = r.weight;
-          if (policy === 'failover') recordSet.failover = r.role;
-          if (policy === 'latency') recordSet.region = m.cluster.region;
-          // The canary record is what the cluster's health check probes: it must not depend on that check.
-          const record: DesiredRecord = { zoneId: zone.id, hostname, cluster: m.cluster.name, recordSet };
-          if (!m.canary && m.healthCheck) record.healthCheckKey = m.healthCheck.key;
-          records.push(record);
-        }
-      }
-    });
-
-    summaries.push({ hostname, policy, failOpen: failedOpen, zoneIds: zones.map((z) => z.id), recordTtlSeconds: ELB_ALIAS_TTL_SECONDS, clusters: routing });
   }
-
-  return {
-    records,
-    healthChecks: [...healthChecks.values()].sort(byString((h) => `${h.cluster}\u0000${h.key}`)),
-    apps: summaries,
-    held,
-    problems,
-    failOpen,
-  };
+  return records;
 }
 
 /** Policy from `switchyard.io/routing`; default simple for one cluster, weighted for more. */
