@@ -115,70 +115,63 @@ function otherOwnersOf(record: RecordSet, ownerId: string): string[] {
   return [...new Set(parsed.filter((p) => p !== undefined).map((p) => p.owner))].filter((o) => o !== ownerId).sort(compareStrings);
 }
 
+/** The records of one name: the markers at its marker name, and its own sets. */
+interface NameRecords {
+  markers: RecordSet[];
+  sets: RecordSet[];
+}
+
 /**
  * Classifies a zone's record sets by name. Names without any record or marker are absent.
  * A marker with a value that is not ours (another owner, or not a marker value at all)
  * is not ours: the sets it would list stay untouched.
  */
 export function classifyZone(records: readonly RecordSet[], ownerId: string): Map<string, NameOwnership> {
-  const result = new Map<string, NameOwnership>();
-  const entry = (name: string): NameOwnership => {
-    let e = result.get(name);
-    if (!e) {
-      e = { name, otherOwners: [], markerBlockers: [], owned: [], others: [] };
-      result.set(name, e);
-    }
-    return e;
-  };
-
-  // Normalised once: the two passes below both need every name.
-  const names = records.map((record) => normalizeName(record.name));
-  const isMarkerName = (name: string) => name.startsWith(MARKER_PREFIX) && name.length > MARKER_PREFIX.length + 1;
-
-  // First pass: markers, grouped by the name they mark.
-  const markersByName = new Map<string, RecordSet[]>();
-  records.forEach((record, i) => {
-    const name = names[i] as string;
-    if (!isMarkerName(name)) return;
-    const appName = name.slice(MARKER_PREFIX.length);
-    const list = markersByName.get(appName);
-    if (list) list.push(record);
-    else markersByName.set(appName, [record]);
-  });
+  // Every record under the app name it concerns (a marker under the name it marks).
+  const byName = new Map<string, NameRecords>();
+  const markedNames: string[] = [];
+  for (const record of records) {
+    const name = normalizeName(record.name);
+    const isMarker = name.startsWith(MARKER_PREFIX) && name.length > MARKER_PREFIX.length + 1;
+    const appName = isMarker ? name.slice(MARKER_PREFIX.length) : name;
+    let group = byName.get(appName);
+    if (!group) byName.set(appName, (group = { markers: [], sets: [] }));
+    if (!isMarker) group.sets.push(record);
+    else if (group.markers.push(record) === 1) markedNames.push(appName);
+  }
+  // Marked names first, then the others, each in order of first appearance.
   const prefix = ourValuePrefix(ownerId);
-  const oursByName = new Map<string, string[]>();
-  for (const [appName, list] of markersByName) {
-    const e = entry(appName);
-    if (list.length > 1) list.sort(compareRecordSets);
-    for (const record of list) {
-      const sets = e.ourMarker ? undefined : ourMarkerSets(record, prefix);
-      if (sets) {
-        e.ourMarker = record;
-        oursByName.set(appName, sets);
-      } else {
-        e.markerBlockers.push(record);
-        for (const owner of otherOwnersOf(record, ownerId)) if (!e.otherOwners.includes(owner)) e.otherOwners.push(owner);
-      }
+  const result = new Map<string, NameOwnership>();
+  for (const name of markedNames) result.set(name, classifyName(name, byName.get(name) as NameRecords, ownerId, prefix));
+  for (const [name, group] of byName) if (!result.has(name)) result.set(name, classifyName(name, group, ownerId, prefix));
+  return result;
+}
+
+/** One name: its markers (ours or not), then its sets, owned only when our marker lists them. */
+function classifyName(name: string, group: NameRecords, ownerId: string, prefix: string): NameOwnership {
+  const e: NameOwnership = { name, otherOwners: [], markerBlockers: [], owned: [], others: [] };
+  let ours: string[] | undefined;
+  for (const record of group.markers.length > 1 ? group.markers.sort(compareRecordSets) : group.markers) {
+    const sets = e.ourMarker ? undefined : ourMarkerSets(record, prefix);
+    if (sets) {
+      e.ourMarker = record;
+      ours = sets;
+    } else {
+      e.markerBlockers.push(record);
+      for (const owner of otherOwnersOf(record, ownerId)) if (!e.otherOwners.includes(owner)) e.otherOwners.push(owner);
     }
   }
-  // Second pass: everything else, owned only when our marker lists it.
-  records.forEach((record, i) => {
-    const name = names[i] as string;
-    if (isMarkerName(name)) return;
-    const e = entry(name);
-    const ours = oursByName.get(name);
+  for (const record of group.sets) {
     if (ours && isManagedType(record.type) && ours.includes(setLabel(record.type, record.setIdentifier)) && !e.owned.some((o) => sameIdentity(o, record))) {
       e.owned.push(record);
     } else {
       e.others.push(record);
     }
-  });
-  for (const e of result.values()) {
-    if (e.otherOwners.length > 1) e.otherOwners.sort(compareStrings);
-    if (e.owned.length > 1) e.owned.sort(compareRecordSets);
-    if (e.others.length > 1) e.others.sort(compareRecordSets);
   }
-  return result;
+  if (e.otherOwners.length > 1) e.otherOwners.sort(compareStrings);
+  if (e.owned.length > 1) e.owned.sort(compareRecordSets);
+  if (e.others.length > 1) e.others.sort(compareRecordSets);
+  return e;
 }
 
 /**
