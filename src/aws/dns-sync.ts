@@ -249,14 +249,20 @@ export async function planDns(input: DnsInput, ports: DnsPorts): Promise<DnsPlan
   const idsByKey = new Map(steps.map((step) => [step.want.key, step.kind === 'create' ? `${NEW_HEALTH_CHECK_PREFIX}${step.want.key}` : step.id]));
   const decided = decide(input, observed, idsByKey);
   const applied = decided.plan.zones.flatMap((z) => z.groups.map((group) => ({ zoneId: z.zoneId, group })));
-  const unused = unusedHealthChecks(input.fleet, observed, new Set(idsByKey.values()), healthCheckIdsAfter(observed.actual, applied));
+  const unused = unusedHealthChecks(input.fleet, observed, new Set(idsByKey.values()), () => healthCheckIdsAfter(observed.actual, applied));
   return planReport(input.fleet, observed, steps, decided, unused);
 }
 
-/** Owned checks that no desired key maps to and no record carries; none unless policy `sync`. */
-function unusedHealthChecks(fleet: FleetConfig, observed: Observed, keep: ReadonlySet<string>, inUse: ReadonlySet<string>): OwnedHealthCheck[] {
+/**
+ * Owned checks that no desired key maps to and no record carries; none unless policy `sync`.
+ * `inUse` scans every record read, so it runs only when some owned check is not kept.
+ */
+function unusedHealthChecks(fleet: FleetConfig, observed: Observed, keep: ReadonlySet<string>, inUse: () => ReadonlySet<string>): OwnedHealthCheck[] {
   if (fleet.policy !== 'sync') return [];
-  return observed.owned.filter((check) => !keep.has(check.id) && !inUse.has(check.id));
+  const notKept = observed.owned.filter((check) => !keep.has(check.id));
+  if (notKept.length === 0) return [];
+  const used = inUse();
+  return notKept.filter((check) => !used.has(check.id));
 }
 
 function planReport(fleet: FleetConfig, observed: Observed, steps: readonly HealthCheckStep[], decided: ReturnType<typeof decide>, unused: OwnedHealthCheck[]): DnsPlanReport {
@@ -310,13 +316,14 @@ export async function syncDns(input: DnsInput, ports: DnsPorts, options: SyncOpt
   });
 
   const applied = sent.groups.filter((g) => g.status === 'applied' || g.status === 'dry-run');
-  const inUse = healthCheckIdsAfter(observed.actual, applied);
+  let inUse: ReadonlySet<string> | undefined;
+  const inUseAfterApplied = () => (inUse ??= healthCheckIdsAfter(observed.actual, applied));
   const keep = new Set(ensured.idsByKey.values());
   let deleted: HealthCheckAction[] = [];
   let deleteFailures: HealthCheckFailure[] = [];
-  const unused = unusedHealthChecks(fleet, observed, keep, inUse);
+  const unused = unusedHealthChecks(fleet, observed, keep, inUseAfterApplied);
   if (unused.length > 0) {
-    const result = await deleteUnusedHealthChecks(ports.route53, unused, keep, inUse, {
+    const result = await deleteUnusedHealthChecks(ports.route53, unused, keep, inUseAfterApplied(), {
       onAction: (a) => say(`health check deleted: ${a.id} (${a.cluster ?? 'unknown cluster'})`),
     });
     deleted = result.deleted;

@@ -15,12 +15,13 @@ export function decodeEscapes(name: string): string {
   return name.replace(/\\([0-7]{3}|.)/g, (_, code: string) => (code.length === 3 ? String.fromCharCode(parseInt(code, 8)) : code));
 }
 
-const CANONICAL = /^[a-z0-9_*-][a-z0-9_.*-]*\.$/;
+/** Nothing to decode, trim or lower-case: canonical, or canonical but for the trailing dot. */
+const PLAIN = /^[a-z0-9_*-][a-z0-9_.*-]*$/;
 
 /** Canonical form of a DNS name: decoded, lower-case, with a trailing dot. */
 export function normalizeName(name: string): string {
-  // Fast path: names from the core are already canonical (the planner calls this a lot).
-  if (CANONICAL.test(name)) return name;
+  // Fast path: names from the core and hostnames are already plain (the planner calls this a lot).
+  if (PLAIN.test(name)) return name.endsWith('.') ? name : `${name}.`;
   const decoded = decodeEscapes(name.trim()).toLowerCase();
   return decoded.endsWith('.') ? decoded : `${decoded}.`;
 }

@@ -163,7 +163,8 @@ function compareIdentity(a: RecordSet, b: RecordSet): number {
 
 /** One desired set per identity (the first in total order), in identity order; differing duplicates are reported. */
 function uniqueDesired(zoneId: string, name: string, records: readonly RecordSet[], problems: Problem[]): RecordSet[] {
-  if (records.length <= 1) return [...records];
+  // Usual case: one set per identity, already in identity order (the desired state emits them so).
+  if (records.every((record, i) => i === 0 || compareIdentity(records[i - 1] as RecordSet, record) < 0)) return [...records];
   const sorted = [...records].sort((a, b) => compareIdentity(a, b) || compareStrings(JSON.stringify(a), JSON.stringify(b)));
   const unique: RecordSet[] = [];
   for (const record of sorted) {
@@ -206,7 +207,22 @@ function planName(
   const current = ownership?.ourMarker;
   // Fast path (most names on most runs): nothing to change and the marker already right.
   if (planned.length === 0 && (current ? markerListsExactly(current, owned, ownerId, markerTtl) : owned.length === 0)) return undefined;
+  return groupFor(zoneId, name, ownership, planned, policy, ownerId, markerTtl, skipped);
+}
 
+/** The change group of a name with something to change: policy filter, marker, order, and a check that Route 53 would accept it. */
+function groupFor(
+  zoneId: string,
+  name: string,
+  ownership: NameOwnership | undefined,
+  planned: readonly PlannedChange[],
+  policy: ReturnType<typeof policyFor>,
+  ownerId: string,
+  markerTtl: number,
+  skipped: SkippedChange[],
+): ChangeGroup | undefined {
+  const owned = ownership?.owned ?? [];
+  const current = ownership?.ourMarker;
   const changes: Change[] = [];
   let finalOwned = [...owned];
   for (const p of planned) {
