@@ -1,0 +1,162 @@
+// Local runtime benchmarks, with every configured wait scaled to zero (Wait states, retry
+// intervals, Route 53's PENDING → INSYNC delay), so what is measured is Switchyard's own
+// work through the whole local stack (HTTP endpoint, SDK clients, workflows, DynamoDB):
+// 1. alarm → new weights INSYNC: from the "CloudWatch Alarm State Change" event on the bus
+//    (a canary failed, or recovered) to the Failover execution done, i.e. its weights
+//    changed in Route 53 and INSYNC. Target: p50 under 200 ms.
+// 2. draining a cluster that serves 1,000 apps: DrainCluster (steps 50 % then 0 %, bake 0)
+//    from StartExecution to SUCCEEDED. Target: under 5 s.
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { normalizeName } from '../src/core/dns-names.ts';
+import { startLocalRuntime, type LocalRuntime } from '../src/local/runtime/runtime.ts';
+
+const ALARM_ROUNDS = 8;
+const APPS = 1000;
+const TARGET_ALARM_P50_MS = 200;
+const TARGET_DRAIN_MS = 5000;
+const EXAMPLE_FLEET = fileURLToPath(new URL('../examples/fleet/', import.meta.url));
+
+const round = (value: number): number => Math.round(value * 10) / 10;
+const percentile = (values: number[], p: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
+
+/** Every wait of the runtime at zero; health checks fast enough that a failing canary shows at once. */
+const ZERO_WAITS = { waitScale: 0, insyncDelayMs: 0, healthCheckTimeScale: 0.01, discoverEveryMs: 0 } as const;
+
+async function shopWeight(runtime: LocalRuntime, cluster: string): Promise<number | undefined> {
+  const zones = await runtime.clients.route53.listHostedZones();
+  const records = await runtime.clients.route53.listRecordSets(zones[0]!.id);
+  return records.find((r) => normalizeName(r.name) === 'shop.example.com.' && r.setIdentifier === cluster && r.type === 'A')?.weight;
+}
+
+/** Waits for the next alarm event of `alarmName` into `state` on the bus; returns when it was received (ms). */
+async function alarmEventAt(runtime: LocalRuntime, alarmName: string, state: string, after: number): Promise<number> {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 2))) {
+    const event = runtime.platform.eventBus
+      .recentEvents()
+      .find((r) => r.event.source === 'aws.cloudwatch' && Date.parse(r.receivedAt) >= after && (r.event.detail as { alarmName?: string; state?: { value?: string } }).alarmName === alarmName && (r.event.detail as { state?: { value?: string } }).state?.value === state);
+    if (event) return Date.parse(event.receivedAt);
+  }
+  throw new Error(`no ${state} event of ${alarmName}`);
+}
+
+async function alarmToInsync(): Promise<{ failoverMs: number[]; failbackMs: number[] }> {
+  const runtime = await startLocalRuntime({ stateDir: null, port: 0, ...ZERO_WAITS });
+  const alarm = `switchyard-${runtime.fleet.config.ownerId}-east-canary`;
+  const failoverMs: number[] = [];
+  const failbackMs: number[] = [];
+  try {
+    for (let i = 0; i < ALARM_ROUNDS; i++) {
+      for (const [action, state, list, weight] of [['fail', 'ALARM', failoverMs, 0], ['heal', 'OK', failbackMs, 100]] as const) {
+        const before = Date.now();
+        if (action === 'fail') await runtime.fail('east');
+        else await runtime.heal('east');
+        const eventAt = await alarmEventAt(runtime, alarm, state, before);
+        // The router is invoked asynchronously after the event: wait until its execution is done.
+        await runtime.platform.eventBus.idle();
+        await runtime.settle();
+        list.push(Date.now() - eventAt);
+        const now = await shopWeight(runtime, 'east');
+        if (now !== weight) throw new Error(`after ${action} east, shop's weight on east is ${now}, not ${weight}`);
+      }
+    }
+  } finally {
+    await runtime.close();
+  }
+  return { failoverMs, failbackMs };
+}
+
+/** The example fleet plus APPS weighted apps published by east (Istio) and west (Gateway API). */
+async function bigFleet(): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'switchyard-bench-fleet-'));
+  await cp(EXAMPLE_FLEET, dir, { recursive: true });
+  const hosts = Array.from({ length: APPS }, (_, i) => `app-${String(i).padStart(4, '0')}.example.com`);
+  await writeFile(
+    join(dir, 'clusters', 'east', 'bench-apps.yaml'),
+    JSON.stringify({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'bench-apps', namespace: 'bench', annotations: { 'switchyard.io/routing': 'weighted' } },
+      spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: hosts.map((h) => `*/${h}`) }] },
+    }),
+  );
+  await writeFile(
+    join(dir, 'clusters', 'west', 'bench-apps.yaml'),
+    JSON.stringify({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'bench-apps', namespace: 'bench', generation: 1, annotations: { 'switchyard.io/routing': 'weighted' } },
+      spec: { parentRefs: [{ name: 'mesh-gateway', namespace: 'istio-ingress', sectionName: 'http' }], hostnames: hosts, rules: [{ backendRefs: [{ name: 'bench', port: 8080 }] }] },
+      status: {
+        parents: [
+          {
+            controllerName: 'istio.io/gateway-controller',
+            parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'mesh-gateway', namespace: 'istio-ingress', sectionName: 'http' },
+            conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted', observedGeneration: 1 }],
+          },
+        ],
+      },
+    }),
+  );
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+async function drainThousand(): Promise<{ setupMs: number; drainMs: number; appsOnEast: number; zeroAfter: number }> {
+  const fleet = await bigFleet();
+  const started = Date.now();
+  const runtime = await startLocalRuntime({ fleet: fleet.dir, stateDir: null, port: 0, onboard: false, settleTimeoutMs: 600_000, ...ZERO_WAITS });
+  const sfn = new SFNClient({ endpoint: runtime.url, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  try {
+    // Set-up: one Reconcile reads the manifests and publishes every app (what onboarding converges to).
+    const reconcile = runtime.triggers.find((t) => t.schedule !== undefined)!;
+    runtime.platform.eventBus.triggerRule(reconcile.rule, reconcile.bus);
+    await runtime.platform.eventBus.idle();
+    await runtime.settle(600_000);
+    const setupMs = Date.now() - started;
+    const zones = await runtime.clients.route53.listHostedZones();
+    const count = async (weight: number) =>
+      (await runtime.clients.route53.listRecordSets(zones[0]!.id)).filter((r) => r.setIdentifier === 'east' && r.type === 'A' && r.name.startsWith('app-') && r.weight === weight).length;
+    const appsOnEast = await count(100);
+    if (appsOnEast !== APPS) throw new Error(`set-up published ${appsOnEast} of ${APPS} apps on east`);
+    // Act
+    const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: runtime.names.stateMachineArn('DrainCluster'), input: JSON.stringify({ cluster: 'east', reason: 'bench', bakeSeconds: 0 }) }));
+    let done;
+    for (;;) {
+      done = await sfn.send(new DescribeExecutionCommand({ executionArn: out.executionArn }));
+      if (done.status !== 'RUNNING') break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    if (done.status !== 'SUCCEEDED') throw new Error(`drain ${done.status}: ${done.error}: ${done.cause}`);
+    const drainMs = done.stopDate!.getTime() - done.startDate!.getTime();
+    return { setupMs, drainMs, appsOnEast, zeroAfter: await count(0) };
+  } finally {
+    sfn.destroy();
+    await runtime.close();
+    await fleet.remove();
+  }
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const alarms = await alarmToInsync();
+  const drain = await drainThousand();
+  const failoverP50 = round(percentile(alarms.failoverMs, 0.5));
+  const failbackP50 = round(percentile(alarms.failbackMs, 0.5));
+  return {
+    alarmToInsync: {
+      rounds: ALARM_ROUNDS,
+      failoverP50Ms: failoverP50,
+      failoverP95Ms: round(percentile(alarms.failoverMs, 0.95)),
+      failbackP50Ms: failbackP50,
+      failbackP95Ms: round(percentile(alarms.failbackMs, 0.95)),
+    },
+    drainThousandApps: drain,
+    targets: [
+      { name: 'alarm event (ALARM) to new weights INSYNC, waits at zero: p50 ms', target: `< ${TARGET_ALARM_P50_MS}`, actual: failoverP50, pass: failoverP50 < TARGET_ALARM_P50_MS },
+      { name: 'alarm event (OK) to weights back INSYNC, hold-down at zero: p50 ms', target: `< ${TARGET_ALARM_P50_MS}`, actual: failbackP50, pass: failbackP50 < TARGET_ALARM_P50_MS },
+      { name: `drain of a cluster serving ${APPS} apps, waits at zero: ms`, target: `< ${TARGET_DRAIN_MS}`, actual: drain.drainMs, pass: drain.drainMs < TARGET_DRAIN_MS && drain.zeroAfter === APPS },
+    ],
+  };
+}
