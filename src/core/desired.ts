@@ -367,20 +367,30 @@ const A_AND_AAAA: readonly string[] = ['A', 'AAAA'];
 /** The record sets of one published member: per type (A, and AAAA when dual-stack) and zone. */
 function recordsOf(hostname: string, name: string, zones: readonly HostedZone[], policy: RoutingPolicy, m: Member, r: ClusterRouting): DesiredRecord[] {
   const records: DesiredRecord[] = [];
+  const cluster = m.cluster.name;
   for (const type of m.dualStack ? A_AND_AAAA : A_ONLY) {
     for (const zone of zones) {
-      const recordSet: RecordSet = { name, type, aliasTarget: m.aliasTarget };
-      if (policy !== 'simple') recordSet.setIdentifier = m.cluster.name;
-      if (policy === 'weighted') recordSet.weight = r.weight;
-      if (policy === 'failover') recordSet.failover = r.role;
-      if (policy === 'latency') recordSet.region = m.cluster.region;
+      const recordSet = recordSetFor(name, type, policy, m, r);
       // The canary record is what the cluster's health check probes: it must not depend on that check.
-      const record: DesiredRecord = { zoneId: zone.id, hostname, cluster: m.cluster.name, recordSet };
-      if (!m.canary && m.healthCheck) record.healthCheckKey = m.healthCheck.key;
-      records.push(record);
+      records.push(!m.canary && m.healthCheck ? { zoneId: zone.id, hostname, cluster, recordSet, healthCheckKey: m.healthCheck.key } : { zoneId: zone.id, hostname, cluster, recordSet });
     }
   }
   return records;
+}
+
+function recordSetFor(name: string, type: string, policy: RoutingPolicy, m: Member, r: ClusterRouting): RecordSet {
+  const { aliasTarget } = m;
+  const setIdentifier = m.cluster.name;
+  switch (policy) {
+    case 'simple':
+      return { name, type, aliasTarget };
+    case 'weighted':
+      return { name, type, aliasTarget, setIdentifier, weight: r.weight };
+    case 'failover':
+      return { name, type, aliasTarget, setIdentifier, failover: r.role };
+    case 'latency':
+      return { name, type, aliasTarget, setIdentifier, region: m.cluster.region };
+  }
 }
 
 /** Policy from `switchyard.io/routing`; default simple for one cluster, weighted for more. */
@@ -410,12 +420,14 @@ function outReason(m: Member): string | undefined {
   return undefined;
 }
 
+const NO_ROLES: ReadonlyMap<string, FailoverRole> = new Map();
+
 /**
  * Routing of each member under the app's policy. `asIfActive` (fail open) ignores intents
  * and health. Returned in the members' order.
  */
 function routeMembers(hostname: string, policy: RoutingPolicy, members: readonly Member[], asIfActive: boolean, problems: Problem[]): ClusterRouting[] {
-  const roles = policy === 'failover' ? failoverRoles(hostname, members, problems) : new Map<string, FailoverRole>();
+  const roles: ReadonlyMap<string, FailoverRole> = policy === 'failover' ? failoverRoles(hostname, members, problems) : NO_ROLES;
   return members.map((m) => {
     const out = asIfActive ? undefined : outReason(m);
     const percent = asIfActive ? 100 : m.weightPercent;

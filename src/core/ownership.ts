@@ -149,29 +149,33 @@ export function classifyZone(records: readonly RecordSet[], ownerId: string): Ma
 
 /** One name: its markers (ours or not), then its sets, owned only when our marker lists them. */
 function classifyName(name: string, group: NameRecords, ownerId: string, prefix: string): NameOwnership {
-  const e: NameOwnership = { name, otherOwners: [], markerBlockers: [], owned: [], others: [] };
+  let ourMarker: RecordSet | undefined;
   let ours: string[] | undefined;
+  const otherOwners: string[] = [];
+  const markerBlockers: RecordSet[] = [];
   for (const record of group.markers.length > 1 ? group.markers.sort(compareRecordSets) : group.markers) {
-    const sets = e.ourMarker ? undefined : ourMarkerSets(record, prefix);
+    const sets = ourMarker ? undefined : ourMarkerSets(record, prefix);
     if (sets) {
-      e.ourMarker = record;
+      ourMarker = record;
       ours = sets;
     } else {
-      e.markerBlockers.push(record);
-      for (const owner of otherOwnersOf(record, ownerId)) if (!e.otherOwners.includes(owner)) e.otherOwners.push(owner);
+      markerBlockers.push(record);
+      for (const owner of otherOwnersOf(record, ownerId)) if (!otherOwners.includes(owner)) otherOwners.push(owner);
     }
   }
+  const owned: RecordSet[] = [];
+  const others: RecordSet[] = [];
   for (const record of group.sets) {
-    if (ours && isManagedType(record.type) && ours.includes(setLabel(record.type, record.setIdentifier)) && !e.owned.some((o) => sameIdentity(o, record))) {
-      e.owned.push(record);
+    if (ours && isManagedType(record.type) && ours.includes(setLabel(record.type, record.setIdentifier)) && !owned.some((o) => sameIdentity(o, record))) {
+      owned.push(record);
     } else {
-      e.others.push(record);
+      others.push(record);
     }
   }
-  if (e.otherOwners.length > 1) e.otherOwners.sort(compareStrings);
-  if (e.owned.length > 1) e.owned.sort(compareRecordSets);
-  if (e.others.length > 1) e.others.sort(compareRecordSets);
-  return e;
+  if (otherOwners.length > 1) otherOwners.sort(compareStrings);
+  if (owned.length > 1) owned.sort(compareRecordSets);
+  if (others.length > 1) others.sort(compareRecordSets);
+  return ourMarker ? { name, otherOwners, markerBlockers, owned, others, ourMarker } : { name, otherOwners, markerBlockers, owned, others };
 }
 
 /**

@@ -188,9 +188,20 @@ function planName(
   markerTtl: number,
   skipped: SkippedChange[],
 ): ChangeGroup | undefined {
-  const isHeld = (r: RecordSet) => holds.length > 0 && holds.some((h) => h.setIdentifier === r.setIdentifier);
   const owned = ownership?.owned ?? [];
+  // Most names on most runs: the owned sets already are the desired ones (and in the same order).
+  const inSync = holds.length === 0 && owned.length === desired.length && desired.every((want, i) => sameIdentity(want, owned[i] as RecordSet) && sameRecordContent(owned[i] as RecordSet, want));
+  const planned = inSync ? [] : plannedChanges(desired, owned, holds);
 
+  const current = ownership?.ourMarker;
+  // Fast path (most names on most runs): nothing to change and the marker already right.
+  if (planned.length === 0 && (current ? markerListsExactly(current, owned, ownerId, markerTtl) : owned.length === 0)) return undefined;
+  return groupFor(zoneId, name, ownership, planned, policy, ownerId, markerTtl, skipped);
+}
+
+/** What turns the owned sets of a name into the desired ones, each change with its kind (for the policy). */
+function plannedChanges(desired: readonly RecordSet[], owned: readonly RecordSet[], holds: readonly HeldRecords[]): PlannedChange[] {
+  const isHeld = (r: RecordSet) => holds.length > 0 && holds.some((h) => h.setIdentifier === r.setIdentifier);
   const planned: PlannedChange[] = [];
   for (const want of desired) {
     if (isHeld(want)) continue;
@@ -203,11 +214,7 @@ function planName(
   for (const have of owned) {
     if (!isHeld(have) && !desired.some((d) => sameIdentity(d, have))) planned.push({ kind: 'delete', changes: [{ action: 'DELETE', recordSet: have }] });
   }
-
-  const current = ownership?.ourMarker;
-  // Fast path (most names on most runs): nothing to change and the marker already right.
-  if (planned.length === 0 && (current ? markerListsExactly(current, owned, ownerId, markerTtl) : owned.length === 0)) return undefined;
-  return groupFor(zoneId, name, ownership, planned, policy, ownerId, markerTtl, skipped);
+  return planned;
 }
 
 /** The change group of a name with something to change: policy filter, marker, order, and a check that Route 53 would accept it. */
