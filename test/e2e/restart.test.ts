@@ -1,6 +1,7 @@
 // The local runtime as a real process (`node src/cli/main.ts local --port 0 ...`): a
 // restart finds the state it left, and a kill -9 in the middle of a drain is followed, at
 // the next start, by that drain being rolled back — never left half-applied.
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   aRecord,
@@ -11,6 +12,7 @@ import {
   history,
   ownedHealthChecks,
   recordSets,
+  runCli,
   startChild,
   startExecution,
   temporaryFolder,
@@ -111,4 +113,37 @@ describe('switchyard local (a real process)', () => {
     expect((await executionResult(aws.sfn, again)).status).toBe('SUCCEEDED');
     aws.destroy();
   }, 180_000);
+
+  it('refuses a second runtime on the same state folder, and --reset starts clean', async () => {
+    // Act: a second runtime while the first one runs
+    const second = await runCli(['local', '--port', '0', '--quiet', '--state', folder.path]);
+    // Assess
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain(`is in use by another local runtime (pid ${running!.child.pid}`);
+    // Act: stop it, start over with --reset
+    expect(await running!.stop()).toBe(0);
+    running = await startChild(['--state', folder.path, '--reset']);
+    const after = await snapshot(running.url);
+    // Assess: onboarded afresh, no intents, no drains in the history
+    expect(after.intents).toEqual({});
+    expect(Object.keys(after.runs).filter((r) => r.startsWith('DrainCluster/') || r.startsWith('RestoreCluster/'))).toEqual([]);
+    expect(after.records.filter((r) => r.Type === 'A' && r.SetIdentifier === 'east' && r.Name === 'shop.example.com.').map((r) => r.Weight)).toEqual([100]);
+  }, 180_000);
+
+  it('refuses bad flags with exit code 2, naming the flag, and creates nothing', async () => {
+    // Act
+    const cases = [
+      [['--time-scale', 'fast'], '--time-scale must be a number from 0 to 1000, not "fast"'],
+      [['--port', '70000'], '--port must be a number from 0 to 65535, not "70000"'],
+      [['--fleet', '/no/such/fleet'], '/no/such/fleet: invalid configuration'],
+    ] as const;
+    const results = await Promise.all(cases.map(([flags]) => runCli(['local', '--quiet', '--state', `${folder.path}-never`, ...flags])));
+    // Assess
+    results.forEach((result, i) => {
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(cases[i]![1]);
+      expect(result.stdout).not.toContain('SWITCHYARD_ENDPOINT');
+    });
+    expect(existsSync(`${folder.path}-never`)).toBe(false);
+  });
 });

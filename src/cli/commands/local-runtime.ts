@@ -94,7 +94,7 @@ export async function runLocalRuntime(flags: LocalRuntimeFlags, io: LocalRuntime
     view = new StatusView({
       collect: async () => {
         const status = await runtime.status();
-        return tty && recentLog.length > 0 ? { ...status, problems: [...status.problems, ...recentLog] } : status;
+        return tty ? { ...status, log: [...recentLog] } : status;
       },
       write: (text) => void io.stdout.write(text),
       tty,

@@ -91,8 +91,8 @@ export interface LocalRuntime {
   fail(cluster: string, mode?: Extract<CanaryMode, 'failing' | 'down'>): Promise<CanaryInfo>;
   heal(cluster: string): Promise<CanaryInfo>;
   discover(): Promise<{ events: number; problems: string[]; unreachable: string[] }>;
-  /** Resolves when the bus has delivered everything and no execution runs. */
-  settle(timeoutMs?: number): Promise<void>;
+  /** Resolves when the bus has delivered everything and no execution (of these workflows, default all) runs. */
+  settle(timeoutMs?: number, workflows?: readonly string[]): Promise<void>;
   executions(): ExecutionRecord[];
   close(): Promise<void>;
 }
@@ -263,13 +263,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       return { events: result.events.length, problems: found, unreachable: result.unreachable };
     };
 
-    const settle = async (timeoutMs = options.settleTimeoutMs ?? 120_000) => {
+    const settle = async (timeoutMs = options.settleTimeoutMs ?? 120_000, workflows?: readonly string[]) => {
       const deadline = Date.now() + timeoutMs;
       const interrupted = () => new Set(opened.stepFunctions.interruptedExecutions().map((e) => e.executionArn));
       for (;;) {
         await opened.eventBus.idle();
         const skip = interrupted();
-        const running = executions().filter((e) => e.status === 'RUNNING' && !skip.has(e.executionArn));
+        const running = executions().filter((e) => e.status === 'RUNNING' && !skip.has(e.executionArn) && (workflows === undefined || workflows.includes(workflowOf(e.stateMachineArn))));
         if (running.length === 0) return;
         if (Date.now() > deadline) throw new Error(`still running after ${timeoutMs} ms: ${running.map((e) => e.name).join(', ')}`);
         let timer: NodeJS.Timeout | undefined;
@@ -359,15 +359,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     };
 
     if (options.onboard ?? true) {
+      // Only onboarding is waited for: a fail-back may sit out a long hold-down meanwhile.
+      const onboarding = ['OnboardApp', 'OffboardApp', 'Reconcile'];
       const first = await discover();
       log(`discovery: ${first.events} Gateway event(s) sent${first.unreachable.length > 0 ? `; unreachable: ${first.unreachable.join(', ')}` : ''}`);
-      await settle();
+      await settle(undefined, onboarding);
       // As on AWS, events make convergence fast and Reconcile guarantees it: one run now,
       // so whatever the events missed (or a crash cut short) is put right before "ready".
       const reconcile = triggers.find((t) => t.schedule !== undefined && t.target !== undefined);
       if (reconcile !== undefined) {
         opened.eventBus.triggerRule(reconcile.rule, reconcile.bus);
-        await settle();
+        await settle(undefined, onboarding);
       }
     }
     const every = options.discoverEveryMs ?? Math.max(200, Math.round(2000 * (options.timeScale ?? 1)));

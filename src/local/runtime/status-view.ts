@@ -36,6 +36,8 @@ export interface LocalStatus extends FleetStatus {
   executions: ExecutionSummary[];
   events: EventSummary[];
   problems: string[];
+  /** The runtime's latest log lines (the TTY view shows them, as they would scroll it away). */
+  log?: string[];
 }
 
 /** The fields of an event detail worth a glance. */
@@ -122,6 +124,11 @@ export function renderStatus(status: LocalStatus, limits: { executions?: number;
     lines.push('');
     lines.push('PROBLEMS');
     for (const p of status.problems.slice(0, 10)) lines.push(`  ${p}`);
+  }
+  if (status.log !== undefined && status.log.length > 0) {
+    lines.push('');
+    lines.push('LOG');
+    for (const line of status.log) lines.push(`  ${line}`);
   }
   return lines;
 }
