@@ -165,13 +165,14 @@ describe('switchyard local (in process)', () => {
     // Prepare
     const before = await sets();
     const fleetBefore = await fleetDocument(aws.dynamodb);
-    // Act
-    const arn = await startExecution(aws.sfn, 'DrainCluster', { cluster: 'west', reason: 'e2e: second drain' });
-    const result = await executionResult(aws.sfn, arn);
+    // Act: as an operator would, with the CLI against the local endpoint
+    const cli = await runCli(['drain', 'west', '--stage', 'local', '--endpoint-url', runtime.url, '--reason', 'e2e: second drain', '--wait']);
     // Assess
-    expect(result.status).toBe('FAILED');
-    expect(result.error).toBe('DrainUnsafe');
-    expect(result.cause).toContain('api.example.com');
+    expect(cli.code, cli.stderr).toBe(1);
+    expect(cli.stdout + cli.stderr).toContain('DrainCluster FAILED: DrainUnsafe: taking west to 0% is unsafe: api.example.com would keep 0 healthy active cluster(s)');
+    const refused = (await executions(aws.sfn, 'DrainCluster')).filter((e) => e.name.startsWith('drain-west'));
+    expect(refused).toHaveLength(1);
+    expect(await executionResult(aws.sfn, refused[0]!.executionArn)).toMatchObject({ status: 'FAILED', error: 'DrainUnsafe' });
     expect(await sets()).toEqual(before);
     const fleetAfter = await fleetDocument(aws.dynamodb);
     expect({ intents: fleetAfter.intents, locks: fleetAfter.locks, version: fleetAfter.version }).toEqual({ intents: fleetBefore.intents, locks: fleetBefore.locks, version: fleetBefore.version });
@@ -179,10 +180,13 @@ describe('switchyard local (in process)', () => {
 
   it('restore east: weights step back up and it is ACTIVE again', async () => {
     // Act
-    const arn = await startExecution(aws.sfn, 'RestoreCluster', { cluster: 'east', reason: 'e2e: upgrade done', by: 'e2e' });
-    const result = await executionResult(aws.sfn, arn);
+    const cli = await runCli(['restore', 'east', '--stage', 'local', '--endpoint-url', runtime.url, '--reason', 'e2e: upgrade done', '--wait']);
     // Assess
-    expect(result.status, `${result.error}: ${result.cause}`).toBe('SUCCEEDED');
+    expect(cli.code, cli.stdout + cli.stderr).toBe(0);
+    const restores = await executions(aws.sfn, 'RestoreCluster');
+    expect(restores.map((e) => e.status)).toEqual(['SUCCEEDED']);
+    const steps = (await taskOutputs(aws.sfn, restores[0]!.executionArn, 'ApplyWeights')) as Array<Record<string, unknown>>;
+    expect(steps.map((s) => s['weightPercent'])).toEqual([50, 100]);
     const all = await sets();
     expect(aRecord(all, 'shop.example.com', 'east')?.Weight).toBe(100);
     expect(aRecord(all, 'api.example.com', 'east')?.Failover).toBe('PRIMARY');
@@ -210,5 +214,11 @@ describe('switchyard local (in process)', () => {
       ['eu', true],
     ]);
     expect(status.events.map((e) => e.detailType)).toEqual(expect.arrayContaining(['CloudWatch Alarm State Change', 'Failover Performed', 'Failback Performed', 'Cluster Drained', 'Cluster Restored']));
+    // `switchyard status` reads the same through the AWS APIs
+    const cli = await runCli(['status', '--stage', 'local', '--endpoint-url', runtime.url, '--fleet', runtime.fleet.dir, '--json']);
+    expect(cli.code, cli.stderr).toBe(0);
+    const report = JSON.parse(cli.stdout) as typeof status;
+    expect(report.clusters.map((c) => [c.name, c.intent, c.health])).toEqual(status.clusters.map((c) => [c.name, c.intent, c.health]));
+    expect(report.apps).toEqual(status.apps);
   });
 });
