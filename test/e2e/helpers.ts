@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ListHealthChecksCommand, ListHostedZonesByNameCommand, ListResourceRecordSetsCommand, ListTagsForResourcesCommand, Route53Client, type ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -162,14 +162,30 @@ export async function alarmState(cloudwatch: CloudWatchClient, cluster: string):
   return out.MetricAlarms?.[0]?.StateValue;
 }
 
-/** Runs the CLI (`node src/cli/main.ts ...`) to completion. */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(NODE, [CLI, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+/**
+ * Runs the CLI's `main(args)` in this process (what `switchyard <args>` runs, without the
+ * cost of starting Node), capturing what it writes. One at a time.
+ */
+export async function runCliHere(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import('../../src/cli/main.ts');
+  let stdout = '';
+  let stderr = '';
+  const saved = { out: process.stdout.write, err: process.stderr.write, log: console.log, error: console.error, exitCode: process.exitCode };
+  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
+  console.log = (...parts: unknown[]) => void (stdout += `${parts.map(String).join(' ')}\n`);
+  console.error = (...parts: unknown[]) => void (stderr += `${parts.map(String).join(' ')}\n`);
+  process.exitCode = undefined;
+  try {
+    const code = await main([...args]);
+    return { code, stdout, stderr };
+  } finally {
+    Object.assign(process.stdout, { write: saved.out });
+    Object.assign(process.stderr, { write: saved.err });
+    console.log = saved.log;
+    console.error = saved.error;
+    process.exitCode = saved.exitCode;
+  }
 }
 
 export interface ChildRuntime {

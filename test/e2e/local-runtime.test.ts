@@ -14,7 +14,7 @@ import {
   fleetDocument,
   ownedHealthChecks,
   recordSets,
-  runCli,
+  runCliHere,
   startExecution,
   taskOutputs,
   temporaryFolder,
@@ -106,7 +106,7 @@ describe('switchyard local (in process)', () => {
   it('fail east: its canary fails, the alarm goes to ALARM and traffic moves off east within the health-check window', async () => {
     // Act
     const started = Date.now();
-    const cli = await runCli(['local', 'fail', 'east', '--endpoint-url', runtime.url]);
+    const cli = await runCliHere(['local', 'fail', 'east', '--endpoint-url', runtime.url]);
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stdout).toContain('canary of east (canary-east.example.com) answers HTTP 503');
     await waitFor('the east alarm in ALARM', async () => (await alarmState(aws.cloudwatch, 'east')) === 'ALARM', HEALTH_WINDOW_MS + SLACK_MS);
@@ -128,7 +128,7 @@ describe('switchyard local (in process)', () => {
 
   it('heal east: traffic comes back only after the fail-back hold-down', async () => {
     // Act
-    const cli = await runCli(['local', 'heal', 'east', '--endpoint-url', runtime.url]);
+    const cli = await runCliHere(['local', 'heal', 'east', '--endpoint-url', runtime.url]);
     expect(cli.code, cli.stderr).toBe(0);
     await waitFor('the east alarm OK', async () => (await alarmState(aws.cloudwatch, 'east')) === 'OK', HEALTH_WINDOW_MS + SLACK_MS);
     const okAt = Date.now();
@@ -166,7 +166,7 @@ describe('switchyard local (in process)', () => {
     const before = await sets();
     const fleetBefore = await fleetDocument(aws.dynamodb);
     // Act: as an operator would, with the CLI against the local endpoint
-    const cli = await runCli(['drain', 'west', '--stage', 'local', '--endpoint-url', runtime.url, '--reason', 'e2e: second drain', '--wait']);
+    const cli = await runCliHere(['drain', 'west', '--stage', 'local', '--endpoint-url', runtime.url, '--reason', 'e2e: second drain', '--wait']);
     // Assess
     expect(cli.code, cli.stderr).toBe(1);
     expect(cli.stdout + cli.stderr).toContain('DrainCluster FAILED: DrainUnsafe: taking west to 0% is unsafe: api.example.com would keep 0 healthy active cluster(s)');
@@ -180,7 +180,7 @@ describe('switchyard local (in process)', () => {
 
   it('restore east: weights step back up and it is ACTIVE again', async () => {
     // Act
-    const cli = await runCli(['restore', 'east', '--stage', 'local', '--endpoint-url', runtime.url, '--reason', 'e2e: upgrade done', '--wait']);
+    const cli = await runCliHere(['restore', 'east', '--stage', 'local', '--endpoint-url', runtime.url, '--reason', 'e2e: upgrade done', '--wait']);
     // Assess
     expect(cli.code, cli.stdout + cli.stderr).toBe(0);
     const restores = await executions(aws.sfn, 'RestoreCluster');
@@ -215,7 +215,7 @@ describe('switchyard local (in process)', () => {
     ]);
     expect(status.events.map((e) => e.detailType)).toEqual(expect.arrayContaining(['CloudWatch Alarm State Change', 'Failover Performed', 'Failback Performed', 'Cluster Drained', 'Cluster Restored']));
     // `switchyard status` reads the same through the AWS APIs
-    const cli = await runCli(['status', '--stage', 'local', '--endpoint-url', runtime.url, '--fleet', runtime.fleet.dir, '--json']);
+    const cli = await runCliHere(['status', '--stage', 'local', '--endpoint-url', runtime.url, '--fleet', runtime.fleet.dir, '--json']);
     expect(cli.code, cli.stderr).toBe(0);
     const report = JSON.parse(cli.stdout) as typeof status;
     expect(report.clusters.map((c) => [c.name, c.intent, c.health])).toEqual(status.clusters.map((c) => [c.name, c.intent, c.health]));

@@ -12,7 +12,7 @@ import {
   history,
   ownedHealthChecks,
   recordSets,
-  runCli,
+  runCliHere,
   startChild,
   startExecution,
   temporaryFolder,
@@ -116,10 +116,12 @@ describe('switchyard local (a real process)', () => {
 
   it('refuses a second runtime on the same state folder, and --reset starts clean', async () => {
     // Act: a second runtime while the first one runs
-    const second = await runCli(['local', '--port', '0', '--quiet', '--state', folder.path]);
+    const signalListeners = process.listenerCount('SIGTERM');
+    const second = await runCliHere(['local', '--port', '0', '--quiet', '--state', folder.path]);
     // Assess
     expect(second.code).toBe(2);
     expect(second.stderr).toContain(`is in use by another local runtime (pid ${running!.child.pid}`);
+    expect(process.listenerCount('SIGTERM')).toBe(signalListeners);
     // Act: stop it, start over with --reset
     expect(await running!.stop()).toBe(0);
     running = await startChild(['--state', folder.path, '--reset']);
@@ -137,7 +139,8 @@ describe('switchyard local (a real process)', () => {
       [['--port', '70000'], '--port must be a number from 0 to 65535, not "70000"'],
       [['--fleet', '/no/such/fleet'], '/no/such/fleet: invalid configuration'],
     ] as const;
-    const results = await Promise.all(cases.map(([flags]) => runCli(['local', '--quiet', '--state', `${folder.path}-never`, ...flags])));
+    const results: Array<{ code: number; stdout: string; stderr: string }> = [];
+    for (const [flags] of cases) results.push(await runCliHere(['local', '--quiet', '--state', `${folder.path}-never`, ...flags]));
     // Assess
     results.forEach((result, i) => {
       expect(result.code).toBe(2);

@@ -40,16 +40,24 @@ function number(flag: string, text: string, min: number, max: number): number {
   return value;
 }
 
-function stopped(stop: AbortSignal | undefined): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (stop !== undefined) {
-      if (stop.aborted) resolve();
-      stop.addEventListener('abort', () => resolve(), { once: true });
-      return;
-    }
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+/** Resolves on `stop` (tests) or on SIGINT/SIGTERM; `dispose` removes the signal listeners. */
+function stopSignal(stop: AbortSignal | undefined): { stopped: Promise<void>; dispose(): void } {
+  if (stop !== undefined) {
+    return { stopped: new Promise<void>((resolve) => (stop.aborted ? resolve() : stop.addEventListener('abort', () => resolve(), { once: true }))), dispose: () => {} };
+  }
+  let onSignal: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    onSignal = () => resolve();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
   });
+  return {
+    stopped,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }
 
 export async function runLocalRuntime(flags: LocalRuntimeFlags, io: LocalRuntimeIo): Promise<number> {
@@ -59,7 +67,21 @@ export async function runLocalRuntime(flags: LocalRuntimeFlags, io: LocalRuntime
   const refreshMs = flags.refresh === undefined ? 1000 : number('refresh', flags.refresh, 50, 600_000);
   const tty = io.stdout.isTTY === true && flags.quiet !== true;
   // Listening from the start: a signal during start-up stops the runtime once it is up.
-  const stop = stopped(io.stop);
+  const signal = stopSignal(io.stop);
+  try {
+    return await serve(flags, io, { port, timeScale, refreshMs, tty }, signal.stopped);
+  } finally {
+    signal.dispose();
+  }
+}
+
+async function serve(
+  flags: LocalRuntimeFlags,
+  io: LocalRuntimeIo,
+  settings: { port: number; timeScale: number; refreshMs: number; tty: boolean },
+  stop: Promise<void>,
+): Promise<number> {
+  const { port, timeScale, refreshMs, tty } = settings;
   // On a TTY log lines would scroll the view away: the latest few are shown under it instead.
   const recentLog: string[] = [];
   const log = (line: string) => {
