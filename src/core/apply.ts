@@ -20,7 +20,8 @@ export function compareRecordSets(a: RecordSet, b: RecordSet): number {
 
 /** compareStrings(recordKey(a), recordKey(b)), without building the keys in the usual case (same name and type). */
 function compareKeys(a: RecordSet, b: RecordSet): number {
-  const sameNameAndType = normalizeName(a.name) === normalizeName(b.name) && a.type.toUpperCase() === b.type.toUpperCase();
+  const sameName = a.name === b.name || normalizeName(a.name) === normalizeName(b.name);
+  const sameNameAndType = sameName && (a.type === b.type || a.type.toUpperCase() === b.type.toUpperCase());
   // The keys then share "name|TYPE|" and differ only in the SetIdentifier after it.
   if (sameNameAndType) return compareStrings(a.setIdentifier ?? '', b.setIdentifier ?? '');
   return compareStrings(recordKey(a), recordKey(b));
