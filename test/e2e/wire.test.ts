@@ -1,11 +1,14 @@
 // The endpoint as other clients see it: the AWS CLI and boto3 work against it unchanged,
 // and bad requests get the error the real service would send — never a crash of the runtime.
 import { execFile, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ListStateMachinesCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '../../src/local/runtime/runtime.ts';
-import { awsClients, type AwsClients } from './helpers.ts';
+import { claimStateDir, releaseStateDir } from '../../src/local/runtime/state-dir.ts';
+import { awsClients, temporaryFolder, type AwsClients } from './helpers.ts';
 
 let runtime: LocalRuntime;
 let aws: AwsClients;
@@ -91,6 +94,27 @@ describe('the local endpoint answers bad requests as AWS does', () => {
     expect(machines.stateMachines?.map((m) => m.name).sort()).toEqual(
       ['DrainCluster', 'Failover', 'OffboardApp', 'OnboardApp', 'Reconcile', 'RestoreCluster', 'UpgradeGuard'].map((w) => `switchyard-local-${w}`),
     );
+  });
+});
+
+describe('start-up failures', () => {
+  it('refuses a port in use, naming it, and leaves nothing behind (the state folder can be used at once)', async () => {
+    // Prepare
+    const folder = await temporaryFolder('port-in-use');
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      // Act
+      const started = startLocalRuntime({ stateDir: folder.path, port, timeScale: 0.01, onboard: false });
+      // Assess
+      await expect(started).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      await claimStateDir(folder.path);
+      await releaseStateDir(folder.path);
+    } finally {
+      blocker.close();
+      await folder.remove();
+    }
   });
 });
 

@@ -13,7 +13,9 @@ export const LOCAL_SUBCOMMANDS: RegisterLocalSubcommand[] = [registerLocalRoute5
 
 export function registerLocal(program: Command): Command {
   const local = program.command('local').description('run Switchyard locally: the whole runtime, or one emulated AWS service');
-  // Options of `local` itself belong to the runtime; a subcommand's same-named options stay its own.
+  // Options of `local` itself belong to the runtime; a subcommand's same-named options (route53
+  // --port) stay its own. Commander needs positional options on every command of the chain.
+  program.enablePositionalOptions();
   local.enablePositionalOptions();
   for (const register of LOCAL_SUBCOMMANDS) register(local);
   registerLocalRuntime(local);

@@ -36,6 +36,11 @@ class ControlError extends Error {
   }
 }
 
+/** What the control API answers while the runtime is still starting (503). */
+export function stillStarting(): never {
+  throw new ControlError(503, 'ServiceUnavailable', 'the local runtime is still starting; try again in a moment');
+}
+
 function json(status: number, body: unknown): LocalResponse {
   return { status, headers: { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID() }, body: `${JSON.stringify(body)}\n` };
 }

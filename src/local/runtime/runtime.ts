@@ -26,7 +26,7 @@ import { CanaryFleet, type CanaryInfo, type CanaryMode } from './canaries.ts';
 import { ensureCanaryAlarms, followHealthChecks } from './canary-alarms.ts';
 import { LocalAlarms } from './cloudwatch/alarms.ts';
 import { cloudWatchServices } from './cloudwatch/service.ts';
-import { controlService } from './control.ts';
+import { controlService, stillStarting } from './control.ts';
 import { localClients, localDeps, type LocalClients } from './deps.ts';
 import { GatewayFeed } from './gateway-feed.ts';
 import { localNames, type LocalNames } from './names.ts';
@@ -171,6 +171,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       resolveTarget: (host) => canaries.resolve(host),
       alarmState: (_region, name) => alarms.get(name)?.state,
     });
+    cleanups.push(() => route53.close());
 
     let tasks: Record<string, Task> | undefined;
     const handlers = lazyHandlers(() => {
@@ -184,36 +185,46 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       eventBusName: names.bus,
     });
     const opened = platform;
+    cleanups.push(() => opened.close());
     let ready = false;
     let problems: string[] = [];
-    let feed: GatewayFeed | undefined;
 
     const executions = (): ExecutionRecord[] =>
       opened.stepFunctions.listStateMachines({ maxResults: 1000 }).items.flatMap((m) => opened.stepFunctions.listExecutions({ stateMachineArn: m.stateMachineArn, maxResults: 1000 }).items);
     const workflowOf = (arn: string) => arn.slice(arn.lastIndexOf(':') + 1).replace(`switchyard-${names.stage}-`, '');
 
-    let runtime: LocalRuntime | undefined;
+    const saveModes = async () => {
+      if (modesFile !== undefined) await writeJsonFileAtomic(modesFile, canaries.modes());
+    };
+    const setCanary = async (cluster: string, mode: CanaryMode): Promise<CanaryInfo> => {
+      const info = await canaries.setMode(cluster, mode);
+      await saveModes();
+      log(`canary of ${cluster}: ${mode}`);
+      return info;
+    };
+    // Filled in once the endpoint is up (they read through it); until then the control API says "starting".
+    let status: (() => Promise<LocalStatus>) | undefined;
+    let discover: (() => Promise<{ events: number; problems: string[]; unreachable: string[] }>) | undefined;
+
     const endpoint: Endpoint = await startEndpoint({
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.host === undefined ? {} : { host: options.host }),
       log,
       services: [
         controlService({
-          status: () => runtime!.status(),
+          status: () => (status ?? stillStarting)(),
           ready: () => ready,
-          fail: (cluster, mode) => runtime!.fail(cluster, mode),
-          heal: (cluster) => runtime!.heal(cluster),
-          discover: () => runtime!.discover(),
+          fail: (cluster, mode) => setCanary(cluster, mode),
+          heal: (cluster) => setCanary(cluster, 'healthy'),
+          discover: () => (discover ?? stillStarting)(),
         }),
         route53,
         ...cloudWatchServices(alarms),
         ...opened.services,
       ],
     });
-    // endpoint.close() closes every mounted service (Route 53, the platform's).
+    // Closes every mounted service too (each close is idempotent).
     cleanups.push(() => endpoint.close());
-    cleanups.push(() => opened.eventBus.close());
-    cleanups.push(() => opened.stepFunctions.close());
 
     options.onListening?.(endpoint.url);
     const clients = localClients(endpoint.url);
@@ -249,15 +260,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     for (const outcome of recovered) log(`recovered ${outcome.workflow} ${outcome.executionArn}: ${outcome.action} (${outcome.detail})`);
 
-    feed = await GatewayFeed.open({
+    const feed = await GatewayFeed.open({
       fleet: fleet.config,
       source: manifestFolderSource(fleet),
       sink: eventBridgeSink(clients.eventbridge, names.bus),
       ...(stateDir === undefined ? {} : { stateDir }),
     });
-    const activeFeed = feed;
-    const discover = async () => {
-      const result = await activeFeed.sync();
+    discover = async () => {
+      const result = await feed.sync();
       const found = result.problems.map((p) => `${p.subject}: ${p.reason}`);
       problems = [...problems.filter((p) => !p.startsWith('discovery: ')), ...found.map((p) => `discovery: ${p}`)];
       return { events: result.events.length, problems: found, unreachable: result.unreachable };
@@ -283,11 +293,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       }
     };
 
-    const saveModes = async () => {
-      if (modesFile !== undefined) await writeJsonFileAtomic(modesFile, canaries.modes());
-    };
-
-    const status = async (): Promise<LocalStatus> => {
+    status = async (): Promise<LocalStatus> => {
       const fleetView = await fleetStatus({ fleet: fleet.config, table: deps.table, route53: clients.route53, health: deps.health, healthCheckStatus: (id) => route53.healthCheckStatus(id) });
       const summaries: ExecutionSummary[] = executions()
         .sort((a, b) => b.startDate - a.startDate)
@@ -322,7 +328,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       };
     };
 
-    runtime = {
+    const runtime: LocalRuntime = {
       url: endpoint.url,
       port: endpoint.port,
       fleet,
@@ -340,18 +346,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         return ready;
       },
       status,
-      async fail(cluster, mode = 'failing') {
-        const info = await canaries.setMode(cluster, mode);
-        await saveModes();
-        log(`canary of ${cluster}: ${mode}`);
-        return info;
-      },
-      async heal(cluster) {
-        const info = await canaries.setMode(cluster, 'healthy');
-        await saveModes();
-        log(`canary of ${cluster}: healthy`);
-        return info;
-      },
+      fail: (cluster, mode = 'failing') => setCanary(cluster, mode),
+      heal: (cluster) => setCanary(cluster, 'healthy'),
       discover,
       settle,
       executions,
