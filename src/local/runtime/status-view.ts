@@ -1,7 +1,8 @@
 // The live status view of `switchyard local`: the fleet (clusters with intent and health;
 // apps × clusters with weight, health and whether Route 53 would answer with them),
 // running and recent executions, and recent events. On a TTY it is redrawn in place
-// (ANSI); otherwise a plain summary is printed whenever it changes; --quiet disables it.
+// (ANSI); otherwise a plain one-line summary is printed when it changes, and at least every
+// minute; --quiet disables it.
 import type { CanaryInfo } from './canaries.ts';
 import type { AppMemberStatus, FleetStatus } from './status.ts';
 
@@ -148,6 +149,9 @@ export interface StatusViewOptions {
   intervalMs: number;
   /** Terminal rows, to keep the TTY view on one screen. */
   rows?: () => number | undefined;
+  /** Plain output: print the summary at least this often even when nothing changed (default 60 s). */
+  heartbeatMs?: number;
+  now?: () => number;
 }
 
 /** Redraws (TTY) or prints changed summaries (plain) until stopped. */
@@ -155,6 +159,7 @@ export class StatusView {
   readonly #options: StatusViewOptions;
   #timer: NodeJS.Timeout | undefined;
   #last = '';
+  #lastAt = 0;
   #busy = false;
   #stopped = false;
 
@@ -183,7 +188,11 @@ export class StatusView {
         this.#options.write(`\x1b[H${shown.map((l) => `${l}\x1b[K`).join('\n')}\n\x1b[J`);
       } else {
         const line = summaryLine(status);
-        if (line !== this.#last) this.#options.write(`${new Date().toISOString()} ${line}\n`);
+        const now = this.#options.now?.() ?? Date.now();
+        if (line !== this.#last || now - this.#lastAt >= (this.#options.heartbeatMs ?? 60_000)) {
+          this.#options.write(`${new Date(now).toISOString()} ${line}\n`);
+          this.#lastAt = now;
+        }
         this.#last = line;
       }
     } catch (error) {

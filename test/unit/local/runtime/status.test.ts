@@ -99,21 +99,27 @@ describe('the status view', () => {
     expect(text).toContain('10:00:01  CloudWatch Alarm State Change [aws.cloudwatch] alarmName=x state=ALARM  → r → router: delivered');
   });
 
-  it('prints plain lines only when the summary changes (not a TTY)', async () => {
+  it('prints a plain line when the summary changes, and one a minute anyway (not a TTY)', async () => {
     // Prepare
     const written: string[] = [];
     let current = STATUS;
-    const view = new StatusView({ collect: async () => current, write: (t) => written.push(t), tty: false, intervalMs: 60_000 });
+    let now = Date.parse('2030-01-01T10:00:00Z');
+    const view = new StatusView({ collect: async () => current, write: (t) => written.push(t), tty: false, intervalMs: 60_000, now: () => now });
     // Act
     await view.refresh();
+    now += 1000;
     await view.refresh();
     current = { ...STATUS, clusters: STATUS.clusters.map((c) => ({ ...c, health: 'HEALTHY' as const })) };
+    now += 1000;
+    await view.refresh();
+    now += 60_000;
     await view.refresh();
     view.stop();
     // Assess
-    expect(written).toHaveLength(2);
-    expect(written[0]).toContain(summaryLine(STATUS));
+    expect(written).toHaveLength(3);
+    expect(written[0]).toBe(`2030-01-01T10:00:00.000Z ${summaryLine(STATUS)}\n`);
     expect(written[1]).toContain('east=ACTIVE/100%/HEALTHY/out');
+    expect(written[2]).toMatch(/^2030-01-01T10:01:02\.000Z clusters east=ACTIVE\/100%\/HEALTHY\/out/);
   });
 
   it('redraws in place on a TTY, within the terminal height', async () => {
