@@ -127,7 +127,17 @@ interface NameRecords {
  * is not ours: the sets it would list stay untouched.
  */
 export function classifyZone(records: readonly RecordSet[], ownerId: string): Map<string, NameOwnership> {
-  // Every record under the app name it concerns (a marker under the name it marks).
+  const { byName, markedNames } = recordsByName(records);
+  // Marked names first, then the others, each in order of first appearance.
+  const prefix = ourValuePrefix(ownerId);
+  const result = new Map<string, NameOwnership>();
+  for (const name of markedNames) result.set(name, classifyName(name, byName.get(name) as NameRecords, ownerId, prefix));
+  for (const [name, group] of byName) if (!result.has(name)) result.set(name, classifyName(name, group, ownerId, prefix));
+  return result;
+}
+
+/** Every record under the app name it concerns (a marker under the name it marks); the names with a marker, in order. */
+function recordsByName(records: readonly RecordSet[]): { byName: Map<string, NameRecords>; markedNames: string[] } {
   const byName = new Map<string, NameRecords>();
   const markedNames: string[] = [];
   for (const record of records) {
@@ -139,12 +149,7 @@ export function classifyZone(records: readonly RecordSet[], ownerId: string): Ma
     if (!isMarker) group.sets.push(record);
     else if (group.markers.push(record) === 1) markedNames.push(appName);
   }
-  // Marked names first, then the others, each in order of first appearance.
-  const prefix = ourValuePrefix(ownerId);
-  const result = new Map<string, NameOwnership>();
-  for (const name of markedNames) result.set(name, classifyName(name, byName.get(name) as NameRecords, ownerId, prefix));
-  for (const [name, group] of byName) if (!result.has(name)) result.set(name, classifyName(name, group, ownerId, prefix));
-  return result;
+  return { byName, markedNames };
 }
 
 /** One name: its markers (ours or not), then its sets, owned only when our marker lists them. */

@@ -86,35 +86,18 @@ function compareChanges(a: Change, b: Change): number {
 export function plan(input: PlanInput): Plan {
   const policy = policyFor(input.policy);
   if (!input.ownerId) throw new InvalidInput('plan needs an ownerId (fleet.ownerId)');
-  const markerTtl = input.markerTtl ?? DEFAULT_MARKER_TTL;
-  const problems: Problem[] = [];
-  const conflicts: Problem[] = [];
-  const skipped: SkippedChange[] = [];
   const zoneIds = [...new Set(input.zones.map((z) => z.id))].sort(compareStrings);
   const managed = new Set(zoneIds);
-
-  // Desired, per zone and name. Grouped first and sorted per name: cheaper than one big sort.
-  const desiredByZone = new Map<string, Map<string, RecordSet[]>>();
-  const unmanaged: Array<{ zoneId: string; recordSet: RecordSet }> = [];
-  for (const { zoneId, recordSet } of input.desired) {
-    const name = normalizeName(recordSet.name);
-    if (!managed.has(zoneId)) {
-      unmanaged.push({ zoneId, recordSet });
-      continue;
-    }
-    let byName = desiredByZone.get(zoneId);
-    if (!byName) desiredByZone.set(zoneId, (byName = new Map()));
-    const record = name === recordSet.name ? recordSet : { ...recordSet, name };
-    const list = byName.get(name);
-    if (list) list.push(record);
-    else byName.set(name, [record]);
-  }
-
-  const heldByName = new Map<string, HeldRecords[]>();
-  for (const h of input.held ?? []) {
-    const name = normalizeName(h.name);
-    heldByName.set(name, [...(heldByName.get(name) ?? []), h]);
-  }
+  const { byZone: desiredByZone, unmanaged } = groupDesired(input.desired, managed);
+  const run: PlanRun = {
+    policy,
+    ownerId: input.ownerId,
+    markerTtl: input.markerTtl ?? DEFAULT_MARKER_TTL,
+    heldByName: groupHeld(input.held ?? []),
+    problems: [],
+    conflicts: [],
+    skipped: [],
+  };
 
   const actualByZone = new Map<string, RecordSet[]>();
   for (const zone of input.actual) {
@@ -127,33 +110,80 @@ export function plan(input: PlanInput): Plan {
   const zones: ZoneChanges[] = [];
   for (const zoneId of zoneIds) {
     const ownership = classifyZone(actualByZone.get(zoneId) ?? [], input.ownerId);
-    const desiredByName = desiredByZone.get(zoneId) ?? new Map<string, RecordSet[]>();
-    const names = new Set(desiredByName.keys());
-    for (const [name, o] of ownership) if (o.owned.length > 0 || o.ourMarker) names.add(name);
-
-    const groups: ChangeGroup[] = [];
-    for (const name of [...names].sort(compareStrings)) {
-      const o = ownership.get(name);
-      const desired = uniqueDesired(zoneId, name, desiredByName.get(name) ?? [], problems);
-      const holds = heldByName.get(name) ?? [];
-      if (holds.some((h) => h.setIdentifier === undefined)) continue;
-
-      const reasons = conflictsAt(o, desired);
-      if (reasons.length > 0) {
-        for (const reason of reasons) conflicts.push({ subject: hostnameOf(name), hostname: hostnameOf(name), reason: `${reason} (zone ${zoneId}); nothing at this name is changed` });
-        continue;
-      }
-      const group = planName(zoneId, name, o, desired, holds, policy, input.ownerId, markerTtl, skipped);
-      if (group) groups.push(group);
-    }
+    const groups = planZone(run, zoneId, ownership, desiredByZone.get(zoneId) ?? new Map<string, RecordSet[]>());
     if (groups.length > 0) zones.push({ zoneId, groups });
   }
   unmanaged.sort((a, b) => compareStrings(a.zoneId, b.zoneId) || compareRecordSets(a.recordSet, b.recordSet));
   for (const { zoneId, recordSet } of unmanaged) {
     const host = hostnameOf(recordSet.name);
-    problems.push({ subject: host, hostname: host, reason: `desired record set ${recordKey(recordSet)} names zone ${zoneId}, which is not managed` });
+    run.problems.push({ subject: host, hostname: host, reason: `desired record set ${recordKey(recordSet)} names zone ${zoneId}, which is not managed` });
   }
-  return { zones, conflicts, skipped, problems };
+  return { zones, conflicts: run.conflicts, skipped: run.skipped, problems: run.problems };
+}
+
+/** What every name of one plan shares, and what it collects. */
+interface PlanRun {
+  policy: ReturnType<typeof policyFor>;
+  ownerId: string;
+  markerTtl: number;
+  heldByName: Map<string, HeldRecords[]>;
+  problems: Problem[];
+  conflicts: Problem[];
+  skipped: SkippedChange[];
+}
+
+// One function per loop: V8 then optimises each loop with its own type feedback.
+
+/** Desired sets per managed zone and canonical name; the others apart (reported by the caller). */
+function groupDesired(desired: PlanInput['desired'], managed: ReadonlySet<string>) {
+  const byZone = new Map<string, Map<string, RecordSet[]>>();
+  const unmanaged: Array<{ zoneId: string; recordSet: RecordSet }> = [];
+  for (const { zoneId, recordSet } of desired) {
+    const name = normalizeName(recordSet.name);
+    if (!managed.has(zoneId)) {
+      unmanaged.push({ zoneId, recordSet });
+      continue;
+    }
+    let byName = byZone.get(zoneId);
+    if (!byName) byZone.set(zoneId, (byName = new Map()));
+    const record = name === recordSet.name ? recordSet : { ...recordSet, name };
+    const list = byName.get(name);
+    if (list) list.push(record);
+    else byName.set(name, [record]);
+  }
+  return { byZone, unmanaged };
+}
+
+function groupHeld(held: readonly HeldRecords[]): Map<string, HeldRecords[]> {
+  const heldByName = new Map<string, HeldRecords[]>();
+  for (const h of held) {
+    const name = normalizeName(h.name);
+    heldByName.set(name, [...(heldByName.get(name) ?? []), h]);
+  }
+  return heldByName;
+}
+
+/** The change groups of one zone, in name order: every desired name and every name we own. */
+function planZone(run: PlanRun, zoneId: string, ownership: Map<string, NameOwnership>, desiredByName: Map<string, RecordSet[]>): ChangeGroup[] {
+  const names = new Set(desiredByName.keys());
+  for (const [name, o] of ownership) if (o.owned.length > 0 || o.ourMarker) names.add(name);
+
+  const groups: ChangeGroup[] = [];
+  for (const name of [...names].sort(compareStrings)) {
+    const o = ownership.get(name);
+    const desired = uniqueDesired(zoneId, name, desiredByName.get(name) ?? [], run.problems);
+    const holds = run.heldByName.get(name) ?? [];
+    if (holds.some((h) => h.setIdentifier === undefined)) continue;
+
+    const reasons = conflictsAt(o, desired);
+    if (reasons.length > 0) {
+      for (const reason of reasons) run.conflicts.push({ subject: hostnameOf(name), hostname: hostnameOf(name), reason: `${reason} (zone ${zoneId}); nothing at this name is changed` });
+      continue;
+    }
+    const group = planName(zoneId, name, o, desired, holds, run.policy, run.ownerId, run.markerTtl, run.skipped);
+    if (group) groups.push(group);
+  }
+  return groups;
 }
 
 /** Type, then SetIdentifier: the order of sets within one name (no strings built). */
