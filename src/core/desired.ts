@@ -239,7 +239,9 @@ function fleetwideOf(input: DesiredInput): Fleetwide {
       return result;
     },
     healthCheckOf(cluster, a) {
-      const key = `${cluster.name}|${a.healthProtocol ?? ''}|${a.healthPort ?? ''}|${a.healthPath ?? ''}`;
+      // Most endpoints override nothing: then the cluster name is the key (no string to build).
+      const overrides = a.healthProtocol !== undefined || a.healthPort !== undefined || a.healthPath !== undefined;
+      const key = overrides ? `${cluster.name}|${a.healthProtocol ?? ''}|${a.healthPort ?? ''}|${a.healthPath ?? ''}` : cluster.name;
       let check = checkCache.get(key);
       if (!check) {
         const spec = healthCheckSpecFor(fleet.healthCheck, cluster, a);
@@ -353,13 +355,15 @@ function membersOf(fleetwide: Fleetwide, hostname: string, endpoints: readonly P
   const { clusters, intents, appIntents, canaryOwners, health } = fleetwide;
   const members: Member[] = [];
   const byCluster = endpoints.length > 1 ? [...endpoints].sort(compareEndpoints) : endpoints;
+  const canaryOwner = canaryOwners.get(hostname);
   for (let i = 0; i < byCluster.length; ) {
     const clusterName = (byCluster[i] as PublishedEndpoint).cluster;
     let j = i + 1;
     while (j < byCluster.length && (byCluster[j] as PublishedEndpoint).cluster === clusterName) j++;
     const cluster = clusters.get(clusterName) as ClusterConfig;
     const endpoint = byCluster[i] as PublishedEndpoint;
-    for (const other of byCluster.slice(i + 1, j)) {
+    for (let k = i + 1; k < j; k++) {
+      const other = byCluster[k] as PublishedEndpoint;
       if (other.entryPoint !== endpoint.entryPoint || JSON.stringify(other.annotations) !== JSON.stringify(endpoint.annotations)) {
         problems.push({
           subject: subjectOf(other),
@@ -372,7 +376,7 @@ function membersOf(fleetwide: Fleetwide, hostname: string, endpoints: readonly P
     i = j;
     // A cluster's canary name ignores intents and health: a drained or failing cluster keeps
     // it, so its health check can still probe it (and a restore's health gate can pass).
-    const canary = endpoint.canary === true || canaryOwners.get(hostname) === clusterName;
+    const canary = endpoint.canary === true || canaryOwner === clusterName;
     const intent = canary ? undefined : intents.get(clusterName);
     const state = intent?.state ?? 'ACTIVE';
     const appPercent = canary || appIntents.size === 0 ? undefined : appIntents.get(`${hostname}|${clusterName}`);

@@ -132,7 +132,7 @@ export function classifyZone(records: readonly RecordSet[], ownerId: string): Ma
   const prefix = ourValuePrefix(ownerId);
   const result = new Map<string, NameOwnership>();
   for (const name of markedNames) result.set(name, classifyName(name, byName.get(name) as NameRecords, ownerId, prefix));
-  for (const [name, group] of byName) if (!result.has(name)) result.set(name, classifyName(name, group, ownerId, prefix));
+  for (const [name, group] of byName) if (group.markers.length === 0) result.set(name, classifyName(name, group, ownerId, prefix));
   return result;
 }
 
