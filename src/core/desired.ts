@@ -147,6 +147,12 @@ function endpointsByHostname(endpoints: readonly PublishedEndpoint[]): Array<[st
   });
 }
 
+/** True when sorting `list` by `compare` would leave it as it is. */
+function inOrder<T>(list: readonly T[], compare: (a: T, b: T) => number): boolean {
+  for (let i = 1; i < list.length; i++) if (compare(list[i - 1] as T, list[i] as T) > 0) return false;
+  return true;
+}
+
 function subjectOf(endpoint: PublishedEndpoint): string {
   return `${endpoint.cluster}/${endpoint.kind}/${endpoint.gateway}`;
 }
@@ -354,7 +360,8 @@ function desireApp(fleetwide: Fleetwide, hostname: string, app: AppEndpoints, ou
 function membersOf(fleetwide: Fleetwide, hostname: string, endpoints: readonly PublishedEndpoint[], problems: Problem[]): Member[] {
   const { clusters, intents, appIntents, canaryOwners, health } = fleetwide;
   const members: Member[] = [];
-  const byCluster = endpoints.length > 1 ? [...endpoints].sort(compareEndpoints) : endpoints;
+  // Usually already in order: endpointsByHostname sorted them, and an app rarely spans two spellings of its hostname.
+  const byCluster = inOrder(endpoints, compareEndpoints) ? endpoints : [...endpoints].sort(compareEndpoints);
   const canaryOwner = canaryOwners.get(hostname);
   for (let i = 0; i < byCluster.length; ) {
     const clusterName = (byCluster[i] as PublishedEndpoint).cluster;
