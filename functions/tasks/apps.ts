@@ -4,7 +4,7 @@
 // cleanup are workflow states of their own.
 import * as z from 'zod';
 import { executionSchema, parseInput } from '../../src/core/drain-plan.ts';
-import { InvalidInput, UnknownCluster } from '../../src/core/errors.ts';
+import { InvalidInput, TransientAwsError, UnknownCluster } from '../../src/core/errors.ts';
 import { outEvent, type EventToPut, type RecordChangeSummary } from '../../src/core/events.ts';
 import { GATEWAY_KINDS, routingAnnotationsSchema } from '../../src/core/gateway-events.ts';
 import { appsTakenOut, effectiveIntents } from '../../src/core/intent.ts';
@@ -15,8 +15,8 @@ import { appsDnsRequest, clusterNames } from './view.ts';
 
 /** Events carry at most this many record changes (Step Functions payloads are limited to 256 KB). */
 export const MAX_CHANGES_IN_EVENT = 100;
-/** Applies re-run while the fleet document changed under them (a drain wrote meanwhile). */
-const MAX_STABLE_APPLIES = 3;
+/** Applies re-run while the fleet document or the apps' catalogue entries changed under them. */
+const MAX_STABLE_APPLIES = 5;
 
 const hostnameSchema = z
   .string()
@@ -60,21 +60,52 @@ function known(deps: Deps, cluster: string): void {
   if (!names.includes(cluster)) throw new UnknownCluster(cluster, names);
 }
 
+/** The catalogue's endpoints of some apps (every app: undefined), in a comparable form. */
+function catalogueKey(entries: readonly AppEntry[], hostnames: readonly string[] | undefined): string {
+  const wanted = hostnames === undefined ? undefined : new Set(hostnames);
+  const endpoints = entries.filter((e) => wanted === undefined || wanted.has(e.hostname)).flatMap((e) => e.endpoints);
+  return JSON.stringify(endpoints.map((e) => JSON.stringify(e)).sort());
+}
+
 /**
- * Applies the apps' desired state; applies again (at most a few times) when the fleet
- * document changed meanwhile, so an intent written by a drain during the apply wins.
+ * Applies the apps' desired state, and again while what it was computed from changed
+ * under it: the fleet document (an intent a drain wrote meanwhile must win) or the
+ * catalogue entries of these apps (another OnboardApp/OffboardApp of the same hostname
+ * wrote after this one read: its apply may have landed before this stale one). So the
+ * last apply of every writer is computed from what the table holds at its end.
+ * A scoped apply (onboard, offboard) whose apps kept changing fails with
+ * TransientAwsError (the workflow retries the task); Reconcile, which scans everything,
+ * returns after the last attempt (the next Reconcile converges the rest).
  */
-async function applyStable(deps: Deps, endpoints: () => Promise<PublishedEndpoint[]>, hostnames: string[] | undefined, reason: string): Promise<DnsApplyResult> {
+async function applyStable(deps: Deps, hostnames: string[] | undefined, reason: string): Promise<DnsApplyResult> {
   let merged: DnsApplyResult | undefined;
   for (let attempt = 1; ; attempt++) {
-    const state = await deps.table.readFleet();
-    const result = await deps.dns.apply(appsDnsRequest(deps, state, await endpoints(), hostnames, reason));
+    const [state, entries] = await Promise.all([deps.table.readFleet(), deps.table.listApps()]);
+    const result = await deps.dns.apply(appsDnsRequest(deps, state, entries.flatMap((e) => e.endpoints), hostnames, reason));
     merged = merged
-      ? { ...result, changes: [...merged.changes, ...result.changes], changeIds: [...new Set([...merged.changeIds, ...result.changeIds])], problems: [...merged.problems, ...result.problems] }
+      ? { ...result, changes: [...merged.changes, ...result.changes], changeIds: [...new Set([...merged.changeIds, ...result.changeIds])], problems: result.problems }
       : result;
-    const after = await deps.table.readFleet();
-    if (after.version === state.version || attempt >= MAX_STABLE_APPLIES) return merged;
+    const [after, entriesAfter] = await Promise.all([deps.table.readFleet(), hostnames === undefined ? deps.table.listApps() : scopedEntries(deps, hostnames)]);
+    const catalogueStable = catalogueKey(entries, hostnames) === catalogueKey(entriesAfter, hostnames);
+    if (after.version === state.version && catalogueStable) return merged;
+    if (attempt >= MAX_STABLE_APPLIES) {
+      if (catalogueStable || hostnames === undefined) return merged;
+      throw new TransientAwsError(`the catalogue entries of ${hostnames.join(', ')} kept changing during ${attempt} applies; try again`, { hostnames, attempts: attempt });
+    }
   }
+}
+
+async function scopedEntries(deps: Deps, hostnames: readonly string[]): Promise<AppEntry[]> {
+  const entries = await Promise.all(hostnames.map((h) => deps.table.getApp(h)));
+  return entries.filter((e): e is AppEntry => e !== undefined);
+}
+
+function sameEndpoints(a: readonly PublishedEndpoint[], b: readonly PublishedEndpoint[]): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function clustersOf(entry: AppEntry | undefined): string[] {
+  return [...new Set((entry?.endpoints ?? []).map((e) => e.cluster))].sort();
 }
 
 async function catalogueEndpoints(deps: Deps): Promise<PublishedEndpoint[]> {
@@ -101,12 +132,17 @@ export const onboardApp = (deps: Deps) => async (raw: unknown): Promise<AppResul
   }
   const incoming = request.endpoints as PublishedEndpoint[];
   const clusters = [...new Set(incoming.map((e) => e.cluster))];
-  const existing = await deps.table.getApp(request.hostname);
-  const kept = (existing?.endpoints ?? []).filter((e) => !clusters.includes(e.cluster));
-  const entry: AppEntry = { hostname: request.hostname, endpoints: [...kept, ...incoming], updatedAt: deps.clock.now().toISOString(), updatedBy: execution.id };
-  await deps.table.putApp(entry);
-  const result = await applyStable(deps, () => catalogueEndpoints(deps), [request.hostname], `switchyard onboard ${request.hostname}`);
-  const all = [...new Set(entry.endpoints.map((e) => e.cluster))].sort();
+  // The publishing clusters' entries are replaced; other clusters' entries stay, also those
+  // a concurrent OnboardApp of the same hostname wrote (a conflicting write re-runs this).
+  const { existing, entry } = await deps.table.updateApp(request.hostname, (current) => {
+    const kept = (current?.endpoints ?? []).filter((e) => !clusters.includes(e.cluster));
+    const endpoints = [...kept, ...incoming];
+    if (current && sameEndpoints(current.endpoints, endpoints)) return { result: { existing: current, entry: current } };
+    const next: AppEntry = { hostname: request.hostname, endpoints, updatedAt: deps.clock.now().toISOString(), updatedBy: execution.id };
+    return { next, result: { existing: current, entry: next } };
+  });
+  const result = await applyStable(deps, [request.hostname], `switchyard onboard ${request.hostname}`);
+  const all = clustersOf(entry);
   await deps.table.appendJournal({
     id: `${execution.startTime}#${execution.name}#10-onboard`,
     at: deps.clock.now().toISOString(),
@@ -116,7 +152,7 @@ export const onboardApp = (deps: Deps) => async (raw: unknown): Promise<AppResul
     hostname: request.hostname,
     operation: 'onboard',
     executionArn: execution.id,
-    before: { clusters: [...new Set((existing?.endpoints ?? []).map((e) => e.cluster))].sort() },
+    before: { clusters: clustersOf(existing) },
     after: { clusters: all, changes: summaries(result) },
   });
   return {
@@ -133,11 +169,13 @@ export const offboardApp = (deps: Deps) => async (raw: unknown): Promise<AppResu
   const { input, execution } = parseInput(taskInputSchema, raw, 'offboardApp input');
   const request = parseInput(offboardInputSchema, input, 'OffboardApp input');
   known(deps, request.cluster);
-  const existing = await deps.table.getApp(request.hostname);
-  const remaining = (existing?.endpoints ?? []).filter((e) => e.cluster !== request.cluster);
-  if (remaining.length === 0) await deps.table.deleteApp(request.hostname);
-  else await deps.table.putApp({ hostname: request.hostname, endpoints: remaining, updatedAt: deps.clock.now().toISOString(), updatedBy: execution.id });
-  const result = await applyStable(deps, () => catalogueEndpoints(deps), [request.hostname], `switchyard offboard ${request.hostname} from ${request.cluster}`);
+  const { existing, remaining } = await deps.table.updateApp(request.hostname, (current) => {
+    const left = (current?.endpoints ?? []).filter((e) => e.cluster !== request.cluster);
+    if (current === undefined || sameEndpoints(current.endpoints, left)) return { result: { existing: current, remaining: left } };
+    const next = left.length === 0 ? null : { hostname: request.hostname, endpoints: left, updatedAt: deps.clock.now().toISOString(), updatedBy: execution.id };
+    return { next, result: { existing: current, remaining: left } };
+  });
+  const result = await applyStable(deps, [request.hostname], `switchyard offboard ${request.hostname} from ${request.cluster}`);
   const remainingClusters = [...new Set(remaining.map((e) => e.cluster))].sort();
   await deps.table.appendJournal({
     id: `${execution.startTime}#${execution.name}#10-offboard`,
@@ -149,7 +187,7 @@ export const offboardApp = (deps: Deps) => async (raw: unknown): Promise<AppResu
     hostname: request.hostname,
     operation: 'offboard',
     executionArn: execution.id,
-    before: { clusters: [...new Set((existing?.endpoints ?? []).map((e) => e.cluster))].sort() },
+    before: { clusters: clustersOf(existing) },
     after: { clusters: remainingClusters, changes: summaries(result) },
   });
   return {
@@ -193,21 +231,24 @@ export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult
     unreachable = found.unreachable;
     const next = mergeCatalogue(entries, found.endpoints, scope, found.unreachable);
     const now = deps.clock.now().toISOString();
-    for (const [hostname, endpoints] of next) {
-      const before = entries.find((e) => e.hostname === hostname);
-      if (before && JSON.stringify(before.endpoints) === JSON.stringify(endpoints)) continue;
-      if (!before) added.push(hostname);
-      await deps.table.putApp({ hostname, endpoints, updatedAt: now, updatedBy: execution.id });
-    }
-    for (const entry of entries) {
-      if (next.has(entry.hostname)) continue;
-      removed.push(entry.hostname);
-      await deps.table.deleteApp(entry.hostname);
+    const listed = new Map(entries.map((e) => [e.hostname, e]));
+    const changed = [...new Set([...next.keys(), ...listed.keys()])].filter((h) => !sameEndpoints(listed.get(h)?.endpoints ?? [], next.get(h) ?? []));
+    for (const hostname of changed) {
+      // Re-merged from the entry as it is now: an OnboardApp may have written it since the listing.
+      const discovered = found.endpoints.filter((e) => e.hostname === hostname);
+      const outcome = await deps.table.updateApp(hostname, (current) => {
+        const endpoints = mergeCatalogue(current ? [current] : [], discovered, scope, found.unreachable).get(hostname) ?? [];
+        if (endpoints.length === 0) return current ? { next: null, result: 'removed' as const } : { result: 'unchanged' as const };
+        if (current && sameEndpoints(current.endpoints, endpoints)) return { result: 'unchanged' as const };
+        return { next: { hostname, endpoints, updatedAt: now, updatedBy: execution.id }, result: current ? ('updated' as const) : ('added' as const) };
+      });
+      if (outcome === 'added') added.push(hostname);
+      if (outcome === 'removed') removed.push(hostname);
     }
     added = added.sort();
     removed = removed.sort();
   }
-  const result = await applyStable(deps, () => catalogueEndpoints(deps), undefined, 'switchyard reconcile');
+  const result = await applyStable(deps, undefined, 'switchyard reconcile');
   problems.push(...result.problems);
   const hostnames = [...new Set(result.changes.map((c) => c.name.replace(/^_switchyard\./, '').replace(/\.$/, '')))].sort();
   if (result.changes.length > 0 || added.length > 0 || removed.length > 0) {

@@ -30,6 +30,17 @@ export interface AppEntry {
   updatedAt: string;
   /** Execution (or operator) that wrote it last. */
   updatedBy?: string;
+  /**
+   * Grows with every write through updateApp (compare-and-set), so concurrent writers of
+   * one app never lose each other's endpoints. Absent on entries written by putApp.
+   */
+  version?: number;
+}
+
+/** What an app-entry change decides: a new entry, `null` to delete it, nothing (undefined) to leave it. */
+export interface AppChange<T> {
+  next?: AppEntry | null;
+  result: T;
 }
 
 export interface AlarmRecord {
@@ -77,6 +88,13 @@ export interface StateTable {
   updateFleet<T>(change: (current: FleetState) => { next?: FleetState; result: T }): Promise<T>;
   listApps(): Promise<AppEntry[]>;
   getApp(hostname: string): Promise<AppEntry | undefined>;
+  /**
+   * Read-modify-write of one app entry with a version check, retried on conflict (like
+   * updateFleet): `change` sees the current entry (undefined: none) and is re-run on a
+   * fresh read when another writer got there first.
+   */
+  updateApp<T>(hostname: string, change: (current: AppEntry | undefined) => AppChange<T>): Promise<T>;
+  /** Unconditional write (seeding, tests); workflows use updateApp. */
   putApp(entry: AppEntry): Promise<void>;
   deleteApp(hostname: string): Promise<void>;
   /** False when a newer state of the alarm is already recorded. */
@@ -180,13 +198,17 @@ export class DynamoStateTable implements StateTable {
         return result;
       } catch (error) {
         if (!isConditionFailure(error)) throw mapError('PutItem', error);
-        if (attempt >= this.#maxConflictRetries) {
-          throw new TransientAwsError(`state table: the fleet document kept changing under ${attempt} attempts; try again`, { attempts: attempt });
-        }
         // Someone else wrote first: read again and re-decide (the decision may differ now).
-        await this.#sleep(Math.floor(this.#random() * Math.min(200, 5 * 2 ** Math.min(attempt, 6))));
+        await this.#afterConflict('the fleet document', attempt);
       }
     }
+  }
+
+  async #afterConflict(what: string, attempt: number): Promise<void> {
+    if (attempt >= this.#maxConflictRetries) {
+      throw new TransientAwsError(`state table: ${what} kept changing under ${attempt} attempts; try again`, { attempts: attempt });
+    }
+    await this.#sleep(Math.floor(this.#random() * Math.min(200, 5 * 2 ** Math.min(attempt, 6))));
   }
 
   async #queryAll(input: Omit<QueryCommandInput, 'TableName'>, limit?: number): Promise<Record<string, unknown>[]> {
@@ -212,6 +234,35 @@ export class DynamoStateTable implements StateTable {
       this.#doc.send(new GetCommand({ TableName: this.#table, Key: { pk: APPS_PK, sk: hostname }, ConsistentRead: true })),
     );
     return out.Item ? body<AppEntry>(out.Item) : undefined;
+  }
+
+  async updateApp<T>(hostname: string, change: (current: AppEntry | undefined) => AppChange<T>): Promise<T> {
+    const key = { pk: APPS_PK, sk: hostname };
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.getApp(hostname);
+      const { next, result } = change(current);
+      if (next === undefined) return result;
+      // The write holds only if the entry is still the one `change` saw.
+      const condition =
+        current === undefined
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : current.version === undefined
+            ? { ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#v)', ExpressionAttributeNames: { '#v': 'version' } }
+            : { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': current.version } };
+      if (next === null && current === undefined) return result;
+      try {
+        if (next === null) {
+          await this.#doc.send(new DeleteCommand({ TableName: this.#table, Key: key, ...condition }));
+        } else {
+          const written: AppEntry = { ...next, hostname, version: (current?.version ?? 0) + 1 };
+          await this.#doc.send(new PutCommand({ TableName: this.#table, Item: { ...key, ...written }, ...condition }));
+        }
+        return result;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw mapError(next === null ? 'DeleteItem' : 'PutItem', error);
+        await this.#afterConflict(`app ${hostname}`, attempt);
+      }
+    }
   }
 
   async putApp(entry: AppEntry): Promise<void> {

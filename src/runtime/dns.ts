@@ -7,10 +7,10 @@
 import { batchPlan } from '../core/batch.ts';
 import type { FleetConfig } from '../core/config.ts';
 import { attachHealthCheckIds, computeDesiredState, ELB_ALIAS_TTL_SECONDS, type DesiredState, type HeldRecords } from '../core/desired.ts';
-import { normalizeName } from '../core/dns-names.ts';
+import { nameOfMarker, normalizeName } from '../core/dns-names.ts';
 import { Route53Rejected, TransientAwsError } from '../core/errors.ts';
 import type { RecordChangeSummary } from '../core/events.ts';
-import type { ClusterIntent, HostedZone, PublishedEndpoint, RecordSet } from '../core/model.ts';
+import type { Change, ClusterIntent, HostedZone, PublishedEndpoint } from '../core/model.ts';
 import { plan as planChanges, type ActualZone } from '../core/plan.ts';
 import { NEW_HEALTH_CHECK_PREFIX, recordsAfter, selectZones } from '../aws/dns-sync.ts';
 import { deleteUnusedHealthChecks, ensureHealthChecks, listOwnedHealthChecks, planHealthChecks } from '../aws/health-checks.ts';
@@ -63,13 +63,86 @@ export function restrictionHolds(fleet: FleetConfig, actual: readonly ActualZone
   return holds;
 }
 
-function weightOf(records: readonly RecordSet[], name: string, cluster: string): number | undefined {
-  const set = records.find((r) => normalizeName(r.name) === name && r.setIdentifier === cluster && r.type.toUpperCase() === 'A');
-  return set?.weight;
+/**
+ * Each A set's weight by canonical name and set identifier (the first set of a key wins,
+ * as a search from the start would find it). One pass instead of a search per app and cluster,
+ * which on a 1,000-app cluster was millions of name normalisations per apply.
+ */
+function weightsByNameAndCluster(zones: readonly ActualZone[]): Map<string, Map<string, number | undefined>> {
+  const index = new Map<string, Map<string, number | undefined>>();
+  for (const zone of zones) {
+    for (const r of zone.records) {
+      if (r.setIdentifier === undefined || r.type.toUpperCase() !== 'A') continue;
+      const name = normalizeName(r.name);
+      let byCluster = index.get(name);
+      if (byCluster === undefined) index.set(name, (byCluster = new Map()));
+      if (!byCluster.has(r.setIdentifier)) byCluster.set(r.setIdentifier, r.weight);
+    }
+  }
+  return index;
 }
 
-export function route53Dns(options: { fleet: FleetConfig; route53: Route53Port }): DnsPort {
+/** One result from the attempts of an apply: every change that landed, weights from the first read to the last write. */
+function combine(results: readonly DnsApplyResult[]): DnsApplyResult {
+  const last = results[results.length - 1]!;
+  if (results.length === 1) return last;
+  const first = results[0]!;
+  const weights = last.weights.map((w) => {
+    const before = first.weights.find((f) => f.hostname === w.hostname && f.cluster === w.cluster);
+    const { weightBefore: _b, ...rest } = w;
+    return before?.weightBefore === undefined ? rest : { ...rest, weightBefore: before.weightBefore };
+  });
+  return {
+    changes: results.flatMap((r) => r.changes),
+    changeIds: [...new Set(results.flatMap((r) => r.changeIds))],
+    weights,
+    ttlSeconds: last.ttlSeconds,
+    problems: last.problems,
+  };
+}
+
+/** Attempts of one apply when its changes collide with another writer's (re-observed and re-planned each time). */
+export const MAX_APPLY_ATTEMPTS = 5;
+
+/** The app name a record belongs to (its marker's name belongs to the app). */
+function subjectOf(name: string): string {
+  const n = normalizeName(name);
+  return nameOfMarker(n) ?? n;
+}
+
+/** Canonical text of the record sets at some names (their markers included), to see whether they changed. */
+function recordsAt(actual: readonly ActualZone[], names: ReadonlySet<string>): string {
+  return actual
+    .flatMap((zone) => zone.records.filter((r) => names.has(subjectOf(r.name))).map((r) => `${zone.zoneId} ${JSON.stringify(r)}`))
+    .sort()
+    .join('\n');
+}
+
+/** The groups Route 53 refused (as InvalidChangeBatch), and whether any failure was transient. */
+interface Rejection {
+  names: Set<string>;
+  messages: string[];
+  transient: boolean;
+}
+
+interface Attempt {
+  result: DnsApplyResult;
+  /** Set when a change group failed: the changes that did land are in `result`. */
+  rejection?: Rejection;
+}
+
+export interface Route53DnsOptions {
+  fleet: FleetConfig;
+  route53: Route53Port;
+  /** Pause before re-planning after a collision (tests pass a fast one). */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export function route53Dns(options: Route53DnsOptions): DnsPort {
   const { fleet, route53 } = options;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = options.random ?? Math.random;
 
   async function observe(): Promise<{ zones: HostedZone[]; actual: ActualZone[] }> {
     const zones = selectZones(fleet, await route53.listHostedZones());
@@ -78,84 +151,117 @@ export function route53Dns(options: { fleet: FleetConfig; route53: Route53Port }
     return { zones, actual };
   }
 
-  return {
-    async apply(request: DnsApplyRequest): Promise<DnsApplyResult> {
-      const { zones, actual } = await observe();
-      const wanted = request.hostnames === undefined ? undefined : new Set(request.hostnames);
-      const endpoints = wanted ? request.endpoints.filter((e) => wanted.has(e.hostname)) : request.endpoints;
-      const desired0 = desiredWithOverrides(fleet, zones, endpoints, request.intents, request.appsOut);
-      const owned = await listOwnedHealthChecks(route53, fleet.ownerId);
-      // Plan checks against every app's wants, not only these apps': a check another app
-      // uses must never look unused (planHealthChecks re-purposes unused checks in place).
-      const everyCheck = wanted ? desiredWithOverrides(fleet, zones, request.endpoints, request.intents, request.appsOut).healthChecks : desired0.healthChecks;
-      const needed = new Set(desired0.healthChecks.map((h) => h.key));
-      const steps = planHealthChecks(everyCheck, owned).filter((step) => needed.has(step.want.key));
-      let idsByKey: Map<string, string>;
-      const problems = [...desired0.problems];
-      if (request.dryRun) {
-        idsByKey = new Map(steps.map((s) => [s.want.key, s.kind === 'create' ? `${NEW_HEALTH_CHECK_PREFIX}${s.want.key}` : s.id]));
-      } else {
-        const ensured = await ensureHealthChecks(route53, fleet.ownerId, steps);
-        idsByKey = ensured.idsByKey;
-        for (const f of ensured.failures) problems.push({ subject: f.cluster ?? 'health check', cluster: f.cluster, reason: f.message });
-      }
-      const desired = attachHealthCheckIds(desired0, idsByKey);
-      const held = [...desired.held, ...restrictionHolds(fleet, actual, request.hostnames, request.onlyCluster)];
-      const p = planChanges({ desired: desired.records, actual, policy: fleet.policy, ownerId: fleet.ownerId, zones, held, markerTtl: fleet.ttl });
-      for (const c of [...p.conflicts, ...p.problems]) problems.push(c);
-      for (const s of p.skipped) problems.push({ subject: s.name, reason: `${s.change.action} ${s.change.recordSet.type} ${s.change.recordSet.setIdentifier ?? ''}: ${s.reason}` });
-      const { requests, oversized } = batchPlan(p);
-      problems.push(...oversized);
+  /** One observe → desired → plan → send, against `observed`. */
+  async function applyOnce(request: DnsApplyRequest, observed: { zones: HostedZone[]; actual: ActualZone[] }): Promise<Attempt> {
+    const { zones, actual } = observed;
+    const wanted = request.hostnames === undefined ? undefined : new Set(request.hostnames);
+    const endpoints = wanted ? request.endpoints.filter((e) => wanted.has(e.hostname)) : request.endpoints;
+    const desired0 = desiredWithOverrides(fleet, zones, endpoints, request.intents, request.appsOut);
+    const owned = await listOwnedHealthChecks(route53, fleet.ownerId);
+    // Plan checks against every app's wants, not only these apps': a check another app
+    // uses must never look unused (planHealthChecks re-purposes unused checks in place).
+    const everyCheck = wanted ? desiredWithOverrides(fleet, zones, request.endpoints, request.intents, request.appsOut).healthChecks : desired0.healthChecks;
+    const needed = new Set(desired0.healthChecks.map((h) => h.key));
+    const steps = planHealthChecks(everyCheck, owned).filter((step) => needed.has(step.want.key));
+    let idsByKey: Map<string, string>;
+    const problems = [...desired0.problems];
+    if (request.dryRun) {
+      idsByKey = new Map(steps.map((s) => [s.want.key, s.kind === 'create' ? `${NEW_HEALTH_CHECK_PREFIX}${s.want.key}` : s.id]));
+    } else {
+      const ensured = await ensureHealthChecks(route53, fleet.ownerId, steps);
+      idsByKey = ensured.idsByKey;
+      for (const f of ensured.failures) problems.push({ subject: f.cluster ?? 'health check', cluster: f.cluster, reason: f.message });
+    }
+    const desired = attachHealthCheckIds(desired0, idsByKey);
+    const held = [...desired.held, ...restrictionHolds(fleet, actual, request.hostnames, request.onlyCluster)];
+    const p = planChanges({ desired: desired.records, actual, policy: fleet.policy, ownerId: fleet.ownerId, zones, held, markerTtl: fleet.ttl });
+    for (const c of [...p.conflicts, ...p.problems]) problems.push(c);
+    for (const s of p.skipped) problems.push({ subject: s.name, reason: `${s.change.action} ${s.change.recordSet.type} ${s.change.recordSet.setIdentifier ?? ''}: ${s.reason}` });
+    const { requests, oversized } = batchPlan(p);
+    problems.push(...oversized);
 
-      const changes: RecordChangeSummary[] = requests.flatMap((r) =>
-        r.groups.flatMap((g) =>
-          g.changes.map((c) => ({
-            action: c.action,
-            name: normalizeName(c.recordSet.name),
-            type: c.recordSet.type,
-            ...(c.recordSet.setIdentifier === undefined ? {} : { setIdentifier: c.recordSet.setIdentifier }),
-            ...(c.recordSet.weight === undefined ? {} : { weight: c.recordSet.weight }),
-          })),
-        ),
+    const summarise = (groups: ReadonlyArray<{ changes: readonly Change[] }>): RecordChangeSummary[] =>
+      groups.flatMap((g) =>
+        g.changes.map((c) => ({
+          action: c.action,
+          name: normalizeName(c.recordSet.name),
+          type: c.recordSet.type,
+          ...(c.recordSet.setIdentifier === undefined ? {} : { setIdentifier: c.recordSet.setIdentifier }),
+          ...(c.recordSet.weight === undefined ? {} : { weight: c.recordSet.weight }),
+        })),
       );
 
-      let changeIds: string[] = [];
-      let after = actual;
-      if (!request.dryRun && requests.length > 0) {
-        const sent = await sendChangeRequests(route53, requests, { comment: request.reason.slice(0, 256) });
-        const failed = sent.groups.filter((g) => g.status === 'failed' || g.status === 'not-sent');
-        if (failed.length > 0) {
-          const messages = failed.flatMap((g) => (g.messages ?? []).map((m) => `${g.group.name}: ${m}`));
-          const transient = failed.some((g) => g.status === 'not-sent' || (g.messages ?? []).some((m) => /^(TransientAwsError|Throttling|PriorRequestNotComplete)/.test(m)));
-          if (transient) throw new TransientAwsError(`Route 53 changes not applied: ${messages.join('; ')}`, { messages });
-          throw new Route53Rejected(`Route 53 rejected changes: ${messages.join('; ')}`, { messages });
-        }
-        changeIds = [...new Set(sent.groups.map((g) => g.changeId).filter((id): id is string => id !== undefined && sent.pendingChangeIds.includes(id)))];
-        after = [...recordsAfter(actual, sent.groups.map((g) => ({ zoneId: g.zoneId, group: g.group })))].map(([zoneId, records]) => ({ zoneId, records }));
-      } else if (request.dryRun) {
-        after = [...recordsAfter(actual, requests.flatMap((r) => r.groups.map((group) => ({ zoneId: r.zoneId, group }))))].map(([zoneId, records]) => ({ zoneId, records }));
+    let changes = summarise(requests.flatMap((r) => r.groups));
+    let changeIds: string[] = [];
+    let after = actual;
+    let rejection: Rejection | undefined;
+    if (!request.dryRun && requests.length > 0) {
+      const sent = await sendChangeRequests(route53, requests, { comment: request.reason.slice(0, 256) });
+      const landed = sent.groups.filter((g) => g.status === 'applied');
+      const failed = sent.groups.filter((g) => g.status === 'failed' || g.status === 'not-sent');
+      if (failed.length > 0) {
+        const messages = failed.flatMap((g) => (g.messages ?? []).map((m) => `${g.group.name}: ${m}`));
+        const transient = failed.some((g) => g.status === 'not-sent' || (g.messages ?? []).some((m) => /^(TransientAwsError|Throttling|PriorRequestNotComplete)/.test(m)));
+        rejection = { names: new Set(failed.map((g) => subjectOf(g.group.name))), messages, transient };
+        changes = summarise(landed.map((g) => g.group));
       }
+      changeIds = [...new Set(landed.map((g) => g.changeId).filter((id): id is string => id !== undefined && sent.pendingChangeIds.includes(id)))];
+      after = [...recordsAfter(actual, landed.map((g) => ({ zoneId: g.zoneId, group: g.group })))].map(([zoneId, records]) => ({ zoneId, records }));
+    } else if (request.dryRun) {
+      after = [...recordsAfter(actual, requests.flatMap((r) => r.groups.map((group) => ({ zoneId: r.zoneId, group }))))].map(([zoneId, records]) => ({ zoneId, records }));
+    }
 
-      const weights: RecordWeight[] = [];
-      const beforeRecords = actual.flatMap((z) => z.records);
-      const afterRecords = after.flatMap((z) => z.records);
-      for (const app of desired.apps) {
-        if (wanted && !wanted.has(app.hostname)) continue;
-        for (const c of app.clusters) {
-          if (request.onlyCluster !== undefined && c.cluster !== request.onlyCluster) continue;
-          const name = normalizeName(app.hostname);
-          const weightBefore = weightOf(beforeRecords, name, c.cluster);
-          const weightAfter = weightOf(afterRecords, name, c.cluster);
-          weights.push({
-            hostname: app.hostname,
-            cluster: c.cluster,
-            routing: app.policy,
-            ...(weightBefore === undefined ? {} : { weightBefore }),
-            ...(weightAfter === undefined ? {} : { weightAfter }),
-          });
-        }
+    const weights: RecordWeight[] = [];
+    const beforeIndex = weightsByNameAndCluster(actual);
+    const afterIndex = weightsByNameAndCluster(after);
+    for (const app of desired.apps) {
+      if (wanted && !wanted.has(app.hostname)) continue;
+      const name = normalizeName(app.hostname);
+      const before = beforeIndex.get(name);
+      const afterWeights = afterIndex.get(name);
+      for (const c of app.clusters) {
+        if (request.onlyCluster !== undefined && c.cluster !== request.onlyCluster) continue;
+        const weightBefore = before?.get(c.cluster);
+        const weightAfter = afterWeights?.get(c.cluster);
+        weights.push({
+          hostname: app.hostname,
+          cluster: c.cluster,
+          routing: app.policy,
+          ...(weightBefore === undefined ? {} : { weightBefore }),
+          ...(weightAfter === undefined ? {} : { weightAfter }),
+        });
       }
-      return { changes, changeIds, weights, ttlSeconds: ELB_ALIAS_TTL_SECONDS, problems };
+    }
+    return { result: { changes, changeIds, weights, ttlSeconds: ELB_ALIAS_TTL_SECONDS, problems }, ...(rejection ? { rejection } : {}) };
+  }
+
+  return {
+    /**
+     * Converges the request's names. Writers of one name do not coordinate (concurrent
+     * OnboardApp runs of one hostname, a Reconcile, a failover): when Route 53 refuses a
+     * change because the name changed since it was read (a CREATE of a set another writer
+     * just created, a DELETE of one it just changed), the apply reads the zone again,
+     * re-plans and sends what is still missing, a few times. A refusal of a name nobody
+     * changed meanwhile is the plan's own fault: Route53Rejected at once.
+     */
+    async apply(request: DnsApplyRequest): Promise<DnsApplyResult> {
+      let observed = await observe();
+      const landed: DnsApplyResult[] = [];
+      for (let attempt = 1; ; attempt++) {
+        const { result, rejection } = await applyOnce(request, observed);
+        landed.push(result);
+        if (rejection === undefined) return combine(landed);
+        if (rejection.transient) throw new TransientAwsError(`Route 53 changes not applied: ${rejection.messages.join('; ')}`, { messages: rejection.messages });
+        const again = await observe();
+        const collided = recordsAt(observed.actual, rejection.names) !== recordsAt(again.actual, rejection.names);
+        if (!collided || attempt >= MAX_APPLY_ATTEMPTS) {
+          const why = collided ? ` (the names kept changing under ${attempt} attempts)` : '';
+          throw new Route53Rejected(`Route 53 rejected changes${why}: ${rejection.messages.join('; ')}`, { messages: rejection.messages, attempts: attempt });
+        }
+        // Another writer changed these names between our read and our write: re-plan from what is there now.
+        await sleep(Math.floor(random() * 50 * attempt));
+        observed = await observe();
+      }
     },
 
     async changeStatus(changeIds) {

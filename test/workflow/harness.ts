@@ -10,6 +10,7 @@ import { compileWorkflow, type PutEventsRequestEntry, type Workflow, type Workfl
 import type { StateTable } from '../../src/aws/state-table.ts';
 import type { Deps, DiscoveryPort, EksPort, HealthSource, WorkflowName, WorkflowStarter } from '../../src/runtime/deps.ts';
 import { route53Dns } from '../../src/runtime/dns.ts';
+import type { Route53Port } from '../../src/aws/route53.ts';
 import type { HealthView } from '../../src/core/safety.ts';
 import { createTasks, type Task } from '../../functions/tasks/index.ts';
 import { FakeRoute53 } from '../unit/aws/helpers/fake-route53.ts';
@@ -37,6 +38,8 @@ export interface HarnessOptions {
   discovery?: DiscoveryPort;
   /** Catalogue and Route 53 start empty (for onboarding tests). */
   empty?: boolean;
+  /** Each Route 53 call waits up to this many ms (random) before and after, so concurrent workflows interleave as on AWS. */
+  route53LatencyMs?: number;
 }
 
 export interface Harness {
@@ -54,6 +57,23 @@ export interface Harness {
 }
 
 let executions = 0;
+
+/** The port with a random delay around every call (the fake answers at once otherwise). */
+export function withLatency(port: Route53Port, maxMs: number): Route53Port {
+  const pause = () => new Promise<void>((resolve) => setTimeout(resolve, Math.floor(Math.random() * (maxMs + 1))));
+  return new Proxy(port, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        await pause();
+        const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        await pause();
+        return result;
+      };
+    },
+  });
+}
 
 /** Compiles workflows/<Name>.asl.json once per name, with waits scaled to 0 and events collected. */
 export function workflowCompiler(handlers: Record<string, Task>, events: PutEventsRequestEntry[]): (name: WorkflowName) => Workflow {
@@ -88,7 +108,7 @@ export async function createHarness(dynamo: TestDynamo, options: HarnessOptions 
   const table = options.table ?? (await dynamo.newTable());
   const route53 = new FakeRoute53([ZONE]);
   route53.pollsUntilInsync = 1;
-  const dns = route53Dns({ fleet, route53 });
+  const dns = route53Dns({ fleet, route53: options.route53LatencyMs ? withLatency(route53, options.route53LatencyMs) : route53 });
   const health: HealthView = { clusters: options.health ?? Object.fromEntries(fleet.clusters.map((c) => [c.name, 'HEALTHY' as const])), apps: {} };
   const healthSource: HealthSource = { snapshot: async () => structuredClone(health) };
   const unused = () => {

@@ -1,12 +1,12 @@
 // An in-memory StateTable with the DynamoDB adapter's semantics (compare-and-set of the
-// fleet document on its version, conditional alarm and journal writes, copies in and
+// fleet document and of app entries on their versions, conditional alarm and journal writes, copies in and
 // out). Every call yields to the event loop first, so concurrent workflows interleave
 // between a read and its conditional write as they would against DynamoDB. For the
 // randomized concurrency test, where dynalite (~20 ms a call) would be too slow; the
 // DynamoDB adapter itself is tested against dynalite.
 import { TransientAwsError } from '../../../src/core/errors.ts';
 import { emptyFleetState, type FleetState } from '../../../src/core/intent.ts';
-import type { AlarmRecord, AppEntry, JournalEntry, JournalQuery, StateTable } from '../../../src/aws/state-table.ts';
+import type { AlarmRecord, AppChange, AppEntry, JournalEntry, JournalQuery, StateTable } from '../../../src/aws/state-table.ts';
 
 export class MemoryStateTable implements StateTable {
   #fleet: FleetState = emptyFleetState();
@@ -50,6 +50,23 @@ export class MemoryStateTable implements StateTable {
   async getApp(hostname: string): Promise<AppEntry | undefined> {
     await this.#yield();
     return structuredClone(this.#apps.get(hostname));
+  }
+
+  async updateApp<T>(hostname: string, change: (current: AppEntry | undefined) => AppChange<T>): Promise<T> {
+    for (let attempt = 1; attempt <= 200; attempt++) {
+      const current = await this.getApp(hostname);
+      const { next, result } = change(current);
+      if (next === undefined || (next === null && current === undefined)) return result;
+      await this.#yield();
+      if (this.#apps.get(hostname)?.version !== current?.version || this.#apps.has(hostname) !== (current !== undefined)) {
+        this.conflicts++;
+        continue;
+      }
+      if (next === null) this.#apps.delete(hostname);
+      else this.#apps.set(hostname, structuredClone({ ...next, hostname, version: (current?.version ?? 0) + 1 }));
+      return result;
+    }
+    throw new TransientAwsError('memory table: too many conflicts');
   }
 
   async putApp(entry: AppEntry): Promise<void> {
