@@ -19,12 +19,32 @@ export function parseMaxItems(text: string | null, fallback: number, cap: number
 // ---------------------------------------------------------------------------
 // Resource record sets: by name with its labels reversed, then type, then SetIdentifier.
 
-function compareRecords(a: RecordSet, b: RecordSet): number {
-  return compareAscii(sortKeyOfName(a.name), sortKeyOfName(b.name)) || compareAscii(a.type, b.type) || compareAscii(a.setIdentifier ?? '', b.setIdentifier ?? '');
+interface Keyed {
+  record: RecordSet;
+  nameKey: string;
+}
+
+function compareKeyed(a: Keyed, b: Keyed): number {
+  return compareAscii(a.nameKey, b.nameKey) || compareAscii(a.record.type, b.record.type) || compareAscii(a.record.setIdentifier ?? '', b.record.setIdentifier ?? '');
+}
+
+/**
+ * Sorted copies by the array they sort: a zone's record list is replaced, never changed
+ * in place, so a listing paged through a large zone sorts it once, not once per page.
+ */
+const sortedLists = new WeakMap<readonly RecordSet[], Keyed[]>();
+
+function sortedKeyed(records: readonly RecordSet[]): Keyed[] {
+  let sorted = sortedLists.get(records);
+  if (sorted === undefined) {
+    sorted = records.map((record) => ({ record, nameKey: sortKeyOfName(record.name) })).sort(compareKeyed);
+    sortedLists.set(records, sorted);
+  }
+  return sorted;
 }
 
 export function sortRecords(records: readonly RecordSet[]): RecordSet[] {
-  return [...records].sort(compareRecords);
+  return sortedKeyed(records).map((k) => k.record);
 }
 
 export interface RecordStart {
@@ -51,11 +71,10 @@ export function pageRecords(records: readonly RecordSet[], start: RecordStart, m
     if (!parsed.ok) return invalidInput(`${start.name} is not a valid DNS name.`);
     startKey = sortKeyOfName(parsed.name);
   }
-  const sorted = sortRecords(records);
-  const from = startKey === undefined ? 0 : sorted.findIndex((r) => atOrAfter(r, startKey, start.type, start.identifier));
-  const rest = from < 0 ? [] : sorted.slice(from);
-  const items = rest.slice(0, maxItems);
-  const following = rest[maxItems];
+  const sorted = sortedKeyed(records);
+  const from = startKey === undefined ? 0 : sorted.findIndex((k) => atOrAfter(k, startKey, start.type, start.identifier));
+  const items = from < 0 ? [] : sorted.slice(from, from + maxItems).map((k) => k.record);
+  const following = from < 0 ? undefined : sorted[from + maxItems]?.record;
   const page: RecordPage = { items, isTruncated: following !== undefined, maxItems };
   if (following !== undefined) {
     page.next = { name: following.name, type: following.type };
@@ -64,8 +83,9 @@ export function pageRecords(records: readonly RecordSet[], start: RecordStart, m
   return page;
 }
 
-function atOrAfter(r: RecordSet, nameKey: string, type: string | undefined, identifier: string | undefined): boolean {
-  const byName = compareAscii(sortKeyOfName(r.name), nameKey);
+function atOrAfter(k: Keyed, nameKey: string, type: string | undefined, identifier: string | undefined): boolean {
+  const r = k.record;
+  const byName = compareAscii(k.nameKey, nameKey);
   if (byName !== 0 || type === undefined) return byName >= 0;
   const byType = compareAscii(r.type, type);
   if (byType !== 0 || identifier === undefined) return byType >= 0;
