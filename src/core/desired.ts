@@ -215,7 +215,8 @@ export function computeDesiredState(input: DesiredInput): DesiredState {
   const fleetwide = fleetwideOf(input);
   const out: Collected = { records: [], healthChecks: new Map(), held: [], summaries: [], problems: [], failOpen: [] };
   const apps = publishableApps(fleetwide, out.problems);
-  for (const hostname of [...apps.keys()].sort(compareStrings)) desireApp(fleetwide, hostname, apps.get(hostname) as AppEndpoints, out);
+  // The default sort compares UTF-16 code units, as compareStrings does.
+  for (const hostname of [...apps.keys()].sort()) desireApp(fleetwide, hostname, apps.get(hostname) as AppEndpoints, out);
   return {
     records: out.records,
     healthChecks: [...out.healthChecks.values()].sort(byString((h) => `${h.cluster}\u0000${h.key}`)),

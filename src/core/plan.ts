@@ -121,6 +121,8 @@ export function plan(input: PlanInput): Plan {
   return { zones, conflicts: run.conflicts, skipped: run.skipped, problems: run.problems };
 }
 
+const NONE: readonly never[] = [];
+
 /** What every name of one plan shares, and what it collects. */
 interface PlanRun {
   policy: ReturnType<typeof policyFor>;
@@ -169,11 +171,12 @@ function planZone(run: PlanRun, zoneId: string, ownership: Map<string, NameOwner
   for (const [name, o] of ownership) if (o.owned.length > 0 || o.ourMarker) names.add(name);
 
   const groups: ChangeGroup[] = [];
-  for (const name of [...names].sort(compareStrings)) {
+  // The default sort compares UTF-16 code units, as compareStrings does.
+  for (const name of [...names].sort()) {
     const o = ownership.get(name);
-    const desired = uniqueDesired(zoneId, name, desiredByName.get(name) ?? [], run.problems);
-    const holds = run.heldByName.get(name) ?? [];
-    if (holds.some((h) => h.setIdentifier === undefined)) continue;
+    const desired = uniqueDesired(zoneId, name, desiredByName.get(name) ?? NONE, run.problems);
+    const holds = run.heldByName.get(name) ?? NONE;
+    if (holds.length > 0 && holds.some((h) => h.setIdentifier === undefined)) continue;
 
     const reasons = conflictsAt(o, desired);
     if (reasons.length > 0) {
