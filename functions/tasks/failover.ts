@@ -13,6 +13,7 @@ import {
   acquireLock,
   assertLockHeld,
   failoverKey,
+  marksOfAlarm,
   releaseLock,
   withFailover,
   withoutFailover,
@@ -59,6 +60,12 @@ export const failoverDecide = (deps: Deps) => async (raw: unknown): Promise<{ ig
   if (!latest) return { ignore: true, reason: `a newer state of ${alarmName} is already recorded`, decision: null };
   if (state.value === 'INSUFFICIENT_DATA') return { ignore: true, reason: `${alarmName} has insufficient data: nothing to decide`, decision: null };
   const what = target.hostname ? `${target.hostname} on ${target.cluster}` : `cluster ${target.cluster}`;
+  if (state.value === 'OK') {
+    // Read after recording the OK: a take-out that writes its marks after this read sees
+    // the OK when it re-checks, and undoes them (failoverApply), so nothing stays out.
+    const marks = marksOfAlarm(await deps.table.readFleet(), { ...target, alarmName });
+    if (marks.length === 0) return { ignore: true, reason: `${alarmName} is OK and nothing of ${what} is out because of it: nothing to fail back`, decision: null };
+  }
   return {
     ignore: false,
     reason: state.value === 'ALARM' ? `${alarmName} is ALARM: take ${what} out` : `${alarmName} is OK: bring ${what} back after ${deps.fleet.safety.failbackHoldDownSeconds} s`,
@@ -141,6 +148,20 @@ export const failoverApply = (deps: Deps) => async (raw: unknown): Promise<{ app
       return d.takeOut.length > 0 ? { next, result: { d, state: next } } : { result: { d, state } };
     });
     const { d, state } = decided;
+    if (d.takeOut.length > 0 && !(await stillLatest(deps, decision))) {
+      // The alarm went OK after the check above: that OK's Failover may have found no
+      // marks and ended. Undo ours (those still as written) rather than stay out with
+      // nothing to bring the cluster back.
+      await deps.table.updateFleet((current) => {
+        assertLockHeld(current, decision.cluster, token, now);
+        let next = current;
+        for (const [key, mark] of marksOfAlarm(current, decision)) {
+          if (mark.at === now.toISOString() && key in state.failovers) next = withoutFailover(next, mark.cluster, mark.hostname);
+        }
+        return next === current ? { result: null } : { next, result: null };
+      });
+      return { applied: false, reason: `${decision.alarmName} changed state while taking ${decision.hostname ? `${decision.hostname} on ${decision.cluster}` : `cluster ${decision.cluster}`} out; nothing taken out`, event: null };
+    }
     let weights: Array<{ hostname: string; weightBefore?: number; weightAfter?: number; routing?: string }> = [];
     // Also when everything is out already: a retry after the marks were written must still reach DNS.
     if (d.takeOut.length > 0 || d.alreadyOut.length > 0) {
@@ -185,9 +206,7 @@ export const failbackCheck = (deps: Deps) => async (raw: unknown): Promise<{ pro
 export const failbackApply = (deps: Deps) => async (raw: unknown): Promise<{ applied: boolean; reason: string; event: EventToPut | null }> => {
   const { decision, execution } = parseInput(applyInputSchema, raw, 'failbackApply input');
   const view = await readView(deps);
-  const marks = Object.entries(view.state.failovers).filter(
-    ([, mark]) => mark.cluster === decision.cluster && mark.alarmName === decision.alarmName && (decision.hostname === undefined || mark.hostname === decision.hostname),
-  );
+  const marks = marksOfAlarm(view.state, decision);
   if (marks.length === 0) return { applied: false, reason: `nothing of ${decision.cluster} is out because of ${decision.alarmName}`, event: null };
   const now = deps.clock.now();
   return underLock(deps, decision.cluster, execution.name, 'failback', async (token) => {

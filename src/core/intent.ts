@@ -175,6 +175,17 @@ export function withoutFailover(state: FleetState, cluster: string, hostname?: s
 }
 
 /**
+ * The marks an alarm is answerable for: on its cluster, naming it, and for a per-app
+ * alarm only that app's. Fail-back removes exactly these; an OK with none has nothing
+ * to bring back.
+ */
+export function marksOfAlarm(state: FleetState, alarm: { cluster: string; hostname?: string; alarmName: string }): Array<[string, FailoverMark]> {
+  return Object.entries(state.failovers).filter(
+    ([, mark]) => mark.cluster === alarm.cluster && mark.alarmName === alarm.alarmName && (alarm.hostname === undefined || mark.hostname === alarm.hostname),
+  );
+}
+
+/**
  * The share of normal weight a cluster gets for one app right now: the operator's
  * intent, or 0 when failover took the cluster (or this app on it) out.
  */

@@ -87,10 +87,64 @@ describe('Failover', () => {
     const outcome = await h.run('Failover', alarm(EAST, 'OK', '2026-11-27T10:05:00.000Z'));
     // Assess
     expect(outcome.status).toBe('SUCCEEDED');
+    expect(outcome.history.filter((e) => e.type === 'WaitStateEntered'), 'the hold-down is kept when something is out').toHaveLength(1);
     expect(h.weight('shop.example.com', 'east')).toBe(100);
     expect(h.records('api.example.com').map((r) => r.setIdentifier).sort()).toEqual(['east', 'west']);
     expect((await h.table.readFleet()).failovers).toEqual({});
     expect(h.eventsOf('Failback Performed')).toEqual([expect.objectContaining({ cluster: 'east', alarmName: EAST, holdDownSeconds: 300 })]);
+  });
+
+  it('an OK with nothing out because of the alarm (a new alarm: INSUFFICIENT_DATA → OK) ends at once, before the hold-down', async () => {
+    // Prepare: nothing failed over; a per-app alarm of west and another east alarm are OK too.
+    const h = await createHarness(dynamo);
+    await failedOver(h, 'switchyard-switchyard-example-east-other', '2026-11-27T09:00:00.000Z');
+    h.events.length = 0;
+    // Act
+    const fresh = await h.run('Failover', alarm('switchyard-switchyard-example-west-canary', 'OK', '2026-11-27T10:00:00.000Z'));
+    const perApp = await h.run('Failover', alarm('switchyard-switchyard-example-west--shop.example.com', 'OK', '2026-11-27T10:00:00.000Z'));
+    const otherAlarm = await h.run('Failover', alarm(EAST, 'OK', '2026-11-27T10:00:00.000Z'));
+    // Assess
+    for (const outcome of [fresh, perApp, otherAlarm]) {
+      expect(outcome).toMatchObject({ status: 'SUCCEEDED', output: { ignored: true, reason: expect.stringContaining('nothing to fail back') } });
+      expect(outcome.history.filter((e) => e.type === 'WaitStateEntered')).toEqual([]);
+    }
+    expect(otherAlarm.output).toMatchObject({ reason: expect.stringContaining('nothing of cluster east is out because of it') });
+    expect(h.events).toEqual([]);
+    expect(h.weight('shop.example.com', 'east'), 'the other alarm\'s take-out stands').toBe(0);
+    expect((await h.table.listAlarms()).map((a) => `${a.alarmName}:${a.state}`).sort()).toEqual([
+      'switchyard-switchyard-example-east-canary:OK',
+      'switchyard-switchyard-example-east-other:ALARM',
+      'switchyard-switchyard-example-west--shop.example.com:OK',
+      'switchyard-switchyard-example-west-canary:OK',
+    ]);
+  });
+
+  it('an OK arriving while the ALARM\'s take-out is under way leaves nothing out (the take-out sees the OK and undoes its marks)', async () => {
+    // Prepare: the OK's Failover runs (and finds no marks yet) after the take-out checked the alarm, before it writes.
+    const h = await createHarness(dynamo);
+    h.health.clusters['east'] = 'UNHEALTHY';
+    const snapshot = h.deps.health.snapshot.bind(h.deps.health);
+    let okOutcome: Awaited<ReturnType<Harness['run']>> | undefined;
+    let injected = false;
+    h.deps.health.snapshot = async (clusters) => {
+      if (!injected) {
+        injected = true;
+        h.health.clusters['east'] = 'HEALTHY';
+        okOutcome = await h.run('Failover', alarm(EAST, 'OK', '2026-11-27T10:01:00.000Z'));
+        h.health.clusters['east'] = 'UNHEALTHY';
+      }
+      return snapshot(clusters);
+    };
+    // Act
+    const alarmOutcome = await h.run('Failover', alarm(EAST, 'ALARM', '2026-11-27T10:00:00.000Z'));
+    // Assess
+    expect(okOutcome?.output).toMatchObject({ ignored: true, reason: expect.stringContaining('nothing to fail back') });
+    expect(alarmOutcome).toMatchObject({ status: 'SUCCEEDED', output: { applied: false, reason: expect.stringContaining('changed state while taking cluster east out') } });
+    const state = await h.table.readFleet();
+    expect(state.failovers).toEqual({});
+    expect(state.locks).toEqual({});
+    expect(h.weight('shop.example.com', 'east')).toBe(100);
+    expect(h.eventsOf('Failover Performed')).toEqual([]);
   });
 
   it('does not fail back when the alarm fired again during the hold-down', async () => {

@@ -5,6 +5,7 @@ import {
   effectiveWeightPercent,
   emptyFleetState,
   intentOf,
+  marksOfAlarm,
   releaseLock,
   renewLock,
   withFailover,
@@ -108,5 +109,24 @@ describe('effectiveWeightPercent', () => {
     expect(effectiveWeightPercent(state, 'west', 'shop.example.com')).toBe(0);
     expect(effectiveWeightPercent(state, 'west', 'blog.example.com')).toBe(100);
     expect(intentOf(state, 'eu')).toEqual({ cluster: 'eu', state: 'ACTIVE', weightPercent: 100 });
+  });
+});
+
+describe('marksOfAlarm', () => {
+  it('finds the marks an alarm wrote: on its cluster, naming it, only its app for a per-app alarm', () => {
+    // Prepare
+    let state = emptyFleetState();
+    state = withFailover(state, { cluster: 'east', alarmName: 'a-east', at: 't' });
+    state = withFailover(state, { cluster: 'east', hostname: 'shop.example.com', alarmName: 'a-east--shop', at: 't' });
+    state = withFailover(state, { cluster: 'east', hostname: 'blog.example.com', alarmName: 'a-east--shop', at: 't' });
+    state = withFailover(state, { cluster: 'west', alarmName: 'a-east', at: 't' });
+    // Act
+    const cluster = marksOfAlarm(state, { cluster: 'east', alarmName: 'a-east' }).map(([key]) => key);
+    const perApp = marksOfAlarm(state, { cluster: 'east', hostname: 'shop.example.com', alarmName: 'a-east--shop' }).map(([key]) => key);
+    const none = marksOfAlarm(state, { cluster: 'east', alarmName: 'a-east-other' });
+    // Assess
+    expect(cluster).toEqual(['east']);
+    expect(perApp).toEqual(['east|shop.example.com']);
+    expect(none).toEqual([]);
   });
 });
