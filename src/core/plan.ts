@@ -10,7 +10,7 @@ import type { DesiredRecord, HeldRecords } from './desired.ts';
 import { compareStrings, hostnameOf, normalizeName, recordKey } from './dns-names.ts';
 import { InvalidInput, errorMessage } from './errors.ts';
 import type { Change, ChangeAction, ChangeGroup, HostedZone, Problem, RecordSet, SyncPolicy } from './model.ts';
-import { classifyZone, conflictsAt, markerRecordFor, markerValue, sameIdentity, type NameOwnership } from './ownership.ts';
+import { classifyZone, conflictsAt, markerRecordFor, sameIdentity, type NameOwnership } from './ownership.ts';
 import { droppedReason, policyFor, type ChangeKind } from './policy.ts';
 
 /** TTL of ownership markers when the caller does not pass fleet.ttl. */
@@ -228,7 +228,7 @@ function planName(
 
   const current = ownership?.ourMarker;
   // Fast path (most names on most runs): nothing to change and the marker already right.
-  if (planned.length === 0 && (current ? markerListsExactly(current, owned, ownerId, markerTtl) : owned.length === 0)) return undefined;
+  if (planned.length === 0 && (current ? markerListsExactly(current, owned, markerTtl) : owned.length === 0)) return undefined;
   return groupFor(zoneId, name, ownership, planned, policy, ownerId, markerTtl, skipped);
 }
 
@@ -295,12 +295,13 @@ function groupFor(
   return { name, changes };
 }
 
-/** True when `marker` lists exactly the `owned` sets, with the fleet's marker TTL. */
-function markerListsExactly(marker: RecordSet, owned: readonly RecordSet[], ownerId: string, ttl: number): boolean {
-  const values = marker.values ?? [];
-  if (marker.ttl !== ttl || values.length !== owned.length) return false;
-  for (const r of owned) if (!values.includes(markerValue(ownerId, r.type, r.setIdentifier))) return false;
-  return true;
+/**
+ * True when our `marker` lists exactly the `owned` sets, with the fleet's marker TTL.
+ * classifyZone counts a set as owned only when the marker lists it (and each identity
+ * once), so the lists are equal exactly when their lengths are.
+ */
+function markerListsExactly(marker: RecordSet, owned: readonly RecordSet[], ttl: number): boolean {
+  return marker.ttl === ttl && (marker.values ?? []).length === owned.length;
 }
 
 /** Number of changes of each action in a plan. */
