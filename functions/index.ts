@@ -122,8 +122,8 @@ export const FUNCTIONS = {
     timeoutSeconds: 300,
   },
   reconcile: {
-    description: 'Reconcile: discovery into the catalogue (unreachable clusters kept), every owned record converged',
-    actions: union(TABLE, ROUTE53, DISCOVERY),
+    description: 'Reconcile: discovery into the catalogue (unreachable clusters kept), apps that failed open re-examined, every owned record converged',
+    actions: union(TABLE, HEALTH, DISCOVERY),
     timeoutSeconds: 600,
     memoryMB: 512,
   },

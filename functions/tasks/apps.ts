@@ -7,11 +7,12 @@ import { executionSchema, parseInput } from '../../src/core/drain-plan.ts';
 import { InvalidInput, TransientAwsError, UnknownCluster } from '../../src/core/errors.ts';
 import { outEvent, type EventToPut, type RecordChangeSummary } from '../../src/core/events.ts';
 import { GATEWAY_KINDS, routingAnnotationsSchema } from '../../src/core/gateway-events.ts';
+import { reexamineAlarms, type Reexamination } from '../../src/core/failover.ts';
 import { appsTakenOut, effectiveIntents } from '../../src/core/intent.ts';
 import type { Problem, PublishedEndpoint } from '../../src/core/model.ts';
 import type { AppEntry } from '../../src/aws/state-table.ts';
 import type { Deps, DnsApplyResult } from '../../src/runtime/deps.ts';
-import { appsDnsRequest, clusterNames } from './view.ts';
+import { appsDnsRequest, clusterNames, readView } from './view.ts';
 
 /** Events carry at most this many record changes (Step Functions payloads are limited to 256 KB). */
 export const MAX_CHANGES_IN_EVENT = 100;
@@ -215,7 +216,24 @@ export function mergeCatalogue(entries: readonly AppEntry[], discovered: readonl
   return next;
 }
 
-export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult & { added: string[]; removed: string[]; unreachable: string[] }> => {
+/**
+ * Apps that failed open under an alarm still in ALARM, taken out now if another healthy,
+ * active cluster serves them (the same rules as Failover; marks first, DNS after, by the
+ * apply that follows). Without an alarm in ALARM nothing is read.
+ */
+async function reexamineFailOpen(deps: Deps): Promise<Pick<Reexamination, 'takenOut' | 'skipped'>> {
+  const alarms = await deps.table.listAlarms();
+  if (!alarms.some((a) => a.state === 'ALARM')) return { takenOut: [], skipped: [] };
+  const clusters = clusterNames(deps);
+  const [view, health] = await Promise.all([readView(deps), deps.health.snapshot(clusters)]);
+  const now = deps.clock.now();
+  return deps.table.updateFleet((state) => {
+    const { state: next, takenOut, skipped } = reexamineAlarms(state, view.catalogue, health, alarms, clusters, now);
+    return takenOut.length > 0 ? { next, result: { takenOut, skipped } } : { result: { takenOut, skipped } };
+  });
+}
+
+export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult & { added: string[]; removed: string[]; unreachable: string[]; failedOver: Reexamination['takenOut'] }> => {
   const { input, execution } = parseInput(taskInputSchema, raw, 'reconcile input');
   const request = parseInput(reconcileInputSchema, input ?? {}, 'Reconcile input');
   for (const cluster of request.clusters ?? []) known(deps, cluster);
@@ -248,6 +266,21 @@ export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult
     added = added.sort();
     removed = removed.sort();
   }
+  const failOpen = await reexamineFailOpen(deps);
+  for (const out of failOpen.takenOut) {
+    await deps.table.appendJournal({
+      id: `${execution.startTime}#${execution.name}#05-failover-${out.cluster}${out.hostname ? `-${out.hostname}` : ''}`,
+      at: deps.clock.now().toISOString(),
+      by: out.alarmName,
+      what: `failover re-examined: ${out.apps.join(', ')} out of ${out.cluster} (had failed open)`,
+      why: `${out.alarmName} is still ALARM and another healthy, active cluster serves ${out.apps.length === 1 ? 'it' : 'them'} now`,
+      cluster: out.cluster,
+      ...(out.hostname ? { hostname: out.hostname } : {}),
+      operation: 'failover',
+      executionArn: execution.id,
+      after: { out: out.apps },
+    });
+  }
   const result = await applyStable(deps, undefined, 'switchyard reconcile');
   problems.push(...result.problems);
   const hostnames = [...new Set(result.changes.map((c) => c.name.replace(/^_switchyard\./, '').replace(/\.$/, '')))].sort();
@@ -271,6 +304,7 @@ export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult
     added,
     removed,
     unreachable,
+    failedOver: failOpen.takenOut,
     event:
       result.changes.length > 0
         ? outEvent('Records Changed', { trigger: 'reconcile', hostnames, changes: summaries(result), changeIds: result.changeIds, executionArn: execution.id })

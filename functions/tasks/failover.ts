@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { executionSchema, parseInput } from '../../src/core/drain-plan.ts';
 import { alarmStateChangeEventSchema, outEvent, type EventToPut } from '../../src/core/events.ts';
-import { alarmTarget, decideTakeOut } from '../../src/core/failover.ts';
+import { alarmTarget, decideTakeOut, withTakeOut } from '../../src/core/failover.ts';
 import { formatZodIssues } from '../../src/core/config.ts';
 import { InvalidInput } from '../../src/core/errors.ts';
 import {
@@ -15,9 +15,7 @@ import {
   failoverKey,
   marksOfAlarm,
   releaseLock,
-  withFailover,
   withoutFailover,
-  type FailoverMark,
   type FleetState,
 } from '../../src/core/intent.ts';
 import type { Deps } from '../../src/runtime/deps.ts';
@@ -137,14 +135,7 @@ export const failoverApply = (deps: Deps) => async (raw: unknown): Promise<{ app
     const decided = await deps.table.updateFleet((state) => {
       assertLockHeld(state, decision.cluster, token, now);
       const d = decideTakeOut(state, view.catalogue, health, decision);
-      const all = appsServedBy(view, decision.cluster);
-      const mark = (hostname?: string): FailoverMark => ({ cluster: decision.cluster, ...(hostname ? { hostname } : {}), alarmName: decision.alarmName, at: now.toISOString() });
-      let next = state;
-      if (decision.hostname === undefined && d.failOpen.length === 0 && d.takeOut.length > 0 && d.takeOut.length + d.alreadyOut.length === all.length) {
-        next = withFailover(next, mark());
-      } else {
-        for (const hostname of d.takeOut) next = withFailover(next, mark(hostname));
-      }
+      const next = withTakeOut(state, decision, d, appsServedBy(view, decision.cluster), now.toISOString());
       return d.takeOut.length > 0 ? { next, result: { d, state: next } } : { result: { d, state } };
     });
     const { d, state } = decided;

@@ -4,7 +4,8 @@
 // open": Route 53's own health checks still steer around a dead entry point, and a
 // record set with every member out would be worse than one that is degraded).
 import { clusterOfAlarm } from './alarm-names.ts';
-import { effectiveWeightPercent, type FleetState } from './intent.ts';
+import { appsOfCluster } from './catalogue.ts';
+import { effectiveWeightPercent, liveLocks, withFailover, type FailoverMark, type FleetState } from './intent.ts';
 import { isHealthy, type CatalogueApp, type HealthView } from './safety.ts';
 
 /** Per-app alarms: `switchyard-<ownerId>-<cluster>--<hostname>`. */
@@ -58,4 +59,77 @@ export function decideTakeOut(state: FleetState, catalogue: readonly CatalogueAp
   }
   for (const list of [decision.takeOut, decision.failOpen, decision.alreadyOut]) list.sort();
   return decision;
+}
+
+/** An alarm and the cluster (or app) it is about. */
+export interface AlarmSubject extends AlarmTarget {
+  alarmName: string;
+}
+
+/**
+ * The fleet document after a take-out: one mark for the whole cluster when a cluster
+ * alarm took every app out and none failed open (new apps then start out too), else one
+ * mark per app taken out. `clusterApps`: every app the cluster serves.
+ */
+export function withTakeOut(state: FleetState, alarm: AlarmSubject, decision: TakeOutDecision, clusterApps: readonly string[], at: string): FleetState {
+  const mark = (hostname?: string): FailoverMark => ({ cluster: alarm.cluster, ...(hostname ? { hostname } : {}), alarmName: alarm.alarmName, at });
+  const wholeCluster =
+    alarm.hostname === undefined &&
+    decision.failOpen.length === 0 &&
+    decision.takeOut.length > 0 &&
+    decision.takeOut.length + decision.alreadyOut.length === clusterApps.length;
+  if (wholeCluster) return withFailover(state, mark());
+  let next = state;
+  for (const hostname of decision.takeOut) next = withFailover(next, mark(hostname));
+  return next;
+}
+
+/** A recorded alarm state (the state table's ALARMS items). */
+export interface RecordedAlarm extends AlarmSubject {
+  state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  timestamp: string;
+}
+
+export interface Reexamination {
+  state: FleetState;
+  /** Apps that failed open earlier and leave their cluster now. */
+  takenOut: Array<AlarmSubject & { apps: string[] }>;
+  /** Alarms not looked at: an operation holds their cluster's lock (it decides itself). */
+  skipped: Array<AlarmSubject & { reason: string }>;
+}
+
+/**
+ * Failover is decided when an alarm changes state; an app that failed open then (no other
+ * healthy, active cluster) would stay in until the alarm changed again. This looks again,
+ * with today's health and intents, at every alarm still in ALARM and takes out what may
+ * leave now, by the same rules (decideTakeOut), one alarm after the other (oldest first)
+ * so two alarms never both count on the other's cluster. Clusters whose lock is held are
+ * left to the operation holding it.
+ */
+export function reexamineAlarms(
+  state: FleetState,
+  catalogue: readonly CatalogueApp[],
+  health: HealthView,
+  alarms: readonly RecordedAlarm[],
+  clusters: readonly string[],
+  now: Date,
+): Reexamination {
+  const result: Reexamination = { state, takenOut: [], skipped: [] };
+  const locked = new Map(liveLocks(state, now).map((lock) => [lock.cluster, lock]));
+  const inForce = alarms
+    .filter((a) => a.state === 'ALARM' && clusters.includes(a.cluster))
+    .sort((a, b) => (a.timestamp === b.timestamp ? (a.alarmName < b.alarmName ? -1 : 1) : a.timestamp < b.timestamp ? -1 : 1));
+  for (const alarm of inForce) {
+    const subject: AlarmSubject = { cluster: alarm.cluster, ...(alarm.hostname ? { hostname: alarm.hostname } : {}), alarmName: alarm.alarmName };
+    const lock = locked.get(alarm.cluster);
+    if (lock) {
+      result.skipped.push({ ...subject, reason: `${alarm.cluster} is locked by ${lock.operation} ${lock.holder}` });
+      continue;
+    }
+    const decision = decideTakeOut(result.state, catalogue, health, subject);
+    if (decision.takeOut.length === 0) continue;
+    result.state = withTakeOut(result.state, subject, decision, appsOfCluster(catalogue, alarm.cluster), now.toISOString());
+    result.takenOut.push({ ...subject, apps: decision.takeOut });
+  }
+  return result;
 }

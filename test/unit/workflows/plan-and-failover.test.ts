@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { appsOfCluster, catalogueApps, clusterWeights } from '../../../src/core/catalogue.ts';
 import { planOperation, remainingSteps, validateSteps } from '../../../src/core/drain-plan.ts';
 import { outEvent, OUT_DETAIL_TYPES } from '../../../src/core/events.ts';
-import { alarmTarget, decideTakeOut } from '../../../src/core/failover.ts';
-import { emptyFleetState, withFailover, withIntent } from '../../../src/core/intent.ts';
+import { alarmTarget, decideTakeOut, reexamineAlarms, type RecordedAlarm } from '../../../src/core/failover.ts';
+import { effectiveWeightPercent, emptyFleetState, withFailover, withIntent, type FleetState } from '../../../src/core/intent.ts';
+import { isHealthy, type HealthView } from '../../../src/core/safety.ts';
+import fc from 'fast-check';
 import { exampleEndpoints, exampleFleet } from '../aws/helpers/example-fleet.ts';
 
 const execution = { id: 'arn:aws:states:us-east-1:1:execution:sm:x', name: 'x', startTime: '2026-11-27T10:00:00.000Z' };
@@ -97,6 +99,73 @@ describe('failover decisions', () => {
     const decision = decideTakeOut(state, catalogue, { clusters: { ...healthy.clusters, east: 'UNHEALTHY' } }, { cluster: 'east' });
     // Assess
     expect(decision).toEqual({ takeOut: ['api.example.com', 'shop.example.com'], failOpen: ['docs.example.com'], alreadyOut: [] });
+  });
+
+  describe('reexamineAlarms', () => {
+    const clusters = exampleFleet.clusters.map((c) => c.name);
+    const now = new Date('2026-11-27T12:00:00.000Z');
+    const inAlarm = (cluster: string, timestamp: string, hostname?: string): RecordedAlarm => ({
+      alarmName: `switchyard-switchyard-example-${cluster}${hostname ? `--${hostname}` : '-canary'}`,
+      cluster,
+      ...(hostname ? { hostname } : {}),
+      state: 'ALARM',
+      timestamp,
+    });
+
+    it('takes out what failed open once another healthy active cluster serves it; oldest alarm first, never the last member', () => {
+      // Prepare: east and eu both alarm; docs (east + eu) has no third cluster; shop (all three) has west.
+      const health: HealthView = { clusters: { east: 'UNHEALTHY', west: 'HEALTHY', eu: 'UNHEALTHY' } };
+      const alarms = [inAlarm('eu', '2026-11-27T10:05:00.000Z'), inAlarm('east', '2026-11-27T10:00:00.000Z'), { ...inAlarm('west', '2026-11-27T09:00:00.000Z'), state: 'OK' as const }];
+      // Act
+      const result = reexamineAlarms(emptyFleetState(), catalogue, health, alarms, clusters, now);
+      // Assess
+      expect(result.takenOut.map((t) => `${t.cluster}: ${t.apps.join(' ')}`)).toEqual(['east: api.example.com shop.example.com', 'eu: shop.example.com']);
+      expect(effectiveWeightPercent(result.state, 'east', 'docs.example.com')).toBe(100);
+      expect(effectiveWeightPercent(result.state, 'eu', 'docs.example.com')).toBe(100);
+      expect(result.skipped).toEqual([]);
+    });
+
+    it('skips locked clusters and alarms of clusters outside the fleet, and changes nothing when nothing can leave', () => {
+      // Prepare
+      const locked: FleetState = { ...emptyFleetState(), locks: { east: { cluster: 'east', holder: 'd1', operation: 'drain', token: 1, acquiredAt: now.toISOString(), expiresAt: '2026-11-27T13:00:00.000Z' } } };
+      const health: HealthView = { clusters: { east: 'UNHEALTHY', west: 'HEALTHY', eu: 'HEALTHY' } };
+      // Act
+      const result = reexamineAlarms(locked, catalogue, health, [inAlarm('east', 't1'), inAlarm('mars', 't2')], clusters, now);
+      const quiet = reexamineAlarms(emptyFleetState(), catalogue, { clusters: { east: 'UNHEALTHY', west: 'UNHEALTHY', eu: 'UNHEALTHY' } }, [inAlarm('east', 't1')], clusters, now);
+      // Assess
+      expect(result.state).toBe(locked);
+      expect(result.skipped).toEqual([expect.objectContaining({ cluster: 'east', reason: 'east is locked by drain d1' })]);
+      expect(quiet.takenOut).toEqual([]);
+      expect(quiet.state).toEqual(emptyFleetState());
+    });
+
+    it('property: never leaves an app that had a healthy active cluster without one', () => {
+      const state3 = fc.constantFrom('HEALTHY' as const, 'UNHEALTHY' as const, 'UNKNOWN' as const);
+      fc.assert(
+        fc.property(
+          fc.record({ east: state3, west: state3, eu: state3 }),
+          fc.subarray(clusters),
+          fc.subarray(clusters),
+          fc.subarray(catalogue.map((a) => a.hostname)),
+          (healthByCluster, drained, alarmed, perApp) => {
+            const health: HealthView = { clusters: healthByCluster };
+            let state = emptyFleetState();
+            for (const c of drained) state = withIntent(state, { cluster: c, state: 'DRAINED', weightPercent: 0 });
+            const alarms = [
+              ...alarmed.map((c, i) => inAlarm(c, `2026-11-27T10:0${i}:00.000Z`)),
+              ...perApp.map((h, i) => inAlarm(clusters[i % clusters.length]!, `2026-11-27T11:0${i}:00.000Z`, h)),
+            ];
+            const serving = (s: FleetState, app: (typeof catalogue)[number]) =>
+              app.members.filter((m) => m.baseWeight > 0 && effectiveWeightPercent(s, m.cluster, app.hostname) > 0 && isHealthy(health, m.cluster, app.hostname)).length;
+            const { state: after } = reexamineAlarms(state, catalogue, health, alarms, clusters, now);
+            for (const app of catalogue) {
+              if (serving(state, app) > 0) expect(serving(after, app), app.hostname).toBeGreaterThan(0);
+            }
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
   });
 
   it('reports apps already out', () => {
