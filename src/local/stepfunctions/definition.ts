@@ -1,8 +1,10 @@
 // Reading and checking an ASL definition before it runs locally: schema validation
 // (asl-validator), and an inventory of its Task and Wait states, because locally every
 // Task must map to something in process (an unmapped Task would call real AWS).
-import aslValidator from 'asl-validator';
+import type aslValidatorFunction from 'asl-validator';
+import { createRequire } from 'node:module';
 import { InvalidInput } from '../../core/errors.ts';
+import { aslValidationCache } from './validation-cache.ts';
 
 export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 export const EVENTS_PUT_EVENTS = 'arn:aws:states:::events:putEvents';
@@ -53,12 +55,26 @@ export function parseDefinition(source: string | object, label = 'definition'): 
   return structuredClone(value) as AslObject;
 }
 
-/** Schema and structure checks; asl-validator mutates its input, so it gets a copy. */
+const ASL_VALIDATOR_OPTIONS = { checkPaths: true, checkArn: true };
+
+/** Loaded on the first definition not known valid (loading it costs ~150 ms a process). */
+let aslValidator: typeof aslValidatorFunction | undefined;
+
+/**
+ * Schema and structure checks; asl-validator mutates its input, so it gets a copy. A
+ * definition found valid before (same text, same validator) is not checked again: see
+ * validation-cache.ts.
+ */
 export function validateAsl(definition: AslObject, label = 'definition'): void {
-  const result = aslValidator(structuredClone(definition), { checkPaths: true, checkArn: true });
+  const cache = aslValidationCache(JSON.stringify(ASL_VALIDATOR_OPTIONS));
+  const text = JSON.stringify(definition);
+  if (cache.isKnownValid(text)) return;
+  aslValidator ??= createRequire(import.meta.url)('asl-validator') as typeof aslValidatorFunction;
+  const result = aslValidator(structuredClone(definition), ASL_VALIDATOR_OPTIONS);
   if (!result.isValid) {
     throw new InvalidInput(`${label}: SCHEMA_VALIDATION_FAILED: ${result.errorsText('; ')}`, { label });
   }
+  cache.rememberValid(text);
 }
 
 /** Calls visit for every state, including those inside Map and Parallel states. */
