@@ -1,25 +1,27 @@
 // What several tasks read and build: the fleet document with the catalogue, DNS
 // requests with effective weights, journal entries, and the error a Catch passed on.
 import * as z from 'zod';
-import { appsOfCluster, catalogueApps } from '../../src/core/catalogue.ts';
+import { appsOfCluster } from '../../src/core/catalogue.ts';
 import { journalId, type OperationPlan } from '../../src/core/drain-plan.ts';
 import { appsTakenOut, effectiveIntents, type FleetState } from '../../src/core/intent.ts';
 import type { PublishedEndpoint } from '../../src/core/model.ts';
 import type { CatalogueApp } from '../../src/core/safety.ts';
 import type { AppEntry, JournalEntry } from '../../src/aws/state-table.ts';
+import { catalogueOf } from '../../src/runtime/catalogue-memo.ts';
 import type { Deps, DnsApplyRequest } from '../../src/runtime/deps.ts';
 
 export interface FleetView {
   state: FleetState;
   entries: AppEntry[];
   endpoints: PublishedEndpoint[];
-  catalogue: CatalogueApp[];
+  catalogue: readonly CatalogueApp[];
 }
 
 export async function readView(deps: Pick<Deps, 'table' | 'fleet'>): Promise<FleetView> {
   const [state, entries] = await Promise.all([deps.table.readFleet(), deps.table.listApps()]);
   const endpoints = entries.flatMap((e) => e.endpoints);
-  return { state, entries, endpoints, catalogue: catalogueApps(deps.fleet, endpoints) };
+  // Read afresh every time; only the computation over an unchanged catalogue is remembered.
+  return { state, entries, endpoints, catalogue: catalogueOf(deps.fleet, endpoints) };
 }
 
 export function clusterNames(deps: Pick<Deps, 'fleet'>): string[] {
