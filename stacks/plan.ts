@@ -5,6 +5,7 @@
 import { canaryAlarmName, alarmPrefix } from '../src/core/alarm-names.ts';
 import { isWithin, type ClusterConfig, type FleetConfig } from '../src/core/config.ts';
 import { InvalidInput } from '../src/core/errors.ts';
+import { BUS_ENV, BUS_ENV_ALIAS } from '../src/core/events.ts';
 import { healthCheckConfigFor, healthCheckSpecFor, type HealthCheckConfigFields } from '../src/core/health-spec.ts';
 import { MANAGED_TYPES } from '../src/core/ownership.ts';
 import { inspectWorkflow, renderDefinition, type WorkflowSource, type WorkflowWiring } from './definitions.ts';
@@ -18,7 +19,9 @@ export const RUNTIME_ENV = {
   fleetFile: 'SWITCHYARD_FLEET_FILE',
   stage: 'SWITCHYARD_STAGE',
   table: 'SWITCHYARD_TABLE',
-  eventBus: 'SWITCHYARD_EVENT_BUS',
+  eventBus: BUS_ENV,
+  /** The bus's earlier variable name, set too (readers try eventBus first, then this). */
+  eventBusAlias: BUS_ENV_ALIAS,
   /** JSON object: workflow name → state machine ARN. */
   stateMachines: 'SWITCHYARD_STATE_MACHINES',
 } as const;
@@ -238,6 +241,7 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
     [RUNTIME_ENV.stage]: stage,
     [RUNTIME_ENV.table]: tableName,
     [RUNTIME_ENV.eventBus]: busName,
+    [RUNTIME_ENV.eventBusAlias]: busName,
     [RUNTIME_ENV.stateMachines]: JSON.stringify(stateMachines),
     POWERTOOLS_SERVICE_NAME: app,
     POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,

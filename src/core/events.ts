@@ -7,6 +7,23 @@ import * as z from 'zod';
 /** Source of every event Switchyard puts on the bus. */
 export const SWITCHYARD_SOURCE = 'switchyard';
 
+/**
+ * The environment variable naming Switchyard's event bus (name or ARN): what users set for
+ * `switchyard discover --watch`, and what the deploy sets on every function.
+ */
+export const BUS_ENV = 'SWITCHYARD_BUS';
+/** Its earlier name, still set by the deploy and still read, after BUS_ENV. */
+export const BUS_ENV_ALIAS = 'SWITCHYARD_EVENT_BUS';
+
+/** The bus named in the environment, and which variable named it; undefined when neither is set. */
+export function busFromEnv(env: Readonly<Record<string, string | undefined>>): { bus: string; variable: string } | undefined {
+  for (const variable of [BUS_ENV, BUS_ENV_ALIAS]) {
+    const bus = env[variable];
+    if (bus !== undefined && bus !== '') return { bus, variable };
+  }
+  return undefined;
+}
+
 /** Detail types Switchyard emits (DESIGN.md, Events), plus `Cluster Upgrade Failed`. */
 export const OUT_DETAIL_TYPES = [
   'App Onboarded',

@@ -10,6 +10,7 @@ import { loadFleet } from '../../core/config-file.ts';
 import type { LoadedFleet } from '../../core/config-file.ts';
 import type { ClusterConfig } from '../../core/config.ts';
 import { InvalidInput, errorMessage } from '../../core/errors.ts';
+import { BUS_ENV, busFromEnv } from '../../core/events.ts';
 import { eksClusterReader, type EksSourceOptions } from '../../k8s/eks-source.ts';
 import { startForwarder } from '../../k8s/forwarder.ts';
 import { eksClusterFeed } from '../../k8s/forwarder-eks.ts';
@@ -30,7 +31,7 @@ export interface DiscoverOptions {
   source?: SourceChoice;
   /** Keep watching and send changes to EventBridge (runDiscoverWatch). */
   watch?: boolean;
-  /** --watch: the event bus (name or ARN). Default SWITCHYARD_BUS, else "default". */
+  /** --watch: the event bus (name or ARN). Default SWITCHYARD_BUS (or SWITCHYARD_EVENT_BUS, its earlier name), else "default". */
   bus?: string;
   /** --watch: the EventBridge endpoint, e.g. http://127.0.0.1:4566 (the local runtime). */
   endpointUrl?: string;
@@ -117,7 +118,8 @@ export async function runDiscoverWatch(options: DiscoverOptions, io: WatchIo): P
   const fleet = await loadFleet(options.fleet);
   const env = io.env ?? process.env;
   const err = io.err ?? io.out;
-  const bus = checkBusName(options.bus ?? (env['SWITCHYARD_BUS'] || 'default'), options.bus === undefined ? 'SWITCHYARD_BUS' : '--bus');
+  const fromEnv = busFromEnv(env);
+  const bus = checkBusName(options.bus ?? fromEnv?.bus ?? 'default', options.bus !== undefined ? '--bus' : (fromEnv?.variable ?? BUS_ENV));
   const client = io.eventBridge ?? createEventBridgeClient(options.endpointUrl === undefined ? {} : { endpointUrl: options.endpointUrl }, env);
   try {
     await client.config.region();
@@ -183,7 +185,7 @@ export function registerDiscover(program: Command): void {
     .option('--json', 'print JSON: {"endpoints":[...],"problems":[...],"unreachable":[...]}; with --watch, one JSON line per event sent')
     .addOption(new Option('--source <source>', 'auto: manifests folder when the cluster has one, else EKS').choices(SOURCES).default('auto'))
     .option('--watch', 'keep watching every cluster and send each change as a Gateway Published / Withdrawn event, until SIGINT/SIGTERM')
-    .option('--bus <name>', '--watch: event bus name or ARN (default: SWITCHYARD_BUS, else "default")')
+    .option('--bus <name>', '--watch: event bus name or ARN (default: $SWITCHYARD_BUS, else $SWITCHYARD_EVENT_BUS, else "default")')
     .option('--endpoint-url <url>', '--watch: EventBridge endpoint, e.g. http://127.0.0.1:4566 (default: AWS, or AWS_ENDPOINT_URL)')
     .option('--publish-existing', '--watch: also send Gateway Published for everything found at start')
     .action(async (options: DiscoverOptions) => {
