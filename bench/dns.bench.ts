@@ -14,6 +14,7 @@ import { plan } from '../src/core/plan.ts';
 import { healthCheckIdsAfter, planDns } from '../src/aws/dns-sync.ts';
 import { planHealthChecks } from '../src/aws/health-checks.ts';
 import { MemoryRoute53, type MemoryCheck } from './lib/memory-route53.ts';
+import { loadavg } from 'node:os';
 
 const HOSTNAMES = 10_000;
 const DRIFT = 0.05;
@@ -120,6 +121,9 @@ async function planBench(published: PublishedEndpoint[], zone: { records: Record
   const port = new MemoryRoute53([ZONE], new Map([[ZONE.id, drifted.records]]), zone.checks);
   const source = { description: 'bench', list: async () => ({ endpoints: published, problems: [] }) };
   const rssBefore = rssMB();
+  // Other processes on the machine stretch wall time; CPU time (all threads: V8 compiles
+  // and collects garbage on helper threads too) is the steadier figure.
+  const loadAverageAtStart = Math.round((loadavg()[0] ?? 0) * 100) / 100;
 
   const runOnce = async () => {
     const started = performance.now();
@@ -150,6 +154,7 @@ async function planBench(published: PublishedEndpoint[], zone: { records: Record
     requests: cold.report.requests.length,
     coldSeconds: round(cold.seconds),
     coldCpuSeconds: round(cold.cpuSeconds),
+    loadAverageAtStart,
     warmMedianSeconds: round(warm[1] ?? 0),
     /** One warm pass of the pure stages, to show where the time goes. */
     stageSeconds: stages,
