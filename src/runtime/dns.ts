@@ -123,6 +123,8 @@ interface Rejection {
   names: Set<string>;
   messages: string[];
   transient: boolean;
+  /** Health checks the refused changes referred to (one may have been deleted meanwhile). */
+  healthCheckIds: Set<string>;
 }
 
 interface Attempt {
@@ -149,6 +151,12 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
     const actual: ActualZone[] = [];
     for (const zone of zones) actual.push({ zoneId: zone.id, records: await route53.listRecordSets(zone.id) });
     return { zones, actual };
+  }
+
+  async function anyHealthCheckGone(ids: ReadonlySet<string>): Promise<boolean> {
+    if (ids.size === 0) return false;
+    const existing = new Set((await route53.listHealthChecks()).map((check) => check.id));
+    return [...ids].some((id) => !existing.has(id));
   }
 
   /** One observe → desired → plan → send, against `observed`. */
@@ -202,7 +210,8 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
       if (failed.length > 0) {
         const messages = failed.flatMap((g) => (g.messages ?? []).map((m) => `${g.group.name}: ${m}`));
         const transient = failed.some((g) => g.status === 'not-sent' || (g.messages ?? []).some((m) => /^(TransientAwsError|Throttling|PriorRequestNotComplete)/.test(m)));
-        rejection = { names: new Set(failed.map((g) => subjectOf(g.group.name))), messages, transient };
+        const healthCheckIds = new Set(failed.flatMap((g) => g.group.changes.flatMap((c) => (c.recordSet.healthCheckId ? [c.recordSet.healthCheckId] : []))));
+        rejection = { names: new Set(failed.map((g) => subjectOf(g.group.name))), messages, transient, healthCheckIds };
         changes = summarise(landed.map((g) => g.group));
       }
       changeIds = [...new Set(landed.map((g) => g.changeId).filter((id): id is string => id !== undefined && sent.pendingChangeIds.includes(id)))];
@@ -253,7 +262,9 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
         if (rejection === undefined) return combine(landed);
         if (rejection.transient) throw new TransientAwsError(`Route 53 changes not applied: ${rejection.messages.join('; ')}`, { messages: rejection.messages });
         const again = await observe();
-        const collided = recordsAt(observed.actual, rejection.names) !== recordsAt(again.actual, rejection.names);
+        // Another writer may have changed the names, or deleted a health check the changes
+        // referred to (an OffboardApp's cleanup running between our create and our write).
+        const collided = recordsAt(observed.actual, rejection.names) !== recordsAt(again.actual, rejection.names) || (await anyHealthCheckGone(rejection.healthCheckIds));
         if (!collided || attempt >= MAX_APPLY_ATTEMPTS) {
           const why = collided ? ` (the names kept changing under ${attempt} attempts)` : '';
           throw new Route53Rejected(`Route 53 rejected changes${why}: ${rejection.messages.join('; ')}`, { messages: rejection.messages, attempts: attempt });

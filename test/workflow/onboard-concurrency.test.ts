@@ -83,6 +83,33 @@ describe('OnboardApp under concurrency', () => {
     expect(await pendingChanges(h)).toEqual([]);
   });
 
+  it('a health check deleted between its creation and the record write (a concurrent cleanup) is created again, and the onboard succeeds', async () => {
+    // Prepare: the first check made for api.example.com disappears right after it is
+    // tagged as ours (from then on a cleanup sees it as owned), before any record uses it,
+    // as when an OffboardApp's cleanup of unused checks runs at that moment.
+    const h = await createHarness(dynamo, { empty: true });
+    const api = exampleEndpoints(h.fleet).filter((e) => e.hostname === 'api.example.com');
+    const tag = h.route53.tagHealthCheck.bind(h.route53);
+    let deleted: string | undefined;
+    h.route53.tagHealthCheck = async (id, tags) => {
+      await tag(id, tags);
+      if (deleted === undefined) {
+        deleted = id;
+        await h.route53.deleteHealthCheck(id);
+      }
+    };
+    // Act
+    const outcome = await h.run('OnboardApp', { hostname: 'api.example.com', endpoints: api });
+    // Assess
+    expect(`${outcome.status} ${outcome.error ?? ''} ${outcome.cause ?? ''}`.trim()).toBe('SUCCEEDED');
+    expect(deleted).toBeDefined();
+    const used = h.records('api.example.com').map((r) => r.healthCheckId);
+    expect(used).toHaveLength(2);
+    expect(used).not.toContain(deleted);
+    for (const id of used) expect(h.route53.checks.has(id!)).toBe(true);
+    expect(await pendingChanges(h)).toEqual([]);
+  });
+
   it('a change Route 53 refuses for its own reasons (nobody changed the name) fails Route53Rejected without re-planning', async () => {
     // Prepare
     const h = await createHarness(dynamo, { empty: true });

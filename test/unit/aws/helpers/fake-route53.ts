@@ -58,6 +58,11 @@ export class FakeRoute53 implements Route53Port {
       const messages = bad.map((c) => `RRSet of type ${c.recordSet.type} with DNS name ${c.recordSet.name} is not permitted in zone ${zoneId}`);
       throw new Route53Rejected(`ChangeResourceRecordSets rejected (InvalidChangeBatch): ${messages.join('; ')}`, { zoneId, awsError: 'InvalidChangeBatch', messages });
     }
+    // Route 53 refuses a record that refers to a health check that does not exist.
+    const missing = changes.find((c) => c.action !== 'DELETE' && c.recordSet.healthCheckId !== undefined && !this.checks.has(c.recordSet.healthCheckId));
+    if (missing) {
+      throw new Route53Rejected(`No health check exists with the ID ${missing.recordSet.healthCheckId}`, { zoneId, awsError: 'NoSuchHealthCheck', messages: [`No health check exists with the ID ${missing.recordSet.healthCheckId}`] });
+    }
     const current = this.records.get(zoneId) ?? [];
     try {
       this.records.set(zoneId, applyChanges(current, changes));
