@@ -5,7 +5,8 @@
 //    (a canary failed, or recovered) to the Failover execution done, i.e. its weights
 //    changed in Route 53 and INSYNC. Target: p50 under 200 ms.
 // 2. draining a cluster that serves 1,000 apps: DrainCluster (steps 50 % then 0 %, bake 0)
-//    from StartExecution to SUCCEEDED. Target: under 5 s.
+//    from StartExecution to SUCCEEDED, three times on one runtime (restored in between),
+//    with the CPU each took. Target: median under 5 s.
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,8 @@ import { startLocalRuntime, type LocalRuntime } from '../src/local/runtime/runti
 
 const ALARM_ROUNDS = 8;
 const APPS = 1000;
+/** Drains measured (restored in between); the target applies to their median. */
+const DRAINS = 3;
 const TARGET_ALARM_P50_MS = 200;
 const TARGET_DRAIN_MS = 5000;
 const EXAMPLE_FLEET = fileURLToPath(new URL('../examples/fleet/', import.meta.url));
@@ -104,7 +107,25 @@ async function bigFleet(): Promise<{ dir: string; remove(): Promise<void> }> {
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
-async function drainThousand(): Promise<{ setupMs: number; drainMs: number; appsOnEast: number; zeroAfter: number }> {
+/** Runs `workflow` with `input` and waits for it; its duration (Step Functions' own start and stop dates) and the process CPU it took. */
+async function timedExecution(sfn: SFNClient, runtime: LocalRuntime, workflow: string, input: unknown): Promise<{ ms: number; cpuMs: number }> {
+  const cpu = process.cpuUsage();
+  const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: runtime.names.stateMachineArn(workflow), input: JSON.stringify(input) }));
+  let done;
+  for (;;) {
+    done = await sfn.send(new DescribeExecutionCommand({ executionArn: out.executionArn }));
+    if (done.status !== 'RUNNING') break;
+    // Polling only finds the end; the duration comes from the execution's own dates, so a
+    // gentle poll costs no accuracy and takes less CPU from the drain it measures.
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const used = process.cpuUsage(cpu);
+  if (done.status !== 'SUCCEEDED') throw new Error(`${workflow} ${done.status}: ${done.error}: ${done.cause}`);
+  return { ms: done.stopDate!.getTime() - done.startDate!.getTime(), cpuMs: Math.round((used.user + used.system) / 1000) };
+}
+
+/** DRAINS drains of east (restored in between), on one runtime: the first one, and the median. */
+export async function drainThousand(): Promise<{ setupMs: number; drainMs: number; firstDrainMs: number; drainRunsMs: number[]; drainCpuMs: number[]; appsOnEast: number; zeroAfter: number }> {
   const fleet = await bigFleet();
   const started = Date.now();
   const runtime = await startLocalRuntime({ fleet: fleet.dir, stateDir: null, port: 0, onboard: false, settleTimeoutMs: 600_000, ...ZERO_WAITS });
@@ -122,16 +143,16 @@ async function drainThousand(): Promise<{ setupMs: number; drainMs: number; apps
     const appsOnEast = await count(100);
     if (appsOnEast !== APPS) throw new Error(`set-up published ${appsOnEast} of ${APPS} apps on east`);
     // Act
-    const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: runtime.names.stateMachineArn('DrainCluster'), input: JSON.stringify({ cluster: 'east', reason: 'bench', bakeSeconds: 0 }) }));
-    let done;
-    for (;;) {
-      done = await sfn.send(new DescribeExecutionCommand({ executionArn: out.executionArn }));
-      if (done.status !== 'RUNNING') break;
-      await new Promise((r) => setTimeout(r, 10));
+    const drains: { ms: number; cpuMs: number }[] = [];
+    let zeroAfter = 0;
+    for (let i = 0; i < DRAINS; i++) {
+      if (i > 0) await timedExecution(sfn, runtime, 'RestoreCluster', { cluster: 'east', reason: 'bench', bakeSeconds: 0 });
+      drains.push(await timedExecution(sfn, runtime, 'DrainCluster', { cluster: 'east', reason: 'bench', bakeSeconds: 0 }));
+      zeroAfter = await count(0);
+      if (zeroAfter !== APPS) throw new Error(`drain ${i + 1} left ${APPS - zeroAfter} of ${APPS} apps on east with weight`);
     }
-    if (done.status !== 'SUCCEEDED') throw new Error(`drain ${done.status}: ${done.error}: ${done.cause}`);
-    const drainMs = done.stopDate!.getTime() - done.startDate!.getTime();
-    return { setupMs, drainMs, appsOnEast, zeroAfter: await count(0) };
+    const runs = drains.map((d) => d.ms);
+    return { setupMs, drainMs: percentile(runs, 0.5), firstDrainMs: runs[0]!, drainRunsMs: runs, drainCpuMs: drains.map((d) => d.cpuMs), appsOnEast, zeroAfter };
   } finally {
     sfn.destroy();
     await runtime.close();
@@ -156,7 +177,7 @@ export async function run(): Promise<Record<string, unknown>> {
     targets: [
       { name: 'alarm event (ALARM) to new weights INSYNC, waits at zero: p50 ms', target: `< ${TARGET_ALARM_P50_MS}`, actual: failoverP50, pass: failoverP50 < TARGET_ALARM_P50_MS },
       { name: 'alarm event (OK) to weights back INSYNC, hold-down at zero: p50 ms', target: `< ${TARGET_ALARM_P50_MS}`, actual: failbackP50, pass: failbackP50 < TARGET_ALARM_P50_MS },
-      { name: `drain of a cluster serving ${APPS} apps, waits at zero: ms`, target: `< ${TARGET_DRAIN_MS}`, actual: drain.drainMs, pass: drain.drainMs < TARGET_DRAIN_MS && drain.zeroAfter === APPS },
+      { name: `drain of a cluster serving ${APPS} apps, waits at zero: median of ${DRAINS}, ms`, target: `< ${TARGET_DRAIN_MS}`, actual: drain.drainMs, pass: drain.drainMs < TARGET_DRAIN_MS && drain.zeroAfter === APPS },
     ],
   };
 }

@@ -72,8 +72,12 @@ export function textsOf(node: XmlValue | undefined, listName: string, memberName
 // ---------------------------------------------------------------------------
 // Writing.
 
+const XML_SPECIAL = /[&<>"']/;
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+
 export function escapeXml(value: string): string {
-  return value.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[ch]!);
+  // Most values (names, ids, numbers) have nothing to escape: a listing renders thousands.
+  return XML_SPECIAL.test(value) ? value.replace(/[&<>"']/g, (ch) => XML_ESCAPES[ch]!) : value;
 }
 
 /** `<name>text</name>`, or nothing when the value is absent. */
