@@ -173,9 +173,19 @@ print(json.dumps({'alarm': alarm['StateValue'], 'reason': alarm['StateReason'], 
     // Assess
     expect(result.code, result.stderr).toBe(0);
     const out = JSON.parse(result.stdout) as Record<string, unknown>;
-    expect(out).toMatchObject({ alarm: 'ALARM', reason: 'boto3 test', machines: 7, failed: 0, zones: ['example.com.'] });
+    // The alarm is evaluated again every (scaled) period and, as on AWS, goes back to OK while
+    // the canary is healthy: read back, it is ALARM with our reason or already OK again.
+    expect(out).toMatchObject({ machines: 7, failed: 0, zones: ['example.com.'] });
+    expect(['ALARM', 'OK']).toContain(out['alarm']);
+    if (out['alarm'] === 'ALARM') expect(out['reason']).toBe('boto3 test');
     expect(out['updated']).toBeGreaterThanOrEqual(2020);
-    const events = runtime.platform.eventBus.recentEvents().map((r) => r.event);
-    expect(events.some((e) => e.source === 'aws.cloudwatch' && (e.detail as { state?: { value?: string } }).state?.value === 'ALARM')).toBe(true);
+    // The forced transition itself is on the default bus (as on AWS; a rule forwards it to
+    // Switchyard's bus), once, with the operator's reason.
+    const events = runtime.platform.eventBus.recentEvents().filter((r) => r.bus === 'default').map((r) => r.event);
+    const forced = events.filter((e) => {
+      const state = (e.detail as { state?: { value?: string; reason?: string } }).state;
+      return e.source === 'aws.cloudwatch' && state?.value === 'ALARM' && state.reason === 'boto3 test';
+    });
+    expect(forced).toHaveLength(1);
   }, 90_000);
 });
