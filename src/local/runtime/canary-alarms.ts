@@ -24,7 +24,7 @@ export interface CanaryAlarm {
 
 /** The clusters that get a canary alarm (the deploy skips `canaryAlarm: false`). */
 export function alarmedClusters(fleet: FleetConfig): FleetConfig['clusters'] {
-  return fleet.clusters.filter((c) => (c as { canaryAlarm?: boolean }).canaryAlarm !== false);
+  return fleet.clusters.filter((c) => c.canaryAlarm !== false);
 }
 
 function tagValue(tags: readonly Tag[] | undefined, key: string): string | undefined {
