@@ -3,6 +3,7 @@
 // src/core/config-file.ts so tests and Lambdas can validate without disk access.
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import * as z from 'zod';
+import { ELB_ALIAS_ZONES } from './alias-zones.ts';
 import { ConfigError } from './errors.ts';
 import { HEALTH_PROTOCOLS, SYNC_POLICIES } from './model.ts';
 
@@ -15,7 +16,14 @@ const dnsName = z
     message: 'not a valid DNS name',
   });
 
-const awsRegion = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/, 'not an AWS region name (e.g. us-east-1)');
+// A region must be one whose load-balancer alias zones Switchyard knows: a misspelt region
+// (eu-west-9) would otherwise pass here and only fail later, record by record, in Route 53.
+const awsRegion = z
+  .string()
+  .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/, 'not an AWS region name (e.g. us-east-1)')
+  .refine((region) => Object.hasOwn(ELB_ALIAS_ZONES, region), {
+    message: 'unknown AWS region (not in the load-balancer alias-zone table, src/core/alias-zones.ts)',
+  });
 
 const clusterName = z
   .string()

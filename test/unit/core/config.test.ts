@@ -46,6 +46,11 @@ describe('parseFleetConfig', () => {
     expect(issues).toContainEqual(expect.stringMatching(/^policy: /));
   });
 
+  it('refuses a well-formed but unknown region, which Route 53 would refuse record by record', () => {
+    const issues = issuesOf(minimal.replace('region: us-east-1', 'region: eu-west-9'));
+    expect(issues).toEqual([expect.stringMatching(/^clusters\[0\]\.region: unknown AWS region/)]);
+  });
+
   it('rejects unknown settings (typos) by path', () => {
     expect(issuesOf(minimal.replace('region: us-east-1', 'region: us-east-1\n    wieght: 5'))).toContainEqual(
       expect.stringMatching(/^clusters\[0\]: .*wieght/),
