@@ -312,7 +312,7 @@ function desireApp(fleetwide: Fleetwide, hostname: string, app: AppEndpoints, ou
   for (const m of members) {
     const entryPoint = m.cluster.entryPoint ?? m.endpoint.entryPoint;
     if (!entryPoint) {
-      problems.push({ subject: subjectOf(m.endpoint), hostname, cluster: m.cluster.name, reason: `cluster ${m.cluster.name} has no entry point (neither clusters[].entryPoint nor one discovered from the gateway Service); its ${hostname} records are left as they are` });
+      problems.push({ subject: subjectOf(m.endpoint), hostname, cluster: m.cluster.name, reason: `${hostname} on cluster ${m.cluster.name} has no entry point (clusters[].entryPoint is not set and none was discovered from its gateway Service); its ${hostname} records are left as they are` });
       out.held.push({ name, setIdentifier: policy === 'simple' ? undefined : m.cluster.name, reason: 'no entry point' });
       continue;
     }

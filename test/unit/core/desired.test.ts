@@ -195,7 +195,7 @@ describe('computeDesiredState: endpoints left out', () => {
     ]);
     expect(state.problems.map((p) => p.reason)).toEqual([
       expect.stringMatching(/"ingress.example.net" is not an Elastic Load Balancing DNS name/),
-      expect.stringMatching(/cluster west has no entry point/),
+      expect.stringMatching(/on cluster west has no entry point/),
     ]);
     // Still weighted: the broken clusters count, so fixing them is an UPSERT-free CREATE.
     expect(state.apps[0]?.policy).toBe('weighted');
