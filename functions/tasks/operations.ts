@@ -268,10 +268,26 @@ export const applyWeights = (deps: Deps) => async (raw: unknown): Promise<Applie
 // ---------------------------------------------------------------------------
 // changeStatus: one INSYNC poll
 
-const changeStatusInputSchema = z.object({ changeIds: z.array(z.string()), attempt: z.number().int().min(0).default(0) });
+const changeStatusInputSchema = z.object({
+  changeIds: z.array(z.string()),
+  attempt: z.number().int().min(0).default(0),
+  /** Drain, restore and upgrade steps: the lock to renew with every poll (OnboardApp and the like hold none). */
+  op: operationPlanSchema.optional(),
+  lock: lockRefSchema.optional(),
+});
 
+/**
+ * One GetChange poll. Under an operation's lock it renews the lease first: INSYNC can take
+ * up to maxPolls × pollSeconds, and the bake that follows must start from a fresh lease
+ * (a lost lease fails here with LockHeld, before Route 53 is asked anything).
+ */
 export const changeStatus = (deps: Deps) => async (raw: unknown): Promise<{ insync: boolean; attempt: number; changeIds: string[] }> => {
-  const { changeIds, attempt } = parseInput(changeStatusInputSchema, raw, 'changeStatus input');
+  const { changeIds, attempt, op, lock } = parseInput(changeStatusInputSchema, raw, 'changeStatus input');
+  if ((op === undefined) !== (lock === undefined)) throw new InvalidInput('changeStatus input: op and lock go together (both or neither)');
+  if (op && lock) {
+    const now = deps.clock.now();
+    await deps.table.updateFleet((state) => ({ next: renewLock(state, op.cluster, lock.token, now, deps.fleet.safety.lockTtlSeconds), result: null }));
+  }
   const insync = changeIds.length === 0 || (await deps.dns.changeStatus(changeIds)) === 'INSYNC';
   return { insync, attempt: attempt + 1, changeIds };
 };

@@ -139,6 +139,22 @@ export interface PlanRequest {
   upgrade?: OperationPlan['upgrade'];
 }
 
+/**
+ * The longest time the holder of a lock goes without renewing it. Every task of the
+ * holder renews (ApplyWeights, each INSYNC poll, HealthGate, DescribeUpdate), so the
+ * gaps are the Wait states between two of them: a step's bake (TTL + bake), one INSYNC
+ * poll interval, one DescribeUpdate interval. LEASE_MARGIN_SECONDS covers the tasks'
+ * own run time and first retries.
+ */
+export function longestRenewalGap(waits: { waitSeconds: number; pollSeconds: number; updatePollSeconds?: number }): { seconds: number; what: string } {
+  const candidates: Array<{ seconds: number; what: string }> = [
+    { seconds: waits.waitSeconds, what: 'record TTL + bake after a step' },
+    { seconds: waits.pollSeconds, what: 'one INSYNC poll interval' },
+  ];
+  if (waits.updatePollSeconds !== undefined) candidates.push({ seconds: waits.updatePollSeconds, what: 'one DescribeUpdate poll interval' });
+  return candidates.reduce((longest, c) => (c.seconds > longest.seconds ? c : longest));
+}
+
 /** Resolves defaults from the fleet, validates, and drops steps already done. */
 export function planOperation(request: PlanRequest): OperationPlan {
   const { fleet, cluster, operation } = request;
@@ -153,10 +169,11 @@ export function planOperation(request: PlanRequest): OperationPlan {
   if (wantsRestore) validateSteps('restore', restoreSteps);
   const bakeSeconds = request.bakeSeconds ?? safety.bakeSeconds;
   const waitSeconds = request.ttlSeconds + bakeSeconds;
-  if (waitSeconds + LEASE_MARGIN_SECONDS > safety.lockTtlSeconds) {
+  const gap = longestRenewalGap({ waitSeconds, pollSeconds: INSYNC_POLL_SECONDS, ...(request.upgrade ? { updatePollSeconds: request.upgrade.pollSeconds } : {}) });
+  if (gap.seconds + LEASE_MARGIN_SECONDS > safety.lockTtlSeconds) {
     throw new InvalidInput(
-      `bakeSeconds ${bakeSeconds}: TTL ${request.ttlSeconds} s + bake must stay ${LEASE_MARGIN_SECONDS} s under safety.lockTtlSeconds (${safety.lockTtlSeconds} s), or the lock's lease would run out during a wait`,
-      { bakeSeconds, lockTtlSeconds: safety.lockTtlSeconds },
+      `bakeSeconds ${bakeSeconds}: the longest wait between two renewals of the lock (${gap.what}, ${gap.seconds} s) must stay ${LEASE_MARGIN_SECONDS} s under safety.lockTtlSeconds (${safety.lockTtlSeconds} s), or the lock's lease would run out during it`,
+      { bakeSeconds, gapSeconds: gap.seconds, lockTtlSeconds: safety.lockTtlSeconds },
     );
   }
   const leftDrain = wantsDrain ? remainingSteps('drain', drainSteps, request.currentPercent) : [];

@@ -1,0 +1,92 @@
+// Lease, dry-run and rollback safety of DrainCluster / RestoreCluster, on the real ASL.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDynalite, type TestDynamo } from '../support/workflows/dynalite.ts';
+import { createHarness, testFleet, type Harness } from './harness.ts';
+import type { Task } from '../../functions/tasks/index.ts';
+
+let dynamo: TestDynamo;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+
+const causeOf = (cause: string | undefined) => {
+  try {
+    return (JSON.parse(cause ?? '{}') as { errorMessage?: string }).errorMessage ?? cause;
+  } catch {
+    return cause;
+  }
+};
+
+/**
+ * A clock the test moves as Step Functions' waits would (the harness scales waits to 0):
+ * each INSYNC poll after the first costs pollSeconds, the bake costs waitSeconds.
+ */
+function simulatedTime() {
+  let now = Date.now();
+  let polled = false;
+  let op: { pollSeconds: number; waitSeconds: number } | undefined;
+  return {
+    now: () => new Date(now),
+    wrap: (name: string, task: Task): Task => async (input) => {
+      if (name === 'applyWeights') {
+        op = (input as { op: typeof op }).op;
+        polled = false;
+      }
+      if (name === 'changeStatus' && op) {
+        if (polled) now += op.pollSeconds * 1000;
+        polled = true;
+      }
+      if (name === 'healthGate' && op) now += op.waitSeconds * 1000;
+      return task(input);
+    },
+  };
+}
+
+describe('lock lease over a drain', () => {
+  it('a slow INSYNC (200 s) before the longest admitted bake does not let the lease run out', async () => {
+    // Prepare: lease 900 s, bake 780 s (TTL 60 + bake = 840 s: the longest admitted), Route 53 INSYNC after 41 polls.
+    const time = simulatedTime();
+    const h = await createHarness(dynamo, { fleet: testFleet({ lockTtlSeconds: 900 }), wrap: time.wrap });
+    h.deps.clock.now = time.now;
+    h.route53.pollsUntilInsync = 41;
+    // Act
+    const outcome = await h.run('DrainCluster', { cluster: 'west', reason: 'slow route 53', steps: [0], bakeSeconds: 780 });
+    // Assess
+    expect(outcome.status, `${outcome.error}: ${causeOf(outcome.cause)}`).toBe('SUCCEEDED');
+    const state = await h.table.readFleet();
+    expect(state.intents['west']).toMatchObject({ state: 'DRAINED', weightPercent: 0 });
+    expect(state.locks).toEqual({});
+    expect(h.weight('shop.example.com', 'west')).toBe(0);
+    expect(h.eventsOf('Cluster Drain Aborted')).toEqual([]);
+  });
+
+  it('a poll that finds the lease taken over fails LockHeld and leaves the new holder alone', async () => {
+    // Prepare: during INSYNC the lease expires and another operation takes the cluster.
+    const time = simulatedTime();
+    let gates = 0;
+    let h!: Harness;
+    h = await createHarness(dynamo, {
+      fleet: testFleet({ lockTtlSeconds: 900 }),
+      wrap: (name, task) =>
+        time.wrap(name, async (input) => {
+          if (name === 'healthGate') gates++;
+          if (name === 'changeStatus') {
+            await h.table.updateFleet((s) => ({ next: { ...s, locks: { ...s.locks, west: { ...s.locks['west']!, holder: 'other-op', token: s.lastToken + 1 } }, lastToken: s.lastToken + 1 }, result: null }));
+          }
+          return task(input);
+        }),
+    });
+    h.deps.clock.now = time.now;
+    // Act
+    const outcome = await h.run('DrainCluster', { cluster: 'west', reason: 'taken over', steps: [50, 0] });
+    // Assess
+    expect(outcome.error).toBe('LockHeld');
+    expect(gates).toBe(0);
+    expect(h.weight('shop.example.com', 'west')).toBe(50);
+    expect((await h.table.readFleet()).locks['west']?.holder).toBe('other-op');
+    expect(h.eventsOf('Cluster Drain Aborted')[0]).toMatchObject({ error: 'LockHeld', rolledBack: false });
+  });
+});
