@@ -16,7 +16,7 @@ import {
   restoreInputSchema,
   type OperationPlan,
 } from '../../src/core/drain-plan.ts';
-import { DrainUnsafe, HealthDegraded, InvalidInput } from '../../src/core/errors.ts';
+import { DrainUnsafe, HealthDegraded, InvalidInput, LockHeld } from '../../src/core/errors.ts';
 import { outEvent, type AppWeight, type EventToPut } from '../../src/core/events.ts';
 import {
   acquireLock as takeLock,
@@ -68,10 +68,60 @@ export interface DryRunStep {
   weights: Awaited<ReturnType<Deps['dns']['apply']>>['weights'];
 }
 
+/** Why the real operation would be refused before changing anything (a dry run reports it instead). */
+export interface DryRunRefusal {
+  error: string;
+  reason: string;
+}
+
+export interface DryRunPlan {
+  cluster: string;
+  dryRun: true;
+  /** False when the real run would be refused or a step is unsafe: `refusals` and the steps' violations say why. */
+  safe: boolean;
+  refusals: DryRunRefusal[];
+  steps: DryRunStep[];
+  lockedBy?: string;
+  waitSeconds: number;
+}
+
 export interface PreparedOperation {
   op: OperationPlan;
   /** Dry run only (null otherwise, so ASL paths always resolve): every step's changes and safety verdict, and who holds the lock now. */
-  dryRun: { cluster: string; dryRun: true; steps: DryRunStep[]; lockedBy?: string; waitSeconds: number } | null;
+  dryRun: DryRunPlan | null;
+}
+
+/** The refusals Prepare and AcquireLock would make, decided on the same data without writing. */
+function refusalsOf(deps: Deps, view: FleetView, health: HealthView, op: OperationPlan, now: Date): DryRunRefusal[] {
+  if (op.noop) return [];
+  const refusals: DryRunRefusal[] = [];
+  const refuse = (check: () => void) => {
+    try {
+      check();
+    } catch (error) {
+      if (!(error instanceof DrainUnsafe || error instanceof HealthDegraded || error instanceof LockHeld)) throw error;
+      refusals.push({ error: error.name, reason: error.message });
+    }
+  };
+  if (op.operation !== 'restore' && !op.force) refuse(() => assertSafe(deps, view.state, view, health, op.cluster, 0, now));
+  if (op.operation === 'restore') refuse(() => assertRestorable(health, op.cluster));
+  refuse(() =>
+    takeLock(view.state, {
+      cluster: op.cluster,
+      holder: op.holder,
+      operation: op.operation,
+      now,
+      ttlSeconds: deps.fleet.safety.lockTtlSeconds,
+      maxConcurrentDrains: deps.fleet.safety.maxConcurrentDrains,
+    }),
+  );
+  return refusals;
+}
+
+function assertRestorable(health: HealthView, cluster: string): void {
+  if (health.clusters[cluster] !== 'HEALTHY') {
+    throw new HealthDegraded(`cannot restore ${cluster}: its health is ${health.clusters[cluster] ?? 'UNKNOWN'} (the canary health check must pass first)`, { cluster });
+  }
 }
 
 async function dryRunSteps(deps: Deps, view: FleetView, health: HealthView, op: OperationPlan): Promise<DryRunStep[]> {
@@ -122,24 +172,27 @@ async function prepare(deps: Deps, kind: 'drain' | 'restore', raw: unknown): Pro
   if (op.noop && !op.dryRun) return { op, dryRun: null };
   const health = await deps.health.snapshot(clusterNames(deps));
   const now = deps.clock.now();
+  // A dry run reports what the real run would refuse instead of failing: it must change
+  // nothing, and the refusal path puts an Aborted event on the bus.
+  if (op.dryRun) return { op, dryRun: await dryRunPlan(deps, view, health, op, now) };
   if (kind === 'drain' && !op.force && !op.noop) assertSafe(deps, view.state, view, health, op.cluster, 0, now);
-  if (kind === 'restore' && !op.noop && health.clusters[op.cluster] !== 'HEALTHY') {
-    throw new HealthDegraded(`cannot restore ${op.cluster}: its health is ${health.clusters[op.cluster] ?? 'UNKNOWN'} (the canary health check must pass first)`, {
-      cluster: op.cluster,
-    });
-  }
-  if (!op.dryRun) return { op, dryRun: null };
+  if (kind === 'restore' && !op.noop) assertRestorable(health, op.cluster);
+  return { op, dryRun: null };
+}
+
+async function dryRunPlan(deps: Deps, view: FleetView, health: HealthView, op: OperationPlan, now: Date): Promise<DryRunPlan> {
+  const refusals = refusalsOf(deps, view, health, op, now);
+  const steps = await dryRunSteps(deps, view, health, op);
   const lock = view.state.locks[op.cluster];
   const live = lock && Date.parse(lock.expiresAt) > now.getTime();
   return {
-    op,
-    dryRun: {
-      cluster: op.cluster,
-      dryRun: true,
-      steps: await dryRunSteps(deps, view, health, op),
-      waitSeconds: op.waitSeconds,
-      ...(live ? { lockedBy: `${lock.operation} ${lock.holder}` } : {}),
-    },
+    cluster: op.cluster,
+    dryRun: true,
+    safe: refusals.length === 0 && steps.every((step) => step.safe),
+    refusals,
+    steps,
+    waitSeconds: op.waitSeconds,
+    ...(live ? { lockedBy: `${lock.operation} ${lock.holder}` } : {}),
   };
 }
 

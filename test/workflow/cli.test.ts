@@ -96,8 +96,14 @@ describe('switchyard drain / status / history / restore', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     // Act
+    const dry = await runOperation('drain', 'west', { ...target(), dryRun: true });
+    const dryText = out.join('\n');
+    out.length = 0;
     const refused = await runOperation('drain', 'west', { ...target(), wait: true });
     // Assess
+    expect(dry).toBe(EXIT.failed);
+    expect(dryText).toMatch(/dry run for west: .*nothing was changed\nit would be refused:\n {2}DrainUnsafe: taking west to 0% is unsafe/);
+    expect(dryText).toMatch(/step \d: 0% {2}UNSAFE: taking west to 0% is unsafe/);
     expect(refused).toBe(EXIT.failed);
     expect(out.join('\n')).toMatch(/DrainCluster FAILED: DrainUnsafe: taking west to 0% is unsafe/);
     await expect(runOperation('drain', 'west', { ...target(), steps: '0,50' })).rejects.toMatchObject({ name: 'InvalidInput', message: 'drain steps [0, 50]: must be strictly decreasing' });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynalite, type TestDynamo } from '../support/workflows/dynalite.ts';
 import { createHarness, testFleet, type Harness } from './harness.ts';
 import type { Task } from '../../functions/tasks/index.ts';
+import { acquireLock } from '../../src/core/intent.ts';
 
 let dynamo: TestDynamo;
 beforeAll(async () => {
@@ -88,5 +89,64 @@ describe('lock lease over a drain', () => {
     expect(h.weight('shop.example.com', 'west')).toBe(50);
     expect((await h.table.readFleet()).locks['west']?.holder).toBe('other-op');
     expect(h.eventsOf('Cluster Drain Aborted')[0]).toMatchObject({ error: 'LockHeld', rolledBack: false });
+  });
+});
+
+describe('dry run', () => {
+  it('of an unsafe drain returns every step with the refusal, and changes, journals, locks and emits nothing', async () => {
+    // Prepare: east drained, so draining west would leave api.example.com with no active cluster.
+    const h = await createHarness(dynamo);
+    expect((await h.run('DrainCluster', { cluster: 'east', reason: 'maintenance', steps: [0] })).status).toBe('SUCCEEDED');
+    h.events.length = 0;
+    h.route53.batches.length = 0;
+    const before = await h.table.readFleet();
+    const journal = await h.table.listJournal({});
+    // Act
+    const outcome = await h.run('DrainCluster', { cluster: 'west', reason: 'what if', steps: [50, 0], dryRun: true });
+    // Assess
+    expect(outcome.status, `${outcome.error}: ${causeOf(outcome.cause)}`).toBe('SUCCEEDED');
+    const plan = outcome.output as { safe: boolean; refusals: Array<{ error: string; reason: string }>; steps: Array<{ weightPercent: number; safe: boolean; violations: string; changes: unknown[] }> };
+    expect(plan.safe).toBe(false);
+    expect(plan.refusals).toEqual([{ error: 'DrainUnsafe', reason: expect.stringContaining('taking west to 0% is unsafe') }]);
+    expect(plan.steps.map((s) => [s.weightPercent, s.safe])).toEqual([
+      [50, true],
+      [0, false],
+    ]);
+    expect(plan.steps[1]!.violations).toContain('api.example.com');
+    expect(plan.steps[1]!.changes.length).toBeGreaterThan(0);
+    expect(h.events).toEqual([]);
+    expect(h.route53.batches).toEqual([]);
+    expect(await h.table.readFleet()).toEqual(before);
+    expect(await h.table.listJournal({})).toEqual(journal);
+  });
+
+  it('of a restore of an unhealthy cluster, or of a locked cluster, reports the refusals instead of failing', async () => {
+    // Prepare
+    const h = await createHarness(dynamo);
+    expect((await h.run('DrainCluster', { cluster: 'west', reason: 'maintenance', steps: [0] })).status).toBe('SUCCEEDED');
+    h.events.length = 0;
+    h.health.clusters['west'] = 'UNHEALTHY';
+    await h.table.updateFleet((s) => ({ next: acquireLock(s, { cluster: 'west', holder: 'someone', operation: 'drain', now: new Date(), ttlSeconds: 600, maxConcurrentDrains: 1 }).state, result: null }));
+    const before = await h.table.readFleet();
+    // Act
+    const outcome = await h.run('RestoreCluster', { cluster: 'west', dryRun: true });
+    // Assess
+    expect(outcome.status, `${outcome.error}: ${causeOf(outcome.cause)}`).toBe('SUCCEEDED');
+    expect(outcome.output).toMatchObject({
+      safe: false,
+      lockedBy: 'drain someone',
+      refusals: [
+        { error: 'HealthDegraded', reason: 'cannot restore west: its health is UNHEALTHY (the canary health check must pass first)' },
+        { error: 'LockHeld', reason: expect.stringContaining('cluster "west" is locked by drain someone') },
+      ],
+    });
+    expect(h.events).toEqual([]);
+    expect(await h.table.readFleet()).toEqual(before);
+  });
+
+  it('of a safe drain says safe, with no refusals', async () => {
+    const h = await createHarness(dynamo);
+    const outcome = await h.run('DrainCluster', { cluster: 'west', dryRun: true });
+    expect(outcome.output).toMatchObject({ safe: true, refusals: [] });
   });
 });

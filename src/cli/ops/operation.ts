@@ -92,7 +92,8 @@ export async function runOperation(kind: 'drain' | 'restore', cluster: string, f
     } else {
       opsRuntime.out(`${workflow} ${end.status}: ${end.error ?? ''}${end.cause ? `: ${causeMessage(end.cause)}` : ''}`);
     }
-    if (end.status === 'SUCCEEDED') return EXIT.ok;
+    // A dry run that shows the operation would be refused or unsafe exits as the refusal would (1).
+    if (end.status === 'SUCCEEDED') return flags.dryRun && (end.output as { safe?: unknown } | undefined)?.safe === false ? EXIT.failed : EXIT.ok;
     return end.error === 'InvalidInput' || end.error === 'UnknownCluster' ? EXIT.badInput : EXIT.failed;
   } finally {
     clients.destroy();
@@ -109,10 +110,14 @@ function formatResult(kind: string, output: unknown): string {
 }
 
 function formatDryRun(output: unknown): string {
-  const plan = (output ?? {}) as { cluster?: string; waitSeconds?: number; lockedBy?: string; steps?: Array<{ weightPercent: number; safe: boolean; violations: string; changes: Array<{ action: string; name: string; type: string; setIdentifier?: string; weight?: number }> }> };
+  const plan = (output ?? {}) as { cluster?: string; waitSeconds?: number; lockedBy?: string; safe?: boolean; refusals?: Array<{ error: string; reason: string }>; steps?: Array<{ weightPercent: number; safe: boolean; violations: string; changes: Array<{ action: string; name: string; type: string; setIdentifier?: string; weight?: number }> }> };
   if (!plan.steps) return JSON.stringify(output, null, 2);
   const lines = [`dry run for ${plan.cluster}: ${plan.steps.length} step(s), ${plan.waitSeconds} s after each; nothing was changed`];
   if (plan.lockedBy) lines.push(`  note: the cluster is locked now by ${plan.lockedBy}`);
+  if (plan.safe === false) {
+    lines.push(`it would be refused${plan.refusals?.length ? '' : ' (unsafe steps below)'}:`);
+    for (const refusal of plan.refusals ?? []) lines.push(`  ${refusal.error}: ${refusal.reason}`);
+  }
   plan.steps.forEach((step, i) => {
     lines.push(`step ${i + 1}: ${step.weightPercent}%${step.safe ? '' : `  UNSAFE: ${step.violations}`}`);
     for (const c of step.changes) lines.push(`  ${c.action.padEnd(6)} ${c.name} ${c.type}${c.setIdentifier ? ` ${c.setIdentifier}` : ''}${c.weight === undefined ? '' : ` weight ${c.weight}`}`);
