@@ -62,8 +62,8 @@ export const FUNCTIONS = {
     timeoutSeconds: 120,
   },
   changeStatus: {
-    description: 'One GetChange poll of the changes a step sent',
-    actions: union(ROUTE53),
+    description: "One GetChange poll of the changes a step sent; renews the operation's lease",
+    actions: union(TABLE, ROUTE53),
     timeoutSeconds: 30,
   },
   healthGate: {
@@ -77,8 +77,8 @@ export const FUNCTIONS = {
     timeoutSeconds: 30,
   },
   rollbackOperation: {
-    description: 'Saved weights back, lock released, journal, Cluster Drain Aborted',
-    actions: union(TABLE, ROUTE53),
+    description: 'Saved weights back (a lowering only when safe), lock released, journal, Cluster Drain Aborted',
+    actions: union(TABLE, HEALTH),
     timeoutSeconds: 120,
   },
   resolveUpgrade: {

@@ -493,10 +493,16 @@ export const rollbackOperation = (deps: Deps) => async (raw: unknown): Promise<{
   if (ours && Date.parse(current.expiresAt) > now.getTime()) {
     const token = current.token;
     const dnsReason = `switchyard rollback ${op.cluster} to ${saved.weightPercent}% (${op.holder})`;
+    // Rolling back a restore lowers the weight: only when every app keeps minHealthyActive
+    // (other clusters may have failed meanwhile). The cluster failing its own health gate
+    // never counts against this: an unhealthy cluster is not a healthy active one.
+    const lowering = intent.weightPercent > saved.weightPercent;
+    const health = lowering ? await deps.health.snapshot(clusterNames(deps)) : { clusters: {} };
     const writeSaved = (release: boolean) =>
       deps.table.updateFleet((state) => {
         assertLockHeld(state, op.cluster, token, now);
         const i = intentOf(state, op.cluster);
+        if (lowering && i.weightPercent > saved.weightPercent) assertSafe(deps, state, view, health, op.cluster, saved.weightPercent, now);
         let next = withIntent(state, { ...i, state: saved.state, weightPercent: saved.weightPercent, at: now.toISOString() });
         if (release) next = releaseLock(next, op.cluster, token).state;
         return { next, result: next };
@@ -505,12 +511,23 @@ export const rollbackOperation = (deps: Deps) => async (raw: unknown): Promise<{
       // Back up: DNS first, then the intent (and the lock goes with it).
       await deps.dns.apply(clusterDnsRequest(deps, view.state, view, op.cluster, { override: saved.weightPercent, reason: dnsReason }));
       await writeSaved(true);
+      rolledBack = true;
     } else {
-      const written = await writeSaved(false);
-      await deps.dns.apply(clusterDnsRequest(deps, written, view, op.cluster, { reason: dnsReason }));
-      await deps.table.updateFleet((state) => ({ next: releaseLock(state, op.cluster, token).state, result: null }));
+      let written: FleetState | undefined;
+      try {
+        written = await writeSaved(false);
+      } catch (unsafe) {
+        if (!(unsafe instanceof DrainUnsafe)) throw unsafe;
+        // Left where it is: the weight it has is what keeps the apps served.
+        await deps.table.updateFleet((state) => ({ next: releaseLock(state, op.cluster, token).state, result: null }));
+        note = ` (not rolled back: ${unsafe.message}; ${op.cluster} stays at ${intent.weightPercent}% until an operator acts)`;
+      }
+      if (written) {
+        await deps.dns.apply(clusterDnsRequest(deps, written, view, op.cluster, { reason: dnsReason }));
+        await deps.table.updateFleet((state) => ({ next: releaseLock(state, op.cluster, token).state, result: null }));
+        rolledBack = intent.weightPercent !== saved.weightPercent;
+      }
     }
-    rolledBack = intent.weightPercent !== saved.weightPercent;
   } else if (ours) {
     note = ` (the lease ran out, so nothing was rolled back; ${op.cluster} stays at ${intent.weightPercent}% until an operator acts)`;
   } else if (lock && intent.executionArn === op.executionArn) {

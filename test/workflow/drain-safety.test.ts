@@ -150,3 +150,53 @@ describe('dry run', () => {
     expect(outcome.output).toMatchObject({ safe: true, refusals: [] });
   });
 });
+
+describe('rollback of a restore', () => {
+  /** West drained, then a restore whose second step fails for a reason other than west's health. */
+  async function restoreFailingAtSecondStep(otherClustersFail: boolean) {
+    let h!: Harness;
+    h = await createHarness(dynamo, {
+      wrap: (name, task) =>
+        name === 'applyWeights'
+          ? async (input) => {
+              if ((input as { phase: string; index: number }).phase === 'restore' && (input as { index: number }).index === 1) {
+                if (otherClustersFail) h.health.clusters['east'] = 'UNHEALTHY';
+                throw new Error('Lambda crashed');
+              }
+              return task(input);
+            }
+          : task,
+    });
+    expect((await h.run('DrainCluster', { cluster: 'west', reason: 'maintenance', steps: [0] })).status).toBe('SUCCEEDED');
+    h.events.length = 0;
+    const outcome = await h.run('RestoreCluster', { cluster: 'west', reason: 'back', steps: [50, 100] });
+    return { h, outcome };
+  }
+
+  it('does not lower a healthy cluster when that would leave an app below minHealthyActive: it stays, the lock goes, the reason says so', async () => {
+    // Act: east went unhealthy meanwhile; west at 50 % is api.example.com's only healthy active cluster.
+    const { h, outcome } = await restoreFailingAtSecondStep(true);
+    // Assess
+    expect(outcome.error).toBe('Error');
+    expect(h.weight('shop.example.com', 'west')).toBe(50);
+    expect(h.records('api.example.com').map((r) => r.setIdentifier).sort()).toEqual(['east', 'west']);
+    const state = await h.table.readFleet();
+    expect(state.intents['west']).toMatchObject({ weightPercent: 50 });
+    expect(state.locks).toEqual({});
+    const [aborted] = h.eventsOf('Cluster Drain Aborted');
+    expect(aborted).toMatchObject({ operation: 'restore', rolledBack: false, weightPercentBefore: 50, weightPercentAfter: 50 });
+    expect(aborted!['reason']).toMatch(/not rolled back: taking west to 0% is unsafe: .*api\.example\.com.*; west stays at 50% until an operator acts/);
+    const journal = await h.table.listJournal({ cluster: 'west' });
+    expect(journal.find((e) => e.what.startsWith('restore aborted'))?.what).toContain('west stays at 50% until an operator acts');
+  });
+
+  it('lowers the cluster back to its saved weight when that is safe', async () => {
+    // Act
+    const { h, outcome } = await restoreFailingAtSecondStep(false);
+    // Assess
+    expect(outcome.error).toBe('Error');
+    expect(h.weight('shop.example.com', 'west')).toBe(0);
+    expect((await h.table.readFleet()).intents['west']).toMatchObject({ state: 'DRAINED', weightPercent: 0 });
+    expect(h.eventsOf('Cluster Drain Aborted')[0]).toMatchObject({ operation: 'restore', rolledBack: true, weightPercentBefore: 50, weightPercentAfter: 0 });
+  });
+});
