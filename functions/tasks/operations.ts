@@ -51,6 +51,15 @@ function assertSafe(deps: Pick<Deps, 'fleet'>, state: FleetState, view: FleetVie
   }
 }
 
+/** One side of each app's record for the journal: `{hostname, routing, present, inTraffic, weight | role | region}`. */
+function journalRecords(apps: readonly AppWeight[], side: 'before' | 'after'): Array<Record<string, unknown>> {
+  return apps.map((app) => {
+    const record = app[side];
+    const weight = side === 'before' ? app.weightBefore : app.weightAfter;
+    return { hostname: app.hostname, ...(app.routing ? { routing: app.routing } : {}), ...(record ?? {}), ...(weight === undefined ? {} : { weight }) };
+  });
+}
+
 function weightsFor(deps: Pick<Deps, 'fleet'>, state: FleetState, view: FleetView, cluster: string, before: number, after: number): AppWeight[] {
   return clusterWeights(deps.fleet, view.endpoints, effectiveIntents(state, clusterNames(deps)), cluster, before, after);
 }
@@ -312,8 +321,8 @@ export const applyWeights = (deps: Deps) => async (raw: unknown): Promise<Applie
   await journal(deps, op, `${phase === 'drain' ? '10' : '20'}-${phase}-${String(index).padStart(2, '0')}-${target}`, {
     what: `${phase} step ${index + 1}: ${op.cluster} ${before}% -> ${target}% of normal weight`,
     why: op.reason,
-    before: { weightPercent: before, weights: result.weights.map((w) => ({ hostname: w.hostname, weight: w.weightBefore })) },
-    after: { weightPercent: target, weights: result.weights.map((w) => ({ hostname: w.hostname, weight: w.weightAfter })), changeIds: result.changeIds },
+    before: { weightPercent: before, weights: journalRecords(result.weights, 'before') },
+    after: { weightPercent: target, weights: journalRecords(result.weights, 'after'), changeIds: result.changeIds },
   });
   return { weightPercentBefore: before, weightPercentAfter: target, changeIds: result.changeIds, changeCount: result.changes.length, attempt: 0 };
 };
@@ -423,8 +432,8 @@ export const finishOperation = (deps: Deps) => async (raw: unknown): Promise<{ r
   await journal(deps, op, `90-${outcome}`, {
     what: `${op.operation} ${outcome}: ${op.cluster} is ${intentOf(written, op.cluster).state} at ${weightPercentAfter}%${keepLock ? ' (lock kept)' : ', lock released'}`,
     why: op.reason,
-    before: { weightPercent: op.weightPercentBefore },
-    after: { weightPercent: weightPercentAfter, state: intentOf(written, op.cluster).state, ...(update ? { update } : {}) },
+    before: { weightPercent: op.weightPercentBefore, weights: journalRecords(apps, 'before') },
+    after: { weightPercent: weightPercentAfter, state: intentOf(written, op.cluster).state, weights: journalRecords(apps, 'after'), ...(update ? { update } : {}) },
   });
   const result = { cluster: op.cluster, outcome, state: intentOf(written, op.cluster).state, weightPercent: weightPercentAfter, apps, executionArn: op.executionArn };
   const common = { cluster: op.cluster, reason: op.reason, by: op.by, weightPercentBefore: op.weightPercentBefore, weightPercentAfter, apps, executionArn: op.executionArn };
@@ -534,11 +543,12 @@ export const rollbackOperation = (deps: Deps) => async (raw: unknown): Promise<{
     note = ' (already rolled back)';
   }
   const after = intentOf(await deps.table.readFleet(), op.cluster).weightPercent;
+  const apps = weightsFor(deps, view.state, view, op.cluster, intent.weightPercent, after);
   await journal(deps, op, '99-aborted', {
     what: `${op.operation} aborted (${error.Error})${rolledBack ? `: ${op.cluster} rolled back to ${saved.weightPercent}%` : ''}${note}`,
     why: reason,
-    before: { weightPercent: intent.weightPercent },
-    after: { weightPercent: after },
+    before: { weightPercent: intent.weightPercent, weights: journalRecords(apps, 'before') },
+    after: { weightPercent: after, weights: journalRecords(apps, 'after') },
   });
   return {
     rolledBack,
@@ -550,7 +560,7 @@ export const rollbackOperation = (deps: Deps) => async (raw: unknown): Promise<{
       rolledBack,
       weightPercentBefore: intent.weightPercent,
       weightPercentAfter: after,
-      apps: weightsFor(deps, view.state, view, op.cluster, intent.weightPercent, after),
+      apps,
       executionArn: op.executionArn,
     }),
   };

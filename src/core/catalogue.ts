@@ -3,9 +3,9 @@
 // cluster gets at a given share of it. Uses computeDesiredState itself, so safety
 // counts exactly the clusters DNS would publish. Pure.
 import type { FleetConfig } from './config.ts';
-import { computeDesiredState, ELB_ALIAS_TTL_SECONDS } from './desired.ts';
+import { computeDesiredState, ELB_ALIAS_TTL_SECONDS, type ClusterRouting } from './desired.ts';
 import { normalizeName } from './dns-names.ts';
-import type { AppWeight } from './events.ts';
+import type { AppWeight, ClusterRecord } from './events.ts';
 import type { ClusterIntent, HostedZone, PublishedEndpoint } from './model.ts';
 import type { CatalogueApp } from './safety.ts';
 
@@ -63,8 +63,22 @@ export function clusterWeights(
         hostname: app.hostname,
         routing: app.policy,
         ...(app.policy === 'weighted' ? { weightBefore: b?.weight ?? 0, weightAfter: a?.weight ?? 0 } : {}),
+        before: recordOf(app.policy, b),
+        after: recordOf(app.policy, a),
       };
     });
+}
+
+/** What desired state writes for one cluster of an app, as the event's ClusterRecord. */
+function recordOf(policy: string, routing: ClusterRouting | undefined): ClusterRecord {
+  if (routing === undefined || !routing.published) return { present: false, inTraffic: false };
+  return {
+    present: true,
+    inTraffic: routing.inTraffic,
+    ...(policy === 'weighted' ? { weight: routing.weight ?? 0 } : {}),
+    ...(routing.role !== undefined ? { role: routing.role } : {}),
+    ...(policy === 'latency' ? { region: routing.region } : {}),
+  };
 }
 
 /** TTL resolvers may cache a cluster's answers: every record is an alias to a load balancer. */

@@ -122,15 +122,45 @@ const executionArn = z.string().min(1);
 const cluster = z.string().min(1);
 const hostname = z.string().min(1);
 
-/** One app's weight on one cluster, before and after an operation (Route 53 weights, 0–255). */
+/**
+ * What one cluster had in Route 53 for one app, whatever the routing: whether its record
+ * set is there and answers, and the field its routing policy sets (weight, failover role,
+ * latency region).
+ */
+export const clusterRecordSchema = z.object({
+  /** The cluster has a record set for the app. */
+  present: z.boolean(),
+  /** It takes traffic: weight above 0 for weighted routing; present for the others. */
+  inTraffic: z.boolean(),
+  /** Weighted: Route 53 weight, 0–255. */
+  weight: z.number().int().min(0).max(255).optional(),
+  /** Failover: PRIMARY or SECONDARY. */
+  role: z.string().optional(),
+  /** Latency: the AWS region. */
+  region: z.string().optional(),
+});
+export type ClusterRecord = z.infer<typeof clusterRecordSchema>;
+
+/** One app's record on one cluster, before and after an operation. */
 export const appWeightSchema = z.object({
   hostname,
   /** Route 53 weight of the cluster's record; undefined for non-weighted routing. */
   weightBefore: z.number().int().min(0).max(255).optional(),
   weightAfter: z.number().int().min(0).max(255).optional(),
   routing: z.string().optional(),
+  /** Every routing policy: the cluster's record before and after (a failover or latency set removed shows as present → absent). */
+  before: clusterRecordSchema.optional(),
+  after: clusterRecordSchema.optional(),
 });
 export type AppWeight = z.infer<typeof appWeightSchema>;
+
+/** "weight 100", "PRIMARY", "us-east-1", or "absent": one side of a ClusterRecord, for people. */
+export function describeClusterRecord(record: ClusterRecord | undefined): string {
+  if (record === undefined) return '?';
+  if (!record.present) return 'absent';
+  const what = record.weight !== undefined ? `weight ${record.weight}` : [record.role, record.region].filter((x) => x !== undefined).join(' ') || 'present';
+  return record.inTraffic || record.weight !== undefined ? what : `${what} (out of traffic)`;
+}
 
 export const OPERATIONS = ['drain', 'restore', 'upgrade', 'failover', 'failback'] as const;
 export type Operation = (typeof OPERATIONS)[number];

@@ -9,8 +9,8 @@ import type { FleetConfig } from '../core/config.ts';
 import { attachHealthCheckIds, computeDesiredState, ELB_ALIAS_TTL_SECONDS, type DesiredState, type HeldRecords } from '../core/desired.ts';
 import { nameOfMarker, normalizeName } from '../core/dns-names.ts';
 import { Route53Rejected, TransientAwsError } from '../core/errors.ts';
-import type { RecordChangeSummary } from '../core/events.ts';
-import type { Change, ClusterIntent, HostedZone, PublishedEndpoint } from '../core/model.ts';
+import type { ClusterRecord, RecordChangeSummary } from '../core/events.ts';
+import type { Change, ClusterIntent, HostedZone, PublishedEndpoint, RecordSet } from '../core/model.ts';
 import { plan as planChanges, type ActualZone } from '../core/plan.ts';
 import { NEW_HEALTH_CHECK_PREFIX, recordsAfter, selectZones } from '../aws/dns-sync.ts';
 import { deleteUnusedHealthChecks, ensureHealthChecks, listOwnedHealthChecks, planHealthChecks } from '../aws/health-checks.ts';
@@ -64,22 +64,34 @@ export function restrictionHolds(fleet: FleetConfig, actual: readonly ActualZone
 }
 
 /**
- * Each A set's weight by canonical name and set identifier (the first set of a key wins,
- * as a search from the start would find it). One pass instead of a search per app and cluster,
+ * Each A set by canonical name and set identifier (the first set of a key wins, as a
+ * search from the start would find it). One pass instead of a search per app and cluster,
  * which on a 1,000-app cluster was millions of name normalisations per apply.
  */
-function weightsByNameAndCluster(zones: readonly ActualZone[]): Map<string, Map<string, number | undefined>> {
-  const index = new Map<string, Map<string, number | undefined>>();
+function setsByNameAndCluster(zones: readonly ActualZone[]): Map<string, Map<string, RecordSet>> {
+  const index = new Map<string, Map<string, RecordSet>>();
   for (const zone of zones) {
     for (const r of zone.records) {
       if (r.setIdentifier === undefined || r.type.toUpperCase() !== 'A') continue;
       const name = normalizeName(r.name);
       let byCluster = index.get(name);
       if (byCluster === undefined) index.set(name, (byCluster = new Map()));
-      if (!byCluster.has(r.setIdentifier)) byCluster.set(r.setIdentifier, r.weight);
+      if (!byCluster.has(r.setIdentifier)) byCluster.set(r.setIdentifier, r);
     }
   }
   return index;
+}
+
+/** A cluster's A set as the journal and events show it (absent when there is none). */
+function clusterRecordOf(set: RecordSet | undefined): ClusterRecord {
+  if (set === undefined) return { present: false, inTraffic: false };
+  return {
+    present: true,
+    inTraffic: set.weight === undefined || set.weight > 0,
+    ...(set.weight !== undefined ? { weight: set.weight } : {}),
+    ...(set.failover !== undefined ? { role: set.failover } : {}),
+    ...(set.region !== undefined ? { region: set.region } : {}),
+  };
 }
 
 /** One result from the attempts of an apply: every change that landed, weights from the first read to the last write. */
@@ -89,8 +101,12 @@ function combine(results: readonly DnsApplyResult[]): DnsApplyResult {
   const first = results[0]!;
   const weights = last.weights.map((w) => {
     const before = first.weights.find((f) => f.hostname === w.hostname && f.cluster === w.cluster);
-    const { weightBefore: _b, ...rest } = w;
-    return before?.weightBefore === undefined ? rest : { ...rest, weightBefore: before.weightBefore };
+    const { weightBefore: _b, before: _r, ...rest } = w;
+    return {
+      ...rest,
+      ...(before?.weightBefore === undefined ? {} : { weightBefore: before.weightBefore }),
+      ...(before?.before === undefined ? {} : { before: before.before }),
+    };
   });
   return {
     changes: results.flatMap((r) => r.changes),
@@ -221,23 +237,25 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
     }
 
     const weights: RecordWeight[] = [];
-    const beforeIndex = weightsByNameAndCluster(actual);
-    const afterIndex = weightsByNameAndCluster(after);
+    const beforeIndex = setsByNameAndCluster(actual);
+    const afterIndex = setsByNameAndCluster(after);
     for (const app of desired.apps) {
       if (wanted && !wanted.has(app.hostname)) continue;
       const name = normalizeName(app.hostname);
       const before = beforeIndex.get(name);
-      const afterWeights = afterIndex.get(name);
+      const afterSets = afterIndex.get(name);
       for (const c of app.clusters) {
         if (request.onlyCluster !== undefined && c.cluster !== request.onlyCluster) continue;
-        const weightBefore = before?.get(c.cluster);
-        const weightAfter = afterWeights?.get(c.cluster);
+        const setBefore = before?.get(c.cluster);
+        const setAfter = afterSets?.get(c.cluster);
         weights.push({
           hostname: app.hostname,
           cluster: c.cluster,
           routing: app.policy,
-          ...(weightBefore === undefined ? {} : { weightBefore }),
-          ...(weightAfter === undefined ? {} : { weightAfter }),
+          ...(setBefore?.weight === undefined ? {} : { weightBefore: setBefore.weight }),
+          ...(setAfter?.weight === undefined ? {} : { weightAfter: setAfter.weight }),
+          before: clusterRecordOf(setBefore),
+          after: clusterRecordOf(setAfter),
         });
       }
     }

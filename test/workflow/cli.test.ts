@@ -44,6 +44,8 @@ describe('switchyard drain / status / history / restore', () => {
     expect(progress).toContain('Route 53 reports INSYNC');
     expect(progress).toContain('health gate passed');
     expect(out.join('\n')).toMatch(/^west: DRAINED at 0% of normal weight/);
+    expect(out.join('\n')).toMatch(/api\.example\.com +failover +SECONDARY -> absent/);
+    expect(out.join('\n')).toMatch(/shop\.example\.com +weighted +weight 100 -> weight 0/);
   }, 60_000);
 
   it('status shows the drained cluster, the apps × clusters weights and no running operation', async () => {

@@ -45,7 +45,7 @@ describe('DrainCluster', () => {
       cluster: 'west',
       weightPercentBefore: 100,
       weightPercentAfter: 0,
-      apps: expect.arrayContaining([{ hostname: 'shop.example.com', routing: 'weighted', weightBefore: 100, weightAfter: 0 }]),
+      apps: expect.arrayContaining([expect.objectContaining({ hostname: 'shop.example.com', routing: 'weighted', weightBefore: 100, weightAfter: 0 })]),
       executionArn: expect.stringContaining('execution:DrainCluster:'),
     });
     const journal = await h.table.listJournal({ cluster: 'west' });

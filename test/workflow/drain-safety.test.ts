@@ -4,6 +4,7 @@ import { startDynalite, type TestDynamo } from '../support/workflows/dynalite.ts
 import { createHarness, testFleet, type Harness } from './harness.ts';
 import type { Task } from '../../functions/tasks/index.ts';
 import { acquireLock } from '../../src/core/intent.ts';
+import { formatHistory } from '../../src/cli/commands/history.ts';
 
 let dynamo: TestDynamo;
 beforeAll(async () => {
@@ -198,5 +199,53 @@ describe('rollback of a restore', () => {
     expect(h.weight('shop.example.com', 'west')).toBe(0);
     expect((await h.table.readFleet()).intents['west']).toMatchObject({ state: 'DRAINED', weightPercent: 0 });
     expect(h.eventsOf('Cluster Drain Aborted')[0]).toMatchObject({ operation: 'restore', rolledBack: true, weightPercentBefore: 50, weightPercentAfter: 0 });
+  });
+});
+
+describe('events and journal: every app with its record before and after', () => {
+  it('a drain that takes a failover PRIMARY and a latency set out says so in Started, Drained, the journal and history', async () => {
+    // Prepare
+    const h = await createHarness(dynamo);
+    // Act
+    const outcome = await h.run('DrainCluster', { cluster: 'east', reason: 'kernel', steps: [50, 0] });
+    // Assess
+    expect(outcome.status, `${outcome.error}: ${causeOf(outcome.cause)}`).toBe('SUCCEEDED');
+    const apiOut = { hostname: 'api.example.com', routing: 'failover', before: { present: true, inTraffic: true, role: 'PRIMARY' }, after: { present: false, inTraffic: false } };
+    const docsOut = { hostname: 'docs.example.com', routing: 'latency', before: { present: true, inTraffic: true, region: 'us-east-1' }, after: { present: false, inTraffic: false } };
+    for (const type of ['Cluster Drain Started', 'Cluster Drained']) {
+      const apps = h.eventsOf(type)[0]!['apps'] as unknown[];
+      expect(apps, type).toContainEqual(apiOut);
+      expect(apps, type).toContainEqual(docsOut);
+      expect(apps, type).toContainEqual(expect.objectContaining({ hostname: 'shop.example.com', weightBefore: 100, weightAfter: 0, before: { present: true, inTraffic: true, weight: 100 } }));
+    }
+    expect(outcome.output).toMatchObject({ apps: expect.arrayContaining([apiOut, docsOut]) });
+    const journal = await h.table.listJournal({ cluster: 'east' });
+    const last = journal.find((e) => e.what.startsWith('drain step 2'))!;
+    expect((last.before as { weights: unknown[] }).weights).toContainEqual({ hostname: 'api.example.com', routing: 'failover', present: true, inTraffic: true, role: 'PRIMARY' });
+    expect((last.after as { weights: unknown[] }).weights).toContainEqual({ hostname: 'api.example.com', routing: 'failover', present: false, inTraffic: false });
+    const history = formatHistory(journal);
+    expect(history).toContain('api.example.com (failover): PRIMARY -> absent');
+    expect(history).toContain('docs.example.com (latency): us-east-1 -> absent');
+    expect(history).toContain('shop.example.com (weighted): weight 50 -> weight 0');
+  });
+
+  it('an aborted drain carries the records too', async () => {
+    // Prepare: the remaining clusters degrade after the first step.
+    let h!: Harness;
+    h = await createHarness(dynamo, {
+      wrap: (name, task) =>
+        name === 'healthGate'
+          ? async (input) => {
+              h.health.clusters['west'] = 'UNHEALTHY';
+              return task(input);
+            }
+          : task,
+    });
+    // Act
+    const outcome = await h.run('DrainCluster', { cluster: 'east', reason: 'kernel', steps: [50, 0] });
+    // Assess
+    expect(outcome.error).toBe('HealthDegraded');
+    const [aborted] = h.eventsOf('Cluster Drain Aborted');
+    expect(aborted!['apps']).toContainEqual({ hostname: 'api.example.com', routing: 'failover', before: { present: true, inTraffic: true, role: 'PRIMARY' }, after: { present: true, inTraffic: true, role: 'PRIMARY' } });
   });
 });

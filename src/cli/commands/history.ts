@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { JournalEntry } from '../../aws/state-table.ts';
 import { InvalidInput } from '../../core/errors.ts';
+import { describeClusterRecord, type ClusterRecord } from '../../core/events.ts';
 import { EXIT } from '../exit-codes.ts';
 import { opsClients, opsRuntime, stateTableFor, type TargetFlags } from '../ops/context.ts';
 
@@ -31,13 +32,33 @@ function short(value: unknown): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
+type JournalRecord = ClusterRecord & { hostname: string; routing?: string };
+
+function recordsOf(side: unknown): JournalRecord[] {
+  const weights = (side as { weights?: unknown } | undefined)?.weights;
+  return Array.isArray(weights) ? weights.filter((w): w is JournalRecord => typeof (w as JournalRecord)?.hostname === 'string' && typeof (w as JournalRecord).present === 'boolean') : [];
+}
+
+/** One line per app whose record changed (weight, failover role, region, or present/absent): the JSON above is cut at 120 characters. */
+function recordChanges(before: unknown, after: unknown): string {
+  const afterByHost = new Map(recordsOf(after).map((r) => [r.hostname, r]));
+  const lines: string[] = [];
+  for (const b of recordsOf(before)) {
+    const a = afterByHost.get(b.hostname);
+    const from = describeClusterRecord(b);
+    const to = describeClusterRecord(a);
+    if (from !== to) lines.push(`\n      ${b.hostname}${b.routing ? ` (${b.routing})` : ''}: ${from} -> ${to}`);
+  }
+  return lines.join('');
+}
+
 export function formatHistory(entries: readonly JournalEntry[]): string {
   if (entries.length === 0) return '(no entries)';
   return entries
     .map((e) => {
       const head = `${e.at}  ${e.by}  ${e.what}`;
       const why = e.why ? `\n    why: ${e.why}` : '';
-      const change = e.before !== undefined || e.after !== undefined ? `\n    before: ${short(e.before)}\n    after:  ${short(e.after)}` : '';
+      const change = e.before !== undefined || e.after !== undefined ? `\n    before: ${short(e.before)}\n    after:  ${short(e.after)}${recordChanges(e.before, e.after)}` : '';
       const where = e.executionArn ? `\n    execution: ${e.executionArn}` : '';
       return `${head}${why}${change}${where}`;
     })

@@ -6,6 +6,7 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { loadFleet } from '../../core/config-file.ts';
 import { drainInputSchema, parseInput, restoreInputSchema, validateSteps } from '../../core/drain-plan.ts';
 import { InvalidInput, UnknownCluster } from '../../core/errors.ts';
+import { describeClusterRecord, type AppWeight } from '../../core/events.ts';
 import { EXIT } from '../exit-codes.ts';
 import { opsClients, opsRuntime, stateMachineFor, type TargetFlags } from './context.ts';
 import { causeMessage, followExecution } from './follow.ts';
@@ -101,10 +102,12 @@ export async function runOperation(kind: 'drain' | 'restore', cluster: string, f
 }
 
 function formatResult(kind: string, output: unknown): string {
-  const result = (output ?? {}) as { cluster?: string; state?: string; outcome?: string; weightPercent?: number; apps?: Array<{ hostname: string; weightBefore?: number; weightAfter?: number; routing?: string }> };
+  const result = (output ?? {}) as { cluster?: string; state?: string; outcome?: string; weightPercent?: number; apps?: AppWeight[] };
   const lines = [`${result.cluster ?? ''}: ${result.state ?? result.outcome ?? kind} at ${result.weightPercent ?? '?'}% of normal weight`];
   for (const app of result.apps ?? []) {
-    lines.push(`  ${app.hostname.padEnd(32)} ${app.routing === 'weighted' ? `weight ${app.weightBefore} -> ${app.weightAfter}` : (app.routing ?? '')}`);
+    // Every routing policy shows what the cluster had in Route 53: weight, failover role or region, or absent.
+    const change = app.before || app.after ? `${describeClusterRecord(app.before)} -> ${describeClusterRecord(app.after)}` : app.routing === 'weighted' ? `weight ${app.weightBefore} -> ${app.weightAfter}` : '';
+    lines.push(`  ${app.hostname.padEnd(32)} ${(app.routing ?? '').padEnd(9)} ${change}`.trimEnd());
   }
   return lines.join('\n');
 }

@@ -74,9 +74,22 @@ describe('catalogue', () => {
 
   it('says which Route 53 weight a cluster gets at a percent', () => {
     expect(clusterWeights(exampleFleet, exampleEndpoints(), [], 'west', 100, 50)).toEqual([
-      { hostname: 'api.example.com', routing: 'failover' },
-      { hostname: 'shop.example.com', routing: 'weighted', weightBefore: 100, weightAfter: 50 },
+      { hostname: 'api.example.com', routing: 'failover', before: { present: true, inTraffic: true, role: 'SECONDARY' }, after: { present: true, inTraffic: true, role: 'SECONDARY' } },
+      {
+        hostname: 'shop.example.com',
+        routing: 'weighted',
+        weightBefore: 100,
+        weightAfter: 50,
+        before: { present: true, inTraffic: true, weight: 100 },
+        after: { present: true, inTraffic: true, weight: 50 },
+      },
     ]);
+    expect(clusterWeights(exampleFleet, exampleEndpoints(), [], 'west', 50, 0)[0]).toEqual({
+      hostname: 'api.example.com',
+      routing: 'failover',
+      before: { present: true, inTraffic: true, role: 'SECONDARY' },
+      after: { present: false, inTraffic: false },
+    });
   });
 });
 
