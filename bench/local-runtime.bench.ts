@@ -12,6 +12,7 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { canaryAlarmName } from '../src/core/alarm-names.ts';
 import { normalizeName } from '../src/core/dns-names.ts';
 import { startLocalRuntime, type LocalRuntime } from '../src/local/runtime/runtime.ts';
 
@@ -48,7 +49,7 @@ async function alarmEventAt(runtime: LocalRuntime, alarmName: string, state: str
 
 async function alarmToInsync(): Promise<{ failoverMs: number[]; failbackMs: number[] }> {
   const runtime = await startLocalRuntime({ stateDir: null, port: 0, ...ZERO_WAITS });
-  const alarm = `switchyard-${runtime.fleet.config.ownerId}-east-canary`;
+  const alarm = canaryAlarmName({ stage: runtime.names.stage, ownerId: runtime.fleet.config.ownerId }, 'east');
   const failoverMs: number[] = [];
   const failbackMs: number[] = [];
   try {

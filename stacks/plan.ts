@@ -9,7 +9,7 @@ import { BUS_ENV, BUS_ENV_ALIAS } from '../src/core/events.ts';
 import { healthCheckConfigFor, healthCheckSpecFor, type HealthCheckConfigFields } from '../src/core/health-spec.ts';
 import { MANAGED_TYPES } from '../src/core/ownership.ts';
 import { inspectWorkflow, renderDefinition, type WorkflowSource, type WorkflowWiring } from './definitions.ts';
-import { checkStage, isProductionStage, resourceName } from './naming.ts';
+import { checkStage, isProductionStage, NAME_LIMITS, resourceName } from './naming.ts';
 import { grantsFor, lambdaLogStatement, normalizedRecordName, policyDocument, type GrantScope, type PolicyDocument, type Statement } from './policy.ts';
 import type { FunctionRegistry } from './registry.ts';
 import { ROUTE53_METRICS_REGION, alarmPattern, checkSchedule, eksPattern, gatewayPattern, scheduledEvent, DEFAULT_RECONCILE_SCHEDULE, type EventPattern } from './triggers.ts';
@@ -199,6 +199,14 @@ function accountOf(cluster: ClusterConfig, ctx: DeployContext): string {
   return cluster.accountId ?? ctx.accountId;
 }
 
+/** The alarm name, or InvalidInput when CloudWatch would refuse it (too long). */
+function checkedAlarmName(name: string): string {
+  if (name.length > NAME_LIMITS.alarm) {
+    throw new InvalidInput(`alarm name "${name}" is ${name.length} characters, CloudWatch allows ${NAME_LIMITS.alarm}: use a shorter stage, ownerId or cluster name`, { name, limit: NAME_LIMITS.alarm });
+  }
+  return name;
+}
+
 export function planDeployment(ctx: DeployContext, inputs: DeployInputs): DeploymentPlan {
   const { app, partition, region, accountId } = ctx;
   const stage = checkStage(ctx.stage);
@@ -216,7 +224,9 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
   const machineArn = (name: string): string => `arn:${partition}:states:${region}:${accountId}:stateMachine:${name}`;
   const functionName = (name: string): string => resourceName(app, stage, name, 'function');
   const functionArn = (name: string): string => `arn:${partition}:lambda:${region}:${accountId}:function:${functionName(name)}`;
-  const prefix = alarmPrefix(fleet.ownerId);
+  // The stage is in every alarm name, so two stages of one fleet in one account never share alarms.
+  const alarmScope = { stage, ownerId: fleet.ownerId };
+  const prefix = alarmPrefix(alarmScope);
 
   const scope: GrantScope = {
     partition,
@@ -315,7 +325,7 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
     .filter((c) => c.canaryAlarm !== false)
     .map((c) => ({
       cluster: c.name,
-      alarmName: canaryAlarmName(fleet.ownerId, c.name),
+      alarmName: checkedAlarmName(canaryAlarmName(alarmScope, c.name)),
       healthCheck: healthCheckConfigFor(healthCheckSpecFor(fleet.healthCheck, c, {})),
       metric: CANARY_ALARM_METRIC,
     }));

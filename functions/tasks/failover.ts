@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { executionSchema, parseInput } from '../../src/core/drain-plan.ts';
 import { alarmStateChangeEventSchema, outEvent, type EventToPut } from '../../src/core/events.ts';
+import { alarmNamePattern } from '../../src/core/alarm-names.ts';
 import { alarmTarget, decideTakeOut, withTakeOut } from '../../src/core/failover.ts';
 import { formatZodIssues } from '../../src/core/config.ts';
 import { InvalidInput } from '../../src/core/errors.ts';
@@ -45,8 +46,9 @@ export const failoverDecide = (deps: Deps) => async (raw: unknown): Promise<{ ig
   if (!parsed.success) throw new InvalidInput(`Failover input is not a CloudWatch Alarm State Change event: ${formatZodIssues(parsed.error).join('; ')}`);
   const { alarmName, state } = parsed.data.detail;
   const view = await readView(deps);
-  const target = alarmTarget(deps.fleet.ownerId, alarmName, clusterNames(deps), view.catalogue);
-  if (!target) return { ignore: true, reason: `alarm ${alarmName} is not one of fleet ${deps.fleet.ownerId}'s (switchyard-${deps.fleet.ownerId}-<cluster>...)`, decision: null };
+  const scope = { stage: deps.stage, ownerId: deps.fleet.ownerId };
+  const target = alarmTarget(scope, alarmName, clusterNames(deps), view.catalogue);
+  if (!target) return { ignore: true, reason: `alarm ${alarmName} is not one of stage ${deps.stage}'s of fleet ${deps.fleet.ownerId} (${alarmNamePattern(scope)})`, decision: null };
   const latest = await deps.table.recordAlarm({
     alarmName,
     cluster: target.cluster,

@@ -6,7 +6,7 @@
 // thrown: EventBridge would only retry them); Step Functions errors are thrown, so
 // the asynchronous invocation retries.
 import { createHash } from 'node:crypto';
-import { clusterOfAlarm } from '../../src/core/alarm-names.ts';
+import { alarmNamePattern, clusterOfAlarm } from '../../src/core/alarm-names.ts';
 import { formatZodIssues } from '../../src/core/config.ts';
 import { alarmStateChangeEventSchema, anyEventSchema, eksApiCallEventSchema, scheduledEventSchema } from '../../src/core/events.ts';
 import { endpointsOfPublished, GATEWAY_EVENT_TYPES, safeParseGatewayEvent } from '../../src/core/gateway-events.ts';
@@ -36,7 +36,7 @@ export interface Routed {
 }
 
 /** Decides what an event starts (pure apart from reading the fleet config). */
-export function routeEvent(deps: Pick<Deps, 'fleet'>, event: unknown): Routed {
+export function routeEvent(deps: Pick<Deps, 'fleet' | 'stage'>, event: unknown): Routed {
   const envelope = anyEventSchema.safeParse(event);
   if (!envelope.success) return { starts: [], ignored: `not an EventBridge event: ${formatZodIssues(envelope.error).join('; ')}` };
   const { source, 'detail-type': detailType } = envelope.data;
@@ -46,8 +46,9 @@ export function routeEvent(deps: Pick<Deps, 'fleet'>, event: unknown): Routed {
     const parsed = alarmStateChangeEventSchema.safeParse(event);
     if (!parsed.success) return invalid(parsed.error);
     const { alarmName, state } = parsed.data.detail;
-    const subject = clusterOfAlarm(deps.fleet.ownerId, alarmName, clusterNames(deps));
-    if (!subject) return { starts: [], ignored: `alarm ${alarmName} is not one of fleet ${deps.fleet.ownerId}'s` };
+    const scope = { stage: deps.stage, ownerId: deps.fleet.ownerId };
+    const subject = clusterOfAlarm(scope, alarmName, clusterNames(deps));
+    if (!subject) return { starts: [], ignored: `alarm ${alarmName} is not one of stage ${deps.stage}'s of fleet ${deps.fleet.ownerId} (${alarmNamePattern(scope)})` };
     if (state.value === 'INSUFFICIENT_DATA') return { starts: [], ignored: `alarm ${alarmName} has insufficient data` };
     return {
       starts: [{ workflow: 'Failover', name: executionName('failover', `${subject.cluster}-${state.value}`, [alarmName, state.value, state.timestamp]), input: parsed.data }],

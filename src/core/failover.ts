@@ -3,12 +3,12 @@
 // another healthy, active cluster keeps serving it; otherwise it stays in ("fail
 // open": Route 53's own health checks still steer around a dead entry point, and a
 // record set with every member out would be worse than one that is degraded).
-import { clusterOfAlarm } from './alarm-names.ts';
+import { clusterOfAlarm, type AlarmScope } from './alarm-names.ts';
 import { appsOfCluster } from './catalogue.ts';
 import { effectiveWeightPercent, liveLocks, withFailover, type FailoverMark, type FleetState } from './intent.ts';
 import { isHealthy, type CatalogueApp, type HealthView } from './safety.ts';
 
-/** Per-app alarms: `switchyard-<ownerId>-<cluster>--<hostname>`. */
+/** Per-app alarms: `switchyard-<stage>-<ownerId>-<cluster>--<hostname>`. */
 export const APP_ALARM_SEPARATOR = '--';
 
 export interface AlarmTarget {
@@ -18,11 +18,11 @@ export interface AlarmTarget {
 
 /**
  * The cluster (and app) an alarm is about, or undefined when it is not one of the
- * fleet's alarms. A per-app suffix naming an app the cluster does not serve makes the
+ * stage's and fleet's alarms (another stage's alarm is not). A per-app suffix naming an app the cluster does not serve makes the
  * alarm about the cluster.
  */
-export function alarmTarget(ownerId: string, alarmName: string, clusters: readonly string[], catalogue: readonly CatalogueApp[]): AlarmTarget | undefined {
-  const subject = clusterOfAlarm(ownerId, alarmName, clusters);
+export function alarmTarget(scope: AlarmScope, alarmName: string, clusters: readonly string[], catalogue: readonly CatalogueApp[]): AlarmTarget | undefined {
+  const subject = clusterOfAlarm(scope, alarmName, clusters);
   if (!subject) return undefined;
   if (subject.rest.startsWith(APP_ALARM_SEPARATOR)) {
     const hostname = subject.rest.slice(APP_ALARM_SEPARATOR.length).toLowerCase();

@@ -96,6 +96,8 @@ export interface DiscoveryPort {
 /** Everything a handler may use. Each handler takes only what it needs. */
 export interface Deps {
   fleet: FleetConfig;
+  /** The deployment stage this runs as (`local` in the local runtime): which alarms are ours (alarm-names.ts). */
+  stage: string;
   table: StateTable;
   dns: DnsPort;
   health: HealthSource;

@@ -4,6 +4,7 @@
 //
 // Environment (set by the deploy, stacks/plan.ts):
 //   SWITCHYARD_FLEET_FILE       fleet.yaml bundled with the function
+//   SWITCHYARD_STAGE            the deployment stage (its alarms are switchyard-<stage>-<ownerId>-...)
 //   SWITCHYARD_TABLE            the state table
 //   SWITCHYARD_STATE_MACHINES   JSON: workflow name → state machine ARN (router)
 //   SWITCHYARD_DISCOVERY        eks (default) | manifests | none — where Reconcile reads Gateways

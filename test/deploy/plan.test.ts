@@ -31,10 +31,11 @@ describe('planDeployment (fixture checkout)', () => {
     expect(byName['router']).toMatchObject({ timeoutSeconds: 60, memoryMB: 256, handler: 'functions/router.handler' });
   });
 
-  it('gives every function the runtime environment: fleet file, table, bus and state machines', async () => {
+  it('gives every function the runtime environment: fleet file, stage, table, bus and state machines', async () => {
     const plan = await fixturePlan();
     const env = plan.functions[0]!.environment;
     expect(env[RUNTIME_ENV.fleetFile]).toBe('/var/task/fleet/fleet.yaml');
+    expect(env[RUNTIME_ENV.stage]).toBe('dev');
     expect(env[RUNTIME_ENV.table]).toBe('switchyard-dev-state');
     expect(env[RUNTIME_ENV.eventBus]).toBe('switchyard-dev-bus');
     expect(JSON.parse(env[RUNTIME_ENV.stateMachines]!)).toEqual({
@@ -65,7 +66,7 @@ describe('planDeployment (fixture checkout)', () => {
     const plan = await fixturePlan();
     const alarms = plan.forwardRules.filter((r) => r.kind === 'alarms');
     expect(alarms.map((r) => r.region)).toEqual(['eu-central-1', 'eu-west-1', 'us-east-1']);
-    expect(alarms[0]?.pattern.detail).toEqual({ alarmName: [{ prefix: 'switchyard-fixture-' }] });
+    expect(alarms[0]?.pattern.detail).toEqual({ alarmName: [{ prefix: 'switchyard-dev-fixture-' }] });
     const eks = plan.forwardRules.filter((r) => r.kind === 'eks');
     expect(eks.map((r) => [r.region, (r.pattern.detail?.['requestParameters'] as { name: string[] }).name])).toEqual([
       ['eu-west-1', ['mesh-eu']],
@@ -85,9 +86,24 @@ describe('planDeployment (fixture checkout)', () => {
 
   it('creates canary alarms only where the cluster brings none', async () => {
     const plan = await fixturePlan();
-    expect(plan.canaryAlarms.map((a) => a.alarmName)).toEqual(['switchyard-fixture-east-canary', 'switchyard-fixture-eu-canary']);
+    expect(plan.canaryAlarms.map((a) => a.alarmName)).toEqual(['switchyard-dev-fixture-east-canary', 'switchyard-dev-fixture-eu-canary']);
     expect(plan.canaryAlarms[0]?.healthCheck).toMatchObject({ Type: 'HTTP', FullyQualifiedDomainName: 'canary-east.example.com', Port: 80, ResourcePath: '/status/200' });
     expect(plan.canaryAlarms[0]?.metric).toMatchObject({ namespace: 'AWS/Route53', metricName: 'HealthCheckStatus', comparisonOperator: 'LessThanThreshold' });
+  });
+
+  it('gives two stages of one fleet in one account disjoint alarms: names, rule prefixes and IAM scope', async () => {
+    // Prepare: the same fleet deployed as dev and dev2 (a stage whose name starts with the other's).
+    const dev = await fixturePlan();
+    const dev2 = await fixturePlan({}, { stage: 'dev2' });
+    const prefixOf = (plan: typeof dev) => (plan.routerSubscriptions.find((r) => r.name === 'Alarms')!.pattern.detail as { alarmName: Array<{ prefix: string }> }).alarmName[0]!.prefix;
+    // Assess
+    expect([dev.alarmPrefix, dev2.alarmPrefix]).toEqual(['switchyard-dev-fixture-', 'switchyard-dev2-fixture-']);
+    expect([prefixOf(dev), prefixOf(dev2)]).toEqual([dev.alarmPrefix, dev2.alarmPrefix]);
+    for (const [mine, theirs] of [[dev, dev2], [dev2, dev]] as const) {
+      for (const alarm of theirs.canaryAlarms) expect(alarm.alarmName.startsWith(mine.alarmPrefix)).toBe(false);
+      for (const alarm of mine.canaryAlarms) expect(alarm.alarmName.startsWith(mine.alarmPrefix)).toBe(true);
+    }
+    expect(dev2.scope.alarmPrefix).toBe('switchyard-dev2-fixture-');
   });
 
   it('lists one EKS access entry per cluster for the roles that reach clusters; the role of another account where one is set', async () => {

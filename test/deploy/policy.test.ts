@@ -23,7 +23,7 @@ const scope: GrantScope = {
   eksClusters: [{ region: 'us-east-1', accountId: '111111111111', name: 'mesh-east' }],
   assumableRoleArns: [],
   alarmRegions: ['us-east-1'],
-  alarmPrefix: 'switchyard-acme-',
+  alarmPrefix: 'switchyard-dev-acme-',
   metricNamespace: 'Switchyard',
 };
 

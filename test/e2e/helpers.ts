@@ -9,6 +9,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { canaryAlarmName } from '../../src/core/alarm-names.ts';
+import { LOCAL_STAGE } from '../../src/local/runtime/names.ts';
 
 export const NODE = process.execPath;
 export const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
@@ -157,7 +159,7 @@ export async function fleetDocument(dynamodb: DynamoDBClient): Promise<{ version
 }
 
 export async function alarmState(cloudwatch: CloudWatchClient, cluster: string): Promise<string | undefined> {
-  const name = `switchyard-${OWNER}-${cluster}-canary`;
+  const name = canaryAlarmName({ stage: LOCAL_STAGE, ownerId: OWNER }, cluster);
   const out = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [name] }));
   return out.MetricAlarms?.[0]?.StateValue;
 }

@@ -141,7 +141,7 @@ describe('other clients', () => {
       aws('stepfunctions', 'list-state-machines'),
       aws('events', 'test-event-pattern', '--event-pattern', '{"source":["aws.cloudwatch"],"detail":{"state":{"value":["ALARM"]}}}', '--event', JSON.stringify({ id: '1', source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', account: '000000000000', time: '2030-01-01T00:00:00Z', region: 'us-east-1', resources: [], detail: { state: { value: 'ALARM' } } })),
       aws('dynamodb', 'describe-table', '--table-name', 'switchyard-local-state'),
-      aws('cloudwatch', 'describe-alarms', '--alarm-name-prefix', 'switchyard-switchyard-example-'),
+      aws('cloudwatch', 'describe-alarms', '--alarm-name-prefix', 'switchyard-local-switchyard-example-'),
     ]);
     // Assess
     for (const r of [zones, machines, pattern, table, alarms]) expect(r.code, r.stderr).toBe(0);
@@ -150,7 +150,7 @@ describe('other clients', () => {
     expect(JSON.parse(pattern.stdout).Result).toBe(true);
     expect(JSON.parse(table.stdout).Table.TableStatus).toBe('ACTIVE');
     expect(JSON.parse(alarms.stdout).MetricAlarms.map((a: { AlarmName: string; StateValue: string }) => a.AlarmName)).toEqual(
-      ['east', 'eu', 'west'].map((c) => `switchyard-switchyard-example-${c}-canary`),
+      ['east', 'eu', 'west'].map((c) => `switchyard-local-switchyard-example-${c}-canary`),
     );
   }, 90_000);
 
@@ -160,8 +160,8 @@ describe('other clients', () => {
 import boto3, json, os
 kw = dict(endpoint_url=os.environ['ENDPOINT'], region_name='us-east-1')
 cw = boto3.client('cloudwatch', **kw)
-cw.set_alarm_state(AlarmName='switchyard-switchyard-example-east-canary', StateValue='ALARM', StateReason='boto3 test')
-alarm = cw.describe_alarms(AlarmNames=['switchyard-switchyard-example-east-canary'])['MetricAlarms'][0]
+cw.set_alarm_state(AlarmName='switchyard-local-switchyard-example-east-canary', StateValue='ALARM', StateReason='boto3 test')
+alarm = cw.describe_alarms(AlarmNames=['switchyard-local-switchyard-example-east-canary'])['MetricAlarms'][0]
 sfn = boto3.client('stepfunctions', **kw)
 events = boto3.client('events', **kw)
 put = events.put_events(Entries=[{'Source': 'e2e.boto3', 'DetailType': 'Hello', 'Detail': '{}'}])

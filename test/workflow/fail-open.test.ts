@@ -14,7 +14,7 @@ afterAll(async () => {
   await dynamo.close();
 });
 
-const EAST = 'switchyard-switchyard-example-east-canary';
+const EAST = 'switchyard-dev-switchyard-example-east-canary';
 
 function alarm(name: string, value: 'ALARM' | 'OK', timestamp: string) {
   return {

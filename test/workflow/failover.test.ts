@@ -24,7 +24,7 @@ function alarm(name: string, value: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA', timest
   };
 }
 
-const EAST = 'switchyard-switchyard-example-east-canary';
+const EAST = 'switchyard-dev-switchyard-example-east-canary';
 
 async function failedOver(h: Harness, name = EAST, at = '2026-11-27T10:00:00.000Z'): Promise<void> {
   h.health.clusters['east'] = 'UNHEALTHY';
@@ -70,7 +70,7 @@ describe('Failover', () => {
     // Prepare
     const h = await createHarness(dynamo);
     // Act
-    const outcome = await h.run('Failover', alarm('switchyard-switchyard-example-east--shop.example.com', 'ALARM', '2026-11-27T10:00:00.000Z'));
+    const outcome = await h.run('Failover', alarm('switchyard-dev-switchyard-example-east--shop.example.com', 'ALARM', '2026-11-27T10:00:00.000Z'));
     // Assess
     expect(outcome.status).toBe('SUCCEEDED');
     expect(h.weight('shop.example.com', 'east')).toBe(0);
@@ -97,11 +97,11 @@ describe('Failover', () => {
   it('an OK with nothing out because of the alarm (a new alarm: INSUFFICIENT_DATA → OK) ends at once, before the hold-down', async () => {
     // Prepare: nothing failed over; a per-app alarm of west and another east alarm are OK too.
     const h = await createHarness(dynamo);
-    await failedOver(h, 'switchyard-switchyard-example-east-other', '2026-11-27T09:00:00.000Z');
+    await failedOver(h, 'switchyard-dev-switchyard-example-east-other', '2026-11-27T09:00:00.000Z');
     h.events.length = 0;
     // Act
-    const fresh = await h.run('Failover', alarm('switchyard-switchyard-example-west-canary', 'OK', '2026-11-27T10:00:00.000Z'));
-    const perApp = await h.run('Failover', alarm('switchyard-switchyard-example-west--shop.example.com', 'OK', '2026-11-27T10:00:00.000Z'));
+    const fresh = await h.run('Failover', alarm('switchyard-dev-switchyard-example-west-canary', 'OK', '2026-11-27T10:00:00.000Z'));
+    const perApp = await h.run('Failover', alarm('switchyard-dev-switchyard-example-west--shop.example.com', 'OK', '2026-11-27T10:00:00.000Z'));
     const otherAlarm = await h.run('Failover', alarm(EAST, 'OK', '2026-11-27T10:00:00.000Z'));
     // Assess
     for (const outcome of [fresh, perApp, otherAlarm]) {
@@ -112,10 +112,10 @@ describe('Failover', () => {
     expect(h.events).toEqual([]);
     expect(h.weight('shop.example.com', 'east'), 'the other alarm\'s take-out stands').toBe(0);
     expect((await h.table.listAlarms()).map((a) => `${a.alarmName}:${a.state}`).sort()).toEqual([
-      'switchyard-switchyard-example-east-canary:OK',
-      'switchyard-switchyard-example-east-other:ALARM',
-      'switchyard-switchyard-example-west--shop.example.com:OK',
-      'switchyard-switchyard-example-west-canary:OK',
+      'switchyard-dev-switchyard-example-east-canary:OK',
+      'switchyard-dev-switchyard-example-east-other:ALARM',
+      'switchyard-dev-switchyard-example-west--shop.example.com:OK',
+      'switchyard-dev-switchyard-example-west-canary:OK',
     ]);
   });
 
@@ -190,11 +190,30 @@ describe('Failover', () => {
     const stale = await h.run('Failover', alarm(EAST, 'OK', '2026-11-27T09:00:00.000Z'));
     const noData = await h.run('Failover', alarm(EAST, 'INSUFFICIENT_DATA', '2026-11-27T10:02:00.000Z'));
     // Assess
-    expect(foreign.output).toMatchObject({ ignored: true, reason: expect.stringContaining('is not one of fleet switchyard-example') });
+    expect(foreign.output).toMatchObject({ ignored: true, reason: expect.stringContaining("is not one of stage dev's of fleet switchyard-example") });
     expect(stale.output).toMatchObject({ ignored: true, reason: expect.stringContaining('newer state') });
     expect(noData.output).toMatchObject({ ignored: true, reason: expect.stringContaining('insufficient data') });
     expect(h.events).toEqual([]);
     expect(h.weight('shop.example.com', 'east')).toBe(0);
+  });
+
+  it("ignores the same fleet's alarms of another stage: prod's east canary changes nothing in dev", async () => {
+    // Prepare: dev and prod deploy the same fleet in one account; dev runs the Failover.
+    const h = await createHarness(dynamo, { stage: 'dev' });
+    h.health.clusters['east'] = 'UNHEALTHY';
+    // Act
+    const prodAlarm = await h.run('Failover', alarm('switchyard-prod-switchyard-example-east-canary', 'ALARM', '2026-11-27T10:00:00.000Z'));
+    const dev2Alarm = await h.run('Failover', alarm('switchyard-dev2-switchyard-example-east-canary', 'ALARM', '2026-11-27T10:00:00.000Z'));
+    // Assess
+    expect(prodAlarm.output).toEqual({
+      ignored: true,
+      reason: "alarm switchyard-prod-switchyard-example-east-canary is not one of stage dev's of fleet switchyard-example (switchyard-dev-switchyard-example-<cluster>...)",
+    });
+    expect(dev2Alarm.output).toMatchObject({ ignored: true, reason: expect.stringContaining("is not one of stage dev's") });
+    expect(h.weight('shop.example.com', 'east')).toBe(100);
+    expect(await h.table.listAlarms()).toEqual([]);
+    expect((await h.table.readFleet()).failovers).toEqual({});
+    expect(h.events).toEqual([]);
   });
 
   it('rejects an input that is not an alarm state change', async () => {

@@ -18,6 +18,8 @@ import { exampleEndpoints } from '../unit/aws/helpers/example-fleet.ts';
 import type { TestDynamo } from '../support/workflows/dynalite.ts';
 
 export const ZONE = { id: 'ZEXAMPLE', name: 'example.com.' };
+/** The stage the handlers run as: its alarms are `switchyard-dev-<ownerId>-<cluster>...`. */
+export const STAGE = 'dev';
 
 export function testFleet(safety: Record<string, unknown> = {}, extra = ''): FleetConfig {
   const text = readFileSync('examples/fleet/fleet.yaml', 'utf8');
@@ -40,6 +42,8 @@ export interface HarnessOptions {
   empty?: boolean;
   /** Each Route 53 call waits up to this many ms (random) before and after, so concurrent workflows interleave as on AWS. */
   route53LatencyMs?: number;
+  /** The stage the handlers run as (default STAGE). */
+  stage?: string;
 }
 
 export interface Harness {
@@ -116,6 +120,7 @@ export async function createHarness(dynamo: TestDynamo, options: HarnessOptions 
   };
   const deps: Deps = {
     fleet,
+    stage: options.stage ?? STAGE,
     table,
     dns,
     health: healthSource,

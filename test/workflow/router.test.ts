@@ -89,6 +89,33 @@ describe('router', () => {
     }
   });
 
+  it("starts nothing for another stage's alarm of the same fleet, and says why", async () => {
+    // Prepare: the harness runs as stage dev; prod deploys the same fleet in the same account.
+    const r = await rig();
+    const prodAlarm = {
+      version: '0',
+      id: 'a-prod',
+      'detail-type': 'CloudWatch Alarm State Change',
+      source: 'aws.cloudwatch',
+      time: '2026-11-27T10:00:00Z',
+      detail: { alarmName: 'switchyard-prod-switchyard-example-west-canary', state: { value: 'ALARM', timestamp: '2026-11-27T10:00:00.000+0000' } },
+    };
+    try {
+      // Act
+      const routed = await r.route(prodAlarm);
+      // Assess
+      expect(routed).toEqual({
+        started: [],
+        ignored: "alarm switchyard-prod-switchyard-example-west-canary is not one of stage dev's of fleet switchyard-example (switchyard-dev-switchyard-example-<cluster>...)",
+      });
+      const machine = r.engine.listStateMachines({}).items.find((m) => m.name.endsWith('Failover'))!;
+      expect(r.engine.listExecutions({ stateMachineArn: machine.stateMachineArn }).items).toEqual([]);
+      expect(r.h.weight('shop.example.com', 'west')).toBe(100);
+    } finally {
+      await r.close();
+    }
+  });
+
   it('two deliveries of one alarm state change at once run one Failover', async () => {
     // Prepare
     const r = await rig();
@@ -98,7 +125,7 @@ describe('router', () => {
       'detail-type': 'CloudWatch Alarm State Change',
       source: 'aws.cloudwatch',
       time: '2026-11-27T10:00:00Z',
-      detail: { alarmName: 'switchyard-switchyard-example-west-canary', state: { value: 'ALARM', timestamp: '2026-11-27T10:00:00.000+0000' } },
+      detail: { alarmName: 'switchyard-dev-switchyard-example-west-canary', state: { value: 'ALARM', timestamp: '2026-11-27T10:00:00.000+0000' } },
     };
     r.h.health.clusters['west'] = 'UNHEALTHY';
     try {

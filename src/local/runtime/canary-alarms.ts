@@ -1,6 +1,6 @@
 // What the deploy sets up on AWS for each cluster, done locally: a Route 53 health check
 // of the cluster's canary (created through the Route 53 API, like the stack's) and a
-// CloudWatch alarm on its HealthCheckStatus metric, named switchyard-<ownerId>-<cluster>-canary.
+// CloudWatch alarm on its HealthCheckStatus metric, named switchyard-<stage>-<ownerId>-<cluster>-canary.
 // The alarm follows the check: the emulator's live checker reports a status change, the
 // alarm changes state, and CloudWatch's state-change event goes to EventBridge. Every
 // period the alarm is evaluated again, so SetAlarmState is temporary, as on AWS.
@@ -32,17 +32,18 @@ function tagValue(tags: readonly Tag[] | undefined, key: string): string | undef
 }
 
 /**
- * Creates (or finds) each cluster's alarm health check and defines its alarm. Checks left
- * from an earlier configuration (another spec) are deleted. Idempotent across restarts.
+ * Creates (or finds) each cluster's alarm health check and defines its alarm (named for
+ * `stage`). Checks left from an earlier configuration (another spec) are deleted.
+ * Idempotent across restarts.
  */
-export async function ensureCanaryAlarms(fleet: FleetConfig, route53: Route53Port, alarms: LocalAlarms): Promise<CanaryAlarm[]> {
+export async function ensureCanaryAlarms(fleet: FleetConfig, stage: string, route53: Route53Port, alarms: LocalAlarms): Promise<CanaryAlarm[]> {
   const existing = await route53.listHealthChecks();
   const tags = await route53.listHealthCheckTags(existing.map((c) => c.id));
   const ours = existing.filter((c) => tagValue(tags.get(c.id), ALARM_TAG) !== undefined);
   const result: CanaryAlarm[] = [];
   const keep = new Set<string>();
   for (const cluster of alarmedClusters(fleet)) {
-    const alarmName = canaryAlarmName(fleet.ownerId, cluster.name);
+    const alarmName = canaryAlarmName({ stage, ownerId: fleet.ownerId }, cluster.name);
     const spec = healthCheckSpecFor(fleet.healthCheck, cluster, {});
     const key = healthCheckKey(cluster.name, spec);
     let check = ours.find((c) => tagValue(tags.get(c.id), ALARM_TAG) === alarmName && tagValue(tags.get(c.id), ALARM_KEY_TAG) === key);

@@ -67,6 +67,7 @@ export function localDeps(options: { fleet: LoadedFleet; clients: LocalClients; 
   const machines: StateMachineArns = Object.fromEntries(WORKFLOW_NAMES.map((w) => [w, names.stateMachineArn(w)]));
   return {
     fleet: config,
+    stage: names.stage,
     table,
     dns: route53Dns({ fleet: config, route53: clients.route53 }),
     // The same health source as on AWS: the canary checks' GetHealthCheckStatus and the alarm states Failover recorded.

@@ -240,7 +240,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const triggers = installTriggers(opened.eventBus, { fleet: fleet.config, names, functions: Object.keys(handlers), workflows: [...workflows.keys()] });
     for (const route of triggers) if (route.target === undefined) problems.push(`rule ${route.rule}: nothing handles these events locally (no router function among the handlers)`);
 
-    const canaryAlarms = await ensureCanaryAlarms(fleet.config, clients.route53, alarms);
+    const canaryAlarms = await ensureCanaryAlarms(fleet.config, names.stage, clients.route53, alarms);
     const follower = followHealthChecks({
       alarms,
       canaryAlarms,

@@ -40,7 +40,7 @@ export function planTriggers(input: TriggerPlanInput): TriggerRoute[] {
   const direct = (workflow: string) => (input.workflows.includes(workflow) ? `workflow:${workflow}` : undefined);
   const via = (fallback: string | undefined) => (router ? `function:${ROUTER}` : fallback);
   return [
-    { rule: names.rule('alarms'), bus: names.bus, pattern: alarmPattern(alarmPrefix(fleet.ownerId)), target: via(direct('Failover')) },
+    { rule: names.rule('alarms'), bus: names.bus, pattern: alarmPattern(alarmPrefix({ stage: names.stage, ownerId: fleet.ownerId })), target: via(direct('Failover')) },
     { rule: names.rule('eks'), bus: names.bus, pattern: eksPattern(fleet.clusters.map((c) => c.eksClusterName)), target: via(direct('UpgradeGuard')) },
     // Gateway events carry one resource's hostnames; only the router turns them into OnboardApp/OffboardApp inputs.
     { rule: names.rule('gateways'), bus: names.bus, pattern: gatewayPattern(), target: via(undefined) },
@@ -51,7 +51,7 @@ export function planTriggers(input: TriggerPlanInput): TriggerRoute[] {
 /** The default bus's forwarding rules: AWS service events of the fleet go on to the app's bus. */
 function forwardRoutes(fleet: FleetConfig, names: LocalNames): Array<{ rule: string; pattern: EventPattern }> {
   return [
-    { rule: names.rule('forward-alarms'), pattern: alarmPattern(alarmPrefix(fleet.ownerId)) },
+    { rule: names.rule('forward-alarms'), pattern: alarmPattern(alarmPrefix({ stage: names.stage, ownerId: fleet.ownerId })) },
     { rule: names.rule('forward-eks'), pattern: eksPattern(fleet.clusters.map((c) => c.eksClusterName)) },
   ];
 }

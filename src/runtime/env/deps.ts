@@ -34,15 +34,17 @@ const STAND_INS = {
 
 const ORDER: PortName[] = ['table', 'dns', 'workflows', 'eks', 'discovery', 'health'];
 
-/** Builds deps from SWITCHYARD_FLEET_FILE and the given port builders. */
+/** Builds deps from SWITCHYARD_FLEET_FILE, SWITCHYARD_STAGE and the given port builders. */
 export async function buildDeps(builders: PortBuilders, env: NodeJS.ProcessEnv = process.env): Promise<Deps> {
   const fleet = await loadFleet(requiredEnv(env, 'SWITCHYARD_FLEET_FILE'));
+  // The stage decides which alarms are this deployment's; the deploy sets it on every function.
+  const stage = requiredEnv(env, 'SWITCHYARD_STAGE').trim();
   const built: Partial<Deps> = {};
   for (const name of ORDER) {
     const builder = builders[name] as PortBuilder<typeof name> | undefined;
     if (builder) (built as Record<string, unknown>)[name] = await builder({ env, fleet, built });
   }
-  return { ...STAND_INS, ...built, fleet: fleet.config, clock: systemClock } as Deps;
+  return { ...STAND_INS, ...built, fleet: fleet.config, stage, clock: systemClock } as Deps;
 }
 
 /** Deps of this container, built on first use; a failed build is retried next time. */

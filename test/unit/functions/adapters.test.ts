@@ -72,8 +72,8 @@ describe('route53HealthSource', () => {
       HealthCheckObservations: [{ StatusReport: { Status: input.HealthCheckId === ids['eu'] ? 'Failure: connection refused' : 'Success: HTTP 200' } }],
     }));
     const alarms: AlarmRecord[] = [
-      { alarmName: 'switchyard-switchyard-example-west-canary', cluster: 'west', state: 'ALARM', timestamp: 't' },
-      { alarmName: 'switchyard-switchyard-example-east--shop.example.com', cluster: 'east', hostname: 'shop.example.com', state: 'ALARM', timestamp: 't' },
+      { alarmName: 'switchyard-dev-switchyard-example-west-canary', cluster: 'west', state: 'ALARM', timestamp: 't' },
+      { alarmName: 'switchyard-dev-switchyard-example-east--shop.example.com', cluster: 'east', hostname: 'shop.example.com', state: 'ALARM', timestamp: 't' },
     ];
     const source = route53HealthSource({ fleet: exampleFleet, route53: fake, client: new Route53Client({ region: 'us-east-1' }), table: { listAlarms: async () => alarms } });
     // Act

@@ -44,11 +44,12 @@ describe('lambdaHandler', () => {
 describe('deps from the environment', () => {
   it('builds the ports a function names, and stand-ins that refuse loudly for the others', async () => {
     // Prepare
-    const env = { SWITCHYARD_FLEET_FILE: fleetFile(), SWITCHYARD_TABLE: 'switchyard-test-state' };
+    const env = { SWITCHYARD_FLEET_FILE: fleetFile(), SWITCHYARD_STAGE: 'test', SWITCHYARD_TABLE: 'switchyard-test-state' };
     // Act
     const deps = await buildDeps({ table: tableFromEnv }, env);
     // Assess
     expect(deps.fleet.ownerId).toBe('switchyard-example');
+    expect(deps.stage).toBe('test');
     expect(typeof deps.table.readFleet).toBe('function');
     expect(() => deps.dns.apply({} as never)).toThrow(/the dns port is not available to this function/);
     expect(() => deps.workflows.start('Reconcile', 'x', {})).toThrow(/the workflows port is not available/);
@@ -56,8 +57,10 @@ describe('deps from the environment', () => {
 
   it('names the missing environment variable', async () => {
     await expect(buildDeps({ table: tableFromEnv }, {})).rejects.toThrow(/SWITCHYARD_FLEET_FILE is not set/);
-    await expect(buildDeps({ table: tableFromEnv }, { SWITCHYARD_FLEET_FILE: fleetFile() })).rejects.toThrow(/SWITCHYARD_TABLE is not set/);
-    await expect(buildDeps({ workflows: workflowsFromEnv }, { SWITCHYARD_FLEET_FILE: fleetFile() })).rejects.toThrow(/SWITCHYARD_STATE_MACHINES is not set/);
+    // Without its stage a function cannot tell its alarms from another stage's.
+    await expect(buildDeps({ table: tableFromEnv }, { SWITCHYARD_FLEET_FILE: fleetFile(), SWITCHYARD_TABLE: 't' })).rejects.toThrow(/SWITCHYARD_STAGE is not set/);
+    await expect(buildDeps({ table: tableFromEnv }, { SWITCHYARD_FLEET_FILE: fleetFile(), SWITCHYARD_STAGE: 'test' })).rejects.toThrow(/SWITCHYARD_TABLE is not set/);
+    await expect(buildDeps({ workflows: workflowsFromEnv }, { SWITCHYARD_FLEET_FILE: fleetFile(), SWITCHYARD_STAGE: 'test' })).rejects.toThrow(/SWITCHYARD_STATE_MACHINES is not set/);
   });
 
   it('retries a failed build on the next invocation', async () => {
@@ -68,6 +71,7 @@ describe('deps from the environment', () => {
     const first = deps();
     await expect(first).rejects.toThrow(/SWITCHYARD_FLEET_FILE/);
     env.SWITCHYARD_FLEET_FILE = fleetFile();
+    env.SWITCHYARD_STAGE = 'test';
     // Assess
     expect((await deps()).fleet.ownerId).toBe('switchyard-example');
   });

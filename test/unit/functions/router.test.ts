@@ -4,7 +4,7 @@ import { executionName, routeEvent, router } from '../../../functions/tasks/rout
 import type { Deps } from '../../../src/runtime/deps.ts';
 import { exampleFleet } from '../aws/helpers/example-fleet.ts';
 
-const deps = { fleet: exampleFleet } as Pick<Deps, 'fleet'>;
+const deps = { fleet: exampleFleet, stage: 'dev' } as Pick<Deps, 'fleet' | 'stage'>;
 const base = { version: '0', id: 'e1', time: '2026-11-27T10:00:00Z', account: '123456789012', region: 'us-east-1', resources: [] };
 
 const alarm = (name: string, value = 'ALARM', timestamp = '2026-11-27T10:00:00.000+0000') => ({
@@ -25,14 +25,28 @@ const published = gateway('Gateway Published', { cluster: 'east', kind: 'Gateway
 describe('routeEvent', () => {
   it('starts Failover for a fleet alarm going to ALARM or OK, with the event as input', () => {
     // Act
-    const routed = routeEvent(deps, alarm('switchyard-switchyard-example-west-canary'));
+    const routed = routeEvent(deps, alarm('switchyard-dev-switchyard-example-west-canary'));
     // Assess
     expect(routed.starts).toEqual([{ workflow: 'Failover', name: expect.stringMatching(/^failover-west-ALARM-[0-9a-f]{16}$/), input: expect.objectContaining({ source: 'aws.cloudwatch' }) }]);
   });
 
   it('ignores other alarms and INSUFFICIENT_DATA', () => {
-    expect(routeEvent(deps, alarm('billing')).ignored).toContain('is not one of fleet switchyard-example');
-    expect(routeEvent(deps, alarm('switchyard-switchyard-example-west-canary', 'INSUFFICIENT_DATA')).ignored).toContain('insufficient data');
+    expect(routeEvent(deps, alarm('billing')).ignored).toBe("alarm billing is not one of stage dev's of fleet switchyard-example (switchyard-dev-switchyard-example-<cluster>...)");
+    expect(routeEvent(deps, alarm('switchyard-dev-switchyard-example-west-canary', 'INSUFFICIENT_DATA')).ignored).toContain('insufficient data');
+  });
+
+  it("ignores another stage's alarms of the same fleet, also a stage whose name starts with this one's", () => {
+    // Prepare: prod and dev2 deploy the same fleet in the same account.
+    const prod = alarm('switchyard-prod-switchyard-example-west-canary');
+    const dev2 = alarm('switchyard-dev2-switchyard-example-west-canary');
+    // Act
+    const routedProd = routeEvent(deps, prod);
+    const routedDev2 = routeEvent(deps, dev2);
+    const asProd = routeEvent({ ...deps, stage: 'prod' }, prod);
+    // Assess
+    expect(routedProd).toEqual({ starts: [], ignored: expect.stringContaining("alarm switchyard-prod-switchyard-example-west-canary is not one of stage dev's") });
+    expect(routedDev2).toEqual({ starts: [], ignored: expect.stringContaining("is not one of stage dev's") });
+    expect(asProd.starts).toEqual([expect.objectContaining({ workflow: 'Failover' })]);
   });
 
   it('starts UpgradeGuard for UpdateClusterVersion of a fleet cluster, named after the update', () => {

@@ -97,12 +97,14 @@ describe('failover decisions', () => {
   const catalogue = catalogueApps(exampleFleet, exampleEndpoints());
   const healthy = { clusters: { east: 'HEALTHY', west: 'HEALTHY', eu: 'HEALTHY' } as const };
 
-  it('maps alarm names to a cluster or an app on it', () => {
+  it('maps alarm names of the stage to a cluster or an app on it', () => {
     const clusters = exampleFleet.clusters.map((c) => c.name);
-    expect(alarmTarget('switchyard-example', 'switchyard-switchyard-example-east-canary', clusters, catalogue)).toEqual({ cluster: 'east' });
-    expect(alarmTarget('switchyard-example', 'switchyard-switchyard-example-east--shop.example.com', clusters, catalogue)).toEqual({ cluster: 'east', hostname: 'shop.example.com' });
-    expect(alarmTarget('switchyard-example', 'switchyard-switchyard-example-east--nothing.example.com', clusters, catalogue)).toEqual({ cluster: 'east' });
-    expect(alarmTarget('switchyard-example', 'switchyard-other-east-canary', clusters, catalogue)).toBeUndefined();
+    const dev = { stage: 'dev', ownerId: 'switchyard-example' };
+    expect(alarmTarget(dev, 'switchyard-dev-switchyard-example-east-canary', clusters, catalogue)).toEqual({ cluster: 'east' });
+    expect(alarmTarget(dev, 'switchyard-dev-switchyard-example-east--shop.example.com', clusters, catalogue)).toEqual({ cluster: 'east', hostname: 'shop.example.com' });
+    expect(alarmTarget(dev, 'switchyard-dev-switchyard-example-east--nothing.example.com', clusters, catalogue)).toEqual({ cluster: 'east' });
+    expect(alarmTarget(dev, 'switchyard-dev-other-east-canary', clusters, catalogue)).toBeUndefined();
+    expect(alarmTarget(dev, 'switchyard-prod-switchyard-example-east--shop.example.com', clusters, catalogue)).toBeUndefined();
   });
 
   it('takes an app out only where another healthy active cluster serves it', () => {
@@ -118,7 +120,7 @@ describe('failover decisions', () => {
     const clusters = exampleFleet.clusters.map((c) => c.name);
     const now = new Date('2026-11-27T12:00:00.000Z');
     const inAlarm = (cluster: string, timestamp: string, hostname?: string): RecordedAlarm => ({
-      alarmName: `switchyard-switchyard-example-${cluster}${hostname ? `--${hostname}` : '-canary'}`,
+      alarmName: `switchyard-dev-switchyard-example-${cluster}${hostname ? `--${hostname}` : '-canary'}`,
       cluster,
       ...(hostname ? { hostname } : {}),
       state: 'ALARM',

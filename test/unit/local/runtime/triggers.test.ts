@@ -20,7 +20,7 @@ describe('planTriggers', () => {
       ['switchyard-local-gateways', 'switchyard-local-bus', 'function:router'],
       ['switchyard-local-reconcile', 'default', 'function:router'],
     ]);
-    expect(routes[0]!.pattern).toEqual({ source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], detail: { alarmName: [{ prefix: 'switchyard-switchyard-example-' }] } });
+    expect(routes[0]!.pattern).toEqual({ source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], detail: { alarmName: [{ prefix: 'switchyard-local-switchyard-example-' }] } });
     expect(routes[3]!.schedule).toBe('rate(5 minutes)');
   });
 
@@ -42,8 +42,8 @@ describe('installTriggers', () => {
     const sent = bus.injectEvent({
       source: 'aws.cloudwatch',
       detailType: 'CloudWatch Alarm State Change',
-      detail: { alarmName: 'switchyard-switchyard-example-east-canary', state: { value: 'ALARM', timestamp: 'now' } },
-      resources: ['arn:aws:cloudwatch:us-east-1:000000000000:alarm:switchyard-switchyard-example-east-canary'],
+      detail: { alarmName: 'switchyard-local-switchyard-example-east-canary', state: { value: 'ALARM', timestamp: 'now' } },
+      resources: ['arn:aws:cloudwatch:us-east-1:000000000000:alarm:switchyard-local-switchyard-example-east-canary'],
     });
     bus.injectEvent({ source: 'aws.cloudwatch', detailType: 'CloudWatch Alarm State Change', detail: { alarmName: 'someone-elses-alarm', state: { value: 'ALARM' } } });
     for (let i = 0; i < 5; i++) await bus.idle();
