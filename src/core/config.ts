@@ -61,7 +61,7 @@ export const clusterSchema = z.strictObject({
   role: z.enum(['workload', 'edge']).default('workload'),
   /**
    * The deploy creates a CloudWatch alarm on this cluster's canary health check unless this
-   * is false (you bring your own, named `switchyard-<ownerId>-<cluster>-...`; see alarm-names.ts).
+   * is false (you bring your own, named `switchyard-<stage>-<ownerId>-<cluster>-...`; see alarm-names.ts).
    */
   canaryAlarm: z.boolean().optional(),
 });
