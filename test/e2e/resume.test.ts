@@ -39,7 +39,8 @@ describe('switchyard local: restart during a fail-back', () => {
     expect(runtime.recovered).toContainEqual(expect.objectContaining({ executionArn: failback.executionArn, workflow: 'Failover', action: 'resumed' }));
     // (the start-up's own INSUFFICIENT_DATA → OK fail-backs may still be in their hold-down too: resumed as well)
     expect(runtime.recovered.every((r) => r.workflow === 'Failover' && r.action === 'resumed')).toBe(true);
-    expect((await executionResult(aws.sfn, failback.executionArn)).status).toBe('SUCCEEDED');
+    const result = await executionResult(aws.sfn, failback.executionArn);
+    expect(result.status, `${result.error}: ${result.cause}`).toBe('SUCCEEDED');
     expect(aRecord(await recordSets(aws.route53, zone), 'shop.example.com', 'east')?.Weight).toBe(100);
     aws.destroy();
   }, 120_000);

@@ -8,13 +8,16 @@
 // - Every other execution is resumed: run again from its first state with its input (the
 //   workflows read before they write and their writes are idempotent, so a re-run either
 //   completes the work or finds nothing left to do). A drain that had not taken its lock
-//   yet, or had already released it, is such a case.
+//   yet, or had already released it, is such a case. A lock such an execution held (a
+//   failover's short lock, taken and released inside one task) is released first: the
+//   re-run takes it again if it still has work, and a re-run that finds its alarm stale
+//   would otherwise leave it to block the cluster's next operation until the lease ends.
 //
 // So a crash never leaves an operation half-applied: the table's intent and lock, and the
 // records in Route 53, end consistent.
 import { drainInputSchema, operationPlanSchema, planOperation, restoreInputSchema, type OperationPlan } from '../../core/drain-plan.ts';
 import { errorMessage } from '../../core/errors.ts';
-import { intentOf, type Lock } from '../../core/intent.ts';
+import { intentOf, releaseLock, type Lock } from '../../core/intent.ts';
 import { RECORD_TTL_SECONDS } from '../../core/catalogue.ts';
 import type { Deps } from '../../runtime/deps.ts';
 import type { ExecutionRecord, LocalStepFunctions } from '../stepfunctions/engine.ts';
@@ -131,6 +134,21 @@ async function rollBack(input: RecoveryInput, record: ExecutionRecord, lock: Loc
   return { executionArn: record.executionArn, workflow, action: 'rolled-back', detail };
 }
 
+/** Frees the locks an interrupted execution that is about to run again still holds (fenced by token). */
+async function releaseStaleLocks(deps: RecoveryInput['deps'], locks: readonly Lock[]): Promise<string[]> {
+  if (locks.length === 0) return [];
+  return deps.table.updateFleet((state) => {
+    let next = state;
+    const released: string[] = [];
+    for (const lock of locks) {
+      const outcome = releaseLock(next, lock.cluster, lock.token);
+      if (outcome.released) released.push(lock.cluster);
+      next = outcome.state;
+    }
+    return released.length === 0 ? { result: released } : { next, result: released };
+  });
+}
+
 /** Settles every interrupted execution; one failing does not stop the others. */
 export async function recoverInterrupted(input: RecoveryInput): Promise<RecoveryOutcome[]> {
   const interrupted = input.stepFunctions.interruptedExecutions();
@@ -144,8 +162,11 @@ export async function recoverInterrupted(input: RecoveryInput): Promise<Recovery
       if (lock !== undefined) {
         outcomes.push(await rollBack(input, record, lock));
       } else {
+        const held = Object.values(state.locks).filter((l) => l.holder === record.name);
+        const released = await releaseStaleLocks(input.deps, held);
         input.stepFunctions.resumeExecution(record.executionArn);
-        outcomes.push({ executionArn: record.executionArn, workflow, action: 'resumed', detail: 'run again from the start' });
+        const freed = released.length === 0 ? '' : `; its lock on ${released.join(', ')} released first`;
+        outcomes.push({ executionArn: record.executionArn, workflow, action: 'resumed', detail: `run again from the start${freed}` });
       }
     } catch (error) {
       input.stepFunctions.stopExecution({ executionArn: record.executionArn, error: INTERRUPTED_ERROR, cause: `recovery after a restart failed: ${errorMessage(error)}` });

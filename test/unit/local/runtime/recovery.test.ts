@@ -1,0 +1,78 @@
+// Recovery at start of executions a dead runtime left RUNNING: the lock bookkeeping of
+// executions that are run again (the drain/restore rollback path is covered end to end in
+// test/e2e/restart.test.ts).
+import { describe, expect, it } from 'vitest';
+import type { Lock } from '../../../../src/core/intent.ts';
+import type { Deps } from '../../../../src/runtime/deps.ts';
+import { recoverInterrupted } from '../../../../src/local/runtime/recovery.ts';
+import type { ExecutionRecord, LocalStepFunctions } from '../../../../src/local/stepfunctions/engine.ts';
+import type { PutEventsSink } from '../../../../src/local/stepfunctions/runner.ts';
+import { MemoryStateTable } from '../../../support/workflows/memory-table.ts';
+
+/** No rollback runs in these cases, so nothing is put on a bus. */
+const noEvents: PutEventsSink = async () => {
+  throw new Error('no event expected');
+};
+const NOW = new Date('2030-01-01T00:00:00.000Z');
+const MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:switchyard-local-Failover';
+
+function lock(cluster: string, holder: string, token: number, operation: Lock['operation'] = 'failover'): Lock {
+  return { cluster, holder, operation, token, acquiredAt: NOW.toISOString(), expiresAt: new Date(NOW.getTime() + 120_000).toISOString() };
+}
+
+function execution(name: string): ExecutionRecord {
+  return { executionArn: `${MACHINE.replace(':stateMachine:', ':execution:')}:${name}`, stateMachineArn: MACHINE, name, status: 'RUNNING', startDate: NOW.getTime(), input: '{}', history: [] };
+}
+
+function fakeStepFunctions(interrupted: ExecutionRecord[]) {
+  const resumed: string[] = [];
+  const stopped: string[] = [];
+  const stepFunctions = {
+    interruptedExecutions: () => interrupted,
+    resumeExecution: (arn: string) => void resumed.push(arn),
+    stopExecution: (request: { executionArn: string }) => {
+      stopped.push(request.executionArn);
+      return { stopDate: NOW.getTime() };
+    },
+  } as unknown as LocalStepFunctions;
+  return { stepFunctions, resumed, stopped };
+}
+
+async function tableWith(locks: Lock[]): Promise<MemoryStateTable> {
+  const table = new MemoryStateTable();
+  await table.updateFleet((state) => ({ next: { ...state, lastToken: 10, locks: Object.fromEntries(locks.map((l) => [l.cluster, l])) }, result: null }));
+  return table;
+}
+
+describe('recoverInterrupted: executions run again', () => {
+  it("releases the failover lock an interrupted execution held before running it again, and leaves others' locks alone", async () => {
+    // Prepare: the runtime died while failover-east-ALARM held east's short failover lock; a drain holds west's
+    const table = await tableWith([lock('east', 'failover-east-ALARM-1', 7), lock('west', 'drain-west-1', 8, 'drain')]);
+    const interrupted = execution('failover-east-ALARM-1');
+    const { stepFunctions, resumed, stopped } = fakeStepFunctions([interrupted]);
+    const deps = { table, fleet: {} as Deps['fleet'], clock: { now: () => NOW } } as unknown as Pick<Deps, 'table' | 'fleet' | 'clock'>;
+    // Act
+    const outcomes = await recoverInterrupted({ stepFunctions, deps, rollback: undefined, putEvents: noEvents, eventBusName: 'bus', workflowOf: () => 'Failover' });
+    // Assess: east is free for the next operation (the re-run may find its alarm stale and take no lock), west untouched
+    const state = await table.readFleet();
+    expect(Object.keys(state.locks)).toEqual(['west']);
+    expect(state.locks['west']).toMatchObject({ holder: 'drain-west-1', token: 8 });
+    expect(resumed).toEqual([interrupted.executionArn]);
+    expect(stopped).toEqual([]);
+    expect(outcomes).toEqual([{ executionArn: interrupted.executionArn, workflow: 'Failover', action: 'resumed', detail: 'run again from the start; its lock on east released first' }]);
+  });
+
+  it('changes nothing in the table for an interrupted execution that held no lock', async () => {
+    // Prepare
+    const table = await tableWith([lock('east', 'failover-east-ALARM-2', 7)]);
+    const before = await table.readFleet();
+    const { stepFunctions, resumed } = fakeStepFunctions([execution('failover-east-OK-3')]);
+    const deps = { table, fleet: {} as Deps['fleet'], clock: { now: () => NOW } } as unknown as Pick<Deps, 'table' | 'fleet' | 'clock'>;
+    // Act
+    const outcomes = await recoverInterrupted({ stepFunctions, deps, rollback: undefined, putEvents: noEvents, eventBusName: 'bus', workflowOf: () => 'Failover' });
+    // Assess
+    expect(await table.readFleet()).toEqual(before);
+    expect(resumed).toHaveLength(1);
+    expect(outcomes[0]).toMatchObject({ action: 'resumed', detail: 'run again from the start' });
+  });
+});
