@@ -349,7 +349,20 @@ async function runScenario(s: Scenario): Promise<void> {
     if (outcome.status === 'SUCCEEDED') {
       succeeded++;
       expect(state.intents[cluster], why).toMatchObject({ state: 'DRAINED', weightPercent: 0 });
-      s.apps.forEach((app, index) => expect(activeClusters(finalRecords, hostnameOf(index), app), `${why}: still in traffic for app${index}`).not.toContain(cluster));
+      s.apps.forEach((app, index) => {
+        // An app left with no healthy, active cluster at all fails open (desired.ts keeps every
+        // record in traffic, the drained one included). Only a health change after the drain
+        // was admitted can bring that about: with health fixed the drain would have been refused.
+        const failedOpen = !app.members.some((m) => {
+          const member = intentOf(state, `c${m}`);
+          return member.state !== 'DRAINED' && member.weightPercent > 0 && health.clusters[`c${m}`] === 'HEALTHY';
+        });
+        if (failedOpen) {
+          expect(s.failures.length, `${why}: app${index} failed open with health fixed`).toBeGreaterThan(0);
+          return;
+        }
+        expect(activeClusters(finalRecords, hostnameOf(index), app), `${why}: still in traffic for app${index}`).not.toContain(cluster);
+      });
       return;
     }
     expect(outcome.status, why).toBe('FAILED');
