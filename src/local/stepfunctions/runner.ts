@@ -21,6 +21,7 @@ import {
 } from './definition.ts';
 import { causeText, HistoryRecorder, type HistoryEvent, type LibraryEvent, type TaskAttempt } from './history.ts';
 import { invokeInProcess, TaskFailure, type LambdaHandler } from './lambda-invoke.ts';
+import { stopMapsOnFailure } from './map-fail-fast.ts';
 import { readReferencePath } from './reference-path.ts';
 
 export type { LambdaHandler } from './lambda-invoke.ts';
@@ -127,6 +128,8 @@ export class Workflow {
     this.scaledWaits = waitScale !== 1 && this.inventory.waits.length > 0;
     this.retryOverrides = waitScale === 1 ? {} : scaledRetryIntervals(this.states, waitScale);
     const runnable = this.scaledWaits ? withLocalWaits(this.definition) : this.definition;
+    // The library starts a failed Map's queued iterations anyway; AWS does not.
+    stopMapsOnFailure(runnable);
     // Validated above (with clearer errors); validating again costs ~100 ms per build.
     this.machine = new StateMachine(runnable as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
   }
