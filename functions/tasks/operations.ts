@@ -101,6 +101,18 @@ export interface PreparedOperation {
 }
 
 /** The refusals Prepare and AcquireLock would make, decided on the same data without writing. */
+/** The lock an operation takes; a dry run asks for the same one without writing it. */
+function lockRequest(deps: Pick<Deps, 'fleet'>, op: OperationPlan, now: Date) {
+  return {
+    cluster: op.cluster,
+    holder: op.holder,
+    operation: op.operation,
+    now,
+    ttlSeconds: deps.fleet.safety.lockTtlSeconds,
+    maxConcurrentDrains: deps.fleet.safety.maxConcurrentDrains,
+  };
+}
+
 function refusalsOf(deps: Deps, view: FleetView, health: HealthView, op: OperationPlan, now: Date): DryRunRefusal[] {
   if (op.noop) return [];
   const refusals: DryRunRefusal[] = [];
@@ -114,16 +126,7 @@ function refusalsOf(deps: Deps, view: FleetView, health: HealthView, op: Operati
   };
   if (op.operation !== 'restore' && !op.force) refuse(() => assertSafe(deps, view.state, view, health, op.cluster, 0, now));
   if (op.operation === 'restore') refuse(() => assertRestorable(health, op.cluster));
-  refuse(() =>
-    takeLock(view.state, {
-      cluster: op.cluster,
-      holder: op.holder,
-      operation: op.operation,
-      now,
-      ttlSeconds: deps.fleet.safety.lockTtlSeconds,
-      maxConcurrentDrains: deps.fleet.safety.maxConcurrentDrains,
-    }),
-  );
+  refuse(() => takeLock(view.state, lockRequest(deps, op, now)));
   return refusals;
 }
 
@@ -227,14 +230,7 @@ export const acquireLock = (deps: Deps) => async (raw: unknown): Promise<Acquire
   const health = draining && !op.force ? await deps.health.snapshot(clusterNames(deps)) : { clusters: {} };
   const now = deps.clock.now();
   const result = await deps.table.updateFleet((state) => {
-    const acquired = takeLock(state, {
-      cluster: op.cluster,
-      holder: op.holder,
-      operation: op.operation,
-      now,
-      ttlSeconds: deps.fleet.safety.lockTtlSeconds,
-      maxConcurrentDrains: deps.fleet.safety.maxConcurrentDrains,
-    });
+    const acquired = takeLock(state, lockRequest(deps, op, now));
     const intent = intentOf(state, op.cluster);
     if (acquired.reentered) return { next: acquired.state, result: { token: acquired.lock.token, before: intent.saved?.weightPercent ?? intent.weightPercent } };
     // Decided in the same write as the lock: no other drain can slip in between.

@@ -4,7 +4,7 @@ import type { JournalEntry } from '../../aws/state-table.ts';
 import { InvalidInput } from '../../core/errors.ts';
 import { describeClusterRecord, type ClusterRecord } from '../../core/events.ts';
 import { EXIT } from '../exit-codes.ts';
-import { opsClients, opsRuntime, stateTableFor, type TargetFlags } from '../ops/context.ts';
+import { opsClients, opsRuntime, stateTableFor, withTargetOptions, type TargetFlags } from '../ops/context.ts';
 
 export interface HistoryFlags extends TargetFlags {
   cluster?: string;
@@ -66,17 +66,15 @@ export function formatHistory(entries: readonly JournalEntry[]): string {
 }
 
 export function registerHistory(program: Command): void {
-  program
+  const command = program
     .command('history')
     .description('the journal of every change: who, what, why, before and after (newest first)')
     .option('--cluster <name>', 'only entries about this cluster')
     .option('--limit <n>', 'at most this many entries', '50')
     .option('--since <time>', 'only entries at or after this time')
     .option('--json', 'print the entries as JSON')
-    .option('--stage <stage>', 'deployment stage: table switchyard-<stage>-state (default: SWITCHYARD_STAGE)')
-    .option('--state-table <name>', 'state table name (default: switchyard-<stage>-state, or SWITCHYARD_STATE_TABLE)')
-    .option('--endpoint-url <url>', 'AWS endpoint, e.g. http://127.0.0.1:4566 for the local runtime (default: AWS, or AWS_ENDPOINT_URL)')
-    .option('--region <region>', 'AWS region (default: AWS_REGION or us-east-1)')
+    .option('--state-table <name>', 'state table name (default: switchyard-<stage>-state, or SWITCHYARD_STATE_TABLE)');
+  withTargetOptions(command, 'table switchyard-<stage>-state')
     .action(async (flags: HistoryFlags) => {
       const entries = await historyEntries(flags);
       opsRuntime.out(flags.json ? JSON.stringify(entries, null, 2) : formatHistory(entries));

@@ -8,7 +8,7 @@ import { errorMessage } from '../../core/errors.ts';
 import { liveLocks } from '../../core/intent.ts';
 import { fleetStatus, type FleetStatus } from '../../local/runtime/status.ts';
 import { EXIT } from '../exit-codes.ts';
-import { opsClients, opsRuntime, stateMachinesFor, stateTableFor, type TargetFlags } from '../ops/context.ts';
+import { opsClients, opsRuntime, stateMachinesFor, stateTableFor, withTargetOptions, type TargetFlags } from '../ops/context.ts';
 
 export interface StatusFlags extends TargetFlags {
   fleet: string;
@@ -96,15 +96,13 @@ export function formatStatus(report: StatusReport): string {
 }
 
 export function registerStatus(program: Command): void {
-  program
+  const command = program
     .command('status')
     .description('clusters (intent, health, locks), apps × clusters (weight, health), running operations')
     .requiredOption('--fleet <dir>', 'fleet folder (with fleet.yaml) or the fleet.yaml file')
     .option('--json', 'print the report as JSON')
-    .option('--stage <stage>', 'deployment stage: table switchyard-<stage>-state, state machines switchyard-<stage>-* (default: SWITCHYARD_STAGE)')
-    .option('--state-table <name>', 'state table name (default: switchyard-<stage>-state, or SWITCHYARD_STATE_TABLE)')
-    .option('--endpoint-url <url>', 'AWS endpoint, e.g. http://127.0.0.1:4566 for the local runtime (default: AWS, or AWS_ENDPOINT_URL)')
-    .option('--region <region>', 'AWS region (default: AWS_REGION or us-east-1)')
+    .option('--state-table <name>', 'state table name (default: switchyard-<stage>-state, or SWITCHYARD_STATE_TABLE)');
+  withTargetOptions(command, 'table switchyard-<stage>-state, state machines switchyard-<stage>-*')
     .action(async (flags: StatusFlags) => {
       const report = await statusReport(flags);
       opsRuntime.out(flags.json ? JSON.stringify(report, null, 2) : formatStatus(report));

@@ -2,6 +2,7 @@
 // (AWS by default, AWS_ENDPOINT_URL, or --endpoint-url such as the local runtime's), the
 // stage (state machines `switchyard-<stage>-<Workflow>`, table `switchyard-<stage>-state`)
 // and the output streams. Tests replace `opsRuntime` fields to run the verbs in process.
+import type { Command } from 'commander';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Route53Client } from '@aws-sdk/client-route-53';
@@ -40,6 +41,14 @@ export interface OpsClients {
   route53Client: Route53Client;
   route53: Route53Adapter;
   destroy(): void;
+}
+
+/** The options every ops verb takes to find its target: `--stage` (what it names differs), endpoint and region. */
+export function withTargetOptions(command: Command, stageNames: string): Command {
+  return command
+    .option('--stage <stage>', `deployment stage: ${stageNames} (default: SWITCHYARD_STAGE)`)
+    .option('--endpoint-url <url>', 'AWS endpoint, e.g. http://127.0.0.1:4566 for the local runtime (default: AWS, or AWS_ENDPOINT_URL)')
+    .option('--region <region>', 'AWS region (default: AWS_REGION or us-east-1)');
 }
 
 function regionOf(flags: TargetFlags, env: NodeJS.ProcessEnv): string {

@@ -1,6 +1,7 @@
 // `switchyard drain` and `restore`: check the flags, start the state machine by name
 // (`switchyard-<stage>-DrainCluster`), and with --wait (or --dry-run) follow it to its end.
 import { randomBytes } from 'node:crypto';
+import type { Command } from 'commander';
 import { userInfo } from 'node:os';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { loadFleet } from '../../core/config-file.ts';
@@ -8,7 +9,7 @@ import { drainInputSchema, parseInput, restoreInputSchema, validateSteps } from 
 import { InvalidInput, UnknownCluster } from '../../core/errors.ts';
 import { describeClusterRecord, type AppWeight } from '../../core/events.ts';
 import { EXIT } from '../exit-codes.ts';
-import { opsClients, opsRuntime, stateMachineFor, type TargetFlags } from './context.ts';
+import { opsClients, opsRuntime, stateMachineFor, withTargetOptions, type TargetFlags } from './context.ts';
 import { causeMessage, followExecution } from './follow.ts';
 
 export interface OperationFlags extends TargetFlags {
@@ -22,6 +23,23 @@ export interface OperationFlags extends TargetFlags {
   json?: boolean;
   fleet?: string;
   pollMs?: number;
+}
+
+/** The options drain and restore share after `--steps` (drain adds `--force`), and the action. */
+export function withOperationOptions(command: Command, kind: 'drain' | 'restore'): Command {
+  const shared = command
+    .option('--bake <duration>', 'wait after each step on top of the record TTL, e.g. 60s, 5m (default: fleet safety.bakeSeconds)')
+    .option('--reason <text>', 'why (kept in the journal and the events)')
+    .option('--by <who>', 'who asks (default: SWITCHYARD_OPERATOR or the login name)')
+    .option('--dry-run', 'plan every step and change nothing (waits for the plan)');
+  if (kind === 'drain') shared.option('--force', 'drain even below safety.minHealthyActive (locks and maxConcurrentDrains still apply)');
+  shared
+    .option('--wait', 'follow the execution with a live progress view and end with its result')
+    .option('--json', 'print the result as JSON')
+    .option('--fleet <dir>', 'fleet folder: the cluster name is checked before anything starts');
+  return withTargetOptions(shared, 'state machines switchyard-<stage>-*').action(async (cluster: string, flags: OperationFlags) => {
+    process.exitCode = await runOperation(kind, cluster, flags);
+  });
 }
 
 /** "50,0" → [50, 0]; anything else is InvalidInput naming the flag. */
