@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { causeMessage } from '../../src/cli/ops/follow.ts';
 import { TransientAwsError } from '../../src/core/errors.ts';
 import { acquireLock } from '../../src/core/intent.ts';
 import { startDynalite, type TestDynamo } from '../support/workflows/dynalite.ts';
@@ -12,14 +13,6 @@ afterAll(async () => {
   await dynamo.close();
 });
 
-const causeOf = (cause: string | undefined) => {
-  try {
-    return (JSON.parse(cause ?? '{}') as { errorMessage?: string }).errorMessage ?? cause;
-  } catch {
-    return cause;
-  }
-};
-
 describe('DrainCluster', () => {
   it('drains a cluster step by step to DRAINED, journals every step and emits Started and Drained', async () => {
     // Prepare
@@ -28,7 +21,7 @@ describe('DrainCluster', () => {
     // Act
     const outcome = await h.run('DrainCluster', { cluster: 'west', reason: 'node upgrade', by: 'alice', steps: [50, 0], bakeSeconds: 5 });
     // Assess
-    expect(outcome.status, `${outcome.error}: ${causeOf(outcome.cause)}`).toBe('SUCCEEDED');
+    expect(outcome.status, `${outcome.error}: ${causeMessage(outcome.cause)}`).toBe('SUCCEEDED');
     for (const batch of h.route53.batches) for (const c of batch.changes) if (c.recordSet.setIdentifier === 'west' && c.recordSet.name === 'shop.example.com.') applied.push(c.recordSet.weight ?? -1);
     expect(applied).toEqual([50, 0]);
     expect(h.weight('shop.example.com', 'west')).toBe(0);
@@ -79,7 +72,7 @@ describe('DrainCluster', () => {
     // Assess
     expect(outcome.status).toBe('FAILED');
     expect(outcome.error).toBe('HealthDegraded');
-    expect(causeOf(outcome.cause)).toContain('shop.example.com would keep 0 healthy active cluster(s)');
+    expect(causeMessage(outcome.cause)).toContain('shop.example.com would keep 0 healthy active cluster(s)');
     expect(h.weight('shop.example.com', 'west')).toBe(100);
     const state = await h.table.readFleet();
     expect(state.intents['west']).toMatchObject({ state: 'ACTIVE', weightPercent: 100 });
@@ -105,7 +98,7 @@ describe('DrainCluster', () => {
     // Assess
     expect(outcome.status).toBe('FAILED');
     expect(outcome.error).toBe('DrainUnsafe');
-    expect(causeOf(outcome.cause)).toMatch(/taking east to 0% is unsafe: .*shop\.example\.com would keep 0 healthy active cluster\(s\) \(none\), minimum 1/);
+    expect(causeMessage(outcome.cause)).toMatch(/taking east to 0% is unsafe: .*shop\.example\.com would keep 0 healthy active cluster\(s\) \(none\), minimum 1/);
     expect(h.route53.records).toEqual(before);
     const state = await h.table.readFleet();
     expect(state.version).toBe(0);
@@ -135,7 +128,7 @@ describe('DrainCluster', () => {
     // Assess
     expect(outcome.status).toBe('FAILED');
     expect(outcome.error).toBe('LockHeld');
-    expect(causeOf(outcome.cause)).toContain('cluster "west" is locked by restore restore-elsewhere');
+    expect(causeMessage(outcome.cause)).toContain('cluster "west" is locked by restore restore-elsewhere');
     expect(h.route53.records).toEqual(before);
     const state = await h.table.readFleet();
     expect(state.locks['west']?.holder).toBe('restore-elsewhere');
@@ -154,7 +147,7 @@ describe('DrainCluster', () => {
     const outcome = await h.run('DrainCluster', { cluster: 'west', reason: 'upgrade' });
     // Assess
     expect(outcome.error).toBe('LockHeld');
-    expect(causeOf(outcome.cause)).toContain('maxConcurrentDrains (1) reached: eu is draining');
+    expect(causeMessage(outcome.cause)).toContain('maxConcurrentDrains (1) reached: eu is draining');
   });
 
   it('dry run returns every step with its Route 53 changes and safety verdict, and changes nothing', async () => {
@@ -187,9 +180,9 @@ describe('DrainCluster', () => {
     ]);
     // Assess
     expect([badSteps.error, unknown.error, extra.error]).toEqual(['InvalidInput', 'UnknownCluster', 'InvalidInput']);
-    expect(causeOf(badSteps.cause)).toBe('drain steps [0, 50]: must be strictly decreasing');
-    expect(causeOf(unknown.cause)).toBe('unknown cluster "mars" (known: east, west, eu)');
-    expect(causeOf(extra.cause)).toContain('stepz');
+    expect(causeMessage(badSteps.cause)).toBe('drain steps [0, 50]: must be strictly decreasing');
+    expect(causeMessage(unknown.cause)).toBe('unknown cluster "mars" (known: east, west, eu)');
+    expect(causeMessage(extra.cause)).toContain('stepz');
     expect(h.events).toEqual([]);
   });
 

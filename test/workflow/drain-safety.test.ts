@@ -1,5 +1,6 @@
 // Lease, dry-run and rollback safety of DrainCluster / RestoreCluster, on the real ASL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { causeMessage } from '../../src/cli/ops/follow.ts';
 import { startDynalite, type TestDynamo } from '../support/workflows/dynalite.ts';
 import { createHarness, testFleet, type Harness } from './harness.ts';
 import type { Task } from '../../functions/tasks/index.ts';
@@ -13,14 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await dynamo.close();
 });
-
-const causeOf = (cause: string | undefined) => {
-  try {
-    return (JSON.parse(cause ?? '{}') as { errorMessage?: string }).errorMessage ?? cause;
-  } catch {
-    return cause;
-  }
-};
 
 /**
  * A clock the test moves as Step Functions' waits would (the harness scales waits to 0):
@@ -57,7 +50,7 @@ describe('lock lease over a drain', () => {
     // Act
     const outcome = await h.run('DrainCluster', { cluster: 'west', reason: 'slow route 53', steps: [0], bakeSeconds: 780 });
     // Assess
-    expect(outcome.status, `${outcome.error}: ${causeOf(outcome.cause)}`).toBe('SUCCEEDED');
+    expect(outcome.status, `${outcome.error}: ${causeMessage(outcome.cause)}`).toBe('SUCCEEDED');
     const state = await h.table.readFleet();
     expect(state.intents['west']).toMatchObject({ state: 'DRAINED', weightPercent: 0 });
     expect(state.locks).toEqual({});
@@ -105,7 +98,7 @@ describe('dry run', () => {
     // Act
     const outcome = await h.run('DrainCluster', { cluster: 'west', reason: 'what if', steps: [50, 0], dryRun: true });
     // Assess
-    expect(outcome.status, `${outcome.error}: ${causeOf(outcome.cause)}`).toBe('SUCCEEDED');
+    expect(outcome.status, `${outcome.error}: ${causeMessage(outcome.cause)}`).toBe('SUCCEEDED');
     const plan = outcome.output as { safe: boolean; refusals: Array<{ error: string; reason: string }>; steps: Array<{ weightPercent: number; safe: boolean; violations: string; changes: unknown[] }> };
     expect(plan.safe).toBe(false);
     expect(plan.refusals).toEqual([{ error: 'DrainUnsafe', reason: expect.stringContaining('taking west to 0% is unsafe') }]);
@@ -132,7 +125,7 @@ describe('dry run', () => {
     // Act
     const outcome = await h.run('RestoreCluster', { cluster: 'west', dryRun: true });
     // Assess
-    expect(outcome.status, `${outcome.error}: ${causeOf(outcome.cause)}`).toBe('SUCCEEDED');
+    expect(outcome.status, `${outcome.error}: ${causeMessage(outcome.cause)}`).toBe('SUCCEEDED');
     expect(outcome.output).toMatchObject({
       safe: false,
       lockedBy: 'drain someone',
@@ -209,7 +202,7 @@ describe('events and journal: every app with its record before and after', () =>
     // Act
     const outcome = await h.run('DrainCluster', { cluster: 'east', reason: 'kernel', steps: [50, 0] });
     // Assess
-    expect(outcome.status, `${outcome.error}: ${causeOf(outcome.cause)}`).toBe('SUCCEEDED');
+    expect(outcome.status, `${outcome.error}: ${causeMessage(outcome.cause)}`).toBe('SUCCEEDED');
     const apiOut = { hostname: 'api.example.com', routing: 'failover', before: { present: true, inTraffic: true, role: 'PRIMARY' }, after: { present: false, inTraffic: false } };
     const docsOut = { hostname: 'docs.example.com', routing: 'latency', before: { present: true, inTraffic: true, region: 'us-east-1' }, after: { present: false, inTraffic: false } };
     for (const type of ['Cluster Drain Started', 'Cluster Drained']) {

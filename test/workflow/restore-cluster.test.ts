@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { causeMessage } from '../../src/cli/ops/follow.ts';
 import { startDynalite, type TestDynamo } from '../support/workflows/dynalite.ts';
 import { createHarness, type Harness } from './harness.ts';
 
@@ -9,14 +10,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await dynamo.close();
 });
-
-const causeOf = (cause: string | undefined) => {
-  try {
-    return (JSON.parse(cause ?? '{}') as { errorMessage?: string }).errorMessage ?? cause;
-  } catch {
-    return cause;
-  }
-};
 
 async function drained(h: Harness, cluster: string): Promise<void> {
   const outcome = await h.run('DrainCluster', { cluster, reason: 'maintenance', steps: [0] });
@@ -33,7 +26,7 @@ describe('RestoreCluster', () => {
     // Act
     const outcome = await h.run('RestoreCluster', { cluster: 'west', reason: 'upgrade done', by: 'bob' });
     // Assess
-    expect(outcome.status, `${outcome.error}: ${causeOf(outcome.cause)}`).toBe('SUCCEEDED');
+    expect(outcome.status, `${outcome.error}: ${causeMessage(outcome.cause)}`).toBe('SUCCEEDED');
     const weights = h.route53.batches.flatMap((b) => b.changes).filter((c) => c.recordSet.name === 'shop.example.com.' && c.recordSet.setIdentifier === 'west');
     expect(weights.map((c) => c.recordSet.weight)).toEqual([50, 100]);
     expect(h.records('api.example.com').map((r) => `${r.setIdentifier}:${r.failover}`).sort()).toEqual(['east:PRIMARY', 'west:SECONDARY']);
@@ -55,7 +48,7 @@ describe('RestoreCluster', () => {
     const outcome = await h.run('RestoreCluster', { cluster: 'west' });
     // Assess
     expect(outcome.error).toBe('HealthDegraded');
-    expect(causeOf(outcome.cause)).toContain('cannot restore west: its health is UNHEALTHY');
+    expect(causeMessage(outcome.cause)).toContain('cannot restore west: its health is UNHEALTHY');
     expect(h.route53.batches).toEqual([]);
     expect(h.eventsOf('Cluster Drain Aborted')).toEqual([expect.objectContaining({ cluster: 'west', operation: 'restore', error: 'HealthDegraded', rolledBack: false })]);
   });
