@@ -4,7 +4,7 @@
 // once another healthy, active cluster serves it — by the same rules, never the last one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynalite, type TestDynamo } from '../support/workflows/dynalite.ts';
-import { createHarness, type Harness } from './harness.ts';
+import { alarmEvent, createHarness, type Harness } from './harness.ts';
 
 let dynamo: TestDynamo;
 beforeAll(async () => {
@@ -15,20 +15,6 @@ afterAll(async () => {
 });
 
 const EAST = 'switchyard-dev-switchyard-example-east-canary';
-
-function alarm(name: string, value: 'ALARM' | 'OK', timestamp: string) {
-  return {
-    version: '0',
-    id: `evt-${name}-${value}-${timestamp}`,
-    'detail-type': 'CloudWatch Alarm State Change',
-    source: 'aws.cloudwatch',
-    account: '123456789012',
-    time: timestamp,
-    region: 'us-east-1',
-    resources: [`arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`],
-    detail: { alarmName: name, state: { value, reason: `canary ${value}`, timestamp }, previousState: { value: value === 'OK' ? 'ALARM' : 'OK' } },
-  };
-}
 
 const docsClusters = (h: Harness) => h.records('docs.example.com').map((r) => r.setIdentifier).sort();
 
@@ -42,7 +28,7 @@ describe('Reconcile re-examines apps that failed open', () => {
   it('takes docs out of the alarmed cluster once its other cluster is healthy again, and not before', async () => {
     // Prepare: east alarms while eu (docs' only other cluster) is down too: docs fails open on east.
     const h = await createHarness(dynamo, { health: { east: 'UNHEALTHY', west: 'HEALTHY', eu: 'UNHEALTHY' } });
-    const failover = await succeeded(h, 'Failover', alarm(EAST, 'ALARM', '2026-11-27T10:00:00.000Z'));
+    const failover = await succeeded(h, 'Failover', alarmEvent(EAST, 'ALARM', '2026-11-27T10:00:00.000Z'));
     expect(failover.output).toMatchObject({ applied: true });
     expect(h.eventsOf('Failover Performed')[0]).toMatchObject({ failOpenApps: ['docs.example.com'] });
     expect(docsClusters(h)).toEqual(['east', 'eu']);
@@ -64,7 +50,7 @@ describe('Reconcile re-examines apps that failed open', () => {
     expect((await h.table.listJournal({ cluster: 'east' })).map((e) => e.what)).toContainEqual(expect.stringContaining('failover re-examined: docs.example.com out of east'));
     // And when the alarm clears, the ordinary fail-back brings all of east back.
     h.health.clusters['east'] = 'HEALTHY';
-    await succeeded(h, 'Failover', alarm(EAST, 'OK', '2026-11-27T10:10:00.000Z'));
+    await succeeded(h, 'Failover', alarmEvent(EAST, 'OK', '2026-11-27T10:10:00.000Z'));
     expect(docsClusters(h)).toEqual(['east', 'eu']);
     expect(h.weight('shop.example.com', 'east')).toBe(100);
     expect((await h.table.readFleet()).failovers).toEqual({});
@@ -75,7 +61,7 @@ describe('Reconcile re-examines apps that failed open', () => {
     const h = await createHarness(dynamo);
     await succeeded(h, 'DrainCluster', { cluster: 'eu', reason: 'upgrade', steps: [0] });
     h.health.clusters['east'] = 'UNHEALTHY';
-    await succeeded(h, 'Failover', alarm(EAST, 'ALARM', '2026-11-27T10:00:00.000Z'));
+    await succeeded(h, 'Failover', alarmEvent(EAST, 'ALARM', '2026-11-27T10:00:00.000Z'));
     expect(h.eventsOf('Failover Performed')[0]).toMatchObject({ failOpenApps: ['docs.example.com'] });
     expect(docsClusters(h)).toEqual(['east']);
     // Act: eu comes back, then the scheduled Reconcile runs.
@@ -92,7 +78,7 @@ describe('Reconcile re-examines apps that failed open', () => {
   it('leaves a cluster whose lock an operation holds to that operation', async () => {
     // Prepare: docs failed open on east; eu healthy again; a drain of east holds its lock.
     const h = await createHarness(dynamo, { health: { east: 'UNHEALTHY', west: 'HEALTHY', eu: 'UNHEALTHY' } });
-    await succeeded(h, 'Failover', alarm(EAST, 'ALARM', '2026-11-27T10:00:00.000Z'));
+    await succeeded(h, 'Failover', alarmEvent(EAST, 'ALARM', '2026-11-27T10:00:00.000Z'));
     h.health.clusters['eu'] = 'HEALTHY';
     await h.table.updateFleet((s) => ({
       next: { ...s, lastToken: s.lastToken + 1, locks: { east: { cluster: 'east', holder: 'drain-1', operation: 'drain', token: s.lastToken + 1, acquiredAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 600_000).toISOString() } } },

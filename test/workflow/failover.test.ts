@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynalite, type TestDynamo } from '../support/workflows/dynalite.ts';
-import { createHarness, testFleet, type Harness } from './harness.ts';
+import { alarmEvent, createHarness, testFleet, type Harness } from './harness.ts';
 
 let dynamo: TestDynamo;
 beforeAll(async () => {
@@ -10,25 +10,11 @@ afterAll(async () => {
   await dynamo.close();
 });
 
-function alarm(name: string, value: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA', timestamp: string) {
-  return {
-    version: '0',
-    id: `evt-${name}-${value}-${timestamp}`,
-    'detail-type': 'CloudWatch Alarm State Change',
-    source: 'aws.cloudwatch',
-    account: '123456789012',
-    time: timestamp,
-    region: 'us-east-1',
-    resources: [`arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`],
-    detail: { alarmName: name, state: { value, reason: `Threshold Crossed: canary ${value}`, timestamp }, previousState: { value: value === 'OK' ? 'ALARM' : 'OK' } },
-  };
-}
-
 const EAST = 'switchyard-dev-switchyard-example-east-canary';
 
 async function failedOver(h: Harness, name = EAST, at = '2026-11-27T10:00:00.000Z'): Promise<void> {
   h.health.clusters['east'] = 'UNHEALTHY';
-  const outcome = await h.run('Failover', alarm(name, 'ALARM', at));
+  const outcome = await h.run('Failover', alarmEvent(name, 'ALARM', at));
   expect(outcome.status, `${outcome.error} ${outcome.cause}`).toBe('SUCCEEDED');
 }
 
@@ -56,7 +42,7 @@ describe('Failover', () => {
     // Prepare: eu is down too, so docs (east + eu) has nowhere else to go.
     const h = await createHarness(dynamo, { health: { east: 'UNHEALTHY', west: 'HEALTHY', eu: 'UNHEALTHY' } });
     // Act
-    const outcome = await h.run('Failover', alarm(EAST, 'ALARM', '2026-11-27T10:00:00.000Z'));
+    const outcome = await h.run('Failover', alarmEvent(EAST, 'ALARM', '2026-11-27T10:00:00.000Z'));
     // Assess
     expect(outcome.status).toBe('SUCCEEDED');
     expect(h.records('docs.example.com').map((r) => r.setIdentifier).sort()).toEqual(['east', 'eu']);
@@ -70,7 +56,7 @@ describe('Failover', () => {
     // Prepare
     const h = await createHarness(dynamo);
     // Act
-    const outcome = await h.run('Failover', alarm('switchyard-dev-switchyard-example-east--shop.example.com', 'ALARM', '2026-11-27T10:00:00.000Z'));
+    const outcome = await h.run('Failover', alarmEvent('switchyard-dev-switchyard-example-east--shop.example.com', 'ALARM', '2026-11-27T10:00:00.000Z'));
     // Assess
     expect(outcome.status).toBe('SUCCEEDED');
     expect(h.weight('shop.example.com', 'east')).toBe(0);
@@ -84,7 +70,7 @@ describe('Failover', () => {
     await failedOver(h);
     h.health.clusters['east'] = 'HEALTHY';
     // Act
-    const outcome = await h.run('Failover', alarm(EAST, 'OK', '2026-11-27T10:05:00.000Z'));
+    const outcome = await h.run('Failover', alarmEvent(EAST, 'OK', '2026-11-27T10:05:00.000Z'));
     // Assess
     expect(outcome.status).toBe('SUCCEEDED');
     expect(outcome.history.filter((e) => e.type === 'WaitStateEntered'), 'the hold-down is kept when something is out').toHaveLength(1);
@@ -100,9 +86,9 @@ describe('Failover', () => {
     await failedOver(h, 'switchyard-dev-switchyard-example-east-other', '2026-11-27T09:00:00.000Z');
     h.events.length = 0;
     // Act
-    const fresh = await h.run('Failover', alarm('switchyard-dev-switchyard-example-west-canary', 'OK', '2026-11-27T10:00:00.000Z'));
-    const perApp = await h.run('Failover', alarm('switchyard-dev-switchyard-example-west--shop.example.com', 'OK', '2026-11-27T10:00:00.000Z'));
-    const otherAlarm = await h.run('Failover', alarm(EAST, 'OK', '2026-11-27T10:00:00.000Z'));
+    const fresh = await h.run('Failover', alarmEvent('switchyard-dev-switchyard-example-west-canary', 'OK', '2026-11-27T10:00:00.000Z'));
+    const perApp = await h.run('Failover', alarmEvent('switchyard-dev-switchyard-example-west--shop.example.com', 'OK', '2026-11-27T10:00:00.000Z'));
+    const otherAlarm = await h.run('Failover', alarmEvent(EAST, 'OK', '2026-11-27T10:00:00.000Z'));
     // Assess
     for (const outcome of [fresh, perApp, otherAlarm]) {
       expect(outcome).toMatchObject({ status: 'SUCCEEDED', output: { ignored: true, reason: expect.stringContaining('nothing to fail back') } });
@@ -130,13 +116,13 @@ describe('Failover', () => {
       if (!injected) {
         injected = true;
         h.health.clusters['east'] = 'HEALTHY';
-        okOutcome = await h.run('Failover', alarm(EAST, 'OK', '2026-11-27T10:01:00.000Z'));
+        okOutcome = await h.run('Failover', alarmEvent(EAST, 'OK', '2026-11-27T10:01:00.000Z'));
         h.health.clusters['east'] = 'UNHEALTHY';
       }
       return snapshot(clusters);
     };
     // Act
-    const alarmOutcome = await h.run('Failover', alarm(EAST, 'ALARM', '2026-11-27T10:00:00.000Z'));
+    const alarmOutcome = await h.run('Failover', alarmEvent(EAST, 'ALARM', '2026-11-27T10:00:00.000Z'));
     // Assess
     expect(okOutcome?.output).toMatchObject({ ignored: true, reason: expect.stringContaining('nothing to fail back') });
     expect(alarmOutcome).toMatchObject({ status: 'SUCCEEDED', output: { applied: false, reason: expect.stringContaining('changed state while taking cluster east out') } });
@@ -162,7 +148,7 @@ describe('Failover', () => {
     });
     await failedOver(h);
     // Act
-    const outcome = await h.run('Failover', alarm(EAST, 'OK', '2026-11-27T10:05:00.000Z'));
+    const outcome = await h.run('Failover', alarmEvent(EAST, 'OK', '2026-11-27T10:05:00.000Z'));
     // Assess
     expect(outcome).toMatchObject({ status: 'SUCCEEDED', output: { failedBack: false, reason: expect.stringContaining('changed state during the hold-down') } });
     expect(h.weight('shop.example.com', 'east')).toBe(0);
@@ -174,7 +160,7 @@ describe('Failover', () => {
     const h = await createHarness(dynamo, { fleet: testFleet({ failbackHoldDownSeconds: 42 }) });
     await failedOver(h);
     // Act
-    const outcome = await h.run('Failover', alarm(EAST, 'OK', '2026-11-27T10:05:00.000Z'));
+    const outcome = await h.run('Failover', alarmEvent(EAST, 'OK', '2026-11-27T10:05:00.000Z'));
     // Assess
     const wait = outcome.history.find((e) => e.type === 'WaitStateEntered');
     expect(JSON.parse((wait as unknown as { stateEnteredEventDetails: { input: string } }).stateEnteredEventDetails.input)).toMatchObject({ decision: { holdDownSeconds: 42 } });
@@ -186,9 +172,9 @@ describe('Failover', () => {
     await failedOver(h, EAST, '2026-11-27T10:00:00.000Z');
     h.events.length = 0;
     // Act
-    const foreign = await h.run('Failover', alarm('billing-alarm', 'ALARM', '2026-11-27T10:01:00.000Z'));
-    const stale = await h.run('Failover', alarm(EAST, 'OK', '2026-11-27T09:00:00.000Z'));
-    const noData = await h.run('Failover', alarm(EAST, 'INSUFFICIENT_DATA', '2026-11-27T10:02:00.000Z'));
+    const foreign = await h.run('Failover', alarmEvent('billing-alarm', 'ALARM', '2026-11-27T10:01:00.000Z'));
+    const stale = await h.run('Failover', alarmEvent(EAST, 'OK', '2026-11-27T09:00:00.000Z'));
+    const noData = await h.run('Failover', alarmEvent(EAST, 'INSUFFICIENT_DATA', '2026-11-27T10:02:00.000Z'));
     // Assess
     expect(foreign.output).toMatchObject({ ignored: true, reason: expect.stringContaining("is not one of stage dev's of fleet switchyard-example") });
     expect(stale.output).toMatchObject({ ignored: true, reason: expect.stringContaining('newer state') });
@@ -202,8 +188,8 @@ describe('Failover', () => {
     const h = await createHarness(dynamo, { stage: 'dev' });
     h.health.clusters['east'] = 'UNHEALTHY';
     // Act
-    const prodAlarm = await h.run('Failover', alarm('switchyard-prod-switchyard-example-east-canary', 'ALARM', '2026-11-27T10:00:00.000Z'));
-    const dev2Alarm = await h.run('Failover', alarm('switchyard-dev2-switchyard-example-east-canary', 'ALARM', '2026-11-27T10:00:00.000Z'));
+    const prodAlarm = await h.run('Failover', alarmEvent('switchyard-prod-switchyard-example-east-canary', 'ALARM', '2026-11-27T10:00:00.000Z'));
+    const dev2Alarm = await h.run('Failover', alarmEvent('switchyard-dev2-switchyard-example-east-canary', 'ALARM', '2026-11-27T10:00:00.000Z'));
     // Assess
     expect(prodAlarm.output).toEqual({
       ignored: true,
@@ -247,7 +233,7 @@ describe('Failover retries', () => {
     });
     h.health.clusters['east'] = 'UNHEALTHY';
     // Act
-    const outcome = await h.run('Failover', alarm(EAST, 'ALARM', '2026-11-27T10:00:00.000Z'));
+    const outcome = await h.run('Failover', alarmEvent(EAST, 'ALARM', '2026-11-27T10:00:00.000Z'));
     // Assess
     expect(outcome.status, `${outcome.error} ${outcome.cause}`).toBe('SUCCEEDED');
     expect(calls).toBe(2);

@@ -102,6 +102,21 @@ export function workflowCompiler(handlers: Record<string, Task>, events: PutEven
   };
 }
 
+/** A CloudWatch "Alarm State Change" event as EventBridge delivers it. */
+export function alarmEvent(name: string, value: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA', timestamp: string) {
+  return {
+    version: '0',
+    id: `evt-${name}-${value}-${timestamp}`,
+    'detail-type': 'CloudWatch Alarm State Change',
+    source: 'aws.cloudwatch',
+    account: '123456789012',
+    time: timestamp,
+    region: 'us-east-1',
+    resources: [`arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`],
+    detail: { alarmName: name, state: { value, reason: `Threshold Crossed: canary ${value}`, timestamp }, previousState: { value: value === 'OK' ? 'ALARM' : 'OK' } },
+  };
+}
+
 export function executionArnOf(workflow: string, name: string): string {
   return `arn:aws:states:us-east-1:000000000000:execution:${workflow}:${name}`;
 }
