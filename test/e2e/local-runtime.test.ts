@@ -33,7 +33,7 @@ const NLB = {
 const HEALTH_WINDOW_MS = 10_000 * 3 * TIME_SCALE;
 const HOLD_DOWN_MS = 300_000 * TIME_SCALE;
 /** What a loaded 2-core machine may add to any step (workflow runs, HTTP round trips). */
-const SLACK_MS = 15_000;
+const SLACK_MS = 60_000;
 
 let runtime: LocalRuntime;
 let aws: AwsClients;

@@ -370,11 +370,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }
     const every = options.discoverEveryMs ?? Math.max(200, Math.round(2000 * (options.timeScale ?? 1)));
     if (every > 0) {
+      // One pass at a time; close waits for the pass in flight, so nothing writes into the
+      // state folder after close resolves.
+      let pass: Promise<void> | undefined;
       const timer = setInterval(() => {
-        discover().catch((error: unknown) => log(`discovery failed: ${errorMessage(error)}`));
+        if (pass !== undefined) return;
+        pass = discover()
+          .then(
+            () => undefined,
+            (error: unknown) => log(`discovery failed: ${errorMessage(error)}`),
+          )
+          .finally(() => (pass = undefined));
       }, every);
       timer.unref();
-      cleanups.push(() => clearInterval(timer));
+      cleanups.push(async () => {
+        clearInterval(timer);
+        await pass;
+      });
     }
     ready = true;
     return runtime;
