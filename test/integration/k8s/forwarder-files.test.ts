@@ -1,4 +1,4 @@
-// `switchyard discover --watch --source files` end to end: manifest folders of a
+// `switchyard discover --watch --source manifests` end to end: manifest folders of a
 // temporary fleet, watched with fs.watch, and a real EventBridgeClient sending to the
 // local EventBridge service on a loopback endpoint.
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -39,7 +39,7 @@ afterEach(async () => {
 
 /** Starts the forwarder and waits until every cluster has its baseline. */
 async function forward(options: Partial<DiscoverOptions> = {}, io: Partial<WatchIo> = {}): Promise<void> {
-  run = runWatch({ fleet, source: 'files', endpointUrl: local.endpoint.url, ...options }, { files: { debounceMs: 30, resyncMs: 0 }, ...io });
+  run = runWatch({ fleet, source: 'manifests', endpointUrl: local.endpoint.url, ...options }, { files: { debounceMs: 30, resyncMs: 0 }, ...io });
   ({ out, err } = run);
   await eventually(() => err.filter((line) => / watching \(/.test(line)).length === 3);
 }
@@ -49,7 +49,7 @@ const finish = () => (run as WatchRun).finish();
 
 const busEvents = () => local.events();
 
-describe('discover --watch --source files', () => {
+describe('discover --watch --source manifests', () => {
   it('sends a Gateway Published when a manifest is added, a Gateway Withdrawn when it is removed, one line each', async () => {
     // Prepare
     await forward();
@@ -131,7 +131,7 @@ describe('discover --watch --source files', () => {
     expect(lines.every((l) => l['detail-type'] === 'Gateway Published' && l.eventBusName === 'default')).toBe(true);
     // Everything `discover` lists is announced, once
     const report: string[] = [];
-    await runDiscover({ fleet, json: true, source: 'files' }, { out: (t) => report.push(t) });
+    await runDiscover({ fleet, json: true, source: 'manifests' }, { out: (t) => report.push(t) });
     const listed = JSON.parse(report.join('')).endpoints.map((e: { cluster: string; hostname: string }) => `${e.cluster} ${e.hostname}`);
     expect(lines.flatMap((l) => l.detail.hostnames.map((h: string) => `${l.detail.cluster} ${h}`)).sort()).toEqual(listed.sort());
     expect(code).toBe(0);
