@@ -6,7 +6,7 @@ import { FileEndpointSource, type EndpointSource } from '../aws/endpoints-file.t
 import { eksEndpointSource } from '../k8s/eks-source.ts';
 import { manifestFolderSource } from '../k8s/source.ts';
 import { RateLimiter, systemClock, type Clock } from '../aws/retry.ts';
-import { Route53Adapter, createRoute53Client, loopbackConfig } from '../aws/route53.ts';
+import { Route53Adapter, createRoute53Client, loopbackConfig, regionConfig } from '../aws/route53.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoStateTable, type StateTable } from '../aws/state-table.ts';
 import type { DnsPorts } from '../aws/dns-sync.ts';
@@ -58,7 +58,7 @@ export const dnsRuntime: DnsRuntime = {
   createClient: createRoute53Client,
   endpointSource: defaultEndpointSource,
   stateTable: (tableName, endpointUrl) =>
-    new DynamoStateTable({ client: new DynamoDBClient({ region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1', ...loopbackConfig(endpointUrl) }), tableName }),
+    new DynamoStateTable({ client: new DynamoDBClient({ ...regionConfig(undefined, endpointUrl, process.env, 'DYNAMODB'), ...loopbackConfig(endpointUrl) }), tableName }),
   out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
 };

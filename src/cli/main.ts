@@ -17,8 +17,14 @@ export function buildProgram(): Command {
   const program = new Command('switchyard')
     .description('Keep multi-cluster applications highly available through Route 53')
     .version(packageVersion(), '-V, --version', 'print the version of switchyard')
+    .option('--profile <name>', 'AWS profile for every AWS call (sets AWS_PROFILE; its region applies unless --region or AWS_REGION is given)')
     .showHelpAfterError()
     .exitOverride();
+  // The SDK's own chain reads AWS_PROFILE for credentials and region alike.
+  program.hook('preAction', () => {
+    const { profile } = program.opts<{ profile?: string }>();
+    if (profile !== undefined) process.env.AWS_PROFILE = profile;
+  });
   for (const register of commands) register(program);
   return program;
 }

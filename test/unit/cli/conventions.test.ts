@@ -27,6 +27,24 @@ describe('switchyard --version', () => {
   });
 });
 
+describe('switchyard --profile', () => {
+  it('sets AWS_PROFILE before the verb runs, so the SDK chain takes credentials and region from it', async () => {
+    const saved = process.env.AWS_PROFILE;
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      // Act: the verb runs (and fails on its missing fleet) after the option is applied
+      const code = await main(['--profile', 'fleet-admin', 'plan', '--fleet', '/nonexistent/fleet']);
+      // Assess
+      expect(code).toBe(2);
+      expect(process.env.AWS_PROFILE).toBe('fleet-admin');
+    } finally {
+      errors.mockRestore();
+      if (saved === undefined) delete process.env.AWS_PROFILE;
+      else process.env.AWS_PROFILE = saved;
+    }
+  });
+});
+
 describe('src/cli/main.ts as the entry point', () => {
   let folder: string;
   beforeAll(async () => {
