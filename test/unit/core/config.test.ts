@@ -64,6 +64,22 @@ describe('parseFleetConfig', () => {
     expect(issues).toContainEqual(expect.stringContaining('clusters[1].canaryHostname: "canary.other.org" is outside'));
   });
 
+  it('gives the line and column of each problem in the YAML text', () => {
+    // Prepare: the region is on line 12, column 13; the second cluster's mapping (missing its region) starts on line 14
+    const text = `${minimal.replace('region: us-east-1', 'region: eu-west-9')}  - name: west\n    canaryHostname: canary-west.example.com\n    domainFilter: [example.com]\n`;
+    const lineOf = (needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+    // Act
+    const issues = issuesOf(text);
+    // Assess
+    expect(issues).toContainEqual(expect.stringMatching(new RegExp(`^clusters\\[0\\]\\.region: unknown AWS region .*\\(line ${lineOf('eu-west-9')}, column 13\\)$`)));
+    expect(issues).toContainEqual(expect.stringMatching(new RegExp(`^clusters\\[1\\]\\.region: .*\\(line ${lineOf('name: west')}, column 5\\)$`)));
+  });
+
+  it('refuses an alias bomb as invalid YAML instead of expanding it', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n');
+    expect(issuesOf(bomb)[0]).toMatch(/^not valid YAML: /);
+  });
+
   it('reports broken YAML with its line', () => {
     expect(issuesOf('ownerId: [unclosed\n')[0]).toMatch(/^not valid YAML \(line \d+\)/);
   });
