@@ -10,7 +10,7 @@ import type { ClusterConfig } from '../core/config.ts';
 import { errorMessage } from '../core/errors.ts';
 import { EMPTY_VIEW, advanceCluster, type ClusterRead, type ClusterView } from './forwarder-state.ts';
 import type { ClusterFeed, FeedHooks } from './forwarder.ts';
-import { readManifestFolder } from './manifests.ts';
+import { manifestFolderPath, readManifestFolder } from './manifests.ts';
 import { discoverCluster } from './parse/cluster.ts';
 
 export interface ManifestFolderFeedOptions {
@@ -41,7 +41,7 @@ export function manifestFolderFeed(options: ManifestFolderFeedOptions): ClusterF
   const read = async (): Promise<ClusterRead> => {
     if (dir === undefined) return { ok: false, reason: `cluster ${cluster.name} has no manifests folder in the fleet config` };
     try {
-      const objects = await readManifestFolder(dir);
+      const objects = await readManifestFolder(await manifestFolderPath(options.fleetDir, cluster.manifests ?? dir));
       return { ok: true, ...discoverCluster(objects, { cluster, canaries: options.canaries }) };
     } catch (error) {
       return { ok: false, reason: errorMessage(error) };

@@ -65,7 +65,7 @@ describe('readManifestFolder', () => {
   it('fails as a whole on one unreadable file, naming it', async () => {
     await writeFile(join(dir, 'good.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: { name: a }\n');
     await writeFile(join(dir, 'broken.yaml'), 'apiVersion: v1\nkind: [\n');
-    await expect(readManifestFolder(dir)).rejects.toThrow(`${join(dir, 'broken.yaml')} line`);
+    await expect(readManifestFolder(dir)).rejects.toThrow(`${join(dir, 'broken.yaml')}: line 3: not valid YAML`);
   });
 
   it('names a missing folder', async () => {
