@@ -42,7 +42,9 @@ export function manifestFolderFeed(options: ManifestFolderFeedOptions): ClusterF
     if (dir === undefined) return { ok: false, reason: `cluster ${cluster.name} has no manifests folder in the fleet config` };
     try {
       const objects = await readManifestFolder(await manifestFolderPath(options.fleetDir, cluster.manifests ?? dir));
-      return { ok: true, ...discoverCluster(objects, { cluster, canaries: options.canaries }) };
+      const discovery = discoverCluster(objects, { cluster, canaries: options.canaries });
+      if (discovery.held) return { ok: false, reason: discovery.held.map((p) => `${p.subject}: ${p.reason}`).join('; ') };
+      return { ok: true, endpoints: discovery.endpoints, problems: discovery.problems };
     } catch (error) {
       return { ok: false, reason: errorMessage(error) };
     }

@@ -65,6 +65,9 @@ export function clusterSource(fleet: FleetConfig, readerFor: (cluster: ClusterCo
         if ('error' in result) {
           out.unreachable.push(result.cluster.name);
           out.problems.push(...unreadProblems(result.cluster.name, result.error));
+        } else if (result.held) {
+          out.unreachable.push(result.cluster.name);
+          out.problems.push(...result.held);
         } else {
           out.endpoints.push(...result.endpoints);
           out.problems.push(...result.problems);
