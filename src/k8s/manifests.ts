@@ -150,7 +150,7 @@ async function readManifestFile(file: string): Promise<{ objects: KubeObject[] }
 
 /** True when some document of the text has content (an empty `List` has; a comment has not). */
 function hasDocument(text: string): boolean {
-  return parseAllDocuments(text).some((document) => document.contents !== null);
+  return parseAllDocuments(text).some((document) => document.toJS({ maxAliasCount: 100 }) != null);
 }
 
 interface Walk {
