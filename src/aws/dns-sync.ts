@@ -10,6 +10,7 @@ import { normalizeName, recordKey } from '../core/dns-names.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { ChangeGroup, ChangeRequest, ClusterIntent, HealthState, HostedZone, Problem, PublishedEndpoint, RecordSet } from '../core/model.ts';
 import { classifyZone } from '../core/ownership.ts';
+import { holdSilentClusters } from '../core/held.ts';
 import { plan as planChanges, type ActualZone, type Plan } from '../core/plan.ts';
 import type { EndpointSource } from './endpoints-file.ts';
 import {
@@ -256,14 +257,9 @@ async function observe(input: DnsInput, ports: DnsPorts): Promise<Observed> {
   const owned = await listOwnedHealthChecks(ports.route53, fleet.ownerId);
   say(`health checks owned by ${fleet.ownerId}: ${owned.length}`);
   const silent = silentClusters({ clusters: fleet.clusters, endpoints, unreachable, actual, ownerId: fleet.ownerId, ownedChecks: owned });
-  for (const { cluster, sets } of silent) {
-    unreachable.push(cluster);
-    problems.push({
-      subject: cluster,
-      cluster,
-      reason: `the source published nothing for it (not even its canary), but Route 53 holds ${sets} record set(s) of it: the cluster is held, its records are left as they are (remove it from fleet.yaml to withdraw it)`,
-    });
-  }
+  const held = holdSilentClusters({ endpoints, problems, unreachable }, fleet.clusters.map((c) => c.name), new Map(silent.map((s) => [s.cluster, `Route 53 holds ${s.sets} record set(s) of it`])));
+  problems.splice(0, problems.length, ...held.problems);
+  unreachable.splice(0, unreachable.length, ...held.unreachable);
   if (silent.length > 0) say(`clusters that published nothing, their records are left as they are: ${silent.map((s) => s.cluster).join(', ')}`);
   const intents = ports.intents ? await ports.intents() : [];
   const appIntents = ports.appIntents ? await ports.appIntents() : [];
