@@ -1,6 +1,7 @@
 // The fleet configuration: one YAML file (`fleet.yaml`) per fleet folder.
 // Parsing is pure (text in, config or ConfigError out); reading the file is in
 // src/core/config-file.ts so tests and Lambdas can validate without disk access.
+import { posix, win32 } from 'node:path';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import * as z from 'zod';
 import { ELB_ALIAS_ZONES } from './alias-zones.ts';
@@ -24,6 +25,23 @@ const awsRegion = z
   .refine((region) => Object.hasOwn(ELB_ALIAS_ZONES, region), {
     message: 'unknown AWS region (not in the load-balancer alias-zone table, src/core/alias-zones.ts)',
   });
+
+/** Why a path is not a usable fleet path, or undefined when it is (pure: text only). */
+export function fleetPathProblem(path: string): string | undefined {
+  if (path.length === 0) return 'is empty';
+  if (path.includes('\0')) return 'contains a NUL character';
+  if (posix.isAbsolute(path) || win32.isAbsolute(path)) return `"${path}" is absolute; fleet paths are relative to the fleet folder`;
+  const normal = posix.normalize(path.replaceAll('\\', '/'));
+  if (normal === '..' || normal.startsWith('../')) return `"${path}" leaves the fleet folder`;
+  return undefined;
+}
+
+// A path in fleet.yaml: relative to the fleet folder and inside it. Where symlinks lead is
+// checked when the fleet is loaded (config-file.ts) and before every read.
+const fleetPath = z.string().superRefine((path, ctx) => {
+  const problem = fleetPathProblem(path);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const clusterName = z
   .string()
@@ -56,7 +74,7 @@ export const clusterSchema = z.strictObject({
   /** Lower is preferred: the lowest-priority cluster of a failover app is PRIMARY. */
   failoverPriority: z.number().int().min(0).default(100),
   /** Folder of Gateway manifests (file source), relative to the fleet folder. */
-  manifests: z.string().optional(),
+  manifests: fleetPath.optional(),
   /** Edge clusters front several workload clusters; to DNS both are entry points. */
   role: z.enum(['workload', 'edge']).default('workload'),
   /**
@@ -101,7 +119,7 @@ export const fleetSchema = z
     safety: safetySchema.default(() => safetySchema.parse({})),
     clusters: z.array(clusterSchema).min(1),
     /** Published endpoints from a file, until/unless discovery is used (relative path). */
-    endpointsFile: z.string().optional(),
+    endpointsFile: fleetPath.optional(),
   })
   .superRefine((fleet, ctx) => {
     const seen = new Map<string, number>();

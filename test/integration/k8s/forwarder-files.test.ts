@@ -3,7 +3,7 @@
 // local EventBridge service on a loopback endpoint.
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
-import { cp, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -99,8 +99,9 @@ describe('discover --watch --source manifests', () => {
     await eventually(() => err.some((line) => line.startsWith('east: unreachable')));
     await rename(join(fleet, 'clusters/east'), join(fleet, 'clusters/east-moved'));
     await quiet();
-    // ...while west goes on: its docs route is deleted
-    await rm(join(fleet, 'clusters/west/routes.yaml'));
+    // ...while west goes on: its api route is deleted (its shop route and canary stay)
+    const routes = (await readFile(join(fleet, 'clusters/west/routes.yaml'), 'utf8')).split('\n---\n');
+    await writeFile(join(fleet, 'clusters/west/routes.yaml'), routes.filter((doc) => !/\n {2}name: api\n/.test(doc)).join('\n---\n'));
     await eventually(() => busEvents().length > 0);
     await quiet();
     const duringOutage = busEvents();

@@ -92,7 +92,7 @@ spec:
       await rm(join(dir, 'clusters', 'west'), { recursive: true });
       const { code, text } = await run({ fleet: dir });
       expect(code).toBe(1);
-      expect(text).toContain('west: UNREACHABLE — its records are left as they are');
+      expect(text).toContain('west: UNREACHABLE — held: its records are left as they are (see the problems below)');
       expect(text).toMatch(/west: cannot read the cluster, so its records are left as they are: .*no such manifests folder/);
     });
 
