@@ -436,7 +436,18 @@ function ruleKey(busName: string, name: string): string {
   return `${busName}\u0000${name}`;
 }
 
+// PutRule's EventPattern is at most 4,096 characters (API constraint); the account quota
+// "Event pattern size" defaults to 2,048 (docs/local-runtime.md, "Event patterns").
+const EVENT_PATTERN_API_MAX = 4096;
+const EVENT_PATTERN_QUOTA = 2048;
+
 function compileOrThrow(pattern: string): CompiledPattern {
+  if (pattern.length > EVENT_PATTERN_API_MAX) {
+    throw validationError('eventPattern', pattern, `Member must have length less than or equal to ${EVENT_PATTERN_API_MAX}`);
+  }
+  if (pattern.length > EVENT_PATTERN_QUOTA) {
+    throw new AwsServiceError('InvalidEventPatternException', `Event pattern is not valid. Reason: Event pattern is ${pattern.length} characters, over the event pattern size quota of ${EVENT_PATTERN_QUOTA}`);
+  }
   try {
     return compilePattern(pattern);
   } catch (error) {
