@@ -229,6 +229,40 @@ describe('local EventBridge over HTTP (SDK v3 EventBridgeClient)', () => {
     expect(noResources.Result).toBe(true);
   });
 
+  it('takes the patterns EventBridge takes and refuses the ones it refuses, in PutRule and TestEventPattern alike', async () => {
+    // Prepare
+    const dotted = { ...sampleEvent, detail: { 'cluster.name': 'east', state: 'initializing' } };
+    const anythingButList = '{"detail":{"state":[{"anything-but":{"prefix":["init","error"]}}]}}';
+    const dottedKey = '{"detail.cluster":{"name":["east"]}}';
+    const tooComplex = JSON.stringify({ resources: ['A', 'B', 'C', 'D'].map((name) => ({ wildcard: `*:stack/${name}/*` })) });
+    const tooLong = JSON.stringify({ source: ['x'.repeat(2100)] });
+    const overApiLimit = JSON.stringify({ source: ['x'.repeat(4100)] });
+
+    // Act
+    const putList = await events.send(new PutRuleCommand({ Name: 'not-starting', EventPattern: anythingButList }));
+    const listResult = await events.send(new TestEventPatternCommand({ EventPattern: anythingButList, Event: JSON.stringify(dotted) }));
+    const dottedResult = await events.send(new TestEventPatternCommand({ EventPattern: dottedKey, Event: JSON.stringify(dotted) }));
+    const complexRule = await thrown(events.send(new PutRuleCommand({ Name: 'complex', EventPattern: tooComplex })));
+    const complexTest = await thrown(events.send(new TestEventPatternCommand({ EventPattern: tooComplex, Event: JSON.stringify(sampleEvent) })));
+    const longRule = await thrown(events.send(new PutRuleCommand({ Name: 'long', EventPattern: tooLong })));
+    const overLimit = await thrown(events.send(new PutRuleCommand({ Name: 'long', EventPattern: overApiLimit })));
+    const rules = await events.send(new ListRulesCommand({ NamePrefix: 'complex' }));
+    await events.send(new DeleteRuleCommand({ Name: 'not-starting' }));
+
+    // Assess
+    expect(putList.RuleArn).toBe('arn:aws:events:us-east-1:000000000000:rule/not-starting');
+    expect(listResult.Result).toBe(false);
+    expect(dottedResult.Result).toBe(true);
+    const complexity = 'Event pattern is not valid. Reason: Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character';
+    expect(complexRule).toMatchObject({ name: 'InvalidEventPatternException', status: 400, message: complexity });
+    expect(complexTest).toMatchObject({ name: 'InvalidEventPatternException', status: 400, message: complexity });
+    expect(longRule).toMatchObject({ name: 'InvalidEventPatternException', status: 400 });
+    expect(longRule.message).toMatch(/over the event pattern size quota of 2048/);
+    expect(overLimit).toMatchObject({ name: 'ValidationException', status: 400 });
+    expect(overLimit.message).toMatch(/at 'eventPattern' failed to satisfy constraint: Member must have length less than or equal to 4096$/);
+    expect(rules.Rules).toEqual([]);
+  });
+
   it('keeps a bounded log of recent events', () => {
     expect(bus.recentEvents().length).toBeLessThanOrEqual(5);
   });
