@@ -7,6 +7,7 @@
 //   from; the fields one match uses must agree on every array they share;
 // - `exists: false` holds when no field of that path agrees with the elements chosen so far.
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { globMatches, type Glob } from './wildcard.ts';
 
 export type Leaf = string | number | boolean | null;
 
@@ -20,7 +21,7 @@ export type Matcher =
   | { kind: 'prefix'; value: string; ignoreCase: boolean }
   | { kind: 'suffix'; value: string; ignoreCase: boolean }
   | { kind: 'equals-ignore-case'; value: string }
-  | { kind: 'wildcard'; regex: RegExp; tokens: number[] }
+  | { kind: 'wildcard'; glob: Glob; tokens: number[] }
   | { kind: 'numeric'; lower?: Bound; upper?: Bound }
   | { kind: 'exists'; value: boolean }
   | { kind: 'ip'; block: BlockList; family: 'ipv4' | 'ipv6'; text: string }
@@ -29,12 +30,19 @@ export type Matcher =
 /** One alternative of a pattern: field path → the matchers of which one must match. */
 export type SubRule = Map<string, Matcher[]>;
 
-/** array id → element index. */
+/** array id → element index: the elements a match has chosen so far. */
 type Membership = ReadonlyMap<number, number>;
+
+/** The array elements a field sits in, innermost first (shared between fields). */
+interface Element {
+  array: number;
+  index: number;
+  outer: Element | undefined;
+}
 
 interface Field {
   value: Leaf;
-  membership: Membership;
+  elements: Element | undefined;
 }
 
 // The shapes Event Ruler treats as IP address literals.
@@ -51,46 +59,39 @@ export function ipFamily(text: string): 'ipv4' | 'ipv6' | undefined {
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
-/** The event's fields by path. */
+/** The event's fields by path (iterative: an event of any depth is flattened without recursion). */
 export function flattenEvent(event: unknown): Map<string, Field[]> {
   const fields = new Map<string, Field[]>();
   if (!isPlainObject(event)) return fields;
   let arrays = 0;
-  const add = (path: string, value: Leaf, membership: Map<number, number>): void => {
-    const list = fields.get(path) ?? [];
-    list.push({ value, membership: new Map(membership) });
-    fields.set(path, list);
-  };
-  const visit = (value: unknown, path: string, membership: Map<number, number>): void => {
+  const pending: Array<{ value: unknown; path: string; elements: Element | undefined }> = [{ value: event, path: '', elements: undefined }];
+  while (pending.length > 0) {
+    const { value, path, elements } = pending.pop()!;
     if (Array.isArray(value)) {
-      const id = arrays++;
+      const array = arrays++;
       value.forEach((item, index) => {
-        if (item !== null && typeof item === 'object') {
-          membership.set(id, index);
-          visit(item, path, membership);
-          membership.delete(id);
-        } else {
-          visit(item, path, membership);
-        }
+        // Elements that are objects or arrays remember their index; leaves do not (as in Event Ruler).
+        const inside = item !== null && typeof item === 'object' ? { array, index, outer: elements } : elements;
+        pending.push({ value: item, path, elements: inside });
       });
     } else if (isPlainObject(value)) {
-      for (const [key, item] of Object.entries(value)) visit(item, path === '' ? key : `${path}.${key}`, membership);
+      for (const [key, item] of Object.entries(value)) pending.push({ value: item, path: path === '' ? key : `${path}.${key}`, elements });
     } else if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) {
-      add(path, value as Leaf, membership);
+      const list = fields.get(path) ?? [];
+      list.push({ value: value as Leaf, elements });
+      fields.set(path, list);
     }
-  };
-  visit(event, '', new Map());
+  }
   return fields;
 }
 
 /** The memberships of both, or undefined when they disagree on an array. */
-function consistent(soFar: Membership, field: Membership): Membership | undefined {
-  if (field.size === 0) return soFar;
+function consistent(soFar: Membership, field: Element | undefined): Membership | undefined {
   let merged: Map<number, number> | undefined;
-  for (const [array, index] of field) {
-    const previous = soFar.get(array);
-    if (previous === undefined) (merged ??= new Map(soFar)).set(array, index);
-    else if (previous !== index) return undefined;
+  for (let element = field; element !== undefined; element = element.outer) {
+    const previous = soFar.get(element.array);
+    if (previous === undefined) (merged ??= new Map(soFar)).set(element.array, element.index);
+    else if (previous !== element.index) return undefined;
   }
   return merged ?? soFar;
 }
@@ -109,10 +110,10 @@ function matchFrom(entries: Array<[string, Matcher[]]>, index: number, membershi
   const [path, matchers] = entries[index]!;
   const candidates = fields.get(path) ?? [];
   for (const field of candidates) {
-    const next = consistent(membership, field.membership);
+    const next = consistent(membership, field.elements);
     if (next !== undefined && matchers.some((matcher) => matchLeaf(matcher, field.value)) && matchFrom(entries, index + 1, next, fields)) return true;
   }
-  const absent = matchers.some((matcher) => matcher.kind === 'exists' && !matcher.value) && !candidates.some((field) => consistent(membership, field.membership) !== undefined);
+  const absent = matchers.some((matcher) => matcher.kind === 'exists' && !matcher.value) && !candidates.some((field) => consistent(membership, field.elements) !== undefined);
   return absent && matchFrom(entries, index + 1, membership, fields);
 }
 
@@ -129,7 +130,7 @@ export function matchLeaf(matcher: Matcher, leaf: Leaf): boolean {
     case 'equals-ignore-case':
       return typeof leaf === 'string' && leaf.toLowerCase() === matcher.value.toLowerCase();
     case 'wildcard':
-      return typeof leaf === 'string' && matcher.regex.test(leaf);
+      return typeof leaf === 'string' && globMatches(matcher.glob, leaf);
     case 'numeric':
       return typeof leaf === 'number' && withinBounds(leaf, matcher.lower, matcher.upper);
     case 'ip':

@@ -12,7 +12,7 @@
 //   whose complexity EventBridge refuses.
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { ipFamily, looksLikeIp, matchRules, type Bound, type Matcher, type SubRule } from './pattern-match.ts';
-import { parseWildcard, wildcardComplexity, wildcardRegex, WildcardSyntaxError, type WildcardToken } from './wildcard.ts';
+import { parseWildcard, toGlob, wildcardComplexity, WildcardSyntaxError, type WildcardToken } from './wildcard.ts';
 
 /** Raised for an invalid pattern; `message` is what EventBridge answers. */
 export class InvalidEventPattern extends Error {
@@ -63,7 +63,7 @@ export function compilePattern(pattern: string | unknown): CompiledPattern {
   let value = pattern;
   if (typeof pattern === 'string') {
     try {
-      value = JSON.parse(pattern);
+      value = JSON.parse(pattern, keepNumberLiterals);
     } catch (error) {
       fail(`Unrecognized JSON: ${(error as Error).message}`);
     }
@@ -120,12 +120,12 @@ function compileValue(value: unknown): Matcher {
   const keys = Object.keys(value);
   if (keys.length === 0) fail('Match expression name not found');
   const kind = keys[0]!;
-  const matcher = compileOperator(kind, value[kind]);
+  const matcher = compileOperator(kind, value[kind], value);
   if (keys.length > 1) fail(kind === 'numeric' || kind === 'anything-but' ? 'Too many elements in numeric expression' : 'Only one key allowed in match expression');
   return matcher;
 }
 
-function compileOperator(kind: string, operand: unknown): Matcher {
+function compileOperator(kind: string, operand: unknown, holder: Record<string, unknown>): Matcher {
   switch (kind) {
     case 'exactly':
       if (typeof operand !== 'string') fail('exact match pattern must be a string');
@@ -151,7 +151,7 @@ function compileOperator(kind: string, operand: unknown): Matcher {
       if (typeof operand !== 'string') fail('prefix match pattern must be a string');
       return cidrMatcher(operand as string);
     case 'anything-but':
-      return { kind, excluded: anythingBut(operand) };
+      return { kind, excluded: anythingBut(operand, holder) };
     default:
       return fail(`Unrecognized match type ${kind}`);
   }
@@ -169,7 +169,8 @@ function ignoreCaseOperand(kind: 'prefix' | 'suffix', operand: Record<string, un
 
 function wildcardMatcher(text: string): Matcher {
   try {
-    return { kind: 'wildcard', regex: wildcardRegex(text), tokens: parseWildcard(text) };
+    const tokens = parseWildcard(text);
+    return { kind: 'wildcard', glob: toGlob(text), tokens };
   } catch (error) {
     if (error instanceof WildcardSyntaxError) fail(error.message);
     throw error;
@@ -178,19 +179,19 @@ function wildcardMatcher(text: string): Matcher {
 
 // ---- anything-but ----------------------------------------------------------------------
 
-function anythingBut(operand: unknown): Matcher[] {
+function anythingBut(operand: unknown, holder: Record<string, unknown>): Matcher[] {
   if (isPlainObject(operand)) return anythingButSet(operand);
-  if (typeof operand === 'string' || typeof operand === 'number') return [anythingButValue(operand)];
+  if (typeof operand === 'string' || typeof operand === 'number') return [anythingButValue(operand, literalOf(holder, 'anything-but', operand))];
   if (!Array.isArray(operand)) return fail('Value of anything-but must be an array or single string/number value.');
   if (operand.some((item) => typeof item !== 'string' && typeof item !== 'number')) fail('Inside anything but list, start|null|boolean is not supported.');
   const strings = operand.some((item) => typeof item === 'string');
   const numbers = operand.some((item) => typeof item === 'number');
   if (strings === numbers) fail('Inside anything but list, either all values are number or string, mixed type is not supported');
-  return operand.map((item: string | number) => anythingButValue(item));
+  return operand.map((item: string | number, index) => anythingButValue(item, literalOf(operand, String(index), item)));
 }
 
-function anythingButValue(value: string | number): Matcher {
-  if (typeof value === 'number') return { kind: 'exact', value: comparableNumber(value) };
+function anythingButValue(value: string | number, literal: string): Matcher {
+  if (typeof value === 'number') return { kind: 'exact', value: comparableNumber(value, literal) };
   return { kind: 'exact', value };
 }
 
@@ -229,39 +230,72 @@ function anythingButSet(operand: Record<string, unknown>): Matcher[] {
 
 // ---- numbers ---------------------------------------------------------------------------
 
-/** Event Ruler compares numbers as IEEE-754 doubles and refuses the ones it cannot. */
-function comparableNumber(value: number): number {
-  if (!Number.isFinite(value)) fail(`Cannot compare number : ${value}`);
+// The source text of the pattern's numbers, by the object or array holding them: Event
+// Ruler reads a number from its text and refuses one that no double represents exactly.
+const numberLiterals = new WeakMap<object, Map<string, string>>();
+
+function keepNumberLiterals(this: unknown, key: string, value: unknown, context?: { source?: string }): unknown {
+  if (typeof value === 'number' && context?.source !== undefined && this !== null && typeof this === 'object') {
+    const literals = numberLiterals.get(this) ?? new Map<string, string>();
+    literals.set(key, context.source);
+    numberLiterals.set(this, literals);
+  }
+  return value;
+}
+
+function literalOf(holder: object, key: string, value: unknown): string {
+  return numberLiterals.get(holder)?.get(key) ?? String(value);
+}
+
+/** A decimal in canonical form: sign, significant digits, exponent. */
+function canonicalDecimal(text: string): string | undefined {
+  const parts = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (parts === null) return undefined;
+  const [, sign, whole, fraction = '', exponent = '0'] = parts;
+  let digits = `${whole}${fraction}`.replace(/^0+/, '');
+  let power = Number(exponent) - fraction.length;
+  if (digits === '') return '0';
+  while (digits.endsWith('0')) {
+    digits = digits.slice(0, -1);
+    power += 1;
+  }
+  return `${sign}${digits}e${power}`;
+}
+
+/** Event Ruler compares numbers as IEEE-754 doubles and refuses a number no double holds exactly. */
+function comparableNumber(value: number, literal: string): number {
+  if (!Number.isFinite(value) || canonicalDecimal(literal) !== canonicalDecimal(String(value))) fail(`Cannot compare number : ${literal}`);
   return value;
 }
 
 function numericMatcher(operand: unknown): Matcher {
   if (!Array.isArray(operand)) return fail('Value of numeric must be an array.');
-  const [operator, value, second, top, ...rest] = operand;
+  const [operator, , second, , ...rest] = operand;
   if (typeof operator !== 'string') return fail(`Invalid member in numeric match: ${operand.length === 0 ? ']' : JSON.stringify(operator)}`);
-  const numberAfter = (name: string, candidate: unknown): number => {
+  const numberAt = (name: string, index: number): number => {
+    const candidate = operand[index];
     if (typeof candidate !== 'number') fail(`Value of ${name} must be numeric`);
-    return comparableNumber(candidate as number);
+    return comparableNumber(candidate as number, literalOf(operand, String(index), candidate));
   };
   switch (operator) {
     case '=': {
-      const exact = numberAfter('equals', value);
+      const exact = numberAt('equals', 1);
       if (operand.length > 2) fail('Too many elements in numeric expression');
       return { kind: 'numeric', lower: { value: exact, open: false }, upper: { value: exact, open: false } };
     }
     case '<':
     case '<=': {
-      const upper = numberAfter(operator, value);
+      const upper = numberAt(operator, 1);
       if (operand.length > 2) fail('Too many elements in numeric expression');
       return { kind: 'numeric', upper: { value: upper, open: operator === '<' } };
     }
     case '>':
     case '>=': {
-      const lower: Bound = { value: numberAfter(operator, value), open: operator === '>' };
+      const lower: Bound = { value: numberAt(operator, 1), open: operator === '>' };
       if (operand.length === 2) return { kind: 'numeric', lower };
       if (typeof second !== 'string') return fail(`Bad value in numeric range: ${JSON.stringify(second)}`);
       if (second !== '<' && second !== '<=') fail(`Bad numeric range operator: ${second}`);
-      const upper: Bound = { value: numberAfter(second, top), open: second === '<' };
+      const upper: Bound = { value: numberAt(second, 3), open: second === '<' };
       if (rest.length > 0) fail('Too many terms in numeric range expression');
       if (lower.value >= upper.value) fail('Bottom must be less than top');
       return { kind: 'numeric', lower, upper };
@@ -324,7 +358,7 @@ function checkComplexity(rules: readonly SubRule[]): void {
       const matchers = rule.get(path)!;
       const tokens = wildcardTokens(matchers);
       if (tokens.length > 0) machines.set(`${before}\u0000${path}`, [...(machines.get(`${before}\u0000${path}`) ?? []), ...tokens]);
-      before += `\u0000${path}=${JSON.stringify(matchers, (key, value) => (key === 'block' ? undefined : value instanceof RegExp ? value.source : value))}`;
+      before += `\u0000${path}=${JSON.stringify(matchers, (key, value) => (key === 'block' ? undefined : value))}`;
     }
   }
   for (const tokens of machines.values()) {

@@ -37,16 +37,48 @@ export function parseWildcard(text: string, quoted = true): WildcardToken[] {
   return tokens;
 }
 
-/** A matcher for string values: the whole value must match. */
-export function wildcardRegex(text: string): RegExp {
-  let source = '';
+/** A wildcard value as single characters, with null for `*`. */
+export type Glob = Array<string | null>;
+
+/** The value's characters and stars; call after `parseWildcard` has accepted it. */
+export function toGlob(text: string): Glob {
+  const glob: Glob = [];
   for (let index = 0; index < text.length; index += 1) {
     const char = text[index]!;
-    if (char === '*') source += '.*';
-    else if (char === '\\') source += `\\${text[(index += 1)]!}`;
-    else source += char.replace(/[.+?^${}()|[\]\\/]/g, '\\$&');
+    if (char === '*') glob.push(null);
+    else if (char === '\\') glob.push(text[(index += 1)]!);
+    else glob.push(char);
   }
-  return new RegExp(`^${source}$`, 's');
+  return glob;
+}
+
+/**
+ * True when the whole value matches. Linear in the value for each star (no backtracking
+ * blow-up): on a mismatch, the last star takes one more character and matching resumes.
+ */
+export function globMatches(glob: Glob, value: string): boolean {
+  let at = 0;
+  let index = 0;
+  let star = -1;
+  let resume = 0;
+  while (index < value.length) {
+    if (at < glob.length && glob[at] !== null && glob[at] === value[index]) {
+      at += 1;
+      index += 1;
+    } else if (at < glob.length && glob[at] === null) {
+      star = at;
+      at += 1;
+      resume = index;
+    } else if (star >= 0) {
+      at = star + 1;
+      resume += 1;
+      index = resume;
+    } else {
+      return false;
+    }
+  }
+  while (at < glob.length && glob[at] === null) at += 1;
+  return at === glob.length;
 }
 
 /**

@@ -107,6 +107,17 @@ describe('$or, arrays and nested objects', () => {
   ]);
 });
 
+describe('events of any shape', () => {
+  it('matches events nested deeper than the call stack', () => {
+    let deep: unknown = 'x';
+    for (let level = 0; level < 100_000; level += 1) deep = { a: deep };
+    let arrays: unknown = 1;
+    for (let level = 0; level < 100_000; level += 1) arrays = [arrays];
+    expect(matchesPattern({ a: { a: ['x'] } }, deep)).toBe(false);
+    expect(matchesPattern({ b: [1] }, { b: arrays })).toBe(true);
+  });
+});
+
 describe('keys with dots, as Event Ruler joins paths', () => {
   table([
     ['a dotted pattern key matches nested event keys', { 'detail.state': ['running'] }, { detail: { state: 'running' } }, true],
@@ -145,11 +156,20 @@ describe('validation as EventBridge words it', () => {
     ['numeric with too many terms', { a: [{ numeric: ['>', 1, '<', 5, 6] }] }, 'Too many terms in numeric range expression'],
     ['numeric equals with a string', { a: [{ numeric: ['=', '5'] }] }, 'Value of equals must be numeric'],
     ['a reserved name inside $or', { $or: [{ a: ['1'] }, { b: ['2'], c: { numeric: ['x'] } }] }, 'numeric is Ruler reserved fieldName which cannot be used inside $or.'],
+    ['a numeric bound no double holds', '{"a":[{"numeric":[">",0,"<",1e400]}]}', 'Cannot compare number : 1e400'],
+    ['a numeric bound a double only approximates', '{"a":[{"numeric":["=",0.30000000000000001]}]}', 'Cannot compare number : 0.30000000000000001'],
+    ['an anything-but number no double holds', '{"a":[{"anything-but":[1,2e999]}]}', 'Cannot compare number : 2e999'],
   ];
   it.each(invalid)('rejects %s', (_name, pattern, reason) => {
     const attempt = () => compilePattern(pattern);
     expect(attempt).toThrow(InvalidEventPattern);
     expect(attempt).toThrow(`Event pattern is not valid. Reason: ${reason}`);
+  });
+
+  it('takes numbers a double holds exactly, however they are written', () => {
+    expect(matchesPattern('{"a":[{"numeric":["=",3.018e2]}]}', { a: 301.8 })).toBe(true);
+    expect(matchesPattern('{"a":[{"numeric":[">",-1.0E-3,"<=",1e300]}]}', { a: 0 })).toBe(true);
+    expect(matchesPattern('{"a":[{"anything-but":[100.0,200]}]}', { a: 100 })).toBe(false);
   });
 
   it('accepts every documented operator combination in one pattern', () => {

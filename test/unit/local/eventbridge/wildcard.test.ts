@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseWildcard, STAR, wildcardComplexity, WildcardSyntaxError } from '../../../../src/local/eventbridge/wildcard.ts';
+import { globMatches, parseWildcard, STAR, toGlob, wildcardComplexity, WildcardSyntaxError } from '../../../../src/local/eventbridge/wildcard.ts';
 
 describe('parseWildcard', () => {
   it('wraps the value in quotes, reads stars and escapes, and counts error positions in UTF-8 bytes from the quote', () => {
@@ -29,5 +30,24 @@ describe('wildcardComplexity', () => {
     expect(wildcardComplexity([parseWildcard('a*b', false), parseWildcard('a*b', false)])).toBe(2);
     expect(wildcardComplexity([parseWildcard('*a*a*a*a*a*a*a*a*', false)], 5)).toBe(5);
     expect(wildcardComplexity([])).toBe(0);
+  });
+});
+
+describe('globMatches', () => {
+  const reference = (pattern: string, value: string): boolean => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`, 's').test(value);
+
+  it('agrees with a regular-expression reference', () => {
+    const pattern = fc.stringMatching(/^[ab*]{0,6}$/).filter((text) => !text.includes('**'));
+    fc.assert(fc.property(pattern, fc.stringMatching(/^[ab]{0,8}$/), (text, value) => globMatches(toGlob(text), value) === reference(text, value)));
+  });
+
+  it('reads escapes as literal characters', () => {
+    expect(globMatches(toGlob('a\\*b'), 'a*b')).toBe(true);
+    expect(globMatches(toGlob('a\\*b'), 'axb')).toBe(false);
+    expect(globMatches(toGlob('a\\\\b'), 'a\\b')).toBe(true);
+  });
+
+  it('finishes on a long value that defeats a backtracking matcher', () => {
+    expect(globMatches(toGlob('*a*a*a*a*a*b'), 'a'.repeat(20_000))).toBe(false);
   });
 });
