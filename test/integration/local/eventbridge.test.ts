@@ -1,3 +1,5 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   CreateEventBusCommand,
   DeleteRuleCommand,
@@ -315,6 +317,37 @@ describe('local EventBridge persistence and schedules', () => {
       // Assess
       expect(second.listTargetsByRule({ Rule: 'r', EventBusName: 'switchyard' })).toEqual([{ Id: 't', Arn: 'local:callback:x' }]);
       expect(seen).toMatchObject([{ source: 'switchyard', detail: { n: 1 } }]);
+      await second.close();
+    } finally {
+      await folder.remove();
+    }
+  });
+
+  it('starts with a stored rule whose pattern it now refuses: the rule is kept, matches nothing, and is reported', async () => {
+    const folder = await temporaryFolder('events');
+    try {
+      // Prepare: a rules file written by an earlier version that took four wildcards on one field
+      const tooComplex = JSON.stringify({ resources: ['A', 'B', 'C', 'D'].map((name) => ({ wildcard: `*:stack/${name}/*` })) });
+      const first = await LocalEventBus.open({ stateDir: folder.path });
+      first.putRule({ Name: 'fine', EventPattern: '{"source":["switchyard"]}' });
+      await first.close();
+      const file = join(folder.path, 'eventbridge', 'rules.json');
+      const stored = JSON.parse(await readFile(file, 'utf8')) as { rules: Array<Record<string, unknown>> };
+      stored.rules.push({ ...stored.rules[0], Name: 'legacy', Arn: 'arn:aws:events:us-east-1:000000000000:rule/legacy', EventPattern: tooComplex });
+      await writeFile(file, JSON.stringify(stored));
+
+      // Act
+      const second = await LocalEventBus.open({ stateDir: folder.path });
+      const seen: string[] = [];
+      second.putTargets({ Rule: 'legacy', Targets: [{ Id: 't', Arn: 'local:callback:legacy' }] });
+      second.registerTarget('local:callback:legacy', () => void seen.push('legacy'));
+      second.putEvents([{ Source: 'switchyard', DetailType: 'D', Detail: '{}', Resources: ['x:stack/A/y'] }]);
+      await second.idle();
+
+      // Assess
+      expect(second.describeRule({ Name: 'legacy' })).toMatchObject({ Name: 'legacy', EventPattern: tooComplex });
+      expect(second.loadProblems()).toEqual([expect.stringMatching(/^rule legacy on bus default matches nothing until its pattern is fixed: Event pattern is not valid\. Reason: Rule is too complex/)]);
+      expect(seen).toEqual([]);
       await second.close();
     } finally {
       await folder.remove();
