@@ -10,7 +10,7 @@
 // - the values of a field are ORed, the fields ANDed; matching is in `pattern-match.ts`;
 // - validation refuses what Event Ruler refuses, with its message, and wildcard patterns
 //   whose complexity EventBridge refuses.
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { BlockList } from 'node:net';
 import { ipFamily, looksLikeIp, matchRules, type Bound, type Matcher, type SubRule } from './pattern-match.ts';
 import { parseWildcard, toGlob, wildcardComplexity, WildcardSyntaxError, type WildcardToken } from './wildcard.ts';
 
@@ -318,6 +318,7 @@ function ipMatcher(text: string): Matcher | undefined {
 
 function cidrMatcher(text: string): Matcher {
   const parts = text.split('/');
+  while (parts.at(-1) === '') parts.pop(); // as Java's split, which drops trailing empty parts
   if (parts.length !== 2) fail("Malformed CIDR, one '/' required");
   const [address, bits] = parts as [string, string];
   if (!/^[+-]?\d+$/.test(bits)) fail('Malformed CIDR, mask bits must be an integer');
