@@ -260,7 +260,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (stateDir !== undefined) await writeJsonFileAtomic(join(stateDir, 'runtime.json'), { pid: process.pid, url: endpoint.url, fleet: fleet.dir, startedAt: new Date().toISOString() });
 
     await ensureStateTable(clients.dynamodb, names.table);
-    problems.push(...(await ensureZones(fleet, clients)));
+    problems.push(...(await ensureZones(fleet, clients)), ...opened.eventBus.loadProblems());
     const workflows = await loadWorkflowFolder(options.workflowsDir ?? DEFAULT_WORKFLOWS);
     deployWorkflows(opened.stepFunctions, workflows, { prefix: `switchyard-${names.stage}-` });
     const triggers = installTriggers(opened.eventBus, { fleet: fleet.config, names, functions: Object.keys(handlers), workflows: [...workflows.keys()] });
