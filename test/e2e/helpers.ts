@@ -238,3 +238,24 @@ export function startChild(args: readonly string[], timeoutMs = 90_000): Promise
     });
   });
 }
+
+/** The A addresses the runtime's DNS server answers for `name`, asked `times` times over UDP (dig's question). */
+export async function dnsAnswers(port: number, name: string, times = 1): Promise<string[]> {
+  const { default: dnsPacket } = await import('dns-packet');
+  const { createSocket } = await import('node:dgram');
+  const socket = createSocket('udp4');
+  const answers: string[] = [];
+  try {
+    for (let i = 0; i < times; i++) {
+      const reply = await new Promise<Buffer>((resolve, reject) => {
+        socket.once('message', resolve);
+        socket.once('error', reject);
+        socket.send(dnsPacket.encode({ type: 'query', id: i, questions: [{ type: 'A', name, class: 'IN' }] }), port, '127.0.0.1');
+      });
+      for (const answer of dnsPacket.decode(reply).answers ?? []) if (answer.type === 'A') answers.push(answer.data);
+    }
+  } finally {
+    socket.close();
+  }
+  return answers;
+}
