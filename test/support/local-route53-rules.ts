@@ -8,6 +8,7 @@ import type { PageStart, ReadPage } from '../../src/core/verify.ts';
 import { InvalidChangeBatch } from '../../src/local/route53/errors.ts';
 import { pageRecords } from '../../src/local/route53/listing.ts';
 import type { RecordSet as LocalRecordSet } from '../../src/local/route53/model.ts';
+import { parseName } from '../../src/local/route53/names.ts';
 import { applyChangeBatch, type RawChange, type RawRecordSet } from '../../src/local/route53/rules.ts';
 
 /** A change as it arrives on the wire: every field a string, as the local service reads it. */
@@ -27,15 +28,22 @@ export function toRawChange(change: Change): RawChange {
   return { action: change.action, recordSet: raw };
 }
 
+/** A name as the local Route 53 stores it (its own canonical form: escapes, `\\052` for a wildcard). */
+function localName(name: string): string {
+  const parsed = parseName(toRoute53Name(name));
+  if (!parsed.ok) throw new Error(`${name} is not a name the local Route 53 reads`);
+  return parsed.name;
+}
+
 export function toLocalRecord(r: RecordSet): LocalRecordSet {
-  const local: LocalRecordSet = { name: toRoute53Name(r.name), type: r.type as LocalRecordSet['type'] };
+  const local: LocalRecordSet = { name: localName(r.name), type: r.type as LocalRecordSet['type'] };
   if (r.setIdentifier !== undefined) local.setIdentifier = r.setIdentifier;
   if (r.weight !== undefined) local.weight = r.weight;
   if (r.failover !== undefined) local.failover = r.failover;
   if (r.region !== undefined) local.region = r.region;
   if (r.ttl !== undefined) local.ttl = r.ttl;
   if (r.values !== undefined) local.resourceRecords = [...r.values];
-  if (r.aliasTarget !== undefined) local.aliasTarget = { ...r.aliasTarget, dnsName: toRoute53Name(r.aliasTarget.dnsName) };
+  if (r.aliasTarget !== undefined) local.aliasTarget = { ...r.aliasTarget, dnsName: localName(r.aliasTarget.dnsName) };
   if (r.healthCheckId !== undefined) local.healthCheckId = r.healthCheckId;
   return local;
 }
@@ -63,7 +71,7 @@ export function applyWithLocalRules(
   healthCheckExists: (id: string) => boolean = () => true,
 ): LocalOutcome {
   const outcome = applyChangeBatch(
-    { zone: { id: zone.id, name: toRoute53Name(zone.name), records: records.map(toLocalRecord) }, healthCheckExists, zoneById: () => undefined },
+    { zone: { id: zone.id, name: localName(zone.name), records: records.map(toLocalRecord) }, healthCheckExists, zoneById: () => undefined },
     changes.map(toRawChange),
   );
   if (outcome.ok) return { ok: true, records: outcome.records.map(fromLocalRecord) };
@@ -73,7 +81,7 @@ export function applyWithLocalRules(
 
 /** One ListResourceRecordSets page (300 sets) as the local Route 53 pages a zone. */
 export function pageWithLocalListing(records: readonly RecordSet[], start: PageStart): ReadPage {
-  const page = pageRecords(records.map(toLocalRecord), { name: toRoute53Name(start.name), ...(start.type ? { type: start.type } : {}), ...(start.identifier ? { identifier: start.identifier } : {}) }, 300);
+  const page = pageRecords(records.map(toLocalRecord), { name: localName(start.name), ...(start.type ? { type: start.type } : {}), ...(start.identifier ? { identifier: start.identifier } : {}) }, 300);
   if (!('items' in page)) throw page;
   const out: ReadPage = { records: page.items.map(fromLocalRecord) };
   if (page.next) out.next = { name: normalizeName(page.next.name), type: page.next.type, ...(page.next.identifier === undefined ? {} : { identifier: page.next.identifier }) };
