@@ -66,6 +66,19 @@ export function groupExpectations(sets: readonly IntendedSet[]): ExpectedGroup[]
   return out.sort((a, b) => compareStrings(a.zoneId, b.zoneId) || compareStrings(a.type, b.type) || compareStrings(a.setIdentifier ?? '', b.setIdentifier ?? '') || compareStrings(a.names[0] ?? '', b.names[0] ?? ''));
 }
 
+/** What sent change groups intend: per set, its last change's set, or absent after a DELETE. */
+export function intendedBySent(sent: ReadonlyArray<{ zoneId: string; group: { changes: ReadonlyArray<{ action: string; recordSet: RecordSet }> } }>): IntendedSet[] {
+  return sent.flatMap(({ zoneId, group }) =>
+    group.changes.map((c) => ({
+      zoneId,
+      name: normalizeName(c.recordSet.name),
+      type: c.recordSet.type,
+      ...(c.recordSet.setIdentifier === undefined ? {} : { setIdentifier: c.recordSet.setIdentifier }),
+      want: c.action === 'DELETE' ? null : c.recordSet,
+    })),
+  );
+}
+
 /** Number of record sets a list of groups names. */
 export function expectedCount(groups: readonly ExpectedGroup[]): number {
   return groups.reduce((n, g) => n + g.names.length, 0);

@@ -6,6 +6,7 @@ import type { AppWeight, RecordChangeSummary } from '../core/events.ts';
 import type { ClusterIntent, Problem, PublishedEndpoint } from '../core/model.ts';
 import type { HealthView } from '../core/safety.ts';
 import type { ExpectedGroup } from '../core/verify.ts';
+import type { ReadBack } from '../aws/read-back.ts';
 import type { StateTable } from '../aws/state-table.ts';
 
 export interface Clock {
@@ -61,14 +62,7 @@ export interface DnsApplyResult {
 }
 
 /** A read-back: each set that differs from what was intended, and what the reading cost. */
-export interface DnsVerification {
-  differences: string[];
-  /** ListResourceRecordSets pages read. */
-  pages: number;
-  setsExpected: number;
-  /** Record sets read at the expected names (every set at them, other clusters' and markers included). */
-  setsRead: number;
-}
+export type DnsVerification = ReadBack;
 
 /** The DNS side: desired state for some apps, made true in Route 53. */
 export interface DnsPort {

@@ -13,7 +13,8 @@ import type { ClusterRecord, RecordChangeSummary } from '../core/events.ts';
 import type { Change, ClusterIntent, HostedZone, PublishedEndpoint, RecordSet } from '../core/model.ts';
 import { plan as planChanges, type ActualZone } from '../core/plan.ts';
 import { classifyZone } from '../core/ownership.ts';
-import { differences, expectedCount, groupExpectations, readNames, type ExpectedGroup, type IntendedSet } from '../core/verify.ts';
+import { groupExpectations, type ExpectedGroup, type IntendedSet } from '../core/verify.ts';
+import { readBack } from '../aws/read-back.ts';
 import { NEW_HEALTH_CHECK_PREFIX, recordsAfter, selectZones } from '../aws/dns-sync.ts';
 import { deleteUnusedHealthChecks, ensureHealthChecks, listOwnedHealthChecks, planHealthChecks } from '../aws/health-checks.ts';
 import type { Route53Port } from '../aws/route53.ts';
@@ -350,20 +351,7 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
      * at the names read: pages start at the names, adjacent names share a page) and lists
      * each set that differs from what was intended.
      */
-    async verify(expected: readonly ExpectedGroup[]): Promise<DnsVerification> {
-      const byZone = new Map<string, string[]>();
-      for (const group of expected) byZone.set(group.zoneId, [...(byZone.get(group.zoneId) ?? []), ...group.names]);
-      const held = new Map<string, RecordSet[]>();
-      let pages = 0;
-      let read = 0;
-      for (const [zoneId, names] of byZone) {
-        const out = await readNames(names, (start) => route53.listRecordSetsPage(zoneId, start));
-        held.set(zoneId, out.records);
-        pages += out.pages;
-        read += out.records.length;
-      }
-      return { differences: differences(expected, held), pages, setsExpected: expectedCount(expected), setsRead: read };
-    },
+    verify: (expected: readonly ExpectedGroup[]): Promise<DnsVerification> => readBack(route53, expected),
 
     async changeStatus(changeIds) {
       for (const id of changeIds) {
