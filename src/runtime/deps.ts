@@ -57,7 +57,7 @@ export interface DnsApplyResult {
   problems: Problem[];
   /** Changes the plan wanted but the fleet's policy or another owner's records keep out of Route 53. */
   withheld: Array<{ subject: string; reason: string }>;
-  /** What the apply intends at the sets in its scope, to read back once INSYNC (DnsPort.verify). */
+  /** What the apply intends at the sets in its scope, to read back once INSYNC (DnsPort.verify); empty for a whole-fleet apply (no `hostnames`). */
   expected: ExpectedGroup[];
 }
 

@@ -255,7 +255,8 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
       ...p.conflicts.map((c) => ({ subject: c.subject, reason: c.reason })),
       ...p.skipped.map((s) => ({ subject: hostnameOfName(s.name), reason: `${s.change.action} ${s.change.recordSet.type}${s.change.recordSet.setIdentifier === undefined ? '' : ` ${s.change.recordSet.setIdentifier}`}: ${s.reason}` })),
     ];
-    const expected = groupExpectations(intendedSets(desired.records, actual, held, fleet.ownerId, request.hostnames));
+    // A whole-fleet apply (Reconcile) is not read back: only requests naming their apps get an intention.
+    const expected = request.hostnames === undefined ? [] : groupExpectations(intendedSets(desired.records, actual, held, fleet.ownerId, request.hostnames));
 
     const summarise = (groups: ReadonlyArray<{ changes: readonly Change[] }>): RecordChangeSummary[] =>
       groups.flatMap((g) =>
