@@ -92,6 +92,32 @@ describe('every step is read back from Route 53', () => {
     expect(journal.some((e) => e.what.startsWith('drain aborted (Route53Diverged)'))).toBe(true);
   });
 
+  it('a rollback Route 53 does not take ends RollbackFailed with the lock kept, never reporting the cluster rolled back', async () => {
+    // Prepare: step one (50 %) lands; from step two on, Route 53 loses every change, the rollback's too.
+    let local: LocalRoute53 | undefined;
+    const { h, local: r53 } = await harnessOnLocal({
+      wrap: (name, task) =>
+        name === 'applyWeights'
+          ? async (input) => {
+              if ((input as { index: number }).index === 1) local?.service.setFaults({ acceptWithoutApply: true });
+              return task(input);
+            }
+          : task,
+    });
+    local = r53;
+    // Act
+    const outcome = await h.run('DrainCluster', { cluster: 'west', reason: 'node upgrade', steps: [50, 0], bakeSeconds: 0 });
+    r53.service.setFaults({});
+    // Assess
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error).toBe('RollbackFailed');
+    expect(causeMessage(outcome.cause)).toMatch(/rollback of west to 100%: shop\.example\.com\. A west .*intended weight 100, .*Route 53 holds weight 50/);
+    expect(weightOf(await r53.records('shop.example.com'), 'west')).toBe(50);
+    const state = await h.table.readFleet();
+    expect(state.locks['west']).toBeDefined();
+    expect(h.eventsOf('Cluster Drain Aborted')).toEqual([]);
+  });
+
   it('a drain that Route 53 applies passes its read-back and reaches DRAINED', async () => {
     // Prepare
     const { h, local } = await harnessOnLocal();
