@@ -25,6 +25,7 @@ import { Route53Rejected, errorMessage } from '../core/errors.ts';
 import { normalizeName, toRoute53Name } from '../core/dns-names.ts';
 import { healthCheckConfigFor, type Tag } from '../core/health-spec.ts';
 import type { Change, FailoverRole, HealthCheckSpec, HealthProtocol, HostedZone, RecordSet } from '../core/model.ts';
+import type { PageStart as ReadStart, ReadPage } from '../core/verify.ts';
 import { RateLimiter, withRetry, type RetryOptions } from './retry.ts';
 
 /** Route 53's change API is global and served from us-east-1. */
@@ -50,6 +51,8 @@ export interface Route53Port {
   readonly dryRun?: boolean;
   listHostedZones(): Promise<HostedZone[]>;
   listRecordSets(zoneId: string): Promise<RecordSet[]>;
+  /** One ListResourceRecordSets page (at most 300 sets) from `start`: reading back a few names without a zone scan. */
+  listRecordSetsPage(zoneId: string, start: ReadStart): Promise<ReadPage>;
   changeRecordSets(zoneId: string, changes: readonly Change[], comment?: string): Promise<ChangeSubmitted>;
   getChangeStatus(changeId: string): Promise<ChangeStatus>;
   listHealthChecks(): Promise<HealthCheckRecord[]>;
@@ -201,6 +204,26 @@ export class Route53Adapter implements Route53Port {
       start = page.IsTruncated ? { name: page.NextRecordName, type: page.NextRecordType, identifier: page.NextRecordIdentifier } : undefined;
     }
     return records;
+  }
+
+  async listRecordSetsPage(zoneId: string, start: ReadStart): Promise<ReadPage> {
+    const page = await this.#send('ListResourceRecordSets', (c) =>
+      c.send(
+        new ListResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          StartRecordName: start.name,
+          StartRecordType: start.type as RRType | undefined,
+          StartRecordIdentifier: start.identifier,
+          MaxItems: 300,
+        }),
+      ),
+    );
+    const records = (page.ResourceRecordSets ?? []).map(fromResourceRecordSet);
+    if (!page.IsTruncated || page.NextRecordName === undefined) return { records };
+    const next: ReadStart = { name: page.NextRecordName };
+    if (page.NextRecordType !== undefined) next.type = page.NextRecordType;
+    if (page.NextRecordIdentifier !== undefined) next.identifier = page.NextRecordIdentifier;
+    return { records, next };
   }
 
   async changeRecordSets(zoneId: string, changes: readonly Change[], comment?: string): Promise<ChangeSubmitted> {

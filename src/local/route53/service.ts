@@ -336,7 +336,8 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
       batch.changes,
     );
     if (!outcome.ok) throw outcome.error;
-    zone.records = outcome.records;
+    // The acceptWithoutApply fault answers as usual but keeps the zone as it was.
+    if (!faults.dropsChange()) zone.records = outcome.records;
     const change = newChange(batch.comment);
     await save();
     return ok(document('ChangeResourceRecordSetsResponse', renderChangeInfo(change.id, 'PENDING', change.submittedAt, change.comment)));

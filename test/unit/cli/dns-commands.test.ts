@@ -227,7 +227,17 @@ describe('switchyard sync', () => {
   it('applies the plan with progress and a summary, and exits 0', async () => {
     // Prepare
     mockEmptyAccount();
-    r53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date(0) } });
+    const sent: SdkChange[] = [];
+    r53.on(ChangeResourceRecordSetsCommand).callsFake((input: { ChangeBatch: { Changes: SdkChange[] } }) => {
+      sent.push(...input.ChangeBatch.Changes);
+      return { ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date(0) } };
+    });
+    // The read-back after INSYNC (a page from the first changed name) finds what was sent.
+    r53.on(ListResourceRecordSetsCommand).callsFake((input: { StartRecordName?: string }) => ({
+      ResourceRecordSets: input.StartRecordName === undefined ? [] : sent.filter((c) => c.Action !== 'DELETE').map((c) => c.ResourceRecordSet),
+      IsTruncated: false,
+      MaxItems: 300,
+    }));
 
     // Act
     const code = await run('sync', '--fleet', 'examples/fleet');
