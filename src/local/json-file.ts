@@ -25,13 +25,18 @@ export async function writeJsonFileAtomic(path: string, value: unknown): Promise
 /** Coalesces writes per file: while one is in flight, only the newest pending value is written next. */
 export class JsonFileWriter {
   private readonly pending = new Map<string, () => unknown>();
-  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly inFlight = new Map<string, Promise<unknown>>();
   private failure: unknown;
 
-  /** `snapshot` is called when the write happens, so it sees the latest state. */
-  schedule(path: string, snapshot: () => unknown): void {
+  /**
+   * `snapshot` is called when the write happens, so it sees the latest state. Resolves
+   * when this path's writes so far have landed: with undefined, or the error that stopped them.
+   */
+  schedule(path: string, snapshot: () => unknown): Promise<unknown> {
     this.pending.set(path, snapshot);
-    if (!this.inFlight.has(path)) this.inFlight.set(path, this.drain(path));
+    let inFlight = this.inFlight.get(path);
+    if (inFlight === undefined) this.inFlight.set(path, (inFlight = this.drain(path)));
+    return inFlight;
   }
 
   /** Resolves when every scheduled write is on disk; rejects with the first write error. */
@@ -44,7 +49,7 @@ export class JsonFileWriter {
     }
   }
 
-  private async drain(path: string): Promise<void> {
+  private async drain(path: string): Promise<unknown> {
     // Let the current burst of changes settle before writing.
     await new Promise((resolve) => setImmediate(resolve));
     try {
@@ -52,8 +57,10 @@ export class JsonFileWriter {
         this.pending.delete(path);
         await writeJsonFileAtomic(path, next());
       }
+      return undefined;
     } catch (error) {
       this.failure ??= error;
+      return error;
     } finally {
       this.inFlight.delete(path);
     }
