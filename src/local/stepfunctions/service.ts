@@ -1,5 +1,6 @@
 // Step Functions over the AWS JSON 1.0 protocol (`X-Amz-Target: AWSStepFunctions.<Op>`),
 // so SDK v3's SFNClient, boto3 and the AWS CLI work against the local endpoint.
+import { MiB } from '../body-limit.ts';
 import type { LocalService } from '../http.ts';
 import { AwsServiceError, jsonRpcService, optionalInteger, optionalString, requiredString, validationError } from '../aws-json.ts';
 import type { ExecutionRecord, LocalStepFunctions, StateMachineRecord } from './engine.ts';
@@ -153,5 +154,7 @@ export function stepFunctionsService(engine: LocalStepFunctions): LocalService {
     state: engine,
     operations: OPERATIONS,
     close: () => engine.close(),
+    // A 1 MiB definition or a 256 KiB input, JSON-escaped, with room to spare.
+    maxBodyBytes: 8 * MiB,
   });
 }
