@@ -22,11 +22,22 @@ export async function writeJsonFileAtomic(path: string, value: unknown): Promise
   await rename(temporary, path);
 }
 
-/** Coalesces writes per file: while one is in flight, only the newest pending value is written next. */
+/**
+ * Coalesces writes per file: while one is in flight, only the newest pending value is
+ * written next. `maxConcurrentWrites` bounds how many files are written at once (a burst of
+ * thousands of files would otherwise serialize them all at the same time).
+ */
 export class JsonFileWriter {
   private readonly pending = new Map<string, () => unknown>();
   private readonly inFlight = new Map<string, Promise<unknown>>();
+  private readonly maxConcurrentWrites: number;
+  private readonly waiting: Array<() => void> = [];
+  private writing = 0;
   private failure: unknown;
+
+  constructor(options: { maxConcurrentWrites?: number } = {}) {
+    this.maxConcurrentWrites = options.maxConcurrentWrites ?? Infinity;
+  }
 
   /**
    * `snapshot` is called when the write happens, so it sees the latest state. Resolves
@@ -49,13 +60,35 @@ export class JsonFileWriter {
     }
   }
 
+  private async slot(): Promise<void> {
+    if (this.writing < this.maxConcurrentWrites) {
+      this.writing += 1;
+      return;
+    }
+    // The releasing write hands its slot over.
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next !== undefined) next();
+    else this.writing -= 1;
+  }
+
   private async drain(path: string): Promise<unknown> {
     // Let the current burst of changes settle before writing.
     await new Promise((resolve) => setImmediate(resolve));
     try {
       for (let next = this.pending.get(path); next !== undefined; next = this.pending.get(path)) {
-        this.pending.delete(path);
-        await writeJsonFileAtomic(path, next());
+        await this.slot();
+        try {
+          // Taken only now: the snapshot is the latest state, made when it is written.
+          next = this.pending.get(path) ?? next;
+          this.pending.delete(path);
+          await writeJsonFileAtomic(path, next());
+        } finally {
+          this.release();
+        }
       }
       return undefined;
     } catch (error) {

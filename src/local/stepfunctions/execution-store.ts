@@ -115,7 +115,9 @@ interface StoredIndex {
 
 export class FileExecutionStore implements ExecutionStore {
   readonly #folder: string;
-  readonly #writer = new JsonFileWriter();
+  // A Map state or a burst of starts saves hundreds of bodies at once: a few files at a
+  // time keeps memory flat (each write holds its record's JSON text while it lasts).
+  readonly #writer = new JsonFileWriter({ maxConcurrentWrites: 8 });
   readonly #index = new Map<string, ExecutionSummary>();
   /** Records whose latest state may not be on disk yet: reads are served from here. */
   readonly #unwritten = new Map<string, ExecutionRecord>();
