@@ -50,6 +50,11 @@ export class JsonFileWriter {
     return inFlight;
   }
 
+  /** Resolves when the writes scheduled so far for `path` have landed (or stopped). */
+  async settled(path: string): Promise<void> {
+    await this.inFlight.get(path);
+  }
+
   /** Resolves when every scheduled write is on disk; rejects with the first write error. */
   async flush(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight.values()]);

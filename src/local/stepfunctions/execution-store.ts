@@ -192,9 +192,11 @@ export class FileExecutionStore implements ExecutionStore {
       this.#index.delete(arn);
       this.#unwritten.delete(arn);
     }
-    // A pending write of a removed body would bring it back: let writes land first.
-    await this.#writer.flush().catch(() => undefined);
-    for (const arn of executionArns) await rm(this.#bodyPath(arn), { force: true });
+    for (const arn of executionArns) {
+      // A pending write of a removed body would bring it back: let it land first.
+      await this.#writer.settled(this.#bodyPath(arn));
+      await rm(this.#bodyPath(arn), { force: true });
+    }
     this.#scheduleIndex();
   }
 
