@@ -70,6 +70,18 @@ describe('local Step Functions: names are never paths', () => {
     }
   });
 
+  it('says which file is wrong when state-machines.json is not a list (as an earlier version could leave it)', async () => {
+    const folder = await temporaryFolder('sfn-clobbered');
+    try {
+      const { mkdir } = await import('node:fs/promises');
+      await mkdir(join(folder.path, 'stepfunctions'), { recursive: true });
+      await writeFile(join(folder.path, 'stepfunctions', 'state-machines.json'), JSON.stringify({ executionArn: 'x', status: 'SUCCEEDED' }));
+      await expect(LocalStepFunctions.open({ handlers: {}, stateDir: folder.path })).rejects.toThrow(/state-machines\.json is not a list of state machines.*--reset/);
+    } finally {
+      await folder.remove();
+    }
+  });
+
   it('refuses names AWS refuses, with its errors, before looking the machine up', async () => {
     // Prepare
     const engine = await LocalStepFunctions.open({ handlers: {}, waitScale: 0 });
