@@ -156,9 +156,12 @@ export function jsonRpcService<S>(spec: {
   state: S;
   operations: Record<string, JsonOperation<S>>;
   close?: () => Promise<void>;
+  /** The largest request body the service takes (LocalService.maxBodyBytes). */
+  maxBodyBytes?: number;
 }): LocalService {
   return {
     name: spec.name,
+    ...(spec.maxBodyBytes === undefined ? {} : { maxBodyBytes: spec.maxBodyBytes }),
     matches: (req: LocalRequest) => operationFor(req, spec.targetPrefix) !== undefined,
     async handle(req: LocalRequest): Promise<LocalResponse> {
       try {

@@ -2,14 +2,14 @@
 // AWS service: each request goes to the first mounted service whose matches() accepts
 // it. A request nobody serves, or a service that throws, gets an AWS-shaped error; the
 // process never goes down because of a request.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { errorMessage } from '../core/errors.ts';
+import { bodyLimitFor, readBodyWithin } from './body-limit.ts';
 import type { LocalRequest, LocalResponse, LocalService } from './http.ts';
 
 export const DEFAULT_PORT = 4566;
-const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export interface EndpointOptions {
   /** Default: SWITCHYARD_PORT, else 4566. 0 picks a free port. */
@@ -53,17 +53,6 @@ export function protocolError(req: Pick<LocalRequest, 'headers'>, status: number
   };
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new RangeError(`request body larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
 export async function dispatch(services: readonly LocalService[], request: LocalRequest, log: (line: string) => void): Promise<LocalResponse> {
   let service: LocalService | undefined;
   try {
@@ -98,9 +87,10 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
     void (async () => {
       let body: Buffer;
       try {
-        body = await readBody(req);
+        body = await readBodyWithin(req, bodyLimitFor(options.services, req));
       } catch (error) {
-        send(res, protocolError(req, 413, 'RequestEntityTooLarge', errorMessage(error)));
+        const refusal = protocolError(req, 413, 'RequestEntityTooLarge', errorMessage(error));
+        send(res, { ...refusal, headers: { ...refusal.headers, connection: 'close' } });
         return;
       }
       const request: LocalRequest = { method: req.method ?? 'GET', url: new URL(req.url ?? '/', `http://${req.headers.host ?? host}`), headers: req.headers, body };

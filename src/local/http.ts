@@ -21,6 +21,8 @@ export interface LocalService {
   /** True when this service should answer the request (path, X-Amz-Target, ...). */
   matches(req: LocalRequest): boolean;
   handle(req: LocalRequest): Promise<LocalResponse>;
+  /** The largest request body it takes, in bytes; a larger one is refused (413) before it is read whole. */
+  maxBodyBytes?: number;
   /** Stops timers and flushes state. */
   close?(): Promise<void>;
 }

@@ -47,6 +47,8 @@ export async function startDynamoDb(options: DynamoDbOptions = {}): Promise<Loca
 
   return {
     name: 'dynamodb',
+    // DynamoDB's own limit on a request (BatchWriteItem): 16 MB.
+    maxBodyBytes: 16 * 1024 * 1024,
     backendUrl: `http://127.0.0.1:${port}`,
     matches: (req: LocalRequest) => String(req.headers['x-amz-target'] ?? '').startsWith(TARGET_PREFIX),
     handle: (req: LocalRequest) => forward(port, req),

@@ -577,6 +577,8 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
 
   return {
     name: 'route53',
+    // 1,000 changes with their names, identifiers and 32,000 characters of values, XML-escaped, with room to spare.
+    maxBodyBytes: 2 * 1024 * 1024,
     matches: (req) => req.url.pathname.startsWith(API_PREFIX),
     handle,
     onHealthCheckStatusChange: (listener) => checker.subscribe(listener),

@@ -3,6 +3,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { malformedInput, type Route53Error } from './errors.ts';
 import type { HealthCheck, HealthCheckConfig, HostedZone, RecordSet } from './model.ts';
+import { decodeXmlText, xmlSafeText } from './xml-chars.ts';
 
 export const XMLNS = 'https://route53.amazonaws.com/doc/2013-04-01/';
 
@@ -33,7 +34,8 @@ export type XmlValue = string | XmlObject | XmlValue[];
 
 /** The body's root element, which must be `rootName`; MalformedInput otherwise, as Route 53 answers. */
 export function parseRequest(body: Buffer, rootName: string): XmlObject | Route53Error {
-  const text = body.toString('utf8');
+  const text = decodeXmlText(body);
+  if (typeof text !== 'string') return text;
   if (text.trim() === '' || XMLValidator.validate(text) !== true) return malformedInput(`Could not parse the request body: expected a ${rootName} XML document`);
   const doc = parser.parse(text) as XmlObject;
   const root = doc[rootName];
@@ -99,7 +101,8 @@ export function errorDocument(error: Route53Error, requestId: string): string {
     'Error',
     leaf('Type', error.type),
     leaf('Code', error.code),
-    leaf('Message', error.message),
+    // A message may quote what the request held: never let it break the document.
+    leaf('Message', xmlSafeText(error.message)),
   )}${leaf('RequestId', requestId)}</ErrorResponse>`;
 }
 

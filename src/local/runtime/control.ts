@@ -66,6 +66,7 @@ function expect(req: LocalRequest, method: string): void {
 export function controlService(api: ControlApi): LocalService {
   return {
     name: 'switchyard-control',
+    maxBodyBytes: 64 * 1024,
     matches: (req) => req.url.pathname.startsWith(CONTROL_PREFIX),
     async handle(req) {
       const path = req.url.pathname.slice(CONTROL_PREFIX.length).replace(/\/$/, '');

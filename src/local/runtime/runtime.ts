@@ -25,7 +25,7 @@ import type { PublishedEndpoint } from '../../core/model.ts';
 import { clusterAddress } from './names.ts';
 import { loadWorkflowFolder } from '../stepfunctions/runner.ts';
 import type { LambdaHandler } from '../stepfunctions/lambda-invoke.ts';
-import type { ExecutionRecord } from '../stepfunctions/engine.ts';
+import type { ExecutionSummary as StoredExecution } from '../stepfunctions/engine.ts';
 import { CanaryFleet, type CanaryInfo, type CanaryMode } from './canaries.ts';
 import { ensureCanaryAlarms, followHealthChecks } from './canary-alarms.ts';
 import { LocalAlarms } from './cloudwatch/alarms.ts';
@@ -101,7 +101,7 @@ export interface LocalRuntime {
   discover(): Promise<{ events: number; problems: string[]; unreachable: string[] }>;
   /** Resolves when the bus has delivered everything and no execution (of these workflows, default all) runs. */
   settle(timeoutMs?: number, workflows?: readonly string[]): Promise<void>;
-  executions(): ExecutionRecord[];
+  executions(): StoredExecution[];
   close(): Promise<void>;
 }
 
@@ -215,7 +215,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     let ready = false;
     let problems: string[] = [];
 
-    const executions = (): ExecutionRecord[] =>
+    const executions = (): StoredExecution[] =>
       opened.stepFunctions.listStateMachines({ maxResults: 1000 }).items.flatMap((m) => opened.stepFunctions.listExecutions({ stateMachineArn: m.stateMachineArn, maxResults: 1000 }).items);
     const workflowOf = (arn: string) => arn.slice(arn.lastIndexOf(':') + 1).replace(`switchyard-${names.stage}-`, '');
 
