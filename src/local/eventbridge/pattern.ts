@@ -10,6 +10,7 @@
 //   equals-ignore-case, wildcard), numeric ranges, exists, cidr (IPv4 and IPv6);
 // - `exists` looks at leaf values only: a field holding an object does not "exist".
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../aws-json.ts';
 
 /** Raised for an invalid pattern; `message` is what EventBridge answers. */
 export class InvalidEventPattern extends Error {
@@ -73,6 +74,7 @@ const MATCHER_KEYS = new Set(['prefix', 'suffix', 'equals-ignore-case', 'wildcar
 export function compilePattern(pattern: string | unknown): CompiledPattern {
   let value = pattern;
   if (typeof pattern === 'string') {
+    if (jsonDepthExceeds(pattern)) throw new InvalidEventPattern(`Filter nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels`);
     try {
       value = JSON.parse(pattern);
     } catch (error) {
