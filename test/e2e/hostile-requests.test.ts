@@ -152,7 +152,7 @@ describe('malformed input gets a 4xx with an AWS error code, never a 500 (issue 
     ['a JSON pattern nested 10,000 deep', { path: '/', headers: { 'x-amz-target': 'AWSEvents.TestEventPattern', 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify({ EventPattern: deepPattern, Event: '{}' }) }, 400, /InvalidEventPatternException.*deeper than 100/],
     ['a JSON body nested 10,000 deep', { path: '/', headers: { 'x-amz-target': 'AWSStepFunctions.ListStateMachines', 'content-type': 'application/x-amz-json-1.0' }, body: `{"a":${'['.repeat(10_000)}${']'.repeat(10_000)}}` }, 400, /SerializationException.*deeper than 100/],
     ['an unknown Route 53 path', { method: 'GET', path: '/2013-04-01/trafficpolicies' }, 404, /<Code>UnknownOperationException<\/Code>/],
-  ])('%s', async (_what, request, status, body) => {
+  ] as Array<[string, { method?: string; path: string; headers?: Record<string, string>; body?: string }, number, RegExp]>)('%s', async (_what, request, status, body) => {
     // Prepare
     const zonesBefore = await zoneNames();
     const headers = Object.fromEntries(Object.entries(request.headers ?? {}).map(([k, v]) => [k, v === "the runtime's" ? runtime.controlToken : v]));
