@@ -67,7 +67,14 @@ const foreignOrigin = (port: number) =>
   );
 
 function request(kind: string, method: string, path: string, headers: Record<string, string>, body: string | Buffer, expect: FuzzRequest['expect']): FuzzRequest {
-  return { kind, method, path, headers, body, expect };
+  return shown({ kind, method, path, headers, body, expect });
+}
+
+/** How fast-check prints a counterexample: bodies of 20,000 brackets cut short. */
+function shown(r: FuzzRequest): FuzzRequest {
+  const body = String(r.body);
+  const text = `${r.kind}: ${r.method} ${r.path} ${JSON.stringify(r.headers)} ${JSON.stringify(body.length > 300 ? `${body.slice(0, 300)}… (${body.length} characters)` : body)}`;
+  return Object.assign(r, { [fc.toStringMethod]: () => text });
 }
 
 const json = (target: string, version: '1.0' | '1.1', extra: Record<string, string> = {}) => ({ 'x-amz-target': target, 'content-type': `application/x-amz-json-${version}`, ...extra });
@@ -104,11 +111,9 @@ function changingCalls(t: FuzzTargets): FuzzRequest[] {
 
 function foreignCallers(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
   const calls = changingCalls(t);
-  return fc.tuple(fc.constantFrom(...calls), fc.oneof(foreignHost.map((host) => ({ host })), foreignOrigin(t.port).map((origin) => ({ origin })), fc.constant({ 'sec-fetch-site': 'cross-site' }))).map(([call, hostile]) => ({
-    ...call,
-    kind: `${call.kind} from ${JSON.stringify(hostile)}`,
-    headers: { ...call.headers, ...hostile },
-  }));
+  return fc
+    .tuple(fc.constantFrom(...calls), fc.oneof(foreignHost.map((host) => ({ host })), foreignOrigin(t.port).map((origin) => ({ origin })), fc.constant({ 'sec-fetch-site': 'cross-site' })))
+    .map(([call, hostile]) => request(`${call.kind} from ${JSON.stringify(hostile)}`, call.method, call.path, { ...call.headers, ...hostile }, call.body, call.expect));
 }
 
 // ---------------------------------------------------------------------------
@@ -286,7 +291,8 @@ function control(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
   const unknownCluster = fc.tuple(fc.constantFrom('fail', 'heal'), fc.oneof(word.map((w) => `zz-${w}`), badEscape)).map(([action, cluster]) =>
     request(`control ${action} ${cluster}`, 'POST', `/_switchyard/clusters/${cluster}/${action}`, { 'x-switchyard-token': t.token }, '', 'refused'),
   );
-  const badMode = fc.oneof(junk, fc.string({ maxLength: 12 }).map((mode) => JSON.stringify({ mode: `x${mode}` })), deepJson).map((body) =>
+  // (A body without "mode" means "failing": every body here names a mode that is not one.)
+  const badMode = fc.oneof(junk, fc.string({ maxLength: 12 }).map((mode) => JSON.stringify({ mode: `x${mode}` })), deepJson.map((deep) => `{"mode":${deep}}`)).map((body) =>
     request('control fail with a bad mode', 'POST', `/_switchyard/clusters/${t.cluster}/fail`, { 'x-switchyard-token': t.token }, body, 'refused'),
   );
   const badPath = fc.tuple(fc.constantFrom('GET', 'POST', 'DELETE', 'PUT'), fc.array(pathSegment, { minLength: 1, maxLength: 4 })).map(([method, segments]) => {

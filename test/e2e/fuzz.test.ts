@@ -183,5 +183,5 @@ describe(`fuzzing the local endpoint (${RUNS} requests, seed ${SEED})`, () => {
     expect(sent).toBeGreaterThanOrEqual(2_000);
     for (const service of ['route53', 'stepfunctions', 'eventbridge', 'dynamodb', 'cloudwatch', 'control']) expect(perService.get(service) ?? 0, service).toBeGreaterThanOrEqual(150);
     expect(after).toBe(before);
-  });
+  }, 900_000);
 });
