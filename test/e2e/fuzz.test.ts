@@ -145,15 +145,17 @@ async function snapshot(): Promise<Record<string, unknown>> {
     }
   }
   const alarms = ((await aws.cloudwatch.send(new DescribeAlarmsCommand({}))).MetricAlarms ?? []).map((a) => ({ name: a.AlarmName, state: a.StateValue }));
-  const status = (await (await fetch(`${child.url}/_switchyard/status`)).json()) as { canaries: unknown };
-  return { zones, records, healthChecks, machines, table, rules, alarms, canaries: status.canaries };
+  const status = (await (await fetch(`${child.url}/_switchyard/status`)).json()) as { canaries: Array<{ cluster: string; mode: string }> };
+  // (The canaries count the health checks' probes: only their modes are state.)
+  const canaries = status.canaries.map(({ cluster, mode }) => ({ cluster, mode }));
+  return { zones, records, healthChecks, machines, table, rules, alarms, canaries };
 }
 
 describe(`fuzzing the local endpoint (${RUNS} requests, seed ${SEED})`, () => {
   it('answers every malformed or hostile request with a 4xx and an AWS error code, and changes nothing', async () => {
     // Prepare
     console.log(`fuzz: seed ${SEED} (replay with FUZZ_SEED=${SEED})`);
-    const before = JSON.stringify(await snapshot());
+    const before = await snapshot();
     const perService = new Map<string, number>();
     const statuses = new Map<number, number>();
     let sent = 0;
@@ -175,13 +177,13 @@ describe(`fuzzing the local endpoint (${RUNS} requests, seed ${SEED})`, () => {
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: true },
     );
-    const after = JSON.stringify(await snapshot());
+    const after = await snapshot();
 
     // Assess: the runtime lives, every service was fuzzed, nothing changed
     console.log(`fuzz: ${sent} requests; by service ${JSON.stringify(Object.fromEntries(perService))}; by status ${JSON.stringify(Object.fromEntries(statuses))}`);
     expect(child.child.exitCode).toBeNull();
     expect(sent).toBeGreaterThanOrEqual(2_000);
     for (const service of ['route53', 'stepfunctions', 'eventbridge', 'dynamodb', 'cloudwatch', 'control']) expect(perService.get(service) ?? 0, service).toBeGreaterThanOrEqual(150);
-    expect(after).toBe(before);
+    for (const part of Object.keys(before)) expect(JSON.stringify(after[part], null, 1), part).toBe(JSON.stringify(before[part], null, 1));
   }, 900_000);
 });
