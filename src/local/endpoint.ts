@@ -124,7 +124,8 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   // Filled in once listening (port 0 picks the port then); no request arrives before.
   const policy: LocalOnlyPolicy = { bindHost: host, port };
-  const server = createServer((req, res) => {
+  // A request without Host reaches the guard (a 403 with a code) rather than Node's bare 400.
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
     void (async () => {
       let body: Buffer;
       try {
@@ -145,6 +146,15 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
       if (!res.headersSent) send(res, protocolError(req, 500, 'InternalFailure', errorMessage(error)));
       else res.destroy();
     });
+  });
+  // What Node's HTTP parser refuses (a malformed request line or header) still gets an AWS-shaped 400.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || (error.code === 'ECONNRESET')) {
+      socket.destroy();
+      return;
+    }
+    const body = protocolError({ headers: {} }, 400, 'BadRequest', `malformed HTTP request: ${error.code ?? error.message}`).body as string;
+    socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: text/xml\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { defaultPort, startEndpoint } from '../../../src/local/endpoint.ts';
 import type { LocalService } from '../../../src/local/http.ts';
@@ -137,6 +138,35 @@ describe('startEndpoint serves only this machine', () => {
       const after = await fetch(`${endpoint.url}/x`);
       expect(star.status).toBe(400);
       expect(star.text).toContain('<Code>InvalidRequest</Code>');
+      expect(after.status).toBe(204);
+    } finally {
+      await endpoint.close();
+    }
+  });
+});
+
+/** Writes bytes on a fresh connection and reads until the server closes it. */
+function rawBytes(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(text));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+describe('startEndpoint and broken HTTP', () => {
+  it('answers a request without Host, and one HTTP cannot parse, with an error code of its own', async () => {
+    const endpoint = await startEndpoint({ port: 0, services: [service('any', () => true, async () => ({ status: 204 }))] });
+    try {
+      const noHost = await rawBytes(endpoint.port, 'GET /2013-04-01/hostedzone HTTP/1.1\r\nconnection: close\r\n\r\n');
+      const garbage = await rawBytes(endpoint.port, 'NOT HTTP AT ALL\r\n\r\n');
+      const after = await fetch(`${endpoint.url}/x`);
+      expect(noHost).toMatch(/^HTTP\/1\.1 403 /);
+      expect(noHost).toContain('<Code>AccessDenied</Code>');
+      expect(garbage).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+      expect(garbage).toContain('<Code>BadRequest</Code>');
       expect(after.status).toBe(204);
     } finally {
       await endpoint.close();
