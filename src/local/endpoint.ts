@@ -93,11 +93,7 @@ export function accessDeniedCode(req: Pick<LocalRequest, 'headers'>): string {
   return req.headers['x-amz-target'] !== undefined ? 'AccessDeniedException' : 'AccessDenied';
 }
 
-export async function dispatch(services: readonly LocalService[], request: LocalRequest, log: (line: string) => void, policy?: LocalOnlyPolicy): Promise<LocalResponse> {
-  if (policy !== undefined) {
-    const foreign = foreignRequest(request.headers, policy);
-    if (foreign !== undefined) return refusal(services, request, 403, accessDeniedCode(request), foreign, log);
-  }
+export async function dispatch(services: readonly LocalService[], request: LocalRequest, log: (line: string) => void): Promise<LocalResponse> {
   const service = serviceFor(services, request, log);
   if (service === undefined) {
     const target = request.headers['x-amz-target'];
@@ -127,6 +123,18 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
   // A request without Host reaches the guard (a 403 with a code) rather than Node's bare 400.
   const server = createServer({ requireHostHeader: false }, (req, res) => {
     void (async () => {
+      const url = requestTarget(req.url);
+      if (url === undefined) {
+        send(res, protocolError(req, 400, 'InvalidRequest', `request target ${JSON.stringify(req.url)} is not a path`));
+        return;
+      }
+      // A foreign caller is refused on its headers alone: its body is not even read.
+      const foreign = foreignRequest(req.headers, policy);
+      if (foreign !== undefined) {
+        const headersOnly: LocalRequest = { method: req.method ?? 'GET', url, headers: req.headers, body: Buffer.alloc(0) };
+        send(res, refusal(options.services, headersOnly, 403, accessDeniedCode(req), foreign, log));
+        return;
+      }
       let body: Buffer;
       try {
         body = await readBody(req);
@@ -134,13 +142,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
         send(res, protocolError(req, 413, 'RequestEntityTooLarge', errorMessage(error)));
         return;
       }
-      const url = requestTarget(req.url);
-      if (url === undefined) {
-        send(res, protocolError(req, 400, 'InvalidRequest', `request target ${JSON.stringify(req.url)} is not a path`));
-        return;
-      }
-      const request: LocalRequest = { method: req.method ?? 'GET', url, headers: req.headers, body };
-      send(res, await dispatch(options.services, request, log, policy));
+      send(res, await dispatch(options.services, { method: req.method ?? 'GET', url, headers: req.headers, body }, log));
     })().catch((error: unknown) => {
       log(`local endpoint: could not answer: ${errorMessage(error)}`);
       if (!res.headersSent) send(res, protocolError(req, 500, 'InternalFailure', errorMessage(error)));
@@ -149,7 +151,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
   });
   // What Node's HTTP parser refuses (a malformed request line or header) still gets an AWS-shaped 400.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable || (error.code === 'ECONNRESET')) {
+    if (!socket.writable || error.code === 'ECONNRESET') {
       socket.destroy();
       return;
     }
