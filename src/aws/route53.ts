@@ -103,6 +103,21 @@ export function loopbackConfig(endpointUrl: string | undefined, env: NodeJS.Proc
   };
 }
 
+/**
+ * The region setting for a regional client: the flag when given, else the SDK's own chain
+ * (AWS_REGION, then the profile's `region` in the AWS config files), which must not be
+ * overridden by a fallback. AWS_DEFAULT_REGION (the AWS CLI's name) counts when AWS_REGION is
+ * unset. Only a loopback endpoint with no region configured anywhere gets us-east-1: the
+ * local services serve every region and the chain would otherwise fail before sending.
+ */
+export function regionConfig(flagRegion: string | undefined, endpointUrl: string | undefined, env: NodeJS.ProcessEnv = process.env, service?: string): { region?: string } {
+  if (flagRegion !== undefined) return { region: flagRegion };
+  if (env.AWS_REGION) return {};
+  if (env.AWS_DEFAULT_REGION) return { region: env.AWS_DEFAULT_REGION };
+  const loopback = isLoopback(endpointUrl ?? (service ? env[`AWS_ENDPOINT_URL_${service}`] : undefined) ?? env.AWS_ENDPOINT_URL);
+  return loopback && !env.AWS_PROFILE ? { region: ROUTE53_REGION } : {};
+}
+
 /** True when `url` is an http(s) URL on this machine (the local runtime). */
 export function isLoopback(url: string | undefined): boolean {
   if (!url) return false;

@@ -3,23 +3,23 @@
 // replace fields of `dnsRuntime` (and restore them) to run the verbs in process
 // without AWS and without real waiting.
 import { FileEndpointSource, type EndpointSource } from '../aws/endpoints-file.ts';
-import { InvalidInput } from '../core/errors.ts';
 import { eksEndpointSource } from '../k8s/eks-source.ts';
 import { manifestFolderSource } from '../k8s/source.ts';
 import { RateLimiter, systemClock, type Clock } from '../aws/retry.ts';
-import { Route53Adapter, createRoute53Client, loopbackConfig } from '../aws/route53.ts';
+import { Route53Adapter, createRoute53Client, loopbackConfig, regionConfig } from '../aws/route53.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoStateTable, type StateTable } from '../aws/state-table.ts';
 import type { DnsPorts } from '../aws/dns-sync.ts';
 import { appsTakenOut, effectiveIntents } from '../core/intent.ts';
 import type { LoadedFleet } from '../core/config-file.ts';
+import { parseSourceFlag, SOURCE_KINDS, type SourceKind } from './source-flag.ts';
 
-export const ENDPOINT_SOURCES = ['auto', 'manifests', 'file', 'eks'] as const;
-export type EndpointSourceKind = (typeof ENDPOINT_SOURCES)[number];
+export const ENDPOINT_SOURCES = SOURCE_KINDS;
+export type EndpointSourceKind = SourceKind;
 
 /**
  * `manifests`: each cluster's `manifests` folder (Gateway discovery from files);
- * `eks`: each cluster's API server through EKS; `file`: the fleet's `endpointsFile`;
+ * `eks`: each cluster's API server through EKS; `endpoints-file`: the fleet's `endpointsFile`;
  * `auto`: manifests when some cluster has a folder, else the endpoints file.
  */
 export function defaultEndpointSource(fleet: LoadedFleet, kind: EndpointSourceKind): EndpointSource {
@@ -28,18 +28,16 @@ export function defaultEndpointSource(fleet: LoadedFleet, kind: EndpointSourceKi
       return manifestFolderSource(fleet);
     case 'eks':
       return eksEndpointSource(fleet.config);
-    case 'file':
+    case 'endpoints-file':
       return new FileEndpointSource(fleet);
     case 'auto':
       return fleet.config.clusters.some((c) => c.manifests !== undefined) ? manifestFolderSource(fleet) : new FileEndpointSource(fleet);
   }
 }
 
-/** Validates a --source flag. */
+/** Validates plan's and sync's --source flag. */
 export function endpointSourceKind(value: string | undefined): EndpointSourceKind {
-  const kind = value ?? 'auto';
-  if ((ENDPOINT_SOURCES as readonly string[]).includes(kind)) return kind as EndpointSourceKind;
-  throw new InvalidInput(`--source: "${kind}" is not one of ${ENDPOINT_SOURCES.join(', ')}`, { flag: 'source', value: kind });
+  return parseSourceFlag(value, SOURCE_KINDS, (text) => dnsRuntime.err(text));
 }
 
 export interface DnsRuntime {
@@ -60,7 +58,7 @@ export const dnsRuntime: DnsRuntime = {
   createClient: createRoute53Client,
   endpointSource: defaultEndpointSource,
   stateTable: (tableName, endpointUrl) =>
-    new DynamoStateTable({ client: new DynamoDBClient({ region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1', ...loopbackConfig(endpointUrl) }), tableName }),
+    new DynamoStateTable({ client: new DynamoDBClient({ ...regionConfig(undefined, endpointUrl, process.env, 'DYNAMODB'), ...loopbackConfig(endpointUrl) }), tableName }),
   out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
 };

@@ -40,7 +40,8 @@ export async function runSync(flags: SyncFlags): Promise<number> {
     { insyncTimeoutMs: insyncTimeout === undefined ? undefined : insyncTimeout * 1000 },
   );
   dnsRuntime.out(flags.json ? JSON.stringify(syncJson(report), null, 2) : formatSyncText(report));
-  return report.failed ? EXIT.failed : EXIT.ok;
+  // Problems are findings: reported, the rest applied, and the run exits 1 as on every verb.
+  return report.failed || report.problems.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
 export function registerSync(program: Command): void {
@@ -49,7 +50,7 @@ export function registerSync(program: Command): void {
     .description('apply the plan to Route 53: health checks, records in order, wait for INSYNC')
     .requiredOption('--fleet <dir>', 'fleet folder (with fleet.yaml) or the fleet.yaml file')
     .option('--json', 'print the outcome as JSON (progress still goes to stderr)')
-    .option('--source <kind>', 'published endpoints from: auto (manifests if configured, else endpointsFile), manifests, file, eks', 'auto')
+    .option('--source <kind>', 'published endpoints from: auto (manifests if configured, else endpointsFile), manifests, eks, endpoints-file', 'auto')
     .option('--state-table <name>', 'DynamoDB state table to read drains and failovers from (default: SWITCHYARD_STATE_TABLE; none: every cluster active)')
     .option('--endpoint-url <url>', 'AWS endpoint for Route 53 and the state table, e.g. http://127.0.0.1:4566 (default: AWS, or AWS_ENDPOINT_URL)')
     .option('--dry-run', 'do everything but send the writes (each skipped write is logged)')
