@@ -11,7 +11,6 @@
 // - validation refuses what Event Ruler refuses, with its message, and wildcard patterns
 //   whose complexity EventBridge refuses.
 import { BlockList } from 'node:net';
-import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../aws-json.ts';
 import { ipFamily, looksLikeIp, matchRules, type Bound, type Matcher, type SubRule } from './pattern-match.ts';
 import { parseWildcard, toGlob, wildcardComplexity, WildcardSyntaxError, type WildcardToken } from './wildcard.ts';
 
@@ -63,7 +62,6 @@ const RESERVED_IN_OR = new Set([
 export function compilePattern(pattern: string | unknown): CompiledPattern {
   let value = pattern;
   if (typeof pattern === 'string') {
-    if (jsonDepthExceeds(pattern)) throw new InvalidEventPattern(`Filter nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels`);
     try {
       value = JSON.parse(pattern, keepNumberLiterals);
     } catch (error) {
