@@ -33,7 +33,8 @@ const agent = new Agent({ keepAlive: true, maxSockets: 4 });
 
 beforeAll(async () => {
   folder = await temporaryFolder('fuzz');
-  child = await startChild(['--state', folder.path]);
+  // Any free DNS port: the default one (4567) may be taken by another runtime under test.
+  child = await startChild(['--state', folder.path, '--dns-port', '0']);
   aws = awsClients(child.url);
   events = new EventBridgeClient({ endpoint: child.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDFUZZ', secretAccessKey: 'fuzz' } });
   const zone = await zoneId(aws.route53);
