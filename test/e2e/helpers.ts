@@ -202,7 +202,7 @@ export interface ChildRuntime {
 
 /** `node src/cli/main.ts local --port 0 ...` as a real process; resolves once it printed SWITCHYARD_READY. */
 export function startChild(args: readonly string[], timeoutMs = 90_000): Promise<ChildRuntime> {
-  const child = spawn(NODE, [CLI, 'local', '--port', '0', '--quiet', '--time-scale', String(TIME_SCALE), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(NODE, [CLI, 'local', '--port', '0', '--dns-port', '0', '--quiet', '--time-scale', String(TIME_SCALE), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));

@@ -119,7 +119,7 @@ describe('switchyard local (in process)', () => {
   it('fail east: its canary fails, the alarm goes to ALARM and traffic moves off east within the health-check window', async () => {
     // Act
     const started = Date.now();
-    const cli = await runCliHere(['local', 'fail', 'east', '--endpoint-url', runtime.url]);
+    const cli = await runCliHere(['local', 'fail', 'east', '--endpoint-url', runtime.url, '--state', runtime.stateDir!]);
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stdout).toContain('canary of east (canary-east.example.com) answers HTTP 503');
     await waitFor('the east alarm in ALARM', async () => (await alarmState(aws.cloudwatch, 'east')) === 'ALARM', HEALTH_WINDOW_MS + SLACK_MS);
@@ -141,7 +141,7 @@ describe('switchyard local (in process)', () => {
 
   it('heal east: traffic comes back only after the fail-back hold-down', async () => {
     // Act
-    const cli = await runCliHere(['local', 'heal', 'east', '--endpoint-url', runtime.url]);
+    const cli = await runCliHere(['local', 'heal', 'east', '--endpoint-url', runtime.url, '--state', runtime.stateDir!]);
     expect(cli.code, cli.stderr).toBe(0);
     await waitFor('the east alarm OK', async () => (await alarmState(aws.cloudwatch, 'east')) === 'OK', HEALTH_WINDOW_MS + SLACK_MS);
     const okAt = Date.now();

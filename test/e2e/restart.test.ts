@@ -117,7 +117,7 @@ describe('switchyard local (a real process)', () => {
   it('refuses a second runtime on the same state folder, and --reset starts clean', async () => {
     // Act: a second runtime while the first one runs
     const signalListeners = process.listenerCount('SIGTERM');
-    const second = await runCliHere(['local', '--port', '0', '--quiet', '--state', folder.path]);
+    const second = await runCliHere(['local', '--port', '0', '--dns-port', '0', '--quiet', '--state', folder.path]);
     // Assess
     expect(second.code).toBe(2);
     expect(second.stderr).toContain(`is in use by another local runtime (pid ${running!.child.pid}`);

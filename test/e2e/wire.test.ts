@@ -74,10 +74,11 @@ describe('the local endpoint answers bad requests as AWS does', () => {
 
   it('answers the local control API with clear errors', async () => {
     // Act
-    const unknown = await raw({ path: '/_switchyard/clusters/north/fail' });
-    const badMode = await raw({ path: '/_switchyard/clusters/east/fail', body: '{"mode":"explode"}' });
+    const token = { 'x-switchyard-token': runtime.controlToken };
+    const unknown = await raw({ path: '/_switchyard/clusters/north/fail', headers: token });
+    const badMode = await raw({ path: '/_switchyard/clusters/east/fail', body: '{"mode":"explode"}', headers: token });
     const wrongMethod = await raw({ path: '/_switchyard/clusters/east/fail', method: 'GET' });
-    const nowhere = await raw({ path: '/_switchyard/launch' });
+    const nowhere = await raw({ path: '/_switchyard/launch', headers: token });
     // Assess
     expect([unknown.status, JSON.parse(unknown.text).error]).toEqual([404, 'UnknownCluster']);
     expect(JSON.parse(unknown.text).message).toContain('unknown cluster "north" (known: east, west, eu)');

@@ -9,9 +9,14 @@
 //   POST /_switchyard/clusters/<name>/fail     canary answers 503; body {"mode":"down"} refuses connections instead
 //   POST /_switchyard/clusters/<name>/heal     canary answers again
 //   POST /_switchyard/discover                 read the clusters' manifests again and send what changed
-import { randomUUID } from 'node:crypto';
+//
+// Every call that changes something (POST) carries the per-run token in X-Switchyard-Token:
+// the runtime writes it to the state folder (control-token.ts), where only its user can read
+// it, so a web page or another user on the machine cannot fail clusters over.
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { SwitchyardError, errorMessage } from '../../core/errors.ts';
 import type { LocalRequest, LocalResponse, LocalService } from '../http.ts';
+import { CONTROL_TOKEN_HEADER } from '../local-only.ts';
 import type { CanaryInfo, CanaryMode } from './canaries.ts';
 import type { LocalStatus } from './status-view.ts';
 
@@ -42,7 +47,27 @@ export function stillStarting(): never {
 }
 
 function json(status: number, body: unknown): LocalResponse {
-  return { status, headers: { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID() }, body: `${JSON.stringify(body)}\n` };
+  const code = (body as { error?: unknown }).error;
+  return {
+    status,
+    headers: { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID(), ...(typeof code === 'string' ? { 'x-amzn-errortype': code } : {}) },
+    body: `${JSON.stringify(body)}\n`,
+  };
+}
+
+function sameToken(sent: string | string[] | undefined, token: string): boolean {
+  if (typeof sent !== 'string') return false;
+  const a = Buffer.from(sent);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function clusterName(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ControlError(400, 'InvalidInput', `cluster name "${segment}" in the path: not valid percent-encoding`);
+  }
 }
 
 function readMode(req: LocalRequest): Extract<CanaryMode, 'failing' | 'down'> {
@@ -63,14 +88,20 @@ function expect(req: LocalRequest, method: string): void {
   if (req.method !== method) throw new ControlError(405, 'MethodNotAllowed', `${req.url.pathname} takes ${method}, not ${req.method}`);
 }
 
-export function controlService(api: ControlApi): LocalService {
+/** `token`: what a changing call must send in X-Switchyard-Token (the runtime's per-run token). */
+export function controlService(api: ControlApi, token: string): LocalService {
   return {
     name: 'switchyard-control',
     maxBodyBytes: 64 * 1024,
     matches: (req) => req.url.pathname.startsWith(CONTROL_PREFIX),
+    refuse: (_req, status, code, message) => json(status, { error: code, message }),
     async handle(req) {
       const path = req.url.pathname.slice(CONTROL_PREFIX.length).replace(/\/$/, '');
       try {
+        if (req.method !== 'GET' && !sameToken(req.headers[CONTROL_TOKEN_HEADER], token)) {
+          const sent = req.headers[CONTROL_TOKEN_HEADER] === undefined ? 'no' : 'a wrong';
+          throw new ControlError(403, 'AccessDenied', `${req.method} ${req.url.pathname} changes the runtime and needs its token in ${CONTROL_TOKEN_HEADER}; ${sent} token was sent (the switchyard CLI reads it from the state folder, see docs/local-runtime.md)`);
+        }
         if (path === 'status') {
           expect(req, 'GET');
           return json(200, await api.status());
@@ -86,7 +117,7 @@ export function controlService(api: ControlApi): LocalService {
         const cluster = /^clusters\/([^/]+)\/(fail|heal)$/.exec(path);
         if (cluster) {
           expect(req, 'POST');
-          const name = decodeURIComponent(cluster[1]!);
+          const name = clusterName(cluster[1]!);
           const canary = cluster[2] === 'fail' ? await api.fail(name, readMode(req)) : await api.heal(name);
           return json(200, { cluster: name, canary });
         }

@@ -16,6 +16,7 @@ import { manifestFolderSource } from '../../k8s/source.ts';
 import type { Deps } from '../../runtime/deps.ts';
 import { createTasks, TASK_FACTORIES, type Task } from '../../../functions/tasks/index.ts';
 import { startEndpoint, type Endpoint } from '../endpoint.ts';
+import { exposureWarning } from '../local-only.ts';
 import { readJsonFile, writeJsonFileAtomic } from '../json-file.ts';
 import { deployWorkflows, openLocalPlatform, type LocalPlatform } from '../platform.ts';
 import { createRoute53Service, type Route53Service } from '../route53/index.ts';
@@ -38,7 +39,7 @@ import { recoverInterrupted, type RecoveryOutcome } from './recovery.ts';
 import { fleetStatus } from './status.ts';
 import { summarizeDetail, type ExecutionSummary, type LocalStatus } from './status-view.ts';
 import { installTriggers, type TriggerRoute } from './triggers.ts';
-import { claimStateDir, releaseStateDir, resetStateDir } from './state-dir.ts';
+import { claimStateDir, newControlToken, releaseStateDir, resetStateDir, writeControlToken } from './state-dir.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const DEFAULT_FLEET = join(PROJECT_ROOT, 'examples', 'fleet');
@@ -54,6 +55,7 @@ export interface LocalRuntimeOptions {
   reset?: boolean;
   /** Default: SWITCHYARD_PORT, else 4566; 0 picks a free port. */
   port?: number;
+  /** Address to listen on (default 127.0.0.1). Another interface exposes the AWS APIs to the network: say so. */
   host?: string;
   /** Port of the DNS server (UDP and TCP, on `host`); default 0 picks a free one, `null` runs none. The CLI's default is 4567. */
   dnsPort?: number | null;
@@ -81,6 +83,8 @@ export interface LocalRuntimeOptions {
 export interface LocalRuntime {
   url: string;
   port: number;
+  /** What the control API's writes need in X-Switchyard-Token (also in the state folder's control-token). */
+  controlToken: string;
   /** The DNS server answering from the local zones (docs/local-runtime.md, "DNS answers"). */
   dns: { host: string; port: number } | undefined;
   fleet: LoadedFleet;
@@ -159,6 +163,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   };
   if (stateDir !== undefined) cleanups.push(() => releaseStateDir(stateDir));
   try {
+    const controlToken = newControlToken();
+    if (stateDir !== undefined) await writeControlToken(stateDir, controlToken);
     const modesFile = stateDir === undefined ? undefined : join(stateDir, 'canaries.json');
     const savedModes = modesFile === undefined ? {} : ((await readJsonFile<Record<string, CanaryMode>>(modesFile)) ?? {});
     const canaries = await CanaryFleet.start(fleet.config.clusters, savedModes);
@@ -243,7 +249,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           fail: (cluster, mode) => setCanary(cluster, mode),
           heal: (cluster) => setCanary(cluster, 'healthy'),
           discover: () => (discover ?? stillStarting)(),
-        }),
+        }, controlToken),
         route53,
         ...cloudWatchServices(alarms),
         ...opened.services,
@@ -252,6 +258,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // Closes every mounted service too (each close is idempotent).
     cleanups.push(() => endpoint.close());
 
+    const exposure = exposureWarning(options.host ?? '127.0.0.1', endpoint.url);
+    if (exposure !== undefined) {
+      log(exposure);
+      problems.push(exposure);
+    }
     options.onListening?.(endpoint.url);
     const clients = localClients(endpoint.url);
     cleanups.push(() => clients.destroy());
@@ -358,6 +369,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const runtime: LocalRuntime = {
       url: endpoint.url,
       port: endpoint.port,
+      controlToken,
       dns: dns === undefined ? undefined : { host: dns.host, port: dns.port },
       fleet,
       names,

@@ -181,15 +181,19 @@ function service(alarms: LocalAlarms, wire: Wire): LocalService {
         if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new AwsServiceError('SerializationException', 'request body must be a map');
         return wire.encode(200, run(alarms, body as Body), { 'x-amzn-requestid': requestId });
       } catch (error) {
-        const failure = toServiceError(error);
-        const names = ERROR_SHAPES[failure.code] ?? { shape: failure.code, query: failure.code };
-        return wire.encode(failure.status, { __type: `com.amazonaws.cloudwatch#${names.shape}`, message: failure.message }, {
-          'x-amzn-requestid': requestId,
-          'x-amzn-query-error': `${names.query};${failure.status >= 500 ? 'Receiver' : 'Sender'}`,
-        });
+        return failure(wire, toServiceError(error), requestId);
       }
     },
+    refuse: (_req, status, code, message) => failure(wire, new AwsServiceError(code, message, status), randomUUID()),
   };
+}
+
+function failure(wire: Wire, error: AwsServiceError, requestId: string): LocalResponse {
+  const names = ERROR_SHAPES[error.code] ?? { shape: error.code, query: error.code };
+  return wire.encode(error.status, { __type: `com.amazonaws.cloudwatch#${names.shape}`, message: error.message }, {
+    'x-amzn-requestid': requestId,
+    'x-amzn-query-error': `${names.query};${error.status >= 500 ? 'Receiver' : 'Sender'}`,
+  });
 }
 
 /** The CloudWatch alarms API on the shared endpoint: both protocols. */
