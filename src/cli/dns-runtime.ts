@@ -6,7 +6,7 @@ import { FileEndpointSource, type EndpointSource } from '../aws/endpoints-file.t
 import { InvalidInput } from '../core/errors.ts';
 import { eksEndpointSource } from '../k8s/eks-source.ts';
 import { manifestFolderSource } from '../k8s/source.ts';
-import { RateLimiter, systemClock, type Clock } from '../aws/retry.ts';
+import { route53Limiter, systemClock, type Clock } from '../aws/retry.ts';
 import { Route53Adapter, createRoute53Client, loopbackConfig } from '../aws/route53.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoStateTable, type StateTable } from '../aws/state-table.ts';
@@ -75,7 +75,7 @@ export function route53For(flags: Route53Flags, onDryRun?: (operation: string, d
   const clock = dnsRuntime.clock;
   return new Route53Adapter({
     client: dnsRuntime.createClient({ endpointUrl: flags.endpointUrl }),
-    limiter: new RateLimiter({ clock }),
+    limiter: route53Limiter(clock),
     retry: {
       clock,
       onRetry: ({ operation, attempt, delayMs, error }) =>

@@ -71,7 +71,7 @@ export function localDeps(options: { fleet: LoadedFleet; clients: LocalClients; 
     table,
     dns: route53Dns({ fleet: config, route53: clients.route53 }),
     // The same health source as on AWS: the canary checks' GetHealthCheckStatus and the alarm states Failover recorded.
-    health: route53HealthSource({ fleet: config, route53: clients.route53, client: clients.route53Client, table }),
+    health: route53HealthSource({ fleet: config, route53: clients.route53, table }),
     workflows: sfnStarter(clients.sfn, machines),
     eks: {
       async describeUpdate(request) {
