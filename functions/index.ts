@@ -123,8 +123,8 @@ export const FUNCTIONS = {
     timeoutSeconds: 300,
   },
   reconcile: {
-    description: 'Reconcile: discovery into the catalogue (unreachable clusters kept), apps that failed open re-examined, every owned record converged',
-    actions: union(TABLE, HEALTH, DISCOVERY),
+    description: 'Reconcile: discovery into the catalogue (unreachable clusters kept), alarm states re-read (lost ALARM/OK acted on), apps that failed open re-examined, every owned record converged',
+    actions: union(TABLE, HEALTH, DISCOVERY, ['cloudwatch:DescribeAlarms']),
     timeoutSeconds: 600,
     memoryMB: 512,
   },

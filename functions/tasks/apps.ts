@@ -13,6 +13,7 @@ import type { Problem, PublishedEndpoint } from '../../src/core/model.ts';
 import type { AppEntry } from '../../src/aws/state-table.ts';
 import type { Deps, DnsApplyResult } from '../../src/runtime/deps.ts';
 import { appsDnsRequest, clusterNames, readView } from './view.ts';
+import { failBackRecovered, refreshAlarmStates } from './alarm-states.ts';
 
 /** Events carry at most this many record changes (Step Functions payloads are limited to 256 KB). */
 export const MAX_CHANGES_IN_EVENT = 100;
@@ -233,7 +234,9 @@ async function reexamineFailOpen(deps: Deps): Promise<Pick<Reexamination, 'taken
   });
 }
 
-export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult & { added: string[]; removed: string[]; unreachable: string[]; failedOver: Reexamination['takenOut'] }> => {
+export const reconcile = (deps: Deps) => async (
+  raw: unknown,
+): Promise<AppResult & { added: string[]; removed: string[]; unreachable: string[]; failedOver: Reexamination['takenOut']; failedBack: Array<{ cluster: string; alarmName: string; apps: string[] }>; alarmsRecorded: string[] }> => {
   const { input, execution } = parseInput(taskInputSchema, raw, 'reconcile input');
   const request = parseInput(reconcileInputSchema, input ?? {}, 'Reconcile input');
   for (const cluster of request.clusters ?? []) known(deps, cluster);
@@ -266,6 +269,10 @@ export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult
     added = added.sort();
     removed = removed.sort();
   }
+  // Alarm events are best effort: what CloudWatch says now is recorded first, so a lost
+  // ALARM is taken out by the re-examination below and a lost OK fails back here.
+  const refreshed = await refreshAlarmStates(deps);
+  const failback = await failBackRecovered(deps, execution);
   const failOpen = await reexamineFailOpen(deps);
   for (const out of failOpen.takenOut) {
     await deps.table.appendJournal({
@@ -281,7 +288,8 @@ export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult
       after: { out: out.apps },
     });
   }
-  const result = await applyStable(deps, undefined, 'switchyard reconcile');
+  const converged = await applyStable(deps, undefined, 'switchyard reconcile');
+  const result = { ...converged, changes: [...failback.changes, ...converged.changes], changeIds: [...new Set([...failback.changeIds, ...converged.changeIds])] };
   problems.push(...result.problems);
   const hostnames = [...new Set(result.changes.map((c) => c.name.replace(/^_switchyard\./, '').replace(/\.$/, '')))].sort();
   if (result.changes.length > 0 || added.length > 0 || removed.length > 0) {
@@ -305,6 +313,8 @@ export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult
     removed,
     unreachable,
     failedOver: failOpen.takenOut,
+    failedBack: failback.failedBack.map(({ cluster, alarmName, apps }) => ({ cluster, alarmName, apps })),
+    alarmsRecorded: refreshed.map((a) => `${a.alarmName} ${a.state}`),
     event:
       result.changes.length > 0
         ? outEvent('Records Changed', { trigger: 'reconcile', hostnames, changes: summaries(result), changeIds: result.changeIds, executionArn: execution.id })
