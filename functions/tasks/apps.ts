@@ -8,7 +8,7 @@ import { InvalidInput, TransientAwsError, UnknownCluster } from '../../src/core/
 import { outEvent, type EventToPut, type RecordChangeSummary } from '../../src/core/events.ts';
 import { GATEWAY_KINDS, routingAnnotationsSchema } from '../../src/core/gateway-events.ts';
 import { reexamineAlarms, type Reexamination } from '../../src/core/failover.ts';
-import { appsTakenOut, effectiveIntents } from '../../src/core/intent.ts';
+import { acquireFleetLock, appsTakenOut, effectiveIntents, releaseFleetLock } from '../../src/core/intent.ts';
 import type { Problem, PublishedEndpoint } from '../../src/core/model.ts';
 import type { AppEntry } from '../../src/aws/state-table.ts';
 import type { Deps, DnsApplyResult } from '../../src/runtime/deps.ts';
@@ -234,7 +234,38 @@ async function reexamineFailOpen(deps: Deps): Promise<Pick<Reexamination, 'taken
   });
 }
 
-export const reconcile = (deps: Deps) => async (
+type ReconcileResult = AppResult & {
+  added: string[];
+  removed: string[];
+  unreachable: string[];
+  failedOver: Reexamination['takenOut'];
+  failedBack: Array<{ cluster: string; alarmName: string; apps: string[] }>;
+  alarmsRecorded: string[];
+};
+
+/**
+ * Reconcile holds the fleet lock (one conditional write; the same lock `switchyard sync`
+ * takes) while it converges, so two whole-fleet convergences never interleave their
+ * writes; a Reconcile that finds it held fails LockHeld, which its workflow retries.
+ */
+export const reconcile = (deps: Deps) => async (raw: unknown): Promise<ReconcileResult> => {
+  const { execution } = parseInput(taskInputSchema, raw, 'reconcile input');
+  const now = deps.clock.now();
+  const lock = await deps.table.updateFleet((state) => {
+    const taken = acquireFleetLock(state, { holder: execution.name, operation: 'reconcile', now, ttlSeconds: deps.fleet.safety.lockTtlSeconds });
+    return { next: taken.state, result: taken.lock };
+  });
+  try {
+    return await reconcileUnderLock(deps)(raw);
+  } finally {
+    await deps.table.updateFleet((state) => {
+      const released = releaseFleetLock(state, lock.token);
+      return released.released ? { next: released.state, result: null } : { result: null };
+    });
+  }
+};
+
+const reconcileUnderLock = (deps: Deps) => async (
   raw: unknown,
 ): Promise<AppResult & { added: string[]; removed: string[]; unreachable: string[]; failedOver: Reexamination['takenOut']; failedBack: Array<{ cluster: string; alarmName: string; apps: string[] }>; alarmsRecorded: string[] }> => {
   const { input, execution } = parseInput(taskInputSchema, raw, 'reconcile input');
