@@ -106,6 +106,7 @@ export async function runSync(flags: SyncFlags, env: NodeJS.ProcessEnv = process
   );
   const { report } = result;
   const summary = [
+    result.lockLost ? `Fleet lock lost: ${result.lockLost}.` : undefined,
     result.passes > 1 ? `Synced ${result.passes} times: drains or failovers moved intents meanwhile.` : undefined,
     result.journalId ? `Journal: ${result.journalId}.` : undefined,
     result.event.emitted ? 'Records Changed emitted.' : result.changes.length > 0 ? `Records Changed NOT emitted: ${result.event.reason}.` : undefined,
@@ -114,6 +115,10 @@ export async function runSync(flags: SyncFlags, env: NodeJS.ProcessEnv = process
     dnsRuntime.out(JSON.stringify({ ...syncJson(report), stateTable: table, passes: result.passes, journalId: result.journalId ?? null, eventEmitted: result.event.emitted, ...(result.event.reason ? { eventNote: result.event.reason } : {}) }, null, 2));
   } else {
     dnsRuntime.out([formatSyncText(report), ...summary].join('\n'));
+  }
+  if (result.lockLost) {
+    dnsRuntime.err(`switchyard: LockHeld: sync lost the fleet lock while it wrote Route 53 (${result.lockLost}); the changes above were made, no journal entry or event was written`);
+    return EXIT.failed;
   }
   return report.failed ? EXIT.failed : EXIT.ok;
 }

@@ -114,7 +114,8 @@ export async function syncOperation(input: DnsInput, ports: SyncOperationPorts, 
       state = after;
     }
     await renew();
-    if (lockLost) throw new LockHeld(`sync lost the fleet lock while it wrote Route 53: ${lockLost}`, { holder });
+    // Fenced: a holder that lost its lease journals and announces nothing (the output shows what it wrote).
+    if (lockLost) return { report, passes, holder, changes, event: { emitted: false, reason: 'the fleet lock was lost' }, lockLost };
     const hostnames = [...new Set(changes.map((c) => c.name.replace(/^_switchyard\./, '').replace(/\.$/, '')))].sort();
     const changeIds = [...new Set(report.groups.flatMap((g) => (g.changeId === undefined ? [] : [g.changeId])))];
     if (changes.length > 0) {

@@ -157,7 +157,27 @@ describe('switchyard sync, as an operation', () => {
     expect(out.join('\n')).toContain('Synced 2 times: drains or failovers moved intents meanwhile.');
   });
 
-  it('changes nothing in the table with --dry-run: no lock, no journal, no event', async () => {
+  it('fails (exit 1) without journal or event when its lease was taken over while it wrote Route 53', async () => {
+    // Prepare: while the sync writes, its lease is gone and a Reconcile holds the lock.
+    mockEmptyAccount();
+    r53.on(ChangeResourceRecordSetsCommand).callsFake(async () => {
+      await table.updateFleet((state) => ({ next: { ...state, fleetLock: { holder: 'reconcile-9', operation: 'reconcile' as const, token: state.lastToken + 1, acquiredAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 600_000).toISOString() }, lastToken: state.lastToken + 1 }, result: null }));
+      return { ChangeInfo: { Id: '/change/C3', Status: 'PENDING', SubmittedAt: new Date(0) } };
+    });
+
+    // Act
+    const code = await main(['sync', '--fleet', 'examples/fleet', '--stage', 'dev']);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(err.join('\n')).toMatch(/LockHeld: sync lost the fleet lock while it wrote Route 53 \(the fleet lock with token 1 is no longer held \(now held by reconcile reconcile-9/);
+    expect(out.join('\n')).toContain('Fleet lock lost:');
+    expect(await table.listJournal()).toEqual([]);
+    expect(events).toEqual([]);
+    expect((await table.readFleet()).fleetLock?.holder).toBe('reconcile-9');
+  });
+
+    it('changes nothing in the table with --dry-run: no lock, no journal, no event', async () => {
     mockEmptyAccount();
 
     const code = await main(['sync', '--fleet', 'examples/fleet', '--stage', 'dev', '--dry-run']);
