@@ -9,6 +9,7 @@ import { outEvent, type EventToPut, type RecordChangeSummary } from '../../src/c
 import { GATEWAY_KINDS, routingAnnotationsSchema } from '../../src/core/gateway-events.ts';
 import { reexamineAlarms, type Reexamination } from '../../src/core/failover.ts';
 import { acquireFleetLock, appsTakenOut, effectiveIntents, releaseFleetLock } from '../../src/core/intent.ts';
+import { holdSilentClusters } from '../../src/core/held.ts';
 import type { Problem, PublishedEndpoint } from '../../src/core/model.ts';
 import type { AppEntry } from '../../src/aws/state-table.ts';
 import type { Deps, DnsApplyResult } from '../../src/runtime/deps.ts';
@@ -278,7 +279,10 @@ const reconcileUnderLock = (deps: Deps) => async (
   let removed: string[] = [];
   let unreachable: string[] = [];
   if (deps.discovery) {
-    const found = await deps.discovery.list(request.clusters);
+    // A cluster that now publishes nothing where the catalogue holds its endpoints is held, not withdrawn.
+    const listedBy = new Map<string, number>();
+    for (const entry of entries) for (const e of entry.endpoints) listedBy.set(e.cluster, (listedBy.get(e.cluster) ?? 0) + 1);
+    const found = holdSilentClusters(await deps.discovery.list(request.clusters), scope, new Map([...listedBy].map(([c, n]) => [c, `the catalogue holds ${n} endpoint(s) of it`])));
     problems.push(...found.problems);
     unreachable = found.unreachable;
     const next = mergeCatalogue(entries, found.endpoints, scope, found.unreachable);

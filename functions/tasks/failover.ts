@@ -21,6 +21,7 @@ import {
 } from '../../src/core/intent.ts';
 import type { Deps } from '../../src/runtime/deps.ts';
 import { appsServedBy, clusterNames, journal, readView, type FleetView } from './view.ts';
+import { settleAndVerify } from './verify.ts';
 import { appsTakenOut, effectiveIntents } from '../../src/core/intent.ts';
 
 /** A failover operation holds the cluster's lock only while it writes. */
@@ -159,6 +160,7 @@ export const failoverApply = (deps: Deps) => async (raw: unknown): Promise<{ app
     // Also when everything is out already: a retry after the marks were written must still reach DNS.
     if (d.takeOut.length > 0 || d.alreadyOut.length > 0) {
       const result = await deps.dns.apply(dnsRequest(deps, state, view, decision.cluster, `switchyard failover: ${decision.alarmName} ALARM`));
+      await settleAndVerify(deps, result, `failover of ${decision.hostname ? `${decision.hostname} on ` : ''}${decision.cluster}`);
       weights = result.weights.map(({ cluster: _c, ...w }) => w);
     }
     const action = d.takeOut.length > 0 ? 'taken-out' : d.failOpen.length > 0 ? 'fail-open' : 'already-out';
@@ -209,6 +211,8 @@ export const failbackApply = (deps: Deps) => async (raw: unknown): Promise<{ app
     for (const [, mark] of marks) next = withoutFailover(next, mark.cluster, mark.hostname);
     // Back in: DNS first, then the marks go.
     const result = await deps.dns.apply(dnsRequest(deps, next, view, decision.cluster, `switchyard failback: ${decision.alarmName} OK`));
+    // Read back before the marks go: a failback Route 53 did not take leaves them (the next Reconcile or OK retries).
+    await settleAndVerify(deps, result, `failback of ${decision.hostname ? `${decision.hostname} on ` : ''}${decision.cluster}`);
     await deps.table.updateFleet((state) => {
       assertLockHeld(state, decision.cluster, token, now);
       let s = state;

@@ -4,11 +4,13 @@
 // checks, applies the requests in order, waits for INSYNC and deletes the owned
 // health checks no record uses any more.
 import { batchPlan } from '../core/batch.ts';
-import type { FleetConfig } from '../core/config.ts';
+import type { ClusterConfig, FleetConfig } from '../core/config.ts';
 import { attachHealthCheckIds, computeDesiredState, type DesiredState, type HeldRecords } from '../core/desired.ts';
 import { normalizeName, recordKey } from '../core/dns-names.ts';
 import { ConfigError } from '../core/errors.ts';
-import type { ChangeGroup, ChangeRequest, ClusterIntent, HealthState, HostedZone, Problem, RecordSet } from '../core/model.ts';
+import type { ChangeGroup, ChangeRequest, ClusterIntent, HealthState, HostedZone, Problem, PublishedEndpoint, RecordSet } from '../core/model.ts';
+import { classifyZone } from '../core/ownership.ts';
+import { holdSilentClusters } from '../core/held.ts';
 import { plan as planChanges, type ActualZone, type Plan } from '../core/plan.ts';
 import type { EndpointSource } from './endpoints-file.ts';
 import {
@@ -24,6 +26,8 @@ import {
 import type { Clock } from './retry.ts';
 import type { Route53Port } from './route53.ts';
 import { sendChangeRequests, waitForInsync, type GroupResult, type WaitResult } from './send-changes.ts';
+import { readBack } from './read-back.ts';
+import { groupExpectations, intendedBySent } from '../core/verify.ts';
 
 /** Stands in for the id of a health check that `sync` would create (plan only; never sent). */
 export const NEW_HEALTH_CHECK_PREFIX = 'new:';
@@ -75,7 +79,9 @@ export interface DnsSyncReport extends DnsPlanReport {
   groups: GroupResult[];
   requestsSent: number;
   insync: WaitResult;
-  /** True when some change or health-check operation failed, or a cluster could not be read (exit code 1). */
+  /** Once INSYNC, the sets the sent changes intended, read back: each that Route 53 does not hold (Route53Diverged). */
+  diverged: string[];
+  /** True when some change or health-check operation failed, a set read back differs, or a cluster could not be read (exit code 1). */
   failed: boolean;
 }
 
@@ -131,6 +137,39 @@ export function heldForUnreachable(actual: readonly ActualZone[], unreachable: r
     }
   }
   return [...held.values()];
+}
+
+/**
+ * Clusters the source read but that published nothing at all, while Route 53 holds record
+ * sets we own for them (SetIdentifier = cluster, a simple set carrying one of the
+ * cluster's health checks, or the cluster's canary record). A source that reads nothing is far likelier broken (an empty
+ * mount, a truncated file) than a cluster that withdrew every app and its canary: these
+ * clusters are held like unreachable ones. Withdrawing a whole cluster is done by removing
+ * it from fleet.yaml. Pure.
+ */
+export function silentClusters(input: {
+  clusters: readonly Pick<ClusterConfig, 'name' | 'canaryHostname'>[];
+  endpoints: readonly Pick<PublishedEndpoint, 'cluster'>[];
+  unreachable: readonly string[];
+  actual: readonly ActualZone[];
+  ownerId: string;
+  ownedChecks: readonly Pick<OwnedHealthCheck, 'id' | 'cluster'>[];
+}): Array<{ cluster: string; sets: number }> {
+  const publishing = new Set(input.endpoints.map((e) => e.cluster));
+  const candidates = new Set(input.clusters.map((c) => c.name).filter((c) => !publishing.has(c) && !input.unreachable.includes(c)));
+  if (candidates.size === 0) return [];
+  const canaries = new Map(input.clusters.map((c) => [normalizeName(c.canaryHostname), c.name]));
+  const checkCluster = new Map(input.ownedChecks.filter((c) => c.cluster !== undefined).map((c) => [c.id, c.cluster as string]));
+  const sets = new Map<string, number>();
+  for (const zone of input.actual) {
+    for (const ownership of classifyZone(zone.records, input.ownerId).values()) {
+      for (const record of ownership.owned) {
+        const cluster = record.setIdentifier ?? (record.healthCheckId ? checkCluster.get(record.healthCheckId) : undefined) ?? canaries.get(ownership.name);
+        if (cluster !== undefined && candidates.has(cluster)) sets.set(cluster, (sets.get(cluster) ?? 0) + 1);
+      }
+    }
+  }
+  return input.clusters.filter((c) => sets.has(c.name)).map(({ name }) => ({ cluster: name, sets: sets.get(name) as number }));
 }
 
 /** Every record set per zone after the given groups' changes (Route 53 semantics by key). */
@@ -206,7 +245,10 @@ interface Observed {
 async function observe(input: DnsInput, ports: DnsPorts): Promise<Observed> {
   const say = ports.onProgress ?? (() => {});
   const { fleet } = input;
-  const { endpoints, problems, unreachable = [] } = await ports.endpoints.list();
+  const listed = await ports.endpoints.list();
+  const { endpoints } = listed;
+  const problems = [...listed.problems];
+  const unreachable = [...(listed.unreachable ?? [])];
   say(`endpoints: ${endpoints.length} from ${ports.endpoints.description}${problems.length ? ` (${problems.length} problem(s))` : ''}`);
   if (unreachable.length > 0) say(`clusters not read, their records are left as they are: ${unreachable.join(', ')}`);
   const zones = selectZones(fleet, await ports.route53.listHostedZones(), input.fleetFile);
@@ -218,11 +260,16 @@ async function observe(input: DnsInput, ports: DnsPorts): Promise<Observed> {
   }
   const owned = await listOwnedHealthChecks(ports.route53, fleet.ownerId);
   say(`health checks owned by ${fleet.ownerId}: ${owned.length}`);
+  const silent = silentClusters({ clusters: fleet.clusters, endpoints, unreachable, actual, ownerId: fleet.ownerId, ownedChecks: owned });
+  const held = holdSilentClusters({ endpoints, problems, unreachable }, fleet.clusters.map((c) => c.name), new Map(silent.map((s) => [s.cluster, `Route 53 holds ${s.sets} record set(s) of it`])));
+  problems.splice(0, problems.length, ...held.problems);
+  unreachable.splice(0, unreachable.length, ...held.unreachable);
+  if (silent.length > 0) say(`clusters that published nothing, their records are left as they are: ${silent.map((s) => s.cluster).join(', ')}`);
   const intents = ports.intents ? await ports.intents() : [];
   const appIntents = ports.appIntents ? await ports.appIntents() : [];
   const health = ports.health ? await ports.health() : {};
   const desired = computeDesiredState({ fleet, zones, endpoints, intents, appIntents, health });
-  return { zones, actual, owned, desired, endpointCount: endpoints.length, problems: [...problems], unreachable: [...unreachable].sort() };
+  return { zones, actual, owned, desired, endpointCount: endpoints.length, problems, unreachable: unreachable.sort() };
 }
 
 function decide(input: DnsInput, observed: Observed, idsByKey: ReadonlyMap<string, string>) {
@@ -315,6 +362,15 @@ export async function syncDns(input: DnsInput, ports: DnsPorts, options: SyncOpt
     onPoll: ({ pending, elapsedMs }) => say(`waiting for INSYNC: ${pending} change(s) pending after ${Math.round(elapsedMs / 1000)} s`),
   });
 
+  // Every step is read back: what the sent changes intended must be what Route 53 holds.
+  const landed = sent.groups.filter((g) => g.status === 'applied');
+  let diverged: string[] = [];
+  if (landed.length > 0 && insync.pending.length === 0) {
+    const check = await readBack(ports.route53, groupExpectations(intendedBySent(landed)));
+    diverged = check.differences;
+    for (const d of diverged) say(`Route53Diverged: ${d}`);
+  }
+
   const applied = sent.groups.filter((g) => g.status === 'applied' || g.status === 'dry-run');
   let inUse: ReadonlySet<string> | undefined;
   const inUseAfterApplied = () => (inUse ??= healthCheckIdsAfter(observed.actual, applied));
@@ -339,6 +395,7 @@ export async function syncDns(input: DnsInput, ports: DnsPorts, options: SyncOpt
     groups: sent.groups,
     requestsSent: sent.requestsSent,
     insync,
-    failed: failures.length > 0 || observed.unreachable.length > 0 || sent.groups.some((g) => g.status === 'failed' || g.status === 'not-sent'),
+    diverged,
+    failed: failures.length > 0 || diverged.length > 0 || observed.unreachable.length > 0 || sent.groups.some((g) => g.status === 'failed' || g.status === 'not-sent'),
   };
 }

@@ -11,7 +11,8 @@ import { z } from 'zod';
 import { parseAnnotations } from '../core/annotations.ts';
 import { formatZodIssues, type FleetConfig } from '../core/config.ts';
 import type { LoadedFleet } from '../core/config-file.ts';
-import { ConfigError } from '../core/errors.ts';
+import { ConfigError, errorMessage } from '../core/errors.ts';
+import { resolveFleetPath } from '../core/fleet-paths.ts';
 import type { GatewayKind, Problem, PublishedEndpoint } from '../core/model.ts';
 
 /** What an endpoint source read. */
@@ -103,15 +104,27 @@ export class FileEndpointSource implements EndpointSource {
   readonly file: string;
   readonly description: string;
   readonly #fleet: FleetConfig;
+  readonly #fleetDir: string;
+  readonly #fleetFile: string;
+  readonly #path: string;
 
   constructor(fleet: LoadedFleet) {
     if (!fleet.config.endpointsFile) throw new ConfigError(fleet.file, ['endpointsFile: not set (no other source of published endpoints is configured)']);
     this.file = resolve(fleet.dir, fleet.config.endpointsFile);
     this.description = this.file;
     this.#fleet = fleet.config;
+    this.#fleetDir = fleet.dir;
+    this.#fleetFile = fleet.file;
+    this.#path = fleet.config.endpointsFile;
   }
 
   async list(): Promise<EndpointList> {
+    try {
+      // Checked again at every read: a symlink may have changed since the fleet was loaded.
+      await resolveFleetPath(this.#fleetDir, this.#path);
+    } catch (error) {
+      throw new ConfigError(this.#fleetFile, [`endpointsFile: ${errorMessage(error)}`]);
+    }
     let text: string;
     try {
       text = await readFile(this.file, 'utf8');

@@ -26,6 +26,7 @@ import { Route53Rejected, errorMessage } from '../core/errors.ts';
 import { normalizeName, toRoute53Name } from '../core/dns-names.ts';
 import { healthCheckConfigFor, type Tag } from '../core/health-spec.ts';
 import type { Change, FailoverRole, HealthCheckSpec, HealthProtocol, HostedZone, RecordSet } from '../core/model.ts';
+import type { PageStart as ReadStart, ReadPage } from '../core/verify.ts';
 import { route53Limiter, type RateLimiter, withRetry, type RetryOptions } from './retry.ts';
 
 /** Route 53's change API is global and served from us-east-1. */
@@ -51,6 +52,8 @@ export interface Route53Port {
   readonly dryRun?: boolean;
   listHostedZones(): Promise<HostedZone[]>;
   listRecordSets(zoneId: string): Promise<RecordSet[]>;
+  /** One ListResourceRecordSets page (at most 300 sets) from `start`: reading back a few names without a zone scan. */
+  listRecordSetsPage(zoneId: string, start: ReadStart): Promise<ReadPage>;
   changeRecordSets(zoneId: string, changes: readonly Change[], comment?: string): Promise<ChangeSubmitted>;
   getChangeStatus(changeId: string): Promise<ChangeStatus>;
   listHealthChecks(): Promise<HealthCheckRecord[]>;
@@ -108,6 +111,21 @@ export function loopbackConfig(endpointUrl: string | undefined, env: NodeJS.Proc
     ...(endpointUrl === undefined ? {} : { endpoint: endpointUrl }),
     ...(loopback && !hasCredentials ? { credentials: { accessKeyId: 'switchyard-local', secretAccessKey: 'switchyard-local' } } : {}),
   };
+}
+
+/**
+ * The region setting for a regional client: the flag when given, else the SDK's own chain
+ * (AWS_REGION, then the profile's `region` in the AWS config files), which must not be
+ * overridden by a fallback. AWS_DEFAULT_REGION (the AWS CLI's name) counts when AWS_REGION is
+ * unset. Only a loopback endpoint with no region configured anywhere gets us-east-1: the
+ * local services serve every region and the chain would otherwise fail before sending.
+ */
+export function regionConfig(flagRegion: string | undefined, endpointUrl: string | undefined, env: NodeJS.ProcessEnv = process.env, service?: string): { region?: string } {
+  if (flagRegion !== undefined) return { region: flagRegion };
+  if (env.AWS_REGION) return {};
+  if (env.AWS_DEFAULT_REGION) return { region: env.AWS_DEFAULT_REGION };
+  const loopback = isLoopback(endpointUrl ?? (service ? env[`AWS_ENDPOINT_URL_${service}`] : undefined) ?? env.AWS_ENDPOINT_URL);
+  return loopback && !env.AWS_PROFILE ? { region: ROUTE53_REGION } : {};
 }
 
 /** True when `url` is an http(s) URL on this machine (the local runtime). */
@@ -193,6 +211,26 @@ export class Route53Adapter implements Route53Port, HealthStatusReader {
       start = page.IsTruncated ? { name: page.NextRecordName, type: page.NextRecordType, identifier: page.NextRecordIdentifier } : undefined;
     }
     return records;
+  }
+
+  async listRecordSetsPage(zoneId: string, start: ReadStart): Promise<ReadPage> {
+    const page = await this.#send('ListResourceRecordSets', (c) =>
+      c.send(
+        new ListResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          StartRecordName: start.name,
+          StartRecordType: start.type as RRType | undefined,
+          StartRecordIdentifier: start.identifier,
+          MaxItems: 300,
+        }),
+      ),
+    );
+    const records = (page.ResourceRecordSets ?? []).map(fromResourceRecordSet);
+    if (!page.IsTruncated || page.NextRecordName === undefined) return { records };
+    const next: ReadStart = { name: page.NextRecordName };
+    if (page.NextRecordType !== undefined) next.type = page.NextRecordType;
+    if (page.NextRecordIdentifier !== undefined) next.identifier = page.NextRecordIdentifier;
+    return { records, next };
   }
 
   async changeRecordSets(zoneId: string, changes: readonly Change[], comment?: string): Promise<ChangeSubmitted> {

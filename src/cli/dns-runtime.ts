@@ -3,24 +3,24 @@
 // replace fields of `dnsRuntime` (and restore them) to run the verbs in process
 // without AWS and without real waiting.
 import { FileEndpointSource, type EndpointSource } from '../aws/endpoints-file.ts';
-import { InvalidInput } from '../core/errors.ts';
 import { eksEndpointSource } from '../k8s/eks-source.ts';
 import { manifestFolderSource } from '../k8s/source.ts';
 import { route53Limiter, systemClock, type Clock } from '../aws/retry.ts';
-import { Route53Adapter, createRoute53Client, loopbackConfig } from '../aws/route53.ts';
+import { Route53Adapter, createRoute53Client, loopbackConfig, regionConfig } from '../aws/route53.ts';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { DynamoStateTable, type StateTable } from '../aws/state-table.ts';
 import type { DnsPorts } from '../aws/dns-sync.ts';
 import { appsTakenOut, effectiveIntents } from '../core/intent.ts';
 import type { LoadedFleet } from '../core/config-file.ts';
+import { parseSourceFlag, SOURCE_KINDS, type SourceKind } from './source-flag.ts';
 
-export const ENDPOINT_SOURCES = ['auto', 'manifests', 'file', 'eks'] as const;
-export type EndpointSourceKind = (typeof ENDPOINT_SOURCES)[number];
+export const ENDPOINT_SOURCES = SOURCE_KINDS;
+export type EndpointSourceKind = SourceKind;
 
 /**
  * `manifests`: each cluster's `manifests` folder (Gateway discovery from files);
- * `eks`: each cluster's API server through EKS; `file`: the fleet's `endpointsFile`;
+ * `eks`: each cluster's API server through EKS; `endpoints-file`: the fleet's `endpointsFile`;
  * `auto`: manifests when some cluster has a folder, else the endpoints file.
  */
 export function defaultEndpointSource(fleet: LoadedFleet, kind: EndpointSourceKind): EndpointSource {
@@ -29,18 +29,16 @@ export function defaultEndpointSource(fleet: LoadedFleet, kind: EndpointSourceKi
       return manifestFolderSource(fleet);
     case 'eks':
       return eksEndpointSource(fleet.config);
-    case 'file':
+    case 'endpoints-file':
       return new FileEndpointSource(fleet);
     case 'auto':
       return fleet.config.clusters.some((c) => c.manifests !== undefined) ? manifestFolderSource(fleet) : new FileEndpointSource(fleet);
   }
 }
 
-/** Validates a --source flag. */
+/** Validates plan's and sync's --source flag. */
 export function endpointSourceKind(value: string | undefined): EndpointSourceKind {
-  const kind = value ?? 'auto';
-  if ((ENDPOINT_SOURCES as readonly string[]).includes(kind)) return kind as EndpointSourceKind;
-  throw new InvalidInput(`--source: "${kind}" is not one of ${ENDPOINT_SOURCES.join(', ')}`, { flag: 'source', value: kind });
+  return parseSourceFlag(value, SOURCE_KINDS, (text) => dnsRuntime.err(text));
 }
 
 export interface DnsRuntime {
@@ -80,7 +78,7 @@ export const dnsRuntime: DnsRuntime = {
     }
   },
   putEvent: async (entry, endpointUrl) => {
-    const client = new EventBridgeClient({ region: regionFromEnv(), ...loopbackConfig(endpointUrl, process.env, 'EVENTBRIDGE') });
+    const client = new EventBridgeClient({ ...regionConfig(undefined, endpointUrl, process.env, 'EVENTBRIDGE'), ...loopbackConfig(endpointUrl, process.env, 'EVENTBRIDGE') });
     try {
       const out = await client.send(new PutEventsCommand({ Entries: [entry] }));
       const failed = out.Entries?.[0]?.ErrorCode;
@@ -98,12 +96,8 @@ export const dnsRuntime: DnsRuntime = {
   err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
 };
 
-function regionFromEnv(): string {
-  return process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-}
-
 function dynamoClient(endpointUrl: string | undefined): DynamoDBClient {
-  return new DynamoDBClient({ region: regionFromEnv(), ...loopbackConfig(endpointUrl, process.env, 'DYNAMODB') });
+  return new DynamoDBClient({ ...regionConfig(undefined, endpointUrl, process.env, 'DYNAMODB'), ...loopbackConfig(endpointUrl, process.env, 'DYNAMODB') });
 }
 
 export interface Route53Flags {

@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError } from './errors.ts';
 import { parseFleetConfig, type FleetConfig } from './config.ts';
+import { resolveFleetPath } from './fleet-paths.ts';
 
 export const FLEET_FILE = 'fleet.yaml';
 
@@ -30,5 +31,27 @@ export async function loadFleet(path: string): Promise<LoadedFleet> {
   } catch (error) {
     throw new ConfigError(file, [`cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`]);
   }
-  return { dir, file, config: parseFleetConfig(text, file) };
+  const config = parseFleetConfig(text, file);
+  await checkFleetPaths(dir, file, config);
+  return { dir, file, config };
+}
+
+/** Every path the config names, by the setting that names it (clusters[1].manifests). */
+export function fleetPaths(config: FleetConfig): Array<{ setting: string; path: string }> {
+  const paths = config.clusters.flatMap((cluster, index) => (cluster.manifests === undefined ? [] : [{ setting: `clusters[${index}].manifests`, path: cluster.manifests }]));
+  if (config.endpointsFile !== undefined) paths.push({ setting: 'endpointsFile', path: config.endpointsFile });
+  return paths;
+}
+
+/** Throws ConfigError when a path in the config leads outside the fleet folder (symlinks resolved). */
+async function checkFleetPaths(dir: string, file: string, config: FleetConfig): Promise<void> {
+  const issues: string[] = [];
+  for (const { setting, path } of fleetPaths(config)) {
+    try {
+      await resolveFleetPath(dir, path);
+    } catch (error) {
+      issues.push(`${setting}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(file, issues);
 }

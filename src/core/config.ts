@@ -1,7 +1,8 @@
 // The fleet configuration: one YAML file (`fleet.yaml`) per fleet folder.
 // Parsing is pure (text in, config or ConfigError out); reading the file is in
 // src/core/config-file.ts so tests and Lambdas can validate without disk access.
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { posix, win32 } from 'node:path';
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import * as z from 'zod';
 import { ELB_ALIAS_ZONES } from './alias-zones.ts';
 import { ConfigError } from './errors.ts';
@@ -24,6 +25,23 @@ const awsRegion = z
   .refine((region) => Object.hasOwn(ELB_ALIAS_ZONES, region), {
     message: 'unknown AWS region (not in the load-balancer alias-zone table, src/core/alias-zones.ts)',
   });
+
+/** Why a path is not a usable fleet path, or undefined when it is (pure: text only). */
+export function fleetPathProblem(path: string): string | undefined {
+  if (path.length === 0) return 'is empty';
+  if (path.includes('\0')) return 'contains a NUL character';
+  if (posix.isAbsolute(path) || win32.isAbsolute(path)) return `"${path}" is absolute; fleet paths are relative to the fleet folder`;
+  const normal = posix.normalize(path.replaceAll('\\', '/'));
+  if (normal === '..' || normal.startsWith('../')) return `"${path}" leaves the fleet folder`;
+  return undefined;
+}
+
+// A path in fleet.yaml: relative to the fleet folder and inside it. Where symlinks lead is
+// checked when the fleet is loaded (config-file.ts) and before every read.
+const fleetPath = z.string().superRefine((path, ctx) => {
+  const problem = fleetPathProblem(path);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const clusterName = z
   .string()
@@ -56,7 +74,7 @@ export const clusterSchema = z.strictObject({
   /** Lower is preferred: the lowest-priority cluster of a failover app is PRIMARY. */
   failoverPriority: z.number().int().min(0).default(100),
   /** Folder of Gateway manifests (file source), relative to the fleet folder. */
-  manifests: z.string().optional(),
+  manifests: fleetPath.optional(),
   /** Edge clusters front several workload clusters; to DNS both are entry points. */
   role: z.enum(['workload', 'edge']).default('workload'),
   /**
@@ -101,7 +119,7 @@ export const fleetSchema = z
     safety: safetySchema.default(() => safetySchema.parse({})),
     clusters: z.array(clusterSchema).min(1),
     /** Published endpoints from a file, until/unless discovery is used (relative path). */
-    endpointsFile: z.string().optional(),
+    endpointsFile: fleetPath.optional(),
   })
   .superRefine((fleet, ctx) => {
     const seen = new Map<string, number>();
@@ -127,6 +145,18 @@ export type ZoneConfig = z.infer<typeof zoneSchema>;
 export type HealthCheckDefaults = z.infer<typeof healthCheckDefaultsSchema>;
 export type SafetyConfig = z.infer<typeof safetySchema>;
 
+/**
+ * The JSON Schema of fleet.yaml as a user writes it (defaults optional), for editors.
+ * Cross-field rules (unique names, canary inside the domain filter) are checked by
+ * parseFleetConfig only.
+ */
+export function fleetJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(fleetSchema, { io: 'input', unrepresentable: 'any' }),
+    title: 'Switchyard fleet.yaml',
+  };
+}
+
 /** True when `name` equals `suffix` or is below it (DNS labels, not string suffixes). */
 export function isWithin(name: string, suffix: string): boolean {
   const n = name.toLowerCase().replace(/\.$/, '');
@@ -149,20 +179,46 @@ export function formatZodIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
 }
 
-/** Parses fleet YAML text; `file` is only used to name the input in errors. */
+/**
+ * Where a setting stands in the YAML text: the node at `path`, or its nearest parent that
+ * exists (a missing key is reported where its mapping is). Undefined for the top level.
+ */
+function yamlPosition(document: Document, lines: LineCounter, path: readonly PropertyKey[]): { line: number; col: number } | undefined {
+  for (let depth = path.length; depth > 0; depth--) {
+    const node = document.getIn(path.slice(0, depth) as Array<string | number>, true);
+    if (isNode(node) && node.range) return lines.linePos(node.range[0]);
+  }
+  return undefined;
+}
+
+/** Parses fleet YAML text; `file` is only used to name the input in errors, which give the line and column. */
 export function parseFleetConfig(text: string, file: string): FleetConfig {
+  const lines = new LineCounter();
+  const document = parseDocument(text, { prettyErrors: true, lineCounter: lines });
+  const broken = document.errors[0];
+  if (broken !== undefined) {
+    const where = broken.linePos ? ` (line ${broken.linePos[0].line})` : '';
+    throw new ConfigError(file, [`not valid YAML${where}: ${broken.message.split('\n')[0]}`]);
+  }
   let raw: unknown;
   try {
-    raw = parseYaml(text, { prettyErrors: true });
+    raw = document.toJS(); // throws on alias bombs (more than maxAliasCount expansions)
   } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? ` (line ${error.linePos[0].line})` : '';
-    throw new ConfigError(file, [`not valid YAML${where}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`]);
+    throw new ConfigError(file, [`not valid YAML: ${error instanceof Error ? error.message : String(error)}`]);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(file, ['(top level): expected a mapping of settings']);
   }
   const result = fleetSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(file, formatZodIssues(result.error));
+  if (!result.success) {
+    throw new ConfigError(
+      file,
+      result.error.issues.map((issue) => {
+        const at = yamlPosition(document, lines, issue.path);
+        return `${formatPath(issue.path)}: ${issue.message}${at ? ` (line ${at.line}, column ${at.col})` : ''}`;
+      }),
+    );
+  }
   return result.data;
 }
 

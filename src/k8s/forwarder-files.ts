@@ -10,7 +10,7 @@ import type { ClusterConfig } from '../core/config.ts';
 import { errorMessage } from '../core/errors.ts';
 import { EMPTY_VIEW, advanceCluster, type ClusterRead, type ClusterView } from './forwarder-state.ts';
 import type { ClusterFeed, FeedHooks } from './forwarder.ts';
-import { readManifestFolder } from './manifests.ts';
+import { manifestFolderPath, readManifestFolder } from './manifests.ts';
 import { discoverCluster } from './parse/cluster.ts';
 
 export interface ManifestFolderFeedOptions {
@@ -41,8 +41,10 @@ export function manifestFolderFeed(options: ManifestFolderFeedOptions): ClusterF
   const read = async (): Promise<ClusterRead> => {
     if (dir === undefined) return { ok: false, reason: `cluster ${cluster.name} has no manifests folder in the fleet config` };
     try {
-      const objects = await readManifestFolder(dir);
-      return { ok: true, ...discoverCluster(objects, { cluster, canaries: options.canaries }) };
+      const objects = await readManifestFolder(await manifestFolderPath(options.fleetDir, cluster.manifests ?? dir));
+      const discovery = discoverCluster(objects, { cluster, canaries: options.canaries });
+      if (discovery.held) return { ok: false, reason: discovery.held.map((p) => `${p.subject}: ${p.reason}`).join('; ') };
+      return { ok: true, endpoints: discovery.endpoints, problems: discovery.problems };
     } catch (error) {
       return { ok: false, reason: errorMessage(error) };
     }

@@ -44,8 +44,9 @@ export interface Advance {
   notices: ForwarderNotice[];
 }
 
-export function advanceCluster(view: ClusterView, read: ClusterRead, context: AdvanceContext): Advance {
+export function advanceCluster(view: ClusterView, given: ClusterRead, context: AdvanceContext): Advance {
   const { cluster } = context;
+  const read = heldIfSilent(view, given);
   if (!read.ok) {
     const notices: ForwarderNotice[] = view.unreachable === undefined ? [{ kind: 'unreachable', cluster, reason: read.reason }] : [];
     return { view: { ...view, unreachable: read.reason }, events: [], notices };
@@ -59,6 +60,16 @@ export function advanceCluster(view: ClusterView, read: ClusterRead, context: Ad
   const before = view.endpoints ?? (context.publishExisting ? [] : undefined);
   const events = before === undefined ? [] : gatewayEvents({ cluster, before, after: read.endpoints, observedAt: context.observedAt });
   return { view: { endpoints: read.endpoints, problems: read.problems }, events, notices };
+}
+
+/**
+ * A complete read with nothing at all (not even the canary) after a picture with
+ * endpoints is not trusted: the cluster is held (docs/discovery.md), nothing is withdrawn.
+ */
+function heldIfSilent(view: ClusterView, read: ClusterRead): ClusterRead {
+  const before = view.endpoints?.length ?? 0;
+  if (!read.ok || read.endpoints.length > 0 || before === 0) return read;
+  return { ok: false, reason: `published nothing (not even its canary) after ${before} endpoint(s): held, its records are left as they are` };
 }
 
 /** Problems of `after` that `before` did not have (same subject and reason). */

@@ -71,9 +71,20 @@ export function discoveryReport(fleet: FleetConfig, result: SourceResult): Disco
       };
     });
 
+  // A cluster read completely that published nothing, not even its canary: plan and sync
+  // hold it when Route 53 holds records of it (src/aws/dns-sync.ts, silentClusters).
+  const publishing = new Set(result.endpoints.map((e) => e.cluster));
+  const silent: Problem[] = fleet.clusters
+    .filter((c) => !publishing.has(c.name) && !result.unreachable.includes(c.name))
+    .map((c) => ({
+      subject: c.name,
+      cluster: c.name,
+      reason: `published nothing, not even its canary ${c.canaryHostname}: plan and sync hold the cluster (leave its records as they are) while Route 53 holds records of it`,
+    }));
+
   const seen = new Set<string>();
   const problems: ProblemRow[] = [];
-  for (const p of [...result.problems, ...desired.problems] as Problem[]) {
+  for (const p of [...result.problems, ...silent, ...desired.problems] as Problem[]) {
     const key = `${p.subject}\u0000${p.reason}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -89,7 +100,7 @@ export function formatReport(report: DiscoveryReport, clusters: readonly string[
   for (const name of clusters) {
     const rows = report.endpoints.filter((e) => e.cluster === name);
     if (unreachable.has(name)) {
-      lines.push(`${name}: UNREACHABLE — its records are left as they are`, '');
+      lines.push(`${name}: UNREACHABLE — held: its records are left as they are (see the problems below)`, '');
       continue;
     }
     lines.push(`${name}: ${rows.length} endpoint${rows.length === 1 ? '' : 's'}`);

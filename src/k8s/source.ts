@@ -2,13 +2,12 @@
 // server or a manifest folder), parse them, and say which clusters could not be read.
 // An unreachable cluster contributes nothing and is listed in `unreachable`: callers
 // must leave its records exactly as they are (a control-plane blip is not a delete).
-import { resolve } from 'node:path';
 import type { LoadedFleet } from '../core/config-file.ts';
 import type { ClusterConfig, FleetConfig } from '../core/config.ts';
 import { UnknownCluster, errorMessage } from '../core/errors.ts';
 import type { Problem, PublishedEndpoint } from '../core/model.ts';
 import type { KubeObject } from './kube.ts';
-import { readManifestFolder } from './manifests.ts';
+import { ManifestFolderUnreadable, manifestFolderPath, readManifestFolder } from './manifests.ts';
 import { canaryHostnames, discoverCluster } from './parse/cluster.ts';
 
 export interface SourceResult {
@@ -65,11 +64,10 @@ export function clusterSource(fleet: FleetConfig, readerFor: (cluster: ClusterCo
       for (const result of results) {
         if ('error' in result) {
           out.unreachable.push(result.cluster.name);
-          out.problems.push({
-            subject: result.cluster.name,
-            cluster: result.cluster.name,
-            reason: `cannot read the cluster, so its records are left as they are: ${errorMessage(result.error)}`,
-          });
+          out.problems.push(...unreadProblems(result.cluster.name, result.error));
+        } else if (result.held) {
+          out.unreachable.push(result.cluster.name);
+          out.problems.push(...result.held);
         } else {
           out.endpoints.push(...result.endpoints);
           out.problems.push(...result.problems);
@@ -78,6 +76,15 @@ export function clusterSource(fleet: FleetConfig, readerFor: (cluster: ClusterCo
       return out;
     },
   };
+}
+
+/** Why a cluster could not be read: one problem per manifest file that cannot be used, else one for the cluster. */
+export function unreadProblems(cluster: string, error: unknown): Problem[] {
+  const held = 'the cluster is held: its records are left as they are';
+  if (error instanceof ManifestFolderUnreadable) {
+    return error.problems.map((p) => ({ subject: p.file, cluster, reason: `${p.reason}; ${held}` }));
+  }
+  return [{ subject: cluster, cluster, reason: `cannot read the cluster, so its records are left as they are: ${errorMessage(error)}` }];
 }
 
 /**
@@ -98,7 +105,7 @@ export function manifestFolderReader(fleetDir: string): ClusterReader {
   return {
     async read(cluster) {
       if (cluster.manifests === undefined) throw new Error(`cluster ${cluster.name} has no manifests folder in the fleet config`);
-      return readManifestFolder(resolve(fleetDir, cluster.manifests));
+      return readManifestFolder(await manifestFolderPath(fleetDir, cluster.manifests));
     },
   };
 }

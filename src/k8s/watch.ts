@@ -190,6 +190,11 @@ export class ClusterWatcher {
     const objects = this.#states.flatMap((s) => [...s.objects.values()]);
     const { cluster, canaries } = this.#options;
     const discovery = discoverCluster(objects, { cluster, canaries });
+    if (discovery.held) {
+      // The picture is not to be trusted: keep the last one and send nothing for it.
+      this.#options.onError?.(new Error(discovery.held.map((p) => `${p.subject}: ${p.reason}`).join('; ')), 'discovery');
+      return this.#emitting;
+    }
     const versions = new Map<string, string>();
     for (const o of objects) {
       const role = objectRole(o);

@@ -6,6 +6,8 @@ import type { AppWeight, RecordChangeSummary } from '../core/events.ts';
 import type { ClusterIntent, Problem, PublishedEndpoint } from '../core/model.ts';
 import type { HealthView } from '../core/safety.ts';
 import type { ObservedAlarm } from '../core/failover.ts';
+import type { ExpectedGroup } from '../core/verify.ts';
+import type { ReadBack } from '../aws/read-back.ts';
 import type { StateTable } from '../aws/state-table.ts';
 
 export interface Clock {
@@ -54,11 +56,20 @@ export interface DnsApplyResult {
   /** Longest TTL resolvers may cache the changed answers (alias to a load balancer: 60 s). */
   ttlSeconds: number;
   problems: Problem[];
+  /** Changes the plan wanted but the fleet's policy or another owner's records keep out of Route 53. */
+  withheld: Array<{ subject: string; reason: string }>;
+  /** What the apply intends at the sets in its scope, to read back once INSYNC (DnsPort.verify); empty for a whole-fleet apply (no `hostnames`). */
+  expected: ExpectedGroup[];
 }
+
+/** A read-back: each set that differs from what was intended, and what the reading cost. */
+export type DnsVerification = ReadBack;
 
 /** The DNS side: desired state for some apps, made true in Route 53. */
 export interface DnsPort {
   apply(request: DnsApplyRequest): Promise<DnsApplyResult>;
+  /** Reads the expected sets back from Route 53 (call once the changes are INSYNC). */
+  verify(expected: readonly ExpectedGroup[]): Promise<DnsVerification>;
   /** INSYNC once every change is; PENDING otherwise. */
   changeStatus(changeIds: readonly string[]): Promise<'PENDING' | 'INSYNC'>;
   /** Deletes owned health checks no desired record wants and no record carries (after records are gone). */

@@ -40,7 +40,7 @@ export function awsClients(url: string): AwsClients {
 }
 
 /** Polls until `check` returns a value that is not undefined/false, or fails naming what it waited for. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 120_000, everyMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -237,4 +237,25 @@ export function startChild(args: readonly string[], timeoutMs = 90_000): Promise
       reject(new Error(`the runtime exited (${code}) before it was ready:\n${out}`));
     });
   });
+}
+
+/** The A addresses the runtime's DNS server answers for `name`, asked `times` times over UDP (dig's question). */
+export async function dnsAnswers(port: number, name: string, times = 1): Promise<string[]> {
+  const { default: dnsPacket } = await import('dns-packet');
+  const { createSocket } = await import('node:dgram');
+  const socket = createSocket('udp4');
+  const answers: string[] = [];
+  try {
+    for (let i = 0; i < times; i++) {
+      const reply = await new Promise<Buffer>((resolve, reject) => {
+        socket.once('message', resolve);
+        socket.once('error', reject);
+        socket.send(dnsPacket.encode({ type: 'query', id: i, questions: [{ type: 'A', name, class: 'IN' }] }), port, '127.0.0.1');
+      });
+      for (const answer of dnsPacket.decode(reply).answers ?? []) if (answer.type === 'A') answers.push(answer.data);
+    }
+  } finally {
+    socket.close();
+  }
+  return answers;
 }

@@ -123,6 +123,22 @@ describe('Reconcile', () => {
     expect(h.eventsOf('Records Changed')).toEqual([expect.objectContaining({ trigger: 'reconcile', hostnames: ['docs.example.com'] })]);
   });
 
+  it('holds a cluster whose source now publishes nothing at all: its entries and records stay', async () => {
+    // Prepare: eu is read completely but publishes nothing (an emptied manifests folder).
+    const h = await createHarness(dynamo, { discovery: { list: async () => ({ endpoints: exampleEndpoints().filter((e) => e.cluster !== 'eu'), problems: [], unreachable: [] }) } });
+    const before = structuredClone(h.route53.records.get('ZEXAMPLE'));
+    // Act
+    const outcome = await h.run('Reconcile', {});
+    // Assess
+    expect(outcome.status, `${outcome.error} ${outcome.cause}`).toBe('SUCCEEDED');
+    expect(outcome.output).toMatchObject({ unreachable: ['eu'], added: [], removed: [], changeCount: 0 });
+    expect((outcome.output as { problems: Array<{ subject: string; reason: string }> }).problems).toContainEqual(
+      expect.objectContaining({ subject: 'eu', reason: expect.stringMatching(/^the source published nothing for it \(not even its canary\), but the catalogue holds \d+ endpoint\(s\) of it: the cluster is held/) }),
+    );
+    expect(h.route53.records.get('ZEXAMPLE')).toEqual(before);
+    expect((await h.table.getApp('shop.example.com'))?.endpoints.some((e) => e.cluster === 'eu')).toBe(true);
+  });
+
   it('repairs drift in Route 53 and is quiet when nothing changed', async () => {
     // Prepare: someone set east's shop weight by hand.
     const h = await createHarness(dynamo);

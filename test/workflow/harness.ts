@@ -46,6 +46,8 @@ export interface HarnessOptions {
   route53LatencyMs?: number;
   /** The stage the handlers run as (default STAGE). */
   stage?: string;
+  /** Route 53 to use instead of the in-memory fake (e.g. the local Route 53 through the SDK adapter); `route53`, `weight` and `records` then still read the unused fake. */
+  route53Port?: Route53Port;
 }
 
 export interface Harness {
@@ -129,7 +131,7 @@ export async function createHarness(dynamo: TestDynamo, options: HarnessOptions 
   const table = options.table ?? (await dynamo.newTable());
   const route53 = new FakeRoute53([ZONE]);
   route53.pollsUntilInsync = 1;
-  const dns = route53Dns({ fleet, route53: options.route53LatencyMs ? withLatency(route53, options.route53LatencyMs) : route53 });
+  const dns = route53Dns({ fleet, route53: options.route53Port ?? (options.route53LatencyMs ? withLatency(route53, options.route53LatencyMs) : route53) });
   const health: HealthView = { clusters: options.health ?? Object.fromEntries(fleet.clusters.map((c) => [c.name, 'HEALTHY' as const])), apps: {} };
   const healthSource: HealthSource = { snapshot: async () => structuredClone(health) };
   const unused = () => {

@@ -3,7 +3,7 @@
 // With --watch it keeps watching and sends each change to EventBridge as `Gateway
 // Published` / `Gateway Withdrawn` events until SIGINT/SIGTERM.
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { eksAccessProvider } from '../../aws/eks.ts';
 import type { RetryOptions } from '../../aws/retry.ts';
 import { loadFleet } from '../../core/config-file.ts';
@@ -21,8 +21,10 @@ import { canaryHostnames } from '../../k8s/parse/cluster.ts';
 import { discoveryReport, formatReport } from '../../k8s/report.ts';
 import { clusterSource, manifestFolderReader, type EndpointSource } from '../../k8s/source.ts';
 import { EXIT } from '../exit-codes.ts';
+import { parseSourceFlag, type SourceKind } from '../source-flag.ts';
 
-export const SOURCES = ['auto', 'files', 'eks'] as const;
+/** What discover reads: Gateways, from manifests folders or the clusters' API servers. */
+export const SOURCES = ['auto', 'manifests', 'eks'] as const satisfies readonly SourceKind[];
 export type SourceChoice = (typeof SOURCES)[number];
 
 export interface DiscoverOptions {
@@ -47,7 +49,7 @@ export interface DiscoverIo {
 
 /** Whether `cluster` is read from its manifests folder (else from EKS). */
 function readsFiles(choice: SourceChoice, cluster: ClusterConfig): boolean {
-  return choice === 'files' || (choice === 'auto' && cluster.manifests !== undefined);
+  return choice === 'manifests' || (choice === 'auto' && cluster.manifests !== undefined);
 }
 
 /** `auto`: a cluster with a manifests folder is read from it, any other from EKS. */
@@ -58,8 +60,8 @@ export function sourceFor(fleet: LoadedFleet, choice: SourceChoice, eks: EksSour
 }
 
 /**
- * Runs the verb; returns the exit code (1: a cluster could not be read, 2: problems
- * found). Every cluster is read: an app's routing depends on all the clusters publishing it.
+ * Runs the verb; returns the exit code (1: a cluster could not be read or problems
+ * were found). Every cluster is read: an app's routing depends on all the clusters publishing it.
  */
 export async function runDiscover(options: DiscoverOptions, io: DiscoverIo): Promise<number> {
   for (const [flag, set] of [['--bus', options.bus], ['--endpoint-url', options.endpointUrl], ['--publish-existing', options.publishExisting]] as const) {
@@ -87,8 +89,7 @@ export async function runDiscover(options: DiscoverOptions, io: DiscoverIo): Pro
   } else {
     io.out(formatReport(report, clusters));
   }
-  if (report.unreachable.length > 0) return EXIT.failed;
-  return report.problems.length > 0 ? EXIT.badInput : EXIT.ok;
+  return report.unreachable.length > 0 || report.problems.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
 export interface WatchIo extends DiscoverIo {
@@ -183,7 +184,7 @@ export function registerDiscover(program: Command): void {
     .description('Show the endpoints each cluster publishes (Gateway resources) and the problems found; changes nothing. With --watch, send each change to EventBridge until stopped')
     .requiredOption('--fleet <dir>', 'fleet folder (with fleet.yaml)')
     .option('--json', 'print JSON: {"endpoints":[...],"problems":[...],"unreachable":[...]}; with --watch, one JSON line per event sent')
-    .addOption(new Option('--source <source>', 'auto: manifests folder when the cluster has one, else EKS').choices(SOURCES).default('auto'))
+    .option('--source <source>', `${SOURCES.join(' | ')}; auto: a cluster's manifests folder when it has one, else EKS`, (value: string) => parseSourceFlag(value, SOURCES, (text) => console.error(text)), 'auto')
     .option('--watch', 'keep watching every cluster and send each change as a Gateway Published / Withdrawn event, until SIGINT/SIGTERM')
     .option('--bus <name>', '--watch: event bus name or ARN (default: $SWITCHYARD_BUS, else $SWITCHYARD_EVENT_BUS, else "default")')
     .option('--endpoint-url <url>', '--watch: EventBridge endpoint, e.g. http://127.0.0.1:4566 (default: AWS, or AWS_ENDPOINT_URL)')

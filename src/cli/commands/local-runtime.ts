@@ -13,6 +13,7 @@ export interface LocalRuntimeFlags {
   fleet?: string;
   port?: string;
   host?: string;
+  dnsPort?: string;
   state?: string;
   reset?: boolean;
   timeScale?: string;
@@ -40,6 +41,9 @@ function number(flag: string, text: string, min: number, max: number): number {
   return value;
 }
 
+/** The local DNS server's port when --dns-port is not given (the endpoint's 4566 + 1). */
+export const DEFAULT_DNS_PORT = 4567;
+
 /** Resolves on `stop` (tests) or on SIGINT/SIGTERM; `dispose` removes the signal listeners. */
 function stopSignal(stop: AbortSignal | undefined): { stopped: Promise<void>; dispose(): void } {
   if (stop !== undefined) {
@@ -63,13 +67,14 @@ function stopSignal(stop: AbortSignal | undefined): { stopped: Promise<void>; di
 export async function runLocalRuntime(flags: LocalRuntimeFlags, io: LocalRuntimeIo): Promise<number> {
   const env = io.env ?? process.env;
   const port = flags.port === undefined ? defaultPort(env) : number('port', flags.port, 0, 65535);
+  const dnsPort = flags.dnsPort === undefined ? DEFAULT_DNS_PORT : number('dns-port', flags.dnsPort, 0, 65535);
   const timeScale = flags.timeScale === undefined ? 1 : number('time-scale', flags.timeScale, 0, 1000);
   const refreshMs = flags.refresh === undefined ? 1000 : number('refresh', flags.refresh, 50, 600_000);
   const tty = io.stdout.isTTY === true && flags.quiet !== true;
   // Listening from the start: a signal during start-up stops the runtime once it is up.
   const signal = stopSignal(io.stop);
   try {
-    return await serve(flags, io, { port, timeScale, refreshMs, tty }, signal.stopped);
+    return await serve(flags, io, { port, dnsPort, timeScale, refreshMs, tty }, signal.stopped);
   } finally {
     signal.dispose();
   }
@@ -78,10 +83,10 @@ export async function runLocalRuntime(flags: LocalRuntimeFlags, io: LocalRuntime
 async function serve(
   flags: LocalRuntimeFlags,
   io: LocalRuntimeIo,
-  settings: { port: number; timeScale: number; refreshMs: number; tty: boolean },
+  settings: { port: number; dnsPort: number; timeScale: number; refreshMs: number; tty: boolean },
   stop: Promise<void>,
 ): Promise<number> {
-  const { port, timeScale, refreshMs, tty } = settings;
+  const { port, dnsPort, timeScale, refreshMs, tty } = settings;
   // On a TTY log lines would scroll the view away: the latest few are shown under it instead.
   const recentLog: string[] = [];
   const log = (line: string) => {
@@ -96,16 +101,19 @@ async function serve(
     stateDir: flags.state ?? DEFAULT_STATE_DIR,
     reset: flags.reset === true,
     port,
+    dnsPort,
     ...(flags.host === undefined ? {} : { host: flags.host }),
     timeScale,
     log,
     onListening: (url) => void io.stdout.write(`SWITCHYARD_ENDPOINT=${url}\n`),
   });
+  if (runtime.dns !== undefined) io.stdout.write(`SWITCHYARD_DNS=${runtime.dns.host}:${runtime.dns.port}\n`);
   io.stdout.write(`SWITCHYARD_READY=${runtime.url}\n`);
   if (!tty) {
     io.stderr.write(
       `switchyard local: ${runtime.url} serves Route 53, Step Functions, EventBridge, DynamoDB and CloudWatch alarms (state: ${runtime.stateDir ?? 'memory'})\n` +
         `  aws --endpoint-url ${runtime.url} route53 list-hosted-zones\n` +
+        (runtime.dns === undefined ? '' : `  dig @${runtime.dns.host} -p ${runtime.dns.port} shop.example.com (DNS answers from the local zones)\n`) +
         `  switchyard local fail <cluster> | switchyard local heal <cluster>\n`,
     );
   }
@@ -138,6 +146,7 @@ export function registerLocalRuntime(local: Command): void {
     .option('--fleet <dir>', 'fleet folder (with fleet.yaml)', DEFAULT_FLEET)
     .option('--port <port>', 'port of the endpoint (default: $SWITCHYARD_PORT or 4566; 0 picks a free one)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--dns-port <port>', `port of the DNS server, UDP and TCP on --host (default ${DEFAULT_DNS_PORT}; 0 picks a free one)`)
     .option('--state <dir>', 'state folder (Route 53, DynamoDB, executions, event rules, alarms)', DEFAULT_STATE_DIR)
     .option('--reset', 'start from a clean state folder')
     .option('--time-scale <factor>', 'multiply every wait: health-check intervals, INSYNC delay, workflow waits (0.01 for a quick rehearsal)')

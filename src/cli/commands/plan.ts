@@ -28,8 +28,8 @@ export async function runPlan(flags: PlanFlags): Promise<number> {
     },
   );
   dnsRuntime.out(flags.json ? JSON.stringify(planJson(report), null, 2) : formatPlanText(report));
-  // A cluster that could not be read makes the plan incomplete.
-  return report.unreachable.length > 0 ? EXIT.failed : EXIT.ok;
+  // A cluster that could not be read makes the plan incomplete; problems are findings (exit 1 on every verb).
+  return report.unreachable.length > 0 || report.problems.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
 export function registerPlan(program: Command): void {
@@ -38,7 +38,7 @@ export function registerPlan(program: Command): void {
     .description('show the Route 53 changes sync would make (changes nothing)')
     .requiredOption('--fleet <dir>', 'fleet folder (with fleet.yaml) or the fleet.yaml file')
     .option('--json', 'print the plan as JSON')
-    .option('--source <kind>', 'published endpoints from: auto (manifests if configured, else endpointsFile), manifests, file, eks', 'auto')
+    .option('--source <kind>', 'published endpoints from: auto (manifests if configured, else endpointsFile), manifests, eks, endpoints-file', 'auto')
     .option('--state-table <name>', 'DynamoDB state table to read drains and failovers from (default: SWITCHYARD_STATE_TABLE; none: every cluster active)')
     .option('--endpoint-url <url>', 'AWS endpoint for Route 53 and the state table, e.g. http://127.0.0.1:4566 (default: AWS, or AWS_ENDPOINT_URL)')
     .action(async (flags: PlanFlags) => {

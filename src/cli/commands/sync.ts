@@ -85,7 +85,8 @@ export async function runSync(flags: SyncFlags, env: NodeJS.ProcessEnv = process
     progress(`no state table: every cluster ACTIVE at 100 %, no lock, no journal entry, no event (the stage has no table ${table})`);
     const report = await syncDns(input, dnsPorts, options);
     dnsRuntime.out(flags.json ? JSON.stringify(syncJson(report), null, 2) : formatSyncText(report));
-    return report.failed ? EXIT.failed : EXIT.ok;
+    // Problems are findings: reported, the rest applied, and the run exits 1 as on every verb.
+    return report.failed || report.problems.length > 0 ? EXIT.failed : EXIT.ok;
   }
 
   const stage = stageOf(flags, env);
@@ -120,7 +121,8 @@ export async function runSync(flags: SyncFlags, env: NodeJS.ProcessEnv = process
     dnsRuntime.err(`switchyard: LockHeld: sync lost the fleet lock while it wrote Route 53 (${result.lockLost}); the changes above were made, no journal entry or event was written`);
     return EXIT.failed;
   }
-  return report.failed ? EXIT.failed : EXIT.ok;
+  // Problems are findings: reported, the rest applied, and the run exits 1 as on every verb.
+  return report.failed || report.problems.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
 export function registerSync(program: Command): void {
@@ -131,7 +133,7 @@ export function registerSync(program: Command): void {
     )
     .requiredOption('--fleet <dir>', 'fleet folder (with fleet.yaml) or the fleet.yaml file')
     .option('--json', 'print the outcome as JSON (progress still goes to stderr)')
-    .option('--source <kind>', 'published endpoints from: auto (manifests if configured, else endpointsFile), manifests, file, eks', 'auto')
+    .option('--source <kind>', 'published endpoints from: auto (manifests if configured, else endpointsFile), manifests, eks, endpoints-file', 'auto')
     .option('--stage <stage>', 'deployment stage: its state table switchyard-<stage>-state and bus switchyard-<stage>-bus (default: SWITCHYARD_STAGE)')
     .option('--state-table <name>', 'DynamoDB state table to follow and lock (default: SWITCHYARD_STATE_TABLE, else the stage\'s)')
     .option('--no-state-table', 'sync zones no Switchyard stage manages: every cluster active, no lock, journal or event; refused (exit 2) when the stage\'s state table exists')

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Route53Client } from '@aws-sdk/client-route-53';
-import { createRoute53Client, loopbackConfig, Route53Adapter } from '../../aws/route53.ts';
+import { createRoute53Client, loopbackConfig, regionConfig, Route53Adapter } from '../../aws/route53.ts';
 import { findStateMachines, type StateMachineArns } from '../../aws/sfn.ts';
 import { DynamoStateTable } from '../../aws/state-table.ts';
 import { InvalidInput } from '../../core/errors.ts';
@@ -48,17 +48,12 @@ export function withTargetOptions(command: Command, stageNames: string): Command
   return command
     .option('--stage <stage>', `deployment stage: ${stageNames} (default: SWITCHYARD_STAGE)`)
     .option('--endpoint-url <url>', 'AWS endpoint, e.g. http://127.0.0.1:4566 for the local runtime (default: AWS, or AWS_ENDPOINT_URL)')
-    .option('--region <region>', 'AWS region (default: AWS_REGION or us-east-1)');
-}
-
-function regionOf(flags: TargetFlags, env: NodeJS.ProcessEnv): string {
-  return flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
+    .option('--region <region>', 'AWS region (default: the SDK chain: AWS_REGION, then the profile\'s region)');
 }
 
 export function opsClients(flags: TargetFlags, env: NodeJS.ProcessEnv = opsRuntime.env): OpsClients {
-  const region = regionOf(flags, env);
-  const sfn = new SFNClient({ region, ...loopbackConfig(flags.endpointUrl, env, 'SFN') });
-  const dynamodb = new DynamoDBClient({ region, ...loopbackConfig(flags.endpointUrl, env, 'DYNAMODB') });
+  const sfn = new SFNClient({ ...regionConfig(flags.region, flags.endpointUrl, env, 'SFN'), ...loopbackConfig(flags.endpointUrl, env, 'SFN') });
+  const dynamodb = new DynamoDBClient({ ...regionConfig(flags.region, flags.endpointUrl, env, 'DYNAMODB'), ...loopbackConfig(flags.endpointUrl, env, 'DYNAMODB') });
   const route53Client = createRoute53Client(flags.endpointUrl === undefined ? {} : { endpointUrl: flags.endpointUrl }, env);
   return {
     sfn,

@@ -19,7 +19,19 @@ export interface ClusterContext {
 export interface Discovery {
   endpoints: PublishedEndpoint[];
   problems: Problem[];
+  /**
+   * Problems that hold the whole cluster: its picture is not to be trusted (a resource
+   * far beyond any real one), so callers leave its records as they are. Absent when none.
+   */
+  held?: Problem[];
 }
+
+/**
+ * A resource declaring more hostnames than this holds its cluster: no real Gateway comes
+ * near it (Gateway API allows 64 listeners, an HTTPRoute 16 hostnames), and dropping the
+ * resource alone would withdraw whatever it published before.
+ */
+export const MAX_HOSTNAMES_PER_RESOURCE = 1000;
 
 /** The canary map for ClusterContext, from the fleet's clusters. */
 export function canaryHostnames(clusters: readonly Pick<ClusterConfig, 'name' | 'canaryHostname'>[]): Map<string, string> {
@@ -48,6 +60,14 @@ export function discoverCluster(objects: readonly KubeObject[], context: Cluster
     .sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.ref.localeCompare(b.ref) || (a.parent ?? '').localeCompare(b.parent ?? ''));
 
   const name = context.cluster.name;
+  const held = publications
+    .filter((p) => p.hosts.length > MAX_HOSTNAMES_PER_RESOURCE)
+    .map((p): Problem => ({
+      subject: resourceSubject(name, p.kind, p.ref),
+      cluster: name,
+      reason: `declares ${p.hosts.length} hostnames, more than the ${MAX_HOSTNAMES_PER_RESOURCE} a resource may; the cluster is held: its records are left as they are`,
+    }));
+  if (held.length > 0) return { endpoints: [], problems: [], held };
   const problems: Problem[] = [];
   const report = (p: ResourceProblem, hostname?: string) =>
     problems.push({ subject: resourceSubject(name, p.kind, p.ref), reason: p.reason, cluster: name, ...(hostname ? { hostname } : {}) });

@@ -52,8 +52,17 @@ export async function startDynamoDb(options: DynamoDbOptions = {}): Promise<Loca
     handle: (req: LocalRequest) => forward(port, req),
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error?: Error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
+        // Let requests in flight finish: dynalite closes its database once the server has
+        // closed, and a request cut off mid-operation then throws "Database is closed" from
+        // inside dynalite, uncaught. Idle keep-alive sockets go now; busy ones get a grace period.
+        const force = setTimeout(() => server.closeAllConnections(), 5_000);
+        force.unref();
+        server.close((error?: Error) => {
+          clearTimeout(force);
+          if (error) reject(error);
+          else resolve();
+        });
+        server.closeIdleConnections();
       });
       return closing;
     },

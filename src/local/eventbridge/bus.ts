@@ -85,6 +85,7 @@ export class LocalEventBus {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly callbacks = new Map<string, TargetCallback>();
   private readonly recent: RecentEvent[] = [];
+  private readonly problems: string[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private readonly writer = new JsonFileWriter();
   private closed = false;
@@ -168,6 +169,11 @@ export class LocalEventBus {
     const event = parseTestEvent(eventText);
     if (event === undefined) throw new AwsServiceError('ValidationException', 'Parameter Event is not valid.');
     return compiled.matches(event);
+  }
+
+  /** What loading the stored rules could not take (rules whose stored pattern is refused). */
+  loadProblems(): readonly string[] {
+    return this.problems;
   }
 
   /** The newest events last, with where they went. */
@@ -426,7 +432,16 @@ export class LocalEventBus {
     for (const rule of stored.rules) {
       const key = ruleKey(rule.EventBusName, rule.Name);
       this.rules.set(key, rule);
-      if (rule.EventPattern !== undefined) this.patterns.set(key, compilePattern(rule.EventPattern));
+      // A pattern stored by an earlier version that this one refuses: the rule is kept (so it
+      // can be described, fixed with PutRule or deleted) but matches nothing, and is reported.
+      if (rule.EventPattern !== undefined) {
+        try {
+          this.patterns.set(key, compilePattern(rule.EventPattern));
+        } catch (error) {
+          if (!(error instanceof InvalidEventPattern)) throw error;
+          this.problems.push(`rule ${rule.Name} on bus ${rule.EventBusName} matches nothing until its pattern is fixed: ${error.message}`);
+        }
+      }
       this.schedule(rule);
     }
   }
@@ -436,7 +451,18 @@ function ruleKey(busName: string, name: string): string {
   return `${busName}\u0000${name}`;
 }
 
+// PutRule's EventPattern is at most 4,096 characters (API constraint); the account quota
+// "Event pattern size" defaults to 2,048 (docs/local-runtime.md, "Event patterns").
+const EVENT_PATTERN_API_MAX = 4096;
+const EVENT_PATTERN_QUOTA = 2048;
+
 function compileOrThrow(pattern: string): CompiledPattern {
+  if (pattern.length > EVENT_PATTERN_API_MAX) {
+    throw validationError('eventPattern', pattern, `Member must have length less than or equal to ${EVENT_PATTERN_API_MAX}`);
+  }
+  if (pattern.length > EVENT_PATTERN_QUOTA) {
+    throw new AwsServiceError('InvalidEventPatternException', `Event pattern is not valid. Reason: Event pattern is ${pattern.length} characters, over the event pattern size quota of ${EVENT_PATTERN_QUOTA}`);
+  }
   try {
     return compilePattern(pattern);
   } catch (error) {

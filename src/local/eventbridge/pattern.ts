@@ -1,15 +1,18 @@
-// EventBridge event pattern matching, pure: compile a pattern once (validating it the
-// way EventBridge does), then test events against it. Semantics follow the EventBridge
-// user guide ("Content filtering in Amazon EventBridge event patterns") and the Event
-// Ruler library it runs on:
-// - pattern fields are ANDed, the values in a field's array are ORed, `$or` ORs objects;
-// - an array in the event matches when any of its elements matches; objects inside
-//   arrays are matched element by element (array-consistent matching);
-// - matchers: exact (string, number, true, false, null), prefix, suffix,
-//   equals-ignore-case, wildcard, anything-but (values, prefix, suffix,
-//   equals-ignore-case, wildcard), numeric ranges, exists, cidr (IPv4 and IPv6);
-// - `exists` looks at leaf values only: a field holding an object does not "exist".
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
+// EventBridge event patterns, pure: compile a pattern once, validating it as EventBridge
+// does, then test events against it. EventBridge runs the Event Ruler library; this
+// follows its documented semantics (docs/local-runtime.md, "Event patterns"):
+// - a pattern compiles to field paths joined with "." (so `{"a":{"b":[1]}}` and
+//   `{"a.b":[1]}` are the same rule) and each `$or` multiplies the rule into alternatives;
+//   a path given twice keeps its last value list;
+// - an event flattens the same way, so `{"a":{"b":1}}` and `{"a.b":1}` are the same event;
+//   an array in the event matches when any element matches, and fields matched inside
+//   objects of an array must come from the same element (array-consistent matching);
+// - the values of a field are ORed, the fields ANDed; matching is in `pattern-match.ts`;
+// - validation refuses what Event Ruler refuses, with its message, and wildcard patterns
+//   whose complexity EventBridge refuses.
+import { BlockList } from 'node:net';
+import { ipFamily, looksLikeIp, matchRules, type Bound, type Matcher, type SubRule } from './pattern-match.ts';
+import { parseWildcard, toGlob, wildcardComplexity, WildcardSyntaxError, type WildcardToken } from './wildcard.ts';
 
 /** Raised for an invalid pattern; `message` is what EventBridge answers. */
 export class InvalidEventPattern extends Error {
@@ -22,296 +25,349 @@ export class InvalidEventPattern extends Error {
   }
 }
 
-type Leaf = string | number | boolean | null;
-
-type Matcher =
-  | { kind: 'exact'; value: Leaf }
-  | { kind: 'prefix'; value: string; ignoreCase: boolean }
-  | { kind: 'suffix'; value: string; ignoreCase: boolean }
-  | { kind: 'equals-ignore-case'; value: string }
-  | { kind: 'wildcard'; regex: RegExp }
-  | { kind: 'numeric'; conditions: Array<[NumericOperator, number]> }
-  | { kind: 'exists'; value: boolean }
-  | { kind: 'cidr'; block: BlockList; family: 'ipv4' | 'ipv6' }
-  | { kind: 'anything-but'; excluded: Matcher[] };
-
-type NumericOperator = '=' | '<' | '<=' | '>' | '>=';
-
-interface FieldRule {
-  key: string;
-  rule: { nested: PatternNode } | { matchers: Matcher[] };
-}
-
-interface PatternNode {
-  fields: FieldRule[];
-  /** Each entry is one `$or`: at least one of its alternatives must match. */
-  ors: PatternNode[][];
-}
+/** Above this wildcard complexity on one field, EventBridge refuses the rule. */
+export const MAX_WILDCARD_COMPLEXITY = 10;
+export const TOO_COMPLEX = 'Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character';
 
 /** A validated pattern, ready to match many events. */
 export class CompiledPattern {
   readonly source: Record<string, unknown>;
-  readonly root: PatternNode;
+  /** The alternatives the pattern compiles to; an event matches when one of them does. */
+  readonly rules: readonly SubRule[];
 
-  constructor(source: Record<string, unknown>, root: PatternNode) {
+  constructor(source: Record<string, unknown>, rules: SubRule[]) {
     this.source = source;
-    this.root = root;
+    this.rules = rules;
   }
 
   matches(event: unknown): boolean {
-    return matchNode(this.root, event);
+    return matchRules(this.rules, event);
   }
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
-const isLeaf = (value: unknown): value is Leaf => value === null || ['string', 'number', 'boolean'].includes(typeof value);
+const isLeaf = (value: unknown): value is string | number | boolean | null => value === null || ['string', 'number', 'boolean'].includes(typeof value);
+const fail = (reason: string): never => {
+  throw new InvalidEventPattern(reason);
+};
 
-// Keys that make an object a matcher rather than a nested field (Event Ruler's reserved names).
-const MATCHER_KEYS = new Set(['prefix', 'suffix', 'equals-ignore-case', 'wildcard', 'anything-but', 'numeric', 'exists', 'cidr']);
+/** Field names Event Ruler keeps for operators: not allowed inside `$or` alternatives. */
+const RESERVED_IN_OR = new Set([
+  'exactly', 'equals-ignore-case', 'prefix', 'suffix', 'anything-but', 'exists', 'wildcard', 'numeric', 'cidr',
+  '=', '<', '<=', '>', '>=', 'regex', 'not-wildcard', 'not-equals-ignore-case',
+  'date-after', 'date-on-or-after', 'date-before', 'date-on-or-before', 'in-date-range', 'ip-address-in-range', 'ip-address-not-in-range',
+]);
 
 /** Parses and validates pattern JSON text (or an already parsed value). */
 export function compilePattern(pattern: string | unknown): CompiledPattern {
   let value = pattern;
   if (typeof pattern === 'string') {
     try {
-      value = JSON.parse(pattern);
+      value = JSON.parse(pattern, keepNumberLiterals);
     } catch (error) {
-      throw new InvalidEventPattern(`Unrecognized JSON: ${(error as Error).message}`);
+      fail(`Unrecognized JSON: ${(error as Error).message}`);
     }
   }
-  if (!isPlainObject(value)) throw new InvalidEventPattern('Filter is not an object');
-  return new CompiledPattern(value, compileNode(value));
+  if (!isPlainObject(value)) fail('Filter is not an object');
+  const source = value as Record<string, unknown>;
+  const rules: SubRule[] = [];
+  compileObject(source, [], rules, false);
+  checkComplexity(rules);
+  return new CompiledPattern(source, rules);
 }
 
-function isOrPrimitive(value: unknown): value is Record<string, unknown>[] {
-  // Event Ruler reads `$or` as OR only for an array of two or more objects free of matcher keys.
-  return Array.isArray(value) && value.length >= 2 && value.every((item) => isPlainObject(item) && !Object.keys(item).some((key) => MATCHER_KEYS.has(key)));
+/** Event Ruler reads `$or` as OR for an array of objects; anything else is an ordinary field name (its legacy reading). */
+function isOr(key: string, value: unknown): value is unknown[] {
+  return key === '$or' && Array.isArray(value) && value.length >= 2 && value.every((item) => isPlainObject(item) && !Object.keys(item).some((name) => RESERVED_IN_OR.has(name)));
 }
 
-function compileNode(pattern: Record<string, unknown>): PatternNode {
-  const node: PatternNode = { fields: [], ors: [] };
-  for (const [key, value] of Object.entries(pattern)) {
-    if (key === '$or' && isOrPrimitive(value)) {
-      node.ors.push(value.map(compileNode));
-    } else if (isPlainObject(value)) {
-      node.fields.push({ key, rule: { nested: compileNode(value) } });
-    } else if (Array.isArray(value)) {
-      if (value.length === 0) throw new InvalidEventPattern(`Empty arrays are not allowed ("${key}")`);
-      node.fields.push({ key, rule: { matchers: value.map((item) => compileMatcher(item)) } });
-    } else {
-      throw new InvalidEventPattern(`"${key}" must be an object or an array`);
+function compileObject(object: Record<string, unknown>, path: string[], rules: SubRule[], insideOr: boolean): void {
+  const entries = Object.entries(object);
+  if (entries.length === 0) fail('Empty objects are not allowed');
+  for (const [key, value] of entries) {
+    if (isOr(key, value)) {
+      compileOr(value, path, rules);
+      continue;
     }
+    if (insideOr && RESERVED_IN_OR.has(key)) fail(`${key} is Ruler reserved fieldName which cannot be used inside $or.`);
+    if (isPlainObject(value)) compileObject(value, [...path, key], rules, insideOr);
+    else if (Array.isArray(value)) addField(rules, [...path, key].join('.'), value);
+    else fail(`"${key}" must be an object or an array`);
   }
-  return node;
 }
 
-function compileMatcher(item: unknown): Matcher {
-  if (isLeaf(item)) return { kind: 'exact', value: item };
-  if (!isPlainObject(item)) throw new InvalidEventPattern('Match value must be String, number, true, false, or null');
-  const keys = Object.keys(item);
-  if (keys.length !== 1) throw new InvalidEventPattern(`Match object must have exactly one match type, found ${keys.length}`);
+function compileOr(alternatives: unknown[], path: string[], rules: SubRule[]): void {
+  const before = rules.map((rule) => new Map(rule));
+  rules.length = 0;
+  for (const alternative of alternatives) {
+    const branch = before.length === 0 ? [new Map()] : before.map((rule) => new Map(rule));
+    compileObject(alternative as Record<string, unknown>, path, branch, true);
+    rules.push(...branch);
+  }
+}
+
+function addField(rules: SubRule[], path: string, values: unknown[]): void {
+  const matchers = values.map((value) => compileValue(value));
+  if (matchers.length === 0) fail('Empty arrays are not allowed');
+  if (rules.length === 0) rules.push(new Map());
+  for (const rule of rules) rule.set(path, matchers);
+}
+
+function compileValue(value: unknown): Matcher {
+  if (typeof value === 'string') return ipMatcher(value) ?? { kind: 'exact', value };
+  if (isLeaf(value)) return { kind: 'exact', value };
+  if (!isPlainObject(value)) return fail('Match value must be String, number, true, false, or null');
+  const keys = Object.keys(value);
+  if (keys.length === 0) fail('Match expression name not found');
   const kind = keys[0]!;
-  const operand = item[kind];
+  const matcher = compileOperator(kind, value[kind], value);
+  if (keys.length > 1) fail(kind === 'numeric' || kind === 'anything-but' ? 'Too many elements in numeric expression' : 'Only one key allowed in match expression');
+  return matcher;
+}
+
+function compileOperator(kind: string, operand: unknown, holder: Record<string, unknown>): Matcher {
   switch (kind) {
+    case 'exactly':
+      if (typeof operand !== 'string') fail('exact match pattern must be a string');
+      return { kind: 'exact', value: operand as string };
     case 'prefix':
-    case 'suffix': {
-      if (typeof operand === 'string') return { kind, value: operand, ignoreCase: false };
-      if (isPlainObject(operand) && Object.keys(operand).length === 1 && typeof operand['equals-ignore-case'] === 'string') {
-        return { kind, value: operand['equals-ignore-case'], ignoreCase: true };
-      }
-      throw new InvalidEventPattern(`${kind} match pattern must be a string or an equals-ignore-case object`);
-    }
+    case 'suffix':
+      if (isPlainObject(operand)) return { kind, value: ignoreCaseOperand(kind, operand), ignoreCase: true };
+      if (typeof operand !== 'string') fail(`${kind} match pattern must be a string`);
+      return { kind, value: operand as string, ignoreCase: false };
     case 'equals-ignore-case':
-      if (typeof operand !== 'string') throw new InvalidEventPattern('equals-ignore-case match pattern must be a string');
-      return { kind, value: operand };
+      if (typeof operand !== 'string') fail('equals-ignore-case match pattern must be a string');
+      return { kind, value: operand as string };
     case 'wildcard':
-      if (typeof operand !== 'string') throw new InvalidEventPattern('wildcard match pattern must be a string');
-      return { kind, regex: wildcardRegex(operand) };
+      if (typeof operand !== 'string') fail('wildcard match pattern must be a string');
+      return wildcardMatcher(operand as string);
     case 'numeric':
-      return { kind, conditions: numericConditions(operand) };
+      return numericMatcher(operand);
     case 'exists':
-      if (typeof operand !== 'boolean') throw new InvalidEventPattern('exists match pattern must be either true or false.');
-      return { kind, value: operand };
+      if (typeof operand !== 'boolean') fail('exists match pattern must be either true or false.');
+      return { kind, value: operand as boolean };
     case 'cidr':
-      return cidrMatcher(operand);
+      // Event Ruler's message for a non-string CIDR names prefix: kept as EventBridge answers.
+      if (typeof operand !== 'string') fail('prefix match pattern must be a string');
+      return cidrMatcher(operand as string);
     case 'anything-but':
-      return { kind, excluded: anythingBut(operand) };
+      return { kind, excluded: anythingBut(operand, holder) };
     default:
-      throw new InvalidEventPattern(`Unrecognized match type ${kind}`);
+      return fail(`Unrecognized match type ${kind}`);
   }
 }
 
-function anythingBut(operand: unknown): Matcher[] {
-  if (typeof operand === 'string' || typeof operand === 'number') return [{ kind: 'exact', value: operand }];
-  if (Array.isArray(operand)) {
-    if (operand.length === 0) throw new InvalidEventPattern('Inside anything-but list, an empty list is not allowed');
-    const allStrings = operand.every((value) => typeof value === 'string');
-    const allNumbers = operand.every((value) => typeof value === 'number');
-    if (!allStrings && !allNumbers) throw new InvalidEventPattern('Inside anything but list, values must be all strings or all numbers');
-    return operand.map((value: string | number) => ({ kind: 'exact', value }));
+function ignoreCaseOperand(kind: 'prefix' | 'suffix', operand: Record<string, unknown>): string {
+  const keys = Object.keys(operand);
+  const label = kind === 'prefix' ? 'Prefix' : 'Suffix';
+  if (keys.length === 0) fail(`${label} expression name not found`);
+  if (keys[0] !== 'equals-ignore-case') fail(`Unsupported ${kind} pattern: ${keys[0]}`);
+  if (typeof operand['equals-ignore-case'] !== 'string') fail('equals-ignore-case match pattern must be a string');
+  if (keys.length > 1) fail('Only one key allowed in match expression');
+  return operand['equals-ignore-case'] as string;
+}
+
+function wildcardMatcher(text: string): Matcher {
+  try {
+    const tokens = parseWildcard(text);
+    return { kind: 'wildcard', glob: toGlob(text), tokens };
+  } catch (error) {
+    if (error instanceof WildcardSyntaxError) fail(error.message);
+    throw error;
   }
-  if (isPlainObject(operand) && Object.keys(operand).length === 1) {
-    const [kind, value] = Object.entries(operand)[0]!;
-    const strings = (allowList: boolean): string[] => {
-      if (typeof value === 'string') return [value];
-      if (allowList && Array.isArray(value) && value.length > 0 && value.every((entry) => typeof entry === 'string')) return value as string[];
-      throw new InvalidEventPattern(`Value of anything-but ${kind} must be a string${allowList ? ' or a list of strings' : ''}`);
-    };
+}
+
+// ---- anything-but ----------------------------------------------------------------------
+
+function anythingBut(operand: unknown, holder: Record<string, unknown>): Matcher[] {
+  if (isPlainObject(operand)) return anythingButSet(operand);
+  if (typeof operand === 'string' || typeof operand === 'number') return [anythingButValue(operand, literalOf(holder, 'anything-but', operand))];
+  if (!Array.isArray(operand)) return fail('Value of anything-but must be an array or single string/number value.');
+  if (operand.some((item) => typeof item !== 'string' && typeof item !== 'number')) fail('Inside anything but list, start|null|boolean is not supported.');
+  const strings = operand.some((item) => typeof item === 'string');
+  const numbers = operand.some((item) => typeof item === 'number');
+  if (strings === numbers) fail('Inside anything but list, either all values are number or string, mixed type is not supported');
+  return operand.map((item: string | number, index) => anythingButValue(item, literalOf(operand, String(index), item)));
+}
+
+function anythingButValue(value: string | number, literal: string): Matcher {
+  if (typeof value === 'number') return { kind: 'exact', value: comparableNumber(value, literal) };
+  return { kind: 'exact', value };
+}
+
+/** `{"anything-but": {"prefix" | "suffix" | "equals-ignore-case" | "wildcard": value or list}}`. */
+function anythingButSet(operand: Record<string, unknown>): Matcher[] {
+  const keys = Object.keys(operand);
+  if (keys.length === 0) fail('Anything-But expression name not found');
+  const kind = keys[0]!;
+  if (!['prefix', 'suffix', 'equals-ignore-case', 'wildcard'].includes(kind)) fail(`Unsupported anything-but pattern: ${kind}`);
+  const value = operand[kind];
+  if (!Array.isArray(value) && typeof value !== 'string' && typeof value !== 'number') {
+    fail('Value of anything-but must be an array or single string/number value.');
+  }
+  const texts = (Array.isArray(value) ? value : [value]).map((item) => {
+    if (typeof item !== 'string') {
+      if (kind === 'equals-ignore-case') fail('Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.');
+      if (kind === 'wildcard') fail('wildcard match pattern must be a string');
+      fail('prefix/suffix match pattern must be a string');
+    }
+    if ((kind === 'prefix' || kind === 'suffix') && item === '') fail('Null prefix/suffix not allowed');
+    return item as string;
+  });
+  if (keys.length > 1) fail('Too many elements in numeric expression');
+  return texts.map((text): Matcher => {
     switch (kind) {
       case 'prefix':
-      case 'suffix': {
-        const [text] = strings(false);
-        if (text === '') throw new InvalidEventPattern(`Null ${kind} not allowed for anything-but`);
-        return [{ kind, value: text!, ignoreCase: false }];
-      }
+      case 'suffix':
+        return { kind, value: text, ignoreCase: false };
       case 'equals-ignore-case':
-        return strings(true).map((text) => ({ kind: 'equals-ignore-case', value: text }));
-      case 'wildcard':
-        return strings(true).map((text) => ({ kind: 'wildcard', regex: wildcardRegex(text) }));
+        return { kind, value: text };
       default:
-        throw new InvalidEventPattern(`Unsupported anything-but pattern: ${kind}`);
+        return wildcardMatcher(text);
     }
-  }
-  throw new InvalidEventPattern('Value of anything-but must be an array or single string/number value.');
+  });
 }
 
-/** `*` is any run of characters; `\*` a literal star and `\\` a literal backslash. */
-function wildcardRegex(pattern: string): RegExp {
-  let source = '';
-  for (let index = 0; index < pattern.length; index += 1) {
-    const char = pattern[index]!;
-    if (char === '\\') {
-      const next = pattern[index + 1];
-      if (next !== '*' && next !== '\\') throw new InvalidEventPattern(`Invalid escape character at pos ${index}`);
-      source += `\\${next}`;
-      index += 1;
-    } else if (char === '*') {
-      if (pattern[index + 1] === '*') throw new InvalidEventPattern(`Consecutive wildcard characters at pos ${index + 1}`);
-      source += '.*';
-    } else {
-      source += char.replace(/[.+?^${}()|[\]\\/-]/g, '\\$&');
+// ---- numbers ---------------------------------------------------------------------------
+
+// The source text of the pattern's numbers, by the object or array holding them: Event
+// Ruler reads a number from its text and refuses one that no double represents exactly.
+const numberLiterals = new WeakMap<object, Map<string, string>>();
+
+function keepNumberLiterals(this: unknown, key: string, value: unknown, context?: { source?: string }): unknown {
+  if (typeof value === 'number' && context?.source !== undefined && this !== null && typeof this === 'object') {
+    const literals = numberLiterals.get(this) ?? new Map<string, string>();
+    literals.set(key, context.source);
+    numberLiterals.set(this, literals);
+  }
+  return value;
+}
+
+function literalOf(holder: object, key: string, value: unknown): string {
+  return numberLiterals.get(holder)?.get(key) ?? String(value);
+}
+
+/** A decimal in canonical form: sign, significant digits, exponent. */
+function canonicalDecimal(text: string): string | undefined {
+  const parts = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (parts === null) return undefined;
+  const [, sign, whole, fraction = '', exponent = '0'] = parts;
+  let digits = `${whole}${fraction}`.replace(/^0+/, '');
+  let power = Number(exponent) - fraction.length;
+  if (digits === '') return '0';
+  while (digits.endsWith('0')) {
+    digits = digits.slice(0, -1);
+    power += 1;
+  }
+  return `${sign}${digits}e${power}`;
+}
+
+/** Event Ruler compares numbers as IEEE-754 doubles and refuses a number no double holds exactly. */
+function comparableNumber(value: number, literal: string): number {
+  if (!Number.isFinite(value) || canonicalDecimal(literal) !== canonicalDecimal(String(value))) fail(`Cannot compare number : ${literal}`);
+  return value;
+}
+
+function numericMatcher(operand: unknown): Matcher {
+  if (!Array.isArray(operand)) return fail('Value of numeric must be an array.');
+  const [operator, , second, , ...rest] = operand;
+  if (typeof operator !== 'string') return fail(`Invalid member in numeric match: ${operand.length === 0 ? ']' : JSON.stringify(operator)}`);
+  const numberAt = (name: string, index: number): number => {
+    const candidate = operand[index];
+    if (typeof candidate !== 'number') fail(`Value of ${name} must be numeric`);
+    return comparableNumber(candidate as number, literalOf(operand, String(index), candidate));
+  };
+  switch (operator) {
+    case '=': {
+      const exact = numberAt('equals', 1);
+      if (operand.length > 2) fail('Too many elements in numeric expression');
+      return { kind: 'numeric', lower: { value: exact, open: false }, upper: { value: exact, open: false } };
     }
+    case '<':
+    case '<=': {
+      const upper = numberAt(operator, 1);
+      if (operand.length > 2) fail('Too many elements in numeric expression');
+      return { kind: 'numeric', upper: { value: upper, open: operator === '<' } };
+    }
+    case '>':
+    case '>=': {
+      const lower: Bound = { value: numberAt(operator, 1), open: operator === '>' };
+      if (operand.length === 2) return { kind: 'numeric', lower };
+      if (typeof second !== 'string') return fail(`Bad value in numeric range: ${JSON.stringify(second)}`);
+      if (second !== '<' && second !== '<=') fail(`Bad numeric range operator: ${second}`);
+      const upper: Bound = { value: numberAt(second, 3), open: second === '<' };
+      if (rest.length > 0) fail('Too many terms in numeric range expression');
+      if (lower.value >= upper.value) fail('Bottom must be less than top');
+      return { kind: 'numeric', lower, upper };
+    }
+    default:
+      return fail(`Unrecognized numeric range operator: ${operator}`);
   }
-  return new RegExp(`^${source}$`, 's');
 }
 
-function numericConditions(operand: unknown): Array<[NumericOperator, number]> {
-  if (!Array.isArray(operand) || operand.length === 0 || operand.length % 2 !== 0) {
-    throw new InvalidEventPattern('Value of numeric must be an array of operator and number pairs.');
-  }
-  const conditions: Array<[NumericOperator, number]> = [];
-  for (let index = 0; index < operand.length; index += 2) {
-    const operator = operand[index];
-    const value = operand[index + 1];
-    if (!['=', '<', '<=', '>', '>='].includes(operator as string)) throw new InvalidEventPattern(`Unrecognized numeric range operator: ${JSON.stringify(operator)}`);
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidEventPattern(`Value of ${String(operator)} must be numeric`);
-    conditions.push([operator as NumericOperator, value]);
-  }
-  const equals = conditions.filter(([operator]) => operator === '=');
-  const lower = conditions.filter(([operator]) => operator === '>' || operator === '>=');
-  const upper = conditions.filter(([operator]) => operator === '<' || operator === '<=');
-  if (equals.length > 0 && conditions.length > 1) throw new InvalidEventPattern('"=" cannot be combined with other numeric operators');
-  if (lower.length > 1 || upper.length > 1) throw new InvalidEventPattern('Numeric range may have at most one lower and one upper bound');
-  if (lower.length === 1 && upper.length === 1 && lower[0]![1] >= upper[0]![1]) throw new InvalidEventPattern('Bottom must be less than top');
-  return conditions;
-}
+// ---- IP addresses ----------------------------------------------------------------------
 
-function cidrMatcher(operand: unknown): Matcher {
-  if (typeof operand !== 'string') throw new InvalidEventPattern('cidr match pattern must be a string');
-  const [address, bits, ...rest] = operand.split('/');
-  const family = isIPv4(address ?? '') ? 'ipv4' : isIPv6(address ?? '') ? 'ipv6' : undefined;
-  const prefix = Number(bits);
-  const max = family === 'ipv4' ? 32 : 128;
-  if (family === undefined || rest.length > 0 || bits === undefined || !/^\d+$/.test(bits) || prefix > max) {
-    throw new InvalidEventPattern(`Nonsensical CIDR: ${operand}`);
-  }
+/** An exact string that is an IP address matches that address however it is written, as in Event Ruler. */
+function ipMatcher(text: string): Matcher | undefined {
+  const family = ipFamily(text);
+  if (family === undefined) return undefined;
   const block = new BlockList();
-  block.addSubnet(address!, prefix, family);
-  return { kind: 'cidr', block, family };
+  block.addAddress(text, family);
+  return { kind: 'ip', block, family, text };
 }
 
-// ---- matching ------------------------------------------------------------------------
+function cidrMatcher(text: string): Matcher {
+  const parts = text.split('/');
+  while (parts.at(-1) === '') parts.pop(); // as Java's split, which drops trailing empty parts
+  if (parts.length !== 2) fail("Malformed CIDR, one '/' required");
+  const [address, bits] = parts as [string, string];
+  if (!/^[+-]?\d+$/.test(bits)) fail('Malformed CIDR, mask bits must be an integer');
+  const prefix = Number(bits);
+  if (prefix < 0) fail('Malformed CIDR, mask bits must not be negative');
+  const family = ipFamily(address);
+  if (family === undefined) {
+    fail(looksLikeIp(address) ? `Invalid IP address: ${address}` : `Nonstandard IP address: ${address}`);
+  }
+  if (family === 'ipv4' && prefix > 31) fail('IPv4 mask bits must be < 32');
+  if (family === 'ipv6' && prefix > 127) fail('IPv6 mask bits must be < 128');
+  const block = new BlockList();
+  block.addSubnet(address, prefix, family);
+  return { kind: 'ip', block, family: family!, text };
+}
+
+// ---- wildcard complexity ---------------------------------------------------------------
+
+/** The wildcard values of a matcher list (wildcard and anything-but wildcard). */
+function wildcardTokens(matchers: readonly Matcher[]): WildcardToken[][] {
+  return matchers.flatMap((matcher) => {
+    if (matcher.kind === 'wildcard') return [matcher.tokens];
+    if (matcher.kind === 'anything-but') return wildcardTokens(matcher.excluded);
+    return [];
+  });
+}
+
+/**
+ * Refuses a pattern whose wildcards are too complex. Like Event Ruler's machine, fields
+ * are taken in name order and the alternatives of a `$or` share a field's matcher while
+ * the fields before it are the same.
+ */
+function checkComplexity(rules: readonly SubRule[]): void {
+  const machines = new Map<string, WildcardToken[][]>();
+  for (const rule of rules) {
+    let before = '';
+    for (const path of [...rule.keys()].sort()) {
+      const matchers = rule.get(path)!;
+      const tokens = wildcardTokens(matchers);
+      if (tokens.length > 0) machines.set(`${before}\u0000${path}`, [...(machines.get(`${before}\u0000${path}`) ?? []), ...tokens]);
+      before += `\u0000${path}=${JSON.stringify(matchers, (key, value) => (key === 'block' ? undefined : value))}`;
+    }
+  }
+  for (const tokens of machines.values()) {
+    if (wildcardComplexity(tokens, MAX_WILDCARD_COMPLEXITY + 1) > MAX_WILDCARD_COMPLEXITY) fail(TOO_COMPLEX);
+  }
+}
 
 /** True when the event matches the pattern (compiled, or given as JSON text or a value). */
 export function matchesPattern(pattern: CompiledPattern | string | Record<string, unknown>, event: unknown): boolean {
   return (pattern instanceof CompiledPattern ? pattern : compilePattern(pattern)).matches(event);
-}
-
-/** Array elements (nested arrays flattened). */
-function flatten(value: unknown[]): unknown[] {
-  return value.flatMap((item) => (Array.isArray(item) ? flatten(item) : [item]));
-}
-
-function matchNode(node: PatternNode, value: unknown): boolean {
-  if (Array.isArray(value)) {
-    const objects = flatten(value).filter(isPlainObject);
-    // No object inside: the nested fields are all absent.
-    if (objects.length === 0) return matchObject(node, {});
-    return objects.some((object) => matchObject(node, object));
-  }
-  return matchObject(node, isPlainObject(value) ? value : {});
-}
-
-function matchObject(node: PatternNode, object: Record<string, unknown>): boolean {
-  for (const { key, rule } of node.fields) {
-    const value = Object.hasOwn(object, key) ? object[key] : undefined;
-    const matched = 'nested' in rule ? matchNode(rule.nested, value) : matchField(rule.matchers, value);
-    if (!matched) return false;
-  }
-  return node.ors.every((alternatives) => alternatives.some((alternative) => matchObject(alternative, object)));
-}
-
-/** The leaf values a field holds: itself, or the leaves of its array; objects hold none. */
-function leavesOf(value: unknown): Leaf[] {
-  if (value === undefined) return [];
-  if (Array.isArray(value)) return flatten(value).filter(isLeaf);
-  return isLeaf(value) ? [value] : [];
-}
-
-function matchField(matchers: Matcher[], value: unknown): boolean {
-  const leaves = leavesOf(value);
-  return matchers.some((matcher) => {
-    if (matcher.kind === 'exists') return matcher.value === (leaves.length > 0);
-    return leaves.some((leaf) => matchLeaf(matcher, leaf));
-  });
-}
-
-function matchLeaf(matcher: Matcher, leaf: Leaf): boolean {
-  switch (matcher.kind) {
-    case 'exact':
-      return leaf === matcher.value;
-    case 'prefix':
-      if (typeof leaf !== 'string') return false;
-      return matcher.ignoreCase ? leaf.toLowerCase().startsWith(matcher.value.toLowerCase()) : leaf.startsWith(matcher.value);
-    case 'suffix':
-      if (typeof leaf !== 'string') return false;
-      return matcher.ignoreCase ? leaf.toLowerCase().endsWith(matcher.value.toLowerCase()) : leaf.endsWith(matcher.value);
-    case 'equals-ignore-case':
-      return typeof leaf === 'string' && leaf.toLowerCase() === matcher.value.toLowerCase();
-    case 'wildcard':
-      return typeof leaf === 'string' && matcher.regex.test(leaf);
-    case 'numeric':
-      return typeof leaf === 'number' && matcher.conditions.every(([operator, bound]) => compare(leaf, operator, bound));
-    case 'cidr':
-      return typeof leaf === 'string' && (matcher.family === 'ipv4' ? isIPv4(leaf) : isIPv6(leaf)) && matcher.block.check(leaf, matcher.family);
-    case 'anything-but':
-      return !matcher.excluded.some((excluded) => matchLeaf(excluded, leaf));
-    case 'exists':
-      return matcher.value;
-  }
-}
-
-function compare(value: number, operator: NumericOperator, bound: number): boolean {
-  switch (operator) {
-    case '=':
-      return value === bound;
-    case '<':
-      return value < bound;
-    case '<=':
-      return value <= bound;
-    case '>':
-      return value > bound;
-    case '>=':
-      return value >= bound;
-  }
 }

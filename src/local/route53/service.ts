@@ -23,10 +23,12 @@ import { FaultInjector, type Route53Faults } from './faults.ts';
 import { HealthChecker, type AlarmStateLookup, type HealthCheckStatusChange, type ResolveTarget } from './health-checker.ts';
 import { parseHealthCheckConfig, sameHealthCheckConfig, updateHealthCheckConfig } from './health-rules.ts';
 import { pageById, pageRecords, pageZonesByName, parseMaxItems } from './listing.ts';
-import type { ChangeRecord, HealthCheck, HealthCheckConfig, HostedZone, Route53State } from './model.ts';
+import { RR_TYPES, type ChangeRecord, type HealthCheck, type HealthCheckConfig, type HostedZone, type Route53State } from './model.ts';
 import { readChanges, readHealthCheckConfig } from './requests.ts';
 import { applyChangeBatch, parseInteger } from './rules.ts';
 import { loadState, StateWriter } from './store.ts';
+import { canonicalName, resolve as resolveQuery, type Query, type Resolution, type ResolverWorld } from './resolver.ts';
+import { regionOfAddress } from './region-latency.ts';
 import {
   document,
   errorDocument,
@@ -65,6 +67,10 @@ export interface Route53ServiceOptions {
   alarmState?: AlarmStateLookup;
   /** Injected failures and the 5 requests/second limit. */
   faults?: Route53Faults;
+  /** Addresses and health of alias targets outside the zones (load balancers), for DNS answers. */
+  externalTarget?: ResolverWorld['external'];
+  /** Chance for weighted and multivalue answers (default Math.random). */
+  random?: () => number;
 }
 
 export interface Route53Service extends LocalService {
@@ -74,6 +80,8 @@ export interface Route53Service extends LocalService {
   healthCheckStatus(id: string): boolean | undefined;
   /** Replaces the injected failures (for example, to stop throttling mid-test). */
   setFaults(faults: Route53Faults): void;
+  /** What Route 53's name servers answer for this query now (the DNS server and TestDNSAnswer). */
+  resolve(query: Query): Resolution;
   close(): Promise<void>;
 }
 
@@ -265,6 +273,47 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     return ok(document('DeleteHostedZoneResponse', renderChangeInfo(change.id, 'PENDING', change.submittedAt)));
   };
 
+  // -------------------------------------------------------------------------
+  // DNS answers (resolver.ts): the local DNS server and TestDNSAnswer.
+
+  const world = (zones: readonly HostedZone[]): ResolverWorld => ({
+    zones,
+    healthy: (id) => checker.isHealthy(id) ?? true,
+    external: options.externalTarget ?? (() => undefined),
+    random: options.random ?? Math.random,
+  });
+  const resolve = (query: Query): Resolution => resolveQuery(world(state.zones), query);
+
+  const testDnsAnswer: Handler = (req) => {
+    const query = req.url.searchParams;
+    const zoneId = query.get('hostedzoneid');
+    const recordName = query.get('recordname');
+    const recordType = query.get('recordtype');
+    if (!zoneId) throw validationError('null', 'hostedZoneId', 'Member must not be null');
+    if (!recordName) throw validationError('null', 'recordName', 'Member must not be null');
+    if (!recordType) throw validationError('null', 'recordType', 'Member must not be null');
+    if (!(RR_TYPES as readonly string[]).includes(recordType)) throw enumerationError(recordType, RR_TYPES);
+    const zone = zoneOf(zoneId);
+    const name = canonicalName(recordName);
+    if (!(name === zone.name || name.endsWith(`.${zone.name}`))) throw invalidInput(`The record name ${recordName} is not in the hosted zone ${zone.name} (wording ours)`);
+    // The answer comes from this zone alone, for the client subnet given (latency records).
+    const subnet = query.get('edns0clientsubnetip') ?? query.get('resolverip') ?? '';
+    const clientRegion = regionOfAddress(subnet) ?? 'us-east-1';
+    const result = resolveQuery(world([zone]), { name, type: recordType, clientRegion });
+    const data = result.answers.filter((a) => a.type === recordType).map((a) => leaf('RecordDataEntry', a.data));
+    return ok(
+      document(
+        'TestDNSAnswerResponse',
+        leaf('Nameserver', zone.nameServers[0] ?? 'ns.local'),
+        leaf('RecordName', name),
+        leaf('RecordType', recordType),
+        node('RecordData', ...data),
+        leaf('ResponseCode', result.rcode),
+        leaf('Protocol', 'UDP'),
+      ),
+    );
+  };
+
   const getHostedZoneCount: Handler = () => ok(document('GetHostedZoneCountResponse', leaf('HostedZoneCount', state.zones.length)));
 
   // -------------------------------------------------------------------------
@@ -287,7 +336,8 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
       batch.changes,
     );
     if (!outcome.ok) throw outcome.error;
-    zone.records = outcome.records;
+    // The acceptWithoutApply fault answers as usual but keeps the zone as it was.
+    if (!faults.dropsChange()) zone.records = outcome.records;
     const change = newChange(batch.comment);
     await save();
     return ok(document('ChangeResourceRecordSetsResponse', renderChangeInfo(change.id, 'PENDING', change.submittedAt, change.comment)));
@@ -484,6 +534,7 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     { method: 'GET', pattern: /^hostedzone$/, changesZone: false, handler: listHostedZones },
     { method: 'GET', pattern: /^hostedzonesbyname$/, changesZone: false, handler: listHostedZonesByName },
     { method: 'GET', pattern: /^hostedzonecount$/, changesZone: false, handler: getHostedZoneCount },
+    { method: 'GET', pattern: /^testdnsanswer$/, changesZone: false, handler: testDnsAnswer },
     { method: 'GET', pattern: new RegExp(`^hostedzone/${seg}$`), changesZone: false, handler: getHostedZone },
     { method: 'DELETE', pattern: new RegExp(`^hostedzone/${seg}$`), changesZone: true, handler: deleteHostedZone },
     { method: 'POST', pattern: new RegExp(`^hostedzone/${seg}/rrset/?$`), changesZone: true, handler: changeResourceRecordSets },
@@ -530,6 +581,7 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     handle,
     onHealthCheckStatusChange: (listener) => checker.subscribe(listener),
     healthCheckStatus: (id) => checker.isHealthy(id),
+    resolve,
     setFaults: (next) => faults.set(next),
     close: async () => {
       checker.close();

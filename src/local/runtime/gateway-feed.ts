@@ -5,6 +5,7 @@
 // runtime was down (the first start publishes everything: that is the onboarding).
 import { join } from 'node:path';
 import type { FleetConfig } from '../../core/config.ts';
+import { holdSilentClusters } from '../../core/held.ts';
 import type { GatewayEvent } from '../../core/gateway-events.ts';
 import type { Problem, PublishedEndpoint } from '../../core/model.ts';
 import type { GatewayEventSink } from '../../k8s/event-sink.ts';
@@ -53,7 +54,10 @@ export class GatewayFeed {
   }
 
   async #sync(): Promise<FeedResult> {
-    const read = await this.#source.list();
+    const sentBy = new Map<string, number>();
+    for (const e of this.#sent) sentBy.set(e.cluster, (sentBy.get(e.cluster) ?? 0) + 1);
+    // A cluster that now publishes nothing where it published before is held, not withdrawn.
+    const read = holdSilentClusters(await this.#source.list(), this.#fleet.clusters.map((c) => c.name), new Map([...sentBy].map(([c, n]) => [c, `it published ${n} endpoint(s) before`])));
     const observedAt = new Date().toISOString();
     const events: GatewayEvent[] = [];
     let next = this.#sent;

@@ -32,3 +32,12 @@ export function localNames(stage = LOCAL_STAGE, region = LOCAL_REGION, accountId
     rule: (part) => `switchyard-${stage}-${part}`,
   };
 }
+
+/**
+ * The loopback address of the n-th simulated cluster's load balancer (0-based index in the
+ * fleet): 127.0.1.1, 127.0.1.2, … The local DNS answers a cluster's entry point with it.
+ */
+export function clusterAddress(index: number): string {
+  if (!Number.isInteger(index) || index < 0 || index > 253) throw new RangeError(`cluster index ${index}: the local runtime simulates at most 254 clusters`);
+  return `127.0.1.${index + 1}`;
+}

@@ -19,6 +19,10 @@ import { startEndpoint, type Endpoint } from '../endpoint.ts';
 import { readJsonFile, writeJsonFileAtomic } from '../json-file.ts';
 import { deployWorkflows, openLocalPlatform, type LocalPlatform } from '../platform.ts';
 import { createRoute53Service, type Route53Service } from '../route53/index.ts';
+import { startDnsServer } from '../route53/dns-server.ts';
+import type { ExternalTarget } from '../route53/resolver.ts';
+import type { PublishedEndpoint } from '../../core/model.ts';
+import { clusterAddress } from './names.ts';
 import { loadWorkflowFolder } from '../stepfunctions/runner.ts';
 import type { LambdaHandler } from '../stepfunctions/lambda-invoke.ts';
 import type { ExecutionRecord } from '../stepfunctions/engine.ts';
@@ -51,6 +55,8 @@ export interface LocalRuntimeOptions {
   /** Default: SWITCHYARD_PORT, else 4566; 0 picks a free port. */
   port?: number;
   host?: string;
+  /** Port of the DNS server (UDP and TCP, on `host`); default 0 picks a free one, `null` runs none. The CLI's default is 4567. */
+  dnsPort?: number | null;
   workflowsDir?: string;
   /**
    * One knob for every wait: health-check intervals, the INSYNC delay (1 s × scale), workflow
@@ -75,6 +81,8 @@ export interface LocalRuntimeOptions {
 export interface LocalRuntime {
   url: string;
   port: number;
+  /** The DNS server answering from the local zones (docs/local-runtime.md, "DNS answers"). */
+  dns: { host: string; port: number } | undefined;
   fleet: LoadedFleet;
   names: LocalNames;
   stateDir: string | undefined;
@@ -164,7 +172,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     cleanups.push(() => alarms.flush());
 
+    // A load balancer name the zones alias to is a simulated cluster's entry point: it answers
+    // with that cluster's own loopback address, 127.0.1.<n> (n = its place in the fleet, from 1).
+    let published: () => readonly PublishedEndpoint[] = () => [];
+    const entryPointTarget = (dnsName: string, type: 'A' | 'AAAA'): ExternalTarget | undefined => {
+      const name = dnsName.toLowerCase().replace(/\.$/, '');
+      const index = fleet.config.clusters.findIndex((c) => c.entryPoint?.toLowerCase() === name || published().some((e) => e.cluster === c.name && e.entryPoint?.toLowerCase() === name));
+      if (index < 0) return undefined;
+      const cluster = fleet.config.clusters[index]!;
+      return { addresses: type === 'A' ? [clusterAddress(index)] : [], healthy: canaries.modes()[cluster.name] !== 'down' };
+    };
+
     const route53 = createRoute53Service({
+      externalTarget: entryPointTarget,
       ...(stateDir === undefined ? {} : { statePath: join(stateDir, 'route53.json') }),
       insyncDelayMs: scale.insync,
       healthCheckTimeScale: scale.health,
@@ -172,6 +192,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       alarmState: (_region, name) => alarms.get(name)?.state,
     });
     cleanups.push(() => route53.close());
+
+    const dns =
+      options.dnsPort === null
+        ? undefined
+        : await startDnsServer({ host: options.host ?? '127.0.0.1', port: options.dnsPort ?? 0, resolve: (query) => route53.resolve(query), defaultRegion: fleet.config.clusters[0]?.region ?? 'us-east-1', log });
+    if (dns !== undefined) cleanups.push(() => dns.close());
 
     let tasks: Record<string, Task> | undefined;
     const handlers = lazyHandlers(() => {
@@ -234,7 +260,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (stateDir !== undefined) await writeJsonFileAtomic(join(stateDir, 'runtime.json'), { pid: process.pid, url: endpoint.url, fleet: fleet.dir, startedAt: new Date().toISOString() });
 
     await ensureStateTable(clients.dynamodb, names.table);
-    problems.push(...(await ensureZones(fleet, clients)));
+    problems.push(...(await ensureZones(fleet, clients)), ...opened.eventBus.loadProblems());
     const workflows = await loadWorkflowFolder(options.workflowsDir ?? DEFAULT_WORKFLOWS);
     deployWorkflows(opened.stepFunctions, workflows, { prefix: `switchyard-${names.stage}-` });
     const triggers = installTriggers(opened.eventBus, { fleet: fleet.config, names, functions: Object.keys(handlers), workflows: [...workflows.keys()] });
@@ -266,6 +292,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       sink: eventBridgeSink(clients.eventbridge, names.bus),
       ...(stateDir === undefined ? {} : { stateDir }),
     });
+    published = () => feed.published;
     discover = async () => {
       const result = await feed.sync();
       const found = result.problems.map((p) => `${p.subject}: ${p.reason}`);
@@ -331,6 +358,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const runtime: LocalRuntime = {
       url: endpoint.url,
       port: endpoint.port,
+      dns: dns === undefined ? undefined : { host: dns.host, port: dns.port },
       fleet,
       names,
       stateDir,
@@ -370,11 +398,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }
     const every = options.discoverEveryMs ?? Math.max(200, Math.round(2000 * (options.timeScale ?? 1)));
     if (every > 0) {
+      // One pass at a time; close waits for the pass in flight, so nothing writes into the
+      // state folder after close resolves.
+      let pass: Promise<void> | undefined;
       const timer = setInterval(() => {
-        discover().catch((error: unknown) => log(`discovery failed: ${errorMessage(error)}`));
+        if (pass !== undefined) return;
+        pass = discover()
+          .then(
+            () => undefined,
+            (error: unknown) => log(`discovery failed: ${errorMessage(error)}`),
+          )
+          .finally(() => (pass = undefined));
       }, every);
       timer.unref();
-      cleanups.push(() => clearInterval(timer));
+      cleanups.push(async () => {
+        clearInterval(timer);
+        await pass;
+      });
     }
     ready = true;
     return runtime;

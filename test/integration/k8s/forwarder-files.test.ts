@@ -1,9 +1,9 @@
-// `switchyard discover --watch --source files` end to end: manifest folders of a
+// `switchyard discover --watch --source manifests` end to end: manifest folders of a
 // temporary fleet, watched with fs.watch, and a real EventBridgeClient sending to the
 // local EventBridge service on a loopback endpoint.
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
-import { cp, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -39,7 +39,7 @@ afterEach(async () => {
 
 /** Starts the forwarder and waits until every cluster has its baseline. */
 async function forward(options: Partial<DiscoverOptions> = {}, io: Partial<WatchIo> = {}): Promise<void> {
-  run = runWatch({ fleet, source: 'files', endpointUrl: local.endpoint.url, ...options }, { files: { debounceMs: 30, resyncMs: 0 }, ...io });
+  run = runWatch({ fleet, source: 'manifests', endpointUrl: local.endpoint.url, ...options }, { files: { debounceMs: 30, resyncMs: 0 }, ...io });
   ({ out, err } = run);
   await eventually(() => err.filter((line) => / watching \(/.test(line)).length === 3);
 }
@@ -49,7 +49,7 @@ const finish = () => (run as WatchRun).finish();
 
 const busEvents = () => local.events();
 
-describe('discover --watch --source files', () => {
+describe('discover --watch --source manifests', () => {
   it('sends a Gateway Published when a manifest is added, a Gateway Withdrawn when it is removed, one line each', async () => {
     // Prepare
     await forward();
@@ -99,8 +99,9 @@ describe('discover --watch --source files', () => {
     await eventually(() => err.some((line) => line.startsWith('east: unreachable')));
     await rename(join(fleet, 'clusters/east'), join(fleet, 'clusters/east-moved'));
     await quiet();
-    // ...while west goes on: its docs route is deleted
-    await rm(join(fleet, 'clusters/west/routes.yaml'));
+    // ...while west goes on: its api route is deleted (its shop route and canary stay)
+    const routes = (await readFile(join(fleet, 'clusters/west/routes.yaml'), 'utf8')).split('\n---\n');
+    await writeFile(join(fleet, 'clusters/west/routes.yaml'), routes.filter((doc) => !/\n {2}name: api\n/.test(doc)).join('\n---\n'));
     await eventually(() => busEvents().length > 0);
     await quiet();
     const duringOutage = busEvents();
@@ -131,7 +132,7 @@ describe('discover --watch --source files', () => {
     expect(lines.every((l) => l['detail-type'] === 'Gateway Published' && l.eventBusName === 'default')).toBe(true);
     // Everything `discover` lists is announced, once
     const report: string[] = [];
-    await runDiscover({ fleet, json: true, source: 'files' }, { out: (t) => report.push(t) });
+    await runDiscover({ fleet, json: true, source: 'manifests' }, { out: (t) => report.push(t) });
     const listed = JSON.parse(report.join('')).endpoints.map((e: { cluster: string; hostname: string }) => `${e.cluster} ${e.hostname}`);
     expect(lines.flatMap((l) => l.detail.hostnames.map((h: string) => `${l.detail.cluster} ${h}`)).sort()).toEqual(listed.sort());
     expect(code).toBe(0);

@@ -1,3 +1,5 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   CreateEventBusCommand,
   DeleteRuleCommand,
@@ -229,6 +231,40 @@ describe('local EventBridge over HTTP (SDK v3 EventBridgeClient)', () => {
     expect(noResources.Result).toBe(true);
   });
 
+  it('takes the patterns EventBridge takes and refuses the ones it refuses, in PutRule and TestEventPattern alike', async () => {
+    // Prepare
+    const dotted = { ...sampleEvent, detail: { 'cluster.name': 'east', state: 'initializing' } };
+    const anythingButList = '{"detail":{"state":[{"anything-but":{"prefix":["init","error"]}}]}}';
+    const dottedKey = '{"detail.cluster":{"name":["east"]}}';
+    const tooComplex = JSON.stringify({ resources: ['A', 'B', 'C', 'D'].map((name) => ({ wildcard: `*:stack/${name}/*` })) });
+    const tooLong = JSON.stringify({ source: ['x'.repeat(2100)] });
+    const overApiLimit = JSON.stringify({ source: ['x'.repeat(4100)] });
+
+    // Act
+    const putList = await events.send(new PutRuleCommand({ Name: 'not-starting', EventPattern: anythingButList }));
+    const listResult = await events.send(new TestEventPatternCommand({ EventPattern: anythingButList, Event: JSON.stringify(dotted) }));
+    const dottedResult = await events.send(new TestEventPatternCommand({ EventPattern: dottedKey, Event: JSON.stringify(dotted) }));
+    const complexRule = await thrown(events.send(new PutRuleCommand({ Name: 'complex', EventPattern: tooComplex })));
+    const complexTest = await thrown(events.send(new TestEventPatternCommand({ EventPattern: tooComplex, Event: JSON.stringify(sampleEvent) })));
+    const longRule = await thrown(events.send(new PutRuleCommand({ Name: 'long', EventPattern: tooLong })));
+    const overLimit = await thrown(events.send(new PutRuleCommand({ Name: 'long', EventPattern: overApiLimit })));
+    const rules = await events.send(new ListRulesCommand({ NamePrefix: 'complex' }));
+    await events.send(new DeleteRuleCommand({ Name: 'not-starting' }));
+
+    // Assess
+    expect(putList.RuleArn).toBe('arn:aws:events:us-east-1:000000000000:rule/not-starting');
+    expect(listResult.Result).toBe(false);
+    expect(dottedResult.Result).toBe(true);
+    const complexity = 'Event pattern is not valid. Reason: Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character';
+    expect(complexRule).toMatchObject({ name: 'InvalidEventPatternException', status: 400, message: complexity });
+    expect(complexTest).toMatchObject({ name: 'InvalidEventPatternException', status: 400, message: complexity });
+    expect(longRule).toMatchObject({ name: 'InvalidEventPatternException', status: 400 });
+    expect(longRule.message).toMatch(/over the event pattern size quota of 2048/);
+    expect(overLimit).toMatchObject({ name: 'ValidationException', status: 400 });
+    expect(overLimit.message).toMatch(/at 'eventPattern' failed to satisfy constraint: Member must have length less than or equal to 4096$/);
+    expect(rules.Rules).toEqual([]);
+  });
+
   it('keeps a bounded log of recent events', () => {
     expect(bus.recentEvents().length).toBeLessThanOrEqual(5);
   });
@@ -281,6 +317,37 @@ describe('local EventBridge persistence and schedules', () => {
       // Assess
       expect(second.listTargetsByRule({ Rule: 'r', EventBusName: 'switchyard' })).toEqual([{ Id: 't', Arn: 'local:callback:x' }]);
       expect(seen).toMatchObject([{ source: 'switchyard', detail: { n: 1 } }]);
+      await second.close();
+    } finally {
+      await folder.remove();
+    }
+  });
+
+  it('starts with a stored rule whose pattern it now refuses: the rule is kept, matches nothing, and is reported', async () => {
+    const folder = await temporaryFolder('events');
+    try {
+      // Prepare: a rules file written by an earlier version that took four wildcards on one field
+      const tooComplex = JSON.stringify({ resources: ['A', 'B', 'C', 'D'].map((name) => ({ wildcard: `*:stack/${name}/*` })) });
+      const first = await LocalEventBus.open({ stateDir: folder.path });
+      first.putRule({ Name: 'fine', EventPattern: '{"source":["switchyard"]}' });
+      await first.close();
+      const file = join(folder.path, 'eventbridge', 'rules.json');
+      const stored = JSON.parse(await readFile(file, 'utf8')) as { rules: Array<Record<string, unknown>> };
+      stored.rules.push({ ...stored.rules[0], Name: 'legacy', Arn: 'arn:aws:events:us-east-1:000000000000:rule/legacy', EventPattern: tooComplex });
+      await writeFile(file, JSON.stringify(stored));
+
+      // Act
+      const second = await LocalEventBus.open({ stateDir: folder.path });
+      const seen: string[] = [];
+      second.putTargets({ Rule: 'legacy', Targets: [{ Id: 't', Arn: 'local:callback:legacy' }] });
+      second.registerTarget('local:callback:legacy', () => void seen.push('legacy'));
+      second.putEvents([{ Source: 'switchyard', DetailType: 'D', Detail: '{}', Resources: ['x:stack/A/y'] }]);
+      await second.idle();
+
+      // Assess
+      expect(second.describeRule({ Name: 'legacy' })).toMatchObject({ Name: 'legacy', EventPattern: tooComplex });
+      expect(second.loadProblems()).toEqual([expect.stringMatching(/^rule legacy on bus default matches nothing until its pattern is fixed: Event pattern is not valid\. Reason: Rule is too complex/)]);
+      expect(seen).toEqual([]);
       await second.close();
     } finally {
       await folder.remove();

@@ -75,7 +75,9 @@ describe('syncDns', () => {
     const { r53, ports } = setup(exampleEndpoints(), [foreign]);
 
     await syncDns({ fleet: exampleFleet }, ports);
-    await syncDns({ fleet: { ...exampleFleet, policy: 'sync' } }, { ...ports, endpoints: staticSource([]) });
+    // Every cluster withdrawn from the fleet (a new one that never published takes their place): all owned sets go.
+    const north = { ...exampleFleet.clusters[0]!, name: 'north', canaryHostname: 'canary-north.example.com' };
+    await syncDns({ fleet: { ...exampleFleet, policy: 'sync', clusters: [north] } }, { ...ports, endpoints: staticSource([]) });
 
     expect(r53.records.get('Z1')).toEqual([foreign]);
   });
@@ -275,5 +277,37 @@ describe('heldForUnreachable', () => {
     expect(report.failed).toBe(true);
     expect(report.unreachable).toEqual(['eu']);
     expect(r53.records.get('Z1')).toEqual(before);
+  });
+
+  it('holds a cluster that published nothing while Route 53 holds its records, and says so (exit 1)', async () => {
+    // Prepare: the example fleet in Route 53, then a source that reads nothing for eu (an empty mount).
+    const { r53, ports, lines } = setup();
+    await syncDns({ fleet: exampleFleet }, ports);
+    const before = structuredClone(r53.records.get('Z1'));
+    const checks = [...r53.checks.keys()].sort();
+
+    // Act
+    const report = await syncDns({ fleet: exampleFleet }, { ...ports, endpoints: staticSource(exampleEndpoints().filter((e) => e.cluster !== 'eu')) });
+
+    // Assess
+    expect(report.failed).toBe(true);
+    expect(report.unreachable).toEqual(['eu']);
+    expect(report.problems).toContainEqual({ subject: 'eu', cluster: 'eu', reason: expect.stringMatching(/^the source published nothing for it \(not even its canary\), but Route 53 holds 3 record set\(s\) of it: the cluster is held/) });
+    expect(lines).toContain('clusters that published nothing, their records are left as they are: eu');
+    expect(r53.records.get('Z1')).toEqual(before);
+    expect([...r53.checks.keys()].sort()).toEqual(checks);
+  });
+
+  it('does not hold a silent cluster that has no records, nor one removed from the fleet', async () => {
+    const { r53, ports } = setup(exampleEndpoints().filter((e) => e.cluster !== 'eu'));
+    const first = await syncDns({ fleet: exampleFleet }, ports);
+    expect(first.unreachable).toEqual([]);
+    expect(first.failed).toBe(false);
+
+    await syncDns({ fleet: exampleFleet }, { ...ports, endpoints: staticSource(exampleEndpoints()) });
+    const withoutEu = { ...exampleFleet, clusters: exampleFleet.clusters.filter((c) => c.name !== 'eu') };
+    const removed = await syncDns({ fleet: withoutEu }, { ...ports, endpoints: staticSource(exampleEndpoints().filter((e) => e.cluster !== 'eu')) });
+    expect(removed.unreachable).toEqual([]);
+    expect(r53.records.get('Z1')!.some((r) => r.setIdentifier === 'eu' || r.name.startsWith('canary-eu'))).toBe(false);
   });
 });

@@ -91,6 +91,19 @@ describe('switchyard plan', () => {
     expect(JSON.parse(out.join('\n')).summary).toEqual({ create: 10, update: 0, delete: 0, markers: 6, requests: 1 });
   });
 
+  it('reads the endpoints file with --source endpoints-file, and takes the earlier spelling file with a notice', async () => {
+    mockEmptyAccount();
+
+    const code = await run('plan', '--fleet', 'examples/fleet', '--source', 'endpoints-file', '--json');
+
+    expect(code).toBe(0);
+    expect(JSON.parse(out.join('\n')).summary).toEqual({ create: 10, update: 0, delete: 0, markers: 6, requests: 1 });
+    expect(err.join('\n')).not.toContain('is now called');
+    out.length = 0;
+    expect(await run('plan', '--fleet', 'examples/fleet', '--source', 'file', '--json')).toBe(0);
+    expect(err.join('\n')).toContain('--source file is now called --source endpoints-file');
+  });
+
   it('follows the drains and failovers in the state table named by --state-table', async () => {
     // Prepare: east is drained; shop alone is failed over away from west.
     mockEmptyAccount();
@@ -122,7 +135,7 @@ describe('switchyard plan', () => {
   it('exits 2 on an unknown --source', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     expect(await run('plan', '--fleet', 'examples/fleet', '--source', 'kubectl')).toBe(2);
-    expect(String(errors.mock.calls[0]?.[0])).toContain('--source: "kubectl" is not one of auto, manifests, file, eks');
+    expect(String(errors.mock.calls[0]?.[0])).toContain('--source: "kubectl" is not one of auto, manifests, eks, endpoints-file');
   });
 
   it('leaves the records of a cluster it cannot read as they are, and exits 1', async () => {
@@ -219,7 +232,17 @@ describe('switchyard sync', () => {
   it('applies the plan with progress and a summary, and exits 0', async () => {
     // Prepare
     mockEmptyAccount();
-    r53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date(0) } });
+    const sent: SdkChange[] = [];
+    r53.on(ChangeResourceRecordSetsCommand).callsFake((input: { ChangeBatch: { Changes: SdkChange[] } }) => {
+      sent.push(...input.ChangeBatch.Changes);
+      return { ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date(0) } };
+    });
+    // The read-back after INSYNC (a page from the first changed name) finds what was sent.
+    r53.on(ListResourceRecordSetsCommand).callsFake((input: { StartRecordName?: string }) => ({
+      ResourceRecordSets: input.StartRecordName === undefined ? [] : sent.filter((c) => c.Action !== 'DELETE').map((c) => c.ResourceRecordSet),
+      IsTruncated: false,
+      MaxItems: 300,
+    }));
 
     // Act
     const code = await run('sync', '--fleet', 'examples/fleet', '--no-state-table', '--stage', 'dev');

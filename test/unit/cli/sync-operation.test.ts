@@ -40,16 +40,32 @@ afterAll(async () => {
   await dynamo.close();
 });
 
+/** The zone as the mocked Route 53 holds it: every change sent is applied, so reads (and the read-back after INSYNC) see them. */
+let zone: Map<string, NonNullable<SdkChange['ResourceRecordSet']>>;
+
+function applySent(changes: readonly SdkChange[]): void {
+  for (const c of changes) {
+    const set = c.ResourceRecordSet!;
+    const key = `${set.Name}|${set.Type}|${set.SetIdentifier ?? ''}`;
+    if (c.Action === 'DELETE') zone.delete(key);
+    else zone.set(key, set);
+  }
+}
+
 function mockEmptyAccount(): void {
+  zone = new Map();
   r53.on(ListHostedZonesCommand).resolves({ HostedZones: [{ Id: '/hostedzone/Z1', Name: 'example.com.', CallerReference: 'x' }], IsTruncated: false, Marker: '', MaxItems: 100 });
-  r53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [], IsTruncated: false, MaxItems: 300 });
+  r53.on(ListResourceRecordSetsCommand).callsFake(() => ({ ResourceRecordSets: [...zone.values()].sort((a, b) => (a.Name! < b.Name! ? -1 : a.Name! > b.Name! ? 1 : 0)), IsTruncated: false, MaxItems: 300 }));
   r53.on(ListHealthChecksCommand).resolves({ HealthChecks: [], IsTruncated: false, Marker: '', MaxItems: 100 });
   r53.on(ListTagsForResourcesCommand).resolves({ ResourceTagSets: [] });
   let n = 0;
   r53.on(CreateHealthCheckCommand).callsFake((input) => ({ HealthCheck: { Id: `hc-${++n}`, CallerReference: input.CallerReference, HealthCheckVersion: 1, HealthCheckConfig: input.HealthCheckConfig }, Location: 'x' }));
   r53.on(ChangeTagsForResourceCommand).resolves({});
   r53.on(GetChangeCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'INSYNC', SubmittedAt: new Date(0) } });
-  r53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date(0) } });
+  r53.on(ChangeResourceRecordSetsCommand).callsFake((input: { ChangeBatch: { Changes: SdkChange[] } }) => {
+    applySent(input.ChangeBatch.Changes);
+    return { ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date(0) } };
+  });
 }
 
 /** The weights the sync sent for shop.example.com's A sets, by cluster (last write wins). */
@@ -140,7 +156,8 @@ describe('switchyard sync, as an operation', () => {
     // Prepare: during the first ChangeResourceRecordSets, a drain takes west to 0 %.
     mockEmptyAccount();
     let first = true;
-    r53.on(ChangeResourceRecordSetsCommand).callsFake(async () => {
+    r53.on(ChangeResourceRecordSetsCommand).callsFake(async (input: { ChangeBatch: { Changes: SdkChange[] } }) => {
+      applySent(input.ChangeBatch.Changes);
       if (first) {
         first = false;
         await table.updateFleet((state) => ({ next: withIntent(state, { cluster: 'west', state: 'DRAINING', weightPercent: 0 }), result: null }));
@@ -160,7 +177,8 @@ describe('switchyard sync, as an operation', () => {
   it('fails (exit 1) without journal or event when its lease was taken over while it wrote Route 53', async () => {
     // Prepare: while the sync writes, its lease is gone and a Reconcile holds the lock.
     mockEmptyAccount();
-    r53.on(ChangeResourceRecordSetsCommand).callsFake(async () => {
+    r53.on(ChangeResourceRecordSetsCommand).callsFake(async (input: { ChangeBatch: { Changes: SdkChange[] } }) => {
+      applySent(input.ChangeBatch.Changes);
       await table.updateFleet((state) => ({ next: { ...state, fleetLock: { holder: 'reconcile-9', operation: 'reconcile' as const, token: state.lastToken + 1, acquiredAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 600_000).toISOString() }, lastToken: state.lastToken + 1 }, result: null }));
       return { ChangeInfo: { Id: '/change/C3', Status: 'PENDING', SubmittedAt: new Date(0) } };
     });

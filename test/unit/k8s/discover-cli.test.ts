@@ -67,7 +67,7 @@ describe('switchyard discover', () => {
       await rm(dir, { recursive: true, force: true });
     });
 
-    it('exits 2 when resources have problems, listing each with its cluster and resource', async () => {
+    it('exits 1 when resources have problems, listing each with its cluster and resource', async () => {
       await writeFile(
         join(dir, 'clusters', 'eu', 'bad.yaml'),
         `apiVersion: gateway.tsb.tetrate.io/v2
@@ -80,7 +80,7 @@ spec:
       );
       const { code, text } = await run({ fleet: dir, json: true });
       const report = JSON.parse(text);
-      expect(code).toBe(2);
+      expect(code).toBe(1);
       expect(report.problems).toEqual([
         { cluster: 'eu', resource: 'eu/TetrateGateway/shop/bad', reason: 'ignored annotation switchyard.io/weight: "heavy" is not an integer 0–255' },
         { cluster: 'eu', resource: 'eu/TetrateGateway/shop/bad', reason: 'host "*" matches every name and cannot be published' },
@@ -92,14 +92,14 @@ spec:
       await rm(join(dir, 'clusters', 'west'), { recursive: true });
       const { code, text } = await run({ fleet: dir });
       expect(code).toBe(1);
-      expect(text).toContain('west: UNREACHABLE — its records are left as they are');
+      expect(text).toContain('west: UNREACHABLE — held: its records are left as they are (see the problems below)');
       expect(text).toMatch(/west: cannot read the cluster, so its records are left as they are: .*no such manifests folder/);
     });
 
-    it('reads a cluster without a manifests folder from files as unreachable with --source files', async () => {
+    it('reads a cluster without a manifests folder from files as unreachable with --source manifests', async () => {
       const fleetYaml = await readFile(join(EXAMPLE_FLEET, 'fleet.yaml'), 'utf8');
       await writeFile(join(dir, 'fleet.yaml'), fleetYaml.replace('    manifests: clusters/eu\n', ''));
-      const { code, text } = await run({ fleet: dir, json: true, source: 'files' });
+      const { code, text } = await run({ fleet: dir, json: true, source: 'manifests' });
       const report = JSON.parse(text);
       expect(code).toBe(1);
       expect(report.unreachable).toEqual(['eu']);

@@ -53,6 +53,16 @@ describe('advanceCluster', () => {
     expect(out.notices).toEqual([]);
   });
 
+  it('holds a cluster whose complete read is suddenly empty: nothing withdrawn, reported as unreachable', () => {
+    const base = step(EMPTY_VIEW, ok([ep('a.example.com'), ep('b.example.com')])).view;
+    const out = step(base, ok([]));
+    expect(out.events).toEqual([]);
+    expect(out.notices).toEqual([{ kind: 'unreachable', cluster: 'east', reason: 'published nothing (not even its canary) after 2 endpoint(s): held, its records are left as they are' }]);
+    expect(out.view.endpoints).toHaveLength(2);
+    // A first picture that is empty is just empty.
+    expect(step(EMPTY_VIEW, ok([])).notices).toEqual([{ kind: 'watching', cluster: 'east', endpoints: 0 }]);
+  });
+
   it('sends nothing while the cluster cannot be read, keeps the last picture, and reports the outage once', () => {
     const base = step(EMPTY_VIEW, ok([ep('a.example.com')])).view;
     const first = step(base, down('HTTP 503'));

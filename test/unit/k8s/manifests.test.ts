@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseManifests, readManifestFolder } from '../../../src/k8s/manifests.ts';
+import { ManifestFolderUnreadable, parseManifests, readManifestFolder } from '../../../src/k8s/manifests.ts';
 
 describe('parseManifests', () => {
   it('reads several YAML documents, skipping empty ones', () => {
@@ -65,10 +65,66 @@ describe('readManifestFolder', () => {
   it('fails as a whole on one unreadable file, naming it', async () => {
     await writeFile(join(dir, 'good.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: { name: a }\n');
     await writeFile(join(dir, 'broken.yaml'), 'apiVersion: v1\nkind: [\n');
-    await expect(readManifestFolder(dir)).rejects.toThrow(`${join(dir, 'broken.yaml')} line`);
+    await expect(readManifestFolder(dir)).rejects.toThrow(`${join(dir, 'broken.yaml')}: line 3: not valid YAML`);
   });
 
   it('names a missing folder', async () => {
     await expect(readManifestFolder(join(dir, 'nope'))).rejects.toThrow(`${join(dir, 'nope')}: no such manifests folder`);
+  });
+
+  const service = (name: string) => `apiVersion: v1\nkind: Service\nmetadata: { name: ${name} }\n`;
+
+  it('reads a ConfigMap volume: every file a symlink into ..data, itself a symlink to a hidden timestamped folder', async () => {
+    await mkdir(join(dir, '..2026_12_03_09_00_00.1'));
+    await writeFile(join(dir, '..2026_12_03_09_00_00.1', 'a.yaml'), service('a'));
+    await writeFile(join(dir, '..2026_12_03_09_00_00.1', 'b.yaml'), service('b'));
+    await symlink('..2026_12_03_09_00_00.1', join(dir, '..data'));
+    await symlink('..data/a.yaml', join(dir, 'a.yaml'));
+    await symlink('..data/b.yaml', join(dir, 'b.yaml'));
+    expect((await readManifestFolder(dir)).map((o) => o.metadata?.name)).toEqual(['a', 'b']);
+  });
+
+  it('reads a file reached twice (directly and through a symlink) once, and walks a symlink loop once', async () => {
+    await mkdir(join(dir, 'sub'));
+    await writeFile(join(dir, 'sub', 'a.yaml'), service('a'));
+    await symlink('sub/a.yaml', join(dir, 'link.yaml'));
+    await symlink('..', join(dir, 'sub', 'loop'));
+    expect((await readManifestFolder(dir)).map((o) => o.metadata?.name)).toEqual(['a']);
+  });
+
+  it('names every file that cannot be used, and reads none of the folder', async () => {
+    const elsewhere = await mkdtemp(join(tmpdir(), 'switchyard-elsewhere-'));
+    try {
+      await writeFile(join(elsewhere, 'x.yaml'), service('x'));
+      await writeFile(join(dir, 'good.yaml'), service('good'));
+      await writeFile(join(dir, 'empty.yaml'), '');
+      await symlink(join(elsewhere, 'x.yaml'), join(dir, 'out.yaml'));
+      await symlink(elsewhere, join(dir, 'outdir'));
+      await symlink('missing.yaml', join(dir, 'nowhere.yml'));
+      await symlink(join(elsewhere, 'x.yaml'), join(dir, 'notes.txt')); // not a manifest name: ignored
+      const error = await readManifestFolder(dir).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ManifestFolderUnreadable);
+      expect((error as ManifestFolderUnreadable).problems).toEqual([
+        { file: join(dir, 'nowhere.yml'), reason: 'a symlink that leads nowhere' },
+        { file: join(dir, 'out.yaml'), reason: `a symlink to ${join(elsewhere, 'x.yaml')}, outside the manifests folder ${dir}` },
+        { file: join(dir, 'outdir'), reason: `a symlink to ${elsewhere}, outside the manifests folder ${dir}` },
+        { file: join(dir, 'empty.yaml'), reason: 'empty (0 bytes)' },
+      ]);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    ['   \n\t\n', 'holds only white space'],
+    ['# nothing yet\n---\n', 'holds no YAML document (only comments or separators)'],
+  ])('holds a file with no object: %j', async (text, reason) => {
+    await writeFile(join(dir, 'a.yaml'), text);
+    await expect(readManifestFolder(dir)).rejects.toThrow(`${join(dir, 'a.yaml')}: ${reason}`);
+  });
+
+  it('reads an empty List as no objects, without a problem', async () => {
+    await writeFile(join(dir, 'a.yaml'), 'apiVersion: v1\nkind: List\nitems: []\n');
+    expect(await readManifestFolder(dir)).toEqual([]);
   });
 });

@@ -127,22 +127,22 @@ describe('compilePattern validation', () => {
     ['a bare value', { source: 'aws.ec2' }, /"source" must be an object or an array/],
     ['an empty array', { source: [] }, /Empty arrays are not allowed/],
     ['an unknown match type', { source: [{ prefiks: 'aws' }] }, /Unrecognized match type prefiks/],
-    ['two match types in one object', { source: [{ prefix: 'a', suffix: 'b' }] }, /exactly one match type/],
+    ['two match types in one object', { source: [{ prefix: 'a', suffix: 'b' }] }, /Only one key allowed in match expression/],
     ['a nested array value', { source: [['aws.ec2']] }, /Match value must be String, number, true, false, or null/],
     ['a prefix that is not a string', { source: [{ prefix: 5 }] }, /prefix match pattern/],
     ['exists with a string', { source: [{ exists: 'yes' }] }, /exists match pattern must be either true or false/],
-    ['numeric with an odd list', { n: [{ numeric: ['>', 0, '<'] }] }, /operator and number pairs/],
+    ['numeric with an odd list', { n: [{ numeric: ['>', 0, '<'] }] }, /Value of < must be numeric/],
     ['numeric with an unknown operator', { n: [{ numeric: ['!=', 0] }] }, /Unrecognized numeric range operator/],
     ['numeric with an empty range', { n: [{ numeric: ['>', 5, '<', 1] }] }, /Bottom must be less than top/],
-    ['numeric with two lower bounds', { n: [{ numeric: ['>', 1, '>=', 2] }] }, /at most one lower/],
-    ['anything-but with mixed types', { n: [{ 'anything-but': ['a', 1] }] }, /all strings or all numbers/],
-    ['anything-but with an empty list', { n: [{ 'anything-but': [] }] }, /empty list/],
+    ['numeric with two lower bounds', { n: [{ numeric: ['>', 1, '>=', 2] }] }, /Bad numeric range operator: >=/],
+    ['anything-but with mixed types', { n: [{ 'anything-but': ['a', 1] }] }, /either all values are number or string, mixed type is not supported/],
+    ['anything-but with an empty list', { n: [{ 'anything-but': [] }] }, /either all values are number or string, mixed type is not supported/],
     ['anything-but with an object', { n: [{ 'anything-but': { numeric: ['>', 1] } }] }, /Unsupported anything-but pattern/],
     ['anything-but with true', { n: [{ 'anything-but': true }] }, /anything-but must be/],
     ['a wildcard with consecutive stars', { n: [{ wildcard: 'a**b' }] }, /Consecutive wildcard characters at pos 2/],
-    ['a wildcard with a bad escape', { n: [{ wildcard: 'a\\b' }] }, /Invalid escape character at pos 1/],
-    ['a malformed CIDR', { ip: [{ cidr: '10.0.0.0/33' }] }, /Nonsensical CIDR/],
-    ['a CIDR without a prefix', { ip: [{ cidr: '10.0.0.1' }] }, /Nonsensical CIDR/],
+    ['a wildcard with a bad escape', { n: [{ wildcard: 'a\\b' }] }, /Invalid escape character at pos 2/],
+    ['a malformed CIDR', { ip: [{ cidr: '10.0.0.0/33' }] }, /IPv4 mask bits must be < 32/],
+    ['a CIDR without a prefix', { ip: [{ cidr: '10.0.0.1' }] }, /Malformed CIDR, one '\/' required/],
   ];
 
   it.each(invalid)('rejects %s', (_name, pattern, message) => {
@@ -238,9 +238,12 @@ describe('pattern properties', () => {
     );
   });
 
-  it('an IPv4 address is inside its own /32 and inside 0.0.0.0/0', () => {
+  it('an IPv4 address is inside its own /31, inside 0.0.0.0/0, and matched by itself as an exact value', () => {
     fc.assert(
-      fc.property(fc.ipV4(), (ip) => matchesPattern({ ip: [{ cidr: `${ip}/32` }] }, { ip }) && matchesPattern({ ip: [{ cidr: '0.0.0.0/0' }] }, { ip })),
+      fc.property(
+        fc.ipV4(),
+        (ip) => matchesPattern({ ip: [{ cidr: `${ip}/31` }] }, { ip }) && matchesPattern({ ip: [{ cidr: '0.0.0.0/0' }] }, { ip }) && matchesPattern({ ip: [ip] }, { ip }),
+      ),
     );
   });
 });
