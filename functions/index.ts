@@ -27,9 +27,10 @@ const ROUTE53 = [
   'route53:UpdateHealthCheck',
   'route53:DeleteHealthCheck',
   'route53:ChangeTagsForResource',
+  'route53:GetHealthCheckStatus',
 ];
-/** The health source reads the canary checks' status with the same adapter. */
-const HEALTH = [...ROUTE53, 'route53:GetHealthCheckStatus'];
+/** The health source reads the canary checks' status with the same adapter (GetHealthCheckStatus is one of its calls). */
+const HEALTH = ROUTE53;
 const EKS_UPDATES = ['eks:DescribeUpdate', 'sts:AssumeRole'];
 const DISCOVERY = ['eks:DescribeCluster', 'sts:AssumeRole'];
 
@@ -122,8 +123,8 @@ export const FUNCTIONS = {
     timeoutSeconds: 300,
   },
   reconcile: {
-    description: 'Reconcile: discovery into the catalogue (unreachable clusters kept), apps that failed open re-examined, every owned record converged',
-    actions: union(TABLE, HEALTH, DISCOVERY),
+    description: 'Reconcile: discovery into the catalogue (unreachable clusters kept), alarm states re-read (lost ALARM/OK acted on), apps that failed open re-examined, every owned record converged',
+    actions: union(TABLE, HEALTH, DISCOVERY, ['cloudwatch:DescribeAlarms']),
     timeoutSeconds: 600,
     memoryMB: 512,
   },

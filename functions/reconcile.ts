@@ -4,7 +4,8 @@ import { tableFromEnv } from '../src/runtime/env/table.ts';
 import { dnsFromEnv } from '../src/runtime/env/dns.ts';
 import { discoveryFromEnv } from '../src/runtime/env/discovery.ts';
 import { healthFromEnv } from '../src/runtime/env/health.ts';
+import { alarmsFromEnv } from '../src/runtime/env/alarms.ts';
 import { lambdaHandler } from '../src/runtime/lambda.ts';
 import { reconcile } from './tasks/apps.ts';
 
-export const handler = lambdaHandler('reconcile', reconcile, containerDeps({ table: tableFromEnv, dns: dnsFromEnv, discovery: discoveryFromEnv, health: healthFromEnv }));
+export const handler = lambdaHandler('reconcile', reconcile, containerDeps({ table: tableFromEnv, dns: dnsFromEnv, discovery: discoveryFromEnv, alarms: alarmsFromEnv, health: healthFromEnv }));

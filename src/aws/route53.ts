@@ -9,6 +9,7 @@ import {
   CreateHealthCheckCommand,
   DeleteHealthCheckCommand,
   GetChangeCommand,
+  GetHealthCheckStatusCommand,
   ListHealthChecksCommand,
   ListHostedZonesCommand,
   ListResourceRecordSetsCommand,
@@ -26,7 +27,7 @@ import { normalizeName, toRoute53Name } from '../core/dns-names.ts';
 import { healthCheckConfigFor, type Tag } from '../core/health-spec.ts';
 import type { Change, FailoverRole, HealthCheckSpec, HealthProtocol, HostedZone, RecordSet } from '../core/model.ts';
 import type { PageStart as ReadStart, ReadPage } from '../core/verify.ts';
-import { RateLimiter, withRetry, type RetryOptions } from './retry.ts';
+import { route53Limiter, type RateLimiter, withRetry, type RetryOptions } from './retry.ts';
 
 /** Route 53's change API is global and served from us-east-1. */
 export const ROUTE53_REGION = 'us-east-1';
@@ -65,9 +66,15 @@ export interface Route53Port {
   deleteHealthCheck(id: string): Promise<void>;
 }
 
+/** GetHealthCheckStatus (the health source's one call outside Route53Port). */
+export interface HealthStatusReader {
+  /** The latest observation of each Route 53 checker ("Success: ..." / "Failure: ..."). */
+  getHealthCheckStatus(id: string): Promise<string[]>;
+}
+
 export interface Route53AdapterOptions {
   client: Route53Client;
-  /** Shared by every request of this client; defaults to 5 requests/second. */
+  /** Every request waits its turn here; defaults to the process's one Route 53 bucket (route53Limiter). */
   limiter?: RateLimiter;
   retry?: RetryOptions;
   /** Log and skip every write right before it would be sent. */
@@ -138,7 +145,7 @@ interface PageStart {
   identifier?: string;
 }
 
-export class Route53Adapter implements Route53Port {
+export class Route53Adapter implements Route53Port, HealthStatusReader {
   readonly #client: Route53Client;
   readonly #limiter: RateLimiter;
   readonly #retry: RetryOptions;
@@ -149,7 +156,7 @@ export class Route53Adapter implements Route53Port {
 
   constructor(options: Route53AdapterOptions) {
     this.#client = options.client;
-    this.#limiter = options.limiter ?? new RateLimiter({ clock: options.retry?.clock });
+    this.#limiter = options.limiter ?? route53Limiter(options.retry?.clock);
     this.#retry = options.retry ?? {};
     this.#dryRun = options.dryRun ?? false;
     this.#onDryRun = options.onDryRun;
@@ -252,6 +259,16 @@ export class Route53Adapter implements Route53Port {
   async getChangeStatus(changeId: string): Promise<ChangeStatus> {
     const out = await this.#send('GetChange', (c) => c.send(new GetChangeCommand({ Id: changeId })));
     return changeStatus(out.ChangeInfo?.Status);
+  }
+
+  /** The latest observation of each Route 53 checker ("Success: ..." / "Failure: ..."). */
+  async getHealthCheckStatus(id: string): Promise<string[]> {
+    try {
+      const out = await this.#send('GetHealthCheckStatus', (c) => c.send(new GetHealthCheckStatusCommand({ HealthCheckId: id })));
+      return (out.HealthCheckObservations ?? []).map((o) => o.StatusReport?.Status ?? '');
+    } catch (error) {
+      throw asRejection(error, 'GetHealthCheckStatus', { healthCheckId: id });
+    }
   }
 
   async listHealthChecks(): Promise<HealthCheckRecord[]> {

@@ -45,12 +45,31 @@ export interface FailoverMark {
   at: string;
 }
 
+/** Operations that converge the whole fleet's records; one at a time (the fleet lock). */
+export const FLEET_LOCK_OPERATIONS = ['reconcile', 'sync'] as const;
+export type FleetLockOperation = (typeof FLEET_LOCK_OPERATIONS)[number];
+
+/**
+ * The fleet-wide lease Reconcile and `switchyard sync` take (not the clusters' locks:
+ * drains and failovers run alongside, and both re-apply when an intent moved under them).
+ * Its token comes from the same counter as the clusters' fencing tokens.
+ */
+export interface FleetLock {
+  holder: string;
+  operation: FleetLockOperation;
+  token: number;
+  acquiredAt: string;
+  expiresAt: string;
+}
+
 export interface FleetState {
   /** Bumped on every write; writes are conditional on the version they read. */
   version: number;
   /** Last fencing token handed out. */
   lastToken: number;
   locks: Record<string, Lock>;
+  /** Held while Reconcile or sync converges every record (absent: free). */
+  fleetLock?: FleetLock;
   intents: Record<string, IntentRecord>;
   /** Keyed by failoverKey(cluster, hostname). */
   failovers: Record<string, FailoverMark>;
@@ -159,6 +178,52 @@ export function releaseLock(state: FleetState, cluster: string, token: number): 
   if (!lock || lock.token !== token) return { state, released: false };
   const { [cluster]: _gone, ...rest } = state.locks;
   return { state: { ...state, locks: rest }, released: true };
+}
+
+/**
+ * Takes the fleet lock in the write that returns the state the holder then reads its
+ * intents from. An expired lease is free; re-entrant for the same holder (a retried task).
+ */
+export function acquireFleetLock(
+  state: FleetState,
+  request: { holder: string; operation: FleetLockOperation; now: Date; ttlSeconds: number },
+): { state: FleetState; lock: FleetLock; reentered: boolean } {
+  const { holder, operation, now } = request;
+  const expiresAt = new Date(now.getTime() + request.ttlSeconds * 1000).toISOString();
+  const held = state.fleetLock;
+  if (held && Date.parse(held.expiresAt) > now.getTime()) {
+    if (held.holder === holder) {
+      const lock = { ...held, expiresAt };
+      return { state: { ...state, fleetLock: lock }, lock, reentered: true };
+    }
+    throw new LockHeld(`the fleet is locked by ${held.operation} ${held.holder} until ${held.expiresAt}`, { heldBy: held.holder, operation: held.operation, expiresAt: held.expiresAt });
+  }
+  const token = state.lastToken + 1;
+  const lock: FleetLock = { holder, operation, token, acquiredAt: now.toISOString(), expiresAt };
+  return { state: { ...state, lastToken: token, fleetLock: lock }, lock, reentered: false };
+}
+
+/** Throws LockHeld unless `token` still holds the fleet lock's live lease (the fence). */
+export function assertFleetLock(state: FleetState, token: number, now: Date): FleetLock {
+  const lock = state.fleetLock;
+  if (!lock || lock.token !== token) {
+    throw new LockHeld(`the fleet lock with token ${token} is no longer held${lock ? ` (now held by ${lock.operation} ${lock.holder}, token ${lock.token})` : ''}`, { token });
+  }
+  if (Date.parse(lock.expiresAt) <= now.getTime()) throw new LockHeld(`the fleet lock (token ${token}) expired at ${lock.expiresAt}`, { token, expiresAt: lock.expiresAt });
+  return lock;
+}
+
+/** Extends the fleet lock's lease; the fence is checked first. */
+export function renewFleetLock(state: FleetState, token: number, now: Date, ttlSeconds: number): FleetState {
+  const lock = assertFleetLock(state, token, now);
+  return { ...state, fleetLock: { ...lock, expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString() } };
+}
+
+/** Frees the fleet lock if `token` holds it; otherwise unchanged. */
+export function releaseFleetLock(state: FleetState, token: number): { state: FleetState; released: boolean } {
+  if (state.fleetLock?.token !== token) return { state, released: false };
+  const { fleetLock: _gone, ...rest } = state;
+  return { state: rest, released: true };
 }
 
 export function withIntent(state: FleetState, intent: IntentRecord): FleetState {

@@ -5,6 +5,7 @@ import type { FleetConfig } from '../core/config.ts';
 import type { AppWeight, RecordChangeSummary } from '../core/events.ts';
 import type { ClusterIntent, Problem, PublishedEndpoint } from '../core/model.ts';
 import type { HealthView } from '../core/safety.ts';
+import type { ObservedAlarm } from '../core/failover.ts';
 import type { ExpectedGroup } from '../core/verify.ts';
 import type { ReadBack } from '../aws/read-back.ts';
 import type { StateTable } from '../aws/state-table.ts';
@@ -104,6 +105,12 @@ export interface DiscoveryPort {
   list(clusters?: readonly string[]): Promise<{ endpoints: PublishedEndpoint[]; problems: Problem[]; unreachable: string[] }>;
 }
 
+/** The fleet's alarm states as CloudWatch holds them now (DescribeAlarms), whatever events were lost. */
+export interface AlarmStatesPort {
+  /** Every alarm whose name starts with `prefix`, in every region the fleet's alarms live in. */
+  list(prefix: string): Promise<ObservedAlarm[]>;
+}
+
 /** Everything a handler may use. Each handler takes only what it needs. */
 export interface Deps {
   fleet: FleetConfig;
@@ -116,5 +123,7 @@ export interface Deps {
   eks: EksPort;
   /** Absent: Reconcile converges DNS to the catalogue without asking the clusters. */
   discovery?: DiscoveryPort;
+  /** Absent: Reconcile acts on the alarm states Failover recorded only (no re-read). */
+  alarms?: AlarmStatesPort;
   clock: Clock;
 }

@@ -33,7 +33,8 @@ describe('switchyard plan/sync against the local Route 53', () => {
   beforeEach(() => {
     out = [];
     err = [];
-    Object.assign(dnsRuntime, { clock: new VirtualClock(), out: (t: string) => out.push(t), err: (t: string) => err.push(t) });
+    // No Switchyard stage manages this zone: no state table.
+    Object.assign(dnsRuntime, { clock: new VirtualClock(), out: (t: string) => out.push(t), err: (t: string) => err.push(t), tableExists: async () => false });
     process.exitCode = undefined;
   });
 
@@ -48,7 +49,7 @@ describe('switchyard plan/sync against the local Route 53', () => {
     service.setFaults({ failureRate: 0.3, seed: 7 });
 
     // Act
-    const synced = await main(['sync', '--fleet', 'examples/fleet', '--endpoint-url', server.url, '--json']);
+    const synced = await main(['sync', '--fleet', 'examples/fleet', '--endpoint-url', server.url, '--json', '--no-state-table', '--stage', 'it']);
     service.setFaults({});
     const planned = await main(['plan', '--fleet', 'examples/fleet', '--endpoint-url', server.url]);
 
@@ -79,7 +80,7 @@ describe('switchyard plan/sync against the local Route 53', () => {
     try {
       await lossyClient.send(new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: `it-lossy-${process.pid}-${Date.now()}` }));
       // Act
-      const code = await main(['sync', '--fleet', 'examples/fleet', '--endpoint-url', lossyServer.url, '--json']);
+      const code = await main(['sync', '--fleet', 'examples/fleet', '--endpoint-url', lossyServer.url, '--json', '--no-state-table', '--stage', 'it']);
       // Assess
       expect(code).toBe(1);
       const report = JSON.parse(out[0]!);

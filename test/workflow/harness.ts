@@ -8,7 +8,7 @@ import type { HealthState, PublishedEndpoint, RecordSet } from '../../src/core/m
 import { appsTakenOut, effectiveIntents } from '../../src/core/intent.ts';
 import { compileWorkflow, type PutEventsRequestEntry, type Workflow, type WorkflowOutcome } from '../../src/local/stepfunctions/runner.ts';
 import type { StateTable } from '../../src/aws/state-table.ts';
-import type { Deps, DiscoveryPort, EksPort, HealthSource, WorkflowName, WorkflowStarter } from '../../src/runtime/deps.ts';
+import type { AlarmStatesPort, Deps, DiscoveryPort, EksPort, HealthSource, WorkflowName, WorkflowStarter } from '../../src/runtime/deps.ts';
 import { route53Dns } from '../../src/runtime/dns.ts';
 import type { Route53Port } from '../../src/aws/route53.ts';
 import type { HealthView } from '../../src/core/safety.ts';
@@ -38,6 +38,8 @@ export interface HarnessOptions {
   /** Instead of a fresh dynalite table. */
   table?: StateTable;
   discovery?: DiscoveryPort;
+  /** CloudWatch's alarm states, for Reconcile's re-read (absent: none). */
+  alarms?: AlarmStatesPort;
   /** Catalogue and Route 53 start empty (for onboarding tests). */
   empty?: boolean;
   /** Each Route 53 call waits up to this many ms (random) before and after, so concurrent workflows interleave as on AWS. */
@@ -145,6 +147,7 @@ export async function createHarness(dynamo: TestDynamo, options: HarnessOptions 
     eks: options.eks ?? { describeUpdate: unused },
     clock: { now: () => new Date() },
     ...(options.discovery ? { discovery: options.discovery } : {}),
+    ...(options.alarms ? { alarms: options.alarms } : {}),
   };
   const hostnames = options.empty ? [] : [...new Set(endpoints.map((e) => e.hostname))].sort();
   for (const hostname of hostnames) {

@@ -29,7 +29,7 @@ export async function statusReport(flags: StatusFlags): Promise<StatusReport> {
   const clients = opsClients(flags, env);
   try {
     const table = stateTableFor(flags, clients, env);
-    const health = route53HealthSource({ fleet, route53: clients.route53, client: clients.route53Client, table });
+    const health = route53HealthSource({ fleet, route53: clients.route53, table });
     const [status, state] = await Promise.all([fleetStatus({ fleet, table, route53: clients.route53, health }), table.readFleet()]);
     const report: StatusReport = {
       ...status,

@@ -91,7 +91,7 @@ export class FaultInjector {
 }
 
 /** Small seeded PRNG (mulberry32): repeatable shares for tests. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -224,6 +224,11 @@ describe('switchyard plan', () => {
 });
 
 describe('switchyard sync', () => {
+  // These syncs run on zones no stage manages: --no-state-table, the stage has no table.
+  beforeEach(() => {
+    dnsRuntime.tableExists = async () => false;
+  });
+
   it('applies the plan with progress and a summary, and exits 0', async () => {
     // Prepare
     mockEmptyAccount();
@@ -240,7 +245,7 @@ describe('switchyard sync', () => {
     }));
 
     // Act
-    const code = await run('sync', '--fleet', 'examples/fleet');
+    const code = await run('sync', '--fleet', 'examples/fleet', '--no-state-table', '--stage', 'dev');
 
     // Assess
     expect(code).toBe(0);
@@ -264,7 +269,7 @@ describe('switchyard sync', () => {
     });
 
     // Act
-    const code = await run('sync', '--fleet', 'examples/fleet', '--json');
+    const code = await run('sync', '--fleet', 'examples/fleet', '--json', '--no-state-table', '--stage', 'dev');
 
     // Assess
     expect(code).toBe(1);
@@ -280,7 +285,7 @@ describe('switchyard sync', () => {
   it('sends no writes with --dry-run and logs each one it skipped', async () => {
     mockEmptyAccount();
 
-    const code = await run('sync', '--fleet', 'examples/fleet', '--dry-run');
+    const code = await run('sync', '--fleet', 'examples/fleet', '--dry-run', '--no-state-table', '--stage', 'dev');
 
     expect(code).toBe(0);
     expect(r53.commandCalls(CreateHealthCheckCommand)).toHaveLength(0);
