@@ -105,6 +105,9 @@ export function renderStatus(status: LocalStatus, limits: { executions?: number;
       ]).map((l) => `  ${l}`),
     );
   }
+  for (const u of status.unserved ?? []) {
+    lines.push(`  ! ${u.hostname} has no healthy cluster${u.drained.length ? ` (drained, stays drained: ${u.drained.join(', ')})` : ''}${u.unhealthy.length ? ` (unhealthy: ${u.unhealthy.join(', ')})` : ''}`);
+  }
   lines.push('');
   const running = status.executions.filter((e) => e.status === 'RUNNING');
   const recent = status.executions.filter((e) => e.status !== 'RUNNING').slice(0, limits.executions ?? 6);
