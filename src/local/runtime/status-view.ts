@@ -88,7 +88,7 @@ export function renderStatus(status: LocalStatus, limits: { executions?: number;
         c.intent + (c.failedOver ? ' (failed over)' : ''),
         String(c.weightPercent),
         c.health,
-        canary.get(c.name)?.mode ?? '-',
+        `${canary.get(c.name)?.mode ?? '-'}${canary.get(c.name)?.failingApps?.length ? ` (failing: ${canary.get(c.name)!.failingApps.join(', ')})` : ''}`,
         c.lock ?? '',
       ]),
     ]).map((l) => `  ${l}`),
