@@ -7,7 +7,7 @@
 // `fail` makes the whole cluster answer 503 to everything (or refuse connections), or
 // with an app only that app; `heal` brings it back.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { isIP, type AddressInfo, type Socket } from 'node:net';
 import { normalizeName } from '../../core/dns-names.ts';
 import { UnknownCluster } from '../../core/errors.ts';
 
@@ -44,9 +44,13 @@ function bareName(name: string): string {
   return normalizeName(name).replace(/\.$/, '').replace(/^dualstack\./, '');
 }
 
-/** The app a request is for: its Host without the port, and without a leading `<cluster>.` (the per-app health name). */
+/**
+ * The app a request is for: its Host without the port, and without a leading `<cluster>.`
+ * (the per-app health name). '' for no name (no Host, an IP address, localhost): the canary.
+ */
 function appOf(canary: Canary, host: string): string {
-  const name = host.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
+  const name = host.toLowerCase().replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  if (name === '' || name === 'localhost' || isIP(name) !== 0) return '';
   return name.startsWith(`${canary.cluster}.`) ? name.slice(canary.cluster.length + 1) : name;
 }
 
