@@ -392,15 +392,45 @@ export const changeStatus = (deps: Deps) => async (raw: unknown): Promise<{ insy
 // ---------------------------------------------------------------------------
 // healthGate
 
-const gateInputSchema = z.object({ op: operationPlanSchema, lock: lockRefSchema, phase: phaseSchema });
+const bakeSchema = z.object({
+  /** Seconds of the bake waited so far (the sum of the loop's Waits before this gate). */
+  elapsedSeconds: z.number().int().min(0),
+  /** The Wait that came just before this gate (0 for the first gate of a step). */
+  waitSeconds: z.number().int().min(0),
+});
+const gateInputSchema = z.object({ op: operationPlanSchema, lock: lockRefSchema, phase: phaseSchema, bake: bakeSchema.nullish() });
+
+/** Where a step's bake loop stands after a gate: `done` ends it; otherwise Wait `waitSeconds`, then gate again. */
+export interface BakeProgress {
+  elapsedSeconds: number;
+  waitSeconds: number;
+  done: boolean;
+}
 
 /**
- * Drain: would the cluster being out (at 0 %) leave an app below its minimum where the
- * saved weights would not? Then the remaining clusters degraded: HealthDegraded (roll back).
- * Restore: the cluster being restored must be healthy. Renews the lease either way.
+ * The step's bake after this gate. A step's bake (record TTL + bake) is a loop of Waits of
+ * at most `op.watchSeconds`, each followed by this gate, so a failure is seen within
+ * `watchSeconds`, not at the end of the bake. Without `bake` (a one-off gate, e.g. before
+ * UpgradeGuard's restore) there is nothing to wait.
  */
-export const healthGate = (deps: Deps) => async (raw: unknown): Promise<{ healthy: true; health: HealthView }> => {
-  const { op, lock, phase } = parseInput(gateInputSchema, raw, 'healthGate input');
+export function bakeProgress(op: Pick<OperationPlan, 'waitSeconds' | 'watchSeconds'>, bake: z.infer<typeof bakeSchema> | null | undefined): BakeProgress {
+  if (!bake) return { elapsedSeconds: op.waitSeconds, waitSeconds: 0, done: true };
+  const elapsedSeconds = bake.elapsedSeconds + bake.waitSeconds;
+  const left = Math.max(0, op.waitSeconds - elapsedSeconds);
+  return { elapsedSeconds, waitSeconds: Math.min(left, op.watchSeconds), done: left === 0 };
+}
+
+/**
+ * Run at the start of each step's bake and after every Wait of it (see bakeProgress).
+ * Drain: would the cluster being out (at 0 %) leave an app below its minimum where the
+ * saved weights would not? Then a remaining cluster failed: HealthDegraded (roll back at
+ * once, even while the cluster is already at 0 % and only waiting out its bake). Restore:
+ * the cluster being restored must be healthy (a restore only adds capacity: another
+ * cluster failing never makes rolling it back safer). Renews the lease either way.
+ */
+export const healthGate = (deps: Deps) => async (raw: unknown): Promise<{ healthy: true; health: HealthView; bake: BakeProgress }> => {
+  const { op, lock, phase, bake: previous } = parseInput(gateInputSchema, raw, 'healthGate input');
+  const bake = bakeProgress(op, previous);
   const view = await readView(deps);
   const health = await deps.health.snapshot(clusterNames(deps));
   const now = deps.clock.now();
@@ -410,18 +440,19 @@ export const healthGate = (deps: Deps) => async (raw: unknown): Promise<{ health
     if (health.clusters[op.cluster] !== 'HEALTHY') {
       throw new HealthDegraded(`${op.cluster} is ${health.clusters[op.cluster] ?? 'UNKNOWN'} while being restored`, { cluster: op.cluster, apps: unhealthyApps });
     }
-    return { healthy: true, health };
+    return { healthy: true, health, bake };
   }
-  if (op.force) return { healthy: true, health };
+  if (op.force) return { healthy: true, health, bake };
   const intent = intentOf(view.state, op.cluster);
   const asSaved = withIntent(view.state, { ...intent, weightPercent: intent.saved?.weightPercent ?? op.weightPercentBefore });
   try {
     assertSafe(deps, asSaved, view, health, op.cluster, 0, now);
   } catch (error) {
     if (!(error instanceof DrainUnsafe)) throw error;
-    throw new HealthDegraded(`remaining clusters degraded while draining ${op.cluster}: ${error.message.replace(/^taking .*? is unsafe: /, '')}`, error.context);
+    const when = previous ? ` (${bake.elapsedSeconds} s into the ${op.waitSeconds} s wait after the step to ${intent.weightPercent}%)` : '';
+    throw new HealthDegraded(`remaining clusters degraded while draining ${op.cluster}${when}: ${error.message.replace(/^taking .*? is unsafe: /, '')}`, error.context);
   }
-  return { healthy: true, health };
+  return { healthy: true, health, bake };
 };
 
 // ---------------------------------------------------------------------------

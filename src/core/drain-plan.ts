@@ -13,6 +13,12 @@ export const INSYNC_MAX_POLLS = 120;
 /** How often UpgradeGuard asks EKS about the update, and for how long (3 hours). */
 export const UPDATE_POLL_SECONDS = 60;
 export const UPDATE_MAX_POLLS = 180;
+/**
+ * How often a step's bake (record TTL + bake) looks at health: the bake is a loop of
+ * Waits of at most this long, each followed by the health gate, so an unplanned failure
+ * rolls the operation back within this many seconds instead of at the end of the bake.
+ */
+export const HEALTH_WATCH_SECONDS = 10;
 /** A lease must outlive the longest wait between two renewals by this much. */
 export const LEASE_MARGIN_SECONDS = 60;
 
@@ -89,6 +95,8 @@ export const operationPlanSchema = z.object({
   waitSeconds: z.number().int().min(0),
   pollSeconds: z.number().int().min(1),
   maxPolls: z.number().int().min(1),
+  /** The longest Wait of a step's bake loop between two health gates (HEALTH_WATCH_SECONDS). */
+  watchSeconds: z.number().int().min(1).default(HEALTH_WATCH_SECONDS),
   dryRun: z.boolean(),
   force: z.boolean(),
   /** Nothing to do (already drained / already active): the workflow ends without a lock. */
@@ -192,6 +200,7 @@ export function planOperation(request: PlanRequest): OperationPlan {
     waitSeconds,
     pollSeconds: INSYNC_POLL_SECONDS,
     maxPolls: INSYNC_MAX_POLLS,
+    watchSeconds: HEALTH_WATCH_SECONDS,
     dryRun: request.dryRun ?? false,
     force: request.force ?? false,
     noop,

@@ -5,7 +5,7 @@
 // record set with every member out would be worse than one that is degraded).
 import { clusterOfAlarm, type AlarmScope } from './alarm-names.ts';
 import { appsOfCluster } from './catalogue.ts';
-import { effectiveWeightPercent, liveLocks, withFailover, withoutFailover, type FailoverMark, type FleetState } from './intent.ts';
+import { effectiveWeightPercent, intentOf, liveLocks, withFailover, withoutFailover, type FailoverMark, type FleetState } from './intent.ts';
 import { isHealthy, type CatalogueApp, type HealthView } from './safety.ts';
 
 /** Per-app alarms: `switchyard-<stage>-<ownerId>-<cluster>--<hostname>`. */
@@ -219,4 +219,34 @@ export function convergeFailbacks(
     }
   }
   return result;
+}
+
+/** An app that no healthy, active cluster serves, and the drained clusters that could. */
+export interface UnservedApp {
+  hostname: string;
+  /** Clusters of the app that an operator drained (intent DRAINED): they stay drained. */
+  drained: string[];
+  /** The app's other clusters that are unhealthy (or of unknown health). */
+  unhealthy: string[];
+}
+
+/**
+ * The apps (of `hostnames`, or all) left with no healthy, active cluster: what an
+ * operator must hear about when a failure hits an app whose other cluster is DRAINED.
+ * Switchyard never restores a drained cluster by itself (someone may be upgrading it);
+ * it says which apps are now unserved and which drained clusters could serve them.
+ * A cluster that is only being drained (DRAINING) is not listed: its operation yields
+ * and rolls back by itself.
+ */
+export function unservedApps(state: FleetState, catalogue: readonly CatalogueApp[], health: HealthView, hostnames?: readonly string[]): UnservedApp[] {
+  const out: UnservedApp[] = [];
+  for (const app of catalogue) {
+    if (hostnames && !hostnames.includes(app.hostname)) continue;
+    const active = app.members.filter((m) => m.baseWeight > 0 && effectiveWeightPercent(state, m.cluster, app.hostname) > 0);
+    if (active.some((m) => isHealthy(health, m.cluster, app.hostname))) continue;
+    const drained = app.members.filter((m) => intentOf(state, m.cluster).state === 'DRAINED').map((m) => m.cluster);
+    const unhealthy = app.members.filter((m) => !drained.includes(m.cluster) && !isHealthy(health, m.cluster, app.hostname)).map((m) => m.cluster);
+    out.push({ hostname: app.hostname, drained: drained.sort(), unhealthy: unhealthy.sort() });
+  }
+  return out.sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
 }

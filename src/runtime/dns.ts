@@ -51,9 +51,14 @@ export function restrictionHolds(fleet: FleetConfig, actual: readonly ActualZone
   if (hostnames !== undefined) {
     const wanted = new Set(hostnames.map(normalizeName));
     const names = new Set(actual.flatMap((zone) => zone.records.map((r) => normalizeName(r.name))));
+    const clusterLabels = new Set(fleet.clusters.map((c) => `${c.name.toLowerCase()}.`));
     for (const name of names) {
       const target = name.startsWith('_switchyard.') ? name.slice('_switchyard.'.length) : name;
-      if (!wanted.has(target)) holds.push({ name, reason: 'not part of this change' });
+      if (wanted.has(target)) continue;
+      // An app's per-app health record, `<cluster>.<hostname>` (health-spec.ts), is part of the app.
+      const dot = target.indexOf('.');
+      if (dot > 0 && clusterLabels.has(target.slice(0, dot + 1)) && wanted.has(target.slice(dot + 1))) continue;
+      holds.push({ name, reason: 'not part of this change' });
     }
   }
   if (onlyCluster !== undefined) {

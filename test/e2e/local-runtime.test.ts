@@ -66,13 +66,13 @@ describe('switchyard local (in process)', () => {
     const checkOf = (cluster: string, path = '/status/200') => checks.find((c) => c.cluster === cluster && c.path === path)?.id;
     const alias = (set: ResourceRecordSet | undefined) => set?.AliasTarget?.DNSName;
     // Assess: one check per cluster and spec — fleet.yaml's healthCheck on each canary, and api's
-    // `switchyard.io/health-path: /healthz` on the canaries of the two clusters that publish it
-    const spec = (cluster: string, path: string) => ({ cluster, fqdn: `canary-${cluster}.example.com`, type: 'HTTP', port: 80, path, interval: 10, threshold: 3 });
+    // `switchyard.io/health-path: /healthz` on api itself through each of the two clusters that publish it
+    const spec = (cluster: string, path: string, fqdn = `canary-${cluster}.example.com`) => ({ cluster, fqdn, type: 'HTTP', port: 80, path, interval: 10, threshold: 3 });
     expect(checks.map((c) => ({ cluster: c.cluster, fqdn: c.fqdn, type: c.type, port: c.port, path: c.path, interval: c.interval, threshold: c.threshold })).sort((a, b) => `${a.cluster}${a.path}`.localeCompare(`${b.cluster}${b.path}`))).toEqual([
-      spec('east', '/healthz'),
+      spec('east', '/healthz', 'east.api.example.com'),
       spec('east', '/status/200'),
       spec('eu', '/status/200'),
-      spec('west', '/healthz'),
+      spec('west', '/healthz', 'west.api.example.com'),
       spec('west', '/status/200'),
     ]);
     // shop: weighted over all three, each record carrying its own cluster's check
@@ -97,7 +97,7 @@ describe('switchyard local (in process)', () => {
       expect(alias(canary[0])).toBe(NLB[cluster]);
     }
     expect(all.filter((s) => s.Type === 'TXT' && s.Name?.startsWith('_switchyard.')).map((s) => s.Name).sort()).toEqual(
-      ['api', 'canary-east', 'canary-eu', 'canary-west', 'docs', 'shop'].map((n) => `_switchyard.${n}.example.com.`),
+      ['api', 'canary-east', 'canary-eu', 'canary-west', 'docs', 'east.api', 'shop', 'west.api'].map((n) => `_switchyard.${n}.example.com.`),
     );
     // the state machines are registered under the workflow names
     // and every onboarding run of the first start succeeded (runs for one hostname race each other)

@@ -82,6 +82,10 @@ export function formatStatus(report: StatusReport): string {
       ]),
     );
   }
+  if (report.unserved.length > 0) {
+    lines.push('', 'APPS WITHOUT A HEALTHY CLUSTER (a drained cluster stays drained until restored)');
+    lines.push(...table([['APP', 'DRAINED', 'UNHEALTHY'], ...report.unserved.map((u) => [u.hostname, u.drained.join(', ') || '-', u.unhealthy.join(', ') || '-'])]));
+  }
   if (report.failovers.length > 0) {
     lines.push('', 'TAKEN OUT BY FAILOVER');
     lines.push(...table([['CLUSTER', 'APP', 'ALARM', 'SINCE'], ...report.failovers.map((f) => [f.cluster, f.hostname ?? '(all)', f.alarmName, f.at])]));

@@ -79,6 +79,13 @@ export interface Route53Service extends LocalService {
   onHealthCheckStatusChange(listener: (change: HealthCheckStatusChange) => void): () => void;
   /** What a health check reports now; undefined when it does not exist. */
   healthCheckStatus(id: string): boolean | undefined;
+  /**
+   * The alias target (DNS name) of the simple A record at `name` in a public zone, as a
+   * resolver would follow it; undefined when there is none. What the local runtime uses
+   * to send a health check aimed at a name Switchyard publishes (a per-app health name)
+   * to the simulated load balancer that name points at.
+   */
+  aliasTargetOf(name: string): string | undefined;
   /** Replaces the injected failures (for example, to stop throttling mid-test). */
   setFaults(faults: Route53Faults): void;
   /** What Route 53's name servers answer for this query now (the DNS server and TestDNSAnswer). */
@@ -587,6 +594,15 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     onHealthCheckStatusChange: (listener) => checker.subscribe(listener),
     healthCheckStatus: (id) => checker.isHealthy(id),
     resolve,
+    aliasTargetOf: (name) => {
+      const wanted = `${name.toLowerCase().replace(/\.$/, '')}.`;
+      for (const zone of state.zones) {
+        if (zone.privateZone) continue;
+        const record = zone.records.find((r) => r.name === wanted && r.type === 'A' && r.setIdentifier === undefined && r.aliasTarget !== undefined);
+        if (record?.aliasTarget) return record.aliasTarget.dnsName;
+      }
+      return undefined;
+    },
     setFaults: (next) => faults.set(next),
     close: async () => {
       checker.close();

@@ -6,8 +6,9 @@
 //
 //   GET  /_switchyard/status                   the status view's data (JSON)
 //   GET  /_switchyard/ready                    {"ready": true|false}
-//   POST /_switchyard/clusters/<name>/fail     canary answers 503; body {"mode":"down"} refuses connections instead
-//   POST /_switchyard/clusters/<name>/heal     canary answers again
+//   POST /_switchyard/clusters/<name>/fail     the cluster answers 503; body {"mode":"down"} refuses connections instead;
+//                                              body {"app":"<hostname>"} fails that app only (503 to it, the rest answers)
+//   POST /_switchyard/clusters/<name>/heal     the cluster answers again; body {"app":"<hostname>"}: that app only
 //   POST /_switchyard/discover                 read the clusters' manifests again and send what changed
 //
 // Every call that changes something (POST) carries the per-run token in X-Switchyard-Token:
@@ -25,8 +26,8 @@ export const CONTROL_PREFIX = '/_switchyard/';
 export interface ControlApi {
   status(): Promise<LocalStatus>;
   ready(): boolean;
-  fail(cluster: string, mode: Extract<CanaryMode, 'failing' | 'down'>): Promise<CanaryInfo>;
-  heal(cluster: string): Promise<CanaryInfo>;
+  fail(cluster: string, mode: Extract<CanaryMode, 'failing' | 'down'>, app?: string): Promise<CanaryInfo>;
+  heal(cluster: string, app?: string): Promise<CanaryInfo>;
   discover(): Promise<{ events: number; problems: string[]; unreachable: string[] }>;
 }
 
@@ -70,18 +71,30 @@ function clusterName(segment: string): string {
   }
 }
 
-function readMode(req: LocalRequest): Extract<CanaryMode, 'failing' | 'down'> {
+function readBody(req: LocalRequest): Record<string, unknown> {
   const text = req.body.toString('utf8').trim();
-  if (text === '') return 'failing';
+  if (text === '') return {};
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
     throw new ControlError(400, 'InvalidInput', 'request body: not valid JSON');
   }
-  const mode = (body as { mode?: unknown } | null)?.mode ?? 'failing';
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ControlError(400, 'InvalidInput', 'request body: expected a JSON object');
+  return body as Record<string, unknown>;
+}
+
+function readMode(body: Record<string, unknown>): Extract<CanaryMode, 'failing' | 'down'> {
+  const mode = body['mode'] ?? 'failing';
   if (mode !== 'failing' && mode !== 'down') throw new ControlError(400, 'InvalidInput', `mode "${String(mode)}": expected "failing" (HTTP 503) or "down" (connections refused)`);
   return mode;
+}
+
+function readApp(body: Record<string, unknown>): string | undefined {
+  const app = body['app'];
+  if (app === undefined) return undefined;
+  if (typeof app !== 'string' || app.trim() === '') throw new ControlError(400, 'InvalidInput', `app ${JSON.stringify(app)}: expected the app's hostname`);
+  return app;
 }
 
 function expect(req: LocalRequest, method: string): void {
@@ -118,7 +131,10 @@ export function controlService(api: ControlApi, token: string): LocalService {
         if (cluster) {
           expect(req, 'POST');
           const name = clusterName(cluster[1]!);
-          const canary = cluster[2] === 'fail' ? await api.fail(name, readMode(req)) : await api.heal(name);
+          const body = readBody(req);
+          const app = readApp(body);
+          if (app !== undefined && body['mode'] === 'down') throw new ControlError(400, 'InvalidInput', `mode "down" refuses connections to the whole cluster ${name}; with app ${app}, only "failing" (HTTP 503 to that app)`);
+          const canary = cluster[2] === 'fail' ? await api.fail(name, readMode(body), app) : await api.heal(name, app);
           return json(200, { cluster: name, canary });
         }
         throw new ControlError(404, 'NotFound', `no local control operation at ${req.method} ${req.url.pathname} (see docs/local-runtime.md)`);

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureStateTable } from '../../aws/state-table.ts';
 import { loadFleet, type LoadedFleet } from '../../core/config-file.ts';
 import { normalizeName } from '../../core/dns-names.ts';
-import { errorMessage, InvalidInput } from '../../core/errors.ts';
+import { errorMessage, InvalidInput, UnknownCluster } from '../../core/errors.ts';
 import { eventBridgeSink } from '../../k8s/event-sink.ts';
 import { manifestFolderSource } from '../../k8s/source.ts';
 import type { Deps } from '../../runtime/deps.ts';
@@ -102,6 +102,9 @@ export interface LocalRuntime {
   status(): Promise<LocalStatus>;
   fail(cluster: string, mode?: Extract<CanaryMode, 'failing' | 'down'>): Promise<CanaryInfo>;
   heal(cluster: string): Promise<CanaryInfo>;
+  /** One app answers 503 on one cluster (its per-app health check fails); the canary and the other apps are untouched. */
+  failApp(cluster: string, hostname: string): Promise<CanaryInfo>;
+  healApp(cluster: string, hostname: string): Promise<CanaryInfo>;
   discover(): Promise<{ events: number; problems: string[]; unreachable: string[] }>;
   /** Resolves when the bus has delivered everything and no execution (of these workflows, default all) runs. */
   settle(timeoutMs?: number, workflows?: readonly string[]): Promise<void>;
@@ -167,7 +170,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (stateDir !== undefined) await writeControlToken(stateDir, controlToken);
     const modesFile = stateDir === undefined ? undefined : join(stateDir, 'canaries.json');
     const savedModes = modesFile === undefined ? {} : ((await readJsonFile<Record<string, CanaryMode>>(modesFile)) ?? {});
-    const canaries = await CanaryFleet.start(fleet.config.clusters, savedModes);
+    const appFailuresFile = stateDir === undefined ? undefined : join(stateDir, 'app-failures.json');
+    const savedAppFailures = appFailuresFile === undefined ? {} : ((await readJsonFile<Record<string, string[]>>(appFailuresFile)) ?? {});
+    const canaries = await CanaryFleet.start(fleet.config.clusters, savedModes, savedAppFailures);
     cleanups.push(() => canaries.close());
 
     let platform: LocalPlatform | undefined;
@@ -194,7 +199,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...(stateDir === undefined ? {} : { statePath: join(stateDir, 'route53.json') }),
       insyncDelayMs: scale.insync,
       healthCheckTimeScale: scale.health,
-      resolveTarget: (host) => canaries.resolve(host),
+      // A canary hostname goes to its cluster's server; any other name (a per-app health
+      // name) as Route 53 would resolve it: through its record, to the entry point it aliases.
+      resolveTarget: (host) => canaries.resolve(host) ?? canaries.resolveEntryPoint(route53.aliasTargetOf(host)),
       alarmState: (_region, name) => alarms.get(name)?.state,
     });
     cleanups.push(() => route53.close());
@@ -234,6 +241,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       log(`canary of ${cluster}: ${mode}`);
       return info;
     };
+    /** One app fails (503) or answers again on one cluster; only an app the cluster publishes. */
+    const setApp = async (cluster: string, hostname: string, failing: boolean): Promise<CanaryInfo> => {
+      const app = hostname.trim().toLowerCase().replace(/\.$/, '');
+      if (failing) {
+        if (!fleet.config.clusters.some((c) => c.name === cluster)) throw new UnknownCluster(cluster, fleet.config.clusters.map((c) => c.name));
+        const published = (await deps.table.listApps()).filter((a) => a.endpoints.some((e) => e.cluster === cluster)).map((a) => a.hostname);
+        if (!published.includes(app)) {
+          throw new InvalidInput(`--app ${hostname}: cluster ${cluster} does not publish it (it publishes ${published.sort().join(', ') || 'nothing yet'})`, { cluster, hostname });
+        }
+      }
+      const info = canaries.setAppFailing(cluster, app, failing);
+      if (appFailuresFile !== undefined) await writeJsonFileAtomic(appFailuresFile, canaries.failingApps());
+      log(`${app} on ${cluster}: ${failing ? 'failing' : 'healthy'}`);
+      return info;
+    };
     // Filled in once the endpoint is up (they read through it); until then the control API says "starting".
     let status: (() => Promise<LocalStatus>) | undefined;
     let discover: (() => Promise<{ events: number; problems: string[]; unreachable: string[] }>) | undefined;
@@ -246,8 +268,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         controlService({
           status: () => (status ?? stillStarting)(),
           ready: () => ready,
-          fail: (cluster, mode) => setCanary(cluster, mode),
-          heal: (cluster) => setCanary(cluster, 'healthy'),
+          fail: (cluster, mode, app) => (app === undefined ? setCanary(cluster, mode) : setApp(cluster, app, true)),
+          heal: (cluster, app) => (app === undefined ? setCanary(cluster, 'healthy') : setApp(cluster, app, false)),
           discover: () => (discover ?? stillStarting)(),
         }, controlToken),
         route53,
@@ -388,6 +410,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       status,
       fail: (cluster, mode = 'failing') => setCanary(cluster, mode),
       heal: (cluster) => setCanary(cluster, 'healthy'),
+      failApp: (cluster, hostname) => setApp(cluster, hostname, true),
+      healApp: (cluster, hostname) => setApp(cluster, hostname, false),
       discover,
       settle,
       executions,
