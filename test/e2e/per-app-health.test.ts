@@ -39,7 +39,8 @@ async function checkOf(fqdn: string): Promise<string> {
 function io() {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) } };
+  // The control API's writes need the runtime's per-run token, as the CLI finds it.
+  return { out, err, io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), env: { SWITCHYARD_CONTROL_TOKEN: runtime.controlToken } } };
 }
 
 describe('per-app health on the local runtime', () => {

@@ -97,7 +97,7 @@ describe('switchyard plan', () => {
     const code = await run('plan', '--fleet', 'examples/fleet', '--source', 'endpoints-file', '--json');
 
     expect(code).toBe(0);
-    expect(JSON.parse(out.join('\n')).summary).toEqual({ create: 10, update: 0, delete: 0, markers: 6, requests: 1 });
+    expect(JSON.parse(out.join('\n')).summary).toEqual({ create: 12, update: 0, delete: 0, markers: 8, requests: 1 });
     expect(err.join('\n')).not.toContain('is now called');
     out.length = 0;
     expect(await run('plan', '--fleet', 'examples/fleet', '--source', 'file', '--json')).toBe(0);

@@ -123,7 +123,7 @@ describe('switchyard sync, as an operation', () => {
     expect(shopWeights()).toEqual({ east: 0, west: 100, eu: 100 });
     // journal, event, lock given back (the lock's token was taken in one write)
     const journal = await table.listJournal();
-    expect(journal).toEqual([expect.objectContaining({ by: 'alice', operation: 'sync', what: expect.stringMatching(/^sync: 14 record change\(s\)$/) })]);
+    expect(journal).toEqual([expect.objectContaining({ by: 'alice', operation: 'sync', what: expect.stringMatching(/^sync: 18 record change\(s\)$/) })]);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ Source: 'switchyard', DetailType: 'Records Changed', EventBusName: 'switchyard-dev-bus' });
     const detail = JSON.parse(events[0]!.Detail!);
