@@ -11,6 +11,7 @@ import { reexamineAlarms, type Reexamination } from '../../src/core/failover.ts'
 import { appsTakenOut, effectiveIntents } from '../../src/core/intent.ts';
 import type { Problem, PublishedEndpoint } from '../../src/core/model.ts';
 import type { AppEntry } from '../../src/aws/state-table.ts';
+import { settleStaleLocks, type StaleLock } from './recover.ts';
 import type { Deps, DnsApplyResult } from '../../src/runtime/deps.ts';
 import { appsDnsRequest, clusterNames, readView } from './view.ts';
 
@@ -233,7 +234,7 @@ async function reexamineFailOpen(deps: Deps): Promise<Pick<Reexamination, 'taken
   });
 }
 
-export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult & { added: string[]; removed: string[]; unreachable: string[]; failedOver: Reexamination['takenOut'] }> => {
+export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult & { added: string[]; removed: string[]; unreachable: string[]; failedOver: Reexamination['takenOut']; staleLocks: StaleLock[] }> => {
   const { input, execution } = parseInput(taskInputSchema, raw, 'reconcile input');
   const request = parseInput(reconcileInputSchema, input ?? {}, 'Reconcile input');
   for (const cluster of request.clusters ?? []) known(deps, cluster);
@@ -266,6 +267,8 @@ export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult
     added = added.sort();
     removed = removed.sort();
   }
+  // Locks of runs that ended without releasing them (stopped, timed out, a lost event): recovered now.
+  const staleLocks = await settleStaleLocks(deps);
   const failOpen = await reexamineFailOpen(deps);
   for (const out of failOpen.takenOut) {
     await deps.table.appendJournal({
@@ -305,6 +308,7 @@ export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult
     removed,
     unreachable,
     failedOver: failOpen.takenOut,
+    staleLocks,
     event:
       result.changes.length > 0
         ? outEvent('Records Changed', { trigger: 'reconcile', hostnames, changes: summaries(result), changeIds: result.changeIds, executionArn: execution.id })

@@ -1,5 +1,6 @@
 // The event router: CloudWatch alarm state changes, EKS CloudTrail calls, Gateway
-// Published/Withdrawn and the Reconcile schedule become StartExecution calls. The
+// Published/Withdrawn, the Reconcile schedule and the end of a lock-holding run
+// (Step Functions status changes) become StartExecution calls. The
 // execution name is derived from the event's content, so a duplicate delivery of the
 // same event asks for the same name and Step Functions does not start it twice.
 // Events that are invalid or not ours are logged by the caller and dropped (never
@@ -8,7 +9,16 @@
 import { createHash } from 'node:crypto';
 import { alarmNamePattern, clusterOfAlarm } from '../../src/core/alarm-names.ts';
 import { formatZodIssues } from '../../src/core/config.ts';
-import { alarmStateChangeEventSchema, anyEventSchema, eksApiCallEventSchema, scheduledEventSchema } from '../../src/core/events.ts';
+import {
+  alarmStateChangeEventSchema,
+  anyEventSchema,
+  eksApiCallEventSchema,
+  EXECUTION_STATUS_CHANGE,
+  executionStatusChangeEventSchema,
+  LOCK_HOLDING_WORKFLOWS,
+  RECOVERED_STATUSES,
+  scheduledEventSchema,
+} from '../../src/core/events.ts';
 import { endpointsOfPublished, GATEWAY_EVENT_TYPES, safeParseGatewayEvent } from '../../src/core/gateway-events.ts';
 import type { Deps, WorkflowName } from '../../src/runtime/deps.ts';
 import { clusterNames } from './view.ts';
@@ -23,6 +33,11 @@ export function executionName(prefix: string, readable: string, content: unknown
   return `${slug.slice(0, MAX_EXECUTION_NAME - hash.length - 1)}-${hash}`;
 }
 
+/** RecoverOperation's execution name for a run: one per run, whoever starts it (router, Reconcile, `switchyard abort`). */
+export function recoverExecutionName(executionArn: string): string {
+  return executionName('recover', executionArn.slice(executionArn.lastIndexOf(':') + 1), [executionArn]);
+}
+
 export interface StartRequest {
   workflow: WorkflowName;
   name: string;
@@ -35,8 +50,20 @@ export interface Routed {
   ignored?: string;
 }
 
+/** What the router knows about the state machine an "Execution Status Change" names (resolved before routeEvent). */
+export interface RouteContext {
+  /** The stage's workflow that state machine is, or undefined when it is not one of this stage's. */
+  workflowOfMachine?: WorkflowName | undefined;
+}
+
+/** The state machine ARN of a Step Functions status-change event, to resolve before routing. */
+export function stateMachineOfEvent(event: unknown): string | undefined {
+  const parsed = executionStatusChangeEventSchema.safeParse(event);
+  return parsed.success ? parsed.data.detail.stateMachineArn : undefined;
+}
+
 /** Decides what an event starts (pure apart from reading the fleet config). */
-export function routeEvent(deps: Pick<Deps, 'fleet' | 'stage'>, event: unknown): Routed {
+export function routeEvent(deps: Pick<Deps, 'fleet' | 'stage'>, event: unknown, context: RouteContext = {}): Routed {
   const envelope = anyEventSchema.safeParse(event);
   if (!envelope.success) return { starts: [], ignored: `not an EventBridge event: ${formatZodIssues(envelope.error).join('; ')}` };
   const { source, 'detail-type': detailType } = envelope.data;
@@ -100,6 +127,17 @@ export function routeEvent(deps: Pick<Deps, 'fleet' | 'stage'>, event: unknown):
     };
   }
 
+  if (source === 'aws.states' && detailType === EXECUTION_STATUS_CHANGE) {
+    const parsed = executionStatusChangeEventSchema.safeParse(event);
+    if (!parsed.success) return invalid(parsed.error);
+    const { executionArn, stateMachineArn, status } = parsed.data.detail;
+    const workflow = context.workflowOfMachine;
+    if (workflow === undefined) return { starts: [], ignored: `state machine ${stateMachineArn} is not one of stage ${deps.stage}'s` };
+    if (!(LOCK_HOLDING_WORKFLOWS as readonly string[]).includes(workflow)) return { starts: [], ignored: `${workflow} runs hold no lock across states: nothing to recover` };
+    if (!(RECOVERED_STATUSES as readonly string[]).includes(status)) return { starts: [], ignored: `${workflow} execution is ${status}: nothing to recover` };
+    return { starts: [{ workflow: 'RecoverOperation', name: recoverExecutionName(executionArn), input: { executionArn } }] };
+  }
+
   if (source === 'aws.events' && detailType === 'Scheduled Event') {
     const parsed = scheduledEventSchema.safeParse(event);
     if (!parsed.success) return invalid(parsed.error);
@@ -115,7 +153,8 @@ export interface RouterResult {
 }
 
 export const router = (deps: Deps) => async (event: unknown): Promise<RouterResult> => {
-  const routed = routeEvent(deps, event);
+  const machine = stateMachineOfEvent(event);
+  const routed = routeEvent(deps, event, machine === undefined ? {} : { workflowOfMachine: await deps.workflows.workflowOf(machine) });
   const started: RouterResult['started'] = [];
   for (const start of routed.starts) {
     const execution = await deps.workflows.start(start.workflow, start.name, start.input);

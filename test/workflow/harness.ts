@@ -8,7 +8,7 @@ import type { HealthState, PublishedEndpoint, RecordSet } from '../../src/core/m
 import { appsTakenOut, effectiveIntents } from '../../src/core/intent.ts';
 import { compileWorkflow, type PutEventsRequestEntry, type Workflow, type WorkflowOutcome } from '../../src/local/stepfunctions/runner.ts';
 import type { StateTable } from '../../src/aws/state-table.ts';
-import type { Deps, DiscoveryPort, EksPort, HealthSource, WorkflowName, WorkflowStarter } from '../../src/runtime/deps.ts';
+import type { Deps, DiscoveryPort, EksPort, ExecutionsPort, HealthSource, WorkflowName, WorkflowStarter } from '../../src/runtime/deps.ts';
 import { route53Dns } from '../../src/runtime/dns.ts';
 import type { Route53Port } from '../../src/aws/route53.ts';
 import type { HealthView } from '../../src/core/safety.ts';
@@ -35,6 +35,8 @@ export interface HarnessOptions {
   wrap?: (name: string, task: Task) => Task;
   eks?: EksPort;
   workflows?: WorkflowStarter;
+  /** DescribeExecution for recovery (RecoverOperation, Reconcile). */
+  executions?: ExecutionsPort;
   /** Instead of a fresh dynalite table. */
   table?: StateTable;
   discovery?: DiscoveryPort;
@@ -139,7 +141,8 @@ export async function createHarness(dynamo: TestDynamo, options: HarnessOptions 
     table,
     dns,
     health: healthSource,
-    workflows: options.workflows ?? { start: unused },
+    workflows: options.workflows ?? { start: unused, workflowOf: unused },
+    executions: options.executions ?? { describe: unused },
     eks: options.eks ?? { describeUpdate: unused },
     clock: { now: () => new Date() },
     ...(options.discovery ? { discovery: options.discovery } : {}),
