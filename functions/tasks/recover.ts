@@ -18,8 +18,18 @@ import type { Deps, ExecutionStatusView } from '../../src/runtime/deps.ts';
 import { recoverExecutionName } from './router.ts';
 import { rollbackOperation } from './operations.ts';
 
-/** Execution statuses after which a run can no longer act: its lock is recovered. */
-export const ENDED_STATUSES: readonly string[] = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
+/** Execution statuses after which a run can no longer act: its lock is recovered. GONE: Step Functions no longer knows the run. */
+export const ENDED_STATUSES: readonly string[] = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'GONE'];
+
+/** DescribeExecution; a run Step Functions no longer knows (deleted machine, a reset local runtime) is GONE: it cannot act any more. */
+async function describeRun(deps: Pick<Deps, 'executions'>, executionArn: string): Promise<ExecutionStatusView> {
+  try {
+    return await deps.executions.describe(executionArn);
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ExecutionDoesNotExist') return { executionArn, name: executionArn.slice(executionArn.lastIndexOf(':') + 1), status: 'GONE' };
+    throw error;
+  }
+}
 
 /** The input of RecoverOperation: the run to recover, nothing else (so every starter asks for the same execution). */
 export const recoverInputSchema = z.strictObject({ executionArn: z.string().regex(/^arn:[^:]+:states:[^:]*:\d*:execution:[^:]+:[^:]+$/, 'must be a Step Functions execution ARN') });
@@ -39,8 +49,8 @@ export interface Recovered {
 
 /** The error name the abort event carries for a run that ended without its own rollback. */
 export function errorOfEnded(execution: ExecutionStatusView): { Error: string; Cause: string } {
-  const error = execution.error ?? { ABORTED: 'ExecutionAborted', TIMED_OUT: 'States.Timeout', FAILED: 'ExecutionFailed' }[execution.status] ?? `Execution${execution.status}`;
-  const how = { ABORTED: 'was stopped', TIMED_OUT: 'timed out', FAILED: 'failed' }[execution.status] ?? `ended ${execution.status}`;
+  const error = execution.error ?? { ABORTED: 'ExecutionAborted', TIMED_OUT: 'States.Timeout', FAILED: 'ExecutionFailed', GONE: 'ExecutionGone' }[execution.status] ?? `Execution${execution.status}`;
+  const how = { ABORTED: 'was stopped', TIMED_OUT: 'timed out', FAILED: 'failed', GONE: 'is no longer known to Step Functions', SUCCEEDED: 'succeeded' }[execution.status] ?? `ended ${execution.status}`;
   return { Error: error, Cause: `execution ${execution.name} ${how} while holding the lock${execution.cause ? `: ${execution.cause}` : ''}` };
 }
 
@@ -109,7 +119,7 @@ export async function recoverEnded(deps: Deps, execution: ExecutionStatusView): 
 /** RecoverOperation's task: the run's status from Step Functions, then recoverEnded. */
 export const recoverOperation = (deps: Deps) => async (raw: unknown): Promise<Recovered> => {
   const { executionArn } = parseInput(recoverInputSchema, raw, 'RecoverOperation input');
-  return recoverEnded(deps, await deps.executions.describe(executionArn));
+  return recoverEnded(deps, await describeRun(deps, executionArn));
 };
 
 // ---------------------------------------------------------------------------
@@ -131,10 +141,8 @@ export interface StaleLock {
 async function statusOf(deps: Deps, executionArn: string | undefined): Promise<{ status: string; error?: string }> {
   if (executionArn === undefined) return { status: 'UNKNOWN' };
   try {
-    return { status: (await deps.executions.describe(executionArn)).status };
+    return { status: (await describeRun(deps, executionArn)).status };
   } catch (error) {
-    // A run Step Functions no longer knows (deleted machine, a reset local runtime) cannot act any more.
-    if (error instanceof Error && error.name === 'ExecutionDoesNotExist') return { status: 'GONE' };
     return { status: 'UNKNOWN', error: errorMessage(error) };
   }
 }
@@ -157,7 +165,7 @@ export async function settleStaleLocks(deps: Deps): Promise<StaleLock[]> {
     const intent = intentOf(state, lock.cluster);
     const recoverable = RECOVERABLE_OPERATIONS.includes(lock.operation) && intent.executionArn !== undefined && intent.executionArn.endsWith(`:${lock.holder}`);
     const holder = recoverable ? await statusOf(deps, intent.executionArn) : { status: 'UNKNOWN' };
-    const ended = ENDED_STATUSES.includes(holder.status) || holder.status === 'GONE';
+    const ended = ENDED_STATUSES.includes(holder.status);
     if (!expired.has(lock.cluster) && !ended) continue;
     const entry = { cluster: lock.cluster, operation: lock.operation, holder: lock.holder, token: lock.token, expiresAt: lock.expiresAt, holderStatus: holder.status };
     if (recoverable && ended) {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseFleetConfig, type FleetConfig } from '../../src/core/config.ts';
 import type { HealthState, PublishedEndpoint, RecordSet } from '../../src/core/model.ts';
 import { appsTakenOut, effectiveIntents } from '../../src/core/intent.ts';
-import { compileWorkflow, type PutEventsRequestEntry, type Workflow, type WorkflowOutcome } from '../../src/local/stepfunctions/runner.ts';
+import { compileWorkflow, type PutEventsRequestEntry, type Workflow, type WorkflowOutcome, type WorkflowRun } from '../../src/local/stepfunctions/runner.ts';
 import type { StateTable } from '../../src/aws/state-table.ts';
 import type { Deps, DiscoveryPort, EksPort, ExecutionsPort, HealthSource, WorkflowName, WorkflowStarter } from '../../src/runtime/deps.ts';
 import { route53Dns } from '../../src/runtime/dns.ts';
@@ -56,6 +56,8 @@ export interface Harness {
   health: HealthView;
   events: PutEventsRequestEntry[];
   run(workflow: WorkflowName, input: unknown, name?: string): Promise<WorkflowOutcome>;
+  /** Starts a run and hands it back (to stop it, as StopExecution does). */
+  start(workflow: WorkflowName, input: unknown, name: string): WorkflowRun;
   /** Route 53 weight of a cluster's A record for an app (undefined: no weighted record). */
   weight(hostname: string, cluster: string): number | undefined;
   records(hostname: string): RecordSet[];
@@ -173,6 +175,7 @@ export async function createHarness(dynamo: TestDynamo, options: HarnessOptions 
       const exec = executionName ?? `${name.toLowerCase()}-${++executions}`;
       return workflow(name).start(input, { name: exec, executionArn: executionArnOf(name, exec) }).outcome;
     },
+    start: (name, input, executionName) => workflow(name).start(input, { name: executionName, executionArn: executionArnOf(name, executionName) }),
     weight: weightOf,
     records: (hostname) => (route53.records.get(ZONE.id) ?? []).filter((r) => r.name === `${hostname}.`),
     eventsOf: (detailType) => events.filter((e) => e.DetailType === detailType).map((e) => JSON.parse(e.Detail ?? '{}') as Record<string, unknown>),
