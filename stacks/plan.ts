@@ -12,7 +12,8 @@ import { inspectWorkflow, renderDefinition, type WorkflowSource, type WorkflowWi
 import { checkStage, isProductionStage, NAME_LIMITS, resourceName } from './naming.ts';
 import { grantsFor, lambdaLogStatement, normalizedRecordName, policyDocument, type GrantScope, type PolicyDocument, type Statement } from './policy.ts';
 import type { FunctionRegistry } from './registry.ts';
-import { ROUTE53_METRICS_REGION, alarmPattern, checkSchedule, eksPattern, gatewayPattern, scheduledEvent, DEFAULT_RECONCILE_SCHEDULE, type EventPattern } from './triggers.ts';
+import { ROUTE53_METRICS_REGION, alarmPattern, checkSchedule, eksPattern, executionsPattern, gatewayPattern, scheduledEvent, DEFAULT_RECONCILE_SCHEDULE, type EventPattern } from './triggers.ts';
+import { LOCK_HOLDING_WORKFLOWS } from '../src/core/events.ts';
 
 /** Environment every function gets; the Lambda runtime (src/runtime) reads these names. */
 export const RUNTIME_ENV = {
@@ -97,7 +98,7 @@ export interface MachinePlan {
 export interface ForwardRule {
   /** Region of the default bus the rule lives on. */
   region: string;
-  kind: 'alarms' | 'eks';
+  kind: 'alarms' | 'eks' | 'executions';
   ruleName: string;
   pattern: EventPattern;
 }
@@ -321,6 +322,11 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
     ),
   ];
 
+  // Runs of the lock-holding workflows that end without their own rollback are recovered (RecoverOperation).
+  const lockHolding = wirings.filter((w) => (LOCK_HOLDING_WORKFLOWS as readonly string[]).includes(w.name)).map((w) => machineArn(machineName(w.name)));
+  const executions = lockHolding.length > 0 && wirings.some((w) => w.name === 'RecoverOperation') ? executionsPattern(lockHolding) : undefined;
+  if (executions) forwardRules.push({ region, kind: 'executions', ruleName: resourceName(app, stage, 'executions', 'rule'), pattern: executions });
+
   const canaryAlarms: CanaryAlarm[] = fleet.clusters
     .filter((c) => c.canaryAlarm !== false)
     .map((c) => ({
@@ -360,6 +366,7 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
       { name: 'Alarms', pattern: alarmPattern(prefix) },
       { name: 'Eks', pattern: eksPattern(fleet.clusters.map((c) => c.eksClusterName)) },
       { name: 'Gateways', pattern: gatewayPattern() },
+      ...(executions ? [{ name: 'Executions', pattern: executions }] : []),
     ],
     forwardRules,
     forwardRoleName: resourceName(app, stage, 'forward', 'role'),
