@@ -268,7 +268,7 @@ export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult
     removed = removed.sort();
   }
   // Locks of runs that ended without releasing them (stopped, timed out, a lost event): recovered now.
-  const staleLocks = await settleStaleLocks(deps);
+  const staleLocks = await settleStaleLocks(deps, execution.name);
   const failOpen = await reexamineFailOpen(deps);
   for (const out of failOpen.takenOut) {
     await deps.table.appendJournal({

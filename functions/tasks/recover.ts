@@ -15,7 +15,7 @@ import { errorMessage, InvalidInput, LockHeld } from '../../src/core/errors.ts';
 import type { EventToPut } from '../../src/core/events.ts';
 import { expiredLocks, heldLockOf, intentOf, reclaimLock, RECOVERABLE_OPERATIONS, releaseLock, type FleetState, type Lock } from '../../src/core/intent.ts';
 import type { Deps, ExecutionStatusView } from '../../src/runtime/deps.ts';
-import { recoverExecutionName } from './router.ts';
+import { recoverExecutionName } from '../../src/runtime/execution-names.ts';
 import { rollbackOperation } from './operations.ts';
 
 /** Execution statuses after which a run can no longer act: its lock is recovered. GONE: Step Functions no longer knows the run. */
@@ -150,13 +150,14 @@ async function statusOf(deps: Deps, executionArn: string | undefined): Promise<{
 /**
  * Finds the locks whose holder no longer runs, and those past their lease, and settles
  * them the way a run's end event would: a drain, restore or upgrade is recovered by
- * starting RecoverOperation (the same execution name the router uses, so an event and
- * Reconcile never recover a run twice at once); a failover's short lock (taken and
+ * starting RecoverOperation (named after the run and this Reconcile: a recovery that failed
+ * is tried again next time; one that races the event's is harmless, the second finds the
+ * lock gone); a failover's short lock (taken and
  * released inside one task) is released. A holder still RUNNING is left alone, even past
  * its lease: its next write fails the fence, and once it has ended the next Reconcile
  * recovers it.
  */
-export async function settleStaleLocks(deps: Deps): Promise<StaleLock[]> {
+export async function settleStaleLocks(deps: Deps, attempt: string): Promise<StaleLock[]> {
   const state = await deps.table.readFleet();
   const now = deps.clock.now();
   const expired = new Set(expiredLocks(state, now).map((lock) => lock.cluster));
@@ -169,7 +170,7 @@ export async function settleStaleLocks(deps: Deps): Promise<StaleLock[]> {
     if (!expired.has(lock.cluster) && !ended) continue;
     const entry = { cluster: lock.cluster, operation: lock.operation, holder: lock.holder, token: lock.token, expiresAt: lock.expiresAt, holderStatus: holder.status };
     if (recoverable && ended) {
-      const started = await deps.workflows.start('RecoverOperation', recoverExecutionName(intent.executionArn!), { executionArn: intent.executionArn });
+      const started = await deps.workflows.start('RecoverOperation', recoverExecutionName(intent.executionArn!, attempt), { executionArn: intent.executionArn });
       stale.push({ ...entry, action: 'recovery-started', detail: `${started.started ? 'RecoverOperation started' : 'RecoverOperation already started'}: ${started.executionArn}` });
     } else if (!recoverable && expired.has(lock.cluster)) {
       const released = await deps.table.updateFleet((current) => {

@@ -6,7 +6,6 @@
 // Events that are invalid or not ours are logged by the caller and dropped (never
 // thrown: EventBridge would only retry them); Step Functions errors are thrown, so
 // the asynchronous invocation retries.
-import { createHash } from 'node:crypto';
 import { alarmNamePattern, clusterOfAlarm } from '../../src/core/alarm-names.ts';
 import { formatZodIssues } from '../../src/core/config.ts';
 import {
@@ -21,22 +20,10 @@ import {
 } from '../../src/core/events.ts';
 import { endpointsOfPublished, GATEWAY_EVENT_TYPES, safeParseGatewayEvent } from '../../src/core/gateway-events.ts';
 import type { Deps, WorkflowName } from '../../src/runtime/deps.ts';
+import { executionName, MAX_EXECUTION_NAME, recoverExecutionName } from '../../src/runtime/execution-names.ts';
 import { clusterNames } from './view.ts';
 
-/** Step Functions allows 80 characters of [0-9A-Za-z_-] in an execution name. */
-export const MAX_EXECUTION_NAME = 80;
-
-/** `<prefix>-<readable part>-<16 hex digits of the content hash>`, at most 80 characters. */
-export function executionName(prefix: string, readable: string, content: unknown): string {
-  const hash = createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 16);
-  const slug = `${prefix}-${readable}`.replace(/[^0-9A-Za-z_-]+/g, '_').replace(/_+/g, '_');
-  return `${slug.slice(0, MAX_EXECUTION_NAME - hash.length - 1)}-${hash}`;
-}
-
-/** RecoverOperation's execution name for a run: one per run, whoever starts it (router, Reconcile, `switchyard abort`). */
-export function recoverExecutionName(executionArn: string): string {
-  return executionName('recover', executionArn.slice(executionArn.lastIndexOf(':') + 1), [executionArn]);
-}
+export { executionName, MAX_EXECUTION_NAME, recoverExecutionName };
 
 export interface StartRequest {
   workflow: WorkflowName;

@@ -192,9 +192,9 @@ describe('Reconcile and stale locks', () => {
       result: null,
     }));
     // Act
-    const stale = await settleStaleLocks(h.deps);
+    const stale = await settleStaleLocks(h.deps, 'reconcile-1');
     // Assess
-    expect(started).toEqual([{ workflow: 'RecoverOperation', name: recoverExecutionName(executionArn), input: { executionArn } }]);
+    expect(started).toEqual([{ workflow: 'RecoverOperation', name: recoverExecutionName(executionArn, 'reconcile-1'), input: { executionArn } }]);
     expect(stale.map((s) => `${s.cluster}:${s.holderStatus}:${s.action}`)).toEqual(['eu:UNKNOWN:released', 'west:ABORTED:recovery-started']);
     expect((await h.table.readFleet()).locks['eu']).toBeUndefined();
   });
@@ -223,7 +223,7 @@ describe('Reconcile and stale locks', () => {
     // Assess
     expect(outcome.status, `${outcome.error}: ${causeMessage(outcome.cause)}`).toBe('SUCCEEDED');
     expect((outcome.output as { staleLocks: unknown[] }).staleLocks).toEqual([
-      expect.objectContaining({ cluster: 'west', holder: 'drain-west-expired', holderStatus: 'GONE', action: 'recovery-started', detail: expect.stringContaining(recoverExecutionName(executionArn)) }),
+      expect.objectContaining({ cluster: 'west', holder: 'drain-west-expired', holderStatus: 'GONE', action: 'recovery-started', detail: expect.stringContaining('RecoverOperation started: ') }),
     ]);
     const state = await h.table.readFleet();
     expect(state.locks).toEqual({});

@@ -1,5 +1,6 @@
 // Every verb of the `switchyard` command, in help order. Add one line per verb.
 import type { Command } from 'commander';
+import { registerAbort } from './abort.ts';
 import { registerDiscover } from './discover.ts';
 import { registerDrain } from './drain.ts';
 import { registerHistory } from './history.ts';
@@ -11,4 +12,4 @@ import { registerSync } from './sync.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDiscover, registerPlan, registerSync, registerDrain, registerRestore, registerStatus, registerHistory, registerLocal];
+export const commands: RegisterCommand[] = [registerDiscover, registerPlan, registerSync, registerDrain, registerRestore, registerAbort, registerStatus, registerHistory, registerLocal];
