@@ -11,7 +11,7 @@ import { reexamineAlarms, type Reexamination } from '../../src/core/failover.ts'
 import { appsTakenOut, effectiveIntents } from '../../src/core/intent.ts';
 import type { Problem, PublishedEndpoint } from '../../src/core/model.ts';
 import type { AppEntry } from '../../src/aws/state-table.ts';
-import { settleStaleLocks, type StaleLock } from './recover.ts';
+import { settleStaleLocks, type SettledLock } from './recover.ts';
 import type { Deps, DnsApplyResult } from '../../src/runtime/deps.ts';
 import { appsDnsRequest, clusterNames, readView } from './view.ts';
 
@@ -234,7 +234,7 @@ async function reexamineFailOpen(deps: Deps): Promise<Pick<Reexamination, 'taken
   });
 }
 
-export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult & { added: string[]; removed: string[]; unreachable: string[]; failedOver: Reexamination['takenOut']; staleLocks: StaleLock[] }> => {
+export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult & { added: string[]; removed: string[]; unreachable: string[]; failedOver: Reexamination['takenOut']; staleLocks: SettledLock[] }> => {
   const { input, execution } = parseInput(taskInputSchema, raw, 'reconcile input');
   const request = parseInput(reconcileInputSchema, input ?? {}, 'Reconcile input');
   for (const cluster of request.clusters ?? []) known(deps, cluster);

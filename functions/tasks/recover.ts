@@ -125,7 +125,7 @@ export const recoverOperation = (deps: Deps) => async (raw: unknown): Promise<Re
 // ---------------------------------------------------------------------------
 // Reconcile: locks nobody will release
 
-export interface StaleLock {
+export interface SettledLock {
   cluster: string;
   operation: string;
   holder: string;
@@ -157,11 +157,11 @@ async function statusOf(deps: Deps, executionArn: string | undefined): Promise<{
  * its lease: its next write fails the fence, and once it has ended the next Reconcile
  * recovers it.
  */
-export async function settleStaleLocks(deps: Deps, attempt: string): Promise<StaleLock[]> {
+export async function settleStaleLocks(deps: Deps, attempt: string): Promise<SettledLock[]> {
   const state = await deps.table.readFleet();
   const now = deps.clock.now();
   const expired = new Set(expiredLocks(state, now).map((lock) => lock.cluster));
-  const stale: StaleLock[] = [];
+  const stale: SettledLock[] = [];
   for (const lock of Object.values(state.locks).sort((a, b) => a.cluster.localeCompare(b.cluster))) {
     const intent = intentOf(state, lock.cluster);
     const recoverable = RECOVERABLE_OPERATIONS.includes(lock.operation) && intent.executionArn !== undefined && intent.executionArn.endsWith(`:${lock.holder}`);

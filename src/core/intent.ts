@@ -189,6 +189,28 @@ export function expiredLocks(state: FleetState, now: Date): Lock[] {
   return Object.values(state.locks).filter((lock) => !isLive(lock, now));
 }
 
+/** A lock no running operation will release, and why. */
+export interface StaleLock {
+  lock: Lock;
+  why: string;
+}
+
+/**
+ * Locks nobody will release: leases that ran out, and (when the running executions are
+ * known) drain/restore/upgrade locks whose holder is not among them. Reconcile recovers
+ * both; `status` shows them.
+ */
+export function staleLocks(state: FleetState, now: Date, runningHolders?: ReadonlySet<string>): StaleLock[] {
+  const stale: StaleLock[] = [];
+  for (const lock of Object.values(state.locks).sort((a, b) => a.cluster.localeCompare(b.cluster))) {
+    if (!isLive(lock, now)) stale.push({ lock, why: `lease ran out at ${lock.expiresAt}` });
+    else if (runningHolders !== undefined && RECOVERABLE_OPERATIONS.includes(lock.operation) && !runningHolders.has(lock.holder)) {
+      stale.push({ lock, why: `its ${lock.operation} run ${lock.holder} is no longer running` });
+    }
+  }
+  return stale;
+}
+
 /** Frees the lock if `token` holds it; otherwise unchanged (releasing twice is fine). */
 export function releaseLock(state: FleetState, cluster: string, token: number): { state: FleetState; released: boolean } {
   const lock = state.locks[cluster];
