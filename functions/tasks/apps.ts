@@ -11,7 +11,7 @@ import { reexamineAlarms, type Reexamination } from '../../src/core/failover.ts'
 import { appsTakenOut, effectiveIntents } from '../../src/core/intent.ts';
 import type { Problem, PublishedEndpoint } from '../../src/core/model.ts';
 import type { AppEntry } from '../../src/aws/state-table.ts';
-import { settleStaleLocks, type SettledLock } from './recover.ts';
+import { restoreExpiredDrains, settleStaleLocks, type ExpiredDrain, type SettledLock } from './recover.ts';
 import type { Deps, DnsApplyResult } from '../../src/runtime/deps.ts';
 import { appsDnsRequest, clusterNames, readView } from './view.ts';
 
@@ -234,7 +234,7 @@ async function reexamineFailOpen(deps: Deps): Promise<Pick<Reexamination, 'taken
   });
 }
 
-export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult & { added: string[]; removed: string[]; unreachable: string[]; failedOver: Reexamination['takenOut']; staleLocks: SettledLock[] }> => {
+export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult & { added: string[]; removed: string[]; unreachable: string[]; failedOver: Reexamination['takenOut']; staleLocks: SettledLock[]; expiredDrains: ExpiredDrain[] }> => {
   const { input, execution } = parseInput(taskInputSchema, raw, 'reconcile input');
   const request = parseInput(reconcileInputSchema, input ?? {}, 'Reconcile input');
   for (const cluster of request.clusters ?? []) known(deps, cluster);
@@ -269,6 +269,8 @@ export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult
   }
   // Locks of runs that ended without releasing them (stopped, timed out, a lost event): recovered now.
   const staleLocks = await settleStaleLocks(deps, execution.name);
+  // Drains past their expiry go back into service (RestoreCluster, safety-checked as any restore).
+  const expiredDrains = await restoreExpiredDrains(deps);
   const failOpen = await reexamineFailOpen(deps);
   for (const out of failOpen.takenOut) {
     await deps.table.appendJournal({
@@ -309,6 +311,7 @@ export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult
     unreachable,
     failedOver: failOpen.takenOut,
     staleLocks,
+    expiredDrains,
     event:
       result.changes.length > 0
         ? outEvent('Records Changed', { trigger: 'reconcile', hostnames, changes: summaries(result), changeIds: result.changeIds, executionArn: execution.id })

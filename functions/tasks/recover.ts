@@ -13,9 +13,9 @@ import * as z from 'zod';
 import { INSYNC_MAX_POLLS, INSYNC_POLL_SECONDS, parseInput, type OperationPlan } from '../../src/core/drain-plan.ts';
 import { errorMessage, InvalidInput, LockHeld } from '../../src/core/errors.ts';
 import type { EventToPut } from '../../src/core/events.ts';
-import { expiredLocks, heldLockOf, intentOf, reclaimLock, RECOVERABLE_OPERATIONS, releaseLock, type FleetState, type Lock } from '../../src/core/intent.ts';
+import { expiredLocks, heldLockOf, intentOf, liveLocks, reclaimLock, RECOVERABLE_OPERATIONS, releaseLock, type FleetState, type Lock } from '../../src/core/intent.ts';
 import type { Deps, ExecutionStatusView } from '../../src/runtime/deps.ts';
-import { recoverExecutionName } from '../../src/runtime/execution-names.ts';
+import { executionName, recoverExecutionName } from '../../src/runtime/execution-names.ts';
 import { rollbackOperation } from './operations.ts';
 
 /** Execution statuses after which a run can no longer act: its lock is recovered. GONE: Step Functions no longer knows the run. */
@@ -184,4 +184,41 @@ export async function settleStaleLocks(deps: Deps, attempt: string): Promise<Set
     }
   }
   return stale;
+}
+
+// ---------------------------------------------------------------------------
+// Reconcile: drains past their expiry
+
+export interface ExpiredDrain {
+  cluster: string;
+  expiresAt: string;
+  /** RestoreCluster started for it (its ARN), or left (why). */
+  action: 'restore-started' | 'restore-already-started' | 'left';
+  detail: string;
+}
+
+/**
+ * A DRAINED intent whose `expiresAt` has passed is restored: Reconcile starts RestoreCluster
+ * for it, as a zonal shift that expires returns traffic. One restore per expiry (the
+ * execution name is derived from the cluster and the expiry), so a restore that is refused
+ * (the cluster is unhealthy) is not retried every period: the cluster stays drained and
+ * `status` shows the expired drain until an operator acts. A cluster under a live lock is
+ * left to its operation.
+ */
+export async function restoreExpiredDrains(deps: Deps): Promise<ExpiredDrain[]> {
+  const state = await deps.table.readFleet();
+  const now = deps.clock.now();
+  const live = new Set(liveLocks(state, now).map((lock) => lock.cluster));
+  const expired: ExpiredDrain[] = [];
+  for (const intent of Object.values(state.intents).sort((a, b) => a.cluster.localeCompare(b.cluster))) {
+    if (intent.state !== 'DRAINED' || intent.expiresAt === undefined || Date.parse(intent.expiresAt) > now.getTime()) continue;
+    if (live.has(intent.cluster)) {
+      expired.push({ cluster: intent.cluster, expiresAt: intent.expiresAt, action: 'left', detail: `an operation holds ${intent.cluster}'s lock` });
+      continue;
+    }
+    const input = { cluster: intent.cluster, reason: `drain expired at ${intent.expiresAt}${intent.reason ? ` (drained for: ${intent.reason})` : ''}`, by: 'switchyard reconcile (drain expiry)' };
+    const started = await deps.workflows.start('RestoreCluster', executionName('restore-expired', intent.cluster, [intent.cluster, intent.expiresAt]), input);
+    expired.push({ cluster: intent.cluster, expiresAt: intent.expiresAt, action: started.started ? 'restore-started' : 'restore-already-started', detail: started.executionArn });
+  }
+  return expired;
 }

@@ -232,3 +232,60 @@ describe('Reconcile and stale locks', () => {
     expect(h.eventsOf('Cluster Drain Aborted')).toEqual([expect.objectContaining({ cluster: 'west', rolledBack: true, executionArn })]);
   });
 });
+
+describe('drain expiry', () => {
+  it('refuses an expiry that is not after the drain starts, changing nothing', async () => {
+    // Prepare
+    const h = await createHarness(dynamo);
+    // Act
+    const outcome = await h.run('DrainCluster', { cluster: 'west', reason: 'x', expiresAt: '2020-01-01T00:00:00Z' });
+    // Assess
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error).toBe('InvalidInput');
+    expect(causeMessage(outcome.cause)).toMatch(/^expiresAt 2020-01-01T00:00:00Z: must be after the drain starts/);
+    expect(h.route53.batches).toHaveLength(0);
+    expect((await h.table.readFleet()).locks).toEqual({});
+  });
+
+  it('keeps the expiry on the DRAINED intent, and Reconcile restores the cluster once it has passed (once per expiry)', async () => {
+    // Prepare: west drained with an expiry one minute out
+    const started: string[] = [];
+    let h!: Harness;
+    h = await createHarness(dynamo, {
+      workflows: {
+        start: async (workflow, name, input) => {
+          if (started.includes(name)) return { executionArn: executionArnOf(workflow, name), started: false };
+          started.push(name);
+          await h.run(workflow, input, name);
+          return { executionArn: executionArnOf(workflow, name), started: true };
+        },
+        workflowOf: async () => undefined,
+      },
+    });
+    const expiresAt = new Date(Date.now() + 60_000).toISOString();
+    const drain = await h.run('DrainCluster', { cluster: 'west', reason: 'kernel upgrade', steps: [0], expiresAt });
+    expect(drain.status, `${drain.error}: ${causeMessage(drain.cause)}`).toBe('SUCCEEDED');
+    expect((await h.table.readFleet()).intents['west']).toMatchObject({ state: 'DRAINED', weightPercent: 0, expiresAt });
+    // Act 1: a Reconcile before the expiry leaves it drained
+    const early = await h.run('Reconcile', {});
+    // Assess 1
+    expect((early.output as { expiredDrains: unknown[] }).expiredDrains).toEqual([]);
+    expect(h.weight('shop.example.com', 'west')).toBe(0);
+    // Act 2: the expiry passes (the clock moves on), Reconcile twice
+    const later = new Date(Date.now() + 120_000);
+    h.deps.clock = { now: () => later };
+    const due = await h.run('Reconcile', {});
+    const again = await h.run('Reconcile', {});
+    // Assess 2
+    expect(due.status, `${due.error}: ${causeMessage(due.cause)}`).toBe('SUCCEEDED');
+    expect((due.output as { expiredDrains: unknown[] }).expiredDrains).toEqual([expect.objectContaining({ cluster: 'west', expiresAt, action: 'restore-started' })]);
+    expect(h.weight('shop.example.com', 'west')).toBe(100);
+    const intent = (await h.table.readFleet()).intents['west'];
+    expect(intent).toMatchObject({ state: 'ACTIVE', weightPercent: 100, by: 'switchyard reconcile (drain expiry)' });
+    expect(intent?.expiresAt).toBeUndefined();
+    expect(h.eventsOf('Cluster Restored')).toEqual([expect.objectContaining({ cluster: 'west', reason: `drain expired at ${expiresAt} (drained for: kernel upgrade)` })]);
+    expect((again.output as { expiredDrains: unknown[] }).expiredDrains).toEqual([]);
+    expect(started.filter((n) => n.startsWith('restore-expired-west-'))).toHaveLength(1);
+  });
+});
+

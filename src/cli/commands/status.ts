@@ -21,6 +21,8 @@ export interface StatusReport extends FleetStatus {
   running: Array<{ workflow: string; name: string; executionArn: string; startDate?: string }>;
   /** Locks no running operation will release (lease ran out, or its run ended): Reconcile recovers them; `switchyard abort <cluster>` now. */
   staleLocks: Array<{ cluster: string; operation: string; holder: string; token: number; expiresAt: string; why: string }>;
+  /** Drains with an expiry: once past it, Reconcile restores the cluster. */
+  drainExpiries: Array<{ cluster: string; state: string; expiresAt: string; expired: boolean }>;
   /** Why running operations could not be listed, if they could not. */
   runningUnknown?: string;
 }
@@ -39,6 +41,10 @@ export async function statusReport(flags: StatusFlags): Promise<StatusReport> {
       failovers: Object.values(state.failovers).map((m) => ({ cluster: m.cluster, ...(m.hostname ? { hostname: m.hostname } : {}), alarmName: m.alarmName, at: m.at })),
       running: [],
       staleLocks: [],
+      drainExpiries: Object.values(state.intents)
+        .filter((i) => i.expiresAt !== undefined)
+        .map((i) => ({ cluster: i.cluster, state: i.state, expiresAt: i.expiresAt!, expired: Date.parse(i.expiresAt!) <= opsRuntime.now().getTime() }))
+        .sort((a, b) => a.cluster.localeCompare(b.cluster)),
     };
     try {
       const machines = await stateMachinesFor(flags, clients, env);
@@ -91,6 +97,10 @@ export function formatStatus(report: StatusReport): string {
   if (report.failovers.length > 0) {
     lines.push('', 'TAKEN OUT BY FAILOVER');
     lines.push(...table([['CLUSTER', 'APP', 'ALARM', 'SINCE'], ...report.failovers.map((f) => [f.cluster, f.hostname ?? '(all)', f.alarmName, f.at])]));
+  }
+  if (report.drainExpiries.length > 0) {
+    lines.push('', 'DRAIN EXPIRIES (Reconcile restores a drained cluster once its drain expired)');
+    lines.push(...table([['CLUSTER', 'INTENT', 'EXPIRES'], ...report.drainExpiries.map((e) => [e.cluster, e.state, `${e.expiresAt}${e.expired ? ' (expired)' : ''}`])]));
   }
   if (report.staleLocks.length > 0) {
     lines.push('', 'STALE LOCKS (no running operation will release them; Reconcile recovers them, or: switchyard abort <cluster>)');
