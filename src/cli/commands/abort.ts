@@ -4,7 +4,6 @@
 // --wait, follow the recovery: exit 0 once the cluster is rolled back and unlocked, 1 if
 // the recovery failed, 2 for bad input (unknown cluster, nothing to abort).
 import type { Command } from 'commander';
-import { userInfo } from 'node:os';
 import { ExecutionAlreadyExists, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { describeExecution, executionArnFor } from '../../aws/sfn.ts';
 import { loadFleet } from '../../core/config-file.ts';
@@ -14,6 +13,7 @@ import { recoverExecutionName } from '../../runtime/execution-names.ts';
 import { EXIT } from '../exit-codes.ts';
 import { opsClients, opsRuntime, stateMachineFor, stateTableFor, withTargetOptions, type TargetFlags } from '../ops/context.ts';
 import { causeMessage, followExecution } from '../ops/follow.ts';
+import { operator } from '../ops/operation.ts';
 
 /** The error a stopped run ends with; the abort event and the journal carry it. */
 export const OPERATOR_ABORT = 'OperatorAbort';
@@ -28,15 +28,6 @@ export interface AbortFlags extends TargetFlags {
   fleet?: string;
   stateTable?: string;
   pollMs?: number;
-}
-
-function operator(env: NodeJS.ProcessEnv): string {
-  if (env.SWITCHYARD_OPERATOR) return env.SWITCHYARD_OPERATOR;
-  try {
-    return userInfo().username || 'operator';
-  } catch {
-    return 'operator';
-  }
 }
 
 export async function runAbort(cluster: string, flags: AbortFlags): Promise<number> {

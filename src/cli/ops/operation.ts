@@ -62,7 +62,8 @@ export function parseDuration(text: string, flag: string): number {
   return Number(match[1]) * (match[2] === 'h' ? 3600 : match[2] === 'm' ? 60 : 1);
 }
 
-function operator(env: NodeJS.ProcessEnv): string {
+/** Who asks: SWITCHYARD_OPERATOR, else the login name. */
+export function operator(env: NodeJS.ProcessEnv): string {
   if (env.SWITCHYARD_OPERATOR) return env.SWITCHYARD_OPERATOR;
   try {
     return userInfo().username || 'operator';
