@@ -33,12 +33,14 @@ const ROUTE53 = [
 const HEALTH = ROUTE53;
 const EKS_UPDATES = ['eks:DescribeUpdate', 'sts:AssumeRole'];
 const DISCOVERY = ['eks:DescribeCluster', 'sts:AssumeRole'];
+/** Is a lock's holder still running? (recovery of stopped, timed-out and failed runs) */
+const EXECUTIONS = ['states:DescribeExecution'];
 
 const union = (...groups: string[][]): string[] => [...new Set(groups.flat())].sort();
 
 export const FUNCTIONS = {
   router: {
-    description: 'Turns alarm state changes, EKS CloudTrail calls, Gateway Published/Withdrawn and the schedule into StartExecution calls with deterministic names',
+    description: 'Turns alarm state changes, EKS CloudTrail calls, Gateway Published/Withdrawn, ended lock-holding runs and the schedule into StartExecution calls with deterministic names',
     actions: ['states:StartExecution'],
     timeoutSeconds: 30,
   },
@@ -82,6 +84,11 @@ export const FUNCTIONS = {
     actions: union(TABLE, HEALTH),
     timeoutSeconds: 120,
   },
+  recoverOperation: {
+    description: 'RecoverOperation: a stopped, timed-out or failed run that still holds its lock is rolled back to the saved weights, lock released',
+    actions: union(TABLE, HEALTH, EXECUTIONS),
+    timeoutSeconds: 120,
+  },
   resolveUpgrade: {
     description: 'UpgradeGuard: which fleet cluster an UpdateClusterVersion call upgrades, and the plan',
     actions: union(TABLE),
@@ -123,8 +130,8 @@ export const FUNCTIONS = {
     timeoutSeconds: 300,
   },
   reconcile: {
-    description: 'Reconcile: discovery into the catalogue (unreachable clusters kept), alarm states re-read (lost ALARM/OK acted on), apps that failed open re-examined, every owned record converged',
-    actions: union(TABLE, HEALTH, DISCOVERY, ['cloudwatch:DescribeAlarms']),
+    description: 'Reconcile: discovery into the catalogue (unreachable clusters kept), alarm states re-read (lost ALARM/OK acted on), apps that failed open re-examined, locks of ended runs recovered, every owned record converged',
+    actions: union(TABLE, HEALTH, DISCOVERY, EXECUTIONS, ['cloudwatch:DescribeAlarms', 'states:StartExecution']),
     timeoutSeconds: 600,
     memoryMB: 512,
   },

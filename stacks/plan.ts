@@ -12,7 +12,8 @@ import { inspectWorkflow, renderDefinition, type WorkflowSource, type WorkflowWi
 import { checkStage, isProductionStage, NAME_LIMITS, resourceName } from './naming.ts';
 import { grantsFor, lambdaLogStatement, normalizedRecordName, policyDocument, type GrantScope, type PolicyDocument, type Statement } from './policy.ts';
 import type { FunctionRegistry } from './registry.ts';
-import { ROUTE53_METRICS_REGION, alarmPattern, checkSchedule, eksPattern, gatewayPattern, scheduledEvent, DEFAULT_RECONCILE_SCHEDULE, type EventPattern } from './triggers.ts';
+import { ROUTE53_METRICS_REGION, alarmPattern, checkSchedule, eksPattern, executionsPattern, gatewayPattern, scheduledEvent, DEFAULT_RECONCILE_SCHEDULE, type EventPattern } from './triggers.ts';
+import { LOCK_HOLDING_WORKFLOWS } from '../src/core/events.ts';
 
 /** Environment every function gets; the Lambda runtime (src/runtime) reads these names. */
 export const RUNTIME_ENV = {
@@ -99,7 +100,7 @@ export interface MachinePlan {
 export interface ForwardRule {
   /** Region of the default bus the rule lives on. */
   region: string;
-  kind: 'alarms' | 'eks';
+  kind: 'alarms' | 'eks' | 'executions';
   ruleName: string;
   pattern: EventPattern;
 }
@@ -305,13 +306,16 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
   };
 
   const busArn = `arn:${partition}:events:${region}:${accountId}:event-bus/${busName}`;
-  const routerSubscriptions: RouterSubscription[] = (
-    [
-      ['Alarms', alarmPattern(prefix)],
-      ['Eks', eksPattern(fleet.clusters.map((c) => c.eksClusterName))],
-      ['Gateways', gatewayPattern()],
-    ] as const
-  ).map(([name, pattern]) => {
+  // Runs of the lock-holding workflows that end without their own rollback are recovered (RecoverOperation).
+  const lockHolding = wirings.filter((w) => (LOCK_HOLDING_WORKFLOWS as readonly string[]).includes(w.name)).map((w) => machineArn(machineName(w.name)));
+  const executions = lockHolding.length > 0 && wirings.some((w) => w.name === 'RecoverOperation') ? executionsPattern(lockHolding) : undefined;
+  const subscriptions: Array<readonly [string, EventPattern]> = [
+    ['Alarms', alarmPattern(prefix)],
+    ['Eks', eksPattern(fleet.clusters.map((c) => c.eksClusterName))],
+    ['Gateways', gatewayPattern()],
+    ...(executions ? [['Executions', executions] as const] : []),
+  ];
+  const routerSubscriptions: RouterSubscription[] = subscriptions.map(([name, pattern]) => {
     const ruleName = resourceName(app, stage, `router-${name.toLowerCase()}`, 'rule');
     return { name, ruleName, ruleArn: `arn:${partition}:events:${region}:${accountId}:rule/${busName}/${ruleName}`, pattern };
   });
@@ -397,6 +401,8 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
       }),
     ),
   ];
+
+  if (executions) forwardRules.push({ region, kind: 'executions', ruleName: resourceName(app, stage, 'executions', 'rule'), pattern: executions });
 
   const canaryAlarms: CanaryAlarm[] = fleet.clusters
     .filter((c) => c.canaryAlarm !== false)

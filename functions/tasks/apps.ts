@@ -12,6 +12,7 @@ import { acquireFleetLock, appsTakenOut, effectiveIntents, releaseFleetLock } fr
 import { holdSilentClusters } from '../../src/core/held.ts';
 import type { Problem, PublishedEndpoint } from '../../src/core/model.ts';
 import type { AppEntry } from '../../src/aws/state-table.ts';
+import { restoreExpiredDrains, settleStaleLocks, type ExpiredDrain, type SettledLock } from './recover.ts';
 import type { Deps, DnsApplyResult } from '../../src/runtime/deps.ts';
 import { appsDnsRequest, clusterNames, readView } from './view.ts';
 import { failBackRecovered, refreshAlarmStates } from './alarm-states.ts';
@@ -242,6 +243,8 @@ type ReconcileResult = AppResult & {
   failedOver: Reexamination['takenOut'];
   failedBack: Array<{ cluster: string; alarmName: string; apps: string[] }>;
   alarmsRecorded: string[];
+  staleLocks: SettledLock[];
+  expiredDrains: ExpiredDrain[];
 };
 
 /**
@@ -266,9 +269,7 @@ export const reconcile = (deps: Deps) => async (raw: unknown): Promise<Reconcile
   }
 };
 
-const reconcileUnderLock = (deps: Deps) => async (
-  raw: unknown,
-): Promise<AppResult & { added: string[]; removed: string[]; unreachable: string[]; failedOver: Reexamination['takenOut']; failedBack: Array<{ cluster: string; alarmName: string; apps: string[] }>; alarmsRecorded: string[] }> => {
+const reconcileUnderLock = (deps: Deps) => async (raw: unknown): Promise<ReconcileResult> => {
   const { input, execution } = parseInput(taskInputSchema, raw, 'reconcile input');
   const request = parseInput(reconcileInputSchema, input ?? {}, 'Reconcile input');
   for (const cluster of request.clusters ?? []) known(deps, cluster);
@@ -308,6 +309,10 @@ const reconcileUnderLock = (deps: Deps) => async (
   // ALARM is taken out by the re-examination below and a lost OK fails back here.
   const refreshed = await refreshAlarmStates(deps);
   const failback = await failBackRecovered(deps, execution);
+  // Locks of runs that ended without releasing them (stopped, timed out, a lost event): recovered now.
+  const staleLocks = await settleStaleLocks(deps, execution.name);
+  // Drains past their expiry go back into service (RestoreCluster, safety-checked as any restore).
+  const expiredDrains = await restoreExpiredDrains(deps);
   const failOpen = await reexamineFailOpen(deps);
   for (const out of failOpen.takenOut) {
     await deps.table.appendJournal({
@@ -350,6 +355,8 @@ const reconcileUnderLock = (deps: Deps) => async (
     failedOver: failOpen.takenOut,
     failedBack: failback.failedBack.map(({ cluster, alarmName, apps }) => ({ cluster, alarmName, apps })),
     alarmsRecorded: refreshed.map((a) => `${a.alarmName} ${a.state}`),
+    staleLocks,
+    expiredDrains,
     event:
       result.changes.length > 0
         ? outEvent('Records Changed', { trigger: 'reconcile', hostnames, changes: summaries(result), changeIds: result.changeIds, executionArn: execution.id })

@@ -196,6 +196,7 @@ async function prepare(deps: Deps, kind: 'drain' | 'restore', raw: unknown): Pro
     bakeSeconds: parsed.bakeSeconds,
     dryRun: parsed.dryRun,
     force: 'force' in parsed && parsed.force === true,
+    ...('expiresAt' in parsed && typeof parsed.expiresAt === 'string' ? { expiresAt: parsed.expiresAt } : {}),
     currentPercent: current.weightPercent,
     apps: appsServedBy(view, parsed.cluster),
     ttlSeconds: RECORD_TTL_SECONDS,
@@ -488,6 +489,9 @@ export const finishOperation = (deps: Deps) => async (raw: unknown): Promise<{ r
       // After an upgrade's drain, a failure of its restore must return to drained.
       if (outcome === 'upgrade-drained') record.saved = { state: 'DRAINED', weightPercent: 0 };
       if (outcome === 'restored') delete record.saved;
+      // A drain's expiry belongs to the DRAINED intent it ends in (Reconcile restores it then); anything else has none.
+      if (outcome === 'drained' && op.expiresAt !== undefined) record.expiresAt = op.expiresAt;
+      else delete record.expiresAt;
       next = withIntent(next, record);
     }
     next = keepLock ? renewLock(next, op.cluster, lock.token, now, deps.fleet.safety.lockTtlSeconds) : releaseLock(next, op.cluster, lock.token).state;

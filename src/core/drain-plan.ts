@@ -44,6 +44,8 @@ export const drainInputSchema = z.strictObject({
   dryRun: z.boolean().default(false),
   /** Skip the minHealthyActive rule (locks and maxConcurrentDrains still apply). */
   force: z.boolean().default(false),
+  /** The drain's expiry (ISO 8601, after the start): once DRAINED past it, Reconcile starts RestoreCluster. */
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type DrainInput = z.infer<typeof drainInputSchema>;
 
@@ -108,6 +110,8 @@ export const operationPlanSchema = z.object({
   executionArn: z.string().min(1),
   /** Journal ids start with it: `<execution start>#<execution name>`. */
   journalPrefix: z.string().min(1),
+  /** Drain only: when the DRAINED intent expires (Reconcile then restores the cluster). */
+  expiresAt: z.string().optional(),
   /** UpgradeGuard only. */
   upgrade: z
     .object({
@@ -145,6 +149,8 @@ export interface PlanRequest {
   ttlSeconds: number;
   execution: ExecutionInfo;
   upgrade?: OperationPlan['upgrade'];
+  /** Drain only: the expiry of the DRAINED intent. */
+  expiresAt?: string;
 }
 
 /**
@@ -184,6 +190,9 @@ export function planOperation(request: PlanRequest): OperationPlan {
       { bakeSeconds, gapSeconds: gap.seconds, lockTtlSeconds: safety.lockTtlSeconds },
     );
   }
+  if (request.expiresAt !== undefined && Date.parse(request.expiresAt) <= Date.parse(request.execution.startTime)) {
+    throw new InvalidInput(`expiresAt ${request.expiresAt}: must be after the drain starts (${request.execution.startTime})`, { expiresAt: request.expiresAt });
+  }
   const leftDrain = wantsDrain ? remainingSteps('drain', drainSteps, request.currentPercent) : [];
   // An upgrade restores from 0 after its drain; a plain restore from where the cluster is now.
   const restoreFrom = operation === 'upgrade' ? 0 : request.currentPercent;
@@ -209,6 +218,7 @@ export function planOperation(request: PlanRequest): OperationPlan {
     holder: request.execution.name,
     executionArn: request.execution.id,
     journalPrefix: `${request.execution.startTime}#${request.execution.name}`,
+    ...(request.expiresAt === undefined ? {} : { expiresAt: new Date(request.expiresAt).toISOString() }),
     ...(request.upgrade ? { upgrade: request.upgrade } : {}),
   };
 }

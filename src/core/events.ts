@@ -116,6 +116,25 @@ export const scheduledEventSchema = eventEnvelope(z.record(z.string(), z.unknown
   'detail-type': z.literal('Scheduled Event'),
 });
 
+/** Step Functions' own event when an execution changes status (delivered to the default bus). */
+export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';
+/** The statuses of a run that ended without finishing its own work: recovery looks at its lock. */
+export const RECOVERED_STATUSES = ['ABORTED', 'TIMED_OUT', 'FAILED'] as const;
+/** The workflows whose runs hold a cluster lock across states (a stopped run leaves it behind). */
+export const LOCK_HOLDING_WORKFLOWS = ['DrainCluster', 'RestoreCluster', 'UpgradeGuard'] as const;
+
+export const executionStatusChangeEventSchema = eventEnvelope(
+  z.looseObject({
+    executionArn: z.string().min(1),
+    stateMachineArn: z.string().min(1),
+    name: z.string().min(1),
+    status: z.string().min(1),
+  }),
+).extend({
+  source: z.literal('aws.states'),
+  'detail-type': z.literal(EXECUTION_STATUS_CHANGE),
+});
+
 // ---------------------------------------------------------------------------
 // Events out (source "switchyard")
 

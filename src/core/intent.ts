@@ -120,7 +120,9 @@ export interface Acquired {
  */
 export function acquireLock(state: FleetState, request: AcquireRequest): Acquired {
   const { cluster, holder, operation, now } = request;
-  const locks = Object.fromEntries(Object.entries(state.locks).filter(([, lock]) => isLive(lock, now)));
+  // Other clusters' expired leases stay recorded (Reconcile recovers them: their holder may
+  // have died part-way); they count for nothing here. This cluster's expired lease is taken over.
+  const locks = Object.fromEntries(Object.entries(state.locks).filter(([name, lock]) => name !== cluster || isLive(lock, now)));
   const expiresAt = new Date(now.getTime() + request.ttlSeconds * 1000).toISOString();
   const held = locks[cluster];
   if (held && held.holder === holder) {
@@ -136,7 +138,7 @@ export function acquireLock(state: FleetState, request: AcquireRequest): Acquire
     });
   }
   if (DRAINING_OPERATIONS.includes(operation)) {
-    const draining = Object.values(locks).filter((lock) => DRAINING_OPERATIONS.includes(lock.operation));
+    const draining = Object.values(locks).filter((lock) => isLive(lock, now) && DRAINING_OPERATIONS.includes(lock.operation));
     if (draining.length >= request.maxConcurrentDrains) {
       const names = draining.map((lock) => lock.cluster).sort();
       throw new LockHeld(
@@ -170,6 +172,62 @@ export function renewLock(state: FleetState, cluster: string, token: number, now
   const lock = assertLockHeld(state, cluster, token, now);
   const renewed = { ...lock, expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString() };
   return { ...state, locks: { ...state.locks, [cluster]: renewed } };
+}
+
+/**
+ * Takes a lease back for recovery, live or expired, when `token` still holds it (nobody
+ * acquired the cluster since): the lease is renewed so the rollback that follows can
+ * write. LockHeld when another holder took the cluster (fencing: never touch a newer run's lock).
+ */
+export function reclaimLock(state: FleetState, cluster: string, token: number, now: Date, ttlSeconds: number): FleetState {
+  const lock = state.locks[cluster];
+  if (!lock || lock.token !== token) {
+    throw new LockHeld(`lock on "${cluster}" with token ${token} is no longer held${lock ? ` (now held by ${lock.holder}, token ${lock.token})` : ''}`, { cluster, token });
+  }
+  const renewed = { ...lock, expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString() };
+  return { ...state, locks: { ...state.locks, [cluster]: renewed } };
+}
+
+/** Operations whose lock marks a half-done weight change: a holder that ended without releasing it is rolled back. */
+export const RECOVERABLE_OPERATIONS: readonly LockOperation[] = ['drain', 'restore', 'upgrade'];
+
+/**
+ * The lock an execution still holds on a cluster it was draining, restoring or upgrading:
+ * held under its name, and the cluster's intent names the same execution (names are only
+ * unique per state machine). Undefined when it holds none (its own Catch released it, it
+ * never took one, or a newer operation took the cluster over).
+ */
+export function heldLockOf(state: FleetState, execution: { executionArn: string; name: string }): Lock | undefined {
+  return Object.values(state.locks).find(
+    (lock) => lock.holder === execution.name && RECOVERABLE_OPERATIONS.includes(lock.operation) && intentOf(state, lock.cluster).executionArn === execution.executionArn,
+  );
+}
+
+/** Locks whose lease ran out without being released: their holder stalled or died. */
+export function expiredLocks(state: FleetState, now: Date): Lock[] {
+  return Object.values(state.locks).filter((lock) => !isLive(lock, now));
+}
+
+/** A lock no running operation will release, and why. */
+export interface StaleLock {
+  lock: Lock;
+  why: string;
+}
+
+/**
+ * Locks nobody will release: leases that ran out, and (when the running executions are
+ * known) drain/restore/upgrade locks whose holder is not among them. Reconcile recovers
+ * both; `status` shows them.
+ */
+export function staleLocks(state: FleetState, now: Date, runningHolders?: ReadonlySet<string>): StaleLock[] {
+  const stale: StaleLock[] = [];
+  for (const lock of Object.values(state.locks).sort((a, b) => a.cluster.localeCompare(b.cluster))) {
+    if (!isLive(lock, now)) stale.push({ lock, why: `lease ran out at ${lock.expiresAt}` });
+    else if (runningHolders !== undefined && RECOVERABLE_OPERATIONS.includes(lock.operation) && !runningHolders.has(lock.holder)) {
+      stale.push({ lock, why: `its ${lock.operation} run ${lock.holder} is no longer running` });
+    }
+  }
+  return stale;
 }
 
 /** Frees the lock if `token` holds it; otherwise unchanged (releasing twice is fine). */

@@ -76,7 +76,7 @@ export interface DnsPort {
   cleanup(request: { endpoints: PublishedEndpoint[]; intents: ClusterIntent[]; appsOut: AppOut[] }): Promise<{ deleted: string[]; failures: string[] }>;
 }
 
-export const WORKFLOW_NAMES = ['OnboardApp', 'OffboardApp', 'Reconcile', 'Failover', 'DrainCluster', 'RestoreCluster', 'UpgradeGuard'] as const;
+export const WORKFLOW_NAMES = ['OnboardApp', 'OffboardApp', 'Reconcile', 'Failover', 'DrainCluster', 'RestoreCluster', 'UpgradeGuard', 'RecoverOperation'] as const;
 export type WorkflowName = (typeof WORKFLOW_NAMES)[number];
 
 export interface StartedExecution {
@@ -88,6 +88,25 @@ export interface StartedExecution {
 /** Starts state machines by workflow name (Step Functions, or the local runtime's). */
 export interface WorkflowStarter {
   start(workflow: WorkflowName, name: string, input: unknown): Promise<StartedExecution>;
+  /** Which of this stage's workflows a state machine ARN is; undefined for any other machine. */
+  workflowOf(stateMachineArn: string): Promise<WorkflowName | undefined>;
+}
+
+/** One execution as DescribeExecution tells it. */
+export interface ExecutionStatusView {
+  executionArn: string;
+  name: string;
+  /** RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE. */
+  status: string;
+  /** ISO 8601. */
+  startDate?: string;
+  error?: string;
+  cause?: string;
+}
+
+/** Reads executions (DescribeExecution): recovery asks whether a lock's holder still runs. */
+export interface ExecutionsPort {
+  describe(executionArn: string): Promise<ExecutionStatusView>;
 }
 
 export interface EksUpdate {
@@ -120,6 +139,7 @@ export interface Deps {
   dns: DnsPort;
   health: HealthSource;
   workflows: WorkflowStarter;
+  executions: ExecutionsPort;
   eks: EksPort;
   /** Absent: Reconcile converges DNS to the catalogue without asking the clusters. */
   discovery?: DiscoveryPort;

@@ -77,8 +77,9 @@ async function scenario(failureRate: number, seed: number): Promise<Outcome> {
     table,
     dns: route53Dns({ fleet: { ...fleet, zones: [{ name: zoneName, id: zoneId }] }, route53: adapter }),
     health: { snapshot: async () => structuredClone(health) },
-    workflows: { start: async () => { throw new Error('not used'); } },
+    workflows: { start: async () => { throw new Error('not used'); }, workflowOf: async () => undefined },
     eks: { describeUpdate: async () => { throw new Error('not used'); } },
+    executions: { describe: async () => { throw new Error('not used'); } },
     clock: { now: () => new Date() },
   };
   const events: PutEventsRequestEntry[] = [];

@@ -10,7 +10,7 @@ import { RateLimiter } from '../../aws/retry.ts';
 import { createRoute53Client, Route53Adapter } from '../../aws/route53.ts';
 import { route53HealthSource } from '../../aws/health-source.ts';
 import { cloudWatchAlarmStates } from '../../aws/alarm-states.ts';
-import { sfnStarter, type StateMachineArns } from '../../aws/sfn.ts';
+import { sfnExecutions, sfnStarter, type StateMachineArns } from '../../aws/sfn.ts';
 import { DynamoStateTable } from '../../aws/state-table.ts';
 import type { LoadedFleet } from '../../core/config-file.ts';
 import { InvalidInput } from '../../core/errors.ts';
@@ -74,6 +74,7 @@ export function localDeps(options: { fleet: LoadedFleet; clients: LocalClients; 
     // The same health source as on AWS: the canary checks' GetHealthCheckStatus and the alarm states Failover recorded.
     health: route53HealthSource({ fleet: config, route53: clients.route53, table }),
     workflows: sfnStarter(clients.sfn, machines),
+    executions: sfnExecutions(clients.sfn),
     eks: {
       async describeUpdate(request) {
         throw new InvalidInput(`EKS is not emulated by the local runtime: cannot follow update ${request.updateId} of ${request.eksClusterName}`, { ...request });

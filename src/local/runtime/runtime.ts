@@ -309,14 +309,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     cleanups.push(() => follower.stop());
 
-    const recovered = await recoverInterrupted({
-      stepFunctions: opened.stepFunctions,
-      deps,
-      rollback: tasks['rollbackOperation'],
-      putEvents: async (entries) => opened.eventBus.putEvents(entries),
-      eventBusName: names.bus,
-      workflowOf,
-    });
+    const recovered = await recoverInterrupted({ stepFunctions: opened.stepFunctions, deps, workflowOf });
     for (const outcome of recovered) log(`recovered ${outcome.workflow} ${outcome.executionArn}: ${outcome.action} (${outcome.detail})`);
 
     const feed = await GatewayFeed.open({
