@@ -10,8 +10,4 @@ import { workflowsFromEnv } from '../src/runtime/env/workflows.ts';
 import { lambdaHandler } from '../src/runtime/lambda.ts';
 import { reconcile } from './tasks/apps.ts';
 
-export const handler = lambdaHandler(
-  'reconcile',
-  reconcile,
-  containerDeps({ table: tableFromEnv, dns: dnsFromEnv, discovery: discoveryFromEnv, alarms: alarmsFromEnv, health: healthFromEnv, executions: executionsFromEnv, workflows: workflowsFromEnv }),
-);
+export const handler = lambdaHandler('reconcile', reconcile, containerDeps({ table: tableFromEnv, dns: dnsFromEnv, discovery: discoveryFromEnv, alarms: alarmsFromEnv, health: healthFromEnv, executions: executionsFromEnv, workflows: workflowsFromEnv }));
