@@ -57,6 +57,8 @@ export interface ManifestApiOptions {
   pollMs?: number;
   /** Quiet time after a file event before reading. Default 50 ms. */
   debounceMs?: number;
+  /** Events kept for watches that resume from a resourceVersion. Default 5,000. */
+  historySize?: number;
   /** Send a bookmark on open watches this often. Default 30 s. */
   bookmarkMs?: number;
   log?: (line: string) => void;
@@ -201,7 +203,8 @@ export class ManifestApiServer {
     this.#objects = next;
     if (events.length === 0) return;
     this.#history.push(...events);
-    if (this.#history.length > HISTORY) this.#history.splice(0, this.#history.length - HISTORY);
+    const keep = this.#options.historySize ?? HISTORY;
+    if (this.#history.length > keep) this.#history.splice(0, this.#history.length - keep);
     for (const open of this.#watches) for (const event of events) if (matches(open.type, event.object)) write(open.res, event.type, event.object);
   }
 
