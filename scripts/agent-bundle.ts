@@ -7,6 +7,13 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SST_BANNER } from '../stacks/bundling.ts';
 
+/**
+ * Node settings of the agent's container (deploy/agent/Dockerfile sets NODE_OPTIONS to
+ * this; the bench measures with it): a 1 MB young generation instead of 16 MB keeps the
+ * resident set small for a process whose work is a trickle of watch events.
+ */
+export const AGENT_NODE_OPTIONS = '--max-semi-space-size=1 --max-old-space-size=96';
+
 export const AGENT_ENTRY = fileURLToPath(new URL('../src/agent/main.ts', import.meta.url));
 
 export async function buildAgentBundle(outfile: string): Promise<{ outfile: string; bytes: number }> {

@@ -14,6 +14,7 @@ import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { RESOURCE_TYPES } from '../../src/k8s/api/resources.ts';
+import { AGENT_NODE_OPTIONS } from '../../scripts/agent-bundle.ts';
 
 const AGENT = new URL('../../deploy/agent/', import.meta.url).pathname;
 const BASE = join(AGENT, 'base');
@@ -149,5 +150,10 @@ describe('deploy/agent/Dockerfile (structural lint)', () => {
     expect(final.lines.find((l) => /^ENTRYPOINT/i.test(l))).toContain('agent.mjs');
     expect(lines.filter((l) => /^ADD\s/i.test(l))).toEqual([]);
     expect(lines.some((l) => /\b(curl|wget)\b/.test(l))).toBe(false);
+  });
+
+  it('runs Node with the settings the memory figure is measured with', async () => {
+    const { stages: all } = await stages();
+    expect(all.at(-1)!.lines).toContain(`ENV NODE_OPTIONS="${AGENT_NODE_OPTIONS}"`);
   });
 });
