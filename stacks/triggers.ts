@@ -6,7 +6,7 @@
 // path for every event, whatever its region.
 import { InvalidInput } from '../src/core/errors.ts';
 import { EKS_API_CALLS, EXECUTION_STATUS_CHANGE, RECOVERED_STATUSES } from '../src/core/events.ts';
-import { GATEWAY_EVENT_SOURCE, GATEWAY_EVENT_TYPES } from '../src/core/gateway-events.ts';
+import { AGENT_SOURCE_PREFIX, GATEWAY_EVENT_SOURCE, GATEWAY_EVENT_TYPES } from '../src/core/gateway-events.ts';
 
 export const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';
 export const CLOUDTRAIL_API_CALL = 'AWS API Call via CloudTrail';
@@ -16,7 +16,7 @@ export const DEFAULT_RECONCILE_SCHEDULE = 'rate(5 minutes)';
 
 /** An EventBridge event pattern (the JSON EventBridge stores). */
 export interface EventPattern {
-  source: string[];
+  source: Array<string | { prefix: string }>;
   'detail-type': string[];
   detail?: Record<string, unknown>;
 }
@@ -60,7 +60,7 @@ export function executionsPattern(stateMachineArns: readonly string[]): EventPat
 
 /** Gateway Published / Withdrawn, put on the app's bus by an in-cluster forwarder. */
 export function gatewayPattern(): EventPattern {
-  return { source: [GATEWAY_EVENT_SOURCE], 'detail-type': [GATEWAY_EVENT_TYPES.published, GATEWAY_EVENT_TYPES.withdrawn] };
+  return { source: [GATEWAY_EVENT_SOURCE, { prefix: AGENT_SOURCE_PREFIX }], 'detail-type': [GATEWAY_EVENT_TYPES.published, GATEWAY_EVENT_TYPES.withdrawn] };
 }
 
 /**

@@ -18,7 +18,7 @@ import {
   RECOVERED_STATUSES,
   scheduledEventSchema,
 } from '../../src/core/events.ts';
-import { endpointsOfPublished, GATEWAY_EVENT_TYPES, safeParseGatewayEvent } from '../../src/core/gateway-events.ts';
+import { clusterOfAgentSource, endpointsOfPublished, GATEWAY_EVENT_TYPES, isGatewayEventSource, safeParseGatewayEvent } from '../../src/core/gateway-events.ts';
 import type { Deps, WorkflowName } from '../../src/runtime/deps.ts';
 import { executionName, MAX_EXECUTION_NAME, recoverExecutionName } from '../../src/runtime/execution-names.ts';
 import { clusterNames } from './view.ts';
@@ -35,6 +35,26 @@ export interface Routed {
   starts: StartRequest[];
   /** Why nothing is started, when nothing is. */
   ignored?: string;
+  /** True when the event was refused because its sender may not speak for the cluster it names. */
+  refused?: boolean;
+}
+
+/**
+ * Why a Gateway event naming `cluster` is not to be trusted, or undefined when it is
+ * (docs/agent.md, "Which agent may speak for which cluster"). An agent sends with source
+ * `switchyard.agent.<its cluster>` — its IAM role may put events with no other source — so
+ * an agent source must name the cluster the event names, and when the fleet gives that
+ * cluster's account, EventBridge's `account` (the sender's account, which the sender
+ * cannot choose) must be it. Source `switchyard` is the control plane's own (Reconcile,
+ * an operator's `discover --watch`), which no agent role may use.
+ */
+export function untrustedSender(deps: Pick<Deps, 'fleet'>, source: string, account: string | undefined, cluster: string): string | undefined {
+  const agentOf = clusterOfAgentSource(source);
+  if (agentOf === undefined) return undefined;
+  if (agentOf !== cluster) return `refused: an event naming cluster ${cluster} came from the agent of ${agentOf || '(no cluster)'} (source ${source}); only ${cluster}'s own agent may speak for it`;
+  const expected = deps.fleet.clusters.find((c) => c.name === cluster)?.accountId;
+  if (expected !== undefined && account !== expected) return `refused: an event from the agent of ${cluster} came from account ${account ?? '(none)'}, but ${cluster} is in account ${expected}`;
+  return undefined;
 }
 
 /** What the router knows about the state machine an "Execution Status Change" names (resolved before routeEvent). */
@@ -90,11 +110,13 @@ export function routeEvent(deps: Pick<Deps, 'fleet' | 'stage'>, event: unknown, 
     }
   }
 
-  if (source === 'switchyard' && (detailType === GATEWAY_EVENT_TYPES.published || detailType === GATEWAY_EVENT_TYPES.withdrawn)) {
+  if (isGatewayEventSource(source) && (detailType === GATEWAY_EVENT_TYPES.published || detailType === GATEWAY_EVENT_TYPES.withdrawn)) {
     const parsed = safeParseGatewayEvent(event);
     if (!parsed.success) return { starts: [], ignored: `invalid "${detailType}" event: ${parsed.error}` };
     const gateway = parsed.event;
     if (!clusterNames(deps).includes(gateway.detail.cluster)) return { starts: [], ignored: `cluster ${gateway.detail.cluster} is not in the fleet` };
+    const refused = untrustedSender(deps, source, envelope.data.account, gateway.detail.cluster);
+    if (refused) return { starts: [], ignored: refused, refused: true };
     if (gateway.detailType === GATEWAY_EVENT_TYPES.published) {
       const endpoints = endpointsOfPublished(gateway.detail);
       return {
@@ -137,6 +159,8 @@ export function routeEvent(deps: Pick<Deps, 'fleet' | 'stage'>, event: unknown, 
 export interface RouterResult {
   started: Array<{ workflow: WorkflowName; name: string; executionArn: string; duplicate: boolean }>;
   ignored: string | null;
+  /** The event named a cluster its sender may not speak for (logged with the result). */
+  refused?: true;
 }
 
 export const router = (deps: Deps) => async (event: unknown): Promise<RouterResult> => {
@@ -147,5 +171,5 @@ export const router = (deps: Deps) => async (event: unknown): Promise<RouterResu
     const execution = await deps.workflows.start(start.workflow, start.name, start.input);
     started.push({ workflow: start.workflow, name: start.name, executionArn: execution.executionArn, duplicate: !execution.started });
   }
-  return { started, ignored: routed.ignored ?? null };
+  return { started, ignored: routed.ignored ?? null, ...(routed.refused ? { refused: true as const } : {}) };
 };

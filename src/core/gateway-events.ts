@@ -9,6 +9,27 @@ import { HEALTH_PROTOCOLS, ROUTING_POLICIES, type GatewayKind, type PublishedEnd
 
 export const GATEWAY_EVENT_SOURCE = 'switchyard';
 
+/**
+ * The source an in-cluster agent sends with: `switchyard.agent.<cluster>`. The agent's
+ * IAM role may put events only with this source (the `events:source` condition), which is
+ * how the router knows an event naming cluster X comes from X's agent (docs/agent.md).
+ */
+export const AGENT_SOURCE_PREFIX = 'switchyard.agent.';
+
+export function agentSource(cluster: string): string {
+  return `${AGENT_SOURCE_PREFIX}${cluster}`;
+}
+
+/** The cluster whose agent sends with `source`, or undefined when it is not an agent source. */
+export function clusterOfAgentSource(source: string): string | undefined {
+  return source.startsWith(AGENT_SOURCE_PREFIX) ? source.slice(AGENT_SOURCE_PREFIX.length) : undefined;
+}
+
+/** True for the sources Gateway events come with: the control plane's own, or an agent's. */
+export function isGatewayEventSource(source: unknown): source is string {
+  return typeof source === 'string' && (source === GATEWAY_EVENT_SOURCE || clusterOfAgentSource(source) !== undefined);
+}
+
 export const GATEWAY_EVENT_TYPES = {
   published: 'Gateway Published',
   withdrawn: 'Gateway Withdrawn',
@@ -87,7 +108,7 @@ export type GatewayEventResult = { success: true; event: GatewayEvent } | { succ
 export function safeParseGatewayEvent(event: unknown): GatewayEventResult {
   if (event === null || typeof event !== 'object') return { success: false, error: 'event: expected an object' };
   const { source, 'detail-type': detailType, detail } = event as Record<string, unknown>;
-  if (source !== GATEWAY_EVENT_SOURCE) return { success: false, error: `source: expected "${GATEWAY_EVENT_SOURCE}", got ${JSON.stringify(source)}` };
+  if (!isGatewayEventSource(source)) return { success: false, error: `source: expected "${GATEWAY_EVENT_SOURCE}" or "${AGENT_SOURCE_PREFIX}<cluster>", got ${JSON.stringify(source)}` };
   const schema =
     detailType === GATEWAY_EVENT_TYPES.published
       ? gatewayPublishedDetailSchema
@@ -110,9 +131,9 @@ export function parseGatewayEvent(event: unknown): GatewayEvent {
 }
 
 /** A PutEvents entry for the event (EventBridge `PutEventsRequestEntry` shape). */
-export function gatewayEventEntry(event: GatewayEvent, eventBusName?: string): { Source: string; DetailType: string; Detail: string; EventBusName?: string } {
+export function gatewayEventEntry(event: GatewayEvent, eventBusName?: string, source: string = GATEWAY_EVENT_SOURCE): { Source: string; DetailType: string; Detail: string; EventBusName?: string } {
   return {
-    Source: GATEWAY_EVENT_SOURCE,
+    Source: source,
     DetailType: event.detailType,
     Detail: JSON.stringify(event.detail),
     ...(eventBusName === undefined ? {} : { EventBusName: eventBusName }),

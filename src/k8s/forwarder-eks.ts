@@ -12,10 +12,10 @@ import type { ClusterFeed, FeedHooks } from './forwarder.ts';
 import type { Problem } from '../core/model.ts';
 import { ClusterWatcher, type ClusterWatchOptions } from './watch.ts';
 
-type Outcome = { ok: true } | { ok: false; reason: string; error: unknown };
+export type Outcome = { ok: true } | { ok: false; reason: string; error: unknown };
 
 /** A KubeApi that reports each request's outcome, keyed by path: answered (2xx, 404, 410) or failed. */
-class ObservedKubeApi extends KubeApi {
+export class ObservedKubeApi extends KubeApi {
   readonly #observe: (key: string, outcome: Outcome) => void;
 
   constructor(options: KubeApiOptions, observe: (key: string, outcome: Outcome) => void) {

@@ -35,6 +35,8 @@ export type GatewayEventSender = (events: readonly GatewayEvent[]) => Promise<Se
 export interface PutEventsSenderOptions {
   client: EventBridgeClient;
   eventBusName: string;
+  /** The events' source; default `switchyard` (an agent sends `switchyard.agent.<cluster>`). */
+  source?: string;
   /** Backoff of retries (default: 8 attempts, 250 ms doubling up to 20 s). */
   retry?: RetryOptions;
   /** Aborting stops retries and in-flight requests: what is not sent yet is lost. */
@@ -109,7 +111,7 @@ export function putEventsSender(options: PutEventsSenderOptions): GatewayEventSe
         `EventBridge PutEvents to ${eventBusName}`,
         async () => {
           if (signal?.aborted) throw new Error('stopped before it was sent');
-          const out = await client.send(new PutEventsCommand({ Entries: pending.map((e) => gatewayEventEntry(e, eventBusName)) }), signal ? { abortSignal: signal } : {});
+          const out = await client.send(new PutEventsCommand({ Entries: pending.map((e) => gatewayEventEntry(e, eventBusName, options.source)) }), signal ? { abortSignal: signal } : {});
           const retry: GatewayEvent[] = [];
           const codes: string[] = [];
           pending.forEach((event, i) => {

@@ -1,6 +1,7 @@
 // Every verb of the `switchyard` command, in help order. Add one line per verb.
 import type { Command } from 'commander';
 import { registerAbort } from './abort.ts';
+import { registerAgent } from './agent.ts';
 import { registerCompletion } from './completion.ts';
 import { registerDiscover } from './discover.ts';
 import { registerDrain } from './drain.ts';
@@ -13,4 +14,4 @@ import { registerSync } from './sync.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDiscover, registerPlan, registerSync, registerDrain, registerRestore, registerAbort, registerStatus, registerHistory, registerLocal, registerCompletion];
+export const commands: RegisterCommand[] = [registerDiscover, registerPlan, registerSync, registerDrain, registerRestore, registerAbort, registerStatus, registerHistory, registerLocal, registerAgent, registerCompletion];

@@ -1,8 +1,9 @@
 // The whole of Switchyard on one machine (`npm start`, `switchyard local`): one loopback
 // endpoint serving Route 53, Step Functions, EventBridge, DynamoDB and CloudWatch alarms;
 // the workflows run in process against the real handlers; each simulated cluster has a
-// canary the Route 53 health checks probe, an alarm that follows the check, and its
-// Gateways read from its manifest folder and announced on the bus. State lives under the
+// canary the Route 53 health checks probe, an alarm that follows the check, and an
+// in-cluster agent watching a stand-in API server of its manifest folder, announcing its
+// Gateways on the bus. State lives under the
 // state folder, so a restart carries on where the last run stopped.
 import { CreateHostedZoneCommand, HostedZoneAlreadyExists } from '@aws-sdk/client-route-53';
 import { join, resolve } from 'node:path';
@@ -11,8 +12,6 @@ import { ensureStateTable } from '../../aws/state-table.ts';
 import { loadFleet, type LoadedFleet } from '../../core/config-file.ts';
 import { normalizeName } from '../../core/dns-names.ts';
 import { errorMessage, InvalidInput, UnknownCluster } from '../../core/errors.ts';
-import { eventBridgeSink } from '../../k8s/event-sink.ts';
-import { manifestFolderSource } from '../../k8s/source.ts';
 import type { Deps } from '../../runtime/deps.ts';
 import { createTasks, TASK_FACTORIES, type Task } from '../../../functions/tasks/index.ts';
 import { startEndpoint, type Endpoint } from '../endpoint.ts';
@@ -33,7 +32,7 @@ import { LocalAlarms } from './cloudwatch/alarms.ts';
 import { cloudWatchServices } from './cloudwatch/service.ts';
 import { controlService, stillStarting } from './control.ts';
 import { localClients, localDeps, type LocalClients } from './deps.ts';
-import { GatewayFeed } from './gateway-feed.ts';
+import { openLocalAgents, type LocalAgents } from './agents.ts';
 import { localNames, type LocalNames } from './names.ts';
 import { recoverInterrupted, type RecoveryOutcome } from './recovery.ts';
 import { fleetStatus } from './status.ts';
@@ -73,7 +72,7 @@ export interface LocalRuntimeOptions {
   onboard?: boolean;
   /** How long start waits for onboarding (ms). */
   settleTimeoutMs?: number;
-  /** Watch the manifest folders and announce changes (default: every 2 s × timeScale, at least 200 ms; 0 = off). */
+  /** The stand-in API servers re-read the manifest folders this often besides on file events (default: every 2 s × timeScale, at least 200 ms; 0 = file events only). With onboard false and 0, the agents start at the first discover(). */
   discoverEveryMs?: number;
   log?: (line: string) => void;
   /** Told the endpoint's URL as soon as it listens, before onboarding. */
@@ -97,6 +96,8 @@ export interface LocalRuntime {
   clients: LocalClients;
   deps: Deps;
   triggers: TriggerRoute[];
+  /** The in-cluster agents of the simulated clusters and their stand-in API servers. */
+  agents: LocalAgents;
   recovered: RecoveryOutcome[];
   ready: boolean;
   status(): Promise<LocalStatus>;
@@ -312,18 +313,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const recovered = await recoverInterrupted({ stepFunctions: opened.stepFunctions, deps, workflowOf });
     for (const outcome of recovered) log(`recovered ${outcome.workflow} ${outcome.executionArn}: ${outcome.action} (${outcome.detail})`);
 
-    const feed = await GatewayFeed.open({
-      fleet: fleet.config,
-      source: manifestFolderSource(fleet),
-      sink: eventBridgeSink(clients.eventbridge, names.bus),
-      ...(stateDir === undefined ? {} : { stateDir }),
-    });
-    published = () => feed.published;
+    // One in-cluster agent per simulated cluster, each watching a stand-in API server of its
+    // manifest folder (docs/agent.md); the same code path as an agent in a Pod.
+    const every = options.discoverEveryMs ?? Math.max(200, Math.round(2000 * (options.timeScale ?? 1)));
+    const agents = await openLocalAgents({ fleet, stateDir, client: clients.eventbridge, eventBusName: names.bus, pollMs: every, log });
+    // Before the clients are destroyed (cleanups run in reverse), so a last change is still sent.
+    cleanups.push(() => agents.close());
+    published = () => agents.published();
     discover = async () => {
-      const result = await feed.sync();
-      const found = result.problems.map((p) => `${p.subject}: ${p.reason}`);
-      problems = [...problems.filter((p) => !p.startsWith('discovery: ')), ...found.map((p) => `discovery: ${p}`)];
-      return { events: result.events.length, problems: found, unreachable: result.unreachable };
+      const result = await agents.discover();
+      problems = [...problems.filter((p) => !p.startsWith('discovery: ')), ...result.problems.map((p) => `discovery: ${p}`)];
+      return result;
     };
 
     const settle = async (timeoutMs = options.settleTimeoutMs ?? 120_000, workflows?: readonly string[]) => {
@@ -396,6 +396,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       clients,
       deps,
       triggers,
+      agents,
       recovered,
       get ready() {
         return ready;
@@ -425,26 +426,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         await settle(undefined, onboarding);
       }
     }
-    const every = options.discoverEveryMs ?? Math.max(200, Math.round(2000 * (options.timeScale ?? 1)));
-    if (every > 0) {
-      // One pass at a time; close waits for the pass in flight, so nothing writes into the
-      // state folder after close resolves.
-      let pass: Promise<void> | undefined;
-      const timer = setInterval(() => {
-        if (pass !== undefined) return;
-        pass = discover()
-          .then(
-            () => undefined,
-            (error: unknown) => log(`discovery failed: ${errorMessage(error)}`),
-          )
-          .finally(() => (pass = undefined));
-      }, every);
-      timer.unref();
-      cleanups.push(async () => {
-        clearInterval(timer);
-        await pass;
-      });
-    }
+    // Without onboarding and without watching (tests of the wire), the agents start at the first discover().
+    if (every > 0 && !(options.onboard ?? true)) await agents.start();
     ready = true;
     return runtime;
   } catch (error) {

@@ -98,6 +98,50 @@ describe('routeEvent', () => {
   });
 });
 
+describe('routeEvent: which agent may speak for which cluster', () => {
+  const fromAgent = (agentOf: string, detail: Record<string, unknown>, account = '123456789012') => ({ ...published, source: `switchyard.agent.${agentOf}`, account, detail });
+  const westInOtherAccount = { ...deps, fleet: { ...exampleFleet, clusters: exampleFleet.clusters.map((c) => (c.name === 'west' ? { ...c, accountId: '222222222222' } : c)) } };
+
+  it("starts OnboardApp for an event from the named cluster's own agent", () => {
+    // Act
+    const routed = routeEvent(deps, fromAgent('east', published.detail));
+    // Assess
+    expect(routed.refused).toBeUndefined();
+    expect(routed.starts.map((s) => s.workflow)).toEqual(['OnboardApp', 'OnboardApp']);
+  });
+
+  it("refuses an event naming east that comes from west's agent, and says why", async () => {
+    // Prepare
+    const calls: string[] = [];
+    const route = router({ ...deps, workflows: { start: async (w: string, n: string) => (calls.push(n), { executionArn: n, started: true }) } } as unknown as Deps);
+    // Act
+    const routed = routeEvent(deps, fromAgent('west', published.detail));
+    const result = await route(fromAgent('west', { ...published.detail, hostnames: ['a.example.com'] }));
+    const withdrawn = routeEvent(deps, { ...fromAgent('west', {}), 'detail-type': 'Gateway Withdrawn', detail: { cluster: 'east', kind: 'Gateway', gateway: 'shop/gw', hostnames: ['a.example.com'], reason: 'deleted', observedAt: '2026-11-27T10:00:00Z' } });
+    // Assess
+    expect(routed).toEqual({ starts: [], refused: true, ignored: expect.stringContaining('an event naming cluster east came from the agent of west (source switchyard.agent.west)') });
+    expect(result).toEqual({ started: [], refused: true, ignored: expect.stringContaining('refused') });
+    expect(calls).toEqual([]);
+    expect(withdrawn.refused).toBe(true);
+  });
+
+  it("refuses an agent event from an account other than the cluster's, accepts the right one", () => {
+    // Prepare
+    const detail = { ...published.detail, cluster: 'west' };
+    // Act
+    const wrong = routeEvent(westInOtherAccount, fromAgent('west', detail, '123456789012'));
+    const right = routeEvent(westInOtherAccount, fromAgent('west', detail, '222222222222'));
+    // Assess
+    expect(wrong).toEqual({ starts: [], refused: true, ignored: 'refused: an event from the agent of west came from account 123456789012, but west is in account 222222222222' });
+    expect(right.starts).toHaveLength(2);
+  });
+
+  it('refuses an agent source without a cluster, and keeps accepting the control plane source', () => {
+    expect(routeEvent(deps, fromAgent('', published.detail)).refused).toBe(true);
+    expect(routeEvent(deps, published).starts).toHaveLength(2);
+  });
+});
+
 describe('executionName', () => {
   it('property: always 1–80 characters of [0-9A-Za-z_-], stable for the same content', () => {
     fc.assert(
