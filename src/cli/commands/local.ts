@@ -6,10 +6,11 @@ import type { Command } from 'commander';
 import { registerLocalFail, registerLocalHeal } from './local-canary.ts';
 import { registerLocalRoute53 } from './local-route53.ts';
 import { registerLocalRuntime } from './local-runtime.ts';
+import { registerLocalTraffic } from './local-traffic.ts';
 
 export type RegisterLocalSubcommand = (local: Command) => void;
 
-export const LOCAL_SUBCOMMANDS: RegisterLocalSubcommand[] = [registerLocalRoute53, registerLocalFail, registerLocalHeal];
+export const LOCAL_SUBCOMMANDS: RegisterLocalSubcommand[] = [registerLocalRoute53, registerLocalFail, registerLocalHeal, registerLocalTraffic];
 
 export function registerLocal(program: Command): Command {
   const local = program.command('local').description('run Switchyard locally: the whole runtime, or one emulated AWS service');

@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:http';
 import { isIP, type AddressInfo, type Socket } from 'node:net';
 import { normalizeName } from '../../core/dns-names.ts';
 import { UnknownCluster } from '../../core/errors.ts';
+import { clusterAddress } from './names.ts';
 
 export const CANARY_MODES = ['healthy', 'failing', 'down'] as const;
 /** healthy: answers; failing: HTTP 503 to every request; down: refuses connections. */
@@ -21,6 +22,8 @@ export interface CanaryInfo {
   mode: CanaryMode;
   /** Apps failing on this cluster alone (`switchyard local fail <cluster> --app <hostname>`): they answer 503. */
   failingApps: string[];
+  /** The simulated load balancer's own loopback address (127.0.1.<n>; 127.0.0.1 where the OS has no other). */
+  address: string;
   /** Loopback port the server listens on (0 while down and never started). */
   port: number;
   /** Requests answered since start. */
@@ -35,6 +38,7 @@ interface Canary {
   mode: CanaryMode;
   failingApps: Set<string>;
   server: Server;
+  address: string;
   port: number;
   requests: number;
   sockets: Set<Socket>;
@@ -72,12 +76,28 @@ function answer(canary: Canary, host: string, path: string): { status: number; b
 async function listen(canary: Canary, port: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     canary.server.once('error', reject);
-    canary.server.listen(port, '127.0.0.1', () => {
+    canary.server.listen(port, canary.address, () => {
       canary.server.off('error', reject);
       resolve();
     });
   });
   return (canary.server.address() as AddressInfo).port;
+}
+
+/**
+ * Listens at the canary's own address on the fleet's port (any free port for the first). An OS
+ * without the 127.0.1.x loopback addresses (macOS has only 127.0.0.1 unless aliased) gets
+ * 127.0.0.1 and a port of its own: health checks still work, DNS-routed traffic cannot tell the
+ * clusters apart (docs/local-runtime.md).
+ */
+async function listenOnSharedPort(canary: Canary, port: number | undefined): Promise<number> {
+  try {
+    return await listen(canary, port ?? 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRNOTAVAIL') throw error;
+    canary.address = '127.0.0.1';
+    return listen(canary, 0);
+  }
 }
 
 function stop(canary: Canary): Promise<void> {
@@ -92,6 +112,23 @@ function stop(canary: Canary): Promise<void> {
 export class CanaryFleet {
   readonly #canaries = new Map<string, Canary>();
   readonly #byHostname = new Map<string, Canary>();
+  /** The port every simulated load balancer answers HTTP on. */
+  #port: number | undefined;
+
+  get httpPort(): number | undefined {
+    return this.#port;
+  }
+
+  /** The loopback address of a cluster's simulated load balancer. */
+  addressOf(cluster: string): string | undefined {
+    return this.#canaries.get(cluster)?.address;
+  }
+
+  /** The cluster whose simulated load balancer listens at `address` (undefined where several share 127.0.0.1). */
+  clusterAt(address: string): string | undefined {
+    const at = [...this.#canaries.values()].filter((c) => c.address === address);
+    return at.length === 1 ? at[0]!.cluster : undefined;
+  }
 
   private constructor() {}
 
@@ -100,10 +137,11 @@ export class CanaryFleet {
     clusters: ReadonlyArray<{ name: string; canaryHostname: string; entryPoint?: string }>,
     modes: Readonly<Record<string, CanaryMode>> = {},
     failingApps: Readonly<Record<string, readonly string[]>> = {},
+    attempt = 1,
   ): Promise<CanaryFleet> {
     const fleet = new CanaryFleet();
     try {
-      for (const cluster of clusters) {
+      for (const [index, cluster] of clusters.entries()) {
         const canary: Canary = {
           cluster: cluster.name,
           hostname: normalizeName(cluster.canaryHostname).replace(/\.$/, ''),
@@ -111,6 +149,7 @@ export class CanaryFleet {
           mode: modes[cluster.name] ?? 'healthy',
           failingApps: new Set(failingApps[cluster.name] ?? []),
           server: createServer(),
+          address: clusterAddress(index),
           port: 0,
           requests: 0,
           sockets: new Set(),
@@ -124,14 +163,18 @@ export class CanaryFleet {
           canary.sockets.add(socket);
           socket.once('close', () => canary.sockets.delete(socket));
         });
-        // The port is fixed once picked, so a check that probed it keeps probing the same server.
-        canary.port = await listen(canary, 0);
+        // Every load balancer answers on one port, as real ones all answer on 80, each at its
+        // own address; the port is fixed once picked, so a check keeps probing the same server.
+        canary.port = await listenOnSharedPort(canary, fleet.#port);
+        fleet.#port ??= canary.port;
         if (canary.mode === 'down') await stop(canary);
         fleet.#canaries.set(canary.cluster, canary);
         fleet.#byHostname.set(canary.hostname, canary);
       }
     } catch (error) {
       await fleet.close();
+      // The port the first cluster got may be taken at another cluster's address: pick again.
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 5) return CanaryFleet.start(clusters, modes, failingApps, attempt + 1);
       throw error;
     }
     return fleet;
@@ -144,7 +187,7 @@ export class CanaryFleet {
    */
   resolve(host: string): { host: string; port: number } | undefined {
     const canary = this.#byHostname.get(normalizeName(host).replace(/\.$/, ''));
-    return canary === undefined ? undefined : { host: '127.0.0.1', port: canary.port };
+    return canary === undefined ? undefined : { host: canary.address, port: canary.port };
   }
 
   /**
@@ -156,7 +199,7 @@ export class CanaryFleet {
     if (aliasTarget === undefined) return undefined;
     const target = bareName(aliasTarget);
     const canary = [...this.#canaries.values()].find((c) => c.entryPoint === target);
-    return canary === undefined ? undefined : { host: '127.0.0.1', port: canary.port };
+    return canary === undefined ? undefined : { host: canary.address, port: canary.port };
   }
 
   /** Makes one app fail (503) on one cluster, or answer again; the canary and the other apps are untouched. */
@@ -193,7 +236,7 @@ export class CanaryFleet {
   }
 
   #info(canary: Canary): CanaryInfo {
-    return { cluster: canary.cluster, hostname: canary.hostname, mode: canary.mode, failingApps: [...canary.failingApps].sort(), port: canary.port, requests: canary.requests };
+    return { cluster: canary.cluster, hostname: canary.hostname, mode: canary.mode, failingApps: [...canary.failingApps].sort(), address: canary.address, port: canary.port, requests: canary.requests };
   }
 
   async close(): Promise<void> {

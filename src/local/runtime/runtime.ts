@@ -22,7 +22,6 @@ import { createRoute53Service, type Route53Service } from '../route53/index.ts';
 import { startDnsServer } from '../route53/dns-server.ts';
 import type { ExternalTarget } from '../route53/resolver.ts';
 import type { PublishedEndpoint } from '../../core/model.ts';
-import { clusterAddress } from './names.ts';
 import { loadWorkflowFolder } from '../stepfunctions/runner.ts';
 import type { LambdaHandler } from '../stepfunctions/lambda-invoke.ts';
 import type { ExecutionSummary as StoredExecution } from '../stepfunctions/engine.ts';
@@ -185,14 +184,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     cleanups.push(() => alarms.flush());
 
     // A load balancer name the zones alias to is a simulated cluster's entry point: it answers
-    // with that cluster's own loopback address, 127.0.1.<n> (n = its place in the fleet, from 1).
+    // with the address that cluster's simulated load balancer listens at, 127.0.1.<n>.
     let published: () => readonly PublishedEndpoint[] = () => [];
     const entryPointTarget = (dnsName: string, type: 'A' | 'AAAA'): ExternalTarget | undefined => {
       const name = dnsName.toLowerCase().replace(/\.$/, '');
       const index = fleet.config.clusters.findIndex((c) => c.entryPoint?.toLowerCase() === name || published().some((e) => e.cluster === c.name && e.entryPoint?.toLowerCase() === name));
       if (index < 0) return undefined;
       const cluster = fleet.config.clusters[index]!;
-      return { addresses: type === 'A' ? [clusterAddress(index)] : [], healthy: canaries.modes()[cluster.name] !== 'down' };
+      const address = canaries.addressOf(cluster.name);
+      return { addresses: type === 'A' && address !== undefined ? [address] : [], healthy: canaries.modes()[cluster.name] !== 'down' };
     };
 
     const route53 = createRoute53Service({
@@ -362,6 +362,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         }));
       return {
         endpoint: endpoint.url,
+        ...(dns === undefined ? {} : { dns: { host: dns.host, port: dns.port } }),
         fleet: fleet.dir,
         ...(stateDir === undefined ? {} : { stateDir }),
         ready,

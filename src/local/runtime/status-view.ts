@@ -29,6 +29,8 @@ export interface EventSummary {
 
 export interface LocalStatus extends FleetStatus {
   endpoint: string;
+  /** The DNS server answering from the local zones, when one runs. */
+  dns?: { host: string; port: number };
   fleet: string;
   stateDir?: string;
   ready: boolean;

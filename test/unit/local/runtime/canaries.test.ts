@@ -38,9 +38,12 @@ describe('CanaryFleet', () => {
     const east = fleet.resolve('CANARY-EAST.example.com.');
     const west = fleet.resolve('canary-west.example.com');
     // Assess
-    expect(east).toEqual({ host: '127.0.0.1', port: fleet.list()[0]!.port });
-    expect(west?.port).toBe(fleet.list()[1]!.port);
-    expect(east?.port).not.toBe(west?.port);
+    // each simulated load balancer at its own loopback address, all on one port (as all answer on 80)
+    expect(east).toEqual({ host: '127.0.1.1', port: fleet.list()[0]!.port });
+    expect(west).toEqual({ host: '127.0.1.2', port: fleet.list()[1]!.port });
+    expect(east?.port).toBe(west?.port);
+    expect(fleet.httpPort).toBe(east?.port);
+    expect(fleet.clusterAt('127.0.1.2')).toBe('west');
     expect(fleet.resolve('shop.example.com')).toBeUndefined();
   });
 

@@ -104,7 +104,7 @@ const STATUS: LocalStatus = {
   ],
   apps: [{ hostname: 'shop.example.com', routing: 'weighted', clusters: [{ cluster: 'east', weight: 0, healthy: false, serving: false }, { cluster: 'west', weight: 50, healthy: true, serving: true }] }],
   unserved: [],
-  canaries: [{ cluster: 'east', hostname: 'canary-east.example.com', mode: 'failing', failingApps: [], port: 1, requests: 3 }],
+  canaries: [{ cluster: 'east', hostname: 'canary-east.example.com', mode: 'failing', failingApps: [], address: '127.0.1.1', port: 1, requests: 3 }],
   alarms: [],
   executions: [{ workflow: 'DrainCluster', name: 'd-1', executionArn: 'arn', status: 'RUNNING', startDate: '2030-01-01T10:00:00.000Z' }],
   events: [{ time: '2030-01-01T10:00:01Z', bus: 'b', source: 'aws.cloudwatch', detailType: 'CloudWatch Alarm State Change', summary: 'alarmName=x state=ALARM', deliveries: ['r → router: delivered'] }],

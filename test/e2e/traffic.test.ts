@@ -1,0 +1,78 @@
+// `switchyard local traffic` on the local runtime: requests resolve through its DNS server
+// (cached for the scaled TTL) and reach the simulated cluster DNS answered. During a drain of
+// east, east's share of shop.example.com falls to zero within one TTL of the last step
+// (issue 16). Through the CLI's own function and the AWS API only.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runLocalTraffic } from '../../src/cli/commands/local-traffic.ts';
+import { ALIAS_RESOURCE_TTL } from '../../src/local/route53/resolver.ts';
+import { startLocalRuntime, type LocalRuntime } from '../../src/local/runtime/runtime.ts';
+import { runTraffic } from '../../src/local/traffic/generator.ts';
+import type { TrafficTally } from '../../src/local/traffic/tally.ts';
+import { awsClients, executionResult, startExecution, waitFor, type AwsClients } from './helpers.ts';
+
+const TIME_SCALE = 0.01;
+let runtime: LocalRuntime;
+let aws: AwsClients;
+
+beforeAll(async () => {
+  runtime = await startLocalRuntime({ stateDir: null, port: 0, timeScale: TIME_SCALE, discoverEveryMs: 0 });
+  aws = awsClients(runtime.url);
+}, 120_000);
+
+afterAll(async () => {
+  aws?.destroy();
+  await runtime?.settle(60_000).catch(() => undefined);
+  await runtime?.close();
+}, 120_000);
+
+describe('switchyard local traffic', () => {
+  it("reaches every cluster of a weighted app through DNS and prints each app's totals", async () => {
+    // Act
+    const out: string[] = [];
+    const code = await runLocalTraffic({ endpointUrl: runtime.url, rate: '20', duration: '2', timeScale: String(TIME_SCALE), json: true, app: ['shop.example.com'] }, { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => true } });
+    // Assess
+    expect(code).toBe(0);
+    const totals = JSON.parse(out.join('')) as { apps: Array<{ app: string; requests: number; errors: number; share: Record<string, number> }> };
+    expect(totals.apps).toHaveLength(1);
+    expect(totals.apps[0]).toMatchObject({ app: 'shop.example.com', errors: 0 });
+    expect(totals.apps[0]!.requests).toBeGreaterThan(10);
+    expect(Object.keys(totals.apps[0]!.share).sort()).toEqual(['east', 'eu', 'west']);
+  }, 120_000);
+
+  it("drain east: east's share falls to zero within one TTL after the last step", async () => {
+    // Prepare: traffic runs while the drain does
+    const controller = new AbortController();
+    const status = await runtime.status();
+    const byAddress = new Map(status.canaries.map((c) => [c.address, c.cluster]));
+    let live: TrafficTally | undefined;
+    const traffic = runTraffic({
+      apps: ['shop.example.com'],
+      dns: runtime.dns!,
+      httpPort: status.canaries[0]!.port,
+      clusterOf: (address) => byAddress.get(address),
+      rate: 20,
+      durationMs: 600_000,
+      timeScale: TIME_SCALE,
+      signal: controller.signal,
+      onTick: (tally) => (live = tally),
+    });
+    // east serves its share before the drain
+    await waitFor('requests answered by east', async () => (live?.totals()[0]?.clusters['east'] ?? 0) > 0);
+    // Act
+    const arn = await startExecution(aws.sfn, 'DrainCluster', { cluster: 'east', reason: 'traffic e2e', by: 'e2e' });
+    const result = await executionResult(aws.sfn, arn, 120_000);
+    expect(result.status, `${result.error}: ${result.cause}`).toBe('SUCCEEDED');
+    const drainedAt = Date.now();
+    // Assess: one TTL (scaled) after the last step, requests no longer reach east
+    const ttlMs = ALIAS_RESOURCE_TTL * 1000 * TIME_SCALE;
+    await new Promise((resolve) => setTimeout(resolve, ttlMs));
+    const settledAt = Date.now();
+    await waitFor('a second of requests after the TTL', async () => Date.now() - settledAt > 1500);
+    controller.abort();
+    const tally = await traffic;
+    const after = tally.shares(Date.now(), Date.now() - settledAt);
+    expect(after[0]!.total).toBeGreaterThan(5);
+    expect(after[0]!.clusters['east'] ?? 0).toBe(0);
+    expect(drainedAt).toBeLessThanOrEqual(settledAt);
+  }, 300_000);
+});
