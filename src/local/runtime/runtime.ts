@@ -39,6 +39,9 @@ import { fleetStatus } from './status.ts';
 import { summarizeDetail, type ExecutionSummary, type LocalStatus } from './status-view.ts';
 import { installTriggers, type TriggerRoute } from './triggers.ts';
 import { claimStateDir, releaseStateDir, resetStateDir } from './state-dir.ts';
+import { createDashboard, type Dashboard } from '../../dashboard/service.ts';
+import { dashboardGuard } from '../../dashboard/guard.ts';
+import { localSource, type LocalSourceOptions } from '../../dashboard/sources/local.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const DEFAULT_FLEET = join(PROJECT_ROOT, 'examples', 'fleet');
@@ -76,6 +79,8 @@ export interface LocalRuntimeOptions {
   log?: (line: string) => void;
   /** Told the endpoint's URL as soon as it listens, before onboarding. */
   onListening?: (url: string) => void;
+  /** The web dashboard at `/` (docs/dashboard.md): its sampling and refresh settings. */
+  dashboard?: LocalSourceOptions & { refreshMs?: number; token?: string };
 }
 
 export interface LocalRuntime {
@@ -92,6 +97,8 @@ export interface LocalRuntime {
   canaries: CanaryFleet;
   clients: LocalClients;
   deps: Deps;
+  /** The web dashboard served at `/` of the endpoint. */
+  dashboard: Dashboard;
   triggers: TriggerRoute[];
   recovered: RecoveryOutcome[];
   ready: boolean;
@@ -230,6 +237,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     };
     // Filled in once the endpoint is up (they read through it); until then the control API says "starting".
     let status: (() => Promise<LocalStatus>) | undefined;
+    let started: LocalRuntime | undefined;
+    const dashboard = createDashboard({
+      source: localSource(fleet, names, () => started, { ...options.dashboard, log }),
+      guard: dashboardGuard(options.dashboard?.token),
+      ...(options.dashboard?.refreshMs === undefined ? {} : { refreshMs: options.dashboard.refreshMs }),
+      log,
+    });
     let discover: (() => Promise<{ events: number; problems: string[]; unreachable: string[] }>) | undefined;
 
     const endpoint: Endpoint = await startEndpoint({
@@ -237,6 +251,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...(options.host === undefined ? {} : { host: options.host }),
       log,
       services: [
+        dashboard.service,
         controlService({
           status: () => (status ?? stillStarting)(),
           ready: () => ready,
@@ -355,7 +370,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       };
     };
 
-    const runtime: LocalRuntime = {
+    const runtime: LocalRuntime = (started = {
       url: endpoint.url,
       port: endpoint.port,
       dns: dns === undefined ? undefined : { host: dns.host, port: dns.port },
@@ -368,6 +383,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       canaries,
       clients,
       deps,
+      dashboard,
       triggers,
       recovered,
       get ready() {
@@ -380,7 +396,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       settle,
       executions,
       close: cleanup,
-    };
+    });
 
     if (options.onboard ?? true) {
       // Only onboarding is waited for: a fail-back may sit out a long hold-down meanwhile.
