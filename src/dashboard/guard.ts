@@ -45,9 +45,14 @@ export function dashboardGuard(token: string = randomBytes(24).toString('base64u
       const read = refuseRead(req);
       if (read !== undefined) return read;
       if (req.method !== 'POST') return `operations take POST, not ${req.method}`;
+      // A browser says where a request comes from: Origin (a cross-origin POST always carries
+      // it) and Sec-Fetch-Site (every current browser; a same-origin fetch may omit Origin).
+      // A client that sends neither is not a browser a foreign page can drive; the token still applies.
       const origin = header(req, 'origin');
       const own = `http://${header(req, 'host')!}`;
-      if (origin === undefined || origin.toLowerCase() !== own.toLowerCase()) return `operations are accepted only from the dashboard's own page (Origin ${own}), not from ${origin === undefined ? 'a request without Origin' : `"${origin}"`}`;
+      if (origin !== undefined && origin.toLowerCase() !== own.toLowerCase()) return `operations are accepted only from the dashboard's own page (Origin ${own}), not from "${origin}"`;
+      const site = header(req, 'sec-fetch-site');
+      if (site !== undefined && site !== 'same-origin') return `operations are accepted only from the dashboard's own page, not from a ${site} request`;
       if (!sameToken(header(req, TOKEN_HEADER), token)) return `operations need this run's token in ${TOKEN_HEADER} (the dashboard page carries it); ${header(req, TOKEN_HEADER) === undefined ? 'none' : 'a wrong one'} was sent`;
       return undefined;
     },
