@@ -45,7 +45,7 @@ const executionsBox = section('executions', 'Executions');
 const eventsBox = section('events', 'Events');
 const journalBox = section('journal', 'Journal');
 const problemsBox = el('section', { id: 'problems' });
-root.append(header, messageLine, problemsBox, el('div', { class: 'row' }, clustersBox, chartSection), matrixBox, executionsBox, el('div', { class: 'row' }, eventsBox, journalBox));
+root.append(header, messageLine, problemsBox, el('div', { class: 'row top' }, clustersBox, chartSection), matrixBox, executionsBox, el('div', { class: 'row' }, eventsBox, journalBox));
 
 function renderHeader(): void {
   const where = config.mode === 'local' ? 'local runtime' : `stage ${config.stage} (AWS)`;
@@ -163,7 +163,7 @@ function renderEvents(s: Snapshot): void {
 }
 
 function renderJournal(s: Snapshot): void {
-  const rows = s.journal.map((j) => el('tr', {}, el('td', {}, new Date(j.at).toLocaleTimeString()), el('td', {}, j.cluster ?? ''), el('td', {}, j.what), el('td', {}, j.by), el('td', { class: 'why' }, j.why ?? '')));
+  const rows = s.journal.map((j) => el('tr', {}, el('td', {}, new Date(j.at).toLocaleTimeString()), el('td', {}, j.cluster ?? ''), el('td', { class: 'what' }, j.what), el('td', {}, j.by), el('td', { class: 'why' }, j.why ?? '')));
   journalBox.replaceChildren(el('h2', {}, 'Journal'), el('table', {}, el('thead', {}, el('tr', {}, ...['At', 'Cluster', 'What', 'By', 'Why'].map((h) => el('th', {}, h)))), el('tbody', {}, ...rows)));
 }
 
