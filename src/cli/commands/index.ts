@@ -1,6 +1,7 @@
 // Every verb of the `switchyard` command, in help order. Add one line per verb.
 import type { Command } from 'commander';
 import { registerCompletion } from './completion.ts';
+import { registerDashboard } from './dashboard.ts';
 import { registerDiscover } from './discover.ts';
 import { registerDrain } from './drain.ts';
 import { registerHistory } from './history.ts';
@@ -12,4 +13,4 @@ import { registerSync } from './sync.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDiscover, registerPlan, registerSync, registerDrain, registerRestore, registerStatus, registerHistory, registerLocal, registerCompletion];
+export const commands: RegisterCommand[] = [registerDiscover, registerPlan, registerSync, registerDrain, registerRestore, registerStatus, registerHistory, registerDashboard, registerLocal, registerCompletion];
