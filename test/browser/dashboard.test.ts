@@ -1,6 +1,7 @@
 // The dashboard in a real browser against the local runtime: three clusters, a drain started
 // from its button changing the matrix and the workflow graph, a restore, a failed cluster's
 // DNS answer share falling to zero, and a screenshot in test/output/.
+import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +30,42 @@ const share = async (cluster: string) => {
   const value = await text(`[data-share-cluster="${cluster}"] .value`);
   return value === undefined || value === '–' ? undefined : Number.parseFloat(value);
 };
+
+/** A raw HTTP request (fetch may not set Host). */
+function raw(method: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  const url = new URL(path, runtime.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('dashboard guard on the local endpoint', () => {
+  it('serves the page only to a loopback Host, and operates only with the token and from no other origin', async () => {
+    const host = new URL(runtime.url).host;
+    const page = await raw('GET', '/', { host });
+    expect(page.status).toBe(200);
+    const token = /&quot;token&quot;:&quot;([^&]+)&quot;/.exec(page.body)![1]!;
+    const rebound = await raw('GET', '/', { host: 'attacker.example:4566' });
+    expect(rebound.status).toBe(403);
+    expect(rebound.body).not.toContain(token);
+    const before = runtime.canaries.modes();
+    expect((await raw('POST', '/_dashboard/api/clusters/west/fail', { host })).status).toBe(403);
+    const foreign = await raw('POST', '/_dashboard/api/clusters/west/fail', { host, origin: 'http://attacker.example', 'x-switchyard-token': token });
+    expect(foreign.status).toBe(403);
+    expect(JSON.parse(foreign.body)).toMatchObject({ error: 'AccessDenied', message: expect.stringContaining('"http://attacker.example"') });
+    expect(runtime.canaries.modes()).toEqual(before);
+    const unknown = await raw('POST', '/_dashboard/api/clusters/nowhere/fail', { host, 'x-switchyard-token': token });
+    expect(unknown.status).toBe(404);
+    expect(JSON.parse(unknown.body)).toMatchObject({ error: 'UnknownCluster' });
+  });
+});
 
 describe('dashboard in a browser (local runtime)', () => {
   it('shows the three clusters, the apps × clusters matrix and a DNS answer share line per cluster', async () => {
