@@ -242,6 +242,8 @@ stream.addEventListener('init', (message) => {
   render();
   renderChart();
   document.body.dataset['ready'] = 'true';
+  // When the fleet was first on screen (ms since navigation start): the bench's first-paint figure.
+  requestAnimationFrame(() => (document.body.dataset['readyAt'] ??= String(Math.round(performance.now()))));
 });
 stream.addEventListener('snapshot', (message) => {
   state.snapshot = JSON.parse((message as MessageEvent<string>).data) as Snapshot;
