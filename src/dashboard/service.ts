@@ -84,7 +84,10 @@ export function createDashboard(options: DashboardOptions): Dashboard {
           broadcast('snapshot', next);
         }
       } catch (error) {
-        log(`dashboard: reading the ${source.mode === 'local' ? 'local runtime' : `stage ${source.stage}`} failed: ${errorMessage(error)}`);
+        const message = `reading the ${source.mode === 'local' ? 'local runtime' : `stage ${source.stage}`} failed: ${errorMessage(error)}`;
+        log(`dashboard: ${message}`);
+        // The page says so rather than showing stale data as if it were current.
+        broadcast('failure', { message });
       } finally {
         reading = undefined;
       }

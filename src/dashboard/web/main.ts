@@ -249,6 +249,11 @@ stream.addEventListener('snapshot', (message) => {
   state.snapshot = JSON.parse((message as MessageEvent<string>).data) as Snapshot;
   render();
 });
+stream.addEventListener('failure', (message) => {
+  const { message: text } = JSON.parse((message as MessageEvent<string>).data) as { message: string };
+  messageLine.textContent = text;
+  messageLine.className = 'bad';
+});
 stream.addEventListener('sample', (message) => {
   const { kind, sample } = JSON.parse((message as MessageEvent<string>).data) as SampleMessage;
   const series = state.series.get(kind);
