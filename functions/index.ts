@@ -27,17 +27,20 @@ const ROUTE53 = [
   'route53:UpdateHealthCheck',
   'route53:DeleteHealthCheck',
   'route53:ChangeTagsForResource',
+  'route53:GetHealthCheckStatus',
 ];
-/** The health source reads the canary checks' status with the same adapter. */
-const HEALTH = [...ROUTE53, 'route53:GetHealthCheckStatus'];
+/** The health source reads the canary checks' status with the same adapter (GetHealthCheckStatus is one of its calls). */
+const HEALTH = ROUTE53;
 const EKS_UPDATES = ['eks:DescribeUpdate', 'sts:AssumeRole'];
 const DISCOVERY = ['eks:DescribeCluster', 'sts:AssumeRole'];
+/** Is a lock's holder still running? (recovery of stopped, timed-out and failed runs) */
+const EXECUTIONS = ['states:DescribeExecution'];
 
 const union = (...groups: string[][]): string[] => [...new Set(groups.flat())].sort();
 
 export const FUNCTIONS = {
   router: {
-    description: 'Turns alarm state changes, EKS CloudTrail calls, Gateway Published/Withdrawn and the schedule into StartExecution calls with deterministic names',
+    description: 'Turns alarm state changes, EKS CloudTrail calls, Gateway Published/Withdrawn, ended lock-holding runs and the schedule into StartExecution calls with deterministic names',
     actions: ['states:StartExecution'],
     timeoutSeconds: 30,
   },
@@ -81,6 +84,11 @@ export const FUNCTIONS = {
     actions: union(TABLE, HEALTH),
     timeoutSeconds: 120,
   },
+  recoverOperation: {
+    description: 'RecoverOperation: a stopped, timed-out or failed run that still holds its lock is rolled back to the saved weights, lock released',
+    actions: union(TABLE, HEALTH, EXECUTIONS),
+    timeoutSeconds: 120,
+  },
   resolveUpgrade: {
     description: 'UpgradeGuard: which fleet cluster an UpdateClusterVersion call upgrades, and the plan',
     actions: union(TABLE),
@@ -122,8 +130,8 @@ export const FUNCTIONS = {
     timeoutSeconds: 300,
   },
   reconcile: {
-    description: 'Reconcile: discovery into the catalogue (unreachable clusters kept), apps that failed open re-examined, every owned record converged',
-    actions: union(TABLE, HEALTH, DISCOVERY),
+    description: 'Reconcile: discovery into the catalogue (unreachable clusters kept), alarm states re-read (lost ALARM/OK acted on), apps that failed open re-examined, locks of ended runs recovered, every owned record converged',
+    actions: union(TABLE, HEALTH, DISCOVERY, EXECUTIONS, ['cloudwatch:DescribeAlarms', 'states:StartExecution']),
     timeoutSeconds: 600,
     memoryMB: 512,
   },

@@ -6,6 +6,7 @@ import { fleetFileName, readDeploySources } from './inputs.ts';
 import { parseRegistry } from './registry.ts';
 import { appBus } from './resources/bus.ts';
 import { canaryAlarms } from './resources/alarms.ts';
+import { deadLetterQueue } from './resources/dead-letter.ts';
 import { triggers } from './resources/events.ts';
 import { lambdaFunctions } from './resources/functions.ts';
 import { stateTable } from './resources/table.ts';
@@ -42,7 +43,8 @@ export async function deploySwitchyard() {
   const bus = appBus(plan);
   const functions = lambdaFunctions(plan, sources.fleetDir);
   const machines = stateMachines(plan, functions);
-  triggers(plan, bus, functions.get(plan.router)!);
+  const router = functions.get(plan.router)!;
+  triggers(plan, bus, router, deadLetterQueue(plan, router));
   canaryAlarms(plan);
 
   const drain = plan.machines.find((m) => m.workflow === 'DrainCluster');
@@ -50,6 +52,7 @@ export async function deploySwitchyard() {
     stage: plan.context.stage,
     bus: plan.busName,
     table: plan.tableName,
+    routerDeadLetterQueue: plan.deadLetter.queueName,
     stateMachines: Object.fromEntries([...machines.keys()].map((name) => [name, plan.machines.find((m) => m.workflow === name)!.arn])),
     ...(drain
       ? { drainExample: `aws stepfunctions start-execution --state-machine-arn ${drain.arn} --input '{"cluster":"<cluster>","reason":"upgrade"}'` }

@@ -19,6 +19,7 @@ export const NAME_LIMITS = {
   stateMachine: 80,
   rule: 64,
   alarm: 255,
+  queue: 80,
   table: 255,
   bus: 256,
 } as const;

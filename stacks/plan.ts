@@ -12,7 +12,8 @@ import { inspectWorkflow, renderDefinition, type WorkflowSource, type WorkflowWi
 import { checkStage, isProductionStage, NAME_LIMITS, resourceName } from './naming.ts';
 import { grantsFor, lambdaLogStatement, normalizedRecordName, policyDocument, type GrantScope, type PolicyDocument, type Statement } from './policy.ts';
 import type { FunctionRegistry } from './registry.ts';
-import { ROUTE53_METRICS_REGION, alarmPattern, checkSchedule, eksPattern, gatewayPattern, scheduledEvent, DEFAULT_RECONCILE_SCHEDULE, type EventPattern } from './triggers.ts';
+import { ROUTE53_METRICS_REGION, alarmPattern, checkSchedule, eksPattern, executionsPattern, gatewayPattern, scheduledEvent, DEFAULT_RECONCILE_SCHEDULE, type EventPattern } from './triggers.ts';
+import { LOCK_HOLDING_WORKFLOWS } from '../src/core/events.ts';
 
 /** Environment every function gets; the Lambda runtime (src/runtime) reads these names. */
 export const RUNTIME_ENV = {
@@ -24,6 +25,8 @@ export const RUNTIME_ENV = {
   eventBusAlias: BUS_ENV_ALIAS,
   /** JSON object: workflow name → state machine ARN. */
   stateMachines: 'SWITCHYARD_STATE_MACHINES',
+  /** Comma-separated regions where the fleet's alarms live (Reconcile re-reads them there). */
+  alarmRegions: 'SWITCHYARD_ALARM_REGIONS',
 } as const;
 
 /** Where the fleet folder is copied inside every function package (Lambda's task root). */
@@ -97,7 +100,7 @@ export interface MachinePlan {
 export interface ForwardRule {
   /** Region of the default bus the rule lives on. */
   region: string;
-  kind: 'alarms' | 'eks';
+  kind: 'alarms' | 'eks' | 'executions';
   ruleName: string;
   pattern: EventPattern;
 }
@@ -139,6 +142,47 @@ export function trustPolicy(service: string, accountId: string): Record<string, 
   return { Version: '2012-10-17', Statement: [statement] };
 }
 
+/**
+ * Where an event the router could not take ends up, instead of being lost: EventBridge
+ * sends an event it could not deliver to the router (after its retries) to this queue,
+ * and Lambda sends an invocation whose router run failed (after its two async retries)
+ * to the same queue. An alarm fires on its first message. Reconcile re-reads the alarm
+ * states, so a lost alarm event is acted on anyway; the queue says that one was lost.
+ */
+export interface DeadLetterPlan {
+  queueName: string;
+  queueArn: string;
+  /** SQS's longest retention, so an operator has two weeks to look. */
+  retentionSeconds: number;
+  /** EventBridge may send to the queue, from this stage's router rules only. */
+  queuePolicy: PolicyDocument;
+  /** EventBridge's delivery to the router: how long and how often it tries before the queue. */
+  eventRetry: { maximumEventAgeSeconds: number; maximumRetryAttempts: number };
+  /** Lambda's asynchronous invocation of the router: retries before the queue. */
+  invokeRetry: { maximumEventAgeSeconds: number; maximumRetryAttempts: number };
+  alarm: { alarmName: string; metric: typeof DEAD_LETTER_ALARM_METRIC };
+}
+
+/** ALARM as soon as one message waits in the dead-letter queue; an empty queue sends no data and is OK. */
+export const DEAD_LETTER_ALARM_METRIC = {
+  namespace: 'AWS/SQS',
+  metricName: 'ApproximateNumberOfMessagesVisible',
+  statistic: 'Maximum',
+  periodSeconds: 60,
+  evaluationPeriods: 1,
+  threshold: 0,
+  comparisonOperator: 'GreaterThanThreshold',
+  treatMissingData: 'notBreaching',
+} as const;
+
+export interface RouterSubscription {
+  name: string;
+  /** The rule on the app bus; its ARN is `arn:...:rule/<bus>/<ruleName>`. */
+  ruleName: string;
+  ruleArn: string;
+  pattern: EventPattern;
+}
+
 export interface AccessEntry {
   cluster: string;
   eksClusterName: string;
@@ -158,7 +202,8 @@ export interface DeploymentPlan {
   functions: FunctionPlan[];
   machines: MachinePlan[];
   router: string;
-  routerSubscriptions: Array<{ name: string; pattern: EventPattern }>;
+  routerSubscriptions: RouterSubscription[];
+  deadLetter: DeadLetterPlan;
   forwardRules: ForwardRule[];
   forwardRoleName: string;
   forwardRolePolicy: PolicyDocument;
@@ -253,10 +298,45 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
     [RUNTIME_ENV.eventBus]: busName,
     [RUNTIME_ENV.eventBusAlias]: busName,
     [RUNTIME_ENV.stateMachines]: JSON.stringify(stateMachines),
+    [RUNTIME_ENV.alarmRegions]: scope.alarmRegions.join(','),
     POWERTOOLS_SERVICE_NAME: app,
     POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
     // No X-Ray permissions are granted (xray:PutTraceSegments is "*"-only), so tracing stays off.
     POWERTOOLS_TRACE_ENABLED: 'false',
+  };
+
+  const busArn = `arn:${partition}:events:${region}:${accountId}:event-bus/${busName}`;
+  // Runs of the lock-holding workflows that end without their own rollback are recovered (RecoverOperation).
+  const lockHolding = wirings.filter((w) => (LOCK_HOLDING_WORKFLOWS as readonly string[]).includes(w.name)).map((w) => machineArn(machineName(w.name)));
+  const executions = lockHolding.length > 0 && wirings.some((w) => w.name === 'RecoverOperation') ? executionsPattern(lockHolding) : undefined;
+  const subscriptions: Array<readonly [string, EventPattern]> = [
+    ['Alarms', alarmPattern(prefix)],
+    ['Eks', eksPattern(fleet.clusters.map((c) => c.eksClusterName))],
+    ['Gateways', gatewayPattern()],
+    ...(executions ? [['Executions', executions] as const] : []),
+  ];
+  const routerSubscriptions: RouterSubscription[] = subscriptions.map(([name, pattern]) => {
+    const ruleName = resourceName(app, stage, `router-${name.toLowerCase()}`, 'rule');
+    return { name, ruleName, ruleArn: `arn:${partition}:events:${region}:${accountId}:rule/${busName}/${ruleName}`, pattern };
+  });
+  const queueName = resourceName(app, stage, 'router-dlq', 'queue');
+  const queueArn = `arn:${partition}:sqs:${region}:${accountId}:${queueName}`;
+  const deadLetter: DeadLetterPlan = {
+    queueName,
+    queueArn,
+    retentionSeconds: 14 * 24 * 3600,
+    queuePolicy: policyDocument([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: ['sqs:SendMessage'],
+        Resource: [queueArn],
+        Condition: { ArnEquals: { 'aws:SourceArn': routerSubscriptions.map((s) => s.ruleArn) } },
+      },
+    ]),
+    eventRetry: { maximumEventAgeSeconds: 3600, maximumRetryAttempts: 24 },
+    invokeRetry: { maximumEventAgeSeconds: 3600, maximumRetryAttempts: 2 },
+    alarm: { alarmName: checkedAlarmName(resourceName(app, stage, 'router-dead-letters', 'alarm')), metric: DEAD_LETTER_ALARM_METRIC },
   };
 
   const functions: FunctionPlan[] = functionNames.map((name) => {
@@ -265,6 +345,8 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
     const grants = grantsFor(spec.actions, scope, who);
     const roleName = resourceName(app, stage, `${name}-fn`, 'role');
     const statements: Statement[] = [lambdaLogStatement(scope, functionName(name)), ...grants.statements];
+    // Lambda sends a failed asynchronous invocation of the router to its dead-letter queue with the router's role.
+    if (name === router) statements.push({ Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [queueArn] });
     return {
       name,
       functionName: functionName(name),
@@ -282,7 +364,6 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
     };
   });
 
-  const busArn = `arn:${partition}:events:${region}:${accountId}:event-bus/${busName}`;
   const machines: MachinePlan[] = wirings.map((wiring) => {
     const name = machineName(wiring.name);
     const functionArns = Object.fromEntries(wiring.functions.map((f) => [f, functionArn(f)]));
@@ -321,6 +402,8 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
     ),
   ];
 
+  if (executions) forwardRules.push({ region, kind: 'executions', ruleName: resourceName(app, stage, 'executions', 'rule'), pattern: executions });
+
   const canaryAlarms: CanaryAlarm[] = fleet.clusters
     .filter((c) => c.canaryAlarm !== false)
     .map((c) => ({
@@ -356,11 +439,8 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
     functions,
     machines,
     router,
-    routerSubscriptions: [
-      { name: 'Alarms', pattern: alarmPattern(prefix) },
-      { name: 'Eks', pattern: eksPattern(fleet.clusters.map((c) => c.eksClusterName)) },
-      { name: 'Gateways', pattern: gatewayPattern() },
-    ],
+    routerSubscriptions,
+    deadLetter,
     forwardRules,
     forwardRoleName: resourceName(app, stage, 'forward', 'role'),
     forwardRolePolicy: policyDocument([{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [busArn] }]),

@@ -12,6 +12,8 @@ export type Condition = Record<string, Record<string, string[]>>;
 
 export interface Statement {
   Effect: 'Allow';
+  /** Resource policies only (e.g. the dead-letter queue's); identity policies have none. */
+  Principal?: { Service: string };
   Action: string[];
   Resource: string[];
   Condition?: Condition;

@@ -5,7 +5,7 @@
 // forward only Switchyard's events to the app's bus; the router subscribes there. One
 // path for every event, whatever its region.
 import { InvalidInput } from '../src/core/errors.ts';
-import { EKS_API_CALLS } from '../src/core/events.ts';
+import { EKS_API_CALLS, EXECUTION_STATUS_CHANGE, RECOVERED_STATUSES } from '../src/core/events.ts';
 import { GATEWAY_EVENT_SOURCE, GATEWAY_EVENT_TYPES } from '../src/core/gateway-events.ts';
 
 export const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';
@@ -41,6 +41,20 @@ export function eksPattern(eksClusterNames: readonly string[]): EventPattern {
       eventName: [...EKS_API_CALLS],
       requestParameters: { name: [...new Set(eksClusterNames)].sort() },
     },
+  };
+}
+
+/**
+ * Stopped, timed-out and failed runs of this stage's lock-holding state machines (by ARN:
+ * another stage's or another app's machines never match). Step Functions delivers these to
+ * the default bus of its region; the router starts RecoverOperation for each.
+ */
+export function executionsPattern(stateMachineArns: readonly string[]): EventPattern {
+  if (stateMachineArns.length === 0) throw new InvalidInput('executionsPattern: needs at least one state machine ARN');
+  return {
+    source: ['aws.states'],
+    'detail-type': [EXECUTION_STATUS_CHANGE],
+    detail: { status: [...RECOVERED_STATUSES], stateMachineArn: [...new Set(stateMachineArns)].sort() },
   };
 }
 

@@ -3,6 +3,8 @@
 import type { Tag } from '../../src/core/health-spec.ts';
 import type { Change, HealthCheckSpec, HostedZone, RecordSet } from '../../src/core/model.ts';
 import type { ChangeStatus, ChangeSubmitted, HealthCheckRecord, Route53Port } from '../../src/aws/route53.ts';
+import type { PageStart, ReadPage } from '../../src/core/verify.ts';
+import { pageWithLocalListing } from '../../test/support/local-route53-rules.ts';
 
 export interface MemoryCheck extends HealthCheckRecord {
   spec: HealthCheckSpec;
@@ -34,6 +36,11 @@ export class MemoryRoute53 implements Route53Port {
   async listRecordSets(zoneId: string): Promise<RecordSet[]> {
     this.#count('ListResourceRecordSets');
     return this.records.get(zoneId) ?? [];
+  }
+
+  async listRecordSetsPage(zoneId: string, start: PageStart): Promise<ReadPage> {
+    this.#count('ListResourceRecordSets');
+    return pageWithLocalListing(this.records.get(zoneId) ?? [], start);
   }
 
   async listHealthChecks(): Promise<HealthCheckRecord[]> {

@@ -8,12 +8,14 @@ import { InvalidInput, TransientAwsError, UnknownCluster } from '../../src/core/
 import { outEvent, type EventToPut, type RecordChangeSummary } from '../../src/core/events.ts';
 import { GATEWAY_KINDS, routingAnnotationsSchema } from '../../src/core/gateway-events.ts';
 import { reexamineAlarms, type Reexamination } from '../../src/core/failover.ts';
-import { appsTakenOut, effectiveIntents } from '../../src/core/intent.ts';
+import { acquireFleetLock, appsTakenOut, effectiveIntents, releaseFleetLock } from '../../src/core/intent.ts';
 import { holdSilentClusters } from '../../src/core/held.ts';
 import type { Problem, PublishedEndpoint } from '../../src/core/model.ts';
 import type { AppEntry } from '../../src/aws/state-table.ts';
+import { restoreExpiredDrains, settleStaleLocks, type ExpiredDrain, type SettledLock } from './recover.ts';
 import type { Deps, DnsApplyResult } from '../../src/runtime/deps.ts';
 import { appsDnsRequest, clusterNames, readView } from './view.ts';
+import { failBackRecovered, refreshAlarmStates } from './alarm-states.ts';
 
 /** Events carry at most this many record changes (Step Functions payloads are limited to 256 KB). */
 export const MAX_CHANGES_IN_EVENT = 100;
@@ -234,7 +236,40 @@ async function reexamineFailOpen(deps: Deps): Promise<Pick<Reexamination, 'taken
   });
 }
 
-export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult & { added: string[]; removed: string[]; unreachable: string[]; failedOver: Reexamination['takenOut'] }> => {
+type ReconcileResult = AppResult & {
+  added: string[];
+  removed: string[];
+  unreachable: string[];
+  failedOver: Reexamination['takenOut'];
+  failedBack: Array<{ cluster: string; alarmName: string; apps: string[] }>;
+  alarmsRecorded: string[];
+  staleLocks: SettledLock[];
+  expiredDrains: ExpiredDrain[];
+};
+
+/**
+ * Reconcile holds the fleet lock (one conditional write; the same lock `switchyard sync`
+ * takes) while it converges, so two whole-fleet convergences never interleave their
+ * writes; a Reconcile that finds it held fails LockHeld, which its workflow retries.
+ */
+export const reconcile = (deps: Deps) => async (raw: unknown): Promise<ReconcileResult> => {
+  const { execution } = parseInput(taskInputSchema, raw, 'reconcile input');
+  const now = deps.clock.now();
+  const lock = await deps.table.updateFleet((state) => {
+    const taken = acquireFleetLock(state, { holder: execution.name, operation: 'reconcile', now, ttlSeconds: deps.fleet.safety.lockTtlSeconds });
+    return { next: taken.state, result: taken.lock };
+  });
+  try {
+    return await reconcileUnderLock(deps)(raw);
+  } finally {
+    await deps.table.updateFleet((state) => {
+      const released = releaseFleetLock(state, lock.token);
+      return released.released ? { next: released.state, result: null } : { result: null };
+    });
+  }
+};
+
+const reconcileUnderLock = (deps: Deps) => async (raw: unknown): Promise<ReconcileResult> => {
   const { input, execution } = parseInput(taskInputSchema, raw, 'reconcile input');
   const request = parseInput(reconcileInputSchema, input ?? {}, 'Reconcile input');
   for (const cluster of request.clusters ?? []) known(deps, cluster);
@@ -270,6 +305,14 @@ export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult
     added = added.sort();
     removed = removed.sort();
   }
+  // Alarm events are best effort: what CloudWatch says now is recorded first, so a lost
+  // ALARM is taken out by the re-examination below and a lost OK fails back here.
+  const refreshed = await refreshAlarmStates(deps);
+  const failback = await failBackRecovered(deps, execution);
+  // Locks of runs that ended without releasing them (stopped, timed out, a lost event): recovered now.
+  const staleLocks = await settleStaleLocks(deps, execution.name);
+  // Drains past their expiry go back into service (RestoreCluster, safety-checked as any restore).
+  const expiredDrains = await restoreExpiredDrains(deps);
   const failOpen = await reexamineFailOpen(deps);
   for (const out of failOpen.takenOut) {
     await deps.table.appendJournal({
@@ -285,7 +328,8 @@ export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult
       after: { out: out.apps },
     });
   }
-  const result = await applyStable(deps, undefined, 'switchyard reconcile');
+  const converged = await applyStable(deps, undefined, 'switchyard reconcile');
+  const result = { ...converged, changes: [...failback.changes, ...converged.changes], changeIds: [...new Set([...failback.changeIds, ...converged.changeIds])] };
   problems.push(...result.problems);
   const hostnames = [...new Set(result.changes.map((c) => c.name.replace(/^_switchyard\./, '').replace(/\.$/, '')))].sort();
   if (result.changes.length > 0 || added.length > 0 || removed.length > 0) {
@@ -309,6 +353,10 @@ export const reconcile = (deps: Deps) => async (raw: unknown): Promise<AppResult
     removed,
     unreachable,
     failedOver: failOpen.takenOut,
+    failedBack: failback.failedBack.map(({ cluster, alarmName, apps }) => ({ cluster, alarmName, apps })),
+    alarmsRecorded: refreshed.map((a) => `${a.alarmName} ${a.state}`),
+    staleLocks,
+    expiredDrains,
     event:
       result.changes.length > 0
         ? outEvent('Records Changed', { trigger: 'reconcile', hostnames, changes: summaries(result), changeIds: result.changeIds, executionArn: execution.id })

@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { executionSchema, parseInput } from '../../src/core/drain-plan.ts';
 import { alarmStateChangeEventSchema, outEvent, type EventToPut } from '../../src/core/events.ts';
 import { alarmNamePattern } from '../../src/core/alarm-names.ts';
-import { alarmTarget, decideTakeOut, withTakeOut } from '../../src/core/failover.ts';
+import { alarmTarget, decideTakeOut, unservedApps, withTakeOut } from '../../src/core/failover.ts';
 import { formatZodIssues } from '../../src/core/config.ts';
 import { InvalidInput } from '../../src/core/errors.ts';
 import {
@@ -19,8 +19,10 @@ import {
   withoutFailover,
   type FleetState,
 } from '../../src/core/intent.ts';
+import type { HealthView } from '../../src/core/safety.ts';
 import type { Deps } from '../../src/runtime/deps.ts';
 import { appsServedBy, clusterNames, journal, readView, type FleetView } from './view.ts';
+import { settleAndVerify } from './verify.ts';
 import { appsTakenOut, effectiveIntents } from '../../src/core/intent.ts';
 
 /** A failover operation holds the cluster's lock only while it writes. */
@@ -127,9 +129,42 @@ function dnsRequest(deps: Deps, state: FleetState, view: FleetView, cluster: str
 
 const applyInputSchema = z.object({ decision: decisionSchema, execution: executionSchema });
 
-export const failoverApply = (deps: Deps) => async (raw: unknown): Promise<{ applied: boolean; reason: string; event: EventToPut | null }> => {
+/** What Failover's TakeOut and FailBack return: `event` and `unserved` are put on the bus when not null. */
+export interface FailoverResult {
+  applied: boolean;
+  reason: string;
+  event: EventToPut | null;
+  /** `Apps Without Healthy Cluster`, when the failure left apps with none (take-out only). */
+  unserved: EventToPut | null;
+}
+
+/** The health view with the alarmed cluster (or app) as the alarm says: unhealthy. */
+function withAlarm(health: HealthView, decision: FailoverDecision): HealthView {
+  if (decision.hostname) return { ...health, apps: { ...health.apps, [`${decision.cluster}|${decision.hostname}`]: 'UNHEALTHY' } };
+  return { ...health, clusters: { ...health.clusters, [decision.cluster]: 'UNHEALTHY' } };
+}
+
+/**
+ * `Apps Without Healthy Cluster` for the apps of the alarmed cluster (or the one app) that
+ * no healthy, active cluster serves after this failure, or null. A DRAINED cluster of theirs
+ * stays drained: the event names it, for an operator to decide.
+ */
+function unservedEvent(state: FleetState, view: FleetView, health: HealthView, decision: FailoverDecision, execution: { id: string }): EventToPut | null {
+  const hostnames = decision.hostname ? [decision.hostname] : appsServedBy(view, decision.cluster);
+  const apps = unservedApps(state, view.catalogue, withAlarm(health, decision), hostnames);
+  if (apps.length === 0) return null;
+  return outEvent('Apps Without Healthy Cluster', {
+    cluster: decision.cluster,
+    ...(decision.hostname ? { hostname: decision.hostname } : {}),
+    alarmName: decision.alarmName,
+    apps,
+    executionArn: execution.id,
+  });
+}
+
+export const failoverApply = (deps: Deps) => async (raw: unknown): Promise<FailoverResult> => {
   const { decision, execution } = parseInput(applyInputSchema, raw, 'failoverApply input');
-  if (!(await stillLatest(deps, decision))) return { applied: false, reason: `${decision.alarmName} changed state since; nothing taken out`, event: null };
+  if (!(await stillLatest(deps, decision))) return { applied: false, reason: `${decision.alarmName} changed state since; nothing taken out`, event: null, unserved: null };
   const view = await readView(deps);
   const health = await deps.health.snapshot(clusterNames(deps));
   const now = deps.clock.now();
@@ -153,12 +188,18 @@ export const failoverApply = (deps: Deps) => async (raw: unknown): Promise<{ app
         }
         return next === current ? { result: null } : { next, result: null };
       });
-      return { applied: false, reason: `${decision.alarmName} changed state while taking ${decision.hostname ? `${decision.hostname} on ${decision.cluster}` : `cluster ${decision.cluster}`} out; nothing taken out`, event: null };
+      return {
+        applied: false,
+        reason: `${decision.alarmName} changed state while taking ${decision.hostname ? `${decision.hostname} on ${decision.cluster}` : `cluster ${decision.cluster}`} out; nothing taken out`,
+        event: null,
+        unserved: null,
+      };
     }
     let weights: Array<{ hostname: string; weightBefore?: number; weightAfter?: number; routing?: string }> = [];
     // Also when everything is out already: a retry after the marks were written must still reach DNS.
     if (d.takeOut.length > 0 || d.alreadyOut.length > 0) {
       const result = await deps.dns.apply(dnsRequest(deps, state, view, decision.cluster, `switchyard failover: ${decision.alarmName} ALARM`));
+      await settleAndVerify(deps, result, `failover of ${decision.hostname ? `${decision.hostname} on ` : ''}${decision.cluster}`);
       weights = result.weights.map(({ cluster: _c, ...w }) => w);
     }
     const action = d.takeOut.length > 0 ? 'taken-out' : d.failOpen.length > 0 ? 'fail-open' : 'already-out';
@@ -182,6 +223,7 @@ export const failoverApply = (deps: Deps) => async (raw: unknown): Promise<{ app
         failOpenApps: d.failOpen,
         executionArn: execution.id,
       }),
+      unserved: unservedEvent(state, view, health, decision, execution),
     };
   });
 };
@@ -196,11 +238,11 @@ export const failbackCheck = (deps: Deps) => async (raw: unknown): Promise<{ pro
   return { proceed: true, reason: `${decision.alarmName} stayed OK for ${decision.holdDownSeconds} s` };
 };
 
-export const failbackApply = (deps: Deps) => async (raw: unknown): Promise<{ applied: boolean; reason: string; event: EventToPut | null }> => {
+export const failbackApply = (deps: Deps) => async (raw: unknown): Promise<FailoverResult> => {
   const { decision, execution } = parseInput(applyInputSchema, raw, 'failbackApply input');
   const view = await readView(deps);
   const marks = marksOfAlarm(view.state, decision);
-  if (marks.length === 0) return { applied: false, reason: `nothing of ${decision.cluster} is out because of ${decision.alarmName}`, event: null };
+  if (marks.length === 0) return { applied: false, reason: `nothing of ${decision.cluster} is out because of ${decision.alarmName}`, event: null, unserved: null };
   const now = deps.clock.now();
   return underLock(deps, decision.cluster, execution.name, 'failback', async (token) => {
     const current = await deps.table.readFleet();
@@ -209,6 +251,8 @@ export const failbackApply = (deps: Deps) => async (raw: unknown): Promise<{ app
     for (const [, mark] of marks) next = withoutFailover(next, mark.cluster, mark.hostname);
     // Back in: DNS first, then the marks go.
     const result = await deps.dns.apply(dnsRequest(deps, next, view, decision.cluster, `switchyard failback: ${decision.alarmName} OK`));
+    // Read back before the marks go: a failback Route 53 did not take leaves them (the next Reconcile or OK retries).
+    await settleAndVerify(deps, result, `failback of ${decision.hostname ? `${decision.hostname} on ` : ''}${decision.cluster}`);
     await deps.table.updateFleet((state) => {
       assertLockHeld(state, decision.cluster, token, now);
       let s = state;
@@ -237,6 +281,7 @@ export const failbackApply = (deps: Deps) => async (raw: unknown): Promise<{ app
         apps: weights,
         executionArn: execution.id,
       }),
+      unserved: null,
     };
   });
 };

@@ -5,6 +5,7 @@ import type { Deps } from '../../src/runtime/deps.ts';
 import { cleanupHealthChecks, offboardApp, onboardApp, reconcile } from './apps.ts';
 import { failbackApply, failbackCheck, failoverApply, failoverDecide } from './failover.ts';
 import { acquireLock, applyWeights, changeStatus, finishOperation, healthGate, prepareDrain, prepareRestore, rollbackOperation } from './operations.ts';
+import { recoverOperation } from './recover.ts';
 import { router } from './router.ts';
 import { describeUpdate, resolveUpgrade } from './upgrade.ts';
 
@@ -20,6 +21,7 @@ export const TASK_FACTORIES = {
   healthGate,
   finishOperation,
   rollbackOperation,
+  recoverOperation,
   resolveUpgrade,
   describeUpdate,
   failoverDecide,

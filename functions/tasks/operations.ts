@@ -16,7 +16,8 @@ import {
   restoreInputSchema,
   type OperationPlan,
 } from '../../src/core/drain-plan.ts';
-import { DrainUnsafe, HealthDegraded, InvalidInput, LockHeld } from '../../src/core/errors.ts';
+import { ChangeBlocked, DrainUnsafe, HealthDegraded, InvalidInput, LockHeld } from '../../src/core/errors.ts';
+import type { ExpectedGroup } from '../../src/core/verify.ts';
 import { outEvent, type AppWeight, type EventToPut } from '../../src/core/events.ts';
 import {
   acquireLock as takeLock,
@@ -34,6 +35,7 @@ import type { ClusterIntentState } from '../../src/core/model.ts';
 import { checkWeightChange, describeViolations, isHealthy, safetyInput, type HealthView } from '../../src/core/safety.ts';
 import type { Deps } from '../../src/runtime/deps.ts';
 import { appsServedBy, caughtErrorSchema, clusterDnsRequest, clusterNames, journal, readView, reasonOf, type FleetView } from './view.ts';
+import { assertRoute53Holds, settleAndVerify } from './verify.ts';
 
 const percent = z.number().int().min(0).max(100);
 const phaseSchema = z.enum(['drain', 'restore']);
@@ -75,6 +77,8 @@ export interface DryRunStep {
   violations: string;
   changes: Awaited<ReturnType<Deps['dns']['apply']>>['changes'];
   weights: Awaited<ReturnType<Deps['dns']['apply']>>['weights'];
+  /** Changes this step needs that the fleet's policy or another owner's records keep out of Route 53. */
+  withheld: Awaited<ReturnType<Deps['dns']['apply']>>['withheld'];
 }
 
 /** Why the real operation would be refused before changing anything (a dry run reports it instead). */
@@ -154,11 +158,27 @@ async function dryRunSteps(deps: Deps, view: FleetView, health: HealthView, op: 
         }
       }
       const result = await deps.dns.apply(clusterDnsRequest(deps, state, view, op.cluster, { override: step, reason: `dry run: ${op.operation} ${op.cluster} to ${step}%`, dryRun: true }));
-      steps.push({ weightPercent: step, safe, violations, changes: result.changes, weights: result.weights });
+      steps.push({ weightPercent: step, safe, violations, changes: result.changes, weights: result.weights, withheld: result.withheld });
       state = withIntent(state, { ...intentOf(state, op.cluster), weightPercent: step });
     }
   }
   return steps;
+}
+
+/**
+ * A refusal when some step's changes would not reach Route 53: under `upsert-only` a
+ * drain cannot delete a failover or latency app's record, under `create-only` no weight
+ * can change, and a name another owner holds cannot be changed at all. The operation
+ * would report a drain DNS never made, so it is refused before anything changes.
+ */
+function blockedRefusal(deps: Pick<Deps, 'fleet'>, op: OperationPlan, steps: readonly DryRunStep[]): DryRunRefusal | undefined {
+  const lines = [...new Set(steps.flatMap((step) => step.withheld.map((w) => `${w.subject} at ${step.weightPercent}%: ${w.reason}`)))];
+  if (lines.length === 0) return undefined;
+  const shown = lines.slice(0, 10).join('; ') + (lines.length > 10 ? `; and ${lines.length - 10} more` : '');
+  return {
+    error: 'ChangeBlocked',
+    reason: `cannot ${op.operation} ${op.cluster}: Route 53 would not get the changes it needs (fleet policy ${deps.fleet.policy}, or records Switchyard does not own): ${shown}`,
+  };
 }
 
 async function prepare(deps: Deps, kind: 'drain' | 'restore', raw: unknown): Promise<PreparedOperation> {
@@ -176,6 +196,7 @@ async function prepare(deps: Deps, kind: 'drain' | 'restore', raw: unknown): Pro
     bakeSeconds: parsed.bakeSeconds,
     dryRun: parsed.dryRun,
     force: 'force' in parsed && parsed.force === true,
+    ...('expiresAt' in parsed && typeof parsed.expiresAt === 'string' ? { expiresAt: parsed.expiresAt } : {}),
     currentPercent: current.weightPercent,
     apps: appsServedBy(view, parsed.cluster),
     ttlSeconds: RECORD_TTL_SECONDS,
@@ -189,12 +210,16 @@ async function prepare(deps: Deps, kind: 'drain' | 'restore', raw: unknown): Pro
   if (op.dryRun) return { op, dryRun: await dryRunPlan(deps, view, health, op, now) };
   if (kind === 'drain' && !op.force && !op.noop) assertSafe(deps, view.state, view, health, op.cluster, 0, now);
   if (kind === 'restore' && !op.noop) assertRestorable(health, op.cluster);
+  const blocked = blockedRefusal(deps, op, await dryRunSteps(deps, view, health, op));
+  if (blocked) throw new ChangeBlocked(blocked.reason, { cluster: op.cluster, policy: deps.fleet.policy });
   return { op, dryRun: null };
 }
 
 async function dryRunPlan(deps: Deps, view: FleetView, health: HealthView, op: OperationPlan, now: Date): Promise<DryRunPlan> {
   const refusals = refusalsOf(deps, view, health, op, now);
   const steps = await dryRunSteps(deps, view, health, op);
+  const blocked = op.noop ? undefined : blockedRefusal(deps, op, steps);
+  if (blocked) refusals.push(blocked);
   const lock = view.state.locks[op.cluster];
   const live = lock && Date.parse(lock.expiresAt) > now.getTime();
   return {
@@ -280,6 +305,8 @@ export interface Applied {
   changeIds: string[];
   changeCount: number;
   attempt: number;
+  /** What the step intends in Route 53: CheckSync reads it back once INSYNC. */
+  expected: ExpectedGroup[];
 }
 
 function stateDuring(phase: 'drain' | 'restore'): ClusterIntentState {
@@ -320,11 +347,20 @@ export const applyWeights = (deps: Deps) => async (raw: unknown): Promise<Applie
     before: { weightPercent: before, weights: journalRecords(result.weights, 'before') },
     after: { weightPercent: target, weights: journalRecords(result.weights, 'after'), changeIds: result.changeIds },
   });
-  return { weightPercentBefore: before, weightPercentAfter: target, changeIds: result.changeIds, changeCount: result.changes.length, attempt: 0 };
+  return { weightPercentBefore: before, weightPercentAfter: target, changeIds: result.changeIds, changeCount: result.changes.length, attempt: 0, expected: result.expected };
 };
 
 // ---------------------------------------------------------------------------
 // changeStatus: one INSYNC poll
+
+/** ExpectedGroup (src/core/verify.ts) as the workflow hands it on. */
+const expectedGroupSchema = z.object({
+  zoneId: z.string(),
+  type: z.string(),
+  setIdentifier: z.string().optional(),
+  want: z.record(z.string(), z.unknown()).nullable(),
+  names: z.array(z.string()),
+});
 
 const changeStatusInputSchema = z.object({
   changeIds: z.array(z.string()),
@@ -332,6 +368,8 @@ const changeStatusInputSchema = z.object({
   /** Drain, restore and upgrade steps: the lock to renew with every poll (OnboardApp and the like hold none). */
   op: operationPlanSchema.optional(),
   lock: lockRefSchema.optional(),
+  /** A weight step's intended sets (ApplyWeights' `expected`): read back once INSYNC. */
+  expected: z.array(expectedGroupSchema).optional(),
 });
 
 /**
@@ -339,29 +377,61 @@ const changeStatusInputSchema = z.object({
  * up to maxPolls × pollSeconds, and the bake that follows must start from a fresh lease
  * (a lost lease fails here with LockHeld, before Route 53 is asked anything).
  */
-export const changeStatus = (deps: Deps) => async (raw: unknown): Promise<{ insync: boolean; attempt: number; changeIds: string[] }> => {
-  const { changeIds, attempt, op, lock } = parseInput(changeStatusInputSchema, raw, 'changeStatus input');
+export const changeStatus = (deps: Deps) => async (raw: unknown): Promise<{ insync: boolean; attempt: number; changeIds: string[]; expected: ExpectedGroup[] }> => {
+  const { changeIds, attempt, op, lock, expected } = parseInput(changeStatusInputSchema, raw, 'changeStatus input');
   if ((op === undefined) !== (lock === undefined)) throw new InvalidInput('changeStatus input: op and lock go together (both or neither)');
   if (op && lock) {
     const now = deps.clock.now();
     await deps.table.updateFleet((state) => ({ next: renewLock(state, op.cluster, lock.token, now, deps.fleet.safety.lockTtlSeconds), result: null }));
   }
   const insync = changeIds.length === 0 || (await deps.dns.changeStatus(changeIds)) === 'INSYNC';
-  return { insync, attempt: attempt + 1, changeIds };
+  // Once INSYNC, the step is done only if Route 53 holds what it intended.
+  if (insync && expected !== undefined) await assertRoute53Holds(deps, expected as ExpectedGroup[], op ? `${op.operation} ${op.cluster}` : 'step');
+  return { insync, attempt: attempt + 1, changeIds, expected: (expected ?? []) as ExpectedGroup[] };
 };
 
 // ---------------------------------------------------------------------------
 // healthGate
 
-const gateInputSchema = z.object({ op: operationPlanSchema, lock: lockRefSchema, phase: phaseSchema });
+const bakeSchema = z.object({
+  /** Seconds of the bake waited so far (the sum of the loop's Waits before this gate). */
+  elapsedSeconds: z.number().int().min(0),
+  /** The Wait that came just before this gate (0 for the first gate of a step). */
+  waitSeconds: z.number().int().min(0),
+});
+const gateInputSchema = z.object({ op: operationPlanSchema, lock: lockRefSchema, phase: phaseSchema, bake: bakeSchema.nullish() });
+
+/** Where a step's bake loop stands after a gate: `done` ends it; otherwise Wait `waitSeconds`, then gate again. */
+export interface BakeProgress {
+  elapsedSeconds: number;
+  waitSeconds: number;
+  done: boolean;
+}
 
 /**
- * Drain: would the cluster being out (at 0 %) leave an app below its minimum where the
- * saved weights would not? Then the remaining clusters degraded: HealthDegraded (roll back).
- * Restore: the cluster being restored must be healthy. Renews the lease either way.
+ * The step's bake after this gate. A step's bake (record TTL + bake) is a loop of Waits of
+ * at most `op.watchSeconds`, each followed by this gate, so a failure is seen within
+ * `watchSeconds`, not at the end of the bake. Without `bake` (a one-off gate, e.g. before
+ * UpgradeGuard's restore) there is nothing to wait.
  */
-export const healthGate = (deps: Deps) => async (raw: unknown): Promise<{ healthy: true; health: HealthView }> => {
-  const { op, lock, phase } = parseInput(gateInputSchema, raw, 'healthGate input');
+export function bakeProgress(op: Pick<OperationPlan, 'waitSeconds' | 'watchSeconds'>, bake: z.infer<typeof bakeSchema> | null | undefined): BakeProgress {
+  if (!bake) return { elapsedSeconds: op.waitSeconds, waitSeconds: 0, done: true };
+  const elapsedSeconds = bake.elapsedSeconds + bake.waitSeconds;
+  const left = Math.max(0, op.waitSeconds - elapsedSeconds);
+  return { elapsedSeconds, waitSeconds: Math.min(left, op.watchSeconds), done: left === 0 };
+}
+
+/**
+ * Run at the start of each step's bake and after every Wait of it (see bakeProgress).
+ * Drain: would the cluster being out (at 0 %) leave an app below its minimum where the
+ * saved weights would not? Then a remaining cluster failed: HealthDegraded (roll back at
+ * once, even while the cluster is already at 0 % and only waiting out its bake). Restore:
+ * the cluster being restored must be healthy (a restore only adds capacity: another
+ * cluster failing never makes rolling it back safer). Renews the lease either way.
+ */
+export const healthGate = (deps: Deps) => async (raw: unknown): Promise<{ healthy: true; health: HealthView; bake: BakeProgress }> => {
+  const { op, lock, phase, bake: previous } = parseInput(gateInputSchema, raw, 'healthGate input');
+  const bake = bakeProgress(op, previous);
   const view = await readView(deps);
   const health = await deps.health.snapshot(clusterNames(deps));
   const now = deps.clock.now();
@@ -371,18 +441,19 @@ export const healthGate = (deps: Deps) => async (raw: unknown): Promise<{ health
     if (health.clusters[op.cluster] !== 'HEALTHY') {
       throw new HealthDegraded(`${op.cluster} is ${health.clusters[op.cluster] ?? 'UNKNOWN'} while being restored`, { cluster: op.cluster, apps: unhealthyApps });
     }
-    return { healthy: true, health };
+    return { healthy: true, health, bake };
   }
-  if (op.force) return { healthy: true, health };
+  if (op.force) return { healthy: true, health, bake };
   const intent = intentOf(view.state, op.cluster);
   const asSaved = withIntent(view.state, { ...intent, weightPercent: intent.saved?.weightPercent ?? op.weightPercentBefore });
   try {
     assertSafe(deps, asSaved, view, health, op.cluster, 0, now);
   } catch (error) {
     if (!(error instanceof DrainUnsafe)) throw error;
-    throw new HealthDegraded(`remaining clusters degraded while draining ${op.cluster}: ${error.message.replace(/^taking .*? is unsafe: /, '')}`, error.context);
+    const when = previous ? ` (${bake.elapsedSeconds} s into the ${op.waitSeconds} s wait after the step to ${intent.weightPercent}%)` : '';
+    throw new HealthDegraded(`remaining clusters degraded while draining ${op.cluster}${when}: ${error.message.replace(/^taking .*? is unsafe: /, '')}`, error.context);
   }
-  return { healthy: true, health };
+  return { healthy: true, health, bake };
 };
 
 // ---------------------------------------------------------------------------
@@ -418,6 +489,9 @@ export const finishOperation = (deps: Deps) => async (raw: unknown): Promise<{ r
       // After an upgrade's drain, a failure of its restore must return to drained.
       if (outcome === 'upgrade-drained') record.saved = { state: 'DRAINED', weightPercent: 0 };
       if (outcome === 'restored') delete record.saved;
+      // A drain's expiry belongs to the DRAINED intent it ends in (Reconcile restores it then); anything else has none.
+      if (outcome === 'drained' && op.expiresAt !== undefined) record.expiresAt = op.expiresAt;
+      else delete record.expiresAt;
       next = withIntent(next, record);
     }
     next = keepLock ? renewLock(next, op.cluster, lock.token, now, deps.fleet.safety.lockTtlSeconds) : releaseLock(next, op.cluster, lock.token).state;
@@ -514,7 +588,9 @@ export const rollbackOperation = (deps: Deps) => async (raw: unknown): Promise<{
       });
     if (intent.weightPercent < saved.weightPercent) {
       // Back up: DNS first, then the intent (and the lock goes with it).
-      await deps.dns.apply(clusterDnsRequest(deps, view.state, view, op.cluster, { override: saved.weightPercent, reason: dnsReason }));
+      const applied = await deps.dns.apply(clusterDnsRequest(deps, view.state, view, op.cluster, { override: saved.weightPercent, reason: dnsReason }));
+      // Read back before the intent says so: a rollback Route 53 did not take keeps the lock (RollbackFailed).
+      await settleAndVerify(deps, applied, `rollback of ${op.cluster} to ${saved.weightPercent}%`);
       await writeSaved(true);
       rolledBack = true;
     } else {
@@ -528,7 +604,8 @@ export const rollbackOperation = (deps: Deps) => async (raw: unknown): Promise<{
         note = ` (not rolled back: ${unsafe.message}; ${op.cluster} stays at ${intent.weightPercent}% until an operator acts)`;
       }
       if (written) {
-        await deps.dns.apply(clusterDnsRequest(deps, written, view, op.cluster, { reason: dnsReason }));
+        const applied = await deps.dns.apply(clusterDnsRequest(deps, written, view, op.cluster, { reason: dnsReason }));
+        await settleAndVerify(deps, applied, `rollback of ${op.cluster} to ${saved.weightPercent}%`);
         await deps.table.updateFleet((state) => ({ next: releaseLock(state, op.cluster, token).state, result: null }));
         rolledBack = intent.weightPercent !== saved.weightPercent;
       }

@@ -1,27 +1,29 @@
 // The event router: CloudWatch alarm state changes, EKS CloudTrail calls, Gateway
-// Published/Withdrawn and the Reconcile schedule become StartExecution calls. The
+// Published/Withdrawn, the Reconcile schedule and the end of a lock-holding run
+// (Step Functions status changes) become StartExecution calls. The
 // execution name is derived from the event's content, so a duplicate delivery of the
 // same event asks for the same name and Step Functions does not start it twice.
 // Events that are invalid or not ours are logged by the caller and dropped (never
 // thrown: EventBridge would only retry them); Step Functions errors are thrown, so
 // the asynchronous invocation retries.
-import { createHash } from 'node:crypto';
 import { alarmNamePattern, clusterOfAlarm } from '../../src/core/alarm-names.ts';
 import { formatZodIssues } from '../../src/core/config.ts';
-import { alarmStateChangeEventSchema, anyEventSchema, eksApiCallEventSchema, scheduledEventSchema } from '../../src/core/events.ts';
+import {
+  alarmStateChangeEventSchema,
+  anyEventSchema,
+  eksApiCallEventSchema,
+  EXECUTION_STATUS_CHANGE,
+  executionStatusChangeEventSchema,
+  LOCK_HOLDING_WORKFLOWS,
+  RECOVERED_STATUSES,
+  scheduledEventSchema,
+} from '../../src/core/events.ts';
 import { endpointsOfPublished, GATEWAY_EVENT_TYPES, safeParseGatewayEvent } from '../../src/core/gateway-events.ts';
 import type { Deps, WorkflowName } from '../../src/runtime/deps.ts';
+import { executionName, MAX_EXECUTION_NAME, recoverExecutionName } from '../../src/runtime/execution-names.ts';
 import { clusterNames } from './view.ts';
 
-/** Step Functions allows 80 characters of [0-9A-Za-z_-] in an execution name. */
-export const MAX_EXECUTION_NAME = 80;
-
-/** `<prefix>-<readable part>-<16 hex digits of the content hash>`, at most 80 characters. */
-export function executionName(prefix: string, readable: string, content: unknown): string {
-  const hash = createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 16);
-  const slug = `${prefix}-${readable}`.replace(/[^0-9A-Za-z_-]+/g, '_').replace(/_+/g, '_');
-  return `${slug.slice(0, MAX_EXECUTION_NAME - hash.length - 1)}-${hash}`;
-}
+export { executionName, MAX_EXECUTION_NAME, recoverExecutionName };
 
 export interface StartRequest {
   workflow: WorkflowName;
@@ -35,8 +37,20 @@ export interface Routed {
   ignored?: string;
 }
 
+/** What the router knows about the state machine an "Execution Status Change" names (resolved before routeEvent). */
+export interface RouteContext {
+  /** The stage's workflow that state machine is, or undefined when it is not one of this stage's. */
+  workflowOfMachine?: WorkflowName | undefined;
+}
+
+/** The state machine ARN of a Step Functions status-change event, to resolve before routing. */
+export function stateMachineOfEvent(event: unknown): string | undefined {
+  const parsed = executionStatusChangeEventSchema.safeParse(event);
+  return parsed.success ? parsed.data.detail.stateMachineArn : undefined;
+}
+
 /** Decides what an event starts (pure apart from reading the fleet config). */
-export function routeEvent(deps: Pick<Deps, 'fleet' | 'stage'>, event: unknown): Routed {
+export function routeEvent(deps: Pick<Deps, 'fleet' | 'stage'>, event: unknown, context: RouteContext = {}): Routed {
   const envelope = anyEventSchema.safeParse(event);
   if (!envelope.success) return { starts: [], ignored: `not an EventBridge event: ${formatZodIssues(envelope.error).join('; ')}` };
   const { source, 'detail-type': detailType } = envelope.data;
@@ -100,6 +114,17 @@ export function routeEvent(deps: Pick<Deps, 'fleet' | 'stage'>, event: unknown):
     };
   }
 
+  if (source === 'aws.states' && detailType === EXECUTION_STATUS_CHANGE) {
+    const parsed = executionStatusChangeEventSchema.safeParse(event);
+    if (!parsed.success) return invalid(parsed.error);
+    const { executionArn, stateMachineArn, status } = parsed.data.detail;
+    const workflow = context.workflowOfMachine;
+    if (workflow === undefined) return { starts: [], ignored: `state machine ${stateMachineArn} is not one of stage ${deps.stage}'s` };
+    if (!(LOCK_HOLDING_WORKFLOWS as readonly string[]).includes(workflow)) return { starts: [], ignored: `${workflow} runs hold no lock across states: nothing to recover` };
+    if (!(RECOVERED_STATUSES as readonly string[]).includes(status)) return { starts: [], ignored: `${workflow} execution is ${status}: nothing to recover` };
+    return { starts: [{ workflow: 'RecoverOperation', name: recoverExecutionName(executionArn), input: { executionArn } }] };
+  }
+
   if (source === 'aws.events' && detailType === 'Scheduled Event') {
     const parsed = scheduledEventSchema.safeParse(event);
     if (!parsed.success) return invalid(parsed.error);
@@ -115,7 +140,8 @@ export interface RouterResult {
 }
 
 export const router = (deps: Deps) => async (event: unknown): Promise<RouterResult> => {
-  const routed = routeEvent(deps, event);
+  const machine = stateMachineOfEvent(event);
+  const routed = routeEvent(deps, event, machine === undefined ? {} : { workflowOfMachine: await deps.workflows.workflowOf(machine) });
   const started: RouterResult['started'] = [];
   for (const start of routed.starts) {
     const execution = await deps.workflows.start(start.workflow, start.name, start.input);

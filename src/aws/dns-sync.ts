@@ -26,6 +26,8 @@ import {
 import type { Clock } from './retry.ts';
 import type { Route53Port } from './route53.ts';
 import { sendChangeRequests, waitForInsync, type GroupResult, type WaitResult } from './send-changes.ts';
+import { readBack } from './read-back.ts';
+import { groupExpectations, intendedBySent } from '../core/verify.ts';
 
 /** Stands in for the id of a health check that `sync` would create (plan only; never sent). */
 export const NEW_HEALTH_CHECK_PREFIX = 'new:';
@@ -77,7 +79,9 @@ export interface DnsSyncReport extends DnsPlanReport {
   groups: GroupResult[];
   requestsSent: number;
   insync: WaitResult;
-  /** True when some change or health-check operation failed, or a cluster could not be read (exit code 1). */
+  /** Once INSYNC, the sets the sent changes intended, read back: each that Route 53 does not hold (Route53Diverged). */
+  diverged: string[];
+  /** True when some change or health-check operation failed, a set read back differs, or a cluster could not be read (exit code 1). */
   failed: boolean;
 }
 
@@ -358,6 +362,15 @@ export async function syncDns(input: DnsInput, ports: DnsPorts, options: SyncOpt
     onPoll: ({ pending, elapsedMs }) => say(`waiting for INSYNC: ${pending} change(s) pending after ${Math.round(elapsedMs / 1000)} s`),
   });
 
+  // Every step is read back: what the sent changes intended must be what Route 53 holds.
+  const landed = sent.groups.filter((g) => g.status === 'applied');
+  let diverged: string[] = [];
+  if (landed.length > 0 && insync.pending.length === 0) {
+    const check = await readBack(ports.route53, groupExpectations(intendedBySent(landed)));
+    diverged = check.differences;
+    for (const d of diverged) say(`Route53Diverged: ${d}`);
+  }
+
   const applied = sent.groups.filter((g) => g.status === 'applied' || g.status === 'dry-run');
   let inUse: ReadonlySet<string> | undefined;
   const inUseAfterApplied = () => (inUse ??= healthCheckIdsAfter(observed.actual, applied));
@@ -382,6 +395,7 @@ export async function syncDns(input: DnsInput, ports: DnsPorts, options: SyncOpt
     groups: sent.groups,
     requestsSent: sent.requestsSent,
     insync,
-    failed: failures.length > 0 || observed.unreachable.length > 0 || sent.groups.some((g) => g.status === 'failed' || g.status === 'not-sent'),
+    diverged,
+    failed: failures.length > 0 || diverged.length > 0 || observed.unreachable.length > 0 || sent.groups.some((g) => g.status === 'failed' || g.status === 'not-sent'),
   };
 }

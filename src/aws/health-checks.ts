@@ -116,7 +116,27 @@ export function planHealthChecks(desired: readonly DesiredHealthCheck[], owned: 
   const reusable = owned.filter((check) => check.key === undefined || !wantedKeys.has(check.key));
   const taken = new Set<string>();
   const steps: HealthCheckStep[] = [];
-  for (const want of [...desired].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
+  const sorted = [...desired].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  // An unused check that probed the same name is the one to re-purpose for a want (a
+  // cluster's canary check stays its canary check, an app's stays the app's): decided for
+  // every want before any falls back to another unused check of its cluster.
+  const sameName = new Map<string, OwnedHealthCheck>();
+  for (const want of sorted) {
+    if ((byKey.get(want.key) ?? []).length > 0) continue;
+    const match = reusable.find(
+      (check) => !taken.has(check.id) && check.cluster === want.cluster && check.spec?.fqdn.toLowerCase() === want.spec.fqdn.toLowerCase() && updatableTo(check.spec, want.spec),
+    );
+    if (match) {
+      taken.add(match.id);
+      sameName.set(want.key, match);
+    }
+  }
+  for (const want of sorted) {
+    const matched = sameName.get(want.key);
+    if (matched) {
+      steps.push({ kind: 'update', want, id: matched.id, version: matched.version, from: matched.spec, retag: true });
+      continue;
+    }
     const tagged = (byKey.get(want.key) ?? []).filter((check) => !taken.has(check.id));
     const existing = tagged.find((check) => sameSpec(check.spec, want.spec)) ?? tagged.find((check) => updatableTo(check.spec, want.spec));
     if (existing) {

@@ -3,7 +3,6 @@
 // say so, as Route 53 decides) and the alarm states the Failover workflow recorded in
 // the state table. A cluster alarm in ALARM makes the cluster UNHEALTHY whatever the
 // canary says; a per-app alarm in ALARM makes only that app unhealthy there.
-import { GetHealthCheckStatusCommand, type Route53Client } from '@aws-sdk/client-route-53';
 import type { FleetConfig } from '../core/config.ts';
 import { errorMessage, TransientAwsError } from '../core/errors.ts';
 import { healthCheckKey, healthCheckSpecFor } from '../core/health-spec.ts';
@@ -11,7 +10,7 @@ import type { HealthState } from '../core/model.ts';
 import type { HealthView } from '../core/safety.ts';
 import type { HealthSource } from '../runtime/deps.ts';
 import { listOwnedHealthChecks } from './health-checks.ts';
-import type { Route53Port } from './route53.ts';
+import type { HealthStatusReader, Route53Port } from './route53.ts';
 import type { StateTable } from './state-table.ts';
 
 /** Route 53 calls a check healthy when more than this share of its checkers do. */
@@ -28,14 +27,13 @@ export function healthFromObservations(statuses: readonly string[]): HealthState
 
 export interface HealthSourceOptions {
   fleet: FleetConfig;
-  route53: Route53Port;
-  /** For GetHealthCheckStatus (not part of the narrow Route53Port). */
-  client: Route53Client;
+  /** The Route 53 adapter: GetHealthCheckStatus goes through its rate limiter and retry policy like every other call. */
+  route53: Route53Port & HealthStatusReader;
   table: Pick<StateTable, 'listAlarms'>;
 }
 
 export function route53HealthSource(options: HealthSourceOptions): HealthSource {
-  const { fleet, route53, client, table } = options;
+  const { fleet, route53, table } = options;
   return {
     async snapshot(clusters: readonly string[]): Promise<HealthView> {
       const [owned, alarms] = await Promise.all([listOwnedHealthChecks(route53, fleet.ownerId), table.listAlarms()]);
@@ -50,9 +48,9 @@ export function route53HealthSource(options: HealthSourceOptions): HealthSource 
         const check = owned.find((c) => c.key === key);
         if (check) {
           try {
-            const out = await client.send(new GetHealthCheckStatusCommand({ HealthCheckId: check.id }));
-            state = healthFromObservations((out.HealthCheckObservations ?? []).map((o) => o.StatusReport?.Status ?? ''));
+            state = healthFromObservations(await route53.getHealthCheckStatus(check.id));
           } catch (error) {
+            if (error instanceof TransientAwsError) throw error;
             throw new TransientAwsError(`GetHealthCheckStatus ${check.id} (${name}): ${errorMessage(error)}`, { cluster: name }, error);
           }
         } else if (ownAlarms.some((a) => a.state === 'OK')) {

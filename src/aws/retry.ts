@@ -62,6 +62,20 @@ export class RateLimiter {
   }
 }
 
+const route53Limiters = new WeakMap<Clock, RateLimiter>();
+
+/**
+ * The process's one Route 53 token bucket: Route 53 allows 5 requests per second per
+ * account, so every adapter of a process (a Lambda's DNS port and health source, the
+ * CLI's) must draw from the same bucket, not one each. One bucket per clock, so a test
+ * with a simulated clock gets its own, shared by its adapters.
+ */
+export function route53Limiter(clock: Clock = systemClock): RateLimiter {
+  let limiter = route53Limiters.get(clock);
+  if (limiter === undefined) route53Limiters.set(clock, (limiter = new RateLimiter({ clock })));
+  return limiter;
+}
+
 const TRANSIENT_NAMES = new Set([
   'Throttling',
   'ThrottlingException',

@@ -9,6 +9,7 @@ import {
   CreateHealthCheckCommand,
   DeleteHealthCheckCommand,
   GetChangeCommand,
+  GetHealthCheckStatusCommand,
   ListHealthChecksCommand,
   ListHostedZonesCommand,
   ListResourceRecordSetsCommand,
@@ -25,7 +26,8 @@ import { Route53Rejected, errorMessage } from '../core/errors.ts';
 import { normalizeName, toRoute53Name } from '../core/dns-names.ts';
 import { healthCheckConfigFor, type Tag } from '../core/health-spec.ts';
 import type { Change, FailoverRole, HealthCheckSpec, HealthProtocol, HostedZone, RecordSet } from '../core/model.ts';
-import { RateLimiter, withRetry, type RetryOptions } from './retry.ts';
+import type { PageStart as ReadStart, ReadPage } from '../core/verify.ts';
+import { route53Limiter, type RateLimiter, withRetry, type RetryOptions } from './retry.ts';
 
 /** Route 53's change API is global and served from us-east-1. */
 export const ROUTE53_REGION = 'us-east-1';
@@ -50,6 +52,8 @@ export interface Route53Port {
   readonly dryRun?: boolean;
   listHostedZones(): Promise<HostedZone[]>;
   listRecordSets(zoneId: string): Promise<RecordSet[]>;
+  /** One ListResourceRecordSets page (at most 300 sets) from `start`: reading back a few names without a zone scan. */
+  listRecordSetsPage(zoneId: string, start: ReadStart): Promise<ReadPage>;
   changeRecordSets(zoneId: string, changes: readonly Change[], comment?: string): Promise<ChangeSubmitted>;
   getChangeStatus(changeId: string): Promise<ChangeStatus>;
   listHealthChecks(): Promise<HealthCheckRecord[]>;
@@ -62,9 +66,15 @@ export interface Route53Port {
   deleteHealthCheck(id: string): Promise<void>;
 }
 
+/** GetHealthCheckStatus (the health source's one call outside Route53Port). */
+export interface HealthStatusReader {
+  /** The latest observation of each Route 53 checker ("Success: ..." / "Failure: ..."). */
+  getHealthCheckStatus(id: string): Promise<string[]>;
+}
+
 export interface Route53AdapterOptions {
   client: Route53Client;
-  /** Shared by every request of this client; defaults to 5 requests/second. */
+  /** Every request waits its turn here; defaults to the process's one Route 53 bucket (route53Limiter). */
   limiter?: RateLimiter;
   retry?: RetryOptions;
   /** Log and skip every write right before it would be sent. */
@@ -135,7 +145,7 @@ interface PageStart {
   identifier?: string;
 }
 
-export class Route53Adapter implements Route53Port {
+export class Route53Adapter implements Route53Port, HealthStatusReader {
   readonly #client: Route53Client;
   readonly #limiter: RateLimiter;
   readonly #retry: RetryOptions;
@@ -146,7 +156,7 @@ export class Route53Adapter implements Route53Port {
 
   constructor(options: Route53AdapterOptions) {
     this.#client = options.client;
-    this.#limiter = options.limiter ?? new RateLimiter({ clock: options.retry?.clock });
+    this.#limiter = options.limiter ?? route53Limiter(options.retry?.clock);
     this.#retry = options.retry ?? {};
     this.#dryRun = options.dryRun ?? false;
     this.#onDryRun = options.onDryRun;
@@ -203,6 +213,26 @@ export class Route53Adapter implements Route53Port {
     return records;
   }
 
+  async listRecordSetsPage(zoneId: string, start: ReadStart): Promise<ReadPage> {
+    const page = await this.#send('ListResourceRecordSets', (c) =>
+      c.send(
+        new ListResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          StartRecordName: start.name,
+          StartRecordType: start.type as RRType | undefined,
+          StartRecordIdentifier: start.identifier,
+          MaxItems: 300,
+        }),
+      ),
+    );
+    const records = (page.ResourceRecordSets ?? []).map(fromResourceRecordSet);
+    if (!page.IsTruncated || page.NextRecordName === undefined) return { records };
+    const next: ReadStart = { name: page.NextRecordName };
+    if (page.NextRecordType !== undefined) next.type = page.NextRecordType;
+    if (page.NextRecordIdentifier !== undefined) next.identifier = page.NextRecordIdentifier;
+    return { records, next };
+  }
+
   async changeRecordSets(zoneId: string, changes: readonly Change[], comment?: string): Promise<ChangeSubmitted> {
     if (this.#dryRun) {
       this.#onDryRun?.('ChangeResourceRecordSets', `${zoneId}: ${changes.length} change(s)`);
@@ -229,6 +259,16 @@ export class Route53Adapter implements Route53Port {
   async getChangeStatus(changeId: string): Promise<ChangeStatus> {
     const out = await this.#send('GetChange', (c) => c.send(new GetChangeCommand({ Id: changeId })));
     return changeStatus(out.ChangeInfo?.Status);
+  }
+
+  /** The latest observation of each Route 53 checker ("Success: ..." / "Failure: ..."). */
+  async getHealthCheckStatus(id: string): Promise<string[]> {
+    try {
+      const out = await this.#send('GetHealthCheckStatus', (c) => c.send(new GetHealthCheckStatusCommand({ HealthCheckId: id })));
+      return (out.HealthCheckObservations ?? []).map((o) => o.StatusReport?.Status ?? '');
+    } catch (error) {
+      throw asRejection(error, 'GetHealthCheckStatus', { healthCheckId: id });
+    }
   }
 
   async listHealthChecks(): Promise<HealthCheckRecord[]> {

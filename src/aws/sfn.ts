@@ -13,7 +13,7 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { InvalidInput, TransientAwsError, errorMessage } from '../core/errors.ts';
-import { WORKFLOW_NAMES, type StartedExecution, type WorkflowName, type WorkflowStarter } from '../runtime/deps.ts';
+import { WORKFLOW_NAMES, type ExecutionsPort, type StartedExecution, type WorkflowName, type WorkflowStarter } from '../runtime/deps.ts';
 
 export type StateMachineArns = Partial<Record<WorkflowName, string>>;
 
@@ -100,6 +100,27 @@ export function sfnStarter(client: SFNClient, arns: StateMachineArns | (() => Pr
         }
         throw mapError('StartExecution', error);
       }
+    },
+    async workflowOf(stateMachineArn) {
+      const found = Object.entries(await lookup()).find(([, arn]) => arn === stateMachineArn);
+      return found?.[0] as WorkflowName | undefined;
+    },
+  };
+}
+
+/** The executions port over DescribeExecution (recovery: is a lock's holder still running?). */
+export function sfnExecutions(client: SFNClient): ExecutionsPort {
+  return {
+    async describe(executionArn) {
+      const view = await describeExecution(client, executionArn);
+      return {
+        executionArn,
+        name: view.name,
+        status: view.status,
+        ...(view.startDate ? { startDate: view.startDate.toISOString() } : {}),
+        ...(view.error ? { error: view.error } : {}),
+        ...(view.cause ? { cause: view.cause } : {}),
+      };
     },
   };
 }

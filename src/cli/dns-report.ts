@@ -205,6 +205,10 @@ export function formatSyncText(report: DnsSyncReport): string {
     out.push('', 'Failed:');
     for (const g of failed) out.push(`  ${g.group.name} (zone ${g.zoneId}, ${g.status}): ${(g.messages ?? []).join('; ')}`);
   }
+  if (report.diverged.length > 0) {
+    out.push('', 'Route53Diverged (read back after INSYNC, not as sent):');
+    for (const d of report.diverged) out.push(`  ${d}`);
+  }
   if (report.healthCheckFailures.length > 0) {
     out.push('', 'Health-check failures:');
     for (const f of report.healthCheckFailures) out.push(`  ${f.kind}: ${f.message}`);
@@ -226,5 +230,6 @@ export function syncJson(report: DnsSyncReport): Record<string, unknown> {
     healthCheckActions: report.healthCheckActions.map((a) => ({ kind: a.kind, id: a.id, key: a.key, cluster: a.cluster })),
     healthCheckFailures: report.healthCheckFailures,
     insync: report.insync,
+    diverged: report.diverged,
   };
 }

@@ -5,9 +5,10 @@
 import { FileEndpointSource, type EndpointSource } from '../aws/endpoints-file.ts';
 import { eksEndpointSource } from '../k8s/eks-source.ts';
 import { manifestFolderSource } from '../k8s/source.ts';
-import { RateLimiter, systemClock, type Clock } from '../aws/retry.ts';
+import { route53Limiter, systemClock, type Clock } from '../aws/retry.ts';
 import { Route53Adapter, createRoute53Client, loopbackConfig, regionConfig } from '../aws/route53.ts';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { DynamoStateTable, type StateTable } from '../aws/state-table.ts';
 import type { DnsPorts } from '../aws/dns-sync.ts';
 import { appsTakenOut, effectiveIntents } from '../core/intent.ts';
@@ -47,6 +48,12 @@ export interface DnsRuntime {
   endpointSource: (fleet: LoadedFleet, kind: EndpointSourceKind) => EndpointSource;
   /** The state table (operator intents) by name; `endpointUrl` as for Route 53. */
   stateTable: (tableName: string, endpointUrl: string | undefined) => StateTable;
+  /** Whether the table exists (DescribeTable). */
+  tableExists: (tableName: string, endpointUrl: string | undefined) => Promise<boolean>;
+  /** Puts one event (PutEvents); throws when EventBridge refuses it. */
+  putEvent: (entry: PutEventsRequestEntry, endpointUrl: string | undefined) => Promise<void>;
+  /** A repeating timer (the sync's lease renewal); returns its stop. */
+  every: (ms: number, tick: () => void) => () => void;
   /** Results (tables, JSON). */
   out: (text: string) => void;
   /** Progress and warnings. */
@@ -57,11 +64,41 @@ export const dnsRuntime: DnsRuntime = {
   clock: systemClock,
   createClient: createRoute53Client,
   endpointSource: defaultEndpointSource,
-  stateTable: (tableName, endpointUrl) =>
-    new DynamoStateTable({ client: new DynamoDBClient({ ...regionConfig(undefined, endpointUrl, process.env, 'DYNAMODB'), ...loopbackConfig(endpointUrl) }), tableName }),
+  stateTable: (tableName, endpointUrl) => new DynamoStateTable({ client: dynamoClient(endpointUrl), tableName }),
+  tableExists: async (tableName, endpointUrl) => {
+    const client = dynamoClient(endpointUrl);
+    try {
+      await client.send(new DescribeTableCommand({ TableName: tableName }));
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ResourceNotFoundException') return false;
+      throw error;
+    } finally {
+      client.destroy();
+    }
+  },
+  putEvent: async (entry, endpointUrl) => {
+    const client = new EventBridgeClient({ ...regionConfig(undefined, endpointUrl, process.env, 'EVENTBRIDGE'), ...loopbackConfig(endpointUrl, process.env, 'EVENTBRIDGE') });
+    try {
+      const out = await client.send(new PutEventsCommand({ Entries: [entry] }));
+      const failed = out.Entries?.[0]?.ErrorCode;
+      if ((out.FailedEntryCount ?? 0) > 0 || failed) throw new Error(`PutEvents: ${failed ?? 'failed'} ${out.Entries?.[0]?.ErrorMessage ?? ''}`.trim());
+    } finally {
+      client.destroy();
+    }
+  },
+  every: (ms, tick) => {
+    const timer = setInterval(tick, ms);
+    timer.unref();
+    return () => clearInterval(timer);
+  },
   out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
 };
+
+function dynamoClient(endpointUrl: string | undefined): DynamoDBClient {
+  return new DynamoDBClient({ ...regionConfig(undefined, endpointUrl, process.env, 'DYNAMODB'), ...loopbackConfig(endpointUrl, process.env, 'DYNAMODB') });
+}
 
 export interface Route53Flags {
   endpointUrl?: string;
@@ -73,7 +110,7 @@ export function route53For(flags: Route53Flags, onDryRun?: (operation: string, d
   const clock = dnsRuntime.clock;
   return new Route53Adapter({
     client: dnsRuntime.createClient({ endpointUrl: flags.endpointUrl }),
-    limiter: new RateLimiter({ clock }),
+    limiter: route53Limiter(clock),
     retry: {
       clock,
       onRetry: ({ operation, attempt, delayMs, error }) =>

@@ -8,7 +8,7 @@
 import { aliasTargetFor } from './alias-zones.ts';
 import { isWithin, type ClusterConfig, type FleetConfig } from './config.ts';
 import { compareStrings, normalizeName, zonesForName } from './dns-names.ts';
-import { healthCheckKey, healthCheckSpecFor } from './health-spec.ts';
+import { appHealthHostname, hasAppHealth, healthCheckKey, healthCheckSpecFor } from './health-spec.ts';
 import type {
   AliasTarget,
   ClusterIntent,
@@ -194,7 +194,9 @@ interface Fleetwide {
   /** Cluster name by its canary hostname. */
   canaryOwners: Map<string, string>;
   aliasOf(entryPoint: string, dualStack: boolean): AliasResult;
-  healthCheckOf(cluster: ClusterConfig, annotations: RoutingAnnotations): DesiredHealthCheck;
+  healthCheckOf(cluster: ClusterConfig, annotations: RoutingAnnotations, hostname: string): DesiredHealthCheck;
+  /** Per-app health names (`<cluster>.<hostname>`) of the endpoints that ask for one: cluster by name. */
+  appHealthNames: Map<string, string>;
 }
 
 /** What computeDesiredState collects, app by app. */
@@ -245,23 +247,36 @@ function fleetwideOf(input: DesiredInput): Fleetwide {
       if (!result) cache.set(entryPoint, (result = aliasTargetFor(entryPoint, { dualStack, evaluateTargetHealth: EVALUATE_TARGET_HEALTH })));
       return result;
     },
-    healthCheckOf(cluster, a) {
+    healthCheckOf(cluster, a, hostname) {
       // Most endpoints override nothing: then the cluster name is the key (no string to build).
-      const overrides = a.healthProtocol !== undefined || a.healthPort !== undefined || a.healthPath !== undefined;
-      const key = overrides ? `${cluster.name}|${a.healthProtocol ?? ''}|${a.healthPort ?? ''}|${a.healthPath ?? ''}` : cluster.name;
+      // An override probes the app itself (`<cluster>.<hostname>`): one check per app and cluster.
+      const overrides = hasAppHealth(a);
+      const key = overrides ? `${cluster.name}|${hostname}|${a.healthProtocol ?? ''}|${a.healthPort ?? ''}|${a.healthPath ?? ''}` : cluster.name;
       let check = checkCache.get(key);
       if (!check) {
-        const spec = healthCheckSpecFor(fleet.healthCheck, cluster, a);
+        const spec = healthCheckSpecFor(fleet.healthCheck, cluster, a, hostname);
         checkCache.set(key, (check = { key: healthCheckKey(cluster.name, spec), cluster: cluster.name, spec }));
       }
       return check;
     },
+    appHealthNames: appHealthNamesOf(input.endpoints),
   };
+}
+
+/** `<cluster>.<hostname>` of every endpoint with health-* annotations, with its cluster. */
+function appHealthNamesOf(endpoints: readonly PublishedEndpoint[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const endpoint of endpoints) {
+    if (endpoint.annotations.enabled === false || !hasAppHealth(endpoint.annotations)) continue;
+    const name = appHealthHostname(endpoint.cluster, endpoint.hostname.trim().toLowerCase().replace(/\.$/, ''));
+    if (name !== undefined) names.set(name, endpoint.cluster);
+  }
+  return names;
 }
 
 /** 1. The endpoints that may be published, grouped by app (hostname). */
 function publishableApps(fleetwide: Fleetwide, problems: Problem[]): Map<string, AppEndpoints> {
-  const { input, clusters, canaryOwners } = fleetwide;
+  const { input, clusters, canaryOwners, appHealthNames } = fleetwide;
   const apps = new Map<string, AppEndpoints>();
   for (const [rawHostname, sameHostname] of endpointsByHostname(input.endpoints)) {
     const hostname = rawHostname.trim().toLowerCase().replace(/\.$/, '');
@@ -277,6 +292,14 @@ function publishableApps(fleetwide: Fleetwide, problems: Problem[]): Map<string,
       if (endpoint.annotations.enabled === false) continue;
       if (canaryOf !== undefined && canaryOf !== cluster.name) {
         problems.push({ subject: subjectOf(endpoint), hostname, cluster: cluster.name, reason: `${hostname} is the canary hostname of cluster ${canaryOf}; only ${canaryOf} may publish it (its health check must reach that cluster alone); not published` });
+        continue;
+      }
+      const healthOf = appHealthNames.get(hostname);
+      if (healthOf !== undefined) {
+        // The name is already published, as the per-app health record of that cluster.
+        if (healthOf !== cluster.name) {
+          problems.push({ subject: subjectOf(endpoint), hostname, cluster: cluster.name, reason: `${hostname} is the per-app health name of ${hostname.slice(healthOf.length + 1)} on cluster ${healthOf}; only ${healthOf} may publish it (its health check must reach that cluster alone); not published` });
+        }
         continue;
       }
       if (!cluster.domainFilter.some((suffix) => isWithin(hostname, suffix))) {
@@ -324,8 +347,9 @@ function desireApp(fleetwide: Fleetwide, hostname: string, app: AppEndpoints, ou
     }
     m.aliasTarget = alias.aliasTarget;
     m.dualStack = alias.dualStack;
-    m.healthCheck = fleetwide.healthCheckOf(m.cluster, m.endpoint.annotations);
+    m.healthCheck = fleetwide.healthCheckOf(m.cluster, m.endpoint.annotations, hostname);
     out.healthChecks.set(m.healthCheck.key, m.healthCheck);
+    if (!m.canary && m.healthCheck.spec.fqdn !== m.cluster.canaryHostname.toLowerCase().replace(/\.$/, '')) out.records.push(...appHealthRecords(fleetwide, m, m.healthCheck.spec.fqdn, problems));
   }
 
   // 5. Routing per cluster; fail open when nothing would receive traffic.
@@ -396,6 +420,26 @@ function membersOf(fleetwide: Fleetwide, hostname: string, endpoints: readonly P
 
 const A_ONLY: readonly string[] = ['A'];
 const A_AND_AAAA: readonly string[] = ['A', 'AAAA'];
+
+/**
+ * The record a per-app health check probes: `<cluster>.<hostname>`, a simple alias to that
+ * cluster's entry point, in every managed zone the name falls in. Like a canary record it
+ * ignores intents and health (a drained or failing cluster keeps it, so its check can still
+ * see the app come back) and carries no health check (the check probes that very name).
+ */
+function appHealthRecords(fleetwide: Fleetwide, m: Member, healthName: string, problems: Problem[]): DesiredRecord[] {
+  const zones = zonesForName(healthName, fleetwide.input.zones);
+  if (zones.length === 0) {
+    problems.push({ subject: subjectOf(m.endpoint), hostname: m.endpoint.hostname, cluster: m.cluster.name, reason: `per-app health name ${healthName} is in no managed zone; its health check cannot resolve it` });
+    return [];
+  }
+  const name = normalizeName(healthName);
+  const records: DesiredRecord[] = [];
+  for (const type of m.dualStack ? A_AND_AAAA : A_ONLY) {
+    for (const zone of zones) records.push({ zoneId: zone.id, hostname: healthName, cluster: m.cluster.name, recordSet: { name, type, aliasTarget: m.aliasTarget } });
+  }
+  return records;
+}
 
 /** The record sets of one published member: per type (A, and AAAA when dual-stack) and zone. */
 function recordsOf(hostname: string, name: string, zones: readonly HostedZone[], policy: RoutingPolicy, m: Member, r: ClusterRouting): DesiredRecord[] {

@@ -13,6 +13,12 @@ export const INSYNC_MAX_POLLS = 120;
 /** How often UpgradeGuard asks EKS about the update, and for how long (3 hours). */
 export const UPDATE_POLL_SECONDS = 60;
 export const UPDATE_MAX_POLLS = 180;
+/**
+ * How often a step's bake (record TTL + bake) looks at health: the bake is a loop of
+ * Waits of at most this long, each followed by the health gate, so an unplanned failure
+ * rolls the operation back within this many seconds instead of at the end of the bake.
+ */
+export const HEALTH_WATCH_SECONDS = 10;
 /** A lease must outlive the longest wait between two renewals by this much. */
 export const LEASE_MARGIN_SECONDS = 60;
 
@@ -38,6 +44,8 @@ export const drainInputSchema = z.strictObject({
   dryRun: z.boolean().default(false),
   /** Skip the minHealthyActive rule (locks and maxConcurrentDrains still apply). */
   force: z.boolean().default(false),
+  /** The drain's expiry (ISO 8601, after the start): once DRAINED past it, Reconcile starts RestoreCluster. */
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type DrainInput = z.infer<typeof drainInputSchema>;
 
@@ -89,6 +97,8 @@ export const operationPlanSchema = z.object({
   waitSeconds: z.number().int().min(0),
   pollSeconds: z.number().int().min(1),
   maxPolls: z.number().int().min(1),
+  /** The longest Wait of a step's bake loop between two health gates (HEALTH_WATCH_SECONDS). */
+  watchSeconds: z.number().int().min(1).default(HEALTH_WATCH_SECONDS),
   dryRun: z.boolean(),
   force: z.boolean(),
   /** Nothing to do (already drained / already active): the workflow ends without a lock. */
@@ -100,6 +110,8 @@ export const operationPlanSchema = z.object({
   executionArn: z.string().min(1),
   /** Journal ids start with it: `<execution start>#<execution name>`. */
   journalPrefix: z.string().min(1),
+  /** Drain only: when the DRAINED intent expires (Reconcile then restores the cluster). */
+  expiresAt: z.string().optional(),
   /** UpgradeGuard only. */
   upgrade: z
     .object({
@@ -137,6 +149,8 @@ export interface PlanRequest {
   ttlSeconds: number;
   execution: ExecutionInfo;
   upgrade?: OperationPlan['upgrade'];
+  /** Drain only: the expiry of the DRAINED intent. */
+  expiresAt?: string;
 }
 
 /**
@@ -176,6 +190,9 @@ export function planOperation(request: PlanRequest): OperationPlan {
       { bakeSeconds, gapSeconds: gap.seconds, lockTtlSeconds: safety.lockTtlSeconds },
     );
   }
+  if (request.expiresAt !== undefined && Date.parse(request.expiresAt) <= Date.parse(request.execution.startTime)) {
+    throw new InvalidInput(`expiresAt ${request.expiresAt}: must be after the drain starts (${request.execution.startTime})`, { expiresAt: request.expiresAt });
+  }
   const leftDrain = wantsDrain ? remainingSteps('drain', drainSteps, request.currentPercent) : [];
   // An upgrade restores from 0 after its drain; a plain restore from where the cluster is now.
   const restoreFrom = operation === 'upgrade' ? 0 : request.currentPercent;
@@ -192,6 +209,7 @@ export function planOperation(request: PlanRequest): OperationPlan {
     waitSeconds,
     pollSeconds: INSYNC_POLL_SECONDS,
     maxPolls: INSYNC_MAX_POLLS,
+    watchSeconds: HEALTH_WATCH_SECONDS,
     dryRun: request.dryRun ?? false,
     force: request.force ?? false,
     noop,
@@ -200,6 +218,7 @@ export function planOperation(request: PlanRequest): OperationPlan {
     holder: request.execution.name,
     executionArn: request.execution.id,
     journalPrefix: `${request.execution.startTime}#${request.execution.name}`,
+    ...(request.expiresAt === undefined ? {} : { expiresAt: new Date(request.expiresAt).toISOString() }),
     ...(request.upgrade ? { upgrade: request.upgrade } : {}),
   };
 }

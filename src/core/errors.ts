@@ -9,6 +9,8 @@ export const ERROR_NAMES = [
   'DrainUnsafe',
   'HealthDegraded',
   'Route53Rejected',
+  'Route53Diverged',
+  'ChangeBlocked',
   'ConfigError',
   'OwnershipConflict',
   'TransientAwsError',
@@ -70,6 +72,31 @@ export class HealthDegraded extends SwitchyardError {
 export class Route53Rejected extends SwitchyardError {
   constructor(message: string, context?: Record<string, unknown>, cause?: unknown) {
     super('Route53Rejected', message, { context, cause });
+  }
+}
+
+/**
+ * Route 53 does not hold what a step intended: read back after INSYNC, a set differs.
+ * Not transient (never retried): the operation rolls back. `differences` lists each set.
+ */
+export class Route53Diverged extends SwitchyardError {
+  readonly differences: string[];
+
+  constructor(differences: string[], context?: Record<string, unknown>) {
+    const shown = differences.slice(0, 10).join('; ');
+    const more = differences.length > 10 ? `; and ${differences.length - 10} more` : '';
+    super('Route53Diverged', `Route 53 does not hold what the step intended (read back after INSYNC): ${shown}${more}`, { context: { ...context, differences } });
+    this.differences = differences;
+  }
+}
+
+/**
+ * The fleet's sync policy or record ownership would keep the changes an operation needs
+ * out of Route 53: refused before anything changes, with the changes and the reason.
+ */
+export class ChangeBlocked extends SwitchyardError {
+  constructor(message: string, context?: Record<string, unknown>) {
+    super('ChangeBlocked', message, { context });
   }
 }
 

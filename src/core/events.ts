@@ -24,7 +24,7 @@ export function busFromEnv(env: Readonly<Record<string, string | undefined>>): {
   return undefined;
 }
 
-/** Detail types Switchyard emits (DESIGN.md, Events), plus `Cluster Upgrade Failed`. */
+/** Detail types Switchyard emits (docs/workflows.md, Events), plus `Cluster Upgrade Failed` and `Apps Without Healthy Cluster`. */
 export const OUT_DETAIL_TYPES = [
   'App Onboarded',
   'App Offboarded',
@@ -36,6 +36,7 @@ export const OUT_DETAIL_TYPES = [
   'Failover Performed',
   'Failback Performed',
   'Cluster Upgrade Failed',
+  'Apps Without Healthy Cluster',
 ] as const;
 export type OutDetailType = (typeof OUT_DETAIL_TYPES)[number];
 
@@ -113,6 +114,25 @@ export type EksApiCallEvent = z.infer<typeof eksApiCallEventSchema>;
 export const scheduledEventSchema = eventEnvelope(z.record(z.string(), z.unknown())).extend({
   source: z.literal('aws.events'),
   'detail-type': z.literal('Scheduled Event'),
+});
+
+/** Step Functions' own event when an execution changes status (delivered to the default bus). */
+export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';
+/** The statuses of a run that ended without finishing its own work: recovery looks at its lock. */
+export const RECOVERED_STATUSES = ['ABORTED', 'TIMED_OUT', 'FAILED'] as const;
+/** The workflows whose runs hold a cluster lock across states (a stopped run leaves it behind). */
+export const LOCK_HOLDING_WORKFLOWS = ['DrainCluster', 'RestoreCluster', 'UpgradeGuard'] as const;
+
+export const executionStatusChangeEventSchema = eventEnvelope(
+  z.looseObject({
+    executionArn: z.string().min(1),
+    stateMachineArn: z.string().min(1),
+    name: z.string().min(1),
+    status: z.string().min(1),
+  }),
+).extend({
+  source: z.literal('aws.states'),
+  'detail-type': z.literal(EXECUTION_STATUS_CHANGE),
 });
 
 // ---------------------------------------------------------------------------
@@ -266,6 +286,29 @@ export const OUT_DETAIL_SCHEMAS = {
     errors: z.array(z.string()),
     /** The cluster stays drained until an operator restores it. */
     intent: z.string(),
+    executionArn,
+  }),
+  /**
+   * A failure left apps with no healthy, active cluster while a cluster of theirs is
+   * DRAINED: the drained cluster stays drained (someone may be upgrading it); an operator
+   * decides whether to restore it.
+   */
+  'Apps Without Healthy Cluster': z.object({
+    /** The cluster whose alarm went ALARM. */
+    cluster,
+    hostname: hostname.optional(),
+    alarmName: z.string(),
+    apps: z
+      .array(
+        z.object({
+          hostname,
+          /** Its clusters an operator drained: they could serve it, and stay drained. */
+          drained: z.array(cluster),
+          /** Its other clusters, unhealthy or of unknown health. */
+          unhealthy: z.array(cluster),
+        }),
+      )
+      .min(1),
     executionArn,
   }),
 } as const satisfies Record<OutDetailType, z.ZodType>;

@@ -5,7 +5,7 @@
 // record set with every member out would be worse than one that is degraded).
 import { clusterOfAlarm, type AlarmScope } from './alarm-names.ts';
 import { appsOfCluster } from './catalogue.ts';
-import { effectiveWeightPercent, liveLocks, withFailover, type FailoverMark, type FleetState } from './intent.ts';
+import { effectiveWeightPercent, intentOf, liveLocks, withFailover, withoutFailover, type FailoverMark, type FleetState } from './intent.ts';
 import { isHealthy, type CatalogueApp, type HealthView } from './safety.ts';
 
 /** Per-app alarms: `switchyard-<stage>-<ownerId>-<cluster>--<hostname>`. */
@@ -132,4 +132,121 @@ export function reexamineAlarms(
     result.takenOut.push({ ...subject, apps: decision.takeOut });
   }
   return result;
+}
+
+/** An alarm's state as CloudWatch reports it now (DescribeAlarms). */
+export interface ObservedAlarm {
+  alarmName: string;
+  state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  /** When the alarm entered this state, as CloudWatch's events write it (2019-10-02T17:04:40.985+0000). */
+  timestamp: string;
+  reason?: string;
+}
+
+/**
+ * The alarm states to record because the state table has not seen them: an event that
+ * never reached Failover (dropped before the router, or the router failed). Only the
+ * stage's and fleet's alarms; a state already recorded at the same or a later instant is
+ * left alone (so a running Failover, which compares the recorded timestamp with its own,
+ * is never disturbed by a re-read of the state it acts on).
+ */
+export function unrecordedAlarmStates(
+  scope: AlarmScope,
+  observed: readonly ObservedAlarm[],
+  recorded: readonly RecordedAlarm[],
+  clusters: readonly string[],
+  catalogue: readonly CatalogueApp[],
+): RecordedAlarm[] {
+  const byName = new Map(recorded.map((r) => [r.alarmName, r]));
+  const out: RecordedAlarm[] = [];
+  for (const alarm of observed) {
+    const target = alarmTarget(scope, alarm.alarmName, clusters, catalogue);
+    if (!target) continue;
+    const known = byName.get(alarm.alarmName);
+    if (known && Date.parse(known.timestamp) >= Date.parse(alarm.timestamp)) continue;
+    out.push({ ...target, alarmName: alarm.alarmName, state: alarm.state, timestamp: alarm.timestamp, ...(alarm.reason ? { reason: alarm.reason } : {}) });
+  }
+  return out.sort((a, b) => (a.alarmName < b.alarmName ? -1 : 1));
+}
+
+export interface FailbackConvergence {
+  state: FleetState;
+  /** Marks removed: their alarm has been OK for at least the hold-down and their cluster is not UNHEALTHY. */
+  failedBack: Array<AlarmSubject & { apps: string[]; okSince: string }>;
+  /** Marks kept, and why (hold-down not over, cluster unhealthy or locked). */
+  kept: Array<AlarmSubject & { reason: string }>;
+}
+
+/**
+ * Failover marks whose alarm is OK again, decided as Failover's fail-back decides after its
+ * hold-down: the alarm's latest state is OK, has been for `holdDownSeconds`, and the cluster
+ * is not UNHEALTHY. Reconcile uses this so an OK whose event was lost still brings the
+ * cluster (or app) back. Marks of a cluster an operation has locked are left to it.
+ */
+export function convergeFailbacks(
+  state: FleetState,
+  alarms: readonly RecordedAlarm[],
+  health: HealthView,
+  now: Date,
+  holdDownSeconds: number,
+): FailbackConvergence {
+  const result: FailbackConvergence = { state, failedBack: [], kept: [] };
+  const locked = new Map(liveLocks(state, now).map((lock) => [lock.cluster, lock]));
+  const byName = new Map(alarms.map((a) => [a.alarmName, a]));
+  const groups = new Map<string, FailoverMark[]>();
+  for (const mark of Object.values(state.failovers)) {
+    const key = `${mark.alarmName}\u0000${mark.cluster}`;
+    groups.set(key, [...(groups.get(key) ?? []), mark]);
+  }
+  for (const marks of [...groups.values()].sort((a, b) => (a[0]!.alarmName < b[0]!.alarmName ? -1 : 1))) {
+    const { alarmName, cluster } = marks[0]!;
+    const alarm = byName.get(alarmName);
+    const subject: AlarmSubject = { cluster, ...(alarm?.hostname ? { hostname: alarm.hostname } : {}), alarmName };
+    if (alarm === undefined || alarm.state !== 'OK') continue;
+    const okFor = (now.getTime() - Date.parse(alarm.timestamp)) / 1000;
+    const lock = locked.get(cluster);
+    if (lock) {
+      result.kept.push({ ...subject, reason: `${cluster} is locked by ${lock.operation} ${lock.holder}` });
+    } else if (okFor < holdDownSeconds) {
+      result.kept.push({ ...subject, reason: `${alarmName} has been OK for ${Math.max(0, Math.floor(okFor))} s of the ${holdDownSeconds} s hold-down` });
+    } else if (health.clusters[cluster] === 'UNHEALTHY') {
+      result.kept.push({ ...subject, reason: `${alarmName} is OK but ${cluster} is UNHEALTHY` });
+    } else {
+      let next = result.state;
+      for (const mark of marks) next = withoutFailover(next, mark.cluster, mark.hostname);
+      result.state = next;
+      result.failedBack.push({ ...subject, apps: marks.map((m) => m.hostname ?? m.cluster).sort(), okSince: alarm.timestamp });
+    }
+  }
+  return result;
+}
+
+/** An app that no healthy, active cluster serves, and the drained clusters that could. */
+export interface UnservedApp {
+  hostname: string;
+  /** Clusters of the app that an operator drained (intent DRAINED): they stay drained. */
+  drained: string[];
+  /** The app's other clusters that are unhealthy (or of unknown health). */
+  unhealthy: string[];
+}
+
+/**
+ * The apps (of `hostnames`, or all) left with no healthy, active cluster: what an
+ * operator must hear about when a failure hits an app whose other cluster is DRAINED.
+ * Switchyard never restores a drained cluster by itself (someone may be upgrading it);
+ * it says which apps are now unserved and which drained clusters could serve them.
+ * A cluster that is only being drained (DRAINING) is not listed: its operation yields
+ * and rolls back by itself.
+ */
+export function unservedApps(state: FleetState, catalogue: readonly CatalogueApp[], health: HealthView, hostnames?: readonly string[]): UnservedApp[] {
+  const out: UnservedApp[] = [];
+  for (const app of catalogue) {
+    if (hostnames && !hostnames.includes(app.hostname)) continue;
+    const active = app.members.filter((m) => m.baseWeight > 0 && effectiveWeightPercent(state, m.cluster, app.hostname) > 0);
+    if (active.some((m) => isHealthy(health, m.cluster, app.hostname))) continue;
+    const drained = app.members.filter((m) => intentOf(state, m.cluster).state === 'DRAINED').map((m) => m.cluster);
+    const unhealthy = app.members.filter((m) => !drained.includes(m.cluster) && !isHealthy(health, m.cluster, app.hostname)).map((m) => m.cluster);
+    out.push({ hostname: app.hostname, drained: drained.sort(), unhealthy: unhealthy.sort() });
+  }
+  return out.sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
 }

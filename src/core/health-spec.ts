@@ -4,6 +4,8 @@
 // probes the cluster's canary hostname, which resolves to that entry point only (the
 // "only use the next local hop" rule), so a check against cluster A fails when A is down
 // even if A's gateway could forward to B. Identical specs of one cluster share one check.
+// An app with health-* annotations gets a check of its own that probes the app through
+// that cluster's entry point (`<cluster>.<hostname>`, see appHealthHostname).
 import { createHash } from 'node:crypto';
 import type { ClusterConfig, HealthCheckDefaults } from './config.ts';
 import { InvalidInput } from './errors.ts';
@@ -20,12 +22,42 @@ export interface Tag {
   Value: string;
 }
 
-/** fleet.healthCheck defaults, overridden by the endpoint's health-* annotations. */
-export function healthCheckSpecFor(defaults: HealthCheckDefaults, cluster: Pick<ClusterConfig, 'canaryHostname'>, annotations: RoutingAnnotations): HealthCheckSpec {
+/** True when an endpoint asks for a health check of its own (any `health-*` annotation). */
+export function hasAppHealth(annotations: RoutingAnnotations): boolean {
+  return annotations.healthProtocol !== undefined || annotations.healthPort !== undefined || annotations.healthPath !== undefined;
+}
+
+/**
+ * The name a per-app health check probes: `<cluster>.<hostname>`, which Switchyard publishes
+ * as a simple alias to that cluster's entry point only. Route 53 resolves the check's
+ * FullyQualifiedDomainName and sends it as Host (and SNI), so the check reaches the app
+ * through that cluster's gateway alone; the app's own name would resolve through its
+ * weighted/failover record to any cluster. Undefined for a wildcard hostname (nothing to
+ * probe by name): such an app keeps the cluster's canary check.
+ */
+export function appHealthHostname(cluster: string, hostname: string): string | undefined {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  if (host.includes('*')) return undefined;
+  return `${cluster.toLowerCase()}.${host}`;
+}
+
+/**
+ * fleet.healthCheck defaults, overridden by the endpoint's health-* annotations. With no
+ * override the check probes the cluster's canary hostname (one check per cluster); with
+ * one it probes the app itself through that cluster (appHealthHostname), when `hostname`
+ * is given and can be probed by name.
+ */
+export function healthCheckSpecFor(
+  defaults: HealthCheckDefaults,
+  cluster: Pick<ClusterConfig, 'canaryHostname'> & { name?: string },
+  annotations: RoutingAnnotations,
+  hostname?: string,
+): HealthCheckSpec {
   const protocol = annotations.healthProtocol ?? defaults.protocol;
+  const appName = hostname !== undefined && cluster.name !== undefined && hasAppHealth(annotations) ? appHealthHostname(cluster.name, hostname) : undefined;
   const spec: HealthCheckSpec = {
     protocol,
-    fqdn: cluster.canaryHostname.toLowerCase().replace(/\.$/, ''),
+    fqdn: appName ?? cluster.canaryHostname.toLowerCase().replace(/\.$/, ''),
     port: annotations.healthPort ?? defaults.port,
     intervalSeconds: defaults.intervalSeconds,
     failureThreshold: defaults.failureThreshold,

@@ -45,12 +45,31 @@ export interface FailoverMark {
   at: string;
 }
 
+/** Operations that converge the whole fleet's records; one at a time (the fleet lock). */
+export const FLEET_LOCK_OPERATIONS = ['reconcile', 'sync'] as const;
+export type FleetLockOperation = (typeof FLEET_LOCK_OPERATIONS)[number];
+
+/**
+ * The fleet-wide lease Reconcile and `switchyard sync` take (not the clusters' locks:
+ * drains and failovers run alongside, and both re-apply when an intent moved under them).
+ * Its token comes from the same counter as the clusters' fencing tokens.
+ */
+export interface FleetLock {
+  holder: string;
+  operation: FleetLockOperation;
+  token: number;
+  acquiredAt: string;
+  expiresAt: string;
+}
+
 export interface FleetState {
   /** Bumped on every write; writes are conditional on the version they read. */
   version: number;
   /** Last fencing token handed out. */
   lastToken: number;
   locks: Record<string, Lock>;
+  /** Held while Reconcile or sync converges every record (absent: free). */
+  fleetLock?: FleetLock;
   intents: Record<string, IntentRecord>;
   /** Keyed by failoverKey(cluster, hostname). */
   failovers: Record<string, FailoverMark>;
@@ -101,7 +120,9 @@ export interface Acquired {
  */
 export function acquireLock(state: FleetState, request: AcquireRequest): Acquired {
   const { cluster, holder, operation, now } = request;
-  const locks = Object.fromEntries(Object.entries(state.locks).filter(([, lock]) => isLive(lock, now)));
+  // Other clusters' expired leases stay recorded (Reconcile recovers them: their holder may
+  // have died part-way); they count for nothing here. This cluster's expired lease is taken over.
+  const locks = Object.fromEntries(Object.entries(state.locks).filter(([name, lock]) => name !== cluster || isLive(lock, now)));
   const expiresAt = new Date(now.getTime() + request.ttlSeconds * 1000).toISOString();
   const held = locks[cluster];
   if (held && held.holder === holder) {
@@ -117,7 +138,7 @@ export function acquireLock(state: FleetState, request: AcquireRequest): Acquire
     });
   }
   if (DRAINING_OPERATIONS.includes(operation)) {
-    const draining = Object.values(locks).filter((lock) => DRAINING_OPERATIONS.includes(lock.operation));
+    const draining = Object.values(locks).filter((lock) => isLive(lock, now) && DRAINING_OPERATIONS.includes(lock.operation));
     if (draining.length >= request.maxConcurrentDrains) {
       const names = draining.map((lock) => lock.cluster).sort();
       throw new LockHeld(
@@ -153,12 +174,114 @@ export function renewLock(state: FleetState, cluster: string, token: number, now
   return { ...state, locks: { ...state.locks, [cluster]: renewed } };
 }
 
+/**
+ * Takes a lease back for recovery, live or expired, when `token` still holds it (nobody
+ * acquired the cluster since): the lease is renewed so the rollback that follows can
+ * write. LockHeld when another holder took the cluster (fencing: never touch a newer run's lock).
+ */
+export function reclaimLock(state: FleetState, cluster: string, token: number, now: Date, ttlSeconds: number): FleetState {
+  const lock = state.locks[cluster];
+  if (!lock || lock.token !== token) {
+    throw new LockHeld(`lock on "${cluster}" with token ${token} is no longer held${lock ? ` (now held by ${lock.holder}, token ${lock.token})` : ''}`, { cluster, token });
+  }
+  const renewed = { ...lock, expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString() };
+  return { ...state, locks: { ...state.locks, [cluster]: renewed } };
+}
+
+/** Operations whose lock marks a half-done weight change: a holder that ended without releasing it is rolled back. */
+export const RECOVERABLE_OPERATIONS: readonly LockOperation[] = ['drain', 'restore', 'upgrade'];
+
+/**
+ * The lock an execution still holds on a cluster it was draining, restoring or upgrading:
+ * held under its name, and the cluster's intent names the same execution (names are only
+ * unique per state machine). Undefined when it holds none (its own Catch released it, it
+ * never took one, or a newer operation took the cluster over).
+ */
+export function heldLockOf(state: FleetState, execution: { executionArn: string; name: string }): Lock | undefined {
+  return Object.values(state.locks).find(
+    (lock) => lock.holder === execution.name && RECOVERABLE_OPERATIONS.includes(lock.operation) && intentOf(state, lock.cluster).executionArn === execution.executionArn,
+  );
+}
+
+/** Locks whose lease ran out without being released: their holder stalled or died. */
+export function expiredLocks(state: FleetState, now: Date): Lock[] {
+  return Object.values(state.locks).filter((lock) => !isLive(lock, now));
+}
+
+/** A lock no running operation will release, and why. */
+export interface StaleLock {
+  lock: Lock;
+  why: string;
+}
+
+/**
+ * Locks nobody will release: leases that ran out, and (when the running executions are
+ * known) drain/restore/upgrade locks whose holder is not among them. Reconcile recovers
+ * both; `status` shows them.
+ */
+export function staleLocks(state: FleetState, now: Date, runningHolders?: ReadonlySet<string>): StaleLock[] {
+  const stale: StaleLock[] = [];
+  for (const lock of Object.values(state.locks).sort((a, b) => a.cluster.localeCompare(b.cluster))) {
+    if (!isLive(lock, now)) stale.push({ lock, why: `lease ran out at ${lock.expiresAt}` });
+    else if (runningHolders !== undefined && RECOVERABLE_OPERATIONS.includes(lock.operation) && !runningHolders.has(lock.holder)) {
+      stale.push({ lock, why: `its ${lock.operation} run ${lock.holder} is no longer running` });
+    }
+  }
+  return stale;
+}
+
 /** Frees the lock if `token` holds it; otherwise unchanged (releasing twice is fine). */
 export function releaseLock(state: FleetState, cluster: string, token: number): { state: FleetState; released: boolean } {
   const lock = state.locks[cluster];
   if (!lock || lock.token !== token) return { state, released: false };
   const { [cluster]: _gone, ...rest } = state.locks;
   return { state: { ...state, locks: rest }, released: true };
+}
+
+/**
+ * Takes the fleet lock in the write that returns the state the holder then reads its
+ * intents from. An expired lease is free; re-entrant for the same holder (a retried task).
+ */
+export function acquireFleetLock(
+  state: FleetState,
+  request: { holder: string; operation: FleetLockOperation; now: Date; ttlSeconds: number },
+): { state: FleetState; lock: FleetLock; reentered: boolean } {
+  const { holder, operation, now } = request;
+  const expiresAt = new Date(now.getTime() + request.ttlSeconds * 1000).toISOString();
+  const held = state.fleetLock;
+  if (held && Date.parse(held.expiresAt) > now.getTime()) {
+    if (held.holder === holder) {
+      const lock = { ...held, expiresAt };
+      return { state: { ...state, fleetLock: lock }, lock, reentered: true };
+    }
+    throw new LockHeld(`the fleet is locked by ${held.operation} ${held.holder} until ${held.expiresAt}`, { heldBy: held.holder, operation: held.operation, expiresAt: held.expiresAt });
+  }
+  const token = state.lastToken + 1;
+  const lock: FleetLock = { holder, operation, token, acquiredAt: now.toISOString(), expiresAt };
+  return { state: { ...state, lastToken: token, fleetLock: lock }, lock, reentered: false };
+}
+
+/** Throws LockHeld unless `token` still holds the fleet lock's live lease (the fence). */
+export function assertFleetLock(state: FleetState, token: number, now: Date): FleetLock {
+  const lock = state.fleetLock;
+  if (!lock || lock.token !== token) {
+    throw new LockHeld(`the fleet lock with token ${token} is no longer held${lock ? ` (now held by ${lock.operation} ${lock.holder}, token ${lock.token})` : ''}`, { token });
+  }
+  if (Date.parse(lock.expiresAt) <= now.getTime()) throw new LockHeld(`the fleet lock (token ${token}) expired at ${lock.expiresAt}`, { token, expiresAt: lock.expiresAt });
+  return lock;
+}
+
+/** Extends the fleet lock's lease; the fence is checked first. */
+export function renewFleetLock(state: FleetState, token: number, now: Date, ttlSeconds: number): FleetState {
+  const lock = assertFleetLock(state, token, now);
+  return { ...state, fleetLock: { ...lock, expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString() } };
+}
+
+/** Frees the fleet lock if `token` holds it; otherwise unchanged. */
+export function releaseFleetLock(state: FleetState, token: number): { state: FleetState; released: boolean } {
+  if (state.fleetLock?.token !== token) return { state, released: false };
+  const { fleetLock: _gone, ...rest } = state;
+  return { state: rest, released: true };
 }
 
 export function withIntent(state: FleetState, intent: IntentRecord): FleetState {

@@ -6,7 +6,7 @@
 // for `switchyard dashboard`, which has no other service in front of it.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { LocalRequest } from '../local/http.ts';
-import { TOKEN_HEADER } from './model.ts';
+import { CONTROL_TOKEN_HEADER as TOKEN_HEADER } from '../local/local-only.ts';
 
 export interface DashboardGuard {
   /** The per-run token the page sends back with each operation. */

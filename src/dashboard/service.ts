@@ -126,6 +126,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
 
   const service: LocalService = {
     name: 'dashboard',
+    // What the endpoint refuses for the dashboard (a foreign Host or Origin) is JSON, as the dashboard's own refusals.
+    refuse: (_req, status, code, message) => refused(status, code, message),
     matches: (req) => (req.url.pathname === '/' && (req.method === 'GET' || req.method === 'HEAD') && req.headers['x-amz-target'] === undefined) || req.url.pathname.startsWith(DASHBOARD_PREFIX),
     async handle(req) {
       const path = req.url.pathname;

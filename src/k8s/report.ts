@@ -53,7 +53,7 @@ export function discoveryReport(fleet: FleetConfig, result: SourceResult): Disco
       const cluster = clusters.get(e.cluster);
       const app = apps.get(e.hostname);
       const routing = app?.clusters.find((c) => c.cluster === e.cluster);
-      const spec = cluster ? healthCheckSpecFor(fleet.healthCheck, cluster, e.annotations) : undefined;
+      const spec = cluster ? healthCheckSpecFor(fleet.healthCheck, cluster, e.annotations, e.hostname) : undefined;
       return {
         cluster: e.cluster,
         hostname: e.hostname,

@@ -30,10 +30,32 @@ export function operationFor(req: LocalRequest, prefix: string): string | undefi
   return target.slice(prefix.length + 1);
 }
 
+/** Deeper than any request of the local services needs; recursion over deeper values could overflow the stack. */
+export const MAX_JSON_DEPTH = 100;
+
+/** True when arrays and objects in JSON text nest deeper than `max` (one pass, no parsing). */
+export function jsonDepthExceeds(text: string, max = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i += 1; // backslash: skip the escaped character
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x7b || ch === 0x5b) {
+      depth += 1;
+      if (depth > max) return true;
+    } else if (ch === 0x7d || ch === 0x5d) depth -= 1;
+  }
+  return false;
+}
+
 /** Parses the request body as a JSON object; anything else is a SerializationException. */
 export function parseJsonBody(req: LocalRequest): Record<string, unknown> {
   const text = req.body.toString('utf8').trim();
   if (text === '') return {};
+  if (jsonDepthExceeds(text)) throw new AwsServiceError('SerializationException', `request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -156,9 +178,12 @@ export function jsonRpcService<S>(spec: {
   state: S;
   operations: Record<string, JsonOperation<S>>;
   close?: () => Promise<void>;
+  /** The largest request body the service takes (LocalService.maxBodyBytes). */
+  maxBodyBytes?: number;
 }): LocalService {
   return {
     name: spec.name,
+    ...(spec.maxBodyBytes === undefined ? {} : { maxBodyBytes: spec.maxBodyBytes }),
     matches: (req: LocalRequest) => operationFor(req, spec.targetPrefix) !== undefined,
     async handle(req: LocalRequest): Promise<LocalResponse> {
       try {

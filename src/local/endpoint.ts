@@ -1,19 +1,23 @@
 // The one loopback endpoint (http://127.0.0.1:4566 by default) that serves every local
 // AWS service: each request goes to the first mounted service whose matches() accepts
 // it. A request nobody serves, or a service that throws, gets an AWS-shaped error; the
-// process never goes down because of a request.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+// process never goes down because of a request. It serves only this machine's clients
+// (local-only.ts): a request with a foreign Host or Origin is refused with a 403 before
+// any service sees it.
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { errorMessage } from '../core/errors.ts';
+import { bodyLimitFor, readBodyWithin } from './body-limit.ts';
 import type { LocalRequest, LocalResponse, LocalService } from './http.ts';
+import { foreignRequest, requestTarget, type LocalOnlyPolicy } from './local-only.ts';
 
 export const DEFAULT_PORT = 4566;
-const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export interface EndpointOptions {
   /** Default: SWITCHYARD_PORT, else 4566. 0 picks a free port. */
   port?: number;
+  /** Address to listen on (default 127.0.0.1); anything but loopback must be asked for. */
   host?: string;
   services: LocalService[];
   /** Where to report service crashes (default: stderr). */
@@ -53,24 +57,33 @@ export function protocolError(req: Pick<LocalRequest, 'headers'>, status: number
   };
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new RangeError(`request body larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
+function serviceFor(services: readonly LocalService[], request: LocalRequest, log: (line: string) => void): LocalService | undefined {
+  try {
+    return services.find((candidate) => candidate.matches(request));
+  } catch (error) {
+    log(`local endpoint: matching ${request.method} ${request.url.pathname} failed: ${errorMessage(error)}`);
+    return undefined;
   }
-  return Buffer.concat(chunks);
+}
+
+/** A request refused before any service handled it, in the protocol of the service it was for. */
+export function refusal(services: readonly LocalService[], request: LocalRequest, status: number, code: string, message: string, log: (line: string) => void): LocalResponse {
+  const service = serviceFor(services, request, log);
+  try {
+    if (service?.refuse !== undefined) return service.refuse(request, status, code, message);
+  } catch (error) {
+    log(`local endpoint: ${service?.name ?? '?'} could not word a refusal: ${errorMessage(error)}`);
+  }
+  return protocolError(request, status, code, message);
+}
+
+/** The code a refused AWS request carries: JSON services name it AccessDeniedException, XML ones AccessDenied. */
+export function accessDeniedCode(req: Pick<LocalRequest, 'headers'>): string {
+  return req.headers['x-amz-target'] !== undefined ? 'AccessDeniedException' : 'AccessDenied';
 }
 
 export async function dispatch(services: readonly LocalService[], request: LocalRequest, log: (line: string) => void): Promise<LocalResponse> {
-  let service: LocalService | undefined;
-  try {
-    service = services.find((candidate) => candidate.matches(request));
-  } catch (error) {
-    log(`local endpoint: matching ${request.method} ${request.url.pathname} failed: ${errorMessage(error)}`);
-  }
+  const service = serviceFor(services, request, log);
   if (service === undefined) {
     const target = request.headers['x-amz-target'];
     const what = target === undefined ? `${request.method} ${request.url.pathname}` : `X-Amz-Target ${String(target)}`;
@@ -100,22 +113,46 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? defaultPort();
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const server = createServer((req, res) => {
+  // Filled in once listening (port 0 picks the port then); no request arrives before.
+  const policy: LocalOnlyPolicy = { bindHost: host, port };
+  // A request without Host reaches the guard (a 403 with a code) rather than Node's bare 400.
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
     void (async () => {
-      let body: Buffer;
-      try {
-        body = await readBody(req);
-      } catch (error) {
-        send(res, protocolError(req, 413, 'RequestEntityTooLarge', errorMessage(error)));
+      const url = requestTarget(req.url);
+      if (url === undefined) {
+        send(res, protocolError(req, 400, 'InvalidRequest', `request target ${JSON.stringify(req.url)} is not a path`));
         return;
       }
-      const request: LocalRequest = { method: req.method ?? 'GET', url: new URL(req.url ?? '/', `http://${req.headers.host ?? host}`), headers: req.headers, body };
-      send(res, await dispatch(options.services, request, log));
+      // A foreign caller is refused on its headers alone: its body is not even read.
+      const foreign = foreignRequest(req.headers, policy);
+      if (foreign !== undefined) {
+        const headersOnly: LocalRequest = { method: req.method ?? 'GET', url, headers: req.headers, body: Buffer.alloc(0) };
+        send(res, refusal(options.services, headersOnly, 403, accessDeniedCode(req), foreign, log));
+        return;
+      }
+      let body: Buffer;
+      try {
+        body = await readBodyWithin(req, bodyLimitFor(options.services, req));
+      } catch (error) {
+        const tooLarge = protocolError(req, 413, 'RequestEntityTooLarge', errorMessage(error));
+        send(res, { ...tooLarge, headers: { ...tooLarge.headers, connection: 'close' } });
+        return;
+      }
+      send(res, await dispatch(options.services, { method: req.method ?? 'GET', url, headers: req.headers, body }, log));
     })().catch((error: unknown) => {
       log(`local endpoint: could not answer: ${errorMessage(error)}`);
       if (!res.headersSent) send(res, protocolError(req, 500, 'InternalFailure', errorMessage(error)));
       else res.destroy();
     });
+  });
+  // What Node's HTTP parser refuses (a malformed request line or header) still gets an AWS-shaped 400.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const body = protocolError({ headers: {} }, 400, 'BadRequest', `malformed HTTP request: ${error.code ?? error.message}`).body as string;
+    socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: text/xml\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -125,6 +162,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
     });
   });
   const bound = (server.address() as AddressInfo).port;
+  policy.port = bound;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${shownHost}:${bound}`,

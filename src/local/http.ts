@@ -26,6 +26,14 @@ export interface LocalService {
   /** True when this service should answer the request (path, X-Amz-Target, ...). */
   matches(req: LocalRequest): boolean;
   handle(req: LocalRequest): Promise<LocalResponse>;
+  /** The largest request body it takes, in bytes; a larger one is refused (413) before it is read whole. */
+  maxBodyBytes?: number;
+  /**
+   * Words an error the endpoint answers for this service without handling the request (a
+   * refused caller), in the service's own error format. Default: JSON for X-Amz-Target
+   * calls, an XML ErrorResponse otherwise.
+   */
+  refuse?(req: LocalRequest, status: number, code: string, message: string): LocalResponse;
   /** Stops timers and flushes state. */
   close?(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 // The local AWS platform wired together: Step Functions (workflows put events on the
-// bus), EventBridge (rules start state machines and call Lambda handlers in process) and
+// bus; every execution's status change is an event on the default bus, as on AWS), EventBridge (rules start state machines and call Lambda handlers in process) and
 // DynamoDB, all persisting under one state folder. The runtime mounts `services` (plus
 // its Route 53 emulator) on one endpoint with startEndpoint().
 import type { LocalService } from './http.ts';
@@ -10,6 +10,7 @@ import type { AslObject } from './stepfunctions/definition.ts';
 import { LocalStepFunctions, type ExecutionRecord } from './stepfunctions/engine.ts';
 import type { LambdaHandler } from './stepfunctions/lambda-invoke.ts';
 import { stepFunctionsService } from './stepfunctions/service.ts';
+import { executionStatusChange } from './stepfunctions/status-events.ts';
 
 export interface LocalPlatformOptions {
   /** In-process Lambda handlers by function name: workflow Tasks and Lambda rule targets. */
@@ -50,7 +51,11 @@ export async function openLocalPlatform(options: LocalPlatformOptions): Promise<
     eventBusName,
     ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
     ...(options.waitScale === undefined ? {} : { waitScale: options.waitScale }),
-    ...(options.onExecutionChange === undefined ? {} : { onExecutionChange: options.onExecutionChange }),
+    // As on AWS, every start and end of an execution is an event on the default bus.
+    onExecutionChange: (record) => {
+      options.onExecutionChange?.(record);
+      eventBus?.injectEvent(executionStatusChange(record));
+    },
   });
   eventBus = await LocalEventBus.open({
     ...place,

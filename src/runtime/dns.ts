@@ -7,16 +7,19 @@
 import { batchPlan } from '../core/batch.ts';
 import type { FleetConfig } from '../core/config.ts';
 import { attachHealthCheckIds, computeDesiredState, ELB_ALIAS_TTL_SECONDS, type DesiredState, type HeldRecords } from '../core/desired.ts';
-import { nameOfMarker, normalizeName } from '../core/dns-names.ts';
+import { hostnameOf as hostnameOfName, nameOfMarker, normalizeName } from '../core/dns-names.ts';
 import { Route53Rejected, TransientAwsError } from '../core/errors.ts';
 import type { ClusterRecord, RecordChangeSummary } from '../core/events.ts';
 import type { Change, ClusterIntent, HostedZone, PublishedEndpoint, RecordSet } from '../core/model.ts';
 import { plan as planChanges, type ActualZone } from '../core/plan.ts';
+import { classifyZone } from '../core/ownership.ts';
+import { groupExpectations, type ExpectedGroup, type IntendedSet } from '../core/verify.ts';
+import { readBack } from '../aws/read-back.ts';
 import { NEW_HEALTH_CHECK_PREFIX, recordsAfter, selectZones } from '../aws/dns-sync.ts';
 import { deleteUnusedHealthChecks, ensureHealthChecks, listOwnedHealthChecks, planHealthChecks } from '../aws/health-checks.ts';
 import type { Route53Port } from '../aws/route53.ts';
 import { sendChangeRequests } from '../aws/send-changes.ts';
-import type { AppOut, DnsApplyRequest, DnsApplyResult, DnsPort, RecordWeight } from './deps.ts';
+import type { AppOut, DnsApplyRequest, DnsApplyResult, DnsPort, DnsVerification, RecordWeight } from './deps.ts';
 
 /** IAM actions the DNS port uses (the FUNCTIONS registry lists them per function). */
 export const DNS_ACTIONS = {
@@ -48,9 +51,14 @@ export function restrictionHolds(fleet: FleetConfig, actual: readonly ActualZone
   if (hostnames !== undefined) {
     const wanted = new Set(hostnames.map(normalizeName));
     const names = new Set(actual.flatMap((zone) => zone.records.map((r) => normalizeName(r.name))));
+    const clusterLabels = new Set(fleet.clusters.map((c) => `${c.name.toLowerCase()}.`));
     for (const name of names) {
       const target = name.startsWith('_switchyard.') ? name.slice('_switchyard.'.length) : name;
-      if (!wanted.has(target)) holds.push({ name, reason: 'not part of this change' });
+      if (wanted.has(target)) continue;
+      // An app's per-app health record, `<cluster>.<hostname>` (health-spec.ts), is part of the app.
+      const dot = target.indexOf('.');
+      if (dot > 0 && clusterLabels.has(target.slice(0, dot + 1)) && wanted.has(target.slice(dot + 1))) continue;
+      holds.push({ name, reason: 'not part of this change' });
     }
   }
   if (onlyCluster !== undefined) {
@@ -94,6 +102,48 @@ function clusterRecordOf(set: RecordSet | undefined): ClusterRecord {
   };
 }
 
+/**
+ * What an apply intends at the sets in its scope: every desired set (with its content)
+ * and every owned set no longer desired (absent), leaving out held sets (another
+ * cluster's during an operation, names outside the request, sets with no entry point).
+ * Markers are bookkeeping and not part of a step's intention.
+ */
+export function intendedSets(
+  desired: ReadonlyArray<{ zoneId: string; recordSet: RecordSet }>,
+  actual: readonly ActualZone[],
+  held: readonly HeldRecords[],
+  ownerId: string,
+  hostnames: readonly string[] | undefined,
+): IntendedSet[] {
+  const heldNames = new Set<string>();
+  const heldSets = new Set<string>();
+  for (const h of held) {
+    if (h.setIdentifier === undefined) heldNames.add(normalizeName(h.name));
+    else heldSets.add(`${normalizeName(h.name)}|${h.setIdentifier}`);
+  }
+  const isHeld = (r: RecordSet) => heldNames.has(normalizeName(r.name)) || (r.setIdentifier !== undefined && heldSets.has(`${normalizeName(r.name)}|${r.setIdentifier}`));
+  const inScope = hostnames === undefined ? undefined : new Set(hostnames.map(normalizeName));
+  const sets: IntendedSet[] = [];
+  const wanted = new Set<string>();
+  for (const { zoneId, recordSet } of desired) {
+    if (isHeld(recordSet)) continue;
+    if (inScope && !inScope.has(normalizeName(recordSet.name))) continue;
+    const name = normalizeName(recordSet.name);
+    wanted.add(`${zoneId} ${name}|${recordSet.type.toUpperCase()}|${recordSet.setIdentifier ?? ''}`);
+    sets.push({ zoneId, name, type: recordSet.type, ...(recordSet.setIdentifier === undefined ? {} : { setIdentifier: recordSet.setIdentifier }), want: { ...recordSet, name } });
+  }
+  for (const zone of actual) {
+    for (const [name, ownership] of classifyZone(zone.records, ownerId)) {
+      if (inScope && !inScope.has(name)) continue;
+      for (const r of ownership.owned) {
+        if (isHeld(r) || wanted.has(`${zone.zoneId} ${name}|${r.type.toUpperCase()}|${r.setIdentifier ?? ''}`)) continue;
+        sets.push({ zoneId: zone.zoneId, name, type: r.type, ...(r.setIdentifier === undefined ? {} : { setIdentifier: r.setIdentifier }), want: null });
+      }
+    }
+  }
+  return sets;
+}
+
 /** One result from the attempts of an apply: every change that landed, weights from the first read to the last write. */
 function combine(results: readonly DnsApplyResult[]): DnsApplyResult {
   const last = results[results.length - 1]!;
@@ -114,6 +164,8 @@ function combine(results: readonly DnsApplyResult[]): DnsApplyResult {
     weights,
     ttlSeconds: last.ttlSeconds,
     problems: last.problems,
+    withheld: last.withheld,
+    expected: last.expected,
   };
 }
 
@@ -203,6 +255,13 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
     for (const s of p.skipped) problems.push({ subject: s.name, reason: `${s.change.action} ${s.change.recordSet.type} ${s.change.recordSet.setIdentifier ?? ''}: ${s.reason}` });
     const { requests, oversized } = batchPlan(p);
     problems.push(...oversized);
+    // What the policy or someone else's records keep out of Route 53 (an operation refuses to start on these).
+    const withheld = [
+      ...p.conflicts.map((c) => ({ subject: c.subject, reason: c.reason })),
+      ...p.skipped.map((s) => ({ subject: hostnameOfName(s.name), reason: `${s.change.action} ${s.change.recordSet.type}${s.change.recordSet.setIdentifier === undefined ? '' : ` ${s.change.recordSet.setIdentifier}`}: ${s.reason}` })),
+    ];
+    // A whole-fleet apply (Reconcile) is not read back: only requests naming their apps get an intention.
+    const expected = request.hostnames === undefined ? [] : groupExpectations(intendedSets(desired.records, actual, held, fleet.ownerId, request.hostnames));
 
     const summarise = (groups: ReadonlyArray<{ changes: readonly Change[] }>): RecordChangeSummary[] =>
       groups.flatMap((g) =>
@@ -259,7 +318,7 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
         });
       }
     }
-    return { result: { changes, changeIds, weights, ttlSeconds: ELB_ALIAS_TTL_SECONDS, problems }, ...(rejection ? { rejection } : {}) };
+    return { result: { changes, changeIds, weights, ttlSeconds: ELB_ALIAS_TTL_SECONDS, problems, withheld, expected }, ...(rejection ? { rejection } : {}) };
   }
 
   return {
@@ -292,6 +351,13 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
         observed = await observe();
       }
     },
+
+    /**
+     * Reads the expected sets back (at most one ListResourceRecordSets page per 300 sets
+     * at the names read: pages start at the names, adjacent names share a page) and lists
+     * each set that differs from what was intended.
+     */
+    verify: (expected: readonly ExpectedGroup[]): Promise<DnsVerification> => readBack(route53, expected),
 
     async changeStatus(changeIds) {
       for (const id of changeIds) {

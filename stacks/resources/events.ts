@@ -1,17 +1,13 @@
 // What starts Switchyard: default-bus rules in every watched region forward Switchyard's
-// alarm and EKS events to the app bus; the router subscribes there (and to Gateway
-// events); EventBridge Scheduler (CronV2) invokes it for Reconcile.
+// alarm and EKS events to the app bus; there the router's rules (alarms, EKS calls,
+// Gateway events) invoke it, with retries and the dead-letter queue; EventBridge
+// Scheduler (CronV2) invokes it for Reconcile.
 import type { DeploymentPlan } from '../plan.ts';
-import type { EventPattern } from '../triggers.ts';
 import { role } from './iam.ts';
 import { pascal } from './names.ts';
 import { providerFor } from './providers.ts';
 
-function busPattern(pattern: EventPattern): { source: string[]; detailType: string[]; detail?: Record<string, unknown> } {
-  return { source: pattern.source, detailType: pattern['detail-type'], ...(pattern.detail ? { detail: pattern.detail } : {}) };
-}
-
-export function triggers(plan: DeploymentPlan, bus: sst.aws.Bus, router: sst.aws.Function): void {
+export function triggers(plan: DeploymentPlan, bus: sst.aws.Bus, router: sst.aws.Function, deadLetters: aws.sqs.Queue): void {
   const forwardRole = role('ForwardRole', { name: plan.forwardRoleName, service: 'events.amazonaws.com', accountId: plan.context.accountId, policy: plan.forwardRolePolicy });
   for (const rule of plan.forwardRules) {
     const logical = `${pascal(rule.kind)}Forward${pascal(rule.region)}`;
@@ -34,7 +30,20 @@ export function triggers(plan: DeploymentPlan, bus: sst.aws.Bus, router: sst.aws
     );
   }
   for (const subscription of plan.routerSubscriptions) {
-    bus.subscribe(subscription.name, router, { pattern: busPattern(subscription.pattern) });
+    const logical = `Router${pascal(subscription.name)}`;
+    const rule = new aws.cloudwatch.EventRule(
+      `${logical}Rule`,
+      { name: subscription.ruleName, eventBusName: plan.busName, description: `Switchyard ${plan.context.stage}: ${subscription.name} to the router`, eventPattern: JSON.stringify(subscription.pattern) },
+      { dependsOn: [bus] },
+    );
+    new aws.lambda.Permission(`${logical}Permission`, { action: 'lambda:InvokeFunction', function: router.name, principal: 'events.amazonaws.com', sourceArn: rule.arn });
+    new aws.cloudwatch.EventTarget(`${logical}Target`, {
+      rule: rule.name,
+      eventBusName: plan.busName,
+      arn: router.arn,
+      retryPolicy: { maximumEventAgeInSeconds: plan.deadLetter.eventRetry.maximumEventAgeSeconds, maximumRetryAttempts: plan.deadLetter.eventRetry.maximumRetryAttempts },
+      deadLetterConfig: { arn: deadLetters.arn },
+    });
   }
   new sst.aws.CronV2('Reconcile', { schedule: plan.schedule.expression, function: router, event: plan.schedule.event });
 }

@@ -97,8 +97,36 @@ describe.runIf(hasRegistry)('the deployment of this checkout', async () => {
     }
   });
 
+  it("routes the stopped, timed-out and failed runs of this stage's lock-holding machines (only those) to the router", () => {
+    const arn = (workflow: string) => plan!.machines.find((m) => m.workflow === workflow)!.arn;
+    const pattern = {
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: { status: ['ABORTED', 'TIMED_OUT', 'FAILED'], stateMachineArn: [arn('DrainCluster'), arn('RestoreCluster'), arn('UpgradeGuard')].sort() },
+    };
+    // Step Functions delivers them to the default bus of the machines' region: forwarded from there to the app bus.
+    expect(plan!.forwardRules.filter((r) => r.kind === 'executions')).toEqual([
+      { region: CONTEXT.region, kind: 'executions', ruleName: `switchyard-${CONTEXT.stage}-executions`, pattern },
+    ]);
+    expect(plan!.routerSubscriptions.find((s) => s.name === 'Executions')?.pattern).toEqual(pattern);
+    expect(JSON.stringify(pattern)).not.toContain('RecoverOperation');
+  });
+
+  it('lets RecoverOperation invoke recoverOperation only, and recoverOperation and Reconcile read only this stage’s executions', () => {
+    const recover = plan!.machines.find((m) => m.workflow === 'RecoverOperation')!;
+    expect(recover.functions).toEqual(['recoverOperation']);
+    for (const name of ['recoverOperation', 'reconcile']) {
+      const fn = plan!.functions.find((f) => f.name === name)!;
+      const describe = fn.policy.Statement.filter((s) => s.Action.includes('states:DescribeExecution')).flatMap((s) => s.Resource);
+      expect(describe, name).toEqual(plan!.machines.map((m) => m.arn.replace(':stateMachine:', ':execution:') + ':*').sort());
+    }
+    const reconcile = plan!.functions.find((f) => f.name === 'reconcile')!;
+    expect(reconcile.policy.Statement.filter((s) => s.Action.includes('states:StartExecution')).flatMap((s) => s.Resource)).toContain(recover.arn);
+  });
+
   it('bundles every handler under 1 MB, calling only the actions it declares and declaring only what it calls', async () => {
     const reports = await bundleHandlers(ROOT, Object.fromEntries(Object.keys(registry).map((name) => [name, `functions/${name}.ts`])));
     expect(bundleProblems(reports, registry)).toEqual([]);
-  });
+    // esbuild bundles every handler (20 now): a loaded 2-core machine needs more than the default 20 s.
+  }, 300_000);
 });

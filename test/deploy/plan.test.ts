@@ -84,6 +84,45 @@ describe('planDeployment (fixture checkout)', () => {
     await expect(fixturePlan({ reconcileSchedule: 'every 5 minutes' })).rejects.toThrow(/SWITCHYARD_RECONCILE_SCHEDULE "every 5 minutes"/);
   });
 
+  it("gives the router's rules a dead-letter queue that only they (and the router's failed invocations) may fill, with an alarm on its depth", async () => {
+    // Prepare
+    const plan = await fixturePlan();
+    const dl = plan.deadLetter;
+    // Assess: the queue and who may send to it
+    expect(dl.queueName).toBe('switchyard-dev-router-dlq');
+    expect(dl.queueArn).toBe('arn:aws:sqs:eu-central-1:111111111111:switchyard-dev-router-dlq');
+    expect(dl.retentionSeconds).toBe(1_209_600);
+    expect(plan.routerSubscriptions.map((s) => s.ruleArn)).toEqual([
+      'arn:aws:events:eu-central-1:111111111111:rule/switchyard-dev-bus/switchyard-dev-router-alarms',
+      'arn:aws:events:eu-central-1:111111111111:rule/switchyard-dev-bus/switchyard-dev-router-eks',
+      'arn:aws:events:eu-central-1:111111111111:rule/switchyard-dev-bus/switchyard-dev-router-gateways',
+    ]);
+    expect(dl.queuePolicy.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: ['sqs:SendMessage'],
+        Resource: [dl.queueArn],
+        Condition: { ArnEquals: { 'aws:SourceArn': plan.routerSubscriptions.map((s) => s.ruleArn) } },
+      },
+    ]);
+    // Lambda's on-failure destination sends with the router's own role; no other function may send.
+    const senders = plan.functions.filter((f) => f.policy.Statement.some((s) => s.Action.includes('sqs:SendMessage')));
+    expect(senders.map((f) => f.name)).toEqual(['router']);
+    expect(senders[0]!.policy.Statement.find((s) => s.Action.includes('sqs:SendMessage'))!.Resource).toEqual([dl.queueArn]);
+    expect(dl.eventRetry.maximumRetryAttempts).toBeGreaterThan(0);
+    expect(dl.invokeRetry).toEqual({ maximumEventAgeSeconds: 3600, maximumRetryAttempts: 2 });
+    // The alarm: the first message waiting is an ALARM; it is not one of the fleet's alarms (the router ignores it).
+    expect(dl.alarm.alarmName).toBe('switchyard-dev-router-dead-letters');
+    expect(dl.alarm.alarmName.startsWith(plan.alarmPrefix)).toBe(false);
+    expect(dl.alarm.metric).toMatchObject({ namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', threshold: 0, comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'notBreaching' });
+  });
+
+  it('tells every function where the alarms live, so Reconcile can re-read them', async () => {
+    const plan = await fixturePlan();
+    expect(plan.functions[0]!.environment[RUNTIME_ENV.alarmRegions]).toBe('eu-central-1,eu-west-1,us-east-1');
+  });
+
   it('creates canary alarms only where the cluster brings none', async () => {
     const plan = await fixturePlan();
     expect(plan.canaryAlarms.map((a) => a.alarmName)).toEqual(['switchyard-dev-fixture-east-canary', 'switchyard-dev-fixture-eu-canary']);

@@ -202,7 +202,7 @@ export interface ChildRuntime {
 
 /** `node src/cli/main.ts local --port 0 ...` as a real process; resolves once it printed SWITCHYARD_READY. */
 export function startChild(args: readonly string[], timeoutMs = 90_000): Promise<ChildRuntime> {
-  const child = spawn(NODE, [CLI, 'local', '--port', '0', '--quiet', '--time-scale', String(TIME_SCALE), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(NODE, [CLI, 'local', '--port', '0', '--dns-port', '0', '--quiet', '--time-scale', String(TIME_SCALE), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
@@ -237,4 +237,25 @@ export function startChild(args: readonly string[], timeoutMs = 90_000): Promise
       reject(new Error(`the runtime exited (${code}) before it was ready:\n${out}`));
     });
   });
+}
+
+/** The A addresses the runtime's DNS server answers for `name`, asked `times` times over UDP (dig's question). */
+export async function dnsAnswers(port: number, name: string, times = 1): Promise<string[]> {
+  const { default: dnsPacket } = await import('dns-packet');
+  const { createSocket } = await import('node:dgram');
+  const socket = createSocket('udp4');
+  const answers: string[] = [];
+  try {
+    for (let i = 0; i < times; i++) {
+      const reply = await new Promise<Buffer>((resolve, reject) => {
+        socket.once('message', resolve);
+        socket.once('error', reject);
+        socket.send(dnsPacket.encode({ type: 'query', id: i, questions: [{ type: 'A', name, class: 'IN' }] }), port, '127.0.0.1');
+      });
+      for (const answer of dnsPacket.decode(reply).answers ?? []) if (answer.type === 'A') answers.push(answer.data);
+    }
+  } finally {
+    socket.close();
+  }
+  return answers;
 }

@@ -20,6 +20,7 @@ import {
   temporaryFolder,
   TIME_SCALE,
   waitFor,
+  dnsAnswers,
   zoneId,
   type AwsClients,
 } from './helpers.ts';
@@ -65,13 +66,13 @@ describe('switchyard local (in process)', () => {
     const checkOf = (cluster: string, path = '/status/200') => checks.find((c) => c.cluster === cluster && c.path === path)?.id;
     const alias = (set: ResourceRecordSet | undefined) => set?.AliasTarget?.DNSName;
     // Assess: one check per cluster and spec — fleet.yaml's healthCheck on each canary, and api's
-    // `switchyard.io/health-path: /healthz` on the canaries of the two clusters that publish it
-    const spec = (cluster: string, path: string) => ({ cluster, fqdn: `canary-${cluster}.example.com`, type: 'HTTP', port: 80, path, interval: 10, threshold: 3 });
+    // `switchyard.io/health-path: /healthz` on api itself through each of the two clusters that publish it
+    const spec = (cluster: string, path: string, fqdn = `canary-${cluster}.example.com`) => ({ cluster, fqdn, type: 'HTTP', port: 80, path, interval: 10, threshold: 3 });
     expect(checks.map((c) => ({ cluster: c.cluster, fqdn: c.fqdn, type: c.type, port: c.port, path: c.path, interval: c.interval, threshold: c.threshold })).sort((a, b) => `${a.cluster}${a.path}`.localeCompare(`${b.cluster}${b.path}`))).toEqual([
-      spec('east', '/healthz'),
+      spec('east', '/healthz', 'east.api.example.com'),
       spec('east', '/status/200'),
       spec('eu', '/status/200'),
-      spec('west', '/healthz'),
+      spec('west', '/healthz', 'west.api.example.com'),
       spec('west', '/status/200'),
     ]);
     // shop: weighted over all three, each record carrying its own cluster's check
@@ -96,7 +97,7 @@ describe('switchyard local (in process)', () => {
       expect(alias(canary[0])).toBe(NLB[cluster]);
     }
     expect(all.filter((s) => s.Type === 'TXT' && s.Name?.startsWith('_switchyard.')).map((s) => s.Name).sort()).toEqual(
-      ['api', 'canary-east', 'canary-eu', 'canary-west', 'docs', 'shop'].map((n) => `_switchyard.${n}.example.com.`),
+      ['api', 'canary-east', 'canary-eu', 'canary-west', 'docs', 'east.api', 'shop', 'west.api'].map((n) => `_switchyard.${n}.example.com.`),
     );
     // the state machines are registered under the workflow names
     // and every onboarding run of the first start succeeded (runs for one hostname race each other)
@@ -106,10 +107,19 @@ describe('switchyard local (in process)', () => {
     expect(await alarmState(aws.cloudwatch, 'east')).toBe('OK');
   });
 
+  it("answers DNS from the local zones: each cluster's entry point is its own loopback address", async () => {
+    // Act: dig's question, 60 times (weighted answers are drawn at random)
+    const shop = new Set(await dnsAnswers(runtime.dns!.port, 'shop.example.com', 60));
+    const api = await dnsAnswers(runtime.dns!.port, 'api.example.com', 5);
+    // Assess: shop is weighted over east, west and eu; api is failover with east as PRIMARY
+    expect([...shop].sort()).toEqual(['127.0.1.1', '127.0.1.2', '127.0.1.3']);
+    expect(new Set(api)).toEqual(new Set(['127.0.1.1']));
+  });
+
   it('fail east: its canary fails, the alarm goes to ALARM and traffic moves off east within the health-check window', async () => {
     // Act
     const started = Date.now();
-    const cli = await runCliHere(['local', 'fail', 'east', '--endpoint-url', runtime.url]);
+    const cli = await runCliHere(['local', 'fail', 'east', '--endpoint-url', runtime.url, '--state', runtime.stateDir!]);
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stdout).toContain('canary of east (canary-east.example.com) answers HTTP 503');
     await waitFor('the east alarm in ALARM', async () => (await alarmState(aws.cloudwatch, 'east')) === 'ALARM', HEALTH_WINDOW_MS + SLACK_MS);
@@ -131,7 +141,7 @@ describe('switchyard local (in process)', () => {
 
   it('heal east: traffic comes back only after the fail-back hold-down', async () => {
     // Act
-    const cli = await runCliHere(['local', 'heal', 'east', '--endpoint-url', runtime.url]);
+    const cli = await runCliHere(['local', 'heal', 'east', '--endpoint-url', runtime.url, '--state', runtime.stateDir!]);
     expect(cli.code, cli.stderr).toBe(0);
     await waitFor('the east alarm OK', async () => (await alarmState(aws.cloudwatch, 'east')) === 'OK', HEALTH_WINDOW_MS + SLACK_MS);
     const okAt = Date.now();
@@ -162,6 +172,8 @@ describe('switchyard local (in process)', () => {
     const fleet = await fleetDocument(aws.dynamodb);
     expect(fleet.intents['east']).toMatchObject({ state: 'DRAINED', weightPercent: 0 });
     expect(fleet.locks).toEqual({});
+    // and DNS no longer answers with east's address
+    expect(new Set(await dnsAnswers(runtime.dns!.port, 'shop.example.com', 60))).toEqual(new Set(['127.0.1.2', '127.0.1.3']));
   });
 
   it('refuses to drain west while east is drained (api.example.com would be left with no cluster) and changes nothing', async () => {

@@ -97,17 +97,25 @@ describe('switchyard local (a real process)', () => {
     await running!.kill();
     running = await startChild(['--state', folder.path]);
     aws = awsClients(running.url);
-    // Assess: the drain ended, rolled back to the weights saved when it took the lock
+    // Assess: the drain was stopped (marked), and RecoverOperation, started by its status
+    // change as on AWS, rolled it back to the weights saved when it took the lock
     const result = await executionResult(aws.sfn, drain);
     expect(result.status).toBe('ABORTED');
     expect(result.error).toBe('RuntimeInterrupted');
-    expect(result.cause).toContain('east rolled back at ACTIVE 100%');
+    expect(result.cause).toContain('RecoverOperation rolls it back');
+    const client = aws;
+    await waitFor('the drain rolled back and unlocked', async () => {
+      const fleet = await fleetDocument(client.dynamodb);
+      return Object.keys(fleet.locks).length === 0 && fleet.intents['east']?.state === 'ACTIVE';
+    }, 120_000);
     expect(aRecord(await recordSets(aws.route53, zone), 'shop.example.com', 'east')?.Weight).toBe(100);
-    const fleet = await fleetDocument(aws.dynamodb);
-    expect(fleet.intents['east']).toMatchObject({ state: 'ACTIVE', weightPercent: 100 });
-    expect(fleet.locks).toEqual({});
-    const status = (await (await fetch(`${running.url}/_switchyard/status`)).json()) as { events: Array<{ detailType: string; summary: string }> };
-    expect(status.events.find((e) => e.detailType === 'Cluster Drain Aborted')?.summary).toContain('error=RuntimeInterrupted');
+    expect((await fleetDocument(aws.dynamodb)).intents['east']).toMatchObject({ state: 'ACTIVE', weightPercent: 100 });
+    const aborted = async () => {
+      const status = (await (await fetch(`${running!.url}/_switchyard/status`)).json()) as { events: Array<{ detailType: string; summary: string }> };
+      return status.events.find((e) => e.detailType === 'Cluster Drain Aborted')?.summary;
+    };
+    await waitFor('Cluster Drain Aborted', async () => (await aborted()) !== undefined, 120_000);
+    expect(await aborted()).toContain('error=RuntimeInterrupted');
     // and the cluster can be drained again (nothing is left locked)
     const again = await startExecution(aws.sfn, 'DrainCluster', { cluster: 'east', reason: 'after the crash' });
     expect((await executionResult(aws.sfn, again)).status).toBe('SUCCEEDED');
@@ -117,7 +125,7 @@ describe('switchyard local (a real process)', () => {
   it('refuses a second runtime on the same state folder, and --reset starts clean', async () => {
     // Act: a second runtime while the first one runs
     const signalListeners = process.listenerCount('SIGTERM');
-    const second = await runCliHere(['local', '--port', '0', '--quiet', '--state', folder.path]);
+    const second = await runCliHere(['local', '--port', '0', '--dns-port', '0', '--quiet', '--state', folder.path]);
     // Assess
     expect(second.code).toBe(2);
     expect(second.stderr).toContain(`is in use by another local runtime (pid ${running!.child.pid}`);

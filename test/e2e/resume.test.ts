@@ -3,6 +3,7 @@
 // the job. (A drain holding its lock is rolled back instead: restart.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '../../src/local/runtime/runtime.ts';
+import { readControlToken } from '../../src/local/runtime/state-dir.ts';
 import { aRecord, alarmState, awsClients, executionResult, executions, recordSets, temporaryFolder, TIME_SCALE, waitFor, zoneId } from './helpers.ts';
 
 let folder: { path: string; remove(): Promise<void> };
@@ -17,7 +18,8 @@ afterAll(async () => {
   await folder?.remove();
 });
 
-const control = (url: string, path: string) => fetch(`${url}/_switchyard/${path}`, { method: 'POST' });
+// With the runtime's per-run token, read from its state folder as the CLI reads it.
+const control = async (url: string, path: string) => fetch(`${url}/_switchyard/${path}`, { method: 'POST', headers: { 'x-switchyard-token': (await readControlToken(folder.path)) ?? '' } });
 
 describe('switchyard local: restart during a fail-back', () => {
   it('resumes the interrupted Failover execution, which brings the cluster back', async () => {

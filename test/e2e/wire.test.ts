@@ -74,10 +74,11 @@ describe('the local endpoint answers bad requests as AWS does', () => {
 
   it('answers the local control API with clear errors', async () => {
     // Act
-    const unknown = await raw({ path: '/_switchyard/clusters/north/fail' });
-    const badMode = await raw({ path: '/_switchyard/clusters/east/fail', body: '{"mode":"explode"}' });
+    const token = { 'x-switchyard-token': runtime.controlToken };
+    const unknown = await raw({ path: '/_switchyard/clusters/north/fail', headers: token });
+    const badMode = await raw({ path: '/_switchyard/clusters/east/fail', body: '{"mode":"explode"}', headers: token });
     const wrongMethod = await raw({ path: '/_switchyard/clusters/east/fail', method: 'GET' });
-    const nowhere = await raw({ path: '/_switchyard/launch' });
+    const nowhere = await raw({ path: '/_switchyard/launch', headers: token });
     // Assess
     expect([unknown.status, JSON.parse(unknown.text).error]).toEqual([404, 'UnknownCluster']);
     expect(JSON.parse(unknown.text).message).toContain('unknown cluster "north" (known: east, west, eu)');
@@ -92,7 +93,7 @@ describe('the local endpoint answers bad requests as AWS does', () => {
     const machines = await aws.sfn.send(new ListStateMachinesCommand({}));
     // Assess
     expect(machines.stateMachines?.map((m) => m.name).sort()).toEqual(
-      ['DrainCluster', 'Failover', 'OffboardApp', 'OnboardApp', 'Reconcile', 'RestoreCluster', 'UpgradeGuard'].map((w) => `switchyard-local-${w}`),
+      ['DrainCluster', 'Failover', 'OffboardApp', 'OnboardApp', 'Reconcile', 'RecoverOperation', 'RestoreCluster', 'UpgradeGuard'].map((w) => `switchyard-local-${w}`),
     );
   });
 });
@@ -146,7 +147,7 @@ describe('other clients', () => {
     // Assess
     for (const r of [zones, machines, pattern, table, alarms]) expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(zones.stdout).HostedZones.map((z: { Name: string }) => z.Name)).toEqual(['example.com.']);
-    expect(JSON.parse(machines.stdout).stateMachines).toHaveLength(7);
+    expect(JSON.parse(machines.stdout).stateMachines).toHaveLength(8);
     expect(JSON.parse(pattern.stdout).Result).toBe(true);
     expect(JSON.parse(table.stdout).Table.TableStatus).toBe('ACTIVE');
     expect(JSON.parse(alarms.stdout).MetricAlarms.map((a: { AlarmName: string; StateValue: string }) => a.AlarmName)).toEqual(
@@ -175,7 +176,7 @@ print(json.dumps({'alarm': alarm['StateValue'], 'reason': alarm['StateReason'], 
     const out = JSON.parse(result.stdout) as Record<string, unknown>;
     // The alarm is evaluated again every (scaled) period and, as on AWS, goes back to OK while
     // the canary is healthy: read back, it is ALARM with our reason or already OK again.
-    expect(out).toMatchObject({ machines: 7, failed: 0, zones: ['example.com.'] });
+    expect(out).toMatchObject({ machines: 8, failed: 0, zones: ['example.com.'] });
     expect(['ALARM', 'OK']).toContain(out['alarm']);
     if (out['alarm'] === 'ALARM') expect(out['reason']).toBe('boto3 test');
     expect(out['updated']).toBeGreaterThanOrEqual(2020);

@@ -173,7 +173,8 @@ describe('broken fleets against a local Route 53 holding the example fleet', () 
     err = [];
     const logged = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void err.push(parts.join(' ')));
     try {
-      const code = await main([verb, '--fleet', dir, '--endpoint-url', server.url, '--json', ...args]);
+      // sync: this zone belongs to no Switchyard stage (no state table).
+      const code = await main([verb, '--fleet', dir, '--endpoint-url', server.url, '--json', ...(verb === 'sync' ? ['--no-state-table', '--stage', 'it'] : []), ...args]);
       return { code, json: out.length > 0 ? (JSON.parse(out.join('\n')) as Record<string, unknown>) : undefined, stderr: err.join('\n') };
     } finally {
       logged.mockRestore();
@@ -186,7 +187,7 @@ describe('broken fleets against a local Route 53 holding the example fleet', () 
     client = new Route53Client({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const zone = await client.send(new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: `broken-${process.pid}-${Date.now()}` }));
     zoneId = zone.HostedZone!.Id!.replace('/hostedzone/', '');
-    Object.assign(dnsRuntime, { clock: new VirtualClock(), out: (t: string) => out.push(t), err: (t: string) => err.push(t) });
+    Object.assign(dnsRuntime, { clock: new VirtualClock(), out: (t: string) => out.push(t), err: (t: string) => err.push(t), tableExists: async () => false });
     const synced = await run('sync', await copyOfExample());
     expect(synced.code).toBe(0);
     before = await snapshot();
@@ -203,7 +204,7 @@ describe('broken fleets against a local Route 53 holding the example fleet', () 
   });
 
   beforeEach(() => {
-    Object.assign(dnsRuntime, { clock: new VirtualClock(), out: (t: string) => out.push(t), err: (t: string) => err.push(t) });
+    Object.assign(dnsRuntime, { clock: new VirtualClock(), out: (t: string) => out.push(t), err: (t: string) => err.push(t), tableExists: async () => false });
     process.exitCode = undefined;
   });
 

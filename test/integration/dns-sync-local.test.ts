@@ -33,7 +33,8 @@ describe('switchyard plan/sync against the local Route 53', () => {
   beforeEach(() => {
     out = [];
     err = [];
-    Object.assign(dnsRuntime, { clock: new VirtualClock(), out: (t: string) => out.push(t), err: (t: string) => err.push(t) });
+    // No Switchyard stage manages this zone: no state table.
+    Object.assign(dnsRuntime, { clock: new VirtualClock(), out: (t: string) => out.push(t), err: (t: string) => err.push(t), tableExists: async () => false });
     process.exitCode = undefined;
   });
 
@@ -48,7 +49,7 @@ describe('switchyard plan/sync against the local Route 53', () => {
     service.setFaults({ failureRate: 0.3, seed: 7 });
 
     // Act
-    const synced = await main(['sync', '--fleet', 'examples/fleet', '--endpoint-url', server.url, '--json']);
+    const synced = await main(['sync', '--fleet', 'examples/fleet', '--endpoint-url', server.url, '--json', '--no-state-table', '--stage', 'it']);
     service.setFaults({});
     const planned = await main(['plan', '--fleet', 'examples/fleet', '--endpoint-url', server.url]);
 
@@ -69,5 +70,27 @@ describe('switchyard plan/sync against the local Route 53', () => {
 
     expect(planned).toBe(0);
     expect(out[1]).toContain('No changes: Route 53 matches the desired state.');
+  });
+
+  it('reads its changes back after INSYNC: changes Route 53 accepted but never applied fail the sync with Route53Diverged', async () => {
+    // Prepare: a second account whose Route 53 answers every change but applies none.
+    const lossy = createRoute53Service({ insyncDelayMs: 0, resolveTarget: () => undefined, faults: { acceptWithoutApply: true } });
+    const lossyServer = await serveLocalService(lossy);
+    const lossyClient = new Route53Client({ endpoint: lossyServer.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    try {
+      await lossyClient.send(new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: `it-lossy-${process.pid}-${Date.now()}` }));
+      // Act
+      const code = await main(['sync', '--fleet', 'examples/fleet', '--endpoint-url', lossyServer.url, '--json', '--no-state-table', '--stage', 'it']);
+      // Assess
+      expect(code).toBe(1);
+      const report = JSON.parse(out[0]!);
+      expect(report.failed).toBe(true);
+      expect(report.results.every((r: { status: string }) => r.status === 'applied')).toBe(true);
+      expect(report.diverged).toEqual(expect.arrayContaining([expect.stringMatching(/^shop\.example\.com\. A east \(zone \w+\): intended weight 100, .*Route 53 holds absent$/)]));
+    } finally {
+      lossyClient.destroy();
+      await lossyServer.close();
+      await lossy.close();
+    }
   });
 });

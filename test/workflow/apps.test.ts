@@ -75,15 +75,18 @@ describe('OffboardApp', () => {
     const custom = { ...shopOn('west'), hostname: 'custom.example.com', annotations: { routing: 'weighted' as const, healthPath: '/custom' } };
     await h.run('OnboardApp', { hostname: 'custom.example.com', endpoints: [custom, { ...custom, cluster: 'east' }] });
     const paths = () => [...h.route53.checks.values()].map((c) => `${c.spec.fqdn}${c.spec.path}`).sort();
-    expect(paths()).toContain('canary-west.example.com/custom');
+    expect(paths()).toContain('west.custom.example.com/custom');
+    expect(h.records('west.custom.example.com').map((r) => r.aliasTarget?.dnsName)).toEqual([h.records('custom.example.com').find((r) => r.setIdentifier === 'west')?.aliasTarget?.dnsName]);
     const eastShopCheck = h.records('shop.example.com').find((r) => r.setIdentifier === 'east')?.healthCheckId;
     expect(h.route53.checks.get(eastShopCheck!)?.spec.path, 'other apps keep their own checks').not.toBe('/custom');
     // Act
     const outcome = await h.run('OffboardApp', { hostname: 'custom.example.com', cluster: 'west' });
     // Assess
     expect(outcome.status).toBe('SUCCEEDED');
-    expect(paths()).not.toContain('canary-west.example.com/custom');
-    expect(paths()).toContain('canary-east.example.com/custom');
+    expect(paths()).not.toContain('west.custom.example.com/custom');
+    expect(paths()).toContain('east.custom.example.com/custom');
+    expect(h.records('west.custom.example.com'), "west's per-app health record goes with it").toEqual([]);
+    expect(h.records('east.custom.example.com')).toHaveLength(1);
   });
 
   it('removes the app entirely when its last cluster withdraws it', async () => {

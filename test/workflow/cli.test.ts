@@ -60,6 +60,34 @@ describe('switchyard drain / status / history / restore', () => {
     expect(text).toMatch(/west\s+us-west-2\s+DRAINED\s+0%/);
   });
 
+  it('east failing while west is drained: west stays drained, the bus hears that api has no healthy cluster, and status shows it', async () => {
+    // Act: api.example.com is east + west; west is drained.
+    await runtime.fail('east');
+    try {
+      let report = await statusReport({ ...target(), fleet: runtime.fleet.dir });
+      for (const deadline = Date.now() + 30_000; !report.unserved.some((u) => u.hostname === 'api.example.com') && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        report = await statusReport({ ...target(), fleet: runtime.fleet.dir });
+      }
+      await runtime.settle(30_000, ['Failover']);
+      // Assess
+      expect(report.unserved).toContainEqual({ hostname: 'api.example.com', drained: ['west'], unhealthy: ['east'] });
+      expect(formatStatus(report)).toMatch(/APPS WITHOUT A HEALTHY CLUSTER[^]*api\.example\.com\s+west\s+east/);
+      expect(report.clusters.find((c) => c.name === 'west')).toMatchObject({ intent: 'DRAINED', weightPercent: 0 });
+      const unserved = (await runtime.status()).events.filter((e) => e.detailType === 'Apps Without Healthy Cluster');
+      expect(unserved.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await runtime.heal('east');
+    }
+    // Assess: east healthy again, nothing is unserved.
+    let after = await statusReport({ ...target(), fleet: runtime.fleet.dir });
+    for (const deadline = Date.now() + 30_000; after.unserved.length > 0 && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      after = await statusReport({ ...target(), fleet: runtime.fleet.dir });
+    }
+    expect(after.unserved).toEqual([]);
+  }, 90_000);
+
   it('history lists the drain, newest first, with who and why', async () => {
     // Act
     const entries = await historyEntries({ ...target(), cluster: 'west' });

@@ -257,6 +257,7 @@ async function runScenario(s: Scenario): Promise<void> {
   const route53: Route53Port = {
     listHostedZones: () => fake.listHostedZones(),
     listRecordSets: (zoneId) => fake.listRecordSets(zoneId),
+    listRecordSetsPage: (zoneId, start) => fake.listRecordSetsPage(zoneId, start),
     getChangeStatus: (id) => fake.getChangeStatus(id),
     listHealthChecks: () => fake.listHealthChecks(),
     listHealthCheckTags: (ids) => fake.listHealthCheckTags(ids),

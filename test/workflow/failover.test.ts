@@ -241,3 +241,40 @@ describe('Failover retries', () => {
     expect((await h.table.readFleet()).locks).toEqual({});
   });
 });
+
+describe('Failover next to a drained cluster', () => {
+  const WEST = 'switchyard-dev-switchyard-example-west-canary';
+
+  it('a failure that leaves an app with no healthy cluster keeps the DRAINED cluster drained and names the unserved apps', async () => {
+    // Prepare: east drained (an upgrade may be under way); api.example.com is east + west.
+    const h = await createHarness(dynamo);
+    expect((await h.run('DrainCluster', { cluster: 'east', reason: 'node upgrade', steps: [0] })).status).toBe('SUCCEEDED');
+    h.events.length = 0;
+    h.health.clusters['west'] = 'UNHEALTHY';
+    // Act
+    const outcome = await h.run('Failover', alarmEvent(WEST, 'ALARM', '2026-11-27T10:00:00.000Z'));
+    // Assess: east stays drained, west stays in for api (fail open), and the bus hears which apps are unserved.
+    expect(outcome.status, `${outcome.error} ${outcome.cause}`).toBe('SUCCEEDED');
+    const state = await h.table.readFleet();
+    expect(state.intents['east']).toMatchObject({ state: 'DRAINED', weightPercent: 0 });
+    expect(state.locks).toEqual({});
+    expect(h.records('api.example.com').map((r) => `${r.setIdentifier}:${r.failover}`)).toEqual(['west:SECONDARY']);
+    expect(h.weight('shop.example.com', 'east')).toBe(0);
+    expect(h.eventsOf('Failover Performed')).toEqual([expect.objectContaining({ cluster: 'west', action: 'taken-out', failOpenApps: ['api.example.com'] })]);
+    expect(h.eventsOf('Apps Without Healthy Cluster')).toEqual([
+      { cluster: 'west', alarmName: WEST, apps: [{ hostname: 'api.example.com', drained: ['east'], unhealthy: ['west'] }], executionArn: expect.stringContaining(':Failover:') },
+    ]);
+  });
+
+  it('a failure that leaves every app a healthy cluster emits no such event', async () => {
+    // Prepare: nothing drained; west serves api (east stays) and shop (east, eu stay).
+    const h = await createHarness(dynamo);
+    h.health.clusters['west'] = 'UNHEALTHY';
+    // Act
+    const outcome = await h.run('Failover', alarmEvent(WEST, 'ALARM', '2026-11-27T10:00:00.000Z'));
+    // Assess
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(h.eventsOf('Failover Performed')).toEqual([expect.objectContaining({ cluster: 'west', action: 'taken-out', failOpenApps: [] })]);
+    expect(h.eventsOf('Apps Without Healthy Cluster')).toEqual([]);
+  });
+});

@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { parseFleetConfig, type FleetConfig } from '../../src/core/config.ts';
 import type { HealthState, PublishedEndpoint, RecordSet } from '../../src/core/model.ts';
 import { appsTakenOut, effectiveIntents } from '../../src/core/intent.ts';
-import { compileWorkflow, type PutEventsRequestEntry, type Workflow, type WorkflowOutcome } from '../../src/local/stepfunctions/runner.ts';
+import { compileWorkflow, type PutEventsRequestEntry, type Workflow, type WorkflowOutcome, type WorkflowRun } from '../../src/local/stepfunctions/runner.ts';
 import type { StateTable } from '../../src/aws/state-table.ts';
-import type { Deps, DiscoveryPort, EksPort, HealthSource, WorkflowName, WorkflowStarter } from '../../src/runtime/deps.ts';
+import type { AlarmStatesPort, Deps, DiscoveryPort, EksPort, ExecutionsPort, HealthSource, WorkflowName, WorkflowStarter } from '../../src/runtime/deps.ts';
 import { route53Dns } from '../../src/runtime/dns.ts';
 import type { Route53Port } from '../../src/aws/route53.ts';
 import type { HealthView } from '../../src/core/safety.ts';
@@ -35,15 +35,21 @@ export interface HarnessOptions {
   wrap?: (name: string, task: Task) => Task;
   eks?: EksPort;
   workflows?: WorkflowStarter;
+  /** DescribeExecution for recovery (RecoverOperation, Reconcile). */
+  executions?: ExecutionsPort;
   /** Instead of a fresh dynalite table. */
   table?: StateTable;
   discovery?: DiscoveryPort;
+  /** CloudWatch's alarm states, for Reconcile's re-read (absent: none). */
+  alarms?: AlarmStatesPort;
   /** Catalogue and Route 53 start empty (for onboarding tests). */
   empty?: boolean;
   /** Each Route 53 call waits up to this many ms (random) before and after, so concurrent workflows interleave as on AWS. */
   route53LatencyMs?: number;
   /** The stage the handlers run as (default STAGE). */
   stage?: string;
+  /** Route 53 to use instead of the in-memory fake (e.g. the local Route 53 through the SDK adapter); `route53`, `weight` and `records` then still read the unused fake. */
+  route53Port?: Route53Port;
 }
 
 export interface Harness {
@@ -54,6 +60,8 @@ export interface Harness {
   health: HealthView;
   events: PutEventsRequestEntry[];
   run(workflow: WorkflowName, input: unknown, name?: string): Promise<WorkflowOutcome>;
+  /** Starts a run and hands it back (to stop it, as StopExecution does). */
+  start(workflow: WorkflowName, input: unknown, name: string): WorkflowRun;
   /** Route 53 weight of a cluster's A record for an app (undefined: no weighted record). */
   weight(hostname: string, cluster: string): number | undefined;
   records(hostname: string): RecordSet[];
@@ -127,7 +135,7 @@ export async function createHarness(dynamo: TestDynamo, options: HarnessOptions 
   const table = options.table ?? (await dynamo.newTable());
   const route53 = new FakeRoute53([ZONE]);
   route53.pollsUntilInsync = 1;
-  const dns = route53Dns({ fleet, route53: options.route53LatencyMs ? withLatency(route53, options.route53LatencyMs) : route53 });
+  const dns = route53Dns({ fleet, route53: options.route53Port ?? (options.route53LatencyMs ? withLatency(route53, options.route53LatencyMs) : route53) });
   const health: HealthView = { clusters: options.health ?? Object.fromEntries(fleet.clusters.map((c) => [c.name, 'HEALTHY' as const])), apps: {} };
   const healthSource: HealthSource = { snapshot: async () => structuredClone(health) };
   const unused = () => {
@@ -139,10 +147,12 @@ export async function createHarness(dynamo: TestDynamo, options: HarnessOptions 
     table,
     dns,
     health: healthSource,
-    workflows: options.workflows ?? { start: unused },
+    workflows: options.workflows ?? { start: unused, workflowOf: unused },
+    executions: options.executions ?? { describe: unused },
     eks: options.eks ?? { describeUpdate: unused },
     clock: { now: () => new Date() },
     ...(options.discovery ? { discovery: options.discovery } : {}),
+    ...(options.alarms ? { alarms: options.alarms } : {}),
   };
   const hostnames = options.empty ? [] : [...new Set(endpoints.map((e) => e.hostname))].sort();
   for (const hostname of hostnames) {
@@ -170,6 +180,7 @@ export async function createHarness(dynamo: TestDynamo, options: HarnessOptions 
       const exec = executionName ?? `${name.toLowerCase()}-${++executions}`;
       return workflow(name).start(input, { name: exec, executionArn: executionArnOf(name, exec) }).outcome;
     },
+    start: (name, input, executionName) => workflow(name).start(input, { name: executionName, executionArn: executionArnOf(name, executionName) }),
     weight: weightOf,
     records: (hostname) => (route53.records.get(ZONE.id) ?? []).filter((r) => r.name === `${hostname}.`),
     eventsOf: (detailType) => events.filter((e) => e.DetailType === detailType).map((e) => JSON.parse(e.Detail ?? '{}') as Record<string, unknown>),

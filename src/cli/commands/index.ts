@@ -1,5 +1,6 @@
 // Every verb of the `switchyard` command, in help order. Add one line per verb.
 import type { Command } from 'commander';
+import { registerAbort } from './abort.ts';
 import { registerCompletion } from './completion.ts';
 import { registerDashboard } from './dashboard.ts';
 import { registerDiscover } from './discover.ts';
@@ -13,4 +14,4 @@ import { registerSync } from './sync.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDiscover, registerPlan, registerSync, registerDrain, registerRestore, registerStatus, registerHistory, registerDashboard, registerLocal, registerCompletion];
+export const commands: RegisterCommand[] = [registerDiscover, registerPlan, registerSync, registerDrain, registerRestore, registerAbort, registerStatus, registerHistory, registerDashboard, registerLocal, registerCompletion];

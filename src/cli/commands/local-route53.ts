@@ -2,6 +2,7 @@
 // testing Route 53 code (AWS SDKs, the AWS CLI, boto3) without an AWS account.
 import type { Command } from 'commander';
 import { InvalidInput } from '../../core/errors.ts';
+import { exposureWarning } from '../../local/local-only.ts';
 import { createRoute53Service, serveLocalService, type InjectedError, type Route53Faults } from '../../local/route53/index.ts';
 import { EXIT } from '../exit-codes.ts';
 
@@ -20,6 +21,8 @@ export interface LocalRoute53Options {
 
 export interface LocalRoute53Io {
   out(text: string): void;
+  /** Where a request the service failed on is reported (default: stderr). */
+  log?: (line: string) => void;
   /** Stops the server (tests); by default SIGINT or SIGTERM. */
   stop?: AbortSignal;
   env?: NodeJS.ProcessEnv;
@@ -60,13 +63,15 @@ export async function runLocalRoute53(options: LocalRoute53Options, io: LocalRou
   });
   let server;
   try {
-    server = await serveLocalService(service, { port, host: options.host ?? '127.0.0.1' });
+    server = await serveLocalService(service, { port, host: options.host ?? '127.0.0.1', log: io.log ?? ((line) => process.stderr.write(`${line}\n`)) });
   } catch (error) {
     await service.close();
     throw error;
   }
   io.out(`Route 53 (API 2013-04-01) on ${server.url}${options.state === undefined ? ' (in memory)' : ` (state: ${options.state})`}`);
   io.out(`  aws --endpoint-url ${server.url} route53 list-hosted-zones`);
+  const exposure = exposureWarning(options.host ?? '127.0.0.1', server.url);
+  if (exposure !== undefined) io.out(exposure);
   await new Promise<void>((resolve) => {
     if (io.stop !== undefined) {
       if (io.stop.aborted) resolve();
@@ -86,7 +91,7 @@ export function registerLocalRoute53(local: Command): void {
     .command('route53')
     .description('serve the local Route 53 API (REST-XML, 2013-04-01) alone on loopback')
     .option('--port <port>', `port to listen on (default: $SWITCHYARD_PORT or ${DEFAULT_LOCAL_PORT}; 0 picks a free one)`)
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--host <address>', 'address to listen on; anything but loopback exposes the API to the network', '127.0.0.1')
     .option('--state <file>', 'JSON file that keeps zones, records and health checks across restarts (default: memory only)')
     .option('--insync-delay <ms>', 'how long a change stays PENDING before INSYNC', '1000')
     .option('--health-time-scale <factor>', 'multiply health-check intervals (0.1: a 10 s interval becomes 1 s)')

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { InvalidInput } from '../../core/errors.ts';
 import { defaultPort } from '../../local/endpoint.ts';
+import { exposureWarning } from '../../local/local-only.ts';
 import { DEFAULT_FLEET, DEFAULT_STATE_DIR, startLocalRuntime, type LocalRuntime } from '../../local/runtime/runtime.ts';
 import { StatusView } from '../../local/runtime/status-view.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -114,6 +115,8 @@ async function serve(
   runtime.dashboard.start();
   io.stdout.write(`SWITCHYARD_DASHBOARD=${runtime.url}/\n`);
   io.stdout.write(`SWITCHYARD_READY=${runtime.url}\n`);
+  const exposure = exposureWarning(flags.host ?? '127.0.0.1', runtime.url);
+  if (exposure !== undefined) io.stderr.write(`switchyard local: ${exposure}\n`);
   if (!tty) {
     io.stderr.write(
       `switchyard local: ${runtime.url} serves Route 53, Step Functions, EventBridge, DynamoDB and CloudWatch alarms (state: ${runtime.stateDir ?? 'memory'})\n` +
@@ -151,7 +154,7 @@ export function registerLocalRuntime(local: Command): void {
   local
     .option('--fleet <dir>', 'fleet folder (with fleet.yaml)', DEFAULT_FLEET)
     .option('--port <port>', 'port of the endpoint (default: $SWITCHYARD_PORT or 4566; 0 picks a free one)')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--host <address>', 'address to listen on; anything but loopback exposes the AWS APIs to the network (see docs/local-runtime.md)', '127.0.0.1')
     .option('--dns-port <port>', `port of the DNS server, UDP and TCP on --host (default ${DEFAULT_DNS_PORT}; 0 picks a free one)`)
     .option('--state <dir>', 'state folder (Route 53, DynamoDB, executions, event rules, alarms)', DEFAULT_STATE_DIR)
     .option('--reset', 'start from a clean state folder')

@@ -5,7 +5,7 @@ import { route53HealthSource } from '../../aws/health-source.ts';
 import { runningExecutions } from '../../aws/sfn.ts';
 import { loadFleet } from '../../core/config-file.ts';
 import { errorMessage } from '../../core/errors.ts';
-import { liveLocks } from '../../core/intent.ts';
+import { liveLocks, staleLocks } from '../../core/intent.ts';
 import { fleetStatus, type FleetStatus } from '../../local/runtime/status.ts';
 import { EXIT } from '../exit-codes.ts';
 import { opsClients, opsRuntime, stateMachinesFor, stateTableFor, withTargetOptions, type TargetFlags } from '../ops/context.ts';
@@ -19,6 +19,10 @@ export interface StatusReport extends FleetStatus {
   locks: Array<{ cluster: string; operation: string; holder: string; token: number; expiresAt: string }>;
   failovers: Array<{ cluster: string; hostname?: string; alarmName: string; at: string }>;
   running: Array<{ workflow: string; name: string; executionArn: string; startDate?: string }>;
+  /** Locks no running operation will release (lease ran out, or its run ended): Reconcile recovers them; `switchyard abort <cluster>` now. */
+  staleLocks: Array<{ cluster: string; operation: string; holder: string; token: number; expiresAt: string; why: string }>;
+  /** Drains with an expiry: once past it, Reconcile restores the cluster. */
+  drainExpiries: Array<{ cluster: string; state: string; expiresAt: string; expired: boolean }>;
   /** Why running operations could not be listed, if they could not. */
   runningUnknown?: string;
 }
@@ -29,13 +33,18 @@ export async function statusReport(flags: StatusFlags): Promise<StatusReport> {
   const clients = opsClients(flags, env);
   try {
     const table = stateTableFor(flags, clients, env);
-    const health = route53HealthSource({ fleet, route53: clients.route53, client: clients.route53Client, table });
+    const health = route53HealthSource({ fleet, route53: clients.route53, table });
     const [status, state] = await Promise.all([fleetStatus({ fleet, table, route53: clients.route53, health }), table.readFleet()]);
     const report: StatusReport = {
       ...status,
       locks: liveLocks(state, opsRuntime.now()).map(({ cluster, operation, holder, token, expiresAt }) => ({ cluster, operation, holder, token, expiresAt })),
       failovers: Object.values(state.failovers).map((m) => ({ cluster: m.cluster, ...(m.hostname ? { hostname: m.hostname } : {}), alarmName: m.alarmName, at: m.at })),
       running: [],
+      staleLocks: [],
+      drainExpiries: Object.values(state.intents)
+        .filter((i) => i.expiresAt !== undefined)
+        .map((i) => ({ cluster: i.cluster, state: i.state, expiresAt: i.expiresAt!, expired: Date.parse(i.expiresAt!) <= opsRuntime.now().getTime() }))
+        .sort((a, b) => a.cluster.localeCompare(b.cluster)),
     };
     try {
       const machines = await stateMachinesFor(flags, clients, env);
@@ -43,6 +52,9 @@ export async function statusReport(flags: StatusFlags): Promise<StatusReport> {
     } catch (error) {
       report.runningUnknown = errorMessage(error);
     }
+    // A holder is judged by the running list only when it could be read.
+    const running = report.runningUnknown === undefined ? new Set(report.running.map((r) => r.name)) : undefined;
+    report.staleLocks = staleLocks(state, opsRuntime.now(), running).map(({ lock, why }) => ({ cluster: lock.cluster, operation: lock.operation, holder: lock.holder, token: lock.token, expiresAt: lock.expiresAt, why }));
     return report;
   } finally {
     clients.destroy();
@@ -82,9 +94,21 @@ export function formatStatus(report: StatusReport): string {
       ]),
     );
   }
+  if (report.unserved.length > 0) {
+    lines.push('', 'APPS WITHOUT A HEALTHY CLUSTER (a drained cluster stays drained until restored)');
+    lines.push(...table([['APP', 'DRAINED', 'UNHEALTHY'], ...report.unserved.map((u) => [u.hostname, u.drained.join(', ') || '-', u.unhealthy.join(', ') || '-'])]));
+  }
   if (report.failovers.length > 0) {
     lines.push('', 'TAKEN OUT BY FAILOVER');
     lines.push(...table([['CLUSTER', 'APP', 'ALARM', 'SINCE'], ...report.failovers.map((f) => [f.cluster, f.hostname ?? '(all)', f.alarmName, f.at])]));
+  }
+  if (report.drainExpiries.length > 0) {
+    lines.push('', 'DRAIN EXPIRIES (Reconcile restores a drained cluster once its drain expired)');
+    lines.push(...table([['CLUSTER', 'INTENT', 'EXPIRES'], ...report.drainExpiries.map((e) => [e.cluster, e.state, `${e.expiresAt}${e.expired ? ' (expired)' : ''}`])]));
+  }
+  if (report.staleLocks.length > 0) {
+    lines.push('', 'STALE LOCKS (no running operation will release them; Reconcile recovers them, or: switchyard abort <cluster>)');
+    lines.push(...table([['CLUSTER', 'OPERATION', 'HOLDER', 'WHY'], ...report.staleLocks.map((l) => [l.cluster, l.operation, l.holder, l.why])]));
   }
   lines.push('', 'RUNNING OPERATIONS');
   if (report.running.length === 0 && report.locks.length === 0) lines.push(report.runningUnknown ? `  (unknown: ${report.runningUnknown})` : '  (none)');

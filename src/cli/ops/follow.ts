@@ -33,7 +33,7 @@ export function describeEvent(event: HistoryEvent, state: { current?: string }):
         return `taking the lock on ${String(op['cluster'] ?? 'the cluster')}`;
       case 'Bake':
       case 'RestoreBake':
-        return `waiting ${String(op['waitSeconds'] ?? '?')} s (record TTL + bake) before the health gate`;
+        return `waiting ${String(op['waitSeconds'] ?? '?')} s (record TTL + bake), health gate every ${String(op['watchSeconds'] ?? '?')} s`;
       case 'WaitForUpdate':
         return undefined;
       case 'Rollback':
@@ -60,8 +60,12 @@ export function describeEvent(event: HistoryEvent, state: { current?: string }):
         return payload['insync'] ? 'Route 53 reports INSYNC' : undefined;
       case 'HealthGate':
       case 'RestoreHealthGate':
-      case 'HealthGateBeforeRestore':
-        return 'health gate passed';
+      case 'HealthGateBeforeRestore': {
+        // A step's bake gates every watchSeconds: one line when the bake is over.
+        const bake = payload['bake'] as { done?: boolean; elapsedSeconds?: number } | undefined;
+        if (bake && bake.done === false) return undefined;
+        return bake?.elapsedSeconds ? `health gate passed (watched for ${bake.elapsedSeconds} s)` : 'health gate passed';
+      }
       case 'DescribeUpdate':
         return `EKS update: ${String(payload['status'])}`;
       default:

@@ -19,6 +19,8 @@ export interface OperationFlags extends TargetFlags {
   by?: string;
   dryRun?: boolean;
   force?: boolean;
+  /** Drain only: how long the cluster stays drained before Reconcile restores it. */
+  for?: string;
   wait?: boolean;
   json?: boolean;
   fleet?: string;
@@ -32,7 +34,11 @@ export function withOperationOptions(command: Command, kind: 'drain' | 'restore'
     .option('--reason <text>', 'why (kept in the journal and the events)')
     .option('--by <who>', 'who asks (default: SWITCHYARD_OPERATOR or the login name)')
     .option('--dry-run', 'plan every step and change nothing (waits for the plan)');
-  if (kind === 'drain') shared.option('--force', 'drain even below safety.minHealthyActive (locks and maxConcurrentDrains still apply)');
+  if (kind === 'drain') {
+    shared
+      .option('--force', 'drain even below safety.minHealthyActive (locks and maxConcurrentDrains still apply)')
+      .option('--for <duration>', 'the drain expires after this long (e.g. 2h): then Reconcile restores the cluster (RestoreCluster, health-checked)');
+  }
   shared
     .option('--wait', 'follow the execution with a live progress view and end with its result')
     .option('--json', 'print the result as JSON')
@@ -56,7 +62,8 @@ export function parseDuration(text: string, flag: string): number {
   return Number(match[1]) * (match[2] === 'h' ? 3600 : match[2] === 'm' ? 60 : 1);
 }
 
-function operator(env: NodeJS.ProcessEnv): string {
+/** Who asks: SWITCHYARD_OPERATOR, else the login name. */
+export function operator(env: NodeJS.ProcessEnv): string {
   if (env.SWITCHYARD_OPERATOR) return env.SWITCHYARD_OPERATOR;
   try {
     return userInfo().username || 'operator';
@@ -81,6 +88,7 @@ export async function runOperation(kind: 'drain' | 'restore', cluster: string, f
     ...(flags.bake === undefined ? {} : { bakeSeconds: parseDuration(flags.bake, 'bake') }),
     ...(flags.dryRun ? { dryRun: true } : {}),
     ...(kind === 'drain' && flags.force ? { force: true } : {}),
+    ...(kind === 'drain' && flags.for !== undefined ? { expiresAt: new Date(opsRuntime.now().getTime() + parseDuration(flags.for, 'for') * 1000).toISOString() } : {}),
   };
   // Bad input is refused here, before anything starts (the workflow checks again).
   const parsed = kind === 'drain' ? parseInput(drainInputSchema, input, 'drain') : parseInput(restoreInputSchema, input, 'restore');

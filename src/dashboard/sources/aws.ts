@@ -4,7 +4,6 @@
 // health-check status over time — the share of its checkers that see each cluster's canary
 // healthy. Read-only unless operations are allowed; then drain and restore start the
 // stage's workflows as `switchyard drain|restore` does. Fail and heal exist only locally.
-import { GetHealthCheckStatusCommand } from '@aws-sdk/client-route-53';
 import { listOwnedHealthChecks } from '../../aws/health-checks.ts';
 import { route53HealthSource } from '../../aws/health-source.ts';
 import type { LoadedFleet } from '../../core/config-file.ts';
@@ -38,7 +37,7 @@ export function awsSource(options: AwsSourceOptions): DashboardSource {
   const clusters = config.clusters.map((c) => c.name);
   const prefix = `switchyard-${stage}-`;
   const reader = executionsReader({ sfn: clients.sfn, prefix });
-  const health = route53HealthSource({ fleet: config, route53: clients.route53, client: clients.route53Client, table });
+  const health = route53HealthSource({ fleet: config, route53: clients.route53, table });
 
   const snapshot = async (): Promise<Snapshot> => {
     const problems: string[] = [];
@@ -69,8 +68,8 @@ export function awsSource(options: AwsSourceOptions): DashboardSource {
     for (const cluster of config.clusters) {
       const check = owned.find((c) => c.key === healthCheckKey(cluster.name, healthCheckSpecFor(config.healthCheck, cluster, {})));
       if (check === undefined) continue;
-      const out = await clients.route53Client.send(new GetHealthCheckStatusCommand({ HealthCheckId: check.id }));
-      const statuses = (out.HealthCheckObservations ?? []).map((o) => o.StatusReport?.Status ?? '');
+      // Through the adapter: its rate limiter and retries, like every other Route 53 call.
+      const statuses = await clients.route53.getHealthCheckStatus(check.id);
       if (statuses.length > 0) values[cluster.name] = Math.round((statuses.filter((s) => s.startsWith('Success')).length / statuses.length) * 1000) / 10;
     }
     return values;

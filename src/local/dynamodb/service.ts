@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../aws-json.ts';
 import type { LocalRequest, LocalResponse, LocalService } from '../http.ts';
 
 const require = createRequire(import.meta.url);
@@ -47,9 +48,11 @@ export async function startDynamoDb(options: DynamoDbOptions = {}): Promise<Loca
 
   return {
     name: 'dynamodb',
+    // DynamoDB's own limit on a request (BatchWriteItem): 16 MB.
+    maxBodyBytes: 16 * 1024 * 1024,
     backendUrl: `http://127.0.0.1:${port}`,
     matches: (req: LocalRequest) => String(req.headers['x-amz-target'] ?? '').startsWith(TARGET_PREFIX),
-    handle: (req: LocalRequest) => forward(port, req),
+    handle: async (req: LocalRequest) => refusedBody(req) ?? forward(port, req),
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         // Let requests in flight finish: dynalite closes its database once the server has
@@ -66,6 +69,55 @@ export async function startDynamoDb(options: DynamoDbOptions = {}): Promise<Loca
       });
       return closing;
     },
+  };
+}
+
+/** DynamoDB's limit on nested attribute values (maps and lists in maps and lists). */
+export const MAX_ATTRIBUTE_NESTING = 32;
+
+/**
+ * What dynalite must not see: a body of `null` throws inside it, uncaught, and takes the
+ * process down; deep nesting would recurse through its validation, and dynalite does not
+ * hold items to DynamoDB's 32 levels of nested attributes.
+ */
+function refusedBody(req: LocalRequest): LocalResponse | undefined {
+  const text = req.body.toString('utf8').trim();
+  if (text === '') return undefined;
+  if (jsonDepthExceeds(text)) return serializationError(`The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined; // dynalite answers malformed JSON itself, as DynamoDB does
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return serializationError('Start of structure or map found where not expected');
+  if (attributeNesting(parsed) > MAX_ATTRIBUTE_NESTING) {
+    return {
+      status: 400,
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': 'ValidationException' },
+      body: JSON.stringify({ __type: 'com.amazon.coral.validate#ValidationException', message: 'Nesting Levels have exceeded supported limits' }),
+    };
+  }
+  return undefined;
+}
+
+/** The deepest chain of M and L attribute values anywhere in the request (its JSON depth is bounded already). */
+function attributeNesting(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  if (Array.isArray(value)) return Math.max(0, ...value.map(attributeNesting));
+  let deepest = 0;
+  for (const [key, child] of Object.entries(value)) {
+    const below = attributeNesting(child);
+    deepest = Math.max(deepest, (key === 'M' || key === 'L') && child !== null && typeof child === 'object' ? below + 1 : below);
+  }
+  return deepest;
+}
+
+function serializationError(message: string): LocalResponse {
+  return {
+    status: 400,
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': 'SerializationException' },
+    body: JSON.stringify({ __type: 'com.amazon.coral.service#SerializationException', Message: message }),
   };
 }
 

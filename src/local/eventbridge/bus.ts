@@ -10,6 +10,7 @@ import { JsonFileWriter, readJsonFile } from '../json-file.ts';
 import { invokeInProcess, type LambdaHandler } from '../stepfunctions/lambda-invoke.ts';
 import { readReferencePath } from '../stepfunctions/reference-path.ts';
 import { eventFromEntry, isEntryFailure, parseTestEvent, serviceEvent, type BusEvent, type PutEventsEntry } from './envelope.ts';
+import { checkPutEventsSize, MAX_PUT_EVENTS_ENTRIES } from './limits.ts';
 import { compilePattern, InvalidEventPattern, type CompiledPattern } from './pattern.ts';
 import { parseSchedule } from './schedule.ts';
 
@@ -71,9 +72,9 @@ interface PutEventsResult {
   FailedEntryCount: number;
 }
 
-const RULE_NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
+const RULE_NAME = /^[.\-_A-Za-z0-9]+$/;
 const TARGET_ID = /^[.\-_A-Za-z0-9]{1,64}$/;
-const BUS_NAME = /^[/.\-_A-Za-z0-9]{1,256}$/;
+const BUS_NAME = /^[/.\-_A-Za-z0-9]+$/;
 const STATES = ['ENABLED', 'DISABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS'];
 
 export class LocalEventBus {
@@ -104,7 +105,11 @@ export class LocalEventBus {
   // ---- buses ---------------------------------------------------------------------
 
   createEventBus(name: string): { EventBusArn: string } {
-    if (!BUS_NAME.test(name) || name === DEFAULT_BUS) throw validationError('name', name, 'Member must satisfy regular expression pattern: [/\\.\\-_A-Za-z0-9]+ and not be "default"');
+    checkLength('name', name, 256);
+    if (!BUS_NAME.test(name)) throw validationError('name', name, 'Member must satisfy regular expression pattern: [/\\.\\-_A-Za-z0-9]+');
+    // (wording ours) Only partner event buses (named after their event source) may hold a '/'.
+    if (name.includes('/')) throw new AwsServiceError('ValidationException', `Event bus name ${name} is not valid: a custom event bus name cannot contain '/'.`);
+    if (name === DEFAULT_BUS) throw new AwsServiceError('ValidationException', 'The event bus name "default" is reserved for the default event bus.');
     if (this.buses.has(name)) throw new AwsServiceError('ResourceAlreadyExistsException', `Event bus ${name} already exists.`);
     this.buses.add(name);
     this.save();
@@ -137,9 +142,10 @@ export class LocalEventBus {
 
   /** PutEvents: each entry is validated on its own; valid ones are delivered asynchronously. */
   putEvents(entries: PutEventsEntry[]): PutEventsResult {
-    if (!Array.isArray(entries) || entries.length === 0 || entries.length > 10) {
-      throw validationError('entries', entries, 'Member must have length less than or equal to 10 and greater than or equal to 1');
+    if (!Array.isArray(entries) || entries.length === 0 || entries.length > MAX_PUT_EVENTS_ENTRIES) {
+      throw validationError('entries', entries, `Member must have length less than or equal to ${MAX_PUT_EVENTS_ENTRIES} and greater than or equal to 1`);
     }
+    checkPutEventsSize(entries);
     const now = new Date();
     const results = entries.map((entry) => {
       let bus: string;
@@ -249,6 +255,7 @@ export class LocalEventBus {
   // ---- rules ---------------------------------------------------------------------
 
   putRule(request: { Name: string; EventBusName?: string; EventPattern?: string; ScheduleExpression?: string; State?: string; Description?: string; RoleArn?: string }): { RuleArn: string } {
+    checkLength('name', request.Name, 64);
     if (!RULE_NAME.test(request.Name)) throw validationError('name', request.Name, 'Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+');
     const busName = this.bus(request.EventBusName);
     if (request.EventPattern === undefined && request.ScheduleExpression === undefined) {
@@ -445,6 +452,12 @@ export class LocalEventBus {
       this.schedule(rule);
     }
   }
+}
+
+/** A name's length constraint, checked before its pattern as AWS does. */
+function checkLength(field: string, value: string, max: number): void {
+  if (value.length < 1) throw validationError(field, value, 'Member must have length greater than or equal to 1');
+  if (value.length > max) throw validationError(field, value, `Member must have length less than or equal to ${max}`);
 }
 
 function ruleKey(busName: string, name: string): string {

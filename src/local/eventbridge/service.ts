@@ -1,5 +1,6 @@
 // EventBridge over the AWS JSON 1.1 protocol (`X-Amz-Target: AWSEvents.<Op>`), so SDK
 // v3's EventBridgeClient, boto3 and the AWS CLI work against the local endpoint.
+import { MiB } from '../body-limit.ts';
 import type { LocalService } from '../http.ts';
 import { AwsServiceError, jsonRpcService, optionalInteger, optionalString, paginate, requiredString, validationError } from '../aws-json.ts';
 import type { LocalEventBus, RuleRecord } from './bus.ts';
@@ -91,5 +92,6 @@ const OPERATIONS: Record<string, Operation> = {
 export const EVENTBRIDGE_OPERATIONS = Object.keys(OPERATIONS);
 
 export function eventBridgeService(bus: LocalEventBus): LocalService {
-  return jsonRpcService({ name: 'eventbridge', targetPrefix: TARGET_PREFIX, version: '1.1', state: bus, operations: OPERATIONS, close: () => bus.close() });
+  // 1 MB of entries per PutEvents, JSON-escaped, with room to spare.
+  return jsonRpcService({ name: 'eventbridge', targetPrefix: TARGET_PREFIX, version: '1.1', state: bus, operations: OPERATIONS, close: () => bus.close(), maxBodyBytes: 4 * MiB });
 }

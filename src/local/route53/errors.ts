@@ -80,6 +80,17 @@ export const priorRequestNotComplete = (): Route53Error =>
 export const notImplemented = (what: string): Route53Error =>
   new Route53Error('NotImplemented', `The Switchyard local Route 53 does not implement ${what}.`, 501, 'Receiver');
 
+/**
+ * A path that names no Route 53 operation (or one this emulator does not serve: traffic
+ * policies, DNSSEC, ...). Route 53, like the other REST APIs, answers 404 UnknownOperationException.
+ */
+export const unknownOperation = (method: string, path: string): Route53Error =>
+  new Route53Error('UnknownOperationException', `${method} ${path} is not a Route 53 operation that the Switchyard local Route 53 serves (see docs/dns.md).`, 404);
+
+// (wording ours)
+export const malformedPath = (segment: string): Route53Error =>
+  new Route53Error('InvalidInput', `Invalid request: the path segment ${JSON.stringify(segment)} is not valid percent-encoding.`, 400);
+
 /** "1 validation error detected: ..." as Route 53 words a member that breaks its constraint. */
 export function validationError(value: string, path: string, constraint: string): Route53Error {
   return invalidInput(`1 validation error detected: Value '${value}' at '${path}' failed to satisfy constraint: ${constraint}`);

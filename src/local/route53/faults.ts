@@ -1,5 +1,6 @@
 // Failure modes for tests: a share of requests answered with Throttling or
-// PriorRequestNotComplete, and Route 53's limit of 5 requests per second.
+// PriorRequestNotComplete, Route 53's limit of 5 requests per second, and change
+// batches accepted but never applied (a lost write, for tests of read-back).
 // A refused request changes nothing.
 import { priorRequestNotComplete, type Route53Error, throttling } from './errors.ts';
 
@@ -14,6 +15,12 @@ export interface Route53Faults {
   rateLimit?: boolean | number;
   /** Seed of the random share, for repeatable runs. */
   seed?: number;
+  /**
+   * Share of valid change batches (0 to 1; true: every one) accepted without being
+   * applied: the answer carries a change id that turns INSYNC as usual, but the zone
+   * keeps its sets. What a caller that trusts "the apply returned" cannot see.
+   */
+  acceptWithoutApply?: boolean | number;
 }
 
 /** Route 53's account-wide request rate. */
@@ -35,6 +42,8 @@ export class FaultInjector {
   set(faults: Route53Faults): void {
     const rate = faults.failureRate ?? 0;
     if (!(rate >= 0 && rate <= 1)) throw new RangeError(`failureRate must be between 0 and 1, not ${rate}`);
+    const drop = faults.acceptWithoutApply;
+    if (typeof drop === 'number' && !(drop >= 0 && drop <= 1)) throw new RangeError(`acceptWithoutApply must be between 0 and 1, not ${drop}`);
     this.faults = { ...faults };
     this.random = faults.seed === undefined ? Math.random : mulberry32(faults.seed);
     this.tokens = this.perSecond() ?? ROUTE53_REQUESTS_PER_SECOND;
@@ -57,6 +66,13 @@ export class FaultInjector {
     return pick === 'PriorRequestNotComplete' ? priorRequestNotComplete() : throttling();
   }
 
+  /** True when this valid change batch is to be accepted without being applied. */
+  dropsChange(): boolean {
+    const drop = this.faults.acceptWithoutApply;
+    if (drop === undefined || drop === false || drop === 0) return false;
+    return drop === true || this.random() < drop;
+  }
+
   private perSecond(): number | undefined {
     const limit = this.faults.rateLimit;
     if (limit === undefined || limit === false) return undefined;
@@ -75,7 +91,7 @@ export class FaultInjector {
 }
 
 /** Small seeded PRNG (mulberry32): repeatable shares for tests. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -14,8 +14,9 @@ import {
   noSuchDelegationSet,
   noSuchHealthCheck,
   noSuchHostedZone,
-  notImplemented,
+  malformedPath,
   Route53Error,
+  unknownOperation,
   validationError,
   enumerationError,
 } from './errors.ts';
@@ -78,6 +79,13 @@ export interface Route53Service extends LocalService {
   onHealthCheckStatusChange(listener: (change: HealthCheckStatusChange) => void): () => void;
   /** What a health check reports now; undefined when it does not exist. */
   healthCheckStatus(id: string): boolean | undefined;
+  /**
+   * The alias target (DNS name) of the simple A record at `name` in a public zone, as a
+   * resolver would follow it; undefined when there is none. What the local runtime uses
+   * to send a health check aimed at a name Switchyard publishes (a per-app health name)
+   * to the simulated load balancer that name points at.
+   */
+  aliasTargetOf(name: string): string | undefined;
   /** Replaces the injected failures (for example, to stop throttling mid-test). */
   setFaults(faults: Route53Faults): void;
   /** What Route 53's name servers answer for this query now (the DNS server and TestDNSAnswer). */
@@ -123,15 +131,14 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
   // Lookups and small helpers.
 
   const zoneOf = (id: string): HostedZone => {
-    const bare = decodeURIComponent(id).replace(/^\/?hostedzone\//, '');
+    const bare = id.replace(/^\/?hostedzone\//, '');
     const zone = state.zones.find((z) => z.id === bare);
     if (zone === undefined) throw noSuchHostedZone(bare);
     return zone;
   };
   const healthCheckOf = (id: string): HealthCheck => {
-    const bare = decodeURIComponent(id);
-    const check = state.healthChecks.find((c) => c.id === bare);
-    if (check === undefined) throw noSuchHealthCheck(bare);
+    const check = state.healthChecks.find((c) => c.id === id);
+    if (check === undefined) throw noSuchHealthCheck(id);
     return check;
   };
   const newChange = (comment?: string): ChangeRecord => {
@@ -336,7 +343,8 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
       batch.changes,
     );
     if (!outcome.ok) throw outcome.error;
-    zone.records = outcome.records;
+    // The acceptWithoutApply fault answers as usual but keeps the zone as it was.
+    if (!faults.dropsChange()) zone.records = outcome.records;
     const change = newChange(batch.comment);
     await save();
     return ok(document('ChangeResourceRecordSetsResponse', renderChangeInfo(change.id, 'PENDING', change.submittedAt, change.comment)));
@@ -364,7 +372,7 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
   };
 
   const getChange: Handler = (_req, [id]) => {
-    const bare = decodeURIComponent(id!).replace(/^\/?change\//, '');
+    const bare = id!.replace(/^\/?change\//, '');
     const change = state.changes.find((c) => c.id === bare);
     if (change === undefined) throw noSuchChange(bare);
     return ok(document('GetChangeResponse', renderChangeInfo(change.id, statusOf(change), change.submittedAt, change.comment)));
@@ -563,30 +571,61 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
         params = match?.slice(1);
         return match !== null;
       });
-      if (route === undefined) throw notImplemented(`${req.method} ${req.url.pathname}`);
+      if (route === undefined) throw unknownOperation(req.method, req.url.pathname);
+      const decoded = decodePathSegments(params ?? []);
+      if (decoded instanceof Route53Error) throw decoded;
       const refusal = faults.check({ changesZone: route.changesZone });
       if (refusal !== undefined) throw refusal;
-      const response = await route.handler(req, params ?? []);
+      const response = await route.handler(req, decoded);
       return { ...response, headers: { 'x-amzn-requestid': requestId, ...response.headers } };
     } catch (error) {
       const known = error instanceof Route53Error ? error : new Route53Error('InternalFailure', `Internal failure: ${(error as Error).message}`, 500, 'Receiver');
-      return { status: known.status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body: errorDocument(known, requestId) };
+      return errorResponse(known, requestId);
     }
   };
 
   return {
     name: 'route53',
+    // 1,000 changes with their names, identifiers and 32,000 characters of values, XML-escaped, with room to spare.
+    maxBodyBytes: 2 * 1024 * 1024,
     matches: (req) => req.url.pathname.startsWith(API_PREFIX),
     handle,
+    refuse: (_req, status, code, message) => errorResponse(new Route53Error(code, message, status, status >= 500 ? 'Receiver' : 'Sender'), randomUUID()),
     onHealthCheckStatusChange: (listener) => checker.subscribe(listener),
     healthCheckStatus: (id) => checker.isHealthy(id),
     resolve,
+    aliasTargetOf: (name) => {
+      const wanted = `${name.toLowerCase().replace(/\.$/, '')}.`;
+      for (const zone of state.zones) {
+        if (zone.privateZone) continue;
+        const record = zone.records.find((r) => r.name === wanted && r.type === 'A' && r.setIdentifier === undefined && r.aliasTarget !== undefined);
+        if (record?.aliasTarget) return record.aliasTarget.dnsName;
+      }
+      return undefined;
+    },
     setFaults: (next) => faults.set(next),
     close: async () => {
       checker.close();
       await writer.flush();
     },
   };
+}
+
+function errorResponse(error: Route53Error, requestId: string): LocalResponse {
+  return { status: error.status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body: errorDocument(error, requestId) };
+}
+
+/** The path's ids as the client meant them; a malformed %-escape is the client's error. */
+function decodePathSegments(segments: readonly string[]): string[] | Route53Error {
+  const decoded: string[] = [];
+  for (const segment of segments) {
+    try {
+      decoded.push(decodeURIComponent(segment));
+    } catch {
+      return malformedPath(segment);
+    }
+  }
+  return decoded;
 }
 
 /** Upper-case letters and digits, as in Route 53's zone and change ids. */

@@ -8,6 +8,8 @@ import { parseName } from './names.ts';
 interface ValueProblem {
   code: string;
   reason: string;
+  /** What the problem was "encountered with", when not the whole value. */
+  subject?: string;
 }
 
 type Check = (value: string) => ValueProblem | undefined;
@@ -36,6 +38,18 @@ function fields(count: number, type: string, shape: string, numeric: number): Ch
   };
 }
 
+/**
+ * Route 53 takes printable ASCII and spaces in a value; any other character (a tab,
+ * `é`, U+FFFD) must be written as a `\ooo` escape of its bytes, and is refused otherwise.
+ */
+const unsupportedCharacter: Check = (value) => {
+  for (const char of value) {
+    const code = char.codePointAt(0)!;
+    if (code < 0x20 || code > 0x7e) return { code: 'UnsupportedCharacter', reason: 'Value contains unsupported characters', subject: char };
+  }
+  return undefined;
+};
+
 /** TXT and SPF values are one or more quoted character strings of at most 255 characters. */
 const characterStrings: Check = (value) => {
   let rest = value.trim();
@@ -46,8 +60,10 @@ const characterStrings: Check = (value) => {
     let end = -1;
     for (let i = 1; i < rest.length; i++) {
       if (rest[i] === '\\') {
-        // `\"`, `\\` and `\ooo` each stand for one character.
-        i += /^[0-7]{3}/.test(rest.slice(i + 1)) ? 3 : 1;
+        // `\"`, `\\` and `\ooo` (one byte: at most \377) each stand for one character.
+        const octal = /^[0-7]{3}/.exec(rest.slice(i + 1));
+        if (octal !== null && parseInt(octal[0], 8) > 0o377) return { code: 'UnsupportedCharacter', reason: 'Value contains unsupported characters', subject: `\\${octal[0]}` };
+        i += octal !== null ? 3 : 1;
       } else if (rest[i] === '"') {
         end = i;
         break;
@@ -97,9 +113,9 @@ const CHECKS: Record<RRType, Check> = {
 /** The InvalidChangeBatch message for the first bad value of a set, or undefined when all are valid. */
 export function checkValues(type: RRType, values: readonly string[]): string | undefined {
   for (const value of values) {
-    const problem = CHECKS[type](value);
+    const problem = unsupportedCharacter(value) ?? CHECKS[type](value);
     if (problem !== undefined) {
-      return `Invalid Resource Record: 'FATAL problem: ${problem.code} (${problem.reason}) encountered with '${value}''`;
+      return `Invalid Resource Record: 'FATAL problem: ${problem.code} (${problem.reason}) encountered with '${problem.subject ?? value}''`;
     }
   }
   const seen = new Set<string>();

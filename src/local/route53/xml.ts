@@ -3,6 +3,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { malformedInput, type Route53Error } from './errors.ts';
 import type { HealthCheck, HealthCheckConfig, HostedZone, RecordSet } from './model.ts';
+import { decodeXmlText, xmlSafeText } from './xml-chars.ts';
 
 export const XMLNS = 'https://route53.amazonaws.com/doc/2013-04-01/';
 
@@ -31,11 +32,65 @@ const parser = new XMLParser({
 export type XmlObject = { [name: string]: XmlValue };
 export type XmlValue = string | XmlObject | XmlValue[];
 
+/** Deeper than any Route 53 request (a change batch's values are 8 levels down). */
+export const MAX_XML_DEPTH = 32;
+
+/** Comments and CDATA sections, whose text is not markup. */
+const NOT_MARKUP = /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>/g;
+/** An entity reference other than XML's five and character references. */
+const UNDECLARED_ENTITY = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)[^\s;<]{0,32};?/;
+
+/**
+ * What a Route 53 request may not hold, whatever the XML parser would make of it: a
+ * document type (its entities are never expanded: a billion laughs or an external file),
+ * an entity it does not declare (an HTML entity), or elements nested past MAX_XML_DEPTH.
+ */
+export function refusedMarkup(text: string): string | undefined {
+  const markup = text.replace(NOT_MARKUP, '');
+  if (/<!DOCTYPE/i.test(markup) || /<!ENTITY/i.test(markup)) return 'Document type declarations (DOCTYPE, ENTITY) are not allowed in the request body';
+  const entity = UNDECLARED_ENTITY.exec(markup);
+  if (entity !== null) return `The entity reference ${JSON.stringify(entity[0])} is not declared`;
+  return xmlDepthExceeds(markup, MAX_XML_DEPTH) ? `Elements are nested deeper than ${MAX_XML_DEPTH} levels` : undefined;
+}
+
+/** True when elements nest deeper than `max` (counted from start and end tags, in one pass). */
+function xmlDepthExceeds(markup: string, max: number): boolean {
+  let depth = 0;
+  for (let at = markup.indexOf('<'); at !== -1; at = markup.indexOf('<', at + 1)) {
+    const next = markup[at + 1];
+    if (next === '/') depth -= 1;
+    else if (next !== '?' && next !== '!') {
+      // A start tag: self-closing when it ends with "/>" (quoted attribute values may hold ">").
+      let end = at + 1;
+      let quote: string | undefined;
+      for (; end < markup.length; end++) {
+        const ch = markup[end];
+        if (quote !== undefined) {
+          if (ch === quote) quote = undefined;
+        } else if (ch === '"' || ch === "'") quote = ch;
+        else if (ch === '>') break;
+      }
+      if (markup[end - 1] !== '/') depth += 1;
+      if (depth > max) return true;
+      at = end;
+    }
+  }
+  return false;
+}
+
 /** The body's root element, which must be `rootName`; MalformedInput otherwise, as Route 53 answers. */
 export function parseRequest(body: Buffer, rootName: string): XmlObject | Route53Error {
-  const text = body.toString('utf8');
+  const text = decodeXmlText(body);
+  if (typeof text !== 'string') return text;
+  const refused = refusedMarkup(text);
+  if (refused !== undefined) return malformedInput(`Could not parse the request body: ${refused}`);
   if (text.trim() === '' || XMLValidator.validate(text) !== true) return malformedInput(`Could not parse the request body: expected a ${rootName} XML document`);
-  const doc = parser.parse(text) as XmlObject;
+  let doc: XmlObject;
+  try {
+    doc = parser.parse(text) as XmlObject;
+  } catch (error) {
+    return malformedInput(`Could not parse the request body: ${(error as Error).message}`);
+  }
   const root = doc[rootName];
   if (root === undefined) return malformedInput(`Request body is not valid, expected ${rootName}`);
   return typeof root === 'object' && !Array.isArray(root) ? root : {};
@@ -99,7 +154,8 @@ export function errorDocument(error: Route53Error, requestId: string): string {
     'Error',
     leaf('Type', error.type),
     leaf('Code', error.code),
-    leaf('Message', error.message),
+    // A message may quote what the request held: never let it break the document.
+    leaf('Message', xmlSafeText(error.message)),
   )}${leaf('RequestId', requestId)}</ErrorResponse>`;
 }
 

@@ -1,10 +1,13 @@
-// The simulated clusters' canaries: one small HTTP server per cluster on loopback,
-// answering like the httpbin canary a real cluster publishes under its canary hostname
-// (`/status/<code>` answers <code>, anything else 200). Route 53's health checks probe
-// the canary hostname; the runtime maps that name to this server (resolveTarget).
-// `fail` makes a canary answer 503 to everything (or refuse connections), `heal` brings it back.
+// The simulated clusters' entry points: one small HTTP server per cluster on loopback
+// that answers by Host, as a cluster's gateway routes: its canary hostname like the
+// httpbin canary a real cluster publishes (`/status/<code>` answers <code>, anything
+// else 200), any other name as that app (`<cluster>.<hostname>`, the per-app health
+// name, is the app `<hostname>`). Route 53's health checks probe the canary hostname or
+// a per-app health name; the runtime maps the name to this server (resolveTarget).
+// `fail` makes the whole cluster answer 503 to everything (or refuse connections), or
+// with an app only that app; `heal` brings it back.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { isIP, type AddressInfo, type Socket } from 'node:net';
 import { normalizeName } from '../../core/dns-names.ts';
 import { UnknownCluster } from '../../core/errors.ts';
 
@@ -16,6 +19,8 @@ export interface CanaryInfo {
   cluster: string;
   hostname: string;
   mode: CanaryMode;
+  /** Apps failing on this cluster alone (`switchyard local fail <cluster> --app <hostname>`): they answer 503. */
+  failingApps: string[];
   /** Loopback port the server listens on (0 while down and never started). */
   port: number;
   /** Requests answered since start. */
@@ -25,15 +30,37 @@ export interface CanaryInfo {
 interface Canary {
   cluster: string;
   hostname: string;
+  /** The load balancer name the cluster's records alias to (without `dualstack.` and trailing dot). */
+  entryPoint?: string;
   mode: CanaryMode;
+  failingApps: Set<string>;
   server: Server;
   port: number;
   requests: number;
   sockets: Set<Socket>;
 }
 
-function answer(canary: Canary, path: string): { status: number; body: string } {
-  if (canary.mode === 'failing') return { status: 503, body: `canary of ${canary.cluster} is failing (switchyard local fail)\n` };
+function bareName(name: string): string {
+  return normalizeName(name).replace(/\.$/, '').replace(/^dualstack\./, '');
+}
+
+/**
+ * The app a request is for: its Host without the port, and without a leading `<cluster>.`
+ * (the per-app health name). '' for no name (no Host, an IP address, localhost): the canary.
+ */
+function appOf(canary: Canary, host: string): string {
+  const name = host.toLowerCase().replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  if (name === '' || name === 'localhost' || isIP(name) !== 0) return '';
+  return name.startsWith(`${canary.cluster}.`) ? name.slice(canary.cluster.length + 1) : name;
+}
+
+function answer(canary: Canary, host: string, path: string): { status: number; body: string } {
+  if (canary.mode === 'failing') return { status: 503, body: `cluster ${canary.cluster} is failing (switchyard local fail)\n` };
+  const app = appOf(canary, host);
+  if (app !== '' && app !== canary.hostname) {
+    if (canary.failingApps.has(app)) return { status: 503, body: `${app} on cluster ${canary.cluster} is failing (switchyard local fail --app)\n` };
+    return { status: 200, body: `${app} on cluster ${canary.cluster}: ok\n` };
+  }
   const status = /^\/status\/(\d{3})\/?$/.exec(path);
   if (status) {
     const code = Number(status[1]);
@@ -69,14 +96,20 @@ export class CanaryFleet {
   private constructor() {}
 
   /** Starts one server per cluster, each in the mode given (default healthy). */
-  static async start(clusters: ReadonlyArray<{ name: string; canaryHostname: string }>, modes: Readonly<Record<string, CanaryMode>> = {}): Promise<CanaryFleet> {
+  static async start(
+    clusters: ReadonlyArray<{ name: string; canaryHostname: string; entryPoint?: string }>,
+    modes: Readonly<Record<string, CanaryMode>> = {},
+    failingApps: Readonly<Record<string, readonly string[]>> = {},
+  ): Promise<CanaryFleet> {
     const fleet = new CanaryFleet();
     try {
       for (const cluster of clusters) {
         const canary: Canary = {
           cluster: cluster.name,
           hostname: normalizeName(cluster.canaryHostname).replace(/\.$/, ''),
+          ...(cluster.entryPoint ? { entryPoint: bareName(cluster.entryPoint) } : {}),
           mode: modes[cluster.name] ?? 'healthy',
+          failingApps: new Set(failingApps[cluster.name] ?? []),
           server: createServer(),
           port: 0,
           requests: 0,
@@ -84,7 +117,7 @@ export class CanaryFleet {
         };
         canary.server.on('request', (req, res) => {
           canary.requests += 1;
-          const { status, body } = answer(canary, new URL(req.url ?? '/', 'http://canary').pathname);
+          const { status, body } = answer(canary, req.headers.host ?? '', new URL(req.url ?? '/', 'http://canary').pathname);
           res.writeHead(status, { 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(body)) }).end(body);
         });
         canary.server.on('connection', (socket) => {
@@ -114,6 +147,33 @@ export class CanaryFleet {
     return canary === undefined ? undefined : { host: '127.0.0.1', port: canary.port };
   }
 
+  /**
+   * Where a health check aimed at a name that aliases to `aliasTarget` (a load balancer's
+   * DNS name, as the name's record holds it) should connect: the server of the cluster
+   * whose entry point that is. Undefined for any other target.
+   */
+  resolveEntryPoint(aliasTarget: string | undefined): { host: string; port: number } | undefined {
+    if (aliasTarget === undefined) return undefined;
+    const target = bareName(aliasTarget);
+    const canary = [...this.#canaries.values()].find((c) => c.entryPoint === target);
+    return canary === undefined ? undefined : { host: '127.0.0.1', port: canary.port };
+  }
+
+  /** Makes one app fail (503) on one cluster, or answer again; the canary and the other apps are untouched. */
+  setAppFailing(cluster: string, hostname: string, failing: boolean): CanaryInfo {
+    const canary = this.#canaries.get(cluster);
+    if (canary === undefined) throw new UnknownCluster(cluster, [...this.#canaries.keys()]);
+    const app = hostname.toLowerCase().replace(/\.$/, '');
+    if (failing) canary.failingApps.add(app);
+    else canary.failingApps.delete(app);
+    return this.#info(canary);
+  }
+
+  /** Apps failing alone, by cluster (only clusters with some). */
+  failingApps(): Record<string, string[]> {
+    return Object.fromEntries([...this.#canaries.values()].filter((c) => c.failingApps.size > 0).map((c) => [c.cluster, [...c.failingApps].sort()]));
+  }
+
   /** Puts a cluster's canary in `mode`; throws UnknownCluster for a name not in the fleet. */
   async setMode(cluster: string, mode: CanaryMode): Promise<CanaryInfo> {
     const canary = this.#canaries.get(cluster);
@@ -133,7 +193,7 @@ export class CanaryFleet {
   }
 
   #info(canary: Canary): CanaryInfo {
-    return { cluster: canary.cluster, hostname: canary.hostname, mode: canary.mode, port: canary.port, requests: canary.requests };
+    return { cluster: canary.cluster, hostname: canary.hostname, mode: canary.mode, failingApps: [...canary.failingApps].sort(), port: canary.port, requests: canary.requests };
   }
 
   async close(): Promise<void> {

@@ -6,12 +6,18 @@
 //
 //   GET  /_switchyard/status                   the status view's data (JSON)
 //   GET  /_switchyard/ready                    {"ready": true|false}
-//   POST /_switchyard/clusters/<name>/fail     canary answers 503; body {"mode":"down"} refuses connections instead
-//   POST /_switchyard/clusters/<name>/heal     canary answers again
+//   POST /_switchyard/clusters/<name>/fail     the cluster answers 503; body {"mode":"down"} refuses connections instead;
+//                                              body {"app":"<hostname>"} fails that app only (503 to it, the rest answers)
+//   POST /_switchyard/clusters/<name>/heal     the cluster answers again; body {"app":"<hostname>"}: that app only
 //   POST /_switchyard/discover                 read the clusters' manifests again and send what changed
-import { randomUUID } from 'node:crypto';
+//
+// Every call that changes something (POST) carries the per-run token in X-Switchyard-Token:
+// the runtime writes it to the state folder (control-token.ts), where only its user can read
+// it, so a web page or another user on the machine cannot fail clusters over.
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { SwitchyardError, errorMessage } from '../../core/errors.ts';
 import type { LocalRequest, LocalResponse, LocalService } from '../http.ts';
+import { CONTROL_TOKEN_HEADER } from '../local-only.ts';
 import type { CanaryInfo, CanaryMode } from './canaries.ts';
 import type { LocalStatus } from './status-view.ts';
 
@@ -20,8 +26,8 @@ export const CONTROL_PREFIX = '/_switchyard/';
 export interface ControlApi {
   status(): Promise<LocalStatus>;
   ready(): boolean;
-  fail(cluster: string, mode: Extract<CanaryMode, 'failing' | 'down'>): Promise<CanaryInfo>;
-  heal(cluster: string): Promise<CanaryInfo>;
+  fail(cluster: string, mode: Extract<CanaryMode, 'failing' | 'down'>, app?: string): Promise<CanaryInfo>;
+  heal(cluster: string, app?: string): Promise<CanaryInfo>;
   discover(): Promise<{ events: number; problems: string[]; unreachable: string[] }>;
 }
 
@@ -42,34 +48,73 @@ export function stillStarting(): never {
 }
 
 function json(status: number, body: unknown): LocalResponse {
-  return { status, headers: { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID() }, body: `${JSON.stringify(body)}\n` };
+  const code = (body as { error?: unknown }).error;
+  return {
+    status,
+    headers: { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID(), ...(typeof code === 'string' ? { 'x-amzn-errortype': code } : {}) },
+    body: `${JSON.stringify(body)}\n`,
+  };
 }
 
-function readMode(req: LocalRequest): Extract<CanaryMode, 'failing' | 'down'> {
+function sameToken(sent: string | string[] | undefined, token: string): boolean {
+  if (typeof sent !== 'string') return false;
+  const a = Buffer.from(sent);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function clusterName(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ControlError(400, 'InvalidInput', `cluster name "${segment}" in the path: not valid percent-encoding`);
+  }
+}
+
+function readBody(req: LocalRequest): Record<string, unknown> {
   const text = req.body.toString('utf8').trim();
-  if (text === '') return 'failing';
+  if (text === '') return {};
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
     throw new ControlError(400, 'InvalidInput', 'request body: not valid JSON');
   }
-  const mode = (body as { mode?: unknown } | null)?.mode ?? 'failing';
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ControlError(400, 'InvalidInput', 'request body: expected a JSON object');
+  return body as Record<string, unknown>;
+}
+
+function readMode(body: Record<string, unknown>): Extract<CanaryMode, 'failing' | 'down'> {
+  const mode = body['mode'] ?? 'failing';
   if (mode !== 'failing' && mode !== 'down') throw new ControlError(400, 'InvalidInput', `mode "${String(mode)}": expected "failing" (HTTP 503) or "down" (connections refused)`);
   return mode;
+}
+
+function readApp(body: Record<string, unknown>): string | undefined {
+  const app = body['app'];
+  if (app === undefined) return undefined;
+  if (typeof app !== 'string' || app.trim() === '') throw new ControlError(400, 'InvalidInput', `app ${JSON.stringify(app)}: expected the app's hostname`);
+  return app;
 }
 
 function expect(req: LocalRequest, method: string): void {
   if (req.method !== method) throw new ControlError(405, 'MethodNotAllowed', `${req.url.pathname} takes ${method}, not ${req.method}`);
 }
 
-export function controlService(api: ControlApi): LocalService {
+/** `token`: what a changing call must send in X-Switchyard-Token (the runtime's per-run token). */
+export function controlService(api: ControlApi, token: string): LocalService {
   return {
     name: 'switchyard-control',
+    maxBodyBytes: 64 * 1024,
     matches: (req) => req.url.pathname.startsWith(CONTROL_PREFIX),
+    refuse: (_req, status, code, message) => json(status, { error: code, message }),
     async handle(req) {
       const path = req.url.pathname.slice(CONTROL_PREFIX.length).replace(/\/$/, '');
       try {
+        if (req.method !== 'GET' && !sameToken(req.headers[CONTROL_TOKEN_HEADER], token)) {
+          const sent = req.headers[CONTROL_TOKEN_HEADER] === undefined ? 'no' : 'a wrong';
+          throw new ControlError(403, 'AccessDenied', `${req.method} ${req.url.pathname} changes the runtime and needs its token in ${CONTROL_TOKEN_HEADER}; ${sent} token was sent (the switchyard CLI reads it from the state folder, see docs/local-runtime.md)`);
+        }
         if (path === 'status') {
           expect(req, 'GET');
           return json(200, await api.status());
@@ -85,8 +130,11 @@ export function controlService(api: ControlApi): LocalService {
         const cluster = /^clusters\/([^/]+)\/(fail|heal)$/.exec(path);
         if (cluster) {
           expect(req, 'POST');
-          const name = decodeURIComponent(cluster[1]!);
-          const canary = cluster[2] === 'fail' ? await api.fail(name, readMode(req)) : await api.heal(name);
+          const name = clusterName(cluster[1]!);
+          const body = readBody(req);
+          const app = readApp(body);
+          if (app !== undefined && body['mode'] === 'down') throw new ControlError(400, 'InvalidInput', `mode "down" refuses connections to the whole cluster ${name}; with app ${app}, only "failing" (HTTP 503 to that app)`);
+          const canary = cluster[2] === 'fail' ? await api.fail(name, readMode(body), app) : await api.heal(name, app);
           return json(200, { cluster: name, canary });
         }
         throw new ControlError(404, 'NotFound', `no local control operation at ${req.method} ${req.url.pathname} (see docs/local-runtime.md)`);

@@ -9,7 +9,8 @@ import type { Route53Client } from '@aws-sdk/client-route-53';
 import { RateLimiter } from '../../aws/retry.ts';
 import { createRoute53Client, Route53Adapter } from '../../aws/route53.ts';
 import { route53HealthSource } from '../../aws/health-source.ts';
-import { sfnStarter, type StateMachineArns } from '../../aws/sfn.ts';
+import { cloudWatchAlarmStates } from '../../aws/alarm-states.ts';
+import { sfnExecutions, sfnStarter, type StateMachineArns } from '../../aws/sfn.ts';
 import { DynamoStateTable } from '../../aws/state-table.ts';
 import type { LoadedFleet } from '../../core/config-file.ts';
 import { InvalidInput } from '../../core/errors.ts';
@@ -71,14 +72,16 @@ export function localDeps(options: { fleet: LoadedFleet; clients: LocalClients; 
     table,
     dns: route53Dns({ fleet: config, route53: clients.route53 }),
     // The same health source as on AWS: the canary checks' GetHealthCheckStatus and the alarm states Failover recorded.
-    health: route53HealthSource({ fleet: config, route53: clients.route53, client: clients.route53Client, table }),
+    health: route53HealthSource({ fleet: config, route53: clients.route53, table }),
     workflows: sfnStarter(clients.sfn, machines),
+    executions: sfnExecutions(clients.sfn),
     eks: {
       async describeUpdate(request) {
         throw new InvalidInput(`EKS is not emulated by the local runtime: cannot follow update ${request.updateId} of ${request.eksClusterName}`, { ...request });
       },
     },
     discovery: discoveryPort(config, () => manifestFolderReader(fleet.dir)),
+    alarms: cloudWatchAlarmStates([clients.cloudwatch]),
     clock: { now: () => new Date() },
   };
 }

@@ -10,12 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { ensureStateTable } from '../../aws/state-table.ts';
 import { loadFleet, type LoadedFleet } from '../../core/config-file.ts';
 import { normalizeName } from '../../core/dns-names.ts';
-import { errorMessage, InvalidInput } from '../../core/errors.ts';
+import { errorMessage, InvalidInput, UnknownCluster } from '../../core/errors.ts';
 import { eventBridgeSink } from '../../k8s/event-sink.ts';
 import { manifestFolderSource } from '../../k8s/source.ts';
 import type { Deps } from '../../runtime/deps.ts';
 import { createTasks, TASK_FACTORIES, type Task } from '../../../functions/tasks/index.ts';
 import { startEndpoint, type Endpoint } from '../endpoint.ts';
+import { exposureWarning } from '../local-only.ts';
 import { readJsonFile, writeJsonFileAtomic } from '../json-file.ts';
 import { deployWorkflows, openLocalPlatform, type LocalPlatform } from '../platform.ts';
 import { createRoute53Service, type Route53Service } from '../route53/index.ts';
@@ -25,7 +26,7 @@ import type { PublishedEndpoint } from '../../core/model.ts';
 import { clusterAddress } from './names.ts';
 import { loadWorkflowFolder } from '../stepfunctions/runner.ts';
 import type { LambdaHandler } from '../stepfunctions/lambda-invoke.ts';
-import type { ExecutionRecord } from '../stepfunctions/engine.ts';
+import type { ExecutionSummary as StoredExecution } from '../stepfunctions/engine.ts';
 import { CanaryFleet, type CanaryInfo, type CanaryMode } from './canaries.ts';
 import { ensureCanaryAlarms, followHealthChecks } from './canary-alarms.ts';
 import { LocalAlarms } from './cloudwatch/alarms.ts';
@@ -38,7 +39,7 @@ import { recoverInterrupted, type RecoveryOutcome } from './recovery.ts';
 import { fleetStatus } from './status.ts';
 import { summarizeDetail, type ExecutionSummary, type LocalStatus } from './status-view.ts';
 import { installTriggers, type TriggerRoute } from './triggers.ts';
-import { claimStateDir, releaseStateDir, resetStateDir } from './state-dir.ts';
+import { claimStateDir, newControlToken, releaseStateDir, resetStateDir, writeControlToken } from './state-dir.ts';
 import { createDashboard, type Dashboard } from '../../dashboard/service.ts';
 import { dashboardGuard } from '../../dashboard/guard.ts';
 import { localSource, type LocalSourceOptions } from '../../dashboard/sources/local.ts';
@@ -57,6 +58,7 @@ export interface LocalRuntimeOptions {
   reset?: boolean;
   /** Default: SWITCHYARD_PORT, else 4566; 0 picks a free port. */
   port?: number;
+  /** Address to listen on (default 127.0.0.1). Another interface exposes the AWS APIs to the network: say so. */
   host?: string;
   /** Port of the DNS server (UDP and TCP, on `host`); default 0 picks a free one, `null` runs none. The CLI's default is 4567. */
   dnsPort?: number | null;
@@ -86,6 +88,8 @@ export interface LocalRuntimeOptions {
 export interface LocalRuntime {
   url: string;
   port: number;
+  /** What the control API's writes need in X-Switchyard-Token (also in the state folder's control-token). */
+  controlToken: string;
   /** The DNS server answering from the local zones (docs/local-runtime.md, "DNS answers"). */
   dns: { host: string; port: number } | undefined;
   fleet: LoadedFleet;
@@ -105,10 +109,13 @@ export interface LocalRuntime {
   status(): Promise<LocalStatus>;
   fail(cluster: string, mode?: Extract<CanaryMode, 'failing' | 'down'>): Promise<CanaryInfo>;
   heal(cluster: string): Promise<CanaryInfo>;
+  /** One app answers 503 on one cluster (its per-app health check fails); the canary and the other apps are untouched. */
+  failApp(cluster: string, hostname: string): Promise<CanaryInfo>;
+  healApp(cluster: string, hostname: string): Promise<CanaryInfo>;
   discover(): Promise<{ events: number; problems: string[]; unreachable: string[] }>;
   /** Resolves when the bus has delivered everything and no execution (of these workflows, default all) runs. */
   settle(timeoutMs?: number, workflows?: readonly string[]): Promise<void>;
-  executions(): ExecutionRecord[];
+  executions(): StoredExecution[];
   close(): Promise<void>;
 }
 
@@ -166,9 +173,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   };
   if (stateDir !== undefined) cleanups.push(() => releaseStateDir(stateDir));
   try {
+    const controlToken = newControlToken();
+    if (stateDir !== undefined) await writeControlToken(stateDir, controlToken);
     const modesFile = stateDir === undefined ? undefined : join(stateDir, 'canaries.json');
     const savedModes = modesFile === undefined ? {} : ((await readJsonFile<Record<string, CanaryMode>>(modesFile)) ?? {});
-    const canaries = await CanaryFleet.start(fleet.config.clusters, savedModes);
+    const appFailuresFile = stateDir === undefined ? undefined : join(stateDir, 'app-failures.json');
+    const savedAppFailures = appFailuresFile === undefined ? {} : ((await readJsonFile<Record<string, string[]>>(appFailuresFile)) ?? {});
+    const canaries = await CanaryFleet.start(fleet.config.clusters, savedModes, savedAppFailures);
     cleanups.push(() => canaries.close());
 
     let platform: LocalPlatform | undefined;
@@ -195,7 +206,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...(stateDir === undefined ? {} : { statePath: join(stateDir, 'route53.json') }),
       insyncDelayMs: scale.insync,
       healthCheckTimeScale: scale.health,
-      resolveTarget: (host) => canaries.resolve(host),
+      // A canary hostname goes to its cluster's server; any other name (a per-app health
+      // name) as Route 53 would resolve it: through its record, to the entry point it aliases.
+      resolveTarget: (host) => canaries.resolve(host) ?? canaries.resolveEntryPoint(route53.aliasTargetOf(host)),
       alarmState: (_region, name) => alarms.get(name)?.state,
     });
     cleanups.push(() => route53.close());
@@ -222,7 +235,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     let ready = false;
     let problems: string[] = [];
 
-    const executions = (): ExecutionRecord[] =>
+    const executions = (): StoredExecution[] =>
       opened.stepFunctions.listStateMachines({ maxResults: 1000 }).items.flatMap((m) => opened.stepFunctions.listExecutions({ stateMachineArn: m.stateMachineArn, maxResults: 1000 }).items);
     const workflowOf = (arn: string) => arn.slice(arn.lastIndexOf(':') + 1).replace(`switchyard-${names.stage}-`, '');
 
@@ -235,12 +248,28 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       log(`canary of ${cluster}: ${mode}`);
       return info;
     };
+    /** One app fails (503) or answers again on one cluster; only an app the cluster publishes. */
+    const setApp = async (cluster: string, hostname: string, failing: boolean): Promise<CanaryInfo> => {
+      const app = hostname.trim().toLowerCase().replace(/\.$/, '');
+      if (failing) {
+        if (!fleet.config.clusters.some((c) => c.name === cluster)) throw new UnknownCluster(cluster, fleet.config.clusters.map((c) => c.name));
+        const published = (await deps.table.listApps()).filter((a) => a.endpoints.some((e) => e.cluster === cluster)).map((a) => a.hostname);
+        if (!published.includes(app)) {
+          throw new InvalidInput(`--app ${hostname}: cluster ${cluster} does not publish it (it publishes ${published.sort().join(', ') || 'nothing yet'})`, { cluster, hostname });
+        }
+      }
+      const info = canaries.setAppFailing(cluster, app, failing);
+      if (appFailuresFile !== undefined) await writeJsonFileAtomic(appFailuresFile, canaries.failingApps());
+      log(`${app} on ${cluster}: ${failing ? 'failing' : 'healthy'}`);
+      return info;
+    };
     // Filled in once the endpoint is up (they read through it); until then the control API says "starting".
     let status: (() => Promise<LocalStatus>) | undefined;
     let started: LocalRuntime | undefined;
     const dashboard = createDashboard({
       source: localSource(fleet, names, () => started, { ...options.dashboard, log }),
-      guard: dashboardGuard(options.dashboard?.token),
+      // The page carries the runtime's per-run control token: one secret per run for every local write.
+      guard: dashboardGuard(options.dashboard?.token ?? controlToken),
       ...(options.dashboard?.refreshMs === undefined ? {} : { refreshMs: options.dashboard.refreshMs }),
       log,
     });
@@ -255,10 +284,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         controlService({
           status: () => (status ?? stillStarting)(),
           ready: () => ready,
-          fail: (cluster, mode) => setCanary(cluster, mode),
-          heal: (cluster) => setCanary(cluster, 'healthy'),
+          fail: (cluster, mode, app) => (app === undefined ? setCanary(cluster, mode) : setApp(cluster, app, true)),
+          heal: (cluster, app) => (app === undefined ? setCanary(cluster, 'healthy') : setApp(cluster, app, false)),
           discover: () => (discover ?? stillStarting)(),
-        }),
+        }, controlToken),
         route53,
         ...cloudWatchServices(alarms),
         ...opened.services,
@@ -267,6 +296,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // Closes every mounted service too (each close is idempotent).
     cleanups.push(() => endpoint.close());
 
+    const exposure = exposureWarning(options.host ?? '127.0.0.1', endpoint.url);
+    if (exposure !== undefined) {
+      log(exposure);
+      problems.push(exposure);
+    }
     options.onListening?.(endpoint.url);
     const clients = localClients(endpoint.url);
     cleanups.push(() => clients.destroy());
@@ -291,14 +325,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     cleanups.push(() => follower.stop());
 
-    const recovered = await recoverInterrupted({
-      stepFunctions: opened.stepFunctions,
-      deps,
-      rollback: tasks['rollbackOperation'],
-      putEvents: async (entries) => opened.eventBus.putEvents(entries),
-      eventBusName: names.bus,
-      workflowOf,
-    });
+    const recovered = await recoverInterrupted({ stepFunctions: opened.stepFunctions, deps, workflowOf });
     for (const outcome of recovered) log(`recovered ${outcome.workflow} ${outcome.executionArn}: ${outcome.action} (${outcome.detail})`);
 
     const feed = await GatewayFeed.open({
@@ -373,6 +400,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const runtime: LocalRuntime = (started = {
       url: endpoint.url,
       port: endpoint.port,
+      controlToken,
       dns: dns === undefined ? undefined : { host: dns.host, port: dns.port },
       fleet,
       names,
@@ -392,6 +420,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       status,
       fail: (cluster, mode = 'failing') => setCanary(cluster, mode),
       heal: (cluster) => setCanary(cluster, 'healthy'),
+      failApp: (cluster, hostname) => setApp(cluster, hostname, true),
+      healApp: (cluster, hostname) => setApp(cluster, hostname, false),
       discover,
       settle,
       executions,

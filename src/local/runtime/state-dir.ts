@@ -1,12 +1,16 @@
 // The state folder (.switchyard/): one runtime at a time may use it, `--reset` empties
-// it, and `runtime.json` tells the CLI where the running runtime listens.
-import { readdir, rm } from 'node:fs/promises';
+// it, `runtime.json` tells the CLI where the running runtime listens and `control-token`
+// (readable by its owner only) holds the token the control API's writes need.
+import { randomBytes } from 'node:crypto';
+import { chmod, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidInput } from '../../core/errors.ts';
 import { readJsonFile, writeJsonFileAtomic } from '../json-file.ts';
 
 /** What the runtime keeps in the state folder; --reset deletes these and nothing else. */
-export const STATE_ENTRIES = ['route53.json', 'stepfunctions', 'eventbridge', 'dynamodb', 'cloudwatch', 'discovery', 'canaries.json', 'runtime.json', 'runtime.lock'] as const;
+export const STATE_ENTRIES = ['route53.json', 'stepfunctions', 'eventbridge', 'dynamodb', 'cloudwatch', 'discovery', 'canaries.json', 'runtime.json', 'runtime.lock', 'control-token'] as const;
+
+const CONTROL_TOKEN_FILE = 'control-token';
 
 export interface RuntimeInfo {
   pid: number;
@@ -54,8 +58,42 @@ export async function claimStateDir(dir: string): Promise<void> {
 }
 
 export async function releaseStateDir(dir: string): Promise<void> {
+  await rm(join(dir, CONTROL_TOKEN_FILE), { force: true });
   await rm(join(dir, 'runtime.lock'), { force: true });
   await rm(join(dir, 'runtime.json'), { force: true });
+}
+
+/** A new per-run token for the control API. */
+export function newControlToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Writes the token where only this user can read it (mode 0600, created so, then renamed into place). */
+export async function writeControlToken(dir: string, token: string): Promise<void> {
+  const path = join(dir, CONTROL_TOKEN_FILE);
+  const temporary = `${path}.${process.pid}.tmp`;
+  await rm(temporary, { force: true });
+  const file = await open(temporary, 'wx', 0o600);
+  try {
+    await file.writeFile(`${token}\n`);
+  } finally {
+    await file.close();
+  }
+  // The umask cannot widen 0600, but a filesystem may ignore modes at creation: say it again.
+  await chmod(temporary, 0o600);
+  await rename(temporary, path);
+}
+
+/** The running runtime's control token, if its state folder holds one this user can read. */
+export async function readControlToken(dir: string): Promise<string | undefined> {
+  try {
+    const token = (await readFile(join(dir, CONTROL_TOKEN_FILE), 'utf8')).trim();
+    return token === '' ? undefined : token;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES') return undefined;
+    throw error;
+  }
 }
 
 /** Where the runtime using `dir` listens, if one is running. */

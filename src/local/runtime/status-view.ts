@@ -88,7 +88,7 @@ export function renderStatus(status: LocalStatus, limits: { executions?: number;
         c.intent + (c.failedOver ? ' (failed over)' : ''),
         String(c.weightPercent),
         c.health,
-        canary.get(c.name)?.mode ?? '-',
+        `${canary.get(c.name)?.mode ?? '-'}${canary.get(c.name)?.failingApps?.length ? ` (failing: ${canary.get(c.name)!.failingApps.join(', ')})` : ''}`,
         c.lock ?? '',
       ]),
     ]).map((l) => `  ${l}`),
@@ -104,6 +104,9 @@ export function renderStatus(status: LocalStatus, limits: { executions?: number;
         ...status.apps.map((a) => [a.hostname, a.routing, ...clusterNames.map((n) => memberCell(a.clusters.find((m) => m.cluster === n)))]),
       ]).map((l) => `  ${l}`),
     );
+  }
+  for (const u of status.unserved ?? []) {
+    lines.push(`  ! ${u.hostname} has no healthy cluster${u.drained.length ? ` (drained, stays drained: ${u.drained.join(', ')})` : ''}${u.unhealthy.length ? ` (unhealthy: ${u.unhealthy.join(', ')})` : ''}`);
   }
   lines.push('');
   const running = status.executions.filter((e) => e.status === 'RUNNING');

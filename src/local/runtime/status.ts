@@ -8,6 +8,8 @@ import type { Route53Port } from '../../aws/route53.ts';
 import type { StateTable } from '../../aws/state-table.ts';
 import type { FleetConfig } from '../../core/config.ts';
 import { MARKER_LABEL, normalizeName } from '../../core/dns-names.ts';
+import { catalogueApps } from '../../core/catalogue.ts';
+import { unservedApps, type UnservedApp } from '../../core/failover.ts';
 import { failoverKey, intentOf, liveLocks } from '../../core/intent.ts';
 import type { ClusterIntentState, HealthState, RecordSet, RoutingPolicy } from '../../core/model.ts';
 import type { HealthSource } from '../../runtime/deps.ts';
@@ -45,6 +47,11 @@ export interface AppStatus {
 export interface FleetStatus {
   clusters: ClusterStatus[];
   apps: AppStatus[];
+  /**
+   * Apps no healthy, active cluster serves now, with their DRAINED clusters (which stay
+   * drained until an operator restores one) and their unhealthy ones.
+   */
+  unserved: UnservedApp[];
 }
 
 export interface FleetStatusPorts {
@@ -145,5 +152,6 @@ export async function fleetStatus(ports: FleetStatusPorts): Promise<FleetStatus>
       const serving = servingMembers(routing, members);
       return { hostname: name.replace(/\.$/, ''), routing, clusters: members.map((m) => ({ ...m, serving: serving.has(m.cluster) })) };
     });
-  return { clusters, apps };
+  const unserved = unservedApps(state, catalogueApps(fleet, catalogue.flatMap((a) => a.endpoints)), health);
+  return { clusters, apps, unserved };
 }

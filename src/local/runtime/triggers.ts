@@ -1,12 +1,14 @@
 // The event rules the deploy creates on AWS (stacks/triggers.ts, stacks/plan.ts), put on
-// the local bus: alarm state changes and EKS calls arrive on the default bus (where AWS
-// services deliver them) and are forwarded to the app's bus; there the router function
-// subscribes to alarms, EKS calls and Gateway events, and a schedule on the default bus
+// the local bus: alarm state changes, EKS calls and the local Step Functions' status
+// changes arrive on the default bus (where AWS services deliver them) and are forwarded to
+// the app's bus; there the router function subscribes to alarms, EKS calls, Gateway events
+// and stopped/failed runs of the lock-holding workflows, and a schedule on the default bus
 // invokes it for Reconcile. When the router is not (yet) among the handlers, the rules
 // start the workflows directly where a workflow takes the event as its input.
 import type { FleetConfig } from '../../core/config.ts';
 import { alarmPrefix } from '../../core/alarm-names.ts';
-import { alarmPattern, DEFAULT_RECONCILE_SCHEDULE, eksPattern, gatewayPattern, type EventPattern } from '../../../stacks/triggers.ts';
+import { LOCK_HOLDING_WORKFLOWS } from '../../core/events.ts';
+import { alarmPattern, DEFAULT_RECONCILE_SCHEDULE, eksPattern, executionsPattern, gatewayPattern, type EventPattern } from '../../../stacks/triggers.ts';
 import { DEFAULT_BUS, type LocalEventBus } from '../eventbridge/bus.ts';
 import type { LocalNames } from './names.ts';
 
@@ -33,26 +35,37 @@ export interface TriggerPlanInput {
   reconcileSchedule?: string;
 }
 
+/** Stopped, timed-out and failed runs of the deployed lock-holding workflows, when RecoverOperation is deployed too. */
+function executionsPatternOf(names: LocalNames, workflows: readonly string[]): EventPattern | undefined {
+  const lockHolding = LOCK_HOLDING_WORKFLOWS.filter((w) => workflows.includes(w)).map((w) => names.stateMachineArn(w));
+  return lockHolding.length > 0 && workflows.includes('RecoverOperation') ? executionsPattern(lockHolding) : undefined;
+}
+
 /** Where each kind of event goes: the router when there is one, else the workflow that takes the raw event. */
 export function planTriggers(input: TriggerPlanInput): TriggerRoute[] {
   const { fleet, names } = input;
   const router = input.functions.includes(ROUTER);
   const direct = (workflow: string) => (input.workflows.includes(workflow) ? `workflow:${workflow}` : undefined);
   const via = (fallback: string | undefined) => (router ? `function:${ROUTER}` : fallback);
+  const executions = executionsPatternOf(names, input.workflows);
   return [
     { rule: names.rule('alarms'), bus: names.bus, pattern: alarmPattern(alarmPrefix({ stage: names.stage, ownerId: fleet.ownerId })), target: via(direct('Failover')) },
     { rule: names.rule('eks'), bus: names.bus, pattern: eksPattern(fleet.clusters.map((c) => c.eksClusterName)), target: via(direct('UpgradeGuard')) },
     // Gateway events carry one resource's hostnames; only the router turns them into OnboardApp/OffboardApp inputs.
     { rule: names.rule('gateways'), bus: names.bus, pattern: gatewayPattern(), target: via(undefined) },
+    // A status change names the run; only the router turns it into RecoverOperation's input.
+    ...(executions ? [{ rule: names.rule('executions'), bus: names.bus, pattern: executions, target: via(undefined) }] : []),
     { rule: names.rule('reconcile'), bus: DEFAULT_BUS, schedule: input.reconcileSchedule ?? DEFAULT_RECONCILE_SCHEDULE, target: via(undefined) },
   ];
 }
 
-/** The default bus's forwarding rules: AWS service events of the fleet go on to the app's bus. */
-function forwardRoutes(fleet: FleetConfig, names: LocalNames): Array<{ rule: string; pattern: EventPattern }> {
+/** The default bus's forwarding rules: AWS service events of the fleet go on to the app bus. */
+function forwardRoutes(fleet: FleetConfig, names: LocalNames, workflows: readonly string[]): Array<{ rule: string; pattern: EventPattern }> {
+  const executions = executionsPatternOf(names, workflows);
   return [
     { rule: names.rule('forward-alarms'), pattern: alarmPattern(alarmPrefix({ stage: names.stage, ownerId: fleet.ownerId })) },
     { rule: names.rule('forward-eks'), pattern: eksPattern(fleet.clusters.map((c) => c.eksClusterName)) },
+    ...(executions ? [{ rule: names.rule('forward-executions'), pattern: executions }] : []),
   ];
 }
 
@@ -69,7 +82,7 @@ export function installTriggers(bus: LocalEventBus, input: TriggerPlanInput): Tr
   bus.registerTarget(appBusArn, (_input, event) => {
     bus.injectEvent({ source: event.source, detailType: event['detail-type'], detail: event.detail, resources: event.resources, time: new Date(event.time) }, names.bus);
   });
-  for (const forward of forwardRoutes(input.fleet, names)) {
+  for (const forward of forwardRoutes(input.fleet, names, input.workflows)) {
     bus.putRule({ Name: forward.rule, EventBusName: DEFAULT_BUS, EventPattern: JSON.stringify(forward.pattern), Description: 'forwards the fleet\'s AWS events to the app bus' });
     bus.putTargets({ Rule: forward.rule, EventBusName: DEFAULT_BUS, Targets: [{ Id: TARGET_ID, Arn: appBusArn }] });
   }

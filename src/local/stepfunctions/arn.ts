@@ -1,15 +1,23 @@
 // Step Functions names and ARNs, checked the way the service checks them.
-import { AwsServiceError } from '../aws-json.ts';
+import { AwsServiceError, validationError } from '../aws-json.ts';
 
 // Names: 1-80 characters; no whitespace, brackets, wildcards, listed specials or control characters.
 const FORBIDDEN_NAME = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/u;
+const MAX_NAME_LENGTH = 80;
 
 export function isValidName(name: string): boolean {
-  return name.length >= 1 && name.length <= 80 && !FORBIDDEN_NAME.test(name);
+  return name.length >= 1 && name.length <= MAX_NAME_LENGTH && !FORBIDDEN_NAME.test(name);
 }
 
-export function checkName(name: string): void {
-  if (!isValidName(name)) throw new AwsServiceError('InvalidName', `Invalid Name: '${name}'`);
+/**
+ * A state machine or execution name as AWS checks it: the length is a constraint of the
+ * request (ValidationException, checked first), the characters are the service's own
+ * rule (InvalidName). `.` and `..` are valid names, as on AWS.
+ */
+export function checkName(name: string, field = 'name'): void {
+  if (name.length < 1) throw validationError(field, name, 'Member must have length greater than or equal to 1');
+  if (name.length > MAX_NAME_LENGTH) throw validationError(field, name, `Member must have length less than or equal to ${MAX_NAME_LENGTH}`);
+  if (FORBIDDEN_NAME.test(name)) throw new AwsServiceError('InvalidName', `Invalid Name: '${name}'`);
 }
 
 export interface Place {

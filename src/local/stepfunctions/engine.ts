@@ -3,15 +3,21 @@
 // a state folder so a restart keeps them. Errors are AwsServiceError with the codes
 // Step Functions answers with. Executions that were RUNNING when the process died are
 // listed by interruptedExecutions(); the runtime decides to resume or stop them.
+// Closed executions are kept as summaries in memory and bodies in the store (read on
+// DescribeExecution / GetExecutionHistory), within a retention (./retention.ts).
 import { randomUUID } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage } from '../../core/errors.ts';
 import { AwsServiceError, paginate, validationError, type Page } from '../aws-json.ts';
 import { JsonFileWriter, readJsonFile } from '../json-file.ts';
 import { checkName, executionArn, parseExecutionArn, parseStateMachineArn, stateMachineArn, type Place } from './arn.ts';
+import { FileExecutionStore, MemoryExecutionStore, summaryOf, type ExecutionRecord, type ExecutionStore, type ExecutionSummary } from './execution-store.ts';
 import type { HistoryEvent } from './history.ts';
-import { Workflow, type ExecutionStatus, type RunnerOptions, type WorkflowOutcome, type WorkflowRun } from './runner.ts';
+import { checkInputSize } from './limits.ts';
+import { DEFAULT_RETENTION, executionsToPrune, type RetentionPolicy } from './retention.ts';
+import { Workflow, type RunnerOptions, type WorkflowOutcome, type WorkflowRun } from './runner.ts';
+
+export type { ExecutionRecord, ExecutionSummary } from './execution-store.ts';
 
 export interface StateMachineRecord {
   name: string;
@@ -23,22 +29,6 @@ export interface StateMachineRecord {
   updateDate?: number;
 }
 
-export interface ExecutionRecord {
-  executionArn: string;
-  stateMachineArn: string;
-  name: string;
-  status: ExecutionStatus;
-  startDate: number;
-  stopDate?: number;
-  input: string;
-  output?: string;
-  error?: string;
-  cause?: string;
-  history: HistoryEvent[];
-  /** Times the runtime restarted it after the process died mid-run. */
-  resumeCount?: number;
-}
-
 export interface StepFunctionsOptions extends Omit<RunnerOptions, 'label' | 'region' | 'accountId'> {
   region?: string;
   accountId?: string;
@@ -46,31 +36,49 @@ export interface StepFunctionsOptions extends Omit<RunnerOptions, 'label' | 'reg
   stateDir?: string;
   /** Called when an execution starts or ends (status views, event emission). */
   onExecutionChange?: (record: Readonly<ExecutionRecord>) => void;
+  /** How long closed executions are kept (default: 90 days, 10,000 per state machine). */
+  retention?: Partial<RetentionPolicy>;
+  /** The clock retention is measured against (tests). */
+  now?: () => number;
 }
 
 const STATUSES: readonly string[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
+const HOUR_MS = 3_600_000;
 
 export class LocalStepFunctions {
   readonly place: Place;
   private readonly options: StepFunctionsOptions;
   private readonly machines = new Map<string, StateMachineRecord>();
   private readonly workflows = new Map<string, Workflow | Error>();
-  private readonly executions = new Map<string, ExecutionRecord>();
+  /** Every execution kept, open or closed. */
+  private readonly summaries = new Map<string, ExecutionSummary>();
+  /** Full records of RUNNING executions (live or left by a dead process). */
+  private readonly open = new Map<string, ExecutionRecord>();
+  private readonly closedCount = new Map<string, number>();
   private readonly runs = new Map<string, { run: WorkflowRun; done: Promise<ExecutionRecord> }>();
   private readonly interrupted = new Set<string>();
   private readonly writer = new JsonFileWriter();
+  private readonly store: ExecutionStore;
+  private readonly retention: RetentionPolicy;
+  private removals: Promise<void> = Promise.resolve();
+  private pruneTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   private constructor(options: StepFunctionsOptions) {
     this.options = options;
     this.place = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000' };
+    this.store = this.folder === undefined ? new MemoryExecutionStore() : new FileExecutionStore(this.folder);
+    this.retention = { ...DEFAULT_RETENTION, ...options.retention };
   }
 
   /** Opens the service, loading what an earlier process left in stateDir. */
   static async open(options: StepFunctionsOptions): Promise<LocalStepFunctions> {
     const service = new LocalStepFunctions(options);
     await service.load();
+    // Closed executions age out while the service runs, too.
+    service.pruneTimer = setInterval(() => service.prune(), HOUR_MS);
+    service.pruneTimer.unref();
     return service;
   }
 
@@ -133,74 +141,83 @@ export class LocalStepFunctions {
   // ---- executions -----------------------------------------------------------------
 
   startExecution(request: { stateMachineArn: string; name?: string; input?: string }): { executionArn: string; startDate: number } {
+    // AWS checks the request's constraints before it looks the state machine up.
+    if (request.name !== undefined) checkName(request.name);
+    const inputText = request.input ?? '{}';
+    checkInputSize(inputText);
     const machine = this.machine(request.stateMachineArn);
     const name = request.name ?? randomUUID();
-    checkName(name);
-    const inputText = request.input ?? '{}';
     const input = parseInput(inputText);
     const arn = executionArn(this.place, machine.name, name);
-    const existing = this.executions.get(arn);
+    const existing = this.summaries.get(arn);
     if (existing !== undefined) {
       // AWS: same name and input as an open execution is the same call; otherwise the name is taken.
-      if (existing.status === 'RUNNING' && sameJson(existing.input, inputText)) return { executionArn: arn, startDate: existing.startDate };
+      const open = this.open.get(arn);
+      if (open !== undefined && open.status === 'RUNNING' && sameJson(open.input, inputText)) return { executionArn: arn, startDate: open.startDate };
       throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
     }
     const record: ExecutionRecord = { executionArn: arn, stateMachineArn: machine.stateMachineArn, name, status: 'RUNNING', startDate: Date.now(), input: inputText, history: [] };
-    this.executions.set(arn, record);
+    this.summaries.set(arn, summaryOf(record));
+    this.open.set(arn, record);
     this.launch(record, machine, input);
     return { executionArn: arn, startDate: record.startDate };
   }
 
-  describeExecution(arn: string): ExecutionRecord {
+  /** The execution's full record (a closed one's is read from the store). */
+  async describeExecution(arn: string): Promise<ExecutionRecord> {
     return this.execution(arn);
   }
 
-  listExecutions(request: { stateMachineArn: string; statusFilter?: string; maxResults?: number; nextToken?: string }): Page<ExecutionRecord> {
+  listExecutions(request: { stateMachineArn: string; statusFilter?: string; maxResults?: number; nextToken?: string }): Page<ExecutionSummary> {
     const machine = this.machine(request.stateMachineArn);
     if (request.statusFilter !== undefined && !STATUSES.includes(request.statusFilter)) {
       throw validationError('statusFilter', request.statusFilter, `Member must satisfy enum value set: [${STATUSES.join(', ')}]`);
     }
-    const all = [...this.executions.values()]
+    const all = [...this.summaries.values()]
       .filter((record) => record.stateMachineArn === machine.stateMachineArn)
       .filter((record) => request.statusFilter === undefined || record.status === request.statusFilter)
       .sort((a, b) => b.startDate - a.startDate || b.name.localeCompare(a.name));
     return paginate(all, request.maxResults, request.nextToken, `ListExecutions:${machine.stateMachineArn}:${request.statusFilter ?? ''}`, invalidToken);
   }
 
-  getExecutionHistory(request: { executionArn: string; maxResults?: number; nextToken?: string; reverseOrder?: boolean; includeExecutionData?: boolean }): Page<HistoryEvent> {
-    const record = this.execution(request.executionArn);
+  async getExecutionHistory(request: { executionArn: string; maxResults?: number; nextToken?: string; reverseOrder?: boolean; includeExecutionData?: boolean }): Promise<Page<HistoryEvent>> {
+    const record = await this.execution(request.executionArn);
     let events = request.reverseOrder === true ? [...record.history].reverse() : [...record.history];
     if (request.includeExecutionData === false) events = events.map(withoutExecutionData);
     return paginate(events, request.maxResults, request.nextToken, `GetExecutionHistory:${record.executionArn}:${String(request.reverseOrder === true)}`, invalidToken);
   }
 
   stopExecution(request: { executionArn: string; error?: string; cause?: string }): { stopDate: number } {
-    const record = this.execution(request.executionArn);
-    const live = this.runs.get(record.executionArn);
+    const summary = this.summary(request.executionArn);
+    const live = this.runs.get(summary.executionArn);
     if (live !== undefined) {
       live.run.stop(request.error, request.cause);
       // The run ends at once; its record is settled when the outcome arrives.
       return { stopDate: Date.now() };
     }
-    if (record.status === 'RUNNING') {
+    const record = this.open.get(summary.executionArn);
+    if (record !== undefined && record.status === 'RUNNING') {
       // Interrupted by a dead process: nothing runs, so stop it here.
       this.interrupted.delete(record.executionArn);
       this.finish(record, { status: 'ABORTED', error: request.error, cause: request.cause, history: record.history });
       return { stopDate: record.stopDate! };
     }
-    return { stopDate: record.stopDate ?? Date.now() };
+    return { stopDate: summary.stopDate ?? Date.now() };
   }
 
   /** Resolves when the execution has ended (at once when it already has). */
   async waitForExecution(arn: string): Promise<ExecutionRecord> {
-    const record = this.execution(arn);
-    const live = this.runs.get(record.executionArn);
-    return live === undefined ? record : live.done;
+    const summary = this.summary(arn);
+    const live = this.runs.get(summary.executionArn);
+    return live === undefined ? this.execution(arn) : live.done;
   }
 
   /** Executions that were RUNNING when an earlier process died (nothing runs them now). */
   interruptedExecutions(): ExecutionRecord[] {
-    return [...this.interrupted].map((arn) => this.executions.get(arn)!).filter((record) => record.status === 'RUNNING');
+    return [...this.interrupted].flatMap((arn) => {
+      const record = this.open.get(arn);
+      return record !== undefined && record.status === 'RUNNING' ? [record] : [];
+    });
   }
 
   /**
@@ -209,8 +226,9 @@ export class LocalStepFunctions {
    * Its history keeps the earlier events.
    */
   resumeExecution(arn: string): void {
-    const record = this.execution(arn);
-    if (!this.interrupted.has(record.executionArn) || record.status !== 'RUNNING') {
+    const summary = this.summary(arn);
+    const record = this.open.get(summary.executionArn);
+    if (record === undefined || !this.interrupted.has(record.executionArn) || record.status !== 'RUNNING') {
       throw new AwsServiceError('ValidationException', `Execution is not an interrupted one: '${arn}'`);
     }
     this.interrupted.delete(record.executionArn);
@@ -221,8 +239,9 @@ export class LocalStepFunctions {
   /** Waits for pending writes. Running executions stay RUNNING on disk (the next start reports them). */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.pruneTimer);
     for (const { run } of this.runs.values()) run.stop('States.Runtime', 'local runtime shut down');
-    await this.writer.flush();
+    await this.flush();
   }
 
   // ---- internals ------------------------------------------------------------------
@@ -262,7 +281,28 @@ export class LocalStepFunctions {
     if (outcome.cause !== undefined) record.cause = outcome.cause;
     appendEndEvent(record);
     this.saveExecution(record);
+    // Closed: from now on its body is read from the store when asked for.
+    this.open.delete(record.executionArn);
+    this.summaries.set(record.executionArn, summaryOf(record));
+    const closed = (this.closedCount.get(record.stateMachineArn) ?? 0) + 1;
+    this.closedCount.set(record.stateMachineArn, closed);
+    // Past the limit, the oldest go down to 90 % of it, so pruning is not paid at every end.
+    if (closed > this.retention.maxClosedPerStateMachine) this.prune(record.stateMachineArn, Math.floor(this.retention.maxClosedPerStateMachine * 0.9));
     this.options.onExecutionChange?.(record);
+  }
+
+  /** Forgets the closed executions the retention no longer keeps (all machines, or one). */
+  private prune(stateMachineArn?: string, keep?: number): void {
+    const candidates = stateMachineArn === undefined ? this.summaries.values() : [...this.summaries.values()].filter((s) => s.stateMachineArn === stateMachineArn);
+    const doomed = executionsToPrune(candidates, (this.options.now ?? Date.now)(), this.retention, keep);
+    if (doomed.length === 0) return;
+    for (const arn of doomed) {
+      const summary = this.summaries.get(arn)!;
+      this.summaries.delete(arn);
+      this.closedCount.set(summary.stateMachineArn, (this.closedCount.get(summary.stateMachineArn) ?? 1) - 1);
+    }
+    const store = this.store;
+    this.removals = this.removals.then(() => store.remove(doomed)).catch(() => undefined);
   }
 
   private compile(name: string, definition: string): Workflow {
@@ -280,9 +320,16 @@ export class LocalStepFunctions {
     return record;
   }
 
-  private execution(arn: string): ExecutionRecord {
+  private summary(arn: string): ExecutionSummary {
     parseExecutionArn(arn);
-    const record = this.executions.get(arn);
+    const summary = this.summaries.get(arn);
+    if (summary === undefined) throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return summary;
+  }
+
+  private async execution(arn: string): Promise<ExecutionRecord> {
+    this.summary(arn);
+    const record = this.open.get(arn) ?? (await this.store.read(arn));
     if (record === undefined) throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     return record;
   }
@@ -298,22 +345,26 @@ export class LocalStepFunctions {
   }
 
   private saveExecution(record: ExecutionRecord): void {
-    const folder = this.folder;
-    if (folder === undefined || this.closed) return;
-    const { stateMachineName, name } = parseExecutionArn(record.executionArn);
-    this.writer.schedule(join(folder, 'executions', stateMachineName, `${name}.json`), () => record);
+    if (this.closed) return;
+    this.store.save(record);
   }
 
   /** Resolves when every change so far is on disk. */
   async flush(): Promise<void> {
+    await this.removals;
     await this.writer.flush();
+    await this.store.flush();
   }
 
   private async load(): Promise<void> {
     const folder = this.folder;
     if (folder === undefined) return;
-    const machines = (await readJsonFile<StateMachineRecord[]>(join(folder, 'state-machines.json'))) ?? [];
-    for (const record of machines) {
+    const machinesFile = join(folder, 'state-machines.json');
+    const machines = (await readJsonFile<unknown>(machinesFile)) ?? [];
+    if (!Array.isArray(machines)) {
+      throw new Error(`${machinesFile} is not a list of state machines; restore it from a backup or start again with --reset`);
+    }
+    for (const record of machines as StateMachineRecord[]) {
       this.machines.set(record.stateMachineArn, record);
       try {
         this.workflows.set(record.stateMachineArn, this.compile(record.name, record.definition));
@@ -321,22 +372,16 @@ export class LocalStepFunctions {
         this.workflows.set(record.stateMachineArn, error as Error);
       }
     }
-    const executionsFolder = join(folder, 'executions');
-    let machineFolders: string[] = [];
-    try {
-      machineFolders = await readdir(executionsFolder);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const stored = await this.store.load();
+    for (const summary of stored.summaries) {
+      this.summaries.set(summary.executionArn, summary);
+      if (summary.status !== 'RUNNING') this.closedCount.set(summary.stateMachineArn, (this.closedCount.get(summary.stateMachineArn) ?? 0) + 1);
     }
-    for (const machineFolder of machineFolders) {
-      for (const file of await readdir(join(executionsFolder, machineFolder))) {
-        if (!file.endsWith('.json')) continue;
-        const record = await readJsonFile<ExecutionRecord>(join(executionsFolder, machineFolder, file));
-        if (record === undefined) continue;
-        this.executions.set(record.executionArn, record);
-        if (record.status === 'RUNNING') this.interrupted.add(record.executionArn);
-      }
+    for (const record of stored.open) {
+      this.open.set(record.executionArn, record);
+      this.interrupted.add(record.executionArn);
     }
+    this.prune();
   }
 }
 

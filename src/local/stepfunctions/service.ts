@@ -1,9 +1,11 @@
 // Step Functions over the AWS JSON 1.0 protocol (`X-Amz-Target: AWSStepFunctions.<Op>`),
 // so SDK v3's SFNClient, boto3 and the AWS CLI work against the local endpoint.
+import { MiB } from '../body-limit.ts';
 import type { LocalService } from '../http.ts';
 import { AwsServiceError, jsonRpcService, optionalInteger, optionalString, requiredString, validationError } from '../aws-json.ts';
 import type { ExecutionRecord, LocalStepFunctions, StateMachineRecord } from './engine.ts';
 import type { HistoryEvent } from './history.ts';
+import { checkLength, MAX_CAUSE_LENGTH, MAX_DEFINITION_LENGTH, MAX_ERROR_LENGTH } from './limits.ts';
 
 const TARGET_PREFIX = 'AWSStepFunctions';
 const ERROR_NAMESPACE = 'com.amazonaws.swf.service.v2.model#';
@@ -59,6 +61,7 @@ type Operation = (engine: LocalStepFunctions, body: Body) => Body | Promise<Body
 
 const OPERATIONS: Record<string, Operation> = {
   CreateStateMachine: (engine, body) => {
+    checkLength(optionalString(body, 'definition'), 'definition', MAX_DEFINITION_LENGTH);
     const created = engine.createStateMachine({
       name: requiredString(body, 'name'),
       definition: requiredString(body, 'definition'),
@@ -68,6 +71,7 @@ const OPERATIONS: Record<string, Operation> = {
     return { stateMachineArn: created.stateMachineArn, creationDate: seconds(created.creationDate) };
   },
   UpdateStateMachine: (engine, body) => {
+    checkLength(optionalString(body, 'definition'), 'definition', MAX_DEFINITION_LENGTH);
     const { updateDate } = engine.updateStateMachine({
       stateMachineArn: requiredString(body, 'stateMachineArn'),
       definition: optionalString(body, 'definition'),
@@ -95,7 +99,7 @@ const OPERATIONS: Record<string, Operation> = {
     });
     return { executionArn: started.executionArn, startDate: seconds(started.startDate) };
   },
-  DescribeExecution: (engine, body) => executionView(engine.describeExecution(requiredString(body, 'executionArn'))),
+  DescribeExecution: async (engine, body) => executionView(await engine.describeExecution(requiredString(body, 'executionArn'))),
   ListExecutions: (engine, body) => {
     const stateMachineArn = optionalString(body, 'stateMachineArn');
     if (stateMachineArn === undefined) throw new AwsServiceError('MissingRequiredParameter', 'Must specify stateMachineArn or mapRunArn');
@@ -117,8 +121,8 @@ const OPERATIONS: Record<string, Operation> = {
       ...(page.nextToken === undefined ? {} : { nextToken: page.nextToken }),
     };
   },
-  GetExecutionHistory: (engine, body) => {
-    const page = engine.getExecutionHistory({
+  GetExecutionHistory: async (engine, body) => {
+    const page = await engine.getExecutionHistory({
       executionArn: requiredString(body, 'executionArn'),
       maxResults: optionalInteger(body, 'maxResults', 0, 1000),
       nextToken: optionalString(body, 'nextToken'),
@@ -128,6 +132,8 @@ const OPERATIONS: Record<string, Operation> = {
     return { events: page.items.map(historyView), ...(page.nextToken === undefined ? {} : { nextToken: page.nextToken }) };
   },
   StopExecution: (engine, body) => {
+    checkLength(optionalString(body, 'error'), 'error', MAX_ERROR_LENGTH);
+    checkLength(optionalString(body, 'cause'), 'cause', MAX_CAUSE_LENGTH);
     const { stopDate } = engine.stopExecution({
       executionArn: requiredString(body, 'executionArn'),
       error: optionalString(body, 'error'),
@@ -148,5 +154,7 @@ export function stepFunctionsService(engine: LocalStepFunctions): LocalService {
     state: engine,
     operations: OPERATIONS,
     close: () => engine.close(),
+    // A 1 MiB definition or a 256 KiB input, JSON-escaped, with room to spare.
+    maxBodyBytes: 8 * MiB,
   });
 }

@@ -7,7 +7,7 @@ import type { LoadedFleet } from '../../core/config-file.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { systemClock, type Deps } from '../deps.ts';
 
-export type PortName = 'table' | 'dns' | 'health' | 'workflows' | 'eks' | 'discovery';
+export type PortName = 'table' | 'dns' | 'health' | 'workflows' | 'executions' | 'eks' | 'discovery' | 'alarms';
 
 /** Builds one port; may use ports built before it (health reads the table). */
 export type PortBuilder<K extends PortName> = (context: { env: NodeJS.ProcessEnv; fleet: LoadedFleet; built: Partial<Deps> }) => Deps[K] | Promise<Deps[K]>;
@@ -28,11 +28,12 @@ const STAND_INS = {
   table: new Proxy({}, { get: (_t, key) => (key === 'then' ? undefined : () => unavailable('table')) }),
   dns: new Proxy({}, { get: (_t, key) => (key === 'then' ? undefined : () => unavailable('dns')) }),
   health: { snapshot: () => unavailable('health') },
-  workflows: { start: () => unavailable('workflows') },
+  workflows: { start: () => unavailable('workflows'), workflowOf: () => unavailable('workflows') },
+  executions: { describe: () => unavailable('executions') },
   eks: { describeUpdate: () => unavailable('eks') },
-} as unknown as Omit<Deps, 'fleet' | 'clock' | 'discovery'>;
+} as unknown as Omit<Deps, 'fleet' | 'clock' | 'discovery' | 'alarms'>;
 
-const ORDER: PortName[] = ['table', 'dns', 'workflows', 'eks', 'discovery', 'health'];
+const ORDER: PortName[] = ['table', 'dns', 'workflows', 'executions', 'eks', 'discovery', 'alarms', 'health'];
 
 /** Builds deps from SWITCHYARD_FLEET_FILE, SWITCHYARD_STAGE and the given port builders. */
 export async function buildDeps(builders: PortBuilders, env: NodeJS.ProcessEnv = process.env): Promise<Deps> {

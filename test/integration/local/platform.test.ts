@@ -1,6 +1,6 @@
 import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { deployWorkflows, openLocalPlatform } from '../../../src/local/platform.ts';
 import { clientConfig, serve, temporaryFolder } from './harness.ts';
@@ -63,6 +63,45 @@ describe('the local platform on one endpoint', () => {
       sfn.destroy();
       events.destroy();
       ddb.destroy();
+      await endpoint.close();
+      await platform.close();
+      await folder.remove();
+    }
+  });
+
+  it('puts a Step Functions Execution Status Change on the default bus when a run starts, succeeds or is stopped, as AWS does', async () => {
+    const folder = await temporaryFolder('platform-status');
+    const recorded: Array<{ detail: { name: string; status: string; stateMachineArn: string; executionArn: string; error: string | null; cause: string | null } }> = [];
+    const platform = await openLocalPlatform({
+      stateDir: folder.path,
+      // Real waits: the drain's 300 s Bake keeps it RUNNING until it is stopped.
+      waitScale: 1,
+      eventBusName: 'switchyard',
+      handlers: { weigh: async () => 0, record: async (event: unknown) => (recorded.push(event as (typeof recorded)[number]), 'recorded') },
+    });
+    const endpoint = await serve(...platform.services);
+    const config = clientConfig(endpoint);
+    const sfn = new SFNClient(config);
+    const events = new EventBridgeClient(config);
+    try {
+      // Prepare: a rule on the default bus for the drain machine's status changes, as the deploy writes it
+      const arns = deployWorkflows(platform.stepFunctions, new Map<string, Record<string, unknown>>([['DrainCluster', drain], ['Notify', notify]]), { prefix: 'switchyard-local-' });
+      const machine = platform.stepFunctions.describeStateMachine(arns.get('DrainCluster')!).stateMachineArn;
+      const pattern = { source: ['aws.states'], 'detail-type': ['Step Functions Execution Status Change'], detail: { stateMachineArn: [machine] } };
+      await events.send(new PutRuleCommand({ Name: 'runs', EventPattern: JSON.stringify(pattern) }));
+      await events.send(new PutTargetsCommand({ Rule: 'runs', Targets: [{ Id: 'record', Arn: 'arn:aws:lambda:us-east-1:000000000000:function:record' }] }));
+      // Act
+      const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: machine, name: 'drain-east-stopped', input: '{"cluster":"east"}' }));
+      await sfn.send(new StopExecutionCommand({ executionArn, error: 'OperatorAbort', cause: 'stopped by a test' }));
+      await platform.stepFunctions.waitForExecution(executionArn!);
+      await platform.eventBus.idle();
+      // Assess
+      expect(recorded.map((e) => `${e.detail.name} ${e.detail.status}`)).toEqual(['drain-east-stopped RUNNING', 'drain-east-stopped ABORTED']);
+      expect(recorded[1]!.detail).toMatchObject({ executionArn, stateMachineArn: machine, error: 'OperatorAbort', cause: 'stopped by a test' });
+      expect(recorded[1]).toMatchObject({ source: 'aws.states', resources: [executionArn] });
+    } finally {
+      sfn.destroy();
+      events.destroy();
       await endpoint.close();
       await platform.close();
       await folder.remove();

@@ -268,11 +268,11 @@ describe('local Step Functions persistence', () => {
       // Assess
       expect(interrupted).toEqual(['running', 'stoppable']);
       expect(second.describeStateMachine(stateMachineArn).definition).toBe(LONG_WAIT);
-      expect(second.describeExecution(done.executionArn)).toMatchObject({ status: 'SUCCEEDED', output: '{"seconds":0}' });
+      expect(await second.describeExecution(done.executionArn)).toMatchObject({ status: 'SUCCEEDED', output: '{"seconds":0}' });
       expect(resumed).toMatchObject({ status: 'SUCCEEDED', resumeCount: 1 });
       expect(resumed.history.filter((event) => event.type === 'ExecutionStarted')).toHaveLength(2);
-      expect(third.describeExecution(stoppable.executionArn)).toMatchObject({ status: 'ABORTED', error: 'Rollback' });
-      expect(third.describeExecution(running.executionArn).status).toBe('SUCCEEDED');
+      expect(await third.describeExecution(stoppable.executionArn)).toMatchObject({ status: 'ABORTED', error: 'Rollback' });
+      expect((await third.describeExecution(running.executionArn)).status).toBe('SUCCEEDED');
       expect(third.interruptedExecutions()).toEqual([]);
       await second.close();
       await third.close();

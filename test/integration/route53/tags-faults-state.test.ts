@@ -88,6 +88,28 @@ describe('local Route 53: injected failures', () => {
     }
   });
 
+  it('accepts a change without applying it under acceptWithoutApply: a change id that turns INSYNC, the zone unchanged', async () => {
+    const emulator = await startEmulator();
+    try {
+      const zoneId = await createZone(emulator.client, 'lost.example');
+      emulator.service.setFaults({ acceptWithoutApply: true });
+      const out = await apply(emulator.client, zoneId, change('CREATE', simple('a.lost.example', 'A', ['192.0.2.1'])));
+      const status = await emulator.client.send(new GetChangeCommand({ Id: out.ChangeInfo!.Id! }));
+      expect(status.ChangeInfo?.Status).toBe('INSYNC');
+      const listed = await emulator.client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
+      expect(listed.ResourceRecordSets?.map((r) => r.Name)).not.toContain('a.lost.example.');
+      // An invalid batch is still refused: only valid changes are lost.
+      const refused = await failure(apply(emulator.client, zoneId, change('DELETE', simple('b.lost.example', 'A', ['192.0.2.2']))));
+      expect(refused.name).toBe('InvalidChangeBatch');
+      emulator.service.setFaults({});
+      await apply(emulator.client, zoneId, change('CREATE', simple('a.lost.example', 'A', ['192.0.2.1'])));
+      const after = await emulator.client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
+      expect(after.ResourceRecordSets?.map((r) => r.Name)).toContain('a.lost.example.');
+    } finally {
+      await emulator.close();
+    }
+  });
+
   it("lets the SDK's retries get through a share of refusals, each change applied once", async () => {
     const emulator = await startEmulator({ faults: { failureRate: 0.4, seed: 7 } });
     const patient = quickRetryingClientFor(emulator.server.url, 20);

@@ -171,14 +171,14 @@ describe('local Route 53: hosted zones', () => {
     expect(gone.name).toBe('NoSuchHostedZone');
   });
 
-  it('answers a malformed body with MalformedInput and an unsupported operation with NotImplemented', async () => {
+  it('answers a malformed body with MalformedInput and an operation it does not serve with a 404 UnknownOperationException', async () => {
     const bad = await fetch(`${emulator.server.url}/2013-04-01/hostedzone`, { method: 'POST', body: '<CreateHostedZoneRequest><Name>x' });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('<Code>MalformedInput</Code>');
     const dnssec = await fetch(`${emulator.server.url}/2013-04-01/hostedzone/ZX/dnssec`);
-    expect(dnssec.status).toBe(501);
+    expect(dnssec.status).toBe(404);
     const text = await dnssec.text();
-    expect(text).toContain('<Code>NotImplemented</Code>');
-    expect(text).toMatch(/<ErrorResponse xmlns="https:\/\/route53.amazonaws.com\/doc\/2013-04-01\/"><Error><Type>Receiver<\/Type>/);
+    expect(text).toContain('<Code>UnknownOperationException</Code>');
+    expect(text).toMatch(/<ErrorResponse xmlns="https:\/\/route53.amazonaws.com\/doc\/2013-04-01\/"><Error><Type>Sender<\/Type>/);
   });
 });

@@ -30,13 +30,15 @@ describe('planDns', () => {
     // Assess
     expect(report.healthCheckSteps.map((s) => [s.kind, s.want.cluster]).sort()).toEqual([['create', 'east'], ['create', 'east'], ['create', 'eu'], ['create', 'west'], ['create', 'west']]);
     const creates = report.plan.zones.flatMap((z) => z.groups.flatMap((g) => g.changes)).filter((c) => c.recordSet.type === 'A');
-    expect(creates).toHaveLength(10); // shop ×3, api ×2, docs ×2, three canaries
+    expect(creates).toHaveLength(12); // shop ×3, api ×2, docs ×2, three canaries, api's per-app health names on east and west
     expect(creates.every((c) => c.action === 'CREATE')).toBe(true);
-    // App records carry their cluster's (new) check; canary records carry none: they are what the check probes.
-    const apps = creates.filter((c) => !c.recordSet.name.startsWith('canary-'));
+    // App records carry their cluster's (new) check; canary and per-app health records carry none: they are what the checks probe.
+    const probed = (name: string) => name.startsWith('canary-') || name === 'east.api.example.com.' || name === 'west.api.example.com.';
+    const apps = creates.filter((c) => !probed(c.recordSet.name));
     expect(apps).toHaveLength(7);
     expect(apps.every((c) => c.recordSet.healthCheckId?.startsWith(NEW_HEALTH_CHECK_PREFIX))).toBe(true);
-    expect(creates.filter((c) => c.recordSet.name.startsWith('canary-')).every((c) => c.recordSet.healthCheckId === undefined)).toBe(true);
+    expect(creates.filter((c) => probed(c.recordSet.name)).every((c) => c.recordSet.healthCheckId === undefined)).toBe(true);
+    expect(report.healthCheckSteps.map((s) => s.want.spec.fqdn).sort()).toEqual(['canary-east.example.com', 'canary-eu.example.com', 'canary-west.example.com', 'east.api.example.com', 'west.api.example.com']);
     expect(report.requests).toHaveLength(1);
     expect(report.problems).toEqual([]);
     expect(r53.calls.filter((c) => !c.startsWith('List'))).toEqual([]);
@@ -63,7 +65,12 @@ describe('syncDns', () => {
     const records = r53.records.get('Z1')!;
     expect(names(records)).toContain('shop.example.com. A east');
     expect(records.find((r) => r.name === 'api.example.com.' && r.setIdentifier === 'east')?.failover).toBe('PRIMARY');
-    expect(records.filter((r) => r.type === 'A' && !r.name.startsWith('canary-')).every((r) => r.healthCheckId && r53.checks.has(r.healthCheckId))).toBe(true);
+    const probed = (name: string) => name.startsWith('canary-') || name === 'east.api.example.com.' || name === 'west.api.example.com.';
+    expect(records.filter((r) => r.type === 'A' && !probed(r.name)).every((r) => r.healthCheckId && r53.checks.has(r.healthCheckId))).toBe(true);
+    // api's per-app checks probe the app through each cluster's own record.
+    const apiEast = records.find((r) => r.name === 'api.example.com.' && r.setIdentifier === 'east')!;
+    expect(r53.checks.get(apiEast.healthCheckId!)?.spec).toMatchObject({ fqdn: 'east.api.example.com', path: '/healthz' });
+    expect(records.find((r) => r.name === 'east.api.example.com.')?.aliasTarget?.dnsName).toBe(apiEast.aliasTarget?.dnsName);
     expect(second.requests).toEqual([]);
     expect(second.healthCheckActions).toEqual([]);
     expect(second.failed).toBe(false);
@@ -168,7 +175,7 @@ describe('syncDns', () => {
     const report = await syncDns({ fleet }, ports);
 
     expect(report.healthCheckActions.filter((a) => a.kind === 'delete')).toEqual([]);
-    expect(r53.checks.size).toBe(8); // 5 HTTP kept + 3 TCP (a TCP check has no path, so api shares its cluster's)
+    expect(r53.checks.size).toBe(10); // 5 HTTP kept + 5 TCP (api's per-app checks probe east.api / west.api, not the canaries)
   });
 
   it('names the config when a managed zone does not exist', async () => {

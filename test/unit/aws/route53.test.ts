@@ -4,6 +4,7 @@ import {
   CreateHealthCheckCommand,
   DeleteHealthCheckCommand,
   GetChangeCommand,
+  GetHealthCheckStatusCommand,
   InvalidChangeBatch,
   ListHealthChecksCommand,
   ListHostedZonesCommand,
@@ -18,7 +19,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Route53Adapter, createRoute53Client, fromResourceRecordSet, toResourceRecordSet } from '../../../src/aws/route53.ts';
-import { RateLimiter } from '../../../src/aws/retry.ts';
+import { RateLimiter, route53Limiter } from '../../../src/aws/retry.ts';
 import { sendChangeRequests, waitForInsync } from '../../../src/aws/send-changes.ts';
 import { Route53Rejected, TransientAwsError } from '../../../src/core/errors.ts';
 import type { RecordSet } from '../../../src/core/model.ts';
@@ -139,6 +140,58 @@ describe('Route53Adapter.listRecordSets', () => {
 
     await expect(client.listRecordSets('Z1')).rejects.toBeInstanceOf(TransientAwsError);
     expect(r53.commandCalls(ListResourceRecordSetsCommand)).toHaveLength(3);
+  });
+});
+
+describe('one Route 53 rate limiter per process', () => {
+  it('two adapters built without a limiter draw from one bucket: never more than 5 requests in any second between them', async () => {
+    // Prepare
+    const clock = new VirtualClock();
+    const sentAt: number[] = [];
+    r53.on(GetChangeCommand).callsFake(() => {
+      sentAt.push(clock.now());
+      return { ChangeInfo: { Id: '/change/C1', Status: 'INSYNC', SubmittedAt: new Date() } };
+    });
+    const dns = new Route53Adapter({ client: new Route53Client({ region: 'us-east-1' }), retry: { clock } });
+    const health = new Route53Adapter({ client: new Route53Client({ region: 'us-east-1' }), retry: { clock } });
+
+    // Act: both adapters at once, as a Lambda's DNS port and health source would
+    await Promise.all(Array.from({ length: 6 }, (_, i) => [dns.getChangeStatus(`C${i}`), health.getChangeStatus(`C${i}`)]).flat());
+
+    // Assess
+    expect(sentAt).toHaveLength(12);
+    for (let i = 1; i < sentAt.length; i++) expect(sentAt[i]! - sentAt[i - 1]!).toBeGreaterThanOrEqual(200);
+    expect(route53Limiter(clock)).toBe(route53Limiter(clock));
+  });
+
+  it('GetHealthCheckStatus goes through the limiter and the retry policy', async () => {
+    // Prepare
+    const clock = new VirtualClock();
+    const sentAt: number[] = [];
+    let calls = 0;
+    r53.on(GetHealthCheckStatusCommand).callsFake(() => {
+      sentAt.push(clock.now());
+      if (++calls <= 2) throw throttling();
+      return { HealthCheckObservations: [{ StatusReport: { Status: 'Success: HTTP Status Code 200' } }, { StatusReport: { Status: 'Failure: timeout' } }] };
+    });
+    const client = adapter(clock);
+
+    // Act
+    const statuses = await client.getHealthCheckStatus('hc-1');
+
+    // Assess
+    expect(statuses).toEqual(['Success: HTTP Status Code 200', 'Failure: timeout']);
+    expect(client.requests).toBe(3);
+    for (let i = 1; i < sentAt.length; i++) expect(sentAt[i]! - sentAt[i - 1]!).toBeGreaterThanOrEqual(200);
+  });
+
+  it('GetHealthCheckStatus throttled past the retries is a TransientAwsError', async () => {
+    r53.on(GetHealthCheckStatusCommand).rejects(throttling());
+    const clock = new VirtualClock();
+    const client = adapter(clock, { retry: { clock, random: () => 0.5, maxAttempts: 3 } });
+
+    await expect(client.getHealthCheckStatus('hc-1')).rejects.toBeInstanceOf(TransientAwsError);
+    expect(r53.commandCalls(GetHealthCheckStatusCommand)).toHaveLength(3);
   });
 });
 

@@ -75,7 +75,7 @@ describe('switchyard plan', () => {
     expect(text).toMatch(/CREATE\s+Z1\s+api\.example\.com\.\s+A\s+west\s+failover SECONDARY/);
     expect(text).toMatch(/CREATE\s+Z1\s+docs\.example\.com\.\s+A\s+eu\s+latency eu-west-1/);
     expect(text).toMatch(/create\s+east\s+\(new\)\s+HTTP canary-east\.example\.com:80\/status\/200 every 10s, 3 failures/);
-    expect(text).toContain('Plan: 10 to create, 0 to update, 0 to delete (+6 ownership marker changes); health checks: 5 to create, 0 to update, 0 to delete; 1 ChangeResourceRecordSets request.');
+    expect(text).toContain('Plan: 12 to create, 0 to update, 0 to delete (+8 ownership marker changes); health checks: 5 to create, 0 to update, 0 to delete; 1 ChangeResourceRecordSets request.');
     expect(r53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(0);
     expect(r53.commandCalls(CreateHealthCheckCommand)).toHaveLength(0);
     expect(err.join('\n')).toContain('zone example.com. (Z1): 0 record sets');
@@ -88,7 +88,7 @@ describe('switchyard plan', () => {
     const code = await run('plan', '--fleet', 'examples/fleet', '--source', 'file', '--json');
 
     expect(code).toBe(0);
-    expect(JSON.parse(out.join('\n')).summary).toEqual({ create: 10, update: 0, delete: 0, markers: 6, requests: 1 });
+    expect(JSON.parse(out.join('\n')).summary).toEqual({ create: 12, update: 0, delete: 0, markers: 8, requests: 1 });
   });
 
   it('reads the endpoints file with --source endpoints-file, and takes the earlier spelling file with a notice', async () => {
@@ -97,7 +97,7 @@ describe('switchyard plan', () => {
     const code = await run('plan', '--fleet', 'examples/fleet', '--source', 'endpoints-file', '--json');
 
     expect(code).toBe(0);
-    expect(JSON.parse(out.join('\n')).summary).toEqual({ create: 10, update: 0, delete: 0, markers: 6, requests: 1 });
+    expect(JSON.parse(out.join('\n')).summary).toEqual({ create: 12, update: 0, delete: 0, markers: 8, requests: 1 });
     expect(err.join('\n')).not.toContain('is now called');
     out.length = 0;
     expect(await run('plan', '--fleet', 'examples/fleet', '--source', 'file', '--json')).toBe(0);
@@ -176,7 +176,7 @@ describe('switchyard plan', () => {
 
     expect(code).toBe(0);
     const doc = JSON.parse(out.join('\n'));
-    expect(doc.summary).toEqual({ create: 10, update: 0, delete: 0, markers: 6, requests: 1 });
+    expect(doc.summary).toEqual({ create: 12, update: 0, delete: 0, markers: 8, requests: 1 });
     expect(doc.healthChecks.create).toHaveLength(5);
     expect(doc.changes.find((c: { name: string; recordSet: { setIdentifier?: string } }) => c.name === 'api.example.com.' && c.recordSet.setIdentifier === 'east').recordSet.failover).toBe('PRIMARY');
     expect(doc.problems).toEqual([]);
@@ -224,21 +224,36 @@ describe('switchyard plan', () => {
 });
 
 describe('switchyard sync', () => {
+  // These syncs run on zones no stage manages: --no-state-table, the stage has no table.
+  beforeEach(() => {
+    dnsRuntime.tableExists = async () => false;
+  });
+
   it('applies the plan with progress and a summary, and exits 0', async () => {
     // Prepare
     mockEmptyAccount();
-    r53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date(0) } });
+    const sent: SdkChange[] = [];
+    r53.on(ChangeResourceRecordSetsCommand).callsFake((input: { ChangeBatch: { Changes: SdkChange[] } }) => {
+      sent.push(...input.ChangeBatch.Changes);
+      return { ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date(0) } };
+    });
+    // The read-back after INSYNC (a page from the first changed name) finds what was sent.
+    r53.on(ListResourceRecordSetsCommand).callsFake((input: { StartRecordName?: string }) => ({
+      ResourceRecordSets: input.StartRecordName === undefined ? [] : sent.filter((c) => c.Action !== 'DELETE').map((c) => c.ResourceRecordSet),
+      IsTruncated: false,
+      MaxItems: 300,
+    }));
 
     // Act
-    const code = await run('sync', '--fleet', 'examples/fleet');
+    const code = await run('sync', '--fleet', 'examples/fleet', '--no-state-table', '--stage', 'dev');
 
     // Assess
     expect(code).toBe(0);
     expect(r53.commandCalls(CreateHealthCheckCommand)).toHaveLength(5);
     expect(r53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(1);
-    expect(r53.commandCalls(ChangeResourceRecordSetsCommand)[0]!.args[0].input.ChangeBatch?.Changes).toHaveLength(16);
-    expect(out.join('\n')).toMatch(/^Sync done: 16 changes applied for 6 names, 0 names failed; 1 request sent; health checks 5 created, 0 updated, 0 deleted\.\nAll changes INSYNC after 2 s\./);
-    expect(err).toContain('request 1/1 Z1: 6 name(s) applied');
+    expect(r53.commandCalls(ChangeResourceRecordSetsCommand)[0]!.args[0].input.ChangeBatch?.Changes).toHaveLength(20);
+    expect(out.join('\n')).toMatch(/^Sync done: 20 changes applied for 8 names, 0 names failed; 1 request sent; health checks 5 created, 0 updated, 0 deleted\.\nAll changes INSYNC after 2 s\./);
+    expect(err).toContain('request 1/1 Z1: 8 name(s) applied');
     expect(clock.sleeps).toContain(2000);
   });
 
@@ -254,7 +269,7 @@ describe('switchyard sync', () => {
     });
 
     // Act
-    const code = await run('sync', '--fleet', 'examples/fleet', '--json');
+    const code = await run('sync', '--fleet', 'examples/fleet', '--json', '--no-state-table', '--stage', 'dev');
 
     // Assess
     expect(code).toBe(1);
@@ -263,21 +278,21 @@ describe('switchyard sync', () => {
     expect(doc.results.filter((r: { status: string }) => r.status === 'failed')).toEqual([
       { zoneId: 'Z1', name: 'api.example.com.', changes: 3, status: 'failed', messages: [message] },
     ]);
-    expect(doc.results.filter((r: { status: string }) => r.status === 'applied')).toHaveLength(5);
-    expect(doc.requestsSent).toBe(7);
+    expect(doc.results.filter((r: { status: string }) => r.status === 'applied')).toHaveLength(7);
+    expect(doc.requestsSent).toBe(9);
   });
 
   it('sends no writes with --dry-run and logs each one it skipped', async () => {
     mockEmptyAccount();
 
-    const code = await run('sync', '--fleet', 'examples/fleet', '--dry-run');
+    const code = await run('sync', '--fleet', 'examples/fleet', '--dry-run', '--no-state-table', '--stage', 'dev');
 
     expect(code).toBe(0);
     expect(r53.commandCalls(CreateHealthCheckCommand)).toHaveLength(0);
     expect(r53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(0);
     expect(err.filter((l) => l.startsWith('dry-run: not sending CreateHealthCheck'))).toHaveLength(5);
-    expect(err).toContain('dry-run: not sending ChangeResourceRecordSets Z1: 16 change(s)');
-    expect(out.join('\n')).toMatch(/^Dry run done: 16 changes would apply for 6 names/);
+    expect(err).toContain('dry-run: not sending ChangeResourceRecordSets Z1: 20 change(s)');
+    expect(out.join('\n')).toMatch(/^Dry run done: 20 changes would apply for 8 names/);
   });
 
   it('exits 2 on a bad --insync-timeout', async () => {

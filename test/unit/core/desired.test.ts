@@ -225,13 +225,50 @@ describe('health checks', () => {
     expect(state.healthChecks.map((h) => [h.cluster, h.spec.fqdn, h.spec.path])).toEqual(
       expect.arrayContaining([
         ['east', 'canary-east.example.com', '/status/200'],
-        ['east', 'canary-east.example.com', '/healthz'],
+        ['east', 'east.api.example.com', '/healthz'],
         ['west', 'canary-west.example.com', '/status/200'],
       ]),
     );
     expect(state.healthChecks).toHaveLength(3);
     const keys = new Set(state.healthChecks.map((h) => h.key));
-    for (const r of state.records) expect(keys.has(r.healthCheckKey!)).toBe(true);
+    for (const r of state.records.filter((r) => r.hostname !== 'east.api.example.com')) expect(keys.has(r.healthCheckKey!)).toBe(true);
+  });
+
+  it('a per-app check probes the app through its cluster: <cluster>.<hostname>, a simple alias to that entry point only', () => {
+    // Prepare: api asks for its own check (health-path) on both clusters; east is drained.
+    const a = { routing: 'failover' as const, healthPath: '/healthz' };
+    // Act
+    const state = desired({ endpoints: [endpoint('api.example.com', 'east', a), endpoint('api.example.com', 'west', a)], intents: [drained('east')] });
+    // Assess: one check per cluster for the app, each probing its own per-cluster name (Host and SNI = that name).
+    expect(state.healthChecks.map((h) => [h.cluster, h.spec.fqdn, h.spec.path]).sort()).toEqual([
+      ['east', 'east.api.example.com', '/healthz'],
+      ['west', 'west.api.example.com', '/healthz'],
+    ]);
+    const east = state.records.find((r) => r.recordSet.name === 'east.api.example.com.')!;
+    const west = state.records.find((r) => r.recordSet.name === 'west.api.example.com.')!;
+    // The record the check resolves: simple, to that cluster's entry point, no check of its own, kept while drained.
+    expect(east).toEqual({ zoneId: ZONE.id, hostname: 'east.api.example.com', cluster: 'east', recordSet: { name: 'east.api.example.com.', type: 'A', aliasTarget: expect.objectContaining({ dnsName: `${LB.east}.` }) } });
+    expect(west.recordSet).toMatchObject({ type: 'A', aliasTarget: expect.objectContaining({ dnsName: `${LB.west}.` }) });
+    expect(west.recordSet.setIdentifier).toBeUndefined();
+    // The app's own records carry the per-app checks.
+    const apiWest = state.records.find((r) => r.recordSet.name === 'api.example.com.' && r.cluster === 'west')!;
+    expect(apiWest.healthCheckKey).toBe(state.healthChecks.find((h) => h.cluster === 'west')!.key);
+  });
+
+  it('without health-* annotations the app keeps its cluster\'s canary check and gets no per-app record', () => {
+    const state = desired({ endpoints: [endpoint(SHOP, 'east'), endpoint(SHOP, 'west')] });
+    expect(state.healthChecks.map((h) => h.spec.fqdn).sort()).toEqual(['canary-east.example.com', 'canary-west.example.com']);
+    expect(state.records.map((r) => r.recordSet.name)).toEqual([`${SHOP}.`, `${SHOP}.`]);
+  });
+
+  it('a Gateway publishing another cluster\'s per-app health name is refused; the owning cluster\'s is the health record', () => {
+    const state = desired({
+      endpoints: [endpoint('api.example.com', 'east', { healthPath: '/healthz' }), endpoint('east.api.example.com', 'west'), endpoint('east.api.example.com', 'east')],
+    });
+    expect(state.problems.map((p) => p.reason)).toContainEqual(expect.stringContaining('east.api.example.com is the per-app health name of api.example.com on cluster east; only east may publish it'));
+    expect(state.records.filter((r) => r.recordSet.name === 'east.api.example.com.').map((r) => r.recordSet)).toEqual([
+      { name: 'east.api.example.com.', type: 'A', aliasTarget: expect.objectContaining({ dnsName: `${LB.east}.` }) },
+    ]);
   });
 
   it('keeps the check of a drained failover cluster (for the restore health gate)', () => {

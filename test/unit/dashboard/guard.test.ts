@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dashboardGuard } from '../../../src/dashboard/guard.ts';
+import { TOKEN_HEADER } from '../../../src/dashboard/model.ts';
+import { CONTROL_TOKEN_HEADER } from '../../../src/local/local-only.ts';
 
 const guard = dashboardGuard('the-token');
 const post = (headers: Record<string, string>) => ({ method: 'POST', headers });
@@ -25,6 +27,10 @@ describe('dashboardGuard', () => {
     expect(guard.refuseWrite(post({ host: '127.0.0.1:4566', origin: 'http://127.0.0.1:4566', 'x-switchyard-token': 'guess' }))).toMatch(/a wrong one was sent/);
     expect(guard.refuseWrite({ method: 'GET', headers: { host: '127.0.0.1:4566', 'x-switchyard-token': 'the-token' } })).toMatch(/take POST/);
     expect(guard.refuseWrite(post({ host: 'evil.example', 'x-switchyard-token': 'the-token' }))).toMatch(/loopback Host/);
+  });
+
+  it('takes the token in the control API\'s header, the one the page sends', () => {
+    expect(TOKEN_HEADER).toBe(CONTROL_TOKEN_HEADER);
   });
 
   it('makes a fresh token per run when none is given', () => {

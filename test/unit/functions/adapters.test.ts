@@ -3,6 +3,7 @@ import { ExecutionAlreadyExists, ListStateMachinesCommand, SFNClient, StartExecu
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { healthFromObservations, route53HealthSource } from '../../../src/aws/health-source.ts';
+import { Route53Adapter } from '../../../src/aws/route53.ts';
 import { findStateMachines, parseStateMachineArns, sfnStarter } from '../../../src/aws/sfn.ts';
 import { healthCheckKey, healthCheckSpecFor, healthCheckTags } from '../../../src/core/health-spec.ts';
 import type { AlarmRecord } from '../../../src/aws/state-table.ts';
@@ -75,7 +76,9 @@ describe('route53HealthSource', () => {
       { alarmName: 'switchyard-dev-switchyard-example-west-canary', cluster: 'west', state: 'ALARM', timestamp: 't' },
       { alarmName: 'switchyard-dev-switchyard-example-east--shop.example.com', cluster: 'east', hostname: 'shop.example.com', state: 'ALARM', timestamp: 't' },
     ];
-    const source = route53HealthSource({ fleet: exampleFleet, route53: fake, client: new Route53Client({ region: 'us-east-1' }), table: { listAlarms: async () => alarms } });
+    const adapter = new Route53Adapter({ client: new Route53Client({ region: 'us-east-1' }) });
+    const route53 = Object.assign(fake, { getHealthCheckStatus: (id: string) => adapter.getHealthCheckStatus(id) });
+    const source = route53HealthSource({ fleet: exampleFleet, route53, table: { listAlarms: async () => alarms } });
     // Act
     const view = await source.snapshot(['east', 'west', 'eu']);
     // Assess

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { executionName, routeEvent, router } from '../../../functions/tasks/router.ts';
+import { executionName, recoverExecutionName, routeEvent, router } from '../../../functions/tasks/router.ts';
 import type { Deps } from '../../../src/runtime/deps.ts';
 import { exampleFleet } from '../aws/helpers/example-fleet.ts';
 
@@ -134,5 +134,69 @@ describe('router', () => {
   it('throws when Step Functions fails, so the asynchronous invocation is retried', async () => {
     const route = router({ ...deps, workflows: { start: async () => Promise.reject(Object.assign(new Error('slow down'), { name: 'TransientAwsError' })) } } as unknown as Deps);
     await expect(route(published)).rejects.toThrow('slow down');
+  });
+});
+
+describe('router: runs that ended without their own rollback', () => {
+  const machine = (workflow: string, stage = 'dev') => `arn:aws:states:us-east-1:123456789012:stateMachine:switchyard-${stage}-${workflow}`;
+  const statusChange = (workflow: string, status: string, stage = 'dev') => {
+    const stateMachineArn = machine(workflow, stage);
+    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:drain-west-1`;
+    return {
+      ...base,
+      source: 'aws.states',
+      'detail-type': 'Step Functions Execution Status Change',
+      resources: [executionArn],
+      detail: { executionArn, stateMachineArn, name: 'drain-west-1', status, startDate: 1, stopDate: 2, input: '{}', error: null, cause: null },
+    };
+  };
+  /** The stage's own machines, as SWITCHYARD_STATE_MACHINES lists them. */
+  const own = ['DrainCluster', 'RestoreCluster', 'UpgradeGuard', 'RecoverOperation', 'Reconcile', 'Failover'];
+  const routerOf = (starts: string[]) =>
+    router({
+      ...deps,
+      workflows: {
+        start: async (workflow: string, name: string, input: unknown) => (starts.push(`${workflow} ${name} ${JSON.stringify(input)}`), { executionArn: `arn:x:${name}`, started: true }),
+        workflowOf: async (arn: string) => own.find((w) => arn === machine(w)),
+      },
+    } as unknown as Deps);
+
+  it.each([
+    ['DrainCluster', 'ABORTED'],
+    ['RestoreCluster', 'TIMED_OUT'],
+    ['UpgradeGuard', 'FAILED'],
+  ])('starts RecoverOperation for a %s run that ended %s, named after the run so a duplicate starts nothing new', async (workflow, status) => {
+    // Prepare
+    const starts: string[] = [];
+    const event = statusChange(workflow, status);
+    // Act
+    const result = await routerOf(starts)(event);
+    // Assess
+    expect(result.ignored).toBeNull();
+    expect(starts).toEqual([`RecoverOperation ${recoverExecutionName(event.detail.executionArn)} {"executionArn":"${event.detail.executionArn}"}`]);
+    expect(recoverExecutionName(event.detail.executionArn)).toMatch(/^recover-drain-west-1-[0-9a-f]{16}$/);
+  });
+
+  it("ignores another stage's machines, workflows that hold no lock across states, and runs that succeeded or still run", async () => {
+    // Prepare
+    const starts: string[] = [];
+    const route = routerOf(starts);
+    // Act
+    const results = await Promise.all([
+      route(statusChange('DrainCluster', 'ABORTED', 'prod')),
+      route(statusChange('RecoverOperation', 'FAILED')),
+      route(statusChange('Reconcile', 'TIMED_OUT')),
+      route(statusChange('DrainCluster', 'SUCCEEDED')),
+      route(statusChange('DrainCluster', 'RUNNING')),
+    ]);
+    // Assess
+    expect(starts).toEqual([]);
+    expect(results.map((r) => r.ignored)).toEqual([
+      `state machine ${machine('DrainCluster', 'prod')} is not one of stage dev's`,
+      'RecoverOperation runs hold no lock across states: nothing to recover',
+      'Reconcile runs hold no lock across states: nothing to recover',
+      'DrainCluster execution is SUCCEEDED: nothing to recover',
+      'DrainCluster execution is RUNNING: nothing to recover',
+    ]);
   });
 });

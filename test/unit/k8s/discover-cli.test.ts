@@ -52,7 +52,7 @@ describe('switchyard discover', () => {
     expect(text).toMatch(/^east: 4 endpoints\n  HOSTNAME +KIND +GATEWAY +ENTRY POINT +ROUTING +WEIGHT +FAILOVER +HEALTH\n/);
     expect(text).toMatch(/\n\nwest: 3 endpoints\n/);
     expect(text).toMatch(/\n\neu: 3 endpoints\n/);
-    expect(text).toMatch(/  api\.example\.com +HTTPRoute +api\/api +mesh-west-ingress-9f8e7d6c5b4a3f2e\.elb\.us-west-2\.amazonaws\.com +failover +- +secondary +HTTP canary-west\.example\.com:80\/healthz/);
+    expect(text).toMatch(/  api\.example\.com +HTTPRoute +api\/api +mesh-west-ingress-9f8e7d6c5b4a3f2e\.elb\.us-west-2\.amazonaws\.com +failover +- +secondary +HTTP west\.api\.example\.com:80\/healthz/);
     expect(text).toContain('canary (simple)');
     expect(text.endsWith('No problems.')).toBe(true);
   });

@@ -26,10 +26,18 @@ function names(body: Body): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw validationError('alarmNames', value, 'Member must be a list of strings');
   if (value.length > 100) throw validationError('alarmNames', value, 'Member must have length less than or equal to 100');
+  for (const [index, name] of (value as string[]).entries()) checkAlarmName(`alarmNames.${index + 1}.member`, name);
   return value as string[];
 }
 
 const seconds = (iso: string): number => Date.parse(iso) / 1000;
+
+/** Alarm names (and prefixes) are 1 to 255 characters. */
+function checkAlarmName(field: string, value: string | undefined): void {
+  if (value === undefined) return;
+  if (value.length < 1) throw validationError(field, value, 'Member must have length greater than or equal to 1');
+  if (value.length > 255) throw validationError(field, value, 'Member must have length less than or equal to 255');
+}
 
 /** A MetricAlarm as DescribeAlarms returns it. */
 function metricAlarm(alarm: LocalAlarm): Body {
@@ -63,6 +71,7 @@ const OPERATIONS: Record<string, (alarms: LocalAlarms, body: Body) => Body> = {
   DescribeAlarms: (alarms, body) => {
     const alarmNames = names(body);
     const prefix = optionalString(body, 'AlarmNamePrefix');
+    checkAlarmName('alarmNamePrefix', prefix);
     if (alarmNames !== undefined && prefix !== undefined) {
       throw new AwsServiceError('InvalidParameterCombination', 'AlarmNames and AlarmNamePrefix cannot be used together.');
     }
@@ -74,6 +83,7 @@ const OPERATIONS: Record<string, (alarms: LocalAlarms, body: Body) => Body> = {
   },
   SetAlarmState: (alarms, body) => {
     const name = requiredString(body, 'AlarmName');
+    checkAlarmName('alarmName', name);
     const value = stateValue(body, 'StateValue', true)!;
     const reason = requiredString(body, 'StateReason');
     const reasonData = optionalString(body, 'StateReasonData');
@@ -159,6 +169,7 @@ const CBOR_WIRE: Wire = {
 function service(alarms: LocalAlarms, wire: Wire): LocalService {
   return {
     name: wire.name,
+    maxBodyBytes: 1024 * 1024,
     matches: (req) => wire.operation(req) !== undefined,
     async handle(req) {
       const requestId = randomUUID();
@@ -170,15 +181,19 @@ function service(alarms: LocalAlarms, wire: Wire): LocalService {
         if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new AwsServiceError('SerializationException', 'request body must be a map');
         return wire.encode(200, run(alarms, body as Body), { 'x-amzn-requestid': requestId });
       } catch (error) {
-        const failure = toServiceError(error);
-        const names = ERROR_SHAPES[failure.code] ?? { shape: failure.code, query: failure.code };
-        return wire.encode(failure.status, { __type: `com.amazonaws.cloudwatch#${names.shape}`, message: failure.message }, {
-          'x-amzn-requestid': requestId,
-          'x-amzn-query-error': `${names.query};${failure.status >= 500 ? 'Receiver' : 'Sender'}`,
-        });
+        return failure(wire, toServiceError(error), requestId);
       }
     },
+    refuse: (_req, status, code, message) => failure(wire, new AwsServiceError(code, message, status), randomUUID()),
   };
+}
+
+function failure(wire: Wire, error: AwsServiceError, requestId: string): LocalResponse {
+  const names = ERROR_SHAPES[error.code] ?? { shape: error.code, query: error.code };
+  return wire.encode(error.status, { __type: `com.amazonaws.cloudwatch#${names.shape}`, message: error.message }, {
+    'x-amzn-requestid': requestId,
+    'x-amzn-query-error': `${names.query};${error.status >= 500 ? 'Receiver' : 'Sender'}`,
+  });
 }
 
 /** The CloudWatch alarms API on the shared endpoint: both protocols. */

@@ -1,9 +1,12 @@
 // An in-memory Route53Port for orchestration tests: zones and record sets with Route 53's
-// change semantics (core applyChanges: a batch is atomic, CREATE of an existing set and
-// mismatched DELETE are rejected), health checks with CallerReference semantics, tags,
-// and change ids that turn INSYNC after a number of GetChange polls.
-import { applyChanges } from '../../../../src/core/apply.ts';
+// change semantics as the local Route 53 implements them (src/local/route53/rules.ts,
+// written apart from the planner's src/core/apply.ts: a batch is atomic, CREATE of an
+// existing set and mismatched DELETE are rejected), its list order and pages, health
+// checks with CallerReference semantics, tags, and change ids that turn INSYNC after a
+// number of GetChange polls.
 import { Route53Rejected } from '../../../../src/core/errors.ts';
+import type { PageStart, ReadPage } from '../../../../src/core/verify.ts';
+import { applyWithLocalRules, pageWithLocalListing } from '../../../support/local-route53-rules.ts';
 import type { Tag } from '../../../../src/core/health-spec.ts';
 import type { Change, HealthCheckSpec, HostedZone, RecordSet } from '../../../../src/core/model.ts';
 import type { ChangeStatus, ChangeSubmitted, HealthCheckRecord, Route53Port } from '../../../../src/aws/route53.ts';
@@ -49,6 +52,13 @@ export class FakeRoute53 implements Route53Port {
     return structuredClone(records);
   }
 
+  async listRecordSetsPage(zoneId: string, start: PageStart): Promise<ReadPage> {
+    this.calls.push(`ListResourceRecordSets ${zoneId} from ${start.name}`);
+    const records = this.records.get(zoneId);
+    if (!records) throw new Route53Rejected(`No hosted zone found with ID: ${zoneId}`, { awsError: 'NoSuchHostedZone' });
+    return structuredClone(pageWithLocalListing(records, start));
+  }
+
   async changeRecordSets(zoneId: string, changes: readonly Change[]): Promise<ChangeSubmitted> {
     this.calls.push(`ChangeResourceRecordSets ${zoneId} ${changes.length}`);
     const injected = this.failNextChanges.shift();
@@ -64,12 +74,13 @@ export class FakeRoute53 implements Route53Port {
       throw new Route53Rejected(`No health check exists with the ID ${missing.recordSet.healthCheckId}`, { zoneId, awsError: 'NoSuchHealthCheck', messages: [`No health check exists with the ID ${missing.recordSet.healthCheckId}`] });
     }
     const current = this.records.get(zoneId) ?? [];
-    try {
-      this.records.set(zoneId, applyChanges(current, changes));
-    } catch (error) {
-      const errors = ((error as Route53Rejected).context.errors as string[]) ?? [];
-      throw new Route53Rejected(`ChangeResourceRecordSets rejected (InvalidChangeBatch): ${errors.join('; ')}`, { zoneId, awsError: 'InvalidChangeBatch', messages: errors });
+    const zone = this.zones.find((z) => z.id === zoneId);
+    if (!zone) throw new Route53Rejected(`No hosted zone found with ID: ${zoneId}`, { awsError: 'NoSuchHostedZone' });
+    const outcome = applyWithLocalRules(zone, current, changes, (id) => this.checks.has(id));
+    if (!outcome.ok) {
+      throw new Route53Rejected(`ChangeResourceRecordSets rejected (${outcome.code}): ${outcome.messages.join('; ')}`, { zoneId, awsError: outcome.code, messages: outcome.messages });
     }
+    this.records.set(zoneId, outcome.records);
     this.batches.push({ zoneId, changes: structuredClone([...changes]) });
     const id = `C${this.#nextId++}`;
     this.#changes.set(id, this.pollsUntilInsync);

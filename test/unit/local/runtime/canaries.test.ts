@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CanaryFleet } from '../../../../src/local/runtime/canaries.ts';
 
@@ -64,6 +65,38 @@ describe('CanaryFleet', () => {
     // Assess
     expect(fleet.modes()).toEqual({ east: 'healthy', west: 'failing' });
     expect(await get(fleet, 'canary-west.example.com', '/')).toBe(503);
+  });
+
+  it('answers each app by Host (<cluster>.<hostname> is that app), and fails one app alone', async () => {
+    // Prepare: node's http client sends the Host it is given (fetch would not).
+    fleet = await CanaryFleet.start([{ ...CLUSTERS[0]!, entryPoint: 'mesh-east.elb.us-east-1.amazonaws.com' }, CLUSTERS[1]!]);
+    const east = fleet.resolveEntryPoint('dualstack.mesh-east.elb.us-east-1.amazonaws.com.')!;
+    const ask = (host: string, path = '/healthz') =>
+      new Promise<number>((resolve, reject) => {
+        request({ host: east.host, port: east.port, path, headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on('error', reject)
+          .end();
+      });
+    // Act
+    fleet.setAppFailing('east', 'API.example.com.', true);
+    // Assess
+    expect(east.port).toBe(fleet.resolve('canary-east.example.com')!.port);
+    expect(fleet.resolveEntryPoint('mesh-other.elb.us-east-1.amazonaws.com')).toBeUndefined();
+    expect(await ask('east.api.example.com')).toBe(503);
+    expect(await ask('api.example.com:8080')).toBe(503);
+    expect(await ask('east.shop.example.com')).toBe(200);
+    expect(await ask('canary-east.example.com', '/status/200')).toBe(200);
+    expect(fleet.list()[0]).toMatchObject({ mode: 'healthy', failingApps: ['api.example.com'] });
+    expect(fleet.failingApps()).toEqual({ east: ['api.example.com'] });
+    // Act: heal it.
+    fleet.setAppFailing('east', 'api.example.com', false);
+    // Assess
+    expect(await ask('east.api.example.com')).toBe(200);
+    expect(fleet.failingApps()).toEqual({});
+    expect(() => fleet!.setAppFailing('north', 'api.example.com', true)).toThrow('unknown cluster "north"');
   });
 
   it('refuses an unknown cluster by name', async () => {

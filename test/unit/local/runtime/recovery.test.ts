@@ -1,18 +1,13 @@
 // Recovery at start of executions a dead runtime left RUNNING: the lock bookkeeping of
-// executions that are run again (the drain/restore rollback path is covered end to end in
-// test/e2e/restart.test.ts).
+// executions that are run again, and lock holders only marked (stopped) so that
+// RecoverOperation rolls them back (end to end in test/e2e/restart.test.ts).
 import { describe, expect, it } from 'vitest';
 import type { Lock } from '../../../../src/core/intent.ts';
 import type { Deps } from '../../../../src/runtime/deps.ts';
 import { recoverInterrupted } from '../../../../src/local/runtime/recovery.ts';
 import type { ExecutionRecord, LocalStepFunctions } from '../../../../src/local/stepfunctions/engine.ts';
-import type { PutEventsSink } from '../../../../src/local/stepfunctions/runner.ts';
 import { MemoryStateTable } from '../../../support/workflows/memory-table.ts';
 
-/** No rollback runs in these cases, so nothing is put on a bus. */
-const noEvents: PutEventsSink = async () => {
-  throw new Error('no event expected');
-};
 const NOW = new Date('2030-01-01T00:00:00.000Z');
 const MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:switchyard-local-Failover';
 
@@ -50,9 +45,9 @@ describe('recoverInterrupted: executions run again', () => {
     const table = await tableWith([lock('east', 'failover-east-ALARM-1', 7), lock('west', 'drain-west-1', 8, 'drain')]);
     const interrupted = execution('failover-east-ALARM-1');
     const { stepFunctions, resumed, stopped } = fakeStepFunctions([interrupted]);
-    const deps = { table, fleet: {} as Deps['fleet'], clock: { now: () => NOW } } as unknown as Pick<Deps, 'table' | 'fleet' | 'clock'>;
+    const deps = { table } as Pick<Deps, 'table'>;
     // Act
-    const outcomes = await recoverInterrupted({ stepFunctions, deps, rollback: undefined, putEvents: noEvents, eventBusName: 'bus', workflowOf: () => 'Failover' });
+    const outcomes = await recoverInterrupted({ stepFunctions, deps, workflowOf: () => 'Failover' });
     // Assess: east is free for the next operation (the re-run may find its alarm stale and take no lock), west untouched
     const state = await table.readFleet();
     expect(Object.keys(state.locks)).toEqual(['west']);
@@ -67,12 +62,31 @@ describe('recoverInterrupted: executions run again', () => {
     const table = await tableWith([lock('east', 'failover-east-ALARM-2', 7)]);
     const before = await table.readFleet();
     const { stepFunctions, resumed } = fakeStepFunctions([execution('failover-east-OK-3')]);
-    const deps = { table, fleet: {} as Deps['fleet'], clock: { now: () => NOW } } as unknown as Pick<Deps, 'table' | 'fleet' | 'clock'>;
+    const deps = { table } as Pick<Deps, 'table'>;
     // Act
-    const outcomes = await recoverInterrupted({ stepFunctions, deps, rollback: undefined, putEvents: noEvents, eventBusName: 'bus', workflowOf: () => 'Failover' });
+    const outcomes = await recoverInterrupted({ stepFunctions, deps, workflowOf: () => 'Failover' });
     // Assess
     expect(await table.readFleet()).toEqual(before);
     expect(resumed).toHaveLength(1);
     expect(outcomes[0]).toMatchObject({ action: 'resumed', detail: 'run again from the start' });
+  });
+});
+
+describe('recoverInterrupted: lock holders', () => {
+  it('only stops (marks) an interrupted drain that holds its lock, leaving the lock and weights to RecoverOperation', async () => {
+    // Prepare: drain-west-1 holds west's lock, and west's intent names that run
+    const interrupted = { ...execution('drain-west-1'), stateMachineArn: MACHINE.replace('Failover', 'DrainCluster') };
+    interrupted.executionArn = `${interrupted.stateMachineArn.replace(':stateMachine:', ':execution:')}:drain-west-1`;
+    const table = await tableWith([lock('west', 'drain-west-1', 8, 'drain')]);
+    await table.updateFleet((state) => ({ next: { ...state, intents: { west: { cluster: 'west', state: 'DRAINING', weightPercent: 50, saved: { state: 'ACTIVE', weightPercent: 100 }, executionArn: interrupted.executionArn } } }, result: null }));
+    const before = await table.readFleet();
+    const { stepFunctions, resumed, stopped } = fakeStepFunctions([interrupted]);
+    // Act
+    const outcomes = await recoverInterrupted({ stepFunctions, deps: { table }, workflowOf: () => 'DrainCluster' });
+    // Assess
+    expect(stopped).toEqual([interrupted.executionArn]);
+    expect(resumed).toEqual([]);
+    expect(await table.readFleet()).toEqual(before);
+    expect(outcomes).toEqual([{ executionArn: interrupted.executionArn, workflow: 'DrainCluster', action: 'stopped', detail: 'held the lock on west: stopped, RecoverOperation rolls it back' }]);
   });
 });

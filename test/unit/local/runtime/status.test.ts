@@ -66,6 +66,31 @@ describe('fleetStatus', () => {
       },
       { hostname: 'solo.example.com', routing: 'simple', clusters: [{ cluster: 'eu', healthy: true, serving: true }] },
     ]);
+    expect(status.unserved).toEqual([]);
+  });
+
+  it('lists the apps no healthy, active cluster serves, with their drained clusters', async () => {
+    // Prepare: shop on east (DRAINED) and west (UNHEALTHY); solo on eu (healthy).
+    const fleet = parseFleetConfig(readFileSync('examples/fleet/fleet.yaml', 'utf8'), 'fleet.yaml');
+    const state = emptyFleetState();
+    state.intents['east'] = { cluster: 'east', state: 'DRAINED', weightPercent: 0 };
+    const endpoint = (hostname: string, cluster: string) => ({ hostname, cluster, kind: 'Gateway' as const, gateway: 'a/b', annotations: {} });
+    // Act
+    const status = await fleetStatus({
+      fleet,
+      table: {
+        readFleet: async () => state,
+        listApps: async () => [
+          { hostname: 'shop.example.com', endpoints: [endpoint('shop.example.com', 'east'), endpoint('shop.example.com', 'west')], updatedAt: '' },
+          { hostname: 'solo.example.com', endpoints: [endpoint('solo.example.com', 'eu')], updatedAt: '' },
+        ],
+      },
+      route53: { listHostedZones: async () => [{ id: 'Z1', name: 'example.com.' }], listRecordSets: async () => [] },
+      health: { snapshot: async () => ({ clusters: { east: 'HEALTHY', west: 'UNHEALTHY', eu: 'HEALTHY' } }) },
+    });
+    // Assess
+    expect(status.unserved).toEqual([{ hostname: 'shop.example.com', drained: ['east'], unhealthy: ['west'] }]);
+    expect(renderStatus({ ...STATUS, unserved: status.unserved }).join('\n')).toContain('! shop.example.com has no healthy cluster (drained, stays drained: east) (unhealthy: west)');
   });
 });
 
@@ -78,7 +103,8 @@ const STATUS: LocalStatus = {
     { name: 'west', region: 'us-west-2', intent: 'DRAINING', weightPercent: 50, health: 'HEALTHY', failedOver: false, lock: 'drain by d-1' },
   ],
   apps: [{ hostname: 'shop.example.com', routing: 'weighted', clusters: [{ cluster: 'east', weight: 0, healthy: false, serving: false }, { cluster: 'west', weight: 50, healthy: true, serving: true }] }],
-  canaries: [{ cluster: 'east', hostname: 'canary-east.example.com', mode: 'failing', port: 1, requests: 3 }],
+  unserved: [],
+  canaries: [{ cluster: 'east', hostname: 'canary-east.example.com', mode: 'failing', failingApps: [], port: 1, requests: 3 }],
   alarms: [],
   executions: [{ workflow: 'DrainCluster', name: 'd-1', executionArn: 'arn', status: 'RUNNING', startDate: '2030-01-01T10:00:00.000Z' }],
   events: [{ time: '2030-01-01T10:00:01Z', bus: 'b', source: 'aws.cloudwatch', detailType: 'CloudWatch Alarm State Change', summary: 'alarmName=x state=ALARM', deliveries: ['r → router: delivered'] }],

@@ -32,6 +32,29 @@ describe('planTriggers', () => {
   });
 });
 
+describe('planTriggers: stopped runs', () => {
+  it('sends stopped, timed-out and failed runs of the lock-holding machines to the router when RecoverOperation is deployed', () => {
+    // Act
+    const routes = planTriggers({ fleet, names, functions: ['router'], workflows: [...WORKFLOWS, 'RestoreCluster', 'RecoverOperation'] });
+    // Assess
+    const executions = routes.find((r) => r.rule === 'switchyard-local-executions');
+    expect(executions).toEqual({
+      rule: 'switchyard-local-executions',
+      bus: 'switchyard-local-bus',
+      target: 'function:router',
+      pattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: {
+          status: ['ABORTED', 'TIMED_OUT', 'FAILED'],
+          stateMachineArn: ['DrainCluster', 'RestoreCluster', 'UpgradeGuard'].map((w) => names.stateMachineArn(w)),
+        },
+      },
+    });
+    expect(planTriggers({ fleet, names, functions: ['router'], workflows: WORKFLOWS }).some((r) => r.rule === 'switchyard-local-executions')).toBe(false);
+  });
+});
+
 describe('installTriggers', () => {
   it('forwards an alarm event from the default bus to the app bus, where the router gets it as AWS sent it', async () => {
     // Prepare

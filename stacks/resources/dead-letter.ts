@@ -1,0 +1,35 @@
+// The router's dead-letter queue: events EventBridge could not deliver to the router and
+// router invocations that failed after Lambda's retries land here, not nowhere; an alarm
+// fires on the first message (see DeadLetterPlan in plan.ts).
+import type { DeploymentPlan } from '../plan.ts';
+
+export function deadLetterQueue(plan: DeploymentPlan, router: sst.aws.Function): aws.sqs.Queue {
+  const dl = plan.deadLetter;
+  const queue = new aws.sqs.Queue('RouterDeadLetterQueue', {
+    name: dl.queueName,
+    messageRetentionSeconds: dl.retentionSeconds,
+    sqsManagedSseEnabled: true,
+  });
+  new aws.sqs.QueuePolicy('RouterDeadLetterQueuePolicy', { queueUrl: queue.url, policy: JSON.stringify(dl.queuePolicy) });
+  new aws.lambda.FunctionEventInvokeConfig('RouterInvokeConfig', {
+    functionName: router.name,
+    maximumEventAgeInSeconds: dl.invokeRetry.maximumEventAgeSeconds,
+    maximumRetryAttempts: dl.invokeRetry.maximumRetryAttempts,
+    destinationConfig: { onFailure: { destination: queue.arn } },
+  });
+  const m = dl.alarm.metric;
+  new aws.cloudwatch.MetricAlarm('RouterDeadLetterAlarm', {
+    name: dl.alarm.alarmName,
+    alarmDescription: `Switchyard ${plan.context.stage}: events the router could not take are waiting in ${dl.queueName}`,
+    namespace: m.namespace,
+    metricName: m.metricName,
+    dimensions: { QueueName: queue.name },
+    statistic: m.statistic,
+    period: m.periodSeconds,
+    evaluationPeriods: m.evaluationPeriods,
+    threshold: m.threshold,
+    comparisonOperator: m.comparisonOperator,
+    treatMissingData: m.treatMissingData,
+  });
+  return queue;
+}
