@@ -95,7 +95,7 @@ function renderClusters(s: Snapshot): void {
       el('td', { class: 'intent' }, c.intent),
       el('td', { class: 'weight' }, `${c.weightPercent}%`),
       el('td', { class: 'health' }, c.health),
-      el('td', { class: 'lock' }, [c.lock ?? '', c.failedOver ? 'failed over' : ''].filter(Boolean).join('; ')),
+      el('td', { class: 'lock', title: [c.lock ?? '', c.failedOver ? 'failed over' : ''].filter(Boolean).join('; ') }, [c.lock ?? '', c.failedOver ? 'failed over' : ''].filter(Boolean).join('; ')),
       el('td', { class: 'ops' }, ...config.operations.map((op) => button(op, c.name))),
     ),
   );
