@@ -98,6 +98,12 @@ export async function dispatch(services: readonly LocalService[], request: Local
 }
 
 function send(res: ServerResponse, response: LocalResponse): void {
+  if (response.stream !== undefined) {
+    res.writeHead(response.status, response.headers ?? {});
+    const stop = response.stream((chunk) => void res.write(chunk));
+    res.once('close', stop);
+    return;
+  }
   const body = response.body ?? '';
   res.writeHead(response.status, { 'content-length': String(Buffer.byteLength(body)), ...response.headers });
   res.end(body);

@@ -13,6 +13,11 @@ export interface LocalResponse {
   status: number;
   headers?: Record<string, string>;
   body?: string | Buffer;
+  /**
+   * A body sent as it comes (server-sent events) instead of `body`: called once the head is
+   * sent, with a writer; returns what to call when the client goes away or the endpoint closes.
+   */
+  stream?: (write: (chunk: string) => void) => () => void;
 }
 
 export interface LocalService {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerAbort } from './abort.ts';
 import { registerAgent } from './agent.ts';
 import { registerCompletion } from './completion.ts';
+import { registerDashboard } from './dashboard.ts';
 import { registerDiscover } from './discover.ts';
 import { registerDrain } from './drain.ts';
 import { registerHistory } from './history.ts';
@@ -14,4 +15,4 @@ import { registerSync } from './sync.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDiscover, registerPlan, registerSync, registerDrain, registerRestore, registerAbort, registerStatus, registerHistory, registerLocal, registerAgent, registerCompletion];
+export const commands: RegisterCommand[] = [registerDiscover, registerPlan, registerSync, registerDrain, registerRestore, registerAbort, registerStatus, registerHistory, registerDashboard, registerLocal, registerAgent, registerCompletion];

@@ -105,16 +105,22 @@ async function serve(
     dnsPort,
     ...(flags.host === undefined ? {} : { host: flags.host }),
     timeScale,
+    // A rehearsal at --time-scale 0.1 drains in seconds: the DNS share is sampled faster so its steps show.
+    dashboard: { sampleEveryMs: Math.min(1000, Math.max(200, Math.round(1000 * timeScale))) },
     log,
     onListening: (url) => void io.stdout.write(`SWITCHYARD_ENDPOINT=${url}\n`),
   });
   if (runtime.dns !== undefined) io.stdout.write(`SWITCHYARD_DNS=${runtime.dns.host}:${runtime.dns.port}\n`);
+  // The dashboard's DNS share chart starts now, so it already holds the history when a page opens.
+  runtime.dashboard.start();
+  io.stdout.write(`SWITCHYARD_DASHBOARD=${runtime.url}/\n`);
   io.stdout.write(`SWITCHYARD_READY=${runtime.url}\n`);
   const exposure = exposureWarning(flags.host ?? '127.0.0.1', runtime.url);
   if (exposure !== undefined) io.stderr.write(`switchyard local: ${exposure}\n`);
   if (!tty) {
     io.stderr.write(
       `switchyard local: ${runtime.url} serves Route 53, Step Functions, EventBridge, DynamoDB and CloudWatch alarms (state: ${runtime.stateDir ?? 'memory'})\n` +
+        `  open ${runtime.url}/ in a browser: the dashboard (docs/dashboard.md)\n` +
         `  aws --endpoint-url ${runtime.url} route53 list-hosted-zones\n` +
         (runtime.dns === undefined ? '' : `  dig @${runtime.dns.host} -p ${runtime.dns.port} shop.example.com (DNS answers from the local zones)\n`) +
         `  switchyard local fail <cluster> | switchyard local heal <cluster>\n`,

@@ -38,6 +38,9 @@ import { fleetStatus } from './status.ts';
 import { summarizeDetail, type ExecutionSummary, type LocalStatus } from './status-view.ts';
 import { installTriggers, type TriggerRoute } from './triggers.ts';
 import { claimStateDir, newControlToken, releaseStateDir, resetStateDir, writeControlToken } from './state-dir.ts';
+import { createDashboard, type Dashboard } from '../../dashboard/service.ts';
+import { dashboardGuard } from '../../dashboard/guard.ts';
+import { localSource, type LocalSourceOptions } from '../../dashboard/sources/local.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const DEFAULT_FLEET = join(PROJECT_ROOT, 'examples', 'fleet');
@@ -76,6 +79,8 @@ export interface LocalRuntimeOptions {
   log?: (line: string) => void;
   /** Told the endpoint's URL as soon as it listens, before onboarding. */
   onListening?: (url: string) => void;
+  /** The web dashboard at `/` (docs/dashboard.md): its sampling and refresh settings. */
+  dashboard?: LocalSourceOptions & { refreshMs?: number; token?: string };
 }
 
 export interface LocalRuntime {
@@ -94,6 +99,8 @@ export interface LocalRuntime {
   canaries: CanaryFleet;
   clients: LocalClients;
   deps: Deps;
+  /** The web dashboard served at `/` of the endpoint. */
+  dashboard: Dashboard;
   triggers: TriggerRoute[];
   /** The in-cluster agents of the simulated clusters and their stand-in API servers. */
   agents: LocalAgents;
@@ -259,6 +266,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     };
     // Filled in once the endpoint is up (they read through it); until then the control API says "starting".
     let status: (() => Promise<LocalStatus>) | undefined;
+    let started: LocalRuntime | undefined;
+    const dashboard = createDashboard({
+      source: localSource(fleet, names, () => started, { ...options.dashboard, log }),
+      // The page carries the runtime's per-run control token: one secret per run for every local write.
+      guard: dashboardGuard(options.dashboard?.token ?? controlToken),
+      ...(options.dashboard?.refreshMs === undefined ? {} : { refreshMs: options.dashboard.refreshMs }),
+      log,
+    });
     let discover: (() => Promise<{ events: number; problems: string[]; unreachable: string[] }>) | undefined;
 
     const endpoint: Endpoint = await startEndpoint({
@@ -266,6 +281,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...(options.host === undefined ? {} : { host: options.host }),
       log,
       services: [
+        dashboard.service,
         controlService({
           status: () => (status ?? stillStarting)(),
           ready: () => ready,
@@ -382,7 +398,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       };
     };
 
-    const runtime: LocalRuntime = {
+    const runtime: LocalRuntime = (started = {
       url: endpoint.url,
       port: endpoint.port,
       controlToken,
@@ -396,6 +412,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       canaries,
       clients,
       deps,
+      dashboard,
       triggers,
       agents,
       recovered,
@@ -411,7 +428,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       settle,
       executions,
       close: cleanup,
-    };
+    });
 
     if (options.onboard ?? true) {
       // Only onboarding is waited for: a fail-back may sit out a long hold-down meanwhile.

@@ -1,0 +1,36 @@
+// What the dashboard's server reads and does, whatever it runs against: the local runtime
+// (sources/local.ts) or a deployed stage through the AWS SDK (sources/aws.ts).
+import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { findStateMachines } from '../aws/sfn.ts';
+import { drainInputSchema, parseInput, restoreInputSchema } from '../core/drain-plan.ts';
+import { InvalidInput, UnknownCluster } from '../core/errors.ts';
+import { operationExecutionName } from '../cli/ops/operation.ts';
+import type { DashboardMode, OperationKind, Snapshot, WorkflowGraph } from './model.ts';
+import type { SeriesStore } from './series.ts';
+
+export type Operation = (cluster: string) => Promise<Record<string, unknown>>;
+
+export interface DashboardSource {
+  mode: DashboardMode;
+  stage: string;
+  snapshot(): Promise<Snapshot>;
+  graphs(): Promise<Record<string, WorkflowGraph>>;
+  /** The buttons this source serves; the ones missing are refused. */
+  operations: Partial<Record<OperationKind, Operation>>;
+  /** Starts feeding its series (DNS answer share locally, health-check status on AWS); returns stop. */
+  sample(store: SeriesStore): () => void;
+  close?(): Promise<void>;
+}
+
+/** Starts DrainCluster or RestoreCluster of the stage by name, as `switchyard drain|restore` does (fleet defaults for steps and bake). */
+export async function startOperation(sfn: SFNClient, prefix: string, kind: 'drain' | 'restore', cluster: string, known: readonly string[], by: string): Promise<Record<string, unknown>> {
+  if (!known.includes(cluster)) throw new UnknownCluster(cluster, known);
+  const input = { cluster, by, reason: `${kind} from the dashboard` };
+  if (kind === 'drain') parseInput(drainInputSchema, input, 'drain');
+  else parseInput(restoreInputSchema, input, 'restore');
+  const workflow = kind === 'drain' ? 'DrainCluster' : 'RestoreCluster';
+  const arn = (await findStateMachines(sfn, prefix))[workflow];
+  if (arn === undefined) throw new InvalidInput(`no ${workflow} state machine named ${prefix}${workflow}`);
+  const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, name: operationExecutionName(kind, cluster, new Date()), input: JSON.stringify(input) }));
+  return { workflow, executionArn: out.executionArn };
+}
