@@ -29,7 +29,9 @@ describe('switchyard local traffic', () => {
   it("reaches every cluster of a weighted app through DNS and prints each app's totals", async () => {
     // Act
     const out: string[] = [];
-    const code = await runLocalTraffic({ endpointUrl: runtime.url, rate: '20', duration: '2', timeScale: String(TIME_SCALE), json: true, app: ['shop.example.com'] }, { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => true } });
+    // TTLs × 0.001 (60 ms): about 50 fresh DNS answers in 3 s, so each of the three equal weights
+    // shows up (the chance one never does is below 1e-8)
+    const code = await runLocalTraffic({ endpointUrl: runtime.url, rate: '20', duration: '3', timeScale: '0.001', json: true, app: ['shop.example.com'] }, { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => true } });
     // Assess
     expect(code).toBe(0);
     const totals = JSON.parse(out.join('')) as { apps: Array<{ app: string; requests: number; errors: number; share: Record<string, number> }> };
