@@ -8,7 +8,7 @@
 //    through the loopback endpoint with the real SDK v3 client.
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { startEndpoint } from '../src/local/endpoint.ts';
-import { compilePattern } from '../src/local/eventbridge/pattern.ts';
+import { compilePattern, FlattenedEvent } from '../src/local/eventbridge/pattern.ts';
 import { LocalStepFunctions } from '../src/local/stepfunctions/engine.ts';
 import { compileWorkflow } from '../src/local/stepfunctions/runner.ts';
 import { stepFunctionsService } from '../src/local/stepfunctions/service.ts';
@@ -57,7 +57,11 @@ function routingBench(): { eventsPerSecond: number; matches: number } {
   const batch = events();
   let matches = 0;
   const started = performance.now();
-  for (const event of batch) for (const pattern of compiled) if (pattern.matches(event)) matches += 1;
+  // As the bus routes: each event flattened once, then matched against every rule.
+  for (const event of batch) {
+    const flat = new FlattenedEvent(event);
+    for (const pattern of compiled) if (pattern.matches(flat)) matches += 1;
+  }
   const seconds = (performance.now() - started) / 1000;
   return { eventsPerSecond: Math.round(EVENTS / seconds), matches };
 }

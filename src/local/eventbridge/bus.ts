@@ -11,7 +11,7 @@ import { invokeInProcess, type LambdaHandler } from '../stepfunctions/lambda-inv
 import { readReferencePath } from '../stepfunctions/reference-path.ts';
 import { eventFromEntry, isEntryFailure, parseTestEvent, serviceEvent, type BusEvent, type PutEventsEntry } from './envelope.ts';
 import { checkPutEventsSize, MAX_PUT_EVENTS_ENTRIES } from './limits.ts';
-import { compilePattern, InvalidEventPattern, type CompiledPattern } from './pattern.ts';
+import { compilePattern, FlattenedEvent, InvalidEventPattern, type CompiledPattern } from './pattern.ts';
 import { parseSchedule } from './schedule.ts';
 
 export const DEFAULT_BUS = 'default';
@@ -197,10 +197,12 @@ export class LocalEventBus {
     this.recent.push(record);
     const limit = this.options.recentLimit ?? 200;
     if (this.recent.length > limit) this.recent.splice(0, this.recent.length - limit);
+    // Flattened once for all the bus's rules.
+    const flat = new FlattenedEvent(event);
     for (const rule of this.rules.values()) {
       if (rule.EventBusName !== bus || rule.State === 'DISABLED') continue;
       const pattern = this.patterns.get(ruleKey(rule.EventBusName, rule.Name));
-      if (pattern === undefined || !pattern.matches(event)) continue;
+      if (pattern === undefined || !pattern.matches(flat)) continue;
       this.deliverToTargets(rule, event, record);
     }
   }

@@ -96,13 +96,31 @@ function consistent(soFar: Membership, field: Element | undefined): Membership |
   return merged ?? soFar;
 }
 
+/** Each rule's paths, sorted once (compiled rules never change). */
+const sortedEntries = new WeakMap<SubRule, Array<[string, Matcher[]]>>();
+
+function entriesOf(rule: SubRule): Array<[string, Matcher[]]> {
+  let entries = sortedEntries.get(rule);
+  if (entries === undefined) {
+    entries = [...rule.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    sortedEntries.set(rule, entries);
+  }
+  return entries;
+}
+
+/** An event flattened once, to be matched against many patterns (a bus routes one event to all its rules). */
+export class FlattenedEvent {
+  readonly fields: Map<string, Field[]>;
+
+  constructor(event: unknown) {
+    this.fields = flattenEvent(event);
+  }
+}
+
 /** True when one of the alternatives matches the event. */
 export function matchRules(rules: readonly SubRule[], event: unknown): boolean {
-  const fields = flattenEvent(event);
-  return rules.some((rule) => {
-    const entries = [...rule.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return matchFrom(entries, 0, new Map(), fields);
-  });
+  const { fields } = event instanceof FlattenedEvent ? event : new FlattenedEvent(event);
+  return rules.some((rule) => matchFrom(entriesOf(rule), 0, new Map(), fields));
 }
 
 function matchFrom(entries: Array<[string, Matcher[]]>, index: number, membership: Membership, fields: Map<string, Field[]>): boolean {

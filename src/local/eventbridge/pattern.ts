@@ -12,6 +12,7 @@
 //   whose complexity EventBridge refuses.
 import { BlockList } from 'node:net';
 import { ipFamily, looksLikeIp, matchRules, type Bound, type Matcher, type SubRule } from './pattern-match.ts';
+export { FlattenedEvent } from './pattern-match.ts';
 import { parseWildcard, toGlob, wildcardComplexity, WildcardSyntaxError, type WildcardToken } from './wildcard.ts';
 
 /** Raised for an invalid pattern; `message` is what EventBridge answers. */
@@ -40,6 +41,7 @@ export class CompiledPattern {
     this.rules = rules;
   }
 
+  /** `event` as received, or flattened once (FlattenedEvent) when it is matched against many patterns. */
   matches(event: unknown): boolean {
     return matchRules(this.rules, event);
   }
