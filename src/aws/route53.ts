@@ -105,7 +105,7 @@ export function createRoute53Client(options: CreateClientOptions = {}, env: Node
  * chain would otherwise fail before sending anything.
  */
 export function loopbackConfig(endpointUrl: string | undefined, env: NodeJS.ProcessEnv = process.env, service?: string): { endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } {
-  const loopback = isLoopback(endpointUrl ?? (service ? env[`AWS_ENDPOINT_URL_${service}`] : undefined) ?? env.AWS_ENDPOINT_URL);
+  const loopback = targetsLoopback(endpointUrl, env, service);
   const hasCredentials = Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI);
   return {
     ...(endpointUrl === undefined ? {} : { endpoint: endpointUrl }),
@@ -124,8 +124,12 @@ export function regionConfig(flagRegion: string | undefined, endpointUrl: string
   if (flagRegion !== undefined) return { region: flagRegion };
   if (env.AWS_REGION) return {};
   if (env.AWS_DEFAULT_REGION) return { region: env.AWS_DEFAULT_REGION };
-  const loopback = isLoopback(endpointUrl ?? (service ? env[`AWS_ENDPOINT_URL_${service}`] : undefined) ?? env.AWS_ENDPOINT_URL);
-  return loopback && !env.AWS_PROFILE ? { region: ROUTE53_REGION } : {};
+  return targetsLoopback(endpointUrl, env, service) && !env.AWS_PROFILE ? { region: ROUTE53_REGION } : {};
+}
+
+/** True when the client will talk to this machine: the flag, else AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL. */
+function targetsLoopback(endpointUrl: string | undefined, env: NodeJS.ProcessEnv, service: string | undefined): boolean {
+  return isLoopback(endpointUrl ?? (service ? env[`AWS_ENDPOINT_URL_${service}`] : undefined) ?? env.AWS_ENDPOINT_URL);
 }
 
 /** True when `url` is an http(s) URL on this machine (the local runtime). */

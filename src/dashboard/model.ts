@@ -1,6 +1,7 @@
 // What the dashboard's server sends its page: plain JSON shapes shared by the server
 // (src/dashboard/*.ts) and the page (src/dashboard/web/), so both sides read one contract.
 import type { AppStatus, ClusterStatus } from '../local/runtime/status.ts';
+import type { ExecutionSummary } from '../local/runtime/status-view.ts';
 
 /** Where the data comes from: the local runtime, or a deployed stage read through the AWS SDK. */
 export type DashboardMode = 'local' | 'aws';
@@ -22,14 +23,7 @@ export interface ExecutionPath {
   failedAt?: string;
 }
 
-export interface ExecutionItem {
-  workflow: string;
-  name: string;
-  executionArn: string;
-  status: string;
-  startDate: string;
-  stopDate?: string;
-  error?: string;
+export interface ExecutionItem extends ExecutionSummary {
   /** Filled for the running and the most recent executions. */
   path?: ExecutionPath;
 }

@@ -6,6 +6,20 @@ import type { DeploymentPlan } from '../plan.ts';
 import { pascal } from './names.ts';
 import { providerFor } from './providers.ts';
 
+/** A plan's alarm metric (CANARY_ALARM_METRIC, DEAD_LETTER_ALARM_METRIC) as MetricAlarm's fields. */
+export function metricAlarmFields(m: { namespace: string; metricName: string; statistic: string; periodSeconds: number; evaluationPeriods: number; threshold: number; comparisonOperator: string; treatMissingData: string }) {
+  return {
+    namespace: m.namespace,
+    metricName: m.metricName,
+    statistic: m.statistic,
+    period: m.periodSeconds,
+    evaluationPeriods: m.evaluationPeriods,
+    threshold: m.threshold,
+    comparisonOperator: m.comparisonOperator,
+    treatMissingData: m.treatMissingData,
+  };
+}
+
 export function canaryAlarms(plan: DeploymentPlan): void {
   const provider = providerFor(ROUTE53_METRICS_REGION, plan.context.region);
   const options = provider ? { provider } : {};
@@ -27,21 +41,13 @@ export function canaryAlarms(plan: DeploymentPlan): void {
       },
       options,
     );
-    const m = alarm.metric;
     new aws.cloudwatch.MetricAlarm(
       `${logical}Alarm`,
       {
         name: alarm.alarmName,
         alarmDescription: `Switchyard ${plan.context.stage}: canary of cluster ${alarm.cluster} (${hc.FullyQualifiedDomainName}) fails Route 53 health checks`,
-        namespace: m.namespace,
-        metricName: m.metricName,
+        ...metricAlarmFields(alarm.metric),
         dimensions: { HealthCheckId: check.id },
-        statistic: m.statistic,
-        period: m.periodSeconds,
-        evaluationPeriods: m.evaluationPeriods,
-        threshold: m.threshold,
-        comparisonOperator: m.comparisonOperator,
-        treatMissingData: m.treatMissingData,
       },
       options,
     );

@@ -2,6 +2,7 @@
 // router invocations that failed after Lambda's retries land here, not nowhere; an alarm
 // fires on the first message (see DeadLetterPlan in plan.ts).
 import type { DeploymentPlan } from '../plan.ts';
+import { metricAlarmFields } from './alarms.ts';
 
 export function deadLetterQueue(plan: DeploymentPlan, router: sst.aws.Function): aws.sqs.Queue {
   const dl = plan.deadLetter;
@@ -17,19 +18,11 @@ export function deadLetterQueue(plan: DeploymentPlan, router: sst.aws.Function):
     maximumRetryAttempts: dl.invokeRetry.maximumRetryAttempts,
     destinationConfig: { onFailure: { destination: queue.arn } },
   });
-  const m = dl.alarm.metric;
   new aws.cloudwatch.MetricAlarm('RouterDeadLetterAlarm', {
     name: dl.alarm.alarmName,
     alarmDescription: `Switchyard ${plan.context.stage}: events the router could not take are waiting in ${dl.queueName}`,
-    namespace: m.namespace,
-    metricName: m.metricName,
+    ...metricAlarmFields(dl.alarm.metric),
     dimensions: { QueueName: queue.name },
-    statistic: m.statistic,
-    period: m.periodSeconds,
-    evaluationPeriods: m.evaluationPeriods,
-    threshold: m.threshold,
-    comparisonOperator: m.comparisonOperator,
-    treatMissingData: m.treatMissingData,
   });
   return queue;
 }
