@@ -10,6 +10,7 @@ import { healthCheckConfigFor, healthCheckSpecFor, type HealthCheckConfigFields 
 import { MANAGED_TYPES } from '../src/core/ownership.ts';
 import { inspectWorkflow, renderDefinition, type WorkflowSource, type WorkflowWiring } from './definitions.ts';
 import { checkStage, isProductionStage, NAME_LIMITS, resourceName } from './naming.ts';
+import { RESOURCE_PARTS } from '../src/core/resource-names.ts';
 import { grantsFor, lambdaLogStatement, normalizedRecordName, policyDocument, type GrantScope, type PolicyDocument, type Statement } from './policy.ts';
 import type { FunctionRegistry } from './registry.ts';
 import { ROUTE53_METRICS_REGION, alarmPattern, checkSchedule, eksPattern, executionsPattern, gatewayPattern, scheduledEvent, DEFAULT_RECONCILE_SCHEDULE, type EventPattern } from './triggers.ts';
@@ -262,8 +263,8 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
     throw new InvalidInput(`router function "${router}" is not in FUNCTIONS (known: ${functionNames.join(', ') || 'none'}); EventBridge and the schedule invoke it`, { router });
   }
 
-  const tableName = resourceName(app, stage, 'state', 'table');
-  const busName = resourceName(app, stage, 'bus', 'bus');
+  const tableName = resourceName(app, stage, RESOURCE_PARTS.stateTable, 'table');
+  const busName = resourceName(app, stage, RESOURCE_PARTS.bus, 'bus');
   const wirings = [...inputs.workflows].sort((a, b) => a.name.localeCompare(b.name)).map((source) => inspectWorkflow(source, functionNames));
   const machineName = (workflow: string): string => resourceName(app, stage, workflow, 'stateMachine');
   const machineArn = (name: string): string => `arn:${partition}:states:${region}:${accountId}:stateMachine:${name}`;

@@ -16,8 +16,6 @@ import type { StateTable } from './state-table.ts';
 /** Route 53 calls a check healthy when more than this share of its checkers do. */
 export const HEALTHY_CHECKER_SHARE = 0.18;
 
-export const HEALTH_SOURCE_ACTIONS = ['route53:ListHealthChecks', 'route53:ListTagsForResources', 'route53:GetHealthCheckStatus', 'dynamodb:Query'] as const;
-
 /** HEALTHY / UNHEALTHY from GetHealthCheckStatus' observations (StatusReport.Status "Success: ..." / "Failure: ..."). */
 export function healthFromObservations(statuses: readonly string[]): HealthState {
   if (statuses.length === 0) return 'UNKNOWN';

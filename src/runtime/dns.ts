@@ -21,14 +21,6 @@ import type { Route53Port } from '../aws/route53.ts';
 import { sendChangeRequests } from '../aws/send-changes.ts';
 import type { AppOut, DnsApplyRequest, DnsApplyResult, DnsPort, DnsVerification, RecordWeight } from './deps.ts';
 
-/** IAM actions the DNS port uses (the FUNCTIONS registry lists them per function). */
-export const DNS_ACTIONS = {
-  read: ['route53:ListHostedZones', 'route53:ListResourceRecordSets', 'route53:ListHealthChecks', 'route53:ListTagsForResources'],
-  write: ['route53:ChangeResourceRecordSets', 'route53:CreateHealthCheck', 'route53:UpdateHealthCheck', 'route53:ChangeTagsForResource'],
-  poll: ['route53:GetChange'],
-  cleanup: ['route53:DeleteHealthCheck'],
-} as const;
-
 /**
  * Desired state with per-app failover (appIntents at 0 %). Health is left to Route 53's
  * own checks and to Failover's marks, so every writer (drains, failover, reconcile)

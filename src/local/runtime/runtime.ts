@@ -41,6 +41,7 @@ import { claimStateDir, newControlToken, releaseStateDir, resetStateDir, writeCo
 import { createDashboard, type Dashboard } from '../../dashboard/service.ts';
 import { dashboardGuard } from '../../dashboard/guard.ts';
 import { localSource, type LocalSourceOptions } from '../../dashboard/sources/local.ts';
+import { stagePrefix } from '../../core/resource-names.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const DEFAULT_FLEET = join(PROJECT_ROOT, 'examples', 'fleet');
@@ -238,7 +239,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     const executions = (): StoredExecution[] =>
       opened.stepFunctions.listStateMachines({ maxResults: 1000 }).items.flatMap((m) => opened.stepFunctions.listExecutions({ stateMachineArn: m.stateMachineArn, maxResults: 1000 }).items);
-    const workflowOf = (arn: string) => arn.slice(arn.lastIndexOf(':') + 1).replace(`switchyard-${names.stage}-`, '');
+    const workflowOf = (arn: string) => arn.slice(arn.lastIndexOf(':') + 1).replace(stagePrefix(names.stage), '');
 
     const saveModes = async () => {
       if (modesFile !== undefined) await writeJsonFileAtomic(modesFile, canaries.modes());
@@ -312,7 +313,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await ensureStateTable(clients.dynamodb, names.table);
     problems.push(...(await ensureZones(fleet, clients)), ...opened.eventBus.loadProblems());
     const workflows = await loadWorkflowFolder(options.workflowsDir ?? DEFAULT_WORKFLOWS);
-    deployWorkflows(opened.stepFunctions, workflows, { prefix: `switchyard-${names.stage}-` });
+    deployWorkflows(opened.stepFunctions, workflows, { prefix: stagePrefix(names.stage) });
     const triggers = installTriggers(opened.eventBus, { fleet: fleet.config, names, functions: Object.keys(handlers), workflows: [...workflows.keys()] });
     for (const route of triggers) if (route.target === undefined) problems.push(`rule ${route.rule}: nothing handles these events locally (no router function among the handlers)`);
 
