@@ -6,7 +6,7 @@ import { canaryAlarmName, alarmPrefix } from '../src/core/alarm-names.ts';
 import { isWithin, type ClusterConfig, type FleetConfig } from '../src/core/config.ts';
 import { InvalidInput } from '../src/core/errors.ts';
 import { BUS_ENV, BUS_ENV_ALIAS } from '../src/core/events.ts';
-import { healthCheckConfigFor, healthCheckSpecFor, type HealthCheckConfigFields } from '../src/core/health-spec.ts';
+import { canaryHealthCheck, deployCanaryTags, healthCheckConfigFor, type HealthCheckConfigFields } from '../src/core/health-spec.ts';
 import { MANAGED_TYPES } from '../src/core/ownership.ts';
 import { inspectWorkflow, renderDefinition, type WorkflowSource, type WorkflowWiring } from './definitions.ts';
 import { checkStage, isProductionStage, NAME_LIMITS, resourceName } from './naming.ts';
@@ -106,10 +106,19 @@ export interface ForwardRule {
   pattern: EventPattern;
 }
 
+/**
+ * A cluster's canary: its one Route 53 health check, created and owned by the deploy, and
+ * the alarm watching it. The check carries the runtime's tags (owner, key, cluster) and
+ * `switchyard:managed-by: deploy`, so the runtime's records, the drain safety gate and
+ * Failover's alarm all use this same check, and the runtime never changes or deletes it.
+ */
 export interface CanaryAlarm {
   cluster: string;
   alarmName: string;
+  /** The key the runtime computes for the cluster's canary check (src/core/health-spec.ts). */
+  healthCheckKey: string;
   healthCheck: HealthCheckConfigFields;
+  healthCheckTags: Record<string, string>;
   metric: typeof CANARY_ALARM_METRIC;
 }
 
@@ -407,12 +416,17 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
 
   const canaryAlarms: CanaryAlarm[] = fleet.clusters
     .filter((c) => c.canaryAlarm !== false)
-    .map((c) => ({
-      cluster: c.name,
-      alarmName: checkedAlarmName(canaryAlarmName(alarmScope, c.name)),
-      healthCheck: healthCheckConfigFor(healthCheckSpecFor(fleet.healthCheck, c, {})),
-      metric: CANARY_ALARM_METRIC,
-    }));
+    .map((c) => {
+      const check = canaryHealthCheck(fleet.healthCheck, c);
+      return {
+        cluster: c.name,
+        alarmName: checkedAlarmName(canaryAlarmName(alarmScope, c.name)),
+        healthCheckKey: check.key,
+        healthCheck: healthCheckConfigFor(check.spec),
+        healthCheckTags: Object.fromEntries(deployCanaryTags(fleet.ownerId, c.name, check).map((tag) => [tag.Key, tag.Value])),
+        metric: CANARY_ALARM_METRIC,
+      };
+    });
 
   const readers = functions.filter((f) => f.needsClusterAccess);
   const accessEntries: AccessEntry[] = readers.flatMap((fn) =>

@@ -9,6 +9,7 @@ import {
   healthCheckCallerReference,
   healthCheckKeyFromTags,
   healthCheckTags,
+  isDeployManaged,
   isOwnedHealthCheck,
   type Tag,
 } from '../core/health-spec.ts';
@@ -18,6 +19,8 @@ import type { HealthCheckRecord, Route53Port } from './route53.ts';
 export interface OwnedHealthCheck extends HealthCheckRecord {
   key?: string;
   cluster?: string;
+  /** A canary check the deploy created and owns: used by key, never updated, re-purposed or deleted. */
+  deployManaged?: boolean;
 }
 
 export type HealthCheckActionKind = 'create' | 'update' | 'delete';
@@ -56,7 +59,12 @@ export async function listOwnedHealthChecks(port: Route53Port, ownerId: string):
   for (const check of all) {
     const checkTags = tags.get(check.id) ?? [];
     if (!isOwnedHealthCheck(checkTags, ownerId)) continue;
-    owned.push({ ...check, key: healthCheckKeyFromTags(checkTags), cluster: tagValue(checkTags, HEALTH_CHECK_TAG_CLUSTER) });
+    owned.push({
+      ...check,
+      key: healthCheckKeyFromTags(checkTags),
+      cluster: tagValue(checkTags, HEALTH_CHECK_TAG_CLUSTER),
+      ...(isDeployManaged(checkTags) ? { deployManaged: true } : {}),
+    });
   }
   return owned.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
@@ -105,6 +113,8 @@ export type HealthCheckStep =
  *   records that carry it need no change;
  * - else one is created.
  * Route 53 cannot change a check's type or interval in place; those are created anew.
+ * A check the deploy owns (a cluster's canary check with its alarm) is kept as it is when
+ * its key is wanted, and otherwise left alone: never updated or re-purposed.
  */
 export function planHealthChecks(desired: readonly DesiredHealthCheck[], owned: readonly OwnedHealthCheck[]): HealthCheckStep[] {
   const wantedKeys = new Set(desired.map((d) => d.key));
@@ -113,7 +123,7 @@ export function planHealthChecks(desired: readonly DesiredHealthCheck[], owned: 
     if (check.key === undefined) continue;
     byKey.set(check.key, [...(byKey.get(check.key) ?? []), check]);
   }
-  const reusable = owned.filter((check) => check.key === undefined || !wantedKeys.has(check.key));
+  const reusable = owned.filter((check) => check.deployManaged !== true && (check.key === undefined || !wantedKeys.has(check.key)));
   const taken = new Set<string>();
   const steps: HealthCheckStep[] = [];
   const sorted = [...desired].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -138,6 +148,12 @@ export function planHealthChecks(desired: readonly DesiredHealthCheck[], owned: 
       continue;
     }
     const tagged = (byKey.get(want.key) ?? []).filter((check) => !taken.has(check.id));
+    const deployed = tagged.find((check) => check.deployManaged === true);
+    if (deployed) {
+      taken.add(deployed.id);
+      steps.push({ kind: 'keep', want, id: deployed.id });
+      continue;
+    }
     const existing = tagged.find((check) => sameSpec(check.spec, want.spec)) ?? tagged.find((check) => updatableTo(check.spec, want.spec));
     if (existing) {
       taken.add(existing.id);
@@ -227,7 +243,8 @@ export interface DeleteUnusedResult {
 }
 
 /**
- * Deletes owned checks that no desired key maps to and no record set refers to. `inUse`
+ * Deletes owned checks that no desired key maps to and no record set refers to (never a
+ * check the deploy owns: it goes with the deploy's alarm). `inUse`
  * is every health-check id carried by a record set after the changes were applied.
  */
 export async function deleteUnusedHealthChecks(
@@ -240,7 +257,7 @@ export async function deleteUnusedHealthChecks(
   const deleted: HealthCheckAction[] = [];
   const failures: HealthCheckFailure[] = [];
   for (const check of owned) {
-    if (keep.has(check.id) || inUse.has(check.id)) continue;
+    if (keep.has(check.id) || inUse.has(check.id) || check.deployManaged === true) continue;
     try {
       await port.deleteHealthCheck(check.id);
       const action: HealthCheckAction = { kind: 'delete', id: check.id, key: check.key, cluster: check.cluster, spec: check.spec };

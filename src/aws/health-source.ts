@@ -5,7 +5,7 @@
 // canary says; a per-app alarm in ALARM makes only that app unhealthy there.
 import type { FleetConfig } from '../core/config.ts';
 import { errorMessage, TransientAwsError } from '../core/errors.ts';
-import { healthCheckKey, healthCheckSpecFor } from '../core/health-spec.ts';
+import { canaryHealthCheck } from '../core/health-spec.ts';
 import type { HealthState } from '../core/model.ts';
 import type { HealthView } from '../core/safety.ts';
 import type { HealthSource } from '../runtime/deps.ts';
@@ -42,7 +42,7 @@ export function route53HealthSource(options: HealthSourceOptions): HealthSource 
         const ownAlarms = alarms.filter((a) => a.cluster === name && a.hostname === undefined);
         let state: HealthState = 'UNKNOWN';
         // The canary check: the cluster's default spec (fleet.healthCheck on its canary name).
-        const key = healthCheckKey(name, healthCheckSpecFor(fleet.healthCheck, cluster, {}));
+        const { key } = canaryHealthCheck(fleet.healthCheck, cluster);
         const check = owned.find((c) => c.key === key);
         if (check) {
           try {
