@@ -119,7 +119,7 @@ export const FUNCTIONS = {
     timeoutSeconds: 120,
   }),
   resolveUpgrade: declare({
-    description: 'UpgradeGuard: which fleet cluster an UpdateClusterVersion call upgrades, and the plan',
+    description: 'UpgradeGuard: which fleet cluster an EKS update that moves pods (cluster version, node group) is about, and the plan',
     ports: ['table'],
     timeoutSeconds: 30,
   }),

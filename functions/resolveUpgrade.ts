@@ -1,4 +1,4 @@
-// UpgradeGuard: which fleet cluster an UpdateClusterVersion call upgrades, and the plan.
+// UpgradeGuard: which fleet cluster an EKS update that moves pods (cluster version, node group) is about, and the plan.
 import { containerDeps } from '../src/runtime/env/deps.ts';
 import { tableFromEnv } from '../src/runtime/env/table.ts';
 import { lambdaHandler } from '../src/runtime/lambda.ts';

@@ -24,6 +24,8 @@ export const NAME_LIMITS = {
   queue: 80,
   table: 255,
   bus: 256,
+  topic: 256,
+  dashboard: 255,
 } as const;
 export type NamedKind = keyof typeof NAME_LIMITS;
 

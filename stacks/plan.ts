@@ -15,6 +15,9 @@ import { grantsFor, lambdaLogStatement, normalizedRecordName, policyDocument, ty
 import type { FunctionRegistry } from './registry.ts';
 import { ROUTE53_METRICS_REGION, alarmPattern, checkSchedule, eksPattern, executionsPattern, gatewayPattern, scheduledEvent, DEFAULT_RECONCILE_SCHEDULE, type EventPattern } from './triggers.ts';
 import { LOCK_HOLDING_WORKFLOWS } from '../src/core/events.ts';
+import { agentRoles, type AgentRole } from './agents.ts';
+import { busPolicy, clusterAccountSetups, type BusPolicy, type ClusterAccountSetup } from './cluster-accounts.ts';
+import { monitoringPlan, type MonitoringPlan } from './monitoring.ts';
 
 /** Environment every function gets; the Lambda runtime (src/runtime) reads these names. */
 export const RUNTIME_ENV = {
@@ -81,6 +84,10 @@ export interface FunctionPlan {
   environment: Record<string, string>;
   /** It talks to the clusters' Kubernetes API, so each cluster needs an access entry for its role. */
   needsClusterAccess: boolean;
+  /** Fleet `network`: a function that reads clusters runs in these subnets (private API endpoints). */
+  vpc?: { subnetIds: string[]; securityGroupIds: string[] };
+  /** Fleet `tracing`: X-Ray active tracing. */
+  tracing: boolean;
 }
 
 export interface MachinePlan {
@@ -96,6 +103,8 @@ export interface MachinePlan {
   definition: string;
   functions: string[];
   wiring: WorkflowWiring;
+  /** Fleet `tracing`: X-Ray tracing of its executions. */
+  tracing: boolean;
 }
 
 export interface ForwardRule {
@@ -221,7 +230,33 @@ export interface DeploymentPlan {
   alarmPrefix: string;
   canaryAlarms: CanaryAlarm[];
   accessEntries: AccessEntry[];
+  /** One role per cluster for its in-cluster agent (stacks/agents.ts). */
+  agentRoles: AgentRole[];
+  /** What to run in each other account the fleet's clusters live in (stacks/cluster-accounts.ts). */
+  clusterAccounts: ClusterAccountSetup[];
+  /** The stage bus's resource policy, when other accounts send to it. */
+  busPolicy?: BusPolicy;
+  /** Dashboard, alarms on the control plane itself, and the notification topic (stacks/monitoring.ts). */
+  monitoring: MonitoringPlan;
+  /** Removed with the stage unless production: exactly what `sst remove` keeps there. */
+  retained: string[];
 }
+
+/** Partitions the deploy supports: Route 53's metrics region and the ASL's integration ARNs are the commercial ones. */
+export const SUPPORTED_PARTITIONS: readonly string[] = ['aws'];
+
+/** The ENI calls Lambda makes with a function's role to attach it to a VPC (as AWSLambdaVPCAccessExecutionRole). */
+export const VPC_ACCESS_ACTIONS: readonly string[] = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+];
+
+/** What X-Ray needs from a traced function or state machine (all "*"-only actions). */
+export const TRACING_ACTIONS: readonly string[] = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
 
 const sorted = (values: Iterable<string>): string[] => [...new Set(values)].sort();
 
@@ -265,6 +300,12 @@ function checkedAlarmName(name: string): string {
 export function planDeployment(ctx: DeployContext, inputs: DeployInputs): DeploymentPlan {
   const { app, partition, region, accountId } = ctx;
   const stage = checkStage(ctx.stage);
+  if (!SUPPORTED_PARTITIONS.includes(partition)) {
+    throw new InvalidInput(
+      `partition "${partition}": Switchyard deploys to the commercial AWS partition only (Route 53 metrics in ${ROUTE53_METRICS_REGION}, arn:aws integration ARNs); see docs/deploy.md`,
+      { partition },
+    );
+  }
   const { fleet, registry } = inputs;
   const functionNames = Object.keys(registry).sort();
   const router = inputs.router ?? DEFAULT_ROUTER;
@@ -298,6 +339,7 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
     alarmRegions: sorted([region, ROUTE53_METRICS_REGION, ...fleet.clusters.map((c) => c.region)]),
     alarmPrefix: prefix,
     metricNamespace: METRIC_NAMESPACE,
+    ...(fleet.network ? { network: fleet.network } : {}),
   };
 
   const stateMachines = Object.fromEntries(wirings.map((w) => [w.name, machineArn(machineName(w.name))]));
@@ -311,8 +353,8 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
     [RUNTIME_ENV.alarmRegions]: scope.alarmRegions.join(','),
     POWERTOOLS_SERVICE_NAME: app,
     POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
-    // No X-Ray permissions are granted (xray:PutTraceSegments is "*"-only), so tracing stays off.
-    POWERTOOLS_TRACE_ENABLED: 'false',
+    // Fleet `tracing`: Powertools Tracer records the handlers and their AWS SDK calls.
+    POWERTOOLS_TRACE_ENABLED: fleet.tracing ? 'true' : 'false',
   };
 
   const busArn = `arn:${partition}:events:${region}:${accountId}:event-bus/${busName}`;
@@ -355,6 +397,10 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
     const grants = grantsFor(spec.actions, scope, who);
     const roleName = resourceName(app, stage, `${name}-fn`, 'role');
     const statements: Statement[] = [lambdaLogStatement(scope, functionName(name)), ...grants.statements];
+    const needsClusterAccess = spec.actions.includes('eks:DescribeCluster');
+    const inVpc = needsClusterAccess && fleet.network !== undefined;
+    if (inVpc) statements.push(...grantsFor(VPC_ACCESS_ACTIONS, scope, `FUNCTIONS.${name} (fleet network)`).statements);
+    if (fleet.tracing) statements.push(...grantsFor(TRACING_ACTIONS, scope, `FUNCTIONS.${name} (fleet tracing)`).statements);
     // Lambda sends a failed asynchronous invocation of the router to its dead-letter queue with the router's role.
     if (name === router) statements.push({ Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [queueArn] });
     return {
@@ -370,7 +416,9 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
       policy: policyDocument(statements),
       notApplicable: grants.notApplicable,
       environment,
-      needsClusterAccess: spec.actions.includes('eks:DescribeCluster'),
+      needsClusterAccess,
+      ...(inVpc ? { vpc: { subnetIds: [...fleet.network!.subnetIds], securityGroupIds: [...fleet.network!.securityGroupIds] } } : {}),
+      tracing: fleet.tracing,
     };
   });
 
@@ -384,6 +432,7 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
     }
     if (wiring.putEventsStates.length > 0) statements.push({ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [busArn] });
     statements.push(...grantsFor(STATE_MACHINE_LOG_ACTIONS, scope, `state machine ${wiring.name}`).statements);
+    if (fleet.tracing) statements.push(...grantsFor(TRACING_ACTIONS, scope, `state machine ${wiring.name} (fleet tracing)`).statements);
     return {
       workflow: wiring.name,
       file: wiring.file,
@@ -396,6 +445,7 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
       definition: renderDefinition(wiring, { functionArns, eventBusName: busName }),
       functions: wiring.functions,
       wiring,
+      tracing: fleet.tracing,
     };
   });
 
@@ -443,9 +493,15 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
     }),
   );
 
+  const agentContext = { app, stage, partition, accountId, busArn };
+  const agents = agentRoles(agentContext, fleet);
+  const clusterAccounts = clusterAccountSetups(agentContext, fleet);
+  const production = isProductionStage(stage);
+  const reconcileSchedule = checkSchedule(inputs.reconcileSchedule ?? DEFAULT_RECONCILE_SCHEDULE);
+
   return {
     context: { ...ctx, stage },
-    production: isProductionStage(stage),
+    production,
     tableName,
     tableArn: `arn:${partition}:dynamodb:${region}:${accountId}:table/${tableName}`,
     busName,
@@ -459,11 +515,36 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
     forwardRules,
     forwardRoleName: resourceName(app, stage, 'forward', 'role'),
     forwardRolePolicy: policyDocument([{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [busArn] }]),
-    schedule: { expression: checkSchedule(inputs.reconcileSchedule ?? DEFAULT_RECONCILE_SCHEDULE), event: scheduledEvent(region, accountId) },
+    schedule: { expression: reconcileSchedule, event: scheduledEvent(region, accountId) },
     alarmPrefix: prefix,
     canaryAlarms,
     accessEntries: uniqueEntries(accessEntries),
+    agentRoles: agents,
+    clusterAccounts,
+    ...optional('busPolicy', busPolicy(agentContext, agents, clusterAccounts)),
+    monitoring: monitoringPlan({
+      app,
+      stage,
+      partition,
+      region,
+      accountId,
+      busName,
+      tableName,
+      fleet,
+      machines,
+      functions,
+      router,
+      deadLetter,
+      canaryAlarms,
+      schedule: reconcileSchedule,
+      metricNamespace: METRIC_NAMESPACE,
+    }),
+    retained: production ? [`DynamoDB table ${tableName}`, ...machines.map((m) => `log group ${m.logGroupName}`), ...functions.map((f) => `log group /aws/lambda/${f.functionName}`)] : [],
   };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 /** What Step Functions needs to deliver execution logs to CloudWatch Logs (all "*"-only actions). */

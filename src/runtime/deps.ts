@@ -116,7 +116,7 @@ export interface EksUpdate {
 
 /** The EKS call UpgradeGuard polls. */
 export interface EksPort {
-  describeUpdate(request: { eksClusterName: string; updateId: string; region: string; roleArn?: string }): Promise<EksUpdate>;
+  describeUpdate(request: { eksClusterName: string; nodegroupName?: string; updateId: string; region: string; roleArn?: string }): Promise<EksUpdate>;
 }
 
 /** Published endpoints as the clusters say now (discovery); unreachable clusters keep their records. */

@@ -25,6 +25,14 @@ export function lambdaFunctions(plan: DeploymentPlan, fleetDir: string): Map<str
         copyFiles: [{ from: fleetDir, to: FLEET_PACKAGE_DIR }],
         nodejs: { ...SST_NODEJS },
         logging: { retention: '1 month', format: 'json' },
+        ...(fn.vpc ? { vpc: { privateSubnets: fn.vpc.subnetIds, securityGroups: fn.vpc.securityGroupIds } } : {}),
+        transform: {
+          ...(fn.tracing ? { function: { tracingConfig: { mode: 'Active' } } } : {}),
+          // Production keeps the functions' logs when the stage is removed (plan.retained).
+          logGroup: (_args, opts) => {
+            opts.retainOnDelete = plan.production;
+          },
+        },
         // Live (sst dev) functions need permissions the least-privilege roles do not have;
         // run the system locally with `npm start` instead.
         dev: false,
