@@ -5,8 +5,8 @@
 // one list of what each port calls. The SST stack grants precisely these (scoped in stacks/policy.ts);
 // the deploy's bundle check holds each list equal to the AWS calls in the function's
 // bundle; the local runtime runs the same tasks in process (createTasks).
-import type { PortName } from '../src/runtime/env/deps.ts';
-export { createTasks, TASK_FACTORIES, type Task, type TaskName } from './tasks/index.ts';
+import type { PortName } from '../src/lambda/env/build-deps.ts';
+export { createTasks, TASK_FACTORIES, type Task, type TaskName } from '../src/app/tasks/index.ts';
 
 export interface FunctionSpec {
   description: string;
@@ -32,7 +32,7 @@ const ROUTE53_ADAPTER = [
 ] as const;
 
 /**
- * The IAM actions behind each port a handler can build (src/runtime/env/*): the one list
+ * The IAM actions behind each port a handler can build (src/lambda/env/*): the one list
  * of them. The Route 53 adapter is one class, so every port built on it (dns, health) can
  * call all of its operations; the health source also reads the alarm states in the table.
  */

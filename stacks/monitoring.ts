@@ -11,7 +11,7 @@ import type { EventPattern } from './triggers.ts';
 
 /** Switchyard's events an operator must hear about (docs/workflows.md, Events). */
 export const NOTIFIED_EVENTS: readonly string[] = ['Cluster Drain Aborted', 'Cluster Upgrade Failed', 'Failover Performed'];
-/** Metrics the functions publish (src/runtime/lambda.ts, src/runtime/env/route53.ts), dimension `service`. */
+/** Metrics the functions publish (src/lambda/handler.ts, src/lambda/env/route53.ts), dimension `service`. */
 export const ROUTE53_THROTTLED_METRIC = 'Route53Throttled';
 export const CLUSTER_WEIGHT_METRIC = 'ClusterWeightPercent';
 

@@ -19,7 +19,7 @@ import { agentRoles, type AgentRole } from './agents.ts';
 import { busPolicy, clusterAccountSetups, type BusPolicy, type ClusterAccountSetup } from './cluster-accounts.ts';
 import { monitoringPlan, type MonitoringPlan } from './monitoring.ts';
 
-/** Environment every function gets; the Lambda runtime (src/runtime) reads these names. */
+/** Environment every function gets; the Lambda shell (src/lambda) reads these names. */
 export const RUNTIME_ENV = {
   fleetFile: 'SWITCHYARD_FLEET_FILE',
   stage: 'SWITCHYARD_STAGE',
