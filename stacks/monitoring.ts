@@ -4,6 +4,8 @@
 // "something needs a human" events, with the fleet's email subscriptions. Pure.
 import type { FleetConfig } from '../src/core/config.ts';
 import { GATEWAY_EVENT_SOURCE } from '../src/core/gateway-events.ts';
+import { CLUSTER_WEIGHT_METRIC, ROUTE53_THROTTLED_METRIC } from '../src/core/metric-names.ts';
+import { ROUTE53_METRICS_REGION } from './triggers.ts';
 import { resourceName } from './naming.ts';
 import type { DeadLetterPlan, FunctionPlan, MachinePlan, CanaryAlarm } from './plan.ts';
 import type { PrincipalStatement } from './agents.ts';
@@ -11,9 +13,6 @@ import type { EventPattern } from './triggers.ts';
 
 /** Switchyard's events an operator must hear about (docs/workflows.md, Events). */
 export const NOTIFIED_EVENTS: readonly string[] = ['Cluster Drain Aborted', 'Cluster Upgrade Failed', 'Failover Performed'];
-/** Metrics the functions publish (src/lambda/handler.ts, src/lambda/env/route53.ts), dimension `service`. */
-export const ROUTE53_THROTTLED_METRIC = 'Route53Throttled';
-export const CLUSTER_WEIGHT_METRIC = 'ClusterWeightPercent';
 
 export interface MonitoringInputs {
   app: string;
@@ -175,7 +174,7 @@ export function monitoringPlan(inputs: MonitoringInputs): MonitoringPlan {
               type: 'alarm',
               width: 24,
               height: 3,
-              properties: { title: 'Alarms', alarms: [...inputs.canaryAlarms.map((a) => `arn:${partition}:cloudwatch:us-east-1:${accountId}:alarm:${a.alarmName}`), ...alarms.map((a) => `${alarmArnPrefix}${a.alarmName.slice(`${app}-${stage}-`.length)}`)] },
+              properties: { title: 'Alarms', alarms: [...inputs.canaryAlarms.map((a) => `arn:${partition}:cloudwatch:${ROUTE53_METRICS_REGION}:${accountId}:alarm:${a.alarmName}`), ...alarms.map((a) => `${alarmArnPrefix}${a.alarmName.slice(`${app}-${stage}-`.length)}`)] },
             },
           ]
         : []),

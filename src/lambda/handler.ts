@@ -17,14 +17,11 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { errorMessage, SwitchyardError } from '../core/errors.ts';
 import type { Deps } from '../core/ports.ts';
+import { CLUSTER_WEIGHT_METRIC } from '../core/metric-names.ts';
 import { SERVICE_NAME } from './service.ts';
 import { loadTracing } from './tracing.ts';
 
 export { SERVICE_NAME };
-/** Published by every weight step (drain, restore, upgrade), dimension `cluster`: the dashboard's weights per cluster. */
-export const CLUSTER_WEIGHT_METRIC = 'ClusterWeightPercent';
-/** Route 53 requests answered with throttling and retried (src/lambda/env/route53.ts). */
-export const ROUTE53_THROTTLED_METRIC = 'Route53Throttled';
 
 export const logger = new Logger({ serviceName: SERVICE_NAME });
 export const metrics = new Metrics({ serviceName: SERVICE_NAME, namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Switchyard' });

@@ -4,7 +4,8 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { createRoute53Client, Route53Adapter } from '../../aws/route53.ts';
 import { isThrottling } from '../../aws/retry.ts';
-import { metrics, ROUTE53_THROTTLED_METRIC } from '../handler.ts';
+import { ROUTE53_THROTTLED_METRIC } from '../../core/metric-names.ts';
+import { metrics } from '../handler.ts';
 import { traced } from '../tracing.ts';
 
 const adapters = new WeakMap<NodeJS.ProcessEnv, Route53Adapter>();
