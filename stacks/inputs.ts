@@ -5,7 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { loadFleet, type LoadedFleet } from '../src/core/config-file.ts';
 import { ConfigError } from '../src/core/errors.ts';
-import { workflowNameOf, type WorkflowSource } from './definitions.ts';
+import { workflowNameOf, type WorkflowSource } from '../src/core/asl.ts';
 import type { FunctionRegistry } from './registry.ts';
 
 /** The fleet the deploy uses when SWITCHYARD_FLEET is not set. */

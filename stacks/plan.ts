@@ -8,11 +8,11 @@ import { InvalidInput } from '../src/core/errors.ts';
 import { BUS_ENV, BUS_ENV_ALIAS } from '../src/core/events.ts';
 import { healthCheckConfigFor, healthCheckSpecFor, type HealthCheckConfigFields } from '../src/core/health-spec.ts';
 import { MANAGED_TYPES } from '../src/core/ownership.ts';
-import { inspectWorkflow, renderDefinition, type WorkflowSource, type WorkflowWiring } from './definitions.ts';
+import { inspectWorkflow, renderDefinition, type WorkflowSource, type WorkflowWiring } from '../src/core/asl.ts';
 import { checkStage, isProductionStage, NAME_LIMITS, resourceName } from './naming.ts';
 import { grantsFor, lambdaLogStatement, normalizedRecordName, policyDocument, type GrantScope, type PolicyDocument, type Statement } from './policy.ts';
 import type { FunctionRegistry } from './registry.ts';
-import { ROUTE53_METRICS_REGION, alarmPattern, checkSchedule, eksPattern, executionsPattern, gatewayPattern, scheduledEvent, DEFAULT_RECONCILE_SCHEDULE, type EventPattern } from './triggers.ts';
+import { ROUTE53_METRICS_REGION, alarmPattern, checkSchedule, eksPattern, executionsPattern, gatewayPattern, scheduledEvent, DEFAULT_RECONCILE_SCHEDULE, type EventPattern } from '../src/core/triggers.ts';
 import { LOCK_HOLDING_WORKFLOWS } from '../src/core/events.ts';
 
 /** Environment every function gets; the Lambda shell (src/lambda) reads these names. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidInput } from '../../src/core/errors.ts';
 import { validateAsl } from '../../src/local/stepfunctions/definition.ts';
-import { inspectWorkflow, placeholdersIn, renderDefinition, workflowNameOf, type WorkflowSource } from '../../stacks/definitions.ts';
+import { inspectWorkflow, placeholdersIn, renderDefinition, workflowNameOf, type WorkflowSource } from '../../src/core/asl.ts';
 import { FIXTURES } from './helpers.ts';
 
 const drain: WorkflowSource = {

@@ -1,4 +1,4 @@
-// The event rules the deploy creates on AWS (stacks/triggers.ts, stacks/plan.ts), put on
+// The event rules the deploy creates on AWS (src/core/triggers.ts, stacks/plan.ts), put on
 // the local bus: alarm state changes, EKS calls and the local Step Functions' status
 // changes arrive on the default bus (where AWS services deliver them) and are forwarded to
 // the app's bus; there the router function subscribes to alarms, EKS calls, Gateway events
@@ -8,7 +8,7 @@
 import type { FleetConfig } from '../../core/config.ts';
 import { alarmPrefix } from '../../core/alarm-names.ts';
 import { LOCK_HOLDING_WORKFLOWS } from '../../core/events.ts';
-import { alarmPattern, DEFAULT_RECONCILE_SCHEDULE, eksPattern, executionsPattern, gatewayPattern, type EventPattern } from '../../../stacks/triggers.ts';
+import { alarmPattern, DEFAULT_RECONCILE_SCHEDULE, eksPattern, executionsPattern, gatewayPattern, type EventPattern } from '../../core/triggers.ts';
 import { DEFAULT_BUS, type LocalEventBus } from '../eventbridge/bus.ts';
 import type { LocalNames } from './names.ts';
 
