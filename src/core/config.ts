@@ -5,7 +5,7 @@ import { posix, win32 } from 'node:path';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import * as z from 'zod';
 import { ELB_ALIAS_ZONES } from './alias-zones.ts';
-import { ConfigError } from './errors.ts';
+import { ConfigError, UnknownCluster } from './errors.ts';
 import { HEALTH_PROTOCOLS, SYNC_POLICIES } from './model.ts';
 
 const dnsName = z
@@ -225,4 +225,12 @@ export function parseFleetConfig(text: string, file: string): FleetConfig {
 /** The cluster by name, or undefined. */
 export function findCluster(fleet: FleetConfig, name: string): ClusterConfig | undefined {
   return fleet.clusters.find((cluster) => cluster.name === name);
+}
+
+/** The clusters `names` selects, in fleet order; throws UnknownCluster for a name not in the fleet. */
+export function selectClusters(fleet: FleetConfig, names?: readonly string[]): ClusterConfig[] {
+  if (!names || names.length === 0) return fleet.clusters;
+  const known = fleet.clusters.map((c) => c.name);
+  for (const name of names) if (!known.includes(name)) throw new UnknownCluster(name, known);
+  return fleet.clusters.filter((c) => names.includes(c.name));
 }

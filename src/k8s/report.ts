@@ -6,7 +6,7 @@ import { computeDesiredState } from '../core/desired.ts';
 import { normalizeName } from '../core/dns-names.ts';
 import { healthCheckSpecFor } from '../core/health-spec.ts';
 import type { HealthProtocol, Problem, RoutingPolicy } from '../core/model.ts';
-import type { SourceResult } from './source.ts';
+import type { EndpointList } from '../core/ports.ts';
 
 export interface EndpointRow {
   cluster: string;
@@ -39,7 +39,7 @@ export interface DiscoveryReport {
   unreachable: string[];
 }
 
-export function discoveryReport(fleet: FleetConfig, result: SourceResult): DiscoveryReport {
+export function discoveryReport(fleet: FleetConfig, result: EndpointList): DiscoveryReport {
   // Zone ids only name where records go; routing does not depend on them.
   const zones = fleet.zones.map((z) => ({ id: z.id ?? z.name, name: normalizeName(z.name) }));
   const desired = computeDesiredState({ fleet, zones, endpoints: result.endpoints });

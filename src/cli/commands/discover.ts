@@ -19,7 +19,8 @@ import { checkBusName, createEventBridgeClient, putEventsSender } from '../../k8
 import { formatNotice, formatSent, sentJson } from '../../k8s/forwarder-state.ts';
 import { canaryHostnames } from '../../k8s/parse/cluster.ts';
 import { discoveryReport, formatReport } from '../../k8s/report.ts';
-import { clusterSource, manifestFolderReader, type EndpointSource } from '../../k8s/source.ts';
+import { clusterSource, manifestFolderReader } from '../../k8s/source.ts';
+import type { EndpointSource } from '../../core/ports.ts';
 import { EXIT } from '../exit-codes.ts';
 import { parseSourceFlag, type SourceKind } from '../source-flag.ts';
 

@@ -5,7 +5,7 @@
 // The lease is renewed while it runs; a sync that lost it says so and fails. Pure I/O
 // orchestration over syncDns (src/aws/dns-sync.ts), which makes the Route 53 changes.
 import { randomUUID } from 'node:crypto';
-import { syncDns, type DnsInput, type DnsPorts, type DnsSyncReport, type SyncOptions } from '../../aws/dns-sync.ts';
+import { syncDns, type DnsInput, type DnsPorts, type DnsSyncReport, type SyncOptions } from '../../app/dns/sync.ts';
 import type { StateTable } from '../../core/ports.ts';
 import { LockHeld } from '../../core/errors.ts';
 import { outEvent, type EventToPut, type RecordChangeSummary } from '../../core/events.ts';
