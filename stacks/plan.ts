@@ -32,7 +32,7 @@ export const RUNTIME_ENV = {
 /** Where the fleet folder is copied inside every function package (Lambda's task root). */
 export const FLEET_PACKAGE_DIR = 'fleet';
 export const LAMBDA_TASK_ROOT = '/var/task';
-/** Runtime and architecture of every function (DESIGN.md, Toolchain). */
+/** Runtime and architecture of every function (docs/deploy.md). */
 export const LAMBDA_RUNTIME = 'nodejs22.x';
 export const LAMBDA_ARCHITECTURE = 'arm64';
 export const DEFAULT_TIMEOUT_SECONDS = 60;

@@ -10,9 +10,9 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { parseAnnotations } from '../core/annotations.ts';
 import { formatZodIssues, selectClusters, type FleetConfig } from '../core/config.ts';
-import type { LoadedFleet } from '../core/config-file.ts';
+import type { LoadedFleet } from '../fleet/fleet-file.ts';
 import { ConfigError, errorMessage } from '../core/errors.ts';
-import { resolveFleetPath } from '../core/fleet-paths.ts';
+import { resolveFleetPath } from '../fleet/fleet-paths.ts';
 import type { GatewayKind, Problem, PublishedEndpoint } from '../core/model.ts';
 import type { EndpointList, EndpointSource } from '../core/ports.ts';
 

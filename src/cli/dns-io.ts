@@ -15,7 +15,7 @@ import { DynamoStateTable } from '../aws/state-table.ts';
 import type { StateTable } from '../core/ports.ts';
 import type { DnsPorts } from '../app/dns/sync.ts';
 import { appsTakenOut, effectiveIntents } from '../core/fleet-document.ts';
-import type { LoadedFleet } from '../core/config-file.ts';
+import type { LoadedFleet } from '../fleet/fleet-file.ts';
 import { parseSourceFlag, SOURCE_KINDS, type SourceKind } from './source-flag.ts';
 
 export const ENDPOINT_SOURCES = SOURCE_KINDS;

@@ -234,3 +234,6 @@ export function selectClusters(fleet: FleetConfig, names?: readonly string[]): C
   for (const name of names) if (!known.includes(name)) throw new UnknownCluster(name, known);
   return fleet.clusters.filter((c) => names.includes(c.name));
 }
+
+/** The example fleet folder, relative to the project root: the fleet the local runtime and the deploy use when none is named. */
+export const DEFAULT_FLEET = 'examples/fleet';

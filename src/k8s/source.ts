@@ -2,7 +2,7 @@
 // server or a manifest folder), parse them, and say which clusters could not be read.
 // An unreachable cluster contributes nothing and is listed in `unreachable`: callers
 // must leave its records exactly as they are (a control-plane blip is not a delete).
-import type { LoadedFleet } from '../core/config-file.ts';
+import type { LoadedFleet } from '../fleet/fleet-file.ts';
 import { selectClusters, type ClusterConfig, type FleetConfig } from '../core/config.ts';
 import { errorMessage } from '../core/errors.ts';
 import type { Problem } from '../core/model.ts';

@@ -5,7 +5,7 @@
 // the stage has none.
 import type { Command } from 'commander';
 import { syncDns } from '../../app/dns/sync.ts';
-import { loadFleet } from '../../core/config-file.ts';
+import { loadFleet } from '../../fleet/fleet-file.ts';
 import { InvalidInput } from '../../core/errors.ts';
 import { formatSyncText, syncJson } from '../dns-report.ts';
 import { dnsIo, endpointSourceKind, route53For } from '../dns-io.ts';

@@ -6,7 +6,7 @@
 // stage's workflows as `switchyard drain|restore` does. Fail and heal exist only locally.
 import { listOwnedHealthChecks } from '../../app/dns/health-checks.ts';
 import { route53HealthSource } from '../../app/health-source.ts';
-import type { LoadedFleet } from '../../core/config-file.ts';
+import type { LoadedFleet } from '../../fleet/fleet-file.ts';
 import { errorMessage } from '../../core/errors.ts';
 import { healthCheckKey, healthCheckSpecFor } from '../../core/health-spec.ts';
 import { fleetStatus } from '../../local/runtime/status.ts';

@@ -12,7 +12,7 @@ import { route53HealthSource } from '../../app/health-source.ts';
 import { cloudWatchAlarmStates } from '../../aws/alarm-states.ts';
 import { sfnExecutions, sfnStarter, type StateMachineArns } from '../../aws/sfn.ts';
 import { DynamoStateTable } from '../../aws/state-table.ts';
-import type { LoadedFleet } from '../../core/config-file.ts';
+import type { LoadedFleet } from '../../fleet/fleet-file.ts';
 import { InvalidInput } from '../../core/errors.ts';
 import { manifestFolderSource } from '../../k8s/source.ts';
 import { WORKFLOW_NAMES, type Deps } from '../../core/ports.ts';

@@ -1,7 +1,7 @@
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadFleet, type LoadedFleet } from '../../../src/core/config-file.ts';
+import { loadFleet, type LoadedFleet } from '../../../src/fleet/fleet-file.ts';
 import { eksEndpointSource } from '../../../src/k8s/eks-source.ts';
 import type { EndpointSource } from '../../../src/core/ports.ts';
 import { manifestFolderSource } from '../../../src/k8s/source.ts';
