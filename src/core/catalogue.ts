@@ -8,10 +8,11 @@ import { normalizeName } from './dns-names.ts';
 import type { AppWeight, ClusterRecord } from './events.ts';
 import type { ClusterIntent, HostedZone, PublishedEndpoint } from './model.ts';
 import type { CatalogueApp } from './safety.ts';
+import { managedZoneConfigs } from './upstream.ts';
 
 /** The fleet's zones with placeholder ids where none is pinned: enough to decide routing. */
 function zonesOf(fleet: FleetConfig): HostedZone[] {
-  return fleet.zones.map((zone) => ({ id: zone.id ?? `unresolved:${zone.name}`, name: normalizeName(zone.name) }));
+  return managedZoneConfigs(fleet).map((zone) => ({ id: zone.id ?? `unresolved:${zone.name}`, name: normalizeName(zone.name) }));
 }
 
 /** Each app with the clusters that publish it (records desired at full weight). */

@@ -5,6 +5,7 @@ import type { FleetConfig } from '../core/config.ts';
 import { computeDesiredState } from '../core/desired.ts';
 import { normalizeName } from '../core/dns-names.ts';
 import { healthCheckSpecFor } from '../core/health-spec.ts';
+import { managedZoneConfigs } from '../core/upstream.ts';
 import type { HealthProtocol, Problem, RoutingPolicy } from '../core/model.ts';
 import type { SourceResult } from './source.ts';
 
@@ -41,7 +42,7 @@ export interface DiscoveryReport {
 
 export function discoveryReport(fleet: FleetConfig, result: SourceResult): DiscoveryReport {
   // Zone ids only name where records go; routing does not depend on them.
-  const zones = fleet.zones.map((z) => ({ id: z.id ?? z.name, name: normalizeName(z.name) }));
+  const zones = managedZoneConfigs(fleet).map((z) => ({ id: z.id ?? z.name, name: normalizeName(z.name) }));
   const desired = computeDesiredState({ fleet, zones, endpoints: result.endpoints });
   const apps = new Map(desired.apps.map((app) => [app.hostname, app]));
   const clusters = new Map(fleet.clusters.map((c) => [c.name, c]));
