@@ -2,7 +2,7 @@
 // CloudWatch alarm an upstream record's health check reads, and that check's spec.
 import type { ClusterConfig, FleetConfig, ZoneConfig } from './config.ts';
 import type { HealthCheckSpec } from './model.ts';
-import type { Tier } from './tiers.ts';
+import { upstreamName, type Tier } from './tiers.ts';
 
 /** A zone the fleet manages, with where it is configured (for error messages). */
 export interface ManagedZoneConfig extends ZoneConfig {
@@ -63,4 +63,23 @@ export function upstreamHealthCheckSpec(fleet: Pick<FleetConfig, 'clusters' | 'u
     failureThreshold: METRIC_CHECK_FAILURE_THRESHOLD,
     alarm: { region, name: upstreamAlarmName(fleet.ownerId, cluster) },
   };
+}
+
+/**
+ * The names with their other tier's name: a public hostname with its upstream name, an
+ * upstream name with its public hostname (sorted, no duplicates). Without an upstream zone,
+ * the names as given.
+ */
+export function withTierNames(fleet: Pick<FleetConfig, 'upstream'>, names: readonly string[]): string[] {
+  const zone = fleet.upstream?.zone;
+  if (zone === undefined) return [...names];
+  const suffix = `.${zone.toLowerCase().replace(/\.$/, '')}`;
+  const out = new Set<string>();
+  for (const raw of names) {
+    const name = raw.toLowerCase().replace(/\.$/, '');
+    out.add(name);
+    if (name.endsWith(suffix)) out.add(name.slice(0, -suffix.length));
+    else out.add(upstreamName(name, zone));
+  }
+  return [...out].sort();
 }
