@@ -20,7 +20,8 @@ export function catalogueApps(fleet: FleetConfig, endpoints: readonly PublishedE
   const desired = computeDesiredState({ fleet, zones: zonesOf(fleet), endpoints: endpoints.filter((e) => !e.canary) });
   return desired.apps.map((app) => ({
     hostname: app.hostname,
-    ...(app.tier === 'edge' ? { tier: app.tier } : {}),
+    // Only apps served through edges have a tier to name (safety.ts); direct apps have none.
+    ...(app.tier === 'edge' || app.upstreamOf !== undefined ? { tier: app.tier } : {}),
     members: app.clusters
       .filter((c) => c.published)
       .map((c) => ({ cluster: c.cluster, routing: app.policy, baseWeight: app.policy === 'weighted' ? (c.weight ?? 0) : 100 })),

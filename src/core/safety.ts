@@ -21,7 +21,10 @@ export interface SafetyMember {
 
 export interface SafetyApp {
   hostname: string;
-  /** Whose records these are (docs/edge.md): edge entry points keep at least one, workload clusters minHealthyActive. Default workload. */
+  /**
+   * Set for an app served through edges (docs/edge.md): `edge` for its public records (at
+   * least one edge stays), `workload` for its upstream records. Unset: published directly.
+   */
   tier?: Tier;
   members: SafetyMember[];
 }
@@ -40,7 +43,8 @@ export interface WeightChange {
 
 export interface Violation {
   hostname: string;
-  tier: Tier;
+  /** Set for an app served through edges (its edge or its workload tier). */
+  tier?: Tier;
   min: number;
   before: number;
   after: number;
@@ -70,6 +74,10 @@ export function minimumOf(input: Pick<SafetyInput, 'minHealthyActive'>, app: Pic
   return app.tier === 'edge' ? Math.min(1, input.minHealthyActive) : input.minHealthyActive;
 }
 
+function tierField(app: Pick<SafetyApp, 'tier'>): { tier?: Tier } {
+  return app.tier === undefined ? {} : { tier: app.tier };
+}
+
 /** Checks one change against the current state of every app the cluster serves. */
 export function checkWeightChange(input: SafetyInput, change: WeightChange): SafetyVerdict {
   return checkWeightChanges(input, [change]);
@@ -89,7 +97,7 @@ export function checkWeightChanges(input: SafetyInput, changes: readonly WeightC
     const remaining = servingClusters(after);
     const min = minimumOf(input, app);
     if (remaining.length < min && remaining.length < beforeCount) {
-      violations.push({ hostname: app.hostname, tier: app.tier ?? 'workload', min, before: beforeCount, after: remaining.length, remaining });
+      violations.push({ hostname: app.hostname, ...tierField(app), min, before: beforeCount, after: remaining.length, remaining });
     }
   }
   return { safe: violations.length === 0, violations };
@@ -100,7 +108,7 @@ export function appsBelowMinimum(input: SafetyInput): Violation[] {
   return input.apps
     .map((app) => {
       const remaining = servingClusters(app.members);
-      return { hostname: app.hostname, tier: app.tier ?? 'workload', min: minimumOf(input, app), before: remaining.length, after: remaining.length, remaining };
+      return { hostname: app.hostname, ...tierField(app), min: minimumOf(input, app), before: remaining.length, after: remaining.length, remaining };
     })
     .filter((v) => v.after < v.min);
 }
@@ -108,7 +116,7 @@ export function appsBelowMinimum(input: SafetyInput): Violation[] {
 /** One line per violation, for error messages and events. */
 export function describeViolations(violations: readonly Violation[]): string {
   return violations
-    .map((v) => `${v.hostname} (${v.tier} tier) would keep ${v.after} healthy active ${v.tier === 'edge' ? 'edge' : 'workload'} cluster(s) (${v.remaining.join(', ') || 'none'}), minimum ${v.min}`)
+    .map((v) => `${v.hostname}${v.tier ? ` (${v.tier} tier)` : ''} would keep ${v.after} healthy active ${v.tier ? `${v.tier} ` : ''}cluster(s) (${v.remaining.join(', ') || 'none'}), minimum ${v.min}`)
     .join('; ');
 }
 
@@ -124,7 +132,7 @@ export interface CatalogueMember {
 
 export interface CatalogueApp {
   hostname: string;
-  /** Default workload (desired.ts AppSummary.tier). */
+  /** As SafetyApp.tier. */
   tier?: Tier;
   members: CatalogueMember[];
 }

@@ -51,8 +51,8 @@ describe('checkWeightChange', () => {
     // Act
     const verdict = checkWeightChange(input, { cluster: 'a', weightPercent: 0 });
     // Assess
-    expect(verdict.violations).toEqual([{ hostname: 'shop.example.com', tier: 'workload', min: 2, before: 2, after: 1, remaining: ['b'] }]);
-    expect(describeViolations(verdict.violations)).toBe('shop.example.com (workload tier) would keep 1 healthy active workload cluster(s) (b), minimum 2');
+    expect(verdict.violations).toEqual([{ hostname: 'shop.example.com', min: 2, before: 2, after: 1, remaining: ['b'] }]);
+    expect(describeViolations(verdict.violations)).toBe('shop.example.com would keep 1 healthy active cluster(s) (b), minimum 2');
   });
 
   it('keeps at least one healthy edge of an edge app, whatever minHealthyActive says, and names the edge tier', () => {
