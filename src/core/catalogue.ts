@@ -8,7 +8,7 @@ import { normalizeName } from './dns-names.ts';
 import type { AppWeight, ClusterRecord } from './events.ts';
 import type { ClusterIntent, HostedZone, PublishedEndpoint } from './model.ts';
 import type { CatalogueApp } from './safety.ts';
-import { managedZoneConfigs } from './upstream.ts';
+import { managedZoneConfigs, tierOfApp } from './upstream.ts';
 
 /** The fleet's zones with placeholder ids where none is pinned: enough to decide routing. */
 function zonesOf(fleet: FleetConfig): HostedZone[] {
@@ -21,7 +21,7 @@ export function catalogueApps(fleet: FleetConfig, endpoints: readonly PublishedE
   return desired.apps.map((app) => ({
     hostname: app.hostname,
     // Only apps served through edges have a tier to name (safety.ts); direct apps have none.
-    ...(app.tier === 'edge' || app.upstreamOf !== undefined ? { tier: app.tier } : {}),
+    ...(tierOfApp(app).tier === undefined ? {} : { tier: app.tier }),
     members: app.clusters
       .filter((c) => c.published)
       .map((c) => ({ cluster: c.cluster, routing: app.policy, baseWeight: app.policy === 'weighted' ? (c.weight ?? 0) : 100 })),
@@ -65,6 +65,7 @@ export function clusterWeights(
       return {
         hostname: app.hostname,
         routing: app.policy,
+        ...tierOfApp(app),
         ...(app.policy === 'weighted' ? { weightBefore: b?.weight ?? 0, weightAfter: a?.weight ?? 0 } : {}),
         before: recordOf(app.policy, b),
         after: recordOf(app.policy, a),

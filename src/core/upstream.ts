@@ -23,6 +23,12 @@ export function tierOf(cluster: Pick<ClusterConfig, 'role'>): Tier {
   return cluster.role === 'edge' ? 'edge' : 'workload';
 }
 
+/** The tier fields of an app served through edges (desired.ts AppSummary); none for an app published directly. */
+export function tierOfApp(app: { tier: Tier; upstreamOf?: string }): { tier?: Tier; upstreamOf?: string } {
+  if (app.upstreamOf !== undefined) return { tier: app.tier, upstreamOf: app.upstreamOf };
+  return app.tier === 'edge' ? { tier: app.tier } : {};
+}
+
 /** Stage-independent, outside `switchyard-<stage>-<ownerId>-` so the alarm router never takes it for a canary alarm. */
 export const UPSTREAM_ALARM_ROOT = 'switchyard-upstream-';
 

@@ -14,8 +14,14 @@ const FLEET = join(import.meta.dirname, '..', '..', 'examples', 'edge-fleet');
 const OWNER = 'switchyard-edge-example';
 const SHOP = 'shop.example.com';
 const SHOP_UP = 'shop.example.com.mesh.internal';
+/**
+ * Health checks (and the edges' canaries) at a tenth of real time rather than TIME_SCALE: on a
+ * loaded machine a 100 ms probe interval with its 500 ms timeout can see a healthy edge fail
+ * three times in a row, and a drain's health gate then rightly rolls back.
+ */
+const HEALTH_SCALE = 0.1;
 /** RequestInterval 10 s × FailureThreshold 3, and the 300 s fail-back hold-down, scaled. */
-const HEALTH_WINDOW_MS = 10_000 * 3 * TIME_SCALE;
+const HEALTH_WINDOW_MS = 10_000 * 3 * HEALTH_SCALE;
 const HOLD_DOWN_MS = 300_000 * TIME_SCALE;
 /** What a loaded 2-core machine may add to any step. */
 const SLACK_MS = 60_000;
@@ -28,7 +34,7 @@ let state: { remove(): Promise<void> };
 
 beforeAll(async () => {
   state = await temporaryFolder('e2e-edge');
-  runtime = await startLocalRuntime({ fleet: FLEET, stateDir: (state as { path: string } & typeof state).path, port: 0, timeScale: TIME_SCALE });
+  runtime = await startLocalRuntime({ fleet: FLEET, stateDir: (state as { path: string } & typeof state).path, port: 0, timeScale: TIME_SCALE, healthCheckTimeScale: HEALTH_SCALE });
   aws = awsClients(runtime.url);
   publicZone = await zoneId(aws.route53, 'example.com.');
   upstreamZone = await zoneId(aws.route53, 'mesh.internal.');
@@ -163,5 +169,32 @@ describe('switchyard local --fleet examples/edge-fleet', () => {
     expect(await everything()).toEqual(before);
     const fleetAfter = await fleetDocument(aws.dynamodb);
     expect({ intents: fleetAfter.intents, locks: fleetAfter.locks, version: fleetAfter.version }).toEqual({ intents: fleetBefore.intents, locks: fleetBefore.locks, version: fleetBefore.version });
+  });
+
+  it('status and history show both tiers', async () => {
+    // Act
+    const json = await runCliHere(['status', '--stage', 'local', '--endpoint-url', runtime.url, '--fleet', FLEET, '--json']);
+    const text = await runCliHere(['status', '--stage', 'local', '--endpoint-url', runtime.url, '--fleet', FLEET]);
+    const history = await runCliHere(['history', '--stage', 'local', '--endpoint-url', runtime.url]);
+    // Assess
+    expect(json.code, json.stderr).toBe(0);
+    const report = JSON.parse(json.stdout) as { clusters: Array<{ name: string; tier?: string }>; apps: Array<{ hostname: string; tier?: string; upstreamOf?: string; clusters: Array<{ cluster: string }> }> };
+    expect(report.clusters.map((c) => [c.name, c.tier])).toEqual([
+      ['edge-us', 'edge'],
+      ['edge-eu', 'edge'],
+      ['east', 'workload'],
+      ['west', 'workload'],
+      ['eu', 'workload'],
+    ]);
+    const app = (hostname: string) => report.apps.find((a) => a.hostname === hostname);
+    expect(app(SHOP)).toMatchObject({ tier: 'edge', clusters: [{ cluster: 'edge-us' }, { cluster: 'edge-eu' }] });
+    expect(app(SHOP_UP)).toMatchObject({ tier: 'workload', upstreamOf: SHOP, clusters: [{ cluster: 'east' }, { cluster: 'west' }, { cluster: 'eu' }] });
+    expect(app('api.example.com')?.tier).toBe('workload');
+    expect(text.stdout).toMatch(/shop\.example\.com\.mesh\.internal\s+upstream of shop\.example\.com\s+weighted/);
+    expect(text.stdout).toMatch(/shop\.example\.com\s+edge\s+weighted/);
+    expect(text.stdout).toMatch(/api\.example\.com\s+direct\s+weighted/);
+    expect(history.code, history.stderr).toBe(0);
+    expect(history.stdout).toContain(`${SHOP_UP} (weighted, upstream of ${SHOP}): weight 100 -> weight 50`);
+    expect(history.stdout).toContain(`${SHOP} (weighted, edge tier): weight 100 -> weight 50`);
   });
 });

@@ -19,7 +19,7 @@ import { NEW_HEALTH_CHECK_PREFIX, recordsAfter, selectZones } from '../../aws/dn
 import { deleteUnusedHealthChecks, ensureHealthChecks, listOwnedHealthChecks, planHealthChecks } from '../../aws/health-checks.ts';
 import type { Route53Port } from '../../aws/route53.ts';
 import { sendChangeRequests } from '../../aws/send-changes.ts';
-import { withTierNames } from '../../core/upstream.ts';
+import { tierOfApp, withTierNames } from '../../core/upstream.ts';
 import type { AppOut, DnsApplyRequest, DnsApplyResult, DnsPort, DnsVerification, RecordWeight } from '../../core/ports.ts';
 
 /** IAM actions the DNS port uses (the FUNCTIONS registry lists them per function). */
@@ -314,6 +314,7 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
           hostname: app.hostname,
           cluster: c.cluster,
           routing: app.policy,
+          ...tierOfApp(app),
           ...(setBefore?.weight === undefined ? {} : { weightBefore: setBefore.weight }),
           ...(setAfter?.weight === undefined ? {} : { weightAfter: setAfter.weight }),
           before: clusterRecordOf(setBefore),
