@@ -76,7 +76,7 @@ export function startEdgeCanaries(options: EdgeCanaryOptions): { round(): Promis
   const edges = fleet.clusters.filter((c) => c.role === 'edge').map((c) => c.name);
   const clusters = new Map(fleet.clusters.map((c) => [c.name, c]));
   let stopped = false;
-  const round = async () => {
+  const probeAll = async () => {
     await Promise.all(
       options.upstreamAlarms.map(async (alarm) => {
         const cluster = clusters.get(alarm.cluster);
@@ -98,9 +98,17 @@ export function startEdgeCanaries(options: EdgeCanaryOptions): { round(): Promis
       }),
     );
   };
-  let running: Promise<void> | undefined;
+  // Rounds run one after another, so a late answer never overwrites a newer one.
+  let chain: Promise<void> = Promise.resolve();
+  let pending = 0;
+  const round = () => {
+    pending += 1;
+    // A failed round is the caller's to see (round() rejects); the next one runs regardless.
+    chain = chain.catch(() => undefined).then(probeAll).finally(() => (pending -= 1));
+    return chain;
+  };
   const tick = () => {
-    if (running === undefined) running = round().finally(() => (running = undefined));
+    if (pending === 0) round().catch(() => undefined);
   };
   tick();
   const timer = setInterval(tick, Math.max(20, options.everyMs));
