@@ -76,7 +76,7 @@ export function lambdaRetry(maxAttempts = 6): Retrier {
   };
 }
 
-/** LockHeld retried for about four minutes: for tasks that wait their turn for the fleet lock. */
+/** LockHeld retried six times, 10 s growing 1.5× with full jitter (at most about 3.5 min): for tasks that wait their turn for the fleet lock. */
 export const LOCK_HELD_RETRY: Retrier = { ErrorEquals: ['LockHeld'], IntervalSeconds: 10, MaxAttempts: 6, BackoffRate: 1.5, JitterStrategy: 'FULL' };
 
 /** The Retry of every putEvents state. */
