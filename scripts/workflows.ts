@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WORKFLOWS, workflowText } from '../src/workflows/index.ts';
-import type { WorkflowName } from '../src/runtime/deps.ts';
+import type { WorkflowName } from '../src/core/ports.ts';
 
 export const WORKFLOWS_DIR = join(import.meta.dirname, '..', 'workflows');
 

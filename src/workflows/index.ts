@@ -1,5 +1,5 @@
 // Every workflow, by name: what scripts/workflows.ts writes to workflows/<Name>.asl.json.
-import type { WorkflowName } from '../runtime/deps.ts';
+import type { WorkflowName } from '../core/ports.ts';
 import type { StateMachine } from './asl.ts';
 import { drainCluster } from './drain-cluster.ts';
 import { failover } from './failover.ts';

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { workflowFile } from '../../../scripts/workflows.ts';
-import { WORKFLOW_NAMES } from '../../../src/runtime/deps.ts';
+import { WORKFLOW_NAMES } from '../../../src/core/ports.ts';
 import { announce, catcher, choice, END, isTrue, lambdaTask, lambdaRetry, next, pass, stateMachine, states, succeed } from '../../../src/workflows/asl.ts';
 import { WORKFLOWS, workflowText } from '../../../src/workflows/index.ts';
 import { pollInsync, weightSteps } from '../../../src/workflows/steps.ts';
