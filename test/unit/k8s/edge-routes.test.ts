@@ -12,6 +12,14 @@ spec:
   servers: [{ port: { number: 80, name: http, protocol: HTTP }, hosts: [shop.example.com, "edge/*.docs.example.com"] }]
 ---`;
 
+const GATEWAY_API_SERVICE = `
+apiVersion: v1
+kind: Service
+metadata: { name: edge-gw, namespace: edge, labels: { gateway.networking.k8s.io/gateway-name: edge } }
+spec: { type: LoadBalancer, selector: { gateway.networking.k8s.io/gateway-name: edge } }
+status: { loadBalancer: { ingress: [{ hostname: edge.elb.us-east-1.amazonaws.com }] } }
+---`;
+
 const forwardsOf = (found: ReturnType<typeof discover>) => found.forwards?.map((f) => `${f.hostname} ${f.kind} ${f.resource} → ${f.targets.map((t) => ('host' in t ? t.host : t.clusters.map((c) => c.name).join('+'))).join(',')}`);
 
 describe('edge routing: where an edge cluster forwards what it publishes', () => {
@@ -57,13 +65,7 @@ spec:
 
   it('Gateway API: the publishing HTTPRoute\'s backendRefs; an ExternalName Service and an Istio Hostname backend forward by name', () => {
     const found = discover(
-      `
-apiVersion: v1
-kind: Service
-metadata: { name: edge-gw, namespace: edge, labels: { gateway.networking.k8s.io/gateway-name: edge } }
-spec: { type: LoadBalancer, selector: { gateway.networking.k8s.io/gateway-name: edge } }
-status: { loadBalancer: { ingress: [{ hostname: edge.elb.us-east-1.amazonaws.com }] } }
----
+      `${GATEWAY_API_SERVICE}
 apiVersion: v1
 kind: Service
 metadata: { name: shop-upstream, namespace: shop }
@@ -130,13 +132,7 @@ spec: { hosts: [shop.example.com], gateways: [edge], http: [{ route: [{ destinat
 
   it('reports a malformed HTTPRoute backend once, by name', () => {
     const found = discover(
-      `
-apiVersion: v1
-kind: Service
-metadata: { name: edge-gw, namespace: edge, labels: { gateway.networking.k8s.io/gateway-name: edge } }
-spec: { type: LoadBalancer, selector: { gateway.networking.k8s.io/gateway-name: edge } }
-status: { loadBalancer: { ingress: [{ hostname: edge.elb.us-east-1.amazonaws.com }] } }
----
+      `${GATEWAY_API_SERVICE}
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: { name: edge, namespace: edge }
