@@ -16,7 +16,7 @@ import { resolveFleetPath } from '../fleet/fleet-paths.ts';
 import type { GatewayKind, Problem, PublishedEndpoint } from '../core/model.ts';
 import type { EndpointList, EndpointSource } from '../core/ports.ts';
 
-const GATEWAY_KINDS = ['Gateway', 'IstioGateway', 'HTTPRoute', 'TetrateGateway'] as const satisfies readonly GatewayKind[];
+const GATEWAY_KINDS = ['Gateway', 'IstioGateway', 'HTTPRoute', 'TetrateGateway', 'Tier1Gateway'] as const satisfies readonly GatewayKind[];
 
 const hostname = z
   .string()

@@ -3,6 +3,7 @@
 import { type DnsPlanReport, type DnsSyncReport } from '../app/dns/sync.ts';
 import { NEW_HEALTH_CHECK_PREFIX } from '../core/health-check-plan.ts';
 import type { HealthCheckStep } from '../core/health-check-plan.ts';
+import { describeTarget } from '../core/health-spec.ts';
 import type { Change, HealthCheckSpec, RecordSet } from '../core/model.ts';
 
 /** Left-aligned columns, two spaces apart; no trailing spaces. */
@@ -14,6 +15,7 @@ export function table(headers: readonly string[], rows: ReadonlyArray<readonly s
 
 function describeSpec(spec: HealthCheckSpec | undefined): string {
   if (!spec) return '(not HTTP/HTTPS/TCP)';
+  if (spec.alarm) return describeTarget(spec);
   return `${spec.protocol} ${spec.fqdn}:${spec.port}${spec.protocol === 'TCP' ? '' : (spec.path ?? '/')} every ${spec.intervalSeconds}s, ${spec.failureThreshold} failures`;
 }
 

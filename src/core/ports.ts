@@ -8,6 +8,7 @@ import type { Change, ClusterIntent, HealthCheckSpec, HostedZone, Problem, Publi
 import type { HealthView } from './safety.ts';
 import type { ObservedAlarm } from './failover.ts';
 import type { ExpectedGroup, PageStart, ReadPage } from './verify.ts';
+import type { EdgeForward } from './edge-discovery.ts';
 import type { FleetState } from './fleet-document.ts';
 import type { Tag } from './health-spec.ts';
 
@@ -151,6 +152,8 @@ export interface EndpointList {
   problems: Problem[];
   /** Clusters that could not be read completely: their records must be left exactly as they are. */
   unreachable: string[];
+  /** Where each edge cluster read forwards the hosts it publishes; absent when no edge cluster was read. */
+  forwards?: EdgeForward[];
 }
 
 /**
@@ -289,7 +292,7 @@ export interface HealthCheckRecord {
   id: string;
   callerReference: string;
   version: number;
-  /** Undefined for kinds Switchyard never creates (CALCULATED, CLOUDWATCH_METRIC, string match, by IP). */
+  /** Undefined for kinds Switchyard never creates (CALCULATED, string match, by IP, a metric check not set as ours). */
   spec?: HealthCheckSpec;
 }
 

@@ -7,6 +7,7 @@ import { selectClusters, type ClusterConfig, type FleetConfig } from '../core/co
 import { errorMessage } from '../core/errors.ts';
 import type { Problem } from '../core/model.ts';
 import type { EndpointList, EndpointSource } from '../core/ports.ts';
+import { edgeTierProblems, isEdge } from '../core/edge-discovery.ts';
 import type { KubeObject } from './kube.ts';
 import { ManifestFolderUnreadable, manifestFolderPath, readManifestFolder } from './manifests.ts';
 import { canaryHostnames, discoverCluster } from './parse/cluster.ts';
@@ -52,7 +53,12 @@ export function clusterSource(fleet: FleetConfig, readerFor: (cluster: ClusterCo
         } else {
           out.endpoints.push(...result.endpoints);
           out.problems.push(...result.problems);
+          if (result.forwards) out.forwards = [...(out.forwards ?? []), ...result.forwards];
         }
+      }
+      if (clusters.some(isEdge)) {
+        const read = clusters.map((c) => c.name).filter((name) => !out.unreachable.includes(name));
+        out.problems.push(...edgeTierProblems({ fleet, endpoints: out.endpoints, forwards: out.forwards ?? [], read }));
       }
       return out;
     },

@@ -60,7 +60,7 @@ describe('eksEndpointSource against fake EKS API servers', () => {
     expect(west.requests.filter((r) => r.path === '/api/v1/services')).toHaveLength(2);
   });
 
-  it('serves the workflows\' DiscoveryPort: list(clusters) reads only those, reusing its token', async () => {
+  it('serves the workflows\' discovery: list(clusters) reads only those, reusing its token', async () => {
     serve(east, await exampleManifests('east'));
     const port: EndpointSource = eksEndpointSource(fleet.config, { credentials: async () => CREDENTIALS });
 
