@@ -6,7 +6,7 @@ import { drainInputSchema, parseInput, restoreInputSchema } from '../core/drain-
 import { InvalidInput, UnknownCluster } from '../core/errors.ts';
 import { abortOperation } from '../cli/ops/abort.ts';
 import { operationExecutionName } from '../cli/ops/operation.ts';
-import type { StateTable } from '../aws/state-table.ts';
+import type { StateTable } from '../core/ports.ts';
 import type { DashboardMode, OperationKind, Snapshot, WorkflowGraph } from './model.ts';
 import type { SeriesStore } from './series.ts';
 

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { loadFleet } from '../../core/config-file.ts';
 import { UnknownCluster } from '../../core/errors.ts';
-import { intentOf } from '../../core/intent.ts';
+import { intentOf } from '../../core/fleet-document.ts';
 import { EXIT } from '../exit-codes.ts';
 import { opsClients, opsRuntime, stateMachineFor, stateTableFor, withTargetOptions, type TargetFlags } from '../ops/context.ts';
 import { causeMessage, followExecution } from '../ops/follow.ts';

@@ -4,10 +4,10 @@
 // status change, so the two never recover it twice). Following the recovery is the caller's.
 import { ExecutionAlreadyExists, StartExecutionCommand, StopExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { describeExecution, executionArnFor } from '../../aws/sfn.ts';
-import type { StateTable } from '../../aws/state-table.ts';
+import type { StateTable } from '../../core/ports.ts';
 import { InvalidInput } from '../../core/errors.ts';
-import { intentOf, RECOVERABLE_OPERATIONS } from '../../core/intent.ts';
-import { recoverExecutionName } from '../../runtime/execution-names.ts';
+import { intentOf, RECOVERABLE_OPERATIONS } from '../../core/fleet-document.ts';
+import { recoverExecutionName } from '../../app/tasks/execution-names.ts';
 
 /** The error a stopped run ends with; the abort event and the journal carry it. */
 export const OPERATOR_ABORT = 'OperatorAbort';
