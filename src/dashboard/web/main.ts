@@ -88,6 +88,10 @@ function colorOf(cluster: string): string {
   return PALETTE[index % PALETTE.length]!;
 }
 
+function lockText(c: Snapshot['clusters'][number]): string {
+  return [c.lock ?? '', c.failedOver ? 'failed over' : ''].filter(Boolean).join('; ');
+}
+
 function renderClusters(s: Snapshot): void {
   const rows = s.clusters.map((c) =>
     el(
@@ -98,8 +102,8 @@ function renderClusters(s: Snapshot): void {
       el('td', { class: 'intent' }, c.intent),
       el('td', { class: 'weight' }, `${c.weightPercent}%`),
       el('td', { class: 'health' }, c.health),
-      el('td', { class: 'lock', title: [c.lock ?? '', c.failedOver ? 'failed over' : ''].filter(Boolean).join('; ') }, [c.lock ?? '', c.failedOver ? 'failed over' : ''].filter(Boolean).join('; ')),
-      el('td', { class: 'ops' }, ...config.operations.map((op) => button(op, c.name, op === 'abort' && c.lock === undefined))),
+      el('td', { class: 'lock', title: lockText(c) }, el('span', {}, lockText(c))),
+      el('td', { class: 'ops' }, el('div', { class: 'buttons' }, ...config.operations.map((op) => button(op, c.name, op === 'abort' && c.lock === undefined)))),
     ),
   );
   clustersBox.replaceChildren(el('h2', {}, 'Clusters'), el('table', {}, el('thead', {}, el('tr', {}, ...['Cluster', 'Region', 'Intent', 'Weight', 'Health', 'Lock', ''].map((h) => el('th', {}, h)))), el('tbody', {}, ...rows)));
