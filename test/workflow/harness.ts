@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseFleetConfig, type FleetConfig } from '../../src/core/config.ts';
 import type { HealthState, PublishedEndpoint, RecordSet } from '../../src/core/model.ts';
 import { appsTakenOut, effectiveIntents } from '../../src/core/fleet-document.ts';
-import { compileWorkflow, type PutEventsRequestEntry, type Workflow, type WorkflowOutcome, type WorkflowRun } from '../../src/local/stepfunctions/runner.ts';
+import { compileWorkflow, type PutEventsRequestEntry, type Workflow, type WorkflowOutcome, type WorkflowRun } from '@switchyard/local-aws/stepfunctions/runner';
 import type { StateTable } from '../../src/core/ports.ts';
 import type { AlarmStatesPort, Deps, DiscoveryPort, EksPort, ExecutionsPort, HealthSource, WorkflowName, WorkflowStarter } from '../../src/core/ports.ts';
 import { route53Dns } from '../../src/app/dns/route53-dns.ts';
