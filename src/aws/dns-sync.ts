@@ -3,6 +3,7 @@
 // intents, health, clock). `planDns` only reads; `syncDns` also ensures health
 // checks, applies the requests in order, waits for INSYNC and deletes the owned
 // health checks no record uses any more.
+import { managedZoneConfigs } from '../core/upstream.ts';
 import { batchPlan } from '../core/batch.ts';
 import type { ClusterConfig, FleetConfig } from '../core/config.ts';
 import { attachHealthCheckIds, computeDesiredState, type DesiredState, type HeldRecords } from '../core/desired.ts';
@@ -92,26 +93,30 @@ export interface SyncOptions {
 }
 
 /**
- * The hosted zones fleet.zones names: by pinned id, else by name. A zone that does not
+ * The hosted zones fleet.zones and upstream name: by pinned id, else by name. A zone that does not
  * exist, or a name several zones share without a pinned id, is bad input.
  */
 export function selectZones(fleet: FleetConfig, listed: readonly HostedZone[], fleetFile = 'fleet.yaml'): HostedZone[] {
   const issues: string[] = [];
   const chosen = new Map<string, HostedZone>();
-  fleet.zones.forEach((wanted, index) => {
+  for (const wanted of managedZoneConfigs(fleet)) {
     const name = `${wanted.name.toLowerCase().replace(/\.$/, '')}.`;
+    const at = wanted.path;
     if (wanted.id !== undefined) {
       const zone = listed.find((z) => z.id === wanted.id);
-      if (!zone) issues.push(`zones[${index}].id: no hosted zone ${wanted.id} in this account`);
-      else if (zone.name !== name) issues.push(`zones[${index}].id: hosted zone ${wanted.id} is ${zone.name}, not ${name}`);
+      if (!zone) issues.push(`${at}.id: no hosted zone ${wanted.id} in this account`);
+      else if (zone.name !== name) issues.push(`${at}.id: hosted zone ${wanted.id} is ${zone.name}, not ${name}`);
       else chosen.set(zone.id, zone);
-      return;
+      continue;
     }
-    const matches = listed.filter((z) => z.name === name);
-    if (matches.length === 0) issues.push(`zones[${index}].name: no hosted zone named ${name} in this account`);
-    else if (matches.length > 1) issues.push(`zones[${index}].name: ${matches.length} hosted zones are named ${name} (${matches.map((z) => `${z.id}${z.private ? ' private' : ''}`).join(', ')}); pin zones[${index}].id`);
+    const named = listed.filter((z) => z.name === name);
+    // The upstream zone is private: a public zone of the same name is not it.
+    const matches = wanted.private && named.some((z) => z.private) ? named.filter((z) => z.private) : named;
+    const nameField = wanted.path === 'upstream' ? 'upstream.zone' : `${at}.name`;
+    if (matches.length === 0) issues.push(`${nameField}: no hosted zone named ${name} in this account`);
+    else if (matches.length > 1) issues.push(`${nameField}: ${matches.length} hosted zones are named ${name} (${matches.map((z) => `${z.id}${z.private ? ' private' : ''}`).join(', ')}); pin ${at}.id`);
     else chosen.set(matches[0]!.id, matches[0]!);
-  });
+  }
   if (issues.length > 0) throw new ConfigError(fleetFile, issues);
   return [...chosen.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

@@ -75,7 +75,9 @@ export function sameSpec(a: HealthCheckSpec | undefined, b: HealthCheckSpec): bo
     a.port === b.port &&
     pathA === pathB &&
     a.intervalSeconds === b.intervalSeconds &&
-    a.failureThreshold === b.failureThreshold
+    a.failureThreshold === b.failureThreshold &&
+    a.alarm?.region === b.alarm?.region &&
+    a.alarm?.name === b.alarm?.name
   );
 }
 

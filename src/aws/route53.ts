@@ -24,7 +24,8 @@ import {
 } from '@aws-sdk/client-route-53';
 import { Route53Rejected, errorMessage } from '../core/errors.ts';
 import { normalizeName, toRoute53Name } from '../core/dns-names.ts';
-import { healthCheckConfigFor, type Tag } from '../core/health-spec.ts';
+import { describeTarget, healthCheckConfigFor, type Tag } from '../core/health-spec.ts';
+import { METRIC_CHECK_FAILURE_THRESHOLD, METRIC_CHECK_INTERVAL_SECONDS } from '../core/upstream.ts';
 import type { Change, FailoverRole, HealthCheckSpec, HealthProtocol, HostedZone, RecordSet } from '../core/model.ts';
 import type { PageStart as ReadStart, ReadPage } from '../core/verify.ts';
 import { route53Limiter, type RateLimiter, withRetry, type RetryOptions } from './retry.ts';
@@ -42,7 +43,7 @@ export interface HealthCheckRecord {
   id: string;
   callerReference: string;
   version: number;
-  /** Undefined for kinds Switchyard never creates (CALCULATED, CLOUDWATCH_METRIC, string match, by IP). */
+  /** Undefined for kinds Switchyard never creates (CALCULATED, string match, by IP, a metric check not set as ours). */
   spec?: HealthCheckSpec;
 }
 
@@ -305,12 +306,13 @@ export class Route53Adapter implements Route53Port, HealthStatusReader {
 
   async createHealthCheck(callerReference: string, spec: HealthCheckSpec): Promise<HealthCheckRecord> {
     if (this.#dryRun) {
-      this.#onDryRun?.('CreateHealthCheck', `${spec.protocol} ${spec.fqdn}:${spec.port}${spec.path ?? ''}`);
+      this.#onDryRun?.('CreateHealthCheck', describeTarget(spec));
       return { id: `dry-run:${callerReference}`, callerReference, version: 1, spec };
     }
     try {
       const out = await this.#send('CreateHealthCheck', (c) =>
-        c.send(new CreateHealthCheckCommand({ CallerReference: callerReference, HealthCheckConfig: healthCheckConfigFor(spec) })),
+        // healthCheckConfigFor's alarm region is a region name, as CloudWatchRegion's values are.
+        c.send(new CreateHealthCheckCommand({ CallerReference: callerReference, HealthCheckConfig: healthCheckConfigFor(spec) as HealthCheckConfig })),
       );
       if (!out.HealthCheck) throw new Error('CreateHealthCheck returned no health check');
       return fromSdkHealthCheck(out.HealthCheck);
@@ -321,14 +323,22 @@ export class Route53Adapter implements Route53Port, HealthStatusReader {
 
   async updateHealthCheck(id: string, version: number, spec: HealthCheckSpec): Promise<HealthCheckRecord> {
     if (this.#dryRun) {
-      this.#onDryRun?.('UpdateHealthCheck', `${id}: ${spec.protocol} ${spec.fqdn}:${spec.port}${spec.path ?? ''}`);
+      this.#onDryRun?.('UpdateHealthCheck', `${id}: ${describeTarget(spec)}`);
       return { id, callerReference: '', version, spec };
     }
     const config = healthCheckConfigFor(spec);
     try {
       const out = await this.#send('UpdateHealthCheck', (c) =>
         c.send(
-          new UpdateHealthCheckCommand({
+          new UpdateHealthCheckCommand(
+            config.Type === 'CLOUDWATCH_METRIC'
+              ? {
+                  HealthCheckId: id,
+                  HealthCheckVersion: version,
+                  AlarmIdentifier: config.AlarmIdentifier as HealthCheckConfig['AlarmIdentifier'],
+                  InsufficientDataHealthStatus: config.InsufficientDataHealthStatus,
+                }
+              : {
             HealthCheckId: id,
             HealthCheckVersion: version,
             FullyQualifiedDomainName: config.FullyQualifiedDomainName,
@@ -456,6 +466,12 @@ export function toResourceRecordSet(record: RecordSet): ResourceRecordSet {
 const SPEC_TYPES = new Set<string>(['HTTP', 'HTTPS', 'TCP']);
 
 export function fromHealthCheckConfig(config: HealthCheckConfig | undefined): HealthCheckSpec | undefined {
+  if (config?.Type === 'CLOUDWATCH_METRIC') {
+    const alarm = config.AlarmIdentifier;
+    // Switchyard's metric checks say Unhealthy without data (health-spec.ts); another setting is not ours to match.
+    if (alarm?.Region === undefined || alarm.Name === undefined || config.InsufficientDataHealthStatus !== 'Unhealthy') return undefined;
+    return { protocol: 'CLOUDWATCH_METRIC', fqdn: '', port: 0, intervalSeconds: METRIC_CHECK_INTERVAL_SECONDS, failureThreshold: METRIC_CHECK_FAILURE_THRESHOLD, alarm: { region: alarm.Region, name: alarm.Name } };
+  }
   if (!config?.Type || !SPEC_TYPES.has(config.Type) || !config.FullyQualifiedDomainName) return undefined;
   const spec: HealthCheckSpec = {
     protocol: config.Type as HealthProtocol,

@@ -2,6 +2,7 @@
 // document with a stable shape (for scripts). Pure: reports in, text out.
 import { NEW_HEALTH_CHECK_PREFIX, type DnsPlanReport, type DnsSyncReport } from '../aws/dns-sync.ts';
 import type { HealthCheckStep } from '../aws/health-checks.ts';
+import { describeTarget } from '../core/health-spec.ts';
 import type { Change, HealthCheckSpec, RecordSet } from '../core/model.ts';
 
 /** Left-aligned columns, two spaces apart; no trailing spaces. */
@@ -13,6 +14,7 @@ export function table(headers: readonly string[], rows: ReadonlyArray<readonly s
 
 function describeSpec(spec: HealthCheckSpec | undefined): string {
   if (!spec) return '(not HTTP/HTTPS/TCP)';
+  if (spec.alarm) return describeTarget(spec);
   return `${spec.protocol} ${spec.fqdn}:${spec.port}${spec.protocol === 'TCP' ? '' : (spec.path ?? '/')} every ${spec.intervalSeconds}s, ${spec.failureThreshold} failures`;
 }
 

@@ -19,6 +19,7 @@ import { NEW_HEALTH_CHECK_PREFIX, recordsAfter, selectZones } from '../../aws/dn
 import { deleteUnusedHealthChecks, ensureHealthChecks, listOwnedHealthChecks, planHealthChecks } from '../../aws/health-checks.ts';
 import type { Route53Port } from '../../aws/route53.ts';
 import { sendChangeRequests } from '../../aws/send-changes.ts';
+import { tierOfApp, withTierNames } from '../../core/upstream.ts';
 import type { AppOut, DnsApplyRequest, DnsApplyResult, DnsPort, DnsVerification, RecordWeight } from '../../core/ports.ts';
 
 /** IAM actions the DNS port uses (the FUNCTIONS registry lists them per function). */
@@ -230,7 +231,9 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
   /** One observe → desired → plan → send, against `observed`. */
   async function applyOnce(request: DnsApplyRequest, observed: { zones: HostedZone[]; actual: ActualZone[] }): Promise<Attempt> {
     const { zones, actual } = observed;
-    const wanted = request.hostnames === undefined ? undefined : new Set(request.hostnames);
+    // An app served through the edges has two names (tiers.ts): an apply of either covers both.
+    const hostnames = request.hostnames === undefined ? undefined : withTierNames(fleet, request.hostnames);
+    const wanted = hostnames === undefined ? undefined : new Set(hostnames);
     const endpoints = wanted ? request.endpoints.filter((e) => wanted.has(e.hostname)) : request.endpoints;
     const desired0 = desiredWithOverrides(fleet, zones, endpoints, request.intents, request.appsOut);
     const owned = await listOwnedHealthChecks(route53, fleet.ownerId);
@@ -249,7 +252,7 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
       for (const f of ensured.failures) problems.push({ subject: f.cluster ?? 'health check', cluster: f.cluster, reason: f.message });
     }
     const desired = attachHealthCheckIds(desired0, idsByKey);
-    const held = [...desired.held, ...restrictionHolds(fleet, actual, request.hostnames, request.onlyCluster)];
+    const held = [...desired.held, ...restrictionHolds(fleet, actual, hostnames, request.onlyCluster)];
     const p = planChanges({ desired: desired.records, actual, policy: fleet.policy, ownerId: fleet.ownerId, zones, held, markerTtl: fleet.ttl });
     for (const c of [...p.conflicts, ...p.problems]) problems.push(c);
     for (const s of p.skipped) problems.push({ subject: s.name, reason: `${s.change.action} ${s.change.recordSet.type} ${s.change.recordSet.setIdentifier ?? ''}: ${s.reason}` });
@@ -261,7 +264,7 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
       ...p.skipped.map((s) => ({ subject: hostnameOfName(s.name), reason: `${s.change.action} ${s.change.recordSet.type}${s.change.recordSet.setIdentifier === undefined ? '' : ` ${s.change.recordSet.setIdentifier}`}: ${s.reason}` })),
     ];
     // A whole-fleet apply (Reconcile) is not read back: only requests naming their apps get an intention.
-    const expected = request.hostnames === undefined ? [] : groupExpectations(intendedSets(desired.records, actual, held, fleet.ownerId, request.hostnames));
+    const expected = hostnames === undefined ? [] : groupExpectations(intendedSets(desired.records, actual, held, fleet.ownerId, hostnames));
 
     const summarise = (groups: ReadonlyArray<{ changes: readonly Change[] }>): RecordChangeSummary[] =>
       groups.flatMap((g) =>
@@ -311,6 +314,7 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
           hostname: app.hostname,
           cluster: c.cluster,
           routing: app.policy,
+          ...tierOfApp(app),
           ...(setBefore?.weight === undefined ? {} : { weightBefore: setBefore.weight }),
           ...(setAfter?.weight === undefined ? {} : { weightAfter: setAfter.weight }),
           before: clusterRecordOf(setBefore),
