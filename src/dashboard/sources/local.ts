@@ -1,6 +1,7 @@
 // The dashboard of the local runtime: its status, executions and journal read through the
 // runtime's own endpoint, its event timeline, the DNS answer share sampled from its resolver,
-// and every button (drain and restore start the workflows; fail and heal are the canaries').
+// and every button (drain and restore start the workflows, abort stops one and starts its
+// recovery; fail and heal are the canaries').
 import { errorMessage } from '../../core/errors.ts';
 import type { LoadedFleet } from '../../fleet/fleet-file.ts';
 import type { LocalNames } from '../../local/runtime/names.ts';
@@ -8,7 +9,7 @@ import type { LocalRuntime } from '../../local/runtime/runtime.ts';
 import { executionsReader, type ExecutionsReader } from '../executions.ts';
 import type { Snapshot } from '../model.ts';
 import { dnsShare, type SeriesStore } from '../series.ts';
-import { startOperation, type DashboardSource } from '../source.ts';
+import { abortFromDashboard, startOperation, type DashboardSource } from '../source.ts';
 
 export interface LocalSourceOptions {
   /** Draws per app per sample (default 200). */
@@ -68,6 +69,7 @@ export function localSource(fleet: LoadedFleet, names: LocalNames, runtimeOf: ()
     operations: {
       drain: (cluster) => startOperation(need().clients.sfn, prefix, 'drain', cluster, clusters, 'dashboard'),
       restore: (cluster) => startOperation(need().clients.sfn, prefix, 'restore', cluster, clusters, 'dashboard'),
+      abort: (cluster) => abortFromDashboard(need().clients.sfn, need().deps.table, prefix, cluster, clusters, 'dashboard'),
       fail: async (cluster) => ({ canary: await need().fail(cluster) }),
       heal: async (cluster) => ({ canary: await need().heal(cluster) }),
     },

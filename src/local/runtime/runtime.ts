@@ -44,6 +44,8 @@ import { claimStateDir, newControlToken, releaseStateDir, resetStateDir, writeCo
 import { createDashboard, type Dashboard } from '../../dashboard/service.ts';
 import { dashboardGuard } from '../../dashboard/guard.ts';
 import { localSource, type LocalSourceOptions } from '../../dashboard/sources/local.ts';
+import { requestFeed } from '../../dashboard/requests.ts';
+import { parseTrafficReport } from '../traffic/report.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** The example fleet (core's DEFAULT_FLEET) in this checkout. */
@@ -281,6 +283,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...(options.dashboard?.refreshMs === undefined ? {} : { refreshMs: options.dashboard.refreshMs }),
       log,
     });
+    // What `switchyard local traffic` reports: the dashboard's request chart.
+    const clusterNames = fleet.config.clusters.map((c) => c.name);
+    const requests = requestFeed(dashboard.series, clusterNames);
     let discover: (() => Promise<{ events: number; problems: string[]; unreachable: string[] }>) | undefined;
 
     const endpoint: Endpoint = await startEndpoint({
@@ -295,6 +300,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           fail: (cluster, mode, app) => (app === undefined ? setCanary(cluster, mode) : setApp(cluster, app, true)),
           heal: (cluster, app) => (app === undefined ? setCanary(cluster, 'healthy') : setApp(cluster, app, false)),
           discover: () => (discover ?? stillStarting)(),
+          traffic: async (body) => ({ sample: requests.report(parseTrafficReport(body, clusterNames)) }),
         }, controlToken),
         route53,
         ...cloudWatchServices(alarms),
