@@ -37,7 +37,7 @@ export function fleetPathProblem(path: string): string | undefined {
 }
 
 // A path in fleet.yaml: relative to the fleet folder and inside it. Where symlinks lead is
-// checked when the fleet is loaded (config-file.ts) and before every read.
+// checked when the fleet is loaded (src/fleet/fleet-file.ts) and before every read.
 const fleetPath = z.string().superRefine((path, ctx) => {
   const problem = fleetPathProblem(path);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
