@@ -9,7 +9,7 @@ import { trustPolicy } from './plan.ts';
 import type { AgentContext, AgentRole, PrincipalStatement } from './agents.ts';
 import { resourceName } from './naming.ts';
 import { policyDocument } from './policy.ts';
-import { eksPattern } from './triggers.ts';
+import { eksPattern } from '../src/core/triggers.ts';
 
 export interface ClusterAccountSetup {
   accountId: string;

@@ -5,11 +5,11 @@
 import type { FleetConfig } from '../src/core/config.ts';
 import { GATEWAY_EVENT_SOURCE } from '../src/core/gateway-events.ts';
 import { CLUSTER_WEIGHT_METRIC, ROUTE53_THROTTLED_METRIC } from '../src/core/metric-names.ts';
-import { ROUTE53_METRICS_REGION } from './triggers.ts';
+import { ROUTE53_METRICS_REGION } from '../src/core/triggers.ts';
 import { resourceName } from './naming.ts';
 import type { DeadLetterPlan, FunctionPlan, MachinePlan, CanaryAlarm } from './plan.ts';
 import type { PrincipalStatement } from './agents.ts';
-import type { EventPattern } from './triggers.ts';
+import type { EventPattern } from '../src/core/triggers.ts';
 
 /** Switchyard's events an operator must hear about (docs/workflows.md, Events). */
 export const NOTIFIED_EVENTS: readonly string[] = ['Cluster Drain Aborted', 'Cluster Upgrade Failed', 'Failover Performed'];

@@ -48,13 +48,17 @@ export interface JournalItem {
 export interface Sample {
   t: number;
   values: Record<string, number>;
+  /** `requests` only: requests per second per cluster behind the percentages, and `errors` (answered by none). */
+  rates?: Record<string, number>;
+  /** `requests` only: the point covers the `windowMs` before `t`. */
+  windowMs?: number;
 }
 
 /**
  * A line per cluster over time. `dns-share`: percent of DNS answers naming each cluster
  * (sampled from the local resolver); `health-check`: percent of Route 53 health checkers
- * reporting the cluster's check healthy; `requests`: measured request share, for a traffic
- * generator to feed (same shape).
+ * reporting the cluster's check healthy; `requests`: percent of the requests `switchyard local
+ * traffic` got answered that each cluster answered, as the generators report them.
  */
 export type SeriesKind = 'dns-share' | 'health-check' | 'requests';
 
@@ -79,7 +83,7 @@ export interface Snapshot {
 }
 
 /** Which buttons the page may show (the server refuses the others anyway). */
-export type OperationKind = 'drain' | 'restore' | 'fail' | 'heal';
+export type OperationKind = 'drain' | 'restore' | 'abort' | 'fail' | 'heal';
 
 export interface PageConfig {
   mode: DashboardMode;

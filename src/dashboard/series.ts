@@ -6,6 +6,7 @@ export class SeriesStore {
   readonly #series = new Map<SeriesKind, SeriesInfo & { samples: Sample[] }>();
   readonly #capacity: number;
   readonly #listeners = new Set<(kind: SeriesKind, sample: Sample) => void>();
+  readonly #defineListeners = new Set<(info: SeriesInfo) => void>();
 
   constructor(capacity = 900) {
     this.#capacity = capacity;
@@ -15,6 +16,7 @@ export class SeriesStore {
   define(info: SeriesInfo): void {
     const existing = this.#series.get(info.kind);
     this.#series.set(info.kind, { ...info, samples: existing?.samples ?? [] });
+    for (const listener of this.#defineListeners) listener(info);
   }
 
   /** Adds a point; a series must be defined first (a typo must not create a line nobody draws). */
@@ -28,6 +30,12 @@ export class SeriesStore {
 
   list(): Array<SeriesInfo & { samples: Sample[] }> {
     return [...this.#series.values()].map((s) => ({ ...s, samples: [...s.samples] }));
+  }
+
+  /** Told of each series defined (or defined again) after the page's first message. */
+  onDefine(listener: (info: SeriesInfo) => void): () => void {
+    this.#defineListeners.add(listener);
+    return () => this.#defineListeners.delete(listener);
   }
 
   onSample(listener: (kind: SeriesKind, sample: Sample) => void): () => void {

@@ -5,8 +5,9 @@
 //   GET  /                                        the page (HTML; carries the per-run token)
 //   GET  /_dashboard/app.js                       the bundled script
 //   GET  /_dashboard/api/snapshot                 the latest Snapshot (JSON)
-//   GET  /_dashboard/events                       server-sent events: init, snapshot, sample
-//   POST /_dashboard/api/clusters/<name>/<op>     drain | restore | fail | heal (guarded)
+//   GET  /_dashboard/api/series                   the chart's lines (JSON: SeriesInfo and samples per kind)
+//   GET  /_dashboard/events                       server-sent events: init, snapshot, series, sample
+//   POST /_dashboard/api/clusters/<name>/<op>     drain | restore | abort | fail | heal (guarded)
 import { randomUUID } from 'node:crypto';
 import { SwitchyardError, errorMessage } from '../core/errors.ts';
 import type { LocalRequest, LocalResponse, LocalService } from '@switchyard/local-aws/http';
@@ -32,7 +33,7 @@ export interface Dashboard {
   close(): Promise<void>;
 }
 
-const OPERATIONS: readonly OperationKind[] = ['drain', 'restore', 'fail', 'heal'];
+const OPERATIONS: readonly OperationKind[] = ['drain', 'restore', 'abort', 'fail', 'heal'];
 
 function json(status: number, body: unknown): LocalResponse {
   return { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-amzn-requestid': randomUUID() }, body: `${JSON.stringify(body)}\n` };
@@ -98,6 +99,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     if (stopSampling !== undefined) return;
     stopSampling = source.sample(series);
     series.onSample((kind, sample) => broadcast('sample', { kind, sample }));
+    series.onDefine((info) => broadcast('series', info));
     timer = setInterval(() => {
       if (streams.size > 0) void readSnapshot();
     }, options.refreshMs ?? 1000);
@@ -111,7 +113,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     const run = (OPERATIONS as readonly string[]).includes(op) ? source.operations[op as OperationKind] : undefined;
     if (run === undefined) {
       const allowed = config().operations;
-      return refused(403, 'OperationNotAllowed', `${op}: not an operation of this dashboard (${allowed.length === 0 ? 'it is read-only; `switchyard dashboard --allow-operations` enables drain and restore' : `it offers ${allowed.join(', ')}`})`);
+      return refused(403, 'OperationNotAllowed', `${op}: not an operation of this dashboard (${allowed.length === 0 ? 'it is read-only; `switchyard dashboard --allow-operations` enables drain, restore and abort' : `it offers ${allowed.join(', ')}`})`);
     }
     try {
       const result = await run(cluster);
@@ -157,6 +159,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         await readSnapshot();
         return latest === undefined ? refused(503, 'ServiceUnavailable', 'no snapshot could be read yet (see the log)') : json(200, latest);
       }
+      if (path === `${DASHBOARD_PREFIX}api/series`) return json(200, series.list());
       if (path === `${DASHBOARD_PREFIX}events`) {
         await readSnapshot();
         const init: InitMessage = { snapshot: latest, series: series.list(), graphs };

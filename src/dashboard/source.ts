@@ -4,7 +4,9 @@ import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { findStateMachines } from '../aws/sfn.ts';
 import { drainInputSchema, parseInput, restoreInputSchema } from '../core/drain-plan.ts';
 import { InvalidInput, UnknownCluster } from '../core/errors.ts';
+import { abortOperation } from '../cli/ops/abort.ts';
 import { operationExecutionName } from '../cli/ops/operation.ts';
+import type { StateTable } from '../core/ports.ts';
 import type { DashboardMode, OperationKind, Snapshot, WorkflowGraph } from './model.ts';
 import type { SeriesStore } from './series.ts';
 
@@ -33,4 +35,24 @@ export async function startOperation(sfn: SFNClient, prefix: string, kind: 'drai
   if (arn === undefined) throw new InvalidInput(`no ${workflow} state machine named ${prefix}${workflow}`);
   const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, name: operationExecutionName(kind, cluster, new Date()), input: JSON.stringify(input) }));
   return { workflow, executionArn: out.executionArn };
+}
+
+/**
+ * Aborts the drain, restore or upgrade holding the cluster's lock, as `switchyard abort` does:
+ * StopExecution, then RecoverOperation (rolls the weights back, releases the lock). Answers
+ * once the recovery has started; the page follows it like any execution.
+ */
+export async function abortFromDashboard(sfn: SFNClient, table: Pick<StateTable, 'readFleet'>, prefix: string, cluster: string, known: readonly string[], by: string): Promise<Record<string, unknown>> {
+  if (!known.includes(cluster)) throw new UnknownCluster(cluster, known);
+  const aborted = await abortOperation(cluster, {
+    sfn,
+    table,
+    reason: `aborted from the dashboard by ${by}`,
+    recoverMachine: async () => {
+      const arn = (await findStateMachines(sfn, prefix)).RecoverOperation;
+      if (arn === undefined) throw new InvalidInput(`no RecoverOperation state machine named ${prefix}RecoverOperation`);
+      return arn;
+    },
+  });
+  return { workflow: 'RecoverOperation', executionArn: aborted.recovery, stopped: aborted.stopped, status: aborted.status };
 }

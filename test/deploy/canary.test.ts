@@ -2,8 +2,9 @@
 // and the runtime uses that same check — for the records, the drain safety gate and
 // Failover — without creating a second one, changing it or deleting it.
 import { describe, expect, it } from 'vitest';
-import { deleteUnusedHealthChecks, ensureHealthChecks, listOwnedHealthChecks, planHealthChecks } from '../../src/aws/health-checks.ts';
-import { route53HealthSource } from '../../src/aws/health-source.ts';
+import { deleteUnusedHealthChecks, ensureHealthChecks, listOwnedHealthChecks } from '../../src/app/dns/health-checks.ts';
+import { planHealthChecks } from '../../src/core/health-check-plan.ts';
+import { route53HealthSource } from '../../src/app/health-source.ts';
 import { computeDesiredState } from '../../src/core/desired.ts';
 import type { HealthCheckSpec, PublishedEndpoint } from '../../src/core/model.ts';
 import type { CanaryAlarm } from '../../stacks/plan.ts';
@@ -11,12 +12,12 @@ import { FakeRoute53 } from '../unit/aws/helpers/fake-route53.ts';
 import { fixtureInputs, fixturePlan } from './helpers.ts';
 
 const specOf = (alarm: CanaryAlarm): HealthCheckSpec => ({
-  protocol: alarm.healthCheck.Type,
-  fqdn: alarm.healthCheck.FullyQualifiedDomainName,
-  port: alarm.healthCheck.Port,
+  protocol: alarm.healthCheck.Type as HealthCheckSpec['protocol'],
+  fqdn: alarm.healthCheck.FullyQualifiedDomainName!,
+  port: alarm.healthCheck.Port!,
   ...(alarm.healthCheck.ResourcePath !== undefined ? { path: alarm.healthCheck.ResourcePath } : {}),
-  intervalSeconds: alarm.healthCheck.RequestInterval,
-  failureThreshold: alarm.healthCheck.FailureThreshold,
+  intervalSeconds: alarm.healthCheck.RequestInterval!,
+  failureThreshold: alarm.healthCheck.FailureThreshold!,
 });
 
 const endpoint = (hostname: string, cluster: string, entryPoint: string): PublishedEndpoint => ({ hostname, cluster, kind: 'Gateway', gateway: 'apps/shop', annotations: {}, entryPoint });
@@ -36,7 +37,7 @@ describe('the canary health check (one per cluster, owned by the deploy)', async
         'switchyard:key': alarm.healthCheckKey,
         'switchyard:cluster': alarm.cluster,
         'switchyard:managed-by': 'deploy',
-        Name: expect.stringContaining(alarm.healthCheck.FullyQualifiedDomainName),
+        Name: expect.stringContaining(alarm.healthCheck.FullyQualifiedDomainName!),
       });
       expect(alarm.metric).toMatchObject({ namespace: 'AWS/Route53', metricName: 'HealthCheckStatus' });
     }

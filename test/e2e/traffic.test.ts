@@ -1,12 +1,16 @@
 // `switchyard local traffic` on the local runtime: requests resolve through its DNS server
 // (cached for the scaled TTL) and reach the simulated cluster DNS answered. During a drain of
 // east, east's share of shop.example.com falls to zero within one TTL of the last step
-// (issue 16). Through the CLI's own function and the AWS API only.
+// (issue 16). Through the CLI's own function and the AWS API only; the counts reach the
+// dashboard's request line over the control API, and its line shows the same fall.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLocalTraffic } from '../../src/cli/commands/local-traffic.ts';
 import { ALIAS_RESOURCE_TTL } from '@switchyard/local-aws/route53/resolver';
 import { startLocalRuntime, type LocalRuntime } from '../../src/local/runtime/runtime.ts';
+import { callControl } from '../../src/cli/commands/local-canary.ts';
+import type { Sample, SeriesInfo } from '../../src/dashboard/model.ts';
 import { runTraffic } from '../../src/local/traffic/generator.ts';
+import { trafficReporter } from '../../src/local/traffic/reporter.ts';
 import type { TrafficTally } from '../../src/local/traffic/tally.ts';
 import { awsClients, executionResult, startExecution, waitFor, type AwsClients } from './helpers.ts';
 
@@ -47,6 +51,9 @@ describe('switchyard local traffic', () => {
     const status = await runtime.status();
     const byAddress = new Map(status.canaries.map((c) => [c.address, c.cluster]));
     let live: TrafficTally | undefined;
+    // Reported to the runtime as `switchyard local traffic` does, with the run's control token.
+    const warnings: string[] = [];
+    const reporter = trafficReporter({ send: (report) => callControl(runtime.url, 'traffic', report, runtime.controlToken), warn: (line) => warnings.push(line), startedAtMs: Date.now() });
     const traffic = runTraffic({
       apps: ['shop.example.com'],
       dns: runtime.dns!,
@@ -56,7 +63,10 @@ describe('switchyard local traffic', () => {
       durationMs: 600_000,
       timeScale: TIME_SCALE,
       signal: controller.signal,
-      onTick: (tally) => (live = tally),
+      onTick: (tally, now) => {
+        live = tally;
+        reporter.tick(tally, now);
+      },
     });
     // east serves its share before the drain
     await waitFor('requests answered by east', async () => (live?.totals()[0]?.clusters['east'] ?? 0) > 0);
@@ -69,12 +79,26 @@ describe('switchyard local traffic', () => {
     const ttlMs = ALIAS_RESOURCE_TTL * 1000 * TIME_SCALE;
     await new Promise((resolve) => setTimeout(resolve, ttlMs));
     const settledAt = Date.now();
-    await waitFor('a second of requests after the TTL', async () => Date.now() - settledAt > 1500);
+    // Long enough for at least one of the generator's one-second reports to cover only time after the TTL.
+    await waitFor('two seconds of requests after the TTL', async () => Date.now() - settledAt > 2500);
     controller.abort();
     const tally = await traffic;
     const after = tally.shares(Date.now(), Date.now() - settledAt);
     expect(after[0]!.total).toBeGreaterThan(5);
     expect(after[0]!.clusters['east'] ?? 0).toBe(0);
     expect(drainedAt).toBeLessThanOrEqual(settledAt);
+    // The dashboard's request line (over HTTP, as the page reads it): east answered a share
+    // before the drain, and none in any report covering only time after the TTL.
+    await reporter.flush();
+    expect(warnings).toEqual([]);
+    const response = await fetch(`${runtime.url}/_dashboard/api/series`);
+    expect(response.status).toBe(200);
+    const requests = ((await response.json()) as Array<SeriesInfo & { samples: Sample[] }>).find((s) => s.kind === 'requests');
+    expect(requests?.clusters).toEqual(['east', 'west', 'eu']);
+    const samples = requests!.samples;
+    expect(samples.some((s) => s.values['east']! > 0)).toBe(true);
+    const late = samples.filter((s) => s.t - s.windowMs! >= settledAt);
+    expect(late.length).toBeGreaterThan(0);
+    expect(late.every((s) => s.values['east'] === 0 && s.values['west']! + s.values['eu']! > 99)).toBe(true);
   }, 300_000);
 });

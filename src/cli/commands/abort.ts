@@ -4,21 +4,14 @@
 // --wait, follow the recovery: exit 0 once the cluster is rolled back and unlocked, 1 if
 // the recovery failed, 2 for bad input (unknown cluster, nothing to abort).
 import type { Command } from 'commander';
-import { ExecutionAlreadyExists, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { describeExecution, executionArnFor } from '../../aws/sfn.ts';
-import { loadFleet } from '../../core/config-file.ts';
-import { InvalidInput, UnknownCluster } from '../../core/errors.ts';
-import { intentOf, RECOVERABLE_OPERATIONS } from '../../core/fleet-document.ts';
-import { recoverExecutionName } from '../../app/tasks/execution-names.ts';
+import { loadFleet } from '../../fleet/fleet-file.ts';
+import { UnknownCluster } from '../../core/errors.ts';
+import { intentOf } from '../../core/fleet-document.ts';
 import { EXIT } from '../exit-codes.ts';
 import { opsClients, opsRuntime, stateMachineFor, stateTableFor, withTargetOptions, type TargetFlags } from '../ops/context.ts';
 import { causeMessage, followExecution } from '../ops/follow.ts';
 import { operator } from '../ops/operation.ts';
-
-/** The error a stopped run ends with; the abort event and the journal carry it. */
-export const OPERATOR_ABORT = 'OperatorAbort';
-/** How long a stopped run may take to report ABORTED before its recovery starts (generous: AWS settles at once). */
-const STOPPED_DEADLINE_MS = 120_000;
+import { abortOperation } from '../ops/abort.ts';
 
 export interface AbortFlags extends TargetFlags {
   reason?: string;
@@ -39,46 +32,25 @@ export async function runAbort(cluster: string, flags: AbortFlags): Promise<numb
   const clients = opsClients(flags, env);
   try {
     const table = stateTableFor(flags, clients, env);
-    const state = await table.readFleet();
-    const lock = state.locks[cluster];
-    const executionArn = intentOf(state, cluster).executionArn;
-    if (lock === undefined) throw new InvalidInput(`nothing to abort: no operation holds ${cluster}'s lock`, { cluster });
-    if (!RECOVERABLE_OPERATIONS.includes(lock.operation) || executionArn === undefined || !executionArn.endsWith(`:${lock.holder}`)) {
-      throw new InvalidInput(`nothing to abort: ${cluster}'s lock is held by ${lock.operation} ${lock.holder}, not by a drain, restore or upgrade run`, { cluster, holder: lock.holder });
-    }
     const reason = `switchyard abort by ${flags.by ?? operator(env)}${flags.reason ? `: ${flags.reason}` : ''}`;
-    let run = await describeExecution(clients.sfn, executionArn);
-    if (run.status === 'RUNNING') {
-      await clients.sfn.send(new StopExecutionCommand({ executionArn, error: OPERATOR_ABORT, cause: reason }));
-      opsRuntime.err(`stopped ${executionArn}`);
-      const deadline = Date.now() + STOPPED_DEADLINE_MS;
-      while (run.status === 'RUNNING') {
-        if (Date.now() > deadline) throw new Error(`${executionArn} still RUNNING ${STOPPED_DEADLINE_MS / 1000} s after StopExecution; its recovery was not started`);
-        await opsRuntime.sleep(flags.pollMs ?? 200);
-        run = await describeExecution(clients.sfn, executionArn);
-      }
-    } else {
-      opsRuntime.err(`${executionArn} already ended ${run.status}; recovering what it left`);
-    }
-    // The router starts the same execution from the run's status change; whichever comes second finds it.
-    const machine = await stateMachineFor('RecoverOperation', flags, clients, env);
-    const name = recoverExecutionName(executionArn);
-    let recoveryArn: string;
-    try {
-      recoveryArn = (await clients.sfn.send(new StartExecutionCommand({ stateMachineArn: machine, name, input: JSON.stringify({ executionArn }) }))).executionArn!;
-    } catch (error) {
-      if (!(error instanceof ExecutionAlreadyExists || (error instanceof Error && error.name === 'ExecutionAlreadyExists'))) throw error;
-      recoveryArn = executionArnFor(machine, name);
-    }
-    opsRuntime.err(`RecoverOperation: ${recoveryArn}`);
+    const aborted = await abortOperation(cluster, {
+      sfn: clients.sfn,
+      table,
+      recoverMachine: () => stateMachineFor('RecoverOperation', flags, clients, env),
+      reason,
+      sleep: opsRuntime.sleep,
+      log: opsRuntime.err,
+      ...(flags.pollMs === undefined ? {} : { pollMs: flags.pollMs }),
+    });
+    const { stopped: executionArn, recovery: recoveryArn, holder } = aborted;
     if (!flags.wait) {
-      opsRuntime.out(flags.json ? JSON.stringify({ stopped: executionArn, status: run.status, recovery: recoveryArn }) : recoveryArn);
+      opsRuntime.out(flags.json ? JSON.stringify({ stopped: executionArn, status: aborted.status, recovery: recoveryArn }) : recoveryArn);
       return EXIT.ok;
     }
     const end = await followExecution(clients.sfn, recoveryArn, { ...(flags.pollMs === undefined ? {} : { pollMs: flags.pollMs }) });
     const after = await table.readFleet();
     const intent = intentOf(after, cluster);
-    const unlocked = after.locks[cluster]?.holder !== lock.holder;
+    const unlocked = after.locks[cluster]?.holder !== holder;
     const ok = end.status === 'SUCCEEDED' && unlocked;
     const output = (end.output ?? {}) as { reason?: string; rolledBack?: boolean };
     if (flags.json) {
@@ -86,7 +58,7 @@ export async function runAbort(cluster: string, flags: AbortFlags): Promise<numb
     } else if (ok) {
       opsRuntime.out(`${cluster}: ${output.rolledBack ? 'rolled back' : 'left'} at ${intent.state} ${intent.weightPercent}%, unlocked${output.reason ? ` (${output.reason})` : ''}`);
     } else {
-      opsRuntime.out(`RecoverOperation ${end.status}${end.error ? `: ${end.error}` : ''}${end.cause ? `: ${causeMessage(end.cause)}` : ''}; ${cluster} is ${intent.state} at ${intent.weightPercent}%${unlocked ? '' : `, still locked by ${lock.holder}`}`);
+      opsRuntime.out(`RecoverOperation ${end.status}${end.error ? `: ${end.error}` : ''}${end.cause ? `: ${causeMessage(end.cause)}` : ''}; ${cluster} is ${intent.state} at ${intent.weightPercent}%${unlocked ? '' : `, still locked by ${holder}`}`);
     }
     return ok ? EXIT.ok : EXIT.failed;
   } finally {

@@ -1,10 +1,10 @@
 // `switchyard dashboard --stage <stage> --fleet <dir>`: the web dashboard of a deployed stage,
 // served on loopback (http://127.0.0.1:4580 by default), reading the stage's state table,
 // Route 53 and Step Functions through the AWS SDK with the user's credentials. Read-only
-// unless --allow-operations (drain and restore). Prints SWITCHYARD_DASHBOARD=<url>; Ctrl-C stops it.
+// unless --allow-operations (drain, restore and abort). Prints SWITCHYARD_DASHBOARD=<url>; Ctrl-C stops it.
 import type { Command } from 'commander';
 import { userInfo } from 'node:os';
-import { loadFleet } from '../../core/config-file.ts';
+import { loadFleet } from '../../fleet/fleet-file.ts';
 import { InvalidInput } from '../../core/errors.ts';
 import { dashboardGuard } from '../../dashboard/guard.ts';
 import { createDashboard } from '../../dashboard/service.ts';
@@ -78,7 +78,7 @@ export function registerDashboard(program: Command): void {
     .description('the web dashboard of a deployed stage on loopback: clusters, apps × clusters, health checks over time, executions with their graphs, journal (read-only unless --allow-operations)')
     .requiredOption('--fleet <dir>', 'fleet folder (with fleet.yaml) or the fleet.yaml file')
     .option('--port <port>', `port on 127.0.0.1 (default ${DEFAULT_DASHBOARD_PORT}; 0 picks a free one)`)
-    .option('--allow-operations', 'show Drain and Restore buttons, which start the stage\'s workflows with your credentials')
+    .option('--allow-operations', 'show Drain, Restore and Abort buttons, which start (or stop) the stage\'s workflows with your credentials')
     .option('--refresh <ms>', 'how often the stage is read while a page is open (default 5000)')
     .option('--sample <ms>', 'how often health-check status is sampled (default 10000)')
     .option('--state-table <name>', 'state table name (default: switchyard-<stage>-state, or SWITCHYARD_STATE_TABLE)');

@@ -1,16 +1,19 @@
 // `switchyard local traffic`: steady, bounded requests to every app of the running local
 // runtime, each resolved through its DNS server and sent to the simulated cluster that DNS
 // answered, counted per cluster (src/local/traffic/). The live view shows each app's recent
-// share per cluster, so a drain reads as a cluster's share falling step by step.
+// share per cluster, so a drain reads as a cluster's share falling step by step. Every second
+// it also reports its counts to the runtime (POST /_switchyard/traffic, with the control
+// token), which the dashboard draws as its request chart.
 import type { Command } from 'commander';
 import { InvalidInput } from '../../core/errors.ts';
 import { CONTROL_PREFIX } from '../../local/runtime/control.ts';
 import { DEFAULT_STATE_DIR } from '../../local/runtime/runtime.ts';
 import type { LocalStatus } from '../../local/runtime/status-view.ts';
 import { MAX_DURATION_MS, MAX_RATE, runTraffic } from '../../local/traffic/generator.ts';
+import { trafficReporter } from '../../local/traffic/reporter.ts';
 import { renderShares, type AppShare } from '../../local/traffic/tally.ts';
 import { EXIT } from '../exit-codes.ts';
-import { localEndpoint } from './local-canary.ts';
+import { callControl, localControlToken, localEndpoint } from './local-canary.ts';
 
 export interface LocalTrafficFlags {
   endpointUrl?: string;
@@ -74,6 +77,12 @@ export async function runLocalTraffic(flags: LocalTrafficFlags, io: LocalTraffic
   const clusters = status.canaries.map((c) => c.cluster);
   const tty = io.stdout.isTTY === true && flags.json !== true;
   io.stderr.write(`traffic: ${rate}/s per app to ${apps.join(', ')} for ${durationMs / 1000} s, through DNS at ${status.dns.host}:${status.dns.port} (TTLs × ${timeScale})\n`);
+  const token = await localControlToken({ state: flags.state ?? DEFAULT_STATE_DIR }, io.env);
+  const reporter = trafficReporter({
+    send: (report) => callControl(endpoint, 'traffic', report, token),
+    warn: (line) => void io.stderr.write(`traffic: ${line}\n`),
+    startedAtMs: Date.now(),
+  });
   const tally = await runTraffic({
     apps,
     dns: status.dns,
@@ -84,11 +93,16 @@ export async function runLocalTraffic(flags: LocalTrafficFlags, io: LocalTraffic
     timeScale,
     ...(io.signal === undefined ? {} : { signal: io.signal }),
     onTick: (current, now) => {
+      reporter.tick(current, now);
       if (flags.json) return;
       const lines = renderShares(current.shares(now, WINDOW_MS), clusters, tty ? io.stdout.columns : undefined);
       io.stdout.write(tty ? `\x1b[H\x1b[2J${lines.join('\n')}\n` : `${new Date(now).toISOString().slice(11, 19)} ${lines.slice(1).map((l) => l.replace(/\s+/g, ' ')).join(' | ')}\n`);
     },
   });
+  await reporter.flush();
+  // The last counts (since the last tick) go too, so the dashboard's totals match ours.
+  reporter.tick(tally, Date.now());
+  await reporter.flush();
   const totals = tally.totals();
   if (flags.json) io.stdout.write(`${totalsJson(totals)}\n`);
   else io.stdout.write(`total since start:\n${renderShares(totals, clusters, tty ? io.stdout.columns : undefined).join('\n')}\n`);

@@ -3,10 +3,11 @@
 // Functions (executions and their paths). No DNS answer share here: the chart is Route 53's
 // health-check status over time — the share of its checkers that see each cluster's canary
 // healthy. Read-only unless operations are allowed; then drain and restore start the
-// stage's workflows as `switchyard drain|restore` does. Fail and heal exist only locally.
-import { listOwnedHealthChecks } from '../../aws/health-checks.ts';
-import { route53HealthSource } from '../../aws/health-source.ts';
-import type { LoadedFleet } from '../../core/config-file.ts';
+// stage's workflows as `switchyard drain|restore` does, and abort stops one as `switchyard
+// abort` does. Fail and heal exist only locally.
+import { listOwnedHealthChecks } from '../../app/dns/health-checks.ts';
+import { route53HealthSource } from '../../app/health-source.ts';
+import type { LoadedFleet } from '../../fleet/fleet-file.ts';
 import { errorMessage } from '../../core/errors.ts';
 import { healthCheckKey, healthCheckSpecFor } from '../../core/health-spec.ts';
 import { fleetStatus } from '../../local/runtime/status.ts';
@@ -15,7 +16,7 @@ import type { StateTable } from '../../core/ports.ts';
 import { executionsReader } from '../executions.ts';
 import type { Snapshot } from '../model.ts';
 import type { SeriesStore } from '../series.ts';
-import { startOperation, type DashboardSource } from '../source.ts';
+import { abortFromDashboard, startOperation, type DashboardSource } from '../source.ts';
 import { stagePrefix } from '../../core/resource-names.ts';
 
 export interface AwsSourceOptions {
@@ -85,6 +86,7 @@ export function awsSource(options: AwsSourceOptions): DashboardSource {
       ? {
           drain: (cluster) => startOperation(clients.sfn, prefix, 'drain', cluster, clusters, options.operator),
           restore: (cluster) => startOperation(clients.sfn, prefix, 'restore', cluster, clusters, options.operator),
+          abort: (cluster) => abortFromDashboard(clients.sfn, table, prefix, cluster, clusters, options.operator),
         }
       : {},
     sample(store: SeriesStore) {

@@ -1,14 +1,15 @@
 // The dashboard of the local runtime: its status, executions and journal read through the
 // runtime's own endpoint, its event timeline, the DNS answer share sampled from its resolver,
-// and every button (drain and restore start the workflows; fail and heal are the canaries').
+// and every button (drain and restore start the workflows, abort stops one and starts its
+// recovery; fail and heal are the canaries').
 import { errorMessage } from '../../core/errors.ts';
-import type { LoadedFleet } from '../../core/config-file.ts';
+import type { LoadedFleet } from '../../fleet/fleet-file.ts';
 import type { LocalNames } from '../../local/runtime/names.ts';
 import type { LocalRuntime } from '../../local/runtime/runtime.ts';
 import { executionsReader, type ExecutionsReader } from '../executions.ts';
 import type { Snapshot } from '../model.ts';
 import { dnsShare, type SeriesStore } from '../series.ts';
-import { startOperation, type DashboardSource } from '../source.ts';
+import { abortFromDashboard, startOperation, type DashboardSource } from '../source.ts';
 import { stagePrefix } from '../../core/resource-names.ts';
 
 export interface LocalSourceOptions {
@@ -69,6 +70,7 @@ export function localSource(fleet: LoadedFleet, names: LocalNames, runtimeOf: ()
     operations: {
       drain: (cluster) => startOperation(need().clients.sfn, prefix, 'drain', cluster, clusters, 'dashboard'),
       restore: (cluster) => startOperation(need().clients.sfn, prefix, 'restore', cluster, clusters, 'dashboard'),
+      abort: (cluster) => abortFromDashboard(need().clients.sfn, need().deps.table, prefix, cluster, clusters, 'dashboard'),
       fail: async (cluster) => ({ canary: await need().fail(cluster) }),
       heal: async (cluster) => ({ canary: await need().heal(cluster) }),
     },

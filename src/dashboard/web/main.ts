@@ -39,8 +39,9 @@ const clustersBox = section('clusters', 'Clusters');
 const matrixBox = section('matrix', 'Apps × clusters');
 const chartTitle = el('h2', {}, 'DNS answer share');
 const chartBox = el('div', { class: 'chart' });
+const chartNote = el('p', { class: 'hint', id: 'chart-note' });
 const legendBox = el('div', { class: 'legend' });
-const chartSection = el('section', { id: 'chart' }, chartTitle, chartBox, legendBox);
+const chartSection = el('section', { id: 'chart' }, chartTitle, chartNote, chartBox, legendBox);
 const executionsBox = section('executions', 'Executions');
 const eventsBox = section('events', 'Events');
 const journalBox = section('journal', 'Journal');
@@ -73,8 +74,10 @@ async function operate(op: OperationKind, cluster: string): Promise<void> {
   messageLine.className = state.message.includes('refused') || state.message.includes('failed') ? 'bad' : '';
 }
 
-function button(op: OperationKind, cluster: string): HTMLButtonElement {
+function button(op: OperationKind, cluster: string, idle = false): HTMLButtonElement {
   const b = el('button', { type: 'button', 'data-op': op, 'data-cluster': cluster, class: `op ${op}` }, op[0]!.toUpperCase() + op.slice(1));
+  // Abort stops the run holding the lock: with no lock there is nothing to stop (the server says so too).
+  if (idle) Object.assign(b, { disabled: true, title: 'no operation holds this cluster' });
   b.addEventListener('click', () => void operate(op, cluster));
   return b;
 }
@@ -83,6 +86,10 @@ function colorOf(cluster: string): string {
   const names = state.snapshot?.clusters.map((c) => c.name) ?? [];
   const index = Math.max(0, names.indexOf(cluster));
   return PALETTE[index % PALETTE.length]!;
+}
+
+function lockText(c: Snapshot['clusters'][number]): string {
+  return [c.lock ?? '', c.failedOver ? 'failed over' : ''].filter(Boolean).join('; ');
 }
 
 function renderClusters(s: Snapshot): void {
@@ -95,8 +102,8 @@ function renderClusters(s: Snapshot): void {
       el('td', { class: 'intent' }, c.intent),
       el('td', { class: 'weight' }, `${c.weightPercent}%`),
       el('td', { class: 'health' }, c.health),
-      el('td', { class: 'lock', title: [c.lock ?? '', c.failedOver ? 'failed over' : ''].filter(Boolean).join('; ') }, [c.lock ?? '', c.failedOver ? 'failed over' : ''].filter(Boolean).join('; ')),
-      el('td', { class: 'ops' }, ...config.operations.map((op) => button(op, c.name))),
+      el('td', { class: 'lock', title: lockText(c) }, el('span', {}, lockText(c))),
+      el('td', { class: 'ops' }, el('div', { class: 'buttons' }, ...config.operations.map((op) => button(op, c.name, op === 'abort' && c.lock === undefined)))),
     ),
   );
   clustersBox.replaceChildren(el('h2', {}, 'Clusters'), el('table', {}, el('thead', {}, el('tr', {}, ...['Cluster', 'Region', 'Intent', 'Weight', 'Health', 'Lock', ''].map((h) => el('th', {}, h)))), el('tbody', {}, ...rows)));
@@ -171,16 +178,29 @@ function renderProblems(s: Snapshot): void {
   problemsBox.replaceChildren(...(s.problems.length > 0 ? [el('h2', {}, 'Problems'), el('ul', {}, ...s.problems.map((p) => el('li', {}, p)))] : []));
 }
 
-// The chart: the first series the server defines (DNS answer share locally, health on AWS).
+// The chart: the requests `switchyard local traffic` reports while one runs; otherwise DNS
+// answer share locally (said so under the title), health checkers on AWS.
 let plot: uPlot | undefined;
 let plotKey = '';
+/** A generator reports every second: after this long without a report, none runs. */
+const REQUESTS_STALE_MS = 5000;
 
-function chartSeries(): (SeriesInfo & { samples: Sample[] }) | undefined {
-  return state.series.get('requests') ?? state.series.get('dns-share') ?? state.series.get('health-check');
+function chartSeries(): { series: (SeriesInfo & { samples: Sample[] }) | undefined; note: string } {
+  const requests = state.series.get('requests');
+  const last = requests?.samples.at(-1);
+  if (requests !== undefined && last !== undefined && Date.now() - last.t <= REQUESTS_STALE_MS) return { series: requests, note: '' };
+  const fallback = state.series.get('dns-share') ?? state.series.get('health-check');
+  const note =
+    fallback?.kind === 'dns-share'
+      ? `No traffic generator is running${requests === undefined ? '' : ' now'}: this is what DNS answers, not requests. Run \`switchyard local traffic\` to see requests answered per cluster.`
+      : '';
+  return { series: fallback, note };
 }
 
 function renderChart(): void {
-  const series = chartSeries();
+  const { series, note } = chartSeries();
+  chartNote.textContent = note;
+  chartSection.dataset['series'] = series?.kind ?? '';
   if (series === undefined) {
     chartTitle.textContent = 'DNS answer share';
     legendBox.textContent = 'no samples yet';
@@ -206,10 +226,12 @@ function renderChart(): void {
     );
   } else plot.setData(data);
   const last = series.samples.at(-1);
+  const rate = (key: string) => (last?.rates?.[key] === undefined ? undefined : el('span', { class: 'rate' }, ` ${last.rates[key]}/s`));
   legendBox.replaceChildren(
     ...series.clusters.map((c) =>
-      el('span', { class: 'entry', 'data-share-cluster': c }, el('span', { class: 'swatch', style: `background:${colorOf(c)}` }), `${c} `, el('b', { class: 'value' }, last?.values[c] === undefined ? '–' : `${last.values[c]}${series.unit}`)),
+      el('span', { class: 'entry', 'data-share-cluster': c }, el('span', { class: 'swatch', style: `background:${colorOf(c)}` }), `${c} `, el('b', { class: 'value' }, last?.values[c] === undefined ? '–' : `${last.values[c]}${series.unit}`), rate(c)),
     ),
+    ...(last?.rates?.['errors'] ? [el('span', { class: 'entry errors' }, 'unanswered', rate('errors'))] : []),
   );
 }
 
@@ -253,6 +275,11 @@ stream.addEventListener('failure', (message) => {
   const { message: text } = JSON.parse((message as MessageEvent<string>).data) as { message: string };
   messageLine.textContent = text;
   messageLine.className = 'bad';
+});
+stream.addEventListener('series', (message) => {
+  // A line defined after the page loaded (the requests of a traffic generator that just started).
+  const info = JSON.parse((message as MessageEvent<string>).data) as SeriesInfo;
+  state.series.set(info.kind, { ...info, samples: state.series.get(info.kind)?.samples ?? [] });
 });
 stream.addEventListener('sample', (message) => {
   const { kind, sample } = JSON.parse((message as MessageEvent<string>).data) as SampleMessage;

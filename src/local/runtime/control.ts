@@ -10,6 +10,8 @@
 //                                              body {"app":"<hostname>"} fails that app only (503 to it, the rest answers)
 //   POST /_switchyard/clusters/<name>/heal     the cluster answers again; body {"app":"<hostname>"}: that app only
 //   POST /_switchyard/discover                 read the clusters' manifests again and send what changed
+//   POST /_switchyard/traffic                  what `switchyard local traffic` sent and got answered since its last
+//                                              report (src/local/traffic/report.ts), for the dashboard's request chart
 //
 // Every call that changes something (POST) carries the per-run token in X-Switchyard-Token:
 // the runtime writes it to the state folder (control-token.ts), where only its user can read
@@ -29,6 +31,8 @@ export interface ControlApi {
   fail(cluster: string, mode: Extract<CanaryMode, 'failing' | 'down'>, app?: string): Promise<CanaryInfo>;
   heal(cluster: string, app?: string): Promise<CanaryInfo>;
   discover(): Promise<{ events: number; problems: string[]; unreachable: string[] }>;
+  /** A traffic generator's counts (checked by the callee: a bad report is InvalidInput and changes nothing). */
+  traffic(body: Record<string, unknown>): Promise<unknown>;
 }
 
 class ControlError extends Error {
@@ -126,6 +130,10 @@ export function controlService(api: ControlApi, token: string): LocalService {
         if (path === 'discover') {
           expect(req, 'POST');
           return json(200, await api.discover());
+        }
+        if (path === 'traffic') {
+          expect(req, 'POST');
+          return json(200, await api.traffic(readBody(req)));
         }
         const cluster = /^clusters\/([^/]+)\/(fail|heal)$/.exec(path);
         if (cluster) {

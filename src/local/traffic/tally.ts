@@ -15,9 +15,17 @@ export interface AppShare {
   errors: number;
 }
 
+/** An app's requests since the last report: answered per cluster, and failed. */
+export interface AppCounts {
+  app: string;
+  answered: Record<string, number>;
+  errors: number;
+}
+
 export class TrafficTally {
   readonly #buckets = new Map<string, Map<number, Map<string, number>>>();
   readonly #totals = new Map<string, Map<string, number>>();
+  #unreported = new Map<string, Map<string, number>>();
 
   record(app: string, outcome: Outcome, atMs: number): void {
     const key = 'cluster' in outcome ? outcome.cluster : '!error';
@@ -30,6 +38,9 @@ export class TrafficTally {
     const totals = this.#totals.get(app) ?? new Map<string, number>();
     this.#totals.set(app, totals);
     totals.set(key, (totals.get(key) ?? 0) + 1);
+    const unreported = this.#unreported.get(app) ?? new Map<string, number>();
+    this.#unreported.set(app, unreported);
+    unreported.set(key, (unreported.get(key) ?? 0) + 1);
     // Keep a minute of buckets: the view's windows are seconds long.
     for (const old of perApp.keys()) if (old < second - 60) perApp.delete(old);
   }
@@ -44,6 +55,18 @@ export class TrafficTally {
         for (const [key, n] of bucket) counts.set(key, (counts.get(key) ?? 0) + n);
       }
       return shareOf(app, counts);
+    });
+  }
+
+  /** The counts recorded since the last call (every app that got a request), and starts counting afresh. */
+  takeUnreported(): AppCounts[] {
+    const taken = this.#unreported;
+    this.#unreported = new Map();
+    return [...taken.keys()].sort().map((app) => {
+      const counts = taken.get(app)!;
+      const answered: Record<string, number> = {};
+      for (const [key, n] of [...counts].sort(([a], [b]) => a.localeCompare(b))) if (key !== '!error') answered[key] = n;
+      return { app, answered, errors: counts.get('!error') ?? 0 };
     });
   }
 

@@ -62,7 +62,39 @@ export function canonicalName(name: string): string {
 }
 
 function isWithinZone(name: string, zone: string): boolean {
-  return name === zone || name.endsWith(`.${zone}`);
+  // name === zone, or name ends with `.${zone}` (no string built: this runs for every zone of every query)
+  return name === zone || (name.length > zone.length && name.endsWith(zone) && name.charCodeAt(name.length - zone.length - 1) === 46);
+}
+
+/** A zone's records by owner name, and the names with records below them: what every query looks up. */
+interface ZoneIndex {
+  /** The records array indexed (its length, to notice an array changed in place). */
+  size: number;
+  byName: Map<string, RecordSet[]>;
+  /** Every proper ancestor of a record's name: a name here exists even without records of its own. */
+  ancestors: Set<string>;
+}
+
+/**
+ * Indexes by records array: applying a change batch replaces the zone's array (service.ts), so
+ * the next query indexes the new one and the old index goes with the old array.
+ */
+const indexes = new WeakMap<readonly RecordSet[], ZoneIndex>();
+
+function indexOf(zone: HostedZone): ZoneIndex {
+  const known = indexes.get(zone.records);
+  if (known !== undefined && known.size === zone.records.length) return known;
+  const byName = new Map<string, RecordSet[]>();
+  const ancestors = new Set<string>();
+  for (const record of zone.records) {
+    const sets = byName.get(record.name);
+    if (sets === undefined) byName.set(record.name, [record]);
+    else sets.push(record);
+    for (let dot = record.name.indexOf('.'); dot !== -1 && dot < record.name.length - 1; dot = record.name.indexOf('.', dot + 1)) ancestors.add(record.name.slice(dot + 1));
+  }
+  const index = { size: zone.records.length, byName, ancestors };
+  indexes.set(zone.records, index);
+  return index;
 }
 
 /** The most specific zone holding `name`; a public zone wins over a private one of the same name. */
@@ -77,7 +109,7 @@ export function zoneFor(zones: readonly HostedZone[], name: string): HostedZone 
 
 /** RFC 2308: negative answers are cached for min(SOA TTL, SOA MINIMUM). */
 function negativeSoa(zone: HostedZone): AnswerRecord[] {
-  const soa = zone.records.find((r) => r.type === 'SOA' && r.name === zone.name);
+  const soa = indexOf(zone).byName.get(zone.name)?.find((r) => r.type === 'SOA');
   const value = soa?.resourceRecords?.[0];
   if (soa === undefined || value === undefined) return [];
   const minimum = Number(value.trim().split(/\s+/)[6]);
@@ -85,17 +117,17 @@ function negativeSoa(zone: HostedZone): AnswerRecord[] {
 }
 
 /** Record sets at `name` in `zone`, with a wildcard standing in where the name has none (RFC 4592). */
-function setsAt(zone: HostedZone, name: string): { sets: RecordSet[]; exists: boolean } {
-  const exact = zone.records.filter((r) => r.name === name);
-  if (exact.length > 0) return { sets: exact, exists: true };
-  const hasDescendant = zone.records.some((r) => r.name.endsWith(`.${name}`));
-  if (hasDescendant) return { sets: [], exists: true }; // an empty non-terminal: NODATA, not NXDOMAIN
+function setsAt(zone: HostedZone, name: string): { sets: readonly RecordSet[]; exists: boolean } {
+  const { byName, ancestors } = indexOf(zone);
+  const exact = byName.get(name);
+  if (exact !== undefined) return { sets: exact, exists: true };
+  if (ancestors.has(name)) return { sets: [], exists: true }; // an empty non-terminal: NODATA, not NXDOMAIN
   // The closest encloser's wildcard, if the name has no nearer existing ancestor.
   let parent = name.slice(name.indexOf('.') + 1);
   while (isWithinZone(parent, zone.name)) {
-    const wildcard = zone.records.filter((r) => r.name === `*.${parent}`);
-    if (wildcard.length > 0) return { sets: wildcard, exists: true };
-    if (zone.records.some((r) => r.name === parent || r.name.endsWith(`.${parent}`))) break;
+    const wildcard = byName.get(`*.${parent}`);
+    if (wildcard !== undefined) return { sets: wildcard, exists: true };
+    if (byName.has(parent) || ancestors.has(parent)) break;
     if (parent === zone.name) break;
     parent = parent.slice(parent.indexOf('.') + 1);
   }

@@ -192,3 +192,22 @@ describe('resolve: CNAME chains and TTLs', () => {
     expect(result.answers).toEqual([{ name: 'x.apps.example.com.', type: 'A', ttl: 60, data: '192.0.2.7' }]);
   });
 });
+
+describe('resolve: the index of a zone follows its records', () => {
+  it('answers from the records the zone holds now: a batch replaces the array, and an array grown in place is indexed again', () => {
+    // Prepare
+    const w = world([weighted('east', 100)]);
+    const zone = w.zones[0]!;
+    expect(addresses(w, 'shop.example.com')).toEqual(['127.0.1.1']);
+    expect(ask(w, 'new.example.com').rcode).toBe('NXDOMAIN');
+    // Act: a change batch applied (the service replaces the array)
+    zone.records = [...zone.records.filter((r) => r.name !== 'shop.example.com.'), { name: 'new.example.com.', type: 'A', ttl: 30, resourceRecords: ['192.0.2.7'] }];
+    // Assess
+    expect(ask(w, 'shop.example.com').rcode).toBe('NXDOMAIN');
+    expect(addresses(w, 'new.example.com')).toEqual(['192.0.2.7']);
+    // A record pushed onto the same array is seen too; its parent becomes an empty non-terminal.
+    zone.records.push({ name: 'a.b.example.com.', type: 'A', ttl: 30, resourceRecords: ['192.0.2.8'] });
+    expect(addresses(w, 'a.b.example.com')).toEqual(['192.0.2.8']);
+    expect(ask(w, 'b.example.com')).toMatchObject({ rcode: 'NOERROR', answers: [] });
+  });
+});
