@@ -27,51 +27,12 @@ import { normalizeName, toRoute53Name } from '../core/dns-names.ts';
 import { describeTarget, healthCheckConfigFor, type Tag } from '../core/health-spec.ts';
 import { METRIC_CHECK_FAILURE_THRESHOLD, METRIC_CHECK_INTERVAL_SECONDS } from '../core/upstream.ts';
 import type { Change, FailoverRole, HealthCheckSpec, HealthProtocol, HostedZone, RecordSet } from '../core/model.ts';
+import type { ChangeStatus, ChangeSubmitted, HealthCheckRecord, HealthStatusReader, Route53Port } from '../core/ports.ts';
 import type { PageStart as ReadStart, ReadPage } from '../core/verify.ts';
 import { route53Limiter, type RateLimiter, withRetry, type RetryOptions } from './retry.ts';
 
 /** Route 53's change API is global and served from us-east-1. */
 export const ROUTE53_REGION = 'us-east-1';
-
-export type ChangeStatus = 'PENDING' | 'INSYNC';
-
-/** What Route 53 answered to a change batch; `dryRun` when nothing was sent. */
-export type ChangeSubmitted = { dryRun: false; changeId: string; status: ChangeStatus } | { dryRun: true };
-
-/** A health check as Route 53 holds it, mapped to the model where it can be. */
-export interface HealthCheckRecord {
-  id: string;
-  callerReference: string;
-  version: number;
-  /** Undefined for kinds Switchyard never creates (CALCULATED, string match, by IP, a metric check not set as ours). */
-  spec?: HealthCheckSpec;
-}
-
-/** The Route 53 calls the DNS sync needs; the adapter implements it, tests fake it. */
-export interface Route53Port {
-  /** True when writes are skipped right before the send (dry-run). */
-  readonly dryRun?: boolean;
-  listHostedZones(): Promise<HostedZone[]>;
-  listRecordSets(zoneId: string): Promise<RecordSet[]>;
-  /** One ListResourceRecordSets page (at most 300 sets) from `start`: reading back a few names without a zone scan. */
-  listRecordSetsPage(zoneId: string, start: ReadStart): Promise<ReadPage>;
-  changeRecordSets(zoneId: string, changes: readonly Change[], comment?: string): Promise<ChangeSubmitted>;
-  getChangeStatus(changeId: string): Promise<ChangeStatus>;
-  listHealthChecks(): Promise<HealthCheckRecord[]>;
-  /** Tags per health-check id (ids without tags map to []). */
-  listHealthCheckTags(ids: readonly string[]): Promise<Map<string, Tag[]>>;
-  createHealthCheck(callerReference: string, spec: HealthCheckSpec): Promise<HealthCheckRecord>;
-  updateHealthCheck(id: string, version: number, spec: HealthCheckSpec): Promise<HealthCheckRecord>;
-  tagHealthCheck(id: string, tags: readonly Tag[]): Promise<void>;
-  /** Deleting a check that is already gone succeeds. */
-  deleteHealthCheck(id: string): Promise<void>;
-}
-
-/** GetHealthCheckStatus (the health source's one call outside Route53Port). */
-export interface HealthStatusReader {
-  /** The latest observation of each Route 53 checker ("Success: ..." / "Failure: ..."). */
-  getHealthCheckStatus(id: string): Promise<string[]>;
-}
 
 export interface Route53AdapterOptions {
   client: Route53Client;

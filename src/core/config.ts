@@ -1,11 +1,11 @@
 // The fleet configuration: one YAML file (`fleet.yaml`) per fleet folder.
 // Parsing is pure (text in, config or ConfigError out); reading the file is in
-// src/core/config-file.ts so tests and Lambdas can validate without disk access.
+// src/fleet/fleet-file.ts so tests and Lambdas can validate without disk access.
 import { posix, win32 } from 'node:path';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import * as z from 'zod';
 import { ELB_ALIAS_ZONES } from './alias-zones.ts';
-import { ConfigError } from './errors.ts';
+import { ConfigError, UnknownCluster } from './errors.ts';
 import { HEALTH_PROTOCOLS, SYNC_POLICIES } from './model.ts';
 
 const dnsName = z
@@ -37,7 +37,7 @@ export function fleetPathProblem(path: string): string | undefined {
 }
 
 // A path in fleet.yaml: relative to the fleet folder and inside it. Where symlinks lead is
-// checked when the fleet is loaded (config-file.ts) and before every read.
+// checked when the fleet is loaded (src/fleet/fleet-file.ts) and before every read.
 const fleetPath = z.string().superRefine((path, ctx) => {
   const problem = fleetPathProblem(path);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
@@ -264,3 +264,14 @@ export function parseFleetConfig(text: string, file: string): FleetConfig {
 export function findCluster(fleet: FleetConfig, name: string): ClusterConfig | undefined {
   return fleet.clusters.find((cluster) => cluster.name === name);
 }
+
+/** The clusters `names` selects, in fleet order; throws UnknownCluster for a name not in the fleet. */
+export function selectClusters(fleet: FleetConfig, names?: readonly string[]): ClusterConfig[] {
+  if (!names || names.length === 0) return fleet.clusters;
+  const known = fleet.clusters.map((c) => c.name);
+  for (const name of names) if (!known.includes(name)) throw new UnknownCluster(name, known);
+  return fleet.clusters.filter((c) => names.includes(c.name));
+}
+
+/** The example fleet folder, relative to the project root: the fleet the local runtime and the deploy use when none is named. */
+export const DEFAULT_FLEET = 'examples/fleet';

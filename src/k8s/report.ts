@@ -8,7 +8,7 @@ import { normalizeName } from '../core/dns-names.ts';
 import { healthCheckSpecFor } from '../core/health-spec.ts';
 import { managedZoneConfigs } from '../core/upstream.ts';
 import type { HealthProtocol, Problem, RoutingPolicy } from '../core/model.ts';
-import type { SourceResult } from './source.ts';
+import type { EndpointList } from '../core/ports.ts';
 
 export interface EndpointRow {
   cluster: string;
@@ -50,7 +50,7 @@ export interface DiscoveryReport {
   edges?: EdgeRow[];
 }
 
-export function discoveryReport(fleet: FleetConfig, result: SourceResult): DiscoveryReport {
+export function discoveryReport(fleet: FleetConfig, result: EndpointList): DiscoveryReport {
   // Zone ids only name where records go; routing does not depend on them.
   const zones = managedZoneConfigs(fleet).map((z) => ({ id: z.id ?? z.name, name: normalizeName(z.name) }));
   const desired = computeDesiredState({ fleet, zones, endpoints: result.endpoints });
@@ -83,7 +83,7 @@ export function discoveryReport(fleet: FleetConfig, result: SourceResult): Disco
     });
 
   // A cluster read completely that published nothing, not even its canary: plan and sync
-  // hold it when Route 53 holds records of it (src/aws/dns-sync.ts, silentClusters).
+  // hold it when Route 53 holds records of it (src/core/zone-state.ts, silentClusters).
   const publishing = new Set(result.endpoints.map((e) => e.cluster));
   const silent: Problem[] = fleet.clusters
     .filter((c) => !publishing.has(c.name) && !result.unreachable.includes(c.name))

@@ -8,9 +8,9 @@ import type { HealthState, HostedZone, PublishedEndpoint, RecordSet } from '../.
 import { appsTakenOut, effectiveIntents } from '../../src/core/fleet-document.ts';
 import { compileWorkflow, type PutEventsRequestEntry, type Workflow, type WorkflowOutcome, type WorkflowRun } from '@switchyard/local-aws/stepfunctions/runner';
 import type { StateTable } from '../../src/core/ports.ts';
-import type { AlarmStatesPort, Deps, DiscoveryPort, EksPort, ExecutionsPort, HealthSource, WorkflowName, WorkflowStarter } from '../../src/core/ports.ts';
+import type { AlarmStatesPort, Deps, EndpointSource, EksPort, ExecutionsPort, HealthSource, WorkflowName, WorkflowStarter } from '../../src/core/ports.ts';
 import { route53Dns } from '../../src/app/dns/route53-dns.ts';
-import type { Route53Port } from '../../src/aws/route53.ts';
+import type { Route53Port } from '../../src/core/ports.ts';
 import type { HealthView } from '../../src/core/safety.ts';
 import { createTasks, type Task } from '../../src/app/tasks/index.ts';
 import { FakeRoute53 } from '../unit/aws/helpers/fake-route53.ts';
@@ -39,7 +39,7 @@ export interface HarnessOptions {
   executions?: ExecutionsPort;
   /** Instead of a fresh dynalite table. */
   table?: StateTable;
-  discovery?: DiscoveryPort;
+  discovery?: EndpointSource;
   /** CloudWatch's alarm states, for Reconcile's re-read (absent: none). */
   alarms?: AlarmStatesPort;
   /** Catalogue and Route 53 start empty (for onboarding tests). */

@@ -4,7 +4,7 @@
 // --wait, follow the recovery: exit 0 once the cluster is rolled back and unlocked, 1 if
 // the recovery failed, 2 for bad input (unknown cluster, nothing to abort).
 import type { Command } from 'commander';
-import { loadFleet } from '../../core/config-file.ts';
+import { loadFleet } from '../../fleet/fleet-file.ts';
 import { UnknownCluster } from '../../core/errors.ts';
 import { intentOf } from '../../core/fleet-document.ts';
 import { EXIT } from '../exit-codes.ts';

@@ -6,8 +6,8 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Command } from 'commander';
 import { eksAccessProvider } from '../../aws/eks.ts';
 import type { RetryOptions } from '../../aws/retry.ts';
-import { loadFleet } from '../../core/config-file.ts';
-import type { LoadedFleet } from '../../core/config-file.ts';
+import { loadFleet } from '../../fleet/fleet-file.ts';
+import type { LoadedFleet } from '../../fleet/fleet-file.ts';
 import type { ClusterConfig } from '../../core/config.ts';
 import { InvalidInput, errorMessage } from '../../core/errors.ts';
 import { BUS_ENV, busFromEnv } from '../../core/events.ts';
@@ -19,7 +19,8 @@ import { checkBusName, createEventBridgeClient, putEventsSender } from '../../k8
 import { formatNotice, formatSent, sentJson } from '../../k8s/forwarder-state.ts';
 import { canaryHostnames } from '../../k8s/parse/cluster.ts';
 import { discoveryReport, formatReport } from '../../k8s/report.ts';
-import { clusterSource, manifestFolderReader, type EndpointSource } from '../../k8s/source.ts';
+import { clusterSource, manifestFolderReader } from '../../k8s/source.ts';
+import type { EndpointSource } from '../../core/ports.ts';
 import { EXIT } from '../exit-codes.ts';
 import { parseSourceFlag, type SourceKind } from '../source-flag.ts';
 

@@ -4,7 +4,7 @@
 // clusters to know which apps the workload clusters serve; changes nothing.
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { loadFleet } from '../../core/config-file.ts';
+import { loadFleet } from '../../fleet/fleet-file.ts';
 import { isEdge, upstreamZoneOf } from '../../core/edge-discovery.ts';
 import { edgeConfig, edgesFor, MESHES, type EdgeApp, type Mesh } from '../../core/edge-config.ts';
 import { InvalidInput } from '../../core/errors.ts';

@@ -1,9 +1,9 @@
 // `switchyard status`: clusters with intent, health and locks; apps × clusters with their
 // Route 53 weight (or role) and health; running operations. Read-only.
 import type { Command } from 'commander';
-import { route53HealthSource } from '../../aws/health-source.ts';
+import { route53HealthSource } from '../../app/health-source.ts';
 import { runningExecutions } from '../../aws/sfn.ts';
-import { loadFleet } from '../../core/config-file.ts';
+import { loadFleet } from '../../fleet/fleet-file.ts';
 import { errorMessage } from '../../core/errors.ts';
 import { liveLocks, staleLocks } from '../../core/fleet-document.ts';
 import { fleetStatus, type FleetStatus } from '../../local/runtime/status.ts';

@@ -3,7 +3,7 @@
 // and every button (drain and restore start the workflows, abort stops one and starts its
 // recovery; fail and heal are the canaries').
 import { errorMessage } from '../../core/errors.ts';
-import type { LoadedFleet } from '../../core/config-file.ts';
+import type { LoadedFleet } from '../../fleet/fleet-file.ts';
 import type { LocalNames } from '../../local/runtime/names.ts';
 import type { LocalRuntime } from '../../local/runtime/runtime.ts';
 import { executionsReader, type ExecutionsReader } from '../executions.ts';

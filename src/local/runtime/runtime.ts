@@ -5,12 +5,13 @@
 // in-cluster agent watching a stand-in API server of its manifest folder, announcing its
 // Gateways on the bus. State lives under the
 // state folder, so a restart carries on where the last run stopped.
+import { DEFAULT_FLEET } from '../../core/config.ts';
 import { CreateHostedZoneCommand, HostedZoneAlreadyExists, type VPCRegion } from '@aws-sdk/client-route-53';
 import { managedZoneConfigs } from '../../core/upstream.ts';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureStateTable } from '../../aws/state-table.ts';
-import { loadFleet, type LoadedFleet } from '../../core/config-file.ts';
+import { loadFleet, type LoadedFleet } from '../../fleet/fleet-file.ts';
 import { normalizeName } from '../../core/dns-names.ts';
 import { errorMessage, InvalidInput, UnknownCluster } from '../../core/errors.ts';
 import type { Deps } from '../../core/ports.ts';
@@ -47,7 +48,8 @@ import { requestFeed } from '../../dashboard/requests.ts';
 import { parseTrafficReport } from '../traffic/report.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const DEFAULT_FLEET = join(PROJECT_ROOT, 'examples', 'fleet');
+/** The example fleet (core's DEFAULT_FLEET) in this checkout. */
+export const DEFAULT_FLEET_PATH = join(PROJECT_ROOT, DEFAULT_FLEET);
 export const DEFAULT_WORKFLOWS = join(PROJECT_ROOT, 'workflows');
 export const DEFAULT_STATE_DIR = '.switchyard';
 
@@ -159,7 +161,7 @@ async function ensureZones(fleet: LoadedFleet, clients: LocalClients): Promise<s
 
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const log = options.log ?? (() => {});
-  const fleet = await loadFleet(options.fleet ?? DEFAULT_FLEET);
+  const fleet = await loadFleet(options.fleet ?? DEFAULT_FLEET_PATH);
   const scale = scaleOf(options);
   const stateDir = options.stateDir === null ? undefined : resolve(options.stateDir ?? DEFAULT_STATE_DIR);
   const names = localNames();

@@ -3,8 +3,8 @@
 // Route 53 would answer with now. Read through the ports (state table, Route 53, health
 // source), so the same function serves the local status view and a status command
 // against AWS; the local runtime adds its canaries, executions and recent events.
-import { selectZones } from '../../aws/dns-sync.ts';
-import type { Route53Port } from '../../aws/route53.ts';
+import { selectZones } from '../../core/zone-state.ts';
+import type { Route53Port } from '../../core/ports.ts';
 import type { StateTable } from '../../core/ports.ts';
 import type { FleetConfig } from '../../core/config.ts';
 import { MARKER_LABEL, normalizeName } from '../../core/dns-names.ts';

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fromHealthCheckConfig } from '../../../src/aws/route53.ts';
-import { sameSpec } from '../../../src/aws/health-checks.ts';
+import { sameSpec } from '../../../src/core/health-check-plan.ts';
 import { parseFleetConfig, type FleetConfig } from '../../../src/core/config.ts';
 import { computeDesiredState, type DesiredState } from '../../../src/core/desired.ts';
 import { ConfigError } from '../../../src/core/errors.ts';
