@@ -49,8 +49,11 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Adds edge clusters (name → extra manifests) to the copied fleet. */
-async function addEdges(edges: Record<string, string>, fleetExtra = ''): Promise<void> {
+/** The upstream zone a fleet with edge clusters must name (docs/edge.md). */
+const UPSTREAM = 'upstream:\n  zone: mesh.internal';
+
+/** Adds edge clusters (name → extra manifests) to the copied fleet, and `fleetExtra` (by default the upstream zone). */
+async function addEdges(edges: Record<string, string>, fleetExtra = UPSTREAM): Promise<void> {
   const regions = ['us-east-1', 'eu-west-1'];
   let clusters = '';
   for (const [i, [name, manifests]] of Object.entries(edges).entries()) {
@@ -95,7 +98,8 @@ describe('switchyard edge-config', () => {
 
   it.each([
     ['a fleet without edge clusters', () => [], 'the fleet has no edge clusters (clusters[].role: edge)'],
-    ['no upstream zone (Istio)', () => ['--app', 'shop.example.com'], 'no upstream zone (upstream.zone)'],
+    // fleet.yaml itself is refused: `upstream` is required with edge clusters
+    ['no upstream zone (Istio)', () => ['--app', 'shop.example.com'], 'upstream: required because clusters edge-us have role: edge'],
     ['an unknown mesh', () => ['--mesh', 'linkerd'], '--mesh: "linkerd" is not one of istio, tetrate'],
     ['Tetrate without its TSB hierarchy', () => ['--mesh', 'tetrate', '--app', 'shop.example.com'], '--mesh tetrate needs --tsb'],
     ['an unknown app', () => ['--mesh', 'tetrate', '--tsb', 'o/t/w/g', '--app', 'nope.example.com'], 'unknown app "nope.example.com": no workload cluster serves it (served: api.example.com, docs.example.com, shop.example.com)'],
@@ -103,7 +107,7 @@ describe('switchyard edge-config', () => {
     ['no app named and none on the edges yet', () => ['--mesh', 'tetrate', '--tsb', 'o/t/w/g'], 'no app is published by an edge cluster yet: name the app to put behind the edges with --app <host>'],
     ['an unknown edge cluster', () => ['--mesh', 'tetrate', '--tsb', 'o/t/w/g', '--cluster', 'east'], '--cluster: "east" is not an edge cluster of the fleet (edge clusters: edge-us)'],
   ])('refuses %s with exit 2 and says why', async (label, args, message) => {
-    if (label !== 'a fleet without edge clusters') await addEdges({ 'edge-us': '' });
+    if (label !== 'a fleet without edge clusters') await addEdges({ 'edge-us': '' }, label === 'no upstream zone (Istio)' ? '' : UPSTREAM);
     if (label === 'an app no edge may publish') {
       const file = join(dir, 'fleet.yaml');
       await writeFile(file, (await readFile(file, 'utf8')).replace('canaryHostname: canary-edge-us.example.com\n    domainFilter: [example.com]', 'canaryHostname: canary-edge-us.example.com\n    domainFilter: [canary-edge-us.example.com]'));

@@ -107,7 +107,7 @@ describe('edge-config read back by discovery', () => {
   const cluster = (name: string, role: string) => `
   - { name: ${name}, role: ${role}, region: us-east-1, eksClusterName: ${name}, canaryHostname: canary-${name}.example.com, domainFilter: [example.com] }`;
   const fleet = {
-    ...parseFleetConfig(`ownerId: t\nzones: [{ name: example.com }]\nclusters:${cluster('edge-us', 'edge')}${cluster('east', 'workload')}${cluster('west', 'workload')}${cluster('eu', 'workload')}`, 'fleet.yaml'),
+    ...parseFleetConfig(`ownerId: t\nzones: [{ name: example.com }]\nupstream: { zone: mesh.internal }\nclusters:${cluster('edge-us', 'edge')}${cluster('east', 'workload')}${cluster('west', 'workload')}${cluster('eu', 'workload')}`, 'fleet.yaml'),
     upstream: { zone: 'mesh.internal' },
   } as FleetConfig;
   const edge = fleet.clusters[0]!;

@@ -6,10 +6,12 @@ import type { PublishedEndpoint } from '../../../src/core/model.ts';
 const cluster = (name: string, role: string, region = 'us-east-1') => `
   - { name: ${name}, role: ${role}, region: ${region}, eksClusterName: ${name}, canaryHostname: canary-${name}.example.com, domainFilter: [example.com] }`;
 
-const FLEET = parseFleetConfig(
-  `ownerId: t\nzones: [{ name: example.com }]\nclusters:${cluster('edge-us', 'edge')}${cluster('edge-eu', 'edge', 'eu-west-1')}${cluster('east', 'workload')}${cluster('west', 'workload', 'us-west-2')}`,
+const { upstream: _upstream, ...WITHOUT_ZONE } = parseFleetConfig(
+  `ownerId: t\nzones: [{ name: example.com }]\nupstream: { zone: mesh.internal }\nclusters:${cluster('edge-us', 'edge')}${cluster('edge-eu', 'edge', 'eu-west-1')}${cluster('east', 'workload')}${cluster('west', 'workload', 'us-west-2')}`,
   'fleet.yaml',
 );
+/** The fleet without its upstream zone: parseFleetConfig refuses that, but a hand-built config may lack it and the rules must cope. */
+const FLEET = WITHOUT_ZONE as FleetConfig;
 const WITH_ZONE = { ...FLEET, upstream: { zone: 'Mesh.Internal.' } } as FleetConfig;
 const ALL = ['edge-us', 'edge-eu', 'east', 'west'];
 
