@@ -19,7 +19,7 @@ import { startLocalRuntime } from '../src/local/runtime/runtime.ts';
 import { FakeApiServer, TEST_CA } from '../test/integration/k8s/fake-api-server.ts';
 import { startLocalBus } from '../test/integration/k8s/forwarder-harness.ts';
 
-const GATEWAYS = 5000;
+const GATEWAYS = Number(process.env.BENCH_GATEWAYS ?? 5000);
 const TARGET_RSS_MB = 100;
 const CHANGES = 5;
 const TARGET_CHANGE_MS = 2000;
@@ -27,7 +27,7 @@ const EXAMPLE_FLEET = fileURLToPath(new URL('../examples/fleet/', import.meta.ur
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-async function agentMemory(): Promise<{ peakRssMb: number; rssMb: number; fullSyncMs: number }> {
+export async function agentMemory(): Promise<{ peakRssMb: number; rssMb: number; fullSyncMs: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'switchyard-bench-agent-'));
   const api = await new FakeApiServer().start();
   const local = await startLocalBus();
