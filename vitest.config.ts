@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     // Integration and end-to-end tests start servers on loopback and wait for conditions
     // with generous deadlines of their own; these are only backstops against a hang, set
     // far above what a loaded 2-core machine needs (tests carry no upper time bounds).

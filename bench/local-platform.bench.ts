@@ -7,11 +7,11 @@
 // 3. Step Functions over HTTP: StartExecution → execution done → DescribeExecution,
 //    through the loopback endpoint with the real SDK v3 client.
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { startEndpoint } from '../src/local/endpoint.ts';
-import { compilePattern, FlattenedEvent } from '../src/local/eventbridge/pattern.ts';
-import { LocalStepFunctions } from '../src/local/stepfunctions/engine.ts';
-import { compileWorkflow } from '../src/local/stepfunctions/runner.ts';
-import { stepFunctionsService } from '../src/local/stepfunctions/service.ts';
+import { startEndpoint } from '@switchyard/local-aws/endpoint';
+import { compilePattern, FlattenedEvent } from '@switchyard/local-aws/eventbridge/pattern';
+import { LocalStepFunctions } from '@switchyard/local-aws/stepfunctions/engine';
+import { compileWorkflow } from '@switchyard/local-aws/stepfunctions/runner';
+import { stepFunctionsService } from '@switchyard/local-aws/stepfunctions/service';
 
 const RULES = 50;
 const EVENTS = 20_000;

@@ -5,8 +5,8 @@
 // (docs/dashboard.md, "Who may press the buttons"); this guard holds the same line on its own
 // for `switchyard dashboard`, which has no other service in front of it.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { LocalRequest } from '../local/http.ts';
-import { CONTROL_TOKEN_HEADER as TOKEN_HEADER } from '../local/local-only.ts';
+import type { LocalRequest } from '@switchyard/local-aws/http';
+import { CONTROL_TOKEN_HEADER as TOKEN_HEADER } from '@switchyard/local-aws/local-only';
 
 export interface DashboardGuard {
   /** The per-run token the page sends back with each operation. */

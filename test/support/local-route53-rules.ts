@@ -1,15 +1,15 @@
-// The local Route 53's own rules and listing (src/local/route53), reached from the core's
+// The local Route 53's own rules and listing (packages/local-aws/src/route53), reached from the core's
 // record model: an implementation of Route 53's change semantics written apart from
-// src/core/apply.ts, so the planner and the fakes are checked by a second implementation
+// src/core/route53-rules.ts, so the planner and the fakes are checked by a second implementation
 // rather than by the code they share.
 import { normalizeName, toRoute53Name } from '../../src/core/dns-names.ts';
 import type { Change, RecordSet } from '../../src/core/model.ts';
 import type { PageStart, ReadPage } from '../../src/core/verify.ts';
-import { InvalidChangeBatch } from '../../src/local/route53/errors.ts';
-import { pageRecords } from '../../src/local/route53/listing.ts';
-import type { RecordSet as LocalRecordSet } from '../../src/local/route53/model.ts';
-import { parseName } from '../../src/local/route53/names.ts';
-import { applyChangeBatch, type RawChange, type RawRecordSet } from '../../src/local/route53/rules.ts';
+import { InvalidChangeBatch } from '@switchyard/local-aws/route53/errors';
+import { pageRecords } from '@switchyard/local-aws/route53/listing';
+import type { RecordSet as LocalRecordSet } from '@switchyard/local-aws/route53/model';
+import { parseName } from '@switchyard/local-aws/route53/names';
+import { applyChangeBatch, type RawChange, type RawRecordSet } from '@switchyard/local-aws/route53/rules';
 
 /** A change as it arrives on the wire: every field a string, as the local service reads it. */
 export function toRawChange(change: Change): RawChange {

@@ -6,11 +6,11 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTasks } from '../../functions/index.ts';
 import { findStateMachines, sfnStarter } from '../../src/aws/sfn.ts';
-import { startEndpoint, type Endpoint } from '../../src/local/endpoint.ts';
-import { deployWorkflows } from '../../src/local/platform.ts';
-import { LocalStepFunctions } from '../../src/local/stepfunctions/engine.ts';
-import { loadWorkflowFolder } from '../../src/local/stepfunctions/runner.ts';
-import { stepFunctionsService } from '../../src/local/stepfunctions/service.ts';
+import { startEndpoint, type Endpoint } from '@switchyard/local-aws/endpoint';
+import { deployWorkflows } from '@switchyard/local-aws/platform';
+import { LocalStepFunctions } from '@switchyard/local-aws/stepfunctions/engine';
+import { loadWorkflowFolder } from '@switchyard/local-aws/stepfunctions/runner';
+import { stepFunctionsService } from '@switchyard/local-aws/stepfunctions/service';
 import { startDynalite, type TestDynamo } from '../support/workflows/dynalite.ts';
 import { createHarness, type Harness } from './harness.ts';
 

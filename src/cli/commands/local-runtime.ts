@@ -4,8 +4,8 @@
 // scripts and tests; `--port 0` picks a free port). Ctrl-C (SIGINT) or SIGTERM stops it.
 import type { Command } from 'commander';
 import { InvalidInput } from '../../core/errors.ts';
-import { defaultPort } from '../../local/endpoint.ts';
-import { exposureWarning } from '../../local/local-only.ts';
+import { defaultPort } from '@switchyard/local-aws/endpoint';
+import { exposureWarning } from '@switchyard/local-aws/local-only';
 import { DEFAULT_FLEET, DEFAULT_STATE_DIR, startLocalRuntime, type LocalRuntime } from '../../local/runtime/runtime.ts';
 import { StatusView } from '../../local/runtime/status-view.ts';
 import { EXIT } from '../exit-codes.ts';

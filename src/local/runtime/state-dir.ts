@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidInput } from '../../core/errors.ts';
-import { readJsonFile, writeJsonFileAtomic } from '../json-file.ts';
+import { readJsonFile, writeJsonFileAtomic } from '@switchyard/local-aws/json-file';
 
 /** What the runtime keeps in the state folder; --reset deletes these and nothing else. */
 export const STATE_ENTRIES = ['route53.json', 'stepfunctions', 'eventbridge', 'dynamodb', 'cloudwatch', 'discovery', 'canaries.json', 'runtime.json', 'runtime.lock', 'control-token'] as const;

@@ -2,8 +2,8 @@
 // endpoint, and `discover --watch` run in process with its output captured.
 import { runDiscoverWatch, type DiscoverOptions, type WatchIo } from '../../../src/cli/commands/discover.ts';
 import { parseGatewayEvent, type GatewayEvent } from '../../../src/core/gateway-events.ts';
-import { startEndpoint, type Endpoint } from '../../../src/local/endpoint.ts';
-import { LocalEventBus, eventBridgeService } from '../../../src/local/eventbridge/index.ts';
+import { startEndpoint, type Endpoint } from '@switchyard/local-aws/endpoint';
+import { LocalEventBus, eventBridgeService } from '@switchyard/local-aws/eventbridge/index';
 
 export interface LocalBus {
   bus: LocalEventBus;

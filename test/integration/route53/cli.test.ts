@@ -7,7 +7,7 @@ import { CreateHostedZoneCommand, ListHostedZonesCommand } from '@aws-sdk/client
 import { describe, expect, it } from 'vitest';
 import { runLocalRoute53 } from '../../../src/cli/commands/local-route53.ts';
 import { main } from '../../../src/cli/main.ts';
-import { clientFor, eventually, failure } from './helpers.ts';
+import { clientFor, eventually, failure } from '../../../packages/local-aws/test/route53/helpers.ts';
 
 async function serve(flags: Parameters<typeof runLocalRoute53>[0]) {
   const lines: string[] = [];

@@ -2,7 +2,7 @@
 // previous states and foreign records.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sameRecordSet as sameLocalRecordSet } from '../../../src/local/route53/rules.ts';
+import { sameRecordSet as sameLocalRecordSet } from '@switchyard/local-aws/route53/rules';
 import { applyWithLocalRules, toLocalRecord } from '../../support/local-route53-rules.ts';
 import { batchPlan, groupCost } from '../../../src/core/batch.ts';
 import { attachHealthCheckIds, computeDesiredState, type DesiredState } from '../../../src/core/desired.ts';
@@ -112,8 +112,8 @@ function runPlan(desired: DesiredState, actual: readonly ActualZone[], policy: S
 
 /**
  * Applies each zone's changes, one request at a time, as the adapter would, through the
- * local Route 53's own rules (src/local/route53/rules.ts), not the planner's
- * src/core/apply.ts: the plan is checked by a second implementation of Route 53.
+ * local Route 53's own rules (packages/local-aws/src/route53/rules.ts), not the planner's
+ * src/core/route53-rules.ts: the plan is checked by a second implementation of Route 53.
  */
 function applyPlan(actual: readonly ActualZone[], p: Plan): ActualZone[] {
   const { requests, oversized } = batchPlan(p, { maxRecords: 40, maxValueChars: 32000 });

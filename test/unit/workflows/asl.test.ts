@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../functions/index.ts';
-import { forEachState } from '../../../src/local/stepfunctions/definition.ts';
+import { forEachState } from '@switchyard/local-aws/stepfunctions/definition';
 import { ERROR_NAMES } from '../../../src/core/errors.ts';
-import { WORKFLOW_NAMES } from '../../../src/runtime/deps.ts';
+import { WORKFLOW_NAMES } from '../../../src/core/ports.ts';
 
 const files = readdirSync('workflows').filter((f) => f.endsWith('.asl.json')).sort();
 const load = (file: string) => JSON.parse(readFileSync(`workflows/${file}`, 'utf8')) as Record<string, unknown>;
