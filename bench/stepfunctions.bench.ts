@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalStepFunctions } from '../src/local/stepfunctions/engine.ts';
+import { LocalStepFunctions } from '@switchyard/local-aws/stepfunctions/engine';
 import { growthTarget, type SizePoint } from './lib/growth.ts';
 
 const SIZES = [250, 1000, 4000] as const;
