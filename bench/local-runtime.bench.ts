@@ -13,13 +13,10 @@
 // Every size runs on a runtime of its own; the growth rule (bench/lib/growth.ts) holds
 // each figure to linear in the apps.
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { canaryAlarmName } from '../src/core/alarm-names.ts';
 import { normalizeName } from '../src/core/dns-names.ts';
 import { startLocalRuntime, type LocalRuntime } from '../src/local/runtime/runtime.ts';
+import { bigFleet } from './lib/fleet.ts';
 import { growthTarget } from './lib/growth.ts';
 
 const ALARM_ROUNDS = 8;
@@ -33,7 +30,6 @@ const DRAIN_SIZES = [
 ] as const;
 const TARGET_ALARM_P50_MS = 50;
 const TARGET_DRAIN_MS = 5000;
-const EXAMPLE_FLEET = fileURLToPath(new URL('../examples/fleet/', import.meta.url));
 
 const round = (value: number): number => Math.round(value * 10) / 10;
 const percentile = (values: number[], p: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
@@ -102,41 +98,6 @@ async function alarmToInsync(extraApps: number): Promise<{ appsOnEast: number; f
     await fleet?.remove();
   }
   return { appsOnEast, failoverMs, failbackMs };
-}
-
-/** The example fleet plus `apps` weighted apps published by east (Istio) and west (Gateway API). */
-async function bigFleet(apps: number): Promise<{ dir: string; remove(): Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'switchyard-bench-fleet-'));
-  await cp(EXAMPLE_FLEET, dir, { recursive: true });
-  const hosts = Array.from({ length: apps }, (_, i) => `app-${String(i).padStart(5, '0')}.example.com`);
-  await writeFile(
-    join(dir, 'clusters', 'east', 'bench-apps.yaml'),
-    JSON.stringify({
-      apiVersion: 'networking.istio.io/v1',
-      kind: 'Gateway',
-      metadata: { name: 'bench-apps', namespace: 'bench', annotations: { 'switchyard.io/routing': 'weighted' } },
-      spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: hosts.map((h) => `*/${h}`) }] },
-    }),
-  );
-  await writeFile(
-    join(dir, 'clusters', 'west', 'bench-apps.yaml'),
-    JSON.stringify({
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'HTTPRoute',
-      metadata: { name: 'bench-apps', namespace: 'bench', generation: 1, annotations: { 'switchyard.io/routing': 'weighted' } },
-      spec: { parentRefs: [{ name: 'mesh-gateway', namespace: 'istio-ingress', sectionName: 'http' }], hostnames: hosts, rules: [{ backendRefs: [{ name: 'bench', port: 8080 }] }] },
-      status: {
-        parents: [
-          {
-            controllerName: 'istio.io/gateway-controller',
-            parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'mesh-gateway', namespace: 'istio-ingress', sectionName: 'http' },
-            conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted', observedGeneration: 1 }],
-          },
-        ],
-      },
-    }),
-  );
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** Runs `workflow` with `input` and waits for it; its duration (Step Functions' own start and stop dates) and the process CPU it took. */
