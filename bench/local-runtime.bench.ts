@@ -178,7 +178,8 @@ export async function run(): Promise<Record<string, unknown>> {
       growthTarget('alarm to INSYNC (ALARM) p50 ms by apps on the failed cluster', alarms.map((a) => ({ size: a.appsOnEast, value: a.failoverP50Ms }))),
       { name: `drain of a cluster serving 1000 apps, waits at zero: median of 3, ms`, target: `< ${TARGET_DRAIN_MS}`, actual: thousand.drainMs, pass: thousand.drainMs < TARGET_DRAIN_MS && thousand.zeroAfter === 1000 },
       { name: `drain of a cluster serving ${largest.apps} apps, waits at zero, ms`, target: `< ${TARGET_DRAIN_MS}`, actual: largest.drainMs, pass: largest.drainMs < TARGET_DRAIN_MS && largest.zeroAfter === largest.apps },
-      growthTarget('drain ms by apps', drains.map((d) => ({ size: d.apps, value: d.drainMs }))),
+      // CPU time of the first drain of each size: on a shared machine it varies far less than wall time.
+      growthTarget('drain CPU ms by apps', drains.map((d) => ({ size: d.apps, value: d.drainCpuMs[0]! }))),
     ],
   };
 }
