@@ -162,24 +162,42 @@ export async function run(): Promise<Record<string, unknown>> {
       failbackP95Ms: round(percentile(measured.failbackMs, 0.95)),
     });
   }
-  const drains = [];
-  for (const size of DRAIN_SIZES) drains.push(await drainApps(size.apps, size.drains));
+  // A size that cannot be set up or drained (e.g. its Reconcile outlives the task timeout) is
+  // reported with its error and fails its targets; the other sizes are still measured.
+  const drains: Array<Awaited<ReturnType<typeof drainApps>> | { apps: number; error: string }> = [];
+  for (const size of DRAIN_SIZES) {
+    try {
+      drains.push(await drainApps(size.apps, size.drains));
+    } catch (error) {
+      drains.push({ apps: size.apps, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  type Drained = Awaited<ReturnType<typeof drainApps>>;
+  const measured = drains.filter((d): d is Drained => !('error' in d));
+  const drainTarget = (apps: number, name: string) => {
+    const d = drains.find((x) => x.apps === apps)!;
+    if ('error' in d) return { name, target: `< ${TARGET_DRAIN_MS}`, actual: `not measured: ${d.error}`, pass: false };
+    return { name, target: `< ${TARGET_DRAIN_MS}`, actual: d.drainMs, pass: d.drainMs < TARGET_DRAIN_MS && d.zeroAfter === d.apps };
+  };
+  const drainGrowth =
+    measured.length === drains.length
+      ? // CPU time of the first drain of each size: on a shared machine it varies far less than wall time.
+        growthTarget('drain CPU ms by apps', measured.map((d) => ({ size: d.apps, value: d.drainCpuMs[0]! })))
+      : { name: 'drain CPU ms by apps: growth between sizes', target: '≤ 1.5', actual: 'not every size was measured', pass: false };
   const example = alarms[0]!;
-  const thousand = drains.find((d) => d.apps === 1000)!;
-  const largest = drains.at(-1)!;
+  const largest = DRAIN_SIZES.at(-1)!.apps;
   return {
     alarmToInsync: example,
     alarmToInsyncBySize: alarms,
-    drainThousandApps: thousand,
+    drainThousandApps: drains.find((d) => d.apps === 1000),
     drains,
     targets: [
       { name: 'alarm event (ALARM) to new weights INSYNC, waits at zero, example fleet: p50 ms', target: `< ${TARGET_ALARM_P50_MS}`, actual: example.failoverP50Ms, pass: example.failoverP50Ms < TARGET_ALARM_P50_MS },
       { name: 'alarm event (OK) to weights back INSYNC, hold-down at zero, example fleet: p50 ms', target: `< ${TARGET_ALARM_P50_MS}`, actual: example.failbackP50Ms, pass: example.failbackP50Ms < TARGET_ALARM_P50_MS },
       growthTarget('alarm to INSYNC (ALARM) p50 ms by apps on the failed cluster', alarms.map((a) => ({ size: a.appsOnEast, value: a.failoverP50Ms }))),
-      { name: `drain of a cluster serving 1000 apps, waits at zero: median of 3, ms`, target: `< ${TARGET_DRAIN_MS}`, actual: thousand.drainMs, pass: thousand.drainMs < TARGET_DRAIN_MS && thousand.zeroAfter === 1000 },
-      { name: `drain of a cluster serving ${largest.apps} apps, waits at zero, ms`, target: `< ${TARGET_DRAIN_MS}`, actual: largest.drainMs, pass: largest.drainMs < TARGET_DRAIN_MS && largest.zeroAfter === largest.apps },
-      // CPU time of the first drain of each size: on a shared machine it varies far less than wall time.
-      growthTarget('drain CPU ms by apps', drains.map((d) => ({ size: d.apps, value: d.drainCpuMs[0]! }))),
+      drainTarget(1000, 'drain of a cluster serving 1000 apps, waits at zero: median of 3, ms'),
+      drainTarget(largest, `drain of a cluster serving ${largest} apps, waits at zero, ms`),
+      drainGrowth,
     ],
   };
 }
