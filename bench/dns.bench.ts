@@ -14,8 +14,9 @@ import { healthCheckKey, healthCheckSpecFor, healthCheckTags } from '../src/core
 import { markerRecordFor } from '../src/core/ownership.ts';
 import type { ClusterIntent, HostedZone, PublishedEndpoint, RecordSet } from '../src/core/model.ts';
 import { plan } from '../src/core/plan.ts';
-import { healthCheckIdsAfter, planDns } from '../src/aws/dns-sync.ts';
-import { planHealthChecks } from '../src/aws/health-checks.ts';
+import { planDns } from '../src/app/dns/sync.ts';
+import { healthCheckIdsAfter } from '../src/core/zone-state.ts';
+import { planHealthChecks } from '../src/core/health-check-plan.ts';
 import { MemoryRoute53, type MemoryCheck } from './lib/memory-route53.ts';
 import { growthTarget } from './lib/growth.ts';
 import { spawnSync } from 'node:child_process';
@@ -131,7 +132,7 @@ function round(n: number, digits = 3): number {
 export async function planBench(published: PublishedEndpoint[], zone: { records: RecordSet[]; checks: MemoryCheck[] }) {
   const drifted = drift(zone.records);
   const port = new MemoryRoute53([ZONE], new Map([[ZONE.id, drifted.records]]), zone.checks);
-  const source = { description: 'bench', list: async () => ({ endpoints: published, problems: [] }) };
+  const source = { description: 'bench', list: async () => ({ endpoints: published, problems: [], unreachable: [] }) };
   const rssBefore = rssMB();
   // Other processes on the machine stretch wall time; CPU time (all threads: V8 compiles
   // and collects garbage on helper threads too) is the steadier figure.

@@ -3,13 +3,12 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
-import { loadFleet, type LoadedFleet } from '../src/core/config-file.ts';
+import { loadFleet, type LoadedFleet } from '../src/fleet/fleet-file.ts';
+import { DEFAULT_FLEET } from '../src/core/config.ts';
 import { ConfigError } from '../src/core/errors.ts';
-import { workflowNameOf, type WorkflowSource } from './definitions.ts';
+import { workflowNameOf, type WorkflowSource } from '../src/core/asl.ts';
 import type { FunctionRegistry } from './registry.ts';
 
-/** The fleet the deploy uses when SWITCHYARD_FLEET is not set. */
-export const DEFAULT_FLEET = './examples/fleet';
 export const WORKFLOWS_DIR = 'workflows';
 
 export interface DeploySources {

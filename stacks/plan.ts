@@ -8,11 +8,11 @@ import { InvalidInput } from '../src/core/errors.ts';
 import { BUS_ENV, BUS_ENV_ALIAS } from '../src/core/events.ts';
 import { healthCheckConfigFor, healthCheckSpecFor, type HealthCheckConfigFields } from '../src/core/health-spec.ts';
 import { MANAGED_TYPES } from '../src/core/ownership.ts';
-import { inspectWorkflow, renderDefinition, type WorkflowSource, type WorkflowWiring } from './definitions.ts';
+import { inspectWorkflow, renderDefinition, type WorkflowSource, type WorkflowWiring } from '../src/core/asl.ts';
 import { checkStage, isProductionStage, NAME_LIMITS, resourceName } from './naming.ts';
 import { grantsFor, lambdaLogStatement, normalizedRecordName, policyDocument, type GrantScope, type PolicyDocument, type Statement } from './policy.ts';
 import type { FunctionRegistry } from './registry.ts';
-import { ROUTE53_METRICS_REGION, alarmPattern, checkSchedule, eksPattern, executionsPattern, gatewayPattern, scheduledEvent, DEFAULT_RECONCILE_SCHEDULE, type EventPattern } from './triggers.ts';
+import { ROUTE53_METRICS_REGION, alarmPattern, checkSchedule, eksPattern, executionsPattern, gatewayPattern, scheduledEvent, DEFAULT_RECONCILE_SCHEDULE, type EventPattern } from '../src/core/triggers.ts';
 import { LOCK_HOLDING_WORKFLOWS } from '../src/core/events.ts';
 
 /** Environment every function gets; the Lambda shell (src/lambda) reads these names. */
@@ -32,7 +32,7 @@ export const RUNTIME_ENV = {
 /** Where the fleet folder is copied inside every function package (Lambda's task root). */
 export const FLEET_PACKAGE_DIR = 'fleet';
 export const LAMBDA_TASK_ROOT = '/var/task';
-/** Runtime and architecture of every function (DESIGN.md, Toolchain). */
+/** Runtime and architecture of every function (docs/deploy.md). */
 export const LAMBDA_RUNTIME = 'nodejs22.x';
 export const LAMBDA_ARCHITECTURE = 'arm64';
 export const DEFAULT_TIMEOUT_SECONDS = 60;

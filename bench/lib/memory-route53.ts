@@ -2,7 +2,7 @@
 // Switchyard's own work (desired state, plan, batching) rather than the network.
 import type { Tag } from '../../src/core/health-spec.ts';
 import type { Change, HealthCheckSpec, HostedZone, RecordSet } from '../../src/core/model.ts';
-import type { ChangeStatus, ChangeSubmitted, HealthCheckRecord, Route53Port } from '../../src/aws/route53.ts';
+import type { ChangeStatus, ChangeSubmitted, HealthCheckRecord, Route53Port } from '../../src/core/ports.ts';
 import type { PageStart, ReadPage } from '../../src/core/verify.ts';
 import { pageWithLocalListing } from '../../test/support/local-route53-rules.ts';
 

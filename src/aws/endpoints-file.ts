@@ -9,31 +9,14 @@ import { basename, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { parseAnnotations } from '../core/annotations.ts';
-import { formatZodIssues, type FleetConfig } from '../core/config.ts';
-import type { LoadedFleet } from '../core/config-file.ts';
+import { formatZodIssues, selectClusters, type FleetConfig } from '../core/config.ts';
+import type { LoadedFleet } from '../fleet/fleet-file.ts';
 import { ConfigError, errorMessage } from '../core/errors.ts';
-import { resolveFleetPath } from '../core/fleet-paths.ts';
+import { resolveFleetPath } from '../fleet/fleet-paths.ts';
 import type { GatewayKind, Problem, PublishedEndpoint } from '../core/model.ts';
+import type { EndpointList, EndpointSource } from '../core/ports.ts';
 
-/** What an endpoint source read. */
-export interface EndpointList {
-  endpoints: PublishedEndpoint[];
-  problems: Problem[];
-  /** Clusters that could not be read: their records must be left exactly as they are. */
-  unreachable?: string[];
-}
-
-/**
- * Where published endpoints come from: this file, or Gateway discovery (src/k8s's
- * manifest-folder and EKS sources have the same shape).
- */
-export interface EndpointSource {
-  /** A short description for progress output, e.g. "examples/fleet/endpoints.yaml". */
-  readonly description: string;
-  list(): Promise<EndpointList>;
-}
-
-const GATEWAY_KINDS = ['Gateway', 'IstioGateway', 'HTTPRoute', 'TetrateGateway'] as const satisfies readonly GatewayKind[];
+const GATEWAY_KINDS = ['Gateway', 'IstioGateway', 'HTTPRoute', 'TetrateGateway', 'Tier1Gateway'] as const satisfies readonly GatewayKind[];
 
 const hostname = z
   .string()
@@ -118,7 +101,7 @@ export class FileEndpointSource implements EndpointSource {
     this.#path = fleet.config.endpointsFile;
   }
 
-  async list(): Promise<EndpointList> {
+  async list(clusters?: readonly string[]): Promise<EndpointList> {
     try {
       // Checked again at every read: a symlink may have changed since the fleet was loaded.
       await resolveFleetPath(this.#fleetDir, this.#path);
@@ -131,6 +114,9 @@ export class FileEndpointSource implements EndpointSource {
     } catch (error) {
       throw new ConfigError(this.file, [`cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`]);
     }
-    return parseEndpointsFile(text, this.file, this.#fleet);
+    const parsed = parseEndpointsFile(text, this.file, this.#fleet);
+    if (clusters === undefined) return { ...parsed, unreachable: [] };
+    const wanted = new Set(selectClusters(this.#fleet, clusters).map((c) => c.name));
+    return { endpoints: parsed.endpoints.filter((e) => wanted.has(e.cluster)), problems: parsed.problems, unreachable: [] };
   }
 }

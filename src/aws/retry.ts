@@ -1,19 +1,9 @@
 // Retry with exponential backoff and full jitter, and a token-bucket limiter, for
 // the Route 53 control plane: it allows 5 requests per second per account and
 // answers `Throttling` / `PriorRequestNotComplete` when pushed. Time is injected
-// (Clock) so tests never really wait.
+// (Pacer) so tests never really wait.
 import { TransientAwsError, errorMessage } from '../core/errors.ts';
-
-export interface Clock {
-  /** Milliseconds, monotonic enough for spacing requests. */
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export const systemClock: Clock = {
-  now: () => performance.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
-};
+import { systemPacer, type Pacer } from '../core/ports.ts';
 
 /** Route 53's documented control-plane limit, per account. */
 export const ROUTE53_MAX_REQUESTS_PER_SECOND = 5;
@@ -27,7 +17,7 @@ export interface RateLimiterOptions {
    * `burst + ratePerSecond - 1` in the first second.
    */
   burst?: number;
-  clock?: Clock;
+  clock?: Pacer;
 }
 
 /**
@@ -38,7 +28,7 @@ export interface RateLimiterOptions {
 export class RateLimiter {
   readonly ratePerSecond: number;
   readonly burst: number;
-  readonly #clock: Clock;
+  readonly #clock: Pacer;
   readonly #interval: number;
   #due = -Infinity;
 
@@ -49,7 +39,7 @@ export class RateLimiter {
       throw new RangeError(`ratePerSecond must be in (0, ${ROUTE53_MAX_REQUESTS_PER_SECOND}], got ${this.ratePerSecond}`);
     }
     if (!(Number.isInteger(this.burst) && this.burst >= 1)) throw new RangeError(`burst must be a positive integer, got ${this.burst}`);
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = options.clock ?? systemPacer;
     this.#interval = 1000 / this.ratePerSecond;
   }
 
@@ -62,7 +52,7 @@ export class RateLimiter {
   }
 }
 
-const route53Limiters = new WeakMap<Clock, RateLimiter>();
+const route53Limiters = new WeakMap<Pacer, RateLimiter>();
 
 /**
  * The process's one Route 53 token bucket: Route 53 allows 5 requests per second per
@@ -70,7 +60,7 @@ const route53Limiters = new WeakMap<Clock, RateLimiter>();
  * CLI's) must draw from the same bucket, not one each. One bucket per clock, so a test
  * with a simulated clock gets its own, shared by its adapters.
  */
-export function route53Limiter(clock: Clock = systemClock): RateLimiter {
+export function route53Limiter(clock: Pacer = systemPacer): RateLimiter {
   let limiter = route53Limiters.get(clock);
   if (limiter === undefined) route53Limiters.set(clock, (limiter = new RateLimiter({ clock })));
   return limiter;
@@ -108,7 +98,7 @@ export interface RetryOptions {
   /** Cap of the first backoff; doubles each attempt. */
   baseDelayMs?: number;
   maxDelayMs?: number;
-  clock?: Clock;
+  clock?: Pacer;
   /** In [0, 1); injected for tests. */
   random?: () => number;
   /** Called before each backoff sleep (progress, logs). */
@@ -131,7 +121,7 @@ export async function withRetry<T>(operation: string, attempt: () => Promise<T>,
   const maxAttempts = options.maxAttempts ?? DEFAULT_RETRY.maxAttempts;
   const base = options.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs;
   const cap = options.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs;
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? systemPacer;
   const random = options.random ?? Math.random;
   for (let n = 1; ; n++) {
     try {

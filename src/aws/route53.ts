@@ -24,53 +24,15 @@ import {
 } from '@aws-sdk/client-route-53';
 import { Route53Rejected, errorMessage } from '../core/errors.ts';
 import { normalizeName, toRoute53Name } from '../core/dns-names.ts';
-import { healthCheckConfigFor, type Tag } from '../core/health-spec.ts';
+import { describeTarget, healthCheckConfigFor, type Tag } from '../core/health-spec.ts';
+import { METRIC_CHECK_FAILURE_THRESHOLD, METRIC_CHECK_INTERVAL_SECONDS } from '../core/upstream.ts';
 import type { Change, FailoverRole, HealthCheckSpec, HealthProtocol, HostedZone, RecordSet } from '../core/model.ts';
+import type { ChangeStatus, ChangeSubmitted, HealthCheckRecord, HealthStatusReader, Route53Port } from '../core/ports.ts';
 import type { PageStart as ReadStart, ReadPage } from '../core/verify.ts';
 import { route53Limiter, type RateLimiter, withRetry, type RetryOptions } from './retry.ts';
 
 /** Route 53's change API is global and served from us-east-1. */
 export const ROUTE53_REGION = 'us-east-1';
-
-export type ChangeStatus = 'PENDING' | 'INSYNC';
-
-/** What Route 53 answered to a change batch; `dryRun` when nothing was sent. */
-export type ChangeSubmitted = { dryRun: false; changeId: string; status: ChangeStatus } | { dryRun: true };
-
-/** A health check as Route 53 holds it, mapped to the model where it can be. */
-export interface HealthCheckRecord {
-  id: string;
-  callerReference: string;
-  version: number;
-  /** Undefined for kinds Switchyard never creates (CALCULATED, CLOUDWATCH_METRIC, string match, by IP). */
-  spec?: HealthCheckSpec;
-}
-
-/** The Route 53 calls the DNS sync needs; the adapter implements it, tests fake it. */
-export interface Route53Port {
-  /** True when writes are skipped right before the send (dry-run). */
-  readonly dryRun?: boolean;
-  listHostedZones(): Promise<HostedZone[]>;
-  listRecordSets(zoneId: string): Promise<RecordSet[]>;
-  /** One ListResourceRecordSets page (at most 300 sets) from `start`: reading back a few names without a zone scan. */
-  listRecordSetsPage(zoneId: string, start: ReadStart): Promise<ReadPage>;
-  changeRecordSets(zoneId: string, changes: readonly Change[], comment?: string): Promise<ChangeSubmitted>;
-  getChangeStatus(changeId: string): Promise<ChangeStatus>;
-  listHealthChecks(): Promise<HealthCheckRecord[]>;
-  /** Tags per health-check id (ids without tags map to []). */
-  listHealthCheckTags(ids: readonly string[]): Promise<Map<string, Tag[]>>;
-  createHealthCheck(callerReference: string, spec: HealthCheckSpec): Promise<HealthCheckRecord>;
-  updateHealthCheck(id: string, version: number, spec: HealthCheckSpec): Promise<HealthCheckRecord>;
-  tagHealthCheck(id: string, tags: readonly Tag[]): Promise<void>;
-  /** Deleting a check that is already gone succeeds. */
-  deleteHealthCheck(id: string): Promise<void>;
-}
-
-/** GetHealthCheckStatus (the health source's one call outside Route53Port). */
-export interface HealthStatusReader {
-  /** The latest observation of each Route 53 checker ("Success: ..." / "Failure: ..."). */
-  getHealthCheckStatus(id: string): Promise<string[]>;
-}
 
 export interface Route53AdapterOptions {
   client: Route53Client;
@@ -305,12 +267,13 @@ export class Route53Adapter implements Route53Port, HealthStatusReader {
 
   async createHealthCheck(callerReference: string, spec: HealthCheckSpec): Promise<HealthCheckRecord> {
     if (this.#dryRun) {
-      this.#onDryRun?.('CreateHealthCheck', `${spec.protocol} ${spec.fqdn}:${spec.port}${spec.path ?? ''}`);
+      this.#onDryRun?.('CreateHealthCheck', describeTarget(spec));
       return { id: `dry-run:${callerReference}`, callerReference, version: 1, spec };
     }
     try {
       const out = await this.#send('CreateHealthCheck', (c) =>
-        c.send(new CreateHealthCheckCommand({ CallerReference: callerReference, HealthCheckConfig: healthCheckConfigFor(spec) })),
+        // healthCheckConfigFor's alarm region is a region name, as CloudWatchRegion's values are.
+        c.send(new CreateHealthCheckCommand({ CallerReference: callerReference, HealthCheckConfig: healthCheckConfigFor(spec) as HealthCheckConfig })),
       );
       if (!out.HealthCheck) throw new Error('CreateHealthCheck returned no health check');
       return fromSdkHealthCheck(out.HealthCheck);
@@ -321,14 +284,22 @@ export class Route53Adapter implements Route53Port, HealthStatusReader {
 
   async updateHealthCheck(id: string, version: number, spec: HealthCheckSpec): Promise<HealthCheckRecord> {
     if (this.#dryRun) {
-      this.#onDryRun?.('UpdateHealthCheck', `${id}: ${spec.protocol} ${spec.fqdn}:${spec.port}${spec.path ?? ''}`);
+      this.#onDryRun?.('UpdateHealthCheck', `${id}: ${describeTarget(spec)}`);
       return { id, callerReference: '', version, spec };
     }
     const config = healthCheckConfigFor(spec);
     try {
       const out = await this.#send('UpdateHealthCheck', (c) =>
         c.send(
-          new UpdateHealthCheckCommand({
+          new UpdateHealthCheckCommand(
+            config.Type === 'CLOUDWATCH_METRIC'
+              ? {
+                  HealthCheckId: id,
+                  HealthCheckVersion: version,
+                  AlarmIdentifier: config.AlarmIdentifier as HealthCheckConfig['AlarmIdentifier'],
+                  InsufficientDataHealthStatus: config.InsufficientDataHealthStatus,
+                }
+              : {
             HealthCheckId: id,
             HealthCheckVersion: version,
             FullyQualifiedDomainName: config.FullyQualifiedDomainName,
@@ -456,6 +427,12 @@ export function toResourceRecordSet(record: RecordSet): ResourceRecordSet {
 const SPEC_TYPES = new Set<string>(['HTTP', 'HTTPS', 'TCP']);
 
 export function fromHealthCheckConfig(config: HealthCheckConfig | undefined): HealthCheckSpec | undefined {
+  if (config?.Type === 'CLOUDWATCH_METRIC') {
+    const alarm = config.AlarmIdentifier;
+    // Switchyard's metric checks say Unhealthy without data (health-spec.ts); another setting is not ours to match.
+    if (alarm?.Region === undefined || alarm.Name === undefined || config.InsufficientDataHealthStatus !== 'Unhealthy') return undefined;
+    return { protocol: 'CLOUDWATCH_METRIC', fqdn: '', port: 0, intervalSeconds: METRIC_CHECK_INTERVAL_SECONDS, failureThreshold: METRIC_CHECK_FAILURE_THRESHOLD, alarm: { region: alarm.Region, name: alarm.Name } };
+  }
   if (!config?.Type || !SPEC_TYPES.has(config.Type) || !config.FullyQualifiedDomainName) return undefined;
   const spec: HealthCheckSpec = {
     protocol: config.Type as HealthProtocol,

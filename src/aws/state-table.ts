@@ -10,7 +10,6 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUse
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { TransientAwsError } from '../core/errors.ts';
 import { emptyFleetState, type FleetState } from '../core/fleet-document.ts';
-import type { PublishedEndpoint } from '../core/model.ts';
 import type { AlarmRecord, AppChange, AppEntry, JournalEntry, JournalQuery, StateTable } from '../core/ports.ts';
 
 export const FLEET_KEY = { pk: 'FLEET', sk: 'STATE' } as const;

@@ -2,18 +2,20 @@
 // Route 53 client, the endpoint source, the clock and the output streams. Tests
 // replace fields of `dnsIo` (and restore them) to run the verbs in process
 // without AWS and without real waiting.
-import { FileEndpointSource, type EndpointSource } from '../aws/endpoints-file.ts';
+import { FileEndpointSource } from '../aws/endpoints-file.ts';
+import type { EndpointSource } from '../core/ports.ts';
 import { eksEndpointSource } from '../k8s/eks-source.ts';
 import { manifestFolderSource } from '../k8s/source.ts';
-import { route53Limiter, systemClock, type Clock } from '../aws/retry.ts';
+import { route53Limiter } from '../aws/retry.ts';
+import { systemPacer, type Pacer } from '../core/ports.ts';
 import { Route53Adapter, createRoute53Client, loopbackConfig, regionConfig } from '../aws/route53.ts';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { DynamoStateTable } from '../aws/state-table.ts';
 import type { StateTable } from '../core/ports.ts';
-import type { DnsPorts } from '../aws/dns-sync.ts';
+import type { DnsPorts } from '../app/dns/sync.ts';
 import { appsTakenOut, effectiveIntents } from '../core/fleet-document.ts';
-import type { LoadedFleet } from '../core/config-file.ts';
+import type { LoadedFleet } from '../fleet/fleet-file.ts';
 import { parseSourceFlag, SOURCE_KINDS, type SourceKind } from './source-flag.ts';
 
 export const ENDPOINT_SOURCES = SOURCE_KINDS;
@@ -43,7 +45,7 @@ export function endpointSourceKind(value: string | undefined): EndpointSourceKin
 }
 
 export interface DnsIo {
-  clock: Clock;
+  clock: Pacer;
   createClient: typeof createRoute53Client;
   /** Where published endpoints come from (see ENDPOINT_SOURCES). */
   endpointSource: (fleet: LoadedFleet, kind: EndpointSourceKind) => EndpointSource;
@@ -62,7 +64,7 @@ export interface DnsIo {
 }
 
 export const dnsIo: DnsIo = {
-  clock: systemClock,
+  clock: systemPacer,
   createClient: createRoute53Client,
   endpointSource: defaultEndpointSource,
   stateTable: (tableName, endpointUrl) => new DynamoStateTable({ client: dynamoClient(endpointUrl), tableName }),

@@ -1,7 +1,9 @@
 // How `switchyard plan` and `sync` show their results: a readable table, or a JSON
 // document with a stable shape (for scripts). Pure: reports in, text out.
-import { NEW_HEALTH_CHECK_PREFIX, type DnsPlanReport, type DnsSyncReport } from '../aws/dns-sync.ts';
-import type { HealthCheckStep } from '../aws/health-checks.ts';
+import { type DnsPlanReport, type DnsSyncReport } from '../app/dns/sync.ts';
+import { NEW_HEALTH_CHECK_PREFIX } from '../core/health-check-plan.ts';
+import type { HealthCheckStep } from '../core/health-check-plan.ts';
+import { describeTarget } from '../core/health-spec.ts';
 import type { Change, HealthCheckSpec, RecordSet } from '../core/model.ts';
 
 /** Left-aligned columns, two spaces apart; no trailing spaces. */
@@ -13,6 +15,7 @@ export function table(headers: readonly string[], rows: ReadonlyArray<readonly s
 
 function describeSpec(spec: HealthCheckSpec | undefined): string {
   if (!spec) return '(not HTTP/HTTPS/TCP)';
+  if (spec.alarm) return describeTarget(spec);
   return `${spec.protocol} ${spec.fqdn}:${spec.port}${spec.protocol === 'TCP' ? '' : (spec.path ?? '/')} every ${spec.intervalSeconds}s, ${spec.failureThreshold} failures`;
 }
 

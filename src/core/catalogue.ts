@@ -8,10 +8,11 @@ import { normalizeName } from './dns-names.ts';
 import type { AppWeight, ClusterRecord } from './events.ts';
 import type { ClusterIntent, HostedZone, PublishedEndpoint } from './model.ts';
 import type { CatalogueApp } from './safety.ts';
+import { managedZoneConfigs, tierOfApp } from './upstream.ts';
 
 /** The fleet's zones with placeholder ids where none is pinned: enough to decide routing. */
 function zonesOf(fleet: FleetConfig): HostedZone[] {
-  return fleet.zones.map((zone) => ({ id: zone.id ?? `unresolved:${zone.name}`, name: normalizeName(zone.name) }));
+  return managedZoneConfigs(fleet).map((zone) => ({ id: zone.id ?? `unresolved:${zone.name}`, name: normalizeName(zone.name) }));
 }
 
 /** Each app with the clusters that publish it (records desired at full weight). */
@@ -19,6 +20,8 @@ export function catalogueApps(fleet: FleetConfig, endpoints: readonly PublishedE
   const desired = computeDesiredState({ fleet, zones: zonesOf(fleet), endpoints: endpoints.filter((e) => !e.canary) });
   return desired.apps.map((app) => ({
     hostname: app.hostname,
+    // Only apps served through edges have a tier to name (safety.ts); direct apps have none.
+    ...(tierOfApp(app).tier === undefined ? {} : { tier: app.tier }),
     members: app.clusters
       .filter((c) => c.published)
       .map((c) => ({ cluster: c.cluster, routing: app.policy, baseWeight: app.policy === 'weighted' ? (c.weight ?? 0) : 100 })),
@@ -62,6 +65,7 @@ export function clusterWeights(
       return {
         hostname: app.hostname,
         routing: app.policy,
+        ...tierOfApp(app),
         ...(app.policy === 'weighted' ? { weightBefore: b?.weight ?? 0, weightAfter: a?.weight ?? 0 } : {}),
         before: recordOf(app.policy, b),
         after: recordOf(app.policy, a),

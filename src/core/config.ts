@@ -1,11 +1,11 @@
 // The fleet configuration: one YAML file (`fleet.yaml`) per fleet folder.
 // Parsing is pure (text in, config or ConfigError out); reading the file is in
-// src/core/config-file.ts so tests and Lambdas can validate without disk access.
+// src/fleet/fleet-file.ts so tests and Lambdas can validate without disk access.
 import { posix, win32 } from 'node:path';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import * as z from 'zod';
 import { ELB_ALIAS_ZONES } from './alias-zones.ts';
-import { ConfigError } from './errors.ts';
+import { ConfigError, UnknownCluster } from './errors.ts';
 import { HEALTH_PROTOCOLS, SYNC_POLICIES } from './model.ts';
 
 const dnsName = z
@@ -94,6 +94,21 @@ export const zoneSchema = z.strictObject({
     .optional(),
 });
 
+/**
+ * The upstream zone of the edge tier (docs/edge.md): a private hosted zone associated with
+ * the edge clusters' VPCs, holding one name per edge-fronted app (tiers.ts upstreamName).
+ */
+export const upstreamSchema = z.strictObject({
+  zone: dnsName,
+  /** Pin the hosted-zone id (a private zone often shares its name with others). */
+  id: zoneSchema.shape.id,
+  /**
+   * Region of the CloudWatch alarms the upstream records' health checks read (one per
+   * workload cluster, fed by the edges' canaries). Default: the first edge cluster's region.
+   */
+  alarmRegion: awsRegion.optional(),
+});
+
 export const safetySchema = z.strictObject({
   minHealthyActive: z.number().int().min(0).default(1),
   maxConcurrentDrains: z.number().int().min(1).default(1),
@@ -118,6 +133,8 @@ export const fleetSchema = z
     healthCheck: healthCheckDefaultsSchema.default(() => healthCheckDefaultsSchema.parse({})),
     safety: safetySchema.default(() => safetySchema.parse({})),
     clusters: z.array(clusterSchema).min(1),
+    /** The edge tier's upstream zone; required when any cluster has `role: edge` (docs/edge.md). */
+    upstream: upstreamSchema.optional(),
     /** Published endpoints from a file, until/unless discovery is used (relative path). */
     endpointsFile: fleetPath.optional(),
   })
@@ -137,13 +154,34 @@ export const fleetSchema = z
         });
       }
     });
+    tierIssues(fleet, ctx);
   });
+
+/** `upstream` is required with edge clusters, and its zone must not be one of `zones` (it is private, theirs are public). */
+function tierIssues(fleet: { clusters: ReadonlyArray<{ name: string; role: string }>; zones: ReadonlyArray<{ name: string }>; upstream?: { zone: string } }, ctx: z.RefinementCtx): void {
+  const edges = fleet.clusters.filter((c) => c.role === 'edge').map((c) => c.name);
+  if (edges.length > 0 && fleet.upstream === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['upstream'],
+      message: `required because clusters ${edges.join(', ')} have role: edge (the private zone the edges reach the workload clusters through, e.g. upstream: { zone: mesh.internal }; docs/edge.md)`,
+    });
+  }
+  if (fleet.upstream !== undefined) {
+    const upstreamZone = fleet.upstream.zone;
+    const clash = fleet.zones.findIndex((zone) => isWithin(zone.name, upstreamZone) || isWithin(upstreamZone, zone.name));
+    if (clash >= 0) {
+      ctx.addIssue({ code: 'custom', path: ['upstream', 'zone'], message: `"${upstreamZone}" overlaps zones[${clash}] (${fleet.zones[clash]!.name}); the upstream zone must be a zone of its own` });
+    }
+  }
+}
 
 export type FleetConfig = z.infer<typeof fleetSchema>;
 export type ClusterConfig = z.infer<typeof clusterSchema>;
 export type ZoneConfig = z.infer<typeof zoneSchema>;
 export type HealthCheckDefaults = z.infer<typeof healthCheckDefaultsSchema>;
 export type SafetyConfig = z.infer<typeof safetySchema>;
+export type UpstreamConfig = z.infer<typeof upstreamSchema>;
 
 /**
  * The JSON Schema of fleet.yaml as a user writes it (defaults optional), for editors.
@@ -236,3 +274,14 @@ export function parseFleetConfig(text: string, file: string): FleetConfig {
 export function findCluster(fleet: FleetConfig, name: string): ClusterConfig | undefined {
   return fleet.clusters.find((cluster) => cluster.name === name);
 }
+
+/** The clusters `names` selects, in fleet order; throws UnknownCluster for a name not in the fleet. */
+export function selectClusters(fleet: FleetConfig, names?: readonly string[]): ClusterConfig[] {
+  if (!names || names.length === 0) return fleet.clusters;
+  const known = fleet.clusters.map((c) => c.name);
+  for (const name of names) if (!known.includes(name)) throw new UnknownCluster(name, known);
+  return fleet.clusters.filter((c) => names.includes(c.name));
+}
+
+/** The example fleet folder, relative to the project root: the fleet the local runtime and the deploy use when none is named. */
+export const DEFAULT_FLEET = 'examples/fleet';

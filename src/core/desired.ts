@@ -9,6 +9,9 @@ import { aliasTargetFor } from './alias-zones.ts';
 import { isWithin, type ClusterConfig, type FleetConfig } from './config.ts';
 import { compareStrings, normalizeName, zonesForName } from './dns-names.ts';
 import { appHealthHostname, hasAppHealth, healthCheckKey, healthCheckSpecFor } from './health-spec.ts';
+import type { Tier } from './tiers.ts';
+import { upstreamName } from './tiers.ts';
+import { upstreamHealthCheckSpec } from './upstream.ts';
 import type {
   AliasTarget,
   ClusterIntent,
@@ -96,7 +99,16 @@ export interface ClusterRouting {
 }
 
 export interface AppSummary {
+  /** The name the records have: the app's hostname, or its upstream name (upstreamOf set). */
   hostname: string;
+  /**
+   * Which tier's clusters the records point at (docs/edge.md): `edge` for an app's public
+   * records on edge entry points; `workload` for an app's upstream records and for an app
+   * no edge publishes (published directly).
+   */
+  tier: Tier;
+  /** Upstream records only: the public hostname the edges serve them under. */
+  upstreamOf?: string;
   policy: RoutingPolicy;
   failOpen: boolean;
   /** Zones the app's records go into. */
@@ -167,6 +179,9 @@ type AliasResult = ReturnType<typeof aliasTargetFor>;
 interface AppEndpoints {
   zones: HostedZone[];
   endpoints: PublishedEndpoint[];
+  tier: Tier;
+  /** Upstream records: the public hostname. */
+  upstreamOf?: string;
 }
 
 /** One cluster's part in an app, before routing is decided. */
@@ -195,6 +210,8 @@ interface Fleetwide {
   canaryOwners: Map<string, string>;
   aliasOf(entryPoint: string, dualStack: boolean): AliasResult;
   healthCheckOf(cluster: ClusterConfig, annotations: RoutingAnnotations, hostname: string): DesiredHealthCheck;
+  /** A workload cluster's upstream check (CLOUDWATCH_METRIC), undefined without an edge tier. */
+  upstreamCheckOf(cluster: ClusterConfig): DesiredHealthCheck | undefined;
   /** Per-app health names (`<cluster>.<hostname>`) of the endpoints that ask for one: cluster by name. */
   appHealthNames: Map<string, string>;
 }
@@ -260,6 +277,16 @@ function fleetwideOf(input: DesiredInput): Fleetwide {
       return check;
     },
     appHealthNames: appHealthNamesOf(input.endpoints),
+    upstreamCheckOf(cluster) {
+      const key = `upstream|${cluster.name}`;
+      let check = checkCache.get(key);
+      if (!check) {
+        const spec = upstreamHealthCheckSpec(fleet, cluster.name);
+        if (spec === undefined) return undefined;
+        checkCache.set(key, (check = { key: healthCheckKey(cluster.name, spec), cluster: cluster.name, spec }));
+      }
+      return check;
+    },
   };
 }
 
@@ -316,8 +343,39 @@ function publishableApps(fleetwide: Fleetwide, problems: Problem[]): Map<string,
         problems.push({ subject: subjectOf(endpoint), hostname, cluster: cluster.name, reason: `${hostname} is in no managed zone (${input.zones.map((z) => z.name).join(', ')}); not published` });
         continue;
       }
-      apps.set(hostname, { zones, endpoints: [endpoint] });
+      apps.set(hostname, { zones, endpoints: [endpoint], tier: 'workload' });
     }
+  }
+  return splitByTier(fleetwide, apps, problems);
+}
+
+/**
+ * 1b. An app some edge cluster publishes is served through the edges (docs/edge.md): its
+ * public records point at the edges only, and its workload clusters get records named
+ * upstreamName(hostname, upstream zone) in the upstream zone. An app no edge publishes
+ * stays as it is (published directly).
+ */
+function splitByTier(fleetwide: Fleetwide, apps: Map<string, AppEndpoints>, problems: Problem[]): Map<string, AppEndpoints> {
+  const { clusters, input } = fleetwide;
+  const upstreamZone = input.fleet.upstream?.zone;
+  const isEdge = (e: PublishedEndpoint) => clusters.get(e.cluster)?.role === 'edge';
+  for (const [hostname, app] of [...apps]) {
+    if (!app.endpoints.some(isEdge)) continue;
+    const workload = app.endpoints.filter((e) => !isEdge(e));
+    apps.set(hostname, { ...app, endpoints: app.endpoints.filter(isEdge), tier: 'edge' });
+    if (workload.length === 0) continue;
+    if (upstreamZone === undefined) {
+      // parseFleetConfig refuses edge clusters without `upstream`; a hand-built config may not.
+      for (const e of workload) problems.push({ subject: subjectOf(e), hostname, cluster: e.cluster, reason: `${hostname} is served through edge clusters but the fleet has no upstream zone; not published upstream` });
+      continue;
+    }
+    const name = upstreamName(hostname, upstreamZone);
+    const zones = zonesForName(name, input.zones);
+    if (zones.length === 0) {
+      for (const e of workload) problems.push({ subject: subjectOf(e), hostname, cluster: e.cluster, reason: `${name} (upstream name of ${hostname}) is in no managed zone (${input.zones.map((z) => z.name).join(', ')}); not published upstream` });
+      continue;
+    }
+    apps.set(name, { zones, endpoints: workload.map((e) => ({ ...e, hostname: name })), tier: 'workload', upstreamOf: hostname });
   }
   return apps;
 }
@@ -347,6 +405,12 @@ function desireApp(fleetwide: Fleetwide, hostname: string, app: AppEndpoints, ou
     }
     m.aliasTarget = alias.aliasTarget;
     m.dualStack = alias.dualStack;
+    if (app.upstreamOf !== undefined) {
+      // Route 53 cannot probe private addresses: the edges' canaries feed an alarm per cluster.
+      m.healthCheck = fleetwide.upstreamCheckOf(m.cluster);
+      if (m.healthCheck) out.healthChecks.set(m.healthCheck.key, m.healthCheck);
+      continue;
+    }
     m.healthCheck = fleetwide.healthCheckOf(m.cluster, m.endpoint.annotations, hostname);
     out.healthChecks.set(m.healthCheck.key, m.healthCheck);
     if (!m.canary && m.healthCheck.spec.fqdn !== m.cluster.canaryHostname.toLowerCase().replace(/\.$/, '')) out.records.push(...appHealthRecords(fleetwide, m, m.healthCheck.spec.fqdn, problems));
@@ -378,7 +442,7 @@ function desireApp(fleetwide: Fleetwide, hostname: string, app: AppEndpoints, ou
     if (r.published) out.records.push(...recordsOf(hostname, name, app.zones, policy, m, r));
   });
 
-  out.summaries.push({ hostname, policy, failOpen: failedOpen, zoneIds: app.zones.map((z) => z.id), recordTtlSeconds: ELB_ALIAS_TTL_SECONDS, clusters: routing });
+  out.summaries.push({ hostname, tier: app.tier, ...(app.upstreamOf === undefined ? {} : { upstreamOf: app.upstreamOf }), policy, failOpen: failedOpen, zoneIds: app.zones.map((z) => z.id), recordTtlSeconds: ELB_ALIAS_TTL_SECONDS, clusters: routing });
 }
 
 /** 2. One member per cluster; several resources publishing the same hostname must agree. */

@@ -168,6 +168,10 @@ export const appWeightSchema = z.object({
   weightBefore: z.number().int().min(0).max(255).optional(),
   weightAfter: z.number().int().min(0).max(255).optional(),
   routing: z.string().optional(),
+  /** Apps served through edges (docs/edge.md): `edge` for the public records, `workload` for the upstream ones. */
+  tier: z.enum(['edge', 'workload']).optional(),
+  /** Upstream records: the public hostname the edges serve. */
+  upstreamOf: hostname.optional(),
   /** Every routing policy: the cluster's record before and after (a failover or latency set removed shows as present → absent). */
   before: clusterRecordSchema.optional(),
   after: clusterRecordSchema.optional(),

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { ClusterConfig, HealthCheckDefaults } from './config.ts';
 import { InvalidInput } from './errors.ts';
-import type { HealthCheckSpec, RoutingAnnotations } from './model.ts';
+import type { HealthCheckSpec, HealthProtocol, RoutingAnnotations } from './model.ts';
 
 export const HEALTH_CHECK_TAG_OWNER = 'switchyard:owner';
 export const HEALTH_CHECK_TAG_KEY = 'switchyard:key';
@@ -52,10 +52,10 @@ export function healthCheckSpecFor(
   cluster: Pick<ClusterConfig, 'canaryHostname'> & { name?: string },
   annotations: RoutingAnnotations,
   hostname?: string,
-): HealthCheckSpec {
+): HealthCheckSpec & { protocol: HealthProtocol } {
   const protocol = annotations.healthProtocol ?? defaults.protocol;
   const appName = hostname !== undefined && cluster.name !== undefined && hasAppHealth(annotations) ? appHealthHostname(cluster.name, hostname) : undefined;
-  const spec: HealthCheckSpec = {
+  const spec: HealthCheckSpec & { protocol: HealthProtocol } = {
     protocol,
     fqdn: appName ?? cluster.canaryHostname.toLowerCase().replace(/\.$/, ''),
     port: annotations.healthPort ?? defaults.port,
@@ -69,7 +69,9 @@ export function healthCheckSpecFor(
 
 /** Canonical text of (cluster, spec): fixed field order, so equal specs hash equally. */
 function canonical(cluster: string, spec: HealthCheckSpec): string {
-  return JSON.stringify([cluster, spec.protocol, spec.fqdn.toLowerCase(), spec.port, spec.path ?? null, spec.intervalSeconds, spec.failureThreshold]);
+  const fields = [cluster, spec.protocol, spec.fqdn.toLowerCase(), spec.port, spec.path ?? null, spec.intervalSeconds, spec.failureThreshold];
+  // Only metric checks carry an alarm: the probes' keys stay what they were.
+  return JSON.stringify(spec.alarm ? [...fields, spec.alarm.region, spec.alarm.name] : fields);
 }
 
 /** Stable short key (16 hex digits of SHA-256) of a cluster's health-check spec. */
@@ -85,7 +87,7 @@ export function healthCheckTags(ownerId: string, key: string, cluster: string, s
     { Key: HEALTH_CHECK_TAG_CLUSTER, Value: cluster },
   ];
   // A readable name in the console; never used to decide anything.
-  if (spec) tags.push({ Key: 'Name', Value: `switchyard ${cluster} ${spec.protocol.toLowerCase()}://${spec.fqdn}:${spec.port}${spec.path ?? ''}`.slice(0, 256) });
+  if (spec) tags.push({ Key: 'Name', Value: `switchyard ${cluster} ${describeTarget(spec)}`.slice(0, 256) });
   return tags;
 }
 
@@ -120,18 +122,31 @@ export function healthCheckCallerReference(ownerId: string, key: string, generat
   return short;
 }
 
+/** What a check watches, for names and logs: `http://name:80/path`, or `alarm <name> in <region>`. */
+export function describeTarget(spec: HealthCheckSpec): string {
+  if (spec.alarm) return `alarm ${spec.alarm.name} in ${spec.alarm.region}`;
+  return `${spec.protocol.toLowerCase()}://${spec.fqdn}:${spec.port}${spec.path ?? ''}`;
+}
+
 /** Route 53 HealthCheckConfig fields for a spec (plain data; the adapter passes it to the SDK). */
 export interface HealthCheckConfigFields {
-  Type: 'HTTP' | 'HTTPS' | 'TCP';
-  FullyQualifiedDomainName: string;
-  Port: number;
+  Type: 'HTTP' | 'HTTPS' | 'TCP' | 'CLOUDWATCH_METRIC';
+  FullyQualifiedDomainName?: string;
+  Port?: number;
   ResourcePath?: string;
-  RequestInterval: number;
-  FailureThreshold: number;
+  RequestInterval?: number;
+  FailureThreshold?: number;
   EnableSNI?: boolean;
+  AlarmIdentifier?: { Region: string; Name: string };
+  InsufficientDataHealthStatus?: 'Healthy' | 'Unhealthy' | 'LastKnownStatus';
 }
 
 export function healthCheckConfigFor(spec: HealthCheckSpec): HealthCheckConfigFields {
+  if (spec.protocol === 'CLOUDWATCH_METRIC') {
+    if (!spec.alarm) throw new InvalidInput('a CLOUDWATCH_METRIC health check needs an alarm', { spec });
+    // No data means the edges' canaries are not reporting: nothing says the cluster is reachable.
+    return { Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Region: spec.alarm.region, Name: spec.alarm.name }, InsufficientDataHealthStatus: 'Unhealthy' };
+  }
   const config: HealthCheckConfigFields = {
     Type: spec.protocol,
     FullyQualifiedDomainName: spec.fqdn,

@@ -59,9 +59,21 @@ export interface HostedZone {
   private?: boolean;
 }
 
-/** The health check an endpoint's record carries: one cluster's own entry point. */
+/** Health-check types Switchyard creates: probes, and CloudWatch-metric checks (upstream records, docs/edge.md). */
+export type HealthCheckType = HealthProtocol | 'CLOUDWATCH_METRIC';
+
+/** The CloudWatch alarm a CLOUDWATCH_METRIC check reads: OK is healthy, ALARM unhealthy. */
+export interface HealthCheckAlarm {
+  region: string;
+  name: string;
+}
+
+/**
+ * The health check an endpoint's record carries: one cluster's own entry point. A
+ * CLOUDWATCH_METRIC check (`alarm` set) probes nothing itself: `fqdn` is '' and `port` 0.
+ */
 export interface HealthCheckSpec {
-  protocol: HealthProtocol;
+  protocol: HealthCheckType;
   /** The name Route 53 probes; resolves to this cluster's entry point only. */
   fqdn: string;
   port: number;
@@ -70,6 +82,8 @@ export interface HealthCheckSpec {
   /** RequestInterval, 10 or 30 seconds in Route 53. */
   intervalSeconds: number;
   failureThreshold: number;
+  /** CLOUDWATCH_METRIC only; with no data from the alarm the check is unhealthy. */
+  alarm?: HealthCheckAlarm;
 }
 
 /** Routing choices read from `switchyard.io/` annotations (all optional). */
@@ -84,7 +98,7 @@ export interface RoutingAnnotations {
   enabled?: boolean;
 }
 
-export type GatewayKind = 'IstioGateway' | 'Gateway' | 'HTTPRoute' | 'TetrateGateway';
+export type GatewayKind = 'IstioGateway' | 'Gateway' | 'HTTPRoute' | 'TetrateGateway' | 'Tier1Gateway';
 
 /** One hostname published by one cluster (one Gateway hostname per cluster). */
 export interface PublishedEndpoint {

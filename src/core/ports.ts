@@ -4,17 +4,36 @@
 // the same task code runs everywhere (docs/architecture.md).
 import type { FleetConfig } from './config.ts';
 import type { AppWeight, RecordChangeSummary } from './events.ts';
-import type { ClusterIntent, Problem, PublishedEndpoint } from './model.ts';
+import type { Change, ClusterIntent, HealthCheckSpec, HostedZone, Problem, PublishedEndpoint, RecordSet } from './model.ts';
 import type { HealthView } from './safety.ts';
 import type { ObservedAlarm } from './failover.ts';
-import type { ExpectedGroup } from './verify.ts';
+import type { ExpectedGroup, PageStart, ReadPage } from './verify.ts';
+import type { EdgeForward } from './edge-discovery.ts';
 import type { FleetState } from './fleet-document.ts';
+import type { Tag } from './health-spec.ts';
 
+/** Wall-clock time: what the journal, the locks' leases and the events record. */
 export interface Clock {
   now(): Date;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/**
+ * Elapsed time and waiting, for pacing requests (Route 53's rate limit, retries with
+ * backoff, INSYNC polls). Injected so tests never really wait. Not a Clock: `now()`
+ * is monotonic milliseconds, not a date.
+ */
+export interface Pacer {
+  /** Milliseconds, monotonic enough for spacing requests. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemPacer: Pacer = {
+  now: () => performance.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+};
 
 /** Observed health of clusters (and of single apps on them). */
 export interface HealthSource {
@@ -127,9 +146,27 @@ export interface EksPort {
   describeUpdate(request: { eksClusterName: string; updateId: string; region: string; roleArn?: string }): Promise<EksUpdate>;
 }
 
-/** Published endpoints as the clusters say now (discovery); unreachable clusters keep their records. */
-export interface DiscoveryPort {
-  list(clusters?: readonly string[]): Promise<{ endpoints: PublishedEndpoint[]; problems: Problem[]; unreachable: string[] }>;
+/** What an endpoint source read. */
+export interface EndpointList {
+  endpoints: PublishedEndpoint[];
+  problems: Problem[];
+  /** Clusters that could not be read completely: their records must be left exactly as they are. */
+  unreachable: string[];
+  /** Where each edge cluster read forwards the hosts it publishes; absent when no edge cluster was read. */
+  forwards?: EdgeForward[];
+}
+
+/**
+ * Where published endpoints come from: Gateway discovery (src/k8s: each cluster's API
+ * server through EKS, or its manifest folder) or the fleet's endpoints file
+ * (src/aws/endpoints-file.ts). An unreachable cluster contributes nothing and is listed
+ * in `unreachable` (a control-plane blip is not a delete).
+ */
+export interface EndpointSource {
+  /** What it reads, for progress output (e.g. "manifests of east, west, eu"). */
+  readonly description: string;
+  /** Reads these clusters (fleet names; an unknown one is UnknownCluster), default every cluster of the source. */
+  list(clusters?: readonly string[]): Promise<EndpointList>;
 }
 
 /** The fleet's alarm states as CloudWatch holds them now (DescribeAlarms), whatever events were lost. */
@@ -236,8 +273,51 @@ export interface Deps {
   executions: ExecutionsPort;
   eks: EksPort;
   /** Absent: Reconcile converges DNS to the catalogue without asking the clusters. */
-  discovery?: DiscoveryPort;
+  discovery?: EndpointSource;
   /** Absent: Reconcile acts on the alarm states Failover recorded only (no re-read). */
   alarms?: AlarmStatesPort;
   clock: Clock;
+}
+
+// Route 53, as the DNS use cases call it (src/app/dns); aws/route53.ts implements it over
+// the SDK (rate-limited, retried), tests fake it.
+
+export type ChangeStatus = 'PENDING' | 'INSYNC';
+
+/** What Route 53 answered to a change batch; `dryRun` when nothing was sent. */
+export type ChangeSubmitted = { dryRun: false; changeId: string; status: ChangeStatus } | { dryRun: true };
+
+/** A health check as Route 53 holds it, mapped to the model where it can be. */
+export interface HealthCheckRecord {
+  id: string;
+  callerReference: string;
+  version: number;
+  /** Undefined for kinds Switchyard never creates (CALCULATED, string match, by IP, a metric check not set as ours). */
+  spec?: HealthCheckSpec;
+}
+
+/** The Route 53 calls the DNS sync needs; the adapter implements it, tests fake it. */
+export interface Route53Port {
+  /** True when writes are skipped right before the send (dry-run). */
+  readonly dryRun?: boolean;
+  listHostedZones(): Promise<HostedZone[]>;
+  listRecordSets(zoneId: string): Promise<RecordSet[]>;
+  /** One ListResourceRecordSets page (at most 300 sets) from `start`: reading back a few names without a zone scan. */
+  listRecordSetsPage(zoneId: string, start: PageStart): Promise<ReadPage>;
+  changeRecordSets(zoneId: string, changes: readonly Change[], comment?: string): Promise<ChangeSubmitted>;
+  getChangeStatus(changeId: string): Promise<ChangeStatus>;
+  listHealthChecks(): Promise<HealthCheckRecord[]>;
+  /** Tags per health-check id (ids without tags map to []). */
+  listHealthCheckTags(ids: readonly string[]): Promise<Map<string, Tag[]>>;
+  createHealthCheck(callerReference: string, spec: HealthCheckSpec): Promise<HealthCheckRecord>;
+  updateHealthCheck(id: string, version: number, spec: HealthCheckSpec): Promise<HealthCheckRecord>;
+  tagHealthCheck(id: string, tags: readonly Tag[]): Promise<void>;
+  /** Deleting a check that is already gone succeeds. */
+  deleteHealthCheck(id: string): Promise<void>;
+}
+
+/** GetHealthCheckStatus (the health source's one call outside Route53Port). */
+export interface HealthStatusReader {
+  /** The latest observation of each Route 53 checker ("Success: ..." / "Failure: ..."). */
+  getHealthCheckStatus(id: string): Promise<string[]>;
 }

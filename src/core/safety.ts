@@ -8,6 +8,7 @@
 import type { FleetState } from './fleet-document.ts';
 import { effectiveWeightPercent } from './fleet-document.ts';
 import type { HealthState, RoutingPolicy } from './model.ts';
+import type { Tier } from './tiers.ts';
 
 export interface SafetyMember {
   cluster: string;
@@ -20,6 +21,11 @@ export interface SafetyMember {
 
 export interface SafetyApp {
   hostname: string;
+  /**
+   * Set for an app served through edges (docs/edge.md): `edge` for its public records (at
+   * least one edge stays), `workload` for its upstream records. Unset: published directly.
+   */
+  tier?: Tier;
   members: SafetyMember[];
 }
 
@@ -37,6 +43,8 @@ export interface WeightChange {
 
 export interface Violation {
   hostname: string;
+  /** Set for an app served through edges (its edge or its workload tier). */
+  tier?: Tier;
   min: number;
   before: number;
   after: number;
@@ -58,6 +66,18 @@ function servingClusters(members: readonly SafetyMember[]): string[] {
   return members.filter((m) => isActive(m) && m.healthy).map((m) => m.cluster);
 }
 
+/**
+ * Healthy active clusters an app keeps: minHealthyActive workload clusters behind the
+ * edges (or serving a direct app), and at least one edge (none when minHealthyActive is 0).
+ */
+export function minimumOf(input: Pick<SafetyInput, 'minHealthyActive'>, app: Pick<SafetyApp, 'tier'>): number {
+  return app.tier === 'edge' ? Math.min(1, input.minHealthyActive) : input.minHealthyActive;
+}
+
+function tierField(app: Pick<SafetyApp, 'tier'>): { tier?: Tier } {
+  return app.tier === undefined ? {} : { tier: app.tier };
+}
+
 /** Checks one change against the current state of every app the cluster serves. */
 export function checkWeightChange(input: SafetyInput, change: WeightChange): SafetyVerdict {
   return checkWeightChanges(input, [change]);
@@ -75,8 +95,9 @@ export function checkWeightChanges(input: SafetyInput, changes: readonly WeightC
     });
     const beforeCount = servingClusters(app.members).length;
     const remaining = servingClusters(after);
-    if (remaining.length < input.minHealthyActive && remaining.length < beforeCount) {
-      violations.push({ hostname: app.hostname, min: input.minHealthyActive, before: beforeCount, after: remaining.length, remaining });
+    const min = minimumOf(input, app);
+    if (remaining.length < min && remaining.length < beforeCount) {
+      violations.push({ hostname: app.hostname, ...tierField(app), min, before: beforeCount, after: remaining.length, remaining });
     }
   }
   return { safe: violations.length === 0, violations };
@@ -87,7 +108,7 @@ export function appsBelowMinimum(input: SafetyInput): Violation[] {
   return input.apps
     .map((app) => {
       const remaining = servingClusters(app.members);
-      return { hostname: app.hostname, min: input.minHealthyActive, before: remaining.length, after: remaining.length, remaining };
+      return { hostname: app.hostname, ...tierField(app), min: minimumOf(input, app), before: remaining.length, after: remaining.length, remaining };
     })
     .filter((v) => v.after < v.min);
 }
@@ -95,7 +116,7 @@ export function appsBelowMinimum(input: SafetyInput): Violation[] {
 /** One line per violation, for error messages and events. */
 export function describeViolations(violations: readonly Violation[]): string {
   return violations
-    .map((v) => `${v.hostname} would keep ${v.after} healthy active cluster(s) (${v.remaining.join(', ') || 'none'}), minimum ${v.min}`)
+    .map((v) => `${v.hostname}${v.tier ? ` (${v.tier} tier)` : ''} would keep ${v.after} healthy active ${v.tier ? `${v.tier} ` : ''}cluster(s) (${v.remaining.join(', ') || 'none'}), minimum ${v.min}`)
     .join('; ');
 }
 
@@ -111,6 +132,8 @@ export interface CatalogueMember {
 
 export interface CatalogueApp {
   hostname: string;
+  /** As SafetyApp.tier. */
+  tier?: Tier;
   members: CatalogueMember[];
 }
 
@@ -141,6 +164,7 @@ export function safetyInput(
     .filter((app) => !clusters || app.members.some((m) => clusters.includes(m.cluster)))
     .map((app) => ({
       hostname: app.hostname,
+      ...(app.tier === undefined ? {} : { tier: app.tier }),
       members: app.members.map((m) => ({
         cluster: m.cluster,
         weightPercent: effectiveWeightPercent(state, m.cluster, app.hostname),

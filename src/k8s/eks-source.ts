@@ -1,10 +1,11 @@
 // The EKS source: each fleet cluster's API server, reached with DescribeCluster's
 // endpoint and CA and a presigned-STS bearer token (see src/aws/eks.ts).
 import { eksAccessProvider, type EksAccessOptions, type EksClusterAccess } from '../aws/eks.ts';
-import type { ClusterConfig, FleetConfig } from '../core/config.ts';
+import { selectClusters, type ClusterConfig, type FleetConfig } from '../core/config.ts';
+import type { EndpointSource } from '../core/ports.ts';
 import { KubeApi, KubeApiError } from './api/client.ts';
 import { listClusterObjects } from './api/reader.ts';
-import { clusterSource, discoveryPort, selectClusters, type SourceResult, type ClusterReader, type ClusterSourceOptions, type EndpointSource } from './source.ts';
+import { clusterSource, type ClusterReader, type ClusterSourceOptions } from './source.ts';
 
 export interface EksSourceOptions extends EksAccessOptions, ClusterSourceOptions {
   /** Per-request timeout against each API server. Default 15 s. */
@@ -48,10 +49,4 @@ export function eksEndpointSource(fleet: FleetConfig, options: EksSourceOptions 
   const reader = eksClusterReader(options);
   const description = `EKS clusters ${selectClusters(fleet, options.clusters).map((c) => `${c.eksClusterName} (${c.region})`).join(', ')}`;
   return clusterSource(fleet, () => reader, { description, ...options });
-}
-
-/** The workflows' DiscoveryPort over EKS: `list(clusters?)`, one reader (and its caches) for the port's life. */
-export function eksDiscoveryPort(fleet: FleetConfig, options: Omit<EksSourceOptions, 'clusters'> = {}): { list(clusters?: readonly string[]): Promise<SourceResult> } {
-  const reader = eksClusterReader(options);
-  return discoveryPort(fleet, () => reader, options);
 }

@@ -7,7 +7,8 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsResultEntry } from '
 import { InvalidInput, errorMessage } from '../core/errors.ts';
 import { gatewayEventEntry, type GatewayEvent } from '../core/gateway-events.ts';
 import { isLoopback, loopbackConfig } from '../aws/route53.ts';
-import { DEFAULT_RETRY, systemClock, withRetry, type Clock, type RetryOptions } from '../aws/retry.ts';
+import { DEFAULT_RETRY, withRetry, type RetryOptions } from '../aws/retry.ts';
+import { systemPacer, type Pacer } from '../core/ports.ts';
 
 const MAX_ENTRIES_PER_REQUEST = 10;
 /** PutEvents entry errors EventBridge documents as retryable. */
@@ -71,7 +72,7 @@ export function createEventBridgeClient(options: { endpointUrl?: string } = {}, 
 }
 
 /** A clock whose sleeps end (rejecting) when `signal` aborts, so shutdown never waits out a backoff. */
-function abortableClock(clock: Clock, signal: AbortSignal | undefined): Clock {
+function abortableClock(clock: Pacer, signal: AbortSignal | undefined): Pacer {
   if (!signal) return clock;
   return {
     now: () => clock.now(),
@@ -98,7 +99,7 @@ class RetryableEntries extends Error {
 
 export function putEventsSender(options: PutEventsSenderOptions): GatewayEventSender {
   const { client, eventBusName, signal } = options;
-  const clock = abortableClock(options.retry?.clock ?? systemClock, signal);
+  const clock = abortableClock(options.retry?.clock ?? systemPacer, signal);
 
   const sendBatch = async (batch: readonly GatewayEvent[], result: SendResult): Promise<void> => {
     let pending = [...batch];

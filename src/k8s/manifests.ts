@@ -8,7 +8,7 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { InvalidInput, errorMessage } from '../core/errors.ts';
-import { isInside, resolveFleetPath } from '../core/fleet-paths.ts';
+import { isInside, resolveFleetPath } from '../fleet/fleet-paths.ts';
 import { isRecord, type KubeObject } from './kube.ts';
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);

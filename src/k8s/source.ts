@@ -2,26 +2,15 @@
 // server or a manifest folder), parse them, and say which clusters could not be read.
 // An unreachable cluster contributes nothing and is listed in `unreachable`: callers
 // must leave its records exactly as they are (a control-plane blip is not a delete).
-import type { LoadedFleet } from '../core/config-file.ts';
-import type { ClusterConfig, FleetConfig } from '../core/config.ts';
-import { UnknownCluster, errorMessage } from '../core/errors.ts';
-import type { Problem, PublishedEndpoint } from '../core/model.ts';
+import type { LoadedFleet } from '../fleet/fleet-file.ts';
+import { selectClusters, type ClusterConfig, type FleetConfig } from '../core/config.ts';
+import { errorMessage } from '../core/errors.ts';
+import type { Problem } from '../core/model.ts';
+import type { EndpointList, EndpointSource } from '../core/ports.ts';
+import { edgeTierProblems, isEdge } from '../core/edge-discovery.ts';
 import type { KubeObject } from './kube.ts';
 import { ManifestFolderUnreadable, manifestFolderPath, readManifestFolder } from './manifests.ts';
 import { canaryHostnames, discoverCluster } from './parse/cluster.ts';
-
-export interface SourceResult {
-  endpoints: PublishedEndpoint[];
-  problems: Problem[];
-  /** Clusters that could not be read completely: keep their records exactly as they are. */
-  unreachable: string[];
-}
-
-export interface EndpointSource {
-  /** What it reads, for progress output (e.g. "manifests of east, west, eu"). */
-  readonly description: string;
-  list(): Promise<SourceResult>;
-}
 
 /** Reads every object of one cluster, or throws when it cannot read them all. */
 export interface ClusterReader {
@@ -37,21 +26,14 @@ export interface ClusterSourceOptions {
   description?: string;
 }
 
-/** The clusters `names` selects, in fleet order; throws UnknownCluster for a name not in the fleet. */
-export function selectClusters(fleet: FleetConfig, names?: readonly string[]): ClusterConfig[] {
-  if (!names || names.length === 0) return fleet.clusters;
-  const known = fleet.clusters.map((c) => c.name);
-  for (const name of names) if (!known.includes(name)) throw new UnknownCluster(name, known);
-  return fleet.clusters.filter((c) => names.includes(c.name));
-}
-
 /** An EndpointSource over the fleet's clusters, each read with `readerFor(cluster)`. */
 export function clusterSource(fleet: FleetConfig, readerFor: (cluster: ClusterConfig) => ClusterReader, options: ClusterSourceOptions = {}): EndpointSource {
-  const clusters = selectClusters(fleet, options.clusters);
+  const selected = selectClusters(fleet, options.clusters);
   const canaries = canaryHostnames(fleet.clusters);
   return {
-    description: options.description ?? `clusters ${clusters.map((c) => c.name).join(', ')}`,
-    async list() {
+    description: options.description ?? `clusters ${selected.map((c) => c.name).join(', ')}`,
+    async list(names) {
+      const clusters = names === undefined ? selected : selectClusters(fleet, names);
       const results = await mapLimited(clusters, options.concurrency ?? 4, async (cluster) => {
         try {
           const objects = await readerFor(cluster).read(cluster);
@@ -60,7 +42,7 @@ export function clusterSource(fleet: FleetConfig, readerFor: (cluster: ClusterCo
           return { cluster, error };
         }
       });
-      const out: SourceResult = { endpoints: [], problems: [], unreachable: [] };
+      const out: EndpointList = { endpoints: [], problems: [], unreachable: [] };
       for (const result of results) {
         if ('error' in result) {
           out.unreachable.push(result.cluster.name);
@@ -71,7 +53,12 @@ export function clusterSource(fleet: FleetConfig, readerFor: (cluster: ClusterCo
         } else {
           out.endpoints.push(...result.endpoints);
           out.problems.push(...result.problems);
+          if (result.forwards) out.forwards = [...(out.forwards ?? []), ...result.forwards];
         }
+      }
+      if (clusters.some(isEdge)) {
+        const read = clusters.map((c) => c.name).filter((name) => !out.unreachable.includes(name));
+        out.problems.push(...edgeTierProblems({ fleet, endpoints: out.endpoints, forwards: out.forwards ?? [], read }));
       }
       return out;
     },
@@ -85,19 +72,6 @@ export function unreadProblems(cluster: string, error: unknown): Problem[] {
     return error.problems.map((p) => ({ subject: p.file, cluster, reason: `${p.reason}; ${held}` }));
   }
   return [{ subject: cluster, cluster, reason: `cannot read the cluster, so its records are left as they are: ${errorMessage(error)}` }];
-}
-
-/**
- * The shape the workflows' DiscoveryPort (src/core/ports.ts) expects: `list(clusters?)`
- * reads those clusters (default all) with the same readers every time, so caches (EKS
- * tokens, DescribeCluster answers) live as long as the port.
- */
-export function discoveryPort(
-  fleet: FleetConfig,
-  readerFor: (cluster: ClusterConfig) => ClusterReader,
-  options: Omit<ClusterSourceOptions, 'clusters'> = {},
-): { list(clusters?: readonly string[]): Promise<SourceResult> } {
-  return { list: (clusters) => clusterSource(fleet, readerFor, { ...options, ...(clusters ? { clusters } : {}) }).list() };
 }
 
 /** Reads a cluster's `manifests` folder (relative to the fleet folder). */

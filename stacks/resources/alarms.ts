@@ -1,7 +1,7 @@
 // Where the fleet brings no alarm of its own: a Route 53 health check of each cluster's
 // canary and a CloudWatch alarm on it. Route 53 metrics exist only in us-east-1, so the
 // alarms are created there (and forwarded from its default bus, see events.ts).
-import { ROUTE53_METRICS_REGION } from '../triggers.ts';
+import { ROUTE53_METRICS_REGION } from '../../src/core/triggers.ts';
 import type { DeploymentPlan } from '../plan.ts';
 import { pascal } from './names.ts';
 import { providerFor } from './providers.ts';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStageDashboard, type RunningDashboard } from '../../src/cli/commands/dashboard.ts';
-import { DEFAULT_FLEET, startLocalRuntime, type LocalRuntime } from '../../src/local/runtime/runtime.ts';
+import { DEFAULT_FLEET_PATH, startLocalRuntime, type LocalRuntime } from '../../src/local/runtime/runtime.ts';
 import { awsClients, TIME_SCALE, waitFor, type AwsClients } from '../e2e/helpers.ts';
 import { launchBrowser, OUTPUT_DIR } from './browser.ts';
 
@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 async function stageDashboard(allowOperations: boolean): Promise<RunningDashboard> {
-  const running = await startStageDashboard({ stage: 'local', fleet: DEFAULT_FLEET, endpointUrl: runtime.url, region: 'us-east-1', port: '0', refresh: '250', sample: '200', allowOperations });
+  const running = await startStageDashboard({ stage: 'local', fleet: DEFAULT_FLEET_PATH, endpointUrl: runtime.url, region: 'us-east-1', port: '0', refresh: '250', sample: '200', allowOperations });
   dashboards.push(running);
   return running;
 }

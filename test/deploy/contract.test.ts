@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateAsl } from '@switchyard/local-aws/stepfunctions/definition';
 import { bundleHandlers, bundleProblems } from '../../scripts/bundle-check.ts';
-import { inspectWorkflow, workflowNameOf } from '../../stacks/definitions.ts';
+import { inspectWorkflow, workflowNameOf } from '../../src/core/asl.ts';
 import { fleetFileName, readDeploySources, readWorkflows } from '../../stacks/inputs.ts';
 import { planDeployment, type DeploymentPlan } from '../../stacks/plan.ts';
 import { RESOURCE_STAR_ACTIONS, grants, type Statement } from '../../stacks/policy.ts';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidInput } from '../../src/core/errors.ts';
 import { validateAsl } from '@switchyard/local-aws/stepfunctions/definition';
-import { inspectWorkflow, placeholdersIn, renderDefinition, workflowNameOf, type WorkflowSource } from '../../stacks/definitions.ts';
+import { inspectWorkflow, placeholdersIn, renderDefinition, workflowNameOf, type WorkflowSource } from '../../src/core/asl.ts';
 import { FIXTURES } from './helpers.ts';
 
 const drain: WorkflowSource = {

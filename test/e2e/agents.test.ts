@@ -7,7 +7,7 @@ import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalRuntime, DEFAULT_FLEET, type LocalRuntime } from '../../src/local/runtime/runtime.ts';
+import { startLocalRuntime, DEFAULT_FLEET_PATH, type LocalRuntime } from '../../src/local/runtime/runtime.ts';
 import { awsClients, temporaryFolder, TIME_SCALE, waitFor, zoneId, type AwsClients } from './helpers.ts';
 
 let runtime: LocalRuntime;
@@ -30,7 +30,7 @@ spec:
 
 beforeAll(async () => {
   fleet = await temporaryFolder('agents-fleet');
-  await cp(DEFAULT_FLEET, fleet.path, { recursive: true });
+  await cp(DEFAULT_FLEET_PATH, fleet.path, { recursive: true });
   runtime = await startLocalRuntime({ fleet: fleet.path, stateDir: null, port: 0, dnsPort: null, timeScale: TIME_SCALE });
   aws = awsClients(runtime.url);
   zone = await zoneId(aws.route53);

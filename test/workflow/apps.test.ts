@@ -109,6 +109,7 @@ describe('Reconcile', () => {
     const all = exampleEndpoints();
     const h = await createHarness(dynamo, {
       discovery: {
+        description: 'test discovery',
         list: async () => ({
           endpoints: all.filter((e) => e.cluster !== 'west' && !(e.hostname === 'docs.example.com' && e.cluster === 'eu')),
           problems: [{ subject: 'west', cluster: 'west', reason: 'cannot read the cluster' }],
@@ -128,7 +129,7 @@ describe('Reconcile', () => {
 
   it('holds a cluster whose source now publishes nothing at all: its entries and records stay', async () => {
     // Prepare: eu is read completely but publishes nothing (an emptied manifests folder).
-    const h = await createHarness(dynamo, { discovery: { list: async () => ({ endpoints: exampleEndpoints().filter((e) => e.cluster !== 'eu'), problems: [], unreachable: [] }) } });
+    const h = await createHarness(dynamo, { discovery: { description: 'test discovery', list: async () => ({ endpoints: exampleEndpoints().filter((e) => e.cluster !== 'eu'), problems: [], unreachable: [] }) } });
     const before = structuredClone(h.route53.records.get('ZEXAMPLE'));
     // Act
     const outcome = await h.run('Reconcile', {});

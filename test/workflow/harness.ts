@@ -4,13 +4,13 @@
 // semantics). Waits are scaled to 0; health is set by the test.
 import { readFileSync } from 'node:fs';
 import { parseFleetConfig, type FleetConfig } from '../../src/core/config.ts';
-import type { HealthState, PublishedEndpoint, RecordSet } from '../../src/core/model.ts';
+import type { HealthState, HostedZone, PublishedEndpoint, RecordSet } from '../../src/core/model.ts';
 import { appsTakenOut, effectiveIntents } from '../../src/core/fleet-document.ts';
 import { compileWorkflow, type PutEventsRequestEntry, type Workflow, type WorkflowOutcome, type WorkflowRun } from '@switchyard/local-aws/stepfunctions/runner';
 import type { StateTable } from '../../src/core/ports.ts';
-import type { AlarmStatesPort, Deps, DiscoveryPort, EksPort, ExecutionsPort, HealthSource, WorkflowName, WorkflowStarter } from '../../src/core/ports.ts';
+import type { AlarmStatesPort, Deps, EndpointSource, EksPort, ExecutionsPort, HealthSource, WorkflowName, WorkflowStarter } from '../../src/core/ports.ts';
 import { route53Dns } from '../../src/app/dns/route53-dns.ts';
-import type { Route53Port } from '../../src/aws/route53.ts';
+import type { Route53Port } from '../../src/core/ports.ts';
 import type { HealthView } from '../../src/core/safety.ts';
 import { createTasks, type Task } from '../../src/app/tasks/index.ts';
 import { FakeRoute53 } from '../unit/aws/helpers/fake-route53.ts';
@@ -39,7 +39,7 @@ export interface HarnessOptions {
   executions?: ExecutionsPort;
   /** Instead of a fresh dynalite table. */
   table?: StateTable;
-  discovery?: DiscoveryPort;
+  discovery?: EndpointSource;
   /** CloudWatch's alarm states, for Reconcile's re-read (absent: none). */
   alarms?: AlarmStatesPort;
   /** Catalogue and Route 53 start empty (for onboarding tests). */
@@ -48,6 +48,8 @@ export interface HarnessOptions {
   route53LatencyMs?: number;
   /** The stage the handlers run as (default STAGE). */
   stage?: string;
+  /** Hosted zones of the in-memory Route 53 (default: ZONE only). */
+  zones?: HostedZone[];
   /** Route 53 to use instead of the in-memory fake (e.g. the local Route 53 through the SDK adapter); `route53`, `weight` and `records` then still read the unused fake. */
   route53Port?: Route53Port;
 }
@@ -133,7 +135,7 @@ export async function createHarness(dynamo: TestDynamo, options: HarnessOptions 
   const fleet = options.fleet ?? testFleet();
   const endpoints = options.endpoints ?? exampleEndpoints(fleet);
   const table = options.table ?? (await dynamo.newTable());
-  const route53 = new FakeRoute53([ZONE]);
+  const route53 = new FakeRoute53(options.zones ?? [ZONE]);
   route53.pollsUntilInsync = 1;
   const dns = route53Dns({ fleet, route53: options.route53Port ?? (options.route53LatencyMs ? withLatency(route53, options.route53LatencyMs) : route53) });
   const health: HealthView = { clusters: options.health ?? Object.fromEntries(fleet.clusters.map((c) => [c.name, 'HEALTHY' as const])), apps: {} };

@@ -2,24 +2,25 @@
 // catalogue, effective intents and per-app failover), health checks made to exist,
 // then the plan — restricted with `held` so an operation changes only what it owns —
 // sent without waiting: the workflow polls INSYNC itself (a Wait loop), so no Lambda
-// sits idle. Built from the DNS core and the Route 53 adapter's pieces, like
-// src/aws/dns-sync.ts, which does the same for a whole fleet in one call.
-import { batchPlan } from '../../core/batch.ts';
+// sits idle. The same pipeline (pipeline.ts) as sync.ts, which does it for a whole fleet
+// in one call.
 import type { FleetConfig } from '../../core/config.ts';
-import { attachHealthCheckIds, computeDesiredState, ELB_ALIAS_TTL_SECONDS, type DesiredState, type HeldRecords } from '../../core/desired.ts';
+import { attachHealthCheckIds, ELB_ALIAS_TTL_SECONDS } from '../../core/desired.ts';
+import { clusterRecordOf, desiredWithOverrides, intendedSets, restrictionHolds, setsByNameAndCluster } from '../../core/dns-scope.ts';
 import { hostnameOf as hostnameOfName, nameOfMarker, normalizeName } from '../../core/dns-names.ts';
 import { Route53Rejected, TransientAwsError } from '../../core/errors.ts';
-import type { ClusterRecord, RecordChangeSummary } from '../../core/events.ts';
-import type { Change, ClusterIntent, HostedZone, PublishedEndpoint, RecordSet } from '../../core/model.ts';
-import { plan as planChanges, type ActualZone } from '../../core/plan.ts';
-import { classifyZone } from '../../core/ownership.ts';
-import { groupExpectations, type ExpectedGroup, type IntendedSet } from '../../core/verify.ts';
-import { readBack } from '../../aws/read-back.ts';
-import { NEW_HEALTH_CHECK_PREFIX, recordsAfter, selectZones } from '../../aws/dns-sync.ts';
-import { deleteUnusedHealthChecks, ensureHealthChecks, listOwnedHealthChecks, planHealthChecks } from '../../aws/health-checks.ts';
-import type { Route53Port } from '../../aws/route53.ts';
-import { sendChangeRequests } from '../../aws/send-changes.ts';
-import type { AppOut, DnsApplyRequest, DnsApplyResult, DnsPort, DnsVerification, RecordWeight } from '../../core/ports.ts';
+import type { RecordChangeSummary } from '../../core/events.ts';
+import { planHealthChecks, plannedHealthCheckIds } from '../../core/health-check-plan.ts';
+import type { Change } from '../../core/model.ts';
+import type { ActualZone } from '../../core/plan.ts';
+import type { DnsApplyRequest, DnsApplyResult, DnsPort, DnsVerification, RecordWeight, Route53Port } from '../../core/ports.ts';
+import { groupExpectations, type ExpectedGroup } from '../../core/verify.ts';
+import { recordsAfter } from '../../core/zone-state.ts';
+import { deleteUnusedHealthChecks, ensureHealthChecks, listOwnedHealthChecks } from './health-checks.ts';
+import { planBatches, readZones, type ObservedZones } from './pipeline.ts';
+import { readBack } from './read-back.ts';
+import { sendChangeRequests } from './send-changes.ts';
+import { tierOfApp, withTierNames } from '../../core/upstream.ts';
 
 /** IAM actions the DNS port uses (the FUNCTIONS registry lists them per function). */
 export const DNS_ACTIONS = {
@@ -28,121 +29,6 @@ export const DNS_ACTIONS = {
   poll: ['route53:GetChange'],
   cleanup: ['route53:DeleteHealthCheck'],
 } as const;
-
-/**
- * Desired state with per-app failover (appIntents at 0 %). Health is left to Route 53's
- * own checks and to Failover's marks, so every writer (drains, failover, reconcile)
- * computes the same weights from the same intents; canary names ignore intents in
- * computeDesiredState itself.
- */
-export function desiredWithOverrides(
-  fleet: FleetConfig,
-  zones: readonly HostedZone[],
-  endpoints: readonly PublishedEndpoint[],
-  intents: readonly ClusterIntent[],
-  appsOut: readonly AppOut[],
-): DesiredState {
-  return computeDesiredState({ fleet, zones, endpoints, intents, health: {}, appIntents: appsOut.map((a) => ({ ...a, weightPercent: 0 })) });
-}
-
-/** Holds that keep a restricted apply to its apps (and, for an operation, its cluster's sets). */
-export function restrictionHolds(fleet: FleetConfig, actual: readonly ActualZone[], hostnames: readonly string[] | undefined, onlyCluster: string | undefined): HeldRecords[] {
-  const holds: HeldRecords[] = [];
-  if (hostnames !== undefined) {
-    const wanted = new Set(hostnames.map(normalizeName));
-    const names = new Set(actual.flatMap((zone) => zone.records.map((r) => normalizeName(r.name))));
-    const clusterLabels = new Set(fleet.clusters.map((c) => `${c.name.toLowerCase()}.`));
-    for (const name of names) {
-      const target = name.startsWith('_switchyard.') ? name.slice('_switchyard.'.length) : name;
-      if (wanted.has(target)) continue;
-      // An app's per-app health record, `<cluster>.<hostname>` (health-spec.ts), is part of the app.
-      const dot = target.indexOf('.');
-      if (dot > 0 && clusterLabels.has(target.slice(0, dot + 1)) && wanted.has(target.slice(dot + 1))) continue;
-      holds.push({ name, reason: 'not part of this change' });
-    }
-  }
-  if (onlyCluster !== undefined) {
-    for (const hostname of hostnames ?? []) {
-      for (const cluster of fleet.clusters) {
-        if (cluster.name !== onlyCluster) holds.push({ name: normalizeName(hostname), setIdentifier: cluster.name, reason: `operation on ${onlyCluster} only` });
-      }
-    }
-  }
-  return holds;
-}
-
-/**
- * Each A set by canonical name and set identifier (the first set of a key wins, as a
- * search from the start would find it). One pass instead of a search per app and cluster,
- * which on a 1,000-app cluster was millions of name normalisations per apply.
- */
-function setsByNameAndCluster(zones: readonly ActualZone[]): Map<string, Map<string, RecordSet>> {
-  const index = new Map<string, Map<string, RecordSet>>();
-  for (const zone of zones) {
-    for (const r of zone.records) {
-      if (r.setIdentifier === undefined || r.type.toUpperCase() !== 'A') continue;
-      const name = normalizeName(r.name);
-      let byCluster = index.get(name);
-      if (byCluster === undefined) index.set(name, (byCluster = new Map()));
-      if (!byCluster.has(r.setIdentifier)) byCluster.set(r.setIdentifier, r);
-    }
-  }
-  return index;
-}
-
-/** A cluster's A set as the journal and events show it (absent when there is none). */
-function clusterRecordOf(set: RecordSet | undefined): ClusterRecord {
-  if (set === undefined) return { present: false, inTraffic: false };
-  return {
-    present: true,
-    inTraffic: set.weight === undefined || set.weight > 0,
-    ...(set.weight !== undefined ? { weight: set.weight } : {}),
-    ...(set.failover !== undefined ? { role: set.failover } : {}),
-    ...(set.region !== undefined ? { region: set.region } : {}),
-  };
-}
-
-/**
- * What an apply intends at the sets in its scope: every desired set (with its content)
- * and every owned set no longer desired (absent), leaving out held sets (another
- * cluster's during an operation, names outside the request, sets with no entry point).
- * Markers are bookkeeping and not part of a step's intention.
- */
-export function intendedSets(
-  desired: ReadonlyArray<{ zoneId: string; recordSet: RecordSet }>,
-  actual: readonly ActualZone[],
-  held: readonly HeldRecords[],
-  ownerId: string,
-  hostnames: readonly string[] | undefined,
-): IntendedSet[] {
-  const heldNames = new Set<string>();
-  const heldSets = new Set<string>();
-  for (const h of held) {
-    if (h.setIdentifier === undefined) heldNames.add(normalizeName(h.name));
-    else heldSets.add(`${normalizeName(h.name)}|${h.setIdentifier}`);
-  }
-  const isHeld = (r: RecordSet) => heldNames.has(normalizeName(r.name)) || (r.setIdentifier !== undefined && heldSets.has(`${normalizeName(r.name)}|${r.setIdentifier}`));
-  const inScope = hostnames === undefined ? undefined : new Set(hostnames.map(normalizeName));
-  const sets: IntendedSet[] = [];
-  const wanted = new Set<string>();
-  for (const { zoneId, recordSet } of desired) {
-    if (isHeld(recordSet)) continue;
-    if (inScope && !inScope.has(normalizeName(recordSet.name))) continue;
-    const name = normalizeName(recordSet.name);
-    wanted.add(`${zoneId} ${name}|${recordSet.type.toUpperCase()}|${recordSet.setIdentifier ?? ''}`);
-    sets.push({ zoneId, name, type: recordSet.type, ...(recordSet.setIdentifier === undefined ? {} : { setIdentifier: recordSet.setIdentifier }), want: { ...recordSet, name } });
-  }
-  for (const zone of actual) {
-    for (const [name, ownership] of classifyZone(zone.records, ownerId)) {
-      if (inScope && !inScope.has(name)) continue;
-      for (const r of ownership.owned) {
-        if (isHeld(r) || wanted.has(`${zone.zoneId} ${name}|${r.type.toUpperCase()}|${r.setIdentifier ?? ''}`)) continue;
-        sets.push({ zoneId: zone.zoneId, name, type: r.type, ...(r.setIdentifier === undefined ? {} : { setIdentifier: r.setIdentifier }), want: null });
-      }
-    }
-  }
-  return sets;
-}
 
 /** One result from the attempts of an apply: every change that landed, weights from the first read to the last write. */
 function combine(results: readonly DnsApplyResult[]): DnsApplyResult {
@@ -214,12 +100,7 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
 
-  async function observe(): Promise<{ zones: HostedZone[]; actual: ActualZone[] }> {
-    const zones = selectZones(fleet, await route53.listHostedZones());
-    const actual: ActualZone[] = [];
-    for (const zone of zones) actual.push({ zoneId: zone.id, records: await route53.listRecordSets(zone.id) });
-    return { zones, actual };
-  }
+  const observe = (): Promise<ObservedZones> => readZones(fleet, route53);
 
   async function anyHealthCheckGone(ids: ReadonlySet<string>): Promise<boolean> {
     if (ids.size === 0) return false;
@@ -228,9 +109,11 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
   }
 
   /** One observe → desired → plan → send, against `observed`. */
-  async function applyOnce(request: DnsApplyRequest, observed: { zones: HostedZone[]; actual: ActualZone[] }): Promise<Attempt> {
+  async function applyOnce(request: DnsApplyRequest, observed: ObservedZones): Promise<Attempt> {
     const { zones, actual } = observed;
-    const wanted = request.hostnames === undefined ? undefined : new Set(request.hostnames);
+    // An app served through the edges has two names (tiers.ts): an apply of either covers both.
+    const hostnames = request.hostnames === undefined ? undefined : withTierNames(fleet, request.hostnames);
+    const wanted = hostnames === undefined ? undefined : new Set(hostnames);
     const endpoints = wanted ? request.endpoints.filter((e) => wanted.has(e.hostname)) : request.endpoints;
     const desired0 = desiredWithOverrides(fleet, zones, endpoints, request.intents, request.appsOut);
     const owned = await listOwnedHealthChecks(route53, fleet.ownerId);
@@ -242,18 +125,17 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
     let idsByKey: Map<string, string>;
     const problems = [...desired0.problems];
     if (request.dryRun) {
-      idsByKey = new Map(steps.map((s) => [s.want.key, s.kind === 'create' ? `${NEW_HEALTH_CHECK_PREFIX}${s.want.key}` : s.id]));
+      idsByKey = plannedHealthCheckIds(steps);
     } else {
       const ensured = await ensureHealthChecks(route53, fleet.ownerId, steps);
       idsByKey = ensured.idsByKey;
       for (const f of ensured.failures) problems.push({ subject: f.cluster ?? 'health check', cluster: f.cluster, reason: f.message });
     }
     const desired = attachHealthCheckIds(desired0, idsByKey);
-    const held = [...desired.held, ...restrictionHolds(fleet, actual, request.hostnames, request.onlyCluster)];
-    const p = planChanges({ desired: desired.records, actual, policy: fleet.policy, ownerId: fleet.ownerId, zones, held, markerTtl: fleet.ttl });
+    const held = [...desired.held, ...restrictionHolds(fleet, actual, hostnames, request.onlyCluster)];
+    const { plan: p, requests, oversized } = planBatches(fleet, observed, desired, held);
     for (const c of [...p.conflicts, ...p.problems]) problems.push(c);
     for (const s of p.skipped) problems.push({ subject: s.name, reason: `${s.change.action} ${s.change.recordSet.type} ${s.change.recordSet.setIdentifier ?? ''}: ${s.reason}` });
-    const { requests, oversized } = batchPlan(p);
     problems.push(...oversized);
     // What the policy or someone else's records keep out of Route 53 (an operation refuses to start on these).
     const withheld = [
@@ -261,7 +143,7 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
       ...p.skipped.map((s) => ({ subject: hostnameOfName(s.name), reason: `${s.change.action} ${s.change.recordSet.type}${s.change.recordSet.setIdentifier === undefined ? '' : ` ${s.change.recordSet.setIdentifier}`}: ${s.reason}` })),
     ];
     // A whole-fleet apply (Reconcile) is not read back: only requests naming their apps get an intention.
-    const expected = request.hostnames === undefined ? [] : groupExpectations(intendedSets(desired.records, actual, held, fleet.ownerId, request.hostnames));
+    const expected = hostnames === undefined ? [] : groupExpectations(intendedSets(desired.records, actual, held, fleet.ownerId, hostnames));
 
     const summarise = (groups: ReadonlyArray<{ changes: readonly Change[] }>): RecordChangeSummary[] =>
       groups.flatMap((g) =>
@@ -311,6 +193,7 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
           hostname: app.hostname,
           cluster: c.cluster,
           routing: app.policy,
+          ...tierOfApp(app),
           ...(setBefore?.weight === undefined ? {} : { weightBefore: setBefore.weight }),
           ...(setAfter?.weight === undefined ? {} : { weightAfter: setAfter.weight }),
           before: clusterRecordOf(setBefore),

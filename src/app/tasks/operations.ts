@@ -58,7 +58,8 @@ function journalRecords(apps: readonly AppWeight[], side: 'before' | 'after'): A
   return apps.map((app) => {
     const record = app[side];
     const weight = side === 'before' ? app.weightBefore : app.weightAfter;
-    return { hostname: app.hostname, ...(app.routing ? { routing: app.routing } : {}), ...(record ?? {}), ...(weight === undefined ? {} : { weight }) };
+    const tier = app.tier === undefined ? {} : { tier: app.tier, ...(app.upstreamOf === undefined ? {} : { upstreamOf: app.upstreamOf }) };
+    return { hostname: app.hostname, ...(app.routing ? { routing: app.routing } : {}), ...tier, ...(record ?? {}), ...(weight === undefined ? {} : { weight }) };
   });
 }
 

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { ExecutionAlreadyExists, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { describeExecution, executionArnFor } from '../../aws/sfn.ts';
-import { loadFleet } from '../../core/config-file.ts';
+import { loadFleet } from '../../fleet/fleet-file.ts';
 import { InvalidInput, UnknownCluster } from '../../core/errors.ts';
 import { intentOf, RECOVERABLE_OPERATIONS } from '../../core/fleet-document.ts';
 import { recoverExecutionName } from '../../app/tasks/execution-names.ts';

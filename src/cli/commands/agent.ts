@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { runAgent } from '../../agent/run.ts';
 import { DEFAULT_REPUBLISH_MS } from '../../agent/agent.ts';
-import { loadFleet } from '../../core/config-file.ts';
+import { loadFleet } from '../../fleet/fleet-file.ts';
 import { InvalidInput, UnknownCluster } from '../../core/errors.ts';
 import { BUS_ENV, busFromEnv } from '../../core/events.ts';
 import { checkBusName, createEventBridgeClient } from '../../k8s/forwarder-sender.ts';

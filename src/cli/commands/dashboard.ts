@@ -4,7 +4,7 @@
 // unless --allow-operations (drain and restore). Prints SWITCHYARD_DASHBOARD=<url>; Ctrl-C stops it.
 import type { Command } from 'commander';
 import { userInfo } from 'node:os';
-import { loadFleet } from '../../core/config-file.ts';
+import { loadFleet } from '../../fleet/fleet-file.ts';
 import { InvalidInput } from '../../core/errors.ts';
 import { dashboardGuard } from '../../dashboard/guard.ts';
 import { createDashboard } from '../../dashboard/service.ts';

@@ -32,7 +32,14 @@ function short(value: unknown): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
-type JournalRecord = ClusterRecord & { hostname: string; routing?: string };
+type JournalRecord = ClusterRecord & { hostname: string; routing?: string; tier?: string; upstreamOf?: string };
+
+/** "(weighted)", "(weighted, edge tier)", "(weighted, upstream of shop.example.com)" (docs/edge.md). */
+function qualifier(r: JournalRecord): string {
+  const tier = r.upstreamOf !== undefined ? `upstream of ${r.upstreamOf}` : r.tier !== undefined ? `${r.tier} tier` : undefined;
+  const parts = [r.routing, tier].filter((p) => p !== undefined);
+  return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
+}
 
 function recordsOf(side: unknown): JournalRecord[] {
   const weights = (side as { weights?: unknown } | undefined)?.weights;
@@ -47,7 +54,7 @@ function recordChanges(before: unknown, after: unknown): string {
     const a = afterByHost.get(b.hostname);
     const from = describeClusterRecord(b);
     const to = describeClusterRecord(a);
-    if (from !== to) lines.push(`\n      ${b.hostname}${b.routing ? ` (${b.routing})` : ''}: ${from} -> ${to}`);
+    if (from !== to) lines.push(`\n      ${b.hostname}${qualifier(b)}: ${from} -> ${to}`);
   }
   return lines.join('');
 }

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { InvalidInput } from '../../core/errors.ts';
 import { defaultPort } from '@switchyard/local-aws/endpoint';
 import { exposureWarning } from '@switchyard/local-aws/local-only';
-import { DEFAULT_FLEET, DEFAULT_STATE_DIR, startLocalRuntime, type LocalRuntime } from '../../local/runtime/runtime.ts';
+import { DEFAULT_FLEET_PATH, DEFAULT_STATE_DIR, startLocalRuntime, type LocalRuntime } from '../../local/runtime/runtime.ts';
 import { StatusView } from '../../local/runtime/status-view.ts';
 import { EXIT } from '../exit-codes.ts';
 
@@ -98,7 +98,7 @@ async function serve(
     } else io.stderr.write(`${stamped}\n`);
   };
   const runtime = await startLocalRuntime({
-    fleet: flags.fleet ?? DEFAULT_FLEET,
+    fleet: flags.fleet ?? DEFAULT_FLEET_PATH,
     stateDir: flags.state ?? DEFAULT_STATE_DIR,
     reset: flags.reset === true,
     port,
@@ -152,7 +152,7 @@ async function serve(
 /** The default action of `switchyard local`: the whole runtime. */
 export function registerLocalRuntime(local: Command): void {
   local
-    .option('--fleet <dir>', 'fleet folder (with fleet.yaml)', DEFAULT_FLEET)
+    .option('--fleet <dir>', 'fleet folder (with fleet.yaml)', DEFAULT_FLEET_PATH)
     .option('--port <port>', 'port of the endpoint (default: $SWITCHYARD_PORT or 4566; 0 picks a free one)')
     .option('--host <address>', 'address to listen on; anything but loopback exposes the AWS APIs to the network (see docs/local-runtime.md)', '127.0.0.1')
     .option('--dns-port <port>', `port of the DNS server, UDP and TCP on --host (default ${DEFAULT_DNS_PORT}; 0 picks a free one)`)

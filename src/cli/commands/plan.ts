@@ -1,7 +1,7 @@
 // `switchyard plan --fleet <dir>`: what `sync` would change, as a table or JSON. Reads only.
 import type { Command } from 'commander';
-import { planDns } from '../../aws/dns-sync.ts';
-import { loadFleet } from '../../core/config-file.ts';
+import { planDns } from '../../app/dns/sync.ts';
+import { loadFleet } from '../../fleet/fleet-file.ts';
 import { formatPlanText, planJson } from '../dns-report.ts';
 import { dnsIo, endpointSourceKind, intentPorts, route53For } from '../dns-io.ts';
 import { EXIT } from '../exit-codes.ts';

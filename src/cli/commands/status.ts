@@ -1,9 +1,9 @@
 // `switchyard status`: clusters with intent, health and locks; apps × clusters with their
 // Route 53 weight (or role) and health; running operations. Read-only.
 import type { Command } from 'commander';
-import { route53HealthSource } from '../../aws/health-source.ts';
+import { route53HealthSource } from '../../app/health-source.ts';
 import { runningExecutions } from '../../aws/sfn.ts';
-import { loadFleet } from '../../core/config-file.ts';
+import { loadFleet } from '../../fleet/fleet-file.ts';
 import { errorMessage } from '../../core/errors.ts';
 import { liveLocks, staleLocks } from '../../core/fleet-document.ts';
 import { fleetStatus, type FleetStatus } from '../../local/runtime/status.ts';
@@ -68,10 +68,13 @@ function table(rows: string[][]): string[] {
 
 export function formatStatus(report: StatusReport): string {
   const lines = ['CLUSTERS'];
+  // A fleet with edge clusters shows the tiers (docs/edge.md); other fleets look as before.
+  const tiered = report.clusters.some((c) => c.tier !== undefined);
+  const tierCell = (tier: string | undefined) => (tiered ? [tier ?? '-'] : []);
   lines.push(
     ...table([
-      ['NAME', 'REGION', 'INTENT', 'WEIGHT', 'HEALTH', 'NOTE'],
-      ...report.clusters.map((c) => [c.name, c.region, c.intent, `${c.weightPercent}%`, c.health, [c.lock ? `locked: ${c.lock}` : '', c.failedOver ? 'failed over' : ''].filter(Boolean).join('; ')]),
+      ['NAME', ...tierCell('TIER'), 'REGION', 'INTENT', 'WEIGHT', 'HEALTH', 'NOTE'],
+      ...report.clusters.map((c) => [c.name, ...tierCell(c.tier), c.region, c.intent, `${c.weightPercent}%`, c.health, [c.lock ? `locked: ${c.lock}` : '', c.failedOver ? 'failed over' : ''].filter(Boolean).join('; ')]),
     ]),
   );
   const names = report.clusters.map((c) => c.name);
@@ -80,9 +83,10 @@ export function formatStatus(report: StatusReport): string {
   else {
     lines.push(
       ...table([
-        ['APP', 'ROUTING', ...names],
+        ['APP', ...tierCell('TIER'), 'ROUTING', ...names],
         ...report.apps.map((app) => [
           app.hostname,
+          ...tierCell(app.upstreamOf !== undefined ? `upstream of ${app.upstreamOf}` : app.tier === 'edge' ? 'edge' : 'direct'),
           app.routing,
           ...names.map((name) => {
             const m = app.clusters.find((c) => c.cluster === name);

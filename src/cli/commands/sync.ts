@@ -4,8 +4,8 @@
 // (src/cli/ops/sync.ts). Without a state table only with --no-state-table, and only when
 // the stage has none.
 import type { Command } from 'commander';
-import { syncDns } from '../../aws/dns-sync.ts';
-import { loadFleet } from '../../core/config-file.ts';
+import { syncDns } from '../../app/dns/sync.ts';
+import { loadFleet } from '../../fleet/fleet-file.ts';
 import { InvalidInput } from '../../core/errors.ts';
 import { formatSyncText, syncJson } from '../dns-report.ts';
 import { dnsIo, endpointSourceKind, route53For } from '../dns-io.ts';

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { userInfo } from 'node:os';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { loadFleet } from '../../core/config-file.ts';
+import { loadFleet } from '../../fleet/fleet-file.ts';
 import { drainInputSchema, parseInput, restoreInputSchema, validateSteps } from '../../core/drain-plan.ts';
 import { InvalidInput, UnknownCluster } from '../../core/errors.ts';
 import { describeClusterRecord, type AppWeight } from '../../core/events.ts';

@@ -3,9 +3,9 @@
 // are read from), syncs Route 53 to them, re-syncs while a drain or failover moved an
 // intent under it, journals the changes, emits `Records Changed` and releases the lock.
 // The lease is renewed while it runs; a sync that lost it says so and fails. Pure I/O
-// orchestration over syncDns (src/aws/dns-sync.ts), which makes the Route 53 changes.
+// orchestration over syncDns (src/app/dns/sync.ts), which makes the Route 53 changes.
 import { randomUUID } from 'node:crypto';
-import { syncDns, type DnsInput, type DnsPorts, type DnsSyncReport, type SyncOptions } from '../../aws/dns-sync.ts';
+import { syncDns, type DnsInput, type DnsPorts, type DnsSyncReport, type SyncOptions } from '../../app/dns/sync.ts';
 import type { StateTable } from '../../core/ports.ts';
 import { LockHeld } from '../../core/errors.ts';
 import { outEvent, type EventToPut, type RecordChangeSummary } from '../../core/events.ts';

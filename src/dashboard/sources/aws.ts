@@ -4,9 +4,9 @@
 // health-check status over time — the share of its checkers that see each cluster's canary
 // healthy. Read-only unless operations are allowed; then drain and restore start the
 // stage's workflows as `switchyard drain|restore` does. Fail and heal exist only locally.
-import { listOwnedHealthChecks } from '../../aws/health-checks.ts';
-import { route53HealthSource } from '../../aws/health-source.ts';
-import type { LoadedFleet } from '../../core/config-file.ts';
+import { listOwnedHealthChecks } from '../../app/dns/health-checks.ts';
+import { route53HealthSource } from '../../app/health-source.ts';
+import type { LoadedFleet } from '../../fleet/fleet-file.ts';
 import { errorMessage } from '../../core/errors.ts';
 import { healthCheckKey, healthCheckSpecFor } from '../../core/health-spec.ts';
 import { fleetStatus } from '../../local/runtime/status.ts';

@@ -2,7 +2,7 @@
 // runtime's own endpoint, its event timeline, the DNS answer share sampled from its resolver,
 // and every button (drain and restore start the workflows; fail and heal are the canaries').
 import { errorMessage } from '../../core/errors.ts';
-import type { LoadedFleet } from '../../core/config-file.ts';
+import type { LoadedFleet } from '../../fleet/fleet-file.ts';
 import type { LocalNames } from '../../local/runtime/names.ts';
 import type { LocalRuntime } from '../../local/runtime/runtime.ts';
 import { executionsReader, type ExecutionsReader } from '../executions.ts';

@@ -2,8 +2,8 @@
 // function composes only the ports it uses, so its bundle holds only the AWS calls it
 // makes (the deploy's bundle check holds FUNCTIONS[name].actions to exactly those);
 // the ports it does not use are stand-ins that fail loudly.
-import { loadFleet } from '../../core/config-file.ts';
-import type { LoadedFleet } from '../../core/config-file.ts';
+import { loadFleet } from '../../fleet/fleet-file.ts';
+import type { LoadedFleet } from '../../fleet/fleet-file.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { systemClock, type Deps } from '../../core/ports.ts';
 

@@ -1,5 +1,5 @@
 // Health from each cluster's canary health check and the alarm states in the state table.
-import { route53HealthSource } from '../../aws/health-source.ts';
+import { route53HealthSource } from '../../app/health-source.ts';
 import type { PortBuilder } from './build-deps.ts';
 import { route53FromEnv } from './route53.ts';
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAgent, type RunningAgent } from '../../agent/run.ts';
 import { jsonLogger } from '../../agent/log.ts';
-import type { LoadedFleet } from '../../core/config-file.ts';
+import type { LoadedFleet } from '../../fleet/fleet-file.ts';
 import { errorMessage } from '../../core/errors.ts';
 import { canaryHostnames } from '../../k8s/parse/cluster.ts';
 import { ManifestApiServer, STANDIN_CA } from '../kube/manifest-api.ts';

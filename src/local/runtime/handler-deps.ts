@@ -8,13 +8,13 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import { RateLimiter } from '../../aws/retry.ts';
 import { createRoute53Client, Route53Adapter } from '../../aws/route53.ts';
-import { route53HealthSource } from '../../aws/health-source.ts';
+import { route53HealthSource } from '../../app/health-source.ts';
 import { cloudWatchAlarmStates } from '../../aws/alarm-states.ts';
 import { sfnExecutions, sfnStarter, type StateMachineArns } from '../../aws/sfn.ts';
 import { DynamoStateTable } from '../../aws/state-table.ts';
-import type { LoadedFleet } from '../../core/config-file.ts';
+import type { LoadedFleet } from '../../fleet/fleet-file.ts';
 import { InvalidInput } from '../../core/errors.ts';
-import { discoveryPort, manifestFolderReader } from '../../k8s/source.ts';
+import { manifestFolderSource } from '../../k8s/source.ts';
 import { WORKFLOW_NAMES, type Deps } from '../../core/ports.ts';
 import { route53Dns } from '../../app/dns/route53-dns.ts';
 import { LOCAL_REGION, type LocalNames } from './names.ts';
@@ -80,7 +80,7 @@ export function localDeps(options: { fleet: LoadedFleet; clients: LocalClients; 
         throw new InvalidInput(`EKS is not emulated by the local runtime: cannot follow update ${request.updateId} of ${request.eksClusterName}`, { ...request });
       },
     },
-    discovery: discoveryPort(config, () => manifestFolderReader(fleet.dir)),
+    discovery: manifestFolderSource(fleet),
     alarms: cloudWatchAlarmStates([clients.cloudwatch]),
     clock: { now: () => new Date() },
   };

@@ -5,11 +5,13 @@
 // in-cluster agent watching a stand-in API server of its manifest folder, announcing its
 // Gateways on the bus. State lives under the
 // state folder, so a restart carries on where the last run stopped.
-import { CreateHostedZoneCommand, HostedZoneAlreadyExists } from '@aws-sdk/client-route-53';
+import { DEFAULT_FLEET } from '../../core/config.ts';
+import { CreateHostedZoneCommand, HostedZoneAlreadyExists, type VPCRegion } from '@aws-sdk/client-route-53';
+import { managedZoneConfigs } from '../../core/upstream.ts';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureStateTable } from '../../aws/state-table.ts';
-import { loadFleet, type LoadedFleet } from '../../core/config-file.ts';
+import { loadFleet, type LoadedFleet } from '../../fleet/fleet-file.ts';
 import { normalizeName } from '../../core/dns-names.ts';
 import { errorMessage, InvalidInput, UnknownCluster } from '../../core/errors.ts';
 import type { Deps } from '../../core/ports.ts';
@@ -27,6 +29,7 @@ import type { LambdaHandler } from '@switchyard/local-aws/stepfunctions/lambda-i
 import type { ExecutionSummary as StoredExecution } from '@switchyard/local-aws/stepfunctions/engine';
 import { CanaryFleet, type CanaryInfo, type CanaryMode } from './canaries.ts';
 import { ensureCanaryAlarms, followHealthChecks } from './canary-alarms.ts';
+import { ensureUpstreamAlarms, startEdgeCanaries } from './edge-canaries.ts';
 import { LocalAlarms } from '@switchyard/local-aws/cloudwatch/alarms';
 import { cloudWatchServices } from '@switchyard/local-aws/cloudwatch/service';
 import { controlService, stillStarting } from './control.ts';
@@ -45,7 +48,8 @@ import { localSource, type LocalSourceOptions } from '../../dashboard/sources/lo
 
 const NO_ENDPOINTS: readonly PublishedEndpoint[] = [];
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const DEFAULT_FLEET = join(PROJECT_ROOT, 'examples', 'fleet');
+/** The example fleet (core's DEFAULT_FLEET) in this checkout. */
+export const DEFAULT_FLEET_PATH = join(PROJECT_ROOT, DEFAULT_FLEET);
 export const DEFAULT_WORKFLOWS = join(PROJECT_ROOT, 'workflows');
 export const DEFAULT_STATE_DIR = '.switchyard';
 
@@ -136,15 +140,18 @@ function lazyHandlers(tasks: () => Record<string, Task>): Record<string, LambdaH
 async function ensureZones(fleet: LoadedFleet, clients: LocalClients): Promise<string[]> {
   const problems: string[] = [];
   const listed = await clients.route53.listHostedZones();
-  for (const zone of fleet.config.zones) {
+  for (const zone of managedZoneConfigs(fleet.config)) {
     const name = normalizeName(zone.name);
     if (zone.id !== undefined) {
       if (!listed.some((z) => z.id === zone.id)) problems.push(`zone ${zone.name}: pinned id ${zone.id} does not exist locally (remove the id to let the runtime create the zone)`);
       continue;
     }
     if (listed.some((z) => z.name === name)) continue;
+    // The upstream zone is private, associated with (a stand-in for) the edges' VPC.
+    const edgeRegion = fleet.config.clusters.find((c) => c.role === 'edge')?.region ?? 'us-east-1';
+    const privateZone = zone.private ? { HostedZoneConfig: { PrivateZone: true, Comment: 'Switchyard upstream zone (docs/edge.md)' }, VPC: { VPCRegion: edgeRegion as VPCRegion, VPCId: 'vpc-switchyard-local-edges' } } : {};
     try {
-      await clients.route53Client.send(new CreateHostedZoneCommand({ Name: name, CallerReference: `switchyard-local-${name}` }));
+      await clients.route53Client.send(new CreateHostedZoneCommand({ Name: name, CallerReference: `switchyard-local-${name}`, ...privateZone }));
     } catch (error) {
       if (!(error instanceof HostedZoneAlreadyExists)) throw error;
     }
@@ -154,7 +161,7 @@ async function ensureZones(fleet: LoadedFleet, clients: LocalClients): Promise<s
 
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const log = options.log ?? (() => {});
-  const fleet = await loadFleet(options.fleet ?? DEFAULT_FLEET);
+  const fleet = await loadFleet(options.fleet ?? DEFAULT_FLEET_PATH);
   const scale = scaleOf(options);
   const stateDir = options.stateDir === null ? undefined : resolve(options.stateDir ?? DEFAULT_STATE_DIR);
   const names = localNames();
@@ -326,6 +333,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       evaluationMs: 60_000 * scale.health,
     });
     cleanups.push(() => follower.stop());
+    // The edges' canaries feed the upstream alarms that the upstream records' checks read (docs/edge.md).
+    const edgeCanaries = startEdgeCanaries({
+      fleet: fleet.config,
+      alarms,
+      upstreamAlarms: ensureUpstreamAlarms(fleet.config, alarms),
+      loadBalancerOf: (cluster) => canaries.resolve(fleet.config.clusters.find((c) => c.name === cluster)?.canaryHostname ?? ''),
+      everyMs: fleet.config.healthCheck.intervalSeconds * 1000 * scale.health,
+      timeoutMs: Math.max(500, Math.round(6000 * scale.health)),
+    });
+    cleanups.push(() => edgeCanaries.stop());
 
     const recovered = await recoverInterrupted({ stepFunctions: opened.stepFunctions, deps, workflowOf });
     for (const outcome of recovered) log(`recovered ${outcome.workflow} ${outcome.executionArn}: ${outcome.action} (${outcome.detail})`);

@@ -3,8 +3,8 @@
 // Route 53 would answer with now. Read through the ports (state table, Route 53, health
 // source), so the same function serves the local status view and a status command
 // against AWS; the local runtime adds its canaries, executions and recent events.
-import { selectZones } from '../../aws/dns-sync.ts';
-import type { Route53Port } from '../../aws/route53.ts';
+import { selectZones } from '../../core/zone-state.ts';
+import type { Route53Port } from '../../core/ports.ts';
 import type { StateTable } from '../../core/ports.ts';
 import type { FleetConfig } from '../../core/config.ts';
 import { MARKER_LABEL, normalizeName } from '../../core/dns-names.ts';
@@ -13,6 +13,8 @@ import { unservedApps, type UnservedApp } from '../../core/failover.ts';
 import { failoverKey, intentOf, liveLocks } from '../../core/fleet-document.ts';
 import type { ClusterIntentState, HealthState, RecordSet, RoutingPolicy } from '../../core/model.ts';
 import type { HealthSource } from '../../core/ports.ts';
+import type { Tier } from '../../core/tiers.ts';
+import { tierOf } from '../../core/upstream.ts';
 
 export interface ClusterStatus {
   name: string;
@@ -24,6 +26,8 @@ export interface ClusterStatus {
   lock?: string;
   /** True when alarm-driven failover took the whole cluster out. */
   failedOver: boolean;
+  /** Only in a fleet with edge clusters (docs/edge.md). */
+  tier?: Tier;
 }
 
 export interface AppMemberStatus {
@@ -41,6 +45,12 @@ export interface AppMemberStatus {
 export interface AppStatus {
   hostname: string;
   routing: RoutingPolicy;
+  /**
+   * Only in a fleet with edge clusters: `edge` for an app's public records on the edges,
+   * `workload` for its upstream records (upstreamOf set) and for an app published directly.
+   */
+  tier?: Tier;
+  upstreamOf?: string;
   clusters: AppMemberStatus[];
 }
 
@@ -95,12 +105,21 @@ export function servingMembers(routing: RoutingPolicy, members: ReadonlyArray<Om
   }
 }
 
+/** Which tier an app's records point at, from their name and clusters. */
+function appTier(fleet: FleetConfig, hostname: string, members: ReadonlyArray<{ cluster: string }>): Pick<AppStatus, 'tier' | 'upstreamOf'> {
+  const upstream = fleet.upstream?.zone;
+  if (upstream !== undefined && hostname.endsWith(`.${upstream}`)) return { tier: 'workload', upstreamOf: hostname.slice(0, -(upstream.length + 1)) };
+  const edges = new Set(fleet.clusters.filter((c) => c.role === 'edge').map((c) => c.name));
+  return { tier: members.some((m) => edges.has(m.cluster)) ? 'edge' : 'workload' };
+}
+
 export async function fleetStatus(ports: FleetStatusPorts): Promise<FleetStatus> {
   const { fleet } = ports;
   const names = fleet.clusters.map((c) => c.name);
   const [state, health, zones, catalogue] = await Promise.all([ports.table.readFleet(), ports.health.snapshot(names), ports.route53.listHostedZones(), ports.table.listApps()]);
   const now = new Date();
   const locks = new Map(liveLocks(state, now).map((l) => [l.cluster, l]));
+  const tiered = fleet.clusters.some((c) => c.role === 'edge');
   const clusters: ClusterStatus[] = fleet.clusters.map((c) => {
     const intent = intentOf(state, c.name);
     const lock = locks.get(c.name);
@@ -112,6 +131,7 @@ export async function fleetStatus(ports: FleetStatusPorts): Promise<FleetStatus>
       health: health.clusters[c.name] ?? 'UNKNOWN',
       ...(lock ? { lock: `${lock.operation} by ${lock.holder}` } : {}),
       failedOver: state.failovers[failoverKey(c.name)] !== undefined,
+      ...(tiered ? { tier: tierOf(c) } : {}),
     };
   });
 
@@ -150,7 +170,8 @@ export async function fleetStatus(ports: FleetStatusPorts): Promise<FleetStatus>
         })
         .sort((a, b) => names.indexOf(a.cluster) - names.indexOf(b.cluster));
       const serving = servingMembers(routing, members);
-      return { hostname: name.replace(/\.$/, ''), routing, clusters: members.map((m) => ({ ...m, serving: serving.has(m.cluster) })) };
+      const hostname = name.replace(/\.$/, '');
+      return { hostname, routing, ...(tiered ? appTier(fleet, hostname, members) : {}), clusters: members.map((m) => ({ ...m, serving: serving.has(m.cluster) })) };
     });
   const unserved = unservedApps(state, catalogueApps(fleet, catalogue.flatMap((a) => a.endpoints)), health);
   return { clusters, apps, unserved };

@@ -1,4 +1,4 @@
-// The event rules the deploy creates on AWS (stacks/triggers.ts, stacks/plan.ts), put on
+// The event rules the deploy creates on AWS (src/core/triggers.ts, stacks/plan.ts), put on
 // the local bus: alarm state changes, EKS calls and the local Step Functions' status
 // changes arrive on the default bus (where AWS services deliver them) and are forwarded to
 // the app's bus; there the router function subscribes to alarms, EKS calls, Gateway events
@@ -8,7 +8,7 @@
 import type { FleetConfig } from '../../core/config.ts';
 import { alarmPrefix } from '../../core/alarm-names.ts';
 import { LOCK_HOLDING_WORKFLOWS } from '../../core/events.ts';
-import { alarmPattern, DEFAULT_RECONCILE_SCHEDULE, eksPattern, executionsPattern, gatewayPattern, type EventPattern } from '../../../stacks/triggers.ts';
+import { alarmPattern, DEFAULT_RECONCILE_SCHEDULE, eksPattern, executionsPattern, gatewayPattern, type EventPattern } from '../../core/triggers.ts';
 import { DEFAULT_BUS, type LocalEventBus } from '@switchyard/local-aws/eventbridge/bus';
 import type { LocalNames } from './names.ts';
 
@@ -25,7 +25,7 @@ export interface TriggerRoute {
   target?: string;
 }
 
-export interface TriggerPlanInput {
+export interface TriggerInput {
   fleet: FleetConfig;
   names: LocalNames;
   /** In-process handler names. */
@@ -42,7 +42,7 @@ function executionsPatternOf(names: LocalNames, workflows: readonly string[]): E
 }
 
 /** Where each kind of event goes: the router when there is one, else the workflow that takes the raw event. */
-export function planTriggers(input: TriggerPlanInput): TriggerRoute[] {
+export function triggerRoutes(input: TriggerInput): TriggerRoute[] {
   const { fleet, names } = input;
   const router = input.functions.includes(ROUTER);
   const direct = (workflow: string) => (input.workflows.includes(workflow) ? `workflow:${workflow}` : undefined);
@@ -74,7 +74,7 @@ function forwardRoutes(fleet: FleetConfig, names: LocalNames, workflows: readonl
  * routes, with `target` undefined where nothing could take the events (those rules are
  * created without a target, so the events still show in the recent-event log).
  */
-export function installTriggers(bus: LocalEventBus, input: TriggerPlanInput): TriggerRoute[] {
+export function installTriggers(bus: LocalEventBus, input: TriggerInput): TriggerRoute[] {
   const { names } = input;
   if (!bus.listEventBuses().some((b) => b.Name === names.bus)) bus.createEventBus(names.bus);
   const appBusArn = bus.busArn(names.bus);
@@ -86,7 +86,7 @@ export function installTriggers(bus: LocalEventBus, input: TriggerPlanInput): Tr
     bus.putRule({ Name: forward.rule, EventBusName: DEFAULT_BUS, EventPattern: JSON.stringify(forward.pattern), Description: 'forwards the fleet\'s AWS events to the app bus' });
     bus.putTargets({ Rule: forward.rule, EventBusName: DEFAULT_BUS, Targets: [{ Id: TARGET_ID, Arn: appBusArn }] });
   }
-  const routes = planTriggers(input);
+  const routes = triggerRoutes(input);
   for (const route of routes) {
     bus.putRule({
       Name: route.rule,

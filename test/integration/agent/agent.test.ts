@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runAgent, type RunningAgent } from '../../../src/agent/run.ts';
-import { loadFleet } from '../../../src/core/config-file.ts';
+import { loadFleet } from '../../../src/fleet/fleet-file.ts';
 import { canaryHostnames } from '../../../src/k8s/parse/cluster.ts';
 import { FakeApiServer, TEST_CA } from '../k8s/fake-api-server.ts';
 import { startLocalBus, type LocalBus } from '../k8s/forwarder-harness.ts';

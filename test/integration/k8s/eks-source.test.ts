@@ -1,9 +1,9 @@
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadFleet, type LoadedFleet } from '../../../src/core/config-file.ts';
-import { eksDiscoveryPort, eksEndpointSource } from '../../../src/k8s/eks-source.ts';
-import type { DiscoveryPort } from '../../../src/core/ports.ts';
+import { loadFleet, type LoadedFleet } from '../../../src/fleet/fleet-file.ts';
+import { eksEndpointSource } from '../../../src/k8s/eks-source.ts';
+import type { EndpointSource } from '../../../src/core/ports.ts';
 import { manifestFolderSource } from '../../../src/k8s/source.ts';
 import { FakeApiServer, TEST_CA } from './fake-api-server.ts';
 import { EXAMPLE_FLEET, exampleManifests, serve } from './helpers.ts';
@@ -60,9 +60,9 @@ describe('eksEndpointSource against fake EKS API servers', () => {
     expect(west.requests.filter((r) => r.path === '/api/v1/services')).toHaveLength(2);
   });
 
-  it('serves the workflows\' DiscoveryPort: list(clusters) reads only those, reusing its token', async () => {
+  it('serves the workflows\' discovery: list(clusters) reads only those, reusing its token', async () => {
     serve(east, await exampleManifests('east'));
-    const port: DiscoveryPort = eksDiscoveryPort(fleet.config, { credentials: async () => CREDENTIALS });
+    const port: EndpointSource = eksEndpointSource(fleet.config, { credentials: async () => CREDENTIALS });
 
     const first = await port.list(['east']);
     const second = await port.list(['east']);

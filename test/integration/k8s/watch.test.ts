@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadFleet } from '../../../src/core/config-file.ts';
+import { loadFleet } from '../../../src/fleet/fleet-file.ts';
 import { gatewayPublishedDetailSchema, gatewayWithdrawnDetailSchema, type GatewayEvent } from '../../../src/core/gateway-events.ts';
 import { KubeApi } from '../../../src/k8s/api/client.ts';
 import type { PublishedEndpoint } from '../../../src/core/model.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileEndpointSource, parseEndpointsFile } from '../../../src/aws/endpoints-file.ts';
-import { loadFleet } from '../../../src/core/config-file.ts';
+import { loadFleet } from '../../../src/fleet/fleet-file.ts';
 import { parseFleetConfig } from '../../../src/core/config.ts';
 import { ConfigError } from '../../../src/core/errors.ts';
 

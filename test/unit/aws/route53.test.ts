@@ -20,7 +20,7 @@ import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Route53Adapter, createRoute53Client, fromResourceRecordSet, toResourceRecordSet } from '../../../src/aws/route53.ts';
 import { RateLimiter, route53Limiter } from '../../../src/aws/retry.ts';
-import { sendChangeRequests, waitForInsync } from '../../../src/aws/send-changes.ts';
+import { sendChangeRequests, waitForInsync } from '../../../src/app/dns/send-changes.ts';
 import { Route53Rejected, TransientAwsError } from '../../../src/core/errors.ts';
 import type { RecordSet } from '../../../src/core/model.ts';
 import { VirtualClock } from './helpers/virtual-clock.ts';

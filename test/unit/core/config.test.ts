@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { fleetPathProblem, parseFleetConfig, isWithin } from '../../../src/core/config.ts';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { resolveFleetPath } from '../../../src/core/fleet-paths.ts';
-import { loadFleet } from '../../../src/core/config-file.ts';
+import { resolveFleetPath } from '../../../src/fleet/fleet-paths.ts';
+import { loadFleet } from '../../../src/fleet/fleet-file.ts';
 import { ConfigError } from '../../../src/core/errors.ts';
 
 const minimal = `

@@ -2,7 +2,7 @@ import { GetHealthCheckStatusCommand, Route53Client } from '@aws-sdk/client-rout
 import { ExecutionAlreadyExists, ListStateMachinesCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { healthFromObservations, route53HealthSource } from '../../../src/aws/health-source.ts';
+import { healthFromObservations, route53HealthSource } from '../../../src/app/health-source.ts';
 import { Route53Adapter } from '../../../src/aws/route53.ts';
 import { findStateMachines, parseStateMachineArns, sfnStarter } from '../../../src/aws/sfn.ts';
 import { healthCheckKey, healthCheckSpecFor, healthCheckTags } from '../../../src/core/health-spec.ts';

@@ -1,7 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Clock } from '../../../src/aws/retry.ts';
+import type { Pacer } from '../../../src/core/ports.ts';
 import type { GatewayEvent } from '../../../src/core/gateway-events.ts';
 import { checkBusName, createEventBridgeClient, putEventsSender } from '../../../src/k8s/forwarder-sender.ts';
 
@@ -15,12 +15,12 @@ const withdrawn = (n: number): GatewayEvent => ({
 const gatewayOf = (entry: { Detail?: string }) => JSON.parse(entry.Detail as string).gateway as string;
 
 /** A clock that never really waits; it records each backoff. */
-function fakeClock(): Clock & { sleeps: number[] } {
+function fakeClock(): Pacer & { sleeps: number[] } {
   const sleeps: number[] = [];
   return { sleeps, now: () => 0, sleep: async (ms) => void sleeps.push(ms) };
 }
 
-function sender(options: { maxAttempts?: number; signal?: AbortSignal; clock?: Clock } = {}) {
+function sender(options: { maxAttempts?: number; signal?: AbortSignal; clock?: Pacer } = {}) {
   const recorded = fakeClock();
   const clock = options.clock ?? recorded;
   const sent: string[] = [];
@@ -97,7 +97,7 @@ describe('putEventsSender', () => {
   it('loses what is not sent yet when stopped during a backoff, without waiting it out', async () => {
     mock.on(PutEventsCommand).rejects(Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }));
     const stop = new AbortController();
-    const slowClock: Clock = { now: () => 0, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+    const slowClock: Pacer = { now: () => 0, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
     const { send, lost } = sender({ signal: stop.signal, clock: slowClock });
 
     const started = Date.now();

@@ -2,7 +2,7 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadFleet, type LoadedFleet } from '../../../src/core/config-file.ts';
+import { loadFleet, type LoadedFleet } from '../../../src/fleet/fleet-file.ts';
 import type { KubeObject } from '../../../src/k8s/kube.ts';
 import { clusterSource, manifestFolderSource } from '../../../src/k8s/source.ts';
 

@@ -55,6 +55,31 @@ describe('checkWeightChange', () => {
     expect(describeViolations(verdict.violations)).toBe('shop.example.com would keep 1 healthy active cluster(s) (b), minimum 2');
   });
 
+  it('keeps at least one healthy edge of an edge app, whatever minHealthyActive says, and names the edge tier', () => {
+    // Prepare: minHealthyActive 2 holds for the workload tier; the edge tier needs one.
+    const input: SafetyInput = {
+      minHealthyActive: 2,
+      apps: [
+        { hostname: 'shop.example.com', tier: 'edge', members: [member('edge-us'), member('edge-eu')] },
+        { hostname: 'shop.example.com.mesh.internal', tier: 'workload', members: [member('east'), member('west'), member('eu')] },
+      ],
+    };
+    // Act / Assess
+    expect(checkWeightChange(input, { cluster: 'edge-us', weightPercent: 0 }).safe).toBe(true);
+    expect(checkWeightChange(input, { cluster: 'east', weightPercent: 0 }).safe).toBe(true);
+    const both = checkWeightChanges(input, [
+      { cluster: 'edge-us', weightPercent: 0 },
+      { cluster: 'edge-eu', weightPercent: 0 },
+    ]);
+    expect(both.violations).toEqual([{ hostname: 'shop.example.com', tier: 'edge', min: 1, before: 2, after: 0, remaining: [] }]);
+    expect(describeViolations(both.violations)).toBe('shop.example.com (edge tier) would keep 0 healthy active edge cluster(s) (none), minimum 1');
+    const twoWorkloads = checkWeightChanges(input, [
+      { cluster: 'east', weightPercent: 0 },
+      { cluster: 'west', weightPercent: 0 },
+    ]);
+    expect(twoWorkloads.violations.map((v) => [v.hostname, v.tier, v.min])).toEqual([['shop.example.com.mesh.internal', 'workload', 2]]);
+  });
+
   it('ignores apps the cluster does not serve, and other apps when the change is per app', () => {
     // Prepare
     const input: SafetyInput = {

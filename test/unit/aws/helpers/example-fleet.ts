@@ -1,6 +1,7 @@
 // The example fleet (examples/fleet) as test input: its config and endpoints file.
 import { readFileSync } from 'node:fs';
-import { parseEndpointsFile, type EndpointSource } from '../../../../src/aws/endpoints-file.ts';
+import { parseEndpointsFile } from '../../../../src/aws/endpoints-file.ts';
+import type { EndpointSource } from '../../../../src/core/ports.ts';
 import { parseFleetConfig, type FleetConfig } from '../../../../src/core/config.ts';
 import type { Problem, PublishedEndpoint } from '../../../../src/core/model.ts';
 
@@ -11,5 +12,5 @@ export function exampleEndpoints(fleet: FleetConfig = exampleFleet): PublishedEn
 }
 
 export function staticSource(endpoints: PublishedEndpoint[], problems: Problem[] = []): EndpointSource {
-  return { description: 'test endpoints', list: async () => ({ endpoints: structuredClone(endpoints), problems }) };
+  return { description: 'test endpoints', list: async () => ({ endpoints: structuredClone(endpoints), problems, unreachable: [] }) };
 }

@@ -9,7 +9,7 @@ import type { PageStart, ReadPage } from '../../../../src/core/verify.ts';
 import { applyWithLocalRules, pageWithLocalListing } from '../../../support/local-route53-rules.ts';
 import type { Tag } from '../../../../src/core/health-spec.ts';
 import type { Change, HealthCheckSpec, HostedZone, RecordSet } from '../../../../src/core/model.ts';
-import type { ChangeStatus, ChangeSubmitted, HealthCheckRecord, Route53Port } from '../../../../src/aws/route53.ts';
+import type { ChangeStatus, ChangeSubmitted, HealthCheckRecord, Route53Port } from '../../../../src/core/ports.ts';
 
 interface StoredCheck extends HealthCheckRecord {
   spec: HealthCheckSpec;

@@ -2,9 +2,9 @@
 // timer, and once the event loop is otherwise idle (setImmediate) the clock jumps
 // to the earliest timer and wakes it. Concurrent sleepers see consistent time and
 // tests never really wait.
-import type { Clock } from '../../../../src/aws/retry.ts';
+import type { Pacer } from '../../../../src/core/ports.ts';
 
-export class VirtualClock implements Clock {
+export class VirtualClock implements Pacer {
   #now: number;
   #timers: Array<{ at: number; resolve: () => void }> = [];
   #scheduled = false;

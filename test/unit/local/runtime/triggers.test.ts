@@ -3,16 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { parseFleetConfig } from '../../../../src/core/config.ts';
 import { LocalEventBus } from '@switchyard/local-aws/eventbridge/bus';
 import { localNames } from '../../../../src/local/runtime/names.ts';
-import { installTriggers, planTriggers } from '../../../../src/local/runtime/triggers.ts';
+import { installTriggers, triggerRoutes } from '../../../../src/local/runtime/triggers.ts';
 
 const fleet = parseFleetConfig(readFileSync('examples/fleet/fleet.yaml', 'utf8'), 'fleet.yaml');
 const names = localNames();
 const WORKFLOWS = ['OnboardApp', 'Failover', 'Reconcile', 'UpgradeGuard', 'DrainCluster'];
 
-describe('planTriggers', () => {
+describe('triggerRoutes', () => {
   it('sends alarms, EKS calls, Gateway events and the schedule to the router when there is one', () => {
     // Act
-    const routes = planTriggers({ fleet, names, functions: ['router', 'onboardApp'], workflows: WORKFLOWS });
+    const routes = triggerRoutes({ fleet, names, functions: ['router', 'onboardApp'], workflows: WORKFLOWS });
     // Assess
     expect(routes.map((r) => [r.rule, r.bus, r.target])).toEqual([
       ['switchyard-local-alarms', 'switchyard-local-bus', 'function:router'],
@@ -26,16 +26,16 @@ describe('planTriggers', () => {
 
   it('without a router, starts the workflows that take the raw event, and leaves the rest untargeted', () => {
     // Act
-    const routes = planTriggers({ fleet, names, functions: ['onboardApp'], workflows: WORKFLOWS });
+    const routes = triggerRoutes({ fleet, names, functions: ['onboardApp'], workflows: WORKFLOWS });
     // Assess
     expect(routes.map((r) => r.target)).toEqual(['workflow:Failover', 'workflow:UpgradeGuard', undefined, undefined]);
   });
 });
 
-describe('planTriggers: stopped runs', () => {
+describe('triggerRoutes: stopped runs', () => {
   it('sends stopped, timed-out and failed runs of the lock-holding machines to the router when RecoverOperation is deployed', () => {
     // Act
-    const routes = planTriggers({ fleet, names, functions: ['router'], workflows: [...WORKFLOWS, 'RestoreCluster', 'RecoverOperation'] });
+    const routes = triggerRoutes({ fleet, names, functions: ['router'], workflows: [...WORKFLOWS, 'RestoreCluster', 'RecoverOperation'] });
     // Assess
     const executions = routes.find((r) => r.rule === 'switchyard-local-executions');
     expect(executions).toEqual({
@@ -51,7 +51,7 @@ describe('planTriggers: stopped runs', () => {
         },
       },
     });
-    expect(planTriggers({ fleet, names, functions: ['router'], workflows: WORKFLOWS }).some((r) => r.rule === 'switchyard-local-executions')).toBe(false);
+    expect(triggerRoutes({ fleet, names, functions: ['router'], workflows: WORKFLOWS }).some((r) => r.rule === 'switchyard-local-executions')).toBe(false);
   });
 });
 

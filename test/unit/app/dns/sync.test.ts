@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NEW_HEALTH_CHECK_PREFIX, healthCheckIdsAfter, heldForUnreachable, planDns, recordsAfter, selectZones, syncDns, type DnsPorts } from '../../../src/aws/dns-sync.ts';
-import { ConfigError } from '../../../src/core/errors.ts';
-import type { PublishedEndpoint, RecordSet } from '../../../src/core/model.ts';
-import { exampleEndpoints, exampleFleet, staticSource } from './helpers/example-fleet.ts';
-import { FakeRoute53 } from './helpers/fake-route53.ts';
-import { VirtualClock } from './helpers/virtual-clock.ts';
+import { planDns, syncDns, type DnsPorts } from '../../../../src/app/dns/sync.ts';
+import { healthCheckIdsAfter, heldForUnreachable, recordsAfter, selectZones } from '../../../../src/core/zone-state.ts';
+import { NEW_HEALTH_CHECK_PREFIX } from '../../../../src/core/health-check-plan.ts';
+import { ConfigError } from '../../../../src/core/errors.ts';
+import type { PublishedEndpoint, RecordSet } from '../../../../src/core/model.ts';
+import { exampleEndpoints, exampleFleet, staticSource } from '../../aws/helpers/example-fleet.ts';
+import { FakeRoute53 } from '../../aws/helpers/fake-route53.ts';
+import { VirtualClock } from '../../aws/helpers/virtual-clock.ts';
 
 const ZONE = { id: 'Z1', name: 'example.com.' };
 

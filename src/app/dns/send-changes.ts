@@ -3,10 +3,10 @@
 // time, so one bad name cannot block the others, and each failure keeps Route 53's
 // own message. Anything else (throttling past the retries, no access) stops the run:
 // the groups not sent are reported as such.
-import { Route53Rejected, errorMessage } from '../core/errors.ts';
-import type { ChangeGroup, ChangeRequest } from '../core/model.ts';
-import { systemClock, type Clock } from './retry.ts';
-import type { Route53Port } from './route53.ts';
+import { Route53Rejected, errorMessage } from '../../core/errors.ts';
+import type { ChangeGroup, ChangeRequest } from '../../core/model.ts';
+import { systemPacer, type Pacer } from '../../core/ports.ts';
+import type { Route53Port } from '../../core/ports.ts';
 
 export type GroupStatus = 'applied' | 'failed' | 'not-sent' | 'dry-run';
 
@@ -120,7 +120,7 @@ export const MIN_INSYNC_POLL_MS = 2000;
 export const DEFAULT_INSYNC_TIMEOUT_MS = 300_000;
 
 export interface WaitOptions {
-  clock?: Clock;
+  clock?: Pacer;
   /** Give up waiting after this long; the changes still apply, they are reported pending. */
   timeoutMs?: number;
   /** Raised to MIN_INSYNC_POLL_MS when lower. */
@@ -137,7 +137,7 @@ export interface WaitResult {
 
 /** Polls GetChange until every change is INSYNC or the time is up. */
 export async function waitForInsync(port: Route53Port, changeIds: readonly string[], options: WaitOptions = {}): Promise<WaitResult> {
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? systemPacer;
   const timeoutMs = options.timeoutMs ?? DEFAULT_INSYNC_TIMEOUT_MS;
   const interval = Math.max(MIN_INSYNC_POLL_MS, options.pollIntervalMs ?? MIN_INSYNC_POLL_MS);
   const started = clock.now();

@@ -1,12 +1,56 @@
-// Workflows as the deploy sees them: the same `workflows/*.asl.json` the local runner
-// runs, checked for what must hold on AWS (every Task wired to a deployed function or an
-// allowed integration, every placeholder known) and rendered with the real ARNs. Pure.
-import { InvalidInput } from '../src/core/errors.ts';
-import { EVENTS_PUT_EVENTS, LAMBDA_INVOKE, forEachState, parseDefinition, type AslObject } from '@switchyard/local-aws/stepfunctions/definition';
+// The ASL contract shared by the deploy and the local runtime: `workflows/*.asl.json`
+// (JSONPath ASL, Tasks only `lambda:invoke` and `events:putEvents`, `${function}` and
+// `${EventBusName}` placeholders), checked for what must hold on AWS (every Task wired to
+// a deployed function or an allowed integration, every placeholder known) and rendered
+// with the real ARNs. Step Functions, on AWS or emulated, receives only the rendered
+// text (docs/workflows.md). Pure.
+import { InvalidInput } from './errors.ts';
+
+export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+export const EVENTS_PUT_EVENTS = 'arn:aws:states:::events:putEvents';
+
+export type AslObject = Record<string, unknown>;
+
+/** Parses definition text (or takes an object) into a JSON object; anything else is InvalidInput. */
+export function parseDefinition(source: string | object, label = 'definition'): AslObject {
+  let value: unknown = source;
+  if (typeof source === 'string') {
+    try {
+      value = JSON.parse(source);
+    } catch (error) {
+      throw new InvalidInput(`${label}: not valid JSON: ${(error as Error).message}`, { label });
+    }
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidInput(`${label}: must be a JSON object with StartAt and States`, { label });
+  }
+  return structuredClone(value) as AslObject;
+}
+
+/** Calls visit for every state, including those inside Map and Parallel states. */
+export function forEachState(definition: AslObject, visit: (name: string, state: AslObject) => void): void {
+  const states = definition['States'];
+  if (states === null || typeof states !== 'object') return;
+  for (const [name, state] of Object.entries(states as Record<string, AslObject>)) {
+    visit(name, state);
+    for (const nested of nestedMachines(state)) forEachState(nested, visit);
+  }
+}
+
+function nestedMachines(state: AslObject): AslObject[] {
+  const nested: AslObject[] = [];
+  for (const key of ['ItemProcessor', 'Iterator']) {
+    const machine = state[key];
+    if (machine !== null && typeof machine === 'object') nested.push(machine as AslObject);
+  }
+  const branches = state['Branches'];
+  if (Array.isArray(branches)) nested.push(...(branches as AslObject[]));
+  return nested;
+}
 
 /** Placeholder of the app's event bus name in putEvents entries. */
 export const EVENT_BUS_PLACEHOLDER = 'EventBusName';
-/** The only Task integrations a workflow may use (DESIGN.md, shared conventions). */
+/** The only Task integrations a workflow may use (docs/workflows.md). */
 export const ALLOWED_TASK_RESOURCES: readonly string[] = [LAMBDA_INVOKE, EVENTS_PUT_EVENTS];
 
 const WORKFLOW_FILE = /^([A-Z][A-Za-z0-9]*)\.asl\.json$/;

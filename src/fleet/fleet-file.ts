@@ -1,8 +1,8 @@
 // Reads a fleet folder from disk. The parsing itself is pure (config.ts).
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ConfigError } from './errors.ts';
-import { parseFleetConfig, type FleetConfig } from './config.ts';
+import { ConfigError } from '../core/errors.ts';
+import { parseFleetConfig, type FleetConfig } from '../core/config.ts';
 import { resolveFleetPath } from './fleet-paths.ts';
 
 export const FLEET_FILE = 'fleet.yaml';

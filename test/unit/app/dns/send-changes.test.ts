@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { sendChangeRequests, waitForInsync } from '../../../src/aws/send-changes.ts';
-import { TransientAwsError } from '../../../src/core/errors.ts';
-import type { ChangeGroup, RecordSet } from '../../../src/core/model.ts';
-import { FakeRoute53 } from './helpers/fake-route53.ts';
-import { VirtualClock } from './helpers/virtual-clock.ts';
+import { sendChangeRequests, waitForInsync } from '../../../../src/app/dns/send-changes.ts';
+import { TransientAwsError } from '../../../../src/core/errors.ts';
+import type { ChangeGroup, RecordSet } from '../../../../src/core/model.ts';
+import { FakeRoute53 } from '../../aws/helpers/fake-route53.ts';
+import { VirtualClock } from '../../aws/helpers/virtual-clock.ts';
 
 const txt = (name: string): RecordSet => ({ name, type: 'TXT', ttl: 60, values: ['"x"'] });
 const group = (name: string): ChangeGroup => ({ name, changes: [{ action: 'CREATE', recordSet: txt(name) }] });

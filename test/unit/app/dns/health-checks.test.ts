@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { deleteUnusedHealthChecks, ensureHealthChecks, listOwnedHealthChecks, planHealthChecks, sameSpec, type OwnedHealthCheck } from '../../../src/aws/health-checks.ts';
-import type { DesiredHealthCheck } from '../../../src/core/desired.ts';
-import { healthCheckKey, healthCheckTags } from '../../../src/core/health-spec.ts';
-import type { HealthCheckSpec } from '../../../src/core/model.ts';
-import { FakeRoute53 } from './helpers/fake-route53.ts';
+import { deleteUnusedHealthChecks, ensureHealthChecks, listOwnedHealthChecks } from '../../../../src/app/dns/health-checks.ts';
+import { planHealthChecks, sameSpec, type OwnedHealthCheck } from '../../../../src/core/health-check-plan.ts';
+import type { DesiredHealthCheck } from '../../../../src/core/desired.ts';
+import { healthCheckKey, healthCheckTags } from '../../../../src/core/health-spec.ts';
+import type { HealthCheckSpec } from '../../../../src/core/model.ts';
+import { FakeRoute53 } from '../../aws/helpers/fake-route53.ts';
 
 const spec = (over: Partial<HealthCheckSpec> = {}): HealthCheckSpec => ({
   protocol: 'HTTP',

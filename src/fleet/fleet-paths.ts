@@ -5,7 +5,7 @@
 // so a symlink that changes later is caught too.
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { fleetPathProblem } from './config.ts';
+import { fleetPathProblem } from '../core/config.ts';
 
 /** True when `path` is `root` or below it (both absolute, already resolved). */
 export function isInside(root: string, path: string): boolean {

@@ -4,9 +4,9 @@
 // region where they happen, so each watched region gets rules on its default bus that
 // forward only Switchyard's events to the app's bus; the router subscribes there. One
 // path for every event, whatever its region.
-import { InvalidInput } from '../src/core/errors.ts';
-import { EKS_API_CALLS, EXECUTION_STATUS_CHANGE, RECOVERED_STATUSES } from '../src/core/events.ts';
-import { AGENT_SOURCE_PREFIX, GATEWAY_EVENT_SOURCE, GATEWAY_EVENT_TYPES } from '../src/core/gateway-events.ts';
+import { InvalidInput } from './errors.ts';
+import { EKS_API_CALLS, EXECUTION_STATUS_CHANGE, RECOVERED_STATUSES } from './events.ts';
+import { AGENT_SOURCE_PREFIX, GATEWAY_EVENT_SOURCE, GATEWAY_EVENT_TYPES } from './gateway-events.ts';
 
 export const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';
 export const CLOUDTRAIL_API_CALL = 'AWS API Call via CloudTrail';

@@ -1,36 +1,21 @@
-// DNS orchestration: the pure core (desired → plan → batch) between Route 53 reads
-// and writes, with every outside thing injected (Route 53 port, endpoint source,
-// intents, health, clock). `planDns` only reads; `syncDns` also ensures health
+// `switchyard plan` and `sync`: the DNS pipeline (pipeline.ts) for the whole fleet,
+// with every outside thing injected (Route 53 port, endpoint source, intents, health,
+// pacer). `planDns` only reads; `syncDns` also ensures health
 // checks, applies the requests in order, waits for INSYNC and deletes the owned
 // health checks no record uses any more.
-import { batchPlan } from '../core/batch.ts';
-import type { ClusterConfig, FleetConfig } from '../core/config.ts';
-import { attachHealthCheckIds, computeDesiredState, type DesiredState, type HeldRecords } from '../core/desired.ts';
-import { normalizeName, recordKey } from '../core/dns-names.ts';
-import { ConfigError } from '../core/errors.ts';
-import type { ChangeGroup, ChangeRequest, ClusterIntent, HealthState, HostedZone, Problem, PublishedEndpoint, RecordSet } from '../core/model.ts';
-import { classifyZone } from '../core/ownership.ts';
-import { holdSilentClusters } from '../core/held.ts';
-import { plan as planChanges, type ActualZone, type Plan } from '../core/plan.ts';
-import type { EndpointSource } from './endpoints-file.ts';
-import {
-  deleteUnusedHealthChecks,
-  ensureHealthChecks,
-  listOwnedHealthChecks,
-  planHealthChecks,
-  type HealthCheckAction,
-  type HealthCheckFailure,
-  type HealthCheckStep,
-  type OwnedHealthCheck,
-} from './health-checks.ts';
-import type { Clock } from './retry.ts';
-import type { Route53Port } from './route53.ts';
-import { sendChangeRequests, waitForInsync, type GroupResult, type WaitResult } from './send-changes.ts';
+import type { FleetConfig } from '../../core/config.ts';
+import { attachHealthCheckIds, computeDesiredState, type DesiredState } from '../../core/desired.ts';
+import { planHealthChecks, plannedHealthCheckIds, type HealthCheckStep, type OwnedHealthCheck } from '../../core/health-check-plan.ts';
+import { holdSilentClusters } from '../../core/held.ts';
+import type { ChangeRequest, ClusterIntent, HealthState, HostedZone, Problem } from '../../core/model.ts';
+import type { ActualZone, Plan } from '../../core/plan.ts';
+import type { EndpointSource, Pacer, Route53Port } from '../../core/ports.ts';
+import { groupExpectations, intendedBySent } from '../../core/verify.ts';
+import { healthCheckIdsAfter, heldForUnreachable, silentClusters } from '../../core/zone-state.ts';
+import { deleteUnusedHealthChecks, ensureHealthChecks, listOwnedHealthChecks, type HealthCheckAction, type HealthCheckFailure } from './health-checks.ts';
+import { planBatches, readZones } from './pipeline.ts';
 import { readBack } from './read-back.ts';
-import { groupExpectations, intendedBySent } from '../core/verify.ts';
-
-/** Stands in for the id of a health check that `sync` would create (plan only; never sent). */
-export const NEW_HEALTH_CHECK_PREFIX = 'new:';
+import { sendChangeRequests, waitForInsync, type GroupResult, type WaitResult } from './send-changes.ts';
 
 export interface DnsPorts {
   route53: Route53Port;
@@ -41,7 +26,7 @@ export interface DnsPorts {
   appIntents?: () => Promise<ReadonlyArray<{ hostname: string; cluster: string; weightPercent: number }>>;
   /** Observed health per cluster. Missing: UNKNOWN (treated as healthy). */
   health?: () => Promise<Readonly<Record<string, HealthState>>>;
-  clock?: Clock;
+  clock?: Pacer;
   /** One human-readable line per step. */
   onProgress?: (line: string) => void;
 }
@@ -91,146 +76,6 @@ export interface SyncOptions {
   comment?: string;
 }
 
-/**
- * The hosted zones fleet.zones names: by pinned id, else by name. A zone that does not
- * exist, or a name several zones share without a pinned id, is bad input.
- */
-export function selectZones(fleet: FleetConfig, listed: readonly HostedZone[], fleetFile = 'fleet.yaml'): HostedZone[] {
-  const issues: string[] = [];
-  const chosen = new Map<string, HostedZone>();
-  fleet.zones.forEach((wanted, index) => {
-    const name = `${wanted.name.toLowerCase().replace(/\.$/, '')}.`;
-    if (wanted.id !== undefined) {
-      const zone = listed.find((z) => z.id === wanted.id);
-      if (!zone) issues.push(`zones[${index}].id: no hosted zone ${wanted.id} in this account`);
-      else if (zone.name !== name) issues.push(`zones[${index}].id: hosted zone ${wanted.id} is ${zone.name}, not ${name}`);
-      else chosen.set(zone.id, zone);
-      return;
-    }
-    const matches = listed.filter((z) => z.name === name);
-    if (matches.length === 0) issues.push(`zones[${index}].name: no hosted zone named ${name} in this account`);
-    else if (matches.length > 1) issues.push(`zones[${index}].name: ${matches.length} hosted zones are named ${name} (${matches.map((z) => `${z.id}${z.private ? ' private' : ''}`).join(', ')}); pin zones[${index}].id`);
-    else chosen.set(matches[0]!.id, matches[0]!);
-  });
-  if (issues.length > 0) throw new ConfigError(fleetFile, issues);
-  return [...chosen.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
-
-/**
- * What to leave alone while some clusters could not be read (their endpoints are
- * unknown, not gone): their A/AAAA sets (SetIdentifier = cluster), and every name with
- * a simple A/AAAA set, which names no cluster and so may be theirs.
- */
-export function heldForUnreachable(actual: readonly ActualZone[], unreachable: readonly string[]): HeldRecords[] {
-  if (unreachable.length === 0) return [];
-  const clusters = new Set(unreachable);
-  const held = new Map<string, HeldRecords>();
-  for (const zone of actual) {
-    for (const record of zone.records) {
-      const type = record.type.toUpperCase();
-      if (type !== 'A' && type !== 'AAAA') continue;
-      if (record.setIdentifier === undefined) {
-        held.set(`${record.name}|`, { name: record.name, reason: `clusters ${unreachable.join(', ')} could not be read` });
-      } else if (clusters.has(record.setIdentifier)) {
-        held.set(`${record.name}|${record.setIdentifier}`, { name: record.name, setIdentifier: record.setIdentifier, reason: `cluster ${record.setIdentifier} could not be read` });
-      }
-    }
-  }
-  return [...held.values()];
-}
-
-/**
- * Clusters the source read but that published nothing at all, while Route 53 holds record
- * sets we own for them (SetIdentifier = cluster, a simple set carrying one of the
- * cluster's health checks, or the cluster's canary record). A source that reads nothing is far likelier broken (an empty
- * mount, a truncated file) than a cluster that withdrew every app and its canary: these
- * clusters are held like unreachable ones. Withdrawing a whole cluster is done by removing
- * it from fleet.yaml. Pure.
- */
-export function silentClusters(input: {
-  clusters: readonly Pick<ClusterConfig, 'name' | 'canaryHostname'>[];
-  endpoints: readonly Pick<PublishedEndpoint, 'cluster'>[];
-  unreachable: readonly string[];
-  actual: readonly ActualZone[];
-  ownerId: string;
-  ownedChecks: readonly Pick<OwnedHealthCheck, 'id' | 'cluster'>[];
-}): Array<{ cluster: string; sets: number }> {
-  const publishing = new Set(input.endpoints.map((e) => e.cluster));
-  const candidates = new Set(input.clusters.map((c) => c.name).filter((c) => !publishing.has(c) && !input.unreachable.includes(c)));
-  if (candidates.size === 0) return [];
-  const canaries = new Map(input.clusters.map((c) => [normalizeName(c.canaryHostname), c.name]));
-  const checkCluster = new Map(input.ownedChecks.filter((c) => c.cluster !== undefined).map((c) => [c.id, c.cluster as string]));
-  const sets = new Map<string, number>();
-  for (const zone of input.actual) {
-    for (const ownership of classifyZone(zone.records, input.ownerId).values()) {
-      for (const record of ownership.owned) {
-        const cluster = record.setIdentifier ?? (record.healthCheckId ? checkCluster.get(record.healthCheckId) : undefined) ?? canaries.get(ownership.name);
-        if (cluster !== undefined && candidates.has(cluster)) sets.set(cluster, (sets.get(cluster) ?? 0) + 1);
-      }
-    }
-  }
-  return input.clusters.filter((c) => sets.has(c.name)).map(({ name }) => ({ cluster: name, sets: sets.get(name) as number }));
-}
-
-/** Every record set per zone after the given groups' changes (Route 53 semantics by key). */
-export function recordsAfter(actual: readonly ActualZone[], applied: ReadonlyArray<{ zoneId: string; group: ChangeGroup }>): Map<string, RecordSet[]> {
-  const byZone = new Map<string, Map<string, RecordSet>>();
-  for (const zone of actual) byZone.set(zone.zoneId, new Map(zone.records.map((r) => [recordKey(r), r])));
-  for (const { zoneId, group } of applied) {
-    let records = byZone.get(zoneId);
-    if (!records) byZone.set(zoneId, (records = new Map()));
-    for (const change of group.changes) {
-      if (change.action === 'DELETE') records.delete(recordKey(change.recordSet));
-      else records.set(recordKey(change.recordSet), change.recordSet);
-    }
-  }
-  return new Map([...byZone].map(([zoneId, records]) => [zoneId, [...records.values()]]));
-}
-
-/**
- * Health-check ids that record sets carry after the given groups' changes: counted
- * over what was read, adjusted by each change (an UPSERT replaces the set of its key).
- * Linear in the records read; only UPSERTed names are indexed by key. Names are
- * compared as the port returns them (canonical: lower-case, trailing dot).
- */
-export function healthCheckIdsAfter(actual: readonly ActualZone[], applied: ReadonlyArray<{ zoneId: string; group: ChangeGroup }>): Set<string> {
-  const counts = new Map<string, number>();
-  const add = (id: string | undefined, n: number) => {
-    if (id) counts.set(id, (counts.get(id) ?? 0) + n);
-  };
-  const upserted = new Map<string, Set<string>>();
-  for (const { zoneId, group } of applied) {
-    for (const c of group.changes) {
-      if (c.action !== 'UPSERT') continue;
-      let names = upserted.get(zoneId);
-      if (!names) upserted.set(zoneId, (names = new Set()));
-      names.add(normalizeName(c.recordSet.name));
-    }
-  }
-  const current = new Map<string, string | undefined>();
-  for (const zone of actual) {
-    const names = upserted.get(zone.zoneId);
-    for (const record of zone.records) {
-      add(record.healthCheckId, 1);
-      if (names?.has(record.name)) current.set(`${zone.zoneId} ${recordKey(record)}`, record.healthCheckId);
-    }
-  }
-  for (const { zoneId, group } of applied) {
-    for (const change of group.changes) {
-      const key = `${zoneId} ${recordKey(change.recordSet)}`;
-      if (change.action === 'DELETE') {
-        add(change.recordSet.healthCheckId, -1);
-        current.delete(key);
-        continue;
-      }
-      if (change.action === 'UPSERT' && current.has(key)) add(current.get(key), -1);
-      current.set(key, change.recordSet.healthCheckId);
-      add(change.recordSet.healthCheckId, 1);
-    }
-  }
-  return new Set([...counts].filter(([, n]) => n > 0).map(([id]) => id));
-}
-
 interface Observed {
   unreachable: string[];
   zones: HostedZone[];
@@ -251,13 +96,10 @@ async function observe(input: DnsInput, ports: DnsPorts): Promise<Observed> {
   const unreachable = [...(listed.unreachable ?? [])];
   say(`endpoints: ${endpoints.length} from ${ports.endpoints.description}${problems.length ? ` (${problems.length} problem(s))` : ''}`);
   if (unreachable.length > 0) say(`clusters not read, their records are left as they are: ${unreachable.join(', ')}`);
-  const zones = selectZones(fleet, await ports.route53.listHostedZones(), input.fleetFile);
-  const actual: ActualZone[] = [];
-  for (const zone of zones) {
-    const records = await ports.route53.listRecordSets(zone.id);
-    actual.push({ zoneId: zone.id, records });
-    say(`zone ${zone.name} (${zone.id}): ${records.length} record sets`);
-  }
+  const { zones, actual } = await readZones(fleet, ports.route53, {
+    fleetFile: input.fleetFile,
+    onZone: (zone, records) => say(`zone ${zone.name} (${zone.id}): ${records} record sets`),
+  });
   const owned = await listOwnedHealthChecks(ports.route53, fleet.ownerId);
   say(`health checks owned by ${fleet.ownerId}: ${owned.length}`);
   const silent = silentClusters({ clusters: fleet.clusters, endpoints, unreachable, actual, ownerId: fleet.ownerId, ownedChecks: owned });
@@ -275,16 +117,7 @@ async function observe(input: DnsInput, ports: DnsPorts): Promise<Observed> {
 function decide(input: DnsInput, observed: Observed, idsByKey: ReadonlyMap<string, string>) {
   const { fleet } = input;
   const desired = attachHealthCheckIds(observed.desired, idsByKey);
-  const plan = planChanges({
-    desired: desired.records,
-    actual: observed.actual,
-    policy: fleet.policy,
-    ownerId: fleet.ownerId,
-    zones: observed.zones,
-    held: [...desired.held, ...heldForUnreachable(observed.actual, observed.unreachable)],
-    markerTtl: fleet.ttl,
-  });
-  const { requests, oversized } = batchPlan(plan);
+  const { plan, requests, oversized } = planBatches(fleet, observed, desired, [...desired.held, ...heldForUnreachable(observed.actual, observed.unreachable)]);
   const problems = [...observed.problems, ...desired.problems, ...plan.problems, ...plan.conflicts, ...oversized];
   return { desired, plan, requests, problems };
 }
@@ -293,7 +126,7 @@ function decide(input: DnsInput, observed: Observed, idsByKey: ReadonlyMap<strin
 export async function planDns(input: DnsInput, ports: DnsPorts): Promise<DnsPlanReport> {
   const observed = await observe(input, ports);
   const steps = planHealthChecks(observed.desired.healthChecks, observed.owned);
-  const idsByKey = new Map(steps.map((step) => [step.want.key, step.kind === 'create' ? `${NEW_HEALTH_CHECK_PREFIX}${step.want.key}` : step.id]));
+  const idsByKey = plannedHealthCheckIds(steps);
   const decided = decide(input, observed, idsByKey);
   const applied = decided.plan.zones.flatMap((z) => z.groups.map((group) => ({ zoneId: z.zoneId, group })));
   const unused = unusedHealthChecks(input.fleet, observed, new Set(idsByKey.values()), () => healthCheckIdsAfter(observed.actual, applied));

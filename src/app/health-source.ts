@@ -9,8 +9,8 @@ import { healthCheckKey, healthCheckSpecFor } from '../core/health-spec.ts';
 import type { HealthState } from '../core/model.ts';
 import type { HealthView } from '../core/safety.ts';
 import type { HealthSource } from '../core/ports.ts';
-import { listOwnedHealthChecks } from './health-checks.ts';
-import type { HealthStatusReader, Route53Port } from './route53.ts';
+import { listOwnedHealthChecks } from './dns/health-checks.ts';
+import type { HealthStatusReader, Route53Port } from '../core/ports.ts';
 import type { StateTable } from '../core/ports.ts';
 
 /** Route 53 calls a check healthy when more than this share of its checkers do. */

@@ -1,0 +1,128 @@
+// What one DNS apply of the workflows may touch and what it intends: desired state with
+// per-app failover, the holds that keep an apply to its apps (and an operation to its
+// cluster), the sets it intends (read back once INSYNC), and each cluster's A set as the
+// journal shows it. Pure; src/app/dns/route53-dns.ts runs them (docs/dns.md).
+import type { FleetConfig } from './config.ts';
+import { computeDesiredState, type DesiredState, type HeldRecords } from './desired.ts';
+import { normalizeName } from './dns-names.ts';
+import type { ClusterRecord } from './events.ts';
+import type { ClusterIntent, HostedZone, PublishedEndpoint, RecordSet } from './model.ts';
+import { classifyZone } from './ownership.ts';
+import type { ActualZone } from './plan.ts';
+import type { AppOut } from './ports.ts';
+import type { IntendedSet } from './verify.ts';
+
+/**
+ * Desired state with per-app failover (appIntents at 0 %). Health is left to Route 53's
+ * own checks and to Failover's marks, so every writer (drains, failover, reconcile)
+ * computes the same weights from the same intents; canary names ignore intents in
+ * computeDesiredState itself.
+ */
+export function desiredWithOverrides(
+  fleet: FleetConfig,
+  zones: readonly HostedZone[],
+  endpoints: readonly PublishedEndpoint[],
+  intents: readonly ClusterIntent[],
+  appsOut: readonly AppOut[],
+): DesiredState {
+  return computeDesiredState({ fleet, zones, endpoints, intents, health: {}, appIntents: appsOut.map((a) => ({ ...a, weightPercent: 0 })) });
+}
+
+/** Holds that keep a restricted apply to its apps (and, for an operation, its cluster's sets). */
+export function restrictionHolds(fleet: FleetConfig, actual: readonly ActualZone[], hostnames: readonly string[] | undefined, onlyCluster: string | undefined): HeldRecords[] {
+  const holds: HeldRecords[] = [];
+  if (hostnames !== undefined) {
+    const wanted = new Set(hostnames.map(normalizeName));
+    const names = new Set(actual.flatMap((zone) => zone.records.map((r) => normalizeName(r.name))));
+    const clusterLabels = new Set(fleet.clusters.map((c) => `${c.name.toLowerCase()}.`));
+    for (const name of names) {
+      const target = name.startsWith('_switchyard.') ? name.slice('_switchyard.'.length) : name;
+      if (wanted.has(target)) continue;
+      // An app's per-app health record, `<cluster>.<hostname>` (health-spec.ts), is part of the app.
+      const dot = target.indexOf('.');
+      if (dot > 0 && clusterLabels.has(target.slice(0, dot + 1)) && wanted.has(target.slice(dot + 1))) continue;
+      holds.push({ name, reason: 'not part of this change' });
+    }
+  }
+  if (onlyCluster !== undefined) {
+    for (const hostname of hostnames ?? []) {
+      for (const cluster of fleet.clusters) {
+        if (cluster.name !== onlyCluster) holds.push({ name: normalizeName(hostname), setIdentifier: cluster.name, reason: `operation on ${onlyCluster} only` });
+      }
+    }
+  }
+  return holds;
+}
+
+/**
+ * Each A set by canonical name and set identifier (the first set of a key wins, as a
+ * search from the start would find it). One pass instead of a search per app and cluster,
+ * which on a 1,000-app cluster was millions of name normalisations per apply.
+ */
+export function setsByNameAndCluster(zones: readonly ActualZone[]): Map<string, Map<string, RecordSet>> {
+  const index = new Map<string, Map<string, RecordSet>>();
+  for (const zone of zones) {
+    for (const r of zone.records) {
+      if (r.setIdentifier === undefined || r.type.toUpperCase() !== 'A') continue;
+      const name = normalizeName(r.name);
+      let byCluster = index.get(name);
+      if (byCluster === undefined) index.set(name, (byCluster = new Map()));
+      if (!byCluster.has(r.setIdentifier)) byCluster.set(r.setIdentifier, r);
+    }
+  }
+  return index;
+}
+
+/** A cluster's A set as the journal and events show it (absent when there is none). */
+export function clusterRecordOf(set: RecordSet | undefined): ClusterRecord {
+  if (set === undefined) return { present: false, inTraffic: false };
+  return {
+    present: true,
+    inTraffic: set.weight === undefined || set.weight > 0,
+    ...(set.weight !== undefined ? { weight: set.weight } : {}),
+    ...(set.failover !== undefined ? { role: set.failover } : {}),
+    ...(set.region !== undefined ? { region: set.region } : {}),
+  };
+}
+
+/**
+ * What an apply intends at the sets in its scope: every desired set (with its content)
+ * and every owned set no longer desired (absent), leaving out held sets (another
+ * cluster's during an operation, names outside the request, sets with no entry point).
+ * Markers are bookkeeping and not part of a step's intention.
+ */
+export function intendedSets(
+  desired: ReadonlyArray<{ zoneId: string; recordSet: RecordSet }>,
+  actual: readonly ActualZone[],
+  held: readonly HeldRecords[],
+  ownerId: string,
+  hostnames: readonly string[] | undefined,
+): IntendedSet[] {
+  const heldNames = new Set<string>();
+  const heldSets = new Set<string>();
+  for (const h of held) {
+    if (h.setIdentifier === undefined) heldNames.add(normalizeName(h.name));
+    else heldSets.add(`${normalizeName(h.name)}|${h.setIdentifier}`);
+  }
+  const isHeld = (r: RecordSet) => heldNames.has(normalizeName(r.name)) || (r.setIdentifier !== undefined && heldSets.has(`${normalizeName(r.name)}|${r.setIdentifier}`));
+  const inScope = hostnames === undefined ? undefined : new Set(hostnames.map(normalizeName));
+  const sets: IntendedSet[] = [];
+  const wanted = new Set<string>();
+  for (const { zoneId, recordSet } of desired) {
+    if (isHeld(recordSet)) continue;
+    if (inScope && !inScope.has(normalizeName(recordSet.name))) continue;
+    const name = normalizeName(recordSet.name);
+    wanted.add(`${zoneId} ${name}|${recordSet.type.toUpperCase()}|${recordSet.setIdentifier ?? ''}`);
+    sets.push({ zoneId, name, type: recordSet.type, ...(recordSet.setIdentifier === undefined ? {} : { setIdentifier: recordSet.setIdentifier }), want: { ...recordSet, name } });
+  }
+  for (const zone of actual) {
+    for (const [name, ownership] of classifyZone(zone.records, ownerId)) {
+      if (inScope && !inScope.has(name)) continue;
+      for (const r of ownership.owned) {
+        if (isHeld(r) || wanted.has(`${zone.zoneId} ${name}|${r.type.toUpperCase()}|${r.setIdentifier ?? ''}`)) continue;
+        sets.push({ zoneId: zone.zoneId, name, type: r.type, ...(r.setIdentifier === undefined ? {} : { setIdentifier: r.setIdentifier }), want: null });
+      }
+    }
+  }
+  return sets;
+}
