@@ -1,33 +1,39 @@
 // The in-cluster agent (docs/agent.md):
-// 1. memory while watching 5,000 Gateways: the agent's bundle in its own process against
-//    a fake API server listing 5,000 Istio Gateways, after its start-up publish of all of
-//    them and 200 watch changes; its peak RSS (VmHWM), with the container's Node settings
-//    (AGENT_NODE_OPTIONS). Target: under 100 MB. For scale: Node 22 alone is ~45 MB here,
-//    and with the bundle loaded ~80 MB before it reads anything.
+// 1. memory while watching N Gateways (1,000, 2,500, 5,000): the agent's bundle in its own
+//    process against a fake API server listing N Istio Gateways, after its start-up publish
+//    of all of them and 200 watch changes; its peak RSS (VmHWM), with the container's Node
+//    settings (AGENT_NODE_OPTIONS). Target at 5,000: under 100 MB. For scale: Node 22 alone
+//    is ~45 MB here, and with the bundle loaded ~80 MB before it reads anything.
 // 2. a manifest change to records INSYNC on the local runtime, every wait at zero: a new
 //    Gateway file in a cluster's manifest folder → stand-in API server → agent → bus →
 //    router → OnboardApp → Route 53 record visible (INSYNC at once with the delay at
-//    zero). Median of 5. Target: under 2 s.
+//    zero). Median of 5, on the example fleet (target: under 2 s) and with 50 and 200
+//    more apps published (their start-up onboarding, one OnboardApp per app each reading
+//    every app entry, grows with the square of the apps: 500 took over 20 minutes here).
+// The growth rule (bench/lib/growth.ts) holds both to linear in the size.
 import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AGENT_NODE_OPTIONS, buildAgentBundle } from '../scripts/agent-bundle.ts';
 import { startLocalRuntime } from '../src/local/runtime/runtime.ts';
+import { bigFleet, EXAMPLE_FLEET } from './lib/fleet.ts';
+import { growthTarget } from './lib/growth.ts';
 import { FakeApiServer, TEST_CA } from '../test/integration/k8s/fake-api-server.ts';
 import { startLocalBus } from '../test/integration/k8s/forwarder-harness.ts';
 
-const GATEWAYS = 5000;
+const GATEWAY_SIZES = [1000, 2500, 5000] as const;
+const TARGET_GATEWAYS = 5000;
 const TARGET_RSS_MB = 100;
 const CHANGES = 5;
+/** Apps published besides the example fleet's when the manifest change is measured. */
+const CHANGE_EXTRA_APPS = [0, 50, 200] as const;
 const TARGET_CHANGE_MS = 2000;
-const EXAMPLE_FLEET = fileURLToPath(new URL('../examples/fleet/', import.meta.url));
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-async function agentMemory(): Promise<{ peakRssMb: number; rssMb: number; fullSyncMs: number }> {
+async function agentMemory(gateways: number): Promise<{ gateways: number; peakRssMb: number; rssMb: number; fullSyncMs: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'switchyard-bench-agent-'));
   const api = await new FakeApiServer().start();
   const local = await startLocalBus();
@@ -43,7 +49,7 @@ async function agentMemory(): Promise<{ peakRssMb: number; rssMb: number; fullSy
     });
     api.setList('/api/v1/services', [], '1');
     api.setList('/api/v1/namespaces', [], '1');
-    api.setList('/apis/networking.istio.io/v1/gateways', Array.from({ length: GATEWAYS }, (_, i) => gateway(i, '1')), '1');
+    api.setList('/apis/networking.istio.io/v1/gateways', Array.from({ length: gateways }, (_, i) => gateway(i, '1')), '1');
     const env = { PATH: process.env.PATH ?? '', KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: new URL(api.url).port, SWITCHYARD_CLUSTER: 'east', SWITCHYARD_BUS: 'default' };
     const started = Date.now();
     const child = spawn(process.execPath, [...AGENT_NODE_OPTIONS.split(' '), bundle, '--fleet', join(dir, 'fleet.yaml'), '--service-account-dir', join(dir, 'sa'), '--endpoint-url', local.endpoint.url, '--port', '0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -61,7 +67,7 @@ async function agentMemory(): Promise<{ peakRssMb: number; rssMb: number; fullSy
       await new Promise((r) => setTimeout(r, 2000));
       const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
       const kb = (field: string) => Number(/\s(\d+) kB/.exec(status.split('\n').find((l) => l.startsWith(field)) ?? '')?.[1] ?? NaN);
-      return { peakRssMb: Math.round(kb('VmHWM:') / 102.4) / 10, rssMb: Math.round(kb('VmRSS:') / 102.4) / 10, fullSyncMs };
+      return { gateways, peakRssMb: Math.round(kb('VmHWM:') / 102.4) / 10, rssMb: Math.round(kb('VmRSS:') / 102.4) / 10, fullSyncMs };
     } finally {
       child.kill('SIGTERM');
       await exited;
@@ -73,13 +79,17 @@ async function agentMemory(): Promise<{ peakRssMb: number; rssMb: number; fullSy
   }
 }
 
-async function manifestToInsync(): Promise<number[]> {
-  const fleet = await mkdtemp(join(tmpdir(), 'switchyard-bench-agent-fleet-'));
-  await cp(EXAMPLE_FLEET, fleet, { recursive: true });
+async function manifestToInsync(extraApps: number): Promise<{ extraApps: number; appsOnEast: number; changesMs: number[]; medianMs: number }> {
+  const made = await bigFleet(extraApps);
+  const fleet = made.dir;
   const runtime = await startLocalRuntime({ fleet, stateDir: null, port: 0, dnsPort: null, waitScale: 0, insyncDelayMs: 0, healthCheckTimeScale: 0.01, settleTimeoutMs: 600_000 });
   const route53 = new Route53Client({ endpoint: runtime.url, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
   try {
     const zone = (await runtime.clients.route53.listHostedZones())[0]!.id;
+    // Start-up publishes every app (the agents' first full sync → OnboardApp): measure after it.
+    await runtime.settle(600_000);
+    const appsOnEast = new Set((await runtime.clients.route53.listRecordSets(zone)).filter((r) => r.setIdentifier === 'east' && r.type === 'A').map((r) => r.name)).size;
+    if (appsOnEast < extraApps) throw new Error(`start-up published ${appsOnEast} apps on east, fewer than the ${extraApps} bench apps`);
     const times: number[] = [];
     for (let i = 0; i < CHANGES; i++) {
       const name = `bench-${i}.example.com`;
@@ -97,25 +107,32 @@ async function manifestToInsync(): Promise<number[]> {
       times.push(Date.now() - t0);
       await runtime.settle();
     }
-    return times;
+    return { extraApps, appsOnEast, changesMs: times, medianMs: median(times) };
   } finally {
     route53.destroy();
     await runtime.close();
-    await rm(fleet, { recursive: true, force: true });
+    await made.remove();
   }
 }
 
 export async function run(): Promise<Record<string, unknown>> {
-  const memory = await agentMemory();
-  const changes = await manifestToInsync();
-  const changeMs = median(changes);
+  const memory = [];
+  for (const gateways of GATEWAY_SIZES) memory.push(await agentMemory(gateways));
+  const changes = [];
+  for (const extra of CHANGE_EXTRA_APPS) changes.push(await manifestToInsync(extra));
+  const atTarget = memory.find((m) => m.gateways === TARGET_GATEWAYS)!;
+  const example = changes[0]!;
   return {
-    gateways: GATEWAYS,
-    memory,
-    manifestToInsyncMs: changes,
+    gateways: TARGET_GATEWAYS,
+    memory: atTarget,
+    memoryBySize: memory,
+    manifestToInsyncMs: example.changesMs,
+    manifestToInsyncBySize: changes,
     targets: [
-      { name: `agent peak RSS watching ${GATEWAYS} Gateways, MB`, target: `< ${TARGET_RSS_MB}`, actual: memory.peakRssMb, pass: memory.peakRssMb < TARGET_RSS_MB },
-      { name: `manifest change to records INSYNC on the local runtime, waits at zero: median of ${CHANGES}, ms`, target: `< ${TARGET_CHANGE_MS}`, actual: changeMs, pass: changeMs < TARGET_CHANGE_MS },
+      { name: `agent peak RSS watching ${TARGET_GATEWAYS} Gateways, MB`, target: `< ${TARGET_RSS_MB}`, actual: atTarget.peakRssMb, pass: atTarget.peakRssMb < TARGET_RSS_MB },
+      growthTarget('agent peak RSS MB by Gateways watched', memory.map((m) => ({ size: m.gateways, value: m.peakRssMb }))),
+      { name: `manifest change to records INSYNC on the local runtime, waits at zero, example fleet: median of ${CHANGES}, ms`, target: `< ${TARGET_CHANGE_MS}`, actual: example.medianMs, pass: example.medianMs < TARGET_CHANGE_MS },
+      growthTarget('manifest change to INSYNC median ms by apps on east', changes.map((c) => ({ size: c.appsOnEast, value: c.medianMs }))),
     ],
   };
 }

@@ -1,6 +1,9 @@
 // DNS benchmarks:
-// 1. plan 10,000 hostnames × 3 clusters against a zone that holds them with 5 % drift
-//    (the whole `switchyard plan` path, Route 53 reads served from memory);
+// 1. plan N hostnames × 3 clusters against a zone that holds them with 5 % drift
+//    (the whole `switchyard plan` path, Route 53 reads served from memory), at 1,000,
+//    10,000 and 100,000 hostnames, each in a fresh process (`cold`): this file run as
+//    `node bench/dns.bench.ts plan <N>` is that process; its peak RSS is its own. The
+//    growth rule (bench/lib/growth.ts) holds the cold CPU time to linear in N;
 // 2. the ChangeResourceRecordSets requests needed to drain one cluster serving 10,000
 //    apps (its weights to 0), batched, against one request per record.
 import { batchPlan, ROUTE53_LIMITS } from '../src/core/batch.ts';
@@ -15,12 +18,21 @@ import { planDns } from '../src/app/dns/sync.ts';
 import { healthCheckIdsAfter } from '../src/core/zone-state.ts';
 import { planHealthChecks } from '../src/core/health-check-plan.ts';
 import { MemoryRoute53, type MemoryCheck } from './lib/memory-route53.ts';
+import { growthTarget } from './lib/growth.ts';
+import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 
-const HOSTNAMES = 10_000;
+/** Plan sizes, each in its own process; the drain request count is measured at DRAIN_HOSTNAMES. */
+const SIZES = [1000, 10_000, 100_000] as const;
+const DRAIN_HOSTNAMES = 10_000;
 const DRIFT = 0.05;
+/** At 10,000 hostnames (the first figures of this bench). */
 const TARGET_SECONDS = 1;
 const TARGET_RSS_MB = 300;
+/** At 100,000 hostnames (issue 17's fleet scale). */
+const TARGET_LARGE_SECONDS = 1.5;
+const TARGET_LARGE_RSS_MB = 1024;
 const ZONE: HostedZone = { id: 'ZBENCH', name: 'example.com.' };
 
 const fleet: FleetConfig = parseFleetConfig(
@@ -39,9 +51,9 @@ function hostnameOf(i: number): string {
   return `app-${String(i).padStart(5, '0')}.example.com`;
 }
 
-function endpoints(): PublishedEndpoint[] {
+export function endpoints(hostnames: number): PublishedEndpoint[] {
   const list: PublishedEndpoint[] = [];
-  for (let i = 0; i < HOSTNAMES; i++) {
+  for (let i = 0; i < hostnames; i++) {
     const hostname = hostnameOf(i);
     for (const cluster of fleet.clusters) list.push({ hostname, cluster: cluster.name, kind: 'Gateway', gateway: `apps/app-${i}`, annotations: {} });
   }
@@ -53,7 +65,7 @@ function endpoints(): PublishedEndpoint[] {
  * the benchmark also checks that the planner finds nothing to do outside the drift):
  * one weighted alias A per app and cluster carrying the cluster's check, and a marker.
  */
-function inSyncZone(): { records: RecordSet[]; checks: MemoryCheck[] } {
+export function inSyncZone(hostnames: number): { records: RecordSet[]; checks: MemoryCheck[] } {
   const checks: MemoryCheck[] = [];
   const perCluster = fleet.clusters.map((cluster) => {
     const spec = healthCheckSpecFor(fleet.healthCheck, cluster, {});
@@ -65,7 +77,7 @@ function inSyncZone(): { records: RecordSet[]; checks: MemoryCheck[] } {
     return { cluster, id, aliasTarget: alias.aliasTarget };
   });
   const records: RecordSet[] = [];
-  for (let i = 0; i < HOSTNAMES; i++) {
+  for (let i = 0; i < hostnames; i++) {
     const name = `${hostnameOf(i)}.`;
     for (const c of perCluster) {
       records.push({ name, type: 'A', setIdentifier: c.cluster.name, weight: c.cluster.weight, aliasTarget: c.aliasTarget, healthCheckId: c.id });
@@ -77,7 +89,7 @@ function inSyncZone(): { records: RecordSet[]; checks: MemoryCheck[] } {
 }
 
 /** Changes 5 % of the apps in four ways: a weight, a missing set, another target, a lost health check. */
-function drift(records: RecordSet[]): { records: RecordSet[]; driftedNames: number } {
+export function drift(records: RecordSet[]): { records: RecordSet[]; driftedNames: number } {
   const step = Math.round(1 / DRIFT);
   const drifted = new Set<string>();
   const out: RecordSet[] = [];
@@ -117,7 +129,7 @@ function round(n: number, digits = 3): number {
   return Math.round(n * f) / f;
 }
 
-async function planBench(published: PublishedEndpoint[], zone: { records: RecordSet[]; checks: MemoryCheck[] }) {
+export async function planBench(published: PublishedEndpoint[], zone: { records: RecordSet[]; checks: MemoryCheck[] }) {
   const drifted = drift(zone.records);
   const port = new MemoryRoute53([ZONE], new Map([[ZONE.id, drifted.records]]), zone.checks);
   const source = { description: 'bench', list: async () => ({ endpoints: published, problems: [], unreachable: [] }) };
@@ -146,7 +158,7 @@ async function planBench(published: PublishedEndpoint[], zone: { records: Record
   const changes = cold.report.plan.zones.reduce((n, z) => n + z.groups.reduce((m, g) => m + g.changes.length, 0), 0);
   if (groups !== drifted.driftedNames) throw new Error(`plan touched ${groups} names but ${drifted.driftedNames} drifted`);
   return {
-    hostnames: HOSTNAMES,
+    hostnames: published.length / fleet.clusters.length,
     clusters: fleet.clusters.length,
     recordSetsInZone: drifted.records.length,
     driftedNames: drifted.driftedNames,
@@ -200,7 +212,7 @@ function drainBench(published: PublishedEndpoint[], zone: { records: RecordSet[]
   // Route 53 counts an UPSERT twice against 1,000 elements per request: this is the floor.
   const floor = Math.ceil((changes.length * 2) / ROUTE53_LIMITS.maxRecords);
   return {
-    apps: HOSTNAMES,
+    apps: published.length / fleet.clusters.length,
     changes: changes.length,
     batchedRequests: requests.length,
     oneRequestPerRecord: changes.length,
@@ -213,23 +225,48 @@ function drainBench(published: PublishedEndpoint[], zone: { records: RecordSet[]
   };
 }
 
+type PlanResult = Awaited<ReturnType<typeof planBench>>;
+
+/** One size in a fresh process (this file, `plan <N>`): its cold plan and its own peak RSS. */
+function planInChild(hostnames: number): PlanResult {
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), 'plan', String(hostnames)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
+  const last = child.stdout.trim().split('\n').at(-1) ?? '';
+  if (child.status !== 0 || !last.startsWith('{')) throw new Error(`plan of ${hostnames} hostnames: the child exited ${child.status ?? child.signal}: ${last}`);
+  return JSON.parse(last) as PlanResult;
+}
+
 export async function run(): Promise<Record<string, unknown>> {
-  const published = endpoints();
-  const zone = inSyncZone();
-  const planResult = await planBench(published, zone);
-  const drainResult = drainBench(published, zone);
+  const plans = SIZES.map(planInChild);
+  const at = (n: number) => plans.find((p) => p.hostnames === n)!;
+  const small = at(10_000);
+  const large = at(100_000);
+  const published = endpoints(DRAIN_HOSTNAMES);
+  const drainResult = drainBench(published, inSyncZone(DRAIN_HOSTNAMES));
   return {
-    plan: planResult,
+    plan: small,
+    plans,
     drain: drainResult,
     targets: [
-      { name: `plan ${HOSTNAMES} hostnames × 3 clusters, 5% drift: seconds (cold)`, target: `< ${TARGET_SECONDS}`, actual: planResult.coldSeconds, pass: planResult.coldSeconds < TARGET_SECONDS },
-      { name: 'plan: peak RSS of the process, MB', target: `< ${TARGET_RSS_MB}`, actual: planResult.peakRssMB, pass: planResult.peakRssMB < TARGET_RSS_MB },
+      { name: `plan 10000 hostnames × 3 clusters, 5% drift: seconds (cold)`, target: `< ${TARGET_SECONDS}`, actual: small.coldSeconds, pass: small.coldSeconds < TARGET_SECONDS },
+      { name: 'plan 10000: peak RSS of the process, MB', target: `< ${TARGET_RSS_MB}`, actual: small.peakRssMB, pass: small.peakRssMB < TARGET_RSS_MB },
+      { name: `plan 100000 hostnames × 3 clusters, 5% drift: seconds (cold, a fresh process)`, target: `< ${TARGET_LARGE_SECONDS}`, actual: large.coldSeconds, pass: large.coldSeconds < TARGET_LARGE_SECONDS },
+      { name: 'plan 100000: peak RSS of the process, MB', target: `< ${TARGET_LARGE_RSS_MB}`, actual: large.peakRssMB, pass: large.peakRssMB < TARGET_LARGE_RSS_MB },
+      growthTarget('plan, cold CPU seconds', plans.map((p) => ({ size: p.hostnames, value: p.coldCpuSeconds }))),
+      growthTarget('plan, peak RSS MB', plans.map((p) => ({ size: p.hostnames, value: p.peakRssMB }))),
       {
-        name: `drain one cluster of ${HOSTNAMES} apps: ChangeResourceRecordSets requests`,
+        name: `drain one cluster of ${DRAIN_HOSTNAMES} apps: ChangeResourceRecordSets requests`,
         target: `<= ${drainResult.lowerBound} (Route 53's limit floor; one per record would be ${drainResult.oneRequestPerRecord})`,
         actual: drainResult.batchedRequests,
         pass: drainResult.batchedRequests <= drainResult.lowerBound,
       },
     ],
   };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [mode, size] = process.argv.slice(2);
+  const hostnames = Number(size);
+  if (mode !== 'plan' || !Number.isInteger(hostnames) || hostnames <= 0) throw new Error('usage: node bench/dns.bench.ts plan <hostnames>');
+  const result = await planBench(endpoints(hostnames), inSyncZone(hostnames));
+  process.stdout.write(`\n${JSON.stringify(result)}\n`);
 }

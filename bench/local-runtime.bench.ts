@@ -3,26 +3,33 @@
 // work through the whole local stack (HTTP endpoint, SDK clients, workflows, DynamoDB):
 // 1. alarm → new weights INSYNC: from the "CloudWatch Alarm State Change" event on the bus
 //    (a canary failed, or recovered) to the Failover execution done, i.e. its weights
-//    changed in Route 53 and INSYNC. Target: p50 under 200 ms.
-// 2. draining a cluster that serves 1,000 apps: DrainCluster (steps 50 % then 0 %, bake 0)
-//    from StartExecution to SUCCEEDED, three times on one runtime (restored in between),
-//    with the CPU each took. Target: median under 5 s.
+//    changed in Route 53 and INSYNC; on the example fleet and with 100 and 1,000 more apps
+//    on east (a failover moves every app of the cluster). Target on the example fleet:
+//    p50 under 50 ms.
+// 2. draining a cluster that serves N apps: DrainCluster (steps 50 % then 0 %, bake 0)
+//    from StartExecution to SUCCEEDED, with the CPU each took, at 1,000 apps (three times
+//    on one runtime, restored in between: target median under 5 s), 3,000 and 10,000
+//    (once each: target under 5 s at 10,000).
+// Every size runs on a runtime of its own; the growth rule (bench/lib/growth.ts) holds
+// each figure to linear in the apps.
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { canaryAlarmName } from '../src/core/alarm-names.ts';
 import { normalizeName } from '../src/core/dns-names.ts';
 import { startLocalRuntime, type LocalRuntime } from '../src/local/runtime/runtime.ts';
+import { bigFleet } from './lib/fleet.ts';
+import { growthTarget } from './lib/growth.ts';
 
 const ALARM_ROUNDS = 8;
-const APPS = 1000;
-/** Drains measured (restored in between); the target applies to their median. */
-const DRAINS = 3;
-const TARGET_ALARM_P50_MS = 200;
+/** Apps added to the example fleet for the alarm figure: none (the target), then more. */
+const ALARM_EXTRA_APPS = [0, 100, 1000] as const;
+/** Drain sizes and how many drains each (restored in between); a size's figure is their median. */
+const DRAIN_SIZES = [
+  { apps: 1000, drains: 3 },
+  { apps: 3000, drains: 1 },
+  { apps: 10_000, drains: 1 },
+] as const;
+const TARGET_ALARM_P50_MS = 50;
 const TARGET_DRAIN_MS = 5000;
-const EXAMPLE_FLEET = fileURLToPath(new URL('../examples/fleet/', import.meta.url));
 
 const round = (value: number): number => Math.round(value * 10) / 10;
 const percentile = (values: number[], p: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
@@ -47,8 +54,27 @@ async function alarmEventAt(runtime: LocalRuntime, alarmName: string, state: str
   throw new Error(`no ${state} event of ${alarmName}`);
 }
 
-async function alarmToInsync(): Promise<{ failoverMs: number[]; failbackMs: number[] }> {
-  const runtime = await startLocalRuntime({ stateDir: null, port: 0, ...ZERO_WAITS });
+/** A runtime on `fleetDir`; with bench apps, one Reconcile first publishes them all (what onboarding converges to). */
+async function publishedRuntime(fleetDir: string | undefined, withBenchApps: boolean): Promise<LocalRuntime> {
+  const runtime = await startLocalRuntime({ ...(fleetDir === undefined ? {} : { fleet: fleetDir }), stateDir: null, port: 0, ...(withBenchApps ? { onboard: false } : {}), settleTimeoutMs: 600_000, ...ZERO_WAITS });
+  if (withBenchApps) {
+    const reconcile = runtime.triggers.find((t) => t.schedule !== undefined)!;
+    runtime.platform.eventBus.triggerRule(reconcile.rule, reconcile.bus);
+    await runtime.platform.eventBus.idle();
+    await runtime.settle(600_000);
+  }
+  return runtime;
+}
+
+async function appsOn(runtime: LocalRuntime, cluster: string): Promise<number> {
+  const zones = await runtime.clients.route53.listHostedZones();
+  return new Set((await runtime.clients.route53.listRecordSets(zones[0]!.id)).filter((r) => r.setIdentifier === cluster && r.type === 'A').map((r) => r.name)).size;
+}
+
+async function alarmToInsync(extraApps: number): Promise<{ appsOnEast: number; failoverMs: number[]; failbackMs: number[] }> {
+  const fleet = extraApps > 0 ? await bigFleet(extraApps) : undefined;
+  const runtime = await publishedRuntime(fleet?.dir, fleet !== undefined);
+  const appsOnEast = await appsOn(runtime, 'east');
   const alarm = canaryAlarmName({ stage: runtime.names.stage, ownerId: runtime.fleet.config.ownerId }, 'east');
   const failoverMs: number[] = [];
   const failbackMs: number[] = [];
@@ -69,43 +95,9 @@ async function alarmToInsync(): Promise<{ failoverMs: number[]; failbackMs: numb
     }
   } finally {
     await runtime.close();
+    await fleet?.remove();
   }
-  return { failoverMs, failbackMs };
-}
-
-/** The example fleet plus APPS weighted apps published by east (Istio) and west (Gateway API). */
-async function bigFleet(): Promise<{ dir: string; remove(): Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'switchyard-bench-fleet-'));
-  await cp(EXAMPLE_FLEET, dir, { recursive: true });
-  const hosts = Array.from({ length: APPS }, (_, i) => `app-${String(i).padStart(4, '0')}.example.com`);
-  await writeFile(
-    join(dir, 'clusters', 'east', 'bench-apps.yaml'),
-    JSON.stringify({
-      apiVersion: 'networking.istio.io/v1',
-      kind: 'Gateway',
-      metadata: { name: 'bench-apps', namespace: 'bench', annotations: { 'switchyard.io/routing': 'weighted' } },
-      spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: hosts.map((h) => `*/${h}`) }] },
-    }),
-  );
-  await writeFile(
-    join(dir, 'clusters', 'west', 'bench-apps.yaml'),
-    JSON.stringify({
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'HTTPRoute',
-      metadata: { name: 'bench-apps', namespace: 'bench', generation: 1, annotations: { 'switchyard.io/routing': 'weighted' } },
-      spec: { parentRefs: [{ name: 'mesh-gateway', namespace: 'istio-ingress', sectionName: 'http' }], hostnames: hosts, rules: [{ backendRefs: [{ name: 'bench', port: 8080 }] }] },
-      status: {
-        parents: [
-          {
-            controllerName: 'istio.io/gateway-controller',
-            parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'mesh-gateway', namespace: 'istio-ingress', sectionName: 'http' },
-            conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted', observedGeneration: 1 }],
-          },
-        ],
-      },
-    }),
-  );
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+  return { appsOnEast, failoverMs, failbackMs };
 }
 
 /** Runs `workflow` with `input` and waits for it; its duration (Step Functions' own start and stop dates) and the process CPU it took. */
@@ -125,35 +117,30 @@ async function timedExecution(sfn: SFNClient, runtime: LocalRuntime, workflow: s
   return { ms: done.stopDate!.getTime() - done.startDate!.getTime(), cpuMs: Math.round((used.user + used.system) / 1000) };
 }
 
-/** DRAINS drains of east (restored in between), on one runtime: the first one, and the median. */
-export async function drainThousand(): Promise<{ setupMs: number; drainMs: number; firstDrainMs: number; drainRunsMs: number[]; drainCpuMs: number[]; appsOnEast: number; zeroAfter: number }> {
-  const fleet = await bigFleet();
+/** `drains` drains of east serving `apps` bench apps (restored in between), on one runtime: the first one, and the median. */
+export async function drainApps(apps: number, times: number): Promise<{ apps: number; setupMs: number; drainMs: number; firstDrainMs: number; drainRunsMs: number[]; drainCpuMs: number[]; appsOnEast: number; zeroAfter: number }> {
+  const fleet = await bigFleet(apps);
   const started = Date.now();
-  const runtime = await startLocalRuntime({ fleet: fleet.dir, stateDir: null, port: 0, onboard: false, settleTimeoutMs: 600_000, ...ZERO_WAITS });
+  const runtime = await publishedRuntime(fleet.dir, true);
   const sfn = new SFNClient({ endpoint: runtime.url, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
   try {
-    // Set-up: one Reconcile reads the manifests and publishes every app (what onboarding converges to).
-    const reconcile = runtime.triggers.find((t) => t.schedule !== undefined)!;
-    runtime.platform.eventBus.triggerRule(reconcile.rule, reconcile.bus);
-    await runtime.platform.eventBus.idle();
-    await runtime.settle(600_000);
     const setupMs = Date.now() - started;
     const zones = await runtime.clients.route53.listHostedZones();
     const count = async (weight: number) =>
       (await runtime.clients.route53.listRecordSets(zones[0]!.id)).filter((r) => r.setIdentifier === 'east' && r.type === 'A' && r.name.startsWith('app-') && r.weight === weight).length;
     const appsOnEast = await count(100);
-    if (appsOnEast !== APPS) throw new Error(`set-up published ${appsOnEast} of ${APPS} apps on east`);
+    if (appsOnEast !== apps) throw new Error(`set-up published ${appsOnEast} of ${apps} apps on east`);
     // Act
     const drains: { ms: number; cpuMs: number }[] = [];
     let zeroAfter = 0;
-    for (let i = 0; i < DRAINS; i++) {
+    for (let i = 0; i < times; i++) {
       if (i > 0) await timedExecution(sfn, runtime, 'RestoreCluster', { cluster: 'east', reason: 'bench', bakeSeconds: 0 });
       drains.push(await timedExecution(sfn, runtime, 'DrainCluster', { cluster: 'east', reason: 'bench', bakeSeconds: 0 }));
       zeroAfter = await count(0);
-      if (zeroAfter !== APPS) throw new Error(`drain ${i + 1} left ${APPS - zeroAfter} of ${APPS} apps on east with weight`);
+      if (zeroAfter !== apps) throw new Error(`drain ${i + 1} left ${apps - zeroAfter} of ${apps} apps on east with weight`);
     }
     const runs = drains.map((d) => d.ms);
-    return { setupMs, drainMs: percentile(runs, 0.5), firstDrainMs: runs[0]!, drainRunsMs: runs, drainCpuMs: drains.map((d) => d.cpuMs), appsOnEast, zeroAfter };
+    return { apps, setupMs, drainMs: percentile(runs, 0.5), firstDrainMs: runs[0]!, drainRunsMs: runs, drainCpuMs: drains.map((d) => d.cpuMs), appsOnEast, zeroAfter };
   } finally {
     sfn.destroy();
     await runtime.close();
@@ -162,23 +149,55 @@ export async function drainThousand(): Promise<{ setupMs: number; drainMs: numbe
 }
 
 export async function run(): Promise<Record<string, unknown>> {
-  const alarms = await alarmToInsync();
-  const drain = await drainThousand();
-  const failoverP50 = round(percentile(alarms.failoverMs, 0.5));
-  const failbackP50 = round(percentile(alarms.failbackMs, 0.5));
-  return {
-    alarmToInsync: {
+  const alarms = [];
+  for (const extra of ALARM_EXTRA_APPS) {
+    const measured = await alarmToInsync(extra);
+    alarms.push({
+      extraApps: extra,
+      appsOnEast: measured.appsOnEast,
       rounds: ALARM_ROUNDS,
-      failoverP50Ms: failoverP50,
-      failoverP95Ms: round(percentile(alarms.failoverMs, 0.95)),
-      failbackP50Ms: failbackP50,
-      failbackP95Ms: round(percentile(alarms.failbackMs, 0.95)),
-    },
-    drainThousandApps: drain,
+      failoverP50Ms: round(percentile(measured.failoverMs, 0.5)),
+      failoverP95Ms: round(percentile(measured.failoverMs, 0.95)),
+      failbackP50Ms: round(percentile(measured.failbackMs, 0.5)),
+      failbackP95Ms: round(percentile(measured.failbackMs, 0.95)),
+    });
+  }
+  // A size that cannot be set up or drained (e.g. its Reconcile outlives the task timeout) is
+  // reported with its error and fails its targets; the other sizes are still measured.
+  const drains: Array<Awaited<ReturnType<typeof drainApps>> | { apps: number; error: string }> = [];
+  for (const size of DRAIN_SIZES) {
+    try {
+      drains.push(await drainApps(size.apps, size.drains));
+    } catch (error) {
+      drains.push({ apps: size.apps, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  type Drained = Awaited<ReturnType<typeof drainApps>>;
+  const measured = drains.filter((d): d is Drained => !('error' in d));
+  const drainTarget = (apps: number, name: string) => {
+    const d = drains.find((x) => x.apps === apps)!;
+    if ('error' in d) return { name, target: `< ${TARGET_DRAIN_MS}`, actual: `not measured: ${d.error}`, pass: false };
+    return { name, target: `< ${TARGET_DRAIN_MS}`, actual: d.drainMs, pass: d.drainMs < TARGET_DRAIN_MS && d.zeroAfter === d.apps };
+  };
+  const drainGrowth =
+    measured.length === drains.length
+      ? // CPU time of the first drain of each size: on a shared machine it varies far less than wall time.
+        growthTarget('drain CPU ms by apps', measured.map((d) => ({ size: d.apps, value: d.drainCpuMs[0]! })))
+      : { name: 'drain CPU ms by apps: growth between sizes', target: '≤ 1.5', actual: 'not every size was measured', pass: false };
+  const example = alarms[0]!;
+  const largest = DRAIN_SIZES.at(-1)!.apps;
+  return {
+    alarmToInsync: example,
+    alarmToInsyncBySize: alarms,
+    drainThousandApps: drains.find((d) => d.apps === 1000),
+    drains,
     targets: [
-      { name: 'alarm event (ALARM) to new weights INSYNC, waits at zero: p50 ms', target: `< ${TARGET_ALARM_P50_MS}`, actual: failoverP50, pass: failoverP50 < TARGET_ALARM_P50_MS },
-      { name: 'alarm event (OK) to weights back INSYNC, hold-down at zero: p50 ms', target: `< ${TARGET_ALARM_P50_MS}`, actual: failbackP50, pass: failbackP50 < TARGET_ALARM_P50_MS },
-      { name: `drain of a cluster serving ${APPS} apps, waits at zero: median of ${DRAINS}, ms`, target: `< ${TARGET_DRAIN_MS}`, actual: drain.drainMs, pass: drain.drainMs < TARGET_DRAIN_MS && drain.zeroAfter === APPS },
+      { name: 'alarm event (ALARM) to new weights INSYNC, waits at zero, example fleet: p50 ms', target: `< ${TARGET_ALARM_P50_MS}`, actual: example.failoverP50Ms, pass: example.failoverP50Ms < TARGET_ALARM_P50_MS },
+      { name: 'alarm event (OK) to weights back INSYNC, hold-down at zero, example fleet: p50 ms', target: `< ${TARGET_ALARM_P50_MS}`, actual: example.failbackP50Ms, pass: example.failbackP50Ms < TARGET_ALARM_P50_MS },
+      growthTarget('alarm to INSYNC (ALARM) p50 ms by apps on the failed cluster', alarms.map((a) => ({ size: a.appsOnEast, value: a.failoverP50Ms }))),
+      drainTarget(1000, 'drain of a cluster serving 1000 apps, waits at zero: median of 3, ms'),
+      drainTarget(largest, `drain of a cluster serving ${largest} apps, waits at zero, ms`),
+      drainGrowth,
     ],
   };
 }

@@ -223,11 +223,21 @@ export function fleetJsonSchema(): Record<string, unknown> {
   };
 }
 
-/** True when `name` equals `suffix` or is below it (DNS labels, not string suffixes). */
+/**
+ * True when `name` equals `suffix` or is below it (DNS labels, not string suffixes), case
+ * and one trailing dot aside. The desired state asks once per endpoint and domainFilter
+ * entry, so it builds no strings it can avoid (no regex, no `.${suffix}`).
+ */
 export function isWithin(name: string, suffix: string): boolean {
-  const n = name.toLowerCase().replace(/\.$/, '');
-  const s = suffix.toLowerCase().replace(/\.$/, '');
-  return n === s || n.endsWith(`.${s}`);
+  const n = withoutTrailingDot(name.toLowerCase());
+  const s = withoutTrailingDot(suffix.toLowerCase());
+  return n === s || (n.length > s.length && n.endsWith(s) && n.charCodeAt(n.length - s.length - 1) === DOT);
+}
+
+const DOT = 46;
+
+function withoutTrailingDot(name: string): string {
+  return name.endsWith('.') ? name.slice(0, -1) : name;
 }
 
 /** Formats a zod path as the user wrote it: clusters[1].region */

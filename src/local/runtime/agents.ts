@@ -13,7 +13,6 @@ import { runAgent, type RunningAgent } from '../../agent/run.ts';
 import { jsonLogger } from '../../agent/log.ts';
 import type { LoadedFleet } from '../../fleet/fleet-file.ts';
 import { errorMessage } from '../../core/errors.ts';
-import type { PublishedEndpoint } from '../../core/model.ts';
 import { canaryHostnames } from '../../k8s/parse/cluster.ts';
 import { ManifestApiServer, STANDIN_CA } from '../kube/manifest-api.ts';
 
@@ -39,8 +38,6 @@ export interface LocalAgents {
   start(): Promise<void>;
   /** Publishes everything again (starting the agents first if they are not yet). */
   discover(): Promise<DiscoverResult>;
-  /** What the agents currently see, every cluster. */
-  published(): PublishedEndpoint[];
   readonly running: ReadonlyMap<string, RunningAgent>;
   readonly standIns: ReadonlyMap<string, ManifestApiServer>;
   close(): Promise<void>;
@@ -104,7 +101,6 @@ export async function openLocalAgents(options: LocalAgentsOptions): Promise<Loca
       const unreachable = [...withoutFolder, ...[...running.values()].filter((r) => r.agent.unreachable !== undefined).map((r) => r.agent.cluster)];
       return { events: totalSent(running) - sentBefore, problems, unreachable };
     },
-    published: () => [...running.values()].flatMap((r) => r.agent.endpoints ?? []),
     async close() {
       await starting?.catch((error: unknown) => log(`agents: ${errorMessage(error)}`));
       await Promise.all([...running.values()].map((r) => r.stop()));

@@ -35,6 +35,7 @@ import { cloudWatchServices } from '@switchyard/local-aws/cloudwatch/service';
 import { controlService, stillStarting } from './control.ts';
 import { localClients, localDeps, type LocalClients } from './handler-deps.ts';
 import { openLocalAgents, type LocalAgents } from './agents.ts';
+import { entryPointLookup } from './entry-points.ts';
 import { localNames, type LocalNames } from './names.ts';
 import { recoverInterrupted, type RecoveryOutcome } from './recovery.ts';
 import { fleetStatus } from './status.ts';
@@ -48,6 +49,7 @@ import { requestFeed } from '../../dashboard/requests.ts';
 import { parseTrafficReport } from '../traffic/report.ts';
 import { stagePrefix } from '../../core/resource-names.ts';
 
+const NO_ENDPOINTS: readonly PublishedEndpoint[] = [];
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** The example fleet (core's DEFAULT_FLEET) in this checkout. */
 export const DEFAULT_FLEET_PATH = join(PROJECT_ROOT, DEFAULT_FLEET);
@@ -202,12 +204,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     // A load balancer name the zones alias to is a simulated cluster's entry point: it answers
     // with the address that cluster's simulated load balancer listens at, 127.0.1.<n>.
-    let published: () => readonly PublishedEndpoint[] = () => [];
+    let published: () => ReadonlyArray<readonly PublishedEndpoint[]> = () => [];
+    const clusterOfEntryPoint = entryPointLookup(fleet.config.clusters, () => published());
     const entryPointTarget = (dnsName: string, type: 'A' | 'AAAA'): ExternalTarget | undefined => {
-      const name = dnsName.toLowerCase().replace(/\.$/, '');
-      const index = fleet.config.clusters.findIndex((c) => c.entryPoint?.toLowerCase() === name || published().some((e) => e.cluster === c.name && e.entryPoint?.toLowerCase() === name));
-      if (index < 0) return undefined;
-      const cluster = fleet.config.clusters[index]!;
+      const cluster = clusterOfEntryPoint(dnsName);
+      if (cluster === undefined) return undefined;
       const address = canaries.addressOf(cluster.name);
       return { addresses: type === 'A' && address !== undefined ? [address] : [], healthy: canaries.modes()[cluster.name] !== 'down' };
     };
@@ -359,7 +360,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const agents = await openLocalAgents({ fleet, stateDir, client: clients.eventbridge, eventBusName: names.bus, pollMs: every, log });
     // Before the clients are destroyed (cleanups run in reverse), so a last change is still sent.
     cleanups.push(() => agents.close());
-    published = () => agents.published();
+    // Each agent's own list (replaced, never changed in place, when its picture changes).
+    published = () => [...agents.running.values()].map((r) => r.agent.endpoints ?? NO_ENDPOINTS);
     discover = async () => {
       const result = await agents.discover();
       problems = [...problems.filter((p) => !p.startsWith('discovery: ')), ...result.problems.map((p) => `discovery: ${p}`)];

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { fleetPathProblem, parseFleetConfig, isWithin } from '../../../src/core/config.ts';
@@ -113,6 +114,22 @@ describe('isWithin', () => {
     expect(isWithin('shop.example.com', 'example.com')).toBe(true);
     expect(isWithin('example.com.', 'EXAMPLE.com')).toBe(true);
     expect(isWithin('badexample.com', 'example.com')).toBe(false);
+  });
+
+  it('answers as the label-wise suffix test on lower-cased names without one trailing dot (property)', () => {
+    const reference = (name: string, suffix: string) => {
+      const n = name.toLowerCase().replace(/\.$/, '');
+      const s = suffix.toLowerCase().replace(/\.$/, '');
+      return n === s || n.endsWith(`.${s}`);
+    };
+    const label = fc.constantFrom('a', 'B', 'example', 'com', 'xample', '', 'shop');
+    const name = fc.array(label, { maxLength: 4 }).chain((labels) => fc.constantFrom(labels.join('.'), `${labels.join('.')}.`, `${labels.join('.')}..`));
+    fc.assert(
+      fc.property(name, name, (n, s) => {
+        expect(isWithin(n, s)).toBe(reference(n, s));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
