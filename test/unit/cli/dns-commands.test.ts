@@ -176,7 +176,7 @@ describe('switchyard plan', () => {
       await cp('examples/fleet', dir, { recursive: true });
       await appendFile(
         join(dir, 'fleet.yaml'),
-        '\n  - { name: edge-us, role: edge, region: us-east-1, eksClusterName: edge-us, entryPoint: edge-us.elb.us-east-1.amazonaws.com, canaryHostname: canary-edge-us.example.com, domainFilter: [example.com], manifests: clusters/edge-us }\n',
+        '\n  - { name: edge-us, role: edge, region: us-east-1, eksClusterName: edge-us, entryPoint: edge-us.elb.us-east-1.amazonaws.com, canaryHostname: canary-edge-us.example.com, domainFilter: [example.com], manifests: clusters/edge-us }\nupstream: { zone: mesh.internal }\n',
       );
       await mkdir(join(dir, 'clusters', 'edge-us'));
       await writeFile(
@@ -184,12 +184,21 @@ describe('switchyard plan', () => {
         'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: { name: blog, namespace: edge }\nspec: { selector: { istio: ingressgateway }, servers: [{ port: { number: 80, name: http, protocol: HTTP }, hosts: [blog.example.com, canary-edge-us.example.com] }] }\n',
       );
       mockEmptyAccount();
+      r53.on(ListHostedZonesCommand).resolves({
+        HostedZones: [
+          { Id: '/hostedzone/Z1', Name: 'example.com.', CallerReference: 'x' },
+          { Id: '/hostedzone/Z2', Name: 'mesh.internal.', CallerReference: 'y', Config: { PrivateZone: true } },
+        ],
+        IsTruncated: false,
+        Marker: '',
+        MaxItems: 100,
+      });
 
       // Act
       const code = await run('plan', '--fleet', dir, '--json');
 
       // Assess
-      expect(code).toBe(1);
+      expect(code, err.join('\n')).toBe(1);
       const doc = JSON.parse(out.join('\n'));
       expect(doc.problems).toContainEqual(
         expect.objectContaining({ subject: 'edge-us/IstioGateway/edge/blog', reason: 'edge cluster edge-us publishes "blog.example.com", which no workload cluster serves (east, west, eu)' }),
