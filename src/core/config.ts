@@ -274,4 +274,4 @@ export function selectClusters(fleet: FleetConfig, names?: readonly string[]): C
 }
 
 /** The example fleet folder, relative to the project root: the fleet the local runtime and the deploy use when none is named. */
-export const DEFAULT_FLEET = 'examples/fleet';
+export const DEFAULT_FLEET = './examples/fleet';

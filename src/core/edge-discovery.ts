@@ -24,12 +24,14 @@ export interface EdgeForward {
 }
 
 /**
- * The fleet's upstream zone (`upstream.zone` in fleet.yaml, lower-case without the trailing
- * dot), or undefined when it names none (a fleet without edge clusters).
+ * The fleet's upstream zone (`upstream.zone` in fleet.yaml), or undefined when it names
+ * none. Read defensively: the one place that knows where the setting lives.
  */
-export function upstreamZoneOf(fleet: Pick<FleetConfig, 'upstream'>): string | undefined {
-  const zone = fleet.upstream?.zone;
-  return zone === undefined || zone === '' ? undefined : zone.toLowerCase().replace(/\.$/, '');
+export function upstreamZoneOf(fleet: FleetConfig): string | undefined {
+  const upstream = (fleet as { upstream?: unknown }).upstream;
+  if (upstream === null || typeof upstream !== 'object') return undefined;
+  const zone = (upstream as { zone?: unknown }).zone;
+  return typeof zone === 'string' && zone !== '' ? zone.toLowerCase().replace(/\.$/, '') : undefined;
 }
 
 export function isEdge(cluster: { role?: ClusterConfig['role'] | undefined }): boolean {

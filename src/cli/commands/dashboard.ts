@@ -85,7 +85,7 @@ export function registerDashboard(program: Command): void {
   withTargetOptions(command, 'table switchyard-<stage>-state, state machines switchyard-<stage>-*').action(async (flags: DashboardFlags) => {
     const running = await startStageDashboard(flags);
     opsRuntime.out(`SWITCHYARD_DASHBOARD=${running.url}`);
-    opsRuntime.err(`switchyard dashboard: stage ${stageOf(flags)} at ${running.url} (${flags.allowOperations ? 'drain and restore allowed' : 'read-only'}); Ctrl-C stops it`);
+    opsRuntime.err(`switchyard dashboard: stage ${stageOf(flags)} at ${running.url} (${flags.allowOperations ? 'drain, restore and abort allowed' : 'read-only'}); Ctrl-C stops it`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

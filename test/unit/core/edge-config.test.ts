@@ -106,10 +106,10 @@ describe('edgeConfig, Tetrate', () => {
 describe('edge-config read back by discovery', () => {
   const cluster = (name: string, role: string) => `
   - { name: ${name}, role: ${role}, region: us-east-1, eksClusterName: ${name}, canaryHostname: canary-${name}.example.com, domainFilter: [example.com] }`;
-  const fleet: FleetConfig = parseFleetConfig(
-    `ownerId: t\nzones: [{ name: example.com }]\nupstream: { zone: mesh.internal }\nclusters:${cluster('edge-us', 'edge')}${cluster('east', 'workload')}${cluster('west', 'workload')}${cluster('eu', 'workload')}`,
-    'fleet.yaml',
-  );
+  const fleet = {
+    ...parseFleetConfig(`ownerId: t\nzones: [{ name: example.com }]\nupstream: { zone: mesh.internal }\nclusters:${cluster('edge-us', 'edge')}${cluster('east', 'workload')}${cluster('west', 'workload')}${cluster('eu', 'workload')}`, 'fleet.yaml'),
+    upstream: { zone: 'mesh.internal' },
+  } as FleetConfig;
   const edge = fleet.clusters[0]!;
   const workloadEndpoints: PublishedEndpoint[] = ['east', 'west', 'eu'].map((c) => ({ cluster: c, hostname: 'shop.example.com', kind: 'IstioGateway', gateway: 'shop/shop', annotations: {} }));
   const SERVICE = parseManifests(

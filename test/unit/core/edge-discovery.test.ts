@@ -6,12 +6,13 @@ import type { PublishedEndpoint } from '../../../src/core/model.ts';
 const cluster = (name: string, role: string, region = 'us-east-1') => `
   - { name: ${name}, role: ${role}, region: ${region}, eksClusterName: ${name}, canaryHostname: canary-${name}.example.com, domainFilter: [example.com] }`;
 
-const WITH_ZONE = parseFleetConfig(
-  `ownerId: t\nzones: [{ name: example.com }]\nupstream: { zone: Mesh.Internal. }\nclusters:${cluster('edge-us', 'edge')}${cluster('edge-eu', 'edge', 'eu-west-1')}${cluster('east', 'workload')}${cluster('west', 'workload', 'us-west-2')}`,
+const { upstream: _upstream, ...WITHOUT_ZONE } = parseFleetConfig(
+  `ownerId: t\nzones: [{ name: example.com }]\nupstream: { zone: mesh.internal }\nclusters:${cluster('edge-us', 'edge')}${cluster('edge-eu', 'edge', 'eu-west-1')}${cluster('east', 'workload')}${cluster('west', 'workload', 'us-west-2')}`,
   'fleet.yaml',
 );
-/** A fleet object without its upstream zone (fleet.yaml refuses that with edge clusters; the rules still say so). */
-const FLEET = { ...WITH_ZONE, upstream: undefined } as FleetConfig;
+/** The fleet without its upstream zone: parseFleetConfig refuses that, but a hand-built config may lack it and the rules must cope. */
+const FLEET = WITHOUT_ZONE as FleetConfig;
+const WITH_ZONE = { ...FLEET, upstream: { zone: 'Mesh.Internal.' } } as FleetConfig;
 const ALL = ['edge-us', 'edge-eu', 'east', 'west'];
 
 const endpoint = (cluster: string, hostname: string, kind: PublishedEndpoint['kind'] = 'IstioGateway'): PublishedEndpoint => ({
@@ -26,9 +27,10 @@ const forward = (cluster: string, hostname: string, targets: EdgeForward['target
 const SHOP_SERVED = [endpoint('east', 'shop.example.com'), endpoint('west', 'shop.example.com')];
 
 describe('upstreamZoneOf', () => {
-  it('reads upstream.zone lower-case without the trailing dot, and nothing when absent', () => {
+  it('reads upstream.zone lower-case without the trailing dot, and nothing when absent or not a name', () => {
     expect(upstreamZoneOf(WITH_ZONE)).toBe('mesh.internal');
     expect(upstreamZoneOf(FLEET)).toBeUndefined();
+    expect(upstreamZoneOf({ ...FLEET, upstream: { zone: 7 } } as unknown as FleetConfig)).toBeUndefined();
   });
 });
 
