@@ -1,5 +1,5 @@
 /// <reference path="./.sst/platform/config.d.ts" />
-// Switchyard on AWS: `npx sst deploy --stage <stage>` (README.md, "Deploy to AWS").
+// Switchyard on AWS: `npx sst deploy --stage <stage>` (docs/deploy.md).
 // The fleet comes from SWITCHYARD_FLEET (default ./examples/fleet); everything else from
 // the checkout: functions/index.ts (FUNCTIONS), functions/*.ts and workflows/*.asl.json.
 export default $config({
@@ -9,7 +9,8 @@ export default $config({
     return {
       name: APP_NAME,
       home: 'aws',
-      // Production keeps its resources (and the state table) when removed, and refuses `sst remove`.
+      // Production refuses `sst remove`; removed on purpose, it keeps the state table and the
+      // log groups (plan.retained, printed as retainedOnRemove; docs/deploy.md, Stages).
       removal: production ? 'retain' : 'remove',
       protect: production,
     };

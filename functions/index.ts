@@ -1,22 +1,23 @@
 // The FUNCTIONS registry: every Lambda function (functions/<name>.ts exporting `handler`,
-// the `${name}` placeholders in workflows/*.asl.json), what it does and exactly the IAM
-// actions its code calls. The SST stack grants precisely these (scoped in stacks/policy.ts);
+// the `${name}` placeholders in workflows/*.asl.json), declared once each: what it does
+// and the ports its handler builds (functions/<name>.ts passes exactly these to
+// containerDeps). Its IAM actions are derived from those ports through PORT_ACTIONS, the
+// one list of what each port calls. The SST stack grants precisely these (scoped in stacks/policy.ts);
 // the deploy's bundle check holds each list equal to the AWS calls in the function's
 // bundle; the local runtime runs the same tasks in process (createTasks).
+import type { PortName } from '../src/lambda/env/build-deps.ts';
 export { createTasks, TASK_FACTORIES, type Task, type TaskName } from '../src/app/tasks/index.ts';
 
 export interface FunctionSpec {
   description: string;
-  /** IAM actions the handler calls, `service:Action`, never a wildcard. */
+  /** IAM actions the handler calls, `service:Action`, never a wildcard (derived from `ports`). */
   actions: string[];
   timeoutSeconds?: number;
   memoryMB?: number;
 }
 
-// Action groups, by the port the function builds (src/lambda/env/*). The Route 53
-// adapter is one class, so every function with DNS access can call all of its operations.
-const TABLE = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'];
-const ROUTE53 = [
+/** Every call of the Route 53 adapter (src/aws/route53.ts). */
+const ROUTE53_ADAPTER = [
   'route53:ListHostedZones',
   'route53:ListResourceRecordSets',
   'route53:ChangeResourceRecordSets',
@@ -28,118 +29,146 @@ const ROUTE53 = [
   'route53:DeleteHealthCheck',
   'route53:ChangeTagsForResource',
   'route53:GetHealthCheckStatus',
-];
-/** The health source reads the canary checks' status with the same adapter (GetHealthCheckStatus is one of its calls). */
-const HEALTH = ROUTE53;
-const EKS_UPDATES = ['eks:DescribeUpdate', 'sts:AssumeRole'];
-const DISCOVERY = ['eks:DescribeCluster', 'sts:AssumeRole'];
-/** Is a lock's holder still running? (recovery of stopped, timed-out and failed runs) */
-const EXECUTIONS = ['states:DescribeExecution'];
+] as const;
 
-const union = (...groups: string[][]): string[] => [...new Set(groups.flat())].sort();
+/**
+ * The IAM actions behind each port a handler can build (src/lambda/env/*): the one list
+ * of them. The Route 53 adapter is one class, so every port built on it (dns, health) can
+ * call all of its operations; the health source also reads the alarm states in the table.
+ */
+export const PORT_ACTIONS = {
+  table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+  dns: ROUTE53_ADAPTER,
+  health: [...ROUTE53_ADAPTER, 'dynamodb:Query'],
+  workflows: ['states:StartExecution'],
+  /** Is a lock's holder still running? (recovery of stopped, timed-out and failed runs) */
+  executions: ['states:DescribeExecution'],
+  /** UpgradeGuard's DescribeUpdate; a cluster in another account through its role. */
+  eks: ['eks:DescribeUpdate', 'sts:AssumeRole'],
+  /** The clusters' API endpoints and CA (DescribeCluster); another account through its role. */
+  discovery: ['eks:DescribeCluster', 'sts:AssumeRole'],
+  alarms: ['cloudwatch:DescribeAlarms'],
+} as const satisfies Record<PortName, readonly string[]>;
+
+/** One function as declared: what it does and the ports it builds (its handler passes exactly these to containerDeps). */
+export interface FunctionDeclaration {
+  description: string;
+  ports: readonly PortName[];
+  timeoutSeconds?: number;
+  memoryMB?: number;
+}
+
+/** The declaration with its IAM actions, derived from its ports (sorted, no duplicates). */
+function declare<const D extends FunctionDeclaration>(declaration: D): D & { actions: string[] } {
+  if (declaration.ports.includes('health') && !declaration.ports.includes('table')) {
+    throw new Error(`a function with the health port needs the table port too (the health source reads alarm states from it): ${declaration.description}`);
+  }
+  const actions = [...new Set(declaration.ports.flatMap((port) => PORT_ACTIONS[port]))].sort();
+  return { ...declaration, actions };
+}
 
 export const FUNCTIONS = {
-  router: {
+  router: declare({
     description: 'Turns alarm state changes, EKS CloudTrail calls, Gateway Published/Withdrawn, ended lock-holding runs and the schedule into StartExecution calls with deterministic names',
-    actions: ['states:StartExecution'],
+    ports: ['workflows'],
     timeoutSeconds: 30,
-  },
-  prepareDrain: {
+  }),
+  prepareDrain: declare({
     description: 'DrainCluster: validates the input, resolves defaults, checks safety; a dry run plans every step',
-    actions: union(TABLE, HEALTH),
+    ports: ['table', 'dns', 'health'],
     timeoutSeconds: 120,
-  },
-  prepareRestore: {
+  }),
+  prepareRestore: declare({
     description: 'RestoreCluster: validates the input, resolves defaults, checks the cluster is healthy; a dry run plans every step',
-    actions: union(TABLE, HEALTH),
+    ports: ['table', 'dns', 'health'],
     timeoutSeconds: 120,
-  },
-  acquireLock: {
+  }),
+  acquireLock: declare({
     description: 'Takes the cluster lease and a fleet drain slot, re-checks safety and saves the weights in one conditional write',
-    actions: union(TABLE, HEALTH),
+    ports: ['table', 'health'],
     timeoutSeconds: 60,
-  },
-  applyWeights: {
+  }),
+  applyWeights: declare({
     description: "One weight step: safety re-check under the lease, then the intent and the cluster's Route 53 weights",
-    actions: union(TABLE, HEALTH),
+    ports: ['table', 'dns', 'health'],
     timeoutSeconds: 120,
-  },
-  changeStatus: {
+  }),
+  changeStatus: declare({
     description: "One GetChange poll of the changes a step sent; renews the operation's lease",
-    actions: union(TABLE, ROUTE53),
+    ports: ['table', 'dns'],
     timeoutSeconds: 30,
-  },
-  healthGate: {
+  }),
+  healthGate: declare({
     description: 'Drain: the remaining clusters still carry every app; restore: the cluster is healthy. Renews the lease',
-    actions: union(TABLE, HEALTH),
+    ports: ['table', 'health'],
     timeoutSeconds: 60,
-  },
-  finishOperation: {
+  }),
+  finishOperation: declare({
     description: 'Final intent (DRAINED or ACTIVE), lock released, journal, the event to emit',
-    actions: union(TABLE),
+    ports: ['table'],
     timeoutSeconds: 30,
-  },
-  rollbackOperation: {
+  }),
+  rollbackOperation: declare({
     description: 'Saved weights back (a lowering only when safe), lock released, journal, Cluster Drain Aborted',
-    actions: union(TABLE, HEALTH),
+    ports: ['table', 'dns', 'health'],
     timeoutSeconds: 120,
-  },
-  recoverOperation: {
+  }),
+  recoverOperation: declare({
     description: 'RecoverOperation: a stopped, timed-out or failed run that still holds its lock is rolled back to the saved weights, lock released',
-    actions: union(TABLE, HEALTH, EXECUTIONS),
+    ports: ['table', 'dns', 'executions', 'health'],
     timeoutSeconds: 120,
-  },
-  resolveUpgrade: {
-    description: 'UpgradeGuard: which fleet cluster an UpdateClusterVersion call upgrades, and the plan',
-    actions: union(TABLE),
+  }),
+  resolveUpgrade: declare({
+    description: 'UpgradeGuard: which fleet cluster an EKS update that moves pods (cluster version, node group) is about, and the plan',
+    ports: ['table'],
     timeoutSeconds: 30,
-  },
-  describeUpdate: {
+  }),
+  describeUpdate: declare({
     description: 'UpgradeGuard: one eks:DescribeUpdate poll; renews the lease',
-    actions: union(TABLE, EKS_UPDATES),
+    ports: ['table', 'eks'],
     timeoutSeconds: 30,
-  },
-  failoverDecide: {
+  }),
+  failoverDecide: declare({
     description: 'Failover: records the alarm state (newer wins) and decides take-out or failback',
-    actions: union(TABLE),
+    ports: ['table'],
     timeoutSeconds: 30,
-  },
-  failoverApply: {
+  }),
+  failoverApply: declare({
     description: 'Failover: takes the cluster or app out where another healthy cluster serves it, else fails open',
-    actions: union(TABLE, HEALTH),
+    ports: ['table', 'dns', 'health'],
     timeoutSeconds: 120,
-  },
-  failbackCheck: {
+  }),
+  failbackCheck: declare({
     description: 'Failover: after the hold-down, is the alarm still OK and the cluster not unhealthy?',
-    actions: union(TABLE, HEALTH),
+    ports: ['table', 'health'],
     timeoutSeconds: 60,
-  },
-  failbackApply: {
+  }),
+  failbackApply: declare({
     description: 'Failover: brings the cluster or app back (DNS first, then the intent)',
-    actions: union(TABLE, ROUTE53),
+    ports: ['table', 'dns'],
     timeoutSeconds: 120,
-  },
-  onboardApp: {
+  }),
+  onboardApp: declare({
     description: "OnboardApp: the app's endpoints into the catalogue, its records and health checks into Route 53",
-    actions: union(TABLE, ROUTE53),
+    ports: ['table', 'dns'],
     timeoutSeconds: 300,
-  },
-  offboardApp: {
+  }),
+  offboardApp: declare({
     description: "OffboardApp: the cluster's endpoint out of the catalogue, its record sets out of Route 53",
-    actions: union(TABLE, ROUTE53),
+    ports: ['table', 'dns'],
     timeoutSeconds: 300,
-  },
-  reconcile: {
+  }),
+  reconcile: declare({
     description: 'Reconcile: discovery into the catalogue (unreachable clusters kept), alarm states re-read (lost ALARM/OK acted on), apps that failed open re-examined, locks of ended runs recovered, every owned record converged',
-    actions: union(TABLE, HEALTH, DISCOVERY, EXECUTIONS, ['cloudwatch:DescribeAlarms', 'states:StartExecution']),
+    ports: ['table', 'dns', 'discovery', 'alarms', 'health', 'executions', 'workflows'],
     timeoutSeconds: 600,
     memoryMB: 512,
-  },
-  cleanupHealthChecks: {
+  }),
+  cleanupHealthChecks: declare({
     description: 'Deletes owned health checks no record uses any more (after INSYNC)',
-    actions: union(TABLE, ROUTE53),
+    ports: ['table', 'dns'],
     timeoutSeconds: 120,
-  },
-} satisfies Record<string, FunctionSpec>;
+  }),
+} satisfies Record<string, FunctionSpec & FunctionDeclaration>;
 
 export type FunctionName = keyof typeof FUNCTIONS;

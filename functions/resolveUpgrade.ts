@@ -1,4 +1,4 @@
-// UpgradeGuard: which fleet cluster an UpdateClusterVersion call upgrades, and the plan.
+// UpgradeGuard: which fleet cluster an EKS update that moves pods (cluster version, node group) is about, and the plan.
 import { containerDeps } from '../src/lambda/env/build-deps.ts';
 import { tableFromEnv } from '../src/lambda/env/table.ts';
 import { lambdaHandler } from '../src/lambda/handler.ts';

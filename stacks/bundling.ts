@@ -10,6 +10,13 @@ export const BUNDLE_LIMIT_BYTES = 1_000_000;
 /** SST Function `nodejs` settings (the AWS SDK is bundled, not taken from the runtime). */
 export const SST_NODEJS = { format: 'esm', minify: true } as const;
 
+/**
+ * Packages SST installs beside the bundle instead of bundling them (nodejs.install): only
+ * Powertools Tracer, which a function loads when the fleet turns tracing on
+ * (src/lambda/tracing.ts). Bundled, it would put the largest handler over the limit.
+ */
+export const SST_INSTALLED: readonly string[] = ['@aws-lambda-powertools/tracer'];
+
 /** Packages SST never bundles (native code); none of ours may need them. */
 export const SST_FORCED_EXTERNALS: readonly string[] = ['sharp', 'pg-native'];
 
@@ -30,6 +37,6 @@ export const ESBUILD_OPTIONS = {
   mainFields: ['module', 'main'],
   keepNames: true,
   minify: true,
-  external: [...SST_FORCED_EXTERNALS],
+  external: [...SST_FORCED_EXTERNALS, ...SST_INSTALLED],
   banner: { js: SST_BANNER },
 } as const;

@@ -11,6 +11,9 @@ import { triggers } from './resources/events.ts';
 import { lambdaFunctions } from './resources/functions.ts';
 import { stateTable } from './resources/table.ts';
 import { stateMachines } from './resources/workflows.ts';
+import { agentRoles } from './resources/agents.ts';
+import { monitoring } from './resources/monitoring.ts';
+import { deployInfo } from './deploy-info.ts';
 import type { FleetConfig } from '../src/core/config.ts';
 
 /** Pinned zones[].id, else the public hosted zone of that name in this account. */
@@ -44,8 +47,10 @@ export async function deploySwitchyard() {
   const functions = lambdaFunctions(plan, sources.fleetDir);
   const machines = stateMachines(plan, functions);
   const router = functions.get(plan.router)!;
-  triggers(plan, bus, router, deadLetterQueue(plan, router));
+  const notifications = monitoring(plan, bus);
+  triggers(plan, bus, router, deadLetterQueue(plan, router, notifications));
   canaryAlarms(plan);
+  agentRoles(plan, bus);
 
   const drain = plan.machines.find((m) => m.workflow === 'DrainCluster');
   return {
@@ -58,5 +63,6 @@ export async function deploySwitchyard() {
       ? { drainExample: `aws stepfunctions start-execution --state-machine-arn ${drain.arn} --input '{"cluster":"<cluster>","reason":"upgrade"}'` }
       : {}),
     clusterAccessEntries: plan.accessEntries.map((entry) => entry.command),
+    ...deployInfo(plan),
   };
 }

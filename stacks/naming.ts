@@ -1,9 +1,11 @@
-// Names of everything the stack creates. They are deterministic (app, stage, part) so
+// Names of everything the stack creates (src/core/resource-names.ts spells them, this
+// module checks them against AWS's limits). They are deterministic (app, stage, part) so
 // every ARN is known before anything exists: the IAM policies, the substituted workflow
 // definitions and the contract tests are then plain data, computed without Pulumi.
 import { InvalidInput } from '../src/core/errors.ts';
+import { APP_NAME, stageResourceName } from '../src/core/resource-names.ts';
 
-export const APP_NAME = 'switchyard';
+export { APP_NAME };
 
 /** Stages that keep their data: resources retained on removal, table deletion protection on. */
 export const PRODUCTION_STAGES: readonly string[] = ['prod', 'production'];
@@ -22,6 +24,8 @@ export const NAME_LIMITS = {
   queue: 80,
   table: 255,
   bus: 256,
+  topic: 256,
+  dashboard: 255,
 } as const;
 export type NamedKind = keyof typeof NAME_LIMITS;
 
@@ -41,7 +45,7 @@ export function checkStage(stage: string): string {
 /** `<app>-<stage>-<part>`, checked against the AWS limit of its kind. */
 export function resourceName(app: string, stage: string, part: string, kind: NamedKind): string {
   if (!PART.test(part)) throw new InvalidInput(`${kind} name part "${part}": only letters, digits, "-" and "_"`, { part, kind });
-  const name = `${app}-${stage}-${part}`;
+  const name = stageResourceName(stage, part, app);
   const limit = NAME_LIMITS[kind];
   if (name.length > limit) {
     throw new InvalidInput(`${kind} name "${name}" is ${name.length} characters, AWS allows ${limit}: use a shorter stage or name`, { name, kind, limit });

@@ -6,14 +6,18 @@ import { canaryAlarmName, alarmPrefix } from '../src/core/alarm-names.ts';
 import { isWithin, type ClusterConfig, type FleetConfig } from '../src/core/config.ts';
 import { InvalidInput } from '../src/core/errors.ts';
 import { BUS_ENV, BUS_ENV_ALIAS } from '../src/core/events.ts';
-import { healthCheckConfigFor, healthCheckSpecFor, type HealthCheckConfigFields } from '../src/core/health-spec.ts';
+import { canaryHealthCheck, deployCanaryTags, healthCheckConfigFor, type HealthCheckConfigFields } from '../src/core/health-spec.ts';
 import { MANAGED_TYPES } from '../src/core/ownership.ts';
 import { inspectWorkflow, renderDefinition, type WorkflowSource, type WorkflowWiring } from '../src/core/asl.ts';
 import { checkStage, isProductionStage, NAME_LIMITS, resourceName } from './naming.ts';
+import { RESOURCE_PARTS } from '../src/core/resource-names.ts';
 import { grantsFor, lambdaLogStatement, normalizedRecordName, policyDocument, type GrantScope, type PolicyDocument, type Statement } from './policy.ts';
 import type { FunctionRegistry } from './registry.ts';
 import { ROUTE53_METRICS_REGION, alarmPattern, checkSchedule, eksPattern, executionsPattern, gatewayPattern, scheduledEvent, DEFAULT_RECONCILE_SCHEDULE, type EventPattern } from '../src/core/triggers.ts';
 import { LOCK_HOLDING_WORKFLOWS } from '../src/core/events.ts';
+import { agentRoles, type AgentRole } from './agents.ts';
+import { busPolicy, clusterAccountSetups, type BusPolicy, type ClusterAccountSetup } from './cluster-accounts.ts';
+import { monitoringPlan, type MonitoringPlan } from './monitoring.ts';
 
 /** Environment every function gets; the Lambda shell (src/lambda) reads these names. */
 export const RUNTIME_ENV = {
@@ -80,6 +84,10 @@ export interface FunctionPlan {
   environment: Record<string, string>;
   /** It talks to the clusters' Kubernetes API, so each cluster needs an access entry for its role. */
   needsClusterAccess: boolean;
+  /** Fleet `network`: a function that reads clusters runs in these subnets (private API endpoints). */
+  vpc?: { subnetIds: string[]; securityGroupIds: string[] };
+  /** Fleet `tracing`: X-Ray active tracing. */
+  tracing: boolean;
 }
 
 export interface MachinePlan {
@@ -95,6 +103,8 @@ export interface MachinePlan {
   definition: string;
   functions: string[];
   wiring: WorkflowWiring;
+  /** Fleet `tracing`: X-Ray tracing of its executions. */
+  tracing: boolean;
 }
 
 export interface ForwardRule {
@@ -105,10 +115,19 @@ export interface ForwardRule {
   pattern: EventPattern;
 }
 
+/**
+ * A cluster's canary: its one Route 53 health check, created and owned by the deploy, and
+ * the alarm watching it. The check carries the runtime's tags (owner, key, cluster) and
+ * `switchyard:managed-by: deploy`, so the runtime's records, the drain safety gate and
+ * Failover's alarm all use this same check, and the runtime never changes or deletes it.
+ */
 export interface CanaryAlarm {
   cluster: string;
   alarmName: string;
+  /** The key the runtime computes for the cluster's canary check (src/core/health-spec.ts). */
+  healthCheckKey: string;
   healthCheck: HealthCheckConfigFields;
+  healthCheckTags: Record<string, string>;
   metric: typeof CANARY_ALARM_METRIC;
 }
 
@@ -211,7 +230,33 @@ export interface DeploymentPlan {
   alarmPrefix: string;
   canaryAlarms: CanaryAlarm[];
   accessEntries: AccessEntry[];
+  /** One role per cluster for its in-cluster agent (stacks/agents.ts). */
+  agentRoles: AgentRole[];
+  /** What to run in each other account the fleet's clusters live in (stacks/cluster-accounts.ts). */
+  clusterAccounts: ClusterAccountSetup[];
+  /** The stage bus's resource policy, when other accounts send to it. */
+  busPolicy?: BusPolicy;
+  /** Dashboard, alarms on the control plane itself, and the notification topic (stacks/monitoring.ts). */
+  monitoring: MonitoringPlan;
+  /** Removed with the stage unless production: exactly what `sst remove` keeps there. */
+  retained: string[];
 }
+
+/** Partitions the deploy supports: Route 53's metrics region and the ASL's integration ARNs are the commercial ones. */
+export const SUPPORTED_PARTITIONS: readonly string[] = ['aws'];
+
+/** The ENI calls Lambda makes with a function's role to attach it to a VPC (as AWSLambdaVPCAccessExecutionRole). */
+export const VPC_ACCESS_ACTIONS: readonly string[] = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+];
+
+/** What X-Ray needs from a traced function or state machine (all "*"-only actions). */
+export const TRACING_ACTIONS: readonly string[] = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
 
 const sorted = (values: Iterable<string>): string[] => [...new Set(values)].sort();
 
@@ -255,6 +300,12 @@ function checkedAlarmName(name: string): string {
 export function planDeployment(ctx: DeployContext, inputs: DeployInputs): DeploymentPlan {
   const { app, partition, region, accountId } = ctx;
   const stage = checkStage(ctx.stage);
+  if (!SUPPORTED_PARTITIONS.includes(partition)) {
+    throw new InvalidInput(
+      `partition "${partition}": Switchyard deploys to the commercial AWS partition only (Route 53 metrics in ${ROUTE53_METRICS_REGION}, arn:aws integration ARNs); see docs/deploy.md`,
+      { partition },
+    );
+  }
   const { fleet, registry } = inputs;
   const functionNames = Object.keys(registry).sort();
   const router = inputs.router ?? DEFAULT_ROUTER;
@@ -262,8 +313,8 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
     throw new InvalidInput(`router function "${router}" is not in FUNCTIONS (known: ${functionNames.join(', ') || 'none'}); EventBridge and the schedule invoke it`, { router });
   }
 
-  const tableName = resourceName(app, stage, 'state', 'table');
-  const busName = resourceName(app, stage, 'bus', 'bus');
+  const tableName = resourceName(app, stage, RESOURCE_PARTS.stateTable, 'table');
+  const busName = resourceName(app, stage, RESOURCE_PARTS.bus, 'bus');
   const wirings = [...inputs.workflows].sort((a, b) => a.name.localeCompare(b.name)).map((source) => inspectWorkflow(source, functionNames));
   const machineName = (workflow: string): string => resourceName(app, stage, workflow, 'stateMachine');
   const machineArn = (name: string): string => `arn:${partition}:states:${region}:${accountId}:stateMachine:${name}`;
@@ -288,6 +339,7 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
     alarmRegions: sorted([region, ROUTE53_METRICS_REGION, ...fleet.clusters.map((c) => c.region)]),
     alarmPrefix: prefix,
     metricNamespace: METRIC_NAMESPACE,
+    ...(fleet.network ? { network: fleet.network } : {}),
   };
 
   const stateMachines = Object.fromEntries(wirings.map((w) => [w.name, machineArn(machineName(w.name))]));
@@ -301,8 +353,8 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
     [RUNTIME_ENV.alarmRegions]: scope.alarmRegions.join(','),
     POWERTOOLS_SERVICE_NAME: app,
     POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
-    // No X-Ray permissions are granted (xray:PutTraceSegments is "*"-only), so tracing stays off.
-    POWERTOOLS_TRACE_ENABLED: 'false',
+    // Fleet `tracing`: Powertools Tracer records the handlers and their AWS SDK calls.
+    POWERTOOLS_TRACE_ENABLED: fleet.tracing ? 'true' : 'false',
   };
 
   const busArn = `arn:${partition}:events:${region}:${accountId}:event-bus/${busName}`;
@@ -345,6 +397,10 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
     const grants = grantsFor(spec.actions, scope, who);
     const roleName = resourceName(app, stage, `${name}-fn`, 'role');
     const statements: Statement[] = [lambdaLogStatement(scope, functionName(name)), ...grants.statements];
+    const needsClusterAccess = spec.actions.includes('eks:DescribeCluster');
+    const inVpc = needsClusterAccess && fleet.network !== undefined;
+    if (inVpc) statements.push(...grantsFor(VPC_ACCESS_ACTIONS, scope, `FUNCTIONS.${name} (fleet network)`).statements);
+    if (fleet.tracing) statements.push(...grantsFor(TRACING_ACTIONS, scope, `FUNCTIONS.${name} (fleet tracing)`).statements);
     // Lambda sends a failed asynchronous invocation of the router to its dead-letter queue with the router's role.
     if (name === router) statements.push({ Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [queueArn] });
     return {
@@ -360,7 +416,9 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
       policy: policyDocument(statements),
       notApplicable: grants.notApplicable,
       environment,
-      needsClusterAccess: spec.actions.includes('eks:DescribeCluster'),
+      needsClusterAccess,
+      ...(inVpc ? { vpc: { subnetIds: [...fleet.network!.subnetIds], securityGroupIds: [...fleet.network!.securityGroupIds] } } : {}),
+      tracing: fleet.tracing,
     };
   });
 
@@ -374,6 +432,7 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
     }
     if (wiring.putEventsStates.length > 0) statements.push({ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [busArn] });
     statements.push(...grantsFor(STATE_MACHINE_LOG_ACTIONS, scope, `state machine ${wiring.name}`).statements);
+    if (fleet.tracing) statements.push(...grantsFor(TRACING_ACTIONS, scope, `state machine ${wiring.name} (fleet tracing)`).statements);
     return {
       workflow: wiring.name,
       file: wiring.file,
@@ -386,6 +445,7 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
       definition: renderDefinition(wiring, { functionArns, eventBusName: busName }),
       functions: wiring.functions,
       wiring,
+      tracing: fleet.tracing,
     };
   });
 
@@ -406,12 +466,17 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
 
   const canaryAlarms: CanaryAlarm[] = fleet.clusters
     .filter((c) => c.canaryAlarm !== false)
-    .map((c) => ({
-      cluster: c.name,
-      alarmName: checkedAlarmName(canaryAlarmName(alarmScope, c.name)),
-      healthCheck: healthCheckConfigFor(healthCheckSpecFor(fleet.healthCheck, c, {})),
-      metric: CANARY_ALARM_METRIC,
-    }));
+    .map((c) => {
+      const check = canaryHealthCheck(fleet.healthCheck, c);
+      return {
+        cluster: c.name,
+        alarmName: checkedAlarmName(canaryAlarmName(alarmScope, c.name)),
+        healthCheckKey: check.key,
+        healthCheck: healthCheckConfigFor(check.spec),
+        healthCheckTags: Object.fromEntries(deployCanaryTags(fleet.ownerId, c.name, check).map((tag) => [tag.Key, tag.Value])),
+        metric: CANARY_ALARM_METRIC,
+      };
+    });
 
   const readers = functions.filter((f) => f.needsClusterAccess);
   const accessEntries: AccessEntry[] = readers.flatMap((fn) =>
@@ -428,9 +493,15 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
     }),
   );
 
+  const agentContext = { app, stage, partition, accountId, busArn };
+  const agents = agentRoles(agentContext, fleet);
+  const clusterAccounts = clusterAccountSetups(agentContext, fleet);
+  const production = isProductionStage(stage);
+  const reconcileSchedule = checkSchedule(inputs.reconcileSchedule ?? DEFAULT_RECONCILE_SCHEDULE);
+
   return {
     context: { ...ctx, stage },
-    production: isProductionStage(stage),
+    production,
     tableName,
     tableArn: `arn:${partition}:dynamodb:${region}:${accountId}:table/${tableName}`,
     busName,
@@ -444,11 +515,36 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
     forwardRules,
     forwardRoleName: resourceName(app, stage, 'forward', 'role'),
     forwardRolePolicy: policyDocument([{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [busArn] }]),
-    schedule: { expression: checkSchedule(inputs.reconcileSchedule ?? DEFAULT_RECONCILE_SCHEDULE), event: scheduledEvent(region, accountId) },
+    schedule: { expression: reconcileSchedule, event: scheduledEvent(region, accountId) },
     alarmPrefix: prefix,
     canaryAlarms,
     accessEntries: uniqueEntries(accessEntries),
+    agentRoles: agents,
+    clusterAccounts,
+    ...optional('busPolicy', busPolicy(agentContext, agents, clusterAccounts)),
+    monitoring: monitoringPlan({
+      app,
+      stage,
+      partition,
+      region,
+      accountId,
+      busName,
+      tableName,
+      fleet,
+      machines,
+      functions,
+      router,
+      deadLetter,
+      canaryAlarms,
+      schedule: reconcileSchedule,
+      metricNamespace: METRIC_NAMESPACE,
+    }),
+    retained: production ? [`DynamoDB table ${tableName}`, ...machines.map((m) => `log group ${m.logGroupName}`), ...functions.map((f) => `log group /aws/lambda/${f.functionName}`)] : [],
   };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 /** What Step Functions needs to deliver execution logs to CloudWatch Logs (all "*"-only actions). */

@@ -44,6 +44,8 @@ export interface GrantScope {
   alarmRegions: string[];
   alarmPrefix: string;
   metricNamespace: string;
+  /** Fleet `network`: the subnets and security groups of the functions that read clusters. */
+  network?: { subnetIds: string[]; securityGroupIds: string[] };
 }
 
 /** Actions AWS authorizes only on "*" (no resource-level permissions). */
@@ -67,6 +69,13 @@ export const RESOURCE_STAR_ACTIONS: readonly string[] = [
   'logs:PutResourcePolicy',
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
+  // X-Ray (fleet `tracing`) and the ENI calls of functions in a VPC (fleet `network`).
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
 ];
 
 export type Scoping = { resources: string[]; condition?: Condition } | { notApplicable: string };
@@ -81,7 +90,12 @@ const table = (s: GrantScope): string => `arn:${s.partition}:dynamodb:${s.region
 const machines = (s: GrantScope): string[] => s.stateMachineNames.map((n) => `arn:${s.partition}:states:${s.region}:${s.accountId}:stateMachine:${n}`);
 const executions = (s: GrantScope): string[] => s.stateMachineNames.map((n) => `arn:${s.partition}:states:${s.region}:${s.accountId}:execution:${n}:*`);
 const eksClusters = (s: GrantScope): string[] => s.eksClusters.map((c) => `arn:${s.partition}:eks:${c.region}:${c.accountId}:cluster/${c.name}`);
+const eksNodegroups = (s: GrantScope): string[] => s.eksClusters.map((c) => `arn:${s.partition}:eks:${c.region}:${c.accountId}:nodegroup/${c.name}/*/*`);
 const alarms = (s: GrantScope): string[] => s.alarmRegions.map((r) => `arn:${s.partition}:cloudwatch:${r}:${s.accountId}:alarm:${s.alarmPrefix}*`);
+
+const ec2 = (s: GrantScope, resource: string): string => `arn:${s.partition}:ec2:${s.region}:${s.accountId}:${resource}`;
+const networkInterfaces = (s: GrantScope): string => ec2(s, 'network-interface/*');
+const NO_NETWORK: Scoping = { notApplicable: 'the fleet sets no network' };
 
 function onZones(s: GrantScope): Scoping {
   return s.hostedZoneIds.length > 0 ? { resources: zones(s) } : { notApplicable: 'the fleet manages no hosted zone' };
@@ -139,7 +153,8 @@ const RULES: Record<string, (s: GrantScope) => Scoping> = {
   'events:PutEvents': (s) => ({ resources: [`arn:${s.partition}:events:${s.region}:${s.accountId}:event-bus/${s.busName}`] }),
 
   'eks:DescribeCluster': (s) => ({ resources: eksClusters(s) }),
-  'eks:DescribeUpdate': (s) => ({ resources: eksClusters(s) }),
+  // A node-group update is described on the cluster and its node group (UpgradeGuard, src/core/upgrades.ts).
+  'eks:DescribeUpdate': (s) => ({ resources: [...eksClusters(s), ...eksNodegroups(s)] }),
   'eks:ListUpdates': (s) => ({ resources: eksClusters(s) }),
   'eks:ListClusters': () => STAR,
 
@@ -157,6 +172,19 @@ const RULES: Record<string, (s: GrantScope) => Scoping> = {
   'logs:DescribeLogGroups': () => STAR,
 
   'sts:GetCallerIdentity': () => STAR,
+  'xray:PutTraceSegments': () => STAR,
+  'xray:PutTelemetryRecords': () => STAR,
+  'xray:GetSamplingRules': () => STAR,
+  'xray:GetSamplingTargets': () => STAR,
+  // Lambda creates and deletes the function's ENIs with its role (what the managed policy
+  // AWSLambdaVPCAccessExecutionRole grants on "*"), here only in the fleet's subnets and groups.
+  'ec2:CreateNetworkInterface': (s) =>
+    s.network ? { resources: [networkInterfaces(s), ...s.network.subnetIds.map((id) => ec2(s, `subnet/${id}`)), ...s.network.securityGroupIds.map((id) => ec2(s, `security-group/${id}`))] } : NO_NETWORK,
+  'ec2:DeleteNetworkInterface': (s) => (s.network ? { resources: [networkInterfaces(s)] } : NO_NETWORK),
+  'ec2:AssignPrivateIpAddresses': (s) => (s.network ? { resources: [networkInterfaces(s)] } : NO_NETWORK),
+  'ec2:UnassignPrivateIpAddresses': (s) => (s.network ? { resources: [networkInterfaces(s)] } : NO_NETWORK),
+  'ec2:DescribeNetworkInterfaces': () => STAR,
+  'ec2:DescribeSubnets': () => STAR,
   'sts:AssumeRole': (s) =>
     s.assumableRoleArns.length > 0 ? { resources: s.assumableRoleArns } : { notApplicable: 'no fleet cluster has a roleArn' },
 };

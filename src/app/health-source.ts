@@ -5,7 +5,7 @@
 // canary says; a per-app alarm in ALARM makes only that app unhealthy there.
 import type { FleetConfig } from '../core/config.ts';
 import { errorMessage, TransientAwsError } from '../core/errors.ts';
-import { healthCheckKey, healthCheckSpecFor } from '../core/health-spec.ts';
+import { canaryHealthCheck } from '../core/health-spec.ts';
 import type { HealthState } from '../core/model.ts';
 import type { HealthView } from '../core/safety.ts';
 import type { HealthSource } from '../core/ports.ts';
@@ -15,8 +15,6 @@ import type { StateTable } from '../core/ports.ts';
 
 /** Route 53 calls a check healthy when more than this share of its checkers do. */
 export const HEALTHY_CHECKER_SHARE = 0.18;
-
-export const HEALTH_SOURCE_ACTIONS = ['route53:ListHealthChecks', 'route53:ListTagsForResources', 'route53:GetHealthCheckStatus', 'dynamodb:Query'] as const;
 
 /** HEALTHY / UNHEALTHY from GetHealthCheckStatus' observations (StatusReport.Status "Success: ..." / "Failure: ..."). */
 export function healthFromObservations(statuses: readonly string[]): HealthState {
@@ -44,7 +42,7 @@ export function route53HealthSource(options: HealthSourceOptions): HealthSource 
         const ownAlarms = alarms.filter((a) => a.cluster === name && a.hostname === undefined);
         let state: HealthState = 'UNKNOWN';
         // The canary check: the cluster's default spec (fleet.healthCheck on its canary name).
-        const key = healthCheckKey(name, healthCheckSpecFor(fleet.healthCheck, cluster, {}));
+        const { key } = canaryHealthCheck(fleet.healthCheck, cluster);
         const check = owned.find((c) => c.key === key);
         if (check) {
           try {

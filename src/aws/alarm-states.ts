@@ -6,7 +6,6 @@ import { errorMessage, TransientAwsError } from '../core/errors.ts';
 import type { ObservedAlarm } from '../core/failover.ts';
 import type { AlarmStatesPort } from '../core/ports.ts';
 
-export const ALARM_STATES_ACTIONS = ['cloudwatch:DescribeAlarms'] as const;
 
 /** CloudWatch's events write state timestamps as 2019-10-02T17:04:40.985+0000; recorded states use the same form. */
 export function cloudWatchTimestamp(at: Date): string {

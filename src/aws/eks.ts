@@ -133,13 +133,13 @@ export type EksUpdateStatus = 'InProgress' | 'Successful' | 'Failed' | 'Cancelle
  * asked with its role, like discovery.
  */
 export function eksUpdates(options: Pick<EksAccessOptions, 'credentials' | 'eksClient' | 'stsClient' | 'now' | 'roleSessionName'> = {}): {
-  describeUpdate(request: { eksClusterName: string; updateId: string; region: string; roleArn?: string }): Promise<{ status: EksUpdateStatus; errors: string[] }>;
+  describeUpdate(request: { eksClusterName: string; nodegroupName?: string; updateId: string; region: string; roleArn?: string }): Promise<{ status: EksUpdateStatus; errors: string[] }>;
 } {
   const makeEks = options.eksClient ?? defaultEks;
   const makeSts = options.stsClient ?? defaultSts;
   const roles = new Map<string, CredentialsProvider>();
   return {
-    async describeUpdate({ eksClusterName, updateId, region, roleArn }) {
+    async describeUpdate({ eksClusterName, nodegroupName, updateId, region, roleArn }) {
       let credentials = options.credentials;
       if (roleArn) {
         const key = `${region}|${roleArn}`;
@@ -148,7 +148,7 @@ export function eksUpdates(options: Pick<EksAccessOptions, 'credentials' | 'eksC
       }
       let update;
       try {
-        update = (await makeEks(region, credentials).send(new DescribeUpdateCommand({ name: eksClusterName, updateId })))?.update;
+        update = (await makeEks(region, credentials).send(new DescribeUpdateCommand({ name: eksClusterName, updateId, ...(nodegroupName ? { nodegroupName } : {}) })))?.update;
       } catch (error) {
         throw new Error(`DescribeUpdate ${eksClusterName} ${updateId}: ${errorMessage(error)}`, { cause: error });
       }

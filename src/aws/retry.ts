@@ -92,6 +92,13 @@ export function isTransient(error: unknown): boolean {
   return e.$retryable !== undefined && e.$retryable !== null;
 }
 
+/** Route 53 pushing back on the request rate (not a 5xx or a dropped connection). */
+export function isThrottling(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === 'Throttling' || e.name === 'ThrottlingException' || e.name === 'PriorRequestNotComplete' || e.$metadata?.httpStatusCode === 429;
+}
+
 export interface RetryOptions {
   /** Attempts in all, including the first. */
   maxAttempts?: number;

@@ -17,12 +17,6 @@ export const APPS_PK = 'APPS';
 export const ALARMS_PK = 'ALARMS';
 export const JOURNAL_PK = 'JOURNAL';
 
-/** IAM actions the adapter uses, by method family (the FUNCTIONS registry lists them per function). */
-export const STATE_TABLE_ACTIONS = {
-  read: ['dynamodb:GetItem', 'dynamodb:Query'],
-  write: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
-} as const;
-
 export interface DynamoStateTableOptions {
   client: DynamoDBClient;
   tableName: string;

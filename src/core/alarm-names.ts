@@ -9,7 +9,9 @@
 // stage's rule would forward the other's alarms to its own Failover. EventBridge rules match
 // the prefix, because alarm state-change events carry the name but not the alarm's tags.
 
-export const ALARM_NAME_ROOT = 'switchyard-';
+import { APP_NAME, stagePrefix } from './resource-names.ts';
+
+export const ALARM_NAME_ROOT = `${APP_NAME}-`;
 
 /** Whose alarms: the deployment stage and the fleet's ownerId. */
 export interface AlarmScope {
@@ -22,7 +24,7 @@ export interface AlarmScope {
  * stage keeps stage `dev` from matching stage `dev2`'s alarms.
  */
 export function alarmPrefix(scope: AlarmScope): string {
-  return `${ALARM_NAME_ROOT}${scope.stage}-${scope.ownerId}-`;
+  return `${stagePrefix(scope.stage)}${scope.ownerId}-`;
 }
 
 /** The alarm the deploy creates on a cluster's canary health check. */

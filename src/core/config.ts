@@ -82,6 +82,16 @@ export const clusterSchema = z.strictObject({
    * is false (you bring your own, named `switchyard-<stage>-<ownerId>-<cluster>-...`; see alarm-names.ts).
    */
   canaryAlarm: z.boolean().optional(),
+  /**
+   * The cluster's OIDC issuer URL (`aws eks describe-cluster --query cluster.identity.oidc.issuer`).
+   * When given, the deploy lets the cluster's agent role be assumed through IRSA as well as
+   * EKS Pod Identity (docs/deploy.md).
+   */
+  oidcIssuer: z
+    .string()
+    .regex(/^https:\/\/[A-Za-z0-9.-]+(\/[A-Za-z0-9._~-]+)*\/?$/, 'must be an https:// OIDC issuer URL, e.g. https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE')
+    .transform((s) => s.replace(/\/$/, ''))
+    .optional(),
 });
 
 export const zoneSchema = z.strictObject({
@@ -122,6 +132,17 @@ export const safetySchema = z.strictObject({
   lockTtlSeconds: z.number().int().min(10).default(900),
 });
 
+/** Private clusters: the functions that read clusters run in these subnets (docs/deploy.md). */
+export const networkSchema = z.strictObject({
+  subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id like subnet-0123456789abcdef0')).min(1),
+  securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id like sg-0123456789abcdef0')).min(1),
+});
+
+/** Who hears about the control plane's own alarms and events (docs/deploy.md). */
+export const notificationsSchema = z.strictObject({
+  emails: z.array(z.email('must be an email address')).default([]),
+});
+
 export const fleetSchema = z
   .strictObject({
     /** Marks every record and health check Switchyard creates. */
@@ -137,6 +158,12 @@ export const fleetSchema = z
     upstream: upstreamSchema.optional(),
     /** Published endpoints from a file, until/unless discovery is used (relative path). */
     endpointsFile: fleetPath.optional(),
+    /** Deploy only: put the functions that read clusters into a VPC (private API endpoints). */
+    network: networkSchema.optional(),
+    /** Deploy only: email subscriptions of the stage's notification topic. */
+    notifications: notificationsSchema.optional(),
+    /** Deploy only: X-Ray tracing of the functions and state machines. */
+    tracing: z.boolean().default(false),
   })
   .superRefine((fleet, ctx) => {
     const seen = new Map<string, number>();
@@ -181,6 +208,7 @@ export type ClusterConfig = z.infer<typeof clusterSchema>;
 export type ZoneConfig = z.infer<typeof zoneSchema>;
 export type HealthCheckDefaults = z.infer<typeof healthCheckDefaultsSchema>;
 export type SafetyConfig = z.infer<typeof safetySchema>;
+export type NetworkConfig = z.infer<typeof networkSchema>;
 export type UpstreamConfig = z.infer<typeof upstreamSchema>;
 
 /**

@@ -116,6 +116,8 @@ export const operationPlanSchema = z.object({
   upgrade: z
     .object({
       eksClusterName: z.string(),
+      /** A node-group update (UpdateNodegroupVersion / UpdateNodegroupConfig): DescribeUpdate needs the group. */
+      nodegroupName: z.string().optional(),
       updateId: z.string(),
       region: z.string(),
       roleArn: z.string().optional(),

@@ -84,7 +84,8 @@ export const alarmStateChangeEventSchema = eventEnvelope(alarmStateChangeDetailS
 });
 export type AlarmStateChangeEvent = z.infer<typeof alarmStateChangeEventSchema>;
 
-export const EKS_API_CALLS = ['CreateCluster', 'DeleteCluster', 'UpdateClusterVersion'] as const;
+/** EKS calls the router hears: cluster lifecycle, and the updates that may move pods (src/core/upgrades.ts decides). */
+export const EKS_API_CALLS = ['CreateCluster', 'DeleteCluster', 'UpdateClusterVersion', 'UpdateNodegroupVersion', 'UpdateNodegroupConfig'] as const;
 
 /** `aws.eks` "AWS API Call via CloudTrail" for the calls Switchyard reacts to. */
 export const eksApiCallDetailSchema = z.object({
@@ -95,7 +96,7 @@ export const eksApiCallDetailSchema = z.object({
   eventTime: z.string().optional(),
   errorCode: z.string().optional(),
   errorMessage: z.string().optional(),
-  requestParameters: z.looseObject({ name: z.string().min(1).optional() }).nullish(),
+  requestParameters: z.looseObject({ name: z.string().min(1).optional(), nodegroupName: z.string().min(1).optional() }).nullish(),
   responseElements: z
     .looseObject({
       update: z.looseObject({ id: z.string().min(1), status: z.string().optional(), type: z.string().optional() }).optional(),

@@ -9,6 +9,8 @@ import type { HealthCheckRecord } from './ports.ts';
 export interface OwnedHealthCheck extends HealthCheckRecord {
   key?: string;
   cluster?: string;
+  /** A canary check the deploy created and owns: used by key, never updated, re-purposed or deleted. */
+  deployManaged?: boolean;
 }
 
 export function sameSpec(a: HealthCheckSpec | undefined, b: HealthCheckSpec): boolean {
@@ -49,6 +51,8 @@ export type HealthCheckStep =
  *   records that carry it need no change;
  * - else one is created.
  * Route 53 cannot change a check's type or interval in place; those are created anew.
+ * A check the deploy owns (a cluster's canary check with its alarm) is kept as it is when
+ * its key is wanted, and otherwise left alone: never updated or re-purposed.
  */
 export function planHealthChecks(desired: readonly DesiredHealthCheck[], owned: readonly OwnedHealthCheck[]): HealthCheckStep[] {
   const wantedKeys = new Set(desired.map((d) => d.key));
@@ -57,7 +61,7 @@ export function planHealthChecks(desired: readonly DesiredHealthCheck[], owned: 
     if (check.key === undefined) continue;
     byKey.set(check.key, [...(byKey.get(check.key) ?? []), check]);
   }
-  const reusable = owned.filter((check) => check.key === undefined || !wantedKeys.has(check.key));
+  const reusable = owned.filter((check) => check.deployManaged !== true && (check.key === undefined || !wantedKeys.has(check.key)));
   const taken = new Set<string>();
   const steps: HealthCheckStep[] = [];
   const sorted = [...desired].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -82,6 +86,12 @@ export function planHealthChecks(desired: readonly DesiredHealthCheck[], owned: 
       continue;
     }
     const tagged = (byKey.get(want.key) ?? []).filter((check) => !taken.has(check.id));
+    const deployed = tagged.find((check) => check.deployManaged === true);
+    if (deployed) {
+      taken.add(deployed.id);
+      steps.push({ kind: 'keep', want, id: deployed.id });
+      continue;
+    }
     const existing = tagged.find((check) => sameSpec(check.spec, want.spec)) ?? tagged.find((check) => updatableTo(check.spec, want.spec));
     if (existing) {
       taken.add(existing.id);

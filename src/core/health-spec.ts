@@ -14,6 +14,13 @@ import type { HealthCheckSpec, HealthProtocol, RoutingAnnotations } from './mode
 export const HEALTH_CHECK_TAG_OWNER = 'switchyard:owner';
 export const HEALTH_CHECK_TAG_KEY = 'switchyard:key';
 export const HEALTH_CHECK_TAG_CLUSTER = 'switchyard:cluster';
+/**
+ * `deploy` on a cluster's canary check that the deploy created (with the CloudWatch alarm
+ * watching it, docs/deploy.md): the runtime uses it like its own, by key, but never
+ * updates, re-purposes or deletes it. One check per cluster canary, one owner.
+ */
+export const HEALTH_CHECK_TAG_MANAGED_BY = 'switchyard:managed-by';
+export const DEPLOY_MANAGER = 'deploy';
 /** Route 53's limit on CallerReference. */
 export const CALLER_REFERENCE_MAX = 64;
 
@@ -89,6 +96,22 @@ export function healthCheckTags(ownerId: string, key: string, cluster: string, s
   // A readable name in the console; never used to decide anything.
   if (spec) tags.push({ Key: 'Name', Value: `switchyard ${cluster} ${describeTarget(spec)}`.slice(0, 256) });
   return tags;
+}
+
+/** The cluster's canary check: the fleet's health-check defaults on its canary hostname, and its key. */
+export function canaryHealthCheck(defaults: HealthCheckDefaults, cluster: Pick<ClusterConfig, 'canaryHostname' | 'name'>): { key: string; spec: HealthCheckSpec } {
+  const spec = healthCheckSpecFor(defaults, cluster, {});
+  return { key: healthCheckKey(cluster.name, spec), spec };
+}
+
+/** The tags of a canary check the deploy creates: the runtime's own tags, marked as the deploy's. */
+export function deployCanaryTags(ownerId: string, cluster: string, check: { key: string; spec: HealthCheckSpec }): Tag[] {
+  return [...healthCheckTags(ownerId, check.key, cluster, check.spec), { Key: HEALTH_CHECK_TAG_MANAGED_BY, Value: DEPLOY_MANAGER }];
+}
+
+/** True when the deploy owns the check: the runtime reads it and never changes it. */
+export function isDeployManaged(tags: readonly Tag[] | undefined): boolean {
+  return tagValue(tags, HEALTH_CHECK_TAG_MANAGED_BY) === DEPLOY_MANAGER;
 }
 
 function tagValue(tags: readonly Tag[] | undefined, key: string): string | undefined {

@@ -143,7 +143,7 @@ export interface EksUpdate {
 
 /** The EKS call UpgradeGuard polls. */
 export interface EksPort {
-  describeUpdate(request: { eksClusterName: string; updateId: string; region: string; roleArn?: string }): Promise<EksUpdate>;
+  describeUpdate(request: { eksClusterName: string; nodegroupName?: string; updateId: string; region: string; roleArn?: string }): Promise<EksUpdate>;
 }
 
 /** What an endpoint source read. */

@@ -17,11 +17,16 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { errorMessage, SwitchyardError } from '../core/errors.ts';
 import type { Deps } from '../core/ports.ts';
+import { CLUSTER_WEIGHT_METRIC } from '../core/metric-names.ts';
+import { SERVICE_NAME } from './service.ts';
+import { loadTracing } from './tracing.ts';
 
-export const SERVICE_NAME = 'switchyard';
+export { SERVICE_NAME };
 
 export const logger = new Logger({ serviceName: SERVICE_NAME });
 export const metrics = new Metrics({ serviceName: SERVICE_NAME, namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Switchyard' });
+/** Powertools Tracer's middleware when the fleet turns tracing on (src/lambda/tracing.ts), loaded once per container. */
+const tracing = await loadTracing();
 
 export type TaskFactory = (deps: Deps) => (input: unknown) => Promise<unknown>;
 
@@ -37,6 +42,12 @@ export function lambdaHandler(name: string, factory: TaskFactory, deps: () => Pr
       task ??= factory(await deps());
       const result = await task(event);
       metrics.addMetric(`${name}Succeeded`, MetricUnit.Count, 1);
+      const weight = weightStep(event, result);
+      if (weight) {
+        const single = metrics.singleMetric();
+        single.addDimension('cluster', weight.cluster);
+        single.addMetric(CLUSTER_WEIGHT_METRIC, MetricUnit.Percent, weight.percent);
+      }
       logger.info(`${name} done`, { result: summarise(result) });
       return result;
     } catch (error) {
@@ -47,7 +58,16 @@ export function lambdaHandler(name: string, factory: TaskFactory, deps: () => Pr
       throw error;
     }
   };
-  return middy(run).use(injectLambdaContext(logger, { resetKeys: true })).use(logMetrics(metrics));
+  const handler = middy(run);
+  if (tracing) handler.use(tracing);
+  return handler.use(injectLambdaContext(logger, { resetKeys: true })).use(logMetrics(metrics));
+}
+
+/** The cluster and weight a weight step left (input `op.cluster`, result `weightPercentAfter`), else undefined. */
+export function weightStep(event: unknown, result: unknown): { cluster: string; percent: number } | undefined {
+  const cluster = (event as { op?: { cluster?: unknown } } | null)?.op?.cluster;
+  const percent = (result as { weightPercentAfter?: unknown } | null)?.weightPercentAfter;
+  return typeof cluster === 'string' && typeof percent === 'number' ? { cluster, percent } : undefined;
 }
 
 /** Keeps log lines small: top-level keys, array sizes. */

@@ -1,5 +1,5 @@
-// Where the fleet brings no alarm of its own: a Route 53 health check of each cluster's
-// canary and a CloudWatch alarm on it. Route 53 metrics exist only in us-east-1, so the
+// Where the fleet brings no alarm of its own: the one Route 53 health check of each
+// cluster's canary, owned by the deploy, and a CloudWatch alarm on it. Route 53 metrics exist only in us-east-1, so the
 // alarms are created there (and forwarded from its default bus, see events.ts).
 import { ROUTE53_METRICS_REGION } from '../../src/core/triggers.ts';
 import type { DeploymentPlan } from '../plan.ts';
@@ -36,8 +36,9 @@ export function canaryAlarms(plan: DeploymentPlan): void {
         requestInterval: hc.RequestInterval,
         failureThreshold: hc.FailureThreshold,
         enableSni: hc.EnableSNI,
-        // No switchyard:owner tag: the runtime never adopts or changes this check.
-        tags: { Name: alarm.alarmName },
+        // The runtime's tags plus switchyard:managed-by=deploy: the runtime uses this check
+        // (records, drain safety gate) and never changes or deletes it (plan.ts, CanaryAlarm).
+        tags: alarm.healthCheckTags,
       },
       options,
     );

@@ -4,7 +4,7 @@
 import type { DeploymentPlan } from '../plan.ts';
 import { metricAlarmFields } from './alarms.ts';
 
-export function deadLetterQueue(plan: DeploymentPlan, router: sst.aws.Function): aws.sqs.Queue {
+export function deadLetterQueue(plan: DeploymentPlan, router: sst.aws.Function, notifications: aws.sns.Topic): aws.sqs.Queue {
   const dl = plan.deadLetter;
   const queue = new aws.sqs.Queue('RouterDeadLetterQueue', {
     name: dl.queueName,
@@ -23,6 +23,8 @@ export function deadLetterQueue(plan: DeploymentPlan, router: sst.aws.Function):
     alarmDescription: `Switchyard ${plan.context.stage}: events the router could not take are waiting in ${dl.queueName}`,
     ...metricAlarmFields(dl.alarm.metric),
     dimensions: { QueueName: queue.name },
+    alarmActions: [notifications.arn],
+    okActions: [notifications.arn],
   });
   return queue;
 }

@@ -1,6 +1,6 @@
 // One Lambda per FUNCTIONS entry: Node 22 on arm64, bundled by SST with esbuild, its own
 // role holding exactly the plan's statements, and the fleet folder copied alongside.
-import { SST_NODEJS } from '../bundling.ts';
+import { SST_INSTALLED, SST_NODEJS } from '../bundling.ts';
 import { FLEET_PACKAGE_DIR, LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, type DeploymentPlan } from '../plan.ts';
 import { role } from './iam.ts';
 import { pascal } from './names.ts';
@@ -23,8 +23,16 @@ export function lambdaFunctions(plan: DeploymentPlan, fleetDir: string): Map<str
         environment: fn.environment,
         role: fnRole.arn,
         copyFiles: [{ from: fleetDir, to: FLEET_PACKAGE_DIR }],
-        nodejs: { ...SST_NODEJS },
+        nodejs: { ...SST_NODEJS, install: [...SST_INSTALLED] },
         logging: { retention: '1 month', format: 'json' },
+        ...(fn.vpc ? { vpc: { privateSubnets: fn.vpc.subnetIds, securityGroups: fn.vpc.securityGroupIds } } : {}),
+        transform: {
+          ...(fn.tracing ? { function: { tracingConfig: { mode: 'Active' } } } : {}),
+          // Production keeps the functions' logs when the stage is removed (plan.retained).
+          logGroup: (_args, opts) => {
+            opts.retainOnDelete = plan.production;
+          },
+        },
         // Live (sst dev) functions need permissions the least-privilege roles do not have;
         // run the system locally with `npm start` instead.
         dev: false,

@@ -2,10 +2,11 @@
 import { trustPolicy } from '../plan.ts';
 import type { PolicyDocument } from '../policy.ts';
 
-export function role(logicalName: string, args: { name: string; service: string; accountId: string; policy: PolicyDocument }): aws.iam.Role {
+/** A role assumed by one AWS service of this account, or with the plan's own trust policy (agents). */
+export function role(logicalName: string, args: { name: string; accountId: string; policy: PolicyDocument } & ({ service: string } | { trust: object })): aws.iam.Role {
   return new aws.iam.Role(logicalName, {
     name: args.name,
-    assumeRolePolicy: JSON.stringify(trustPolicy(args.service, args.accountId)),
+    assumeRolePolicy: JSON.stringify('trust' in args ? args.trust : trustPolicy(args.service, args.accountId)),
     inlinePolicies: [{ name: 'switchyard', policy: JSON.stringify(args.policy) }],
   });
 }

@@ -8,6 +8,14 @@ export function stateTable(plan: DeploymentPlan): sst.aws.Dynamo {
     primaryIndex: { hashKey: 'pk', rangeKey: 'sk' },
     deletionProtection: plan.production,
     // Merged over SST's defaults (which are the same billing mode and recovery): stated, not assumed.
-    transform: { table: { name: plan.tableName, billingMode: 'PAY_PER_REQUEST', pointInTimeRecovery: { enabled: true } } },
+    transform: {
+      table: (args, opts) => {
+        args.name = plan.tableName;
+        args.billingMode = 'PAY_PER_REQUEST';
+        args.pointInTimeRecovery = { enabled: true };
+        // Production keeps the table when the stage is removed (plan.retained), stated here rather than left to SST's removal mode.
+        opts.retainOnDelete = plan.production;
+      },
+    },
   });
 }

@@ -8,7 +8,8 @@ export function stateMachines(plan: DeploymentPlan, functions: Map<string, sst.a
   const created = new Map<string, aws.sfn.StateMachine>();
   for (const machine of plan.machines) {
     const logical = pascal(machine.workflow);
-    const logs = new aws.cloudwatch.LogGroup(`${logical}Logs`, { name: machine.logGroupName, retentionInDays: 30 });
+    // Production keeps the execution logs when the stage is removed (plan.retained).
+    const logs = new aws.cloudwatch.LogGroup(`${logical}Logs`, { name: machine.logGroupName, retentionInDays: 30 }, { retainOnDelete: plan.production });
     const machineRole = role(`${logical}MachineRole`, { name: machine.roleName, service: 'states.amazonaws.com', accountId: plan.context.accountId, policy: machine.policy });
     const invoked = machine.functions.map((name) => functions.get(name)!);
     created.set(
@@ -21,6 +22,7 @@ export function stateMachines(plan: DeploymentPlan, functions: Map<string, sst.a
           roleArn: machineRole.arn,
           definition: machine.definition,
           loggingConfiguration: { logDestination: machine.logDestination, includeExecutionData: true, level: 'ALL' },
+          tracingConfiguration: { enabled: machine.tracing },
         },
         { dependsOn: [logs, ...invoked] },
       ),

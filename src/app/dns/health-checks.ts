@@ -9,6 +9,7 @@ import {
   healthCheckCallerReference,
   healthCheckKeyFromTags,
   healthCheckTags,
+  isDeployManaged,
   isOwnedHealthCheck,
   type Tag,
 } from '../../core/health-spec.ts';
@@ -52,7 +53,12 @@ export async function listOwnedHealthChecks(port: Route53Port, ownerId: string):
   for (const check of all) {
     const checkTags = tags.get(check.id) ?? [];
     if (!isOwnedHealthCheck(checkTags, ownerId)) continue;
-    owned.push({ ...check, key: healthCheckKeyFromTags(checkTags), cluster: tagValue(checkTags, HEALTH_CHECK_TAG_CLUSTER) });
+    owned.push({
+      ...check,
+      key: healthCheckKeyFromTags(checkTags),
+      cluster: tagValue(checkTags, HEALTH_CHECK_TAG_CLUSTER),
+      ...(isDeployManaged(checkTags) ? { deployManaged: true } : {}),
+    });
   }
   return owned.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
@@ -146,7 +152,7 @@ export async function deleteUnusedHealthChecks(
   const deleted: HealthCheckAction[] = [];
   const failures: HealthCheckFailure[] = [];
   for (const check of owned) {
-    if (keep.has(check.id) || inUse.has(check.id)) continue;
+    if (keep.has(check.id) || inUse.has(check.id) || check.deployManaged === true) continue;
     try {
       await port.deleteHealthCheck(check.id);
       const action: HealthCheckAction = { kind: 'delete', id: check.id, key: check.key, cluster: check.cluster, spec: check.spec };

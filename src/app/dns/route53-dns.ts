@@ -22,14 +22,6 @@ import { readBack } from './read-back.ts';
 import { sendChangeRequests } from './send-changes.ts';
 import { tierOfApp, withTierNames } from '../../core/upstream.ts';
 
-/** IAM actions the DNS port uses (the FUNCTIONS registry lists them per function). */
-export const DNS_ACTIONS = {
-  read: ['route53:ListHostedZones', 'route53:ListResourceRecordSets', 'route53:ListHealthChecks', 'route53:ListTagsForResources'],
-  write: ['route53:ChangeResourceRecordSets', 'route53:CreateHealthCheck', 'route53:UpdateHealthCheck', 'route53:ChangeTagsForResource'],
-  poll: ['route53:GetChange'],
-  cleanup: ['route53:DeleteHealthCheck'],
-} as const;
-
 /** One result from the attempts of an apply: every change that landed, weights from the first read to the last write. */
 function combine(results: readonly DnsApplyResult[]): DnsApplyResult {
   const last = results[results.length - 1]!;

@@ -18,6 +18,7 @@ import {
   RECOVERED_STATUSES,
   scheduledEventSchema,
 } from '../../core/events.ts';
+import { guardedUpdate } from '../../core/upgrades.ts';
 import { clusterOfAgentSource, endpointsOfPublished, GATEWAY_EVENT_TYPES, isGatewayEventSource, safeParseGatewayEvent } from '../../core/gateway-events.ts';
 import type { Deps, WorkflowName } from '../../core/ports.ts';
 import { executionName, MAX_EXECUTION_NAME, recoverExecutionName } from './execution-names.ts';
@@ -98,7 +99,11 @@ export function routeEvent(deps: Pick<Deps, 'fleet' | 'stage'>, event: unknown, 
     const cluster = deps.fleet.clusters.find((c) => c.eksClusterName === name && c.region === detail.awsRegion);
     if (!cluster) return { starts: [], ignored: `EKS cluster ${name ?? '(no name)'} in ${detail.awsRegion} is not in the fleet` };
     switch (detail.eventName) {
-      case 'UpdateClusterVersion': {
+      case 'UpdateClusterVersion':
+      case 'UpdateNodegroupVersion':
+      case 'UpdateNodegroupConfig': {
+        const guarded = guardedUpdate(detail);
+        if (!guarded.guarded) return { starts: [], ignored: guarded.reason };
         const updateId = detail.responseElements?.update?.id ?? detail.eventID;
         return { starts: [{ workflow: 'UpgradeGuard', name: executionName('upgrade', cluster.name, [cluster.name, updateId]), input: parsed.data }] };
       }

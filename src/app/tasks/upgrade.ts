@@ -1,10 +1,11 @@
-// UpgradeGuard's own tasks: which fleet cluster an EKS UpdateClusterVersion call is
-// about (and its plan: drain, wait for the update, restore), and one DescribeUpdate
+// UpgradeGuard's own tasks: which fleet cluster an EKS update that moves pods
+// (UpdateClusterVersion, and node-group updates: src/core/upgrades.ts) is about (and its plan: drain, wait for the update, restore), and one DescribeUpdate
 // poll. The drain and restore steps reuse the operation tasks.
 import * as z from 'zod';
 import { RECORD_TTL_SECONDS } from '../../core/catalogue.ts';
 import { executionSchema, lockRefSchema, operationPlanSchema, parseInput, planOperation, UPDATE_MAX_POLLS, UPDATE_POLL_SECONDS, type OperationPlan } from '../../core/drain-plan.ts';
 import { eksApiCallEventSchema } from '../../core/events.ts';
+import { guardedUpdate } from '../../core/upgrades.ts';
 import { formatZodIssues } from '../../core/config.ts';
 import { intentOf, renewLock } from '../../core/fleet-document.ts';
 import type { Deps } from '../../core/ports.ts';
@@ -24,22 +25,23 @@ export const resolveUpgrade = (deps: Deps) => async (raw: unknown): Promise<Reso
   const parsed = eksApiCallEventSchema.safeParse(event);
   if (!parsed.success) return { ignore: true, reason: `not an EKS CloudTrail event: ${formatZodIssues(parsed.error).join('; ')}`, op: null };
   const detail = parsed.data.detail;
-  if (detail.eventName !== 'UpdateClusterVersion') return { ignore: true, reason: `${detail.eventName} is not UpdateClusterVersion`, op: null };
-  if (detail.errorCode) return { ignore: true, reason: `the UpdateClusterVersion call failed (${detail.errorCode}); nothing is upgrading`, op: null };
+  const guarded = guardedUpdate(detail);
+  if (!guarded.guarded) return { ignore: true, reason: guarded.reason, op: null };
+  if (detail.errorCode) return { ignore: true, reason: `the ${detail.eventName} call failed (${detail.errorCode}); nothing is upgrading`, op: null };
   const name = detail.requestParameters?.name;
   const cluster = deps.fleet.clusters.find(
     (c) => c.eksClusterName === name && c.region === detail.awsRegion && (c.accountId === undefined || parsed.data.account === undefined || c.accountId === parsed.data.account),
   );
   if (!cluster) return { ignore: true, reason: `EKS cluster ${name ?? '(no name)'} in ${detail.awsRegion} is not in the fleet`, op: null };
   const updateId = detail.responseElements?.update?.id;
-  if (!updateId) return { ignore: true, reason: `UpdateClusterVersion of ${cluster.name} carries no update id`, op: null };
+  if (!updateId) return { ignore: true, reason: `${detail.eventName} of ${cluster.name} carries no update id`, op: null };
   const view = await readView(deps);
   const intent = intentOf(view.state, cluster.name);
   const op = planOperation({
     operation: 'upgrade',
     fleet: deps.fleet,
     cluster: cluster.name,
-    reason: `EKS UpdateClusterVersion ${updateId} of ${cluster.eksClusterName}`,
+    reason: `EKS ${guarded.what} ${updateId} of ${cluster.eksClusterName}`,
     by: detail.userIdentity?.arn ?? 'aws.eks',
     currentPercent: intent.weightPercent,
     apps: appsServedBy(view, cluster.name),
@@ -47,6 +49,7 @@ export const resolveUpgrade = (deps: Deps) => async (raw: unknown): Promise<Reso
     execution,
     upgrade: {
       eksClusterName: cluster.eksClusterName,
+      ...(guarded.nodegroupName ? { nodegroupName: guarded.nodegroupName } : {}),
       updateId,
       region: cluster.region,
       ...(cluster.roleArn ? { roleArn: cluster.roleArn } : {}),
@@ -56,7 +59,7 @@ export const resolveUpgrade = (deps: Deps) => async (raw: unknown): Promise<Reso
       maxPolls: UPDATE_MAX_POLLS,
     },
   });
-  return { ignore: false, reason: `upgrade of ${cluster.name} (${cluster.eksClusterName}), update ${updateId}`, op };
+  return { ignore: false, reason: `upgrade of ${cluster.name} (${cluster.eksClusterName}, ${guarded.what}), update ${updateId}`, op };
 };
 
 const describeInputSchema = z.object({ op: operationPlanSchema, lock: lockRefSchema, attempt: z.number().int().min(0).default(0) });
@@ -77,6 +80,7 @@ export const describeUpdate = (deps: Deps) => async (raw: unknown): Promise<Upda
   await deps.table.updateFleet((state) => ({ next: renewLock(state, op.cluster, lock.token, now, deps.fleet.safety.lockTtlSeconds), result: null }));
   const update = await deps.eks.describeUpdate({
     eksClusterName: upgrade.eksClusterName,
+    ...(upgrade.nodegroupName ? { nodegroupName: upgrade.nodegroupName } : {}),
     updateId: upgrade.updateId,
     region: upgrade.region,
     ...(upgrade.roleArn ? { roleArn: upgrade.roleArn } : {}),

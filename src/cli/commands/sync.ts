@@ -11,6 +11,7 @@ import { formatSyncText, syncJson } from '../dns-report.ts';
 import { dnsIo, endpointSourceKind, route53For } from '../dns-io.ts';
 import { EXIT } from '../exit-codes.ts';
 import { syncOperation, type SyncOperationResult } from '../ops/sync.ts';
+import { busName, stateTableName } from '../../core/resource-names.ts';
 
 export interface SyncFlags {
   fleet: string;
@@ -40,7 +41,7 @@ function stageOf(flags: SyncFlags, env: NodeJS.ProcessEnv): string | undefined {
 /** --state-table, else SWITCHYARD_STATE_TABLE, else the stage's switchyard-<stage>-state. */
 function stageTable(flags: SyncFlags, env: NodeJS.ProcessEnv): string | undefined {
   const stage = stageOf(flags, env);
-  return (typeof flags.stateTable === 'string' ? flags.stateTable : undefined) ?? env.SWITCHYARD_STATE_TABLE ?? (stage ? `switchyard-${stage}-state` : undefined);
+  return (typeof flags.stateTable === 'string' ? flags.stateTable : undefined) ?? env.SWITCHYARD_STATE_TABLE ?? (stage ? stateTableName(stage) : undefined);
 }
 
 export async function runSync(flags: SyncFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -90,7 +91,7 @@ export async function runSync(flags: SyncFlags, env: NodeJS.ProcessEnv = process
   }
 
   const stage = stageOf(flags, env);
-  const bus = env.SWITCHYARD_BUS ?? env.SWITCHYARD_EVENT_BUS ?? (stage ? `switchyard-${stage}-bus` : undefined);
+  const bus = env.SWITCHYARD_BUS ?? env.SWITCHYARD_EVENT_BUS ?? (stage ? busName(stage) : undefined);
   const result: SyncOperationResult = await syncOperation(
     input,
     {

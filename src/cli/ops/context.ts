@@ -11,6 +11,7 @@ import { findStateMachines, type StateMachineArns } from '../../aws/sfn.ts';
 import { DynamoStateTable } from '../../aws/state-table.ts';
 import { InvalidInput } from '../../core/errors.ts';
 import type { WorkflowName } from '../../core/ports.ts';
+import { stagePrefix, stateMachineName, stateTableName } from '../../core/resource-names.ts';
 
 export interface TargetFlags {
   stage?: string;
@@ -77,7 +78,7 @@ export function stageOf(flags: TargetFlags, env: NodeJS.ProcessEnv = opsRuntime.
 /** --state-table, else SWITCHYARD_STATE_TABLE, else switchyard-<stage>-state. */
 export function stateTableFor(flags: TargetFlags, clients: OpsClients, env: NodeJS.ProcessEnv = opsRuntime.env): DynamoStateTable {
   const stage = stageOf(flags, env);
-  const tableName = flags.stateTable ?? env.SWITCHYARD_STATE_TABLE ?? (stage ? `switchyard-${stage}-state` : undefined);
+  const tableName = flags.stateTable ?? env.SWITCHYARD_STATE_TABLE ?? (stage ? stateTableName(stage) : undefined);
   if (!tableName) throw new InvalidInput('which state table? give --stage <stage> (table switchyard-<stage>-state) or --state-table <name> (or SWITCHYARD_STAGE / SWITCHYARD_STATE_TABLE)');
   return new DynamoStateTable({ client: clients.dynamodb, tableName });
 }
@@ -85,7 +86,7 @@ export function stateTableFor(flags: TargetFlags, clients: OpsClients, env: Node
 /** The deployed state machines of the stage (all `*-<Workflow>` ones when no stage is given). */
 export async function stateMachinesFor(flags: TargetFlags, clients: OpsClients, env: NodeJS.ProcessEnv = opsRuntime.env): Promise<StateMachineArns> {
   const stage = stageOf(flags, env);
-  return findStateMachines(clients.sfn, stage ? `switchyard-${stage}-` : undefined);
+  return findStateMachines(clients.sfn, stage ? stagePrefix(stage) : undefined);
 }
 
 export async function stateMachineFor(workflow: WorkflowName, flags: TargetFlags, clients: OpsClients, env: NodeJS.ProcessEnv = opsRuntime.env): Promise<string> {
@@ -93,7 +94,7 @@ export async function stateMachineFor(workflow: WorkflowName, flags: TargetFlags
   const arn = arns[workflow];
   if (!arn) {
     const stage = stageOf(flags, env);
-    throw new InvalidInput(`no ${workflow} state machine found${stage ? ` named switchyard-${stage}-${workflow}` : ''} at ${flags.endpointUrl ?? env.AWS_ENDPOINT_URL ?? 'AWS'} (deploy first, or check --stage / --endpoint-url)`);
+    throw new InvalidInput(`no ${workflow} state machine found${stage ? ` named ${stateMachineName(stage, workflow)}` : ''} at ${flags.endpointUrl ?? env.AWS_ENDPOINT_URL ?? 'AWS'} (deploy first, or check --stage / --endpoint-url)`);
   }
   return arn;
 }

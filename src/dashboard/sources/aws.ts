@@ -17,6 +17,7 @@ import { executionsReader } from '../executions.ts';
 import type { Snapshot } from '../model.ts';
 import type { SeriesStore } from '../series.ts';
 import { abortFromDashboard, startOperation, type DashboardSource } from '../source.ts';
+import { stagePrefix } from '../../core/resource-names.ts';
 
 export interface AwsSourceOptions {
   fleet: LoadedFleet;
@@ -36,7 +37,7 @@ export function awsSource(options: AwsSourceOptions): DashboardSource {
   const { fleet, stage, clients, table } = options;
   const config = fleet.config;
   const clusters = config.clusters.map((c) => c.name);
-  const prefix = `switchyard-${stage}-`;
+  const prefix = stagePrefix(stage);
   const reader = executionsReader({ sfn: clients.sfn, prefix });
   const health = route53HealthSource({ fleet: config, route53: clients.route53, table });
 

@@ -10,6 +10,7 @@ import { executionsReader, type ExecutionsReader } from '../executions.ts';
 import type { Snapshot } from '../model.ts';
 import { dnsShare, type SeriesStore } from '../series.ts';
 import { abortFromDashboard, startOperation, type DashboardSource } from '../source.ts';
+import { stagePrefix } from '../../core/resource-names.ts';
 
 export interface LocalSourceOptions {
   /** Draws per app per sample (default 200). */
@@ -33,7 +34,7 @@ function clusterOfAddress(clusters: readonly string[]): (address: string) => str
  */
 export function localSource(fleet: LoadedFleet, names: LocalNames, runtimeOf: () => LocalRuntime | undefined, options: LocalSourceOptions = {}): DashboardSource {
   const clusters = fleet.config.clusters.map((c) => c.name);
-  const prefix = `switchyard-${names.stage}-`;
+  const prefix = stagePrefix(names.stage);
   const clientRegion = fleet.config.clusters[0]?.region ?? 'us-east-1';
   let reader: ExecutionsReader | undefined;
   let apps: string[] = [];

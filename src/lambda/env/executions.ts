@@ -2,5 +2,6 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { sfnExecutions } from '../../aws/sfn.ts';
 import type { PortBuilder } from './build-deps.ts';
+import { traced } from '../tracing.ts';
 
-export const executionsFromEnv: PortBuilder<'executions'> = () => sfnExecutions(new SFNClient({}));
+export const executionsFromEnv: PortBuilder<'executions'> = () => sfnExecutions(traced(new SFNClient({})));

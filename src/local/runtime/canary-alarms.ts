@@ -1,16 +1,18 @@
-// What the deploy sets up on AWS for each cluster, done locally: a Route 53 health check
-// of the cluster's canary (created through the Route 53 API, like the stack's) and a
-// CloudWatch alarm on its HealthCheckStatus metric, named switchyard-<stage>-<ownerId>-<cluster>-canary.
+// What the deploy sets up on AWS for each cluster, done locally: the one Route 53 health
+// check of the cluster's canary (created through the Route 53 API and tagged like the
+// stack's, so the DNS sync and the health source use it and never change or delete it;
+// docs/deploy.md, "The canary check") and a CloudWatch alarm on its HealthCheckStatus
+// metric, named switchyard-<stage>-<ownerId>-<cluster>-canary.
 // The alarm follows the check: the emulator's live checker reports a status change, the
 // alarm changes state, and CloudWatch's state-change event goes to EventBridge. Every
 // period the alarm is evaluated again, so SetAlarmState is temporary, as on AWS.
 import { canaryAlarmName } from '../../core/alarm-names.ts';
 import type { FleetConfig } from '../../core/config.ts';
-import { healthCheckKey, healthCheckSpecFor, type Tag } from '../../core/health-spec.ts';
+import { canaryHealthCheck, deployCanaryTags, type Tag } from '../../core/health-spec.ts';
 import type { Route53Port } from '../../core/ports.ts';
 import type { LocalAlarms } from '@switchyard/local-aws/cloudwatch/alarms';
 
-/** Tags the runtime puts on the alarms' health checks (never `switchyard:owner`: the DNS sync must not own them). */
+/** Tags the runtime adds to the alarms' health checks, besides the deploy's canary tags (deployCanaryTags). */
 export const ALARM_TAG = 'switchyard:alarm';
 const ALARM_KEY_TAG = 'switchyard:alarm-key';
 /** CloudWatch's period for Route 53 health-check metrics. */
@@ -44,19 +46,21 @@ export async function ensureCanaryAlarms(fleet: FleetConfig, stage: string, rout
   const keep = new Set<string>();
   for (const cluster of alarmedClusters(fleet)) {
     const alarmName = canaryAlarmName({ stage, ownerId: fleet.ownerId }, cluster.name);
-    const spec = healthCheckSpecFor(fleet.healthCheck, cluster, {});
-    const key = healthCheckKey(cluster.name, spec);
+    const canary = canaryHealthCheck(fleet.healthCheck, cluster);
+    const { key, spec } = canary;
     let check = ours.find((c) => tagValue(tags.get(c.id), ALARM_TAG) === alarmName && tagValue(tags.get(c.id), ALARM_KEY_TAG) === key);
     if (check === undefined) {
       // Route 53 makes CreateHealthCheck idempotent per CallerReference: a crash between
       // create and tag is repaired by the next start.
       check = await route53.createHealthCheck(`${fleet.ownerId}-alarm-${key}`.slice(0, 64), spec);
-      await route53.tagHealthCheck(check.id, [
-        { Key: ALARM_TAG, Value: alarmName },
-        { Key: ALARM_KEY_TAG, Value: key },
-        { Key: 'Name', Value: `${alarmName} (local alarm's health check)` },
-      ]);
     }
+    // Tagged on every start, so a check made before it carried the deploy's canary tags gets them.
+    await route53.tagHealthCheck(check.id, [
+      ...deployCanaryTags(fleet.ownerId, cluster.name, canary).filter((tag) => tag.Key !== 'Name'),
+      { Key: ALARM_TAG, Value: alarmName },
+      { Key: ALARM_KEY_TAG, Value: key },
+      { Key: 'Name', Value: `${alarmName} (local alarm's health check)` },
+    ]);
     keep.add(check.id);
     alarms.define({
       name: alarmName,

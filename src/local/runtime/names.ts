@@ -1,7 +1,8 @@
 // Names of what the local runtime creates: the deploy's `switchyard-<stage>-<part>` names
-// (stacks/naming.ts) with the stage `local`, so a CLI that finds DrainCluster by stage on
+// (src/core/resource-names.ts) with the stage `local`, so a CLI that finds DrainCluster by stage on
 // AWS finds it the same way on the local endpoint.
 import type { WorkflowName } from '../../core/ports.ts';
+import { busName, stageResourceName, stateMachineName, stateTableName } from '../../core/resource-names.ts';
 
 export const LOCAL_STAGE = 'local';
 export const LOCAL_REGION = 'us-east-1';
@@ -19,17 +20,17 @@ export interface LocalNames {
 }
 
 export function localNames(stage = LOCAL_STAGE, region = LOCAL_REGION, accountId = LOCAL_ACCOUNT): LocalNames {
-  const stateMachine = (workflow: string) => `switchyard-${stage}-${workflow}`;
+  const stateMachine = (workflow: string) => stateMachineName(stage, workflow);
   return {
     stage,
-    table: `switchyard-${stage}-state`,
-    bus: `switchyard-${stage}-bus`,
+    table: stateTableName(stage),
+    bus: busName(stage),
     stateMachine,
     stateMachineArn: (workflow) => `arn:aws:states:${region}:${accountId}:stateMachine:${stateMachine(workflow)}`,
     executionArn: (workflow, name) => `arn:aws:states:${region}:${accountId}:execution:${stateMachine(workflow)}:${name}`,
     // In-process handlers are found by the bare function name (what `${name}` in ASL names).
     functionArn: (fn) => `arn:aws:lambda:${region}:${accountId}:function:${fn}`,
-    rule: (part) => `switchyard-${stage}-${part}`,
+    rule: (part) => stageResourceName(stage, part),
   };
 }
 

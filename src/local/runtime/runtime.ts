@@ -46,6 +46,7 @@ import { dashboardGuard } from '../../dashboard/guard.ts';
 import { localSource, type LocalSourceOptions } from '../../dashboard/sources/local.ts';
 import { requestFeed } from '../../dashboard/requests.ts';
 import { parseTrafficReport } from '../traffic/report.ts';
+import { stagePrefix } from '../../core/resource-names.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** The example fleet (core's DEFAULT_FLEET) in this checkout. */
@@ -247,7 +248,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     const executions = (): StoredExecution[] =>
       opened.stepFunctions.listStateMachines({ maxResults: 1000 }).items.flatMap((m) => opened.stepFunctions.listExecutions({ stateMachineArn: m.stateMachineArn, maxResults: 1000 }).items);
-    const workflowOf = (arn: string) => arn.slice(arn.lastIndexOf(':') + 1).replace(`switchyard-${names.stage}-`, '');
+    const workflowOf = (arn: string) => arn.slice(arn.lastIndexOf(':') + 1).replace(stagePrefix(names.stage), '');
 
     const saveModes = async () => {
       if (modesFile !== undefined) await writeJsonFileAtomic(modesFile, canaries.modes());
@@ -325,7 +326,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await ensureStateTable(clients.dynamodb, names.table);
     problems.push(...(await ensureZones(fleet, clients)), ...opened.eventBus.loadProblems());
     const workflows = await loadWorkflowFolder(options.workflowsDir ?? DEFAULT_WORKFLOWS);
-    deployWorkflows(opened.stepFunctions, workflows, { prefix: `switchyard-${names.stage}-` });
+    deployWorkflows(opened.stepFunctions, workflows, { prefix: stagePrefix(names.stage) });
     const triggers = installTriggers(opened.eventBus, { fleet: fleet.config, names, functions: Object.keys(handlers), workflows: [...workflows.keys()] });
     for (const route of triggers) if (route.target === undefined) problems.push(`rule ${route.rule}: nothing handles these events locally (no router function among the handlers)`);
 

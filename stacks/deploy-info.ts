@@ -1,0 +1,22 @@
+// What the deploy prints besides the resources (SST outputs, docs/deploy.md): for each
+// cluster, the pod-identity association of its agent (and the IRSA annotation when the
+// fleet gives its OIDC issuer); for each other account, the commands that create its
+// agent roles and EKS forwarding there; where notifications go and what production keeps. Pure.
+import type { DeploymentPlan } from './plan.ts';
+
+export function deployInfo(plan: DeploymentPlan) {
+  return {
+    agentRoles: Object.fromEntries(plan.agentRoles.map((a) => [a.cluster, a.roleArn])),
+    podIdentityAssociations: plan.agentRoles.map((a) => a.podIdentityCommand),
+    ...(plan.agentRoles.some((a) => a.irsaAnnotation) ? { irsaAnnotations: Object.fromEntries(plan.agentRoles.flatMap((a) => (a.irsaAnnotation ? [[a.cluster, a.irsaAnnotation]] : []))) } : {}),
+    ...(plan.clusterAccounts.length > 0
+      ? {
+          clusterAccountCommands: Object.fromEntries(
+            plan.clusterAccounts.map((setup) => [setup.accountId, [...plan.agentRoles.filter((a) => a.accountId === setup.accountId).flatMap((a) => a.setupCommands), ...setup.commands]]),
+          ),
+        }
+      : {}),
+    notifications: { topic: plan.monitoring.topicArn, emails: plan.monitoring.emails, dashboard: plan.monitoring.dashboardName },
+    retainedOnRemove: plan.retained,
+  };
+}

@@ -1,0 +1,41 @@
+// Watching the control plane: the notification topic (its policy, the fleet's email
+// subscriptions, the rule sending Switchyard's must-hear events to it), the alarms on
+// Switchyard itself and the CloudWatch dashboard, all from plan.monitoring.
+import type { DeploymentPlan } from '../plan.ts';
+import { pascal } from './names.ts';
+
+export function monitoring(plan: DeploymentPlan, bus: sst.aws.Bus): aws.sns.Topic {
+  const m = plan.monitoring;
+  const topic = new aws.sns.Topic('NotificationTopic', { name: m.topicName });
+  new aws.sns.TopicPolicy('NotificationTopicPolicy', { arn: topic.arn, policy: JSON.stringify(m.topicPolicy) });
+  m.emails.forEach((email, i) => new aws.sns.TopicSubscription(`NotificationEmail${i}`, { topic: topic.arn, protocol: 'email', endpoint: email }));
+
+  const rule = new aws.cloudwatch.EventRule(
+    'NotifyRule',
+    { name: m.notifyRule.ruleName, eventBusName: plan.busName, description: `Switchyard ${plan.context.stage}: events an operator must hear about`, eventPattern: JSON.stringify(m.notifyRule.pattern) },
+    { dependsOn: [bus] },
+  );
+  new aws.cloudwatch.EventTarget('NotifyTarget', { rule: rule.name, eventBusName: plan.busName, arn: topic.arn });
+
+  for (const alarm of m.alarms) {
+    new aws.cloudwatch.MetricAlarm(`${pascal(alarm.alarmName.slice(`${plan.context.app}-${plan.context.stage}-`.length))}Alarm`, {
+      name: alarm.alarmName,
+      alarmDescription: alarm.description,
+      evaluationPeriods: alarm.evaluationPeriods,
+      threshold: alarm.threshold,
+      comparisonOperator: alarm.comparisonOperator,
+      treatMissingData: alarm.treatMissingData,
+      metricQueries: alarm.queries.map((q) => ({
+        id: q.id,
+        returnData: q.returnData,
+        ...(q.expression !== undefined ? { expression: q.expression } : {}),
+        ...(q.label !== undefined ? { label: q.label } : {}),
+        ...(q.metric ? { metric: { namespace: q.metric.namespace, metricName: q.metric.metricName, dimensions: q.metric.dimensions, period: q.metric.periodSeconds, stat: q.metric.stat } } : {}),
+      })),
+      alarmActions: [topic.arn],
+      okActions: [topic.arn],
+    });
+  }
+  new aws.cloudwatch.Dashboard('ControlPlaneDashboard', { dashboardName: m.dashboardName, dashboardBody: JSON.stringify(m.dashboard) });
+  return topic;
+}
