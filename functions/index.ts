@@ -2,7 +2,7 @@
 // the `${name}` placeholders in workflows/*.asl.json), declared once each: what it does
 // and the ports its handler builds (functions/<name>.ts passes exactly these to
 // containerDeps). Its IAM actions are derived from those ports through PORT_ACTIONS, the
-// one list of what each port calls. The SST stack grants precisely these (scoped in stacks/policy.ts);
+// one list of what each port calls. The SST stack grants precisely these (scoped in stacks/iam-grants.ts);
 // the deploy's bundle check holds each list equal to the AWS calls in the function's
 // bundle; the local runtime runs the same tasks in process (createTasks).
 import type { PortName } from '../src/lambda/env/build-deps.ts';

@@ -7,7 +7,7 @@
 import type { ClusterConfig, FleetConfig } from '../src/core/config.ts';
 import { agentSource } from '../src/core/gateway-events.ts';
 import { resourceName } from './naming.ts';
-import { policyDocument, type PolicyDocument } from './policy.ts';
+import { policyDocument, type PolicyDocument } from './iam-grants.ts';
 
 /** Where deploy/agent/base runs the agent (test/deploy/agents.test.ts holds the manifests to these). */
 export const AGENT_NAMESPACE = 'switchyard-system';

@@ -5,10 +5,10 @@
 // that) and itself creates the stage bus's resource policy letting exactly those roles in.
 // Pure.
 import type { FleetConfig } from '../src/core/config.ts';
-import { trustPolicy } from './plan.ts';
+import { trustPolicy } from './deployment.ts';
 import type { AgentContext, AgentRole, PrincipalStatement } from './agents.ts';
 import { resourceName } from './naming.ts';
-import { policyDocument } from './policy.ts';
+import { policyDocument } from './iam-grants.ts';
 import { eksPattern } from '../src/core/triggers.ts';
 
 export interface ClusterAccountSetup {

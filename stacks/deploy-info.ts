@@ -2,9 +2,9 @@
 // cluster, the pod-identity association of its agent (and the IRSA annotation when the
 // fleet gives its OIDC issuer); for each other account, the commands that create its
 // agent roles and EKS forwarding there; where notifications go and what production keeps. Pure.
-import type { DeploymentPlan } from './plan.ts';
+import type { DeploymentSpec } from './deployment.ts';
 
-export function deployInfo(plan: DeploymentPlan) {
+export function deployInfo(plan: DeploymentSpec) {
   return {
     agentRoles: Object.fromEntries(plan.agentRoles.map((a) => [a.cluster, a.roleArn])),
     podIdentityAssociations: plan.agentRoles.map((a) => a.podIdentityCommand),

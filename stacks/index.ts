@@ -1,7 +1,7 @@
 // Switchyard on AWS: reads the fleet, the FUNCTIONS registry and the workflows, asks AWS
 // only for the account, region, partition and (unpinned) hosted-zone ids, plans the
 // deployment (plan.ts, pure) and creates it. sst.config.ts calls deploySwitchyard().
-import { planDeployment, type DeploymentPlan } from './plan.ts';
+import { describeDeployment, type DeploymentSpec } from './deployment.ts';
 import { fleetFileName, readDeploySources } from './inputs.ts';
 import { parseRegistry } from './registry.ts';
 import { appBus } from './resources/bus.ts';
@@ -30,7 +30,7 @@ export async function deploySwitchyard() {
   const { FUNCTIONS } = (await import('../functions/index.ts')) as { FUNCTIONS: unknown };
   const sources = await readDeploySources($cli.paths.root, parseRegistry(FUNCTIONS));
   const [identity, region, partition] = await Promise.all([aws.getCallerIdentity({}), aws.getRegion({}), aws.getPartition({})]);
-  const plan: DeploymentPlan = planDeployment(
+  const plan: DeploymentSpec = describeDeployment(
     { app: $app.name, stage: $app.stage, partition: partition.partition, region: region.region, accountId: identity.accountId },
     {
       fleet: sources.fleet.config,

@@ -7,7 +7,7 @@ import { GATEWAY_EVENT_SOURCE } from '../src/core/gateway-events.ts';
 import { CLUSTER_WEIGHT_METRIC, ROUTE53_THROTTLED_METRIC } from '../src/core/metric-names.ts';
 import { ROUTE53_METRICS_REGION } from '../src/core/triggers.ts';
 import { resourceName } from './naming.ts';
-import type { DeadLetterPlan, FunctionPlan, MachinePlan, CanaryAlarm } from './plan.ts';
+import type { DeadLetterSpec, DeployedFunction, DeployedMachine, CanaryAlarm } from './deployment.ts';
 import type { PrincipalStatement } from './agents.ts';
 import type { EventPattern } from '../src/core/triggers.ts';
 
@@ -23,10 +23,10 @@ export interface MonitoringInputs {
   busName: string;
   tableName: string;
   fleet: FleetConfig;
-  machines: readonly MachinePlan[];
-  functions: readonly FunctionPlan[];
+  machines: readonly DeployedMachine[];
+  functions: readonly DeployedFunction[];
   router: string;
-  deadLetter: DeadLetterPlan;
+  deadLetter: DeadLetterSpec;
   canaryAlarms: readonly CanaryAlarm[];
   /** The Reconcile schedule, to know when Reconcile is late. */
   schedule: string;

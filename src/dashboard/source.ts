@@ -2,7 +2,7 @@
 // (sources/local.ts) or a deployed stage through the AWS SDK (sources/aws.ts).
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { findStateMachines } from '../aws/sfn.ts';
-import { drainInputSchema, parseInput, restoreInputSchema } from '../core/drain-plan.ts';
+import { drainInputSchema, parseInput, restoreInputSchema } from '../core/operation-spec.ts';
 import { InvalidInput, UnknownCluster } from '../core/errors.ts';
 import { abortOperation } from '../cli/ops/abort.ts';
 import { operationExecutionName } from '../cli/ops/operation.ts';

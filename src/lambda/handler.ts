@@ -2,7 +2,7 @@
 // around the plain task, deps built once per container from the environment (see
 // src/lambda/env/). Locally the same tasks run in process with injected deps.
 //
-// Environment (set by the deploy, stacks/plan.ts):
+// Environment (set by the deploy, stacks/deployment.ts):
 //   SWITCHYARD_FLEET_FILE       fleet.yaml bundled with the function
 //   SWITCHYARD_STAGE            the deployment stage (its alarms are switchyard-<stage>-<ownerId>-...)
 //   SWITCHYARD_TABLE            the state table

@@ -1,11 +1,11 @@
 // The agents' roles in the stage's account (one per cluster there), and the stage bus's
 // resource policy for clusters in other accounts (their roles are made there, by the
 // commands the deploy prints: stacks/agents.ts, stacks/cluster-accounts.ts).
-import type { DeploymentPlan } from '../plan.ts';
+import type { DeploymentSpec } from '../deployment.ts';
 import { role } from './iam.ts';
 import { pascal } from './names.ts';
 
-export function agentRoles(plan: DeploymentPlan, bus: sst.aws.Bus): void {
+export function agentRoles(plan: DeploymentSpec, bus: sst.aws.Bus): void {
   for (const agent of plan.agentRoles.filter((a) => !a.crossAccount)) {
     role(`${pascal(agent.cluster)}AgentRole`, { name: agent.roleName, accountId: agent.accountId, trust: agent.trustPolicy, policy: agent.policy });
   }

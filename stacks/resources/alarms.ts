@@ -2,7 +2,7 @@
 // cluster's canary, owned by the deploy, and a CloudWatch alarm on it. Route 53 metrics exist only in us-east-1, so the
 // alarms are created there (and forwarded from its default bus, see events.ts).
 import { ROUTE53_METRICS_REGION } from '../../src/core/triggers.ts';
-import type { DeploymentPlan } from '../plan.ts';
+import type { DeploymentSpec } from '../deployment.ts';
 import { pascal } from './names.ts';
 import { providerFor } from './providers.ts';
 
@@ -20,7 +20,7 @@ export function metricAlarmFields(m: { namespace: string; metricName: string; st
   };
 }
 
-export function canaryAlarms(plan: DeploymentPlan): void {
+export function canaryAlarms(plan: DeploymentSpec): void {
   const provider = providerFor(ROUTE53_METRICS_REGION, plan.context.region);
   const options = provider ? { provider } : {};
   for (const alarm of plan.canaryAlarms) {

@@ -1,7 +1,7 @@
 // The app's event bus: Switchyard's own events, and AWS events forwarded from default buses.
-import type { DeploymentPlan } from '../plan.ts';
+import type { DeploymentSpec } from '../deployment.ts';
 
-export function appBus(plan: DeploymentPlan): sst.aws.Bus {
+export function appBus(plan: DeploymentSpec): sst.aws.Bus {
   return new sst.aws.Bus('Bus', {
     transform: { bus: { name: plan.busName } },
   });

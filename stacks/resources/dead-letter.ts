@@ -1,10 +1,10 @@
 // The router's dead-letter queue: events EventBridge could not deliver to the router and
 // router invocations that failed after Lambda's retries land here, not nowhere; an alarm
-// fires on the first message (see DeadLetterPlan in plan.ts).
-import type { DeploymentPlan } from '../plan.ts';
+// fires on the first message (see DeadLetterSpec in plan.ts).
+import type { DeploymentSpec } from '../deployment.ts';
 import { metricAlarmFields } from './alarms.ts';
 
-export function deadLetterQueue(plan: DeploymentPlan, router: sst.aws.Function, notifications: aws.sns.Topic): aws.sqs.Queue {
+export function deadLetterQueue(plan: DeploymentSpec, router: sst.aws.Function, notifications: aws.sns.Topic): aws.sqs.Queue {
   const dl = plan.deadLetter;
   const queue = new aws.sqs.Queue('RouterDeadLetterQueue', {
     name: dl.queueName,

@@ -2,12 +2,12 @@
 // alarm and EKS events to the app bus; there the router's rules (alarms, EKS calls,
 // Gateway events) invoke it, with retries and the dead-letter queue; EventBridge
 // Scheduler (CronV2) invokes it for Reconcile.
-import type { DeploymentPlan } from '../plan.ts';
+import type { DeploymentSpec } from '../deployment.ts';
 import { role } from './iam.ts';
 import { pascal } from './names.ts';
 import { providerFor } from './providers.ts';
 
-export function triggers(plan: DeploymentPlan, bus: sst.aws.Bus, router: sst.aws.Function, deadLetters: aws.sqs.Queue): void {
+export function triggers(plan: DeploymentSpec, bus: sst.aws.Bus, router: sst.aws.Function, deadLetters: aws.sqs.Queue): void {
   const forwardRole = role('ForwardRole', { name: plan.forwardRoleName, service: 'events.amazonaws.com', accountId: plan.context.accountId, policy: plan.forwardRolePolicy });
   for (const rule of plan.forwardRules) {
     const logical = `${pascal(rule.kind)}Forward${pascal(rule.region)}`;

@@ -1,11 +1,11 @@
 // One Lambda per FUNCTIONS entry: Node 22 on arm64, bundled by SST with esbuild, its own
 // role holding exactly the plan's statements, and the fleet folder copied alongside.
 import { SST_INSTALLED, SST_NODEJS } from '../bundling.ts';
-import { FLEET_PACKAGE_DIR, LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, type DeploymentPlan } from '../plan.ts';
+import { FLEET_PACKAGE_DIR, LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, type DeploymentSpec } from '../deployment.ts';
 import { role } from './iam.ts';
 import { pascal } from './names.ts';
 
-export function lambdaFunctions(plan: DeploymentPlan, fleetDir: string): Map<string, sst.aws.Function> {
+export function lambdaFunctions(plan: DeploymentSpec, fleetDir: string): Map<string, sst.aws.Function> {
   const created = new Map<string, sst.aws.Function>();
   for (const fn of plan.functions) {
     const logical = pascal(fn.name);

@@ -1,6 +1,6 @@
 // IAM roles with one inline policy, straight from the plan (policy.ts decides what is in it).
-import { trustPolicy } from '../plan.ts';
-import type { PolicyDocument } from '../policy.ts';
+import { trustPolicy } from '../deployment.ts';
+import type { PolicyDocument } from '../iam-grants.ts';
 
 /** A role assumed by one AWS service of this account, or with the plan's own trust policy (agents). */
 export function role(logicalName: string, args: { name: string; accountId: string; policy: PolicyDocument } & ({ service: string } | { trust: object })): aws.iam.Role {

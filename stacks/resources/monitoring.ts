@@ -1,10 +1,10 @@
 // Watching the control plane: the notification topic (its policy, the fleet's email
 // subscriptions, the rule sending Switchyard's must-hear events to it), the alarms on
 // Switchyard itself and the CloudWatch dashboard, all from plan.monitoring.
-import type { DeploymentPlan } from '../plan.ts';
+import type { DeploymentSpec } from '../deployment.ts';
 import { pascal } from './names.ts';
 
-export function monitoring(plan: DeploymentPlan, bus: sst.aws.Bus): aws.sns.Topic {
+export function monitoring(plan: DeploymentSpec, bus: sst.aws.Bus): aws.sns.Topic {
   const m = plan.monitoring;
   const topic = new aws.sns.Topic('NotificationTopic', { name: m.topicName });
   new aws.sns.TopicPolicy('NotificationTopicPolicy', { arn: topic.arn, policy: JSON.stringify(m.topicPolicy) });

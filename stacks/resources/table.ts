@@ -1,8 +1,8 @@
 // The state table: intent, locks, the app catalogue and the journal (src/aws/state-table.ts).
 // On demand, point-in-time recovery on; deletion protection on production stages.
-import type { DeploymentPlan } from '../plan.ts';
+import type { DeploymentSpec } from '../deployment.ts';
 
-export function stateTable(plan: DeploymentPlan): sst.aws.Dynamo {
+export function stateTable(plan: DeploymentSpec): sst.aws.Dynamo {
   return new sst.aws.Dynamo('State', {
     fields: { pk: 'string', sk: 'string' },
     primaryIndex: { hashKey: 'pk', rangeKey: 'sk' },

@@ -1,10 +1,10 @@
 // The state machines from workflows/*.asl.json (raw ASL: SST's StepFunctions component is
 // JSONata-only), with the function ARNs substituted and execution logging on.
-import type { DeploymentPlan } from '../plan.ts';
+import type { DeploymentSpec } from '../deployment.ts';
 import { role } from './iam.ts';
 import { pascal } from './names.ts';
 
-export function stateMachines(plan: DeploymentPlan, functions: Map<string, sst.aws.Function>): Map<string, aws.sfn.StateMachine> {
+export function stateMachines(plan: DeploymentSpec, functions: Map<string, sst.aws.Function>): Map<string, aws.sfn.StateMachine> {
   const created = new Map<string, aws.sfn.StateMachine>();
   for (const machine of plan.machines) {
     const logical = pascal(machine.workflow);

@@ -7,7 +7,7 @@ import { planHealthChecks } from '../../src/core/health-check-plan.ts';
 import { route53HealthSource } from '../../src/app/health-source.ts';
 import { computeDesiredState } from '../../src/core/desired.ts';
 import type { HealthCheckSpec, PublishedEndpoint } from '../../src/core/model.ts';
-import type { CanaryAlarm } from '../../stacks/plan.ts';
+import type { CanaryAlarm } from '../../stacks/deployment.ts';
 import { FakeRoute53 } from '../unit/aws/helpers/fake-route53.ts';
 import { fixtureInputs, fixturePlan } from './helpers.ts';
 

@@ -7,8 +7,8 @@ import { validateAsl } from '@switchyard/local-aws/stepfunctions/definition';
 import { bundleHandlers, bundleProblems } from '../../scripts/bundle-check.ts';
 import { inspectWorkflow, workflowNameOf } from '../../src/core/asl.ts';
 import { fleetFileName, readDeploySources, readWorkflows } from '../../stacks/inputs.ts';
-import { planDeployment, type DeploymentPlan } from '../../stacks/plan.ts';
-import { RESOURCE_STAR_ACTIONS, grants, type Statement } from '../../stacks/policy.ts';
+import { describeDeployment, type DeploymentSpec } from '../../stacks/deployment.ts';
+import { RESOURCE_STAR_ACTIONS, grants, type Statement } from '../../stacks/iam-grants.ts';
 import { REGISTRY_FILE, loadRegistry } from '../../stacks/registry.ts';
 import { CONTEXT, ROOT } from './helpers.ts';
 
@@ -16,14 +16,14 @@ const hasRegistry = existsSync(join(ROOT, REGISTRY_FILE));
 const registry = hasRegistry ? await loadRegistry(ROOT) : {};
 const workflows = await readWorkflows(ROOT);
 
-async function realPlan(): Promise<DeploymentPlan> {
+async function realPlan(): Promise<DeploymentSpec> {
   const sources = await readDeploySources(ROOT, registry, {});
   // Zones without a pinned id are looked up at deploy time; any id will do here.
   const zoneIds = Object.fromEntries(sources.fleet.config.zones.map((z, i) => [z.name, z.id ?? `Z0TEST${i}`]));
-  return planDeployment(CONTEXT, { fleet: sources.fleet.config, fleetFileName: fleetFileName(sources.fleet), registry, workflows: sources.workflows, zoneIds });
+  return describeDeployment(CONTEXT, { fleet: sources.fleet.config, fleetFileName: fleetFileName(sources.fleet), registry, workflows: sources.workflows, zoneIds });
 }
 
-function allStatements(plan: DeploymentPlan): Array<{ who: string; statement: Statement }> {
+function allStatements(plan: DeploymentSpec): Array<{ who: string; statement: Statement }> {
   return [
     ...plan.functions.flatMap((f) => f.policy.Statement.map((statement) => ({ who: `function ${f.name}`, statement }))),
     ...plan.machines.flatMap((m) => m.policy.Statement.map((statement) => ({ who: `state machine ${m.workflow}`, statement }))),

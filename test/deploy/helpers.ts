@@ -2,7 +2,7 @@
 // the stack builds it from the checkout.
 import { join, resolve } from 'node:path';
 import { readDeploySources, fleetFileName, type DeploySources } from '../../stacks/inputs.ts';
-import { planDeployment, type DeployContext, type DeploymentPlan, type DeployInputs } from '../../stacks/plan.ts';
+import { describeDeployment, type DeployContext, type DeploymentSpec, type DeployInputs } from '../../stacks/deployment.ts';
 import { parseRegistry } from '../../stacks/registry.ts';
 import { FUNCTIONS } from './fixtures/registry.ts';
 
@@ -28,6 +28,6 @@ export async function fixtureInputs(overrides: Partial<DeployInputs> = {}): Prom
   };
 }
 
-export async function fixturePlan(overrides: Partial<DeployInputs> = {}, context: Partial<DeployContext> = {}): Promise<DeploymentPlan> {
-  return planDeployment({ ...CONTEXT, ...context }, await fixtureInputs(overrides));
+export async function fixturePlan(overrides: Partial<DeployInputs> = {}, context: Partial<DeployContext> = {}): Promise<DeploymentSpec> {
+  return describeDeployment({ ...CONTEXT, ...context }, await fixtureInputs(overrides));
 }

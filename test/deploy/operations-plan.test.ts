@@ -10,7 +10,7 @@ import { InvalidInput } from '../../src/core/errors.ts';
 import { AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT } from '../../stacks/agents.ts';
 import { deployInfo } from '../../stacks/deploy-info.ts';
 import { reconcileSilenceSeconds } from '../../stacks/monitoring.ts';
-import { grants } from '../../stacks/policy.ts';
+import { grants } from '../../stacks/iam-grants.ts';
 import { CONTEXT, fixtureInputs, fixturePlan, ROOT } from './helpers.ts';
 
 const ISSUER = 'https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';

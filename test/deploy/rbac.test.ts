@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { RESOURCE_TYPES } from '../../src/k8s/api/resources.ts';
-import { KUBERNETES_READER_GROUP } from '../../stacks/plan.ts';
+import { KUBERNETES_READER_GROUP } from '../../stacks/deployment.ts';
 import { ROOT } from './helpers.ts';
 
 interface Rule {

@@ -3,7 +3,7 @@
 // the weights the intents and failover marks give). The INSYNC wait and the health-check
 // cleanup are workflow states of their own.
 import * as z from 'zod';
-import { executionSchema, parseInput } from '../../core/drain-plan.ts';
+import { executionSchema, parseInput } from '../../core/operation-spec.ts';
 import { InvalidInput, TransientAwsError, UnknownCluster } from '../../core/errors.ts';
 import { outEvent, type EventToPut, type RecordChangeSummary } from '../../core/events.ts';
 import { GATEWAY_KINDS, routingAnnotationsSchema } from '../../core/gateway-events.ts';

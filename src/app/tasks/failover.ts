@@ -4,7 +4,7 @@
 // it back. Every alarm state is recorded first (newer wins), which is also what the
 // health source reads; each side acts only while its alarm state is the latest.
 import * as z from 'zod';
-import { executionSchema, parseInput } from '../../core/drain-plan.ts';
+import { executionSchema, parseInput } from '../../core/operation-spec.ts';
 import { alarmStateChangeEventSchema, outEvent, type EventToPut } from '../../core/events.ts';
 import { alarmNamePattern } from '../../core/alarm-names.ts';
 import { alarmTarget, decideTakeOut, unservedApps, withTakeOut } from '../../core/failover.ts';

@@ -10,12 +10,12 @@ import {
   drainInputSchema,
   executionSchema,
   lockRefSchema,
-  operationPlanSchema,
+  operationSpecSchema,
   parseInput,
-  planOperation,
+  specifyOperation,
   restoreInputSchema,
-  type OperationPlan,
-} from '../../core/drain-plan.ts';
+  type OperationSpec,
+} from '../../core/operation-spec.ts';
 import { ChangeBlocked, DrainUnsafe, HealthDegraded, InvalidInput, LockHeld } from '../../core/errors.ts';
 import type { ExpectedGroup } from '../../core/verify.ts';
 import { outEvent, type AppWeight, type EventToPut } from '../../core/events.ts';
@@ -100,14 +100,14 @@ export interface DryRunPlan {
 }
 
 export interface PreparedOperation {
-  op: OperationPlan;
+  op: OperationSpec;
   /** Dry run only (null otherwise, so ASL paths always resolve): every step's changes and safety verdict, and who holds the lock now. */
   dryRun: DryRunPlan | null;
 }
 
 /** The refusals Prepare and AcquireLock would make, decided on the same data without writing. */
 /** The lock an operation takes; a dry run asks for the same one without writing it. */
-function lockRequest(deps: Pick<Deps, 'fleet'>, op: OperationPlan, now: Date) {
+function lockRequest(deps: Pick<Deps, 'fleet'>, op: OperationSpec, now: Date) {
   return {
     cluster: op.cluster,
     holder: op.holder,
@@ -118,7 +118,7 @@ function lockRequest(deps: Pick<Deps, 'fleet'>, op: OperationPlan, now: Date) {
   };
 }
 
-function refusalsOf(deps: Deps, view: FleetView, health: HealthView, op: OperationPlan, now: Date): DryRunRefusal[] {
+function refusalsOf(deps: Deps, view: FleetView, health: HealthView, op: OperationSpec, now: Date): DryRunRefusal[] {
   if (op.noop) return [];
   const refusals: DryRunRefusal[] = [];
   const refuse = (check: () => void) => {
@@ -141,7 +141,7 @@ function assertRestorable(health: HealthView, cluster: string): void {
   }
 }
 
-async function dryRunSteps(deps: Deps, view: FleetView, health: HealthView, op: OperationPlan): Promise<DryRunStep[]> {
+async function dryRunSteps(deps: Deps, view: FleetView, health: HealthView, op: OperationSpec): Promise<DryRunStep[]> {
   const steps: DryRunStep[] = [];
   let state = view.state;
   const now = deps.clock.now();
@@ -172,7 +172,7 @@ async function dryRunSteps(deps: Deps, view: FleetView, health: HealthView, op: 
  * can change, and a name another owner holds cannot be changed at all. The operation
  * would report a drain DNS never made, so it is refused before anything changes.
  */
-function blockedRefusal(deps: Pick<Deps, 'fleet'>, op: OperationPlan, steps: readonly DryRunStep[]): DryRunRefusal | undefined {
+function blockedRefusal(deps: Pick<Deps, 'fleet'>, op: OperationSpec, steps: readonly DryRunStep[]): DryRunRefusal | undefined {
   const lines = [...new Set(steps.flatMap((step) => step.withheld.map((w) => `${w.subject} at ${step.weightPercent}%: ${w.reason}`)))];
   if (lines.length === 0) return undefined;
   const shown = lines.slice(0, 10).join('; ') + (lines.length > 10 ? `; and ${lines.length - 10} more` : '');
@@ -187,7 +187,7 @@ async function prepare(deps: Deps, kind: 'drain' | 'restore', raw: unknown): Pro
   const parsed = kind === 'drain' ? parseInput(drainInputSchema, input, 'DrainCluster input') : parseInput(restoreInputSchema, input, 'RestoreCluster input');
   const view = await readView(deps);
   const current = intentOf(view.state, parsed.cluster);
-  const op = planOperation({
+  const op = specifyOperation({
     operation: kind,
     fleet: deps.fleet,
     cluster: parsed.cluster,
@@ -216,7 +216,7 @@ async function prepare(deps: Deps, kind: 'drain' | 'restore', raw: unknown): Pro
   return { op, dryRun: null };
 }
 
-async function dryRunPlan(deps: Deps, view: FleetView, health: HealthView, op: OperationPlan, now: Date): Promise<DryRunPlan> {
+async function dryRunPlan(deps: Deps, view: FleetView, health: HealthView, op: OperationSpec, now: Date): Promise<DryRunPlan> {
   const refusals = refusalsOf(deps, view, health, op, now);
   const steps = await dryRunSteps(deps, view, health, op);
   const blocked = op.noop ? undefined : blockedRefusal(deps, op, steps);
@@ -240,7 +240,7 @@ export const prepareRestore = (deps: Deps) => (raw: unknown) => prepare(deps, 'r
 // ---------------------------------------------------------------------------
 // acquireLock
 
-const acquireInputSchema = z.object({ op: operationPlanSchema });
+const acquireInputSchema = z.object({ op: operationSpecSchema });
 
 export interface Acquired {
   token: number;
@@ -298,7 +298,7 @@ export const acquireLock = (deps: Deps) => async (raw: unknown): Promise<Acquire
 // ---------------------------------------------------------------------------
 // applyWeights
 
-const applyInputSchema = z.object({ op: operationPlanSchema, lock: lockRefSchema, weightPercent: percent, phase: phaseSchema, index: z.number().int().min(0) });
+const applyInputSchema = z.object({ op: operationSpecSchema, lock: lockRefSchema, weightPercent: percent, phase: phaseSchema, index: z.number().int().min(0) });
 
 export interface Applied {
   weightPercentBefore: number;
@@ -367,7 +367,7 @@ const changeStatusInputSchema = z.object({
   changeIds: z.array(z.string()),
   attempt: z.number().int().min(0).default(0),
   /** Drain, restore and upgrade steps: the lock to renew with every poll (OnboardApp and the like hold none). */
-  op: operationPlanSchema.optional(),
+  op: operationSpecSchema.optional(),
   lock: lockRefSchema.optional(),
   /** A weight step's intended sets (ApplyWeights' `expected`): read back once INSYNC. */
   expected: z.array(expectedGroupSchema).optional(),
@@ -400,7 +400,7 @@ const bakeSchema = z.object({
   /** The Wait that came just before this gate (0 for the first gate of a step). */
   waitSeconds: z.number().int().min(0),
 });
-const gateInputSchema = z.object({ op: operationPlanSchema, lock: lockRefSchema, phase: phaseSchema, bake: bakeSchema.nullish() });
+const gateInputSchema = z.object({ op: operationSpecSchema, lock: lockRefSchema, phase: phaseSchema, bake: bakeSchema.nullish() });
 
 /** Where a step's bake loop stands after a gate: `done` ends it; otherwise Wait `waitSeconds`, then gate again. */
 export interface BakeProgress {
@@ -415,7 +415,7 @@ export interface BakeProgress {
  * `watchSeconds`, not at the end of the bake. Without `bake` (a one-off gate, e.g. before
  * UpgradeGuard's restore) there is nothing to wait.
  */
-export function bakeProgress(op: Pick<OperationPlan, 'waitSeconds' | 'watchSeconds'>, bake: z.infer<typeof bakeSchema> | null | undefined): BakeProgress {
+export function bakeProgress(op: Pick<OperationSpec, 'waitSeconds' | 'watchSeconds'>, bake: z.infer<typeof bakeSchema> | null | undefined): BakeProgress {
   if (!bake) return { elapsedSeconds: op.waitSeconds, waitSeconds: 0, done: true };
   const elapsedSeconds = bake.elapsedSeconds + bake.waitSeconds;
   const left = Math.max(0, op.waitSeconds - elapsedSeconds);
@@ -461,7 +461,7 @@ export const healthGate = (deps: Deps) => async (raw: unknown): Promise<{ health
 // finishOperation
 
 const finishInputSchema = z.object({
-  op: operationPlanSchema,
+  op: operationSpecSchema,
   lock: lockRefSchema,
   outcome: z.enum(['drained', 'restored', 'upgrade-drained', 'upgrade-failed', 'upgrade-done']),
   /** UpgradeGuard: the EKS update as last described. */
@@ -537,7 +537,7 @@ export const finishOperation = (deps: Deps) => async (raw: unknown): Promise<{ r
 // rollbackOperation
 
 const rollbackInputSchema = z.object({
-  op: operationPlanSchema.nullish(),
+  op: operationSpecSchema.nullish(),
   lock: lockRefSchema.nullish(),
   error: caughtErrorSchema,
   /** The execution input and context, for a refusal before a plan existed. */

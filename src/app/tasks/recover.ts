@@ -10,7 +10,7 @@
 // it never took one, a newer operation took the cluster over) needs nothing, and a
 // second recovery of the same run finds the lock gone.
 import * as z from 'zod';
-import { HEALTH_WATCH_SECONDS, INSYNC_MAX_POLLS, INSYNC_POLL_SECONDS, parseInput, type OperationPlan } from '../../core/drain-plan.ts';
+import { HEALTH_WATCH_SECONDS, INSYNC_MAX_POLLS, INSYNC_POLL_SECONDS, parseInput, type OperationSpec } from '../../core/operation-spec.ts';
 import { errorMessage, InvalidInput, LockHeld } from '../../core/errors.ts';
 import type { EventToPut } from '../../core/events.ts';
 import { expiredLocks, heldLockOf, intentOf, liveLocks, reclaimLock, RECOVERABLE_OPERATIONS, releaseLock, type FleetState, type Lock } from '../../core/fleet-document.ts';
@@ -55,10 +55,10 @@ export function errorOfEnded(execution: ExecutionStatusView): { Error: string; C
 }
 
 /** The plan the rollback task needs, rebuilt from the lock and the intent the run wrote when it took it. */
-function planOf(state: FleetState, lock: Lock, execution: ExecutionStatusView): OperationPlan {
+function planOf(state: FleetState, lock: Lock, execution: ExecutionStatusView): OperationSpec {
   const intent = intentOf(state, lock.cluster);
   return {
-    operation: lock.operation as OperationPlan['operation'],
+    operation: lock.operation as OperationSpec['operation'],
     cluster: lock.cluster,
     reason: intent.reason ?? `${lock.operation} ${lock.cluster}`,
     by: intent.by ?? 'switchyard',

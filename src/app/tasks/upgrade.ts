@@ -3,7 +3,7 @@
 // poll. The drain and restore steps reuse the operation tasks.
 import * as z from 'zod';
 import { RECORD_TTL_SECONDS } from '../../core/catalogue.ts';
-import { executionSchema, lockRefSchema, operationPlanSchema, parseInput, planOperation, UPDATE_MAX_POLLS, UPDATE_POLL_SECONDS, type OperationPlan } from '../../core/drain-plan.ts';
+import { executionSchema, lockRefSchema, operationSpecSchema, parseInput, specifyOperation, UPDATE_MAX_POLLS, UPDATE_POLL_SECONDS, type OperationSpec } from '../../core/operation-spec.ts';
 import { eksApiCallEventSchema } from '../../core/events.ts';
 import { guardedUpdate } from '../../core/upgrades.ts';
 import { formatZodIssues } from '../../core/config.ts';
@@ -17,7 +17,7 @@ export interface ResolvedUpgrade {
   /** True when the event is not about an update of one of the fleet's clusters. */
   ignore: boolean;
   reason: string;
-  op: OperationPlan | null;
+  op: OperationSpec | null;
 }
 
 export const resolveUpgrade = (deps: Deps) => async (raw: unknown): Promise<ResolvedUpgrade> => {
@@ -37,7 +37,7 @@ export const resolveUpgrade = (deps: Deps) => async (raw: unknown): Promise<Reso
   if (!updateId) return { ignore: true, reason: `${detail.eventName} of ${cluster.name} carries no update id`, op: null };
   const view = await readView(deps);
   const intent = intentOf(view.state, cluster.name);
-  const op = planOperation({
+  const op = specifyOperation({
     operation: 'upgrade',
     fleet: deps.fleet,
     cluster: cluster.name,
@@ -62,7 +62,7 @@ export const resolveUpgrade = (deps: Deps) => async (raw: unknown): Promise<Reso
   return { ignore: false, reason: `upgrade of ${cluster.name} (${cluster.eksClusterName}, ${guarded.what}), update ${updateId}`, op };
 };
 
-const describeInputSchema = z.object({ op: operationPlanSchema, lock: lockRefSchema, attempt: z.number().int().min(0).default(0) });
+const describeInputSchema = z.object({ op: operationSpecSchema, lock: lockRefSchema, attempt: z.number().int().min(0).default(0) });
 
 export interface UpdateStatus {
   /** InProgress, Successful, Failed, Cancelled, or TimedOut once maxPolls is reached. */

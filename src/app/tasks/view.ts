@@ -2,7 +2,7 @@
 // requests with effective weights, journal entries, and the error a Catch passed on.
 import * as z from 'zod';
 import { appsOfCluster } from '../../core/catalogue.ts';
-import { journalId, type OperationPlan } from '../../core/drain-plan.ts';
+import { journalId, type OperationSpec } from '../../core/operation-spec.ts';
 import { appsTakenOut, effectiveIntents, type FleetState } from '../../core/fleet-document.ts';
 import type { PublishedEndpoint } from '../../core/model.ts';
 import type { CatalogueApp } from '../../core/safety.ts';
@@ -73,7 +73,7 @@ export function appsDnsRequest(deps: Pick<Deps, 'fleet'>, state: FleetState, end
 
 export async function journal(
   deps: Pick<Deps, 'table' | 'clock'>,
-  plan: Pick<OperationPlan, 'journalPrefix' | 'by' | 'executionArn' | 'cluster'> & { operation: string },
+  plan: Pick<OperationSpec, 'journalPrefix' | 'by' | 'executionArn' | 'cluster'> & { operation: string },
   label: string,
   entry: Omit<JournalEntry, 'id' | 'at' | 'by' | 'operation' | 'executionArn' | 'cluster'> & { cluster?: string },
 ): Promise<void> {

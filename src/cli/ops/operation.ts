@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { userInfo } from 'node:os';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { loadFleet } from '../../fleet/fleet-file.ts';
-import { drainInputSchema, parseInput, restoreInputSchema, validateSteps } from '../../core/drain-plan.ts';
+import { drainInputSchema, parseInput, restoreInputSchema, validateSteps } from '../../core/operation-spec.ts';
 import { InvalidInput, UnknownCluster } from '../../core/errors.ts';
 import { describeClusterRecord, type AppWeight } from '../../core/events.ts';
 import { EXIT } from '../exit-codes.ts';

@@ -1,4 +1,4 @@
-// The event rules the deploy creates on AWS (src/core/triggers.ts, stacks/plan.ts), put on
+// The event rules the deploy creates on AWS (src/core/triggers.ts, stacks/deployment.ts), put on
 // the local bus: alarm state changes, EKS calls and the local Step Functions' status
 // changes arrive on the default bus (where AWS services deliver them) and are forwarded to
 // the app's bus; there the router function subscribes to alarms, EKS calls, Gateway events

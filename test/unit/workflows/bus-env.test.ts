@@ -2,7 +2,7 @@
 // `discover --watch`, and what the deploy sets), SWITCHYARD_EVENT_BUS kept as its alias.
 import { describe, expect, it } from 'vitest';
 import { BUS_ENV, BUS_ENV_ALIAS, busFromEnv } from '../../../src/core/events.ts';
-import { RUNTIME_ENV } from '../../../stacks/plan.ts';
+import { RUNTIME_ENV } from '../../../stacks/deployment.ts';
 import { fixturePlan } from '../../deploy/helpers.ts';
 
 describe('busFromEnv', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { INSYNC_POLL_SECONDS, LEASE_MARGIN_SECONDS, longestRenewalGap, planOperation } from '../../../src/core/drain-plan.ts';
+import { INSYNC_POLL_SECONDS, LEASE_MARGIN_SECONDS, longestRenewalGap, specifyOperation } from '../../../src/core/operation-spec.ts';
 import { exampleFleet } from '../aws/helpers/example-fleet.ts';
 
 const execution = { id: 'arn:aws:states:us-east-1:1:execution:sm:x', name: 'x', startTime: '2026-11-27T10:00:00.000Z' };
@@ -26,24 +26,24 @@ describe('longestRenewalGap', () => {
   });
 });
 
-describe('lease admission (planOperation)', () => {
+describe('lease admission (specifyOperation)', () => {
   it('admits the longest bake that stays the margin under the lease, whatever INSYNC takes (every poll renews)', () => {
     // Act
-    const plan = planOperation({ ...request(900), operation: 'drain', bakeSeconds: 780 });
+    const plan = specifyOperation({ ...request(900), operation: 'drain', bakeSeconds: 780 });
     // Assess: the INSYNC polls (up to maxPolls × pollSeconds = 600 s) are not a gap: each renews.
     expect(plan.waitSeconds + LEASE_MARGIN_SECONDS).toBe(900);
     expect(plan.maxPolls * plan.pollSeconds).toBeGreaterThan(LEASE_MARGIN_SECONDS);
   });
 
   it('refuses a bake one second too long, naming the gap and the lease', () => {
-    expect(() => planOperation({ ...request(900), operation: 'drain', bakeSeconds: 781 })).toThrow(
+    expect(() => specifyOperation({ ...request(900), operation: 'drain', bakeSeconds: 781 })).toThrow(
       'bakeSeconds 781: the longest wait between two renewals of the lock (record TTL + bake after a step, 841 s) must stay 60 s under safety.lockTtlSeconds (900 s)',
     );
   });
 
   it('refuses an upgrade whose DescribeUpdate interval outlasts the lease, even with a short bake', () => {
-    expect(() => planOperation({ ...request(300), operation: 'upgrade', bakeSeconds: 0, upgrade: upgrade(600) })).toThrow(/one DescribeUpdate poll interval, 600 s\) must stay 60 s under safety.lockTtlSeconds \(300 s\)/);
-    expect(planOperation({ ...request(300), operation: 'upgrade', bakeSeconds: 0, upgrade: upgrade(60) }).operation).toBe('upgrade');
+    expect(() => specifyOperation({ ...request(300), operation: 'upgrade', bakeSeconds: 0, upgrade: upgrade(600) })).toThrow(/one DescribeUpdate poll interval, 600 s\) must stay 60 s under safety.lockTtlSeconds \(300 s\)/);
+    expect(specifyOperation({ ...request(300), operation: 'upgrade', bakeSeconds: 0, upgrade: upgrade(60) }).operation).toBe('upgrade');
   });
 
   it('property: a plan is admitted exactly when every gap between renewals stays the margin under the lease', () => {
@@ -53,7 +53,7 @@ describe('lease admission (planOperation)', () => {
         const longest = Math.max(60 + bake, INSYNC_POLL_SECONDS, updatePoll ?? 0);
         const admitted = (() => {
           try {
-            planOperation({ ...request(ttl), ...extra, bakeSeconds: bake });
+            specifyOperation({ ...request(ttl), ...extra, bakeSeconds: bake });
             return true;
           } catch {
             return false;

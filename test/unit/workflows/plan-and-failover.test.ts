@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appsOfCluster, catalogueApps, clusterWeights } from '../../../src/core/catalogue.ts';
-import { planOperation, remainingSteps, validateSteps } from '../../../src/core/drain-plan.ts';
+import { specifyOperation, remainingSteps, validateSteps } from '../../../src/core/operation-spec.ts';
 import { outEvent, OUT_DETAIL_TYPES } from '../../../src/core/events.ts';
 import { alarmTarget, decideTakeOut, reexamineAlarms, type RecordedAlarm } from '../../../src/core/failover.ts';
 import { effectiveWeightPercent, emptyFleetState, withFailover, withIntent, type FleetState } from '../../../src/core/fleet-document.ts';
@@ -11,29 +11,29 @@ import { exampleEndpoints, exampleFleet } from '../aws/helpers/example-fleet.ts'
 const execution = { id: 'arn:aws:states:us-east-1:1:execution:sm:x', name: 'x', startTime: '2026-11-27T10:00:00.000Z' };
 const base = { fleet: exampleFleet, cluster: 'east', reason: 'r', by: 'me', apps: ['b', 'a'], ttlSeconds: 60, execution };
 
-describe('planOperation', () => {
+describe('specifyOperation', () => {
   it('resolves the fleet defaults and computes the wait (TTL + bake)', () => {
     // Act
-    const plan = planOperation({ ...base, operation: 'drain', currentPercent: 100 });
+    const plan = specifyOperation({ ...base, operation: 'drain', currentPercent: 100 });
     // Assess
     expect(plan).toMatchObject({ operation: 'drain', drainSteps: [50, 0], restoreSteps: [], bakeSeconds: 60, waitSeconds: 120, noop: false, apps: ['a', 'b'], holder: 'x', journalPrefix: '2026-11-27T10:00:00.000Z#x' });
   });
 
   it('skips steps already done and is a no-op when nothing is left', () => {
-    expect(planOperation({ ...base, operation: 'drain', currentPercent: 50, drainSteps: [75, 50, 0] }).drainSteps).toEqual([0]);
-    expect(planOperation({ ...base, operation: 'drain', currentPercent: 0 }).noop).toBe(true);
-    expect(planOperation({ ...base, operation: 'restore', currentPercent: 100 }).noop).toBe(true);
+    expect(specifyOperation({ ...base, operation: 'drain', currentPercent: 50, drainSteps: [75, 50, 0] }).drainSteps).toEqual([0]);
+    expect(specifyOperation({ ...base, operation: 'drain', currentPercent: 0 }).noop).toBe(true);
+    expect(specifyOperation({ ...base, operation: 'restore', currentPercent: 100 }).noop).toBe(true);
   });
 
   it('plans an upgrade to restore from 0 only when asked', () => {
     const upgrade = { eksClusterName: 'e', updateId: 'u', region: 'us-east-1', pollSeconds: 60, maxPolls: 10 };
-    expect(planOperation({ ...base, operation: 'upgrade', currentPercent: 100, upgrade: { ...upgrade, restoreAfter: true } })).toMatchObject({ drainSteps: [50, 0], restoreSteps: [50, 100], noop: false });
-    expect(planOperation({ ...base, operation: 'upgrade', currentPercent: 0, upgrade: { ...upgrade, restoreAfter: false } })).toMatchObject({ drainSteps: [], restoreSteps: [], noop: false });
+    expect(specifyOperation({ ...base, operation: 'upgrade', currentPercent: 100, upgrade: { ...upgrade, restoreAfter: true } })).toMatchObject({ drainSteps: [50, 0], restoreSteps: [50, 100], noop: false });
+    expect(specifyOperation({ ...base, operation: 'upgrade', currentPercent: 0, upgrade: { ...upgrade, restoreAfter: false } })).toMatchObject({ drainSteps: [], restoreSteps: [], noop: false });
   });
 
   it('refuses an unknown cluster and a bake that would outlive the lock lease', () => {
-    expect(() => planOperation({ ...base, cluster: 'mars', operation: 'drain', currentPercent: 100 })).toThrow(expect.objectContaining({ name: 'UnknownCluster' }));
-    expect(() => planOperation({ ...base, operation: 'drain', currentPercent: 100, bakeSeconds: 800 })).toThrow(/lockTtlSeconds \(900 s\)/);
+    expect(() => specifyOperation({ ...base, cluster: 'mars', operation: 'drain', currentPercent: 100 })).toThrow(expect.objectContaining({ name: 'UnknownCluster' }));
+    expect(() => specifyOperation({ ...base, operation: 'drain', currentPercent: 100, bakeSeconds: 800 })).toThrow(/lockTtlSeconds \(900 s\)/);
   });
 });
 

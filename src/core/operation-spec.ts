@@ -85,7 +85,7 @@ export function remainingSteps(kind: 'drain' | 'restore', steps: readonly number
   return steps.filter((step) => (kind === 'drain' ? step < currentPercent : step > currentPercent));
 }
 
-export const operationPlanSchema = z.object({
+export const operationSpecSchema = z.object({
   operation: z.enum(['drain', 'restore', 'upgrade']),
   cluster: z.string().min(1),
   reason: z.string(),
@@ -129,12 +129,12 @@ export const operationPlanSchema = z.object({
     })
     .optional(),
 });
-export type OperationPlan = z.infer<typeof operationPlanSchema>;
+export type OperationSpec = z.infer<typeof operationSpecSchema>;
 
 export const lockRefSchema = z.object({ token: z.number().int().min(1) });
 export type LockRef = z.infer<typeof lockRefSchema>;
 
-export interface PlanRequest {
+export interface OperationRequest {
   operation: Extract<LockOperation, 'drain' | 'restore' | 'upgrade'>;
   fleet: FleetConfig;
   cluster: string;
@@ -150,7 +150,7 @@ export interface PlanRequest {
   /** Longest TTL of the cluster's records (alias to a load balancer: 60 s). */
   ttlSeconds: number;
   execution: ExecutionInfo;
-  upgrade?: OperationPlan['upgrade'];
+  upgrade?: OperationSpec['upgrade'];
   /** Drain only: the expiry of the DRAINED intent. */
   expiresAt?: string;
 }
@@ -172,7 +172,7 @@ export function longestRenewalGap(waits: { waitSeconds: number; pollSeconds: num
 }
 
 /** Resolves defaults from the fleet, validates, and drops steps already done. */
-export function planOperation(request: PlanRequest): OperationPlan {
+export function specifyOperation(request: OperationRequest): OperationSpec {
   const { fleet, cluster, operation } = request;
   const known = fleet.clusters.map((c) => c.name);
   if (!known.includes(cluster)) throw new UnknownCluster(cluster, known);
@@ -226,6 +226,6 @@ export function planOperation(request: PlanRequest): OperationPlan {
 }
 
 /** A journal id for one change of an operation: sorted by operation start, then step. */
-export function journalId(plan: Pick<OperationPlan, 'journalPrefix'>, label: string): string {
+export function journalId(plan: Pick<OperationSpec, 'journalPrefix'>, label: string): string {
   return `${plan.journalPrefix}#${label}`;
 }

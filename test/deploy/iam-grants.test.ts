@@ -8,7 +8,7 @@ import {
   normalizedRecordName,
   scopeOf,
   type GrantScope,
-} from '../../stacks/policy.ts';
+} from '../../stacks/iam-grants.ts';
 
 const scope: GrantScope = {
   partition: 'aws',

@@ -197,7 +197,7 @@ export function scopeOf(action: string, scope: GrantScope, who: string): Scoping
   const rule = RULES[action];
   if (rule === undefined) {
     throw new InvalidInput(
-      `${who}: no least-privilege rule for "${action}" in stacks/policy.ts (add one that names its resources; known: ${SCOPED_ACTIONS.join(', ')})`,
+      `${who}: no least-privilege rule for "${action}" in stacks/iam-grants.ts (add one that names its resources; known: ${SCOPED_ACTIONS.join(', ')})`,
       { who, action },
     );
   }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInput } from '../../src/core/errors.ts';
-import { RUNTIME_ENV, recordNamePatterns } from '../../stacks/plan.ts';
+import { RUNTIME_ENV, recordNamePatterns } from '../../stacks/deployment.ts';
 import { parseFleetConfig } from '../../src/core/config.ts';
 import { fixtureInputs, fixturePlan } from './helpers.ts';
 
-describe('planDeployment (fixture checkout)', () => {
+describe('describeDeployment (fixture checkout)', () => {
   it('names everything <app>-<stage>-<part> and derives the ARNs from the names', async () => {
     const plan = await fixturePlan();
     expect(plan.tableName).toBe('switchyard-dev-state');
@@ -163,8 +163,8 @@ describe('planDeployment (fixture checkout)', () => {
 
   it('needs the router among the functions', async () => {
     const inputs = await fixtureInputs({ router: 'dispatcher' });
-    const { planDeployment } = await import('../../stacks/plan.ts');
-    expect(() => planDeployment({ app: 'switchyard', stage: 'dev', partition: 'aws', region: 'eu-central-1', accountId: '1' }, inputs)).toThrow(
+    const { describeDeployment } = await import('../../stacks/deployment.ts');
+    expect(() => describeDeployment({ app: 'switchyard', stage: 'dev', partition: 'aws', region: 'eu-central-1', accountId: '1' }, inputs)).toThrow(
       /router function "dispatcher" is not in FUNCTIONS/,
     );
   });
@@ -172,8 +172,8 @@ describe('planDeployment (fixture checkout)', () => {
   it('refuses a workflow that invokes a function missing from the registry', async () => {
     const inputs = await fixtureInputs();
     const { reader: _dropped, ...registry } = inputs.registry;
-    const { planDeployment } = await import('../../stacks/plan.ts');
-    expect(() => planDeployment({ app: 'switchyard', stage: 'dev', partition: 'aws', region: 'eu-central-1', accountId: '1' }, { ...inputs, registry })).toThrow(InvalidInput);
+    const { describeDeployment } = await import('../../stacks/deployment.ts');
+    expect(() => describeDeployment({ app: 'switchyard', stage: 'dev', partition: 'aws', region: 'eu-central-1', accountId: '1' }, { ...inputs, registry })).toThrow(InvalidInput);
   });
 });
 
@@ -195,7 +195,7 @@ clusters:
 
 describe('trustPolicy', () => {
   it('pins the account for Step Functions and EventBridge, and trusts the Lambda service alone', async () => {
-    const { trustPolicy } = await import('../../stacks/plan.ts');
+    const { trustPolicy } = await import('../../stacks/deployment.ts');
     expect(trustPolicy('states.amazonaws.com', '111111111111')).toEqual({
       Version: '2012-10-17',
       Statement: [

@@ -11,7 +11,7 @@ import { MANAGED_TYPES } from '../src/core/ownership.ts';
 import { inspectWorkflow, renderDefinition, type WorkflowSource, type WorkflowWiring } from '../src/core/asl.ts';
 import { checkStage, isProductionStage, NAME_LIMITS, resourceName } from './naming.ts';
 import { RESOURCE_PARTS } from '../src/core/resource-names.ts';
-import { grantsFor, lambdaLogStatement, normalizedRecordName, policyDocument, type GrantScope, type PolicyDocument, type Statement } from './policy.ts';
+import { grantsFor, lambdaLogStatement, normalizedRecordName, policyDocument, type GrantScope, type PolicyDocument, type Statement } from './iam-grants.ts';
 import type { FunctionRegistry } from './registry.ts';
 import { ROUTE53_METRICS_REGION, alarmPattern, checkSchedule, eksPattern, executionsPattern, gatewayPattern, scheduledEvent, DEFAULT_RECONCILE_SCHEDULE, type EventPattern } from '../src/core/triggers.ts';
 import { LOCK_HOLDING_WORKFLOWS } from '../src/core/events.ts';
@@ -69,7 +69,7 @@ export interface DeployInputs {
   router?: string;
 }
 
-export interface FunctionPlan {
+export interface DeployedFunction {
   name: string;
   functionName: string;
   arn: string;
@@ -90,7 +90,7 @@ export interface FunctionPlan {
   tracing: boolean;
 }
 
-export interface MachinePlan {
+export interface DeployedMachine {
   workflow: string;
   file: string;
   stateMachineName: string;
@@ -168,7 +168,7 @@ export function trustPolicy(service: string, accountId: string): Record<string, 
  * to the same queue. An alarm fires on its first message. Reconcile re-reads the alarm
  * states, so a lost alarm event is acted on anyway; the queue says that one was lost.
  */
-export interface DeadLetterPlan {
+export interface DeadLetterSpec {
   queueName: string;
   queueArn: string;
   /** SQS's longest retention, so an operator has two weeks to look. */
@@ -210,7 +210,7 @@ export interface AccessEntry {
   command: string;
 }
 
-export interface DeploymentPlan {
+export interface DeploymentSpec {
   context: DeployContext;
   production: boolean;
   tableName: string;
@@ -218,11 +218,11 @@ export interface DeploymentPlan {
   busName: string;
   busArn: string;
   scope: GrantScope;
-  functions: FunctionPlan[];
-  machines: MachinePlan[];
+  functions: DeployedFunction[];
+  machines: DeployedMachine[];
   router: string;
   routerSubscriptions: RouterSubscription[];
-  deadLetter: DeadLetterPlan;
+  deadLetter: DeadLetterSpec;
   forwardRules: ForwardRule[];
   forwardRoleName: string;
   forwardRolePolicy: PolicyDocument;
@@ -297,7 +297,7 @@ function checkedAlarmName(name: string): string {
   return name;
 }
 
-export function planDeployment(ctx: DeployContext, inputs: DeployInputs): DeploymentPlan {
+export function describeDeployment(ctx: DeployContext, inputs: DeployInputs): DeploymentSpec {
   const { app, partition, region, accountId } = ctx;
   const stage = checkStage(ctx.stage);
   if (!SUPPORTED_PARTITIONS.includes(partition)) {
@@ -373,7 +373,7 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
   });
   const queueName = resourceName(app, stage, 'router-dlq', 'queue');
   const queueArn = `arn:${partition}:sqs:${region}:${accountId}:${queueName}`;
-  const deadLetter: DeadLetterPlan = {
+  const deadLetter: DeadLetterSpec = {
     queueName,
     queueArn,
     retentionSeconds: 14 * 24 * 3600,
@@ -391,7 +391,7 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
     alarm: { alarmName: checkedAlarmName(resourceName(app, stage, 'router-dead-letters', 'alarm')), metric: DEAD_LETTER_ALARM_METRIC },
   };
 
-  const functions: FunctionPlan[] = functionNames.map((name) => {
+  const functions: DeployedFunction[] = functionNames.map((name) => {
     const spec = registry[name]!;
     const who = `FUNCTIONS.${name}`;
     const grants = grantsFor(spec.actions, scope, who);
@@ -422,7 +422,7 @@ export function planDeployment(ctx: DeployContext, inputs: DeployInputs): Deploy
     };
   });
 
-  const machines: MachinePlan[] = wirings.map((wiring) => {
+  const machines: DeployedMachine[] = wirings.map((wiring) => {
     const name = machineName(wiring.name);
     const functionArns = Object.fromEntries(wiring.functions.map((f) => [f, functionArn(f)]));
     const statements: Statement[] = [];
