@@ -2,7 +2,7 @@
 // runs, checked for what must hold on AWS (every Task wired to a deployed function or an
 // allowed integration, every placeholder known) and rendered with the real ARNs. Pure.
 import { InvalidInput } from '../src/core/errors.ts';
-import { EVENTS_PUT_EVENTS, LAMBDA_INVOKE, forEachState, parseDefinition, type AslObject } from '@switchyard/local-aws/stepfunctions/definition';
+import { EVENTS_PUT_EVENTS, LAMBDA_INVOKE, forEachState, parseDefinition, type AslObject } from '@switchyard/local-aws/stepfunctions';
 
 /** Placeholder of the app's event bus name in putEvents entries. */
 export const EVENT_BUS_PLACEHOLDER = 'EventBusName';

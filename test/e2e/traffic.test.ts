@@ -4,7 +4,7 @@
 // (issue 16). Through the CLI's own function and the AWS API only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLocalTraffic } from '../../src/cli/commands/local-traffic.ts';
-import { ALIAS_RESOURCE_TTL } from '@switchyard/local-aws/route53/resolver';
+import { ALIAS_RESOURCE_TTL } from '@switchyard/local-aws/route53';
 import { startLocalRuntime, type LocalRuntime } from '../../src/local/runtime/runtime.ts';
 import { runTraffic } from '../../src/local/traffic/generator.ts';
 import type { TrafficTally } from '../../src/local/traffic/tally.ts';

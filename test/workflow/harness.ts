@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseFleetConfig, type FleetConfig } from '../../src/core/config.ts';
 import type { HealthState, PublishedEndpoint, RecordSet } from '../../src/core/model.ts';
 import { appsTakenOut, effectiveIntents } from '../../src/core/intent.ts';
-import { compileWorkflow, type PutEventsRequestEntry, type Workflow, type WorkflowOutcome, type WorkflowRun } from '@switchyard/local-aws/stepfunctions/runner';
+import { compileWorkflow, type PutEventsRequestEntry, type Workflow, type WorkflowOutcome, type WorkflowRun } from '@switchyard/local-aws/stepfunctions';
 import type { StateTable } from '../../src/aws/state-table.ts';
 import type { AlarmStatesPort, Deps, DiscoveryPort, EksPort, ExecutionsPort, HealthSource, WorkflowName, WorkflowStarter } from '../../src/runtime/deps.ts';
 import { route53Dns } from '../../src/runtime/dns.ts';

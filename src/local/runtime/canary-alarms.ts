@@ -8,7 +8,7 @@ import { canaryAlarmName } from '../../core/alarm-names.ts';
 import type { FleetConfig } from '../../core/config.ts';
 import { healthCheckKey, healthCheckSpecFor, type Tag } from '../../core/health-spec.ts';
 import type { Route53Port } from '../../aws/route53.ts';
-import type { LocalAlarms } from '@switchyard/local-aws/cloudwatch/alarms';
+import type { LocalAlarms } from '@switchyard/local-aws/cloudwatch';
 
 /** Tags the runtime puts on the alarms' health checks (never `switchyard:owner`: the DNS sync must not own them). */
 export const ALARM_TAG = 'switchyard:alarm';
