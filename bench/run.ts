@@ -5,10 +5,11 @@
 // `targets: [{ name, target, actual, pass }]`; the run fails (exit 1) when any target
 // fails or any module throws.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type ModuleResult, updateReadmeTable } from './lib/readme-table.ts';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const resultsDir = join(benchDir, 'results');
@@ -30,6 +31,7 @@ const modules = readdirSync(benchDir)
 
 const benches: Record<string, unknown> = {};
 let passed = true;
+const startedAt = new Date().toISOString();
 for (const file of modules) {
   const name = basename(file, '.bench.ts');
   process.stderr.write(`bench ${name} ...\n`);
@@ -47,11 +49,11 @@ for (const file of modules) {
   }
   if (!outcome.ok) {
     passed = false;
-    benches[name] = { error: outcome.error };
+    benches[name] = { ranAt: startedAt, error: outcome.error };
     process.stderr.write(`bench ${name}: FAILED: ${outcome.error}\n`);
     continue;
   }
-  benches[name] = outcome.result;
+  benches[name] = { ranAt: startedAt, ...(outcome.result as object) };
   for (const target of targetsOf(outcome.result)) {
     if (!target.pass) passed = false;
     process.stderr.write(`bench ${name}: ${target.name}: ${target.pass ? 'pass' : 'FAIL'}\n`);
@@ -67,8 +69,15 @@ const report = {
 };
 mkdirSync(resultsDir, { recursive: true });
 const text = `${JSON.stringify(report, null, 2)}\n`;
-writeFileSync(join(resultsDir, 'latest.json'), text);
 writeFileSync(join(resultsDir, `${generatedAt.replace(/[:.]/g, '-')}.json`), text);
+// latest.json keeps every module's most recent run, so a filtered run updates only its own.
+const latestPath = join(resultsDir, 'latest.json');
+const previous = existsSync(latestPath) ? (JSON.parse(readFileSync(latestPath, 'utf8')) as { benches?: Record<string, unknown> }) : {};
+const merged = { ...(previous.benches ?? {}), ...benches } as Record<string, ModuleResult>;
+const latestPassed = Object.values(merged).every((result) => !result.error && (result.targets ?? []).every((target) => target.pass));
+const latest = { ...report, passed: latestPassed, benches: merged };
+writeFileSync(latestPath, `${JSON.stringify(latest, null, 2)}\n`);
+updateReadmeTable(join(benchDir, '..', 'README.md'), merged);
 process.stdout.write(text);
 process.stderr.write(`bench: ${modules.length} module(s), ${passed ? 'all targets pass' : 'some targets FAIL'}; wrote ${join(resultsDir, 'latest.json')}\n`);
 process.exitCode = passed ? 0 : 1;

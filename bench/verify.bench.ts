@@ -16,7 +16,7 @@ import type { ClusterIntent, HostedZone, PublishedEndpoint, RecordSet } from '..
 import { markerRecordFor } from '../src/core/ownership.ts';
 import { expectedCount } from '../src/core/verify.ts';
 import { nameOfMarker, normalizeName } from '../src/core/dns-names.ts';
-import { route53Dns } from '../src/runtime/dns.ts';
+import { route53Dns } from '../src/app/dns/route53-dns.ts';
 import { MemoryRoute53, type MemoryCheck } from './lib/memory-route53.ts';
 
 const ZONE: HostedZone = { id: 'ZVERIFY', name: 'example.com.' };

@@ -1,8 +1,8 @@
 // Failover: brings the cluster or app back (DNS first, then the intent).
-import { containerDeps } from '../src/runtime/env/deps.ts';
-import { tableFromEnv } from '../src/runtime/env/table.ts';
-import { dnsFromEnv } from '../src/runtime/env/dns.ts';
-import { lambdaHandler } from '../src/runtime/lambda.ts';
-import { failbackApply } from './tasks/failover.ts';
+import { containerDeps } from '../src/lambda/env/build-deps.ts';
+import { tableFromEnv } from '../src/lambda/env/table.ts';
+import { dnsFromEnv } from '../src/lambda/env/dns.ts';
+import { lambdaHandler } from '../src/lambda/handler.ts';
+import { failbackApply } from '../src/app/tasks/failover.ts';
 
 export const handler = lambdaHandler('failbackApply', failbackApply, containerDeps({ table: tableFromEnv, dns: dnsFromEnv }));

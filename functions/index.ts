@@ -3,7 +3,7 @@
 // actions its code calls. The SST stack grants precisely these (scoped in stacks/policy.ts);
 // the deploy's bundle check holds each list equal to the AWS calls in the function's
 // bundle; the local runtime runs the same tasks in process (createTasks).
-export { createTasks, TASK_FACTORIES, type Task, type TaskName } from './tasks/index.ts';
+export { createTasks, TASK_FACTORIES, type Task, type TaskName } from '../src/app/tasks/index.ts';
 
 export interface FunctionSpec {
   description: string;
@@ -13,7 +13,7 @@ export interface FunctionSpec {
   memoryMB?: number;
 }
 
-// Action groups, by the port the function builds (src/runtime/env/*). The Route 53
+// Action groups, by the port the function builds (src/lambda/env/*). The Route 53
 // adapter is one class, so every function with DNS access can call all of its operations.
 const TABLE = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'];
 const ROUTE53 = [

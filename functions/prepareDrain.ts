@@ -1,9 +1,9 @@
 // DrainCluster: validates the input, resolves defaults, checks safety; a dry run plans every step.
-import { containerDeps } from '../src/runtime/env/deps.ts';
-import { tableFromEnv } from '../src/runtime/env/table.ts';
-import { dnsFromEnv } from '../src/runtime/env/dns.ts';
-import { healthFromEnv } from '../src/runtime/env/health.ts';
-import { lambdaHandler } from '../src/runtime/lambda.ts';
-import { prepareDrain } from './tasks/operations.ts';
+import { containerDeps } from '../src/lambda/env/build-deps.ts';
+import { tableFromEnv } from '../src/lambda/env/table.ts';
+import { dnsFromEnv } from '../src/lambda/env/dns.ts';
+import { healthFromEnv } from '../src/lambda/env/health.ts';
+import { lambdaHandler } from '../src/lambda/handler.ts';
+import { prepareDrain } from '../src/app/tasks/operations.ts';
 
 export const handler = lambdaHandler('prepareDrain', prepareDrain, containerDeps({ table: tableFromEnv, dns: dnsFromEnv, health: healthFromEnv }));

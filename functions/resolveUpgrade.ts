@@ -1,7 +1,7 @@
 // UpgradeGuard: which fleet cluster an UpdateClusterVersion call upgrades, and the plan.
-import { containerDeps } from '../src/runtime/env/deps.ts';
-import { tableFromEnv } from '../src/runtime/env/table.ts';
-import { lambdaHandler } from '../src/runtime/lambda.ts';
-import { resolveUpgrade } from './tasks/upgrade.ts';
+import { containerDeps } from '../src/lambda/env/build-deps.ts';
+import { tableFromEnv } from '../src/lambda/env/table.ts';
+import { lambdaHandler } from '../src/lambda/handler.ts';
+import { resolveUpgrade } from '../src/app/tasks/upgrade.ts';
 
 export const handler = lambdaHandler('resolveUpgrade', resolveUpgrade, containerDeps({ table: tableFromEnv }));

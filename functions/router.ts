@@ -1,7 +1,7 @@
 // Turns alarm state changes, EKS CloudTrail calls, Gateway Published/Withdrawn and the schedule into StartExecution calls (deterministic names).
-import { containerDeps } from '../src/runtime/env/deps.ts';
-import { workflowsFromEnv } from '../src/runtime/env/workflows.ts';
-import { lambdaHandler } from '../src/runtime/lambda.ts';
-import { router } from './tasks/router.ts';
+import { containerDeps } from '../src/lambda/env/build-deps.ts';
+import { workflowsFromEnv } from '../src/lambda/env/workflows.ts';
+import { lambdaHandler } from '../src/lambda/handler.ts';
+import { router } from '../src/app/tasks/router.ts';
 
 export const handler = lambdaHandler('router', router, containerDeps({ workflows: workflowsFromEnv }));

@@ -15,7 +15,7 @@ import type { FunctionRegistry } from './registry.ts';
 import { ROUTE53_METRICS_REGION, alarmPattern, checkSchedule, eksPattern, executionsPattern, gatewayPattern, scheduledEvent, DEFAULT_RECONCILE_SCHEDULE, type EventPattern } from './triggers.ts';
 import { LOCK_HOLDING_WORKFLOWS } from '../src/core/events.ts';
 
-/** Environment every function gets; the Lambda runtime (src/runtime) reads these names. */
+/** Environment every function gets; the Lambda shell (src/lambda) reads these names. */
 export const RUNTIME_ENV = {
   fleetFile: 'SWITCHYARD_FLEET_FILE',
   stage: 'SWITCHYARD_STAGE',

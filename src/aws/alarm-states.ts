@@ -4,7 +4,7 @@
 import { CloudWatchClient, DescribeAlarmsCommand, type DescribeAlarmsCommandOutput } from '@aws-sdk/client-cloudwatch';
 import { errorMessage, TransientAwsError } from '../core/errors.ts';
 import type { ObservedAlarm } from '../core/failover.ts';
-import type { AlarmStatesPort } from '../runtime/deps.ts';
+import type { AlarmStatesPort } from '../core/ports.ts';
 
 export const ALARM_STATES_ACTIONS = ['cloudwatch:DescribeAlarms'] as const;
 

@@ -8,10 +8,10 @@ import { errorMessage, TransientAwsError } from '../core/errors.ts';
 import { healthCheckKey, healthCheckSpecFor } from '../core/health-spec.ts';
 import type { HealthState } from '../core/model.ts';
 import type { HealthView } from '../core/safety.ts';
-import type { HealthSource } from '../runtime/deps.ts';
+import type { HealthSource } from '../core/ports.ts';
 import { listOwnedHealthChecks } from './health-checks.ts';
 import type { HealthStatusReader, Route53Port } from './route53.ts';
-import type { StateTable } from './state-table.ts';
+import type { StateTable } from '../core/ports.ts';
 
 /** Route 53 calls a check healthy when more than this share of its checkers do. */
 export const HEALTHY_CHECKER_SHARE = 0.18;

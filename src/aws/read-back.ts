@@ -3,19 +3,11 @@
 // names share a page), never a zone scan; then the differences from what was intended.
 import { differences, expectedCount, readNames, type ExpectedGroup } from '../core/verify.ts';
 import type { RecordSet } from '../core/model.ts';
+import type { DnsVerification } from '../core/ports.ts';
 import type { Route53Port } from './route53.ts';
 
-export interface ReadBack {
-  /** One line per set that is not as intended; empty when Route 53 holds the intention. */
-  differences: string[];
-  /** ListResourceRecordSets pages read. */
-  pages: number;
-  setsExpected: number;
-  /** Record sets read at the expected names (every set at them: other clusters' and markers' too). */
-  setsRead: number;
-}
-
-export async function readBack(route53: Pick<Route53Port, 'listRecordSetsPage'>, expected: readonly ExpectedGroup[]): Promise<ReadBack> {
+/** The expected sets as Route 53 holds them now, and what differs from the intention. */
+export async function readBack(route53: Pick<Route53Port, 'listRecordSetsPage'>, expected: readonly ExpectedGroup[]): Promise<DnsVerification> {
   const byZone = new Map<string, string[]>();
   for (const group of expected) byZone.set(group.zoneId, [...(byZone.get(group.zoneId) ?? []), ...group.names]);
   const held = new Map<string, RecordSet[]>();

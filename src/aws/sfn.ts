@@ -13,7 +13,7 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { InvalidInput, TransientAwsError, errorMessage } from '../core/errors.ts';
-import { WORKFLOW_NAMES, type ExecutionsPort, type StartedExecution, type WorkflowName, type WorkflowStarter } from '../runtime/deps.ts';
+import { WORKFLOW_NAMES, type ExecutionsPort, type StartedExecution, type WorkflowName, type WorkflowStarter } from '../core/ports.ts';
 
 export type StateMachineArns = Partial<Record<WorkflowName, string>>;
 

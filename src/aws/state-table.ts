@@ -1,5 +1,5 @@
 // The state table: one DynamoDB table (keys `pk`, `sk`, both strings) holding
-//   FLEET / STATE            the fleet document (intents, locks, failover marks), see core/intent.ts
+//   FLEET / STATE            the fleet document (intents, locks, failover marks), see core/fleet-document.ts
 //   APPS  / <hostname>       the app catalogue: each app's published endpoints
 //   ALARMS / <alarm name>    the last alarm state Failover recorded (a health signal)
 //   JOURNAL / <entry id>     every change: who, what, why, before, after
@@ -9,8 +9,9 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { TransientAwsError } from '../core/errors.ts';
-import { emptyFleetState, type FleetState } from '../core/intent.ts';
+import { emptyFleetState, type FleetState } from '../core/fleet-document.ts';
 import type { PublishedEndpoint } from '../core/model.ts';
+import type { AlarmRecord, AppChange, AppEntry, JournalEntry, JournalQuery, StateTable } from '../core/ports.ts';
 
 export const FLEET_KEY = { pk: 'FLEET', sk: 'STATE' } as const;
 export const APPS_PK = 'APPS';
@@ -22,89 +23,6 @@ export const STATE_TABLE_ACTIONS = {
   read: ['dynamodb:GetItem', 'dynamodb:Query'],
   write: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
 } as const;
-
-/** One app in the catalogue: what each cluster publishes for the hostname. */
-export interface AppEntry {
-  hostname: string;
-  endpoints: PublishedEndpoint[];
-  updatedAt: string;
-  /** Execution (or operator) that wrote it last. */
-  updatedBy?: string;
-  /**
-   * Grows with every write through updateApp (compare-and-set), so concurrent writers of
-   * one app never lose each other's endpoints. Absent on entries written by putApp.
-   */
-  version?: number;
-}
-
-/** What an app-entry change decides: a new entry, `null` to delete it, nothing (undefined) to leave it. */
-export interface AppChange<T> {
-  next?: AppEntry | null;
-  result: T;
-}
-
-export interface AlarmRecord {
-  alarmName: string;
-  cluster: string;
-  hostname?: string;
-  state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
-  /** The alarm's own state timestamp; older events never overwrite newer ones. */
-  timestamp: string;
-  reason?: string;
-}
-
-export interface JournalEntry {
-  /** Deterministic per change (execution start, execution name, step), so a retried task writes it once. */
-  id: string;
-  at: string;
-  /** Operator, or the execution that acted. */
-  by: string;
-  /** e.g. "drain step 50%", "rollback", "app onboarded". */
-  what: string;
-  why: string;
-  cluster?: string;
-  hostname?: string;
-  operation?: string;
-  executionArn?: string;
-  before?: unknown;
-  after?: unknown;
-}
-
-export interface JournalQuery {
-  limit?: number;
-  cluster?: string;
-  /** ISO 8601: entries at or after. */
-  since?: string;
-}
-
-/** The state-table port the handlers use; DynamoStateTable implements it. */
-export interface StateTable {
-  readFleet(): Promise<FleetState>;
-  /**
-   * Read-modify-write of the fleet document with a version check, retried on
-   * conflict. `change` returns the next state (or undefined to write nothing) and a
-   * result; it may throw (e.g. LockHeld), which aborts without writing.
-   */
-  updateFleet<T>(change: (current: FleetState) => { next?: FleetState; result: T }): Promise<T>;
-  listApps(): Promise<AppEntry[]>;
-  getApp(hostname: string): Promise<AppEntry | undefined>;
-  /**
-   * Read-modify-write of one app entry with a version check, retried on conflict (like
-   * updateFleet): `change` sees the current entry (undefined: none) and is re-run on a
-   * fresh read when another writer got there first.
-   */
-  updateApp<T>(hostname: string, change: (current: AppEntry | undefined) => AppChange<T>): Promise<T>;
-  /** Unconditional write (seeding, tests); workflows use updateApp. */
-  putApp(entry: AppEntry): Promise<void>;
-  deleteApp(hostname: string): Promise<void>;
-  /** False when a newer state of the alarm is already recorded. */
-  recordAlarm(record: AlarmRecord): Promise<boolean>;
-  listAlarms(): Promise<AlarmRecord[]>;
-  /** False when an entry with this id exists (a retried task). */
-  appendJournal(entry: JournalEntry): Promise<boolean>;
-  /** Newest first. */
-  listJournal(query?: JournalQuery): Promise<JournalEntry[]>;
-}
 
 export interface DynamoStateTableOptions {
   client: DynamoDBClient;

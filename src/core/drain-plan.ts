@@ -5,7 +5,7 @@ import * as z from 'zod';
 import type { FleetConfig } from './config.ts';
 import { formatZodIssues } from './config.ts';
 import { InvalidInput, UnknownCluster } from './errors.ts';
-import type { LockOperation } from './intent.ts';
+import type { LockOperation } from './fleet-document.ts';
 
 /** How often the INSYNC poll asks Route 53, and how many times before giving up. */
 export const INSYNC_POLL_SECONDS = 5;

@@ -5,7 +5,7 @@
 // record set with every member out would be worse than one that is degraded).
 import { clusterOfAlarm, type AlarmScope } from './alarm-names.ts';
 import { appsOfCluster } from './catalogue.ts';
-import { effectiveWeightPercent, intentOf, liveLocks, withFailover, withoutFailover, type FailoverMark, type FleetState } from './intent.ts';
+import { effectiveWeightPercent, intentOf, liveLocks, withFailover, withoutFailover, type FailoverMark, type FleetState } from './fleet-document.ts';
 import { isHealthy, type CatalogueApp, type HealthView } from './safety.ts';
 
 /** Per-app alarms: `switchyard-<stage>-<ownerId>-<cluster>--<hostname>`. */

@@ -13,7 +13,7 @@
 // is a conflict, reported, and nothing at that name is changed.
 import { compareStrings, MARKER_LABEL, markerNameFor, normalizeName, recordKey } from './dns-names.ts';
 import type { RecordSet, RoutingPolicy } from './model.ts';
-import { compareRecordSets, routingPolicyOf } from './apply.ts';
+import { compareRecordSets, routingPolicyOf } from './route53-rules.ts';
 
 export const MARKER_HERITAGE = 'switchyard';
 const MARKER_PREFIX = `${MARKER_LABEL}.`;

@@ -5,7 +5,7 @@
 // themselves) are ever changed. Deterministic: inputs are sorted, so the same inputs in any
 // order give the same plan; idempotent: applying the plan and planning again gives nothing.
 // O(n log n): maps per zone and name, one sort, no scans across names.
-import { applyChanges, compareRecordSets, routingPolicyOf, sameRecordContent } from './apply.ts';
+import { applyChanges, compareRecordSets, routingPolicyOf, sameRecordContent } from './route53-rules.ts';
 import type { DesiredRecord, HeldRecords } from './desired.ts';
 import { compareStrings, hostnameOf, normalizeName, recordKey } from './dns-names.ts';
 import { InvalidInput, errorMessage } from './errors.ts';

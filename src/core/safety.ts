@@ -5,8 +5,8 @@
 // out a cluster that is already unhealthy never lowers that count, so repairing a
 // dead cluster of a degraded app is allowed, while draining a healthy one below the
 // minimum is not. Unknown health counts as unhealthy.
-import type { FleetState } from './intent.ts';
-import { effectiveWeightPercent } from './intent.ts';
+import type { FleetState } from './fleet-document.ts';
+import { effectiveWeightPercent } from './fleet-document.ts';
 import type { HealthState, RoutingPolicy } from './model.ts';
 
 export interface SafetyMember {

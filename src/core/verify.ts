@@ -5,7 +5,7 @@
 // travels through the workflow between the apply and the INSYNC poll, so it is kept
 // small: sets of one zone that share type, SetIdentifier and content (a drain step's
 // sets of one cluster across all its apps) form one group that lists only the names.
-import { sameRecordContent } from './apply.ts';
+import { sameRecordContent } from './route53-rules.ts';
 import { compareStrings, normalizeName, recordKey } from './dns-names.ts';
 import type { RecordSet } from './model.ts';
 

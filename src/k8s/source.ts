@@ -88,7 +88,7 @@ export function unreadProblems(cluster: string, error: unknown): Problem[] {
 }
 
 /**
- * The shape the workflows' DiscoveryPort (src/runtime/deps.ts) expects: `list(clusters?)`
+ * The shape the workflows' DiscoveryPort (src/core/ports.ts) expects: `list(clusters?)`
  * reads those clusters (default all) with the same readers every time, so caches (EKS
  * tokens, DescribeCluster answers) live as long as the port.
  */

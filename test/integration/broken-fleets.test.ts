@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateHostedZoneCommand, ListHealthChecksCommand, ListResourceRecordSetsCommand, Route53Client, type ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { dnsRuntime, type DnsRuntime } from '../../src/cli/dns-runtime.ts';
+import { dnsIo, type DnsIo } from '../../src/cli/dns-io.ts';
 import { main } from '../../src/cli/main.ts';
 import { createRoute53Service, serveLocalService, type Route53Service, type RunningServer } from '@switchyard/local-aws/route53';
 import { VirtualClock } from '../unit/aws/helpers/virtual-clock.ts';
@@ -143,7 +143,7 @@ describe('broken fleets against a local Route 53 holding the example fleet', () 
   let client: Route53Client;
   let zoneId: string;
   let before: string;
-  const saved: DnsRuntime = { ...dnsRuntime };
+  const saved: DnsIo = { ...dnsIo };
   const temps: string[] = [];
   let out: string[];
   let err: string[];
@@ -187,7 +187,7 @@ describe('broken fleets against a local Route 53 holding the example fleet', () 
     client = new Route53Client({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const zone = await client.send(new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: `broken-${process.pid}-${Date.now()}` }));
     zoneId = zone.HostedZone!.Id!.replace('/hostedzone/', '');
-    Object.assign(dnsRuntime, { clock: new VirtualClock(), out: (t: string) => out.push(t), err: (t: string) => err.push(t), tableExists: async () => false });
+    Object.assign(dnsIo, { clock: new VirtualClock(), out: (t: string) => out.push(t), err: (t: string) => err.push(t), tableExists: async () => false });
     const synced = await run('sync', await copyOfExample());
     expect(synced.code).toBe(0);
     before = await snapshot();
@@ -195,7 +195,7 @@ describe('broken fleets against a local Route 53 holding the example fleet', () 
   });
 
   afterAll(async () => {
-    Object.assign(dnsRuntime, saved);
+    Object.assign(dnsIo, saved);
     process.exitCode = undefined;
     client.destroy();
     await server.close();
@@ -204,7 +204,7 @@ describe('broken fleets against a local Route 53 holding the example fleet', () 
   });
 
   beforeEach(() => {
-    Object.assign(dnsRuntime, { clock: new VirtualClock(), out: (t: string) => out.push(t), err: (t: string) => err.push(t), tableExists: async () => false });
+    Object.assign(dnsIo, { clock: new VirtualClock(), out: (t: string) => out.push(t), err: (t: string) => err.push(t), tableExists: async () => false });
     process.exitCode = undefined;
   });
 

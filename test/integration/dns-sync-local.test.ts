@@ -3,7 +3,7 @@
 // Time is virtual (the limiter's spacing and the INSYNC polls do not really wait).
 import { CreateHostedZoneCommand, ListHealthChecksCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { dnsRuntime, type DnsRuntime } from '../../src/cli/dns-runtime.ts';
+import { dnsIo, type DnsIo } from '../../src/cli/dns-io.ts';
 import { main } from '../../src/cli/main.ts';
 import { createRoute53Service, serveLocalService, type Route53Service, type RunningServer } from '@switchyard/local-aws/route53';
 import { VirtualClock } from '../unit/aws/helpers/virtual-clock.ts';
@@ -12,7 +12,7 @@ describe('switchyard plan/sync against the local Route 53', () => {
   let service: Route53Service;
   let server: RunningServer;
   let client: Route53Client;
-  const saved: DnsRuntime = { ...dnsRuntime };
+  const saved: DnsIo = { ...dnsIo };
   let out: string[];
   let err: string[];
 
@@ -34,12 +34,12 @@ describe('switchyard plan/sync against the local Route 53', () => {
     out = [];
     err = [];
     // No Switchyard stage manages this zone: no state table.
-    Object.assign(dnsRuntime, { clock: new VirtualClock(), out: (t: string) => out.push(t), err: (t: string) => err.push(t), tableExists: async () => false });
+    Object.assign(dnsIo, { clock: new VirtualClock(), out: (t: string) => out.push(t), err: (t: string) => err.push(t), tableExists: async () => false });
     process.exitCode = undefined;
   });
 
   afterEach(() => {
-    Object.assign(dnsRuntime, saved);
+    Object.assign(dnsIo, saved);
     process.exitCode = undefined;
     service.setFaults({});
   });

@@ -1,6 +1,6 @@
 // The local Route 53's own rules and listing (packages/local-aws/src/route53), reached from the core's
 // record model: an implementation of Route 53's change semantics written apart from
-// src/core/apply.ts, so the planner and the fakes are checked by a second implementation
+// src/core/route53-rules.ts, so the planner and the fakes are checked by a second implementation
 // rather than by the code they share.
 import { normalizeName, toRoute53Name } from '../../src/core/dns-names.ts';
 import type { Change, RecordSet } from '../../src/core/model.ts';

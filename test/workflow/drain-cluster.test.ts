@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { causeMessage } from '../../src/cli/ops/follow.ts';
 import { TransientAwsError } from '../../src/core/errors.ts';
-import { acquireLock } from '../../src/core/intent.ts';
+import { acquireLock } from '../../src/core/fleet-document.ts';
 import { startDynalite, type TestDynamo } from '../support/workflows/dynalite.ts';
 import { createHarness, testFleet } from './harness.ts';
 

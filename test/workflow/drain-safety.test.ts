@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { causeMessage } from '../../src/cli/ops/follow.ts';
 import { startDynalite, type TestDynamo } from '../support/workflows/dynalite.ts';
 import { createHarness, testFleet, type Harness } from './harness.ts';
-import type { Task } from '../../functions/tasks/index.ts';
-import { acquireLock } from '../../src/core/intent.ts';
+import type { Task } from '../../src/app/tasks/index.ts';
+import { acquireLock } from '../../src/core/fleet-document.ts';
 import { formatHistory } from '../../src/cli/commands/history.ts';
 
 let dynamo: TestDynamo;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { causeMessage } from '../../src/cli/ops/follow.ts';
 import { startDynalite, type TestDynamo } from '../support/workflows/dynalite.ts';
 import { createHarness, type Harness } from './harness.ts';
-import type { Task } from '../../functions/tasks/index.ts';
+import type { Task } from '../../src/app/tasks/index.ts';
 
 let dynamo: TestDynamo;
 beforeAll(async () => {

@@ -17,9 +17,9 @@ import { withFaults, type FaultyService } from '@switchyard/local-aws';
 import { createRoute53Service, type Route53Service } from '@switchyard/local-aws/route53';
 import type { PutEventsRequestEntry } from '@switchyard/local-aws/stepfunctions';
 import type { HealthView } from '../../src/core/safety.ts';
-import type { Deps } from '../../src/runtime/deps.ts';
-import { route53Dns } from '../../src/runtime/dns.ts';
-import { createTasks } from '../../functions/tasks/index.ts';
+import type { Deps } from '../../src/core/ports.ts';
+import { route53Dns } from '../../src/app/dns/route53-dns.ts';
+import { createTasks } from '../../src/app/tasks/index.ts';
 import { exampleEndpoints } from '../unit/aws/helpers/example-fleet.ts';
 import { alarmEvent, executionArnOf, testFleet, workflowCompiler } from './harness.ts';
 

@@ -1,7 +1,7 @@
 // Reconcile and `switchyard sync` converge the whole fleet; they take one fleet lock
 // (a conditional write on the fleet document), so they never interleave their writes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireFleetLock, releaseFleetLock, withIntent } from '../../src/core/intent.ts';
+import { acquireFleetLock, releaseFleetLock, withIntent } from '../../src/core/fleet-document.ts';
 import { startDynalite, type TestDynamo } from '../support/workflows/dynalite.ts';
 import { createHarness } from './harness.ts';
 

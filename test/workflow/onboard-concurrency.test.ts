@@ -3,7 +3,7 @@
 // Route 53 calls take a random few milliseconds, so the runs interleave between reading
 // the catalogue or the zone and writing it, as they do on AWS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appsTakenOut, effectiveIntents } from '../../src/core/intent.ts';
+import { appsTakenOut, effectiveIntents } from '../../src/core/fleet-document.ts';
 import type { PublishedEndpoint } from '../../src/core/model.ts';
 import { exampleEndpoints } from '../unit/aws/helpers/example-fleet.ts';
 import { startDynalite, type TestDynamo } from '../support/workflows/dynalite.ts';

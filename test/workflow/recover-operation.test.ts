@@ -2,10 +2,10 @@
 // the local runner) leaves its cluster DRAINING under its lock; recovery rolls it back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { causeMessage } from '../../src/cli/ops/follow.ts';
-import { acquireLock } from '../../src/core/intent.ts';
-import type { ExecutionStatusView } from '../../src/runtime/deps.ts';
-import { settleStaleLocks } from '../../functions/tasks/recover.ts';
-import { recoverExecutionName } from '../../functions/tasks/router.ts';
+import { acquireLock } from '../../src/core/fleet-document.ts';
+import type { ExecutionStatusView } from '../../src/core/ports.ts';
+import { settleStaleLocks } from '../../src/app/tasks/recover.ts';
+import { recoverExecutionName } from '../../src/app/tasks/router.ts';
 import { startDynalite, type TestDynamo } from '../support/workflows/dynalite.ts';
 import { createHarness, executionArnOf, type Harness } from './harness.ts';
 

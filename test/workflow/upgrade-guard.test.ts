@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EksUpdate } from '../../src/runtime/deps.ts';
+import type { EksUpdate } from '../../src/core/ports.ts';
 import { startDynalite, type TestDynamo } from '../support/workflows/dynalite.ts';
 import { createHarness } from './harness.ts';
 

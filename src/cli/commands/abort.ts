@@ -8,8 +8,8 @@ import { ExecutionAlreadyExists, StartExecutionCommand, StopExecutionCommand } f
 import { describeExecution, executionArnFor } from '../../aws/sfn.ts';
 import { loadFleet } from '../../core/config-file.ts';
 import { InvalidInput, UnknownCluster } from '../../core/errors.ts';
-import { intentOf, RECOVERABLE_OPERATIONS } from '../../core/intent.ts';
-import { recoverExecutionName } from '../../runtime/execution-names.ts';
+import { intentOf, RECOVERABLE_OPERATIONS } from '../../core/fleet-document.ts';
+import { recoverExecutionName } from '../../app/tasks/execution-names.ts';
 import { EXIT } from '../exit-codes.ts';
 import { opsClients, opsRuntime, stateMachineFor, stateTableFor, withTargetOptions, type TargetFlags } from '../ops/context.ts';
 import { causeMessage, followExecution } from '../ops/follow.ts';

@@ -1,6 +1,6 @@
 // `switchyard history`: the journal of every change (who, what, why, before, after), newest first.
 import type { Command } from 'commander';
-import type { JournalEntry } from '../../aws/state-table.ts';
+import type { JournalEntry } from '../../core/ports.ts';
 import { InvalidInput } from '../../core/errors.ts';
 import { describeClusterRecord, type ClusterRecord } from '../../core/events.ts';
 import { EXIT } from '../exit-codes.ts';

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { planDns } from '../../aws/dns-sync.ts';
 import { loadFleet } from '../../core/config-file.ts';
 import { formatPlanText, planJson } from '../dns-report.ts';
-import { dnsRuntime, endpointSourceKind, intentPorts, route53For } from '../dns-runtime.ts';
+import { dnsIo, endpointSourceKind, intentPorts, route53For } from '../dns-io.ts';
 import { EXIT } from '../exit-codes.ts';
 
 export interface PlanFlags {
@@ -21,13 +21,13 @@ export async function runPlan(flags: PlanFlags): Promise<number> {
     { fleet: loaded.config, fleetFile: loaded.file },
     {
       route53: route53For({ endpointUrl: flags.endpointUrl }),
-      endpoints: dnsRuntime.endpointSource(loaded, source),
+      endpoints: dnsIo.endpointSource(loaded, source),
       ...intentPorts(flags.stateTable ?? process.env.SWITCHYARD_STATE_TABLE, flags.endpointUrl, loaded.config.clusters.map((c) => c.name)),
-      clock: dnsRuntime.clock,
-      onProgress: flags.json ? undefined : (line) => dnsRuntime.err(line),
+      clock: dnsIo.clock,
+      onProgress: flags.json ? undefined : (line) => dnsIo.err(line),
     },
   );
-  dnsRuntime.out(flags.json ? JSON.stringify(planJson(report), null, 2) : formatPlanText(report));
+  dnsIo.out(flags.json ? JSON.stringify(planJson(report), null, 2) : formatPlanText(report));
   // A cluster that could not be read makes the plan incomplete; problems are findings (exit 1 on every verb).
   return report.unreachable.length > 0 || report.problems.length > 0 ? EXIT.failed : EXIT.ok;
 }

@@ -5,7 +5,7 @@ import { route53HealthSource } from '../../aws/health-source.ts';
 import { runningExecutions } from '../../aws/sfn.ts';
 import { loadFleet } from '../../core/config-file.ts';
 import { errorMessage } from '../../core/errors.ts';
-import { liveLocks, staleLocks } from '../../core/intent.ts';
+import { liveLocks, staleLocks } from '../../core/fleet-document.ts';
 import { fleetStatus, type FleetStatus } from '../../local/runtime/status.ts';
 import { EXIT } from '../exit-codes.ts';
 import { opsClients, opsRuntime, stateMachinesFor, stateTableFor, withTargetOptions, type TargetFlags } from '../ops/context.ts';

@@ -8,7 +8,7 @@ import { syncDns } from '../../aws/dns-sync.ts';
 import { loadFleet } from '../../core/config-file.ts';
 import { InvalidInput } from '../../core/errors.ts';
 import { formatSyncText, syncJson } from '../dns-report.ts';
-import { dnsRuntime, endpointSourceKind, route53For } from '../dns-runtime.ts';
+import { dnsIo, endpointSourceKind, route53For } from '../dns-io.ts';
 import { EXIT } from '../exit-codes.ts';
 import { syncOperation, type SyncOperationResult } from '../ops/sync.ts';
 
@@ -47,14 +47,14 @@ export async function runSync(flags: SyncFlags, env: NodeJS.ProcessEnv = process
   const insyncTimeout = seconds(flags.insyncTimeout, '--insync-timeout');
   const source = endpointSourceKind(flags.source);
   const loaded = await loadFleet(flags.fleet);
-  const progress = (line: string) => dnsRuntime.err(line);
+  const progress = (line: string) => dnsIo.err(line);
   const where = flags.endpointUrl ?? env.AWS_ENDPOINT_URL ?? 'AWS';
   const table = stageTable(flags, env);
   if (flags.stateTable === false) {
     if (table === undefined) {
       throw new InvalidInput('--no-state-table: give --stage <stage> (or SWITCHYARD_STAGE) so sync can check that the stage has no state table whose drains and failovers it would undo', { flag: 'no-state-table' });
     }
-    if (await dnsRuntime.tableExists(table, flags.endpointUrl)) {
+    if (await dnsIo.tableExists(table, flags.endpointUrl)) {
       throw new InvalidInput(
         `--no-state-table refused: the state table ${table} exists at ${where}; syncing without it would undo the drains and failovers it records. Run sync without --no-state-table (it follows the table and takes the fleet lock)`,
         { flag: 'no-state-table', table },
@@ -67,15 +67,15 @@ export async function runSync(flags: SyncFlags, env: NodeJS.ProcessEnv = process
         { flag: 'state-table' },
       );
     }
-    if (!(await dnsRuntime.tableExists(table, flags.endpointUrl))) {
+    if (!(await dnsIo.tableExists(table, flags.endpointUrl))) {
       throw new InvalidInput(`state table ${table} does not exist at ${where}: deploy the stage first, check --stage / --state-table / --endpoint-url, or use --no-state-table for zones no Switchyard stage manages`, { table });
     }
   }
 
   const dnsPorts = {
     route53: route53For({ endpointUrl: flags.endpointUrl, dryRun: flags.dryRun }, (op, detail) => progress(`dry-run: not sending ${op} ${detail}`)),
-    endpoints: dnsRuntime.endpointSource(loaded, source),
-    clock: dnsRuntime.clock,
+    endpoints: dnsIo.endpointSource(loaded, source),
+    clock: dnsIo.clock,
     onProgress: progress,
   };
   const options = { insyncTimeoutMs: insyncTimeout === undefined ? undefined : insyncTimeout * 1000 };
@@ -84,7 +84,7 @@ export async function runSync(flags: SyncFlags, env: NodeJS.ProcessEnv = process
   if (flags.stateTable === false) {
     progress(`no state table: every cluster ACTIVE at 100 %, no lock, no journal entry, no event (the stage has no table ${table})`);
     const report = await syncDns(input, dnsPorts, options);
-    dnsRuntime.out(flags.json ? JSON.stringify(syncJson(report), null, 2) : formatSyncText(report));
+    dnsIo.out(flags.json ? JSON.stringify(syncJson(report), null, 2) : formatSyncText(report));
     // Problems are findings: reported, the rest applied, and the run exits 1 as on every verb.
     return report.failed || report.problems.length > 0 ? EXIT.failed : EXIT.ok;
   }
@@ -95,13 +95,13 @@ export async function runSync(flags: SyncFlags, env: NodeJS.ProcessEnv = process
     input,
     {
       ...dnsPorts,
-      table: dnsRuntime.stateTable(table!, flags.endpointUrl),
+      table: dnsIo.stateTable(table!, flags.endpointUrl),
       putEvent: async (event) => {
         if (bus === undefined) throw new Error('no bus: give --stage or SWITCHYARD_BUS');
-        await dnsRuntime.putEvent({ ...event, Detail: JSON.stringify(event.Detail), EventBusName: bus }, flags.endpointUrl);
+        await dnsIo.putEvent({ ...event, Detail: JSON.stringify(event.Detail), EventBusName: bus }, flags.endpointUrl);
       },
       now: () => new Date(),
-      every: dnsRuntime.every,
+      every: dnsIo.every,
     },
     { ...options, by: flags.by ?? env.USER ?? 'switchyard sync', dryRun: flags.dryRun ?? false, lockTtlSeconds: loaded.config.safety.lockTtlSeconds },
   );
@@ -113,12 +113,12 @@ export async function runSync(flags: SyncFlags, env: NodeJS.ProcessEnv = process
     result.event.emitted ? 'Records Changed emitted.' : result.changes.length > 0 ? `Records Changed NOT emitted: ${result.event.reason}.` : undefined,
   ].filter((line): line is string => line !== undefined);
   if (flags.json) {
-    dnsRuntime.out(JSON.stringify({ ...syncJson(report), stateTable: table, passes: result.passes, journalId: result.journalId ?? null, eventEmitted: result.event.emitted, ...(result.event.reason ? { eventNote: result.event.reason } : {}) }, null, 2));
+    dnsIo.out(JSON.stringify({ ...syncJson(report), stateTable: table, passes: result.passes, journalId: result.journalId ?? null, eventEmitted: result.event.emitted, ...(result.event.reason ? { eventNote: result.event.reason } : {}) }, null, 2));
   } else {
-    dnsRuntime.out([formatSyncText(report), ...summary].join('\n'));
+    dnsIo.out([formatSyncText(report), ...summary].join('\n'));
   }
   if (result.lockLost) {
-    dnsRuntime.err(`switchyard: LockHeld: sync lost the fleet lock while it wrote Route 53 (${result.lockLost}); the changes above were made, no journal entry or event was written`);
+    dnsIo.err(`switchyard: LockHeld: sync lost the fleet lock while it wrote Route 53 (${result.lockLost}); the changes above were made, no journal entry or event was written`);
     return EXIT.failed;
   }
   // Problems are findings: reported, the rest applied, and the run exits 1 as on every verb.

@@ -10,7 +10,7 @@ import { createRoute53Client, loopbackConfig, regionConfig, Route53Adapter } fro
 import { findStateMachines, type StateMachineArns } from '../../aws/sfn.ts';
 import { DynamoStateTable } from '../../aws/state-table.ts';
 import { InvalidInput } from '../../core/errors.ts';
-import type { WorkflowName } from '../../runtime/deps.ts';
+import type { WorkflowName } from '../../core/ports.ts';
 
 export interface TargetFlags {
   stage?: string;

@@ -6,10 +6,10 @@
 // orchestration over syncDns (src/aws/dns-sync.ts), which makes the Route 53 changes.
 import { randomUUID } from 'node:crypto';
 import { syncDns, type DnsInput, type DnsPorts, type DnsSyncReport, type SyncOptions } from '../../aws/dns-sync.ts';
-import type { StateTable } from '../../aws/state-table.ts';
+import type { StateTable } from '../../core/ports.ts';
 import { LockHeld } from '../../core/errors.ts';
 import { outEvent, type EventToPut, type RecordChangeSummary } from '../../core/events.ts';
-import { acquireFleetLock, appsTakenOut, effectiveIntents, releaseFleetLock, renewFleetLock, type FleetLock, type FleetState } from '../../core/intent.ts';
+import { acquireFleetLock, appsTakenOut, effectiveIntents, releaseFleetLock, renewFleetLock, type FleetLock, type FleetState } from '../../core/fleet-document.ts';
 
 /** Events and journal entries carry at most this many record changes, as Reconcile's do. */
 const MAX_CHANGES_IN_EVENT = 100;

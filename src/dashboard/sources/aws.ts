@@ -11,7 +11,7 @@ import { errorMessage } from '../../core/errors.ts';
 import { healthCheckKey, healthCheckSpecFor } from '../../core/health-spec.ts';
 import { fleetStatus } from '../../local/runtime/status.ts';
 import type { OpsClients } from '../../cli/ops/context.ts';
-import type { StateTable } from '../../aws/state-table.ts';
+import type { StateTable } from '../../core/ports.ts';
 import { executionsReader } from '../executions.ts';
 import type { Snapshot } from '../model.ts';
 import type { SeriesStore } from '../series.ts';

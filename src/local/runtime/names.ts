@@ -1,7 +1,7 @@
 // Names of what the local runtime creates: the deploy's `switchyard-<stage>-<part>` names
 // (stacks/naming.ts) with the stage `local`, so a CLI that finds DrainCluster by stage on
 // AWS finds it the same way on the local endpoint.
-import type { WorkflowName } from '../../runtime/deps.ts';
+import type { WorkflowName } from '../../core/ports.ts';
 
 export const LOCAL_STAGE = 'local';
 export const LOCAL_REGION = 'us-east-1';

@@ -18,8 +18,8 @@
 // So a crash never leaves an operation half-applied: the table's intent and lock, and the
 // records in Route 53, end consistent.
 import { errorMessage } from '../../core/errors.ts';
-import { heldLockOf, releaseLock, type Lock } from '../../core/intent.ts';
-import type { Deps } from '../../runtime/deps.ts';
+import { heldLockOf, releaseLock, type Lock } from '../../core/fleet-document.ts';
+import type { Deps } from '../../core/ports.ts';
 import type { LocalStepFunctions } from '@switchyard/local-aws/stepfunctions';
 
 export const INTERRUPTED_ERROR = 'RuntimeInterrupted';

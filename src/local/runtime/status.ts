@@ -5,14 +5,14 @@
 // against AWS; the local runtime adds its canaries, executions and recent events.
 import { selectZones } from '../../aws/dns-sync.ts';
 import type { Route53Port } from '../../aws/route53.ts';
-import type { StateTable } from '../../aws/state-table.ts';
+import type { StateTable } from '../../core/ports.ts';
 import type { FleetConfig } from '../../core/config.ts';
 import { MARKER_LABEL, normalizeName } from '../../core/dns-names.ts';
 import { catalogueApps } from '../../core/catalogue.ts';
 import { unservedApps, type UnservedApp } from '../../core/failover.ts';
-import { failoverKey, intentOf, liveLocks } from '../../core/intent.ts';
+import { failoverKey, intentOf, liveLocks } from '../../core/fleet-document.ts';
 import type { ClusterIntentState, HealthState, RecordSet, RoutingPolicy } from '../../core/model.ts';
-import type { HealthSource } from '../../runtime/deps.ts';
+import type { HealthSource } from '../../core/ports.ts';
 
 export interface ClusterStatus {
   name: string;

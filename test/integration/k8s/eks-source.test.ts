@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadFleet, type LoadedFleet } from '../../../src/core/config-file.ts';
 import { eksDiscoveryPort, eksEndpointSource } from '../../../src/k8s/eks-source.ts';
-import type { DiscoveryPort } from '../../../src/runtime/deps.ts';
+import type { DiscoveryPort } from '../../../src/core/ports.ts';
 import { manifestFolderSource } from '../../../src/k8s/source.ts';
 import { FakeApiServer, TEST_CA } from './fake-api-server.ts';
 import { EXAMPLE_FLEET, exampleManifests, serve } from './helpers.ts';

@@ -5,8 +5,8 @@
 // randomized concurrency test, where dynalite (~20 ms a call) would be too slow; the
 // DynamoDB adapter itself is tested against dynalite.
 import { TransientAwsError } from '../../../src/core/errors.ts';
-import { emptyFleetState, type FleetState } from '../../../src/core/intent.ts';
-import type { AlarmRecord, AppChange, AppEntry, JournalEntry, JournalQuery, StateTable } from '../../../src/aws/state-table.ts';
+import { emptyFleetState, type FleetState } from '../../../src/core/fleet-document.ts';
+import type { AlarmRecord, AppChange, AppEntry, JournalEntry, JournalQuery, StateTable } from '../../../src/core/ports.ts';
 
 export class MemoryStateTable implements StateTable {
   #fleet: FleetState = emptyFleetState();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireLock, withIntent } from '../../../src/core/intent.ts';
+import { acquireLock, withIntent } from '../../../src/core/fleet-document.ts';
 import type { DynamoStateTable } from '../../../src/aws/state-table.ts';
 import { startDynalite, type TestDynamo } from '../../support/workflows/dynalite.ts';
 

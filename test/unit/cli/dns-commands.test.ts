@@ -16,14 +16,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { StateTable } from '../../../src/aws/state-table.ts';
-import { dnsRuntime, type DnsRuntime } from '../../../src/cli/dns-runtime.ts';
-import { emptyFleetState } from '../../../src/core/intent.ts';
+import type { StateTable } from '../../../src/core/ports.ts';
+import { dnsIo, type DnsIo } from '../../../src/cli/dns-io.ts';
+import { emptyFleetState } from '../../../src/core/fleet-document.ts';
 import { main } from '../../../src/cli/main.ts';
 import { VirtualClock } from '../aws/helpers/virtual-clock.ts';
 
 const r53 = mockClient(Route53Client);
-const saved: DnsRuntime = { ...dnsRuntime };
+const saved: DnsIo = { ...dnsIo };
 let out: string[];
 let err: string[];
 let clock: VirtualClock;
@@ -48,12 +48,12 @@ beforeEach(() => {
   out = [];
   err = [];
   clock = new VirtualClock();
-  Object.assign(dnsRuntime, { clock, out: (t: string) => out.push(t), err: (t: string) => err.push(t) });
+  Object.assign(dnsIo, { clock, out: (t: string) => out.push(t), err: (t: string) => err.push(t) });
   process.exitCode = undefined;
 });
 
 afterEach(() => {
-  Object.assign(dnsRuntime, saved);
+  Object.assign(dnsIo, saved);
   process.exitCode = undefined;
   vi.restoreAllMocks();
 });
@@ -108,7 +108,7 @@ describe('switchyard plan', () => {
     // Prepare: east is drained; shop alone is failed over away from west.
     mockEmptyAccount();
     const asked: Array<[string, string | undefined]> = [];
-    dnsRuntime.stateTable = (name, endpointUrl) => {
+    dnsIo.stateTable = (name, endpointUrl) => {
       asked.push([name, endpointUrl]);
       return {
         readFleet: async () => ({
@@ -226,7 +226,7 @@ describe('switchyard plan', () => {
 describe('switchyard sync', () => {
   // These syncs run on zones no stage manages: --no-state-table, the stage has no table.
   beforeEach(() => {
-    dnsRuntime.tableExists = async () => false;
+    dnsIo.tableExists = async () => false;
   });
 
   it('applies the plan with progress and a summary, and exits 0', async () => {

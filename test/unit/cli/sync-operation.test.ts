@@ -18,14 +18,14 @@ import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DynamoStateTable } from '../../../src/aws/state-table.ts';
-import { dnsRuntime, type DnsRuntime } from '../../../src/cli/dns-runtime.ts';
+import { dnsIo, type DnsIo } from '../../../src/cli/dns-io.ts';
 import { main } from '../../../src/cli/main.ts';
-import { acquireFleetLock, withIntent } from '../../../src/core/intent.ts';
+import { acquireFleetLock, withIntent } from '../../../src/core/fleet-document.ts';
 import { startDynalite, type TestDynamo } from '../../support/workflows/dynalite.ts';
 import { VirtualClock } from '../aws/helpers/virtual-clock.ts';
 
 const r53 = mockClient(Route53Client);
-const saved: DnsRuntime = { ...dnsRuntime };
+const saved: DnsIo = { ...dnsIo };
 let dynamo: TestDynamo;
 let table: DynamoStateTable;
 let out: string[];
@@ -87,7 +87,7 @@ beforeEach(async () => {
   events = [];
   tablesAsked = [];
   table = await dynamo.newTable();
-  Object.assign(dnsRuntime, {
+  Object.assign(dnsIo, {
     clock: new VirtualClock(),
     out: (t: string) => out.push(t),
     err: (t: string) => err.push(t),
@@ -103,7 +103,7 @@ beforeEach(async () => {
 });
 
 afterEach(() => {
-  Object.assign(dnsRuntime, saved);
+  Object.assign(dnsIo, saved);
   process.exitCode = undefined;
   vi.restoreAllMocks();
 });

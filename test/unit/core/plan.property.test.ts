@@ -113,7 +113,7 @@ function runPlan(desired: DesiredState, actual: readonly ActualZone[], policy: S
 /**
  * Applies each zone's changes, one request at a time, as the adapter would, through the
  * local Route 53's own rules (packages/local-aws/src/route53/rules.ts), not the planner's
- * src/core/apply.ts: the plan is checked by a second implementation of Route 53.
+ * src/core/route53-rules.ts: the plan is checked by a second implementation of Route 53.
  */
 function applyPlan(actual: readonly ActualZone[], p: Plan): ActualZone[] {
   const { requests, oversized } = batchPlan(p, { maxRecords: 40, maxValueChars: 32000 });

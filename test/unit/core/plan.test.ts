@@ -1,6 +1,6 @@
 // Table tests with named fixtures, in the style of external-dns's plan_test.go.
 import { describe, expect, it } from 'vitest';
-import { applyChanges } from '../../../src/core/apply.ts';
+import { applyChanges } from '../../../src/core/route53-rules.ts';
 import type { HeldRecords } from '../../../src/core/desired.ts';
 import { recordKey } from '../../../src/core/dns-names.ts';
 import type { Change, RecordSet, SyncPolicy } from '../../../src/core/model.ts';

@@ -6,7 +6,7 @@ import { healthFromObservations, route53HealthSource } from '../../../src/aws/he
 import { Route53Adapter } from '../../../src/aws/route53.ts';
 import { findStateMachines, parseStateMachineArns, sfnStarter } from '../../../src/aws/sfn.ts';
 import { healthCheckKey, healthCheckSpecFor, healthCheckTags } from '../../../src/core/health-spec.ts';
-import type { AlarmRecord } from '../../../src/aws/state-table.ts';
+import type { AlarmRecord } from '../../../src/core/ports.ts';
 import { FakeRoute53 } from '../aws/helpers/fake-route53.ts';
 import { exampleFleet } from '../aws/helpers/example-fleet.ts';
 

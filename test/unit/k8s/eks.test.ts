@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeEksCluster, eksAccessProvider, eksUpdates } from '../../../src/aws/eks.ts';
 import type { ClusterConfig } from '../../../src/core/config.ts';
-import type { EksPort } from '../../../src/runtime/deps.ts';
+import type { EksPort } from '../../../src/core/ports.ts';
 
 const eksMock = mockClient(EKSClient);
 const stsMock = mockClient(STSClient);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LockHeld } from '../../../src/core/errors.ts';
-import { acquireFleetLock, acquireLock, assertFleetLock, emptyFleetState, releaseFleetLock, renewFleetLock } from '../../../src/core/intent.ts';
+import { acquireFleetLock, acquireLock, assertFleetLock, emptyFleetState, releaseFleetLock, renewFleetLock } from '../../../src/core/fleet-document.ts';
 
 const at = (s: number) => new Date(Date.UTC(2026, 11, 1, 10, 0, s));
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkWeightChange, checkWeightChanges, describeViolations, safetyInput, type SafetyInput } from '../../../src/core/safety.ts';
-import { emptyFleetState, withFailover, withIntent } from '../../../src/core/intent.ts';
+import { emptyFleetState, withFailover, withIntent } from '../../../src/core/fleet-document.ts';
 
 const member = (cluster: string, healthy = true, weightPercent = 100, baseWeight = 100) => ({ cluster, healthy, weightPercent, baseWeight });
 

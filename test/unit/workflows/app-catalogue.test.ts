@@ -2,7 +2,7 @@
 // concurrent writers of one app entry never lose each other's endpoints.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PublishedEndpoint } from '../../../src/core/model.ts';
-import type { AppEntry } from '../../../src/aws/state-table.ts';
+import type { AppEntry } from '../../../src/core/ports.ts';
 import { startDynalite, type TestDynamo } from '../../support/workflows/dynalite.ts';
 
 let dynamo: TestDynamo;

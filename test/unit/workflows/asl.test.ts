@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../functions/index.ts';
 import { forEachState } from '@switchyard/local-aws/stepfunctions';
 import { ERROR_NAMES } from '../../../src/core/errors.ts';
-import { WORKFLOW_NAMES } from '../../../src/runtime/deps.ts';
+import { WORKFLOW_NAMES } from '../../../src/core/ports.ts';
 
 const files = readdirSync('workflows').filter((f) => f.endsWith('.asl.json')).sort();
 const load = (file: string) => JSON.parse(readFileSync(`workflows/${file}`, 'utf8')) as Record<string, unknown>;

@@ -3,7 +3,7 @@ import { appsOfCluster, catalogueApps, clusterWeights } from '../../../src/core/
 import { planOperation, remainingSteps, validateSteps } from '../../../src/core/drain-plan.ts';
 import { outEvent, OUT_DETAIL_TYPES } from '../../../src/core/events.ts';
 import { alarmTarget, decideTakeOut, reexamineAlarms, type RecordedAlarm } from '../../../src/core/failover.ts';
-import { effectiveWeightPercent, emptyFleetState, withFailover, withIntent, type FleetState } from '../../../src/core/intent.ts';
+import { effectiveWeightPercent, emptyFleetState, withFailover, withIntent, type FleetState } from '../../../src/core/fleet-document.ts';
 import { isHealthy, type HealthView } from '../../../src/core/safety.ts';
 import fc from 'fast-check';
 import { exampleEndpoints, exampleFleet } from '../aws/helpers/example-fleet.ts';

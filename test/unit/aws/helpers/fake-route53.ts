@@ -1,6 +1,6 @@
 // An in-memory Route53Port for orchestration tests: zones and record sets with Route 53's
 // change semantics as the local Route 53 implements them (packages/local-aws/src/route53/rules.ts,
-// written apart from the planner's src/core/apply.ts: a batch is atomic, CREATE of an
+// written apart from the planner's src/core/route53-rules.ts: a batch is atomic, CREATE of an
 // existing set and mismatched DELETE are rejected), its list order and pages, health
 // checks with CallerReference semantics, tags, and change ids that turn INSYNC after a
 // number of GetChange polls.

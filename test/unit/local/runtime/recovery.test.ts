@@ -2,8 +2,8 @@
 // executions that are run again, and lock holders only marked (stopped) so that
 // RecoverOperation rolls them back (end to end in test/e2e/restart.test.ts).
 import { describe, expect, it } from 'vitest';
-import type { Lock } from '../../../../src/core/intent.ts';
-import type { Deps } from '../../../../src/runtime/deps.ts';
+import type { Lock } from '../../../../src/core/fleet-document.ts';
+import type { Deps } from '../../../../src/core/ports.ts';
 import { recoverInterrupted } from '../../../../src/local/runtime/recovery.ts';
 import type { ExecutionRecord, LocalStepFunctions } from '@switchyard/local-aws/stepfunctions';
 import { MemoryStateTable } from '../../../support/workflows/memory-table.ts';

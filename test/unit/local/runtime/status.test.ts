@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseFleetConfig } from '../../../../src/core/config.ts';
-import { emptyFleetState } from '../../../../src/core/intent.ts';
+import { emptyFleetState } from '../../../../src/core/fleet-document.ts';
 import type { RecordSet } from '../../../../src/core/model.ts';
 import { fleetStatus, servingMembers } from '../../../../src/local/runtime/status.ts';
 import { renderStatus, StatusView, summaryLine, type LocalStatus } from '../../../../src/local/runtime/status-view.ts';

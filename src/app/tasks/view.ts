@@ -1,0 +1,105 @@
+// What several tasks read and build: the fleet document with the catalogue, DNS
+// requests with effective weights, journal entries, and the error a Catch passed on.
+import * as z from 'zod';
+import { appsOfCluster } from '../../core/catalogue.ts';
+import { journalId, type OperationPlan } from '../../core/drain-plan.ts';
+import { appsTakenOut, effectiveIntents, type FleetState } from '../../core/fleet-document.ts';
+import type { PublishedEndpoint } from '../../core/model.ts';
+import type { CatalogueApp } from '../../core/safety.ts';
+import type { AppEntry, JournalEntry } from '../../core/ports.ts';
+import { catalogueOf } from './catalogue-memo.ts';
+import type { Deps, DnsApplyRequest } from '../../core/ports.ts';
+
+export interface FleetView {
+  state: FleetState;
+  entries: AppEntry[];
+  endpoints: PublishedEndpoint[];
+  catalogue: readonly CatalogueApp[];
+}
+
+export async function readView(deps: Pick<Deps, 'table' | 'fleet'>): Promise<FleetView> {
+  const [state, entries] = await Promise.all([deps.table.readFleet(), deps.table.listApps()]);
+  const endpoints = entries.flatMap((e) => e.endpoints);
+  // Read afresh every time; only the computation over an unchanged catalogue is remembered.
+  return { state, entries, endpoints, catalogue: catalogueOf(deps.fleet, endpoints) };
+}
+
+export function clusterNames(deps: Pick<Deps, 'fleet'>): string[] {
+  return deps.fleet.clusters.map((c) => c.name);
+}
+
+export function appsServedBy(view: FleetView, cluster: string): string[] {
+  return appsOfCluster(view.catalogue, cluster);
+}
+
+/**
+ * A DNS request for the apps a cluster serves, restricted to the cluster's own record
+ * sets, with the weights of `state` (or the cluster at `override` percent).
+ */
+export function clusterDnsRequest(
+  deps: Pick<Deps, 'fleet'>,
+  state: FleetState,
+  view: FleetView,
+  cluster: string,
+  options: { override?: number; reason: string; dryRun?: boolean },
+): DnsApplyRequest {
+  // Desired state reads DRAINED as 0 % whatever the percent: an override above 0 is a restore under way.
+  const intents = effectiveIntents(state, clusterNames(deps)).map((i) =>
+    i.cluster === cluster && options.override !== undefined
+      ? { ...i, state: options.override > 0 && i.state === 'DRAINED' ? ('RESTORING' as const) : i.state, weightPercent: options.override }
+      : i,
+  );
+  return {
+    hostnames: appsServedBy(view, cluster),
+    endpoints: view.endpoints,
+    intents,
+    appsOut: appsTakenOut(state),
+    onlyCluster: cluster,
+    reason: options.reason,
+    ...(options.dryRun ? { dryRun: true } : {}),
+  };
+}
+
+/** A DNS request for whole apps (onboard, offboard, reconcile: every cluster's sets). */
+export function appsDnsRequest(deps: Pick<Deps, 'fleet'>, state: FleetState, endpoints: PublishedEndpoint[], hostnames: string[] | undefined, reason: string): DnsApplyRequest {
+  return {
+    ...(hostnames === undefined ? {} : { hostnames }),
+    endpoints,
+    intents: effectiveIntents(state, clusterNames(deps)),
+    appsOut: appsTakenOut(state),
+    reason,
+  };
+}
+
+export async function journal(
+  deps: Pick<Deps, 'table' | 'clock'>,
+  plan: Pick<OperationPlan, 'journalPrefix' | 'by' | 'executionArn' | 'cluster'> & { operation: string },
+  label: string,
+  entry: Omit<JournalEntry, 'id' | 'at' | 'by' | 'operation' | 'executionArn' | 'cluster'> & { cluster?: string },
+): Promise<void> {
+  await deps.table.appendJournal({
+    id: journalId(plan, label),
+    at: deps.clock.now().toISOString(),
+    by: plan.by,
+    operation: plan.operation,
+    executionArn: plan.executionArn,
+    cluster: plan.cluster,
+    ...entry,
+  });
+}
+
+/** What a Catch with `ResultPath: "$.error"` hands on. */
+export const caughtErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
+export type CaughtError = z.infer<typeof caughtErrorSchema>;
+
+/** The error's message: Lambda's error document carries it as `errorMessage`. */
+export function reasonOf(error: CaughtError): string {
+  if (error.Cause === undefined || error.Cause === '') return error.Error;
+  try {
+    const document = JSON.parse(error.Cause) as { errorMessage?: unknown };
+    if (typeof document.errorMessage === 'string') return document.errorMessage;
+  } catch {
+    // Not a Lambda error document (e.g. States.Timeout): the cause is the text.
+  }
+  return error.Cause;
+}

@@ -1,0 +1,243 @@
+// The contracts between the use cases (src/app) and the world: small ports the
+// adapters implement (src/aws, src/k8s). The Lambda functions build them from their
+// environment (src/lambda/env); the local runtime and the tests inject their own, so
+// the same task code runs everywhere (docs/architecture.md).
+import type { FleetConfig } from './config.ts';
+import type { AppWeight, RecordChangeSummary } from './events.ts';
+import type { ClusterIntent, Problem, PublishedEndpoint } from './model.ts';
+import type { HealthView } from './safety.ts';
+import type { ObservedAlarm } from './failover.ts';
+import type { ExpectedGroup } from './verify.ts';
+import type { FleetState } from './fleet-document.ts';
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Observed health of clusters (and of single apps on them). */
+export interface HealthSource {
+  snapshot(clusters: readonly string[]): Promise<HealthView>;
+}
+
+/** One app of one cluster that failover took out (a per-app alarm). */
+export interface AppOut {
+  cluster: string;
+  hostname: string;
+}
+
+export interface DnsApplyRequest {
+  /** The apps to converge (their records and health checks); undefined = every owned name (Reconcile). */
+  hostnames?: string[];
+  /** The catalogue's endpoints (an app in `hostnames` with none has its records removed). */
+  endpoints: PublishedEndpoint[];
+  /** Effective per-cluster intents (failover of a whole cluster folded in as 0 %). */
+  intents: ClusterIntent[];
+  /** Single apps taken out of single clusters. */
+  appsOut: AppOut[];
+  /** Only change this cluster's record sets (a weight step of an operation that holds its lock). */
+  onlyCluster?: string;
+  dryRun?: boolean;
+  /** Comment on the Route 53 change batch. */
+  reason: string;
+}
+
+/** One cluster's Route 53 weight for one app, before and after the apply. */
+export interface RecordWeight extends AppWeight {
+  cluster: string;
+}
+
+export interface DnsApplyResult {
+  changes: RecordChangeSummary[];
+  /** Route 53 change ids to wait for (INSYNC); empty when nothing was sent. */
+  changeIds: string[];
+  weights: RecordWeight[];
+  /** Longest TTL resolvers may cache the changed answers (alias to a load balancer: 60 s). */
+  ttlSeconds: number;
+  problems: Problem[];
+  /** Changes the plan wanted but the fleet's policy or another owner's records keep out of Route 53. */
+  withheld: Array<{ subject: string; reason: string }>;
+  /** What the apply intends at the sets in its scope, to read back once INSYNC (DnsPort.verify); empty for a whole-fleet apply (no `hostnames`). */
+  expected: ExpectedGroup[];
+}
+
+/** A read-back: each set that differs from what was intended, and what the reading cost. */
+export interface DnsVerification {
+  /** One line per set that is not as intended; empty when Route 53 holds the intention. */
+  differences: string[];
+  /** ListResourceRecordSets pages read. */
+  pages: number;
+  setsExpected: number;
+  /** Record sets read at the expected names (every set at them: other clusters' and markers' too). */
+  setsRead: number;
+}
+
+/** The DNS side: desired state for some apps, made true in Route 53. */
+export interface DnsPort {
+  apply(request: DnsApplyRequest): Promise<DnsApplyResult>;
+  /** Reads the expected sets back from Route 53 (call once the changes are INSYNC). */
+  verify(expected: readonly ExpectedGroup[]): Promise<DnsVerification>;
+  /** INSYNC once every change is; PENDING otherwise. */
+  changeStatus(changeIds: readonly string[]): Promise<'PENDING' | 'INSYNC'>;
+  /** Deletes owned health checks no desired record wants and no record carries (after records are gone). */
+  cleanup(request: { endpoints: PublishedEndpoint[]; intents: ClusterIntent[]; appsOut: AppOut[] }): Promise<{ deleted: string[]; failures: string[] }>;
+}
+
+export const WORKFLOW_NAMES = ['OnboardApp', 'OffboardApp', 'Reconcile', 'Failover', 'DrainCluster', 'RestoreCluster', 'UpgradeGuard', 'RecoverOperation'] as const;
+export type WorkflowName = (typeof WORKFLOW_NAMES)[number];
+
+export interface StartedExecution {
+  executionArn: string;
+  /** False when an execution with this name existed already (a duplicate event). */
+  started: boolean;
+}
+
+/** Starts state machines by workflow name (Step Functions, or the local runtime's). */
+export interface WorkflowStarter {
+  start(workflow: WorkflowName, name: string, input: unknown): Promise<StartedExecution>;
+  /** Which of this stage's workflows a state machine ARN is; undefined for any other machine. */
+  workflowOf(stateMachineArn: string): Promise<WorkflowName | undefined>;
+}
+
+/** One execution as DescribeExecution tells it. */
+export interface ExecutionStatusView {
+  executionArn: string;
+  name: string;
+  /** RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE. */
+  status: string;
+  /** ISO 8601. */
+  startDate?: string;
+  error?: string;
+  cause?: string;
+}
+
+/** Reads executions (DescribeExecution): recovery asks whether a lock's holder still runs. */
+export interface ExecutionsPort {
+  describe(executionArn: string): Promise<ExecutionStatusView>;
+}
+
+export interface EksUpdate {
+  status: 'InProgress' | 'Successful' | 'Failed' | 'Cancelled';
+  errors: string[];
+}
+
+/** The EKS call UpgradeGuard polls. */
+export interface EksPort {
+  describeUpdate(request: { eksClusterName: string; updateId: string; region: string; roleArn?: string }): Promise<EksUpdate>;
+}
+
+/** Published endpoints as the clusters say now (discovery); unreachable clusters keep their records. */
+export interface DiscoveryPort {
+  list(clusters?: readonly string[]): Promise<{ endpoints: PublishedEndpoint[]; problems: Problem[]; unreachable: string[] }>;
+}
+
+/** The fleet's alarm states as CloudWatch holds them now (DescribeAlarms), whatever events were lost. */
+export interface AlarmStatesPort {
+  /** Every alarm whose name starts with `prefix`, in every region the fleet's alarms live in. */
+  list(prefix: string): Promise<ObservedAlarm[]>;
+}
+
+// The state table (DynamoDB on AWS, docs/workflows.md): the fleet document, the app
+// catalogue, the last alarm states and the journal. aws/state-table.ts implements it.
+
+/** One app in the catalogue: what each cluster publishes for the hostname. */
+export interface AppEntry {
+  hostname: string;
+  endpoints: PublishedEndpoint[];
+  updatedAt: string;
+  /** Execution (or operator) that wrote it last. */
+  updatedBy?: string;
+  /**
+   * Grows with every write through updateApp (compare-and-set), so concurrent writers of
+   * one app never lose each other's endpoints. Absent on entries written by putApp.
+   */
+  version?: number;
+}
+
+/** What an app-entry change decides: a new entry, `null` to delete it, nothing (undefined) to leave it. */
+export interface AppChange<T> {
+  next?: AppEntry | null;
+  result: T;
+}
+
+export interface AlarmRecord {
+  alarmName: string;
+  cluster: string;
+  hostname?: string;
+  state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  /** The alarm's own state timestamp; older events never overwrite newer ones. */
+  timestamp: string;
+  reason?: string;
+}
+
+export interface JournalEntry {
+  /** Deterministic per change (execution start, execution name, step), so a retried task writes it once. */
+  id: string;
+  at: string;
+  /** Operator, or the execution that acted. */
+  by: string;
+  /** e.g. "drain step 50%", "rollback", "app onboarded". */
+  what: string;
+  why: string;
+  cluster?: string;
+  hostname?: string;
+  operation?: string;
+  executionArn?: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface JournalQuery {
+  limit?: number;
+  cluster?: string;
+  /** ISO 8601: entries at or after. */
+  since?: string;
+}
+
+/** The state-table port the handlers use; DynamoStateTable implements it. */
+export interface StateTable {
+  readFleet(): Promise<FleetState>;
+  /**
+   * Read-modify-write of the fleet document with a version check, retried on
+   * conflict. `change` returns the next state (or undefined to write nothing) and a
+   * result; it may throw (e.g. LockHeld), which aborts without writing.
+   */
+  updateFleet<T>(change: (current: FleetState) => { next?: FleetState; result: T }): Promise<T>;
+  listApps(): Promise<AppEntry[]>;
+  getApp(hostname: string): Promise<AppEntry | undefined>;
+  /**
+   * Read-modify-write of one app entry with a version check, retried on conflict (like
+   * updateFleet): `change` sees the current entry (undefined: none) and is re-run on a
+   * fresh read when another writer got there first.
+   */
+  updateApp<T>(hostname: string, change: (current: AppEntry | undefined) => AppChange<T>): Promise<T>;
+  /** Unconditional write (seeding, tests); workflows use updateApp. */
+  putApp(entry: AppEntry): Promise<void>;
+  deleteApp(hostname: string): Promise<void>;
+  /** False when a newer state of the alarm is already recorded. */
+  recordAlarm(record: AlarmRecord): Promise<boolean>;
+  listAlarms(): Promise<AlarmRecord[]>;
+  /** False when an entry with this id exists (a retried task). */
+  appendJournal(entry: JournalEntry): Promise<boolean>;
+  /** Newest first. */
+  listJournal(query?: JournalQuery): Promise<JournalEntry[]>;
+}
+
+/** Everything a handler may use. Each handler takes only what it needs. */
+export interface Deps {
+  fleet: FleetConfig;
+  /** The deployment stage this runs as (`local` in the local runtime): which alarms are ours (alarm-names.ts). */
+  stage: string;
+  table: StateTable;
+  dns: DnsPort;
+  health: HealthSource;
+  workflows: WorkflowStarter;
+  executions: ExecutionsPort;
+  eks: EksPort;
+  /** Absent: Reconcile converges DNS to the catalogue without asking the clusters. */
+  discovery?: DiscoveryPort;
+  /** Absent: Reconcile acts on the alarm states Failover recorded only (no re-read). */
+  alarms?: AlarmStatesPort;
+  clock: Clock;
+}

@@ -1,0 +1,87 @@
+// The handlers' dependencies in the local runtime: the ports the Lambda functions build
+// from their environment on AWS (src/lambda/env), built here over AWS SDK v3 clients
+// pointed at the runtime's own endpoint, so the handler code cannot tell where it runs.
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import { RateLimiter } from '../../aws/retry.ts';
+import { createRoute53Client, Route53Adapter } from '../../aws/route53.ts';
+import { route53HealthSource } from '../../aws/health-source.ts';
+import { cloudWatchAlarmStates } from '../../aws/alarm-states.ts';
+import { sfnExecutions, sfnStarter, type StateMachineArns } from '../../aws/sfn.ts';
+import { DynamoStateTable } from '../../aws/state-table.ts';
+import type { LoadedFleet } from '../../core/config-file.ts';
+import { InvalidInput } from '../../core/errors.ts';
+import { discoveryPort, manifestFolderReader } from '../../k8s/source.ts';
+import { WORKFLOW_NAMES, type Deps } from '../../core/ports.ts';
+import { route53Dns } from '../../app/dns/route53-dns.ts';
+import { LOCAL_REGION, type LocalNames } from './names.ts';
+
+/** The emulator enforces Route 53's 5 requests/second only when asked to; the runtime's own client does not queue. */
+class Unlimited extends RateLimiter {
+  override async take(): Promise<void> {}
+}
+
+/** Placeholder credentials: the local services do not check signatures, and these never reach AWS. */
+const LOCAL_CREDENTIALS = { accessKeyId: 'switchyard-local', secretAccessKey: 'switchyard-local' };
+
+export interface LocalClients {
+  route53: Route53Adapter;
+  /** The raw Route 53 client, for the calls the adapter does not make (CreateHostedZone). */
+  route53Client: Route53Client;
+  dynamodb: DynamoDBClient;
+  sfn: SFNClient;
+  cloudwatch: CloudWatchClient;
+  eventbridge: EventBridgeClient;
+  destroy(): void;
+}
+
+export function localClients(endpointUrl: string, region = LOCAL_REGION): LocalClients {
+  const common = { endpoint: endpointUrl, region, credentials: LOCAL_CREDENTIALS };
+  const route53Client = createRoute53Client({ endpointUrl }, {}); // no credentials in that env: loopback placeholders
+  const clients = {
+    route53: new Route53Adapter({ client: route53Client, limiter: new Unlimited(), retry: { baseDelayMs: 20, maxDelayMs: 500 } }),
+    route53Client,
+    dynamodb: new DynamoDBClient(common),
+    sfn: new SFNClient(common),
+    cloudwatch: new CloudWatchClient(common),
+    eventbridge: new EventBridgeClient(common),
+  };
+  return {
+    ...clients,
+    destroy() {
+      route53Client.destroy();
+      clients.dynamodb.destroy();
+      clients.sfn.destroy();
+      clients.cloudwatch.destroy();
+      clients.eventbridge.destroy();
+    },
+  };
+}
+
+export function localDeps(options: { fleet: LoadedFleet; clients: LocalClients; names: LocalNames }): Deps {
+  const { fleet, clients, names } = options;
+  const config = fleet.config;
+  const table = new DynamoStateTable({ client: clients.dynamodb, tableName: names.table });
+  const machines: StateMachineArns = Object.fromEntries(WORKFLOW_NAMES.map((w) => [w, names.stateMachineArn(w)]));
+  return {
+    fleet: config,
+    stage: names.stage,
+    table,
+    dns: route53Dns({ fleet: config, route53: clients.route53 }),
+    // The same health source as on AWS: the canary checks' GetHealthCheckStatus and the alarm states Failover recorded.
+    health: route53HealthSource({ fleet: config, route53: clients.route53, table }),
+    workflows: sfnStarter(clients.sfn, machines),
+    executions: sfnExecutions(clients.sfn),
+    eks: {
+      async describeUpdate(request) {
+        throw new InvalidInput(`EKS is not emulated by the local runtime: cannot follow update ${request.updateId} of ${request.eksClusterName}`, { ...request });
+      },
+    },
+    discovery: discoveryPort(config, () => manifestFolderReader(fleet.dir)),
+    alarms: cloudWatchAlarmStates([clients.cloudwatch]),
+    clock: { now: () => new Date() },
+  };
+}

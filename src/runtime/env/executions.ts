@@ -1,6 +1,0 @@
-// Reading executions (DescribeExecution) for recovery: RecoverOperation and Reconcile.
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { sfnExecutions } from '../../aws/sfn.ts';
-import type { PortBuilder } from './deps.ts';
-
-export const executionsFromEnv: PortBuilder<'executions'> = () => sfnExecutions(new SFNClient({}));
