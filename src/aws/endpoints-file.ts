@@ -33,7 +33,7 @@ export interface EndpointSource {
   list(): Promise<EndpointList>;
 }
 
-const GATEWAY_KINDS = ['Gateway', 'IstioGateway', 'HTTPRoute', 'TetrateGateway'] as const satisfies readonly GatewayKind[];
+const GATEWAY_KINDS = ['Gateway', 'IstioGateway', 'HTTPRoute', 'TetrateGateway', 'Tier1Gateway'] as const satisfies readonly GatewayKind[];
 
 const hostname = z
   .string()

@@ -36,7 +36,7 @@ export const GATEWAY_EVENT_TYPES = {
 } as const;
 export type GatewayEventType = (typeof GATEWAY_EVENT_TYPES)[keyof typeof GATEWAY_EVENT_TYPES];
 
-export const GATEWAY_KINDS = ['IstioGateway', 'Gateway', 'HTTPRoute', 'TetrateGateway'] as const satisfies readonly GatewayKind[];
+export const GATEWAY_KINDS = ['IstioGateway', 'Gateway', 'HTTPRoute', 'TetrateGateway', 'Tier1Gateway'] as const satisfies readonly GatewayKind[];
 
 /** Lower-case, no trailing dot; a leading `*.` is a wildcard record. */
 const hostname = z

@@ -84,7 +84,7 @@ export interface RoutingAnnotations {
   enabled?: boolean;
 }
 
-export type GatewayKind = 'IstioGateway' | 'Gateway' | 'HTTPRoute' | 'TetrateGateway';
+export type GatewayKind = 'IstioGateway' | 'Gateway' | 'HTTPRoute' | 'TetrateGateway' | 'Tier1Gateway';
 
 /** One hostname published by one cluster (one Gateway hostname per cluster). */
 export interface PublishedEndpoint {

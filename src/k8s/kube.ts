@@ -22,7 +22,7 @@ export interface KubeObject {
 }
 
 /** What discovery does with an object; `undefined` for everything it ignores. */
-export type ObjectRole = GatewayKind | 'Service' | 'Namespace';
+export type ObjectRole = GatewayKind | 'Service' | 'Namespace' | 'VirtualService';
 
 /** The API group of an apiVersion ("" for the core group). */
 export function apiGroup(apiVersion: string | undefined): string {
@@ -45,6 +45,11 @@ export function objectRole(object: KubeObject): ObjectRole | undefined {
       return undefined;
     case 'IngressGateway':
       return isTetrateGroup(group) ? 'TetrateGateway' : undefined;
+    case 'Tier1Gateway':
+      // install.tetrate.io's Tier1Gateway deploys the gateway; only the TSB configuration publishes.
+      return isTetrateGroup(group) ? 'Tier1Gateway' : undefined;
+    case 'VirtualService':
+      return group === 'networking.istio.io' ? 'VirtualService' : undefined;
     case 'HTTPRoute':
       return group === 'gateway.networking.k8s.io' ? 'HTTPRoute' : undefined;
     case 'Service':

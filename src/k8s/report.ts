@@ -2,6 +2,7 @@
 // desired-state code would give it (declared routing: every cluster active, health
 // unknown), and every problem. Pure.
 import type { FleetConfig } from '../core/config.ts';
+import { isEdge, type ForwardTarget } from '../core/edge-discovery.ts';
 import { computeDesiredState } from '../core/desired.ts';
 import { normalizeName } from '../core/dns-names.ts';
 import { healthCheckSpecFor } from '../core/health-spec.ts';
@@ -33,10 +34,19 @@ export interface ProblemRow {
   reason: string;
 }
 
+/** A host an edge cluster publishes, and the routes that forward it (none: a problem). */
+export interface EdgeRow {
+  cluster: string;
+  hostname: string;
+  forwards: Array<{ kind: string; resource: string; targets: ForwardTarget[] }>;
+}
+
 export interface DiscoveryReport {
   endpoints: EndpointRow[];
   problems: ProblemRow[];
   unreachable: string[];
+  /** Present when the fleet has edge clusters. */
+  edges?: EdgeRow[];
 }
 
 export function discoveryReport(fleet: FleetConfig, result: SourceResult): DiscoveryReport {
@@ -90,7 +100,27 @@ export function discoveryReport(fleet: FleetConfig, result: SourceResult): Disco
     seen.add(key);
     problems.push({ cluster: p.cluster ?? null, resource: p.subject, reason: p.reason });
   }
-  return { endpoints, problems, unreachable: [...result.unreachable] };
+  const report: DiscoveryReport = { endpoints, problems, unreachable: [...result.unreachable] };
+  const edges = new Set(fleet.clusters.filter(isEdge).map((c) => c.name));
+  if (edges.size === 0) return report;
+  report.edges = endpoints
+    .filter((e) => edges.has(e.cluster) && !e.canary)
+    .map((e) => ({
+      cluster: e.cluster,
+      hostname: e.hostname,
+      forwards: (result.forwards ?? [])
+        .filter((f) => f.cluster === e.cluster && f.hostname === e.hostname)
+        .map((f) => ({ kind: f.kind, resource: f.resource, targets: f.targets })),
+    }));
+  return report;
+}
+
+/** A forward's targets as text: names, or Tetrate clusters with their weights. */
+export function formatTargets(targets: readonly ForwardTarget[]): string {
+  if (targets.length === 0) return '(nowhere)';
+  return targets
+    .map((t) => ('host' in t ? t.host : t.clusters.length === 0 ? 'every cluster exposing it' : `clusters ${t.clusters.map((c) => (c.weight === undefined ? c.name : `${c.name} (${c.weight})`)).join(', ')}`))
+    .join(', ');
 }
 
 /** The report as aligned text, one section per cluster. */
@@ -120,6 +150,12 @@ export function formatReport(report: DiscoveryReport, clusters: readonly string[
       ];
       const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
       for (const row of table) lines.push(`  ${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}`);
+    }
+    const forwards = (report.edges ?? []).filter((e) => e.cluster === name);
+    if (forwards.length > 0) lines.push('  edge forwarding:');
+    for (const edge of forwards) {
+      if (edge.forwards.length === 0) lines.push(`    ${edge.hostname} → (no route)`);
+      for (const f of edge.forwards) lines.push(`    ${edge.hostname} → ${formatTargets(f.targets)}  (${f.kind} ${f.resource})`);
     }
     lines.push('');
   }

@@ -4,6 +4,7 @@
 // must leave its records exactly as they are (a control-plane blip is not a delete).
 import type { LoadedFleet } from '../core/config-file.ts';
 import type { ClusterConfig, FleetConfig } from '../core/config.ts';
+import { edgeTierProblems, isEdge, type EdgeForward } from '../core/edge-discovery.ts';
 import { UnknownCluster, errorMessage } from '../core/errors.ts';
 import type { Problem, PublishedEndpoint } from '../core/model.ts';
 import type { KubeObject } from './kube.ts';
@@ -15,6 +16,8 @@ export interface SourceResult {
   problems: Problem[];
   /** Clusters that could not be read completely: keep their records exactly as they are. */
   unreachable: string[];
+  /** Where each edge cluster read forwards the hosts it publishes; absent when no edge cluster was read. */
+  forwards?: EdgeForward[];
 }
 
 export interface EndpointSource {
@@ -71,7 +74,12 @@ export function clusterSource(fleet: FleetConfig, readerFor: (cluster: ClusterCo
         } else {
           out.endpoints.push(...result.endpoints);
           out.problems.push(...result.problems);
+          if (result.forwards) out.forwards = [...(out.forwards ?? []), ...result.forwards];
         }
+      }
+      if (clusters.some(isEdge)) {
+        const read = clusters.map((c) => c.name).filter((name) => !out.unreachable.includes(name));
+        out.problems.push(...edgeTierProblems({ fleet, endpoints: out.endpoints, forwards: out.forwards ?? [], read }));
       }
       return out;
     },

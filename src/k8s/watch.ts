@@ -199,7 +199,7 @@ export class ClusterWatcher {
     for (const o of objects) {
       const role = objectRole(o);
       const rv = o.metadata?.resourceVersion;
-      if (role && role !== 'Service' && role !== 'Namespace' && rv) versions.set(resourceKey({ kind: role, gateway: refOf(o) }), rv);
+      if (role && role !== 'Service' && role !== 'Namespace' && role !== 'VirtualService' && rv) versions.set(resourceKey({ kind: role, gateway: refOf(o) }), rv);
     }
     const previous = this.#endpoints;
     this.#endpoints = discovery.endpoints;

@@ -85,7 +85,7 @@ export async function runDiscover(options: DiscoverOptions, io: DiscoverIo): Pro
       canary: e.canary,
       enabled: e.enabled,
     }));
-    io.out(JSON.stringify({ endpoints, problems: report.problems, unreachable: report.unreachable }, null, 2));
+    io.out(JSON.stringify({ endpoints, problems: report.problems, unreachable: report.unreachable, ...(report.edges ? { edges: report.edges } : {}) }, null, 2));
   } else {
     io.out(formatReport(report, clusters));
   }
@@ -183,7 +183,7 @@ export function registerDiscover(program: Command): void {
     .command('discover')
     .description('Show the endpoints each cluster publishes (Gateway resources) and the problems found; changes nothing. With --watch, send each change to EventBridge until stopped')
     .requiredOption('--fleet <dir>', 'fleet folder (with fleet.yaml)')
-    .option('--json', 'print JSON: {"endpoints":[...],"problems":[...],"unreachable":[...]}; with --watch, one JSON line per event sent')
+    .option('--json', 'print JSON: {"endpoints":[...],"problems":[...],"unreachable":[...]} (and "edges":[...] when the fleet has edge clusters); with --watch, one JSON line per event sent')
     .option('--source <source>', `${SOURCES.join(' | ')}; auto: a cluster's manifests folder when it has one, else EKS`, (value: string) => parseSourceFlag(value, SOURCES, (text) => console.error(text)), 'auto')
     .option('--watch', 'keep watching every cluster and send each change as a Gateway Published / Withdrawn event, until SIGINT/SIGTERM')
     .option('--bus <name>', '--watch: event bus name or ARN (default: $SWITCHYARD_BUS, else $SWITCHYARD_EVENT_BUS, else "default")')

@@ -6,6 +6,7 @@ import { registerCompletion } from './completion.ts';
 import { registerDashboard } from './dashboard.ts';
 import { registerDiscover } from './discover.ts';
 import { registerDrain } from './drain.ts';
+import { registerEdgeConfig } from './edge-config.ts';
 import { registerHistory } from './history.ts';
 import { registerLocal } from './local.ts';
 import { registerPlan } from './plan.ts';
@@ -15,4 +16,4 @@ import { registerSync } from './sync.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDiscover, registerPlan, registerSync, registerDrain, registerRestore, registerAbort, registerStatus, registerHistory, registerDashboard, registerLocal, registerAgent, registerCompletion];
+export const commands: RegisterCommand[] = [registerDiscover, registerPlan, registerSync, registerEdgeConfig, registerDrain, registerRestore, registerAbort, registerStatus, registerHistory, registerDashboard, registerLocal, registerAgent, registerCompletion];

@@ -22,6 +22,8 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   { role: 'HTTPRoute', group: 'gateway.networking.k8s.io', versions: ['v1', 'v1beta1'], plural: 'httproutes', kind: 'HTTPRoute', optional: true },
   { role: 'TetrateGateway', group: 'gateway.tsb.tetrate.io', versions: ['v2'], plural: 'gateways', kind: 'Gateway', optional: true },
   { role: 'TetrateGateway', group: 'gateway.tsb.tetrate.io', versions: ['v2'], plural: 'ingressgateways', kind: 'IngressGateway', optional: true },
+  { role: 'Tier1Gateway', group: 'gateway.tsb.tetrate.io', versions: ['v2'], plural: 'tier1gateways', kind: 'Tier1Gateway', optional: true },
+  { role: 'VirtualService', group: 'networking.istio.io', versions: ['v1', 'v1beta1', 'v1alpha3'], plural: 'virtualservices', kind: 'VirtualService', optional: true },
 ];
 
 export function resourcePath(type: ResourceType, version: string): string {

@@ -1,17 +1,20 @@
 // All of one cluster's objects → its published endpoints and problems. Pure.
 // Problems are per resource: every other resource goes on.
 import { isWithin, type ClusterConfig } from '../../core/config.ts';
+import { isEdge, type EdgeForward } from '../../core/edge-discovery.ts';
 import type { GatewayKind, Problem, PublishedEndpoint } from '../../core/model.ts';
-import { objectRole, type KubeObject } from '../kube.ts';
+import { nameOf, namespaceOf, objectRole, type KubeObject } from '../kube.ts';
+import { edgeForwards } from './edge-routes.ts';
 import { entryPointResolver } from './entry-point.ts';
 import { parseGatewayApi } from './gateway-api.ts';
 import { normalizeHostname } from './hostnames.ts';
 import { parseIstioGateway } from './istio.ts';
-import type { Publication, ResourceProblem } from './publication.ts';
+import type { ParsedResources, Publication, ResourceKind, ResourceProblem } from './publication.ts';
 import { parseTetrateGateway } from './tetrate.ts';
+import { parseTier1Gateway } from './tier1.ts';
 
 export interface ClusterContext {
-  cluster: Pick<ClusterConfig, 'name' | 'domainFilter' | 'canaryHostname'> & { entryPoint?: string | undefined };
+  cluster: Pick<ClusterConfig, 'name' | 'domainFilter' | 'canaryHostname'> & { entryPoint?: string | undefined; role?: ClusterConfig['role'] | undefined };
   /** Every fleet cluster's canary hostname → that cluster's name. */
   canaries: ReadonlyMap<string, string>;
 }
@@ -24,6 +27,8 @@ export interface Discovery {
    * far beyond any real one), so callers leave its records as they are. Absent when none.
    */
   held?: Problem[];
+  /** An edge cluster's routes: where each host it publishes is forwarded. Absent for a workload cluster. */
+  forwards?: EdgeForward[];
 }
 
 /**
@@ -39,20 +44,22 @@ export function canaryHostnames(clusters: readonly Pick<ClusterConfig, 'name' | 
 }
 
 /** "cluster/Kind/namespace/name": the subject of a resource's problems. */
-export function resourceSubject(cluster: string, kind: GatewayKind, ref: string): string {
+export function resourceSubject(cluster: string, kind: ResourceKind, ref: string): string {
   return `${cluster}/${kind}/${ref}`;
 }
 
 /** When two resources publish one hostname, the first in this order wins (a route is more specific than its Gateway). */
-const KIND_ORDER: readonly GatewayKind[] = ['HTTPRoute', 'Gateway', 'IstioGateway', 'TetrateGateway'];
+const KIND_ORDER: readonly GatewayKind[] = ['HTTPRoute', 'Gateway', 'IstioGateway', 'TetrateGateway', 'Tier1Gateway'];
 
 export function discoverCluster(objects: readonly KubeObject[], context: ClusterContext): Discovery {
   const byRole = (role: string) => objects.filter((o) => objectRole(o) === role);
   const entryPoints = entryPointResolver(byRole('Service'), context.cluster.entryPoint);
+  const edge = isEdge(context.cluster);
 
   const parsed = [
     ...byRole('IstioGateway').map((o) => parseIstioGateway(o, entryPoints)),
     ...byRole('TetrateGateway').map((o) => parseTetrateGateway(o, entryPoints)),
+    ...byRole('Tier1Gateway').map((o) => (edge ? parseTier1Gateway(o, entryPoints) : tier1OnWorkload(o))),
     parseGatewayApi({ gateways: byRole('Gateway'), routes: byRole('HTTPRoute'), namespaces: byRole('Namespace') }, entryPoints),
   ];
   const publications = parsed
@@ -72,6 +79,10 @@ export function discoverCluster(objects: readonly KubeObject[], context: Cluster
   const report = (p: ResourceProblem, hostname?: string) =>
     problems.push({ subject: resourceSubject(name, p.kind, p.ref), reason: p.reason, cluster: name, ...(hostname ? { hostname } : {}) });
   for (const p of parsed.flatMap((r) => r.problems)) report(p);
+  const routes = edge
+    ? edgeForwards({ publications, virtualServices: byRole('VirtualService'), routes: byRole('HTTPRoute'), services: byRole('Service') })
+    : undefined;
+  for (const p of routes?.problems ?? []) report(p);
 
   const reportedEntryPoints = new Set<string>();
   const chosen = new Map<string, { endpoint: PublishedEndpoint; publication: Publication }>();
@@ -117,7 +128,18 @@ export function discoverCluster(objects: readonly KubeObject[], context: Cluster
     }
   }
   const endpoints = [...chosen.values()].map((c) => c.endpoint).sort((a, b) => a.hostname.localeCompare(b.hostname));
-  return { endpoints, problems };
+  if (!routes) return { endpoints, problems };
+  const forwards = routes.forwards.flatMap((f): EdgeForward[] => {
+    const host = normalizeHostname(f.host);
+    return 'reason' in host ? [] : [{ cluster: name, hostname: host.hostname, kind: f.kind, resource: f.resource, targets: f.targets }];
+  });
+  return { endpoints, problems, forwards };
+}
+
+/** A Tier1Gateway forwards to other clusters: it publishes only from a cluster the fleet calls an edge. */
+function tier1OnWorkload(object: KubeObject): ParsedResources {
+  const ref = `${namespaceOf(object)}/${nameOf(object)}`;
+  return { publications: [], problems: [{ kind: 'Tier1Gateway', ref, reason: 'a Tier1Gateway forwards to other clusters, so it is published only from an edge cluster (clusters[].role: edge in fleet.yaml); this cluster is a workload cluster' }] };
 }
 
 type Checked = { hostname: string } | { reason: string; hostname?: string };

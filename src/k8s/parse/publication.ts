@@ -3,6 +3,7 @@
 import * as z from 'zod';
 import { parseAnnotations } from '../../core/annotations.ts';
 import { formatZodIssues } from '../../core/config.ts';
+import type { ForwardTarget } from '../../core/edge-discovery.ts';
 import type { GatewayKind, RoutingAnnotations } from '../../core/model.ts';
 import { refOf, type KubeObject } from '../kube.ts';
 import type { EntryPointResult } from './entry-point.ts';
@@ -18,10 +19,15 @@ export interface Publication {
   /** For an HTTPRoute: the Gateway ("namespace/name") it is attached through. */
   parent?: string;
   resourceVersion?: string;
+  /** A resource that forwards by itself (Tier1Gateway): each declared host's targets. */
+  forwards?: Array<{ host: string; targets: ForwardTarget[] }>;
 }
 
+/** Kinds whose problems discovery reports: the publishing kinds, and an edge's routes. */
+export type ResourceKind = GatewayKind | 'VirtualService';
+
 export interface ResourceProblem {
-  kind: GatewayKind;
+  kind: ResourceKind;
   ref: string;
   reason: string;
 }
@@ -32,13 +38,13 @@ export interface ParsedResources {
 }
 
 /** `switchyard.io/` annotations of a resource; bad values become problems and are ignored. */
-export function readAnnotations(object: KubeObject, kind: GatewayKind): { annotations: RoutingAnnotations; problems: ResourceProblem[] } {
+export function readAnnotations(object: KubeObject, kind: ResourceKind): { annotations: RoutingAnnotations; problems: ResourceProblem[] } {
   const { annotations, problems } = parseAnnotations(object.metadata?.annotations);
   return { annotations, problems: problems.map((reason) => ({ kind, ref: refOf(object), reason: `ignored annotation ${reason}` })) };
 }
 
 /** Checks a resource's shape; a failure is one problem naming the fields. */
-export function checkShape<T>(schema: z.ZodType<T>, object: KubeObject, kind: GatewayKind): { value: T } | { problem: ResourceProblem } {
+export function checkShape<T>(schema: z.ZodType<T>, object: KubeObject, kind: ResourceKind): { value: T } | { problem: ResourceProblem } {
   const result = schema.safeParse(object);
   if (result.success) return { value: result.data };
   return { problem: { kind, ref: refOf(object), reason: `malformed ${kind}: ${formatZodIssues(result.error).join('; ')}` } };

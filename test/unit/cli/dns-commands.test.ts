@@ -11,7 +11,7 @@ import {
   Route53Client,
   type Change as SdkChange,
 } from '@aws-sdk/client-route-53';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -164,6 +164,36 @@ describe('switchyard plan', () => {
       expect(doc.changes.filter((c: { action: string }) => c.action === 'DELETE')).toEqual([]);
       expect(doc.changes.filter((c: { name: string; recordSet: { type: string } }) => c.name === 'shop.example.com.' && c.recordSet.type === 'A').map((c: { recordSet: { setIdentifier: string } }) => c.recordSet.setIdentifier).sort()).toEqual(['east', 'west']);
       expect(doc.problems.some((p: { subject: string; reason: string }) => p.subject === 'eu' && p.reason.startsWith('cannot read the cluster'))).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports an edge cluster publishing a host no workload cluster serves (docs/edge.md, "Discovery"), and exits 1', async () => {
+    // Prepare: an edge cluster whose Gateway publishes blog.example.com, which no workload serves
+    const dir = await mkdtemp(join(tmpdir(), 'sy-cli-'));
+    try {
+      await cp('examples/fleet', dir, { recursive: true });
+      await appendFile(
+        join(dir, 'fleet.yaml'),
+        '\n  - { name: edge-us, role: edge, region: us-east-1, eksClusterName: edge-us, entryPoint: edge-us.elb.us-east-1.amazonaws.com, canaryHostname: canary-edge-us.example.com, domainFilter: [example.com], manifests: clusters/edge-us }\n',
+      );
+      await mkdir(join(dir, 'clusters', 'edge-us'));
+      await writeFile(
+        join(dir, 'clusters', 'edge-us', 'gateway.yaml'),
+        'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: { name: blog, namespace: edge }\nspec: { selector: { istio: ingressgateway }, servers: [{ port: { number: 80, name: http, protocol: HTTP }, hosts: [blog.example.com, canary-edge-us.example.com] }] }\n',
+      );
+      mockEmptyAccount();
+
+      // Act
+      const code = await run('plan', '--fleet', dir, '--json');
+
+      // Assess
+      expect(code).toBe(1);
+      const doc = JSON.parse(out.join('\n'));
+      expect(doc.problems).toContainEqual(
+        expect.objectContaining({ subject: 'edge-us/IstioGateway/edge/blog', reason: 'edge cluster edge-us publishes "blog.example.com", which no workload cluster serves (east, west, eu)' }),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -103,13 +103,21 @@ spec:
     expect(Object.keys(hostsOf(found))).toEqual(['web.example.com']);
   });
 
-  it('leaves a Tier1Gateway and other TSB kinds alone', () => {
+  it('leaves other TSB kinds alone; a Tier1Gateway on a workload cluster is reported, not published (test/unit/k8s/tier1.test.ts reads it on an edge)', () => {
     const found = discover(`
 apiVersion: gateway.tsb.tetrate.io/v2
 kind: Tier1Gateway
 metadata: { name: t1, namespace: t1 }
 spec: { externalServers: [{ name: x, hostname: x.example.com, port: 80 }] }
+---
+apiVersion: gateway.tsb.tetrate.io/v2
+kind: Group
+metadata: { name: g1, namespace: t1 }
+spec: { namespaceSelector: { names: ["*/t1"] } }
 `);
-    expect(found).toEqual({ endpoints: [], problems: [] });
+    expect(found.endpoints).toEqual([]);
+    expect(reasons(found)).toEqual([
+      'east/Tier1Gateway/t1/t1: a Tier1Gateway forwards to other clusters, so it is published only from an edge cluster (clusters[].role: edge in fleet.yaml); this cluster is a workload cluster',
+    ]);
   });
 });
