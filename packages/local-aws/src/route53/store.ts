@@ -87,9 +87,7 @@ export class Route53Store {
           delete state.tags[`hostedzone/${operation.zoneId}`];
           break;
         case 'records': {
-          const index = this.index(operation.zoneId);
-          for (const key of operation.deleted) index.delete(key);
-          for (const record of operation.put) index.put(record);
+          this.index(operation.zoneId).apply(operation.put, operation.deleted);
           break;
         }
         case 'zoneReference':

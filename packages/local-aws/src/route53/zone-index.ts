@@ -26,6 +26,18 @@ export interface ListPosition {
 
 const EMPTY: ReadonlyMap<string, RecordSet> = new Map();
 
+/** Above this many sets added or removed, a batch rebuilds the order in one pass. */
+const BULK_THRESHOLD = 32;
+
+interface Keyed {
+  record: RecordSet;
+  nameKey: string;
+}
+
+function compareKeyed(a: Keyed, b: Keyed): number {
+  return compareAscii(a.nameKey, b.nameKey) || compareAscii(a.record.type, b.record.type) || compareAscii(a.record.setIdentifier ?? '', b.record.setIdentifier ?? '');
+}
+
 export class ZoneIndex implements RecordLookup {
   /** The zone's own `records` array, sorted; changed in place. */
   readonly #sorted: RecordSet[];
@@ -37,7 +49,7 @@ export class ZoneIndex implements RecordLookup {
   /** Indexes `zone.records`, sorting it in place once. */
   constructor(zone: HostedZone) {
     const keyed = zone.records.map((record) => ({ record, nameKey: sortKeyOfName(record.name) }));
-    keyed.sort((a, b) => compareAscii(a.nameKey, b.nameKey) || compareAscii(a.record.type, b.record.type) || compareAscii(a.record.setIdentifier ?? '', b.record.setIdentifier ?? ''));
+    keyed.sort(compareKeyed);
     this.#sorted = zone.records;
     this.#sorted.length = 0;
     this.#nameKeys = [];
@@ -85,6 +97,59 @@ export class ZoneIndex implements RecordLookup {
     sets.delete(key);
     if (sets.size === 0) this.#byName.delete(record.name);
     return true;
+  }
+
+  /**
+   * A change batch's effect: removes the identities in `deleted`, then writes `put`. A few
+   * changes go one by one (a binary search and a move each); many go in one pass that
+   * filters and merges (O(zone + batch log batch)), not one move of the zone per change.
+   */
+  apply(put: readonly RecordSet[], deleted: readonly string[]): void {
+    const fresh = put.filter((record) => !this.#byKey.has(recordKey(record)));
+    if (deleted.length + fresh.length <= BULK_THRESHOLD) {
+      for (const key of deleted) this.delete(key);
+      for (const record of put) this.put(record);
+      return;
+    }
+    const gone = new Set<string>();
+    for (const key of deleted) {
+      const record = this.#byKey.get(key);
+      if (record === undefined) continue;
+      gone.add(key);
+      this.#byKey.delete(key);
+      const sets = this.#byName.get(record.name)!;
+      sets.delete(key);
+      if (sets.size === 0) this.#byName.delete(record.name);
+    }
+    const added = fresh.map((record) => ({ record, nameKey: sortKeyOfName(record.name) })).sort(compareKeyed);
+    for (const record of put) if (this.#byKey.has(recordKey(record))) this.put(record);
+    // One pass: the zone's sets minus the deleted ones, merged with the new ones in order.
+    const records: RecordSet[] = [];
+    const nameKeys: string[] = [];
+    let next = 0;
+    for (let i = 0; i < this.#sorted.length; i++) {
+      const current = { record: this.#sorted[i]!, nameKey: this.#nameKeys[i]! };
+      if (gone.has(recordKey(current.record))) continue;
+      while (next < added.length && compareKeyed(added[next]!, current) < 0) {
+        records.push(added[next]!.record);
+        nameKeys.push(added[next]!.nameKey);
+        next += 1;
+      }
+      records.push(current.record);
+      nameKeys.push(current.nameKey);
+    }
+    for (; next < added.length; next++) {
+      records.push(added[next]!.record);
+      nameKeys.push(added[next]!.nameKey);
+    }
+    // The zone's own array stays the same array (the zone object holds it).
+    this.#sorted.length = 0;
+    this.#nameKeys.length = 0;
+    for (let i = 0; i < records.length; i++) {
+      this.#sorted.push(records[i]!);
+      this.#nameKeys.push(nameKeys[i]!);
+    }
+    for (const { record } of added) this.#remember(record);
   }
 
   /** Index of the first set at or after `position` in list order (binary search). */
