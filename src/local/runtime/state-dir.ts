@@ -8,7 +8,7 @@ import { InvalidInput } from '../../core/errors.ts';
 import { exposureWarning, readJsonFile, writeJsonFileAtomic } from '@switchyard/local-aws';
 
 /** What the runtime keeps in the state folder; --reset deletes these and nothing else. */
-export const STATE_ENTRIES = ['route53.json', 'stepfunctions', 'eventbridge', 'dynamodb', 'cloudwatch', 'discovery', 'canaries.json', 'runtime.json', 'runtime.lock', 'control-token'] as const;
+export const STATE_ENTRIES = ['route53.json', 'route53.json.log', 'stepfunctions', 'eventbridge', 'dynamodb', 'cloudwatch', 'discovery', 'canaries.json', 'runtime.json', 'runtime.lock', 'control-token'] as const;
 
 const CONTROL_TOKEN_FILE = 'control-token';
 
