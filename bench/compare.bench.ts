@@ -20,7 +20,8 @@ const RECORDS = 10_000;
 const BATCHES = 20;
 const UPSERTS = 200;
 const TARGET_RATIO = 3;
-const MILLION = 1_000_000;
+/** The big zone's size: 1,000,000 unless BENCH_BIG_ZONE_RECORDS says otherwise (a multiple of 1,000). */
+const MILLION = Number(process.env['BENCH_BIG_ZONE_RECORDS'] ?? 1_000_000);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -149,7 +150,7 @@ async function million(stateDir: string): Promise<Record<string, number>> {
     service = createRoute53Service({ statePath });
   });
   await service.close();
-  return { createMs: create, upsertMeanMs: Math.round((upsertTotal / upserts) * 100) / 100, pageFromMiddleMs: page, restartFromLogMs: reopenFromLog, restartFromSnapshotMs: reopen };
+  return { records: MILLION, createMs: create, upsertMeanMs: Math.round((upsertTotal / upserts) * 100) / 100, pageFromMiddleMs: page, restartFromLogMs: reopenFromLog, restartFromSnapshotMs: reopen };
 }
 
 export async function run(): Promise<Record<string, unknown>> {
@@ -162,10 +163,13 @@ export async function run(): Promise<Record<string, unknown>> {
     if (moto !== undefined) servers.push(moto.child);
     // Both are up at once; each phase runs against one, then the other.
     const ours = await workload(switchyard.url);
+    process.stderr.write(`compare: switchyard ${JSON.stringify(ours)}\n`);
     const theirs = moto === undefined ? undefined : await workload(moto.url);
+    process.stderr.write(`compare: moto ${JSON.stringify(theirs ?? 'absent')}\n`);
     const phases = Object.keys(ours);
     const ratios = theirs === undefined ? undefined : Object.fromEntries(phases.map((p) => [p, Math.round((theirs[p]! / Math.max(1, ours[p]!)) * 10) / 10]));
     const millionRecords = await million(stateDir);
+    process.stderr.write(`compare: big zone ${JSON.stringify(millionRecords)}\n`);
     return {
       workload: { records: RECORDS, createBatches: BATCHES, pageSize: 300, upserts: UPSERTS },
       switchyardMs: ours,
