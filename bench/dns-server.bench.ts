@@ -7,9 +7,9 @@
 import { Worker } from 'node:worker_threads';
 import { loadavg } from 'node:os';
 import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { createRoute53Service } from '@switchyard/local-aws/route53/index';
-import { startDnsServer } from '@switchyard/local-aws/route53/dns-server';
-import { serveLocalService } from '@switchyard/local-aws/route53/server';
+import { createRoute53Service } from '@switchyard/local-aws/route53';
+import { startDnsServer } from '@switchyard/local-aws/route53';
+import { serveLocalService } from '@switchyard/local-aws/route53';
 
 const TARGET_QPS = 20_000;
 const DURATION_MS = 3_000;

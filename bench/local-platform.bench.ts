@@ -7,11 +7,11 @@
 // 3. Step Functions over HTTP: StartExecution → execution done → DescribeExecution,
 //    through the loopback endpoint with the real SDK v3 client.
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { startEndpoint } from '@switchyard/local-aws/endpoint';
-import { compilePattern, FlattenedEvent } from '@switchyard/local-aws/eventbridge/pattern';
-import { LocalStepFunctions } from '@switchyard/local-aws/stepfunctions/engine';
-import { compileWorkflow } from '@switchyard/local-aws/stepfunctions/runner';
-import { stepFunctionsService } from '@switchyard/local-aws/stepfunctions/service';
+import { startEndpoint } from '@switchyard/local-aws';
+import { compilePattern, FlattenedEvent } from '@switchyard/local-aws/eventbridge';
+import { LocalStepFunctions } from '@switchyard/local-aws/stepfunctions';
+import { compileWorkflow } from '@switchyard/local-aws/stepfunctions';
+import { stepFunctionsService } from '@switchyard/local-aws/stepfunctions';
 
 const RULES = 50;
 const EVENTS = 20_000;

@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalStepFunctions } from '@switchyard/local-aws/stepfunctions/engine';
+import { LocalStepFunctions } from '@switchyard/local-aws/stepfunctions';
 import { growthTarget, type SizePoint } from './lib/growth.ts';
 
 const SIZES = [250, 1000, 4000] as const;

@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SwitchyardError, errorMessage } from '../core/errors.ts';
 import { EXIT } from './exit-codes.ts';
 import { commands } from './commands/index.ts';
+import { InvalidInput as EmulatorInvalidInput } from '@switchyard/local-aws';
 
 /** The version in package.json, the one place it is written. */
 function packageVersion(): string {
@@ -38,8 +39,10 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     }
-    const bad = error instanceof SwitchyardError && ['InvalidInput', 'ConfigError', 'UnknownCluster'].includes(error.name);
-    console.error(`switchyard: ${error instanceof SwitchyardError ? `${error.name}: ` : ''}${errorMessage(error)}`);
+    // The emulator's InvalidInput (a bad state file or definition) is bad input too.
+    const named = error instanceof SwitchyardError || error instanceof EmulatorInvalidInput;
+    const bad = named && ['InvalidInput', 'ConfigError', 'UnknownCluster'].includes(error.name);
+    console.error(`switchyard: ${named ? `${error.name}: ` : ''}${errorMessage(error)}`);
     return bad ? EXIT.badInput : EXIT.failed;
   }
 }

@@ -5,8 +5,8 @@
 // (docs/dashboard.md, "Who may press the buttons"); this guard holds the same line on its own
 // for `switchyard dashboard`, which has no other service in front of it.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { LocalRequest } from '@switchyard/local-aws/http';
-import { CONTROL_TOKEN_HEADER as TOKEN_HEADER } from '@switchyard/local-aws/local-only';
+import type { LocalRequest } from '@switchyard/local-aws';
+import { CONTROL_TOKEN_HEADER as TOKEN_HEADER } from '../local/runtime/state-dir.ts';
 
 export interface DashboardGuard {
   /** The per-run token the page sends back with each operation. */

@@ -10,7 +10,7 @@
 //   POST /_dashboard/api/clusters/<name>/<op>     drain | restore | abort | fail | heal (guarded)
 import { randomUUID } from 'node:crypto';
 import { SwitchyardError, errorMessage } from '../core/errors.ts';
-import type { LocalRequest, LocalResponse, LocalService } from '@switchyard/local-aws/http';
+import type { LocalRequest, LocalResponse, LocalService } from '@switchyard/local-aws';
 import { webBundle } from './bundle.ts';
 import type { DashboardGuard } from './guard.ts';
 import { DASHBOARD_PREFIX, type InitMessage, type OperationKind, type PageConfig, type Snapshot, type WorkflowGraph } from './model.ts';

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateAsl } from '@switchyard/local-aws/stepfunctions/definition';
+import { validateAsl } from '@switchyard/local-aws/stepfunctions';
 import { bundleHandlers, bundleProblems } from '../../scripts/bundle-check.ts';
 import { inspectWorkflow, workflowNameOf } from '../../src/core/asl.ts';
 import { fleetFileName, readDeploySources, readWorkflows } from '../../stacks/inputs.ts';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidInput } from '../../src/core/errors.ts';
-import { validateAsl } from '@switchyard/local-aws/stepfunctions/definition';
+import { validateAsl } from '@switchyard/local-aws/stepfunctions';
 import { inspectWorkflow, placeholdersIn, renderDefinition, workflowNameOf, type WorkflowSource } from '../../src/core/asl.ts';
 import { FIXTURES } from './helpers.ts';
 

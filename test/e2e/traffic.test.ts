@@ -5,7 +5,7 @@
 // dashboard's request line over the control API, and its line shows the same fall.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLocalTraffic } from '../../src/cli/commands/local-traffic.ts';
-import { ALIAS_RESOURCE_TTL } from '@switchyard/local-aws/route53/resolver';
+import { ALIAS_RESOURCE_TTL } from '@switchyard/local-aws/route53';
 import { startLocalRuntime, type LocalRuntime } from '../../src/local/runtime/runtime.ts';
 import { callControl } from '../../src/cli/commands/local-canary.ts';
 import type { Sample, SeriesInfo } from '../../src/dashboard/model.ts';

@@ -5,7 +5,7 @@ import { CreateHostedZoneCommand, ListHealthChecksCommand, ListResourceRecordSet
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dnsIo, type DnsIo } from '../../src/cli/dns-io.ts';
 import { main } from '../../src/cli/main.ts';
-import { createRoute53Service, serveLocalService, type Route53Service, type RunningServer } from '@switchyard/local-aws/route53/index';
+import { createRoute53Service, serveLocalService, type Route53Service, type RunningServer } from '@switchyard/local-aws/route53';
 import { VirtualClock } from '../unit/aws/helpers/virtual-clock.ts';
 
 describe('switchyard plan/sync against the local Route 53', () => {

@@ -5,11 +5,11 @@
 import { normalizeName, toRoute53Name } from '../../src/core/dns-names.ts';
 import type { Change, RecordSet } from '../../src/core/model.ts';
 import type { PageStart, ReadPage } from '../../src/core/verify.ts';
-import { InvalidChangeBatch } from '@switchyard/local-aws/route53/errors';
-import { pageRecords } from '@switchyard/local-aws/route53/listing';
-import type { RecordSet as LocalRecordSet } from '@switchyard/local-aws/route53/model';
-import { parseName } from '@switchyard/local-aws/route53/names';
-import { applyChangeBatch, type RawChange, type RawRecordSet } from '@switchyard/local-aws/route53/rules';
+import { InvalidChangeBatch } from '@switchyard/local-aws/route53';
+import { pageRecords } from '@switchyard/local-aws/route53';
+import type { RecordSet as LocalRecordSet } from '@switchyard/local-aws/route53';
+import { parseName } from '@switchyard/local-aws/route53';
+import { applyChangeBatch, type RawChange, type RawRecordSet } from '@switchyard/local-aws/route53';
 
 /** A change as it arrives on the wire: every field a string, as the local service reads it. */
 export function toRawChange(change: Change): RawChange {

@@ -29,7 +29,7 @@ import { parseFleetConfig, type FleetConfig } from '../../src/core/config.ts';
 import { TransientAwsError } from '../../src/core/errors.ts';
 import { appsTakenOut, DRAINING_OPERATIONS, effectiveIntents, intentOf, liveLocks, type FleetState } from '../../src/core/fleet-document.ts';
 import type { HealthState, PublishedEndpoint, RecordSet } from '../../src/core/model.ts';
-import type { PutEventsRequestEntry, Workflow, WorkflowOutcome } from '@switchyard/local-aws/stepfunctions/runner';
+import type { PutEventsRequestEntry, Workflow, WorkflowOutcome } from '@switchyard/local-aws/stepfunctions';
 import type { Route53Port } from '../../src/core/ports.ts';
 import type { StateTable } from '../../src/core/ports.ts';
 import type { Deps } from '../../src/core/ports.ts';

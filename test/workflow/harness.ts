@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseFleetConfig, type FleetConfig } from '../../src/core/config.ts';
 import type { HealthState, HostedZone, PublishedEndpoint, RecordSet } from '../../src/core/model.ts';
 import { appsTakenOut, effectiveIntents } from '../../src/core/fleet-document.ts';
-import { compileWorkflow, type PutEventsRequestEntry, type Workflow, type WorkflowOutcome, type WorkflowRun } from '@switchyard/local-aws/stepfunctions/runner';
+import { compileWorkflow, type PutEventsRequestEntry, type Workflow, type WorkflowOutcome, type WorkflowRun } from '@switchyard/local-aws/stepfunctions';
 import type { StateTable } from '../../src/core/ports.ts';
 import type { AlarmStatesPort, Deps, EndpointSource, EksPort, ExecutionsPort, HealthSource, WorkflowName, WorkflowStarter } from '../../src/core/ports.ts';
 import { route53Dns } from '../../src/app/dns/route53-dns.ts';

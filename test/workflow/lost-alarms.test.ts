@@ -5,9 +5,9 @@
 import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudWatchAlarmStates } from '../../src/aws/alarm-states.ts';
-import { startEndpoint, type Endpoint } from '@switchyard/local-aws/endpoint';
-import { LocalAlarms } from '@switchyard/local-aws/cloudwatch/alarms';
-import { cloudWatchServices } from '@switchyard/local-aws/cloudwatch/service';
+import { startEndpoint, type Endpoint } from '@switchyard/local-aws';
+import { LocalAlarms } from '@switchyard/local-aws/cloudwatch';
+import { cloudWatchServices } from '@switchyard/local-aws/cloudwatch';
 import { startDynalite, type TestDynamo } from '../support/workflows/dynalite.ts';
 import { createHarness, testFleet, type Harness } from './harness.ts';
 

@@ -6,11 +6,11 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTasks } from '../../functions/index.ts';
 import { findStateMachines, sfnStarter } from '../../src/aws/sfn.ts';
-import { startEndpoint, type Endpoint } from '@switchyard/local-aws/endpoint';
-import { deployWorkflows } from '@switchyard/local-aws/platform';
-import { LocalStepFunctions } from '@switchyard/local-aws/stepfunctions/engine';
-import { loadWorkflowFolder } from '@switchyard/local-aws/stepfunctions/runner';
-import { stepFunctionsService } from '@switchyard/local-aws/stepfunctions/service';
+import { startEndpoint, type Endpoint } from '@switchyard/local-aws';
+import { deployWorkflows } from '@switchyard/local-aws';
+import { LocalStepFunctions } from '@switchyard/local-aws/stepfunctions';
+import { loadWorkflowFolder } from '@switchyard/local-aws/stepfunctions';
+import { stepFunctionsService } from '@switchyard/local-aws/stepfunctions';
 import { startDynalite, type TestDynamo } from '../support/workflows/dynalite.ts';
 import { createHarness, type Harness } from './harness.ts';
 

@@ -6,7 +6,7 @@ import { causeMessage } from '../../src/cli/ops/follow.ts';
 import { createRoute53Client, Route53Adapter } from '../../src/aws/route53.ts';
 import { RateLimiter } from '../../src/aws/retry.ts';
 import type { RecordSet } from '../../src/core/model.ts';
-import { createRoute53Service, serveLocalService, type Route53Service, type RunningServer } from '@switchyard/local-aws/route53/index';
+import { createRoute53Service, serveLocalService, type Route53Service, type RunningServer } from '@switchyard/local-aws/route53';
 import { startDynalite, type TestDynamo } from '../support/workflows/dynalite.ts';
 import { alarmEvent, createHarness, testFleet, type HarnessOptions } from './harness.ts';
 import { canaryAlarmName } from '../../src/core/alarm-names.ts';

@@ -15,7 +15,7 @@ import { foreignRequest, requestTarget, type LocalOnlyPolicy } from './local-onl
 export const DEFAULT_PORT = 4566;
 
 export interface EndpointOptions {
-  /** Default: SWITCHYARD_PORT, else 4566. 0 picks a free port. */
+  /** Default: DEFAULT_PORT (4566). 0 picks a free port. */
   port?: number;
   /** Address to listen on (default 127.0.0.1); anything but loopback must be asked for. */
   host?: string;
@@ -29,14 +29,6 @@ export interface Endpoint {
   port: number;
   /** Stops listening, then closes every mounted service. */
   close(): Promise<void>;
-}
-
-export function defaultPort(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env['SWITCHYARD_PORT'];
-  if (raw === undefined || raw === '') return DEFAULT_PORT;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`SWITCHYARD_PORT: must be a port number (0-65535), got "${raw}"`);
-  return port;
 }
 
 /** An error in the protocol the caller speaks: JSON for X-Amz-Target calls, XML otherwise. */
@@ -111,7 +103,7 @@ function send(res: ServerResponse, response: LocalResponse): void {
 
 export async function startEndpoint(options: EndpointOptions): Promise<Endpoint> {
   const host = options.host ?? '127.0.0.1';
-  const port = options.port ?? defaultPort();
+  const port = options.port ?? DEFAULT_PORT;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   // Filled in once listening (port 0 picks the port then); no request arrives before.
   const policy: LocalOnlyPolicy = { bindHost: host, port };

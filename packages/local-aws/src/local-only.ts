@@ -6,9 +6,6 @@
 // See docs/local-runtime.md, "Who may call the endpoint".
 import { isIPv4, isIPv6 } from 'node:net';
 
-/** The header that carries the control API's per-run token. */
-export const CONTROL_TOKEN_HEADER = 'x-switchyard-token';
-
 export interface LocalOnlyPolicy {
   /** The address the endpoint listens on (what --host says). */
   bindHost: string;
@@ -112,7 +109,7 @@ export function exposureWarning(bindHost: string, url: string): string | undefin
   const who = WILDCARDS.has(bindHost) ? 'every network interface of this machine' : `the interface with address ${bindHost}`;
   return (
     `warning: listening on ${who} (--host ${bindHost || '""'}): anyone who can reach ${url} over the network can read and change ` +
-    'its Route 53 zones, state machines, event rules, state table and alarms (requests are not authenticated). ' +
-    "Only the control API's writes need the token in the state folder. Requests must name an address, not a host name."
+    'its Route 53 zones, state machines, event rules, tables and alarms (requests are not authenticated). ' +
+    'Requests must name an address, not a host name.'
   );
 }

@@ -9,7 +9,7 @@ import { InvalidInput } from '../../core/errors.ts';
 import { dashboardGuard } from '../../dashboard/guard.ts';
 import { createDashboard } from '../../dashboard/service.ts';
 import { awsSource } from '../../dashboard/sources/aws.ts';
-import { startEndpoint, type Endpoint } from '@switchyard/local-aws/endpoint';
+import { startEndpoint, type Endpoint } from '@switchyard/local-aws';
 import { EXIT } from '../exit-codes.ts';
 import { opsClients, opsRuntime, stageOf, stateTableFor, withTargetOptions, type TargetFlags } from '../ops/context.ts';
 

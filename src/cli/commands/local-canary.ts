@@ -7,10 +7,10 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { errorMessage, SwitchyardError } from '../../core/errors.ts';
-import { DEFAULT_PORT } from '@switchyard/local-aws/endpoint';
+import { DEFAULT_PORT } from '@switchyard/local-aws';
 import { CONTROL_PREFIX } from '../../local/runtime/control.ts';
 import { DEFAULT_STATE_DIR } from '../../local/runtime/runtime.ts';
-import { CONTROL_TOKEN_HEADER } from '@switchyard/local-aws/local-only';
+import { CONTROL_TOKEN_HEADER } from '../../local/runtime/state-dir.ts';
 import { readControlToken, readRuntimeInfo } from '../../local/runtime/state-dir.ts';
 import { EXIT } from '../exit-codes.ts';
 

@@ -2,8 +2,8 @@
 // testing Route 53 code (AWS SDKs, the AWS CLI, boto3) without an AWS account.
 import type { Command } from 'commander';
 import { InvalidInput } from '../../core/errors.ts';
-import { exposureWarning } from '@switchyard/local-aws/local-only';
-import { createRoute53Service, serveLocalService, type InjectedError, type Route53Faults } from '@switchyard/local-aws/route53/index';
+import { exposureWarning } from '@switchyard/local-aws';
+import { createRoute53Service, serveLocalService, type InjectedError, type Route53Faults } from '@switchyard/local-aws/route53';
 import { EXIT } from '../exit-codes.ts';
 
 export const DEFAULT_LOCAL_PORT = 4566;

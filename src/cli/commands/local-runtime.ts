@@ -4,8 +4,8 @@
 // scripts and tests; `--port 0` picks a free port). Ctrl-C (SIGINT) or SIGTERM stops it.
 import type { Command } from 'commander';
 import { InvalidInput } from '../../core/errors.ts';
-import { defaultPort } from '@switchyard/local-aws/endpoint';
-import { exposureWarning } from '@switchyard/local-aws/local-only';
+import { defaultPort } from '../../local/port.ts';
+import { runtimeExposureWarning } from '../../local/runtime/state-dir.ts';
 import { DEFAULT_FLEET_PATH, DEFAULT_STATE_DIR, startLocalRuntime, type LocalRuntime } from '../../local/runtime/runtime.ts';
 import { StatusView } from '../../local/runtime/status-view.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -115,7 +115,7 @@ async function serve(
   runtime.dashboard.start();
   io.stdout.write(`SWITCHYARD_DASHBOARD=${runtime.url}/\n`);
   io.stdout.write(`SWITCHYARD_READY=${runtime.url}\n`);
-  const exposure = exposureWarning(flags.host ?? '127.0.0.1', runtime.url);
+  const exposure = runtimeExposureWarning(flags.host ?? '127.0.0.1', runtime.url);
   if (exposure !== undefined) io.stderr.write(`switchyard local: ${exposure}\n`);
   if (!tty) {
     io.stderr.write(

@@ -10,7 +10,7 @@ import { canaryAlarmName } from '../../core/alarm-names.ts';
 import type { FleetConfig } from '../../core/config.ts';
 import { canaryHealthCheck, deployCanaryTags, type Tag } from '../../core/health-spec.ts';
 import type { Route53Port } from '../../core/ports.ts';
-import type { LocalAlarms } from '@switchyard/local-aws/cloudwatch/alarms';
+import type { LocalAlarms } from '@switchyard/local-aws/cloudwatch';
 
 /** Tags the runtime adds to the alarms' health checks, besides the deploy's canary tags (deployCanaryTags). */
 export const ALARM_TAG = 'switchyard:alarm';

@@ -18,8 +18,8 @@
 // it, so a web page or another user on the machine cannot fail clusters over.
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { SwitchyardError, errorMessage } from '../../core/errors.ts';
-import type { LocalRequest, LocalResponse, LocalService } from '@switchyard/local-aws/http';
-import { CONTROL_TOKEN_HEADER } from '@switchyard/local-aws/local-only';
+import type { LocalRequest, LocalResponse, LocalService } from '@switchyard/local-aws';
+import { CONTROL_TOKEN_HEADER } from './state-dir.ts';
 import type { CanaryInfo, CanaryMode } from './canaries.ts';
 import type { LocalStatus } from './status-view.ts';
 

@@ -8,7 +8,7 @@
 import { request } from 'node:http';
 import type { FleetConfig } from '../../core/config.ts';
 import { UPSTREAM_METRIC, upstreamAlarmName } from '../../core/upstream.ts';
-import type { LocalAlarms } from '@switchyard/local-aws/cloudwatch/alarms';
+import type { LocalAlarms } from '@switchyard/local-aws/cloudwatch';
 
 /** CloudWatch's period for the edges' metric. */
 const UPSTREAM_PERIOD_SECONDS = 60;

@@ -20,7 +20,7 @@
 import { errorMessage } from '../../core/errors.ts';
 import { heldLockOf, releaseLock, type Lock } from '../../core/fleet-document.ts';
 import type { Deps } from '../../core/ports.ts';
-import type { LocalStepFunctions } from '@switchyard/local-aws/stepfunctions/engine';
+import type { LocalStepFunctions } from '@switchyard/local-aws/stepfunctions';
 
 export const INTERRUPTED_ERROR = 'RuntimeInterrupted';
 

@@ -16,32 +16,25 @@ import { normalizeName } from '../../core/dns-names.ts';
 import { errorMessage, InvalidInput, UnknownCluster } from '../../core/errors.ts';
 import type { Deps } from '../../core/ports.ts';
 import { createTasks, TASK_FACTORIES, type Task } from '../../app/tasks/index.ts';
-import { startEndpoint, type Endpoint } from '@switchyard/local-aws/endpoint';
-import { exposureWarning } from '@switchyard/local-aws/local-only';
-import { readJsonFile, writeJsonFileAtomic } from '@switchyard/local-aws/json-file';
-import { deployWorkflows, openLocalPlatform, type LocalPlatform } from '@switchyard/local-aws/platform';
-import { createRoute53Service, type Route53Service } from '@switchyard/local-aws/route53/index';
-import { startDnsServer } from '@switchyard/local-aws/route53/dns-server';
-import type { ExternalTarget } from '@switchyard/local-aws/route53/resolver';
+import { deployWorkflows, openLocalPlatform, readJsonFile, startEndpoint, writeJsonFileAtomic, type Endpoint, type LocalPlatform } from '@switchyard/local-aws';
+import { startDnsServer, type ExternalTarget, type Route53Service } from '@switchyard/local-aws/route53';
 import type { PublishedEndpoint } from '../../core/model.ts';
-import { loadWorkflowFolder } from '@switchyard/local-aws/stepfunctions/runner';
-import type { LambdaHandler } from '@switchyard/local-aws/stepfunctions/lambda-invoke';
-import type { ExecutionSummary as StoredExecution } from '@switchyard/local-aws/stepfunctions/engine';
+import { loadWorkflowFolder, type ExecutionSummary as StoredExecution, type LambdaHandler } from '@switchyard/local-aws/stepfunctions';
 import { CanaryFleet, type CanaryInfo, type CanaryMode } from './canaries.ts';
 import { ensureCanaryAlarms, followHealthChecks } from './canary-alarms.ts';
 import { ensureUpstreamAlarms, startEdgeCanaries } from './edge-canaries.ts';
-import { LocalAlarms } from '@switchyard/local-aws/cloudwatch/alarms';
-import { cloudWatchServices } from '@switchyard/local-aws/cloudwatch/service';
+import type { LocalAlarms } from '@switchyard/local-aws/cloudwatch';
 import { controlService, stillStarting } from './control.ts';
 import { localClients, localDeps, type LocalClients } from './handler-deps.ts';
 import { openLocalAgents, type LocalAgents } from './agents.ts';
 import { entryPointLookup } from './entry-points.ts';
 import { localNames, type LocalNames } from './names.ts';
+import { defaultPort } from '../port.ts';
 import { recoverInterrupted, type RecoveryOutcome } from './recovery.ts';
 import { fleetStatus } from './status.ts';
 import { summarizeDetail, type ExecutionSummary, type LocalStatus } from './status-view.ts';
 import { installTriggers, type TriggerRoute } from './triggers.ts';
-import { claimStateDir, newControlToken, releaseStateDir, resetStateDir, writeControlToken } from './state-dir.ts';
+import { claimStateDir, newControlToken, releaseStateDir, resetStateDir, runtimeExposureWarning, writeControlToken } from './state-dir.ts';
 import { createDashboard, type Dashboard } from '../../dashboard/service.ts';
 import { dashboardGuard } from '../../dashboard/guard.ts';
 import { localSource, type LocalSourceOptions } from '../../dashboard/sources/local.ts';
@@ -194,14 +187,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const canaries = await CanaryFleet.start(fleet.config.clusters, savedModes, savedAppFailures);
     cleanups.push(() => canaries.close());
 
-    let platform: LocalPlatform | undefined;
-    const alarms = await LocalAlarms.open({
-      ...(stateDir === undefined ? {} : { stateDir }),
-      // CloudWatch delivers alarm events to the default bus of the alarm's region.
-      onStateChange: (event) => platform?.eventBus.injectEvent({ source: event.source, detailType: event.detailType, detail: event.detail, resources: event.resources, time: event.time }),
-    });
-    cleanups.push(() => alarms.flush());
-
     // A load balancer name the zones alias to is a simulated cluster's entry point: it answers
     // with the address that cluster's simulated load balancer listens at, 127.0.1.<n>.
     let published: () => ReadonlyArray<readonly PublishedEndpoint[]> = () => [];
@@ -213,37 +198,35 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       return { addresses: type === 'A' && address !== undefined ? [address] : [], healthy: canaries.modes()[cluster.name] !== 'down' };
     };
 
-    const route53 = createRoute53Service({
-      externalTarget: entryPointTarget,
-      ...(stateDir === undefined ? {} : { statePath: join(stateDir, 'route53.json') }),
-      insyncDelayMs: scale.insync,
-      healthCheckTimeScale: scale.health,
-      // A canary hostname goes to its cluster's server; any other name (a per-app health
-      // name) as Route 53 would resolve it: through its record, to the entry point it aliases.
-      resolveTarget: (host) => canaries.resolve(host) ?? canaries.resolveEntryPoint(route53.aliasTargetOf(host)),
-      alarmState: (_region, name) => alarms.get(name)?.state,
+    let tasks: Record<string, Task> | undefined;
+    const handlers = lazyHandlers(() => {
+      if (tasks === undefined) throw new Error('the local runtime is still starting');
+      return tasks;
     });
-    cleanups.push(() => route53.close());
+    let platform: LocalPlatform | undefined;
+    platform = await openLocalPlatform({
+      handlers,
+      ...(stateDir === undefined ? {} : { stateDir }),
+      waitScale: scale.wait,
+      eventBusName: names.bus,
+      route53: {
+        externalTarget: entryPointTarget,
+        insyncDelayMs: scale.insync,
+        healthCheckTimeScale: scale.health,
+        // A canary hostname goes to its cluster's server; any other name (a per-app health
+        // name) as Route 53 would resolve it: through its record, to the entry point it aliases.
+        resolveTarget: (host) => canaries.resolve(host) ?? canaries.resolveEntryPoint(platform?.route53.aliasTargetOf(host)),
+      },
+    });
+    const opened = platform;
+    cleanups.push(() => opened.close());
+    const { route53, alarms } = opened;
 
     const dns =
       options.dnsPort === null
         ? undefined
         : await startDnsServer({ host: options.host ?? '127.0.0.1', port: options.dnsPort ?? 0, resolve: (query) => route53.resolve(query), defaultRegion: fleet.config.clusters[0]?.region ?? 'us-east-1', log });
     if (dns !== undefined) cleanups.push(() => dns.close());
-
-    let tasks: Record<string, Task> | undefined;
-    const handlers = lazyHandlers(() => {
-      if (tasks === undefined) throw new Error('the local runtime is still starting');
-      return tasks;
-    });
-    platform = await openLocalPlatform({
-      handlers,
-      ...(stateDir === undefined ? {} : { stateDir }),
-      waitScale: scale.wait,
-      eventBusName: names.bus,
-    });
-    const opened = platform;
-    cleanups.push(() => opened.close());
     let ready = false;
     let problems: string[] = [];
 
@@ -291,7 +274,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     let discover: (() => Promise<{ events: number; problems: string[]; unreachable: string[] }>) | undefined;
 
     const endpoint: Endpoint = await startEndpoint({
-      ...(options.port === undefined ? {} : { port: options.port }),
+      port: options.port ?? defaultPort(),
       ...(options.host === undefined ? {} : { host: options.host }),
       log,
       services: [
@@ -304,15 +287,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           discover: () => (discover ?? stillStarting)(),
           traffic: async (body) => ({ sample: requests.report(parseTrafficReport(body, clusterNames)) }),
         }, controlToken),
-        route53,
-        ...cloudWatchServices(alarms),
         ...opened.services,
       ],
     });
     // Closes every mounted service too (each close is idempotent).
     cleanups.push(() => endpoint.close());
 
-    const exposure = exposureWarning(options.host ?? '127.0.0.1', endpoint.url);
+    const exposure = runtimeExposureWarning(options.host ?? '127.0.0.1', endpoint.url);
     if (exposure !== undefined) {
       log(exposure);
       problems.push(exposure);

@@ -5,10 +5,10 @@ import { randomBytes } from 'node:crypto';
 import { chmod, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidInput } from '../../core/errors.ts';
-import { readJsonFile, writeJsonFileAtomic } from '@switchyard/local-aws/json-file';
+import { exposureWarning, readJsonFile, writeJsonFileAtomic } from '@switchyard/local-aws';
 
 /** What the runtime keeps in the state folder; --reset deletes these and nothing else. */
-export const STATE_ENTRIES = ['route53.json', 'stepfunctions', 'eventbridge', 'dynamodb', 'cloudwatch', 'discovery', 'canaries.json', 'runtime.json', 'runtime.lock', 'control-token'] as const;
+export const STATE_ENTRIES = ['route53.json', 'route53.json.log', 'stepfunctions', 'eventbridge', 'dynamodb', 'cloudwatch', 'discovery', 'canaries.json', 'runtime.json', 'runtime.lock', 'control-token'] as const;
 
 const CONTROL_TOKEN_FILE = 'control-token';
 
@@ -100,4 +100,13 @@ export async function readControlToken(dir: string): Promise<string | undefined>
 export async function readRuntimeInfo(dir: string): Promise<RuntimeInfo | undefined> {
   const info = await readJsonFile<RuntimeInfo>(join(dir, 'runtime.json')).catch(() => undefined);
   return info !== undefined && alive(info.pid) ? info : undefined;
+}
+
+/** The header that carries the control API's per-run token. */
+export const CONTROL_TOKEN_HEADER = 'x-switchyard-token';
+
+/** The emulator's warning for a non-loopback --host, and what it means for the control API; undefined on loopback. */
+export function runtimeExposureWarning(bindHost: string, url: string): string | undefined {
+  const warning = exposureWarning(bindHost, url);
+  return warning === undefined ? undefined : `${warning} Only the control API's writes need the token in the state folder.`;
 }

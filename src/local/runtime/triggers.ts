@@ -9,7 +9,7 @@ import type { FleetConfig } from '../../core/config.ts';
 import { alarmPrefix } from '../../core/alarm-names.ts';
 import { LOCK_HOLDING_WORKFLOWS } from '../../core/events.ts';
 import { alarmPattern, DEFAULT_RECONCILE_SCHEDULE, eksPattern, executionsPattern, gatewayPattern, type EventPattern } from '../../core/triggers.ts';
-import { DEFAULT_BUS, type LocalEventBus } from '@switchyard/local-aws/eventbridge/bus';
+import { DEFAULT_BUS, type LocalEventBus } from '@switchyard/local-aws/eventbridge';
 import type { LocalNames } from './names.ts';
 
 export const ROUTER = 'router';

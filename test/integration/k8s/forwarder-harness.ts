@@ -2,8 +2,8 @@
 // endpoint, and `discover --watch` run in process with its output captured.
 import { runDiscoverWatch, type DiscoverOptions, type WatchIo } from '../../../src/cli/commands/discover.ts';
 import { parseGatewayEvent, type GatewayEvent } from '../../../src/core/gateway-events.ts';
-import { startEndpoint, type Endpoint } from '@switchyard/local-aws/endpoint';
-import { LocalEventBus, eventBridgeService } from '@switchyard/local-aws/eventbridge/index';
+import { startEndpoint, type Endpoint } from '@switchyard/local-aws';
+import { LocalEventBus, eventBridgeService } from '@switchyard/local-aws/eventbridge';
 
 export interface LocalBus {
   bus: LocalEventBus;

@@ -8,8 +8,8 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEndpoint, type Endpoint } from '@switchyard/local-aws/endpoint';
-import { LocalEventBus, eventBridgeService } from '@switchyard/local-aws/eventbridge/index';
+import { startEndpoint, type Endpoint } from '@switchyard/local-aws';
+import { LocalEventBus, eventBridgeService } from '@switchyard/local-aws/eventbridge';
 import { EXAMPLE_FLEET, eventually } from './helpers.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;

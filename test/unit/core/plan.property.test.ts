@@ -2,7 +2,7 @@
 // previous states and foreign records.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sameRecordSet as sameLocalRecordSet } from '@switchyard/local-aws/route53/rules';
+import { sameRecordSet as sameLocalRecordSet } from '@switchyard/local-aws/route53';
 import { applyWithLocalRules, toLocalRecord } from '../../support/local-route53-rules.ts';
 import { batchPlan, groupCost } from '../../../src/core/batch.ts';
 import { attachHealthCheckIds, computeDesiredState, type DesiredState } from '../../../src/core/desired.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dashboardGuard } from '../../../src/dashboard/guard.ts';
 import { TOKEN_HEADER } from '../../../src/dashboard/model.ts';
-import { CONTROL_TOKEN_HEADER } from '@switchyard/local-aws/local-only';
+import { CONTROL_TOKEN_HEADER } from '../../../src/local/runtime/state-dir.ts';
 
 const guard = dashboardGuard('the-token');
 const post = (headers: Record<string, string>) => ({ method: 'POST', headers });

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../functions/index.ts';
-import { forEachState } from '@switchyard/local-aws/stepfunctions/definition';
+import { forEachState } from '@switchyard/local-aws/stepfunctions';
 import { ERROR_NAMES } from '../../../src/core/errors.ts';
 import { WORKFLOW_NAMES } from '../../../src/core/ports.ts';
 

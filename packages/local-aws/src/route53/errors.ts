@@ -78,14 +78,14 @@ export const priorRequestNotComplete = (): Route53Error =>
 
 /** An operation of the Route 53 API that this emulator does not serve (traffic policies, DNSSEC, ...). */
 export const notImplemented = (what: string): Route53Error =>
-  new Route53Error('NotImplemented', `The Switchyard local Route 53 does not implement ${what}.`, 501, 'Receiver');
+  new Route53Error('NotImplemented', `The local Route 53 (@switchyard/local-aws) does not implement ${what}.`, 501, 'Receiver');
 
 /**
  * A path that names no Route 53 operation (or one this emulator does not serve: traffic
  * policies, DNSSEC, ...). Route 53, like the other REST APIs, answers 404 UnknownOperationException.
  */
 export const unknownOperation = (method: string, path: string): Route53Error =>
-  new Route53Error('UnknownOperationException', `${method} ${path} is not a Route 53 operation that the Switchyard local Route 53 serves (see docs/dns.md).`, 404);
+  new Route53Error('UnknownOperationException', `${method} ${path} is not a Route 53 operation that the local Route 53 (@switchyard/local-aws) serves (see its README, "What it emulates").`, 404);
 
 // (wording ours)
 export const malformedPath = (segment: string): Route53Error =>

@@ -5,3 +5,11 @@ export { serveLocalService, type RunningServer } from './server.ts';
 export type { HealthCheckStatusChange, ResolveTarget, AlarmStateLookup } from './health-checker.ts';
 export type { AlarmState } from './health-rules.ts';
 export { ROUTE53_REQUESTS_PER_SECOND, type Route53Faults, type InjectedError } from './faults.ts';
+export { startDnsServer, type DnsServer, type DnsServerOptions } from './dns-server.ts';
+export { ALIAS_RESOURCE_TTL, resolve, type ExternalTarget, type Query, type Resolution, type ResolverWorld } from './resolver.ts';
+export type { HostedZone, RecordSet, Route53State } from './model.ts';
+// The change and listing rules on their own, for checking another Route 53 model against them.
+export { applyChangeBatch, sameRecordSet, type RawChange, type RawRecordSet } from './rules.ts';
+export { pageRecords } from './listing.ts';
+export { parseName } from './names.ts';
+export { InvalidChangeBatch } from './errors.ts';

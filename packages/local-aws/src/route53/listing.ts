@@ -1,7 +1,8 @@
 // Route 53's list orders and pages. Pure.
-import { enumerationError, invalidDomainName, invalidInput, type Route53Error, validationError } from './errors.ts';
+import { enumerationError, invalidDomainName, invalidInput, Route53Error, validationError } from './errors.ts';
 import { RR_TYPES, type HostedZone, type RecordSet } from './model.ts';
 import { compareAscii, parseName, sortKeyOfName } from './names.ts';
+import type { ListPosition, ZoneIndex } from './zone-index.ts';
 
 export interface Page<T> {
   items: T[];
@@ -57,30 +58,49 @@ export interface RecordPage extends Page<RecordSet> {
   next?: { name: string; type: string; identifier?: string };
 }
 
-/** ListResourceRecordSets: the page that begins at `start` (name, type, identifier). */
-export function pageRecords(records: readonly RecordSet[], start: RecordStart, maxItems: number): RecordPage | Route53Error {
+/** The start of a ListResourceRecordSets page as a list position; undefined from the top. */
+function startPosition(start: RecordStart): ListPosition | undefined | Route53Error {
   // (wording ours) for the two start-position rules.
   if (start.type !== undefined && start.name === undefined) return invalidInput('Invalid request: a StartRecordType (type) needs a StartRecordName (name).');
   if (start.identifier !== undefined && start.type === undefined) {
     return invalidInput('Invalid request: a StartRecordIdentifier (identifier) needs a StartRecordType (type).');
   }
   if (start.type !== undefined && !(RR_TYPES as readonly string[]).includes(start.type)) return enumerationError(start.type, RR_TYPES);
-  let startKey: string | undefined;
-  if (start.name !== undefined) {
-    const parsed = parseName(start.name);
-    if (!parsed.ok) return invalidInput(`${start.name} is not a valid DNS name.`);
-    startKey = sortKeyOfName(parsed.name);
-  }
-  const sorted = sortedKeyed(records);
-  const from = startKey === undefined ? 0 : sorted.findIndex((k) => atOrAfter(k, startKey, start.type, start.identifier));
-  const items = from < 0 ? [] : sorted.slice(from, from + maxItems).map((k) => k.record);
-  const following = from < 0 ? undefined : sorted[from + maxItems]?.record;
+  if (start.name === undefined) return undefined;
+  const parsed = parseName(start.name);
+  if (!parsed.ok) return invalidInput(`${start.name} is not a valid DNS name.`);
+  return { nameKey: sortKeyOfName(parsed.name), ...(start.type === undefined ? {} : { type: start.type }), ...(start.identifier === undefined ? {} : { identifier: start.identifier }) };
+}
+
+function recordPage(items: RecordSet[], following: RecordSet | undefined, maxItems: number): RecordPage {
   const page: RecordPage = { items, isTruncated: following !== undefined, maxItems };
   if (following !== undefined) {
     page.next = { name: following.name, type: following.type };
     if (following.setIdentifier !== undefined) page.next.identifier = following.setIdentifier;
   }
   return page;
+}
+
+/** ListResourceRecordSets over a plain list of sets: the page that begins at `start` (name, type, identifier). */
+export function pageRecords(records: readonly RecordSet[], start: RecordStart, maxItems: number): RecordPage | Route53Error {
+  const position = startPosition(start);
+  if (position instanceof Route53Error) return position;
+  const sorted = sortedKeyed(records);
+  const from = position === undefined ? 0 : sorted.findIndex((k) => atOrAfter(k, position.nameKey, position.type, position.identifier));
+  if (from < 0) return recordPage([], undefined, maxItems);
+  return recordPage(
+    sorted.slice(from, from + maxItems).map((k) => k.record),
+    sorted[from + maxItems]?.record,
+    maxItems,
+  );
+}
+
+/** ListResourceRecordSets over a zone's sorted index: a binary search to `start`, then one page. */
+export function pageZoneRecords(index: ZoneIndex, start: RecordStart, maxItems: number): RecordPage | Route53Error {
+  const position = startPosition(start);
+  if (position instanceof Route53Error) return position;
+  const from = position === undefined ? 0 : index.lowerBound(position);
+  return recordPage(index.slice(from, maxItems), index.at(from + maxItems), maxItems);
 }
 
 function atOrAfter(k: Keyed, nameKey: string, type: string | undefined, identifier: string | undefined): boolean {

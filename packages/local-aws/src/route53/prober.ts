@@ -26,7 +26,7 @@ export interface ProbeResult {
 const FIREWALL_HINT =
   'The endpoint or the internet connection is down, or requests are being blocked by your firewall. See https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-router-firewall-rules.html';
 const BODY_BYTES_SEARCHED = 5120;
-const USER_AGENT = 'Amazon-Route53-Health-Check-Service (ref switchyard-local; report http://amzn.to/1vsZADi)';
+const USER_AGENT = 'Amazon-Route53-Health-Check-Service (ref local-aws; report http://amzn.to/1vsZADi)';
 
 export function probe(target: ProbeTarget, timeoutMs: number, signal: AbortSignal): Promise<ProbeResult> {
   return target.kind === 'tcp' ? probeTcp(target, timeoutMs, signal) : probeHttp(target, timeoutMs, signal);

@@ -21,6 +21,7 @@ import {
 } from './errors.ts';
 import { CHANGE_ACTIONS, RECORD_REGIONS, RR_TYPES, type ChangeAction, type RecordSet } from './model.ts';
 import { describeNameProblem, isInZone, isWildcard, parseName } from './names.ts';
+import { recordKey, type RecordLookup } from './zone-index.ts';
 import { checkValues, valueCharacters } from './values.ts';
 
 export const MAX_RECORDS_PER_REQUEST = 1000;
@@ -54,6 +55,8 @@ export interface ZoneView {
   id: string;
   name: string;
   records: readonly RecordSet[];
+  /** The zone's sets by identity and by name; without it a batch indexes `records` first (O(zone)). */
+  lookup?: RecordLookup;
 }
 
 export interface BatchContext {
@@ -65,6 +68,14 @@ export interface BatchContext {
 
 export type BatchOutcome = { ok: true; records: RecordSet[] } | { ok: false; error: Route53Error };
 
+/** What a valid batch does to the zone: the sets it writes and the identities it removes, in order. */
+export interface BatchEffect {
+  put: RecordSet[];
+  deleted: string[];
+}
+
+export type PlannedBatch = ({ ok: true } & BatchEffect) | { ok: false; error: Route53Error };
+
 interface CheckedChange {
   action: ChangeAction;
   record: RecordSet;
@@ -74,6 +85,19 @@ interface CheckedChange {
 
 /** Validates a whole change batch against a zone and returns the zone's records after it. */
 export function applyChangeBatch(ctx: BatchContext, changes: readonly RawChange[]): BatchOutcome {
+  const base = new Map(ctx.zone.records.map((r) => [recordKey(r), r]));
+  const planned = planChangeBatch({ ...ctx, zone: { ...ctx.zone, lookup: ctx.zone.lookup ?? mapLookup(ctx.zone.records) } }, changes);
+  if (!planned.ok) return planned;
+  for (const key of planned.deleted) base.delete(key);
+  for (const record of planned.put) base.set(recordKey(record), record);
+  return { ok: true, records: [...base.values()] };
+}
+
+/**
+ * Validates a whole change batch against a zone and says what it changes, looking only at
+ * the sets at the names the batch touches (O(batch × sets at those names) with a lookup).
+ */
+export function planChangeBatch(ctx: BatchContext, changes: readonly RawChange[]): PlannedBatch {
   const checked: CheckedChange[] = [];
   if (changes.length === 0) {
     return { ok: false, error: validationError('[]', 'changeBatch.changes', 'Member must have length greater than or equal to 1') };
@@ -86,7 +110,7 @@ export function applyChangeBatch(ctx: BatchContext, changes: readonly RawChange[
   const limit = checkLimits(checked);
   if (limit !== undefined) return { ok: false, error: new InvalidChangeBatch([limit]) };
 
-  const working = new WorkingZone(ctx.zone.records);
+  const working = new WorkingZone(ctx.zone.lookup ?? mapLookup(ctx.zone.records));
   const messages: string[] = [];
   for (const change of checked) {
     const problems = problemsWithChange(change, working, ctx);
@@ -98,58 +122,85 @@ export function applyChangeBatch(ctx: BatchContext, changes: readonly RawChange[
     else working.set(change.record);
   }
   if (messages.length > 0) return { ok: false, error: new InvalidChangeBatch(messages) };
-  return { ok: true, records: working.records() };
+  return { ok: true, ...working.effect() };
+}
+
+/** Sets by identity and by name, from a plain list (O(records)). */
+function mapLookup(records: readonly RecordSet[]): RecordLookup {
+  const byKey = new Map<string, RecordSet>();
+  const byName = new Map<string, Map<string, RecordSet>>();
+  for (const r of records) {
+    const key = recordKey(r);
+    byKey.set(key, r);
+    let sets = byName.get(r.name);
+    if (sets === undefined) byName.set(r.name, (sets = new Map()));
+    sets.set(key, r);
+  }
+  return { get: (key) => byKey.get(key), named: (name) => byName.get(name) ?? EMPTY_SETS };
 }
 
 /**
- * The zone as the earlier changes of a batch left it: sets by identity (in the zone's
- * order, new ones last) and by name, so the same-name rules look at a name's few sets
- * instead of scanning the zone for every change (a 1,000-change batch on a zone of
- * thousands of sets was millions of comparisons).
+ * The zone as the earlier changes of a batch left it: the zone's own sets seen through
+ * this batch's changes so far, so the same-name rules look at a name's few sets instead
+ * of the whole zone.
  */
 class WorkingZone {
-  readonly #byKey: Map<string, RecordSet>;
-  readonly #byName = new Map<string, Map<string, RecordSet>>();
+  readonly #base: RecordLookup;
+  /** Identity → the set this batch wrote there, or undefined when it deleted it; in order. */
+  readonly #changed = new Map<string, RecordSet | undefined>();
+  /** The same, by name. */
+  readonly #changedByName = new Map<string, Map<string, RecordSet | undefined>>();
 
-  constructor(records: readonly RecordSet[]) {
-    this.#byKey = new Map();
-    for (const r of records) this.set(r);
+  constructor(base: RecordLookup) {
+    this.#base = base;
   }
 
   get(key: string): RecordSet | undefined {
-    return this.#byKey.get(key);
+    return this.#changed.has(key) ? this.#changed.get(key) : this.#base.get(key);
   }
 
   /** The sets named `name`, keyed by identity. */
   named(name: string): ReadonlyMap<string, RecordSet> {
-    return this.#byName.get(name) ?? EMPTY_SETS;
+    const base = this.#base.named(name);
+    const changed = this.#changedByName.get(name);
+    if (changed === undefined) return base;
+    const sets = new Map(base);
+    for (const [key, record] of changed) {
+      if (record === undefined) sets.delete(key);
+      else sets.set(key, record);
+    }
+    return sets;
   }
 
   set(record: RecordSet): void {
-    const key = recordKey(record);
-    this.#byKey.set(key, record);
-    let sets = this.#byName.get(record.name);
-    if (sets === undefined) this.#byName.set(record.name, (sets = new Map()));
-    sets.set(key, record);
+    this.#note(record.name, recordKey(record), record);
   }
 
   delete(record: RecordSet): void {
-    const key = recordKey(record);
-    this.#byKey.delete(key);
-    this.#byName.get(record.name)?.delete(key);
+    this.#note(record.name, recordKey(record), undefined);
   }
 
-  records(): RecordSet[] {
-    return [...this.#byKey.values()];
+  #note(name: string, key: string, record: RecordSet | undefined): void {
+    this.#changed.set(key, record);
+    let sets = this.#changedByName.get(name);
+    if (sets === undefined) this.#changedByName.set(name, (sets = new Map()));
+    sets.set(key, record);
+  }
+
+  effect(): BatchEffect {
+    const put: RecordSet[] = [];
+    const deleted: string[] = [];
+    for (const [key, record] of this.#changed) {
+      if (record !== undefined) put.push(record);
+      else if (this.#base.get(key) !== undefined) deleted.push(key);
+    }
+    return { put, deleted };
   }
 }
 
 const EMPTY_SETS: ReadonlyMap<string, RecordSet> = new Map();
 
-/** Identity of a set within a zone: name, type and SetIdentifier. */
-export function recordKey(r: Pick<RecordSet, 'name' | 'type' | 'setIdentifier'>): string {
-  return `${r.name}|${r.type}|${r.setIdentifier ?? ''}`;
-}
+export { recordKey };
 
 /** `[name='x.example.com.', type='A']`, with `, set-identifier='s'` for routed sets. */
 export function describeSet(r: Pick<RecordSet, 'name' | 'type' | 'setIdentifier'>): string {
@@ -367,7 +418,7 @@ function problemsWithAlias(record: RecordSet, working: WorkingZone, ctx: BatchCo
   const zone = alias.hostedZoneId === ctx.zone.id ? ctx.zone : ctx.zoneById(alias.hostedZoneId);
   if (zone === undefined) return [];
   const subject = `Tried to create an alias that targets ${alias.dnsName}, type ${record.type} in zone ${alias.hostedZoneId}`;
-  const candidates = zone === ctx.zone ? [...working.named(alias.dnsName).values()] : zone.records;
+  const candidates = zone === ctx.zone ? [...working.named(alias.dnsName).values()] : zone.lookup !== undefined ? [...zone.lookup.named(alias.dnsName).values()] : zone.records;
   const found = candidates.some((r) => r.name === alias.dnsName && r.type === record.type);
   const problems: string[] = [];
   if (!isInZone(alias.dnsName, zone.name)) problems.push(`${subject}, but the alias target name does not lie within the target zone`);

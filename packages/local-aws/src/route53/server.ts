@@ -18,6 +18,8 @@ export async function serveLocalService(service: LocalService, options: { port?:
     name: service.name,
     matches: (req) => service.matches(req),
     handle: (req) => service.handle(req),
+    // Its own body limit (Route 53: a 1,000-change batch), not the endpoint's 64 KiB default.
+    ...(service.maxBodyBytes === undefined ? {} : { maxBodyBytes: service.maxBodyBytes }),
     ...(service.refuse === undefined ? {} : { refuse: (req, status, code, message) => service.refuse!(req, status, code, message) }),
   };
   const endpoint = await startEndpoint({ port: options.port ?? 0, host: options.host ?? '127.0.0.1', services: [mounted], ...(options.log === undefined ? {} : { log: options.log }) });

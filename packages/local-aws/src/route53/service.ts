@@ -23,11 +23,11 @@ import {
 import { FaultInjector, type Route53Faults } from './faults.ts';
 import { HealthChecker, type AlarmStateLookup, type HealthCheckStatusChange, type ResolveTarget } from './health-checker.ts';
 import { parseHealthCheckConfig, sameHealthCheckConfig, updateHealthCheckConfig } from './health-rules.ts';
-import { pageById, pageRecords, pageZonesByName, parseMaxItems } from './listing.ts';
-import { RR_TYPES, type ChangeRecord, type HealthCheck, type HealthCheckConfig, type HostedZone, type Route53State } from './model.ts';
+import { pageById, pageZonesByName, pageZoneRecords, parseMaxItems } from './listing.ts';
+import { RR_TYPES, type ChangeRecord, type HealthCheck, type HealthCheckConfig, type HostedZone } from './model.ts';
 import { readChanges, readHealthCheckConfig } from './requests.ts';
-import { applyChangeBatch, parseInteger } from './rules.ts';
-import { loadState, StateWriter } from './store.ts';
+import { parseInteger, planChangeBatch } from './rules.ts';
+import { Route53Store, type Route53Operation } from './store.ts';
 import { canonicalName, resolve as resolveQuery, type Query, type Resolution, type ResolverWorld } from './resolver.ts';
 import { regionOfAddress } from './region-latency.ts';
 import {
@@ -54,8 +54,10 @@ import { apexRecords, checkZoneVpc, holdsOnlyApexRecords, nameServersFrom, zoneN
 export const API_PREFIX = '/2013-04-01/';
 
 export interface Route53ServiceOptions {
-  /** JSON file the account is kept in; it survives restarts. Omit for memory only. */
+  /** File the account is kept in (a snapshot, with its change log in `<statePath>.log`); it survives restarts. Omit for memory only. */
   statePath?: string;
+  /** Compact the change log into the snapshot once it holds this many bytes (default 4 MiB). */
+  compactAfterBytes?: number;
   /** How long a change stays PENDING before GetChange reports INSYNC (default 1000 ms). */
   insyncDelayMs?: number;
   /** Multiplies health-check intervals: 0.01 turns a 10 s RequestInterval into 100 ms (default 1). */
@@ -103,11 +105,9 @@ interface Route {
   handler: Handler;
 }
 
-const MAX_CHANGES_KEPT = 5000;
-
 export function createRoute53Service(options: Route53ServiceOptions = {}): Route53Service {
-  const state: Route53State = loadState(options.statePath);
-  const writer = new StateWriter(options.statePath);
+  const store = Route53Store.open(options.statePath, options.compactAfterBytes === undefined ? {} : { compactAfterBytes: options.compactAfterBytes });
+  const state = store.state;
   const insyncDelayMs = options.insyncDelayMs ?? 1000;
   const timeScale = options.healthCheckTimeScale ?? 1;
   const faults = new FaultInjector(options.faults ?? {});
@@ -117,15 +117,13 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     resolveTarget: options.resolveTarget ?? ((host, port) => ({ host, port })),
     ...(options.alarmState === undefined ? {} : { alarmState: options.alarmState }),
     remember: (id, healthy) => {
-      const check = state.healthChecks.find((c) => c.id === id);
-      if (check === undefined) return;
-      check.lastHealthy = healthy;
-      void writer.save(state);
+      if (state.healthChecks.some((c) => c.id === id)) store.commit([{ op: 'lastHealthy', id, healthy }]).catch(() => undefined);
     },
   });
   for (const check of state.healthChecks) checker.track(check);
 
-  const save = () => writer.save(state);
+  /** Applies the operations and resolves once they are on disk; `change` adds a change record. */
+  const commit = (operations: Route53Operation[]) => store.commit(operations);
 
   // -------------------------------------------------------------------------
   // Lookups and small helpers.
@@ -141,11 +139,10 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     if (check === undefined) throw noSuchHealthCheck(id);
     return check;
   };
+  /** A new change record, for the operation that stores it. */
   const newChange = (comment?: string): ChangeRecord => {
     const change: ChangeRecord = { id: `C${randomId(20)}`, submittedAt: new Date().toISOString() };
     if (comment !== undefined) change.comment = comment;
-    state.changes.push(change);
-    if (state.changes.length > MAX_CHANGES_KEPT) state.changes.splice(0, state.changes.length - MAX_CHANGES_KEPT);
     return change;
   };
   const statusOf = (change: ChangeRecord): 'PENDING' | 'INSYNC' =>
@@ -214,10 +211,12 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
       records: apexRecords(name, nameServers),
     };
     if (comment !== undefined) zone.comment = comment;
-    state.zones.push(zone);
-    state.zoneCallerReferences.push(callerReference);
     const change = newChange();
-    await save();
+    await commit([
+      { op: 'zone', zone },
+      { op: 'zoneReference', reference: callerReference },
+      { op: 'change', change },
+    ]);
     return ok(
       document(
         'CreateHostedZoneResponse',
@@ -273,10 +272,11 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
   const deleteHostedZone: Handler = async (_req, [id]) => {
     const zone = zoneOf(id!);
     if (!holdsOnlyApexRecords(zone)) throw hostedZoneNotEmpty();
-    state.zones.splice(state.zones.indexOf(zone), 1);
-    delete state.tags[`hostedzone/${zone.id}`];
     const change = newChange();
-    await save();
+    await commit([
+      { op: 'deleteZone', zoneId: zone.id },
+      { op: 'change', change },
+    ]);
     return ok(document('DeleteHostedZoneResponse', renderChangeInfo(change.id, 'PENDING', change.submittedAt)));
   };
 
@@ -334,19 +334,23 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     if (batch.comment !== undefined && batch.comment.length > 256) {
       throw validationError(batch.comment, 'changeBatch.comment', 'Member must have length less than or equal to 256');
     }
-    const outcome = applyChangeBatch(
+    const zoneView = (z: HostedZone) => ({ id: z.id, name: z.name, records: z.records, lookup: store.index(z.id) });
+    const outcome = planChangeBatch(
       {
-        zone,
+        zone: zoneView(zone),
         healthCheckExists: (checkId) => state.healthChecks.some((c) => c.id === checkId),
-        zoneById: (zoneId) => state.zones.find((z) => z.id === zoneId),
+        zoneById: (zoneId) => {
+          const other = state.zones.find((z) => z.id === zoneId);
+          return other === undefined ? undefined : zoneView(other);
+        },
       },
       batch.changes,
     );
     if (!outcome.ok) throw outcome.error;
-    // The acceptWithoutApply fault answers as usual but keeps the zone as it was.
-    if (!faults.dropsChange()) zone.records = outcome.records;
     const change = newChange(batch.comment);
-    await save();
+    // The acceptWithoutApply fault answers as usual but keeps the zone as it was.
+    const records: Route53Operation[] = faults.dropsChange() ? [] : [{ op: 'records', zoneId: zone.id, put: outcome.put, deleted: outcome.deleted }];
+    await commit([...records, { op: 'change', change }]);
     return ok(document('ChangeResourceRecordSetsResponse', renderChangeInfo(change.id, 'PENDING', change.submittedAt, change.comment)));
   };
 
@@ -356,7 +360,7 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     const maxItems = parseMaxItems(query.get('maxitems'), 300, 300);
     if (maxItems instanceof Route53Error) throw maxItems;
     const start = dropUndefined({ name: query.get('name') ?? undefined, type: query.get('type') ?? undefined, identifier: query.get('identifier') ?? undefined });
-    const page = pageRecords(zone.records, start, maxItems);
+    const page = pageZoneRecords(store.index(zone.id), start, maxItems);
     if (page instanceof Route53Error) throw page;
     return ok(
       document(
@@ -410,9 +414,9 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     }
     if (state.deletedHealthCheckReferences.includes(callerReference)) throw healthCheckAlreadyExists(callerReference);
     const check: HealthCheck = { id: randomUUID(), callerReference, config, version: 1 };
-    state.healthChecks.push(check);
+    const written = commit([{ op: 'healthCheck', check }]);
     checker.track(check);
-    await save();
+    await written;
     return ok(document('CreateHealthCheckResponse', renderHealthCheck(check)), 201, { location: location(req, `healthcheck/${check.id}`) });
   };
 
@@ -438,20 +442,18 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     const config = updateHealthCheckConfig(check.config, readHealthCheckConfig(root), resets);
     if (config instanceof Route53Error) throw config;
     checkChildren(config, check.id);
-    check.config = config;
-    check.version += 1;
-    checker.track(check);
-    await save();
-    return ok(document('UpdateHealthCheckResponse', renderHealthCheck(check)));
+    const updated: HealthCheck = { ...check, config, version: check.version + 1 };
+    const written = commit([{ op: 'healthCheck', check: updated }]);
+    checker.track(updated);
+    await written;
+    return ok(document('UpdateHealthCheckResponse', renderHealthCheck(updated)));
   };
 
   const deleteHealthCheck: Handler = async (_req, [id]) => {
     const check = healthCheckOf(id!);
-    state.healthChecks.splice(state.healthChecks.indexOf(check), 1);
-    state.deletedHealthCheckReferences.push(check.callerReference);
-    delete state.tags[`healthcheck/${check.id}`];
+    const written = commit([{ op: 'deleteHealthCheck', id: check.id }]);
     checker.untrack(check.id);
-    await save();
+    await written;
     return ok(document('DeleteHealthCheckResponse'));
   };
 
@@ -512,8 +514,7 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     for (const tagKey of remove) delete tags[tagKey];
     // (wording ours) Route 53 allows 50 tags per resource.
     if (Object.keys(tags).length > 50) throw invalidInput(`Invalid request: ${key} would have ${Object.keys(tags).length} tags; a resource can have at most 50.`);
-    state.tags[key] = tags;
-    await save();
+    await commit([{ op: 'tags', key, tags }]);
     return ok(document('ChangeTagsForResourceResponse'));
   };
 
@@ -606,7 +607,7 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     setFaults: (next) => faults.set(next),
     close: async () => {
       checker.close();
-      await writer.flush();
+      await store.close();
     },
   };
 }

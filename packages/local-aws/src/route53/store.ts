@@ -1,62 +1,134 @@
-// The emulator's state on disk: one JSON file, replaced atomically (write a temporary
-// file, then rename) so a crash never leaves half a state behind.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+// The emulator's state on disk: a snapshot (the JSON file the state path names, version 1)
+// and an append-only log of changes next to it (journal.ts). Every change is a list of
+// operations, applied in memory and appended as one log line, so a write costs what the
+// change costs and a change batch lands whole or not at all. Start-up reads the snapshot
+// and replays the log with the same applyOperations.
 import { InvalidInput } from '../errors.ts';
-import { emptyState, type Route53State } from './model.ts';
+import { Journal } from '../journal.ts';
+import { emptyState, type ChangeRecord, type HealthCheck, type HostedZone, type RecordSet, type Route53State } from './model.ts';
+import { ZoneIndex } from './zone-index.ts';
 
-/** Reads the state file; a missing file is an empty account. */
-export function loadState(path: string | undefined): Route53State {
-  if (path === undefined) return emptyState();
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      mkdirSync(dirname(path), { recursive: true });
-      return emptyState();
+/** How many changes GetChange remembers. */
+export const MAX_CHANGES_KEPT = 5000;
+
+export type Route53Operation =
+  | { op: 'zone'; zone: HostedZone }
+  | { op: 'deleteZone'; zoneId: string }
+  | { op: 'records'; zoneId: string; put: RecordSet[]; deleted: string[] }
+  | { op: 'zoneReference'; reference: string }
+  | { op: 'healthCheck'; check: HealthCheck }
+  | { op: 'deleteHealthCheck'; id: string }
+  | { op: 'lastHealthy'; id: string; healthy: boolean }
+  | { op: 'tags'; key: string; tags: Record<string, string> | null }
+  | { op: 'change'; change: ChangeRecord };
+
+/** The state in memory with each zone's sorted index. */
+export class Route53Store {
+  readonly state: Route53State;
+  readonly #indexes = new Map<string, ZoneIndex>();
+  readonly #journal: Journal<Route53State, Route53Operation[]> | undefined;
+
+  private constructor(state: Route53State, journal: Journal<Route53State, Route53Operation[]> | undefined) {
+    this.state = state;
+    this.#journal = journal;
+    for (const zone of state.zones) this.#indexes.set(zone.id, new ZoneIndex(zone));
+  }
+
+  /** Opens the state at `path` (snapshot + log); memory only without one. */
+  static open(path: string | undefined, options: { compactAfterBytes?: number } = {}): Route53Store {
+    if (path === undefined) return new Route53Store(emptyState(), undefined);
+    const { journal, recovered } = Journal.open<Route53State, Route53Operation[]>(path, readSnapshot, { ...options, label: 'Route 53 state file' });
+    const store = new Route53Store(recovered.snapshot ?? emptyState(), journal);
+    for (const operations of recovered.entries) store.#apply(operations);
+    return store;
+  }
+
+  /** The sorted index of a zone of the state. */
+  index(zoneId: string): ZoneIndex {
+    const index = this.#indexes.get(zoneId);
+    if (index === undefined) throw new Error(`no index for hosted zone ${zoneId}`);
+    return index;
+  }
+
+  /** Applies the operations in memory, then resolves once they are on disk (one log line). */
+  commit(operations: Route53Operation[]): Promise<void> {
+    this.#apply(operations);
+    return this.#journal?.append(operations, () => this.state) ?? Promise.resolve();
+  }
+
+  flush(): Promise<void> {
+    return this.#journal?.flush() ?? Promise.resolve();
+  }
+
+  /** Stops writing; the state is left as one snapshot file. */
+  close(): Promise<void> {
+    return this.#journal?.close(this.state) ?? Promise.resolve();
+  }
+
+  /** Writes the state as the snapshot and empties the log. */
+  compact(): Promise<void> {
+    return this.#journal?.compact(this.state) ?? Promise.resolve();
+  }
+
+  #apply(operations: readonly Route53Operation[]): void {
+    const state = this.state;
+    for (const operation of operations) {
+      switch (operation.op) {
+        case 'zone':
+          state.zones.push(operation.zone);
+          this.#indexes.set(operation.zone.id, new ZoneIndex(operation.zone));
+          break;
+        case 'deleteZone':
+          state.zones.splice(
+            state.zones.findIndex((z) => z.id === operation.zoneId),
+            1,
+          );
+          this.#indexes.delete(operation.zoneId);
+          delete state.tags[`hostedzone/${operation.zoneId}`];
+          break;
+        case 'records': {
+          this.index(operation.zoneId).apply(operation.put, operation.deleted);
+          break;
+        }
+        case 'zoneReference':
+          state.zoneCallerReferences.push(operation.reference);
+          break;
+        case 'healthCheck': {
+          const at = state.healthChecks.findIndex((c) => c.id === operation.check.id);
+          if (at < 0) state.healthChecks.push(operation.check);
+          else state.healthChecks[at] = operation.check;
+          break;
+        }
+        case 'deleteHealthCheck': {
+          const at = state.healthChecks.findIndex((c) => c.id === operation.id);
+          if (at < 0) break;
+          state.deletedHealthCheckReferences.push(state.healthChecks[at]!.callerReference);
+          state.healthChecks.splice(at, 1);
+          delete state.tags[`healthcheck/${operation.id}`];
+          break;
+        }
+        case 'lastHealthy': {
+          const check = state.healthChecks.find((c) => c.id === operation.id);
+          if (check !== undefined) check.lastHealthy = operation.healthy;
+          break;
+        }
+        case 'tags':
+          if (operation.tags === null) delete state.tags[operation.key];
+          else state.tags[operation.key] = operation.tags;
+          break;
+        case 'change':
+          state.changes.push(operation.change);
+          if (state.changes.length > MAX_CHANGES_KEPT) state.changes.splice(0, state.changes.length - MAX_CHANGES_KEPT);
+          break;
+      }
     }
-    throw new InvalidInput(`Route 53 state file ${path} cannot be read: ${(error as Error).message}`, { path }, error);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new InvalidInput(`Route 53 state file ${path} is not valid JSON: ${(error as Error).message}`, { path }, error);
-  }
+}
+
+function readSnapshot(parsed: unknown, path: string): Route53State {
   const state = parsed as Partial<Route53State>;
   if (typeof parsed !== 'object' || parsed === null || state.version !== 1 || !Array.isArray(state.zones) || !Array.isArray(state.healthChecks)) {
     throw new InvalidInput(`Route 53 state file ${path} is not a Switchyard Route 53 state (version 1)`, { path });
   }
   return { ...emptyState(), ...state } as Route53State;
-}
-
-/** Serialises writes so the newest state always lands last. */
-export class StateWriter {
-  private readonly path: string | undefined;
-  private queue: Promise<void> = Promise.resolve();
-  private sequence = 0;
-
-  constructor(path: string | undefined) {
-    this.path = path;
-  }
-
-  save(state: Route53State): Promise<void> {
-    if (this.path === undefined) return Promise.resolve();
-    const path = this.path;
-    const text = JSON.stringify(state, null, 1);
-    const temporary = `${path}.${process.pid}.${++this.sequence}.tmp`;
-    const write = async () => {
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(temporary, text, 'utf8');
-      await rename(temporary, path);
-    };
-    this.queue = this.queue.then(write, write);
-    return this.queue;
-  }
-
-  flush(): Promise<void> {
-    return this.queue.catch(() => undefined);
-  }
 }

@@ -9,7 +9,7 @@ import { aslValidationCache } from './validation-cache.ts';
 export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 export const EVENTS_PUT_EVENTS = 'arn:aws:states:::events:putEvents';
 /** Resource of the Task a Wait state becomes when waits are scaled (see withScaledWaits). */
-export const LOCAL_WAIT_RESOURCE = 'arn:aws:states:::switchyard:wait';
+export const LOCAL_WAIT_RESOURCE = 'arn:aws:states:::local-aws:wait';
 
 export type AslObject = Record<string, unknown>;
 

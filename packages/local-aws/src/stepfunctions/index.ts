@@ -14,3 +14,5 @@ export type {
 export { LocalStepFunctions } from './engine.ts';
 export type { ExecutionRecord, StateMachineRecord, StepFunctionsOptions } from './engine.ts';
 export { stepFunctionsService, STEP_FUNCTIONS_OPERATIONS } from './service.ts';
+export { EVENTS_PUT_EVENTS, forEachState, LAMBDA_INVOKE, parseDefinition, validateAsl, type AslObject } from './definition.ts';
+export type { ExecutionSummary } from './execution-store.ts';

@@ -9,8 +9,8 @@
 // remembered; an invalid definition is validated every time (its errors are reported).
 // Kept in memory for the process and on disk in `node_modules/.cache/switchyard/asl/`
 // (one empty file per valid key, where tools keep their caches), so other processes —
-// the next start, every test worker — skip it too. SWITCHYARD_ASL_CACHE=off turns the
-// disk part off; SWITCHYARD_ASL_CACHE=<folder> puts it elsewhere. Disk errors only cost
+// the next start, every test worker — skip it too. LOCAL_AWS_ASL_CACHE=off turns the
+// disk part off; LOCAL_AWS_ASL_CACHE=<folder> puts it elsewhere. Disk errors only cost
 // the saving, never a verdict.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -85,7 +85,7 @@ export function aslValidationCache(optionsKey: string): ValidationCache {
   let cache = shared.get(optionsKey);
   if (cache === undefined) {
     const { versions, nodeModules } = decidingVersions();
-    const setting = process.env['SWITCHYARD_ASL_CACHE'];
+    const setting = process.env['LOCAL_AWS_ASL_CACHE'];
     const folder =
       setting === 'off' ? undefined : setting !== undefined && setting !== '' ? setting : nodeModules === undefined ? undefined : join(nodeModules, '.cache', 'switchyard', 'asl');
     cache = validationCache({ folder, salt: `${versions} ${optionsKey}` });

@@ -25,6 +25,18 @@ describe('local Route 53: change batches', () => {
   });
 
   describe('atomic batches', () => {
+    it('takes a batch of 1,000 changes, well over the 64 KiB default body limit of the endpoint, when served alone', async () => {
+      // Prepare
+      const changes = Array.from({ length: 1000 }, (_, i) => change('CREATE', simple(`a-rather-long-record-name-${i}.example.com`, 'A', ['192.0.2.1'])));
+
+      // Act
+      await apply(emulator.client, zoneId, ...changes);
+
+      // Assess
+      const page = await emulator.client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: 'a-rather-long-record-name-999.example.com', StartRecordType: 'A', MaxItems: 1 }));
+      expect(page.ResourceRecordSets!.map((r) => r.Name)).toEqual(['a-rather-long-record-name-999.example.com.']);
+    });
+
     it('validates the whole batch first: one bad change rejects all, and every problem is reported', async () => {
       // Prepare
       await apply(emulator.client, zoneId, change('CREATE', simple('taken.example.com', 'A', ['192.0.2.1'])));

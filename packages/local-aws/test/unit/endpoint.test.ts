@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { defaultPort, startEndpoint } from '../../src/endpoint.ts';
+import { startEndpoint } from '../../src/endpoint.ts';
 import type { LocalService } from '../../src/http.ts';
 
 function service(name: string, matches: (path: string) => boolean, handle: LocalService['handle'], closed?: string[]): LocalService {
@@ -171,13 +171,5 @@ describe('startEndpoint and broken HTTP', () => {
     } finally {
       await endpoint.close();
     }
-  });
-});
-
-describe('defaultPort', () => {
-  it('reads SWITCHYARD_PORT, else 4566', () => {
-    expect(defaultPort({})).toBe(4566);
-    expect(defaultPort({ SWITCHYARD_PORT: '5000' })).toBe(5000);
-    expect(() => defaultPort({ SWITCHYARD_PORT: 'abc' })).toThrow(/SWITCHYARD_PORT: must be a port number/);
   });
 });

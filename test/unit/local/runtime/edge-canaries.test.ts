@@ -1,6 +1,6 @@
 // The edges' canaries of the local runtime (docs/edge.md): each workload cluster's upstream
 // alarm follows whether the edges reach that cluster's own load balancer.
-import { LocalAlarms } from '@switchyard/local-aws/cloudwatch/alarms';
+import { LocalAlarms } from '@switchyard/local-aws/cloudwatch';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';

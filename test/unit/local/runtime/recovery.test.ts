@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Lock } from '../../../../src/core/fleet-document.ts';
 import type { Deps } from '../../../../src/core/ports.ts';
 import { recoverInterrupted } from '../../../../src/local/runtime/recovery.ts';
-import type { ExecutionRecord, LocalStepFunctions } from '@switchyard/local-aws/stepfunctions/engine';
+import type { ExecutionRecord, LocalStepFunctions } from '@switchyard/local-aws/stepfunctions';
 import { MemoryStateTable } from '../../../support/workflows/memory-table.ts';
 
 const NOW = new Date('2030-01-01T00:00:00.000Z');

@@ -43,6 +43,7 @@ describe('the state folder', () => {
     await mkdir(join(folder.path, 'dynamodb'));
     await writeFile(join(folder.path, 'route53.json'), '{}');
     await writeFile(join(folder.path, 'route53.json.123.tmp'), '{}');
+    await writeFile(join(folder.path, 'route53.json.log'), '1 0 []\n'); // Route 53's change log
     await writeFile(join(folder.path, 'my-notes.txt'), 'keep me');
     // Act
     await resetStateDir(folder.path);

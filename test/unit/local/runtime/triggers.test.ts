@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseFleetConfig } from '../../../../src/core/config.ts';
-import { LocalEventBus } from '@switchyard/local-aws/eventbridge/bus';
+import { LocalEventBus } from '@switchyard/local-aws/eventbridge';
 import { localNames } from '../../../../src/local/runtime/names.ts';
 import { installTriggers, triggerRoutes } from '../../../../src/local/runtime/triggers.ts';
 

@@ -5,11 +5,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 // The process-wide cache reads its folder from the environment when first used.
 const folder = mkdtempSync(join(tmpdir(), 'switchyard-asl-cache-'));
-process.env['SWITCHYARD_ASL_CACHE'] = folder;
+process.env['LOCAL_AWS_ASL_CACHE'] = folder;
 const { validateAsl } = await import('../../../src/stepfunctions/definition.ts');
 const { validationCache } = await import('../../../src/stepfunctions/validation-cache.ts');
 afterAll(() => {
-  delete process.env['SWITCHYARD_ASL_CACHE'];
+  delete process.env['LOCAL_AWS_ASL_CACHE'];
 });
 
 const valid = { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } };

@@ -1,0 +1,188 @@
+// `npm run bench -- compare`: the local Route 53 (`switchyard local route53 --state`, so
+// every change is persisted) against moto_server (`python3 -m moto.server`, in memory),
+// both running at once and driven by the same workload through the same client code
+// (AWS SDK v3): create 10,000 weighted records in 20 batches, list them all in pages of
+// 300, make 200 single-record UPSERTs, delete them all in 20 batches. Each phase's target:
+// Switchyard at least 3× faster than moto. Without moto it measures Switchyard alone and
+// says moto was absent. Also: a 1,000,000-record zone in one process (create in batches of
+// 1,000, a single UPSERT, a page from the middle, restart time).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client, type Change } from '@aws-sdk/client-route-53';
+import { createRoute53Service } from '@switchyard/local-aws/route53';
+
+const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const RECORDS = 10_000;
+const BATCHES = 20;
+const UPSERTS = 200;
+const TARGET_RATIO = 3;
+/** The big zone's size: 1,000,000 unless BENCH_BIG_ZONE_RECORDS says otherwise (a multiple of 1,000). */
+const MILLION = Number(process.env['BENCH_BIG_ZONE_RECORDS'] ?? 1_000_000);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilServing(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: the server exited (${child.exitCode})`);
+    try {
+      await fetch(`${url}/2013-04-01/hostedzone`);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`${url} did not start within 120 s`);
+}
+
+const weighted = (action: 'CREATE' | 'UPSERT' | 'DELETE', i: number, value = '192.0.2.1'): Change => ({
+  Action: action,
+  ResourceRecordSet: { Name: `app${i}.bench.example.`, Type: 'A', SetIdentifier: 'east', Weight: 10, TTL: 60, ResourceRecords: [{ Value: value }] },
+});
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return Math.round(performance.now() - started);
+}
+
+/** The workload, phase by phase, in ms. */
+async function workload(url: string): Promise<Record<string, number>> {
+  const client = new Route53Client({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 1 });
+  try {
+    const zone = await client.send(new CreateHostedZoneCommand({ Name: 'bench.example', CallerReference: `bench-${Date.now()}` }));
+    const zoneId = zone.HostedZone!.Id!;
+    const perBatch = RECORDS / BATCHES;
+    const batches = (action: 'CREATE' | 'DELETE', value?: (i: number) => string) => async () => {
+      for (let b = 0; b < BATCHES; b++) {
+        const changes = Array.from({ length: perBatch }, (_, k) => weighted(action, b * perBatch + k, value?.(b * perBatch + k)));
+        await client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }));
+      }
+    };
+    const create = await timed(batches('CREATE'));
+    let listed = 0;
+    const list = await timed(async () => {
+      let start: Record<string, string> = {};
+      for (;;) {
+        const page = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, MaxItems: 300, ...start }));
+        listed += page.ResourceRecordSets?.length ?? 0;
+        if (!page.IsTruncated) break;
+        start = { StartRecordName: page.NextRecordName!, StartRecordType: page.NextRecordType!, ...(page.NextRecordIdentifier ? { StartRecordIdentifier: page.NextRecordIdentifier } : {}) };
+      }
+    });
+    if (listed < RECORDS) throw new Error(`${url}: listed ${listed} record sets, expected at least ${RECORDS}`);
+    const upsert = await timed(async () => {
+      for (let i = 0; i < UPSERTS; i++) {
+        await client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [weighted('UPSERT', (i * 37) % RECORDS, '192.0.2.2')] } }));
+      }
+    });
+    const upserted = new Set(Array.from({ length: UPSERTS }, (_, i) => (i * 37) % RECORDS));
+    const remove = await timed(batches('DELETE', (i) => (upserted.has(i) ? '192.0.2.2' : '192.0.2.1')));
+    return { create, list, upsert, delete: remove };
+  } finally {
+    client.destroy();
+  }
+}
+
+async function startSwitchyard(stateDir: string): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [CLI, 'local', 'route53', '--port', String(port), '--state', join(stateDir, 'route53.json'), '--insync-delay', '0'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilServing(url, child);
+  return { url, child };
+}
+
+async function startMoto(): Promise<{ url: string; child: ChildProcess } | undefined> {
+  const probe = spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' });
+  if (probe.status !== 0) return undefined;
+  const port = await freePort();
+  const child = spawn('python3', ['-m', 'moto.server', '-p', String(port)], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilServing(url, child);
+  return { url, child };
+}
+
+/** The million-record zone, in process (XML through the service's handler, as the endpoint does). */
+async function million(stateDir: string): Promise<Record<string, number>> {
+  const statePath = join(stateDir, 'million.json');
+  const XMLNS = 'https://route53.amazonaws.com/doc/2013-04-01/';
+  let service = createRoute53Service({ statePath, insyncDelayMs: 0 });
+  const call = async (method: string, path: string, body = '') => {
+    const answer = await service.handle({ method, url: new URL(`http://localhost/2013-04-01/${path}`), headers: { host: 'localhost' }, body: Buffer.from(body) });
+    if (answer.status >= 300) throw new Error(`${method} ${path}: ${answer.status} ${String(answer.body)}`);
+    return String(answer.body);
+  };
+  const created = await call('POST', 'hostedzone', `<CreateHostedZoneRequest xmlns="${XMLNS}"><Name>million.example</Name><CallerReference>million</CallerReference></CreateHostedZoneRequest>`);
+  const zoneId = /<Id>\/hostedzone\/([A-Z0-9]+)<\/Id>/.exec(created)![1]!;
+  const change = (action: string, i: number, value: string) =>
+    `<Change><Action>${action}</Action><ResourceRecordSet><Name>r${i}.million.example</Name><Type>A</Type><TTL>60</TTL><ResourceRecords><ResourceRecord><Value>${value}</Value></ResourceRecord></ResourceRecords></ResourceRecordSet></Change>`;
+  const batch = (changes: string) => `<ChangeResourceRecordSetsRequest xmlns="${XMLNS}"><ChangeBatch><Changes>${changes}</Changes></ChangeBatch></ChangeResourceRecordSetsRequest>`;
+  const create = await timed(async () => {
+    for (let b = 0; b < MILLION / 1000; b++) {
+      await call('POST', `hostedzone/${zoneId}/rrset`, batch(Array.from({ length: 1000 }, (_, k) => change('CREATE', b * 1000 + k, '192.0.2.1')).join('')));
+    }
+  });
+  const upserts = 100;
+  const upsertTotal = await timed(async () => {
+    for (let i = 0; i < upserts; i++) await call('POST', `hostedzone/${zoneId}/rrset`, batch(change('UPSERT', (i * 7919) % MILLION, '192.0.2.2')));
+  });
+  const page = await timed(() => call('GET', `hostedzone/${zoneId}/rrset?name=r500000.million.example&maxitems=300`));
+  // Restart from what a killed process leaves (snapshot + log), then after a clean stop (one snapshot).
+  const reopenFromLog = await timed(async () => {
+    const second = createRoute53Service({ statePath });
+    await second.close();
+  });
+  await service.close();
+  const reopen = await timed(async () => {
+    service = createRoute53Service({ statePath });
+  });
+  await service.close();
+  return { records: MILLION, createMs: create, upsertMeanMs: Math.round((upsertTotal / upserts) * 100) / 100, pageFromMiddleMs: page, restartFromLogMs: reopenFromLog, restartFromSnapshotMs: reopen };
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const stateDir = await mkdtemp(join(tmpdir(), 'switchyard-bench-compare-'));
+  const servers: ChildProcess[] = [];
+  try {
+    const switchyard = await startSwitchyard(stateDir);
+    servers.push(switchyard.child);
+    const moto = await startMoto();
+    if (moto !== undefined) servers.push(moto.child);
+    // Both are up at once; each phase runs against one, then the other.
+    const ours = await workload(switchyard.url);
+    process.stderr.write(`compare: switchyard ${JSON.stringify(ours)}\n`);
+    const theirs = moto === undefined ? undefined : await workload(moto.url);
+    process.stderr.write(`compare: moto ${JSON.stringify(theirs ?? 'absent')}\n`);
+    const phases = Object.keys(ours);
+    const ratios = theirs === undefined ? undefined : Object.fromEntries(phases.map((p) => [p, Math.round((theirs[p]! / Math.max(1, ours[p]!)) * 10) / 10]));
+    const millionRecords = await million(stateDir);
+    process.stderr.write(`compare: big zone ${JSON.stringify(millionRecords)}\n`);
+    return {
+      workload: { records: RECORDS, createBatches: BATCHES, pageSize: 300, upserts: UPSERTS },
+      switchyardMs: ours,
+      ...(theirs === undefined ? { moto: 'absent (python3 -m moto.server not available): Switchyard measured alone' } : { motoMs: theirs, motoOverSwitchyard: ratios }),
+      millionRecords,
+      targets:
+        ratios === undefined
+          ? []
+          : phases.map((p) => ({ name: `${p}: at least ${TARGET_RATIO}x faster than moto`, target: TARGET_RATIO, actual: ratios[p]!, pass: ratios[p]! >= TARGET_RATIO })),
+    };
+  } finally {
+    for (const child of servers) child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    await rm(stateDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,70 @@
+// kill -9 in the middle of change batches: a child process applies batches of records to
+// a state file and reports each one acknowledged; killed at a random moment (often in the
+// middle of writing a batch or compacting), the state it leaves holds every acknowledged
+// batch, and every batch either whole or not at all.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Route53Store } from '../../src/route53/store.ts';
+
+const CHILD = join(import.meta.dirname, 'fixtures', 'batch-writer.ts');
+const BATCH = 400;
+
+/** Starts the writer, kills it with SIGKILL after `acks` acknowledged batches plus `extraMs`; returns the last ack seen. */
+function runAndKill(statePath: string, acks: number, extraMs: number): Promise<{ lastAck: number; zoneId: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CHILD, statePath, String(BATCH)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let lastAck = 0;
+    let zoneId = '';
+    let buffered = '';
+    let stderr = '';
+    let killing = false;
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const line of lines) {
+        const [word, value] = line.split(' ');
+        if (word === 'zone') zoneId = value!;
+        if (word === 'ack') lastAck = Number(value);
+      }
+      if (lastAck >= acks && !killing) {
+        killing = true;
+        setTimeout(() => child.kill('SIGKILL'), extraMs);
+      }
+    });
+    child.on('exit', (code, signal) => {
+      if (signal === 'SIGKILL') resolve({ lastAck, zoneId });
+      else reject(new Error(`the writer exited by itself (${code}): ${stderr}`));
+    });
+  });
+}
+
+describe('local Route 53: kill -9 during change batches', () => {
+  it.each([
+    [3, 0],
+    [8, 1],
+    [12, 3],
+    [20, 0],
+  ])('after %i acknowledged batches (+%i ms): loses none, and applies no batch by half', async (acks, extraMs) => {
+    const statePath = join(mkdtempSync(join(tmpdir(), 'r53-kill-')), 'route53.json');
+    const { lastAck, zoneId } = await runAndKill(statePath, acks, extraMs);
+    const store = Route53Store.open(statePath);
+    try {
+      const counts = new Map<number, number>();
+      for (const record of store.index(zoneId).slice(0, Number.MAX_SAFE_INTEGER)) {
+        const batch = /^b(\d+)-r\d+\./.exec(record.name)?.[1];
+        if (batch !== undefined) counts.set(Number(batch), (counts.get(Number(batch)) ?? 0) + 1);
+      }
+      const batches = [...counts.keys()].sort((a, b) => a - b);
+      expect(batches.length).toBeGreaterThanOrEqual(lastAck);
+      expect(batches).toEqual(Array.from({ length: batches.length }, (_, i) => i + 1));
+      for (const [batch, count] of counts) expect({ batch, count }).toEqual({ batch, count: BATCH });
+    } finally {
+      await store.close();
+    }
+  });
+});
