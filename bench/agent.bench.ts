@@ -49,10 +49,35 @@ async function agentMemory(gateways: number): Promise<{ gateways: number; peakRs
     });
     api.setList('/api/v1/services', [], '1');
     api.setList('/api/v1/namespaces', [], '1');
-    api.setList('/apis/networking.istio.io/v1/gateways', Array.from({ length: gateways }, (_, i) => gateway(i, '1')), '1');
-    const env = { PATH: process.env.PATH ?? '', KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: new URL(api.url).port, SWITCHYARD_CLUSTER: 'east', SWITCHYARD_BUS: 'default' };
+    api.setList(
+      '/apis/networking.istio.io/v1/gateways',
+      Array.from({ length: gateways }, (_, i) => gateway(i, '1')),
+      '1',
+    );
+    const env = {
+      PATH: process.env.PATH ?? '',
+      KUBERNETES_SERVICE_HOST: '127.0.0.1',
+      KUBERNETES_SERVICE_PORT: new URL(api.url).port,
+      SWITCHYARD_CLUSTER: 'east',
+      SWITCHYARD_BUS: 'default',
+    };
     const started = Date.now();
-    const child = spawn(process.execPath, [...AGENT_NODE_OPTIONS.split(' '), bundle, '--fleet', join(dir, 'fleet.yaml'), '--service-account-dir', join(dir, 'sa'), '--endpoint-url', local.endpoint.url, '--port', '0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [
+        ...AGENT_NODE_OPTIONS.split(' '),
+        bundle,
+        '--fleet',
+        join(dir, 'fleet.yaml'),
+        '--service-account-dir',
+        join(dir, 'sa'),
+        '--endpoint-url',
+        local.endpoint.url,
+        '--port',
+        '0',
+      ],
+      { env, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout = (stdout + c).slice(-100_000)));
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
@@ -63,7 +88,13 @@ async function agentMemory(gateways: number): Promise<{ gateways: number; peakRs
       }
       const fullSyncMs = Date.now() - started;
       const watch = await api.nextWatch('/apis/networking.istio.io/v1/gateways');
-      for (let i = 0; i < 200; i++) watch.send('MODIFIED', { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', ...gateway(i, String(10 + i)), spec: { ...gateway(i, '').spec, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [`app-${i}-v2.example.com`] }] } });
+      for (let i = 0; i < 200; i++)
+        watch.send('MODIFIED', {
+          apiVersion: 'networking.istio.io/v1',
+          kind: 'Gateway',
+          ...gateway(i, String(10 + i)),
+          spec: { ...gateway(i, '').spec, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [`app-${i}-v2.example.com`] }] },
+        });
       await new Promise((r) => setTimeout(r, 2000));
       const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
       const kb = (field: string) => Number(/\s(\d+) kB/.exec(status.split('\n').find((l) => l.startsWith(field)) ?? '')?.[1] ?? NaN);
@@ -82,13 +113,24 @@ async function agentMemory(gateways: number): Promise<{ gateways: number; peakRs
 async function manifestToInsync(extraApps: number): Promise<{ extraApps: number; appsOnEast: number; changesMs: number[]; medianMs: number }> {
   const made = await bigFleet(extraApps);
   const fleet = made.dir;
-  const runtime = await startLocalRuntime({ fleet, stateDir: null, port: 0, dnsPort: null, waitScale: 0, insyncDelayMs: 0, healthCheckTimeScale: 0.01, settleTimeoutMs: 600_000 });
+  const runtime = await startLocalRuntime({
+    fleet,
+    stateDir: null,
+    port: 0,
+    dnsPort: null,
+    waitScale: 0,
+    insyncDelayMs: 0,
+    healthCheckTimeScale: 0.01,
+    settleTimeoutMs: 600_000,
+  });
   const route53 = new Route53Client({ endpoint: runtime.url, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
   try {
     const zone = (await runtime.clients.route53.listHostedZones())[0]!.id;
     // Start-up publishes every app (the agents' first full sync → OnboardApp): measure after it.
     await runtime.settle(600_000);
-    const appsOnEast = new Set((await runtime.clients.route53.listRecordSets(zone)).filter((r) => r.setIdentifier === 'east' && r.type === 'A').map((r) => r.name)).size;
+    const appsOnEast = new Set(
+      (await runtime.clients.route53.listRecordSets(zone)).filter((r) => r.setIdentifier === 'east' && r.type === 'A').map((r) => r.name),
+    ).size;
     if (appsOnEast < extraApps) throw new Error(`start-up published ${appsOnEast} apps on east, fewer than the ${extraApps} bench apps`);
     const times: number[] = [];
     for (let i = 0; i < CHANGES; i++) {
@@ -129,10 +171,26 @@ export async function run(): Promise<Record<string, unknown>> {
     manifestToInsyncMs: example.changesMs,
     manifestToInsyncBySize: changes,
     targets: [
-      { name: `agent peak RSS watching ${TARGET_GATEWAYS} Gateways, MB`, target: `< ${TARGET_RSS_MB}`, actual: atTarget.peakRssMb, pass: atTarget.peakRssMb < TARGET_RSS_MB },
-      growthTarget('agent peak RSS MB by Gateways watched', memory.map((m) => ({ size: m.gateways, value: m.peakRssMb }))),
-      { name: `manifest change to records INSYNC on the local runtime, waits at zero, example fleet: median of ${CHANGES}, ms`, target: `< ${TARGET_CHANGE_MS}`, actual: example.medianMs, pass: example.medianMs < TARGET_CHANGE_MS },
-      growthTarget('manifest change to INSYNC median ms by apps on east', changes.map((c) => ({ size: c.appsOnEast, value: c.medianMs }))),
+      {
+        name: `agent peak RSS watching ${TARGET_GATEWAYS} Gateways, MB`,
+        target: `< ${TARGET_RSS_MB}`,
+        actual: atTarget.peakRssMb,
+        pass: atTarget.peakRssMb < TARGET_RSS_MB,
+      },
+      growthTarget(
+        'agent peak RSS MB by Gateways watched',
+        memory.map((m) => ({ size: m.gateways, value: m.peakRssMb })),
+      ),
+      {
+        name: `manifest change to records INSYNC on the local runtime, waits at zero, example fleet: median of ${CHANGES}, ms`,
+        target: `< ${TARGET_CHANGE_MS}`,
+        actual: example.medianMs,
+        pass: example.medianMs < TARGET_CHANGE_MS,
+      },
+      growthTarget(
+        'manifest change to INSYNC median ms by apps on east',
+        changes.map((c) => ({ size: c.appsOnEast, value: c.medianMs })),
+      ),
     ],
   };
 }

@@ -80,13 +80,19 @@ async function workload(url: string): Promise<Record<string, number>> {
         const page = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, MaxItems: 300, ...start }));
         listed += page.ResourceRecordSets?.length ?? 0;
         if (!page.IsTruncated) break;
-        start = { StartRecordName: page.NextRecordName!, StartRecordType: page.NextRecordType!, ...(page.NextRecordIdentifier ? { StartRecordIdentifier: page.NextRecordIdentifier } : {}) };
+        start = {
+          StartRecordName: page.NextRecordName!,
+          StartRecordType: page.NextRecordType!,
+          ...(page.NextRecordIdentifier ? { StartRecordIdentifier: page.NextRecordIdentifier } : {}),
+        };
       }
     });
     if (listed < RECORDS) throw new Error(`${url}: listed ${listed} record sets, expected at least ${RECORDS}`);
     const upsert = await timed(async () => {
       for (let i = 0; i < UPSERTS; i++) {
-        await client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [weighted('UPSERT', (i * 37) % RECORDS, '192.0.2.2')] } }));
+        await client.send(
+          new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [weighted('UPSERT', (i * 37) % RECORDS, '192.0.2.2')] } }),
+        );
       }
     });
     const upserted = new Set(Array.from({ length: UPSERTS }, (_, i) => (i * 37) % RECORDS));
@@ -99,7 +105,9 @@ async function workload(url: string): Promise<Record<string, number>> {
 
 async function startSwitchyard(stateDir: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [CLI, 'local', 'route53', '--port', String(port), '--state', join(stateDir, 'route53.json'), '--insync-delay', '0'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [CLI, 'local', 'route53', '--port', String(port), '--state', join(stateDir, 'route53.json'), '--insync-delay', '0'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const url = `http://127.0.0.1:${port}`;
   await waitUntilServing(url, child);
   return { url, child };
@@ -121,15 +129,25 @@ async function million(stateDir: string): Promise<Record<string, number>> {
   const XMLNS = 'https://route53.amazonaws.com/doc/2013-04-01/';
   let service = createRoute53Service({ statePath, insyncDelayMs: 0 });
   const call = async (method: string, path: string, body = '') => {
-    const answer = await service.handle({ method, url: new URL(`http://localhost/2013-04-01/${path}`), headers: { host: 'localhost' }, body: Buffer.from(body) });
+    const answer = await service.handle({
+      method,
+      url: new URL(`http://localhost/2013-04-01/${path}`),
+      headers: { host: 'localhost' },
+      body: Buffer.from(body),
+    });
     if (answer.status >= 300) throw new Error(`${method} ${path}: ${answer.status} ${String(answer.body)}`);
     return String(answer.body);
   };
-  const created = await call('POST', 'hostedzone', `<CreateHostedZoneRequest xmlns="${XMLNS}"><Name>million.example</Name><CallerReference>million</CallerReference></CreateHostedZoneRequest>`);
+  const created = await call(
+    'POST',
+    'hostedzone',
+    `<CreateHostedZoneRequest xmlns="${XMLNS}"><Name>million.example</Name><CallerReference>million</CallerReference></CreateHostedZoneRequest>`,
+  );
   const zoneId = /<Id>\/hostedzone\/([A-Z0-9]+)<\/Id>/.exec(created)![1]!;
   const change = (action: string, i: number, value: string) =>
     `<Change><Action>${action}</Action><ResourceRecordSet><Name>r${i}.million.example</Name><Type>A</Type><TTL>60</TTL><ResourceRecords><ResourceRecord><Value>${value}</Value></ResourceRecord></ResourceRecords></ResourceRecordSet></Change>`;
-  const batch = (changes: string) => `<ChangeResourceRecordSetsRequest xmlns="${XMLNS}"><ChangeBatch><Changes>${changes}</Changes></ChangeBatch></ChangeResourceRecordSetsRequest>`;
+  const batch = (changes: string) =>
+    `<ChangeResourceRecordSetsRequest xmlns="${XMLNS}"><ChangeBatch><Changes>${changes}</Changes></ChangeBatch></ChangeResourceRecordSetsRequest>`;
   const create = await timed(async () => {
     for (let b = 0; b < MILLION / 1000; b++) {
       await call('POST', `hostedzone/${zoneId}/rrset`, batch(Array.from({ length: 1000 }, (_, k) => change('CREATE', b * 1000 + k, '192.0.2.1')).join('')));
@@ -150,7 +168,14 @@ async function million(stateDir: string): Promise<Record<string, number>> {
     service = createRoute53Service({ statePath });
   });
   await service.close();
-  return { records: MILLION, createMs: create, upsertMeanMs: Math.round((upsertTotal / upserts) * 100) / 100, pageFromMiddleMs: page, restartFromLogMs: reopenFromLog, restartFromSnapshotMs: reopen };
+  return {
+    records: MILLION,
+    createMs: create,
+    upsertMeanMs: Math.round((upsertTotal / upserts) * 100) / 100,
+    pageFromMiddleMs: page,
+    restartFromLogMs: reopenFromLog,
+    restartFromSnapshotMs: reopen,
+  };
 }
 
 export async function run(): Promise<Record<string, unknown>> {
@@ -173,12 +198,19 @@ export async function run(): Promise<Record<string, unknown>> {
     return {
       workload: { records: RECORDS, createBatches: BATCHES, pageSize: 300, upserts: UPSERTS },
       switchyardMs: ours,
-      ...(theirs === undefined ? { moto: 'absent (python3 -m moto.server not available): Switchyard measured alone' } : { motoMs: theirs, motoOverSwitchyard: ratios }),
+      ...(theirs === undefined
+        ? { moto: 'absent (python3 -m moto.server not available): Switchyard measured alone' }
+        : { motoMs: theirs, motoOverSwitchyard: ratios }),
       millionRecords,
       targets:
         ratios === undefined
           ? []
-          : phases.map((p) => ({ name: `${p}: at least ${TARGET_RATIO}x faster than moto`, target: TARGET_RATIO, actual: ratios[p]!, pass: ratios[p]! >= TARGET_RATIO })),
+          : phases.map((p) => ({
+              name: `${p}: at least ${TARGET_RATIO}x faster than moto`,
+              target: TARGET_RATIO,
+              actual: ratios[p]!,
+              pass: ratios[p]! >= TARGET_RATIO,
+            })),
     };
   } finally {
     for (const child of servers) child.kill('SIGTERM');

@@ -15,7 +15,11 @@ const TARGET_QPS = 20_000;
 const DURATION_MS = 3_000;
 /** Queries kept in flight by the client, as a busy resolver fleet would. */
 const WINDOW = 64;
-const LB: Record<string, string> = { east: 'east-lb.elb.us-east-1.amazonaws.com.', west: 'west-lb.elb.us-west-2.amazonaws.com.', eu: 'eu-lb.elb.eu-west-1.amazonaws.com.' };
+const LB: Record<string, string> = {
+  east: 'east-lb.elb.us-east-1.amazonaws.com.',
+  west: 'west-lb.elb.us-west-2.amazonaws.com.',
+  eu: 'eu-lb.elb.eu-west-1.amazonaws.com.',
+};
 const REGION: Record<string, string> = { east: 'us-east-1', west: 'us-west-2', eu: 'eu-west-1' };
 const APPS = 30;
 
@@ -62,7 +66,16 @@ export async function run(): Promise<Record<string, unknown>> {
     for (const cluster of Object.keys(LB)) {
       const policy = i % 3 === 0 ? { Weight: 100 } : i % 3 === 1 ? { Failover: cluster === 'east' ? 'PRIMARY' : 'SECONDARY' } : { Region: REGION[cluster] };
       if (i % 3 === 1 && cluster === 'eu') continue;
-      changes.push({ Action: 'CREATE' as const, ResourceRecordSet: { Name: name, Type: 'A' as const, SetIdentifier: cluster, ...policy, AliasTarget: { HostedZoneId: 'Z26RNL4JYFTOTI', DNSName: LB[cluster]!, EvaluateTargetHealth: true } } });
+      changes.push({
+        Action: 'CREATE' as const,
+        ResourceRecordSet: {
+          Name: name,
+          Type: 'A' as const,
+          SetIdentifier: cluster,
+          ...policy,
+          AliasTarget: { HostedZoneId: 'Z26RNL4JYFTOTI', DNSName: LB[cluster]!, EvaluateTargetHealth: true },
+        },
+      });
     }
   }
   await client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes as never } }));

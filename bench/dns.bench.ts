@@ -82,7 +82,12 @@ export function inSyncZone(hostnames: number): { records: RecordSet[]; checks: M
     for (const c of perCluster) {
       records.push({ name, type: 'A', setIdentifier: c.cluster.name, weight: c.cluster.weight, aliasTarget: c.aliasTarget, healthCheckId: c.id });
     }
-    const marker = markerRecordFor(name, fleet.ownerId, perCluster.map((c) => ({ type: 'A', setIdentifier: c.cluster.name })), fleet.ttl);
+    const marker = markerRecordFor(
+      name,
+      fleet.ownerId,
+      perCluster.map((c) => ({ type: 'A', setIdentifier: c.cluster.name })),
+      fleet.ttl,
+    );
     if (marker) records.push(marker);
   }
   return { records, checks };
@@ -186,13 +191,32 @@ function stageSeconds(published: PublishedEndpoint[], records: RecordSet[], chec
     return value;
   };
   const desired = time('desiredState', () => computeDesiredState({ fleet, zones: [ZONE], endpoints: published }));
-  const owned = checks.map((c) => ({ ...c, key: c.tags.find((t) => t.Key === 'switchyard:key')?.Value, cluster: c.tags.find((t) => t.Key === 'switchyard:cluster')?.Value }));
+  const owned = checks.map((c) => ({
+    ...c,
+    key: c.tags.find((t) => t.Key === 'switchyard:key')?.Value,
+    cluster: c.tags.find((t) => t.Key === 'switchyard:cluster')?.Value,
+  }));
   const steps = time('healthCheckPlan', () => planHealthChecks(desired.healthChecks, owned));
   const ids = new Map(steps.map((s) => [s.want.key, s.kind === 'create' ? 'missing' : s.id]));
   const attached = time('attachHealthCheckIds', () => attachHealthCheckIds(desired, ids));
-  const p = time('plan', () => plan({ desired: attached.records, actual: [{ zoneId: ZONE.id, records }], policy: 'sync', ownerId: fleet.ownerId, zones: [ZONE], held: attached.held, markerTtl: fleet.ttl }));
+  const p = time('plan', () =>
+    plan({
+      desired: attached.records,
+      actual: [{ zoneId: ZONE.id, records }],
+      policy: 'sync',
+      ownerId: fleet.ownerId,
+      zones: [ZONE],
+      held: attached.held,
+      markerTtl: fleet.ttl,
+    }),
+  );
   time('batch', () => batchPlan(p));
-  time('healthChecksInUse', () => healthCheckIdsAfter([{ zoneId: ZONE.id, records }], p.zones.flatMap((z) => z.groups.map((group) => ({ zoneId: z.zoneId, group })))));
+  time('healthChecksInUse', () =>
+    healthCheckIdsAfter(
+      [{ zoneId: ZONE.id, records }],
+      p.zones.flatMap((z) => z.groups.map((group) => ({ zoneId: z.zoneId, group }))),
+    ),
+  );
   return times;
 }
 
@@ -200,10 +224,25 @@ function drainBench(published: PublishedEndpoint[], zone: { records: RecordSet[]
   const started = performance.now();
   const intents: ClusterIntent[] = [{ cluster: 'east', state: 'DRAINING', weightPercent: 0 }];
   const desired = computeDesiredState({ fleet, zones: [ZONE], endpoints: published, intents });
-  const steps = planHealthChecks(desired.healthChecks, zone.checks.map((c) => ({ ...c, key: c.tags.find((t) => t.Key === 'switchyard:key')?.Value, cluster: c.tags.find((t) => t.Key === 'switchyard:cluster')?.Value })));
+  const steps = planHealthChecks(
+    desired.healthChecks,
+    zone.checks.map((c) => ({
+      ...c,
+      key: c.tags.find((t) => t.Key === 'switchyard:key')?.Value,
+      cluster: c.tags.find((t) => t.Key === 'switchyard:cluster')?.Value,
+    })),
+  );
   const ids = new Map(steps.map((s) => [s.want.key, s.kind === 'create' ? 'missing' : s.id]));
   const attached = attachHealthCheckIds(desired, ids);
-  const p = plan({ desired: attached.records, actual: [{ zoneId: ZONE.id, records: zone.records }], policy: 'sync', ownerId: fleet.ownerId, zones: [ZONE], held: attached.held, markerTtl: fleet.ttl });
+  const p = plan({
+    desired: attached.records,
+    actual: [{ zoneId: ZONE.id, records: zone.records }],
+    policy: 'sync',
+    ownerId: fleet.ownerId,
+    zones: [ZONE],
+    held: attached.held,
+    markerTtl: fleet.ttl,
+  });
   const { requests } = batchPlan(p);
   const seconds = (performance.now() - started) / 1000;
   const changes = requests.flatMap((r) => r.groups.flatMap((g) => g.changes));
@@ -229,7 +268,11 @@ type PlanResult = Awaited<ReturnType<typeof planBench>>;
 
 /** One size in a fresh process (this file, `plan <N>`): its cold plan and its own peak RSS. */
 function planInChild(hostnames: number): PlanResult {
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), 'plan', String(hostnames)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), 'plan', String(hostnames)], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const last = child.stdout.trim().split('\n').at(-1) ?? '';
   if (child.status !== 0 || !last.startsWith('{')) throw new Error(`plan of ${hostnames} hostnames: the child exited ${child.status ?? child.signal}: ${last}`);
   return JSON.parse(last) as PlanResult;
@@ -247,12 +290,33 @@ export async function run(): Promise<Record<string, unknown>> {
     plans,
     drain: drainResult,
     targets: [
-      { name: `plan 10000 hostnames × 3 clusters, 5% drift: seconds (cold)`, target: `< ${TARGET_SECONDS}`, actual: small.coldSeconds, pass: small.coldSeconds < TARGET_SECONDS },
+      {
+        name: `plan 10000 hostnames × 3 clusters, 5% drift: seconds (cold)`,
+        target: `< ${TARGET_SECONDS}`,
+        actual: small.coldSeconds,
+        pass: small.coldSeconds < TARGET_SECONDS,
+      },
       { name: 'plan 10000: peak RSS of the process, MB', target: `< ${TARGET_RSS_MB}`, actual: small.peakRssMB, pass: small.peakRssMB < TARGET_RSS_MB },
-      { name: `plan 100000 hostnames × 3 clusters, 5% drift: seconds (cold, a fresh process)`, target: `< ${TARGET_LARGE_SECONDS}`, actual: large.coldSeconds, pass: large.coldSeconds < TARGET_LARGE_SECONDS },
-      { name: 'plan 100000: peak RSS of the process, MB', target: `< ${TARGET_LARGE_RSS_MB}`, actual: large.peakRssMB, pass: large.peakRssMB < TARGET_LARGE_RSS_MB },
-      growthTarget('plan, cold CPU seconds', plans.map((p) => ({ size: p.hostnames, value: p.coldCpuSeconds }))),
-      growthTarget('plan, peak RSS MB', plans.map((p) => ({ size: p.hostnames, value: p.peakRssMB }))),
+      {
+        name: `plan 100000 hostnames × 3 clusters, 5% drift: seconds (cold, a fresh process)`,
+        target: `< ${TARGET_LARGE_SECONDS}`,
+        actual: large.coldSeconds,
+        pass: large.coldSeconds < TARGET_LARGE_SECONDS,
+      },
+      {
+        name: 'plan 100000: peak RSS of the process, MB',
+        target: `< ${TARGET_LARGE_RSS_MB}`,
+        actual: large.peakRssMB,
+        pass: large.peakRssMB < TARGET_LARGE_RSS_MB,
+      },
+      growthTarget(
+        'plan, cold CPU seconds',
+        plans.map((p) => ({ size: p.hostnames, value: p.coldCpuSeconds })),
+      ),
+      growthTarget(
+        'plan, peak RSS MB',
+        plans.map((p) => ({ size: p.hostnames, value: p.peakRssMB })),
+      ),
       {
         name: `drain one cluster of ${DRAIN_HOSTNAMES} apps: ChangeResourceRecordSets requests`,
         target: `<= ${drainResult.lowerBound} (Route 53's limit floor; one per record would be ${drainResult.oneRequestPerRecord})`,

@@ -69,7 +69,14 @@ function routingBench(): { eventsPerSecond: number; matches: number } {
 const DRAIN = {
   StartAt: 'Check',
   States: {
-    Check: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: '${check}', 'Payload.$': '$' }, ResultSelector: { 'ok.$': '$.Payload.ok' }, ResultPath: '$.check', Next: 'Safe?' },
+    Check: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: '${check}', 'Payload.$': '$' },
+      ResultSelector: { 'ok.$': '$.Payload.ok' },
+      ResultPath: '$.check',
+      Next: 'Safe?',
+    },
     'Safe?': { Type: 'Choice', Choices: [{ Variable: '$.check.ok', BooleanEquals: true, Next: 'Steps' }], Default: 'Unsafe' },
     Unsafe: { Type: 'Fail', Error: 'DrainUnsafe' },
     Steps: {
@@ -78,7 +85,15 @@ const DRAIN = {
       ItemProcessor: {
         ProcessorConfig: { Mode: 'INLINE' },
         StartAt: 'Weigh',
-        States: { Weigh: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: '${weigh}', 'Payload.$': '$' }, OutputPath: '$.Payload', End: true } },
+        States: {
+          Weigh: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke',
+            Parameters: { FunctionName: '${weigh}', 'Payload.$': '$' },
+            OutputPath: '$.Payload',
+            End: true,
+          },
+        },
       },
       ResultPath: '$.weights',
       Next: 'Bake',
@@ -120,11 +135,17 @@ async function httpBench(): Promise<{ p50Ms: number; p95Ms: number }> {
   const endpoint = await startEndpoint({ port: 0, services: [stepFunctionsService(engine)] });
   const client = new SFNClient({ endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' } });
   try {
-    const { stateMachineArn } = engine.createStateMachine({ name: 'Drain', definition: JSON.stringify(DRAIN), roleArn: 'arn:aws:iam::000000000000:role/local' });
+    const { stateMachineArn } = engine.createStateMachine({
+      name: 'Drain',
+      definition: JSON.stringify(DRAIN),
+      roleArn: 'arn:aws:iam::000000000000:role/local',
+    });
     const times: number[] = [];
     for (let i = 0; i < RUNS / 4; i++) {
       const started = performance.now();
-      const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ clusters: ['east', 'west', 'eu'], bakeSeconds: 60 }) }));
+      const { executionArn } = await client.send(
+        new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ clusters: ['east', 'west', 'eu'], bakeSeconds: 60 }) }),
+      );
       await engine.waitForExecution(executionArn!);
       const described = await client.send(new DescribeExecutionCommand({ executionArn }));
       times.push(performance.now() - started);
@@ -146,9 +167,24 @@ export async function run(): Promise<Record<string, unknown>> {
     workflow: { runs: RUNS, ...workflow },
     stepFunctionsHttp: http,
     targets: [
-      { name: `event routing against ${RULES} rules: events/second`, target: `>= ${TARGET_EVENTS_PER_SECOND}`, actual: routing.eventsPerSecond, pass: routing.eventsPerSecond >= TARGET_EVENTS_PER_SECOND },
-      { name: 'drain-shaped workflow run (in process): p50 ms', target: `< ${TARGET_WORKFLOW_P50_MS}`, actual: workflow.p50Ms, pass: workflow.p50Ms < TARGET_WORKFLOW_P50_MS },
-      { name: 'StartExecution to DescribeExecution SUCCEEDED over HTTP: p50 ms', target: `< ${TARGET_HTTP_P50_MS}`, actual: http.p50Ms, pass: http.p50Ms < TARGET_HTTP_P50_MS },
+      {
+        name: `event routing against ${RULES} rules: events/second`,
+        target: `>= ${TARGET_EVENTS_PER_SECOND}`,
+        actual: routing.eventsPerSecond,
+        pass: routing.eventsPerSecond >= TARGET_EVENTS_PER_SECOND,
+      },
+      {
+        name: 'drain-shaped workflow run (in process): p50 ms',
+        target: `< ${TARGET_WORKFLOW_P50_MS}`,
+        actual: workflow.p50Ms,
+        pass: workflow.p50Ms < TARGET_WORKFLOW_P50_MS,
+      },
+      {
+        name: 'StartExecution to DescribeExecution SUCCEEDED over HTTP: p50 ms',
+        target: `< ${TARGET_HTTP_P50_MS}`,
+        actual: http.p50Ms,
+        pass: http.p50Ms < TARGET_HTTP_P50_MS,
+      },
     ],
   };
 }

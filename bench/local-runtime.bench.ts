@@ -48,7 +48,13 @@ async function alarmEventAt(runtime: LocalRuntime, alarmName: string, state: str
   for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 2))) {
     const event = runtime.platform.eventBus
       .recentEvents()
-      .find((r) => r.event.source === 'aws.cloudwatch' && Date.parse(r.receivedAt) >= after && (r.event.detail as { alarmName?: string; state?: { value?: string } }).alarmName === alarmName && (r.event.detail as { state?: { value?: string } }).state?.value === state);
+      .find(
+        (r) =>
+          r.event.source === 'aws.cloudwatch' &&
+          Date.parse(r.receivedAt) >= after &&
+          (r.event.detail as { alarmName?: string; state?: { value?: string } }).alarmName === alarmName &&
+          (r.event.detail as { state?: { value?: string } }).state?.value === state,
+      );
     if (event) return Date.parse(event.receivedAt);
   }
   throw new Error(`no ${state} event of ${alarmName}`);
@@ -56,7 +62,14 @@ async function alarmEventAt(runtime: LocalRuntime, alarmName: string, state: str
 
 /** A runtime on `fleetDir`; with bench apps, one Reconcile first publishes them all (what onboarding converges to). */
 async function publishedRuntime(fleetDir: string | undefined, withBenchApps: boolean): Promise<LocalRuntime> {
-  const runtime = await startLocalRuntime({ ...(fleetDir === undefined ? {} : { fleet: fleetDir }), stateDir: null, port: 0, ...(withBenchApps ? { onboard: false } : {}), settleTimeoutMs: 600_000, ...ZERO_WAITS });
+  const runtime = await startLocalRuntime({
+    ...(fleetDir === undefined ? {} : { fleet: fleetDir }),
+    stateDir: null,
+    port: 0,
+    ...(withBenchApps ? { onboard: false } : {}),
+    settleTimeoutMs: 600_000,
+    ...ZERO_WAITS,
+  });
   if (withBenchApps) {
     const reconcile = runtime.triggers.find((t) => t.schedule !== undefined)!;
     runtime.platform.eventBus.triggerRule(reconcile.rule, reconcile.bus);
@@ -68,7 +81,8 @@ async function publishedRuntime(fleetDir: string | undefined, withBenchApps: boo
 
 async function appsOn(runtime: LocalRuntime, cluster: string): Promise<number> {
   const zones = await runtime.clients.route53.listHostedZones();
-  return new Set((await runtime.clients.route53.listRecordSets(zones[0]!.id)).filter((r) => r.setIdentifier === cluster && r.type === 'A').map((r) => r.name)).size;
+  return new Set((await runtime.clients.route53.listRecordSets(zones[0]!.id)).filter((r) => r.setIdentifier === cluster && r.type === 'A').map((r) => r.name))
+    .size;
 }
 
 async function alarmToInsync(extraApps: number): Promise<{ appsOnEast: number; failoverMs: number[]; failbackMs: number[] }> {
@@ -80,7 +94,10 @@ async function alarmToInsync(extraApps: number): Promise<{ appsOnEast: number; f
   const failbackMs: number[] = [];
   try {
     for (let i = 0; i < ALARM_ROUNDS; i++) {
-      for (const [action, state, list, weight] of [['fail', 'ALARM', failoverMs, 0], ['heal', 'OK', failbackMs, 100]] as const) {
+      for (const [action, state, list, weight] of [
+        ['fail', 'ALARM', failoverMs, 0],
+        ['heal', 'OK', failbackMs, 100],
+      ] as const) {
         const before = Date.now();
         if (action === 'fail') await runtime.fail('east');
         else await runtime.heal('east');
@@ -118,7 +135,19 @@ async function timedExecution(sfn: SFNClient, runtime: LocalRuntime, workflow: s
 }
 
 /** `drains` drains of east serving `apps` bench apps (restored in between), on one runtime: the first one, and the median. */
-export async function drainApps(apps: number, times: number): Promise<{ apps: number; setupMs: number; drainMs: number; firstDrainMs: number; drainRunsMs: number[]; drainCpuMs: number[]; appsOnEast: number; zeroAfter: number }> {
+export async function drainApps(
+  apps: number,
+  times: number,
+): Promise<{
+  apps: number;
+  setupMs: number;
+  drainMs: number;
+  firstDrainMs: number;
+  drainRunsMs: number[];
+  drainCpuMs: number[];
+  appsOnEast: number;
+  zeroAfter: number;
+}> {
   const fleet = await bigFleet(apps);
   const started = Date.now();
   const runtime = await publishedRuntime(fleet.dir, true);
@@ -127,7 +156,9 @@ export async function drainApps(apps: number, times: number): Promise<{ apps: nu
     const setupMs = Date.now() - started;
     const zones = await runtime.clients.route53.listHostedZones();
     const count = async (weight: number) =>
-      (await runtime.clients.route53.listRecordSets(zones[0]!.id)).filter((r) => r.setIdentifier === 'east' && r.type === 'A' && r.name.startsWith('app-') && r.weight === weight).length;
+      (await runtime.clients.route53.listRecordSets(zones[0]!.id)).filter(
+        (r) => r.setIdentifier === 'east' && r.type === 'A' && r.name.startsWith('app-') && r.weight === weight,
+      ).length;
     const appsOnEast = await count(100);
     if (appsOnEast !== apps) throw new Error(`set-up published ${appsOnEast} of ${apps} apps on east`);
     // Act
@@ -140,7 +171,16 @@ export async function drainApps(apps: number, times: number): Promise<{ apps: nu
       if (zeroAfter !== apps) throw new Error(`drain ${i + 1} left ${apps - zeroAfter} of ${apps} apps on east with weight`);
     }
     const runs = drains.map((d) => d.ms);
-    return { apps, setupMs, drainMs: percentile(runs, 0.5), firstDrainMs: runs[0]!, drainRunsMs: runs, drainCpuMs: drains.map((d) => d.cpuMs), appsOnEast, zeroAfter };
+    return {
+      apps,
+      setupMs,
+      drainMs: percentile(runs, 0.5),
+      firstDrainMs: runs[0]!,
+      drainRunsMs: runs,
+      drainCpuMs: drains.map((d) => d.cpuMs),
+      appsOnEast,
+      zeroAfter,
+    };
   } finally {
     sfn.destroy();
     await runtime.close();
@@ -182,7 +222,10 @@ export async function run(): Promise<Record<string, unknown>> {
   const drainGrowth =
     measured.length === drains.length
       ? // CPU time of the first drain of each size: on a shared machine it varies far less than wall time.
-        growthTarget('drain CPU ms by apps', measured.map((d) => ({ size: d.apps, value: d.drainCpuMs[0]! })))
+        growthTarget(
+          'drain CPU ms by apps',
+          measured.map((d) => ({ size: d.apps, value: d.drainCpuMs[0]! })),
+        )
       : { name: 'drain CPU ms by apps: growth between sizes', target: '≤ 1.5', actual: 'not every size was measured', pass: false };
   const example = alarms[0]!;
   const largest = DRAIN_SIZES.at(-1)!.apps;
@@ -192,9 +235,22 @@ export async function run(): Promise<Record<string, unknown>> {
     drainThousandApps: drains.find((d) => d.apps === 1000),
     drains,
     targets: [
-      { name: 'alarm event (ALARM) to new weights INSYNC, waits at zero, example fleet: p50 ms', target: `< ${TARGET_ALARM_P50_MS}`, actual: example.failoverP50Ms, pass: example.failoverP50Ms < TARGET_ALARM_P50_MS },
-      { name: 'alarm event (OK) to weights back INSYNC, hold-down at zero, example fleet: p50 ms', target: `< ${TARGET_ALARM_P50_MS}`, actual: example.failbackP50Ms, pass: example.failbackP50Ms < TARGET_ALARM_P50_MS },
-      growthTarget('alarm to INSYNC (ALARM) p50 ms by apps on the failed cluster', alarms.map((a) => ({ size: a.appsOnEast, value: a.failoverP50Ms }))),
+      {
+        name: 'alarm event (ALARM) to new weights INSYNC, waits at zero, example fleet: p50 ms',
+        target: `< ${TARGET_ALARM_P50_MS}`,
+        actual: example.failoverP50Ms,
+        pass: example.failoverP50Ms < TARGET_ALARM_P50_MS,
+      },
+      {
+        name: 'alarm event (OK) to weights back INSYNC, hold-down at zero, example fleet: p50 ms',
+        target: `< ${TARGET_ALARM_P50_MS}`,
+        actual: example.failbackP50Ms,
+        pass: example.failbackP50Ms < TARGET_ALARM_P50_MS,
+      },
+      growthTarget(
+        'alarm to INSYNC (ALARM) p50 ms by apps on the failed cluster',
+        alarms.map((a) => ({ size: a.appsOnEast, value: a.failoverP50Ms })),
+      ),
       drainTarget(1000, 'drain of a cluster serving 1000 apps, waits at zero: median of 3, ms'),
       drainTarget(largest, `drain of a cluster serving ${largest} apps, waits at zero, ms`),
       drainGrowth,

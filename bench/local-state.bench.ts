@@ -15,7 +15,12 @@ const TARGET_RSS_MB = 250;
 const CHILD = fileURLToPath(new URL('./lib/runtime-memory-child.ts', import.meta.url));
 
 function phase(name: 'fill' | 'restart', stateDir: string): Record<string, unknown> {
-  const child = spawnSync(process.execPath, ['--expose-gc', CHILD, name, stateDir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'], timeout: 1_800_000 });
+  const child = spawnSync(process.execPath, ['--expose-gc', CHILD, name, stateDir], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 1_800_000,
+  });
   const last = child.stdout.trim().split('\n').at(-1) ?? '';
   try {
     return JSON.parse(last) as Record<string, unknown>;
@@ -39,8 +44,18 @@ export async function run(): Promise<Record<string, unknown>> {
       start,
       restart,
       targets: [
-        { name: `runtime RSS at start with ${String(start['closed'])} closed executions: MB`, target: `< ${TARGET_RSS_MB}`, actual: startMB, pass: startMB < TARGET_RSS_MB && start['closed'] === fill['closed'] },
-        { name: `runtime RSS after a restart with ${String(restart['closed'])} closed executions: MB`, target: `< ${TARGET_RSS_MB}`, actual: restartMB, pass: restartMB < TARGET_RSS_MB && restart['closed'] === fill['closed'] },
+        {
+          name: `runtime RSS at start with ${String(start['closed'])} closed executions: MB`,
+          target: `< ${TARGET_RSS_MB}`,
+          actual: startMB,
+          pass: startMB < TARGET_RSS_MB && start['closed'] === fill['closed'],
+        },
+        {
+          name: `runtime RSS after a restart with ${String(restart['closed'])} closed executions: MB`,
+          target: `< ${TARGET_RSS_MB}`,
+          actual: restartMB,
+          pass: restartMB < TARGET_RSS_MB && restart['closed'] === fill['closed'],
+        },
       ],
     };
   } finally {

@@ -68,7 +68,14 @@ export async function run(): Promise<Record<string, unknown>> {
     const median = percentile(runs, 0.5);
     return {
       stopToRecovered: { rounds: ROUNDS, medianMs: median, maxMs: Math.max(...runs), runsMs: runs },
-      targets: [{ name: 'StopExecution mid-drain to rolled back and unlocked, waits at zero: median ms', target: `< ${TARGET_MS}`, actual: median, pass: median < TARGET_MS }],
+      targets: [
+        {
+          name: 'StopExecution mid-drain to rolled back and unlocked, waits at zero: median ms',
+          target: `< ${TARGET_MS}`,
+          actual: median,
+          pass: median < TARGET_MS,
+        },
+      ],
     };
   } finally {
     sfn.destroy();

@@ -63,7 +63,15 @@ for (const file of modules) {
 const generatedAt = new Date().toISOString();
 const report = {
   generatedAt,
-  machine: { node: process.version, platform: process.platform, arch: process.arch, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryMB: Math.round(totalmem() / 2 ** 20), loadAverage: loadavg().map((l) => Math.round(l * 100) / 100) },
+  machine: {
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryMB: Math.round(totalmem() / 2 ** 20),
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+  },
   passed,
   benches,
 };

@@ -48,7 +48,10 @@ async function throughput(executions: number): Promise<{ executions: number; sec
     const { stateMachineArn } = engine.createStateMachine({ name: 'Short', definition: DEFINITION, roleArn: 'arn:aws:iam::000000000000:role/bench' });
     const cpu = process.cpuUsage();
     const started = performance.now();
-    const arns = Array.from({ length: executions }, (_, i) => engine.startExecution({ stateMachineArn, name: `run-${i}`, input: JSON.stringify({ app: `app-${i}.example.com` }) }).executionArn);
+    const arns = Array.from(
+      { length: executions },
+      (_, i) => engine.startExecution({ stateMachineArn, name: `run-${i}`, input: JSON.stringify({ app: `app-${i}.example.com` }) }).executionArn,
+    );
     const ended = await Promise.all(arns.map((arn) => engine.waitForExecution(arn)));
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
@@ -73,7 +76,12 @@ export async function run(): Promise<Record<string, unknown>> {
     tasksPerExecution: TASKS,
     runs,
     targets: [
-      { name: `local Step Functions, ${TARGET_SIZE} executions of ${TASKS} Lambda Tasks: executions/second`, target: `> ${TARGET_PER_SECOND}`, actual: at.perSecond, pass: at.perSecond > TARGET_PER_SECOND },
+      {
+        name: `local Step Functions, ${TARGET_SIZE} executions of ${TASKS} Lambda Tasks: executions/second`,
+        target: `> ${TARGET_PER_SECOND}`,
+        actual: at.perSecond,
+        pass: at.perSecond > TARGET_PER_SECOND,
+      },
       growthTarget('local Step Functions: CPU seconds for N executions', points),
     ],
   };

@@ -79,7 +79,12 @@ function build(s: Scenario): { endpoints: PublishedEndpoint[]; records: RecordSe
       const c = perCluster.get(cluster)!;
       records.push({ name: `${hostname}.`, type: 'A', setIdentifier: cluster, weight: c.cluster.weight, aliasTarget: c.aliasTarget, healthCheckId: c.id });
     }
-    const marker = markerRecordFor(`${hostname}.`, fleet.ownerId, clusters.map((cluster) => ({ type: 'A', setIdentifier: cluster })), fleet.ttl);
+    const marker = markerRecordFor(
+      `${hostname}.`,
+      fleet.ownerId,
+      clusters.map((cluster) => ({ type: 'A', setIdentifier: cluster })),
+      fleet.ttl,
+    );
     if (marker) records.push(marker);
   }
   // Interleaved: com.example.app-00001-other-7 sorts right after com.example.app-00001.
@@ -153,7 +158,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const results: Array<Record<string, unknown>> = [];
   for (const s of SCENARIOS) results.push(await measure(s));
   return {
-    note: 'Read-back after INSYNC costs only ListResourceRecordSets pages (GetChange polls are the step\'s own). Failover, failback and rollback also poll GetChange inside the task until INSYNC.',
+    note: "Read-back after INSYNC costs only ListResourceRecordSets pages (GetChange polls are the step's own). Failover, failback and rollback also poll GetChange inside the task until INSYNC.",
     scenarios: results,
     targets: results.map((r) => ({
       name: `verify a drain step (${String(r.scenario)}): ListResourceRecordSets pages, ${String(r.target)}`,

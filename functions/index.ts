@@ -69,7 +69,8 @@ function declare<const D extends FunctionDeclaration>(declaration: D): D & { act
 
 export const FUNCTIONS = {
   router: declare({
-    description: 'Turns alarm state changes, EKS CloudTrail calls, Gateway Published/Withdrawn, ended lock-holding runs and the schedule into StartExecution calls with deterministic names',
+    description:
+      'Turns alarm state changes, EKS CloudTrail calls, Gateway Published/Withdrawn, ended lock-holding runs and the schedule into StartExecution calls with deterministic names',
     ports: ['workflows'],
     timeoutSeconds: 30,
   }),
@@ -159,7 +160,8 @@ export const FUNCTIONS = {
     timeoutSeconds: 300,
   }),
   reconcile: declare({
-    description: 'Reconcile: discovery into the catalogue (unreachable clusters kept), alarm states re-read (lost ALARM/OK acted on), apps that failed open re-examined, locks of ended runs recovered, every owned record converged',
+    description:
+      'Reconcile: discovery into the catalogue (unreachable clusters kept), alarm states re-read (lost ALARM/OK acted on), apps that failed open re-examined, locks of ended runs recovered, every owned record converged',
     ports: ['table', 'dns', 'discovery', 'alarms', 'health', 'executions', 'workflows'],
     timeoutSeconds: 600,
     memoryMB: 512,

@@ -10,4 +10,16 @@ import { workflowsFromEnv } from '../src/lambda/env/workflows.ts';
 import { lambdaHandler } from '../src/lambda/handler.ts';
 import { reconcile } from '../src/app/tasks/apps.ts';
 
-export const handler = lambdaHandler('reconcile', reconcile, containerDeps({ table: tableFromEnv, dns: dnsFromEnv, discovery: discoveryFromEnv, alarms: alarmsFromEnv, health: healthFromEnv, executions: executionsFromEnv, workflows: workflowsFromEnv }));
+export const handler = lambdaHandler(
+  'reconcile',
+  reconcile,
+  containerDeps({
+    table: tableFromEnv,
+    dns: dnsFromEnv,
+    discovery: discoveryFromEnv,
+    alarms: alarmsFromEnv,
+    health: healthFromEnv,
+    executions: executionsFromEnv,
+    workflows: workflowsFromEnv,
+  }),
+);

@@ -7,4 +7,8 @@ import { healthFromEnv } from '../src/lambda/env/health.ts';
 import { lambdaHandler } from '../src/lambda/handler.ts';
 import { recoverOperation } from '../src/app/tasks/recover.ts';
 
-export const handler = lambdaHandler('recoverOperation', recoverOperation, containerDeps({ table: tableFromEnv, dns: dnsFromEnv, executions: executionsFromEnv, health: healthFromEnv }));
+export const handler = lambdaHandler(
+  'recoverOperation',
+  recoverOperation,
+  containerDeps({ table: tableFromEnv, dns: dnsFromEnv, executions: executionsFromEnv, health: healthFromEnv }),
+);

@@ -196,7 +196,11 @@ export const UNDETECTABLE_ACTIONS: readonly string[] = ['sts:AssumeRole'];
  * Problems of a set of bundles against the registry: too big, calls it does not declare,
  * declares actions its code cannot call (least privilege both ways), analysis gaps.
  */
-export function bundleProblems(reports: readonly BundleReport[], declared: Record<string, { actions: readonly string[] }>, limit = BUNDLE_LIMIT_BYTES): string[] {
+export function bundleProblems(
+  reports: readonly BundleReport[],
+  declared: Record<string, { actions: readonly string[] }>,
+  limit = BUNDLE_LIMIT_BYTES,
+): string[] {
   const problems: string[] = [];
   for (const report of reports) {
     if (report.bytes >= limit) problems.push(`${report.name}: bundle is ${report.bytes} bytes, the limit is ${limit}`);
@@ -223,11 +227,14 @@ async function main(): Promise<number> {
   for (const r of reports) console.log(`${r.name.padEnd(24)} ${(r.bytes / 1024).toFixed(0).padStart(6)} KiB  ${r.actions.join(' ') || '(no AWS calls)'}`);
   const problems = bundleProblems(reports, registry);
   for (const p of problems) console.error(`bundle-check: ${p}`);
-  console.log(problems.length === 0 ? `bundle-check: ${reports.length} handlers, all under ${BUNDLE_LIMIT_BYTES} bytes, every call declared` : `bundle-check: ${problems.length} problem(s)`);
+  console.log(
+    problems.length === 0
+      ? `bundle-check: ${reports.length} handlers, all under ${BUNDLE_LIMIT_BYTES} bytes, every call declared`
+      : `bundle-check: ${problems.length} problem(s)`,
+  );
   return problems.length === 0 ? 0 : 1;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   process.exitCode = await main();
 }
-

@@ -107,7 +107,9 @@ export function agentRoles(ctx: AgentContext, fleet: FleetConfig): AgentRole[] {
     const source = agentSource(cluster.name);
     const trustPolicy = trustFor(ctx, cluster, accountId);
     // Only this cluster's source: an agent cannot speak for another cluster, nor as `switchyard`.
-    const policy = policyDocument([{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [ctx.busArn], Condition: { StringEquals: { 'events:source': [source] } } }]);
+    const policy = policyDocument([
+      { Effect: 'Allow', Action: ['events:PutEvents'], Resource: [ctx.busArn], Condition: { StringEquals: { 'events:source': [source] } } },
+    ]);
     const podIdentityCommand =
       `aws eks create-pod-identity-association --region ${cluster.region} --cluster-name ${cluster.eksClusterName} ` +
       `--namespace ${AGENT_NAMESPACE} --service-account ${AGENT_SERVICE_ACCOUNT} --role-arn ${roleArn}`;

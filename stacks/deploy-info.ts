@@ -8,11 +8,16 @@ export function deployInfo(plan: DeploymentSpec) {
   return {
     agentRoles: Object.fromEntries(plan.agentRoles.map((a) => [a.cluster, a.roleArn])),
     podIdentityAssociations: plan.agentRoles.map((a) => a.podIdentityCommand),
-    ...(plan.agentRoles.some((a) => a.irsaAnnotation) ? { irsaAnnotations: Object.fromEntries(plan.agentRoles.flatMap((a) => (a.irsaAnnotation ? [[a.cluster, a.irsaAnnotation]] : []))) } : {}),
+    ...(plan.agentRoles.some((a) => a.irsaAnnotation)
+      ? { irsaAnnotations: Object.fromEntries(plan.agentRoles.flatMap((a) => (a.irsaAnnotation ? [[a.cluster, a.irsaAnnotation]] : []))) }
+      : {}),
     ...(plan.clusterAccounts.length > 0
       ? {
           clusterAccountCommands: Object.fromEntries(
-            plan.clusterAccounts.map((setup) => [setup.accountId, [...plan.agentRoles.filter((a) => a.accountId === setup.accountId).flatMap((a) => a.setupCommands), ...setup.commands]]),
+            plan.clusterAccounts.map((setup) => [
+              setup.accountId,
+              [...plan.agentRoles.filter((a) => a.accountId === setup.accountId).flatMap((a) => a.setupCommands), ...setup.commands],
+            ]),
           ),
         }
       : {}),

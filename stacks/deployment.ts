@@ -13,7 +13,17 @@ import { checkStage, isProductionStage, NAME_LIMITS, resourceName } from './nami
 import { RESOURCE_PARTS } from '../src/core/resource-names.ts';
 import { grantsFor, lambdaLogStatement, normalizedRecordName, policyDocument, type GrantScope, type PolicyDocument, type Statement } from './iam-grants.ts';
 import type { FunctionRegistry } from './registry.ts';
-import { ROUTE53_METRICS_REGION, alarmPattern, checkSchedule, eksPattern, executionsPattern, gatewayPattern, scheduledEvent, DEFAULT_RECONCILE_SCHEDULE, type EventPattern } from '../src/core/triggers.ts';
+import {
+  ROUTE53_METRICS_REGION,
+  alarmPattern,
+  checkSchedule,
+  eksPattern,
+  executionsPattern,
+  gatewayPattern,
+  scheduledEvent,
+  DEFAULT_RECONCILE_SCHEDULE,
+  type EventPattern,
+} from '../src/core/triggers.ts';
 import { LOCK_HOLDING_WORKFLOWS } from '../src/core/events.ts';
 import { agentRoles, type AgentRole } from './agents.ts';
 import { busPolicy, clusterAccountSetups, type BusPolicy, type ClusterAccountSetup } from './cluster-accounts.ts';
@@ -278,9 +288,12 @@ export function recordNamePatterns(fleet: FleetConfig): string[] {
 function hostedZoneIds(fleet: FleetConfig, zoneIds: Record<string, string>): string[] {
   const missing = fleet.zones.filter((zone) => !zoneIds[zone.name]);
   if (missing.length > 0) {
-    throw new InvalidInput(`fleet zones without a hosted-zone id: ${missing.map((z) => z.name).join(', ')} (pin zones[].id in fleet.yaml or let the deploy look it up)`, {
-      zones: missing.map((z) => z.name),
-    });
+    throw new InvalidInput(
+      `fleet zones without a hosted-zone id: ${missing.map((z) => z.name).join(', ')} (pin zones[].id in fleet.yaml or let the deploy look it up)`,
+      {
+        zones: missing.map((z) => z.name),
+      },
+    );
   }
   return sorted(fleet.zones.map((zone) => zoneIds[zone.name]!));
 }
@@ -292,7 +305,10 @@ function accountOf(cluster: ClusterConfig, ctx: DeployContext): string {
 /** The alarm name, or InvalidInput when CloudWatch would refuse it (too long). */
 function checkedAlarmName(name: string): string {
   if (name.length > NAME_LIMITS.alarm) {
-    throw new InvalidInput(`alarm name "${name}" is ${name.length} characters, CloudWatch allows ${NAME_LIMITS.alarm}: use a shorter stage, ownerId or cluster name`, { name, limit: NAME_LIMITS.alarm });
+    throw new InvalidInput(
+      `alarm name "${name}" is ${name.length} characters, CloudWatch allows ${NAME_LIMITS.alarm}: use a shorter stage, ownerId or cluster name`,
+      { name, limit: NAME_LIMITS.alarm },
+    );
   }
   return name;
 }
@@ -310,7 +326,10 @@ export function describeDeployment(ctx: DeployContext, inputs: DeployInputs): De
   const functionNames = Object.keys(registry).sort();
   const router = inputs.router ?? DEFAULT_ROUTER;
   if (!functionNames.includes(router)) {
-    throw new InvalidInput(`router function "${router}" is not in FUNCTIONS (known: ${functionNames.join(', ') || 'none'}); EventBridge and the schedule invoke it`, { router });
+    throw new InvalidInput(
+      `router function "${router}" is not in FUNCTIONS (known: ${functionNames.join(', ') || 'none'}); EventBridge and the schedule invoke it`,
+      { router },
+    );
   }
 
   const tableName = resourceName(app, stage, RESOURCE_PARTS.stateTable, 'table');
@@ -451,15 +470,18 @@ export function describeDeployment(ctx: DeployContext, inputs: DeployInputs): De
 
   const clusterRegions = sorted(fleet.clusters.map((c) => c.region));
   const forwardRules: ForwardRule[] = [
-    ...scope.alarmRegions.map((r): ForwardRule => ({ region: r, kind: 'alarms', ruleName: resourceName(app, stage, 'alarms', 'rule'), pattern: alarmPattern(prefix) })),
-    ...clusterRegions.map(
-      (r): ForwardRule => ({
-        region: r,
-        kind: 'eks',
-        ruleName: resourceName(app, stage, 'eks', 'rule'),
-        pattern: eksPattern(fleet.clusters.filter((c) => c.region === r).map((c) => c.eksClusterName)),
-      }),
-    ),
+    ...scope.alarmRegions.map((r): ForwardRule => ({
+      region: r,
+      kind: 'alarms',
+      ruleName: resourceName(app, stage, 'alarms', 'rule'),
+      pattern: alarmPattern(prefix),
+    })),
+    ...clusterRegions.map((r): ForwardRule => ({
+      region: r,
+      kind: 'eks',
+      ruleName: resourceName(app, stage, 'eks', 'rule'),
+      pattern: eksPattern(fleet.clusters.filter((c) => c.region === r).map((c) => c.eksClusterName)),
+    })),
   ];
 
   if (executions) forwardRules.push({ region, kind: 'executions', ruleName: resourceName(app, stage, 'executions', 'rule'), pattern: executions });
@@ -539,7 +561,13 @@ export function describeDeployment(ctx: DeployContext, inputs: DeployInputs): De
       schedule: reconcileSchedule,
       metricNamespace: METRIC_NAMESPACE,
     }),
-    retained: production ? [`DynamoDB table ${tableName}`, ...machines.map((m) => `log group ${m.logGroupName}`), ...functions.map((f) => `log group /aws/lambda/${f.functionName}`)] : [],
+    retained: production
+      ? [
+          `DynamoDB table ${tableName}`,
+          ...machines.map((m) => `log group ${m.logGroupName}`),
+          ...functions.map((f) => `log group /aws/lambda/${f.functionName}`),
+        ]
+      : [],
   };
 }
 

@@ -179,14 +179,21 @@ const RULES: Record<string, (s: GrantScope) => Scoping> = {
   // Lambda creates and deletes the function's ENIs with its role (what the managed policy
   // AWSLambdaVPCAccessExecutionRole grants on "*"), here only in the fleet's subnets and groups.
   'ec2:CreateNetworkInterface': (s) =>
-    s.network ? { resources: [networkInterfaces(s), ...s.network.subnetIds.map((id) => ec2(s, `subnet/${id}`)), ...s.network.securityGroupIds.map((id) => ec2(s, `security-group/${id}`))] } : NO_NETWORK,
+    s.network
+      ? {
+          resources: [
+            networkInterfaces(s),
+            ...s.network.subnetIds.map((id) => ec2(s, `subnet/${id}`)),
+            ...s.network.securityGroupIds.map((id) => ec2(s, `security-group/${id}`)),
+          ],
+        }
+      : NO_NETWORK,
   'ec2:DeleteNetworkInterface': (s) => (s.network ? { resources: [networkInterfaces(s)] } : NO_NETWORK),
   'ec2:AssignPrivateIpAddresses': (s) => (s.network ? { resources: [networkInterfaces(s)] } : NO_NETWORK),
   'ec2:UnassignPrivateIpAddresses': (s) => (s.network ? { resources: [networkInterfaces(s)] } : NO_NETWORK),
   'ec2:DescribeNetworkInterfaces': () => STAR,
   'ec2:DescribeSubnets': () => STAR,
-  'sts:AssumeRole': (s) =>
-    s.assumableRoleArns.length > 0 ? { resources: s.assumableRoleArns } : { notApplicable: 'no fleet cluster has a roleArn' },
+  'sts:AssumeRole': (s) => (s.assumableRoleArns.length > 0 ? { resources: s.assumableRoleArns } : { notApplicable: 'no fleet cluster has a roleArn' }),
 };
 
 /** Actions the deploy knows how to scope. */

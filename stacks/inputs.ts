@@ -43,7 +43,10 @@ export async function readWorkflows(root: string): Promise<WorkflowSource[]> {
 export function checkHandlers(root: string, registry: FunctionRegistry): void {
   const missing = Object.keys(registry).filter((name) => !existsSync(join(root, 'functions', `${name}.ts`)));
   if (missing.length > 0) {
-    throw new ConfigError(join(root, 'functions/index.ts'), missing.map((name) => `FUNCTIONS.${name}: no handler file functions/${name}.ts`));
+    throw new ConfigError(
+      join(root, 'functions/index.ts'),
+      missing.map((name) => `FUNCTIONS.${name}: no handler file functions/${name}.ts`),
+    );
   }
 }
 

@@ -109,7 +109,17 @@ export function monitoringPlan(inputs: MonitoringInputs): MonitoringPlan {
           alarmName: resourceName(app, stage, 'reconcile-not-running', 'alarm'),
           description: `Switchyard ${stage}: no Reconcile execution started for ${silence / 60} minutes (schedule ${inputs.schedule})`,
           queries: [
-            { id: 'started', metric: { namespace: 'AWS/States', metricName: 'ExecutionsStarted', dimensions: { StateMachineArn: reconcile.arn }, periodSeconds: silence, stat: 'Sum' }, returnData: true },
+            {
+              id: 'started',
+              metric: {
+                namespace: 'AWS/States',
+                metricName: 'ExecutionsStarted',
+                dimensions: { StateMachineArn: reconcile.arn },
+                periodSeconds: silence,
+                stat: 'Sum',
+              },
+              returnData: true,
+            },
           ],
           evaluationPeriods: 1,
           threshold: 1,
@@ -145,7 +155,13 @@ export function monitoringPlan(inputs: MonitoringInputs): MonitoringPlan {
 
   const router = functions.find((f) => f.name === inputs.router)!;
   const stateMachineMetrics = machines.flatMap((m) =>
-    ['ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'].map((name) => ['AWS/States', name, 'StateMachineArn', m.arn, { label: `${m.workflow} ${name.replace('Executions', '').toLowerCase()}` }]),
+    ['ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'].map((name) => [
+      'AWS/States',
+      name,
+      'StateMachineArn',
+      m.arn,
+      { label: `${m.workflow} ${name.replace('Executions', '').toLowerCase()}` },
+    ]),
   );
   const widget = (title: string, metrics: unknown[][], extra: Record<string, unknown> = {}, width = 12) => ({
     type: 'metric',
@@ -161,7 +177,11 @@ export function monitoringPlan(inputs: MonitoringInputs): MonitoringPlan {
         ['AWS/Lambda', 'Throttles', 'FunctionName', router.functionName, { label: 'throttles' }],
         ['AWS/Lambda', 'Invocations', 'FunctionName', router.functionName, { label: 'invocations' }],
       ]),
-      widget('Router dead-letter queue depth', [['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', deadLetter.queueName, { label: 'messages waiting' }]], { stat: 'Maximum' }),
+      widget(
+        'Router dead-letter queue depth',
+        [['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', deadLetter.queueName, { label: 'messages waiting' }]],
+        { stat: 'Maximum' },
+      ),
       widget('Route 53 throttled requests (retried)', [[inputs.metricNamespace, ROUTE53_THROTTLED_METRIC, 'service', app, { label: 'throttled' }]]),
       widget(
         'Weight per cluster (% of normal)',
@@ -174,7 +194,13 @@ export function monitoringPlan(inputs: MonitoringInputs): MonitoringPlan {
               type: 'alarm',
               width: 24,
               height: 3,
-              properties: { title: 'Alarms', alarms: [...inputs.canaryAlarms.map((a) => `arn:${partition}:cloudwatch:${ROUTE53_METRICS_REGION}:${accountId}:alarm:${a.alarmName}`), ...alarms.map((a) => `${alarmArnPrefix}${a.alarmName.slice(`${app}-${stage}-`.length)}`)] },
+              properties: {
+                title: 'Alarms',
+                alarms: [
+                  ...inputs.canaryAlarms.map((a) => `arn:${partition}:cloudwatch:${ROUTE53_METRICS_REGION}:${accountId}:alarm:${a.alarmName}`),
+                  ...alarms.map((a) => `${alarmArnPrefix}${a.alarmName.slice(`${app}-${stage}-`.length)}`),
+                ],
+              },
             },
           ]
         : []),

@@ -33,7 +33,11 @@ export type FunctionRegistry = Record<string, FunctionSpec>;
 /** Validates a registry value; `file` names it in errors. */
 export function parseRegistry(value: unknown, file = REGISTRY_FILE): FunctionRegistry {
   const result = registrySchema.safeParse(value);
-  if (!result.success) throw new ConfigError(file, formatZodIssues(result.error).map((issue) => `FUNCTIONS.${issue}`));
+  if (!result.success)
+    throw new ConfigError(
+      file,
+      formatZodIssues(result.error).map((issue) => `FUNCTIONS.${issue}`),
+    );
   return result.data;
 }
 

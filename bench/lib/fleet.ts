@@ -29,7 +29,11 @@ export async function bigFleet(apps: number): Promise<{ dir: string; remove(): P
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'HTTPRoute',
       metadata: { name: 'bench-apps', namespace: 'bench', generation: 1, annotations: { 'switchyard.io/routing': 'weighted' } },
-      spec: { parentRefs: [{ name: 'mesh-gateway', namespace: 'istio-ingress', sectionName: 'http' }], hostnames: hosts, rules: [{ backendRefs: [{ name: 'bench', port: 8080 }] }] },
+      spec: {
+        parentRefs: [{ name: 'mesh-gateway', namespace: 'istio-ingress', sectionName: 'http' }],
+        hostnames: hosts,
+        rules: [{ backendRefs: [{ name: 'bench', port: 8080 }] }],
+      },
       status: {
         parents: [
           {
@@ -43,4 +47,3 @@ export async function bigFleet(apps: number): Promise<{ dir: string; remove(): P
   );
   return { dir, remove };
 }
-

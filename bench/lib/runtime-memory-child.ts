@@ -29,7 +29,12 @@ async function memory(): Promise<{ rssMB: number; heapUsedMB: number; heapTotalM
   await new Promise((resolve) => setTimeout(resolve, 500));
   (globalThis as { gc?: () => void }).gc?.();
   const usage = process.memoryUsage();
-  return { rssMB: round(usage.rss / MB), heapUsedMB: round(usage.heapUsed / MB), heapTotalMB: round(usage.heapTotal / MB), externalMB: round(usage.external / MB) };
+  return {
+    rssMB: round(usage.rss / MB),
+    heapUsedMB: round(usage.heapUsed / MB),
+    heapTotalMB: round(usage.heapTotal / MB),
+    externalMB: round(usage.external / MB),
+  };
 }
 
 const [phase, stateDir] = process.argv.slice(2);
@@ -46,7 +51,10 @@ if (phase === 'fill') {
   const input = JSON.stringify({ operation: 'bench', note: 'x'.repeat(400) });
   const filling = Date.now();
   for (let i = 0; i < CLOSED; i += 100) {
-    const batch = Array.from({ length: Math.min(100, CLOSED - i) }, (_, k) => stepFunctions.startExecution({ stateMachineArn, name: `run-${i + k}`, input }).executionArn);
+    const batch = Array.from(
+      { length: Math.min(100, CLOSED - i) },
+      (_, k) => stepFunctions.startExecution({ stateMachineArn, name: `run-${i + k}`, input }).executionArn,
+    );
     const ended = await Promise.all(batch.map((arn) => stepFunctions.waitForExecution(arn)));
     const failed = ended.find((record) => record.status !== 'SUCCEEDED');
     if (failed !== undefined) throw new Error(`${failed.name} ended ${failed.status}: ${failed.error ?? ''} ${failed.cause ?? ''}`);
@@ -65,7 +73,7 @@ if (phase === 'fill') {
   if (arn === undefined) throw new Error(`state machine ${MACHINE} is not there after the restart`);
   const listed = stepFunctions.listExecutions({ stateMachineArn: arn, maxResults: 1000 });
   let closed = listed.items.length;
-  for (let token = listed.nextToken; token !== undefined; ) {
+  for (let token = listed.nextToken; token !== undefined;) {
     const page = stepFunctions.listExecutions({ stateMachineArn: arn, maxResults: 1000, nextToken: token });
     closed += page.items.length;
     token = page.nextToken;

@@ -114,14 +114,25 @@ export function startAgent(options: AgentOptions): Agent {
     const next = trackReachability(failing, cluster.name, key, outcome.ok ? { ok: true } : { ok: false, reason: outcome.reason });
     failing = next.failing;
     if (next.notice?.kind === 'unreachable') {
-      log.log('warn', 'cluster unreachable: nothing is sent for it until it is back (its last picture stands)', { cluster: cluster.name, reason: next.notice.reason });
+      log.log('warn', 'cluster unreachable: nothing is sent for it until it is back (its last picture stands)', {
+        cluster: cluster.name,
+        reason: next.notice.reason,
+      });
       firstSyncDone();
     } else if (next.notice?.kind === 'reachable') {
       log.log('info', 'cluster reachable again', { cluster: cluster.name });
     }
   };
 
-  const api = new AgentKubeApi({ server: options.api.server, timeoutMs: options.api.timeoutMs ?? 15_000, ...(options.api.caData ? { caData: options.api.caData } : {}), ...(options.api.token ? { token: options.api.token } : {}) }, observe);
+  const api = new AgentKubeApi(
+    {
+      server: options.api.server,
+      timeoutMs: options.api.timeoutMs ?? 15_000,
+      ...(options.api.caData ? { caData: options.api.caData } : {}),
+      ...(options.api.token ? { token: options.api.token } : {}),
+    },
+    observe,
+  );
 
   const sendEvents = async (events: GatewayEvent[]): Promise<{ sent: number; lost: number }> => {
     if (events.length === 0) return { sent: 0, lost: 0 };
@@ -130,9 +141,22 @@ export function startAgent(options: AgentOptions): Agent {
       for (const s of result.sent) count(stats.sent, s.event.detailType);
       for (const l of result.lost) {
         count(stats.errors, 'sending');
-        log.log('error', 'event not sent', { cluster: cluster.name, detailType: l.event.detailType, gateway: l.event.detail.gateway, hostnames: l.event.detail.hostnames, reason: l.reason });
+        log.log('error', 'event not sent', {
+          cluster: cluster.name,
+          detailType: l.event.detailType,
+          gateway: l.event.detail.gateway,
+          hostnames: l.event.detail.hostnames,
+          reason: l.reason,
+        });
       }
-      for (const s of result.sent) log.log('info', 'event sent', { cluster: cluster.name, detailType: s.event.detailType, gateway: s.event.detail.gateway, hostnames: s.event.detail.hostnames, eventId: s.eventId });
+      for (const s of result.sent)
+        log.log('info', 'event sent', {
+          cluster: cluster.name,
+          detailType: s.event.detailType,
+          gateway: s.event.detail.gateway,
+          hostnames: s.event.detail.hostnames,
+          eventId: s.eventId,
+        });
       stats.totalSent += result.sent.length;
       stats.totalLost += result.lost.length;
       return { sent: result.sent.length, lost: result.lost.length };
@@ -154,7 +178,12 @@ export function startAgent(options: AgentOptions): Agent {
       const observedAt = now().toISOString();
       const changes = gatewayEvents({ cluster: cluster.name, before: told, after: target, observedAt });
       // A full publish: every resource's Published, plus the withdrawals since the last picture told.
-      const events = full ? [...gatewayEvents({ cluster: cluster.name, before: [], after: target, observedAt }), ...changes.filter((e) => e.detailType === GATEWAY_EVENT_TYPES.withdrawn)] : changes;
+      const events = full
+        ? [
+            ...gatewayEvents({ cluster: cluster.name, before: [], after: target, observedAt }),
+            ...changes.filter((e) => e.detailType === GATEWAY_EVENT_TYPES.withdrawn),
+          ]
+        : changes;
       const result = await sendEvents(events);
       sent += result.sent;
       told = target;
@@ -196,7 +225,8 @@ export function startAgent(options: AgentOptions): Agent {
     ...options.watch,
     now,
     emit: (_events, discovery) => {
-      for (const problem of newProblems(problems, discovery.problems)) log.log('warn', 'problem', { cluster: cluster.name, subject: problem.subject, reason: problem.reason });
+      for (const problem of newProblems(problems, discovery.problems))
+        log.log('warn', 'problem', { cluster: cluster.name, subject: problem.subject, reason: problem.reason });
       problems = discovery.problems;
       if (discovery.endpoints.length === 0 && (current?.length ?? 0) > 0) {
         // Nothing at all, not even the canary, after a picture with endpoints: held, not withdrawn.

@@ -27,7 +27,9 @@ export function redact(text: string, secrets: Iterable<string>): string {
 
 /** The secrets of the environment that must never appear in a log line. */
 export function environmentSecrets(env: NodeJS.ProcessEnv): string[] {
-  return ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ACCESS_KEY_ID', 'AWS_CONTAINER_AUTHORIZATION_TOKEN'].map((k) => env[k] ?? '').filter((v) => v !== '');
+  return ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ACCESS_KEY_ID', 'AWS_CONTAINER_AUTHORIZATION_TOKEN']
+    .map((k) => env[k] ?? '')
+    .filter((v) => v !== '');
 }
 
 export function jsonLogger(write: (line: string) => void, options: { secrets?: readonly string[]; level?: LogLevel; now?: () => Date } = {}): AgentLogger {

@@ -15,7 +15,9 @@ export async function agentMain(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     // One JSON line, like every other line the agent writes.
-    process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'agent failed', reason: `${error instanceof SwitchyardError ? `${error.name}: ` : ''}${errorMessage(error)}` })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'agent failed', reason: `${error instanceof SwitchyardError ? `${error.name}: ` : ''}${errorMessage(error)}` })}\n`,
+    );
     return error instanceof SwitchyardError && ['InvalidInput', 'ConfigError', 'UnknownCluster'].includes(error.name) ? EXIT.badInput : EXIT.failed;
   }
 }

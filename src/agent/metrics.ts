@@ -38,7 +38,9 @@ export function renderMetrics(m: AgentMetricsSnapshot): string {
     Object.entries(m.errors).map(([what, n]) => [`${cluster},what="${escape(what)}"`, n]),
   );
   metric('switchyard_agent_watch_restarts_total', 'counter', 'Watch requests started again (stream ended, 410 Gone, failure).', [[cluster, m.watchRestarts]]);
-  metric('switchyard_agent_last_full_sync_age_seconds', 'gauge', 'Seconds since everything was last published (NaN before the first full sync).', [[cluster, m.lastFullSyncAgeSeconds ?? NaN]]);
+  metric('switchyard_agent_last_full_sync_age_seconds', 'gauge', 'Seconds since everything was last published (NaN before the first full sync).', [
+    [cluster, m.lastFullSyncAgeSeconds ?? NaN],
+  ]);
   metric('switchyard_agent_endpoints', 'gauge', 'Published endpoints in the current picture.', [[cluster, m.endpoints]]);
   metric('switchyard_agent_ready', 'gauge', '1 once the first full sync was sent.', [[cluster, m.ready ? 1 : 0]]);
   return `${lines.join('\n')}\n`;

@@ -59,7 +59,8 @@ export async function runAgent(options: RunAgentOptions): Promise<RunningAgent> 
         source: agentSource(options.cluster.name),
         signal,
         ...(options.retry ? { retry: options.retry } : {}),
-        onRetry: ({ attempt, delayMs, error }) => log.log('warn', 'PutEvents retried', { attempt, delayMs, reason: error instanceof Error ? error.message : String(error) }),
+        onRetry: ({ attempt, delayMs, error }) =>
+          log.log('warn', 'PutEvents retried', { attempt, delayMs, reason: error instanceof Error ? error.message : String(error) }),
       }),
     log,
     ...(options.republishMs === undefined ? {} : { republishMs: options.republishMs }),
@@ -69,11 +70,22 @@ export async function runAgent(options: RunAgentOptions): Promise<RunningAgent> 
   const http =
     options.httpPort === null
       ? undefined
-      : await startAgentHttp({ port: options.httpPort ?? 8080, ...(options.httpHost ? { host: options.httpHost } : {}), metrics: () => agent.metrics(), serving: () => serving }).catch(async (error: unknown) => {
+      : await startAgentHttp({
+          port: options.httpPort ?? 8080,
+          ...(options.httpHost ? { host: options.httpHost } : {}),
+          metrics: () => agent.metrics(),
+          serving: () => serving,
+        }).catch(async (error: unknown) => {
           await agent.stop({ flushTimeoutMs: 0 });
           throw error;
         });
-  log.log('info', 'agent started', { cluster: options.cluster.name, server: config.server, bus: options.eventBusName, source: agentSource(options.cluster.name), ...(http ? { httpPort: http.port } : {}) });
+  log.log('info', 'agent started', {
+    cluster: options.cluster.name,
+    server: config.server,
+    bus: options.eventBusName,
+    source: agentSource(options.cluster.name),
+    ...(http ? { httpPort: http.port } : {}),
+  });
   let stopping: Promise<AgentStopSummary> | undefined;
   return {
     agent,

@@ -6,7 +6,6 @@ import { errorMessage, TransientAwsError } from '../core/errors.ts';
 import type { ObservedAlarm } from '../core/failover.ts';
 import type { AlarmStatesPort } from '../core/ports.ts';
 
-
 /** CloudWatch's events write state timestamps as 2019-10-02T17:04:40.985+0000; recorded states use the same form. */
 export function cloudWatchTimestamp(at: Date): string {
   return at.toISOString().replace('Z', '+0000');
@@ -37,7 +36,9 @@ export function cloudWatchAlarmStates(clients: readonly CloudWatchClient[]): Ala
         do {
           let page: DescribeAlarmsCommandOutput;
           try {
-            page = await client.send(new DescribeAlarmsCommand({ AlarmNamePrefix: prefix, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], NextToken: token, MaxRecords: 100 }));
+            page = await client.send(
+              new DescribeAlarmsCommand({ AlarmNamePrefix: prefix, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], NextToken: token, MaxRecords: 100 }),
+            );
           } catch (error) {
             const region = await client.config.region().catch(() => 'unknown region');
             throw new TransientAwsError(`CloudWatch DescribeAlarms (${region}, prefix ${prefix}): ${errorMessage(error)}`, { region, prefix }, error);
@@ -45,7 +46,8 @@ export function cloudWatchAlarmStates(clients: readonly CloudWatchClient[]): Ala
           for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
             const seen = observed(alarm);
             // An alarm name is unique per region; the same name in two regions: the later state wins.
-            if (seen && (alarms.get(seen.alarmName) === undefined || Date.parse(alarms.get(seen.alarmName)!.timestamp) < Date.parse(seen.timestamp))) alarms.set(seen.alarmName, seen);
+            if (seen && (alarms.get(seen.alarmName) === undefined || Date.parse(alarms.get(seen.alarmName)!.timestamp) < Date.parse(seen.timestamp)))
+              alarms.set(seen.alarmName, seen);
           }
           token = page.NextToken;
         } while (token);
@@ -57,7 +59,10 @@ export function cloudWatchAlarmStates(clients: readonly CloudWatchClient[]): Ala
 
 /** The regions in SWITCHYARD_ALARM_REGIONS (comma-separated), else the function's region and us-east-1. */
 export function alarmRegions(env: NodeJS.ProcessEnv): string[] {
-  const listed = (env.SWITCHYARD_ALARM_REGIONS ?? '').split(',').map((r) => r.trim()).filter((r) => r !== '');
+  const listed = (env.SWITCHYARD_ALARM_REGIONS ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
   if (listed.length > 0) return [...new Set(listed)];
   return [...new Set([env.AWS_REGION ?? 'us-east-1', 'us-east-1'])];
 }

@@ -61,7 +61,9 @@ export async function createEksToken(input: EksTokenInput): Promise<EksToken> {
   });
   const signed = await signer.presign(request, { expiresIn: PRESIGN_EXPIRES_SECONDS, signingDate: now });
   const query = Object.entries(signed.query ?? {})
-    .flatMap(([key, value]) => (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string').map((v) => `${escape(key)}=${escape(v)}`))
+    .flatMap(([key, value]) =>
+      (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string').map((v) => `${escape(key)}=${escape(v)}`),
+    )
     .sort()
     .join('&');
   const url = `https://${hostname}/?${query}`;

@@ -51,7 +51,12 @@ export function assumedRoleCredentials(sts: STSClient, roleArn: string, sessionN
     }
     const c = out.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`assuming role ${roleArn} returned no credentials`);
-    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}), ...(c.Expiration ? { expiration: c.Expiration } : {}) };
+    return {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
+      ...(c.Expiration ? { expiration: c.Expiration } : {}),
+    };
   };
   return async () => {
     const held = current ? await current.catch(() => undefined) : undefined;
@@ -119,7 +124,9 @@ export function eksAccessProvider(options: EksAccessOptions = {}): (cluster: Clu
       server,
       caData,
       token: () =>
-        tokens.get(key, async () => createEksToken({ clusterName: cluster.eksClusterName, region: cluster.region, credentials: await signingCredentials(), now: new Date(now()) })),
+        tokens.get(key, async () =>
+          createEksToken({ clusterName: cluster.eksClusterName, region: cluster.region, credentials: await signingCredentials(), now: new Date(now()) }),
+        ),
       invalidateToken: () => tokens.invalidate(key),
     };
   };
@@ -133,7 +140,13 @@ export type EksUpdateStatus = 'InProgress' | 'Successful' | 'Failed' | 'Cancelle
  * asked with its role, like discovery.
  */
 export function eksUpdates(options: Pick<EksAccessOptions, 'credentials' | 'eksClient' | 'stsClient' | 'now' | 'roleSessionName'> = {}): {
-  describeUpdate(request: { eksClusterName: string; nodegroupName?: string; updateId: string; region: string; roleArn?: string }): Promise<{ status: EksUpdateStatus; errors: string[] }>;
+  describeUpdate(request: {
+    eksClusterName: string;
+    nodegroupName?: string;
+    updateId: string;
+    region: string;
+    roleArn?: string;
+  }): Promise<{ status: EksUpdateStatus; errors: string[] }>;
 } {
   const makeEks = options.eksClient ?? defaultEks;
   const makeSts = options.stsClient ?? defaultSts;
@@ -143,12 +156,15 @@ export function eksUpdates(options: Pick<EksAccessOptions, 'credentials' | 'eksC
       let credentials = options.credentials;
       if (roleArn) {
         const key = `${region}|${roleArn}`;
-        credentials = roles.get(key) ?? assumedRoleCredentials(makeSts(region, options.credentials), roleArn, options.roleSessionName ?? 'switchyard', options.now);
+        credentials =
+          roles.get(key) ?? assumedRoleCredentials(makeSts(region, options.credentials), roleArn, options.roleSessionName ?? 'switchyard', options.now);
         roles.set(key, credentials);
       }
       let update;
       try {
-        update = (await makeEks(region, credentials).send(new DescribeUpdateCommand({ name: eksClusterName, updateId, ...(nodegroupName ? { nodegroupName } : {}) })))?.update;
+        update = (
+          await makeEks(region, credentials).send(new DescribeUpdateCommand({ name: eksClusterName, updateId, ...(nodegroupName ? { nodegroupName } : {}) }))
+        )?.update;
       } catch (error) {
         throw new Error(`DescribeUpdate ${eksClusterName} ${updateId}: ${errorMessage(error)}`, { cause: error });
       }

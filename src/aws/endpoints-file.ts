@@ -29,7 +29,10 @@ const entrySchema = z.strictObject({
   hostname,
   cluster: z.string().min(1),
   /** "namespace/name" of the resource that publishes the hostname. */
-  gateway: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'must be "namespace/name"').optional(),
+  gateway: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'must be "namespace/name"')
+    .optional(),
   kind: z.enum(GATEWAY_KINDS).default('Gateway'),
   entryPoint: hostname.optional(),
   annotations: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
@@ -51,7 +54,11 @@ export function parseEndpointsFile(text: string, file: string, fleet: FleetConfi
   }
   if (raw === null || raw === undefined) raw = [];
   const parsed = fileSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(file, formatZodIssues(parsed.error).map((line) => (line.startsWith('(top level)') ? `${line} (expected a list of endpoints)` : line)));
+  if (!parsed.success)
+    throw new ConfigError(
+      file,
+      formatZodIssues(parsed.error).map((line) => (line.startsWith('(top level)') ? `${line} (expected a list of endpoints)` : line)),
+    );
 
   const clusters = new Map(fleet.clusters.map((cluster) => [cluster.name, cluster]));
   const issues: string[] = [];
@@ -72,7 +79,12 @@ export function parseEndpointsFile(text: string, file: string, fleet: FleetConfi
     const gateway = entry.gateway ?? `endpoints-file/${entry.hostname}`;
     const { annotations, problems: bad } = parseAnnotations(entry.annotations);
     for (const reason of bad) {
-      problems.push({ subject: `${entry.cluster}/${entry.kind}/${gateway}`, reason: `${name}[${index}]: ${reason}`, cluster: entry.cluster, hostname: entry.hostname });
+      problems.push({
+        subject: `${entry.cluster}/${entry.kind}/${gateway}`,
+        reason: `${name}[${index}]: ${reason}`,
+        cluster: entry.cluster,
+        hostname: entry.hostname,
+      });
     }
     const endpoint: PublishedEndpoint = { hostname: entry.hostname, cluster: entry.cluster, kind: entry.kind, gateway, annotations };
     if (entry.entryPoint !== undefined) endpoint.entryPoint = entry.entryPoint;

@@ -66,9 +66,19 @@ export function createRoute53Client(options: CreateClientOptions = {}, env: Node
  * credentials are configured — the local services do not check them, and the default
  * chain would otherwise fail before sending anything.
  */
-export function loopbackConfig(endpointUrl: string | undefined, env: NodeJS.ProcessEnv = process.env, service?: string): { endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } {
+export function loopbackConfig(
+  endpointUrl: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  service?: string,
+): { endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } {
   const loopback = targetsLoopback(endpointUrl, env, service);
-  const hasCredentials = Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI);
+  const hasCredentials = Boolean(
+    env.AWS_ACCESS_KEY_ID ||
+    env.AWS_PROFILE ||
+    env.AWS_WEB_IDENTITY_TOKEN_FILE ||
+    env.AWS_CONTAINER_CREDENTIALS_FULL_URI ||
+    env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI,
+  );
   return {
     ...(endpointUrl === undefined ? {} : { endpoint: endpointUrl }),
     ...(loopback && !hasCredentials ? { credentials: { accessKeyId: 'switchyard-local', secretAccessKey: 'switchyard-local' } } : {}),
@@ -82,7 +92,12 @@ export function loopbackConfig(endpointUrl: string | undefined, env: NodeJS.Proc
  * unset. Only a loopback endpoint with no region configured anywhere gets us-east-1: the
  * local services serve every region and the chain would otherwise fail before sending.
  */
-export function regionConfig(flagRegion: string | undefined, endpointUrl: string | undefined, env: NodeJS.ProcessEnv = process.env, service?: string): { region?: string } {
+export function regionConfig(
+  flagRegion: string | undefined,
+  endpointUrl: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  service?: string,
+): { region?: string } {
   if (flagRegion !== undefined) return { region: flagRegion };
   if (env.AWS_REGION) return {};
   if (env.AWS_DEFAULT_REGION) return { region: env.AWS_DEFAULT_REGION };
@@ -253,12 +268,13 @@ export class Route53Adapter implements Route53Port, HealthStatusReader {
     // ListTagsForResources takes at most 10 ids per request.
     for (let i = 0; i < ids.length; i += 10) {
       const chunk = ids.slice(i, i + 10);
-      const out = await this.#send('ListTagsForResources', (c) =>
-        c.send(new ListTagsForResourcesCommand({ ResourceType: 'healthcheck', ResourceIds: chunk })),
-      );
+      const out = await this.#send('ListTagsForResources', (c) => c.send(new ListTagsForResourcesCommand({ ResourceType: 'healthcheck', ResourceIds: chunk })));
       for (const set of out.ResourceTagSets ?? []) {
         if (!set.ResourceId) continue;
-        tags.set(set.ResourceId, (set.Tags ?? []).map((tag) => ({ Key: tag.Key ?? '', Value: tag.Value ?? '' })));
+        tags.set(
+          set.ResourceId,
+          (set.Tags ?? []).map((tag) => ({ Key: tag.Key ?? '', Value: tag.Value ?? '' })),
+        );
       }
     }
     for (const id of ids) if (!tags.has(id)) tags.set(id, []);
@@ -300,15 +316,16 @@ export class Route53Adapter implements Route53Port, HealthStatusReader {
                   InsufficientDataHealthStatus: config.InsufficientDataHealthStatus,
                 }
               : {
-            HealthCheckId: id,
-            HealthCheckVersion: version,
-            FullyQualifiedDomainName: config.FullyQualifiedDomainName,
-            Port: config.Port,
-            FailureThreshold: config.FailureThreshold,
-            EnableSNI: config.EnableSNI,
-            // A TCP check has no path: reset it rather than leave the old one.
-            ...(config.ResourcePath === undefined ? { ResetElements: ['ResourcePath'] } : { ResourcePath: config.ResourcePath }),
-          }),
+                  HealthCheckId: id,
+                  HealthCheckVersion: version,
+                  FullyQualifiedDomainName: config.FullyQualifiedDomainName,
+                  Port: config.Port,
+                  FailureThreshold: config.FailureThreshold,
+                  EnableSNI: config.EnableSNI,
+                  // A TCP check has no path: reset it rather than leave the old one.
+                  ...(config.ResourcePath === undefined ? { ResetElements: ['ResourcePath'] } : { ResourcePath: config.ResourcePath }),
+                },
+          ),
         ),
       );
       if (!out.HealthCheck) throw new Error('UpdateHealthCheck returned no health check');
@@ -383,7 +400,6 @@ function stripPrefix(id: string, prefix: string): string {
   return id.startsWith(prefix) ? id.slice(prefix.length) : id;
 }
 
-
 export function fromResourceRecordSet(set: ResourceRecordSet): RecordSet {
   const record: RecordSet = { name: normalizeName(set.Name ?? ''), type: set.Type ?? '' };
   if (set.SetIdentifier !== undefined) record.setIdentifier = set.SetIdentifier;
@@ -431,7 +447,14 @@ export function fromHealthCheckConfig(config: HealthCheckConfig | undefined): He
     const alarm = config.AlarmIdentifier;
     // Switchyard's metric checks say Unhealthy without data (health-spec.ts); another setting is not ours to match.
     if (alarm?.Region === undefined || alarm.Name === undefined || config.InsufficientDataHealthStatus !== 'Unhealthy') return undefined;
-    return { protocol: 'CLOUDWATCH_METRIC', fqdn: '', port: 0, intervalSeconds: METRIC_CHECK_INTERVAL_SECONDS, failureThreshold: METRIC_CHECK_FAILURE_THRESHOLD, alarm: { region: alarm.Region, name: alarm.Name } };
+    return {
+      protocol: 'CLOUDWATCH_METRIC',
+      fqdn: '',
+      port: 0,
+      intervalSeconds: METRIC_CHECK_INTERVAL_SECONDS,
+      failureThreshold: METRIC_CHECK_FAILURE_THRESHOLD,
+      alarm: { region: alarm.Region, name: alarm.Name },
+    };
   }
   if (!config?.Type || !SPEC_TYPES.has(config.Type) || !config.FullyQualifiedDomainName) return undefined;
   const spec: HealthCheckSpec = {

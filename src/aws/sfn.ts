@@ -35,10 +35,12 @@ export function parseStateMachineArns(text: string | undefined, variable = 'SWIT
   } catch (error) {
     throw new InvalidInput(`${variable}: not JSON: ${errorMessage(error)}`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidInput(`${variable}: must be a JSON object of workflow name → state machine ARN`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new InvalidInput(`${variable}: must be a JSON object of workflow name → state machine ARN`);
   const arns: StateMachineArns = {};
   for (const [name, arn] of Object.entries(value)) {
-    if (!(WORKFLOW_NAMES as readonly string[]).includes(name)) throw new InvalidInput(`${variable}: unknown workflow "${name}" (known: ${WORKFLOW_NAMES.join(', ')})`);
+    if (!(WORKFLOW_NAMES as readonly string[]).includes(name))
+      throw new InvalidInput(`${variable}: unknown workflow "${name}" (known: ${WORKFLOW_NAMES.join(', ')})`);
     if (typeof arn !== 'string' || !arn.includes(':stateMachine:')) throw new InvalidInput(`${variable}.${name}: not a state machine ARN`);
     arns[name as WorkflowName] = arn;
   }
@@ -71,7 +73,10 @@ export async function findStateMachines(client: SFNClient, prefix?: string): Pro
   const arns: StateMachineArns = {};
   for (const [workflow, list] of found) {
     if (list.length > 1) {
-      throw new InvalidInput(`several state machines end with "${workflow}": ${list.join(', ')}; choose one with --stage (names switchyard-<stage>-${workflow})`, { workflow, candidates: list });
+      throw new InvalidInput(
+        `several state machines end with "${workflow}": ${list.join(', ')}; choose one with --stage (names switchyard-<stage>-${workflow})`,
+        { workflow, candidates: list },
+      );
     }
     arns[workflow] = list[0]!;
   }
@@ -184,7 +189,10 @@ export async function executionHistory(client: SFNClient, executionArn: string, 
 }
 
 /** Running executions of the given state machines. */
-export async function runningExecutions(client: SFNClient, arns: StateMachineArns): Promise<Array<{ workflow: WorkflowName; executionArn: string; name: string; startDate?: Date }>> {
+export async function runningExecutions(
+  client: SFNClient,
+  arns: StateMachineArns,
+): Promise<Array<{ workflow: WorkflowName; executionArn: string; name: string; startDate?: Date }>> {
   const running: Array<{ workflow: WorkflowName; executionArn: string; name: string; startDate?: Date }> = [];
   for (const [workflow, arn] of Object.entries(arns) as Array<[WorkflowName, string]>) {
     let nextToken: string | undefined;
@@ -196,7 +204,8 @@ export async function runningExecutions(client: SFNClient, arns: StateMachineArn
         throw mapError('ListExecutions', error);
       }
       for (const e of out.executions ?? []) {
-        if (e.executionArn && e.name) running.push({ workflow, executionArn: e.executionArn, name: e.name, ...(e.startDate ? { startDate: e.startDate } : {}) });
+        if (e.executionArn && e.name)
+          running.push({ workflow, executionArn: e.executionArn, name: e.name, ...(e.startDate ? { startDate: e.startDate } : {}) });
       }
       nextToken = out.nextToken;
     } while (nextToken);

@@ -243,7 +243,11 @@ export class DynamoStateTable implements StateTable {
  * Creates the table (on-demand capacity) if it does not exist and waits until it is
  * ACTIVE. For the local runtime and tests; on AWS the stack creates it.
  */
-export async function ensureStateTable(client: DynamoDBClient, tableName: string, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))): Promise<void> {
+export async function ensureStateTable(
+  client: DynamoDBClient,
+  tableName: string,
+  sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+): Promise<void> {
   try {
     await client.send(
       new CreateTableCommand({

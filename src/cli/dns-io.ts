@@ -81,7 +81,10 @@ export const dnsIo: DnsIo = {
     }
   },
   putEvent: async (entry, endpointUrl) => {
-    const client = new EventBridgeClient({ ...regionConfig(undefined, endpointUrl, process.env, 'EVENTBRIDGE'), ...loopbackConfig(endpointUrl, process.env, 'EVENTBRIDGE') });
+    const client = new EventBridgeClient({
+      ...regionConfig(undefined, endpointUrl, process.env, 'EVENTBRIDGE'),
+      ...loopbackConfig(endpointUrl, process.env, 'EVENTBRIDGE'),
+    });
     try {
       const out = await client.send(new PutEventsCommand({ Entries: [entry] }));
       const failed = out.Entries?.[0]?.ErrorCode;
@@ -129,7 +132,11 @@ export function route53For(flags: Route53Flags, onDryRun?: (operation: string, d
  * restores, failover of a cluster or of one app), else none (every cluster ACTIVE).
  * The table is read once per run.
  */
-export function intentPorts(tableName: string | undefined, endpointUrl: string | undefined, clusters: readonly string[]): Pick<DnsPorts, 'intents' | 'appIntents'> {
+export function intentPorts(
+  tableName: string | undefined,
+  endpointUrl: string | undefined,
+  clusters: readonly string[],
+): Pick<DnsPorts, 'intents' | 'appIntents'> {
   if (!tableName) return {};
   let read: ReturnType<StateTable['readFleet']> | undefined;
   const state = () => (read ??= dnsIo.stateTable(tableName, endpointUrl).readFleet());

@@ -9,7 +9,11 @@ import type { Change, HealthCheckSpec, RecordSet } from '../core/model.ts';
 /** Left-aligned columns, two spaces apart; no trailing spaces. */
 export function table(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
 }
 
@@ -52,7 +56,9 @@ interface Row {
 }
 
 function planRows(report: DnsPlanReport): Row[] {
-  return report.plan.zones.flatMap((zone) => zone.groups.flatMap((group) => group.changes.map((change) => ({ zoneId: zone.zoneId, name: group.name, change }))));
+  return report.plan.zones.flatMap((zone) =>
+    zone.groups.flatMap((group) => group.changes.map((change) => ({ zoneId: zone.zoneId, name: group.name, change }))),
+  );
 }
 
 export interface PlanCounts {
@@ -132,7 +138,10 @@ export function formatPlanText(report: DnsPlanReport): string {
 
   if (report.plan.skipped.length > 0) {
     out.push('', 'Skipped:');
-    for (const s of report.plan.skipped) out.push(`  ${s.change.action} ${s.change.recordSet.name} ${s.change.recordSet.type} ${s.change.recordSet.setIdentifier ?? ''}`.trimEnd() + `: ${s.reason}`);
+    for (const s of report.plan.skipped)
+      out.push(
+        `  ${s.change.action} ${s.change.recordSet.name} ${s.change.recordSet.type} ${s.change.recordSet.setIdentifier ?? ''}`.trimEnd() + `: ${s.reason}`,
+      );
   }
   if (report.problems.length > 0) {
     out.push('', 'Problems (reported, not blocking):');
@@ -171,13 +180,22 @@ export function planJson(report: DnsPlanReport): Record<string, unknown> {
     summary: { ...countChanges(report), requests: report.requests.length },
     healthChecks: {
       create: report.healthCheckSteps.filter((s) => s.kind === 'create').map((s) => ({ key: s.want.key, cluster: s.want.cluster, spec: s.want.spec })),
-      update: report.healthCheckSteps.filter((s) => s.kind === 'update').map((s) => ({ id: 'id' in s ? s.id : undefined, key: s.want.key, cluster: s.want.cluster, spec: s.want.spec })),
+      update: report.healthCheckSteps
+        .filter((s) => s.kind === 'update')
+        .map((s) => ({ id: 'id' in s ? s.id : undefined, key: s.want.key, cluster: s.want.cluster, spec: s.want.spec })),
       delete: report.unusedHealthChecks.map((c) => ({ id: c.id, key: c.key, cluster: c.cluster })),
     },
     changes: planRows(report).map(({ zoneId, name, change }) => ({ zoneId, name, action: change.action, recordSet: change.recordSet })),
     requests: report.requests.map((r) => ({ zoneId: r.zoneId, names: r.groups.length, changes: r.groups.reduce((n, g) => n + g.changes.length, 0) })),
     unreachable: report.unreachable,
-    skipped: report.plan.skipped.map((s) => ({ zoneId: s.zoneId, name: s.name, action: s.change.action, type: s.change.recordSet.type, setIdentifier: s.change.recordSet.setIdentifier, reason: s.reason })),
+    skipped: report.plan.skipped.map((s) => ({
+      zoneId: s.zoneId,
+      name: s.name,
+      action: s.change.action,
+      type: s.change.recordSet.type,
+      setIdentifier: s.change.recordSet.setIdentifier,
+      reason: s.reason,
+    })),
     problems: report.problems,
   };
 }
@@ -229,7 +247,14 @@ export function syncJson(report: DnsSyncReport): Record<string, unknown> {
     dryRun: report.dryRun,
     failed: report.failed,
     requestsSent: report.requestsSent,
-    results: report.groups.map((g) => ({ zoneId: g.zoneId, name: g.group.name, changes: g.group.changes.length, status: g.status, changeId: g.changeId, messages: g.messages })),
+    results: report.groups.map((g) => ({
+      zoneId: g.zoneId,
+      name: g.group.name,
+      changes: g.group.changes.length,
+      status: g.status,
+      changeId: g.changeId,
+      messages: g.messages,
+    })),
     healthCheckActions: report.healthCheckActions.map((a) => ({ kind: a.kind, id: a.id, key: a.key, cluster: a.cluster })),
     healthCheckFailures: report.healthCheckFailures,
     insync: report.insync,

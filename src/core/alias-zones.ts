@@ -104,9 +104,7 @@ export function parseLoadBalancerHostname(hostname: string): LoadBalancerName | 
   };
 }
 
-export type AliasTargetResult =
-  | { ok: true; aliasTarget: AliasTarget; loadBalancer: LoadBalancerName; dualStack: boolean }
-  | { ok: false; reason: string };
+export type AliasTargetResult = { ok: true; aliasTarget: AliasTarget; loadBalancer: LoadBalancerName; dualStack: boolean } | { ok: false; reason: string };
 
 /**
  * The alias target for a cluster entry point. `dualStack` (from the cluster config, or a
@@ -124,8 +122,7 @@ export function aliasTargetFor(entryPoint: string, options: { dualStack: boolean
     };
   }
   const dualStack = options.dualStack || loadBalancer.dualstackPrefix;
-  const dnsName =
-    dualStack && loadBalancer.kind === 'alb-clb' && !loadBalancer.dualstackPrefix ? `dualstack.${loadBalancer.hostname}` : loadBalancer.hostname;
+  const dnsName = dualStack && loadBalancer.kind === 'alb-clb' && !loadBalancer.dualstackPrefix ? `dualstack.${loadBalancer.hostname}` : loadBalancer.hostname;
   return {
     ok: true,
     loadBalancer,

@@ -4,16 +4,7 @@ import { HEALTH_PROTOCOLS, ROUTING_POLICIES, type HealthProtocol, type RoutingAn
 
 export const ANNOTATION_PREFIX = 'switchyard.io/';
 
-export const ANNOTATION_KEYS = [
-  'routing',
-  'failover',
-  'weight',
-  'health-path',
-  'health-port',
-  'health-protocol',
-  'ttl',
-  'enabled',
-] as const;
+export const ANNOTATION_KEYS = ['routing', 'failover', 'weight', 'health-path', 'health-port', 'health-protocol', 'ttl', 'enabled'] as const;
 
 export interface AnnotationResult {
   annotations: RoutingAnnotations;

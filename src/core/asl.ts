@@ -109,7 +109,9 @@ export function inspectWorkflow(source: WorkflowSource, knownFunctions: readonly
     if (resource === LAMBDA_INVOKE) {
       const name = parameters['FunctionName'];
       if (typeof name !== 'string') {
-        problems.push(`state "${state}": lambda:invoke needs a static Parameters.FunctionName "\${<function>}" (a dynamic FunctionName.$ cannot be granted or checked)`);
+        problems.push(
+          `state "${state}": lambda:invoke needs a static Parameters.FunctionName "\${<function>}" (a dynamic FunctionName.$ cannot be granted or checked)`,
+        );
         return;
       }
       const match = /^\$\{([A-Za-z0-9]+)\}$/.exec(name);
@@ -130,7 +132,9 @@ export function inspectWorkflow(source: WorkflowSource, knownFunctions: readonly
       entries.forEach((entry: unknown, i) => {
         const bus = entry !== null && typeof entry === 'object' ? (entry as AslObject)['EventBusName'] : undefined;
         if (bus !== `\${${EVENT_BUS_PLACEHOLDER}}`) {
-          problems.push(`state "${state}": Entries[${i}].EventBusName must be "\${${EVENT_BUS_PLACEHOLDER}}" (the role may put events on Switchyard's bus only)`);
+          problems.push(
+            `state "${state}": Entries[${i}].EventBusName must be "\${${EVENT_BUS_PLACEHOLDER}}" (the role may put events on Switchyard's bus only)`,
+          );
         }
       });
       putEventsStates.push(state);

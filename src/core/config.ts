@@ -59,9 +59,15 @@ export const clusterSchema = z.strictObject({
   name: clusterName,
   region: awsRegion,
   eksClusterName: z.string().min(1).max(100),
-  accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(),
+  accountId: z
+    .string()
+    .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+    .optional(),
   /** Role assumed to reach a cluster in another account. */
-  roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN').optional(),
+  roleArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN')
+    .optional(),
   /** Load-balancer DNS name. Pinned here, or discovered from the gateway Service. */
   entryPoint: dnsName.optional(),
   /** Publish AAAA as well as A (the load balancer is dual-stack). */
@@ -89,7 +95,10 @@ export const clusterSchema = z.strictObject({
    */
   oidcIssuer: z
     .string()
-    .regex(/^https:\/\/[A-Za-z0-9.-]+(\/[A-Za-z0-9._~-]+)*\/?$/, 'must be an https:// OIDC issuer URL, e.g. https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE')
+    .regex(
+      /^https:\/\/[A-Za-z0-9.-]+(\/[A-Za-z0-9._~-]+)*\/?$/,
+      'must be an https:// OIDC issuer URL, e.g. https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE',
+    )
     .transform((s) => s.replace(/\/$/, ''))
     .optional(),
 });
@@ -185,7 +194,10 @@ export const fleetSchema = z
   });
 
 /** `upstream` is required with edge clusters, and its zone must not be one of `zones` (it is private, theirs are public). */
-function tierIssues(fleet: { clusters: ReadonlyArray<{ name: string; role: string }>; zones: ReadonlyArray<{ name: string }>; upstream?: { zone: string } }, ctx: z.RefinementCtx): void {
+function tierIssues(
+  fleet: { clusters: ReadonlyArray<{ name: string; role: string }>; zones: ReadonlyArray<{ name: string }>; upstream?: { zone: string } },
+  ctx: z.RefinementCtx,
+): void {
   const edges = fleet.clusters.filter((c) => c.role === 'edge').map((c) => c.name);
   if (edges.length > 0 && fleet.upstream === undefined) {
     ctx.addIssue({
@@ -198,7 +210,11 @@ function tierIssues(fleet: { clusters: ReadonlyArray<{ name: string; role: strin
     const upstreamZone = fleet.upstream.zone;
     const clash = fleet.zones.findIndex((zone) => isWithin(zone.name, upstreamZone) || isWithin(upstreamZone, zone.name));
     if (clash >= 0) {
-      ctx.addIssue({ code: 'custom', path: ['upstream', 'zone'], message: `"${upstreamZone}" overlaps zones[${clash}] (${fleet.zones[clash]!.name}); the upstream zone must be a zone of its own` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['upstream', 'zone'],
+        message: `"${upstreamZone}" overlaps zones[${clash}] (${fleet.zones[clash]!.name}); the upstream zone must be a zone of its own`,
+      });
     }
   }
 }

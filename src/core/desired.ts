@@ -313,24 +313,44 @@ function publishableApps(fleetwide: Fleetwide, problems: Problem[]): Map<string,
       const endpoint = hostname === raw.hostname ? raw : { ...raw, hostname };
       const cluster = clusters.get(endpoint.cluster);
       if (!cluster) {
-        problems.push({ subject: subjectOf(endpoint), hostname, cluster: endpoint.cluster, reason: `unknown cluster "${endpoint.cluster}" (known: ${[...clusters.keys()].join(', ')})` });
+        problems.push({
+          subject: subjectOf(endpoint),
+          hostname,
+          cluster: endpoint.cluster,
+          reason: `unknown cluster "${endpoint.cluster}" (known: ${[...clusters.keys()].join(', ')})`,
+        });
         continue;
       }
       if (endpoint.annotations.enabled === false) continue;
       if (canaryOf !== undefined && canaryOf !== cluster.name) {
-        problems.push({ subject: subjectOf(endpoint), hostname, cluster: cluster.name, reason: `${hostname} is the canary hostname of cluster ${canaryOf}; only ${canaryOf} may publish it (its health check must reach that cluster alone); not published` });
+        problems.push({
+          subject: subjectOf(endpoint),
+          hostname,
+          cluster: cluster.name,
+          reason: `${hostname} is the canary hostname of cluster ${canaryOf}; only ${canaryOf} may publish it (its health check must reach that cluster alone); not published`,
+        });
         continue;
       }
       const healthOf = appHealthNames.get(hostname);
       if (healthOf !== undefined) {
         // The name is already published, as the per-app health record of that cluster.
         if (healthOf !== cluster.name) {
-          problems.push({ subject: subjectOf(endpoint), hostname, cluster: cluster.name, reason: `${hostname} is the per-app health name of ${hostname.slice(healthOf.length + 1)} on cluster ${healthOf}; only ${healthOf} may publish it (its health check must reach that cluster alone); not published` });
+          problems.push({
+            subject: subjectOf(endpoint),
+            hostname,
+            cluster: cluster.name,
+            reason: `${hostname} is the per-app health name of ${hostname.slice(healthOf.length + 1)} on cluster ${healthOf}; only ${healthOf} may publish it (its health check must reach that cluster alone); not published`,
+          });
         }
         continue;
       }
       if (!cluster.domainFilter.some((suffix) => isWithin(hostname, suffix))) {
-        problems.push({ subject: subjectOf(endpoint), hostname, cluster: cluster.name, reason: `${hostname} is outside the domainFilter of cluster ${cluster.name} (${cluster.domainFilter.join(', ')}); not published` });
+        problems.push({
+          subject: subjectOf(endpoint),
+          hostname,
+          cluster: cluster.name,
+          reason: `${hostname} is outside the domainFilter of cluster ${cluster.name} (${cluster.domainFilter.join(', ')}); not published`,
+        });
         continue;
       }
       const app = apps.get(hostname);
@@ -340,7 +360,12 @@ function publishableApps(fleetwide: Fleetwide, problems: Problem[]): Map<string,
       }
       zones ??= zonesForName(hostname, input.zones);
       if (zones.length === 0) {
-        problems.push({ subject: subjectOf(endpoint), hostname, cluster: cluster.name, reason: `${hostname} is in no managed zone (${input.zones.map((z) => z.name).join(', ')}); not published` });
+        problems.push({
+          subject: subjectOf(endpoint),
+          hostname,
+          cluster: cluster.name,
+          reason: `${hostname} is in no managed zone (${input.zones.map((z) => z.name).join(', ')}); not published`,
+        });
         continue;
       }
       apps.set(hostname, { zones, endpoints: [endpoint], tier: 'workload' });
@@ -366,13 +391,25 @@ function splitByTier(fleetwide: Fleetwide, apps: Map<string, AppEndpoints>, prob
     if (workload.length === 0) continue;
     if (upstreamZone === undefined) {
       // parseFleetConfig refuses edge clusters without `upstream`; a hand-built config may not.
-      for (const e of workload) problems.push({ subject: subjectOf(e), hostname, cluster: e.cluster, reason: `${hostname} is served through edge clusters but the fleet has no upstream zone; not published upstream` });
+      for (const e of workload)
+        problems.push({
+          subject: subjectOf(e),
+          hostname,
+          cluster: e.cluster,
+          reason: `${hostname} is served through edge clusters but the fleet has no upstream zone; not published upstream`,
+        });
       continue;
     }
     const name = upstreamName(hostname, upstreamZone);
     const zones = zonesForName(name, input.zones);
     if (zones.length === 0) {
-      for (const e of workload) problems.push({ subject: subjectOf(e), hostname, cluster: e.cluster, reason: `${name} (upstream name of ${hostname}) is in no managed zone (${input.zones.map((z) => z.name).join(', ')}); not published upstream` });
+      for (const e of workload)
+        problems.push({
+          subject: subjectOf(e),
+          hostname,
+          cluster: e.cluster,
+          reason: `${name} (upstream name of ${hostname}) is in no managed zone (${input.zones.map((z) => z.name).join(', ')}); not published upstream`,
+        });
       continue;
     }
     apps.set(name, { zones, endpoints: workload.map((e) => ({ ...e, hostname: name })), tier: 'workload', upstreamOf: hostname });
@@ -393,13 +430,23 @@ function desireApp(fleetwide: Fleetwide, hostname: string, app: AppEndpoints, ou
   for (const m of members) {
     const entryPoint = m.cluster.entryPoint ?? m.endpoint.entryPoint;
     if (!entryPoint) {
-      problems.push({ subject: subjectOf(m.endpoint), hostname, cluster: m.cluster.name, reason: `${hostname} on cluster ${m.cluster.name} has no entry point (clusters[].entryPoint is not set and none was discovered from its gateway Service); its ${hostname} records are left as they are` });
+      problems.push({
+        subject: subjectOf(m.endpoint),
+        hostname,
+        cluster: m.cluster.name,
+        reason: `${hostname} on cluster ${m.cluster.name} has no entry point (clusters[].entryPoint is not set and none was discovered from its gateway Service); its ${hostname} records are left as they are`,
+      });
       out.held.push({ name, setIdentifier: policy === 'simple' ? undefined : m.cluster.name, reason: 'no entry point' });
       continue;
     }
     const alias = fleetwide.aliasOf(entryPoint, m.cluster.dualStack);
     if (!alias.ok) {
-      problems.push({ subject: subjectOf(m.endpoint), hostname, cluster: m.cluster.name, reason: `${alias.reason}; its ${hostname} records are left as they are` });
+      problems.push({
+        subject: subjectOf(m.endpoint),
+        hostname,
+        cluster: m.cluster.name,
+        reason: `${alias.reason}; its ${hostname} records are left as they are`,
+      });
       out.held.push({ name, setIdentifier: policy === 'simple' ? undefined : m.cluster.name, reason: 'unrecognised entry point' });
       continue;
     }
@@ -413,7 +460,8 @@ function desireApp(fleetwide: Fleetwide, hostname: string, app: AppEndpoints, ou
     }
     m.healthCheck = fleetwide.healthCheckOf(m.cluster, m.endpoint.annotations, hostname);
     out.healthChecks.set(m.healthCheck.key, m.healthCheck);
-    if (!m.canary && m.healthCheck.spec.fqdn !== m.cluster.canaryHostname.toLowerCase().replace(/\.$/, '')) out.records.push(...appHealthRecords(fleetwide, m, m.healthCheck.spec.fqdn, problems));
+    if (!m.canary && m.healthCheck.spec.fqdn !== m.cluster.canaryHostname.toLowerCase().replace(/\.$/, ''))
+      out.records.push(...appHealthRecords(fleetwide, m, m.healthCheck.spec.fqdn, problems));
   }
 
   // 5. Routing per cluster; fail open when nothing would receive traffic.
@@ -425,7 +473,11 @@ function desireApp(fleetwide: Fleetwide, hostname: string, app: AppEndpoints, ou
   if (failedOpen) {
     routing = routeMembers(hostname, policy, members, true, []);
     out.failOpen.push(hostname);
-    problems.push({ subject: hostname, hostname, reason: `every cluster of ${hostname} is drained or unhealthy; failing open: all its clusters keep their records as if active` });
+    problems.push({
+      subject: hostname,
+      hostname,
+      reason: `every cluster of ${hostname} is drained or unhealthy; failing open: all its clusters keep their records as if active`,
+    });
   }
 
   // 6. Record sets.
@@ -442,7 +494,16 @@ function desireApp(fleetwide: Fleetwide, hostname: string, app: AppEndpoints, ou
     if (r.published) out.records.push(...recordsOf(hostname, name, app.zones, policy, m, r));
   });
 
-  out.summaries.push({ hostname, tier: app.tier, ...(app.upstreamOf === undefined ? {} : { upstreamOf: app.upstreamOf }), policy, failOpen: failedOpen, zoneIds: app.zones.map((z) => z.id), recordTtlSeconds: ELB_ALIAS_TTL_SECONDS, clusters: routing });
+  out.summaries.push({
+    hostname,
+    tier: app.tier,
+    ...(app.upstreamOf === undefined ? {} : { upstreamOf: app.upstreamOf }),
+    policy,
+    failOpen: failedOpen,
+    zoneIds: app.zones.map((z) => z.id),
+    recordTtlSeconds: ELB_ALIAS_TTL_SECONDS,
+    clusters: routing,
+  });
 }
 
 /** 2. One member per cluster; several resources publishing the same hostname must agree. */
@@ -452,7 +513,7 @@ function membersOf(fleetwide: Fleetwide, hostname: string, endpoints: readonly P
   // Usually already in order: endpointsByHostname sorted them, and an app rarely spans two spellings of its hostname.
   const byCluster = inOrder(endpoints, compareEndpoints) ? endpoints : [...endpoints].sort(compareEndpoints);
   const canaryOwner = canaryOwners.get(hostname);
-  for (let i = 0; i < byCluster.length; ) {
+  for (let i = 0; i < byCluster.length;) {
     const clusterName = (byCluster[i] as PublishedEndpoint).cluster;
     let j = i + 1;
     while (j < byCluster.length && (byCluster[j] as PublishedEndpoint).cluster === clusterName) j++;
@@ -477,7 +538,15 @@ function membersOf(fleetwide: Fleetwide, hostname: string, endpoints: readonly P
     const state = intent?.state ?? 'ACTIVE';
     const appPercent = canary || appIntents.size === 0 ? undefined : appIntents.get(`${hostname}|${clusterName}`);
     const weightPercent = state === 'DRAINED' ? 0 : Math.max(0, Math.min(100, intent?.weightPercent ?? 100, appPercent ?? 100));
-    members.push({ cluster, endpoint, canary, dualStack: cluster.dualStack, intent: state, weightPercent, health: canary ? 'UNKNOWN' : (health[clusterName] ?? 'UNKNOWN') });
+    members.push({
+      cluster,
+      endpoint,
+      canary,
+      dualStack: cluster.dualStack,
+      intent: state,
+      weightPercent,
+      health: canary ? 'UNKNOWN' : (health[clusterName] ?? 'UNKNOWN'),
+    });
   }
   return members;
 }
@@ -494,13 +563,19 @@ const A_AND_AAAA: readonly string[] = ['A', 'AAAA'];
 function appHealthRecords(fleetwide: Fleetwide, m: Member, healthName: string, problems: Problem[]): DesiredRecord[] {
   const zones = zonesForName(healthName, fleetwide.input.zones);
   if (zones.length === 0) {
-    problems.push({ subject: subjectOf(m.endpoint), hostname: m.endpoint.hostname, cluster: m.cluster.name, reason: `per-app health name ${healthName} is in no managed zone; its health check cannot resolve it` });
+    problems.push({
+      subject: subjectOf(m.endpoint),
+      hostname: m.endpoint.hostname,
+      cluster: m.cluster.name,
+      reason: `per-app health name ${healthName} is in no managed zone; its health check cannot resolve it`,
+    });
     return [];
   }
   const name = normalizeName(healthName);
   const records: DesiredRecord[] = [];
   for (const type of m.dualStack ? A_AND_AAAA : A_ONLY) {
-    for (const zone of zones) records.push({ zoneId: zone.id, hostname: healthName, cluster: m.cluster.name, recordSet: { name, type, aliasTarget: m.aliasTarget } });
+    for (const zone of zones)
+      records.push({ zoneId: zone.id, hostname: healthName, cluster: m.cluster.name, recordSet: { name, type, aliasTarget: m.aliasTarget } });
   }
   return records;
 }
@@ -513,7 +588,11 @@ function recordsOf(hostname: string, name: string, zones: readonly HostedZone[],
     for (const zone of zones) {
       const recordSet = recordSetFor(name, type, policy, m, r);
       // The canary record is what the cluster's health check probes: it must not depend on that check.
-      records.push(!m.canary && m.healthCheck ? { zoneId: zone.id, hostname, cluster, recordSet, healthCheckKey: m.healthCheck.key } : { zoneId: zone.id, hostname, cluster, recordSet });
+      records.push(
+        !m.canary && m.healthCheck
+          ? { zoneId: zone.id, hostname, cluster, recordSet, healthCheckKey: m.healthCheck.key }
+          : { zoneId: zone.id, hostname, cluster, recordSet },
+      );
     }
   }
   return records;
@@ -549,7 +628,11 @@ function routingPolicyFor(hostname: string, members: readonly Member[], problems
   }
   const chosen = [...asked.keys()][0] ?? fallback;
   if (chosen === 'simple' && members.length > 1) {
-    problems.push({ subject: hostname, hostname, reason: `simple routing needs exactly one cluster but ${hostname} is published by ${members.length}; using weighted` });
+    problems.push({
+      subject: hostname,
+      hostname,
+      reason: `simple routing needs exactly one cluster but ${hostname} is published by ${members.length}; using weighted`,
+    });
     return 'weighted';
   }
   return chosen;
@@ -631,9 +714,19 @@ function failoverRoles(hostname: string, members: readonly Member[], problems: P
     const role = roles.get(m.cluster.name);
     const asked = m.endpoint.annotations.failover;
     if (!role) {
-      problems.push({ subject: hostname, hostname, cluster: m.cluster.name, reason: `${hostname} already has a PRIMARY and a SECONDARY; cluster ${m.cluster.name} is left out of failover routing` });
+      problems.push({
+        subject: hostname,
+        hostname,
+        cluster: m.cluster.name,
+        reason: `${hostname} already has a PRIMARY and a SECONDARY; cluster ${m.cluster.name} is left out of failover routing`,
+      });
     } else if (asked && asked.toUpperCase() !== role) {
-      problems.push({ subject: subjectOf(m.endpoint), hostname, cluster: m.cluster.name, reason: `switchyard.io/failover asks ${asked} but cluster ${m.cluster.name} is ${role} (another cluster holds the ${asked} role)` });
+      problems.push({
+        subject: subjectOf(m.endpoint),
+        hostname,
+        cluster: m.cluster.name,
+        reason: `switchyard.io/failover asks ${asked} but cluster ${m.cluster.name} is ${role} (another cluster holds the ${asked} role)`,
+      });
     }
   }
   return roles;

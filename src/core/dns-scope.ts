@@ -29,7 +29,12 @@ export function desiredWithOverrides(
 }
 
 /** Holds that keep a restricted apply to its apps (and, for an operation, its cluster's sets). */
-export function restrictionHolds(fleet: FleetConfig, actual: readonly ActualZone[], hostnames: readonly string[] | undefined, onlyCluster: string | undefined): HeldRecords[] {
+export function restrictionHolds(
+  fleet: FleetConfig,
+  actual: readonly ActualZone[],
+  hostnames: readonly string[] | undefined,
+  onlyCluster: string | undefined,
+): HeldRecords[] {
   const holds: HeldRecords[] = [];
   if (hostnames !== undefined) {
     const wanted = new Set(hostnames.map(normalizeName));
@@ -47,7 +52,8 @@ export function restrictionHolds(fleet: FleetConfig, actual: readonly ActualZone
   if (onlyCluster !== undefined) {
     for (const hostname of hostnames ?? []) {
       for (const cluster of fleet.clusters) {
-        if (cluster.name !== onlyCluster) holds.push({ name: normalizeName(hostname), setIdentifier: cluster.name, reason: `operation on ${onlyCluster} only` });
+        if (cluster.name !== onlyCluster)
+          holds.push({ name: normalizeName(hostname), setIdentifier: cluster.name, reason: `operation on ${onlyCluster} only` });
       }
     }
   }
@@ -104,7 +110,8 @@ export function intendedSets(
     if (h.setIdentifier === undefined) heldNames.add(normalizeName(h.name));
     else heldSets.add(`${normalizeName(h.name)}|${h.setIdentifier}`);
   }
-  const isHeld = (r: RecordSet) => heldNames.has(normalizeName(r.name)) || (r.setIdentifier !== undefined && heldSets.has(`${normalizeName(r.name)}|${r.setIdentifier}`));
+  const isHeld = (r: RecordSet) =>
+    heldNames.has(normalizeName(r.name)) || (r.setIdentifier !== undefined && heldSets.has(`${normalizeName(r.name)}|${r.setIdentifier}`));
   const inScope = hostnames === undefined ? undefined : new Set(hostnames.map(normalizeName));
   const sets: IntendedSet[] = [];
   const wanted = new Set<string>();
@@ -113,7 +120,13 @@ export function intendedSets(
     if (inScope && !inScope.has(normalizeName(recordSet.name))) continue;
     const name = normalizeName(recordSet.name);
     wanted.add(`${zoneId} ${name}|${recordSet.type.toUpperCase()}|${recordSet.setIdentifier ?? ''}`);
-    sets.push({ zoneId, name, type: recordSet.type, ...(recordSet.setIdentifier === undefined ? {} : { setIdentifier: recordSet.setIdentifier }), want: { ...recordSet, name } });
+    sets.push({
+      zoneId,
+      name,
+      type: recordSet.type,
+      ...(recordSet.setIdentifier === undefined ? {} : { setIdentifier: recordSet.setIdentifier }),
+      want: { ...recordSet, name },
+    });
   }
   for (const zone of actual) {
     for (const [name, ownership] of classifyZone(zone.records, ownerId)) {

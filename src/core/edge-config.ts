@@ -46,7 +46,13 @@ export interface EdgeManifests {
 export const UPSTREAM_PORT = 80;
 
 /** Outlier detection of the upstream name's addresses (Istio DestinationRule). */
-export const OUTLIER_DETECTION = { consecutive5xxErrors: 5, consecutiveGatewayErrors: 3, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 100 } as const;
+export const OUTLIER_DETECTION = {
+  consecutive5xxErrors: 5,
+  consecutiveGatewayErrors: 3,
+  interval: '10s',
+  baseEjectionTime: '30s',
+  maxEjectionPercent: 100,
+} as const;
 
 const LABELS = { 'app.kubernetes.io/managed-by': 'switchyard' } as const;
 
@@ -65,7 +71,9 @@ export function edgeConfig(input: EdgeConfigInput): EdgeManifests[] {
   return input.edges
     .map((edge) => ({
       cluster: edge.name,
-      objects: input.apps.filter((app) => edgesFor(app.hostname, [edge]).length > 0).flatMap((app) => (input.mesh === 'istio' ? istioObjects(app, input) : [tier1Object(app, input)])),
+      objects: input.apps
+        .filter((app) => edgesFor(app.hostname, [edge]).length > 0)
+        .flatMap((app) => (input.mesh === 'istio' ? istioObjects(app, input) : [tier1Object(app, input)])),
     }))
     .filter((m) => m.objects.length > 0);
 }
@@ -84,7 +92,12 @@ function istioObjects(app: EdgeApp, input: EdgeConfigInput): Array<Record<string
     servers.push({ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: [app.hostname], tls: { mode: 'SIMPLE', credentialName: input.credential } });
   }
   return [
-    { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: metadata(`${name}-edge`, namespace), spec: { selector: { ...input.selector }, servers } },
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: metadata(`${name}-edge`, namespace),
+      spec: { selector: { ...input.selector }, servers },
+    },
     {
       apiVersion: 'networking.istio.io/v1',
       kind: 'VirtualService',

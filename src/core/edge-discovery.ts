@@ -101,14 +101,21 @@ export function edgeTierProblems(input: EdgeTierInput): Problem[] {
         if ('host' in target) {
           if (zone === undefined) {
             if (!reportedNoZone) {
-              problems.push({ subject: 'upstream.zone', reason: `edge clusters forward apps by name (${subject} forwards "${hostname}"), but fleet.yaml names no upstream zone, so the forwarding cannot be checked` });
+              problems.push({
+                subject: 'upstream.zone',
+                reason: `edge clusters forward apps by name (${subject} forwards "${hostname}"), but fleet.yaml names no upstream zone, so the forwarding cannot be checked`,
+              });
             }
             reportedNoZone = true;
             continue;
           }
           const expected = upstreamName(hostname, zone);
           if (target.host !== expected) {
-            problems.push({ ...base, subject, reason: `forwards "${hostname}" to ${target.host}, not to its upstream name ${expected}: drains and failovers of the workload clusters would not reach this edge` });
+            problems.push({
+              ...base,
+              subject,
+              reason: `forwards "${hostname}" to ${target.host}, not to its upstream name ${expected}: drains and failovers of the workload clusters would not reach this edge`,
+            });
           }
           continue;
         }

@@ -85,7 +85,9 @@ export class Route53Diverged extends SwitchyardError {
   constructor(differences: string[], context?: Record<string, unknown>) {
     const shown = differences.slice(0, 10).join('; ');
     const more = differences.length > 10 ? `; and ${differences.length - 10} more` : '';
-    super('Route53Diverged', `Route 53 does not hold what the step intended (read back after INSYNC): ${shown}${more}`, { context: { ...context, differences } });
+    super('Route53Diverged', `Route 53 does not hold what the step intended (read back after INSYNC): ${shown}${more}`, {
+      context: { ...context, differences },
+    });
     this.differences = differences;
   }
 }

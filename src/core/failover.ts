@@ -53,7 +53,11 @@ export function decideTakeOut(state: FleetState, catalogue: readonly CatalogueAp
       continue;
     }
     const others = app.members.filter(
-      (m) => m.cluster !== target.cluster && m.baseWeight > 0 && effectiveWeightPercent(state, m.cluster, app.hostname) > 0 && isHealthy(health, m.cluster, app.hostname),
+      (m) =>
+        m.cluster !== target.cluster &&
+        m.baseWeight > 0 &&
+        effectiveWeightPercent(state, m.cluster, app.hostname) > 0 &&
+        isHealthy(health, m.cluster, app.hostname),
     );
     (others.length > 0 ? decision.takeOut : decision.failOpen).push(app.hostname);
   }

@@ -141,10 +141,11 @@ export function acquireLock(state: FleetState, request: AcquireRequest): Acquire
     const draining = Object.values(locks).filter((lock) => isLive(lock, now) && DRAINING_OPERATIONS.includes(lock.operation));
     if (draining.length >= request.maxConcurrentDrains) {
       const names = draining.map((lock) => lock.cluster).sort();
-      throw new LockHeld(
-        `maxConcurrentDrains (${request.maxConcurrentDrains}) reached: ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} draining`,
-        { cluster, draining: names, maxConcurrentDrains: request.maxConcurrentDrains },
-      );
+      throw new LockHeld(`maxConcurrentDrains (${request.maxConcurrentDrains}) reached: ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} draining`, {
+        cluster,
+        draining: names,
+        maxConcurrentDrains: request.maxConcurrentDrains,
+      });
     }
   }
   const token = state.lastToken + 1;
@@ -182,7 +183,10 @@ export function renewLock(state: FleetState, cluster: string, token: number, now
 export function reclaimLock(state: FleetState, cluster: string, token: number, now: Date, ttlSeconds: number): FleetState {
   const lock = state.locks[cluster];
   if (!lock || lock.token !== token) {
-    throw new LockHeld(`lock on "${cluster}" with token ${token} is no longer held${lock ? ` (now held by ${lock.holder}, token ${lock.token})` : ''}`, { cluster, token });
+    throw new LockHeld(`lock on "${cluster}" with token ${token} is no longer held${lock ? ` (now held by ${lock.holder}, token ${lock.token})` : ''}`, {
+      cluster,
+      token,
+    });
   }
   const renewed = { ...lock, expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString() };
   return { ...state, locks: { ...state.locks, [cluster]: renewed } };
@@ -199,7 +203,10 @@ export const RECOVERABLE_OPERATIONS: readonly LockOperation[] = ['drain', 'resto
  */
 export function heldLockOf(state: FleetState, execution: { executionArn: string; name: string }): Lock | undefined {
   return Object.values(state.locks).find(
-    (lock) => lock.holder === execution.name && RECOVERABLE_OPERATIONS.includes(lock.operation) && intentOf(state, lock.cluster).executionArn === execution.executionArn,
+    (lock) =>
+      lock.holder === execution.name &&
+      RECOVERABLE_OPERATIONS.includes(lock.operation) &&
+      intentOf(state, lock.cluster).executionArn === execution.executionArn,
   );
 }
 
@@ -254,7 +261,11 @@ export function acquireFleetLock(
       const lock = { ...held, expiresAt };
       return { state: { ...state, fleetLock: lock }, lock, reentered: true };
     }
-    throw new LockHeld(`the fleet is locked by ${held.operation} ${held.holder} until ${held.expiresAt}`, { heldBy: held.holder, operation: held.operation, expiresAt: held.expiresAt });
+    throw new LockHeld(`the fleet is locked by ${held.operation} ${held.holder} until ${held.expiresAt}`, {
+      heldBy: held.holder,
+      operation: held.operation,
+      expiresAt: held.expiresAt,
+    });
   }
   const token = state.lastToken + 1;
   const lock: FleetLock = { holder, operation, token, acquiredAt: now.toISOString(), expiresAt };
@@ -265,9 +276,13 @@ export function acquireFleetLock(
 export function assertFleetLock(state: FleetState, token: number, now: Date): FleetLock {
   const lock = state.fleetLock;
   if (!lock || lock.token !== token) {
-    throw new LockHeld(`the fleet lock with token ${token} is no longer held${lock ? ` (now held by ${lock.operation} ${lock.holder}, token ${lock.token})` : ''}`, { token });
+    throw new LockHeld(
+      `the fleet lock with token ${token} is no longer held${lock ? ` (now held by ${lock.operation} ${lock.holder}, token ${lock.token})` : ''}`,
+      { token },
+    );
   }
-  if (Date.parse(lock.expiresAt) <= now.getTime()) throw new LockHeld(`the fleet lock (token ${token}) expired at ${lock.expiresAt}`, { token, expiresAt: lock.expiresAt });
+  if (Date.parse(lock.expiresAt) <= now.getTime())
+    throw new LockHeld(`the fleet lock (token ${token}) expired at ${lock.expiresAt}`, { token, expiresAt: lock.expiresAt });
   return lock;
 }
 

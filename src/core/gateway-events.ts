@@ -108,7 +108,8 @@ export type GatewayEventResult = { success: true; event: GatewayEvent } | { succ
 export function safeParseGatewayEvent(event: unknown): GatewayEventResult {
   if (event === null || typeof event !== 'object') return { success: false, error: 'event: expected an object' };
   const { source, 'detail-type': detailType, detail } = event as Record<string, unknown>;
-  if (!isGatewayEventSource(source)) return { success: false, error: `source: expected "${GATEWAY_EVENT_SOURCE}" or "${AGENT_SOURCE_PREFIX}<cluster>", got ${JSON.stringify(source)}` };
+  if (!isGatewayEventSource(source))
+    return { success: false, error: `source: expected "${GATEWAY_EVENT_SOURCE}" or "${AGENT_SOURCE_PREFIX}<cluster>", got ${JSON.stringify(source)}` };
   const schema =
     detailType === GATEWAY_EVENT_TYPES.published
       ? gatewayPublishedDetailSchema
@@ -116,10 +117,19 @@ export function safeParseGatewayEvent(event: unknown): GatewayEventResult {
         ? gatewayWithdrawnDetailSchema
         : undefined;
   if (!schema) {
-    return { success: false, error: `detail-type: expected "${GATEWAY_EVENT_TYPES.published}" or "${GATEWAY_EVENT_TYPES.withdrawn}", got ${JSON.stringify(detailType)}` };
+    return {
+      success: false,
+      error: `detail-type: expected "${GATEWAY_EVENT_TYPES.published}" or "${GATEWAY_EVENT_TYPES.withdrawn}", got ${JSON.stringify(detailType)}`,
+    };
   }
   const parsed = schema.safeParse(detail);
-  if (!parsed.success) return { success: false, error: formatZodIssues(parsed.error).map((line) => `detail.${line}`).join('; ') };
+  if (!parsed.success)
+    return {
+      success: false,
+      error: formatZodIssues(parsed.error)
+        .map((line) => `detail.${line}`)
+        .join('; '),
+    };
   return { success: true, event: { detailType, detail: parsed.data } as GatewayEvent };
 }
 
@@ -131,7 +141,11 @@ export function parseGatewayEvent(event: unknown): GatewayEvent {
 }
 
 /** A PutEvents entry for the event (EventBridge `PutEventsRequestEntry` shape). */
-export function gatewayEventEntry(event: GatewayEvent, eventBusName?: string, source: string = GATEWAY_EVENT_SOURCE): { Source: string; DetailType: string; Detail: string; EventBusName?: string } {
+export function gatewayEventEntry(
+  event: GatewayEvent,
+  eventBusName?: string,
+  source: string = GATEWAY_EVENT_SOURCE,
+): { Source: string; DetailType: string; Detail: string; EventBusName?: string } {
   return {
     Source: source,
     DetailType: event.detailType,

@@ -72,7 +72,11 @@ export function planHealthChecks(desired: readonly DesiredHealthCheck[], owned: 
   for (const want of sorted) {
     if ((byKey.get(want.key) ?? []).length > 0) continue;
     const match = reusable.find(
-      (check) => !taken.has(check.id) && check.cluster === want.cluster && check.spec?.fqdn.toLowerCase() === want.spec.fqdn.toLowerCase() && updatableTo(check.spec, want.spec),
+      (check) =>
+        !taken.has(check.id) &&
+        check.cluster === want.cluster &&
+        check.spec?.fqdn.toLowerCase() === want.spec.fqdn.toLowerCase() &&
+        updatableTo(check.spec, want.spec),
     );
     if (match) {
       taken.add(match.id);

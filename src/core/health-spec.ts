@@ -99,7 +99,10 @@ export function healthCheckTags(ownerId: string, key: string, cluster: string, s
 }
 
 /** The cluster's canary check: the fleet's health-check defaults on its canary hostname, and its key. */
-export function canaryHealthCheck(defaults: HealthCheckDefaults, cluster: Pick<ClusterConfig, 'canaryHostname' | 'name'>): { key: string; spec: HealthCheckSpec } {
+export function canaryHealthCheck(
+  defaults: HealthCheckDefaults,
+  cluster: Pick<ClusterConfig, 'canaryHostname' | 'name'>,
+): { key: string; spec: HealthCheckSpec } {
   const spec = healthCheckSpecFor(defaults, cluster, {});
   return { key: healthCheckKey(cluster.name, spec), spec };
 }
@@ -140,7 +143,11 @@ export function healthCheckCallerReference(ownerId: string, key: string, generat
   if (full.length <= CALLER_REFERENCE_MAX) return full;
   const short = `${createHash('sha256').update(ownerId).digest('hex').slice(0, 12)}-${tail}`;
   if (short.length > CALLER_REFERENCE_MAX) {
-    throw new InvalidInput(`health-check caller reference "${short}" is longer than ${CALLER_REFERENCE_MAX} characters (generation too long)`, { ownerId, key, generation });
+    throw new InvalidInput(`health-check caller reference "${short}" is longer than ${CALLER_REFERENCE_MAX} characters (generation too long)`, {
+      ownerId,
+      key,
+      generation,
+    });
   }
   return short;
 }

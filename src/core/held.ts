@@ -34,4 +34,3 @@ export function holdSilentClusters<R extends SourceRead>(result: R, clusters: re
     unreachable: [...result.unreachable, ...silent],
   };
 }
-

@@ -185,7 +185,11 @@ export function specifyOperation(request: OperationRequest): OperationSpec {
   if (wantsRestore) validateSteps('restore', restoreSteps);
   const bakeSeconds = request.bakeSeconds ?? safety.bakeSeconds;
   const waitSeconds = request.ttlSeconds + bakeSeconds;
-  const gap = longestRenewalGap({ waitSeconds, pollSeconds: INSYNC_POLL_SECONDS, ...(request.upgrade ? { updatePollSeconds: request.upgrade.pollSeconds } : {}) });
+  const gap = longestRenewalGap({
+    waitSeconds,
+    pollSeconds: INSYNC_POLL_SECONDS,
+    ...(request.upgrade ? { updatePollSeconds: request.upgrade.pollSeconds } : {}),
+  });
   if (gap.seconds + LEASE_MARGIN_SECONDS > safety.lockTtlSeconds) {
     throw new InvalidInput(
       `bakeSeconds ${bakeSeconds}: the longest wait between two renewals of the lock (${gap.what}, ${gap.seconds} s) must stay ${LEASE_MARGIN_SECONDS} s under safety.lockTtlSeconds (${safety.lockTtlSeconds} s), or the lock's lease would run out during it`,

@@ -57,7 +57,12 @@ export function parseMarkerValue(value: string): MarkerEntry | undefined {
 }
 
 /** The marker of `name` listing `sets` (sorted, deduplicated); undefined when there are none. */
-export function markerRecordFor(name: string, ownerId: string, sets: ReadonlyArray<Pick<RecordSet, 'type' | 'setIdentifier'>>, ttl: number): RecordSet | undefined {
+export function markerRecordFor(
+  name: string,
+  ownerId: string,
+  sets: ReadonlyArray<Pick<RecordSet, 'type' | 'setIdentifier'>>,
+  ttl: number,
+): RecordSet | undefined {
   const values = [...new Set(sets.map((s) => markerValue(ownerId, s.type, s.setIdentifier)))].sort(compareStrings);
   if (values.length === 0) return undefined;
   return { name: markerNameFor(name), type: 'TXT', ttl, values };

@@ -180,7 +180,8 @@ function planZone(run: PlanRun, zoneId: string, ownership: Map<string, NameOwner
 
     const reasons = conflictsAt(o, desired);
     if (reasons.length > 0) {
-      for (const reason of reasons) run.conflicts.push({ subject: hostnameOf(name), hostname: hostnameOf(name), reason: `${reason} (zone ${zoneId}); nothing at this name is changed` });
+      for (const reason of reasons)
+        run.conflicts.push({ subject: hostnameOf(name), hostname: hostnameOf(name), reason: `${reason} (zone ${zoneId}); nothing at this name is changed` });
       continue;
     }
     const group = planName(zoneId, name, o, desired, holds, run.policy, run.ownerId, run.markerTtl, run.skipped);
@@ -204,7 +205,11 @@ function uniqueDesired(zoneId: string, name: string, records: readonly RecordSet
     const previous = unique.find((u) => sameIdentity(u, record));
     if (!previous) unique.push(record);
     else if (!sameRecordContent(previous, record)) {
-      problems.push({ subject: hostnameOf(name), hostname: hostnameOf(name), reason: `two different desired record sets for ${recordKey(record)} in zone ${zoneId}; using the first` });
+      problems.push({
+        subject: hostnameOf(name),
+        hostname: hostnameOf(name),
+        reason: `two different desired record sets for ${recordKey(record)} in zone ${zoneId}; using the first`,
+      });
     }
   }
   return unique;
@@ -223,7 +228,10 @@ function planName(
 ): ChangeGroup | undefined {
   const owned = ownership?.owned ?? [];
   // Most names on most runs: the owned sets already are the desired ones (and in the same order).
-  const inSync = holds.length === 0 && owned.length === desired.length && desired.every((want, i) => sameIdentity(want, owned[i] as RecordSet) && sameRecordContent(owned[i] as RecordSet, want));
+  const inSync =
+    holds.length === 0 &&
+    owned.length === desired.length &&
+    desired.every((want, i) => sameIdentity(want, owned[i] as RecordSet) && sameRecordContent(owned[i] as RecordSet, want));
   const planned = inSync ? [] : plannedChanges(desired, owned, holds);
 
   const current = ownership?.ourMarker;
@@ -241,7 +249,14 @@ function plannedChanges(desired: readonly RecordSet[], owned: readonly RecordSet
     const have = owned.find((o) => sameIdentity(o, want));
     if (!have) planned.push({ kind: 'create', changes: [{ action: 'CREATE', recordSet: want }] });
     else if (sameRecordContent(have, want)) continue;
-    else if (needsReplace(have, want)) planned.push({ kind: 'update', changes: [{ action: 'DELETE', recordSet: have }, { action: 'CREATE', recordSet: want }] });
+    else if (needsReplace(have, want))
+      planned.push({
+        kind: 'update',
+        changes: [
+          { action: 'DELETE', recordSet: have },
+          { action: 'CREATE', recordSet: want },
+        ],
+      });
     else planned.push({ kind: 'update', changes: [{ action: 'UPSERT', recordSet: want }] });
   }
   for (const have of owned) {

@@ -103,7 +103,16 @@ export interface DnsPort {
   cleanup(request: { endpoints: PublishedEndpoint[]; intents: ClusterIntent[]; appsOut: AppOut[] }): Promise<{ deleted: string[]; failures: string[] }>;
 }
 
-export const WORKFLOW_NAMES = ['OnboardApp', 'OffboardApp', 'Reconcile', 'Failover', 'DrainCluster', 'RestoreCluster', 'UpgradeGuard', 'RecoverOperation'] as const;
+export const WORKFLOW_NAMES = [
+  'OnboardApp',
+  'OffboardApp',
+  'Reconcile',
+  'Failover',
+  'DrainCluster',
+  'RestoreCluster',
+  'UpgradeGuard',
+  'RecoverOperation',
+] as const;
 export type WorkflowName = (typeof WORKFLOW_NAMES)[number];
 
 export interface StartedExecution {

@@ -63,7 +63,8 @@ export function recordSetProblems(record: RecordSet): string[] {
   if (routed > 1) problems.push('has more than one routing policy (weight, failover, region)');
   if (routed === 1 && !record.setIdentifier) problems.push(`${routingPolicyOf(record)} routing needs a SetIdentifier`);
   if (routed === 0 && record.setIdentifier) problems.push('has a SetIdentifier but no routing policy');
-  if (record.weight !== undefined && !(Number.isInteger(record.weight) && record.weight >= 0 && record.weight <= 255)) problems.push('weight must be an integer 0–255');
+  if (record.weight !== undefined && !(Number.isInteger(record.weight) && record.weight >= 0 && record.weight <= 255))
+    problems.push('weight must be an integer 0–255');
   if (record.aliasTarget) {
     if (record.ttl !== undefined) problems.push('an alias record has no TTL');
     if (record.values && record.values.length > 0) problems.push('an alias record has no values');

@@ -116,7 +116,10 @@ export function appsBelowMinimum(input: SafetyInput): Violation[] {
 /** One line per violation, for error messages and events. */
 export function describeViolations(violations: readonly Violation[]): string {
   return violations
-    .map((v) => `${v.hostname}${v.tier ? ` (${v.tier} tier)` : ''} would keep ${v.after} healthy active ${v.tier ? `${v.tier} ` : ''}cluster(s) (${v.remaining.join(', ') || 'none'}), minimum ${v.min}`)
+    .map(
+      (v) =>
+        `${v.hostname}${v.tier ? ` (${v.tier} tier)` : ''} would keep ${v.after} healthy active ${v.tier ? `${v.tier} ` : ''}cluster(s) (${v.remaining.join(', ') || 'none'}), minimum ${v.min}`,
+    )
     .join('; ');
 }
 

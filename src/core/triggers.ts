@@ -87,5 +87,8 @@ const CRON = /^cron\(\S+( \S+){5}\)$/;
 /** A Scheduler expression for Reconcile, or InvalidInput naming the setting. */
 export function checkSchedule(expression: string, setting = 'SWITCHYARD_RECONCILE_SCHEDULE'): `rate(${string})` | `cron(${string})` {
   if (RATE.test(expression) || CRON.test(expression)) return expression as `rate(${string})` | `cron(${string})`;
-  throw new InvalidInput(`${setting} "${expression}": expected rate(<n> <unit>) or cron(<6 fields>), e.g. "${DEFAULT_RECONCILE_SCHEDULE}"`, { setting, expression });
+  throw new InvalidInput(`${setting} "${expression}": expected rate(<n> <unit>) or cron(<6 fields>), e.g. "${DEFAULT_RECONCILE_SCHEDULE}"`, {
+    setting,
+    expression,
+  });
 }

@@ -36,8 +36,15 @@ export function guardedUpdate(detail: EksApiCallEvent['detail']): GuardedUpdate 
       const evicting = (request.taints?.addOrUpdateTaints ?? []).some((t) => t.effect === 'NO_EXECUTE');
       const scaling = request.scalingConfig;
       const emptied = scaling !== undefined && (scaling.desiredSize === 0 || scaling.maxSize === 0);
-      if (evicting) return { guarded: true, kind: 'nodegroup', nodegroupName: nodegroup, what: `UpdateNodegroupConfig of node group ${nodegroup} (a NO_EXECUTE taint evicts its pods)` };
-      if (emptied) return { guarded: true, kind: 'nodegroup', nodegroupName: nodegroup, what: `UpdateNodegroupConfig of node group ${nodegroup} (scaled to zero nodes)` };
+      if (evicting)
+        return {
+          guarded: true,
+          kind: 'nodegroup',
+          nodegroupName: nodegroup,
+          what: `UpdateNodegroupConfig of node group ${nodegroup} (a NO_EXECUTE taint evicts its pods)`,
+        };
+      if (emptied)
+        return { guarded: true, kind: 'nodegroup', nodegroupName: nodegroup, what: `UpdateNodegroupConfig of node group ${nodegroup} (scaled to zero nodes)` };
       return { guarded: false, reason: `UpdateNodegroupConfig of node group ${nodegroup} replaces no node and evicts no pod` };
     }
     default:

@@ -15,7 +15,8 @@ export interface ManagedZoneConfig extends ZoneConfig {
 /** fleet.zones, then the upstream zone when the fleet has edge clusters' upstream configured. */
 export function managedZoneConfigs(fleet: Pick<FleetConfig, 'zones' | 'upstream'>): ManagedZoneConfig[] {
   const zones: ManagedZoneConfig[] = fleet.zones.map((zone, index) => ({ ...zone, path: `zones[${index}]`, private: false }));
-  if (fleet.upstream) zones.push({ name: fleet.upstream.zone, ...(fleet.upstream.id === undefined ? {} : { id: fleet.upstream.id }), path: 'upstream', private: true });
+  if (fleet.upstream)
+    zones.push({ name: fleet.upstream.zone, ...(fleet.upstream.id === undefined ? {} : { id: fleet.upstream.id }), path: 'upstream', private: true });
   return zones;
 }
 

@@ -63,11 +63,19 @@ export function groupExpectations(sets: readonly IntendedSet[]): ExpectedGroup[]
   }
   const out = [...groups.values()];
   for (const group of out) group.names.sort(compareStrings);
-  return out.sort((a, b) => compareStrings(a.zoneId, b.zoneId) || compareStrings(a.type, b.type) || compareStrings(a.setIdentifier ?? '', b.setIdentifier ?? '') || compareStrings(a.names[0] ?? '', b.names[0] ?? ''));
+  return out.sort(
+    (a, b) =>
+      compareStrings(a.zoneId, b.zoneId) ||
+      compareStrings(a.type, b.type) ||
+      compareStrings(a.setIdentifier ?? '', b.setIdentifier ?? '') ||
+      compareStrings(a.names[0] ?? '', b.names[0] ?? ''),
+  );
 }
 
 /** What sent change groups intend: per set, its last change's set, or absent after a DELETE. */
-export function intendedBySent(sent: ReadonlyArray<{ zoneId: string; group: { changes: ReadonlyArray<{ action: string; recordSet: RecordSet }> } }>): IntendedSet[] {
+export function intendedBySent(
+  sent: ReadonlyArray<{ zoneId: string; group: { changes: ReadonlyArray<{ action: string; recordSet: RecordSet }> } }>,
+): IntendedSet[] {
   return sent.flatMap(({ zoneId, group }) =>
     group.changes.map((c) => ({
       zoneId,

@@ -34,7 +34,10 @@ export function selectZones(fleet: FleetConfig, listed: readonly HostedZone[], f
     const matches = wanted.private && named.some((z) => z.private) ? named.filter((z) => z.private) : named;
     const nameField = wanted.path === 'upstream' ? 'upstream.zone' : `${at}.name`;
     if (matches.length === 0) issues.push(`${nameField}: no hosted zone named ${name} in this account`);
-    else if (matches.length > 1) issues.push(`${nameField}: ${matches.length} hosted zones are named ${name} (${matches.map((z) => `${z.id}${z.private ? ' private' : ''}`).join(', ')}); pin ${at}.id`);
+    else if (matches.length > 1)
+      issues.push(
+        `${nameField}: ${matches.length} hosted zones are named ${name} (${matches.map((z) => `${z.id}${z.private ? ' private' : ''}`).join(', ')}); pin ${at}.id`,
+      );
     else chosen.set(matches[0]!.id, matches[0]!);
   }
   if (issues.length > 0) throw new ConfigError(fleetFile, issues);
@@ -57,7 +60,11 @@ export function heldForUnreachable(actual: readonly ActualZone[], unreachable: r
       if (record.setIdentifier === undefined) {
         held.set(`${record.name}|`, { name: record.name, reason: `clusters ${unreachable.join(', ')} could not be read` });
       } else if (clusters.has(record.setIdentifier)) {
-        held.set(`${record.name}|${record.setIdentifier}`, { name: record.name, setIdentifier: record.setIdentifier, reason: `cluster ${record.setIdentifier} could not be read` });
+        held.set(`${record.name}|${record.setIdentifier}`, {
+          name: record.name,
+          setIdentifier: record.setIdentifier,
+          reason: `cluster ${record.setIdentifier} could not be read`,
+        });
       }
     }
   }

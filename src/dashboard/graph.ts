@@ -14,7 +14,8 @@ interface AslState {
 /** ASL (its text or parsed) → graph; a definition that is not ASL is an error naming what is missing. */
 export function workflowGraph(definition: string | object): WorkflowGraph {
   const asl = (typeof definition === 'string' ? JSON.parse(definition) : definition) as { StartAt?: unknown; States?: unknown };
-  if (typeof asl.StartAt !== 'string' || typeof asl.States !== 'object' || asl.States === null) throw new Error('state machine definition: StartAt and States are required');
+  if (typeof asl.StartAt !== 'string' || typeof asl.States !== 'object' || asl.States === null)
+    throw new Error('state machine definition: StartAt and States are required');
   const states = asl.States as Record<string, AslState>;
   const nodes = Object.entries(states).map(([id, state]) => ({ id, type: state.Type ?? 'Unknown' }));
   const edges: WorkflowGraph['edges'] = [];

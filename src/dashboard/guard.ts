@@ -35,7 +35,8 @@ function sameToken(sent: string | undefined, token: string): boolean {
 export function dashboardGuard(token: string = randomBytes(24).toString('base64url')): DashboardGuard {
   const refuseRead = (req: Pick<LocalRequest, 'headers'>): string | undefined => {
     const host = header(req, 'host');
-    if (host === undefined || !LOOPBACK_HOST.test(host)) return `the dashboard answers only to a loopback Host (localhost, 127.x.x.x, [::1]), not ${host === undefined ? 'a request without Host' : `"${host}"`}`;
+    if (host === undefined || !LOOPBACK_HOST.test(host))
+      return `the dashboard answers only to a loopback Host (localhost, 127.x.x.x, [::1]), not ${host === undefined ? 'a request without Host' : `"${host}"`}`;
     return undefined;
   };
   return {
@@ -50,10 +51,12 @@ export function dashboardGuard(token: string = randomBytes(24).toString('base64u
       // A client that sends neither is not a browser a foreign page can drive; the token still applies.
       const origin = header(req, 'origin');
       const own = `http://${header(req, 'host')!}`;
-      if (origin !== undefined && origin.toLowerCase() !== own.toLowerCase()) return `operations are accepted only from the dashboard's own page (Origin ${own}), not from "${origin}"`;
+      if (origin !== undefined && origin.toLowerCase() !== own.toLowerCase())
+        return `operations are accepted only from the dashboard's own page (Origin ${own}), not from "${origin}"`;
       const site = header(req, 'sec-fetch-site');
       if (site !== undefined && site !== 'same-origin') return `operations are accepted only from the dashboard's own page, not from a ${site} request`;
-      if (!sameToken(header(req, TOKEN_HEADER), token)) return `operations need this run's token in ${TOKEN_HEADER} (the dashboard page carries it); ${header(req, TOKEN_HEADER) === undefined ? 'none' : 'a wrong one'} was sent`;
+      if (!sameToken(header(req, TOKEN_HEADER), token))
+        return `operations need this run's token in ${TOKEN_HEADER} (the dashboard page carries it); ${header(req, TOKEN_HEADER) === undefined ? 'none' : 'a wrong one'} was sent`;
       return undefined;
     },
   };

@@ -50,7 +50,13 @@ export class SeriesStore {
  * cluster owning the address. Answers naming no cluster count toward no line, so the lines
  * add up to less than 100 when some do. An app with no answer at all is left out.
  */
-export function dnsShare(apps: readonly string[], clusters: readonly string[], draws: number, answer: (app: string) => string[], clusterOf: (address: string) => string | undefined): Record<string, number> {
+export function dnsShare(
+  apps: readonly string[],
+  clusters: readonly string[],
+  draws: number,
+  answer: (app: string) => string[],
+  clusterOf: (address: string) => string | undefined,
+): Record<string, number> {
   const counts = Object.fromEntries(clusters.map((c) => [c, 0])) as Record<string, number>;
   let total = 0;
   for (const app of apps) {

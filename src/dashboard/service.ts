@@ -36,7 +36,11 @@ export interface Dashboard {
 const OPERATIONS: readonly OperationKind[] = ['drain', 'restore', 'abort', 'fail', 'heal'];
 
 function json(status: number, body: unknown): LocalResponse {
-  return { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-amzn-requestid': randomUUID() }, body: `${JSON.stringify(body)}\n` };
+  return {
+    status,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-amzn-requestid': randomUUID() },
+    body: `${JSON.stringify(body)}\n`,
+  };
 }
 
 function refused(status: number, code: string, message: string): LocalResponse {
@@ -105,7 +109,12 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     }, options.refreshMs ?? 1000);
     timer.unref();
   };
-  const config = (): PageConfig => ({ mode: source.mode, stage: source.stage, operations: OPERATIONS.filter((op) => source.operations[op] !== undefined), token: guard.token });
+  const config = (): PageConfig => ({
+    mode: source.mode,
+    stage: source.stage,
+    operations: OPERATIONS.filter((op) => source.operations[op] !== undefined),
+    token: guard.token,
+  });
 
   const operate = async (req: LocalRequest, cluster: string, op: string): Promise<LocalResponse> => {
     const why = guard.refuseWrite(req);
@@ -113,7 +122,11 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     const run = (OPERATIONS as readonly string[]).includes(op) ? source.operations[op as OperationKind] : undefined;
     if (run === undefined) {
       const allowed = config().operations;
-      return refused(403, 'OperationNotAllowed', `${op}: not an operation of this dashboard (${allowed.length === 0 ? 'it is read-only; `switchyard dashboard --allow-operations` enables drain, restore and abort' : `it offers ${allowed.join(', ')}`})`);
+      return refused(
+        403,
+        'OperationNotAllowed',
+        `${op}: not an operation of this dashboard (${allowed.length === 0 ? 'it is read-only; `switchyard dashboard --allow-operations` enables drain, restore and abort' : `it offers ${allowed.join(', ')}`})`,
+      );
     }
     try {
       const result = await run(cluster);
@@ -121,7 +134,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       void readSnapshot();
       return json(200, { operation: op, cluster, ...result });
     } catch (error) {
-      if (error instanceof SwitchyardError) return refused(error.name === 'UnknownCluster' ? 404 : error.name === 'InvalidInput' ? 400 : 409, error.name, error.message);
+      if (error instanceof SwitchyardError)
+        return refused(error.name === 'UnknownCluster' ? 404 : error.name === 'InvalidInput' ? 400 : 409, error.name, error.message);
       return refused(500, 'InternalFailure', errorMessage(error));
     }
   };
@@ -130,7 +144,9 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     name: 'dashboard',
     // What the endpoint refuses for the dashboard (a foreign Host or Origin) is JSON, as the dashboard's own refusals.
     refuse: (_req, status, code, message) => refused(status, code, message),
-    matches: (req) => (req.url.pathname === '/' && (req.method === 'GET' || req.method === 'HEAD') && req.headers['x-amz-target'] === undefined) || req.url.pathname.startsWith(DASHBOARD_PREFIX),
+    matches: (req) =>
+      (req.url.pathname === '/' && (req.method === 'GET' || req.method === 'HEAD') && req.headers['x-amz-target'] === undefined) ||
+      req.url.pathname.startsWith(DASHBOARD_PREFIX),
     async handle(req) {
       const path = req.url.pathname;
       const post = /^\/_dashboard\/api\/clusters\/([^/]+)\/([a-z]+)$/.exec(path);
@@ -149,7 +165,16 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       start();
       if (path === '/') {
         const { style } = await webBundle();
-        return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-frame-options': 'DENY', 'content-security-policy': "default-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'" }, body: page(config(), style) };
+        return {
+          status: 200,
+          headers: {
+            'content-type': 'text/html; charset=utf-8',
+            'cache-control': 'no-store',
+            'x-frame-options': 'DENY',
+            'content-security-policy': "default-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+          },
+          body: page(config(), style),
+        };
       }
       if (path === `${DASHBOARD_PREFIX}app.js`) {
         const { script } = await webBundle();

@@ -25,7 +25,14 @@ export interface DashboardSource {
 }
 
 /** Starts DrainCluster or RestoreCluster of the stage by name, as `switchyard drain|restore` does (fleet defaults for steps and bake). */
-export async function startOperation(sfn: SFNClient, prefix: string, kind: 'drain' | 'restore', cluster: string, known: readonly string[], by: string): Promise<Record<string, unknown>> {
+export async function startOperation(
+  sfn: SFNClient,
+  prefix: string,
+  kind: 'drain' | 'restore',
+  cluster: string,
+  known: readonly string[],
+  by: string,
+): Promise<Record<string, unknown>> {
   if (!known.includes(cluster)) throw new UnknownCluster(cluster, known);
   const input = { cluster, by, reason: `${kind} from the dashboard` };
   if (kind === 'drain') parseInput(drainInputSchema, input, 'drain');
@@ -33,7 +40,9 @@ export async function startOperation(sfn: SFNClient, prefix: string, kind: 'drai
   const workflow = kind === 'drain' ? 'DrainCluster' : 'RestoreCluster';
   const arn = (await findStateMachines(sfn, prefix))[workflow];
   if (arn === undefined) throw new InvalidInput(`no ${workflow} state machine named ${prefix}${workflow}`);
-  const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, name: operationExecutionName(kind, cluster, new Date()), input: JSON.stringify(input) }));
+  const out = await sfn.send(
+    new StartExecutionCommand({ stateMachineArn: arn, name: operationExecutionName(kind, cluster, new Date()), input: JSON.stringify(input) }),
+  );
   return { workflow, executionArn: out.executionArn };
 }
 
@@ -42,7 +51,14 @@ export async function startOperation(sfn: SFNClient, prefix: string, kind: 'drai
  * StopExecution, then RecoverOperation (rolls the weights back, releases the lock). Answers
  * once the recovery has started; the page follows it like any execution.
  */
-export async function abortFromDashboard(sfn: SFNClient, table: Pick<StateTable, 'readFleet'>, prefix: string, cluster: string, known: readonly string[], by: string): Promise<Record<string, unknown>> {
+export async function abortFromDashboard(
+  sfn: SFNClient,
+  table: Pick<StateTable, 'readFleet'>,
+  prefix: string,
+  cluster: string,
+  known: readonly string[],
+  by: string,
+): Promise<Record<string, unknown>> {
   if (!known.includes(cluster)) throw new UnknownCluster(cluster, known);
   const aborted = await abortOperation(cluster, {
     sfn,

@@ -38,7 +38,9 @@ export async function loadFleet(path: string): Promise<LoadedFleet> {
 
 /** Every path the config names, by the setting that names it (clusters[1].manifests). */
 export function fleetPaths(config: FleetConfig): Array<{ setting: string; path: string }> {
-  const paths = config.clusters.flatMap((cluster, index) => (cluster.manifests === undefined ? [] : [{ setting: `clusters[${index}].manifests`, path: cluster.manifests }]));
+  const paths = config.clusters.flatMap((cluster, index) =>
+    cluster.manifests === undefined ? [] : [{ setting: `clusters[${index}].manifests`, path: cluster.manifests }],
+  );
   if (config.endpointsFile !== undefined) paths.push({ setting: 'endpointsFile', path: config.endpointsFile });
   return paths;
 }

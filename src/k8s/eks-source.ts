@@ -47,6 +47,8 @@ export function eksClusterReader(options: EksSourceOptions = {}): ClusterReader 
 /** Every fleet cluster (or `options.clusters`) read from EKS. */
 export function eksEndpointSource(fleet: FleetConfig, options: EksSourceOptions = {}): EndpointSource {
   const reader = eksClusterReader(options);
-  const description = `EKS clusters ${selectClusters(fleet, options.clusters).map((c) => `${c.eksClusterName} (${c.region})`).join(', ')}`;
+  const description = `EKS clusters ${selectClusters(fleet, options.clusters)
+    .map((c) => `${c.eksClusterName} (${c.region})`)
+    .join(', ')}`;
   return clusterSource(fleet, () => reader, { description, ...options });
 }

@@ -21,7 +21,10 @@ export function eventBridgeSink(client: EventBridgeClient, eventBusName?: string
         if ((out.FailedEntryCount ?? 0) === 0 || failed.length === 0) break;
         if (attempt === 2) {
           const codes = [...new Set(results.map((r) => r.ErrorCode).filter(Boolean))].join(', ');
-          throw new TransientAwsError(`EventBridge refused ${failed.length} Gateway event(s): ${codes || 'no error code'}`, { eventBusName, failed: failed.length });
+          throw new TransientAwsError(`EventBridge refused ${failed.length} Gateway event(s): ${codes || 'no error code'}`, {
+            eventBusName,
+            failed: failed.length,
+          });
         }
         batch = failed;
       }

@@ -57,13 +57,19 @@ export function manifestFolderFeed(options: ManifestFolderFeedOptions): ClusterF
       // A folder that went away leaves a watch on nothing: drop it, and watch again once it is back.
       if (!result.ok && dir !== undefined && !existsSync(dir)) closeWatcher();
       if (result.ok) startWatching();
-      const next = advanceCluster(view, result, { cluster: cluster.name, observedAt: (options.now?.() ?? new Date()).toISOString(), publishExisting: options.publishExisting ?? false });
+      const next = advanceCluster(view, result, {
+        cluster: cluster.name,
+        observedAt: (options.now?.() ?? new Date()).toISOString(),
+        publishExisting: options.publishExisting ?? false,
+      });
       view = next.view;
       for (const notice of next.notices) hooks.notice(notice);
       if (next.events.length > 0) await hooks.emit(next.events);
     });
     // Keep the chain going whatever happens to one read.
-    reading = reading.catch((error: unknown) => hooks.notice({ kind: 'failed', cluster: cluster.name, what: 'forwarding a change', reason: errorMessage(error) }));
+    reading = reading.catch((error: unknown) =>
+      hooks.notice({ kind: 'failed', cluster: cluster.name, what: 'forwarding a change', reason: errorMessage(error) }),
+    );
   };
 
   const schedule = () => {

@@ -112,7 +112,10 @@ export function putEventsSender(options: PutEventsSenderOptions): GatewayEventSe
         `EventBridge PutEvents to ${eventBusName}`,
         async () => {
           if (signal?.aborted) throw new Error('stopped before it was sent');
-          const out = await client.send(new PutEventsCommand({ Entries: pending.map((e) => gatewayEventEntry(e, eventBusName, options.source)) }), signal ? { abortSignal: signal } : {});
+          const out = await client.send(
+            new PutEventsCommand({ Entries: pending.map((e) => gatewayEventEntry(e, eventBusName, options.source)) }),
+            signal ? { abortSignal: signal } : {},
+          );
           const retry: GatewayEvent[] = [];
           const codes: string[] = [];
           pending.forEach((event, i) => {

@@ -8,9 +8,7 @@ import type { Problem, PublishedEndpoint } from '../core/model.ts';
 import { gatewayEvents } from './events.ts';
 
 /** One read of a cluster: everything it publishes now, or why it could not be read completely. */
-export type ClusterRead =
-  | { ok: true; endpoints: readonly PublishedEndpoint[]; problems: readonly Problem[] }
-  | { ok: false; reason: string };
+export type ClusterRead = { ok: true; endpoints: readonly PublishedEndpoint[]; problems: readonly Problem[] } | { ok: false; reason: string };
 
 export interface ClusterView {
   /** The last complete picture; undefined until the first one. */

@@ -29,14 +29,21 @@ export interface InClusterConfig {
 export function inClusterServer(env: NodeJS.ProcessEnv): string {
   const host = env.KUBERNETES_SERVICE_HOST?.trim();
   const port = env.KUBERNETES_SERVICE_PORT?.trim();
-  if (!host) throw new InvalidInput('KUBERNETES_SERVICE_HOST is not set: not running in a Kubernetes Pod (or the variable was removed)', { variable: 'KUBERNETES_SERVICE_HOST' });
-  if (!port) throw new InvalidInput('KUBERNETES_SERVICE_PORT is not set: not running in a Kubernetes Pod (or the variable was removed)', { variable: 'KUBERNETES_SERVICE_PORT' });
+  if (!host)
+    throw new InvalidInput('KUBERNETES_SERVICE_HOST is not set: not running in a Kubernetes Pod (or the variable was removed)', {
+      variable: 'KUBERNETES_SERVICE_HOST',
+    });
+  if (!port)
+    throw new InvalidInput('KUBERNETES_SERVICE_PORT is not set: not running in a Kubernetes Pod (or the variable was removed)', {
+      variable: 'KUBERNETES_SERVICE_PORT',
+    });
   if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
     throw new InvalidInput(`KUBERNETES_SERVICE_PORT "${port}": expected a port number (1-65535)`, { variable: 'KUBERNETES_SERVICE_PORT' });
   }
   const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   const url = URL.parse(`https://${bracketed}:${port}`);
-  if (url === null || url.pathname !== '/' || url.search !== '') throw new InvalidInput(`KUBERNETES_SERVICE_HOST "${host}": not a host name or address`, { variable: 'KUBERNETES_SERVICE_HOST' });
+  if (url === null || url.pathname !== '/' || url.search !== '')
+    throw new InvalidInput(`KUBERNETES_SERVICE_HOST "${host}": not a host name or address`, { variable: 'KUBERNETES_SERVICE_HOST' });
   return url.origin;
 }
 

@@ -144,7 +144,8 @@ async function readManifestFile(file: string): Promise<{ objects: KubeObject[] }
     const message = errorMessage(error);
     return { reason: message.startsWith(file) ? message.slice(file.length).replace(/^:?\s*/, '') : `cannot be parsed: ${message}` };
   }
-  if (objects.length === 0 && !hasDocument(text)) return { reason: text.trim() === '' ? 'holds only white space' : 'holds no YAML document (only comments or separators)' };
+  if (objects.length === 0 && !hasDocument(text))
+    return { reason: text.trim() === '' ? 'holds only white space' : 'holds no YAML document (only comments or separators)' };
   return { objects };
 }
 
@@ -182,11 +183,13 @@ async function manifestFiles(dir: string, walk: Walk): Promise<Array<{ path: str
       info = entry.isSymbolicLink() ? await stat(real) : entry;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (isManifestName(entry.name)) walk.problems.push({ file: path, reason: code === 'ENOENT' ? 'a symlink that leads nowhere' : `cannot follow: ${code ?? errorMessage(error)}` });
+      if (isManifestName(entry.name))
+        walk.problems.push({ file: path, reason: code === 'ENOENT' ? 'a symlink that leads nowhere' : `cannot follow: ${code ?? errorMessage(error)}` });
       continue;
     }
     if (!isInside(walk.root, real)) {
-      if (info.isDirectory() || isManifestName(entry.name)) walk.problems.push({ file: path, reason: `a symlink to ${real}, outside the manifests folder ${walk.root}` });
+      if (info.isDirectory() || isManifestName(entry.name))
+        walk.problems.push({ file: path, reason: `a symlink to ${real}, outside the manifests folder ${walk.root}` });
       continue;
     }
     if (info.isDirectory()) {

@@ -120,7 +120,13 @@ export function discoveryReport(fleet: FleetConfig, result: EndpointList): Disco
 export function formatTargets(targets: readonly ForwardTarget[]): string {
   if (targets.length === 0) return '(nowhere)';
   return targets
-    .map((t) => ('host' in t ? t.host : t.clusters.length === 0 ? 'every cluster exposing it' : `clusters ${t.clusters.map((c) => (c.weight === undefined ? c.name : `${c.name} (${c.weight})`)).join(', ')}`))
+    .map((t) =>
+      'host' in t
+        ? t.host
+        : t.clusters.length === 0
+          ? 'every cluster exposing it'
+          : `clusters ${t.clusters.map((c) => (c.weight === undefined ? c.name : `${c.name} (${c.weight})`)).join(', ')}`,
+    )
     .join(', ');
 }
 

@@ -87,7 +87,9 @@ export function manifestFolderReader(fleetDir: string): ClusterReader {
 /** The file source: every cluster from its `clusters[].manifests` folder. */
 export function manifestFolderSource(fleet: LoadedFleet, options: ClusterSourceOptions = {}): EndpointSource {
   const reader = manifestFolderReader(fleet.dir);
-  const description = `manifests of ${selectClusters(fleet.config, options.clusters).map((c) => `${c.name} (${c.manifests ?? 'no folder'})`).join(', ')}`;
+  const description = `manifests of ${selectClusters(fleet.config, options.clusters)
+    .map((c) => `${c.name} (${c.manifests ?? 'no folder'})`)
+    .join(', ')}`;
   return clusterSource(fleet.config, () => reader, { description, ...options });
 }
 

@@ -199,14 +199,21 @@ export class ClusterWatcher {
     for (const o of objects) {
       const role = objectRole(o);
       const rv = o.metadata?.resourceVersion;
-      if (role && role !== 'Service' && role !== 'Namespace' && role !== 'VirtualService' && rv) versions.set(resourceKey({ kind: role, gateway: refOf(o) }), rv);
+      if (role && role !== 'Service' && role !== 'Namespace' && role !== 'VirtualService' && rv)
+        versions.set(resourceKey({ kind: role, gateway: refOf(o) }), rv);
     }
     const previous = this.#endpoints;
     this.#endpoints = discovery.endpoints;
     const events =
       previous === undefined
         ? []
-        : gatewayEvents({ cluster: cluster.name, before: previous, after: discovery.endpoints, observedAt: (this.#options.now?.() ?? new Date()).toISOString(), resourceVersions: versions });
+        : gatewayEvents({
+            cluster: cluster.name,
+            before: previous,
+            after: discovery.endpoints,
+            observedAt: (this.#options.now?.() ?? new Date()).toISOString(),
+            resourceVersions: versions,
+          });
     this.#emitting = this.#emitting.then(async () => {
       if (events.length === 0) return;
       try {

@@ -54,7 +54,10 @@ export function lambdaHandler(name: string, factory: TaskFactory, deps: () => Pr
       const errorName = error instanceof Error ? error.name : 'Error';
       metrics.addMetric(`${name}Failed`, MetricUnit.Count, 1);
       metrics.addMetric(`${name}Failed.${errorName}`, MetricUnit.Count, 1);
-      logger.error(`${name} failed: ${errorName}: ${errorMessage(error)}`, { error: error as Error, ...(error instanceof SwitchyardError ? { context: error.context } : {}) });
+      logger.error(`${name} failed: ${errorName}: ${errorMessage(error)}`, {
+        error: error as Error,
+        ...(error instanceof SwitchyardError ? { context: error.context } : {}),
+      });
       throw error;
     }
   };
@@ -74,6 +77,9 @@ export function weightStep(event: unknown, result: unknown): { cluster: string; 
 function summarise(result: unknown): unknown {
   if (result === null || typeof result !== 'object') return result;
   return Object.fromEntries(
-    Object.entries(result as Record<string, unknown>).map(([k, v]) => [k, Array.isArray(v) ? `${v.length} item(s)` : v !== null && typeof v === 'object' ? '{…}' : v]),
+    Object.entries(result as Record<string, unknown>).map(([k, v]) => [
+      k,
+      Array.isArray(v) ? `${v.length} item(s)` : v !== null && typeof v === 'object' ? '{…}' : v,
+    ]),
   );
 }

@@ -20,7 +20,10 @@ export function traced<T>(client: T): T {
  */
 export async function loadTracing(env: NodeJS.ProcessEnv = process.env): Promise<MiddlewareObj | undefined> {
   if (env.POWERTOOLS_TRACE_ENABLED !== 'true') return undefined;
-  const [{ Tracer }, { captureLambdaHandler }] = await Promise.all([import('@aws-lambda-powertools/tracer'), import('@aws-lambda-powertools/tracer/middleware')]);
+  const [{ Tracer }, { captureLambdaHandler }] = await Promise.all([
+    import('@aws-lambda-powertools/tracer'),
+    import('@aws-lambda-powertools/tracer/middleware'),
+  ]);
   const tracer = new Tracer({ serviceName: SERVICE_NAME });
   capture = <T>(client: T): T => tracer.captureAWSv3Client(client);
   return captureLambdaHandler(tracer) as MiddlewareObj;

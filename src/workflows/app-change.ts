@@ -1,7 +1,21 @@
 // The shape OnboardApp, OffboardApp and Reconcile share: one task changes the catalogue and
 // Route 53, the INSYNC poll, optionally the clean-up of unused health checks, then the event
 // when the task returned one.
-import { announce, catcher, choice, EXECUTION, failWithCaught, isNull, lambdaTask, LOCK_HELD_RETRY, next, stateMachine, states, succeed, type StateMachine } from './asl.ts';
+import {
+  announce,
+  catcher,
+  choice,
+  EXECUTION,
+  failWithCaught,
+  isNull,
+  lambdaTask,
+  LOCK_HELD_RETRY,
+  next,
+  stateMachine,
+  states,
+  succeed,
+  type StateMachine,
+} from './asl.ts';
 import { pollInsync } from './steps.ts';
 
 export interface AppChangeSpec {
@@ -31,7 +45,12 @@ export function appChange(spec: AppChangeSpec): StateMachine {
           {
             comment: spec.applyComment,
             payload: { 'input.$': '$', execution: EXECUTION },
-            resultSelector: { 'result.$': '$.Payload', sync: { 'changeIds.$': '$.Payload.changeIds', attempt: 0 }, pollSeconds: POLL_SECONDS, maxPolls: MAX_POLLS },
+            resultSelector: {
+              'result.$': '$.Payload',
+              sync: { 'changeIds.$': '$.Payload.changeIds', attempt: 0 },
+              pollSeconds: POLL_SECONDS,
+              maxPolls: MAX_POLLS,
+            },
             ...(spec.waitsForFleetLock === true ? { retry: [LOCK_HELD_RETRY] } : {}),
             catch: [catcher('Failed')],
           },

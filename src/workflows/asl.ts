@@ -36,10 +36,7 @@ export interface Catcher {
 
 /** One Choice rule (the comparison operators used here; add one when a workflow needs it). */
 export type ChoiceRule = { Variable: string; Next: string } & (
-  | { BooleanEquals: boolean }
-  | { StringEquals: string }
-  | { IsNull: boolean }
-  | { NumericGreaterThanEqualsPath: string }
+  { BooleanEquals: boolean } | { StringEquals: string } | { IsNull: boolean } | { NumericGreaterThanEqualsPath: string }
 );
 
 /** Where a state goes: the name of the next state, or the end of its machine. */
@@ -242,7 +239,8 @@ function checkMachine(machine: { StartAt: string; States: States }, seen: Set<st
       ...((state['Choices'] ?? []) as ChoiceRule[]).map((rule) => rule.Next),
       ...((state['Catch'] ?? []) as Catcher[]).map((rule) => rule.Next),
     ];
-    for (const target of targets) if (target !== undefined && !names.has(String(target))) problems.push(`state "${name}" goes to "${String(target)}", which is not a state here`);
+    for (const target of targets)
+      if (target !== undefined && !names.has(String(target))) problems.push(`state "${name}" goes to "${String(target)}", which is not a state here`);
     const processor = state['ItemProcessor'] as { StartAt: string; States: States } | undefined;
     if (processor !== undefined) checkMachine(processor, seen);
   }

@@ -42,7 +42,11 @@ export function acquireLock(nextState: string): State {
 }
 
 /** finishOperation with `outcome` (and `extra` fields); its {result, event} at `resultPath`. A failure rolls back. */
-export function finishOperation(outcome: string, nextState: string, { resultPath = '$.finish', extra = {} }: { resultPath?: string; extra?: JsonObject } = {}): State {
+export function finishOperation(
+  outcome: string,
+  nextState: string,
+  { resultPath = '$.finish', extra = {} }: { resultPath?: string; extra?: JsonObject } = {},
+): State {
   return lambdaTask(
     'finishOperation',
     {

@@ -3,7 +3,7 @@ import { clusterOperation } from './cluster-operation.ts';
 
 export const restoreCluster = clusterOperation({
   comment:
-    "RestoreCluster: the drain in reverse. Health gate on the cluster first and after every step; on failure back to the saved (drained) weights, lock released, Cluster Drain Aborted (operation restore).",
+    'RestoreCluster: the drain in reverse. Health gate on the cluster first and after every step; on failure back to the saved (drained) weights, lock released, Cluster Drain Aborted (operation restore).',
   phase: 'restore',
   prepare: 'prepareRestore',
   refusals: ['HealthDegraded', 'ChangeBlocked'],

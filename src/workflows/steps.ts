@@ -1,6 +1,21 @@
 // Switchyard's recurring pieces of workflow: the INSYNC poll after a Route 53 change and
 // the weight-step Map of a drain or restore. Pure data, built from ./asl.ts.
-import { catcher, choice, fail, isTrue, lambdaTask, next, pass, sequentialMap, states, succeed, wait, type JsonObject, type State, type States } from './asl.ts';
+import {
+  catcher,
+  choice,
+  fail,
+  isTrue,
+  lambdaTask,
+  next,
+  pass,
+  sequentialMap,
+  states,
+  succeed,
+  wait,
+  type JsonObject,
+  type State,
+  type States,
+} from './asl.ts';
 
 export type Phase = 'drain' | 'restore';
 
@@ -111,7 +126,8 @@ export function weightSteps(phase: Phase, { comment, prefix = '', onError, next:
           [`${prefix}ApplyWeights`]: lambdaTask(
             'applyWeights',
             {
-              comment: "Re-checks safety and the lease, writes the intent and the cluster's Route 53 weights; returns what the step intends, read back once INSYNC.",
+              comment:
+                "Re-checks safety and the lease, writes the intent and the cluster's Route 53 weights; returns what the step intends, read back once INSYNC.",
               payload: { 'op.$': '$.op', 'lock.$': '$.lock', 'weightPercent.$': '$.weightPercent', 'phase.$': '$.phase', 'index.$': '$.index' },
               resultSelector: { 'changeIds.$': '$.Payload.changeIds', 'attempt.$': '$.Payload.attempt', 'expected.$': '$.Payload.expected' },
               resultPath: '$.sync',

@@ -2,7 +2,24 @@
 // execution under one lock. Built from the same pieces as DrainCluster and RestoreCluster
 // (acquireLock, weightSteps, finishOperation, rollbackStates) rather than nesting their
 // executions: docs/workflows.md, "UpgradeGuard", says why.
-import { announce, catcher, choice, END, equals, EXECUTION, fail, isFalse, isTrue, lambdaTask, next, pass, stateMachine, states, succeed, wait } from './asl.ts';
+import {
+  announce,
+  catcher,
+  choice,
+  END,
+  equals,
+  EXECUTION,
+  fail,
+  isFalse,
+  isTrue,
+  lambdaTask,
+  next,
+  pass,
+  stateMachine,
+  states,
+  succeed,
+  wait,
+} from './asl.ts';
 import { acquireLock, finishOperation, ROLLBACK, rollbackStates } from './cluster-operation.ts';
 import { weightSteps } from './steps.ts';
 
@@ -44,7 +61,10 @@ export const upgradeGuard = stateMachine(
         },
         next('UpdateDone?'),
       ),
-      'UpdateDone?': choice([equals('$.update.status', 'InProgress', 'WaitForUpdate'), equals('$.update.status', 'Successful', 'RestoreAfter?')], 'KeepDrained'),
+      'UpdateDone?': choice(
+        [equals('$.update.status', 'InProgress', 'WaitForUpdate'), equals('$.update.status', 'Successful', 'RestoreAfter?')],
+        'KeepDrained',
+      ),
       'RestoreAfter?': choice([isFalse('$.op.upgrade.restoreAfter', 'UpgradeDone')], 'HealthGateBeforeRestore'),
       HealthGateBeforeRestore: lambdaTask(
         'healthGate',
@@ -56,7 +76,12 @@ export const upgradeGuard = stateMachine(
         },
         next('RestoreSteps'),
       ),
-      RestoreSteps: weightSteps('restore', { comment: 'Restore after the upgrade, one step at a time.', prefix: 'Restore', onError: ROLLBACK, next: 'Restored' }),
+      RestoreSteps: weightSteps('restore', {
+        comment: 'Restore after the upgrade, one step at a time.',
+        prefix: 'Restore',
+        onError: ROLLBACK,
+        next: 'Restored',
+      }),
       Restored: finishOperation('restored', 'AnnounceRestored'),
       AnnounceRestored: announce({ detailType: 'Cluster Restored', detail: '$.finish.event.Detail' }, 'Done'),
       Done: succeed('$.finish.result'),

@@ -7,7 +7,16 @@ import { pascal } from './names.ts';
 import { providerFor } from './providers.ts';
 
 /** A plan's alarm metric (CANARY_ALARM_METRIC, DEAD_LETTER_ALARM_METRIC) as MetricAlarm's fields. */
-export function metricAlarmFields(m: { namespace: string; metricName: string; statistic: string; periodSeconds: number; evaluationPeriods: number; threshold: number; comparisonOperator: string; treatMissingData: string }) {
+export function metricAlarmFields(m: {
+  namespace: string;
+  metricName: string;
+  statistic: string;
+  periodSeconds: number;
+  evaluationPeriods: number;
+  threshold: number;
+  comparisonOperator: string;
+  treatMissingData: string;
+}) {
   return {
     namespace: m.namespace,
     metricName: m.metricName,

@@ -8,7 +8,12 @@ import { pascal } from './names.ts';
 import { providerFor } from './providers.ts';
 
 export function triggers(plan: DeploymentSpec, bus: sst.aws.Bus, router: sst.aws.Function, deadLetters: aws.sqs.Queue): void {
-  const forwardRole = role('ForwardRole', { name: plan.forwardRoleName, service: 'events.amazonaws.com', accountId: plan.context.accountId, policy: plan.forwardRolePolicy });
+  const forwardRole = role('ForwardRole', {
+    name: plan.forwardRoleName,
+    service: 'events.amazonaws.com',
+    accountId: plan.context.accountId,
+    policy: plan.forwardRolePolicy,
+  });
   for (const rule of plan.forwardRules) {
     const logical = `${pascal(rule.kind)}Forward${pascal(rule.region)}`;
     const provider = providerFor(rule.region, plan.context.region);
@@ -33,15 +38,28 @@ export function triggers(plan: DeploymentSpec, bus: sst.aws.Bus, router: sst.aws
     const logical = `Router${pascal(subscription.name)}`;
     const rule = new aws.cloudwatch.EventRule(
       `${logical}Rule`,
-      { name: subscription.ruleName, eventBusName: plan.busName, description: `Switchyard ${plan.context.stage}: ${subscription.name} to the router`, eventPattern: JSON.stringify(subscription.pattern) },
+      {
+        name: subscription.ruleName,
+        eventBusName: plan.busName,
+        description: `Switchyard ${plan.context.stage}: ${subscription.name} to the router`,
+        eventPattern: JSON.stringify(subscription.pattern),
+      },
       { dependsOn: [bus] },
     );
-    new aws.lambda.Permission(`${logical}Permission`, { action: 'lambda:InvokeFunction', function: router.name, principal: 'events.amazonaws.com', sourceArn: rule.arn });
+    new aws.lambda.Permission(`${logical}Permission`, {
+      action: 'lambda:InvokeFunction',
+      function: router.name,
+      principal: 'events.amazonaws.com',
+      sourceArn: rule.arn,
+    });
     new aws.cloudwatch.EventTarget(`${logical}Target`, {
       rule: rule.name,
       eventBusName: plan.busName,
       arn: router.arn,
-      retryPolicy: { maximumEventAgeInSeconds: plan.deadLetter.eventRetry.maximumEventAgeSeconds, maximumRetryAttempts: plan.deadLetter.eventRetry.maximumRetryAttempts },
+      retryPolicy: {
+        maximumEventAgeInSeconds: plan.deadLetter.eventRetry.maximumEventAgeSeconds,
+        maximumRetryAttempts: plan.deadLetter.eventRetry.maximumRetryAttempts,
+      },
       deadLetterConfig: { arn: deadLetters.arn },
     });
   }

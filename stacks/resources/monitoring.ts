@@ -12,7 +12,12 @@ export function monitoring(plan: DeploymentSpec, bus: sst.aws.Bus): aws.sns.Topi
 
   const rule = new aws.cloudwatch.EventRule(
     'NotifyRule',
-    { name: m.notifyRule.ruleName, eventBusName: plan.busName, description: `Switchyard ${plan.context.stage}: events an operator must hear about`, eventPattern: JSON.stringify(m.notifyRule.pattern) },
+    {
+      name: m.notifyRule.ruleName,
+      eventBusName: plan.busName,
+      description: `Switchyard ${plan.context.stage}: events an operator must hear about`,
+      eventPattern: JSON.stringify(m.notifyRule.pattern),
+    },
     { dependsOn: [bus] },
   );
   new aws.cloudwatch.EventTarget('NotifyTarget', { rule: rule.name, eventBusName: plan.busName, arn: topic.arn });
@@ -30,7 +35,17 @@ export function monitoring(plan: DeploymentSpec, bus: sst.aws.Bus): aws.sns.Topi
         returnData: q.returnData,
         ...(q.expression !== undefined ? { expression: q.expression } : {}),
         ...(q.label !== undefined ? { label: q.label } : {}),
-        ...(q.metric ? { metric: { namespace: q.metric.namespace, metricName: q.metric.metricName, dimensions: q.metric.dimensions, period: q.metric.periodSeconds, stat: q.metric.stat } } : {}),
+        ...(q.metric
+          ? {
+              metric: {
+                namespace: q.metric.namespace,
+                metricName: q.metric.metricName,
+                dimensions: q.metric.dimensions,
+                period: q.metric.periodSeconds,
+                stat: q.metric.stat,
+              },
+            }
+          : {}),
       })),
       alarmActions: [topic.arn],
       okActions: [topic.arn],

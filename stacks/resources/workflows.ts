@@ -10,7 +10,12 @@ export function stateMachines(plan: DeploymentSpec, functions: Map<string, sst.a
     const logical = pascal(machine.workflow);
     // Production keeps the execution logs when the stage is removed (plan.retained).
     const logs = new aws.cloudwatch.LogGroup(`${logical}Logs`, { name: machine.logGroupName, retentionInDays: 30 }, { retainOnDelete: plan.production });
-    const machineRole = role(`${logical}MachineRole`, { name: machine.roleName, service: 'states.amazonaws.com', accountId: plan.context.accountId, policy: machine.policy });
+    const machineRole = role(`${logical}MachineRole`, {
+      name: machine.roleName,
+      service: 'states.amazonaws.com',
+      accountId: plan.context.accountId,
+      policy: machine.policy,
+    });
     const invoked = machine.functions.map((name) => functions.get(name)!);
     created.set(
       machine.workflow,

@@ -20,7 +20,13 @@ let aws: AwsClients;
 
 beforeAll(async () => {
   // A DNS server on a free port: `switchyard local traffic` resolves through it.
-  runtime = await startLocalRuntime({ stateDir: null, port: 0, dnsPort: 0, timeScale: TIME_SCALE, dashboard: { sampleEveryMs: 200, refreshMs: 250, draws: 100 } });
+  runtime = await startLocalRuntime({
+    stateDir: null,
+    port: 0,
+    dnsPort: 0,
+    timeScale: TIME_SCALE,
+    dashboard: { sampleEveryMs: 200, refreshMs: 250, draws: 100 },
+  });
   aws = awsClients(runtime.url);
   browser = await launchBrowser();
   page = await browser.newPage();
@@ -92,38 +98,71 @@ describe('dashboard in a browser (local runtime)', () => {
     await page.click('#clusters tr[data-cluster="east"] button[data-op="drain"]');
     await waitFor('the drain to be accepted', async () => (await text('#message'))?.startsWith('drain east: started'));
     // The graph of the DrainCluster execution shows the states it has been through.
-    await waitFor('a DrainCluster execution with visited states', async () => (await page.$$('details.execution[data-workflow="DrainCluster"] g.node.visited')).length > 0);
+    await waitFor(
+      'a DrainCluster execution with visited states',
+      async () => (await page.$$('details.execution[data-workflow="DrainCluster"] g.node.visited')).length > 0,
+    );
     await waitFor('east at weight 0 in the matrix', async () => (await cell('shop.example.com', 'east')) === '0', 120_000);
     await waitFor('the drain to end DRAINED', async () => (await text('#clusters tr[data-cluster="east"] .intent')) === 'DRAINED', 120_000);
-    await waitFor('the Drained state visited in the graph', async () => (await page.$$('details.execution[data-workflow="DrainCluster"][data-status="SUCCEEDED"] g.node.visited[data-state="Drained"]')).length > 0);
+    await waitFor(
+      'the Drained state visited in the graph',
+      async () => (await page.$$('details.execution[data-workflow="DrainCluster"][data-status="SUCCEEDED"] g.node.visited[data-state="Drained"]')).length > 0,
+    );
     await waitFor('east to get no DNS answers', async () => (await share('east')) === 0);
   });
 
   it('restores from its button: east is ACTIVE and answered again', async () => {
     await page.click('#clusters tr[data-cluster="east"] button[data-op="restore"]');
-    await waitFor('the restore to end ACTIVE', async () => (await text('#clusters tr[data-cluster="east"] .intent')) === 'ACTIVE' && (await cell('shop.example.com', 'east')) === '100', 120_000);
+    await waitFor(
+      'the restore to end ACTIVE',
+      async () => (await text('#clusters tr[data-cluster="east"] .intent')) === 'ACTIVE' && (await cell('shop.example.com', 'east')) === '100',
+      120_000,
+    );
     await waitFor('east to get DNS answers again', async () => ((await share('east')) ?? 0) > 10);
   });
 
   it('aborts a drain from its button: the run ends aborted, the lock is released and the weights are rolled back', async () => {
     // Prepare: a drain with the longest bake the lock's lease allows (780 s + the 60 s TTL within 900 - 60 s)
     expect(await page.$eval('#clusters tr[data-cluster="east"] button[data-op="abort"]', (b) => (b as unknown as { disabled: boolean }).disabled)).toBe(true);
-    const drain = await startExecution(aws.sfn, 'DrainCluster', { cluster: 'east', reason: 'to be aborted', by: 'browser test', steps: [50, 0], bakeSeconds: 780 }, 'drain-east-to-abort');
-    await waitFor('east at 50 in the matrix, locked by the drain', async () => (await cell('shop.example.com', 'east')) === '50' && (await text('#clusters tr[data-cluster="east"] .lock'))?.includes('drain-east-to-abort'), 120_000);
+    const drain = await startExecution(
+      aws.sfn,
+      'DrainCluster',
+      { cluster: 'east', reason: 'to be aborted', by: 'browser test', steps: [50, 0], bakeSeconds: 780 },
+      'drain-east-to-abort',
+    );
+    await waitFor(
+      'east at 50 in the matrix, locked by the drain',
+      async () => (await cell('shop.example.com', 'east')) === '50' && (await text('#clusters tr[data-cluster="east"] .lock'))?.includes('drain-east-to-abort'),
+      120_000,
+    );
     // Act
-    await waitFor('Abort enabled', async () => page.$eval('#clusters tr[data-cluster="east"] button[data-op="abort"]', (b) => !(b as unknown as { disabled: boolean }).disabled));
+    await waitFor('Abort enabled', async () =>
+      page.$eval('#clusters tr[data-cluster="east"] button[data-op="abort"]', (b) => !(b as unknown as { disabled: boolean }).disabled),
+    );
     await page.click('#clusters tr[data-cluster="east"] button[data-op="abort"]');
     // Assess
     await waitFor('the abort to be accepted', async () => (await text('#message'))?.startsWith('abort east: started recover-'));
     const result = await executionResult(aws.sfn, drain, 120_000);
     expect(result).toMatchObject({ status: 'ABORTED', error: 'OperatorAbort', cause: 'aborted from the dashboard by dashboard' });
-    await waitFor('the aborted drain in the executions', async () => (await page.$('details.execution[data-execution="drain-east-to-abort"][data-status="ABORTED"]')) !== null);
-    await waitFor('east rolled back, ACTIVE and unlocked on the page', async () => (await cell('shop.example.com', 'east')) === '100' && (await text('#clusters tr[data-cluster="east"] .intent')) === 'ACTIVE' && (await text('#clusters tr[data-cluster="east"] .lock')) === '', 120_000);
+    await waitFor(
+      'the aborted drain in the executions',
+      async () => (await page.$('details.execution[data-execution="drain-east-to-abort"][data-status="ABORTED"]')) !== null,
+    );
+    await waitFor(
+      'east rolled back, ACTIVE and unlocked on the page',
+      async () =>
+        (await cell('shop.example.com', 'east')) === '100' &&
+        (await text('#clusters tr[data-cluster="east"] .intent')) === 'ACTIVE' &&
+        (await text('#clusters tr[data-cluster="east"] .lock')) === '',
+      120_000,
+    );
     const fleet = await fleetDocument(aws.dynamodb);
     expect(fleet.locks['east']).toBeUndefined();
     expect(fleet.intents['east']).toMatchObject({ state: 'ACTIVE', weightPercent: 100 });
     // Nothing holds east now: a second abort is refused and changes nothing.
-    await waitFor('Abort disabled again', async () => page.$eval('#clusters tr[data-cluster="east"] button[data-op="abort"]', (b) => (b as unknown as { disabled: boolean }).disabled));
+    await waitFor('Abort disabled again', async () =>
+      page.$eval('#clusters tr[data-cluster="east"] button[data-op="abort"]', (b) => (b as unknown as { disabled: boolean }).disabled),
+    );
     const again = await page.evaluate(async (token) => {
       const response = await fetch('/_dashboard/api/clusters/east/abort', { method: 'POST', headers: { 'x-switchyard-token': token } });
       return { status: response.status, body: (await response.json()) as { error: string; message: string } };
@@ -133,7 +172,11 @@ describe('dashboard in a browser (local runtime)', () => {
 
   it('fails a cluster from its button: its DNS answer share falls to zero', async () => {
     await page.click('#clusters tr[data-cluster="west"] button[data-op="fail"]');
-    await waitFor('the matrix to show west unhealthy', async () => (await page.$$('#matrix tr[data-app="shop.example.com"] td[data-cluster="west"].unhealthy')).length === 1, 120_000);
+    await waitFor(
+      'the matrix to show west unhealthy',
+      async () => (await page.$$('#matrix tr[data-app="shop.example.com"] td[data-cluster="west"].unhealthy')).length === 1,
+      120_000,
+    );
     await waitFor('west to get no DNS answers', async () => (await share('west')) === 0, 120_000);
     // api.example.com fails over to its healthy PRIMARY (east); the others share east and eu.
     await waitFor('east and eu to get every answer', async () => Math.round(((await share('east')) ?? 0) + ((await share('eu')) ?? 0)) === 100, 120_000);
@@ -145,11 +188,17 @@ describe('dashboard in a browser: traffic and layout', () => {
   it('draws the requests `switchyard local traffic` sent and got answered while it runs, then says none runs', async () => {
     // Act: the CLI's own function, with the runtime's token as the CLI would find it
     const out: string[] = [];
-    const traffic = runLocalTraffic({ endpointUrl: runtime.url, rate: '20', duration: '4', timeScale: '0.01', json: true }, { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => true }, env: { ...process.env, SWITCHYARD_CONTROL_TOKEN: runtime.controlToken } });
+    const traffic = runLocalTraffic(
+      { endpointUrl: runtime.url, rate: '20', duration: '4', timeScale: '0.01', json: true },
+      { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => true }, env: { ...process.env, SWITCHYARD_CONTROL_TOKEN: runtime.controlToken } },
+    );
     // Assess: the chart switches to the generator's requests; west (failed above) answers none
     await waitFor('the requests line', async () => (await page.$('#chart[data-series="requests"]')) !== null);
     expect(await text('#chart h2')).toContain('Requests answered per cluster');
-    await waitFor('east answering requests, with its rate', async () => ((await share('east')) ?? 0) > 0 && (await text('[data-share-cluster="east"] .rate'))?.endsWith('/s'));
+    await waitFor(
+      'east answering requests, with its rate',
+      async () => ((await share('east')) ?? 0) > 0 && (await text('[data-share-cluster="east"] .rate'))?.endsWith('/s'),
+    );
     expect(await share('west')).toBe(0);
     await page.screenshot({ path: join(OUTPUT_DIR, 'dashboard-traffic.png'), fullPage: true });
     // Requests still on their cached answer for west get its 503: the CLI exits 1 when any request failed.
@@ -164,8 +213,10 @@ describe('dashboard in a browser: traffic and layout', () => {
     expect(code).toBe(counted['errors']! > 0 ? 1 : 0);
     const series = (await (await fetch(`${runtime.url}/_dashboard/api/series`)).json()) as Array<SeriesInfo & { samples: Sample[] }>;
     const drawn: Record<string, number> = {};
-    for (const sample of series.find((x) => x.kind === 'requests')!.samples) for (const c of ['east', 'west', 'eu', 'errors']) drawn[c] = (drawn[c] ?? 0) + (sample.rates![c]! * sample.windowMs!) / 1000;
-    for (const c of ['east', 'west', 'eu', 'errors']) expect(Math.abs((drawn[c] ?? 0) - (counted[c] ?? 0)), `${c}: drawn ${drawn[c]}, counted ${counted[c]}`).toBeLessThan(1);
+    for (const sample of series.find((x) => x.kind === 'requests')!.samples)
+      for (const c of ['east', 'west', 'eu', 'errors']) drawn[c] = (drawn[c] ?? 0) + (sample.rates![c]! * sample.windowMs!) / 1000;
+    for (const c of ['east', 'west', 'eu', 'errors'])
+      expect(Math.abs((drawn[c] ?? 0) - (counted[c] ?? 0)), `${c}: drawn ${drawn[c]}, counted ${counted[c]}`).toBeLessThan(1);
     // With no generator reporting, the chart is DNS answer share again, and says so.
     await waitFor('the DNS answer share line, labelled', async () => (await page.$('#chart[data-series="dns-share"]')) !== null, 60_000);
     expect(await text('#chart-note')).toContain('No traffic generator is running now');
@@ -179,10 +230,14 @@ describe('dashboard in a browser: traffic and layout', () => {
     await wide.screenshot({ path: join(OUTPUT_DIR, 'dashboard-1400.png'), fullPage: true });
     const outside = await wide.$eval('#clusters', (panel) => {
       const box = panel.getBoundingClientRect();
-      return [...panel.querySelectorAll('button.op')].filter((b) => b.getBoundingClientRect().right > box.right + 0.5).map((b) => `${b.getAttribute('data-cluster')}/${b.getAttribute('data-op')}`);
+      return [...panel.querySelectorAll('button.op')]
+        .filter((b) => b.getBoundingClientRect().right > box.right + 0.5)
+        .map((b) => `${b.getAttribute('data-cluster')}/${b.getAttribute('data-op')}`);
     });
     expect(outside).toEqual([]);
     // Nor does the panel hide them behind a scroll bar: they wrap within it.
-    expect(await wide.$eval('#clusters', (panel) => `${panel.scrollWidth} ≤ ${panel.clientWidth}: ${panel.scrollWidth <= panel.clientWidth + 1}`)).toMatch(/true$/);
+    expect(await wide.$eval('#clusters', (panel) => `${panel.scrollWidth} ≤ ${panel.clientWidth}: ${panel.scrollWidth <= panel.clientWidth + 1}`)).toMatch(
+      /true$/,
+    );
   });
 });

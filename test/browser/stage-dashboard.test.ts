@@ -32,7 +32,16 @@ afterAll(async () => {
 });
 
 async function stageDashboard(allowOperations: boolean): Promise<RunningDashboard> {
-  const running = await startStageDashboard({ stage: 'local', fleet: DEFAULT_FLEET_PATH, endpointUrl: runtime.url, region: 'us-east-1', port: '0', refresh: '250', sample: '200', allowOperations });
+  const running = await startStageDashboard({
+    stage: 'local',
+    fleet: DEFAULT_FLEET_PATH,
+    endpointUrl: runtime.url,
+    region: 'us-east-1',
+    port: '0',
+    refresh: '250',
+    sample: '200',
+    allowOperations,
+  });
   dashboards.push(running);
   return running;
 }
@@ -40,7 +49,14 @@ async function stageDashboard(allowOperations: boolean): Promise<RunningDashboar
 const text = (selector: string) => page.$eval(selector, (e) => e.textContent?.trim() ?? '').catch(() => undefined);
 const tokenOf = async (url: string) => {
   const html = await (await fetch(url)).text();
-  return (JSON.parse(/name="switchyard-config" content="([^"]*)"/.exec(html)![1]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as { token: string }).token;
+  return (
+    JSON.parse(
+      /name="switchyard-config" content="([^"]*)"/
+        .exec(html)![1]!
+        .replace(/&quot;/g, '"')
+        .replace(/&amp;/g, '&'),
+    ) as { token: string }
+  ).token;
 };
 
 describe('switchyard dashboard --stage (the local endpoint standing in for AWS)', () => {

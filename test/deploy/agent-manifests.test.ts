@@ -69,7 +69,10 @@ describe('deploy/agent kustomize base', () => {
     const bad = [
       { ...deployment, spec: { ...deployment.spec, replicas: 'one' } },
       { ...deployment, spec: { ...deployment.spec, selector: undefined } },
-      { ...deployment, spec: { ...deployment.spec, template: { ...deployment.spec.template, spec: { ...deployment.spec.template.spec, containers: [{ image: 'x' }] } } } },
+      {
+        ...deployment,
+        spec: { ...deployment.spec, template: { ...deployment.spec.template, spec: { ...deployment.spec.template.spec, containers: [{ image: 'x' }] } } },
+      },
     ];
     // Assess
     for (const doc of bad) expect(() => validate(doc)).toThrow();
@@ -103,7 +106,12 @@ describe('deploy/agent kustomize base', () => {
     const container = spec.containers[0];
     expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(spec.securityContext.runAsUser).toBeGreaterThan(0);
-    expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+    expect(container.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(container.livenessProbe.httpGet.path).toBe('/healthz');
     expect(container.readinessProbe.httpGet.path).toBe('/readyz');
     expect(container.resources.requests).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
@@ -123,7 +131,10 @@ describe('deploy/agent kustomize base', () => {
 describe('deploy/agent/Dockerfile (structural lint)', () => {
   const stages = async () => {
     const text = await readFile(join(AGENT, 'Dockerfile'), 'utf8');
-    const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+    const lines = text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#'));
     const out: Array<{ from: string; lines: string[] }> = [];
     for (const line of lines) {
       if (/^FROM\s/i.test(line)) out.push({ from: line, lines: [] });

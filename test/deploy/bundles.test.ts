@@ -6,7 +6,10 @@ import { ROOT } from './helpers.ts';
 const fixture = (name: string) => `test/deploy/fixtures/functions/${name}.ts`;
 
 describe('bundleHandlers (fixture handlers, built like sst deploy)', async () => {
-  const reports = await bundleHandlers(ROOT, Object.fromEntries(['reader', 'publisher', 'starter', 'aggregated', 'pure', 'router', 'discover'].map((n) => [n, fixture(n)])));
+  const reports = await bundleHandlers(
+    ROOT,
+    Object.fromEntries(['reader', 'publisher', 'starter', 'aggregated', 'pure', 'router', 'discover'].map((n) => [n, fixture(n)])),
+  );
   const report = (name: string): BundleReport => reports.find((r) => r.name === name)!;
 
   it('finds the commands a handler sends, through its own modules, and drops what tree shaking removes', () => {

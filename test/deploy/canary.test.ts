@@ -20,7 +20,14 @@ const specOf = (alarm: CanaryAlarm): HealthCheckSpec => ({
   failureThreshold: alarm.healthCheck.FailureThreshold!,
 });
 
-const endpoint = (hostname: string, cluster: string, entryPoint: string): PublishedEndpoint => ({ hostname, cluster, kind: 'Gateway', gateway: 'apps/shop', annotations: {}, entryPoint });
+const endpoint = (hostname: string, cluster: string, entryPoint: string): PublishedEndpoint => ({
+  hostname,
+  cluster,
+  kind: 'Gateway',
+  gateway: 'apps/shop',
+  annotations: {},
+  entryPoint,
+});
 
 describe('the canary health check (one per cluster, owned by the deploy)', async () => {
   const plan = await fixturePlan();
@@ -46,7 +53,15 @@ describe('the canary health check (one per cluster, owned by the deploy)', async
   it('is the check the runtime’s records, cleanup and health source use: no second check is made', async () => {
     const r53 = new FakeRoute53([{ id: 'Z0EXAMPLE1', name: 'example.com.' }]);
     // What `sst deploy` leaves in Route 53: one check per canary alarm, tagged from the plan.
-    const deployed = new Map(plan.canaryAlarms.map((a) => [a.cluster, r53.seedCheck(specOf(a), Object.entries(a.healthCheckTags).map(([Key, Value]) => ({ Key, Value })))]));
+    const deployed = new Map(
+      plan.canaryAlarms.map((a) => [
+        a.cluster,
+        r53.seedCheck(
+          specOf(a),
+          Object.entries(a.healthCheckTags).map(([Key, Value]) => ({ Key, Value })),
+        ),
+      ]),
+    );
     const desired = computeDesiredState({
       fleet,
       zones: [{ id: 'Z0EXAMPLE1', name: 'example.com.' }],
@@ -57,7 +72,12 @@ describe('the canary health check (one per cluster, owned by the deploy)', async
     });
 
     const owned = await listOwnedHealthChecks(r53, fleet.ownerId);
-    expect(owned.filter((c) => c.deployManaged).map((c) => c.id).sort()).toEqual([...deployed.values()].sort());
+    expect(
+      owned
+        .filter((c) => c.deployManaged)
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual([...deployed.values()].sort());
     const steps = planHealthChecks(desired.healthChecks, owned);
     const east = plan.canaryAlarms.find((a) => a.cluster === 'east')!;
     expect(steps.find((s) => s.want.key === east.healthCheckKey)).toEqual({ kind: 'keep', want: expect.anything(), id: deployed.get('east') });
@@ -77,7 +97,10 @@ describe('the canary health check (one per cluster, owned by the deploy)', async
   it('is the check the drain safety gate reads', async () => {
     const r53 = new FakeRoute53([]);
     const east = plan.canaryAlarms.find((a) => a.cluster === 'east')!;
-    const id = r53.seedCheck(specOf(east), Object.entries(east.healthCheckTags).map(([Key, Value]) => ({ Key, Value })));
+    const id = r53.seedCheck(
+      specOf(east),
+      Object.entries(east.healthCheckTags).map(([Key, Value]) => ({ Key, Value })),
+    );
     const asked: string[] = [];
     const route53 = Object.assign(r53, {
       getHealthCheckStatus: async (checkId: string) => {
@@ -93,11 +116,17 @@ describe('the canary health check (one per cluster, owned by the deploy)', async
   it('is never updated by the runtime, even when its spec differs from what the runtime wants', () => {
     const east = plan.canaryAlarms.find((a) => a.cluster === 'east')!;
     const want = { key: east.healthCheckKey, cluster: 'east', spec: { ...specOf(east), failureThreshold: 5 } };
-    const steps = planHealthChecks([want], [{ id: 'hc-deploy', callerReference: 'x', version: 1, spec: specOf(east), key: east.healthCheckKey, cluster: 'east', deployManaged: true }]);
+    const steps = planHealthChecks(
+      [want],
+      [{ id: 'hc-deploy', callerReference: 'x', version: 1, spec: specOf(east), key: east.healthCheckKey, cluster: 'east', deployManaged: true }],
+    );
     expect(steps).toEqual([{ kind: 'keep', want, id: 'hc-deploy' }]);
     const other = { key: 'another-key', cluster: 'east', spec: specOf(east) };
-    expect(planHealthChecks([other], [{ id: 'hc-deploy', callerReference: 'x', version: 1, spec: specOf(east), key: east.healthCheckKey, cluster: 'east', deployManaged: true }])).toEqual([
-      { kind: 'create', want: other },
-    ]);
+    expect(
+      planHealthChecks(
+        [other],
+        [{ id: 'hc-deploy', callerReference: 'x', version: 1, spec: specOf(east), key: east.healthCheckKey, cluster: 'east', deployManaged: true }],
+      ),
+    ).toEqual([{ kind: 'create', want: other }]);
   });
 });

@@ -20,7 +20,13 @@ async function realPlan(): Promise<DeploymentSpec> {
   const sources = await readDeploySources(ROOT, registry, {});
   // Zones without a pinned id are looked up at deploy time; any id will do here.
   const zoneIds = Object.fromEntries(sources.fleet.config.zones.map((z, i) => [z.name, z.id ?? `Z0TEST${i}`]));
-  return describeDeployment(CONTEXT, { fleet: sources.fleet.config, fleetFileName: fleetFileName(sources.fleet), registry, workflows: sources.workflows, zoneIds });
+  return describeDeployment(CONTEXT, {
+    fleet: sources.fleet.config,
+    fleetFileName: fleetFileName(sources.fleet),
+    registry,
+    workflows: sources.workflows,
+    zoneIds,
+  });
 }
 
 function allStatements(plan: DeploymentSpec): Array<{ who: string; statement: Statement }> {

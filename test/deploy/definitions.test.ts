@@ -53,11 +53,15 @@ describe('inspectWorkflow', () => {
   });
 
   it('fails when a Task names a function that is not deployed', () => {
-    expect(problemsOf(drain, ['reader'])).toMatch(/DrainCluster\.asl\.json: .*state "Publish": FunctionName "\$\{publisher\}" names no deployed function \(FUNCTIONS: reader\)/);
+    expect(problemsOf(drain, ['reader'])).toMatch(
+      /DrainCluster\.asl\.json: .*state "Publish": FunctionName "\$\{publisher\}" names no deployed function \(FUNCTIONS: reader\)/,
+    );
   });
 
   it('refuses dynamic function names, literal names and ARNs: only placeholders can be granted and checked', () => {
-    expect(problemsOf(workflow({ A: { ...lambdaTask(undefined), Parameters: { 'FunctionName.$': '$.fn' } } }), ['a'])).toMatch(/static Parameters\.FunctionName/);
+    expect(problemsOf(workflow({ A: { ...lambdaTask(undefined), Parameters: { 'FunctionName.$': '$.fn' } } }), ['a'])).toMatch(
+      /static Parameters\.FunctionName/,
+    );
     expect(problemsOf(workflow({ A: lambdaTask('reader') }), ['reader'])).toMatch(/must be a placeholder/);
     expect(problemsOf(workflow({ A: lambdaTask('arn:aws:lambda:us-east-1:1:function:x') }), ['x'])).toMatch(/must be a placeholder/);
   });

@@ -115,7 +115,13 @@ describe('describeDeployment (fixture checkout)', () => {
     // The alarm: the first message waiting is an ALARM; it is not one of the fleet's alarms (the router ignores it).
     expect(dl.alarm.alarmName).toBe('switchyard-dev-router-dead-letters');
     expect(dl.alarm.alarmName.startsWith(plan.alarmPrefix)).toBe(false);
-    expect(dl.alarm.metric).toMatchObject({ namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', threshold: 0, comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'notBreaching' });
+    expect(dl.alarm.metric).toMatchObject({
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      threshold: 0,
+      comparisonOperator: 'GreaterThanThreshold',
+      treatMissingData: 'notBreaching',
+    });
   });
 
   it('tells every function where the alarms live, so Reconcile can re-read them', async () => {
@@ -126,7 +132,12 @@ describe('describeDeployment (fixture checkout)', () => {
   it('creates canary alarms only where the cluster brings none', async () => {
     const plan = await fixturePlan();
     expect(plan.canaryAlarms.map((a) => a.alarmName)).toEqual(['switchyard-dev-fixture-east-canary', 'switchyard-dev-fixture-eu-canary']);
-    expect(plan.canaryAlarms[0]?.healthCheck).toMatchObject({ Type: 'HTTP', FullyQualifiedDomainName: 'canary-east.example.com', Port: 80, ResourcePath: '/status/200' });
+    expect(plan.canaryAlarms[0]?.healthCheck).toMatchObject({
+      Type: 'HTTP',
+      FullyQualifiedDomainName: 'canary-east.example.com',
+      Port: 80,
+      ResourcePath: '/status/200',
+    });
     expect(plan.canaryAlarms[0]?.metric).toMatchObject({ namespace: 'AWS/Route53', metricName: 'HealthCheckStatus', comparisonOperator: 'LessThanThreshold' });
   });
 
@@ -134,11 +145,15 @@ describe('describeDeployment (fixture checkout)', () => {
     // Prepare: the same fleet deployed as dev and dev2 (a stage whose name starts with the other's).
     const dev = await fixturePlan();
     const dev2 = await fixturePlan({}, { stage: 'dev2' });
-    const prefixOf = (plan: typeof dev) => (plan.routerSubscriptions.find((r) => r.name === 'Alarms')!.pattern.detail as { alarmName: Array<{ prefix: string }> }).alarmName[0]!.prefix;
+    const prefixOf = (plan: typeof dev) =>
+      (plan.routerSubscriptions.find((r) => r.name === 'Alarms')!.pattern.detail as { alarmName: Array<{ prefix: string }> }).alarmName[0]!.prefix;
     // Assess
     expect([dev.alarmPrefix, dev2.alarmPrefix]).toEqual(['switchyard-dev-fixture-', 'switchyard-dev2-fixture-']);
     expect([prefixOf(dev), prefixOf(dev2)]).toEqual([dev.alarmPrefix, dev2.alarmPrefix]);
-    for (const [mine, theirs] of [[dev, dev2], [dev2, dev]] as const) {
+    for (const [mine, theirs] of [
+      [dev, dev2],
+      [dev2, dev],
+    ] as const) {
       for (const alarm of theirs.canaryAlarms) expect(alarm.alarmName.startsWith(mine.alarmPrefix)).toBe(false);
       for (const alarm of mine.canaryAlarms) expect(alarm.alarmName.startsWith(mine.alarmPrefix)).toBe(true);
     }
@@ -173,7 +188,9 @@ describe('describeDeployment (fixture checkout)', () => {
     const inputs = await fixtureInputs();
     const { reader: _dropped, ...registry } = inputs.registry;
     const { describeDeployment } = await import('../../stacks/deployment.ts');
-    expect(() => describeDeployment({ app: 'switchyard', stage: 'dev', partition: 'aws', region: 'eu-central-1', accountId: '1' }, { ...inputs, registry })).toThrow(InvalidInput);
+    expect(() =>
+      describeDeployment({ app: 'switchyard', stage: 'dev', partition: 'aws', region: 'eu-central-1', accountId: '1' }, { ...inputs, registry }),
+    ).toThrow(InvalidInput);
   });
 });
 
@@ -199,7 +216,12 @@ describe('trustPolicy', () => {
     expect(trustPolicy('states.amazonaws.com', '111111111111')).toEqual({
       Version: '2012-10-17',
       Statement: [
-        { Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } } },
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'states.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+        },
       ],
     });
     expect(trustPolicy('lambda.amazonaws.com', '111111111111')).toEqual({

@@ -91,7 +91,11 @@ describe('grantsFor', () => {
 
 describe('every rule', () => {
   it('uses Resource "*" only for actions AWS authorizes on "*" alone, and never a wildcard action', () => {
-    const fullScope = { ...scope, assumableRoleArns: ['arn:aws:iam::2:role/r'], network: { subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] } };
+    const fullScope = {
+      ...scope,
+      assumableRoleArns: ['arn:aws:iam::2:role/r'],
+      network: { subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] },
+    };
     for (const action of SCOPED_ACTIONS) {
       expect(action).not.toContain('*');
       const scoping = scopeOf(action, fullScope, 'test');

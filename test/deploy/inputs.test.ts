@@ -30,7 +30,9 @@ describe('readDeploySources', () => {
 
   it('refuses a registry entry without its handler file, naming it', async () => {
     const registry = parseRegistry({ ...FUNCTIONS, ghost: { description: 'no file', actions: [] } });
-    await expect(readDeploySources(FIXTURES, registry, { SWITCHYARD_FLEET: 'fleet' })).rejects.toThrow(/FUNCTIONS\.ghost: no handler file functions\/ghost\.ts/);
+    await expect(readDeploySources(FIXTURES, registry, { SWITCHYARD_FLEET: 'fleet' })).rejects.toThrow(
+      /FUNCTIONS\.ghost: no handler file functions\/ghost\.ts/,
+    );
   });
 
   it('refuses a fleet outside the project or the project itself (it is copied into every function)', async () => {
@@ -64,7 +66,9 @@ describe('parseRegistry', () => {
       }
       throw new Error('expected ConfigError');
     };
-    expect(issues({ apply: { description: 'x', actions: ['route53:*'] } })).toEqual([expect.stringMatching(/^FUNCTIONS\.apply\.actions\[0\]: must be "service:Action"/)]);
+    expect(issues({ apply: { description: 'x', actions: ['route53:*'] } })).toEqual([
+      expect.stringMatching(/^FUNCTIONS\.apply\.actions\[0\]: must be "service:Action"/),
+    ]);
     expect(issues({ apply: { description: 'x', actions: ['*'] } })).toHaveLength(1);
     expect(issues({ 'Apply-Records': { description: 'x', actions: [] } })[0]).toMatch(/camelCase/);
     expect(issues({ apply: { actions: [] } })[0]).toMatch(/^FUNCTIONS\.apply\.description/);

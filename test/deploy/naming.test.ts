@@ -39,14 +39,19 @@ describe('resourceName', () => {
   it('never returns a name over the limit of its kind (property)', () => {
     const kinds = Object.keys(NAME_LIMITS) as NamedKind[];
     fc.assert(
-      fc.property(fc.constantFrom(...kinds), fc.stringMatching(/^[a-z][a-z0-9-]{0,19}$/), fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,90}$/), (kind, stage, part) => {
-        try {
-          expect(resourceName('switchyard', stage, part, kind).length).toBeLessThanOrEqual(NAME_LIMITS[kind]);
-        } catch (error) {
-          expect(error).toBeInstanceOf(InvalidInput);
-          expect(`switchyard-${stage}-${part}`.length).toBeGreaterThan(NAME_LIMITS[kind]);
-        }
-      }),
+      fc.property(
+        fc.constantFrom(...kinds),
+        fc.stringMatching(/^[a-z][a-z0-9-]{0,19}$/),
+        fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,90}$/),
+        (kind, stage, part) => {
+          try {
+            expect(resourceName('switchyard', stage, part, kind).length).toBeLessThanOrEqual(NAME_LIMITS[kind]);
+          } catch (error) {
+            expect(error).toBeInstanceOf(InvalidInput);
+            expect(`switchyard-${stage}-${part}`.length).toBeGreaterThan(NAME_LIMITS[kind]);
+          }
+        },
+      ),
     );
   });
 });

@@ -68,14 +68,18 @@ describe('agent roles', async () => {
       Effect: 'Allow',
       Principal: { Federated: `arn:aws:iam::111111111111:oidc-provider/${provider}` },
       Action: 'sts:AssumeRoleWithWebIdentity',
-      Condition: { StringEquals: { [`${provider}:sub`]: 'system:serviceaccount:switchyard-system:switchyard-agent', [`${provider}:aud`]: 'sts.amazonaws.com' } },
+      Condition: {
+        StringEquals: { [`${provider}:sub`]: 'system:serviceaccount:switchyard-system:switchyard-agent', [`${provider}:aud`]: 'sts.amazonaws.com' },
+      },
     });
     expect(role.irsaAnnotation).toBe(`eks.amazonaws.com/role-arn: ${role.roleArn}`);
     expect(east.trustPolicy.Statement).toHaveLength(1);
   });
 
   it('runs the agent where deploy/agent/base puts it', () => {
-    const docs = parseAllDocuments(readFileSync(join(ROOT, 'deploy/agent/base/serviceaccount.yaml'), 'utf8')).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace: string } });
+    const docs = parseAllDocuments(readFileSync(join(ROOT, 'deploy/agent/base/serviceaccount.yaml'), 'utf8')).map(
+      (d) => d.toJS() as { kind: string; metadata: { name: string; namespace: string } },
+    );
     const account = docs.find((d) => d.kind === 'ServiceAccount')!;
     expect([account.metadata.namespace, account.metadata.name]).toEqual([AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT]);
   });
@@ -83,7 +87,9 @@ describe('agent roles', async () => {
   it('prints, for a cluster in another account, the commands that make its role there, and lets only that role in through the bus policy', () => {
     expect(east.setupCommands).toEqual([]);
     expect(eu.crossAccount).toBe(true);
-    expect(eu.setupCommands[0]).toMatch(/^aws iam create-role --role-name switchyard-dev-agent-eu --assume-role-policy-document '\{.*pods\.eks\.amazonaws\.com.*\}'$/);
+    expect(eu.setupCommands[0]).toMatch(
+      /^aws iam create-role --role-name switchyard-dev-agent-eu --assume-role-policy-document '\{.*pods\.eks\.amazonaws\.com.*\}'$/,
+    );
     expect(JSON.parse(eu.setupCommands[1]!.replace(/^.*--policy-document '(.*)'$/, '$1'))).toEqual(eu.policy);
     expect(plan.busPolicy?.Statement).toEqual([
       {
@@ -117,7 +123,13 @@ describe('EKS calls of other accounts and node-group updates', async () => {
 
   it('forwards node-group version and config updates with the cluster calls, here and from other accounts', () => {
     const eks = plan.forwardRules.find((r) => r.kind === 'eks')!;
-    expect((eks.pattern.detail as { eventName: string[] }).eventName).toEqual(['CreateCluster', 'DeleteCluster', 'UpdateClusterVersion', 'UpdateNodegroupVersion', 'UpdateNodegroupConfig']);
+    expect((eks.pattern.detail as { eventName: string[] }).eventName).toEqual([
+      'CreateCluster',
+      'DeleteCluster',
+      'UpdateClusterVersion',
+      'UpdateNodegroupVersion',
+      'UpdateNodegroupConfig',
+    ]);
     const [setup] = plan.clusterAccounts;
     expect(setup).toMatchObject({ accountId: '222222222222', regions: ['eu-west-1'], ruleName: 'switchyard-dev-eks' });
     const putRule = setup!.commands.find((c) => c.startsWith('aws events put-rule'))!;
@@ -149,7 +161,8 @@ describe('private clusters: fleet network', () => {
       'arn:aws:ec2:eu-central-1:111111111111:security-group/sg-0123456789abcdef0',
       'arn:aws:ec2:eu-central-1:111111111111:subnet/subnet-0123456789abcdef0',
     ]);
-    for (const action of ['ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses']) expect(grants(discover.policy.Statement, action), action).toBe(true);
+    for (const action of ['ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'])
+      expect(grants(discover.policy.Statement, action), action).toBe(true);
     for (const other of plan.functions.filter((f) => f.name !== 'discover')) {
       expect(other.vpc, other.name).toBeUndefined();
       expect(grants(other.policy.Statement, 'ec2:CreateNetworkInterface'), other.name).toBe(false);
@@ -170,15 +183,30 @@ describe('watching the control plane', async () => {
     expect(m.topicArn).toBe('arn:aws:sns:eu-central-1:111111111111:switchyard-dev-notifications');
     expect(m.emails).toEqual(['ops@example.com']);
     expect(m.topicPolicy.Statement.map((s) => [s.Principal, s.Action, s.Condition])).toEqual([
-      [{ Service: 'events.amazonaws.com' }, 'sns:Publish', { ArnEquals: { 'aws:SourceArn': 'arn:aws:events:eu-central-1:111111111111:rule/switchyard-dev-bus/switchyard-dev-notify' } }],
-      [{ Service: 'cloudwatch.amazonaws.com' }, 'sns:Publish', { ArnLike: { 'aws:SourceArn': 'arn:aws:cloudwatch:eu-central-1:111111111111:alarm:switchyard-dev-*' }, StringEquals: { 'aws:SourceAccount': '111111111111' } }],
+      [
+        { Service: 'events.amazonaws.com' },
+        'sns:Publish',
+        { ArnEquals: { 'aws:SourceArn': 'arn:aws:events:eu-central-1:111111111111:rule/switchyard-dev-bus/switchyard-dev-notify' } },
+      ],
+      [
+        { Service: 'cloudwatch.amazonaws.com' },
+        'sns:Publish',
+        {
+          ArnLike: { 'aws:SourceArn': 'arn:aws:cloudwatch:eu-central-1:111111111111:alarm:switchyard-dev-*' },
+          StringEquals: { 'aws:SourceAccount': '111111111111' },
+        },
+      ],
     ]);
     expect(m.notifyRule.pattern).toEqual({ source: ['switchyard'], 'detail-type': ['Cluster Drain Aborted', 'Cluster Upgrade Failed', 'Failover Performed'] });
     expect(m.notifyingAlarmNames).toEqual([plan.deadLetter.alarm.alarmName]);
   });
 
   it('alarms on failed executions of every workflow and on Reconcile not running', () => {
-    expect(m.alarms.map((a) => a.alarmName)).toEqual(['switchyard-dev-DrainCluster-failed', 'switchyard-dev-Reconcile-failed', 'switchyard-dev-reconcile-not-running']);
+    expect(m.alarms.map((a) => a.alarmName)).toEqual([
+      'switchyard-dev-DrainCluster-failed',
+      'switchyard-dev-Reconcile-failed',
+      'switchyard-dev-reconcile-not-running',
+    ]);
     const drain = m.alarms[0]!;
     expect(drain.queries.filter((q) => q.metric).map((q) => [q.metric!.metricName, q.metric!.dimensions])).toEqual(
       ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'].map((name) => [name, { StateMachineArn: plan.machines[0]!.arn }]),
@@ -192,7 +220,14 @@ describe('watching the control plane', async () => {
 
   it('draws executions by workflow and outcome, router errors, dead letters, Route 53 throttles and weights per cluster', () => {
     const titles = m.dashboard.widgets.map((w) => (w['properties'] as { title: string }).title);
-    expect(titles).toEqual(['Executions by workflow and outcome', 'Router errors and throttles', 'Router dead-letter queue depth', 'Route 53 throttled requests (retried)', 'Weight per cluster (% of normal)', 'Alarms']);
+    expect(titles).toEqual([
+      'Executions by workflow and outcome',
+      'Router errors and throttles',
+      'Router dead-letter queue depth',
+      'Route 53 throttled requests (retried)',
+      'Weight per cluster (% of normal)',
+      'Alarms',
+    ]);
     const metricsOf = (i: number) => (m.dashboard.widgets[i]!['properties'] as { metrics: unknown[][] }).metrics;
     expect(metricsOf(0)).toHaveLength(plan.machines.length * 4);
     expect(metricsOf(1)[0]).toEqual(['AWS/Lambda', 'Errors', 'FunctionName', 'switchyard-dev-router', { label: 'errors' }]);
@@ -206,9 +241,13 @@ describe('watching the control plane', async () => {
 describe('tracing, partition and what production keeps', () => {
   it('switches X-Ray on for functions and state machines from the fleet setting, with its permissions', async () => {
     const off = await fixturePlan();
-    expect(off.functions.every((f) => !f.tracing && f.environment['POWERTOOLS_TRACE_ENABLED'] === 'false' && !grants(f.policy.Statement, 'xray:PutTraceSegments'))).toBe(true);
+    expect(
+      off.functions.every((f) => !f.tracing && f.environment['POWERTOOLS_TRACE_ENABLED'] === 'false' && !grants(f.policy.Statement, 'xray:PutTraceSegments')),
+    ).toBe(true);
     const on = await planWith(() => ({ tracing: true }));
-    expect(on.functions.every((f) => f.tracing && f.environment['POWERTOOLS_TRACE_ENABLED'] === 'true' && grants(f.policy.Statement, 'xray:PutTraceSegments'))).toBe(true);
+    expect(
+      on.functions.every((f) => f.tracing && f.environment['POWERTOOLS_TRACE_ENABLED'] === 'true' && grants(f.policy.Statement, 'xray:PutTraceSegments')),
+    ).toBe(true);
     expect(on.machines.every((m) => m.tracing && grants(m.policy.Statement, 'xray:PutTraceSegments'))).toBe(true);
   });
 

@@ -8,7 +8,21 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upstreamAlarmName } from '../../src/core/upstream.ts';
 import { startLocalRuntime, type LocalRuntime } from '../../src/local/runtime/runtime.ts';
-import { aRecord, awsClients, dnsAnswers, executions, executionResult, fleetDocument, recordSets, runCliHere, temporaryFolder, TIME_SCALE, waitFor, zoneId, type AwsClients } from './helpers.ts';
+import {
+  aRecord,
+  awsClients,
+  dnsAnswers,
+  executions,
+  executionResult,
+  fleetDocument,
+  recordSets,
+  runCliHere,
+  temporaryFolder,
+  TIME_SCALE,
+  waitFor,
+  zoneId,
+  type AwsClients,
+} from './helpers.ts';
 
 const FLEET = join(import.meta.dirname, '..', '..', 'examples', 'edge-fleet');
 const OWNER = 'switchyard-edge-example';
@@ -34,7 +48,13 @@ let state: { remove(): Promise<void> };
 
 beforeAll(async () => {
   state = await temporaryFolder('e2e-edge');
-  runtime = await startLocalRuntime({ fleet: FLEET, stateDir: (state as { path: string } & typeof state).path, port: 0, timeScale: TIME_SCALE, healthCheckTimeScale: HEALTH_SCALE });
+  runtime = await startLocalRuntime({
+    fleet: FLEET,
+    stateDir: (state as { path: string } & typeof state).path,
+    port: 0,
+    timeScale: TIME_SCALE,
+    healthCheckTimeScale: HEALTH_SCALE,
+  });
   aws = awsClients(runtime.url);
   publicZone = await zoneId(aws.route53, 'example.com.');
   upstreamZone = await zoneId(aws.route53, 'mesh.internal.');
@@ -91,10 +111,15 @@ describe('switchyard local --fleet examples/edge-fleet', () => {
     for (const cluster of ['east', 'west', 'eu']) {
       const set = aRecord(upstream, SHOP_UP, cluster);
       const check = HealthChecks.find((c) => c.Id === set?.HealthCheckId);
-      expect(check?.HealthCheckConfig).toMatchObject({ Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Name: upstreamAlarmName(OWNER, cluster), Region: 'us-east-1' }, InsufficientDataHealthStatus: 'Unhealthy' });
+      expect(check?.HealthCheckConfig).toMatchObject({
+        Type: 'CLOUDWATCH_METRIC',
+        AlarmIdentifier: { Name: upstreamAlarmName(OWNER, cluster), Region: 'us-east-1' },
+        InsufficientDataHealthStatus: 'Unhealthy',
+      });
     }
     // the edges' canaries reach every workload cluster
-    for (const cluster of ['east', 'west', 'eu']) await waitFor(`upstream alarm of ${cluster} OK`, async () => (await alarmValue(upstreamAlarmName(OWNER, cluster))) === 'OK', SLACK_MS);
+    for (const cluster of ['east', 'west', 'eu'])
+      await waitFor(`upstream alarm of ${cluster} OK`, async () => (await alarmValue(upstreamAlarmName(OWNER, cluster))) === 'OK', SLACK_MS);
   });
 
   it('answers the upstream name with the workload clusters and the public name with the edges', async () => {
@@ -113,7 +138,11 @@ describe('switchyard local --fleet examples/edge-fleet', () => {
     const cli = await runCliHere(['local', 'fail', 'east', '--endpoint-url', runtime.url, '--state', runtime.stateDir!]);
     expect(cli.code, cli.stderr).toBe(0);
     // Assess: the edges' canaries stop reaching east, its upstream check fails, Failover takes it out upstream
-    await waitFor('the upstream alarm of east in ALARM', async () => (await alarmValue(upstreamAlarmName(OWNER, 'east'))) === 'ALARM', HEALTH_WINDOW_MS + SLACK_MS);
+    await waitFor(
+      'the upstream alarm of east in ALARM',
+      async () => (await alarmValue(upstreamAlarmName(OWNER, 'east'))) === 'ALARM',
+      HEALTH_WINDOW_MS + SLACK_MS,
+    );
     await waitFor("east's upstream health check unhealthy", async () => !(await healthy(upstreamCheck)), HEALTH_WINDOW_MS + SLACK_MS);
     await waitFor('east out of the upstream records', async () => (await upstreamShop()).includes('east 0'), HEALTH_WINDOW_MS + SLACK_MS);
     expect(await upstreamShop()).toEqual(['east 0', 'eu 100', 'west 100']);
@@ -162,13 +191,19 @@ describe('switchyard local --fleet examples/edge-fleet', () => {
     const cli = await runCliHere(['drain', 'edge-eu', '--stage', 'local', '--endpoint-url', runtime.url, '--reason', 'e2e: second edge', '--wait']);
     // Assess
     expect(cli.code, cli.stderr).toBe(1);
-    expect(cli.stdout + cli.stderr).toContain('DrainUnsafe: taking edge-eu to 0% is unsafe: shop.example.com (edge tier) would keep 0 healthy active edge cluster(s)');
+    expect(cli.stdout + cli.stderr).toContain(
+      'DrainUnsafe: taking edge-eu to 0% is unsafe: shop.example.com (edge tier) would keep 0 healthy active edge cluster(s)',
+    );
     const refused = (await executions(aws.sfn, 'DrainCluster')).filter((e) => e.name.startsWith('drain-edge-eu'));
     expect(refused).toHaveLength(1);
     expect(await executionResult(aws.sfn, refused[0]!.executionArn)).toMatchObject({ status: 'FAILED', error: 'DrainUnsafe' });
     expect(await everything()).toEqual(before);
     const fleetAfter = await fleetDocument(aws.dynamodb);
-    expect({ intents: fleetAfter.intents, locks: fleetAfter.locks, version: fleetAfter.version }).toEqual({ intents: fleetBefore.intents, locks: fleetBefore.locks, version: fleetBefore.version });
+    expect({ intents: fleetAfter.intents, locks: fleetAfter.locks, version: fleetAfter.version }).toEqual({
+      intents: fleetBefore.intents,
+      locks: fleetBefore.locks,
+      version: fleetBefore.version,
+    });
   });
 
   it('status and history show both tiers', async () => {
@@ -178,7 +213,10 @@ describe('switchyard local --fleet examples/edge-fleet', () => {
     const history = await runCliHere(['history', '--stage', 'local', '--endpoint-url', runtime.url]);
     // Assess
     expect(json.code, json.stderr).toBe(0);
-    const report = JSON.parse(json.stdout) as { clusters: Array<{ name: string; tier?: string }>; apps: Array<{ hostname: string; tier?: string; upstreamOf?: string; clusters: Array<{ cluster: string }> }> };
+    const report = JSON.parse(json.stdout) as {
+      clusters: Array<{ name: string; tier?: string }>;
+      apps: Array<{ hostname: string; tier?: string; upstreamOf?: string; clusters: Array<{ cluster: string }> }>;
+    };
     expect(report.clusters.map((c) => [c.name, c.tier])).toEqual([
       ['edge-us', 'edge'],
       ['edge-eu', 'edge'],

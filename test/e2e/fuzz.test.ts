@@ -124,7 +124,9 @@ function serviceOf(r: FuzzRequest): string {
 async function snapshot(): Promise<Record<string, unknown>> {
   const zones = (await aws.route53.send(new ListHostedZonesCommand({}))).HostedZones;
   const records = await recordSets(aws.route53, targets.zoneId);
-  const healthChecks = (await aws.route53.send(new ListHealthChecksCommand({}))).HealthChecks?.map(({ Id, CallerReference, HealthCheckConfig, HealthCheckVersion }) => ({ Id, CallerReference, HealthCheckConfig, HealthCheckVersion }));
+  const healthChecks = (await aws.route53.send(new ListHealthChecksCommand({}))).HealthChecks?.map(
+    ({ Id, CallerReference, HealthCheckConfig, HealthCheckVersion }) => ({ Id, CallerReference, HealthCheckConfig, HealthCheckVersion }),
+  );
   const machines = await Promise.all(
     ((await aws.sfn.send(new ListStateMachinesCommand({}))).stateMachines ?? []).map(async (m) => {
       const { $metadata: _, ...described } = await aws.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: m.stateMachineArn! }));
@@ -181,10 +183,13 @@ describe(`fuzzing the local endpoint (${RUNS} requests, seed ${SEED})`, () => {
     const after = await snapshot();
 
     // Assess: the runtime lives, every service was fuzzed, nothing changed
-    console.log(`fuzz: ${sent} requests; by service ${JSON.stringify(Object.fromEntries(perService))}; by status ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.log(
+      `fuzz: ${sent} requests; by service ${JSON.stringify(Object.fromEntries(perService))}; by status ${JSON.stringify(Object.fromEntries(statuses))}`,
+    );
     expect(child.child.exitCode).toBeNull();
     expect(sent).toBeGreaterThanOrEqual(2_000);
-    for (const service of ['route53', 'stepfunctions', 'eventbridge', 'dynamodb', 'cloudwatch', 'control']) expect(perService.get(service) ?? 0, service).toBeGreaterThanOrEqual(150);
+    for (const service of ['route53', 'stepfunctions', 'eventbridge', 'dynamodb', 'cloudwatch', 'control'])
+      expect(perService.get(service) ?? 0, service).toBeGreaterThanOrEqual(150);
     for (const part of Object.keys(before)) expect(JSON.stringify(after[part], null, 1), part).toBe(JSON.stringify(before[part], null, 1));
   }, 900_000);
 });

@@ -3,8 +3,22 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { ListHealthChecksCommand, ListHostedZonesByNameCommand, ListResourceRecordSetsCommand, ListTagsForResourcesCommand, Route53Client, type ResourceRecordSet } from '@aws-sdk/client-route-53';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import {
+  ListHealthChecksCommand,
+  ListHostedZonesByNameCommand,
+  ListResourceRecordSetsCommand,
+  ListTagsForResourcesCommand,
+  Route53Client,
+  type ResourceRecordSet,
+} from '@aws-sdk/client-route-53';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+  type HistoryEvent,
+} from '@aws-sdk/client-sfn';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,7 +49,12 @@ export interface AwsClients {
 
 export function awsClients(url: string): AwsClients {
   const config = { endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDE2E', secretAccessKey: 'e2e-secret' } };
-  const clients = { route53: new Route53Client(config), sfn: new SFNClient(config), dynamodb: new DynamoDBClient(config), cloudwatch: new CloudWatchClient(config) };
+  const clients = {
+    route53: new Route53Client(config),
+    sfn: new SFNClient(config),
+    dynamodb: new DynamoDBClient(config),
+    cloudwatch: new CloudWatchClient(config),
+  };
   return { ...clients, destroy: () => Object.values(clients).forEach((c) => c.destroy()) };
 }
 
@@ -70,7 +89,11 @@ export async function recordSets(route53: Route53Client, zone: string): Promise<
     const out = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone, ...start }));
     sets.push(...(out.ResourceRecordSets ?? []));
     if (!out.IsTruncated) return sets;
-    start = { StartRecordName: out.NextRecordName, StartRecordType: out.NextRecordType, ...(out.NextRecordIdentifier ? { StartRecordIdentifier: out.NextRecordIdentifier } : {}) };
+    start = {
+      StartRecordName: out.NextRecordName,
+      StartRecordType: out.NextRecordType,
+      ...(out.NextRecordIdentifier ? { StartRecordIdentifier: out.NextRecordIdentifier } : {}),
+    };
   }
 }
 
@@ -79,7 +102,9 @@ export function aRecord(sets: readonly ResourceRecordSet[], name: string, cluste
 }
 
 /** The health checks tagged with the fleet's owner (the ones Switchyard's DNS sync owns), with their tags. */
-export async function ownedHealthChecks(route53: Route53Client): Promise<Array<{ id: string; fqdn?: string; port?: number; path?: string; type?: string; interval?: number; threshold?: number; cluster?: string }>> {
+export async function ownedHealthChecks(
+  route53: Route53Client,
+): Promise<Array<{ id: string; fqdn?: string; port?: number; path?: string; type?: string; interval?: number; threshold?: number; cluster?: string }>> {
   const out = await route53.send(new ListHealthChecksCommand({}));
   const checks = out.HealthChecks ?? [];
   const tags = new Map<string, Array<{ Key?: string; Value?: string }>>();
@@ -107,17 +132,30 @@ export function stateMachineArn(workflow: string): string {
 }
 
 export async function startExecution(sfn: SFNClient, workflow: string, input: unknown, name?: string): Promise<string> {
-  const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: stateMachineArn(workflow), input: JSON.stringify(input), ...(name ? { name } : {}) }));
+  const out = await sfn.send(
+    new StartExecutionCommand({ stateMachineArn: stateMachineArn(workflow), input: JSON.stringify(input), ...(name ? { name } : {}) }),
+  );
   return out.executionArn!;
 }
 
 /** Waits for the execution to end; returns its status, error and cause. */
-export async function executionResult(sfn: SFNClient, executionArn: string, timeoutMs = 30_000): Promise<{ status: string; error?: string; cause?: string; output?: string }> {
+export async function executionResult(
+  sfn: SFNClient,
+  executionArn: string,
+  timeoutMs = 30_000,
+): Promise<{ status: string; error?: string; cause?: string; output?: string }> {
   return waitFor(
     `execution ${executionArn} to end`,
     async () => {
       const out = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      return out.status === 'RUNNING' ? undefined : { status: out.status!, ...(out.error ? { error: out.error } : {}), ...(out.cause ? { cause: out.cause } : {}), ...(out.output ? { output: out.output } : {}) };
+      return out.status === 'RUNNING'
+        ? undefined
+        : {
+            status: out.status!,
+            ...(out.error ? { error: out.error } : {}),
+            ...(out.cause ? { cause: out.cause } : {}),
+            ...(out.output ? { output: out.output } : {}),
+          };
     },
     timeoutMs,
   );
@@ -147,7 +185,12 @@ export async function executions(sfn: SFNClient, workflow: string): Promise<Arra
 }
 
 /** The fleet document (intents, locks, failover marks) from the state table, with GetItem. */
-export async function fleetDocument(dynamodb: DynamoDBClient): Promise<{ version: number; intents: Record<string, { state: string; weightPercent: number }>; locks: Record<string, unknown>; failovers: Record<string, unknown> }> {
+export async function fleetDocument(dynamodb: DynamoDBClient): Promise<{
+  version: number;
+  intents: Record<string, { state: string; weightPercent: number }>;
+  locks: Record<string, unknown>;
+  failovers: Record<string, unknown>;
+}> {
   const out = await DynamoDBDocumentClient.from(dynamodb).send(new GetCommand({ TableName: TABLE, Key: { pk: 'FLEET', sk: 'STATE' }, ConsistentRead: true }));
   const item = (out.Item ?? {}) as Record<string, unknown>;
   return {
@@ -202,7 +245,9 @@ export interface ChildRuntime {
 
 /** `node src/cli/main.ts local --port 0 ...` as a real process; resolves once it printed SWITCHYARD_READY. */
 export function startChild(args: readonly string[], timeoutMs = 90_000): Promise<ChildRuntime> {
-  const child = spawn(NODE, [CLI, 'local', '--port', '0', '--dns-port', '0', '--quiet', '--time-scale', String(TIME_SCALE), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(NODE, [CLI, 'local', '--port', '0', '--dns-port', '0', '--quiet', '--time-scale', String(TIME_SCALE), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));

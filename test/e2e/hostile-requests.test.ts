@@ -60,8 +60,14 @@ describe('a web page cannot drive the runtime (issue 12, point 2)', () => {
   it('refuses a foreign page failing a cluster over, with or without the token, and under a rebound name', async () => {
     // Act
     const fromPage = await send(runtime.url, { path: '/_switchyard/clusters/eu/fail', headers: EVIL_PAGE, body: '{"mode":"down"}' });
-    const pageWithToken = await send(runtime.url, { path: '/_switchyard/clusters/eu/fail', headers: { ...EVIL_PAGE, 'x-switchyard-token': runtime.controlToken } });
-    const rebound = await send(runtime.url, { path: '/_switchyard/clusters/eu/fail', headers: { host: `rebind.evil.example:${runtime.port}`, 'content-type': 'text/plain' } });
+    const pageWithToken = await send(runtime.url, {
+      path: '/_switchyard/clusters/eu/fail',
+      headers: { ...EVIL_PAGE, 'x-switchyard-token': runtime.controlToken },
+    });
+    const rebound = await send(runtime.url, {
+      path: '/_switchyard/clusters/eu/fail',
+      headers: { host: `rebind.evil.example:${runtime.port}`, 'content-type': 'text/plain' },
+    });
     // Assess
     for (const answer of [fromPage, pageWithToken, rebound]) {
       expect(answer.status, answer.text).toBe(403);
@@ -72,7 +78,7 @@ describe('a web page cannot drive the runtime (issue 12, point 2)', () => {
     expect(runtime.canaries.list().map((c) => c.mode)).toEqual(['healthy', 'healthy', 'healthy']);
   });
 
-  it('needs the per-run token for the control API\'s writes, even from this machine', async () => {
+  it("needs the per-run token for the control API's writes, even from this machine", async () => {
     // Act
     const none = await send(runtime.url, { path: '/_switchyard/clusters/eu/fail', headers: { 'content-type': 'application/json' } });
     const wrong = await send(runtime.url, { path: '/_switchyard/discover', headers: { 'x-switchyard-token': 'guess' } });
@@ -103,12 +109,16 @@ describe('a web page cannot drive the runtime (issue 12, point 2)', () => {
     expect(runtime.canaries.list().map((c) => c.mode)).toEqual(['healthy', 'healthy', 'healthy']);
   });
 
-  it('refuses a page\'s CBOR SetAlarmState, in CloudWatch\'s CBOR error shape, and the alarm stays as it was', async () => {
+  it("refuses a page's CBOR SetAlarmState, in CloudWatch's CBOR error shape, and the alarm stays as it was", async () => {
     // Prepare
     const before = await alarmState(aws.cloudwatch, 'east');
     const body = Buffer.from(cbor.serialize({ AlarmName: 'switchyard-local-switchyard-example-east-canary', StateValue: 'ALARM', StateReason: 'a web page' }));
     // Act
-    const answer = await send(runtime.url, { path: '/service/GraniteServiceVersion20100801/operation/SetAlarmState', headers: { ...EVIL_PAGE, 'smithy-protocol': 'rpc-v2-cbor' }, body });
+    const answer = await send(runtime.url, {
+      path: '/service/GraniteServiceVersion20100801/operation/SetAlarmState',
+      headers: { ...EVIL_PAGE, 'smithy-protocol': 'rpc-v2-cbor' },
+      body,
+    });
     // Assess
     expect(answer.status).toBe(403);
     expect(answer.headers['x-amzn-query-error']).toBe('AccessDenied;Sender');
@@ -116,10 +126,11 @@ describe('a web page cannot drive the runtime (issue 12, point 2)', () => {
     expect(await alarmState(aws.cloudwatch, 'east')).toBe(before);
   });
 
-  it('refuses a page\'s CreateHostedZone, as Route 53 words an error, and no zone is created', async () => {
+  it("refuses a page's CreateHostedZone, as Route 53 words an error, and no zone is created", async () => {
     // Prepare
     const before = await zoneNames();
-    const xml = '<CreateHostedZoneRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><Name>evil.example</Name><CallerReference>page-1</CallerReference></CreateHostedZoneRequest>';
+    const xml =
+      '<CreateHostedZoneRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><Name>evil.example</Name><CallerReference>page-1</CallerReference></CreateHostedZoneRequest>';
     // Act
     const fromPage = await send(runtime.url, { path: '/2013-04-01/hostedzone', headers: EVIL_PAGE, body: xml });
     const rebound = await send(runtime.url, { path: '/2013-04-01/hostedzone', headers: { host: 'rebind.evil.example' }, body: xml });
@@ -127,13 +138,15 @@ describe('a web page cannot drive the runtime (issue 12, point 2)', () => {
     // Assess
     for (const answer of [fromPage, rebound]) {
       expect(answer.status).toBe(403);
-      expect(answer.text).toMatch(/<ErrorResponse xmlns="https:\/\/route53.amazonaws.com\/doc\/2013-04-01\/"><Error><Type>Sender<\/Type><Code>AccessDenied<\/Code>/);
+      expect(answer.text).toMatch(
+        /<ErrorResponse xmlns="https:\/\/route53.amazonaws.com\/doc\/2013-04-01\/"><Error><Type>Sender<\/Type><Code>AccessDenied<\/Code>/,
+      );
     }
     expect(ownPage.status).toBe(200);
     expect(await zoneNames()).toEqual(before);
   });
 
-  it('refuses a page\'s Step Functions call with AccessDeniedException', async () => {
+  it("refuses a page's Step Functions call with AccessDeniedException", async () => {
     const answer = await send(runtime.url, { path: '/', headers: { ...EVIL_PAGE, 'x-amz-target': 'AWSStepFunctions.ListStateMachines' }, body: '{}' });
     expect(answer.status).toBe(403);
     expect(JSON.parse(answer.text)).toMatchObject({ __type: 'AccessDeniedException' });
@@ -142,30 +155,91 @@ describe('a web page cannot drive the runtime (issue 12, point 2)', () => {
 
 describe('malformed input gets a 4xx with an AWS error code, never a 500 (issue 12, point 7)', () => {
   const deepPattern = `${'{"a":'.repeat(10_000)}["x"]${'}'.repeat(10_000)}`;
-  const TEST_EVENT = JSON.stringify({ id: '1', account: '000000000000', source: 'test', time: '2026-12-03T00:00:00Z', region: 'us-east-1', 'detail-type': 'test', resources: [], detail: {} });
-  it.each([
-    ['a malformed % escape in a Route 53 path', { method: 'GET', path: '/2013-04-01/hostedzone/%ZZ' }, 400, /<Code>InvalidInput<\/Code>.*not valid percent-encoding/],
-    ['a malformed % escape in a control API path', { path: '/_switchyard/clusters/%E0%A4%A/fail', headers: { 'x-switchyard-token': 'the runtime\'s' } }, 400, /"error":"InvalidInput".*percent-encoding/],
-    ['a bad Host header', { method: 'GET', path: '/2013-04-01/hostedzone', headers: { host: 'a b' } }, 403, /<Code>AccessDenied<\/Code>.*not a host name/],
-    ['an XML document type with an entity', { path: '/2013-04-01/hostedzone', body: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "evil">]><CreateHostedZoneRequest><Name>&a;.example</Name><CallerReference>doctype</CallerReference></CreateHostedZoneRequest>' }, 400, /<Code>MalformedInput<\/Code>.*DOCTYPE/],
-    ['an undeclared entity', { path: '/2013-04-01/hostedzone', body: '<CreateHostedZoneRequest><Name>a&nbsp;.example</Name><CallerReference>entity</CallerReference></CreateHostedZoneRequest>' }, 400, /<Code>MalformedInput<\/Code>.*&amp;nbsp;/],
-    ['XML nested 1,000 deep', { path: '/2013-04-01/hostedzone', body: `<CreateHostedZoneRequest>${'<a>'.repeat(1000)}${'</a>'.repeat(1000)}</CreateHostedZoneRequest>` }, 400, /<Code>MalformedInput<\/Code>.*nested deeper than 32/],
-    // (10,000 deep is past EventBridge's pattern length limit too: the length is checked first.)
-    ['a JSON pattern nested 10,000 deep', { path: '/', headers: { 'x-amz-target': 'AWSEvents.TestEventPattern', 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify({ EventPattern: deepPattern, Event: TEST_EVENT }) }, 400, /"__type":"(ValidationException|InvalidEventPatternException)"/],
-    ['a JSON body nested 10,000 deep', { path: '/', headers: { 'x-amz-target': 'AWSStepFunctions.ListStateMachines', 'content-type': 'application/x-amz-json-1.0' }, body: `{"a":${'['.repeat(10_000)}${']'.repeat(10_000)}}` }, 400, /SerializationException.*deeper than 100/],
-    ['an unknown Route 53 path', { method: 'GET', path: '/2013-04-01/trafficpolicies' }, 404, /<Code>UnknownOperationException<\/Code>/],
-  ] as Array<[string, { method?: string; path: string; headers?: Record<string, string>; body?: string }, number, RegExp]>)('%s', async (_what, request, status, body) => {
-    // Prepare
-    const zonesBefore = await zoneNames();
-    const headers = Object.fromEntries(Object.entries(request.headers ?? {}).map(([k, v]) => [k, v === "the runtime's" ? runtime.controlToken : v]));
-    // Act
-    const answer = await send(runtime.url, { ...request, headers });
-    const after = await aws.route53.send(new ListHostedZonesCommand({}));
-    // Assess
-    expect(answer.status, answer.text).toBe(status);
-    expect(answer.text).toMatch(body);
-    expect((after.HostedZones ?? []).map((z) => z.Name).sort()).toEqual(zonesBefore);
+  const TEST_EVENT = JSON.stringify({
+    id: '1',
+    account: '000000000000',
+    source: 'test',
+    time: '2026-12-03T00:00:00Z',
+    region: 'us-east-1',
+    'detail-type': 'test',
+    resources: [],
+    detail: {},
   });
+  it.each([
+    [
+      'a malformed % escape in a Route 53 path',
+      { method: 'GET', path: '/2013-04-01/hostedzone/%ZZ' },
+      400,
+      /<Code>InvalidInput<\/Code>.*not valid percent-encoding/,
+    ],
+    [
+      'a malformed % escape in a control API path',
+      { path: '/_switchyard/clusters/%E0%A4%A/fail', headers: { 'x-switchyard-token': "the runtime's" } },
+      400,
+      /"error":"InvalidInput".*percent-encoding/,
+    ],
+    ['a bad Host header', { method: 'GET', path: '/2013-04-01/hostedzone', headers: { host: 'a b' } }, 403, /<Code>AccessDenied<\/Code>.*not a host name/],
+    [
+      'an XML document type with an entity',
+      {
+        path: '/2013-04-01/hostedzone',
+        body: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "evil">]><CreateHostedZoneRequest><Name>&a;.example</Name><CallerReference>doctype</CallerReference></CreateHostedZoneRequest>',
+      },
+      400,
+      /<Code>MalformedInput<\/Code>.*DOCTYPE/,
+    ],
+    [
+      'an undeclared entity',
+      {
+        path: '/2013-04-01/hostedzone',
+        body: '<CreateHostedZoneRequest><Name>a&nbsp;.example</Name><CallerReference>entity</CallerReference></CreateHostedZoneRequest>',
+      },
+      400,
+      /<Code>MalformedInput<\/Code>.*&amp;nbsp;/,
+    ],
+    [
+      'XML nested 1,000 deep',
+      { path: '/2013-04-01/hostedzone', body: `<CreateHostedZoneRequest>${'<a>'.repeat(1000)}${'</a>'.repeat(1000)}</CreateHostedZoneRequest>` },
+      400,
+      /<Code>MalformedInput<\/Code>.*nested deeper than 32/,
+    ],
+    // (10,000 deep is past EventBridge's pattern length limit too: the length is checked first.)
+    [
+      'a JSON pattern nested 10,000 deep',
+      {
+        path: '/',
+        headers: { 'x-amz-target': 'AWSEvents.TestEventPattern', 'content-type': 'application/x-amz-json-1.1' },
+        body: JSON.stringify({ EventPattern: deepPattern, Event: TEST_EVENT }),
+      },
+      400,
+      /"__type":"(ValidationException|InvalidEventPatternException)"/,
+    ],
+    [
+      'a JSON body nested 10,000 deep',
+      {
+        path: '/',
+        headers: { 'x-amz-target': 'AWSStepFunctions.ListStateMachines', 'content-type': 'application/x-amz-json-1.0' },
+        body: `{"a":${'['.repeat(10_000)}${']'.repeat(10_000)}}`,
+      },
+      400,
+      /SerializationException.*deeper than 100/,
+    ],
+    ['an unknown Route 53 path', { method: 'GET', path: '/2013-04-01/trafficpolicies' }, 404, /<Code>UnknownOperationException<\/Code>/],
+  ] as Array<[string, { method?: string; path: string; headers?: Record<string, string>; body?: string }, number, RegExp]>)(
+    '%s',
+    async (_what, request, status, body) => {
+      // Prepare
+      const zonesBefore = await zoneNames();
+      const headers = Object.fromEntries(Object.entries(request.headers ?? {}).map(([k, v]) => [k, v === "the runtime's" ? runtime.controlToken : v]));
+      // Act
+      const answer = await send(runtime.url, { ...request, headers });
+      const after = await aws.route53.send(new ListHostedZonesCommand({}));
+      // Assess
+      expect(answer.status, answer.text).toBe(status);
+      expect(answer.text).toMatch(body);
+      expect((after.HostedZones ?? []).map((z) => z.Name).sort()).toEqual(zonesBefore);
+    },
+  );
 });
 
 describe('the standalone `switchyard local route53` (issue 12, point 8)', () => {

@@ -67,8 +67,20 @@ describe('switchyard local (in process)', () => {
     const alias = (set: ResourceRecordSet | undefined) => set?.AliasTarget?.DNSName;
     // Assess: one check per cluster and spec — fleet.yaml's healthCheck on each canary, and api's
     // `switchyard.io/health-path: /healthz` on api itself through each of the two clusters that publish it
-    const spec = (cluster: string, path: string, fqdn = `canary-${cluster}.example.com`) => ({ cluster, fqdn, type: 'HTTP', port: 80, path, interval: 10, threshold: 3 });
-    expect(checks.map((c) => ({ cluster: c.cluster, fqdn: c.fqdn, type: c.type, port: c.port, path: c.path, interval: c.interval, threshold: c.threshold })).sort((a, b) => `${a.cluster}${a.path}`.localeCompare(`${b.cluster}${b.path}`))).toEqual([
+    const spec = (cluster: string, path: string, fqdn = `canary-${cluster}.example.com`) => ({
+      cluster,
+      fqdn,
+      type: 'HTTP',
+      port: 80,
+      path,
+      interval: 10,
+      threshold: 3,
+    });
+    expect(
+      checks
+        .map((c) => ({ cluster: c.cluster, fqdn: c.fqdn, type: c.type, port: c.port, path: c.path, interval: c.interval, threshold: c.threshold }))
+        .sort((a, b) => `${a.cluster}${a.path}`.localeCompare(`${b.cluster}${b.path}`)),
+    ).toEqual([
       spec('east', '/healthz', 'east.api.example.com'),
       spec('east', '/status/200'),
       spec('eu', '/status/200'),
@@ -96,9 +108,12 @@ describe('switchyard local (in process)', () => {
       expect(canary[0]!.HealthCheckId).toBeUndefined();
       expect(alias(canary[0])).toBe(NLB[cluster]);
     }
-    expect(all.filter((s) => s.Type === 'TXT' && s.Name?.startsWith('_switchyard.')).map((s) => s.Name).sort()).toEqual(
-      ['api', 'canary-east', 'canary-eu', 'canary-west', 'docs', 'east.api', 'shop', 'west.api'].map((n) => `_switchyard.${n}.example.com.`),
-    );
+    expect(
+      all
+        .filter((s) => s.Type === 'TXT' && s.Name?.startsWith('_switchyard.'))
+        .map((s) => s.Name)
+        .sort(),
+    ).toEqual(['api', 'canary-east', 'canary-eu', 'canary-west', 'docs', 'east.api', 'shop', 'west.api'].map((n) => `_switchyard.${n}.example.com.`));
     // the state machines are registered under the workflow names
     // and every onboarding run of the first start succeeded (runs for one hostname race each other)
     const onboards = await executions(aws.sfn, 'OnboardApp');
@@ -184,13 +199,19 @@ describe('switchyard local (in process)', () => {
     const cli = await runCliHere(['drain', 'west', '--stage', 'local', '--endpoint-url', runtime.url, '--reason', 'e2e: second drain', '--wait']);
     // Assess
     expect(cli.code, cli.stderr).toBe(1);
-    expect(cli.stdout + cli.stderr).toContain('DrainCluster FAILED: DrainUnsafe: taking west to 0% is unsafe: api.example.com would keep 0 healthy active cluster(s)');
+    expect(cli.stdout + cli.stderr).toContain(
+      'DrainCluster FAILED: DrainUnsafe: taking west to 0% is unsafe: api.example.com would keep 0 healthy active cluster(s)',
+    );
     const refused = (await executions(aws.sfn, 'DrainCluster')).filter((e) => e.name.startsWith('drain-west'));
     expect(refused).toHaveLength(1);
     expect(await executionResult(aws.sfn, refused[0]!.executionArn)).toMatchObject({ status: 'FAILED', error: 'DrainUnsafe' });
     expect(await sets()).toEqual(before);
     const fleetAfter = await fleetDocument(aws.dynamodb);
-    expect({ intents: fleetAfter.intents, locks: fleetAfter.locks, version: fleetAfter.version }).toEqual({ intents: fleetBefore.intents, locks: fleetBefore.locks, version: fleetBefore.version });
+    expect({ intents: fleetAfter.intents, locks: fleetAfter.locks, version: fleetAfter.version }).toEqual({
+      intents: fleetBefore.intents,
+      locks: fleetBefore.locks,
+      version: fleetBefore.version,
+    });
   });
 
   it('restore east: weights step back up and it is ACTIVE again', async () => {
@@ -213,7 +234,12 @@ describe('switchyard local (in process)', () => {
   it('shows all of it in the status view data (control API)', async () => {
     // Act
     const response = await fetch(`${runtime.url}/_switchyard/status`);
-    const status = (await response.json()) as { ready: boolean; clusters: Array<{ name: string; intent: string; health: string }>; apps: Array<{ hostname: string; clusters: Array<{ cluster: string; serving: boolean }> }>; events: Array<{ detailType: string }> };
+    const status = (await response.json()) as {
+      ready: boolean;
+      clusters: Array<{ name: string; intent: string; health: string }>;
+      apps: Array<{ hostname: string; clusters: Array<{ cluster: string; serving: boolean }> }>;
+      events: Array<{ detailType: string }>;
+    };
     // Assess
     expect(response.status).toBe(200);
     expect(status.ready).toBe(true);
@@ -228,7 +254,9 @@ describe('switchyard local (in process)', () => {
       ['west', true],
       ['eu', true],
     ]);
-    expect(status.events.map((e) => e.detailType)).toEqual(expect.arrayContaining(['CloudWatch Alarm State Change', 'Failover Performed', 'Failback Performed', 'Cluster Drained', 'Cluster Restored']));
+    expect(status.events.map((e) => e.detailType)).toEqual(
+      expect.arrayContaining(['CloudWatch Alarm State Change', 'Failover Performed', 'Failback Performed', 'Cluster Drained', 'Cluster Restored']),
+    );
     // `switchyard status` reads the same through the AWS APIs
     const cli = await runCliHere(['status', '--stage', 'local', '--endpoint-url', runtime.url, '--fleet', runtime.fleet.dir, '--json']);
     expect(cli.code, cli.stderr).toBe(0);

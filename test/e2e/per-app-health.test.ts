@@ -57,12 +57,20 @@ describe('per-app health on the local runtime', () => {
     expect(healthEast.AliasTarget?.DNSName).toBe(apiEast.AliasTarget?.DNSName);
     expect(checks.find((c) => c.id === apiEast.HealthCheckId)).toMatchObject({ fqdn: 'east.api.example.com', path: '/healthz', cluster: 'east' });
     expect(checks.find((c) => c.id === aRecord(sets, 'shop.example.com', 'east')!.HealthCheckId)).toMatchObject({ fqdn: 'canary-east.example.com' });
-    await waitFor('the per-app checks to pass', async () => (await healthy(apiEast.HealthCheckId!)) && (await healthy(await checkOf('west.api.example.com'))), 30_000);
+    await waitFor(
+      'the per-app checks to pass',
+      async () => (await healthy(apiEast.HealthCheckId!)) && (await healthy(await checkOf('west.api.example.com'))),
+      30_000,
+    );
   }, 60_000);
 
   it('local fail --app fails that app on that cluster only, and heal --app brings it back', async () => {
     // Prepare
-    const [apiEast, apiWest, canaryEast] = await Promise.all([checkOf('east.api.example.com'), checkOf('west.api.example.com'), checkOf('canary-east.example.com')]);
+    const [apiEast, apiWest, canaryEast] = await Promise.all([
+      checkOf('east.api.example.com'),
+      checkOf('west.api.example.com'),
+      checkOf('canary-east.example.com'),
+    ]);
     const cli = io();
     // Act
     const code = await runLocalCanary('fail', 'east', { endpointUrl: runtime.url, app: 'api.example.com' }, cli.io);
@@ -82,8 +90,14 @@ describe('per-app health on the local runtime', () => {
 
   it('refuses an app the cluster does not publish, and --down with --app, changing nothing', async () => {
     // Act & Assess
-    await expect(runLocalCanary('fail', 'west', { endpointUrl: runtime.url, app: 'docs.example.com' }, io().io)).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('--app docs.example.com: cluster west does not publish it') });
-    await expect(runLocalCanary('fail', 'east', { endpointUrl: runtime.url, app: 'api.example.com', down: true }, io().io)).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('--down refuses connections to the whole cluster east') });
+    await expect(runLocalCanary('fail', 'west', { endpointUrl: runtime.url, app: 'docs.example.com' }, io().io)).rejects.toMatchObject({
+      name: 'InvalidInput',
+      message: expect.stringContaining('--app docs.example.com: cluster west does not publish it'),
+    });
+    await expect(runLocalCanary('fail', 'east', { endpointUrl: runtime.url, app: 'api.example.com', down: true }, io().io)).rejects.toMatchObject({
+      name: 'InvalidInput',
+      message: expect.stringContaining('--down refuses connections to the whole cluster east'),
+    });
     expect((await runtime.status()).canaries.every((c) => c.mode === 'healthy' && c.failingApps.length === 0)).toBe(true);
   });
 });

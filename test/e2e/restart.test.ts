@@ -90,8 +90,15 @@ describe('switchyard local (a real process)', () => {
     const restore = await startExecution(aws.sfn, 'RestoreCluster', { cluster: 'east', reason: 'back before the crash test' });
     expect((await executionResult(aws.sfn, restore)).status).toBe('SUCCEEDED');
     const zone = await zoneId(aws.route53);
-    const drain = await startExecution(aws.sfn, 'DrainCluster', { cluster: 'east', reason: 'cut by a crash', steps: [50, 0], bakeSeconds: 600 }, 'drain-cut-by-a-crash');
-    await waitFor('the first drain step', async () => (await history(aws.sfn, drain)).some((e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === 'ApplyWeights'));
+    const drain = await startExecution(
+      aws.sfn,
+      'DrainCluster',
+      { cluster: 'east', reason: 'cut by a crash', steps: [50, 0], bakeSeconds: 600 },
+      'drain-cut-by-a-crash',
+    );
+    await waitFor('the first drain step', async () =>
+      (await history(aws.sfn, drain)).some((e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === 'ApplyWeights'),
+    );
     expect(aRecord(await recordSets(aws.route53, zone), 'shop.example.com', 'east')?.Weight).toBe(50);
     expect((await fleetDocument(aws.dynamodb)).intents['east']).toMatchObject({ state: 'DRAINING', weightPercent: 50 });
     aws.destroy();
@@ -106,10 +113,14 @@ describe('switchyard local (a real process)', () => {
     expect(result.error).toBe('RuntimeInterrupted');
     expect(result.cause).toContain('RecoverOperation rolls it back');
     const client = aws;
-    await waitFor('the drain rolled back and unlocked', async () => {
-      const fleet = await fleetDocument(client.dynamodb);
-      return Object.keys(fleet.locks).length === 0 && fleet.intents['east']?.state === 'ACTIVE';
-    }, 120_000);
+    await waitFor(
+      'the drain rolled back and unlocked',
+      async () => {
+        const fleet = await fleetDocument(client.dynamodb);
+        return Object.keys(fleet.locks).length === 0 && fleet.intents['east']?.state === 'ACTIVE';
+      },
+      120_000,
+    );
     expect(aRecord(await recordSets(aws.route53, zone), 'shop.example.com', 'east')?.Weight).toBe(100);
     expect((await fleetDocument(aws.dynamodb)).intents['east']).toMatchObject({ state: 'ACTIVE', weightPercent: 100 });
     const aborted = async () => {

@@ -19,7 +19,8 @@ afterAll(async () => {
 });
 
 // With the runtime's per-run token, read from its state folder as the CLI reads it.
-const control = async (url: string, path: string) => fetch(`${url}/_switchyard/${path}`, { method: 'POST', headers: { 'x-switchyard-token': (await readControlToken(folder.path)) ?? '' } });
+const control = async (url: string, path: string) =>
+  fetch(`${url}/_switchyard/${path}`, { method: 'POST', headers: { 'x-switchyard-token': (await readControlToken(folder.path)) ?? '' } });
 
 describe('switchyard local: restart during a fail-back', () => {
   it('resumes the interrupted Failover execution, which brings the cluster back', async () => {
@@ -31,7 +32,9 @@ describe('switchyard local: restart during a fail-back', () => {
     await waitFor('shop off east', async () => aRecord(await recordSets(aws.route53, zone), 'shop.example.com', 'east')?.Weight === 0);
     expect((await control(runtime.url, 'clusters/east/heal')).status).toBe(200);
     await waitFor('the east alarm OK', async () => (await alarmState(aws.cloudwatch, 'east')) === 'OK');
-    const failback = await waitFor('the fail-back running', async () => (await executions(aws.sfn, 'Failover')).find((e) => e.name.startsWith('failover-east-OK') && e.status === 'RUNNING'));
+    const failback = await waitFor('the fail-back running', async () =>
+      (await executions(aws.sfn, 'Failover')).find((e) => e.name.startsWith('failover-east-OK') && e.status === 'RUNNING'),
+    );
     aws.destroy();
     // Act: stop mid-hold-down (close leaves running executions RUNNING on disk, as a crash does), start again
     await runtime.close();

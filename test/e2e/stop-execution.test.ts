@@ -48,7 +48,11 @@ const weightOf = async (cluster: string) => aRecord(await recordSets(aws.route53
 /** Starts a drain of east that waits a long bake after its first step (600 s, scaled), and returns once east is at 50 %. */
 async function drainHalfway(name: string): Promise<string> {
   const drain = await startExecution(aws.sfn, 'DrainCluster', { cluster: 'east', reason: 'stopped by the test', steps: [50, 0], bakeSeconds: 600 }, name);
-  await waitFor('the first drain step', async () => (await history(aws.sfn, drain)).some((e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === 'ApplyWeights'), DEADLINE_MS);
+  await waitFor(
+    'the first drain step',
+    async () => (await history(aws.sfn, drain)).some((e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === 'ApplyWeights'),
+    DEADLINE_MS,
+  );
   expect(await weightOf('east')).toBe(50);
   expect((await fleetDocument(aws.dynamodb)).intents['east']).toMatchObject({ state: 'DRAINING', weightPercent: 50 });
   return drain;

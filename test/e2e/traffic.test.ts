@@ -35,7 +35,10 @@ describe('switchyard local traffic', () => {
     const out: string[] = [];
     // TTLs × 0.001 (60 ms): about 50 fresh DNS answers in 3 s, so each of the three equal weights
     // shows up (the chance one never does is below 1e-8)
-    const code = await runLocalTraffic({ endpointUrl: runtime.url, rate: '20', duration: '3', timeScale: '0.001', json: true, app: ['shop.example.com'] }, { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => true } });
+    const code = await runLocalTraffic(
+      { endpointUrl: runtime.url, rate: '20', duration: '3', timeScale: '0.001', json: true, app: ['shop.example.com'] },
+      { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => true } },
+    );
     // Assess
     expect(code).toBe(0);
     const totals = JSON.parse(out.join('')) as { apps: Array<{ app: string; requests: number; errors: number; share: Record<string, number> }> };
@@ -53,7 +56,11 @@ describe('switchyard local traffic', () => {
     let live: TrafficTally | undefined;
     // Reported to the runtime as `switchyard local traffic` does, with the run's control token.
     const warnings: string[] = [];
-    const reporter = trafficReporter({ send: (report) => callControl(runtime.url, 'traffic', report, runtime.controlToken), warn: (line) => warnings.push(line), startedAtMs: Date.now() });
+    const reporter = trafficReporter({
+      send: (report) => callControl(runtime.url, 'traffic', report, runtime.controlToken),
+      warn: (line) => warnings.push(line),
+      startedAtMs: Date.now(),
+    });
     const traffic = runTraffic({
       apps: ['shop.example.com'],
       dns: runtime.dns!,

@@ -23,7 +23,13 @@ afterAll(async () => {
   await runtime?.close();
 });
 
-async function raw(init: { path?: string; method?: string; target?: string; body?: string | Uint8Array; headers?: Record<string, string> }): Promise<{ status: number; text: string; headers: Headers }> {
+async function raw(init: {
+  path?: string;
+  method?: string;
+  target?: string;
+  body?: string | Uint8Array;
+  headers?: Record<string, string>;
+}): Promise<{ status: number; text: string; headers: Headers }> {
   const response = await fetch(`${runtime.url}${init.path ?? '/'}`, {
     method: init.method ?? 'POST',
     headers: { ...(init.target ? { 'x-amz-target': init.target, 'content-type': 'application/x-amz-json-1.0' } : {}), ...init.headers },
@@ -39,12 +45,32 @@ describe('the local endpoint answers bad requests as AWS does', () => {
     ['an unknown Step Functions operation', { target: 'AWSStepFunctions.LaunchRocket', body: '{}' }, 400, 'UnknownOperationException'],
     ['a malformed Step Functions body', { target: 'AWSStepFunctions.StartExecution', body: '{"stateMachineArn": ' }, 400, 'SerializationException'],
     ['StartExecution without its state machine', { target: 'AWSStepFunctions.StartExecution', body: '{"input":"{}"}' }, 400, 'ValidationException'],
-    ['StartExecution of a state machine that does not exist', { target: 'AWSStepFunctions.StartExecution', body: '{"stateMachineArn":"arn:aws:states:us-east-1:000000000000:stateMachine:nope"}' }, 400, 'StateMachineDoesNotExist'],
+    [
+      'StartExecution of a state machine that does not exist',
+      { target: 'AWSStepFunctions.StartExecution', body: '{"stateMachineArn":"arn:aws:states:us-east-1:000000000000:stateMachine:nope"}' },
+      400,
+      'StateMachineDoesNotExist',
+    ],
     ['PutEvents without entries', { target: 'AWSEvents.PutEvents', body: '{}' }, 400, 'ValidationException'],
-    ['an invalid event pattern', { target: 'AWSEvents.TestEventPattern', body: JSON.stringify({ EventPattern: '{"source": "not-an-array"}', Event: '{}' }) }, 400, 'InvalidEventPatternException'],
-    ['an unsigned DynamoDB request', { target: 'DynamoDB_20120810.GetItem', body: JSON.stringify({ TableName: 'nope', Key: { pk: { S: 'x' } } }) }, 400, 'MissingAuthenticationTokenException'],
+    [
+      'an invalid event pattern',
+      { target: 'AWSEvents.TestEventPattern', body: JSON.stringify({ EventPattern: '{"source": "not-an-array"}', Event: '{}' }) },
+      400,
+      'InvalidEventPatternException',
+    ],
+    [
+      'an unsigned DynamoDB request',
+      { target: 'DynamoDB_20120810.GetItem', body: JSON.stringify({ TableName: 'nope', Key: { pk: { S: 'x' } } }) },
+      400,
+      'MissingAuthenticationTokenException',
+    ],
     ['an unknown CloudWatch operation', { target: 'GraniteServiceVersion20100801.PutDashboard', body: '{}' }, 400, 'UnknownOperationException'],
-    ['SetAlarmState of an alarm that does not exist', { target: 'GraniteServiceVersion20100801.SetAlarmState', body: JSON.stringify({ AlarmName: 'nope', StateValue: 'ALARM', StateReason: 'test' }) }, 404, 'ResourceNotFound'],
+    [
+      'SetAlarmState of an alarm that does not exist',
+      { target: 'GraniteServiceVersion20100801.SetAlarmState', body: JSON.stringify({ AlarmName: 'nope', StateValue: 'ALARM', StateReason: 'test' }) },
+      404,
+      'ResourceNotFound',
+    ],
     ['an API nobody serves here', { target: 'AmazonSQS.SendMessage', body: '{}' }, 400, 'UnknownOperationException'],
   ])('%s', async (_what, request, status, code) => {
     // Act
@@ -93,7 +119,9 @@ describe('the local endpoint answers bad requests as AWS does', () => {
     const machines = await aws.sfn.send(new ListStateMachinesCommand({}));
     // Assess
     expect(machines.stateMachines?.map((m) => m.name).sort()).toEqual(
-      ['DrainCluster', 'Failover', 'OffboardApp', 'OnboardApp', 'Reconcile', 'RecoverOperation', 'RestoreCluster', 'UpgradeGuard'].map((w) => `switchyard-local-${w}`),
+      ['DrainCluster', 'Failover', 'OffboardApp', 'OnboardApp', 'Reconcile', 'RecoverOperation', 'RestoreCluster', 'UpgradeGuard'].map(
+        (w) => `switchyard-local-${w}`,
+      ),
     );
   });
 });
@@ -127,37 +155,70 @@ function run(command: string, args: string[]): Promise<{ code: number; stdout: s
     execFile(
       command,
       args,
-      { encoding: 'utf8', timeout: 60_000, env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDE2E', AWS_SECRET_ACCESS_KEY: 'e2e', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '', ENDPOINT: runtime.url } },
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: 'AKIDE2E',
+          AWS_SECRET_ACCESS_KEY: 'e2e',
+          AWS_DEFAULT_REGION: 'us-east-1',
+          AWS_PAGER: '',
+          ENDPOINT: runtime.url,
+        },
+      },
       (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
 
 describe('other clients', () => {
-  it.skipIf(!hasAwsCli)('the AWS CLI works against the endpoint unchanged', async () => {
-    // Act: Route 53 (REST-XML), Step Functions (JSON 1.0), EventBridge (JSON 1.1), DynamoDB, CloudWatch (RPC v2 CBOR)
-    const aws = (...args: string[]) => run('aws', ['--endpoint-url', runtime.url, '--output', 'json', ...args]);
-    const [zones, machines, pattern, table, alarms] = await Promise.all([
-      aws('route53', 'list-hosted-zones'),
-      aws('stepfunctions', 'list-state-machines'),
-      aws('events', 'test-event-pattern', '--event-pattern', '{"source":["aws.cloudwatch"],"detail":{"state":{"value":["ALARM"]}}}', '--event', JSON.stringify({ id: '1', source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', account: '000000000000', time: '2030-01-01T00:00:00Z', region: 'us-east-1', resources: [], detail: { state: { value: 'ALARM' } } })),
-      aws('dynamodb', 'describe-table', '--table-name', 'switchyard-local-state'),
-      aws('cloudwatch', 'describe-alarms', '--alarm-name-prefix', 'switchyard-local-switchyard-example-'),
-    ]);
-    // Assess
-    for (const r of [zones, machines, pattern, table, alarms]) expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(zones.stdout).HostedZones.map((z: { Name: string }) => z.Name)).toEqual(['example.com.']);
-    expect(JSON.parse(machines.stdout).stateMachines).toHaveLength(8);
-    expect(JSON.parse(pattern.stdout).Result).toBe(true);
-    expect(JSON.parse(table.stdout).Table.TableStatus).toBe('ACTIVE');
-    expect(JSON.parse(alarms.stdout).MetricAlarms.map((a: { AlarmName: string; StateValue: string }) => a.AlarmName)).toEqual(
-      ['east', 'eu', 'west'].map((c) => `switchyard-local-switchyard-example-${c}-canary`),
-    );
-  }, 90_000);
+  it.skipIf(!hasAwsCli)(
+    'the AWS CLI works against the endpoint unchanged',
+    async () => {
+      // Act: Route 53 (REST-XML), Step Functions (JSON 1.0), EventBridge (JSON 1.1), DynamoDB, CloudWatch (RPC v2 CBOR)
+      const aws = (...args: string[]) => run('aws', ['--endpoint-url', runtime.url, '--output', 'json', ...args]);
+      const [zones, machines, pattern, table, alarms] = await Promise.all([
+        aws('route53', 'list-hosted-zones'),
+        aws('stepfunctions', 'list-state-machines'),
+        aws(
+          'events',
+          'test-event-pattern',
+          '--event-pattern',
+          '{"source":["aws.cloudwatch"],"detail":{"state":{"value":["ALARM"]}}}',
+          '--event',
+          JSON.stringify({
+            id: '1',
+            source: 'aws.cloudwatch',
+            'detail-type': 'CloudWatch Alarm State Change',
+            account: '000000000000',
+            time: '2030-01-01T00:00:00Z',
+            region: 'us-east-1',
+            resources: [],
+            detail: { state: { value: 'ALARM' } },
+          }),
+        ),
+        aws('dynamodb', 'describe-table', '--table-name', 'switchyard-local-state'),
+        aws('cloudwatch', 'describe-alarms', '--alarm-name-prefix', 'switchyard-local-switchyard-example-'),
+      ]);
+      // Assess
+      for (const r of [zones, machines, pattern, table, alarms]) expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(zones.stdout).HostedZones.map((z: { Name: string }) => z.Name)).toEqual(['example.com.']);
+      expect(JSON.parse(machines.stdout).stateMachines).toHaveLength(8);
+      expect(JSON.parse(pattern.stdout).Result).toBe(true);
+      expect(JSON.parse(table.stdout).Table.TableStatus).toBe('ACTIVE');
+      expect(JSON.parse(alarms.stdout).MetricAlarms.map((a: { AlarmName: string; StateValue: string }) => a.AlarmName)).toEqual(
+        ['east', 'eu', 'west'].map((c) => `switchyard-local-switchyard-example-${c}-canary`),
+      );
+    },
+    90_000,
+  );
 
-  it.skipIf(!hasBoto3)('boto3 works against the endpoint unchanged, SetAlarmState included', async () => {
-    // Act: force the east alarm to ALARM as an operator would test it on AWS; the alarm event goes to the bus
-    const script = `
+  it.skipIf(!hasBoto3)(
+    'boto3 works against the endpoint unchanged, SetAlarmState included',
+    async () => {
+      // Act: force the east alarm to ALARM as an operator would test it on AWS; the alarm event goes to the bus
+      const script = `
 import boto3, json, os
 kw = dict(endpoint_url=os.environ['ENDPOINT'], region_name='us-east-1')
 cw = boto3.client('cloudwatch', **kw)
@@ -170,23 +231,28 @@ print(json.dumps({'alarm': alarm['StateValue'], 'reason': alarm['StateReason'], 
   'machines': len(sfn.list_state_machines()['stateMachines']), 'failed': put['FailedEntryCount'],
   'zones': [z['Name'] for z in boto3.client('route53', **kw).list_hosted_zones()['HostedZones']]}))
 `;
-    const result = await run('python3', ['-c', script]);
-    // Assess
-    expect(result.code, result.stderr).toBe(0);
-    const out = JSON.parse(result.stdout) as Record<string, unknown>;
-    // The alarm is evaluated again every (scaled) period and, as on AWS, goes back to OK while
-    // the canary is healthy: read back, it is ALARM with our reason or already OK again.
-    expect(out).toMatchObject({ machines: 8, failed: 0, zones: ['example.com.'] });
-    expect(['ALARM', 'OK']).toContain(out['alarm']);
-    if (out['alarm'] === 'ALARM') expect(out['reason']).toBe('boto3 test');
-    expect(out['updated']).toBeGreaterThanOrEqual(2020);
-    // The forced transition itself is on the default bus (as on AWS; a rule forwards it to
-    // Switchyard's bus), once, with the operator's reason.
-    const events = runtime.platform.eventBus.recentEvents().filter((r) => r.bus === 'default').map((r) => r.event);
-    const forced = events.filter((e) => {
-      const state = (e.detail as { state?: { value?: string; reason?: string } }).state;
-      return e.source === 'aws.cloudwatch' && state?.value === 'ALARM' && state.reason === 'boto3 test';
-    });
-    expect(forced).toHaveLength(1);
-  }, 90_000);
+      const result = await run('python3', ['-c', script]);
+      // Assess
+      expect(result.code, result.stderr).toBe(0);
+      const out = JSON.parse(result.stdout) as Record<string, unknown>;
+      // The alarm is evaluated again every (scaled) period and, as on AWS, goes back to OK while
+      // the canary is healthy: read back, it is ALARM with our reason or already OK again.
+      expect(out).toMatchObject({ machines: 8, failed: 0, zones: ['example.com.'] });
+      expect(['ALARM', 'OK']).toContain(out['alarm']);
+      if (out['alarm'] === 'ALARM') expect(out['reason']).toBe('boto3 test');
+      expect(out['updated']).toBeGreaterThanOrEqual(2020);
+      // The forced transition itself is on the default bus (as on AWS; a rule forwards it to
+      // Switchyard's bus), once, with the operator's reason.
+      const events = runtime.platform.eventBus
+        .recentEvents()
+        .filter((r) => r.bus === 'default')
+        .map((r) => r.event);
+      const forced = events.filter((e) => {
+        const state = (e.detail as { state?: { value?: string; reason?: string } }).state;
+        return e.source === 'aws.cloudwatch' && state?.value === 'ALARM' && state.reason === 'boto3 test';
+      });
+      expect(forced).toHaveLength(1);
+    },
+    90_000,
+  );
 });

@@ -7,7 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateHostedZoneCommand, ListHealthChecksCommand, ListResourceRecordSetsCommand, Route53Client, type ResourceRecordSet } from '@aws-sdk/client-route-53';
+import {
+  CreateHostedZoneCommand,
+  ListHealthChecksCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+  type ResourceRecordSet,
+} from '@aws-sdk/client-route-53';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dnsIo, type DnsIo } from '../../src/cli/dns-io.ts';
 import { main } from '../../src/cli/main.ts';
@@ -32,7 +38,8 @@ interface BrokenFleet {
   skip?: boolean;
 }
 
-const editFleet = async (dir: string, edit: (text: string) => string) => writeFile(join(dir, 'fleet.yaml'), edit(await readFile(join(dir, 'fleet.yaml'), 'utf8')));
+const editFleet = async (dir: string, edit: (text: string) => string) =>
+  writeFile(join(dir, 'fleet.yaml'), edit(await readFile(join(dir, 'fleet.yaml'), 'utf8')));
 const outside = () => mkdtemp(join(tmpdir(), 'switchyard-outside-'));
 
 /** One Tetrate Gateway declaring `count` hostnames. */
@@ -43,24 +50,92 @@ function hugeGateway(count: number): string {
 
 const BROKEN: BrokenFleet[] = [
   // fleet.yaml itself
-  { name: 'fleet.yaml is not valid YAML', breakIt: (d) => editFleet(d, (t) => `${t}\nclusters: [\n`), outcome: { refused: { setting: '', reason: /not valid YAML/ } } },
-  { name: 'fleet.yaml is empty (0 bytes)', breakIt: (d) => writeFile(join(d, 'fleet.yaml'), ''), outcome: { refused: { setting: '(top level)', reason: /expected a mapping of settings/ } } },
-  { name: 'fleet.yaml is binary garbage', breakIt: (d) => writeFile(join(d, 'fleet.yaml'), Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x9c, 0x80])), outcome: { refused: { setting: '', reason: /not valid YAML|expected a mapping/ } } },
-  { name: 'fleet.yaml has a key twice', breakIt: (d) => editFleet(d, (t) => t.replace('policy: sync', 'policy: sync\npolicy: upsert-only')), outcome: { refused: { setting: '', reason: /not valid YAML.*unique/ } } },
-  { name: 'a weight of the wrong type', breakIt: (d) => editFleet(d, (t) => t.replace('weight: 100', 'weight: heavy')), outcome: { refused: { setting: 'clusters[0].weight', reason: /expected number/ } } },
-  { name: 'clusters is a mapping', breakIt: (d) => editFleet(d, (t) => t.replace(/clusters:\n[\s\S]*$/, 'clusters: { east: {} }\n')), outcome: { refused: { setting: 'clusters', reason: /expected array/ } } },
-  { name: 'a duplicate cluster name', breakIt: (d) => editFleet(d, (t) => t.replace('- name: west', '- name: east')), outcome: { refused: { setting: 'clusters[1].name', reason: /duplicate cluster name "east"/ } } },
-  { name: 'an unknown region', breakIt: (d) => editFleet(d, (t) => t.replace('region: eu-west-1', 'region: eu-west-9')), outcome: { refused: { setting: 'clusters[2].region', reason: /unknown AWS region/ } } },
-  { name: 'an unknown setting', breakIt: (d) => editFleet(d, (t) => t.replace('policy: sync', 'policy: sync\nmanifestDir: /etc')), outcome: { refused: { setting: '(top level)', reason: /manifestDir/ } } },
-  { name: 'no ownerId', breakIt: (d) => editFleet(d, (t) => t.replace('ownerId: switchyard-example', '')), outcome: { refused: { setting: 'ownerId', reason: /expected string/ } } },
-  { name: 'a canary outside the domain filter', breakIt: (d) => editFleet(d, (t) => t.replace('canaryHostname: canary-eu.example.com', 'canaryHostname: canary-eu.example.org')), outcome: { refused: { setting: 'clusters[2].canaryHostname', reason: /outside the cluster's domainFilter/ } } },
+  {
+    name: 'fleet.yaml is not valid YAML',
+    breakIt: (d) => editFleet(d, (t) => `${t}\nclusters: [\n`),
+    outcome: { refused: { setting: '', reason: /not valid YAML/ } },
+  },
+  {
+    name: 'fleet.yaml is empty (0 bytes)',
+    breakIt: (d) => writeFile(join(d, 'fleet.yaml'), ''),
+    outcome: { refused: { setting: '(top level)', reason: /expected a mapping of settings/ } },
+  },
+  {
+    name: 'fleet.yaml is binary garbage',
+    breakIt: (d) => writeFile(join(d, 'fleet.yaml'), Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x9c, 0x80])),
+    outcome: { refused: { setting: '', reason: /not valid YAML|expected a mapping/ } },
+  },
+  {
+    name: 'fleet.yaml has a key twice',
+    breakIt: (d) => editFleet(d, (t) => t.replace('policy: sync', 'policy: sync\npolicy: upsert-only')),
+    outcome: { refused: { setting: '', reason: /not valid YAML.*unique/ } },
+  },
+  {
+    name: 'a weight of the wrong type',
+    breakIt: (d) => editFleet(d, (t) => t.replace('weight: 100', 'weight: heavy')),
+    outcome: { refused: { setting: 'clusters[0].weight', reason: /expected number/ } },
+  },
+  {
+    name: 'clusters is a mapping',
+    breakIt: (d) => editFleet(d, (t) => t.replace(/clusters:\n[\s\S]*$/, 'clusters: { east: {} }\n')),
+    outcome: { refused: { setting: 'clusters', reason: /expected array/ } },
+  },
+  {
+    name: 'a duplicate cluster name',
+    breakIt: (d) => editFleet(d, (t) => t.replace('- name: west', '- name: east')),
+    outcome: { refused: { setting: 'clusters[1].name', reason: /duplicate cluster name "east"/ } },
+  },
+  {
+    name: 'an unknown region',
+    breakIt: (d) => editFleet(d, (t) => t.replace('region: eu-west-1', 'region: eu-west-9')),
+    outcome: { refused: { setting: 'clusters[2].region', reason: /unknown AWS region/ } },
+  },
+  {
+    name: 'an unknown setting',
+    breakIt: (d) => editFleet(d, (t) => t.replace('policy: sync', 'policy: sync\nmanifestDir: /etc')),
+    outcome: { refused: { setting: '(top level)', reason: /manifestDir/ } },
+  },
+  {
+    name: 'no ownerId',
+    breakIt: (d) => editFleet(d, (t) => t.replace('ownerId: switchyard-example', '')),
+    outcome: { refused: { setting: 'ownerId', reason: /expected string/ } },
+  },
+  {
+    name: 'a canary outside the domain filter',
+    breakIt: (d) => editFleet(d, (t) => t.replace('canaryHostname: canary-eu.example.com', 'canaryHostname: canary-eu.example.org')),
+    outcome: { refused: { setting: 'clusters[2].canaryHostname', reason: /outside the cluster's domainFilter/ } },
+  },
   // Paths that leave the fleet folder
-  { name: 'manifests: /etc', breakIt: (d) => editFleet(d, (t) => t.replace('manifests: clusters/east', 'manifests: /etc')), outcome: { refused: { setting: 'clusters[0].manifests', reason: /"\/etc" is absolute; fleet paths are relative to the fleet folder/ } } },
-  { name: 'manifests: ../..', breakIt: (d) => editFleet(d, (t) => t.replace('manifests: clusters/west', 'manifests: ../..')), outcome: { refused: { setting: 'clusters[1].manifests', reason: /"\.\.\/\.\." leaves the fleet folder/ } } },
-  { name: 'manifests: clusters/../../x', breakIt: (d) => editFleet(d, (t) => t.replace('manifests: clusters/eu', 'manifests: clusters/../../x')), outcome: { refused: { setting: 'clusters[2].manifests', reason: /leaves the fleet folder/ } } },
-  { name: 'manifests: an empty path', breakIt: (d) => editFleet(d, (t) => t.replace('manifests: clusters/eu', 'manifests: ""')), outcome: { refused: { setting: 'clusters[2].manifests', reason: /is empty/ } } },
-  { name: 'endpointsFile: /etc/shadow', breakIt: (d) => editFleet(d, (t) => t.replace('endpointsFile: endpoints.yaml', 'endpointsFile: /etc/shadow')), outcome: { refused: { setting: 'endpointsFile', reason: /"\/etc\/shadow" is absolute/ } } },
-  { name: 'endpointsFile: ../../etc/shadow', breakIt: (d) => editFleet(d, (t) => t.replace('endpointsFile: endpoints.yaml', 'endpointsFile: ../../etc/shadow')), outcome: { refused: { setting: 'endpointsFile', reason: /leaves the fleet folder/ } } },
+  {
+    name: 'manifests: /etc',
+    breakIt: (d) => editFleet(d, (t) => t.replace('manifests: clusters/east', 'manifests: /etc')),
+    outcome: { refused: { setting: 'clusters[0].manifests', reason: /"\/etc" is absolute; fleet paths are relative to the fleet folder/ } },
+  },
+  {
+    name: 'manifests: ../..',
+    breakIt: (d) => editFleet(d, (t) => t.replace('manifests: clusters/west', 'manifests: ../..')),
+    outcome: { refused: { setting: 'clusters[1].manifests', reason: /"\.\.\/\.\." leaves the fleet folder/ } },
+  },
+  {
+    name: 'manifests: clusters/../../x',
+    breakIt: (d) => editFleet(d, (t) => t.replace('manifests: clusters/eu', 'manifests: clusters/../../x')),
+    outcome: { refused: { setting: 'clusters[2].manifests', reason: /leaves the fleet folder/ } },
+  },
+  {
+    name: 'manifests: an empty path',
+    breakIt: (d) => editFleet(d, (t) => t.replace('manifests: clusters/eu', 'manifests: ""')),
+    outcome: { refused: { setting: 'clusters[2].manifests', reason: /is empty/ } },
+  },
+  {
+    name: 'endpointsFile: /etc/shadow',
+    breakIt: (d) => editFleet(d, (t) => t.replace('endpointsFile: endpoints.yaml', 'endpointsFile: /etc/shadow')),
+    outcome: { refused: { setting: 'endpointsFile', reason: /"\/etc\/shadow" is absolute/ } },
+  },
+  {
+    name: 'endpointsFile: ../../etc/shadow',
+    breakIt: (d) => editFleet(d, (t) => t.replace('endpointsFile: endpoints.yaml', 'endpointsFile: ../../etc/shadow')),
+    outcome: { refused: { setting: 'endpointsFile', reason: /leaves the fleet folder/ } },
+  },
   {
     name: 'a manifests folder that is a symlink to /etc',
     breakIt: async (d) => {
@@ -87,10 +162,25 @@ const BROKEN: BrokenFleet[] = [
     outcome: { refused: { setting: 'endpointsFile', reason: /leads to \/etc\/hostname through a symlink, outside the fleet folder/ } },
   },
   // The endpoints file (--source file)
-  { name: 'an endpoints file naming an unknown cluster', args: ['--source', 'file'], breakIt: async (d) => writeFile(join(d, 'endpoints.yaml'), `${await readFile(join(d, 'endpoints.yaml'), 'utf8')}\n- { hostname: x.example.com, cluster: north }\n`), outcome: { refused: { file: 'endpoints.yaml', setting: '.cluster', reason: /unknown cluster "north"/ } } },
-  { name: 'an endpoints file that is not YAML', args: ['--source', 'file'], breakIt: (d) => writeFile(join(d, 'endpoints.yaml'), '- { hostname: [\n'), outcome: { refused: { file: 'endpoints.yaml', setting: '', reason: /not valid YAML/ } } },
+  {
+    name: 'an endpoints file naming an unknown cluster',
+    args: ['--source', 'file'],
+    breakIt: async (d) =>
+      writeFile(join(d, 'endpoints.yaml'), `${await readFile(join(d, 'endpoints.yaml'), 'utf8')}\n- { hostname: x.example.com, cluster: north }\n`),
+    outcome: { refused: { file: 'endpoints.yaml', setting: '.cluster', reason: /unknown cluster "north"/ } },
+  },
+  {
+    name: 'an endpoints file that is not YAML',
+    args: ['--source', 'file'],
+    breakIt: (d) => writeFile(join(d, 'endpoints.yaml'), '- { hostname: [\n'),
+    outcome: { refused: { file: 'endpoints.yaml', setting: '', reason: /not valid YAML/ } },
+  },
   // Manifests that cannot be used: the cluster is held
-  { name: 'a 0-byte manifest', breakIt: (d) => writeFile(join(d, 'clusters', 'eu', 'gateways.yaml'), ''), outcome: { held: { cluster: 'eu', subject: 'clusters/eu/gateways.yaml', reason: /^empty \(0 bytes\); the cluster is held/ } } },
+  {
+    name: 'a 0-byte manifest',
+    breakIt: (d) => writeFile(join(d, 'clusters', 'eu', 'gateways.yaml'), ''),
+    outcome: { held: { cluster: 'eu', subject: 'clusters/eu/gateways.yaml', reason: /^empty \(0 bytes\); the cluster is held/ } },
+  },
   {
     name: 'every manifest 0 bytes',
     breakIt: async (d) => {
@@ -98,17 +188,71 @@ const BROKEN: BrokenFleet[] = [
     },
     outcome: { held: { cluster: 'eu', subject: 'clusters/eu/gateway-service.yaml', reason: /^empty \(0 bytes\)/ } },
   },
-  { name: 'a manifest of binary garbage', breakIt: (d) => writeFile(join(d, 'clusters', 'west', 'gateway.yaml'), Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xff, 0x00])), outcome: { held: { cluster: 'west', subject: 'clusters/west/gateway.yaml', reason: /^not UTF-8 text/ } } },
-  { name: 'a manifest of prose', breakIt: (d) => writeFile(join(d, 'clusters', 'west', 'gateway.yaml'), 'hello, world\n'), outcome: { held: { cluster: 'west', subject: 'clusters/west/gateway.yaml', reason: /expected a Kubernetes object, got string/ } } },
-  { name: 'a manifest that is not YAML', breakIt: (d) => writeFile(join(d, 'clusters', 'east', 'gateways.yaml'), 'apiVersion: v1\nkind: [\n'), outcome: { held: { cluster: 'east', subject: 'clusters/east/gateways.yaml', reason: /^line \d+: not valid YAML/ } } },
-  { name: 'a manifest with only comments', breakIt: (d) => writeFile(join(d, 'clusters', 'east', 'gateways.yaml'), '# kubectl get gateways -A -o yaml\n---\n'), outcome: { held: { cluster: 'east', subject: 'clusters/east/gateways.yaml', reason: /holds no YAML document/ } } },
-  { name: 'an object without kind', breakIt: (d) => writeFile(join(d, 'clusters', 'east', 'gateways.yaml'), 'apiVersion: v1\nmetadata: { name: x }\n'), outcome: { held: { cluster: 'east', subject: 'clusters/east/gateways.yaml', reason: /not a Kubernetes object/ } } },
-  { name: 'a YAML alias bomb', breakIt: (d) => writeFile(join(d, 'clusters', 'east', 'gateways.yaml'), `a: &a [x, x, x, x, x, x, x, x, x]\n${Array.from({ length: 12 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`).join('\n')}\n`), outcome: { held: { cluster: 'east', subject: 'clusters/east/gateways.yaml', reason: /alias|Excessive/i } } },
-  { name: 'YAML nested 10,000 deep', breakIt: (d) => writeFile(join(d, 'clusters', 'east', 'gateways.yaml'), `${'['.repeat(10_000)}${']'.repeat(10_000)}\n`), outcome: { held: { cluster: 'east', subject: 'clusters/east/gateways.yaml', reason: /./ } } },
-  { name: 'a manifest symlinked to /etc/passwd', breakIt: (d) => symlink('/etc/passwd', join(d, 'clusters', 'eu', 'passwd.yaml')), outcome: { held: { cluster: 'eu', subject: 'clusters/eu/passwd.yaml', reason: /^a symlink to \/etc\/passwd, outside the manifests folder/ } } },
-  { name: 'a subfolder symlinked to another cluster\'s folder', breakIt: (d) => symlink(join(d, 'clusters', 'east'), join(d, 'clusters', 'eu', 'more')), outcome: { held: { cluster: 'eu', subject: 'clusters/eu/more', reason: /outside the manifests folder/ } } },
-  { name: 'a symlink that leads nowhere', breakIt: (d) => symlink('..data/gone.yaml', join(d, 'clusters', 'eu', 'gone.yaml')), outcome: { held: { cluster: 'eu', subject: 'clusters/eu/gone.yaml', reason: /^a symlink that leads nowhere/ } } },
-  { name: 'a FIFO named like a manifest', breakIt: async (d) => void execFileSync('mkfifo', [join(d, 'clusters', 'eu', 'pipe.yaml')]), outcome: { held: { cluster: 'eu', subject: 'clusters/eu/pipe.yaml', reason: /^not a regular file/ } } },
+  {
+    name: 'a manifest of binary garbage',
+    breakIt: (d) => writeFile(join(d, 'clusters', 'west', 'gateway.yaml'), Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xff, 0x00])),
+    outcome: { held: { cluster: 'west', subject: 'clusters/west/gateway.yaml', reason: /^not UTF-8 text/ } },
+  },
+  {
+    name: 'a manifest of prose',
+    breakIt: (d) => writeFile(join(d, 'clusters', 'west', 'gateway.yaml'), 'hello, world\n'),
+    outcome: { held: { cluster: 'west', subject: 'clusters/west/gateway.yaml', reason: /expected a Kubernetes object, got string/ } },
+  },
+  {
+    name: 'a manifest that is not YAML',
+    breakIt: (d) => writeFile(join(d, 'clusters', 'east', 'gateways.yaml'), 'apiVersion: v1\nkind: [\n'),
+    outcome: { held: { cluster: 'east', subject: 'clusters/east/gateways.yaml', reason: /^line \d+: not valid YAML/ } },
+  },
+  {
+    name: 'a manifest with only comments',
+    breakIt: (d) => writeFile(join(d, 'clusters', 'east', 'gateways.yaml'), '# kubectl get gateways -A -o yaml\n---\n'),
+    outcome: { held: { cluster: 'east', subject: 'clusters/east/gateways.yaml', reason: /holds no YAML document/ } },
+  },
+  {
+    name: 'an object without kind',
+    breakIt: (d) => writeFile(join(d, 'clusters', 'east', 'gateways.yaml'), 'apiVersion: v1\nmetadata: { name: x }\n'),
+    outcome: { held: { cluster: 'east', subject: 'clusters/east/gateways.yaml', reason: /not a Kubernetes object/ } },
+  },
+  {
+    name: 'a YAML alias bomb',
+    breakIt: (d) =>
+      writeFile(
+        join(d, 'clusters', 'east', 'gateways.yaml'),
+        `a: &a [x, x, x, x, x, x, x, x, x]\n${Array.from(
+          { length: 12 },
+          (_, i) =>
+            `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9)
+              .fill(`*${String.fromCharCode(97 + i)}`)
+              .join(', ')}]`,
+        ).join('\n')}\n`,
+      ),
+    outcome: { held: { cluster: 'east', subject: 'clusters/east/gateways.yaml', reason: /alias|Excessive/i } },
+  },
+  {
+    name: 'YAML nested 10,000 deep',
+    breakIt: (d) => writeFile(join(d, 'clusters', 'east', 'gateways.yaml'), `${'['.repeat(10_000)}${']'.repeat(10_000)}\n`),
+    outcome: { held: { cluster: 'east', subject: 'clusters/east/gateways.yaml', reason: /./ } },
+  },
+  {
+    name: 'a manifest symlinked to /etc/passwd',
+    breakIt: (d) => symlink('/etc/passwd', join(d, 'clusters', 'eu', 'passwd.yaml')),
+    outcome: { held: { cluster: 'eu', subject: 'clusters/eu/passwd.yaml', reason: /^a symlink to \/etc\/passwd, outside the manifests folder/ } },
+  },
+  {
+    name: "a subfolder symlinked to another cluster's folder",
+    breakIt: (d) => symlink(join(d, 'clusters', 'east'), join(d, 'clusters', 'eu', 'more')),
+    outcome: { held: { cluster: 'eu', subject: 'clusters/eu/more', reason: /outside the manifests folder/ } },
+  },
+  {
+    name: 'a symlink that leads nowhere',
+    breakIt: (d) => symlink('..data/gone.yaml', join(d, 'clusters', 'eu', 'gone.yaml')),
+    outcome: { held: { cluster: 'eu', subject: 'clusters/eu/gone.yaml', reason: /^a symlink that leads nowhere/ } },
+  },
+  {
+    name: 'a FIFO named like a manifest',
+    breakIt: async (d) => void execFileSync('mkfifo', [join(d, 'clusters', 'eu', 'pipe.yaml')]),
+    outcome: { held: { cluster: 'eu', subject: 'clusters/eu/pipe.yaml', reason: /^not a regular file/ } },
+  },
   {
     name: 'a manifest nobody may read',
     // root reads every file whatever its mode
@@ -116,15 +260,29 @@ const BROKEN: BrokenFleet[] = [
     breakIt: (d) => chmod(join(d, 'clusters', 'eu', 'gateways.yaml'), 0o000),
     outcome: { held: { cluster: 'eu', subject: 'clusters/eu/gateways.yaml', reason: /^cannot read: EACCES/ } },
   },
-  { name: '10,000 hostnames in one Gateway', breakIt: (d) => writeFile(join(d, 'clusters', 'eu', 'huge.yaml'), hugeGateway(10_000)), outcome: { held: { cluster: 'eu', subject: 'eu/TetrateGateway/shop/huge', reason: /^declares 10000 hostnames, more than the 1000 a resource may/ } } },
+  {
+    name: '10,000 hostnames in one Gateway',
+    breakIt: (d) => writeFile(join(d, 'clusters', 'eu', 'huge.yaml'), hugeGateway(10_000)),
+    outcome: { held: { cluster: 'eu', subject: 'eu/TetrateGateway/shop/huge', reason: /^declares 10000 hostnames, more than the 1000 a resource may/ } },
+  },
   {
     name: 'an emptied manifests folder',
     breakIt: async (d) => {
       for (const f of await readdir(join(d, 'clusters', 'eu'))) await rm(join(d, 'clusters', 'eu', f));
     },
-    outcome: { held: { cluster: 'eu', subject: 'eu', reason: /^the source published nothing for it \(not even its canary\), but Route 53 holds \d+ record set\(s\) of it: the cluster is held/ } },
+    outcome: {
+      held: {
+        cluster: 'eu',
+        subject: 'eu',
+        reason: /^the source published nothing for it \(not even its canary\), but Route 53 holds \d+ record set\(s\) of it: the cluster is held/,
+      },
+    },
   },
-  { name: 'a missing manifests folder', breakIt: (d) => rm(join(d, 'clusters', 'eu'), { recursive: true }), outcome: { held: { cluster: 'eu', subject: 'eu', reason: /no such manifests folder/ } } },
+  {
+    name: 'a missing manifests folder',
+    breakIt: (d) => rm(join(d, 'clusters', 'eu'), { recursive: true }),
+    outcome: { held: { cluster: 'eu', subject: 'eu', reason: /no such manifests folder/ } },
+  },
 ];
 
 /** Turns `folder` into a ConfigMap volume as the kubelet lays it out: files in a timestamped folder, `..data` to it, one symlink per file. */
@@ -174,7 +332,16 @@ describe('broken fleets against a local Route 53 holding the example fleet', () 
     const logged = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void err.push(parts.join(' ')));
     try {
       // sync: this zone belongs to no Switchyard stage (no state table).
-      const code = await main([verb, '--fleet', dir, '--endpoint-url', server.url, '--json', ...(verb === 'sync' ? ['--no-state-table', '--stage', 'it'] : []), ...args]);
+      const code = await main([
+        verb,
+        '--fleet',
+        dir,
+        '--endpoint-url',
+        server.url,
+        '--json',
+        ...(verb === 'sync' ? ['--no-state-table', '--stage', 'it'] : []),
+        ...args,
+      ]);
       return { code, json: out.length > 0 ? (JSON.parse(out.join('\n')) as Record<string, unknown>) : undefined, stderr: err.join('\n') };
     } finally {
       logged.mockRestore();
@@ -239,7 +406,9 @@ describe('broken fleets against a local Route 53 holding the example fleet', () 
         expect(result.json?.['unreachable']).toContain(cluster);
         const problems = result.json?.['problems'] as Array<{ subject: string; reason: string; cluster?: string }>;
         const expectedSubject = subject.includes('/') && !subject.startsWith(`${cluster}/`) ? join(dir, subject) : subject;
-        expect(problems, JSON.stringify(problems)).toContainEqual(expect.objectContaining({ subject: expectedSubject, cluster, reason: expect.stringMatching(reason) }));
+        expect(problems, JSON.stringify(problems)).toContainEqual(
+          expect.objectContaining({ subject: expectedSubject, cluster, reason: expect.stringMatching(reason) }),
+        );
         if (verb === 'plan') {
           const changes = result.json?.['changes'] as Array<{ action: string }>;
           expect(changes.filter((c) => c.action === 'DELETE')).toEqual([]);

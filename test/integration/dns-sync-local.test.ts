@@ -63,7 +63,11 @@ describe('switchyard plan/sync against the local Route 53', () => {
     const zoneId = report.zones[0].id as string;
     const records = (await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }))).ResourceRecordSets!;
     const shop = records.filter((r) => r.Name === 'shop.example.com.' && r.Type === 'A');
-    expect(shop.map((r) => [r.SetIdentifier, r.Weight]).sort()).toEqual([['east', 100], ['eu', 100], ['west', 100]]);
+    expect(shop.map((r) => [r.SetIdentifier, r.Weight]).sort()).toEqual([
+      ['east', 100],
+      ['eu', 100],
+      ['west', 100],
+    ]);
     expect(shop.every((r) => r.HealthCheckId)).toBe(true);
     const checks = (await client.send(new ListHealthChecksCommand({}))).HealthChecks!;
     expect(checks).toHaveLength(5); // per cluster and spec: api probes /healthz on east and west
@@ -86,7 +90,9 @@ describe('switchyard plan/sync against the local Route 53', () => {
       const report = JSON.parse(out[0]!);
       expect(report.failed).toBe(true);
       expect(report.results.every((r: { status: string }) => r.status === 'applied')).toBe(true);
-      expect(report.diverged).toEqual(expect.arrayContaining([expect.stringMatching(/^shop\.example\.com\. A east \(zone \w+\): intended weight 100, .*Route 53 holds absent$/)]));
+      expect(report.diverged).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^shop\.example\.com\. A east \(zone \w+\): intended weight 100, .*Route 53 holds absent$/)]),
+      );
     } finally {
       lossyClient.destroy();
       await lossyServer.close();

@@ -22,7 +22,11 @@ export function toRawChange(change: Change): RawChange {
   if (r.ttl !== undefined) raw.ttl = String(r.ttl);
   if (r.values !== undefined) raw.resourceRecords = [...r.values];
   if (r.aliasTarget !== undefined) {
-    raw.aliasTarget = { hostedZoneId: r.aliasTarget.hostedZoneId, dnsName: toRoute53Name(r.aliasTarget.dnsName), evaluateTargetHealth: String(r.aliasTarget.evaluateTargetHealth) };
+    raw.aliasTarget = {
+      hostedZoneId: r.aliasTarget.hostedZoneId,
+      dnsName: toRoute53Name(r.aliasTarget.dnsName),
+      evaluateTargetHealth: String(r.aliasTarget.evaluateTargetHealth),
+    };
   }
   if (r.healthCheckId !== undefined) raw.healthCheckId = r.healthCheckId;
   return { action: change.action, recordSet: raw };
@@ -81,9 +85,18 @@ export function applyWithLocalRules(
 
 /** One ListResourceRecordSets page (300 sets) as the local Route 53 pages a zone. */
 export function pageWithLocalListing(records: readonly RecordSet[], start: PageStart): ReadPage {
-  const page = pageRecords(records.map(toLocalRecord), { name: localName(start.name), ...(start.type ? { type: start.type } : {}), ...(start.identifier ? { identifier: start.identifier } : {}) }, 300);
+  const page = pageRecords(
+    records.map(toLocalRecord),
+    { name: localName(start.name), ...(start.type ? { type: start.type } : {}), ...(start.identifier ? { identifier: start.identifier } : {}) },
+    300,
+  );
   if (!('items' in page)) throw page;
   const out: ReadPage = { records: page.items.map(fromLocalRecord) };
-  if (page.next) out.next = { name: normalizeName(page.next.name), type: page.next.type, ...(page.next.identifier === undefined ? {} : { identifier: page.next.identifier }) };
+  if (page.next)
+    out.next = {
+      name: normalizeName(page.next.name),
+      type: page.next.type,
+      ...(page.next.identifier === undefined ? {} : { identifier: page.next.identifier }),
+    };
   return out;
 }

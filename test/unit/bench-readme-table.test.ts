@@ -27,7 +27,7 @@ describe('the README benchmark table', () => {
     expect(updateReadmeTable(readme, benches)).toBe(true);
     const text = readFileSync(readme, 'utf8');
     expect(text.startsWith(`# Title\n\n${TABLE_START}\n| bench |`)).toBe(true);
-    expect(text).not.toContain("stale figures");
+    expect(text).not.toContain('stale figures');
     expect(text.endsWith(`${TABLE_END}\n\ntail\n`)).toBe(true);
 
     const plain = join(dir, 'PLAIN.md');

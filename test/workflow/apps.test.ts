@@ -12,7 +12,13 @@ afterAll(async () => {
   await dynamo.close();
 });
 
-const shopOn = (cluster: string): PublishedEndpoint => ({ hostname: 'shop.example.com', cluster, kind: 'Gateway', gateway: 'shop/shop-gateway', annotations: { routing: 'weighted' } });
+const shopOn = (cluster: string): PublishedEndpoint => ({
+  hostname: 'shop.example.com',
+  cluster,
+  kind: 'Gateway',
+  gateway: 'shop/shop-gateway',
+  annotations: { routing: 'weighted' },
+});
 
 describe('OnboardApp', () => {
   it('adds the endpoints to the catalogue, creates records and health checks, waits INSYNC, emits App Onboarded', async () => {
@@ -25,7 +31,12 @@ describe('OnboardApp', () => {
     expect(first.status, `${first.error} ${first.cause}`).toBe('SUCCEEDED');
     expect(second.status).toBe('SUCCEEDED');
     expect((await h.table.getApp('shop.example.com'))?.endpoints.map((e) => e.cluster).sort()).toEqual(['east', 'west']);
-    expect(h.records('shop.example.com').map((r) => `${r.setIdentifier}:${r.weight}:${r.healthCheckId ? 'hc' : 'none'}`).sort()).toEqual(['east:100:hc', 'west:100:hc']);
+    expect(
+      h
+        .records('shop.example.com')
+        .map((r) => `${r.setIdentifier}:${r.weight}:${r.healthCheckId ? 'hc' : 'none'}`)
+        .sort(),
+    ).toEqual(['east:100:hc', 'west:100:hc']);
     expect(h.route53.calls.filter((c) => c.startsWith('GetChange')).length).toBeGreaterThan(0);
     expect(h.eventsOf('App Onboarded').map((e) => e['clusters'])).toEqual([['east'], ['east', 'west']]);
     expect((await h.table.listJournal()).map((e) => e.what)).toContainEqual(expect.stringContaining('app onboarded: shop.example.com from west'));
@@ -36,7 +47,10 @@ describe('OnboardApp', () => {
     const h = await createHarness(dynamo);
     await h.run('DrainCluster', { cluster: 'eu', reason: 'maintenance', steps: [0] });
     // Act
-    const outcome = await h.run('OnboardApp', { hostname: 'new.example.com', endpoints: ['east', 'eu'].map((c) => ({ ...shopOn(c), hostname: 'new.example.com' })) });
+    const outcome = await h.run('OnboardApp', {
+      hostname: 'new.example.com',
+      endpoints: ['east', 'eu'].map((c) => ({ ...shopOn(c), hostname: 'new.example.com' })),
+    });
     // Assess
     expect(outcome.status).toBe('SUCCEEDED');
     expect(h.weight('new.example.com', 'east')).toBe(100);
@@ -57,7 +71,7 @@ describe('OnboardApp', () => {
 });
 
 describe('OffboardApp', () => {
-  it('removes the withdrawn cluster\'s records and keeps the others', async () => {
+  it("removes the withdrawn cluster's records and keeps the others", async () => {
     // Prepare
     const h = await createHarness(dynamo);
     // Act
@@ -76,7 +90,9 @@ describe('OffboardApp', () => {
     await h.run('OnboardApp', { hostname: 'custom.example.com', endpoints: [custom, { ...custom, cluster: 'east' }] });
     const paths = () => [...h.route53.checks.values()].map((c) => `${c.spec.fqdn}${c.spec.path}`).sort();
     expect(paths()).toContain('west.custom.example.com/custom');
-    expect(h.records('west.custom.example.com').map((r) => r.aliasTarget?.dnsName)).toEqual([h.records('custom.example.com').find((r) => r.setIdentifier === 'west')?.aliasTarget?.dnsName]);
+    expect(h.records('west.custom.example.com').map((r) => r.aliasTarget?.dnsName)).toEqual([
+      h.records('custom.example.com').find((r) => r.setIdentifier === 'west')?.aliasTarget?.dnsName,
+    ]);
     const eastShopCheck = h.records('shop.example.com').find((r) => r.setIdentifier === 'east')?.healthCheckId;
     expect(h.route53.checks.get(eastShopCheck!)?.spec.path, 'other apps keep their own checks').not.toBe('/custom');
     // Act
@@ -104,7 +120,7 @@ describe('OffboardApp', () => {
 });
 
 describe('Reconcile', () => {
-  it('takes discovery\'s endpoints, keeps an unreachable cluster\'s entries, converges Route 53 and emits Records Changed', async () => {
+  it("takes discovery's endpoints, keeps an unreachable cluster's entries, converges Route 53 and emits Records Changed", async () => {
     // Prepare: discovery no longer sees docs on eu; west cannot be read.
     const all = exampleEndpoints();
     const h = await createHarness(dynamo, {
@@ -129,7 +145,12 @@ describe('Reconcile', () => {
 
   it('holds a cluster whose source now publishes nothing at all: its entries and records stay', async () => {
     // Prepare: eu is read completely but publishes nothing (an emptied manifests folder).
-    const h = await createHarness(dynamo, { discovery: { description: 'test discovery', list: async () => ({ endpoints: exampleEndpoints().filter((e) => e.cluster !== 'eu'), problems: [], unreachable: [] }) } });
+    const h = await createHarness(dynamo, {
+      discovery: {
+        description: 'test discovery',
+        list: async () => ({ endpoints: exampleEndpoints().filter((e) => e.cluster !== 'eu'), problems: [], unreachable: [] }),
+      },
+    });
     const before = structuredClone(h.route53.records.get('ZEXAMPLE'));
     // Act
     const outcome = await h.run('Reconcile', {});
@@ -137,7 +158,12 @@ describe('Reconcile', () => {
     expect(outcome.status, `${outcome.error} ${outcome.cause}`).toBe('SUCCEEDED');
     expect(outcome.output).toMatchObject({ unreachable: ['eu'], added: [], removed: [], changeCount: 0 });
     expect((outcome.output as { problems: Array<{ subject: string; reason: string }> }).problems).toContainEqual(
-      expect.objectContaining({ subject: 'eu', reason: expect.stringMatching(/^the source published nothing for it \(not even its canary\), but the catalogue holds \d+ endpoint\(s\) of it: the cluster is held/) }),
+      expect.objectContaining({
+        subject: 'eu',
+        reason: expect.stringMatching(
+          /^the source published nothing for it \(not even its canary\), but the catalogue holds \d+ endpoint\(s\) of it: the cluster is held/,
+        ),
+      }),
     );
     expect(h.route53.records.get('ZEXAMPLE')).toEqual(before);
     expect((await h.table.getApp('shop.example.com'))?.endpoints.some((e) => e.cluster === 'eu')).toBe(true);

@@ -65,7 +65,7 @@ describe('switchyard drain / status / history / restore', () => {
     await runtime.fail('east');
     try {
       let report = await statusReport({ ...target(), fleet: runtime.fleet.dir });
-      for (const deadline = Date.now() + 30_000; !report.unserved.some((u) => u.hostname === 'api.example.com') && Date.now() < deadline; ) {
+      for (const deadline = Date.now() + 30_000; !report.unserved.some((u) => u.hostname === 'api.example.com') && Date.now() < deadline;) {
         await new Promise((resolve) => setTimeout(resolve, 50));
         report = await statusReport({ ...target(), fleet: runtime.fleet.dir });
       }
@@ -81,7 +81,7 @@ describe('switchyard drain / status / history / restore', () => {
     }
     // Assess: east healthy again, nothing is unserved.
     let after = await statusReport({ ...target(), fleet: runtime.fleet.dir });
-    for (const deadline = Date.now() + 30_000; after.unserved.length > 0 && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 30_000; after.unserved.length > 0 && Date.now() < deadline;) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       after = await statusReport({ ...target(), fleet: runtime.fleet.dir });
     }
@@ -136,8 +136,14 @@ describe('switchyard drain / status / history / restore', () => {
     expect(dryText).toMatch(/step \d: 0% {2}UNSAFE: taking west to 0% is unsafe/);
     expect(refused).toBe(EXIT.failed);
     expect(out.join('\n')).toMatch(/DrainCluster FAILED: DrainUnsafe: taking west to 0% is unsafe/);
-    await expect(runOperation('drain', 'west', { ...target(), steps: '0,50' })).rejects.toMatchObject({ name: 'InvalidInput', message: 'drain steps [0, 50]: must be strictly decreasing' });
-    await expect(runOperation('drain', 'west', { ...target(), bake: 'soon' })).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('--bake: "soon" is not a duration') });
+    await expect(runOperation('drain', 'west', { ...target(), steps: '0,50' })).rejects.toMatchObject({
+      name: 'InvalidInput',
+      message: 'drain steps [0, 50]: must be strictly decreasing',
+    });
+    await expect(runOperation('drain', 'west', { ...target(), bake: 'soon' })).rejects.toMatchObject({
+      name: 'InvalidInput',
+      message: expect.stringContaining('--bake: "soon" is not a duration'),
+    });
     await expect(runOperation('drain', 'mars', { ...target(), fleet: runtime.fleet.dir })).rejects.toMatchObject({ name: 'UnknownCluster' });
     await runtime.heal('east');
     await runtime.heal('eu');

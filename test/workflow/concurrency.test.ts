@@ -154,7 +154,9 @@ function servingClusters(records: readonly RecordSet[], hostname: string, app: A
 function clusterRecords(records: readonly RecordSet[], apps: readonly AppSpec[], cluster: string): string {
   const own = apps.flatMap((app, index) =>
     records.filter(
-      (r) => r.name === `${hostnameOf(index)}.` && (r.setIdentifier === cluster || (r.setIdentifier === undefined && app.members.length === 1 && `c${app.members[0]}` === cluster)),
+      (r) =>
+        r.name === `${hostnameOf(index)}.` &&
+        (r.setIdentifier === cluster || (r.setIdentifier === undefined && app.members.length === 1 && `c${app.members[0]}` === cluster)),
     ),
   );
   return JSON.stringify(own.map((r) => JSON.stringify(r)).sort());
@@ -169,7 +171,17 @@ interface TaskContext {
 const taskContext = new AsyncLocalStorage<TaskContext>();
 
 /** What the 100 runs exercised, so a generator that stopped reaching a path fails the test. */
-const tally = { runs: 0, runsWithFailures: 0, runsWhereOneMustSucceed: 0, succeeded: 0, refusedLockHeld: 0, refusedDrainUnsafe: 0, abortedDrainUnsafe: 0, abortedHealthDegraded: 0, stepsAfterFailedStep: 0 };
+const tally = {
+  runs: 0,
+  runsWithFailures: 0,
+  runsWhereOneMustSucceed: 0,
+  succeeded: 0,
+  refusedLockHeld: 0,
+  refusedDrainUnsafe: 0,
+  abortedDrainUnsafe: 0,
+  abortedHealthDegraded: 0,
+  stepsAfterFailedStep: 0,
+};
 
 /** The table, with every committed fleet document shown to `onCommit` (the observation point for concurrent drains). */
 function observedTable(onCommit: (state: FleetState) => void): StateTable {
@@ -225,8 +237,10 @@ async function runScenario(s: Scenario): Promise<void> {
   const countDrainsInTable = (state: FleetState, when: string) => {
     const locks = liveLocks(state, new Date()).filter((lock) => DRAINING_OPERATIONS.includes(lock.operation));
     const draining = Object.values(state.intents).filter((intent) => intent.state === 'DRAINING');
-    if (locks.length > s.maxDrains) violations.push(`${when}: ${locks.length} drain locks (${locks.map((l) => l.cluster)}) > maxConcurrentDrains ${s.maxDrains}`);
-    if (draining.length > s.maxDrains) violations.push(`${when}: ${draining.length} DRAINING intents (${draining.map((i) => i.cluster)}) > maxConcurrentDrains ${s.maxDrains}`);
+    if (locks.length > s.maxDrains)
+      violations.push(`${when}: ${locks.length} drain locks (${locks.map((l) => l.cluster)}) > maxConcurrentDrains ${s.maxDrains}`);
+    if (draining.length > s.maxDrains)
+      violations.push(`${when}: ${draining.length} DRAINING intents (${draining.map((i) => i.cluster)}) > maxConcurrentDrains ${s.maxDrains}`);
     const unlocked = draining.filter((intent) => !locks.some((lock) => lock.cluster === intent.cluster));
     if (unlocked.length > 0) violations.push(`${when}: ${unlocked.map((i) => i.cluster)} DRAINING without its drain lock`);
   };
@@ -243,15 +257,20 @@ async function runScenario(s: Scenario): Promise<void> {
       const was = servingClusters(before, hostname, app, decidedOn);
       const is = servingClusters(after, hostname, app, decidedOn);
       if (is.length < s.min && is.length < was.length) {
-        violations.push(`${when}: app${index} (${app.routing} on ${app.members.map((m) => `c${m}`)}) went from [${was}] to [${is}] healthy active, minimum ${s.min}, on the health it read`);
+        violations.push(
+          `${when}: app${index} (${app.routing} on ${app.members.map((m) => `c${m}`)}) went from [${was}] to [${is}] healthy active, minimum ${s.min}, on the health it read`,
+        );
       }
       // Health fixed: nothing but the drains changes what serves, so the minimum holds at every moment.
       const now = servingClusters(after, hostname, app, healthyNow);
       if (s.failures.length === 0 && now.length < s.min) violations.push(`${when}: app${index} served by [${now}] < ${s.min}`);
     });
     // Clusters moved in Route 53 and not yet DRAINED are the ones being drained (rollback raises DNS before the intent).
-    const moved = CLUSTERS.filter((cluster) => clusterRecords(after, s.apps, cluster) !== initialRecords.get(cluster) && committed && intentOf(committed, cluster).state !== 'DRAINED');
-    if (moved.length > s.maxDrains) violations.push(`${when}: ${moved.length} clusters being drained in Route 53 (${moved}) > maxConcurrentDrains ${s.maxDrains}`);
+    const moved = CLUSTERS.filter(
+      (cluster) => clusterRecords(after, s.apps, cluster) !== initialRecords.get(cluster) && committed && intentOf(committed, cluster).state !== 'DRAINED',
+    );
+    if (moved.length > s.maxDrains)
+      violations.push(`${when}: ${moved.length} clusters being drained in Route 53 (${moved}) > maxConcurrentDrains ${s.maxDrains}`);
   };
 
   const route53: Route53Port = {
@@ -336,13 +355,19 @@ async function runScenario(s: Scenario): Promise<void> {
 
   const drain = shared.drain;
   const outcomes: WorkflowOutcome[] = await Promise.all(
-    CLUSTERS.map((cluster, i) => drain.start({ cluster, reason: 'chaos', steps: s.steps[i] }, { name: `drain-${cluster}`, executionArn: executionArnOf('DrainCluster', `drain-${cluster}`) }).outcome),
+    CLUSTERS.map(
+      (cluster, i) =>
+        drain.start(
+          { cluster, reason: 'chaos', steps: s.steps[i] },
+          { name: `drain-${cluster}`, executionArn: executionArnOf('DrainCluster', `drain-${cluster}`) },
+        ).outcome,
+    ),
   );
   checking = false;
 
   expect(violations).toEqual([]);
   // As on AWS, a failed Steps Map starts none of its later iterations (runner: map-fail-fast).
-  expect(shared.stepsAfterFailedStep, 'step tasks invoked after their drain\'s Steps Map had failed').toEqual([]);
+  expect(shared.stepsAfterFailedStep, "step tasks invoked after their drain's Steps Map had failed").toEqual([]);
   const state = await table.readFleet();
   expect(state.locks).toEqual({});
   const finalRecords = fake.records.get(ZONE.id) ?? [];

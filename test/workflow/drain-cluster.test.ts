@@ -22,7 +22,9 @@ describe('DrainCluster', () => {
     const outcome = await h.run('DrainCluster', { cluster: 'west', reason: 'node upgrade', by: 'alice', steps: [50, 0], bakeSeconds: 5 });
     // Assess
     expect(outcome.status, `${outcome.error}: ${causeMessage(outcome.cause)}`).toBe('SUCCEEDED');
-    for (const batch of h.route53.batches) for (const c of batch.changes) if (c.recordSet.setIdentifier === 'west' && c.recordSet.name === 'shop.example.com.') applied.push(c.recordSet.weight ?? -1);
+    for (const batch of h.route53.batches)
+      for (const c of batch.changes)
+        if (c.recordSet.setIdentifier === 'west' && c.recordSet.name === 'shop.example.com.') applied.push(c.recordSet.weight ?? -1);
     expect(applied).toEqual([50, 0]);
     expect(h.weight('shop.example.com', 'west')).toBe(0);
     expect(h.weight('shop.example.com', 'east')).toBe(100);
@@ -98,7 +100,9 @@ describe('DrainCluster', () => {
     // Assess
     expect(outcome.status).toBe('FAILED');
     expect(outcome.error).toBe('DrainUnsafe');
-    expect(causeMessage(outcome.cause)).toMatch(/taking east to 0% is unsafe: .*shop\.example\.com would keep 0 healthy active cluster\(s\) \(none\), minimum 1/);
+    expect(causeMessage(outcome.cause)).toMatch(
+      /taking east to 0% is unsafe: .*shop\.example\.com would keep 0 healthy active cluster\(s\) \(none\), minimum 1/,
+    );
     expect(h.route53.records).toEqual(before);
     const state = await h.table.readFleet();
     expect(state.version).toBe(0);
@@ -119,7 +123,8 @@ describe('DrainCluster', () => {
     // Prepare
     const h = await createHarness(dynamo);
     await h.table.updateFleet((s) => ({
-      next: acquireLock(s, { cluster: 'west', holder: 'restore-elsewhere', operation: 'restore', now: new Date(), ttlSeconds: 600, maxConcurrentDrains: 1 }).state,
+      next: acquireLock(s, { cluster: 'west', holder: 'restore-elsewhere', operation: 'restore', now: new Date(), ttlSeconds: 600, maxConcurrentDrains: 1 })
+        .state,
       result: null,
     }));
     const before = structuredClone(h.route53.records);
@@ -158,7 +163,12 @@ describe('DrainCluster', () => {
     const outcome = await h.run('DrainCluster', { cluster: 'west', reason: 'what if', steps: [60, 20, 0], bakeSeconds: 30, dryRun: true });
     // Assess
     expect(outcome.status).toBe('SUCCEEDED');
-    const plan = outcome.output as { cluster: string; dryRun: boolean; waitSeconds: number; steps: Array<{ weightPercent: number; safe: boolean; changes: Array<{ name: string; setIdentifier?: string; weight?: number; action: string }> }> };
+    const plan = outcome.output as {
+      cluster: string;
+      dryRun: boolean;
+      waitSeconds: number;
+      steps: Array<{ weightPercent: number; safe: boolean; changes: Array<{ name: string; setIdentifier?: string; weight?: number; action: string }> }>;
+    };
     expect(plan).toMatchObject({ cluster: 'west', dryRun: true, waitSeconds: 90 });
     expect(plan.steps.map((s) => s.weightPercent)).toEqual([60, 20, 0]);
     expect(plan.steps.every((s) => s.safe)).toBe(true);
@@ -204,7 +214,9 @@ describe('DrainCluster', () => {
     // Assess
     expect(outcome.status).toBe('SUCCEEDED');
     expect(calls).toBe(3);
-    const westShopChanges = h.route53.batches.flatMap((b) => b.changes).filter((c) => c.recordSet.name === 'shop.example.com.' && c.recordSet.setIdentifier === 'west');
+    const westShopChanges = h.route53.batches
+      .flatMap((b) => b.changes)
+      .filter((c) => c.recordSet.name === 'shop.example.com.' && c.recordSet.setIdentifier === 'west');
     expect(westShopChanges.map((c) => c.recordSet.weight)).toEqual([50, 0]);
     expect((await h.table.listJournal({ cluster: 'west' })).filter((e) => e.what.startsWith('drain step'))).toHaveLength(2);
   });
@@ -221,7 +233,17 @@ describe('DrainCluster', () => {
               if (++gates === 1) {
                 await h.table.updateFleet((s) => {
                   const expired = { ...s, locks: { ...s.locks, west: { ...s.locks['west']!, expiresAt: new Date(0).toISOString() } } };
-                  return { next: acquireLock(expired, { cluster: 'west', holder: 'other-op', operation: 'restore', now: new Date(), ttlSeconds: 600, maxConcurrentDrains: 1 }).state, result: null };
+                  return {
+                    next: acquireLock(expired, {
+                      cluster: 'west',
+                      holder: 'other-op',
+                      operation: 'restore',
+                      now: new Date(),
+                      ttlSeconds: 600,
+                      maxConcurrentDrains: 1,
+                    }).state,
+                    result: null,
+                  };
                 });
               }
               return result;
@@ -258,7 +280,12 @@ describe('DrainCluster', () => {
     // Assess
     const succeeded = outcomes.filter((o) => o.status === 'SUCCEEDED');
     expect(succeeded).toHaveLength(1);
-    expect(outcomes.filter((o) => o.status === 'FAILED').map((o) => o.error).every((e) => e === 'DrainUnsafe' || e === 'LockHeld')).toBe(true);
+    expect(
+      outcomes
+        .filter((o) => o.status === 'FAILED')
+        .map((o) => o.error)
+        .every((e) => e === 'DrainUnsafe' || e === 'LockHeld'),
+    ).toBe(true);
     for (const app of ['shop.example.com', 'api.example.com', 'docs.example.com']) {
       expect(h.records(app).filter((r) => r.type === 'A' && (r.weight === undefined || r.weight > 0)).length, app).toBeGreaterThanOrEqual(1);
     }

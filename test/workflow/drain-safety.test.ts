@@ -25,18 +25,20 @@ function simulatedTime() {
   let op: { pollSeconds: number; waitSeconds: number } | undefined;
   return {
     now: () => new Date(now),
-    wrap: (name: string, task: Task): Task => async (input) => {
-      if (name === 'applyWeights') {
-        op = (input as { op: typeof op }).op;
-        polled = false;
-      }
-      if (name === 'changeStatus' && op) {
-        if (polled) now += op.pollSeconds * 1000;
-        polled = true;
-      }
-      if (name === 'healthGate' && op) now += op.waitSeconds * 1000;
-      return task(input);
-    },
+    wrap:
+      (name: string, task: Task): Task =>
+      async (input) => {
+        if (name === 'applyWeights') {
+          op = (input as { op: typeof op }).op;
+          polled = false;
+        }
+        if (name === 'changeStatus' && op) {
+          if (polled) now += op.pollSeconds * 1000;
+          polled = true;
+        }
+        if (name === 'healthGate' && op) now += op.waitSeconds * 1000;
+        return task(input);
+      },
   };
 }
 
@@ -69,7 +71,10 @@ describe('lock lease over a drain', () => {
         time.wrap(name, async (input) => {
           if (name === 'healthGate') gates++;
           if (name === 'changeStatus') {
-            await h.table.updateFleet((s) => ({ next: { ...s, locks: { ...s.locks, west: { ...s.locks['west']!, holder: 'other-op', token: s.lastToken + 1 } }, lastToken: s.lastToken + 1 }, result: null }));
+            await h.table.updateFleet((s) => ({
+              next: { ...s, locks: { ...s.locks, west: { ...s.locks['west']!, holder: 'other-op', token: s.lastToken + 1 } }, lastToken: s.lastToken + 1 },
+              result: null,
+            }));
           }
           return task(input);
         }),
@@ -99,7 +104,11 @@ describe('dry run', () => {
     const outcome = await h.run('DrainCluster', { cluster: 'west', reason: 'what if', steps: [50, 0], dryRun: true });
     // Assess
     expect(outcome.status, `${outcome.error}: ${causeMessage(outcome.cause)}`).toBe('SUCCEEDED');
-    const plan = outcome.output as { safe: boolean; refusals: Array<{ error: string; reason: string }>; steps: Array<{ weightPercent: number; safe: boolean; violations: string; changes: unknown[] }> };
+    const plan = outcome.output as {
+      safe: boolean;
+      refusals: Array<{ error: string; reason: string }>;
+      steps: Array<{ weightPercent: number; safe: boolean; violations: string; changes: unknown[] }>;
+    };
     expect(plan.safe).toBe(false);
     expect(plan.refusals).toEqual([{ error: 'DrainUnsafe', reason: expect.stringContaining('taking west to 0% is unsafe') }]);
     expect(plan.steps.map((s) => [s.weightPercent, s.safe])).toEqual([
@@ -120,7 +129,10 @@ describe('dry run', () => {
     expect((await h.run('DrainCluster', { cluster: 'west', reason: 'maintenance', steps: [0] })).status).toBe('SUCCEEDED');
     h.events.length = 0;
     h.health.clusters['west'] = 'UNHEALTHY';
-    await h.table.updateFleet((s) => ({ next: acquireLock(s, { cluster: 'west', holder: 'someone', operation: 'drain', now: new Date(), ttlSeconds: 600, maxConcurrentDrains: 1 }).state, result: null }));
+    await h.table.updateFleet((s) => ({
+      next: acquireLock(s, { cluster: 'west', holder: 'someone', operation: 'drain', now: new Date(), ttlSeconds: 600, maxConcurrentDrains: 1 }).state,
+      result: null,
+    }));
     const before = await h.table.readFleet();
     // Act
     const outcome = await h.run('RestoreCluster', { cluster: 'west', dryRun: true });
@@ -173,7 +185,12 @@ describe('rollback of a restore', () => {
     // Assess
     expect(outcome.error).toBe('Error');
     expect(h.weight('shop.example.com', 'west')).toBe(50);
-    expect(h.records('api.example.com').map((r) => r.setIdentifier).sort()).toEqual(['east', 'west']);
+    expect(
+      h
+        .records('api.example.com')
+        .map((r) => r.setIdentifier)
+        .sort(),
+    ).toEqual(['east', 'west']);
     const state = await h.table.readFleet();
     expect(state.intents['west']).toMatchObject({ weightPercent: 50 });
     expect(state.locks).toEqual({});
@@ -203,19 +220,42 @@ describe('events and journal: every app with its record before and after', () =>
     const outcome = await h.run('DrainCluster', { cluster: 'east', reason: 'kernel', steps: [50, 0] });
     // Assess
     expect(outcome.status, `${outcome.error}: ${causeMessage(outcome.cause)}`).toBe('SUCCEEDED');
-    const apiOut = { hostname: 'api.example.com', routing: 'failover', before: { present: true, inTraffic: true, role: 'PRIMARY' }, after: { present: false, inTraffic: false } };
-    const docsOut = { hostname: 'docs.example.com', routing: 'latency', before: { present: true, inTraffic: true, region: 'us-east-1' }, after: { present: false, inTraffic: false } };
+    const apiOut = {
+      hostname: 'api.example.com',
+      routing: 'failover',
+      before: { present: true, inTraffic: true, role: 'PRIMARY' },
+      after: { present: false, inTraffic: false },
+    };
+    const docsOut = {
+      hostname: 'docs.example.com',
+      routing: 'latency',
+      before: { present: true, inTraffic: true, region: 'us-east-1' },
+      after: { present: false, inTraffic: false },
+    };
     for (const type of ['Cluster Drain Started', 'Cluster Drained']) {
       const apps = h.eventsOf(type)[0]!['apps'] as unknown[];
       expect(apps, type).toContainEqual(apiOut);
       expect(apps, type).toContainEqual(docsOut);
-      expect(apps, type).toContainEqual(expect.objectContaining({ hostname: 'shop.example.com', weightBefore: 100, weightAfter: 0, before: { present: true, inTraffic: true, weight: 100 } }));
+      expect(apps, type).toContainEqual(
+        expect.objectContaining({ hostname: 'shop.example.com', weightBefore: 100, weightAfter: 0, before: { present: true, inTraffic: true, weight: 100 } }),
+      );
     }
     expect(outcome.output).toMatchObject({ apps: expect.arrayContaining([apiOut, docsOut]) });
     const journal = await h.table.listJournal({ cluster: 'east' });
     const last = journal.find((e) => e.what.startsWith('drain step 2'))!;
-    expect((last.before as { weights: unknown[] }).weights).toContainEqual({ hostname: 'api.example.com', routing: 'failover', present: true, inTraffic: true, role: 'PRIMARY' });
-    expect((last.after as { weights: unknown[] }).weights).toContainEqual({ hostname: 'api.example.com', routing: 'failover', present: false, inTraffic: false });
+    expect((last.before as { weights: unknown[] }).weights).toContainEqual({
+      hostname: 'api.example.com',
+      routing: 'failover',
+      present: true,
+      inTraffic: true,
+      role: 'PRIMARY',
+    });
+    expect((last.after as { weights: unknown[] }).weights).toContainEqual({
+      hostname: 'api.example.com',
+      routing: 'failover',
+      present: false,
+      inTraffic: false,
+    });
     const history = formatHistory(journal);
     expect(history).toContain('api.example.com (failover): PRIMARY -> absent');
     expect(history).toContain('docs.example.com (latency): us-east-1 -> absent');
@@ -239,6 +279,11 @@ describe('events and journal: every app with its record before and after', () =>
     // Assess
     expect(outcome.error).toBe('HealthDegraded');
     const [aborted] = h.eventsOf('Cluster Drain Aborted');
-    expect(aborted!['apps']).toContainEqual({ hostname: 'api.example.com', routing: 'failover', before: { present: true, inTraffic: true, role: 'PRIMARY' }, after: { present: true, inTraffic: true, role: 'PRIMARY' } });
+    expect(aborted!['apps']).toContainEqual({
+      hostname: 'api.example.com',
+      routing: 'failover',
+      before: { present: true, inTraffic: true, role: 'PRIMARY' },
+      after: { present: true, inTraffic: true, role: 'PRIMARY' },
+    });
   });
 });

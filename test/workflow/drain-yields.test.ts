@@ -32,16 +32,18 @@ function bakeClock(onGate: (secondsIntoBake: number) => void) {
   const rollbacksAt: number[] = [];
   return {
     rollbacksAt,
-    wrap: (name: string, task: Task): Task => async (input) => {
-      if (name === 'applyWeights') secondsIntoBake = 0;
-      if (name === 'healthGate') {
-        const gate = input as GateInput;
-        secondsIntoBake += gate.bake ? gate.bake.waitSeconds : gate.op.waitSeconds;
-        onGate(secondsIntoBake);
-      }
-      if (name === 'rollbackOperation') rollbacksAt.push(secondsIntoBake);
-      return task(input);
-    },
+    wrap:
+      (name: string, task: Task): Task =>
+      async (input) => {
+        if (name === 'applyWeights') secondsIntoBake = 0;
+        if (name === 'healthGate') {
+          const gate = input as GateInput;
+          secondsIntoBake += gate.bake ? gate.bake.waitSeconds : gate.op.waitSeconds;
+          onGate(secondsIntoBake);
+        }
+        if (name === 'rollbackOperation') rollbacksAt.push(secondsIntoBake);
+        return task(input);
+      },
   };
 }
 
@@ -68,7 +70,12 @@ describe('DrainCluster yields to an unplanned failure', () => {
     expect(state.intents['east']).toMatchObject({ state: 'ACTIVE', weightPercent: 100 });
     expect(state.locks).toEqual({});
     expect(h.weight('shop.example.com', 'east')).toBe(100);
-    expect(h.records('api.example.com').map((r) => `${r.setIdentifier}:${r.failover}`).sort()).toEqual(['east:PRIMARY', 'west:SECONDARY']);
+    expect(
+      h
+        .records('api.example.com')
+        .map((r) => `${r.setIdentifier}:${r.failover}`)
+        .sort(),
+    ).toEqual(['east:PRIMARY', 'west:SECONDARY']);
     expect(h.eventsOf('Cluster Drained')).toEqual([]);
     expect(h.eventsOf('Cluster Drain Aborted')).toEqual([expect.objectContaining({ cluster: 'east', error: 'HealthDegraded', rolledBack: true })]);
   });

@@ -13,7 +13,11 @@ const UPSTREAM: HostedZone = { id: 'ZUPSTREAM', name: 'mesh.internal.', private:
 const SHOP_UP = 'shop.example.com.mesh.internal';
 
 const fleet: FleetConfig = parseFleetConfig(readFileSync('examples/edge-fleet/fleet.yaml', 'utf8'), 'examples/edge-fleet/fleet.yaml');
-const endpoints: PublishedEndpoint[] = parseEndpointsFile(readFileSync('examples/edge-fleet/endpoints.yaml', 'utf8'), 'examples/edge-fleet/endpoints.yaml', fleet).endpoints;
+const endpoints: PublishedEndpoint[] = parseEndpointsFile(
+  readFileSync('examples/edge-fleet/endpoints.yaml', 'utf8'),
+  'examples/edge-fleet/endpoints.yaml',
+  fleet,
+).endpoints;
 
 let dynamo: TestDynamo;
 beforeAll(async () => {

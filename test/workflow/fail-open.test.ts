@@ -16,7 +16,11 @@ afterAll(async () => {
 
 const EAST = 'switchyard-dev-switchyard-example-east-canary';
 
-const docsClusters = (h: Harness) => h.records('docs.example.com').map((r) => r.setIdentifier).sort();
+const docsClusters = (h: Harness) =>
+  h
+    .records('docs.example.com')
+    .map((r) => r.setIdentifier)
+    .sort();
 
 async function succeeded(h: Harness, workflow: Parameters<Harness['run']>[0], input: unknown) {
   const outcome = await h.run(workflow, input);
@@ -47,7 +51,9 @@ describe('Reconcile re-examines apps that failed open', () => {
     expect(state.failovers['east'], 'every app of east is out now: a whole-cluster mark').toMatchObject({ alarmName: EAST });
     expect(state.locks).toEqual({});
     expect(h.eventsOf('Records Changed')).toEqual([expect.objectContaining({ trigger: 'reconcile', hostnames: ['docs.example.com'] })]);
-    expect((await h.table.listJournal({ cluster: 'east' })).map((e) => e.what)).toContainEqual(expect.stringContaining('failover re-examined: docs.example.com out of east'));
+    expect((await h.table.listJournal({ cluster: 'east' })).map((e) => e.what)).toContainEqual(
+      expect.stringContaining('failover re-examined: docs.example.com out of east'),
+    );
     // And when the alarm clears, the ordinary fail-back brings all of east back.
     h.health.clusters['east'] = 'HEALTHY';
     await succeeded(h, 'Failover', alarmEvent(EAST, 'OK', '2026-11-27T10:10:00.000Z'));
@@ -72,7 +78,11 @@ describe('Reconcile re-examines apps that failed open', () => {
     expect(docsClusters(h)).toEqual(['eu']);
     expect(outcome.output).toMatchObject({ failedOver: [{ cluster: 'east', apps: ['docs.example.com'] }] });
     // Every app of east is out now and none fails open: whole-cluster failover, as a fresh alarm would give.
-    expect(Object.values((await h.table.readFleet()).failovers).map((m) => m.hostname ?? '(cluster)').sort()).toEqual(['(cluster)', 'api.example.com', 'shop.example.com']);
+    expect(
+      Object.values((await h.table.readFleet()).failovers)
+        .map((m) => m.hostname ?? '(cluster)')
+        .sort(),
+    ).toEqual(['(cluster)', 'api.example.com', 'shop.example.com']);
   });
 
   it('leaves a cluster whose lock an operation holds to that operation', async () => {
@@ -81,7 +91,20 @@ describe('Reconcile re-examines apps that failed open', () => {
     await succeeded(h, 'Failover', alarmEvent(EAST, 'ALARM', '2026-11-27T10:00:00.000Z'));
     h.health.clusters['eu'] = 'HEALTHY';
     await h.table.updateFleet((s) => ({
-      next: { ...s, lastToken: s.lastToken + 1, locks: { east: { cluster: 'east', holder: 'drain-1', operation: 'drain', token: s.lastToken + 1, acquiredAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 600_000).toISOString() } } },
+      next: {
+        ...s,
+        lastToken: s.lastToken + 1,
+        locks: {
+          east: {
+            cluster: 'east',
+            holder: 'drain-1',
+            operation: 'drain',
+            token: s.lastToken + 1,
+            acquiredAt: new Date().toISOString(),
+            expiresAt: new Date(Date.now() + 600_000).toISOString(),
+          },
+        },
+      },
       result: null,
     }));
     // Act

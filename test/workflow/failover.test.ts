@@ -33,7 +33,13 @@ describe('Failover', () => {
     expect(Object.values(state.failovers)).toEqual([expect.objectContaining({ cluster: 'east', alarmName: EAST })]);
     expect(state.locks).toEqual({});
     expect(h.eventsOf('Failover Performed')).toEqual([
-      expect.objectContaining({ cluster: 'east', alarmName: EAST, action: 'taken-out', failOpenApps: [], apps: expect.arrayContaining([expect.objectContaining({ hostname: 'shop.example.com', routing: 'weighted', weightBefore: 100, weightAfter: 0 })]) }),
+      expect.objectContaining({
+        cluster: 'east',
+        alarmName: EAST,
+        action: 'taken-out',
+        failOpenApps: [],
+        apps: expect.arrayContaining([expect.objectContaining({ hostname: 'shop.example.com', routing: 'weighted', weightBefore: 100, weightAfter: 0 })]),
+      }),
     ]);
     expect(await h.table.listAlarms()).toEqual([expect.objectContaining({ alarmName: EAST, cluster: 'east', state: 'ALARM' })]);
   });
@@ -45,7 +51,12 @@ describe('Failover', () => {
     const outcome = await h.run('Failover', alarmEvent(EAST, 'ALARM', '2026-11-27T10:00:00.000Z'));
     // Assess
     expect(outcome.status).toBe('SUCCEEDED');
-    expect(h.records('docs.example.com').map((r) => r.setIdentifier).sort()).toEqual(['east', 'eu']);
+    expect(
+      h
+        .records('docs.example.com')
+        .map((r) => r.setIdentifier)
+        .sort(),
+    ).toEqual(['east', 'eu']);
     expect(h.weight('shop.example.com', 'east')).toBe(0);
     const state = await h.table.readFleet();
     expect(Object.keys(state.failovers).sort()).toEqual(['east|api.example.com', 'east|shop.example.com']);
@@ -60,7 +71,12 @@ describe('Failover', () => {
     // Assess
     expect(outcome.status).toBe('SUCCEEDED');
     expect(h.weight('shop.example.com', 'east')).toBe(0);
-    expect(h.records('api.example.com').map((r) => r.setIdentifier).sort()).toEqual(['east', 'west']);
+    expect(
+      h
+        .records('api.example.com')
+        .map((r) => r.setIdentifier)
+        .sort(),
+    ).toEqual(['east', 'west']);
     expect(h.eventsOf('Failover Performed')[0]).toMatchObject({ cluster: 'east', hostname: 'shop.example.com', action: 'taken-out' });
   });
 
@@ -73,9 +89,17 @@ describe('Failover', () => {
     const outcome = await h.run('Failover', alarmEvent(EAST, 'OK', '2026-11-27T10:05:00.000Z'));
     // Assess
     expect(outcome.status).toBe('SUCCEEDED');
-    expect(outcome.history.filter((e) => e.type === 'WaitStateEntered'), 'the hold-down is kept when something is out').toHaveLength(1);
+    expect(
+      outcome.history.filter((e) => e.type === 'WaitStateEntered'),
+      'the hold-down is kept when something is out',
+    ).toHaveLength(1);
     expect(h.weight('shop.example.com', 'east')).toBe(100);
-    expect(h.records('api.example.com').map((r) => r.setIdentifier).sort()).toEqual(['east', 'west']);
+    expect(
+      h
+        .records('api.example.com')
+        .map((r) => r.setIdentifier)
+        .sort(),
+    ).toEqual(['east', 'west']);
     expect((await h.table.readFleet()).failovers).toEqual({});
     expect(h.eventsOf('Failback Performed')).toEqual([expect.objectContaining({ cluster: 'east', alarmName: EAST, holdDownSeconds: 300 })]);
   });
@@ -96,7 +120,7 @@ describe('Failover', () => {
     }
     expect(otherAlarm.output).toMatchObject({ reason: expect.stringContaining('nothing of cluster east is out because of it') });
     expect(h.events).toEqual([]);
-    expect(h.weight('shop.example.com', 'east'), 'the other alarm\'s take-out stands').toBe(0);
+    expect(h.weight('shop.example.com', 'east'), "the other alarm's take-out stands").toBe(0);
     expect((await h.table.listAlarms()).map((a) => `${a.alarmName}:${a.state}`).sort()).toEqual([
       'switchyard-dev-switchyard-example-east-canary:OK',
       'switchyard-dev-switchyard-example-east-other:ALARM',
@@ -105,7 +129,7 @@ describe('Failover', () => {
     ]);
   });
 
-  it('an OK arriving while the ALARM\'s take-out is under way leaves nothing out (the take-out sees the OK and undoes its marks)', async () => {
+  it("an OK arriving while the ALARM's take-out is under way leaves nothing out (the take-out sees the OK and undoes its marks)", async () => {
     // Prepare: the OK's Failover runs (and finds no marks yet) after the take-out checked the alarm, before it writes.
     const h = await createHarness(dynamo);
     h.health.clusters['east'] = 'UNHEALTHY';
@@ -125,7 +149,10 @@ describe('Failover', () => {
     const alarmOutcome = await h.run('Failover', alarmEvent(EAST, 'ALARM', '2026-11-27T10:00:00.000Z'));
     // Assess
     expect(okOutcome?.output).toMatchObject({ ignored: true, reason: expect.stringContaining('nothing to fail back') });
-    expect(alarmOutcome).toMatchObject({ status: 'SUCCEEDED', output: { applied: false, reason: expect.stringContaining('changed state while taking cluster east out') } });
+    expect(alarmOutcome).toMatchObject({
+      status: 'SUCCEEDED',
+      output: { applied: false, reason: expect.stringContaining('changed state while taking cluster east out') },
+    });
     const state = await h.table.readFleet();
     expect(state.failovers).toEqual({});
     expect(state.locks).toEqual({});
@@ -150,7 +177,10 @@ describe('Failover', () => {
     // Act
     const outcome = await h.run('Failover', alarmEvent(EAST, 'OK', '2026-11-27T10:05:00.000Z'));
     // Assess
-    expect(outcome).toMatchObject({ status: 'SUCCEEDED', output: { failedBack: false, reason: expect.stringContaining('changed state during the hold-down') } });
+    expect(outcome).toMatchObject({
+      status: 'SUCCEEDED',
+      output: { failedBack: false, reason: expect.stringContaining('changed state during the hold-down') },
+    });
     expect(h.weight('shop.example.com', 'east')).toBe(0);
     expect(h.eventsOf('Failback Performed')).toEqual([]);
   });
@@ -163,10 +193,12 @@ describe('Failover', () => {
     const outcome = await h.run('Failover', alarmEvent(EAST, 'OK', '2026-11-27T10:05:00.000Z'));
     // Assess
     const wait = outcome.history.find((e) => e.type === 'WaitStateEntered');
-    expect(JSON.parse((wait as unknown as { stateEnteredEventDetails: { input: string } }).stateEnteredEventDetails.input)).toMatchObject({ decision: { holdDownSeconds: 42 } });
+    expect(JSON.parse((wait as unknown as { stateEnteredEventDetails: { input: string } }).stateEnteredEventDetails.input)).toMatchObject({
+      decision: { holdDownSeconds: 42 },
+    });
   });
 
-  it('ignores alarms that are not the fleet\'s, stale states and INSUFFICIENT_DATA', async () => {
+  it("ignores alarms that are not the fleet's, stale states and INSUFFICIENT_DATA", async () => {
     // Prepare
     const h = await createHarness(dynamo);
     await failedOver(h, EAST, '2026-11-27T10:00:00.000Z');
@@ -193,7 +225,8 @@ describe('Failover', () => {
     // Assess
     expect(prodAlarm.output).toEqual({
       ignored: true,
-      reason: "alarm switchyard-prod-switchyard-example-east-canary is not one of stage dev's of fleet switchyard-example (switchyard-dev-switchyard-example-<cluster>...)",
+      reason:
+        "alarm switchyard-prod-switchyard-example-east-canary is not one of stage dev's of fleet switchyard-example (switchyard-dev-switchyard-example-<cluster>...)",
     });
     expect(dev2Alarm.output).toMatchObject({ ignored: true, reason: expect.stringContaining("is not one of stage dev's") });
     expect(h.weight('shop.example.com', 'east')).toBe(100);
@@ -262,7 +295,12 @@ describe('Failover next to a drained cluster', () => {
     expect(h.weight('shop.example.com', 'east')).toBe(0);
     expect(h.eventsOf('Failover Performed')).toEqual([expect.objectContaining({ cluster: 'west', action: 'taken-out', failOpenApps: ['api.example.com'] })]);
     expect(h.eventsOf('Apps Without Healthy Cluster')).toEqual([
-      { cluster: 'west', alarmName: WEST, apps: [{ hostname: 'api.example.com', drained: ['east'], unhealthy: ['west'] }], executionArn: expect.stringContaining(':Failover:') },
+      {
+        cluster: 'west',
+        alarmName: WEST,
+        apps: [{ hostname: 'api.example.com', drained: ['east'], unhealthy: ['west'] }],
+        executionArn: expect.stringContaining(':Failover:'),
+      },
     ]);
   });
 

@@ -69,7 +69,11 @@ async function scenario(failureRate: number, seed: number): Promise<Outcome> {
   const tableName = `switchyard-faults-${process.pid}-${run}`;
   await ensureStateTable(dynamoClient, tableName, (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 5))));
   const table = new DynamoStateTable({ client: dynamoClient, tableName });
-  const adapter = new Route53Adapter({ client: createRoute53Client({ endpointUrl: endpoint.url }, {}), limiter: new Unlimited(), retry: { baseDelayMs: 5, maxDelayMs: 50 } });
+  const adapter = new Route53Adapter({
+    client: createRoute53Client({ endpointUrl: endpoint.url }, {}),
+    limiter: new Unlimited(),
+    retry: { baseDelayMs: 5, maxDelayMs: 50 },
+  });
   const health: HealthView = { clusters: Object.fromEntries(fleet.clusters.map((c) => [c.name, 'HEALTHY' as const])), apps: {} };
   const deps: Deps = {
     fleet: { ...fleet, zones: [{ name: zoneName, id: zoneId }] },
@@ -77,9 +81,22 @@ async function scenario(failureRate: number, seed: number): Promise<Outcome> {
     table,
     dns: route53Dns({ fleet: { ...fleet, zones: [{ name: zoneName, id: zoneId }] }, route53: adapter }),
     health: { snapshot: async () => structuredClone(health) },
-    workflows: { start: async () => { throw new Error('not used'); }, workflowOf: async () => undefined },
-    eks: { describeUpdate: async () => { throw new Error('not used'); } },
-    executions: { describe: async () => { throw new Error('not used'); } },
+    workflows: {
+      start: async () => {
+        throw new Error('not used');
+      },
+      workflowOf: async () => undefined,
+    },
+    eks: {
+      describeUpdate: async () => {
+        throw new Error('not used');
+      },
+    },
+    executions: {
+      describe: async () => {
+        throw new Error('not used');
+      },
+    },
     clock: { now: () => new Date() },
   };
   const events: PutEventsRequestEntry[] = [];
@@ -124,17 +141,31 @@ async function scenario(failureRate: number, seed: number): Promise<Outcome> {
       .filter((s) => s.Type !== 'SOA' && s.Type !== 'NS')
       .map((s) => {
         const check = checks.find((c) => c.Id === s.HealthCheckId)?.HealthCheckConfig;
-        return JSON.stringify({ ...s, HealthCheckId: check ? `${check.Type} ${check.FullyQualifiedDomainName}:${check.Port}${check.ResourcePath ?? ''}` : undefined });
+        return JSON.stringify({
+          ...s,
+          HealthCheckId: check ? `${check.Type} ${check.FullyQualifiedDomainName}:${check.Port}${check.ResourcePath ?? ''}` : undefined,
+        });
       })
       .sort(),
-    healthChecks: checks.filter((c) => ownChecks.has(c.Id!)).map((c) => `${c.HealthCheckConfig?.Type} ${c.HealthCheckConfig?.FullyQualifiedDomainName}:${c.HealthCheckConfig?.Port}${c.HealthCheckConfig?.ResourcePath ?? ''}`).sort(),
+    healthChecks: checks
+      .filter((c) => ownChecks.has(c.Id!))
+      .map(
+        (c) =>
+          `${c.HealthCheckConfig?.Type} ${c.HealthCheckConfig?.FullyQualifiedDomainName}:${c.HealthCheckConfig?.Port}${c.HealthCheckConfig?.ResourcePath ?? ''}`,
+      )
+      .sort(),
     intents: Object.fromEntries(Object.entries(state.intents).map(([cluster, { at: _at, ...intent }]) => [cluster, intent])),
     failovers: state.failovers,
     locks: state.locks,
     // Known limit (docs/workflows.md): an onboard/offboard/reconcile task retried after its
     // Route 53 changes landed counts only the changes of its last attempt in the entry's
     // text; the entries themselves (which step, which operation, which cluster) must match.
-    journal: journal.map((e) => `${e.id.split('#').slice(1).join('#')} | ${e.operation} | ${e.cluster ?? '-'} | ${e.what.replace(/\(\d+ record change\(s\)\)/, '(N record change(s))')}`).sort(),
+    journal: journal
+      .map(
+        (e) =>
+          `${e.id.split('#').slice(1).join('#')} | ${e.operation} | ${e.cluster ?? '-'} | ${e.what.replace(/\(\d+ record change\(s\)\)/, '(N record change(s))')}`,
+      )
+      .sort(),
     statuses,
     dynamoRefused: dynamo.refused,
   };
@@ -149,7 +180,10 @@ describe('30 % of AWS calls throttled', () => {
     // Assess: faults really happened, every run succeeded, and the end state is the same
     expect(clean.dynamoRefused).toBe(0);
     expect(faulty.dynamoRefused).toBeGreaterThan(20);
-    expect(clean.statuses.every((s) => s.endsWith('SUCCEEDED')), clean.statuses.join('\n')).toBe(true);
+    expect(
+      clean.statuses.every((s) => s.endsWith('SUCCEEDED')),
+      clean.statuses.join('\n'),
+    ).toBe(true);
     expect(faulty.statuses).toEqual(clean.statuses);
     expect(clean.records.length).toBeGreaterThan(10);
     expect(faulty.records).toEqual(clean.records);

@@ -18,7 +18,12 @@ describe('Reconcile and the fleet lock', () => {
     // Prepare: a sync holds the lock; east was drained meanwhile (Route 53 still has it in).
     const h = await createHarness(dynamo);
     const { lock } = await h.table.updateFleet((state) => {
-      const taken = acquireFleetLock(withIntent(state, { cluster: 'east', state: 'DRAINED', weightPercent: 0 }), { holder: 'sync-1', operation: 'sync', now: new Date(), ttlSeconds: 900 });
+      const taken = acquireFleetLock(withIntent(state, { cluster: 'east', state: 'DRAINED', weightPercent: 0 }), {
+        holder: 'sync-1',
+        operation: 'sync',
+        now: new Date(),
+        ttlSeconds: 900,
+      });
       return { next: taken.state, result: taken };
     });
 

@@ -123,7 +123,11 @@ export function alarmEvent(name: string, value: 'ALARM' | 'OK' | 'INSUFFICIENT_D
     time: timestamp,
     region: 'us-east-1',
     resources: [`arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`],
-    detail: { alarmName: name, state: { value, reason: `Threshold Crossed: canary ${value}`, timestamp }, previousState: { value: value === 'OK' ? 'ALARM' : 'OK' } },
+    detail: {
+      alarmName: name,
+      state: { value, reason: `Threshold Crossed: canary ${value}`, timestamp },
+      previousState: { value: value === 'OK' ? 'ALARM' : 'OK' },
+    },
   };
 }
 
@@ -161,7 +165,16 @@ export async function createHarness(dynamo: TestDynamo, options: HarnessOptions 
     await table.putApp({ hostname, endpoints: endpoints.filter((e) => e.hostname === hostname), updatedAt: new Date().toISOString() });
   }
   const state = await table.readFleet();
-  if (!options.empty) await dns.apply({ endpoints, intents: effectiveIntents(state, fleet.clusters.map((c) => c.name)), appsOut: appsTakenOut(state), reason: 'test setup' });
+  if (!options.empty)
+    await dns.apply({
+      endpoints,
+      intents: effectiveIntents(
+        state,
+        fleet.clusters.map((c) => c.name),
+      ),
+      appsOut: appsTakenOut(state),
+      reason: 'test setup',
+    });
   route53.batches.length = 0;
   route53.calls.length = 0;
 

@@ -22,7 +22,16 @@ let cloudwatch: CloudWatchClient;
 beforeAll(async () => {
   dynamo = await startDynalite();
   alarms = await LocalAlarms.open();
-  const metric = { namespace: 'AWS/Route53', name: 'HealthCheckStatus', dimensions: {}, stat: 'Minimum', period: 60, threshold: 1, comparisonOperator: 'LessThanThreshold', evaluationPeriods: 1 };
+  const metric = {
+    namespace: 'AWS/Route53',
+    name: 'HealthCheckStatus',
+    dimensions: {},
+    stat: 'Minimum',
+    period: 60,
+    threshold: 1,
+    comparisonOperator: 'LessThanThreshold',
+    evaluationPeriods: 1,
+  };
   for (const name of [EAST, OTHER_STAGE]) alarms.define({ name, description: 'canary', metric });
   endpoint = await startEndpoint({ port: 0, services: cloudWatchServices(alarms) });
   cloudwatch = new CloudWatchClient({ endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
@@ -70,10 +79,20 @@ describe('Reconcile re-reads the alarm states (lost alarm events)', () => {
     expect(second.alarmsRecorded).toEqual([`${EAST} OK`]);
     expect(second.failedBack).toEqual([{ cluster: 'east', alarmName: EAST, apps: ['east'] }]);
     expect(h.weight('shop.example.com', 'east')).toBe(100);
-    expect(h.records('api.example.com').map((r) => `${r.setIdentifier}:${r.failover}`).sort()).toEqual(['east:PRIMARY', 'west:SECONDARY']);
+    expect(
+      h
+        .records('api.example.com')
+        .map((r) => `${r.setIdentifier}:${r.failover}`)
+        .sort(),
+    ).toEqual(['east:PRIMARY', 'west:SECONDARY']);
     expect((await h.table.readFleet()).failovers).toEqual({});
     const journal = await h.table.listJournal();
-    expect(journal.map((e) => e.what)).toEqual(expect.arrayContaining([expect.stringMatching(/^failback at reconcile: east back on east$/), expect.stringMatching(/^failover re-examined: .* out of east/)]));
+    expect(journal.map((e) => e.what)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^failback at reconcile: east back on east$/),
+        expect.stringMatching(/^failover re-examined: .* out of east/),
+      ]),
+    );
 
     // Act: nothing new in CloudWatch: the next Reconcile records nothing and changes nothing
     const third = await reconcile(h);

@@ -45,9 +45,17 @@ describe('OnboardApp under concurrency', () => {
       // Act
       const outcomes = await Promise.all(shop.map((e) => h.run('OnboardApp', { hostname: e.hostname, endpoints: [e] }, `onboard-shop-${e.cluster}-${round}`)));
       // Assess
-      expect(outcomes.map((o) => `${o.status} ${o.error ?? ''} ${o.cause ?? ''}`.trim()), `round ${round}`).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+      expect(
+        outcomes.map((o) => `${o.status} ${o.error ?? ''} ${o.cause ?? ''}`.trim()),
+        `round ${round}`,
+      ).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
       expect(byCluster((await h.table.getApp('shop.example.com'))?.endpoints ?? []), `round ${round}`).toEqual(byCluster(shop));
-      expect(h.records('shop.example.com').map((r) => `${r.setIdentifier}:${r.weight}:${r.healthCheckId ? 'hc' : 'none'}`).sort()).toEqual(['east:100:hc', 'eu:100:hc', 'west:100:hc']);
+      expect(
+        h
+          .records('shop.example.com')
+          .map((r) => `${r.setIdentifier}:${r.weight}:${r.healthCheckId ? 'hc' : 'none'}`)
+          .sort(),
+      ).toEqual(['east:100:hc', 'eu:100:hc', 'west:100:hc']);
       expect(h.records('_switchyard.shop.example.com')).toHaveLength(1);
       expect(await pendingChanges(h), `round ${round}`).toEqual([]);
     }
@@ -79,7 +87,12 @@ describe('OnboardApp under concurrency', () => {
     // Assess
     expect([published.status, withdrawn.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
     expect(byCluster((await h.table.getApp('shop.example.com'))?.endpoints ?? [])).toEqual(['shop.example.com@east', 'shop.example.com@eu']);
-    expect(h.records('shop.example.com').map((r) => r.setIdentifier).sort()).toEqual(['east', 'eu']);
+    expect(
+      h
+        .records('shop.example.com')
+        .map((r) => r.setIdentifier)
+        .sort(),
+    ).toEqual(['east', 'eu']);
     expect(await pendingChanges(h)).toEqual([]);
   });
 

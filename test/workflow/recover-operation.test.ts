@@ -41,7 +41,14 @@ async function stoppedDrain(h: Harness, gate: { reached?: () => void }, statuses
   run.stop('OperatorAbort', 'stopped by alice');
   const outcome = await run.outcome;
   const executionArn = executionArnOf('DrainCluster', name);
-  statuses.set(executionArn, { executionArn, name, status: outcome.status, startDate: new Date().toISOString(), error: 'OperatorAbort', cause: 'stopped by alice' });
+  statuses.set(executionArn, {
+    executionArn,
+    name,
+    status: outcome.status,
+    startDate: new Date().toISOString(),
+    error: 'OperatorAbort',
+    cause: 'stopped by alice',
+  });
   return { outcome, executionArn };
 }
 
@@ -71,12 +78,25 @@ describe('RecoverOperation', () => {
     expect(recovery.status, `${recovery.error}: ${causeMessage(recovery.cause)}`).toBe('SUCCEEDED');
     expect(recovery.output).toMatchObject({ executionArn, status: 'ABORTED', cluster: 'west', recovered: true, rolledBack: true });
     expect(h.weight('shop.example.com', 'west')).toBe(100);
-    expect(h.records('api.example.com').map((r) => `${r.setIdentifier}:${r.failover}`).sort()).toEqual(['east:PRIMARY', 'west:SECONDARY']);
+    expect(
+      h
+        .records('api.example.com')
+        .map((r) => `${r.setIdentifier}:${r.failover}`)
+        .sort(),
+    ).toEqual(['east:PRIMARY', 'west:SECONDARY']);
     const after = await h.table.readFleet();
     expect(after.intents['west']).toMatchObject({ state: 'ACTIVE', weightPercent: 100 });
     expect(after.locks).toEqual({});
     expect(h.eventsOf('Cluster Drain Aborted')).toEqual([
-      expect.objectContaining({ cluster: 'west', operation: 'drain', error: 'OperatorAbort', rolledBack: true, weightPercentBefore: 50, weightPercentAfter: 100, executionArn }),
+      expect.objectContaining({
+        cluster: 'west',
+        operation: 'drain',
+        error: 'OperatorAbort',
+        rolledBack: true,
+        weightPercentBefore: 50,
+        weightPercentAfter: 100,
+        executionArn,
+      }),
     ]);
     expect(String(h.eventsOf('Cluster Drain Aborted')[0]?.['reason'])).toContain('drain-west-stopped was stopped while holding the lock: stopped by alice');
     const journal = await h.table.listJournal({ cluster: 'west' });
@@ -129,7 +149,8 @@ describe('RecoverOperation', () => {
     const { executionArn } = await stoppedDrain(h, gate, statuses, 'drain-west-superseded');
     const later = new Date(Date.now() + (h.fleet.safety.lockTtlSeconds + 5) * 1000);
     await h.table.updateFleet((state) => ({
-      next: acquireLock(state, { cluster: 'west', holder: 'restore-west-newer', operation: 'restore', now: later, ttlSeconds: 3600, maxConcurrentDrains: 1 }).state,
+      next: acquireLock(state, { cluster: 'west', holder: 'restore-west-newer', operation: 'restore', now: later, ttlSeconds: 3600, maxConcurrentDrains: 1 })
+        .state,
       result: null,
     }));
     const batches = h.route53.batches.length;
@@ -180,7 +201,10 @@ describe('Reconcile and stale locks', () => {
     const h = await createHarness(dynamo, {
       executions: executionsOf(statuses),
       workflows: {
-        start: async (workflow, name, input) => (started.push({ workflow, name, input }), { executionArn: `arn:aws:states:us-east-1:000000000000:execution:${workflow}:${name}`, started: true }),
+        start: async (workflow, name, input) => (
+          started.push({ workflow, name, input }),
+          { executionArn: `arn:aws:states:us-east-1:000000000000:execution:${workflow}:${name}`, started: true }
+        ),
         workflowOf: async () => undefined,
       },
       wrap: (name, task) => (name === 'healthGate' ? async () => (gate.reached?.(), new Promise(() => {})) : task),
@@ -217,13 +241,22 @@ describe('Reconcile and stale locks', () => {
     });
     const { executionArn } = await stoppedDrain(h, gate, statuses, 'drain-west-expired');
     statuses.delete(executionArn);
-    await h.table.updateFleet((state) => ({ next: { ...state, locks: { ...state.locks, west: { ...state.locks['west']!, expiresAt: new Date(Date.now() - 1000).toISOString() } } }, result: null }));
+    await h.table.updateFleet((state) => ({
+      next: { ...state, locks: { ...state.locks, west: { ...state.locks['west']!, expiresAt: new Date(Date.now() - 1000).toISOString() } } },
+      result: null,
+    }));
     // Act
     const outcome = await h.run('Reconcile', {});
     // Assess
     expect(outcome.status, `${outcome.error}: ${causeMessage(outcome.cause)}`).toBe('SUCCEEDED');
     expect((outcome.output as { staleLocks: unknown[] }).staleLocks).toEqual([
-      expect.objectContaining({ cluster: 'west', holder: 'drain-west-expired', holderStatus: 'GONE', action: 'recovery-started', detail: expect.stringContaining('RecoverOperation started: ') }),
+      expect.objectContaining({
+        cluster: 'west',
+        holder: 'drain-west-expired',
+        holderStatus: 'GONE',
+        action: 'recovery-started',
+        detail: expect.stringContaining('RecoverOperation started: '),
+      }),
     ]);
     const state = await h.table.readFleet();
     expect(state.locks).toEqual({});
@@ -278,14 +311,17 @@ describe('drain expiry', () => {
     const again = await h.run('Reconcile', {});
     // Assess 2
     expect(due.status, `${due.error}: ${causeMessage(due.cause)}`).toBe('SUCCEEDED');
-    expect((due.output as { expiredDrains: unknown[] }).expiredDrains).toEqual([expect.objectContaining({ cluster: 'west', expiresAt, action: 'restore-started' })]);
+    expect((due.output as { expiredDrains: unknown[] }).expiredDrains).toEqual([
+      expect.objectContaining({ cluster: 'west', expiresAt, action: 'restore-started' }),
+    ]);
     expect(h.weight('shop.example.com', 'west')).toBe(100);
     const intent = (await h.table.readFleet()).intents['west'];
     expect(intent).toMatchObject({ state: 'ACTIVE', weightPercent: 100, by: 'switchyard reconcile (drain expiry)' });
     expect(intent?.expiresAt).toBeUndefined();
-    expect(h.eventsOf('Cluster Restored')).toEqual([expect.objectContaining({ cluster: 'west', reason: `drain expired at ${expiresAt} (drained for: kernel upgrade)` })]);
+    expect(h.eventsOf('Cluster Restored')).toEqual([
+      expect.objectContaining({ cluster: 'west', reason: `drain expired at ${expiresAt} (drained for: kernel upgrade)` }),
+    ]);
     expect((again.output as { expiredDrains: unknown[] }).expiredDrains).toEqual([]);
     expect(started.filter((n) => n.startsWith('restore-expired-west-'))).toHaveLength(1);
   });
 });
-

@@ -29,13 +29,24 @@ describe('RestoreCluster', () => {
     expect(outcome.status, `${outcome.error}: ${causeMessage(outcome.cause)}`).toBe('SUCCEEDED');
     const weights = h.route53.batches.flatMap((b) => b.changes).filter((c) => c.recordSet.name === 'shop.example.com.' && c.recordSet.setIdentifier === 'west');
     expect(weights.map((c) => c.recordSet.weight)).toEqual([50, 100]);
-    expect(h.records('api.example.com').map((r) => `${r.setIdentifier}:${r.failover}`).sort()).toEqual(['east:PRIMARY', 'west:SECONDARY']);
+    expect(
+      h
+        .records('api.example.com')
+        .map((r) => `${r.setIdentifier}:${r.failover}`)
+        .sort(),
+    ).toEqual(['east:PRIMARY', 'west:SECONDARY']);
     const state = await h.table.readFleet();
     expect(state.intents['west']).toMatchObject({ state: 'ACTIVE', weightPercent: 100 });
     expect(state.intents['west']?.saved).toBeUndefined();
     expect(state.locks).toEqual({});
     expect(h.eventsOf('Cluster Restored')).toEqual([
-      expect.objectContaining({ cluster: 'west', by: 'bob', weightPercentBefore: 0, weightPercentAfter: 100, apps: expect.arrayContaining([expect.objectContaining({ hostname: 'shop.example.com', routing: 'weighted', weightBefore: 0, weightAfter: 100 })]) }),
+      expect.objectContaining({
+        cluster: 'west',
+        by: 'bob',
+        weightPercentBefore: 0,
+        weightPercentAfter: 100,
+        apps: expect.arrayContaining([expect.objectContaining({ hostname: 'shop.example.com', routing: 'weighted', weightBefore: 0, weightAfter: 100 })]),
+      }),
     ]);
   });
 
@@ -50,7 +61,9 @@ describe('RestoreCluster', () => {
     expect(outcome.error).toBe('HealthDegraded');
     expect(causeMessage(outcome.cause)).toContain('cannot restore west: its health is UNHEALTHY');
     expect(h.route53.batches).toEqual([]);
-    expect(h.eventsOf('Cluster Drain Aborted')).toEqual([expect.objectContaining({ cluster: 'west', operation: 'restore', error: 'HealthDegraded', rolledBack: false })]);
+    expect(h.eventsOf('Cluster Drain Aborted')).toEqual([
+      expect.objectContaining({ cluster: 'west', operation: 'restore', error: 'HealthDegraded', rolledBack: false }),
+    ]);
   });
 
   it('rolls back to drained when the cluster fails its health gate mid-restore', async () => {
@@ -74,7 +87,9 @@ describe('RestoreCluster', () => {
     const state = await h.table.readFleet();
     expect(state.intents['west']).toMatchObject({ state: 'DRAINED', weightPercent: 0 });
     expect(state.locks).toEqual({});
-    expect(h.eventsOf('Cluster Drain Aborted')).toEqual([expect.objectContaining({ operation: 'restore', rolledBack: true, weightPercentBefore: 50, weightPercentAfter: 0 })]);
+    expect(h.eventsOf('Cluster Drain Aborted')).toEqual([
+      expect.objectContaining({ operation: 'restore', rolledBack: true, weightPercentBefore: 50, weightPercentAfter: 0 }),
+    ]);
   });
 
   it('restoring an active cluster does nothing', async () => {

@@ -33,7 +33,11 @@ interface Rig {
 async function rig(): Promise<Rig> {
   const h = await createHarness(dynamo);
   const tasks = createTasks(h.deps);
-  const engine = await LocalStepFunctions.open({ handlers: tasks, waitScale: 0, putEvents: async (entries) => ({ Entries: entries.map(() => ({ EventId: 'x' })), FailedEntryCount: 0 }) });
+  const engine = await LocalStepFunctions.open({
+    handlers: tasks,
+    waitScale: 0,
+    putEvents: async (entries) => ({ Entries: entries.map(() => ({ EventId: 'x' })), FailedEntryCount: 0 }),
+  });
   deployWorkflows(engine, await loadWorkflowFolder('workflows'), { prefix: 'switchyard-test-' });
   const endpoint = await startEndpoint({ port: 0, services: [stepFunctionsService(engine)], log: () => {} });
   const client = new SFNClient({ endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
@@ -78,7 +82,9 @@ describe('router', () => {
       const again = await r.route({ ...published, id: 'evt-1-redelivered' });
       // Assess
       expect(first.started).toEqual([expect.objectContaining({ workflow: 'OnboardApp', duplicate: false })]);
-      expect(again.started).toEqual([expect.objectContaining({ workflow: 'OnboardApp', name: first.started[0]!.name, executionArn: first.started[0]!.executionArn, duplicate: true })]);
+      expect(again.started).toEqual([
+        expect.objectContaining({ workflow: 'OnboardApp', name: first.started[0]!.name, executionArn: first.started[0]!.executionArn, duplicate: true }),
+      ]);
       const record = await r.engine.waitForExecution(first.started[0]!.executionArn);
       expect(record.status).toBe('SUCCEEDED');
       expect(r.h.records('blog.example.com').map((x) => x.setIdentifier ?? 'simple')).toEqual(['simple']);
@@ -106,7 +112,8 @@ describe('router', () => {
       // Assess
       expect(routed).toEqual({
         started: [],
-        ignored: "alarm switchyard-prod-switchyard-example-west-canary is not one of stage dev's of fleet switchyard-example (switchyard-dev-switchyard-example-<cluster>...)",
+        ignored:
+          "alarm switchyard-prod-switchyard-example-west-canary is not one of stage dev's of fleet switchyard-example (switchyard-dev-switchyard-example-<cluster>...)",
       });
       const machine = r.engine.listStateMachines({}).items.find((m) => m.name.endsWith('Failover'))!;
       expect(r.engine.listExecutions({ stateMachineArn: machine.stateMachineArn }).items).toEqual([]);

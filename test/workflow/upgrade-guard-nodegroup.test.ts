@@ -34,15 +34,24 @@ describe('UpgradeGuard for node groups', () => {
       { eksClusterName: 'mesh-west', nodegroupName: 'ng-a', updateId: 'ng-upd-1', region: 'us-west-2' },
       { eksClusterName: 'mesh-west', nodegroupName: 'ng-a', updateId: 'ng-upd-1', region: 'us-west-2' },
     ]);
-    const westWeights = h.route53.batches.flatMap((b) => b.changes).filter((c) => c.recordSet.name === 'shop.example.com.' && c.recordSet.setIdentifier === 'west').map((c) => c.recordSet.weight);
+    const westWeights = h.route53.batches
+      .flatMap((b) => b.changes)
+      .filter((c) => c.recordSet.name === 'shop.example.com.' && c.recordSet.setIdentifier === 'west')
+      .map((c) => c.recordSet.weight);
     expect(westWeights).toEqual([50, 0, 50, 100]);
     expect((await h.table.readFleet()).intents['west']).toMatchObject({ state: 'ACTIVE', weightPercent: 100 });
-    expect(h.eventsOf('Cluster Drain Started')[0]).toMatchObject({ cluster: 'west', reason: expect.stringContaining('UpdateNodegroupVersion of node group ng-a') });
+    expect(h.eventsOf('Cluster Drain Started')[0]).toMatchObject({
+      cluster: 'west',
+      reason: expect.stringContaining('UpdateNodegroupVersion of node group ng-a'),
+    });
   });
 
   it('does nothing for a config update that moves no pod', async () => {
     const h = await createHarness(dynamo, { eks: { describeUpdate: async () => ({ status: 'Successful', errors: [] }) } });
-    const outcome = await h.run('UpgradeGuard', nodegroupCall('UpdateNodegroupConfig', 'mesh-west', 'ng-a', { labels: { addOrUpdateLabels: { team: 'mesh' } } }));
+    const outcome = await h.run(
+      'UpgradeGuard',
+      nodegroupCall('UpdateNodegroupConfig', 'mesh-west', 'ng-a', { labels: { addOrUpdateLabels: { team: 'mesh' } } }),
+    );
     expect(outcome.status, `${outcome.error} ${outcome.cause}`).toBe('SUCCEEDED');
     expect(h.route53.batches).toEqual([]);
     expect(h.events).toEqual([]);

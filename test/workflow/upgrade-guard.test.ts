@@ -58,7 +58,10 @@ describe('UpgradeGuard', () => {
     // Assess
     expect(outcome.status, `${outcome.error} ${outcome.cause}`).toBe('SUCCEEDED');
     expect(eks.asked).toEqual(['us-west-2/mesh-west/upd-1', 'us-west-2/mesh-west/upd-1', 'us-west-2/mesh-west/upd-1']);
-    const westWeights = h.route53.batches.flatMap((b) => b.changes).filter((c) => c.recordSet.name === 'shop.example.com.' && c.recordSet.setIdentifier === 'west').map((c) => c.recordSet.weight);
+    const westWeights = h.route53.batches
+      .flatMap((b) => b.changes)
+      .filter((c) => c.recordSet.name === 'shop.example.com.' && c.recordSet.setIdentifier === 'west')
+      .map((c) => c.recordSet.weight);
     expect(westWeights).toEqual([50, 0, 50, 100]);
     const state = await h.table.readFleet();
     expect(state.intents['west']).toMatchObject({ state: 'ACTIVE', weightPercent: 100 });
@@ -81,7 +84,14 @@ describe('UpgradeGuard', () => {
     expect(state.intents['west']).toMatchObject({ state: 'DRAINED', weightPercent: 0 });
     expect(state.locks).toEqual({});
     expect(h.eventsOf('Cluster Upgrade Failed')).toEqual([
-      expect.objectContaining({ cluster: 'west', eksClusterName: 'mesh-west', updateId: 'upd-1', status: 'Failed', errors: ['NodeCreationFailure: instances failed to join'], intent: 'DRAINED' }),
+      expect.objectContaining({
+        cluster: 'west',
+        eksClusterName: 'mesh-west',
+        updateId: 'upd-1',
+        status: 'Failed',
+        errors: ['NodeCreationFailure: instances failed to join'],
+        intent: 'DRAINED',
+      }),
     ]);
   });
 
@@ -137,6 +147,8 @@ describe('UpgradeGuard', () => {
     // Assess
     expect(outcome.error).toBe('DrainUnsafe');
     expect(h.route53.batches).toEqual([]);
-    expect(h.eventsOf('Cluster Drain Aborted')).toEqual([expect.objectContaining({ cluster: 'west', operation: 'upgrade', error: 'DrainUnsafe', rolledBack: false })]);
+    expect(h.eventsOf('Cluster Drain Aborted')).toEqual([
+      expect.objectContaining({ cluster: 'west', operation: 'upgrade', error: 'DrainUnsafe', rolledBack: false }),
+    ]);
   });
 });

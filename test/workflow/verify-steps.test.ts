@@ -184,7 +184,9 @@ describe('a drain or restore the fleet policy would block', () => {
     expect(outcome.status).toBe('FAILED');
     const aborted = h.eventsOf('Cluster Drain Aborted')[0];
     expect(aborted).toMatchObject({ cluster: 'west', error: 'ChangeBlocked', rolledBack: false });
-    expect(String(aborted?.reason)).toMatch(/cannot drain west: .*fleet policy upsert-only.*api\.example\.com at 0%: DELETE A west: policy upsert-only does not allow deletes/);
+    expect(String(aborted?.reason)).toMatch(
+      /cannot drain west: .*fleet policy upsert-only.*api\.example\.com at 0%: DELETE A west: policy upsert-only does not allow deletes/,
+    );
     expect(await local.adapter.listRecordSets(local.zoneId)).toEqual(before);
     const state = await h.table.readFleet();
     expect(state.intents['west'] ?? { state: 'ACTIVE' }).toMatchObject({ state: 'ACTIVE' });
@@ -199,9 +201,18 @@ describe('a drain or restore the fleet policy would block', () => {
     const outcome = await h.run('DrainCluster', { cluster: 'west', reason: 'what if', steps: [50, 0], dryRun: true });
     // Assess
     expect(outcome.status).toBe('SUCCEEDED');
-    const plan = outcome.output as { safe: boolean; refusals: Array<{ error: string; reason: string }>; steps: Array<{ weightPercent: number; withheld: Array<{ subject: string; reason: string }> }> };
+    const plan = outcome.output as {
+      safe: boolean;
+      refusals: Array<{ error: string; reason: string }>;
+      steps: Array<{ weightPercent: number; withheld: Array<{ subject: string; reason: string }> }>;
+    };
     expect(plan.safe).toBe(false);
-    expect(plan.refusals).toEqual([expect.objectContaining({ error: 'ChangeBlocked', reason: expect.stringMatching(/api\.example\.com at 0%: DELETE A west: policy upsert-only does not allow deletes/) })]);
+    expect(plan.refusals).toEqual([
+      expect.objectContaining({
+        error: 'ChangeBlocked',
+        reason: expect.stringMatching(/api\.example\.com at 0%: DELETE A west: policy upsert-only does not allow deletes/),
+      }),
+    ]);
     expect(plan.steps.find((s) => s.weightPercent === 0)?.withheld).toEqual([expect.objectContaining({ subject: 'api.example.com' })]);
   });
 
@@ -212,7 +223,10 @@ describe('a drain or restore the fleet policy would block', () => {
     const drain = await h.run('DrainCluster', { cluster: 'west', reason: 'node upgrade', steps: [50, 0], bakeSeconds: 0 });
     // Assess
     expect(drain.status).toBe('FAILED');
-    expect(h.eventsOf('Cluster Drain Aborted')[0]).toMatchObject({ error: 'ChangeBlocked', reason: expect.stringMatching(/shop\.example\.com at 50%: UPSERT A west: policy create-only does not allow updates/) });
+    expect(h.eventsOf('Cluster Drain Aborted')[0]).toMatchObject({
+      error: 'ChangeBlocked',
+      reason: expect.stringMatching(/shop\.example\.com at 50%: UPSERT A west: policy create-only does not allow updates/),
+    });
     expect((await h.table.readFleet()).locks).toEqual({});
   });
 });

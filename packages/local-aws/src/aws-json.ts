@@ -40,7 +40,8 @@ export function jsonDepthExceeds(text: string, max = MAX_JSON_DEPTH): boolean {
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);
     if (inString) {
-      if (ch === 0x5c) i += 1; // backslash: skip the escaped character
+      if (ch === 0x5c)
+        i += 1; // backslash: skip the escaped character
       else if (ch === 0x22) inString = false;
     } else if (ch === 0x22) inString = true;
     else if (ch === 0x7b || ch === 0x5b) {
@@ -102,10 +103,7 @@ export function toServiceError(error: unknown): AwsServiceError {
 /** "1 validation error detected: ..." as AWS phrases a constraint violation. */
 export function validationError(field: string, value: unknown, constraint: string): AwsServiceError {
   const shown = value === undefined || value === null ? 'null' : `'${typeof value === 'string' ? value : JSON.stringify(value)}'`;
-  return new AwsServiceError(
-    'ValidationException',
-    `1 validation error detected: Value ${shown} at '${field}' failed to satisfy constraint: ${constraint}`,
-  );
+  return new AwsServiceError('ValidationException', `1 validation error detected: Value ${shown} at '${field}' failed to satisfy constraint: ${constraint}`);
 }
 
 /** Reads an optional string field; a value of another type is a ValidationException. */
@@ -140,7 +138,14 @@ export interface Page<T> {
  * One page of a listing. Tokens are opaque and bound to the listing they came from
  * (`listing` names it); any other token gets the service's invalid-token error.
  */
-export function paginate<T>(items: readonly T[], maxResults: number | undefined, nextToken: string | undefined, listing: string, invalidToken: (token: string) => AwsServiceError, defaultSize = 100): Page<T> {
+export function paginate<T>(
+  items: readonly T[],
+  maxResults: number | undefined,
+  nextToken: string | undefined,
+  listing: string,
+  invalidToken: (token: string) => AwsServiceError,
+  defaultSize = 100,
+): Page<T> {
   const size = maxResults === undefined || maxResults === 0 ? defaultSize : maxResults;
   let start = 0;
   if (nextToken !== undefined) {

@@ -59,7 +59,14 @@ function serviceFor(services: readonly LocalService[], request: LocalRequest, lo
 }
 
 /** A request refused before any service handled it, in the protocol of the service it was for. */
-export function refusal(services: readonly LocalService[], request: LocalRequest, status: number, code: string, message: string, log: (line: string) => void): LocalResponse {
+export function refusal(
+  services: readonly LocalService[],
+  request: LocalRequest,
+  status: number,
+  code: string,
+  message: string,
+  log: (line: string) => void,
+): LocalResponse {
   const service = serviceFor(services, request, log);
   try {
     if (service?.refuse !== undefined) return service.refuse(request, status, code, message);
@@ -84,7 +91,9 @@ export async function dispatch(services: readonly LocalService[], request: Local
   try {
     return await service.handle(request);
   } catch (error) {
-    log(`local endpoint: ${service.name} failed on ${request.method} ${request.url.pathname}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    log(
+      `local endpoint: ${service.name} failed on ${request.method} ${request.url.pathname}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     return protocolError(request, 500, 'InternalFailure', `${service.name}: ${errorMessage(error)}`);
   }
 }

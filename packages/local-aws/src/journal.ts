@@ -132,7 +132,8 @@ export class Journal<Snapshot extends object, Entry> {
         break;
       }
       if (line.sequence > after) {
-        if (line.sequence !== sequence + 1) throw new InvalidInput(`state log ${logPath}: entry ${line.sequence} follows ${sequence}`, { path: logPath, offset });
+        if (line.sequence !== sequence + 1)
+          throw new InvalidInput(`state log ${logPath}: entry ${line.sequence} follows ${sequence}`, { path: logPath, offset });
         entries.push(line.entry as Entry);
         sequence = line.sequence;
       }

@@ -59,7 +59,8 @@ export async function openLocalPlatform(options: LocalPlatformOptions): Promise<
     ...place,
     ...stateDir,
     // CloudWatch delivers alarm events to the default bus of the alarm's region.
-    onStateChange: (event) => eventBus?.injectEvent({ source: event.source, detailType: event.detailType, detail: event.detail, resources: event.resources, time: event.time }),
+    onStateChange: (event) =>
+      eventBus?.injectEvent({ source: event.source, detailType: event.detailType, detail: event.detail, resources: event.resources, time: event.time }),
   });
   const route53 = createRoute53Service({
     ...options.route53,
@@ -128,7 +129,8 @@ export function deployWorkflows(
     if (current === undefined) {
       arns.set(name, stepFunctions.createStateMachine({ name: machineName, definition: text, roleArn }).stateMachineArn);
     } else {
-      if (current.definition !== text || current.roleArn !== roleArn) stepFunctions.updateStateMachine({ stateMachineArn: current.stateMachineArn, definition: text, roleArn });
+      if (current.definition !== text || current.roleArn !== roleArn)
+        stepFunctions.updateStateMachine({ stateMachineArn: current.stateMachineArn, definition: text, roleArn });
       arns.set(name, current.stateMachineArn);
     }
   }

@@ -25,7 +25,11 @@ export interface ReadZonesOptions {
 }
 
 /** Observe: the zones fleet.zones names (selectZones), each read in full. */
-export async function readZones(fleet: FleetConfig, route53: Pick<Route53Port, 'listHostedZones' | 'listRecordSets'>, options: ReadZonesOptions = {}): Promise<ObservedZones> {
+export async function readZones(
+  fleet: FleetConfig,
+  route53: Pick<Route53Port, 'listHostedZones' | 'listRecordSets'>,
+  options: ReadZonesOptions = {},
+): Promise<ObservedZones> {
   const zones = selectZones(fleet, await route53.listHostedZones(), options.fleetFile);
   const actual: ActualZone[] = [];
   for (const zone of zones) {

@@ -127,12 +127,16 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
     const held = [...desired.held, ...restrictionHolds(fleet, actual, hostnames, request.onlyCluster)];
     const { plan: p, requests, oversized } = planBatches(fleet, observed, desired, held);
     for (const c of [...p.conflicts, ...p.problems]) problems.push(c);
-    for (const s of p.skipped) problems.push({ subject: s.name, reason: `${s.change.action} ${s.change.recordSet.type} ${s.change.recordSet.setIdentifier ?? ''}: ${s.reason}` });
+    for (const s of p.skipped)
+      problems.push({ subject: s.name, reason: `${s.change.action} ${s.change.recordSet.type} ${s.change.recordSet.setIdentifier ?? ''}: ${s.reason}` });
     problems.push(...oversized);
     // What the policy or someone else's records keep out of Route 53 (an operation refuses to start on these).
     const withheld = [
       ...p.conflicts.map((c) => ({ subject: c.subject, reason: c.reason })),
-      ...p.skipped.map((s) => ({ subject: hostnameOfName(s.name), reason: `${s.change.action} ${s.change.recordSet.type}${s.change.recordSet.setIdentifier === undefined ? '' : ` ${s.change.recordSet.setIdentifier}`}: ${s.reason}` })),
+      ...p.skipped.map((s) => ({
+        subject: hostnameOfName(s.name),
+        reason: `${s.change.action} ${s.change.recordSet.type}${s.change.recordSet.setIdentifier === undefined ? '' : ` ${s.change.recordSet.setIdentifier}`}: ${s.reason}`,
+      })),
     ];
     // A whole-fleet apply (Reconcile) is not read back: only requests naming their apps get an intention.
     const expected = hostnames === undefined ? [] : groupExpectations(intendedSets(desired.records, actual, held, fleet.ownerId, hostnames));
@@ -158,15 +162,27 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
       const failed = sent.groups.filter((g) => g.status === 'failed' || g.status === 'not-sent');
       if (failed.length > 0) {
         const messages = failed.flatMap((g) => (g.messages ?? []).map((m) => `${g.group.name}: ${m}`));
-        const transient = failed.some((g) => g.status === 'not-sent' || (g.messages ?? []).some((m) => /^(TransientAwsError|Throttling|PriorRequestNotComplete)/.test(m)));
+        const transient = failed.some(
+          (g) => g.status === 'not-sent' || (g.messages ?? []).some((m) => /^(TransientAwsError|Throttling|PriorRequestNotComplete)/.test(m)),
+        );
         const healthCheckIds = new Set(failed.flatMap((g) => g.group.changes.flatMap((c) => (c.recordSet.healthCheckId ? [c.recordSet.healthCheckId] : []))));
         rejection = { names: new Set(failed.map((g) => subjectOf(g.group.name))), messages, transient, healthCheckIds };
         changes = summarise(landed.map((g) => g.group));
       }
       changeIds = [...new Set(landed.map((g) => g.changeId).filter((id): id is string => id !== undefined && sent.pendingChangeIds.includes(id)))];
-      after = [...recordsAfter(actual, landed.map((g) => ({ zoneId: g.zoneId, group: g.group })))].map(([zoneId, records]) => ({ zoneId, records }));
+      after = [
+        ...recordsAfter(
+          actual,
+          landed.map((g) => ({ zoneId: g.zoneId, group: g.group })),
+        ),
+      ].map(([zoneId, records]) => ({ zoneId, records }));
     } else if (request.dryRun) {
-      after = [...recordsAfter(actual, requests.flatMap((r) => r.groups.map((group) => ({ zoneId: r.zoneId, group }))))].map(([zoneId, records]) => ({ zoneId, records }));
+      after = [
+        ...recordsAfter(
+          actual,
+          requests.flatMap((r) => r.groups.map((group) => ({ zoneId: r.zoneId, group }))),
+        ),
+      ].map(([zoneId, records]) => ({ zoneId, records }));
     }
 
     const weights: RecordWeight[] = [];
@@ -212,11 +228,13 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
         const { result, rejection } = await applyOnce(request, observed);
         landed.push(result);
         if (rejection === undefined) return combine(landed);
-        if (rejection.transient) throw new TransientAwsError(`Route 53 changes not applied: ${rejection.messages.join('; ')}`, { messages: rejection.messages });
+        if (rejection.transient)
+          throw new TransientAwsError(`Route 53 changes not applied: ${rejection.messages.join('; ')}`, { messages: rejection.messages });
         const again = await observe();
         // Another writer may have changed the names, or deleted a health check the changes
         // referred to (an OffboardApp's cleanup running between our create and our write).
-        const collided = recordsAt(observed.actual, rejection.names) !== recordsAt(again.actual, rejection.names) || (await anyHealthCheckGone(rejection.healthCheckIds));
+        const collided =
+          recordsAt(observed.actual, rejection.names) !== recordsAt(again.actual, rejection.names) || (await anyHealthCheckGone(rejection.healthCheckIds));
         if (!collided || attempt >= MAX_APPLY_ATTEMPTS) {
           const why = collided ? ` (the names kept changing under ${attempt} attempts)` : '';
           throw new Route53Rejected(`Route 53 rejected changes${why}: ${rejection.messages.join('; ')}`, { messages: rejection.messages, attempts: attempt });

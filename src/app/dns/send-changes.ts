@@ -70,14 +70,19 @@ export async function sendChangeRequests(port: Route53Port, requests: readonly C
     }
     try {
       sent++;
-      const submitted = await port.changeRecordSets(request.zoneId, request.groups.flatMap((g) => g.changes), options.comment);
+      const submitted = await port.changeRecordSets(
+        request.zoneId,
+        request.groups.flatMap((g) => g.changes),
+        options.comment,
+      );
       accept(request.zoneId, request.groups, submitted);
       options.onRequest?.({ ...progress, outcome: submitted.dryRun ? 'dry-run' : 'applied' });
       continue;
     } catch (error) {
       if (!(error instanceof Route53Rejected)) {
         stopped = `not sent: an earlier request failed (${error instanceof Error ? error.name : 'Error'}: ${errorMessage(error)})`;
-        for (const group of request.groups) report({ zoneId: request.zoneId, group, status: 'failed', messages: [`${error instanceof Error ? error.name : 'Error'}: ${errorMessage(error)}`] });
+        for (const group of request.groups)
+          report({ zoneId: request.zoneId, group, status: 'failed', messages: [`${error instanceof Error ? error.name : 'Error'}: ${errorMessage(error)}`] });
         options.onRequest?.({ ...progress, outcome: 'failed' });
         continue;
       }

@@ -103,7 +103,11 @@ async function observe(input: DnsInput, ports: DnsPorts): Promise<Observed> {
   const owned = await listOwnedHealthChecks(ports.route53, fleet.ownerId);
   say(`health checks owned by ${fleet.ownerId}: ${owned.length}`);
   const silent = silentClusters({ clusters: fleet.clusters, endpoints, unreachable, actual, ownerId: fleet.ownerId, ownedChecks: owned });
-  const held = holdSilentClusters({ endpoints, problems, unreachable }, fleet.clusters.map((c) => c.name), new Map(silent.map((s) => [s.cluster, `Route 53 holds ${s.sets} record set(s) of it`])));
+  const held = holdSilentClusters(
+    { endpoints, problems, unreachable },
+    fleet.clusters.map((c) => c.name),
+    new Map(silent.map((s) => [s.cluster, `Route 53 holds ${s.sets} record set(s) of it`])),
+  );
   problems.splice(0, problems.length, ...held.problems);
   unreachable.splice(0, unreachable.length, ...held.unreachable);
   if (silent.length > 0) say(`clusters that published nothing, their records are left as they are: ${silent.map((s) => s.cluster).join(', ')}`);
@@ -145,7 +149,13 @@ function unusedHealthChecks(fleet: FleetConfig, observed: Observed, keep: Readon
   return notKept.filter((check) => !used.has(check.id));
 }
 
-function planReport(fleet: FleetConfig, observed: Observed, steps: readonly HealthCheckStep[], decided: ReturnType<typeof decide>, unused: OwnedHealthCheck[]): DnsPlanReport {
+function planReport(
+  fleet: FleetConfig,
+  observed: Observed,
+  steps: readonly HealthCheckStep[],
+  decided: ReturnType<typeof decide>,
+  unused: OwnedHealthCheck[],
+): DnsPlanReport {
   return {
     ownerId: fleet.ownerId,
     policy: fleet.policy,
@@ -229,6 +239,10 @@ export async function syncDns(input: DnsInput, ports: DnsPorts, options: SyncOpt
     requestsSent: sent.requestsSent,
     insync,
     diverged,
-    failed: failures.length > 0 || diverged.length > 0 || observed.unreachable.length > 0 || sent.groups.some((g) => g.status === 'failed' || g.status === 'not-sent'),
+    failed:
+      failures.length > 0 ||
+      diverged.length > 0 ||
+      observed.unreachable.length > 0 ||
+      sent.groups.some((g) => g.status === 'failed' || g.status === 'not-sent'),
   };
 }

@@ -35,7 +35,10 @@ export async function refreshAlarmStates(deps: Deps): Promise<RecordedAlarm[]> {
  * cluster's own sets of its apps), then its marks leave the table (only those still as
  * decided), then the journal. Clusters under an operation's lock are left to it.
  */
-export async function failBackRecovered(deps: Deps, execution: Execution): Promise<{ failedBack: FailbackConvergence['failedBack']; changes: RecordChangeSummary[]; changeIds: string[] }> {
+export async function failBackRecovered(
+  deps: Deps,
+  execution: Execution,
+): Promise<{ failedBack: FailbackConvergence['failedBack']; changes: RecordChangeSummary[]; changeIds: string[] }> {
   const view = await readView(deps);
   if (Object.keys(view.state.failovers).length === 0) return { failedBack: [], changes: [], changeIds: [] };
   const alarms = await deps.table.listAlarms();
@@ -51,7 +54,10 @@ export async function failBackRecovered(deps: Deps, execution: Execution): Promi
     for (const [, mark] of marks) without = withoutFailover(without, mark.cluster, mark.hostname);
     const hostnames = marks.some(([, m]) => m.hostname === undefined) ? appsServedBy(view, back.cluster) : marks.map(([, m]) => m.hostname!);
     // Back in: DNS first (the intents stay a lower bound of what DNS serves), then the marks go.
-    const applied = await deps.dns.apply({ ...appsDnsRequest(deps, without, view.endpoints, hostnames, `switchyard reconcile: failback, ${back.alarmName} OK since ${back.okSince}`), onlyCluster: back.cluster });
+    const applied = await deps.dns.apply({
+      ...appsDnsRequest(deps, without, view.endpoints, hostnames, `switchyard reconcile: failback, ${back.alarmName} OK since ${back.okSince}`),
+      onlyCluster: back.cluster,
+    });
     changes.push(...applied.changes);
     changeIds.push(...applied.changeIds);
     const removed = await deps.table.updateFleet((state) => {
@@ -61,7 +67,8 @@ export async function failBackRecovered(deps: Deps, execution: Execution): Promi
       let next = state;
       for (const [key, mark] of marks) {
         const current = state.failovers[key];
-        if (current && current.alarmName === mark.alarmName && current.at === mark.at && failoverKey(current.cluster, current.hostname) === key) next = withoutFailover(next, current.cluster, current.hostname);
+        if (current && current.alarmName === mark.alarmName && current.at === mark.at && failoverKey(current.cluster, current.hostname) === key)
+          next = withoutFailover(next, current.cluster, current.hostname);
       }
       return next === state ? { result: false } : { next, result: true };
     });

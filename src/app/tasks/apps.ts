@@ -85,16 +85,32 @@ async function applyStable(deps: Deps, hostnames: string[] | undefined, reason: 
   let merged: DnsApplyResult | undefined;
   for (let attempt = 1; ; attempt++) {
     const [state, entries] = await Promise.all([deps.table.readFleet(), deps.table.listApps()]);
-    const result = await deps.dns.apply(appsDnsRequest(deps, state, entries.flatMap((e) => e.endpoints), hostnames, reason));
+    const result = await deps.dns.apply(
+      appsDnsRequest(
+        deps,
+        state,
+        entries.flatMap((e) => e.endpoints),
+        hostnames,
+        reason,
+      ),
+    );
     merged = merged
-      ? { ...result, changes: [...merged.changes, ...result.changes], changeIds: [...new Set([...merged.changeIds, ...result.changeIds])], problems: result.problems }
+      ? {
+          ...result,
+          changes: [...merged.changes, ...result.changes],
+          changeIds: [...new Set([...merged.changeIds, ...result.changeIds])],
+          problems: result.problems,
+        }
       : result;
     const [after, entriesAfter] = await Promise.all([deps.table.readFleet(), hostnames === undefined ? deps.table.listApps() : scopedEntries(deps, hostnames)]);
     const catalogueStable = catalogueKey(entries, hostnames) === catalogueKey(entriesAfter, hostnames);
     if (after.version === state.version && catalogueStable) return merged;
     if (attempt >= MAX_STABLE_APPLIES) {
       if (catalogueStable || hostnames === undefined) return merged;
-      throw new TransientAwsError(`the catalogue entries of ${hostnames.join(', ')} kept changing during ${attempt} applies; try again`, { hostnames, attempts: attempt });
+      throw new TransientAwsError(`the catalogue entries of ${hostnames.join(', ')} kept changing during ${attempt} applies; try again`, {
+        hostnames,
+        attempts: attempt,
+      });
     }
   }
 }
@@ -125,87 +141,103 @@ export interface AppResult {
   event: EventToPut | null;
 }
 
-export const onboardApp = (deps: Deps) => async (raw: unknown): Promise<AppResult> => {
-  const { input, execution } = parseInput(taskInputSchema, raw, 'onboardApp input');
-  const request = parseInput(onboardInputSchema, input, 'OnboardApp input');
-  for (const endpoint of request.endpoints) {
-    known(deps, endpoint.cluster);
-    if (endpoint.hostname !== request.hostname) {
-      throw new InvalidInput(`OnboardApp input: endpoint of cluster ${endpoint.cluster} is for ${endpoint.hostname}, not ${request.hostname}`);
+export const onboardApp =
+  (deps: Deps) =>
+  async (raw: unknown): Promise<AppResult> => {
+    const { input, execution } = parseInput(taskInputSchema, raw, 'onboardApp input');
+    const request = parseInput(onboardInputSchema, input, 'OnboardApp input');
+    for (const endpoint of request.endpoints) {
+      known(deps, endpoint.cluster);
+      if (endpoint.hostname !== request.hostname) {
+        throw new InvalidInput(`OnboardApp input: endpoint of cluster ${endpoint.cluster} is for ${endpoint.hostname}, not ${request.hostname}`);
+      }
     }
-  }
-  const incoming = request.endpoints as PublishedEndpoint[];
-  const clusters = [...new Set(incoming.map((e) => e.cluster))];
-  // The publishing clusters' entries are replaced; other clusters' entries stay, also those
-  // a concurrent OnboardApp of the same hostname wrote (a conflicting write re-runs this).
-  const { existing, entry } = await deps.table.updateApp(request.hostname, (current) => {
-    const kept = (current?.endpoints ?? []).filter((e) => !clusters.includes(e.cluster));
-    const endpoints = [...kept, ...incoming];
-    if (current && sameEndpoints(current.endpoints, endpoints)) return { result: { existing: current, entry: current } };
-    const next: AppEntry = { hostname: request.hostname, endpoints, updatedAt: deps.clock.now().toISOString(), updatedBy: execution.id };
-    return { next, result: { existing: current, entry: next } };
-  });
-  const result = await applyStable(deps, [request.hostname], `switchyard onboard ${request.hostname}`);
-  const all = clustersOf(entry);
-  await deps.table.appendJournal({
-    id: `${execution.startTime}#${execution.name}#10-onboard`,
-    at: deps.clock.now().toISOString(),
-    by: request.by,
-    what: `app onboarded: ${request.hostname} from ${clusters.join(', ')} (${result.changes.length} record change(s))`,
-    why: 'Gateway published',
-    hostname: request.hostname,
-    operation: 'onboard',
-    executionArn: execution.id,
-    before: { clusters: clustersOf(existing) },
-    after: { clusters: all, changes: summaries(result) },
-  });
-  return {
-    hostname: request.hostname,
-    changeIds: result.changeIds,
-    attempt: 0,
-    changeCount: result.changes.length,
-    problems: result.problems.slice(0, 50),
-    event: outEvent('App Onboarded', { hostname: request.hostname, clusters: all, changes: summaries(result), executionArn: execution.id }),
+    const incoming = request.endpoints as PublishedEndpoint[];
+    const clusters = [...new Set(incoming.map((e) => e.cluster))];
+    // The publishing clusters' entries are replaced; other clusters' entries stay, also those
+    // a concurrent OnboardApp of the same hostname wrote (a conflicting write re-runs this).
+    const { existing, entry } = await deps.table.updateApp(request.hostname, (current) => {
+      const kept = (current?.endpoints ?? []).filter((e) => !clusters.includes(e.cluster));
+      const endpoints = [...kept, ...incoming];
+      if (current && sameEndpoints(current.endpoints, endpoints)) return { result: { existing: current, entry: current } };
+      const next: AppEntry = { hostname: request.hostname, endpoints, updatedAt: deps.clock.now().toISOString(), updatedBy: execution.id };
+      return { next, result: { existing: current, entry: next } };
+    });
+    const result = await applyStable(deps, [request.hostname], `switchyard onboard ${request.hostname}`);
+    const all = clustersOf(entry);
+    await deps.table.appendJournal({
+      id: `${execution.startTime}#${execution.name}#10-onboard`,
+      at: deps.clock.now().toISOString(),
+      by: request.by,
+      what: `app onboarded: ${request.hostname} from ${clusters.join(', ')} (${result.changes.length} record change(s))`,
+      why: 'Gateway published',
+      hostname: request.hostname,
+      operation: 'onboard',
+      executionArn: execution.id,
+      before: { clusters: clustersOf(existing) },
+      after: { clusters: all, changes: summaries(result) },
+    });
+    return {
+      hostname: request.hostname,
+      changeIds: result.changeIds,
+      attempt: 0,
+      changeCount: result.changes.length,
+      problems: result.problems.slice(0, 50),
+      event: outEvent('App Onboarded', { hostname: request.hostname, clusters: all, changes: summaries(result), executionArn: execution.id }),
+    };
   };
-};
 
-export const offboardApp = (deps: Deps) => async (raw: unknown): Promise<AppResult> => {
-  const { input, execution } = parseInput(taskInputSchema, raw, 'offboardApp input');
-  const request = parseInput(offboardInputSchema, input, 'OffboardApp input');
-  known(deps, request.cluster);
-  const { existing, remaining } = await deps.table.updateApp(request.hostname, (current) => {
-    const left = (current?.endpoints ?? []).filter((e) => e.cluster !== request.cluster);
-    if (current === undefined || sameEndpoints(current.endpoints, left)) return { result: { existing: current, remaining: left } };
-    const next = left.length === 0 ? null : { hostname: request.hostname, endpoints: left, updatedAt: deps.clock.now().toISOString(), updatedBy: execution.id };
-    return { next, result: { existing: current, remaining: left } };
-  });
-  const result = await applyStable(deps, [request.hostname], `switchyard offboard ${request.hostname} from ${request.cluster}`);
-  const remainingClusters = [...new Set(remaining.map((e) => e.cluster))].sort();
-  await deps.table.appendJournal({
-    id: `${execution.startTime}#${execution.name}#10-offboard`,
-    at: deps.clock.now().toISOString(),
-    by: request.by,
-    what: `app offboarded: ${request.hostname} from ${request.cluster} (${result.changes.length} record change(s))`,
-    why: 'Gateway withdrawn',
-    cluster: request.cluster,
-    hostname: request.hostname,
-    operation: 'offboard',
-    executionArn: execution.id,
-    before: { clusters: clustersOf(existing) },
-    after: { clusters: remainingClusters, changes: summaries(result) },
-  });
-  return {
-    hostname: request.hostname,
-    changeIds: result.changeIds,
-    attempt: 0,
-    changeCount: result.changes.length,
-    problems: result.problems.slice(0, 50),
-    event: outEvent('App Offboarded', { hostname: request.hostname, cluster: request.cluster, remainingClusters, changes: summaries(result), executionArn: execution.id }),
+export const offboardApp =
+  (deps: Deps) =>
+  async (raw: unknown): Promise<AppResult> => {
+    const { input, execution } = parseInput(taskInputSchema, raw, 'offboardApp input');
+    const request = parseInput(offboardInputSchema, input, 'OffboardApp input');
+    known(deps, request.cluster);
+    const { existing, remaining } = await deps.table.updateApp(request.hostname, (current) => {
+      const left = (current?.endpoints ?? []).filter((e) => e.cluster !== request.cluster);
+      if (current === undefined || sameEndpoints(current.endpoints, left)) return { result: { existing: current, remaining: left } };
+      const next =
+        left.length === 0 ? null : { hostname: request.hostname, endpoints: left, updatedAt: deps.clock.now().toISOString(), updatedBy: execution.id };
+      return { next, result: { existing: current, remaining: left } };
+    });
+    const result = await applyStable(deps, [request.hostname], `switchyard offboard ${request.hostname} from ${request.cluster}`);
+    const remainingClusters = [...new Set(remaining.map((e) => e.cluster))].sort();
+    await deps.table.appendJournal({
+      id: `${execution.startTime}#${execution.name}#10-offboard`,
+      at: deps.clock.now().toISOString(),
+      by: request.by,
+      what: `app offboarded: ${request.hostname} from ${request.cluster} (${result.changes.length} record change(s))`,
+      why: 'Gateway withdrawn',
+      cluster: request.cluster,
+      hostname: request.hostname,
+      operation: 'offboard',
+      executionArn: execution.id,
+      before: { clusters: clustersOf(existing) },
+      after: { clusters: remainingClusters, changes: summaries(result) },
+    });
+    return {
+      hostname: request.hostname,
+      changeIds: result.changeIds,
+      attempt: 0,
+      changeCount: result.changes.length,
+      problems: result.problems.slice(0, 50),
+      event: outEvent('App Offboarded', {
+        hostname: request.hostname,
+        cluster: request.cluster,
+        remainingClusters,
+        changes: summaries(result),
+        executionArn: execution.id,
+      }),
+    };
   };
-};
 
 /** The catalogue after discovery: reachable clusters' endpoints replaced, unreachable ones kept. */
-export function mergeCatalogue(entries: readonly AppEntry[], discovered: readonly PublishedEndpoint[], scope: readonly string[], unreachable: readonly string[]): Map<string, PublishedEndpoint[]> {
+export function mergeCatalogue(
+  entries: readonly AppEntry[],
+  discovered: readonly PublishedEndpoint[],
+  scope: readonly string[],
+  unreachable: readonly string[],
+): Map<string, PublishedEndpoint[]> {
   const replaced = new Set(scope.filter((c) => !unreachable.includes(c)));
   const next = new Map<string, PublishedEndpoint[]>();
   for (const entry of entries) {
@@ -252,117 +284,135 @@ type ReconcileResult = AppResult & {
  * takes) while it converges, so two whole-fleet convergences never interleave their
  * writes; a Reconcile that finds it held fails LockHeld, which its workflow retries.
  */
-export const reconcile = (deps: Deps) => async (raw: unknown): Promise<ReconcileResult> => {
-  const { execution } = parseInput(taskInputSchema, raw, 'reconcile input');
-  const now = deps.clock.now();
-  const lock = await deps.table.updateFleet((state) => {
-    const taken = acquireFleetLock(state, { holder: execution.name, operation: 'reconcile', now, ttlSeconds: deps.fleet.safety.lockTtlSeconds });
-    return { next: taken.state, result: taken.lock };
-  });
-  try {
-    return await reconcileUnderLock(deps)(raw);
-  } finally {
-    await deps.table.updateFleet((state) => {
-      const released = releaseFleetLock(state, lock.token);
-      return released.released ? { next: released.state, result: null } : { result: null };
+export const reconcile =
+  (deps: Deps) =>
+  async (raw: unknown): Promise<ReconcileResult> => {
+    const { execution } = parseInput(taskInputSchema, raw, 'reconcile input');
+    const now = deps.clock.now();
+    const lock = await deps.table.updateFleet((state) => {
+      const taken = acquireFleetLock(state, { holder: execution.name, operation: 'reconcile', now, ttlSeconds: deps.fleet.safety.lockTtlSeconds });
+      return { next: taken.state, result: taken.lock };
     });
-  }
-};
-
-const reconcileUnderLock = (deps: Deps) => async (raw: unknown): Promise<ReconcileResult> => {
-  const { input, execution } = parseInput(taskInputSchema, raw, 'reconcile input');
-  const request = parseInput(reconcileInputSchema, input ?? {}, 'Reconcile input');
-  for (const cluster of request.clusters ?? []) known(deps, cluster);
-  const scope = request.clusters ?? clusterNames(deps);
-  const entries = await deps.table.listApps();
-  const problems: Problem[] = [];
-  let added: string[] = [];
-  let removed: string[] = [];
-  let unreachable: string[] = [];
-  if (deps.discovery) {
-    // A cluster that now publishes nothing where the catalogue holds its endpoints is held, not withdrawn.
-    const listedBy = new Map<string, number>();
-    for (const entry of entries) for (const e of entry.endpoints) listedBy.set(e.cluster, (listedBy.get(e.cluster) ?? 0) + 1);
-    const found = holdSilentClusters(await deps.discovery.list(request.clusters), scope, new Map([...listedBy].map(([c, n]) => [c, `the catalogue holds ${n} endpoint(s) of it`])));
-    problems.push(...found.problems);
-    unreachable = found.unreachable;
-    const next = mergeCatalogue(entries, found.endpoints, scope, found.unreachable);
-    const now = deps.clock.now().toISOString();
-    const listed = new Map(entries.map((e) => [e.hostname, e]));
-    const changed = [...new Set([...next.keys(), ...listed.keys()])].filter((h) => !sameEndpoints(listed.get(h)?.endpoints ?? [], next.get(h) ?? []));
-    for (const hostname of changed) {
-      // Re-merged from the entry as it is now: an OnboardApp may have written it since the listing.
-      const discovered = found.endpoints.filter((e) => e.hostname === hostname);
-      const outcome = await deps.table.updateApp(hostname, (current) => {
-        const endpoints = mergeCatalogue(current ? [current] : [], discovered, scope, found.unreachable).get(hostname) ?? [];
-        if (endpoints.length === 0) return current ? { next: null, result: 'removed' as const } : { result: 'unchanged' as const };
-        if (current && sameEndpoints(current.endpoints, endpoints)) return { result: 'unchanged' as const };
-        return { next: { hostname, endpoints, updatedAt: now, updatedBy: execution.id }, result: current ? ('updated' as const) : ('added' as const) };
+    try {
+      return await reconcileUnderLock(deps)(raw);
+    } finally {
+      await deps.table.updateFleet((state) => {
+        const released = releaseFleetLock(state, lock.token);
+        return released.released ? { next: released.state, result: null } : { result: null };
       });
-      if (outcome === 'added') added.push(hostname);
-      if (outcome === 'removed') removed.push(hostname);
     }
-    added = added.sort();
-    removed = removed.sort();
-  }
-  // Alarm events are best effort: what CloudWatch says now is recorded first, so a lost
-  // ALARM is taken out by the re-examination below and a lost OK fails back here.
-  const refreshed = await refreshAlarmStates(deps);
-  const failback = await failBackRecovered(deps, execution);
-  // Locks of runs that ended without releasing them (stopped, timed out, a lost event): recovered now.
-  const staleLocks = await settleStaleLocks(deps, execution.name);
-  // Drains past their expiry go back into service (RestoreCluster, safety-checked as any restore).
-  const expiredDrains = await restoreExpiredDrains(deps);
-  const failOpen = await reexamineFailOpen(deps);
-  for (const out of failOpen.takenOut) {
-    await deps.table.appendJournal({
-      id: `${execution.startTime}#${execution.name}#05-failover-${out.cluster}${out.hostname ? `-${out.hostname}` : ''}`,
-      at: deps.clock.now().toISOString(),
-      by: out.alarmName,
-      what: `failover re-examined: ${out.apps.join(', ')} out of ${out.cluster} (had failed open)`,
-      why: `${out.alarmName} is still ALARM and another healthy, active cluster serves ${out.apps.length === 1 ? 'it' : 'them'} now`,
-      cluster: out.cluster,
-      ...(out.hostname ? { hostname: out.hostname } : {}),
-      operation: 'failover',
-      executionArn: execution.id,
-      after: { out: out.apps },
-    });
-  }
-  const converged = await applyStable(deps, undefined, 'switchyard reconcile');
-  const result = { ...converged, changes: [...failback.changes, ...converged.changes], changeIds: [...new Set([...failback.changeIds, ...converged.changeIds])] };
-  problems.push(...result.problems);
-  const hostnames = [...new Set(result.changes.map((c) => c.name.replace(/^_switchyard\./, '').replace(/\.$/, '')))].sort();
-  if (result.changes.length > 0 || added.length > 0 || removed.length > 0) {
-    await deps.table.appendJournal({
-      id: `${execution.startTime}#${execution.name}#10-reconcile`,
-      at: deps.clock.now().toISOString(),
-      by: 'reconcile',
-      what: `reconcile: ${result.changes.length} record change(s)${added.length ? `, apps added: ${added.join(', ')}` : ''}${removed.length ? `, apps removed: ${removed.join(', ')}` : ''}`,
-      why: request.clusters ? `reconcile of ${request.clusters.join(', ')}` : 'scheduled reconcile',
-      operation: 'reconcile',
-      executionArn: execution.id,
-      after: { changes: summaries(result), unreachable },
-    });
-  }
-  return {
-    changeIds: result.changeIds,
-    attempt: 0,
-    changeCount: result.changes.length,
-    problems: problems.slice(0, 50),
-    added,
-    removed,
-    unreachable,
-    failedOver: failOpen.takenOut,
-    failedBack: failback.failedBack.map(({ cluster, alarmName, apps }) => ({ cluster, alarmName, apps })),
-    alarmsRecorded: refreshed.map((a) => `${a.alarmName} ${a.state}`),
-    staleLocks,
-    expiredDrains,
-    event:
-      result.changes.length > 0
-        ? outEvent('Records Changed', { trigger: 'reconcile', hostnames, changes: summaries(result), changeIds: result.changeIds, executionArn: execution.id })
-        : null,
   };
-};
+
+const reconcileUnderLock =
+  (deps: Deps) =>
+  async (raw: unknown): Promise<ReconcileResult> => {
+    const { input, execution } = parseInput(taskInputSchema, raw, 'reconcile input');
+    const request = parseInput(reconcileInputSchema, input ?? {}, 'Reconcile input');
+    for (const cluster of request.clusters ?? []) known(deps, cluster);
+    const scope = request.clusters ?? clusterNames(deps);
+    const entries = await deps.table.listApps();
+    const problems: Problem[] = [];
+    let added: string[] = [];
+    let removed: string[] = [];
+    let unreachable: string[] = [];
+    if (deps.discovery) {
+      // A cluster that now publishes nothing where the catalogue holds its endpoints is held, not withdrawn.
+      const listedBy = new Map<string, number>();
+      for (const entry of entries) for (const e of entry.endpoints) listedBy.set(e.cluster, (listedBy.get(e.cluster) ?? 0) + 1);
+      const found = holdSilentClusters(
+        await deps.discovery.list(request.clusters),
+        scope,
+        new Map([...listedBy].map(([c, n]) => [c, `the catalogue holds ${n} endpoint(s) of it`])),
+      );
+      problems.push(...found.problems);
+      unreachable = found.unreachable;
+      const next = mergeCatalogue(entries, found.endpoints, scope, found.unreachable);
+      const now = deps.clock.now().toISOString();
+      const listed = new Map(entries.map((e) => [e.hostname, e]));
+      const changed = [...new Set([...next.keys(), ...listed.keys()])].filter((h) => !sameEndpoints(listed.get(h)?.endpoints ?? [], next.get(h) ?? []));
+      for (const hostname of changed) {
+        // Re-merged from the entry as it is now: an OnboardApp may have written it since the listing.
+        const discovered = found.endpoints.filter((e) => e.hostname === hostname);
+        const outcome = await deps.table.updateApp(hostname, (current) => {
+          const endpoints = mergeCatalogue(current ? [current] : [], discovered, scope, found.unreachable).get(hostname) ?? [];
+          if (endpoints.length === 0) return current ? { next: null, result: 'removed' as const } : { result: 'unchanged' as const };
+          if (current && sameEndpoints(current.endpoints, endpoints)) return { result: 'unchanged' as const };
+          return { next: { hostname, endpoints, updatedAt: now, updatedBy: execution.id }, result: current ? ('updated' as const) : ('added' as const) };
+        });
+        if (outcome === 'added') added.push(hostname);
+        if (outcome === 'removed') removed.push(hostname);
+      }
+      added = added.sort();
+      removed = removed.sort();
+    }
+    // Alarm events are best effort: what CloudWatch says now is recorded first, so a lost
+    // ALARM is taken out by the re-examination below and a lost OK fails back here.
+    const refreshed = await refreshAlarmStates(deps);
+    const failback = await failBackRecovered(deps, execution);
+    // Locks of runs that ended without releasing them (stopped, timed out, a lost event): recovered now.
+    const staleLocks = await settleStaleLocks(deps, execution.name);
+    // Drains past their expiry go back into service (RestoreCluster, safety-checked as any restore).
+    const expiredDrains = await restoreExpiredDrains(deps);
+    const failOpen = await reexamineFailOpen(deps);
+    for (const out of failOpen.takenOut) {
+      await deps.table.appendJournal({
+        id: `${execution.startTime}#${execution.name}#05-failover-${out.cluster}${out.hostname ? `-${out.hostname}` : ''}`,
+        at: deps.clock.now().toISOString(),
+        by: out.alarmName,
+        what: `failover re-examined: ${out.apps.join(', ')} out of ${out.cluster} (had failed open)`,
+        why: `${out.alarmName} is still ALARM and another healthy, active cluster serves ${out.apps.length === 1 ? 'it' : 'them'} now`,
+        cluster: out.cluster,
+        ...(out.hostname ? { hostname: out.hostname } : {}),
+        operation: 'failover',
+        executionArn: execution.id,
+        after: { out: out.apps },
+      });
+    }
+    const converged = await applyStable(deps, undefined, 'switchyard reconcile');
+    const result = {
+      ...converged,
+      changes: [...failback.changes, ...converged.changes],
+      changeIds: [...new Set([...failback.changeIds, ...converged.changeIds])],
+    };
+    problems.push(...result.problems);
+    const hostnames = [...new Set(result.changes.map((c) => c.name.replace(/^_switchyard\./, '').replace(/\.$/, '')))].sort();
+    if (result.changes.length > 0 || added.length > 0 || removed.length > 0) {
+      await deps.table.appendJournal({
+        id: `${execution.startTime}#${execution.name}#10-reconcile`,
+        at: deps.clock.now().toISOString(),
+        by: 'reconcile',
+        what: `reconcile: ${result.changes.length} record change(s)${added.length ? `, apps added: ${added.join(', ')}` : ''}${removed.length ? `, apps removed: ${removed.join(', ')}` : ''}`,
+        why: request.clusters ? `reconcile of ${request.clusters.join(', ')}` : 'scheduled reconcile',
+        operation: 'reconcile',
+        executionArn: execution.id,
+        after: { changes: summaries(result), unreachable },
+      });
+    }
+    return {
+      changeIds: result.changeIds,
+      attempt: 0,
+      changeCount: result.changes.length,
+      problems: problems.slice(0, 50),
+      added,
+      removed,
+      unreachable,
+      failedOver: failOpen.takenOut,
+      failedBack: failback.failedBack.map(({ cluster, alarmName, apps }) => ({ cluster, alarmName, apps })),
+      alarmsRecorded: refreshed.map((a) => `${a.alarmName} ${a.state}`),
+      staleLocks,
+      expiredDrains,
+      event:
+        result.changes.length > 0
+          ? outEvent('Records Changed', {
+              trigger: 'reconcile',
+              hostnames,
+              changes: summaries(result),
+              changeIds: result.changeIds,
+              executionArn: execution.id,
+            })
+          : null,
+    };
+  };
 
 /** After INSYNC: deletes owned health checks nothing uses any more (policy sync). */
 export const cleanupHealthChecks = (deps: Deps) => async (): Promise<{ deleted: string[]; failures: string[] }> => {

@@ -10,15 +10,7 @@ import { alarmNamePattern } from '../../core/alarm-names.ts';
 import { alarmTarget, decideTakeOut, unservedApps, withTakeOut } from '../../core/failover.ts';
 import { formatZodIssues } from '../../core/config.ts';
 import { InvalidInput } from '../../core/errors.ts';
-import {
-  acquireLock,
-  assertLockHeld,
-  failoverKey,
-  marksOfAlarm,
-  releaseLock,
-  withoutFailover,
-  type FleetState,
-} from '../../core/fleet-document.ts';
+import { acquireLock, assertLockHeld, failoverKey, marksOfAlarm, releaseLock, withoutFailover, type FleetState } from '../../core/fleet-document.ts';
 import type { HealthView } from '../../core/safety.ts';
 import type { Deps } from '../../core/ports.ts';
 import { appsServedBy, clusterNames, journal, readView, type FleetView } from './view.ts';
@@ -42,47 +34,58 @@ export type FailoverDecision = z.infer<typeof decisionSchema>;
 
 const decideInputSchema = z.object({ event: z.unknown(), execution: executionSchema });
 
-export const failoverDecide = (deps: Deps) => async (raw: unknown): Promise<{ ignore: boolean; reason: string; decision: FailoverDecision | null }> => {
-  const { event } = parseInput(decideInputSchema, raw, 'failoverDecide input');
-  const parsed = alarmStateChangeEventSchema.safeParse(event);
-  if (!parsed.success) throw new InvalidInput(`Failover input is not a CloudWatch Alarm State Change event: ${formatZodIssues(parsed.error).join('; ')}`);
-  const { alarmName, state } = parsed.data.detail;
-  const view = await readView(deps);
-  const scope = { stage: deps.stage, ownerId: deps.fleet.ownerId };
-  const target = alarmTarget(scope, alarmName, clusterNames(deps), view.catalogue);
-  if (!target) return { ignore: true, reason: `alarm ${alarmName} is not one of stage ${deps.stage}'s of fleet ${deps.fleet.ownerId} (${alarmNamePattern(scope)})`, decision: null };
-  const latest = await deps.table.recordAlarm({
-    alarmName,
-    cluster: target.cluster,
-    ...(target.hostname ? { hostname: target.hostname } : {}),
-    state: state.value,
-    timestamp: state.timestamp,
-    ...(state.reason ? { reason: state.reason } : {}),
-  });
-  if (!latest) return { ignore: true, reason: `a newer state of ${alarmName} is already recorded`, decision: null };
-  if (state.value === 'INSUFFICIENT_DATA') return { ignore: true, reason: `${alarmName} has insufficient data: nothing to decide`, decision: null };
-  const what = target.hostname ? `${target.hostname} on ${target.cluster}` : `cluster ${target.cluster}`;
-  if (state.value === 'OK') {
-    // Read after recording the OK: a take-out that writes its marks after this read sees
-    // the OK when it re-checks, and undoes them (failoverApply), so nothing stays out.
-    const marks = marksOfAlarm(await deps.table.readFleet(), { ...target, alarmName });
-    if (marks.length === 0) return { ignore: true, reason: `${alarmName} is OK and nothing of ${what} is out because of it: nothing to fail back`, decision: null };
-  }
-  return {
-    ignore: false,
-    reason: state.value === 'ALARM' ? `${alarmName} is ALARM: take ${what} out` : `${alarmName} is OK: bring ${what} back after ${deps.fleet.safety.failbackHoldDownSeconds} s`,
-    decision: {
-      action: state.value === 'ALARM' ? 'take-out' : 'failback',
+export const failoverDecide =
+  (deps: Deps) =>
+  async (raw: unknown): Promise<{ ignore: boolean; reason: string; decision: FailoverDecision | null }> => {
+    const { event } = parseInput(decideInputSchema, raw, 'failoverDecide input');
+    const parsed = alarmStateChangeEventSchema.safeParse(event);
+    if (!parsed.success) throw new InvalidInput(`Failover input is not a CloudWatch Alarm State Change event: ${formatZodIssues(parsed.error).join('; ')}`);
+    const { alarmName, state } = parsed.data.detail;
+    const view = await readView(deps);
+    const scope = { stage: deps.stage, ownerId: deps.fleet.ownerId };
+    const target = alarmTarget(scope, alarmName, clusterNames(deps), view.catalogue);
+    if (!target)
+      return {
+        ignore: true,
+        reason: `alarm ${alarmName} is not one of stage ${deps.stage}'s of fleet ${deps.fleet.ownerId} (${alarmNamePattern(scope)})`,
+        decision: null,
+      };
+    const latest = await deps.table.recordAlarm({
+      alarmName,
       cluster: target.cluster,
       ...(target.hostname ? { hostname: target.hostname } : {}),
-      alarmName,
       state: state.value,
       timestamp: state.timestamp,
-      reason: state.reason ?? `${alarmName} ${state.value}`,
-      holdDownSeconds: deps.fleet.safety.failbackHoldDownSeconds,
-    },
+      ...(state.reason ? { reason: state.reason } : {}),
+    });
+    if (!latest) return { ignore: true, reason: `a newer state of ${alarmName} is already recorded`, decision: null };
+    if (state.value === 'INSUFFICIENT_DATA') return { ignore: true, reason: `${alarmName} has insufficient data: nothing to decide`, decision: null };
+    const what = target.hostname ? `${target.hostname} on ${target.cluster}` : `cluster ${target.cluster}`;
+    if (state.value === 'OK') {
+      // Read after recording the OK: a take-out that writes its marks after this read sees
+      // the OK when it re-checks, and undoes them (failoverApply), so nothing stays out.
+      const marks = marksOfAlarm(await deps.table.readFleet(), { ...target, alarmName });
+      if (marks.length === 0)
+        return { ignore: true, reason: `${alarmName} is OK and nothing of ${what} is out because of it: nothing to fail back`, decision: null };
+    }
+    return {
+      ignore: false,
+      reason:
+        state.value === 'ALARM'
+          ? `${alarmName} is ALARM: take ${what} out`
+          : `${alarmName} is OK: bring ${what} back after ${deps.fleet.safety.failbackHoldDownSeconds} s`,
+      decision: {
+        action: state.value === 'ALARM' ? 'take-out' : 'failback',
+        cluster: target.cluster,
+        ...(target.hostname ? { hostname: target.hostname } : {}),
+        alarmName,
+        state: state.value,
+        timestamp: state.timestamp,
+        reason: state.reason ?? `${alarmName} ${state.value}`,
+        holdDownSeconds: deps.fleet.safety.failbackHoldDownSeconds,
+      },
+    };
   };
-};
 
 /** True while `decision` is still the latest recorded state of its alarm. */
 async function stillLatest(deps: Deps, decision: FailoverDecision): Promise<boolean> {
@@ -94,16 +97,17 @@ async function stillLatest(deps: Deps, decision: FailoverDecision): Promise<bool
  * Runs `change` under a short lock on the cluster: marks written (a decrease: intent
  * first, then DNS) or removed (an increase: DNS first, then intent), then released.
  */
-async function underLock<T>(
-  deps: Deps,
-  cluster: string,
-  holder: string,
-  operation: 'failover' | 'failback',
-  work: (token: number) => Promise<T>,
-): Promise<T> {
+async function underLock<T>(deps: Deps, cluster: string, holder: string, operation: 'failover' | 'failback', work: (token: number) => Promise<T>): Promise<T> {
   const now = deps.clock.now();
   const lock = await deps.table.updateFleet((state) => {
-    const acquired = acquireLock(state, { cluster, holder, operation, now, ttlSeconds: FAILOVER_LEASE_SECONDS, maxConcurrentDrains: deps.fleet.safety.maxConcurrentDrains });
+    const acquired = acquireLock(state, {
+      cluster,
+      holder,
+      operation,
+      now,
+      ttlSeconds: FAILOVER_LEASE_SECONDS,
+      maxConcurrentDrains: deps.fleet.safety.maxConcurrentDrains,
+    });
     return { next: acquired.state, result: acquired.lock };
   });
   try {
@@ -162,126 +166,157 @@ function unservedEvent(state: FleetState, view: FleetView, health: HealthView, d
   });
 }
 
-export const failoverApply = (deps: Deps) => async (raw: unknown): Promise<FailoverResult> => {
-  const { decision, execution } = parseInput(applyInputSchema, raw, 'failoverApply input');
-  if (!(await stillLatest(deps, decision))) return { applied: false, reason: `${decision.alarmName} changed state since; nothing taken out`, event: null, unserved: null };
-  const view = await readView(deps);
-  const health = await deps.health.snapshot(clusterNames(deps));
-  const now = deps.clock.now();
-  return underLock(deps, decision.cluster, execution.name, 'failover', async (token) => {
-    const decided = await deps.table.updateFleet((state) => {
-      assertLockHeld(state, decision.cluster, token, now);
-      const d = decideTakeOut(state, view.catalogue, health, decision);
-      const next = withTakeOut(state, decision, d, appsServedBy(view, decision.cluster), now.toISOString());
-      return d.takeOut.length > 0 ? { next, result: { d, state: next } } : { result: { d, state } };
-    });
-    const { d, state } = decided;
-    if (d.takeOut.length > 0 && !(await stillLatest(deps, decision))) {
-      // The alarm went OK after the check above: that OK's Failover may have found no
-      // marks and ended. Undo ours (those still as written) rather than stay out with
-      // nothing to bring the cluster back.
-      await deps.table.updateFleet((current) => {
-        assertLockHeld(current, decision.cluster, token, now);
-        let next = current;
-        for (const [key, mark] of marksOfAlarm(current, decision)) {
-          if (mark.at === now.toISOString() && key in state.failovers) next = withoutFailover(next, mark.cluster, mark.hostname);
-        }
-        return next === current ? { result: null } : { next, result: null };
+export const failoverApply =
+  (deps: Deps) =>
+  async (raw: unknown): Promise<FailoverResult> => {
+    const { decision, execution } = parseInput(applyInputSchema, raw, 'failoverApply input');
+    if (!(await stillLatest(deps, decision)))
+      return { applied: false, reason: `${decision.alarmName} changed state since; nothing taken out`, event: null, unserved: null };
+    const view = await readView(deps);
+    const health = await deps.health.snapshot(clusterNames(deps));
+    const now = deps.clock.now();
+    return underLock(deps, decision.cluster, execution.name, 'failover', async (token) => {
+      const decided = await deps.table.updateFleet((state) => {
+        assertLockHeld(state, decision.cluster, token, now);
+        const d = decideTakeOut(state, view.catalogue, health, decision);
+        const next = withTakeOut(state, decision, d, appsServedBy(view, decision.cluster), now.toISOString());
+        return d.takeOut.length > 0 ? { next, result: { d, state: next } } : { result: { d, state } };
       });
+      const { d, state } = decided;
+      if (d.takeOut.length > 0 && !(await stillLatest(deps, decision))) {
+        // The alarm went OK after the check above: that OK's Failover may have found no
+        // marks and ended. Undo ours (those still as written) rather than stay out with
+        // nothing to bring the cluster back.
+        await deps.table.updateFleet((current) => {
+          assertLockHeld(current, decision.cluster, token, now);
+          let next = current;
+          for (const [key, mark] of marksOfAlarm(current, decision)) {
+            if (mark.at === now.toISOString() && key in state.failovers) next = withoutFailover(next, mark.cluster, mark.hostname);
+          }
+          return next === current ? { result: null } : { next, result: null };
+        });
+        return {
+          applied: false,
+          reason: `${decision.alarmName} changed state while taking ${decision.hostname ? `${decision.hostname} on ${decision.cluster}` : `cluster ${decision.cluster}`} out; nothing taken out`,
+          event: null,
+          unserved: null,
+        };
+      }
+      let weights: Array<{ hostname: string; weightBefore?: number; weightAfter?: number; routing?: string }> = [];
+      // Also when everything is out already: a retry after the marks were written must still reach DNS.
+      if (d.takeOut.length > 0 || d.alreadyOut.length > 0) {
+        const result = await deps.dns.apply(dnsRequest(deps, state, view, decision.cluster, `switchyard failover: ${decision.alarmName} ALARM`));
+        await settleAndVerify(deps, result, `failover of ${decision.hostname ? `${decision.hostname} on ` : ''}${decision.cluster}`);
+        weights = result.weights.map(({ cluster: _c, ...w }) => w);
+      }
+      const action = d.takeOut.length > 0 ? 'taken-out' : d.failOpen.length > 0 ? 'fail-open' : 'already-out';
+      await journal(
+        deps,
+        {
+          journalPrefix: `${execution.startTime}#${execution.name}`,
+          by: decision.alarmName,
+          operation: 'failover',
+          executionArn: execution.id,
+          cluster: decision.cluster,
+        },
+        '10-failover',
+        {
+          what: `failover ${action}: ${decision.hostname ?? decision.cluster}${d.takeOut.length ? ` (out: ${d.takeOut.join(', ')})` : ''}${d.failOpen.length ? ` (fail open: ${d.failOpen.join(', ')})` : ''}`,
+          why: decision.reason,
+          ...(decision.hostname ? { hostname: decision.hostname } : {}),
+          before: { weights: weights.map((w) => ({ hostname: w.hostname, weight: w.weightBefore })) },
+          after: { weights: weights.map((w) => ({ hostname: w.hostname, weight: w.weightAfter })), failOpen: d.failOpen },
+        },
+      );
       return {
-        applied: false,
-        reason: `${decision.alarmName} changed state while taking ${decision.hostname ? `${decision.hostname} on ${decision.cluster}` : `cluster ${decision.cluster}`} out; nothing taken out`,
-        event: null,
-        unserved: null,
+        applied: d.takeOut.length > 0,
+        reason: action,
+        event: outEvent('Failover Performed', {
+          cluster: decision.cluster,
+          ...(decision.hostname ? { hostname: decision.hostname } : {}),
+          alarmName: decision.alarmName,
+          action,
+          reason: decision.reason,
+          apps: weights,
+          failOpenApps: d.failOpen,
+          executionArn: execution.id,
+        }),
+        unserved: unservedEvent(state, view, health, decision, execution),
       };
-    }
-    let weights: Array<{ hostname: string; weightBefore?: number; weightAfter?: number; routing?: string }> = [];
-    // Also when everything is out already: a retry after the marks were written must still reach DNS.
-    if (d.takeOut.length > 0 || d.alreadyOut.length > 0) {
-      const result = await deps.dns.apply(dnsRequest(deps, state, view, decision.cluster, `switchyard failover: ${decision.alarmName} ALARM`));
-      await settleAndVerify(deps, result, `failover of ${decision.hostname ? `${decision.hostname} on ` : ''}${decision.cluster}`);
-      weights = result.weights.map(({ cluster: _c, ...w }) => w);
-    }
-    const action = d.takeOut.length > 0 ? 'taken-out' : d.failOpen.length > 0 ? 'fail-open' : 'already-out';
-    await journal(deps, { journalPrefix: `${execution.startTime}#${execution.name}`, by: decision.alarmName, operation: 'failover', executionArn: execution.id, cluster: decision.cluster }, '10-failover', {
-      what: `failover ${action}: ${decision.hostname ?? decision.cluster}${d.takeOut.length ? ` (out: ${d.takeOut.join(', ')})` : ''}${d.failOpen.length ? ` (fail open: ${d.failOpen.join(', ')})` : ''}`,
-      why: decision.reason,
-      ...(decision.hostname ? { hostname: decision.hostname } : {}),
-      before: { weights: weights.map((w) => ({ hostname: w.hostname, weight: w.weightBefore })) },
-      after: { weights: weights.map((w) => ({ hostname: w.hostname, weight: w.weightAfter })), failOpen: d.failOpen },
     });
-    return {
-      applied: d.takeOut.length > 0,
-      reason: action,
-      event: outEvent('Failover Performed', {
-        cluster: decision.cluster,
-        ...(decision.hostname ? { hostname: decision.hostname } : {}),
-        alarmName: decision.alarmName,
-        action,
-        reason: decision.reason,
-        apps: weights,
-        failOpenApps: d.failOpen,
-        executionArn: execution.id,
-      }),
-      unserved: unservedEvent(state, view, health, decision, execution),
-    };
-  });
-};
+  };
 
 const checkInputSchema = z.object({ decision: decisionSchema });
 
-export const failbackCheck = (deps: Deps) => async (raw: unknown): Promise<{ proceed: boolean; reason: string }> => {
-  const { decision } = parseInput(checkInputSchema, raw, 'failbackCheck input');
-  if (!(await stillLatest(deps, decision))) return { proceed: false, reason: `${decision.alarmName} changed state during the hold-down; not failing back` };
-  const health = await deps.health.snapshot([decision.cluster]);
-  if (health.clusters[decision.cluster] === 'UNHEALTHY') return { proceed: false, reason: `${decision.cluster} is UNHEALTHY after the hold-down; not failing back` };
-  return { proceed: true, reason: `${decision.alarmName} stayed OK for ${decision.holdDownSeconds} s` };
-};
+export const failbackCheck =
+  (deps: Deps) =>
+  async (raw: unknown): Promise<{ proceed: boolean; reason: string }> => {
+    const { decision } = parseInput(checkInputSchema, raw, 'failbackCheck input');
+    if (!(await stillLatest(deps, decision))) return { proceed: false, reason: `${decision.alarmName} changed state during the hold-down; not failing back` };
+    const health = await deps.health.snapshot([decision.cluster]);
+    if (health.clusters[decision.cluster] === 'UNHEALTHY')
+      return { proceed: false, reason: `${decision.cluster} is UNHEALTHY after the hold-down; not failing back` };
+    return { proceed: true, reason: `${decision.alarmName} stayed OK for ${decision.holdDownSeconds} s` };
+  };
 
-export const failbackApply = (deps: Deps) => async (raw: unknown): Promise<FailoverResult> => {
-  const { decision, execution } = parseInput(applyInputSchema, raw, 'failbackApply input');
-  const view = await readView(deps);
-  const marks = marksOfAlarm(view.state, decision);
-  if (marks.length === 0) return { applied: false, reason: `nothing of ${decision.cluster} is out because of ${decision.alarmName}`, event: null, unserved: null };
-  const now = deps.clock.now();
-  return underLock(deps, decision.cluster, execution.name, 'failback', async (token) => {
-    const current = await deps.table.readFleet();
-    assertLockHeld(current, decision.cluster, token, now);
-    let next = current;
-    for (const [, mark] of marks) next = withoutFailover(next, mark.cluster, mark.hostname);
-    // Back in: DNS first, then the marks go.
-    const result = await deps.dns.apply(dnsRequest(deps, next, view, decision.cluster, `switchyard failback: ${decision.alarmName} OK`));
-    // Read back before the marks go: a failback Route 53 did not take leaves them (the next Reconcile or OK retries).
-    await settleAndVerify(deps, result, `failback of ${decision.hostname ? `${decision.hostname} on ` : ''}${decision.cluster}`);
-    await deps.table.updateFleet((state) => {
-      assertLockHeld(state, decision.cluster, token, now);
-      let s = state;
-      for (const [key] of marks) {
-        const mark = state.failovers[key];
-        if (mark && failoverKey(mark.cluster, mark.hostname) === key) s = withoutFailover(s, mark.cluster, mark.hostname);
-      }
-      return { next: s, result: null };
+export const failbackApply =
+  (deps: Deps) =>
+  async (raw: unknown): Promise<FailoverResult> => {
+    const { decision, execution } = parseInput(applyInputSchema, raw, 'failbackApply input');
+    const view = await readView(deps);
+    const marks = marksOfAlarm(view.state, decision);
+    if (marks.length === 0)
+      return { applied: false, reason: `nothing of ${decision.cluster} is out because of ${decision.alarmName}`, event: null, unserved: null };
+    const now = deps.clock.now();
+    return underLock(deps, decision.cluster, execution.name, 'failback', async (token) => {
+      const current = await deps.table.readFleet();
+      assertLockHeld(current, decision.cluster, token, now);
+      let next = current;
+      for (const [, mark] of marks) next = withoutFailover(next, mark.cluster, mark.hostname);
+      // Back in: DNS first, then the marks go.
+      const result = await deps.dns.apply(dnsRequest(deps, next, view, decision.cluster, `switchyard failback: ${decision.alarmName} OK`));
+      // Read back before the marks go: a failback Route 53 did not take leaves them (the next Reconcile or OK retries).
+      await settleAndVerify(deps, result, `failback of ${decision.hostname ? `${decision.hostname} on ` : ''}${decision.cluster}`);
+      await deps.table.updateFleet((state) => {
+        assertLockHeld(state, decision.cluster, token, now);
+        let s = state;
+        for (const [key] of marks) {
+          const mark = state.failovers[key];
+          if (mark && failoverKey(mark.cluster, mark.hostname) === key) s = withoutFailover(s, mark.cluster, mark.hostname);
+        }
+        return { next: s, result: null };
+      });
+      const weights = result.weights.map(({ cluster: _c, ...w }) => w);
+      await journal(
+        deps,
+        {
+          journalPrefix: `${execution.startTime}#${execution.name}`,
+          by: decision.alarmName,
+          operation: 'failback',
+          executionArn: execution.id,
+          cluster: decision.cluster,
+        },
+        '20-failback',
+        {
+          what: `failback: ${marks.map(([, m]) => m.hostname ?? m.cluster).join(', ')} back on ${decision.cluster}`,
+          why: `${decision.alarmName} OK for ${decision.holdDownSeconds} s`,
+          ...(decision.hostname ? { hostname: decision.hostname } : {}),
+          before: { weights: weights.map((w) => ({ hostname: w.hostname, weight: w.weightBefore })) },
+          after: { weights: weights.map((w) => ({ hostname: w.hostname, weight: w.weightAfter })) },
+        },
+      );
+      return {
+        applied: true,
+        reason: 'failed back',
+        event: outEvent('Failback Performed', {
+          cluster: decision.cluster,
+          ...(decision.hostname ? { hostname: decision.hostname } : {}),
+          alarmName: decision.alarmName,
+          holdDownSeconds: decision.holdDownSeconds,
+          apps: weights,
+          executionArn: execution.id,
+        }),
+        unserved: null,
+      };
     });
-    const weights = result.weights.map(({ cluster: _c, ...w }) => w);
-    await journal(deps, { journalPrefix: `${execution.startTime}#${execution.name}`, by: decision.alarmName, operation: 'failback', executionArn: execution.id, cluster: decision.cluster }, '20-failback', {
-      what: `failback: ${marks.map(([, m]) => m.hostname ?? m.cluster).join(', ')} back on ${decision.cluster}`,
-      why: `${decision.alarmName} OK for ${decision.holdDownSeconds} s`,
-      ...(decision.hostname ? { hostname: decision.hostname } : {}),
-      before: { weights: weights.map((w) => ({ hostname: w.hostname, weight: w.weightBefore })) },
-      after: { weights: weights.map((w) => ({ hostname: w.hostname, weight: w.weightAfter })) },
-    });
-    return {
-      applied: true,
-      reason: 'failed back',
-      event: outEvent('Failback Performed', {
-        cluster: decision.cluster,
-        ...(decision.hostname ? { hostname: decision.hostname } : {}),
-        alarmName: decision.alarmName,
-        holdDownSeconds: decision.holdDownSeconds,
-        apps: weights,
-        executionArn: execution.id,
-      }),
-      unserved: null,
-    };
-  });
-};
+  };

@@ -49,7 +49,11 @@ function assertSafe(deps: Pick<Deps, 'fleet'>, state: FleetState, view: FleetVie
   const input = safetyInput(projected, view.catalogue, health, deps.fleet.safety.minHealthyActive, [cluster]);
   const verdict = checkWeightChange(input, { cluster, weightPercent: target });
   if (!verdict.safe) {
-    throw new DrainUnsafe(`taking ${cluster} to ${target}% is unsafe: ${describeViolations(verdict.violations)}`, { cluster, target, violations: verdict.violations });
+    throw new DrainUnsafe(`taking ${cluster} to ${target}% is unsafe: ${describeViolations(verdict.violations)}`, {
+      cluster,
+      target,
+      violations: verdict.violations,
+    });
   }
 }
 
@@ -59,7 +63,13 @@ function journalRecords(apps: readonly AppWeight[], side: 'before' | 'after'): A
     const record = app[side];
     const weight = side === 'before' ? app.weightBefore : app.weightAfter;
     const tier = app.tier === undefined ? {} : { tier: app.tier, ...(app.upstreamOf === undefined ? {} : { upstreamOf: app.upstreamOf }) };
-    return { hostname: app.hostname, ...(app.routing ? { routing: app.routing } : {}), ...tier, ...(record ?? {}), ...(weight === undefined ? {} : { weight }) };
+    return {
+      hostname: app.hostname,
+      ...(app.routing ? { routing: app.routing } : {}),
+      ...tier,
+      ...(record ?? {}),
+      ...(weight === undefined ? {} : { weight }),
+    };
   });
 }
 
@@ -137,7 +147,9 @@ function refusalsOf(deps: Deps, view: FleetView, health: HealthView, op: Operati
 
 function assertRestorable(health: HealthView, cluster: string): void {
   if (health.clusters[cluster] !== 'HEALTHY') {
-    throw new HealthDegraded(`cannot restore ${cluster}: its health is ${health.clusters[cluster] ?? 'UNKNOWN'} (the canary health check must pass first)`, { cluster });
+    throw new HealthDegraded(`cannot restore ${cluster}: its health is ${health.clusters[cluster] ?? 'UNKNOWN'} (the canary health check must pass first)`, {
+      cluster,
+    });
   }
 }
 
@@ -145,7 +157,10 @@ async function dryRunSteps(deps: Deps, view: FleetView, health: HealthView, op: 
   const steps: DryRunStep[] = [];
   let state = view.state;
   const now = deps.clock.now();
-  for (const [phase, list] of [['drain', op.drainSteps], ['restore', op.restoreSteps]] as const) {
+  for (const [phase, list] of [
+    ['drain', op.drainSteps],
+    ['restore', op.restoreSteps],
+  ] as const) {
     for (const step of list) {
       const current = intentOf(state, op.cluster).weightPercent;
       let safe = true;
@@ -158,7 +173,9 @@ async function dryRunSteps(deps: Deps, view: FleetView, health: HealthView, op: 
           violations = (error as Error).message;
         }
       }
-      const result = await deps.dns.apply(clusterDnsRequest(deps, state, view, op.cluster, { override: step, reason: `dry run: ${op.operation} ${op.cluster} to ${step}%`, dryRun: true }));
+      const result = await deps.dns.apply(
+        clusterDnsRequest(deps, state, view, op.cluster, { override: step, reason: `dry run: ${op.operation} ${op.cluster} to ${step}%`, dryRun: true }),
+      );
       steps.push({ weightPercent: step, safe, violations, changes: result.changes, weights: result.weights, withheld: result.withheld });
       state = withIntent(state, { ...intentOf(state, op.cluster), weightPercent: step });
     }
@@ -249,51 +266,54 @@ export interface Acquired {
   event: EventToPut | null;
 }
 
-export const acquireLock = (deps: Deps) => async (raw: unknown): Promise<Acquired> => {
-  const { op } = parseInput(acquireInputSchema, raw, 'acquireLock input');
-  const view = await readView(deps);
-  const draining = op.operation !== 'restore';
-  const health = draining && !op.force ? await deps.health.snapshot(clusterNames(deps)) : { clusters: {} };
-  const now = deps.clock.now();
-  const result = await deps.table.updateFleet((state) => {
-    const acquired = takeLock(state, lockRequest(deps, op, now));
-    const intent = intentOf(state, op.cluster);
-    if (acquired.reentered) return { next: acquired.state, result: { token: acquired.lock.token, before: intent.saved?.weightPercent ?? intent.weightPercent } };
-    // Decided in the same write as the lock: no other drain can slip in between.
-    if (draining && !op.force) assertSafe(deps, state, view, health, op.cluster, 0, now);
-    const next: IntentRecord = {
-      ...intent,
-      state: draining ? 'DRAINING' : 'RESTORING',
-      saved: { state: intent.state, weightPercent: intent.weightPercent },
-      operation: op.operation,
-      executionArn: op.executionArn,
-      by: op.by,
-      reason: op.reason,
-      at: now.toISOString(),
-    };
-    return { next: withIntent(acquired.state, next), result: { token: acquired.lock.token, before: intent.weightPercent } };
-  });
-  await journal(deps, op, '00-lock', {
-    what: `${op.operation} started: lock taken (token ${result.token})`,
-    why: op.reason,
-    before: { weightPercent: result.before },
-    after: { steps: [...op.drainSteps, ...op.restoreSteps] },
-  });
-  const acquired: Acquired = { token: result.token, weightPercentBefore: result.before, event: null };
-  if (draining) {
-    acquired.event = outEvent('Cluster Drain Started', {
-      cluster: op.cluster,
-      reason: op.reason,
-      by: op.by,
-      steps: op.drainSteps,
-      bakeSeconds: op.bakeSeconds,
-      weightPercentBefore: result.before,
-      apps: weightsFor(deps, view.state, view, op.cluster, result.before, 0),
-      executionArn: op.executionArn,
+export const acquireLock =
+  (deps: Deps) =>
+  async (raw: unknown): Promise<Acquired> => {
+    const { op } = parseInput(acquireInputSchema, raw, 'acquireLock input');
+    const view = await readView(deps);
+    const draining = op.operation !== 'restore';
+    const health = draining && !op.force ? await deps.health.snapshot(clusterNames(deps)) : { clusters: {} };
+    const now = deps.clock.now();
+    const result = await deps.table.updateFleet((state) => {
+      const acquired = takeLock(state, lockRequest(deps, op, now));
+      const intent = intentOf(state, op.cluster);
+      if (acquired.reentered)
+        return { next: acquired.state, result: { token: acquired.lock.token, before: intent.saved?.weightPercent ?? intent.weightPercent } };
+      // Decided in the same write as the lock: no other drain can slip in between.
+      if (draining && !op.force) assertSafe(deps, state, view, health, op.cluster, 0, now);
+      const next: IntentRecord = {
+        ...intent,
+        state: draining ? 'DRAINING' : 'RESTORING',
+        saved: { state: intent.state, weightPercent: intent.weightPercent },
+        operation: op.operation,
+        executionArn: op.executionArn,
+        by: op.by,
+        reason: op.reason,
+        at: now.toISOString(),
+      };
+      return { next: withIntent(acquired.state, next), result: { token: acquired.lock.token, before: intent.weightPercent } };
     });
-  }
-  return acquired;
-};
+    await journal(deps, op, '00-lock', {
+      what: `${op.operation} started: lock taken (token ${result.token})`,
+      why: op.reason,
+      before: { weightPercent: result.before },
+      after: { steps: [...op.drainSteps, ...op.restoreSteps] },
+    });
+    const acquired: Acquired = { token: result.token, weightPercentBefore: result.before, event: null };
+    if (draining) {
+      acquired.event = outEvent('Cluster Drain Started', {
+        cluster: op.cluster,
+        reason: op.reason,
+        by: op.by,
+        steps: op.drainSteps,
+        bakeSeconds: op.bakeSeconds,
+        weightPercentBefore: result.before,
+        apps: weightsFor(deps, view.state, view, op.cluster, result.before, 0),
+        executionArn: op.executionArn,
+      });
+    }
+    return acquired;
+  };
 
 // ---------------------------------------------------------------------------
 // applyWeights
@@ -314,42 +334,51 @@ function stateDuring(phase: 'drain' | 'restore'): ClusterIntentState {
   return phase === 'drain' ? 'DRAINING' : 'RESTORING';
 }
 
-export const applyWeights = (deps: Deps) => async (raw: unknown): Promise<Applied> => {
-  const { op, lock, weightPercent: target, phase, index } = parseInput(applyInputSchema, raw, 'applyWeights input');
-  const view = await readView(deps);
-  const now = deps.clock.now();
-  assertLockHeld(view.state, op.cluster, lock.token, now);
-  const before = intentOf(view.state, op.cluster).weightPercent;
-  const health = target < before && !op.force ? await deps.health.snapshot(clusterNames(deps)) : { clusters: {} };
-  const reason = `switchyard ${op.operation} ${op.cluster}: ${before}% -> ${target}% (${op.holder})`;
+export const applyWeights =
+  (deps: Deps) =>
+  async (raw: unknown): Promise<Applied> => {
+    const { op, lock, weightPercent: target, phase, index } = parseInput(applyInputSchema, raw, 'applyWeights input');
+    const view = await readView(deps);
+    const now = deps.clock.now();
+    assertLockHeld(view.state, op.cluster, lock.token, now);
+    const before = intentOf(view.state, op.cluster).weightPercent;
+    const health = target < before && !op.force ? await deps.health.snapshot(clusterNames(deps)) : { clusters: {} };
+    const reason = `switchyard ${op.operation} ${op.cluster}: ${before}% -> ${target}% (${op.holder})`;
 
-  const writeIntent = () =>
-    deps.table.updateFleet((state) => {
-      assertLockHeld(state, op.cluster, lock.token, now);
-      const renewed = renewLock(state, op.cluster, lock.token, now, deps.fleet.safety.lockTtlSeconds);
-      const intent = intentOf(state, op.cluster);
-      if (intent.weightPercent === target) return { next: renewed, result: state };
-      if (target < intent.weightPercent && !op.force) assertSafe(deps, state, view, health, op.cluster, target, now);
-      const next = withIntent(renewed, { ...intent, state: stateDuring(phase), weightPercent: target, at: now.toISOString() });
-      return { next, result: next };
+    const writeIntent = () =>
+      deps.table.updateFleet((state) => {
+        assertLockHeld(state, op.cluster, lock.token, now);
+        const renewed = renewLock(state, op.cluster, lock.token, now, deps.fleet.safety.lockTtlSeconds);
+        const intent = intentOf(state, op.cluster);
+        if (intent.weightPercent === target) return { next: renewed, result: state };
+        if (target < intent.weightPercent && !op.force) assertSafe(deps, state, view, health, op.cluster, target, now);
+        const next = withIntent(renewed, { ...intent, state: stateDuring(phase), weightPercent: target, at: now.toISOString() });
+        return { next, result: next };
+      });
+
+    let result;
+    if (target < before) {
+      const written = await writeIntent();
+      result = await deps.dns.apply(clusterDnsRequest(deps, written, view, op.cluster, { reason }));
+    } else {
+      result = await deps.dns.apply(clusterDnsRequest(deps, view.state, view, op.cluster, { override: target, reason }));
+      await writeIntent();
+    }
+    await journal(deps, op, `${phase === 'drain' ? '10' : '20'}-${phase}-${String(index).padStart(2, '0')}-${target}`, {
+      what: `${phase} step ${index + 1}: ${op.cluster} ${before}% -> ${target}% of normal weight`,
+      why: op.reason,
+      before: { weightPercent: before, weights: journalRecords(result.weights, 'before') },
+      after: { weightPercent: target, weights: journalRecords(result.weights, 'after'), changeIds: result.changeIds },
     });
-
-  let result;
-  if (target < before) {
-    const written = await writeIntent();
-    result = await deps.dns.apply(clusterDnsRequest(deps, written, view, op.cluster, { reason }));
-  } else {
-    result = await deps.dns.apply(clusterDnsRequest(deps, view.state, view, op.cluster, { override: target, reason }));
-    await writeIntent();
-  }
-  await journal(deps, op, `${phase === 'drain' ? '10' : '20'}-${phase}-${String(index).padStart(2, '0')}-${target}`, {
-    what: `${phase} step ${index + 1}: ${op.cluster} ${before}% -> ${target}% of normal weight`,
-    why: op.reason,
-    before: { weightPercent: before, weights: journalRecords(result.weights, 'before') },
-    after: { weightPercent: target, weights: journalRecords(result.weights, 'after'), changeIds: result.changeIds },
-  });
-  return { weightPercentBefore: before, weightPercentAfter: target, changeIds: result.changeIds, changeCount: result.changes.length, attempt: 0, expected: result.expected };
-};
+    return {
+      weightPercentBefore: before,
+      weightPercentAfter: target,
+      changeIds: result.changeIds,
+      changeCount: result.changes.length,
+      attempt: 0,
+      expected: result.expected,
+    };
+  };
 
 // ---------------------------------------------------------------------------
 // changeStatus: one INSYNC poll
@@ -378,18 +407,20 @@ const changeStatusInputSchema = z.object({
  * up to maxPolls × pollSeconds, and the bake that follows must start from a fresh lease
  * (a lost lease fails here with LockHeld, before Route 53 is asked anything).
  */
-export const changeStatus = (deps: Deps) => async (raw: unknown): Promise<{ insync: boolean; attempt: number; changeIds: string[]; expected: ExpectedGroup[] }> => {
-  const { changeIds, attempt, op, lock, expected } = parseInput(changeStatusInputSchema, raw, 'changeStatus input');
-  if ((op === undefined) !== (lock === undefined)) throw new InvalidInput('changeStatus input: op and lock go together (both or neither)');
-  if (op && lock) {
-    const now = deps.clock.now();
-    await deps.table.updateFleet((state) => ({ next: renewLock(state, op.cluster, lock.token, now, deps.fleet.safety.lockTtlSeconds), result: null }));
-  }
-  const insync = changeIds.length === 0 || (await deps.dns.changeStatus(changeIds)) === 'INSYNC';
-  // Once INSYNC, the step is done only if Route 53 holds what it intended.
-  if (insync && expected !== undefined) await assertRoute53Holds(deps, expected as ExpectedGroup[], op ? `${op.operation} ${op.cluster}` : 'step');
-  return { insync, attempt: attempt + 1, changeIds, expected: (expected ?? []) as ExpectedGroup[] };
-};
+export const changeStatus =
+  (deps: Deps) =>
+  async (raw: unknown): Promise<{ insync: boolean; attempt: number; changeIds: string[]; expected: ExpectedGroup[] }> => {
+    const { changeIds, attempt, op, lock, expected } = parseInput(changeStatusInputSchema, raw, 'changeStatus input');
+    if ((op === undefined) !== (lock === undefined)) throw new InvalidInput('changeStatus input: op and lock go together (both or neither)');
+    if (op && lock) {
+      const now = deps.clock.now();
+      await deps.table.updateFleet((state) => ({ next: renewLock(state, op.cluster, lock.token, now, deps.fleet.safety.lockTtlSeconds), result: null }));
+    }
+    const insync = changeIds.length === 0 || (await deps.dns.changeStatus(changeIds)) === 'INSYNC';
+    // Once INSYNC, the step is done only if Route 53 holds what it intended.
+    if (insync && expected !== undefined) await assertRoute53Holds(deps, expected as ExpectedGroup[], op ? `${op.operation} ${op.cluster}` : 'step');
+    return { insync, attempt: attempt + 1, changeIds, expected: (expected ?? []) as ExpectedGroup[] };
+  };
 
 // ---------------------------------------------------------------------------
 // healthGate
@@ -430,32 +461,40 @@ export function bakeProgress(op: Pick<OperationSpec, 'waitSeconds' | 'watchSecon
  * the cluster being restored must be healthy (a restore only adds capacity: another
  * cluster failing never makes rolling it back safer). Renews the lease either way.
  */
-export const healthGate = (deps: Deps) => async (raw: unknown): Promise<{ healthy: true; health: HealthView; bake: BakeProgress }> => {
-  const { op, lock, phase, bake: previous } = parseInput(gateInputSchema, raw, 'healthGate input');
-  const bake = bakeProgress(op, previous);
-  const view = await readView(deps);
-  const health = await deps.health.snapshot(clusterNames(deps));
-  const now = deps.clock.now();
-  await deps.table.updateFleet((state) => ({ next: renewLock(state, op.cluster, lock.token, now, deps.fleet.safety.lockTtlSeconds), result: null }));
-  if (phase === 'restore') {
-    const unhealthyApps = op.apps.filter((app) => !isHealthy({ clusters: health.clusters }, op.cluster, app));
-    if (health.clusters[op.cluster] !== 'HEALTHY') {
-      throw new HealthDegraded(`${op.cluster} is ${health.clusters[op.cluster] ?? 'UNKNOWN'} while being restored`, { cluster: op.cluster, apps: unhealthyApps });
+export const healthGate =
+  (deps: Deps) =>
+  async (raw: unknown): Promise<{ healthy: true; health: HealthView; bake: BakeProgress }> => {
+    const { op, lock, phase, bake: previous } = parseInput(gateInputSchema, raw, 'healthGate input');
+    const bake = bakeProgress(op, previous);
+    const view = await readView(deps);
+    const health = await deps.health.snapshot(clusterNames(deps));
+    const now = deps.clock.now();
+    await deps.table.updateFleet((state) => ({ next: renewLock(state, op.cluster, lock.token, now, deps.fleet.safety.lockTtlSeconds), result: null }));
+    if (phase === 'restore') {
+      const unhealthyApps = op.apps.filter((app) => !isHealthy({ clusters: health.clusters }, op.cluster, app));
+      if (health.clusters[op.cluster] !== 'HEALTHY') {
+        throw new HealthDegraded(`${op.cluster} is ${health.clusters[op.cluster] ?? 'UNKNOWN'} while being restored`, {
+          cluster: op.cluster,
+          apps: unhealthyApps,
+        });
+      }
+      return { healthy: true, health, bake };
+    }
+    if (op.force) return { healthy: true, health, bake };
+    const intent = intentOf(view.state, op.cluster);
+    const asSaved = withIntent(view.state, { ...intent, weightPercent: intent.saved?.weightPercent ?? op.weightPercentBefore });
+    try {
+      assertSafe(deps, asSaved, view, health, op.cluster, 0, now);
+    } catch (error) {
+      if (!(error instanceof DrainUnsafe)) throw error;
+      const when = previous ? ` (${bake.elapsedSeconds} s into the ${op.waitSeconds} s wait after the step to ${intent.weightPercent}%)` : '';
+      throw new HealthDegraded(
+        `remaining clusters degraded while draining ${op.cluster}${when}: ${error.message.replace(/^taking .*? is unsafe: /, '')}`,
+        error.context,
+      );
     }
     return { healthy: true, health, bake };
-  }
-  if (op.force) return { healthy: true, health, bake };
-  const intent = intentOf(view.state, op.cluster);
-  const asSaved = withIntent(view.state, { ...intent, weightPercent: intent.saved?.weightPercent ?? op.weightPercentBefore });
-  try {
-    assertSafe(deps, asSaved, view, health, op.cluster, 0, now);
-  } catch (error) {
-    if (!(error instanceof DrainUnsafe)) throw error;
-    const when = previous ? ` (${bake.elapsedSeconds} s into the ${op.waitSeconds} s wait after the step to ${intent.weightPercent}%)` : '';
-    throw new HealthDegraded(`remaining clusters degraded while draining ${op.cluster}${when}: ${error.message.replace(/^taking .*? is unsafe: /, '')}`, error.context);
-  }
-  return { healthy: true, health, bake };
-};
+  };
 
 // ---------------------------------------------------------------------------
 // finishOperation
@@ -470,68 +509,92 @@ const finishInputSchema = z.object({
   error: caughtErrorSchema.nullish(),
 });
 
-export const finishOperation = (deps: Deps) => async (raw: unknown): Promise<{ result: Record<string, unknown>; event: EventToPut | null }> => {
-  const { op, lock, outcome, error } = parseInput(finishInputSchema, raw, 'finishOperation input');
-  const update = error ? { status: error.Error, errors: [reasonOf(error)] } : (parseInput(finishInputSchema, raw, 'finishOperation input').update ?? undefined);
-  const view = await readView(deps);
-  const now = deps.clock.now();
-  const keepLock = outcome === 'upgrade-drained';
-  const target = outcome === 'restored' ? 100 : outcome === 'upgrade-done' ? undefined : 0;
-  const finalState: ClusterIntentState | undefined = outcome === 'restored' ? 'ACTIVE' : outcome === 'upgrade-done' ? undefined : 'DRAINED';
-  const written = await deps.table.updateFleet((state) => {
-    const intent = intentOf(state, op.cluster);
-    const held = state.locks[op.cluster]?.token === lock.token;
-    // A retried finish after the release: the intent already says how it ended.
-    if (!held && !keepLock && intent.executionArn === op.executionArn && intent.state === (finalState ?? intent.state)) return { result: state };
-    assertLockHeld(state, op.cluster, lock.token, now);
-    let next = state;
-    if (finalState !== undefined && target !== undefined) {
-      const record: IntentRecord = { ...intent, state: finalState, weightPercent: target, at: now.toISOString() };
-      // After an upgrade's drain, a failure of its restore must return to drained.
-      if (outcome === 'upgrade-drained') record.saved = { state: 'DRAINED', weightPercent: 0 };
-      if (outcome === 'restored') delete record.saved;
-      // A drain's expiry belongs to the DRAINED intent it ends in (Reconcile restores it then); anything else has none.
-      if (outcome === 'drained' && op.expiresAt !== undefined) record.expiresAt = op.expiresAt;
-      else delete record.expiresAt;
-      next = withIntent(next, record);
+export const finishOperation =
+  (deps: Deps) =>
+  async (raw: unknown): Promise<{ result: Record<string, unknown>; event: EventToPut | null }> => {
+    const { op, lock, outcome, error } = parseInput(finishInputSchema, raw, 'finishOperation input');
+    const update = error
+      ? { status: error.Error, errors: [reasonOf(error)] }
+      : (parseInput(finishInputSchema, raw, 'finishOperation input').update ?? undefined);
+    const view = await readView(deps);
+    const now = deps.clock.now();
+    const keepLock = outcome === 'upgrade-drained';
+    const target = outcome === 'restored' ? 100 : outcome === 'upgrade-done' ? undefined : 0;
+    const finalState: ClusterIntentState | undefined = outcome === 'restored' ? 'ACTIVE' : outcome === 'upgrade-done' ? undefined : 'DRAINED';
+    const written = await deps.table.updateFleet((state) => {
+      const intent = intentOf(state, op.cluster);
+      const held = state.locks[op.cluster]?.token === lock.token;
+      // A retried finish after the release: the intent already says how it ended.
+      if (!held && !keepLock && intent.executionArn === op.executionArn && intent.state === (finalState ?? intent.state)) return { result: state };
+      assertLockHeld(state, op.cluster, lock.token, now);
+      let next = state;
+      if (finalState !== undefined && target !== undefined) {
+        const record: IntentRecord = { ...intent, state: finalState, weightPercent: target, at: now.toISOString() };
+        // After an upgrade's drain, a failure of its restore must return to drained.
+        if (outcome === 'upgrade-drained') record.saved = { state: 'DRAINED', weightPercent: 0 };
+        if (outcome === 'restored') delete record.saved;
+        // A drain's expiry belongs to the DRAINED intent it ends in (Reconcile restores it then); anything else has none.
+        if (outcome === 'drained' && op.expiresAt !== undefined) record.expiresAt = op.expiresAt;
+        else delete record.expiresAt;
+        next = withIntent(next, record);
+      }
+      next = keepLock ? renewLock(next, op.cluster, lock.token, now, deps.fleet.safety.lockTtlSeconds) : releaseLock(next, op.cluster, lock.token).state;
+      return { next, result: next };
+    });
+    const weightPercentAfter = intentOf(written, op.cluster).weightPercent;
+    const apps = weightsFor(deps, written, view, op.cluster, op.weightPercentBefore, weightPercentAfter);
+    await journal(deps, op, `90-${outcome}`, {
+      what: `${op.operation} ${outcome}: ${op.cluster} is ${intentOf(written, op.cluster).state} at ${weightPercentAfter}%${keepLock ? ' (lock kept)' : ', lock released'}`,
+      why: op.reason,
+      before: { weightPercent: op.weightPercentBefore, weights: journalRecords(apps, 'before') },
+      after: {
+        weightPercent: weightPercentAfter,
+        state: intentOf(written, op.cluster).state,
+        weights: journalRecords(apps, 'after'),
+        ...(update ? { update } : {}),
+      },
+    });
+    const result = {
+      cluster: op.cluster,
+      outcome,
+      state: intentOf(written, op.cluster).state,
+      weightPercent: weightPercentAfter,
+      apps,
+      executionArn: op.executionArn,
+    };
+    const common = {
+      cluster: op.cluster,
+      reason: op.reason,
+      by: op.by,
+      weightPercentBefore: op.weightPercentBefore,
+      weightPercentAfter,
+      apps,
+      executionArn: op.executionArn,
+    };
+    switch (outcome) {
+      case 'drained':
+      case 'upgrade-drained':
+        return { result, event: outEvent('Cluster Drained', common) };
+      case 'restored':
+        // An upgrade restores from the 0 % its own drain left.
+        return { result, event: outEvent('Cluster Restored', { ...common, weightPercentBefore: op.operation === 'upgrade' ? 0 : op.weightPercentBefore }) };
+      case 'upgrade-failed':
+        return {
+          result,
+          event: outEvent('Cluster Upgrade Failed', {
+            cluster: op.cluster,
+            eksClusterName: op.upgrade?.eksClusterName ?? op.cluster,
+            updateId: op.upgrade?.updateId ?? 'unknown',
+            status: update?.status ?? 'Failed',
+            errors: update?.errors ?? [],
+            intent: intentOf(written, op.cluster).state,
+            executionArn: op.executionArn,
+          }),
+        };
+      case 'upgrade-done':
+        return { result, event: null };
     }
-    next = keepLock ? renewLock(next, op.cluster, lock.token, now, deps.fleet.safety.lockTtlSeconds) : releaseLock(next, op.cluster, lock.token).state;
-    return { next, result: next };
-  });
-  const weightPercentAfter = intentOf(written, op.cluster).weightPercent;
-  const apps = weightsFor(deps, written, view, op.cluster, op.weightPercentBefore, weightPercentAfter);
-  await journal(deps, op, `90-${outcome}`, {
-    what: `${op.operation} ${outcome}: ${op.cluster} is ${intentOf(written, op.cluster).state} at ${weightPercentAfter}%${keepLock ? ' (lock kept)' : ', lock released'}`,
-    why: op.reason,
-    before: { weightPercent: op.weightPercentBefore, weights: journalRecords(apps, 'before') },
-    after: { weightPercent: weightPercentAfter, state: intentOf(written, op.cluster).state, weights: journalRecords(apps, 'after'), ...(update ? { update } : {}) },
-  });
-  const result = { cluster: op.cluster, outcome, state: intentOf(written, op.cluster).state, weightPercent: weightPercentAfter, apps, executionArn: op.executionArn };
-  const common = { cluster: op.cluster, reason: op.reason, by: op.by, weightPercentBefore: op.weightPercentBefore, weightPercentAfter, apps, executionArn: op.executionArn };
-  switch (outcome) {
-    case 'drained':
-    case 'upgrade-drained':
-      return { result, event: outEvent('Cluster Drained', common) };
-    case 'restored':
-      // An upgrade restores from the 0 % its own drain left.
-      return { result, event: outEvent('Cluster Restored', { ...common, weightPercentBefore: op.operation === 'upgrade' ? 0 : op.weightPercentBefore }) };
-    case 'upgrade-failed':
-      return {
-        result,
-        event: outEvent('Cluster Upgrade Failed', {
-          cluster: op.cluster,
-          eksClusterName: op.upgrade?.eksClusterName ?? op.cluster,
-          updateId: op.upgrade?.updateId ?? 'unknown',
-          status: update?.status ?? 'Failed',
-          errors: update?.errors ?? [],
-          intent: intentOf(written, op.cluster).state,
-          executionArn: op.executionArn,
-        }),
-      };
-    case 'upgrade-done':
-      return { result, event: null };
-  }
-};
+  };
 
 // ---------------------------------------------------------------------------
 // rollbackOperation
@@ -551,91 +614,102 @@ const rollbackInputSchema = z.object({
  * the lock and returns "Cluster Drain Aborted" naming the error. A refusal (LockHeld,
  * DrainUnsafe before anything changed) rolls nothing back and only reports.
  */
-export const rollbackOperation = (deps: Deps) => async (raw: unknown): Promise<{ rolledBack: boolean; event: EventToPut }> => {
-  const { op, lock, error, input, execution, operation } = parseInput(rollbackInputSchema, raw, 'rollbackOperation input');
-  const reason = reasonOf(error);
-  if (!op) {
-    const cluster = typeof (input as { cluster?: unknown })?.cluster === 'string' ? (input as { cluster: string }).cluster : undefined;
-    if (cluster === undefined || cluster === '') throw new InvalidInput(`rollbackOperation: no plan and no cluster in the input (error ${error.Error}: ${reason})`);
-    return {
-      rolledBack: false,
-      event: outEvent('Cluster Drain Aborted', { cluster, operation, error: error.Error, reason, rolledBack: false, apps: [], executionArn: execution?.id ?? 'unknown' }),
-    };
-  }
-  const view = await readView(deps);
-  const now = deps.clock.now();
-  const current = view.state.locks[op.cluster];
-  const ours = current !== undefined && current.holder === op.holder && (!lock || current.token === lock.token);
-  const intent = intentOf(view.state, op.cluster);
-  const saved = intent.saved ?? { state: intent.state, weightPercent: op.weightPercentBefore };
-  let rolledBack = false;
-  let note = '';
-  if (ours && Date.parse(current.expiresAt) > now.getTime()) {
-    const token = current.token;
-    const dnsReason = `switchyard rollback ${op.cluster} to ${saved.weightPercent}% (${op.holder})`;
-    // Rolling back a restore lowers the weight: only when every app keeps minHealthyActive
-    // (other clusters may have failed meanwhile). The cluster failing its own health gate
-    // never counts against this: an unhealthy cluster is not a healthy active one.
-    const lowering = intent.weightPercent > saved.weightPercent;
-    const health = lowering ? await deps.health.snapshot(clusterNames(deps)) : { clusters: {} };
-    const writeSaved = (release: boolean) =>
-      deps.table.updateFleet((state) => {
-        assertLockHeld(state, op.cluster, token, now);
-        const i = intentOf(state, op.cluster);
-        if (lowering && i.weightPercent > saved.weightPercent) assertSafe(deps, state, view, health, op.cluster, saved.weightPercent, now);
-        let next = withIntent(state, { ...i, state: saved.state, weightPercent: saved.weightPercent, at: now.toISOString() });
-        if (release) next = releaseLock(next, op.cluster, token).state;
-        return { next, result: next };
-      });
-    if (intent.weightPercent < saved.weightPercent) {
-      // Back up: DNS first, then the intent (and the lock goes with it).
-      const applied = await deps.dns.apply(clusterDnsRequest(deps, view.state, view, op.cluster, { override: saved.weightPercent, reason: dnsReason }));
-      // Read back before the intent says so: a rollback Route 53 did not take keeps the lock (RollbackFailed).
-      await settleAndVerify(deps, applied, `rollback of ${op.cluster} to ${saved.weightPercent}%`);
-      await writeSaved(true);
-      rolledBack = true;
-    } else {
-      let written: FleetState | undefined;
-      try {
-        written = await writeSaved(false);
-      } catch (unsafe) {
-        if (!(unsafe instanceof DrainUnsafe)) throw unsafe;
-        // Left where it is: the weight it has is what keeps the apps served.
-        await deps.table.updateFleet((state) => ({ next: releaseLock(state, op.cluster, token).state, result: null }));
-        note = ` (not rolled back: ${unsafe.message}; ${op.cluster} stays at ${intent.weightPercent}% until an operator acts)`;
-      }
-      if (written) {
-        const applied = await deps.dns.apply(clusterDnsRequest(deps, written, view, op.cluster, { reason: dnsReason }));
-        await settleAndVerify(deps, applied, `rollback of ${op.cluster} to ${saved.weightPercent}%`);
-        await deps.table.updateFleet((state) => ({ next: releaseLock(state, op.cluster, token).state, result: null }));
-        rolledBack = intent.weightPercent !== saved.weightPercent;
-      }
+export const rollbackOperation =
+  (deps: Deps) =>
+  async (raw: unknown): Promise<{ rolledBack: boolean; event: EventToPut }> => {
+    const { op, lock, error, input, execution, operation } = parseInput(rollbackInputSchema, raw, 'rollbackOperation input');
+    const reason = reasonOf(error);
+    if (!op) {
+      const cluster = typeof (input as { cluster?: unknown })?.cluster === 'string' ? (input as { cluster: string }).cluster : undefined;
+      if (cluster === undefined || cluster === '')
+        throw new InvalidInput(`rollbackOperation: no plan and no cluster in the input (error ${error.Error}: ${reason})`);
+      return {
+        rolledBack: false,
+        event: outEvent('Cluster Drain Aborted', {
+          cluster,
+          operation,
+          error: error.Error,
+          reason,
+          rolledBack: false,
+          apps: [],
+          executionArn: execution?.id ?? 'unknown',
+        }),
+      };
     }
-  } else if (ours) {
-    note = ` (the lease ran out, so nothing was rolled back; ${op.cluster} stays at ${intent.weightPercent}% until an operator acts)`;
-  } else if (lock && intent.executionArn === op.executionArn) {
-    note = ' (already rolled back)';
-  }
-  const after = intentOf(await deps.table.readFleet(), op.cluster).weightPercent;
-  const apps = weightsFor(deps, view.state, view, op.cluster, intent.weightPercent, after);
-  await journal(deps, op, '99-aborted', {
-    what: `${op.operation} aborted (${error.Error})${rolledBack ? `: ${op.cluster} rolled back to ${saved.weightPercent}%` : ''}${note}`,
-    why: reason,
-    before: { weightPercent: intent.weightPercent, weights: journalRecords(apps, 'before') },
-    after: { weightPercent: after, weights: journalRecords(apps, 'after') },
-  });
-  return {
-    rolledBack,
-    event: outEvent('Cluster Drain Aborted', {
-      cluster: op.cluster,
-      operation: op.operation,
-      error: error.Error,
-      reason: `${reason}${note}`,
+    const view = await readView(deps);
+    const now = deps.clock.now();
+    const current = view.state.locks[op.cluster];
+    const ours = current !== undefined && current.holder === op.holder && (!lock || current.token === lock.token);
+    const intent = intentOf(view.state, op.cluster);
+    const saved = intent.saved ?? { state: intent.state, weightPercent: op.weightPercentBefore };
+    let rolledBack = false;
+    let note = '';
+    if (ours && Date.parse(current.expiresAt) > now.getTime()) {
+      const token = current.token;
+      const dnsReason = `switchyard rollback ${op.cluster} to ${saved.weightPercent}% (${op.holder})`;
+      // Rolling back a restore lowers the weight: only when every app keeps minHealthyActive
+      // (other clusters may have failed meanwhile). The cluster failing its own health gate
+      // never counts against this: an unhealthy cluster is not a healthy active one.
+      const lowering = intent.weightPercent > saved.weightPercent;
+      const health = lowering ? await deps.health.snapshot(clusterNames(deps)) : { clusters: {} };
+      const writeSaved = (release: boolean) =>
+        deps.table.updateFleet((state) => {
+          assertLockHeld(state, op.cluster, token, now);
+          const i = intentOf(state, op.cluster);
+          if (lowering && i.weightPercent > saved.weightPercent) assertSafe(deps, state, view, health, op.cluster, saved.weightPercent, now);
+          let next = withIntent(state, { ...i, state: saved.state, weightPercent: saved.weightPercent, at: now.toISOString() });
+          if (release) next = releaseLock(next, op.cluster, token).state;
+          return { next, result: next };
+        });
+      if (intent.weightPercent < saved.weightPercent) {
+        // Back up: DNS first, then the intent (and the lock goes with it).
+        const applied = await deps.dns.apply(clusterDnsRequest(deps, view.state, view, op.cluster, { override: saved.weightPercent, reason: dnsReason }));
+        // Read back before the intent says so: a rollback Route 53 did not take keeps the lock (RollbackFailed).
+        await settleAndVerify(deps, applied, `rollback of ${op.cluster} to ${saved.weightPercent}%`);
+        await writeSaved(true);
+        rolledBack = true;
+      } else {
+        let written: FleetState | undefined;
+        try {
+          written = await writeSaved(false);
+        } catch (unsafe) {
+          if (!(unsafe instanceof DrainUnsafe)) throw unsafe;
+          // Left where it is: the weight it has is what keeps the apps served.
+          await deps.table.updateFleet((state) => ({ next: releaseLock(state, op.cluster, token).state, result: null }));
+          note = ` (not rolled back: ${unsafe.message}; ${op.cluster} stays at ${intent.weightPercent}% until an operator acts)`;
+        }
+        if (written) {
+          const applied = await deps.dns.apply(clusterDnsRequest(deps, written, view, op.cluster, { reason: dnsReason }));
+          await settleAndVerify(deps, applied, `rollback of ${op.cluster} to ${saved.weightPercent}%`);
+          await deps.table.updateFleet((state) => ({ next: releaseLock(state, op.cluster, token).state, result: null }));
+          rolledBack = intent.weightPercent !== saved.weightPercent;
+        }
+      }
+    } else if (ours) {
+      note = ` (the lease ran out, so nothing was rolled back; ${op.cluster} stays at ${intent.weightPercent}% until an operator acts)`;
+    } else if (lock && intent.executionArn === op.executionArn) {
+      note = ' (already rolled back)';
+    }
+    const after = intentOf(await deps.table.readFleet(), op.cluster).weightPercent;
+    const apps = weightsFor(deps, view.state, view, op.cluster, intent.weightPercent, after);
+    await journal(deps, op, '99-aborted', {
+      what: `${op.operation} aborted (${error.Error})${rolledBack ? `: ${op.cluster} rolled back to ${saved.weightPercent}%` : ''}${note}`,
+      why: reason,
+      before: { weightPercent: intent.weightPercent, weights: journalRecords(apps, 'before') },
+      after: { weightPercent: after, weights: journalRecords(apps, 'after') },
+    });
+    return {
       rolledBack,
-      weightPercentBefore: intent.weightPercent,
-      weightPercentAfter: after,
-      apps,
-      executionArn: op.executionArn,
-    }),
+      event: outEvent('Cluster Drain Aborted', {
+        cluster: op.cluster,
+        operation: op.operation,
+        error: error.Error,
+        reason: `${reason}${note}`,
+        rolledBack,
+        weightPercentBefore: intent.weightPercent,
+        weightPercentAfter: after,
+        apps,
+        executionArn: op.executionArn,
+      }),
+    };
   };
-};

@@ -13,7 +13,17 @@ import * as z from 'zod';
 import { HEALTH_WATCH_SECONDS, INSYNC_MAX_POLLS, INSYNC_POLL_SECONDS, parseInput, type OperationSpec } from '../../core/operation-spec.ts';
 import { errorMessage, InvalidInput, LockHeld } from '../../core/errors.ts';
 import type { EventToPut } from '../../core/events.ts';
-import { expiredLocks, heldLockOf, intentOf, liveLocks, reclaimLock, RECOVERABLE_OPERATIONS, releaseLock, type FleetState, type Lock } from '../../core/fleet-document.ts';
+import {
+  expiredLocks,
+  heldLockOf,
+  intentOf,
+  liveLocks,
+  reclaimLock,
+  RECOVERABLE_OPERATIONS,
+  releaseLock,
+  type FleetState,
+  type Lock,
+} from '../../core/fleet-document.ts';
 import type { Deps, ExecutionStatusView } from '../../core/ports.ts';
 import { executionName, recoverExecutionName } from './execution-names.ts';
 import { rollbackOperation } from './operations.ts';
@@ -26,13 +36,16 @@ async function describeRun(deps: Pick<Deps, 'executions'>, executionArn: string)
   try {
     return await deps.executions.describe(executionArn);
   } catch (error) {
-    if (error instanceof Error && error.name === 'ExecutionDoesNotExist') return { executionArn, name: executionArn.slice(executionArn.lastIndexOf(':') + 1), status: 'GONE' };
+    if (error instanceof Error && error.name === 'ExecutionDoesNotExist')
+      return { executionArn, name: executionArn.slice(executionArn.lastIndexOf(':') + 1), status: 'GONE' };
     throw error;
   }
 }
 
 /** The input of RecoverOperation: the run to recover, nothing else (so every starter asks for the same execution). */
-export const recoverInputSchema = z.strictObject({ executionArn: z.string().regex(/^arn:[^:]+:states:[^:]*:\d*:execution:[^:]+:[^:]+$/, 'must be a Step Functions execution ARN') });
+export const recoverInputSchema = z.strictObject({
+  executionArn: z.string().regex(/^arn:[^:]+:states:[^:]*:\d*:execution:[^:]+:[^:]+$/, 'must be a Step Functions execution ARN'),
+});
 
 export interface Recovered {
   executionArn: string;
@@ -49,8 +62,14 @@ export interface Recovered {
 
 /** The error name the abort event carries for a run that ended without its own rollback. */
 export function errorOfEnded(execution: ExecutionStatusView): { Error: string; Cause: string } {
-  const error = execution.error ?? { ABORTED: 'ExecutionAborted', TIMED_OUT: 'States.Timeout', FAILED: 'ExecutionFailed', GONE: 'ExecutionGone' }[execution.status] ?? `Execution${execution.status}`;
-  const how = { ABORTED: 'was stopped', TIMED_OUT: 'timed out', FAILED: 'failed', GONE: 'is no longer known to Step Functions', SUCCEEDED: 'succeeded' }[execution.status] ?? `ended ${execution.status}`;
+  const error =
+    execution.error ??
+    { ABORTED: 'ExecutionAborted', TIMED_OUT: 'States.Timeout', FAILED: 'ExecutionFailed', GONE: 'ExecutionGone' }[execution.status] ??
+    `Execution${execution.status}`;
+  const how =
+    { ABORTED: 'was stopped', TIMED_OUT: 'timed out', FAILED: 'failed', GONE: 'is no longer known to Step Functions', SUCCEEDED: 'succeeded' }[
+      execution.status
+    ] ?? `ended ${execution.status}`;
   return { Error: error, Cause: `execution ${execution.name} ${how} while holding the lock${execution.cause ? `: ${execution.cause}` : ''}` };
 }
 
@@ -85,7 +104,10 @@ export async function recoverEnded(deps: Deps, execution: ExecutionStatusView): 
   const base = { executionArn: execution.executionArn, status: execution.status };
   const nothing = (cluster: string | null, reason: string): Recovered => ({ ...base, cluster, recovered: false, rolledBack: false, reason, event: null });
   if (!ENDED_STATUSES.includes(execution.status)) {
-    throw new InvalidInput(`execution ${execution.executionArn} is ${execution.status}: only an ended run is recovered (stop it first: switchyard abort <cluster>)`, { ...base });
+    throw new InvalidInput(
+      `execution ${execution.executionArn} is ${execution.status}: only an ended run is recovered (stop it first: switchyard abort <cluster>)`,
+      { ...base },
+    );
   }
   const state = await deps.table.readFleet();
   const lock = heldLockOf(state, execution);
@@ -100,7 +122,12 @@ export async function recoverEnded(deps: Deps, execution: ExecutionStatusView): 
   }
   let rolled: { rolledBack: boolean; event: EventToPut };
   try {
-    rolled = await rollbackOperation(deps)({ op: planOf(state, lock, execution), lock: { token: lock.token }, error: errorOfEnded(execution), operation: lock.operation });
+    rolled = await rollbackOperation(deps)({
+      op: planOf(state, lock, execution),
+      lock: { token: lock.token },
+      error: errorOfEnded(execution),
+      operation: lock.operation,
+    });
   } catch (error) {
     // Another recovery of the same run released it first (both were started): nothing left to do.
     if (error instanceof LockHeld) return nothing(lock.cluster, `${lock.cluster} was settled meanwhile: ${error.message}`);
@@ -118,10 +145,12 @@ export async function recoverEnded(deps: Deps, execution: ExecutionStatusView): 
 }
 
 /** RecoverOperation's task: the run's status from Step Functions, then recoverEnded. */
-export const recoverOperation = (deps: Deps) => async (raw: unknown): Promise<Recovered> => {
-  const { executionArn } = parseInput(recoverInputSchema, raw, 'RecoverOperation input');
-  return recoverEnded(deps, await describeRun(deps, executionArn));
-};
+export const recoverOperation =
+  (deps: Deps) =>
+  async (raw: unknown): Promise<Recovered> => {
+    const { executionArn } = parseInput(recoverInputSchema, raw, 'RecoverOperation input');
+    return recoverEnded(deps, await describeRun(deps, executionArn));
+  };
 
 // ---------------------------------------------------------------------------
 // Reconcile: locks nobody will release
@@ -169,18 +198,38 @@ export async function settleStaleLocks(deps: Deps, attempt: string): Promise<Set
     const holder = recoverable ? await statusOf(deps, intent.executionArn) : { status: 'UNKNOWN' };
     const ended = ENDED_STATUSES.includes(holder.status);
     if (!expired.has(lock.cluster) && !ended) continue;
-    const entry = { cluster: lock.cluster, operation: lock.operation, holder: lock.holder, token: lock.token, expiresAt: lock.expiresAt, holderStatus: holder.status };
+    const entry = {
+      cluster: lock.cluster,
+      operation: lock.operation,
+      holder: lock.holder,
+      token: lock.token,
+      expiresAt: lock.expiresAt,
+      holderStatus: holder.status,
+    };
     if (recoverable && ended) {
-      const started = await deps.workflows.start('RecoverOperation', recoverExecutionName(intent.executionArn!, attempt), { executionArn: intent.executionArn });
-      stale.push({ ...entry, action: 'recovery-started', detail: `${started.started ? 'RecoverOperation started' : 'RecoverOperation already started'}: ${started.executionArn}` });
+      const started = await deps.workflows.start('RecoverOperation', recoverExecutionName(intent.executionArn!, attempt), {
+        executionArn: intent.executionArn,
+      });
+      stale.push({
+        ...entry,
+        action: 'recovery-started',
+        detail: `${started.started ? 'RecoverOperation started' : 'RecoverOperation already started'}: ${started.executionArn}`,
+      });
     } else if (!recoverable && expired.has(lock.cluster)) {
       const released = await deps.table.updateFleet((current) => {
         const outcome = releaseLock(current, lock.cluster, lock.token);
         return outcome.released ? { next: outcome.state, result: true } : { result: false };
       });
-      stale.push({ ...entry, action: released ? 'released' : 'left', detail: released ? `${lock.operation} lease ran out at ${lock.expiresAt}: released` : 'taken over meanwhile' });
+      stale.push({
+        ...entry,
+        action: released ? 'released' : 'left',
+        detail: released ? `${lock.operation} lease ran out at ${lock.expiresAt}: released` : 'taken over meanwhile',
+      });
     } else {
-      const why = holder.status === 'RUNNING' ? 'its holder is still RUNNING past its lease (its next write fails the fence; recovered once it ends)' : `its holder's status is ${holder.status}${holder.error ? ` (${holder.error})` : ''}`;
+      const why =
+        holder.status === 'RUNNING'
+          ? 'its holder is still RUNNING past its lease (its next write fails the fence; recovered once it ends)'
+          : `its holder's status is ${holder.status}${holder.error ? ` (${holder.error})` : ''}`;
       stale.push({ ...entry, action: 'left', detail: why });
     }
   }
@@ -217,9 +266,18 @@ export async function restoreExpiredDrains(deps: Deps): Promise<ExpiredDrain[]> 
       expired.push({ cluster: intent.cluster, expiresAt: intent.expiresAt, action: 'left', detail: `an operation holds ${intent.cluster}'s lock` });
       continue;
     }
-    const input = { cluster: intent.cluster, reason: `drain expired at ${intent.expiresAt}${intent.reason ? ` (drained for: ${intent.reason})` : ''}`, by: 'switchyard reconcile (drain expiry)' };
+    const input = {
+      cluster: intent.cluster,
+      reason: `drain expired at ${intent.expiresAt}${intent.reason ? ` (drained for: ${intent.reason})` : ''}`,
+      by: 'switchyard reconcile (drain expiry)',
+    };
     const started = await deps.workflows.start('RestoreCluster', executionName('restore-expired', intent.cluster, [intent.cluster, intent.expiresAt]), input);
-    expired.push({ cluster: intent.cluster, expiresAt: intent.expiresAt, action: started.started ? 'restore-started' : 'restore-already-started', detail: started.executionArn });
+    expired.push({
+      cluster: intent.cluster,
+      expiresAt: intent.expiresAt,
+      action: started.started ? 'restore-started' : 'restore-already-started',
+      detail: started.executionArn,
+    });
   }
   return expired;
 }

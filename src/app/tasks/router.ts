@@ -52,9 +52,11 @@ export interface Routed {
 export function untrustedSender(deps: Pick<Deps, 'fleet'>, source: string, account: string | undefined, cluster: string): string | undefined {
   const agentOf = clusterOfAgentSource(source);
   if (agentOf === undefined) return undefined;
-  if (agentOf !== cluster) return `refused: an event naming cluster ${cluster} came from the agent of ${agentOf || '(no cluster)'} (source ${source}); only ${cluster}'s own agent may speak for it`;
+  if (agentOf !== cluster)
+    return `refused: an event naming cluster ${cluster} came from the agent of ${agentOf || '(no cluster)'} (source ${source}); only ${cluster}'s own agent may speak for it`;
   const expected = deps.fleet.clusters.find((c) => c.name === cluster)?.accountId;
-  if (expected !== undefined && account !== expected) return `refused: an event from the agent of ${cluster} came from account ${account ?? '(none)'}, but ${cluster} is in account ${expected}`;
+  if (expected !== undefined && account !== expected)
+    return `refused: an event from the agent of ${cluster} came from account ${account ?? '(none)'}, but ${cluster} is in account ${expected}`;
   return undefined;
 }
 
@@ -83,10 +85,17 @@ export function routeEvent(deps: Pick<Deps, 'fleet' | 'stage'>, event: unknown, 
     const { alarmName, state } = parsed.data.detail;
     const scope = { stage: deps.stage, ownerId: deps.fleet.ownerId };
     const subject = clusterOfAlarm(scope, alarmName, clusterNames(deps));
-    if (!subject) return { starts: [], ignored: `alarm ${alarmName} is not one of stage ${deps.stage}'s of fleet ${deps.fleet.ownerId} (${alarmNamePattern(scope)})` };
+    if (!subject)
+      return { starts: [], ignored: `alarm ${alarmName} is not one of stage ${deps.stage}'s of fleet ${deps.fleet.ownerId} (${alarmNamePattern(scope)})` };
     if (state.value === 'INSUFFICIENT_DATA') return { starts: [], ignored: `alarm ${alarmName} has insufficient data` };
     return {
-      starts: [{ workflow: 'Failover', name: executionName('failover', `${subject.cluster}-${state.value}`, [alarmName, state.value, state.timestamp]), input: parsed.data }],
+      starts: [
+        {
+          workflow: 'Failover',
+          name: executionName('failover', `${subject.cluster}-${state.value}`, [alarmName, state.value, state.timestamp]),
+          input: parsed.data,
+        },
+      ],
     };
   }
 
@@ -109,7 +118,15 @@ export function routeEvent(deps: Pick<Deps, 'fleet' | 'stage'>, event: unknown, 
       }
       case 'CreateCluster':
       case 'DeleteCluster':
-        return { starts: [{ workflow: 'Reconcile', name: executionName('reconcile', `${cluster.name}-${detail.eventName}`, [detail.eventID]), input: { clusters: [cluster.name] } }] };
+        return {
+          starts: [
+            {
+              workflow: 'Reconcile',
+              name: executionName('reconcile', `${cluster.name}-${detail.eventName}`, [detail.eventID]),
+              input: { clusters: [cluster.name] },
+            },
+          ],
+        };
       default:
         return { starts: [], ignored: `EKS ${detail.eventName} starts nothing` };
     }
@@ -128,7 +145,11 @@ export function routeEvent(deps: Pick<Deps, 'fleet' | 'stage'>, event: unknown, 
         starts: gateway.detail.hostnames.map((hostname) => ({
           workflow: 'OnboardApp' as const,
           name: executionName('onboard', hostname, [hostname, gateway.detail]),
-          input: { hostname, endpoints: endpoints.filter((e) => e.hostname === hostname), by: `${gateway.detail.cluster}/${gateway.detail.kind}/${gateway.detail.gateway}` },
+          input: {
+            hostname,
+            endpoints: endpoints.filter((e) => e.hostname === hostname),
+            by: `${gateway.detail.cluster}/${gateway.detail.kind}/${gateway.detail.gateway}`,
+          },
         })),
       };
     }
@@ -147,7 +168,8 @@ export function routeEvent(deps: Pick<Deps, 'fleet' | 'stage'>, event: unknown, 
     const { executionArn, stateMachineArn, status } = parsed.data.detail;
     const workflow = context.workflowOfMachine;
     if (workflow === undefined) return { starts: [], ignored: `state machine ${stateMachineArn} is not one of stage ${deps.stage}'s` };
-    if (!(LOCK_HOLDING_WORKFLOWS as readonly string[]).includes(workflow)) return { starts: [], ignored: `${workflow} runs hold no lock across states: nothing to recover` };
+    if (!(LOCK_HOLDING_WORKFLOWS as readonly string[]).includes(workflow))
+      return { starts: [], ignored: `${workflow} runs hold no lock across states: nothing to recover` };
     if (!(RECOVERED_STATUSES as readonly string[]).includes(status)) return { starts: [], ignored: `${workflow} execution is ${status}: nothing to recover` };
     return { starts: [{ workflow: 'RecoverOperation', name: recoverExecutionName(executionArn), input: { executionArn } }] };
   }
@@ -168,13 +190,15 @@ export interface RouterResult {
   refused?: true;
 }
 
-export const router = (deps: Deps) => async (event: unknown): Promise<RouterResult> => {
-  const machine = stateMachineOfEvent(event);
-  const routed = routeEvent(deps, event, machine === undefined ? {} : { workflowOfMachine: await deps.workflows.workflowOf(machine) });
-  const started: RouterResult['started'] = [];
-  for (const start of routed.starts) {
-    const execution = await deps.workflows.start(start.workflow, start.name, start.input);
-    started.push({ workflow: start.workflow, name: start.name, executionArn: execution.executionArn, duplicate: !execution.started });
-  }
-  return { started, ignored: routed.ignored ?? null, ...(routed.refused ? { refused: true as const } : {}) };
-};
+export const router =
+  (deps: Deps) =>
+  async (event: unknown): Promise<RouterResult> => {
+    const machine = stateMachineOfEvent(event);
+    const routed = routeEvent(deps, event, machine === undefined ? {} : { workflowOfMachine: await deps.workflows.workflowOf(machine) });
+    const started: RouterResult['started'] = [];
+    for (const start of routed.starts) {
+      const execution = await deps.workflows.start(start.workflow, start.name, start.input);
+      started.push({ workflow: start.workflow, name: start.name, executionArn: execution.executionArn, duplicate: !execution.started });
+    }
+    return { started, ignored: routed.ignored ?? null, ...(routed.refused ? { refused: true as const } : {}) };
+  };

@@ -10,7 +10,11 @@ import type { Deps, DnsApplyResult, DnsVerification } from '../../core/ports.ts'
 export async function assertRoute53Holds(deps: Pick<Deps, 'dns'>, expected: readonly ExpectedGroup[], what: string): Promise<DnsVerification | undefined> {
   if (expectedCount(expected) === 0) return undefined;
   const verification = await deps.dns.verify(expected);
-  if (verification.differences.length > 0) throw new Route53Diverged(verification.differences.map((d) => `${what}: ${d}`), { step: what, pages: verification.pages });
+  if (verification.differences.length > 0)
+    throw new Route53Diverged(
+      verification.differences.map((d) => `${what}: ${d}`),
+      { step: what, pages: verification.pages },
+    );
   return verification;
 }
 
@@ -24,7 +28,12 @@ export interface SettleOptions {
 }
 
 /** Waits until `result`'s changes are INSYNC, then reads its sets back (assertRoute53Holds). */
-export async function settleAndVerify(deps: Pick<Deps, 'dns'>, result: Pick<DnsApplyResult, 'changeIds' | 'expected'>, what: string, options: SettleOptions = {}): Promise<void> {
+export async function settleAndVerify(
+  deps: Pick<Deps, 'dns'>,
+  result: Pick<DnsApplyResult, 'changeIds' | 'expected'>,
+  what: string,
+  options: SettleOptions = {},
+): Promise<void> {
   const pollMs = options.pollMs ?? 1000;
   const deadlineMs = options.deadlineMs ?? 60_000;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -32,7 +41,10 @@ export async function settleAndVerify(deps: Pick<Deps, 'dns'>, result: Pick<DnsA
   if (result.changeIds.length > 0) {
     while ((await deps.dns.changeStatus(result.changeIds)) !== 'INSYNC') {
       if (Date.now() - started >= deadlineMs) {
-        throw new TransientAwsError(`${what}: Route 53 did not report changes ${result.changeIds.join(', ')} INSYNC within ${Math.round(deadlineMs / 1000)} s`, { changeIds: result.changeIds });
+        throw new TransientAwsError(
+          `${what}: Route 53 did not report changes ${result.changeIds.join(', ')} INSYNC within ${Math.round(deadlineMs / 1000)} s`,
+          { changeIds: result.changeIds },
+        );
       }
       await sleep(pollMs);
     }

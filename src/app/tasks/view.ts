@@ -61,7 +61,13 @@ export function clusterDnsRequest(
 }
 
 /** A DNS request for whole apps (onboard, offboard, reconcile: every cluster's sets). */
-export function appsDnsRequest(deps: Pick<Deps, 'fleet'>, state: FleetState, endpoints: PublishedEndpoint[], hostnames: string[] | undefined, reason: string): DnsApplyRequest {
+export function appsDnsRequest(
+  deps: Pick<Deps, 'fleet'>,
+  state: FleetState,
+  endpoints: PublishedEndpoint[],
+  hostnames: string[] | undefined,
+  reason: string,
+): DnsApplyRequest {
   return {
     ...(hostnames === undefined ? {} : { hostnames }),
     endpoints,

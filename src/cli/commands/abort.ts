@@ -54,11 +54,32 @@ export async function runAbort(cluster: string, flags: AbortFlags): Promise<numb
     const ok = end.status === 'SUCCEEDED' && unlocked;
     const output = (end.output ?? {}) as { reason?: string; rolledBack?: boolean };
     if (flags.json) {
-      opsRuntime.out(JSON.stringify({ stopped: executionArn, recovery: recoveryArn, status: end.status, output: end.output, error: end.error, cause: causeMessage(end.cause), cluster, state: intent.state, weightPercent: intent.weightPercent, locked: !unlocked }, null, 2));
+      opsRuntime.out(
+        JSON.stringify(
+          {
+            stopped: executionArn,
+            recovery: recoveryArn,
+            status: end.status,
+            output: end.output,
+            error: end.error,
+            cause: causeMessage(end.cause),
+            cluster,
+            state: intent.state,
+            weightPercent: intent.weightPercent,
+            locked: !unlocked,
+          },
+          null,
+          2,
+        ),
+      );
     } else if (ok) {
-      opsRuntime.out(`${cluster}: ${output.rolledBack ? 'rolled back' : 'left'} at ${intent.state} ${intent.weightPercent}%, unlocked${output.reason ? ` (${output.reason})` : ''}`);
+      opsRuntime.out(
+        `${cluster}: ${output.rolledBack ? 'rolled back' : 'left'} at ${intent.state} ${intent.weightPercent}%, unlocked${output.reason ? ` (${output.reason})` : ''}`,
+      );
     } else {
-      opsRuntime.out(`RecoverOperation ${end.status}${end.error ? `: ${end.error}` : ''}${end.cause ? `: ${causeMessage(end.cause)}` : ''}; ${cluster} is ${intent.state} at ${intent.weightPercent}%${unlocked ? '' : `, still locked by ${holder}`}`);
+      opsRuntime.out(
+        `RecoverOperation ${end.status}${end.error ? `: ${end.error}` : ''}${end.cause ? `: ${causeMessage(end.cause)}` : ''}; ${cluster} is ${intent.state} at ${intent.weightPercent}%${unlocked ? '' : `, still locked by ${holder}`}`,
+      );
     }
     return ok ? EXIT.ok : EXIT.failed;
   } finally {

@@ -26,11 +26,15 @@ export interface AgentCliOptions {
 
 function positive(value: string, flag: string, { integer = false, min = 0 } = {}): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) throw new InvalidInput(`${flag} "${value}": expected ${integer ? 'an integer' : 'a number'} ≥ ${min}`, { flag, value });
+  if (value.trim() === '' || !Number.isFinite(n) || n < min || (integer && !Number.isInteger(n)))
+    throw new InvalidInput(`${flag} "${value}": expected ${integer ? 'an integer' : 'a number'} ≥ ${min}`, { flag, value });
   return n;
 }
 
-export async function runAgentCommand(options: AgentCliOptions, io: { env: NodeJS.ProcessEnv; signal: AbortSignal; write?: (line: string) => void }): Promise<number> {
+export async function runAgentCommand(
+  options: AgentCliOptions,
+  io: { env: NodeJS.ProcessEnv; signal: AbortSignal; write?: (line: string) => void },
+): Promise<number> {
   const clusterName = options.cluster ?? io.env.SWITCHYARD_CLUSTER;
   if (!clusterName) throw new InvalidInput('--cluster (or SWITCHYARD_CLUSTER) is required: the fleet cluster this agent runs in', { flag: '--cluster' });
   const bus = checkBusName(options.bus ?? busFromEnv(io.env)?.bus ?? '', options.bus ? '--bus' : `--bus (or ${BUS_ENV})`);
@@ -40,7 +44,11 @@ export async function runAgentCommand(options: AgentCliOptions, io: { env: NodeJ
   const flushTimeoutMs = Math.round(positive(options.flushSeconds, '--flush-seconds') * 1000);
   const fleet = await loadFleet(options.fleet);
   const cluster = fleet.config.clusters.find((c) => c.name === clusterName);
-  if (!cluster) throw new UnknownCluster(clusterName, fleet.config.clusters.map((c) => c.name));
+  if (!cluster)
+    throw new UnknownCluster(
+      clusterName,
+      fleet.config.clusters.map((c) => c.name),
+    );
   const running = await runAgent({
     cluster,
     canaries: canaryHostnames(fleet.config.clusters),

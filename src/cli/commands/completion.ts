@@ -54,7 +54,8 @@ export function registerCompletion(program: Command): void {
     .description('print a shell completion script: eval "$(switchyard completion bash)" (or zsh)')
     .argument('<shell>', SHELLS.join(' | '))
     .action((shell: string) => {
-      if (!(SHELLS as readonly string[]).includes(shell)) throw new InvalidInput(`completion: "${shell}" is not one of ${SHELLS.join(', ')}`, { argument: 'shell', value: shell });
+      if (!(SHELLS as readonly string[]).includes(shell))
+        throw new InvalidInput(`completion: "${shell}" is not one of ${SHELLS.join(', ')}`, { argument: 'shell', value: shell });
       process.stdout.write(completionScript(program, shell as (typeof SHELLS)[number]));
       process.exitCode = EXIT.ok;
     });

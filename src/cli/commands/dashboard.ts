@@ -31,7 +31,8 @@ export interface RunningDashboard {
 
 function whole(flag: string, text: string, min: number, max: number): number {
   const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || value < min || value > max) throw new InvalidInput(`--${flag} must be a whole number from ${min} to ${max}, not "${text}"`, { flag, value: text });
+  if (!/^\d+$/.test(text.trim()) || value < min || value > max)
+    throw new InvalidInput(`--${flag} must be a whole number from ${min} to ${max}, not "${text}"`, { flag, value: text });
   return value;
 }
 
@@ -57,7 +58,16 @@ export async function startStageDashboard(flags: DashboardFlags): Promise<Runnin
   try {
     const table = stateTableFor(flags, clients, env);
     const dashboard = createDashboard({
-      source: awsSource({ fleet, stage, clients, table, allowOperations: flags.allowOperations === true, operator: `${operator(env)} (dashboard)`, sampleEveryMs, log: opsRuntime.err }),
+      source: awsSource({
+        fleet,
+        stage,
+        clients,
+        table,
+        allowOperations: flags.allowOperations === true,
+        operator: `${operator(env)} (dashboard)`,
+        sampleEveryMs,
+        log: opsRuntime.err,
+      }),
       guard: dashboardGuard(),
       refreshMs,
       log: opsRuntime.err,
@@ -75,17 +85,21 @@ export async function startStageDashboard(flags: DashboardFlags): Promise<Runnin
 export function registerDashboard(program: Command): void {
   const command = program
     .command('dashboard')
-    .description('the web dashboard of a deployed stage on loopback: clusters, apps × clusters, health checks over time, executions with their graphs, journal (read-only unless --allow-operations)')
+    .description(
+      'the web dashboard of a deployed stage on loopback: clusters, apps × clusters, health checks over time, executions with their graphs, journal (read-only unless --allow-operations)',
+    )
     .requiredOption('--fleet <dir>', 'fleet folder (with fleet.yaml) or the fleet.yaml file')
     .option('--port <port>', `port on 127.0.0.1 (default ${DEFAULT_DASHBOARD_PORT}; 0 picks a free one)`)
-    .option('--allow-operations', 'show Drain, Restore and Abort buttons, which start (or stop) the stage\'s workflows with your credentials')
+    .option('--allow-operations', "show Drain, Restore and Abort buttons, which start (or stop) the stage's workflows with your credentials")
     .option('--refresh <ms>', 'how often the stage is read while a page is open (default 5000)')
     .option('--sample <ms>', 'how often health-check status is sampled (default 10000)')
     .option('--state-table <name>', 'state table name (default: switchyard-<stage>-state, or SWITCHYARD_STATE_TABLE)');
   withTargetOptions(command, 'table switchyard-<stage>-state, state machines switchyard-<stage>-*').action(async (flags: DashboardFlags) => {
     const running = await startStageDashboard(flags);
     opsRuntime.out(`SWITCHYARD_DASHBOARD=${running.url}`);
-    opsRuntime.err(`switchyard dashboard: stage ${stageOf(flags)} at ${running.url} (${flags.allowOperations ? 'drain, restore and abort allowed' : 'read-only'}); Ctrl-C stops it`);
+    opsRuntime.err(
+      `switchyard dashboard: stage ${stageOf(flags)} at ${running.url} (${flags.allowOperations ? 'drain, restore and abort allowed' : 'read-only'}); Ctrl-C stops it`,
+    );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

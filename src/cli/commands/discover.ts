@@ -65,7 +65,11 @@ export function sourceFor(fleet: LoadedFleet, choice: SourceChoice, eks: EksSour
  * were found). Every cluster is read: an app's routing depends on all the clusters publishing it.
  */
 export async function runDiscover(options: DiscoverOptions, io: DiscoverIo): Promise<number> {
-  for (const [flag, set] of [['--bus', options.bus], ['--endpoint-url', options.endpointUrl], ['--publish-existing', options.publishExisting]] as const) {
+  for (const [flag, set] of [
+    ['--bus', options.bus],
+    ['--endpoint-url', options.endpointUrl],
+    ['--publish-existing', options.publishExisting],
+  ] as const) {
     if (set !== undefined && set !== false) throw new InvalidInput(`${flag} only applies with --watch`, { flag });
   }
   const fleet = await loadFleet(options.fleet);
@@ -86,7 +90,9 @@ export async function runDiscover(options: DiscoverOptions, io: DiscoverIo): Pro
       canary: e.canary,
       enabled: e.enabled,
     }));
-    io.out(JSON.stringify({ endpoints, problems: report.problems, unreachable: report.unreachable, ...(report.edges ? { edges: report.edges } : {}) }, null, 2));
+    io.out(
+      JSON.stringify({ endpoints, problems: report.problems, unreachable: report.unreachable, ...(report.edges ? { edges: report.edges } : {}) }, null, 2),
+    );
   } else {
     io.out(formatReport(report, clusters));
   }
@@ -153,7 +159,9 @@ export async function runDiscoverWatch(options: DiscoverOptions, io: WatchIo): P
     notice: (notice) => err(formatNotice(notice)),
   });
   const where = options.endpointUrl ?? env['AWS_ENDPOINT_URL_EVENTBRIDGE'] ?? env['AWS_ENDPOINT_URL'];
-  err(`forwarding Gateway changes of ${forwarder.feeds.map((f) => `${f.cluster} (${f.description})`).join(', ')} to EventBridge bus ${bus}${where ? ` at ${where}` : ''}; stop with Ctrl-C`);
+  err(
+    `forwarding Gateway changes of ${forwarder.feeds.map((f) => `${f.cluster} (${f.description})`).join(', ')} to EventBridge bus ${bus}${where ? ` at ${where}` : ''}; stop with Ctrl-C`,
+  );
 
   await new Promise<void>((resolve) => (io.signal.aborted ? resolve() : io.signal.addEventListener('abort', () => resolve(), { once: true })));
   err('stopping: closing watches and sending what is pending');
@@ -182,10 +190,20 @@ function shutdownSignal(): { signal: AbortSignal; dispose(): void } {
 export function registerDiscover(program: Command): void {
   program
     .command('discover')
-    .description('Show the endpoints each cluster publishes (Gateway resources) and the problems found; changes nothing. With --watch, send each change to EventBridge until stopped')
+    .description(
+      'Show the endpoints each cluster publishes (Gateway resources) and the problems found; changes nothing. With --watch, send each change to EventBridge until stopped',
+    )
     .requiredOption('--fleet <dir>', 'fleet folder (with fleet.yaml)')
-    .option('--json', 'print JSON: {"endpoints":[...],"problems":[...],"unreachable":[...]} (and "edges":[...] when the fleet has edge clusters); with --watch, one JSON line per event sent')
-    .option('--source <source>', `${SOURCES.join(' | ')}; auto: a cluster's manifests folder when it has one, else EKS`, (value: string) => parseSourceFlag(value, SOURCES, (text) => console.error(text)), 'auto')
+    .option(
+      '--json',
+      'print JSON: {"endpoints":[...],"problems":[...],"unreachable":[...]} (and "edges":[...] when the fleet has edge clusters); with --watch, one JSON line per event sent',
+    )
+    .option(
+      '--source <source>',
+      `${SOURCES.join(' | ')}; auto: a cluster's manifests folder when it has one, else EKS`,
+      (value: string) => parseSourceFlag(value, SOURCES, (text) => console.error(text)),
+      'auto',
+    )
     .option('--watch', 'keep watching every cluster and send each change as a Gateway Published / Withdrawn event, until SIGINT/SIGTERM')
     .option('--bus <name>', '--watch: event bus name or ARN (default: $SWITCHYARD_BUS, else $SWITCHYARD_EVENT_BUS, else "default")')
     .option('--endpoint-url <url>', '--watch: EventBridge endpoint, e.g. http://127.0.0.1:4566 (default: AWS, or AWS_ENDPOINT_URL)')

@@ -51,7 +51,10 @@ function parseTsb(text: string | undefined, mesh: Mesh): { organization: string;
     if (text !== undefined) throw new InvalidInput('--tsb only applies with --mesh tetrate', { flag: 'tsb' });
     return undefined;
   }
-  if (text === undefined) throw new InvalidInput('--mesh tetrate needs --tsb <organization>/<tenant>/<workspace>/<group>: the TSB hierarchy the Tier1Gateway belongs to', { flag: 'tsb' });
+  if (text === undefined)
+    throw new InvalidInput('--mesh tetrate needs --tsb <organization>/<tenant>/<workspace>/<group>: the TSB hierarchy the Tier1Gateway belongs to', {
+      flag: 'tsb',
+    });
   const parts = text.split('/');
   if (parts.length !== 4 || parts.some((p) => !/^[A-Za-z0-9][-A-Za-z0-9_.]*$/.test(p))) {
     throw new InvalidInput(`--tsb: "${text}" is not <organization>/<tenant>/<workspace>/<group>`, { flag: 'tsb', value: text });
@@ -67,7 +70,8 @@ export async function runEdgeConfig(options: EdgeConfigOptions, io: EdgeConfigIo
   const tsb = parseTsb(options.tsb, mesh);
   const selector = parseSelector(options.selector ?? DEFAULT_SELECTOR);
   const namespace = options.namespace ?? DEFAULT_NAMESPACE;
-  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) throw new InvalidInput(`--namespace: "${namespace}" is not a Kubernetes namespace name`, { flag: 'namespace', value: namespace });
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace))
+    throw new InvalidInput(`--namespace: "${namespace}" is not a Kubernetes namespace name`, { flag: 'namespace', value: namespace });
   if (options.credential !== undefined && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(options.credential)) {
     throw new InvalidInput(`--credential: "${options.credential}" is not a Kubernetes Secret name`, { flag: 'credential', value: options.credential });
   }
@@ -76,9 +80,13 @@ export async function runEdgeConfig(options: EdgeConfigOptions, io: EdgeConfigIo
 
   const fleet = await loadFleet(options.fleet);
   const edges = fleet.config.clusters.filter(isEdge);
-  if (edges.length === 0) throw new InvalidInput(`${fleet.file}: the fleet has no edge clusters (clusters[].role: edge), so there is nothing to configure`, { fleet: fleet.file });
+  if (edges.length === 0)
+    throw new InvalidInput(`${fleet.file}: the fleet has no edge clusters (clusters[].role: edge), so there is nothing to configure`, { fleet: fleet.file });
   if (options.cluster !== undefined && !edges.some((e) => e.name === options.cluster)) {
-    throw new InvalidInput(`--cluster: "${options.cluster}" is not an edge cluster of the fleet (edge clusters: ${edges.map((e) => e.name).join(', ')})`, { flag: 'cluster', value: options.cluster });
+    throw new InvalidInput(`--cluster: "${options.cluster}" is not an edge cluster of the fleet (edge clusters: ${edges.map((e) => e.name).join(', ')})`, {
+      flag: 'cluster',
+      value: options.cluster,
+    });
   }
   const upstreamZone = upstreamZoneOf(fleet.config);
   if (mesh === 'istio' && upstreamZone === undefined) {
@@ -94,9 +102,14 @@ export async function runEdgeConfig(options: EdgeConfigOptions, io: EdgeConfigIo
     served.set(e.hostname, [...(served.get(e.hostname) ?? []), e.cluster]);
   }
   const unread = result.unreachable.filter((name) => !edgeNames.has(name));
-  const hostnames = wanted ? [wanted.hostname] : [...new Set(result.endpoints.filter((e) => edgeNames.has(e.cluster) && served.has(e.hostname)).map((e) => e.hostname))].sort();
+  const hostnames = wanted
+    ? [wanted.hostname]
+    : [...new Set(result.endpoints.filter((e) => edgeNames.has(e.cluster) && served.has(e.hostname)).map((e) => e.hostname))].sort();
   if (hostnames.length === 0) {
-    throw new InvalidInput(`no app is published by an edge cluster yet: name the app to put behind the edges with --app <host>${served.size > 0 ? ` (the workload clusters serve ${[...served.keys()].sort().join(', ')})` : ''}`, {});
+    throw new InvalidInput(
+      `no app is published by an edge cluster yet: name the app to put behind the edges with --app <host>${served.size > 0 ? ` (the workload clusters serve ${[...served.keys()].sort().join(', ')})` : ''}`,
+      {},
+    );
   }
   const apps: EdgeApp[] = [];
   for (const hostname of hostnames) {
@@ -104,11 +117,18 @@ export async function runEdgeConfig(options: EdgeConfigOptions, io: EdgeConfigIo
     if (!workloads) {
       const known = [...served.keys()].sort();
       const why = unread.length > 0 ? `; ${unread.join(', ')} could not be read` : '';
-      throw new InvalidInput(`--app: unknown app "${hostname}": no workload cluster serves it (served: ${known.join(', ') || 'none'}${why})`, { flag: 'app', value: hostname });
+      throw new InvalidInput(`--app: unknown app "${hostname}": no workload cluster serves it (served: ${known.join(', ') || 'none'}${why})`, {
+        flag: 'app',
+        value: hostname,
+      });
     }
-    if (hostname.startsWith('*.')) throw new InvalidInput(`--app: "${hostname}" is a wildcard: the edges forward an app by its one upstream name`, { flag: 'app', value: hostname });
+    if (hostname.startsWith('*.'))
+      throw new InvalidInput(`--app: "${hostname}" is a wildcard: the edges forward an app by its one upstream name`, { flag: 'app', value: hostname });
     if (edgesFor(hostname, edges).length === 0) {
-      throw new InvalidInput(`--app: no edge cluster may publish "${hostname}" (outside every edge's domainFilter: ${edges.map((e) => `${e.name}: ${e.domainFilter.join(', ')}`).join('; ')})`, { flag: 'app', value: hostname });
+      throw new InvalidInput(
+        `--app: no edge cluster may publish "${hostname}" (outside every edge's domainFilter: ${edges.map((e) => `${e.name}: ${e.domainFilter.join(', ')}`).join('; ')})`,
+        { flag: 'app', value: hostname },
+      );
     }
     apps.push({ hostname, workloads });
   }
@@ -118,9 +138,21 @@ export async function runEdgeConfig(options: EdgeConfigOptions, io: EdgeConfigIo
   }
 
   const selected = options.cluster === undefined ? edges : edges.filter((e) => e.name === options.cluster);
-  const manifests = edgeConfig({ mesh, edges: selected, apps, namespace, selector, ...(upstreamZone ? { upstreamZone } : {}), ...(options.credential ? { credential: options.credential } : {}), ...(tsb ? { tsb } : {}) });
+  const manifests = edgeConfig({
+    mesh,
+    edges: selected,
+    apps,
+    namespace,
+    selector,
+    ...(upstreamZone ? { upstreamZone } : {}),
+    ...(options.credential ? { credential: options.credential } : {}),
+    ...(tsb ? { tsb } : {}),
+  });
   if (manifests.length === 0) {
-    throw new InvalidInput(`--cluster: edge cluster ${options.cluster} may publish none of ${hostnames.join(', ')} (domainFilter)`, { flag: 'cluster', value: options.cluster });
+    throw new InvalidInput(`--cluster: edge cluster ${options.cluster} may publish none of ${hostnames.join(', ')} (domainFilter)`, {
+      flag: 'cluster',
+      value: options.cluster,
+    });
   }
   const sections = manifests.map((m) => {
     const cluster = fleet.config.clusters.find((c) => c.name === m.cluster)!;
@@ -134,7 +166,9 @@ export async function runEdgeConfig(options: EdgeConfigOptions, io: EdgeConfigIo
 export function registerEdgeConfig(program: Command): void {
   program
     .command('edge-config')
-    .description('print, per edge cluster, the resources that publish each app from the edge and forward it to its workload clusters (YAML for kubectl apply); changes nothing')
+    .description(
+      'print, per edge cluster, the resources that publish each app from the edge and forward it to its workload clusters (YAML for kubectl apply); changes nothing',
+    )
     .requiredOption('--fleet <dir>', 'fleet folder (with fleet.yaml)')
     .option('--app <host>', 'the app to put behind the edges (default: every app an edge cluster already publishes)')
     .option('--mesh <mesh>', `${MESHES.join(' | ')}: Istio Gateway + VirtualService + ServiceEntry + DestinationRule, or a Tetrate Tier1Gateway`, 'istio')
@@ -143,7 +177,12 @@ export function registerEdgeConfig(program: Command): void {
     .option('--selector <labels>', "labels of the edge gateway's pods, key=value[,key=value]", DEFAULT_SELECTOR)
     .option('--credential <secret>', 'TLS Secret on the edge: adds an HTTPS server on 443 (Tetrate: the server listens on 443 with it)')
     .option('--tsb <path>', '--mesh tetrate: <organization>/<tenant>/<workspace>/<group> of the Tier1Gateway')
-    .option('--source <source>', `${SOURCES.join(' | ')}: where the apps the workload clusters serve are read (as discover)`, (value: string) => parseSourceFlag(value, SOURCES, (text) => console.error(text)), 'auto')
+    .option(
+      '--source <source>',
+      `${SOURCES.join(' | ')}: where the apps the workload clusters serve are read (as discover)`,
+      (value: string) => parseSourceFlag(value, SOURCES, (text) => console.error(text)),
+      'auto',
+    )
     .action(async (options: EdgeConfigOptions) => {
       process.exitCode = await runEdgeConfig(options, { out: (text) => console.log(text), err: (text) => console.error(text) });
     });

@@ -15,12 +15,18 @@ export interface HistoryFlags extends TargetFlags {
 
 export async function historyEntries(flags: HistoryFlags): Promise<JournalEntry[]> {
   const limit = flags.limit === undefined ? 50 : Number(flags.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new InvalidInput(`--limit: "${flags.limit}" is not a whole number from 1 to 10000`, { flag: 'limit' });
-  if (flags.since !== undefined && Number.isNaN(Date.parse(flags.since))) throw new InvalidInput(`--since: "${flags.since}" is not a date/time (e.g. 2026-11-27 or 2026-11-27T10:00:00Z)`, { flag: 'since' });
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+    throw new InvalidInput(`--limit: "${flags.limit}" is not a whole number from 1 to 10000`, { flag: 'limit' });
+  if (flags.since !== undefined && Number.isNaN(Date.parse(flags.since)))
+    throw new InvalidInput(`--since: "${flags.since}" is not a date/time (e.g. 2026-11-27 or 2026-11-27T10:00:00Z)`, { flag: 'since' });
   const clients = opsClients(flags, opsRuntime.env);
   try {
     const table = stateTableFor(flags, clients, opsRuntime.env);
-    return await table.listJournal({ limit, ...(flags.cluster ? { cluster: flags.cluster } : {}), ...(flags.since ? { since: new Date(flags.since).toISOString() } : {}) });
+    return await table.listJournal({
+      limit,
+      ...(flags.cluster ? { cluster: flags.cluster } : {}),
+      ...(flags.since ? { since: new Date(flags.since).toISOString() } : {}),
+    });
   } finally {
     clients.destroy();
   }
@@ -43,7 +49,9 @@ function qualifier(r: JournalRecord): string {
 
 function recordsOf(side: unknown): JournalRecord[] {
   const weights = (side as { weights?: unknown } | undefined)?.weights;
-  return Array.isArray(weights) ? weights.filter((w): w is JournalRecord => typeof (w as JournalRecord)?.hostname === 'string' && typeof (w as JournalRecord).present === 'boolean') : [];
+  return Array.isArray(weights)
+    ? weights.filter((w): w is JournalRecord => typeof (w as JournalRecord)?.hostname === 'string' && typeof (w as JournalRecord).present === 'boolean')
+    : [];
 }
 
 /** One line per app whose record changed (weight, failover role, region, or present/absent): the JSON above is cut at 120 characters. */
@@ -65,7 +73,10 @@ export function formatHistory(entries: readonly JournalEntry[]): string {
     .map((e) => {
       const head = `${e.at}  ${e.by}  ${e.what}`;
       const why = e.why ? `\n    why: ${e.why}` : '';
-      const change = e.before !== undefined || e.after !== undefined ? `\n    before: ${short(e.before)}\n    after:  ${short(e.after)}${recordChanges(e.before, e.after)}` : '';
+      const change =
+        e.before !== undefined || e.after !== undefined
+          ? `\n    before: ${short(e.before)}\n    after:  ${short(e.after)}${recordChanges(e.before, e.after)}`
+          : '';
       const where = e.executionArn ? `\n    execution: ${e.executionArn}` : '';
       return `${head}${why}${change}${where}`;
     })
@@ -81,10 +92,9 @@ export function registerHistory(program: Command): void {
     .option('--since <time>', 'only entries at or after this time')
     .option('--json', 'print the entries as JSON')
     .option('--state-table <name>', 'state table name (default: switchyard-<stage>-state, or SWITCHYARD_STATE_TABLE)');
-  withTargetOptions(command, 'table switchyard-<stage>-state')
-    .action(async (flags: HistoryFlags) => {
-      const entries = await historyEntries(flags);
-      opsRuntime.out(flags.json ? JSON.stringify(entries, null, 2) : formatHistory(entries));
-      process.exitCode = EXIT.ok;
-    });
+  withTargetOptions(command, 'table switchyard-<stage>-state').action(async (flags: HistoryFlags) => {
+    const entries = await historyEntries(flags);
+    opsRuntime.out(flags.json ? JSON.stringify(entries, null, 2) : formatHistory(entries));
+    process.exitCode = EXIT.ok;
+  });
 }

@@ -16,4 +16,18 @@ import { registerSync } from './sync.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDiscover, registerPlan, registerSync, registerEdgeConfig, registerDrain, registerRestore, registerAbort, registerStatus, registerHistory, registerDashboard, registerLocal, registerAgent, registerCompletion];
+export const commands: RegisterCommand[] = [
+  registerDiscover,
+  registerPlan,
+  registerSync,
+  registerEdgeConfig,
+  registerDrain,
+  registerRestore,
+  registerAbort,
+  registerStatus,
+  registerHistory,
+  registerDashboard,
+  registerLocal,
+  registerAgent,
+  registerCompletion,
+];

@@ -60,7 +60,9 @@ export async function callControl(endpoint: string, path: string, body?: unknown
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch (error) {
-    throw new Error(`no local runtime answers at ${endpoint} (${errorMessage((error as { cause?: unknown }).cause ?? error)}): start it with \`npm start\` or pass --endpoint-url`);
+    throw new Error(
+      `no local runtime answers at ${endpoint} (${errorMessage((error as { cause?: unknown }).cause ?? error)}): start it with \`npm start\` or pass --endpoint-url`,
+    );
   }
   const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
   if (response.ok) return answer;
@@ -68,32 +70,37 @@ export async function callControl(endpoint: string, path: string, body?: unknown
   // The runtime's named errors keep their names, so the exit code says "bad input" for them.
   if (answer['error'] === 'UnknownCluster' || answer['error'] === 'InvalidInput') throw new SwitchyardError(answer['error'], message);
   if (answer['error'] === 'AccessDenied') {
-    throw new Error(`${endpoint}: ${message}${token === undefined ? ' (no token found: pass the runtime\'s --state folder, or set SWITCHYARD_CONTROL_TOKEN)' : ''}`);
+    throw new Error(
+      `${endpoint}: ${message}${token === undefined ? " (no token found: pass the runtime's --state folder, or set SWITCHYARD_CONTROL_TOKEN)" : ''}`,
+    );
   }
   throw new Error(`${endpoint}: ${message}`);
 }
 
 export async function runLocalCanary(action: 'fail' | 'heal', cluster: string, flags: LocalControlFlags, io: LocalControlIo): Promise<number> {
   const endpoint = await localEndpoint(flags, io.env);
-  if (flags.app !== undefined && flags.down) throw new SwitchyardError('InvalidInput', `--down refuses connections to the whole cluster ${cluster}; it cannot be combined with --app ${flags.app}`);
+  if (flags.app !== undefined && flags.down)
+    throw new SwitchyardError('InvalidInput', `--down refuses connections to the whole cluster ${cluster}; it cannot be combined with --app ${flags.app}`);
   const app = flags.app === undefined ? {} : { app: flags.app };
   const token = await localControlToken(flags, io.env);
-  const answer = await callControl(endpoint, `clusters/${encodeURIComponent(cluster)}/${action}`, action === 'fail' ? { mode: flags.down ? 'down' : 'failing', ...app } : flags.app === undefined ? undefined : app, token);
+  const answer = await callControl(
+    endpoint,
+    `clusters/${encodeURIComponent(cluster)}/${action}`,
+    action === 'fail' ? { mode: flags.down ? 'down' : 'failing', ...app } : flags.app === undefined ? undefined : app,
+    token,
+  );
   if (flags.json) {
     io.out(JSON.stringify(answer));
     return EXIT.ok;
   }
   const canary = answer['canary'] as { hostname?: string; mode?: string } | undefined;
   if (flags.app !== undefined) {
-    io.out(`${flags.app} on ${cluster} ${action === 'heal' ? 'answers again' : 'answers HTTP 503'} (the canary and the other apps are untouched); its per-app health check follows within the health-check window`);
+    io.out(
+      `${flags.app} on ${cluster} ${action === 'heal' ? 'answers again' : 'answers HTTP 503'} (the canary and the other apps are untouched); its per-app health check follows within the health-check window`,
+    );
     return EXIT.ok;
   }
-  const what =
-    action === 'heal'
-      ? 'answers again'
-      : canary?.mode === 'down'
-        ? 'refuses connections'
-        : 'answers HTTP 503';
+  const what = action === 'heal' ? 'answers again' : canary?.mode === 'down' ? 'refuses connections' : 'answers HTTP 503';
   io.out(`canary of ${cluster} (${canary?.hostname ?? '?'}) ${what}; its Route 53 health check and alarm follow within the health-check window`);
   return EXIT.ok;
 }
@@ -101,10 +108,17 @@ export async function runLocalCanary(action: 'fail' | 'heal', cluster: string, f
 function register(local: Command, action: 'fail' | 'heal'): void {
   const command = local
     .command(`${action} <cluster>`)
-    .description(action === 'fail' ? 'make a cluster fail (HTTP 503; --down: refuse connections), or one app on it (--app)' : 'make a cluster, or one app on it (--app), healthy again')
+    .description(
+      action === 'fail'
+        ? 'make a cluster fail (HTTP 503; --down: refuse connections), or one app on it (--app)'
+        : 'make a cluster, or one app on it (--app), healthy again',
+    )
     .option('--endpoint-url <url>', 'the local runtime (default: the one using --state, else $AWS_ENDPOINT_URL, else 127.0.0.1:$SWITCHYARD_PORT or 4566)')
     .option('--state <dir>', 'state folder of the runtime to find (and of its control token)', DEFAULT_STATE_DIR)
-    .option('--app <hostname>', action === 'fail' ? 'fail one app only: it answers 503 on this cluster, the canary and the other apps keep answering' : 'heal one app only')
+    .option(
+      '--app <hostname>',
+      action === 'fail' ? 'fail one app only: it answers 503 on this cluster, the canary and the other apps keep answering' : 'heal one app only',
+    )
     .option('--json', 'print the answer as JSON');
   if (action === 'fail') command.option('--down', 'refuse connections instead of answering 503 (whole cluster only)');
   command.action(async (cluster: string, flags: LocalControlFlags) => {

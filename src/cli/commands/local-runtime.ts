@@ -48,7 +48,10 @@ export const DEFAULT_DNS_PORT = 4567;
 /** Resolves on `stop` (tests) or on SIGINT/SIGTERM; `dispose` removes the signal listeners. */
 function stopSignal(stop: AbortSignal | undefined): { stopped: Promise<void>; dispose(): void } {
   if (stop !== undefined) {
-    return { stopped: new Promise<void>((resolve) => (stop.aborted ? resolve() : stop.addEventListener('abort', () => resolve(), { once: true }))), dispose: () => {} };
+    return {
+      stopped: new Promise<void>((resolve) => (stop.aborted ? resolve() : stop.addEventListener('abort', () => resolve(), { once: true }))),
+      dispose: () => {},
+    };
   }
   let onSignal: () => void = () => {};
   const stopped = new Promise<void>((resolve) => {

@@ -38,7 +38,8 @@ const WINDOW_MS = 2000;
 function positive(flag: string, value: string | undefined, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > max) throw new InvalidInput(`--${flag} ${JSON.stringify(value)}: expected a number more than 0 and at most ${max}`, { flag, value });
+  if (!Number.isFinite(n) || n <= 0 || n > max)
+    throw new InvalidInput(`--${flag} ${JSON.stringify(value)}: expected a number more than 0 and at most ${max}`, { flag, value });
   return n;
 }
 
@@ -47,7 +48,9 @@ async function runtimeStatus(endpoint: string): Promise<LocalStatus> {
   try {
     response = await fetch(`${endpoint}${CONTROL_PREFIX}status`);
   } catch (error) {
-    throw new Error(`no local runtime answers at ${endpoint} (${error instanceof Error ? error.message : String(error)}): start it with \`npm start\` or pass --endpoint-url`);
+    throw new Error(
+      `no local runtime answers at ${endpoint} (${error instanceof Error ? error.message : String(error)}): start it with \`npm start\` or pass --endpoint-url`,
+    );
   }
   if (!response.ok) throw new Error(`${endpoint}: status: HTTP ${response.status}`);
   return (await response.json()) as LocalStatus;
@@ -61,22 +64,31 @@ export async function runLocalTraffic(flags: LocalTrafficFlags, io: LocalTraffic
   const rate = positive('rate', flags.rate, 20, MAX_RATE);
   const durationMs = positive('duration', flags.duration, 60, MAX_DURATION_MS / 1000) * 1000;
   const timeScale = positive('time-scale', flags.timeScale, 1, 1000);
-  const endpoint = await localEndpoint({ ...(flags.endpointUrl === undefined ? {} : { endpointUrl: flags.endpointUrl }), state: flags.state ?? DEFAULT_STATE_DIR }, io.env);
+  const endpoint = await localEndpoint(
+    { ...(flags.endpointUrl === undefined ? {} : { endpointUrl: flags.endpointUrl }), state: flags.state ?? DEFAULT_STATE_DIR },
+    io.env,
+  );
   const status = await runtimeStatus(endpoint);
   if (status.dns === undefined) throw new InvalidInput(`the runtime at ${endpoint} runs no DNS server (started with --dns-port off?)`);
   const known = status.apps.map((a) => a.hostname);
   const apps = flags.app && flags.app.length > 0 ? flags.app : known;
-  for (const app of apps) if (!known.includes(app)) throw new InvalidInput(`--app ${app}: the runtime serves no such app (it serves ${known.join(', ') || 'none yet'})`, { flag: 'app', value: app });
+  for (const app of apps)
+    if (!known.includes(app))
+      throw new InvalidInput(`--app ${app}: the runtime serves no such app (it serves ${known.join(', ') || 'none yet'})`, { flag: 'app', value: app });
   if (apps.length === 0) throw new InvalidInput(`the runtime at ${endpoint} serves no app yet`);
   const addresses = new Map<string, string[]>();
   for (const c of status.canaries) addresses.set(c.address, [...(addresses.get(c.address) ?? []), c.cluster]);
   const httpPort = status.canaries[0]?.port;
   if (httpPort === undefined || [...addresses.values()].some((clusters) => clusters.length > 1)) {
-    throw new InvalidInput('the simulated clusters share one address on this machine (no 127.0.1.x loopback addresses): DNS-routed traffic cannot tell them apart (docs/local-runtime.md)');
+    throw new InvalidInput(
+      'the simulated clusters share one address on this machine (no 127.0.1.x loopback addresses): DNS-routed traffic cannot tell them apart (docs/local-runtime.md)',
+    );
   }
   const clusters = status.canaries.map((c) => c.cluster);
   const tty = io.stdout.isTTY === true && flags.json !== true;
-  io.stderr.write(`traffic: ${rate}/s per app to ${apps.join(', ')} for ${durationMs / 1000} s, through DNS at ${status.dns.host}:${status.dns.port} (TTLs × ${timeScale})\n`);
+  io.stderr.write(
+    `traffic: ${rate}/s per app to ${apps.join(', ')} for ${durationMs / 1000} s, through DNS at ${status.dns.host}:${status.dns.port} (TTLs × ${timeScale})\n`,
+  );
   const token = await localControlToken({ state: flags.state ?? DEFAULT_STATE_DIR }, io.env);
   const reporter = trafficReporter({
     send: (report) => callControl(endpoint, 'traffic', report, token),
@@ -96,7 +108,14 @@ export async function runLocalTraffic(flags: LocalTrafficFlags, io: LocalTraffic
       reporter.tick(current, now);
       if (flags.json) return;
       const lines = renderShares(current.shares(now, WINDOW_MS), clusters, tty ? io.stdout.columns : undefined);
-      io.stdout.write(tty ? `\x1b[H\x1b[2J${lines.join('\n')}\n` : `${new Date(now).toISOString().slice(11, 19)} ${lines.slice(1).map((l) => l.replace(/\s+/g, ' ')).join(' | ')}\n`);
+      io.stdout.write(
+        tty
+          ? `\x1b[H\x1b[2J${lines.join('\n')}\n`
+          : `${new Date(now).toISOString().slice(11, 19)} ${lines
+              .slice(1)
+              .map((l) => l.replace(/\s+/g, ' '))
+              .join(' | ')}\n`,
+      );
     },
   });
   await reporter.flush();

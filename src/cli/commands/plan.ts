@@ -22,7 +22,11 @@ export async function runPlan(flags: PlanFlags): Promise<number> {
     {
       route53: route53For({ endpointUrl: flags.endpointUrl }),
       endpoints: dnsIo.endpointSource(loaded, source),
-      ...intentPorts(flags.stateTable ?? process.env.SWITCHYARD_STATE_TABLE, flags.endpointUrl, loaded.config.clusters.map((c) => c.name)),
+      ...intentPorts(
+        flags.stateTable ?? process.env.SWITCHYARD_STATE_TABLE,
+        flags.endpointUrl,
+        loaded.config.clusters.map((c) => c.name),
+      ),
       clock: dnsIo.clock,
       onProgress: flags.json ? undefined : (line) => dnsIo.err(line),
     },

@@ -38,7 +38,12 @@ export async function statusReport(flags: StatusFlags): Promise<StatusReport> {
     const report: StatusReport = {
       ...status,
       locks: liveLocks(state, opsRuntime.now()).map(({ cluster, operation, holder, token, expiresAt }) => ({ cluster, operation, holder, token, expiresAt })),
-      failovers: Object.values(state.failovers).map((m) => ({ cluster: m.cluster, ...(m.hostname ? { hostname: m.hostname } : {}), alarmName: m.alarmName, at: m.at })),
+      failovers: Object.values(state.failovers).map((m) => ({
+        cluster: m.cluster,
+        ...(m.hostname ? { hostname: m.hostname } : {}),
+        alarmName: m.alarmName,
+        at: m.at,
+      })),
       running: [],
       staleLocks: [],
       drainExpiries: Object.values(state.intents)
@@ -48,13 +53,25 @@ export async function statusReport(flags: StatusFlags): Promise<StatusReport> {
     };
     try {
       const machines = await stateMachinesFor(flags, clients, env);
-      report.running = (await runningExecutions(clients.sfn, machines)).map((e) => ({ workflow: e.workflow, name: e.name, executionArn: e.executionArn, ...(e.startDate ? { startDate: e.startDate.toISOString() } : {}) }));
+      report.running = (await runningExecutions(clients.sfn, machines)).map((e) => ({
+        workflow: e.workflow,
+        name: e.name,
+        executionArn: e.executionArn,
+        ...(e.startDate ? { startDate: e.startDate.toISOString() } : {}),
+      }));
     } catch (error) {
       report.runningUnknown = errorMessage(error);
     }
     // A holder is judged by the running list only when it could be read.
     const running = report.runningUnknown === undefined ? new Set(report.running.map((r) => r.name)) : undefined;
-    report.staleLocks = staleLocks(state, opsRuntime.now(), running).map(({ lock, why }) => ({ cluster: lock.cluster, operation: lock.operation, holder: lock.holder, token: lock.token, expiresAt: lock.expiresAt, why }));
+    report.staleLocks = staleLocks(state, opsRuntime.now(), running).map(({ lock, why }) => ({
+      cluster: lock.cluster,
+      operation: lock.operation,
+      holder: lock.holder,
+      token: lock.token,
+      expiresAt: lock.expiresAt,
+      why,
+    }));
     return report;
   } finally {
     clients.destroy();
@@ -74,7 +91,15 @@ export function formatStatus(report: StatusReport): string {
   lines.push(
     ...table([
       ['NAME', ...tierCell('TIER'), 'REGION', 'INTENT', 'WEIGHT', 'HEALTH', 'NOTE'],
-      ...report.clusters.map((c) => [c.name, ...tierCell(c.tier), c.region, c.intent, `${c.weightPercent}%`, c.health, [c.lock ? `locked: ${c.lock}` : '', c.failedOver ? 'failed over' : ''].filter(Boolean).join('; ')]),
+      ...report.clusters.map((c) => [
+        c.name,
+        ...tierCell(c.tier),
+        c.region,
+        c.intent,
+        `${c.weightPercent}%`,
+        c.health,
+        [c.lock ? `locked: ${c.lock}` : '', c.failedOver ? 'failed over' : ''].filter(Boolean).join('; '),
+      ]),
     ]),
   );
   const names = report.clusters.map((c) => c.name);
@@ -100,7 +125,9 @@ export function formatStatus(report: StatusReport): string {
   }
   if (report.unserved.length > 0) {
     lines.push('', 'APPS WITHOUT A HEALTHY CLUSTER (a drained cluster stays drained until restored)');
-    lines.push(...table([['APP', 'DRAINED', 'UNHEALTHY'], ...report.unserved.map((u) => [u.hostname, u.drained.join(', ') || '-', u.unhealthy.join(', ') || '-'])]));
+    lines.push(
+      ...table([['APP', 'DRAINED', 'UNHEALTHY'], ...report.unserved.map((u) => [u.hostname, u.drained.join(', ') || '-', u.unhealthy.join(', ') || '-'])]),
+    );
   }
   if (report.failovers.length > 0) {
     lines.push('', 'TAKEN OUT BY FAILOVER');
@@ -108,7 +135,9 @@ export function formatStatus(report: StatusReport): string {
   }
   if (report.drainExpiries.length > 0) {
     lines.push('', 'DRAIN EXPIRIES (Reconcile restores a drained cluster once its drain expired)');
-    lines.push(...table([['CLUSTER', 'INTENT', 'EXPIRES'], ...report.drainExpiries.map((e) => [e.cluster, e.state, `${e.expiresAt}${e.expired ? ' (expired)' : ''}`])]));
+    lines.push(
+      ...table([['CLUSTER', 'INTENT', 'EXPIRES'], ...report.drainExpiries.map((e) => [e.cluster, e.state, `${e.expiresAt}${e.expired ? ' (expired)' : ''}`])]),
+    );
   }
   if (report.staleLocks.length > 0) {
     lines.push('', 'STALE LOCKS (no running operation will release them; Reconcile recovers them, or: switchyard abort <cluster>)');
@@ -118,7 +147,8 @@ export function formatStatus(report: StatusReport): string {
   if (report.running.length === 0 && report.locks.length === 0) lines.push(report.runningUnknown ? `  (unknown: ${report.runningUnknown})` : '  (none)');
   else {
     lines.push(...table([['WORKFLOW', 'EXECUTION', 'STARTED'], ...report.running.map((r) => [r.workflow, r.name, r.startDate ?? ''])]));
-    for (const lock of report.locks) lines.push(`  lock: ${lock.cluster} held by ${lock.operation} ${lock.holder} (token ${lock.token}) until ${lock.expiresAt}`);
+    for (const lock of report.locks)
+      lines.push(`  lock: ${lock.cluster} held by ${lock.operation} ${lock.holder} (token ${lock.token}) until ${lock.expiresAt}`);
   }
   return lines.join('\n');
 }
@@ -130,10 +160,9 @@ export function registerStatus(program: Command): void {
     .requiredOption('--fleet <dir>', 'fleet folder (with fleet.yaml) or the fleet.yaml file')
     .option('--json', 'print the report as JSON')
     .option('--state-table <name>', 'state table name (default: switchyard-<stage>-state, or SWITCHYARD_STATE_TABLE)');
-  withTargetOptions(command, 'table switchyard-<stage>-state, state machines switchyard-<stage>-*')
-    .action(async (flags: StatusFlags) => {
-      const report = await statusReport(flags);
-      opsRuntime.out(flags.json ? JSON.stringify(report, null, 2) : formatStatus(report));
-      process.exitCode = EXIT.ok;
-    });
+  withTargetOptions(command, 'table switchyard-<stage>-state, state machines switchyard-<stage>-*').action(async (flags: StatusFlags) => {
+    const report = await statusReport(flags);
+    opsRuntime.out(flags.json ? JSON.stringify(report, null, 2) : formatStatus(report));
+    process.exitCode = EXIT.ok;
+  });
 }

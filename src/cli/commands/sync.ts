@@ -34,7 +34,8 @@ function seconds(value: string | undefined, flag: string): number | undefined {
 
 function stageOf(flags: SyncFlags, env: NodeJS.ProcessEnv): string | undefined {
   const stage = flags.stage ?? env.SWITCHYARD_STAGE;
-  if (stage !== undefined && !/^[a-z0-9][a-z0-9-]*$/i.test(stage)) throw new InvalidInput(`--stage: "${stage}" is not a stage name (letters, digits, "-")`, { flag: 'stage' });
+  if (stage !== undefined && !/^[a-z0-9][a-z0-9-]*$/i.test(stage))
+    throw new InvalidInput(`--stage: "${stage}" is not a stage name (letters, digits, "-")`, { flag: 'stage' });
   return stage;
 }
 
@@ -53,7 +54,10 @@ export async function runSync(flags: SyncFlags, env: NodeJS.ProcessEnv = process
   const table = stageTable(flags, env);
   if (flags.stateTable === false) {
     if (table === undefined) {
-      throw new InvalidInput('--no-state-table: give --stage <stage> (or SWITCHYARD_STAGE) so sync can check that the stage has no state table whose drains and failovers it would undo', { flag: 'no-state-table' });
+      throw new InvalidInput(
+        '--no-state-table: give --stage <stage> (or SWITCHYARD_STAGE) so sync can check that the stage has no state table whose drains and failovers it would undo',
+        { flag: 'no-state-table' },
+      );
     }
     if (await dnsIo.tableExists(table, flags.endpointUrl)) {
       throw new InvalidInput(
@@ -64,12 +68,15 @@ export async function runSync(flags: SyncFlags, env: NodeJS.ProcessEnv = process
   } else {
     if (table === undefined) {
       throw new InvalidInput(
-        'sync follows the drains and failovers in the stage\'s state table: give --stage <stage> or --state-table <name> (or SWITCHYARD_STAGE / SWITCHYARD_STATE_TABLE); for zones no Switchyard stage manages, --no-state-table --stage <stage>',
+        "sync follows the drains and failovers in the stage's state table: give --stage <stage> or --state-table <name> (or SWITCHYARD_STAGE / SWITCHYARD_STATE_TABLE); for zones no Switchyard stage manages, --no-state-table --stage <stage>",
         { flag: 'state-table' },
       );
     }
     if (!(await dnsIo.tableExists(table, flags.endpointUrl))) {
-      throw new InvalidInput(`state table ${table} does not exist at ${where}: deploy the stage first, check --stage / --state-table / --endpoint-url, or use --no-state-table for zones no Switchyard stage manages`, { table });
+      throw new InvalidInput(
+        `state table ${table} does not exist at ${where}: deploy the stage first, check --stage / --state-table / --endpoint-url, or use --no-state-table for zones no Switchyard stage manages`,
+        { table },
+      );
     }
   }
 
@@ -114,12 +121,27 @@ export async function runSync(flags: SyncFlags, env: NodeJS.ProcessEnv = process
     result.event.emitted ? 'Records Changed emitted.' : result.changes.length > 0 ? `Records Changed NOT emitted: ${result.event.reason}.` : undefined,
   ].filter((line): line is string => line !== undefined);
   if (flags.json) {
-    dnsIo.out(JSON.stringify({ ...syncJson(report), stateTable: table, passes: result.passes, journalId: result.journalId ?? null, eventEmitted: result.event.emitted, ...(result.event.reason ? { eventNote: result.event.reason } : {}) }, null, 2));
+    dnsIo.out(
+      JSON.stringify(
+        {
+          ...syncJson(report),
+          stateTable: table,
+          passes: result.passes,
+          journalId: result.journalId ?? null,
+          eventEmitted: result.event.emitted,
+          ...(result.event.reason ? { eventNote: result.event.reason } : {}),
+        },
+        null,
+        2,
+      ),
+    );
   } else {
     dnsIo.out([formatSyncText(report), ...summary].join('\n'));
   }
   if (result.lockLost) {
-    dnsIo.err(`switchyard: LockHeld: sync lost the fleet lock while it wrote Route 53 (${result.lockLost}); the changes above were made, no journal entry or event was written`);
+    dnsIo.err(
+      `switchyard: LockHeld: sync lost the fleet lock while it wrote Route 53 (${result.lockLost}); the changes above were made, no journal entry or event was written`,
+    );
     return EXIT.failed;
   }
   // Problems are findings: reported, the rest applied, and the run exits 1 as on every verb.
@@ -136,8 +158,11 @@ export function registerSync(program: Command): void {
     .option('--json', 'print the outcome as JSON (progress still goes to stderr)')
     .option('--source <kind>', 'published endpoints from: auto (manifests if configured, else endpointsFile), manifests, eks, endpoints-file', 'auto')
     .option('--stage <stage>', 'deployment stage: its state table switchyard-<stage>-state and bus switchyard-<stage>-bus (default: SWITCHYARD_STAGE)')
-    .option('--state-table <name>', 'DynamoDB state table to follow and lock (default: SWITCHYARD_STATE_TABLE, else the stage\'s)')
-    .option('--no-state-table', 'sync zones no Switchyard stage manages: every cluster active, no lock, journal or event; refused (exit 2) when the stage\'s state table exists')
+    .option('--state-table <name>', "DynamoDB state table to follow and lock (default: SWITCHYARD_STATE_TABLE, else the stage's)")
+    .option(
+      '--no-state-table',
+      "sync zones no Switchyard stage manages: every cluster active, no lock, journal or event; refused (exit 2) when the stage's state table exists",
+    )
     .option('--by <who>', 'who runs it, for the journal (default: USER)')
     .option('--endpoint-url <url>', 'AWS endpoint for Route 53, the state table and the bus, e.g. http://127.0.0.1:4566 (default: AWS, or AWS_ENDPOINT_URL)')
     .option('--dry-run', 'do everything but the writes (each skipped write is logged); no lock, journal or event')

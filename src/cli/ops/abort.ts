@@ -47,7 +47,10 @@ export async function abortOperation(cluster: string, options: AbortOptions): Pr
   const executionArn = intentOf(state, cluster).executionArn;
   if (lock === undefined) throw new InvalidInput(`nothing to abort: no operation holds ${cluster}'s lock`, { cluster });
   if (!RECOVERABLE_OPERATIONS.includes(lock.operation) || executionArn === undefined || !executionArn.endsWith(`:${lock.holder}`)) {
-    throw new InvalidInput(`nothing to abort: ${cluster}'s lock is held by ${lock.operation} ${lock.holder}, not by a drain, restore or upgrade run`, { cluster, holder: lock.holder });
+    throw new InvalidInput(`nothing to abort: ${cluster}'s lock is held by ${lock.operation} ${lock.holder}, not by a drain, restore or upgrade run`, {
+      cluster,
+      holder: lock.holder,
+    });
   }
   let run = await describeExecution(sfn, executionArn);
   if (run.status === 'RUNNING') {
@@ -55,7 +58,8 @@ export async function abortOperation(cluster: string, options: AbortOptions): Pr
     options.log?.(`stopped ${executionArn}`);
     const deadline = Date.now() + STOPPED_DEADLINE_MS;
     while (run.status === 'RUNNING') {
-      if (Date.now() > deadline) throw new Error(`${executionArn} still RUNNING ${STOPPED_DEADLINE_MS / 1000} s after StopExecution; its recovery was not started`);
+      if (Date.now() > deadline)
+        throw new Error(`${executionArn} still RUNNING ${STOPPED_DEADLINE_MS / 1000} s after StopExecution; its recovery was not started`);
       await sleep(options.pollMs ?? 200);
       run = await describeExecution(sfn, executionArn);
     }

@@ -49,12 +49,15 @@ export function withTargetOptions(command: Command, stageNames: string): Command
   return command
     .option('--stage <stage>', `deployment stage: ${stageNames} (default: SWITCHYARD_STAGE)`)
     .option('--endpoint-url <url>', 'AWS endpoint, e.g. http://127.0.0.1:4566 for the local runtime (default: AWS, or AWS_ENDPOINT_URL)')
-    .option('--region <region>', 'AWS region (default: the SDK chain: AWS_REGION, then the profile\'s region)');
+    .option('--region <region>', "AWS region (default: the SDK chain: AWS_REGION, then the profile's region)");
 }
 
 export function opsClients(flags: TargetFlags, env: NodeJS.ProcessEnv = opsRuntime.env): OpsClients {
   const sfn = new SFNClient({ ...regionConfig(flags.region, flags.endpointUrl, env, 'SFN'), ...loopbackConfig(flags.endpointUrl, env, 'SFN') });
-  const dynamodb = new DynamoDBClient({ ...regionConfig(flags.region, flags.endpointUrl, env, 'DYNAMODB'), ...loopbackConfig(flags.endpointUrl, env, 'DYNAMODB') });
+  const dynamodb = new DynamoDBClient({
+    ...regionConfig(flags.region, flags.endpointUrl, env, 'DYNAMODB'),
+    ...loopbackConfig(flags.endpointUrl, env, 'DYNAMODB'),
+  });
   const route53Client = createRoute53Client(flags.endpointUrl === undefined ? {} : { endpointUrl: flags.endpointUrl }, env);
   return {
     sfn,
@@ -71,7 +74,8 @@ export function opsClients(flags: TargetFlags, env: NodeJS.ProcessEnv = opsRunti
 
 export function stageOf(flags: TargetFlags, env: NodeJS.ProcessEnv = opsRuntime.env): string | undefined {
   const stage = flags.stage ?? env.SWITCHYARD_STAGE;
-  if (stage !== undefined && !/^[a-z0-9][a-z0-9-]*$/i.test(stage)) throw new InvalidInput(`--stage: "${stage}" is not a stage name (letters, digits, "-")`, { flag: 'stage' });
+  if (stage !== undefined && !/^[a-z0-9][a-z0-9-]*$/i.test(stage))
+    throw new InvalidInput(`--stage: "${stage}" is not a stage name (letters, digits, "-")`, { flag: 'stage' });
   return stage;
 }
 
@@ -79,7 +83,10 @@ export function stageOf(flags: TargetFlags, env: NodeJS.ProcessEnv = opsRuntime.
 export function stateTableFor(flags: TargetFlags, clients: OpsClients, env: NodeJS.ProcessEnv = opsRuntime.env): DynamoStateTable {
   const stage = stageOf(flags, env);
   const tableName = flags.stateTable ?? env.SWITCHYARD_STATE_TABLE ?? (stage ? stateTableName(stage) : undefined);
-  if (!tableName) throw new InvalidInput('which state table? give --stage <stage> (table switchyard-<stage>-state) or --state-table <name> (or SWITCHYARD_STAGE / SWITCHYARD_STATE_TABLE)');
+  if (!tableName)
+    throw new InvalidInput(
+      'which state table? give --stage <stage> (table switchyard-<stage>-state) or --state-table <name> (or SWITCHYARD_STAGE / SWITCHYARD_STATE_TABLE)',
+    );
   return new DynamoStateTable({ client: clients.dynamodb, tableName });
 }
 
@@ -89,12 +96,19 @@ export async function stateMachinesFor(flags: TargetFlags, clients: OpsClients, 
   return findStateMachines(clients.sfn, stage ? stagePrefix(stage) : undefined);
 }
 
-export async function stateMachineFor(workflow: WorkflowName, flags: TargetFlags, clients: OpsClients, env: NodeJS.ProcessEnv = opsRuntime.env): Promise<string> {
+export async function stateMachineFor(
+  workflow: WorkflowName,
+  flags: TargetFlags,
+  clients: OpsClients,
+  env: NodeJS.ProcessEnv = opsRuntime.env,
+): Promise<string> {
   const arns = await stateMachinesFor(flags, clients, env);
   const arn = arns[workflow];
   if (!arn) {
     const stage = stageOf(flags, env);
-    throw new InvalidInput(`no ${workflow} state machine found${stage ? ` named ${stateMachineName(stage, workflow)}` : ''} at ${flags.endpointUrl ?? env.AWS_ENDPOINT_URL ?? 'AWS'} (deploy first, or check --stage / --endpoint-url)`);
+    throw new InvalidInput(
+      `no ${workflow} state machine found${stage ? ` named ${stateMachineName(stage, workflow)}` : ''} at ${flags.endpointUrl ?? env.AWS_ENDPOINT_URL ?? 'AWS'} (deploy first, or check --stage / --endpoint-url)`,
+    );
   }
   return arn;
 }

@@ -51,7 +51,8 @@ export function withOperationOptions(command: Command, kind: 'drain' | 'restore'
 /** "50,0" → [50, 0]; anything else is InvalidInput naming the flag. */
 export function parseSteps(text: string): number[] {
   const parts = text.split(',').map((s) => s.trim());
-  if (parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 100)) throw new InvalidInput(`--steps: "${text}" is not a comma-separated list of percentages 0–100 (e.g. 50,0)`, { flag: 'steps' });
+  if (parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 100))
+    throw new InvalidInput(`--steps: "${text}" is not a comma-separated list of percentages 0–100 (e.g. 50,0)`, { flag: 'steps' });
   return parts.map(Number);
 }
 
@@ -88,7 +89,9 @@ export async function runOperation(kind: 'drain' | 'restore', cluster: string, f
     ...(flags.bake === undefined ? {} : { bakeSeconds: parseDuration(flags.bake, 'bake') }),
     ...(flags.dryRun ? { dryRun: true } : {}),
     ...(kind === 'drain' && flags.force ? { force: true } : {}),
-    ...(kind === 'drain' && flags.for !== undefined ? { expiresAt: new Date(opsRuntime.now().getTime() + parseDuration(flags.for, 'for') * 1000).toISOString() } : {}),
+    ...(kind === 'drain' && flags.for !== undefined
+      ? { expiresAt: new Date(opsRuntime.now().getTime() + parseDuration(flags.for, 'for') * 1000).toISOString() }
+      : {}),
   };
   // Bad input is refused here, before anything starts (the workflow checks again).
   const parsed = kind === 'drain' ? parseInput(drainInputSchema, input, 'drain') : parseInput(restoreInputSchema, input, 'restore');
@@ -132,14 +135,31 @@ function formatResult(kind: string, output: unknown): string {
   const lines = [`${result.cluster ?? ''}: ${result.state ?? result.outcome ?? kind} at ${result.weightPercent ?? '?'}% of normal weight`];
   for (const app of result.apps ?? []) {
     // Every routing policy shows what the cluster had in Route 53: weight, failover role or region, or absent.
-    const change = app.before || app.after ? `${describeClusterRecord(app.before)} -> ${describeClusterRecord(app.after)}` : app.routing === 'weighted' ? `weight ${app.weightBefore} -> ${app.weightAfter}` : '';
+    const change =
+      app.before || app.after
+        ? `${describeClusterRecord(app.before)} -> ${describeClusterRecord(app.after)}`
+        : app.routing === 'weighted'
+          ? `weight ${app.weightBefore} -> ${app.weightAfter}`
+          : '';
     lines.push(`  ${app.hostname.padEnd(32)} ${(app.routing ?? '').padEnd(9)} ${change}`.trimEnd());
   }
   return lines.join('\n');
 }
 
 function formatDryRun(output: unknown): string {
-  const plan = (output ?? {}) as { cluster?: string; waitSeconds?: number; lockedBy?: string; safe?: boolean; refusals?: Array<{ error: string; reason: string }>; steps?: Array<{ weightPercent: number; safe: boolean; violations: string; changes: Array<{ action: string; name: string; type: string; setIdentifier?: string; weight?: number }> }> };
+  const plan = (output ?? {}) as {
+    cluster?: string;
+    waitSeconds?: number;
+    lockedBy?: string;
+    safe?: boolean;
+    refusals?: Array<{ error: string; reason: string }>;
+    steps?: Array<{
+      weightPercent: number;
+      safe: boolean;
+      violations: string;
+      changes: Array<{ action: string; name: string; type: string; setIdentifier?: string; weight?: number }>;
+    }>;
+  };
   if (!plan.steps) return JSON.stringify(output, null, 2);
   const lines = [`dry run for ${plan.cluster}: ${plan.steps.length} step(s), ${plan.waitSeconds} s after each; nothing was changed`];
   if (plan.lockedBy) lines.push(`  note: the cluster is locked now by ${plan.lockedBy}`);
@@ -149,7 +169,10 @@ function formatDryRun(output: unknown): string {
   }
   plan.steps.forEach((step, i) => {
     lines.push(`step ${i + 1}: ${step.weightPercent}%${step.safe ? '' : `  UNSAFE: ${step.violations}`}`);
-    for (const c of step.changes) lines.push(`  ${c.action.padEnd(6)} ${c.name} ${c.type}${c.setIdentifier ? ` ${c.setIdentifier}` : ''}${c.weight === undefined ? '' : ` weight ${c.weight}`}`);
+    for (const c of step.changes)
+      lines.push(
+        `  ${c.action.padEnd(6)} ${c.name} ${c.type}${c.setIdentifier ? ` ${c.setIdentifier}` : ''}${c.weight === undefined ? '' : ` weight ${c.weight}`}`,
+      );
     if (step.changes.length === 0) lines.push('  (no record changes)');
   });
   return lines.join('\n');

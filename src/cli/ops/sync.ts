@@ -9,7 +9,15 @@ import { syncDns, type DnsInput, type DnsPorts, type DnsSyncReport, type SyncOpt
 import type { StateTable } from '../../core/ports.ts';
 import { LockHeld } from '../../core/errors.ts';
 import { outEvent, type EventToPut, type RecordChangeSummary } from '../../core/events.ts';
-import { acquireFleetLock, appsTakenOut, effectiveIntents, releaseFleetLock, renewFleetLock, type FleetLock, type FleetState } from '../../core/fleet-document.ts';
+import {
+  acquireFleetLock,
+  appsTakenOut,
+  effectiveIntents,
+  releaseFleetLock,
+  renewFleetLock,
+  type FleetLock,
+  type FleetState,
+} from '../../core/fleet-document.ts';
 
 /** Events and journal entries carry at most this many record changes, as Reconcile's do. */
 const MAX_CHANGES_IN_EVENT = 100;
@@ -62,7 +70,11 @@ function changesOf(report: DnsSyncReport): RecordChangeSummary[] {
  * no journal, no event. LockHeld (a Reconcile or another sync holds the lock) is thrown
  * before anything is written.
  */
-export async function syncOperation(input: DnsInput, ports: SyncOperationPorts, options: SyncOptions & { by: string; dryRun: boolean; lockTtlSeconds: number }): Promise<SyncOperationResult> {
+export async function syncOperation(
+  input: DnsInput,
+  ports: SyncOperationPorts,
+  options: SyncOptions & { by: string; dryRun: boolean; lockTtlSeconds: number },
+): Promise<SyncOperationResult> {
   const clusters = input.fleet.clusters.map((c) => c.name);
   const holder = `sync-${randomUUID()}`;
   const started = ports.now();
@@ -131,7 +143,9 @@ export async function syncOperation(input: DnsInput, ports: SyncOperationPorts, 
         after: { changes: changes.slice(0, MAX_CHANGES_IN_EVENT), hostnames, failed: report.failed },
       });
       try {
-        await ports.putEvent(outEvent('Records Changed', { trigger: 'sync', hostnames, changes: changes.slice(0, MAX_CHANGES_IN_EVENT), changeIds, executionArn: holder }));
+        await ports.putEvent(
+          outEvent('Records Changed', { trigger: 'sync', hostnames, changes: changes.slice(0, MAX_CHANGES_IN_EVENT), changeIds, executionArn: holder }),
+        );
         event = { emitted: true };
       } catch (error) {
         event = { emitted: false, reason: `the bus refused it: ${(error as Error).message}` };

@@ -58,7 +58,14 @@ export function awsSource(options: AwsSourceOptions): DashboardSource {
       clusters: status.clusters,
       apps: status.apps,
       executions,
-      journal: journal.map((j) => ({ at: j.at, by: j.by, what: j.what, ...(j.why ? { why: j.why } : {}), ...(j.cluster ? { cluster: j.cluster } : {}), ...(j.executionArn ? { executionArn: j.executionArn } : {}) })),
+      journal: journal.map((j) => ({
+        at: j.at,
+        by: j.by,
+        what: j.what,
+        ...(j.why ? { why: j.why } : {}),
+        ...(j.cluster ? { cluster: j.cluster } : {}),
+        ...(j.executionArn ? { executionArn: j.executionArn } : {}),
+      })),
       problems,
     };
   };

@@ -32,7 +32,12 @@ function clusterOfAddress(clusters: readonly string[]): (address: string) => str
  * `runtime` returns the runtime once it is up: the dashboard is mounted on the endpoint before
  * the runtime has finished starting, and says "still starting" until then.
  */
-export function localSource(fleet: LoadedFleet, names: LocalNames, runtimeOf: () => LocalRuntime | undefined, options: LocalSourceOptions = {}): DashboardSource {
+export function localSource(
+  fleet: LoadedFleet,
+  names: LocalNames,
+  runtimeOf: () => LocalRuntime | undefined,
+  options: LocalSourceOptions = {},
+): DashboardSource {
   const clusters = fleet.config.clusters.map((c) => c.name);
   const prefix = stagePrefix(names.stage);
   const clientRegion = fleet.config.clusters[0]?.region ?? 'us-east-1';
@@ -57,7 +62,14 @@ export function localSource(fleet: LoadedFleet, names: LocalNames, runtimeOf: ()
       apps: status.apps,
       executions,
       events: status.events.map((e) => ({ time: e.time, source: e.source, detailType: e.detailType, summary: e.summary })),
-      journal: journal.map((j) => ({ at: j.at, by: j.by, what: j.what, ...(j.why ? { why: j.why } : {}), ...(j.cluster ? { cluster: j.cluster } : {}), ...(j.executionArn ? { executionArn: j.executionArn } : {}) })),
+      journal: journal.map((j) => ({
+        at: j.at,
+        by: j.by,
+        what: j.what,
+        ...(j.why ? { why: j.why } : {}),
+        ...(j.cluster ? { cluster: j.cluster } : {}),
+        ...(j.executionArn ? { executionArn: j.executionArn } : {}),
+      })),
       problems: status.problems,
     };
   };
@@ -79,8 +91,8 @@ export function localSource(fleet: LoadedFleet, names: LocalNames, runtimeOf: ()
       const draws = options.draws ?? 200;
       const clusterOf = clusterOfAddress(clusters);
       const answer = (app: string) =>
-        need().route53
-          .resolve({ name: app, type: 'A', clientRegion })
+        need()
+          .route53.resolve({ name: app, type: 'A', clientRegion })
           .answers.filter((a) => a.type === 'A')
           .map((a) => a.data);
       const tick = async () => {

@@ -46,7 +46,11 @@ export function renderGraph(graph: WorkflowGraph, path: ExecutionPath): SVGSVGEl
     if (visited.has(node.id)) classes.push('visited');
     if (path.current === node.id) classes.push('current');
     if (path.failedAt === node.id) classes.push('failed');
-    const group = svg('g', { class: classes.join(' '), 'data-state': node.id, transform: `translate(${(box.x - box.width / 2).toFixed(1)},${(box.y - box.height / 2).toFixed(1)})` });
+    const group = svg('g', {
+      class: classes.join(' '),
+      'data-state': node.id,
+      transform: `translate(${(box.x - box.width / 2).toFixed(1)},${(box.y - box.height / 2).toFixed(1)})`,
+    });
     group.append(svg('rect', { width: box.width, height: box.height, rx: node.type === 'Choice' ? 12 : 4 }));
     const label = svg('text', { x: box.width / 2, y: box.height / 2 + 4, 'text-anchor': 'middle' });
     label.textContent = node.id;

@@ -20,7 +20,11 @@ interface State {
 
 const state: State = { snapshot: undefined, series: new Map(), graphs: {}, connected: false, message: '' };
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: Array<Node | string | undefined>): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: Array<Node | string | undefined>
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
   for (const child of children) if (child !== undefined) node.append(child);
@@ -46,7 +50,15 @@ const executionsBox = section('executions', 'Executions');
 const eventsBox = section('events', 'Events');
 const journalBox = section('journal', 'Journal');
 const problemsBox = el('section', { id: 'problems' });
-root.append(header, messageLine, problemsBox, el('div', { class: 'row top' }, clustersBox, chartSection), matrixBox, executionsBox, el('div', { class: 'row' }, eventsBox, journalBox));
+root.append(
+  header,
+  messageLine,
+  problemsBox,
+  el('div', { class: 'row top' }, clustersBox, chartSection),
+  matrixBox,
+  executionsBox,
+  el('div', { class: 'row' }, eventsBox, journalBox),
+);
 
 function renderHeader(): void {
   const where = config.mode === 'local' ? 'local runtime' : `stage ${config.stage} (AWS)`;
@@ -64,9 +76,14 @@ async function operate(op: OperationKind, cluster: string): Promise<void> {
   state.message = `${op} ${cluster}…`;
   messageLine.textContent = state.message;
   try {
-    const response = await fetch(`/_dashboard/api/clusters/${encodeURIComponent(cluster)}/${op}`, { method: 'POST', headers: { 'x-switchyard-token': config.token } });
+    const response = await fetch(`/_dashboard/api/clusters/${encodeURIComponent(cluster)}/${op}`, {
+      method: 'POST',
+      headers: { 'x-switchyard-token': config.token },
+    });
     const body = (await response.json()) as { message?: string; executionArn?: string };
-    state.message = response.ok ? `${op} ${cluster}: ${body.executionArn ? `started ${body.executionArn.slice(body.executionArn.lastIndexOf(':') + 1)}` : 'done'}` : `${op} ${cluster} refused: ${body.message ?? response.status}`;
+    state.message = response.ok
+      ? `${op} ${cluster}: ${body.executionArn ? `started ${body.executionArn.slice(body.executionArn.lastIndexOf(':') + 1)}` : 'done'}`
+      : `${op} ${cluster} refused: ${body.message ?? response.status}`;
   } catch (error) {
     state.message = `${op} ${cluster} failed: ${String(error)}`;
   }
@@ -106,7 +123,15 @@ function renderClusters(s: Snapshot): void {
       el('td', { class: 'ops' }, el('div', { class: 'buttons' }, ...config.operations.map((op) => button(op, c.name, op === 'abort' && c.lock === undefined)))),
     ),
   );
-  clustersBox.replaceChildren(el('h2', {}, 'Clusters'), el('table', {}, el('thead', {}, el('tr', {}, ...['Cluster', 'Region', 'Intent', 'Weight', 'Health', 'Lock', ''].map((h) => el('th', {}, h)))), el('tbody', {}, ...rows)));
+  clustersBox.replaceChildren(
+    el('h2', {}, 'Clusters'),
+    el(
+      'table',
+      {},
+      el('thead', {}, el('tr', {}, ...['Cluster', 'Region', 'Intent', 'Weight', 'Health', 'Lock', ''].map((h) => el('th', {}, h)))),
+      el('tbody', {}, ...rows),
+    ),
+  );
 }
 
 function renderMatrix(s: Snapshot): void {
@@ -121,14 +146,27 @@ function renderMatrix(s: Snapshot): void {
         const m = app.clusters.find((c) => c.cluster === name);
         if (m === undefined) return el('td', { 'data-cluster': name, class: 'absent' }, '–');
         const value = m.weight !== undefined ? String(m.weight) : (m.role ?? 'in');
-        return el('td', { 'data-cluster': name, class: `${m.serving ? 'serving' : 'idle'} ${m.healthy ? 'healthy' : 'unhealthy'}`, title: `${m.serving ? 'answered now' : 'not answered now'}; ${m.healthy ? 'healthy' : 'unhealthy'}` }, value);
+        return el(
+          'td',
+          {
+            'data-cluster': name,
+            class: `${m.serving ? 'serving' : 'idle'} ${m.healthy ? 'healthy' : 'unhealthy'}`,
+            title: `${m.serving ? 'answered now' : 'not answered now'}; ${m.healthy ? 'healthy' : 'unhealthy'}`,
+          },
+          value,
+        );
       }),
     ),
   );
   matrixBox.replaceChildren(
     el('h2', {}, 'Apps × clusters'),
-    el('p', { class: 'hint' }, 'Route 53 weight (or failover role) of each cluster\'s record; bold: DNS answers with it now; red: its health check fails.'),
-    el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'App'), el('th', {}, 'Routing'), ...names.map((n) => el('th', {}, n)))), el('tbody', {}, ...(rows.length > 0 ? rows : [el('tr', {}, el('td', { colspan: String(names.length + 2) }, '(no records yet)'))]))),
+    el('p', { class: 'hint' }, "Route 53 weight (or failover role) of each cluster's record; bold: DNS answers with it now; red: its health check fails."),
+    el(
+      'table',
+      {},
+      el('thead', {}, el('tr', {}, el('th', {}, 'App'), el('th', {}, 'Routing'), ...names.map((n) => el('th', {}, n)))),
+      el('tbody', {}, ...(rows.length > 0 ? rows : [el('tr', {}, el('td', { colspan: String(names.length + 2) }, '(no records yet)'))])),
+    ),
   );
 }
 
@@ -139,7 +177,15 @@ function executionCard(e: ExecutionItem): HTMLElement {
   const details = el(
     'details',
     { class: `execution status-${e.status.toLowerCase()}`, 'data-workflow': e.workflow, 'data-execution': e.name, 'data-status': e.status },
-    el('summary', {}, el('span', { class: 'status' }, e.status), ` ${e.workflow} `, el('span', { class: 'name' }, e.name), el('span', { class: 'when' }, ` ${new Date(e.startDate).toLocaleTimeString()}`), e.path?.current ? el('span', { class: 'current' }, ` at ${e.path.current}`) : undefined),
+    el(
+      'summary',
+      {},
+      el('span', { class: 'status' }, e.status),
+      ` ${e.workflow} `,
+      el('span', { class: 'name' }, e.name),
+      el('span', { class: 'when' }, ` ${new Date(e.startDate).toLocaleTimeString()}`),
+      e.path?.current ? el('span', { class: 'current' }, ` at ${e.path.current}`) : undefined,
+    ),
   );
   if (e.status === 'RUNNING' || openExecutions.has(e.executionArn)) details.open = true;
   details.addEventListener('toggle', () => (details.open ? openExecutions.add(e.executionArn) : openExecutions.delete(e.executionArn)));
@@ -165,13 +211,39 @@ function renderEvents(s: Snapshot): void {
     eventsBox.replaceChildren(el('h2', {}, 'Events'), el('p', { class: 'hint' }, 'EventBridge keeps no history on AWS: see the executions and the journal.'));
     return;
   }
-  const items = [...s.events].reverse().slice(0, 40).map((e) => el('li', {}, el('time', {}, new Date(e.time).toLocaleTimeString()), ' ', el('b', {}, e.detailType), ` ${e.source} `, el('span', { class: 'summary' }, e.summary)));
+  const items = [...s.events]
+    .reverse()
+    .slice(0, 40)
+    .map((e) =>
+      el(
+        'li',
+        {},
+        el('time', {}, new Date(e.time).toLocaleTimeString()),
+        ' ',
+        el('b', {}, e.detailType),
+        ` ${e.source} `,
+        el('span', { class: 'summary' }, e.summary),
+      ),
+    );
   eventsBox.replaceChildren(el('h2', {}, 'Events'), el('ol', { class: 'timeline' }, ...items));
 }
 
 function renderJournal(s: Snapshot): void {
-  const rows = s.journal.map((j) => el('tr', {}, el('td', {}, new Date(j.at).toLocaleTimeString()), el('td', {}, j.cluster ?? ''), el('td', { class: 'what' }, j.what), el('td', {}, j.by), el('td', { class: 'why' }, j.why ?? '')));
-  journalBox.replaceChildren(el('h2', {}, 'Journal'), el('table', {}, el('thead', {}, el('tr', {}, ...['At', 'Cluster', 'What', 'By', 'Why'].map((h) => el('th', {}, h)))), el('tbody', {}, ...rows)));
+  const rows = s.journal.map((j) =>
+    el(
+      'tr',
+      {},
+      el('td', {}, new Date(j.at).toLocaleTimeString()),
+      el('td', {}, j.cluster ?? ''),
+      el('td', { class: 'what' }, j.what),
+      el('td', {}, j.by),
+      el('td', { class: 'why' }, j.why ?? ''),
+    ),
+  );
+  journalBox.replaceChildren(
+    el('h2', {}, 'Journal'),
+    el('table', {}, el('thead', {}, el('tr', {}, ...['At', 'Cluster', 'What', 'By', 'Why'].map((h) => el('th', {}, h)))), el('tbody', {}, ...rows)),
+  );
 }
 
 function renderProblems(s: Snapshot): void {
@@ -229,7 +301,14 @@ function renderChart(): void {
   const rate = (key: string) => (last?.rates?.[key] === undefined ? undefined : el('span', { class: 'rate' }, ` ${last.rates[key]}/s`));
   legendBox.replaceChildren(
     ...series.clusters.map((c) =>
-      el('span', { class: 'entry', 'data-share-cluster': c }, el('span', { class: 'swatch', style: `background:${colorOf(c)}` }), `${c} `, el('b', { class: 'value' }, last?.values[c] === undefined ? '–' : `${last.values[c]}${series.unit}`), rate(c)),
+      el(
+        'span',
+        { class: 'entry', 'data-share-cluster': c },
+        el('span', { class: 'swatch', style: `background:${colorOf(c)}` }),
+        `${c} `,
+        el('b', { class: 'value' }, last?.values[c] === undefined ? '–' : `${last.values[c]}${series.unit}`),
+        rate(c),
+      ),
     ),
     ...(last?.rates?.['errors'] ? [el('span', { class: 'entry errors' }, 'unanswered', rate('errors'))] : []),
   );

@@ -64,7 +64,8 @@ export class KubeApi {
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`server ${options.server}: expected an https:// URL`);
     this.server = url.origin;
     this.#options = options;
-    this.#agent = url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 16, ...(options.caData ? { ca: options.caData } : {}) }) : undefined;
+    this.#agent =
+      url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 16, ...(options.caData ? { ca: options.caData } : {}) }) : undefined;
   }
 
   /** Closes idle connections. */
@@ -189,7 +190,7 @@ export class KubeApi {
         headers,
         ...(this.#agent ? { agent: this.#agent } : {}),
         ...(signal ? { signal } : {}),
-        timeout: stream ? timeout + (Number(query['timeoutSeconds'] ?? 0) * 1000) : timeout,
+        timeout: stream ? timeout + Number(query['timeoutSeconds'] ?? 0) * 1000 : timeout,
       });
       req.on('response', resolve);
       req.on('timeout', () => req.destroy(new Error(`${url.pathname}: no answer from ${this.server} within ${timeout} ms`)));

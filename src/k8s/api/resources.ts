@@ -23,7 +23,14 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   { role: 'TetrateGateway', group: 'gateway.tsb.tetrate.io', versions: ['v2'], plural: 'gateways', kind: 'Gateway', optional: true },
   { role: 'TetrateGateway', group: 'gateway.tsb.tetrate.io', versions: ['v2'], plural: 'ingressgateways', kind: 'IngressGateway', optional: true },
   { role: 'Tier1Gateway', group: 'gateway.tsb.tetrate.io', versions: ['v2'], plural: 'tier1gateways', kind: 'Tier1Gateway', optional: true },
-  { role: 'VirtualService', group: 'networking.istio.io', versions: ['v1', 'v1beta1', 'v1alpha3'], plural: 'virtualservices', kind: 'VirtualService', optional: true },
+  {
+    role: 'VirtualService',
+    group: 'networking.istio.io',
+    versions: ['v1', 'v1beta1', 'v1alpha3'],
+    plural: 'virtualservices',
+    kind: 'VirtualService',
+    optional: true,
+  },
 ];
 
 export function resourcePath(type: ResourceType, version: string): string {

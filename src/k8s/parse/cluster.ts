@@ -121,7 +121,11 @@ export function discoverCluster(objects: readonly KubeObject[], context: Cluster
       const overridden = first.publication.parent === ref && kind === 'Gateway';
       if (!overridden && !sameChoices(first.endpoint, endpoint)) {
         report(
-          { kind, ref, reason: `"${checked.hostname}" is also published by ${first.endpoint.kind} ${first.endpoint.gateway} with a different ${differences(first.endpoint, endpoint)}; using that one` },
+          {
+            kind,
+            ref,
+            reason: `"${checked.hostname}" is also published by ${first.endpoint.kind} ${first.endpoint.gateway} with a different ${differences(first.endpoint, endpoint)}; using that one`,
+          },
           checked.hostname,
         );
       }
@@ -139,7 +143,17 @@ export function discoverCluster(objects: readonly KubeObject[], context: Cluster
 /** A Tier1Gateway forwards to other clusters: it publishes only from a cluster the fleet calls an edge. */
 function tier1OnWorkload(object: KubeObject): ParsedResources {
   const ref = `${namespaceOf(object)}/${nameOf(object)}`;
-  return { publications: [], problems: [{ kind: 'Tier1Gateway', ref, reason: 'a Tier1Gateway forwards to other clusters, so it is published only from an edge cluster (clusters[].role: edge in fleet.yaml); this cluster is a workload cluster' }] };
+  return {
+    publications: [],
+    problems: [
+      {
+        kind: 'Tier1Gateway',
+        ref,
+        reason:
+          'a Tier1Gateway forwards to other clusters, so it is published only from an edge cluster (clusters[].role: edge in fleet.yaml); this cluster is a workload cluster',
+      },
+    ],
+  };
 }
 
 type Checked = { hostname: string } | { reason: string; hostname?: string };

@@ -108,9 +108,7 @@ function forGateway(services: readonly KubeObject[], gateway: KubeObject): Entry
   }
 
   // Istio "manual deployment": spec.addresses names the gateway Service by its cluster-local name.
-  const named = [...hostnameAddresses(spec['addresses']), ...hostnameAddresses(status['addresses'])]
-    .map((h) => CLUSTER_LOCAL.exec(h))
-    .find((m) => m !== null);
+  const named = [...hostnameAddresses(spec['addresses']), ...hostnameAddresses(status['addresses'])].map((h) => CLUSTER_LOCAL.exec(h)).find((m) => m !== null);
   if (named) {
     const service = services.find((s) => nameOf(s) === named[1] && namespaceOf(s) === named[2]);
     return service ? serviceEntryPoint(service) : { reason: `gateway Service ${named[2]}/${named[1]} (from its addresses) not found` };

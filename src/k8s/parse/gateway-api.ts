@@ -28,9 +28,7 @@ const GROUP = 'gateway.networking.k8s.io';
 
 const labelSelectorSchema = z.looseObject({
   matchLabels: z.record(z.string(), z.string()).optional(),
-  matchExpressions: z
-    .array(z.looseObject({ key: z.string(), operator: z.string(), values: z.array(z.string()).optional() }))
-    .optional(),
+  matchExpressions: z.array(z.looseObject({ key: z.string(), operator: z.string(), values: z.array(z.string()).optional() })).optional(),
 });
 type LabelSelector = z.infer<typeof labelSelectorSchema>;
 
@@ -77,7 +75,9 @@ const routeSchema = z.looseObject({
         .array(
           z.looseObject({
             parentRef: parentRefSchema,
-            conditions: z.array(z.looseObject({ type: z.string(), status: z.string(), reason: z.string().optional(), message: z.string().optional() })).optional(),
+            conditions: z
+              .array(z.looseObject({ type: z.string(), status: z.string(), reason: z.string().optional(), message: z.string().optional() }))
+              .optional(),
           }),
         )
         .optional(),
@@ -188,7 +188,9 @@ function parseRoute(object: KubeObject, gateways: ReadonlyMap<string, ParsedGate
       problems.push(problem(`${where} has no such listener`));
       continue;
     }
-    const allowing = listeners.filter((l) => allowsHttpRoute(l) && (accepted?.status === 'True' || allowsNamespace(l, gateway.namespace, namespace, namespaces)));
+    const allowing = listeners.filter(
+      (l) => allowsHttpRoute(l) && (accepted?.status === 'True' || allowsNamespace(l, gateway.namespace, namespace, namespaces)),
+    );
     if (allowing.length === 0) {
       problems.push(problem(`${where} does not allow it: ${listeners.map((l) => whyNotAllowed(l, gateway.namespace, namespace, namespaces)).join('; ')}`));
       continue;
@@ -203,7 +205,8 @@ function parseRoute(object: KubeObject, gateways: ReadonlyMap<string, ParsedGate
       }
       const narrowed = listenerHost?.hostname;
       if (routeHosts.length === 0) {
-        if (narrowed === undefined) problems.push(problem(`neither it nor listener "${listener.name}" of ${where} has a hostname: it matches every name and cannot be published`));
+        if (narrowed === undefined)
+          problems.push(problem(`neither it nor listener "${listener.name}" of ${where} has a hostname: it matches every name and cannot be published`));
         else hosts.push(narrowed);
         continue;
       }
@@ -304,4 +307,3 @@ export function selectorMatchesLabels(selector: LabelSelector, labels: Record<st
   }
   return true;
 }
-

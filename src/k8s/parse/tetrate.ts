@@ -34,7 +34,8 @@ export function parseTetrateGateway(object: KubeObject, entryPoints: EntryPointR
 
   const servers = [...(spec?.http ?? []), ...(spec?.tls ?? [])];
   const hosts = unique(servers.map((server) => server.hostname).filter((h): h is string => h !== undefined && h !== ''));
-  if (hosts.length === 0) return { publications: [], problems: [...problems, { kind, ref, reason: 'publishes no hostname (no http or tls server has a hostname)' }] };
+  if (hosts.length === 0)
+    return { publications: [], problems: [...problems, { kind, ref, reason: 'publishes no hostname (no http or tls server has a hostname)' }] };
 
   const selector = spec?.workloadSelector;
   const entryPoint = entryPoints.bySelector(selector?.labels, {

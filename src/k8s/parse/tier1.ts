@@ -51,7 +51,10 @@ export function parseTier1Gateway(object: KubeObject, entryPoints: EntryPointRes
   const servers = [...(spec.externalServers ?? []), ...(spec.tcpExternalServers ?? []), ...(spec.passthroughServers ?? [])];
   const hosts = unique(servers.map((server) => server.hostname));
   if (hosts.length === 0) {
-    return { publications: [], problems: [...problems, { kind, ref, reason: 'publishes no hostname (no externalServers, tcpExternalServers or passthroughServers)' }] };
+    return {
+      publications: [],
+      problems: [...problems, { kind, ref, reason: 'publishes no hostname (no externalServers, tcpExternalServers or passthroughServers)' }],
+    };
   }
   // A redirecting server forwards nothing; the others forward to their clusters.
   const key = (host: string) => host.toLowerCase().replace(/\.$/, '');
@@ -59,7 +62,9 @@ export function parseTier1Gateway(object: KubeObject, entryPoints: EntryPointRes
     host,
     targets: servers
       .filter((server) => key(server.hostname) === host && server.redirect === undefined)
-      .map((server): ForwardTarget => ({ clusters: (server.clusters ?? []).map((c) => ({ name: c.name, ...(c.weight === undefined ? {} : { weight: c.weight }) })) })),
+      .map((server): ForwardTarget => ({
+        clusters: (server.clusters ?? []).map((c) => ({ name: c.name, ...(c.weight === undefined ? {} : { weight: c.weight }) })),
+      })),
   }));
   const selector = spec.workloadSelector;
   const entryPoint = entryPoints.bySelector(selector.labels, {

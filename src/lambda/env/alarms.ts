@@ -4,4 +4,5 @@ import { alarmRegions, cloudWatchAlarmStates } from '../../aws/alarm-states.ts';
 import type { PortBuilder } from './build-deps.ts';
 import { traced } from '../tracing.ts';
 
-export const alarmsFromEnv: PortBuilder<'alarms'> = ({ env }) => cloudWatchAlarmStates(alarmRegions(env).map((region) => traced(new CloudWatchClient({ region }))));
+export const alarmsFromEnv: PortBuilder<'alarms'> = ({ env }) =>
+  cloudWatchAlarmStates(alarmRegions(env).map((region) => traced(new CloudWatchClient({ region }))));

@@ -4,4 +4,5 @@ import { eksUpdates } from '../../aws/eks.ts';
 import type { PortBuilder } from './build-deps.ts';
 import { traced } from '../tracing.ts';
 
-export const eksFromEnv: PortBuilder<'eks'> = () => eksUpdates({ eksClient: (region, credentials) => traced(new EKSClient({ region, ...(credentials ? { credentials } : {}) })) });
+export const eksFromEnv: PortBuilder<'eks'> = () =>
+  eksUpdates({ eksClient: (region, credentials) => traced(new EKSClient({ region, ...(credentials ? { credentials } : {}) })) });

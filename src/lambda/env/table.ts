@@ -4,4 +4,5 @@ import { DynamoStateTable } from '../../aws/state-table.ts';
 import { requiredEnv, type PortBuilder } from './build-deps.ts';
 import { traced } from '../tracing.ts';
 
-export const tableFromEnv: PortBuilder<'table'> = ({ env }) => new DynamoStateTable({ client: traced(new DynamoDBClient({})), tableName: requiredEnv(env, 'SWITCHYARD_TABLE') });
+export const tableFromEnv: PortBuilder<'table'> = ({ env }) =>
+  new DynamoStateTable({ client: traced(new DynamoDBClient({})), tableName: requiredEnv(env, 'SWITCHYARD_TABLE') });

@@ -7,6 +7,7 @@ import { traced } from '../tracing.ts';
 
 export const workflowsFromEnv: PortBuilder<'workflows'> = ({ env }) => {
   const arns = parseStateMachineArns(env.SWITCHYARD_STATE_MACHINES);
-  if (Object.keys(arns).length === 0) throw new ConfigError('SWITCHYARD_STATE_MACHINES', ['environment variable SWITCHYARD_STATE_MACHINES is not set (workflow name → state machine ARN)']);
+  if (Object.keys(arns).length === 0)
+    throw new ConfigError('SWITCHYARD_STATE_MACHINES', ['environment variable SWITCHYARD_STATE_MACHINES is not set (workflow name → state machine ARN)']);
   return sfnStarter(traced(new SFNClient({})), arns);
 };

@@ -174,7 +174,8 @@ export class ManifestApiServer {
       this.#unavailable = reason;
       return;
     }
-    if (this.#unavailable !== undefined && this.#unavailable !== 'not read yet') this.#options.log?.(`stand-in API of ${this.#options.manifests}: serving again`);
+    if (this.#unavailable !== undefined && this.#unavailable !== 'not read yet')
+      this.#options.log?.(`stand-in API of ${this.#options.manifests}: serving again`);
     this.#unavailable = undefined;
     const next = new Map<string, Stored>();
     for (const object of objects) {
@@ -229,7 +230,8 @@ export class ManifestApiServer {
   }
 
   #sendBookmarks(): void {
-    for (const open of this.#watches) if (open.bookmarks) write(open.res, 'BOOKMARK', { kind: open.type.kind, metadata: { resourceVersion: String(this.#rv) } });
+    for (const open of this.#watches)
+      if (open.bookmarks) write(open.res, 'BOOKMARK', { kind: open.type.kind, metadata: { resourceVersion: String(this.#rv) } });
   }
 
   async #handle(rawUrl: string, authorization: string | undefined, res: ServerResponse): Promise<void> {
@@ -248,13 +250,21 @@ export class ManifestApiServer {
 
   #watch(type: ResourceType, query: URLSearchParams, res: ServerResponse): void {
     const from = Number(query.get('resourceVersion') ?? '0');
-    if (!Number.isInteger(from) || from < 0) return status(res, 400, `resourceVersion "${query.get('resourceVersion')}": not a resource version of this server`);
+    if (!Number.isInteger(from) || from < 0)
+      return status(res, 400, `resourceVersion "${query.get('resourceVersion')}": not a resource version of this server`);
     const oldest = this.#history[0]?.rv ?? this.#rv + 1;
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
     res.flushHeaders();
     // Events after `from` are needed; if some of them are no longer kept, the watch is too old.
     if (from !== 0 && from < this.#rv && from + 1 < oldest) {
-      write(res, 'ERROR', { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: `too old resource version: ${from} (${oldest - 1})`, reason: 'Expired', code: 410 });
+      write(res, 'ERROR', {
+        kind: 'Status',
+        apiVersion: 'v1',
+        status: 'Failure',
+        message: `too old resource version: ${from} (${oldest - 1})`,
+        reason: 'Expired',
+        code: 410,
+      });
       res.end();
       return;
     }

@@ -65,7 +65,13 @@ export async function openLocalAgents(options: LocalAgentsOptions): Promise<Loca
     for (const cluster of fleet.config.clusters) {
       if (cluster.manifests === undefined) continue;
       const dir = await serviceAccount(cluster.name);
-      const standIn = await ManifestApiServer.start({ fleetDir: fleet.dir, manifests: cluster.manifests, tokenFile: join(dir, 'token'), pollMs: options.pollMs, log });
+      const standIn = await ManifestApiServer.start({
+        fleetDir: fleet.dir,
+        manifests: cluster.manifests,
+        tokenFile: join(dir, 'token'),
+        pollMs: options.pollMs,
+        log,
+      });
       standIns.set(cluster.name, standIn);
       const agentLog = jsonLogger((line) => log(`agent ${cluster.name}: ${line}`), { level: 'warn' });
       running.set(

@@ -45,7 +45,9 @@ interface Canary {
 }
 
 function bareName(name: string): string {
-  return normalizeName(name).replace(/\.$/, '').replace(/^dualstack\./, '');
+  return normalizeName(name)
+    .replace(/\.$/, '')
+    .replace(/^dualstack\./, '');
 }
 
 /**
@@ -53,7 +55,11 @@ function bareName(name: string): string {
  * (the per-app health name). '' for no name (no Host, an IP address, localhost): the canary.
  */
 function appOf(canary: Canary, host: string): string {
-  const name = host.toLowerCase().replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  const name = host
+    .toLowerCase()
+    .replace(/:\d+$/, '')
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
   if (name === '' || name === 'localhost' || isIP(name) !== 0) return '';
   return name.startsWith(`${canary.cluster}.`) ? name.slice(canary.cluster.length + 1) : name;
 }
@@ -236,7 +242,15 @@ export class CanaryFleet {
   }
 
   #info(canary: Canary): CanaryInfo {
-    return { cluster: canary.cluster, hostname: canary.hostname, mode: canary.mode, failingApps: [...canary.failingApps].sort(), address: canary.address, port: canary.port, requests: canary.requests };
+    return {
+      cluster: canary.cluster,
+      hostname: canary.hostname,
+      mode: canary.mode,
+      failingApps: [...canary.failingApps].sort(),
+      address: canary.address,
+      port: canary.port,
+      requests: canary.requests,
+    };
   }
 
   async close(): Promise<void> {

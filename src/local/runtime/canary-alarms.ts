@@ -87,7 +87,14 @@ function reasonFor(healthy: boolean, at: Date): { reason: string; reasonData: st
   const stamp = at.toISOString().slice(0, 19).replace('T', ' ');
   return {
     reason: `Threshold Crossed: 1 datapoint [${value.toFixed(1)} (${stamp})] was ${healthy ? 'not less than' : 'less than'} the threshold (1.0).`,
-    reasonData: JSON.stringify({ version: '1.0', queryDate: at.toISOString(), statistic: 'Minimum', period: ALARM_PERIOD_SECONDS, recentDatapoints: [value], threshold: 1.0 }),
+    reasonData: JSON.stringify({
+      version: '1.0',
+      queryDate: at.toISOString(),
+      statistic: 'Minimum',
+      period: ALARM_PERIOD_SECONDS,
+      recentDatapoints: [value],
+      threshold: 1.0,
+    }),
   };
 }
 

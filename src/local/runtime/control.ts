@@ -90,7 +90,8 @@ function readBody(req: LocalRequest): Record<string, unknown> {
 
 function readMode(body: Record<string, unknown>): Extract<CanaryMode, 'failing' | 'down'> {
   const mode = body['mode'] ?? 'failing';
-  if (mode !== 'failing' && mode !== 'down') throw new ControlError(400, 'InvalidInput', `mode "${String(mode)}": expected "failing" (HTTP 503) or "down" (connections refused)`);
+  if (mode !== 'failing' && mode !== 'down')
+    throw new ControlError(400, 'InvalidInput', `mode "${String(mode)}": expected "failing" (HTTP 503) or "down" (connections refused)`);
   return mode;
 }
 
@@ -117,7 +118,11 @@ export function controlService(api: ControlApi, token: string): LocalService {
       try {
         if (req.method !== 'GET' && !sameToken(req.headers[CONTROL_TOKEN_HEADER], token)) {
           const sent = req.headers[CONTROL_TOKEN_HEADER] === undefined ? 'no' : 'a wrong';
-          throw new ControlError(403, 'AccessDenied', `${req.method} ${req.url.pathname} changes the runtime and needs its token in ${CONTROL_TOKEN_HEADER}; ${sent} token was sent (the switchyard CLI reads it from the state folder, see docs/local-runtime.md)`);
+          throw new ControlError(
+            403,
+            'AccessDenied',
+            `${req.method} ${req.url.pathname} changes the runtime and needs its token in ${CONTROL_TOKEN_HEADER}; ${sent} token was sent (the switchyard CLI reads it from the state folder, see docs/local-runtime.md)`,
+          );
         }
         if (path === 'status') {
           expect(req, 'GET');
@@ -141,7 +146,12 @@ export function controlService(api: ControlApi, token: string): LocalService {
           const name = clusterName(cluster[1]!);
           const body = readBody(req);
           const app = readApp(body);
-          if (app !== undefined && body['mode'] === 'down') throw new ControlError(400, 'InvalidInput', `mode "down" refuses connections to the whole cluster ${name}; with app ${app}, only "failing" (HTTP 503 to that app)`);
+          if (app !== undefined && body['mode'] === 'down')
+            throw new ControlError(
+              400,
+              'InvalidInput',
+              `mode "down" refuses connections to the whole cluster ${name}; with app ${app}, only "failing" (HTTP 503 to that app)`,
+            );
           const canary = cluster[2] === 'fail' ? await api.fail(name, readMode(body), app) : await api.heal(name, app);
           return json(200, { cluster: name, canary });
         }

@@ -83,7 +83,10 @@ export function startEdgeCanaries(options: EdgeCanaryOptions): { round(): Promis
         const target = options.loadBalancerOf(alarm.cluster);
         if (cluster === undefined) return;
         // Every edge probes; reachable from any edge is what the shared upstream records need.
-        const answers = target === undefined ? edges.map(() => false) : await Promise.all(edges.map(() => probe(target, cluster.canaryHostname, fleet.healthCheck.path, options.timeoutMs)));
+        const answers =
+          target === undefined
+            ? edges.map(() => false)
+            : await Promise.all(edges.map(() => probe(target, cluster.canaryHostname, fleet.healthCheck.path, options.timeoutMs)));
         if (stopped) return;
         const reached = answers.filter(Boolean).length;
         const want = reached > 0 ? 'OK' : 'ALARM';
@@ -93,7 +96,16 @@ export function startEdgeCanaries(options: EdgeCanaryOptions): { round(): Promis
           alarm.alarmName,
           want,
           `Threshold Crossed: 1 datapoint [${reached > 0 ? '1.0' : '0.0'} (${at.toISOString().slice(0, 19).replace('T', ' ')})] was ${reached > 0 ? 'not less than' : 'less than'} the threshold (1.0).`,
-          JSON.stringify({ version: '1.0', queryDate: at.toISOString(), statistic: 'Maximum', period: UPSTREAM_PERIOD_SECONDS, recentDatapoints: [reached > 0 ? 1 : 0], threshold: 1.0, edges: edges.length, edgesReaching: reached }),
+          JSON.stringify({
+            version: '1.0',
+            queryDate: at.toISOString(),
+            statistic: 'Maximum',
+            period: UPSTREAM_PERIOD_SECONDS,
+            recentDatapoints: [reached > 0 ? 1 : 0],
+            threshold: 1.0,
+            edges: edges.length,
+            edgesReaching: reached,
+          }),
         );
       }),
     );
@@ -104,7 +116,10 @@ export function startEdgeCanaries(options: EdgeCanaryOptions): { round(): Promis
   const round = () => {
     pending += 1;
     // A failed round is the caller's to see (round() rejects); the next one runs regardless.
-    chain = chain.catch(() => undefined).then(probeAll).finally(() => (pending -= 1));
+    chain = chain
+      .catch(() => undefined)
+      .then(probeAll)
+      .finally(() => (pending -= 1));
     return chain;
   };
   const tick = () => {

@@ -42,7 +42,10 @@ export function entryPointClusters(clusters: readonly ClusterConfig[], published
  * lists is a different list from last time (compared by identity: an agent's picture is
  * never changed in place).
  */
-export function entryPointLookup(clusters: readonly ClusterConfig[], published: () => ReadonlyArray<readonly PublishedEndpoint[]>): (dnsName: string) => ClusterConfig | undefined {
+export function entryPointLookup(
+  clusters: readonly ClusterConfig[],
+  published: () => ReadonlyArray<readonly PublishedEndpoint[]>,
+): (dnsName: string) => ClusterConfig | undefined {
   let seen: ReadonlyArray<readonly PublishedEndpoint[]> = [];
   let index = entryPointClusters(clusters, seen);
   return (dnsName) => {

@@ -77,7 +77,9 @@ export function localDeps(options: { fleet: LoadedFleet; clients: LocalClients; 
     executions: sfnExecutions(clients.sfn),
     eks: {
       async describeUpdate(request) {
-        throw new InvalidInput(`EKS is not emulated by the local runtime: cannot follow update ${request.updateId} of ${request.eksClusterName}`, { ...request });
+        throw new InvalidInput(`EKS is not emulated by the local runtime: cannot follow update ${request.updateId} of ${request.eksClusterName}`, {
+          ...request,
+        });
       },
     },
     discovery: manifestFolderSource(fleet),

@@ -66,7 +66,12 @@ export async function recoverInterrupted(input: RecoveryInput): Promise<Recovery
       if (lock !== undefined) {
         const cause = `the local runtime stopped while ${workflow} held the lock on ${lock.cluster}; RecoverOperation rolls it back`;
         input.stepFunctions.stopExecution({ executionArn: record.executionArn, error: INTERRUPTED_ERROR, cause });
-        outcomes.push({ executionArn: record.executionArn, workflow, action: 'stopped', detail: `held the lock on ${lock.cluster}: stopped, RecoverOperation rolls it back` });
+        outcomes.push({
+          executionArn: record.executionArn,
+          workflow,
+          action: 'stopped',
+          detail: `held the lock on ${lock.cluster}: stopped, RecoverOperation rolls it back`,
+        });
       } else {
         const held = Object.values(state.locks).filter((l) => l.holder === record.name);
         const released = await releaseStaleLocks(input.deps, held);
@@ -75,7 +80,11 @@ export async function recoverInterrupted(input: RecoveryInput): Promise<Recovery
         outcomes.push({ executionArn: record.executionArn, workflow, action: 'resumed', detail: `run again from the start${freed}` });
       }
     } catch (error) {
-      input.stepFunctions.stopExecution({ executionArn: record.executionArn, error: INTERRUPTED_ERROR, cause: `recovery after a restart failed: ${errorMessage(error)}` });
+      input.stepFunctions.stopExecution({
+        executionArn: record.executionArn,
+        error: INTERRUPTED_ERROR,
+        cause: `recovery after a restart failed: ${errorMessage(error)}`,
+      });
       outcomes.push({ executionArn: record.executionArn, workflow, action: 'stopped', detail: `recovery failed: ${errorMessage(error)}` });
     }
   }

@@ -124,7 +124,11 @@ export interface LocalRuntime {
 function scaleOf(options: LocalRuntimeOptions): { health: number; wait: number; insync: number } {
   const scale = options.timeScale ?? 1;
   if (!(scale >= 0) || !Number.isFinite(scale)) throw new InvalidInput(`timeScale ${scale}: must be a number ≥ 0`);
-  return { health: options.healthCheckTimeScale ?? Math.max(scale, 0.001), wait: options.waitScale ?? scale, insync: options.insyncDelayMs ?? Math.round(1000 * scale) };
+  return {
+    health: options.healthCheckTimeScale ?? Math.max(scale, 0.001),
+    wait: options.waitScale ?? scale,
+    insync: options.insyncDelayMs ?? Math.round(1000 * scale),
+  };
 }
 
 /** In-process handlers by function name; they reach their deps once the endpoint is up. */
@@ -139,13 +143,19 @@ async function ensureZones(fleet: LoadedFleet, clients: LocalClients): Promise<s
   for (const zone of managedZoneConfigs(fleet.config)) {
     const name = normalizeName(zone.name);
     if (zone.id !== undefined) {
-      if (!listed.some((z) => z.id === zone.id)) problems.push(`zone ${zone.name}: pinned id ${zone.id} does not exist locally (remove the id to let the runtime create the zone)`);
+      if (!listed.some((z) => z.id === zone.id))
+        problems.push(`zone ${zone.name}: pinned id ${zone.id} does not exist locally (remove the id to let the runtime create the zone)`);
       continue;
     }
     if (listed.some((z) => z.name === name)) continue;
     // The upstream zone is private, associated with (a stand-in for) the edges' VPC.
     const edgeRegion = fleet.config.clusters.find((c) => c.role === 'edge')?.region ?? 'us-east-1';
-    const privateZone = zone.private ? { HostedZoneConfig: { PrivateZone: true, Comment: 'Switchyard upstream zone (docs/edge.md)' }, VPC: { VPCRegion: edgeRegion as VPCRegion, VPCId: 'vpc-switchyard-local-edges' } } : {};
+    const privateZone = zone.private
+      ? {
+          HostedZoneConfig: { PrivateZone: true, Comment: 'Switchyard upstream zone (docs/edge.md)' },
+          VPC: { VPCRegion: edgeRegion as VPCRegion, VPCId: 'vpc-switchyard-local-edges' },
+        }
+      : {};
     try {
       await clients.route53Client.send(new CreateHostedZoneCommand({ Name: name, CallerReference: `switchyard-local-${name}`, ...privateZone }));
     } catch (error) {
@@ -225,13 +235,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const dns =
       options.dnsPort === null
         ? undefined
-        : await startDnsServer({ host: options.host ?? '127.0.0.1', port: options.dnsPort ?? 0, resolve: (query) => route53.resolve(query), defaultRegion: fleet.config.clusters[0]?.region ?? 'us-east-1', log });
+        : await startDnsServer({
+            host: options.host ?? '127.0.0.1',
+            port: options.dnsPort ?? 0,
+            resolve: (query) => route53.resolve(query),
+            defaultRegion: fleet.config.clusters[0]?.region ?? 'us-east-1',
+            log,
+          });
     if (dns !== undefined) cleanups.push(() => dns.close());
     let ready = false;
     let problems: string[] = [];
 
     const executions = (): StoredExecution[] =>
-      opened.stepFunctions.listStateMachines({ maxResults: 1000 }).items.flatMap((m) => opened.stepFunctions.listExecutions({ stateMachineArn: m.stateMachineArn, maxResults: 1000 }).items);
+      opened.stepFunctions
+        .listStateMachines({ maxResults: 1000 })
+        .items.flatMap((m) => opened.stepFunctions.listExecutions({ stateMachineArn: m.stateMachineArn, maxResults: 1000 }).items);
     const workflowOf = (arn: string) => arn.slice(arn.lastIndexOf(':') + 1).replace(stagePrefix(names.stage), '');
 
     const saveModes = async () => {
@@ -247,10 +265,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const setApp = async (cluster: string, hostname: string, failing: boolean): Promise<CanaryInfo> => {
       const app = hostname.trim().toLowerCase().replace(/\.$/, '');
       if (failing) {
-        if (!fleet.config.clusters.some((c) => c.name === cluster)) throw new UnknownCluster(cluster, fleet.config.clusters.map((c) => c.name));
+        if (!fleet.config.clusters.some((c) => c.name === cluster))
+          throw new UnknownCluster(
+            cluster,
+            fleet.config.clusters.map((c) => c.name),
+          );
         const published = (await deps.table.listApps()).filter((a) => a.endpoints.some((e) => e.cluster === cluster)).map((a) => a.hostname);
         if (!published.includes(app)) {
-          throw new InvalidInput(`--app ${hostname}: cluster ${cluster} does not publish it (it publishes ${published.sort().join(', ') || 'nothing yet'})`, { cluster, hostname });
+          throw new InvalidInput(`--app ${hostname}: cluster ${cluster} does not publish it (it publishes ${published.sort().join(', ') || 'nothing yet'})`, {
+            cluster,
+            hostname,
+          });
         }
       }
       const info = canaries.setAppFailing(cluster, app, failing);
@@ -279,14 +304,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       log,
       services: [
         dashboard.service,
-        controlService({
-          status: () => (status ?? stillStarting)(),
-          ready: () => ready,
-          fail: (cluster, mode, app) => (app === undefined ? setCanary(cluster, mode) : setApp(cluster, app, true)),
-          heal: (cluster, app) => (app === undefined ? setCanary(cluster, 'healthy') : setApp(cluster, app, false)),
-          discover: () => (discover ?? stillStarting)(),
-          traffic: async (body) => ({ sample: requests.report(parseTrafficReport(body, clusterNames)) }),
-        }, controlToken),
+        controlService(
+          {
+            status: () => (status ?? stillStarting)(),
+            ready: () => ready,
+            fail: (cluster, mode, app) => (app === undefined ? setCanary(cluster, mode) : setApp(cluster, app, true)),
+            heal: (cluster, app) => (app === undefined ? setCanary(cluster, 'healthy') : setApp(cluster, app, false)),
+            discover: () => (discover ?? stillStarting)(),
+            traffic: async (body) => ({ sample: requests.report(parseTrafficReport(body, clusterNames)) }),
+          },
+          controlToken,
+        ),
         ...opened.services,
       ],
     });
@@ -303,14 +331,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     cleanups.push(() => clients.destroy());
     const deps = localDeps({ fleet, clients, names });
     tasks = createTasks(deps);
-    if (stateDir !== undefined) await writeJsonFileAtomic(join(stateDir, 'runtime.json'), { pid: process.pid, url: endpoint.url, fleet: fleet.dir, startedAt: new Date().toISOString() });
+    if (stateDir !== undefined)
+      await writeJsonFileAtomic(join(stateDir, 'runtime.json'), { pid: process.pid, url: endpoint.url, fleet: fleet.dir, startedAt: new Date().toISOString() });
 
     await ensureStateTable(clients.dynamodb, names.table);
     problems.push(...(await ensureZones(fleet, clients)), ...opened.eventBus.loadProblems());
     const workflows = await loadWorkflowFolder(options.workflowsDir ?? DEFAULT_WORKFLOWS);
     deployWorkflows(opened.stepFunctions, workflows, { prefix: stagePrefix(names.stage) });
     const triggers = installTriggers(opened.eventBus, { fleet: fleet.config, names, functions: Object.keys(handlers), workflows: [...workflows.keys()] });
-    for (const route of triggers) if (route.target === undefined) problems.push(`rule ${route.rule}: nothing handles these events locally (no router function among the handlers)`);
+    for (const route of triggers)
+      if (route.target === undefined) problems.push(`rule ${route.rule}: nothing handles these events locally (no router function among the handlers)`);
 
     const canaryAlarms = await ensureCanaryAlarms(fleet.config, names.stage, clients.route53, alarms);
     const follower = followHealthChecks({
@@ -355,7 +385,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       for (;;) {
         await opened.eventBus.idle();
         const skip = interrupted();
-        const running = executions().filter((e) => e.status === 'RUNNING' && !skip.has(e.executionArn) && (workflows === undefined || workflows.includes(workflowOf(e.stateMachineArn))));
+        const running = executions().filter(
+          (e) => e.status === 'RUNNING' && !skip.has(e.executionArn) && (workflows === undefined || workflows.includes(workflowOf(e.stateMachineArn))),
+        );
         if (running.length === 0) return;
         if (Date.now() > deadline) throw new Error(`still running after ${timeoutMs} ms: ${running.map((e) => e.name).join(', ')}`);
         let timer: NodeJS.Timeout | undefined;
@@ -370,7 +402,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     };
 
     status = async (): Promise<LocalStatus> => {
-      const fleetView = await fleetStatus({ fleet: fleet.config, table: deps.table, route53: clients.route53, health: deps.health, healthCheckStatus: (id) => route53.healthCheckStatus(id) });
+      const fleetView = await fleetStatus({
+        fleet: fleet.config,
+        table: deps.table,
+        route53: clients.route53,
+        health: deps.health,
+        healthCheckStatus: (id) => route53.healthCheckStatus(id),
+      });
       const summaries: ExecutionSummary[] = executions()
         .sort((a, b) => b.startDate - a.startDate)
         .slice(0, 30)
@@ -393,14 +431,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         canaries: canaries.list(),
         alarms: alarms.list().map((a) => ({ name: a.name, state: a.state })),
         executions: summaries,
-        events: opened.eventBus.recentEvents().slice(-50).map((r) => ({
-          time: r.event.time,
-          bus: r.bus,
-          source: r.event.source,
-          detailType: r.event['detail-type'],
-          summary: summarizeDetail(r.event.detail),
-          deliveries: r.deliveries.map((d) => `${d.rule} → ${d.arn.slice(d.arn.lastIndexOf(':') + 1)}: ${d.status}${d.error ? ` (${d.error})` : ''}`),
-        })),
+        events: opened.eventBus
+          .recentEvents()
+          .slice(-50)
+          .map((r) => ({
+            time: r.event.time,
+            bus: r.bus,
+            source: r.event.source,
+            detailType: r.event['detail-type'],
+            summary: summarizeDetail(r.event.detail),
+            deliveries: r.deliveries.map((d) => `${d.rule} → ${d.arn.slice(d.arn.lastIndexOf(':') + 1)}: ${d.status}${d.error ? ` (${d.error})` : ''}`),
+          })),
         problems,
       };
     };

@@ -8,7 +8,19 @@ import { InvalidInput } from '../../core/errors.ts';
 import { exposureWarning, readJsonFile, writeJsonFileAtomic } from '@switchyard/local-aws';
 
 /** What the runtime keeps in the state folder; --reset deletes these and nothing else. */
-export const STATE_ENTRIES = ['route53.json', 'route53.json.log', 'stepfunctions', 'eventbridge', 'dynamodb', 'cloudwatch', 'discovery', 'canaries.json', 'runtime.json', 'runtime.lock', 'control-token'] as const;
+export const STATE_ENTRIES = [
+  'route53.json',
+  'route53.json.log',
+  'stepfunctions',
+  'eventbridge',
+  'dynamodb',
+  'cloudwatch',
+  'discovery',
+  'canaries.json',
+  'runtime.json',
+  'runtime.lock',
+  'control-token',
+] as const;
 
 const CONTROL_TOKEN_FILE = 'control-token';
 
@@ -52,7 +64,10 @@ export async function claimStateDir(dir: string): Promise<void> {
   const owner = await readJsonFile<{ pid: number }>(lock).catch(() => undefined);
   if (owner !== undefined && owner.pid !== process.pid && alive(owner.pid)) {
     const info = await readRuntimeInfo(dir);
-    throw new InvalidInput(`the state folder ${dir} is in use by another local runtime (pid ${owner.pid}${info ? `, ${info.url}` : ''}); stop it or use --state <another folder>`, { dir, pid: owner.pid });
+    throw new InvalidInput(
+      `the state folder ${dir} is in use by another local runtime (pid ${owner.pid}${info ? `, ${info.url}` : ''}); stop it or use --state <another folder>`,
+      { dir, pid: owner.pid },
+    );
   }
   await writeJsonFileAtomic(lock, { pid: process.pid });
 }

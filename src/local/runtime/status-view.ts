@@ -65,7 +65,12 @@ function pad(text: string, width: number): string {
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : pad(cell, widths[i]!))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : pad(cell, widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 function memberCell(member: AppMemberStatus | undefined): string {
@@ -108,7 +113,9 @@ export function renderStatus(status: LocalStatus, limits: { executions?: number;
     );
   }
   for (const u of status.unserved ?? []) {
-    lines.push(`  ! ${u.hostname} has no healthy cluster${u.drained.length ? ` (drained, stays drained: ${u.drained.join(', ')})` : ''}${u.unhealthy.length ? ` (unhealthy: ${u.unhealthy.join(', ')})` : ''}`);
+    lines.push(
+      `  ! ${u.hostname} has no healthy cluster${u.drained.length ? ` (drained, stays drained: ${u.drained.join(', ')})` : ''}${u.unhealthy.length ? ` (unhealthy: ${u.unhealthy.join(', ')})` : ''}`,
+    );
   }
   lines.push('');
   const running = status.executions.filter((e) => e.status === 'RUNNING');
@@ -142,7 +149,17 @@ export function renderStatus(status: LocalStatus, limits: { executions?: number;
 /** One line that changes whenever anything an operator cares about changes (for non-TTY output). */
 export function summaryLine(status: LocalStatus): string {
   const clusters = status.clusters.map((c) => `${c.name}=${c.intent}/${c.weightPercent}%/${c.health}${c.failedOver ? '/out' : ''}`).join(' ');
-  const apps = status.apps.map((a) => `${a.hostname}:${a.clusters.filter((m) => m.serving).map((m) => m.cluster).join('+') || 'none'}`).join(' ');
+  const apps = status.apps
+    .map(
+      (a) =>
+        `${a.hostname}:${
+          a.clusters
+            .filter((m) => m.serving)
+            .map((m) => m.cluster)
+            .join('+') || 'none'
+        }`,
+    )
+    .join(' ');
   const running = status.executions.filter((e) => e.status === 'RUNNING').map((e) => e.workflow);
   return `clusters ${clusters} | serving ${apps} | running ${running.length === 0 ? 'none' : running.join(',')}`;
 }

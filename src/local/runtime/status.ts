@@ -116,7 +116,12 @@ function appTier(fleet: FleetConfig, hostname: string, members: ReadonlyArray<{ 
 export async function fleetStatus(ports: FleetStatusPorts): Promise<FleetStatus> {
   const { fleet } = ports;
   const names = fleet.clusters.map((c) => c.name);
-  const [state, health, zones, catalogue] = await Promise.all([ports.table.readFleet(), ports.health.snapshot(names), ports.route53.listHostedZones(), ports.table.listApps()]);
+  const [state, health, zones, catalogue] = await Promise.all([
+    ports.table.readFleet(),
+    ports.health.snapshot(names),
+    ports.route53.listHostedZones(),
+    ports.table.listApps(),
+  ]);
   const now = new Date();
   const locks = new Map(liveLocks(state, now).map((l) => [l.cluster, l]));
   const tiered = fleet.clusters.some((c) => c.role === 'edge');
@@ -146,7 +151,9 @@ export async function fleetStatus(ports: FleetStatusPorts): Promise<FleetStatus>
   const known = new Set(names);
   const byName = new Map<string, RecordSet[]>();
   // A simple record has no SetIdentifier: its cluster is the app's only publisher.
-  const soleCluster = new Map(catalogue.filter((a) => new Set(a.endpoints.map((e) => e.cluster)).size === 1).map((a) => [normalizeName(a.hostname), a.endpoints[0]!.cluster]));
+  const soleCluster = new Map(
+    catalogue.filter((a) => new Set(a.endpoints.map((e) => e.cluster)).size === 1).map((a) => [normalizeName(a.hostname), a.endpoints[0]!.cluster]),
+  );
   for (const record of records) {
     const name = normalizeName(record.name);
     if (record.type !== 'A' || canaries.has(name) || name.startsWith(`${MARKER_LABEL}.`)) continue;
@@ -171,8 +178,20 @@ export async function fleetStatus(ports: FleetStatusPorts): Promise<FleetStatus>
         .sort((a, b) => names.indexOf(a.cluster) - names.indexOf(b.cluster));
       const serving = servingMembers(routing, members);
       const hostname = name.replace(/\.$/, '');
-      return { hostname, routing, ...(tiered ? appTier(fleet, hostname, members) : {}), clusters: members.map((m) => ({ ...m, serving: serving.has(m.cluster) })) };
+      return {
+        hostname,
+        routing,
+        ...(tiered ? appTier(fleet, hostname, members) : {}),
+        clusters: members.map((m) => ({ ...m, serving: serving.has(m.cluster) })),
+      };
     });
-  const unserved = unservedApps(state, catalogueApps(fleet, catalogue.flatMap((a) => a.endpoints)), health);
+  const unserved = unservedApps(
+    state,
+    catalogueApps(
+      fleet,
+      catalogue.flatMap((a) => a.endpoints),
+    ),
+    health,
+  );
   return { clusters, apps, unserved };
 }

@@ -49,7 +49,12 @@ export function triggerRoutes(input: TriggerInput): TriggerRoute[] {
   const via = (fallback: string | undefined) => (router ? `function:${ROUTER}` : fallback);
   const executions = executionsPatternOf(names, input.workflows);
   return [
-    { rule: names.rule('alarms'), bus: names.bus, pattern: alarmPattern(alarmPrefix({ stage: names.stage, ownerId: fleet.ownerId })), target: via(direct('Failover')) },
+    {
+      rule: names.rule('alarms'),
+      bus: names.bus,
+      pattern: alarmPattern(alarmPrefix({ stage: names.stage, ownerId: fleet.ownerId })),
+      target: via(direct('Failover')),
+    },
     { rule: names.rule('eks'), bus: names.bus, pattern: eksPattern(fleet.clusters.map((c) => c.eksClusterName)), target: via(direct('UpgradeGuard')) },
     // Gateway events carry one resource's hostnames; only the router turns them into OnboardApp/OffboardApp inputs.
     { rule: names.rule('gateways'), bus: names.bus, pattern: gatewayPattern(), target: via(undefined) },
@@ -80,10 +85,18 @@ export function installTriggers(bus: LocalEventBus, input: TriggerInput): Trigge
   const appBusArn = bus.busArn(names.bus);
   // Cross-bus delivery keeps the event as the AWS service sent it.
   bus.registerTarget(appBusArn, (_input, event) => {
-    bus.injectEvent({ source: event.source, detailType: event['detail-type'], detail: event.detail, resources: event.resources, time: new Date(event.time) }, names.bus);
+    bus.injectEvent(
+      { source: event.source, detailType: event['detail-type'], detail: event.detail, resources: event.resources, time: new Date(event.time) },
+      names.bus,
+    );
   });
   for (const forward of forwardRoutes(input.fleet, names, input.workflows)) {
-    bus.putRule({ Name: forward.rule, EventBusName: DEFAULT_BUS, EventPattern: JSON.stringify(forward.pattern), Description: 'forwards the fleet\'s AWS events to the app bus' });
+    bus.putRule({
+      Name: forward.rule,
+      EventBusName: DEFAULT_BUS,
+      EventPattern: JSON.stringify(forward.pattern),
+      Description: "forwards the fleet's AWS events to the app bus",
+    });
     bus.putTargets({ Rule: forward.rule, EventBusName: DEFAULT_BUS, Targets: [{ Id: TARGET_ID, Arn: appBusArn }] });
   }
   const routes = triggerRoutes(input);

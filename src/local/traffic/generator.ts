@@ -45,7 +45,8 @@ async function sendOne(app: string, cache: DnsCache, options: TrafficOptions, no
   let addresses = cache.get(app, now());
   if (addresses === undefined) {
     const answer = await resolveA(options.dns.host, options.dns.port, app);
-    if (answer.rcode !== 'NOERROR' || answer.addresses.length === 0) return { error: `DNS ${answer.rcode}${answer.addresses.length === 0 ? ' (no address)' : ''}` };
+    if (answer.rcode !== 'NOERROR' || answer.addresses.length === 0)
+      return { error: `DNS ${answer.rcode}${answer.addresses.length === 0 ? ' (no address)' : ''}` };
     addresses = answer.addresses;
     cache.put(app, addresses, answer.ttl, now());
   }
@@ -58,8 +59,10 @@ async function sendOne(app: string, cache: DnsCache, options: TrafficOptions, no
 
 /** Sends the traffic until the duration runs out (or the signal aborts); resolves with the tally. */
 export async function runTraffic(options: TrafficOptions): Promise<TrafficTally> {
-  if (!(options.rate > 0 && options.rate <= MAX_RATE)) throw new RangeError(`rate ${options.rate}: must be more than 0 and at most ${MAX_RATE} requests per second per app`);
-  if (!(options.durationMs > 0 && options.durationMs <= MAX_DURATION_MS)) throw new RangeError(`duration ${options.durationMs} ms: must be more than 0 and at most ${MAX_DURATION_MS / 1000} s`);
+  if (!(options.rate > 0 && options.rate <= MAX_RATE))
+    throw new RangeError(`rate ${options.rate}: must be more than 0 and at most ${MAX_RATE} requests per second per app`);
+  if (!(options.durationMs > 0 && options.durationMs <= MAX_DURATION_MS))
+    throw new RangeError(`duration ${options.durationMs} ms: must be more than 0 and at most ${MAX_DURATION_MS / 1000} s`);
   const now = options.now ?? Date.now;
   const cache = new DnsCache(options.timeScale);
   const tally = new TrafficTally();

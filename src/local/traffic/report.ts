@@ -18,7 +18,8 @@ const MAX_COUNT = 10_000_000;
 const MAX_APPS = 1000;
 
 function count(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_COUNT) throw new InvalidInput(`${what}: ${JSON.stringify(value)} is not a whole number of requests from 0 to ${MAX_COUNT}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_COUNT)
+    throw new InvalidInput(`${what}: ${JSON.stringify(value)} is not a whole number of requests from 0 to ${MAX_COUNT}`);
   return value;
 }
 
@@ -26,8 +27,10 @@ function count(value: unknown, what: string): number {
 export function parseTrafficReport(body: unknown, clusters: readonly string[]): TrafficReport {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidInput('traffic report: expected a JSON object');
   const { generator, intervalMs, apps } = body as Record<string, unknown>;
-  if (typeof generator !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(generator)) throw new InvalidInput(`traffic report: generator ${JSON.stringify(generator)} is not an id of 1–64 letters, digits, ".", "_" or "-"`);
-  if (typeof intervalMs !== 'number' || !(intervalMs > 0 && intervalMs <= MAX_INTERVAL_MS)) throw new InvalidInput(`traffic report: intervalMs ${JSON.stringify(intervalMs)} must be more than 0 and at most ${MAX_INTERVAL_MS}`);
+  if (typeof generator !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(generator))
+    throw new InvalidInput(`traffic report: generator ${JSON.stringify(generator)} is not an id of 1–64 letters, digits, ".", "_" or "-"`);
+  if (typeof intervalMs !== 'number' || !(intervalMs > 0 && intervalMs <= MAX_INTERVAL_MS))
+    throw new InvalidInput(`traffic report: intervalMs ${JSON.stringify(intervalMs)} must be more than 0 and at most ${MAX_INTERVAL_MS}`);
   if (!Array.isArray(apps) || apps.length > MAX_APPS) throw new InvalidInput(`traffic report: apps must be a list of at most ${MAX_APPS} apps`);
   return {
     generator,
@@ -35,11 +38,16 @@ export function parseTrafficReport(body: unknown, clusters: readonly string[]): 
     apps: apps.map((entry: unknown, i) => {
       if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new InvalidInput(`traffic report: apps[${i}] is not an object`);
       const { app, answered, errors } = entry as Record<string, unknown>;
-      if (typeof app !== 'string' || app === '' || app.length > 253) throw new InvalidInput(`traffic report: apps[${i}].app ${JSON.stringify(app)} is not a hostname`);
-      if (typeof answered !== 'object' || answered === null || Array.isArray(answered)) throw new InvalidInput(`traffic report: apps[${i}].answered (${app}) must map clusters to request counts`);
+      if (typeof app !== 'string' || app === '' || app.length > 253)
+        throw new InvalidInput(`traffic report: apps[${i}].app ${JSON.stringify(app)} is not a hostname`);
+      if (typeof answered !== 'object' || answered === null || Array.isArray(answered))
+        throw new InvalidInput(`traffic report: apps[${i}].answered (${app}) must map clusters to request counts`);
       const checked: Record<string, number> = {};
       for (const [cluster, n] of Object.entries(answered)) {
-        if (!clusters.includes(cluster)) throw new InvalidInput(`traffic report: apps[${i}].answered (${app}) names cluster "${cluster}", which the fleet does not have (it has ${clusters.join(', ')})`);
+        if (!clusters.includes(cluster))
+          throw new InvalidInput(
+            `traffic report: apps[${i}].answered (${app}) names cluster "${cluster}", which the fleet does not have (it has ${clusters.join(', ')})`,
+          );
         checked[cluster] = count(n, `traffic report: apps[${i}].answered.${cluster} (${app})`);
       }
       return { app, answered: checked, errors: count(errors ?? 0, `traffic report: apps[${i}].errors (${app})`) };

@@ -47,7 +47,11 @@ describe('the agent bundle, as a process', () => {
       SWITCHYARD_CLUSTER: 'west',
       SWITCHYARD_BUS: 'default',
     };
-    const child = spawn(process.execPath, [bundle, '--fleet', join(dir, 'config', 'fleet.yaml'), '--service-account-dir', join(dir, 'sa'), '--endpoint-url', local.endpoint.url, '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [bundle, '--fleet', join(dir, 'config', 'fleet.yaml'), '--service-account-dir', join(dir, 'sa'), '--endpoint-url', local.endpoint.url, '--port', '0'],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));

@@ -73,7 +73,12 @@ async function start(tune: { debounceMs?: number; republishMs?: number } = {}): 
     cluster: fleet.config.clusters.find((c) => c.name === 'east')!,
     canaries: canaryHostnames(fleet.config.clusters),
     // The credentials the SDK would find in the Pod's environment (IRSA/Pod Identity give temporary ones).
-    client: new EventBridgeClient({ endpoint: local.endpoint.url, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET } }),
+    client: new EventBridgeClient({
+      endpoint: local.endpoint.url,
+      region: 'us-east-1',
+      maxAttempts: 1,
+      credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET },
+    }),
     eventBusName: 'default',
     env,
     serviceAccountDir: saDir,
@@ -83,7 +88,10 @@ async function start(tune: { debounceMs?: number; republishMs?: number } = {}): 
     ...(tune.republishMs === undefined ? {} : { republishMs: tune.republishMs }),
     tune: { backoff: { minMs: 20, maxMs: 100 }, watch: { debounceMs: tune.debounceMs ?? 30 } },
   });
-  await until(() => running!.agent.ready, () => `the agent is ready; its log:\n${lines.join('\n')}\n${JSON.stringify(api.requests.slice(0, 3))}`);
+  await until(
+    () => running!.agent.ready,
+    () => `the agent is ready; its log:\n${lines.join('\n')}\n${JSON.stringify(api.requests.slice(0, 3))}`,
+  );
   return running;
 }
 
@@ -102,7 +110,11 @@ describe('switchyard agent', () => {
     await until(() => busEvents().length >= 3, 'the start-up publish reached the bus');
     expect(new Set(sourcesOnBus())).toEqual(new Set(['switchyard.agent.east']));
     expect(busEvents().every((e) => e.detailType === 'Gateway Published' && e.detail.cluster === 'east')).toBe(true);
-    expect(busEvents().flatMap((e) => e.detail.hostnames).sort()).toEqual(running!.agent.endpoints!.map((e) => e.hostname).sort());
+    expect(
+      busEvents()
+        .flatMap((e) => e.detail.hostnames)
+        .sort(),
+    ).toEqual(running!.agent.endpoints!.map((e) => e.hostname).sort());
     expect(api.requests.every((r) => r.authorization === `Bearer ${TOKEN_1}`)).toBe(true);
     expect(await httpGet('/healthz')).toEqual({ status: 200, text: 'ok\n' });
     expect((await httpGet('/readyz')).status).toBe(200);
@@ -125,7 +137,10 @@ describe('switchyard agent', () => {
     next.send('ADDED', blog(['blog.example.com'], '601'));
     // Assess
     await until(() => busEvents().length > before, 'the new Gateway was published');
-    expect(busEvents().at(-1)).toMatchObject({ detailType: 'Gateway Published', detail: { cluster: 'east', gateway: 'blog/blog', hostnames: ['blog.example.com'] } });
+    expect(busEvents().at(-1)).toMatchObject({
+      detailType: 'Gateway Published',
+      detail: { cluster: 'east', gateway: 'blog/blog', hostnames: ['blog.example.com'] },
+    });
     expect(api.requests.at(-1)?.authorization).toBe(`Bearer ${TOKEN_2}`);
   });
 
@@ -140,7 +155,11 @@ describe('switchyard agent', () => {
     watch.gone();
     // Assess
     await until(() => busEvents().length > before, 'the re-listed Gateway was published');
-    expect(busEvents().slice(before).map((e) => [e.detailType, e.detail.gateway])).toEqual([['Gateway Published', 'blog/blog']]);
+    expect(
+      busEvents()
+        .slice(before)
+        .map((e) => [e.detailType, e.detail.gateway]),
+    ).toEqual([['Gateway Published', 'blog/blog']]);
     const rewatch = await api.nextWatch(GATEWAYS);
     expect(rewatch.resourceVersion).toBe('900');
     expect((await httpGet('/metrics')).text).toMatch(/switchyard_agent_watch_restarts_total\{cluster="east"\} [1-9]/);
@@ -161,7 +180,11 @@ describe('switchyard agent', () => {
     // Assess: one Published with the final hostname, nothing for the flap
     await until(() => busEvents().length > before, 'the burst was sent');
     await running!.agent.stop({ flushTimeoutMs: 5000 });
-    expect(busEvents().slice(before).map((e) => [e.detailType, e.detail.hostnames])).toEqual([['Gateway Published', ['blog4.example.com']]]);
+    expect(
+      busEvents()
+        .slice(before)
+        .map((e) => [e.detailType, e.detail.hostnames]),
+    ).toEqual([['Gateway Published', ['blog4.example.com']]]);
   });
 
   it('at stop (SIGTERM), sends the change still in its quiet window before it returns', async () => {
@@ -176,7 +199,11 @@ describe('switchyard agent', () => {
     const summary = await running!.stop();
     // Assess
     expect(summary).toMatchObject({ flushed: true, lost: 0 });
-    expect(busEvents().slice(before).map((e) => e.detail.hostnames)).toEqual([['blog.example.com']]);
+    expect(
+      busEvents()
+        .slice(before)
+        .map((e) => e.detail.hostnames),
+    ).toEqual([['blog.example.com']]);
     expect(lines.at(-1)).toContain('"msg":"stopped"');
   });
 
@@ -187,8 +214,10 @@ describe('switchyard agent', () => {
     const services = await api.nextWatch('/api/v1/services');
     const before = busEvents().length;
     // Act: every Gateway and the ingress Service are deleted
-    for (const o of (await exampleManifests('east')).filter((o) => o.kind === 'Gateway')) watch.send('DELETED', { ...o, metadata: { ...o.metadata, resourceVersion: '700' } });
-    for (const o of (await exampleManifests('east')).filter((o) => o.kind === 'Service')) services.send('DELETED', { ...o, metadata: { ...o.metadata, resourceVersion: '701' } });
+    for (const o of (await exampleManifests('east')).filter((o) => o.kind === 'Gateway'))
+      watch.send('DELETED', { ...o, metadata: { ...o.metadata, resourceVersion: '700' } });
+    for (const o of (await exampleManifests('east')).filter((o) => o.kind === 'Service'))
+      services.send('DELETED', { ...o, metadata: { ...o.metadata, resourceVersion: '701' } });
     // Assess
     await until(() => running!.agent.unreachable !== undefined, 'the cluster is held');
     expect(running!.agent.unreachable).toContain('published nothing');

@@ -44,7 +44,9 @@ describe('KubeApi against a fake API server over TLS', () => {
 
   it('reports a rejected token as HTTP 401 and a missing resource as 404', async () => {
     server.acceptToken = (token) => token === 'the-right-one';
-    const refused = await api().list('/api/v1/services').catch((e: unknown) => e);
+    const refused = await api()
+      .list('/api/v1/services')
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(KubeApiError);
     expect((refused as KubeApiError).status).toBe(401);
     expect((refused as Error).message).toBe('/api/v1/services: HTTP 401: Unauthorized');

@@ -26,7 +26,9 @@ describe('eksEndpointSource against fake EKS API servers', () => {
     });
     eksMock.on(DescribeClusterCommand, { name: 'mesh-east' }).resolves(describe(east, 'mesh-east') as never);
     eksMock.on(DescribeClusterCommand, { name: 'mesh-west' }).resolves(describe(west, 'mesh-west') as never);
-    eksMock.on(DescribeClusterCommand, { name: 'mesh-eu' }).rejects(Object.assign(new Error('No cluster found for name: mesh-eu.'), { name: 'ResourceNotFoundException' }));
+    eksMock
+      .on(DescribeClusterCommand, { name: 'mesh-eu' })
+      .rejects(Object.assign(new Error('No cluster found for name: mesh-eu.'), { name: 'ResourceNotFoundException' }));
   });
   afterEach(async () => {
     eksMock.reset();
@@ -50,8 +52,16 @@ describe('eksEndpointSource against fake EKS API servers', () => {
     expect(result.endpoints).toEqual(fromFiles.endpoints);
     expect(result.unreachable).toEqual(['west', 'eu']);
     expect(result.problems).toEqual([
-      { subject: 'west', cluster: 'west', reason: expect.stringMatching(/^cannot read the cluster, so its records are left as they are: .*HTTP 401: Unauthorized$/) },
-      { subject: 'eu', cluster: 'eu', reason: 'cannot read the cluster, so its records are left as they are: DescribeCluster mesh-eu: No cluster found for name: mesh-eu.' },
+      {
+        subject: 'west',
+        cluster: 'west',
+        reason: expect.stringMatching(/^cannot read the cluster, so its records are left as they are: .*HTTP 401: Unauthorized$/),
+      },
+      {
+        subject: 'eu',
+        cluster: 'eu',
+        reason: 'cannot read the cluster, so its records are left as they are: DescribeCluster mesh-eu: No cluster found for name: mesh-eu.',
+      },
     ]);
     // One cached token served every request
     expect(east.requests.length).toBeGreaterThan(0);
@@ -60,7 +70,7 @@ describe('eksEndpointSource against fake EKS API servers', () => {
     expect(west.requests.filter((r) => r.path === '/api/v1/services')).toHaveLength(2);
   });
 
-  it('serves the workflows\' discovery: list(clusters) reads only those, reusing its token', async () => {
+  it("serves the workflows' discovery: list(clusters) reads only those, reusing its token", async () => {
     serve(east, await exampleManifests('east'));
     const port: EndpointSource = eksEndpointSource(fleet.config, { credentials: async () => CREDENTIALS });
 

@@ -63,7 +63,14 @@ export class FakeApiServer {
       const page = entry.items.slice(start, start + limit);
       const next = start + page.length < entry.items.length ? String(start + page.length) : undefined;
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: entry.resourceVersion, ...(next ? { continue: next } : {}) }, items: page }));
+      res.end(
+        JSON.stringify({
+          kind: 'List',
+          apiVersion: 'v1',
+          metadata: { resourceVersion: entry.resourceVersion, ...(next ? { continue: next } : {}) },
+          items: page,
+        }),
+      );
     });
   }
 

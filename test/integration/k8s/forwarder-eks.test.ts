@@ -30,7 +30,9 @@ beforeEach(async () => {
   });
   eksMock.on(DescribeClusterCommand, { name: 'mesh-east' }).resolves(described(east, 'mesh-east') as never);
   eksMock.on(DescribeClusterCommand, { name: 'mesh-west' }).resolves(described(west, 'mesh-west') as never);
-  eksMock.on(DescribeClusterCommand, { name: 'mesh-eu' }).rejects(Object.assign(new Error('No cluster found for name: mesh-eu.'), { name: 'ResourceNotFoundException' }));
+  eksMock
+    .on(DescribeClusterCommand, { name: 'mesh-eu' })
+    .rejects(Object.assign(new Error('No cluster found for name: mesh-eu.'), { name: 'ResourceNotFoundException' }));
   // Like EKS: only a GetCallerIdentity presign for this very cluster, signed with the caller's key
   east.acceptToken = (token) => isValidEksToken(token, 'mesh-east', CREDENTIALS.secretAccessKey, 'us-east-1');
   west.acceptToken = () => false;
@@ -101,8 +103,12 @@ describe('discover --watch --source eks', () => {
       },
     ]);
     expect(out).toEqual([`sent Gateway Published east IstioGateway blog/blog: blog.example.com [${busEvents()[0]!.id}]`]);
-    expect(err).toContain(`west: unreachable, sending nothing for it until it is back (its last complete picture is kept): /api/v1/services: HTTP 401: Unauthorized`);
-    expect(err).toContain('eu: unreachable, sending nothing for it until it is back (its last complete picture is kept): DescribeCluster mesh-eu: No cluster found for name: mesh-eu.');
+    expect(err).toContain(
+      `west: unreachable, sending nothing for it until it is back (its last complete picture is kept): /api/v1/services: HTTP 401: Unauthorized`,
+    );
+    expect(err).toContain(
+      'eu: unreachable, sending nothing for it until it is back (its last complete picture is kept): DescribeCluster mesh-eu: No cluster found for name: mesh-eu.',
+    );
     expect(err.filter((l) => l.startsWith('west: unreachable'))).toHaveLength(1); // reported once, not per retry
     expect(west.requests.length).toBeGreaterThan(2); // ...while it is retried
     expect(err.at(-1)).toBe('stopped: 1 event(s) sent, 0 not sent');
@@ -127,7 +133,9 @@ describe('discover --watch --source eks', () => {
     const code = await finish();
 
     expect(second.resourceVersion).toBe('900');
-    expect(busEvents().map((e) => `${e.detailType} ${e.detail.gateway} ${e.detail.hostnames.join(',')}`)).toEqual(['Gateway Withdrawn shop/shop-gateway shop.example.com']);
+    expect(busEvents().map((e) => `${e.detailType} ${e.detail.gateway} ${e.detail.hostnames.join(',')}`)).toEqual([
+      'Gateway Withdrawn shop/shop-gateway shop.example.com',
+    ]);
     expect(err.some((l) => l.startsWith('east: unreachable'))).toBe(false); // a 410 is not an outage
     expect(code).toBe(0);
   });
@@ -146,7 +154,11 @@ describe('discover --watch --source eks', () => {
     // Act 2: it answers again; the next change gets through
     east.failWatch(GATEWAYS, undefined);
     const resumed = await east.nextWatch(GATEWAYS);
-    resumed.send('DELETED', { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'api-gateway', namespace: 'api', resourceVersion: '600' } });
+    resumed.send('DELETED', {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'api-gateway', namespace: 'api', resourceVersion: '600' },
+    });
     await eventually(() => busEvents().length === 1);
     const code = await finish();
 
@@ -154,7 +166,12 @@ describe('discover --watch --source eks', () => {
     expect(err).toContain(`east: unreachable, sending nothing for it until it is back (its last complete picture is kept): ${GATEWAYS}: HTTP 503: failing`);
     expect(err).toContain('east: reachable again');
     expect(resumed.resourceVersion).toBe('500');
-    expect(busEvents()).toEqual([expect.objectContaining({ detailType: 'Gateway Withdrawn', detail: expect.objectContaining({ gateway: 'api/api-gateway', hostnames: ['api.example.com'] }) })]);
+    expect(busEvents()).toEqual([
+      expect.objectContaining({
+        detailType: 'Gateway Withdrawn',
+        detail: expect.objectContaining({ gateway: 'api/api-gateway', hostnames: ['api.example.com'] }),
+      }),
+    ]);
     expect(code).toBe(0);
   });
 });

@@ -53,7 +53,9 @@ describe('discover --watch --source manifests', () => {
   it('sends a Gateway Published when a manifest is added, a Gateway Withdrawn when it is removed, one line each', async () => {
     // Prepare
     await forward();
-    expect(err[0]).toMatch(/^forwarding Gateway changes of east \(manifests .*clusters\/east\), west \(.*\), eu \(.*\) to EventBridge bus default at http:\/\/127\.0\.0\.1:\d+; stop with Ctrl-C$/);
+    expect(err[0]).toMatch(
+      /^forwarding Gateway changes of east \(manifests .*clusters\/east\), west \(.*\), eu \(.*\) to EventBridge bus default at http:\/\/127\.0\.0\.1:\d+; stop with Ctrl-C$/,
+    );
 
     // Act 1: a new Gateway in east
     await writeFile(join(fleet, 'clusters/east/blog.yaml'), BLOG);
@@ -79,7 +81,10 @@ describe('discover --watch --source manifests', () => {
         observedAt: expect.any(String),
       },
     });
-    expect(withdrawn).toMatchObject({ detailType: 'Gateway Withdrawn', detail: { cluster: 'east', gateway: 'blog/blog', hostnames: ['blog.example.com'], reason: 'deleted' } });
+    expect(withdrawn).toMatchObject({
+      detailType: 'Gateway Withdrawn',
+      detail: { cluster: 'east', gateway: 'blog/blog', hostnames: ['blog.example.com'], reason: 'deleted' },
+    });
     expect(out).toEqual([
       `sent Gateway Published east IstioGateway blog/blog: blog.example.com [${published!.id}]`,
       `sent Gateway Withdrawn east IstioGateway blog/blog: blog.example.com (deleted) [${withdrawn!.id}]`,
@@ -115,9 +120,17 @@ describe('discover --watch --source manifests', () => {
 
     // Assess: nothing of east was withdrawn; east's change is measured against its last good picture
     expect(duringOutage.every((e) => e.detail.cluster === 'west' && e.bus === 'switchyard-dev-bus')).toBe(true);
-    expect(err.filter((line) => line.startsWith('east: unreachable'))).toEqual([expect.stringMatching(/^east: unreachable, sending nothing for it until it is back \(its last complete picture is kept\): .*broken\.yaml.*not valid YAML/)]);
+    expect(err.filter((line) => line.startsWith('east: unreachable'))).toEqual([
+      expect.stringMatching(
+        /^east: unreachable, sending nothing for it until it is back \(its last complete picture is kept\): .*broken\.yaml.*not valid YAML/,
+      ),
+    ]);
     expect(err).toContain('east: reachable again');
-    expect(busEvents().filter((e) => e.detail.cluster === 'east').map((e) => `${e.detailType} ${e.detail.gateway}`)).toEqual(['Gateway Published blog/blog']);
+    expect(
+      busEvents()
+        .filter((e) => e.detail.cluster === 'east')
+        .map((e) => `${e.detailType} ${e.detail.gateway}`),
+    ).toEqual(['Gateway Published blog/blog']);
     expect(code).toBe(0);
   });
 
@@ -153,7 +166,10 @@ describe('discover --watch --source manifests', () => {
     const mock = mockClient(EventBridgeClient);
     mock.on(PutEventsCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
     try {
-      await forward({}, { eventBridge: new EventBridgeClient({ region: 'us-east-1' }), flushTimeoutMs: 200, retry: { baseDelayMs: 50, maxDelayMs: 50, maxAttempts: 1000 } });
+      await forward(
+        {},
+        { eventBridge: new EventBridgeClient({ region: 'us-east-1' }), flushTimeoutMs: 200, retry: { baseDelayMs: 50, maxDelayMs: 50, maxAttempts: 1000 } },
+      );
       await writeFile(join(fleet, 'clusters/east/blog.yaml'), BLOG);
       await eventually(() => err.some((line) => line.startsWith('EventBridge: Rate exceeded; retry')));
 
@@ -170,9 +186,11 @@ describe('discover --watch --source manifests', () => {
   });
 
   it('refuses a bad bus name, and watch-only flags without --watch, before watching anything', async () => {
-    await expect(runDiscoverWatch({ fleet, watch: true, bus: 'no spaces please' }, { out: () => undefined, signal: new AbortController().signal })).rejects.toThrow(
-      expect.objectContaining({ name: 'InvalidInput', message: expect.stringContaining('--bus "no spaces please"') }),
+    await expect(
+      runDiscoverWatch({ fleet, watch: true, bus: 'no spaces please' }, { out: () => undefined, signal: new AbortController().signal }),
+    ).rejects.toThrow(expect.objectContaining({ name: 'InvalidInput', message: expect.stringContaining('--bus "no spaces please"') }));
+    await expect(runDiscover({ fleet, bus: 'switchyard' }, { out: () => undefined })).rejects.toThrow(
+      expect.objectContaining({ name: 'InvalidInput', message: '--bus only applies with --watch' }),
     );
-    await expect(runDiscover({ fleet, bus: 'switchyard' }, { out: () => undefined })).rejects.toThrow(expect.objectContaining({ name: 'InvalidInput', message: '--bus only applies with --watch' }));
   });
 });

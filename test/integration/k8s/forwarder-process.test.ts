@@ -33,7 +33,11 @@ afterEach(async () => {
 function startCli(endpointUrl = endpoint.url) {
   // No AWS settings from the machine: the loopback endpoint gets placeholder credentials.
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
-  const child = spawn(NODE, ['src/cli/main.ts', 'discover', '--fleet', fleet, '--watch', '--source', 'files', '--endpoint-url', endpointUrl], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(NODE, ['src/cli/main.ts', 'discover', '--fleet', fleet, '--watch', '--source', 'files', '--endpoint-url', endpointUrl], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output = { stdout: '', stderr: '' };
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output.stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output.stderr += chunk));
@@ -64,7 +68,10 @@ spec:
 
       expect(code).toBe(0);
       expect(Date.now() - stoppedAt).toBeLessThan(5000);
-      expect(output.stderr.trim().split('\n').slice(-2)).toEqual(['stopping: closing watches and sending what is pending', 'stopped: 1 event(s) sent, 0 not sent']);
+      expect(output.stderr.trim().split('\n').slice(-2)).toEqual([
+        'stopping: closing watches and sending what is pending',
+        'stopped: 1 event(s) sent, 0 not sent',
+      ]);
       expect(bus.recentEvents().map((r) => `${r.event.source} ${r.event['detail-type']}`)).toEqual(['switchyard Gateway Published']);
     } finally {
       child.kill('SIGKILL');
@@ -82,7 +89,10 @@ spec:
     const { child, output, exited } = startCli(`http://127.0.0.1:${(throttling.address() as AddressInfo).port}`);
     try {
       await eventually(() => (output.stderr.match(/: watching \(/g) ?? []).length === 3, 15_000);
-      await writeFile(join(fleet, 'clusters/east/blog.yaml'), 'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: { name: blog, namespace: blog }\nspec: { selector: { istio: ingressgateway }, servers: [{ hosts: [blog.example.com] }] }\n');
+      await writeFile(
+        join(fleet, 'clusters/east/blog.yaml'),
+        'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: { name: blog, namespace: blog }\nspec: { selector: { istio: ingressgateway }, servers: [{ hosts: [blog.example.com] }] }\n',
+      );
       await eventually(() => output.stderr.includes('EventBridge: Rate exceeded; retry'), 10_000);
 
       child.kill('SIGINT'); // Ctrl-C: stopping starts, the flush waits for the throttled send

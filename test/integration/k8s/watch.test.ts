@@ -87,7 +87,14 @@ describe('ClusterWatcher against a fake API server', () => {
     });
     expect(events[1]).toEqual({
       detailType: 'Gateway Withdrawn',
-      detail: { cluster: 'east', kind: 'IstioGateway', gateway: 'docs/docs-gateway', hostnames: ['docs.example.com'], reason: 'deleted', observedAt: expect.any(String) },
+      detail: {
+        cluster: 'east',
+        kind: 'IstioGateway',
+        gateway: 'docs/docs-gateway',
+        hostnames: ['docs.example.com'],
+        reason: 'deleted',
+        observedAt: expect.any(String),
+      },
     });
     for (const e of events) (e.detailType === 'Gateway Published' ? gatewayPublishedDetailSchema : gatewayWithdrawnDetailSchema).parse(e.detail);
   });
@@ -103,7 +110,14 @@ describe('ClusterWatcher against a fake API server', () => {
     const api = gateway(manifests, 'api-gateway');
     const relisted = manifests
       .filter((o) => o !== gateway(manifests, 'shop-gateway'))
-      .map((o) => (o === api ? { ...api, metadata: { ...api.metadata, resourceVersion: '900', annotations: { ...api.metadata?.annotations, 'switchyard.io/health-path': '/ready' } } } : o));
+      .map((o) =>
+        o === api
+          ? {
+              ...api,
+              metadata: { ...api.metadata, resourceVersion: '900', annotations: { ...api.metadata?.annotations, 'switchyard.io/health-path': '/ready' } },
+            }
+          : o,
+      );
     serve(server, relisted, '901');
     first.gone();
     const second = await server.nextWatch(GATEWAYS);
@@ -133,7 +147,11 @@ describe('ClusterWatcher against a fake API server', () => {
     const during = [...events];
     server.failWatch(GATEWAYS, undefined);
     const resumed = await server.nextWatch(GATEWAYS);
-    resumed.send('DELETED', { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'api-gateway', namespace: 'api', resourceVersion: '600' } });
+    resumed.send('DELETED', {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'api-gateway', namespace: 'api', resourceVersion: '600' },
+    });
     await eventually(() => events.length === 1);
 
     // Assess
@@ -170,7 +188,14 @@ describe('ClusterWatcher against a fake API server', () => {
 
   it('compares the first list with the endpoints last known', async () => {
     serve(server, await exampleManifests('east'), '500');
-    const stale = { hostname: 'old.example.com', cluster: 'east', kind: 'IstioGateway' as const, gateway: 'old/old', entryPoint: 'x.elb.amazonaws.com', annotations: {} };
+    const stale = {
+      hostname: 'old.example.com',
+      cluster: 'east',
+      kind: 'IstioGateway' as const,
+      gateway: 'old/old',
+      entryPoint: 'x.elb.amazonaws.com',
+      annotations: {},
+    };
     const { events } = await startWatching([stale]);
     await watcher!.settled();
     expect(events.filter((e) => e.detailType === 'Gateway Withdrawn').map((e) => e.detail.hostnames)).toEqual([['old.example.com']]);

@@ -50,20 +50,18 @@ describe('switchyard local route53', () => {
     }
   });
 
-  it.each([
-    [['--port', 'http']],
-    [['--fail-rate', '1.5']],
-    [['--fail-with', 'SlowDown']],
-    [['--insync-delay', '-1']],
-  ])('refuses %j with exit code 2', async (flags) => {
-    const errors: string[] = [];
-    const original = console.error;
-    console.error = (line: string) => errors.push(line);
-    try {
-      expect(await main(['local', 'route53', ...flags])).toBe(2);
-    } finally {
-      console.error = original;
-    }
-    expect(errors.join('\n')).toMatch(/InvalidInput: --/);
-  });
+  it.each([[['--port', 'http']], [['--fail-rate', '1.5']], [['--fail-with', 'SlowDown']], [['--insync-delay', '-1']]])(
+    'refuses %j with exit code 2',
+    async (flags) => {
+      const errors: string[] = [];
+      const original = console.error;
+      console.error = (line: string) => errors.push(line);
+      try {
+        expect(await main(['local', 'route53', ...flags])).toBe(2);
+      } finally {
+        console.error = original;
+      }
+      expect(errors.join('\n')).toMatch(/InvalidInput: --/);
+    },
+  );
 });

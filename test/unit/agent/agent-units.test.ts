@@ -19,14 +19,32 @@ describe('redact', () => {
     log.secret('rotated-token-value');
     log.log('warn', 'refused', { reason: 'token rotated-token-value was refused', error: new Error('Bearer xyz') });
     log.log('debug', 'not written');
-    expect(lines.map((l) => JSON.parse(l))).toEqual([{ time: '2026-12-03T00:00:00.000Z', level: 'warn', msg: 'refused', reason: 'token [redacted] was refused', error: { name: 'Error', message: 'Bearer [redacted]' } }]);
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      {
+        time: '2026-12-03T00:00:00.000Z',
+        level: 'warn',
+        msg: 'refused',
+        reason: 'token [redacted] was refused',
+        error: { name: 'Error', message: 'Bearer [redacted]' },
+      },
+    ]);
   });
 });
 
 describe('renderMetrics', () => {
   it('renders the Prometheus text format, NaN for a sync that never happened', () => {
-    const text = renderMetrics({ cluster: 'east', sent: { 'Gateway Published': 3 }, errors: { sending: 1 }, watchRestarts: 2, lastFullSyncAgeSeconds: undefined, endpoints: 4, ready: false });
-    expect(text).toContain('# TYPE switchyard_agent_events_sent_total counter\nswitchyard_agent_events_sent_total{cluster="east",type="Gateway Published"} 3\n');
+    const text = renderMetrics({
+      cluster: 'east',
+      sent: { 'Gateway Published': 3 },
+      errors: { sending: 1 },
+      watchRestarts: 2,
+      lastFullSyncAgeSeconds: undefined,
+      endpoints: 4,
+      ready: false,
+    });
+    expect(text).toContain(
+      '# TYPE switchyard_agent_events_sent_total counter\nswitchyard_agent_events_sent_total{cluster="east",type="Gateway Published"} 3\n',
+    );
     expect(text).toContain('switchyard_agent_errors_total{cluster="east",what="sending"} 1');
     expect(text).toContain('switchyard_agent_watch_restarts_total{cluster="east"} 2');
     expect(text).toContain('switchyard_agent_last_full_sync_age_seconds{cluster="east"} NaN');

@@ -76,7 +76,9 @@ function sourceFiles(dir: string): string[] {
 const IMPORT = /(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;(])import\s*\(?\s*['"]([^'"]+)['"]/g;
 
 function importsOf(file: string): string[] {
-  const text = readFileSync(join(ROOT, file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const text = readFileSync(join(ROOT, file), 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
   return [...text.matchAll(IMPORT)].map((m) => (m[1] ?? m[2]) as string);
 }
 
@@ -97,7 +99,9 @@ function violations(files: readonly string[], read: (file: string) => string[] =
     }
     for (const specifier of read(file)) {
       if (specifier.startsWith('.')) {
-        const target = relative(ROOT, resolve(ROOT, dirname(file), specifier)).split(sep).join('/');
+        const target = relative(ROOT, resolve(ROOT, dirname(file), specifier))
+          .split(sep)
+          .join('/');
         const targetLayer = layerOf(target);
         if (layer === 'emulator') {
           if (!target.startsWith('packages/local-aws/')) found.push(`${file} → ${specifier}: the emulator package imports nothing outside itself`);
@@ -120,7 +124,8 @@ function violations(files: readonly string[], read: (file: string) => string[] =
         continue;
       }
       const allowed = PACKAGES_ALLOWED[layer];
-      if (allowed !== undefined && !allowed.includes(name)) found.push(`${file} → ${specifier}: ${layer} imports no I/O package (allowed: ${allowed.join(', ')})`);
+      if (allowed !== undefined && !allowed.includes(name))
+        found.push(`${file} → ${specifier}: ${layer} imports no I/O package (allowed: ${allowed.join(', ')})`);
     }
   }
   return found;

@@ -11,7 +11,18 @@ describe('cloudWatchAlarmStates', () => {
   it('reads every page of the prefix, metric and composite alarms, with the transition time in CloudWatch event form', async () => {
     // Prepare
     cw.on(DescribeAlarmsCommand)
-      .resolvesOnce({ MetricAlarms: [{ AlarmName: 'p-east-canary', StateValue: 'ALARM', StateReason: 'down', StateTransitionedTimestamp: new Date('2026-12-01T10:00:00.250Z'), StateUpdatedTimestamp: new Date('2026-12-01T10:03:00Z') }], NextToken: 't2' })
+      .resolvesOnce({
+        MetricAlarms: [
+          {
+            AlarmName: 'p-east-canary',
+            StateValue: 'ALARM',
+            StateReason: 'down',
+            StateTransitionedTimestamp: new Date('2026-12-01T10:00:00.250Z'),
+            StateUpdatedTimestamp: new Date('2026-12-01T10:03:00Z'),
+          },
+        ],
+        NextToken: 't2',
+      })
       .resolvesOnce({ CompositeAlarms: [{ AlarmName: 'p-west-x', StateValue: 'OK', StateUpdatedTimestamp: new Date('2026-12-01T09:00:00Z') }] });
     // Act
     const alarms = await cloudWatchAlarmStates([new CloudWatchClient({ region: 'us-east-1' })]).list('p-');
@@ -21,7 +32,10 @@ describe('cloudWatchAlarmStates', () => {
       { alarmName: 'p-west-x', state: 'OK', timestamp: '2026-12-01T09:00:00.000+0000' },
     ]);
     const calls = cw.commandCalls(DescribeAlarmsCommand).map((c) => c.args[0].input);
-    expect(calls).toEqual([expect.objectContaining({ AlarmNamePrefix: 'p-', NextToken: undefined }), expect.objectContaining({ AlarmNamePrefix: 'p-', NextToken: 't2' })]);
+    expect(calls).toEqual([
+      expect.objectContaining({ AlarmNamePrefix: 'p-', NextToken: undefined }),
+      expect.objectContaining({ AlarmNamePrefix: 'p-', NextToken: 't2' }),
+    ]);
   });
 
   it('turns a CloudWatch failure into TransientAwsError naming the region and prefix (the workflow retries it)', async () => {

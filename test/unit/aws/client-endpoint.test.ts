@@ -6,7 +6,8 @@ import { ListHostedZonesCommand } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRoute53Client } from '../../../src/aws/route53.ts';
 
-const EMPTY = '<?xml version="1.0"?><ListHostedZonesResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><HostedZones/><IsTruncated>false</IsTruncated><MaxItems>100</MaxItems></ListHostedZonesResponse>';
+const EMPTY =
+  '<?xml version="1.0"?><ListHostedZonesResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><HostedZones/><IsTruncated>false</IsTruncated><MaxItems>100</MaxItems></ListHostedZonesResponse>';
 
 describe('createRoute53Client', () => {
   const seen: string[] = [];
@@ -24,7 +25,11 @@ describe('createRoute53Client', () => {
   });
 
   afterAll(async () => {
-    for (const [name, value] of [['AWS_ENDPOINT_URL', saved.endpoint], ['AWS_ACCESS_KEY_ID', saved.key], ['AWS_PROFILE', saved.profile]] as const) {
+    for (const [name, value] of [
+      ['AWS_ENDPOINT_URL', saved.endpoint],
+      ['AWS_ACCESS_KEY_ID', saved.key],
+      ['AWS_PROFILE', saved.profile],
+    ] as const) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }

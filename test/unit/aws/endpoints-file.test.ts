@@ -64,7 +64,12 @@ describe('parseEndpointsFile', () => {
     expect(endpoints).toHaveLength(2);
     expect(endpoints[0]!.annotations).toEqual({ routing: 'weighted' });
     expect(problems).toEqual([
-      { subject: 'east/Gateway/shop/gw', reason: 'endpoints.yaml[0]: switchyard.io/weight: "300" is not an integer 0–255', cluster: 'east', hostname: 'shop.example.com' },
+      {
+        subject: 'east/Gateway/shop/gw',
+        reason: 'endpoints.yaml[0]: switchyard.io/weight: "300" is not an integer 0–255',
+        cluster: 'east',
+        hostname: 'shop.example.com',
+      },
     ]);
   });
 
@@ -75,7 +80,11 @@ describe('parseEndpointsFile', () => {
     ['an unknown key', '- { hostname: a.example.com, cluster: east, weight: 3 }', ['[0]: Unrecognized key: "weight"']],
     ['an unknown cluster', '- { hostname: a.example.com, cluster: north }', ['[0].cluster: unknown cluster "north" (known: east, west)']],
     ['a bad gateway ref', '- { hostname: a.example.com, cluster: east, gateway: gw }', ['[0].gateway: must be "namespace/name"']],
-    ['a duplicate', '- { hostname: a.example.com, cluster: east }\n- { hostname: A.example.com, cluster: east }', ['[1]: a.example.com is already published by cluster east at [0]']],
+    [
+      'a duplicate',
+      '- { hostname: a.example.com, cluster: east }\n- { hostname: A.example.com, cluster: east }',
+      ['[1]: a.example.com is already published by cluster east at [0]'],
+    ],
     ['broken YAML', '- { hostname: [', undefined],
   ])('rejects %s with a ConfigError naming the file and path', (_, text, issues) => {
     const error = configError(() => parseEndpointsFile(text, '/f/endpoints.yaml', fleet));
@@ -105,7 +114,10 @@ describe('FileEndpointSource', () => {
 
   it('names the file when it cannot be read, and needs endpointsFile set', async () => {
     dir = await mkdtemp(join(tmpdir(), 'sy-endpoints-'));
-    await writeFile(join(dir, 'fleet.yaml'), 'ownerId: t\nzones: [{name: example.com}]\nendpointsFile: missing.yaml\nclusters: [{ name: east, region: us-east-1, eksClusterName: e, canaryHostname: c.example.com, domainFilter: [example.com] }]\n');
+    await writeFile(
+      join(dir, 'fleet.yaml'),
+      'ownerId: t\nzones: [{name: example.com}]\nendpointsFile: missing.yaml\nclusters: [{ name: east, region: us-east-1, eksClusterName: e, canaryHostname: c.example.com, domainFilter: [example.com] }]\n',
+    );
     const loaded = await loadFleet(dir);
 
     await expect(new FileEndpointSource(loaded).list()).rejects.toThrow(`${join(dir, 'missing.yaml')}: invalid configuration\n  cannot read: ENOENT`);

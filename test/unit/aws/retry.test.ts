@@ -41,7 +41,14 @@ describe('RateLimiter', () => {
         const clock = new VirtualClock();
         const limiter = new RateLimiter({ clock, ratePerSecond: rate });
         const times: number[] = [];
-        await Promise.all(arrivals.map((at) => clock.sleep(at).then(() => limiter.take()).then(() => times.push(clock.now()))));
+        await Promise.all(
+          arrivals.map((at) =>
+            clock
+              .sleep(at)
+              .then(() => limiter.take())
+              .then(() => times.push(clock.now())),
+          ),
+        );
         expect(maxInWindow(times, 1000)).toBeLessThanOrEqual(rate);
       }),
       { numRuns: 60 },
@@ -107,7 +114,16 @@ describe('withRetry', () => {
     const clock = new VirtualClock();
     let calls = 0;
     const error = Object.assign(new Error('bad'), { name: 'InvalidChangeBatch' });
-    await expect(withRetry('op', async () => { calls++; throw error; }, { clock })).rejects.toBe(error);
+    await expect(
+      withRetry(
+        'op',
+        async () => {
+          calls++;
+          throw error;
+        },
+        { clock },
+      ),
+    ).rejects.toBe(error);
     expect(calls).toBe(1);
     expect(clock.sleeps).toEqual([]);
   });
@@ -118,11 +134,17 @@ describe('withRetry', () => {
     const retries: number[] = [];
 
     // Act
-    const failure = await withRetry('Route 53 ListHostedZones', async () => { throw throttling(); }, {
-      clock,
-      maxAttempts: 4,
-      onRetry: ({ attempt }) => retries.push(attempt),
-    }).catch((error: unknown) => error);
+    const failure = await withRetry(
+      'Route 53 ListHostedZones',
+      async () => {
+        throw throttling();
+      },
+      {
+        clock,
+        maxAttempts: 4,
+        onRetry: ({ attempt }) => retries.push(attempt),
+      },
+    ).catch((error: unknown) => error);
 
     // Assess
     expect(failure).toBeInstanceOf(TransientAwsError);

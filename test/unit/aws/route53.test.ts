@@ -28,7 +28,12 @@ import { VirtualClock } from './helpers/virtual-clock.ts';
 const r53 = mockClient(Route53Client);
 
 function adapter(clock = new VirtualClock(), extra: Partial<ConstructorParameters<typeof Route53Adapter>[0]> = {}) {
-  return new Route53Adapter({ client: new Route53Client({ region: 'us-east-1' }), limiter: new RateLimiter({ clock }), retry: { clock, random: () => 0.5 }, ...extra });
+  return new Route53Adapter({
+    client: new Route53Client({ region: 'us-east-1' }),
+    limiter: new RateLimiter({ clock }),
+    retry: { clock, random: () => 0.5 },
+    ...extra,
+  });
 }
 
 const throttling = () => Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 } });
@@ -51,8 +56,19 @@ describe('Route53Adapter.listHostedZones', () => {
     // Prepare
     r53
       .on(ListHostedZonesCommand)
-      .resolvesOnce({ HostedZones: [{ Id: '/hostedzone/Z1', Name: 'Example.com.', CallerReference: 'a' }], IsTruncated: true, NextMarker: 'm2', Marker: '', MaxItems: 100 })
-      .resolvesOnce({ HostedZones: [{ Id: '/hostedzone/Z2', Name: 'internal.example.com.', CallerReference: 'b', Config: { PrivateZone: true } }], IsTruncated: false, Marker: 'm2', MaxItems: 100 });
+      .resolvesOnce({
+        HostedZones: [{ Id: '/hostedzone/Z1', Name: 'Example.com.', CallerReference: 'a' }],
+        IsTruncated: true,
+        NextMarker: 'm2',
+        Marker: '',
+        MaxItems: 100,
+      })
+      .resolvesOnce({
+        HostedZones: [{ Id: '/hostedzone/Z2', Name: 'internal.example.com.', CallerReference: 'b', Config: { PrivateZone: true } }],
+        IsTruncated: false,
+        Marker: 'm2',
+        MaxItems: 100,
+      });
 
     // Act
     const zones = await adapter().listHostedZones();
@@ -74,7 +90,14 @@ describe('Route53Adapter.listRecordSets', () => {
       .resolvesOnce({
         ResourceRecordSets: [
           { Name: 'example.com.', Type: 'NS', TTL: 172800, ResourceRecords: [{ Value: 'ns-1.awsdns-00.com.' }] },
-          { Name: 'Shop.example.com.', Type: 'A', SetIdentifier: 'east', Weight: 100, HealthCheckId: 'hc-1', AliasTarget: { HostedZoneId: 'Z26RNL4JYFTOTI', DNSName: 'mesh-east.elb.us-east-1.amazonaws.com', EvaluateTargetHealth: true } },
+          {
+            Name: 'Shop.example.com.',
+            Type: 'A',
+            SetIdentifier: 'east',
+            Weight: 100,
+            HealthCheckId: 'hc-1',
+            AliasTarget: { HostedZoneId: 'Z26RNL4JYFTOTI', DNSName: 'mesh-east.elb.us-east-1.amazonaws.com', EvaluateTargetHealth: true },
+          },
         ],
         IsTruncated: true,
         NextRecordName: 'shop.example.com.',
@@ -83,7 +106,15 @@ describe('Route53Adapter.listRecordSets', () => {
         MaxItems: 300,
       })
       .resolvesOnce({
-        ResourceRecordSets: [{ Name: 'shop.example.com.', Type: 'A', SetIdentifier: 'west', Failover: 'SECONDARY', AliasTarget: { HostedZoneId: 'Z18D5FSROUN65G', DNSName: 'mesh-west.elb.us-west-2.amazonaws.com.', EvaluateTargetHealth: false } }],
+        ResourceRecordSets: [
+          {
+            Name: 'shop.example.com.',
+            Type: 'A',
+            SetIdentifier: 'west',
+            Failover: 'SECONDARY',
+            AliasTarget: { HostedZoneId: 'Z18D5FSROUN65G', DNSName: 'mesh-west.elb.us-west-2.amazonaws.com.', EvaluateTargetHealth: false },
+          },
+        ],
         IsTruncated: true,
         NextRecordName: '\\052.example.com.',
         NextRecordType: 'TXT',
@@ -102,7 +133,13 @@ describe('Route53Adapter.listRecordSets', () => {
     expect(records).toEqual([
       { name: 'example.com.', type: 'NS', ttl: 172800, values: ['ns-1.awsdns-00.com.'] },
       { ...weighted },
-      { name: 'shop.example.com.', type: 'A', setIdentifier: 'west', failover: 'SECONDARY', aliasTarget: { hostedZoneId: 'Z18D5FSROUN65G', dnsName: 'mesh-west.elb.us-west-2.amazonaws.com.', evaluateTargetHealth: false } },
+      {
+        name: 'shop.example.com.',
+        type: 'A',
+        setIdentifier: 'west',
+        failover: 'SECONDARY',
+        aliasTarget: { hostedZoneId: 'Z18D5FSROUN65G', dnsName: 'mesh-west.elb.us-west-2.amazonaws.com.', evaluateTargetHealth: false },
+      },
       { name: '*.example.com.', type: 'TXT', ttl: 300, values: ['"hello"'] },
     ]);
     const starts = r53.commandCalls(ListResourceRecordSetsCommand).map((c) => c.args[0].input);
@@ -119,7 +156,12 @@ describe('Route53Adapter.listRecordSets', () => {
     r53
       .on(ListResourceRecordSetsCommand)
       .rejectsOnce(throttling())
-      .rejectsOnce(new PriorRequestNotComplete({ message: 'The request was rejected because Route 53 was still processing a prior request.', $metadata: { httpStatusCode: 400 } }))
+      .rejectsOnce(
+        new PriorRequestNotComplete({
+          message: 'The request was rejected because Route 53 was still processing a prior request.',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      )
       .resolves({ ResourceRecordSets: [], IsTruncated: false, MaxItems: 300 });
     const client = adapter(clock);
 
@@ -202,7 +244,14 @@ describe('Route53Adapter.changeRecordSets', () => {
     const marker: RecordSet = { name: '_switchyard.shop.example.com.', type: 'TXT', ttl: 300, values: ['"owner=x"'] };
 
     // Act
-    const result = await adapter().changeRecordSets('Z1', [{ action: 'UPSERT', recordSet: weighted }, { action: 'CREATE', recordSet: marker }], 'switchyard sync');
+    const result = await adapter().changeRecordSets(
+      'Z1',
+      [
+        { action: 'UPSERT', recordSet: weighted },
+        { action: 'CREATE', recordSet: marker },
+      ],
+      'switchyard sync',
+    );
 
     // Assess
     expect(result).toEqual({ dryRun: false, changeId: 'C123', status: 'PENDING' });
@@ -227,11 +276,13 @@ describe('Route53Adapter.changeRecordSets', () => {
 
   it('maps InvalidChangeBatch to Route53Rejected carrying Route 53’s own messages', async () => {
     // Prepare
-    const messages = ['Tried to create resource record set [name=\'shop.example.com.\', type=\'A\', set-identifier=\'east\'] but it already exists'];
+    const messages = ["Tried to create resource record set [name='shop.example.com.', type='A', set-identifier='east'] but it already exists"];
     r53.on(ChangeResourceRecordSetsCommand).rejects(new InvalidChangeBatch({ message: messages[0]!, messages, $metadata: { httpStatusCode: 400 } }));
 
     // Act
-    const failure = await adapter().changeRecordSets('Z1', [{ action: 'CREATE', recordSet: weighted }]).catch((e: unknown) => e);
+    const failure = await adapter()
+      .changeRecordSets('Z1', [{ action: 'CREATE', recordSet: weighted }])
+      .catch((e: unknown) => e);
 
     // Assess
     expect(failure).toBeInstanceOf(Route53Rejected);
@@ -255,7 +306,10 @@ describe('Route53Adapter.changeRecordSets', () => {
 
 describe('Route53Adapter.getChangeStatus', () => {
   it('reads INSYNC and PENDING', async () => {
-    r53.on(GetChangeCommand).resolvesOnce({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date(0) } }).resolvesOnce({ ChangeInfo: { Id: '/change/C1', Status: 'INSYNC', SubmittedAt: new Date(0) } });
+    r53
+      .on(GetChangeCommand)
+      .resolvesOnce({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date(0) } })
+      .resolvesOnce({ ChangeInfo: { Id: '/change/C1', Status: 'INSYNC', SubmittedAt: new Date(0) } });
     const client = adapter();
     expect(await client.getChangeStatus('C1')).toBe('PENDING');
     expect(await client.getChangeStatus('C1')).toBe('INSYNC');
@@ -269,7 +323,22 @@ describe('Route53Adapter health checks', () => {
     r53
       .on(ListHealthChecksCommand)
       .resolvesOnce({
-        HealthChecks: [{ Id: 'hc-1', CallerReference: 'ref-1', HealthCheckVersion: 2, HealthCheckConfig: { Type: 'HTTPS', FullyQualifiedDomainName: 'canary-east.example.com', Port: 443, ResourcePath: '/status/200', RequestInterval: 10, FailureThreshold: 3, EnableSNI: true } }],
+        HealthChecks: [
+          {
+            Id: 'hc-1',
+            CallerReference: 'ref-1',
+            HealthCheckVersion: 2,
+            HealthCheckConfig: {
+              Type: 'HTTPS',
+              FullyQualifiedDomainName: 'canary-east.example.com',
+              Port: 443,
+              ResourcePath: '/status/200',
+              RequestInterval: 10,
+              FailureThreshold: 3,
+              EnableSNI: true,
+            },
+          },
+        ],
         IsTruncated: true,
         NextMarker: 'n',
         Marker: '',
@@ -304,10 +373,42 @@ describe('Route53Adapter health checks', () => {
 
   it('creates with the caller reference and config, tags, updates in place and deletes', async () => {
     // Prepare
-    r53.on(CreateHealthCheckCommand).resolves({ HealthCheck: { Id: 'hc-9', CallerReference: 'sy-abc', HealthCheckVersion: 1, HealthCheckConfig: { Type: 'HTTPS', FullyQualifiedDomainName: 'canary-east.example.com', Port: 443, ResourcePath: '/status/200', RequestInterval: 10, FailureThreshold: 3 } }, Location: 'x' });
-    r53.on(UpdateHealthCheckCommand).resolves({ HealthCheck: { Id: 'hc-9', CallerReference: 'sy-abc', HealthCheckVersion: 2, HealthCheckConfig: { Type: 'HTTPS', FullyQualifiedDomainName: 'canary-east.example.com', Port: 8443, ResourcePath: '/healthz', RequestInterval: 10, FailureThreshold: 3 } } });
+    r53.on(CreateHealthCheckCommand).resolves({
+      HealthCheck: {
+        Id: 'hc-9',
+        CallerReference: 'sy-abc',
+        HealthCheckVersion: 1,
+        HealthCheckConfig: {
+          Type: 'HTTPS',
+          FullyQualifiedDomainName: 'canary-east.example.com',
+          Port: 443,
+          ResourcePath: '/status/200',
+          RequestInterval: 10,
+          FailureThreshold: 3,
+        },
+      },
+      Location: 'x',
+    });
+    r53.on(UpdateHealthCheckCommand).resolves({
+      HealthCheck: {
+        Id: 'hc-9',
+        CallerReference: 'sy-abc',
+        HealthCheckVersion: 2,
+        HealthCheckConfig: {
+          Type: 'HTTPS',
+          FullyQualifiedDomainName: 'canary-east.example.com',
+          Port: 8443,
+          ResourcePath: '/healthz',
+          RequestInterval: 10,
+          FailureThreshold: 3,
+        },
+      },
+    });
     r53.on(ChangeTagsForResourceCommand).resolves({});
-    r53.on(DeleteHealthCheckCommand).resolvesOnce({}).rejectsOnce(new NoSuchHealthCheck({ message: 'gone', $metadata: {} }));
+    r53
+      .on(DeleteHealthCheckCommand)
+      .resolvesOnce({})
+      .rejectsOnce(new NoSuchHealthCheck({ message: 'gone', $metadata: {} }));
     const client = adapter();
 
     // Act
@@ -322,15 +423,39 @@ describe('Route53Adapter health checks', () => {
     expect(updated.version).toBe(2);
     expect(r53.commandCalls(CreateHealthCheckCommand)[0]!.args[0].input).toEqual({
       CallerReference: 'sy-abc',
-      HealthCheckConfig: { Type: 'HTTPS', FullyQualifiedDomainName: 'canary-east.example.com', Port: 443, ResourcePath: '/status/200', RequestInterval: 10, FailureThreshold: 3, EnableSNI: true },
+      HealthCheckConfig: {
+        Type: 'HTTPS',
+        FullyQualifiedDomainName: 'canary-east.example.com',
+        Port: 443,
+        ResourcePath: '/status/200',
+        RequestInterval: 10,
+        FailureThreshold: 3,
+        EnableSNI: true,
+      },
     });
-    expect(r53.commandCalls(UpdateHealthCheckCommand)[0]!.args[0].input).toMatchObject({ HealthCheckId: 'hc-9', HealthCheckVersion: 1, Port: 8443, ResourcePath: '/healthz' });
-    expect(r53.commandCalls(ChangeTagsForResourceCommand)[0]!.args[0].input).toEqual({ ResourceType: 'healthcheck', ResourceId: 'hc-9', AddTags: [{ Key: 'switchyard:owner', Value: 'me' }] });
+    expect(r53.commandCalls(UpdateHealthCheckCommand)[0]!.args[0].input).toMatchObject({
+      HealthCheckId: 'hc-9',
+      HealthCheckVersion: 1,
+      Port: 8443,
+      ResourcePath: '/healthz',
+    });
+    expect(r53.commandCalls(ChangeTagsForResourceCommand)[0]!.args[0].input).toEqual({
+      ResourceType: 'healthcheck',
+      ResourceId: 'hc-9',
+      AddTags: [{ Key: 'switchyard:owner', Value: 'me' }],
+    });
     expect(r53.commandCalls(DeleteHealthCheckCommand)).toHaveLength(2);
   });
 
   it('resets the path when a check becomes TCP', async () => {
-    r53.on(UpdateHealthCheckCommand).resolves({ HealthCheck: { Id: 'hc-9', CallerReference: 'r', HealthCheckVersion: 3, HealthCheckConfig: { Type: 'TCP', FullyQualifiedDomainName: 'canary-east.example.com', Port: 443 } } });
+    r53.on(UpdateHealthCheckCommand).resolves({
+      HealthCheck: {
+        Id: 'hc-9',
+        CallerReference: 'r',
+        HealthCheckVersion: 3,
+        HealthCheckConfig: { Type: 'TCP', FullyQualifiedDomainName: 'canary-east.example.com', Port: 443 },
+      },
+    });
 
     await adapter().updateHealthCheck('hc-9', 2, { protocol: 'TCP', fqdn: 'canary-east.example.com', port: 443, intervalSeconds: 30, failureThreshold: 3 });
 
@@ -350,7 +475,12 @@ describe('record set mapping', () => {
       aliasTarget: fc.record({ hostedZoneId: fc.constantFrom('Z26RNL4JYFTOTI', 'Z35SXDOTRQ7X7K'), dnsName: name, evaluateTargetHealth: fc.boolean() }),
       healthCheckId: fc.uuid(),
     }),
-    fc.record({ name, type: fc.constant('TXT'), ttl: fc.integer({ min: 0, max: 86400 }), values: fc.array(fc.stringMatching(/^"[a-z=,0-9]{0,20}"$/), { minLength: 1, maxLength: 3 }) }),
+    fc.record({
+      name,
+      type: fc.constant('TXT'),
+      ttl: fc.integer({ min: 0, max: 86400 }),
+      values: fc.array(fc.stringMatching(/^"[a-z=,0-9]{0,20}"$/), { minLength: 1, maxLength: 3 }),
+    }),
   );
 
   it('round-trips every record Switchyard writes', () => {
@@ -389,7 +519,13 @@ describe('Route53Adapter with sendChangeRequests and waitForInsync', () => {
       if (input.ChangeBatch.Changes.some((c) => c.ResourceRecordSet.Name === 'b.example.com.')) {
         throw new InvalidChangeBatch({ message, messages: [message], $metadata: { httpStatusCode: 400 } });
       }
-      return { ChangeInfo: { Id: `/change/C${input.ChangeBatch.Changes.length}-${input.ChangeBatch.Changes[0]!.ResourceRecordSet.Name}`, Status: 'PENDING', SubmittedAt: new Date(0) } };
+      return {
+        ChangeInfo: {
+          Id: `/change/C${input.ChangeBatch.Changes.length}-${input.ChangeBatch.Changes[0]!.ResourceRecordSet.Name}`,
+          Status: 'PENDING',
+          SubmittedAt: new Date(0),
+        },
+      };
     });
 
     // Act

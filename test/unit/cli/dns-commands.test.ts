@@ -29,12 +29,17 @@ let err: string[];
 let clock: VirtualClock;
 
 function mockEmptyAccount(): void {
-  r53.on(ListHostedZonesCommand).resolves({ HostedZones: [{ Id: '/hostedzone/Z1', Name: 'example.com.', CallerReference: 'x' }], IsTruncated: false, Marker: '', MaxItems: 100 });
+  r53
+    .on(ListHostedZonesCommand)
+    .resolves({ HostedZones: [{ Id: '/hostedzone/Z1', Name: 'example.com.', CallerReference: 'x' }], IsTruncated: false, Marker: '', MaxItems: 100 });
   r53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [], IsTruncated: false, MaxItems: 300 });
   r53.on(ListHealthChecksCommand).resolves({ HealthChecks: [], IsTruncated: false, Marker: '', MaxItems: 100 });
   r53.on(ListTagsForResourcesCommand).resolves({ ResourceTagSets: [] });
   let n = 0;
-  r53.on(CreateHealthCheckCommand).callsFake((input) => ({ HealthCheck: { Id: `hc-${++n}`, CallerReference: input.CallerReference, HealthCheckVersion: 1, HealthCheckConfig: input.HealthCheckConfig }, Location: 'x' }));
+  r53.on(CreateHealthCheckCommand).callsFake((input) => ({
+    HealthCheck: { Id: `hc-${++n}`, CallerReference: input.CallerReference, HealthCheckVersion: 1, HealthCheckConfig: input.HealthCheckConfig },
+    Location: 'x',
+  }));
   r53.on(ChangeTagsForResourceCommand).resolves({});
   r53.on(GetChangeCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'INSYNC', SubmittedAt: new Date(0) } });
 }
@@ -71,11 +76,15 @@ describe('switchyard plan', () => {
     const text = out.join('\n');
     expect(text).toMatch(/^Owner switchyard-example, policy sync, zones example\.com\. \(Z1\)/);
     expect(text).toMatch(/ACTION\s+ZONE\s+NAME\s+TYPE\s+SET\s+ROUTING\s+HEALTH CHECK\s+TARGET/);
-    expect(text).toMatch(/CREATE\s+Z1\s+shop\.example\.com\.\s+A\s+east\s+weight 100\s+new \(east\)\s+alias mesh-east-ingress-1a2b3c4d5e6f7a8b\.elb\.us-east-1\.amazonaws\.com\./);
+    expect(text).toMatch(
+      /CREATE\s+Z1\s+shop\.example\.com\.\s+A\s+east\s+weight 100\s+new \(east\)\s+alias mesh-east-ingress-1a2b3c4d5e6f7a8b\.elb\.us-east-1\.amazonaws\.com\./,
+    );
     expect(text).toMatch(/CREATE\s+Z1\s+api\.example\.com\.\s+A\s+west\s+failover SECONDARY/);
     expect(text).toMatch(/CREATE\s+Z1\s+docs\.example\.com\.\s+A\s+eu\s+latency eu-west-1/);
     expect(text).toMatch(/create\s+east\s+\(new\)\s+HTTP canary-east\.example\.com:80\/status\/200 every 10s, 3 failures/);
-    expect(text).toContain('Plan: 12 to create, 0 to update, 0 to delete (+8 ownership marker changes); health checks: 5 to create, 0 to update, 0 to delete; 1 ChangeResourceRecordSets request.');
+    expect(text).toContain(
+      'Plan: 12 to create, 0 to update, 0 to delete (+8 ownership marker changes); health checks: 5 to create, 0 to update, 0 to delete; 1 ChangeResourceRecordSets request.',
+    );
     expect(r53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(0);
     expect(r53.commandCalls(CreateHealthCheckCommand)).toHaveLength(0);
     expect(err.join('\n')).toContain('zone example.com. (Z1): 0 record sets');
@@ -127,9 +136,13 @@ describe('switchyard plan', () => {
     expect(asked).toEqual([['switchyard-state', 'http://127.0.0.1:4566']]);
     const doc = JSON.parse(out.join('\n'));
     const shop = doc.changes.filter((c: { name: string; recordSet: { type: string } }) => c.name === 'shop.example.com.' && c.recordSet.type === 'A');
-    expect(Object.fromEntries(shop.map((c: { recordSet: { setIdentifier: string; weight: number } }) => [c.recordSet.setIdentifier, c.recordSet.weight]))).toEqual({ east: 0, west: 0, eu: 100 });
+    expect(
+      Object.fromEntries(shop.map((c: { recordSet: { setIdentifier: string; weight: number } }) => [c.recordSet.setIdentifier, c.recordSet.weight])),
+    ).toEqual({ east: 0, west: 0, eu: 100 });
     const api = doc.changes.filter((c: { name: string; recordSet: { type: string } }) => c.name === 'api.example.com.' && c.recordSet.type === 'A');
-    expect(api.map((c: { recordSet: { setIdentifier: string; failover: string } }) => `${c.recordSet.setIdentifier} ${c.recordSet.failover}`)).toEqual(['west SECONDARY']);
+    expect(api.map((c: { recordSet: { setIdentifier: string; failover: string } }) => `${c.recordSet.setIdentifier} ${c.recordSet.failover}`)).toEqual([
+      'west SECONDARY',
+    ]);
   });
 
   it('exits 2 on an unknown --source', async () => {
@@ -147,8 +160,23 @@ describe('switchyard plan', () => {
       mockEmptyAccount();
       r53.on(ListResourceRecordSetsCommand).resolves({
         ResourceRecordSets: [
-          { Name: 'shop.example.com.', Type: 'A', SetIdentifier: 'eu', Weight: 100, AliasTarget: { HostedZoneId: 'Z32O12XQLNTSW2', DNSName: 'mesh-eu-ingress-0a1b2c3d4e5f6a7b.elb.eu-west-1.amazonaws.com.', EvaluateTargetHealth: true } },
-          { Name: '_switchyard.shop.example.com.', Type: 'TXT', TTL: 300, ResourceRecords: [{ Value: '"heritage=switchyard,owner=switchyard-example,set=A/eu"' }] },
+          {
+            Name: 'shop.example.com.',
+            Type: 'A',
+            SetIdentifier: 'eu',
+            Weight: 100,
+            AliasTarget: {
+              HostedZoneId: 'Z32O12XQLNTSW2',
+              DNSName: 'mesh-eu-ingress-0a1b2c3d4e5f6a7b.elb.eu-west-1.amazonaws.com.',
+              EvaluateTargetHealth: true,
+            },
+          },
+          {
+            Name: '_switchyard.shop.example.com.',
+            Type: 'TXT',
+            TTL: 300,
+            ResourceRecords: [{ Value: '"heritage=switchyard,owner=switchyard-example,set=A/eu"' }],
+          },
         ],
         IsTruncated: false,
         MaxItems: 300,
@@ -162,7 +190,12 @@ describe('switchyard plan', () => {
       const doc = JSON.parse(out.join('\n'));
       expect(doc.unreachable).toEqual(['eu']);
       expect(doc.changes.filter((c: { action: string }) => c.action === 'DELETE')).toEqual([]);
-      expect(doc.changes.filter((c: { name: string; recordSet: { type: string } }) => c.name === 'shop.example.com.' && c.recordSet.type === 'A').map((c: { recordSet: { setIdentifier: string } }) => c.recordSet.setIdentifier).sort()).toEqual(['east', 'west']);
+      expect(
+        doc.changes
+          .filter((c: { name: string; recordSet: { type: string } }) => c.name === 'shop.example.com.' && c.recordSet.type === 'A')
+          .map((c: { recordSet: { setIdentifier: string } }) => c.recordSet.setIdentifier)
+          .sort(),
+      ).toEqual(['east', 'west']);
       expect(doc.problems.some((p: { subject: string; reason: string }) => p.subject === 'eu' && p.reason.startsWith('cannot read the cluster'))).toBe(true);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -202,7 +235,10 @@ describe('switchyard plan', () => {
       expect(code).toBe(1);
       const doc = JSON.parse(out.join('\n'));
       expect(doc.problems).toContainEqual(
-        expect.objectContaining({ subject: 'edge-us/IstioGateway/edge/blog', reason: 'edge cluster edge-us publishes "blog.example.com", which no workload cluster serves (east, west, eu)' }),
+        expect.objectContaining({
+          subject: 'edge-us/IstioGateway/edge/blog',
+          reason: 'edge cluster edge-us publishes "blog.example.com", which no workload cluster serves (east, west, eu)',
+        }),
       );
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -218,7 +254,10 @@ describe('switchyard plan', () => {
     const doc = JSON.parse(out.join('\n'));
     expect(doc.summary).toEqual({ create: 12, update: 0, delete: 0, markers: 8, requests: 1 });
     expect(doc.healthChecks.create).toHaveLength(5);
-    expect(doc.changes.find((c: { name: string; recordSet: { setIdentifier?: string } }) => c.name === 'api.example.com.' && c.recordSet.setIdentifier === 'east').recordSet.failover).toBe('PRIMARY');
+    expect(
+      doc.changes.find((c: { name: string; recordSet: { setIdentifier?: string } }) => c.name === 'api.example.com.' && c.recordSet.setIdentifier === 'east')
+        .recordSet.failover,
+    ).toBe('PRIMARY');
     expect(doc.problems).toEqual([]);
     expect(err).toEqual([]);
   });
@@ -255,7 +294,11 @@ describe('switchyard plan', () => {
   });
 
   it('exits 1 when Route 53 cannot be read', async () => {
-    r53.on(ListHostedZonesCommand).rejects(Object.assign(new Error('User is not authorized to perform: route53:ListHostedZones'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+    r53
+      .on(ListHostedZonesCommand)
+      .rejects(
+        Object.assign(new Error('User is not authorized to perform: route53:ListHostedZones'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }),
+      );
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
 
     expect(await run('plan', '--fleet', 'examples/fleet')).toBe(1);
@@ -292,7 +335,9 @@ describe('switchyard sync', () => {
     expect(r53.commandCalls(CreateHealthCheckCommand)).toHaveLength(5);
     expect(r53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(1);
     expect(r53.commandCalls(ChangeResourceRecordSetsCommand)[0]!.args[0].input.ChangeBatch?.Changes).toHaveLength(20);
-    expect(out.join('\n')).toMatch(/^Sync done: 20 changes applied for 8 names, 0 names failed; 1 request sent; health checks 5 created, 0 updated, 0 deleted\.\nAll changes INSYNC after 2 s\./);
+    expect(out.join('\n')).toMatch(
+      /^Sync done: 20 changes applied for 8 names, 0 names failed; 1 request sent; health checks 5 created, 0 updated, 0 deleted\.\nAll changes INSYNC after 2 s\./,
+    );
     expect(err).toContain('request 1/1 Z1: 8 name(s) applied');
     expect(clock.sleeps).toContain(2000);
   });

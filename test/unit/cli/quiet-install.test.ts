@@ -10,7 +10,10 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 // The PATH without the checkout's node_modules/.bin, so `node` is the system's.
-const PATH = (process.env.PATH ?? '').split(delimiter).filter((dir) => !dir.includes('node_modules')).join(delimiter);
+const PATH = (process.env.PATH ?? '')
+  .split(delimiter)
+  .filter((dir) => !dir.includes('node_modules'))
+  .join(delimiter);
 const systemNode = spawnSync('node', ['--version'], { encoding: 'utf8', env: { ...process.env, PATH } });
 const [major = 0, minor = 0] = (systemNode.stdout ?? '').trim().replace(/^v/, '').split('.').map(Number);
 const systemNpm = spawnSync('npm', ['--version'], { encoding: 'utf8', env: { ...process.env, PATH } });

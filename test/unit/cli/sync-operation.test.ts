@@ -54,12 +54,21 @@ function applySent(changes: readonly SdkChange[]): void {
 
 function mockEmptyAccount(): void {
   zone = new Map();
-  r53.on(ListHostedZonesCommand).resolves({ HostedZones: [{ Id: '/hostedzone/Z1', Name: 'example.com.', CallerReference: 'x' }], IsTruncated: false, Marker: '', MaxItems: 100 });
-  r53.on(ListResourceRecordSetsCommand).callsFake(() => ({ ResourceRecordSets: [...zone.values()].sort((a, b) => (a.Name! < b.Name! ? -1 : a.Name! > b.Name! ? 1 : 0)), IsTruncated: false, MaxItems: 300 }));
+  r53
+    .on(ListHostedZonesCommand)
+    .resolves({ HostedZones: [{ Id: '/hostedzone/Z1', Name: 'example.com.', CallerReference: 'x' }], IsTruncated: false, Marker: '', MaxItems: 100 });
+  r53.on(ListResourceRecordSetsCommand).callsFake(() => ({
+    ResourceRecordSets: [...zone.values()].sort((a, b) => (a.Name! < b.Name! ? -1 : a.Name! > b.Name! ? 1 : 0)),
+    IsTruncated: false,
+    MaxItems: 300,
+  }));
   r53.on(ListHealthChecksCommand).resolves({ HealthChecks: [], IsTruncated: false, Marker: '', MaxItems: 100 });
   r53.on(ListTagsForResourcesCommand).resolves({ ResourceTagSets: [] });
   let n = 0;
-  r53.on(CreateHealthCheckCommand).callsFake((input) => ({ HealthCheck: { Id: `hc-${++n}`, CallerReference: input.CallerReference, HealthCheckVersion: 1, HealthCheckConfig: input.HealthCheckConfig }, Location: 'x' }));
+  r53.on(CreateHealthCheckCommand).callsFake((input) => ({
+    HealthCheck: { Id: `hc-${++n}`, CallerReference: input.CallerReference, HealthCheckVersion: 1, HealthCheckConfig: input.HealthCheckConfig },
+    Location: 'x',
+  }));
   r53.on(ChangeTagsForResourceCommand).resolves({});
   r53.on(GetChangeCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'INSYNC', SubmittedAt: new Date(0) } });
   r53.on(ChangeResourceRecordSetsCommand).callsFake((input: { ChangeBatch: { Changes: SdkChange[] } }) => {
@@ -137,7 +146,10 @@ describe('switchyard sync, as an operation', () => {
   it('is refused with LockHeld while Reconcile holds the fleet lock, and writes nothing', async () => {
     // Prepare
     mockEmptyAccount();
-    await table.updateFleet((state) => ({ next: acquireFleetLock(state, { holder: 'reconcile-scheduled-1', operation: 'reconcile', now: new Date(), ttlSeconds: 900 }).state, result: null }));
+    await table.updateFleet((state) => ({
+      next: acquireFleetLock(state, { holder: 'reconcile-scheduled-1', operation: 'reconcile', now: new Date(), ttlSeconds: 900 }).state,
+      result: null,
+    }));
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
 
     // Act
@@ -179,7 +191,20 @@ describe('switchyard sync, as an operation', () => {
     mockEmptyAccount();
     r53.on(ChangeResourceRecordSetsCommand).callsFake(async (input: { ChangeBatch: { Changes: SdkChange[] } }) => {
       applySent(input.ChangeBatch.Changes);
-      await table.updateFleet((state) => ({ next: { ...state, fleetLock: { holder: 'reconcile-9', operation: 'reconcile' as const, token: state.lastToken + 1, acquiredAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 600_000).toISOString() }, lastToken: state.lastToken + 1 }, result: null }));
+      await table.updateFleet((state) => ({
+        next: {
+          ...state,
+          fleetLock: {
+            holder: 'reconcile-9',
+            operation: 'reconcile' as const,
+            token: state.lastToken + 1,
+            acquiredAt: new Date().toISOString(),
+            expiresAt: new Date(Date.now() + 600_000).toISOString(),
+          },
+          lastToken: state.lastToken + 1,
+        },
+        result: null,
+      }));
       return { ChangeInfo: { Id: '/change/C3', Status: 'PENDING', SubmittedAt: new Date(0) } };
     });
 
@@ -188,14 +213,16 @@ describe('switchyard sync, as an operation', () => {
 
     // Assess
     expect(code).toBe(1);
-    expect(err.join('\n')).toMatch(/LockHeld: sync lost the fleet lock while it wrote Route 53 \(the fleet lock with token 1 is no longer held \(now held by reconcile reconcile-9/);
+    expect(err.join('\n')).toMatch(
+      /LockHeld: sync lost the fleet lock while it wrote Route 53 \(the fleet lock with token 1 is no longer held \(now held by reconcile reconcile-9/,
+    );
     expect(out.join('\n')).toContain('Fleet lock lost:');
     expect(await table.listJournal()).toEqual([]);
     expect(events).toEqual([]);
     expect((await table.readFleet()).fleetLock?.holder).toBe('reconcile-9');
   });
 
-    it('changes nothing in the table with --dry-run: no lock, no journal, no event', async () => {
+  it('changes nothing in the table with --dry-run: no lock, no journal, no event', async () => {
     mockEmptyAccount();
 
     const code = await main(['sync', '--fleet', 'examples/fleet', '--stage', 'dev', '--dry-run']);
@@ -214,7 +241,9 @@ describe('switchyard sync, as an operation', () => {
     const code = await main(['sync', '--fleet', 'examples/fleet', '--stage', 'dev', '--no-state-table']);
 
     expect(code).toBe(2);
-    expect(String(errors.mock.calls[0]?.[0])).toContain('--no-state-table refused: the state table switchyard-dev-state exists at AWS; syncing without it would undo the drains and failovers it records');
+    expect(String(errors.mock.calls[0]?.[0])).toContain(
+      '--no-state-table refused: the state table switchyard-dev-state exists at AWS; syncing without it would undo the drains and failovers it records',
+    );
     expect(r53.calls()).toHaveLength(0);
   });
 
@@ -228,7 +257,9 @@ describe('switchyard sync, as an operation', () => {
     expect(await main(['sync', '--fleet', 'examples/fleet', '--no-state-table'])).toBe(2);
     expect(await main(['sync', '--fleet', 'examples/fleet', '--stage', 'qa'])).toBe(2);
 
-    expect(String(errors.mock.calls[0]?.[0])).toContain("sync follows the drains and failovers in the stage's state table: give --stage <stage> or --state-table <name>");
+    expect(String(errors.mock.calls[0]?.[0])).toContain(
+      "sync follows the drains and failovers in the stage's state table: give --stage <stage> or --state-table <name>",
+    );
     expect(String(errors.mock.calls[1]?.[0])).toContain('--no-state-table: give --stage <stage>');
     expect(String(errors.mock.calls[2]?.[0])).toContain('state table switchyard-qa-state does not exist at AWS');
     expect(r53.calls()).toHaveLength(0);

@@ -48,7 +48,11 @@ describe('parseLoadBalancerHostname', () => {
 describe('aliasTargetFor', () => {
   it('targets the NLB name as is, lower-case with a trailing dot', () => {
     const result = aliasTargetFor('Nlb-1.elb.us-east-1.amazonaws.com', { dualStack: true, evaluateTargetHealth: true });
-    expect(result).toMatchObject({ ok: true, dualStack: true, aliasTarget: { hostedZoneId: 'Z26RNL4JYFTOTI', dnsName: 'nlb-1.elb.us-east-1.amazonaws.com.', evaluateTargetHealth: true } });
+    expect(result).toMatchObject({
+      ok: true,
+      dualStack: true,
+      aliasTarget: { hostedZoneId: 'Z26RNL4JYFTOTI', dnsName: 'nlb-1.elb.us-east-1.amazonaws.com.', evaluateTargetHealth: true },
+    });
   });
 
   it('prefixes dualstack. for a dual-stack ALB/CLB (the name that answers AAAA)', () => {

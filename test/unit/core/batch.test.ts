@@ -50,20 +50,25 @@ describe('batchChanges', () => {
       action: fc.constantFrom<Change['action']>('CREATE', 'UPSERT', 'DELETE'),
     });
     fc.assert(
-      fc.property(fc.array(group, { maxLength: 60 }), fc.integer({ min: 20, max: 200 }), fc.integer({ min: 500, max: 8000 }), (specs, maxRecords, maxValueChars) => {
-        const groups = specs.map((s, i) => txtGroup(`g${i}.`, s.values, s.length, s.action));
-        const limits = { maxRecords, maxValueChars };
-        const { requests, oversized } = batchChanges('Z1', groups, limits);
-        for (const request of requests) {
-          const cost = request.groups.map(groupCost).reduce((a, b) => ({ records: a.records + b.records, chars: a.chars + b.chars }));
-          expect(cost.records).toBeLessThanOrEqual(maxRecords);
-          expect(cost.chars).toBeLessThanOrEqual(maxValueChars);
-          expect(requestChanges(request).length).toBeGreaterThan(0);
-        }
-        const fitting = groups.filter((g) => groupCost(g).records <= maxRecords && groupCost(g).chars <= maxValueChars);
-        expect(requests.flatMap((r) => r.groups)).toEqual(fitting);
-        expect(oversized).toHaveLength(groups.length - fitting.length);
-      }),
+      fc.property(
+        fc.array(group, { maxLength: 60 }),
+        fc.integer({ min: 20, max: 200 }),
+        fc.integer({ min: 500, max: 8000 }),
+        (specs, maxRecords, maxValueChars) => {
+          const groups = specs.map((s, i) => txtGroup(`g${i}.`, s.values, s.length, s.action));
+          const limits = { maxRecords, maxValueChars };
+          const { requests, oversized } = batchChanges('Z1', groups, limits);
+          for (const request of requests) {
+            const cost = request.groups.map(groupCost).reduce((a, b) => ({ records: a.records + b.records, chars: a.chars + b.chars }));
+            expect(cost.records).toBeLessThanOrEqual(maxRecords);
+            expect(cost.chars).toBeLessThanOrEqual(maxValueChars);
+            expect(requestChanges(request).length).toBeGreaterThan(0);
+          }
+          const fitting = groups.filter((g) => groupCost(g).records <= maxRecords && groupCost(g).chars <= maxValueChars);
+          expect(requests.flatMap((r) => r.groups)).toEqual(fitting);
+          expect(oversized).toHaveLength(groups.length - fitting.length);
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -13,7 +13,12 @@ describe('describeClusterRecord', () => {
   });
 
   it('the event schema keeps before/after for every policy and refuses a malformed one', () => {
-    const app = { hostname: 'api.example.com', routing: 'failover', before: { present: true, inTraffic: true, role: 'PRIMARY' }, after: { present: false, inTraffic: false } };
+    const app = {
+      hostname: 'api.example.com',
+      routing: 'failover',
+      before: { present: true, inTraffic: true, role: 'PRIMARY' },
+      after: { present: false, inTraffic: false },
+    };
     expect(appWeightSchema.parse(app)).toEqual(app);
     expect(appWeightSchema.safeParse({ ...app, after: { inTraffic: false } }).success).toBe(false);
   });

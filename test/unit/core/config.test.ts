@@ -75,12 +75,23 @@ describe('parseFleetConfig', () => {
     // Act
     const issues = issuesOf(text);
     // Assess
-    expect(issues).toContainEqual(expect.stringMatching(new RegExp(`^clusters\\[0\\]\\.region: unknown AWS region .*\\(line ${lineOf('eu-west-9')}, column 13\\)$`)));
+    expect(issues).toContainEqual(
+      expect.stringMatching(new RegExp(`^clusters\\[0\\]\\.region: unknown AWS region .*\\(line ${lineOf('eu-west-9')}, column 13\\)$`)),
+    );
     expect(issues).toContainEqual(expect.stringMatching(new RegExp(`^clusters\\[1\\]\\.region: .*\\(line ${lineOf('name: west')}, column 5\\)$`)));
   });
 
   it('refuses an alias bomb as invalid YAML instead of expanding it', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...Array.from(
+        { length: 8 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+            .fill(`*${String.fromCharCode(97 + i)}`)
+            .join(', ')}]`,
+      ),
+    ].join('\n');
     expect(issuesOf(bomb)[0]).toMatch(/^not valid YAML: /);
   });
 
@@ -151,7 +162,9 @@ describe('fleet paths', () => {
   });
 
   it('names the setting in fleet.yaml', () => {
-    expect(issuesOf(`${minimal}    manifests: /etc\n`)).toEqual(['clusters[0].manifests: "/etc" is absolute; fleet paths are relative to the fleet folder (line 10, column 16)']);
+    expect(issuesOf(`${minimal}    manifests: /etc\n`)).toEqual([
+      'clusters[0].manifests: "/etc" is absolute; fleet paths are relative to the fleet folder (line 10, column 16)',
+    ]);
     expect(issuesOf(`${minimal}endpointsFile: ../shadow\n`)).toEqual(['endpointsFile: "../shadow" leaves the fleet folder (line 10, column 16)']);
   });
 
@@ -179,14 +192,18 @@ describe('fleet paths', () => {
     it('refuses a symlink (even a dangling one, or one under a folder not there yet) that leads outside', async () => {
       await symlink(outside, join(fleet, 'clusters', 'east'));
       await symlink(join(outside, 'not-yet'), join(fleet, 'clusters', 'west'));
-      await expect(resolveFleetPath(fleet, 'clusters/east')).rejects.toThrow(`"clusters/east" leads to ${outside} through a symlink, outside the fleet folder ${fleet}`);
+      await expect(resolveFleetPath(fleet, 'clusters/east')).rejects.toThrow(
+        `"clusters/east" leads to ${outside} through a symlink, outside the fleet folder ${fleet}`,
+      );
       await expect(resolveFleetPath(fleet, 'clusters/west/x')).rejects.toThrow(`leads to ${join(outside, 'not-yet', 'x')} through a symlink`);
     });
 
     it('makes loadFleet fail with file, setting and reason', async () => {
       await writeFile(join(fleet, 'fleet.yaml'), `${minimal}    manifests: clusters/east\n`);
       await symlink(outside, join(fleet, 'clusters', 'east'));
-      await expect(loadFleet(fleet)).rejects.toThrow(`${join(fleet, 'fleet.yaml')}: invalid configuration\n  clusters[0].manifests: "clusters/east" leads to ${outside} through a symlink`);
+      await expect(loadFleet(fleet)).rejects.toThrow(
+        `${join(fleet, 'fleet.yaml')}: invalid configuration\n  clusters[0].manifests: "clusters/east" leads to ${outside} through a symlink`,
+      );
     });
   });
 });

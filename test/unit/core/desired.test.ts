@@ -51,7 +51,8 @@ describe('computeDesiredState: record sets', () => {
     alb.dualStack = true;
     const state = computeDesiredState({ fleet: f, zones: ZONES, endpoints: [endpoint(SHOP, 'alb')] });
     expect(state.records.map((r) => r.recordSet.type)).toEqual(['A', 'AAAA']);
-    for (const r of state.records) expect(r.recordSet.aliasTarget).toEqual({ hostedZoneId: ALB_ZONE_US_WEST_2, dnsName: `dualstack.${LB.alb}.`, evaluateTargetHealth: true });
+    for (const r of state.records)
+      expect(r.recordSet.aliasTarget).toEqual({ hostedZoneId: ALB_ZONE_US_WEST_2, dnsName: `dualstack.${LB.alb}.`, evaluateTargetHealth: true });
   });
 
   it('assigns failover roles by failoverPriority, and leaves a third cluster out with a problem', () => {
@@ -85,7 +86,9 @@ describe('computeDesiredState: record sets', () => {
   it('reports clusters that disagree on routing and falls back to the default', () => {
     const state = desired({ endpoints: [endpoint(SHOP, 'east', { routing: 'latency' }), endpoint(SHOP, 'west', { routing: 'failover' })] });
     expect(state.apps[0]?.policy).toBe('weighted');
-    expect(state.problems[0]?.reason).toMatch(/clusters disagree on switchyard.io\/routing for shop.example.com \(east: latency; west: failover\); using weighted/);
+    expect(state.problems[0]?.reason).toMatch(
+      /clusters disagree on switchyard.io\/routing for shop.example.com \(east: latency; west: failover\); using weighted/,
+    );
   });
 
   it('reports simple routing asked for several clusters and uses weighted', () => {
@@ -112,7 +115,10 @@ describe('computeDesiredState: intents and health', () => {
   });
 
   it('scales the weight by the intent percentage while draining', () => {
-    const state = desired({ endpoints: [endpoint(SHOP, 'east', { weight: 55 }), endpoint(SHOP, 'west')], intents: [{ cluster: 'east', state: 'DRAINING', weightPercent: 50 }] });
+    const state = desired({
+      endpoints: [endpoint(SHOP, 'east', { weight: 55 }), endpoint(SHOP, 'west')],
+      intents: [{ cluster: 'east', state: 'DRAINING', weightPercent: 50 }],
+    });
     expect(routing(state)).toEqual({ 'shop.example.com.|A|east': 28, 'shop.example.com.|A|west': 100 });
   });
 
@@ -122,7 +128,10 @@ describe('computeDesiredState: intents and health', () => {
   });
 
   it('leaves a drained failover or latency cluster out, keeps a partially drained one', () => {
-    const failover = desired({ endpoints: [endpoint(SHOP, 'east', { routing: 'failover' }), endpoint(SHOP, 'west', { routing: 'failover' })], intents: [drained('east')] });
+    const failover = desired({
+      endpoints: [endpoint(SHOP, 'east', { routing: 'failover' }), endpoint(SHOP, 'west', { routing: 'failover' })],
+      intents: [drained('east')],
+    });
     expect(routing(failover)).toEqual({ 'shop.example.com.|A|west': 'SECONDARY' });
     const latency = desired({
       endpoints: [endpoint(SHOP, 'east', { routing: 'latency' }), endpoint(SHOP, 'west', { routing: 'latency' })],
@@ -139,17 +148,26 @@ describe('computeDesiredState: intents and health', () => {
   it.each([
     ['weighted', two, { 'shop.example.com.|A|east': 100, 'shop.example.com.|A|west': 100 }],
     ['simple', [endpoint(SHOP, 'east')], { 'shop.example.com.|A|-': 'simple' }],
-    ['failover', [endpoint(SHOP, 'east', { routing: 'failover' }), endpoint(SHOP, 'west', { routing: 'failover' })], { 'shop.example.com.|A|east': 'PRIMARY', 'shop.example.com.|A|west': 'SECONDARY' }],
+    [
+      'failover',
+      [endpoint(SHOP, 'east', { routing: 'failover' }), endpoint(SHOP, 'west', { routing: 'failover' })],
+      { 'shop.example.com.|A|east': 'PRIMARY', 'shop.example.com.|A|west': 'SECONDARY' },
+    ],
   ])('fails open when every cluster of a %s app is drained or unhealthy', (_, endpoints, expected) => {
     const state = desired({ endpoints, intents: [drained('east')], health: { west: 'UNHEALTHY' } });
     expect(routing(state)).toEqual(expected);
     expect(state.failOpen).toEqual([SHOP]);
     expect(state.apps[0]?.failOpen).toBe(true);
-    expect(state.problems.map((p) => p.reason)).toContainEqual(expect.stringMatching(/every cluster of shop.example.com is drained or unhealthy; failing open/));
+    expect(state.problems.map((p) => p.reason)).toContainEqual(
+      expect.stringMatching(/every cluster of shop.example.com is drained or unhealthy; failing open/),
+    );
   });
 
   it('applies per-app intents on top of cluster intents (one app failed over, others untouched)', () => {
-    const state = desired({ endpoints: [...two, endpoint('cart.example.com', 'east'), endpoint('cart.example.com', 'west')], appIntents: [{ hostname: 'Shop.example.com', cluster: 'east', weightPercent: 0 }] });
+    const state = desired({
+      endpoints: [...two, endpoint('cart.example.com', 'east'), endpoint('cart.example.com', 'west')],
+      appIntents: [{ hostname: 'Shop.example.com', cluster: 'east', weightPercent: 0 }],
+    });
     expect(routing(state)).toEqual({
       'cart.example.com.|A|east': 100,
       'cart.example.com.|A|west': 100,
@@ -220,7 +238,12 @@ describe('computeDesiredState: endpoints left out', () => {
 describe('health checks', () => {
   it('shares one check per identical (cluster, spec) and separates different specs', () => {
     const state = desired({
-      endpoints: [endpoint(SHOP, 'east'), endpoint('cart.example.com', 'east'), endpoint('api.example.com', 'east', { healthPath: '/healthz' }), endpoint(SHOP, 'west')],
+      endpoints: [
+        endpoint(SHOP, 'east'),
+        endpoint('cart.example.com', 'east'),
+        endpoint('api.example.com', 'east', { healthPath: '/healthz' }),
+        endpoint(SHOP, 'west'),
+      ],
     });
     expect(state.healthChecks.map((h) => [h.cluster, h.spec.fqdn, h.spec.path])).toEqual(
       expect.arrayContaining([
@@ -247,7 +270,12 @@ describe('health checks', () => {
     const east = state.records.find((r) => r.recordSet.name === 'east.api.example.com.')!;
     const west = state.records.find((r) => r.recordSet.name === 'west.api.example.com.')!;
     // The record the check resolves: simple, to that cluster's entry point, no check of its own, kept while drained.
-    expect(east).toEqual({ zoneId: ZONE.id, hostname: 'east.api.example.com', cluster: 'east', recordSet: { name: 'east.api.example.com.', type: 'A', aliasTarget: expect.objectContaining({ dnsName: `${LB.east}.` }) } });
+    expect(east).toEqual({
+      zoneId: ZONE.id,
+      hostname: 'east.api.example.com',
+      cluster: 'east',
+      recordSet: { name: 'east.api.example.com.', type: 'A', aliasTarget: expect.objectContaining({ dnsName: `${LB.east}.` }) },
+    });
     expect(west.recordSet).toMatchObject({ type: 'A', aliasTarget: expect.objectContaining({ dnsName: `${LB.west}.` }) });
     expect(west.recordSet.setIdentifier).toBeUndefined();
     // The app's own records carry the per-app checks.
@@ -255,24 +283,33 @@ describe('health checks', () => {
     expect(apiWest.healthCheckKey).toBe(state.healthChecks.find((h) => h.cluster === 'west')!.key);
   });
 
-  it('without health-* annotations the app keeps its cluster\'s canary check and gets no per-app record', () => {
+  it("without health-* annotations the app keeps its cluster's canary check and gets no per-app record", () => {
     const state = desired({ endpoints: [endpoint(SHOP, 'east'), endpoint(SHOP, 'west')] });
     expect(state.healthChecks.map((h) => h.spec.fqdn).sort()).toEqual(['canary-east.example.com', 'canary-west.example.com']);
     expect(state.records.map((r) => r.recordSet.name)).toEqual([`${SHOP}.`, `${SHOP}.`]);
   });
 
-  it('a Gateway publishing another cluster\'s per-app health name is refused; the owning cluster\'s is the health record', () => {
+  it("a Gateway publishing another cluster's per-app health name is refused; the owning cluster's is the health record", () => {
     const state = desired({
-      endpoints: [endpoint('api.example.com', 'east', { healthPath: '/healthz' }), endpoint('east.api.example.com', 'west'), endpoint('east.api.example.com', 'east')],
+      endpoints: [
+        endpoint('api.example.com', 'east', { healthPath: '/healthz' }),
+        endpoint('east.api.example.com', 'west'),
+        endpoint('east.api.example.com', 'east'),
+      ],
     });
-    expect(state.problems.map((p) => p.reason)).toContainEqual(expect.stringContaining('east.api.example.com is the per-app health name of api.example.com on cluster east; only east may publish it'));
+    expect(state.problems.map((p) => p.reason)).toContainEqual(
+      expect.stringContaining('east.api.example.com is the per-app health name of api.example.com on cluster east; only east may publish it'),
+    );
     expect(state.records.filter((r) => r.recordSet.name === 'east.api.example.com.').map((r) => r.recordSet)).toEqual([
       { name: 'east.api.example.com.', type: 'A', aliasTarget: expect.objectContaining({ dnsName: `${LB.east}.` }) },
     ]);
   });
 
   it('keeps the check of a drained failover cluster (for the restore health gate)', () => {
-    const state = desired({ endpoints: [endpoint(SHOP, 'east', { routing: 'failover' }), endpoint(SHOP, 'west', { routing: 'failover' })], intents: [drained('east')] });
+    const state = desired({
+      endpoints: [endpoint(SHOP, 'east', { routing: 'failover' }), endpoint(SHOP, 'west', { routing: 'failover' })],
+      intents: [drained('east')],
+    });
     expect(state.healthChecks.map((h) => h.cluster).sort()).toEqual(['east', 'west']);
   });
 
@@ -299,8 +336,11 @@ describe('canary hostnames', () => {
     expect(state.healthChecks.map((h) => h.cluster)).toEqual(['east']);
   });
 
-  it("are recognised from the fleet config, and refused from any other cluster", () => {
-    const state = desired({ endpoints: [endpoint('canary-east.example.com', 'east'), endpoint('canary-east.example.com', 'west')], intents: [drained('east')] });
+  it('are recognised from the fleet config, and refused from any other cluster', () => {
+    const state = desired({
+      endpoints: [endpoint('canary-east.example.com', 'east'), endpoint('canary-east.example.com', 'west')],
+      intents: [drained('east')],
+    });
     expect(state.records.map((r) => [r.cluster, r.recordSet.setIdentifier])).toEqual([['east', undefined]]);
     expect(state.problems[0]?.reason).toMatch(/canary hostname of cluster east; only east may publish it/);
   });
@@ -308,7 +348,12 @@ describe('canary hostnames', () => {
 
 describe('determinism', () => {
   it('gives the same state for endpoints in any order', () => {
-    const endpoints = [endpoint(SHOP, 'east'), endpoint(SHOP, 'west'), endpoint('b.example.com', 'alb'), endpoint('a.example.com', 'west', { routing: 'latency' })];
+    const endpoints = [
+      endpoint(SHOP, 'east'),
+      endpoint(SHOP, 'west'),
+      endpoint('b.example.com', 'alb'),
+      endpoint('a.example.com', 'west', { routing: 'latency' }),
+    ];
     const forward = desired({ endpoints });
     const backward = desired({ endpoints: [...endpoints].reverse() });
     expect(backward).toEqual(forward);

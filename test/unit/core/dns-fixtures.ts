@@ -21,15 +21,41 @@ export function fleet(overrides: Record<string, unknown> = {}): FleetConfig {
     ownerId: OWNER,
     zones: [{ name: 'example.com', id: ZONE.id }],
     clusters: [
-      { name: 'east', region: 'us-east-1', eksClusterName: 'east', canaryHostname: 'canary-east.example.com', domainFilter: ['example.com'], failoverPriority: 10 },
-      { name: 'west', region: 'eu-west-1', eksClusterName: 'west', canaryHostname: 'canary-west.example.com', domainFilter: ['example.com'], failoverPriority: 20 },
-      { name: 'alb', region: 'us-west-2', eksClusterName: 'alb', canaryHostname: 'canary-alb.example.com', domainFilter: ['example.com'], failoverPriority: 30 },
+      {
+        name: 'east',
+        region: 'us-east-1',
+        eksClusterName: 'east',
+        canaryHostname: 'canary-east.example.com',
+        domainFilter: ['example.com'],
+        failoverPriority: 10,
+      },
+      {
+        name: 'west',
+        region: 'eu-west-1',
+        eksClusterName: 'west',
+        canaryHostname: 'canary-west.example.com',
+        domainFilter: ['example.com'],
+        failoverPriority: 20,
+      },
+      {
+        name: 'alb',
+        region: 'us-west-2',
+        eksClusterName: 'alb',
+        canaryHostname: 'canary-alb.example.com',
+        domainFilter: ['example.com'],
+        failoverPriority: 30,
+      },
     ],
     ...overrides,
   });
 }
 
-export function endpoint(hostname: string, cluster: keyof typeof LB | string, annotations: RoutingAnnotations = {}, entryPoint?: string | null): PublishedEndpoint {
+export function endpoint(
+  hostname: string,
+  cluster: keyof typeof LB | string,
+  annotations: RoutingAnnotations = {},
+  entryPoint?: string | null,
+): PublishedEndpoint {
   const lb = (LB as Record<string, string>)[cluster];
   const e: PublishedEndpoint = { hostname, cluster, kind: 'Gateway', gateway: `apps/${hostname.split('.')[0]}`, annotations };
   const ep = entryPoint === null ? undefined : (entryPoint ?? lb);

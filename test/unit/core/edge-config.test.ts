@@ -23,7 +23,8 @@ const validateTier1 = new Ajv({ allErrors: true, strict: false }).compile(tier1S
 
 function validateIstio(object: Record<string, unknown>): void {
   const Model = ISTIO_MODELS[object['kind'] as string];
-  if (!Model || object['apiVersion'] !== 'networking.istio.io/v1') throw new Error(`${String(object['apiVersion'])} ${String(object['kind'])}: no schema known`);
+  if (!Model || object['apiVersion'] !== 'networking.istio.io/v1')
+    throw new Error(`${String(object['apiVersion'])} ${String(object['kind'])}: no schema known`);
   new Model(object as never).validate();
 }
 
@@ -33,17 +34,44 @@ const EDGES = [
 ];
 const SHOP = { hostname: 'shop.example.com', workloads: ['east', 'west', 'eu'] };
 const BLOG = { hostname: 'blog.example.com', workloads: ['east'] };
-const BASE: EdgeConfigInput = { mesh: 'istio', edges: EDGES, apps: [SHOP, BLOG], upstreamZone: 'mesh.internal', namespace: 'istio-system', selector: { istio: 'ingressgateway' } };
+const BASE: EdgeConfigInput = {
+  mesh: 'istio',
+  edges: EDGES,
+  apps: [SHOP, BLOG],
+  upstreamZone: 'mesh.internal',
+  namespace: 'istio-system',
+  selector: { istio: 'ingressgateway' },
+};
 const TSB = { organization: 'myorg', tenant: 'platform', workspace: 'edge', group: 'tier1' };
 
 describe('edgeConfig, Istio', () => {
-  it('writes per edge a Gateway, VirtualService, ServiceEntry (DNS) and DestinationRule per app it may publish, each valid against Istio\'s CRD schema', () => {
+  it("writes per edge a Gateway, VirtualService, ServiceEntry (DNS) and DestinationRule per app it may publish, each valid against Istio's CRD schema", () => {
     // Act
     const manifests = edgeConfig({ ...BASE, credential: 'shop-tls' });
     // Assess: edge-eu's domainFilter lets it publish shop only
     expect(manifests.map((m) => [m.cluster, m.objects.map((o) => `${o['kind']} ${(o['metadata'] as { name: string }).name}`)])).toEqual([
-      ['edge-us', ['Gateway shop-example-com-edge', 'VirtualService shop-example-com', 'ServiceEntry shop-example-com-upstream', 'DestinationRule shop-example-com-upstream', 'Gateway blog-example-com-edge', 'VirtualService blog-example-com', 'ServiceEntry blog-example-com-upstream', 'DestinationRule blog-example-com-upstream']],
-      ['edge-eu', ['Gateway shop-example-com-edge', 'VirtualService shop-example-com', 'ServiceEntry shop-example-com-upstream', 'DestinationRule shop-example-com-upstream']],
+      [
+        'edge-us',
+        [
+          'Gateway shop-example-com-edge',
+          'VirtualService shop-example-com',
+          'ServiceEntry shop-example-com-upstream',
+          'DestinationRule shop-example-com-upstream',
+          'Gateway blog-example-com-edge',
+          'VirtualService blog-example-com',
+          'ServiceEntry blog-example-com-upstream',
+          'DestinationRule blog-example-com-upstream',
+        ],
+      ],
+      [
+        'edge-eu',
+        [
+          'Gateway shop-example-com-edge',
+          'VirtualService shop-example-com',
+          'ServiceEntry shop-example-com-upstream',
+          'DestinationRule shop-example-com-upstream',
+        ],
+      ],
     ]);
     for (const object of manifests.flatMap((m) => m.objects)) expect(() => validateIstio(object), JSON.stringify(object)).not.toThrow();
     const [gateway, virtualService, serviceEntry, destinationRule] = manifests[1]!.objects;
@@ -59,21 +87,38 @@ describe('edgeConfig, Istio', () => {
       gateways: ['istio-system/shop-example-com-edge'],
       http: [{ route: [{ destination: { host: 'shop.example.com.mesh.internal', port: { number: 80 } } }] }],
     });
-    expect(serviceEntry!['spec']).toEqual({ hosts: ['shop.example.com.mesh.internal'], location: 'MESH_EXTERNAL', resolution: 'DNS', ports: [{ number: 80, name: 'http', protocol: 'HTTP' }] });
-    expect(destinationRule!['spec']).toMatchObject({ host: 'shop.example.com.mesh.internal', trafficPolicy: { outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s' } } });
+    expect(serviceEntry!['spec']).toEqual({
+      hosts: ['shop.example.com.mesh.internal'],
+      location: 'MESH_EXTERNAL',
+      resolution: 'DNS',
+      ports: [{ number: 80, name: 'http', protocol: 'HTTP' }],
+    });
+    expect(destinationRule!['spec']).toMatchObject({
+      host: 'shop.example.com.mesh.internal',
+      trafficPolicy: { outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s' } },
+    });
   });
 
   it('the schema check bites: a misspelt resolution or a route without host is refused', () => {
     const [, virtualService, serviceEntry] = edgeConfig(BASE)[0]!.objects;
     const spec = (o: Record<string, unknown>) => o['spec'] as Record<string, unknown>;
     expect(() => validateIstio({ ...serviceEntry!, spec: { ...spec(serviceEntry!), resolution: 'DNZ' } })).toThrow(/resolution/);
-    expect(() => validateIstio({ ...virtualService!, spec: { ...spec(virtualService!), http: [{ route: [{ destination: { port: { number: 80 } } }] }] } })).toThrow(/host/);
+    expect(() =>
+      validateIstio({ ...virtualService!, spec: { ...spec(virtualService!), http: [{ route: [{ destination: { port: { number: 80 } } }] }] } }),
+    ).toThrow(/host/);
   });
 });
 
 describe('edgeConfig, Tetrate', () => {
-  it('writes one Tier1Gateway per app and edge, forwarding to the app\'s workload clusters, valid against the Tier1Gateway schema', () => {
-    const manifests = edgeConfig({ ...BASE, mesh: 'tetrate', upstreamZone: undefined, tsb: TSB, selector: { app: 'tier1-gateway' }, namespace: 'tier1' } as EdgeConfigInput);
+  it("writes one Tier1Gateway per app and edge, forwarding to the app's workload clusters, valid against the Tier1Gateway schema", () => {
+    const manifests = edgeConfig({
+      ...BASE,
+      mesh: 'tetrate',
+      upstreamZone: undefined,
+      tsb: TSB,
+      selector: { app: 'tier1-gateway' },
+      namespace: 'tier1',
+    } as EdgeConfigInput);
     const objects = manifests.flatMap((m) => m.objects);
     expect(objects).toHaveLength(3);
     for (const object of objects) expect(validateTier1(object), JSON.stringify(validateTier1.errors)).toBe(true);
@@ -84,7 +129,12 @@ describe('edgeConfig, Tetrate', () => {
         name: 'shop-example-com-edge',
         namespace: 'tier1',
         labels: { 'app.kubernetes.io/managed-by': 'switchyard' },
-        annotations: { 'tsb.tetrate.io/organization': 'myorg', 'tsb.tetrate.io/tenant': 'platform', 'tsb.tetrate.io/workspace': 'edge', 'tsb.tetrate.io/gatewayGroup': 'tier1' },
+        annotations: {
+          'tsb.tetrate.io/organization': 'myorg',
+          'tsb.tetrate.io/tenant': 'platform',
+          'tsb.tetrate.io/workspace': 'edge',
+          'tsb.tetrate.io/gatewayGroup': 'tier1',
+        },
       },
       spec: {
         workloadSelector: { namespace: 'tier1', labels: { app: 'tier1-gateway' } },
@@ -95,7 +145,7 @@ describe('edgeConfig, Tetrate', () => {
 
   it('the schema check bites: TLS without a secret, or a server without port, is refused', () => {
     const tier1 = edgeConfig({ ...BASE, mesh: 'tetrate', tsb: TSB })[0]!.objects[0]!;
-    const server = ((tier1['spec'] as { externalServers: Array<Record<string, unknown>> }).externalServers)[0]!;
+    const server = (tier1['spec'] as { externalServers: Array<Record<string, unknown>> }).externalServers[0]!;
     const withServer = (s: Record<string, unknown>) => ({ ...tier1, spec: { ...(tier1['spec'] as object), externalServers: [s] } });
     expect(validateTier1(withServer({ ...server, tls: { mode: 'SIMPLE' } }))).toBe(false);
     const { port: _port, ...noPort } = server;
@@ -107,11 +157,20 @@ describe('edge-config read back by discovery', () => {
   const cluster = (name: string, role: string) => `
   - { name: ${name}, role: ${role}, region: us-east-1, eksClusterName: ${name}, canaryHostname: canary-${name}.example.com, domainFilter: [example.com] }`;
   const fleet = {
-    ...parseFleetConfig(`ownerId: t\nzones: [{ name: example.com }]\nupstream: { zone: mesh.internal }\nclusters:${cluster('edge-us', 'edge')}${cluster('east', 'workload')}${cluster('west', 'workload')}${cluster('eu', 'workload')}`, 'fleet.yaml'),
+    ...parseFleetConfig(
+      `ownerId: t\nzones: [{ name: example.com }]\nupstream: { zone: mesh.internal }\nclusters:${cluster('edge-us', 'edge')}${cluster('east', 'workload')}${cluster('west', 'workload')}${cluster('eu', 'workload')}`,
+      'fleet.yaml',
+    ),
     upstream: { zone: 'mesh.internal' },
   } as FleetConfig;
   const edge = fleet.clusters[0]!;
-  const workloadEndpoints: PublishedEndpoint[] = ['east', 'west', 'eu'].map((c) => ({ cluster: c, hostname: 'shop.example.com', kind: 'IstioGateway', gateway: 'shop/shop', annotations: {} }));
+  const workloadEndpoints: PublishedEndpoint[] = ['east', 'west', 'eu'].map((c) => ({
+    cluster: c,
+    hostname: 'shop.example.com',
+    kind: 'IstioGateway',
+    gateway: 'shop/shop',
+    annotations: {},
+  }));
   const SERVICE = parseManifests(
     `apiVersion: v1
 kind: Service
@@ -134,6 +193,8 @@ status: { loadBalancer: { ingress: [{ hostname: edge-us.elb.us-east-1.amazonaws.
     expect(found.problems).toEqual([]);
     expect(found.endpoints.map((e) => [e.hostname, e.entryPoint])).toEqual([['shop.example.com', 'edge-us.elb.us-east-1.amazonaws.com']]);
     expect(found.forwards).toHaveLength(1);
-    expect(edgeTierProblems({ fleet, endpoints: [...workloadEndpoints, ...found.endpoints], forwards: found.forwards!, read: ['edge-us', 'east', 'west', 'eu'] })).toEqual([]);
+    expect(
+      edgeTierProblems({ fleet, endpoints: [...workloadEndpoints, ...found.endpoints], forwards: found.forwards!, read: ['edge-us', 'east', 'west', 'eu'] }),
+    ).toEqual([]);
   });
 });

@@ -22,7 +22,13 @@ const endpoint = (cluster: string, hostname: string, kind: PublishedEndpoint['ki
   gateway: `edge/${hostname.split('.')[0]}`,
   annotations: {},
 });
-const forward = (cluster: string, hostname: string, targets: EdgeForward['targets'], kind = 'VirtualService'): EdgeForward => ({ cluster, hostname, kind, resource: `edge/${hostname.split('.')[0]}`, targets });
+const forward = (cluster: string, hostname: string, targets: EdgeForward['targets'], kind = 'VirtualService'): EdgeForward => ({
+  cluster,
+  hostname,
+  kind,
+  resource: `edge/${hostname.split('.')[0]}`,
+  targets,
+});
 
 const SHOP_SERVED = [endpoint('east', 'shop.example.com'), endpoint('west', 'shop.example.com')];
 
@@ -38,7 +44,12 @@ describe('edgeTierProblems', () => {
   it('finds nothing when every edge forwards each app to its upstream name, or (Tetrate) to clusters that serve it', () => {
     const problems = edgeTierProblems({
       fleet: WITH_ZONE,
-      endpoints: [...SHOP_SERVED, endpoint('edge-us', 'shop.example.com'), endpoint('edge-eu', 'shop.example.com', 'Tier1Gateway'), { ...endpoint('edge-us', 'canary-edge-us.example.com'), canary: true }],
+      endpoints: [
+        ...SHOP_SERVED,
+        endpoint('edge-us', 'shop.example.com'),
+        endpoint('edge-eu', 'shop.example.com', 'Tier1Gateway'),
+        { ...endpoint('edge-us', 'canary-edge-us.example.com'), canary: true },
+      ],
       forwards: [
         forward('edge-us', 'shop.example.com', [{ host: 'shop.example.com.mesh.internal' }]),
         forward('edge-eu', 'shop.example.com', [{ clusters: [{ name: 'east', weight: 50 }, { name: 'west' }] }], 'Tier1Gateway'),
@@ -51,19 +62,35 @@ describe('edgeTierProblems', () => {
   it('reports an edge publishing a host no workload cluster serves, naming the resource', () => {
     const problems = edgeTierProblems({ fleet: WITH_ZONE, endpoints: [...SHOP_SERVED, endpoint('edge-us', 'blog.example.com')], forwards: [], read: ALL });
     expect(problems).toEqual([
-      { subject: 'edge-us/IstioGateway/edge/blog', cluster: 'edge-us', hostname: 'blog.example.com', reason: 'edge cluster edge-us publishes "blog.example.com", which no workload cluster serves (east, west)' },
+      {
+        subject: 'edge-us/IstioGateway/edge/blog',
+        cluster: 'edge-us',
+        hostname: 'blog.example.com',
+        reason: 'edge cluster edge-us publishes "blog.example.com", which no workload cluster serves (east, west)',
+      },
     ]);
   });
 
   it('does not judge "no workload serves it" while a workload cluster could not be read', () => {
-    const problems = edgeTierProblems({ fleet: WITH_ZONE, endpoints: [endpoint('edge-us', 'blog.example.com')], forwards: [], read: ['edge-us', 'edge-eu', 'east'] });
+    const problems = edgeTierProblems({
+      fleet: WITH_ZONE,
+      endpoints: [endpoint('edge-us', 'blog.example.com')],
+      forwards: [],
+      read: ['edge-us', 'edge-eu', 'east'],
+    });
     expect(problems).toEqual([]);
   });
 
   it('reports an edge-fronted app whose edge forwards nowhere, elsewhere, or to clusters that do not serve it', () => {
     const problems = edgeTierProblems({
       fleet: WITH_ZONE,
-      endpoints: [...SHOP_SERVED, endpoint('edge-us', 'shop.example.com'), endpoint('edge-eu', 'shop.example.com', 'Tier1Gateway'), endpoint('east', 'api.example.com'), endpoint('edge-eu', 'api.example.com')],
+      endpoints: [
+        ...SHOP_SERVED,
+        endpoint('edge-us', 'shop.example.com'),
+        endpoint('edge-eu', 'shop.example.com', 'Tier1Gateway'),
+        endpoint('east', 'api.example.com'),
+        endpoint('edge-eu', 'api.example.com'),
+      ],
       forwards: [
         forward('edge-us', 'shop.example.com', [{ host: 'shop.example.com.mesh.internal' }, { host: 'shop.shop.svc.cluster.local' }]),
         forward('edge-eu', 'shop.example.com', [{ clusters: [{ name: 'east' }, { name: 'edge-us' }, { name: 'nowhere' }] }], 'Tier1Gateway'),
@@ -83,11 +110,18 @@ describe('edgeTierProblems', () => {
     const problems = edgeTierProblems({
       fleet: FLEET,
       endpoints: [...SHOP_SERVED, endpoint('edge-us', 'shop.example.com'), endpoint('edge-eu', 'shop.example.com')],
-      forwards: [forward('edge-us', 'shop.example.com', [{ host: 'shop.example.com.mesh.internal' }]), forward('edge-eu', 'shop.example.com', [{ host: 'x.example.net' }])],
+      forwards: [
+        forward('edge-us', 'shop.example.com', [{ host: 'shop.example.com.mesh.internal' }]),
+        forward('edge-eu', 'shop.example.com', [{ host: 'x.example.net' }]),
+      ],
       read: ALL,
     });
     expect(problems).toEqual([
-      { subject: 'upstream.zone', reason: 'edge clusters forward apps by name (edge-us/VirtualService/edge/shop forwards "shop.example.com"), but fleet.yaml names no upstream zone, so the forwarding cannot be checked' },
+      {
+        subject: 'upstream.zone',
+        reason:
+          'edge clusters forward apps by name (edge-us/VirtualService/edge/shop forwards "shop.example.com"), but fleet.yaml names no upstream zone, so the forwarding cannot be checked',
+      },
     ]);
   });
 

@@ -33,7 +33,13 @@ describe('healthCheckSpecFor', () => {
   it('has no path for TCP checks', () => {
     const spec = healthCheckSpecFor(defaults, cluster, { healthProtocol: 'TCP', healthPath: '/ignored' });
     expect(spec.path).toBeUndefined();
-    expect(healthCheckConfigFor(spec)).toEqual({ Type: 'TCP', FullyQualifiedDomainName: 'canary-east.example.com', Port: 80, RequestInterval: 30, FailureThreshold: 3 });
+    expect(healthCheckConfigFor(spec)).toEqual({
+      Type: 'TCP',
+      FullyQualifiedDomainName: 'canary-east.example.com',
+      Port: 80,
+      RequestInterval: 30,
+      FailureThreshold: 3,
+    });
   });
 });
 
@@ -44,7 +50,9 @@ describe('healthCheckKey', () => {
     const key = healthCheckKey('east', spec);
     expect(key).toMatch(/^[0-9a-f]{16}$/);
     expect(healthCheckKey('east', { ...spec })).toBe(key);
-    expect(healthCheckKey('east', { failureThreshold: 3, intervalSeconds: 30, path: '/status/200', port: 80, fqdn: 'canary-east.example.com', protocol: 'HTTP' })).toBe(key);
+    expect(
+      healthCheckKey('east', { failureThreshold: 3, intervalSeconds: 30, path: '/status/200', port: 80, fqdn: 'canary-east.example.com', protocol: 'HTTP' }),
+    ).toBe(key);
   });
 
   it('differs per cluster and per setting', () => {

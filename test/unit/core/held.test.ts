@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { holdSilentClusters } from '../../../src/core/held.ts';
 import type { PublishedEndpoint } from '../../../src/core/model.ts';
 
-const ep = (cluster: string): PublishedEndpoint => ({ hostname: `canary-${cluster}.example.com`, cluster, kind: 'Gateway', gateway: 'canary/httpbin', annotations: {} });
+const ep = (cluster: string): PublishedEndpoint => ({
+  hostname: `canary-${cluster}.example.com`,
+  cluster,
+  kind: 'Gateway',
+  gateway: 'canary/httpbin',
+  annotations: {},
+});
 
 describe('holdSilentClusters', () => {
   it('holds a cluster that published nothing where it published before, and nothing else', () => {
@@ -22,7 +28,8 @@ describe('holdSilentClusters', () => {
       {
         subject: 'eu',
         cluster: 'eu',
-        reason: 'the source published nothing for it (not even its canary), but Route 53 holds 2 record set(s) of it: the cluster is held, its records are left as they are (remove it from fleet.yaml to withdraw it)',
+        reason:
+          'the source published nothing for it (not even its canary), but Route 53 holds 2 record set(s) of it: the cluster is held, its records are left as they are (remove it from fleet.yaml to withdraw it)',
       },
     ]);
     expect(holdSilentClusters(read, ['east', 'west'], before)).toBe(read);

@@ -16,7 +16,16 @@ describe('marker values', () => {
   });
 
   it('is a SIMPLE TXT at _switchyard.<name> with sorted, deduplicated values: never a copy of the routing policy', () => {
-    const m = markerRecordFor('*.example.com', OWNER, [{ type: 'A', setIdentifier: 'west' }, { type: 'A', setIdentifier: 'east' }, { type: 'A', setIdentifier: 'east' }], 120);
+    const m = markerRecordFor(
+      '*.example.com',
+      OWNER,
+      [
+        { type: 'A', setIdentifier: 'west' },
+        { type: 'A', setIdentifier: 'east' },
+        { type: 'A', setIdentifier: 'east' },
+      ],
+      120,
+    );
     expect(m).toEqual({
       name: '_switchyard.*.example.com.',
       type: 'TXT',
@@ -33,7 +42,10 @@ describe('classifyZone', () => {
   it('owns only the A/AAAA sets our marker lists', () => {
     const foreignAaaa = alias(name, LB.east, NLB_ZONE.east, { setIdentifier: 'east', weight: 100 }, 'AAAA');
     const mx: RecordSet = { name, type: 'MX', ttl: 300, values: ['10 mail.example.com.'] };
-    const m = marker(name, [['A', 'east'], ['MX', undefined]]);
+    const m = marker(name, [
+      ['A', 'east'],
+      ['MX', undefined],
+    ]);
     const result = classifyZone([east, west, foreignAaaa, mx, m], OWNER).get(name);
     expect(result?.owned).toEqual([east]);
     expect(result?.others).toEqual([west, foreignAaaa, mx].sort((a, b) => (`${a.type}|${a.setIdentifier}` < `${b.type}|${b.setIdentifier}` ? -1 : 1)));

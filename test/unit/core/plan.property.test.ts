@@ -76,7 +76,15 @@ function foreignRecords(kind: ForeignKind, host: string): RecordSet[] {
     case 'cname':
       return [{ name, type: 'CNAME', ttl: 300, values: ['elsewhere.example.org.'] }];
     case 'weightedTheirs':
-      return [{ name, type: 'A', setIdentifier: 'theirs', weight: 5, aliasTarget: { hostedZoneId: NLB_ZONE.west, dnsName: `${LB.west}.`, evaluateTargetHealth: false } }];
+      return [
+        {
+          name,
+          type: 'A',
+          setIdentifier: 'theirs',
+          weight: 5,
+          aliasTarget: { hostedZoneId: NLB_ZONE.west, dnsName: `${LB.west}.`, evaluateTargetHealth: false },
+        },
+      ];
     case 'txt':
       return [{ name, type: 'TXT', ttl: 300, values: ['"v=spf1 -all"'] }];
     case 'otherMarker':
@@ -123,7 +131,11 @@ function applyPlan(actual: readonly ActualZone[], p: Plan): ActualZone[] {
     let records = [...zone.records];
     for (const request of requests.filter((r) => r.zoneId === zone.zoneId)) {
       expect(request.groups.reduce((sum, g) => sum + groupCost(g).records, 0)).toBeLessThanOrEqual(40);
-      const outcome = applyWithLocalRules(hosted, records, request.groups.flatMap((g) => g.changes));
+      const outcome = applyWithLocalRules(
+        hosted,
+        records,
+        request.groups.flatMap((g) => g.changes),
+      );
       if (!outcome.ok) expect.fail(`the local Route 53 refused a planned batch (${outcome.code}): ${outcome.messages.join('; ')}`);
       records = outcome.records;
     }
@@ -226,7 +238,11 @@ describe('plan (properties)', () => {
           }
         }
         const after = applyPlan(actual, p).flatMap((z) => z.records);
-        for (const f of foreignSets) expect(after.some((r) => sameRecordSet(r, f)), `foreign ${recordKey(f)} was changed`).toBe(true);
+        for (const f of foreignSets)
+          expect(
+            after.some((r) => sameRecordSet(r, f)),
+            `foreign ${recordKey(f)} was changed`,
+          ).toBe(true);
       }),
       { numRuns: 150 },
     );
@@ -263,7 +279,8 @@ describe('plan (properties)', () => {
         const after = applyPlan(actual, runPlan(desired, actual, policy)).flatMap((z) => z.records);
         const before = actual.flatMap((z) => z.records);
         for (const h of desired.held) {
-          const isHeld = (r: RecordSet) => normalizeName(r.name) === normalizeName(h.name) && (h.setIdentifier === undefined || r.setIdentifier === h.setIdentifier);
+          const isHeld = (r: RecordSet) =>
+            normalizeName(r.name) === normalizeName(h.name) && (h.setIdentifier === undefined || r.setIdentifier === h.setIdentifier);
           const was = before.filter(isHeld);
           const now = after.filter(isHeld);
           expect(now.length).toBe(was.length);

@@ -22,7 +22,10 @@ const eastSecondary = { ...eastPrimary, failover: 'SECONDARY' as const };
 const westPrimary = { ...westSecondary, failover: 'PRIMARY' as const };
 const eastValues: RecordSet = { name: N, type: 'A', setIdentifier: 'east', weight: 100, ttl: 60, values: ['192.0.2.10'], healthCheckId: 'hc-east' };
 const foreignCname: RecordSet = { name: N, type: 'CNAME', ttl: 300, values: ['elsewhere.example.org.'] };
-const mEastWest = marker(N, [['A', 'east'], ['A', 'west']]);
+const mEastWest = marker(N, [
+  ['A', 'east'],
+  ['A', 'west'],
+]);
 const mEast = marker(N, [['A', 'east']]);
 const mSimple = marker(N, [['A', undefined]]);
 
@@ -50,7 +53,12 @@ const fixtures: Fixture[] = [
     changes: [`CREATE ${N}|A|east`, `CREATE ${N}|A|west`, `CREATE _switchyard.${N}|TXT|`],
   },
   { name: 'in sync: nothing to do', desired: [eastW100, westW100], actual: [eastW100, westW100, mEastWest], changes: [] },
-  { name: 'weight change (drain): UPSERT, marker unchanged', desired: [eastW100, westW0], actual: [eastW100, westW100, mEastWest], changes: [`UPSERT ${N}|A|west`] },
+  {
+    name: 'weight change (drain): UPSERT, marker unchanged',
+    desired: [eastW100, westW0],
+    actual: [eastW100, westW100, mEastWest],
+    changes: [`UPSERT ${N}|A|west`],
+  },
   { name: 'health check change: UPSERT', desired: [eastW100, westOtherHc], actual: [eastW100, westW100, mEastWest], changes: [`UPSERT ${N}|A|west`] },
   { name: 'alias target change: UPSERT', desired: [eastW100, westOtherTarget], actual: [eastW100, westW100, mEastWest], changes: [`UPSERT ${N}|A|west`] },
   {
@@ -110,9 +118,20 @@ const fixtures: Fixture[] = [
   },
   { name: 'foreign CNAME at the name: conflict', desired: [eastW100], actual: [foreignCname], changes: [], conflicts: [/has a CNAME/] },
   {
-    name: "name held by another owner: conflict, their sets untouched",
+    name: 'name held by another owner: conflict, their sets untouched',
     desired: [eastW100, westW0],
-    actual: [eastW100, westW100, marker(N, [['A', 'east'], ['A', 'west']], 'other-fleet')],
+    actual: [
+      eastW100,
+      westW100,
+      marker(
+        N,
+        [
+          ['A', 'east'],
+          ['A', 'west'],
+        ],
+        'other-fleet',
+      ),
+    ],
     changes: [],
     conflicts: [/held by another owner \(other-fleet\)/],
   },
@@ -229,15 +248,27 @@ describe('plan', () => {
       { ...star, name: '\\052.example.com.' },
       { ...marker('*.example.com.', [['A', undefined]]), name: '_switchyard.\\052.example.com.' },
     ];
-    const result = plan({ desired: [{ zoneId: ZONE.id, recordSet: star }], actual: [{ zoneId: ZONE.id, records: actual }], policy: 'sync', ownerId: OWNER, zones: ZONES });
+    const result = plan({
+      desired: [{ zoneId: ZONE.id, recordSet: star }],
+      actual: [{ zoneId: ZONE.id, records: actual }],
+      policy: 'sync',
+      ownerId: OWNER,
+      zones: ZONES,
+    });
     expect(isEmptyPlan(result)).toBe(true);
   });
 
   it('plans each zone separately and ignores zones it does not manage', () => {
     const zones = [ZONE, { id: 'ZPRIVATE', name: 'example.com.', private: true }];
     const result = plan({
-      desired: [{ zoneId: 'ZPRIVATE', recordSet: eastW100 }, { zoneId: ZONE.id, recordSet: eastW100 }],
-      actual: [{ zoneId: ZONE.id, records: [eastW100, mEast] }, { zoneId: 'ZUNMANAGED', records: [eastW100, mEast] }],
+      desired: [
+        { zoneId: 'ZPRIVATE', recordSet: eastW100 },
+        { zoneId: ZONE.id, recordSet: eastW100 },
+      ],
+      actual: [
+        { zoneId: ZONE.id, records: [eastW100, mEast] },
+        { zoneId: 'ZUNMANAGED', records: [eastW100, mEast] },
+      ],
       policy: 'sync',
       ownerId: OWNER,
       zones,
@@ -247,7 +278,11 @@ describe('plan', () => {
 
   it('reports desired sets for an unmanaged zone and conflicting duplicates', () => {
     const result = plan({
-      desired: [{ zoneId: 'ZNOPE', recordSet: eastW100 }, { zoneId: ZONE.id, recordSet: eastW100 }, { zoneId: ZONE.id, recordSet: { ...eastW100, weight: 1 } }],
+      desired: [
+        { zoneId: 'ZNOPE', recordSet: eastW100 },
+        { zoneId: ZONE.id, recordSet: eastW100 },
+        { zoneId: ZONE.id, recordSet: { ...eastW100, weight: 1 } },
+      ],
       actual: [],
       policy: 'sync',
       ownerId: OWNER,

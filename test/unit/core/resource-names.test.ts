@@ -17,6 +17,10 @@ describe('resource names (one spelling for the deploy, the CLI, the dashboard an
     expect(resourceName('switchyard', 'prod', 'state', 'table')).toBe(stateTableName('prod'));
     expect(alarmPrefix({ stage: 'prod', ownerId: 'acme' })).toBe(`${stagePrefix('prod')}acme-`);
     const local = localNames('local');
-    expect([local.table, local.bus, local.stateMachine('Reconcile')]).toEqual([stateTableName('local'), busName('local'), stateMachineName('local', 'Reconcile')]);
+    expect([local.table, local.bus, local.stateMachine('Reconcile')]).toEqual([
+      stateTableName('local'),
+      busName('local'),
+      stateMachineName('local', 'Reconcile'),
+    ]);
   });
 });

@@ -9,7 +9,13 @@ const txt: RecordSet = { name: 'txt.example.com.', type: 'TXT', ttl: 300, values
 
 describe('applyChanges', () => {
   it('creates, upserts and deletes', () => {
-    const created = applyChanges([], [{ action: 'CREATE', recordSet: east }, { action: 'CREATE', recordSet: west }]);
+    const created = applyChanges(
+      [],
+      [
+        { action: 'CREATE', recordSet: east },
+        { action: 'CREATE', recordSet: west },
+      ],
+    );
     expect(created).toHaveLength(2);
     const upserted = applyChanges(created, [{ action: 'UPSERT', recordSet: { ...west, weight: 0 } }]);
     expect(upserted.find((r) => r.setIdentifier === 'west')?.weight).toBe(0);
@@ -18,7 +24,9 @@ describe('applyChanges', () => {
 
   it('rejects a CREATE of an existing set and leaves the input untouched', () => {
     const actual = [east];
-    expect(() => applyChanges(actual, [{ action: 'CREATE', recordSet: east }])).toThrow(/InvalidChangeBatch: CREATE shop.example.com.\|A\|east: it already exists/);
+    expect(() => applyChanges(actual, [{ action: 'CREATE', recordSet: east }])).toThrow(
+      /InvalidChangeBatch: CREATE shop.example.com.\|A\|east: it already exists/,
+    );
     expect(actual).toEqual([east]);
   });
 
@@ -41,7 +49,15 @@ describe('applyChanges', () => {
   it('accepts DELETE then CREATE of the same key in one batch (a policy change)', () => {
     const failover = { ...east, weight: undefined, failover: 'PRIMARY' as const };
     delete failover.weight;
-    expect(applyChanges([east], [{ action: 'DELETE', recordSet: east }, { action: 'CREATE', recordSet: failover }])).toEqual([failover]);
+    expect(
+      applyChanges(
+        [east],
+        [
+          { action: 'DELETE', recordSet: east },
+          { action: 'CREATE', recordSet: failover },
+        ],
+      ),
+    ).toEqual([failover]);
   });
 
   it('refuses two PRIMARY sets, a CNAME next to other types, and two simple sets', () => {

@@ -81,7 +81,9 @@ describe('computeDesiredState: tiers', () => {
     const shopPublic = state.records.filter((r) => r.recordSet.name === 'shop.example.com.').map((r) => r.cluster);
     expect(shopPublic.sort()).toEqual(['edge-eu', 'edge-us']);
     expect(state.records.filter((r) => r.zoneId === 'ZUPSTREAM').every((r) => r.recordSet.name === `${SHOP_UP}.`)).toBe(true);
-    const apps = Object.fromEntries(state.apps.map((a) => [a.hostname, { tier: a.tier, upstreamOf: a.upstreamOf, clusters: a.clusters.map((c) => c.cluster) }]));
+    const apps = Object.fromEntries(
+      state.apps.map((a) => [a.hostname, { tier: a.tier, upstreamOf: a.upstreamOf, clusters: a.clusters.map((c) => c.cluster) }]),
+    );
     expect(apps[SHOP]).toEqual({ tier: 'edge', upstreamOf: undefined, clusters: ['edge-eu', 'edge-us'] });
     expect(apps[SHOP_UP]).toEqual({ tier: 'workload', upstreamOf: SHOP, clusters: ['east', 'eu', 'west'] });
     expect(apps['api.example.com']).toEqual({ tier: 'workload', upstreamOf: undefined, clusters: ['east', 'eu', 'west'] });
@@ -107,15 +109,32 @@ describe('computeDesiredState: tiers', () => {
 
   it('drains a workload cluster in the upstream zone only (and in its direct apps), an edge in the public zone only', () => {
     const before = weights(desired());
-    const diff = (after: Record<string, number | undefined>) => Object.keys(after).filter((k) => after[k] !== before[k]).sort();
-    expect(diff(weights(desired([{ cluster: 'east', state: 'DRAINED', weightPercent: 0 }])))).toEqual(['ZPUBLIC api.example.com. east', `ZUPSTREAM ${SHOP_UP}. east`]);
+    const diff = (after: Record<string, number | undefined>) =>
+      Object.keys(after)
+        .filter((k) => after[k] !== before[k])
+        .sort();
+    expect(diff(weights(desired([{ cluster: 'east', state: 'DRAINED', weightPercent: 0 }])))).toEqual([
+      'ZPUBLIC api.example.com. east',
+      `ZUPSTREAM ${SHOP_UP}. east`,
+    ]);
     expect(diff(weights(desired([{ cluster: 'edge-us', state: 'DRAINED', weightPercent: 0 }])))).toEqual(['ZPUBLIC shop.example.com. edge-us']);
   });
 
   it('plans ownership markers in both zones', () => {
     const state = desired();
-    const p = plan({ desired: state.records, actual: [{ zoneId: 'ZPUBLIC', records: [] }, { zoneId: 'ZUPSTREAM', records: [] }], policy: 'sync', ownerId: 'o', zones: [PUBLIC, UPSTREAM], markerTtl: 300 });
-    const names = (zoneId: string) => p.zones.find((z) => z.zoneId === zoneId)?.groups.flatMap((g) => g.changes.map((c) => `${c.recordSet.type} ${c.recordSet.name}`)) ?? [];
+    const p = plan({
+      desired: state.records,
+      actual: [
+        { zoneId: 'ZPUBLIC', records: [] },
+        { zoneId: 'ZUPSTREAM', records: [] },
+      ],
+      policy: 'sync',
+      ownerId: 'o',
+      zones: [PUBLIC, UPSTREAM],
+      markerTtl: 300,
+    });
+    const names = (zoneId: string) =>
+      p.zones.find((z) => z.zoneId === zoneId)?.groups.flatMap((g) => g.changes.map((c) => `${c.recordSet.type} ${c.recordSet.name}`)) ?? [];
     expect(names('ZUPSTREAM')).toContain(`TXT _switchyard.${SHOP_UP}.`);
     expect(names('ZPUBLIC')).toContain('TXT _switchyard.shop.example.com.');
     expect(names('ZPUBLIC').some((n) => n.includes('mesh.internal'))).toBe(false);
@@ -133,13 +152,19 @@ describe('CLOUDWATCH_METRIC health checks', () => {
 
   it('sends the alarm and Unhealthy without data, and reads the same spec back', () => {
     const config = healthCheckConfigFor(spec);
-    expect(config).toEqual({ Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Region: 'us-east-1', Name: spec.alarm!.name }, InsufficientDataHealthStatus: 'Unhealthy' });
+    expect(config).toEqual({
+      Type: 'CLOUDWATCH_METRIC',
+      AlarmIdentifier: { Region: 'us-east-1', Name: spec.alarm!.name },
+      InsufficientDataHealthStatus: 'Unhealthy',
+    });
     const back = fromHealthCheckConfig({ ...config, AlarmIdentifier: { Region: 'us-east-1', Name: spec.alarm!.name } });
     expect(sameSpec(back, spec)).toBe(true);
     expect(sameSpec(back, { ...spec, alarm: { region: 'us-east-1', name: 'other' } })).toBe(false);
   });
 
   it('does not take a metric check that says Healthy without data for one of ours', () => {
-    expect(fromHealthCheckConfig({ Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Region: 'us-east-1', Name: 'x' }, InsufficientDataHealthStatus: 'Healthy' })).toBeUndefined();
+    expect(
+      fromHealthCheckConfig({ Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Region: 'us-east-1', Name: 'x' }, InsufficientDataHealthStatus: 'Healthy' }),
+    ).toBeUndefined();
   });
 });

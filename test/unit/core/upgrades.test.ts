@@ -16,7 +16,9 @@ describe('guardedUpdate: which EKS updates move pods', () => {
   });
 
   it('guards a config update only when it evicts pods: a NO_EXECUTE taint, or scaling the group to zero', () => {
-    const taint = nodegroupCall('UpdateNodegroupConfig', 'mesh-west', 'ng-a', { taints: { addOrUpdateTaints: [{ key: 'maintenance', value: 'true', effect: 'NO_EXECUTE' }] } });
+    const taint = nodegroupCall('UpdateNodegroupConfig', 'mesh-west', 'ng-a', {
+      taints: { addOrUpdateTaints: [{ key: 'maintenance', value: 'true', effect: 'NO_EXECUTE' }] },
+    });
     const zero = nodegroupCall('UpdateNodegroupConfig', 'mesh-west', 'ng-a', { scalingConfig: { minSize: 0, maxSize: 3, desiredSize: 0 } });
     expect(guardedUpdate(detailOf(taint))).toMatchObject({ guarded: true, nodegroupName: 'ng-a', what: expect.stringContaining('NO_EXECUTE') });
     expect(guardedUpdate(detailOf(zero))).toMatchObject({ guarded: true, nodegroupName: 'ng-a', what: expect.stringContaining('zero') });
@@ -38,7 +40,10 @@ describe('guardedUpdate: which EKS updates move pods', () => {
 
   it('keeps guarding control-plane version updates, and nothing else', () => {
     const base = detailOf(nodegroupCall('UpdateNodegroupVersion', 'mesh-west', 'ng-a'));
-    expect(guardedUpdate({ ...base, eventName: 'UpdateClusterVersion', requestParameters: { name: 'mesh-west' } })).toMatchObject({ guarded: true, kind: 'cluster' });
+    expect(guardedUpdate({ ...base, eventName: 'UpdateClusterVersion', requestParameters: { name: 'mesh-west' } })).toMatchObject({
+      guarded: true,
+      kind: 'cluster',
+    });
     expect(guardedUpdate({ ...base, eventName: 'UpdateAddon' })).toEqual({ guarded: false, reason: 'UpdateAddon is not an update that moves pods' });
   });
 });

@@ -4,7 +4,14 @@ import { differences, expectedCount, groupExpectations, listOrderKey, readNames,
 import { pageWithLocalListing } from '../../support/local-route53-rules.ts';
 
 const alias = (lb: string) => ({ hostedZoneId: 'Z26RNL4JYFTOTI', dnsName: `${lb}.elb.us-east-1.amazonaws.com.`, evaluateTargetHealth: true });
-const weighted = (name: string, cluster: string, weight: number): RecordSet => ({ name, type: 'A', setIdentifier: cluster, weight, aliasTarget: alias(cluster), healthCheckId: `hc-${cluster}` });
+const weighted = (name: string, cluster: string, weight: number): RecordSet => ({
+  name,
+  type: 'A',
+  setIdentifier: cluster,
+  weight,
+  aliasTarget: alias(cluster),
+  healthCheckId: `hc-${cluster}`,
+});
 
 describe('groupExpectations', () => {
   it('groups sets that differ only by name, keeps absent sets apart, and counts every set', () => {
@@ -18,7 +25,13 @@ describe('groupExpectations', () => {
     const groups = groupExpectations(sets);
     // Assess
     expect(groups).toHaveLength(2);
-    expect(groups.find((g) => g.want !== null)).toMatchObject({ zoneId: 'Z1', type: 'A', setIdentifier: 'east', names: ['a.example.com.', 'b.example.com.'], want: { weight: 0 } });
+    expect(groups.find((g) => g.want !== null)).toMatchObject({
+      zoneId: 'Z1',
+      type: 'A',
+      setIdentifier: 'east',
+      names: ['a.example.com.', 'b.example.com.'],
+      want: { weight: 0 },
+    });
     expect(groups.find((g) => g.want === null)?.names).toEqual(['c.example.com.']);
     expect(expectedCount(groups)).toBe(3);
   });
@@ -88,7 +101,12 @@ describe('readNames', () => {
     // Assess
     expect(out.pages).toBe(2);
     expect(out.starts.map((s) => s.name)).toEqual(['app-0000.example.com.', 'app-0999.example.com.']);
-    expect(out.records.map((r) => `${r.name} ${r.setIdentifier}`)).toEqual(['app-0000.example.com. east', 'app-0000.example.com. west', 'app-0999.example.com. east', 'app-0999.example.com. west']);
+    expect(out.records.map((r) => `${r.name} ${r.setIdentifier}`)).toEqual([
+      'app-0000.example.com. east',
+      'app-0000.example.com. west',
+      'app-0999.example.com. east',
+      'app-0999.example.com. west',
+    ]);
   });
 
   it('continues inside a name a page ended in', async () => {

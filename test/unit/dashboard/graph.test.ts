@@ -57,6 +57,8 @@ describe('executionPath', () => {
 
   it('names the state it failed in, and no current state once it ended', () => {
     expect(executionPath(graph, [entered('A'), exited('A'), entered('B')], 'FAILED')).toEqual({ visited: ['A', 'B'], failedAt: 'B' });
-    expect(executionPath(graph, [entered('A'), exited('A'), entered('B'), exited('B'), entered('C'), exited('C')], 'SUCCEEDED')).toEqual({ visited: ['A', 'B', 'C'] });
+    expect(executionPath(graph, [entered('A'), exited('A'), entered('B'), exited('B'), entered('C'), exited('C')], 'SUCCEEDED')).toEqual({
+      visited: ['A', 'B', 'C'],
+    });
   });
 });

@@ -14,22 +14,28 @@ describe('dashboardGuard', () => {
   });
 
   it('accepts an operation from its own page with the token', () => {
-    expect(guard.refuseWrite(post({ host: '127.0.0.1:4566', origin: 'http://127.0.0.1:4566', 'sec-fetch-site': 'same-origin', 'x-switchyard-token': 'the-token' }))).toBeUndefined();
+    expect(
+      guard.refuseWrite(post({ host: '127.0.0.1:4566', origin: 'http://127.0.0.1:4566', 'sec-fetch-site': 'same-origin', 'x-switchyard-token': 'the-token' })),
+    ).toBeUndefined();
     // A same-origin fetch may omit Origin; a non-browser client sends neither header.
     expect(guard.refuseWrite(post({ host: '127.0.0.1:4566', 'sec-fetch-site': 'same-origin', 'x-switchyard-token': 'the-token' }))).toBeUndefined();
     expect(guard.refuseWrite(post({ host: '127.0.0.1:4566', 'x-switchyard-token': 'the-token' }))).toBeUndefined();
   });
 
   it('refuses another origin, a cross-site request, a missing or wrong token, and GET', () => {
-    expect(guard.refuseWrite(post({ host: '127.0.0.1:4566', origin: 'http://evil.example', 'x-switchyard-token': 'the-token' }))).toMatch(/not from "http:\/\/evil.example"/);
-    expect(guard.refuseWrite(post({ host: '127.0.0.1:4566', 'sec-fetch-site': 'cross-site', 'x-switchyard-token': 'the-token' }))).toMatch(/not from a cross-site request/);
+    expect(guard.refuseWrite(post({ host: '127.0.0.1:4566', origin: 'http://evil.example', 'x-switchyard-token': 'the-token' }))).toMatch(
+      /not from "http:\/\/evil.example"/,
+    );
+    expect(guard.refuseWrite(post({ host: '127.0.0.1:4566', 'sec-fetch-site': 'cross-site', 'x-switchyard-token': 'the-token' }))).toMatch(
+      /not from a cross-site request/,
+    );
     expect(guard.refuseWrite(post({ host: '127.0.0.1:4566', origin: 'http://127.0.0.1:4566' }))).toMatch(/token.*none was sent/);
     expect(guard.refuseWrite(post({ host: '127.0.0.1:4566', origin: 'http://127.0.0.1:4566', 'x-switchyard-token': 'guess' }))).toMatch(/a wrong one was sent/);
     expect(guard.refuseWrite({ method: 'GET', headers: { host: '127.0.0.1:4566', 'x-switchyard-token': 'the-token' } })).toMatch(/take POST/);
     expect(guard.refuseWrite(post({ host: 'evil.example', 'x-switchyard-token': 'the-token' }))).toMatch(/loopback Host/);
   });
 
-  it('takes the token in the control API\'s header, the one the page sends', () => {
+  it("takes the token in the control API's header, the one the page sends", () => {
     expect(TOKEN_HEADER).toBe(CONTROL_TOKEN_HEADER);
   });
 

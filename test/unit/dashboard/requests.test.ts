@@ -7,7 +7,7 @@ import { SeriesStore } from '../../../src/dashboard/series.ts';
 const CLUSTERS = ['east', 'west', 'eu'];
 
 describe('requestFeed', () => {
-  it('defines the requests line at the first report and draws each cluster\'s share of the answered requests', () => {
+  it("defines the requests line at the first report and draws each cluster's share of the answered requests", () => {
     // Prepare
     const store = new SeriesStore();
     const defined: string[] = [];
@@ -15,7 +15,17 @@ describe('requestFeed', () => {
     const feed = requestFeed(store, CLUSTERS);
     expect(store.list()).toEqual([]);
     // Act
-    const sample = feed.report({ generator: 'g1', intervalMs: 1000, apps: [{ app: 'shop.example.com', answered: { east: 10, west: 5 }, errors: 0 }, { app: 'api.example.com', answered: { west: 5 }, errors: 2 }] }, 50_000);
+    const sample = feed.report(
+      {
+        generator: 'g1',
+        intervalMs: 1000,
+        apps: [
+          { app: 'shop.example.com', answered: { east: 10, west: 5 }, errors: 0 },
+          { app: 'api.example.com', answered: { west: 5 }, errors: 2 },
+        ],
+      },
+      50_000,
+    );
     // Assess
     expect(defined).toEqual(['requests']);
     expect(sample).toEqual({ t: 50_000, values: { east: 50, west: 50, eu: 0 }, rates: { east: 10, west: 10, eu: 0, errors: 2 }, windowMs: 1000 });

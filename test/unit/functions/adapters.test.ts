@@ -21,7 +21,14 @@ describe('state machines', () => {
   it('are found by workflow name, narrowed by prefix, and ambiguity is an error naming the candidates', async () => {
     // Prepare
     const arn = (name: string) => `arn:aws:states:us-east-1:1:stateMachine:${name}`;
-    sfn.on(ListStateMachinesCommand).resolves({ stateMachines: ['switchyard-prod-DrainCluster', 'switchyard-dev-DrainCluster', 'switchyard-prod-Failover', 'other'].map((name) => ({ name, stateMachineArn: arn(name), type: 'STANDARD', creationDate: new Date() })) });
+    sfn.on(ListStateMachinesCommand).resolves({
+      stateMachines: ['switchyard-prod-DrainCluster', 'switchyard-dev-DrainCluster', 'switchyard-prod-Failover', 'other'].map((name) => ({
+        name,
+        stateMachineArn: arn(name),
+        type: 'STANDARD',
+        creationDate: new Date(),
+      })),
+    });
     const client = new SFNClient({ region: 'us-east-1' });
     // Act
     const prod = await findStateMachines(client, 'switchyard-prod-');
@@ -32,7 +39,9 @@ describe('state machines', () => {
   });
 
   it('SWITCHYARD_STATE_MACHINES is checked: JSON object of known workflows to ARNs', () => {
-    expect(parseStateMachineArns('{"DrainCluster":"arn:aws:states:us-east-1:1:stateMachine:x"}')).toEqual({ DrainCluster: 'arn:aws:states:us-east-1:1:stateMachine:x' });
+    expect(parseStateMachineArns('{"DrainCluster":"arn:aws:states:us-east-1:1:stateMachine:x"}')).toEqual({
+      DrainCluster: 'arn:aws:states:us-east-1:1:stateMachine:x',
+    });
     expect(() => parseStateMachineArns('nope')).toThrow(/SWITCHYARD_STATE_MACHINES: not JSON/);
     expect(() => parseStateMachineArns('{"Drain":"arn"}')).toThrow(/unknown workflow "Drain"/);
     expect(() => parseStateMachineArns('{"Failover":"arn:aws:lambda:x"}')).toThrow(/Failover: not a state machine ARN/);
@@ -40,7 +49,10 @@ describe('state machines', () => {
 
   it('a starter maps ExecutionAlreadyExists to a duplicate (started: false) with the execution ARN', async () => {
     // Prepare
-    sfn.on(StartExecutionCommand).rejectsOnce(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} })).resolves({ executionArn: 'arn:new', startDate: new Date() });
+    sfn
+      .on(StartExecutionCommand)
+      .rejectsOnce(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }))
+      .resolves({ executionArn: 'arn:new', startDate: new Date() });
     const start = sfnStarter(new SFNClient({ region: 'us-east-1' }), { OnboardApp: 'arn:aws:states:us-east-1:1:stateMachine:sy-OnboardApp' });
     // Act
     const duplicate = await start.start('OnboardApp', 'onboard-x', { a: 1 });
@@ -61,7 +73,7 @@ describe('route53HealthSource', () => {
     expect(healthFromObservations([])).toBe('UNKNOWN');
   });
 
-  it('combines each cluster\'s canary check with recorded alarms (an ALARM wins, per-app alarms mark the app)', async () => {
+  it("combines each cluster's canary check with recorded alarms (an ALARM wins, per-app alarms mark the app)", async () => {
     // Prepare
     const fake = new FakeRoute53([]);
     const ids: Record<string, string> = {};

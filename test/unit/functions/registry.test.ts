@@ -25,7 +25,9 @@ describe('FUNCTIONS registry', () => {
   });
 
   it('gives DNS write access only to functions that change records', () => {
-    const writers = Object.entries(FUNCTIONS).filter(([, spec]) => (spec.actions as string[]).includes('route53:ChangeResourceRecordSets')).map(([name]) => name);
+    const writers = Object.entries(FUNCTIONS)
+      .filter(([, spec]) => (spec.actions as string[]).includes('route53:ChangeResourceRecordSets'))
+      .map(([name]) => name);
     expect(writers).not.toContain('router');
     expect(writers).not.toContain('finishOperation');
     expect(writers).not.toContain('failoverDecide');

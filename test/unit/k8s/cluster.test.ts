@@ -14,8 +14,10 @@ spec:
 ---`;
 
 describe('discoverCluster', () => {
-  it('reports hostnames outside the cluster\'s domainFilter instead of dropping them silently', () => {
-    const found = discover(INGRESS_SERVICE + '---' + istio('gw', ['shop.example.com', 'shop.example.org', 'example.com']), { domainFilter: ['shop.example.com'] });
+  it("reports hostnames outside the cluster's domainFilter instead of dropping them silently", () => {
+    const found = discover(INGRESS_SERVICE + '---' + istio('gw', ['shop.example.com', 'shop.example.org', 'example.com']), {
+      domainFilter: ['shop.example.com'],
+    });
     expect(Object.keys(hostsOf(found))).toEqual(['shop.example.com']);
     expect(reasons(found)).toEqual([
       'east/IstioGateway/apps/gw: "shop.example.org" is outside the cluster\'s domainFilter (shop.example.com)',
@@ -24,12 +26,10 @@ describe('discoverCluster', () => {
     expect(found.problems[0]?.hostname).toBe('shop.example.org');
   });
 
-  it('marks the cluster\'s own canary hostname and refuses another cluster\'s', () => {
+  it("marks the cluster's own canary hostname and refuses another cluster's", () => {
     const found = discover(INGRESS_SERVICE + '---' + istio('canary', ['canary-east.example.com', 'canary-west.example.com']));
     expect(found.endpoints).toEqual([expect.objectContaining({ hostname: 'canary-east.example.com', canary: true })]);
-    expect(reasons(found)).toEqual([
-      'east/IstioGateway/apps/canary: "canary-west.example.com" is cluster west\'s canary hostname; only west may publish it',
-    ]);
+    expect(reasons(found)).toEqual(['east/IstioGateway/apps/canary: "canary-west.example.com" is cluster west\'s canary hostname; only west may publish it']);
   });
 
   it('keeps a resource with a bad annotation value, without that annotation, and reports it', () => {
@@ -40,7 +40,11 @@ describe('discoverCluster', () => {
 
   it('publishes a hostname once per cluster: identical duplicates merge silently, different ones are reported', () => {
     const found = discover(
-      INGRESS_SERVICE + '---' + istio('a', ['shop.example.com', 'cart.example.com']) + istio('b', ['shop.example.com']) + istio('c', ['cart.example.com'], '{ switchyard.io/weight: "5" }'),
+      INGRESS_SERVICE +
+        '---' +
+        istio('a', ['shop.example.com', 'cart.example.com']) +
+        istio('b', ['shop.example.com']) +
+        istio('c', ['cart.example.com'], '{ switchyard.io/weight: "5" }'),
     );
     expect(found.endpoints.map((e) => `${e.hostname} ${e.gateway}`)).toEqual(['cart.example.com apps/a', 'shop.example.com apps/a']);
     expect(reasons(found)).toEqual([

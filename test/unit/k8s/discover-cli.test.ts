@@ -25,7 +25,8 @@ describe('switchyard discover', () => {
     expect(code).toBe(0);
     expect(report.problems).toEqual([]);
     expect(report.unreachable).toEqual([]);
-    const row = (cluster: string, hostname: string) => report.endpoints.find((e: { cluster: string; hostname: string }) => e.cluster === cluster && e.hostname === hostname);
+    const row = (cluster: string, hostname: string) =>
+      report.endpoints.find((e: { cluster: string; hostname: string }) => e.cluster === cluster && e.hostname === hostname);
     expect(row('east', 'shop.example.com')).toEqual({
       cluster: 'east',
       hostname: 'shop.example.com',
@@ -39,7 +40,14 @@ describe('switchyard discover', () => {
       canary: false,
       enabled: true,
     });
-    expect(row('west', 'api.example.com')).toMatchObject({ kind: 'HTTPRoute', gateway: 'api/api', routing: 'failover', failover: 'secondary', weight: null, health: { path: '/healthz' } });
+    expect(row('west', 'api.example.com')).toMatchObject({
+      kind: 'HTTPRoute',
+      gateway: 'api/api',
+      routing: 'failover',
+      failover: 'secondary',
+      weight: null,
+      health: { path: '/healthz' },
+    });
     expect(row('east', 'api.example.com')).toMatchObject({ failover: 'primary' });
     expect(row('eu', 'docs.example.com')).toMatchObject({ kind: 'TetrateGateway', routing: 'latency' });
     expect(row('eu', 'canary-eu.example.com')).toMatchObject({ canary: true, routing: 'simple' });
@@ -52,7 +60,9 @@ describe('switchyard discover', () => {
     expect(text).toMatch(/^east: 4 endpoints\n  HOSTNAME +KIND +GATEWAY +ENTRY POINT +ROUTING +WEIGHT +FAILOVER +HEALTH\n/);
     expect(text).toMatch(/\n\nwest: 3 endpoints\n/);
     expect(text).toMatch(/\n\neu: 3 endpoints\n/);
-    expect(text).toMatch(/  api\.example\.com +HTTPRoute +api\/api +mesh-west-ingress-9f8e7d6c5b4a3f2e\.elb\.us-west-2\.amazonaws\.com +failover +- +secondary +HTTP west\.api\.example\.com:80\/healthz/);
+    expect(text).toMatch(
+      /  api\.example\.com +HTTPRoute +api\/api +mesh-west-ingress-9f8e7d6c5b4a3f2e\.elb\.us-west-2\.amazonaws\.com +failover +- +secondary +HTTP west\.api\.example\.com:80\/healthz/,
+    );
     expect(text).toContain('canary (simple)');
     expect(text.endsWith('No problems.')).toBe(true);
   });
@@ -103,7 +113,11 @@ spec:
       const report = JSON.parse(text);
       expect(code).toBe(1);
       expect(report.unreachable).toEqual(['eu']);
-      expect(report.problems).toContainEqual({ cluster: 'eu', resource: 'eu', reason: 'cannot read the cluster, so its records are left as they are: cluster eu has no manifests folder in the fleet config' });
+      expect(report.problems).toContainEqual({
+        cluster: 'eu',
+        resource: 'eu',
+        reason: 'cannot read the cluster, so its records are left as they are: cluster eu has no manifests folder in the fleet config',
+      });
     });
   });
 

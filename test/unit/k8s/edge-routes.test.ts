@@ -20,7 +20,10 @@ spec: { type: LoadBalancer, selector: { gateway.networking.k8s.io/gateway-name: 
 status: { loadBalancer: { ingress: [{ hostname: edge.elb.us-east-1.amazonaws.com }] } }
 ---`;
 
-const forwardsOf = (found: ReturnType<typeof discover>) => found.forwards?.map((f) => `${f.hostname} ${f.kind} ${f.resource} → ${f.targets.map((t) => ('host' in t ? t.host : t.clusters.map((c) => c.name).join('+'))).join(',')}`);
+const forwardsOf = (found: ReturnType<typeof discover>) =>
+  found.forwards?.map(
+    (f) => `${f.hostname} ${f.kind} ${f.resource} → ${f.targets.map((t) => ('host' in t ? t.host : t.clusters.map((c) => c.name).join('+'))).join(',')}`,
+  );
 
 describe('edge routing: where an edge cluster forwards what it publishes', () => {
   it('Istio: the VirtualServices bound to the publishing Gateway whose hosts match, with every route destination', () => {
@@ -63,7 +66,7 @@ spec:
     ]);
   });
 
-  it('Gateway API: the publishing HTTPRoute\'s backendRefs; an ExternalName Service and an Istio Hostname backend forward by name', () => {
+  it("Gateway API: the publishing HTTPRoute's backendRefs; an ExternalName Service and an Istio Hostname backend forward by name", () => {
     const found = discover(
       `${GATEWAY_API_SERVICE}
 apiVersion: v1
@@ -107,11 +110,16 @@ spec:
 
   it.each([
     ['no hosts', '{ gateways: [edge], http: [{ route: [{ destination: { host: x } }] }] }', 'malformed VirtualService: spec.hosts:'],
-    ['a route without destination host', '{ hosts: [shop.example.com], gateways: [edge], http: [{ route: [{ destination: { port: { number: 80 } } }] }] }', 'malformed VirtualService: spec.http[0].route[0].destination.host:'],
+    [
+      'a route without destination host',
+      '{ hosts: [shop.example.com], gateways: [edge], http: [{ route: [{ destination: { port: { number: 80 } } }] }] }',
+      'malformed VirtualService: spec.http[0].route[0].destination.host:',
+    ],
     ['http that is not a list', '{ hosts: [shop.example.com], gateways: [edge], http: { route: [] } }', 'malformed VirtualService: spec.http:'],
     ['no name', null, 'malformed VirtualService: metadata.name:'],
   ])('reports a malformed VirtualService (%s) by name, and the good routes still count', (_label, spec, reason) => {
-    const broken = spec === null ? `metadata: { namespace: edge }\nspec: { hosts: [a.example.com] }` : `metadata: { name: broken, namespace: edge }\nspec: ${spec}`;
+    const broken =
+      spec === null ? `metadata: { namespace: edge }\nspec: { hosts: [a.example.com] }` : `metadata: { name: broken, namespace: edge }\nspec: ${spec}`;
     const found = discover(
       `${ISTIO_EDGE}
 apiVersion: networking.istio.io/v1
@@ -148,11 +156,13 @@ spec:
 `,
       edge,
     );
-    expect(reasons(found)).toEqual(['east/HTTPRoute/edge/shop: malformed HTTPRoute: spec.rules[0].backendRefs[0].name: Invalid input: expected string, received undefined']);
+    expect(reasons(found)).toEqual([
+      'east/HTTPRoute/edge/shop: malformed HTTPRoute: spec.rules[0].backendRefs[0].name: Invalid input: expected string, received undefined',
+    ]);
     expect(found.forwards).toEqual([]);
   });
 
-  it('reads no routes on a workload cluster: its VirtualServices are the app\'s own business', () => {
+  it("reads no routes on a workload cluster: its VirtualServices are the app's own business", () => {
     const found = discover(`${ISTIO_EDGE}
 apiVersion: networking.istio.io/v1
 kind: VirtualService

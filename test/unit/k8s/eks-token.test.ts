@@ -58,7 +58,7 @@ describe('createEksToken', () => {
     expect(expiresAt).toEqual(expiration);
   });
 
-  it('uses the China partition\'s STS host', () => {
+  it("uses the China partition's STS host", () => {
     expect(stsHostname('cn-north-1')).toBe('sts.cn-north-1.amazonaws.com.cn');
   });
 });

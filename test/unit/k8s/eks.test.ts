@@ -32,7 +32,14 @@ function cluster(overrides: Partial<ClusterConfig> = {}): ClusterConfig {
 }
 
 function describeAnswer(status = 'ACTIVE') {
-  return { cluster: { name: 'mesh-east', status, endpoint: 'https://ABC.gr7.us-east-1.eks.amazonaws.com', certificateAuthority: { data: Buffer.from(CA_PEM).toString('base64') } } } as never;
+  return {
+    cluster: {
+      name: 'mesh-east',
+      status,
+      endpoint: 'https://ABC.gr7.us-east-1.eks.amazonaws.com',
+      certificateAuthority: { data: Buffer.from(CA_PEM).toString('base64') },
+    },
+  } as never;
 }
 
 function tokenKeyId(token: string): string | null {
@@ -42,13 +49,25 @@ function tokenKeyId(token: string): string | null {
 describe('describeEksCluster', () => {
   it('returns the endpoint and the decoded CA', async () => {
     eksMock.on(DescribeClusterCommand, { name: 'mesh-east' }).resolves(describeAnswer());
-    expect(await describeEksCluster(new EKSClient({ region: 'us-east-1' }), 'mesh-east')).toEqual({ server: 'https://ABC.gr7.us-east-1.eks.amazonaws.com', caData: CA_PEM });
+    expect(await describeEksCluster(new EKSClient({ region: 'us-east-1' }), 'mesh-east')).toEqual({
+      server: 'https://ABC.gr7.us-east-1.eks.amazonaws.com',
+      caData: CA_PEM,
+    });
   });
 
   it.each([
     ['a cluster being created', () => eksMock.on(DescribeClusterCommand).resolves(describeAnswer('CREATING')), 'EKS cluster mesh-east is CREATING'],
-    ['a missing cluster', () => eksMock.on(DescribeClusterCommand).rejects(Object.assign(new Error('No cluster found for name: mesh-east.'), { name: 'ResourceNotFoundException' })), 'DescribeCluster mesh-east: No cluster found'],
-    ['no endpoint yet', () => eksMock.on(DescribeClusterCommand).resolves({ cluster: { status: 'ACTIVE' } } as never), 'has no API endpoint or certificate authority yet'],
+    [
+      'a missing cluster',
+      () =>
+        eksMock.on(DescribeClusterCommand).rejects(Object.assign(new Error('No cluster found for name: mesh-east.'), { name: 'ResourceNotFoundException' })),
+      'DescribeCluster mesh-east: No cluster found',
+    ],
+    [
+      'no endpoint yet',
+      () => eksMock.on(DescribeClusterCommand).resolves({ cluster: { status: 'ACTIVE' } } as never),
+      'has no API endpoint or certificate authority yet',
+    ],
   ])('names the cluster and the reason for %s', async (_, prepare, message) => {
     prepare();
     await expect(describeEksCluster(new EKSClient({ region: 'us-east-1' }), 'mesh-east')).rejects.toThrow(message);
@@ -92,7 +111,9 @@ describe('eksAccessProvider', () => {
       },
     });
 
-    const access = await accessFor(cluster({ name: 'west', region: 'us-west-2', eksClusterName: 'mesh-west', roleArn: 'arn:aws:iam::210987654321:role/switchyard-discovery' }));
+    const access = await accessFor(
+      cluster({ name: 'west', region: 'us-west-2', eksClusterName: 'mesh-west', roleArn: 'arn:aws:iam::210987654321:role/switchyard-discovery' }),
+    );
     const token = await access.token();
 
     expect(stsMock.commandCalls(AssumeRoleCommand)[0]?.args[0].input).toEqual({
@@ -113,9 +134,7 @@ describe('eksAccessProvider', () => {
     eksMock.on(DescribeClusterCommand).resolves(describeAnswer());
     const accessFor = eksAccessProvider({ credentials: async () => BASE });
     const access = await accessFor(cluster({ roleArn: 'arn:aws:iam::210987654321:role/nope' }));
-    await expect(access.token()).rejects.toThrow(
-      'cannot assume role arn:aws:iam::210987654321:role/nope: not authorized to perform sts:AssumeRole',
-    );
+    await expect(access.token()).rejects.toThrow('cannot assume role arn:aws:iam::210987654321:role/nope: not authorized to perform sts:AssumeRole');
   });
 
   it('asks DescribeCluster again after a failure', async () => {
@@ -127,7 +146,7 @@ describe('eksAccessProvider', () => {
 });
 
 describe('eksUpdates (the EksPort UpgradeGuard polls)', () => {
-  it('fits the workflows\' EksPort and returns the update status with its errors', async () => {
+  it("fits the workflows' EksPort and returns the update status with its errors", async () => {
     eksMock.on(DescribeUpdateCommand, { name: 'mesh-east', updateId: 'u-1' }).resolves({
       update: { id: 'u-1', status: 'Failed', errors: [{ errorCode: 'NodeCreationFailure', errorMessage: 'Instances failed to join' }, {}] },
     });
@@ -138,8 +157,10 @@ describe('eksUpdates (the EksPort UpgradeGuard polls)', () => {
     });
   });
 
-  it('asks through the cluster\'s role and names the update when EKS fails', async () => {
-    stsMock.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'ASIAROLE', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 3_600_000) } });
+  it("asks through the cluster's role and names the update when EKS fails", async () => {
+    stsMock
+      .on(AssumeRoleCommand)
+      .resolves({ Credentials: { AccessKeyId: 'ASIAROLE', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 3_600_000) } });
     eksMock.on(DescribeUpdateCommand).rejects(new Error('No update found'));
     const seen: unknown[] = [];
     const port = eksUpdates({
@@ -149,9 +170,9 @@ describe('eksUpdates (the EksPort UpgradeGuard polls)', () => {
         return new EKSClient({ region, ...(credentials ? { credentials } : {}) });
       },
     });
-    await expect(port.describeUpdate({ eksClusterName: 'mesh-west', updateId: 'u-9', region: 'us-west-2', roleArn: 'arn:aws:iam::210987654321:role/x' })).rejects.toThrow(
-      'DescribeUpdate mesh-west u-9: No update found',
-    );
-    expect(((await (seen[0] as () => Promise<{ accessKeyId: string }>)()).accessKeyId)).toBe('ASIAROLE');
+    await expect(
+      port.describeUpdate({ eksClusterName: 'mesh-west', updateId: 'u-9', region: 'us-west-2', roleArn: 'arn:aws:iam::210987654321:role/x' }),
+    ).rejects.toThrow('DescribeUpdate mesh-west u-9: No update found');
+    expect((await (seen[0] as () => Promise<{ accessKeyId: string }>)()).accessKeyId).toBe('ASIAROLE');
   });
 });

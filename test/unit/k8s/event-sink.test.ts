@@ -9,7 +9,14 @@ afterEach(() => mock.reset());
 
 const withdrawn = (n: number): GatewayEvent => ({
   detailType: 'Gateway Withdrawn',
-  detail: { cluster: 'east', kind: 'Gateway', gateway: `apps/gw-${n}`, hostnames: [`h${n}.example.com`], reason: 'deleted', observedAt: '2025-03-01T12:00:00Z' },
+  detail: {
+    cluster: 'east',
+    kind: 'Gateway',
+    gateway: `apps/gw-${n}`,
+    hostnames: [`h${n}.example.com`],
+    reason: 'deleted',
+    observedAt: '2025-03-01T12:00:00Z',
+  },
 });
 
 describe('eventBridgeSink', () => {
@@ -19,7 +26,12 @@ describe('eventBridgeSink', () => {
 
     const calls = mock.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries ?? []);
     expect(calls.map((c) => c.length)).toEqual([10, 10, 3]);
-    expect(calls[0]?.[0]).toEqual({ Source: 'switchyard', DetailType: 'Gateway Withdrawn', Detail: JSON.stringify(withdrawn(0).detail), EventBusName: 'switchyard' });
+    expect(calls[0]?.[0]).toEqual({
+      Source: 'switchyard',
+      DetailType: 'Gateway Withdrawn',
+      Detail: JSON.stringify(withdrawn(0).detail),
+      EventBusName: 'switchyard',
+    });
     expect(calls.flat().map((e) => JSON.parse(e.Detail as string).gateway)).toEqual(Array.from({ length: 23 }, (_, i) => `apps/gw-${i}`));
   });
 
@@ -34,6 +46,8 @@ describe('eventBridgeSink', () => {
     await sink([withdrawn(1), withdrawn(2)]);
     expect(mock.commandCalls(PutEventsCommand)[1]?.args[0].input.Entries?.map((e) => JSON.parse(e.Detail as string).gateway)).toEqual(['apps/gw-2']);
 
-    await expect(sink([withdrawn(3)])).rejects.toThrow(expect.objectContaining({ name: 'TransientAwsError', message: "EventBridge refused 1 Gateway event(s): ThrottlingException" }));
+    await expect(sink([withdrawn(3)])).rejects.toThrow(
+      expect.objectContaining({ name: 'TransientAwsError', message: 'EventBridge refused 1 Gateway event(s): ThrottlingException' }),
+    );
   });
 });

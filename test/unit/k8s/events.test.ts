@@ -23,7 +23,16 @@ describe('gatewayEvents', () => {
     expect(out).toEqual([
       {
         detailType: 'Gateway Published',
-        detail: { cluster: 'east', kind: 'IstioGateway', gateway: 'shop/shop-gw', hostnames: ['a.example.com', 'b.example.com'], entryPoint: LB, annotations: {}, resourceVersion: '812', observedAt: AT },
+        detail: {
+          cluster: 'east',
+          kind: 'IstioGateway',
+          gateway: 'shop/shop-gw',
+          hostnames: ['a.example.com', 'b.example.com'],
+          entryPoint: LB,
+          annotations: {},
+          resourceVersion: '812',
+          observedAt: AT,
+        },
       },
     ]);
   });
@@ -42,8 +51,14 @@ describe('gatewayEvents', () => {
     const out = events([ep('a.example.com'), ep('b.example.com'), ep('c.example.com', 'api/api-gw')], [ep('a.example.com')]);
     expect(out).toEqual([
       { detailType: 'Gateway Published', detail: expect.objectContaining({ gateway: 'shop/shop-gw', hostnames: ['a.example.com'] }) },
-      { detailType: 'Gateway Withdrawn', detail: { cluster: 'east', kind: 'IstioGateway', gateway: 'api/api-gw', hostnames: ['c.example.com'], reason: 'deleted', observedAt: AT } },
-      { detailType: 'Gateway Withdrawn', detail: { cluster: 'east', kind: 'IstioGateway', gateway: 'shop/shop-gw', hostnames: ['b.example.com'], reason: 'changed', observedAt: AT } },
+      {
+        detailType: 'Gateway Withdrawn',
+        detail: { cluster: 'east', kind: 'IstioGateway', gateway: 'api/api-gw', hostnames: ['c.example.com'], reason: 'deleted', observedAt: AT },
+      },
+      {
+        detailType: 'Gateway Withdrawn',
+        detail: { cluster: 'east', kind: 'IstioGateway', gateway: 'shop/shop-gw', hostnames: ['b.example.com'], reason: 'changed', observedAt: AT },
+      },
     ]);
   });
 

@@ -10,7 +10,14 @@ afterEach(() => mock.reset());
 
 const withdrawn = (n: number): GatewayEvent => ({
   detailType: 'Gateway Withdrawn',
-  detail: { cluster: 'east', kind: 'Gateway', gateway: `apps/gw-${n}`, hostnames: [`h${n}.example.com`], reason: 'deleted', observedAt: '2025-03-01T12:00:00Z' },
+  detail: {
+    cluster: 'east',
+    kind: 'Gateway',
+    gateway: `apps/gw-${n}`,
+    hostnames: [`h${n}.example.com`],
+    reason: 'deleted',
+    observedAt: '2025-03-01T12:00:00Z',
+  },
 });
 const gatewayOf = (entry: { Detail?: string }) => JSON.parse(entry.Detail as string).gateway as string;
 
@@ -46,14 +53,23 @@ describe('putEventsSender', () => {
 
     const calls = mock.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries ?? []);
     expect(calls.map((c) => c.length)).toEqual([10, 2]);
-    expect(calls[0]?.[0]).toEqual({ Source: 'switchyard', DetailType: 'Gateway Withdrawn', Detail: JSON.stringify(withdrawn(0).detail), EventBusName: 'switchyard-dev-bus' });
+    expect(calls[0]?.[0]).toEqual({
+      Source: 'switchyard',
+      DetailType: 'Gateway Withdrawn',
+      Detail: JSON.stringify(withdrawn(0).detail),
+      EventBusName: 'switchyard-dev-bus',
+    });
     expect(sent).toEqual(Array.from({ length: 12 }, (_, i) => `apps/gw-${i} ev-${i}`));
     expect(result.lost).toEqual([]);
   });
 
   it('retries a throttled request with growing backoff', async () => {
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
-    mock.on(PutEventsCommand).rejectsOnce(throttled).rejectsOnce(throttled).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'ok' }] });
+    mock
+      .on(PutEventsCommand)
+      .rejectsOnce(throttled)
+      .rejectsOnce(throttled)
+      .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'ok' }] });
     const { send, sent, sleeps } = sender();
 
     await send([withdrawn(1)]);
@@ -68,7 +84,11 @@ describe('putEventsSender', () => {
       .on(PutEventsCommand)
       .resolvesOnce({
         FailedEntryCount: 2,
-        Entries: [{ EventId: 'a' }, { ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' }, { ErrorCode: 'AccessDeniedException', ErrorMessage: 'not allowed' }],
+        Entries: [
+          { EventId: 'a' },
+          { ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' },
+          { ErrorCode: 'AccessDeniedException', ErrorMessage: 'not allowed' },
+        ],
       })
       .resolvesOnce({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] })
       .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'b' }] });
@@ -91,7 +111,11 @@ describe('putEventsSender', () => {
 
     expect(mock.commandCalls(PutEventsCommand)).toHaveLength(3);
     expect(result.sent).toEqual([]);
-    expect(lost).toEqual([expect.stringMatching(/^apps\/gw-1: EventBridge PutEvents to switchyard-dev-bus: still failing after 3 attempts \(ThrottlingException: EventBridge failed 1 entry: ThrottlingException\)$/)]);
+    expect(lost).toEqual([
+      expect.stringMatching(
+        /^apps\/gw-1: EventBridge PutEvents to switchyard-dev-bus: still failing after 3 attempts \(ThrottlingException: EventBridge failed 1 entry: ThrottlingException\)$/,
+      ),
+    ]);
   });
 
   it('loses what is not sent yet when stopped during a backoff, without waiting it out', async () => {
@@ -111,7 +135,11 @@ describe('putEventsSender', () => {
   });
 
   it('does not retry a request error that is not transient', async () => {
-    mock.on(PutEventsCommand).rejects(Object.assign(new Error('User is not authorized to perform: events:PutEvents'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
+    mock
+      .on(PutEventsCommand)
+      .rejects(
+        Object.assign(new Error('User is not authorized to perform: events:PutEvents'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }),
+      );
     const { send, lost } = sender();
 
     await send([withdrawn(1)]);
@@ -125,7 +153,9 @@ describe('checkBusName', () => {
   it('accepts a bus name or ARN and names the input otherwise', () => {
     expect(checkBusName('switchyard-prod-bus')).toBe('switchyard-prod-bus');
     expect(checkBusName('arn:aws:events:us-east-1:123456789012:event-bus/switchyard-prod-bus')).toContain('event-bus/');
-    expect(() => checkBusName('my bus!')).toThrow(expect.objectContaining({ name: 'InvalidInput', message: expect.stringMatching(/^--bus "my bus!": not an event bus name/) }));
+    expect(() => checkBusName('my bus!')).toThrow(
+      expect.objectContaining({ name: 'InvalidInput', message: expect.stringMatching(/^--bus "my bus!": not an event bus name/) }),
+    );
     expect(() => checkBusName('', 'SWITCHYARD_BUS')).toThrow(/^SWITCHYARD_BUS "": /);
   });
 });
@@ -153,6 +183,8 @@ describe('createEventBridgeClient', () => {
   });
 
   it('refuses an endpoint that is not an http(s) URL', () => {
-    expect(() => createEventBridgeClient({ endpointUrl: 'localhost:4566' }, {})).toThrow(expect.objectContaining({ name: 'InvalidInput', message: '--endpoint-url "localhost:4566": expected an http:// or https:// URL' }));
+    expect(() => createEventBridgeClient({ endpointUrl: 'localhost:4566' }, {})).toThrow(
+      expect.objectContaining({ name: 'InvalidInput', message: '--endpoint-url "localhost:4566": expected an http:// or https:// URL' }),
+    );
   });
 });

@@ -40,7 +40,9 @@ describe('advanceCluster', () => {
 
   it('publishes everything of the first picture when asked to', () => {
     const out = step(EMPTY_VIEW, ok([ep('a.example.com'), ep('b.example.com')]), true);
-    expect(out.events).toEqual([{ detailType: 'Gateway Published', detail: expect.objectContaining({ gateway: 'shop/shop-gw', hostnames: ['a.example.com', 'b.example.com'] }) }]);
+    expect(out.events).toEqual([
+      { detailType: 'Gateway Published', detail: expect.objectContaining({ gateway: 'shop/shop-gw', hostnames: ['a.example.com', 'b.example.com'] }) },
+    ]);
   });
 
   it('sends the difference between two complete pictures', () => {
@@ -57,7 +59,9 @@ describe('advanceCluster', () => {
     const base = step(EMPTY_VIEW, ok([ep('a.example.com'), ep('b.example.com')])).view;
     const out = step(base, ok([]));
     expect(out.events).toEqual([]);
-    expect(out.notices).toEqual([{ kind: 'unreachable', cluster: 'east', reason: 'published nothing (not even its canary) after 2 endpoint(s): held, its records are left as they are' }]);
+    expect(out.notices).toEqual([
+      { kind: 'unreachable', cluster: 'east', reason: 'published nothing (not even its canary) after 2 endpoint(s): held, its records are left as they are' },
+    ]);
     expect(out.view.endpoints).toHaveLength(2);
     // A first picture that is empty is just empty.
     expect(step(EMPTY_VIEW, ok([])).notices).toEqual([{ kind: 'watching', cluster: 'east', endpoints: 0 }]);
@@ -102,13 +106,19 @@ describe('advanceCluster', () => {
     const hostnames = ['a.example.com', 'b.example.com', 'c.example.com', 'd.example.com', 'e.example.com'];
     const gateways = ['shop/gw-1', 'shop/gw-2', 'api/gw-3'];
     const picture = fc
-      .tuple(fc.array(fc.option(fc.nat(gateways.length - 1), { nil: undefined }), { minLength: hostnames.length, maxLength: hostnames.length }), fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }))
+      .tuple(
+        fc.array(fc.option(fc.nat(gateways.length - 1), { nil: undefined }), { minLength: hostnames.length, maxLength: hostnames.length }),
+        fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
+      )
       .map(([owners, weighted]) =>
         owners.flatMap((owner, i) =>
           owner === undefined ? [] : [ep(hostnames[i]!, gateways[owner]!, weighted[owner] ? { annotations: { weight: 10 } } : {})],
         ),
       );
-    const read = fc.oneof(picture.map((endpoints) => ok(endpoints)), fc.constant(down()));
+    const read = fc.oneof(
+      picture.map((endpoints) => ok(endpoints)),
+      fc.constant(down()),
+    );
     fc.assert(
       fc.property(fc.array(read, { minLength: 1, maxLength: 12 }), fc.boolean(), (reads, publishExisting) => {
         let view: ClusterView = EMPTY_VIEW;
@@ -117,7 +127,8 @@ describe('advanceCluster', () => {
         for (const r of reads) {
           const out = step(view, r, publishExisting);
           if (!r.ok) expect(out.events).toEqual([]);
-          if (r.ok && last === undefined && !publishExisting) for (const e of r.endpoints) receiver.set(e.hostname, `${e.gateway} ${JSON.stringify(e.annotations)}`);
+          if (r.ok && last === undefined && !publishExisting)
+            for (const e of r.endpoints) receiver.set(e.hostname, `${e.gateway} ${JSON.stringify(e.annotations)}`);
           for (const event of out.events) apply(receiver, event);
           if (r.ok) last = r.endpoints;
           view = out.view;
@@ -166,7 +177,12 @@ describe('output lines', () => {
   it('names the event, cluster, resource, hostnames and event id', () => {
     expect(formatSent(published, 'id-1')).toBe('sent Gateway Published east IstioGateway shop/shop-gw: a.example.com, b.example.com [id-1]');
     expect(formatSent(withdrawn, 'id-2')).toBe('sent Gateway Withdrawn west HTTPRoute api/api: api.example.com (deleted) [id-2]');
-    expect(JSON.parse(sentJson(withdrawn, 'id-2', 'switchyard-bus'))).toEqual({ eventId: 'id-2', eventBusName: 'switchyard-bus', 'detail-type': 'Gateway Withdrawn', detail: withdrawn.detail });
+    expect(JSON.parse(sentJson(withdrawn, 'id-2', 'switchyard-bus'))).toEqual({
+      eventId: 'id-2',
+      eventBusName: 'switchyard-bus',
+      'detail-type': 'Gateway Withdrawn',
+      detail: withdrawn.detail,
+    });
   });
 
   it('says what an outage means', () => {

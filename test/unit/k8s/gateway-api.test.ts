@@ -64,10 +64,17 @@ ${spec}
 ---`;
 
 describe('Gateway API parsing', () => {
-  it('publishes a Gateway\'s specific listener hostnames; wildcard listeners only narrow routes', () => {
+  it("publishes a Gateway's specific listener hostnames; wildcard listeners only narrow routes", () => {
     const found = discover(SHARED_GATEWAY);
     expect(found.endpoints).toEqual([
-      { hostname: 'shop.example.com', cluster: 'east', kind: 'Gateway', gateway: 'infra/shared', entryPoint: LB, annotations: { healthPath: '/ready', weight: 50 } },
+      {
+        hostname: 'shop.example.com',
+        cluster: 'east',
+        kind: 'Gateway',
+        gateway: 'infra/shared',
+        entryPoint: LB,
+        annotations: { healthPath: '/ready', weight: 50 },
+      },
     ]);
     expect(found.problems).toEqual([]);
   });
@@ -86,7 +93,7 @@ describe('Gateway API parsing', () => {
     expect(found.problems).toEqual([]);
   });
 
-  it('takes a listener\'s hostname when the route has none (a wildcard listener publishes its wildcard)', () => {
+  it("takes a listener's hostname when the route has none (a wildcard listener publishes its wildcard)", () => {
     const found = discover(SHARED_GATEWAY + route('all', 'store', `  parentRefs: [{ name: shared, namespace: infra, sectionName: https-example }]`));
     expect(hostsOf(found)).toMatchObject({ '*.example.com': LB });
     expect(found.endpoints.find((e) => e.hostname === '*.example.com')).toMatchObject({ kind: 'HTTPRoute', gateway: 'store/all' });
@@ -117,7 +124,7 @@ spec: { type: LoadBalancer, selector: { gateway.networking.k8s.io/gateway-name: 
 status: { loadBalancer: { ingress: [{ hostname: internal-9.elb.us-east-1.amazonaws.com }] } }
 ---`;
 
-    it('publishes each hostname through the Gateway whose listeners accept it, with that Gateway\'s entry point', () => {
+    it("publishes each hostname through the Gateway whose listeners accept it, with that Gateway's entry point", () => {
       const found = discover(
         SHARED_GATEWAY +
           internal +
@@ -152,13 +159,25 @@ status: { loadBalancer: { ingress: [{ hostname: internal-9.elb.us-east-1.amazona
     });
   });
 
-  it('lets route annotations override the Gateway\'s, and a route\'s hostname wins over the same listener hostname silently', () => {
+  it("lets route annotations override the Gateway's, and a route's hostname wins over the same listener hostname silently", () => {
     const found = discover(
       SHARED_GATEWAY +
-        route('shop', 'infra', `  parentRefs: [{ name: shared, sectionName: https-shop }]\n  hostnames: [shop.example.com]`, `, annotations: { switchyard.io/weight: "10" }`),
+        route(
+          'shop',
+          'infra',
+          `  parentRefs: [{ name: shared, sectionName: https-shop }]\n  hostnames: [shop.example.com]`,
+          `, annotations: { switchyard.io/weight: "10" }`,
+        ),
     );
     expect(found.endpoints).toEqual([
-      { hostname: 'shop.example.com', cluster: 'east', kind: 'HTTPRoute', gateway: 'infra/shop', entryPoint: LB, annotations: { healthPath: '/ready', weight: 10 } },
+      {
+        hostname: 'shop.example.com',
+        cluster: 'east',
+        kind: 'HTTPRoute',
+        gateway: 'infra/shop',
+        entryPoint: LB,
+        annotations: { healthPath: '/ready', weight: 10 },
+      },
     ]);
     expect(found.problems).toEqual([]);
   });
@@ -166,11 +185,36 @@ status: { loadBalancer: { ingress: [{ hostname: internal-9.elb.us-east-1.amazona
   describe('attachment', () => {
     it.each([
       ['a parent that does not exist', `[{ name: nope, namespace: infra }]`, 'store', 'parent Gateway infra/nope not found'],
-      ['a listener name that does not exist', `[{ name: shared, namespace: infra, sectionName: grpc }]`, 'store', 'Gateway infra/shared listener "grpc" has no such listener'],
-      ['a namespace the Selector does not pick', `[{ name: shared, namespace: infra, sectionName: https-example }]`, 'internal', 'selects route namespaces by label and namespace internal does not match'],
-      ['a namespace whose labels are unknown', `[{ name: shared, namespace: infra, sectionName: https-example }]`, 'unlisted', 'the labels of namespace unlisted are unknown'],
-      ['another namespace on a Same listener', `[{ name: shared, namespace: infra, sectionName: https-shop }]`, 'store', 'only takes routes from its own namespace infra'],
-      ['a TLS listener', `[{ name: shared, namespace: infra, sectionName: tls-passthrough }]`, 'store', 'listener "tls-passthrough" (TLS) does not take HTTPRoutes'],
+      [
+        'a listener name that does not exist',
+        `[{ name: shared, namespace: infra, sectionName: grpc }]`,
+        'store',
+        'Gateway infra/shared listener "grpc" has no such listener',
+      ],
+      [
+        'a namespace the Selector does not pick',
+        `[{ name: shared, namespace: infra, sectionName: https-example }]`,
+        'internal',
+        'selects route namespaces by label and namespace internal does not match',
+      ],
+      [
+        'a namespace whose labels are unknown',
+        `[{ name: shared, namespace: infra, sectionName: https-example }]`,
+        'unlisted',
+        'the labels of namespace unlisted are unknown',
+      ],
+      [
+        'another namespace on a Same listener',
+        `[{ name: shared, namespace: infra, sectionName: https-shop }]`,
+        'store',
+        'only takes routes from its own namespace infra',
+      ],
+      [
+        'a TLS listener',
+        `[{ name: shared, namespace: infra, sectionName: tls-passthrough }]`,
+        'store',
+        'listener "tls-passthrough" (TLS) does not take HTTPRoutes',
+      ],
     ])('reports %s', (_, parentRefs, namespace, reason) => {
       const found = discover(SHARED_GATEWAY + route('r', namespace, `  parentRefs: ${parentRefs}\n  hostnames: [store.example.com]`));
       expect(found.endpoints.filter((e) => e.kind === 'HTTPRoute')).toEqual([]);
@@ -180,13 +224,15 @@ status: { loadBalancer: { ingress: [{ hostname: internal-9.elb.us-east-1.amazona
     });
 
     it('reports hostnames that match no listener hostname', () => {
-      const found = discover(SHARED_GATEWAY + route('r', 'infra', `  parentRefs: [{ name: shared, sectionName: https-shop }]\n  hostnames: [cart.example.com]`));
+      const found = discover(
+        SHARED_GATEWAY + route('r', 'infra', `  parentRefs: [{ name: shared, sectionName: https-shop }]\n  hostnames: [cart.example.com]`),
+      );
       expect(reasons(found)).toEqual([
         'east/HTTPRoute/infra/r: its hostnames (cart.example.com) match no listener hostname of Gateway infra/shared listener "https-shop" (shop.example.com)',
       ]);
     });
 
-    it('trusts the controller\'s Accepted status over its own reading of allowedRoutes', () => {
+    it("trusts the controller's Accepted status over its own reading of allowedRoutes", () => {
       const status = (accepted: string) => `
 status:
   parents:
@@ -195,16 +241,30 @@ status:
       conditions:
         - { type: Accepted, status: "${accepted}", reason: NotAllowedByListeners, message: "hostname does not match" }
 `;
-      const yes = discover(SHARED_GATEWAY + route('r', 'unlisted', `  parentRefs: [{ name: shared, namespace: infra, sectionName: https-example }]\n  hostnames: [r.example.com]${status('True')}`));
+      const yes = discover(
+        SHARED_GATEWAY +
+          route(
+            'r',
+            'unlisted',
+            `  parentRefs: [{ name: shared, namespace: infra, sectionName: https-example }]\n  hostnames: [r.example.com]${status('True')}`,
+          ),
+      );
       expect(Object.keys(hostsOf(yes))).toContain('r.example.com');
 
-      const no = discover(SHARED_GATEWAY + route('r', 'store', `  parentRefs: [{ name: shared, namespace: infra, sectionName: https-example }]\n  hostnames: [r.example.com]${status('False')}`));
+      const no = discover(
+        SHARED_GATEWAY +
+          route('r', 'store', `  parentRefs: [{ name: shared, namespace: infra, sectionName: https-example }]\n  hostnames: [r.example.com]${status('False')}`),
+      );
       expect(Object.keys(hostsOf(no))).not.toContain('r.example.com');
-      expect(reasons(no)).toEqual(['east/HTTPRoute/store/r: not accepted by Gateway infra/shared listener "https-example": NotAllowedByListeners: hostname does not match']);
+      expect(reasons(no)).toEqual([
+        'east/HTTPRoute/store/r: not accepted by Gateway infra/shared listener "https-example": NotAllowedByListeners: hostname does not match',
+      ]);
     });
 
     it('ignores mesh routes (parent is a Service)', () => {
-      const found = discover(SHARED_GATEWAY + route('mesh', 'store', `  parentRefs: [{ group: "", kind: Service, name: reviews }]\n  hostnames: [reviews.example.com]`));
+      const found = discover(
+        SHARED_GATEWAY + route('mesh', 'store', `  parentRefs: [{ group: "", kind: Service, name: reviews }]\n  hostnames: [reviews.example.com]`),
+      );
       expect(Object.keys(hostsOf(found))).toEqual(['shop.example.com']);
       expect(found.problems).toEqual([]);
     });
@@ -265,7 +325,9 @@ status: { loadBalancer: { ingress: [{ hostname: ingress-7.elb.amazonaws.com }] }
     });
 
     it('reports a Gateway with neither addresses nor a Service, once even with routes attached', () => {
-      const found = discover(gateway('') + route('a', 'web', `  parentRefs: [{ name: web }]\n  hostnames: [web.example.com]`) + route('b', 'web', `  parentRefs: [{ name: web }]`));
+      const found = discover(
+        gateway('') + route('a', 'web', `  parentRefs: [{ name: web }]\n  hostnames: [web.example.com]`) + route('b', 'web', `  parentRefs: [{ name: web }]`),
+      );
       expect(reasons(found)).toEqual([
         'east/Gateway/web/web: gateway Service not found: no load-balancer hostname in status.addresses and no Service labelled gateway.networking.k8s.io/gateway-name=web in namespace web',
       ]);
@@ -282,8 +344,6 @@ spec:
   listeners: [{ name: http, port: 80, protocol: HTTP, hostname: "*.example.com" }]
 status: { addresses: [{ type: Hostname, value: idle.elb.amazonaws.com }] }
 `);
-    expect(reasons(found)).toEqual([
-      'east/Gateway/infra/idle: publishes no hostname (no listener has a specific hostname and no HTTPRoute is attached)',
-    ]);
+    expect(reasons(found)).toEqual(['east/Gateway/infra/idle: publishes no hostname (no listener has a specific hostname and no HTTPRoute is attached)']);
   });
 });

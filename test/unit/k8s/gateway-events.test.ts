@@ -28,8 +28,23 @@ describe('Gateway events', () => {
 
   it('turns a Published detail into one endpoint per hostname', () => {
     expect(endpointsOfPublished(published)).toEqual([
-      { hostname: 'canary-east.example.com', cluster: 'east', kind: 'IstioGateway', gateway: 'httpbin/httpbin-canary', entryPoint: 'east-1.elb.us-east-1.amazonaws.com', annotations: { routing: 'weighted', weight: 20 }, canary: true },
-      { hostname: 'httpbin.example.com', cluster: 'east', kind: 'IstioGateway', gateway: 'httpbin/httpbin-canary', entryPoint: 'east-1.elb.us-east-1.amazonaws.com', annotations: { routing: 'weighted', weight: 20 } },
+      {
+        hostname: 'canary-east.example.com',
+        cluster: 'east',
+        kind: 'IstioGateway',
+        gateway: 'httpbin/httpbin-canary',
+        entryPoint: 'east-1.elb.us-east-1.amazonaws.com',
+        annotations: { routing: 'weighted', weight: 20 },
+        canary: true,
+      },
+      {
+        hostname: 'httpbin.example.com',
+        cluster: 'east',
+        kind: 'IstioGateway',
+        gateway: 'httpbin/httpbin-canary',
+        entryPoint: 'east-1.elb.us-east-1.amazonaws.com',
+        annotations: { routing: 'weighted', weight: 20 },
+      },
     ]);
   });
 
@@ -37,11 +52,28 @@ describe('Gateway events', () => {
     [{ source: 'aws.eks', 'detail-type': 'Gateway Published', detail: published }, 'source: expected "switchyard"'],
     [{ source: 'switchyard', 'detail-type': 'Gateway Moved', detail: published }, 'detail-type: expected "Gateway Published" or "Gateway Withdrawn"'],
     [{ source: 'switchyard', 'detail-type': 'Gateway Published', detail: { ...published, hostnames: [] } }, 'detail.hostnames'],
-    [{ source: 'switchyard', 'detail-type': 'Gateway Published', detail: { ...published, hostnames: ['Shop.Example.com.'] } }, 'detail.hostnames[0]: not a lower-case DNS name'],
+    [
+      { source: 'switchyard', 'detail-type': 'Gateway Published', detail: { ...published, hostnames: ['Shop.Example.com.'] } },
+      'detail.hostnames[0]: not a lower-case DNS name',
+    ],
     [{ source: 'switchyard', 'detail-type': 'Gateway Published', detail: { ...published, gateway: 'no-namespace' } }, 'detail.gateway: not "namespace/name"'],
     [{ source: 'switchyard', 'detail-type': 'Gateway Published', detail: { ...published, annotations: { weight: 300 } } }, 'detail.annotations.weight'],
-    [{ source: 'switchyard', 'detail-type': 'Gateway Withdrawn', detail: { cluster: 'east', kind: 'Gateway', gateway: 'a/b', hostnames: ['a.example.com'], observedAt: '2025-03-01T12:00:00Z' } }, 'detail.reason'],
-    [{ source: 'switchyard', 'detail-type': 'Gateway Withdrawn', detail: { cluster: 'east', kind: 'Ingress', gateway: 'a/b', hostnames: ['a.example.com'], reason: 'deleted', observedAt: 'yesterday' } }, 'detail.kind'],
+    [
+      {
+        source: 'switchyard',
+        'detail-type': 'Gateway Withdrawn',
+        detail: { cluster: 'east', kind: 'Gateway', gateway: 'a/b', hostnames: ['a.example.com'], observedAt: '2025-03-01T12:00:00Z' },
+      },
+      'detail.reason',
+    ],
+    [
+      {
+        source: 'switchyard',
+        'detail-type': 'Gateway Withdrawn',
+        detail: { cluster: 'east', kind: 'Ingress', gateway: 'a/b', hostnames: ['a.example.com'], reason: 'deleted', observedAt: 'yesterday' },
+      },
+      'detail.kind',
+    ],
   ])('refuses an invalid event with the reason (%#)', (event, reason) => {
     const result = safeParseGatewayEvent(event);
     expect(result.success).toBe(false);

@@ -12,9 +12,12 @@ describe('normalizeHostname', () => {
     expect(normalizeHostname(raw)).toEqual({ hostname: expected });
   });
 
-  it.each(['', '*', '*.*.example.com', 'a.*.example.com', 'foo*.example.com', '-bad.example.com', 'a..b', `${'a'.repeat(64)}.example.com`])('refuses %j', (raw) => {
-    expect(normalizeHostname(raw)).toHaveProperty('reason');
-  });
+  it.each(['', '*', '*.*.example.com', 'a.*.example.com', 'foo*.example.com', '-bad.example.com', 'a..b', `${'a'.repeat(64)}.example.com`])(
+    'refuses %j',
+    (raw) => {
+      expect(normalizeHostname(raw)).toHaveProperty('reason');
+    },
+  );
 });
 
 describe('intersectHostnames (Gateway API listener × route)', () => {

@@ -43,7 +43,12 @@ describe('Istio Gateway parsing', () => {
       'uk.bookinfo.example.com': INGRESS_LB,
     });
     for (const endpoint of found.endpoints) {
-      expect(endpoint).toMatchObject({ cluster: 'east', kind: 'IstioGateway', gateway: 'bookinfo/bookinfo-gateway', annotations: { routing: 'weighted', weight: 20 } });
+      expect(endpoint).toMatchObject({
+        cluster: 'east',
+        kind: 'IstioGateway',
+        gateway: 'bookinfo/bookinfo-gateway',
+        annotations: { routing: 'weighted', weight: 20 },
+      });
     }
   });
 
@@ -146,7 +151,12 @@ spec:
     it.each([
       ['a ClusterIP Service', 'type: ClusterIP', '', 'is of type ClusterIP, not LoadBalancer'],
       ['a pending load balancer', 'type: LoadBalancer', 'status: { loadBalancer: {} }', 'has no status.loadBalancer.ingress hostname yet'],
-      ['an IP-only load balancer', 'type: LoadBalancer', 'status: { loadBalancer: { ingress: [{ ip: 203.0.113.7 }] } }', 'has only IP addresses in status.loadBalancer.ingress (203.0.113.7)'],
+      [
+        'an IP-only load balancer',
+        'type: LoadBalancer',
+        'status: { loadBalancer: { ingress: [{ ip: 203.0.113.7 }] } }',
+        'has only IP addresses in status.loadBalancer.ingress (203.0.113.7)',
+      ],
     ])('reports %s', (_, type, status, reason) => {
       const found = discover(`
 apiVersion: v1
@@ -159,7 +169,7 @@ ${status}
       expect(found.problems[0]?.reason).toContain(`Service istio-system/gw ${reason}`);
     });
 
-    it('ignores a ClusterIP Service next to the load-balancer one, and prefers the Gateway\'s namespace when two load balancers match', () => {
+    it("ignores a ClusterIP Service next to the load-balancer one, and prefers the Gateway's namespace when two load balancers match", () => {
       const service = (ns: string, lb: string) => `
 apiVersion: v1
 kind: Service
@@ -173,7 +183,9 @@ kind: Service
 metadata: { name: gw-metrics, namespace: istio-system }
 spec: { type: ClusterIP, selector: { istio: ingressgateway } }
 ---`;
-      const found = discover(service('istio-system', 'other.elb.amazonaws.com') + service('shop', 'mine.elb.amazonaws.com') + metrics + gateway('{ istio: ingressgateway }'));
+      const found = discover(
+        service('istio-system', 'other.elb.amazonaws.com') + service('shop', 'mine.elb.amazonaws.com') + metrics + gateway('{ istio: ingressgateway }'),
+      );
       expect(found.endpoints[0]?.entryPoint).toBe('mine.elb.amazonaws.com');
       expect(found.problems).toEqual([]);
     });

@@ -6,11 +6,14 @@ import { ManifestFolderUnreadable, parseManifests, readManifestFolder } from '..
 
 describe('parseManifests', () => {
   it('reads several YAML documents, skipping empty ones', () => {
-    const objects = parseManifests('---\napiVersion: v1\nkind: Service\nmetadata: { name: a }\n---\n---\napiVersion: v1\nkind: Service\nmetadata: { name: b }\n', 'svc.yaml');
+    const objects = parseManifests(
+      '---\napiVersion: v1\nkind: Service\nmetadata: { name: a }\n---\n---\napiVersion: v1\nkind: Service\nmetadata: { name: b }\n',
+      'svc.yaml',
+    );
     expect(objects.map((o) => o.metadata?.name)).toEqual(['a', 'b']);
   });
 
-  it('flattens a kubectl List, and fills apiVersion/kind of typed lists\' items', () => {
+  it("flattens a kubectl List, and fills apiVersion/kind of typed lists' items", () => {
     const objects = parseManifests(
       `apiVersion: v1
 kind: List
@@ -29,7 +32,10 @@ items:
   });
 
   it('reads JSON (kubectl get -o json)', () => {
-    const objects = parseManifests(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } }] }), 'ns.json');
+    const objects = parseManifests(
+      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } }] }),
+      'ns.json',
+    );
     expect(objects).toHaveLength(1);
   });
 

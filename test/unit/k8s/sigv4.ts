@@ -17,7 +17,10 @@ export function tokenUrl(token: string): URL | undefined {
 /** The signature a presigned GET of `url` with header x-k8s-aws-id: clusterName must carry. */
 export function expectedSignature(url: URL, clusterName: string, secret: string, region: string): string {
   const params = [...url.searchParams].filter(([k]) => k !== 'X-Amz-Signature');
-  const query = params.map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`).sort().join('&');
+  const query = params
+    .map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`)
+    .sort()
+    .join('&');
   const canonical = ['GET', '/', query, `host:${url.host}\nx-k8s-aws-id:${clusterName}\n`, 'host;x-k8s-aws-id', sha256('')].join('\n');
   const amzDate = url.searchParams.get('X-Amz-Date') ?? '';
   const scope = `${amzDate.slice(0, 8)}/${region}/sts/aws4_request`;

@@ -15,7 +15,7 @@ async function unpinned(): Promise<LoadedFleet> {
 }
 
 describe('manifestFolderSource over the example fleet', () => {
-  it('finds the example apps in all three clusters, each through the gateway Service matching fleet.yaml\'s entry point', async () => {
+  it("finds the example apps in all three clusters, each through the gateway Service matching fleet.yaml's entry point", async () => {
     // Prepare
     const pinned = await loadFleet(EXAMPLE_FLEET);
     const fleet = await unpinned();
@@ -26,7 +26,11 @@ describe('manifestFolderSource over the example fleet', () => {
     // Assess
     expect(result.problems).toEqual([]);
     expect(result.unreachable).toEqual([]);
-    const byHost = (h: string) => result.endpoints.filter((e) => e.hostname === h).map((e) => e.cluster).sort();
+    const byHost = (h: string) =>
+      result.endpoints
+        .filter((e) => e.hostname === h)
+        .map((e) => e.cluster)
+        .sort();
     expect(byHost('shop.example.com')).toEqual(['east', 'eu', 'west']);
     expect(byHost('api.example.com')).toEqual(['east', 'west']);
     expect(byHost('docs.example.com')).toEqual(['east', 'eu']);
@@ -41,7 +45,12 @@ describe('manifestFolderSource over the example fleet', () => {
       west: { routing: 'failover', failover: 'secondary', healthPath: '/healthz' },
     });
     expect(result.endpoints.filter((e) => e.hostname === 'docs.example.com').every((e) => e.annotations.routing === 'latency')).toBe(true);
-    expect(result.endpoints.filter((e) => e.canary).map((e) => e.hostname).sort()).toEqual(['canary-east.example.com', 'canary-eu.example.com', 'canary-west.example.com']);
+    expect(
+      result.endpoints
+        .filter((e) => e.canary)
+        .map((e) => e.hostname)
+        .sort(),
+    ).toEqual(['canary-east.example.com', 'canary-eu.example.com', 'canary-west.example.com']);
     expect(new Set(result.endpoints.map((e) => e.kind))).toEqual(new Set(['IstioGateway', 'HTTPRoute', 'TetrateGateway']));
   });
 
@@ -72,7 +81,11 @@ describe('manifestFolderSource over the example fleet', () => {
       expect(result.endpoints.some((e) => e.cluster === 'west')).toBe(false);
       expect(new Set(result.endpoints.map((e) => e.cluster))).toEqual(new Set(['east', 'eu']));
       expect(result.problems).toEqual([
-        { subject: join(dir, 'clusters', 'west', 'zz-broken.yaml'), cluster: 'west', reason: expect.stringMatching(/^line 1: not valid YAML: .*; the cluster is held: its records are left as they are$/) },
+        {
+          subject: join(dir, 'clusters', 'west', 'zz-broken.yaml'),
+          cluster: 'west',
+          reason: expect.stringMatching(/^line 1: not valid YAML: .*; the cluster is held: its records are left as they are$/),
+        },
       ]);
     });
   });

@@ -10,7 +10,7 @@ status: { loadBalancer: { ingress: [{ hostname: tsb-1.elb.eu-west-1.amazonaws.co
 ---`;
 
 describe('Tetrate TSB Gateway parsing', () => {
-  it('publishes the hostnames of HTTP and TLS servers (not TCP), through the workloadSelector\'s Service', () => {
+  it("publishes the hostnames of HTTP and TLS servers (not TCP), through the workloadSelector's Service", () => {
     // Prepare: the TSB reference example, applied through GitOps in the cluster
     const found = discover(`${GATEWAY_SERVICE}
 apiVersion: gateway.tsb.tetrate.io/v2
@@ -50,7 +50,13 @@ spec:
 `);
     // Assess
     expect(found.endpoints).toEqual([
-      expect.objectContaining({ hostname: 'bookinfo.example.com', kind: 'TetrateGateway', gateway: 'bookinfo/ingress-bookinfo', entryPoint: 'tsb-1.elb.eu-west-1.amazonaws.com', annotations: { routing: 'latency' } }),
+      expect.objectContaining({
+        hostname: 'bookinfo.example.com',
+        kind: 'TetrateGateway',
+        gateway: 'bookinfo/ingress-bookinfo',
+        entryPoint: 'tsb-1.elb.eu-west-1.amazonaws.com',
+        annotations: { routing: 'latency' },
+      }),
       expect.objectContaining({ hostname: 'details.example.com', kind: 'TetrateGateway' }),
     ]);
     expect(found.problems).toEqual([]);

@@ -56,7 +56,14 @@ spec:
         hostname: 'movieinfo.example.com',
         kind: 'Tier1Gateway',
         resource: 'tier1/tier1',
-        targets: [{ clusters: [{ name: 'west', weight: 90 }, { name: 'eu', weight: 10 }] }],
+        targets: [
+          {
+            clusters: [
+              { name: 'west', weight: 90 },
+              { name: 'eu', weight: 10 },
+            ],
+          },
+        ],
       },
       { cluster: 'east', hostname: 'kafka.example.com', kind: 'Tier1Gateway', resource: 'tier1/tier1', targets: [{ clusters: [{ name: 'west' }] }] },
     ]);
@@ -64,11 +71,31 @@ spec:
 
   it.each([
     ['no spec', '{}', 'malformed Tier1Gateway: spec:'],
-    ['no workloadSelector', '{ spec: { externalServers: [{ name: a, hostname: a.example.com, port: 80 }] } }', 'malformed Tier1Gateway: spec.workloadSelector:'],
-    ['a server without hostname', '{ spec: { workloadSelector: { labels: { app: tier1-gateway } }, externalServers: [{ name: a, port: 80 }] } }', 'malformed Tier1Gateway: spec.externalServers[0].hostname:'],
-    ['clusters that are not a list', '{ spec: { workloadSelector: { labels: { app: tier1-gateway } }, externalServers: [{ name: a, hostname: a.example.com, clusters: c3 }] } }', 'malformed Tier1Gateway: spec.externalServers[0].clusters:'],
-    ['a port out of range', '{ spec: { workloadSelector: { labels: { app: tier1-gateway } }, externalServers: [{ name: a, hostname: a.example.com, port: 70000 }] } }', 'malformed Tier1Gateway: spec.externalServers[0].port:'],
-    ['only internal servers', '{ spec: { workloadSelector: { labels: { app: tier1-gateway } }, internalServers: [{ name: a, hostname: a.example.com }] } }', 'publishes no hostname'],
+    [
+      'no workloadSelector',
+      '{ spec: { externalServers: [{ name: a, hostname: a.example.com, port: 80 }] } }',
+      'malformed Tier1Gateway: spec.workloadSelector:',
+    ],
+    [
+      'a server without hostname',
+      '{ spec: { workloadSelector: { labels: { app: tier1-gateway } }, externalServers: [{ name: a, port: 80 }] } }',
+      'malformed Tier1Gateway: spec.externalServers[0].hostname:',
+    ],
+    [
+      'clusters that are not a list',
+      '{ spec: { workloadSelector: { labels: { app: tier1-gateway } }, externalServers: [{ name: a, hostname: a.example.com, clusters: c3 }] } }',
+      'malformed Tier1Gateway: spec.externalServers[0].clusters:',
+    ],
+    [
+      'a port out of range',
+      '{ spec: { workloadSelector: { labels: { app: tier1-gateway } }, externalServers: [{ name: a, hostname: a.example.com, port: 70000 }] } }',
+      'malformed Tier1Gateway: spec.externalServers[0].port:',
+    ],
+    [
+      'only internal servers',
+      '{ spec: { workloadSelector: { labels: { app: tier1-gateway } }, internalServers: [{ name: a, hostname: a.example.com }] } }',
+      'publishes no hostname',
+    ],
   ])('reports a malformed Tier1Gateway (%s) by name and keeps the good one', (_label, body, reason) => {
     // Prepare: the broken resource next to a good one
     const found = discover(

@@ -22,7 +22,11 @@ describe('lambdaHandler', () => {
   it('runs the task with the container deps and returns its result', async () => {
     // Prepare
     const deps = { fleet: { ownerId: 'o' } } as unknown as Deps;
-    const handler = lambdaHandler('echo', (d) => async (input) => ({ owner: d.fleet.ownerId, input }), async () => deps);
+    const handler = lambdaHandler(
+      'echo',
+      (d) => async (input) => ({ owner: d.fleet.ownerId, input }),
+      async () => deps,
+    );
     // Act
     const result = await handler({ a: 1 }, context);
     // Assess
@@ -32,7 +36,11 @@ describe('lambdaHandler', () => {
   it('rethrows a named error unchanged, so Step Functions matches its name', async () => {
     // Prepare
     const log = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    const handler = lambdaHandler('refuse', () => async () => Promise.reject(new DrainUnsafe('no')), async () => ({}) as Deps);
+    const handler = lambdaHandler(
+      'refuse',
+      () => async () => Promise.reject(new DrainUnsafe('no')),
+      async () => ({}) as Deps,
+    );
     // Act
     const result = handler({}, context);
     // Assess
@@ -58,9 +66,15 @@ describe('deps from the environment', () => {
   it('names the missing environment variable', async () => {
     await expect(buildDeps({ table: tableFromEnv }, {})).rejects.toThrow(/SWITCHYARD_FLEET_FILE is not set/);
     // Without its stage a function cannot tell its alarms from another stage's.
-    await expect(buildDeps({ table: tableFromEnv }, { SWITCHYARD_FLEET_FILE: fleetFile(), SWITCHYARD_TABLE: 't' })).rejects.toThrow(/SWITCHYARD_STAGE is not set/);
-    await expect(buildDeps({ table: tableFromEnv }, { SWITCHYARD_FLEET_FILE: fleetFile(), SWITCHYARD_STAGE: 'test' })).rejects.toThrow(/SWITCHYARD_TABLE is not set/);
-    await expect(buildDeps({ workflows: workflowsFromEnv }, { SWITCHYARD_FLEET_FILE: fleetFile(), SWITCHYARD_STAGE: 'test' })).rejects.toThrow(/SWITCHYARD_STATE_MACHINES is not set/);
+    await expect(buildDeps({ table: tableFromEnv }, { SWITCHYARD_FLEET_FILE: fleetFile(), SWITCHYARD_TABLE: 't' })).rejects.toThrow(
+      /SWITCHYARD_STAGE is not set/,
+    );
+    await expect(buildDeps({ table: tableFromEnv }, { SWITCHYARD_FLEET_FILE: fleetFile(), SWITCHYARD_STAGE: 'test' })).rejects.toThrow(
+      /SWITCHYARD_TABLE is not set/,
+    );
+    await expect(buildDeps({ workflows: workflowsFromEnv }, { SWITCHYARD_FLEET_FILE: fleetFile(), SWITCHYARD_STAGE: 'test' })).rejects.toThrow(
+      /SWITCHYARD_STATE_MACHINES is not set/,
+    );
   });
 
   it('retries a failed build on the next invocation', async () => {

@@ -21,7 +21,11 @@ describe('tracing', () => {
 
   it('traces each invocation and captures every AWS SDK client when tracing is on', async () => {
     // As in a traced Lambda function (the Tracer records nothing outside Lambda).
-    Object.assign(process.env, { POWERTOOLS_TRACE_ENABLED: 'true', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x', AWS_LAMBDA_FUNCTION_NAME: 'switchyard-dev-router' });
+    Object.assign(process.env, {
+      POWERTOOLS_TRACE_ENABLED: 'true',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      AWS_LAMBDA_FUNCTION_NAME: 'switchyard-dev-router',
+    });
     const middleware = await loadTracing(process.env);
     expect(typeof middleware?.before).toBe('function');
     expect(typeof middleware?.after).toBe('function');

@@ -11,13 +11,22 @@ describe('the fleet lock (Reconcile and sync)', () => {
     // Act / Assess
     expect(lock).toMatchObject({ holder: 'reconcile-1', operation: 'reconcile', token: 1, expiresAt: at(60).toISOString() });
     expect(() => acquireFleetLock(state, { holder: 'sync-a', operation: 'sync', now: at(30), ttlSeconds: 60 })).toThrow(LockHeld);
-    expect(() => acquireFleetLock(state, { holder: 'sync-a', operation: 'sync', now: at(30), ttlSeconds: 60 })).toThrow(/the fleet is locked by reconcile reconcile-1 until/);
+    expect(() => acquireFleetLock(state, { holder: 'sync-a', operation: 'sync', now: at(30), ttlSeconds: 60 })).toThrow(
+      /the fleet is locked by reconcile reconcile-1 until/,
+    );
     const again = acquireFleetLock(state, { holder: 'reconcile-1', operation: 'reconcile', now: at(30), ttlSeconds: 60 });
     expect(again).toMatchObject({ reentered: true, lock: { token: 1, expiresAt: at(90).toISOString() } });
   });
 
   it('is free once its lease ran out, with a new token from the counter the cluster locks use', () => {
-    const first = acquireLock(emptyFleetState(), { cluster: 'east', holder: 'drain-1', operation: 'drain', now: at(0), ttlSeconds: 900, maxConcurrentDrains: 1 });
+    const first = acquireLock(emptyFleetState(), {
+      cluster: 'east',
+      holder: 'drain-1',
+      operation: 'drain',
+      now: at(0),
+      ttlSeconds: 900,
+      maxConcurrentDrains: 1,
+    });
     const taken = acquireFleetLock(first.state, { holder: 'reconcile-1', operation: 'reconcile', now: at(0), ttlSeconds: 60 });
     const next = acquireFleetLock(taken.state, { holder: 'sync-b', operation: 'sync', now: at(61), ttlSeconds: 60 });
     expect(next.lock).toMatchObject({ holder: 'sync-b', token: 3 });

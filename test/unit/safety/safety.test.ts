@@ -96,23 +96,32 @@ describe('checkWeightChange', () => {
   });
 
   it('property: an accepted change never leaves an app that was at or above the minimum below it', () => {
-    const arbApp = fc.array(fc.record({ healthy: fc.boolean(), weightPercent: fc.constantFrom(0, 50, 100), baseWeight: fc.constantFrom(0, 1, 100) }), { minLength: 1, maxLength: 5 });
+    const arbApp = fc.array(fc.record({ healthy: fc.boolean(), weightPercent: fc.constantFrom(0, 50, 100), baseWeight: fc.constantFrom(0, 1, 100) }), {
+      minLength: 1,
+      maxLength: 5,
+    });
     fc.assert(
-      fc.property(fc.array(arbApp, { minLength: 1, maxLength: 4 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 4 }), fc.constantFrom(0, 50), (apps, min, target, pct) => {
-        const input: SafetyInput = {
-          minHealthyActive: min,
-          apps: apps.map((members, i) => ({ hostname: `app${i}.example.com`, members: members.map((m, j) => ({ cluster: `c${j}`, ...m })) })),
-        };
-        const verdict = checkWeightChanges(input, [{ cluster: `c${target}`, weightPercent: pct }]);
-        if (!verdict.safe) return;
-        for (const app of input.apps) {
-          const count = (ms: typeof app.members) => ms.filter((m) => m.healthy && Math.round((m.baseWeight * m.weightPercent) / 100) > 0).length;
-          const before = count(app.members);
-          const after = count(app.members.map((m) => (m.cluster === `c${target}` ? { ...m, weightPercent: pct } : m)));
-          if (before >= min) expect(after).toBeGreaterThanOrEqual(min);
-          expect(after >= min || after >= before).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.array(arbApp, { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.constantFrom(0, 50),
+        (apps, min, target, pct) => {
+          const input: SafetyInput = {
+            minHealthyActive: min,
+            apps: apps.map((members, i) => ({ hostname: `app${i}.example.com`, members: members.map((m, j) => ({ cluster: `c${j}`, ...m })) })),
+          };
+          const verdict = checkWeightChanges(input, [{ cluster: `c${target}`, weightPercent: pct }]);
+          if (!verdict.safe) return;
+          for (const app of input.apps) {
+            const count = (ms: typeof app.members) => ms.filter((m) => m.healthy && Math.round((m.baseWeight * m.weightPercent) / 100) > 0).length;
+            const before = count(app.members);
+            const after = count(app.members.map((m) => (m.cluster === `c${target}` ? { ...m, weightPercent: pct } : m)));
+            if (before >= min) expect(after).toBeGreaterThanOrEqual(min);
+            expect(after >= min || after >= before).toBe(true);
+          }
+        },
+      ),
     );
   });
 });
@@ -123,7 +132,13 @@ describe('safetyInput', () => {
     let state = withIntent(emptyFleetState(), { cluster: 'a', state: 'DRAINING', weightPercent: 50 });
     state = withFailover(state, { cluster: 'b', alarmName: 'x', at: '2026-01-01T00:00:00Z' });
     const catalogue = [
-      { hostname: 'shop.example.com', members: [{ cluster: 'a', routing: 'weighted' as const, baseWeight: 10 }, { cluster: 'b', routing: 'weighted' as const, baseWeight: 10 }] },
+      {
+        hostname: 'shop.example.com',
+        members: [
+          { cluster: 'a', routing: 'weighted' as const, baseWeight: 10 },
+          { cluster: 'b', routing: 'weighted' as const, baseWeight: 10 },
+        ],
+      },
       { hostname: 'solo.example.com', members: [{ cluster: 'c', routing: 'simple' as const, baseWeight: 0 }] },
     ];
     // Act
@@ -138,6 +153,11 @@ describe('safetyInput', () => {
         ],
       },
     ]);
-    expect(safetyInput(state, catalogue, { clusters: { c: 'HEALTHY' } }, 1, ['c']).apps[0]?.members[0]).toEqual({ cluster: 'c', weightPercent: 100, baseWeight: 100, healthy: true });
+    expect(safetyInput(state, catalogue, { clusters: { c: 'HEALTHY' } }, 1, ['c']).apps[0]?.members[0]).toEqual({
+      cluster: 'c',
+      weightPercent: 100,
+      baseWeight: 100,
+      healthy: true,
+    });
   });
 });

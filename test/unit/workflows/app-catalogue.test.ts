@@ -23,7 +23,7 @@ const addCluster = (cluster: string) => (current: AppEntry | undefined) => ({
 });
 
 describe('DynamoStateTable.updateApp', () => {
-  it('keeps every concurrent writer\'s endpoint (a lost race re-reads and re-decides)', async () => {
+  it("keeps every concurrent writer's endpoint (a lost race re-reads and re-decides)", async () => {
     // Prepare
     const table = await dynamo.newTable();
     const clusters = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];

@@ -6,7 +6,9 @@ import { forEachState } from '@switchyard/local-aws/stepfunctions';
 import { ERROR_NAMES } from '../../../src/core/errors.ts';
 import { WORKFLOW_NAMES } from '../../../src/core/ports.ts';
 
-const files = readdirSync('workflows').filter((f) => f.endsWith('.asl.json')).sort();
+const files = readdirSync('workflows')
+  .filter((f) => f.endsWith('.asl.json'))
+  .sort();
 const load = (file: string) => JSON.parse(readFileSync(`workflows/${file}`, 'utf8')) as Record<string, unknown>;
 
 describe('workflows/*.asl.json', () => {
@@ -52,7 +54,8 @@ describe('workflows/*.asl.json', () => {
     forEachState(load(file), (name, state) => {
       if (state['Resource'] !== 'arn:aws:states:::lambda:invoke') return;
       const retried = ((state['Retry'] ?? []) as Array<{ ErrorEquals: string[] }>).flatMap((r) => r.ErrorEquals);
-      for (const error of ['TransientAwsError', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException']) if (!retried.includes(error)) missing.push(`${name}: ${error}`);
+      for (const error of ['TransientAwsError', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException'])
+        if (!retried.includes(error)) missing.push(`${name}: ${error}`);
     });
     // Assess
     expect(missing).toEqual([]);
@@ -60,7 +63,17 @@ describe('workflows/*.asl.json', () => {
 
   it('catch named errors that exist', () => {
     // Prepare
-    const known = new Set<string>([...ERROR_NAMES, 'States.ALL', 'States.TaskFailed', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException', 'EventBridge.EventBridgeException', 'EventBridge.FailedEntry']);
+    const known = new Set<string>([
+      ...ERROR_NAMES,
+      'States.ALL',
+      'States.TaskFailed',
+      'Lambda.ServiceException',
+      'Lambda.AWSLambdaException',
+      'Lambda.SdkClientException',
+      'Lambda.TooManyRequestsException',
+      'EventBridge.EventBridgeException',
+      'EventBridge.FailedEntry',
+    ]);
     const unknown: string[] = [];
     // Act
     for (const file of files) {

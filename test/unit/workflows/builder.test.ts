@@ -45,9 +45,23 @@ describe('the builder', () => {
 
   it('prefixes the INSYNC poll so that two polls can live in one machine', () => {
     // Act
-    const machine = stateMachine('t', 'ACheckSync', states(pollInsync({ prefix: 'A', onInsync: 'Done' }), pollInsync({ prefix: 'B', onInsync: 'Done' }), { Done: succeed() }));
+    const machine = stateMachine(
+      't',
+      'ACheckSync',
+      states(pollInsync({ prefix: 'A', onInsync: 'Done' }), pollInsync({ prefix: 'B', onInsync: 'Done' }), { Done: succeed() }),
+    );
     // Assess
-    expect(Object.keys(machine.States)).toEqual(['ACheckSync', 'AInSync?', 'AWaitForSync', 'ASyncTimedOut', 'BCheckSync', 'BInSync?', 'BWaitForSync', 'BSyncTimedOut', 'Done']);
+    expect(Object.keys(machine.States)).toEqual([
+      'ACheckSync',
+      'AInSync?',
+      'AWaitForSync',
+      'ASyncTimedOut',
+      'BCheckSync',
+      'BInSync?',
+      'BWaitForSync',
+      'BSyncTimedOut',
+      'Done',
+    ]);
   });
 
   it('builds every workflow the deploy knows', () => {

@@ -7,16 +7,22 @@ import { fixturePlan } from '../../deploy/helpers.ts';
 
 describe('busFromEnv', () => {
   it.each([
-    [{ SWITCHYARD_BUS: 'a', SWITCHYARD_EVENT_BUS: 'b' }, { bus: 'a', variable: 'SWITCHYARD_BUS' }],
+    [
+      { SWITCHYARD_BUS: 'a', SWITCHYARD_EVENT_BUS: 'b' },
+      { bus: 'a', variable: 'SWITCHYARD_BUS' },
+    ],
     [{ SWITCHYARD_EVENT_BUS: 'b' }, { bus: 'b', variable: 'SWITCHYARD_EVENT_BUS' }],
-    [{ SWITCHYARD_BUS: '', SWITCHYARD_EVENT_BUS: 'b' }, { bus: 'b', variable: 'SWITCHYARD_EVENT_BUS' }],
+    [
+      { SWITCHYARD_BUS: '', SWITCHYARD_EVENT_BUS: 'b' },
+      { bus: 'b', variable: 'SWITCHYARD_EVENT_BUS' },
+    ],
     [{}, undefined],
   ])('%j → %j', (env, expected) => {
     expect(busFromEnv(env)).toEqual(expected);
   });
 });
 
-describe('the deployed functions\' bus variables', () => {
+describe("the deployed functions' bus variables", () => {
   it('set SWITCHYARD_BUS, and SWITCHYARD_EVENT_BUS to the same bus', async () => {
     // Prepare
     const plan = await fixturePlan();

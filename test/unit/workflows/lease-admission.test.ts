@@ -42,25 +42,32 @@ describe('lease admission (specifyOperation)', () => {
   });
 
   it('refuses an upgrade whose DescribeUpdate interval outlasts the lease, even with a short bake', () => {
-    expect(() => specifyOperation({ ...request(300), operation: 'upgrade', bakeSeconds: 0, upgrade: upgrade(600) })).toThrow(/one DescribeUpdate poll interval, 600 s\) must stay 60 s under safety.lockTtlSeconds \(300 s\)/);
+    expect(() => specifyOperation({ ...request(300), operation: 'upgrade', bakeSeconds: 0, upgrade: upgrade(600) })).toThrow(
+      /one DescribeUpdate poll interval, 600 s\) must stay 60 s under safety.lockTtlSeconds \(300 s\)/,
+    );
     expect(specifyOperation({ ...request(300), operation: 'upgrade', bakeSeconds: 0, upgrade: upgrade(60) }).operation).toBe('upgrade');
   });
 
   it('property: a plan is admitted exactly when every gap between renewals stays the margin under the lease', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 10, max: 4000 }), fc.integer({ min: 0, max: 4000 }), fc.option(fc.integer({ min: 1, max: 4000 }), { nil: undefined }), (ttl, bake, updatePoll) => {
-        const extra = updatePoll === undefined ? { operation: 'drain' as const } : { operation: 'upgrade' as const, upgrade: upgrade(updatePoll) };
-        const longest = Math.max(60 + bake, INSYNC_POLL_SECONDS, updatePoll ?? 0);
-        const admitted = (() => {
-          try {
-            specifyOperation({ ...request(ttl), ...extra, bakeSeconds: bake });
-            return true;
-          } catch {
-            return false;
-          }
-        })();
-        expect(admitted).toBe(longest + LEASE_MARGIN_SECONDS <= ttl);
-      }),
+      fc.property(
+        fc.integer({ min: 10, max: 4000 }),
+        fc.integer({ min: 0, max: 4000 }),
+        fc.option(fc.integer({ min: 1, max: 4000 }), { nil: undefined }),
+        (ttl, bake, updatePoll) => {
+          const extra = updatePoll === undefined ? { operation: 'drain' as const } : { operation: 'upgrade' as const, upgrade: upgrade(updatePoll) };
+          const longest = Math.max(60 + bake, INSYNC_POLL_SECONDS, updatePoll ?? 0);
+          const admitted = (() => {
+            try {
+              specifyOperation({ ...request(ttl), ...extra, bakeSeconds: bake });
+              return true;
+            } catch {
+              return false;
+            }
+          })();
+          expect(admitted).toBe(longest + LEASE_MARGIN_SECONDS <= ttl);
+        },
+      ),
     );
   });
 });

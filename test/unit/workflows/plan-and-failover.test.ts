@@ -16,7 +16,17 @@ describe('specifyOperation', () => {
     // Act
     const plan = specifyOperation({ ...base, operation: 'drain', currentPercent: 100 });
     // Assess
-    expect(plan).toMatchObject({ operation: 'drain', drainSteps: [50, 0], restoreSteps: [], bakeSeconds: 60, waitSeconds: 120, noop: false, apps: ['a', 'b'], holder: 'x', journalPrefix: '2026-11-27T10:00:00.000Z#x' });
+    expect(plan).toMatchObject({
+      operation: 'drain',
+      drainSteps: [50, 0],
+      restoreSteps: [],
+      bakeSeconds: 60,
+      waitSeconds: 120,
+      noop: false,
+      apps: ['a', 'b'],
+      holder: 'x',
+      journalPrefix: '2026-11-27T10:00:00.000Z#x',
+    });
   });
 
   it('skips steps already done and is a no-op when nothing is left', () => {
@@ -27,12 +37,22 @@ describe('specifyOperation', () => {
 
   it('plans an upgrade to restore from 0 only when asked', () => {
     const upgrade = { eksClusterName: 'e', updateId: 'u', region: 'us-east-1', pollSeconds: 60, maxPolls: 10 };
-    expect(specifyOperation({ ...base, operation: 'upgrade', currentPercent: 100, upgrade: { ...upgrade, restoreAfter: true } })).toMatchObject({ drainSteps: [50, 0], restoreSteps: [50, 100], noop: false });
-    expect(specifyOperation({ ...base, operation: 'upgrade', currentPercent: 0, upgrade: { ...upgrade, restoreAfter: false } })).toMatchObject({ drainSteps: [], restoreSteps: [], noop: false });
+    expect(specifyOperation({ ...base, operation: 'upgrade', currentPercent: 100, upgrade: { ...upgrade, restoreAfter: true } })).toMatchObject({
+      drainSteps: [50, 0],
+      restoreSteps: [50, 100],
+      noop: false,
+    });
+    expect(specifyOperation({ ...base, operation: 'upgrade', currentPercent: 0, upgrade: { ...upgrade, restoreAfter: false } })).toMatchObject({
+      drainSteps: [],
+      restoreSteps: [],
+      noop: false,
+    });
   });
 
   it('refuses an unknown cluster and a bake that would outlive the lock lease', () => {
-    expect(() => specifyOperation({ ...base, cluster: 'mars', operation: 'drain', currentPercent: 100 })).toThrow(expect.objectContaining({ name: 'UnknownCluster' }));
+    expect(() => specifyOperation({ ...base, cluster: 'mars', operation: 'drain', currentPercent: 100 })).toThrow(
+      expect.objectContaining({ name: 'UnknownCluster' }),
+    );
     expect(() => specifyOperation({ ...base, operation: 'drain', currentPercent: 100, bakeSeconds: 800 })).toThrow(/lockTtlSeconds \(900 s\)/);
   });
 });
@@ -59,7 +79,7 @@ describe('validateSteps / remainingSteps', () => {
 });
 
 describe('catalogue', () => {
-  it('knows each app\'s publishing clusters, routing and normal weight, without canaries', () => {
+  it("knows each app's publishing clusters, routing and normal weight, without canaries", () => {
     // Act
     const apps = catalogueApps(exampleFleet, exampleEndpoints());
     // Assess
@@ -74,7 +94,12 @@ describe('catalogue', () => {
 
   it('says which Route 53 weight a cluster gets at a percent', () => {
     expect(clusterWeights(exampleFleet, exampleEndpoints(), [], 'west', 100, 50)).toEqual([
-      { hostname: 'api.example.com', routing: 'failover', before: { present: true, inTraffic: true, role: 'SECONDARY' }, after: { present: true, inTraffic: true, role: 'SECONDARY' } },
+      {
+        hostname: 'api.example.com',
+        routing: 'failover',
+        before: { present: true, inTraffic: true, role: 'SECONDARY' },
+        after: { present: true, inTraffic: true, role: 'SECONDARY' },
+      },
       {
         hostname: 'shop.example.com',
         routing: 'weighted',
@@ -101,7 +126,10 @@ describe('failover decisions', () => {
     const clusters = exampleFleet.clusters.map((c) => c.name);
     const dev = { stage: 'dev', ownerId: 'switchyard-example' };
     expect(alarmTarget(dev, 'switchyard-dev-switchyard-example-east-canary', clusters, catalogue)).toEqual({ cluster: 'east' });
-    expect(alarmTarget(dev, 'switchyard-dev-switchyard-example-east--shop.example.com', clusters, catalogue)).toEqual({ cluster: 'east', hostname: 'shop.example.com' });
+    expect(alarmTarget(dev, 'switchyard-dev-switchyard-example-east--shop.example.com', clusters, catalogue)).toEqual({
+      cluster: 'east',
+      hostname: 'shop.example.com',
+    });
     expect(alarmTarget(dev, 'switchyard-dev-switchyard-example-east--nothing.example.com', clusters, catalogue)).toEqual({ cluster: 'east' });
     expect(alarmTarget(dev, 'switchyard-dev-other-east-canary', clusters, catalogue)).toBeUndefined();
     expect(alarmTarget(dev, 'switchyard-prod-switchyard-example-east--shop.example.com', clusters, catalogue)).toBeUndefined();
@@ -130,7 +158,11 @@ describe('failover decisions', () => {
     it('takes out what failed open once another healthy active cluster serves it; oldest alarm first, never the last member', () => {
       // Prepare: east and eu both alarm; docs (east + eu) has no third cluster; shop (all three) has west.
       const health: HealthView = { clusters: { east: 'UNHEALTHY', west: 'HEALTHY', eu: 'UNHEALTHY' } };
-      const alarms = [inAlarm('eu', '2026-11-27T10:05:00.000Z'), inAlarm('east', '2026-11-27T10:00:00.000Z'), { ...inAlarm('west', '2026-11-27T09:00:00.000Z'), state: 'OK' as const }];
+      const alarms = [
+        inAlarm('eu', '2026-11-27T10:05:00.000Z'),
+        inAlarm('east', '2026-11-27T10:00:00.000Z'),
+        { ...inAlarm('west', '2026-11-27T09:00:00.000Z'), state: 'OK' as const },
+      ];
       // Act
       const result = reexamineAlarms(emptyFleetState(), catalogue, health, alarms, clusters, now);
       // Assess
@@ -142,11 +174,21 @@ describe('failover decisions', () => {
 
     it('skips locked clusters and alarms of clusters outside the fleet, and changes nothing when nothing can leave', () => {
       // Prepare
-      const locked: FleetState = { ...emptyFleetState(), locks: { east: { cluster: 'east', holder: 'd1', operation: 'drain', token: 1, acquiredAt: now.toISOString(), expiresAt: '2026-11-27T13:00:00.000Z' } } };
+      const locked: FleetState = {
+        ...emptyFleetState(),
+        locks: { east: { cluster: 'east', holder: 'd1', operation: 'drain', token: 1, acquiredAt: now.toISOString(), expiresAt: '2026-11-27T13:00:00.000Z' } },
+      };
       const health: HealthView = { clusters: { east: 'UNHEALTHY', west: 'HEALTHY', eu: 'HEALTHY' } };
       // Act
       const result = reexamineAlarms(locked, catalogue, health, [inAlarm('east', 't1'), inAlarm('mars', 't2')], clusters, now);
-      const quiet = reexamineAlarms(emptyFleetState(), catalogue, { clusters: { east: 'UNHEALTHY', west: 'UNHEALTHY', eu: 'UNHEALTHY' } }, [inAlarm('east', 't1')], clusters, now);
+      const quiet = reexamineAlarms(
+        emptyFleetState(),
+        catalogue,
+        { clusters: { east: 'UNHEALTHY', west: 'UNHEALTHY', eu: 'UNHEALTHY' } },
+        [inAlarm('east', 't1')],
+        clusters,
+        now,
+      );
       // Assess
       expect(result.state).toBe(locked);
       expect(result.skipped).toEqual([expect.objectContaining({ cluster: 'east', reason: 'east is locked by drain d1' })]);
@@ -171,7 +213,9 @@ describe('failover decisions', () => {
               ...perApp.map((h, i) => inAlarm(clusters[i % clusters.length]!, `2026-11-27T11:0${i}:00.000Z`, h)),
             ];
             const serving = (s: FleetState, app: (typeof catalogue)[number]) =>
-              app.members.filter((m) => m.baseWeight > 0 && effectiveWeightPercent(s, m.cluster, app.hostname) > 0 && isHealthy(health, m.cluster, app.hostname)).length;
+              app.members.filter(
+                (m) => m.baseWeight > 0 && effectiveWeightPercent(s, m.cluster, app.hostname) > 0 && isHealthy(health, m.cluster, app.hostname),
+              ).length;
             const { state: after } = reexamineAlarms(state, catalogue, health, alarms, clusters, now);
             for (const app of catalogue) {
               if (serving(state, app) > 0) expect(serving(after, app), app.hostname).toBeGreaterThan(0);
@@ -185,13 +229,19 @@ describe('failover decisions', () => {
 
   it('reports apps already out', () => {
     const state = withFailover(emptyFleetState(), { cluster: 'east', hostname: 'shop.example.com', alarmName: 'a', at: 't' });
-    expect(decideTakeOut(state, catalogue, healthy, { cluster: 'east', hostname: 'shop.example.com' })).toEqual({ takeOut: [], failOpen: [], alreadyOut: ['shop.example.com'] });
+    expect(decideTakeOut(state, catalogue, healthy, { cluster: 'east', hostname: 'shop.example.com' })).toEqual({
+      takeOut: [],
+      failOpen: [],
+      alreadyOut: ['shop.example.com'],
+    });
   });
 });
 
 describe('outgoing events', () => {
   it('are validated before they are sent', () => {
-    expect(outEvent('Cluster Drained', { cluster: 'e', reason: 'r', by: 'b', weightPercentBefore: 100, weightPercentAfter: 0, apps: [], executionArn: 'arn' })).toMatchObject({ Source: 'switchyard', DetailType: 'Cluster Drained' });
+    expect(
+      outEvent('Cluster Drained', { cluster: 'e', reason: 'r', by: 'b', weightPercentBefore: 100, weightPercentAfter: 0, apps: [], executionArn: 'arn' }),
+    ).toMatchObject({ Source: 'switchyard', DetailType: 'Cluster Drained' });
     expect(() => outEvent('Cluster Drained', { cluster: 'e' } as never)).toThrow();
     expect(OUT_DETAIL_TYPES).toContain('Cluster Upgrade Failed');
   });

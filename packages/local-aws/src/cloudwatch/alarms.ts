@@ -161,7 +161,12 @@ export class LocalAlarms {
     const alarm = this.#alarms.get(name);
     if (alarm === undefined) return false;
     const at = this.#now();
-    const previous = { value: alarm.state, reason: alarm.reason, ...(alarm.reasonData === undefined ? {} : { reasonData: alarm.reasonData }), timestamp: cloudWatchTimestamp(new Date(alarm.stateUpdatedAt)) };
+    const previous = {
+      value: alarm.state,
+      reason: alarm.reason,
+      ...(alarm.reasonData === undefined ? {} : { reasonData: alarm.reasonData }),
+      timestamp: cloudWatchTimestamp(new Date(alarm.stateUpdatedAt)),
+    };
     const changed = alarm.state !== value;
     alarm.state = value;
     alarm.reason = reason;
@@ -185,7 +190,11 @@ export class LocalAlarms {
             metrics: [
               {
                 id: `m-${alarm.name}`.slice(0, 255),
-                metricStat: { metric: { namespace: alarm.metric.namespace, name: alarm.metric.name, dimensions: alarm.metric.dimensions }, period: alarm.metric.period, stat: alarm.metric.stat },
+                metricStat: {
+                  metric: { namespace: alarm.metric.namespace, name: alarm.metric.name, dimensions: alarm.metric.dimensions },
+                  period: alarm.metric.period,
+                  stat: alarm.metric.stat,
+                },
                 returnData: true,
               },
             ],

@@ -17,7 +17,8 @@ const invalidToken = (token: string): AwsServiceError => new AwsServiceError('In
 function stateValue(body: Body, field: string, required: boolean): AlarmStateValue | undefined {
   const value = required ? requiredString(body, field) : optionalString(body, field);
   if (value === undefined) return undefined;
-  if (!(ALARM_STATE_VALUES as readonly string[]).includes(value)) throw validationError(field, value, `Member must satisfy enum value set: [${ALARM_STATE_VALUES.join(', ')}]`);
+  if (!(ALARM_STATE_VALUES as readonly string[]).includes(value))
+    throw validationError(field, value, `Member must satisfy enum value set: [${ALARM_STATE_VALUES.join(', ')}]`);
   return value as AlarmStateValue;
 }
 
@@ -190,10 +191,14 @@ function service(alarms: LocalAlarms, wire: Wire): LocalService {
 
 function failure(wire: Wire, error: AwsServiceError, requestId: string): LocalResponse {
   const names = ERROR_SHAPES[error.code] ?? { shape: error.code, query: error.code };
-  return wire.encode(error.status, { __type: `com.amazonaws.cloudwatch#${names.shape}`, message: error.message }, {
-    'x-amzn-requestid': requestId,
-    'x-amzn-query-error': `${names.query};${error.status >= 500 ? 'Receiver' : 'Sender'}`,
-  });
+  return wire.encode(
+    error.status,
+    { __type: `com.amazonaws.cloudwatch#${names.shape}`, message: error.message },
+    {
+      'x-amzn-requestid': requestId,
+      'x-amzn-query-error': `${names.query};${error.status >= 500 ? 'Receiver' : 'Sender'}`,
+    },
+  );
 }
 
 /** The CloudWatch alarms API on the shared endpoint: both protocols. */

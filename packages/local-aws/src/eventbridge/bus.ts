@@ -108,7 +108,8 @@ export class LocalEventBus {
     checkLength('name', name, 256);
     if (!BUS_NAME.test(name)) throw validationError('name', name, 'Member must satisfy regular expression pattern: [/\\.\\-_A-Za-z0-9]+');
     // (wording ours) Only partner event buses (named after their event source) may hold a '/'.
-    if (name.includes('/')) throw new AwsServiceError('ValidationException', `Event bus name ${name} is not valid: a custom event bus name cannot contain '/'.`);
+    if (name.includes('/'))
+      throw new AwsServiceError('ValidationException', `Event bus name ${name} is not valid: a custom event bus name cannot contain '/'.`);
     if (name === DEFAULT_BUS) throw new AwsServiceError('ValidationException', 'The event bus name "default" is reserved for the default event bus.');
     if (this.buses.has(name)) throw new AwsServiceError('ResourceAlreadyExistsException', `Event bus ${name} already exists.`);
     this.buses.add(name);
@@ -133,7 +134,12 @@ export class LocalEventBus {
 
   /** A bus name or ARN, resolved to an existing bus's name. */
   private bus(nameOrArn: string | undefined): string {
-    const name = nameOrArn === undefined || nameOrArn === '' ? DEFAULT_BUS : nameOrArn.startsWith('arn:') ? nameOrArn.slice(nameOrArn.indexOf('event-bus/') + 'event-bus/'.length) : nameOrArn;
+    const name =
+      nameOrArn === undefined || nameOrArn === ''
+        ? DEFAULT_BUS
+        : nameOrArn.startsWith('arn:')
+          ? nameOrArn.slice(nameOrArn.indexOf('event-bus/') + 'event-bus/'.length)
+          : nameOrArn;
     if (!this.buses.has(name)) throw new AwsServiceError('ResourceNotFoundException', `Event bus ${name} does not exist.`);
     return name;
   }
@@ -229,7 +235,12 @@ export class LocalEventBus {
   }
 
   private async deliver(target: TargetRecord, event: BusEvent): Promise<void> {
-    const input = target.Input !== undefined ? (JSON.parse(target.Input) as unknown) : target.InputPath !== undefined ? readReferencePath(target.InputPath, event, {}) : event;
+    const input =
+      target.Input !== undefined
+        ? (JSON.parse(target.Input) as unknown)
+        : target.InputPath !== undefined
+          ? readReferencePath(target.InputPath, event, {})
+          : event;
     const callback = this.callbacks.get(target.Arn);
     if (callback !== undefined) {
       await callback(input, event);
@@ -256,18 +267,28 @@ export class LocalEventBus {
 
   // ---- rules ---------------------------------------------------------------------
 
-  putRule(request: { Name: string; EventBusName?: string; EventPattern?: string; ScheduleExpression?: string; State?: string; Description?: string; RoleArn?: string }): { RuleArn: string } {
+  putRule(request: {
+    Name: string;
+    EventBusName?: string;
+    EventPattern?: string;
+    ScheduleExpression?: string;
+    State?: string;
+    Description?: string;
+    RoleArn?: string;
+  }): { RuleArn: string } {
     checkLength('name', request.Name, 64);
     if (!RULE_NAME.test(request.Name)) throw validationError('name', request.Name, 'Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+');
     const busName = this.bus(request.EventBusName);
     if (request.EventPattern === undefined && request.ScheduleExpression === undefined) {
       throw new AwsServiceError('ValidationException', 'Parameter(s) EventPattern or ScheduleExpression must be specified.');
     }
-    if (request.State !== undefined && !STATES.includes(request.State)) throw validationError('state', request.State, `Member must satisfy enum value set: [${STATES.join(', ')}]`);
+    if (request.State !== undefined && !STATES.includes(request.State))
+      throw validationError('state', request.State, `Member must satisfy enum value set: [${STATES.join(', ')}]`);
     const pattern = request.EventPattern === undefined ? undefined : compileOrThrow(request.EventPattern);
     if (request.ScheduleExpression !== undefined) {
       if (busName !== DEFAULT_BUS) throw new AwsServiceError('ValidationException', 'ScheduleExpression is supported only on the default event bus.');
-      if (parseSchedule(request.ScheduleExpression) === undefined) throw new AwsServiceError('ValidationException', 'Parameter ScheduleExpression is not valid.');
+      if (parseSchedule(request.ScheduleExpression) === undefined)
+        throw new AwsServiceError('ValidationException', 'Parameter ScheduleExpression is not valid.');
     }
     const key = ruleKey(busName, request.Name);
     const existing = this.rules.get(key);
@@ -311,7 +332,10 @@ export class LocalEventBus {
   }
 
   /** Adds or replaces targets by Id; returns the entries that failed, as EventBridge does. */
-  putTargets(request: { Rule: string; EventBusName?: string; Targets: Array<Record<string, unknown>> }): { FailedEntryCount: number; FailedEntries: Array<{ TargetId: string; ErrorCode: string; ErrorMessage: string }> } {
+  putTargets(request: { Rule: string; EventBusName?: string; Targets: Array<Record<string, unknown>> }): {
+    FailedEntryCount: number;
+    FailedEntries: Array<{ TargetId: string; ErrorCode: string; ErrorMessage: string }>;
+  } {
     const rule = this.rule(request.Rule, request.EventBusName);
     if (!Array.isArray(request.Targets) || request.Targets.length === 0 || request.Targets.length > 10) {
       throw validationError('targets', request.Targets, 'Member must have length less than or equal to 10 and greater than or equal to 1');
@@ -320,7 +344,8 @@ export class LocalEventBus {
     for (const target of request.Targets) {
       const id = target['Id'];
       const arn = target['Arn'];
-      if (typeof id !== 'string' || !TARGET_ID.test(id)) throw validationError('targets.member.id', id, 'Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+');
+      if (typeof id !== 'string' || !TARGET_ID.test(id))
+        throw validationError('targets.member.id', id, 'Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+');
       if (typeof arn !== 'string' || arn === '') throw validationError('targets.member.arn', arn, 'Member must not be null');
       const problem = unsupportedTargetField(target);
       if (problem !== undefined) {
@@ -345,7 +370,11 @@ export class LocalEventBus {
       const index = rule.targets.findIndex((existing) => existing.Id === id);
       if (index >= 0) rule.targets[index] = record;
       else if (rule.targets.length >= 5) {
-        failed.push({ TargetId: id, ErrorCode: 'LimitExceededException', ErrorMessage: 'The requested resource exceeds the maximum number allowed (5 targets per rule).' });
+        failed.push({
+          TargetId: id,
+          ErrorCode: 'LimitExceededException',
+          ErrorMessage: 'The requested resource exceeds the maximum number allowed (5 targets per rule).',
+        });
         continue;
       } else rule.targets.push(record);
     }
@@ -355,7 +384,8 @@ export class LocalEventBus {
 
   removeTargets(request: { Rule: string; EventBusName?: string; Ids: string[] }): { FailedEntryCount: number; FailedEntries: never[] } {
     const rule = this.rule(request.Rule, request.EventBusName);
-    if (!Array.isArray(request.Ids) || request.Ids.length === 0) throw validationError('ids', request.Ids, 'Member must have length greater than or equal to 1');
+    if (!Array.isArray(request.Ids) || request.Ids.length === 0)
+      throw validationError('ids', request.Ids, 'Member must have length greater than or equal to 1');
     rule.targets = rule.targets.filter((target) => !request.Ids.includes(target.Id));
     this.save();
     return { FailedEntryCount: 0, FailedEntries: [] };
@@ -476,7 +506,10 @@ function compileOrThrow(pattern: string): CompiledPattern {
     throw validationError('eventPattern', pattern, `Member must have length less than or equal to ${EVENT_PATTERN_API_MAX}`);
   }
   if (pattern.length > EVENT_PATTERN_QUOTA) {
-    throw new AwsServiceError('InvalidEventPatternException', `Event pattern is not valid. Reason: Event pattern is ${pattern.length} characters, over the event pattern size quota of ${EVENT_PATTERN_QUOTA}`);
+    throw new AwsServiceError(
+      'InvalidEventPatternException',
+      `Event pattern is not valid. Reason: Event pattern is ${pattern.length} characters, over the event pattern size quota of ${EVENT_PATTERN_QUOTA}`,
+    );
   }
   try {
     return compilePattern(pattern);
@@ -487,7 +520,17 @@ function compileOrThrow(pattern: string): CompiledPattern {
 }
 
 function unsupportedTargetField(target: Record<string, unknown>): string | undefined {
-  for (const field of ['InputTransformer', 'SqsParameters', 'EcsParameters', 'BatchParameters', 'HttpParameters', 'RedshiftDataParameters', 'SageMakerPipelineParameters', 'KinesisParameters', 'RunCommandParameters']) {
+  for (const field of [
+    'InputTransformer',
+    'SqsParameters',
+    'EcsParameters',
+    'BatchParameters',
+    'HttpParameters',
+    'RedshiftDataParameters',
+    'SageMakerPipelineParameters',
+    'KinesisParameters',
+    'RunCommandParameters',
+  ]) {
     if (target[field] !== undefined) return `Target ${String(target['Id'])}: ${field} is not supported by the local event bus`;
   }
   return undefined;

@@ -88,7 +88,10 @@ export function isEntryFailure(value: BusEvent | EntryFailure): value is EntryFa
 }
 
 /** An event from an AWS service (scheduled rules, CloudWatch alarms in the local rehearsal). */
-export function serviceEvent(fields: { source: string; detailType: string; detail: unknown; resources?: string[]; time?: Date }, place: { region: string; accountId: string }): BusEvent {
+export function serviceEvent(
+  fields: { source: string; detailType: string; detail: unknown; resources?: string[]; time?: Date },
+  place: { region: string; accountId: string },
+): BusEvent {
   return {
     version: '0',
     id: randomUUID(),

@@ -131,7 +131,9 @@ function matchFrom(entries: Array<[string, Matcher[]]>, index: number, membershi
     const next = consistent(membership, field.elements);
     if (next !== undefined && matchers.some((matcher) => matchLeaf(matcher, field.value)) && matchFrom(entries, index + 1, next, fields)) return true;
   }
-  const absent = matchers.some((matcher) => matcher.kind === 'exists' && !matcher.value) && !candidates.some((field) => consistent(membership, field.elements) !== undefined);
+  const absent =
+    matchers.some((matcher) => matcher.kind === 'exists' && !matcher.value) &&
+    !candidates.some((field) => consistent(membership, field.elements) !== undefined);
   return absent && matchFrom(entries, index + 1, membership, fields);
 }
 

@@ -55,9 +55,30 @@ const fail = (reason: string): never => {
 
 /** Field names Event Ruler keeps for operators: not allowed inside `$or` alternatives. */
 const RESERVED_IN_OR = new Set([
-  'exactly', 'equals-ignore-case', 'prefix', 'suffix', 'anything-but', 'exists', 'wildcard', 'numeric', 'cidr',
-  '=', '<', '<=', '>', '>=', 'regex', 'not-wildcard', 'not-equals-ignore-case',
-  'date-after', 'date-on-or-after', 'date-before', 'date-on-or-before', 'in-date-range', 'ip-address-in-range', 'ip-address-not-in-range',
+  'exactly',
+  'equals-ignore-case',
+  'prefix',
+  'suffix',
+  'anything-but',
+  'exists',
+  'wildcard',
+  'numeric',
+  'cidr',
+  '=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'regex',
+  'not-wildcard',
+  'not-equals-ignore-case',
+  'date-after',
+  'date-on-or-after',
+  'date-before',
+  'date-on-or-before',
+  'in-date-range',
+  'ip-address-in-range',
+  'ip-address-not-in-range',
 ]);
 
 /** Parses and validates pattern JSON text (or an already parsed value). */
@@ -80,7 +101,12 @@ export function compilePattern(pattern: string | unknown): CompiledPattern {
 
 /** Event Ruler reads `$or` as OR for an array of objects; anything else is an ordinary field name (its legacy reading). */
 function isOr(key: string, value: unknown): value is unknown[] {
-  return key === '$or' && Array.isArray(value) && value.length >= 2 && value.every((item) => isPlainObject(item) && !Object.keys(item).some((name) => RESERVED_IN_OR.has(name)));
+  return (
+    key === '$or' &&
+    Array.isArray(value) &&
+    value.length >= 2 &&
+    value.every((item) => isPlainObject(item) && !Object.keys(item).some((name) => RESERVED_IN_OR.has(name)))
+  );
 }
 
 function compileObject(object: Record<string, unknown>, path: string[], rules: SubRule[], insideOr: boolean): void {
@@ -123,7 +149,8 @@ function compileValue(value: unknown): Matcher {
   if (keys.length === 0) fail('Match expression name not found');
   const kind = keys[0]!;
   const matcher = compileOperator(kind, value[kind], value);
-  if (keys.length > 1) fail(kind === 'numeric' || kind === 'anything-but' ? 'Too many elements in numeric expression' : 'Only one key allowed in match expression');
+  if (keys.length > 1)
+    fail(kind === 'numeric' || kind === 'anything-but' ? 'Too many elements in numeric expression' : 'Only one key allowed in match expression');
   return matcher;
 }
 

@@ -52,7 +52,10 @@ const OPERATIONS: Record<string, Operation> = {
     bus.deleteRule({ Name: requiredString(body, 'Name'), EventBusName: optionalString(body, 'EventBusName') });
     return {};
   },
-  DescribeRule: (bus, body) => ({ ...ruleView(bus.describeRule({ Name: requiredString(body, 'Name'), EventBusName: optionalString(body, 'EventBusName') })), CreatedBy: bus.place.accountId }),
+  DescribeRule: (bus, body) => ({
+    ...ruleView(bus.describeRule({ Name: requiredString(body, 'Name'), EventBusName: optionalString(body, 'EventBusName') })),
+    CreatedBy: bus.place.accountId,
+  }),
   ListRules: (bus, body) => {
     const rules = bus.listRules({ NamePrefix: optionalString(body, 'NamePrefix'), EventBusName: optionalString(body, 'EventBusName') });
     const { items, NextToken } = page(body, rules, `ListRules:${optionalString(body, 'EventBusName') ?? ''}:${optionalString(body, 'NamePrefix') ?? ''}`);
@@ -61,8 +64,13 @@ const OPERATIONS: Record<string, Operation> = {
   EnableRule: (bus, body) => setState(bus, body, 'ENABLED'),
   DisableRule: (bus, body) => setState(bus, body, 'DISABLED'),
   PutTargets: (bus, body) =>
-    bus.putTargets({ Rule: requiredString(body, 'Rule'), EventBusName: optionalString(body, 'EventBusName'), Targets: list<Record<string, unknown>>(body, 'Targets') }),
-  RemoveTargets: (bus, body) => bus.removeTargets({ Rule: requiredString(body, 'Rule'), EventBusName: optionalString(body, 'EventBusName'), Ids: list<string>(body, 'Ids') }),
+    bus.putTargets({
+      Rule: requiredString(body, 'Rule'),
+      EventBusName: optionalString(body, 'EventBusName'),
+      Targets: list<Record<string, unknown>>(body, 'Targets'),
+    }),
+  RemoveTargets: (bus, body) =>
+    bus.removeTargets({ Rule: requiredString(body, 'Rule'), EventBusName: optionalString(body, 'EventBusName'), Ids: list<string>(body, 'Ids') }),
   ListTargetsByRule: (bus, body) => {
     const rule = requiredString(body, 'Rule');
     const targets = bus.listTargetsByRule({ Rule: rule, EventBusName: optionalString(body, 'EventBusName') });
@@ -93,5 +101,13 @@ export const EVENTBRIDGE_OPERATIONS = Object.keys(OPERATIONS);
 
 export function eventBridgeService(bus: LocalEventBus): LocalService {
   // 1 MB of entries per PutEvents, JSON-escaped, with room to spare.
-  return jsonRpcService({ name: 'eventbridge', targetPrefix: TARGET_PREFIX, version: '1.1', state: bus, operations: OPERATIONS, close: () => bus.close(), maxBodyBytes: 4 * MiB });
+  return jsonRpcService({
+    name: 'eventbridge',
+    targetPrefix: TARGET_PREFIX,
+    version: '1.1',
+    state: bus,
+    operations: OPERATIONS,
+    close: () => bus.close(),
+    maxBodyBytes: 4 * MiB,
+  });
 }

@@ -71,7 +71,15 @@ export function toWire(record: AnswerRecord): Answer | undefined {
       return {
         ...base,
         type: 'SOA',
-        data: { mname: bare(f[0] ?? ''), rname: bare(f[1] ?? ''), serial: Number(f[2]), refresh: Number(f[3]), retry: Number(f[4]), expire: Number(f[5]), minimum: Number(f[6]) },
+        data: {
+          mname: bare(f[0] ?? ''),
+          rname: bare(f[1] ?? ''),
+          serial: Number(f[2]),
+          refresh: Number(f[3]),
+          retry: Number(f[4]),
+          expire: Number(f[5]),
+          minimum: Number(f[6]),
+        },
       };
     case 'CAA': {
       const [flags, tag] = f;
@@ -126,7 +134,9 @@ export function encodeResponse(decoded: Extract<Decoded, { kind: 'query' }>, res
   const id = decoded.packet.id ?? 0;
   const answers = resolution.answers.map(toWire).filter((a): a is Answer => a !== undefined);
   const authorities = resolution.authority.map(toWire).filter((a): a is Answer => a !== undefined);
-  const opt: Answer[] = decoded.edns ? [{ type: 'OPT', name: '.', udpPayloadSize: EDNS_UDP_SIZE, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }] : [];
+  const opt: Answer[] = decoded.edns
+    ? [{ type: 'OPT', name: '.', udpPayloadSize: EDNS_UDP_SIZE, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }]
+    : [];
   const authoritative = resolution.rcode === 'REFUSED' ? 0 : dnsPacket.AUTHORITATIVE_ANSWER;
   const full = dnsPacket.encode({ ...header(decoded.packet, id, RCODES[resolution.rcode], authoritative), answers, authorities, additionals: opt });
   if (transport === 'tcp' || full.length <= decoded.udpSize) return full;

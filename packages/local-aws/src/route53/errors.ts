@@ -31,15 +31,12 @@ export class InvalidChangeBatch extends Route53Error {
 
 export const invalidInput = (message: string): Route53Error => new Route53Error('InvalidInput', message, 400);
 
-export const noSuchHostedZone = (id: string): Route53Error =>
-  new Route53Error('NoSuchHostedZone', `No hosted zone found with ID: ${id}`, 404);
+export const noSuchHostedZone = (id: string): Route53Error => new Route53Error('NoSuchHostedZone', `No hosted zone found with ID: ${id}`, 404);
 
-export const noSuchHealthCheck = (id: string): Route53Error =>
-  new Route53Error('NoSuchHealthCheck', `A health check with id ${id} does not exist.`, 404);
+export const noSuchHealthCheck = (id: string): Route53Error => new Route53Error('NoSuchHealthCheck', `A health check with id ${id} does not exist.`, 404);
 
 // (wording ours)
-export const noSuchChange = (id: string): Route53Error =>
-  new Route53Error('NoSuchChange', `A change with the specified change ID does not exist: ${id}`, 404);
+export const noSuchChange = (id: string): Route53Error => new Route53Error('NoSuchChange', `A change with the specified change ID does not exist: ${id}`, 404);
 
 export const hostedZoneAlreadyExists = (): Route53Error =>
   new Route53Error('HostedZoneAlreadyExists', 'A hosted zone has already been created with the specified caller reference.', 409);
@@ -63,8 +60,7 @@ export const healthCheckVersionMismatch = (id: string, expected: number, actual:
     409,
   );
 
-export const invalidDomainName = (name: string): Route53Error =>
-  new Route53Error('InvalidDomainName', `${name} is not a valid domain name.`, 400);
+export const invalidDomainName = (name: string): Route53Error => new Route53Error('InvalidDomainName', `${name} is not a valid domain name.`, 400);
 
 export const noSuchDelegationSet = (id: string): Route53Error =>
   new Route53Error('NoSuchDelegationSet', `A reusable delegation set with the ID ${id} does not exist.`, 400);
@@ -85,7 +81,11 @@ export const notImplemented = (what: string): Route53Error =>
  * policies, DNSSEC, ...). Route 53, like the other REST APIs, answers 404 UnknownOperationException.
  */
 export const unknownOperation = (method: string, path: string): Route53Error =>
-  new Route53Error('UnknownOperationException', `${method} ${path} is not a Route 53 operation that the local Route 53 (@switchyard/local-aws) serves (see its README, "What it emulates").`, 404);
+  new Route53Error(
+    'UnknownOperationException',
+    `${method} ${path} is not a Route 53 operation that the local Route 53 (@switchyard/local-aws) serves (see its README, "What it emulates").`,
+    404,
+  );
 
 // (wording ours)
 export const malformedPath = (segment: string): Route53Error =>

@@ -1,16 +1,7 @@
 // Live health checks: timers that probe each endpoint every RequestInterval (scaled
 // for tests), follow local alarms, combine CALCULATED children, and tell listeners
 // when a check's status changes. The rules are in health-rules.ts.
-import {
-  alarmHealth,
-  calculatedHealth,
-  checkersFor,
-  isEndpointCheck,
-  reportedHealth,
-  tally,
-  type AlarmState,
-  type Tally,
-} from './health-rules.ts';
+import { alarmHealth, calculatedHealth, checkersFor, isEndpointCheck, reportedHealth, tally, type AlarmState, type Tally } from './health-rules.ts';
 import type { HealthCheck, HealthCheckType } from './model.ts';
 import { probe, type ProbeResult, type ProbeTarget } from './prober.ts';
 
@@ -187,7 +178,10 @@ export class HealthChecker {
     const measured = alarmHealth(runtime.check.config, state, runtime.tally.healthy);
     runtime.tally = { healthy: measured, successes: 0, failures: 0 };
     // (wording ours)
-    this.observe(runtime, `${measured ? 'Success' : 'Failure'}: CloudWatch alarm ${alarm.name} in ${alarm.region} is in state ${state ?? 'INSUFFICIENT_DATA'}.`);
+    this.observe(
+      runtime,
+      `${measured ? 'Success' : 'Failure'}: CloudWatch alarm ${alarm.name} in ${alarm.region} is in state ${state ?? 'INSUFFICIENT_DATA'}.`,
+    );
     this.settle(runtime);
   }
 

@@ -26,7 +26,9 @@ interface Keyed {
 }
 
 function compareKeyed(a: Keyed, b: Keyed): number {
-  return compareAscii(a.nameKey, b.nameKey) || compareAscii(a.record.type, b.record.type) || compareAscii(a.record.setIdentifier ?? '', b.record.setIdentifier ?? '');
+  return (
+    compareAscii(a.nameKey, b.nameKey) || compareAscii(a.record.type, b.record.type) || compareAscii(a.record.setIdentifier ?? '', b.record.setIdentifier ?? '')
+  );
 }
 
 /**
@@ -69,7 +71,11 @@ function startPosition(start: RecordStart): ListPosition | undefined | Route53Er
   if (start.name === undefined) return undefined;
   const parsed = parseName(start.name);
   if (!parsed.ok) return invalidInput(`${start.name} is not a valid DNS name.`);
-  return { nameKey: sortKeyOfName(parsed.name), ...(start.type === undefined ? {} : { type: start.type }), ...(start.identifier === undefined ? {} : { identifier: start.identifier }) };
+  return {
+    nameKey: sortKeyOfName(parsed.name),
+    ...(start.type === undefined ? {} : { type: start.type }),
+    ...(start.identifier === undefined ? {} : { identifier: start.identifier }),
+  };
 }
 
 function recordPage(items: RecordSet[], following: RecordSet | undefined, maxItems: number): RecordPage {

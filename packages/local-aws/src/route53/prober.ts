@@ -94,7 +94,11 @@ function probeHttp(target: ProbeTarget, timeoutMs: number, signal: AbortSignal):
       let body = Buffer.alloc(0);
       const judge = () => {
         const found = body.subarray(0, BODY_BYTES_SEARCHED).includes(target.searchString!);
-        done(found ? { ok: true, status: `Success: ${line}` } : failure(`String "${target.searchString}" was not found in the first ${BODY_BYTES_SEARCHED} bytes of the response body.`));
+        done(
+          found
+            ? { ok: true, status: `Success: ${line}` }
+            : failure(`String "${target.searchString}" was not found in the first ${BODY_BYTES_SEARCHED} bytes of the response body.`),
+        );
       };
       response.on('data', (chunk: Buffer) => {
         body = Buffer.concat([body, chunk]);

@@ -39,7 +39,11 @@ function readRecordSet(rr: XmlObject): RawRecordSet {
   const geo = childOf(rr, 'GeoLocation');
   if (geo !== undefined) {
     raw.geoLocation = {};
-    for (const [field, element] of [['continentCode', 'ContinentCode'], ['countryCode', 'CountryCode'], ['subdivisionCode', 'SubdivisionCode']] as const) {
+    for (const [field, element] of [
+      ['continentCode', 'ContinentCode'],
+      ['countryCode', 'CountryCode'],
+      ['subdivisionCode', 'SubdivisionCode'],
+    ] as const) {
       const value = textOf(geo, element);
       if (value !== undefined) raw.geoLocation[field] = value;
     }
@@ -49,7 +53,11 @@ function readRecordSet(rr: XmlObject): RawRecordSet {
   const alias = childOf(rr, 'AliasTarget');
   if (alias !== undefined) {
     raw.aliasTarget = {};
-    for (const [field, element] of [['hostedZoneId', 'HostedZoneId'], ['dnsName', 'DNSName'], ['evaluateTargetHealth', 'EvaluateTargetHealth']] as const) {
+    for (const [field, element] of [
+      ['hostedZoneId', 'HostedZoneId'],
+      ['dnsName', 'DNSName'],
+      ['evaluateTargetHealth', 'EvaluateTargetHealth'],
+    ] as const) {
       const value = textOf(alias, element);
       if (value !== undefined) raw.aliasTarget[field] = value;
     }

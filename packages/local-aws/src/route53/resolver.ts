@@ -90,7 +90,8 @@ function indexOf(zone: HostedZone): ZoneIndex {
     const sets = byName.get(record.name);
     if (sets === undefined) byName.set(record.name, [record]);
     else sets.push(record);
-    for (let dot = record.name.indexOf('.'); dot !== -1 && dot < record.name.length - 1; dot = record.name.indexOf('.', dot + 1)) ancestors.add(record.name.slice(dot + 1));
+    for (let dot = record.name.indexOf('.'); dot !== -1 && dot < record.name.length - 1; dot = record.name.indexOf('.', dot + 1))
+      ancestors.add(record.name.slice(dot + 1));
   }
   const index = { size: zone.records.length, byName, ancestors };
   indexes.set(zone.records, index);
@@ -102,14 +103,17 @@ export function zoneFor(zones: readonly HostedZone[], name: string): HostedZone 
   let best: HostedZone | undefined;
   for (const zone of zones) {
     if (!isWithinZone(name, zone.name)) continue;
-    if (best === undefined || zone.name.length > best.name.length || (zone.name.length === best.name.length && best.privateZone && !zone.privateZone)) best = zone;
+    if (best === undefined || zone.name.length > best.name.length || (zone.name.length === best.name.length && best.privateZone && !zone.privateZone))
+      best = zone;
   }
   return best;
 }
 
 /** RFC 2308: negative answers are cached for min(SOA TTL, SOA MINIMUM). */
 function negativeSoa(zone: HostedZone): AnswerRecord[] {
-  const soa = indexOf(zone).byName.get(zone.name)?.find((r) => r.type === 'SOA');
+  const soa = indexOf(zone)
+    .byName.get(zone.name)
+    ?.find((r) => r.type === 'SOA');
   const value = soa?.resourceRecords?.[0];
   if (soa === undefined || value === undefined) return [];
   const minimum = Number(value.trim().split(/\s+/)[6]);
@@ -184,7 +188,13 @@ export function chooseSets(group: readonly RecordSet[], ctx: Context): RecordSet
   const healthy = group.filter((s) => setHealthy(s, ctx));
   if (first.weight !== undefined) {
     // Zero weights are considered only when every non-zero record is unhealthy.
-    const pick = weightedPick(healthy.filter((s) => (s.weight ?? 0) > 0), ctx.world.random) ?? weightedPick(healthy, ctx.world.random) ?? weightedPick(group, ctx.world.random);
+    const pick =
+      weightedPick(
+        healthy.filter((s) => (s.weight ?? 0) > 0),
+        ctx.world.random,
+      ) ??
+      weightedPick(healthy, ctx.world.random) ??
+      weightedPick(group, ctx.world.random);
     return pick === undefined ? [] : [pick];
   }
   if (first.failover !== undefined) {
@@ -196,7 +206,10 @@ export function chooseSets(group: readonly RecordSet[], ctx: Context): RecordSet
     return open === undefined ? [] : [open];
   }
   if (first.region !== undefined) {
-    const byDistance = (sets: RecordSet[]) => [...sets].sort((a, b) => distanceKm(ctx.clientRegion, a.region!) - distanceKm(ctx.clientRegion, b.region!) || a.setIdentifier!.localeCompare(b.setIdentifier!));
+    const byDistance = (sets: RecordSet[]) =>
+      [...sets].sort(
+        (a, b) => distanceKm(ctx.clientRegion, a.region!) - distanceKm(ctx.clientRegion, b.region!) || a.setIdentifier!.localeCompare(b.setIdentifier!),
+      );
     const pick = byDistance(healthy)[0] ?? byDistance([...group])[0];
     return pick === undefined ? [] : [pick];
   }
@@ -245,11 +258,17 @@ function lookup(query: Query, ctx: Context): Resolution {
   }
   const cname = sets.find((s) => s.type === 'CNAME');
   if (cname !== undefined && type !== 'CNAME') {
-    const own = chooseSets(sets.filter((s) => s.type === 'CNAME'), ctx).flatMap((set) => recordsOf(set, name, 'CNAME', ctx));
+    const own = chooseSets(
+      sets.filter((s) => s.type === 'CNAME'),
+      ctx,
+    ).flatMap((set) => recordsOf(set, name, 'CNAME', ctx));
     const target = own[0]?.data;
     if (target === undefined || ctx.depth >= MAX_CHAIN) return { rcode: 'NOERROR', answers: own, authority: [], zone };
     // Follow the chain while it stays in the zones Route 53 is authoritative for here.
-    const next = zoneFor(ctx.world.zones, canonicalName(target)) === undefined ? undefined : lookup({ name: target, type, clientRegion: ctx.clientRegion }, { ...ctx, depth: ctx.depth + 1 });
+    const next =
+      zoneFor(ctx.world.zones, canonicalName(target)) === undefined
+        ? undefined
+        : lookup({ name: target, type, clientRegion: ctx.clientRegion }, { ...ctx, depth: ctx.depth + 1 });
     return { rcode: next?.rcode === 'NXDOMAIN' ? 'NXDOMAIN' : 'NOERROR', answers: [...own, ...(next?.answers ?? [])], authority: next?.authority ?? [], zone };
   }
   return { rcode: 'NOERROR', answers: [], authority: negativeSoa(zone), zone };

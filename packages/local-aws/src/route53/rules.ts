@@ -10,15 +10,7 @@
 //     by a CREATE of the same set is fine: every failing change adds a message and
 //     is left out of the copy; any message rejects the whole batch.
 // Nothing is applied unless the whole batch passes.
-import {
-  enumerationError,
-  InvalidChangeBatch,
-  invalidInput,
-  noSuchHealthCheck,
-  notImplemented,
-  type Route53Error,
-  validationError,
-} from './errors.ts';
+import { enumerationError, InvalidChangeBatch, invalidInput, noSuchHealthCheck, notImplemented, type Route53Error, validationError } from './errors.ts';
 import { CHANGE_ACTIONS, RECORD_REGIONS, RR_TYPES, type ChangeAction, type RecordSet } from './model.ts';
 import { describeNameProblem, isInZone, isWildcard, parseName } from './names.ts';
 import { recordKey, type RecordLookup } from './zone-index.ts';
@@ -328,7 +320,9 @@ function checkRouting(raw: RawRecordSet, rrPath: string, changeWith: string, rec
   }
   // (wording ours) for the two checks that do not concern a missing SetIdentifier.
   if (present.length > 1) {
-    return invalidInput(`Invalid request: Expected at most one of [${POLICY_FIELDS.join(', ')}], but found ${present.join(' and ')} in Change with ${changeWith}`);
+    return invalidInput(
+      `Invalid request: Expected at most one of [${POLICY_FIELDS.join(', ')}], but found ${present.join(' and ')} in Change with ${changeWith}`,
+    );
   }
   if (present.length === 1 && raw.setIdentifier === undefined) {
     return invalidInput(`Invalid request: Missing field 'SetIdentifier' in Change with ${changeWith}`);
@@ -418,7 +412,8 @@ function problemsWithAlias(record: RecordSet, working: WorkingZone, ctx: BatchCo
   const zone = alias.hostedZoneId === ctx.zone.id ? ctx.zone : ctx.zoneById(alias.hostedZoneId);
   if (zone === undefined) return [];
   const subject = `Tried to create an alias that targets ${alias.dnsName}, type ${record.type} in zone ${alias.hostedZoneId}`;
-  const candidates = zone === ctx.zone ? [...working.named(alias.dnsName).values()] : zone.lookup !== undefined ? [...zone.lookup.named(alias.dnsName).values()] : zone.records;
+  const candidates =
+    zone === ctx.zone ? [...working.named(alias.dnsName).values()] : zone.lookup !== undefined ? [...zone.lookup.named(alias.dnsName).values()] : zone.records;
   const found = candidates.some((r) => r.name === alias.dnsName && r.type === record.type);
   const problems: string[] = [];
   if (!isInZone(alias.dnsName, zone.name)) problems.push(`${subject}, but the alias target name does not lie within the target zone`);
@@ -439,7 +434,8 @@ function problemWithNeighbours(record: RecordSet, working: WorkingZone, zoneName
   const sameType = sameName.filter((r) => r.type === record.type);
   if (sameType.length === 0) return undefined;
   const policy = policyOf(record);
-  if (policy === 'simple') return `RRSet with DNS name ${record.name}, type ${record.type} cannot be created as other RRSets exist with the same name and type.`;
+  if (policy === 'simple')
+    return `RRSet with DNS name ${record.name}, type ${record.type} cannot be created as other RRSets exist with the same name and type.`;
   if (sameType.some((r) => policyOf(r) !== policy)) return mixedPolicyMessage(record, policy);
   if (policy === 'failover' && sameType.some((r) => r.failover === record.failover)) {
     // (wording ours)
@@ -460,7 +456,13 @@ export function policyOf(r: RecordSet): Policy {
 }
 
 const CONTINENTS: Record<string, string> = {
-  AF: 'Africa', AN: 'Antarctica', AS: 'Asia', EU: 'Europe', NA: 'North America', OC: 'Oceania', SA: 'South America',
+  AF: 'Africa',
+  AN: 'Antarctica',
+  AS: 'Asia',
+  EU: 'Europe',
+  NA: 'North America',
+  OC: 'Oceania',
+  SA: 'South America',
 };
 
 function mixedPolicyMessage(record: RecordSet, policy: Policy): string {
@@ -470,9 +472,10 @@ function mixedPolicyMessage(record: RecordSet, policy: Policy): string {
       return `${head}, and Region Name=${record.region} cannot be created because a non-latency RRSet with the same name and type already exists.`;
     case 'geo': {
       const geo = record.geoLocation!;
-      const where = geo.continentCode !== undefined
-        ? `continent = (${geo.continentCode}, ${CONTINENTS[geo.continentCode] ?? geo.continentCode})`
-        : `country = (${geo.countryCode}${geo.subdivisionCode === undefined ? '' : `, ${geo.subdivisionCode}`})`;
+      const where =
+        geo.continentCode !== undefined
+          ? `continent = (${geo.continentCode}, ${CONTINENTS[geo.continentCode] ?? geo.continentCode})`
+          : `country = (${geo.countryCode}${geo.subdivisionCode === undefined ? '' : `, ${geo.subdivisionCode}`})`;
       return `${head}, and routing to [${where}] cannot be created because a non-GEO RRSet with the same name and type already exists.`;
     }
     case 'weighted':
@@ -522,4 +525,3 @@ export function parseBoolean(text: string, path: string): boolean | Route53Error
   if (text === 'false') return false;
   return invalidInput(`Invalid XML ; cvc-datatype-valid.1.2.1: '${text}' is not a valid value for 'boolean' at '${path}'.`);
 }
-

@@ -12,7 +12,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function serveLocalService(service: LocalService, options: { port?: number; host?: string; log?: (line: string) => void } = {}): Promise<RunningServer> {
+export async function serveLocalService(
+  service: LocalService,
+  options: { port?: number; host?: string; log?: (line: string) => void } = {},
+): Promise<RunningServer> {
   // The endpoint closes what it mounts: mount a view without close(), the caller owns the service.
   const mounted: LocalService = {
     name: service.name,
@@ -22,6 +25,11 @@ export async function serveLocalService(service: LocalService, options: { port?:
     ...(service.maxBodyBytes === undefined ? {} : { maxBodyBytes: service.maxBodyBytes }),
     ...(service.refuse === undefined ? {} : { refuse: (req, status, code, message) => service.refuse!(req, status, code, message) }),
   };
-  const endpoint = await startEndpoint({ port: options.port ?? 0, host: options.host ?? '127.0.0.1', services: [mounted], ...(options.log === undefined ? {} : { log: options.log }) });
+  const endpoint = await startEndpoint({
+    port: options.port ?? 0,
+    host: options.host ?? '127.0.0.1',
+    services: [mounted],
+    ...(options.log === undefined ? {} : { log: options.log }),
+  });
   return { url: endpoint.url, port: endpoint.port, close: () => endpoint.close() };
 }

@@ -145,8 +145,7 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     if (comment !== undefined) change.comment = comment;
     return change;
   };
-  const statusOf = (change: ChangeRecord): 'PENDING' | 'INSYNC' =>
-    Date.now() - Date.parse(change.submittedAt) >= insyncDelayMs ? 'INSYNC' : 'PENDING';
+  const statusOf = (change: ChangeRecord): 'PENDING' | 'INSYNC' => (Date.now() - Date.parse(change.submittedAt) >= insyncDelayMs ? 'INSYNC' : 'PENDING');
   const body = (root: XmlObject | Route53Error): XmlObject => {
     if (root instanceof Route53Error) throw root;
     return root;
@@ -163,7 +162,14 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
   const location = (req: LocalRequest, path: string): string => `${req.url.protocol}//${req.headers.host ?? req.url.host}${API_PREFIX}${path}`;
   const zoneXml = (zone: HostedZone) => renderHostedZone(zone);
   /** ListHostedZones and ListHealthChecks: a page by id, with Marker and NextMarker. */
-  const markerPage = <T extends { id: string }>(rootName: string, listName: string, render: (item: T) => string, items: readonly T[], marker: string | null, maxItems: number) => {
+  const markerPage = <T extends { id: string }>(
+    rootName: string,
+    listName: string,
+    render: (item: T) => string,
+    items: readonly T[],
+    marker: string | null,
+    maxItems: number,
+  ) => {
     const page = pageById(items, marker, maxItems);
     return ok(
       document(
@@ -187,7 +193,8 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     if (callerReference.length > 128) throw validationError(callerReference, 'callerReference', 'Member must have length less than or equal to 128');
     const config = childOf(root, 'HostedZoneConfig');
     const comment = textOf(config, 'Comment');
-    if (comment !== undefined && comment.length > 256) throw validationError(comment, 'hostedZoneConfig.comment', 'Member must have length less than or equal to 256');
+    if (comment !== undefined && comment.length > 256)
+      throw validationError(comment, 'hostedZoneConfig.comment', 'Member must have length less than or equal to 256');
     const privateText = textOf(config, 'PrivateZone');
     const vpcNode = childOf(root, 'VPC');
     const vpc = vpcNode === undefined ? undefined : dropUndefined({ vpcRegion: textOf(vpcNode, 'VPCRegion'), vpcId: textOf(vpcNode, 'VPCId') });
@@ -302,7 +309,8 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     if (!(RR_TYPES as readonly string[]).includes(recordType)) throw enumerationError(recordType, RR_TYPES);
     const zone = zoneOf(zoneId);
     const name = canonicalName(recordName);
-    if (!(name === zone.name || name.endsWith(`.${zone.name}`))) throw invalidInput(`The record name ${recordName} is not in the hosted zone ${zone.name} (wording ours)`);
+    if (!(name === zone.name || name.endsWith(`.${zone.name}`)))
+      throw invalidInput(`The record name ${recordName} is not in the hosted zone ${zone.name} (wording ours)`);
     // The answer comes from this zone alone, for the client subnet given (latency records).
     const subnet = query.get('edns0clientsubnetip') ?? query.get('resolverip') ?? '';
     const clientRegion = regionOfAddress(subnet) ?? 'us-east-1';
@@ -359,7 +367,11 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     const query = req.url.searchParams;
     const maxItems = parseMaxItems(query.get('maxitems'), 300, 300);
     if (maxItems instanceof Route53Error) throw maxItems;
-    const start = dropUndefined({ name: query.get('name') ?? undefined, type: query.get('type') ?? undefined, identifier: query.get('identifier') ?? undefined });
+    const start = dropUndefined({
+      name: query.get('name') ?? undefined,
+      type: query.get('type') ?? undefined,
+      identifier: query.get('identifier') ?? undefined,
+    });
     const page = pageZoneRecords(store.index(zone.id), start, maxItems);
     if (page instanceof Route53Error) throw page;
     return ok(
@@ -477,7 +489,9 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     const check = healthCheckOf(id!);
     // Route 53 does not report calculated checks through this API. (wording ours)
     if (check.config.type === 'CALCULATED') {
-      throw invalidInput(`Invalid request: health check ${check.id} is a CALCULATED health check; GetHealthCheckStatus does not report calculated health checks.`);
+      throw invalidInput(
+        `Invalid request: health check ${check.id} is a CALCULATED health check; GetHealthCheckStatus does not report calculated health checks.`,
+      );
     }
     return ok(document('GetHealthCheckStatusResponse', observationsXml(check.id, false)));
   };
@@ -513,7 +527,8 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     }
     for (const tagKey of remove) delete tags[tagKey];
     // (wording ours) Route 53 allows 50 tags per resource.
-    if (Object.keys(tags).length > 50) throw invalidInput(`Invalid request: ${key} would have ${Object.keys(tags).length} tags; a resource can have at most 50.`);
+    if (Object.keys(tags).length > 50)
+      throw invalidInput(`Invalid request: ${key} would have ${Object.keys(tags).length} tags; a resource can have at most 50.`);
     await commit([{ op: 'tags', key, tags }]);
     return ok(document('ChangeTagsForResourceResponse'));
   };
@@ -580,7 +595,8 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
       const response = await route.handler(req, decoded);
       return { ...response, headers: { 'x-amzn-requestid': requestId, ...response.headers } };
     } catch (error) {
-      const known = error instanceof Route53Error ? error : new Route53Error('InternalFailure', `Internal failure: ${(error as Error).message}`, 500, 'Receiver');
+      const known =
+        error instanceof Route53Error ? error : new Route53Error('InternalFailure', `Internal failure: ${(error as Error).message}`, 500, 'Receiver');
       return errorResponse(known, requestId);
     }
   };

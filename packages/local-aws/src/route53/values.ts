@@ -20,8 +20,7 @@ const ipv4: Check = (value) => {
   return ok ? undefined : { code: 'ARRDATAIllegalIPv4Address', reason: 'Value is not a valid IPv4 address' };
 };
 
-const ipv6: Check = (value) =>
-  isIPv6(value) ? undefined : { code: 'AAAARRDATAIllegalIPv6Address', reason: 'Value is not a valid IPv6 address' };
+const ipv6: Check = (value) => (isIPv6(value) ? undefined : { code: 'AAAARRDATAIllegalIPv6Address', reason: 'Value is not a valid IPv6 address' });
 
 // (wording ours) for the host-name, MX, SRV, CAA and SOA codes below.
 function hostName(type: string): Check {
@@ -62,7 +61,8 @@ const characterStrings: Check = (value) => {
       if (rest[i] === '\\') {
         // `\"`, `\\` and `\ooo` (one byte: at most \377) each stand for one character.
         const octal = /^[0-7]{3}/.exec(rest.slice(i + 1));
-        if (octal !== null && parseInt(octal[0], 8) > 0o377) return { code: 'UnsupportedCharacter', reason: 'Value contains unsupported characters', subject: `\\${octal[0]}` };
+        if (octal !== null && parseInt(octal[0], 8) > 0o377)
+          return { code: 'UnsupportedCharacter', reason: 'Value contains unsupported characters', subject: `\\${octal[0]}` };
         i += octal !== null ? 3 : 1;
       } else if (rest[i] === '"') {
         end = i;

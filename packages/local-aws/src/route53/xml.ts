@@ -84,7 +84,8 @@ export function parseRequest(body: Buffer, rootName: string): XmlObject | Route5
   if (typeof text !== 'string') return text;
   const refused = refusedMarkup(text);
   if (refused !== undefined) return malformedInput(`Could not parse the request body: ${refused}`);
-  if (text.trim() === '' || XMLValidator.validate(text) !== true) return malformedInput(`Could not parse the request body: expected a ${rootName} XML document`);
+  if (text.trim() === '' || XMLValidator.validate(text) !== true)
+    return malformedInput(`Could not parse the request body: expected a ${rootName} XML document`);
   let doc: XmlObject;
   try {
     doc = parser.parse(text) as XmlObject;
@@ -168,7 +169,9 @@ export function renderRecordSet(r: RecordSet): string {
     leaf('SetIdentifier', r.setIdentifier),
     leaf('Weight', r.weight),
     leaf('Region', r.region),
-    geo === undefined ? '' : node('GeoLocation', leaf('ContinentCode', geo.continentCode), leaf('CountryCode', geo.countryCode), leaf('SubdivisionCode', geo.subdivisionCode)),
+    geo === undefined
+      ? ''
+      : node('GeoLocation', leaf('ContinentCode', geo.continentCode), leaf('CountryCode', geo.countryCode), leaf('SubdivisionCode', geo.subdivisionCode)),
     leaf('Failover', r.failover),
     leaf('MultiValueAnswer', r.multiValueAnswer),
     leaf('TTL', r.ttl),

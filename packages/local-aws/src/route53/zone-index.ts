@@ -35,7 +35,9 @@ interface Keyed {
 }
 
 function compareKeyed(a: Keyed, b: Keyed): number {
-  return compareAscii(a.nameKey, b.nameKey) || compareAscii(a.record.type, b.record.type) || compareAscii(a.record.setIdentifier ?? '', b.record.setIdentifier ?? '');
+  return (
+    compareAscii(a.nameKey, b.nameKey) || compareAscii(a.record.type, b.record.type) || compareAscii(a.record.setIdentifier ?? '', b.record.setIdentifier ?? '')
+  );
 }
 
 export class ZoneIndex implements RecordLookup {

@@ -136,9 +136,7 @@ export function inspectDefinition(definition: AslObject, label = 'definition'): 
     } else if (resource === EVENTS_PUT_EVENTS) {
       tasks.push({ kind: 'putEvents', stateName: name });
     } else {
-      problems.push(
-        `state "${name}": Task resource "${String(resource)}" cannot run locally (only ${LAMBDA_INVOKE} and ${EVENTS_PUT_EVENTS})`,
-      );
+      problems.push(`state "${name}": Task resource "${String(resource)}" cannot run locally (only ${LAMBDA_INVOKE} and ${EVENTS_PUT_EVENTS})`);
     }
   });
   if (problems.length > 0) throw new InvalidInput(`${label}: ${problems.join('; ')}`, { label, problems });

@@ -98,7 +98,14 @@ export class LocalStepFunctions {
       throw new AwsServiceError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
     }
     const workflow = this.compile(request.name, request.definition);
-    const record: StateMachineRecord = { name: request.name, stateMachineArn: arn, definition: request.definition, roleArn: request.roleArn, type, creationDate: Date.now() };
+    const record: StateMachineRecord = {
+      name: request.name,
+      stateMachineArn: arn,
+      definition: request.definition,
+      roleArn: request.roleArn,
+      type,
+      creationDate: Date.now(),
+    };
     this.machines.set(arn, record);
     this.workflows.set(arn, workflow);
     this.saveMachines();
@@ -156,7 +163,15 @@ export class LocalStepFunctions {
       if (open !== undefined && open.status === 'RUNNING' && sameJson(open.input, inputText)) return { executionArn: arn, startDate: open.startDate };
       throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
     }
-    const record: ExecutionRecord = { executionArn: arn, stateMachineArn: machine.stateMachineArn, name, status: 'RUNNING', startDate: Date.now(), input: inputText, history: [] };
+    const record: ExecutionRecord = {
+      executionArn: arn,
+      stateMachineArn: machine.stateMachineArn,
+      name,
+      status: 'RUNNING',
+      startDate: Date.now(),
+      input: inputText,
+      history: [],
+    };
     this.summaries.set(arn, summaryOf(record));
     this.open.set(arn, record);
     this.launch(record, machine, input);
@@ -180,11 +195,23 @@ export class LocalStepFunctions {
     return paginate(all, request.maxResults, request.nextToken, `ListExecutions:${machine.stateMachineArn}:${request.statusFilter ?? ''}`, invalidToken);
   }
 
-  async getExecutionHistory(request: { executionArn: string; maxResults?: number; nextToken?: string; reverseOrder?: boolean; includeExecutionData?: boolean }): Promise<Page<HistoryEvent>> {
+  async getExecutionHistory(request: {
+    executionArn: string;
+    maxResults?: number;
+    nextToken?: string;
+    reverseOrder?: boolean;
+    includeExecutionData?: boolean;
+  }): Promise<Page<HistoryEvent>> {
     const record = await this.execution(request.executionArn);
     let events = request.reverseOrder === true ? [...record.history].reverse() : [...record.history];
     if (request.includeExecutionData === false) events = events.map(withoutExecutionData);
-    return paginate(events, request.maxResults, request.nextToken, `GetExecutionHistory:${record.executionArn}:${String(request.reverseOrder === true)}`, invalidToken);
+    return paginate(
+      events,
+      request.maxResults,
+      request.nextToken,
+      `GetExecutionHistory:${record.executionArn}:${String(request.reverseOrder === true)}`,
+      invalidToken,
+    );
   }
 
   stopExecution(request: { executionArn: string; error?: string; cause?: string }): { stopDate: number } {
@@ -293,7 +320,8 @@ export class LocalStepFunctions {
 
   /** Forgets the closed executions the retention no longer keeps (all machines, or one). */
   private prune(stateMachineArn?: string, keep?: number): void {
-    const candidates = stateMachineArn === undefined ? this.summaries.values() : [...this.summaries.values()].filter((s) => s.stateMachineArn === stateMachineArn);
+    const candidates =
+      stateMachineArn === undefined ? this.summaries.values() : [...this.summaries.values()].filter((s) => s.stateMachineArn === stateMachineArn);
     const doomed = executionsToPrune(candidates, (this.options.now ?? Date.now)(), this.retention, keep);
     if (doomed.length === 0) return;
     for (const arn of doomed) {
@@ -394,8 +422,7 @@ function appendEndEvent(record: ExecutionRecord): void {
   if (isEndEvent(record.history.at(-1))) return;
   const id = record.history.length + 1;
   const details = { ...(record.error === undefined ? {} : { error: record.error }), ...(record.cause === undefined ? {} : { cause: record.cause }) };
-  const [type, key] =
-    record.status === 'ABORTED' ? ['ExecutionAborted', 'executionAbortedEventDetails'] : ['ExecutionFailed', 'executionFailedEventDetails'];
+  const [type, key] = record.status === 'ABORTED' ? ['ExecutionAborted', 'executionAbortedEventDetails'] : ['ExecutionFailed', 'executionFailedEventDetails'];
   record.history.push({ id, previousEventId: id - 1, timestamp: Date.now(), type, [key]: details });
 }
 

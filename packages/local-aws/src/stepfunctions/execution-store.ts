@@ -168,10 +168,12 @@ export class FileExecutionStore implements ExecutionStore {
   save(record: ExecutionRecord): void {
     const arn = record.executionArn;
     this.#unwritten.set(arn, record);
-    void this.#writer.schedule(this.#bodyPath(arn), () => record).then((failure) => {
-      // Served from memory until the write that carries its latest state has landed.
-      if (failure === undefined && this.#unwritten.get(arn) === record) this.#unwritten.delete(arn);
-    });
+    void this.#writer
+      .schedule(this.#bodyPath(arn), () => record)
+      .then((failure) => {
+        // Served from memory until the write that carries its latest state has landed.
+        if (failure === undefined && this.#unwritten.get(arn) === record) this.#unwritten.delete(arn);
+      });
     const summary = summaryOf(record);
     const known = this.#index.get(arn);
     if (known === undefined || known.status !== summary.status || known.stopDate !== summary.stopDate || known.error !== summary.error) {
@@ -291,7 +293,13 @@ export class FileExecutionStore implements ExecutionStore {
 function isSummary(value: unknown): value is ExecutionSummary {
   if (value === null || typeof value !== 'object') return false;
   const summary = value as Partial<ExecutionSummary>;
-  return typeof summary.executionArn === 'string' && typeof summary.stateMachineArn === 'string' && typeof summary.name === 'string' && typeof summary.status === 'string' && typeof summary.startDate === 'number';
+  return (
+    typeof summary.executionArn === 'string' &&
+    typeof summary.stateMachineArn === 'string' &&
+    typeof summary.name === 'string' &&
+    typeof summary.status === 'string' &&
+    typeof summary.startDate === 'number'
+  );
 }
 
 function isRecord(value: unknown): value is ExecutionRecord {

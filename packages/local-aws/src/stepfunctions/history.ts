@@ -121,14 +121,22 @@ export class HistoryRecorder {
         return;
       case 'StateEntered': {
         const state = event.state!;
-        this.add({ type: `${this.typeOf(state)}StateEntered`, timestamp: at, details: { name: state.name, input: JSON.stringify(state.input ?? null), inputDetails: { truncated: false } } });
+        this.add({
+          type: `${this.typeOf(state)}StateEntered`,
+          timestamp: at,
+          details: { name: state.name, input: JSON.stringify(state.input ?? null), inputDetails: { truncated: false } },
+        });
         return;
       }
       case 'StateExited': {
         const state = event.state!;
         const type = this.typeOf(state);
         if (type === 'Task') this.flushAttempt(state.name);
-        this.add({ type: `${type}StateExited`, timestamp: at, details: { name: state.name, output: JSON.stringify(state.output ?? null), outputDetails: { truncated: false } } });
+        this.add({
+          type: `${type}StateExited`,
+          timestamp: at,
+          details: { name: state.name, output: JSON.stringify(state.output ?? null), outputDetails: { truncated: false } },
+        });
         return;
       }
       case 'StateFailed': {
@@ -138,7 +146,11 @@ export class HistoryRecorder {
           const attempt = this.flushAttempt(state.name);
           if (event.Error === 'States.Timeout' && attempt !== undefined) {
             const scheduled = attempt.events[0]?.details ?? {};
-            this.add({ type: 'TaskTimedOut', timestamp: at, details: { resourceType: scheduled['resourceType'], resource: scheduled['resource'], error: 'States.Timeout', cause: '' } });
+            this.add({
+              type: 'TaskTimedOut',
+              timestamp: at,
+              details: { resourceType: scheduled['resourceType'], resource: scheduled['resource'], error: 'States.Timeout', cause: '' },
+            });
           }
         } else if (type === 'Map' || type === 'Parallel') {
           this.add({ type: `${type}StateFailed`, timestamp: at });

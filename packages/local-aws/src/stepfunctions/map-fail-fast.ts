@@ -64,7 +64,11 @@ function install(): void {
     if (!mapIterators.has(definition)) return run.call(this, input, options);
     const invocation = this;
     if (failedInvocations.has(invocation)) return notStarted();
-    const execution = run.call(this, input, withStopCheck(options, () => failedInvocations.has(invocation)));
+    const execution = run.call(
+      this,
+      input,
+      withStopCheck(options, () => failedInvocations.has(invocation)),
+    );
     // Any rejected iteration rejects the Map's Promise.all, i.e. fails the Map (an error
     // caught or retried inside the iterator does not reject the iteration's result).
     const result = execution.result.catch((error: unknown) => {

@@ -23,7 +23,12 @@ const DAY_MS = 86_400_000;
  * `keep` defaults to the policy's maximum; passing less prunes further in one go.
  * RUNNING executions are never chosen.
  */
-export function executionsToPrune(summaries: Iterable<ExecutionSummary>, now: number, policy: RetentionPolicy, keep = policy.maxClosedPerStateMachine): string[] {
+export function executionsToPrune(
+  summaries: Iterable<ExecutionSummary>,
+  now: number,
+  policy: RetentionPolicy,
+  keep = policy.maxClosedPerStateMachine,
+): string[] {
   const cutoff = now - policy.closedDays * DAY_MS;
   const doomed: string[] = [];
   const closedByMachine = new Map<string, ExecutionSummary[]>();

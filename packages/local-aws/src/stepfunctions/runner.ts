@@ -111,7 +111,8 @@ export class Workflow {
     const missing = new Set<string>();
     for (const task of this.inventory.tasks) {
       if (task.kind === 'lambda' && task.functionName !== undefined && options.handlers[task.functionName] === undefined) missing.add(task.functionName);
-      if (task.kind === 'putEvents' && options.putEvents === undefined) throw new InvalidInput(`${label}: state "${task.stateName}" puts events but no putEvents sink was given`);
+      if (task.kind === 'putEvents' && options.putEvents === undefined)
+        throw new InvalidInput(`${label}: state "${task.stateName}" puts events but no putEvents sink was given`);
     }
     if (missing.size > 0) {
       throw new InvalidInput(`${label}: no local handler for function(s) ${[...missing].map((name) => `"${name}"`).join(', ')}`, { missing: [...missing] });
@@ -241,7 +242,11 @@ export class Workflow {
         accountId: this.options.accountId,
         deadline: Date.now() + timeoutSeconds * 1000,
       });
-      recorder.taskEvent(attempt, { type: 'TaskSucceeded', timestamp: Date.now(), details: { ...resource, output: JSON.stringify(output), outputDetails: { truncated: false } } });
+      recorder.taskEvent(attempt, {
+        type: 'TaskSucceeded',
+        timestamp: Date.now(),
+        details: { ...resource, output: JSON.stringify(output), outputDetails: { truncated: false } },
+      });
       return output;
     } catch (error) {
       const failure = error as TaskFailure;
@@ -256,7 +261,11 @@ export class Workflow {
     arns: { executionArn: string; stateMachineArn: string },
   ): Promise<unknown> {
     const resource = { resourceType: 'events', resource: 'putEvents' };
-    recorder.taskEvent(attempt, { type: 'TaskScheduled', timestamp: Date.now(), details: { ...resource, region: this.options.region, parameters: JSON.stringify(parameters) } });
+    recorder.taskEvent(attempt, {
+      type: 'TaskScheduled',
+      timestamp: Date.now(),
+      details: { ...resource, region: this.options.region, parameters: JSON.stringify(parameters) },
+    });
     const fail = (error: string, cause: string): never => {
       recorder.taskEvent(attempt, { type: 'TaskFailed', timestamp: Date.now(), details: { ...resource, error, cause } });
       throw new TaskFailure(error, cause);
@@ -286,7 +295,11 @@ export class Workflow {
       return fail(`EventBridge.${code}`, error instanceof Error ? error.message : String(error));
     }
     if (response.FailedEntryCount > 0) return fail('EventBridge.FailedEntry', JSON.stringify(response));
-    recorder.taskEvent(attempt, { type: 'TaskSucceeded', timestamp: Date.now(), details: { ...resource, output: JSON.stringify(response), outputDetails: { truncated: false } } });
+    recorder.taskEvent(attempt, {
+      type: 'TaskSucceeded',
+      timestamp: Date.now(),
+      details: { ...resource, output: JSON.stringify(response), outputDetails: { truncated: false } },
+    });
     return response;
   }
 }
@@ -307,7 +320,11 @@ function scaledRetryIntervals(states: Map<string, AslObject>, scale: number): Re
 
 function failureOf(error: unknown, stopRequest: { error?: string; cause?: string } | undefined): Omit<WorkflowOutcome, 'history'> {
   if (error instanceof ExecutionAbortedError || stopRequest !== undefined) {
-    return { status: 'ABORTED', ...(stopRequest?.error === undefined ? {} : { error: stopRequest.error }), ...(stopRequest?.cause === undefined ? {} : { cause: stopRequest.cause }) };
+    return {
+      status: 'ABORTED',
+      ...(stopRequest?.error === undefined ? {} : { error: stopRequest.error }),
+      ...(stopRequest?.cause === undefined ? {} : { cause: stopRequest.cause }),
+    };
   }
   if (error instanceof ExecutionTimeoutError) return { status: 'TIMED_OUT', error: 'States.Timeout' };
   const failure = error instanceof ExecutionError && error.cause instanceof Error ? error.cause : error;
@@ -379,11 +396,7 @@ export function compileWorkflow(definition: string | object, options: RunnerOpti
  * Runs a definition to its end. Never throws for a failed execution (see the outcome's
  * status, error and cause); throws InvalidInput when the definition cannot run locally.
  */
-export async function runWorkflow(
-  definition: string | object,
-  input: unknown,
-  options: RunnerOptions & { signal?: AbortSignal },
-): Promise<WorkflowOutcome> {
+export async function runWorkflow(definition: string | object, input: unknown, options: RunnerOptions & { signal?: AbortSignal }): Promise<WorkflowOutcome> {
   const { signal, ...runnerOptions } = options;
   return compileWorkflow(definition, runnerOptions).start(input, signal === undefined ? {} : { signal }).outcome;
 }

@@ -87,7 +87,12 @@ const OPERATIONS: Record<string, Operation> = {
   ListStateMachines: (engine, body) => {
     const page = engine.listStateMachines({ maxResults: optionalInteger(body, 'maxResults', 0, 1000), nextToken: optionalString(body, 'nextToken') });
     return {
-      stateMachines: page.items.map((record) => ({ stateMachineArn: record.stateMachineArn, name: record.name, type: record.type, creationDate: seconds(record.creationDate) })),
+      stateMachines: page.items.map((record) => ({
+        stateMachineArn: record.stateMachineArn,
+        name: record.name,
+        type: record.type,
+        creationDate: seconds(record.creationDate),
+      })),
       ...(page.nextToken === undefined ? {} : { nextToken: page.nextToken }),
     };
   },

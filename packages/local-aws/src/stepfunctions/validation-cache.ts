@@ -87,7 +87,13 @@ export function aslValidationCache(optionsKey: string): ValidationCache {
     const { versions, nodeModules } = decidingVersions();
     const setting = process.env['LOCAL_AWS_ASL_CACHE'];
     const folder =
-      setting === 'off' ? undefined : setting !== undefined && setting !== '' ? setting : nodeModules === undefined ? undefined : join(nodeModules, '.cache', 'switchyard', 'asl');
+      setting === 'off'
+        ? undefined
+        : setting !== undefined && setting !== ''
+          ? setting
+          : nodeModules === undefined
+            ? undefined
+            : join(nodeModules, '.cache', 'switchyard', 'asl');
     cache = validationCache({ folder, salt: `${versions} ${optionsKey}` });
     shared.set(optionsKey, cache);
   }

@@ -34,11 +34,29 @@ describe('local DynamoDB (dynalite) on the shared endpoint', () => {
       await client.send(new CreateTableCommand(table));
 
       // Act
-      await client.send(new PutCommand({ TableName: table.TableName, Item: { pk: 'LOCK#east', sk: 'LOCK', owner: 'drain-1', fence: 1 }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      await client.send(
+        new PutCommand({
+          TableName: table.TableName,
+          Item: { pk: 'LOCK#east', sk: 'LOCK', owner: 'drain-1', fence: 1 },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
       const conflict = await client
-        .send(new PutCommand({ TableName: table.TableName, Item: { pk: 'LOCK#east', sk: 'LOCK', owner: 'drain-2', fence: 2 }, ConditionExpression: 'attribute_not_exists(pk)' }))
-        .then(() => undefined, (error: unknown) => error);
-      const invalid = await client.send(new GetItemCommand({ TableName: table.TableName, Key: { pk: { S: 'x' } } })).then(() => undefined, (error: unknown) => error);
+        .send(
+          new PutCommand({
+            TableName: table.TableName,
+            Item: { pk: 'LOCK#east', sk: 'LOCK', owner: 'drain-2', fence: 2 },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        )
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      const invalid = await client.send(new GetItemCommand({ TableName: table.TableName, Key: { pk: { S: 'x' } } })).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       client.destroy();
       await first.close();
       const second = await serve(await startDynamoDb({ stateDir: folder.path }));

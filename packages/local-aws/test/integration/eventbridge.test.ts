@@ -103,13 +103,29 @@ describe('local EventBridge over HTTP (SDK v3 EventBridgeClient)', () => {
 
   it('starts a state machine execution with the full event envelope when a rule matches', async () => {
     // Prepare
-    const { stateMachineArn } = sfn.createStateMachine({ name: 'Onboard', definition: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }), roleArn: ROLE });
-    await events.send(new PutRuleCommand({ Name: 'on-published', EventPattern: JSON.stringify({ source: ['switchyard'], 'detail-type': ['Gateway Published'] }) }));
+    const { stateMachineArn } = sfn.createStateMachine({
+      name: 'Onboard',
+      definition: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }),
+      roleArn: ROLE,
+    });
+    await events.send(
+      new PutRuleCommand({ Name: 'on-published', EventPattern: JSON.stringify({ source: ['switchyard'], 'detail-type': ['Gateway Published'] }) }),
+    );
     await events.send(new PutTargetsCommand({ Rule: 'on-published', Targets: [{ Id: 'onboard', Arn: stateMachineArn, RoleArn: ROLE }] }));
 
     // Act
     const put = await events.send(
-      new PutEventsCommand({ Entries: [{ Source: 'switchyard', DetailType: 'Gateway Published', Detail: '{"hostname":"shop.example.com"}', Resources: ['r1'], Time: new Date('2030-01-01T00:00:00Z') }] }),
+      new PutEventsCommand({
+        Entries: [
+          {
+            Source: 'switchyard',
+            DetailType: 'Gateway Published',
+            Detail: '{"hostname":"shop.example.com"}',
+            Resources: ['r1'],
+            Time: new Date('2030-01-01T00:00:00Z'),
+          },
+        ],
+      }),
     );
     await events.send(new PutEventsCommand({ Entries: [{ Source: 'switchyard', DetailType: 'Gateway Withdrawn', Detail: '{}' }] }));
     await bus.idle();
@@ -155,7 +171,10 @@ describe('local EventBridge over HTTP (SDK v3 EventBridgeClient)', () => {
     expect(routed).toEqual([{ state: 'ALARM', cluster: 'east' }]);
     expect(called.map((call) => call.input)).toEqual([{ fixed: true }]);
     const deliveries = bus.recentEvents().at(-1)!.deliveries;
-    expect(deliveries.find((delivery) => delivery.targetId === 'nowhere')).toMatchObject({ status: 'failed', error: expect.stringContaining('no local target') });
+    expect(deliveries.find((delivery) => delivery.targetId === 'nowhere')).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('no local target'),
+    });
   });
 
   it('describes, lists, disables and deletes rules like EventBridge', async () => {
@@ -191,13 +210,16 @@ describe('local EventBridge over HTTP (SDK v3 EventBridgeClient)', () => {
     const badSchedule = await thrown(events.send(new PutRuleCommand({ Name: 'bad', ScheduleExpression: 'rate(1 minutes)' })));
     const noBus = await thrown(events.send(new PutRuleCommand({ Name: 'bad', EventBusName: 'missing', EventPattern: '{"source":["x"]}' })));
 
-    expect(badPattern).toMatchObject({ name: 'InvalidEventPatternException', message: 'Event pattern is not valid. Reason: "source" must be an object or an array' });
+    expect(badPattern).toMatchObject({
+      name: 'InvalidEventPatternException',
+      message: 'Event pattern is not valid. Reason: "source" must be an object or an array',
+    });
     expect(nothing).toMatchObject({ name: 'ValidationException', message: 'Parameter(s) EventPattern or ScheduleExpression must be specified.' });
     expect(badSchedule.name).toBe('ValidationException');
     expect(noBus.name).toBe('ResourceNotFoundException');
   });
 
-  it('routes events on a custom bus only to that bus\'s rules', async () => {
+  it("routes events on a custom bus only to that bus's rules", async () => {
     // Prepare
     await events.send(new CreateEventBusCommand({ Name: 'switchyard' }));
     await events.send(new PutRuleCommand({ Name: 'everything', EventBusName: 'switchyard', EventPattern: '{"source":[{"exists":true}]}' }));
@@ -216,10 +238,14 @@ describe('local EventBridge over HTTP (SDK v3 EventBridgeClient)', () => {
   it('answers TestEventPattern exactly as EventBridge would', async () => {
     const yes = await events.send(new TestEventPatternCommand({ EventPattern: '{"detail":{"cluster":["east"]}}', Event: JSON.stringify(sampleEvent) }));
     const no = await events.send(new TestEventPatternCommand({ EventPattern: '{"detail":{"cluster":["west"]}}', Event: JSON.stringify(sampleEvent) }));
-    const badPattern = await thrown(events.send(new TestEventPatternCommand({ EventPattern: '{"detail":{"cluster":[{"nope":1}]}}', Event: JSON.stringify(sampleEvent) })));
+    const badPattern = await thrown(
+      events.send(new TestEventPatternCommand({ EventPattern: '{"detail":{"cluster":[{"nope":1}]}}', Event: JSON.stringify(sampleEvent) })),
+    );
     const { id: _id, ...withoutId } = sampleEvent;
     const badEvent = await thrown(events.send(new TestEventPatternCommand({ EventPattern: '{"source":["switchyard"]}', Event: JSON.stringify(withoutId) })));
-    const badTime = await thrown(events.send(new TestEventPatternCommand({ EventPattern: '{"source":["switchyard"]}', Event: JSON.stringify({ ...sampleEvent, time: 'yesterday' }) })));
+    const badTime = await thrown(
+      events.send(new TestEventPatternCommand({ EventPattern: '{"source":["switchyard"]}', Event: JSON.stringify({ ...sampleEvent, time: 'yesterday' }) })),
+    );
     const { resources: _resources, ...withoutResources } = sampleEvent;
     const noResources = await events.send(new TestEventPatternCommand({ EventPattern: '{"source":["switchyard"]}', Event: JSON.stringify(withoutResources) }));
 
@@ -255,7 +281,8 @@ describe('local EventBridge over HTTP (SDK v3 EventBridgeClient)', () => {
     expect(putList.RuleArn).toBe('arn:aws:events:us-east-1:000000000000:rule/not-starting');
     expect(listResult.Result).toBe(false);
     expect(dottedResult.Result).toBe(true);
-    const complexity = 'Event pattern is not valid. Reason: Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character';
+    const complexity =
+      'Event pattern is not valid. Reason: Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character';
     expect(complexRule).toMatchObject({ name: 'InvalidEventPatternException', status: 400, message: complexity });
     expect(complexTest).toMatchObject({ name: 'InvalidEventPatternException', status: 400, message: complexity });
     expect(longRule).toMatchObject({ name: 'InvalidEventPatternException', status: 400 });
@@ -346,7 +373,11 @@ describe('local EventBridge persistence and schedules', () => {
 
       // Assess
       expect(second.describeRule({ Name: 'legacy' })).toMatchObject({ Name: 'legacy', EventPattern: tooComplex });
-      expect(second.loadProblems()).toEqual([expect.stringMatching(/^rule legacy on bus default matches nothing until its pattern is fixed: Event pattern is not valid\. Reason: Rule is too complex/)]);
+      expect(second.loadProblems()).toEqual([
+        expect.stringMatching(
+          /^rule legacy on bus default matches nothing until its pattern is fixed: Event pattern is not valid\. Reason: Rule is too complex/,
+        ),
+      ]);
       expect(seen).toEqual([]);
       await second.close();
     } finally {
@@ -367,7 +398,9 @@ describe('local EventBridge persistence and schedules', () => {
     await bus.idle();
 
     // Assess
-    expect(seen).toMatchObject([{ source: 'aws.events', 'detail-type': 'Scheduled Event', resources: ['arn:aws:events:us-east-1:000000000000:rule/reconcile'], detail: {} }]);
+    expect(seen).toMatchObject([
+      { source: 'aws.events', 'detail-type': 'Scheduled Event', resources: ['arn:aws:events:us-east-1:000000000000:rule/reconcile'], detail: {} },
+    ]);
     await bus.close();
   });
 

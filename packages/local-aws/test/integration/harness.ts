@@ -25,7 +25,11 @@ export async function temporaryFolder(prefix: string): Promise<{ path: string; r
 
 /** Sends a raw JSON-protocol request (for what SDKs never send: bad JSON, unknown operations). */
 export async function rawCall(endpoint: Endpoint, target: string, body: string, version = '1.0'): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(endpoint.url, { method: 'POST', headers: { 'content-type': `application/x-amz-json-${version}`, 'x-amz-target': target }, body });
+  const response = await fetch(endpoint.url, {
+    method: 'POST',
+    headers: { 'content-type': `application/x-amz-json-${version}`, 'x-amz-target': target },
+    body,
+  });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 

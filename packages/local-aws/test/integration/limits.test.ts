@@ -30,7 +30,10 @@ async function thrown(promise: Promise<unknown>): Promise<{ name: string; messag
 }
 
 /** A raw request: `declared` is the Content-Length sent, `chunks` what is actually written (chunked when no length is declared). */
-function rawRequest(endpoint: Endpoint, options: { path?: string; headers: Record<string, string>; chunks: Buffer[]; declared?: number }): Promise<{ status: number; body: string }> {
+function rawRequest(
+  endpoint: Endpoint,
+  options: { path?: string; headers: Record<string, string>; chunks: Buffer[]; declared?: number },
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const url = new URL(endpoint.url);
     const headers: Record<string, string> = { ...options.headers };
@@ -90,7 +93,9 @@ describe('service limits on the local endpoint', () => {
 
   it('StartExecution: a 20 MB input is refused (413 RequestEntityTooLarge) before it is read whole, nothing starts, and the endpoint keeps serving', async () => {
     // Act
-    const huge = await thrown(sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'huge', input: JSON.stringify({ p: 'x'.repeat(20 * 1024 * 1024) }) })));
+    const huge = await thrown(
+      sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'huge', input: JSON.stringify({ p: 'x'.repeat(20 * 1024 * 1024) }) })),
+    );
     const listed = await sfn.send(new ListExecutionsCommand({ stateMachineArn }));
     // Assess
     expect(huge).toMatchObject({ name: 'RequestEntityTooLarge', status: 413 });
@@ -98,14 +103,25 @@ describe('service limits on the local endpoint', () => {
   });
 
   it('PutEvents: a 20 MB request is refused (413) the same way', async () => {
-    const huge = await thrown(events.send(new PutEventsCommand({ Entries: [{ Source: 'test', DetailType: 'test', Detail: JSON.stringify({ p: 'x'.repeat(20 * 1024 * 1024) }) }] })));
+    const huge = await thrown(
+      events.send(new PutEventsCommand({ Entries: [{ Source: 'test', DetailType: 'test', Detail: JSON.stringify({ p: 'x'.repeat(20 * 1024 * 1024) }) }] })),
+    );
     expect(huge).toMatchObject({ name: 'RequestEntityTooLarge', status: 413 });
   });
 
-  it('refuses a declared Content-Length over the limit before reading anything, in the caller\'s protocol', async () => {
+  it("refuses a declared Content-Length over the limit before reading anything, in the caller's protocol", async () => {
     // Act: 100 MB announced, 10 bytes sent; the answer comes without waiting for the rest
-    const json = await rawRequest(endpoint, { headers: { 'x-amz-target': 'AWSStepFunctions.StartExecution', 'content-type': 'application/x-amz-json-1.0' }, chunks: [Buffer.from('{"a":"bbbb')], declared: 100 * 1024 * 1024 });
-    const xml = await rawRequest(endpoint, { path: '/2013-04-01/hostedzone', headers: { 'content-type': 'text/xml' }, chunks: [Buffer.from('<x>')], declared: 100 * 1024 * 1024 });
+    const json = await rawRequest(endpoint, {
+      headers: { 'x-amz-target': 'AWSStepFunctions.StartExecution', 'content-type': 'application/x-amz-json-1.0' },
+      chunks: [Buffer.from('{"a":"bbbb')],
+      declared: 100 * 1024 * 1024,
+    });
+    const xml = await rawRequest(endpoint, {
+      path: '/2013-04-01/hostedzone',
+      headers: { 'content-type': 'text/xml' },
+      chunks: [Buffer.from('<x>')],
+      declared: 100 * 1024 * 1024,
+    });
     // Assess
     expect(json.status).toBe(413);
     expect(JSON.parse(json.body)).toMatchObject({ __type: 'RequestEntityTooLarge' });

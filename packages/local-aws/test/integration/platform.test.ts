@@ -8,7 +8,14 @@ import { clientConfig, serve, temporaryFolder } from './harness.ts';
 const drain = {
   StartAt: 'Weigh',
   States: {
-    Weigh: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: '${weigh}', 'Payload.$': '$' }, ResultSelector: { 'weight.$': '$.Payload' }, ResultPath: '$.result', Next: 'Bake' },
+    Weigh: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: '${weigh}', 'Payload.$': '$' },
+      ResultSelector: { 'weight.$': '$.Payload' },
+      ResultPath: '$.result',
+      Next: 'Bake',
+    },
     Bake: { Type: 'Wait', Seconds: 300, Next: 'Announce' },
     Announce: {
       Type: 'Task',
@@ -20,7 +27,15 @@ const drain = {
 };
 const notify = {
   StartAt: 'Record',
-  States: { Record: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: '${record}', 'Payload.$': '$' }, OutputPath: '$.Payload', End: true } },
+  States: {
+    Record: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: '${record}', 'Payload.$': '$' },
+      OutputPath: '$.Payload',
+      End: true,
+    },
+  },
 };
 
 describe('the local platform on one endpoint', () => {
@@ -40,7 +55,14 @@ describe('the local platform on one endpoint', () => {
     const ddb = new DynamoDBClient(config);
     try {
       // Prepare
-      const arns = deployWorkflows(platform.stepFunctions, new Map<string, Record<string, unknown>>([['DrainCluster', drain], ['Notify', notify]]), { prefix: 'switchyard-local-' });
+      const arns = deployWorkflows(
+        platform.stepFunctions,
+        new Map<string, Record<string, unknown>>([
+          ['DrainCluster', drain],
+          ['Notify', notify],
+        ]),
+        { prefix: 'switchyard-local-' },
+      );
       await events.send(new PutRuleCommand({ Name: 'drained', EventBusName: 'switchyard', EventPattern: '{"detail-type":["Cluster Drained"]}' }));
       await events.send(new PutTargetsCommand({ Rule: 'drained', EventBusName: 'switchyard', Targets: [{ Id: 'notify', Arn: arns.get('Notify')! }] }));
 
@@ -56,7 +78,9 @@ describe('the local platform on one endpoint', () => {
 
       // Assess
       expect(drained.status).toBe('SUCCEEDED');
-      expect(recorded).toMatchObject([{ source: 'switchyard', 'detail-type': 'Cluster Drained', detail: { cluster: 'east' }, resources: [executionArn, arns.get('DrainCluster')] }]);
+      expect(recorded).toMatchObject([
+        { source: 'switchyard', 'detail-type': 'Cluster Drained', detail: { cluster: 'east' }, resources: [executionArn, arns.get('DrainCluster')] },
+      ]);
       expect(tables.TableNames).toEqual([]);
       expect(redeployed.get('DrainCluster')).toBe(arns.get('DrainCluster'));
     } finally {
@@ -71,7 +95,9 @@ describe('the local platform on one endpoint', () => {
 
   it('puts a Step Functions Execution Status Change on the default bus when a run starts, succeeds or is stopped, as AWS does', async () => {
     const folder = await temporaryFolder('platform-status');
-    const recorded: Array<{ detail: { name: string; status: string; stateMachineArn: string; executionArn: string; error: string | null; cause: string | null } }> = [];
+    const recorded: Array<{
+      detail: { name: string; status: string; stateMachineArn: string; executionArn: string; error: string | null; cause: string | null };
+    }> = [];
     const platform = await openLocalPlatform({
       stateDir: folder.path,
       // Real waits: the drain's 300 s Bake keeps it RUNNING until it is stopped.
@@ -85,7 +111,14 @@ describe('the local platform on one endpoint', () => {
     const events = new EventBridgeClient(config);
     try {
       // Prepare: a rule on the default bus for the drain machine's status changes, as the deploy writes it
-      const arns = deployWorkflows(platform.stepFunctions, new Map<string, Record<string, unknown>>([['DrainCluster', drain], ['Notify', notify]]), { prefix: 'switchyard-local-' });
+      const arns = deployWorkflows(
+        platform.stepFunctions,
+        new Map<string, Record<string, unknown>>([
+          ['DrainCluster', drain],
+          ['Notify', notify],
+        ]),
+        { prefix: 'switchyard-local-' },
+      );
       const machine = platform.stepFunctions.describeStateMachine(arns.get('DrainCluster')!).stateMachineArn;
       const pattern = { source: ['aws.states'], 'detail-type': ['Step Functions Execution Status Change'], detail: { stateMachineArn: [machine] } };
       await events.send(new PutRuleCommand({ Name: 'runs', EventPattern: JSON.stringify(pattern) }));

@@ -33,7 +33,10 @@ async function thrown(promise: Promise<unknown>): Promise<{ name: string; messag
 /** Every file under `dir`, relative to it. */
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1)).sort();
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1))
+    .sort();
 }
 
 describe('local Step Functions: names are never paths', () => {
@@ -47,7 +50,12 @@ describe('local Step Functions: names are never paths', () => {
       const sfn = new SFNClient(clientConfig(endpoint));
       const arns: string[] = [];
       // Act: names AWS accepts, chosen to land on the service's own files if they were paths
-      for (const [machine, execution] of [['..', 'state-machines'], ['.', '..'], ['..', 'execution-index'], ['executions', '.']] as const) {
+      for (const [machine, execution] of [
+        ['..', 'state-machines'],
+        ['.', '..'],
+        ['..', 'execution-index'],
+        ['executions', '.'],
+      ] as const) {
         const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: machine, definition: PASS, roleArn: ROLE }));
         const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: execution, input: '{"n":1}' }));
         await first.waitForExecution(executionArn!);
@@ -76,7 +84,9 @@ describe('local Step Functions: names are never paths', () => {
       const { mkdir } = await import('node:fs/promises');
       await mkdir(join(folder.path, 'stepfunctions'), { recursive: true });
       await writeFile(join(folder.path, 'stepfunctions', 'state-machines.json'), JSON.stringify({ executionArn: 'x', status: 'SUCCEEDED' }));
-      await expect(LocalStepFunctions.open({ handlers: {}, stateDir: folder.path })).rejects.toThrow(/state-machines\.json is not a list of state machines.*--reset/);
+      await expect(LocalStepFunctions.open({ handlers: {}, stateDir: folder.path })).rejects.toThrow(
+        /state-machines\.json is not a list of state machines.*--reset/,
+      );
     } finally {
       await folder.remove();
     }
@@ -97,7 +107,11 @@ describe('local Step Functions: names are never paths', () => {
       const machineTooLong = await thrown(sfn.send(new CreateStateMachineCommand({ name: long, definition: PASS, roleArn: ROLE })));
       const machineSlash = await thrown(sfn.send(new CreateStateMachineCommand({ name: '../x', definition: PASS, roleArn: ROLE })));
       // Assess
-      expect(tooLong).toMatchObject({ name: 'ValidationException', status: 400, message: `1 validation error detected: Value '${long}' at 'name' failed to satisfy constraint: Member must have length less than or equal to 80` });
+      expect(tooLong).toMatchObject({
+        name: 'ValidationException',
+        status: 400,
+        message: `1 validation error detected: Value '${long}' at 'name' failed to satisfy constraint: Member must have length less than or equal to 80`,
+      });
       expect(slash).toMatchObject({ name: 'InvalidName', status: 400, message: "Invalid Name: 'a/b'" });
       expect(machineTooLong).toMatchObject({ name: 'ValidationException', status: 400 });
       expect(machineSlash).toMatchObject({ name: 'InvalidName', status: 400 });
@@ -127,7 +141,8 @@ describe('local Step Functions: request limits', () => {
       expect(tooLarge).toMatchObject({
         name: 'ValidationException',
         status: 400,
-        message: "1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have size less than or equal to 262144 bytes in UTF-8 encoding",
+        message:
+          "1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have size less than or equal to 262144 bytes in UTF-8 encoding",
       });
       expect(fits.executionArn).toMatch(/:fits$/);
       expect(listed.executions?.map((e) => e.name)).toEqual(['fits']);
@@ -157,10 +172,11 @@ describe('local Step Functions: closed executions after a restart', () => {
       // Every closed body but one is replaced by garbage: reading any of them would fail
       const bodies = join(folder.path, 'stepfunctions', 'execution-bodies');
       const kept = (await bodyFileOf(bodies, closed[0]!))!;
-      for (const file of await readdir(bodies)) if (file !== kept) {
-        const text = await readFile(join(bodies, file), 'utf8');
-        if (!text.includes('"status":"RUNNING"')) await writeFile(join(bodies, file), 'not json');
-      }
+      for (const file of await readdir(bodies))
+        if (file !== kept) {
+          const text = await readFile(join(bodies, file), 'utf8');
+          if (!text.includes('"status":"RUNNING"')) await writeFile(join(bodies, file), 'not json');
+        }
 
       // Act
       const second = await LocalStepFunctions.open(options);
@@ -214,7 +230,17 @@ describe('local Step Functions: closed executions after a restart', () => {
       const { stateMachineArn } = first.createStateMachine({ name: 'Pass', definition: PASS, roleArn: ROLE });
       await first.close();
       const executionArn = stateMachineArn.replace(':stateMachine:', ':execution:') + ':old';
-      const legacy = { executionArn, stateMachineArn, name: 'old', status: 'SUCCEEDED', startDate: Date.now() - 1000, stopDate: Date.now(), input: '{}', output: '{}', history: [] };
+      const legacy = {
+        executionArn,
+        stateMachineArn,
+        name: 'old',
+        status: 'SUCCEEDED',
+        startDate: Date.now() - 1000,
+        stopDate: Date.now(),
+        input: '{}',
+        output: '{}',
+        history: [],
+      };
       const { mkdir } = await import('node:fs/promises');
       await mkdir(join(folder.path, 'stepfunctions', 'executions', 'Pass'), { recursive: true });
       await writeFile(join(folder.path, 'stepfunctions', 'executions', 'Pass', 'old.json'), JSON.stringify(legacy));
@@ -241,7 +267,8 @@ describe('local Step Functions: retention', () => {
       const engine = await LocalStepFunctions.open(options);
       const { stateMachineArn } = engine.createStateMachine({ name: 'Pass', definition: PASS, roleArn: ROLE });
       // Act
-      for (let i = 0; i < 25; i++) await engine.waitForExecution(engine.startExecution({ stateMachineArn, name: `run-${String(i).padStart(2, '0')}` }).executionArn);
+      for (let i = 0; i < 25; i++)
+        await engine.waitForExecution(engine.startExecution({ stateMachineArn, name: `run-${String(i).padStart(2, '0')}` }).executionArn);
       await engine.flush();
       const names = engine.listExecutions({ stateMachineArn, maxResults: 100 }).items.map((e) => e.name);
       const bodies = await readdir(join(folder.path, 'stepfunctions', 'execution-bodies'));
@@ -252,8 +279,15 @@ describe('local Step Functions: retention', () => {
       expect(names).toContain('run-24');
       expect(names).not.toContain('run-00');
       expect(bodies).toHaveLength(names.length);
-      await expect(reopened.describeExecution(stateMachineArn.replace(':stateMachine:', ':execution:') + ':run-00')).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
-      expect(reopened.listExecutions({ stateMachineArn, maxResults: 100 }).items.map((e) => e.name).sort()).toEqual([...names].sort());
+      await expect(reopened.describeExecution(stateMachineArn.replace(':stateMachine:', ':execution:') + ':run-00')).rejects.toMatchObject({
+        name: 'ExecutionDoesNotExist',
+      });
+      expect(
+        reopened
+          .listExecutions({ stateMachineArn, maxResults: 100 })
+          .items.map((e) => e.name)
+          .sort(),
+      ).toEqual([...names].sort());
       await reopened.close();
     } finally {
       await folder.remove();
@@ -275,7 +309,10 @@ describe('local Step Functions: retention', () => {
       // Act: 89 days later it is still there; 91 days later it is gone
       now += 89 * DAY_MS;
       const second = await LocalStepFunctions.open(options);
-      const after89 = second.listExecutions({ stateMachineArn }).items.map((e) => e.name).sort();
+      const after89 = second
+        .listExecutions({ stateMachineArn })
+        .items.map((e) => e.name)
+        .sort();
       await second.close();
       now += 2 * DAY_MS;
       const third = await LocalStepFunctions.open(options);

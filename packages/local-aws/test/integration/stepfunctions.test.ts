@@ -134,7 +134,13 @@ describe('local Step Functions over HTTP (SDK v3 SFNClient)', () => {
 
   it('reports a failed execution with its error and cause', async () => {
     // Act
-    await sfn.send(new CreateStateMachineCommand({ name: 'Failing', definition: readFileSync(join(fixtures, 'fail.asl.json'), 'utf8').replace('${check}', '${flaky}'), roleArn: ROLE }));
+    await sfn.send(
+      new CreateStateMachineCommand({
+        name: 'Failing',
+        definition: readFileSync(join(fixtures, 'fail.asl.json'), 'utf8').replace('${check}', '${flaky}'),
+        roleArn: ROLE,
+      }),
+    );
     const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:Failing' }));
     await engine.waitForExecution(started.executionArn!);
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
@@ -153,7 +159,9 @@ describe('local Step Functions over HTTP (SDK v3 SFNClient)', () => {
     const different = await thrown(sfn.send(new StartExecutionCommand({ stateMachineArn: created.stateMachineArn, name: 'drain-a', input: '{"seconds":31}' })));
     await sfn.send(new StopExecutionCommand({ executionArn: first.executionArn, error: 'Operator', cause: 'test over' }));
     await engine.waitForExecution(first.executionArn!);
-    const afterClose = await thrown(sfn.send(new StartExecutionCommand({ stateMachineArn: created.stateMachineArn, name: 'drain-a', input: '{"seconds":30}' })));
+    const afterClose = await thrown(
+      sfn.send(new StartExecutionCommand({ stateMachineArn: created.stateMachineArn, name: 'drain-a', input: '{"seconds":30}' })),
+    );
     const stopped = await sfn.send(new DescribeExecutionCommand({ executionArn: first.executionArn }));
 
     // Assess
@@ -200,7 +208,12 @@ describe('local Step Functions over HTTP (SDK v3 SFNClient)', () => {
   it('updates a definition; new executions run the new one', async () => {
     // Act
     const arn = 'arn:aws:states:us-east-1:000000000000:stateMachine:Waiter';
-    await sfn.send(new UpdateStateMachineCommand({ stateMachineArn: arn, definition: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: 'v2', End: true } } }) }));
+    await sfn.send(
+      new UpdateStateMachineCommand({
+        stateMachineArn: arn,
+        definition: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: 'v2', End: true } } }),
+      }),
+    );
     const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn }));
     await engine.waitForExecution(started.executionArn!);
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
@@ -216,7 +229,10 @@ describe('local Step Functions over HTTP (SDK v3 SFNClient)', () => {
 
     expect(unknown).toMatchObject({ status: 400, json: { __type: expect.stringMatching(/UnknownOperationException$/) } });
     expect(malformed).toMatchObject({ status: 400, json: { __type: expect.stringMatching(/SerializationException$/) } });
-    expect(missingField).toMatchObject({ status: 400, json: { __type: expect.stringMatching(/ValidationException$/), message: expect.stringContaining("'executionArn'") } });
+    expect(missingField).toMatchObject({
+      status: 400,
+      json: { __type: expect.stringMatching(/ValidationException$/), message: expect.stringContaining("'executionArn'") },
+    });
   });
 
   it.skipIf(!hasBoto3)('serves boto3 too (cross-check)', async () => {
@@ -258,7 +274,10 @@ describe('local Step Functions persistence', () => {
 
       // Act
       const second = await LocalStepFunctions.open(options);
-      const interrupted = second.interruptedExecutions().map((record) => record.name).sort();
+      const interrupted = second
+        .interruptedExecutions()
+        .map((record) => record.name)
+        .sort();
       second.resumeExecution(running.executionArn);
       const resumed = await second.waitForExecution(running.executionArn);
       second.stopExecution({ executionArn: stoppable.executionArn, error: 'Rollback', cause: 'process died mid-run' });

@@ -33,7 +33,14 @@ describe('local Route 53: change batches', () => {
       await apply(emulator.client, zoneId, ...changes);
 
       // Assess
-      const page = await emulator.client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: 'a-rather-long-record-name-999.example.com', StartRecordType: 'A', MaxItems: 1 }));
+      const page = await emulator.client.send(
+        new ListResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          StartRecordName: 'a-rather-long-record-name-999.example.com',
+          StartRecordType: 'A',
+          MaxItems: 1,
+        }),
+      );
       expect(page.ResourceRecordSets!.map((r) => r.Name)).toEqual(['a-rather-long-record-name-999.example.com.']);
     });
 
@@ -67,11 +74,19 @@ describe('local Route 53: change batches', () => {
         emulator.client,
         zoneId,
         change('DELETE', old),
-        change('CREATE', { Name: 'www.example.com', Type: 'A', AliasTarget: { HostedZoneId: 'Z35SXDOTRQ7X7K', DNSName: 'lb-1.us-east-1.elb.amazonaws.com', EvaluateTargetHealth: true } }),
+        change('CREATE', {
+          Name: 'www.example.com',
+          Type: 'A',
+          AliasTarget: { HostedZoneId: 'Z35SXDOTRQ7X7K', DNSName: 'lb-1.us-east-1.elb.amazonaws.com', EvaluateTargetHealth: true },
+        }),
       );
 
       expect(await named('www.example.com.')).toEqual([
-        { Name: 'www.example.com.', Type: 'A', AliasTarget: { HostedZoneId: 'Z35SXDOTRQ7X7K', DNSName: 'lb-1.us-east-1.elb.amazonaws.com.', EvaluateTargetHealth: true } },
+        {
+          Name: 'www.example.com.',
+          Type: 'A',
+          AliasTarget: { HostedZoneId: 'Z35SXDOTRQ7X7K', DNSName: 'lb-1.us-east-1.elb.amazonaws.com.', EvaluateTargetHealth: true },
+        },
       ]);
     });
 
@@ -113,7 +128,10 @@ describe('local Route 53: change batches', () => {
     ])('refuses a DELETE whose %s differs from the stored set', async (_what, difference) => {
       // Prepare
       const check = await emulator.client.send(
-        new CreateHealthCheckCommand({ CallerReference: uniqueReference('hc'), HealthCheckConfig: { Type: 'TCP', IPAddress: '127.0.0.1', Port: 9, Disabled: true } }),
+        new CreateHealthCheckCommand({
+          CallerReference: uniqueReference('hc'),
+          HealthCheckConfig: { Type: 'TCP', IPAddress: '127.0.0.1', Port: 9, Disabled: true },
+        }),
       );
       const stored = { ...simple('d.example.com', 'A', ['192.0.2.1', '192.0.2.2'], 300), SetIdentifier: 'one', Weight: 10 };
       await apply(emulator.client, zoneId, change('CREATE', stored));
@@ -137,7 +155,11 @@ describe('local Route 53: change batches', () => {
     });
 
     it('refuses a DELETE whose alias target differs', async () => {
-      const alias = { Name: 'a.example.com', Type: 'A' as const, AliasTarget: { HostedZoneId: 'Z26RNL4JYFTOTI', DNSName: 'nlb.elb.us-east-1.amazonaws.com', EvaluateTargetHealth: false } };
+      const alias = {
+        Name: 'a.example.com',
+        Type: 'A' as const,
+        AliasTarget: { HostedZoneId: 'Z26RNL4JYFTOTI', DNSName: 'nlb.elb.us-east-1.amazonaws.com', EvaluateTargetHealth: false },
+      };
       await apply(emulator.client, zoneId, change('CREATE', alias));
       const error = await rejection(['DELETE', { ...alias, AliasTarget: { ...alias.AliasTarget, EvaluateTargetHealth: true } }]);
       expect(error.message).toContain('but the values provided do not match the current values');
@@ -161,7 +183,12 @@ describe('local Route 53: change batches', () => {
     });
 
     it('stores a wildcard and other special characters as octal escapes, whichever way they were written', async () => {
-      await apply(emulator.client, zoneId, change('CREATE', simple('*.example.com', 'A', ['192.0.2.1'])), change('CREATE', simple('a\\100b.example.com', 'TXT', ['"x"'])));
+      await apply(
+        emulator.client,
+        zoneId,
+        change('CREATE', simple('*.example.com', 'A', ['192.0.2.1'])),
+        change('CREATE', simple('a\\100b.example.com', 'TXT', ['"x"'])),
+      );
       const error = await rejection(['CREATE', simple('\\052.example.com', 'A', ['192.0.2.1'])], ['CREATE', simple('a@B.example.com', 'TXT', ['"x"'])]);
       expect(error.message).toBe(
         "[Tried to create resource record set [name='\\052.example.com.', type='A'] but it already exists, " +
@@ -185,12 +212,19 @@ describe('local Route 53: change batches', () => {
 
   describe('sets that cannot live together', () => {
     it('refuses a CNAME beside any other set of its name, and any set beside a CNAME', async () => {
-      await apply(emulator.client, zoneId, change('CREATE', simple('x.example.com', 'A', ['192.0.2.1'])), change('CREATE', simple('y.example.com', 'CNAME', ['target.example.net'])));
+      await apply(
+        emulator.client,
+        zoneId,
+        change('CREATE', simple('x.example.com', 'A', ['192.0.2.1'])),
+        change('CREATE', simple('y.example.com', 'CNAME', ['target.example.net'])),
+      );
 
       const cname = await rejection(['CREATE', simple('x.example.com', 'CNAME', ['target.example.net'])]);
       const beside = await rejection(['CREATE', simple('y.example.com', 'TXT', ['"x"'])]);
 
-      expect(cname.message).toBe('[RRSet of type CNAME with DNS name x.example.com. is not permitted as it conflicts with other records with the same DNS name in zone example.com.]');
+      expect(cname.message).toBe(
+        '[RRSet of type CNAME with DNS name x.example.com. is not permitted as it conflicts with other records with the same DNS name in zone example.com.]',
+      );
       expect(beside.message).toBe(
         '[RRSet of type TXT with DNS name y.example.com. is not permitted because a conflicting RRSet of type CNAME with the same DNS name already exists in zone example.com.]',
       );
@@ -221,7 +255,9 @@ describe('local Route 53: change batches', () => {
       for (const routing of routings) {
         const error = await rejection(['CREATE', { ...simple('s.example.com', 'A', ['192.0.2.1']), ...routing }]);
         expect(error.name, JSON.stringify(routing)).toBe('InvalidInput');
-        expect(error.message).toBe("Invalid request: Missing field 'SetIdentifier' in Change with [Action=CREATE, Name=s.example.com., Type=A, SetIdentifier=null]");
+        expect(error.message).toBe(
+          "Invalid request: Missing field 'SetIdentifier' in Change with [Action=CREATE, Name=s.example.com., Type=A, SetIdentifier=null]",
+        );
       }
     });
 
@@ -232,7 +268,9 @@ describe('local Route 53: change batches', () => {
       const error = await rejection(['CREATE', failover('north', 'PRIMARY')]);
 
       expect(error.name).toBe('InvalidChangeBatch');
-      expect(error.message).toContain('SetIdentifier north cannot be created because a failover RRSet with the same name, type and failover setting PRIMARY already exists');
+      expect(error.message).toContain(
+        'SetIdentifier north cannot be created because a failover RRSet with the same name, type and failover setting PRIMARY already exists',
+      );
       expect(await named('f.example.com.')).toHaveLength(2);
     });
 
@@ -252,7 +290,15 @@ describe('local Route 53: change batches', () => {
       `Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords], or TrafficPolicyInstanceId], but found ${found} in Change with [Action=CREATE, Name=v.example.com., Type=A, SetIdentifier=null]`;
 
     it('refuses an alias set with a TTL', async () => {
-      const error = await rejection(['CREATE', { Name: 'v.example.com', Type: 'A', TTL: 60, AliasTarget: { HostedZoneId: 'Z35SXDOTRQ7X7K', DNSName: 'lb.elb.amazonaws.com', EvaluateTargetHealth: false } }]);
+      const error = await rejection([
+        'CREATE',
+        {
+          Name: 'v.example.com',
+          Type: 'A',
+          TTL: 60,
+          AliasTarget: { HostedZoneId: 'Z35SXDOTRQ7X7K', DNSName: 'lb.elb.amazonaws.com', EvaluateTargetHealth: false },
+        },
+      ]);
       expect(error.name).toBe('InvalidInput');
       expect(error.message).toBe(expected('more than one'));
     });
@@ -268,13 +314,21 @@ describe('local Route 53: change batches', () => {
       const bad = await rejection(['CREATE', simple('v.example.com', 'A', ['lb.example.net'])]);
       const duplicate = await rejection(['CREATE', simple('v.example.com', 'A', ['192.0.2.1', '192.0.2.1'])]);
       const unquoted = await rejection(['CREATE', simple('v.example.com', 'TXT', ['hello'])]);
-      expect(bad.message).toBe("[Invalid Resource Record: 'FATAL problem: ARRDATAIllegalIPv4Address (Value is not a valid IPv4 address) encountered with 'lb.example.net'']");
+      expect(bad.message).toBe(
+        "[Invalid Resource Record: 'FATAL problem: ARRDATAIllegalIPv4Address (Value is not a valid IPv4 address) encountered with 'lb.example.net'']",
+      );
       expect(duplicate.message).toBe("[Duplicate Resource Record: '192.0.2.1']");
-      expect(unquoted.message).toBe("[Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with 'hello'']");
+      expect(unquoted.message).toBe(
+        "[Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with 'hello'']",
+      );
     });
 
     it('checks an alias to a set in the same zone: the target must lie in the zone and exist', async () => {
-      const alias = (dnsName: string) => ({ Name: 'v.example.com', Type: 'A' as const, AliasTarget: { HostedZoneId: zoneId, DNSName: dnsName, EvaluateTargetHealth: false } });
+      const alias = (dnsName: string) => ({
+        Name: 'v.example.com',
+        Type: 'A' as const,
+        AliasTarget: { HostedZoneId: zoneId, DNSName: dnsName, EvaluateTargetHealth: false },
+      });
       const outside = await rejection(['CREATE', alias('elsewhere.example.org')]);
       const missing = await rejection(['CREATE', alias('nothing.example.com')]);
       await apply(emulator.client, zoneId, change('CREATE', simple('origin.example.com', 'A', ['192.0.2.1'])), change('CREATE', alias('origin.example.com')));
@@ -313,7 +367,8 @@ describe('local Route 53: change batches', () => {
   });
 
   describe('request limits', () => {
-    const ipsFrom = (start: number, count: number) => Array.from({ length: count }, (_, i) => `10.${Math.floor((start + i) / 65536) % 256}.${Math.floor((start + i) / 256) % 256}.${(start + i) % 256}`);
+    const ipsFrom = (start: number, count: number) =>
+      Array.from({ length: count }, (_, i) => `10.${Math.floor((start + i) / 65536) % 256}.${Math.floor((start + i) / 256) % 256}.${(start + i) % 256}`);
 
     it('accepts 1,000 ResourceRecord elements and refuses 1,001', async () => {
       const sets = (count: number) => [0, 1, 2, 3].map((i) => change('CREATE', simple(`n${i}.example.com`, 'A', ipsFrom(i * 300, i < 3 ? 250 : count - 750))));
@@ -346,7 +401,11 @@ describe('local Route 53: change batches', () => {
       expect(first.ChangeInfo!.Id).toMatch(/^\/change\/C[0-9A-Z]{20}$/);
       expect(first.ChangeInfo!.Status).toBe('PENDING');
       expect((await emulator.client.send(new GetChangeCommand({ Id: second.ChangeInfo!.Id }))).ChangeInfo!.Status).toBe('PENDING');
-      await eventually(async () => (await emulator.client.send(new GetChangeCommand({ Id: second.ChangeInfo!.Id }))).ChangeInfo!.Status === 'INSYNC', 3000, 'INSYNC');
+      await eventually(
+        async () => (await emulator.client.send(new GetChangeCommand({ Id: second.ChangeInfo!.Id }))).ChangeInfo!.Status === 'INSYNC',
+        3000,
+        'INSYNC',
+      );
     });
 
     it('answers NoSuchChange (404) for an unknown change', async () => {

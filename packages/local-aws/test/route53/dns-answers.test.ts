@@ -35,7 +35,14 @@ beforeAll(async () => {
     change('CREATE', latency('west', 'us-west-2')),
     change('CREATE', latency('eu', 'eu-west-1')),
     // 40 long TXT strings: far more than 512 bytes, so UDP without EDNS must truncate
-    change('CREATE', simple('big.example.com', 'TXT', Array.from({ length: 40 }, (_, i) => `"${String(i).padStart(2, '0')}-${'x'.repeat(60)}"`))),
+    change(
+      'CREATE',
+      simple(
+        'big.example.com',
+        'TXT',
+        Array.from({ length: 40 }, (_, i) => `"${String(i).padStart(2, '0')}-${'x'.repeat(60)}"`),
+      ),
+    ),
     change('CREATE', simple('www.example.com', 'CNAME', ['shop.example.com'])),
   );
   dns = await startDnsServer({ port: 0, resolve: (q) => emulator.service.resolve(q) });
@@ -76,7 +83,13 @@ function tcpQuery(packet: Packet): Promise<Reply> {
   });
 }
 
-const question = (name: string, type: 'A' | 'TXT' | 'AAAA' = 'A', additionals: Answer[] = []): Packet => ({ type: 'query', id: 4242, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name, class: 'IN' }], additionals });
+const question = (name: string, type: 'A' | 'TXT' | 'AAAA' = 'A', additionals: Answer[] = []): Packet => ({
+  type: 'query',
+  id: 4242,
+  flags: dnsPacket.RECURSION_DESIRED,
+  questions: [{ type, name, class: 'IN' }],
+  additionals,
+});
 const data = (packet: ReturnType<typeof dnsPacket.decode>) => (packet.answers ?? []).map((a) => ('data' in a ? a.data : undefined));
 
 describe('local DNS server', () => {
@@ -121,7 +134,16 @@ describe('local DNS server', () => {
 
   it('takes the client region from EDNS Client Subnet for latency records', async () => {
     const subnet = (region: string): Answer[] => [
-      { type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [{ code: 8, family: 1, sourcePrefixLength: 24, scopePrefixLength: 0, ip: regionSubnet(region)!.replace('0/16', '1') }] },
+      {
+        type: 'OPT',
+        name: '.',
+        udpPayloadSize: 1232,
+        extendedRcode: 0,
+        ednsVersion: 0,
+        flags: 0,
+        flag_do: false,
+        options: [{ code: 8, family: 1, sourcePrefixLength: 24, scopePrefixLength: 0, ip: regionSubnet(region)!.replace('0/16', '1') }],
+      },
     ];
     expect(data(await udpQuery(question('lat.example.com', 'A', subnet('eu-central-1'))))).toEqual(['127.0.1.3']);
     expect(data(await udpQuery(question('lat.example.com', 'A', subnet('us-west-1'))))).toEqual(['127.0.1.2']);
@@ -150,14 +172,26 @@ describe('TestDNSAnswer', () => {
 
   it('uses the EDNS client subnet it is given for latency records', async () => {
     const answer = await emulator.client.send(
-      new TestDNSAnswerCommand({ HostedZoneId: zoneId, RecordName: 'lat.example.com', RecordType: 'A', EDNS0ClientSubnetIP: regionSubnet('eu-west-2')!.replace('0/16', '1'), EDNS0ClientSubnetMask: '24' }),
+      new TestDNSAnswerCommand({
+        HostedZoneId: zoneId,
+        RecordName: 'lat.example.com',
+        RecordType: 'A',
+        EDNS0ClientSubnetIP: regionSubnet('eu-west-2')!.replace('0/16', '1'),
+        EDNS0ClientSubnetMask: '24',
+      }),
     );
     expect(answer.RecordData).toEqual(['127.0.1.3']);
   });
 
   it('NXDOMAIN for a missing name; NoSuchHostedZone and InvalidInput for bad input', async () => {
-    expect((await emulator.client.send(new TestDNSAnswerCommand({ HostedZoneId: zoneId, RecordName: 'nope.example.com', RecordType: 'A' }))).ResponseCode).toBe('NXDOMAIN');
-    await expect(emulator.client.send(new TestDNSAnswerCommand({ HostedZoneId: 'ZNOPE', RecordName: 'shop.example.com', RecordType: 'A' }))).rejects.toMatchObject({ name: 'NoSuchHostedZone' });
-    await expect(emulator.client.send(new TestDNSAnswerCommand({ HostedZoneId: zoneId, RecordName: 'shop.example.org', RecordType: 'A' }))).rejects.toMatchObject({ name: 'InvalidInput' });
+    expect((await emulator.client.send(new TestDNSAnswerCommand({ HostedZoneId: zoneId, RecordName: 'nope.example.com', RecordType: 'A' }))).ResponseCode).toBe(
+      'NXDOMAIN',
+    );
+    await expect(
+      emulator.client.send(new TestDNSAnswerCommand({ HostedZoneId: 'ZNOPE', RecordName: 'shop.example.com', RecordType: 'A' })),
+    ).rejects.toMatchObject({ name: 'NoSuchHostedZone' });
+    await expect(
+      emulator.client.send(new TestDNSAnswerCommand({ HostedZoneId: zoneId, RecordName: 'shop.example.org', RecordType: 'A' })),
+    ).rejects.toMatchObject({ name: 'InvalidInput' });
   });
 });

@@ -105,7 +105,10 @@ describe('local Route 53: health check API', () => {
     try {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
-        ids.push((await emu.client.send(new CreateHealthCheckCommand({ CallerReference: uniqueReference(), HealthCheckConfig: { ...unreachable, Port: 100 + i } }))).HealthCheck!.Id!);
+        ids.push(
+          (await emu.client.send(new CreateHealthCheckCommand({ CallerReference: uniqueReference(), HealthCheckConfig: { ...unreachable, Port: 100 + i } })))
+            .HealthCheck!.Id!,
+        );
       }
       const got = await emu.client.send(new GetHealthCheckCommand({ HealthCheckId: ids[2] }));
       expect(got.HealthCheck!.HealthCheckConfig!.Port).toBe(102);
@@ -183,7 +186,8 @@ describe('local Route 53: live health checking', () => {
   });
 
   const create = async (config: HealthCheckConfig) => {
-    const id = (await emulator.client.send(new CreateHealthCheckCommand({ CallerReference: uniqueReference('live'), HealthCheckConfig: config }))).HealthCheck!.Id!;
+    const id = (await emulator.client.send(new CreateHealthCheckCommand({ CallerReference: uniqueReference('live'), HealthCheckConfig: config }))).HealthCheck!
+      .Id!;
     created.push(id);
     return id;
   };
@@ -194,7 +198,14 @@ describe('local Route 53: live health checking', () => {
     return s.length > 0 && s.every((status) => status.startsWith(prefix));
   };
   const healthy = (id: string) => emulator.service.healthCheckStatus(id);
-  const canaryCheck: HealthCheckConfig = { Type: 'HTTP', FullyQualifiedDomainName: 'canary-east.example.com', Port: 80, ResourcePath: '/status/200', RequestInterval: 10, FailureThreshold: 2 };
+  const canaryCheck: HealthCheckConfig = {
+    Type: 'HTTP',
+    FullyQualifiedDomainName: 'canary-east.example.com',
+    Port: 80,
+    ResourcePath: '/status/200',
+    RequestInterval: 10,
+    FailureThreshold: 2,
+  };
 
   it('probes the endpoint at ResourcePath with the FQDN as Host, and reports each checker region', async () => {
     const id = await create(canaryCheck);
@@ -202,7 +213,9 @@ describe('local Route 53: live health checking', () => {
 
     const observations = (await emulator.client.send(new GetHealthCheckStatusCommand({ HealthCheckId: id }))).HealthCheckObservations!;
     expect(observations).toHaveLength(16);
-    expect(new Set(observations.map((o) => o.Region))).toEqual(new Set(['us-east-1', 'us-west-1', 'us-west-2', 'eu-west-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'sa-east-1']));
+    expect(new Set(observations.map((o) => o.Region))).toEqual(
+      new Set(['us-east-1', 'us-west-1', 'us-west-2', 'eu-west-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'sa-east-1']),
+    );
     expect(observations[0]!.StatusReport).toMatchObject({ Status: 'Success: HTTP Status Code 200, OK' });
     expect(observations[0]!.StatusReport!.CheckedTime).toBeInstanceOf(Date);
     const request = canary.requests.at(-1)!;
@@ -305,7 +318,11 @@ describe('local Route 53: live health checking', () => {
 
   it('CLOUDWATCH_METRIC follows the local alarm, and InsufficientDataHealthStatus when it has no data', async () => {
     alarms.set('us-east-1/canary-east-down', 'OK');
-    const id = await create({ Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Region: 'us-east-1', Name: 'canary-east-down' }, InsufficientDataHealthStatus: 'Unhealthy' });
+    const id = await create({
+      Type: 'CLOUDWATCH_METRIC',
+      AlarmIdentifier: { Region: 'us-east-1', Name: 'canary-east-down' },
+      InsufficientDataHealthStatus: 'Unhealthy',
+    });
     await eventually(() => healthy(id) === true, 3000, 'OK → healthy');
 
     alarms.set('us-east-1/canary-east-down', 'ALARM');
@@ -348,9 +365,13 @@ async function freePort(): Promise<number> {
 function selfSignedCertificate(): { key: Buffer; cert: Buffer } | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'r53-tls-'));
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], {
-      stdio: 'ignore',
-    });
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+      {
+        stdio: 'ignore',
+      },
+    );
     return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
   } catch {
     return undefined;

@@ -2,13 +2,7 @@
 // real SDK v3 client pointed at it, and small loopback servers to health-check.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  ChangeResourceRecordSetsCommand,
-  CreateHostedZoneCommand,
-  Route53Client,
-  type Change,
-  type ResourceRecordSet,
-} from '@aws-sdk/client-route-53';
+import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, Route53Client, type Change, type ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { RetryStrategyV2 } from '@smithy/types';
 import { createRoute53Service, serveLocalService, type Route53Service, type Route53ServiceOptions, type RunningServer } from '../../src/route53/index.ts';
 

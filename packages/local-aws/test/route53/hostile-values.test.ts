@@ -32,7 +32,11 @@ describe('local Route 53: hostile record values', () => {
   beforeAll(async () => {
     emulator = await startEmulator();
     zoneId = await createZone(emulator.client, 'example.com');
-    await apply(emulator.client, zoneId, change('CREATE', simple('ok.example.com', 'TXT', ['"plain ASCII, spaces and \\"quotes\\""', '"an escaped e acute: \\351"'])));
+    await apply(
+      emulator.client,
+      zoneId,
+      change('CREATE', simple('ok.example.com', 'TXT', ['"plain ASCII, spaces and \\"quotes\\""', '"an escaped e acute: \\351"'])),
+    );
   });
   afterAll(async () => {
     await emulator.close();
@@ -44,22 +48,27 @@ describe('local Route 53: hostile record values', () => {
     ['a tab', '"a\tb"', '\t'],
     ['a non-ASCII letter', '"exämple"', 'ä'],
     ['U+FFFD (what invalid UTF-8 decodes to)', '"a\ufffdb"', '\ufffd'],
-  ])('refuses a TXT value holding %s with a 400 (InvalidInput for what XML forbids, InvalidChangeBatch otherwise), changing nothing', async (_what, value, character) => {
-    // Prepare
-    const before = await listing();
-    // Act
-    const error = await failure(apply(emulator.client, zoneId, change('UPSERT', simple('bad.example.com', 'TXT', [value]))));
-    // Assess: the SDK sends NUL and U+FFFF raw, which no XML document may hold; the others are XML but not Route 53 values
-    expect(error.$metadata.httpStatusCode).toBe(400);
-    if (NOT_XML.test(character)) {
-      expect(error.name).toBe('InvalidInput');
-      expect(error.message).toMatch(/^Invalid XML ; An invalid XML character \(Unicode: 0x[0-9A-F]+\) was found/);
-    } else {
-      expect(error.name).toBe('InvalidChangeBatch');
-      expect(error.message).toBe(`[Invalid Resource Record: 'FATAL problem: UnsupportedCharacter (Value contains unsupported characters) encountered with '${character}'']`);
-    }
-    expect(await listing()).toBe(before);
-  });
+  ])(
+    'refuses a TXT value holding %s with a 400 (InvalidInput for what XML forbids, InvalidChangeBatch otherwise), changing nothing',
+    async (_what, value, character) => {
+      // Prepare
+      const before = await listing();
+      // Act
+      const error = await failure(apply(emulator.client, zoneId, change('UPSERT', simple('bad.example.com', 'TXT', [value]))));
+      // Assess: the SDK sends NUL and U+FFFF raw, which no XML document may hold; the others are XML but not Route 53 values
+      expect(error.$metadata.httpStatusCode).toBe(400);
+      if (NOT_XML.test(character)) {
+        expect(error.name).toBe('InvalidInput');
+        expect(error.message).toMatch(/^Invalid XML ; An invalid XML character \(Unicode: 0x[0-9A-F]+\) was found/);
+      } else {
+        expect(error.name).toBe('InvalidChangeBatch');
+        expect(error.message).toBe(
+          `[Invalid Resource Record: 'FATAL problem: UnsupportedCharacter (Value contains unsupported characters) encountered with '${character}'']`,
+        );
+      }
+      expect(await listing()).toBe(before);
+    },
+  );
 
   it('refuses an octal escape past \\377', async () => {
     const error = await failure(apply(emulator.client, zoneId, change('UPSERT', simple('bad.example.com', 'TXT', ['"\\400"']))));

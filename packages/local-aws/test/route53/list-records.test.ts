@@ -65,7 +65,12 @@ describe('local Route 53: listing record sets', () => {
 
     // Act
     const first = await list(zoneId, { MaxItems: 3 });
-    const second = await list(zoneId, { MaxItems: 3, StartRecordName: first.NextRecordName, StartRecordType: first.NextRecordType, StartRecordIdentifier: first.NextRecordIdentifier });
+    const second = await list(zoneId, {
+      MaxItems: 3,
+      StartRecordName: first.NextRecordName,
+      StartRecordType: first.NextRecordType,
+      StartRecordIdentifier: first.NextRecordIdentifier,
+    });
 
     // Assess
     expect(first.ResourceRecordSets!.map(keyOf)).toEqual(['paging.example. NS', 'paging.example. SOA', 'api.paging.example. A one']);
@@ -76,7 +81,12 @@ describe('local Route 53: listing record sets', () => {
 
   it('starts at the first set whose name is at or after StartRecordName when no type is given', async () => {
     const zoneId = await createZone(emulator.client, 'start.example');
-    await apply(emulator.client, zoneId, change('CREATE', simple('m.start.example', 'A', ['192.0.2.1'])), change('CREATE', simple('x.start.example', 'A', ['192.0.2.1'])));
+    await apply(
+      emulator.client,
+      zoneId,
+      change('CREATE', simple('m.start.example', 'A', ['192.0.2.1'])),
+      change('CREATE', simple('x.start.example', 'A', ['192.0.2.1'])),
+    );
     const page = await list(zoneId, { StartRecordName: 'N.start.example' });
     expect(page.ResourceRecordSets!.map(keyOf)).toEqual(['x.start.example. A']);
   });

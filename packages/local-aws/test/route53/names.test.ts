@@ -14,15 +14,24 @@ const octal = (ch: string) => `\\${ch.charCodeAt(0).toString(8).padStart(3, '0')
 
 /** The canonical form: Route 53's documented output rules, written independently of the emulator. */
 function canonical(chars: string[]): string {
-  return chars.map((ch) => ch.toLowerCase()).map((ch) => (/^[a-z0-9_-]$/.test(ch) ? ch : octal(ch))).join('');
+  return chars
+    .map((ch) => ch.toLowerCase())
+    .map((ch) => (/^[a-z0-9_-]$/.test(ch) ? ch : octal(ch)))
+    .join('');
 }
 
 /** One spelling of a label: each character as itself (where allowed), in either case, or escaped. */
 const spelling = (chars: string[]) =>
-  fc.tuple(...chars.map((ch) => fc.tuple(fc.boolean(), fc.boolean()).map(([escape, upper]) => {
-    const cased = upper ? ch.toUpperCase() : ch.toLowerCase();
-    return escape || ch === '.' || ch === '\\' ? octal(cased) : cased;
-  }))).map((parts) => parts.join(''));
+  fc
+    .tuple(
+      ...chars.map((ch) =>
+        fc.tuple(fc.boolean(), fc.boolean()).map(([escape, upper]) => {
+          const cased = upper ? ch.toUpperCase() : ch.toLowerCase();
+          return escape || ch === '.' || ch === '\\' ? octal(cased) : cased;
+        }),
+      ),
+    )
+    .map((parts) => parts.join(''));
 
 describe('local Route 53: name spellings (property)', () => {
   let emulator: Emulator;

@@ -63,33 +63,43 @@ describe('local Route 53: boto3 and the AWS CLI', () => {
     await emulator.close();
   });
 
-  it.skipIf(!hasBoto3)('serves boto3: zones, changes, errors, the record-set paginator and health checks', async () => {
-    const { stdout } = await run('python3', ['-c', BOTO3_SCRIPT, emulator.server.url], { env: { ...process.env, ...credentials }, timeout: 60_000 });
-    const out = JSON.parse(stdout) as Record<string, unknown>;
-    expect(out).toEqual({
-      zone: 'boto.example.',
-      change: 'INSYNC',
-      duplicate: ['InvalidChangeBatch', "[Tried to create resource record set [name='a.boto.example.', type='A'] but it already exists]", 400],
-      names: ['boto.example. NS', 'boto.example. SOA', '\\052.boto.example. A', 'a.boto.example. A', 'b.boto.example. A'],
-      healthCheck: 9,
-      notEmpty: 'HostedZoneNotEmpty',
-    });
-  }, SLOW);
+  it.skipIf(!hasBoto3)(
+    'serves boto3: zones, changes, errors, the record-set paginator and health checks',
+    async () => {
+      const { stdout } = await run('python3', ['-c', BOTO3_SCRIPT, emulator.server.url], { env: { ...process.env, ...credentials }, timeout: 60_000 });
+      const out = JSON.parse(stdout) as Record<string, unknown>;
+      expect(out).toEqual({
+        zone: 'boto.example.',
+        change: 'INSYNC',
+        duplicate: ['InvalidChangeBatch', "[Tried to create resource record set [name='a.boto.example.', type='A'] but it already exists]", 400],
+        names: ['boto.example. NS', 'boto.example. SOA', '\\052.boto.example. A', 'a.boto.example. A', 'b.boto.example. A'],
+        healthCheck: 9,
+        notEmpty: 'HostedZoneNotEmpty',
+      });
+    },
+    SLOW,
+  );
 
-  it.skipIf(!hasAwsCli)('serves the AWS CLI, errors included', async () => {
-    const env = { ...process.env, ...credentials };
-    const aws = (...args: string[]) => run('aws', ['--endpoint-url', emulator.server.url, '--output', 'json', 'route53', ...args], { env, timeout: 60_000 });
+  it.skipIf(!hasAwsCli)(
+    'serves the AWS CLI, errors included',
+    async () => {
+      const env = { ...process.env, ...credentials };
+      const aws = (...args: string[]) => run('aws', ['--endpoint-url', emulator.server.url, '--output', 'json', 'route53', ...args], { env, timeout: 60_000 });
 
-    const zoneId = await createZone(emulator.client, 'cli.example');
-    const listed = JSON.parse((await aws('list-hosted-zones-by-name', '--dns-name', 'cli.example')).stdout) as { HostedZones: { Id: string; Name: string }[] };
-    const missing = await aws('get-hosted-zone', '--id', 'ZMISSING').then(
-      () => undefined,
-      (error: { code: number; stderr: string }) => error,
-    );
+      const zoneId = await createZone(emulator.client, 'cli.example');
+      const listed = JSON.parse((await aws('list-hosted-zones-by-name', '--dns-name', 'cli.example')).stdout) as {
+        HostedZones: { Id: string; Name: string }[];
+      };
+      const missing = await aws('get-hosted-zone', '--id', 'ZMISSING').then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error,
+      );
 
-    expect(listed.HostedZones[0]).toMatchObject({ Id: `/hostedzone/${zoneId}`, Name: 'cli.example.' });
-    expect(missing?.code).not.toBe(0);
-    expect(missing?.stderr).toContain('NoSuchHostedZone');
-    expect(missing?.stderr).toContain('No hosted zone found with ID: ZMISSING');
-  }, SLOW);
+      expect(listed.HostedZones[0]).toMatchObject({ Id: `/hostedzone/${zoneId}`, Name: 'cli.example.' });
+      expect(missing?.code).not.toBe(0);
+      expect(missing?.stderr).toContain('NoSuchHostedZone');
+      expect(missing?.stderr).toContain('No hosted zone found with ID: ZMISSING');
+    },
+    SLOW,
+  );
 });

@@ -34,7 +34,14 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({
     kind: fc.constant('batch' as const),
     zone: fc.nat(3),
-    changes: fc.array(fc.record({ action: fc.constantFrom('CREATE' as const, 'UPSERT' as const, 'DELETE' as const), name: fc.constantFrom(...names), value: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 4 }),
+    changes: fc.array(
+      fc.record({
+        action: fc.constantFrom('CREATE' as const, 'UPSERT' as const, 'DELETE' as const),
+        name: fc.constantFrom(...names),
+        value: fc.integer({ min: 1, max: 3 }),
+      }),
+      { minLength: 1, maxLength: 4 },
+    ),
   }),
   fc.integer({ min: 1, max: 3 }).map((port) => ({ kind: 'check' as const, port })),
   fc.nat(3).map((check) => ({ kind: 'deleteCheck' as const, check })),
@@ -45,7 +52,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 /** Runs one step; a refused request is part of the behaviour (it must change nothing). */
 async function run(emulator: Emulator, zones: string[], checks: string[], s: Step, serial: number): Promise<void> {
   const client = emulator.clientWithoutRetries;
-  const pick = <T,>(items: T[], at: number) => (items.length === 0 ? undefined : items[at % items.length]);
+  const pick = <T>(items: T[], at: number) => (items.length === 0 ? undefined : items[at % items.length]);
   try {
     if (s.kind === 'zone') zones.push(await createZone(client, s.name));
     if (s.kind === 'batch') {
@@ -55,7 +62,12 @@ async function run(emulator: Emulator, zones: string[], checks: string[], s: Ste
       await apply(client, zone, ...s.changes.map((c) => change(c.action, simple(`${c.name}.${zoneName}`, 'A', [`192.0.2.${c.value}`]))));
     }
     if (s.kind === 'check') {
-      const out = await client.send(new CreateHealthCheckCommand({ CallerReference: `check-${serial}`, HealthCheckConfig: { Type: 'TCP', IPAddress: '127.0.0.1', Port: s.port, Disabled: true } }));
+      const out = await client.send(
+        new CreateHealthCheckCommand({
+          CallerReference: `check-${serial}`,
+          HealthCheckConfig: { Type: 'TCP', IPAddress: '127.0.0.1', Port: s.port, Disabled: true },
+        }),
+      );
       checks.push(out.HealthCheck!.Id!);
     }
     if (s.kind === 'deleteCheck') {
@@ -64,7 +76,8 @@ async function run(emulator: Emulator, zones: string[], checks: string[], s: Ste
     }
     if (s.kind === 'tag') {
       const zone = pick(zones, s.zone);
-      if (zone !== undefined) await client.send(new ChangeTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zone, AddTags: [{ Key: 'k', Value: s.value }] }));
+      if (zone !== undefined)
+        await client.send(new ChangeTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zone, AddTags: [{ Key: 'k', Value: s.value }] }));
     }
     if (s.kind === 'deleteZone') {
       const zone = pick(zones, s.zone);
@@ -86,7 +99,11 @@ async function view(client: Route53Client): Promise<unknown> {
       const page = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone.Id, MaxItems: 2, ...start } as never));
       records.push(...(page.ResourceRecordSets ?? []));
       if (!page.IsTruncated) break;
-      start = { StartRecordName: page.NextRecordName!, StartRecordType: page.NextRecordType!, ...(page.NextRecordIdentifier ? { StartRecordIdentifier: page.NextRecordIdentifier } : {}) };
+      start = {
+        StartRecordName: page.NextRecordName!,
+        StartRecordType: page.NextRecordType!,
+        ...(page.NextRecordIdentifier ? { StartRecordIdentifier: page.NextRecordIdentifier } : {}),
+      };
     }
     const id = zone.Id!.replace('/hostedzone/', '');
     const tags = (await client.send(new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: id }))).ResourceTagSet?.Tags;

@@ -35,9 +35,22 @@ describe('local Route 53: tags', () => {
     const checkId = check.HealthCheck!.Id!;
 
     // Act
-    await emulator.client.send(new ChangeTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId, AddTags: [{ Key: 'owner', Value: 'switchyard' }, { Key: 'env', Value: 'dev' }] }));
-    await emulator.client.send(new ChangeTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId, AddTags: [{ Key: 'env', Value: 'prod' }], RemoveTagKeys: ['owner'] }));
-    await emulator.client.send(new ChangeTagsForResourceCommand({ ResourceType: 'healthcheck', ResourceId: checkId, AddTags: [{ Key: 'Name', Value: 'canary-east' }] }));
+    await emulator.client.send(
+      new ChangeTagsForResourceCommand({
+        ResourceType: 'hostedzone',
+        ResourceId: zoneId,
+        AddTags: [
+          { Key: 'owner', Value: 'switchyard' },
+          { Key: 'env', Value: 'dev' },
+        ],
+      }),
+    );
+    await emulator.client.send(
+      new ChangeTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId, AddTags: [{ Key: 'env', Value: 'prod' }], RemoveTagKeys: ['owner'] }),
+    );
+    await emulator.client.send(
+      new ChangeTagsForResourceCommand({ ResourceType: 'healthcheck', ResourceId: checkId, AddTags: [{ Key: 'Name', Value: 'canary-east' }] }),
+    );
 
     // Assess
     const zoneTags = await emulator.client.send(new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId }));
@@ -117,7 +130,12 @@ describe('local Route 53: injected failures', () => {
       const zoneId = await createZone(patient, 'retry.example');
       for (let i = 0; i < 10; i++) await apply(patient, zoneId, change('CREATE', simple(`r${i}.retry.example`, 'A', ['192.0.2.1'])));
       const refused = await Promise.all(
-        Array.from({ length: 20 }, () => emulator.clientWithoutRetries.send(new GetHostedZoneCommand({ Id: zoneId })).then(() => 0, () => 1)),
+        Array.from({ length: 20 }, () =>
+          emulator.clientWithoutRetries.send(new GetHostedZoneCommand({ Id: zoneId })).then(
+            () => 0,
+            () => 1,
+          ),
+        ),
       );
       const listed = await patient.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
       expect(listed.ResourceRecordSets).toHaveLength(12);
@@ -132,7 +150,12 @@ describe('local Route 53: injected failures', () => {
     const emulator = await startEmulator({ faults: { rateLimit: true } });
     try {
       const outcomes = await Promise.all(
-        Array.from({ length: 12 }, () => emulator.clientWithoutRetries.send(new ListHostedZonesCommand({})).then(() => 'ok', (e: Error) => e.name)),
+        Array.from({ length: 12 }, () =>
+          emulator.clientWithoutRetries.send(new ListHostedZonesCommand({})).then(
+            () => 'ok',
+            (e: Error) => e.name,
+          ),
+        ),
       );
       // A full bucket holds one second's worth: 5, plus at most one refilled while the burst is sent.
       const served = outcomes.filter((o) => o === 'ok').length;
@@ -141,7 +164,12 @@ describe('local Route 53: injected failures', () => {
       expect(outcomes.filter((o) => o === 'Throttling')).toHaveLength(12 - served);
       await new Promise((resolve) => setTimeout(resolve, 450));
       const later = await Promise.all(
-        Array.from({ length: 10 }, () => emulator.clientWithoutRetries.send(new ListHostedZonesCommand({})).then(() => 'ok', (e: Error) => e.name)),
+        Array.from({ length: 10 }, () =>
+          emulator.clientWithoutRetries.send(new ListHostedZonesCommand({})).then(
+            () => 'ok',
+            (e: Error) => e.name,
+          ),
+        ),
       );
       const refilled = later.filter((o) => o === 'ok').length;
       expect(refilled).toBeGreaterThanOrEqual(2); // 450 ms refill about 2 requests
@@ -173,10 +201,16 @@ describe('local Route 53: state file', () => {
       const records = await second.client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
       expect(records.ResourceRecordSets!.map((r) => r.Name)).toContain('www.persist.example.');
       expect((await second.client.send(new GetChangeCommand({ Id: changed.ChangeInfo!.Id }))).ChangeInfo!.Status).toBe('INSYNC');
-      expect((await second.client.send(new GetHealthCheckCommand({ HealthCheckId: check.HealthCheck!.Id }))).HealthCheck!.CallerReference).toBe('persisted-check');
+      expect((await second.client.send(new GetHealthCheckCommand({ HealthCheckId: check.HealthCheck!.Id }))).HealthCheck!.CallerReference).toBe(
+        'persisted-check',
+      );
       const tags = await second.client.send(new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId }));
       expect(tags.ResourceTagSet!.Tags).toEqual([{ Key: 'k', Value: 'v' }]);
-      const reused = await failure(second.client.send(new CreateHealthCheckCommand({ CallerReference: 'persisted-check', HealthCheckConfig: { Type: 'TCP', IPAddress: '127.0.0.1', Port: 10 } })));
+      const reused = await failure(
+        second.client.send(
+          new CreateHealthCheckCommand({ CallerReference: 'persisted-check', HealthCheckConfig: { Type: 'TCP', IPAddress: '127.0.0.1', Port: 10 } }),
+        ),
+      );
       expect(reused.name).toBe('HealthCheckAlreadyExists');
       expect(readdirSync(join(dir, 'nested'))).toEqual(['route53.json']); // no temporary files left
     } finally {

@@ -36,7 +36,12 @@ describe('local Route 53: hosted zones', () => {
     const id = out.HostedZone!.Id!;
     expect(id).toMatch(/^\/hostedzone\/Z[0-9A-Z]{20}$/);
     expect(out.Location).toBe(`${emulator.server.url}/2013-04-01${id}`);
-    expect(out.HostedZone).toMatchObject({ Name: 'shop.example.com.', CallerReference: reference, Config: { Comment: 'shop', PrivateZone: false }, ResourceRecordSetCount: 2 });
+    expect(out.HostedZone).toMatchObject({
+      Name: 'shop.example.com.',
+      CallerReference: reference,
+      Config: { Comment: 'shop', PrivateZone: false },
+      ResourceRecordSetCount: 2,
+    });
     expect(out.ChangeInfo?.Status).toBe('PENDING');
     expect(out.DelegationSet?.NameServers).toHaveLength(4);
     const records = await emulator.client.send(new ListResourceRecordSetsCommand({ HostedZoneId: id }));

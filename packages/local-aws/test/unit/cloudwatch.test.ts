@@ -20,7 +20,7 @@ const metric = (id: string) => ({
 });
 
 describe('LocalAlarms', () => {
-  it('starts an alarm in INSUFFICIENT_DATA and sends CloudWatch\'s event on each change of its state value only', async () => {
+  it("starts an alarm in INSUFFICIENT_DATA and sends CloudWatch's event on each change of its state value only", async () => {
     // Prepare
     const events: AlarmEvent[] = [];
     const alarms = await LocalAlarms.open({ onStateChange: (e) => events.push(e), clock: () => new Date('2030-01-02T03:04:05.678Z') });
@@ -41,7 +41,17 @@ describe('LocalAlarms', () => {
         previousState: { value: 'INSUFFICIENT_DATA', reason: 'Unchecked: Initial alarm creation', timestamp: '2030-01-02T03:04:05.678+0000' },
         configuration: {
           description: 'east canary',
-          metrics: [{ id: 'm-switchyard-x-east-canary', metricStat: { metric: { namespace: 'AWS/Route53', name: 'HealthCheckStatus', dimensions: { HealthCheckId: 'hc-1' } }, period: 60, stat: 'Minimum' }, returnData: true }],
+          metrics: [
+            {
+              id: 'm-switchyard-x-east-canary',
+              metricStat: {
+                metric: { namespace: 'AWS/Route53', name: 'HealthCheckStatus', dimensions: { HealthCheckId: 'hc-1' } },
+                period: 60,
+                stat: 'Minimum',
+              },
+              returnData: true,
+            },
+          ],
         },
       },
     });
@@ -73,7 +83,8 @@ describe('CloudWatch API on the local endpoint', () => {
 
   beforeAll(async () => {
     alarms = await LocalAlarms.open({ onStateChange: (e) => sent.push(e) });
-    for (const name of ['switchyard-x-east-canary', 'switchyard-x-west-canary', 'other-alarm']) alarms.define({ name, description: name, metric: metric(name) });
+    for (const name of ['switchyard-x-east-canary', 'switchyard-x-west-canary', 'other-alarm'])
+      alarms.define({ name, description: name, metric: metric(name) });
     alarms.setState('switchyard-x-west-canary', 'OK', 'fine');
     endpoint = await startEndpoint({ port: 0, services: cloudWatchServices(alarms), log: () => undefined });
     client = new CloudWatchClient({ endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
@@ -93,10 +104,20 @@ describe('CloudWatch API on the local endpoint', () => {
     const page2 = await client.send(new DescribeAlarmsCommand({ MaxRecords: 2, NextToken: page1.NextToken }));
     // Assess
     expect(byPrefix.MetricAlarms?.map((a) => a.AlarmName)).toEqual(['switchyard-x-east-canary', 'switchyard-x-west-canary']);
-    expect(byName.MetricAlarms?.[0]).toMatchObject({ AlarmName: 'other-alarm', StateValue: 'INSUFFICIENT_DATA', MetricName: 'HealthCheckStatus', Namespace: 'AWS/Route53', Dimensions: [{ Name: 'HealthCheckId', Value: 'other-alarm' }] });
+    expect(byName.MetricAlarms?.[0]).toMatchObject({
+      AlarmName: 'other-alarm',
+      StateValue: 'INSUFFICIENT_DATA',
+      MetricName: 'HealthCheckStatus',
+      Namespace: 'AWS/Route53',
+      Dimensions: [{ Name: 'HealthCheckId', Value: 'other-alarm' }],
+    });
     expect(byName.MetricAlarms?.[0]?.StateUpdatedTimestamp).toBeInstanceOf(Date);
     expect(ok.MetricAlarms?.map((a) => a.AlarmName)).toEqual(['switchyard-x-west-canary']);
-    expect([...(page1.MetricAlarms ?? []), ...(page2.MetricAlarms ?? [])].map((a) => a.AlarmName)).toEqual(['other-alarm', 'switchyard-x-east-canary', 'switchyard-x-west-canary']);
+    expect([...(page1.MetricAlarms ?? []), ...(page2.MetricAlarms ?? [])].map((a) => a.AlarmName)).toEqual([
+      'other-alarm',
+      'switchyard-x-east-canary',
+      'switchyard-x-west-canary',
+    ]);
     expect(page2.NextToken).toBeUndefined();
   });
 
@@ -111,14 +132,20 @@ describe('CloudWatch API on the local endpoint', () => {
   it.each([
     ['an unknown alarm', { AlarmName: 'nope', StateValue: 'OK', StateReason: 'x' }, { name: 'ResourceNotFound', Code: 'ResourceNotFound' }],
     ['a state that does not exist', { AlarmName: 'other-alarm', StateValue: 'BROKEN', StateReason: 'x' }, { Code: 'ValidationError' }],
-    ['reason data that is not JSON', { AlarmName: 'other-alarm', StateValue: 'OK', StateReason: 'x', StateReasonData: '{nope' }, { name: 'InvalidFormatFault', Code: 'InvalidFormat' }],
+    [
+      'reason data that is not JSON',
+      { AlarmName: 'other-alarm', StateValue: 'OK', StateReason: 'x', StateReasonData: '{nope' },
+      { name: 'InvalidFormatFault', Code: 'InvalidFormat' },
+    ],
   ])('SetAlarmState refuses %s', async (_what, input, error) => {
     // Act / Assess
     await expect(client.send(new SetAlarmStateCommand(input as never))).rejects.toMatchObject(error);
   });
 
   it('refuses AlarmNames with AlarmNamePrefix', async () => {
-    await expect(client.send(new DescribeAlarmsCommand({ AlarmNames: ['a'], AlarmNamePrefix: 'b' }))).rejects.toMatchObject({ name: 'InvalidParameterCombinationException' });
+    await expect(client.send(new DescribeAlarmsCommand({ AlarmNames: ['a'], AlarmNamePrefix: 'b' }))).rejects.toMatchObject({
+      name: 'InvalidParameterCombinationException',
+    });
   });
 
   it('speaks RPC v2 CBOR too (what botocore sends), errors with the query-compatible code', async () => {

@@ -15,8 +15,18 @@ describe('startEndpoint', () => {
     const endpoint = await startEndpoint({
       port: 0,
       services: [
-        service('echo', (path) => path.startsWith('/echo'), async (req) => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: `${req.method} ${req.url.pathname} ${req.body.toString()}` }), closed),
-        service('shadowed', (path) => path.startsWith('/echo'), async () => ({ status: 500 }), closed),
+        service(
+          'echo',
+          (path) => path.startsWith('/echo'),
+          async (req) => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: `${req.method} ${req.url.pathname} ${req.body.toString()}` }),
+          closed,
+        ),
+        service(
+          'shadowed',
+          (path) => path.startsWith('/echo'),
+          async () => ({ status: 500 }),
+          closed,
+        ),
       ],
     });
 
@@ -32,10 +42,14 @@ describe('startEndpoint', () => {
     expect(closed).toEqual(['echo', 'shadowed']);
   });
 
-  it('answers what no service handles with an AWS-shaped error in the caller\'s protocol', async () => {
+  it("answers what no service handles with an AWS-shaped error in the caller's protocol", async () => {
     const endpoint = await startEndpoint({ port: 0, services: [] });
     try {
-      const json = await fetch(endpoint.url, { method: 'POST', headers: { 'x-amz-target': 'AWSFoo.Bar', 'content-type': 'application/x-amz-json-1.1' }, body: '{}' });
+      const json = await fetch(endpoint.url, {
+        method: 'POST',
+        headers: { 'x-amz-target': 'AWSFoo.Bar', 'content-type': 'application/x-amz-json-1.1' },
+        body: '{}',
+      });
       const xml = await fetch(`${endpoint.url}/2013-04-01/hostedzone`);
 
       expect(json.status).toBe(400);
@@ -54,10 +68,18 @@ describe('startEndpoint', () => {
       port: 0,
       log: (line) => logged.push(line),
       services: [
-        service('broken', (path) => path === '/boom', async () => {
-          throw new Error('kaboom');
-        }),
-        service('fine', () => true, async () => ({ status: 204 })),
+        service(
+          'broken',
+          (path) => path === '/boom',
+          async () => {
+            throw new Error('kaboom');
+          },
+        ),
+        service(
+          'fine',
+          () => true,
+          async () => ({ status: 204 }),
+        ),
       ],
     });
     try {
@@ -86,7 +108,10 @@ describe('startEndpoint', () => {
 });
 
 /** A request as a browser or a broken client sends it: any Host and headers, no fetch rules. */
-function rawRequest(url: string, init: { method?: string; path: string; headers: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
+function rawRequest(
+  url: string,
+  init: { method?: string; path: string; headers: Record<string, string>; body?: string },
+): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const req = httpRequest({ hostname, port, method: init.method ?? 'POST', path: init.path, headers: init.headers, setHost: false }, (res) => {
@@ -100,14 +125,23 @@ function rawRequest(url: string, init: { method?: string; path: string; headers:
 }
 
 describe('startEndpoint serves only this machine', () => {
-  it('refuses a foreign Host or Origin with a 403 in the service\'s own error format, before the service runs', async () => {
+  it("refuses a foreign Host or Origin with a 403 in the service's own error format, before the service runs", async () => {
     // Prepare
     const handled: string[] = [];
     const endpoint = await startEndpoint({
       port: 0,
       services: [
-        { name: 'xml', matches: (req) => req.url.pathname.startsWith('/xml'), handle: async (req) => (handled.push(req.url.pathname), { status: 200 }), refuse: (_req, status, code, message) => ({ status, body: `<Code>${code}</Code><Message>${message}</Message>` }) },
-        service('json', () => true, async (req) => (handled.push(req.url.pathname), { status: 200 })),
+        {
+          name: 'xml',
+          matches: (req) => req.url.pathname.startsWith('/xml'),
+          handle: async (req) => (handled.push(req.url.pathname), { status: 200 }),
+          refuse: (_req, status, code, message) => ({ status, body: `<Code>${code}</Code><Message>${message}</Message>` }),
+        },
+        service(
+          'json',
+          () => true,
+          async (req) => (handled.push(req.url.pathname), { status: 200 }),
+        ),
       ],
     });
     const port = String(endpoint.port);
@@ -115,11 +149,22 @@ describe('startEndpoint serves only this machine', () => {
       // Act
       const rebound = await rawRequest(endpoint.url, { path: '/xml/zone', headers: { host: `rebind.evil.example:${port}`, 'content-type': 'text/plain' } });
       const badHost = await rawRequest(endpoint.url, { path: '/xml/zone', headers: { host: 'a b' } });
-      const page = await rawRequest(endpoint.url, { path: '/json', headers: { host: `127.0.0.1:${port}`, origin: 'http://evil.example', 'x-amz-target': 'AWSEvents.PutEvents', 'content-type': 'text/plain' }, body: '{}' });
-      const own = await rawRequest(endpoint.url, { path: '/json', headers: { host: `127.0.0.1:${port}`, origin: `http://localhost:${port}`, 'x-amz-target': 'AWSEvents.PutEvents' }, body: '{}' });
+      const page = await rawRequest(endpoint.url, {
+        path: '/json',
+        headers: { host: `127.0.0.1:${port}`, origin: 'http://evil.example', 'x-amz-target': 'AWSEvents.PutEvents', 'content-type': 'text/plain' },
+        body: '{}',
+      });
+      const own = await rawRequest(endpoint.url, {
+        path: '/json',
+        headers: { host: `127.0.0.1:${port}`, origin: `http://localhost:${port}`, 'x-amz-target': 'AWSEvents.PutEvents' },
+        body: '{}',
+      });
 
       // Assess
-      expect([rebound.status, rebound.text]).toEqual([403, expect.stringMatching(/^<Code>AccessDenied<\/Code><Message>Host "rebind\.evil\.example:\d+" is not a loopback name/)]);
+      expect([rebound.status, rebound.text]).toEqual([
+        403,
+        expect.stringMatching(/^<Code>AccessDenied<\/Code><Message>Host "rebind\.evil\.example:\d+" is not a loopback name/),
+      ]);
       expect([badHost.status, badHost.text]).toEqual([403, expect.stringContaining('Host header "a b" is not a host name')]);
       expect(page.status).toBe(403);
       expect(JSON.parse(page.text)).toMatchObject({ __type: 'AccessDeniedException', message: expect.stringContaining('Origin "http://evil.example"') });
@@ -132,7 +177,16 @@ describe('startEndpoint serves only this machine', () => {
   });
 
   it('answers a request target that is not a path with a 400, and keeps serving', async () => {
-    const endpoint = await startEndpoint({ port: 0, services: [service('any', () => true, async () => ({ status: 204 }))] });
+    const endpoint = await startEndpoint({
+      port: 0,
+      services: [
+        service(
+          'any',
+          () => true,
+          async () => ({ status: 204 }),
+        ),
+      ],
+    });
     try {
       const star = await rawRequest(endpoint.url, { method: 'OPTIONS', path: '*', headers: { host: `127.0.0.1:${endpoint.port}` } });
       const after = await fetch(`${endpoint.url}/x`);
@@ -158,7 +212,16 @@ function rawBytes(port: number, text: string): Promise<string> {
 
 describe('startEndpoint and broken HTTP', () => {
   it('answers a request without Host, and one HTTP cannot parse, with an error code of its own', async () => {
-    const endpoint = await startEndpoint({ port: 0, services: [service('any', () => true, async () => ({ status: 204 }))] });
+    const endpoint = await startEndpoint({
+      port: 0,
+      services: [
+        service(
+          'any',
+          () => true,
+          async () => ({ status: 204 }),
+        ),
+      ],
+    });
     try {
       const noHost = await rawBytes(endpoint.port, 'GET /2013-04-01/hostedzone HTTP/1.1\r\nconnection: close\r\n\r\n');
       const garbage = await rawBytes(endpoint.port, 'NOT HTTP AT ALL\r\n\r\n');

@@ -8,9 +8,12 @@ describe('isLoopbackHostname', () => {
     expect(isLoopbackHostname(name)).toBe(true);
   });
 
-  it.each(['evil.example', 'localhost.evil.example', '128.0.0.1', '10.0.0.1', '0.0.0.0', '[::]', '[::2]', '127.0.0.256', '127.1', '0x7f.0.0.1', ''])('%s is not', (name) => {
-    expect(isLoopbackHostname(name)).toBe(false);
-  });
+  it.each(['evil.example', 'localhost.evil.example', '128.0.0.1', '10.0.0.1', '0.0.0.0', '[::]', '[::2]', '127.0.0.256', '127.1', '0x7f.0.0.1', ''])(
+    '%s is not',
+    (name) => {
+      expect(isLoopbackHostname(name)).toBe(false);
+    },
+  );
 });
 
 describe('parseHostHeader', () => {
@@ -18,7 +21,8 @@ describe('parseHostHeader', () => {
     expect(parseHostHeader('localhost:4566')).toEqual({ hostname: 'localhost', port: 4566 });
     expect(parseHostHeader('[::1]:80')).toEqual({ hostname: '[::1]', port: 80 });
     expect(parseHostHeader('127.0.0.1')).toEqual({ hostname: '127.0.0.1' });
-    for (const bad of ['a b', 'localhost:99999', 'localhost:', '[zz]:1', 'user@localhost', 'localhost/x', '']) expect(parseHostHeader(bad), bad).toBeUndefined();
+    for (const bad of ['a b', 'localhost:99999', 'localhost:', '[zz]:1', 'user@localhost', 'localhost/x', ''])
+      expect(parseHostHeader(bad), bad).toBeUndefined();
   });
 });
 

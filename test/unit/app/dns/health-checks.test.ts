@@ -31,7 +31,14 @@ describe('listOwnedHealthChecks', () => {
 });
 
 describe('planHealthChecks', () => {
-  const owned = (id: string, key: string | undefined, cluster: string, s: HealthCheckSpec): OwnedHealthCheck => ({ id, callerReference: `ref-${id}`, version: 4, spec: s, key, cluster });
+  const owned = (id: string, key: string | undefined, cluster: string, s: HealthCheckSpec): OwnedHealthCheck => ({
+    id,
+    callerReference: `ref-${id}`,
+    version: 4,
+    spec: s,
+    key,
+    cluster,
+  });
 
   it('keeps a check tagged with the key, creates a missing one', () => {
     const a = want('east', spec());
@@ -61,7 +68,10 @@ describe('planHealthChecks', () => {
     const westOld = spec({ fqdn: 'canary-west.example.com' });
     const eastA = want('east', spec());
     const eastB = want('east', spec({ path: '/other' }));
-    const steps = planHealthChecks([eastA, eastB], [owned('hc-w', healthCheckKey('west', westOld), 'west', westOld), owned('hc-a', eastA.key, 'east', eastA.spec)]);
+    const steps = planHealthChecks(
+      [eastA, eastB],
+      [owned('hc-w', healthCheckKey('west', westOld), 'west', westOld), owned('hc-a', eastA.key, 'east', eastA.spec)],
+    );
     expect(steps.find((s) => s.want === eastB)?.kind).toBe('create');
     expect(steps.find((s) => s.want === eastA)).toMatchObject({ kind: 'keep', id: 'hc-a' });
   });
@@ -141,7 +151,9 @@ describe('ensureHealthChecks', () => {
     const result = await ensureHealthChecks(r53, 'me', planHealthChecks([a, b], []));
 
     expect([...result.idsByKey.keys()]).toEqual([b.key]);
-    expect(result.failures).toEqual([{ kind: 'create', key: a.key, cluster: 'east', message: `health check ${a.key} of cluster east: Too many health checks` }]);
+    expect(result.failures).toEqual([
+      { kind: 'create', key: a.key, cluster: 'east', message: `health check ${a.key} of cluster east: Too many health checks` },
+    ]);
   });
 });
 

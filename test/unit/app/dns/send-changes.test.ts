@@ -11,7 +11,10 @@ const group = (name: string): ChangeGroup => ({ name, changes: [{ action: 'CREAT
 describe('sendChangeRequests', () => {
   it('sends requests in order and reports each group applied with its change id', async () => {
     // Prepare
-    const r53 = new FakeRoute53([{ id: 'Z1', name: 'example.com.' }, { id: 'Z2', name: 'example.org.' }]);
+    const r53 = new FakeRoute53([
+      { id: 'Z1', name: 'example.com.' },
+      { id: 'Z2', name: 'example.org.' },
+    ]);
 
     // Act
     const result = await sendChangeRequests(r53, [
@@ -42,14 +45,24 @@ describe('sendChangeRequests', () => {
     });
 
     // Assess
-    expect(r53.calls).toEqual(['ChangeResourceRecordSets Z1 3', 'ChangeResourceRecordSets Z1 1', 'ChangeResourceRecordSets Z1 1', 'ChangeResourceRecordSets Z1 1']);
+    expect(r53.calls).toEqual([
+      'ChangeResourceRecordSets Z1 3',
+      'ChangeResourceRecordSets Z1 1',
+      'ChangeResourceRecordSets Z1 1',
+      'ChangeResourceRecordSets Z1 1',
+    ]);
     expect(result.groups.map((g) => [g.group.name, g.status])).toEqual([
       ['a.example.com.', 'applied'],
       ['bad.example.com.', 'failed'],
       ['c.example.com.', 'applied'],
     ]);
     expect(result.groups[1]!.messages).toEqual(['RRSet of type TXT with DNS name bad.example.com. is not permitted in zone Z1']);
-    expect(r53.records.get('Z1')!.map((r) => r.name).sort()).toEqual(['a.example.com.', 'c.example.com.']);
+    expect(
+      r53.records
+        .get('Z1')!
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(['a.example.com.', 'c.example.com.']);
     expect(result.requestsSent).toBe(4);
     expect(progress).toEqual(['1/1 rejected-splitting']);
   });

@@ -30,7 +30,13 @@ describe('planDns', () => {
     const report = await planDns({ fleet: exampleFleet }, ports);
 
     // Assess
-    expect(report.healthCheckSteps.map((s) => [s.kind, s.want.cluster]).sort()).toEqual([['create', 'east'], ['create', 'east'], ['create', 'eu'], ['create', 'west'], ['create', 'west']]);
+    expect(report.healthCheckSteps.map((s) => [s.kind, s.want.cluster]).sort()).toEqual([
+      ['create', 'east'],
+      ['create', 'east'],
+      ['create', 'eu'],
+      ['create', 'west'],
+      ['create', 'west'],
+    ]);
     const creates = report.plan.zones.flatMap((z) => z.groups.flatMap((g) => g.changes)).filter((c) => c.recordSet.type === 'A');
     expect(creates).toHaveLength(12); // shop ×3, api ×2, docs ×2, three canaries, api's per-app health names on east and west
     expect(creates.every((c) => c.action === 'CREATE')).toBe(true);
@@ -40,7 +46,13 @@ describe('planDns', () => {
     expect(apps).toHaveLength(7);
     expect(apps.every((c) => c.recordSet.healthCheckId?.startsWith(NEW_HEALTH_CHECK_PREFIX))).toBe(true);
     expect(creates.filter((c) => probed(c.recordSet.name)).every((c) => c.recordSet.healthCheckId === undefined)).toBe(true);
-    expect(report.healthCheckSteps.map((s) => s.want.spec.fqdn).sort()).toEqual(['canary-east.example.com', 'canary-eu.example.com', 'canary-west.example.com', 'east.api.example.com', 'west.api.example.com']);
+    expect(report.healthCheckSteps.map((s) => s.want.spec.fqdn).sort()).toEqual([
+      'canary-east.example.com',
+      'canary-eu.example.com',
+      'canary-west.example.com',
+      'east.api.example.com',
+      'west.api.example.com',
+    ]);
     expect(report.requests).toHaveLength(1);
     expect(report.problems).toEqual([]);
     expect(r53.calls.filter((c) => !c.startsWith('List'))).toEqual([]);
@@ -160,10 +172,18 @@ describe('syncDns', () => {
     expect(report.failed).toBe(false);
     expect(report.healthCheckActions.map((a) => a.kind)).toEqual([...Array(5).fill('create'), ...Array(5).fill('delete')]);
     expect([...r53.checks.keys()].some((id) => oldIds.has(id))).toBe(false);
-    const used = new Set(r53.records.get('Z1')!.map((r) => r.healthCheckId).filter(Boolean));
+    const used = new Set(
+      r53.records
+        .get('Z1')!
+        .map((r) => r.healthCheckId)
+        .filter(Boolean),
+    );
     expect([...used].every((id) => r53.checks.get(id!)?.spec.protocol === 'HTTPS')).toBe(true);
     const lastWait = r53.calls.lastIndexOf(r53.calls.filter((c) => c.startsWith('GetChange')).at(-1)!);
-    const lastChange = r53.calls.map((c, i) => (c.startsWith('ChangeResourceRecordSets') ? i : -1)).filter((i) => i >= 0).at(-1)!;
+    const lastChange = r53.calls
+      .map((c, i) => (c.startsWith('ChangeResourceRecordSets') ? i : -1))
+      .filter((i) => i >= 0)
+      .at(-1)!;
     const firstDelete = r53.calls.findIndex((c) => c.startsWith('DeleteHealthCheck'));
     expect(lastChange).toBeLessThan(lastWait);
     expect(lastWait).toBeLessThan(firstDelete);
@@ -183,7 +203,9 @@ describe('syncDns', () => {
   it('names the config when a managed zone does not exist', async () => {
     const { ports } = setup();
     const fleet = { ...exampleFleet, zones: [{ name: 'example.net' }] };
-    await expect(syncDns({ fleet, fleetFile: '/f/fleet.yaml' }, ports)).rejects.toThrow('/f/fleet.yaml: invalid configuration\n  zones[0].name: no hosted zone named example.net. in this account');
+    await expect(syncDns({ fleet, fleetFile: '/f/fleet.yaml' }, ports)).rejects.toThrow(
+      '/f/fleet.yaml: invalid configuration\n  zones[0].name: no hosted zone named example.net. in this account',
+    );
   });
 });
 
@@ -220,10 +242,13 @@ describe('recordsAfter', () => {
     const a: RecordSet = { name: 'a.example.com.', type: 'A', ttl: 60, values: ['1.1.1.1'] };
     const b: RecordSet = { name: 'b.example.com.', type: 'A', ttl: 60, values: ['2.2.2.2'] };
     const a2 = { ...a, values: ['9.9.9.9'] };
-    const after = recordsAfter([{ zoneId: 'Z1', records: [a, b] }], [
-      { zoneId: 'Z1', group: { name: a.name, changes: [{ action: 'UPSERT', recordSet: a2 }] } },
-      { zoneId: 'Z1', group: { name: b.name, changes: [{ action: 'DELETE', recordSet: b }] } },
-    ]);
+    const after = recordsAfter(
+      [{ zoneId: 'Z1', records: [a, b] }],
+      [
+        { zoneId: 'Z1', group: { name: a.name, changes: [{ action: 'UPSERT', recordSet: a2 }] } },
+        { zoneId: 'Z1', group: { name: b.name, changes: [{ action: 'DELETE', recordSet: b }] } },
+      ],
+    );
     expect(after.get('Z1')).toEqual([a2]);
   });
 });
@@ -231,29 +256,46 @@ describe('recordsAfter', () => {
 describe('healthCheckIdsAfter', () => {
   it('equals the ids carried by recordsAfter, whatever the changes', () => {
     const hc = fc.option(fc.constantFrom('h1', 'h2', 'h3'), { nil: undefined });
-    const record = fc.record({ name: fc.constantFrom('a.example.com.', 'b.example.com.'), set: fc.constantFrom('east', 'west'), hc }).map(
-      ({ name, set, hc: id }): RecordSet => ({ name, type: 'A', setIdentifier: set, weight: 1, ttl: 60, values: ['1.1.1.1'], ...(id ? { healthCheckId: id } : {}) }),
-    );
+    const record = fc
+      .record({ name: fc.constantFrom('a.example.com.', 'b.example.com.'), set: fc.constantFrom('east', 'west'), hc })
+      .map(({ name, set, hc: id }): RecordSet => ({
+        name,
+        type: 'A',
+        setIdentifier: set,
+        weight: 1,
+        ttl: 60,
+        values: ['1.1.1.1'],
+        ...(id ? { healthCheckId: id } : {}),
+      }));
     fc.assert(
-      fc.property(fc.uniqueArray(record, { selector: (r) => `${r.name}|${r.setIdentifier}` }), fc.array(fc.tuple(fc.constantFrom('CREATE', 'UPSERT', 'DELETE'), record)), (actual, changes) => {
-        const applied = changes.map(([action, recordSet]) => ({ zoneId: 'Z1', group: { name: recordSet.name, changes: [{ action, recordSet }] } }));
-        // DELETE carries the exact existing set in a real plan: make it so.
-        const current = new Map(actual.map((r) => [`${r.name}|${r.setIdentifier}`, r]));
-        for (const a of applied) {
-          const change = a.group.changes[0]!;
-          const key = `${change.recordSet.name}|${change.recordSet.setIdentifier}`;
-          if (change.action === 'DELETE') {
-            const existing = current.get(key);
-            if (existing) change.recordSet = existing;
-            else change.action = 'CREATE';
+      fc.property(
+        fc.uniqueArray(record, { selector: (r) => `${r.name}|${r.setIdentifier}` }),
+        fc.array(fc.tuple(fc.constantFrom('CREATE', 'UPSERT', 'DELETE'), record)),
+        (actual, changes) => {
+          const applied = changes.map(([action, recordSet]) => ({ zoneId: 'Z1', group: { name: recordSet.name, changes: [{ action, recordSet }] } }));
+          // DELETE carries the exact existing set in a real plan: make it so.
+          const current = new Map(actual.map((r) => [`${r.name}|${r.setIdentifier}`, r]));
+          for (const a of applied) {
+            const change = a.group.changes[0]!;
+            const key = `${change.recordSet.name}|${change.recordSet.setIdentifier}`;
+            if (change.action === 'DELETE') {
+              const existing = current.get(key);
+              if (existing) change.recordSet = existing;
+              else change.action = 'CREATE';
+            }
+            if (change.action === 'CREATE' && current.has(key)) change.action = 'UPSERT';
+            if (change.action === 'DELETE') current.delete(key);
+            else current.set(key, change.recordSet);
           }
-          if (change.action === 'CREATE' && current.has(key)) change.action = 'UPSERT';
-          if (change.action === 'DELETE') current.delete(key);
-          else current.set(key, change.recordSet);
-        }
-        const expected = new Set([...recordsAfter([{ zoneId: 'Z1', records: actual }], applied).values()].flat().map((r) => r.healthCheckId).filter((id): id is string => id !== undefined));
-        expect(healthCheckIdsAfter([{ zoneId: 'Z1', records: actual }], applied)).toEqual(expected);
-      }),
+          const expected = new Set(
+            [...recordsAfter([{ zoneId: 'Z1', records: actual }], applied).values()]
+              .flat()
+              .map((r) => r.healthCheckId)
+              .filter((id): id is string => id !== undefined),
+          );
+          expect(healthCheckIdsAfter([{ zoneId: 'Z1', records: actual }], applied)).toEqual(expected);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -281,7 +323,10 @@ describe('heldForUnreachable', () => {
     const before = structuredClone(r53.records.get('Z1'));
     const withoutEu = exampleEndpoints().filter((e) => e.cluster !== 'eu');
 
-    const report = await syncDns({ fleet: exampleFleet }, { ...ports, endpoints: { description: 'test', list: async () => ({ endpoints: withoutEu, problems: [], unreachable: ['eu'] }) } });
+    const report = await syncDns(
+      { fleet: exampleFleet },
+      { ...ports, endpoints: { description: 'test', list: async () => ({ endpoints: withoutEu, problems: [], unreachable: ['eu'] }) } },
+    );
 
     expect(report.failed).toBe(true);
     expect(report.unreachable).toEqual(['eu']);
@@ -301,7 +346,13 @@ describe('heldForUnreachable', () => {
     // Assess
     expect(report.failed).toBe(true);
     expect(report.unreachable).toEqual(['eu']);
-    expect(report.problems).toContainEqual({ subject: 'eu', cluster: 'eu', reason: expect.stringMatching(/^the source published nothing for it \(not even its canary\), but Route 53 holds 3 record set\(s\) of it: the cluster is held/) });
+    expect(report.problems).toContainEqual({
+      subject: 'eu',
+      cluster: 'eu',
+      reason: expect.stringMatching(
+        /^the source published nothing for it \(not even its canary\), but Route 53 holds 3 record set\(s\) of it: the cluster is held/,
+      ),
+    });
     expect(lines).toContain('clusters that published nothing, their records are left as they are: eu');
     expect(r53.records.get('Z1')).toEqual(before);
     expect([...r53.checks.keys()].sort()).toEqual(checks);

@@ -17,21 +17,40 @@ const eks = (eventName: string, name: string, extra: Record<string, unknown> = {
   ...base,
   source: 'aws.eks',
   'detail-type': 'AWS API Call via CloudTrail',
-  detail: { eventSource: 'eks.amazonaws.com', eventName, awsRegion: 'us-west-2', eventID: 'ct-9', requestParameters: { name }, responseElements: { update: { id: 'u-1' } }, ...extra },
+  detail: {
+    eventSource: 'eks.amazonaws.com',
+    eventName,
+    awsRegion: 'us-west-2',
+    eventID: 'ct-9',
+    requestParameters: { name },
+    responseElements: { update: { id: 'u-1' } },
+    ...extra,
+  },
 });
 const gateway = (detailType: string, detail: Record<string, unknown>) => ({ ...base, source: 'switchyard', 'detail-type': detailType, detail });
-const published = gateway('Gateway Published', { cluster: 'east', kind: 'Gateway', gateway: 'shop/gw', hostnames: ['a.example.com', 'b.example.com'], annotations: {}, observedAt: '2026-11-27T10:00:00Z' });
+const published = gateway('Gateway Published', {
+  cluster: 'east',
+  kind: 'Gateway',
+  gateway: 'shop/gw',
+  hostnames: ['a.example.com', 'b.example.com'],
+  annotations: {},
+  observedAt: '2026-11-27T10:00:00Z',
+});
 
 describe('routeEvent', () => {
   it('starts Failover for a fleet alarm going to ALARM or OK, with the event as input', () => {
     // Act
     const routed = routeEvent(deps, alarm('switchyard-dev-switchyard-example-west-canary'));
     // Assess
-    expect(routed.starts).toEqual([{ workflow: 'Failover', name: expect.stringMatching(/^failover-west-ALARM-[0-9a-f]{16}$/), input: expect.objectContaining({ source: 'aws.cloudwatch' }) }]);
+    expect(routed.starts).toEqual([
+      { workflow: 'Failover', name: expect.stringMatching(/^failover-west-ALARM-[0-9a-f]{16}$/), input: expect.objectContaining({ source: 'aws.cloudwatch' }) },
+    ]);
   });
 
   it('ignores other alarms and INSUFFICIENT_DATA', () => {
-    expect(routeEvent(deps, alarm('billing')).ignored).toBe("alarm billing is not one of stage dev's of fleet switchyard-example (switchyard-dev-switchyard-example-<cluster>...)");
+    expect(routeEvent(deps, alarm('billing')).ignored).toBe(
+      "alarm billing is not one of stage dev's of fleet switchyard-example (switchyard-dev-switchyard-example-<cluster>...)",
+    );
     expect(routeEvent(deps, alarm('switchyard-dev-switchyard-example-west-canary', 'INSUFFICIENT_DATA')).ignored).toContain('insufficient data');
   });
 
@@ -44,7 +63,10 @@ describe('routeEvent', () => {
     const routedDev2 = routeEvent(deps, dev2);
     const asProd = routeEvent({ ...deps, stage: 'prod' }, prod);
     // Assess
-    expect(routedProd).toEqual({ starts: [], ignored: expect.stringContaining("alarm switchyard-prod-switchyard-example-west-canary is not one of stage dev's") });
+    expect(routedProd).toEqual({
+      starts: [],
+      ignored: expect.stringContaining("alarm switchyard-prod-switchyard-example-west-canary is not one of stage dev's"),
+    });
     expect(routedDev2).toEqual({ starts: [], ignored: expect.stringContaining("is not one of stage dev's") });
     expect(asProd.starts).toEqual([expect.objectContaining({ workflow: 'Failover' })]);
   });
@@ -67,14 +89,30 @@ describe('routeEvent', () => {
   it('starts one OnboardApp per published hostname and one OffboardApp per withdrawn hostname', () => {
     // Act
     const onboard = routeEvent(deps, published);
-    const offboard = routeEvent(deps, gateway('Gateway Withdrawn', { cluster: 'east', kind: 'Gateway', gateway: 'shop/gw', hostnames: ['a.example.com'], reason: 'deleted', observedAt: '2026-11-27T10:00:00Z' }));
+    const offboard = routeEvent(
+      deps,
+      gateway('Gateway Withdrawn', {
+        cluster: 'east',
+        kind: 'Gateway',
+        gateway: 'shop/gw',
+        hostnames: ['a.example.com'],
+        reason: 'deleted',
+        observedAt: '2026-11-27T10:00:00Z',
+      }),
+    );
     // Assess
     expect(onboard.starts.map((s) => [s.workflow, (s.input as { hostname: string }).hostname])).toEqual([
       ['OnboardApp', 'a.example.com'],
       ['OnboardApp', 'b.example.com'],
     ]);
     expect((onboard.starts[0]!.input as { endpoints: unknown[] }).endpoints).toEqual([expect.objectContaining({ hostname: 'a.example.com', cluster: 'east' })]);
-    expect(offboard.starts).toEqual([{ workflow: 'OffboardApp', name: expect.stringMatching(/^offboard-a_example_com-/), input: { hostname: 'a.example.com', cluster: 'east', by: 'east/Gateway/shop/gw' } }]);
+    expect(offboard.starts).toEqual([
+      {
+        workflow: 'OffboardApp',
+        name: expect.stringMatching(/^offboard-a_example_com-/),
+        input: { hostname: 'a.example.com', cluster: 'east', by: 'east/Gateway/shop/gw' },
+      },
+    ]);
   });
 
   it('names the same event the same, and a new observation differently', () => {
@@ -99,8 +137,16 @@ describe('routeEvent', () => {
 });
 
 describe('routeEvent: which agent may speak for which cluster', () => {
-  const fromAgent = (agentOf: string, detail: Record<string, unknown>, account = '123456789012') => ({ ...published, source: `switchyard.agent.${agentOf}`, account, detail });
-  const westInOtherAccount = { ...deps, fleet: { ...exampleFleet, clusters: exampleFleet.clusters.map((c) => (c.name === 'west' ? { ...c, accountId: '222222222222' } : c)) } };
+  const fromAgent = (agentOf: string, detail: Record<string, unknown>, account = '123456789012') => ({
+    ...published,
+    source: `switchyard.agent.${agentOf}`,
+    account,
+    detail,
+  });
+  const westInOtherAccount = {
+    ...deps,
+    fleet: { ...exampleFleet, clusters: exampleFleet.clusters.map((c) => (c.name === 'west' ? { ...c, accountId: '222222222222' } : c)) },
+  };
 
   it("starts OnboardApp for an event from the named cluster's own agent", () => {
     // Act
@@ -113,13 +159,24 @@ describe('routeEvent: which agent may speak for which cluster', () => {
   it("refuses an event naming east that comes from west's agent, and says why", async () => {
     // Prepare
     const calls: string[] = [];
-    const route = router({ ...deps, workflows: { start: async (w: string, n: string) => (calls.push(n), { executionArn: n, started: true }) } } as unknown as Deps);
+    const route = router({
+      ...deps,
+      workflows: { start: async (w: string, n: string) => (calls.push(n), { executionArn: n, started: true }) },
+    } as unknown as Deps);
     // Act
     const routed = routeEvent(deps, fromAgent('west', published.detail));
     const result = await route(fromAgent('west', { ...published.detail, hostnames: ['a.example.com'] }));
-    const withdrawn = routeEvent(deps, { ...fromAgent('west', {}), 'detail-type': 'Gateway Withdrawn', detail: { cluster: 'east', kind: 'Gateway', gateway: 'shop/gw', hostnames: ['a.example.com'], reason: 'deleted', observedAt: '2026-11-27T10:00:00Z' } });
+    const withdrawn = routeEvent(deps, {
+      ...fromAgent('west', {}),
+      'detail-type': 'Gateway Withdrawn',
+      detail: { cluster: 'east', kind: 'Gateway', gateway: 'shop/gw', hostnames: ['a.example.com'], reason: 'deleted', observedAt: '2026-11-27T10:00:00Z' },
+    });
     // Assess
-    expect(routed).toEqual({ starts: [], refused: true, ignored: expect.stringContaining('an event naming cluster east came from the agent of west (source switchyard.agent.west)') });
+    expect(routed).toEqual({
+      starts: [],
+      refused: true,
+      ignored: expect.stringContaining('an event naming cluster east came from the agent of west (source switchyard.agent.west)'),
+    });
     expect(result).toEqual({ started: [], refused: true, ignored: expect.stringContaining('refused') });
     expect(calls).toEqual([]);
     expect(withdrawn.refused).toBe(true);
@@ -132,7 +189,11 @@ describe('routeEvent: which agent may speak for which cluster', () => {
     const wrong = routeEvent(westInOtherAccount, fromAgent('west', detail, '123456789012'));
     const right = routeEvent(westInOtherAccount, fromAgent('west', detail, '222222222222'));
     // Assess
-    expect(wrong).toEqual({ starts: [], refused: true, ignored: 'refused: an event from the agent of west came from account 123456789012, but west is in account 222222222222' });
+    expect(wrong).toEqual({
+      starts: [],
+      refused: true,
+      ignored: 'refused: an event from the agent of west came from account 123456789012, but west is in account 222222222222',
+    });
     expect(right.starts).toHaveLength(2);
   });
 
@@ -176,7 +237,10 @@ describe('router', () => {
   });
 
   it('throws when Step Functions fails, so the asynchronous invocation is retried', async () => {
-    const route = router({ ...deps, workflows: { start: async () => Promise.reject(Object.assign(new Error('slow down'), { name: 'TransientAwsError' })) } } as unknown as Deps);
+    const route = router({
+      ...deps,
+      workflows: { start: async () => Promise.reject(Object.assign(new Error('slow down'), { name: 'TransientAwsError' })) },
+    } as unknown as Deps);
     await expect(route(published)).rejects.toThrow('slow down');
   });
 });
@@ -200,7 +264,10 @@ describe('router: runs that ended without their own rollback', () => {
     router({
       ...deps,
       workflows: {
-        start: async (workflow: string, name: string, input: unknown) => (starts.push(`${workflow} ${name} ${JSON.stringify(input)}`), { executionArn: `arn:x:${name}`, started: true }),
+        start: async (workflow: string, name: string, input: unknown) => (
+          starts.push(`${workflow} ${name} ${JSON.stringify(input)}`),
+          { executionArn: `arn:x:${name}`, started: true }
+        ),
         workflowOf: async (arn: string) => own.find((w) => arn === machine(w)),
       },
     } as unknown as Deps);

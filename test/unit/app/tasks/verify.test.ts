@@ -37,7 +37,9 @@ describe('settleAndVerify', () => {
     // Prepare
     const { deps } = dnsWith(1, ['shop.example.com. A east (zone Z1): intended weight 0, Route 53 holds weight 100']);
     // Act
-    const error = await settleAndVerify(deps, { changeIds: ['C1'], expected: EXPECTED }, 'failover of east', { sleep: async () => undefined }).catch((e: unknown) => e);
+    const error = await settleAndVerify(deps, { changeIds: ['C1'], expected: EXPECTED }, 'failover of east', { sleep: async () => undefined }).catch(
+      (e: unknown) => e,
+    );
     // Assess
     expect(error).toBeInstanceOf(Route53Diverged);
     expect((error as Route53Diverged).name).toBe('Route53Diverged');
@@ -48,7 +50,10 @@ describe('settleAndVerify', () => {
     // Prepare
     const { deps, calls } = dnsWith(1_000_000, []);
     // Act
-    const error = await settleAndVerify(deps, { changeIds: ['C1'], expected: EXPECTED }, 'rollback of east', { sleep: async () => undefined, deadlineMs: 0 }).catch((e: unknown) => e);
+    const error = await settleAndVerify(deps, { changeIds: ['C1'], expected: EXPECTED }, 'rollback of east', {
+      sleep: async () => undefined,
+      deadlineMs: 0,
+    }).catch((e: unknown) => e);
     // Assess
     expect(error).toBeInstanceOf(TransientAwsError);
     expect(calls).not.toContain('verify');

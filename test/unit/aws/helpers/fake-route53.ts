@@ -66,19 +66,31 @@ export class FakeRoute53 implements Route53Port {
     const bad = changes.filter((c) => this.rejectNames.has(c.recordSet.name));
     if (bad.length > 0) {
       const messages = bad.map((c) => `RRSet of type ${c.recordSet.type} with DNS name ${c.recordSet.name} is not permitted in zone ${zoneId}`);
-      throw new Route53Rejected(`ChangeResourceRecordSets rejected (InvalidChangeBatch): ${messages.join('; ')}`, { zoneId, awsError: 'InvalidChangeBatch', messages });
+      throw new Route53Rejected(`ChangeResourceRecordSets rejected (InvalidChangeBatch): ${messages.join('; ')}`, {
+        zoneId,
+        awsError: 'InvalidChangeBatch',
+        messages,
+      });
     }
     // Route 53 refuses a record that refers to a health check that does not exist.
     const missing = changes.find((c) => c.action !== 'DELETE' && c.recordSet.healthCheckId !== undefined && !this.checks.has(c.recordSet.healthCheckId));
     if (missing) {
-      throw new Route53Rejected(`No health check exists with the ID ${missing.recordSet.healthCheckId}`, { zoneId, awsError: 'NoSuchHealthCheck', messages: [`No health check exists with the ID ${missing.recordSet.healthCheckId}`] });
+      throw new Route53Rejected(`No health check exists with the ID ${missing.recordSet.healthCheckId}`, {
+        zoneId,
+        awsError: 'NoSuchHealthCheck',
+        messages: [`No health check exists with the ID ${missing.recordSet.healthCheckId}`],
+      });
     }
     const current = this.records.get(zoneId) ?? [];
     const zone = this.zones.find((z) => z.id === zoneId);
     if (!zone) throw new Route53Rejected(`No hosted zone found with ID: ${zoneId}`, { awsError: 'NoSuchHostedZone' });
     const outcome = applyWithLocalRules(zone, current, changes, (id) => this.checks.has(id));
     if (!outcome.ok) {
-      throw new Route53Rejected(`ChangeResourceRecordSets rejected (${outcome.code}): ${outcome.messages.join('; ')}`, { zoneId, awsError: outcome.code, messages: outcome.messages });
+      throw new Route53Rejected(`ChangeResourceRecordSets rejected (${outcome.code}): ${outcome.messages.join('; ')}`, {
+        zoneId,
+        awsError: outcome.code,
+        messages: outcome.messages,
+      });
     }
     this.records.set(zoneId, outcome.records);
     this.batches.push({ zoneId, changes: structuredClone([...changes]) });
@@ -124,7 +136,8 @@ export class FakeRoute53 implements Route53Port {
     const check = this.checks.get(id);
     if (!check) throw new Route53Rejected(`No health check ${id}`, { awsError: 'NoSuchHealthCheck' });
     if (check.version !== version) throw new Route53Rejected('version mismatch', { awsError: 'HealthCheckVersionMismatch' });
-    if (check.spec.protocol !== spec.protocol || check.spec.intervalSeconds !== spec.intervalSeconds) throw new Error('UpdateHealthCheck cannot change type or interval');
+    if (check.spec.protocol !== spec.protocol || check.spec.intervalSeconds !== spec.intervalSeconds)
+      throw new Error('UpdateHealthCheck cannot change type or interval');
     check.spec = { ...spec };
     check.version++;
     return { id, callerReference: check.callerReference, version: check.version, spec: { ...spec } };

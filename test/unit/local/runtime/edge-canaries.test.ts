@@ -31,8 +31,15 @@ async function loadBalancer(status: () => number, hosts: string[]): Promise<{ ho
 describe('edge canaries', () => {
   it('defines one upstream alarm per workload cluster, and none in a fleet without edges', async () => {
     const alarms = await LocalAlarms.open();
-    expect(ensureUpstreamAlarms(edgeFleet, alarms).map((a) => a.alarmName)).toEqual(['east', 'west', 'eu'].map((c) => upstreamAlarmName('switchyard-edge-example', c)));
-    expect(alarms.get(upstreamAlarmName('switchyard-edge-example', 'east'))?.metric).toMatchObject({ namespace: 'Switchyard/Upstream', name: 'Reachable', dimensions: { Cluster: 'east' }, stat: 'Maximum' });
+    expect(ensureUpstreamAlarms(edgeFleet, alarms).map((a) => a.alarmName)).toEqual(
+      ['east', 'west', 'eu'].map((c) => upstreamAlarmName('switchyard-edge-example', c)),
+    );
+    expect(alarms.get(upstreamAlarmName('switchyard-edge-example', 'east'))?.metric).toMatchObject({
+      namespace: 'Switchyard/Upstream',
+      name: 'Reachable',
+      dimensions: { Cluster: 'east' },
+      stat: 'Maximum',
+    });
     expect(upstreamClusters(plainFleet)).toEqual([]);
   });
 
@@ -43,7 +50,14 @@ describe('edge canaries', () => {
     let eastStatus = 200;
     const hosts: string[] = [];
     const east = await loadBalancer(() => eastStatus, hosts);
-    const canaries = startEdgeCanaries({ fleet: edgeFleet, alarms, upstreamAlarms, loadBalancerOf: (c) => (c === 'east' ? east : undefined), everyMs: 60_000, timeoutMs: 2000 });
+    const canaries = startEdgeCanaries({
+      fleet: edgeFleet,
+      alarms,
+      upstreamAlarms,
+      loadBalancerOf: (c) => (c === 'east' ? east : undefined),
+      everyMs: 60_000,
+      timeoutMs: 2000,
+    });
     try {
       // Act
       await canaries.round();
@@ -57,7 +71,11 @@ describe('edge canaries', () => {
       await canaries.round();
       // Assess
       expect(alarms.get(upstreamAlarmName('switchyard-edge-example', 'east'))?.state).toBe('ALARM');
-      expect(JSON.parse(alarms.get(upstreamAlarmName('switchyard-edge-example', 'east'))!.reasonData!)).toMatchObject({ recentDatapoints: [0], edges: 2, edgesReaching: 0 });
+      expect(JSON.parse(alarms.get(upstreamAlarmName('switchyard-edge-example', 'east'))!.reasonData!)).toMatchObject({
+        recentDatapoints: [0],
+        edges: 2,
+        edgesReaching: 0,
+      });
     } finally {
       canaries.stop();
     }

@@ -5,7 +5,14 @@ import type { PublishedEndpoint } from '../../../../src/core/model.ts';
 import { entryPointLookup } from '../../../../src/local/runtime/entry-points.ts';
 
 const cluster = (name: string, entryPoint?: string) => ({ name, ...(entryPoint === undefined ? {} : { entryPoint }) }) as ClusterConfig;
-const endpoint = (clusterName: string, hostname: string, entryPoint?: string): PublishedEndpoint => ({ hostname, cluster: clusterName, kind: 'Gateway', gateway: `ns/${hostname}`, annotations: {}, ...(entryPoint === undefined ? {} : { entryPoint }) });
+const endpoint = (clusterName: string, hostname: string, entryPoint?: string): PublishedEndpoint => ({
+  hostname,
+  cluster: clusterName,
+  kind: 'Gateway',
+  gateway: `ns/${hostname}`,
+  annotations: {},
+  ...(entryPoint === undefined ? {} : { entryPoint }),
+});
 
 /** The scan the index replaces: the first cluster (config order) whose entry point, or any of whose endpoints' entry points, is the name. */
 function bruteForce(clusters: readonly ClusterConfig[], published: readonly PublishedEndpoint[], dnsName: string): ClusterConfig | undefined {

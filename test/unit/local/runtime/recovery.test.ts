@@ -16,7 +16,15 @@ function lock(cluster: string, holder: string, token: number, operation: Lock['o
 }
 
 function execution(name: string): ExecutionRecord {
-  return { executionArn: `${MACHINE.replace(':stateMachine:', ':execution:')}:${name}`, stateMachineArn: MACHINE, name, status: 'RUNNING', startDate: NOW.getTime(), input: '{}', history: [] };
+  return {
+    executionArn: `${MACHINE.replace(':stateMachine:', ':execution:')}:${name}`,
+    stateMachineArn: MACHINE,
+    name,
+    status: 'RUNNING',
+    startDate: NOW.getTime(),
+    input: '{}',
+    history: [],
+  };
 }
 
 function fakeStepFunctions(interrupted: ExecutionRecord[]) {
@@ -54,7 +62,9 @@ describe('recoverInterrupted: executions run again', () => {
     expect(state.locks['west']).toMatchObject({ holder: 'drain-west-1', token: 8 });
     expect(resumed).toEqual([interrupted.executionArn]);
     expect(stopped).toEqual([]);
-    expect(outcomes).toEqual([{ executionArn: interrupted.executionArn, workflow: 'Failover', action: 'resumed', detail: 'run again from the start; its lock on east released first' }]);
+    expect(outcomes).toEqual([
+      { executionArn: interrupted.executionArn, workflow: 'Failover', action: 'resumed', detail: 'run again from the start; its lock on east released first' },
+    ]);
   });
 
   it('changes nothing in the table for an interrupted execution that held no lock', async () => {
@@ -78,7 +88,21 @@ describe('recoverInterrupted: lock holders', () => {
     const interrupted = { ...execution('drain-west-1'), stateMachineArn: MACHINE.replace('Failover', 'DrainCluster') };
     interrupted.executionArn = `${interrupted.stateMachineArn.replace(':stateMachine:', ':execution:')}:drain-west-1`;
     const table = await tableWith([lock('west', 'drain-west-1', 8, 'drain')]);
-    await table.updateFleet((state) => ({ next: { ...state, intents: { west: { cluster: 'west', state: 'DRAINING', weightPercent: 50, saved: { state: 'ACTIVE', weightPercent: 100 }, executionArn: interrupted.executionArn } } }, result: null }));
+    await table.updateFleet((state) => ({
+      next: {
+        ...state,
+        intents: {
+          west: {
+            cluster: 'west',
+            state: 'DRAINING',
+            weightPercent: 50,
+            saved: { state: 'ACTIVE', weightPercent: 100 },
+            executionArn: interrupted.executionArn,
+          },
+        },
+      },
+      result: null,
+    }));
     const before = await table.readFleet();
     const { stepFunctions, resumed, stopped } = fakeStepFunctions([interrupted]);
     // Act
@@ -87,6 +111,13 @@ describe('recoverInterrupted: lock holders', () => {
     expect(stopped).toEqual([interrupted.executionArn]);
     expect(resumed).toEqual([]);
     expect(await table.readFleet()).toEqual(before);
-    expect(outcomes).toEqual([{ executionArn: interrupted.executionArn, workflow: 'DrainCluster', action: 'stopped', detail: 'held the lock on west: stopped, RecoverOperation rolls it back' }]);
+    expect(outcomes).toEqual([
+      {
+        executionArn: interrupted.executionArn,
+        workflow: 'DrainCluster',
+        action: 'stopped',
+        detail: 'held the lock on west: stopped, RecoverOperation rolls it back',
+      },
+    ]);
   });
 });

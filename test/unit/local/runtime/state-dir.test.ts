@@ -28,7 +28,10 @@ describe('the state folder', () => {
     await writeFile(join(folder.path, 'runtime.json'), JSON.stringify({ pid: other.pid, url: 'http://127.0.0.1:9', fleet: 'f', startedAt: 'now' }));
     try {
       // Act / Assess
-      await expect(claimStateDir(folder.path)).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining(`in use by another local runtime (pid ${other.pid}, http://127.0.0.1:9)`) });
+      await expect(claimStateDir(folder.path)).rejects.toMatchObject({
+        name: 'InvalidInput',
+        message: expect.stringContaining(`in use by another local runtime (pid ${other.pid}, http://127.0.0.1:9)`),
+      });
       await expect(resetStateDir(folder.path)).rejects.toMatchObject({ name: 'InvalidInput' });
     } finally {
       other.stop();

@@ -10,8 +10,18 @@ const member = (cluster: string, healthy: boolean, extra: { weight?: number; rol
 
 describe('servingMembers (which records Route 53 answers with)', () => {
   it.each([
-    ['weighted: every healthy record with weight', 'weighted', [member('a', true, { weight: 100 }), member('b', false, { weight: 100 }), member('c', true, { weight: 0 })], ['a']],
-    ['weighted: all unhealthy answers as if all were healthy', 'weighted', [member('a', false, { weight: 100 }), member('b', false, { weight: 50 }), member('c', false, { weight: 0 })], ['a', 'b']],
+    [
+      'weighted: every healthy record with weight',
+      'weighted',
+      [member('a', true, { weight: 100 }), member('b', false, { weight: 100 }), member('c', true, { weight: 0 })],
+      ['a'],
+    ],
+    [
+      'weighted: all unhealthy answers as if all were healthy',
+      'weighted',
+      [member('a', false, { weight: 100 }), member('b', false, { weight: 50 }), member('c', false, { weight: 0 })],
+      ['a', 'b'],
+    ],
     ['failover: the healthy primary', 'failover', [member('a', true, { role: 'PRIMARY' }), member('b', true, { role: 'SECONDARY' })], ['a']],
     ['failover: the secondary when the primary fails', 'failover', [member('a', false, { role: 'PRIMARY' }), member('b', true, { role: 'SECONDARY' })], ['b']],
     ['failover: the primary when both fail', 'failover', [member('a', false, { role: 'PRIMARY' }), member('b', false, { role: 'SECONDARY' })], ['a']],
@@ -24,12 +34,19 @@ describe('servingMembers (which records Route 53 answers with)', () => {
 });
 
 describe('fleetStatus', () => {
-  it('reads intents, locks, failover marks, health and each app\'s records through the ports', async () => {
+  it("reads intents, locks, failover marks, health and each app's records through the ports", async () => {
     // Prepare
     const fleet = parseFleetConfig(readFileSync('examples/fleet/fleet.yaml', 'utf8'), 'fleet.yaml');
     const state = emptyFleetState();
     state.intents['east'] = { cluster: 'east', state: 'DRAINING', weightPercent: 50 };
-    state.locks['east'] = { cluster: 'east', holder: 'drain-1', operation: 'drain', token: 1, acquiredAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 60_000).toISOString() };
+    state.locks['east'] = {
+      cluster: 'east',
+      holder: 'drain-1',
+      operation: 'drain',
+      token: 1,
+      acquiredAt: new Date().toISOString(),
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    };
     state.failovers['west'] = { cluster: 'west', alarmName: 'a', at: new Date().toISOString() };
     const alias = (c: string) => ({ hostedZoneId: 'Z', dnsName: `${c}.elb.amazonaws.com.`, evaluateTargetHealth: true });
     const records: RecordSet[] = [
@@ -43,7 +60,16 @@ describe('fleetStatus', () => {
     // Act
     const status = await fleetStatus({
       fleet,
-      table: { readFleet: async () => state, listApps: async () => [{ hostname: 'solo.example.com', endpoints: [{ hostname: 'solo.example.com', cluster: 'eu', kind: 'Gateway', gateway: 'a/b', annotations: {} }], updatedAt: '' }] },
+      table: {
+        readFleet: async () => state,
+        listApps: async () => [
+          {
+            hostname: 'solo.example.com',
+            endpoints: [{ hostname: 'solo.example.com', cluster: 'eu', kind: 'Gateway', gateway: 'a/b', annotations: {} }],
+            updatedAt: '',
+          },
+        ],
+      },
       route53: { listHostedZones: async () => [{ id: 'Z1', name: 'example.com.' }], listRecordSets: async () => records },
       health: { snapshot: async () => ({ clusters: { east: 'HEALTHY', west: 'UNHEALTHY', eu: 'HEALTHY' } }) },
       healthCheckStatus: (id) => id !== 'hc-eu',
@@ -90,7 +116,9 @@ describe('fleetStatus', () => {
     });
     // Assess
     expect(status.unserved).toEqual([{ hostname: 'shop.example.com', drained: ['east'], unhealthy: ['west'] }]);
-    expect(renderStatus({ ...STATUS, unserved: status.unserved }).join('\n')).toContain('! shop.example.com has no healthy cluster (drained, stays drained: east) (unhealthy: west)');
+    expect(renderStatus({ ...STATUS, unserved: status.unserved }).join('\n')).toContain(
+      '! shop.example.com has no healthy cluster (drained, stays drained: east) (unhealthy: west)',
+    );
   });
 });
 
@@ -102,12 +130,30 @@ const STATUS: LocalStatus = {
     { name: 'east', region: 'us-east-1', intent: 'ACTIVE', weightPercent: 100, health: 'UNHEALTHY', failedOver: true },
     { name: 'west', region: 'us-west-2', intent: 'DRAINING', weightPercent: 50, health: 'HEALTHY', failedOver: false, lock: 'drain by d-1' },
   ],
-  apps: [{ hostname: 'shop.example.com', routing: 'weighted', clusters: [{ cluster: 'east', weight: 0, healthy: false, serving: false }, { cluster: 'west', weight: 50, healthy: true, serving: true }] }],
+  apps: [
+    {
+      hostname: 'shop.example.com',
+      routing: 'weighted',
+      clusters: [
+        { cluster: 'east', weight: 0, healthy: false, serving: false },
+        { cluster: 'west', weight: 50, healthy: true, serving: true },
+      ],
+    },
+  ],
   unserved: [],
   canaries: [{ cluster: 'east', hostname: 'canary-east.example.com', mode: 'failing', failingApps: [], address: '127.0.1.1', port: 1, requests: 3 }],
   alarms: [],
   executions: [{ workflow: 'DrainCluster', name: 'd-1', executionArn: 'arn', status: 'RUNNING', startDate: '2030-01-01T10:00:00.000Z' }],
-  events: [{ time: '2030-01-01T10:00:01Z', bus: 'b', source: 'aws.cloudwatch', detailType: 'CloudWatch Alarm State Change', summary: 'alarmName=x state=ALARM', deliveries: ['r → router: delivered'] }],
+  events: [
+    {
+      time: '2030-01-01T10:00:01Z',
+      bus: 'b',
+      source: 'aws.cloudwatch',
+      detailType: 'CloudWatch Alarm State Change',
+      summary: 'alarmName=x state=ALARM',
+      deliveries: ['r → router: delivered'],
+    },
+  ],
   problems: [],
 };
 

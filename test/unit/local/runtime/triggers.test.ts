@@ -20,7 +20,11 @@ describe('triggerRoutes', () => {
       ['switchyard-local-gateways', 'switchyard-local-bus', 'function:router'],
       ['switchyard-local-reconcile', 'default', 'function:router'],
     ]);
-    expect(routes[0]!.pattern).toEqual({ source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], detail: { alarmName: [{ prefix: 'switchyard-local-switchyard-example-' }] } });
+    expect(routes[0]!.pattern).toEqual({
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      detail: { alarmName: [{ prefix: 'switchyard-local-switchyard-example-' }] },
+    });
     expect(routes[3]!.schedule).toBe('rate(5 minutes)');
   });
 
@@ -68,10 +72,22 @@ describe('installTriggers', () => {
       detail: { alarmName: 'switchyard-local-switchyard-example-east-canary', state: { value: 'ALARM', timestamp: 'now' } },
       resources: ['arn:aws:cloudwatch:us-east-1:000000000000:alarm:switchyard-local-switchyard-example-east-canary'],
     });
-    bus.injectEvent({ source: 'aws.cloudwatch', detailType: 'CloudWatch Alarm State Change', detail: { alarmName: 'someone-elses-alarm', state: { value: 'ALARM' } } });
+    bus.injectEvent({
+      source: 'aws.cloudwatch',
+      detailType: 'CloudWatch Alarm State Change',
+      detail: { alarmName: 'someone-elses-alarm', state: { value: 'ALARM' } },
+    });
     for (let i = 0; i < 5; i++) await bus.idle();
     // Assess
-    expect(received).toEqual([expect.objectContaining({ source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', time: sent.time, resources: sent.resources, detail: sent.detail })]);
+    expect(received).toEqual([
+      expect.objectContaining({
+        source: 'aws.cloudwatch',
+        'detail-type': 'CloudWatch Alarm State Change',
+        time: sent.time,
+        resources: sent.resources,
+        detail: sent.detail,
+      }),
+    ]);
     await bus.close();
   });
 
@@ -82,8 +98,14 @@ describe('installTriggers', () => {
     installTriggers(bus, { fleet, names, functions: ['router'], workflows: WORKFLOWS });
     installTriggers(bus, { fleet, names, functions: ['router'], workflows: WORKFLOWS });
     // Assess
-    expect(bus.listTargetsByRule({ Rule: 'switchyard-local-alarms', EventBusName: 'switchyard-local-bus' })).toEqual([{ Id: 'switchyard', Arn: 'arn:aws:lambda:us-east-1:000000000000:function:router' }]);
-    expect(bus.listRules({ EventBusName: 'default' }).map((r) => r.Name)).toEqual(['switchyard-local-forward-alarms', 'switchyard-local-forward-eks', 'switchyard-local-reconcile']);
+    expect(bus.listTargetsByRule({ Rule: 'switchyard-local-alarms', EventBusName: 'switchyard-local-bus' })).toEqual([
+      { Id: 'switchyard', Arn: 'arn:aws:lambda:us-east-1:000000000000:function:router' },
+    ]);
+    expect(bus.listRules({ EventBusName: 'default' }).map((r) => r.Name)).toEqual([
+      'switchyard-local-forward-alarms',
+      'switchyard-local-forward-eks',
+      'switchyard-local-reconcile',
+    ]);
     await bus.close();
   });
 });

@@ -55,7 +55,13 @@ describe('trafficReporter', () => {
   it('says once that reports do not get through, and once that they do again', async () => {
     const warnings: string[] = [];
     let fail = true;
-    const reporter = trafficReporter({ send: async () => { if (fail) throw new Error('AccessDenied: no token'); }, warn: (l) => warnings.push(l), startedAtMs: 0 });
+    const reporter = trafficReporter({
+      send: async () => {
+        if (fail) throw new Error('AccessDenied: no token');
+      },
+      warn: (l) => warnings.push(l),
+      startedAtMs: 0,
+    });
     const tally = new TrafficTally();
     for (const now of [1000, 2000, 3000]) {
       tally.record('a', { cluster: 'east' }, now);
@@ -85,7 +91,11 @@ describe('parseTrafficReport', () => {
     ['a zero interval', { ...good, intervalMs: 0 }, /intervalMs 0/],
     ['apps not a list', { ...good, apps: {} }, /apps must be a list/],
     ['an app without a name', { ...good, apps: [{ answered: {} }] }, /apps\[0\]\.app/],
-    ['a cluster the fleet lacks', { ...good, apps: [{ app: 'a', answered: { mars: 1 } }] }, /names cluster "mars", which the fleet does not have \(it has east, west, eu\)/],
+    [
+      'a cluster the fleet lacks',
+      { ...good, apps: [{ app: 'a', answered: { mars: 1 } }] },
+      /names cluster "mars", which the fleet does not have \(it has east, west, eu\)/,
+    ],
     ['a negative count', { ...good, apps: [{ app: 'a', answered: { east: -1 } }] }, /answered\.east \(a\): -1/],
     ['a fractional count', { ...good, apps: [{ app: 'a', answered: { east: 1.5 } }] }, /answered\.east \(a\): 1\.5/],
     ['bad errors', { ...good, apps: [{ app: 'a', answered: {}, errors: 'x' }] }, /errors \(a\): "x"/],

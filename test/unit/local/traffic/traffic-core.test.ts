@@ -34,7 +34,11 @@ describe('the live view', () => {
   it('cuts long lines to the terminal width instead of wrapping them', () => {
     expect(fitLine('x'.repeat(100), 40)).toHaveLength(40);
     expect(fitLine('short', 40)).toBe('short');
-    const lines = renderShares([{ app: `${'very-long-application-name-'.repeat(4)}example.com`, total: 20, clusters: { east: 0.5, west: 0.5 }, errors: 0 }], ['east', 'west', 'eu'], 60);
+    const lines = renderShares(
+      [{ app: `${'very-long-application-name-'.repeat(4)}example.com`, total: 20, clusters: { east: 0.5, west: 0.5 }, errors: 0 }],
+      ['east', 'west', 'eu'],
+      60,
+    );
     expect(lines.every((l) => l.length <= 60)).toBe(true);
     expect(lines[1]).toMatch(/…$/);
   });

@@ -4,9 +4,24 @@ import { describe, expect, it } from 'vitest';
 import { compilePattern, FlattenedEvent } from '../../../src/eventbridge/pattern.ts';
 
 const EVENTS: unknown[] = [
-  { source: 'switchyard', 'detail-type': 'Cluster Drained', detail: { cluster: 'east', weight: 0, apps: [{ hostname: 'a.example.com', state: 'out' }, { hostname: 'b.example.com', state: 'in' }] } },
-  { source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', detail: { alarmName: 'switchyard-dev-x-east-canary', state: { value: 'ALARM' } } },
-  { source: 'aws.states', detail: { status: 'ABORTED', 'stateMachineArn': 'arn:aws:states:us-east-1:1:stateMachine:switchyard-dev-DrainCluster' } },
+  {
+    source: 'switchyard',
+    'detail-type': 'Cluster Drained',
+    detail: {
+      cluster: 'east',
+      weight: 0,
+      apps: [
+        { hostname: 'a.example.com', state: 'out' },
+        { hostname: 'b.example.com', state: 'in' },
+      ],
+    },
+  },
+  {
+    source: 'aws.cloudwatch',
+    'detail-type': 'CloudWatch Alarm State Change',
+    detail: { alarmName: 'switchyard-dev-x-east-canary', state: { value: 'ALARM' } },
+  },
+  { source: 'aws.states', detail: { status: 'ABORTED', stateMachineArn: 'arn:aws:states:us-east-1:1:stateMachine:switchyard-dev-DrainCluster' } },
 ];
 const PATTERNS = [
   { source: ['switchyard'] },

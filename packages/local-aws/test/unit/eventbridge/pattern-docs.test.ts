@@ -24,8 +24,18 @@ describe('anything-but with prefix, suffix, equals-ignore-case and wildcard, sin
     ['anything-but suffix list: none of them', { 'instance-id': [{ 'anything-but': { suffix: ['1234', '6789'] } }] }, { 'instance-id': 'i-0000' }, true],
     ['anything-but suffix list: excluded', { 'instance-id': [{ 'anything-but': { suffix: ['1234', '6789'] } }] }, { 'instance-id': 'i-6789' }, false],
     ['anything-but equals-ignore-case', { state: [{ 'anything-but': { 'equals-ignore-case': 'Stopped' } }] }, { state: 'STOPPED' }, false],
-    ['anything-but equals-ignore-case list', { state: [{ 'anything-but': { 'equals-ignore-case': ['Stopped', 'OverLoaded'] } }] }, { state: 'overloaded' }, false],
-    ['anything-but equals-ignore-case list: other', { state: [{ 'anything-but': { 'equals-ignore-case': ['Stopped', 'OverLoaded'] } }] }, { state: 'running' }, true],
+    [
+      'anything-but equals-ignore-case list',
+      { state: [{ 'anything-but': { 'equals-ignore-case': ['Stopped', 'OverLoaded'] } }] },
+      { state: 'overloaded' },
+      false,
+    ],
+    [
+      'anything-but equals-ignore-case list: other',
+      { state: [{ 'anything-but': { 'equals-ignore-case': ['Stopped', 'OverLoaded'] } }] },
+      { state: 'running' },
+      true,
+    ],
     ['anything-but wildcard: outside', { FilePath: [{ 'anything-but': { wildcard: '*/lib/*' } }] }, { FilePath: '/usr/bin/x' }, true],
     ['anything-but wildcard: inside', { FilePath: [{ 'anything-but': { wildcard: '*/lib/*' } }] }, { FilePath: '/usr/lib/x' }, false],
     ['anything-but wildcard list: first', { state: [{ 'anything-but': { wildcard: ['*/bin/*.jar', '*/bin/*.class'] } }] }, { state: '/a/bin/x.jar' }, false],
@@ -86,7 +96,12 @@ describe('exists, null and empty strings', () => {
 
 describe('wildcard', () => {
   table([
-    ['leading and trailing', { EventBusArn: [{ wildcard: 'arn:aws:events:us-east-1:*:event-bus/*' }] }, { EventBusArn: 'arn:aws:events:us-east-1:123456789012:event-bus/default' }, true],
+    [
+      'leading and trailing',
+      { EventBusArn: [{ wildcard: 'arn:aws:events:us-east-1:*:event-bus/*' }] },
+      { EventBusArn: 'arn:aws:events:us-east-1:123456789012:event-bus/default' },
+      true,
+    ],
     ['star matches empty', { f: [{ wildcard: 'a*b' }] }, { f: 'ab' }, true],
     ['escaped star is literal', { f: [{ wildcard: 'a\\*b' }] }, { f: 'axb' }, false],
     ['no wildcard on numbers', { f: [{ wildcard: '*' }] }, { f: 5 }, false],
@@ -95,13 +110,43 @@ describe('wildcard', () => {
 
 describe('$or, arrays and nested objects', () => {
   table([
-    ['$or of fields', { source: ['aws.cloudwatch'], $or: [{ metricName: ['CPUUtilization'] }, { namespace: ['AWS/EC2'] }] }, { source: 'aws.cloudwatch', namespace: 'AWS/EC2' }, true],
-    ['$or inside a nested object', { detail: { $or: [{ 'c-count': [{ numeric: ['>', 0, '<=', 5] }] }, { 'd-count': [{ numeric: ['<', 10] }] }] } }, { detail: { 'd-count': 3 } }, true],
+    [
+      '$or of fields',
+      { source: ['aws.cloudwatch'], $or: [{ metricName: ['CPUUtilization'] }, { namespace: ['AWS/EC2'] }] },
+      { source: 'aws.cloudwatch', namespace: 'AWS/EC2' },
+      true,
+    ],
+    [
+      '$or inside a nested object',
+      { detail: { $or: [{ 'c-count': [{ numeric: ['>', 0, '<=', 5] }] }, { 'd-count': [{ numeric: ['<', 10] }] }] } },
+      { detail: { 'd-count': 3 } },
+      true,
+    ],
     ['nested $or', { source: ['s'], $or: [{ a: ['1'] }, { b: ['2'], $or: [{ c: ['3'] }, { d: ['4'] }] }] }, { source: 's', b: '2', d: '4' }, true],
-    ['nested $or, inner fails', { source: ['s'], $or: [{ a: ['1'] }, { b: ['2'], $or: [{ c: ['3'] }, { d: ['4'] }] }] }, { source: 's', b: '2', d: '5' }, false],
+    [
+      'nested $or, inner fails',
+      { source: ['s'], $or: [{ a: ['1'] }, { b: ['2'], $or: [{ c: ['3'] }, { d: ['4'] }] }] },
+      { source: 's', b: '2', d: '5' },
+      false,
+    ],
     ['resources intersection', { resources: ['arn:1', 'arn:2'] }, { resources: ['arn:0', 'arn:2'] }, true],
-    ['array of arrays', { employees: { firstName: ['Anna'] } }, { employees: [[{ firstName: 'John' }, { firstName: 'Anna' }], [{ firstName: 'Peter' }]] }, true],
-    ['array-consistent: different elements', { employees: { firstName: ['Anna'], lastName: ['Jones'] } }, { employees: [{ firstName: 'Anna', lastName: 'Smith' }, { firstName: 'Peter', lastName: 'Jones' }] }, false],
+    [
+      'array of arrays',
+      { employees: { firstName: ['Anna'] } },
+      { employees: [[{ firstName: 'John' }, { firstName: 'Anna' }], [{ firstName: 'Peter' }]] },
+      true,
+    ],
+    [
+      'array-consistent: different elements',
+      { employees: { firstName: ['Anna'], lastName: ['Jones'] } },
+      {
+        employees: [
+          { firstName: 'Anna', lastName: 'Smith' },
+          { firstName: 'Peter', lastName: 'Jones' },
+        ],
+      },
+      false,
+    ],
     ['array-consistent: exists false looks at the same element', { d: { a: ['1'], b: [{ exists: false }] } }, { d: [{ a: '1' }, { b: '2' }] }, true],
     ['array-consistent: exists false fails in the element that has it', { d: { a: ['1'], b: [{ exists: false }] } }, { d: [{ a: '1', b: '2' }] }, false],
   ]);
@@ -127,7 +172,12 @@ describe('keys with dots, as Event Ruler joins paths', () => {
     ['a dotted key with another value does not match', { 'detail.state': ['running'] }, { detail: { state: 'stopped' } }, false],
     ['exists false sees a dotted event key', { detail: { state: [{ exists: false }] } }, { 'detail.state': 'x' }, false],
     ['the last of two spellings of one path wins', { detail: { state: ['a'] }, 'detail.state': ['b'] }, { detail: { state: 'b' } }, true],
-    ['the last of two spellings of one path wins (earlier value ignored)', { detail: { state: ['a'] }, 'detail.state': ['b'] }, { detail: { state: 'a' } }, false],
+    [
+      'the last of two spellings of one path wins (earlier value ignored)',
+      { detail: { state: ['a'] }, 'detail.state': ['b'] },
+      { detail: { state: 'a' } },
+      false,
+    ],
   ]);
 });
 
@@ -142,7 +192,11 @@ describe('validation as EventBridge words it', () => {
     ['anything-but prefix list with a number', { a: [{ 'anything-but': { prefix: ['x', 1] } }] }, 'prefix/suffix match pattern must be a string'],
     ['anything-but wildcard list with a number', { a: [{ 'anything-but': { wildcard: ['x*', 1] } }] }, 'wildcard match pattern must be a string'],
     ['anything-but wildcard list with a bad value', { a: [{ 'anything-but': { wildcard: ['x*', 'a**'] } }] }, 'Consecutive wildcard characters at pos 2'],
-    ['anything-but ignore-case list with null', { a: [{ 'anything-but': { 'equals-ignore-case': [null] } }] }, 'Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.'],
+    [
+      'anything-but ignore-case list with null',
+      { a: [{ 'anything-but': { 'equals-ignore-case': [null] } }] },
+      'Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.',
+    ],
     ['anything-but list with null', { a: [{ 'anything-but': ['x', null] }] }, 'Inside anything but list, start|null|boolean is not supported.'],
     ['anything-but with true', { a: [{ 'anything-but': true }] }, 'Value of anything-but must be an array or single string/number value.'],
     ['prefix with an unknown operator', { a: [{ prefix: { wildcard: 'x' } }] }, 'Unsupported prefix pattern: wildcard'],
@@ -155,7 +209,11 @@ describe('validation as EventBridge words it', () => {
     ['numeric with an empty range', { a: [{ numeric: ['>=', 5, '<=', 5] }] }, 'Bottom must be less than top'],
     ['numeric with too many terms', { a: [{ numeric: ['>', 1, '<', 5, 6] }] }, 'Too many terms in numeric range expression'],
     ['numeric equals with a string', { a: [{ numeric: ['=', '5'] }] }, 'Value of equals must be numeric'],
-    ['a reserved name inside $or', { $or: [{ a: ['1'] }, { b: ['2'], c: { numeric: ['x'] } }] }, 'numeric is Ruler reserved fieldName which cannot be used inside $or.'],
+    [
+      'a reserved name inside $or',
+      { $or: [{ a: ['1'] }, { b: ['2'], c: { numeric: ['x'] } }] },
+      'numeric is Ruler reserved fieldName which cannot be used inside $or.',
+    ],
     ['a numeric bound no double holds', '{"a":[{"numeric":[">",0,"<",1e400]}]}', 'Cannot compare number : 1e400'],
     ['a numeric bound a double only approximates', '{"a":[{"numeric":["=",0.30000000000000001]}]}', 'Cannot compare number : 0.30000000000000001'],
     ['an anything-but number no double holds', '{"a":[{"anything-but":[1,2e999]}]}', 'Cannot compare number : 2e999'],
@@ -205,7 +263,9 @@ describe('wildcard complexity', () => {
   });
 
   it('counts anything-but wildcards and $or alternatives on the same field together', () => {
-    expect(() => compilePattern({ f: [{ 'anything-but': { wildcard: ['*:stack/A/*', '*:stack/B/*', '*:stack/C/*', '*:stack/D/*'] } }] })).toThrow(/Rule is too complex/);
+    expect(() => compilePattern({ f: [{ 'anything-but': { wildcard: ['*:stack/A/*', '*:stack/B/*', '*:stack/C/*', '*:stack/D/*'] } }] })).toThrow(
+      /Rule is too complex/,
+    );
     const alternatives = ['A', 'B', 'C', 'D'].map((name) => ({ f: [{ wildcard: `*:stack/${name}/*` }] }));
     expect(() => compilePattern({ $or: alternatives })).toThrow(/Rule is too complex/);
   });
@@ -226,7 +286,8 @@ function referencePaths(value: Record<string, unknown>, prefix = ''): Map<string
   const paths = new Map<string, unknown>();
   for (const [key, item] of Object.entries(value)) {
     const path = prefix === '' ? key : `${prefix}.${key}`;
-    if (item !== null && typeof item === 'object' && !Array.isArray(item)) for (const [inner, leaf] of referencePaths(item as Record<string, unknown>, path)) paths.set(inner, leaf);
+    if (item !== null && typeof item === 'object' && !Array.isArray(item))
+      for (const [inner, leaf] of referencePaths(item as Record<string, unknown>, path)) paths.set(inner, leaf);
     else paths.set(path, item);
   }
   return paths;
@@ -275,7 +336,9 @@ describe('pattern matching agrees with a brute-force reference', () => {
   );
   // Dotted keys and nesting are both generated; paths that are a prefix of another are avoided
   // (a field is either a leaf or an object, never both).
-  const leafPaths = fc.uniqueArray(key, { minLength: 1, maxLength: 4 }).filter((paths) => paths.every((path) => paths.every((other) => other === path || !other.startsWith(`${path}.`))));
+  const leafPaths = fc
+    .uniqueArray(key, { minLength: 1, maxLength: 4 })
+    .filter((paths) => paths.every((path) => paths.every((other) => other === path || !other.startsWith(`${path}.`))));
   const build = <T>(paths: string[], make: (path: string) => T, nest: boolean[]): Record<string, unknown> => {
     const root: Record<string, unknown> = {};
     paths.forEach((path, index) => {
@@ -293,14 +356,22 @@ describe('pattern matching agrees with a brute-force reference', () => {
 
   it('for exact, prefix, suffix, exists, numeric and anything-but (plain and prefix lists) over dotted and nested keys', () => {
     fc.assert(
-      fc.property(leafPaths, leafPaths, fc.array(leaf, { minLength: 4, maxLength: 4 }), fc.array(fc.array(option, { minLength: 1, maxLength: 3 }), { minLength: 4, maxLength: 4 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 3 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 3 }), (eventPaths, patternPaths, leaves, options, nestEvent, nestPattern) => {
-        // A dotted key and a nested key for the same path would collide in the reference's rewrite.
-        fc.pre(new Set(eventPaths.map((path) => path.split('.')[0])).size === eventPaths.length || nestEvent.every(Boolean));
-        const event = build(eventPaths, (path) => leaves[eventPaths.indexOf(path)]!, nestEvent);
-        const pattern = build(patternPaths, (path) => options[patternPaths.indexOf(path)]!, nestPattern);
-        fc.pre(referencePaths(event).size === eventPaths.length && referencePaths(pattern).size === patternPaths.length);
-        return matchesPattern(pattern, event) === referenceMatch(pattern, event);
-      }),
+      fc.property(
+        leafPaths,
+        leafPaths,
+        fc.array(leaf, { minLength: 4, maxLength: 4 }),
+        fc.array(fc.array(option, { minLength: 1, maxLength: 3 }), { minLength: 4, maxLength: 4 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 3 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 3 }),
+        (eventPaths, patternPaths, leaves, options, nestEvent, nestPattern) => {
+          // A dotted key and a nested key for the same path would collide in the reference's rewrite.
+          fc.pre(new Set(eventPaths.map((path) => path.split('.')[0])).size === eventPaths.length || nestEvent.every(Boolean));
+          const event = build(eventPaths, (path) => leaves[eventPaths.indexOf(path)]!, nestEvent);
+          const pattern = build(patternPaths, (path) => options[patternPaths.indexOf(path)]!, nestPattern);
+          fc.pre(referencePaths(event).size === eventPaths.length && referencePaths(pattern).size === patternPaths.length);
+          return matchesPattern(pattern, event) === referenceMatch(pattern, event);
+        },
+      ),
       { numRuns: 500 },
     );
   });

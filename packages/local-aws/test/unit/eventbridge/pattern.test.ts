@@ -173,7 +173,10 @@ const nestedEvent = fc.record({ source: fc.string({ maxLength: 6 }), detail: fla
 /** A pattern that names every field of the event with its own value (nested objects recursed). */
 function selfPattern(event: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(event).map(([field, value]) => [field, value !== null && typeof value === 'object' ? selfPattern(value as Record<string, unknown>) : [value]]),
+    Object.entries(event).map(([field, value]) => [
+      field,
+      value !== null && typeof value === 'object' ? selfPattern(value as Record<string, unknown>) : [value],
+    ]),
   );
 }
 
@@ -204,10 +207,17 @@ describe('pattern properties', () => {
   it('anything-but is the complement of exact matching on a present field', () => {
     const scalar = fc.oneof(fc.string({ maxLength: 6 }), fc.integer({ min: -50, max: 50 }));
     fc.assert(
-      fc.property(fc.oneof(fc.array(fc.string({ maxLength: 6 }), { minLength: 1, maxLength: 4 }), fc.array(fc.integer({ min: -50, max: 50 }), { minLength: 1, maxLength: 4 })), scalar, (values, value) => {
-        const event = { field: value };
-        return matchesPattern({ field: [{ 'anything-but': values }] }, event) === !matchesPattern({ field: values }, event);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.array(fc.string({ maxLength: 6 }), { minLength: 1, maxLength: 4 }),
+          fc.array(fc.integer({ min: -50, max: 50 }), { minLength: 1, maxLength: 4 }),
+        ),
+        scalar,
+        (values, value) => {
+          const event = { field: value };
+          return matchesPattern({ field: [{ 'anything-but': values }] }, event) === !matchesPattern({ field: values }, event);
+        },
+      ),
     );
   });
 
@@ -224,17 +234,26 @@ describe('pattern properties', () => {
 
   it('a numeric range agrees with arithmetic', () => {
     fc.assert(
-      fc.property(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.integer({ min: -1000, max: 0 }), fc.integer({ min: 1, max: 1000 }), (value, low, high) => {
-        return matchesPattern({ n: [{ numeric: ['>=', low, '<', high] }] }, { n: value }) === (value >= low && value < high);
-      }),
+      fc.property(
+        fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+        fc.integer({ min: -1000, max: 0 }),
+        fc.integer({ min: 1, max: 1000 }),
+        (value, low, high) => {
+          return matchesPattern({ n: [{ numeric: ['>=', low, '<', high] }] }, { n: value }) === (value >= low && value < high);
+        },
+      ),
     );
   });
 
   it('a wildcard without stars is an exact string match', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 8 }).filter((text) => !text.includes('*') && !text.includes('\\')), fc.string({ maxLength: 8 }), (pattern, value) => {
-        return matchesPattern({ v: [{ wildcard: pattern }] }, { v: value }) === (pattern === value);
-      }),
+      fc.property(
+        fc.string({ maxLength: 8 }).filter((text) => !text.includes('*') && !text.includes('\\')),
+        fc.string({ maxLength: 8 }),
+        (pattern, value) => {
+          return matchesPattern({ v: [{ wildcard: pattern }] }, { v: value }) === (pattern === value);
+        },
+      ),
     );
   });
 
@@ -242,7 +261,10 @@ describe('pattern properties', () => {
     fc.assert(
       fc.property(
         fc.ipV4(),
-        (ip) => matchesPattern({ ip: [{ cidr: `${ip}/31` }] }, { ip }) && matchesPattern({ ip: [{ cidr: '0.0.0.0/0' }] }, { ip }) && matchesPattern({ ip: [ip] }, { ip }),
+        (ip) =>
+          matchesPattern({ ip: [{ cidr: `${ip}/31` }] }, { ip }) &&
+          matchesPattern({ ip: [{ cidr: '0.0.0.0/0' }] }, { ip }) &&
+          matchesPattern({ ip: [ip] }, { ip }),
       ),
     );
   });

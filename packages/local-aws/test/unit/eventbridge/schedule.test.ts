@@ -12,7 +12,10 @@ describe('parseSchedule', () => {
     expect(parseSchedule(expression)).toEqual(expected);
   });
 
-  it.each(['rate(1 minutes)', 'rate(5 minute)', 'rate(0 minutes)', 'rate(5 seconds)', 'cron(* * * *)', 'every 5 minutes'])('refuses %s as EventBridge does', (expression) => {
-    expect(parseSchedule(expression)).toBeUndefined();
-  });
+  it.each(['rate(1 minutes)', 'rate(5 minute)', 'rate(0 minutes)', 'rate(5 seconds)', 'cron(* * * *)', 'every 5 minutes'])(
+    'refuses %s as EventBridge does',
+    (expression) => {
+      expect(parseSchedule(expression)).toBeUndefined();
+    },
+  );
 });

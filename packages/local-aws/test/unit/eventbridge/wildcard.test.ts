@@ -13,12 +13,40 @@ describe('parseWildcard', () => {
 // Event Ruler's MachineComplexityEvaluatorTest: the expected complexity of each set of
 // wildcard values (without EventBridge's quotes), with the worst input in the comment there.
 const rulerCases: Array<[number, string[]]> = [
-  [1, ['*']], [3, ['*', 'ab*c']], [1, ['abc']], [2, ['*ab']], [3, ['*aa']], [2, ['a*b']], [2, ['aa*']], [2, ['a*bc']],
-  [3, ['a*bb']], [3, ['a*bcb']], [4, ['a*bbb']], [4, ['*ab*ad']], [3, ['*ab*d']], [4, ['*aba*']], [5, ['a*b*bb']],
-  [4, ['a*b*cb']], [3, ['a*b*cd']], [4, ['a*b*b']], [4, ['a*bb*']], [3, ['ab*b*']], [3, ['ab*c', 'x*xx']],
-  [4, ['*abc', '*abcde']], [4, ['a*bcd', 'ab*cd']], [4, ['a*bc', 'a*bcde']], [7, ['a*aaa', 'aa*aa']], [4, ['a*bc', 'abc*d']],
-  [6, ['a*aaa', 'aaa*a']], [5, ['a*aax', 'aaa*x']], [4, ['a*bc', 'abc*']], [5, ['a*aa', 'aaa*']], [3, ['abc*', 'abcde*']],
-  [6, ['ab*cd', 'ab*wx', 'ab*yz']], [7, ['*ab*b*b*']], [17, ['*a*a*a*a*a*a*a*a*']],
+  [1, ['*']],
+  [3, ['*', 'ab*c']],
+  [1, ['abc']],
+  [2, ['*ab']],
+  [3, ['*aa']],
+  [2, ['a*b']],
+  [2, ['aa*']],
+  [2, ['a*bc']],
+  [3, ['a*bb']],
+  [3, ['a*bcb']],
+  [4, ['a*bbb']],
+  [4, ['*ab*ad']],
+  [3, ['*ab*d']],
+  [4, ['*aba*']],
+  [5, ['a*b*bb']],
+  [4, ['a*b*cb']],
+  [3, ['a*b*cd']],
+  [4, ['a*b*b']],
+  [4, ['a*bb*']],
+  [3, ['ab*b*']],
+  [3, ['ab*c', 'x*xx']],
+  [4, ['*abc', '*abcde']],
+  [4, ['a*bcd', 'ab*cd']],
+  [4, ['a*bc', 'a*bcde']],
+  [7, ['a*aaa', 'aa*aa']],
+  [4, ['a*bc', 'abc*d']],
+  [6, ['a*aaa', 'aaa*a']],
+  [5, ['a*aax', 'aaa*x']],
+  [4, ['a*bc', 'abc*']],
+  [5, ['a*aa', 'aaa*']],
+  [3, ['abc*', 'abcde*']],
+  [6, ['ab*cd', 'ab*wx', 'ab*yz']],
+  [7, ['*ab*b*b*']],
+  [17, ['*a*a*a*a*a*a*a*a*']],
 ];
 
 describe('wildcardComplexity', () => {
@@ -34,7 +62,14 @@ describe('wildcardComplexity', () => {
 });
 
 describe('globMatches', () => {
-  const reference = (pattern: string, value: string): boolean => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`, 's').test(value);
+  const reference = (pattern: string, value: string): boolean =>
+    new RegExp(
+      `^${pattern
+        .split('*')
+        .map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
+        .join('.*')}$`,
+      's',
+    ).test(value);
 
   it('agrees with a regular-expression reference', () => {
     const pattern = fc.stringMatching(/^[ab*]{0,6}$/).filter((text) => !text.includes('**'));

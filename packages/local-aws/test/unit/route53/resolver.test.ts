@@ -13,7 +13,15 @@ const LB = { east: 'east-lb.elb.us-east-1.amazonaws.com.', west: 'west-lb.elb.us
 const ADDRESS: Record<string, string> = { [LB.east]: '127.0.1.1', [LB.west]: '127.0.1.2', [LB.eu]: '127.0.1.3' };
 
 function zoneWith(records: RecordSet[]): HostedZone {
-  return { id: 'Z1', name: 'example.com.', callerReference: 'r', privateZone: false, vpcs: [], nameServers: ['ns-1.awsdns-01.org'], records: [...apex, ...records] };
+  return {
+    id: 'Z1',
+    name: 'example.com.',
+    callerReference: 'r',
+    privateZone: false,
+    vpcs: [],
+    nameServers: ['ns-1.awsdns-01.org'],
+    records: [...apex, ...records],
+  };
 }
 
 function world(records: RecordSet[], options: { unhealthy?: string[]; downTargets?: string[]; random?: () => number } = {}): ResolverWorld {
@@ -64,7 +72,10 @@ describe('resolve: weighted records', () => {
   });
 
   it('answers the zero-weight records when every non-zero one is unhealthy', () => {
-    const counts = tally(world([weighted('east', 0), weighted('eu', 0), weighted('west', 100, 'hc-west')], { unhealthy: ['hc-west'], random: seeded(2) }), 'shop.example.com');
+    const counts = tally(
+      world([weighted('east', 0), weighted('eu', 0), weighted('west', 100, 'hc-west')], { unhealthy: ['hc-west'], random: seeded(2) }),
+      'shop.example.com',
+    );
     expect(Object.keys(counts).sort()).toEqual(['127.0.1.1', '127.0.1.3']);
   });
 
@@ -75,11 +86,16 @@ describe('resolve: weighted records', () => {
   });
 
   it('skips a record whose health check is unhealthy', () => {
-    expect(tally(world([weighted('east', 100, 'hc-east'), weighted('west', 100, 'hc-west')], { unhealthy: ['hc-east'], random: seeded(4) }), 'shop.example.com')).toEqual({ '127.0.1.2': 3000 });
+    expect(
+      tally(world([weighted('east', 100, 'hc-east'), weighted('west', 100, 'hc-west')], { unhealthy: ['hc-east'], random: seeded(4) }), 'shop.example.com'),
+    ).toEqual({ '127.0.1.2': 3000 });
   });
 
   it('fails open: all unhealthy answers as if all were healthy', () => {
-    const counts = tally(world([weighted('east', 100, 'hc-east'), weighted('west', 100, 'hc-west')], { unhealthy: ['hc-east', 'hc-west'], random: seeded(5) }), 'shop.example.com');
+    const counts = tally(
+      world([weighted('east', 100, 'hc-east'), weighted('west', 100, 'hc-west')], { unhealthy: ['hc-east', 'hc-west'], random: seeded(5) }),
+      'shop.example.com',
+    );
     expect(Object.keys(counts).sort()).toEqual(['127.0.1.1', '127.0.1.2']);
   });
 });
@@ -201,7 +217,10 @@ describe('resolve: the index of a zone follows its records', () => {
     expect(addresses(w, 'shop.example.com')).toEqual(['127.0.1.1']);
     expect(ask(w, 'new.example.com').rcode).toBe('NXDOMAIN');
     // Act: a change batch applied (the service replaces the array)
-    zone.records = [...zone.records.filter((r) => r.name !== 'shop.example.com.'), { name: 'new.example.com.', type: 'A', ttl: 30, resourceRecords: ['192.0.2.7'] }];
+    zone.records = [
+      ...zone.records.filter((r) => r.name !== 'shop.example.com.'),
+      { name: 'new.example.com.', type: 'A', ttl: 30, resourceRecords: ['192.0.2.7'] },
+    ];
     // Assess
     expect(ask(w, 'shop.example.com').rcode).toBe('NXDOMAIN');
     expect(addresses(w, 'new.example.com')).toEqual(['192.0.2.7']);

@@ -10,14 +10,16 @@ const ZONE = 'example.com.';
 const label = fc.constantFrom('a', 'b', 'www', 'api', 'z-1', '_x', 'shop', '0');
 const name = fc.array(label, { minLength: 0, maxLength: 3 }).map((labels) => [...labels, ZONE].join('.'));
 const type = fc.constantFrom('A', 'AAAA', 'CNAME', 'TXT', 'MX');
-const record: fc.Arbitrary<RecordSet> = fc.record({ name, type, setIdentifier: fc.option(fc.constantFrom('east', 'west', 'eu'), { nil: undefined }) }).map((r) => {
-  const set: RecordSet = { name: r.name, type: r.type as RecordSet['type'], ttl: 60, resourceRecords: ['192.0.2.1'] };
-  if (r.setIdentifier !== undefined) {
-    set.setIdentifier = r.setIdentifier;
-    set.weight = 1;
-  }
-  return set;
-});
+const record: fc.Arbitrary<RecordSet> = fc
+  .record({ name, type, setIdentifier: fc.option(fc.constantFrom('east', 'west', 'eu'), { nil: undefined }) })
+  .map((r) => {
+    const set: RecordSet = { name: r.name, type: r.type as RecordSet['type'], ttl: 60, resourceRecords: ['192.0.2.1'] };
+    if (r.setIdentifier !== undefined) {
+      set.setIdentifier = r.setIdentifier;
+      set.weight = 1;
+    }
+    return set;
+  });
 const operation = fc.oneof(
   record.map((r) => ({ put: r })),
   record.map((r) => ({ delete: r })),
@@ -53,7 +55,11 @@ describe('ZoneIndex', () => {
           }
         }
         // Starts as the API allows them: a type needs a name, an identifier a type.
-        const startAt = { ...(from.name === undefined ? {} : { name: from.name }), ...(from.name !== undefined && from.type !== undefined ? { type: from.type } : {}), ...(from.name !== undefined && from.type !== undefined && from.identifier !== undefined ? { identifier: from.identifier } : {}) };
+        const startAt = {
+          ...(from.name === undefined ? {} : { name: from.name }),
+          ...(from.name !== undefined && from.type !== undefined ? { type: from.type } : {}),
+          ...(from.name !== undefined && from.type !== undefined && from.identifier !== undefined ? { identifier: from.identifier } : {}),
+        };
         expect(pageZoneRecords(index, startAt, maxItems)).toEqual(pageRecords([...model.values()], startAt, maxItems));
         expect(index.size).toBe(model.size);
         for (const [key, r] of model) expect([index.get(key), index.named(r.name).get(key)]).toEqual([r, r]);

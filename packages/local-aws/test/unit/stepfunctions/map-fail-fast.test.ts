@@ -34,7 +34,14 @@ function mapWorkflow(maxConcurrency: number, applyExtras: Record<string, unknown
           ProcessorConfig: { Mode: 'INLINE' },
           StartAt: 'Apply',
           States: {
-            Apply: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: '${apply}', 'Payload.$': '$' }, ResultSelector: { 'id.$': '$.Payload' }, End: true, ...applyExtras },
+            Apply: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::lambda:invoke',
+              Parameters: { FunctionName: '${apply}', 'Payload.$': '$' },
+              ResultSelector: { 'id.$': '$.Payload' },
+              End: true,
+              ...applyExtras,
+            },
             ...iteratorStates,
           },
         },
@@ -42,7 +49,13 @@ function mapWorkflow(maxConcurrency: number, applyExtras: Record<string, unknown
         Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Rollback' }],
         End: true,
       },
-      Rollback: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: '${rollback}', 'Payload.$': '$.error' }, ResultPath: null, End: true },
+      Rollback: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: '${rollback}', 'Payload.$': '$.error' },
+        ResultPath: null,
+        End: true,
+      },
     },
   };
 }

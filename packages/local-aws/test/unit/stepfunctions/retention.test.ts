@@ -34,15 +34,16 @@ describe('executionsToPrune', () => {
       ...[1, 2, 3, 4, 5].map((days) => summary('A', `a${days}`, 'SUCCEEDED', days)),
       ...[1, 2].map((days) => summary('B', `b${days}`, 'SUCCEEDED', days)),
     ];
-    expect(executionsToPrune(summaries, NOW, POLICY).sort()).toEqual([summary('A', 'a4', 'SUCCEEDED', 4).executionArn, summary('A', 'a5', 'SUCCEEDED', 5).executionArn].sort());
+    expect(executionsToPrune(summaries, NOW, POLICY).sort()).toEqual(
+      [summary('A', 'a4', 'SUCCEEDED', 4).executionArn, summary('A', 'a5', 'SUCCEEDED', 5).executionArn].sort(),
+    );
     expect(executionsToPrune(summaries, NOW, POLICY, 1).length).toBe(5);
   });
 
   it('property: what is kept is within the policy, and nothing within it is chosen', () => {
-    const arbitrary = fc.array(
-      fc.record({ machine: fc.constantFrom('A', 'B', 'C'), running: fc.boolean(), days: fc.integer({ min: 0, max: 200 }) }),
-      { maxLength: 60 },
-    );
+    const arbitrary = fc.array(fc.record({ machine: fc.constantFrom('A', 'B', 'C'), running: fc.boolean(), days: fc.integer({ min: 0, max: 200 }) }), {
+      maxLength: 60,
+    });
     fc.assert(
       fc.property(arbitrary, (specs) => {
         const summaries = specs.map((spec, i) => summary(spec.machine, `e${i}`, spec.running ? 'RUNNING' : 'SUCCEEDED', spec.running ? undefined : spec.days));
@@ -54,7 +55,9 @@ describe('executionsToPrune', () => {
           expect(closedKept.length).toBeLessThanOrEqual(POLICY.maxClosedPerStateMachine);
           for (const s of closedKept) expect(s.stopDate!).toBeGreaterThanOrEqual(NOW - 90 * DAY_MS);
           // Every pruned one within 90 days is older than every kept one of its machine.
-          const prunedRecent = summaries.filter((s) => doomed.has(s.executionArn) && s.stateMachineArn.endsWith(`:${machine}`) && s.stopDate! >= NOW - 90 * DAY_MS);
+          const prunedRecent = summaries.filter(
+            (s) => doomed.has(s.executionArn) && s.stateMachineArn.endsWith(`:${machine}`) && s.stopDate! >= NOW - 90 * DAY_MS,
+          );
           for (const p of prunedRecent) for (const k of closedKept) expect(p.stopDate!).toBeLessThanOrEqual(k.stopDate!);
         }
       }),

@@ -17,7 +17,10 @@ class Transient extends Error {
   }
 }
 
-function collectingSink(): { sent: PutEventsRequestEntry[]; putEvents: (entries: PutEventsRequestEntry[]) => Promise<{ Entries: Array<{ EventId: string }>; FailedEntryCount: number }> } {
+function collectingSink(): {
+  sent: PutEventsRequestEntry[];
+  putEvents: (entries: PutEventsRequestEntry[]) => Promise<{ Entries: Array<{ EventId: string }>; FailedEntryCount: number }>;
+} {
   const sent: PutEventsRequestEntry[] = [];
   return {
     sent,
@@ -69,9 +72,15 @@ describe('runWorkflow', () => {
     const taskEvents = outcome.history.map((event) => event.type).filter((type) => type.startsWith('Task'));
     expect(taskEvents).toEqual([
       'TaskStateEntered',
-      'TaskScheduled', 'TaskStarted', 'TaskFailed',
-      'TaskScheduled', 'TaskStarted', 'TaskFailed',
-      'TaskScheduled', 'TaskStarted', 'TaskSucceeded',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskFailed',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskFailed',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSucceeded',
       'TaskStateExited',
     ]);
   });
@@ -116,25 +125,44 @@ describe('runWorkflow', () => {
     // Prepare
     const sink = collectingSink();
     const handlers = { weigh: async (event: { cluster: string }) => ({ cluster: event.cluster, weight: event.cluster.length }) };
-    const workflow = compileWorkflow(fixture('map-wait-events.asl.json'), { handlers, putEvents: sink.putEvents, waitScale: 0, eventBusName: 'switchyard-bus' });
+    const workflow = compileWorkflow(fixture('map-wait-events.asl.json'), {
+      handlers,
+      putEvents: sink.putEvents,
+      waitScale: 0,
+      eventBusName: 'switchyard-bus',
+    });
 
     // Act
     const started = Date.now();
-    const outcome = await workflow.start({ clusters: ['a', 'bb'], bakeSeconds: 60 }, {
-      executionArn: 'arn:aws:states:us-east-1:000000000000:execution:Drain:one',
-      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:Drain',
-    }).outcome;
+    const outcome = await workflow.start(
+      { clusters: ['a', 'bb'], bakeSeconds: 60 },
+      {
+        executionArn: 'arn:aws:states:us-east-1:000000000000:execution:Drain:one',
+        stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:Drain',
+      },
+    ).outcome;
 
     // Assess
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(outcome.status).toBe('SUCCEEDED');
-    expect(outcome.output).toMatchObject({ weights: [{ cluster: 'a', weight: 1 }, { cluster: 'bb', weight: 2 }], announced: { FailedEntryCount: 0 } });
+    expect(outcome.output).toMatchObject({
+      weights: [
+        { cluster: 'a', weight: 1 },
+        { cluster: 'bb', weight: 2 },
+      ],
+      announced: { FailedEntryCount: 0 },
+    });
     expect(sink.sent).toEqual([
       {
         Source: 'switchyard',
         DetailType: 'Cluster Drained',
         EventBusName: 'switchyard-bus',
-        Detail: JSON.stringify({ weights: [{ cluster: 'a', weight: 1 }, { cluster: 'bb', weight: 2 }] }),
+        Detail: JSON.stringify({
+          weights: [
+            { cluster: 'a', weight: 1 },
+            { cluster: 'bb', weight: 2 },
+          ],
+        }),
         Resources: ['arn:aws:states:us-east-1:000000000000:execution:Drain:one', 'arn:aws:states:us-east-1:000000000000:stateMachine:Drain'],
       },
     ]);
@@ -181,7 +209,10 @@ describe('runWorkflow', () => {
 
   it('refuses Task resources other than lambda:invoke and events:putEvents', () => {
     // Prepare
-    const definition = { StartAt: 'Sync', States: { Sync: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync', Parameters: {}, End: true } } };
+    const definition = {
+      StartAt: 'Sync',
+      States: { Sync: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync', Parameters: {}, End: true } },
+    };
 
     // Act / Assess
     expect(() => compileWorkflow(definition, { handlers: {} })).toThrow(/cannot run locally/);
@@ -193,13 +224,13 @@ describe('runWorkflow', () => {
     expect(() => compileWorkflow(jsonata, { handlers: {} })).toThrow(/JSONata/);
   });
 
-  it('refuses an invalid definition with the validator\'s reason', () => {
+  it("refuses an invalid definition with the validator's reason", () => {
     expect(() => compileWorkflow({ StartAt: 'Missing', States: {} }, { handlers: {}, label: 'broken' })).toThrow(/broken: SCHEMA_VALIDATION_FAILED/);
     expect(() => compileWorkflow('{not json', { handlers: {} })).toThrow(/not valid JSON/);
     expect(() => compileWorkflow({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, { handlers: {}, waitScale: -1 })).toThrow(/waitScale/);
   });
 
-  it('ends with a Fail state\'s Error and Cause', async () => {
+  it("ends with a Fail state's Error and Cause", async () => {
     // Act
     const outcome = await runWorkflow(fixture('fail.asl.json'), {}, { handlers: { check: async () => 'checked' } });
 
@@ -225,10 +256,16 @@ describe('runWorkflow', () => {
 
   it('exposes the execution ARN to the definition through the context object', async () => {
     // Prepare
-    const definition = { StartAt: 'Who', States: { Who: { Type: 'Pass', Parameters: { 'id.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name' }, End: true } } };
+    const definition = {
+      StartAt: 'Who',
+      States: { Who: { Type: 'Pass', Parameters: { 'id.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name' }, End: true } },
+    };
 
     // Act
-    const outcome = await compileWorkflow(definition, { handlers: {} }).start({}, { executionArn: 'arn:aws:states:us-east-1:000000000000:execution:M:run-1', name: 'run-1' }).outcome;
+    const outcome = await compileWorkflow(definition, { handlers: {} }).start(
+      {},
+      { executionArn: 'arn:aws:states:us-east-1:000000000000:execution:M:run-1', name: 'run-1' },
+    ).outcome;
 
     // Assess
     expect(outcome.output).toEqual({ id: 'arn:aws:states:us-east-1:000000000000:execution:M:run-1', name: 'run-1' });
@@ -266,7 +303,10 @@ describe('runWorkflow putEvents errors', () => {
     const putEvents = async () => {
       throw new AwsServiceError('ValidationException', '1 validation error detected');
     };
-    const definition = { StartAt: 'Put', States: { Put: { Type: 'Task', Resource: 'arn:aws:states:::events:putEvents', Parameters: { Entries: [] }, End: true } } };
+    const definition = {
+      StartAt: 'Put',
+      States: { Put: { Type: 'Task', Resource: 'arn:aws:states:::events:putEvents', Parameters: { Entries: [] }, End: true } },
+    };
 
     // Act
     const outcome = await runWorkflow(definition, {}, { handlers: {}, putEvents });
