@@ -199,6 +199,17 @@ const recordChangeSchema = z.object({
 });
 export type RecordChangeSummary = z.infer<typeof recordChangeSchema>;
 
+/** `Cluster Drained` and `Cluster Restored` carry the same detail. */
+const clusterOperationFinished = z.object({
+  cluster,
+  reason: z.string(),
+  by: z.string(),
+  weightPercentBefore: z.number().min(0).max(100),
+  weightPercentAfter: z.number().min(0).max(100),
+  apps: z.array(appWeightSchema),
+  executionArn,
+});
+
 export const OUT_DETAIL_SCHEMAS = {
   'App Onboarded': z.object({
     hostname,
@@ -231,15 +242,7 @@ export const OUT_DETAIL_SCHEMAS = {
     apps: z.array(appWeightSchema),
     executionArn,
   }),
-  'Cluster Drained': z.object({
-    cluster,
-    reason: z.string(),
-    by: z.string(),
-    weightPercentBefore: z.number().min(0).max(100),
-    weightPercentAfter: z.number().min(0).max(100),
-    apps: z.array(appWeightSchema),
-    executionArn,
-  }),
+  'Cluster Drained': clusterOperationFinished,
   'Cluster Drain Aborted': z.object({
     cluster,
     operation: z.enum(OPERATIONS),
@@ -253,15 +256,7 @@ export const OUT_DETAIL_SCHEMAS = {
     apps: z.array(appWeightSchema),
     executionArn,
   }),
-  'Cluster Restored': z.object({
-    cluster,
-    reason: z.string(),
-    by: z.string(),
-    weightPercentBefore: z.number().min(0).max(100),
-    weightPercentAfter: z.number().min(0).max(100),
-    apps: z.array(appWeightSchema),
-    executionArn,
-  }),
+  'Cluster Restored': clusterOperationFinished,
   'Failover Performed': z.object({
     cluster,
     /** Set when the alarm is per app; otherwise the whole cluster. */

@@ -92,10 +92,8 @@ export interface ClusterOperationSpec {
   stepsComment: string;
   /** The event sent once the lock is taken, if any. */
   startedEvent?: string;
-  /** finishOperation's outcome, the event it announces and the Succeed state's name. */
-  outcome: string;
-  finishedEvent: string;
-  finishedState: string;
+  /** finishOperation's outcome; the event it announces is `Cluster <Outcome>`, the Succeed state `<Outcome>`. */
+  outcome: 'drained' | 'restored';
 }
 
 /**
@@ -103,7 +101,9 @@ export interface ClusterOperationSpec {
  * [finished event] → Succeed; refusals at Prepare are reported, any later failure rolls back.
  */
 export function clusterOperation(spec: ClusterOperationSpec): StateMachine {
-  const announced = `Announce${spec.finishedState}`;
+  const finishedState = spec.outcome === 'drained' ? 'Drained' : 'Restored';
+  const finishedEvent = `Cluster ${finishedState}`;
+  const announced = `Announce${finishedState}`;
   return stateMachine(
     spec.comment,
     'Prepare',
@@ -128,8 +128,8 @@ export function clusterOperation(spec: ClusterOperationSpec): StateMachine {
       {
         Steps: weightSteps(spec.phase, { comment: spec.stepsComment, onError: ROLLBACK, next: 'Finish' }),
         Finish: finishOperation(spec.outcome, announced),
-        [announced]: announce({ detailType: spec.finishedEvent, detail: '$.finish.event.Detail' }, spec.finishedState),
-        [spec.finishedState]: succeed('$.finish.result'),
+        [announced]: announce({ detailType: finishedEvent, detail: '$.finish.event.Detail' }, finishedState),
+        [finishedState]: succeed('$.finish.result'),
         RefusedAtPrepare: lambdaTask(
           'rollbackOperation',
           {

@@ -11,6 +11,4 @@ export const drainCluster = clusterOperation({
   startedEvent: 'Cluster Drain Started',
   stepsComment: 'One step at a time, in order.',
   outcome: 'drained',
-  finishedEvent: 'Cluster Drained',
-  finishedState: 'Drained',
 });

@@ -10,6 +10,4 @@ export const restoreCluster = clusterOperation({
   noopOutcome: 'already-active',
   stepsComment: "One step at a time, in order; each ends with the cluster's own health gate.",
   outcome: 'restored',
-  finishedEvent: 'Cluster Restored',
-  finishedState: 'Restored',
 });

@@ -3,7 +3,7 @@
 // the weights the intents and failover marks give). The INSYNC wait and the health-check
 // cleanup are workflow states of their own.
 import * as z from 'zod';
-import { executionSchema, parseInput } from '../../core/operation-spec.ts';
+import { executionSchema, parseInput, type ExecutionInfo } from '../../core/operation-spec.ts';
 import { InvalidInput, TransientAwsError, UnknownCluster } from '../../core/errors.ts';
 import { outEvent, type EventToPut, type RecordChangeSummary } from '../../core/events.ts';
 import { GATEWAY_KINDS, routingAnnotationsSchema } from '../../core/gateway-events.ts';
@@ -11,7 +11,7 @@ import { reexamineAlarms, type Reexamination } from '../../core/failover.ts';
 import { acquireFleetLock, appsTakenOut, effectiveIntents, releaseFleetLock } from '../../core/fleet-document.ts';
 import { holdSilentClusters } from '../../core/held.ts';
 import type { Problem, PublishedEndpoint } from '../../core/model.ts';
-import type { AppEntry } from '../../core/ports.ts';
+import type { AppEntry, JournalEntry } from '../../core/ports.ts';
 import { restoreExpiredDrains, settleStaleLocks, type ExpiredDrain, type SettledLock } from './recover.ts';
 import type { Deps, DnsApplyResult } from '../../core/ports.ts';
 import { appsDnsRequest, clusterNames, readView } from './view.ts';
@@ -141,6 +141,30 @@ export interface AppResult {
   event: EventToPut | null;
 }
 
+/** Journals an app's catalogue and record change once (the id is per execution and step) and returns the task's result. */
+async function journalAppChange(
+  deps: Deps,
+  execution: ExecutionInfo,
+  result: DnsApplyResult,
+  event: EventToPut,
+  { step, ...entry }: Omit<JournalEntry, 'id' | 'at' | 'executionArn'> & { step: string; hostname: string },
+): Promise<AppResult> {
+  await deps.table.appendJournal({
+    id: `${execution.startTime}#${execution.name}#${step}`,
+    at: deps.clock.now().toISOString(),
+    executionArn: execution.id,
+    ...entry,
+  });
+  return {
+    hostname: entry.hostname,
+    changeIds: result.changeIds,
+    attempt: 0,
+    changeCount: result.changes.length,
+    problems: result.problems.slice(0, 50),
+    event,
+  };
+}
+
 export const onboardApp =
   (deps: Deps) =>
   async (raw: unknown): Promise<AppResult> => {
@@ -165,26 +189,17 @@ export const onboardApp =
     });
     const result = await applyStable(deps, [request.hostname], `switchyard onboard ${request.hostname}`);
     const all = clustersOf(entry);
-    await deps.table.appendJournal({
-      id: `${execution.startTime}#${execution.name}#10-onboard`,
-      at: deps.clock.now().toISOString(),
+    const event = outEvent('App Onboarded', { hostname: request.hostname, clusters: all, changes: summaries(result), executionArn: execution.id });
+    return journalAppChange(deps, execution, result, event, {
+      step: '10-onboard',
       by: request.by,
       what: `app onboarded: ${request.hostname} from ${clusters.join(', ')} (${result.changes.length} record change(s))`,
       why: 'Gateway published',
       hostname: request.hostname,
       operation: 'onboard',
-      executionArn: execution.id,
       before: { clusters: clustersOf(existing) },
       after: { clusters: all, changes: summaries(result) },
     });
-    return {
-      hostname: request.hostname,
-      changeIds: result.changeIds,
-      attempt: 0,
-      changeCount: result.changes.length,
-      problems: result.problems.slice(0, 50),
-      event: outEvent('App Onboarded', { hostname: request.hostname, clusters: all, changes: summaries(result), executionArn: execution.id }),
-    };
   };
 
 export const offboardApp =
@@ -202,33 +217,24 @@ export const offboardApp =
     });
     const result = await applyStable(deps, [request.hostname], `switchyard offboard ${request.hostname} from ${request.cluster}`);
     const remainingClusters = [...new Set(remaining.map((e) => e.cluster))].sort();
-    await deps.table.appendJournal({
-      id: `${execution.startTime}#${execution.name}#10-offboard`,
-      at: deps.clock.now().toISOString(),
+    const event = outEvent('App Offboarded', {
+      hostname: request.hostname,
+      cluster: request.cluster,
+      remainingClusters,
+      changes: summaries(result),
+      executionArn: execution.id,
+    });
+    return journalAppChange(deps, execution, result, event, {
+      step: '10-offboard',
       by: request.by,
       what: `app offboarded: ${request.hostname} from ${request.cluster} (${result.changes.length} record change(s))`,
       why: 'Gateway withdrawn',
       cluster: request.cluster,
       hostname: request.hostname,
       operation: 'offboard',
-      executionArn: execution.id,
       before: { clusters: clustersOf(existing) },
       after: { clusters: remainingClusters, changes: summaries(result) },
     });
-    return {
-      hostname: request.hostname,
-      changeIds: result.changeIds,
-      attempt: 0,
-      changeCount: result.changes.length,
-      problems: result.problems.slice(0, 50),
-      event: outEvent('App Offboarded', {
-        hostname: request.hostname,
-        cluster: request.cluster,
-        remainingClusters,
-        changes: summaries(result),
-        executionArn: execution.id,
-      }),
-    };
   };
 
 /** The catalogue after discovery: reachable clusters' endpoints replaced, unreachable ones kept. */
