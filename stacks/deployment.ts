@@ -11,7 +11,16 @@ import { MANAGED_TYPES } from '../src/core/ownership.ts';
 import { inspectWorkflow, renderDefinition, type WorkflowSource, type WorkflowWiring } from '../src/core/asl.ts';
 import { checkStage, isProductionStage, NAME_LIMITS, resourceName } from './naming.ts';
 import { RESOURCE_PARTS } from '../src/core/resource-names.ts';
-import { grantsFor, lambdaLogStatement, normalizedRecordName, policyDocument, type GrantScope, type PolicyDocument, type Statement } from './iam-grants.ts';
+import {
+  grantsFor,
+  STATE_MACHINE_LOG_ACTIONS,
+  lambdaLogStatement,
+  normalizedRecordName,
+  policyDocument,
+  type GrantScope,
+  type PolicyDocument,
+  type Statement,
+} from './iam-grants.ts';
 import type { FunctionRegistry } from './registry.ts';
 import {
   ROUTE53_METRICS_REGION,
@@ -574,18 +583,6 @@ export function describeDeployment(ctx: DeployContext, inputs: DeployInputs): De
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
-
-/** What Step Functions needs to deliver execution logs to CloudWatch Logs (all "*"-only actions). */
-export const STATE_MACHINE_LOG_ACTIONS: readonly string[] = [
-  'logs:CreateLogDelivery',
-  'logs:GetLogDelivery',
-  'logs:UpdateLogDelivery',
-  'logs:DeleteLogDelivery',
-  'logs:ListLogDeliveries',
-  'logs:PutResourcePolicy',
-  'logs:DescribeResourcePolicies',
-  'logs:DescribeLogGroups',
-];
 
 function uniqueEntries(entries: AccessEntry[]): AccessEntry[] {
   const seen = new Map<string, AccessEntry>();

@@ -49,6 +49,18 @@ export interface GrantScope {
 }
 
 /** Actions AWS authorizes only on "*" (no resource-level permissions). */
+/** What Step Functions needs to deliver execution logs to CloudWatch Logs (all "*"-only actions). */
+export const STATE_MACHINE_LOG_ACTIONS: readonly string[] = [
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+];
+
 export const RESOURCE_STAR_ACTIONS: readonly string[] = [
   'route53:CreateHealthCheck',
   'route53:ListHealthChecks',
@@ -61,14 +73,7 @@ export const RESOURCE_STAR_ACTIONS: readonly string[] = [
   'cloudwatch:PutMetricData',
   'sts:GetCallerIdentity',
   // Step Functions' log delivery to CloudWatch Logs (the state machines' roles).
-  'logs:CreateLogDelivery',
-  'logs:GetLogDelivery',
-  'logs:UpdateLogDelivery',
-  'logs:DeleteLogDelivery',
-  'logs:ListLogDeliveries',
-  'logs:PutResourcePolicy',
-  'logs:DescribeResourcePolicies',
-  'logs:DescribeLogGroups',
+  ...STATE_MACHINE_LOG_ACTIONS,
   // X-Ray (fleet `tracing`) and the ENI calls of functions in a VPC (fleet `network`).
   'xray:PutTraceSegments',
   'xray:PutTelemetryRecords',

@@ -2,7 +2,7 @@
 import { enumerationError, invalidDomainName, invalidInput, Route53Error, validationError } from './errors.ts';
 import { RR_TYPES, type HostedZone, type RecordSet } from './model.ts';
 import { compareAscii, parseName, sortKeyOfName } from './names.ts';
-import type { ListPosition, ZoneIndex } from './zone-index.ts';
+import { compareKeyed, type Keyed, type ListPosition, type ZoneIndex } from './zone-index.ts';
 
 export interface Page<T> {
   items: T[];
@@ -19,17 +19,6 @@ export function parseMaxItems(text: string | null, fallback: number, cap: number
 
 // ---------------------------------------------------------------------------
 // Resource record sets: by name with its labels reversed, then type, then SetIdentifier.
-
-interface Keyed {
-  record: RecordSet;
-  nameKey: string;
-}
-
-function compareKeyed(a: Keyed, b: Keyed): number {
-  return (
-    compareAscii(a.nameKey, b.nameKey) || compareAscii(a.record.type, b.record.type) || compareAscii(a.record.setIdentifier ?? '', b.record.setIdentifier ?? '')
-  );
-}
 
 /**
  * Sorted copies by the array they sort: a zone's record list is replaced, never changed

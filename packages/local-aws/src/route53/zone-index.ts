@@ -29,12 +29,13 @@ const EMPTY: ReadonlyMap<string, RecordSet> = new Map();
 /** Above this many sets added or removed, a batch rebuilds the order in one pass. */
 const BULK_THRESHOLD = 32;
 
-interface Keyed {
+/** A record set with its sort key (labels reversed): the order ListResourceRecordSets pages in. */
+export interface Keyed {
   record: RecordSet;
   nameKey: string;
 }
 
-function compareKeyed(a: Keyed, b: Keyed): number {
+export function compareKeyed(a: Keyed, b: Keyed): number {
   return (
     compareAscii(a.nameKey, b.nameKey) || compareAscii(a.record.type, b.record.type) || compareAscii(a.record.setIdentifier ?? '', b.record.setIdentifier ?? '')
   );
