@@ -21,6 +21,8 @@ import { executionStatusChange } from './stepfunctions/status-events.ts';
 export interface LocalPlatformOptions {
   /** In-process Lambda handlers by function name: workflow Tasks and Lambda rule targets. */
   handlers: Record<string, LambdaHandler>;
+  /** Each handler's timeout in seconds, as its Lambda function is configured (default 60). */
+  handlerTimeouts?: Record<string, number>;
   /** Persistent state folder; none keeps everything in memory. */
   stateDir?: string;
   /** Wait-state time multiplier for workflows (1 real time, 0 none). */
@@ -70,6 +72,7 @@ export async function openLocalPlatform(options: LocalPlatformOptions): Promise<
   const stepFunctions = await LocalStepFunctions.open({
     ...place,
     handlers: options.handlers,
+    ...(options.handlerTimeouts === undefined ? {} : { handlerTimeouts: options.handlerTimeouts }),
     putEvents: async (entries) => {
       if (eventBus === undefined) throw new Error('the event bus is not open yet');
       return eventBus.putEvents(entries);

@@ -336,9 +336,12 @@ const reconcileUnderLock =
       const now = deps.clock.now().toISOString();
       const listed = new Map(entries.map((e) => [e.hostname, e]));
       const changed = [...new Set([...next.keys(), ...listed.keys()])].filter((h) => !sameEndpoints(listed.get(h)?.endpoints ?? [], next.get(h) ?? []));
+      // Grouped once: filtering the whole discovery for each changed app is quadratic in the apps.
+      const discoveredBy = new Map<string, PublishedEndpoint[]>();
+      for (const e of found.endpoints) discoveredBy.set(e.hostname, [...(discoveredBy.get(e.hostname) ?? []), e]);
       for (const hostname of changed) {
         // Re-merged from the entry as it is now: an OnboardApp may have written it since the listing.
-        const discovered = found.endpoints.filter((e) => e.hostname === hostname);
+        const discovered = discoveredBy.get(hostname) ?? [];
         const outcome = await deps.table.updateApp(hostname, (current) => {
           const endpoints = mergeCatalogue(current ? [current] : [], discovered, scope, found.unreachable).get(hostname) ?? [];
           if (endpoints.length === 0) return current ? { next: null, result: 'removed' as const } : { result: 'unchanged' as const };

@@ -16,6 +16,7 @@ import { normalizeName } from '../../core/dns-names.ts';
 import { errorMessage, InvalidInput, UnknownCluster } from '../../core/errors.ts';
 import type { Deps } from '../../core/ports.ts';
 import { createTasks, TASK_FACTORIES, type Task } from '../../app/tasks/index.ts';
+import { FUNCTIONS, type FunctionDeclaration } from '../../../functions/index.ts';
 import { deployWorkflows, openLocalPlatform, readJsonFile, startEndpoint, writeJsonFileAtomic, type Endpoint, type LocalPlatform } from '@switchyard/local-aws';
 import { startDnsServer, type ExternalTarget, type Route53Service } from '@switchyard/local-aws/route53';
 import type { PublishedEndpoint } from '../../core/model.ts';
@@ -131,6 +132,11 @@ function scaleOf(options: LocalRuntimeOptions): { health: number; wait: number; 
   };
 }
 
+/** Each function's Lambda timeout (seconds) as deployed; the emulator's default (60 s) for the rest. */
+const HANDLER_TIMEOUTS: Record<string, number> = Object.fromEntries(
+  Object.entries(FUNCTIONS as Record<string, FunctionDeclaration>).flatMap(([name, f]) => (f.timeoutSeconds === undefined ? [] : [[name, f.timeoutSeconds]])),
+);
+
 /** In-process handlers by function name; they reach their deps once the endpoint is up. */
 function lazyHandlers(tasks: () => Record<string, Task>): Record<string, LambdaHandler> {
   return Object.fromEntries(Object.keys(TASK_FACTORIES).map((name) => [name, (event: unknown) => tasks()[name]!(event)]));
@@ -216,6 +222,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     let platform: LocalPlatform | undefined;
     platform = await openLocalPlatform({
       handlers,
+      // Each Task runs as long as its Lambda function may on AWS (a 10,000-app Reconcile outlives 60 s).
+      handlerTimeouts: HANDLER_TIMEOUTS,
       ...(stateDir === undefined ? {} : { stateDir }),
       waitScale: scale.wait,
       eventBusName: names.bus,

@@ -12,6 +12,7 @@ import { AwsServiceError } from '../aws-json.ts';
 import {
   forEachState,
   functionNameOf,
+  LAMBDA_INVOKE,
   inspectDefinition,
   parseDefinition,
   validateAsl,
@@ -48,6 +49,12 @@ export type PutEventsSink = (entries: PutEventsRequestEntry[]) => Promise<PutEve
 export interface RunnerOptions {
   /** In-process Lambda handlers by function name (the `${name}` in FunctionName). */
   handlers: Record<string, LambdaHandler>;
+  /**
+   * Each function's configured timeout in seconds (Lambda's own, by function name). On AWS a
+   * Task without TimeoutSeconds runs until its function times out; here too. A function not
+   * listed gets aws-local-stepfunctions' 60 s.
+   */
+  handlerTimeouts?: Record<string, number>;
   putEvents?: PutEventsSink;
   /** Multiplies every Wait state's duration: 1 (default) real time, 0 no waiting. */
   waitScale?: number;
@@ -92,6 +99,30 @@ export interface WorkflowRun {
 
 const DEFAULT_TASK_TIMEOUT_SECONDS = 60; // aws-local-stepfunctions' default
 
+/** A Task's own TimeoutSeconds, else its function's configured timeout, else the library's default. */
+function taskTimeoutSeconds(state: AslObject, handlerTimeouts: Record<string, number>): number {
+  if (typeof state['TimeoutSeconds'] === 'number') return state['TimeoutSeconds'];
+  const parameters = state['Parameters'] as AslObject | undefined;
+  const requested = parameters?.['FunctionName'];
+  return (typeof requested === 'string' ? handlerTimeouts[functionNameOf(requested)] : undefined) ?? DEFAULT_TASK_TIMEOUT_SECONDS;
+}
+
+/**
+ * The definition with each lambda:invoke Task that sets no TimeoutSeconds given its
+ * function's timeout, which aws-local-stepfunctions then enforces (a copy; unchanged when
+ * no timeout is configured).
+ */
+function withHandlerTimeouts(definition: AslObject, handlerTimeouts: Record<string, number>): AslObject {
+  if (Object.keys(handlerTimeouts).length === 0) return definition;
+  const copy = structuredClone(definition);
+  forEachState(copy, (_name, state) => {
+    if (state['Type'] !== 'Task' || state['Resource'] !== LAMBDA_INVOKE || typeof state['TimeoutSeconds'] === 'number') return;
+    const seconds = taskTimeoutSeconds(state, handlerTimeouts);
+    if (seconds !== DEFAULT_TASK_TIMEOUT_SECONDS) state['TimeoutSeconds'] = seconds;
+  });
+  return copy;
+}
+
 export class Workflow {
   readonly definition: AslObject;
   readonly inventory: DefinitionInventory;
@@ -120,6 +151,7 @@ export class Workflow {
     forEachState(this.definition, (name, state) => this.states.set(name, state));
     this.options = {
       handlers: options.handlers,
+      handlerTimeouts: options.handlerTimeouts ?? {},
       putEvents: options.putEvents,
       waitScale,
       region: options.region ?? 'us-east-1',
@@ -128,7 +160,7 @@ export class Workflow {
     };
     this.scaledWaits = waitScale !== 1 && this.inventory.waits.length > 0;
     this.retryOverrides = waitScale === 1 ? {} : scaledRetryIntervals(this.states, waitScale);
-    const runnable = this.scaledWaits ? withLocalWaits(this.definition) : this.definition;
+    const runnable = withHandlerTimeouts(this.scaledWaits ? withLocalWaits(this.definition) : this.definition, this.options.handlerTimeouts);
     // The library starts a failed Map's queued iterations anyway; AWS does not.
     stopMapsOnFailure(runnable);
     // Validated above (with clearer errors); validating again costs ~100 ms per build.
@@ -194,7 +226,7 @@ export class Workflow {
     const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     for (const task of this.inventory.tasks) {
       const state = this.states.get(task.stateName)!;
-      const timeoutSeconds = typeof state['TimeoutSeconds'] === 'number' ? state['TimeoutSeconds'] : DEFAULT_TASK_TIMEOUT_SECONDS;
+      const timeoutSeconds = taskTimeoutSeconds(state, this.options.handlerTimeouts);
       handlers[task.stateName] =
         task.kind === 'lambda'
           ? (input) => this.invokeLambda(recorder, recorder.beginTask(task.stateName), input as AslObject, timeoutSeconds)

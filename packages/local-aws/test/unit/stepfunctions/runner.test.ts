@@ -230,6 +230,43 @@ describe('runWorkflow', () => {
     expect(() => compileWorkflow({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, { handlers: {}, waitScale: -1 })).toThrow(/waitScale/);
   });
 
+  it("gives a Task without TimeoutSeconds its function's configured timeout: the handler sees it, and outliving it fails States.Timeout", async () => {
+    // Prepare
+    const remaining: number[] = [];
+    const handlers = {
+      check: async (_event: unknown, context: { getRemainingTimeInMillis(): number }) => {
+        remaining.push(context.getRemainingTimeInMillis());
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        return { late: true };
+      },
+    };
+
+    // Act
+    const outcome = await runWorkflow(fixture('fail.asl.json'), {}, { handlers, handlerTimeouts: { check: 1 } });
+
+    // Assess
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error).toBe('States.Timeout');
+    expect(remaining).toHaveLength(1);
+    expect(remaining[0]).toBeLessThanOrEqual(1000);
+    expect(outcome.history.find((e) => e.type === 'TaskScheduled')).toMatchObject({ taskScheduledEventDetails: { timeoutInSeconds: 1 } });
+  });
+
+  it('keeps the 60 s default for a function with no configured timeout', async () => {
+    // Prepare
+    const remaining: number[] = [];
+    const handlers = {
+      check: async (_event: unknown, context: { getRemainingTimeInMillis(): number }) => void remaining.push(context.getRemainingTimeInMillis()),
+    };
+
+    // Act
+    await runWorkflow(fixture('fail.asl.json'), {}, { handlers, handlerTimeouts: { other: 600 } });
+
+    // Assess
+    expect(remaining[0]).toBeGreaterThan(50_000);
+    expect(remaining[0]).toBeLessThanOrEqual(60_000);
+  });
+
   it("ends with a Fail state's Error and Cause", async () => {
     // Act
     const outcome = await runWorkflow(fixture('fail.asl.json'), {}, { handlers: { check: async () => 'checked' } });
