@@ -13,7 +13,7 @@ import { InvalidInput } from '../../core/errors.ts';
 import { acquireLock, assertLockHeld, failoverKey, marksOfAlarm, releaseLock, withoutFailover, type FleetState } from '../../core/fleet-document.ts';
 import type { HealthView } from '../../core/safety.ts';
 import type { Deps } from '../../core/ports.ts';
-import { appsServedBy, clusterNames, journal, readView, type FleetView } from './view.ts';
+import { appsServedBy, clusterNames, journal, readCatalogue, type CatalogueView } from './view.ts';
 import { settleAndVerify } from './verify.ts';
 import { appsTakenOut, effectiveIntents } from '../../core/fleet-document.ts';
 
@@ -41,7 +41,8 @@ export const failoverDecide =
     const parsed = alarmStateChangeEventSchema.safeParse(event);
     if (!parsed.success) throw new InvalidInput(`Failover input is not a CloudWatch Alarm State Change event: ${formatZodIssues(parsed.error).join('; ')}`);
     const { alarmName, state } = parsed.data.detail;
-    const view = await readView(deps);
+    // The catalogue alone: the fleet document is read only for an OK, after its state is recorded.
+    const view = await readCatalogue(deps);
     const scope = { stage: deps.stage, ownerId: deps.fleet.ownerId };
     const target = alarmTarget(scope, alarmName, clusterNames(deps), view.catalogue);
     if (!target)
@@ -94,12 +95,19 @@ async function stillLatest(deps: Deps, decision: FailoverDecision): Promise<bool
 }
 
 /**
- * Runs `change` under a short lock on the cluster: marks written (a decrease: intent
- * first, then DNS) or removed (an increase: DNS first, then intent), then released.
+ * The cluster's short failover lease, taken in the same compare-and-set write as `change`
+ * (a decrease writes its marks there: intent first, then DNS). `change` returning
+ * undefined takes nothing and writes nothing.
  */
-async function underLock<T>(deps: Deps, cluster: string, holder: string, operation: 'failover' | 'failback', work: (token: number) => Promise<T>): Promise<T> {
-  const now = deps.clock.now();
-  const lock = await deps.table.updateFleet((state) => {
+async function lockWith<T>(
+  deps: Deps,
+  cluster: string,
+  holder: string,
+  operation: 'failover' | 'failback',
+  now: Date,
+  change: (locked: FleetState, token: number) => { next?: FleetState; result: T } | undefined,
+): Promise<{ token: number; result: T } | undefined> {
+  return deps.table.updateFleet((state) => {
     const acquired = acquireLock(state, {
       cluster,
       holder,
@@ -108,19 +116,22 @@ async function underLock<T>(deps: Deps, cluster: string, holder: string, operati
       ttlSeconds: FAILOVER_LEASE_SECONDS,
       maxConcurrentDrains: deps.fleet.safety.maxConcurrentDrains,
     });
-    return { next: acquired.state, result: acquired.lock };
+    const changed = change(acquired.state, acquired.lock.token);
+    if (changed === undefined) return { result: undefined };
+    return { next: changed.next ?? acquired.state, result: { token: acquired.lock.token, result: changed.result } };
   });
-  try {
-    return await work(lock.token);
-  } finally {
-    await deps.table.updateFleet((state) => {
-      const released = releaseLock(state, cluster, lock.token);
-      return released.released ? { next: released.state, result: null } : { result: null };
-    });
-  }
 }
 
-function dnsRequest(deps: Deps, state: FleetState, view: FleetView, cluster: string, reason: string) {
+/** Releases the lease (if `token` still holds it), with `change` in the same write. */
+async function releaseWith(deps: Deps, cluster: string, token: number, change: (state: FleetState) => FleetState = (state) => state): Promise<void> {
+  await deps.table.updateFleet((state) => {
+    const next = change(state);
+    const released = releaseLock(next, cluster, token);
+    return released.released || next !== state ? { next: released.state, result: null } : { result: null };
+  });
+}
+
+function dnsRequest(deps: Deps, state: FleetState, view: CatalogueView, cluster: string, reason: string) {
   return {
     hostnames: appsServedBy(view, cluster),
     endpoints: view.endpoints,
@@ -153,7 +164,7 @@ function withAlarm(health: HealthView, decision: FailoverDecision): HealthView {
  * no healthy, active cluster serves after this failure, or null. A DRAINED cluster of theirs
  * stays drained: the event names it, for an operator to decide.
  */
-function unservedEvent(state: FleetState, view: FleetView, health: HealthView, decision: FailoverDecision, execution: { id: string }): EventToPut | null {
+function unservedEvent(state: FleetState, view: CatalogueView, health: HealthView, decision: FailoverDecision, execution: { id: string }): EventToPut | null {
   const hostnames = decision.hostname ? [decision.hostname] : appsServedBy(view, decision.cluster);
   const apps = unservedApps(state, view.catalogue, withAlarm(health, decision), hostnames);
   if (apps.length === 0) return null;
@@ -172,29 +183,30 @@ export const failoverApply =
     const { decision, execution } = parseInput(applyInputSchema, raw, 'failoverApply input');
     if (!(await stillLatest(deps, decision)))
       return { applied: false, reason: `${decision.alarmName} changed state since; nothing taken out`, event: null, unserved: null };
-    const view = await readView(deps);
-    const health = await deps.health.snapshot(clusterNames(deps));
+    const [view, health] = await Promise.all([readCatalogue(deps), deps.health.snapshot(clusterNames(deps))]);
     const now = deps.clock.now();
-    return underLock(deps, decision.cluster, execution.name, 'failover', async (token) => {
-      const decided = await deps.table.updateFleet((state) => {
-        assertLockHeld(state, decision.cluster, token, now);
-        const d = decideTakeOut(state, view.catalogue, health, decision);
-        const next = withTakeOut(state, decision, d, appsServedBy(view, decision.cluster), now.toISOString());
-        return d.takeOut.length > 0 ? { next, result: { d, state: next } } : { result: { d, state } };
-      });
+    // The lease and the marks in one write: the decision is made on the fleet document it locks.
+    const { token, result: decided } = (await lockWith(deps, decision.cluster, execution.name, 'failover', now, (locked) => {
+      const d = decideTakeOut(locked, view.catalogue, health, decision);
+      const next = withTakeOut(locked, decision, d, appsServedBy(view, decision.cluster), now.toISOString());
+      return d.takeOut.length > 0 ? { next, result: { d, state: next } } : { result: { d, state: locked } };
+    }))!; // this change always takes the lease
+    let released = false;
+    try {
       const { d, state } = decided;
       if (d.takeOut.length > 0 && !(await stillLatest(deps, decision))) {
         // The alarm went OK after the check above: that OK's Failover may have found no
         // marks and ended. Undo ours (those still as written) rather than stay out with
-        // nothing to bring the cluster back.
-        await deps.table.updateFleet((current) => {
+        // nothing to bring the cluster back; the lease goes in the same write.
+        await releaseWith(deps, decision.cluster, token, (current) => {
           assertLockHeld(current, decision.cluster, token, now);
           let next = current;
           for (const [key, mark] of marksOfAlarm(current, decision)) {
             if (mark.at === now.toISOString() && key in state.failovers) next = withoutFailover(next, mark.cluster, mark.hostname);
           }
-          return next === current ? { result: null } : { next, result: null };
+          return next;
         });
+        released = true;
         return {
           applied: false,
           reason: `${decision.alarmName} changed state while taking ${decision.hostname ? `${decision.hostname} on ${decision.cluster}` : `cluster ${decision.cluster}`} out; nothing taken out`,
@@ -243,7 +255,9 @@ export const failoverApply =
         }),
         unserved: unservedEvent(state, view, health, decision, execution),
       };
-    });
+    } finally {
+      if (!released) await releaseWith(deps, decision.cluster, token);
+    }
   };
 
 const checkInputSchema = z.object({ decision: decisionSchema });
@@ -263,29 +277,36 @@ export const failbackApply =
   (deps: Deps) =>
   async (raw: unknown): Promise<FailoverResult> => {
     const { decision, execution } = parseInput(applyInputSchema, raw, 'failbackApply input');
-    const view = await readView(deps);
-    const marks = marksOfAlarm(view.state, decision);
-    if (marks.length === 0)
-      return { applied: false, reason: `nothing of ${decision.cluster} is out because of ${decision.alarmName}`, event: null, unserved: null };
+    const view = await readCatalogue(deps);
     const now = deps.clock.now();
-    return underLock(deps, decision.cluster, execution.name, 'failback', async (token) => {
-      const current = await deps.table.readFleet();
-      assertLockHeld(current, decision.cluster, token, now);
+    // The marks are read in the write that takes the lease; with none, nothing is taken or written.
+    const locked = await lockWith(deps, decision.cluster, execution.name, 'failback', now, (state) => {
+      const marks = marksOfAlarm(state, decision);
+      return marks.length === 0 ? undefined : { result: { marks, state } };
+    });
+    if (locked === undefined)
+      return { applied: false, reason: `nothing of ${decision.cluster} is out because of ${decision.alarmName}`, event: null, unserved: null };
+    const { token } = locked;
+    const { marks, state: current } = locked.result;
+    let released = false;
+    try {
       let next = current;
       for (const [, mark] of marks) next = withoutFailover(next, mark.cluster, mark.hostname);
       // Back in: DNS first, then the marks go.
       const result = await deps.dns.apply(dnsRequest(deps, next, view, decision.cluster, `switchyard failback: ${decision.alarmName} OK`));
       // Read back before the marks go: a failback Route 53 did not take leaves them (the next Reconcile or OK retries).
       await settleAndVerify(deps, result, `failback of ${decision.hostname ? `${decision.hostname} on ` : ''}${decision.cluster}`);
-      await deps.table.updateFleet((state) => {
+      // The marks go and the lease is released in one write.
+      await releaseWith(deps, decision.cluster, token, (state) => {
         assertLockHeld(state, decision.cluster, token, now);
         let s = state;
         for (const [key] of marks) {
           const mark = state.failovers[key];
           if (mark && failoverKey(mark.cluster, mark.hostname) === key) s = withoutFailover(s, mark.cluster, mark.hostname);
         }
-        return { next: s, result: null };
+        return s;
       });
+      released = true;
       const weights = result.weights.map(({ cluster: _c, ...w }) => w);
       await journal(
         deps,
@@ -318,5 +339,7 @@ export const failbackApply =
         }),
         unserved: null,
       };
-    });
+    } finally {
+      if (!released) await releaseWith(deps, decision.cluster, token);
+    }
   };

@@ -10,25 +10,35 @@ import type { AppEntry, JournalEntry } from '../../core/ports.ts';
 import { catalogueOf } from './catalogue-memo.ts';
 import type { Deps, DnsApplyRequest } from '../../core/ports.ts';
 
-export interface FleetView {
-  state: FleetState;
+/** The app catalogue as the state table holds it, with every app's desired members. */
+export interface CatalogueView {
   entries: AppEntry[];
   endpoints: PublishedEndpoint[];
   catalogue: readonly CatalogueApp[];
 }
 
-export async function readView(deps: Pick<Deps, 'table' | 'fleet'>): Promise<FleetView> {
-  const [state, entries] = await Promise.all([deps.table.readFleet(), deps.table.listApps()]);
+export interface FleetView extends CatalogueView {
+  state: FleetState;
+}
+
+/** The catalogue alone, for a task that reads the fleet document in its own compare-and-set write. */
+export async function readCatalogue(deps: Pick<Deps, 'table' | 'fleet'>): Promise<CatalogueView> {
+  const entries = await deps.table.listApps();
   const endpoints = entries.flatMap((e) => e.endpoints);
   // Read afresh every time; only the computation over an unchanged catalogue is remembered.
-  return { state, entries, endpoints, catalogue: catalogueOf(deps.fleet, endpoints) };
+  return { entries, endpoints, catalogue: catalogueOf(deps.fleet, endpoints) };
+}
+
+export async function readView(deps: Pick<Deps, 'table' | 'fleet'>): Promise<FleetView> {
+  const [state, catalogue] = await Promise.all([deps.table.readFleet(), readCatalogue(deps)]);
+  return { state, ...catalogue };
 }
 
 export function clusterNames(deps: Pick<Deps, 'fleet'>): string[] {
   return deps.fleet.clusters.map((c) => c.name);
 }
 
-export function appsServedBy(view: FleetView, cluster: string): string[] {
+export function appsServedBy(view: Pick<CatalogueView, 'catalogue'>, cluster: string): string[] {
   return appsOfCluster(view.catalogue, cluster);
 }
 
