@@ -95,6 +95,11 @@ export interface DnsVerification {
 /** The DNS side: desired state for some apps, made true in Route 53. */
 export interface DnsPort {
   apply(request: DnsApplyRequest): Promise<DnsApplyResult>;
+  /**
+   * Plans of several dry-run requests against one reading of the zones and health checks
+   * (a dry run changes nothing, so the steps of a drain all plan against what is there now).
+   */
+  dryRuns(requests: readonly DnsApplyRequest[]): Promise<DnsApplyResult[]>;
   /** Reads the expected sets back from Route 53 (call once the changes are INSYNC). */
   verify(expected: readonly ExpectedGroup[]): Promise<DnsVerification>;
   /** INSYNC once every change is; PENDING otherwise. */

@@ -177,6 +177,9 @@ describe('DrainCluster', () => {
     expect(h.route53.records).toEqual(before);
     expect((await h.table.readFleet()).version).toBe(0);
     expect(h.events).toEqual([]);
+    // The three steps are planned against one reading of the zone and of the health checks.
+    expect(h.route53.calls.filter((c) => c.startsWith('ListResourceRecordSets ZEXAMPLE') && !c.includes(' from '))).toHaveLength(1);
+    expect(h.route53.calls.filter((c) => c === 'ListHealthChecks')).toHaveLength(1);
   });
 
   it('rejects bad input naming the field, before anything happens', async () => {

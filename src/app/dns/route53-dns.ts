@@ -8,9 +8,9 @@ import type { FleetConfig } from '../../core/config.ts';
 import { attachHealthCheckIds, ELB_ALIAS_TTL_SECONDS } from '../../core/desired.ts';
 import { clusterRecordOf, desiredWithOverrides, intendedSets, restrictionHolds, setsByNameAndCluster } from '../../core/dns-scope.ts';
 import { hostnameOf as hostnameOfName, nameOfMarker, normalizeName } from '../../core/dns-names.ts';
-import { Route53Rejected, TransientAwsError } from '../../core/errors.ts';
+import { InvalidInput, Route53Rejected, TransientAwsError } from '../../core/errors.ts';
 import type { RecordChangeSummary } from '../../core/events.ts';
-import { planHealthChecks, plannedHealthCheckIds } from '../../core/health-check-plan.ts';
+import { planHealthChecks, plannedHealthCheckIds, type OwnedHealthCheck } from '../../core/health-check-plan.ts';
 import type { Change } from '../../core/model.ts';
 import type { ActualZone } from '../../core/plan.ts';
 import type { DnsApplyRequest, DnsApplyResult, DnsPort, DnsVerification, RecordWeight, Route53Port } from '../../core/ports.ts';
@@ -100,15 +100,15 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
     return [...ids].some((id) => !existing.has(id));
   }
 
-  /** One observe → desired → plan → send, against `observed`. */
-  async function applyOnce(request: DnsApplyRequest, observed: ObservedZones): Promise<Attempt> {
+  /** One observe → desired → plan → send, against `observed` (and `ownedChecks` when the caller read them). */
+  async function applyOnce(request: DnsApplyRequest, observed: ObservedZones, ownedChecks?: readonly OwnedHealthCheck[]): Promise<Attempt> {
     const { zones, actual } = observed;
     // An app served through the edges has two names (tiers.ts): an apply of either covers both.
     const hostnames = request.hostnames === undefined ? undefined : withTierNames(fleet, request.hostnames);
     const wanted = hostnames === undefined ? undefined : new Set(hostnames);
     const endpoints = wanted ? request.endpoints.filter((e) => wanted.has(e.hostname)) : request.endpoints;
     const desired0 = desiredWithOverrides(fleet, zones, endpoints, request.intents, request.appsOut);
-    const owned = await listOwnedHealthChecks(route53, fleet.ownerId);
+    const owned = ownedChecks ?? (await listOwnedHealthChecks(route53, fleet.ownerId));
     // Plan checks against every app's wants, not only these apps': a check another app
     // uses must never look unused (planHealthChecks re-purposes unused checks in place).
     const everyCheck = wanted ? desiredWithOverrides(fleet, zones, request.endpoints, request.intents, request.appsOut).healthChecks : desired0.healthChecks;
@@ -243,6 +243,15 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
         await sleep(Math.floor(random() * 50 * attempt));
         observed = await observe();
       }
+    },
+
+    async dryRuns(requests) {
+      if (requests.some((r) => !r.dryRun)) throw new InvalidInput('dryRuns: every request must be a dry run (dryRun: true)');
+      if (requests.length === 0) return [];
+      const [observed, owned] = await Promise.all([observe(), listOwnedHealthChecks(route53, fleet.ownerId)]);
+      const results: DnsApplyResult[] = [];
+      for (const request of requests) results.push((await applyOnce(request, observed, owned)).result);
+      return results;
     },
 
     /**

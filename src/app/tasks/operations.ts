@@ -33,7 +33,7 @@ import {
 } from '../../core/fleet-document.ts';
 import type { ClusterIntentState } from '../../core/model.ts';
 import { checkWeightChange, describeViolations, isHealthy, safetyInput, type HealthView } from '../../core/safety.ts';
-import type { Deps } from '../../core/ports.ts';
+import type { Deps, DnsApplyRequest } from '../../core/ports.ts';
 import { appsServedBy, caughtErrorSchema, clusterDnsRequest, clusterNames, journal, readView, reasonOf, type FleetView } from './view.ts';
 import { assertRoute53Holds, settleAndVerify } from './verify.ts';
 
@@ -154,7 +154,8 @@ function assertRestorable(health: HealthView, cluster: string): void {
 }
 
 async function dryRunSteps(deps: Deps, view: FleetView, health: HealthView, op: OperationSpec): Promise<DryRunStep[]> {
-  const steps: DryRunStep[] = [];
+  const steps: Array<Pick<DryRunStep, 'weightPercent' | 'safe' | 'violations'>> = [];
+  const requests: DnsApplyRequest[] = [];
   let state = view.state;
   const now = deps.clock.now();
   for (const [phase, list] of [
@@ -173,14 +174,16 @@ async function dryRunSteps(deps: Deps, view: FleetView, health: HealthView, op: 
           violations = (error as Error).message;
         }
       }
-      const result = await deps.dns.apply(
+      requests.push(
         clusterDnsRequest(deps, state, view, op.cluster, { override: step, reason: `dry run: ${op.operation} ${op.cluster} to ${step}%`, dryRun: true }),
       );
-      steps.push({ weightPercent: step, safe, violations, changes: result.changes, weights: result.weights, withheld: result.withheld });
+      steps.push({ weightPercent: step, safe, violations });
       state = withIntent(state, { ...intentOf(state, op.cluster), weightPercent: step });
     }
   }
-  return steps;
+  // Every step planned against one reading of Route 53 (a dry run changes nothing).
+  const results = await deps.dns.dryRuns(requests);
+  return steps.map((step, i) => ({ ...step, changes: results[i]!.changes, weights: results[i]!.weights, withheld: results[i]!.withheld }));
 }
 
 /**
