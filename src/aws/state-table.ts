@@ -6,6 +6,7 @@
 // Route 53 holds DNS truth; this table holds intent. The fleet document is written
 // with a compare-and-set on its version, so a lock, the fleet-wide drain count and
 // the intent they guard change in one atomic write (see docs/workflows.md).
+import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { TransientAwsError } from '../core/errors.ts';
@@ -50,10 +51,37 @@ function mapError(operation: string, error: unknown): unknown {
   return error;
 }
 
-/** Strips the key attributes a stored item carries. */
+/** Strips the key attributes a stored item carries (and an app entry's revision). */
 function body<T>(item: Record<string, unknown>): T {
-  const { pk: _pk, sk: _sk, ...rest } = item;
+  const { pk: _pk, sk: _sk, [REV]: _rev, ...rest } = item;
   return rest as T;
+}
+
+/**
+ * Every write of an app entry stores a fresh random revision with it. listApps reads
+ * every entry's revision (a consistent Query of the keys and revisions alone) and reads
+ * in full only the entries whose revision it has not seen: an unchanged revision is an
+ * unchanged entry, so the answer is what a full read would return, at a fraction of its
+ * bytes. Entries written before revisions existed are read in full every time.
+ */
+const REV = 'rev';
+/** Changed entries up to this many are read one GetItem each; more, and the whole catalogue is read again. */
+const MAX_SINGLE_READS = 50;
+
+/** An app entry as listApps hands it out: shared between calls, so frozen (a caller that changes one fails loudly). */
+function frozenEntry(item: Record<string, unknown>): AppEntry {
+  const entry = body<AppEntry>(item);
+  for (const endpoint of entry.endpoints) {
+    if (endpoint.annotations !== undefined) Object.freeze(endpoint.annotations);
+    Object.freeze(endpoint);
+  }
+  Object.freeze(entry.endpoints);
+  return Object.freeze(entry);
+}
+
+interface KnownEntry {
+  rev: string;
+  entry: AppEntry;
 }
 
 export class DynamoStateTable implements StateTable {
@@ -62,6 +90,8 @@ export class DynamoStateTable implements StateTable {
   readonly #maxConflictRetries: number;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
+  /** The catalogue as last read, by hostname (see REV). */
+  #known = new Map<string, KnownEntry>();
 
   constructor(options: DynamoStateTableOptions) {
     this.#doc = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
@@ -136,15 +166,50 @@ export class DynamoStateTable implements StateTable {
   }
 
   async listApps(): Promise<AppEntry[]> {
-    const items = await this.#queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': APPS_PK }, ConsistentRead: true });
-    return items.map((item) => body<AppEntry>(item));
+    const keys = await this.#queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': APPS_PK },
+      ProjectionExpression: 'sk, #rev',
+      ExpressionAttributeNames: { '#rev': REV },
+      ConsistentRead: true,
+    });
+    const listed = keys.map((item) => ({ hostname: item['sk'] as string, rev: typeof item[REV] === 'string' ? item[REV] : undefined }));
+    const changed = listed.filter(({ hostname, rev }) => rev === undefined || this.#known.get(hostname)?.rev !== rev);
+    if (changed.length > MAX_SINGLE_READS) return this.#readAllApps();
+    const known = new Map<string, KnownEntry>();
+    for (const { hostname, rev } of listed) if (rev !== undefined && this.#known.get(hostname)?.rev === rev) known.set(hostname, this.#known.get(hostname)!);
+    const fresh = await Promise.all(changed.map(({ hostname }) => this.#getAppItem(hostname)));
+    const freshBy = new Map(fresh.flatMap((item) => (item === undefined ? [] : [[item['sk'] as string, frozenEntry(item)] as const])));
+    for (const item of fresh)
+      if (item !== undefined && typeof item[REV] === 'string') known.set(item['sk'] as string, { rev: item[REV], entry: freshBy.get(item['sk'] as string)! });
+    this.#known = known;
+    // In the Query's order (by hostname); an entry deleted between the two reads is left out.
+    return listed.flatMap(({ hostname }) => {
+      const entry = freshBy.get(hostname) ?? known.get(hostname)?.entry;
+      return entry === undefined ? [] : [entry];
+    });
   }
 
-  async getApp(hostname: string): Promise<AppEntry | undefined> {
+  /** Every entry in full (and what listApps remembers of them). */
+  async #readAllApps(): Promise<AppEntry[]> {
+    const items = await this.#queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': APPS_PK }, ConsistentRead: true });
+    const entries = items.map((item) => frozenEntry(item));
+    this.#known = new Map(
+      items.flatMap((item, i) => (typeof item[REV] === 'string' ? [[item['sk'] as string, { rev: item[REV], entry: entries[i]! }] as const] : [])),
+    );
+    return entries;
+  }
+
+  async #getAppItem(hostname: string): Promise<Record<string, unknown> | undefined> {
     const out = await this.#send('GetItem', () =>
       this.#doc.send(new GetCommand({ TableName: this.#table, Key: { pk: APPS_PK, sk: hostname }, ConsistentRead: true })),
     );
-    return out.Item ? body<AppEntry>(out.Item) : undefined;
+    return out.Item;
+  }
+
+  async getApp(hostname: string): Promise<AppEntry | undefined> {
+    const item = await this.#getAppItem(hostname);
+    return item ? body<AppEntry>(item) : undefined;
   }
 
   async updateApp<T>(hostname: string, change: (current: AppEntry | undefined) => AppChange<T>): Promise<T> {
@@ -166,7 +231,7 @@ export class DynamoStateTable implements StateTable {
           await this.#doc.send(new DeleteCommand({ TableName: this.#table, Key: key, ...condition }));
         } else {
           const written: AppEntry = { ...next, hostname, version: (current?.version ?? 0) + 1 };
-          await this.#doc.send(new PutCommand({ TableName: this.#table, Item: { ...key, ...written }, ...condition }));
+          await this.#doc.send(new PutCommand({ TableName: this.#table, Item: { ...key, ...written, [REV]: randomUUID() }, ...condition }));
         }
         return result;
       } catch (error) {
@@ -177,7 +242,9 @@ export class DynamoStateTable implements StateTable {
   }
 
   async putApp(entry: AppEntry): Promise<void> {
-    await this.#send('PutItem', () => this.#doc.send(new PutCommand({ TableName: this.#table, Item: { pk: APPS_PK, sk: entry.hostname, ...entry } })));
+    await this.#send('PutItem', () =>
+      this.#doc.send(new PutCommand({ TableName: this.#table, Item: { pk: APPS_PK, sk: entry.hostname, ...entry, [REV]: randomUUID() } })),
+    );
   }
 
   async deleteApp(hostname: string): Promise<void> {

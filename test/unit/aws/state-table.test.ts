@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireLock, withIntent } from '../../../src/core/fleet-document.ts';
-import type { DynamoStateTable } from '../../../src/aws/state-table.ts';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoStateTable } from '../../../src/aws/state-table.ts';
 import { startDynalite, type TestDynamo } from '../../support/workflows/dynalite.ts';
 
 let dynamo: TestDynamo;
@@ -76,6 +77,71 @@ describe('DynamoStateTable', () => {
     // Assess
     expect(await table.listApps()).toEqual([{ hostname: 'shop.example.com', endpoints: [endpoint], updatedAt: now.toISOString() }]);
     expect(await table.getApp('blog.example.com')).toBeUndefined();
+  });
+
+  it("lists the catalogue as it is now though it reads in full only entries whose revision changed: another writer's update, put and delete are seen", async () => {
+    // Prepare: two instances on one table (two Lambda containers); the reader has listed once.
+    const reader = await dynamo.newTable();
+    const writer = new DynamoStateTable({ client: dynamo.client, tableName: reader.tableName });
+    const endpoint = (hostname: string, cluster: string) => ({ hostname, cluster, kind: 'Gateway' as const, gateway: 'ns/gw', annotations: {} });
+    const at = now.toISOString();
+    for (let i = 0; i < 60; i++)
+      await writer.putApp({
+        hostname: `app-${String(i).padStart(2, '0')}.example.com`,
+        endpoints: [endpoint(`app-${String(i).padStart(2, '0')}.example.com`, 'east')],
+        updatedAt: at,
+      });
+    const first = await reader.listApps();
+    // Act
+    await writer.updateApp('app-00.example.com', (current) => ({
+      next: { ...current!, endpoints: [...current!.endpoints, endpoint('app-00.example.com', 'west')] },
+      result: null,
+    }));
+    await writer.putApp({ hostname: 'app-01.example.com', endpoints: [endpoint('app-01.example.com', 'eu')], updatedAt: at });
+    await writer.deleteApp('app-02.example.com');
+    await writer.putApp({ hostname: 'new.example.com', endpoints: [endpoint('new.example.com', 'east')], updatedAt: at });
+    const second = await reader.listApps();
+    // Many changes at once: the whole catalogue is read again.
+    for (let i = 10; i < 70; i++)
+      await writer.putApp({ hostname: `app-${String(i).padStart(2, '0')}.example.com`, endpoints: [endpoint(`app-${i}`, 'west')], updatedAt: at });
+    const third = await reader.listApps();
+    // Assess
+    expect(first).toHaveLength(60);
+    expect(second.map((e) => e.hostname)).toEqual([...first.map((e) => e.hostname).filter((h) => h !== 'app-02.example.com'), 'new.example.com'].sort());
+    expect(second.find((e) => e.hostname === 'app-00.example.com')!.endpoints.map((e) => e.cluster)).toEqual(['east', 'west']);
+    expect(second.find((e) => e.hostname === 'app-01.example.com')!.endpoints.map((e) => e.cluster)).toEqual(['eu']);
+    expect(second.find((e) => e.hostname === 'app-03.example.com')).toEqual(first.find((e) => e.hostname === 'app-03.example.com'));
+    expect(second.some((e) => 'rev' in e)).toBe(false);
+    expect(third).toEqual(await writer.listApps());
+    expect(third.find((e) => e.hostname === 'app-69.example.com')!.endpoints[0]!.cluster).toBe('west');
+    // Entries are shared between calls: changing one fails instead of corrupting the next answer.
+    expect(() => (third[0]!.endpoints as unknown[]).push(endpoint('x', 'y'))).toThrow(TypeError);
+  });
+
+  it('reads entries written without a revision (before revisions existed) in full every time', async () => {
+    // Prepare
+    const table = await dynamo.newTable();
+    const put = (cluster: string) =>
+      DynamoDBDocumentClient.from(dynamo.client).send(
+        new PutCommand({
+          TableName: table.tableName,
+          Item: {
+            pk: 'APPS',
+            sk: 'old.example.com',
+            hostname: 'old.example.com',
+            endpoints: [{ hostname: 'old.example.com', cluster, kind: 'Gateway', gateway: 'ns/gw', annotations: {} }],
+            updatedAt: now.toISOString(),
+          },
+        }),
+      );
+    await put('east');
+    const before = await table.listApps();
+    // Act
+    await put('west');
+    const after = await table.listApps();
+    // Assess
+    expect(before[0]!.endpoints[0]!.cluster).toBe('east');
+    expect(after[0]!.endpoints[0]!.cluster).toBe('west');
   });
 
   it('records an alarm state only when it is not older than the recorded one', async () => {
