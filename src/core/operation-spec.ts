@@ -104,8 +104,6 @@ export const operationSpecSchema = z.object({
   /** Nothing to do (already drained / already active): the workflow ends without a lock. */
   noop: z.boolean(),
   weightPercentBefore: percent,
-  /** Apps the cluster serves (catalogue), sorted. */
-  apps: z.array(z.string()),
   holder: z.string().min(1),
   executionArn: z.string().min(1),
   /** Journal ids start with it: `<execution start>#<execution name>`. */
@@ -146,7 +144,6 @@ export interface OperationRequest {
   dryRun?: boolean;
   force?: boolean;
   currentPercent: number;
-  apps: string[];
   /** Longest TTL of the cluster's records (alias to a load balancer: 60 s). */
   ttlSeconds: number;
   execution: ExecutionInfo;
@@ -220,7 +217,6 @@ export function specifyOperation(request: OperationRequest): OperationSpec {
     force: request.force ?? false,
     noop,
     weightPercentBefore: request.currentPercent,
-    apps: [...request.apps].sort(),
     holder: request.execution.name,
     executionArn: request.execution.id,
     journalPrefix: `${request.execution.startTime}#${request.execution.name}`,

@@ -219,7 +219,6 @@ async function prepare(deps: Deps, kind: 'drain' | 'restore', raw: unknown): Pro
     force: 'force' in parsed && parsed.force === true,
     ...('expiresAt' in parsed && typeof parsed.expiresAt === 'string' ? { expiresAt: parsed.expiresAt } : {}),
     currentPercent: current.weightPercent,
-    apps: appsServedBy(view, parsed.cluster),
     ttlSeconds: RECORD_TTL_SECONDS,
     execution,
   });
@@ -474,7 +473,7 @@ export const healthGate =
     const now = deps.clock.now();
     await deps.table.updateFleet((state) => ({ next: renewLock(state, op.cluster, lock.token, now, deps.fleet.safety.lockTtlSeconds), result: null }));
     if (phase === 'restore') {
-      const unhealthyApps = op.apps.filter((app) => !isHealthy({ clusters: health.clusters }, op.cluster, app));
+      const unhealthyApps = appsServedBy(view, op.cluster).filter((app) => !isHealthy({ clusters: health.clusters }, op.cluster, app));
       if (health.clusters[op.cluster] !== 'HEALTHY') {
         throw new HealthDegraded(`${op.cluster} is ${health.clusters[op.cluster] ?? 'UNKNOWN'} while being restored`, {
           cluster: op.cluster,

@@ -92,7 +92,6 @@ function planOf(state: FleetState, lock: Lock, execution: ExecutionStatusView): 
     force: false,
     noop: false,
     weightPercentBefore: intent.saved?.weightPercent ?? intent.weightPercent,
-    apps: [],
     holder: lock.holder,
     executionArn: execution.executionArn,
     journalPrefix: `${execution.startDate ?? lock.acquiredAt}#${execution.name}`,

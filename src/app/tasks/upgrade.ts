@@ -18,7 +18,7 @@ import { guardedUpdate } from '../../core/upgrades.ts';
 import { formatZodIssues } from '../../core/config.ts';
 import { intentOf, renewLock } from '../../core/fleet-document.ts';
 import type { Deps } from '../../core/ports.ts';
-import { appsServedBy, readView } from './view.ts';
+import { readView } from './view.ts';
 
 const resolveInputSchema = z.object({ event: z.unknown(), execution: executionSchema });
 
@@ -58,7 +58,6 @@ export const resolveUpgrade =
       reason: `EKS ${guarded.what} ${updateId} of ${cluster.eksClusterName}`,
       by: detail.userIdentity?.arn ?? 'aws.eks',
       currentPercent: intent.weightPercent,
-      apps: appsServedBy(view, cluster.name),
       ttlSeconds: RECORD_TTL_SECONDS,
       execution,
       upgrade: {

@@ -10,7 +10,6 @@ const request = (lockTtlSeconds: number, extra: Record<string, unknown> = {}) =>
   cluster: 'east',
   reason: 'r',
   by: 'me',
-  apps: [],
   ttlSeconds: 60,
   execution,
   currentPercent: 100,

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { exampleEndpoints, exampleFleet } from '../aws/helpers/example-fleet.ts';
 
 const execution = { id: 'arn:aws:states:us-east-1:1:execution:sm:x', name: 'x', startTime: '2026-11-27T10:00:00.000Z' };
-const base = { fleet: exampleFleet, cluster: 'east', reason: 'r', by: 'me', apps: ['b', 'a'], ttlSeconds: 60, execution };
+const base = { fleet: exampleFleet, cluster: 'east', reason: 'r', by: 'me', ttlSeconds: 60, execution };
 
 describe('specifyOperation', () => {
   it('resolves the fleet defaults and computes the wait (TTL + bake)', () => {
@@ -23,10 +23,11 @@ describe('specifyOperation', () => {
       bakeSeconds: 60,
       waitSeconds: 120,
       noop: false,
-      apps: ['a', 'b'],
       holder: 'x',
       journalPrefix: '2026-11-27T10:00:00.000Z#x',
     });
+    // The apps are not carried: every task reads them from the catalogue (a list of 10,000 would pass Step Functions' 256 KiB state limit).
+    expect(plan).not.toHaveProperty('apps');
   });
 
   it('skips steps already done and is a no-op when nothing is left', () => {
