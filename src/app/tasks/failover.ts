@@ -13,7 +13,7 @@ import { InvalidInput } from '../../core/errors.ts';
 import { acquireLock, assertLockHeld, failoverKey, marksOfAlarm, releaseLock, withoutFailover, type FleetState } from '../../core/fleet-document.ts';
 import type { HealthView } from '../../core/safety.ts';
 import type { Deps } from '../../core/ports.ts';
-import { appsServedBy, clusterNames, journal, readCatalogue, type CatalogueView } from './view.ts';
+import { appsServedBy, clusterNames, journal, MAX_JOURNAL_APPS, readCatalogue, type CatalogueView } from './view.ts';
 import { settleAndVerify } from './verify.ts';
 import { appsTakenOut, effectiveIntents } from '../../core/fleet-document.ts';
 
@@ -142,6 +142,15 @@ function dnsRequest(deps: Deps, state: FleetState, view: CatalogueView, cluster:
   };
 }
 
+/** One side of a journal entry's weights: the first MAX_JOURNAL_APPS apps (DynamoDB's 400 KB item limit), and how many more. */
+function listedWeights(
+  weights: ReadonlyArray<{ hostname: string; weightBefore?: number; weightAfter?: number }>,
+  side: 'weightBefore' | 'weightAfter',
+): { weights: Array<{ hostname: string; weight: number | undefined }>; appsNotListed?: number } {
+  const listed = weights.slice(0, MAX_JOURNAL_APPS).map((w) => ({ hostname: w.hostname, weight: w[side] }));
+  return weights.length > MAX_JOURNAL_APPS ? { weights: listed, appsNotListed: weights.length - MAX_JOURNAL_APPS } : { weights: listed };
+}
+
 const applyInputSchema = z.object({ decision: decisionSchema, execution: executionSchema });
 
 /** What Failover's TakeOut and FailBack return: `event` and `unserved` are put on the bus when not null. */
@@ -236,8 +245,8 @@ export const failoverApply =
           what: `failover ${action}: ${decision.hostname ?? decision.cluster}${d.takeOut.length ? ` (out: ${d.takeOut.join(', ')})` : ''}${d.failOpen.length ? ` (fail open: ${d.failOpen.join(', ')})` : ''}`,
           why: decision.reason,
           ...(decision.hostname ? { hostname: decision.hostname } : {}),
-          before: { weights: weights.map((w) => ({ hostname: w.hostname, weight: w.weightBefore })) },
-          after: { weights: weights.map((w) => ({ hostname: w.hostname, weight: w.weightAfter })), failOpen: d.failOpen },
+          before: { ...listedWeights(weights, 'weightBefore') },
+          after: { ...listedWeights(weights, 'weightAfter'), failOpen: d.failOpen },
         },
       );
       return {
@@ -322,8 +331,8 @@ export const failbackApply =
           what: `failback: ${marks.map(([, m]) => m.hostname ?? m.cluster).join(', ')} back on ${decision.cluster}`,
           why: `${decision.alarmName} OK for ${decision.holdDownSeconds} s`,
           ...(decision.hostname ? { hostname: decision.hostname } : {}),
-          before: { weights: weights.map((w) => ({ hostname: w.hostname, weight: w.weightBefore })) },
-          after: { weights: weights.map((w) => ({ hostname: w.hostname, weight: w.weightAfter })) },
+          before: { ...listedWeights(weights, 'weightBefore') },
+          after: { ...listedWeights(weights, 'weightAfter') },
         },
       );
       return {

@@ -34,7 +34,7 @@ import {
 import type { ClusterIntentState } from '../../core/model.ts';
 import { checkWeightChange, describeViolations, isHealthy, safetyInput, type HealthView } from '../../core/safety.ts';
 import type { Deps, DnsApplyRequest } from '../../core/ports.ts';
-import { appsServedBy, caughtErrorSchema, clusterDnsRequest, clusterNames, journal, readView, reasonOf, type FleetView } from './view.ts';
+import { appsServedBy, caughtErrorSchema, MAX_JOURNAL_APPS, clusterDnsRequest, clusterNames, journal, readView, reasonOf, type FleetView } from './view.ts';
 import { assertRoute53Holds, settleAndVerify } from './verify.ts';
 
 const percent = z.number().int().min(0).max(100);
@@ -71,6 +71,12 @@ function journalRecords(apps: readonly AppWeight[], side: 'before' | 'after'): A
       ...(weight === undefined ? {} : { weight }),
     };
   });
+}
+
+/** `weights` for one side of a journal entry: the first MAX_JOURNAL_APPS apps, and how many more there were. */
+export function journalWeights(apps: readonly AppWeight[], side: 'before' | 'after'): { weights: Array<Record<string, unknown>>; appsNotListed?: number } {
+  const listed = journalRecords(apps.slice(0, MAX_JOURNAL_APPS), side);
+  return apps.length > MAX_JOURNAL_APPS ? { weights: listed, appsNotListed: apps.length - MAX_JOURNAL_APPS } : { weights: listed };
 }
 
 function weightsFor(deps: Pick<Deps, 'fleet'>, state: FleetState, view: FleetView, cluster: string, before: number, after: number): AppWeight[] {
@@ -369,8 +375,8 @@ export const applyWeights =
     await journal(deps, op, `${phase === 'drain' ? '10' : '20'}-${phase}-${String(index).padStart(2, '0')}-${target}`, {
       what: `${phase} step ${index + 1}: ${op.cluster} ${before}% -> ${target}% of normal weight`,
       why: op.reason,
-      before: { weightPercent: before, weights: journalRecords(result.weights, 'before') },
-      after: { weightPercent: target, weights: journalRecords(result.weights, 'after'), changeIds: result.changeIds },
+      before: { weightPercent: before, ...journalWeights(result.weights, 'before') },
+      after: { weightPercent: target, ...journalWeights(result.weights, 'after'), changeIds: result.changeIds },
     });
     return {
       weightPercentBefore: before,
@@ -548,11 +554,11 @@ export const finishOperation =
     await journal(deps, op, `90-${outcome}`, {
       what: `${op.operation} ${outcome}: ${op.cluster} is ${intentOf(written, op.cluster).state} at ${weightPercentAfter}%${keepLock ? ' (lock kept)' : ', lock released'}`,
       why: op.reason,
-      before: { weightPercent: op.weightPercentBefore, weights: journalRecords(apps, 'before') },
+      before: { weightPercent: op.weightPercentBefore, ...journalWeights(apps, 'before') },
       after: {
         weightPercent: weightPercentAfter,
         state: intentOf(written, op.cluster).state,
-        weights: journalRecords(apps, 'after'),
+        ...journalWeights(apps, 'after'),
         ...(update ? { update } : {}),
       },
     });
@@ -697,8 +703,8 @@ export const rollbackOperation =
     await journal(deps, op, '99-aborted', {
       what: `${op.operation} aborted (${error.Error})${rolledBack ? `: ${op.cluster} rolled back to ${saved.weightPercent}%` : ''}${note}`,
       why: reason,
-      before: { weightPercent: intent.weightPercent, weights: journalRecords(apps, 'before') },
-      after: { weightPercent: after, weights: journalRecords(apps, 'after') },
+      before: { weightPercent: intent.weightPercent, ...journalWeights(apps, 'before') },
+      after: { weightPercent: after, ...journalWeights(apps, 'after') },
     });
     return {
       rolledBack,

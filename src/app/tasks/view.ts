@@ -87,6 +87,13 @@ export function appsDnsRequest(
   };
 }
 
+/**
+ * At most this many apps' records in one journal entry: DynamoDB's item limit is 400 KB,
+ * and a step of a 3,000-app cluster listing every app's before and after passes it (the
+ * step, and its rollback's journal entry, then failed).
+ */
+export const MAX_JOURNAL_APPS = 100;
+
 export async function journal(
   deps: Pick<Deps, 'table' | 'clock'>,
   plan: Pick<OperationSpec, 'journalPrefix' | 'by' | 'executionArn' | 'cluster'> & { operation: string },
