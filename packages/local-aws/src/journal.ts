@@ -7,13 +7,9 @@
 // the last sequence it holds) and the log starts again; a crash between the two only
 // leaves log lines the snapshot already holds, which the next start skips. Writes reach
 // the operating system before a commit resolves (safe against a killed process); they are
-// not fsynced (a power cut may lose the last ones). An append is one synchronous write(2)
-// of its line, made on the event loop: a line costs microseconds to hand to the page
-// cache (about 3 µs here), while an asynchronous write goes through libuv's thread pool
-// and back (about 40 µs and two thread wake-ups, which a busy machine makes dearer). See
-// docs/local-platform.md.
-import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
+// not fsynced (a power cut may lose the last ones). See docs/local-platform.md.
+import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { InvalidInput } from './errors.ts';
@@ -65,11 +61,6 @@ function readBytes(path: string, label: string): Buffer | undefined {
   }
 }
 
-/** Writes all of `bytes` at the end of the file (O_APPEND); a short write continues where it stopped. */
-function writeWhole(fd: number, bytes: Buffer): void {
-  for (let offset = 0; offset < bytes.length;) offset += writeSync(fd, bytes, offset, bytes.length - offset);
-}
-
 export class Journal<Snapshot extends object, Entry> {
   readonly path: string;
   readonly logPath: string;
@@ -77,8 +68,7 @@ export class Journal<Snapshot extends object, Entry> {
   #sequence: number;
   #logBytes: number;
   #snapshotBytes: number;
-  /** The log, open for appending; opened at the first write. */
-  #fd: number | undefined;
+  #handle: Promise<FileHandle> | undefined;
   #queue: Promise<void> = Promise.resolve();
   #failure: unknown;
 
@@ -162,7 +152,8 @@ export class Journal<Snapshot extends object, Entry> {
     const write = async () => {
       if (this.#failure !== undefined) throw this.#failure;
       try {
-        writeWhole(this.#openLog(), line);
+        const handle = await this.#openLog();
+        await handle.appendFile(line);
         this.#logBytes += line.length;
         if (this.#logBytes >= this.#compactAfter && this.#logBytes > this.#snapshotBytes) await this.#compact(snapshot());
       } catch (error) {
@@ -194,13 +185,13 @@ export class Journal<Snapshot extends object, Entry> {
    */
   async close(snapshot?: Snapshot): Promise<void> {
     await this.#queue;
-    if (snapshot !== undefined && this.#failure === undefined && (this.#logBytes > 0 || this.#fd !== undefined)) {
+    if (snapshot !== undefined && this.#failure === undefined && (this.#logBytes > 0 || this.#handle !== undefined)) {
       await this.#compact(snapshot);
       this.#logBytes = 0;
     }
-    const fd = this.#fd;
-    this.#fd = undefined;
-    if (fd !== undefined) closeSync(fd);
+    const handle = this.#handle;
+    this.#handle = undefined;
+    if (handle !== undefined) await (await handle).close();
     if (snapshot !== undefined && this.#failure === undefined) await rm(this.logPath, { force: true });
   }
 
@@ -209,9 +200,9 @@ export class Journal<Snapshot extends object, Entry> {
     return this.#logBytes;
   }
 
-  #openLog(): number {
-    this.#fd ??= openSync(this.logPath, 'a');
-    return this.#fd;
+  #openLog(): Promise<FileHandle> {
+    this.#handle ??= open(this.logPath, 'a');
+    return this.#handle;
   }
 
   async #compact(snapshot: Snapshot): Promise<void> {
@@ -219,7 +210,8 @@ export class Journal<Snapshot extends object, Entry> {
     const temporary = `${this.path}.${process.pid}.tmp`;
     await writeFile(temporary, text, 'utf8');
     await rename(temporary, this.path);
-    ftruncateSync(this.#openLog(), 0);
+    const handle = await this.#openLog();
+    await handle.truncate(0);
     this.#logBytes = 0;
     this.#snapshotBytes = Buffer.byteLength(text);
   }
