@@ -2,11 +2,11 @@
 // (fixtures/state-writer.ts) changes one service through its API and reports each answered
 // change; killed at a random moment (often mid-append or mid-compaction), the state it
 // leaves holds every answered change, and each change whole or not at all.
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { LocalAlarms } from '../../src/cloudwatch/alarms.ts';
 import { LocalEventBus } from '../../src/eventbridge/bus.ts';
 import { LocalStepFunctions } from '../../src/stepfunctions/engine.ts';
+import { runAndKill } from '../kill-child.ts';
 import { temporaryFolder } from './harness.ts';
 
 const CHILD = new URL('../fixtures/state-writer.ts', import.meta.url).pathname;
@@ -14,30 +14,9 @@ const CHILD = new URL('../fixtures/state-writer.ts', import.meta.url).pathname;
 const ALARMS = 7;
 const TARGETS = 3;
 
-/** Starts the writer, kills it with SIGKILL after `acks` answered changes plus `extraMs`; returns the last ack seen. */
-function runAndKill(service: string, stateDir: string, acks: number, extraMs: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, service, stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let lastAck = 0;
-    let buffered = '';
-    let stderr = '';
-    let killing = false;
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const line of lines) if (line.startsWith('ack ')) lastAck = Number(line.slice(4));
-      if (lastAck >= acks && !killing) {
-        killing = true;
-        setTimeout(() => child.kill('SIGKILL'), extraMs);
-      }
-    });
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve(lastAck);
-      else reject(new Error(`the writer exited by itself (${code}): ${stderr}`));
-    });
-  });
+/** Starts the writer on one service, kills it with SIGKILL after `acks` answered changes plus `extraMs`; returns the last ack seen. */
+async function killedAfter(service: string, stateDir: string, acks: number, extraMs: number): Promise<number> {
+  return (await runAndKill([CHILD, service, stateDir], acks, extraMs)).lastAck;
 }
 
 const kills = [
@@ -52,7 +31,7 @@ describe('local services: kill -9 while writing', () => {
     async (acks, extraMs) => {
       const folder = await temporaryFolder('cw-kill');
       try {
-        const lastAck = await runAndKill('cloudwatch', folder.path, acks, extraMs);
+        const lastAck = await killedAfter('cloudwatch', folder.path, acks, extraMs);
         const alarms = await LocalAlarms.open({ stateDir: folder.path });
         for (let i = 0; i < ALARMS; i++) {
           // The last answered change of alarm i, and what the alarm holds now.
@@ -73,7 +52,7 @@ describe('local services: kill -9 while writing', () => {
   it.each(kills)('EventBridge after %i answered rules with targets (+%i ms): loses none, and no PutTargets by half', async (acks, extraMs) => {
     const folder = await temporaryFolder('eb-kill');
     try {
-      const lastAck = await runAndKill('eventbridge', folder.path, acks, extraMs);
+      const lastAck = await killedAfter('eventbridge', folder.path, acks, extraMs);
       const bus = await LocalEventBus.open({ stateDir: folder.path });
       const rules = bus.listRules().map((rule) => ({ n: Number(rule.Name.slice(1)), targets: rule.targets.length }));
       const numbers = rules.map((rule) => rule.n).sort((a, b) => a - b);
@@ -95,7 +74,7 @@ describe('local services: kill -9 while writing', () => {
     async (acks, extraMs) => {
       const folder = await temporaryFolder('sfn-kill');
       try {
-        const lastAck = await runAndKill('stepfunctions', folder.path, acks, extraMs);
+        const lastAck = await killedAfter('stepfunctions', folder.path, acks, extraMs);
         const engine = await LocalStepFunctions.open({ handlers: {}, stateDir: folder.path, waitScale: 0 });
         const [machine] = engine.listStateMachines().items;
         const listed = engine.listExecutions({ stateMachineArn: machine!.stateMachineArn, maxResults: 1000 });
