@@ -126,6 +126,16 @@ export class ZoneIndex implements RecordLookup {
     }
     const added = fresh.map((record) => ({ record, nameKey: sortKeyOfName(record.name) })).sort(compareKeyed);
     for (const record of put) if (this.#byKey.has(recordKey(record))) this.put(record);
+    const last = this.#sorted.length - 1;
+    if (gone.size === 0 && (last < 0 || compareKeyed({ record: this.#sorted[last]!, nameKey: this.#nameKeys[last]! }, added[0]!) < 0)) {
+      // All after the last set (a zone filled in name order): appended, O(batch).
+      for (const { record, nameKey } of added) {
+        this.#sorted.push(record);
+        this.#nameKeys.push(nameKey);
+        this.#remember(record);
+      }
+      return;
+    }
     // One pass: the zone's sets minus the deleted ones, merged with the new ones in order.
     const records: RecordSet[] = [];
     const nameKeys: string[] = [];
