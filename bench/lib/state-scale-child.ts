@@ -151,7 +151,8 @@ async function sfnFill(stateDir: string, n: number): Promise<Record<string, unkn
 
 async function sfnReady(stateDir: string, n: number): Promise<Record<string, unknown>> {
   const started = performance.now();
-  const engine = await LocalStepFunctions.open({ handlers: {}, stateDir, waitScale: 0 });
+  // All of them kept (the default keeps 10,000 per state machine).
+  const engine = await LocalStepFunctions.open({ handlers: {}, stateDir, waitScale: 0, retention: { maxClosedPerStateMachine: n } });
   const readyMs = performance.now() - started;
   const [machine] = engine.listStateMachines().items;
   let listed = 0;
