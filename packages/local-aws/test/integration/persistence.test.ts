@@ -5,12 +5,17 @@
 // is cut off and nothing else changes. Changes go through the services' own methods and
 // flush(), which is what every API answer waits for (the kill -9 tests go through the API).
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
 import { appendFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalAlarms, type AlarmStateValue } from '../../src/cloudwatch/alarms.ts';
+import { cloudWatchServices } from '../../src/cloudwatch/service.ts';
 import { LocalEventBus } from '../../src/eventbridge/bus.ts';
+import { eventBridgeService } from '../../src/eventbridge/service.ts';
 import { LocalStepFunctions } from '../../src/stepfunctions/engine.ts';
+import { stepFunctionsService } from '../../src/stepfunctions/service.ts';
+import { callJson } from '../json-call.ts';
 import { temporaryFolder } from './harness.ts';
 
 const RUNS = 12;
@@ -280,6 +285,51 @@ describe('local services: restart from the snapshot and change log', () => {
       await alarmsAgain.close();
       await busAgain.close();
     } finally {
+      await folder.remove();
+    }
+  });
+});
+
+describe('local services: a change is on disk before its answer', () => {
+  it('SetAlarmState, PutRule, PutTargets, CreateStateMachine and StartExecution are in the change logs the moment each answer is given', async () => {
+    // Prepare: each service answering as the endpoint calls it (no HTTP round trip for a late write to hide in)
+    const folder = await temporaryFolder('durable-answer');
+    const alarms = await LocalAlarms.open({ stateDir: folder.path });
+    const bus = await LocalEventBus.open({ stateDir: folder.path });
+    const engine = await LocalStepFunctions.open({ handlers: {}, stateDir: folder.path, waitScale: 0 });
+    alarms.define({ name: 'canary-east', description: 'd', metric });
+    await alarms.flush();
+    const [cloudwatch] = cloudWatchServices(alarms);
+    const events = eventBridgeService(bus);
+    const sfn = stepFunctionsService(engine);
+    const logOf = (file: string) => readFileSync(join(folder.path, `${file}.log`), 'utf8');
+    try {
+      // Act + Assess: read synchronously right after each answer
+      await callJson(cloudwatch!, 'GraniteServiceVersion20100801.SetAlarmState', {
+        AlarmName: 'canary-east',
+        StateValue: 'ALARM',
+        StateReason: 'reason-written-first',
+      });
+      expect(logOf('cloudwatch/alarms.json')).toContain('reason-written-first');
+      await callJson(events, 'AWSEvents.PutRule', { Name: 'rule-written-first', EventPattern: JSON.stringify({ source: ['x'] }) });
+      expect(logOf('eventbridge/rules.json')).toContain('rule-written-first');
+      await callJson(events, 'AWSEvents.PutTargets', {
+        Rule: 'rule-written-first',
+        Targets: [{ Id: 'target-written-first', Arn: 'arn:aws:lambda:us-east-1:000000000000:function:f' }],
+      });
+      expect(logOf('eventbridge/rules.json')).toContain('target-written-first');
+      const { stateMachineArn } = await callJson(sfn, 'AWSStepFunctions.CreateStateMachine', {
+        name: 'machine-written-first',
+        definition: WAIT,
+        roleArn: ROLE,
+      });
+      expect(logOf('stepfunctions/state-machines.json')).toContain('machine-written-first');
+      await callJson(sfn, 'AWSStepFunctions.StartExecution', { stateMachineArn, name: 'execution-written-first' });
+      expect(logOf('stepfunctions/executions.json')).toContain('execution-written-first');
+    } finally {
+      await alarms.close();
+      await bus.close();
+      await engine.close();
       await folder.remove();
     }
   });
