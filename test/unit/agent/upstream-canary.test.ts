@@ -5,6 +5,8 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderMetrics } from '../../../src/agent/metrics.ts';
@@ -82,6 +84,23 @@ describe('probeUpstream', () => {
     expect(refused.reason).toMatch(/ECONNREFUSED/);
     const lb = await upstream(() => 'hang');
     expect(await probeUpstream(target('east', lb.port), 200)).toEqual({ reachable: false, reason: 'timeout after 200 ms' });
+  });
+
+  it('HTTPS sends the canary hostname as Host and TLS server name, and does not judge the certificate (as Route 53 does not)', async () => {
+    // Prepare: a load balancer whose certificate is signed by a CA nobody here trusts
+    const fixtures = new URL('../../integration/k8s/fixtures/', import.meta.url);
+    const seen: Array<{ host: string; servername: string | false | null }> = [];
+    const server = createTlsServer(
+      { cert: readFileSync(new URL('server.pem', fixtures)), key: readFileSync(new URL('server-key.pem', fixtures)) },
+      (req, res) => {
+        seen.push({ host: String(req.headers.host), servername: (req.socket as TLSSocket).servername });
+        res.writeHead(204).end();
+      },
+    );
+    const port = await listen(server as unknown as Server);
+    // Act / Assess
+    expect(await probeUpstream(target('west', port, 'HTTPS'), 2000)).toEqual({ reachable: true });
+    expect(seen).toEqual([{ host: 'canary-west.example.com', servername: 'canary-west.example.com' }]);
   });
 
   it('TCP only opens a connection', async () => {
