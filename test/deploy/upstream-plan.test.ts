@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { fleetSchema, type FleetConfig } from '../../src/core/config.ts';
 import { InvalidInput } from '../../src/core/errors.ts';
 import { upstreamHealthCheckSpec } from '../../src/core/upstream.ts';
+import { deployInfo } from '../../stacks/deploy-info.ts';
 import { fleetFileName, readDeploySources } from '../../stacks/inputs.ts';
 import { describeDeployment, type DeploymentSpec } from '../../stacks/deployment.ts';
 import { grants, type Statement } from '../../stacks/iam-grants.ts';
@@ -54,6 +55,15 @@ describe('upstream alarms', () => {
         treatMissingData: 'breaching',
       },
     });
+  });
+
+  it('is printed by the deploy, per workload cluster, with its region', async () => {
+    expect(deployInfo(plan).upstreamAlarms).toEqual({
+      east: 'us-east-1/switchyard-upstream-switchyard-edge-example-east',
+      west: 'us-east-1/switchyard-upstream-switchyard-edge-example-west',
+      eu: 'us-east-1/switchyard-upstream-switchyard-edge-example-eu',
+    });
+    expect(deployInfo(await fixturePlan())).not.toHaveProperty('upstreamAlarms');
   });
 
   it('lives in upstream.alarmRegion when the fleet sets it', () => {
