@@ -4,7 +4,7 @@
 // agent flags that turn it on (src/cli/commands/agent.ts).
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
@@ -14,6 +14,7 @@ import { cloudWatchUpstreamSink, createUpstreamCanary, probeUpstream, type Upstr
 import { upstreamCanaryConfig } from '../../../src/cli/commands/agent.ts';
 import { parseFleetConfig } from '../../../src/core/config.ts';
 import type { UpstreamProbeTarget } from '../../../src/core/upstream.ts';
+import { startFakeCloudWatch } from '../../integration/agent/fake-cloudwatch.ts';
 
 const edgeFleet = parseFleetConfig(readFileSync('examples/edge-fleet/fleet.yaml', 'utf8'), 'examples/edge-fleet/fleet.yaml');
 const plainFleet = parseFleetConfig(readFileSync('examples/fleet/fleet.yaml', 'utf8'), 'examples/fleet/fleet.yaml');
@@ -181,19 +182,10 @@ describe('createUpstreamCanary', () => {
 describe('cloudWatchUpstreamSink', () => {
   it('sends Switchyard/Upstream Reachable per cluster (dimension Cluster only, standard resolution) through the real SDK', async () => {
     // Prepare: a fake CloudWatch endpoint (JSON 1.0, as SDK v3 speaks it)
-    const received: Array<{ target: string; body: Record<string, unknown> }> = [];
-    const read = async (req: IncomingMessage) => {
-      let text = '';
-      for await (const chunk of req) text += String(chunk);
-      return text;
-    };
-    const server = createServer(async (req, res) => {
-      received.push({ target: String(req.headers['x-amz-target']), body: JSON.parse(await read(req)) as Record<string, unknown> });
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{}');
-    });
-    const port = await listen(server);
+    const cloudWatch = await startFakeCloudWatch();
+    closers.push(() => cloudWatch.close());
     const client = new CloudWatchClient({
-      endpoint: `http://127.0.0.1:${port}`,
+      endpoint: cloudWatch.url,
       region: 'us-east-1',
       credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
     });
@@ -205,8 +197,8 @@ describe('cloudWatchUpstreamSink', () => {
       { cluster: 'west', at, reachable: false, reason: 'HTTP 503' },
     ]);
     // Assess
-    expect(received).toHaveLength(1);
-    expect(received[0]!.target).toBe('GraniteServiceVersion20100801.PutMetricData');
+    expect(cloudWatch.received).toHaveLength(1);
+    expect(cloudWatch.received[0]!.operation).toBe('PutMetricData');
     const datum = (cluster: string, value: number) => ({
       MetricName: 'Reachable',
       Dimensions: [{ Name: 'Cluster', Value: cluster }],
@@ -215,7 +207,7 @@ describe('cloudWatchUpstreamSink', () => {
       Unit: 'None',
       StorageResolution: 60,
     });
-    expect(received[0]!.body).toEqual({ Namespace: 'Switchyard/Upstream', MetricData: [datum('east', 1), datum('west', 0)] });
+    expect(cloudWatch.received[0]!.body).toEqual({ Namespace: 'Switchyard/Upstream', MetricData: [datum('east', 1), datum('west', 0)] });
   });
 });
 
