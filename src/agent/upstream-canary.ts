@@ -48,6 +48,8 @@ export interface UpstreamCanaryOptions {
   targets: readonly UpstreamProbeTarget[];
   sink: UpstreamMetricSink;
   timeoutMs: number;
+  /** The probes' timer (default plainTimer; the local runtime's does not count its own stalls). */
+  timer?: ProbeTimer;
   log?: AgentLogger;
   now?: () => Date;
 }
@@ -61,6 +63,15 @@ export interface UpstreamCanary {
   stop(): void;
 }
 
+/** Calls `onExpire` after `ms` unless cleared: a probe's timeout. */
+export type ProbeTimer = (ms: number, onExpire: () => void) => { clear(): void };
+
+/** A plain timer: what the agent uses in a Pod. */
+export const plainTimer: ProbeTimer = (ms, onExpire) => {
+  const timer = setTimeout(onExpire, ms);
+  return { clear: () => clearTimeout(timer) };
+};
+
 /** 2xx and 3xx count as reachable, as for Route 53's HTTP checks. */
 const answered = (status: number | undefined): boolean => status !== undefined && status >= 200 && status < 400;
 
@@ -70,20 +81,20 @@ const answered = (status: number | undefined): boolean => status !== undefined &
  * validate the certificate: the question is whether the cluster answers, and nothing
  * secret is sent. TCP only opens a connection.
  */
-export function probeUpstream(target: UpstreamProbeTarget, timeoutMs: number): Promise<ProbeResult> {
+export function probeUpstream(target: UpstreamProbeTarget, timeoutMs: number, timer: ProbeTimer = plainTimer): Promise<ProbeResult> {
   return new Promise((resolve) => {
     let settled = false;
     const done = (result: ProbeResult) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      timeout.clear();
       resolve(result);
     };
-    const timer = setTimeout(() => {
+    const timeout = timer(timeoutMs, () => {
       done({ reachable: false, reason: `timeout after ${timeoutMs} ms` });
       req?.destroy();
       socket?.destroy();
-    }, timeoutMs);
+    });
     let req: ClientRequest | undefined;
     let socket: ReturnType<typeof connect> | undefined;
     if (target.protocol === 'TCP') {
@@ -120,7 +131,7 @@ export function createUpstreamCanary(options: UpstreamCanaryOptions): UpstreamCa
   const probeAll = async (): Promise<UpstreamSample[]> => {
     const samples = await Promise.all(
       options.targets.map(async (target): Promise<UpstreamSample> => {
-        const result = await probeUpstream(target, options.timeoutMs);
+        const result = await probeUpstream(target, options.timeoutMs, options.timer);
         return { cluster: target.cluster, at: now(), ...result };
       }),
     );

@@ -12,6 +12,7 @@ import { UPSTREAM_METRIC } from '../../core/metric-names.ts';
 import { UPSTREAM_ALARM, upstreamAlarmName, upstreamClusters, upstreamProbeTargets } from '../../core/upstream.ts';
 import { createUpstreamCanary, type UpstreamMetricSink, type UpstreamSample } from '../../agent/upstream-canary.ts';
 import type { LocalAlarms } from '@switchyard/local-aws/cloudwatch';
+import { runnableTimeout } from '@switchyard/local-aws/route53';
 
 export interface UpstreamAlarm {
   cluster: string;
@@ -63,7 +64,10 @@ export function startEdgeCanaries(options: EdgeCanaryOptions): { round(): Promis
   });
   // The round's answers are read from round() itself: nothing to publish besides the alarm states.
   const sink: UpstreamMetricSink = { publish: async () => undefined };
-  const edges = fleet.clusters.filter((c) => c.role === 'edge').map((c) => createUpstreamCanary({ edge: c.name, targets, timeoutMs: options.timeoutMs, sink }));
+  // The simulated load balancers share this process: a stall of a starved machine is not theirs.
+  const edges = fleet.clusters
+    .filter((c) => c.role === 'edge')
+    .map((c) => createUpstreamCanary({ edge: c.name, targets, timeoutMs: options.timeoutMs, sink, timer: runnableTimeout }));
   let stopped = false;
 
   const settle = (rounds: ReadonlyArray<readonly UpstreamSample[]>) => {

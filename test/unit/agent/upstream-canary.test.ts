@@ -104,6 +104,18 @@ describe('probeUpstream', () => {
     expect(seen).toEqual([{ host: 'canary-west.example.com', servername: 'canary-west.example.com' }]);
   });
 
+  it('times out by the timer it is given (the local runtime passes one that does not count its own stalls)', async () => {
+    const lb = await upstream(() => 'hang');
+    const asked: number[] = [];
+    const immediate = (ms: number, onExpire: () => void) => {
+      asked.push(ms);
+      const t = setTimeout(onExpire, 0);
+      return { clear: () => clearTimeout(t) };
+    };
+    expect(await probeUpstream(target('east', lb.port), 60_000, immediate)).toEqual({ reachable: false, reason: 'timeout after 60000 ms' });
+    expect(asked).toEqual([60_000]);
+  });
+
   it('TCP only opens a connection', async () => {
     const port = await listen(createTcpServer((socket) => socket.end()));
     expect(await probeUpstream(target('east', port, 'TCP'), 2000)).toEqual({ reachable: true });
