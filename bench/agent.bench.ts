@@ -2,7 +2,7 @@
 // 1. memory while watching N Gateways (1,000, 2,500, 5,000): the agent's bundle in its own
 //    process against a fake API server listing N Istio Gateways, after its start-up publish
 //    of all of them and 200 watch changes; its peak RSS (VmHWM), with the container's Node
-//    settings (AGENT_NODE_OPTIONS). Target at 5,000: under 100 MB. For scale: Node 22 alone
+//    flags (AGENT_NODE_FLAGS). Target at 5,000: under 100 MB. For scale: Node 22 alone
 //    is ~45 MB here, and with the bundle loaded ~80 MB before it reads anything.
 // 2. a manifest change to records INSYNC on the local runtime, every wait at zero: a new
 //    Gateway file in a cluster's manifest folder → stand-in API server → agent → bus →
@@ -16,7 +16,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AGENT_NODE_OPTIONS, buildAgentBundle } from '../scripts/agent-bundle.ts';
+import { AGENT_NODE_FLAGS, buildAgentBundle } from '../scripts/agent-bundle.ts';
 import { startLocalRuntime } from '../src/local/runtime/runtime.ts';
 import { bigFleet, EXAMPLE_FLEET } from './lib/fleet.ts';
 import { growthTarget } from './lib/growth.ts';
@@ -65,7 +65,7 @@ async function agentMemory(gateways: number): Promise<{ gateways: number; peakRs
     const child = spawn(
       process.execPath,
       [
-        ...AGENT_NODE_OPTIONS.split(' '),
+        ...AGENT_NODE_FLAGS,
         bundle,
         '--fleet',
         join(dir, 'fleet.yaml'),
