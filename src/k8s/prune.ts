@@ -29,26 +29,38 @@ const STATUS_READ: Partial<Record<ObjectRole, readonly string[]>> = {
  * annotation) is kept as it is, so discovery reports it as before.
  */
 export function pruneForDiscovery(object: KubeObject): KubeObject {
-  const out: KubeObject = { ...object };
-  if (isRecord(object.metadata)) out.metadata = pruneMetadata(object.metadata);
-  if ('status' in object && isRecord(object.status)) {
-    const role = objectRole(object);
-    const read = role === undefined ? [] : (STATUS_READ[role] ?? []);
-    const status: Record<string, unknown> = {};
-    for (const key of read) if (key in object.status) status[key] = object.status[key];
-    if (read.length > 0) out.status = status;
-    else delete out.status;
+  const role = objectRole(object);
+  const out: KubeObject = {};
+  // Copies, never `delete`: an object that lost a property becomes a hash table in V8,
+  // several times its size. A `__proto__` key (JSON can have one) is no Kubernetes field.
+  for (const [key, value] of Object.entries(object)) {
+    if (key === '__proto__') continue;
+    if (key === 'metadata' && isRecord(value)) out.metadata = pruneMetadata(value);
+    else if (key === 'status' && isRecord(value)) {
+      const read = role === undefined ? [] : (STATUS_READ[role] ?? []);
+      if (read.length > 0) out.status = pick(value, read);
+    } else out[key] = value;
   }
   return out;
 }
 
-function pruneMetadata(metadata: NonNullable<KubeObject['metadata']>): KubeObject['metadata'] {
-  const kept: Record<string, unknown> = { ...metadata };
-  delete kept['managedFields'];
-  if (isRecord(metadata.annotations) && typeof metadata.annotations[LAST_APPLIED_ANNOTATION] === 'string') {
-    const annotations = { ...metadata.annotations };
-    delete annotations[LAST_APPLIED_ANNOTATION];
-    kept['annotations'] = annotations;
+function pruneMetadata(metadata: Record<string, unknown>): KubeObject['metadata'] {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(metadata)) {
+    if (key === 'managedFields' || key === '__proto__') continue;
+    out[key] = key === 'annotations' && isRecord(value) && typeof value[LAST_APPLIED_ANNOTATION] === 'string' ? omit(value, LAST_APPLIED_ANNOTATION) : value;
   }
-  return kept;
+  return out;
+}
+
+function pick(record: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) if (Object.hasOwn(record, key)) out[key] = record[key];
+  return out;
+}
+
+function omit(record: Record<string, unknown>, dropped: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) if (key !== dropped && key !== '__proto__') out[key] = value;
+  return out;
 }
