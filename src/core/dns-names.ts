@@ -5,6 +5,7 @@
 // a-z 0-9 - _ . as `\NNN`). Every map key in the core uses this form, so a name read
 // from Route 53 and a name computed from a Gateway compare equal.
 import type { HostedZone, RecordSet } from './model.ts';
+import { sortInPlace } from './sort.ts';
 
 /** First label of every ownership marker: `_switchyard.<name>`. */
 export const MARKER_LABEL = '_switchyard';
@@ -45,8 +46,11 @@ export function hostnameOf(name: string): string {
 export function isWithinZone(name: string, zoneName: string): boolean {
   const n = normalizeName(name);
   const z = normalizeName(zoneName);
-  return z === '.' || n === z || n.endsWith(`.${z}`);
+  // n ends with "." + z, compared in place.
+  return z === '.' || n === z || (n.length > z.length && n.endsWith(z) && n.charCodeAt(n.length - z.length - 1) === DOT);
 }
+
+const DOT = 46;
 
 /** `_switchyard.<name>`: where the ownership marker of `name` lives. */
 export function markerNameFor(name: string): string {
@@ -83,7 +87,7 @@ export function zonesForName(name: string, zones: readonly HostedZone[]): Hosted
       best.push(zone);
     }
   }
-  return best.sort((a, b) => compareStrings(a.id, b.id));
+  return sortInPlace(best, (a, b) => compareStrings(a.id, b.id));
 }
 
 /** Plain code-unit order, the same on every machine and locale (unlike localeCompare). */

@@ -14,6 +14,7 @@
 import { compareStrings, MARKER_LABEL, markerNameFor, normalizeName, recordKey } from './dns-names.ts';
 import type { RecordSet, RoutingPolicy } from './model.ts';
 import { compareRecordSets, routingPolicyOf } from './route53-rules.ts';
+import { sortInPlace } from './sort.ts';
 
 export const MARKER_HERITAGE = 'switchyard';
 const MARKER_PREFIX = `${MARKER_LABEL}.`;
@@ -89,29 +90,39 @@ export function sameIdentity(a: Pick<RecordSet, 'type' | 'setIdentifier'>, b: Pi
   return (a.setIdentifier ?? '') === (b.setIdentifier ?? '') && (a.type === b.type || a.type.toUpperCase() === b.type.toUpperCase());
 }
 
-/** "TYPE/setIdentifier-or--": what a marker value lists. */
-function setLabel(type: string, setIdentifier: string | undefined): string {
-  return `${type.toUpperCase()}/${setIdentifier ?? '-'}`;
-}
-
 /** The start of every value of our own markers, up to the set label. */
 function ourValuePrefix(ownerId: string): string {
   return `"heritage=${MARKER_HERITAGE},owner=${ownerId},set=`;
 }
 
 /**
- * The sets a marker lists for us ("TYPE/set" labels), or undefined when the marker is not
- * wholly ours. `prefix` is ourValuePrefix(ownerId), built once per zone.
+ * True when every value of a marker is ours: `prefix` (ourValuePrefix(ownerId), built once
+ * per zone), then a set label ("TYPE/set", no comma), then the closing quote.
  */
-function ourMarkerSets(record: RecordSet, prefix: string): string[] | undefined {
-  if (record.type.toUpperCase() !== 'TXT' || record.setIdentifier || !record.values || record.values.length === 0) return undefined;
-  const sets: string[] = [];
+function isOurMarker(record: RecordSet, prefix: string): boolean {
+  if (record.type.toUpperCase() !== 'TXT' || record.setIdentifier || !record.values || record.values.length === 0) return false;
   for (const value of record.values) {
-    if (!(value.startsWith(prefix) && value.endsWith('"') && value.length > prefix.length + 1 && !value.includes(',', prefix.length))) return undefined;
-    sets.push(value.slice(prefix.length, -1));
+    if (!(value.startsWith(prefix) && value.endsWith('"') && value.length > prefix.length + 1 && !value.includes(',', prefix.length))) return false;
   }
-  return sets;
+  return true;
 }
+
+/**
+ * True when one of our marker's values lists the set: its label, from `from` (the prefix
+ * length) to the closing quote, is "TYPE/setIdentifier-or--". Compared in place, without
+ * building the label: the planner asks this for every set of a zone.
+ */
+function listsSet(values: readonly string[], from: number, record: Pick<RecordSet, 'type' | 'setIdentifier'>): boolean {
+  const type = record.type.toUpperCase();
+  const set = record.setIdentifier ?? '-';
+  const slash = from + type.length;
+  const length = slash + 1 + set.length + 1;
+  for (const value of values) {
+    if (value.length === length && value.charCodeAt(slash) === SLASH && value.startsWith(type, from) && value.startsWith(set, slash + 1)) return true;
+  }
+  return false;
+}
+const SLASH = 47;
 
 /** Owners other than us that a marker's values name, sorted. */
 function otherOwnersOf(record: RecordSet, ownerId: string): string[] {
@@ -122,6 +133,7 @@ function otherOwnersOf(record: RecordSet, ownerId: string): string[] {
 
 /** The records of one name: the markers at its marker name, and its own sets. */
 interface NameRecords {
+  name: string;
   markers: RecordSet[];
   sets: RecordSet[];
 }
@@ -132,59 +144,76 @@ interface NameRecords {
  * is not ours: the sets it would list stay untouched.
  */
 export function classifyZone(records: readonly RecordSet[], ownerId: string): Map<string, NameOwnership> {
-  const { byName, markedNames } = recordsByName(records);
+  const { groups, marked } = recordsByName(records);
   // Marked names first, then the others, each in order of first appearance.
   const prefix = ourValuePrefix(ownerId);
   const result = new Map<string, NameOwnership>();
-  for (const name of markedNames) result.set(name, classifyName(name, byName.get(name) as NameRecords, ownerId, prefix));
-  for (const [name, group] of byName) if (group.markers.length === 0) result.set(name, classifyName(name, group, ownerId, prefix));
+  for (const group of marked) result.set(group.name, classifyName(group, ownerId, prefix));
+  for (const group of groups) if (group.markers.length === 0) result.set(group.name, classifyName(group, ownerId, prefix));
   return result;
 }
 
-/** Every record under the app name it concerns (a marker under the name it marks); the names with a marker, in order. */
-function recordsByName(records: readonly RecordSet[]): { byName: Map<string, NameRecords>; markedNames: string[] } {
+/** Every record under the app name it concerns (a marker under the name it marks), by name in order of first appearance; the names with a marker, in order. */
+function recordsByName(records: readonly RecordSet[]): { groups: NameRecords[]; marked: NameRecords[] } {
   const byName = new Map<string, NameRecords>();
-  const markedNames: string[] = [];
-  for (const record of records) {
-    const name = normalizeName(record.name);
+  const groups: NameRecords[] = [];
+  const marked: NameRecords[] = [];
+  // Route 53 lists the sets of one name together, and a marker near them: each name is
+  // normalised once, and the last name's records are kept at hand (a lookup in a map of
+  // 100,000 names costs far more than comparing two).
+  let lastRaw: string | undefined;
+  let lastName = '';
+  let last: NameRecords | undefined;
+  // Indexed: a cold for-of allocates an iterator result per element.
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i] as RecordSet;
+    if (record.name !== lastRaw) {
+      lastRaw = record.name;
+      lastName = normalizeName(lastRaw);
+    }
+    const name = lastName;
     const isMarker = name.startsWith(MARKER_PREFIX) && name.length > MARKER_PREFIX.length + 1;
     const appName = isMarker ? name.slice(MARKER_PREFIX.length) : name;
-    let group = byName.get(appName);
-    if (!group) byName.set(appName, (group = { markers: [], sets: [] }));
-    if (!isMarker) group.sets.push(record);
-    else if (group.markers.push(record) === 1) markedNames.push(appName);
+    let group = last !== undefined && last.name === appName ? last : byName.get(appName);
+    if (!group) {
+      group = isMarker ? { name: appName, markers: [record], sets: [] } : { name: appName, markers: [], sets: [record] };
+      byName.set(appName, group);
+      groups.push(group);
+      if (isMarker) marked.push(group);
+    } else if (!isMarker) group.sets.push(record);
+    else if (group.markers.push(record) === 1) marked.push(group);
+    last = group;
   }
-  return { byName, markedNames };
+  return { groups, marked };
 }
 
 /** One name: its markers (ours or not), then its sets, owned only when our marker lists them. */
-function classifyName(name: string, group: NameRecords, ownerId: string, prefix: string): NameOwnership {
+function classifyName(group: NameRecords, ownerId: string, prefix: string): NameOwnership {
+  const { name } = group;
   let ourMarker: RecordSet | undefined;
-  let ours: string[] | undefined;
   const otherOwners: string[] = [];
   const markerBlockers: RecordSet[] = [];
-  for (const record of group.markers.length > 1 ? group.markers.sort(compareRecordSets) : group.markers) {
-    const sets = ourMarker ? undefined : ourMarkerSets(record, prefix);
-    if (sets) {
+  for (const record of sortInPlace(group.markers, compareRecordSets)) {
+    if (!ourMarker && isOurMarker(record, prefix)) {
       ourMarker = record;
-      ours = sets;
     } else {
       markerBlockers.push(record);
       for (const owner of otherOwnersOf(record, ownerId)) if (!otherOwners.includes(owner)) otherOwners.push(owner);
     }
   }
+  const ours = ourMarker?.values;
   const owned: RecordSet[] = [];
   const others: RecordSet[] = [];
   for (const record of group.sets) {
-    if (ours && isManagedType(record.type) && ours.includes(setLabel(record.type, record.setIdentifier)) && !owned.some((o) => sameIdentity(o, record))) {
+    if (ours && isManagedType(record.type) && listsSet(ours, prefix.length, record) && !owned.some((o) => sameIdentity(o, record))) {
       owned.push(record);
     } else {
       others.push(record);
     }
   }
-  if (otherOwners.length > 1) otherOwners.sort(compareStrings);
-  if (owned.length > 1) owned.sort(compareRecordSets);
-  if (others.length > 1) others.sort(compareRecordSets);
+  sortInPlace(otherOwners, compareStrings);
+  sortInPlace(owned, compareRecordSets);
+  sortInPlace(others, compareRecordSets);
   return ourMarker ? { name, otherOwners, markerBlockers, owned, others, ourMarker } : { name, otherOwners, markerBlockers, owned, others };
 }
 
