@@ -8,6 +8,7 @@
 import { aliasTargetFor } from './alias-zones.ts';
 import { isWithin, type ClusterConfig, type FleetConfig } from './config.ts';
 import { compareStrings, normalizeName, zonesForName } from './dns-names.ts';
+import { OrderedGroups } from './grouping.ts';
 import { sortInPlace } from './sort.ts';
 import { appHealthHostname, hasAppHealth, healthCheckKey, healthCheckSpecFor } from './health-spec.ts';
 import type { Tier } from './tiers.ts';
@@ -148,23 +149,17 @@ function compareEndpoints(a: PublishedEndpoint, b: PublishedEndpoint): number {
  * least one endpoint.
  */
 function endpointsByHostname(endpoints: readonly PublishedEndpoint[]): PublishedEndpoint[][] {
-  const byHostname = new Map<string, PublishedEndpoint[]>();
-  const groups: PublishedEndpoint[][] = [];
-  // A source often lists the endpoints of one hostname together: the last group is kept at hand.
-  let last: PublishedEndpoint[] | undefined;
+  const byHostname = new OrderedGroups<PublishedEndpoint[]>();
   // Indexed loops over the large inputs: a cold for-of allocates an iterator result per element.
   for (let i = 0; i < endpoints.length; i++) {
     const endpoint = endpoints[i] as PublishedEndpoint;
-    const list = last !== undefined && (last[0] as PublishedEndpoint).hostname === endpoint.hostname ? last : byHostname.get(endpoint.hostname);
+    const list = byHostname.find(endpoint.hostname);
     if (list) list.push(endpoint);
-    else {
-      byHostname.set(endpoint.hostname, (last = [endpoint]));
-      groups.push(last);
-    }
-    last = list ?? last;
+    else byHostname.add(endpoint.hostname, [endpoint]);
   }
+  const { groups } = byHostname;
   for (const group of groups) sortInPlace(group, compareEndpoints);
-  return sortInPlace(groups, (a, b) => compareStrings((a[0] as PublishedEndpoint).hostname, (b[0] as PublishedEndpoint).hostname));
+  return byHostname.sorted ? groups : sortInPlace(groups, (a, b) => compareStrings((a[0] as PublishedEndpoint).hostname, (b[0] as PublishedEndpoint).hostname));
 }
 
 /** True when sorting `list` by `compare` would leave it as it is. */
@@ -245,9 +240,7 @@ interface Collected {
 export function computeDesiredState(input: DesiredInput): DesiredState {
   const fleetwide = fleetwideOf(input);
   const out: Collected = { records: [], healthChecks: new Map(), held: [], summaries: [], problems: [], failOpen: [] };
-  const apps = publishableApps(fleetwide, out.problems);
-  const sorted = sortInPlace([...apps.values()], (a, b) => compareStrings(a.hostname, b.hostname));
-  for (const app of sorted) desireApp(fleetwide, app.hostname, app, out);
+  for (const app of publishableApps(fleetwide, out.problems)) desireApp(fleetwide, app.hostname, app, out);
   return {
     records: out.records,
     healthChecks: [...out.healthChecks.values()].sort(byString((h) => `${h.cluster}\u0000${h.key}`)),
@@ -315,15 +308,27 @@ function appHealthNamesOf(endpoints: readonly PublishedEndpoint[]): Map<string, 
   return names;
 }
 
-/** 1. The endpoints that may be published, grouped by app (hostname). */
-function publishableApps(fleetwide: Fleetwide, problems: Problem[]): Map<string, AppEndpoints> {
+/** Lower case, no surrounding blanks, no trailing dot; the string itself when it already is (most are). */
+function canonicalHostname(raw: string): string {
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    // Upper case, or a blank or other control character, or anything outside ASCII: the full treatment.
+    if ((c >= 65 && c <= 90) || c <= 32 || c >= 127) return raw.trim().toLowerCase().replace(/\.$/, '');
+  }
+  return raw.endsWith('.') ? raw.slice(0, -1) : raw;
+}
+
+/** 1. The endpoints that may be published, grouped by app (hostname), in hostname order. */
+function publishableApps(fleetwide: Fleetwide, problems: Problem[]): AppEndpoints[] {
   const { input, clusters, canaryOwners, appHealthNames } = fleetwide;
-  const apps = new Map<string, AppEndpoints>();
-  for (const sameHostname of endpointsByHostname(input.endpoints)) {
-    const hostname = (sameHostname[0] as PublishedEndpoint).hostname.trim().toLowerCase().replace(/\.$/, '');
+  const apps = new OrderedGroups<AppEndpoints>();
+  const groups = endpointsByHostname(input.endpoints);
+  for (let g = 0; g < groups.length; g++) {
+    const sameHostname = groups[g] as PublishedEndpoint[];
+    const hostname = canonicalHostname((sameHostname[0] as PublishedEndpoint).hostname);
     const canaryOf = canaryOwners.get(hostname);
     // Looked up once per hostname: another spelling of it (upper case, trailing dot) may have made the app.
-    let app = apps.get(hostname);
+    let app = apps.find(hostname);
     let zones: HostedZone[] | undefined;
     for (const raw of sameHostname) {
       const endpoint = hostname === raw.hostname ? raw : { ...raw, hostname };
@@ -383,7 +388,7 @@ function publishableApps(fleetwide: Fleetwide, problems: Problem[]): Map<string,
         });
         continue;
       }
-      apps.set(hostname, (app = { hostname, zones, endpoints: [endpoint], tier: 'workload' }));
+      app = apps.add(hostname, { hostname, zones, endpoints: [endpoint], tier: 'workload' });
     }
   }
   return splitByTier(fleetwide, apps, problems);
@@ -395,10 +400,12 @@ function publishableApps(fleetwide: Fleetwide, problems: Problem[]): Map<string,
  * upstreamName(hostname, upstream zone) in the upstream zone. An app no edge publishes
  * stays as it is (published directly).
  */
-function splitByTier(fleetwide: Fleetwide, apps: Map<string, AppEndpoints>, problems: Problem[]): Map<string, AppEndpoints> {
+function splitByTier(fleetwide: Fleetwide, grouped: OrderedGroups<AppEndpoints>, problems: Problem[]): AppEndpoints[] {
   const { clusters, input } = fleetwide;
+  const byHostname = (a: AppEndpoints, b: AppEndpoints) => compareStrings(a.hostname, b.hostname);
   // Most fleets have no edge tier: then there is nothing to split (and no copy of every app to make).
-  if (!input.fleet.clusters.some((c) => c.role === 'edge')) return apps;
+  if (!input.fleet.clusters.some((c) => c.role === 'edge')) return grouped.sorted ? grouped.groups : sortInPlace(grouped.groups, byHostname);
+  const apps = new Map(grouped.index());
   const upstreamZone = input.fleet.upstream?.zone;
   const isEdge = (e: PublishedEndpoint) => clusters.get(e.cluster)?.role === 'edge';
   for (const [hostname, app] of [...apps]) {
@@ -431,7 +438,7 @@ function splitByTier(fleetwide: Fleetwide, apps: Map<string, AppEndpoints>, prob
     }
     apps.set(name, { hostname: name, zones, endpoints: workload.map((e) => ({ ...e, hostname: name })), tier: 'workload', upstreamOf: hostname });
   }
-  return apps;
+  return sortInPlace([...apps.values()], byHostname);
 }
 
 /** Steps 2–6 for one app: its members, policy, entry points, routing and record sets. */
@@ -788,7 +795,9 @@ export function attachHealthCheckIds(state: DesiredState, idsByKey: ReadonlyMap<
   const held = [...state.held];
   const problems = [...state.problems];
   const reported = new Set<string>();
-  for (const record of state.records) {
+  // Indexed: a cold for-of allocates an iterator result per element.
+  for (let i = 0; i < state.records.length; i++) {
+    const record = state.records[i] as DesiredRecord;
     if (record.healthCheckKey === undefined) {
       records.push(record);
       continue;

@@ -14,6 +14,7 @@
 import { compareStrings, MARKER_LABEL, markerNameFor, normalizeName, recordKey } from './dns-names.ts';
 import type { RecordSet, RoutingPolicy } from './model.ts';
 import { compareRecordSets, routingPolicyOf } from './route53-rules.ts';
+import { OrderedGroups } from './grouping.ts';
 import { sortInPlace } from './sort.ts';
 
 export const MARKER_HERITAGE = 'switchyard';
@@ -76,14 +77,17 @@ export interface NameOwnership {
   /** Our marker TXT (every value ours), exactly as read. */
   ourMarker?: RecordSet;
   /** Owners other than us named by a marker at this name. */
-  otherOwners: string[];
+  otherOwners: readonly string[];
   /** Records at the marker name that are not our marker: another owner's marker, a foreign TXT, anything. */
-  markerBlockers: RecordSet[];
+  markerBlockers: readonly RecordSet[];
   /** A/AAAA sets at the name that our marker lists: the only sets we may change. */
-  owned: RecordSet[];
+  owned: readonly RecordSet[];
   /** Every other set at the name (foreign, another owner's, types we never manage). */
-  others: RecordSet[];
+  others: readonly RecordSet[];
 }
+
+/** The empty list every name without such records shares (a zone has 100,000 names). */
+const NONE: readonly never[] = Object.freeze([]);
 
 /** Same type and SetIdentifier: the identity of two sets already known to share a name. */
 export function sameIdentity(a: Pick<RecordSet, 'type' | 'setIdentifier'>, b: Pick<RecordSet, 'type' | 'setIdentifier'>): boolean {
@@ -153,17 +157,22 @@ export function classifyZone(records: readonly RecordSet[], ownerId: string): Ma
   return result;
 }
 
+/**
+ * classifyZone as a list, each name in order of first appearance (as Route 53 lists
+ * them, name order), for a caller that walks every name: no Map of names to build.
+ */
+export function classifyNames(records: readonly RecordSet[], ownerId: string): NameOwnership[] {
+  const prefix = ourValuePrefix(ownerId);
+  return recordsByName(records).groups.map((group) => classifyName(group, ownerId, prefix));
+}
+
 /** Every record under the app name it concerns (a marker under the name it marks), by name in order of first appearance; the names with a marker, in order. */
 function recordsByName(records: readonly RecordSet[]): { groups: NameRecords[]; marked: NameRecords[] } {
-  const byName = new Map<string, NameRecords>();
-  const groups: NameRecords[] = [];
+  const byName = new OrderedGroups<NameRecords>();
   const marked: NameRecords[] = [];
-  // Route 53 lists the sets of one name together, and a marker near them: each name is
-  // normalised once, and the last name's records are kept at hand (a lookup in a map of
-  // 100,000 names costs far more than comparing two).
+  // Route 53 lists the sets of one name together: each name is normalised once.
   let lastRaw: string | undefined;
   let lastName = '';
-  let last: NameRecords | undefined;
   // Indexed: a cold for-of allocates an iterator result per element.
   for (let i = 0; i < records.length; i++) {
     const record = records[i] as RecordSet;
@@ -174,47 +183,60 @@ function recordsByName(records: readonly RecordSet[]): { groups: NameRecords[]; 
     const name = lastName;
     const isMarker = name.startsWith(MARKER_PREFIX) && name.length > MARKER_PREFIX.length + 1;
     const appName = isMarker ? name.slice(MARKER_PREFIX.length) : name;
-    let group = last !== undefined && last.name === appName ? last : byName.get(appName);
+    const group = byName.find(appName);
     if (!group) {
-      group = isMarker ? { name: appName, markers: [record], sets: [] } : { name: appName, markers: [], sets: [record] };
-      byName.set(appName, group);
-      groups.push(group);
-      if (isMarker) marked.push(group);
+      const created = byName.add(appName, isMarker ? { name: appName, markers: [record], sets: [] } : { name: appName, markers: [], sets: [record] });
+      if (isMarker) marked.push(created);
     } else if (!isMarker) group.sets.push(record);
     else if (group.markers.push(record) === 1) marked.push(group);
-    last = group;
   }
-  return { groups, marked };
+  return { groups: byName.groups, marked };
 }
 
 /** One name: its markers (ours or not), then its sets, owned only when our marker lists them. */
 function classifyName(group: NameRecords, ownerId: string, prefix: string): NameOwnership {
   const { name } = group;
   let ourMarker: RecordSet | undefined;
-  const otherOwners: string[] = [];
-  const markerBlockers: RecordSet[] = [];
+  let otherOwners: string[] | undefined;
+  let markerBlockers: RecordSet[] | undefined;
   for (const record of sortInPlace(group.markers, compareRecordSets)) {
     if (!ourMarker && isOurMarker(record, prefix)) {
       ourMarker = record;
     } else {
-      markerBlockers.push(record);
-      for (const owner of otherOwnersOf(record, ownerId)) if (!otherOwners.includes(owner)) otherOwners.push(owner);
+      (markerBlockers ??= []).push(record);
+      for (const owner of otherOwnersOf(record, ownerId)) if (!(otherOwners ??= []).includes(owner)) otherOwners.push(owner);
     }
   }
-  const ours = ourMarker?.values;
+  const { owned, others } = splitOwned(group.sets, ourMarker?.values, prefix.length);
+  const owners = otherOwners ? sortInPlace(otherOwners, compareStrings) : NONE;
+  const blockers = markerBlockers ?? NONE;
+  return ourMarker
+    ? { name, otherOwners: owners, markerBlockers: blockers, owned, others, ourMarker }
+    : { name, otherOwners: owners, markerBlockers: blockers, owned, others };
+}
+
+/** True when a set before `sets[i]` has its identity. */
+function identityBefore(sets: readonly RecordSet[], i: number): boolean {
+  for (let j = 0; j < i; j++) if (sameIdentity(sets[j] as RecordSet, sets[i] as RecordSet)) return true;
+  return false;
+}
+
+/**
+ * The sets of one name our marker's values (`ours`, labels from `from`) list, each identity
+ * once, and the others, each sorted. The sets' own list (sorted in place) is one of the
+ * two when the other is empty, as it usually is.
+ */
+function splitOwned(sets: RecordSet[], ours: readonly string[] | undefined, from: number): { owned: readonly RecordSet[]; others: readonly RecordSet[] } {
+  const ownable = (record: RecordSet) => ours !== undefined && isManagedType(record.type) && listsSet(ours, from, record);
+  if (ours === undefined) return { owned: NONE, others: sortInPlace(sets, compareRecordSets) };
+  if (sets.every((record, i) => ownable(record) && !identityBefore(sets, i))) return { owned: sortInPlace(sets, compareRecordSets), others: NONE };
   const owned: RecordSet[] = [];
   const others: RecordSet[] = [];
-  for (const record of group.sets) {
-    if (ours && isManagedType(record.type) && listsSet(ours, prefix.length, record) && !owned.some((o) => sameIdentity(o, record))) {
-      owned.push(record);
-    } else {
-      others.push(record);
-    }
+  for (const record of sets) {
+    if (ownable(record) && !owned.some((o) => sameIdentity(o, record))) owned.push(record);
+    else others.push(record);
   }
-  sortInPlace(otherOwners, compareStrings);
-  sortInPlace(owned, compareRecordSets);
-  sortInPlace(others, compareRecordSets);
-  return ourMarker ? { name, otherOwners, markerBlockers, owned, others, ourMarker } : { name, otherOwners, markerBlockers, owned, others };
+  return { owned: sortInPlace(owned, compareRecordSets), others: sortInPlace(others, compareRecordSets) };
 }
 
 /**

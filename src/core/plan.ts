@@ -10,7 +10,8 @@ import type { DesiredRecord, HeldRecords } from './desired.ts';
 import { compareStrings, hostnameOf, normalizeName, recordKey } from './dns-names.ts';
 import { InvalidInput, errorMessage } from './errors.ts';
 import type { Change, ChangeAction, ChangeGroup, HostedZone, Problem, RecordSet, SyncPolicy } from './model.ts';
-import { classifyZone, conflictsAt, markerRecordFor, sameIdentity, type NameOwnership } from './ownership.ts';
+import { classifyNames, conflictsAt, markerRecordFor, sameIdentity, type NameOwnership } from './ownership.ts';
+import { lookupInOrder, OrderedGroups } from './grouping.ts';
 import { droppedReason, policyFor, type ChangeKind } from './policy.ts';
 import { sortInPlace } from './sort.ts';
 
@@ -110,8 +111,8 @@ export function plan(input: PlanInput): Plan {
 
   const zones: ZoneChanges[] = [];
   for (const zoneId of zoneIds) {
-    const ownership = classifyZone(actualByZone.get(zoneId) ?? [], input.ownerId);
-    const groups = planZone(run, zoneId, ownership, desiredByZone.get(zoneId) ?? new Map<string, NameToPlan>());
+    const ownership = classifyNames(actualByZone.get(zoneId) ?? [], input.ownerId);
+    const groups = planZone(run, zoneId, ownership, desiredByZone.get(zoneId) ?? new OrderedGroups<NameToPlan>());
     if (groups.length > 0) zones.push({ zoneId, groups });
   }
   unmanaged.sort((a, b) => compareStrings(a.zoneId, b.zoneId) || compareRecordSets(a.recordSet, b.recordSet));
@@ -146,14 +147,11 @@ interface NameToPlan {
 
 /** Desired sets per managed zone and canonical name; the others apart (reported by the caller). */
 function groupDesired(desired: PlanInput['desired'], managed: ReadonlySet<string>) {
-  const byZone = new Map<string, Map<string, NameToPlan>>();
+  const byZone = new Map<string, OrderedGroups<NameToPlan>>();
   const unmanaged: Array<{ zoneId: string; recordSet: RecordSet }> = [];
-  // The desired state lists the sets of one name together: each name is normalised and
-  // looked up once (a lookup in a map of 100,000 names costs far more than comparing two).
+  // The desired state lists the sets of one name together: each name is normalised once.
   let lastRaw: string | undefined;
   let lastName = '';
-  let lastZoneId: string | undefined;
-  let last: NameToPlan | undefined;
   // Indexed: a cold for-of allocates an iterator result per element.
   for (let i = 0; i < desired.length; i++) {
     const { zoneId, recordSet } = desired[i] as PlanInput['desired'][number];
@@ -167,17 +165,11 @@ function groupDesired(desired: PlanInput['desired'], managed: ReadonlySet<string
       continue;
     }
     const record = name === recordSet.name ? recordSet : { ...recordSet, name };
-    if (last !== undefined && lastZoneId === zoneId && last.name === name) {
-      last.desired.push(record);
-      continue;
-    }
     let byName = byZone.get(zoneId);
-    if (!byName) byZone.set(zoneId, (byName = new Map()));
-    let entry = byName.get(name);
+    if (!byName) byZone.set(zoneId, (byName = new OrderedGroups()));
+    const entry = byName.find(name);
     if (entry) entry.desired.push(record);
-    else byName.set(name, (entry = { name, desired: [record] }));
-    lastZoneId = zoneId;
-    last = entry;
+    else byName.add(name, { name, desired: [record] });
   }
   return { byZone, unmanaged };
 }
@@ -192,19 +184,27 @@ function groupHeld(held: readonly HeldRecords[]): Map<string, HeldRecords[]> {
 }
 
 /** The change groups of one zone, in name order: every desired name and every name we own. */
-function planZone(run: PlanRun, zoneId: string, ownership: Map<string, NameOwnership>, desiredByName: Map<string, NameToPlan>): ChangeGroup[] {
+function planZone(run: PlanRun, zoneId: string, ownership: readonly NameOwnership[], desiredByName: OrderedGroups<NameToPlan>): ChangeGroup[] {
   // Every desired name, each with what the zone holds there, and the names we own that
-  // nothing is desired at: one lookup per name the zone holds.
-  const names = [...desiredByName.values()];
-  ownership.forEach((o, name) => {
-    const entry = desiredByName.get(name);
+  // nothing is desired at. Both usually come in name order: then they are merged.
+  const names = [...desiredByName.groups];
+  const desiredAt = lookupInOrder(desiredByName);
+  let extra = false;
+  // Indexed loops: a cold for-of allocates an iterator result per element.
+  for (let i = 0; i < ownership.length; i++) {
+    const o = ownership[i] as NameOwnership;
+    const entry = desiredAt(o.name);
     if (entry) entry.ownership = o;
-    else if (o.owned.length > 0 || o.ourMarker) names.push({ name, desired: [], ownership: o });
-  });
-  sortInPlace(names, (a, b) => compareStrings(a.name, b.name));
+    else if (o.owned.length > 0 || o.ourMarker) {
+      names.push({ name: o.name, desired: [], ownership: o });
+      extra = true;
+    }
+  }
+  if (extra || !desiredByName.sorted) sortInPlace(names, (a, b) => compareStrings(a.name, b.name));
 
   const groups: ChangeGroup[] = [];
-  for (const { name, desired: wanted, ownership: o } of names) {
+  for (let i = 0; i < names.length; i++) {
+    const { name, desired: wanted, ownership: o } = names[i] as NameToPlan;
     const desired = uniqueDesired(zoneId, name, wanted, run.problems);
     const holds = run.heldByName.size === 0 ? NONE : (run.heldByName.get(name) ?? NONE);
     if (holds.length > 0 && holds.some((h) => h.setIdentifier === undefined)) continue;
