@@ -7,7 +7,7 @@
 // all drained or unhealthy fails open (its records stay) and is reported.
 import { aliasTargetFor } from './alias-zones.ts';
 import { isWithin, type ClusterConfig, type FleetConfig } from './config.ts';
-import { compareStrings, normalizeName, zonesForName } from './dns-names.ts';
+import { canonicalHostname, compareStrings, normalizeName, zonesForName } from './dns-names.ts';
 import { OrderedGroups } from './grouping.ts';
 import { sortInPlace } from './sort.ts';
 import { appHealthHostname, hasAppHealth, healthCheckKey, healthCheckSpecFor } from './health-spec.ts';
@@ -306,16 +306,6 @@ function appHealthNamesOf(endpoints: readonly PublishedEndpoint[]): Map<string, 
     if (name !== undefined) names.set(name, endpoint.cluster);
   }
   return names;
-}
-
-/** Lower case, no surrounding blanks, no trailing dot; the string itself when it already is (most are). */
-function canonicalHostname(raw: string): string {
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw.charCodeAt(i);
-    // Upper case, or a blank or other control character, or anything outside ASCII: the full treatment.
-    if ((c >= 65 && c <= 90) || c <= 32 || c >= 127) return raw.trim().toLowerCase().replace(/\.$/, '');
-  }
-  return raw.endsWith('.') ? raw.slice(0, -1) : raw;
 }
 
 /** 1. The endpoints that may be published, grouped by app (hostname), in hostname order. */

@@ -36,6 +36,19 @@ export function toRoute53Name(name: string): string {
   return normalizeName(name).replace(/[^a-z0-9\-_.*]/g, (ch) => `\\${ch.charCodeAt(0).toString(8).padStart(3, '0')}`);
 }
 
+/**
+ * A hostname as Gateways and the CLI write it, compared: `raw.trim().toLowerCase()` without
+ * a trailing dot (escapes are not decoded). The string itself when it already is (most are).
+ */
+export function canonicalHostname(raw: string): string {
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    // Upper case, or a blank or other control character, or anything outside ASCII: the full treatment.
+    if ((c >= 65 && c <= 90) || c <= 32 || c >= 127) return raw.trim().toLowerCase().replace(/\.$/, '');
+  }
+  return raw.endsWith('.') ? raw.slice(0, -1) : raw;
+}
+
 /** Host name without the trailing dot (as Gateways and the CLI write it). */
 export function hostnameOf(name: string): string {
   const n = normalizeName(name);

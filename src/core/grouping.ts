@@ -15,12 +15,13 @@ export class OrderedGroups<G> {
   /** The key of each group, at the same index. */
   readonly keys: string[] = [];
   #index: Map<string, G> | undefined;
+  #sorted = true;
   #recent: G | undefined;
   #recentKey: string | undefined;
 
   /** True while every key was added after a smaller one: `groups` are then in key order. */
   get sorted(): boolean {
-    return this.#index === undefined;
+    return this.#sorted;
   }
 
   /** The group of `key`, if one was added. */
@@ -40,8 +41,9 @@ export class OrderedGroups<G> {
   /** Adds the group of a `key` that `find` did not find; returns it. */
   add(key: string, group: G): G {
     const largest = this.keys.at(-1);
+    if (largest !== undefined && !(key > largest)) this.#sorted = false;
     if (this.#index !== undefined) this.#index.set(key, group);
-    else if (largest !== undefined && !(key > largest)) this.index().set(key, group);
+    else if (!this.#sorted) this.index().set(key, group);
     this.groups.push(group);
     this.keys.push(key);
     this.#recent = group;
