@@ -43,6 +43,18 @@ async function snapshot(url: string) {
   }
 }
 
+/** What the recovery did, for a failure message: RecoverOperation's runs and the fleet's locks and east. */
+async function recoveryReport(aws: ReturnType<typeof awsClients>): Promise<string> {
+  const lines: string[] = [];
+  for (const e of await executions(aws.sfn, 'RecoverOperation')) {
+    const result = await executionResult(aws.sfn, e.executionArn, 1).catch((error: Error) => ({ status: `unreadable: ${error.message}` }));
+    lines.push(`RecoverOperation ${e.name}: ${JSON.stringify(result)}`);
+  }
+  const fleet = await fleetDocument(aws.dynamodb);
+  lines.push(`locks: ${JSON.stringify(fleet.locks)}`, `east: ${JSON.stringify(fleet.intents['east'])}`);
+  return lines.join('\n');
+}
+
 let folder: { path: string; remove(): Promise<void> };
 let running: ChildRuntime | undefined;
 
@@ -120,7 +132,9 @@ describe('switchyard local (a real process)', () => {
         return Object.keys(fleet.locks).length === 0 && fleet.intents['east']?.state === 'ACTIVE';
       },
       120_000,
-    );
+    ).catch(async (error: Error) => {
+      throw new Error(`${error.message}\n${await recoveryReport(client)}`);
+    });
     expect(aRecord(await recordSets(aws.route53, zone), 'shop.example.com', 'east')?.Weight).toBe(100);
     expect((await fleetDocument(aws.dynamodb)).intents['east']).toMatchObject({ state: 'ACTIVE', weightPercent: 100 });
     const aborted = async () => {

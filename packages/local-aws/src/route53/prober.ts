@@ -4,6 +4,7 @@
 import http, { STATUS_CODES } from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import { runnableTimeout } from './runnable-timeout.ts';
 
 export interface ProbeTarget {
   kind: 'http' | 'https' | 'tcp';
@@ -47,11 +48,11 @@ function probeTcp(target: ProbeTarget, timeoutMs: number, signal: AbortSignal): 
   return new Promise((resolve) => {
     const socket = net.connect({ host: target.host, port: target.port });
     const done = settleOnce(resolve, () => {
-      clearTimeout(timer);
+      timer.clear();
       signal.removeEventListener('abort', onAbort);
       socket.destroy();
     });
-    const timer = setTimeout(() => done(failure(`Connection timed out. ${FIREWALL_HINT}`)), timeoutMs);
+    const timer = runnableTimeout(timeoutMs, () => done(failure(`Connection timed out. ${FIREWALL_HINT}`)));
     const onAbort = () => done(failure('Probe cancelled.'));
     signal.addEventListener('abort', onAbort);
     socket.once('connect', () => done({ ok: true, status: 'Success: TCP connection established.' }));
@@ -73,13 +74,12 @@ function probeHttp(target: ProbeTarget, timeoutMs: number, signal: AbortSignal):
       ...(target.kind === 'https' ? { rejectUnauthorized: false, servername: target.sni && net.isIP(target.hostHeader) === 0 ? target.hostHeader : '' } : {}),
     });
     const done = settleOnce(resolve, () => {
-      clearTimeout(timer);
+      timer.clear();
       signal.removeEventListener('abort', onAbort);
       request.destroy();
     });
-    const timer = setTimeout(
-      () => done(failure(connected ? 'The endpoint did not send a response in time.' : `Connection timed out. ${FIREWALL_HINT}`)),
-      timeoutMs,
+    const timer = runnableTimeout(timeoutMs, () =>
+      done(failure(connected ? 'The endpoint did not send a response in time.' : `Connection timed out. ${FIREWALL_HINT}`)),
     );
     const onAbort = () => done(failure('Probe cancelled.'));
     signal.addEventListener('abort', onAbort);
