@@ -32,14 +32,22 @@ const ROUTE53_ADAPTER = [
 ] as const;
 
 /**
+ * What Route 53 checks with the caller's own credentials inside CreateHealthCheck and
+ * UpdateHealthCheck of a CLOUDWATCH_METRIC check (the upstream records' checks,
+ * docs/edge.md): that it may read the alarm. No SDK call of ours shows it; the bundle
+ * check derives it from those two calls (scripts/bundle-check.ts IMPLIED_ACTIONS).
+ */
+const ROUTE53_ALARM_READS = ['cloudwatch:DescribeAlarms'] as const;
+
+/**
  * The IAM actions behind each port a handler can build (src/lambda/env/*): the one list
  * of them. The Route 53 adapter is one class, so every port built on it (dns, health) can
  * call all of its operations; the health source also reads the alarm states in the table.
  */
 export const PORT_ACTIONS = {
   table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
-  dns: ROUTE53_ADAPTER,
-  health: [...ROUTE53_ADAPTER, 'dynamodb:Query'],
+  dns: [...ROUTE53_ADAPTER, ...ROUTE53_ALARM_READS],
+  health: [...ROUTE53_ADAPTER, ...ROUTE53_ALARM_READS, 'dynamodb:Query'],
   workflows: ['states:StartExecution'],
   /** Is a lock's holder still running? (recovery of stopped, timed-out and failed runs) */
   executions: ['states:DescribeExecution'],

@@ -45,6 +45,16 @@ const DOCUMENT_COMMANDS: Record<string, string> = {
   TransactWrite: 'TransactWriteItems',
 };
 
+/**
+ * Actions AWS authorizes with the caller's credentials inside another call, so a bundle
+ * that makes the call needs them too: Route 53 reads a CLOUDWATCH_METRIC health check's
+ * alarm (cloudwatch:DescribeAlarms) when it creates or updates the check.
+ */
+export const IMPLIED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+  'route53:CreateHealthCheck': ['cloudwatch:DescribeAlarms'],
+  'route53:UpdateHealthCheck': ['cloudwatch:DescribeAlarms'],
+};
+
 export interface SdkImport {
   pkg: string;
   /** Named value imports (type-only imports left out). */
@@ -146,6 +156,7 @@ export function analyseOutput(root: string, name: string, entry: string, output:
       }
     }
   }
+  for (const action of [...actions]) for (const implied of IMPLIED_ACTIONS[action] ?? []) actions.add(implied);
   return { name, entry, bytes: output.bytes, actions: [...actions].sort(), problems };
 }
 

@@ -1,13 +1,15 @@
 // The in-cluster agents' side of the deploy (docs/deploy.md, "Agents"): one IAM role per
 // cluster that may only put that cluster's Gateway events on the stage bus, trusted by
 // EKS Pod Identity (and IRSA when the fleet gives the cluster's OIDC issuer), and the
-// command that associates it with the agent's service account. A cluster in another
+// command that associates it with the agent's service account; an edge cluster's role may
+// also publish the edges' canary metric (stacks/upstream.ts). A cluster in another
 // account gets its role there: the deploy cannot create it, so it prints the commands and
 // lets that account in through the bus's resource policy. Pure.
 import type { ClusterConfig, FleetConfig } from '../src/core/config.ts';
 import { agentSource } from '../src/core/gateway-events.ts';
 import { resourceName } from './naming.ts';
 import { policyDocument, type PolicyDocument } from './iam-grants.ts';
+import { edgeAgentStatements, type UpstreamPlan } from './upstream.ts';
 
 /** Where deploy/agent/base runs the agent (test/deploy/agents.test.ts holds the manifests to these). */
 export const AGENT_NAMESPACE = 'switchyard-system';
@@ -98,7 +100,7 @@ function trustFor(ctx: AgentContext, cluster: ClusterConfig, accountId: string):
 
 const json = (value: unknown): string => `'${JSON.stringify(value)}'`;
 
-export function agentRoles(ctx: AgentContext, fleet: FleetConfig): AgentRole[] {
+export function agentRoles(ctx: AgentContext, fleet: FleetConfig, upstream?: UpstreamPlan): AgentRole[] {
   return fleet.clusters.map((cluster) => {
     const accountId = cluster.accountId ?? ctx.accountId;
     const crossAccount = accountId !== ctx.accountId;
@@ -109,6 +111,7 @@ export function agentRoles(ctx: AgentContext, fleet: FleetConfig): AgentRole[] {
     // Only this cluster's source: an agent cannot speak for another cluster, nor as `switchyard`.
     const policy = policyDocument([
       { Effect: 'Allow', Action: ['events:PutEvents'], Resource: [ctx.busArn], Condition: { StringEquals: { 'events:source': [source] } } },
+      ...edgeAgentStatements(cluster, upstream),
     ]);
     const podIdentityCommand =
       `aws eks create-pod-identity-association --region ${cluster.region} --cluster-name ${cluster.eksClusterName} ` +

@@ -1,7 +1,8 @@
 // What the deploy prints besides the resources (SST outputs, docs/deploy.md): for each
 // cluster, the pod-identity association of its agent (and the IRSA annotation when the
 // fleet gives its OIDC issuer); for each other account, the commands that create its
-// agent roles and EKS forwarding there; where notifications go and what production keeps. Pure.
+// agent roles and EKS forwarding there; with edge clusters, the upstream alarms (region and
+// name per workload cluster); where notifications go and what production keeps. Pure.
 import type { DeploymentSpec } from './deployment.ts';
 
 export function deployInfo(plan: DeploymentSpec) {
@@ -20,6 +21,9 @@ export function deployInfo(plan: DeploymentSpec) {
             ]),
           ),
         }
+      : {}),
+    ...(plan.upstreamAlarms.length > 0
+      ? { upstreamAlarms: Object.fromEntries(plan.upstreamAlarms.map((a) => [a.cluster, `${a.region}/${a.alarmName}`])) }
       : {}),
     notifications: { topic: plan.monitoring.topicArn, emails: plan.monitoring.emails, dashboard: plan.monitoring.dashboardName },
     retainedOnRemove: plan.retained,

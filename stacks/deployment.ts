@@ -37,6 +37,8 @@ import { LOCK_HOLDING_WORKFLOWS } from '../src/core/events.ts';
 import { agentRoles, type AgentRole } from './agents.ts';
 import { busPolicy, clusterAccountSetups, type BusPolicy, type ClusterAccountSetup } from './cluster-accounts.ts';
 import { monitoringPlan, type MonitoringPlan } from './monitoring.ts';
+import { upstreamPlan, type UpstreamAlarmSpec } from './upstream.ts';
+import { managedZoneConfigs } from '../src/core/upstream.ts';
 
 /** Environment every function gets; the Lambda shell (src/lambda) reads these names. */
 export const RUNTIME_ENV = {
@@ -248,6 +250,8 @@ export interface DeploymentSpec {
   schedule: { expression: `rate(${string})` | `cron(${string})`; event: Record<string, unknown> };
   alarmPrefix: string;
   canaryAlarms: CanaryAlarm[];
+  /** With edge clusters: one alarm per workload cluster on the edges' canary metric (stacks/upstream.ts). */
+  upstreamAlarms: UpstreamAlarmSpec[];
   accessEntries: AccessEntry[];
   /** One role per cluster for its in-cluster agent (stacks/agents.ts). */
   agentRoles: AgentRole[];
@@ -291,20 +295,24 @@ export function recordNamePatterns(fleet: FleetConfig): string[] {
       }
     }
   }
+  // The upstream zone holds `<host>.<upstream zone>` (src/core/tiers.ts) and its ownership markers.
+  if (fleet.upstream) suffixes.add(fleet.upstream.zone);
   return sorted([...suffixes].flatMap((suffix) => [normalizedRecordName(suffix), `*.${normalizedRecordName(suffix)}`]));
 }
 
 function hostedZoneIds(fleet: FleetConfig, zoneIds: Record<string, string>): string[] {
-  const missing = fleet.zones.filter((zone) => !zoneIds[zone.name]);
+  // fleet.zones and, with edges, the private upstream zone.
+  const zones = managedZoneConfigs(fleet);
+  const missing = zones.filter((zone) => !zoneIds[zone.name]);
   if (missing.length > 0) {
     throw new InvalidInput(
-      `fleet zones without a hosted-zone id: ${missing.map((z) => z.name).join(', ')} (pin zones[].id in fleet.yaml or let the deploy look it up)`,
+      `fleet zones without a hosted-zone id: ${missing.map((z) => z.name).join(', ')} (pin ${missing.map((z) => (z.path === 'upstream' ? 'upstream.id' : 'zones[].id')).join(', ')} in fleet.yaml or let the deploy look it up)`,
       {
         zones: missing.map((z) => z.name),
       },
     );
   }
-  return sorted(fleet.zones.map((zone) => zoneIds[zone.name]!));
+  return sorted(zones.map((zone) => zoneIds[zone.name]!));
 }
 
 function accountOf(cluster: ClusterConfig, ctx: DeployContext): string {
@@ -351,6 +359,7 @@ export function describeDeployment(ctx: DeployContext, inputs: DeployInputs): De
   // The stage is in every alarm name, so two stages of one fleet in one account never share alarms.
   const alarmScope = { stage, ownerId: fleet.ownerId };
   const prefix = alarmPrefix(alarmScope);
+  const upstream = upstreamPlan(fleet, accountId);
 
   const scope: GrantScope = {
     partition,
@@ -366,6 +375,8 @@ export function describeDeployment(ctx: DeployContext, inputs: DeployInputs): De
     assumableRoleArns: sorted(fleet.clusters.flatMap((c) => (c.roleArn ? [c.roleArn] : []))),
     alarmRegions: sorted([region, ROUTE53_METRICS_REGION, ...fleet.clusters.map((c) => c.region)]),
     alarmPrefix: prefix,
+    // Route 53 reads an upstream check's alarm with the caller's DescribeAlarms (docs/edge.md).
+    ...(upstream ? { upstreamAlarms: { region: upstream.region, prefix: upstream.alarmPrefix } } : {}),
     metricNamespace: METRIC_NAMESPACE,
     ...(fleet.network ? { network: fleet.network } : {}),
   };
@@ -525,7 +536,7 @@ export function describeDeployment(ctx: DeployContext, inputs: DeployInputs): De
   );
 
   const agentContext = { app, stage, partition, accountId, busArn };
-  const agents = agentRoles(agentContext, fleet);
+  const agents = agentRoles(agentContext, fleet, upstream);
   const clusterAccounts = clusterAccountSetups(agentContext, fleet);
   const production = isProductionStage(stage);
   const reconcileSchedule = checkSchedule(inputs.reconcileSchedule ?? DEFAULT_RECONCILE_SCHEDULE);
@@ -549,6 +560,7 @@ export function describeDeployment(ctx: DeployContext, inputs: DeployInputs): De
     schedule: { expression: reconcileSchedule, event: scheduledEvent(region, accountId) },
     alarmPrefix: prefix,
     canaryAlarms,
+    upstreamAlarms: upstream?.alarms ?? [],
     accessEntries: uniqueEntries(accessEntries),
     agentRoles: agents,
     clusterAccounts,

@@ -43,6 +43,8 @@ export interface GrantScope {
   /** Regions where Switchyard's alarms live, and the prefix of their names. */
   alarmRegions: string[];
   alarmPrefix: string;
+  /** With edge clusters: the upstream alarms' region and name prefix (stacks/upstream.ts). */
+  upstreamAlarms?: { region: string; prefix: string };
   metricNamespace: string;
   /** Fleet `network`: the subnets and security groups of the functions that read clusters. */
   network?: { subnetIds: string[]; securityGroupIds: string[] };
@@ -96,7 +98,10 @@ const machines = (s: GrantScope): string[] => s.stateMachineNames.map((n) => `ar
 const executions = (s: GrantScope): string[] => s.stateMachineNames.map((n) => `arn:${s.partition}:states:${s.region}:${s.accountId}:execution:${n}:*`);
 const eksClusters = (s: GrantScope): string[] => s.eksClusters.map((c) => `arn:${s.partition}:eks:${c.region}:${c.accountId}:cluster/${c.name}`);
 const eksNodegroups = (s: GrantScope): string[] => s.eksClusters.map((c) => `arn:${s.partition}:eks:${c.region}:${c.accountId}:nodegroup/${c.name}/*/*`);
-const alarms = (s: GrantScope): string[] => s.alarmRegions.map((r) => `arn:${s.partition}:cloudwatch:${r}:${s.accountId}:alarm:${s.alarmPrefix}*`);
+const alarms = (s: GrantScope): string[] => [
+  ...s.alarmRegions.map((r) => `arn:${s.partition}:cloudwatch:${r}:${s.accountId}:alarm:${s.alarmPrefix}*`),
+  ...(s.upstreamAlarms ? [`arn:${s.partition}:cloudwatch:${s.upstreamAlarms.region}:${s.accountId}:alarm:${s.upstreamAlarms.prefix}*`] : []),
+];
 
 const ec2 = (s: GrantScope, resource: string): string => `arn:${s.partition}:ec2:${s.region}:${s.accountId}:${resource}`;
 const networkInterfaces = (s: GrantScope): string => ec2(s, 'network-interface/*');

@@ -5,7 +5,7 @@ import { describeDeployment, type DeploymentSpec } from './deployment.ts';
 import { fleetFileName, readDeploySources } from './inputs.ts';
 import { parseRegistry } from './registry.ts';
 import { appBus } from './resources/bus.ts';
-import { canaryAlarms } from './resources/alarms.ts';
+import { canaryAlarms, upstreamAlarms } from './resources/alarms.ts';
 import { deadLetterQueue } from './resources/dead-letter.ts';
 import { triggers } from './resources/events.ts';
 import { lambdaFunctions } from './resources/functions.ts';
@@ -15,12 +15,13 @@ import { agentRoles } from './resources/agents.ts';
 import { monitoring } from './resources/monitoring.ts';
 import { deployInfo } from './deploy-info.ts';
 import type { FleetConfig } from '../src/core/config.ts';
+import { managedZoneConfigs } from '../src/core/upstream.ts';
 
-/** Pinned zones[].id, else the public hosted zone of that name in this account. */
+/** Pinned zones[].id (upstream.id), else the public (for upstream: private) hosted zone of that name in this account. */
 async function zoneIds(fleet: FleetConfig): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
-  for (const zone of fleet.zones) {
-    ids[zone.name] = zone.id ?? (await aws.route53.getZone({ name: zone.name, privateZone: false })).zoneId;
+  for (const zone of managedZoneConfigs(fleet)) {
+    ids[zone.name] = zone.id ?? (await aws.route53.getZone({ name: zone.name, privateZone: zone.private })).zoneId;
   }
   return ids;
 }
@@ -50,6 +51,7 @@ export async function deploySwitchyard() {
   const notifications = monitoring(plan, bus);
   triggers(plan, bus, router, deadLetterQueue(plan, router, notifications));
   canaryAlarms(plan);
+  upstreamAlarms(plan);
   agentRoles(plan, bus);
 
   const drain = plan.machines.find((m) => m.workflow === 'DrainCluster');

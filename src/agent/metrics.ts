@@ -1,5 +1,6 @@
 // The agent's Prometheus metrics: a few counters and gauges, rendered in the text
 // exposition format (version 0.0.4). Small on purpose: no client library needed.
+import type { UpstreamCanarySnapshot } from './upstream-canary.ts';
 
 export interface AgentMetricsSnapshot {
   cluster: string;
@@ -14,6 +15,8 @@ export interface AgentMetricsSnapshot {
   /** Endpoints in the current picture. */
   endpoints: number;
   ready: boolean;
+  /** The edges' canary, on an edge cluster that runs it (docs/edge.md). */
+  upstream?: UpstreamCanarySnapshot;
 }
 
 const escape = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
@@ -43,5 +46,27 @@ export function renderMetrics(m: AgentMetricsSnapshot): string {
   ]);
   metric('switchyard_agent_endpoints', 'gauge', 'Published endpoints in the current picture.', [[cluster, m.endpoints]]);
   metric('switchyard_agent_ready', 'gauge', '1 once the first full sync was sent.', [[cluster, m.ready ? 1 : 0]]);
+  if (m.upstream !== undefined) {
+    const upstream = (name: string) => `${cluster},upstream="${escape(name)}"`;
+    metric(
+      'switchyard_agent_upstream_reachable',
+      'gauge',
+      "1 when the last probe reached the workload cluster's canary through its own load balancer, 0 when not (NaN before the first).",
+      m.upstream.clusters.map((c) => [upstream(c.cluster), c.reachable === undefined ? NaN : c.reachable ? 1 : 0]),
+    );
+    metric(
+      'switchyard_agent_upstream_probes_total',
+      'counter',
+      'Probes of each workload cluster, by result.',
+      m.upstream.clusters.flatMap((c): Array<[string, number]> => [
+        [`${upstream(c.cluster)},result="reachable"`, c.probes.reachable],
+        [`${upstream(c.cluster)},result="unreachable"`, c.probes.unreachable],
+      ]),
+    );
+    metric('switchyard_agent_upstream_publish_errors_total', 'counter', 'Rounds whose metric CloudWatch refused.', [[cluster, m.upstream.publishErrors]]);
+    metric('switchyard_agent_upstream_last_publish_age_seconds', 'gauge', 'Seconds since the metric was last published (NaN before the first).', [
+      [cluster, m.upstream.lastPublishAgeSeconds ?? NaN],
+    ]);
+  }
   return `${lines.join('\n')}\n`;
 }

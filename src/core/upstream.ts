@@ -1,7 +1,9 @@
 // The edge tier's upstream side (docs/edge.md), pure: which zones the fleet manages, the
 // CloudWatch alarm an upstream record's health check reads, and that check's spec.
 import type { ClusterConfig, FleetConfig, ZoneConfig } from './config.ts';
-import type { HealthCheckSpec } from './model.ts';
+import { healthCheckSpecFor } from './health-spec.ts';
+import { UPSTREAM_METRIC } from './metric-names.ts';
+import type { HealthCheckSpec, HealthProtocol } from './model.ts';
 import { upstreamName, type Tier } from './tiers.ts';
 
 /** A zone the fleet manages, with where it is configured (for error messages). */
@@ -41,8 +43,80 @@ export function upstreamAlarmName(ownerId: string, cluster: string): string {
   return `${UPSTREAM_ALARM_ROOT}${ownerId}-${cluster}`;
 }
 
-/** The metric the edges' canaries publish: 1 when the workload cluster answered, 0 when not. */
-export const UPSTREAM_METRIC = { namespace: 'Switchyard/Upstream', name: 'Reachable', dimension: 'Cluster' } as const;
+/**
+ * Each workload cluster's upstream alarm on UPSTREAM_METRIC (dimension: the cluster), the
+ * same on AWS (the deploy) and locally: the Maximum over every edge's datapoints of a
+ * minute below 1, i.e. no edge reached the cluster, is ALARM. Missing data is breaching:
+ * a canary that went silent (every edge down, its role or network broken) must not read
+ * as reachable. Standard resolution and a plain statistic, as Route 53's
+ * CLOUDWATCH_METRIC checks require.
+ */
+export const UPSTREAM_ALARM = {
+  namespace: UPSTREAM_METRIC.namespace,
+  metricName: UPSTREAM_METRIC.name,
+  statistic: 'Maximum',
+  periodSeconds: 60,
+  evaluationPeriods: 1,
+  threshold: 1,
+  comparisonOperator: 'LessThanThreshold',
+  treatMissingData: 'breaching',
+} as const;
+
+/** The workload clusters the edges reach through the upstream zone (none in a fleet without edges). */
+export function upstreamClusters<C extends Pick<ClusterConfig, 'role'>>(fleet: { clusters: readonly C[] }): C[] {
+  if (!fleet.clusters.some((c) => c.role === 'edge')) return [];
+  return fleet.clusters.filter((c) => c.role !== 'edge');
+}
+
+/**
+ * What an edge's canary requests to tell whether it reaches a workload cluster: the
+ * cluster's own canary check (protocol, port, path, Host = its canary hostname), sent to
+ * `address`, that cluster's ingress load balancer: the edge's next hop, never the upstream
+ * name (which may answer with another cluster) nor another edge.
+ */
+export interface UpstreamProbeTarget {
+  cluster: string;
+  /** The load balancer's DNS name or address. */
+  address: string;
+  port: number;
+  protocol: HealthProtocol;
+  /** The Host header (and TLS server name): the cluster's canary hostname. */
+  host: string;
+  /** Unused for TCP. */
+  path: string;
+}
+
+/**
+ * The probe target of every workload cluster: at `addresses[cluster]` when given (an
+ * override, e.g. an internal load balancer's name), else the cluster's pinned
+ * `entryPoint`. The clusters with neither are returned in `missing`, for the caller to
+ * refuse naming them.
+ */
+export function upstreamProbeTargets(
+  fleet: Pick<FleetConfig, 'clusters' | 'healthCheck'>,
+  addresses: Readonly<Record<string, string>> = {},
+): { targets: UpstreamProbeTarget[]; missing: string[] } {
+  const targets: UpstreamProbeTarget[] = [];
+  const missing: string[] = [];
+  for (const cluster of upstreamClusters(fleet)) {
+    const address = addresses[cluster.name] ?? cluster.entryPoint;
+    if (address === undefined) {
+      missing.push(cluster.name);
+      continue;
+    }
+    // The cluster's canary check as Route 53 would probe it (health-spec.ts canaryHealthCheck).
+    const spec = healthCheckSpecFor(fleet.healthCheck, cluster, {});
+    targets.push({
+      cluster: cluster.name,
+      address,
+      port: spec.port,
+      protocol: spec.protocol,
+      host: spec.fqdn,
+      path: spec.path ?? '/',
+    });
+  }
+  return { targets, missing };
+}
 
 /** Where the upstream alarms live: `upstream.alarmRegion`, else the first edge cluster's region. */
 export function upstreamAlarmRegion(fleet: Pick<FleetConfig, 'clusters' | 'upstream'>): string | undefined {

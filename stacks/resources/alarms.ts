@@ -1,6 +1,7 @@
 // Where the fleet brings no alarm of its own: the one Route 53 health check of each
 // cluster's canary, owned by the deploy, and a CloudWatch alarm on it. Route 53 metrics exist only in us-east-1, so the
-// alarms are created there (and forwarded from its default bus, see events.ts).
+// alarms are created there (and forwarded from its default bus, see events.ts). With edge
+// clusters, also the upstream alarms the upstream records' health checks read.
 import { ROUTE53_METRICS_REGION } from '../../src/core/triggers.ts';
 import type { DeploymentSpec } from '../deployment.ts';
 import { pascal } from './names.ts';
@@ -60,6 +61,27 @@ export function canaryAlarms(plan: DeploymentSpec): void {
         dimensions: { HealthCheckId: check.id },
       },
       options,
+    );
+  }
+}
+
+/**
+ * With edge clusters: each workload cluster's upstream alarm (stacks/upstream.ts), in the
+ * region the upstream records' CLOUDWATCH_METRIC checks name. The runtime creates those
+ * checks; the edges' agents feed the metric.
+ */
+export function upstreamAlarms(plan: DeploymentSpec): void {
+  for (const alarm of plan.upstreamAlarms) {
+    const provider = providerFor(alarm.region, plan.context.region);
+    new aws.cloudwatch.MetricAlarm(
+      `${pascal(alarm.cluster)}UpstreamAlarm`,
+      {
+        name: alarm.alarmName,
+        alarmDescription: `Switchyard: no edge reaches cluster ${alarm.cluster} through its own load balancer (edges' canaries, ${alarm.metric.namespace} ${alarm.metric.metricName}; docs/edge.md)`,
+        ...metricAlarmFields(alarm.metric),
+        dimensions: alarm.dimensions,
+      },
+      provider ? { provider } : {},
     );
   }
 }

@@ -8,7 +8,7 @@ const fixture = (name: string) => `test/deploy/fixtures/functions/${name}.ts`;
 describe('bundleHandlers (fixture handlers, built like sst deploy)', async () => {
   const reports = await bundleHandlers(
     ROOT,
-    Object.fromEntries(['reader', 'publisher', 'starter', 'aggregated', 'pure', 'router', 'discover'].map((n) => [n, fixture(n)])),
+    Object.fromEntries(['reader', 'publisher', 'starter', 'aggregated', 'pure', 'router', 'discover', 'checker'].map((n) => [n, fixture(n)])),
   );
   const report = (name: string): BundleReport => reports.find((r) => r.name === name)!;
 
@@ -19,6 +19,13 @@ describe('bundleHandlers (fixture handlers, built like sst deploy)', async () =>
 
   it('counts paginators as calls, and ignores type-only imports', () => {
     expect(report('publisher').actions).toEqual(['route53:ChangeResourceRecordSets', 'route53:ListHostedZones']);
+  });
+
+  it('adds what AWS checks inside a call: creating a health check reads its alarm (CLOUDWATCH_METRIC)', () => {
+    expect(report('checker').actions).toEqual(['cloudwatch:DescribeAlarms', 'route53:CreateHealthCheck']);
+    expect(bundleProblems([report('checker')], { checker: { actions: ['route53:CreateHealthCheck'] } })).toEqual([
+      'checker: calls cloudwatch:DescribeAlarms but FUNCTIONS.checker.actions does not declare it',
+    ]);
   });
 
   it('follows namespace imports to the commands that are bundled', () => {

@@ -142,7 +142,7 @@ export async function startExecution(sfn: SFNClient, workflow: string, input: un
 export async function executionResult(
   sfn: SFNClient,
   executionArn: string,
-  timeoutMs = 30_000,
+  timeoutMs = 120_000,
 ): Promise<{ status: string; error?: string; cause?: string; output?: string }> {
   return waitFor(
     `execution ${executionArn} to end`,

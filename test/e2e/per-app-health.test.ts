@@ -60,7 +60,7 @@ describe('per-app health on the local runtime', () => {
     await waitFor(
       'the per-app checks to pass',
       async () => (await healthy(apiEast.HealthCheckId!)) && (await healthy(await checkOf('west.api.example.com'))),
-      30_000,
+      120_000,
     );
   }, 60_000);
 
@@ -77,14 +77,14 @@ describe('per-app health on the local runtime', () => {
     // Assess
     expect(code).toBe(EXIT.ok);
     expect(cli.out.join('\n')).toContain('api.example.com on east answers HTTP 503');
-    await waitFor('api on east to fail its check', async () => !(await healthy(apiEast)), 30_000);
+    await waitFor('api on east to fail its check', async () => !(await healthy(apiEast)), 120_000);
     expect(await healthy(apiWest)).toBe(true);
     expect(await healthy(canaryEast)).toBe(true);
     expect((await runtime.status()).canaries.find((c) => c.cluster === 'east')).toMatchObject({ mode: 'healthy', failingApps: ['api.example.com'] });
     // Act: heal it.
     expect(await runLocalCanary('heal', 'east', { endpointUrl: runtime.url, app: 'api.example.com' }, io().io)).toBe(EXIT.ok);
     // Assess
-    await waitFor('api on east to pass its check again', () => healthy(apiEast), 30_000);
+    await waitFor('api on east to pass its check again', () => healthy(apiEast), 120_000);
     expect((await runtime.status()).canaries.find((c) => c.cluster === 'east')?.failingApps).toEqual([]);
   }, 90_000);
 

@@ -183,6 +183,11 @@ export function jsonRpcService<S>(spec: {
   state: S;
   operations: Record<string, JsonOperation<S>>;
   close?: () => Promise<void>;
+  /**
+   * Awaited after each operation, before the answer: resolves once the service's changes so
+   * far are on disk (rejects when they cannot be), so nothing is answered before it is durable.
+   */
+  flush?: (state: S) => Promise<void>;
   /** The largest request body the service takes (LocalService.maxBodyBytes). */
   maxBodyBytes?: number;
 }): LocalService {
@@ -195,7 +200,9 @@ export function jsonRpcService<S>(spec: {
         const operation = operationFor(req, spec.targetPrefix)!;
         const run = Object.hasOwn(spec.operations, operation) ? spec.operations[operation] : undefined;
         if (run === undefined) throw new AwsServiceError('UnknownOperationException', `Unknown operation ${operation}`);
-        return jsonResponse(spec.version, await run(spec.state, parseJsonBody(req)));
+        const result = await run(spec.state, parseJsonBody(req));
+        await spec.flush?.(spec.state);
+        return jsonResponse(spec.version, result);
       } catch (error) {
         return errorResponse(spec.version, toServiceError(error), spec.errorNamespace);
       }

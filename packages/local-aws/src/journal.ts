@@ -2,12 +2,14 @@
 // log next to it (`<file>.log`). Each commit is one log line, `<sequence> <crc32> <json>`,
 // written whole before the commit resolves: a batch is one line, so a crash (kill -9 at
 // any moment) leaves either all of it or, at worst, a torn last line that fails its
-// checksum and is cut off at the next start, never acknowledged. When the log outgrows
+// checksum and is cut off at the next start, never acknowledged. Commits made while a
+// write is under way go out together in the next write (group commit). When the log outgrows
 // the snapshot, the state is written as a new snapshot (temporary file + rename, carrying
 // the last sequence it holds) and the log starts again; a crash between the two only
 // leaves log lines the snapshot already holds, which the next start skips. Writes reach
 // the operating system before a commit resolves (safe against a killed process); they are
-// not fsynced (a power cut may lose the last ones). See docs/local-platform.md.
+// not fsynced (a power cut may lose the last ones). Route 53, Step Functions, EventBridge
+// and the CloudWatch alarms keep their state this way; see docs/local-runtime.md.
 import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -70,6 +72,8 @@ export class Journal<Snapshot extends object, Entry> {
   #snapshotBytes: number;
   #handle: Promise<FileHandle> | undefined;
   #queue: Promise<void> = Promise.resolve();
+  #group: { lines: Buffer[]; written: Promise<void> } | undefined;
+  #snapshot: (() => Snapshot) | undefined;
   #failure: unknown;
 
   private constructor(path: string, sequence: number, logBytes: number, snapshotBytes: number, options: JournalOptions) {
@@ -146,25 +150,38 @@ export class Journal<Snapshot extends object, Entry> {
   /**
    * Appends one entry (one line, all or nothing); resolves once it is written. `snapshot`
    * gives the whole state for a compaction when the log has grown past the snapshot.
+   * Entries appended while a write is under way are written together by the next one
+   * (one system call for the group), in the order they were appended.
    */
   append(entry: Entry, snapshot: () => Snapshot): Promise<void> {
     const line = lineOf(++this.#sequence, entry);
-    const write = async () => {
-      if (this.#failure !== undefined) throw this.#failure;
-      try {
-        const handle = await this.#openLog();
-        await handle.appendFile(line);
-        this.#logBytes += line.length;
-        if (this.#logBytes >= this.#compactAfter && this.#logBytes > this.#snapshotBytes) await this.#compact(snapshot());
-      } catch (error) {
-        // Later entries must not land after a gap: the journal stops taking writes.
-        this.#failure = error;
-        throw error;
-      }
-    };
-    const written = this.#queue.then(write);
-    this.#queue = written.catch(() => undefined);
-    return written;
+    this.#snapshot = snapshot;
+    if (this.#group === undefined) {
+      const group: { lines: Buffer[]; written: Promise<void> } = { lines: [], written: Promise.resolve() };
+      group.written = this.#queue.then(() => {
+        // From here on, new entries form the next group.
+        if (this.#group === group) this.#group = undefined;
+        return this.#write(group.lines.length === 1 ? group.lines[0]! : Buffer.concat(group.lines));
+      });
+      this.#group = group;
+      this.#queue = group.written.catch(() => undefined);
+    }
+    this.#group.lines.push(line);
+    return this.#group.written;
+  }
+
+  async #write(lines: Buffer): Promise<void> {
+    if (this.#failure !== undefined) throw this.#failure;
+    try {
+      const handle = await this.#openLog();
+      await handle.appendFile(lines);
+      this.#logBytes += lines.length;
+      if (this.#logBytes >= this.#compactAfter && this.#logBytes > this.#snapshotBytes && this.#snapshot !== undefined) await this.#compact(this.#snapshot());
+    } catch (error) {
+      // Later entries must not land after a gap: the journal stops taking writes.
+      this.#failure = error;
+      throw error;
+    }
   }
 
   /** Writes the whole state as the snapshot and empties the log. */
@@ -174,9 +191,10 @@ export class Journal<Snapshot extends object, Entry> {
     return run;
   }
 
-  /** Resolves when every write so far has landed. */
-  flush(): Promise<void> {
-    return this.#queue;
+  /** Resolves when every write so far has landed; rejects when the journal stopped on a failed write. */
+  async flush(): Promise<void> {
+    await this.#queue;
+    if (this.#failure !== undefined) throw this.#failure;
   }
 
   /**

@@ -108,7 +108,7 @@ export async function openLocalPlatform(options: LocalPlatformOptions): Promise<
       await bus.close();
       await stepFunctions.close();
       await dynamodb.close();
-      await alarms.flush();
+      await alarms.close();
     },
   };
 }

@@ -6,7 +6,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { runAgent, type RunningAgent } from '../../../src/agent/run.ts';
+import type { UpstreamSample } from '../../../src/agent/upstream-canary.ts';
 import { loadFleet } from '../../../src/fleet/fleet-file.ts';
 import { canaryHostnames } from '../../../src/k8s/parse/cluster.ts';
 import { FakeApiServer, TEST_CA } from '../k8s/fake-api-server.ts';
@@ -60,7 +63,10 @@ afterEach(async () => {
   await rm(saDir, { recursive: true, force: true });
 });
 
-async function start(tune: { debounceMs?: number; republishMs?: number } = {}): Promise<RunningAgent> {
+async function start(
+  tune: { debounceMs?: number; republishMs?: number } = {},
+  upstreamCanary?: Parameters<typeof runAgent>[0]['upstreamCanary'],
+): Promise<RunningAgent> {
   const fleet = await loadFleet(EXAMPLE_FLEET);
   const env = {
     KUBERNETES_SERVICE_HOST: '127.0.0.1',
@@ -87,6 +93,7 @@ async function start(tune: { debounceMs?: number; republishMs?: number } = {}): 
     write: (line) => lines.push(line),
     ...(tune.republishMs === undefined ? {} : { republishMs: tune.republishMs }),
     tune: { backoff: { minMs: 20, maxMs: 100 }, watch: { debounceMs: tune.debounceMs ?? 30 } },
+    ...(upstreamCanary ? { upstreamCanary } : {}),
   });
   await until(
     () => running!.agent.ready,
@@ -122,6 +129,53 @@ describe('switchyard agent', () => {
     expect(metrics).toContain(`switchyard_agent_events_sent_total{cluster="east",type="Gateway Published"} ${busEvents().length}`);
     expect(metrics).toMatch(/switchyard_agent_last_full_sync_age_seconds\{cluster="east"\} \d/);
     expect(metrics).toContain('switchyard_agent_ready{cluster="east"} 1');
+  });
+
+  it("runs the edges' canary it is given: probes on its interval, publishes each round, shows the answers on /metrics, and stops with the agent", async () => {
+    // Prepare: a workload cluster's load balancer that answers its canary, and a fake CloudWatch sink
+    const hosts: string[] = [];
+    const lb = createServer((req, res) => {
+      hosts.push(String(req.headers.host));
+      res.writeHead(200).end();
+    });
+    await new Promise<void>((resolve) => lb.listen(0, '127.0.0.1', resolve));
+    const published: UpstreamSample[][] = [];
+    try {
+      // Act
+      const agent = await start(
+        {},
+        {
+          targets: [
+            {
+              cluster: 'west',
+              address: '127.0.0.1',
+              port: (lb.address() as AddressInfo).port,
+              protocol: 'HTTP',
+              host: 'canary-west.example.com',
+              path: '/status/200',
+            },
+          ],
+          sink: { publish: async (samples) => void published.push([...samples]) },
+          intervalMs: 50,
+          timeoutMs: 2000,
+        },
+      );
+      await until(() => published.length >= 2, 'two rounds were published');
+      // Assess
+      expect(published[0]!.map((s) => [s.cluster, s.reachable])).toEqual([['west', true]]);
+      expect(new Set(hosts)).toEqual(new Set(['canary-west.example.com']));
+      const metrics = (await httpGet('/metrics')).text;
+      expect(metrics).toContain('switchyard_agent_upstream_reachable{cluster="east",upstream="west"} 1');
+      expect(metrics).toMatch(/switchyard_agent_upstream_probes_total\{cluster="east",upstream="west",result="reachable"\} [2-9]/);
+      await agent.stop();
+      running = undefined;
+      const after = published.length;
+      await new Promise((r) => setTimeout(r, 300));
+      expect(published.length).toBe(after);
+    } finally {
+      lb.closeAllConnections();
+      await new Promise((resolve) => lb.close(resolve));
+    }
   });
 
   it('re-reads the token as it rotates: after the old one is refused, requests carry the new one and changes still flow', async () => {

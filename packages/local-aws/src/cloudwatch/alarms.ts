@@ -1,11 +1,14 @@
 // Local CloudWatch metric alarms: what the deploy creates on AWS — one alarm per cluster
 // on the Route 53 HealthCheckStatus metric of the cluster's canary health check — kept
-// in memory and in `<stateDir>/cloudwatch/alarms.json`. Every change of an alarm's state
+// in memory and in `<stateDir>/cloudwatch/alarms.json` (a snapshot) plus its change log
+// `alarms.json.log` (../journal.ts): a change appends the one alarm it touched, and
+// `flush()` resolves once it is on disk. Every change of an alarm's state
 // value is published as the "CloudWatch Alarm State Change" event CloudWatch sends to
 // EventBridge (source `aws.cloudwatch`, same detail shape), so the rest of the system
 // cannot tell the local alarm from the real one.
 import { join } from 'node:path';
-import { JsonFileWriter, readJsonFile } from '../json-file.ts';
+import { InvalidInput } from '../errors.ts';
+import { Journal } from '../journal.ts';
 
 export const ALARM_STATE_VALUES = ['OK', 'ALARM', 'INSUFFICIENT_DATA'] as const;
 export type AlarmStateValue = (typeof ALARM_STATE_VALUES)[number];
@@ -68,6 +71,15 @@ export function cloudWatchTimestamp(at: Date): string {
   return at.toISOString().replace('Z', '+0000');
 }
 
+/** The snapshot: every alarm (earlier versions wrote the bare list, which still loads). */
+interface AlarmsSnapshot {
+  version: 1;
+  alarms: LocalAlarm[];
+}
+
+/** One log entry: the whole alarm after its change (an alarm is a few hundred bytes). */
+type AlarmEntry = { op: 'put'; alarm: LocalAlarm };
+
 export interface LocalAlarmsOptions {
   region?: string;
   accountId?: string;
@@ -75,39 +87,45 @@ export interface LocalAlarmsOptions {
   /** Called for every state value change, in order. */
   onStateChange?: (event: AlarmEvent) => void;
   clock?: () => Date;
+  /** Compact the change log once it holds this many bytes (default 4 MiB; tests). */
+  compactAfterBytes?: number;
 }
 
 export class LocalAlarms {
   readonly #alarms = new Map<string, LocalAlarm>();
   readonly #options: LocalAlarmsOptions;
-  readonly #writer = new JsonFileWriter();
+  readonly #journal: Journal<AlarmsSnapshot, AlarmEntry> | undefined;
   readonly #place: { region: string; accountId: string };
 
   private constructor(options: LocalAlarmsOptions) {
     this.#options = options;
     this.#place = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000' };
+    if (options.stateDir === undefined) return;
+    const { journal, recovered } = Journal.open<AlarmsSnapshot, AlarmEntry>(join(options.stateDir, 'cloudwatch', 'alarms.json'), readAlarmsSnapshot, {
+      label: 'CloudWatch alarms file',
+      ...(options.compactAfterBytes === undefined ? {} : { compactAfterBytes: options.compactAfterBytes }),
+    });
+    this.#journal = journal;
+    for (const alarm of recovered.snapshot?.alarms ?? []) this.#alarms.set(alarm.name, alarm);
+    for (const entry of recovered.entries) if (entry.op === 'put') this.#alarms.set(entry.alarm.name, entry.alarm);
   }
 
   /** Opens the alarms, with the states an earlier run left in stateDir. */
   static async open(options: LocalAlarmsOptions = {}): Promise<LocalAlarms> {
-    const alarms = new LocalAlarms(options);
-    const file = alarms.#file;
-    const stored = file === undefined ? undefined : await readJsonFile<LocalAlarm[]>(file);
-    for (const alarm of stored ?? []) alarms.#alarms.set(alarm.name, alarm);
-    return alarms;
-  }
-
-  get #file(): string | undefined {
-    return this.#options.stateDir === undefined ? undefined : join(this.#options.stateDir, 'cloudwatch', 'alarms.json');
+    return new LocalAlarms(options);
   }
 
   #now(): Date {
     return this.#options.clock?.() ?? new Date();
   }
 
-  #save(): void {
-    const file = this.#file;
-    if (file !== undefined) this.#writer.schedule(file, () => [...this.#alarms.values()]);
+  #snapshot(): AlarmsSnapshot {
+    return { version: 1, alarms: [...this.#alarms.values()] };
+  }
+
+  #save(alarm: LocalAlarm): void {
+    // A failed write is reported by flush(), which every API answer waits for.
+    this.#journal?.append({ op: 'put', alarm: { ...alarm } }, () => this.#snapshot()).catch(() => undefined);
   }
 
   arnOf(name: string): string {
@@ -121,7 +139,7 @@ export class LocalAlarms {
     if (existing !== undefined) {
       if (JSON.stringify({ d: existing.description, m: existing.metric }) !== JSON.stringify({ d: definition.description, m: definition.metric })) {
         Object.assign(existing, { description: definition.description, metric: definition.metric, configUpdatedAt: now });
-        this.#save();
+        this.#save(existing);
       }
       return existing;
     }
@@ -135,7 +153,7 @@ export class LocalAlarms {
       configUpdatedAt: now,
     };
     this.#alarms.set(alarm.name, alarm);
-    this.#save();
+    this.#save(alarm);
     return alarm;
   }
 
@@ -174,7 +192,7 @@ export class LocalAlarms {
     else alarm.reasonData = reasonData;
     alarm.stateUpdatedAt = at.toISOString();
     if (changed) alarm.transitionedAt = alarm.stateUpdatedAt;
-    this.#save();
+    this.#save(alarm);
     if (changed) {
       this.#options.onStateChange?.({
         source: 'aws.cloudwatch',
@@ -205,7 +223,21 @@ export class LocalAlarms {
     return true;
   }
 
+  /** Resolves when every change so far is on disk; rejects when a write failed. */
   async flush(): Promise<void> {
-    await this.#writer.flush();
+    await this.#journal?.flush();
   }
+
+  /** Waits for the writes and leaves the state as one snapshot file. */
+  async close(): Promise<void> {
+    await this.#journal?.close(this.#snapshot());
+  }
+}
+
+function readAlarmsSnapshot(value: unknown, path: string): AlarmsSnapshot {
+  const alarms = Array.isArray(value) ? value : (value as Partial<AlarmsSnapshot> | null)?.alarms;
+  if (!Array.isArray(alarms) || alarms.some((alarm) => typeof (alarm as Partial<LocalAlarm> | null)?.name !== 'string')) {
+    throw new InvalidInput(`CloudWatch alarms file ${path} is not a list of alarms; restore it from a backup or start again with --reset`, { path });
+  }
+  return { version: 1, alarms: alarms as LocalAlarm[] };
 }

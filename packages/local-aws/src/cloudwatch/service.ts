@@ -180,7 +180,10 @@ function service(alarms: LocalAlarms, wire: Wire): LocalService {
         if (run === undefined) throw new AwsServiceError('UnknownOperationException', `Unknown operation ${operation}`);
         const body = wire.decode(req);
         if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new AwsServiceError('SerializationException', 'request body must be a map');
-        return wire.encode(200, run(alarms, body as Body), { 'x-amzn-requestid': requestId });
+        const result = run(alarms, body as Body);
+        // A change is on disk before it is answered (a read waits only for earlier writes).
+        await alarms.flush();
+        return wire.encode(200, result, { 'x-amzn-requestid': requestId });
       } catch (error) {
         return failure(wire, toServiceError(error), requestId);
       }

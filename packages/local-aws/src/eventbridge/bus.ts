@@ -1,12 +1,15 @@
 // The local event bus: event buses, rules with EventBridge pattern matching, targets
 // (Step Functions state machines, Lambda functions run in process, or in-process
 // callbacks), scheduled rules, and a bounded log of recent events for the status view.
-// Errors are AwsServiceError with EventBridge's codes. Rules and targets persist under
-// the state folder; events do not (EventBridge does not keep them either).
+// Errors are AwsServiceError with EventBridge's codes. Buses, rules and targets persist
+// under the state folder as a snapshot (`eventbridge/rules.json`) and its change log
+// (../journal.ts): a change appends the one bus or rule it touched, and `flush()`
+// resolves once it is on disk. Events are not kept (EventBridge does not keep them either).
 import { join } from 'node:path';
 import { errorMessage } from '../errors.ts';
 import { AwsServiceError, validationError } from '../aws-json.ts';
-import { JsonFileWriter, readJsonFile } from '../json-file.ts';
+import { InvalidInput } from '../errors.ts';
+import { Journal } from '../journal.ts';
 import { invokeInProcess, type LambdaHandler } from '../stepfunctions/lambda-invoke.ts';
 import { readReferencePath } from '../stepfunctions/reference-path.ts';
 import { eventFromEntry, isEntryFailure, parseTestEvent, serviceEvent, type BusEvent, type PutEventsEntry } from './envelope.ts';
@@ -65,7 +68,19 @@ export interface EventBusOptions {
   handlers?: Record<string, LambdaHandler>;
   /** How many recent events the log keeps (default 200). */
   recentLimit?: number;
+  /** Compact the change log once it holds this many bytes (default 4 MiB; tests). */
+  compactAfterBytes?: number;
 }
+
+/** The snapshot: what `rules.json` held before the change log, so earlier files load unchanged. */
+interface BusSnapshot {
+  buses: string[];
+  rules: RuleRecord[];
+}
+
+/** One log entry: a bus or a rule (with its targets) as it is after the change. */
+type BusEntry =
+  { op: 'bus'; name: string } | { op: 'deleteBus'; name: string } | { op: 'rule'; rule: RuleRecord } | { op: 'deleteRule'; bus: string; name: string };
 
 interface PutEventsResult {
   Entries: Array<{ EventId?: string; ErrorCode?: string; ErrorMessage?: string }>;
@@ -88,7 +103,7 @@ export class LocalEventBus {
   private readonly recent: RecentEvent[] = [];
   private readonly problems: string[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly writer = new JsonFileWriter();
+  private journal: Journal<BusSnapshot, BusEntry> | undefined;
   private closed = false;
 
   private constructor(options: EventBusOptions) {
@@ -113,15 +128,15 @@ export class LocalEventBus {
     if (name === DEFAULT_BUS) throw new AwsServiceError('ValidationException', 'The event bus name "default" is reserved for the default event bus.');
     if (this.buses.has(name)) throw new AwsServiceError('ResourceAlreadyExistsException', `Event bus ${name} already exists.`);
     this.buses.add(name);
-    this.save();
+    this.save({ op: 'bus', name });
     return { EventBusArn: this.busArn(name) };
   }
 
   deleteEventBus(name: string): void {
     if (name === DEFAULT_BUS) throw new AwsServiceError('ValidationException', 'Cannot delete event bus default.');
-    this.buses.delete(name);
-    for (const [key, rule] of this.rules) if (rule.EventBusName === name) this.dropRule(key);
-    this.save();
+    if (!this.buses.has(name)) return;
+    this.dropBus(name);
+    this.save({ op: 'deleteBus', name });
   }
 
   listEventBuses(): Array<{ Name: string; Arn: string }> {
@@ -307,7 +322,7 @@ export class LocalEventBus {
     if (pattern === undefined) this.patterns.delete(key);
     else this.patterns.set(key, pattern);
     this.schedule(rule);
-    this.save();
+    this.save({ op: 'rule', rule });
     return { RuleArn: rule.Arn };
   }
 
@@ -317,7 +332,7 @@ export class LocalEventBus {
     if (rule === undefined) return;
     if (rule.targets.length > 0) throw new AwsServiceError('ValidationException', "Rule can't be deleted since it has targets.");
     this.dropRule(key);
-    this.save();
+    this.save({ op: 'deleteRule', bus: rule.EventBusName, name: rule.Name });
   }
 
   describeRule(request: { Name: string; EventBusName?: string }): RuleRecord {
@@ -341,6 +356,8 @@ export class LocalEventBus {
       throw validationError('targets', request.Targets, 'Member must have length less than or equal to 10 and greater than or equal to 1');
     }
     const failed: Array<{ TargetId: string; ErrorCode: string; ErrorMessage: string }> = [];
+    // A copy: a request refused part-way changes nothing.
+    const targets = [...rule.targets];
     for (const target of request.Targets) {
       const id = target['Id'];
       const arn = target['Arn'];
@@ -367,18 +384,19 @@ export class LocalEventBus {
         ...(typeof target['InputPath'] === 'string' ? { InputPath: target['InputPath'] } : {}),
         ...(typeof target['RoleArn'] === 'string' ? { RoleArn: target['RoleArn'] } : {}),
       };
-      const index = rule.targets.findIndex((existing) => existing.Id === id);
-      if (index >= 0) rule.targets[index] = record;
-      else if (rule.targets.length >= 5) {
+      const index = targets.findIndex((existing) => existing.Id === id);
+      if (index >= 0) targets[index] = record;
+      else if (targets.length >= 5) {
         failed.push({
           TargetId: id,
           ErrorCode: 'LimitExceededException',
           ErrorMessage: 'The requested resource exceeds the maximum number allowed (5 targets per rule).',
         });
         continue;
-      } else rule.targets.push(record);
+      } else targets.push(record);
     }
-    this.save();
+    rule.targets = targets;
+    this.save({ op: 'rule', rule });
     return { FailedEntryCount: failed.length, FailedEntries: failed };
   }
 
@@ -387,7 +405,7 @@ export class LocalEventBus {
     if (!Array.isArray(request.Ids) || request.Ids.length === 0)
       throw validationError('ids', request.Ids, 'Member must have length greater than or equal to 1');
     rule.targets = rule.targets.filter((target) => !request.Ids.includes(target.Id));
-    this.save();
+    this.save({ op: 'rule', rule });
     return { FailedEntryCount: 0, FailedEntries: [] };
   }
 
@@ -410,7 +428,7 @@ export class LocalEventBus {
     for (const timer of this.timers.values()) clearInterval(timer);
     this.timers.clear();
     await this.idle();
-    await this.writer.flush();
+    await this.journal?.close(this.snapshot());
   }
 
   // ---- internals -----------------------------------------------------------------
@@ -425,6 +443,11 @@ export class LocalEventBus {
     const rule = this.rules.get(ruleKey(bus, name));
     if (rule === undefined) throw new AwsServiceError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus ${bus}.`);
     return rule;
+  }
+
+  private dropBus(name: string): void {
+    this.buses.delete(name);
+    for (const [key, rule] of this.rules) if (rule.EventBusName === name) this.dropRule(key);
   }
 
   private dropRule(key: string): void {
@@ -447,30 +470,39 @@ export class LocalEventBus {
     this.timers.set(key, timer);
   }
 
-  private get file(): string | undefined {
-    return this.options.stateDir === undefined ? undefined : join(this.options.stateDir, 'eventbridge', 'rules.json');
+  private snapshot(): BusSnapshot {
+    return { buses: [...this.buses], rules: [...this.rules.values()] };
   }
 
-  private save(): void {
-    const file = this.file;
-    if (file === undefined || this.closed) return;
-    this.writer.schedule(file, () => ({ buses: [...this.buses], rules: [...this.rules.values()] }));
+  private save(entry: BusEntry): void {
+    if (this.closed) return;
+    // Copied now: later changes to the rule must not reach this entry. A failed write is
+    // reported by flush(), which every API answer waits for.
+    const copy: BusEntry = entry.op === 'rule' ? { op: 'rule', rule: { ...entry.rule, targets: [...entry.rule.targets] } } : entry;
+    this.journal?.append(copy, () => this.snapshot()).catch(() => undefined);
   }
 
-  /** Resolves when every change so far is on disk. */
+  /** Resolves when every change so far is on disk; rejects when a write failed. */
   async flush(): Promise<void> {
-    await this.writer.flush();
+    await this.journal?.flush();
   }
 
   private async load(): Promise<void> {
-    const file = this.file;
-    if (file === undefined) return;
-    const stored = await readJsonFile<{ buses: string[]; rules: RuleRecord[] }>(file);
-    if (stored === undefined) return;
-    for (const bus of stored.buses) this.buses.add(bus);
-    for (const rule of stored.rules) {
-      const key = ruleKey(rule.EventBusName, rule.Name);
-      this.rules.set(key, rule);
+    if (this.options.stateDir === undefined) return;
+    const { journal, recovered } = Journal.open<BusSnapshot, BusEntry>(join(this.options.stateDir, 'eventbridge', 'rules.json'), readBusSnapshot, {
+      label: 'EventBridge rules file',
+      ...(this.options.compactAfterBytes === undefined ? {} : { compactAfterBytes: this.options.compactAfterBytes }),
+    });
+    this.journal = journal;
+    for (const bus of recovered.snapshot?.buses ?? []) this.buses.add(bus);
+    for (const rule of recovered.snapshot?.rules ?? []) this.rules.set(ruleKey(rule.EventBusName, rule.Name), rule);
+    for (const entry of recovered.entries) {
+      if (entry.op === 'bus') this.buses.add(entry.name);
+      else if (entry.op === 'deleteBus') this.dropBus(entry.name);
+      else if (entry.op === 'rule') this.rules.set(ruleKey(entry.rule.EventBusName, entry.rule.Name), entry.rule);
+      else this.rules.delete(ruleKey(entry.bus, entry.name));
+    }
+    for (const [key, rule] of this.rules) {
       // A pattern stored by an earlier version that this one refuses: the rule is kept (so it
       // can be described, fixed with PutRule or deleted) but matches nothing, and is reported.
       if (rule.EventPattern !== undefined) {
@@ -484,6 +516,14 @@ export class LocalEventBus {
       this.schedule(rule);
     }
   }
+}
+
+function readBusSnapshot(value: unknown, path: string): BusSnapshot {
+  const stored = value as Partial<BusSnapshot> | null;
+  if (stored === null || typeof stored !== 'object' || !Array.isArray(stored.buses) || !Array.isArray(stored.rules)) {
+    throw new InvalidInput(`EventBridge rules file ${path} is not a list of buses and rules; restore it from a backup or start again with --reset`, { path });
+  }
+  return { buses: stored.buses, rules: stored.rules };
 }
 
 /** A name's length constraint, checked before its pattern as AWS does. */

@@ -108,6 +108,7 @@ export function eventBridgeService(bus: LocalEventBus): LocalService {
     state: bus,
     operations: OPERATIONS,
     close: () => bus.close(),
+    flush: (state) => state.flush(),
     maxBodyBytes: 4 * MiB,
   });
 }

@@ -13,3 +13,5 @@ export { applyChangeBatch, sameRecordSet, type RawChange, type RawRecordSet } fr
 export { pageRecords } from './listing.ts';
 export { parseName } from './names.ts';
 export { InvalidChangeBatch } from './errors.ts';
+// A probe timeout that does not charge a starved process's stalls to the endpoint (the local runtime's other probes use it too).
+export { runnableTimeout, type RunnableTimeout } from './runnable-timeout.ts';

@@ -31,7 +31,6 @@ export class Route53Store {
   private constructor(state: Route53State, journal: Journal<Route53State, Route53Operation[]> | undefined) {
     this.state = state;
     this.#journal = journal;
-    for (const zone of state.zones) this.#indexes.set(zone.id, new ZoneIndex(zone));
   }
 
   /** Opens the state at `path` (snapshot + log); memory only without one. */
@@ -43,10 +42,14 @@ export class Route53Store {
     return store;
   }
 
-  /** The sorted index of a zone of the state. */
+  /** The sorted index of a zone of the state, built when the zone is first used (not at start). */
   index(zoneId: string): ZoneIndex {
-    const index = this.#indexes.get(zoneId);
-    if (index === undefined) throw new Error(`no index for hosted zone ${zoneId}`);
+    let index = this.#indexes.get(zoneId);
+    if (index === undefined) {
+      const zone = this.state.zones.find((z) => z.id === zoneId);
+      if (zone === undefined) throw new Error(`no index for hosted zone ${zoneId}`);
+      this.#indexes.set(zoneId, (index = new ZoneIndex(zone)));
+    }
     return index;
   }
 
@@ -76,7 +79,6 @@ export class Route53Store {
       switch (operation.op) {
         case 'zone':
           state.zones.push(operation.zone);
-          this.#indexes.set(operation.zone.id, new ZoneIndex(operation.zone));
           break;
         case 'deleteZone':
           state.zones.splice(

@@ -47,7 +47,8 @@ export class ZoneIndex implements RecordLookup {
   /** Sort keys of the names, parallel to #sorted. */
   readonly #nameKeys: string[];
   readonly #byKey = new Map<string, RecordSet>();
-  readonly #byName = new Map<string, Map<string, RecordSet>>();
+  /** The set at a name, or the sets when there are several (most names hold one: no map for them). */
+  readonly #byName = new Map<string, RecordSet | Map<string, RecordSet>>();
 
   /** Indexes `zone.records`, sorting it in place once. */
   constructor(zone: HostedZone) {
@@ -72,7 +73,9 @@ export class ZoneIndex implements RecordLookup {
   }
 
   named(name: string): ReadonlyMap<string, RecordSet> {
-    return this.#byName.get(name) ?? EMPTY;
+    const sets = this.#byName.get(name);
+    if (sets === undefined) return EMPTY;
+    return sets instanceof Map ? sets : new Map([[recordKey(sets), sets]]);
   }
 
   /** Adds a set, or replaces the set with its identity. */
@@ -96,9 +99,7 @@ export class ZoneIndex implements RecordLookup {
     this.#sorted.splice(at, 1);
     this.#nameKeys.splice(at, 1);
     this.#byKey.delete(key);
-    const sets = this.#byName.get(record.name)!;
-    sets.delete(key);
-    if (sets.size === 0) this.#byName.delete(record.name);
+    this.#forget(record, key);
     return true;
   }
 
@@ -120,12 +121,20 @@ export class ZoneIndex implements RecordLookup {
       if (record === undefined) continue;
       gone.add(key);
       this.#byKey.delete(key);
-      const sets = this.#byName.get(record.name)!;
-      sets.delete(key);
-      if (sets.size === 0) this.#byName.delete(record.name);
+      this.#forget(record, key);
     }
     const added = fresh.map((record) => ({ record, nameKey: sortKeyOfName(record.name) })).sort(compareKeyed);
     for (const record of put) if (this.#byKey.has(recordKey(record))) this.put(record);
+    const last = this.#sorted.length - 1;
+    if (gone.size === 0 && (last < 0 || compareKeyed({ record: this.#sorted[last]!, nameKey: this.#nameKeys[last]! }, added[0]!) < 0)) {
+      // All after the last set (a zone filled in name order): appended, O(batch).
+      for (const { record, nameKey } of added) {
+        this.#sorted.push(record);
+        this.#nameKeys.push(nameKey);
+        this.#remember(record);
+      }
+      return;
+    }
     // One pass: the zone's sets minus the deleted ones, merged with the new ones in order.
     const records: RecordSet[] = [];
     const nameKeys: string[] = [];
@@ -188,8 +197,24 @@ export class ZoneIndex implements RecordLookup {
   #remember(record: RecordSet): void {
     const key = recordKey(record);
     this.#byKey.set(key, record);
-    let sets = this.#byName.get(record.name);
-    if (sets === undefined) this.#byName.set(record.name, (sets = new Map()));
-    sets.set(key, record);
+    const sets = this.#byName.get(record.name);
+    if (sets instanceof Map) sets.set(key, record);
+    else if (sets === undefined || recordKey(sets) === key) this.#byName.set(record.name, record);
+    else
+      this.#byName.set(
+        record.name,
+        new Map([
+          [recordKey(sets), sets],
+          [key, record],
+        ]),
+      );
+  }
+
+  #forget(record: RecordSet, key: string): void {
+    const sets = this.#byName.get(record.name);
+    if (sets instanceof Map) {
+      sets.delete(key);
+      if (sets.size === 0) this.#byName.delete(record.name);
+    } else if (sets !== undefined && recordKey(sets) === key) this.#byName.delete(record.name);
   }
 }

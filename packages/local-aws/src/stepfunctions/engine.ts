@@ -1,6 +1,8 @@
 // The local Step Functions service's behaviour, independent of HTTP: state machines,
 // executions that run asynchronously in process, their history, and persistence under
-// a state folder so a restart keeps them. Errors are AwsServiceError with the codes
+// a state folder so a restart keeps them: state machines as a snapshot
+// (`state-machines.json`) and its change log (../journal.ts), executions in the execution
+// store (./execution-store.ts); every change is on disk before flush() resolves. Errors are AwsServiceError with the codes
 // Step Functions answers with. Executions that were RUNNING when the process died are
 // listed by interruptedExecutions(); the runtime decides to resume or stop them.
 // Closed executions are kept as summaries in memory and bodies in the store (read on
@@ -9,7 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { errorMessage } from '../errors.ts';
 import { AwsServiceError, paginate, validationError, type Page } from '../aws-json.ts';
-import { JsonFileWriter, readJsonFile } from '../json-file.ts';
+import { InvalidInput } from '../errors.ts';
+import { Journal } from '../journal.ts';
 import { checkName, executionArn, parseExecutionArn, parseStateMachineArn, stateMachineArn, type Place } from './arn.ts';
 import { FileExecutionStore, MemoryExecutionStore, summaryOf, type ExecutionRecord, type ExecutionStore, type ExecutionSummary } from './execution-store.ts';
 import type { HistoryEvent } from './history.ts';
@@ -40,7 +43,17 @@ export interface StepFunctionsOptions extends Omit<RunnerOptions, 'label' | 'reg
   retention?: Partial<RetentionPolicy>;
   /** The clock retention is measured against (tests). */
   now?: () => number;
+  /** Compact the change logs once they hold this many bytes (default 4 MiB; tests). */
+  compactAfterBytes?: number;
 }
+
+/** The state machines' snapshot (earlier versions wrote the bare list, which still loads). */
+interface MachinesSnapshot {
+  version: 1;
+  machines: StateMachineRecord[];
+}
+
+type MachineEntry = { op: 'put'; machine: StateMachineRecord } | { op: 'delete'; arn: string };
 
 const STATUSES: readonly string[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
@@ -58,7 +71,7 @@ export class LocalStepFunctions {
   private readonly closedCount = new Map<string, number>();
   private readonly runs = new Map<string, { run: WorkflowRun; done: Promise<ExecutionRecord> }>();
   private readonly interrupted = new Set<string>();
-  private readonly writer = new JsonFileWriter();
+  private machinesJournal: Journal<MachinesSnapshot, MachineEntry> | undefined;
   private readonly store: ExecutionStore;
   private readonly retention: RetentionPolicy;
   private removals: Promise<void> = Promise.resolve();
@@ -68,7 +81,10 @@ export class LocalStepFunctions {
   private constructor(options: StepFunctionsOptions) {
     this.options = options;
     this.place = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000' };
-    this.store = this.folder === undefined ? new MemoryExecutionStore() : new FileExecutionStore(this.folder);
+    this.store =
+      this.folder === undefined
+        ? new MemoryExecutionStore()
+        : new FileExecutionStore(this.folder, options.compactAfterBytes === undefined ? {} : { compactAfterBytes: options.compactAfterBytes });
     this.retention = { ...DEFAULT_RETENTION, ...options.retention };
   }
 
@@ -108,7 +124,7 @@ export class LocalStepFunctions {
     };
     this.machines.set(arn, record);
     this.workflows.set(arn, workflow);
-    this.saveMachines();
+    this.saveMachine({ op: 'put', machine: record });
     return { stateMachineArn: arn, creationDate: record.creationDate };
   }
 
@@ -124,7 +140,7 @@ export class LocalStepFunctions {
     }
     if (request.roleArn !== undefined) record.roleArn = request.roleArn;
     record.updateDate = Date.now();
-    this.saveMachines();
+    this.saveMachine({ op: 'put', machine: record });
     return { updateDate: record.updateDate };
   }
 
@@ -133,7 +149,7 @@ export class LocalStepFunctions {
     // Deleting a machine that is not there succeeds on AWS too.
     if (!this.machines.delete(arn)) return;
     this.workflows.delete(arn);
-    this.saveMachines();
+    this.saveMachine({ op: 'delete', arn });
   }
 
   describeStateMachine(arn: string): StateMachineRecord {
@@ -268,7 +284,9 @@ export class LocalStepFunctions {
     this.closed = true;
     clearInterval(this.pruneTimer);
     for (const { run } of this.runs.values()) run.stop('States.Runtime', 'local runtime shut down');
-    await this.flush();
+    await this.removals;
+    await this.machinesJournal?.close(this.machinesSnapshot());
+    await this.store.close();
   }
 
   // ---- internals ------------------------------------------------------------------
@@ -366,34 +384,42 @@ export class LocalStepFunctions {
     return this.options.stateDir === undefined ? undefined : join(this.options.stateDir, 'stepfunctions');
   }
 
-  private saveMachines(): void {
-    const folder = this.folder;
-    if (folder === undefined || this.closed) return;
-    this.writer.schedule(join(folder, 'state-machines.json'), () => [...this.machines.values()]);
+  private machinesSnapshot(): MachinesSnapshot {
+    return { version: 1, machines: [...this.machines.values()] };
+  }
+
+  private saveMachine(entry: MachineEntry): void {
+    if (this.closed) return;
+    // A failed write is reported by flush(), which every API answer waits for.
+    this.machinesJournal?.append(entry, () => this.machinesSnapshot()).catch(() => undefined);
   }
 
   private saveExecution(record: ExecutionRecord): void {
     if (this.closed) return;
-    this.store.save(record);
+    this.store.save(record).catch(() => undefined);
   }
 
-  /** Resolves when every change so far is on disk. */
+  /** Resolves when every change so far is on disk; rejects when a write failed. */
   async flush(): Promise<void> {
     await this.removals;
-    await this.writer.flush();
+    await this.machinesJournal?.flush();
     await this.store.flush();
   }
 
   private async load(): Promise<void> {
     const folder = this.folder;
     if (folder === undefined) return;
-    const machinesFile = join(folder, 'state-machines.json');
-    const machines = (await readJsonFile<unknown>(machinesFile)) ?? [];
-    if (!Array.isArray(machines)) {
-      throw new Error(`${machinesFile} is not a list of state machines; restore it from a backup or start again with --reset`);
+    const { journal, recovered } = Journal.open<MachinesSnapshot, MachineEntry>(join(folder, 'state-machines.json'), readMachinesSnapshot, {
+      label: 'Step Functions state machines file',
+      ...(this.options.compactAfterBytes === undefined ? {} : { compactAfterBytes: this.options.compactAfterBytes }),
+    });
+    this.machinesJournal = journal;
+    for (const record of recovered.snapshot?.machines ?? []) this.machines.set(record.stateMachineArn, record);
+    for (const entry of recovered.entries) {
+      if (entry.op === 'put') this.machines.set(entry.machine.stateMachineArn, entry.machine);
+      else this.machines.delete(entry.arn);
     }
-    for (const record of machines as StateMachineRecord[]) {
-      this.machines.set(record.stateMachineArn, record);
+    for (const record of this.machines.values()) {
       try {
         this.workflows.set(record.stateMachineArn, this.compile(record.name, record.definition));
       } catch (error) {
@@ -411,6 +437,14 @@ export class LocalStepFunctions {
     }
     this.prune();
   }
+}
+
+function readMachinesSnapshot(value: unknown, path: string): MachinesSnapshot {
+  const machines = Array.isArray(value) ? value : (value as Partial<MachinesSnapshot> | null)?.machines;
+  if (!Array.isArray(machines) || machines.some((machine) => typeof (machine as Partial<StateMachineRecord> | null)?.stateMachineArn !== 'string')) {
+    throw new InvalidInput(`${path} is not a list of state machines; restore it from a backup or start again with --reset`, { path });
+  }
+  return { version: 1, machines: machines as StateMachineRecord[] };
 }
 
 function isEndEvent(event: HistoryEvent | undefined): boolean {

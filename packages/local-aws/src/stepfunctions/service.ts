@@ -159,6 +159,7 @@ export function stepFunctionsService(engine: LocalStepFunctions): LocalService {
     state: engine,
     operations: OPERATIONS,
     close: () => engine.close(),
+    flush: (state) => state.flush(),
     // A 1 MiB definition or a 256 KiB input, JSON-escaped, with room to spare.
     maxBodyBytes: 8 * MiB,
   });

@@ -1,6 +1,6 @@
 // The local Step Functions' state on disk: names never become paths, closed executions are
 // read lazily after a restart, and retention bounds what is kept.
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CreateStateMachineCommand,
@@ -65,11 +65,13 @@ describe('local Step Functions: names are never paths', () => {
       await endpoint.close();
 
       // Assess: the machines file is still the list of machines, and a restart reads everything back
-      const machines = JSON.parse(await readFile(join(folder.path, 'stepfunctions', 'state-machines.json'), 'utf8')) as Array<{ name: string }>;
+      const { machines } = JSON.parse(await readFile(join(folder.path, 'stepfunctions', 'state-machines.json'), 'utf8')) as {
+        machines: Array<{ name: string }>;
+      };
       expect(machines.map((m) => m.name).sort()).toEqual(['.', '..', 'executions']);
       const files = await filesUnder(join(folder.path, 'stepfunctions'));
       expect(files.filter((f) => f.startsWith('execution-bodies/'))).toHaveLength(4);
-      expect(files.every((f) => /^(state-machines\.json|execution-index\.json|execution-bodies\/[0-9a-f]{64}\.json)$/.test(f))).toBe(true);
+      expect(files.every((f) => /^(state-machines\.json|executions\.json|execution-bodies\/[0-9a-f]{64}\.json)$/.test(f))).toBe(true);
       const second = await LocalStepFunctions.open(options);
       for (const arn of arns) expect(await second.describeExecution(arn)).toMatchObject({ status: 'SUCCEEDED', input: '{"n":1}' });
       await second.close();
@@ -199,7 +201,7 @@ describe('local Step Functions: closed executions after a restart', () => {
     }
   });
 
-  it('repairs an index that lags behind the bodies (the process died before writing it)', async () => {
+  it('moves the layout of an earlier version (a summaries index and every body), repairing an index that lags behind the bodies', async () => {
     // Prepare
     const folder = await temporaryFolder('sfn-index');
     const options = { handlers: {}, stateDir: folder.path, waitScale: 0 };
@@ -209,6 +211,9 @@ describe('local Step Functions: closed executions after a restart', () => {
       const { executionArn } = first.startExecution({ stateMachineArn, name: 'one' });
       await first.waitForExecution(executionArn);
       await first.close();
+      // The earlier layout: no change log, every body in execution-bodies/, and an index the
+      // process died before writing.
+      await rm(join(folder.path, 'stepfunctions', 'executions.json'));
       await writeFile(join(folder.path, 'stepfunctions', 'execution-index.json'), JSON.stringify({ version: 1, executions: [] }));
       // Act
       const second = await LocalStepFunctions.open(options);
@@ -216,6 +221,10 @@ describe('local Step Functions: closed executions after a restart', () => {
       expect(second.listExecutions({ stateMachineArn }).items.map((e) => e.name)).toEqual(['one']);
       expect(await second.describeExecution(executionArn)).toMatchObject({ status: 'SUCCEEDED' });
       await second.close();
+      expect(await readdir(join(folder.path, 'stepfunctions'))).not.toContain('execution-index.json');
+      const third = await LocalStepFunctions.open(options);
+      expect(third.listExecutions({ stateMachineArn }).items.map((e) => e.name)).toEqual(['one']);
+      await third.close();
     } finally {
       await folder.remove();
     }

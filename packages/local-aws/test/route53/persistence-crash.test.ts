@@ -2,45 +2,21 @@
 // a state file and reports each one acknowledged; killed at a random moment (often in the
 // middle of writing a batch or compacting), the state it leaves holds every acknowledged
 // batch, and every batch either whole or not at all.
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Route53Store } from '../../src/route53/store.ts';
+import { runAndKill } from '../kill-child.ts';
 
 const CHILD = join(import.meta.dirname, 'fixtures', 'batch-writer.ts');
 const BATCH = 400;
 
 /** Starts the writer, kills it with SIGKILL after `acks` acknowledged batches plus `extraMs`; returns the last ack seen. */
-function runAndKill(statePath: string, acks: number, extraMs: number): Promise<{ lastAck: number; zoneId: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, statePath, String(BATCH)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let lastAck = 0;
-    let zoneId = '';
-    let buffered = '';
-    let stderr = '';
-    let killing = false;
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const line of lines) {
-        const [word, value] = line.split(' ');
-        if (word === 'zone') zoneId = value!;
-        if (word === 'ack') lastAck = Number(value);
-      }
-      if (lastAck >= acks && !killing) {
-        killing = true;
-        setTimeout(() => child.kill('SIGKILL'), extraMs);
-      }
-    });
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve({ lastAck, zoneId });
-      else reject(new Error(`the writer exited by itself (${code}): ${stderr}`));
-    });
-  });
+async function runWriter(statePath: string, acks: number, extraMs: number): Promise<{ lastAck: number; zoneId: string }> {
+  const { lastAck, lines } = await runAndKill([CHILD, statePath, String(BATCH)], acks, extraMs);
+  const zoneId = lines.find((line) => line.startsWith('zone '))?.slice('zone '.length) ?? '';
+  return { lastAck, zoneId };
 }
 
 describe('local Route 53: kill -9 during change batches', () => {
@@ -51,7 +27,7 @@ describe('local Route 53: kill -9 during change batches', () => {
     [20, 0],
   ])('after %i acknowledged batches (+%i ms): loses none, and applies no batch by half', async (acks, extraMs) => {
     const statePath = join(mkdtempSync(join(tmpdir(), 'r53-kill-')), 'route53.json');
-    const { lastAck, zoneId } = await runAndKill(statePath, acks, extraMs);
+    const { lastAck, zoneId } = await runWriter(statePath, acks, extraMs);
     const store = Route53Store.open(statePath);
     try {
       const counts = new Map<number, number>();

@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseFleetConfig } from '../../../../src/core/config.ts';
-import { upstreamAlarmName } from '../../../../src/core/upstream.ts';
-import { ensureUpstreamAlarms, startEdgeCanaries, upstreamClusters } from '../../../../src/local/runtime/edge-canaries.ts';
+import { upstreamAlarmName, upstreamClusters } from '../../../../src/core/upstream.ts';
+import { ensureUpstreamAlarms, startEdgeCanaries } from '../../../../src/local/runtime/edge-canaries.ts';
 
 const edgeFleet = parseFleetConfig(readFileSync('examples/edge-fleet/fleet.yaml', 'utf8'), 'examples/edge-fleet/fleet.yaml');
 const plainFleet = parseFleetConfig(readFileSync('examples/fleet/fleet.yaml', 'utf8'), 'examples/fleet/fleet.yaml');

@@ -25,6 +25,13 @@ const operation = fc.oneof(
   record.map((r) => ({ delete: r })),
   // A batch's effect: enough sets to take the one-pass path too.
   fc.record({ put: fc.array(record, { maxLength: 60 }), deleted: fc.array(record, { maxLength: 40 }) }).map((b) => ({ batch: b })),
+  // Many new names after every other (a zone filled in name order): the append path.
+  fc.record({ from: fc.integer({ min: 100, max: 999 }), count: fc.integer({ min: 33, max: 60 }) }).map(({ from, count }) => ({
+    batch: {
+      put: Array.from({ length: count }, (_, i): RecordSet => ({ name: `zz${from + i}.${ZONE}`, type: 'A', ttl: 60, resourceRecords: ['192.0.2.1'] })),
+      deleted: [] as RecordSet[],
+    },
+  })),
 );
 const start = fc.record({
   name: fc.option(name, { nil: undefined }),
