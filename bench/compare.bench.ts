@@ -1,8 +1,9 @@
 // `npm run bench -- compare`: the local Route 53 (`switchyard local route53 --state`, so
 // every change is persisted) against moto_server (`python3 -m moto.server`, in memory),
 // both running at once and driven by the same workload through the same client code
-// (AWS SDK v3): create 10,000 weighted records in 20 batches, list them all in pages of
-// 300, make 200 single-record UPSERTs, delete them all in 20 batches. Each phase's target:
+// (AWS SDK v3, keep-alive): create 10,000 weighted records in 20 batches, list them all in
+// pages of 300, make 200 single-record UPSERTs, delete them all in 20 batches. The two
+// take turns request by request, so both are measured under the same load. Each phase's target:
 // Switchyard at least 3× faster than moto. Without moto it measures Switchyard alone and
 // says moto was absent. Also: a 1,000,000-record zone in one process (create in batches of
 // 1,000, a single UPSERT, a page from the middle, restart time).
@@ -19,6 +20,8 @@ const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const RECORDS = 10_000;
 const BATCHES = 20;
 const UPSERTS = 200;
+/** UPSERTs sent to one server before the other takes its turn. */
+const UPSERT_TURN = 20;
 const TARGET_RATIO = 3;
 /** The big zone's size: 1,000,000 unless BENCH_BIG_ZONE_RECORDS says otherwise (a multiple of 1,000). */
 const MILLION = Number(process.env['BENCH_BIG_ZONE_RECORDS'] ?? 1_000_000);
@@ -59,47 +62,97 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
   return Math.round(performance.now() - started);
 }
 
-/** The workload, phase by phase, in ms. */
-async function workload(url: string): Promise<Record<string, number>> {
-  const client = new Route53Client({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 1 });
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : sorted[Math.floor(sorted.length / 2)]!;
+}
+
+const PHASES = ['create', 'list', 'upsert', 'delete'] as const;
+type Phase = (typeof PHASES)[number];
+
+/** One server under the workload: its own client (same code, same options), its zone, and the time each phase took on it. */
+interface Target {
+  url: string;
+  client: Route53Client;
+  zoneId: string;
+  ms: Record<Phase, number>;
+  /** Each UPSERT's time, for its median. */
+  upsertLatencies: number[];
+}
+
+/** Runs one request against a target and adds its time to the phase. */
+async function request(target: Target, phase: Phase, send: (client: Route53Client, zoneId: string) => Promise<unknown>): Promise<void> {
+  const started = performance.now();
+  await send(target.client, target.zoneId);
+  target.ms[phase] += performance.now() - started;
+}
+
+/**
+ * The workload, phase by phase, in ms per server. The servers take turns request by request
+ * (batch, page or UPSERT), so a machine whose load changes during the run weighs on every
+ * server alike: each phase's ratio compares times taken in the same seconds.
+ */
+async function workload(urls: readonly string[]): Promise<Array<{ ms: Record<Phase, number>; upsertMedianMs: number }>> {
+  const targets: Target[] = [];
   try {
-    const zone = await client.send(new CreateHostedZoneCommand({ Name: 'bench.example', CallerReference: `bench-${Date.now()}` }));
-    const zoneId = zone.HostedZone!.Id!;
+    for (const url of urls) {
+      const client = new Route53Client({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 1 });
+      const zone = await client.send(new CreateHostedZoneCommand({ Name: 'bench.example', CallerReference: `bench-${Date.now()}` }));
+      targets.push({ url, client, zoneId: zone.HostedZone!.Id!, ms: { create: 0, list: 0, upsert: 0, delete: 0 }, upsertLatencies: [] });
+    }
     const perBatch = RECORDS / BATCHES;
-    const batches = (action: 'CREATE' | 'DELETE', value?: (i: number) => string) => async () => {
+    const batches = async (phase: 'create' | 'delete', action: 'CREATE' | 'DELETE', value?: (i: number) => string) => {
       for (let b = 0; b < BATCHES; b++) {
         const changes = Array.from({ length: perBatch }, (_, k) => weighted(action, b * perBatch + k, value?.(b * perBatch + k)));
-        await client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }));
+        for (const target of targets) {
+          await request(target, phase, (client, zoneId) =>
+            client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } })),
+          );
+        }
       }
     };
-    const create = await timed(batches('CREATE'));
-    let listed = 0;
-    const list = await timed(async () => {
-      let start: Record<string, string> = {};
-      for (;;) {
-        const page = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, MaxItems: 300, ...start }));
-        listed += page.ResourceRecordSets?.length ?? 0;
-        if (!page.IsTruncated) break;
-        start = {
-          StartRecordName: page.NextRecordName!,
-          StartRecordType: page.NextRecordType!,
-          ...(page.NextRecordIdentifier ? { StartRecordIdentifier: page.NextRecordIdentifier } : {}),
-        };
+    await batches('create', 'CREATE');
+    // Every server's listing advances one page per turn until each has listed all.
+    const cursors = targets.map((target) => ({ target, start: {} as Record<string, string>, listed: 0, done: false }));
+    while (cursors.some((c) => !c.done)) {
+      for (const cursor of cursors.filter((c) => !c.done)) {
+        await request(cursor.target, 'list', async (client, zoneId) => {
+          const page = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, MaxItems: 300, ...cursor.start }));
+          cursor.listed += page.ResourceRecordSets?.length ?? 0;
+          cursor.done = !page.IsTruncated;
+          cursor.start = {
+            StartRecordName: page.NextRecordName!,
+            StartRecordType: page.NextRecordType!,
+            ...(page.NextRecordIdentifier ? { StartRecordIdentifier: page.NextRecordIdentifier } : {}),
+          };
+        });
       }
-    });
-    if (listed < RECORDS) throw new Error(`${url}: listed ${listed} record sets, expected at least ${RECORDS}`);
-    const upsert = await timed(async () => {
-      for (let i = 0; i < UPSERTS; i++) {
-        await client.send(
-          new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [weighted('UPSERT', (i * 37) % RECORDS, '192.0.2.2')] } }),
-        );
+    }
+    for (const cursor of cursors) {
+      if (cursor.listed < RECORDS) throw new Error(`${cursor.target.url}: listed ${cursor.listed} record sets, expected at least ${RECORDS}`);
+    }
+    // UPSERTs take turns in runs of UPSERT_TURN: a request right after the other server's may
+    // meet what that server still does once it has answered (its own scheduling, its collector).
+    for (let first = 0; first < UPSERTS; first += UPSERT_TURN) {
+      for (const target of targets) {
+        for (let i = first; i < Math.min(UPSERTS, first + UPSERT_TURN); i++) {
+          const change = weighted('UPSERT', (i * 37) % RECORDS, '192.0.2.2');
+          const started = performance.now();
+          await request(target, 'upsert', (client, zoneId) =>
+            client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [change] } })),
+          );
+          target.upsertLatencies.push(performance.now() - started);
+        }
       }
-    });
+    }
     const upserted = new Set(Array.from({ length: UPSERTS }, (_, i) => (i * 37) % RECORDS));
-    const remove = await timed(batches('DELETE', (i) => (upserted.has(i) ? '192.0.2.2' : '192.0.2.1')));
-    return { create, list, upsert, delete: remove };
+    await batches('delete', 'DELETE', (i) => (upserted.has(i) ? '192.0.2.2' : '192.0.2.1'));
+    return targets.map((target) => ({
+      ms: Object.fromEntries(PHASES.map((phase) => [phase, Math.round(target.ms[phase])])) as Record<Phase, number>,
+      upsertMedianMs: Math.round(median(target.upsertLatencies) * 100) / 100,
+    }));
   } finally {
-    client.destroy();
+    for (const target of targets) target.client.destroy();
   }
 }
 
@@ -186,18 +239,22 @@ export async function run(): Promise<Record<string, unknown>> {
     servers.push(switchyard.child);
     const moto = await startMoto();
     if (moto !== undefined) servers.push(moto.child);
-    // Both are up at once; each phase runs against one, then the other.
-    const ours = await workload(switchyard.url);
+    // Both are up at once and take turns, request by request, through the same client code.
+    const measured = await workload(moto === undefined ? [switchyard.url] : [switchyard.url, moto.url]);
+    const ours = measured[0]!.ms;
+    const theirs = measured[1]?.ms;
+    const upsertMedianMs = { switchyard: measured[0]!.upsertMedianMs, ...(measured[1] === undefined ? {} : { moto: measured[1].upsertMedianMs }) };
     process.stderr.write(`compare: switchyard ${JSON.stringify(ours)}\n`);
-    const theirs = moto === undefined ? undefined : await workload(moto.url);
     process.stderr.write(`compare: moto ${JSON.stringify(theirs ?? 'absent')}\n`);
-    const phases = Object.keys(ours);
+    const phases = PHASES;
     const ratios = theirs === undefined ? undefined : Object.fromEntries(phases.map((p) => [p, Math.round((theirs[p]! / Math.max(1, ours[p]!)) * 10) / 10]));
     const millionRecords = await million(stateDir);
     process.stderr.write(`compare: big zone ${JSON.stringify(millionRecords)}\n`);
     return {
       workload: { records: RECORDS, createBatches: BATCHES, pageSize: 300, upserts: UPSERTS },
       switchyardMs: ours,
+      // A diagnostic, not a target: the median is what a loaded machine disturbs least.
+      upsertMedianMs,
       ...(theirs === undefined
         ? { moto: 'absent (python3 -m moto.server not available): Switchyard measured alone' }
         : { motoMs: theirs, motoOverSwitchyard: ratios }),

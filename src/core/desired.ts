@@ -7,7 +7,9 @@
 // all drained or unhealthy fails open (its records stay) and is reported.
 import { aliasTargetFor } from './alias-zones.ts';
 import { isWithin, type ClusterConfig, type FleetConfig } from './config.ts';
-import { compareStrings, normalizeName, zonesForName } from './dns-names.ts';
+import { canonicalHostname, compareStrings, normalizeName, zonesForName } from './dns-names.ts';
+import { OrderedGroups } from './grouping.ts';
+import { sortInPlace } from './sort.ts';
 import { appHealthHostname, hasAppHealth, healthCheckKey, healthCheckSpecFor } from './health-spec.ts';
 import type { Tier } from './tiers.ts';
 import { upstreamName } from './tiers.ts';
@@ -142,21 +144,22 @@ function compareEndpoints(a: PublishedEndpoint, b: PublishedEndpoint): number {
 
 /**
  * The endpoints grouped by hostname as given, in compareEndpoints order (hostname comes
- * first in it): the hostnames are sorted natively and only the few endpoints sharing
- * one go through compareEndpoints, much cheaper than sorting them all.
+ * first in it): the groups are sorted by hostname and only the few endpoints sharing one
+ * go through compareEndpoints, much cheaper than sorting them all. Every group has at
+ * least one endpoint.
  */
-function endpointsByHostname(endpoints: readonly PublishedEndpoint[]): Array<[string, PublishedEndpoint[]]> {
-  const byHostname = new Map<string, PublishedEndpoint[]>();
-  for (const endpoint of endpoints) {
-    const list = byHostname.get(endpoint.hostname);
+function endpointsByHostname(endpoints: readonly PublishedEndpoint[]): PublishedEndpoint[][] {
+  const byHostname = new OrderedGroups<PublishedEndpoint[]>();
+  // Indexed loops over the large inputs: a cold for-of allocates an iterator result per element.
+  for (let i = 0; i < endpoints.length; i++) {
+    const endpoint = endpoints[i] as PublishedEndpoint;
+    const list = byHostname.find(endpoint.hostname);
     if (list) list.push(endpoint);
-    else byHostname.set(endpoint.hostname, [endpoint]);
+    else byHostname.add(endpoint.hostname, [endpoint]);
   }
-  // The default sort compares UTF-16 code units, as compareStrings does.
-  return [...byHostname.keys()].sort().map((hostname) => {
-    const list = byHostname.get(hostname) as PublishedEndpoint[];
-    return [hostname, list.length > 1 ? list.sort(compareEndpoints) : list];
-  });
+  const { groups } = byHostname;
+  for (const group of groups) sortInPlace(group, compareEndpoints);
+  return byHostname.sorted ? groups : sortInPlace(groups, (a, b) => compareStrings((a[0] as PublishedEndpoint).hostname, (b[0] as PublishedEndpoint).hostname));
 }
 
 /** True when sorting `list` by `compare` would leave it as it is. */
@@ -177,6 +180,8 @@ type AliasResult = ReturnType<typeof aliasTargetFor>;
 
 /** The publishable endpoints of one app (hostname) and the zones its records go into. */
 interface AppEndpoints {
+  /** The key it has in the apps map: the name its records get. */
+  hostname: string;
   zones: HostedZone[];
   endpoints: PublishedEndpoint[];
   tier: Tier;
@@ -208,6 +213,8 @@ interface Fleetwide {
   appIntents: Map<string, number>;
   /** Cluster name by its canary hostname. */
   canaryOwners: Map<string, string>;
+  /** Canary hostname (lower case, no trailing dot) by cluster name. */
+  canaryHostnames: Map<string, string>;
   aliasOf(entryPoint: string, dualStack: boolean): AliasResult;
   healthCheckOf(cluster: ClusterConfig, annotations: RoutingAnnotations, hostname: string): DesiredHealthCheck;
   /** A workload cluster's upstream check (CLOUDWATCH_METRIC), undefined without an edge tier. */
@@ -233,9 +240,7 @@ interface Collected {
 export function computeDesiredState(input: DesiredInput): DesiredState {
   const fleetwide = fleetwideOf(input);
   const out: Collected = { records: [], healthChecks: new Map(), held: [], summaries: [], problems: [], failOpen: [] };
-  const apps = publishableApps(fleetwide, out.problems);
-  // The default sort compares UTF-16 code units, as compareStrings does.
-  for (const hostname of [...apps.keys()].sort()) desireApp(fleetwide, hostname, apps.get(hostname) as AppEndpoints, out);
+  for (const app of publishableApps(fleetwide, out.problems)) desireApp(fleetwide, app.hostname, app, out);
   return {
     records: out.records,
     healthChecks: [...out.healthChecks.values()].sort(byString((h) => `${h.cluster}\u0000${h.key}`)),
@@ -258,6 +263,7 @@ function fleetwideOf(input: DesiredInput): Fleetwide {
     health: input.health ?? {},
     appIntents: new Map((input.appIntents ?? []).map((a) => [`${a.hostname.toLowerCase().replace(/\.$/, '')}|${a.cluster}`, a.weightPercent])),
     canaryOwners: new Map(fleet.clusters.map((c) => [c.canaryHostname.toLowerCase().replace(/\.$/, ''), c.name])),
+    canaryHostnames: new Map(fleet.clusters.map((c) => [c.name, c.canaryHostname.toLowerCase().replace(/\.$/, '')])),
     aliasOf(entryPoint, dualStack) {
       const cache = dualStack ? aliasCaches.dual : aliasCaches.single;
       let result = cache.get(entryPoint);
@@ -293,7 +299,8 @@ function fleetwideOf(input: DesiredInput): Fleetwide {
 /** `<cluster>.<hostname>` of every endpoint with health-* annotations, with its cluster. */
 function appHealthNamesOf(endpoints: readonly PublishedEndpoint[]): Map<string, string> {
   const names = new Map<string, string>();
-  for (const endpoint of endpoints) {
+  for (let i = 0; i < endpoints.length; i++) {
+    const endpoint = endpoints[i] as PublishedEndpoint;
     if (endpoint.annotations.enabled === false || !hasAppHealth(endpoint.annotations)) continue;
     const name = appHealthHostname(endpoint.cluster, endpoint.hostname.trim().toLowerCase().replace(/\.$/, ''));
     if (name !== undefined) names.set(name, endpoint.cluster);
@@ -301,13 +308,17 @@ function appHealthNamesOf(endpoints: readonly PublishedEndpoint[]): Map<string, 
   return names;
 }
 
-/** 1. The endpoints that may be published, grouped by app (hostname). */
-function publishableApps(fleetwide: Fleetwide, problems: Problem[]): Map<string, AppEndpoints> {
+/** 1. The endpoints that may be published, grouped by app (hostname), in hostname order. */
+function publishableApps(fleetwide: Fleetwide, problems: Problem[]): AppEndpoints[] {
   const { input, clusters, canaryOwners, appHealthNames } = fleetwide;
-  const apps = new Map<string, AppEndpoints>();
-  for (const [rawHostname, sameHostname] of endpointsByHostname(input.endpoints)) {
-    const hostname = rawHostname.trim().toLowerCase().replace(/\.$/, '');
+  const apps = new OrderedGroups<AppEndpoints>();
+  const groups = endpointsByHostname(input.endpoints);
+  for (let g = 0; g < groups.length; g++) {
+    const sameHostname = groups[g] as PublishedEndpoint[];
+    const hostname = canonicalHostname((sameHostname[0] as PublishedEndpoint).hostname);
     const canaryOf = canaryOwners.get(hostname);
+    // Looked up once per hostname: another spelling of it (upper case, trailing dot) may have made the app.
+    let app = apps.find(hostname);
     let zones: HostedZone[] | undefined;
     for (const raw of sameHostname) {
       const endpoint = hostname === raw.hostname ? raw : { ...raw, hostname };
@@ -353,7 +364,6 @@ function publishableApps(fleetwide: Fleetwide, problems: Problem[]): Map<string,
         });
         continue;
       }
-      const app = apps.get(hostname);
       if (app) {
         app.endpoints.push(endpoint);
         continue;
@@ -368,7 +378,7 @@ function publishableApps(fleetwide: Fleetwide, problems: Problem[]): Map<string,
         });
         continue;
       }
-      apps.set(hostname, { zones, endpoints: [endpoint], tier: 'workload' });
+      app = apps.add(hostname, { hostname, zones, endpoints: [endpoint], tier: 'workload' });
     }
   }
   return splitByTier(fleetwide, apps, problems);
@@ -380,8 +390,12 @@ function publishableApps(fleetwide: Fleetwide, problems: Problem[]): Map<string,
  * upstreamName(hostname, upstream zone) in the upstream zone. An app no edge publishes
  * stays as it is (published directly).
  */
-function splitByTier(fleetwide: Fleetwide, apps: Map<string, AppEndpoints>, problems: Problem[]): Map<string, AppEndpoints> {
+function splitByTier(fleetwide: Fleetwide, grouped: OrderedGroups<AppEndpoints>, problems: Problem[]): AppEndpoints[] {
   const { clusters, input } = fleetwide;
+  const byHostname = (a: AppEndpoints, b: AppEndpoints) => compareStrings(a.hostname, b.hostname);
+  // Most fleets have no edge tier: then there is nothing to split (and no copy of every app to make).
+  if (!input.fleet.clusters.some((c) => c.role === 'edge')) return grouped.sorted ? grouped.groups : sortInPlace(grouped.groups, byHostname);
+  const apps = new Map(grouped.index());
   const upstreamZone = input.fleet.upstream?.zone;
   const isEdge = (e: PublishedEndpoint) => clusters.get(e.cluster)?.role === 'edge';
   for (const [hostname, app] of [...apps]) {
@@ -412,9 +426,9 @@ function splitByTier(fleetwide: Fleetwide, apps: Map<string, AppEndpoints>, prob
         });
       continue;
     }
-    apps.set(name, { zones, endpoints: workload.map((e) => ({ ...e, hostname: name })), tier: 'workload', upstreamOf: hostname });
+    apps.set(name, { hostname: name, zones, endpoints: workload.map((e) => ({ ...e, hostname: name })), tier: 'workload', upstreamOf: hostname });
   }
-  return apps;
+  return sortInPlace([...apps.values()], byHostname);
 }
 
 /** Steps 2–6 for one app: its members, policy, entry points, routing and record sets. */
@@ -460,7 +474,7 @@ function desireApp(fleetwide: Fleetwide, hostname: string, app: AppEndpoints, ou
     }
     m.healthCheck = fleetwide.healthCheckOf(m.cluster, m.endpoint.annotations, hostname);
     out.healthChecks.set(m.healthCheck.key, m.healthCheck);
-    if (!m.canary && m.healthCheck.spec.fqdn !== m.cluster.canaryHostname.toLowerCase().replace(/\.$/, ''))
+    if (!m.canary && m.healthCheck.spec.fqdn !== fleetwide.canaryHostnames.get(m.cluster.name))
       out.records.push(...appHealthRecords(fleetwide, m, m.healthCheck.spec.fqdn, problems));
   }
 
@@ -491,19 +505,24 @@ function desireApp(fleetwide: Fleetwide, hostname: string, app: AppEndpoints, ou
     }
     r.aliasTarget = m.aliasTarget;
     r.healthCheckKey = m.healthCheck?.key;
-    if (r.published) out.records.push(...recordsOf(hostname, name, app.zones, policy, m, r));
+    if (r.published) pushRecords(out.records, hostname, name, app.zones, policy, m, r);
   });
 
-  out.summaries.push({
-    hostname,
-    tier: app.tier,
-    ...(app.upstreamOf === undefined ? {} : { upstreamOf: app.upstreamOf }),
-    policy,
-    failOpen: failedOpen,
-    zoneIds: app.zones.map((z) => z.id),
-    recordTtlSeconds: ELB_ALIAS_TTL_SECONDS,
-    clusters: routing,
-  });
+  const zoneIds = app.zones.map((z) => z.id);
+  out.summaries.push(
+    app.upstreamOf === undefined
+      ? { hostname, tier: app.tier, policy, failOpen: failedOpen, zoneIds, recordTtlSeconds: ELB_ALIAS_TTL_SECONDS, clusters: routing }
+      : {
+          hostname,
+          tier: app.tier,
+          upstreamOf: app.upstreamOf,
+          policy,
+          failOpen: failedOpen,
+          zoneIds,
+          recordTtlSeconds: ELB_ALIAS_TTL_SECONDS,
+          clusters: routing,
+        },
+  );
 }
 
 /** 2. One member per cluster; several resources publishing the same hostname must agree. */
@@ -580,9 +599,16 @@ function appHealthRecords(fleetwide: Fleetwide, m: Member, healthName: string, p
   return records;
 }
 
-/** The record sets of one published member: per type (A, and AAAA when dual-stack) and zone. */
-function recordsOf(hostname: string, name: string, zones: readonly HostedZone[], policy: RoutingPolicy, m: Member, r: ClusterRouting): DesiredRecord[] {
-  const records: DesiredRecord[] = [];
+/** Adds the record sets of one published member to `records`: per type (A, and AAAA when dual-stack) and zone. */
+function pushRecords(
+  records: DesiredRecord[],
+  hostname: string,
+  name: string,
+  zones: readonly HostedZone[],
+  policy: RoutingPolicy,
+  m: Member,
+  r: ClusterRouting,
+): void {
   const cluster = m.cluster.name;
   for (const type of m.dualStack ? A_AND_AAAA : A_ONLY) {
     for (const zone of zones) {
@@ -595,7 +621,6 @@ function recordsOf(hostname: string, name: string, zones: readonly HostedZone[],
       );
     }
   }
-  return records;
 }
 
 function recordSetFor(name: string, type: string, policy: RoutingPolicy, m: Member, r: ClusterRouting): RecordSet {
@@ -616,6 +641,8 @@ function recordSetFor(name: string, type: string, policy: RoutingPolicy, m: Memb
 /** Policy from `switchyard.io/routing`; default simple for one cluster, weighted for more. */
 function routingPolicyFor(hostname: string, members: readonly Member[], problems: Problem[]): RoutingPolicy {
   const fallback: RoutingPolicy = members.length === 1 ? 'simple' : 'weighted';
+  // The usual case: no cluster asks for a policy.
+  if (members.every((m) => !m.endpoint.annotations.routing)) return fallback;
   const asked = new Map<RoutingPolicy, string[]>();
   for (const m of members) {
     const routing = m.endpoint.annotations.routing;
@@ -655,16 +682,6 @@ function routeMembers(hostname: string, policy: RoutingPolicy, members: readonly
   return members.map((m) => {
     const out = asIfActive ? undefined : outReason(m);
     const percent = asIfActive ? 100 : m.weightPercent;
-    const base: ClusterRouting = {
-      cluster: m.cluster.name,
-      region: m.cluster.region,
-      intent: m.intent,
-      weightPercent: m.weightPercent,
-      health: m.health,
-      inTraffic: false,
-      published: false,
-      why: '',
-    };
     const failOpenNote = asIfActive && outReason(m) ? ` (fail open: really ${outReason(m)})` : '';
     switch (policy) {
       case 'weighted': {
@@ -674,24 +691,49 @@ function routeMembers(hostname: string, policy: RoutingPolicy, members: readonly
           ? `${out}: weight 0`
           : percent < 100
             ? `${m.intent.toLowerCase()}: ${percent}% of normal weight ${normal}`
-            : `active: weight ${weight}${failOpenNote}`;
-        return { ...base, weight, published: true, inTraffic: weight > 0, why };
+            : failOpenNote === ''
+              ? activeWhy(weight)
+              : `active: weight ${weight}${failOpenNote}`;
+        return routingOf(m, weight > 0, true, why, weight);
       }
       case 'failover': {
         const role = roles.get(m.cluster.name);
-        if (!role) return { ...base, why: 'left out: Route 53 allows one PRIMARY and one SECONDARY' };
-        if (out) return { ...base, role, why: `${out}: ${role} record left out` };
-        return { ...base, role, published: true, inTraffic: true, why: `${role}${failOpenNote}` };
+        if (!role) return routingOf(m, false, false, 'left out: Route 53 allows one PRIMARY and one SECONDARY');
+        if (out) return { ...routingOf(m, false, false, `${out}: ${role} record left out`), role };
+        return { ...routingOf(m, true, true, `${role}${failOpenNote}`), role };
       }
       case 'latency':
       case 'simple': {
-        if (out) return { ...base, why: `${out}: record left out` };
+        if (out) return routingOf(m, false, false, `${out}: record left out`);
         const what = policy === 'latency' ? `latency in ${m.cluster.region}` : 'simple';
-        return { ...base, published: true, inTraffic: true, why: `${what}${failOpenNote}` };
+        return routingOf(m, true, true, `${what}${failOpenNote}`);
       }
     }
   });
 }
+
+/** One member's routing, built as one object (every cluster of every app gets one), `weight` last when given. */
+function routingOf(m: Member, inTraffic: boolean, published: boolean, why: string, weight?: number): ClusterRouting {
+  const routing: ClusterRouting = {
+    cluster: m.cluster.name,
+    region: m.cluster.region,
+    intent: m.intent,
+    weightPercent: m.weightPercent,
+    health: m.health,
+    inTraffic,
+    published,
+    why,
+  };
+  if (weight !== undefined) routing.weight = weight;
+  return routing;
+}
+
+/** "active: weight N", one string per weight (0–255 in Route 53) for the whole run. */
+function activeWhy(weight: number): string {
+  if (!(Number.isInteger(weight) && weight >= 0 && weight < ACTIVE_WHY.length)) return `active: weight ${weight}`;
+  return (ACTIVE_WHY[weight] ??= `active: weight ${weight}`);
+}
+const ACTIVE_WHY: Array<string | undefined> = new Array(256);
 
 /**
  * PRIMARY and SECONDARY: annotated roles first, then the lowest failoverPriority, then the
@@ -743,7 +785,9 @@ export function attachHealthCheckIds(state: DesiredState, idsByKey: ReadonlyMap<
   const held = [...state.held];
   const problems = [...state.problems];
   const reported = new Set<string>();
-  for (const record of state.records) {
+  // Indexed: a cold for-of allocates an iterator result per element.
+  for (let i = 0; i < state.records.length; i++) {
+    const record = state.records[i] as DesiredRecord;
     if (record.healthCheckKey === undefined) {
       records.push(record);
       continue;

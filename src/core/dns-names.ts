@@ -5,6 +5,7 @@
 // a-z 0-9 - _ . as `\NNN`). Every map key in the core uses this form, so a name read
 // from Route 53 and a name computed from a Gateway compare equal.
 import type { HostedZone, RecordSet } from './model.ts';
+import { sortInPlace } from './sort.ts';
 
 /** First label of every ownership marker: `_switchyard.<name>`. */
 export const MARKER_LABEL = '_switchyard';
@@ -35,6 +36,19 @@ export function toRoute53Name(name: string): string {
   return normalizeName(name).replace(/[^a-z0-9\-_.*]/g, (ch) => `\\${ch.charCodeAt(0).toString(8).padStart(3, '0')}`);
 }
 
+/**
+ * A hostname as Gateways and the CLI write it, compared: `raw.trim().toLowerCase()` without
+ * a trailing dot (escapes are not decoded). The string itself when it already is (most are).
+ */
+export function canonicalHostname(raw: string): string {
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    // Upper case, or a blank or other control character, or anything outside ASCII: the full treatment.
+    if ((c >= 65 && c <= 90) || c <= 32 || c >= 127) return raw.trim().toLowerCase().replace(/\.$/, '');
+  }
+  return raw.endsWith('.') ? raw.slice(0, -1) : raw;
+}
+
 /** Host name without the trailing dot (as Gateways and the CLI write it). */
 export function hostnameOf(name: string): string {
   const n = normalizeName(name);
@@ -45,8 +59,11 @@ export function hostnameOf(name: string): string {
 export function isWithinZone(name: string, zoneName: string): boolean {
   const n = normalizeName(name);
   const z = normalizeName(zoneName);
-  return z === '.' || n === z || n.endsWith(`.${z}`);
+  // n ends with "." + z, compared in place.
+  return z === '.' || n === z || (n.length > z.length && n.endsWith(z) && n.charCodeAt(n.length - z.length - 1) === DOT);
 }
+
+const DOT = 46;
 
 /** `_switchyard.<name>`: where the ownership marker of `name` lives. */
 export function markerNameFor(name: string): string {
@@ -83,7 +100,7 @@ export function zonesForName(name: string, zones: readonly HostedZone[]): Hosted
       best.push(zone);
     }
   }
-  return best.sort((a, b) => compareStrings(a.id, b.id));
+  return sortInPlace(best, (a, b) => compareStrings(a.id, b.id));
 }
 
 /** Plain code-unit order, the same on every machine and locale (unlike localeCompare). */

@@ -14,6 +14,8 @@
 import { compareStrings, MARKER_LABEL, markerNameFor, normalizeName, recordKey } from './dns-names.ts';
 import type { RecordSet, RoutingPolicy } from './model.ts';
 import { compareRecordSets, routingPolicyOf } from './route53-rules.ts';
+import { OrderedGroups } from './grouping.ts';
+import { sortInPlace } from './sort.ts';
 
 export const MARKER_HERITAGE = 'switchyard';
 const MARKER_PREFIX = `${MARKER_LABEL}.`;
@@ -75,23 +77,21 @@ export interface NameOwnership {
   /** Our marker TXT (every value ours), exactly as read. */
   ourMarker?: RecordSet;
   /** Owners other than us named by a marker at this name. */
-  otherOwners: string[];
+  otherOwners: readonly string[];
   /** Records at the marker name that are not our marker: another owner's marker, a foreign TXT, anything. */
-  markerBlockers: RecordSet[];
+  markerBlockers: readonly RecordSet[];
   /** A/AAAA sets at the name that our marker lists: the only sets we may change. */
-  owned: RecordSet[];
+  owned: readonly RecordSet[];
   /** Every other set at the name (foreign, another owner's, types we never manage). */
-  others: RecordSet[];
+  others: readonly RecordSet[];
 }
+
+/** The empty list every name without such records shares (a zone has 100,000 names). */
+const NONE: readonly never[] = Object.freeze([]);
 
 /** Same type and SetIdentifier: the identity of two sets already known to share a name. */
 export function sameIdentity(a: Pick<RecordSet, 'type' | 'setIdentifier'>, b: Pick<RecordSet, 'type' | 'setIdentifier'>): boolean {
   return (a.setIdentifier ?? '') === (b.setIdentifier ?? '') && (a.type === b.type || a.type.toUpperCase() === b.type.toUpperCase());
-}
-
-/** "TYPE/setIdentifier-or--": what a marker value lists. */
-function setLabel(type: string, setIdentifier: string | undefined): string {
-  return `${type.toUpperCase()}/${setIdentifier ?? '-'}`;
 }
 
 /** The start of every value of our own markers, up to the set label. */
@@ -100,18 +100,33 @@ function ourValuePrefix(ownerId: string): string {
 }
 
 /**
- * The sets a marker lists for us ("TYPE/set" labels), or undefined when the marker is not
- * wholly ours. `prefix` is ourValuePrefix(ownerId), built once per zone.
+ * True when every value of a marker is ours: `prefix` (ourValuePrefix(ownerId), built once
+ * per zone), then a set label ("TYPE/set", no comma), then the closing quote.
  */
-function ourMarkerSets(record: RecordSet, prefix: string): string[] | undefined {
-  if (record.type.toUpperCase() !== 'TXT' || record.setIdentifier || !record.values || record.values.length === 0) return undefined;
-  const sets: string[] = [];
+function isOurMarker(record: RecordSet, prefix: string): boolean {
+  if (record.type.toUpperCase() !== 'TXT' || record.setIdentifier || !record.values || record.values.length === 0) return false;
   for (const value of record.values) {
-    if (!(value.startsWith(prefix) && value.endsWith('"') && value.length > prefix.length + 1 && !value.includes(',', prefix.length))) return undefined;
-    sets.push(value.slice(prefix.length, -1));
+    if (!(value.startsWith(prefix) && value.endsWith('"') && value.length > prefix.length + 1 && !value.includes(',', prefix.length))) return false;
   }
-  return sets;
+  return true;
 }
+
+/**
+ * True when one of our marker's values lists the set: its label, from `from` (the prefix
+ * length) to the closing quote, is "TYPE/setIdentifier-or--". Compared in place, without
+ * building the label: the planner asks this for every set of a zone.
+ */
+function listsSet(values: readonly string[], from: number, record: Pick<RecordSet, 'type' | 'setIdentifier'>): boolean {
+  const type = record.type.toUpperCase();
+  const set = record.setIdentifier ?? '-';
+  const slash = from + type.length;
+  const length = slash + 1 + set.length + 1;
+  for (const value of values) {
+    if (value.length === length && value.charCodeAt(slash) === SLASH && value.startsWith(type, from) && value.startsWith(set, slash + 1)) return true;
+  }
+  return false;
+}
+const SLASH = 47;
 
 /** Owners other than us that a marker's values name, sorted. */
 function otherOwnersOf(record: RecordSet, ownerId: string): string[] {
@@ -122,6 +137,7 @@ function otherOwnersOf(record: RecordSet, ownerId: string): string[] {
 
 /** The records of one name: the markers at its marker name, and its own sets. */
 interface NameRecords {
+  name: string;
   markers: RecordSet[];
   sets: RecordSet[];
 }
@@ -132,60 +148,95 @@ interface NameRecords {
  * is not ours: the sets it would list stay untouched.
  */
 export function classifyZone(records: readonly RecordSet[], ownerId: string): Map<string, NameOwnership> {
-  const { byName, markedNames } = recordsByName(records);
+  const { groups, marked } = recordsByName(records);
   // Marked names first, then the others, each in order of first appearance.
   const prefix = ourValuePrefix(ownerId);
   const result = new Map<string, NameOwnership>();
-  for (const name of markedNames) result.set(name, classifyName(name, byName.get(name) as NameRecords, ownerId, prefix));
-  for (const [name, group] of byName) if (group.markers.length === 0) result.set(name, classifyName(name, group, ownerId, prefix));
+  for (const group of marked) result.set(group.name, classifyName(group, ownerId, prefix));
+  for (const group of groups) if (group.markers.length === 0) result.set(group.name, classifyName(group, ownerId, prefix));
   return result;
 }
 
-/** Every record under the app name it concerns (a marker under the name it marks); the names with a marker, in order. */
-function recordsByName(records: readonly RecordSet[]): { byName: Map<string, NameRecords>; markedNames: string[] } {
-  const byName = new Map<string, NameRecords>();
-  const markedNames: string[] = [];
-  for (const record of records) {
-    const name = normalizeName(record.name);
+/**
+ * classifyZone as a list, each name in order of first appearance (as Route 53 lists
+ * them, name order), for a caller that walks every name: no Map of names to build.
+ */
+export function classifyNames(records: readonly RecordSet[], ownerId: string): NameOwnership[] {
+  const prefix = ourValuePrefix(ownerId);
+  return recordsByName(records).groups.map((group) => classifyName(group, ownerId, prefix));
+}
+
+/** Every record under the app name it concerns (a marker under the name it marks), by name in order of first appearance; the names with a marker, in order. */
+function recordsByName(records: readonly RecordSet[]): { groups: NameRecords[]; marked: NameRecords[] } {
+  const byName = new OrderedGroups<NameRecords>();
+  const marked: NameRecords[] = [];
+  // Route 53 lists the sets of one name together: each name is normalised once.
+  let lastRaw: string | undefined;
+  let lastName = '';
+  // Indexed: a cold for-of allocates an iterator result per element.
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i] as RecordSet;
+    if (record.name !== lastRaw) {
+      lastRaw = record.name;
+      lastName = normalizeName(lastRaw);
+    }
+    const name = lastName;
     const isMarker = name.startsWith(MARKER_PREFIX) && name.length > MARKER_PREFIX.length + 1;
     const appName = isMarker ? name.slice(MARKER_PREFIX.length) : name;
-    let group = byName.get(appName);
-    if (!group) byName.set(appName, (group = { markers: [], sets: [] }));
-    if (!isMarker) group.sets.push(record);
-    else if (group.markers.push(record) === 1) markedNames.push(appName);
+    const group = byName.find(appName);
+    if (!group) {
+      const created = byName.add(appName, isMarker ? { name: appName, markers: [record], sets: [] } : { name: appName, markers: [], sets: [record] });
+      if (isMarker) marked.push(created);
+    } else if (!isMarker) group.sets.push(record);
+    else if (group.markers.push(record) === 1) marked.push(group);
   }
-  return { byName, markedNames };
+  return { groups: byName.groups, marked };
 }
 
 /** One name: its markers (ours or not), then its sets, owned only when our marker lists them. */
-function classifyName(name: string, group: NameRecords, ownerId: string, prefix: string): NameOwnership {
+function classifyName(group: NameRecords, ownerId: string, prefix: string): NameOwnership {
+  const { name } = group;
   let ourMarker: RecordSet | undefined;
-  let ours: string[] | undefined;
-  const otherOwners: string[] = [];
-  const markerBlockers: RecordSet[] = [];
-  for (const record of group.markers.length > 1 ? group.markers.sort(compareRecordSets) : group.markers) {
-    const sets = ourMarker ? undefined : ourMarkerSets(record, prefix);
-    if (sets) {
+  let otherOwners: string[] | undefined;
+  let markerBlockers: RecordSet[] | undefined;
+  for (const record of sortInPlace(group.markers, compareRecordSets)) {
+    if (!ourMarker && isOurMarker(record, prefix)) {
       ourMarker = record;
-      ours = sets;
     } else {
-      markerBlockers.push(record);
-      for (const owner of otherOwnersOf(record, ownerId)) if (!otherOwners.includes(owner)) otherOwners.push(owner);
+      (markerBlockers ??= []).push(record);
+      for (const owner of otherOwnersOf(record, ownerId)) if (!(otherOwners ??= []).includes(owner)) otherOwners.push(owner);
     }
   }
+  const { owned, others } = splitOwned(group.sets, ourMarker?.values, prefix.length);
+  const owners = otherOwners ? sortInPlace(otherOwners, compareStrings) : NONE;
+  const blockers = markerBlockers ?? NONE;
+  return ourMarker
+    ? { name, otherOwners: owners, markerBlockers: blockers, owned, others, ourMarker }
+    : { name, otherOwners: owners, markerBlockers: blockers, owned, others };
+}
+
+/** True when a set before `sets[i]` has its identity. */
+function identityBefore(sets: readonly RecordSet[], i: number): boolean {
+  for (let j = 0; j < i; j++) if (sameIdentity(sets[j] as RecordSet, sets[i] as RecordSet)) return true;
+  return false;
+}
+
+/**
+ * The sets of one name our marker's values (`ours`, labels from `from`) list, each identity
+ * once, and the others, each sorted. The sets' own list (sorted in place) is one of the
+ * two when the other is empty, as it usually is.
+ */
+function splitOwned(sets: RecordSet[], ours: readonly string[] | undefined, from: number): { owned: readonly RecordSet[]; others: readonly RecordSet[] } {
+  const ownable = (record: RecordSet) => ours !== undefined && isManagedType(record.type) && listsSet(ours, from, record);
+  if (ours === undefined) return { owned: NONE, others: sortInPlace(sets, compareRecordSets) };
+  if (sets.every((record, i) => ownable(record) && !identityBefore(sets, i))) return { owned: sortInPlace(sets, compareRecordSets), others: NONE };
   const owned: RecordSet[] = [];
   const others: RecordSet[] = [];
-  for (const record of group.sets) {
-    if (ours && isManagedType(record.type) && ours.includes(setLabel(record.type, record.setIdentifier)) && !owned.some((o) => sameIdentity(o, record))) {
-      owned.push(record);
-    } else {
-      others.push(record);
-    }
+  for (const record of sets) {
+    if (ownable(record) && !owned.some((o) => sameIdentity(o, record))) owned.push(record);
+    else others.push(record);
   }
-  if (otherOwners.length > 1) otherOwners.sort(compareStrings);
-  if (owned.length > 1) owned.sort(compareRecordSets);
-  if (others.length > 1) others.sort(compareRecordSets);
-  return ourMarker ? { name, otherOwners, markerBlockers, owned, others, ourMarker } : { name, otherOwners, markerBlockers, owned, others };
+  return { owned: sortInPlace(owned, compareRecordSets), others: sortInPlace(others, compareRecordSets) };
 }
 
 /**

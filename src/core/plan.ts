@@ -10,8 +10,10 @@ import type { DesiredRecord, HeldRecords } from './desired.ts';
 import { compareStrings, hostnameOf, normalizeName, recordKey } from './dns-names.ts';
 import { InvalidInput, errorMessage } from './errors.ts';
 import type { Change, ChangeAction, ChangeGroup, HostedZone, Problem, RecordSet, SyncPolicy } from './model.ts';
-import { classifyZone, conflictsAt, markerRecordFor, sameIdentity, type NameOwnership } from './ownership.ts';
+import { classifyNames, conflictsAt, markerRecordFor, sameIdentity, type NameOwnership } from './ownership.ts';
+import { lookupInOrder, OrderedGroups } from './grouping.ts';
 import { droppedReason, policyFor, type ChangeKind } from './policy.ts';
+import { sortInPlace } from './sort.ts';
 
 /** TTL of ownership markers when the caller does not pass fleet.ttl. */
 export const DEFAULT_MARKER_TTL = 300;
@@ -99,18 +101,18 @@ export function plan(input: PlanInput): Plan {
     skipped: [],
   };
 
-  const actualByZone = new Map<string, RecordSet[]>();
+  // Usually one list per zone: used as it is, copied only to join several.
+  const actualByZone = new Map<string, readonly RecordSet[]>();
   for (const zone of input.actual) {
     if (!managed.has(zone.zoneId)) continue;
     const list = actualByZone.get(zone.zoneId);
-    if (list) list.push(...zone.records);
-    else actualByZone.set(zone.zoneId, [...zone.records]);
+    actualByZone.set(zone.zoneId, list ? [...list, ...zone.records] : zone.records);
   }
 
   const zones: ZoneChanges[] = [];
   for (const zoneId of zoneIds) {
-    const ownership = classifyZone(actualByZone.get(zoneId) ?? [], input.ownerId);
-    const groups = planZone(run, zoneId, ownership, desiredByZone.get(zoneId) ?? new Map<string, RecordSet[]>());
+    const ownership = classifyNames(actualByZone.get(zoneId) ?? [], input.ownerId);
+    const groups = planZone(run, zoneId, ownership, desiredByZone.get(zoneId) ?? new OrderedGroups<NameToPlan>());
     if (groups.length > 0) zones.push({ zoneId, groups });
   }
   unmanaged.sort((a, b) => compareStrings(a.zoneId, b.zoneId) || compareRecordSets(a.recordSet, b.recordSet));
@@ -134,24 +136,40 @@ interface PlanRun {
   skipped: SkippedChange[];
 }
 
+/** One name of a zone to plan: its desired sets and what the zone holds there. */
+interface NameToPlan {
+  name: string;
+  desired: RecordSet[];
+  ownership?: NameOwnership;
+}
+
 // One function per loop: V8 then optimises each loop with its own type feedback.
 
 /** Desired sets per managed zone and canonical name; the others apart (reported by the caller). */
 function groupDesired(desired: PlanInput['desired'], managed: ReadonlySet<string>) {
-  const byZone = new Map<string, Map<string, RecordSet[]>>();
+  const byZone = new Map<string, OrderedGroups<NameToPlan>>();
   const unmanaged: Array<{ zoneId: string; recordSet: RecordSet }> = [];
-  for (const { zoneId, recordSet } of desired) {
-    const name = normalizeName(recordSet.name);
+  // The desired state lists the sets of one name together: each name is normalised once.
+  let lastRaw: string | undefined;
+  let lastName = '';
+  // Indexed: a cold for-of allocates an iterator result per element.
+  for (let i = 0; i < desired.length; i++) {
+    const { zoneId, recordSet } = desired[i] as PlanInput['desired'][number];
+    if (recordSet.name !== lastRaw) {
+      lastRaw = recordSet.name;
+      lastName = normalizeName(lastRaw);
+    }
+    const name = lastName;
     if (!managed.has(zoneId)) {
       unmanaged.push({ zoneId, recordSet });
       continue;
     }
-    let byName = byZone.get(zoneId);
-    if (!byName) byZone.set(zoneId, (byName = new Map()));
     const record = name === recordSet.name ? recordSet : { ...recordSet, name };
-    const list = byName.get(name);
-    if (list) list.push(record);
-    else byName.set(name, [record]);
+    let byName = byZone.get(zoneId);
+    if (!byName) byZone.set(zoneId, (byName = new OrderedGroups()));
+    const entry = byName.find(name);
+    if (entry) entry.desired.push(record);
+    else byName.add(name, { name, desired: [record] });
   }
   return { byZone, unmanaged };
 }
@@ -166,16 +184,29 @@ function groupHeld(held: readonly HeldRecords[]): Map<string, HeldRecords[]> {
 }
 
 /** The change groups of one zone, in name order: every desired name and every name we own. */
-function planZone(run: PlanRun, zoneId: string, ownership: Map<string, NameOwnership>, desiredByName: Map<string, RecordSet[]>): ChangeGroup[] {
-  const names = new Set(desiredByName.keys());
-  for (const [name, o] of ownership) if (o.owned.length > 0 || o.ourMarker) names.add(name);
+function planZone(run: PlanRun, zoneId: string, ownership: readonly NameOwnership[], desiredByName: OrderedGroups<NameToPlan>): ChangeGroup[] {
+  // Every desired name, each with what the zone holds there, and the names we own that
+  // nothing is desired at. Both usually come in name order: then they are merged.
+  const names = [...desiredByName.groups];
+  const desiredAt = lookupInOrder(desiredByName);
+  let extra = false;
+  // Indexed loops: a cold for-of allocates an iterator result per element.
+  for (let i = 0; i < ownership.length; i++) {
+    const o = ownership[i] as NameOwnership;
+    const entry = desiredAt(o.name);
+    if (entry) entry.ownership = o;
+    else if (o.owned.length > 0 || o.ourMarker) {
+      names.push({ name: o.name, desired: [], ownership: o });
+      extra = true;
+    }
+  }
+  if (extra || !desiredByName.sorted) sortInPlace(names, (a, b) => compareStrings(a.name, b.name));
 
   const groups: ChangeGroup[] = [];
-  // The default sort compares UTF-16 code units, as compareStrings does.
-  for (const name of [...names].sort()) {
-    const o = ownership.get(name);
-    const desired = uniqueDesired(zoneId, name, desiredByName.get(name) ?? NONE, run.problems);
-    const holds = run.heldByName.get(name) ?? NONE;
+  for (let i = 0; i < names.length; i++) {
+    const { name, desired: wanted, ownership: o } = names[i] as NameToPlan;
+    const desired = uniqueDesired(zoneId, name, wanted, run.problems);
+    const holds = run.heldByName.size === 0 ? NONE : (run.heldByName.get(name) ?? NONE);
     if (holds.length > 0 && holds.some((h) => h.setIdentifier === undefined)) continue;
 
     const reasons = conflictsAt(o, desired);
@@ -192,13 +223,20 @@ function planZone(run: PlanRun, zoneId: string, ownership: Map<string, NameOwner
 
 /** Type, then SetIdentifier: the order of sets within one name (no strings built). */
 function compareIdentity(a: RecordSet, b: RecordSet): number {
-  return compareStrings(a.type.toUpperCase(), b.type.toUpperCase()) || compareStrings(a.setIdentifier ?? '', b.setIdentifier ?? '');
+  const byType = a.type === b.type ? 0 : compareStrings(a.type.toUpperCase(), b.type.toUpperCase());
+  return byType || compareStrings(a.setIdentifier ?? '', b.setIdentifier ?? '');
+}
+
+/** True when each set comes after the one before it in identity order (so no two share an identity). */
+function inIdentityOrder(records: readonly RecordSet[]): boolean {
+  for (let i = 1; i < records.length; i++) if (compareIdentity(records[i - 1] as RecordSet, records[i] as RecordSet) >= 0) return false;
+  return true;
 }
 
 /** One desired set per identity (the first in total order), in identity order; differing duplicates are reported. */
-function uniqueDesired(zoneId: string, name: string, records: readonly RecordSet[], problems: Problem[]): RecordSet[] {
+function uniqueDesired(zoneId: string, name: string, records: readonly RecordSet[], problems: Problem[]): readonly RecordSet[] {
   // Usual case: one set per identity, already in identity order (the desired state emits them so).
-  if (records.every((record, i) => i === 0 || compareIdentity(records[i - 1] as RecordSet, record) < 0)) return [...records];
+  if (inIdentityOrder(records)) return records;
   const sorted = [...records].sort((a, b) => compareIdentity(a, b) || compareStrings(JSON.stringify(a), JSON.stringify(b)));
   const unique: RecordSet[] = [];
   for (const record of sorted) {
@@ -226,7 +264,7 @@ function planName(
   markerTtl: number,
   skipped: SkippedChange[],
 ): ChangeGroup | undefined {
-  const owned = ownership?.owned ?? [];
+  const owned = ownership?.owned ?? NONE;
   // Most names on most runs: the owned sets already are the desired ones (and in the same order).
   const inSync =
     holds.length === 0 &&

@@ -5,6 +5,7 @@
 // current list). Withdrawn: hostnames the cluster no longer publishes at all, named by
 // the resource that published them last; a hostname that moved to another resource of
 // the same cluster is only published again.
+import { compareStrings } from '../core/dns-names.ts';
 import { GATEWAY_EVENT_TYPES, type GatewayEvent } from '../core/gateway-events.ts';
 import type { PublishedEndpoint } from '../core/model.ts';
 
@@ -14,7 +15,7 @@ export function resourceKey(endpoint: Pick<PublishedEndpoint, 'kind' | 'gateway'
 }
 
 function choices(endpoint: PublishedEndpoint): string {
-  const annotations = Object.entries(endpoint.annotations).sort(([a], [b]) => a.localeCompare(b));
+  const annotations = Object.entries(endpoint.annotations).sort(([a], [b]) => compareStrings(a, b));
   return JSON.stringify([endpoint.entryPoint ?? null, annotations]);
 }
 
@@ -81,7 +82,7 @@ export function gatewayEvents(input: GatewayEventsInput): GatewayEvent[] {
 
   const stillPublished = new Set(after.map((e) => e.hostname));
   const gone = before.filter((e) => !stillPublished.has(e.hostname));
-  for (const [key, group] of [...groupBy(gone, resourceKey)].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [key, group] of [...groupBy(gone, resourceKey)].sort(([a], [b]) => compareStrings(a, b))) {
     const first = group[0] as PublishedEndpoint;
     events.push({
       detailType: GATEWAY_EVENT_TYPES.withdrawn,

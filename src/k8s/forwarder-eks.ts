@@ -10,6 +10,7 @@ import { KubeApi, KubeApiError, type KubeApiOptions, type ListResult, type Watch
 import { newProblems, trackReachability } from './forwarder-state.ts';
 import type { ClusterFeed, FeedHooks } from './forwarder.ts';
 import type { Problem } from '../core/model.ts';
+import type { KubeObject } from './kube.ts';
 import { ClusterWatcher, type ClusterWatchOptions } from './watch.ts';
 
 export type Outcome = { ok: true } | { ok: false; reason: string; error: unknown };
@@ -23,9 +24,9 @@ export class ObservedKubeApi extends KubeApi {
     this.#observe = observe;
   }
 
-  override async list(path: string, signal?: AbortSignal): Promise<ListResult> {
+  override async list(path: string, signal?: AbortSignal, keep?: (object: KubeObject) => KubeObject): Promise<ListResult> {
     try {
-      const result = await super.list(path, signal);
+      const result = await super.list(path, signal, keep);
       this.#observe(path, { ok: true });
       return result;
     } catch (error) {

@@ -2,7 +2,8 @@
 // list's resourceVersion (re-listing that type on 410 Gone), recomputing the cluster's
 // endpoints after each change and emitting `Gateway Published` / `Withdrawn` events
 // for the difference. Connection failures only delay: the last complete picture is
-// kept, so a control-plane blip never withdraws anything.
+// kept, so a control-plane blip never withdraws anything. Each object is kept pruned to
+// what discovery reads (src/k8s/prune.ts).
 import type { ClusterConfig } from '../core/config.ts';
 import { errorMessage } from '../core/errors.ts';
 import type { GatewayEvent } from '../core/gateway-events.ts';
@@ -12,6 +13,7 @@ import { RESOURCE_TYPES, listServed, resourcePath, stamp, type ResourceType } fr
 import { resourceKey, gatewayEvents } from './events.ts';
 import { namespaceOf, nameOf, objectRole, refOf, type KubeObject } from './kube.ts';
 import { discoverCluster, type Discovery } from './parse/cluster.ts';
+import { pruneForDiscovery } from './prune.ts';
 
 export interface ClusterWatchOptions {
   cluster: ClusterConfig;
@@ -103,7 +105,7 @@ export class ClusterWatcher {
   }
 
   async #listAll(): Promise<void> {
-    const lists = await Promise.all(this.#states.map((s) => listServed(this.#options.api, s.type, this.#abort.signal)));
+    const lists = await Promise.all(this.#states.map((s) => listServed(this.#options.api, s.type, { signal: this.#abort.signal, keep: pruneForDiscovery })));
     lists.forEach((list, i) => this.#replace(this.#states[i] as TypeState, list.items, list.resourceVersion, list.version));
     this.#listed = true;
   }
@@ -131,7 +133,7 @@ export class ClusterWatcher {
         if (error instanceof KubeApiError && error.status === 410) {
           // Our resourceVersion is too old: the only safe way on is a fresh list.
           try {
-            const list = await listServed(this.#options.api, state.type, signal, state.version);
+            const list = await listServed(this.#options.api, state.type, { signal, known: state.version, keep: pruneForDiscovery });
             this.#replace(state, list.items, list.resourceVersion, state.version);
             this.#schedule();
             continue;
@@ -152,7 +154,7 @@ export class ClusterWatcher {
     const rv = event.object.metadata?.resourceVersion;
     if (typeof rv === 'string' && rv !== '') state.resourceVersion = rv;
     if (event.type === 'BOOKMARK') return;
-    const object = stamp(event.object, state.type, state.version as string);
+    const object = pruneForDiscovery(stamp(event.object, state.type, state.version as string));
     const key = `${namespaceOf(object)}/${nameOf(object)}`;
     if (event.type === 'DELETED') state.objects.delete(key);
     else state.objects.set(key, object);

@@ -73,8 +73,12 @@ export class KubeApi {
     this.#agent?.destroy();
   }
 
-  /** All objects at `path` (every page), and the list's resourceVersion to watch from. */
-  async list(path: string, signal?: AbortSignal): Promise<ListResult> {
+  /**
+   * All objects at `path` (every page), and the list's resourceVersion to watch from. Each
+   * page's objects pass through `keep` as the page arrives, so what is dropped of them is
+   * never held for the whole list.
+   */
+  async list(path: string, signal?: AbortSignal, keep?: (object: KubeObject) => KubeObject): Promise<ListResult> {
     const items: KubeObject[] = [];
     let cont: string | undefined;
     for (;;) {
@@ -93,7 +97,7 @@ export class KubeApi {
         throw error;
       }
       const metadata = isRecord(page['metadata']) ? page['metadata'] : {};
-      if (Array.isArray(page['items'])) items.push(...(page['items'].filter(isRecord) as KubeObject[]));
+      if (Array.isArray(page['items'])) for (const item of page['items']) if (isRecord(item)) items.push(keep ? keep(item) : item);
       cont = typeof metadata['continue'] === 'string' && metadata['continue'] !== '' ? metadata['continue'] : undefined;
       if (!cont) return { items, resourceVersion: typeof metadata['resourceVersion'] === 'string' ? metadata['resourceVersion'] : '' };
     }

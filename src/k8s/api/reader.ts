@@ -8,7 +8,7 @@ import type { KubeApi } from './client.ts';
 import { RESOURCE_TYPES, listServed, type ResourceType } from './resources.ts';
 
 export async function listClusterObjects(api: KubeApi, types: readonly ResourceType[] = RESOURCE_TYPES, signal?: AbortSignal): Promise<KubeObject[]> {
-  const lists = await Promise.all(types.map((type) => listServed(api, type, signal)));
+  const lists = await Promise.all(types.map((type) => listServed(api, type, { signal })));
   return lists.flatMap((list) => list.items);
 }
 

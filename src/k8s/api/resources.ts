@@ -56,15 +56,24 @@ export interface ServedList extends ListResult {
   version?: string;
 }
 
+export interface ListServedOptions {
+  signal?: AbortSignal;
+  /** The version served (known from an earlier list): only it is tried. */
+  known?: string;
+  /** What to keep of each (stamped) object, applied page by page (e.g. pruneForDiscovery). */
+  keep?: (object: KubeObject) => KubeObject;
+}
+
 /**
  * Lists a resource type in its first served version. A custom resource the server
  * does not serve at all (404 for every version) is simply absent: no objects.
  */
-export async function listServed(api: KubeApi, type: ResourceType, signal?: AbortSignal, known?: string): Promise<ServedList> {
+export async function listServed(api: KubeApi, type: ResourceType, options: ListServedOptions = {}): Promise<ServedList> {
+  const { signal, known, keep = (object) => object } = options;
   for (const version of known ? [known] : type.versions) {
     try {
-      const result = await api.list(resourcePath(type, version), signal);
-      return { ...result, items: result.items.map((o) => stamp(o, type, version)), version };
+      const result = await api.list(resourcePath(type, version), signal, (o) => keep(stamp(o, type, version)));
+      return { ...result, version };
     } catch (error) {
       if (error instanceof KubeApiError && error.status === 404 && type.optional) continue;
       throw error;

@@ -2,6 +2,7 @@
 // Problems are per resource: every other resource goes on.
 import { isWithin, type ClusterConfig } from '../../core/config.ts';
 import { isEdge, type EdgeForward } from '../../core/edge-discovery.ts';
+import { compareStrings } from '../../core/dns-names.ts';
 import type { GatewayKind, Problem, PublishedEndpoint } from '../../core/model.ts';
 import { nameOf, namespaceOf, objectRole, type KubeObject } from '../kube.ts';
 import { edgeForwards } from './edge-routes.ts';
@@ -64,7 +65,7 @@ export function discoverCluster(objects: readonly KubeObject[], context: Cluster
   ];
   const publications = parsed
     .flatMap((p) => p.publications)
-    .sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.ref.localeCompare(b.ref) || (a.parent ?? '').localeCompare(b.parent ?? ''));
+    .sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || compareStrings(a.ref, b.ref) || compareStrings(a.parent ?? '', b.parent ?? ''));
 
   const name = context.cluster.name;
   const held = publications
@@ -131,7 +132,7 @@ export function discoverCluster(objects: readonly KubeObject[], context: Cluster
       }
     }
   }
-  const endpoints = [...chosen.values()].map((c) => c.endpoint).sort((a, b) => a.hostname.localeCompare(b.hostname));
+  const endpoints = [...chosen.values()].map((c) => c.endpoint).sort((a, b) => compareStrings(a.hostname, b.hostname));
   if (!routes) return { endpoints, problems };
   const forwards = routes.forwards.flatMap((f): EdgeForward[] => {
     const host = normalizeHostname(f.host);
@@ -182,5 +183,5 @@ function differences(a: PublishedEndpoint, b: PublishedEndpoint): string {
 }
 
 function canonical(value: object): string {
-  return JSON.stringify(Object.entries(value).sort(([x], [y]) => x.localeCompare(y)));
+  return JSON.stringify(Object.entries(value).sort(([x], [y]) => compareStrings(x, y)));
 }

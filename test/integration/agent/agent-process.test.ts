@@ -1,8 +1,9 @@
 // The agent as its container runs it: the esbuild bundle (scripts/agent-bundle.ts) in its
-// own Node process, configured only by the in-cluster variables, a service account folder
-// and a fleet.yaml alone in its folder (a ConfigMap mount), against a fake API server and
-// a local EventBridge. SIGTERM stops it cleanly: exit 0, JSON logs without the token. On
-// an edge cluster it also runs the edges' canary, publishing to (a fake) CloudWatch.
+// own Node process with the container's Node flags (AGENT_NODE_FLAGS), configured only by
+// the in-cluster variables, a service account folder and a fleet.yaml alone in its folder
+// (a ConfigMap mount), against a fake API server and a local EventBridge. SIGTERM stops
+// it cleanly: exit 0, JSON logs without the token. On an edge cluster it also runs the
+// edges' canary, publishing to (a fake) CloudWatch.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +11,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAgentBundle } from '../../../scripts/agent-bundle.ts';
+import { AGENT_NODE_FLAGS, buildAgentBundle } from '../../../scripts/agent-bundle.ts';
 import { FakeApiServer, TEST_CA } from '../k8s/fake-api-server.ts';
 import { startLocalBus, type LocalBus } from '../k8s/forwarder-harness.ts';
 import { EXAMPLE_FLEET, exampleManifests, serve } from '../k8s/helpers.ts';
@@ -53,7 +54,18 @@ describe('the agent bundle, as a process', () => {
     };
     const child = spawn(
       process.execPath,
-      [bundle, '--fleet', join(dir, 'config', 'fleet.yaml'), '--service-account-dir', join(dir, 'sa'), '--endpoint-url', local.endpoint.url, '--port', '0'],
+      [
+        ...AGENT_NODE_FLAGS,
+        bundle,
+        '--fleet',
+        join(dir, 'config', 'fleet.yaml'),
+        '--service-account-dir',
+        join(dir, 'sa'),
+        '--endpoint-url',
+        local.endpoint.url,
+        '--port',
+        '0',
+      ],
       { env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
@@ -107,6 +119,7 @@ describe('the agent bundle, as a process', () => {
       AWS_SECRET_ACCESS_KEY: 'fake-secret-for-the-fake-endpoint',
     };
     const args = [
+      ...AGENT_NODE_FLAGS,
       bundle,
       ...['--fleet', join(dir, 'edge-config', 'fleet.yaml'), '--service-account-dir', join(dir, 'sa'), '--endpoint-url', local.endpoint.url, '--port', '0'],
       ...['--upstream-target', 'east=127.0.0.1', '--upstream-target', 'west=127.0.0.1', '--upstream-target', 'eu=127.0.0.1'],

@@ -99,6 +99,37 @@ describe('ClusterWatcher against a fake API server', () => {
     for (const e of events) (e.detailType === 'Gateway Published' ? gatewayPublishedDetailSchema : gatewayWithdrawnDetailSchema).parse(e.detail);
   });
 
+  it('finds the same picture in objects as an API server sends them (managedFields, last-applied, status), listed a page at a time', async () => {
+    // Prepare: every object with the fields a real API server adds, one object a page
+    const manifests = await exampleManifests('east');
+    const heavy = (o: KubeObject): KubeObject => ({
+      ...o,
+      metadata: {
+        ...o.metadata,
+        annotations: { ...o.metadata?.annotations, 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(o) },
+        managedFields: [{ manager: 'kubectl', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:servers': {} } } }],
+      } as KubeObject['metadata'],
+      status: { ...(o.status as object | undefined), conditions: [{ type: 'Reconciled', status: 'True' }] },
+    });
+    serve(server, manifests.map(heavy), '500');
+    server.pageLimit = 1;
+
+    // Act
+    const { events } = await startWatching();
+    const watch = await server.nextWatch(GATEWAYS);
+    const docs = gateway(manifests, 'docs-gateway');
+    watch.send('MODIFIED', heavy({ ...docs, metadata: { ...docs.metadata, resourceVersion: '501', annotations: { 'switchyard.io/weight': '7' } } }));
+    await eventually(() => events.length === 1);
+
+    // Assess
+    expect(watcher!.endpoints?.map((e) => e.hostname)).toEqual(['api.example.com', 'canary-east.example.com', 'docs.example.com', 'shop.example.com']);
+    expect(events[0]).toMatchObject({
+      detailType: 'Gateway Published',
+      detail: { gateway: 'docs/docs-gateway', annotations: { weight: 7 }, resourceVersion: '501' },
+    });
+    expect(server.requests.filter((r) => r.path === GATEWAYS && r.query['continue']).length).toBeGreaterThan(0);
+  });
+
   it('re-lists on 410 Gone and reports what changed while it was not watching', async () => {
     // Prepare
     const manifests = await exampleManifests('east');

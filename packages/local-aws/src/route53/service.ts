@@ -645,10 +645,20 @@ function decodePathSegments(segments: readonly string[]): string[] | Route53Erro
   return decoded;
 }
 
+/** Random bytes for ids, drawn from the system 4 KiB at a time: one call per id cost more than the rest of a small change. */
+let randomPool = Buffer.alloc(0);
+let randomPoolAt = 0;
+
 /** Upper-case letters and digits, as in Route 53's zone and change ids. */
 function randomId(length: number): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-  return [...randomBytes(length)].map((b) => alphabet[b % alphabet.length]).join('');
+  if (randomPoolAt + length > randomPool.length) {
+    randomPool = randomBytes(4096);
+    randomPoolAt = 0;
+  }
+  let id = '';
+  for (let i = 0; i < length; i++) id += alphabet[randomPool[randomPoolAt++]! % alphabet.length];
+  return id;
 }
 
 function dropUndefined<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {

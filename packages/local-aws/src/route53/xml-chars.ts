@@ -30,10 +30,12 @@ const hex = (code: number): string => code.toString(16).toUpperCase();
  * character XML forbids. (wording ours, after the Xerces messages Route 53 passes on
  * behind "Invalid XML ; ".)
  */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 export function decodeXmlText(body: Buffer): string | Route53Error {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+    text = UTF8.decode(body);
   } catch {
     return invalidInput('Invalid XML ; Invalid byte sequence: the request body is not UTF-8.');
   }

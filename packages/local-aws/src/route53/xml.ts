@@ -4,6 +4,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { malformedInput, type Route53Error } from './errors.ts';
 import type { HealthCheck, HealthCheckConfig, HostedZone, RecordSet } from './model.ts';
 import { decodeXmlText, xmlSafeText } from './xml-chars.ts';
+import { readSimpleXml } from './xml-simple.ts';
 
 export const XMLNS = 'https://route53.amazonaws.com/doc/2013-04-01/';
 
@@ -22,11 +23,14 @@ const LIST_PATHS = [
   'ResetElements.ResettableElementName',
 ];
 
+/** True for an element (by its dotted path, root first) whose value is always a list. */
+export const isListPath = (jpath: string): boolean => LIST_PATHS.some((suffix) => jpath.endsWith(suffix));
+
 const parser = new XMLParser({
   ignoreAttributes: true,
   parseTagValue: false,
   htmlEntities: true,
-  isArray: (_name: string, jpath: unknown) => typeof jpath === 'string' && LIST_PATHS.some((suffix) => jpath.endsWith(suffix)),
+  isArray: (_name: string, jpath: unknown) => typeof jpath === 'string' && isListPath(jpath),
 });
 
 export type XmlObject = { [name: string]: XmlValue };
@@ -78,20 +82,28 @@ function xmlDepthExceeds(markup: string, max: number): boolean {
   return false;
 }
 
+/**
+ * A document read by the full parser: undefined when it is not well-formed XML, the
+ * parser's error when it refuses what it reads (a name such as `__proto__`).
+ */
+export function parseXmlDocument(text: string): XmlObject | Error | undefined {
+  if (text.trim() === '' || XMLValidator.validate(text) !== true) return undefined;
+  try {
+    return parser.parse(text) as XmlObject;
+  } catch (error) {
+    return error as Error;
+  }
+}
+
 /** The body's root element, which must be `rootName`; MalformedInput otherwise, as Route 53 answers. */
 export function parseRequest(body: Buffer, rootName: string): XmlObject | Route53Error {
   const text = decodeXmlText(body);
   if (typeof text !== 'string') return text;
   const refused = refusedMarkup(text);
   if (refused !== undefined) return malformedInput(`Could not parse the request body: ${refused}`);
-  if (text.trim() === '' || XMLValidator.validate(text) !== true)
-    return malformedInput(`Could not parse the request body: expected a ${rootName} XML document`);
-  let doc: XmlObject;
-  try {
-    doc = parser.parse(text) as XmlObject;
-  } catch (error) {
-    return malformedInput(`Could not parse the request body: ${(error as Error).message}`);
-  }
+  const doc = readSimpleXml(text, isListPath) ?? parseXmlDocument(text);
+  if (doc === undefined) return malformedInput(`Could not parse the request body: expected a ${rootName} XML document`);
+  if (doc instanceof Error) return malformedInput(`Could not parse the request body: ${doc.message}`);
   const root = doc[rootName];
   if (root === undefined) return malformedInput(`Request body is not valid, expected ${rootName}`);
   return typeof root === 'object' && !Array.isArray(root) ? root : {};
