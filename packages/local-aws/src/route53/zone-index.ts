@@ -46,21 +46,22 @@ export class ZoneIndex implements RecordLookup {
   readonly #sorted: RecordSet[];
   /** Sort keys of the names, parallel to #sorted. */
   readonly #nameKeys: string[];
-  readonly #byKey = new Map<string, RecordSet>();
-  /** The set at a name, or the sets when there are several (most names hold one: no map for them). */
-  readonly #byName = new Map<string, RecordSet | Map<string, RecordSet>>();
 
-  /** Indexes `zone.records`, sorting it in place once. */
+  /**
+   * Indexes `zone.records`, sorting it in place once (a snapshot written from a sorted zone
+   * is already in order: checked in one pass, not sorted again). No map by identity or by
+   * name: a lookup is a binary search, so building costs one sort key per set and the sort
+   * (maps of a million string keys took seconds to fill).
+   */
   constructor(zone: HostedZone) {
-    const keyed = zone.records.map((record) => ({ record, nameKey: sortKeyOfName(record.name) }));
-    keyed.sort(compareKeyed);
     this.#sorted = zone.records;
-    this.#sorted.length = 0;
-    this.#nameKeys = [];
-    for (const { record, nameKey } of keyed) {
-      this.#sorted.push(record);
-      this.#nameKeys.push(nameKey);
-      this.#remember(record);
+    this.#nameKeys = zone.records.map((record) => sortKeyOfName(record.name));
+    if (this.#inOrder()) return;
+    const keyed: Keyed[] = this.#sorted.map((record, i) => ({ record, nameKey: this.#nameKeys[i]! }));
+    keyed.sort(compareKeyed);
+    for (let i = 0; i < keyed.length; i++) {
+      this.#sorted[i] = keyed[i]!.record;
+      this.#nameKeys[i] = keyed[i]!.nameKey;
     }
   }
 
@@ -69,37 +70,36 @@ export class ZoneIndex implements RecordLookup {
   }
 
   get(key: string): RecordSet | undefined {
-    return this.#byKey.get(key);
+    const at = this.#find(key);
+    return at === undefined ? undefined : this.#sorted[at];
   }
 
   named(name: string): ReadonlyMap<string, RecordSet> {
-    const sets = this.#byName.get(name);
-    if (sets === undefined) return EMPTY;
-    return sets instanceof Map ? sets : new Map([[recordKey(sets), sets]]);
+    const nameKey = sortKeyOfName(name);
+    let at = this.lowerBound({ nameKey });
+    if (this.#nameKeys[at] !== nameKey) return EMPTY;
+    const sets = new Map<string, RecordSet>();
+    for (; this.#nameKeys[at] === nameKey; at++) sets.set(recordKey(this.#sorted[at]!), this.#sorted[at]!);
+    return sets;
   }
 
   /** Adds a set, or replaces the set with its identity. */
   put(record: RecordSet): void {
-    const key = recordKey(record);
     const nameKey = sortKeyOfName(record.name);
     const at = this.lowerBound({ nameKey, type: record.type, identifier: record.setIdentifier ?? '' });
-    if (this.#byKey.has(key)) this.#sorted[at] = record;
+    if (this.#holds(at, nameKey, record)) this.#sorted[at] = record;
     else {
       this.#sorted.splice(at, 0, record);
       this.#nameKeys.splice(at, 0, nameKey);
     }
-    this.#remember(record);
   }
 
   /** Removes the set with this identity; false when there is none. */
   delete(key: string): boolean {
-    const record = this.#byKey.get(key);
-    if (record === undefined) return false;
-    const at = this.lowerBound({ nameKey: sortKeyOfName(record.name), type: record.type, identifier: record.setIdentifier ?? '' });
+    const at = this.#find(key);
+    if (at === undefined) return false;
     this.#sorted.splice(at, 1);
     this.#nameKeys.splice(at, 1);
-    this.#byKey.delete(key);
-    this.#forget(record, key);
     return true;
   }
 
@@ -109,29 +109,22 @@ export class ZoneIndex implements RecordLookup {
    * filters and merges (O(zone + batch log batch)), not one move of the zone per change.
    */
   apply(put: readonly RecordSet[], deleted: readonly string[]): void {
-    const fresh = put.filter((record) => !this.#byKey.has(recordKey(record)));
+    const fresh = put.filter((record) => this.#find(recordKey(record)) === undefined);
     if (deleted.length + fresh.length <= BULK_THRESHOLD) {
       for (const key of deleted) this.delete(key);
       for (const record of put) this.put(record);
       return;
     }
-    const gone = new Set<string>();
-    for (const key of deleted) {
-      const record = this.#byKey.get(key);
-      if (record === undefined) continue;
-      gone.add(key);
-      this.#byKey.delete(key);
-      this.#forget(record, key);
-    }
+    const gone = new Set(deleted.filter((key) => this.#find(key) !== undefined));
     const added = fresh.map((record) => ({ record, nameKey: sortKeyOfName(record.name) })).sort(compareKeyed);
-    for (const record of put) if (this.#byKey.has(recordKey(record))) this.put(record);
+    const freshSet = new Set(fresh);
+    for (const record of put) if (!freshSet.has(record)) this.put(record);
     const last = this.#sorted.length - 1;
     if (gone.size === 0 && (last < 0 || compareKeyed({ record: this.#sorted[last]!, nameKey: this.#nameKeys[last]! }, added[0]!) < 0)) {
       // All after the last set (a zone filled in name order): appended, O(batch).
       for (const { record, nameKey } of added) {
         this.#sorted.push(record);
         this.#nameKeys.push(nameKey);
-        this.#remember(record);
       }
       return;
     }
@@ -161,7 +154,6 @@ export class ZoneIndex implements RecordLookup {
       this.#sorted.push(records[i]!);
       this.#nameKeys.push(nameKeys[i]!);
     }
-    for (const { record } of added) this.#remember(record);
   }
 
   /** Index of the first set at or after `position` in list order (binary search). */
@@ -194,27 +186,26 @@ export class ZoneIndex implements RecordLookup {
     return compareAscii(record.setIdentifier ?? '', position.identifier) < 0;
   }
 
-  #remember(record: RecordSet): void {
-    const key = recordKey(record);
-    this.#byKey.set(key, record);
-    const sets = this.#byName.get(record.name);
-    if (sets instanceof Map) sets.set(key, record);
-    else if (sets === undefined || recordKey(sets) === key) this.#byName.set(record.name, record);
-    else
-      this.#byName.set(
-        record.name,
-        new Map([
-          [recordKey(sets), sets],
-          [key, record],
-        ]),
-      );
+  /** True when the sets are in list order (each after the one before). */
+  #inOrder(): boolean {
+    for (let i = 1; i < this.#sorted.length; i++) {
+      const byName = compareAscii(this.#nameKeys[i - 1]!, this.#nameKeys[i]!);
+      if (byName > 0) return false;
+      if (byName === 0 && compareKeyed({ record: this.#sorted[i - 1]!, nameKey: '' }, { record: this.#sorted[i]!, nameKey: '' }) > 0) return false;
+    }
+    return true;
   }
 
-  #forget(record: RecordSet, key: string): void {
-    const sets = this.#byName.get(record.name);
-    if (sets instanceof Map) {
-      sets.delete(key);
-      if (sets.size === 0) this.#byName.delete(record.name);
-    } else if (sets !== undefined && recordKey(sets) === key) this.#byName.delete(record.name);
+  /** True when the set at list index `at` has `record`'s identity. */
+  #holds(at: number, nameKey: string, record: RecordSet): boolean {
+    const there = this.#sorted[at];
+    return there !== undefined && this.#nameKeys[at] === nameKey && there.type === record.type && (there.setIdentifier ?? '') === (record.setIdentifier ?? '');
+  }
+
+  /** List index of the set with this identity (`name|type|SetIdentifier`; a canonical name holds no `|`). */
+  #find(key: string): number | undefined {
+    const nameKey = sortKeyOfName(key.slice(0, key.indexOf('|')));
+    for (let at = this.lowerBound({ nameKey }); this.#nameKeys[at] === nameKey; at++) if (recordKey(this.#sorted[at]!) === key) return at;
+    return undefined;
   }
 }
