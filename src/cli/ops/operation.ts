@@ -131,7 +131,7 @@ export async function runOperation(kind: 'drain' | 'restore', cluster: string, f
 }
 
 function formatResult(kind: string, output: unknown): string {
-  const result = (output ?? {}) as { cluster?: string; state?: string; outcome?: string; weightPercent?: number; apps?: AppWeight[] };
+  const result = (output ?? {}) as { cluster?: string; state?: string; outcome?: string; weightPercent?: number; apps?: AppWeight[]; appsNotListed?: number };
   const lines = [`${result.cluster ?? ''}: ${result.state ?? result.outcome ?? kind} at ${result.weightPercent ?? '?'}% of normal weight`];
   for (const app of result.apps ?? []) {
     // Every routing policy shows what the cluster had in Route 53: weight, failover role or region, or absent.
@@ -143,6 +143,8 @@ function formatResult(kind: string, output: unknown): string {
           : '';
     lines.push(`  ${app.hostname.padEnd(32)} ${(app.routing ?? '').padEnd(9)} ${change}`.trimEnd());
   }
+  // The output lists the first apps only (Step Functions' 256 KiB): every app's record is in `switchyard status`.
+  if (result.appsNotListed) lines.push(`  ... and ${result.appsNotListed} more app(s), moved the same way (every app's record: switchyard status)`);
   return lines.join('\n');
 }
 
@@ -158,6 +160,7 @@ function formatDryRun(output: unknown): string {
       safe: boolean;
       violations: string;
       changes: Array<{ action: string; name: string; type: string; setIdentifier?: string; weight?: number }>;
+      changesNotListed?: number;
     }>;
   };
   if (!plan.steps) return JSON.stringify(output, null, 2);
@@ -173,6 +176,7 @@ function formatDryRun(output: unknown): string {
       lines.push(
         `  ${c.action.padEnd(6)} ${c.name} ${c.type}${c.setIdentifier ? ` ${c.setIdentifier}` : ''}${c.weight === undefined ? '' : ` weight ${c.weight}`}`,
       );
+    if (step.changesNotListed) lines.push(`  ... and ${step.changesNotListed} more change(s)`);
     if (step.changes.length === 0) lines.push('  (no record changes)');
   });
   return lines.join('\n');
