@@ -160,7 +160,8 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     body: xml,
   });
   const location = (req: LocalRequest, path: string): string => `${req.url.protocol}//${req.headers.host ?? req.url.host}${API_PREFIX}${path}`;
-  const zoneXml = (zone: HostedZone) => renderHostedZone(zone);
+  // The count from the zone's index: listing zones reads no record chunk.
+  const zoneXml = (zone: HostedZone) => renderHostedZone(zone, store.index(zone.id).size);
   /** ListHostedZones and ListHealthChecks: a page by id, with Marker and NextMarker. */
   const markerPage = <T extends { id: string }>(
     rootName: string,
@@ -278,7 +279,7 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
 
   const deleteHostedZone: Handler = async (_req, [id]) => {
     const zone = zoneOf(id!);
-    if (!holdsOnlyApexRecords(zone)) throw hostedZoneNotEmpty();
+    if (store.index(zone.id).size > 2 || !holdsOnlyApexRecords(zone)) throw hostedZoneNotEmpty();
     const change = newChange();
     await commit([
       { op: 'deleteZone', zoneId: zone.id },
@@ -342,7 +343,15 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     if (batch.comment !== undefined && batch.comment.length > 256) {
       throw validationError(batch.comment, 'changeBatch.comment', 'Member must have length less than or equal to 256');
     }
-    const zoneView = (z: HostedZone) => ({ id: z.id, name: z.name, records: z.records, lookup: store.index(z.id) });
+    // `records` only when asked (it reads every chunk): the batch looks sets up through `lookup`.
+    const zoneView = (z: HostedZone) => ({
+      id: z.id,
+      name: z.name,
+      get records() {
+        return z.records;
+      },
+      lookup: store.index(z.id),
+    });
     const outcome = planChangeBatch(
       {
         zone: zoneView(zone),
