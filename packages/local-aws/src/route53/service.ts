@@ -58,6 +58,9 @@ export interface Route53ServiceOptions {
   statePath?: string;
   /** Compact the change log into the snapshot once it holds this many bytes (default 4 MiB). */
   compactAfterBytes?: number;
+  /** Record sets per chunk file of a large zone (default 2,048); and the most a zone keeps in the snapshot file itself (default 100). */
+  recordsPerChunk?: number;
+  inlineRecords?: number;
   /** How long a change stays PENDING before GetChange reports INSYNC (default 1000 ms). */
   insyncDelayMs?: number;
   /** Multiplies health-check intervals: 0.01 turns a 10 s RequestInterval into 100 ms (default 1). */
@@ -106,7 +109,10 @@ interface Route {
 }
 
 export function createRoute53Service(options: Route53ServiceOptions = {}): Route53Service {
-  const store = Route53Store.open(options.statePath, options.compactAfterBytes === undefined ? {} : { compactAfterBytes: options.compactAfterBytes });
+  const store = Route53Store.open(
+    options.statePath,
+    dropUndefined({ compactAfterBytes: options.compactAfterBytes, chunkSize: options.recordsPerChunk, inlineRecords: options.inlineRecords }),
+  );
   const state = store.state;
   const insyncDelayMs = options.insyncDelayMs ?? 1000;
   const timeScale = options.healthCheckTimeScale ?? 1;

@@ -43,6 +43,8 @@ export interface Route53StoreOptions {
   compactAfterBytes?: number;
   /** Sets per chunk (default 2,048; tests make it small). */
   chunkSize?: number;
+  /** A zone with at most this many sets keeps them in the snapshot file (default INLINE_RECORDS). */
+  inlineRecords?: number;
 }
 
 /** The state in memory with each zone's sorted index. */
@@ -53,12 +55,14 @@ export class Route53Store {
   /** The folder of the record chunks: `<state file>.records`. */
   readonly #chunkDir: string | undefined;
   readonly #chunkSize: number | undefined;
+  readonly #inlineRecords: number;
 
   private constructor(journal: Journal<Route53Snapshot, Route53Operation[]> | undefined, options: Route53StoreOptions) {
     this.state = emptyState();
     this.#journal = journal;
     this.#chunkDir = journal === undefined ? undefined : `${journal.path}.records`;
     this.#chunkSize = options.chunkSize;
+    this.#inlineRecords = options.inlineRecords ?? INLINE_RECORDS;
   }
 
   /** Opens the state at `path` (snapshot + log); memory only without one. Reads no record chunk. */
@@ -111,7 +115,7 @@ export class Route53Store {
       const index = this.index(zone.id);
       // The zone's `records` is the index's (not enumerable): the spread leaves it out and reads no chunk.
       const meta: Omit<HostedZone, 'records'> = { ...zone };
-      if (index.size <= INLINE_RECORDS) return { ...meta, records: index.inline() };
+      if (index.size <= this.#inlineRecords) return { ...meta, records: index.inline() };
       let serial = 0;
       const stored = index.store(() => `${zone.id}-${token}-${serial++}.json`);
       for (const write of stored.writes) files.push({ path: join(dir, write.file), text: write.text });
