@@ -67,7 +67,7 @@ async function stateScale(): Promise<{ result: Record<string, unknown>; targets:
     targets: [
       growthTarget('local Step Functions time to ready (ms) with closed executions', points(executions, 'closed')),
       growthTarget('local Route 53 time to ready (ms) with records', points(records, 'records')),
-      // The first page builds the zone's sorted index (lazily, at first use).
+      // The first page reads the record chunk it starts in (a restart reads none).
       growthTarget('local Route 53 first page from an arbitrary name after a restart (ms) with records', points(records, 'records', 'firstPageMs')),
       {
         name: `local Route 53 with ${String(million.ready['records'])} records: restarts, pages 100 from an arbitrary name and takes one UPSERT (ready / first page / UPSERT ms: ${String(million.ready['readyMs'])} / ${String(million.ready['firstPageMs'])} / ${String(million.ready['upsertMs'])})`,

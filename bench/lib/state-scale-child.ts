@@ -8,10 +8,12 @@
 //   r53-fill <file> <n>       the local Route 53 with one zone of n records in batches of 1,000:
 //                             the first 10,000 through the API (handle(), as the endpoint calls
 //                             it), the rest through the store's commit (what the API calls)
-//   r53-ready <file> <n>      opens it: ms until ready; then one page of 100 from an arbitrary
-//                             name, one single-record UPSERT, and checks the record count
+//   r53-ready <file> <n>      opens it: ms until ready (the snapshot file; no record chunk is
+//                             read); then one page of 100 from an arbitrary name (reads the
+//                             chunk it starts in), one single-record UPSERT, and checks the
+//                             record count
 import { performance } from 'node:perf_hooks';
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { createRoute53Service, type Route53Service } from '../../packages/local-aws/src/route53/index.ts';
 import { Route53Store } from '../../packages/local-aws/src/route53/store.ts';
 import { FileExecutionStore } from '../../packages/local-aws/src/stepfunctions/execution-store.ts';
@@ -53,6 +55,17 @@ const batchXml = (changes: string) =>
 const recordName = (i: number) => `r${String(i).padStart(7, '0')}.${ZONE}`;
 const addressOf = (i: number) => `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`;
 
+/** Bytes of the files in a folder (0 when there is none). */
+function filesBytes(dir: string): number {
+  let files: string[];
+  try {
+    files = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  return files.reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+}
+
 async function r53Fill(file: string, n: number): Promise<Record<string, unknown>> {
   const service = createRoute53Service({ statePath: file, insyncDelayMs: 0 });
   const created = await call(
@@ -92,7 +105,9 @@ async function r53Fill(file: string, n: number): Promise<Record<string, unknown>
     records: n,
     viaApi: { records: viaApi, ms: round(apiMs), recordsPerSecond: Math.round(viaApi / (apiMs / 1000)) },
     viaStore: { records: n - viaApi, ms: round(storeMs), recordsPerSecond: n > viaApi ? Math.round((n - viaApi) / (storeMs / 1000)) : null },
-    stateFileMB: Math.round(statSync(file).size / 2 ** 20),
+    // The snapshot file (zones, the chunks' counts and first sets) and the chunk files of the zone's sets.
+    snapshotKB: Math.round(statSync(file).size / 1024),
+    chunkFilesMB: Math.round(filesBytes(`${file}.records`) / 2 ** 20),
   };
 }
 
