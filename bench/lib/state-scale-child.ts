@@ -10,8 +10,8 @@
 //                             it), the rest through the store's commit (what the API calls)
 //   r53-ready <file> <n>      opens it: ms until ready (the snapshot file; no record chunk is
 //                             read); then one page of 100 from an arbitrary name (reads the
-//                             chunk it starts in), one single-record UPSERT, and checks the
-//                             record count
+//                             chunk it starts in), one single-record UPSERT, 20 more at names
+//                             spread over the zone (their median), and checks the record count
 import { performance } from 'node:perf_hooks';
 import { readdirSync, statSync } from 'node:fs';
 import { createRoute53Service, type Route53Service } from '../../packages/local-aws/src/route53/index.ts';
@@ -132,6 +132,19 @@ async function r53Ready(file: string, n: number): Promise<Record<string, unknown
   at = performance.now();
   await call(service, 'POST', `hostedzone/${zoneId}/rrset`, batchXml(recordXml(recordName(7), '192.0.2.77', 'UPSERT')));
   const upsertMs = performance.now() - at;
+  // 20 more single-record UPSERTs at names spread over the zone (each the first change in its
+  // part of the zone since the restart), each read back.
+  const upserts: number[] = [];
+  for (let k = 1; k <= 20; k++) {
+    const name = recordName(Math.floor((n * k) / 21));
+    at = performance.now();
+    await call(service, 'POST', `hostedzone/${zoneId}/rrset`, batchXml(recordXml(name, `192.0.2.${k}`, 'UPSERT')));
+    upserts.push(performance.now() - at);
+    const back = await call(service, 'GET', `hostedzone/${zoneId}/rrset?name=${name}&type=A&maxitems=1`);
+    if (!back.includes(`<Value>192.0.2.${k}</Value>`)) throw new Error(`the UPSERT of ${name} did not read back`);
+  }
+  upserts.sort((a, b) => a - b);
+  const upsertMedianMs = (upserts[9]! + upserts[10]!) / 2;
   // Every record is there: the zone's count (NS and SOA besides).
   const count = Number(/<ResourceRecordSetCount>(\d+)<\/ResourceRecordSetCount>/.exec(await call(service, 'GET', `hostedzone/${zoneId}`))?.[1]);
   if (count !== n + 2) throw new Error(`the zone holds ${count} record sets after the restart, not ${n + 2}`);
@@ -142,6 +155,7 @@ async function r53Ready(file: string, n: number): Promise<Record<string, unknown
     firstPageMs: round(firstPageMs),
     pageMs: round(pageMs),
     upsertMs: round(upsertMs),
+    upsertMedianMs: round(upsertMedianMs),
     rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
   };
 }
