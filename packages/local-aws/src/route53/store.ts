@@ -211,6 +211,15 @@ function readSnapshot(parsed: unknown, path: string): Route53Snapshot {
     if (!Array.isArray(zone?.records) && !Array.isArray(zone?.chunks)) {
       throw new InvalidInput(`Route 53 state file ${path}: hosted zone ${String(zone?.id)} has neither records nor chunks`, { path });
     }
+    for (const chunk of zone.chunks ?? []) {
+      const whole =
+        typeof chunk?.file === 'string' &&
+        Number.isSafeInteger(chunk.count) &&
+        chunk.count > 0 &&
+        typeof chunk.first?.name === 'string' &&
+        typeof chunk.first.type === 'string';
+      if (!whole) throw new InvalidInput(`Route 53 state file ${path}: hosted zone ${zone.id} names a chunk without its file, count or first set`, { path });
+    }
   }
   return { ...emptyState(), ...state } as Route53Snapshot;
 }

@@ -181,5 +181,11 @@ describe('local Route 53: large zones in chunk files', () => {
     const reopened = Route53Store.open(path);
     expect(everything(reopened)).toEqual([...sets].reverse());
     await reopened.close();
+
+    // A snapshot file naming a chunk without its count is refused at start, naming the file.
+    const damaged = JSON.parse(readFileSync(path, 'utf8')) as { zones: Array<{ chunks: Array<{ count?: number }> }> };
+    delete damaged.zones[0]!.chunks[0]!.count;
+    writeFileSync(path, JSON.stringify(damaged));
+    expect(() => Route53Store.open(path)).toThrow(`Route 53 state file ${path}: hosted zone ${ZONE_ID} names a chunk without its file, count or first set`);
   });
 });
