@@ -25,7 +25,7 @@ const record: fc.Arbitrary<RecordSet> = fc
 const operation = fc.oneof(
   record.map((r) => ({ put: r })),
   record.map((r) => ({ delete: r })),
-  // A batch's effect: enough sets to take the one-pass path too.
+  // A batch's effect: many sets at once.
   fc.record({ put: fc.array(record, { maxLength: 60 }), deleted: fc.array(record, { maxLength: 40 }) }).map((b) => ({ batch: b })),
   // Many new names after every other (a zone filled in name order): the append path.
   fc.record({ from: fc.integer({ min: 100, max: 999 }), count: fc.integer({ min: 33, max: 60 }) }).map(({ from, count }) => ({
