@@ -103,6 +103,14 @@ describe(`payload limits: a drain of a cluster serving ${APPS.toLocaleString('en
     expect(h.eventsOf('Cluster Drained')[0]!['apps']).toContainEqual(
       expect.objectContaining({ hostname: 'app-00000.with-a-longer-team-name.example.com', weightBefore: 100, weightAfter: 0 }),
     );
+    // Once announced, the Started event is no longer carried through the steps (every state and Lambda payload)
+    const stepInput = outcome.history.find(
+      (event) => event.type === 'TaskStateEntered' && (event['stateEnteredEventDetails'] as { name: string }).name === 'ApplyWeights',
+    );
+    expect(JSON.parse((stepInput!['stateEnteredEventDetails'] as { input: string }).input).lock).toEqual({
+      token: expect.any(Number),
+      event: { failedEntryCount: 0 },
+    });
     const result = outcome.output as { apps: unknown[]; appsNotListed: number; state: string };
     expect(result).toMatchObject({ state: 'DRAINED', appsNotListed: APPS - MAX_LISTED });
     expect(result.apps).toHaveLength(MAX_LISTED);
