@@ -130,7 +130,8 @@ export async function runOperation(kind: 'drain' | 'restore', cluster: string, f
   }
 }
 
-function formatResult(kind: string, output: unknown): string {
+/** The `--wait` summary of a finished drain or restore: one line per app the output lists, and how many it did not. */
+export function formatResult(kind: string, output: unknown): string {
   const result = (output ?? {}) as { cluster?: string; state?: string; outcome?: string; weightPercent?: number; apps?: AppWeight[]; appsNotListed?: number };
   const lines = [`${result.cluster ?? ''}: ${result.state ?? result.outcome ?? kind} at ${result.weightPercent ?? '?'}% of normal weight`];
   for (const app of result.apps ?? []) {
@@ -148,7 +149,8 @@ function formatResult(kind: string, output: unknown): string {
   return lines.join('\n');
 }
 
-function formatDryRun(output: unknown): string {
+/** A dry run, step by step: the changes it lists and how many more there are. */
+export function formatDryRun(output: unknown): string {
   const plan = (output ?? {}) as {
     cluster?: string;
     waitSeconds?: number;
