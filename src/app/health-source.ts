@@ -11,7 +11,7 @@ import type { HealthView } from '../core/safety.ts';
 import type { HealthSource } from '../core/ports.ts';
 import { listOwnedHealthChecks } from './dns/health-checks.ts';
 import type { HealthStatusReader, Route53Port } from '../core/ports.ts';
-import type { StateTable } from '../core/ports.ts';
+import type { SharedReads, StateTable } from '../core/ports.ts';
 
 /** Route 53 calls a check healthy when more than this share of its checkers do. */
 export const HEALTHY_CHECKER_SHARE = 0.18;
@@ -33,8 +33,9 @@ export interface HealthSourceOptions {
 export function route53HealthSource(options: HealthSourceOptions): HealthSource {
   const { fleet, route53, table } = options;
   return {
-    async snapshot(clusters: readonly string[]): Promise<HealthView> {
-      const [owned, alarms] = await Promise.all([listOwnedHealthChecks(route53, fleet.ownerId), table.listAlarms()]);
+    async snapshot(clusters: readonly string[], reads: SharedReads = {}): Promise<HealthView> {
+      // What the caller read in this task already is not read again.
+      const [owned, alarms] = await Promise.all([reads.ownedHealthChecks ?? listOwnedHealthChecks(route53, fleet.ownerId), reads.alarms ?? table.listAlarms()]);
       const view: HealthView = { clusters: {}, apps: {} };
       for (const name of clusters) {
         const cluster = fleet.clusters.find((c) => c.name === name);
