@@ -45,7 +45,9 @@ export function route53HealthSource(options: HealthSourceOptions): HealthSource 
         // The canary check: the cluster's default spec (fleet.healthCheck on its canary name).
         const { key } = canaryHealthCheck(fleet.healthCheck, cluster);
         const check = owned.find((c) => c.key === key);
-        if (check) {
+        const alarmed = ownAlarms.some((a) => a.state === 'ALARM');
+        // A cluster whose alarm is in ALARM is UNHEALTHY whatever its canary says: its status is not read.
+        if (check && !alarmed) {
           try {
             state = healthFromObservations(await route53.getHealthCheckStatus(check.id));
           } catch (error) {
@@ -55,7 +57,7 @@ export function route53HealthSource(options: HealthSourceOptions): HealthSource 
         } else if (ownAlarms.some((a) => a.state === 'OK')) {
           state = 'HEALTHY';
         }
-        if (ownAlarms.some((a) => a.state === 'ALARM')) state = 'UNHEALTHY';
+        if (alarmed) state = 'UNHEALTHY';
         view.clusters[name] = state;
         for (const alarm of alarms) {
           if (alarm.cluster === name && alarm.hostname !== undefined && alarm.state === 'ALARM') view.apps![`${name}|${alarm.hostname}`] = 'UNHEALTHY';

@@ -102,6 +102,8 @@ describe('route53HealthSource', () => {
     const view = await source.snapshot(['east', 'west', 'eu']);
     // Assess
     expect(view).toEqual({ clusters: { east: 'HEALTHY', west: 'UNHEALTHY', eu: 'UNHEALTHY' }, apps: { 'east|shop.example.com': 'UNHEALTHY' } });
+    // west's alarm decides west: its canary's status is not read.
+    expect(r53.commandCalls(GetHealthCheckStatusCommand)).toHaveLength(2);
   });
 
   it('takes the alarm records and owned checks a task already read: the same view, and neither is read again', async () => {
