@@ -45,10 +45,16 @@ describe('Failover', () => {
     expect(await h.table.listAlarms()).toEqual([expect.objectContaining({ alarmName: EAST, cluster: 'east', state: 'ALARM' })]);
   });
 
-  it('ALARM reads the alarm records and the owned health checks once: the health snapshot and the DNS apply share them', async () => {
+  it('ALARM reads the catalogue, the alarm records and the owned health checks once: Decide needs no catalogue for a cluster alarm, and the health snapshot and the DNS apply share the rest', async () => {
     // Prepare
     const h = await createHarness(dynamo);
     const reads: Array<SharedReads | undefined> = [];
+    let catalogueReads = 0;
+    const listApps = h.deps.table.listApps.bind(h.deps.table);
+    h.deps.table.listApps = () => {
+      catalogueReads++;
+      return listApps();
+    };
     const snapshot = h.deps.health.snapshot.bind(h.deps.health);
     h.deps.health.snapshot = (clusters, shared) => {
       reads.push(shared);
@@ -59,6 +65,7 @@ describe('Failover', () => {
     // Assess
     expect(h.weight('shop.example.com', 'east')).toBe(0);
     expect(h.route53.calls.filter((c) => c === 'ListHealthChecks')).toHaveLength(1);
+    expect(catalogueReads).toBe(1);
     expect(reads).toEqual([
       {
         alarms: [expect.objectContaining({ alarmName: EAST, state: 'ALARM' })],

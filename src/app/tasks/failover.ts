@@ -6,8 +6,8 @@
 import * as z from 'zod';
 import { executionSchema, parseInput } from '../../core/operation-spec.ts';
 import { alarmStateChangeEventSchema, outEvent, type EventToPut } from '../../core/events.ts';
-import { alarmNamePattern } from '../../core/alarm-names.ts';
-import { alarmTarget, decideTakeOut, unservedApps, withTakeOut } from '../../core/failover.ts';
+import { alarmNamePattern, clusterOfAlarm } from '../../core/alarm-names.ts';
+import { alarmTarget, APP_ALARM_SEPARATOR, decideTakeOut, unservedApps, withTakeOut } from '../../core/failover.ts';
 import { formatZodIssues } from '../../core/config.ts';
 import { InvalidInput } from '../../core/errors.ts';
 import { acquireLock, assertLockHeld, failoverKey, marksOfAlarm, releaseLock, withoutFailover, type FleetState } from '../../core/fleet-document.ts';
@@ -41,10 +41,12 @@ export const failoverDecide =
     const parsed = alarmStateChangeEventSchema.safeParse(event);
     if (!parsed.success) throw new InvalidInput(`Failover input is not a CloudWatch Alarm State Change event: ${formatZodIssues(parsed.error).join('; ')}`);
     const { alarmName, state } = parsed.data.detail;
-    // The catalogue alone: the fleet document is read only for an OK, after its state is recorded.
-    const view = await readCatalogue(deps);
+    // The catalogue only for a per-app alarm (is its app served on that cluster?); the fleet
+    // document only for an OK, after its state is recorded.
     const scope = { stage: deps.stage, ownerId: deps.fleet.ownerId };
-    const target = alarmTarget(scope, alarmName, clusterNames(deps), view.catalogue);
+    const perApp = clusterOfAlarm(scope, alarmName, clusterNames(deps))?.rest.startsWith(APP_ALARM_SEPARATOR) ?? false;
+    const catalogue = perApp ? (await readCatalogue(deps)).catalogue : [];
+    const target = alarmTarget(scope, alarmName, clusterNames(deps), catalogue);
     if (!target)
       return {
         ignore: true,
