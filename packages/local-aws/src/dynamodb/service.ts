@@ -1,12 +1,15 @@
 // DynamoDB for the local runtime: dynalite (real DynamoDB validation, conditional
-// writes, on disk under the state folder) runs on a private loopback port, and this
-// LocalService forwards `X-Amz-Target: DynamoDB_20120810.*` requests to it, so DynamoDB
-// shares the one local endpoint with the other services.
+// writes, on disk under the state folder), and this LocalService hands
+// `X-Amz-Target: DynamoDB_20120810.*` requests to dynalite's request listener in this
+// process (no second HTTP hop), so DynamoDB shares the one local endpoint with the other
+// services. dynalite's server still listens on a private loopback port: closing it is what
+// closes its database.
 // dynalite does not implement transactions (TransactWriteItems/TransactGetItems),
 // TTL updates, streams or PartiQL; those answer UnknownOperationException.
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { request as httpRequest, type Server } from 'node:http';
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../aws-json.ts';
@@ -26,7 +29,7 @@ export interface DynamoDbOptions {
 }
 
 export interface LocalDynamoDb extends LocalService {
-  /** dynalite's own address (for diagnostics; clients should use the shared endpoint). */
+  /** dynalite's own address (for diagnostics; clients should use the shared endpoint, which does not go through it). */
   readonly backendUrl: string;
   close(): Promise<void>;
 }
@@ -44,7 +47,22 @@ export async function startDynamoDb(options: DynamoDbOptions = {}): Promise<Loca
     });
   });
   const { port } = server.address() as AddressInfo;
+  const listener = server.listeners('request')[0] as RequestListener | undefined;
+  if (listener === undefined) throw new Error('dynalite: its server has no request listener');
+  const inFlight = new Set<Promise<LocalResponse>>();
   let closing: Promise<void> | undefined;
+  const call = (req: LocalRequest): Promise<LocalResponse> => {
+    if (closing !== undefined) return Promise.reject(new Error('DynamoDB is shutting down'));
+    const work = callListener(listener, req).finally(() => inFlight.delete(work));
+    inFlight.add(work);
+    return work;
+  };
+  /** The requests in flight, given up to 5 s to finish. */
+  const drained = async () => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+    clearTimeout(timer);
+  };
 
   return {
     name: 'dynamodb',
@@ -52,21 +70,24 @@ export async function startDynamoDb(options: DynamoDbOptions = {}): Promise<Loca
     maxBodyBytes: 16 * 1024 * 1024,
     backendUrl: `http://127.0.0.1:${port}`,
     matches: (req: LocalRequest) => String(req.headers['x-amz-target'] ?? '').startsWith(TARGET_PREFIX),
-    handle: async (req: LocalRequest) => refusedBody(req) ?? forward(port, req),
+    handle: async (req: LocalRequest) => refusedBody(req) ?? call(req),
     close() {
-      closing ??= new Promise<void>((resolve, reject) => {
-        // Let requests in flight finish: dynalite closes its database once the server has
-        // closed, and a request cut off mid-operation then throws "Database is closed" from
-        // inside dynalite, uncaught. Idle keep-alive sockets go now; busy ones get a grace period.
-        const force = setTimeout(() => server.closeAllConnections(), 5_000);
-        force.unref();
-        server.close((error?: Error) => {
-          clearTimeout(force);
-          if (error) reject(error);
-          else resolve();
-        });
-        server.closeIdleConnections();
-      });
+      // Let requests in flight finish first: dynalite closes its database once the server has
+      // closed, and a request cut off mid-operation then throws "Database is closed" from
+      // inside dynalite, uncaught. Idle keep-alive sockets go now; busy ones get a grace period.
+      closing ??= drained().then(
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const force = setTimeout(() => server.closeAllConnections(), 5_000);
+            force.unref();
+            server.close((error?: Error) => {
+              clearTimeout(force);
+              if (error) reject(error);
+              else resolve();
+            });
+            server.closeIdleConnections();
+          }),
+      );
       return closing;
     },
   };
@@ -121,26 +142,38 @@ function serializationError(message: string): LocalResponse {
   };
 }
 
-function forward(port: number, req: LocalRequest): Promise<LocalResponse> {
-  const headers: Record<string, string> = { 'content-length': String(req.body.length) };
-  for (const name of FORWARDED_HEADERS) {
-    const value = req.headers[name];
-    if (typeof value === 'string') headers[name] = value;
-  }
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * dynalite's own request listener, called in this process: it gets the request as its HTTP
+ * server would hand it over (method, URL, the forwarded headers, the body as one 'data'
+ * event) and answers through statusCode, setHeader and end, which is all it uses.
+ */
+function callListener(listener: RequestListener, req: LocalRequest): Promise<LocalResponse> {
   return new Promise((resolve, reject) => {
-    const outgoing = httpRequest({ host: '127.0.0.1', port, method: req.method, path: req.url.pathname + req.url.search, headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', reject);
-      response.on('end', () => {
-        const responseHeaders: Record<string, string> = {};
-        for (const [name, value] of Object.entries(response.headers)) {
-          if (typeof value === 'string' && name !== 'content-length' && name !== 'connection' && name !== 'date') responseHeaders[name] = value;
-        }
-        resolve({ status: response.statusCode ?? 500, headers: responseHeaders, body: Buffer.concat(chunks) });
-      });
-    });
-    outgoing.on('error', reject);
-    outgoing.end(req.body);
+    const headers: Record<string, string> = { 'content-length': String(req.body.length) };
+    for (const name of FORWARDED_HEADERS) {
+      const value = req.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    const incoming = Object.assign(new EventEmitter(), { method: req.method, url: req.url.pathname + req.url.search, headers });
+    const responseHeaders: Record<string, string> = {};
+    const outgoing = {
+      statusCode: 200,
+      setHeader(name: string, value: string | number) {
+        const key = name.toLowerCase();
+        if (key !== 'content-length' && key !== 'transfer-encoding') responseHeaders[key] = String(value);
+      },
+      end(body?: string | Buffer) {
+        resolve({ status: outgoing.statusCode, headers: responseHeaders, body: body ?? '' });
+      },
+    };
+    try {
+      listener(incoming as unknown as IncomingMessage, outgoing as unknown as ServerResponse);
+      if (req.body.length > 0) incoming.emit('data', req.body);
+      incoming.emit('end');
+    } catch (error) {
+      reject(error instanceof Error ? error : new Error(String(error)));
+    }
   });
 }
