@@ -48,6 +48,12 @@ export interface DesiredInput {
    * app): the app's cluster gets at most this share of its normal weight.
    */
   appIntents?: ReadonlyArray<{ hostname: string; cluster: string; weightPercent: number }>;
+  /**
+   * Health-check ids by key, when they are known: each record set is built carrying its
+   * check's id, and one whose check has no id is held, exactly as attachHealthCheckIds
+   * would do afterwards, without copying every record set.
+   */
+  healthCheckIds?: ReadonlyMap<string, string>;
 }
 
 /** One record set Switchyard wants, in one zone. */
@@ -231,6 +237,15 @@ interface Collected {
   summaries: AppSummary[];
   problems: Problem[];
   failOpen: string[];
+  /** With DesiredInput.healthCheckIds: the sets held for want of a check id, reported once per name and SetIdentifier (after every other hold and problem, as attachHealthCheckIds adds them). */
+  missingIds?: MissingIds;
+}
+
+interface MissingIds {
+  ids: ReadonlyMap<string, string>;
+  held: HeldRecords[];
+  problems: Problem[];
+  reported: Set<string>;
 }
 
 // Small functions rather than one long one: V8 then optimises each once, with type
@@ -240,13 +255,15 @@ interface Collected {
 export function computeDesiredState(input: DesiredInput): DesiredState {
   const fleetwide = fleetwideOf(input);
   const out: Collected = { records: [], healthChecks: new Map(), held: [], summaries: [], problems: [], failOpen: [] };
+  if (input.healthCheckIds) out.missingIds = { ids: input.healthCheckIds, held: [], problems: [], reported: new Set() };
   for (const app of publishableApps(fleetwide, out.problems)) desireApp(fleetwide, app.hostname, app, out);
+  const { missingIds } = out;
   return {
     records: out.records,
     healthChecks: [...out.healthChecks.values()].sort(byString((h) => `${h.cluster}\u0000${h.key}`)),
     apps: out.summaries,
-    held: out.held,
-    problems: out.problems,
+    held: missingIds && missingIds.held.length > 0 ? [...out.held, ...missingIds.held] : out.held,
+    problems: missingIds && missingIds.problems.length > 0 ? [...out.problems, ...missingIds.problems] : out.problems,
     failOpen: out.failOpen,
   };
 }
@@ -505,7 +522,7 @@ function desireApp(fleetwide: Fleetwide, hostname: string, app: AppEndpoints, ou
     }
     r.aliasTarget = m.aliasTarget;
     r.healthCheckKey = m.healthCheck?.key;
-    if (r.published) pushRecords(out.records, hostname, name, app.zones, policy, m, r);
+    if (r.published) pushRecords(out, hostname, name, app.zones, policy, m, r);
   });
 
   const zoneIds = app.zones.map((z) => z.id);
@@ -599,33 +616,69 @@ function appHealthRecords(fleetwide: Fleetwide, m: Member, healthName: string, p
   return records;
 }
 
-/** Adds the record sets of one published member to `records`: per type (A, and AAAA when dual-stack) and zone. */
-function pushRecords(
-  records: DesiredRecord[],
-  hostname: string,
-  name: string,
-  zones: readonly HostedZone[],
-  policy: RoutingPolicy,
-  m: Member,
-  r: ClusterRouting,
-): void {
+/**
+ * Adds the record sets of one published member to `out.records`: per type (A, and AAAA
+ * when dual-stack) and zone, each with its check's id when the ids are known (a set whose
+ * check has none is held instead).
+ */
+function pushRecords(out: Collected, hostname: string, name: string, zones: readonly HostedZone[], policy: RoutingPolicy, m: Member, r: ClusterRouting): void {
   const cluster = m.cluster.name;
+  // The canary record is what the cluster's health check probes: it must not depend on that check.
+  const key = !m.canary && m.healthCheck ? m.healthCheck.key : undefined;
+  const { missingIds } = out;
+  const id = key !== undefined && missingIds ? missingIds.ids.get(key) : undefined;
+  if (key !== undefined && missingIds && !id) {
+    holdForMissingId(missingIds, hostname, name, cluster, policy === 'simple' ? undefined : cluster, key);
+    return;
+  }
   for (const type of m.dualStack ? A_AND_AAAA : A_ONLY) {
     for (const zone of zones) {
-      const recordSet = recordSetFor(name, type, policy, m, r);
-      // The canary record is what the cluster's health check probes: it must not depend on that check.
-      records.push(
-        !m.canary && m.healthCheck
-          ? { zoneId: zone.id, hostname, cluster, recordSet, healthCheckKey: m.healthCheck.key }
-          : { zoneId: zone.id, hostname, cluster, recordSet },
+      const recordSet = recordSetFor(name, type, policy, m, r, id);
+      out.records.push(
+        key !== undefined ? { zoneId: zone.id, hostname, cluster, recordSet, healthCheckKey: key } : { zoneId: zone.id, hostname, cluster, recordSet },
       );
     }
   }
 }
 
-function recordSetFor(name: string, type: string, policy: RoutingPolicy, m: Member, r: ClusterRouting): RecordSet {
+/** The hold and the problem attachHealthCheckIds reports for a set whose check has no id, once per name and SetIdentifier. */
+function holdForMissingId(missing: MissingIds, hostname: string, name: string, cluster: string, setIdentifier: string | undefined, key: string): void {
+  const holdKey = `${name}|${setIdentifier ?? ''}`;
+  if (missing.reported.has(holdKey)) return;
+  missing.reported.add(holdKey);
+  missing.held.push(holdFor(name, setIdentifier, key));
+  missing.problems.push(missingIdProblem(hostname, cluster, key));
+}
+
+function holdFor(name: string, setIdentifier: string | undefined, key: string): HeldRecords {
+  return { name, setIdentifier, reason: `health check ${key} has no id yet` };
+}
+
+function missingIdProblem(hostname: string, cluster: string, key: string): Problem {
+  return {
+    subject: hostname,
+    hostname,
+    cluster,
+    reason: `health check ${key} of cluster ${cluster} does not exist yet; ${hostname} records of ${cluster} are left as they are`,
+  };
+}
+
+/** The record set of one member: `healthCheckId` last when given (as attachHealthCheckIds adds it). */
+function recordSetFor(name: string, type: string, policy: RoutingPolicy, m: Member, r: ClusterRouting, healthCheckId: string | undefined): RecordSet {
   const { aliasTarget } = m;
   const setIdentifier = m.cluster.name;
+  if (healthCheckId !== undefined) {
+    switch (policy) {
+      case 'simple':
+        return { name, type, aliasTarget, healthCheckId };
+      case 'weighted':
+        return { name, type, aliasTarget, setIdentifier, weight: r.weight, healthCheckId };
+      case 'failover':
+        return { name, type, aliasTarget, setIdentifier, failover: r.role, healthCheckId };
+      case 'latency':
+        return { name, type, aliasTarget, setIdentifier, region: m.cluster.region, healthCheckId };
+    }
+  }
   switch (policy) {
     case 'simple':
       return { name, type, aliasTarget };
@@ -800,13 +853,8 @@ export function attachHealthCheckIds(state: DesiredState, idsByKey: ReadonlyMap<
     const holdKey = `${record.recordSet.name}|${record.recordSet.setIdentifier ?? ''}`;
     if (reported.has(holdKey)) continue;
     reported.add(holdKey);
-    held.push({ name: record.recordSet.name, setIdentifier: record.recordSet.setIdentifier, reason: `health check ${record.healthCheckKey} has no id yet` });
-    problems.push({
-      subject: record.hostname,
-      hostname: record.hostname,
-      cluster: record.cluster,
-      reason: `health check ${record.healthCheckKey} of cluster ${record.cluster} does not exist yet; ${record.hostname} records of ${record.cluster} are left as they are`,
-    });
+    held.push(holdFor(record.recordSet.name, record.recordSet.setIdentifier, record.healthCheckKey));
+    problems.push(missingIdProblem(record.hostname, record.cluster, record.healthCheckKey));
   }
   return { ...state, records, held, problems };
 }

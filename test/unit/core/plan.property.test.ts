@@ -291,3 +291,23 @@ describe('plan (properties)', () => {
     );
   });
 });
+
+describe('computeDesiredState with healthCheckIds (property)', () => {
+  it('builds exactly what attachHealthCheckIds makes of the state built without them, ids missing or not', () => {
+    fc.assert(
+      fc.property(fleetInput(true), fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }), (input, keep) => {
+        const f = fleet();
+        for (const c of f.clusters) c.dualStack = input.dualStack[c.name] ?? false;
+        const base = { fleet: f, zones: ZONES, endpoints: input.endpoints, intents: input.intents, health: input.health };
+        const state = computeDesiredState(base);
+        const ids = new Map(state.healthChecks.filter((_, i) => keep[i % keep.length]).map((h) => [h.key, `hc-${h.key}-${input.idVersion}`]));
+        const built = computeDesiredState({ ...base, healthCheckIds: ids });
+        const attached = attachHealthCheckIds(state, ids);
+        expect(built).toStrictEqual(attached);
+        // Byte for byte, key order included (reports print it).
+        expect(JSON.stringify(built)).toBe(JSON.stringify(attached));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
