@@ -7,7 +7,7 @@
 // all drained or unhealthy fails open (its records stay) and is reported.
 import { aliasTargetFor } from './alias-zones.ts';
 import { isWithin, type ClusterConfig, type FleetConfig } from './config.ts';
-import { canonicalHostname, compareStrings, normalizeName, zonesForName } from './dns-names.ts';
+import { canonicalHostname, compareStrings, normalizeName, zoneFinder, zonesForName } from './dns-names.ts';
 import { OrderedGroups } from './grouping.ts';
 import { sortInPlace } from './sort.ts';
 import { appHealthHostname, hasAppHealth, healthCheckKey, healthCheckSpecFor } from './health-spec.ts';
@@ -188,7 +188,8 @@ type AliasResult = ReturnType<typeof aliasTargetFor>;
 interface AppEndpoints {
   /** The key it has in the apps map: the name its records get. */
   hostname: string;
-  zones: HostedZone[];
+  /** Shared by the apps of one parent name: never changed. */
+  zones: readonly HostedZone[];
   endpoints: PublishedEndpoint[];
   tier: Tier;
   /** Upstream records: the public hostname. */
@@ -227,6 +228,8 @@ interface Fleetwide {
   upstreamCheckOf(cluster: ClusterConfig): DesiredHealthCheck | undefined;
   /** Per-app health names (`<cluster>.<hostname>`) of the endpoints that ask for one: cluster by name. */
   appHealthNames: Map<string, string>;
+  /** zonesForName(hostname, input.zones), the lists shared (zoneFinder). */
+  zonesOf(hostname: string): readonly HostedZone[];
 }
 
 /** What computeDesiredState collects, app by app. */
@@ -256,7 +259,7 @@ export function computeDesiredState(input: DesiredInput): DesiredState {
   const fleetwide = fleetwideOf(input);
   const out: Collected = { records: [], healthChecks: new Map(), held: [], summaries: [], problems: [], failOpen: [] };
   if (input.healthCheckIds) out.missingIds = { ids: input.healthCheckIds, held: [], problems: [], reported: new Set() };
-  for (const app of publishableApps(fleetwide, out.problems)) desireApp(fleetwide, app.hostname, app, out);
+  if (!desireAppsInOrder(fleetwide, out)) for (const app of publishableApps(fleetwide, out.problems)) desireApp(fleetwide, app.hostname, app, out);
   const { missingIds } = out;
   return {
     records: out.records,
@@ -300,6 +303,7 @@ function fleetwideOf(input: DesiredInput): Fleetwide {
       return check;
     },
     appHealthNames: appHealthNamesOf(input.endpoints),
+    zonesOf: zoneFinder(input.zones),
     upstreamCheckOf(cluster) {
       const key = `upstream|${cluster.name}`;
       let check = checkCache.get(key);
@@ -327,78 +331,152 @@ function appHealthNamesOf(endpoints: readonly PublishedEndpoint[]): Map<string, 
 
 /** 1. The endpoints that may be published, grouped by app (hostname), in hostname order. */
 function publishableApps(fleetwide: Fleetwide, problems: Problem[]): AppEndpoints[] {
-  const { input, clusters, canaryOwners, appHealthNames } = fleetwide;
   const apps = new OrderedGroups<AppEndpoints>();
-  const groups = endpointsByHostname(input.endpoints);
+  const groups = endpointsByHostname(fleetwide.input.endpoints);
   for (let g = 0; g < groups.length; g++) {
     const sameHostname = groups[g] as PublishedEndpoint[];
     const hostname = canonicalHostname((sameHostname[0] as PublishedEndpoint).hostname);
-    const canaryOf = canaryOwners.get(hostname);
     // Looked up once per hostname: another spelling of it (upper case, trailing dot) may have made the app.
-    let app = apps.find(hostname);
-    let zones: HostedZone[] | undefined;
-    for (const raw of sameHostname) {
-      const endpoint = hostname === raw.hostname ? raw : { ...raw, hostname };
-      const cluster = clusters.get(endpoint.cluster);
-      if (!cluster) {
-        problems.push({
-          subject: subjectOf(endpoint),
-          hostname,
-          cluster: endpoint.cluster,
-          reason: `unknown cluster "${endpoint.cluster}" (known: ${[...clusters.keys()].join(', ')})`,
-        });
-        continue;
-      }
-      if (endpoint.annotations.enabled === false) continue;
-      if (canaryOf !== undefined && canaryOf !== cluster.name) {
-        problems.push({
-          subject: subjectOf(endpoint),
-          hostname,
-          cluster: cluster.name,
-          reason: `${hostname} is the canary hostname of cluster ${canaryOf}; only ${canaryOf} may publish it (its health check must reach that cluster alone); not published`,
-        });
-        continue;
-      }
-      const healthOf = appHealthNames.get(hostname);
-      if (healthOf !== undefined) {
-        // The name is already published, as the per-app health record of that cluster.
-        if (healthOf !== cluster.name) {
-          problems.push({
-            subject: subjectOf(endpoint),
-            hostname,
-            cluster: cluster.name,
-            reason: `${hostname} is the per-app health name of ${hostname.slice(healthOf.length + 1)} on cluster ${healthOf}; only ${healthOf} may publish it (its health check must reach that cluster alone); not published`,
-          });
-        }
-        continue;
-      }
-      if (!cluster.domainFilter.some((suffix) => isWithin(hostname, suffix))) {
-        problems.push({
-          subject: subjectOf(endpoint),
-          hostname,
-          cluster: cluster.name,
-          reason: `${hostname} is outside the domainFilter of cluster ${cluster.name} (${cluster.domainFilter.join(', ')}); not published`,
-        });
-        continue;
-      }
-      if (app) {
-        app.endpoints.push(endpoint);
-        continue;
-      }
-      zones ??= zonesForName(hostname, input.zones);
-      if (zones.length === 0) {
-        problems.push({
-          subject: subjectOf(endpoint),
-          hostname,
-          cluster: cluster.name,
-          reason: `${hostname} is in no managed zone (${input.zones.map((z) => z.name).join(', ')}); not published`,
-        });
-        continue;
-      }
-      app = apps.add(hostname, { hostname, zones, endpoints: [endpoint], tier: 'workload' });
-    }
+    const app = apps.find(hostname);
+    const made = acceptEndpoints(fleetwide, hostname, sameHostname, app, problems);
+    if (!app && made) apps.add(hostname, made);
   }
   return splitByTier(fleetwide, apps, problems);
+}
+
+/**
+ * Steps 1–6 app by app, without grouping every endpoint first: each app is desired as
+ * soon as its endpoints are read. Only for endpoints listed by hostname, each hostname's
+ * endpoints together and the hostnames (as given and canonical) increasing, in a fleet
+ * without edge clusters, where each run of one hostname is a whole app (publishableApps
+ * would make the same apps, in the same order). The problems of step 1 come before the
+ * others, as they do when publishableApps runs first. False (nothing done) otherwise.
+ */
+function desireAppsInOrder(fleetwide: Fleetwide, out: Collected): boolean {
+  const { endpoints } = fleetwide.input;
+  if (fleetwide.input.fleet.clusters.some((c) => c.role === 'edge') || !inHostnameRuns(endpoints)) return false;
+  const later: Problem[] = [];
+  const rest: Collected = { ...out, problems: later };
+  for (let i = 0; i < endpoints.length;) {
+    const raw = (endpoints[i] as PublishedEndpoint).hostname;
+    let j = i + 1;
+    while (j < endpoints.length && (endpoints[j] as PublishedEndpoint).hostname === raw) j++;
+    const sameHostname = sortInPlace(endpoints.slice(i, j), compareEndpoints);
+    i = j;
+    const hostname = canonicalHostname(raw);
+    const app = acceptEndpoints(fleetwide, hostname, sameHostname, undefined, out.problems);
+    if (app) desireApp(fleetwide, hostname, app, rest);
+  }
+  out.problems.push(...later);
+  return true;
+}
+
+/** True when each hostname's endpoints come together and the hostnames, as given and canonical, increase from run to run. */
+function inHostnameRuns(endpoints: readonly PublishedEndpoint[]): boolean {
+  let previous: string | undefined;
+  let previousCanonical: string | undefined;
+  for (let i = 0; i < endpoints.length; i++) {
+    const raw = (endpoints[i] as PublishedEndpoint).hostname;
+    if (raw === previous) continue;
+    if (previous !== undefined && !(raw > previous)) return false;
+    const canonical = canonicalHostname(raw);
+    if (previousCanonical !== undefined && !(canonical > previousCanonical)) return false;
+    previous = raw;
+    previousCanonical = canonical;
+  }
+  return true;
+}
+
+/**
+ * The endpoints of one hostname (`sameHostname`, as given, in compareEndpoints order) that
+ * may be published, added to `app` (the app another spelling of the hostname made) or to
+ * a new app; each left out is reported. Returns the app, undefined when there is none.
+ * A new app's list is `sameHostname` itself while every endpoint is kept as it is.
+ */
+function acceptEndpoints(
+  fleetwide: Fleetwide,
+  hostname: string,
+  sameHostname: PublishedEndpoint[],
+  existing: AppEndpoints | undefined,
+  problems: Problem[],
+): AppEndpoints | undefined {
+  const { input, clusters, canaryOwners, appHealthNames } = fleetwide;
+  const canaryOf = canaryOwners.get(hostname);
+  const healthOf = appHealthNames.size === 0 ? undefined : appHealthNames.get(hostname);
+  let zones: readonly HostedZone[] | undefined;
+  // Kept so far: sameHostname[0 .. kept), each as it is; `list` once one is left out or rewritten.
+  let kept = 0;
+  let list: PublishedEndpoint[] | undefined;
+  for (let k = 0; k < sameHostname.length; k++) {
+    const raw = sameHostname[k] as PublishedEndpoint;
+    const endpoint = hostname === raw.hostname ? raw : { ...raw, hostname };
+    const cluster = clusters.get(endpoint.cluster);
+    if (!cluster) {
+      problems.push({
+        subject: subjectOf(endpoint),
+        hostname,
+        cluster: endpoint.cluster,
+        reason: `unknown cluster "${endpoint.cluster}" (known: ${[...clusters.keys()].join(', ')})`,
+      });
+      continue;
+    }
+    if (endpoint.annotations.enabled === false) continue;
+    if (canaryOf !== undefined && canaryOf !== cluster.name) {
+      problems.push({
+        subject: subjectOf(endpoint),
+        hostname,
+        cluster: cluster.name,
+        reason: `${hostname} is the canary hostname of cluster ${canaryOf}; only ${canaryOf} may publish it (its health check must reach that cluster alone); not published`,
+      });
+      continue;
+    }
+    if (healthOf !== undefined) {
+      // The name is already published, as the per-app health record of that cluster.
+      if (healthOf !== cluster.name) {
+        problems.push({
+          subject: subjectOf(endpoint),
+          hostname,
+          cluster: cluster.name,
+          reason: `${hostname} is the per-app health name of ${hostname.slice(healthOf.length + 1)} on cluster ${healthOf}; only ${healthOf} may publish it (its health check must reach that cluster alone); not published`,
+        });
+      }
+      continue;
+    }
+    if (!inDomainFilter(hostname, cluster.domainFilter)) {
+      problems.push({
+        subject: subjectOf(endpoint),
+        hostname,
+        cluster: cluster.name,
+        reason: `${hostname} is outside the domainFilter of cluster ${cluster.name} (${cluster.domainFilter.join(', ')}); not published`,
+      });
+      continue;
+    }
+    if (existing) {
+      existing.endpoints.push(endpoint);
+      continue;
+    }
+    zones ??= fleetwide.zonesOf(hostname);
+    if (zones.length === 0) {
+      problems.push({
+        subject: subjectOf(endpoint),
+        hostname,
+        cluster: cluster.name,
+        reason: `${hostname} is in no managed zone (${input.zones.map((z) => z.name).join(', ')}); not published`,
+      });
+      continue;
+    }
+    if (list === undefined && kept === k && endpoint === raw) kept++;
+    else (list ??= sameHostname.slice(0, kept)).push(endpoint);
+  }
+  if (existing) return existing;
+  const endpoints = list ?? (kept === sameHostname.length ? sameHostname : sameHostname.slice(0, kept));
+  return endpoints.length === 0 ? undefined : { hostname, zones: zones as readonly HostedZone[], endpoints, tier: 'workload' };
+}
+
+/** True when `hostname` lies within one of a cluster's domainFilter entries. */
+function inDomainFilter(hostname: string, domainFilter: readonly string[]): boolean {
+  for (let i = 0; i < domainFilter.length; i++) if (isWithin(hostname, domainFilter[i] as string)) return true;
+  return false;
 }
 
 /**

@@ -103,6 +103,30 @@ export function zonesForName(name: string, zones: readonly HostedZone[]): Hosted
   return sortInPlace(best, (a, b) => compareStrings(a.id, b.id));
 }
 
+/**
+ * zonesForName for many names against the same zones, answered from a cache by parent
+ * name: a name that is not itself a zone's name lies in exactly the zones its parent
+ * (the name without its first label) lies in or equals. Names that need normalising
+ * (upper case, escapes, blanks) are answered by zonesForName. The lists returned are
+ * shared: callers must not change them.
+ */
+export function zoneFinder(zones: readonly HostedZone[]): (name: string) => readonly HostedZone[] {
+  const zoneNames = new Set<string>();
+  for (const zone of zones) {
+    const zoneName = normalizeName(zone.name);
+    zoneNames.add(zoneName).add(zoneName.slice(0, -1));
+  }
+  const byParent = new Map<string, HostedZone[]>();
+  return (name) => {
+    const dot = name.indexOf('.');
+    if (dot <= 0 || dot >= name.length - 1 || !PLAIN.test(name) || zoneNames.has(name)) return zonesForName(name, zones);
+    const parent = name.slice(dot + 1);
+    let found = byParent.get(parent);
+    if (found === undefined) byParent.set(parent, (found = zonesForName(parent, zones)));
+    return found;
+  };
+}
+
 /** Plain code-unit order, the same on every machine and locale (unlike localeCompare). */
 export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

@@ -311,3 +311,43 @@ describe('computeDesiredState with healthCheckIds (property)', () => {
     );
   });
 });
+
+describe('computeDesiredState app by app (property)', () => {
+  // Spellings that sort in runs, and some that do not (upper case, trailing dot, out of every zone, a canary name).
+  const spellings = [
+    'a.example.com',
+    'b.example.com',
+    'B.example.com',
+    'b.example.com.',
+    'c.sub.example.com',
+    'canary-west.example.com',
+    'x.other.org',
+    '*.example.com',
+  ];
+  const published = fc
+    .array(
+      fc.tuple(
+        fc.constantFrom(...spellings),
+        fc.constantFrom('east', 'west', 'alb', 'gone'),
+        annotations,
+        fc.constantFrom<string | undefined | null>(undefined, undefined, null),
+      ),
+      { maxLength: 12 },
+    )
+    .map((list) => list.map(([host, cluster, a, ep]) => endpoint(host, cluster, a, ep)));
+
+  it('gives the same state for endpoints listed by hostname (desired as they are read) as in any other order (grouped first)', () => {
+    fc.assert(
+      fc.property(published, fc.boolean(), (endpoints, dualStack) => {
+        const f = fleet();
+        for (const c of f.clusters) c.dualStack = dualStack && c.name === 'east';
+        const byHostname = [...endpoints].sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
+        const inRuns = computeDesiredState({ fleet: f, zones: ZONES, endpoints: byHostname });
+        const reversed = computeDesiredState({ fleet: f, zones: ZONES, endpoints: [...byHostname].reverse() });
+        expect(JSON.stringify(inRuns)).toBe(JSON.stringify(reversed));
+        expect(inRuns).toStrictEqual(reversed);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});

@@ -3,9 +3,9 @@
 // the shrunk counterexample on failure.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalHostname, compareStrings, normalizeName } from '../../../src/core/dns-names.ts';
+import { canonicalHostname, compareStrings, normalizeName, zoneFinder, zonesForName } from '../../../src/core/dns-names.ts';
 import { lookupInOrder, OrderedGroups } from '../../../src/core/grouping.ts';
-import type { RecordSet } from '../../../src/core/model.ts';
+import type { HostedZone, RecordSet } from '../../../src/core/model.ts';
 import { classifyNames, classifyZone, markerValue, parseMarkerValue, sameIdentity } from '../../../src/core/ownership.ts';
 import { compareRecordSets } from '../../../src/core/route53-rules.ts';
 import { sortInPlace } from '../../../src/core/sort.ts';
@@ -193,6 +193,28 @@ describe('classifyZone and classifyNames', () => {
         expect(listed.map((o) => o.name)).toEqual(firstSeen);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('zoneFinder', () => {
+  const label = fc.constantFrom('a', 'b', 'sub', 'example', 'com', '*', 'x-y', 'A', '', 'a\\056b', ' c');
+  const name = fc.tuple(fc.array(label, { minLength: 0, maxLength: 4 }), fc.boolean()).map(([labels, dot]) => `${labels.join('.')}${dot ? '.' : ''}`);
+  const zones = fc
+    .array(
+      fc.tuple(fc.constantFrom('com', 'example.com', 'sub.example.com', 'b.sub.example.com', 'Example.COM.', 'a.b', '.'), fc.constantFrom('Z1', 'Z2', 'Z3')),
+      {
+        maxLength: 5,
+      },
+    )
+    .map((list) => list.map(([zoneName, id]): HostedZone => ({ id, name: zoneName })));
+
+  it('answers like zonesForName for every name, asked in any order and again', () => {
+    fc.assert(
+      fc.property(zones, fc.array(name, { maxLength: 20 }), (managed, names) => {
+        const find = zoneFinder(managed);
+        for (const n of [...names, ...names]) expect(find(n)).toEqual(zonesForName(n, managed));
+      }),
     );
   });
 });
