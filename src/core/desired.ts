@@ -536,7 +536,9 @@ function desireApp(fleetwide: Fleetwide, hostname: string, app: AppEndpoints, ou
   const policy = routingPolicyFor(hostname, members, problems);
 
   // 4. Entry point → alias target; health check per cluster.
-  for (const m of members) {
+  // Indexed loops and no callbacks: this runs once per app, cold at first.
+  for (let i = 0; i < members.length; i++) {
+    const m = members[i] as Member;
     const entryPoint = m.cluster.entryPoint ?? m.endpoint.entryPoint;
     if (!entryPoint) {
       problems.push({
@@ -574,11 +576,18 @@ function desireApp(fleetwide: Fleetwide, hostname: string, app: AppEndpoints, ou
   }
 
   // 5. Routing per cluster; fail open when nothing would receive traffic.
-  const publishable = members.filter((m) => m.aliasTarget !== undefined);
   let routing = routeMembers(hostname, policy, members, false, problems);
-  const anyIn = routing.some((r, i) => r.inTraffic && members[i]?.aliasTarget !== undefined);
-  const anyOut = publishable.some((m) => m.weightPercent === 0 || m.health === 'UNHEALTHY' || (policy === 'weighted' && m.weightPercent < 100));
-  const failedOpen = publishable.length > 0 && !anyIn && anyOut;
+  let publishable = false;
+  let anyIn = false;
+  let anyOut = false;
+  for (let i = 0; i < members.length; i++) {
+    const m = members[i] as Member;
+    if (m.aliasTarget === undefined) continue;
+    publishable = true;
+    if ((routing[i] as ClusterRouting).inTraffic) anyIn = true;
+    if (m.weightPercent === 0 || m.health === 'UNHEALTHY' || (policy === 'weighted' && m.weightPercent < 100)) anyOut = true;
+  }
+  const failedOpen = publishable && !anyIn && anyOut;
   if (failedOpen) {
     routing = routeMembers(hostname, policy, members, true, []);
     out.failOpen.push(hostname);
@@ -590,18 +599,19 @@ function desireApp(fleetwide: Fleetwide, hostname: string, app: AppEndpoints, ou
   }
 
   // 6. Record sets.
-  members.forEach((m, i) => {
+  for (let i = 0; i < members.length; i++) {
+    const m = members[i] as Member;
     const r = routing[i] as ClusterRouting;
     if (!m.aliasTarget) {
       r.published = false;
       r.inTraffic = false;
       r.why = 'no usable entry point; records left as they are';
-      return;
+      continue;
     }
     r.aliasTarget = m.aliasTarget;
     r.healthCheckKey = m.healthCheck?.key;
     if (r.published) pushRecords(out, hostname, name, app.zones, policy, m, r);
-  });
+  }
 
   const zoneIds = app.zones.map((z) => z.id);
   out.summaries.push(
@@ -652,11 +662,14 @@ function membersOf(fleetwide: Fleetwide, hostname: string, endpoints: readonly P
     const state = intent?.state ?? 'ACTIVE';
     const appPercent = canary || appIntents.size === 0 ? undefined : appIntents.get(`${hostname}|${clusterName}`);
     const weightPercent = state === 'DRAINED' ? 0 : Math.max(0, Math.min(100, intent?.weightPercent ?? 100, appPercent ?? 100));
+    // Every field in the literal (aliasTarget and healthCheck are set later): one object, no property store added.
     members.push({
       cluster,
       endpoint,
+      aliasTarget: undefined,
       canary,
       dualStack: cluster.dualStack,
+      healthCheck: undefined,
       intent: state,
       weightPercent,
       health: canary ? 'UNKNOWN' : (health[clusterName] ?? 'UNKNOWN'),
@@ -769,11 +782,16 @@ function recordSetFor(name: string, type: string, policy: RoutingPolicy, m: Memb
   }
 }
 
+function anyAsksRouting(members: readonly Member[]): boolean {
+  for (let i = 0; i < members.length; i++) if ((members[i] as Member).endpoint.annotations.routing) return true;
+  return false;
+}
+
 /** Policy from `switchyard.io/routing`; default simple for one cluster, weighted for more. */
 function routingPolicyFor(hostname: string, members: readonly Member[], problems: Problem[]): RoutingPolicy {
   const fallback: RoutingPolicy = members.length === 1 ? 'simple' : 'weighted';
   // The usual case: no cluster asks for a policy.
-  if (members.every((m) => !m.endpoint.annotations.routing)) return fallback;
+  if (!anyAsksRouting(members)) return fallback;
   const asked = new Map<RoutingPolicy, string[]>();
   for (const m of members) {
     const routing = m.endpoint.annotations.routing;

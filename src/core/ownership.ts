@@ -23,7 +23,7 @@ const MARKER_PREFIX = `${MARKER_LABEL}.`;
 export const MANAGED_TYPES: readonly string[] = ['A', 'AAAA'];
 
 export function isManagedType(type: string): boolean {
-  return MANAGED_TYPES.includes(type.toUpperCase());
+  return type === 'A' || type === 'AAAA' || MANAGED_TYPES.includes(type.toUpperCase());
 }
 
 export interface MarkerEntry {
@@ -170,25 +170,29 @@ export function classifyNames(records: readonly RecordSet[], ownerId: string): N
 function recordsByName(records: readonly RecordSet[]): { groups: NameRecords[]; marked: NameRecords[] } {
   const byName = new OrderedGroups<NameRecords>();
   const marked: NameRecords[] = [];
-  // Route 53 lists the sets of one name together: each name is normalised once.
-  let lastRaw: string | undefined;
-  let lastName = '';
-  // Indexed: a cold for-of allocates an iterator result per element.
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i] as RecordSet;
-    if (record.name !== lastRaw) {
-      lastRaw = record.name;
-      lastName = normalizeName(lastRaw);
-    }
-    const name = lastName;
+  // Route 53 lists the sets of one name together: each run of one name is normalised once
+  // and, when its list is new, taken as one slice (no list grown set by set).
+  for (let i = 0; i < records.length;) {
+    const raw = (records[i] as RecordSet).name;
+    let j = i + 1;
+    while (j < records.length && (records[j] as RecordSet).name === raw) j++;
+    const name = normalizeName(raw);
     const isMarker = name.startsWith(MARKER_PREFIX) && name.length > MARKER_PREFIX.length + 1;
     const appName = isMarker ? name.slice(MARKER_PREFIX.length) : name;
     const group = byName.find(appName);
     if (!group) {
-      const created = byName.add(appName, isMarker ? { name: appName, markers: [record], sets: [] } : { name: appName, markers: [], sets: [record] });
+      const run = records.slice(i, j);
+      const created = byName.add(appName, isMarker ? { name: appName, markers: run, sets: [] } : { name: appName, markers: [], sets: run });
       if (isMarker) marked.push(created);
-    } else if (!isMarker) group.sets.push(record);
-    else if (group.markers.push(record) === 1) marked.push(group);
+    } else {
+      const list = isMarker ? group.markers : group.sets;
+      if (isMarker && list.length === 0) marked.push(group);
+      if (list.length === 0) {
+        if (isMarker) group.markers = records.slice(i, j);
+        else group.sets = records.slice(i, j);
+      } else for (let k = i; k < j; k++) list.push(records[k] as RecordSet);
+    }
+    i = j;
   }
   return { groups: byName.groups, marked };
 }
@@ -227,16 +231,26 @@ function identityBefore(sets: readonly RecordSet[], i: number): boolean {
  * two when the other is empty, as it usually is.
  */
 function splitOwned(sets: RecordSet[], ours: readonly string[] | undefined, from: number): { owned: readonly RecordSet[]; others: readonly RecordSet[] } {
-  const ownable = (record: RecordSet) => ours !== undefined && isManagedType(record.type) && listsSet(ours, from, record);
   if (ours === undefined) return { owned: NONE, others: sortInPlace(sets, compareRecordSets) };
-  if (sets.every((record, i) => ownable(record) && !identityBefore(sets, i))) return { owned: sortInPlace(sets, compareRecordSets), others: NONE };
+  if (allOwnable(sets, ours, from)) return { owned: sortInPlace(sets, compareRecordSets), others: NONE };
   const owned: RecordSet[] = [];
   const others: RecordSet[] = [];
   for (const record of sets) {
-    if (ownable(record) && !owned.some((o) => sameIdentity(o, record))) owned.push(record);
+    if (ownable(record, ours, from) && !owned.some((o) => sameIdentity(o, record))) owned.push(record);
     else others.push(record);
   }
   return { owned: sortInPlace(owned, compareRecordSets), others: sortInPlace(others, compareRecordSets) };
+}
+
+/** A managed type our marker's values list. */
+function ownable(record: RecordSet, ours: readonly string[], from: number): boolean {
+  return isManagedType(record.type) && listsSet(ours, from, record);
+}
+
+/** True when our marker lists every set and no two share an identity (the usual case). */
+function allOwnable(sets: readonly RecordSet[], ours: readonly string[], from: number): boolean {
+  for (let i = 0; i < sets.length; i++) if (!ownable(sets[i] as RecordSet, ours, from) || identityBefore(sets, i)) return false;
+  return true;
 }
 
 /**

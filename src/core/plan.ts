@@ -140,7 +140,8 @@ interface PlanRun {
 interface NameToPlan {
   name: string;
   desired: RecordSet[];
-  ownership?: NameOwnership;
+  /** Set by planZone (in the literal from the start, so that setting it adds no property store). */
+  ownership: NameOwnership | undefined;
 }
 
 // One function per loop: V8 then optimises each loop with its own type feedback.
@@ -149,29 +150,41 @@ interface NameToPlan {
 function groupDesired(desired: PlanInput['desired'], managed: ReadonlySet<string>) {
   const byZone = new Map<string, OrderedGroups<NameToPlan>>();
   const unmanaged: Array<{ zoneId: string; recordSet: RecordSet }> = [];
-  // The desired state lists the sets of one name together: each name is normalised once.
-  let lastRaw: string | undefined;
-  let lastName = '';
-  // Indexed: a cold for-of allocates an iterator result per element.
-  for (let i = 0; i < desired.length; i++) {
-    const { zoneId, recordSet } = desired[i] as PlanInput['desired'][number];
-    if (recordSet.name !== lastRaw) {
-      lastRaw = recordSet.name;
-      lastName = normalizeName(lastRaw);
-    }
-    const name = lastName;
+  // The desired state lists the sets of one name and zone together: each run of them is
+  // normalised once and, when the name is new, its list made at its size (no list grown set by set).
+  for (let i = 0; i < desired.length;) {
+    const { zoneId, recordSet: first } = desired[i] as PlanInput['desired'][number];
+    const raw = first.name;
+    let j = i + 1;
+    while (
+      j < desired.length &&
+      (desired[j] as PlanInput['desired'][number]).zoneId === zoneId &&
+      (desired[j] as PlanInput['desired'][number]).recordSet.name === raw
+    )
+      j++;
+    const name = normalizeName(raw);
     if (!managed.has(zoneId)) {
-      unmanaged.push({ zoneId, recordSet });
+      for (let k = i; k < j; k++) unmanaged.push({ zoneId, recordSet: (desired[k] as PlanInput['desired'][number]).recordSet });
+      i = j;
       continue;
     }
-    const record = name === recordSet.name ? recordSet : { ...recordSet, name };
     let byName = byZone.get(zoneId);
     if (!byName) byZone.set(zoneId, (byName = new OrderedGroups()));
     const entry = byName.find(name);
-    if (entry) entry.desired.push(record);
-    else byName.add(name, { name, desired: [record] });
+    if (entry) for (let k = i; k < j; k++) entry.desired.push(named((desired[k] as PlanInput['desired'][number]).recordSet, name));
+    else {
+      const list = new Array<RecordSet>(j - i);
+      for (let k = i; k < j; k++) list[k - i] = named((desired[k] as PlanInput['desired'][number]).recordSet, name);
+      byName.add(name, { name, desired: list, ownership: undefined });
+    }
+    i = j;
   }
   return { byZone, unmanaged };
+}
+
+/** The set under its canonical name (itself when it has it). */
+function named(recordSet: RecordSet, name: string): RecordSet {
+  return name === recordSet.name ? recordSet : { ...recordSet, name };
 }
 
 function groupHeld(held: readonly HeldRecords[]): Map<string, HeldRecords[]> {
