@@ -633,9 +633,11 @@ function desireApp(fleetwide: Fleetwide, hostname: string, app: AppEndpoints, ou
 /** 2. One member per cluster; several resources publishing the same hostname must agree. */
 function membersOf(fleetwide: Fleetwide, hostname: string, endpoints: readonly PublishedEndpoint[], problems: Problem[]): Member[] {
   const { clusters, intents, appIntents, canaryOwners, health } = fleetwide;
-  const members: Member[] = [];
   // Usually already in order: endpointsByHostname sorted them, and an app rarely spans two spellings of its hostname.
   const byCluster = inOrder(endpoints, compareEndpoints) ? endpoints : [...endpoints].sort(compareEndpoints);
+  // One member per run of one cluster: the list made at its size (a list grown from empty reserves 17 places).
+  const members: Member[] = new Array<Member>(clusterRuns(byCluster));
+  let count = 0;
   const canaryOwner = canaryOwners.get(hostname);
   for (let i = 0; i < byCluster.length;) {
     const clusterName = (byCluster[i] as PublishedEndpoint).cluster;
@@ -663,7 +665,7 @@ function membersOf(fleetwide: Fleetwide, hostname: string, endpoints: readonly P
     const appPercent = canary || appIntents.size === 0 ? undefined : appIntents.get(`${hostname}|${clusterName}`);
     const weightPercent = state === 'DRAINED' ? 0 : Math.max(0, Math.min(100, intent?.weightPercent ?? 100, appPercent ?? 100));
     // Every field in the literal (aliasTarget and healthCheck are set later): one object, no property store added.
-    members.push({
+    members[count++] = {
       cluster,
       endpoint,
       aliasTarget: undefined,
@@ -673,9 +675,17 @@ function membersOf(fleetwide: Fleetwide, hostname: string, endpoints: readonly P
       intent: state,
       weightPercent,
       health: canary ? 'UNKNOWN' : (health[clusterName] ?? 'UNKNOWN'),
-    });
+    };
   }
   return members;
+}
+
+/** How many runs of one cluster a list has. */
+function clusterRuns(endpoints: readonly PublishedEndpoint[]): number {
+  let runs = 0;
+  for (let i = 0; i < endpoints.length; i++)
+    if (i === 0 || (endpoints[i] as PublishedEndpoint).cluster !== (endpoints[i - 1] as PublishedEndpoint).cluster) runs++;
+  return runs;
 }
 
 const A_ONLY: readonly string[] = ['A'];

@@ -65,8 +65,14 @@ export function markerRecordFor(
   sets: ReadonlyArray<Pick<RecordSet, 'type' | 'setIdentifier'>>,
   ttl: number,
 ): RecordSet | undefined {
-  const values = [...new Set(sets.map((s) => markerValue(ownerId, s.type, s.setIdentifier)))].sort(compareStrings);
+  const values: string[] = [];
+  for (let i = 0; i < sets.length; i++) {
+    const set = sets[i] as Pick<RecordSet, 'type' | 'setIdentifier'>;
+    const value = markerValue(ownerId, set.type, set.setIdentifier);
+    if (!values.includes(value)) values.push(value);
+  }
   if (values.length === 0) return undefined;
+  sortInPlace(values, compareStrings);
   return { name: markerNameFor(name), type: 'TXT', ttl, values };
 }
 

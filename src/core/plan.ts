@@ -348,7 +348,7 @@ function groupFor(
   else if (!marker && current) changes.push({ action: 'DELETE', recordSet: current });
   else if (marker && current && !sameRecordContent(marker, current)) changes.push({ action: 'UPSERT', recordSet: marker });
   if (changes.length === 0) return undefined;
-  changes.sort(compareChanges);
+  sortInPlace(changes, compareChanges);
 
   // Never send what Route 53 would refuse (e.g. a policy kept a set that clashes with a new one).
   const before = [...owned, ...(ownership?.others ?? []), ...(current ? [current] : []), ...(ownership?.markerBlockers ?? [])];

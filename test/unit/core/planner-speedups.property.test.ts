@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { canonicalHostname, compareStrings, normalizeName, zoneFinder, zonesForName } from '../../../src/core/dns-names.ts';
 import { lookupInOrder, OrderedGroups } from '../../../src/core/grouping.ts';
 import type { HostedZone, RecordSet } from '../../../src/core/model.ts';
-import { classifyNames, classifyZone, markerValue, parseMarkerValue, sameIdentity } from '../../../src/core/ownership.ts';
-import { compareRecordSets } from '../../../src/core/route53-rules.ts';
+import { classifyNames, classifyZone, markerRecordFor, markerValue, parseMarkerValue, sameIdentity } from '../../../src/core/ownership.ts';
+import { compareRecordSets, sameRecordContent } from '../../../src/core/route53-rules.ts';
 import { sortInPlace } from '../../../src/core/sort.ts';
 
 const OWNER = 'me';
@@ -215,6 +215,32 @@ describe('zoneFinder', () => {
       fc.property(zones, fc.array(name, { maxLength: 20 }), (managed, names) => {
         const find = zoneFinder(managed);
         for (const n of [...names, ...names]) expect(find(n)).toEqual(zonesForName(n, managed));
+      }),
+    );
+  });
+});
+
+describe('sameRecordContent and markerRecordFor', () => {
+  const values = fc.array(fc.constantFrom('"a"', '"b"', '"c"', '192.0.2.1'), { maxLength: 5 });
+
+  it('sameRecordContent compares values as the sorted copies it used to compare', () => {
+    fc.assert(
+      fc.property(values, values, fc.boolean(), (a, b, shuffled) => {
+        const other = shuffled ? [...a].reverse() : b;
+        const simple = JSON.stringify([...a].sort(compareStrings)) === JSON.stringify([...other].sort(compareStrings));
+        const base = { name: 'x.example.com.', type: 'TXT', ttl: 300 };
+        expect(sameRecordContent({ ...base, values: a }, { ...base, values: other })).toBe(simple);
+      }),
+    );
+  });
+
+  it('markerRecordFor lists each set once, sorted, as a Set and a sort did', () => {
+    const sets = fc.array(fc.record({ type: fc.constantFrom('A', 'AAAA', 'a'), setIdentifier: fc.constantFrom(undefined, 'east', 'west') }), { maxLength: 16 });
+    fc.assert(
+      fc.property(sets, (list) => {
+        const expected = [...new Set(list.map((s) => markerValue(OWNER, s.type, s.setIdentifier)))].sort(compareStrings);
+        const marker = markerRecordFor('x.example.com.', OWNER, list, 300);
+        expect(marker?.values).toEqual(expected.length === 0 ? undefined : expected);
       }),
     );
   });
