@@ -6,7 +6,7 @@
 // or unhealthy cluster receives no traffic under every policy; an app whose clusters are
 // all drained or unhealthy fails open (its records stay) and is reported.
 import { aliasTargetFor } from './alias-zones.ts';
-import { isWithin, type ClusterConfig, type FleetConfig } from './config.ts';
+import { withinAnyOf, type ClusterConfig, type FleetConfig } from './config.ts';
 import { canonicalHostname, compareStrings, normalizeName, zoneFinder, zonesForName } from './dns-names.ts';
 import { OrderedGroups } from './grouping.ts';
 import { sortInPlace } from './sort.ts';
@@ -230,6 +230,8 @@ interface Fleetwide {
   appHealthNames: Map<string, string>;
   /** zonesForName(hostname, input.zones), the lists shared (zoneFinder). */
   zonesOf(hostname: string): readonly HostedZone[];
+  /** By cluster name: whether a canonical hostname is within the cluster's domainFilter. */
+  inDomainFilter: Map<string, (hostname: string) => boolean>;
 }
 
 /** What computeDesiredState collects, app by app. */
@@ -304,6 +306,7 @@ function fleetwideOf(input: DesiredInput): Fleetwide {
     },
     appHealthNames: appHealthNamesOf(input.endpoints),
     zonesOf: zoneFinder(input.zones),
+    inDomainFilter: new Map(fleet.clusters.map((c) => [c.name, withinAnyOf(c.domainFilter)])),
     upstreamCheckOf(cluster) {
       const key = `upstream|${cluster.name}`;
       let check = checkCache.get(key);
@@ -442,7 +445,7 @@ function acceptEndpoints(
       }
       continue;
     }
-    if (!inDomainFilter(hostname, cluster.domainFilter)) {
+    if (!(fleetwide.inDomainFilter.get(cluster.name) as (hostname: string) => boolean)(hostname)) {
       problems.push({
         subject: subjectOf(endpoint),
         hostname,
@@ -471,12 +474,6 @@ function acceptEndpoints(
   if (existing) return existing;
   const endpoints = list ?? (kept === sameHostname.length ? sameHostname : sameHostname.slice(0, kept));
   return endpoints.length === 0 ? undefined : { hostname, zones: zones as readonly HostedZone[], endpoints, tier: 'workload' };
-}
-
-/** True when `hostname` lies within one of a cluster's domainFilter entries. */
-function inDomainFilter(hostname: string, domainFilter: readonly string[]): boolean {
-  for (let i = 0; i < domainFilter.length; i++) if (isWithin(hostname, domainFilter[i] as string)) return true;
-  return false;
 }
 
 /**

@@ -117,12 +117,18 @@ export function zoneFinder(zones: readonly HostedZone[]): (name: string) => read
     zoneNames.add(zoneName).add(zoneName.slice(0, -1));
   }
   const byParent = new Map<string, HostedZone[]>();
+  // Names usually come in order, so the last parent is usually the next one's too: no slice, no lookup.
+  let lastParent = '';
+  let lastZones: HostedZone[] = [];
   return (name) => {
     const dot = name.indexOf('.');
     if (dot <= 0 || dot >= name.length - 1 || !PLAIN.test(name) || zoneNames.has(name)) return zonesForName(name, zones);
+    if (name.length - dot - 1 === lastParent.length && name.endsWith(lastParent)) return lastZones;
     const parent = name.slice(dot + 1);
     let found = byParent.get(parent);
     if (found === undefined) byParent.set(parent, (found = zonesForName(parent, zones)));
+    lastParent = parent;
+    lastZones = found;
     return found;
   };
 }

@@ -3,6 +3,7 @@
 // the shrunk counterexample on failure.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isWithin, withinAnyOf } from '../../../src/core/config.ts';
 import { canonicalHostname, compareStrings, normalizeName, zoneFinder, zonesForName } from '../../../src/core/dns-names.ts';
 import { lookupInOrder, OrderedGroups } from '../../../src/core/grouping.ts';
 import type { HostedZone, RecordSet } from '../../../src/core/model.ts';
@@ -242,6 +243,21 @@ describe('sameRecordContent and markerRecordFor', () => {
         const marker = markerRecordFor('x.example.com.', OWNER, list, 300);
         expect(marker?.values).toEqual(expected.length === 0 ? undefined : expected);
       }),
+    );
+  });
+});
+
+describe('withinAnyOf', () => {
+  const part = fc.constantFrom('a', 'B', 'example', 'com', 'Example.COM', 'x-y', '', '.', '..');
+  const text = fc.array(part, { maxLength: 4 }).map((parts) => parts.join('.'));
+
+  it('answers like isWithin against each suffix, for canonical hostnames and any other name', () => {
+    fc.assert(
+      fc.property(fc.array(text, { minLength: 1, maxLength: 3 }), text, fc.boolean(), (suffixes, raw, canonical) => {
+        const name = canonical ? canonicalHostname(raw) : raw;
+        expect(withinAnyOf(suffixes)(name)).toBe(suffixes.some((suffix) => isWithin(name, suffix)));
+      }),
+      { numRuns: 500 },
     );
   });
 });
