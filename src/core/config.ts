@@ -5,6 +5,7 @@ import { posix, win32 } from 'node:path';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import * as z from 'zod';
 import { ELB_ALIAS_ZONES } from './alias-zones.ts';
+import { endsWithPart } from './dns-names.ts';
 import { ConfigError, UnknownCluster } from './errors.ts';
 import { HEALTH_PROTOCOLS, SYNC_POLICIES } from './model.ts';
 
@@ -263,7 +264,7 @@ export function withinAnyOf(suffixes: readonly string[]): (canonicalName: string
     if (n.endsWith('.') || n !== n.toLowerCase()) return suffixes.some((suffix) => isWithin(n, suffix));
     for (let i = 0; i < lowered.length; i++) {
       const s = lowered[i] as string;
-      if (n === s || (n.length > s.length && n.endsWith(s) && n.charCodeAt(n.length - s.length - 1) === DOT)) return true;
+      if (n === s || (n.length > s.length && endsWithPart(n, s) && n.charCodeAt(n.length - s.length - 1) === DOT)) return true;
     }
     return false;
   };

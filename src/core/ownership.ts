@@ -11,7 +11,7 @@
 // A set is ours only when our marker lists it. Anything else is foreign (no marker) or
 // another owner's, and is never updated or deleted; a desired name that collides with it
 // is a conflict, reported, and nothing at that name is changed.
-import { compareStrings, MARKER_LABEL, markerNameFor, normalizeName, recordKey } from './dns-names.ts';
+import { compareStrings, hasAt, MARKER_LABEL, markerNameFor, normalizeName, recordKey } from './dns-names.ts';
 import type { RecordSet, RoutingPolicy } from './model.ts';
 import { compareRecordSets, routingPolicyOf } from './route53-rules.ts';
 import { OrderedGroups } from './grouping.ts';
@@ -112,7 +112,8 @@ function ourValuePrefix(ownerId: string): string {
 function isOurMarker(record: RecordSet, prefix: string): boolean {
   if (record.type.toUpperCase() !== 'TXT' || record.setIdentifier || !record.values || record.values.length === 0) return false;
   for (const value of record.values) {
-    if (!(value.startsWith(prefix) && value.endsWith('"') && value.length > prefix.length + 1 && !value.includes(',', prefix.length))) return false;
+    if (!(value.length > prefix.length + 1 && value.charCodeAt(value.length - 1) === QUOTE && hasAt(value, prefix, 0) && !value.includes(',', prefix.length)))
+      return false;
   }
   return true;
 }
@@ -128,11 +129,12 @@ function listsSet(values: readonly string[], from: number, record: Pick<RecordSe
   const slash = from + type.length;
   const length = slash + 1 + set.length + 1;
   for (const value of values) {
-    if (value.length === length && value.charCodeAt(slash) === SLASH && value.startsWith(type, from) && value.startsWith(set, slash + 1)) return true;
+    if (value.length === length && value.charCodeAt(slash) === SLASH && hasAt(value, type, from) && hasAt(value, set, slash + 1)) return true;
   }
   return false;
 }
 const SLASH = 47;
+const QUOTE = 34;
 
 /** Owners other than us that a marker's values name, sorted. */
 function otherOwnersOf(record: RecordSet, ownerId: string): string[] {
@@ -183,7 +185,7 @@ function recordsByName(records: readonly RecordSet[]): { groups: NameRecords[]; 
     let j = i + 1;
     while (j < records.length && (records[j] as RecordSet).name === raw) j++;
     const name = normalizeName(raw);
-    const isMarker = name.startsWith(MARKER_PREFIX) && name.length > MARKER_PREFIX.length + 1;
+    const isMarker = name.length > MARKER_PREFIX.length + 1 && hasAt(name, MARKER_PREFIX, 0);
     const appName = isMarker ? name.slice(MARKER_PREFIX.length) : name;
     const group = byName.find(appName);
     if (!group) {

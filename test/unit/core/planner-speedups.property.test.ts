@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isWithin, withinAnyOf } from '../../../src/core/config.ts';
-import { canonicalHostname, compareStrings, normalizeName, zoneFinder, zonesForName } from '../../../src/core/dns-names.ts';
+import { canonicalHostname, compareStrings, endsWithPart, hasAt, normalizeName, zoneFinder, zonesForName } from '../../../src/core/dns-names.ts';
 import { lookupInOrder, OrderedGroups } from '../../../src/core/grouping.ts';
 import type { HostedZone, RecordSet } from '../../../src/core/model.ts';
 import { classifyNames, classifyZone, markerRecordFor, markerValue, parseMarkerValue, sameIdentity } from '../../../src/core/ownership.ts';
@@ -258,6 +258,21 @@ describe('withinAnyOf', () => {
         expect(withinAnyOf(suffixes)(name)).toBe(suffixes.some((suffix) => isWithin(name, suffix)));
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('hasAt and endsWithPart', () => {
+  const text = fc.stringMatching(/^[ab.",]{0,8}$/);
+
+  it('answer like startsWith at a position and endsWith', () => {
+    fc.assert(
+      fc.property(text, text, fc.integer({ min: 0, max: 10 }), (s, part, at) => {
+        // startsWith clamps a position past the end to the end; hasAt is only asked within the text.
+        if (at <= s.length) expect(hasAt(s, part, at)).toBe(s.startsWith(part, at));
+        expect(endsWithPart(s, part)).toBe(s.endsWith(part));
+      }),
+      { numRuns: 1000 },
     );
   });
 });
