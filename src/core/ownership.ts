@@ -144,7 +144,7 @@ function otherOwnersOf(record: RecordSet, ownerId: string): string[] {
 }
 
 /** The records of one name: the markers at its marker name, and its own sets. */
-interface NameRecords {
+export interface NameRecords {
   name: string;
   markers: RecordSet[];
   sets: RecordSet[];
@@ -170,8 +170,24 @@ export function classifyZone(records: readonly RecordSet[], ownerId: string): Ma
  * them, name order), for a caller that walks every name: no Map of names to build.
  */
 export function classifyNames(records: readonly RecordSet[], ownerId: string): NameOwnership[] {
+  const zone = zoneNames(records, ownerId);
+  return zone.names.map((group) => zone.classify(group));
+}
+
+/** A zone's records by name (as classifyNames lists them), each name classified when asked. */
+export interface ZoneNames {
+  names: readonly NameRecords[];
+  /** classifyNames' answer for one of `names`. */
+  classify(group: NameRecords): NameOwnership;
+}
+
+/**
+ * classifyNames without classifying every name up front: a planner that walks the names
+ * classifies each as it comes to it, so no classification of 100,000 names is held at once.
+ */
+export function zoneNames(records: readonly RecordSet[], ownerId: string): ZoneNames {
   const prefix = ourValuePrefix(ownerId);
-  return recordsByName(records).groups.map((group) => classifyName(group, ownerId, prefix));
+  return { names: recordsByName(records).groups, classify: (group) => classifyName(group, ownerId, prefix) };
 }
 
 /** Every record under the app name it concerns (a marker under the name it marks), by name in order of first appearance; the names with a marker, in order. */

@@ -10,7 +10,7 @@ import type { DesiredRecord, HeldRecords } from './desired.ts';
 import { compareStrings, hostnameOf, normalizeName, recordKey } from './dns-names.ts';
 import { InvalidInput, errorMessage } from './errors.ts';
 import type { Change, ChangeAction, ChangeGroup, HostedZone, Problem, RecordSet, SyncPolicy } from './model.ts';
-import { classifyNames, conflictsAt, markerRecordFor, sameIdentity, type NameOwnership } from './ownership.ts';
+import { conflictsAt, markerRecordFor, sameIdentity, zoneNames, type NameOwnership, type NameRecords, type ZoneNames } from './ownership.ts';
 import { lookupInOrder, OrderedGroups } from './grouping.ts';
 import { droppedReason, policyFor, type ChangeKind } from './policy.ts';
 import { sortInPlace } from './sort.ts';
@@ -111,8 +111,8 @@ export function plan(input: PlanInput): Plan {
 
   const zones: ZoneChanges[] = [];
   for (const zoneId of zoneIds) {
-    const ownership = classifyNames(actualByZone.get(zoneId) ?? [], input.ownerId);
-    const groups = planZone(run, zoneId, ownership, desiredByZone.get(zoneId) ?? new OrderedGroups<NameToPlan>());
+    const actual = zoneNames(actualByZone.get(zoneId) ?? [], input.ownerId);
+    const groups = planZone(run, zoneId, actual, desiredByZone.get(zoneId) ?? new OrderedGroups<NameToPlan>());
     if (groups.length > 0) zones.push({ zoneId, groups });
   }
   unmanaged.sort((a, b) => compareStrings(a.zoneId, b.zoneId) || compareRecordSets(a.recordSet, b.recordSet));
@@ -140,7 +140,9 @@ interface PlanRun {
 interface NameToPlan {
   name: string;
   desired: RecordSet[];
-  /** Set by planZone (in the literal from the start, so that setting it adds no property store). */
+  /** What the zone holds at the name, classified when planZone comes to it (in the literal from the start, so that setting it adds no property store). */
+  records: NameRecords | undefined;
+  /** Set instead of `records` for a name classified already. */
   ownership: NameOwnership | undefined;
 }
 
@@ -175,7 +177,7 @@ function groupDesired(desired: PlanInput['desired'], managed: ReadonlySet<string
     else {
       const list = new Array<RecordSet>(j - i);
       for (let k = i; k < j; k++) list[k - i] = named((desired[k] as PlanInput['desired'][number]).recordSet, name);
-      byName.add(name, { name, desired: list, ownership: undefined });
+      byName.add(name, { name, desired: list, records: undefined, ownership: undefined });
     }
     i = j;
   }
@@ -197,19 +199,25 @@ function groupHeld(held: readonly HeldRecords[]): Map<string, HeldRecords[]> {
 }
 
 /** The change groups of one zone, in name order: every desired name and every name we own. */
-function planZone(run: PlanRun, zoneId: string, ownership: readonly NameOwnership[], desiredByName: OrderedGroups<NameToPlan>): ChangeGroup[] {
+function planZone(run: PlanRun, zoneId: string, actual: ZoneNames, desiredByName: OrderedGroups<NameToPlan>): ChangeGroup[] {
   // Every desired name, each with what the zone holds there, and the names we own that
-  // nothing is desired at. Both usually come in name order: then they are merged.
+  // nothing is desired at. Both usually come in name order: then they are merged. A desired
+  // name is classified when its turn comes (the classification dies young); another name
+  // now, to know whether we own something there.
   const names = [...desiredByName.groups];
   const desiredAt = lookupInOrder(desiredByName);
   let extra = false;
   // Indexed loops: a cold for-of allocates an iterator result per element.
-  for (let i = 0; i < ownership.length; i++) {
-    const o = ownership[i] as NameOwnership;
-    const entry = desiredAt(o.name);
-    if (entry) entry.ownership = o;
-    else if (o.owned.length > 0 || o.ourMarker) {
-      names.push({ name: o.name, desired: [], ownership: o });
+  for (let i = 0; i < actual.names.length; i++) {
+    const records = actual.names[i] as NameRecords;
+    const entry = desiredAt(records.name);
+    if (entry) {
+      entry.records = records;
+      continue;
+    }
+    const o = actual.classify(records);
+    if (o.owned.length > 0 || o.ourMarker) {
+      names.push({ name: o.name, desired: [], records: undefined, ownership: o });
       extra = true;
     }
   }
@@ -217,7 +225,8 @@ function planZone(run: PlanRun, zoneId: string, ownership: readonly NameOwnershi
 
   const groups: ChangeGroup[] = [];
   for (let i = 0; i < names.length; i++) {
-    const { name, desired: wanted, ownership: o } = names[i] as NameToPlan;
+    const { name, desired: wanted, records, ownership } = names[i] as NameToPlan;
+    const o = ownership ?? (records === undefined ? undefined : actual.classify(records));
     const desired = uniqueDesired(zoneId, name, wanted, run.problems);
     const holds = run.heldByName.size === 0 ? NONE : (run.heldByName.get(name) ?? NONE);
     if (holds.length > 0 && holds.some((h) => h.setIdentifier === undefined)) continue;
