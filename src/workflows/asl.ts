@@ -126,6 +126,11 @@ export interface AnnounceOptions {
   detail: string;
   /** The execution fails when the event cannot be sent (default: it goes on to `next` all the same). */
   required?: boolean;
+  /**
+   * Once sent, the event at this path is replaced by `{failedEntryCount}`, so the states after
+   * it stop carrying it (each state's input and output count against Step Functions' 256 KiB).
+   */
+  forget?: string;
 }
 
 /**
@@ -140,7 +145,7 @@ export function announce(options: AnnounceOptions, nextState: string): State {
     ...(options.comment === undefined ? {} : { Comment: options.comment }),
     Resource: PUT_EVENTS,
     Parameters: { Entries: [{ Source: 'switchyard', ...detailType, 'Detail.$': options.detail, EventBusName: '${EventBusName}' }] },
-    ResultPath: null,
+    ...(options.forget === undefined ? { ResultPath: null } : { ResultSelector: { 'failedEntryCount.$': '$.FailedEntryCount' }, ResultPath: options.forget }),
     Retry: [PUT_EVENTS_RETRY],
     ...(options.required === true ? {} : { Catch: [catcher(nextState, '$.eventError')] }),
     Next: nextState,

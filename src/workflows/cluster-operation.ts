@@ -124,7 +124,9 @@ export function clusterOperation(spec: ClusterOperationSpec): StateMachine {
         NothingToDo: pass({ parameters: { 'cluster.$': '$.op.cluster', outcome: spec.noopOutcome, 'weightPercent.$': '$.op.weightPercentBefore' } }, END),
         AcquireLock: acquireLock(spec.startedEvent === undefined ? 'Steps' : 'AnnounceStarted'),
       },
-      spec.startedEvent === undefined ? {} : { AnnounceStarted: announce({ detailType: spec.startedEvent, detail: '$.lock.event.Detail' }, 'Steps') },
+      spec.startedEvent === undefined
+        ? {}
+        : { AnnounceStarted: announce({ detailType: spec.startedEvent, detail: '$.lock.event.Detail', forget: '$.lock.event' }, 'Steps') },
       {
         Steps: weightSteps(spec.phase, { comment: spec.stepsComment, onError: ROLLBACK, next: 'Finish' }),
         Finish: finishOperation(spec.outcome, announced),

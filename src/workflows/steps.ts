@@ -1,21 +1,6 @@
 // Switchyard's recurring pieces of workflow: the INSYNC poll after a Route 53 change and
 // the weight-step Map of a drain or restore. Pure data, built from ./asl.ts.
-import {
-  catcher,
-  choice,
-  fail,
-  isTrue,
-  lambdaTask,
-  next,
-  pass,
-  sequentialMap,
-  states,
-  succeed,
-  wait,
-  type JsonObject,
-  type State,
-  type States,
-} from './asl.ts';
+import { catcher, choice, fail, isTrue, lambdaTask, next, pass, sequentialMap, states, wait, type JsonObject, type State, type States } from './asl.ts';
 
 export type Phase = 'drain' | 'restore';
 
@@ -96,7 +81,8 @@ function bake(prefix: string): States {
     ),
     [`${prefix}Baked?`]: choice([isTrue('$.bake.done', `${prefix}StepDone`)], `${prefix}BakeWait`),
     [`${prefix}BakeWait`]: wait('$.bake.waitSeconds', `${prefix}HealthGate`, 'One slice of the bake: at most op.watchSeconds, never past op.waitSeconds.'),
-    [`${prefix}StepDone`]: succeed(),
+    // The Map keeps every iteration's output: ending each with {} keeps that from growing with the steps (and the lock's event).
+    [`${prefix}StepDone`]: { Type: 'Succeed', OutputPath: null },
   };
 }
 

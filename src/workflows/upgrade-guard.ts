@@ -44,7 +44,7 @@ export const upgradeGuard = stateMachine(
       IgnoreOrGuard: choice([isTrue('$.ignore', 'Ignored')], 'AcquireLock'),
       Ignored: pass({ parameters: { ignored: true, 'reason.$': '$.reason' } }, END),
       AcquireLock: acquireLock('AnnounceStarted'),
-      AnnounceStarted: announce({ detailType: 'Cluster Drain Started', detail: '$.lock.event.Detail' }, 'DrainSteps'),
+      AnnounceStarted: announce({ detailType: 'Cluster Drain Started', detail: '$.lock.event.Detail', forget: '$.lock.event' }, 'DrainSteps'),
       DrainSteps: weightSteps('drain', { comment: 'Drain before the upgrade, one step at a time.', onError: ROLLBACK, next: 'Drained' }),
       Drained: finishOperation('upgrade-drained', 'AnnounceDrained', { resultPath: '$.drained' }),
       AnnounceDrained: announce({ detailType: 'Cluster Drained', detail: '$.drained.event.Detail' }, 'StartPolling'),
