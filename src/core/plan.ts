@@ -288,16 +288,24 @@ function planName(
 ): ChangeGroup | undefined {
   const owned = ownership?.owned ?? NONE;
   // Most names on most runs: the owned sets already are the desired ones (and in the same order).
-  const inSync =
-    holds.length === 0 &&
-    owned.length === desired.length &&
-    desired.every((want, i) => sameIdentity(want, owned[i] as RecordSet) && sameRecordContent(owned[i] as RecordSet, want));
+  const inSync = holds.length === 0 && sameSets(desired, owned);
   const planned = inSync ? [] : plannedChanges(desired, owned, holds);
 
   const current = ownership?.ourMarker;
   // Fast path (most names on most runs): nothing to change and the marker already right.
   if (planned.length === 0 && (current ? markerListsExactly(current, owned, markerTtl) : owned.length === 0)) return undefined;
   return groupFor(zoneId, name, ownership, planned, policy, ownerId, markerTtl, skipped);
+}
+
+/** True when `owned` holds exactly the `desired` sets, in the same order (no callback: this runs for every name). */
+function sameSets(desired: readonly RecordSet[], owned: readonly RecordSet[]): boolean {
+  if (owned.length !== desired.length) return false;
+  for (let i = 0; i < desired.length; i++) {
+    const want = desired[i] as RecordSet;
+    const have = owned[i] as RecordSet;
+    if (!sameIdentity(want, have) || !sameRecordContent(have, want)) return false;
+  }
+  return true;
 }
 
 /** What turns the owned sets of a name into the desired ones, each change with its kind (for the policy). */
