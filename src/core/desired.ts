@@ -605,8 +605,7 @@ function desireApp(fleetwide: Fleetwide, hostname: string, app: AppEndpoints, ou
       r.why = 'no usable entry point; records left as they are';
       continue;
     }
-    r.aliasTarget = m.aliasTarget;
-    r.healthCheckKey = m.healthCheck?.key;
+    // r carries the alias target and check key already (routingOf).
     if (r.published) pushRecords(out, hostname, name, app.zones, policy, m, r);
   }
 
@@ -855,8 +854,8 @@ function routeMembers(hostname: string, policy: RoutingPolicy, members: readonly
       case 'failover': {
         const role = roles.get(m.cluster.name);
         if (!role) return routingOf(m, false, false, 'left out: Route 53 allows one PRIMARY and one SECONDARY');
-        if (out) return { ...routingOf(m, false, false, `${out}: ${role} record left out`), role };
-        return { ...routingOf(m, true, true, `${role}${failOpenNote}`), role };
+        if (out) return routingOf(m, false, false, `${out}: ${role} record left out`, undefined, role);
+        return routingOf(m, true, true, `${role}${failOpenNote}`, undefined, role);
       }
       case 'latency':
       case 'simple': {
@@ -868,20 +867,26 @@ function routeMembers(hostname: string, policy: RoutingPolicy, members: readonly
   });
 }
 
-/** One member's routing, built as one object (every cluster of every app gets one), `weight` last when given. */
-function routingOf(m: Member, inTraffic: boolean, published: boolean, why: string, weight?: number): ClusterRouting {
-  const routing: ClusterRouting = {
-    cluster: m.cluster.name,
-    region: m.cluster.region,
-    intent: m.intent,
-    weightPercent: m.weightPercent,
-    health: m.health,
-    inTraffic,
-    published,
-    why,
-  };
-  if (weight !== undefined) routing.weight = weight;
-  return routing;
+/**
+ * One member's routing, built as one object with every field it will have (every cluster
+ * of every app gets one, held in the report to the end): no property added later, so no
+ * property store per entry. The keys in the order the report has always had them: the
+ * common fields, `weight` (weighted) or `role` (failover) when given, then the member's
+ * alias target and check key when it has an alias target (step 4 set it).
+ */
+function routingOf(m: Member, inTraffic: boolean, published: boolean, why: string, weight?: number, role?: FailoverRole): ClusterRouting {
+  const { cluster, intent, weightPercent, health, aliasTarget } = m;
+  const name = cluster.name;
+  const region = cluster.region;
+  if (aliasTarget === undefined) {
+    if (weight !== undefined) return { cluster: name, region, intent, weightPercent, health, inTraffic, published, why, weight };
+    if (role !== undefined) return { cluster: name, region, intent, weightPercent, health, inTraffic, published, why, role };
+    return { cluster: name, region, intent, weightPercent, health, inTraffic, published, why };
+  }
+  const healthCheckKey = m.healthCheck?.key;
+  if (weight !== undefined) return { cluster: name, region, intent, weightPercent, health, inTraffic, published, why, weight, aliasTarget, healthCheckKey };
+  if (role !== undefined) return { cluster: name, region, intent, weightPercent, health, inTraffic, published, why, role, aliasTarget, healthCheckKey };
+  return { cluster: name, region, intent, weightPercent, health, inTraffic, published, why, aliasTarget, healthCheckKey };
 }
 
 /** "active: weight N", one string per weight (0–255 in Route 53) for the whole run. */

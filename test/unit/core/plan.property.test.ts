@@ -351,3 +351,51 @@ describe('computeDesiredState app by app (property)', () => {
     );
   });
 });
+
+describe('computeDesiredState routing entries (property)', () => {
+  /** The entry as it was built before each was made in one literal: common fields, then weight, role, alias target and check key as they were added. */
+  const addedOneByOne = (r: Record<string, unknown>): Record<string, unknown> => {
+    const o: Record<string, unknown> = {
+      cluster: r.cluster,
+      region: r.region,
+      intent: r.intent,
+      weightPercent: r.weightPercent,
+      health: r.health,
+      inTraffic: r.inTraffic,
+      published: r.published,
+      why: r.why,
+    };
+    if ('weight' in r) o.weight = r.weight;
+    const withRole = 'role' in r ? { ...o, role: r.role } : o;
+    if ('aliasTarget' in r) {
+      withRole.aliasTarget = r.aliasTarget;
+      withRole.healthCheckKey = r.healthCheckKey;
+    }
+    return withRole;
+  };
+
+  it('keep the report’s key order, and carry the alias target and check key of the records they publish', () => {
+    fc.assert(
+      fc.property(fleetInput(true), (input) => {
+        const f = fleet();
+        for (const c of f.clusters) c.dualStack = input.dualStack[c.name] ?? false;
+        const state = computeDesiredState({ fleet: f, zones: ZONES, endpoints: input.endpoints, intents: input.intents, health: input.health });
+        for (const app of state.apps) {
+          for (const r of app.clusters) {
+            const entry = r as unknown as Record<string, unknown>;
+            expect(JSON.stringify(entry)).toBe(JSON.stringify(addedOneByOne(entry)));
+            expect(entry).toStrictEqual(addedOneByOne(entry));
+            if (r.published) expect(r.aliasTarget).toBeDefined();
+            const records = state.records.filter((d) => d.hostname === app.hostname && d.cluster === r.cluster);
+            for (const d of records) {
+              expect(d.recordSet.aliasTarget).toStrictEqual(r.aliasTarget);
+              // A canary record carries no check (its check probes it).
+              if (d.healthCheckKey !== undefined) expect(d.healthCheckKey).toBe(r.healthCheckKey);
+            }
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
