@@ -58,6 +58,14 @@ export const PUT_EVENTS = 'arn:aws:states:::events:putEvents';
 export const EXECUTION = { 'id.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name', 'startTime.$': '$$.Execution.StartTime' } as const;
 
 /**
+ * The lock as a task after AcquireLock takes it: its fencing token only. AcquireLock also
+ * leaves the "Cluster Drain Started" event at $.lock.event for the state that announces
+ * it; no task needs that event, and handing $.lock on whole would copy it into every state
+ * of every weight step.
+ */
+export const LOCK_TOKEN = { 'token.$': '$.lock.token' } as const;
+
+/**
  * The one Retry every Lambda Task carries: TransientAwsError and Lambda's own transient
  * errors, exponential backoff with full jitter. Named errors are never retried here.
  * Rollbacks try longer (maxAttempts 10): giving up leaves a cluster half-changed.

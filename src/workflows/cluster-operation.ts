@@ -11,6 +11,7 @@ import {
   failWithCaught,
   isTrue,
   lambdaTask,
+  LOCK_TOKEN,
   next,
   pass,
   stateMachine,
@@ -50,7 +51,7 @@ export function finishOperation(
   return lambdaTask(
     'finishOperation',
     {
-      payload: { 'op.$': '$.op', 'lock.$': '$.lock', outcome, ...extra },
+      payload: { 'op.$': '$.op', lock: LOCK_TOKEN, outcome, ...extra },
       resultSelector: { 'result.$': '$.Payload.result', 'event.$': '$.Payload.event' },
       resultPath,
       catch: [catcher(ROLLBACK)],

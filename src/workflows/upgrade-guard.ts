@@ -13,6 +13,7 @@ import {
   isFalse,
   isTrue,
   lambdaTask,
+  LOCK_TOKEN,
   next,
   pass,
   stateMachine,
@@ -54,7 +55,7 @@ export const upgradeGuard = stateMachine(
         'describeUpdate',
         {
           comment: 'eks:DescribeUpdate; renews the lease.',
-          payload: { 'op.$': '$.op', 'lock.$': '$.lock', 'attempt.$': '$.update.attempt' },
+          payload: { 'op.$': '$.op', lock: LOCK_TOKEN, 'attempt.$': '$.update.attempt' },
           resultSelector: { 'status.$': '$.Payload.status', 'errors.$': '$.Payload.errors', 'attempt.$': '$.Payload.attempt' },
           resultPath: '$.update',
           catch: [KEEP_DRAINED_AFTER_ERROR],
@@ -70,7 +71,7 @@ export const upgradeGuard = stateMachine(
         'healthGate',
         {
           comment: 'The upgraded cluster must be healthy before traffic returns.',
-          payload: { 'op.$': '$.op', 'lock.$': '$.lock', phase: 'restore' },
+          payload: { 'op.$': '$.op', lock: LOCK_TOKEN, phase: 'restore' },
           resultPath: null,
           catch: [KEEP_DRAINED_AFTER_ERROR],
         },
