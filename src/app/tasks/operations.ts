@@ -34,7 +34,18 @@ import {
 import type { ClusterIntentState } from '../../core/model.ts';
 import { checkWeightChange, describeViolations, isHealthy, safetyInput, type HealthView } from '../../core/safety.ts';
 import type { Deps, DnsApplyRequest } from '../../core/ports.ts';
-import { appsServedBy, caughtErrorSchema, MAX_JOURNAL_APPS, clusterDnsRequest, clusterNames, journal, readView, reasonOf, type FleetView } from './view.ts';
+import {
+  appsServedBy,
+  caughtErrorSchema,
+  MAX_JOURNAL_APPS,
+  clusterDnsRequest,
+  clusterNames,
+  journal,
+  readCatalogue,
+  readView,
+  reasonOf,
+  type FleetView,
+} from './view.ts';
 import { assertRoute53Holds, settleAndVerify } from './verify.ts';
 
 const percent = z.number().int().min(0).max(100);
@@ -502,10 +513,14 @@ export const healthGate =
   async (raw: unknown): Promise<{ healthy: true; health: HealthView; bake: BakeProgress }> => {
     const { op, lock, phase, bake: previous } = parseInput(gateInputSchema, raw, 'healthGate input');
     const bake = bakeProgress(op, previous);
-    const view = await readView(deps);
-    const health = await deps.health.snapshot(clusterNames(deps));
+    const [catalogue, health] = await Promise.all([readCatalogue(deps), deps.health.snapshot(clusterNames(deps))]);
     const now = deps.clock.now();
-    await deps.table.updateFleet((state) => ({ next: renewLock(state, op.cluster, lock.token, now, deps.fleet.safety.lockTtlSeconds), result: null }));
+    // The fleet document the lease renewal reads is the one the checks below decide on (one read, not two).
+    const state = await deps.table.updateFleet((current) => ({
+      next: renewLock(current, op.cluster, lock.token, now, deps.fleet.safety.lockTtlSeconds),
+      result: current,
+    }));
+    const view: FleetView = { ...catalogue, state };
     if (phase === 'restore') {
       const unhealthyApps = appsServedBy(view, op.cluster).filter((app) => !isHealthy({ clusters: health.clusters }, op.cluster, app));
       if (health.clusters[op.cluster] !== 'HEALTHY') {
