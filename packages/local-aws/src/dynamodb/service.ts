@@ -3,7 +3,8 @@
 // LocalService forwards `X-Amz-Target: DynamoDB_20120810.*` requests to it, so DynamoDB
 // shares the one local endpoint with the other services.
 // dynalite does not implement transactions (TransactWriteItems/TransactGetItems),
-// TTL updates, streams or PartiQL; those answer UnknownOperationException.
+// TTL updates, streams or PartiQL; those answer UnknownOperationException. A repeated
+// Query of a partition nobody wrote to since is answered from memory (query-cache.ts).
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { request as httpRequest, type Server } from 'node:http';
@@ -11,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../aws-json.ts';
 import type { LocalRequest, LocalResponse, LocalService } from '../http.ts';
+import { operationOf, QueryCache } from './query-cache.ts';
 
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (options: Record<string, unknown>) => Server;
@@ -26,8 +28,10 @@ export interface DynamoDbOptions {
 }
 
 export interface LocalDynamoDb extends LocalService {
-  /** dynalite's own address (for diagnostics; clients should use the shared endpoint). */
+  /** dynalite's own address (for diagnostics; clients should use the shared endpoint: a write sent here directly would not reach the Query cache). */
   readonly backendUrl: string;
+  /** Queries answered from memory (hits) and by dynalite (misses) so far. */
+  queryCache(): { hits: number; misses: number };
   close(): Promise<void>;
 }
 
@@ -45,6 +49,7 @@ export async function startDynamoDb(options: DynamoDbOptions = {}): Promise<Loca
   });
   const { port } = server.address() as AddressInfo;
   let closing: Promise<void> | undefined;
+  const cache = new QueryCache((table) => describeHashKey(port, table));
 
   return {
     name: 'dynamodb',
@@ -52,7 +57,12 @@ export async function startDynamoDb(options: DynamoDbOptions = {}): Promise<Loca
     maxBodyBytes: 16 * 1024 * 1024,
     backendUrl: `http://127.0.0.1:${port}`,
     matches: (req: LocalRequest) => String(req.headers['x-amz-target'] ?? '').startsWith(TARGET_PREFIX),
-    handle: async (req: LocalRequest) => refusedBody(req) ?? forward(port, req),
+    queryCache: () => ({ hits: cache.hits, misses: cache.misses }),
+    handle: async (req: LocalRequest) => {
+      const { refused, parsed, text } = inspectBody(req);
+      if (refused !== undefined) return refused;
+      return cache.run(operationOf(String(req.headers['x-amz-target'])), parsed, text, () => forward(port, req));
+    },
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         // Let requests in flight finish: dynalite closes its database once the server has
@@ -80,25 +90,48 @@ export const MAX_ATTRIBUTE_NESTING = 32;
  * process down; deep nesting would recurse through its validation, and dynalite does not
  * hold items to DynamoDB's 32 levels of nested attributes.
  */
-function refusedBody(req: LocalRequest): LocalResponse | undefined {
+function inspectBody(req: LocalRequest): { refused?: LocalResponse; parsed?: Record<string, unknown>; text: string } {
   const text = req.body.toString('utf8').trim();
-  if (text === '') return undefined;
-  if (jsonDepthExceeds(text)) return serializationError(`The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`);
+  if (text === '') return { text };
+  if (jsonDepthExceeds(text)) return { text, refused: serializationError(`The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`) };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return undefined; // dynalite answers malformed JSON itself, as DynamoDB does
+    return { text }; // dynalite answers malformed JSON itself, as DynamoDB does
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return serializationError('Start of structure or map found where not expected');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    return { text, refused: serializationError('Start of structure or map found where not expected') };
   if (attributeNesting(parsed) > MAX_ATTRIBUTE_NESTING) {
     return {
-      status: 400,
-      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': 'ValidationException' },
-      body: JSON.stringify({ __type: 'com.amazon.coral.validate#ValidationException', message: 'Nesting Levels have exceeded supported limits' }),
+      text,
+      refused: {
+        status: 400,
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': 'ValidationException' },
+        body: JSON.stringify({ __type: 'com.amazon.coral.validate#ValidationException', message: 'Nesting Levels have exceeded supported limits' }),
+      },
     };
   }
-  return undefined;
+  return { text, parsed: parsed as Record<string, unknown> };
+}
+
+/** The table's hash key attribute, asked of dynalite itself (undefined when it has no such table). */
+async function describeHashKey(port: number, table: string): Promise<string | undefined> {
+  const answer = await forward(port, {
+    method: 'POST',
+    url: new URL('http://127.0.0.1/'),
+    headers: {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amz-target': `${TARGET_PREFIX}DescribeTable`,
+      'x-amz-date': '20260101T000000Z',
+      // dynalite checks that a request is signed, not the signature.
+      authorization: 'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=local',
+    },
+    body: Buffer.from(JSON.stringify({ TableName: table })),
+  });
+  if (answer.status !== 200) return undefined;
+  const schema = (JSON.parse(answer.body.toString('utf8')) as { Table?: { KeySchema?: Array<{ AttributeName: string; KeyType: string }> } }).Table?.KeySchema;
+  return schema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
 }
 
 /** The deepest chain of M and L attribute values anywhere in the request (its JSON depth is bounded already). */
@@ -121,7 +154,7 @@ function serializationError(message: string): LocalResponse {
   };
 }
 
-function forward(port: number, req: LocalRequest): Promise<LocalResponse> {
+function forward(port: number, req: LocalRequest): Promise<LocalResponse & { body: Buffer; headers: Record<string, string> }> {
   const headers: Record<string, string> = { 'content-length': String(req.body.length) };
   for (const name of FORWARDED_HEADERS) {
     const value = req.headers[name];
