@@ -8,10 +8,12 @@
 //   r53-fill <file> <n>       the local Route 53 with one zone of n records in batches of 1,000:
 //                             the first 10,000 through the API (handle(), as the endpoint calls
 //                             it), the rest through the store's commit (what the API calls)
-//   r53-ready <file> <n>      opens it: ms until ready; then one page of 100 from an arbitrary
-//                             name, one single-record UPSERT, and checks the record count
+//   r53-ready <file> <n>      opens it: ms until ready (the snapshot file; no record chunk is
+//                             read); then one page of 100 from an arbitrary name (reads the
+//                             chunk it starts in), one single-record UPSERT, 20 more at names
+//                             spread over the zone (their median), and checks the record count
 import { performance } from 'node:perf_hooks';
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { createRoute53Service, type Route53Service } from '../../packages/local-aws/src/route53/index.ts';
 import { Route53Store } from '../../packages/local-aws/src/route53/store.ts';
 import { FileExecutionStore } from '../../packages/local-aws/src/stepfunctions/execution-store.ts';
@@ -53,6 +55,17 @@ const batchXml = (changes: string) =>
 const recordName = (i: number) => `r${String(i).padStart(7, '0')}.${ZONE}`;
 const addressOf = (i: number) => `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`;
 
+/** Bytes of the files in a folder (0 when there is none). */
+function filesBytes(dir: string): number {
+  let files: string[];
+  try {
+    files = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  return files.reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+}
+
 async function r53Fill(file: string, n: number): Promise<Record<string, unknown>> {
   const service = createRoute53Service({ statePath: file, insyncDelayMs: 0 });
   const created = await call(
@@ -92,7 +105,9 @@ async function r53Fill(file: string, n: number): Promise<Record<string, unknown>
     records: n,
     viaApi: { records: viaApi, ms: round(apiMs), recordsPerSecond: Math.round(viaApi / (apiMs / 1000)) },
     viaStore: { records: n - viaApi, ms: round(storeMs), recordsPerSecond: n > viaApi ? Math.round((n - viaApi) / (storeMs / 1000)) : null },
-    stateFileMB: Math.round(statSync(file).size / 2 ** 20),
+    // The snapshot file (zones, the chunks' counts and first sets) and the chunk files of the zone's sets.
+    snapshotKB: Math.round(statSync(file).size / 1024),
+    chunkFilesMB: Math.round(filesBytes(`${file}.records`) / 2 ** 20),
   };
 }
 
@@ -117,6 +132,19 @@ async function r53Ready(file: string, n: number): Promise<Record<string, unknown
   at = performance.now();
   await call(service, 'POST', `hostedzone/${zoneId}/rrset`, batchXml(recordXml(recordName(7), '192.0.2.77', 'UPSERT')));
   const upsertMs = performance.now() - at;
+  // 20 more single-record UPSERTs at names spread over the zone (each the first change in its
+  // part of the zone since the restart), each read back.
+  const upserts: number[] = [];
+  for (let k = 1; k <= 20; k++) {
+    const name = recordName(Math.floor((n * k) / 21));
+    at = performance.now();
+    await call(service, 'POST', `hostedzone/${zoneId}/rrset`, batchXml(recordXml(name, `192.0.2.${k}`, 'UPSERT')));
+    upserts.push(performance.now() - at);
+    const back = await call(service, 'GET', `hostedzone/${zoneId}/rrset?name=${name}&type=A&maxitems=1`);
+    if (!back.includes(`<Value>192.0.2.${k}</Value>`)) throw new Error(`the UPSERT of ${name} did not read back`);
+  }
+  upserts.sort((a, b) => a - b);
+  const upsertMedianMs = (upserts[9]! + upserts[10]!) / 2;
   // Every record is there: the zone's count (NS and SOA besides).
   const count = Number(/<ResourceRecordSetCount>(\d+)<\/ResourceRecordSetCount>/.exec(await call(service, 'GET', `hostedzone/${zoneId}`))?.[1]);
   if (count !== n + 2) throw new Error(`the zone holds ${count} record sets after the restart, not ${n + 2}`);
@@ -127,6 +155,7 @@ async function r53Ready(file: string, n: number): Promise<Record<string, unknown
     firstPageMs: round(firstPageMs),
     pageMs: round(pageMs),
     upsertMs: round(upsertMs),
+    upsertMedianMs: round(upsertMedianMs),
     rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
   };
 }

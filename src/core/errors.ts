@@ -2,6 +2,8 @@
 // operators read it, and the CLI maps it to exit codes. Adapters translate AWS
 // exceptions into these so callers never depend on SDK error shapes.
 
+import { someOf } from './bounded.ts';
+
 export const ERROR_NAMES = [
   'UnknownCluster',
   'InvalidInput',
@@ -83,9 +85,7 @@ export class Route53Diverged extends SwitchyardError {
   readonly differences: string[];
 
   constructor(differences: string[], context?: Record<string, unknown>) {
-    const shown = differences.slice(0, 10).join('; ');
-    const more = differences.length > 10 ? `; and ${differences.length - 10} more` : '';
-    super('Route53Diverged', `Route 53 does not hold what the step intended (read back after INSYNC): ${shown}${more}`, {
+    super('Route53Diverged', `Route 53 does not hold what the step intended (read back after INSYNC): ${someOf(differences)}`, {
       context: { ...context, differences },
     });
     this.differences = differences;

@@ -3,6 +3,7 @@
 // Withdrawn detail lives in gateway-events.ts (discovery owns it).
 // An event that fails its schema is logged with the reason and dropped.
 import * as z from 'zod';
+import { cutLists, MAX_LISTED } from './bounded.ts';
 
 /** Source of every event Switchyard puts on the bus. */
 export const SWITCHYARD_SOURCE = 'switchyard';
@@ -142,6 +143,8 @@ export const executionStatusChangeEventSchema = eventEnvelope(
 const executionArn = z.string().min(1);
 const cluster = z.string().min(1);
 const hostname = z.string().min(1);
+/** How many entries of a list were left out of the event (present only when some were). */
+const notListed = z.number().int().min(1).optional();
 
 /**
  * What one cluster had in Route 53 for one app, whatever the routing: whether its record
@@ -206,7 +209,8 @@ const clusterOperationFinished = z.object({
   by: z.string(),
   weightPercentBefore: z.number().min(0).max(100),
   weightPercentAfter: z.number().min(0).max(100),
-  apps: z.array(appWeightSchema),
+  apps: z.array(appWeightSchema).max(MAX_LISTED),
+  appsNotListed: notListed,
   executionArn,
 });
 
@@ -214,21 +218,26 @@ export const OUT_DETAIL_SCHEMAS = {
   'App Onboarded': z.object({
     hostname,
     clusters: z.array(cluster),
-    changes: z.array(recordChangeSchema),
+    changes: z.array(recordChangeSchema).max(MAX_LISTED),
+    changesNotListed: notListed,
     executionArn,
   }),
   'App Offboarded': z.object({
     hostname,
     cluster,
     remainingClusters: z.array(cluster),
-    changes: z.array(recordChangeSchema),
+    changes: z.array(recordChangeSchema).max(MAX_LISTED),
+    changesNotListed: notListed,
     executionArn,
   }),
   'Records Changed': z.object({
     trigger: z.string().min(1),
     cluster: cluster.optional(),
-    hostnames: z.array(hostname),
-    changes: z.array(recordChangeSchema),
+    hostnames: z.array(hostname).max(MAX_LISTED),
+    hostnamesNotListed: notListed,
+    changes: z.array(recordChangeSchema).max(MAX_LISTED),
+    changesNotListed: notListed,
+    /** One per Route 53 request (a batch holds up to 1,000 records), so it grows a thousand times slower than the apps. */
     changeIds: z.array(z.string()),
     executionArn,
   }),
@@ -239,7 +248,8 @@ export const OUT_DETAIL_SCHEMAS = {
     steps: z.array(z.number().int().min(0).max(100)),
     bakeSeconds: z.number().int().min(0),
     weightPercentBefore: z.number().min(0).max(100),
-    apps: z.array(appWeightSchema),
+    apps: z.array(appWeightSchema).max(MAX_LISTED),
+    appsNotListed: notListed,
     executionArn,
   }),
   'Cluster Drained': clusterOperationFinished,
@@ -253,7 +263,8 @@ export const OUT_DETAIL_SCHEMAS = {
     rolledBack: z.boolean(),
     weightPercentBefore: z.number().min(0).max(100).optional(),
     weightPercentAfter: z.number().min(0).max(100).optional(),
-    apps: z.array(appWeightSchema),
+    apps: z.array(appWeightSchema).max(MAX_LISTED),
+    appsNotListed: notListed,
     executionArn,
   }),
   'Cluster Restored': clusterOperationFinished,
@@ -265,9 +276,11 @@ export const OUT_DETAIL_SCHEMAS = {
     /** `taken-out`: weight set to 0; `fail-open`: kept in because no healthy cluster would remain. */
     action: z.enum(['taken-out', 'fail-open', 'already-out']),
     reason: z.string(),
-    apps: z.array(appWeightSchema),
+    apps: z.array(appWeightSchema).max(MAX_LISTED),
+    appsNotListed: notListed,
     /** Apps left in because no other healthy active cluster remained. */
-    failOpenApps: z.array(hostname),
+    failOpenApps: z.array(hostname).max(MAX_LISTED),
+    failOpenAppsNotListed: notListed,
     executionArn,
   }),
   'Failback Performed': z.object({
@@ -275,7 +288,8 @@ export const OUT_DETAIL_SCHEMAS = {
     hostname: hostname.optional(),
     alarmName: z.string(),
     holdDownSeconds: z.number().int().min(0),
-    apps: z.array(appWeightSchema),
+    apps: z.array(appWeightSchema).max(MAX_LISTED),
+    appsNotListed: notListed,
     executionArn,
   }),
   'Cluster Upgrade Failed': z.object({
@@ -308,12 +322,39 @@ export const OUT_DETAIL_SCHEMAS = {
           unhealthy: z.array(cluster),
         }),
       )
-      .min(1),
+      .min(1)
+      .max(MAX_LISTED),
+    appsNotListed: notListed,
     executionArn,
   }),
 } as const satisfies Record<OutDetailType, z.ZodType>;
 
 export type OutDetail<T extends OutDetailType> = z.infer<(typeof OUT_DETAIL_SCHEMAS)[T]>;
+
+/**
+ * The lists of each event that grow with the fleet (apps, hostnames, record changes). An
+ * event passes through a workflow's `events:putEvents` state, whose input Step Functions
+ * holds to 256 KiB, so each lists its first MAX_LISTED entries and `<list>NotListed` counts
+ * the rest: a 10,000-app drain's events are as large as a 100-app one's.
+ */
+export const LISTS_IN_EVENT: { readonly [T in OutDetailType]: ReadonlyArray<keyof OutDetail<T> & string> } = {
+  'App Onboarded': ['changes'],
+  'App Offboarded': ['changes'],
+  'Records Changed': ['hostnames', 'changes'],
+  'Cluster Drain Started': ['apps'],
+  'Cluster Drained': ['apps'],
+  'Cluster Drain Aborted': ['apps'],
+  'Cluster Restored': ['apps'],
+  'Failover Performed': ['apps', 'failOpenApps'],
+  'Failback Performed': ['apps'],
+  'Cluster Upgrade Failed': [],
+  'Apps Without Healthy Cluster': ['apps'],
+};
+
+/** The detail with each of its growing lists cut to MAX_LISTED entries and the rest counted (`<list>NotListed`). */
+export function boundedDetail<T extends OutDetailType>(detailType: T, detail: OutDetail<T>): OutDetail<T> {
+  return cutLists(detail, LISTS_IN_EVENT[detailType]);
+}
 
 /** What a task returns for the workflow's `events:putEvents` state to send. */
 export interface EventToPut<T extends OutDetailType = OutDetailType> {
@@ -322,8 +363,8 @@ export interface EventToPut<T extends OutDetailType = OutDetailType> {
   Detail: OutDetail<T>;
 }
 
-/** Validates an outgoing detail and wraps it as a PutEvents entry (without the bus). */
+/** Cuts the detail's growing lists (boundedDetail), validates it and wraps it as a PutEvents entry (without the bus). */
 export function outEvent<T extends OutDetailType>(detailType: T, detail: OutDetail<T>): EventToPut<T> {
-  const parsed = OUT_DETAIL_SCHEMAS[detailType].parse(detail) as OutDetail<T>;
+  const parsed = OUT_DETAIL_SCHEMAS[detailType].parse(boundedDetail(detailType, detail)) as OutDetail<T>;
   return { Source: SWITCHYARD_SOURCE, DetailType: detailType, Detail: parsed };
 }

@@ -5,6 +5,7 @@
 // out a cluster that is already unhealthy never lowers that count, so repairing a
 // dead cluster of a degraded app is allowed, while draining a healthy one below the
 // minimum is not. Unknown health counts as unhealthy.
+import { someOf } from './bounded.ts';
 import type { FleetState } from './fleet-document.ts';
 import { effectiveWeightPercent } from './fleet-document.ts';
 import type { HealthState, RoutingPolicy } from './model.ts';
@@ -113,14 +114,14 @@ export function appsBelowMinimum(input: SafetyInput): Violation[] {
     .filter((v) => v.after < v.min);
 }
 
-/** One line per violation, for error messages and events. */
+/** One line per violation, for error messages and events: the first few, and how many more (an error is bounded, whatever the fleet's size). */
 export function describeViolations(violations: readonly Violation[]): string {
-  return violations
-    .map(
+  return someOf(
+    violations.map(
       (v) =>
         `${v.hostname}${v.tier ? ` (${v.tier} tier)` : ''} would keep ${v.after} healthy active ${v.tier ? `${v.tier} ` : ''}cluster(s) (${v.remaining.join(', ') || 'none'}), minimum ${v.min}`,
-    )
-    .join('; ');
+    ),
+  );
 }
 
 // ---------------------------------------------------------------------------

@@ -58,14 +58,6 @@ export const PUT_EVENTS = 'arn:aws:states:::events:putEvents';
 export const EXECUTION = { 'id.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name', 'startTime.$': '$$.Execution.StartTime' } as const;
 
 /**
- * The lock as a task after AcquireLock takes it: its fencing token only. AcquireLock also
- * leaves the "Cluster Drain Started" event at $.lock.event for the state that announces
- * it; no task needs that event, and handing $.lock on whole would copy it into every state
- * of every weight step.
- */
-export const LOCK_TOKEN = { 'token.$': '$.lock.token' } as const;
-
-/**
  * The one Retry every Lambda Task carries: TransientAwsError and Lambda's own transient
  * errors, exponential backoff with full jitter. Named errors are never retried here.
  * Rollbacks try longer (maxAttempts 10): giving up leaves a cluster half-changed.
@@ -134,6 +126,11 @@ export interface AnnounceOptions {
   detail: string;
   /** The execution fails when the event cannot be sent (default: it goes on to `next` all the same). */
   required?: boolean;
+  /**
+   * Once sent, the event at this path is replaced by `{failedEntryCount}`, so the states after
+   * it stop carrying it (each state's input and output count against Step Functions' 256 KiB).
+   */
+  forget?: string;
 }
 
 /**
@@ -148,7 +145,7 @@ export function announce(options: AnnounceOptions, nextState: string): State {
     ...(options.comment === undefined ? {} : { Comment: options.comment }),
     Resource: PUT_EVENTS,
     Parameters: { Entries: [{ Source: 'switchyard', ...detailType, 'Detail.$': options.detail, EventBusName: '${EventBusName}' }] },
-    ResultPath: null,
+    ...(options.forget === undefined ? { ResultPath: null } : { ResultSelector: { 'failedEntryCount.$': '$.FailedEntryCount' }, ResultPath: options.forget }),
     Retry: [PUT_EVENTS_RETRY],
     ...(options.required === true ? {} : { Catch: [catcher(nextState, '$.eventError')] }),
     Next: nextState,

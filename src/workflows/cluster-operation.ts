@@ -11,7 +11,6 @@ import {
   failWithCaught,
   isTrue,
   lambdaTask,
-  LOCK_TOKEN,
   next,
   pass,
   stateMachine,
@@ -51,7 +50,7 @@ export function finishOperation(
   return lambdaTask(
     'finishOperation',
     {
-      payload: { 'op.$': '$.op', lock: LOCK_TOKEN, outcome, ...extra },
+      payload: { 'op.$': '$.op', 'lock.$': '$.lock', outcome, ...extra },
       resultSelector: { 'result.$': '$.Payload.result', 'event.$': '$.Payload.event' },
       resultPath,
       catch: [catcher(ROLLBACK)],
@@ -125,7 +124,9 @@ export function clusterOperation(spec: ClusterOperationSpec): StateMachine {
         NothingToDo: pass({ parameters: { 'cluster.$': '$.op.cluster', outcome: spec.noopOutcome, 'weightPercent.$': '$.op.weightPercentBefore' } }, END),
         AcquireLock: acquireLock(spec.startedEvent === undefined ? 'Steps' : 'AnnounceStarted'),
       },
-      spec.startedEvent === undefined ? {} : { AnnounceStarted: announce({ detailType: spec.startedEvent, detail: '$.lock.event.Detail' }, 'Steps') },
+      spec.startedEvent === undefined
+        ? {}
+        : { AnnounceStarted: announce({ detailType: spec.startedEvent, detail: '$.lock.event.Detail', forget: '$.lock.event' }, 'Steps') },
       {
         Steps: weightSteps(spec.phase, { comment: spec.stepsComment, onError: ROLLBACK, next: 'Finish' }),
         Finish: finishOperation(spec.outcome, announced),

@@ -1,22 +1,6 @@
 // Switchyard's recurring pieces of workflow: the INSYNC poll after a Route 53 change and
 // the weight-step Map of a drain or restore. Pure data, built from ./asl.ts.
-import {
-  catcher,
-  choice,
-  fail,
-  isTrue,
-  lambdaTask,
-  LOCK_TOKEN,
-  next,
-  pass,
-  sequentialMap,
-  states,
-  succeed,
-  wait,
-  type JsonObject,
-  type State,
-  type States,
-} from './asl.ts';
+import { catcher, choice, fail, isTrue, lambdaTask, next, pass, sequentialMap, states, wait, type JsonObject, type State, type States } from './asl.ts';
 
 export type Phase = 'drain' | 'restore';
 
@@ -98,7 +82,8 @@ function bake(prefix: string): States {
     ),
     [`${prefix}Baked?`]: choice([isTrue('$.bake.done', `${prefix}StepDone`)], `${prefix}BakeWait`),
     [`${prefix}BakeWait`]: wait('$.bake.waitSeconds', `${prefix}HealthGate`, 'One slice of the bake: at most op.watchSeconds, never past op.waitSeconds.'),
-    [`${prefix}StepDone`]: succeed(),
+    // The Map keeps every iteration's output: ending each with {} keeps that from growing with the steps (and the lock's event).
+    [`${prefix}StepDone`]: { Type: 'Succeed', OutputPath: null },
   };
 }
 
@@ -121,7 +106,7 @@ export function weightSteps(phase: Phase, { comment, prefix = '', onError, next:
     {
       comment,
       itemsPath: `$.op.${phase}Steps`,
-      itemSelector: { 'op.$': '$.op', lock: LOCK_TOKEN, 'weightPercent.$': '$$.Map.Item.Value', 'index.$': '$$.Map.Item.Index', phase },
+      itemSelector: { 'op.$': '$.op', 'lock.$': '$.lock', 'weightPercent.$': '$$.Map.Item.Value', 'index.$': '$$.Map.Item.Index', phase },
       startAt: `${prefix}ApplyWeights`,
       states: states(
         {

@@ -152,7 +152,9 @@ describe('every step is read back from Route 53', () => {
       expect((poll['readBack'] as { sets: number }).sets).toBeGreaterThan(0);
     }
     for (const { task, input } of inputs.filter((i) => ['applyWeights', 'changeStatus', 'healthGate', 'finishOperation'].includes(i.task))) {
-      expect((input as { lock?: unknown }).lock, task).toEqual({ token: expect.any(Number) });
+      const lock = (input as { lock?: { token?: unknown; event?: unknown } }).lock;
+      expect(lock?.token, task).toEqual(expect.any(Number));
+      expect(JSON.stringify(lock?.event ?? null), task).not.toContain('Cluster Drain Started');
     }
   });
 

@@ -8,10 +8,13 @@
 // the last sequence it holds) and the log starts again; a crash between the two only
 // leaves log lines the snapshot already holds, which the next start skips. Writes reach
 // the operating system before a commit resolves (safe against a killed process); they are
-// not fsynced (a power cut may lose the last ones). Route 53, Step Functions, EventBridge
-// and the CloudWatch alarms keep their state this way; see docs/local-runtime.md.
+// not fsynced (a power cut may lose the last ones). A snapshot may come in parts
+// (SnapshotParts: Route 53's record chunks): the parts are written first under new names,
+// then the snapshot file that names them, so the rename still switches from one whole state
+// to the next. Route 53, Step Functions, EventBridge and the CloudWatch alarms keep their
+// state this way; see docs/local-runtime.md.
 import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { InvalidInput } from './errors.ts';
@@ -26,11 +29,32 @@ export interface Recovered<Snapshot, Entry> {
 }
 
 export interface JournalOptions {
-  /** Compact once the log holds this many bytes and more than the snapshot (default 4 MiB). */
+  /** Compact once the log holds this many bytes and more than the last compaction wrote (the snapshot; default 4 MiB). */
   compactAfterBytes?: number;
   /** What the file is, for messages (default "state file"). */
   label?: string;
 }
+
+/**
+ * A snapshot written as several files: `files` first (new names, never one the current
+ * snapshot names), then the snapshot file naming them, then `written()` (which may remove
+ * files no snapshot names any more). A crash before the snapshot file's rename leaves the
+ * previous snapshot whole, with its own files.
+ */
+export class SnapshotParts<Snapshot> {
+  readonly snapshot: Snapshot;
+  readonly files: ReadonlyArray<{ path: string; text: string }>;
+  readonly written: () => Promise<void>;
+
+  constructor(snapshot: Snapshot, files: ReadonlyArray<{ path: string; text: string }>, written: () => Promise<void>) {
+    this.snapshot = snapshot;
+    this.files = files;
+    this.written = written;
+  }
+}
+
+/** What a compaction writes, taken when it runs (a function) or given as is. */
+export type SnapshotSource<Snapshot> = Snapshot | SnapshotParts<Snapshot> | (() => Snapshot | SnapshotParts<Snapshot>);
 
 const NEWLINE = 0x0a;
 
@@ -73,7 +97,7 @@ export class Journal<Snapshot extends object, Entry> {
   #handle: Promise<FileHandle> | undefined;
   #queue: Promise<void> = Promise.resolve();
   #group: { lines: Buffer[]; written: Promise<void> } | undefined;
-  #snapshot: (() => Snapshot) | undefined;
+  #snapshot: (() => Snapshot | SnapshotParts<Snapshot>) | undefined;
   #failure: unknown;
 
   private constructor(path: string, sequence: number, logBytes: number, snapshotBytes: number, options: JournalOptions) {
@@ -153,7 +177,7 @@ export class Journal<Snapshot extends object, Entry> {
    * Entries appended while a write is under way are written together by the next one
    * (one system call for the group), in the order they were appended.
    */
-  append(entry: Entry, snapshot: () => Snapshot): Promise<void> {
+  append(entry: Entry, snapshot: () => Snapshot | SnapshotParts<Snapshot>): Promise<void> {
     const line = lineOf(++this.#sequence, entry);
     this.#snapshot = snapshot;
     if (this.#group === undefined) {
@@ -185,7 +209,7 @@ export class Journal<Snapshot extends object, Entry> {
   }
 
   /** Writes the whole state as the snapshot and empties the log. */
-  compact(snapshot: Snapshot): Promise<void> {
+  compact(snapshot: SnapshotSource<Snapshot>): Promise<void> {
     const run = this.#queue.then(() => this.#compact(snapshot));
     this.#queue = run.catch(() => undefined);
     return run;
@@ -201,7 +225,7 @@ export class Journal<Snapshot extends object, Entry> {
    * Waits for the writes so far; with `snapshot`, writes it and removes the log, so a clean
    * stop leaves the state in one file.
    */
-  async close(snapshot?: Snapshot): Promise<void> {
+  async close(snapshot?: SnapshotSource<Snapshot>): Promise<void> {
     await this.#queue;
     if (snapshot !== undefined && this.#failure === undefined && (this.#logBytes > 0 || this.#handle !== undefined)) {
       await this.#compact(snapshot);
@@ -223,14 +247,27 @@ export class Journal<Snapshot extends object, Entry> {
     return this.#handle;
   }
 
-  async #compact(snapshot: Snapshot): Promise<void> {
-    const text = JSON.stringify({ ...snapshot, journalSequence: this.#sequence });
+  async #compact(source: SnapshotSource<Snapshot>): Promise<void> {
+    // Taken at once, with the sequence it holds: changes made while the files are written go to the log.
+    const taken = typeof source === 'function' ? source() : source;
+    const parts = taken instanceof SnapshotParts ? taken : undefined;
+    const text = JSON.stringify({ ...(parts === undefined ? taken : parts.snapshot), journalSequence: this.#sequence });
+    let bytes = Buffer.byteLength(text);
+    const folders = new Set<string>();
+    for (const file of parts?.files ?? []) {
+      if (!folders.has(dirname(file.path))) await mkdir(dirname(file.path), { recursive: true });
+      folders.add(dirname(file.path));
+      await writeFile(file.path, file.text, 'utf8');
+      bytes += Buffer.byteLength(file.text);
+    }
     const temporary = `${this.path}.${process.pid}.tmp`;
     await writeFile(temporary, text, 'utf8');
     await rename(temporary, this.path);
     const handle = await this.#openLog();
     await handle.truncate(0);
     this.#logBytes = 0;
-    this.#snapshotBytes = Buffer.byteLength(text);
+    // What this compaction wrote: the log may grow as large before the next one (whole snapshots: the snapshot's size).
+    this.#snapshotBytes = bytes;
+    await parts?.written();
   }
 }

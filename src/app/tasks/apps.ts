@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { executionSchema, parseInput, type ExecutionInfo } from '../../core/operation-spec.ts';
 import { InvalidInput, TransientAwsError, UnknownCluster } from '../../core/errors.ts';
 import { outEvent, type EventToPut, type RecordChangeSummary } from '../../core/events.ts';
+import { cutLists, firstOf, MAX_LINES_IN_MESSAGE, someOf } from '../../core/bounded.ts';
 import { GATEWAY_KINDS, routingAnnotationsSchema } from '../../core/gateway-events.ts';
 import { reexamineAlarms, type Reexamination } from '../../core/failover.ts';
 import { acquireFleetLock, appsTakenOut, effectiveIntents, releaseFleetLock } from '../../core/fleet-document.ts';
@@ -189,7 +190,7 @@ export const onboardApp =
     });
     const result = await applyStable(deps, [request.hostname], `switchyard onboard ${request.hostname}`);
     const all = clustersOf(entry);
-    const event = outEvent('App Onboarded', { hostname: request.hostname, clusters: all, changes: summaries(result), executionArn: execution.id });
+    const event = outEvent('App Onboarded', { hostname: request.hostname, clusters: all, changes: result.changes, executionArn: execution.id });
     return journalAppChange(deps, execution, result, event, {
       step: '10-onboard',
       by: request.by,
@@ -221,7 +222,7 @@ export const offboardApp =
       hostname: request.hostname,
       cluster: request.cluster,
       remainingClusters,
-      changes: summaries(result),
+      changes: result.changes,
       executionArn: execution.id,
     });
     return journalAppChange(deps, execution, result, event, {
@@ -278,9 +279,15 @@ type ReconcileResult = AppResult & {
   added: string[];
   removed: string[];
   unreachable: string[];
-  failedOver: Reexamination['takenOut'];
-  failedBack: Array<{ cluster: string; alarmName: string; apps: string[] }>;
+  failedOver: Array<Reexamination['takenOut'][number] & { appsNotListed?: number }>;
+  failedBack: Array<{ cluster: string; alarmName: string; apps: string[]; appsNotListed?: number }>;
   alarmsRecorded: string[];
+  /** How many entries each list left out (present only when it did). */
+  addedNotListed?: number;
+  removedNotListed?: number;
+  failedOverNotListed?: number;
+  failedBackNotListed?: number;
+  alarmsRecordedNotListed?: number;
   staleLocks: SettledLock[];
   expiredDrains: ExpiredDrain[];
 };
@@ -368,13 +375,13 @@ const reconcileUnderLock =
         id: `${execution.startTime}#${execution.name}#05-failover-${out.cluster}${out.hostname ? `-${out.hostname}` : ''}`,
         at: deps.clock.now().toISOString(),
         by: out.alarmName,
-        what: `failover re-examined: ${out.apps.join(', ')} out of ${out.cluster} (had failed open)`,
+        what: `failover re-examined: ${someOf(out.apps, MAX_LINES_IN_MESSAGE, ', ')} out of ${out.cluster} (had failed open)`,
         why: `${out.alarmName} is still ALARM and another healthy, active cluster serves ${out.apps.length === 1 ? 'it' : 'them'} now`,
         cluster: out.cluster,
         ...(out.hostname ? { hostname: out.hostname } : {}),
         operation: 'failover',
         executionArn: execution.id,
-        after: { out: out.apps },
+        after: { out: firstOf(out.apps).listed, outCount: out.apps.length },
       });
     }
     const converged = await applyStable(deps, undefined, 'switchyard reconcile');
@@ -390,41 +397,49 @@ const reconcileUnderLock =
         id: `${execution.startTime}#${execution.name}#10-reconcile`,
         at: deps.clock.now().toISOString(),
         by: 'reconcile',
-        what: `reconcile: ${result.changes.length} record change(s)${added.length ? `, apps added: ${added.join(', ')}` : ''}${removed.length ? `, apps removed: ${removed.join(', ')}` : ''}`,
+        what: `reconcile: ${result.changes.length} record change(s)${added.length ? `, apps added: ${someOf(added, MAX_LINES_IN_MESSAGE, ', ')}` : ''}${removed.length ? `, apps removed: ${someOf(removed, MAX_LINES_IN_MESSAGE, ', ')}` : ''}`,
         why: request.clusters ? `reconcile of ${request.clusters.join(', ')}` : 'scheduled reconcile',
         operation: 'reconcile',
         executionArn: execution.id,
         after: { changes: summaries(result), unreachable },
       });
     }
-    return {
-      changeIds: result.changeIds,
-      attempt: 0,
-      changeCount: result.changes.length,
-      problems: problems.slice(0, 50),
-      added,
-      removed,
-      unreachable,
-      failedOver: failOpen.takenOut,
-      failedBack: failback.failedBack.map(({ cluster, alarmName, apps }) => ({ cluster, alarmName, apps })),
-      alarmsRecorded: refreshed.map((a) => `${a.alarmName} ${a.state}`),
-      staleLocks,
-      expiredDrains,
-      event:
-        result.changes.length > 0
-          ? outEvent('Records Changed', {
-              trigger: 'reconcile',
-              hostnames,
-              changes: summaries(result),
-              changeIds: result.changeIds,
-              executionArn: execution.id,
-            })
-          : null,
-    };
+    // The task's result is the execution's output (Step Functions' 256 KiB): the lists that grow
+    // with the apps or their alarms list MAX_LISTED entries and count the rest (`<list>NotListed`).
+    return cutLists<ReconcileResult>(
+      {
+        changeIds: result.changeIds,
+        attempt: 0,
+        changeCount: result.changes.length,
+        problems: problems.slice(0, 50),
+        added,
+        removed,
+        unreachable,
+        failedOver: failOpen.takenOut.map((out) => cutLists(out, ['apps'])),
+        failedBack: failback.failedBack.map(({ cluster, alarmName, apps }) => cutLists({ cluster, alarmName, apps }, ['apps'])),
+        alarmsRecorded: refreshed.map((a) => `${a.alarmName} ${a.state}`),
+        staleLocks,
+        expiredDrains,
+        event:
+          result.changes.length > 0
+            ? outEvent('Records Changed', {
+                trigger: 'reconcile',
+                hostnames,
+                changes: result.changes,
+                changeIds: result.changeIds,
+                executionArn: execution.id,
+              })
+            : null,
+      },
+      ['added', 'removed', 'failedOver', 'failedBack', 'alarmsRecorded'],
+    );
   };
 
 /** After INSYNC: deletes owned health checks nothing uses any more (policy sync). */
-export const cleanupHealthChecks = (deps: Deps) => async (): Promise<{ deleted: string[]; failures: string[] }> => {
-  const [state, endpoints] = await Promise.all([deps.table.readFleet(), catalogueEndpoints(deps)]);
-  return deps.dns.cleanup({ endpoints, intents: effectiveIntents(state, clusterNames(deps)), appsOut: appsTakenOut(state) });
-};
+export const cleanupHealthChecks =
+  (deps: Deps) => async (): Promise<{ deleted: string[]; failures: string[]; deletedNotListed?: number; failuresNotListed?: number }> => {
+    const [state, endpoints] = await Promise.all([deps.table.readFleet(), catalogueEndpoints(deps)]);
+    const cleaned = await deps.dns.cleanup({ endpoints, intents: effectiveIntents(state, clusterNames(deps)), appsOut: appsTakenOut(state) });
+    // One health check per app and cluster: the result (Step Functions' 256 KiB) lists MAX_LISTED of each and counts the rest.
+    return cutLists(cleaned, ['deleted', 'failures']);
+  };

@@ -3,6 +3,7 @@
 // if the alarm is still OK (no newer state) and the cluster is not unhealthy, bring
 // it back. Every alarm state is recorded first (newer wins), which is also what the
 // health source reads; each side acts only while its alarm state is the latest.
+import { firstOf, MAX_LINES_IN_MESSAGE, someOf } from '../../core/bounded.ts';
 import * as z from 'zod';
 import { executionSchema, parseInput } from '../../core/operation-spec.ts';
 import { alarmStateChangeEventSchema, outEvent, type EventToPut } from '../../core/events.ts';
@@ -147,8 +148,9 @@ function listedWeights(
   weights: ReadonlyArray<{ hostname: string; weightBefore?: number; weightAfter?: number }>,
   side: 'weightBefore' | 'weightAfter',
 ): { weights: Array<{ hostname: string; weight: number | undefined }>; appsNotListed?: number } {
-  const listed = weights.slice(0, MAX_JOURNAL_APPS).map((w) => ({ hostname: w.hostname, weight: w[side] }));
-  return weights.length > MAX_JOURNAL_APPS ? { weights: listed, appsNotListed: weights.length - MAX_JOURNAL_APPS } : { weights: listed };
+  const { listed, notListed } = firstOf(weights, MAX_JOURNAL_APPS);
+  const sides = listed.map((w) => ({ hostname: w.hostname, weight: w[side] }));
+  return notListed > 0 ? { weights: sides, appsNotListed: notListed } : { weights: sides };
 }
 
 const applyInputSchema = z.object({ decision: decisionSchema, execution: executionSchema });
@@ -242,11 +244,11 @@ export const failoverApply =
         },
         '10-failover',
         {
-          what: `failover ${action}: ${decision.hostname ?? decision.cluster}${d.takeOut.length ? ` (out: ${d.takeOut.join(', ')})` : ''}${d.failOpen.length ? ` (fail open: ${d.failOpen.join(', ')})` : ''}`,
+          what: `failover ${action}: ${decision.hostname ?? decision.cluster}${d.takeOut.length ? ` (out: ${someOf(d.takeOut, MAX_LINES_IN_MESSAGE, ', ')})` : ''}${d.failOpen.length ? ` (fail open: ${someOf(d.failOpen, MAX_LINES_IN_MESSAGE, ', ')})` : ''}`,
           why: decision.reason,
           ...(decision.hostname ? { hostname: decision.hostname } : {}),
           before: { ...listedWeights(weights, 'weightBefore') },
-          after: { ...listedWeights(weights, 'weightAfter'), failOpen: d.failOpen },
+          after: { ...listedWeights(weights, 'weightAfter'), failOpen: firstOf(d.failOpen, MAX_JOURNAL_APPS).listed, failOpenCount: d.failOpen.length },
         },
       );
       return {
@@ -328,7 +330,11 @@ export const failbackApply =
         },
         '20-failback',
         {
-          what: `failback: ${marks.map(([, m]) => m.hostname ?? m.cluster).join(', ')} back on ${decision.cluster}`,
+          what: `failback: ${someOf(
+            marks.map(([, m]) => m.hostname ?? m.cluster),
+            MAX_LINES_IN_MESSAGE,
+            ', ',
+          )} back on ${decision.cluster}`,
           why: `${decision.alarmName} OK for ${decision.holdDownSeconds} s`,
           ...(decision.hostname ? { hostname: decision.hostname } : {}),
           before: { ...listedWeights(weights, 'weightBefore') },

@@ -5,6 +5,7 @@
 // intents and health. Order of writes keeps the table's intents a lower bound of what
 // DNS serves: a decrease writes the intent first, then DNS; an increase DNS first.
 import * as z from 'zod';
+import { cutLists, firstOf, someOf } from '../../core/bounded.ts';
 import { clusterWeights, RECORD_TTL_SECONDS } from '../../core/catalogue.ts';
 import {
   drainInputSchema,
@@ -86,8 +87,9 @@ function journalRecords(apps: readonly AppWeight[], side: 'before' | 'after'): A
 
 /** `weights` for one side of a journal entry: the first MAX_JOURNAL_APPS apps, and how many more there were. */
 export function journalWeights(apps: readonly AppWeight[], side: 'before' | 'after'): { weights: Array<Record<string, unknown>>; appsNotListed?: number } {
-  const listed = journalRecords(apps.slice(0, MAX_JOURNAL_APPS), side);
-  return apps.length > MAX_JOURNAL_APPS ? { weights: listed, appsNotListed: apps.length - MAX_JOURNAL_APPS } : { weights: listed };
+  const { listed, notListed } = firstOf(apps, MAX_JOURNAL_APPS);
+  const weights = journalRecords(listed, side);
+  return notListed > 0 ? { weights, appsNotListed: notListed } : { weights };
 }
 
 function weightsFor(deps: Pick<Deps, 'fleet'>, state: FleetState, view: FleetView, cluster: string, before: number, after: number): AppWeight[] {
@@ -115,13 +117,16 @@ export interface DryRunRefusal {
   reason: string;
 }
 
+/** A dry run's step as the execution returns it: each list its first MAX_LISTED entries, `<list>NotListed` counting the rest. */
+export type ListedDryRunStep = DryRunStep & { changesNotListed?: number; weightsNotListed?: number; withheldNotListed?: number };
+
 export interface DryRunPlan {
   cluster: string;
   dryRun: true;
   /** False when the real run would be refused or a step is unsafe: `refusals` and the steps' violations say why. */
   safe: boolean;
   refusals: DryRunRefusal[];
-  steps: DryRunStep[];
+  steps: ListedDryRunStep[];
   lockedBy?: string;
   waitSeconds: number;
 }
@@ -212,7 +217,7 @@ async function dryRunSteps(deps: Deps, view: FleetView, health: HealthView, op: 
 function blockedRefusal(deps: Pick<Deps, 'fleet'>, op: OperationSpec, steps: readonly DryRunStep[]): DryRunRefusal | undefined {
   const lines = [...new Set(steps.flatMap((step) => step.withheld.map((w) => `${w.subject} at ${step.weightPercent}%: ${w.reason}`)))];
   if (lines.length === 0) return undefined;
-  const shown = lines.slice(0, 10).join('; ') + (lines.length > 10 ? `; and ${lines.length - 10} more` : '');
+  const shown = someOf(lines);
   return {
     error: 'ChangeBlocked',
     reason: `cannot ${op.operation} ${op.cluster}: Route 53 would not get the changes it needs (fleet policy ${deps.fleet.policy}, or records Switchyard does not own): ${shown}`,
@@ -264,10 +269,18 @@ async function dryRunPlan(deps: Deps, view: FleetView, health: HealthView, op: O
     dryRun: true,
     safe: refusals.length === 0 && steps.every((step) => step.safe),
     refusals,
-    steps,
+    steps: steps.map(listedStep),
     waitSeconds: op.waitSeconds,
     ...(live ? { lockedBy: `${lock.operation} ${lock.holder}` } : {}),
   };
+}
+
+/**
+ * A step's changes, weights and withheld changes grow with the cluster's apps; the plan is
+ * the execution's output (Step Functions' 256 KiB), so each lists MAX_LISTED and counts the rest.
+ */
+function listedStep(step: DryRunStep): ListedDryRunStep {
+  return cutLists<ListedDryRunStep>(step, ['changes', 'weights', 'withheld']);
 }
 
 export const prepareDrain = (deps: Deps) => (raw: unknown) => prepare(deps, 'drain', raw);
@@ -605,12 +618,15 @@ export const finishOperation =
         ...(update ? { update } : {}),
       },
     });
+    // The execution's output (Step Functions' 256 KiB): the first MAX_LISTED apps, the rest counted, as in the events.
+    const { listed, notListed } = firstOf(apps);
     const result = {
       cluster: op.cluster,
       outcome,
       state: intentOf(written, op.cluster).state,
       weightPercent: weightPercentAfter,
-      apps,
+      apps: listed,
+      ...(notListed > 0 ? { appsNotListed: notListed } : {}),
       executionArn: op.executionArn,
     };
     const common = {

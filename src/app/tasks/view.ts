@@ -1,5 +1,6 @@
 // What several tasks read and build: the fleet document with the catalogue, DNS
 // requests with effective weights, journal entries, and the error a Catch passed on.
+import { MAX_LISTED } from '../../core/bounded.ts';
 import * as z from 'zod';
 import { appsOfCluster } from '../../core/catalogue.ts';
 import { journalId, type OperationSpec } from '../../core/operation-spec.ts';
@@ -92,7 +93,7 @@ export function appsDnsRequest(
  * and a step of a 3,000-app cluster listing every app's before and after passes it (the
  * step, and its rollback's journal entry, then failed).
  */
-export const MAX_JOURNAL_APPS = 100;
+export const MAX_JOURNAL_APPS = MAX_LISTED;
 
 export async function journal(
   deps: Pick<Deps, 'table' | 'clock'>,

@@ -130,8 +130,9 @@ export async function runOperation(kind: 'drain' | 'restore', cluster: string, f
   }
 }
 
-function formatResult(kind: string, output: unknown): string {
-  const result = (output ?? {}) as { cluster?: string; state?: string; outcome?: string; weightPercent?: number; apps?: AppWeight[] };
+/** The `--wait` summary of a finished drain or restore: one line per app the output lists, and how many it did not. */
+export function formatResult(kind: string, output: unknown): string {
+  const result = (output ?? {}) as { cluster?: string; state?: string; outcome?: string; weightPercent?: number; apps?: AppWeight[]; appsNotListed?: number };
   const lines = [`${result.cluster ?? ''}: ${result.state ?? result.outcome ?? kind} at ${result.weightPercent ?? '?'}% of normal weight`];
   for (const app of result.apps ?? []) {
     // Every routing policy shows what the cluster had in Route 53: weight, failover role or region, or absent.
@@ -143,10 +144,13 @@ function formatResult(kind: string, output: unknown): string {
           : '';
     lines.push(`  ${app.hostname.padEnd(32)} ${(app.routing ?? '').padEnd(9)} ${change}`.trimEnd());
   }
+  // The output lists the first apps only (Step Functions' 256 KiB): every app's record is in `switchyard status`.
+  if (result.appsNotListed) lines.push(`  ... and ${result.appsNotListed} more app(s), moved the same way (every app's record: switchyard status)`);
   return lines.join('\n');
 }
 
-function formatDryRun(output: unknown): string {
+/** A dry run, step by step: the changes it lists and how many more there are. */
+export function formatDryRun(output: unknown): string {
   const plan = (output ?? {}) as {
     cluster?: string;
     waitSeconds?: number;
@@ -158,6 +162,7 @@ function formatDryRun(output: unknown): string {
       safe: boolean;
       violations: string;
       changes: Array<{ action: string; name: string; type: string; setIdentifier?: string; weight?: number }>;
+      changesNotListed?: number;
     }>;
   };
   if (!plan.steps) return JSON.stringify(output, null, 2);
@@ -173,6 +178,7 @@ function formatDryRun(output: unknown): string {
       lines.push(
         `  ${c.action.padEnd(6)} ${c.name} ${c.type}${c.setIdentifier ? ` ${c.setIdentifier}` : ''}${c.weight === undefined ? '' : ` weight ${c.weight}`}`,
       );
+    if (step.changesNotListed) lines.push(`  ... and ${step.changesNotListed} more change(s)`);
     if (step.changes.length === 0) lines.push('  (no record changes)');
   });
   return lines.join('\n');

@@ -143,9 +143,7 @@ export async function syncOperation(
         after: { changes: changes.slice(0, MAX_CHANGES_IN_EVENT), hostnames, failed: report.failed },
       });
       try {
-        await ports.putEvent(
-          outEvent('Records Changed', { trigger: 'sync', hostnames, changes: changes.slice(0, MAX_CHANGES_IN_EVENT), changeIds, executionArn: holder }),
-        );
+        await ports.putEvent(outEvent('Records Changed', { trigger: 'sync', hostnames, changes, changeIds, executionArn: holder }));
         event = { emitted: true };
       } catch (error) {
         event = { emitted: false, reason: `the bus refused it: ${(error as Error).message}` };

@@ -11,6 +11,7 @@ import { exposureWarning, readJsonFile, writeJsonFileAtomic } from '@switchyard/
 export const STATE_ENTRIES = [
   'route53.json',
   'route53.json.log',
+  'route53.json.records',
   'stepfunctions',
   'eventbridge',
   'dynamodb',

@@ -53,7 +53,12 @@ export function summarizeDetail(detail: unknown): string {
   }
   const state = d['state'] as { value?: unknown } | undefined;
   if (state && typeof state.value === 'string') parts.push(`state=${state.value}`);
-  if (Array.isArray(d['hostnames'])) parts.push(`hostnames=${(d['hostnames'] as unknown[]).join(',')}`);
+  if (Array.isArray(d['hostnames'])) {
+    const more = typeof d['hostnamesNotListed'] === 'number' ? ` (+${d['hostnamesNotListed']} more)` : '';
+    parts.push(`hostnames=${(d['hostnames'] as unknown[]).join(',')}${more}`);
+  }
+  // Events list at most 100 apps and count the rest.
+  if (Array.isArray(d['apps'])) parts.push(`apps=${(d['apps'] as unknown[]).length + (typeof d['appsNotListed'] === 'number' ? d['appsNotListed'] : 0)}`);
   return parts.join(' ');
 }
 

@@ -76,8 +76,8 @@ interface ZoneIndex {
 }
 
 /**
- * Indexes by records array: applying a change batch replaces the zone's array (service.ts), so
- * the next query indexes the new one and the old index goes with the old array.
+ * Indexes by records array: after any change a zone's `records` is a new array (zone-index.ts),
+ * so the next query indexes the new one and the old index goes with the old array.
  */
 const indexes = new WeakMap<readonly RecordSet[], ZoneIndex>();
 

@@ -58,6 +58,9 @@ export interface Route53ServiceOptions {
   statePath?: string;
   /** Compact the change log into the snapshot once it holds this many bytes (default 4 MiB). */
   compactAfterBytes?: number;
+  /** Record sets per chunk file of a large zone (default 2,048); and the most a zone keeps in the snapshot file itself (default 100). */
+  recordsPerChunk?: number;
+  inlineRecords?: number;
   /** How long a change stays PENDING before GetChange reports INSYNC (default 1000 ms). */
   insyncDelayMs?: number;
   /** Multiplies health-check intervals: 0.01 turns a 10 s RequestInterval into 100 ms (default 1). */
@@ -106,7 +109,10 @@ interface Route {
 }
 
 export function createRoute53Service(options: Route53ServiceOptions = {}): Route53Service {
-  const store = Route53Store.open(options.statePath, options.compactAfterBytes === undefined ? {} : { compactAfterBytes: options.compactAfterBytes });
+  const store = Route53Store.open(
+    options.statePath,
+    dropUndefined({ compactAfterBytes: options.compactAfterBytes, chunkSize: options.recordsPerChunk, inlineRecords: options.inlineRecords }),
+  );
   const state = store.state;
   const insyncDelayMs = options.insyncDelayMs ?? 1000;
   const timeScale = options.healthCheckTimeScale ?? 1;
@@ -160,7 +166,8 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     body: xml,
   });
   const location = (req: LocalRequest, path: string): string => `${req.url.protocol}//${req.headers.host ?? req.url.host}${API_PREFIX}${path}`;
-  const zoneXml = (zone: HostedZone) => renderHostedZone(zone);
+  // The count from the zone's index: listing zones reads no record chunk.
+  const zoneXml = (zone: HostedZone) => renderHostedZone(zone, store.index(zone.id).size);
   /** ListHostedZones and ListHealthChecks: a page by id, with Marker and NextMarker. */
   const markerPage = <T extends { id: string }>(
     rootName: string,
@@ -278,7 +285,7 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
 
   const deleteHostedZone: Handler = async (_req, [id]) => {
     const zone = zoneOf(id!);
-    if (!holdsOnlyApexRecords(zone)) throw hostedZoneNotEmpty();
+    if (store.index(zone.id).size > 2 || !holdsOnlyApexRecords(zone)) throw hostedZoneNotEmpty();
     const change = newChange();
     await commit([
       { op: 'deleteZone', zoneId: zone.id },
@@ -342,7 +349,15 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     if (batch.comment !== undefined && batch.comment.length > 256) {
       throw validationError(batch.comment, 'changeBatch.comment', 'Member must have length less than or equal to 256');
     }
-    const zoneView = (z: HostedZone) => ({ id: z.id, name: z.name, records: z.records, lookup: store.index(z.id) });
+    // `records` only when asked (it reads every chunk): the batch looks sets up through `lookup`.
+    const zoneView = (z: HostedZone) => ({
+      id: z.id,
+      name: z.name,
+      get records() {
+        return z.records;
+      },
+      lookup: store.index(z.id),
+    });
     const outcome = planChangeBatch(
       {
         zone: zoneView(zone),

@@ -200,14 +200,14 @@ export function renderRecordSet(r: RecordSet): string {
   );
 }
 
-export function renderHostedZone(zone: HostedZone): string {
+export function renderHostedZone(zone: HostedZone, recordCount = zone.records.length): string {
   return node(
     'HostedZone',
     leaf('Id', `/hostedzone/${zone.id}`),
     leaf('Name', zone.name),
     leaf('CallerReference', zone.callerReference),
     node('Config', leaf('Comment', zone.comment), leaf('PrivateZone', zone.privateZone)),
-    leaf('ResourceRecordSetCount', zone.records.length),
+    leaf('ResourceRecordSetCount', recordCount),
   );
 }
 

@@ -23,6 +23,7 @@ import {
 import { causeText, HistoryRecorder, type HistoryEvent, type LibraryEvent, type TaskAttempt } from './history.ts';
 import { invokeInProcess, TaskFailure, type LambdaHandler } from './lambda-invoke.ts';
 import { stopMapsOnFailure } from './map-fail-fast.ts';
+import { DataLimitExceeded, enforcePayloadLimit, inputTooLargeCause, overPayloadLimit, resultTooLargeCause } from './payload-limit.ts';
 import { readReferencePath } from './reference-path.ts';
 
 export type { LambdaHandler } from './lambda-invoke.ts';
@@ -163,6 +164,8 @@ export class Workflow {
     const runnable = withHandlerTimeouts(this.scaledWaits ? withLocalWaits(this.definition) : this.definition, this.options.handlerTimeouts);
     // The library starts a failed Map's queued iterations anyway; AWS does not.
     stopMapsOnFailure(runnable);
+    // Step Functions' 256 KiB quota on every state's output, as on AWS.
+    enforcePayloadLimit(runnable);
     // Validated above (with clearer errors); validating again costs ~100 ms per build.
     this.machine = new StateMachine(runnable as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
   }
@@ -227,10 +230,15 @@ export class Workflow {
     for (const task of this.inventory.tasks) {
       const state = this.states.get(task.stateName)!;
       const timeoutSeconds = taskTimeoutSeconds(state, this.options.handlerTimeouts);
-      handlers[task.stateName] =
+      const run =
         task.kind === 'lambda'
-          ? (input) => this.invokeLambda(recorder, recorder.beginTask(task.stateName), input as AslObject, timeoutSeconds)
-          : (input) => this.putEvents(recorder, recorder.beginTask(task.stateName), input as AslObject, arns);
+          ? (input: unknown) => this.invokeLambda(recorder, recorder.beginTask(task.stateName), input as AslObject, timeoutSeconds)
+          : (input: unknown) => this.putEvents(recorder, recorder.beginTask(task.stateName), input as AslObject, arns);
+      handlers[task.stateName] = async (input) => {
+        // The Task's input after Parameters: over the quota, the execution ends (no Catch).
+        if (overPayloadLimit(input)) throw new DataLimitExceeded(inputTooLargeCause(task.stateName), false);
+        return run(input);
+      };
     }
     if (this.scaledWaits) {
       for (const wait of this.inventory.waits) {
@@ -274,6 +282,8 @@ export class Workflow {
         accountId: this.options.accountId,
         deadline: Date.now() + timeoutSeconds * 1000,
       });
+      // Lambda answers up to 6 MB; Step Functions takes a result of 256 KiB at most (a Task failure, caught like one).
+      if (overPayloadLimit(output)) throw new DataLimitExceeded(resultTooLargeCause('lambda'), true);
       recorder.taskEvent(attempt, {
         type: 'TaskSucceeded',
         timestamp: Date.now(),
@@ -281,7 +291,11 @@ export class Workflow {
       });
       return output;
     } catch (error) {
-      const failure = error as TaskFailure;
+      const failure = error as TaskFailure | DataLimitExceeded;
+      if (failure instanceof DataLimitExceeded) {
+        recorder.taskEvent(attempt, { type: 'TaskFailed', timestamp: Date.now(), details: { ...resource, error: failure.name, cause: failure.message } });
+        throw failure;
+      }
       return fail(failure.name, failure.message);
     }
   }

@@ -91,6 +91,16 @@ describe('service limits on the local endpoint', () => {
     expect(eleven.message).toContain('Member must have length less than or equal to 10');
   });
 
+  it('PutEvents: takes one entry over the old 256 KB limit, as event buses have since January 2026 (no per-entry size failure)', async () => {
+    // Act
+    const large = await events.send(
+      new PutEventsCommand({ Entries: [{ Source: 'test', DetailType: 'test', Detail: JSON.stringify({ p: 'x'.repeat(600_000) }) }] }),
+    );
+    // Assess
+    expect(large.FailedEntryCount).toBe(0);
+    expect(large.Entries?.[0]?.EventId).toEqual(expect.any(String));
+  });
+
   it('StartExecution: a 20 MB input is refused (413 RequestEntityTooLarge) before it is read whole, nothing starts, and the endpoint keeps serving', async () => {
     // Act
     const huge = await thrown(

@@ -183,6 +183,15 @@ describe('TestDNSAnswer', () => {
     expect(answer.RecordData).toEqual(['127.0.1.3']);
   });
 
+  it('answers what an UPSERT wrote, also when it keeps the set (same name, type and SetIdentifier)', async () => {
+    const ask = async () =>
+      (await emulator.client.send(new TestDNSAnswerCommand({ HostedZoneId: zoneId, RecordName: 'moved.example.com', RecordType: 'A' }))).RecordData;
+    await apply(emulator.client, zoneId, change('CREATE', simple('moved.example.com', 'A', ['192.0.2.1'])));
+    expect(await ask()).toEqual(['192.0.2.1']);
+    await apply(emulator.client, zoneId, change('UPSERT', simple('moved.example.com', 'A', ['192.0.2.2'])));
+    expect(await ask()).toEqual(['192.0.2.2']);
+  });
+
   it('NXDOMAIN for a missing name; NoSuchHostedZone and InvalidInput for bad input', async () => {
     expect((await emulator.client.send(new TestDNSAnswerCommand({ HostedZoneId: zoneId, RecordName: 'nope.example.com', RecordType: 'A' }))).ResponseCode).toBe(
       'NXDOMAIN',

@@ -13,22 +13,29 @@ const CHILD = join(import.meta.dirname, 'fixtures', 'batch-writer.ts');
 const BATCH = 400;
 
 /** Starts the writer, kills it with SIGKILL after `acks` acknowledged batches plus `extraMs`; returns the last ack seen. */
-async function runWriter(statePath: string, acks: number, extraMs: number): Promise<{ lastAck: number; zoneId: string }> {
-  const { lastAck, lines } = await runAndKill([CHILD, statePath, String(BATCH)], acks, extraMs);
+async function runWriter(statePath: string, acks: number, extraMs: number, recordsPerChunk?: number): Promise<{ lastAck: number; zoneId: string }> {
+  const args = [CHILD, statePath, String(BATCH), ...(recordsPerChunk === undefined ? [] : [String(recordsPerChunk)])];
+  const { lastAck, lines } = await runAndKill(args, acks, extraMs);
   const zoneId = lines.find((line) => line.startsWith('zone '))?.slice('zone '.length) ?? '';
   return { lastAck, zoneId };
 }
 
 describe('local Route 53: kill -9 during change batches', () => {
+  // The zone outgrows the snapshot file at once: its sets go to chunk files (2,048 sets each by
+  // default; 50 in the last cases, so that each compaction writes many chunk files and the
+  // kill often lands while it does).
   it.each([
-    [3, 0],
-    [8, 1],
-    [12, 3],
-    [20, 0],
-  ])('after %i acknowledged batches (+%i ms): loses none, and applies no batch by half', async (acks, extraMs) => {
+    [3, 0, undefined],
+    [8, 1, undefined],
+    [12, 3, undefined],
+    [20, 0, undefined],
+    [6, 0, 50],
+    [10, 2, 50],
+    [16, 5, 50],
+  ])('after %i acknowledged batches (+%i ms, %s sets per chunk): loses none, and applies no batch by half', async (acks, extraMs, recordsPerChunk) => {
     const statePath = join(mkdtempSync(join(tmpdir(), 'r53-kill-')), 'route53.json');
-    const { lastAck, zoneId } = await runWriter(statePath, acks, extraMs);
-    const store = Route53Store.open(statePath);
+    const { lastAck, zoneId } = await runWriter(statePath, acks, extraMs, recordsPerChunk);
+    const store = Route53Store.open(statePath, recordsPerChunk === undefined ? {} : { chunkSize: recordsPerChunk });
     try {
       const counts = new Map<number, number>();
       for (const record of store.index(zoneId).slice(0, Number.MAX_SAFE_INTEGER)) {

@@ -47,6 +47,8 @@ describe('the state folder', () => {
     await writeFile(join(folder.path, 'route53.json'), '{}');
     await writeFile(join(folder.path, 'route53.json.123.tmp'), '{}');
     await writeFile(join(folder.path, 'route53.json.log'), '1 0 []\n'); // Route 53's change log
+    await mkdir(join(folder.path, 'route53.json.records')); // and the record chunks of its large zones
+    await writeFile(join(folder.path, 'route53.json.records', 'Z1-0a1b2c3d-0.json'), '[]');
     await writeFile(join(folder.path, 'my-notes.txt'), 'keep me');
     // Act
     await resetStateDir(folder.path);

@@ -3,7 +3,7 @@ import { parseFleetConfig } from '../../../../src/core/config.ts';
 import { emptyFleetState } from '../../../../src/core/fleet-document.ts';
 import type { RecordSet } from '../../../../src/core/model.ts';
 import { fleetStatus, servingMembers } from '../../../../src/local/runtime/status.ts';
-import { renderStatus, StatusView, summaryLine, type LocalStatus } from '../../../../src/local/runtime/status-view.ts';
+import { renderStatus, StatusView, summarizeDetail, summaryLine, type LocalStatus } from '../../../../src/local/runtime/status-view.ts';
 import { readFileSync } from 'node:fs';
 
 const member = (cluster: string, healthy: boolean, extra: { weight?: number; role?: string } = {}) => ({ cluster, healthy, ...extra });
@@ -206,5 +206,22 @@ describe('the status view', () => {
     expect(frame.split('\n').length).toBeLessThanOrEqual(10);
     expect(frame.endsWith('\x1b[J')).toBe(true);
     expect(written.at(-1)).toBe('\x1b[?25h');
+  });
+});
+
+describe('summarizeDetail (the status view and dashboard line of an event)', () => {
+  it('counts the apps and hostnames an event lists and the ones it only counts', () => {
+    // Prepare: events list 100 and count the rest (docs/workflows.md, Events)
+    const apps = Array.from({ length: 100 }, (_, i) => ({ hostname: `app-${i}.example.com` }));
+
+    // Act
+    const drained = summarizeDetail({ cluster: 'west', apps, appsNotListed: 9_900 });
+    const changed = summarizeDetail({ trigger: 'reconcile', hostnames: ['a.example.com', 'b.example.com'], hostnamesNotListed: 3 });
+    const small = summarizeDetail({ cluster: 'west', apps: apps.slice(0, 2) });
+
+    // Assess
+    expect(drained).toBe('cluster=west apps=10000');
+    expect(changed).toBe('hostnames=a.example.com,b.example.com (+3 more)');
+    expect(small).toBe('cluster=west apps=2');
   });
 });
