@@ -11,11 +11,14 @@
 //    on one runtime, restored in between: target median under 5 s), 3,000 and 10,000
 //    (once each: target under 5 s at 10,000).
 // Every size runs on a runtime of its own; the growth rule (bench/lib/growth.ts) holds
-// each figure to linear in the apps.
+// each figure to linear in the apps. On the example fleet the alarm figure also reports
+// where each event's time went (bench/lib/alarm-hops.ts): per state, per request, CPU.
+// BENCH_LOCAL_RUNTIME=alarm runs only the alarm figures, =drain only the drain figures.
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { canaryAlarmName } from '../src/core/alarm-names.ts';
 import { normalizeName } from '../src/core/dns-names.ts';
 import { startLocalRuntime, type LocalRuntime } from '../src/local/runtime/runtime.ts';
+import { alarmHops, medianHops, recordRequests, type AlarmHops } from './lib/alarm-hops.ts';
 import { bigFleet } from './lib/fleet.ts';
 import { growthTarget } from './lib/growth.ts';
 
@@ -85,13 +88,18 @@ async function appsOn(runtime: LocalRuntime, cluster: string): Promise<number> {
     .size;
 }
 
-async function alarmToInsync(extraApps: number): Promise<{ appsOnEast: number; failoverMs: number[]; failbackMs: number[] }> {
+export async function alarmToInsync(
+  extraApps: number,
+): Promise<{ appsOnEast: number; failoverMs: number[]; failbackMs: number[]; failoverHops: AlarmHops[]; failbackHops: AlarmHops[] }> {
   const fleet = extraApps > 0 ? await bigFleet(extraApps) : undefined;
   const runtime = await publishedRuntime(fleet?.dir, fleet !== undefined);
   const appsOnEast = await appsOn(runtime, 'east');
   const alarm = canaryAlarmName({ stage: runtime.names.stage, ownerId: runtime.fleet.config.ownerId }, 'east');
   const failoverMs: number[] = [];
   const failbackMs: number[] = [];
+  const failoverHops: AlarmHops[] = [];
+  const failbackHops: AlarmHops[] = [];
+  const requests = recordRequests(runtime);
   try {
     for (let i = 0; i < ALARM_ROUNDS; i++) {
       for (const [action, state, list, weight] of [
@@ -102,10 +110,16 @@ async function alarmToInsync(extraApps: number): Promise<{ appsOnEast: number; f
         if (action === 'fail') await runtime.fail('east');
         else await runtime.heal('east');
         const eventAt = await alarmEventAt(runtime, alarm, state, before);
+        const cpu = process.cpuUsage();
         // The router is invoked asynchronously after the event: wait until its execution is done.
         await runtime.platform.eventBus.idle();
         await runtime.settle();
-        list.push(Date.now() - eventAt);
+        const settledAt = Date.now();
+        const used = process.cpuUsage(cpu);
+        list.push(settledAt - eventAt);
+        (action === 'fail' ? failoverHops : failbackHops).push(
+          await alarmHops(runtime, requests, { eventAt, settledAt, cpuMs: Math.round((used.user + used.system) / 1000) }),
+        );
         const now = await shopWeight(runtime, 'east');
         if (now !== weight) throw new Error(`after ${action} east, shop's weight on east is ${now}, not ${weight}`);
       }
@@ -114,7 +128,7 @@ async function alarmToInsync(extraApps: number): Promise<{ appsOnEast: number; f
     await runtime.close();
     await fleet?.remove();
   }
-  return { appsOnEast, failoverMs, failbackMs };
+  return { appsOnEast, failoverMs, failbackMs, failoverHops, failbackHops };
 }
 
 /** Runs `workflow` with `input` and waits for it; its duration (Step Functions' own start and stop dates) and the process CPU it took. */
@@ -188,7 +202,10 @@ export async function drainApps(
   }
 }
 
-export async function run(): Promise<Record<string, unknown>> {
+async function alarmFigures(): Promise<{
+  alarms: Array<Record<string, unknown> & { appsOnEast: number; failoverP50Ms: number; failbackP50Ms: number }>;
+  targets: unknown[];
+}> {
   const alarms = [];
   for (const extra of ALARM_EXTRA_APPS) {
     const measured = await alarmToInsync(extra);
@@ -200,8 +217,36 @@ export async function run(): Promise<Record<string, unknown>> {
       failoverP95Ms: round(percentile(measured.failoverMs, 0.95)),
       failbackP50Ms: round(percentile(measured.failbackMs, 0.5)),
       failbackP95Ms: round(percentile(measured.failbackMs, 0.95)),
+      failoverMs: measured.failoverMs,
+      failbackMs: measured.failbackMs,
+      ...(extra === 0 ? { failoverHops: medianHops(measured.failoverHops), failbackHops: medianHops(measured.failbackHops) } : {}),
     });
   }
+  const example = alarms[0]!;
+  return {
+    alarms,
+    targets: [
+      {
+        name: 'alarm event (ALARM) to new weights INSYNC, waits at zero, example fleet: p50 ms',
+        target: `< ${TARGET_ALARM_P50_MS}`,
+        actual: example.failoverP50Ms,
+        pass: example.failoverP50Ms < TARGET_ALARM_P50_MS,
+      },
+      {
+        name: 'alarm event (OK) to weights back INSYNC, hold-down at zero, example fleet: p50 ms',
+        target: `< ${TARGET_ALARM_P50_MS}`,
+        actual: example.failbackP50Ms,
+        pass: example.failbackP50Ms < TARGET_ALARM_P50_MS,
+      },
+      growthTarget(
+        'alarm to INSYNC (ALARM) p50 ms by apps on the failed cluster',
+        alarms.map((a) => ({ size: a.appsOnEast, value: a.failoverP50Ms })),
+      ),
+    ],
+  };
+}
+
+async function drainFigures(): Promise<Record<string, unknown> & { targets: unknown[] }> {
   // A size that cannot be set up or drained (e.g. its Reconcile outlives the task timeout) is
   // reported with its error and fails its targets; the other sizes are still measured.
   const drains: Array<Awaited<ReturnType<typeof drainApps>> | { apps: number; error: string }> = [];
@@ -227,33 +272,26 @@ export async function run(): Promise<Record<string, unknown>> {
           measured.map((d) => ({ size: d.apps, value: d.drainCpuMs[0]! })),
         )
       : { name: 'drain CPU ms by apps: growth between sizes', target: '≤ 1.5', actual: 'not every size was measured', pass: false };
-  const example = alarms[0]!;
   const largest = DRAIN_SIZES.at(-1)!.apps;
   return {
-    alarmToInsync: example,
-    alarmToInsyncBySize: alarms,
     drainThousandApps: drains.find((d) => d.apps === 1000),
     drains,
     targets: [
-      {
-        name: 'alarm event (ALARM) to new weights INSYNC, waits at zero, example fleet: p50 ms',
-        target: `< ${TARGET_ALARM_P50_MS}`,
-        actual: example.failoverP50Ms,
-        pass: example.failoverP50Ms < TARGET_ALARM_P50_MS,
-      },
-      {
-        name: 'alarm event (OK) to weights back INSYNC, hold-down at zero, example fleet: p50 ms',
-        target: `< ${TARGET_ALARM_P50_MS}`,
-        actual: example.failbackP50Ms,
-        pass: example.failbackP50Ms < TARGET_ALARM_P50_MS,
-      },
-      growthTarget(
-        'alarm to INSYNC (ALARM) p50 ms by apps on the failed cluster',
-        alarms.map((a) => ({ size: a.appsOnEast, value: a.failoverP50Ms })),
-      ),
       drainTarget(1000, 'drain of a cluster serving 1000 apps, waits at zero: median of 3, ms'),
       drainTarget(largest, `drain of a cluster serving ${largest} apps, waits at zero, ms`),
       drainGrowth,
     ],
+  };
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const only = process.env['BENCH_LOCAL_RUNTIME'];
+  if (only !== undefined && only !== 'alarm' && only !== 'drain') throw new Error(`BENCH_LOCAL_RUNTIME=${only}: must be alarm or drain (or unset for both)`);
+  const alarm = only === 'drain' ? undefined : await alarmFigures();
+  const drain = only === 'alarm' ? undefined : await drainFigures();
+  return {
+    ...(alarm === undefined ? {} : { alarmToInsync: alarm.alarms[0], alarmToInsyncBySize: alarm.alarms }),
+    ...(drain === undefined ? {} : { drainThousandApps: drain['drainThousandApps'], drains: drain['drains'] }),
+    targets: [...(alarm?.targets ?? []), ...(drain?.targets ?? [])],
   };
 }

@@ -11,7 +11,7 @@ import type { HealthView } from '../core/safety.ts';
 import type { HealthSource } from '../core/ports.ts';
 import { listOwnedHealthChecks } from './dns/health-checks.ts';
 import type { HealthStatusReader, Route53Port } from '../core/ports.ts';
-import type { StateTable } from '../core/ports.ts';
+import type { SharedReads, StateTable } from '../core/ports.ts';
 
 /** Route 53 calls a check healthy when more than this share of its checkers do. */
 export const HEALTHY_CHECKER_SHARE = 0.18;
@@ -33,8 +33,9 @@ export interface HealthSourceOptions {
 export function route53HealthSource(options: HealthSourceOptions): HealthSource {
   const { fleet, route53, table } = options;
   return {
-    async snapshot(clusters: readonly string[]): Promise<HealthView> {
-      const [owned, alarms] = await Promise.all([listOwnedHealthChecks(route53, fleet.ownerId), table.listAlarms()]);
+    async snapshot(clusters: readonly string[], reads: SharedReads = {}): Promise<HealthView> {
+      // What the caller read in this task already is not read again.
+      const [owned, alarms] = await Promise.all([reads.ownedHealthChecks ?? listOwnedHealthChecks(route53, fleet.ownerId), reads.alarms ?? table.listAlarms()]);
       const view: HealthView = { clusters: {}, apps: {} };
       for (const name of clusters) {
         const cluster = fleet.clusters.find((c) => c.name === name);
@@ -44,7 +45,9 @@ export function route53HealthSource(options: HealthSourceOptions): HealthSource 
         // The canary check: the cluster's default spec (fleet.healthCheck on its canary name).
         const { key } = canaryHealthCheck(fleet.healthCheck, cluster);
         const check = owned.find((c) => c.key === key);
-        if (check) {
+        const alarmed = ownAlarms.some((a) => a.state === 'ALARM');
+        // A cluster whose alarm is in ALARM is UNHEALTHY whatever its canary says: its status is not read.
+        if (check && !alarmed) {
           try {
             state = healthFromObservations(await route53.getHealthCheckStatus(check.id));
           } catch (error) {
@@ -54,7 +57,7 @@ export function route53HealthSource(options: HealthSourceOptions): HealthSource 
         } else if (ownAlarms.some((a) => a.state === 'OK')) {
           state = 'HEALTHY';
         }
-        if (ownAlarms.some((a) => a.state === 'ALARM')) state = 'UNHEALTHY';
+        if (alarmed) state = 'UNHEALTHY';
         view.clusters[name] = state;
         for (const alarm of alarms) {
           if (alarm.cluster === name && alarm.hostname !== undefined && alarm.state === 'ALARM') view.apps![`${name}|${alarm.hostname}`] = 'UNHEALTHY';

@@ -11,6 +11,7 @@ import type { ExpectedGroup, PageStart, ReadBackRef, ReadPage } from './verify.t
 import type { EdgeForward } from './edge-discovery.ts';
 import type { FleetState } from './fleet-document.ts';
 import type { Tag } from './health-spec.ts';
+import type { OwnedHealthCheck } from './health-check-plan.ts';
 
 /** Wall-clock time: what the journal, the locks' leases and the events record. */
 export interface Clock {
@@ -36,8 +37,19 @@ export const systemPacer: Pacer = {
 };
 
 /** Observed health of clusters (and of single apps on them). */
+/**
+ * What a task already read in this invocation, handed to the port that would read it again
+ * (one reading per task instead of two; a port without it reads for itself).
+ */
+export interface SharedReads {
+  /** The state table's alarm records (StateTable.listAlarms). */
+  alarms?: readonly AlarmRecord[];
+  /** The health checks this fleet owns (DnsPort.ownedHealthChecks). */
+  ownedHealthChecks?: readonly OwnedHealthCheck[];
+}
+
 export interface HealthSource {
-  snapshot(clusters: readonly string[]): Promise<HealthView>;
+  snapshot(clusters: readonly string[], reads?: SharedReads): Promise<HealthView>;
 }
 
 /** One app of one cluster that failover took out (a per-app alarm). */
@@ -60,6 +72,8 @@ export interface DnsApplyRequest {
   dryRun?: boolean;
   /** Comment on the Route 53 change batch. */
   reason: string;
+  /** The owned health checks as the caller read them in this task: the first attempt plans with them instead of listing them again. */
+  ownedHealthChecks?: readonly OwnedHealthCheck[];
 }
 
 /** One cluster's Route 53 weight for one app, before and after the apply. */
@@ -104,6 +118,8 @@ export interface DnsPort {
   verify(expected: readonly ExpectedGroup[]): Promise<DnsVerification>;
   /** INSYNC once every change is; PENDING otherwise. */
   changeStatus(changeIds: readonly string[]): Promise<'PENDING' | 'INSYNC'>;
+  /** The health checks this fleet owns, as apply lists them (to share one reading: SharedReads, DnsApplyRequest.ownedHealthChecks). */
+  ownedHealthChecks?(): Promise<OwnedHealthCheck[]>;
   /** Deletes owned health checks no desired record wants and no record carries (after records are gone). */
   cleanup(request: { endpoints: PublishedEndpoint[]; intents: ClusterIntent[]; appsOut: AppOut[] }): Promise<{ deleted: string[]; failures: string[] }>;
 }

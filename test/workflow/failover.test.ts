@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynalite, type TestDynamo } from '../support/workflows/dynalite.ts';
+import type { SharedReads } from '../../src/core/ports.ts';
 import { alarmEvent, createHarness, testFleet, type Harness } from './harness.ts';
 
 let dynamo: TestDynamo;
@@ -42,6 +43,35 @@ describe('Failover', () => {
       }),
     ]);
     expect(await h.table.listAlarms()).toEqual([expect.objectContaining({ alarmName: EAST, cluster: 'east', state: 'ALARM' })]);
+  });
+
+  it('ALARM reads the catalogue, the alarm records and the owned health checks once: Decide needs no catalogue for a cluster alarm, and the health snapshot and the DNS apply share the rest', async () => {
+    // Prepare
+    const h = await createHarness(dynamo);
+    const reads: Array<SharedReads | undefined> = [];
+    let catalogueReads = 0;
+    const listApps = h.deps.table.listApps.bind(h.deps.table);
+    h.deps.table.listApps = () => {
+      catalogueReads++;
+      return listApps();
+    };
+    const snapshot = h.deps.health.snapshot.bind(h.deps.health);
+    h.deps.health.snapshot = (clusters, shared) => {
+      reads.push(shared);
+      return snapshot(clusters, shared);
+    };
+    // Act
+    await failedOver(h);
+    // Assess
+    expect(h.weight('shop.example.com', 'east')).toBe(0);
+    expect(h.route53.calls.filter((c) => c === 'ListHealthChecks')).toHaveLength(1);
+    expect(catalogueReads).toBe(1);
+    expect(reads).toEqual([
+      {
+        alarms: [expect.objectContaining({ alarmName: EAST, state: 'ALARM' })],
+        ownedHealthChecks: expect.arrayContaining([expect.objectContaining({ cluster: 'east' })]),
+      },
+    ]);
   });
 
   it('fails open for an app no other healthy cluster serves, and takes the rest out', async () => {

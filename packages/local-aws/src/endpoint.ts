@@ -8,7 +8,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { errorMessage } from './errors.ts';
-import { bodyLimitFor, readBodyWithin } from './body-limit.ts';
+import { BodyTooLarge, bodyLimitFor, DEFAULT_MAX_BODY_BYTES, readBodyWithin } from './body-limit.ts';
 import type { LocalRequest, LocalResponse, LocalService } from './http.ts';
 import { foreignRequest, requestTarget, type LocalOnlyPolicy } from './local-only.ts';
 
@@ -27,6 +27,12 @@ export interface EndpointOptions {
 export interface Endpoint {
   url: string;
   port: number;
+  /**
+   * Serves a request from this process, without a socket: the same checks (Host and Origin,
+   * the service's body limit) and the same services as a request over HTTP. What the
+   * runtime's own SDK clients use (in-process.ts).
+   */
+  handle(request: LocalRequest): Promise<LocalResponse>;
   /** Stops listening, then closes every mounted service. */
   close(): Promise<void>;
 }
@@ -96,6 +102,20 @@ export async function dispatch(services: readonly LocalService[], request: Local
     );
     return protocolError(request, 500, 'InternalFailure', `${service.name}: ${errorMessage(error)}`);
   }
+}
+
+/** One request from this process: refused, too large or dispatched as the same request over HTTP would be. */
+async function handleInProcess(
+  services: readonly LocalService[],
+  policy: LocalOnlyPolicy,
+  request: LocalRequest,
+  log: (line: string) => void,
+): Promise<LocalResponse> {
+  const foreign = foreignRequest(request.headers, policy);
+  if (foreign !== undefined) return refusal(services, { ...request, body: Buffer.alloc(0) }, 403, accessDeniedCode(request), foreign, log);
+  const limit = serviceFor(services, { ...request, body: Buffer.alloc(0) }, log)?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (request.body.length > limit) return protocolError(request, 413, 'RequestEntityTooLarge', new BodyTooLarge(limit).message);
+  return dispatch(services, request, log);
 }
 
 function send(res: ServerResponse, response: LocalResponse): void {
@@ -168,6 +188,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
   return {
     url: `http://${shownHost}:${bound}`,
     port: bound,
+    handle: (request) => handleInProcess(options.services, policy, request, log),
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -225,7 +225,8 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
       let observed = await observe();
       const landed: DnsApplyResult[] = [];
       for (let attempt = 1; ; attempt++) {
-        const { result, rejection } = await applyOnce(request, observed);
+        // The caller's reading of the owned checks serves the first attempt only: after a collision everything is read again.
+        const { result, rejection } = await applyOnce(request, observed, attempt === 1 ? request.ownedHealthChecks : undefined);
         landed.push(result);
         if (rejection === undefined) return combine(landed);
         if (rejection.transient)
@@ -260,6 +261,8 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
      * each set that differs from what was intended.
      */
     verify: (expected: readonly ExpectedGroup[]): Promise<DnsVerification> => readBack(route53, expected),
+
+    ownedHealthChecks: () => listOwnedHealthChecks(route53, fleet.ownerId),
 
     async changeStatus(changeIds) {
       for (const id of changeIds) {

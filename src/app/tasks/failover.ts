@@ -7,13 +7,13 @@ import { firstOf, MAX_LINES_IN_MESSAGE, someOf } from '../../core/bounded.ts';
 import * as z from 'zod';
 import { executionSchema, parseInput } from '../../core/operation-spec.ts';
 import { alarmStateChangeEventSchema, outEvent, type EventToPut } from '../../core/events.ts';
-import { alarmNamePattern } from '../../core/alarm-names.ts';
-import { alarmTarget, decideTakeOut, unservedApps, withTakeOut } from '../../core/failover.ts';
+import { alarmNamePattern, clusterOfAlarm } from '../../core/alarm-names.ts';
+import { alarmTarget, APP_ALARM_SEPARATOR, decideTakeOut, unservedApps, withTakeOut } from '../../core/failover.ts';
 import { formatZodIssues } from '../../core/config.ts';
 import { InvalidInput } from '../../core/errors.ts';
 import { acquireLock, assertLockHeld, failoverKey, marksOfAlarm, releaseLock, withoutFailover, type FleetState } from '../../core/fleet-document.ts';
 import type { HealthView } from '../../core/safety.ts';
-import type { Deps } from '../../core/ports.ts';
+import type { AlarmRecord, Deps, SharedReads } from '../../core/ports.ts';
 import { appsServedBy, clusterNames, journal, MAX_JOURNAL_APPS, readCatalogue, type CatalogueView } from './view.ts';
 import { settleAndVerify } from './verify.ts';
 import { appsTakenOut, effectiveIntents } from '../../core/fleet-document.ts';
@@ -42,10 +42,12 @@ export const failoverDecide =
     const parsed = alarmStateChangeEventSchema.safeParse(event);
     if (!parsed.success) throw new InvalidInput(`Failover input is not a CloudWatch Alarm State Change event: ${formatZodIssues(parsed.error).join('; ')}`);
     const { alarmName, state } = parsed.data.detail;
-    // The catalogue alone: the fleet document is read only for an OK, after its state is recorded.
-    const view = await readCatalogue(deps);
+    // The catalogue only for a per-app alarm (is its app served on that cluster?); the fleet
+    // document only for an OK, after its state is recorded.
     const scope = { stage: deps.stage, ownerId: deps.fleet.ownerId };
-    const target = alarmTarget(scope, alarmName, clusterNames(deps), view.catalogue);
+    const perApp = clusterOfAlarm(scope, alarmName, clusterNames(deps))?.rest.startsWith(APP_ALARM_SEPARATOR) ?? false;
+    const catalogue = perApp ? (await readCatalogue(deps)).catalogue : [];
+    const target = alarmTarget(scope, alarmName, clusterNames(deps), catalogue);
     if (!target)
       return {
         ignore: true,
@@ -89,10 +91,24 @@ export const failoverDecide =
     };
   };
 
-/** True while `decision` is still the latest recorded state of its alarm. */
-async function stillLatest(deps: Deps, decision: FailoverDecision): Promise<boolean> {
-  const record = (await deps.table.listAlarms()).find((a) => a.alarmName === decision.alarmName);
+/** True while `decision` is the latest state of its alarm among `alarms` (the state table's records). */
+function latestIn(alarms: readonly AlarmRecord[], decision: FailoverDecision): boolean {
+  const record = alarms.find((a) => a.alarmName === decision.alarmName);
   return record !== undefined && record.state === decision.state && record.timestamp === decision.timestamp;
+}
+
+/** True while `decision` is still the latest recorded state of its alarm (read now). */
+async function stillLatest(deps: Deps, decision: FailoverDecision): Promise<boolean> {
+  return latestIn(await deps.table.listAlarms(), decision);
+}
+
+/**
+ * The alarm records, and the owned health checks when the DNS port lists them, read once
+ * for the task: the health snapshot and the DNS apply use them instead of reading again.
+ */
+async function sharedReads(deps: Deps, alarms: readonly AlarmRecord[]): Promise<SharedReads> {
+  const owned = await deps.dns.ownedHealthChecks?.();
+  return owned === undefined ? { alarms } : { alarms, ownedHealthChecks: owned };
 }
 
 /**
@@ -192,9 +208,11 @@ export const failoverApply =
   (deps: Deps) =>
   async (raw: unknown): Promise<FailoverResult> => {
     const { decision, execution } = parseInput(applyInputSchema, raw, 'failoverApply input');
-    if (!(await stillLatest(deps, decision)))
+    const alarms = await deps.table.listAlarms();
+    if (!latestIn(alarms, decision))
       return { applied: false, reason: `${decision.alarmName} changed state since; nothing taken out`, event: null, unserved: null };
-    const [view, health] = await Promise.all([readCatalogue(deps), deps.health.snapshot(clusterNames(deps))]);
+    const reads = sharedReads(deps, alarms);
+    const [view, health, shared] = await Promise.all([readCatalogue(deps), reads.then((r) => deps.health.snapshot(clusterNames(deps), r)), reads]);
     const now = deps.clock.now();
     // The lease and the marks in one write: the decision is made on the fleet document it locks.
     const { token, result: decided } = (await lockWith(deps, decision.cluster, execution.name, 'failover', now, (locked) => {
@@ -228,7 +246,10 @@ export const failoverApply =
       let weights: Array<{ hostname: string; weightBefore?: number; weightAfter?: number; routing?: string }> = [];
       // Also when everything is out already: a retry after the marks were written must still reach DNS.
       if (d.takeOut.length > 0 || d.alreadyOut.length > 0) {
-        const result = await deps.dns.apply(dnsRequest(deps, state, view, decision.cluster, `switchyard failover: ${decision.alarmName} ALARM`));
+        const result = await deps.dns.apply({
+          ...dnsRequest(deps, state, view, decision.cluster, `switchyard failover: ${decision.alarmName} ALARM`),
+          ...(shared.ownedHealthChecks === undefined ? {} : { ownedHealthChecks: shared.ownedHealthChecks }),
+        });
         await settleAndVerify(deps, result, `failover of ${decision.hostname ? `${decision.hostname} on ` : ''}${decision.cluster}`);
         weights = result.weights.map(({ cluster: _c, ...w }) => w);
       }
@@ -277,8 +298,9 @@ export const failbackCheck =
   (deps: Deps) =>
   async (raw: unknown): Promise<{ proceed: boolean; reason: string }> => {
     const { decision } = parseInput(checkInputSchema, raw, 'failbackCheck input');
-    if (!(await stillLatest(deps, decision))) return { proceed: false, reason: `${decision.alarmName} changed state during the hold-down; not failing back` };
-    const health = await deps.health.snapshot([decision.cluster]);
+    const alarms = await deps.table.listAlarms();
+    if (!latestIn(alarms, decision)) return { proceed: false, reason: `${decision.alarmName} changed state during the hold-down; not failing back` };
+    const health = await deps.health.snapshot([decision.cluster], { alarms });
     if (health.clusters[decision.cluster] === 'UNHEALTHY')
       return { proceed: false, reason: `${decision.cluster} is UNHEALTHY after the hold-down; not failing back` };
     return { proceed: true, reason: `${decision.alarmName} stayed OK for ${decision.holdDownSeconds} s` };

@@ -18,6 +18,7 @@ import { manifestFolderSource } from '../../k8s/source.ts';
 import { WORKFLOW_NAMES, type Deps } from '../../core/ports.ts';
 import { route53Dns } from '../../app/dns/route53-dns.ts';
 import { LOCAL_REGION, type LocalNames } from './names.ts';
+import { inProcessRequestHandler, type InProcessServer } from '@switchyard/local-aws';
 
 /** The emulator enforces Route 53's 5 requests/second only when asked to; the runtime's own client does not queue. */
 class Unlimited extends RateLimiter {
@@ -38,9 +39,15 @@ export interface LocalClients {
   destroy(): void;
 }
 
-export function localClients(endpointUrl: string, region = LOCAL_REGION): LocalClients {
-  const common = { endpoint: endpointUrl, region, credentials: LOCAL_CREDENTIALS };
+/**
+ * The runtime's own clients. With `serve` (the endpoint's in-process entry), their requests
+ * reach the endpoint without a socket: the same messages, checks and services as over HTTP.
+ */
+export function localClients(endpointUrl: string, region = LOCAL_REGION, serve?: InProcessServer): LocalClients {
+  const transport = serve === undefined ? {} : { requestHandler: inProcessRequestHandler(serve) };
+  const common = { endpoint: endpointUrl, region, credentials: LOCAL_CREDENTIALS, ...transport };
   const route53Client = createRoute53Client({ endpointUrl }, {}); // no credentials in that env: loopback placeholders
+  if (serve !== undefined) route53Client.config.requestHandler = transport.requestHandler!;
   const clients = {
     route53: new Route53Adapter({ client: route53Client, limiter: new Unlimited(), retry: { baseDelayMs: 20, maxDelayMs: 500 } }),
     route53Client,

@@ -335,7 +335,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       problems.push(exposure);
     }
     options.onListening?.(endpoint.url);
-    const clients = localClients(endpoint.url);
+    const clients = localClients(endpoint.url, undefined, endpoint.handle);
     cleanups.push(() => clients.destroy());
     const deps = localDeps({ fleet, clients, names });
     tasks = createTasks(deps);

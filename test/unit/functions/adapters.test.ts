@@ -3,6 +3,7 @@ import { ExecutionAlreadyExists, ListStateMachinesCommand, SFNClient, StartExecu
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { healthFromObservations, route53HealthSource } from '../../../src/app/health-source.ts';
+import { listOwnedHealthChecks } from '../../../src/app/dns/health-checks.ts';
 import { Route53Adapter } from '../../../src/aws/route53.ts';
 import { findStateMachines, parseStateMachineArns, sfnStarter } from '../../../src/aws/sfn.ts';
 import { healthCheckKey, healthCheckSpecFor, healthCheckTags } from '../../../src/core/health-spec.ts';
@@ -66,6 +67,20 @@ describe('state machines', () => {
   });
 });
 
+/** A Route 53 holding each example cluster's canary check, where eu's fails (GetHealthCheckStatus through the mocked client). */
+function canaryChecksWithEuFailing(): FakeRoute53 {
+  const fake = new FakeRoute53([]);
+  const ids: Record<string, string> = {};
+  for (const cluster of exampleFleet.clusters) {
+    const spec = healthCheckSpecFor(exampleFleet.healthCheck, cluster, {});
+    ids[cluster.name] = fake.seedCheck(spec, healthCheckTags(exampleFleet.ownerId, healthCheckKey(cluster.name, spec), cluster.name));
+  }
+  r53.on(GetHealthCheckStatusCommand).callsFake((input: { HealthCheckId: string }) => ({
+    HealthCheckObservations: [{ StatusReport: { Status: input.HealthCheckId === ids['eu'] ? 'Failure: connection refused' : 'Success: HTTP 200' } }],
+  }));
+  return fake;
+}
+
 describe('route53HealthSource', () => {
   it('reads health as Route 53 does: more than 18 % of checkers healthy', () => {
     expect(healthFromObservations(['Success: HTTP 200', 'Failure: timeout', 'Failure: timeout', 'Failure: timeout', 'Failure: timeout'])).toBe('HEALTHY');
@@ -75,15 +90,7 @@ describe('route53HealthSource', () => {
 
   it("combines each cluster's canary check with recorded alarms (an ALARM wins, per-app alarms mark the app)", async () => {
     // Prepare
-    const fake = new FakeRoute53([]);
-    const ids: Record<string, string> = {};
-    for (const cluster of exampleFleet.clusters) {
-      const spec = healthCheckSpecFor(exampleFleet.healthCheck, cluster, {});
-      ids[cluster.name] = fake.seedCheck(spec, healthCheckTags(exampleFleet.ownerId, healthCheckKey(cluster.name, spec), cluster.name));
-    }
-    r53.on(GetHealthCheckStatusCommand).callsFake((input: { HealthCheckId: string }) => ({
-      HealthCheckObservations: [{ StatusReport: { Status: input.HealthCheckId === ids['eu'] ? 'Failure: connection refused' : 'Success: HTTP 200' } }],
-    }));
+    const fake = canaryChecksWithEuFailing();
     const alarms: AlarmRecord[] = [
       { alarmName: 'switchyard-dev-switchyard-example-west-canary', cluster: 'west', state: 'ALARM', timestamp: 't' },
       { alarmName: 'switchyard-dev-switchyard-example-east--shop.example.com', cluster: 'east', hostname: 'shop.example.com', state: 'ALARM', timestamp: 't' },
@@ -95,5 +102,37 @@ describe('route53HealthSource', () => {
     const view = await source.snapshot(['east', 'west', 'eu']);
     // Assess
     expect(view).toEqual({ clusters: { east: 'HEALTHY', west: 'UNHEALTHY', eu: 'UNHEALTHY' }, apps: { 'east|shop.example.com': 'UNHEALTHY' } });
+    // west's alarm decides west: its canary's status is not read.
+    expect(r53.commandCalls(GetHealthCheckStatusCommand)).toHaveLength(2);
+  });
+
+  it('takes the alarm records and owned checks a task already read: the same view, and neither is read again', async () => {
+    // Prepare
+    const fake = canaryChecksWithEuFailing();
+    const alarms: AlarmRecord[] = [{ alarmName: 'switchyard-dev-switchyard-example-west-canary', cluster: 'west', state: 'ALARM', timestamp: 't' }];
+    let alarmReads = 0;
+    const adapter = new Route53Adapter({ client: new Route53Client({ region: 'us-east-1' }) });
+    const route53 = Object.assign(fake, { getHealthCheckStatus: (id: string) => adapter.getHealthCheckStatus(id) });
+    const source = route53HealthSource({
+      fleet: exampleFleet,
+      route53,
+      table: {
+        listAlarms: async () => {
+          alarmReads++;
+          return alarms;
+        },
+      },
+    });
+    const read = await source.snapshot(['east', 'west', 'eu']);
+    const ownedHealthChecks = await listOwnedHealthChecks(fake, exampleFleet.ownerId);
+    fake.calls.length = 0;
+    alarmReads = 0;
+    // Act
+    const shared = await source.snapshot(['east', 'west', 'eu'], { alarms, ownedHealthChecks });
+    // Assess
+    expect(shared).toEqual(read);
+    expect(shared.clusters).toEqual({ east: 'HEALTHY', west: 'UNHEALTHY', eu: 'UNHEALTHY' });
+    expect(fake.calls).toEqual([]);
+    expect(alarmReads).toBe(0);
   });
 });

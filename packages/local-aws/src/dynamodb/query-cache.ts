@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 export interface CachedAnswer {
   status: number;
   headers: Record<string, string>;
-  body: Buffer;
+  body: string | Buffer;
 }
 
 /** Requests that read and change nothing. */
@@ -38,6 +38,8 @@ interface Entry {
   partition: string;
   epoch: number;
   answer: CachedAnswer;
+  /** The answer's body in bytes. */
+  bytes: number;
 }
 
 type Json = Record<string, unknown>;
@@ -97,7 +99,7 @@ export class QueryCache {
 
   #drop(key: string, entry: Entry): void {
     this.#entries.delete(key);
-    this.#bytes -= entry.answer.body.length;
+    this.#bytes -= entry.bytes;
   }
 
   /**
@@ -149,7 +151,8 @@ export class QueryCache {
       if (left === 0) this.#querying.delete(partition);
       else this.#querying.set(partition, left);
     }
-    if (answer.status === 200 && quiet && !this.#writing.get(partition) && this.#epoch(partition) === epoch) this.#keep(key, { partition, epoch, answer });
+    if (answer.status === 200 && quiet && !this.#writing.get(partition) && this.#epoch(partition) === epoch)
+      this.#keep(key, { partition, epoch, answer, bytes: Buffer.byteLength(answer.body) });
     return answer;
   }
 
@@ -165,9 +168,9 @@ export class QueryCache {
   #keep(key: string, entry: Entry): void {
     const previous = this.#entries.get(key);
     if (previous !== undefined) this.#drop(key, previous);
-    if (entry.answer.body.length > MAX_BYTES) return;
+    if (entry.bytes > MAX_BYTES) return;
     this.#entries.set(key, entry);
-    this.#bytes += entry.answer.body.length;
+    this.#bytes += entry.bytes;
     for (const [oldKey, old] of this.#entries) {
       if (this.#entries.size <= MAX_ENTRIES && this.#bytes <= MAX_BYTES) break;
       this.#drop(oldKey, old);

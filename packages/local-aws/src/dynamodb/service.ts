@@ -1,18 +1,21 @@
 // DynamoDB for the local runtime: dynalite (real DynamoDB validation, conditional
-// writes, on disk under the state folder) runs on a private loopback port, and this
-// LocalService forwards `X-Amz-Target: DynamoDB_20120810.*` requests to it, so DynamoDB
-// shares the one local endpoint with the other services.
+// writes, on disk under the state folder), and this LocalService hands
+// `X-Amz-Target: DynamoDB_20120810.*` requests to dynalite's request listener in this
+// process (no second HTTP hop), so DynamoDB shares the one local endpoint with the other
+// services. dynalite's server still listens on a private loopback port: closing it is what
+// closes its database.
 // dynalite does not implement transactions (TransactWriteItems/TransactGetItems),
 // TTL updates, streams or PartiQL; those answer UnknownOperationException. A repeated
 // Query of a partition nobody wrote to since is answered from memory (query-cache.ts).
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { request as httpRequest, type Server } from 'node:http';
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../aws-json.ts';
 import type { LocalRequest, LocalResponse, LocalService } from '../http.ts';
-import { operationOf, QueryCache } from './query-cache.ts';
+import { operationOf, QueryCache, type CachedAnswer } from './query-cache.ts';
 
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (options: Record<string, unknown>) => Server;
@@ -28,7 +31,7 @@ export interface DynamoDbOptions {
 }
 
 export interface LocalDynamoDb extends LocalService {
-  /** dynalite's own address (for diagnostics; clients should use the shared endpoint: a write sent here directly would not reach the Query cache). */
+  /** dynalite's own address (for diagnostics; clients should use the shared endpoint, which does not go through it: a write sent here directly would not reach the Query cache). */
   readonly backendUrl: string;
   /** Queries answered from memory (hits) and by dynalite (misses) so far. */
   queryCache(): { hits: number; misses: number };
@@ -48,8 +51,25 @@ export async function startDynamoDb(options: DynamoDbOptions = {}): Promise<Loca
     });
   });
   const { port } = server.address() as AddressInfo;
+  const listener = server.listeners('request')[0] as RequestListener | undefined;
+  if (listener === undefined) throw new Error('dynalite: its server has no request listener');
+  const inFlight = new Set<Promise<LocalResponse>>();
   let closing: Promise<void> | undefined;
-  const cache = new QueryCache((table) => describeHashKey(port, table));
+  const call = (req: LocalRequest): Promise<LocalResponse> => {
+    if (closing !== undefined) return Promise.reject(new Error('DynamoDB is shutting down'));
+    const work = callListener(listener, req).finally(() => inFlight.delete(work));
+    inFlight.add(work);
+    return work;
+  };
+  /** The requests in flight, given up to 5 s to finish. */
+  const drained = async () => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+    clearTimeout(timer);
+  };
+  const answer = (req: LocalRequest): Promise<CachedAnswer> =>
+    call(req).then((response) => ({ status: response.status, headers: response.headers ?? {}, body: response.body ?? '' }));
+  const cache = new QueryCache((table) => describeHashKey(answer, table));
 
   return {
     name: 'dynamodb',
@@ -61,22 +81,25 @@ export async function startDynamoDb(options: DynamoDbOptions = {}): Promise<Loca
     handle: async (req: LocalRequest) => {
       const { refused, parsed, text } = inspectBody(req);
       if (refused !== undefined) return refused;
-      return cache.run(operationOf(String(req.headers['x-amz-target'])), parsed, text, () => forward(port, req));
+      return cache.run(operationOf(String(req.headers['x-amz-target'])), parsed, text, () => answer(req));
     },
     close() {
-      closing ??= new Promise<void>((resolve, reject) => {
-        // Let requests in flight finish: dynalite closes its database once the server has
-        // closed, and a request cut off mid-operation then throws "Database is closed" from
-        // inside dynalite, uncaught. Idle keep-alive sockets go now; busy ones get a grace period.
-        const force = setTimeout(() => server.closeAllConnections(), 5_000);
-        force.unref();
-        server.close((error?: Error) => {
-          clearTimeout(force);
-          if (error) reject(error);
-          else resolve();
-        });
-        server.closeIdleConnections();
-      });
+      // Let requests in flight finish first: dynalite closes its database once the server has
+      // closed, and a request cut off mid-operation then throws "Database is closed" from
+      // inside dynalite, uncaught. Idle keep-alive sockets go now; busy ones get a grace period.
+      closing ??= drained().then(
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const force = setTimeout(() => server.closeAllConnections(), 5_000);
+            force.unref();
+            server.close((error?: Error) => {
+              clearTimeout(force);
+              if (error) reject(error);
+              else resolve();
+            });
+            server.closeIdleConnections();
+          }),
+      );
       return closing;
     },
   };
@@ -116,8 +139,8 @@ function inspectBody(req: LocalRequest): { refused?: LocalResponse; parsed?: Rec
 }
 
 /** The table's hash key attribute, asked of dynalite itself (undefined when it has no such table). */
-async function describeHashKey(port: number, table: string): Promise<string | undefined> {
-  const answer = await forward(port, {
+async function describeHashKey(send: (req: LocalRequest) => Promise<CachedAnswer>, table: string): Promise<string | undefined> {
+  const answer = await send({
     method: 'POST',
     url: new URL('http://127.0.0.1/'),
     headers: {
@@ -130,7 +153,7 @@ async function describeHashKey(port: number, table: string): Promise<string | un
     body: Buffer.from(JSON.stringify({ TableName: table })),
   });
   if (answer.status !== 200) return undefined;
-  const schema = (JSON.parse(answer.body.toString('utf8')) as { Table?: { KeySchema?: Array<{ AttributeName: string; KeyType: string }> } }).Table?.KeySchema;
+  const schema = (JSON.parse(answer.body.toString()) as { Table?: { KeySchema?: Array<{ AttributeName: string; KeyType: string }> } }).Table?.KeySchema;
   return schema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
 }
 
@@ -154,26 +177,38 @@ function serializationError(message: string): LocalResponse {
   };
 }
 
-function forward(port: number, req: LocalRequest): Promise<LocalResponse & { body: Buffer; headers: Record<string, string> }> {
-  const headers: Record<string, string> = { 'content-length': String(req.body.length) };
-  for (const name of FORWARDED_HEADERS) {
-    const value = req.headers[name];
-    if (typeof value === 'string') headers[name] = value;
-  }
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * dynalite's own request listener, called in this process: it gets the request as its HTTP
+ * server would hand it over (method, URL, the forwarded headers, the body as one 'data'
+ * event) and answers through statusCode, setHeader and end, which is all it uses.
+ */
+function callListener(listener: RequestListener, req: LocalRequest): Promise<LocalResponse> {
   return new Promise((resolve, reject) => {
-    const outgoing = httpRequest({ host: '127.0.0.1', port, method: req.method, path: req.url.pathname + req.url.search, headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', reject);
-      response.on('end', () => {
-        const responseHeaders: Record<string, string> = {};
-        for (const [name, value] of Object.entries(response.headers)) {
-          if (typeof value === 'string' && name !== 'content-length' && name !== 'connection' && name !== 'date') responseHeaders[name] = value;
-        }
-        resolve({ status: response.statusCode ?? 500, headers: responseHeaders, body: Buffer.concat(chunks) });
-      });
-    });
-    outgoing.on('error', reject);
-    outgoing.end(req.body);
+    const headers: Record<string, string> = { 'content-length': String(req.body.length) };
+    for (const name of FORWARDED_HEADERS) {
+      const value = req.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    const incoming = Object.assign(new EventEmitter(), { method: req.method, url: req.url.pathname + req.url.search, headers });
+    const responseHeaders: Record<string, string> = {};
+    const outgoing = {
+      statusCode: 200,
+      setHeader(name: string, value: string | number) {
+        const key = name.toLowerCase();
+        if (key !== 'content-length' && key !== 'transfer-encoding') responseHeaders[key] = String(value);
+      },
+      end(body?: string | Buffer) {
+        resolve({ status: outgoing.statusCode, headers: responseHeaders, body: body ?? '' });
+      },
+    };
+    try {
+      listener(incoming as unknown as IncomingMessage, outgoing as unknown as ServerResponse);
+      if (req.body.length > 0) incoming.emit('data', req.body);
+      incoming.emit('end');
+    } catch (error) {
+      reject(error instanceof Error ? error : new Error(String(error)));
+    }
   });
 }
