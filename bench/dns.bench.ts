@@ -16,7 +16,7 @@ import type { ClusterIntent, HostedZone, PublishedEndpoint, RecordSet } from '..
 import { plan } from '../src/core/plan.ts';
 import { planDns } from '../src/app/dns/sync.ts';
 import { healthCheckIdsAfter } from '../src/core/zone-state.ts';
-import { planHealthChecks } from '../src/core/health-check-plan.ts';
+import { idsAgree, likelyHealthCheckIds, planHealthChecks, plannedHealthCheckIds } from '../src/core/health-check-plan.ts';
 import { MemoryRoute53, type MemoryCheck } from './lib/memory-route53.ts';
 import { growthTarget } from './lib/growth.ts';
 import { spawnSync } from 'node:child_process';
@@ -190,15 +190,16 @@ function stageSeconds(published: PublishedEndpoint[], records: RecordSet[], chec
     times[name] = round((performance.now() - started) / 1000);
     return value;
   };
-  const desired = time('desiredState', () => computeDesiredState({ fleet, zones: [ZONE], endpoints: published }));
   const owned = checks.map((c) => ({
     ...c,
     key: c.tags.find((t) => t.Key === 'switchyard:key')?.Value,
     cluster: c.tags.find((t) => t.Key === 'switchyard:cluster')?.Value,
   }));
-  const steps = time('healthCheckPlan', () => planHealthChecks(desired.healthChecks, owned));
-  const ids = new Map(steps.map((s) => [s.want.key, s.kind === 'create' ? 'missing' : s.id]));
-  const attached = time('attachHealthCheckIds', () => attachHealthCheckIds(desired, ids));
+  // As planDns: the record sets are built carrying the ids the owned checks suggest.
+  const likely = likelyHealthCheckIds(owned);
+  const attached = time('desiredState', () => computeDesiredState({ fleet, zones: [ZONE], endpoints: published, healthCheckIds: likely }));
+  const steps = time('healthCheckPlan', () => planHealthChecks(attached.healthChecks, owned));
+  if (!idsAgree(attached.healthChecks, likely, plannedHealthCheckIds(steps))) throw new Error('the bench zone lacks a health check the plan needs');
   const p = time('plan', () =>
     plan({
       desired: attached.records,

@@ -5,6 +5,7 @@ import { posix, win32 } from 'node:path';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import * as z from 'zod';
 import { ELB_ALIAS_ZONES } from './alias-zones.ts';
+import { endsWithPart } from './dns-names.ts';
 import { ConfigError, UnknownCluster } from './errors.ts';
 import { HEALTH_PROTOCOLS, SYNC_POLICIES } from './model.ts';
 
@@ -251,6 +252,23 @@ export function isWithin(name: string, suffix: string): boolean {
 }
 
 const DOT = 46;
+
+/**
+ * isWithin(name, any of `suffixes`) for names already lower case without a trailing dot
+ * (canonical hostnames): the suffixes are lower-cased once, the names never copied.
+ */
+export function withinAnyOf(suffixes: readonly string[]): (canonicalName: string) => boolean {
+  const lowered = suffixes.map((suffix) => withoutTrailingDot(suffix.toLowerCase()));
+  return (n) => {
+    // Not canonical after all (a second trailing dot, upper case): the general rule.
+    if (n.endsWith('.') || n !== n.toLowerCase()) return suffixes.some((suffix) => isWithin(n, suffix));
+    for (let i = 0; i < lowered.length; i++) {
+      const s = lowered[i] as string;
+      if (n === s || (n.length > s.length && endsWithPart(n, s) && n.charCodeAt(n.length - s.length - 1) === DOT)) return true;
+    }
+    return false;
+  };
+}
 
 function withoutTrailingDot(name: string): string {
   return name.endsWith('.') ? name.slice(0, -1) : name;

@@ -6,8 +6,8 @@
 // or unhealthy cluster receives no traffic under every policy; an app whose clusters are
 // all drained or unhealthy fails open (its records stay) and is reported.
 import { aliasTargetFor } from './alias-zones.ts';
-import { isWithin, type ClusterConfig, type FleetConfig } from './config.ts';
-import { canonicalHostname, compareStrings, normalizeName, zonesForName } from './dns-names.ts';
+import { withinAnyOf, type ClusterConfig, type FleetConfig } from './config.ts';
+import { canonicalHostname, compareStrings, normalizeName, zoneFinder, zonesForName } from './dns-names.ts';
 import { OrderedGroups } from './grouping.ts';
 import { sortInPlace } from './sort.ts';
 import { appHealthHostname, hasAppHealth, healthCheckKey, healthCheckSpecFor } from './health-spec.ts';
@@ -48,6 +48,12 @@ export interface DesiredInput {
    * app): the app's cluster gets at most this share of its normal weight.
    */
   appIntents?: ReadonlyArray<{ hostname: string; cluster: string; weightPercent: number }>;
+  /**
+   * Health-check ids by key, when they are known: each record set is built carrying its
+   * check's id, and one whose check has no id is held, exactly as attachHealthCheckIds
+   * would do afterwards, without copying every record set.
+   */
+  healthCheckIds?: ReadonlyMap<string, string>;
 }
 
 /** One record set Switchyard wants, in one zone. */
@@ -182,7 +188,8 @@ type AliasResult = ReturnType<typeof aliasTargetFor>;
 interface AppEndpoints {
   /** The key it has in the apps map: the name its records get. */
   hostname: string;
-  zones: HostedZone[];
+  /** Shared by the apps of one parent name: never changed. */
+  zones: readonly HostedZone[];
   endpoints: PublishedEndpoint[];
   tier: Tier;
   /** Upstream records: the public hostname. */
@@ -221,6 +228,10 @@ interface Fleetwide {
   upstreamCheckOf(cluster: ClusterConfig): DesiredHealthCheck | undefined;
   /** Per-app health names (`<cluster>.<hostname>`) of the endpoints that ask for one: cluster by name. */
   appHealthNames: Map<string, string>;
+  /** zonesForName(hostname, input.zones), the lists shared (zoneFinder). */
+  zonesOf(hostname: string): readonly HostedZone[];
+  /** By cluster name: whether a canonical hostname is within the cluster's domainFilter. */
+  inDomainFilter: Map<string, (hostname: string) => boolean>;
 }
 
 /** What computeDesiredState collects, app by app. */
@@ -231,6 +242,15 @@ interface Collected {
   summaries: AppSummary[];
   problems: Problem[];
   failOpen: string[];
+  /** With DesiredInput.healthCheckIds: the sets held for want of a check id, reported once per name and SetIdentifier (after every other hold and problem, as attachHealthCheckIds adds them). */
+  missingIds?: MissingIds;
+}
+
+interface MissingIds {
+  ids: ReadonlyMap<string, string>;
+  held: HeldRecords[];
+  problems: Problem[];
+  reported: Set<string>;
 }
 
 // Small functions rather than one long one: V8 then optimises each once, with type
@@ -240,13 +260,15 @@ interface Collected {
 export function computeDesiredState(input: DesiredInput): DesiredState {
   const fleetwide = fleetwideOf(input);
   const out: Collected = { records: [], healthChecks: new Map(), held: [], summaries: [], problems: [], failOpen: [] };
-  for (const app of publishableApps(fleetwide, out.problems)) desireApp(fleetwide, app.hostname, app, out);
+  if (input.healthCheckIds) out.missingIds = { ids: input.healthCheckIds, held: [], problems: [], reported: new Set() };
+  if (!desireAppsInOrder(fleetwide, out)) for (const app of publishableApps(fleetwide, out.problems)) desireApp(fleetwide, app.hostname, app, out);
+  const { missingIds } = out;
   return {
     records: out.records,
     healthChecks: [...out.healthChecks.values()].sort(byString((h) => `${h.cluster}\u0000${h.key}`)),
     apps: out.summaries,
-    held: out.held,
-    problems: out.problems,
+    held: missingIds && missingIds.held.length > 0 ? [...out.held, ...missingIds.held] : out.held,
+    problems: missingIds && missingIds.problems.length > 0 ? [...out.problems, ...missingIds.problems] : out.problems,
     failOpen: out.failOpen,
   };
 }
@@ -283,6 +305,8 @@ function fleetwideOf(input: DesiredInput): Fleetwide {
       return check;
     },
     appHealthNames: appHealthNamesOf(input.endpoints),
+    zonesOf: zoneFinder(input.zones),
+    inDomainFilter: new Map(fleet.clusters.map((c) => [c.name, withinAnyOf(c.domainFilter)])),
     upstreamCheckOf(cluster) {
       const key = `upstream|${cluster.name}`;
       let check = checkCache.get(key);
@@ -310,78 +334,146 @@ function appHealthNamesOf(endpoints: readonly PublishedEndpoint[]): Map<string, 
 
 /** 1. The endpoints that may be published, grouped by app (hostname), in hostname order. */
 function publishableApps(fleetwide: Fleetwide, problems: Problem[]): AppEndpoints[] {
-  const { input, clusters, canaryOwners, appHealthNames } = fleetwide;
   const apps = new OrderedGroups<AppEndpoints>();
-  const groups = endpointsByHostname(input.endpoints);
+  const groups = endpointsByHostname(fleetwide.input.endpoints);
   for (let g = 0; g < groups.length; g++) {
     const sameHostname = groups[g] as PublishedEndpoint[];
     const hostname = canonicalHostname((sameHostname[0] as PublishedEndpoint).hostname);
-    const canaryOf = canaryOwners.get(hostname);
     // Looked up once per hostname: another spelling of it (upper case, trailing dot) may have made the app.
-    let app = apps.find(hostname);
-    let zones: HostedZone[] | undefined;
-    for (const raw of sameHostname) {
-      const endpoint = hostname === raw.hostname ? raw : { ...raw, hostname };
-      const cluster = clusters.get(endpoint.cluster);
-      if (!cluster) {
-        problems.push({
-          subject: subjectOf(endpoint),
-          hostname,
-          cluster: endpoint.cluster,
-          reason: `unknown cluster "${endpoint.cluster}" (known: ${[...clusters.keys()].join(', ')})`,
-        });
-        continue;
-      }
-      if (endpoint.annotations.enabled === false) continue;
-      if (canaryOf !== undefined && canaryOf !== cluster.name) {
-        problems.push({
-          subject: subjectOf(endpoint),
-          hostname,
-          cluster: cluster.name,
-          reason: `${hostname} is the canary hostname of cluster ${canaryOf}; only ${canaryOf} may publish it (its health check must reach that cluster alone); not published`,
-        });
-        continue;
-      }
-      const healthOf = appHealthNames.get(hostname);
-      if (healthOf !== undefined) {
-        // The name is already published, as the per-app health record of that cluster.
-        if (healthOf !== cluster.name) {
-          problems.push({
-            subject: subjectOf(endpoint),
-            hostname,
-            cluster: cluster.name,
-            reason: `${hostname} is the per-app health name of ${hostname.slice(healthOf.length + 1)} on cluster ${healthOf}; only ${healthOf} may publish it (its health check must reach that cluster alone); not published`,
-          });
-        }
-        continue;
-      }
-      if (!cluster.domainFilter.some((suffix) => isWithin(hostname, suffix))) {
-        problems.push({
-          subject: subjectOf(endpoint),
-          hostname,
-          cluster: cluster.name,
-          reason: `${hostname} is outside the domainFilter of cluster ${cluster.name} (${cluster.domainFilter.join(', ')}); not published`,
-        });
-        continue;
-      }
-      if (app) {
-        app.endpoints.push(endpoint);
-        continue;
-      }
-      zones ??= zonesForName(hostname, input.zones);
-      if (zones.length === 0) {
-        problems.push({
-          subject: subjectOf(endpoint),
-          hostname,
-          cluster: cluster.name,
-          reason: `${hostname} is in no managed zone (${input.zones.map((z) => z.name).join(', ')}); not published`,
-        });
-        continue;
-      }
-      app = apps.add(hostname, { hostname, zones, endpoints: [endpoint], tier: 'workload' });
-    }
+    const app = apps.find(hostname);
+    const made = acceptEndpoints(fleetwide, hostname, sameHostname, app, problems);
+    if (!app && made) apps.add(hostname, made);
   }
   return splitByTier(fleetwide, apps, problems);
+}
+
+/**
+ * Steps 1–6 app by app, without grouping every endpoint first: each app is desired as
+ * soon as its endpoints are read. Only for endpoints listed by hostname, each hostname's
+ * endpoints together and the hostnames (as given and canonical) increasing, in a fleet
+ * without edge clusters, where each run of one hostname is a whole app (publishableApps
+ * would make the same apps, in the same order). The problems of step 1 come before the
+ * others, as they do when publishableApps runs first. False (nothing done) otherwise.
+ */
+function desireAppsInOrder(fleetwide: Fleetwide, out: Collected): boolean {
+  const { endpoints } = fleetwide.input;
+  if (fleetwide.input.fleet.clusters.some((c) => c.role === 'edge') || !inHostnameRuns(endpoints)) return false;
+  const later: Problem[] = [];
+  const rest: Collected = { ...out, problems: later };
+  for (let i = 0; i < endpoints.length;) {
+    const raw = (endpoints[i] as PublishedEndpoint).hostname;
+    let j = i + 1;
+    while (j < endpoints.length && (endpoints[j] as PublishedEndpoint).hostname === raw) j++;
+    const sameHostname = sortInPlace(endpoints.slice(i, j), compareEndpoints);
+    i = j;
+    const hostname = canonicalHostname(raw);
+    const app = acceptEndpoints(fleetwide, hostname, sameHostname, undefined, out.problems);
+    if (app) desireApp(fleetwide, hostname, app, rest);
+  }
+  out.problems.push(...later);
+  return true;
+}
+
+/** True when each hostname's endpoints come together and the hostnames, as given and canonical, increase from run to run. */
+function inHostnameRuns(endpoints: readonly PublishedEndpoint[]): boolean {
+  let previous: string | undefined;
+  let previousCanonical: string | undefined;
+  for (let i = 0; i < endpoints.length; i++) {
+    const raw = (endpoints[i] as PublishedEndpoint).hostname;
+    if (raw === previous) continue;
+    if (previous !== undefined && !(raw > previous)) return false;
+    const canonical = canonicalHostname(raw);
+    if (previousCanonical !== undefined && !(canonical > previousCanonical)) return false;
+    previous = raw;
+    previousCanonical = canonical;
+  }
+  return true;
+}
+
+/**
+ * The endpoints of one hostname (`sameHostname`, as given, in compareEndpoints order) that
+ * may be published, added to `app` (the app another spelling of the hostname made) or to
+ * a new app; each left out is reported. Returns the app, undefined when there is none.
+ * A new app's list is `sameHostname` itself while every endpoint is kept as it is.
+ */
+function acceptEndpoints(
+  fleetwide: Fleetwide,
+  hostname: string,
+  sameHostname: PublishedEndpoint[],
+  existing: AppEndpoints | undefined,
+  problems: Problem[],
+): AppEndpoints | undefined {
+  const { input, clusters, canaryOwners, appHealthNames } = fleetwide;
+  const canaryOf = canaryOwners.get(hostname);
+  const healthOf = appHealthNames.size === 0 ? undefined : appHealthNames.get(hostname);
+  let zones: readonly HostedZone[] | undefined;
+  // Kept so far: sameHostname[0 .. kept), each as it is; `list` once one is left out or rewritten.
+  let kept = 0;
+  let list: PublishedEndpoint[] | undefined;
+  for (let k = 0; k < sameHostname.length; k++) {
+    const raw = sameHostname[k] as PublishedEndpoint;
+    const endpoint = hostname === raw.hostname ? raw : { ...raw, hostname };
+    const cluster = clusters.get(endpoint.cluster);
+    if (!cluster) {
+      problems.push({
+        subject: subjectOf(endpoint),
+        hostname,
+        cluster: endpoint.cluster,
+        reason: `unknown cluster "${endpoint.cluster}" (known: ${[...clusters.keys()].join(', ')})`,
+      });
+      continue;
+    }
+    if (endpoint.annotations.enabled === false) continue;
+    if (canaryOf !== undefined && canaryOf !== cluster.name) {
+      problems.push({
+        subject: subjectOf(endpoint),
+        hostname,
+        cluster: cluster.name,
+        reason: `${hostname} is the canary hostname of cluster ${canaryOf}; only ${canaryOf} may publish it (its health check must reach that cluster alone); not published`,
+      });
+      continue;
+    }
+    if (healthOf !== undefined) {
+      // The name is already published, as the per-app health record of that cluster.
+      if (healthOf !== cluster.name) {
+        problems.push({
+          subject: subjectOf(endpoint),
+          hostname,
+          cluster: cluster.name,
+          reason: `${hostname} is the per-app health name of ${hostname.slice(healthOf.length + 1)} on cluster ${healthOf}; only ${healthOf} may publish it (its health check must reach that cluster alone); not published`,
+        });
+      }
+      continue;
+    }
+    if (!(fleetwide.inDomainFilter.get(cluster.name) as (hostname: string) => boolean)(hostname)) {
+      problems.push({
+        subject: subjectOf(endpoint),
+        hostname,
+        cluster: cluster.name,
+        reason: `${hostname} is outside the domainFilter of cluster ${cluster.name} (${cluster.domainFilter.join(', ')}); not published`,
+      });
+      continue;
+    }
+    if (existing) {
+      existing.endpoints.push(endpoint);
+      continue;
+    }
+    zones ??= fleetwide.zonesOf(hostname);
+    if (zones.length === 0) {
+      problems.push({
+        subject: subjectOf(endpoint),
+        hostname,
+        cluster: cluster.name,
+        reason: `${hostname} is in no managed zone (${input.zones.map((z) => z.name).join(', ')}); not published`,
+      });
+      continue;
+    }
+    if (list === undefined && kept === k && endpoint === raw) kept++;
+    else (list ??= sameHostname.slice(0, kept)).push(endpoint);
+  }
+  if (existing) return existing;
+  const endpoints = list ?? (kept === sameHostname.length ? sameHostname : sameHostname.slice(0, kept));
+  return endpoints.length === 0 ? undefined : { hostname, zones: zones as readonly HostedZone[], endpoints, tier: 'workload' };
 }
 
 /**
@@ -441,7 +533,9 @@ function desireApp(fleetwide: Fleetwide, hostname: string, app: AppEndpoints, ou
   const policy = routingPolicyFor(hostname, members, problems);
 
   // 4. Entry point → alias target; health check per cluster.
-  for (const m of members) {
+  // Indexed loops and no callbacks: this runs once per app, cold at first.
+  for (let i = 0; i < members.length; i++) {
+    const m = members[i] as Member;
     const entryPoint = m.cluster.entryPoint ?? m.endpoint.entryPoint;
     if (!entryPoint) {
       problems.push({
@@ -479,11 +573,18 @@ function desireApp(fleetwide: Fleetwide, hostname: string, app: AppEndpoints, ou
   }
 
   // 5. Routing per cluster; fail open when nothing would receive traffic.
-  const publishable = members.filter((m) => m.aliasTarget !== undefined);
   let routing = routeMembers(hostname, policy, members, false, problems);
-  const anyIn = routing.some((r, i) => r.inTraffic && members[i]?.aliasTarget !== undefined);
-  const anyOut = publishable.some((m) => m.weightPercent === 0 || m.health === 'UNHEALTHY' || (policy === 'weighted' && m.weightPercent < 100));
-  const failedOpen = publishable.length > 0 && !anyIn && anyOut;
+  let publishable = false;
+  let anyIn = false;
+  let anyOut = false;
+  for (let i = 0; i < members.length; i++) {
+    const m = members[i] as Member;
+    if (m.aliasTarget === undefined) continue;
+    publishable = true;
+    if ((routing[i] as ClusterRouting).inTraffic) anyIn = true;
+    if (m.weightPercent === 0 || m.health === 'UNHEALTHY' || (policy === 'weighted' && m.weightPercent < 100)) anyOut = true;
+  }
+  const failedOpen = publishable && !anyIn && anyOut;
   if (failedOpen) {
     routing = routeMembers(hostname, policy, members, true, []);
     out.failOpen.push(hostname);
@@ -495,18 +596,19 @@ function desireApp(fleetwide: Fleetwide, hostname: string, app: AppEndpoints, ou
   }
 
   // 6. Record sets.
-  members.forEach((m, i) => {
+  for (let i = 0; i < members.length; i++) {
+    const m = members[i] as Member;
     const r = routing[i] as ClusterRouting;
     if (!m.aliasTarget) {
       r.published = false;
       r.inTraffic = false;
       r.why = 'no usable entry point; records left as they are';
-      return;
+      continue;
     }
     r.aliasTarget = m.aliasTarget;
     r.healthCheckKey = m.healthCheck?.key;
-    if (r.published) pushRecords(out.records, hostname, name, app.zones, policy, m, r);
-  });
+    if (r.published) pushRecords(out, hostname, name, app.zones, policy, m, r);
+  }
 
   const zoneIds = app.zones.map((z) => z.id);
   out.summaries.push(
@@ -528,9 +630,11 @@ function desireApp(fleetwide: Fleetwide, hostname: string, app: AppEndpoints, ou
 /** 2. One member per cluster; several resources publishing the same hostname must agree. */
 function membersOf(fleetwide: Fleetwide, hostname: string, endpoints: readonly PublishedEndpoint[], problems: Problem[]): Member[] {
   const { clusters, intents, appIntents, canaryOwners, health } = fleetwide;
-  const members: Member[] = [];
   // Usually already in order: endpointsByHostname sorted them, and an app rarely spans two spellings of its hostname.
   const byCluster = inOrder(endpoints, compareEndpoints) ? endpoints : [...endpoints].sort(compareEndpoints);
+  // One member per run of one cluster: the list made at its size (a list grown from empty reserves 17 places).
+  const members: Member[] = new Array<Member>(clusterRuns(byCluster));
+  let count = 0;
   const canaryOwner = canaryOwners.get(hostname);
   for (let i = 0; i < byCluster.length;) {
     const clusterName = (byCluster[i] as PublishedEndpoint).cluster;
@@ -557,17 +661,28 @@ function membersOf(fleetwide: Fleetwide, hostname: string, endpoints: readonly P
     const state = intent?.state ?? 'ACTIVE';
     const appPercent = canary || appIntents.size === 0 ? undefined : appIntents.get(`${hostname}|${clusterName}`);
     const weightPercent = state === 'DRAINED' ? 0 : Math.max(0, Math.min(100, intent?.weightPercent ?? 100, appPercent ?? 100));
-    members.push({
+    // Every field in the literal (aliasTarget and healthCheck are set later): one object, no property store added.
+    members[count++] = {
       cluster,
       endpoint,
+      aliasTarget: undefined,
       canary,
       dualStack: cluster.dualStack,
+      healthCheck: undefined,
       intent: state,
       weightPercent,
       health: canary ? 'UNKNOWN' : (health[clusterName] ?? 'UNKNOWN'),
-    });
+    };
   }
   return members;
+}
+
+/** How many runs of one cluster a list has. */
+function clusterRuns(endpoints: readonly PublishedEndpoint[]): number {
+  let runs = 0;
+  for (let i = 0; i < endpoints.length; i++)
+    if (i === 0 || (endpoints[i] as PublishedEndpoint).cluster !== (endpoints[i - 1] as PublishedEndpoint).cluster) runs++;
+  return runs;
 }
 
 const A_ONLY: readonly string[] = ['A'];
@@ -599,33 +714,69 @@ function appHealthRecords(fleetwide: Fleetwide, m: Member, healthName: string, p
   return records;
 }
 
-/** Adds the record sets of one published member to `records`: per type (A, and AAAA when dual-stack) and zone. */
-function pushRecords(
-  records: DesiredRecord[],
-  hostname: string,
-  name: string,
-  zones: readonly HostedZone[],
-  policy: RoutingPolicy,
-  m: Member,
-  r: ClusterRouting,
-): void {
+/**
+ * Adds the record sets of one published member to `out.records`: per type (A, and AAAA
+ * when dual-stack) and zone, each with its check's id when the ids are known (a set whose
+ * check has none is held instead).
+ */
+function pushRecords(out: Collected, hostname: string, name: string, zones: readonly HostedZone[], policy: RoutingPolicy, m: Member, r: ClusterRouting): void {
   const cluster = m.cluster.name;
+  // The canary record is what the cluster's health check probes: it must not depend on that check.
+  const key = !m.canary && m.healthCheck ? m.healthCheck.key : undefined;
+  const { missingIds } = out;
+  const id = key !== undefined && missingIds ? missingIds.ids.get(key) : undefined;
+  if (key !== undefined && missingIds && !id) {
+    holdForMissingId(missingIds, hostname, name, cluster, policy === 'simple' ? undefined : cluster, key);
+    return;
+  }
   for (const type of m.dualStack ? A_AND_AAAA : A_ONLY) {
     for (const zone of zones) {
-      const recordSet = recordSetFor(name, type, policy, m, r);
-      // The canary record is what the cluster's health check probes: it must not depend on that check.
-      records.push(
-        !m.canary && m.healthCheck
-          ? { zoneId: zone.id, hostname, cluster, recordSet, healthCheckKey: m.healthCheck.key }
-          : { zoneId: zone.id, hostname, cluster, recordSet },
+      const recordSet = recordSetFor(name, type, policy, m, r, id);
+      out.records.push(
+        key !== undefined ? { zoneId: zone.id, hostname, cluster, recordSet, healthCheckKey: key } : { zoneId: zone.id, hostname, cluster, recordSet },
       );
     }
   }
 }
 
-function recordSetFor(name: string, type: string, policy: RoutingPolicy, m: Member, r: ClusterRouting): RecordSet {
+/** The hold and the problem attachHealthCheckIds reports for a set whose check has no id, once per name and SetIdentifier. */
+function holdForMissingId(missing: MissingIds, hostname: string, name: string, cluster: string, setIdentifier: string | undefined, key: string): void {
+  const holdKey = `${name}|${setIdentifier ?? ''}`;
+  if (missing.reported.has(holdKey)) return;
+  missing.reported.add(holdKey);
+  missing.held.push(holdFor(name, setIdentifier, key));
+  missing.problems.push(missingIdProblem(hostname, cluster, key));
+}
+
+function holdFor(name: string, setIdentifier: string | undefined, key: string): HeldRecords {
+  return { name, setIdentifier, reason: `health check ${key} has no id yet` };
+}
+
+function missingIdProblem(hostname: string, cluster: string, key: string): Problem {
+  return {
+    subject: hostname,
+    hostname,
+    cluster,
+    reason: `health check ${key} of cluster ${cluster} does not exist yet; ${hostname} records of ${cluster} are left as they are`,
+  };
+}
+
+/** The record set of one member: `healthCheckId` last when given (as attachHealthCheckIds adds it). */
+function recordSetFor(name: string, type: string, policy: RoutingPolicy, m: Member, r: ClusterRouting, healthCheckId: string | undefined): RecordSet {
   const { aliasTarget } = m;
   const setIdentifier = m.cluster.name;
+  if (healthCheckId !== undefined) {
+    switch (policy) {
+      case 'simple':
+        return { name, type, aliasTarget, healthCheckId };
+      case 'weighted':
+        return { name, type, aliasTarget, setIdentifier, weight: r.weight, healthCheckId };
+      case 'failover':
+        return { name, type, aliasTarget, setIdentifier, failover: r.role, healthCheckId };
+      case 'latency':
+        return { name, type, aliasTarget, setIdentifier, region: m.cluster.region, healthCheckId };
+    }
+  }
   switch (policy) {
     case 'simple':
       return { name, type, aliasTarget };
@@ -638,11 +789,16 @@ function recordSetFor(name: string, type: string, policy: RoutingPolicy, m: Memb
   }
 }
 
+function anyAsksRouting(members: readonly Member[]): boolean {
+  for (let i = 0; i < members.length; i++) if ((members[i] as Member).endpoint.annotations.routing) return true;
+  return false;
+}
+
 /** Policy from `switchyard.io/routing`; default simple for one cluster, weighted for more. */
 function routingPolicyFor(hostname: string, members: readonly Member[], problems: Problem[]): RoutingPolicy {
   const fallback: RoutingPolicy = members.length === 1 ? 'simple' : 'weighted';
   // The usual case: no cluster asks for a policy.
-  if (members.every((m) => !m.endpoint.annotations.routing)) return fallback;
+  if (!anyAsksRouting(members)) return fallback;
   const asked = new Map<RoutingPolicy, string[]>();
   for (const m of members) {
     const routing = m.endpoint.annotations.routing;
@@ -800,13 +956,8 @@ export function attachHealthCheckIds(state: DesiredState, idsByKey: ReadonlyMap<
     const holdKey = `${record.recordSet.name}|${record.recordSet.setIdentifier ?? ''}`;
     if (reported.has(holdKey)) continue;
     reported.add(holdKey);
-    held.push({ name: record.recordSet.name, setIdentifier: record.recordSet.setIdentifier, reason: `health check ${record.healthCheckKey} has no id yet` });
-    problems.push({
-      subject: record.hostname,
-      hostname: record.hostname,
-      cluster: record.cluster,
-      reason: `health check ${record.healthCheckKey} of cluster ${record.cluster} does not exist yet; ${record.hostname} records of ${record.cluster} are left as they are`,
-    });
+    held.push(holdFor(record.recordSet.name, record.recordSet.setIdentifier, record.healthCheckKey));
+    problems.push(missingIdProblem(record.hostname, record.cluster, record.healthCheckKey));
   }
   return { ...state, records, held, problems };
 }

@@ -124,3 +124,27 @@ export const NEW_HEALTH_CHECK_PREFIX = 'new:';
 export function plannedHealthCheckIds(steps: readonly HealthCheckStep[]): Map<string, string> {
   return new Map(steps.map((step) => [step.want.key, step.kind === 'create' ? `${NEW_HEALTH_CHECK_PREFIX}${step.want.key}` : step.id]));
 }
+
+/**
+ * The id each key's check most likely gets, read from the owned checks alone (a key tagged
+ * on exactly one owned check: that check's id), before the desired checks are known. A
+ * caller builds the desired state with these ids and keeps it when the planned ids agree
+ * (idsAgree), which is every run that creates, re-purposes or re-tags no check.
+ */
+export function likelyHealthCheckIds(owned: readonly OwnedHealthCheck[]): Map<string, string> {
+  const ids = new Map<string, string>();
+  const ambiguous = new Set<string>();
+  for (const check of owned) {
+    if (check.key === undefined || ambiguous.has(check.key)) continue;
+    if (ids.has(check.key)) {
+      ids.delete(check.key);
+      ambiguous.add(check.key);
+    } else ids.set(check.key, check.id);
+  }
+  return ids;
+}
+
+/** True when `a` and `b` give every desired check the same id (or both none). */
+export function idsAgree(desired: readonly DesiredHealthCheck[], a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  return desired.every((check) => a.get(check.key) === b.get(check.key));
+}

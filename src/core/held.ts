@@ -11,6 +11,19 @@ export interface SourceRead {
   unreachable: string[];
 }
 
+/** The clusters that published at least one endpoint (one pass, no list of every endpoint's cluster). */
+export function publishingClusters(endpoints: readonly Pick<PublishedEndpoint, 'cluster'>[]): Set<string> {
+  const clusters = new Set<string>();
+  let previous: string | undefined;
+  for (let i = 0; i < endpoints.length; i++) {
+    const cluster = (endpoints[i] as Pick<PublishedEndpoint, 'cluster'>).cluster;
+    if (cluster === previous) continue;
+    clusters.add(cluster);
+    previous = cluster;
+  }
+  return clusters;
+}
+
 /**
  * A cluster read completely that published nothing at all (not even its canary), where
  * `before` says it published something (evidence: "Route 53 holds 3 record set(s) of it"),
@@ -18,7 +31,7 @@ export interface SourceRead {
  * than a cluster that withdrew every app and its canary. Pure.
  */
 export function holdSilentClusters<R extends SourceRead>(result: R, clusters: readonly string[], before: ReadonlyMap<string, string>): R {
-  const publishing = new Set(result.endpoints.map((e) => e.cluster));
+  const publishing = publishingClusters(result.endpoints);
   const silent = clusters.filter((c) => before.has(c) && !publishing.has(c) && !result.unreachable.includes(c));
   if (silent.length === 0) return result;
   return {

@@ -11,7 +11,7 @@
 // A set is ours only when our marker lists it. Anything else is foreign (no marker) or
 // another owner's, and is never updated or deleted; a desired name that collides with it
 // is a conflict, reported, and nothing at that name is changed.
-import { compareStrings, MARKER_LABEL, markerNameFor, normalizeName, recordKey } from './dns-names.ts';
+import { compareStrings, hasAt, MARKER_LABEL, markerNameFor, normalizeName, recordKey } from './dns-names.ts';
 import type { RecordSet, RoutingPolicy } from './model.ts';
 import { compareRecordSets, routingPolicyOf } from './route53-rules.ts';
 import { OrderedGroups } from './grouping.ts';
@@ -23,7 +23,7 @@ const MARKER_PREFIX = `${MARKER_LABEL}.`;
 export const MANAGED_TYPES: readonly string[] = ['A', 'AAAA'];
 
 export function isManagedType(type: string): boolean {
-  return MANAGED_TYPES.includes(type.toUpperCase());
+  return type === 'A' || type === 'AAAA' || MANAGED_TYPES.includes(type.toUpperCase());
 }
 
 export interface MarkerEntry {
@@ -65,8 +65,14 @@ export function markerRecordFor(
   sets: ReadonlyArray<Pick<RecordSet, 'type' | 'setIdentifier'>>,
   ttl: number,
 ): RecordSet | undefined {
-  const values = [...new Set(sets.map((s) => markerValue(ownerId, s.type, s.setIdentifier)))].sort(compareStrings);
+  const values: string[] = [];
+  for (let i = 0; i < sets.length; i++) {
+    const set = sets[i] as Pick<RecordSet, 'type' | 'setIdentifier'>;
+    const value = markerValue(ownerId, set.type, set.setIdentifier);
+    if (!values.includes(value)) values.push(value);
+  }
   if (values.length === 0) return undefined;
+  sortInPlace(values, compareStrings);
   return { name: markerNameFor(name), type: 'TXT', ttl, values };
 }
 
@@ -106,7 +112,8 @@ function ourValuePrefix(ownerId: string): string {
 function isOurMarker(record: RecordSet, prefix: string): boolean {
   if (record.type.toUpperCase() !== 'TXT' || record.setIdentifier || !record.values || record.values.length === 0) return false;
   for (const value of record.values) {
-    if (!(value.startsWith(prefix) && value.endsWith('"') && value.length > prefix.length + 1 && !value.includes(',', prefix.length))) return false;
+    if (!(value.length > prefix.length + 1 && value.charCodeAt(value.length - 1) === QUOTE && hasAt(value, prefix, 0) && !value.includes(',', prefix.length)))
+      return false;
   }
   return true;
 }
@@ -122,11 +129,12 @@ function listsSet(values: readonly string[], from: number, record: Pick<RecordSe
   const slash = from + type.length;
   const length = slash + 1 + set.length + 1;
   for (const value of values) {
-    if (value.length === length && value.charCodeAt(slash) === SLASH && value.startsWith(type, from) && value.startsWith(set, slash + 1)) return true;
+    if (value.length === length && value.charCodeAt(slash) === SLASH && hasAt(value, type, from) && hasAt(value, set, slash + 1)) return true;
   }
   return false;
 }
 const SLASH = 47;
+const QUOTE = 34;
 
 /** Owners other than us that a marker's values name, sorted. */
 function otherOwnersOf(record: RecordSet, ownerId: string): string[] {
@@ -136,7 +144,7 @@ function otherOwnersOf(record: RecordSet, ownerId: string): string[] {
 }
 
 /** The records of one name: the markers at its marker name, and its own sets. */
-interface NameRecords {
+export interface NameRecords {
   name: string;
   markers: RecordSet[];
   sets: RecordSet[];
@@ -162,33 +170,53 @@ export function classifyZone(records: readonly RecordSet[], ownerId: string): Ma
  * them, name order), for a caller that walks every name: no Map of names to build.
  */
 export function classifyNames(records: readonly RecordSet[], ownerId: string): NameOwnership[] {
+  const zone = zoneNames(records, ownerId);
+  return zone.names.map((group) => zone.classify(group));
+}
+
+/** A zone's records by name (as classifyNames lists them), each name classified when asked. */
+export interface ZoneNames {
+  names: readonly NameRecords[];
+  /** classifyNames' answer for one of `names`. */
+  classify(group: NameRecords): NameOwnership;
+}
+
+/**
+ * classifyNames without classifying every name up front: a planner that walks the names
+ * classifies each as it comes to it, so no classification of 100,000 names is held at once.
+ */
+export function zoneNames(records: readonly RecordSet[], ownerId: string): ZoneNames {
   const prefix = ourValuePrefix(ownerId);
-  return recordsByName(records).groups.map((group) => classifyName(group, ownerId, prefix));
+  return { names: recordsByName(records).groups, classify: (group) => classifyName(group, ownerId, prefix) };
 }
 
 /** Every record under the app name it concerns (a marker under the name it marks), by name in order of first appearance; the names with a marker, in order. */
 function recordsByName(records: readonly RecordSet[]): { groups: NameRecords[]; marked: NameRecords[] } {
   const byName = new OrderedGroups<NameRecords>();
   const marked: NameRecords[] = [];
-  // Route 53 lists the sets of one name together: each name is normalised once.
-  let lastRaw: string | undefined;
-  let lastName = '';
-  // Indexed: a cold for-of allocates an iterator result per element.
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i] as RecordSet;
-    if (record.name !== lastRaw) {
-      lastRaw = record.name;
-      lastName = normalizeName(lastRaw);
-    }
-    const name = lastName;
-    const isMarker = name.startsWith(MARKER_PREFIX) && name.length > MARKER_PREFIX.length + 1;
+  // Route 53 lists the sets of one name together: each run of one name is normalised once
+  // and, when its list is new, taken as one slice (no list grown set by set).
+  for (let i = 0; i < records.length;) {
+    const raw = (records[i] as RecordSet).name;
+    let j = i + 1;
+    while (j < records.length && (records[j] as RecordSet).name === raw) j++;
+    const name = normalizeName(raw);
+    const isMarker = name.length > MARKER_PREFIX.length + 1 && hasAt(name, MARKER_PREFIX, 0);
     const appName = isMarker ? name.slice(MARKER_PREFIX.length) : name;
     const group = byName.find(appName);
     if (!group) {
-      const created = byName.add(appName, isMarker ? { name: appName, markers: [record], sets: [] } : { name: appName, markers: [], sets: [record] });
+      const run = records.slice(i, j);
+      const created = byName.add(appName, isMarker ? { name: appName, markers: run, sets: [] } : { name: appName, markers: [], sets: run });
       if (isMarker) marked.push(created);
-    } else if (!isMarker) group.sets.push(record);
-    else if (group.markers.push(record) === 1) marked.push(group);
+    } else {
+      const list = isMarker ? group.markers : group.sets;
+      if (isMarker && list.length === 0) marked.push(group);
+      if (list.length === 0) {
+        if (isMarker) group.markers = records.slice(i, j);
+        else group.sets = records.slice(i, j);
+      } else for (let k = i; k < j; k++) list.push(records[k] as RecordSet);
+    }
+    i = j;
   }
   return { groups: byName.groups, marked };
 }
@@ -227,16 +255,26 @@ function identityBefore(sets: readonly RecordSet[], i: number): boolean {
  * two when the other is empty, as it usually is.
  */
 function splitOwned(sets: RecordSet[], ours: readonly string[] | undefined, from: number): { owned: readonly RecordSet[]; others: readonly RecordSet[] } {
-  const ownable = (record: RecordSet) => ours !== undefined && isManagedType(record.type) && listsSet(ours, from, record);
   if (ours === undefined) return { owned: NONE, others: sortInPlace(sets, compareRecordSets) };
-  if (sets.every((record, i) => ownable(record) && !identityBefore(sets, i))) return { owned: sortInPlace(sets, compareRecordSets), others: NONE };
+  if (allOwnable(sets, ours, from)) return { owned: sortInPlace(sets, compareRecordSets), others: NONE };
   const owned: RecordSet[] = [];
   const others: RecordSet[] = [];
   for (const record of sets) {
-    if (ownable(record) && !owned.some((o) => sameIdentity(o, record))) owned.push(record);
+    if (ownable(record, ours, from) && !owned.some((o) => sameIdentity(o, record))) owned.push(record);
     else others.push(record);
   }
   return { owned: sortInPlace(owned, compareRecordSets), others: sortInPlace(others, compareRecordSets) };
+}
+
+/** A managed type our marker's values list. */
+function ownable(record: RecordSet, ours: readonly string[], from: number): boolean {
+  return isManagedType(record.type) && listsSet(ours, from, record);
+}
+
+/** True when our marker lists every set and no two share an identity (the usual case). */
+function allOwnable(sets: readonly RecordSet[], ours: readonly string[], from: number): boolean {
+  for (let i = 0; i < sets.length; i++) if (!ownable(sets[i] as RecordSet, ours, from) || identityBefore(sets, i)) return false;
+  return true;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { DesiredRecord, HeldRecords } from './desired.ts';
 import { compareStrings, hostnameOf, normalizeName, recordKey } from './dns-names.ts';
 import { InvalidInput, errorMessage } from './errors.ts';
 import type { Change, ChangeAction, ChangeGroup, HostedZone, Problem, RecordSet, SyncPolicy } from './model.ts';
-import { classifyNames, conflictsAt, markerRecordFor, sameIdentity, type NameOwnership } from './ownership.ts';
+import { conflictsAt, markerRecordFor, sameIdentity, zoneNames, type NameOwnership, type NameRecords, type ZoneNames } from './ownership.ts';
 import { lookupInOrder, OrderedGroups } from './grouping.ts';
 import { droppedReason, policyFor, type ChangeKind } from './policy.ts';
 import { sortInPlace } from './sort.ts';
@@ -111,8 +111,8 @@ export function plan(input: PlanInput): Plan {
 
   const zones: ZoneChanges[] = [];
   for (const zoneId of zoneIds) {
-    const ownership = classifyNames(actualByZone.get(zoneId) ?? [], input.ownerId);
-    const groups = planZone(run, zoneId, ownership, desiredByZone.get(zoneId) ?? new OrderedGroups<NameToPlan>());
+    const actual = zoneNames(actualByZone.get(zoneId) ?? [], input.ownerId);
+    const groups = planZone(run, zoneId, actual, desiredByZone.get(zoneId) ?? new OrderedGroups<NameToPlan>());
     if (groups.length > 0) zones.push({ zoneId, groups });
   }
   unmanaged.sort((a, b) => compareStrings(a.zoneId, b.zoneId) || compareRecordSets(a.recordSet, b.recordSet));
@@ -140,7 +140,10 @@ interface PlanRun {
 interface NameToPlan {
   name: string;
   desired: RecordSet[];
-  ownership?: NameOwnership;
+  /** What the zone holds at the name, classified when planZone comes to it (in the literal from the start, so that setting it adds no property store). */
+  records: NameRecords | undefined;
+  /** Set instead of `records` for a name classified already. */
+  ownership: NameOwnership | undefined;
 }
 
 // One function per loop: V8 then optimises each loop with its own type feedback.
@@ -149,29 +152,41 @@ interface NameToPlan {
 function groupDesired(desired: PlanInput['desired'], managed: ReadonlySet<string>) {
   const byZone = new Map<string, OrderedGroups<NameToPlan>>();
   const unmanaged: Array<{ zoneId: string; recordSet: RecordSet }> = [];
-  // The desired state lists the sets of one name together: each name is normalised once.
-  let lastRaw: string | undefined;
-  let lastName = '';
-  // Indexed: a cold for-of allocates an iterator result per element.
-  for (let i = 0; i < desired.length; i++) {
-    const { zoneId, recordSet } = desired[i] as PlanInput['desired'][number];
-    if (recordSet.name !== lastRaw) {
-      lastRaw = recordSet.name;
-      lastName = normalizeName(lastRaw);
-    }
-    const name = lastName;
+  // The desired state lists the sets of one name and zone together: each run of them is
+  // normalised once and, when the name is new, its list made at its size (no list grown set by set).
+  for (let i = 0; i < desired.length;) {
+    const { zoneId, recordSet: first } = desired[i] as PlanInput['desired'][number];
+    const raw = first.name;
+    let j = i + 1;
+    while (
+      j < desired.length &&
+      (desired[j] as PlanInput['desired'][number]).zoneId === zoneId &&
+      (desired[j] as PlanInput['desired'][number]).recordSet.name === raw
+    )
+      j++;
+    const name = normalizeName(raw);
     if (!managed.has(zoneId)) {
-      unmanaged.push({ zoneId, recordSet });
+      for (let k = i; k < j; k++) unmanaged.push({ zoneId, recordSet: (desired[k] as PlanInput['desired'][number]).recordSet });
+      i = j;
       continue;
     }
-    const record = name === recordSet.name ? recordSet : { ...recordSet, name };
     let byName = byZone.get(zoneId);
     if (!byName) byZone.set(zoneId, (byName = new OrderedGroups()));
     const entry = byName.find(name);
-    if (entry) entry.desired.push(record);
-    else byName.add(name, { name, desired: [record] });
+    if (entry) for (let k = i; k < j; k++) entry.desired.push(named((desired[k] as PlanInput['desired'][number]).recordSet, name));
+    else {
+      const list = new Array<RecordSet>(j - i);
+      for (let k = i; k < j; k++) list[k - i] = named((desired[k] as PlanInput['desired'][number]).recordSet, name);
+      byName.add(name, { name, desired: list, records: undefined, ownership: undefined });
+    }
+    i = j;
   }
   return { byZone, unmanaged };
+}
+
+/** The set under its canonical name (itself when it has it). */
+function named(recordSet: RecordSet, name: string): RecordSet {
+  return name === recordSet.name ? recordSet : { ...recordSet, name };
 }
 
 function groupHeld(held: readonly HeldRecords[]): Map<string, HeldRecords[]> {
@@ -184,19 +199,25 @@ function groupHeld(held: readonly HeldRecords[]): Map<string, HeldRecords[]> {
 }
 
 /** The change groups of one zone, in name order: every desired name and every name we own. */
-function planZone(run: PlanRun, zoneId: string, ownership: readonly NameOwnership[], desiredByName: OrderedGroups<NameToPlan>): ChangeGroup[] {
+function planZone(run: PlanRun, zoneId: string, actual: ZoneNames, desiredByName: OrderedGroups<NameToPlan>): ChangeGroup[] {
   // Every desired name, each with what the zone holds there, and the names we own that
-  // nothing is desired at. Both usually come in name order: then they are merged.
+  // nothing is desired at. Both usually come in name order: then they are merged. A desired
+  // name is classified when its turn comes (the classification dies young); another name
+  // now, to know whether we own something there.
   const names = [...desiredByName.groups];
   const desiredAt = lookupInOrder(desiredByName);
   let extra = false;
   // Indexed loops: a cold for-of allocates an iterator result per element.
-  for (let i = 0; i < ownership.length; i++) {
-    const o = ownership[i] as NameOwnership;
-    const entry = desiredAt(o.name);
-    if (entry) entry.ownership = o;
-    else if (o.owned.length > 0 || o.ourMarker) {
-      names.push({ name: o.name, desired: [], ownership: o });
+  for (let i = 0; i < actual.names.length; i++) {
+    const records = actual.names[i] as NameRecords;
+    const entry = desiredAt(records.name);
+    if (entry) {
+      entry.records = records;
+      continue;
+    }
+    const o = actual.classify(records);
+    if (o.owned.length > 0 || o.ourMarker) {
+      names.push({ name: o.name, desired: [], records: undefined, ownership: o });
       extra = true;
     }
   }
@@ -204,7 +225,8 @@ function planZone(run: PlanRun, zoneId: string, ownership: readonly NameOwnershi
 
   const groups: ChangeGroup[] = [];
   for (let i = 0; i < names.length; i++) {
-    const { name, desired: wanted, ownership: o } = names[i] as NameToPlan;
+    const { name, desired: wanted, records, ownership } = names[i] as NameToPlan;
+    const o = ownership ?? (records === undefined ? undefined : actual.classify(records));
     const desired = uniqueDesired(zoneId, name, wanted, run.problems);
     const holds = run.heldByName.size === 0 ? NONE : (run.heldByName.get(name) ?? NONE);
     if (holds.length > 0 && holds.some((h) => h.setIdentifier === undefined)) continue;
@@ -266,16 +288,24 @@ function planName(
 ): ChangeGroup | undefined {
   const owned = ownership?.owned ?? NONE;
   // Most names on most runs: the owned sets already are the desired ones (and in the same order).
-  const inSync =
-    holds.length === 0 &&
-    owned.length === desired.length &&
-    desired.every((want, i) => sameIdentity(want, owned[i] as RecordSet) && sameRecordContent(owned[i] as RecordSet, want));
+  const inSync = holds.length === 0 && sameSets(desired, owned);
   const planned = inSync ? [] : plannedChanges(desired, owned, holds);
 
   const current = ownership?.ourMarker;
   // Fast path (most names on most runs): nothing to change and the marker already right.
   if (planned.length === 0 && (current ? markerListsExactly(current, owned, markerTtl) : owned.length === 0)) return undefined;
   return groupFor(zoneId, name, ownership, planned, policy, ownerId, markerTtl, skipped);
+}
+
+/** True when `owned` holds exactly the `desired` sets, in the same order (no callback: this runs for every name). */
+function sameSets(desired: readonly RecordSet[], owned: readonly RecordSet[]): boolean {
+  if (owned.length !== desired.length) return false;
+  for (let i = 0; i < desired.length; i++) {
+    const want = desired[i] as RecordSet;
+    const have = owned[i] as RecordSet;
+    if (!sameIdentity(want, have) || !sameRecordContent(have, want)) return false;
+  }
+  return true;
 }
 
 /** What turns the owned sets of a name into the desired ones, each change with its kind (for the policy). */
@@ -335,7 +365,7 @@ function groupFor(
   else if (!marker && current) changes.push({ action: 'DELETE', recordSet: current });
   else if (marker && current && !sameRecordContent(marker, current)) changes.push({ action: 'UPSERT', recordSet: marker });
   if (changes.length === 0) return undefined;
-  changes.sort(compareChanges);
+  sortInPlace(changes, compareChanges);
 
   // Never send what Route 53 would refuse (e.g. a policy kept a set that clashes with a new one).
   const before = [...owned, ...(ownership?.others ?? []), ...(current ? [current] : []), ...(ownership?.markerBlockers ?? [])];

@@ -4,6 +4,7 @@
 import { compareStrings, normalizeName, recordKey } from './dns-names.ts';
 import { Route53Rejected } from './errors.ts';
 import type { Change, RecordSet, RoutingPolicy } from './model.ts';
+import { sortInPlace } from './sort.ts';
 
 /** The routing policy a record set uses, from the fields that are set. */
 export function routingPolicyOf(record: RecordSet): RoutingPolicy {
@@ -27,8 +28,16 @@ function compareKeys(a: RecordSet, b: RecordSet): number {
   return compareStrings(recordKey(a), recordKey(b));
 }
 
-function sortedValues(values: readonly string[] | undefined): string[] | undefined {
-  return values === undefined ? undefined : [...values].sort(compareStrings);
+/** The same values in any order (as Route 53 compares them); no copies when they come in the same order. */
+function sameValues(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  if (i === a.length) return true;
+  const as = sortInPlace(a.slice(i), compareStrings);
+  const bs = sortInPlace(b.slice(i), compareStrings);
+  for (let k = 0; k < as.length; k++) if (as[k] !== bs[k]) return false;
+  return true;
 }
 
 /** Field-by-field equality as Route 53 sees it (names canonical, value order ignored). */
@@ -40,10 +49,8 @@ export function sameRecordSet(a: RecordSet, b: RecordSet): boolean {
 export function sameRecordContent(a: RecordSet, b: RecordSet): boolean {
   if (a.weight !== b.weight || a.failover !== b.failover || a.region !== b.region) return false;
   if (a.ttl !== b.ttl || (a.healthCheckId ?? undefined) !== (b.healthCheckId ?? undefined)) return false;
-  const av = sortedValues(a.values);
-  const bv = sortedValues(b.values);
-  if ((av === undefined) !== (bv === undefined)) return false;
-  if (av && bv && (av.length !== bv.length || av.some((v, i) => v !== bv[i]))) return false;
+  if ((a.values === undefined) !== (b.values === undefined)) return false;
+  if (a.values && b.values && !sameValues(a.values, b.values)) return false;
   const at = a.aliasTarget;
   const bt = b.aliasTarget;
   if ((at === undefined) !== (bt === undefined)) return false;

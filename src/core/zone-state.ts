@@ -6,6 +6,7 @@ import type { ClusterConfig, FleetConfig } from './config.ts';
 import type { HeldRecords } from './desired.ts';
 import { normalizeName, recordKey } from './dns-names.ts';
 import { ConfigError } from './errors.ts';
+import { publishingClusters } from './held.ts';
 import type { OwnedHealthCheck } from './health-check-plan.ts';
 import type { ChangeGroup, HostedZone, PublishedEndpoint, RecordSet } from './model.ts';
 import { classifyZone } from './ownership.ts';
@@ -87,7 +88,7 @@ export function silentClusters(input: {
   ownerId: string;
   ownedChecks: readonly Pick<OwnedHealthCheck, 'id' | 'cluster'>[];
 }): Array<{ cluster: string; sets: number }> {
-  const publishing = new Set(input.endpoints.map((e) => e.cluster));
+  const publishing = publishingClusters(input.endpoints);
   const candidates = new Set(input.clusters.map((c) => c.name).filter((c) => !publishing.has(c) && !input.unreachable.includes(c)));
   if (candidates.size === 0) return [];
   const canaries = new Map(input.clusters.map((c) => [normalizeName(c.canaryHostname), c.name]));

@@ -4,8 +4,15 @@
 // checks, applies the requests in order, waits for INSYNC and deletes the owned
 // health checks no record uses any more.
 import type { FleetConfig } from '../../core/config.ts';
-import { attachHealthCheckIds, computeDesiredState, type DesiredState } from '../../core/desired.ts';
-import { planHealthChecks, plannedHealthCheckIds, type HealthCheckStep, type OwnedHealthCheck } from '../../core/health-check-plan.ts';
+import { computeDesiredState, type DesiredInput, type DesiredState } from '../../core/desired.ts';
+import {
+  idsAgree,
+  likelyHealthCheckIds,
+  planHealthChecks,
+  plannedHealthCheckIds,
+  type HealthCheckStep,
+  type OwnedHealthCheck,
+} from '../../core/health-check-plan.ts';
 import { holdSilentClusters } from '../../core/held.ts';
 import type { ChangeRequest, ClusterIntent, HealthState, HostedZone, Problem } from '../../core/model.ts';
 import type { ActualZone, Plan } from '../../core/plan.ts';
@@ -81,7 +88,10 @@ interface Observed {
   zones: HostedZone[];
   actual: ActualZone[];
   owned: OwnedHealthCheck[];
+  desiredInput: DesiredInput;
+  /** Built with the ids the owned checks suggest (`assumedIds`): decide rebuilds it when the planned ids differ. */
   desired: DesiredState;
+  assumedIds: ReadonlyMap<string, string>;
   endpointCount: number;
   problems: Problem[];
 }
@@ -114,13 +124,19 @@ async function observe(input: DnsInput, ports: DnsPorts): Promise<Observed> {
   const intents = ports.intents ? await ports.intents() : [];
   const appIntents = ports.appIntents ? await ports.appIntents() : [];
   const health = ports.health ? await ports.health() : {};
-  const desired = computeDesiredState({ fleet, zones, endpoints, intents, appIntents, health });
-  return { zones, actual, owned, desired, endpointCount: endpoints.length, problems, unreachable: unreachable.sort() };
+  // The records carry their checks' ids from the start (no copy of every record set to add them).
+  const desiredInput: DesiredInput = { fleet, zones, endpoints, intents, appIntents, health };
+  const assumedIds = likelyHealthCheckIds(owned);
+  const desired = computeDesiredState({ ...desiredInput, healthCheckIds: assumedIds });
+  return { zones, actual, owned, desiredInput, desired, assumedIds, endpointCount: endpoints.length, problems, unreachable: unreachable.sort() };
 }
 
 function decide(input: DnsInput, observed: Observed, idsByKey: ReadonlyMap<string, string>) {
   const { fleet } = input;
-  const desired = attachHealthCheckIds(observed.desired, idsByKey);
+  // Usually the checks' ids are the ones assumed; when a check is to be created or re-purposed, the records are built again with the right ids.
+  const desired = idsAgree(observed.desired.healthChecks, observed.assumedIds, idsByKey)
+    ? observed.desired
+    : computeDesiredState({ ...observed.desiredInput, healthCheckIds: idsByKey });
   const { plan, requests, oversized } = planBatches(fleet, observed, desired, [...desired.held, ...heldForUnreachable(observed.actual, observed.unreachable)]);
   const problems = [...observed.problems, ...desired.problems, ...plan.problems, ...plan.conflicts, ...oversized];
   return { desired, plan, requests, problems };

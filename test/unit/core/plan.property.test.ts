@@ -291,3 +291,63 @@ describe('plan (properties)', () => {
     );
   });
 });
+
+describe('computeDesiredState with healthCheckIds (property)', () => {
+  it('builds exactly what attachHealthCheckIds makes of the state built without them, ids missing or not', () => {
+    fc.assert(
+      fc.property(fleetInput(true), fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }), (input, keep) => {
+        const f = fleet();
+        for (const c of f.clusters) c.dualStack = input.dualStack[c.name] ?? false;
+        const base = { fleet: f, zones: ZONES, endpoints: input.endpoints, intents: input.intents, health: input.health };
+        const state = computeDesiredState(base);
+        const ids = new Map(state.healthChecks.filter((_, i) => keep[i % keep.length]).map((h) => [h.key, `hc-${h.key}-${input.idVersion}`]));
+        const built = computeDesiredState({ ...base, healthCheckIds: ids });
+        const attached = attachHealthCheckIds(state, ids);
+        expect(built).toStrictEqual(attached);
+        // Byte for byte, key order included (reports print it).
+        expect(JSON.stringify(built)).toBe(JSON.stringify(attached));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('computeDesiredState app by app (property)', () => {
+  // Spellings that sort in runs, and some that do not (upper case, trailing dot, out of every zone, a canary name).
+  const spellings = [
+    'a.example.com',
+    'b.example.com',
+    'B.example.com',
+    'b.example.com.',
+    'c.sub.example.com',
+    'canary-west.example.com',
+    'x.other.org',
+    '*.example.com',
+  ];
+  const published = fc
+    .array(
+      fc.tuple(
+        fc.constantFrom(...spellings),
+        fc.constantFrom('east', 'west', 'alb', 'gone'),
+        annotations,
+        fc.constantFrom<string | undefined | null>(undefined, undefined, null),
+      ),
+      { maxLength: 12 },
+    )
+    .map((list) => list.map(([host, cluster, a, ep]) => endpoint(host, cluster, a, ep)));
+
+  it('gives the same state for endpoints listed by hostname (desired as they are read) as in any other order (grouped first)', () => {
+    fc.assert(
+      fc.property(published, fc.boolean(), (endpoints, dualStack) => {
+        const f = fleet();
+        for (const c of f.clusters) c.dualStack = dualStack && c.name === 'east';
+        const byHostname = [...endpoints].sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
+        const inRuns = computeDesiredState({ fleet: f, zones: ZONES, endpoints: byHostname });
+        const reversed = computeDesiredState({ fleet: f, zones: ZONES, endpoints: [...byHostname].reverse() });
+        expect(JSON.stringify(inRuns)).toBe(JSON.stringify(reversed));
+        expect(inRuns).toStrictEqual(reversed);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});

@@ -3,11 +3,12 @@
 // the shrunk counterexample on failure.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalHostname, compareStrings, normalizeName } from '../../../src/core/dns-names.ts';
+import { isWithin, withinAnyOf } from '../../../src/core/config.ts';
+import { canonicalHostname, compareStrings, endsWithPart, hasAt, normalizeName, zoneFinder, zonesForName } from '../../../src/core/dns-names.ts';
 import { lookupInOrder, OrderedGroups } from '../../../src/core/grouping.ts';
-import type { RecordSet } from '../../../src/core/model.ts';
-import { classifyNames, classifyZone, markerValue, parseMarkerValue, sameIdentity } from '../../../src/core/ownership.ts';
-import { compareRecordSets } from '../../../src/core/route53-rules.ts';
+import type { HostedZone, RecordSet } from '../../../src/core/model.ts';
+import { classifyNames, classifyZone, markerRecordFor, markerValue, parseMarkerValue, sameIdentity } from '../../../src/core/ownership.ts';
+import { compareRecordSets, sameRecordContent } from '../../../src/core/route53-rules.ts';
 import { sortInPlace } from '../../../src/core/sort.ts';
 
 const OWNER = 'me';
@@ -180,9 +181,10 @@ const recordArb: fc.Arbitrary<RecordSet> = fc.oneof(
 describe('classifyZone and classifyNames', () => {
   it('classify every name as the simple classifier does (classifyNames: the same names, in order of first appearance)', () => {
     fc.assert(
-      fc.property(fc.array(recordArb, { maxLength: 14 }), (drawn) => {
-        // No undefined-valued keys: a set as Route 53 returns it.
+      fc.property(fc.array(recordArb, { maxLength: 14 }), fc.boolean(), (drawn, byName) => {
+        // No undefined-valued keys: a set as Route 53 returns it. Sorted by name: in runs of one name, as Route 53 lists them.
         const records = drawn.map((r) => JSON.parse(JSON.stringify(r)) as RecordSet);
+        if (byName) records.sort((a, b) => compareStrings(a.name, b.name));
         const expected = simpleClassify(records, OWNER);
         const zone = classifyZone(records, OWNER);
         expect([...zone.keys()]).toEqual([...expected.keys()]);
@@ -193,6 +195,84 @@ describe('classifyZone and classifyNames', () => {
         expect(listed.map((o) => o.name)).toEqual(firstSeen);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('zoneFinder', () => {
+  const label = fc.constantFrom('a', 'b', 'sub', 'example', 'com', '*', 'x-y', 'A', '', 'a\\056b', ' c');
+  const name = fc.tuple(fc.array(label, { minLength: 0, maxLength: 4 }), fc.boolean()).map(([labels, dot]) => `${labels.join('.')}${dot ? '.' : ''}`);
+  const zones = fc
+    .array(
+      fc.tuple(fc.constantFrom('com', 'example.com', 'sub.example.com', 'b.sub.example.com', 'Example.COM.', 'a.b', '.'), fc.constantFrom('Z1', 'Z2', 'Z3')),
+      {
+        maxLength: 5,
+      },
+    )
+    .map((list) => list.map(([zoneName, id]): HostedZone => ({ id, name: zoneName })));
+
+  it('answers like zonesForName for every name, asked in any order and again', () => {
+    fc.assert(
+      fc.property(zones, fc.array(name, { maxLength: 20 }), (managed, names) => {
+        const find = zoneFinder(managed);
+        for (const n of [...names, ...names]) expect(find(n)).toEqual(zonesForName(n, managed));
+      }),
+    );
+  });
+});
+
+describe('sameRecordContent and markerRecordFor', () => {
+  const values = fc.array(fc.constantFrom('"a"', '"b"', '"c"', '192.0.2.1'), { maxLength: 5 });
+
+  it('sameRecordContent compares values as the sorted copies it used to compare', () => {
+    fc.assert(
+      fc.property(values, values, fc.boolean(), (a, b, shuffled) => {
+        const other = shuffled ? [...a].reverse() : b;
+        const simple = JSON.stringify([...a].sort(compareStrings)) === JSON.stringify([...other].sort(compareStrings));
+        const base = { name: 'x.example.com.', type: 'TXT', ttl: 300 };
+        expect(sameRecordContent({ ...base, values: a }, { ...base, values: other })).toBe(simple);
+      }),
+    );
+  });
+
+  it('markerRecordFor lists each set once, sorted, as a Set and a sort did', () => {
+    const sets = fc.array(fc.record({ type: fc.constantFrom('A', 'AAAA', 'a'), setIdentifier: fc.constantFrom(undefined, 'east', 'west') }), { maxLength: 16 });
+    fc.assert(
+      fc.property(sets, (list) => {
+        const expected = [...new Set(list.map((s) => markerValue(OWNER, s.type, s.setIdentifier)))].sort(compareStrings);
+        const marker = markerRecordFor('x.example.com.', OWNER, list, 300);
+        expect(marker?.values).toEqual(expected.length === 0 ? undefined : expected);
+      }),
+    );
+  });
+});
+
+describe('withinAnyOf', () => {
+  const part = fc.constantFrom('a', 'B', 'example', 'com', 'Example.COM', 'x-y', '', '.', '..');
+  const text = fc.array(part, { maxLength: 4 }).map((parts) => parts.join('.'));
+
+  it('answers like isWithin against each suffix, for canonical hostnames and any other name', () => {
+    fc.assert(
+      fc.property(fc.array(text, { minLength: 1, maxLength: 3 }), text, fc.boolean(), (suffixes, raw, canonical) => {
+        const name = canonical ? canonicalHostname(raw) : raw;
+        expect(withinAnyOf(suffixes)(name)).toBe(suffixes.some((suffix) => isWithin(name, suffix)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('hasAt and endsWithPart', () => {
+  const text = fc.stringMatching(/^[ab.",]{0,8}$/);
+
+  it('answer like startsWith at a position and endsWith', () => {
+    fc.assert(
+      fc.property(text, text, fc.integer({ min: 0, max: 10 }), (s, part, at) => {
+        // startsWith clamps a position past the end to the end; hasAt is only asked within the text.
+        if (at <= s.length) expect(hasAt(s, part, at)).toBe(s.startsWith(part, at));
+        expect(endsWithPart(s, part)).toBe(s.endsWith(part));
+      }),
+      { numRuns: 1000 },
     );
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { deleteUnusedHealthChecks, ensureHealthChecks, listOwnedHealthChecks } from '../../../../src/app/dns/health-checks.ts';
-import { planHealthChecks, sameSpec, type OwnedHealthCheck } from '../../../../src/core/health-check-plan.ts';
+import {
+  idsAgree,
+  likelyHealthCheckIds,
+  planHealthChecks,
+  plannedHealthCheckIds,
+  sameSpec,
+  type OwnedHealthCheck,
+} from '../../../../src/core/health-check-plan.ts';
 import type { DesiredHealthCheck } from '../../../../src/core/desired.ts';
 import { healthCheckKey, healthCheckTags } from '../../../../src/core/health-spec.ts';
 import type { HealthCheckSpec } from '../../../../src/core/model.ts';
@@ -80,6 +87,44 @@ describe('planHealthChecks', () => {
     const a = want('east', spec());
     const steps = planHealthChecks([a], [owned('hc-1', a.key, 'east', spec({ failureThreshold: 9 }))]);
     expect(steps).toEqual([{ kind: 'update', want: a, id: 'hc-1', version: 4, from: spec({ failureThreshold: 9 }), retag: false }]);
+  });
+});
+
+describe('likelyHealthCheckIds', () => {
+  const owned = (id: string, key: string | undefined, s: HealthCheckSpec = spec()): OwnedHealthCheck => ({
+    id,
+    callerReference: `ref-${id}`,
+    version: 1,
+    spec: s,
+    key,
+    cluster: 'east',
+  });
+
+  it('maps each key tagged on exactly one owned check to its id, and agrees with the plan when every check is kept', () => {
+    const east = want('east', spec());
+    const west = want('west', spec({ fqdn: 'canary-west.example.com' }));
+    const checks = [owned('hc-1', east.key), owned('hc-2', west.key, west.spec), owned('hc-3', undefined)];
+
+    const likely = likelyHealthCheckIds(checks);
+
+    expect([...likely]).toEqual([
+      [east.key, 'hc-1'],
+      [west.key, 'hc-2'],
+    ]);
+    expect(idsAgree([east, west], likely, plannedHealthCheckIds(planHealthChecks([east, west], checks)))).toBe(true);
+  });
+
+  it('leaves out a key two checks carry, and disagrees with a plan that creates a check', () => {
+    const east = want('east', spec());
+    const west = want('west', spec({ fqdn: 'canary-west.example.com' }));
+    const checks = [owned('hc-1', east.key), owned('hc-2', east.key), owned('hc-3', east.key)];
+
+    const likely = likelyHealthCheckIds(checks);
+
+    expect(likely.has(east.key)).toBe(false);
+    expect(idsAgree([east], likely, new Map([[east.key, 'hc-1']]))).toBe(false);
+    expect(idsAgree([west], new Map(), plannedHealthCheckIds(planHealthChecks([west], [])))).toBe(false);
+    expect(idsAgree([west], new Map(), new Map())).toBe(true);
   });
 });
 
