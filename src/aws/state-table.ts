@@ -3,20 +3,25 @@
 //   APPS  / <hostname>       the app catalogue: each app's published endpoints
 //   ALARMS / <alarm name>    the last alarm state Failover recorded (a health signal)
 //   JOURNAL / <entry id>     every change: who, what, why, before, after
+//   READBACK / <step>#<part> what a weight step intends in Route 53, read back once INSYNC
 // Route 53 holds DNS truth; this table holds intent. The fleet document is written
 // with a compare-and-set on its version, so a lock, the fleet-wide drain count and
 // the intent they guard change in one atomic write (see docs/workflows.md).
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { TransientAwsError } from '../core/errors.ts';
+import { InvalidInput, TransientAwsError } from '../core/errors.ts';
 import { emptyFleetState, type FleetState } from '../core/fleet-document.ts';
 import type { AlarmRecord, AppChange, AppEntry, JournalEntry, JournalQuery, StateTable } from '../core/ports.ts';
+import { expectedCount, splitExpectations, type ExpectedGroup, type ReadBackRef } from '../core/verify.ts';
 
 export const FLEET_KEY = { pk: 'FLEET', sk: 'STATE' } as const;
 export const APPS_PK = 'APPS';
 export const ALARMS_PK = 'ALARMS';
 export const JOURNAL_PK = 'JOURNAL';
+export const READ_BACK_PK = 'READBACK';
+
+const readBackSk = (key: string, part: number) => `${key}#${String(part).padStart(4, '0')}`;
 
 export interface DynamoStateTableOptions {
   client: DynamoDBClient;
@@ -354,6 +359,56 @@ export class DynamoStateTable implements StateTable {
     if (query.since !== undefined) entries = entries.filter((e) => e.at >= query.since!);
     entries.sort((a, b) => (a.at === b.at ? (a.id < b.id ? 1 : -1) : a.at < b.at ? 1 : -1));
     return query.limit === undefined ? entries : entries.slice(0, query.limit);
+  }
+
+  /**
+   * One item per part (splitExpectations keeps each under the item size limit), each
+   * holding the parts' JSON as one string attribute and this write's id. A key is one
+   * cluster's step, so what is stored stays bounded: the next operation rewrites it.
+   */
+  async putReadBack(key: string, expected: readonly ExpectedGroup[]): Promise<ReadBackRef> {
+    const parts = splitExpectations(expected);
+    const ref: ReadBackRef = { key, id: randomUUID(), parts: parts.length, sets: expectedCount(expected) };
+    await Promise.all(
+      parts.map((groups, part) =>
+        this.#send('PutItem', () =>
+          this.#doc.send(
+            new PutCommand({
+              TableName: this.#table,
+              Item: { pk: READ_BACK_PK, sk: readBackSk(key, part), id: ref.id, part, parts: ref.parts, groups: JSON.stringify(groups) },
+            }),
+          ),
+        ),
+      ),
+    );
+    return ref;
+  }
+
+  async getReadBack(ref: ReadBackRef): Promise<ExpectedGroup[]> {
+    const items = await Promise.all(
+      Array.from({ length: ref.parts }, (_, part) =>
+        this.#send('GetItem', () =>
+          this.#doc.send(new GetCommand({ TableName: this.#table, Key: { pk: READ_BACK_PK, sk: readBackSk(ref.key, part) }, ConsistentRead: true })),
+        ),
+      ),
+    );
+    const groups: ExpectedGroup[] = [];
+    items.forEach((out, part) => {
+      const item = out.Item;
+      if (item === undefined || item['id'] !== ref.id || typeof item['groups'] !== 'string') {
+        const found = item === undefined ? 'nothing' : `write ${String(item['id'])}`;
+        throw new InvalidInput(
+          `read-back ${ref.key} (write ${ref.id}): part ${part + 1} of ${ref.parts} holds ${found}: the step's intention was replaced or lost`,
+          {
+            ref,
+          },
+        );
+      }
+      groups.push(...(JSON.parse(item['groups']) as ExpectedGroup[]));
+    });
+    if (expectedCount(groups) !== ref.sets)
+      throw new InvalidInput(`read-back ${ref.key} (write ${ref.id}): ${expectedCount(groups)} sets stored, ${ref.sets} written`, { ref });
+    return groups;
   }
 }
 

@@ -49,19 +49,22 @@ export function clusterWeights(
   before: number,
   after: number,
 ): AppWeight[] {
+  // Every app the cluster publishes, with all its clusters' endpoints (a set and a map: a
+  // cluster may serve tens of thousands of apps, and this runs at each operation's start and end).
+  const own = new Set(endpoints.filter((e) => !e.canary && e.cluster === cluster).map((e) => e.hostname));
+  const relevant = endpoints.filter((e) => own.has(e.hostname) && !e.canary);
   const at = (percent: number) => {
     const adjusted = [...intents.filter((i) => i.cluster !== cluster), { cluster, state: 'ACTIVE' as const, weightPercent: percent }];
-    const own = endpoints.filter((e) => !e.canary && e.cluster === cluster).map((e) => e.hostname);
-    const relevant = endpoints.filter((e) => own.includes(e.hostname) && !e.canary);
     return computeDesiredState({ fleet, zones: zonesOf(fleet), endpoints: relevant, intents: adjusted, health: {} }).apps;
   };
   const beforeApps = at(before);
-  const afterApps = at(after);
+  const afterApps = new Map<string, (typeof beforeApps)[number]>();
+  for (const app of at(after)) if (!afterApps.has(app.hostname)) afterApps.set(app.hostname, app);
   return beforeApps
     .filter((app) => app.clusters.some((c) => c.cluster === cluster))
     .map((app) => {
       const b = app.clusters.find((c) => c.cluster === cluster);
-      const a = afterApps.find((x) => x.hostname === app.hostname)?.clusters.find((c) => c.cluster === cluster);
+      const a = afterApps.get(app.hostname)?.clusters.find((c) => c.cluster === cluster);
       return {
         hostname: app.hostname,
         routing: app.policy,

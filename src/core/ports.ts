@@ -7,7 +7,7 @@ import type { AppWeight, RecordChangeSummary } from './events.ts';
 import type { Change, ClusterIntent, HealthCheckSpec, HostedZone, Problem, PublishedEndpoint, RecordSet } from './model.ts';
 import type { HealthView } from './safety.ts';
 import type { ObservedAlarm } from './failover.ts';
-import type { ExpectedGroup, PageStart, ReadPage } from './verify.ts';
+import type { ExpectedGroup, PageStart, ReadBackRef, ReadPage } from './verify.ts';
 import type { EdgeForward } from './edge-discovery.ts';
 import type { FleetState } from './fleet-document.ts';
 import type { Tag } from './health-spec.ts';
@@ -294,6 +294,13 @@ export interface StateTable {
   appendJournal(entry: JournalEntry): Promise<boolean>;
   /** Newest first. */
   listJournal(query?: JournalQuery): Promise<JournalEntry[]>;
+  /**
+   * Stores what a weight step intends in Route 53 under `key` (readBackKey), replacing what
+   * was stored there, so the workflow carries only the returned reference to its read-back.
+   */
+  putReadBack(key: string, expected: readonly ExpectedGroup[]): Promise<ReadBackRef>;
+  /** The sets stored by the putReadBack that returned `ref`; InvalidInput when they are gone or were replaced since. */
+  getReadBack(ref: ReadBackRef): Promise<ExpectedGroup[]>;
 }
 
 /** Everything a handler may use. Each handler takes only what it needs. */

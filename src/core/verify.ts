@@ -177,3 +177,73 @@ export async function readNames(names: readonly string[], readPage: (start: Page
   }
   return { records, pages };
 }
+
+// ---------------------------------------------------------------------------
+// Keeping a step's intention out of the workflow state.
+
+/**
+ * Where a weight step's intended sets are stored (`StateTable.putReadBack`): the workflow
+ * carries this from ApplyWeights to CheckSync instead of the sets themselves, which at
+ * 10,000 apps are ≈ 250 KB (Step Functions allows 256 KiB for a whole state).
+ */
+export interface ReadBackRef {
+  /** The step: `<cluster>#<phase>#<index>` (readBackKey). */
+  key: string;
+  /** This write's id: a later write under the same key replaces it, and this reference then no longer reads. */
+  id: string;
+  /** How many parts were stored (each one state-table item). */
+  parts: number;
+  /** Record sets named over all parts, checked when they are read. */
+  sets: number;
+}
+
+/** The key a weight step's intention is stored under: one per cluster, phase and step, rewritten by the next operation. */
+export function readBackKey(cluster: string, phase: string, index: number): string {
+  return `${cluster}#${phase}#${String(index).padStart(2, '0')}`;
+}
+
+/**
+ * At most this many characters of JSON in one stored part: even at 3 bytes a character
+ * (UTF-8) a part stays under DynamoDB's 400 KB item limit, with room for the key.
+ */
+export const READ_BACK_PART_CHARS = 120_000;
+
+/**
+ * Splits groups into parts of at most `maxChars` characters of JSON each; a group whose
+ * names do not fit goes on in the next part with the rest of its names. Joining the parts'
+ * groups (in order) names every set of `groups` once, with its intended content.
+ */
+export function splitExpectations(groups: readonly ExpectedGroup[], maxChars = READ_BACK_PART_CHARS): ExpectedGroup[][] {
+  const parts: ExpectedGroup[][] = [];
+  let part: ExpectedGroup[] = [];
+  let used = 2; // the part's brackets
+  const close = () => {
+    if (part.length > 0) parts.push(part);
+    part = [];
+    used = 2;
+  };
+  for (const group of groups) {
+    const header = JSON.stringify({ ...group, names: [] }).length + 1;
+    let names: string[] = [];
+    let size = header;
+    for (const name of group.names) {
+      const cost = JSON.stringify(name).length + 1;
+      if (used + size + cost > maxChars && (names.length > 0 || part.length > 0)) {
+        // This part is full: close it with the names gathered so far, continue in a new one.
+        if (names.length > 0) part.push({ ...group, names });
+        close();
+        names = [];
+        size = header;
+      }
+      if (header + cost + 2 > maxChars) throw new Error(`a read-back group of ${group.type} ${name} does not fit in ${maxChars} characters`);
+      names.push(name);
+      size += cost;
+    }
+    if (names.length > 0 || group.names.length === 0) {
+      part.push({ ...group, names });
+      used += size;
+    }
+  }
+  close();
+  return parts;
+}

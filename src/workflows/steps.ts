@@ -11,7 +11,8 @@ export interface PollInsyncOptions {
   onInsync: string;
   /**
    * Inside a cluster operation: every poll passes op and lock (renewing the lease), reads
-   * the step back once INSYNC (`expected`), and takes pollSeconds/maxPolls from $.op.
+   * the step back once INSYNC (`readBack`: where ApplyWeights stored what the step
+   * intends), and takes pollSeconds/maxPolls from $.op.
    * Otherwise they are at the top of the state's input.
    */
   operation?: boolean;
@@ -24,8 +25,8 @@ export interface PollInsyncOptions {
 export function pollInsync({ prefix = '', onInsync, operation = false }: PollInsyncOptions): States {
   const settings = operation ? '$.op' : '$';
   const lease: JsonObject = operation ? { 'op.$': '$.op', 'lock.$': '$.lock' } : {};
-  const readBack: JsonObject = operation ? { 'expected.$': '$.sync.expected' } : {};
-  const readBackResult: JsonObject = operation ? { 'expected.$': '$.Payload.expected' } : {};
+  const readBack: JsonObject = operation ? { 'readBack.$': '$.sync.readBack' } : {};
+  const readBackResult: JsonObject = operation ? { 'readBack.$': '$.Payload.readBack' } : {};
   return {
     [`${prefix}CheckSync`]: lambdaTask(
       'changeStatus',
@@ -113,9 +114,9 @@ export function weightSteps(phase: Phase, { comment, prefix = '', onError, next:
             'applyWeights',
             {
               comment:
-                "Re-checks safety and the lease, writes the intent and the cluster's Route 53 weights; returns what the step intends, read back once INSYNC.",
+                "Re-checks safety and the lease, writes the intent and the cluster's Route 53 weights; stores what the step intends in the state table and returns where (readBack), read back once INSYNC.",
               payload: { 'op.$': '$.op', 'lock.$': '$.lock', 'weightPercent.$': '$.weightPercent', 'phase.$': '$.phase', 'index.$': '$.index' },
-              resultSelector: { 'changeIds.$': '$.Payload.changeIds', 'attempt.$': '$.Payload.attempt', 'expected.$': '$.Payload.expected' },
+              resultSelector: { 'changeIds.$': '$.Payload.changeIds', 'attempt.$': '$.Payload.attempt', 'readBack.$': '$.Payload.readBack' },
               resultPath: '$.sync',
             },
             next(`${prefix}CheckSync`),

@@ -6,6 +6,7 @@ import { causeMessage } from '../../src/cli/ops/follow.ts';
 import { createRoute53Client, Route53Adapter } from '../../src/aws/route53.ts';
 import { RateLimiter } from '../../src/aws/retry.ts';
 import type { RecordSet } from '../../src/core/model.ts';
+import type { ReadBackRef } from '../../src/core/verify.ts';
 import { createRoute53Service, serveLocalService, type Route53Service, type RunningServer } from '@switchyard/local-aws/route53';
 import { startDynalite, type TestDynamo } from '../support/workflows/dynalite.ts';
 import { alarmEvent, createHarness, testFleet, type HarnessOptions } from './harness.ts';
@@ -127,6 +128,61 @@ describe('every step is read back from Route 53', () => {
     expect(outcome.status, `${outcome.error}: ${causeMessage(outcome.cause)}`).toBe('SUCCEEDED');
     expect(weightOf(await local.records('shop.example.com'), 'west')).toBe(0);
     expect((await local.records('api.example.com')).map((r) => `${r.setIdentifier}:${r.failover}`)).toEqual(['east:PRIMARY']);
+  });
+
+  it("a drain's states carry where each step's intention is stored, never the sets themselves nor the started event", async () => {
+    // Prepare
+    const inputs: Array<{ task: string; input: unknown }> = [];
+    const { h, local } = await harnessOnLocal({
+      wrap: (name, task) => async (input) => {
+        inputs.push({ task: name, input });
+        return task(input);
+      },
+    });
+    // Act
+    const outcome = await h.run('DrainCluster', { cluster: 'west', reason: 'node upgrade', steps: [50, 0], bakeSeconds: 0 });
+    // Assess
+    expect(outcome.status, `${outcome.error}: ${causeMessage(outcome.cause)}`).toBe('SUCCEEDED');
+    expect(weightOf(await local.records('shop.example.com'), 'west')).toBe(0);
+    const polls = inputs.filter((i) => i.task === 'changeStatus').map((i) => i.input as Record<string, unknown>);
+    expect(polls.length).toBeGreaterThanOrEqual(2);
+    for (const poll of polls) {
+      expect(poll['expected']).toBeUndefined();
+      expect(poll['readBack']).toMatchObject({ key: expect.stringMatching(/^west#drain#0[01]$/), sets: expect.any(Number) });
+      expect((poll['readBack'] as { sets: number }).sets).toBeGreaterThan(0);
+    }
+    for (const { task, input } of inputs.filter((i) => ['applyWeights', 'changeStatus', 'healthGate', 'finishOperation'].includes(i.task))) {
+      const lock = (input as { lock?: { token?: unknown; event?: unknown } }).lock;
+      expect(lock?.token, task).toEqual(expect.any(Number));
+      expect(JSON.stringify(lock?.event ?? null), task).not.toContain('Cluster Drain Started');
+    }
+  });
+
+  it('a step whose stored intention was replaced before its read-back fails and rolls back, instead of passing unread', async () => {
+    // Prepare: between step one's ApplyWeights and its first INSYNC poll, its stored intention is written again.
+    let replaced = false;
+    const { h, local } = await harnessOnLocal({
+      wrap: (name, task) =>
+        name === 'changeStatus'
+          ? async (input) => {
+              const ref = (input as { readBack?: ReadBackRef }).readBack;
+              if (ref && !replaced) {
+                replaced = true;
+                await h.table.putReadBack(ref.key, await h.table.getReadBack(ref));
+              }
+              return task(input);
+            }
+          : task,
+    });
+    // Act
+    const outcome = await h.run('DrainCluster', { cluster: 'west', reason: 'node upgrade', steps: [50, 0], bakeSeconds: 0 });
+    // Assess
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error).toBe('InvalidInput');
+    expect(causeMessage(outcome.cause)).toMatch(/read-back west#drain#00 .*replaced or lost/);
+    expect(h.eventsOf('Cluster Drain Aborted')[0]).toMatchObject({ cluster: 'west', rolledBack: true, weightPercentAfter: 100 });
+    expect(weightOf(await local.records('shop.example.com'), 'west')).toBe(100);
+    expect((await h.table.readFleet()).locks).toEqual({});
   });
 
   it('a failover that Route 53 does not apply fails with Route53Diverged instead of reporting Failover Performed', async () => {

@@ -18,7 +18,7 @@ import {
   type OperationSpec,
 } from '../../core/operation-spec.ts';
 import { ChangeBlocked, DrainUnsafe, HealthDegraded, InvalidInput, LockHeld } from '../../core/errors.ts';
-import type { ExpectedGroup } from '../../core/verify.ts';
+import { readBackKey, type ExpectedGroup, type ReadBackRef } from '../../core/verify.ts';
 import { outEvent, type AppWeight, type EventToPut } from '../../core/events.ts';
 import {
   acquireLock as takeLock,
@@ -35,7 +35,18 @@ import {
 import type { ClusterIntentState } from '../../core/model.ts';
 import { checkWeightChange, describeViolations, isHealthy, safetyInput, type HealthView } from '../../core/safety.ts';
 import type { Deps, DnsApplyRequest } from '../../core/ports.ts';
-import { appsServedBy, caughtErrorSchema, MAX_JOURNAL_APPS, clusterDnsRequest, clusterNames, journal, readView, reasonOf, type FleetView } from './view.ts';
+import {
+  appsServedBy,
+  caughtErrorSchema,
+  MAX_JOURNAL_APPS,
+  clusterDnsRequest,
+  clusterNames,
+  journal,
+  readCatalogue,
+  readView,
+  reasonOf,
+  type FleetView,
+} from './view.ts';
 import { assertRoute53Holds, settleAndVerify } from './verify.ts';
 
 const percent = z.number().int().min(0).max(100);
@@ -347,8 +358,11 @@ export interface Applied {
   changeIds: string[];
   changeCount: number;
   attempt: number;
-  /** What the step intends in Route 53: CheckSync reads it back once INSYNC. */
-  expected: ExpectedGroup[];
+  /**
+   * Where what the step intends in Route 53 is stored (the state table): CheckSync reads
+   * it back once INSYNC. The sets themselves stay out of the workflow's state.
+   */
+  readBack: ReadBackRef;
 }
 
 function stateDuring(phase: 'drain' | 'restore'): ClusterIntentState {
@@ -391,13 +405,14 @@ export const applyWeights =
       before: { weightPercent: before, ...journalWeights(result.weights, 'before') },
       after: { weightPercent: target, ...journalWeights(result.weights, 'after'), changeIds: result.changeIds },
     });
+    const readBack = await deps.table.putReadBack(readBackKey(op.cluster, phase, index), result.expected);
     return {
       weightPercentBefore: before,
       weightPercentAfter: target,
       changeIds: result.changeIds,
       changeCount: result.changes.length,
       attempt: 0,
-      expected: result.expected,
+      readBack,
     };
   };
 
@@ -413,13 +428,25 @@ const expectedGroupSchema = z.object({
   names: z.array(z.string()),
 });
 
+const readBackRefSchema = z.object({
+  key: z.string().min(1),
+  id: z.string().min(1),
+  parts: z.number().int().min(0),
+  sets: z.number().int().min(0),
+});
+
 const changeStatusInputSchema = z.object({
   changeIds: z.array(z.string()),
   attempt: z.number().int().min(0).default(0),
   /** Drain, restore and upgrade steps: the lock to renew with every poll (OnboardApp and the like hold none). */
   op: operationSpecSchema.optional(),
   lock: lockRefSchema.optional(),
-  /** A weight step's intended sets (ApplyWeights' `expected`): read back once INSYNC. */
+  /** A weight step's intended sets, as ApplyWeights stored them: read back once INSYNC. */
+  readBack: readBackRefSchema.optional(),
+  /**
+   * The intended sets themselves, as ApplyWeights returned them before they were stored
+   * (a step that was running when this version was deployed): read back the same way.
+   */
   expected: z.array(expectedGroupSchema).optional(),
 });
 
@@ -430,8 +457,10 @@ const changeStatusInputSchema = z.object({
  */
 export const changeStatus =
   (deps: Deps) =>
-  async (raw: unknown): Promise<{ insync: boolean; attempt: number; changeIds: string[]; expected: ExpectedGroup[] }> => {
-    const { changeIds, attempt, op, lock, expected } = parseInput(changeStatusInputSchema, raw, 'changeStatus input');
+  async (raw: unknown): Promise<{ insync: boolean; attempt: number; changeIds: string[]; readBack: ReadBackRef | null; expected?: ExpectedGroup[] }> => {
+    const { changeIds, attempt, op, lock, readBack, expected } = parseInput(changeStatusInputSchema, raw, 'changeStatus input');
+    if (readBack !== undefined && expected !== undefined)
+      throw new InvalidInput('changeStatus input: readBack and expected are two forms of one thing (give one)');
     if ((op === undefined) !== (lock === undefined)) throw new InvalidInput('changeStatus input: op and lock go together (both or neither)');
     if (op && lock) {
       const now = deps.clock.now();
@@ -439,8 +468,18 @@ export const changeStatus =
     }
     const insync = changeIds.length === 0 || (await deps.dns.changeStatus(changeIds)) === 'INSYNC';
     // Once INSYNC, the step is done only if Route 53 holds what it intended.
-    if (insync && expected !== undefined) await assertRoute53Holds(deps, expected as ExpectedGroup[], op ? `${op.operation} ${op.cluster}` : 'step');
-    return { insync, attempt: attempt + 1, changeIds, expected: (expected ?? []) as ExpectedGroup[] };
+    if (insync && (readBack !== undefined || expected !== undefined)) {
+      const intended = readBack !== undefined ? await deps.table.getReadBack(readBack) : (expected as ExpectedGroup[]);
+      await assertRoute53Holds(deps, intended, op ? `${op.operation} ${op.cluster}` : 'step');
+    }
+    // Handed on as given: the next poll of the same step reads back the same intention.
+    return {
+      insync,
+      attempt: attempt + 1,
+      changeIds,
+      readBack: readBack ?? null,
+      ...(expected === undefined ? {} : { expected: expected as ExpectedGroup[] }),
+    };
   };
 
 // ---------------------------------------------------------------------------
@@ -487,10 +526,14 @@ export const healthGate =
   async (raw: unknown): Promise<{ healthy: true; health: HealthView; bake: BakeProgress }> => {
     const { op, lock, phase, bake: previous } = parseInput(gateInputSchema, raw, 'healthGate input');
     const bake = bakeProgress(op, previous);
-    const view = await readView(deps);
-    const health = await deps.health.snapshot(clusterNames(deps));
+    const [catalogue, health] = await Promise.all([readCatalogue(deps), deps.health.snapshot(clusterNames(deps))]);
     const now = deps.clock.now();
-    await deps.table.updateFleet((state) => ({ next: renewLock(state, op.cluster, lock.token, now, deps.fleet.safety.lockTtlSeconds), result: null }));
+    // The fleet document the lease renewal reads is the one the checks below decide on (one read, not two).
+    const state = await deps.table.updateFleet((current) => ({
+      next: renewLock(current, op.cluster, lock.token, now, deps.fleet.safety.lockTtlSeconds),
+      result: current,
+    }));
+    const view: FleetView = { ...catalogue, state };
     if (phase === 'restore') {
       const unhealthyApps = appsServedBy(view, op.cluster).filter((app) => !isHealthy({ clusters: health.clusters }, op.cluster, app));
       if (health.clusters[op.cluster] !== 'HEALTHY') {

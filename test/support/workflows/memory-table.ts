@@ -4,15 +4,18 @@
 // between a read and its conditional write as they would against DynamoDB. For the
 // randomized concurrency test, where dynalite (~20 ms a call) would be too slow; the
 // DynamoDB adapter itself is tested against dynalite.
-import { TransientAwsError } from '../../../src/core/errors.ts';
+import { randomUUID } from 'node:crypto';
+import { InvalidInput, TransientAwsError } from '../../../src/core/errors.ts';
 import { emptyFleetState, type FleetState } from '../../../src/core/fleet-document.ts';
 import type { AlarmRecord, AppChange, AppEntry, JournalEntry, JournalQuery, StateTable } from '../../../src/core/ports.ts';
+import { expectedCount, type ExpectedGroup, type ReadBackRef } from '../../../src/core/verify.ts';
 
 export class MemoryStateTable implements StateTable {
   #fleet: FleetState = emptyFleetState();
   #apps = new Map<string, AppEntry>();
   #alarms = new Map<string, AlarmRecord>();
   #journal = new Map<string, JournalEntry>();
+  #readBacks = new Map<string, { id: string; expected: ExpectedGroup[] }>();
   /** Fleet-document writes that lost a compare-and-set race. */
   conflicts = 0;
   readonly #yield: () => Promise<void>;
@@ -106,5 +109,20 @@ export class MemoryStateTable implements StateTable {
     if (query.since !== undefined) entries = entries.filter((e) => e.at >= query.since!);
     entries.sort((a, b) => (a.at === b.at ? (a.id < b.id ? 1 : -1) : a.at < b.at ? 1 : -1));
     return structuredClone(query.limit === undefined ? entries : entries.slice(0, query.limit));
+  }
+
+  async putReadBack(key: string, expected: readonly ExpectedGroup[]): Promise<ReadBackRef> {
+    await this.#yield();
+    const id = randomUUID();
+    this.#readBacks.set(key, { id, expected: structuredClone([...expected]) });
+    return { key, id, parts: expected.length === 0 ? 0 : 1, sets: expectedCount(expected) };
+  }
+
+  async getReadBack(ref: ReadBackRef): Promise<ExpectedGroup[]> {
+    await this.#yield();
+    const stored = this.#readBacks.get(ref.key);
+    if (ref.parts === 0) return [];
+    if (stored?.id !== ref.id) throw new InvalidInput(`read-back ${ref.key} (write ${ref.id}): replaced or lost`, { ref });
+    return structuredClone(stored.expected);
   }
 }

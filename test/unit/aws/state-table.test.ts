@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoStateTable, REMEMBERED_FLEET_MS } from '../../../src/aws/state-table.ts';
 import { startDynalite, type TestDynamo } from '../../support/workflows/dynalite.ts';
+import { readBackKey, type ExpectedGroup } from '../../../src/core/verify.ts';
 
 let dynamo: TestDynamo;
 beforeAll(async () => {
@@ -307,6 +308,61 @@ describe('DynamoStateTable', () => {
       } finally {
         destroy();
       }
+    });
+  });
+
+  describe("read-backs (a weight step's intended sets, kept out of the workflow state)", () => {
+    const step = (weight: number, apps: number): ExpectedGroup[] => [
+      {
+        zoneId: 'Z1',
+        type: 'A',
+        setIdentifier: 'east',
+        want: { weight, healthCheckId: 'hc-east' },
+        names: Array.from({ length: apps }, (_, i) => `app-${String(i).padStart(5, '0')}.example.com.`),
+      },
+      { zoneId: 'Z1', type: 'AAAA', setIdentifier: 'east', want: null, names: ['v6.example.com.'] },
+    ];
+
+    it('gives back what was stored, in several items when a step names 10,000 apps', async () => {
+      // Prepare
+      const table = await dynamo.newTable();
+      const expected = step(50, 10_000);
+      // Act
+      const ref = await table.putReadBack(readBackKey('east', 'drain', 0), expected);
+      const read = await table.getReadBack(ref);
+      // Assess
+      expect(ref).toMatchObject({ key: 'east#drain#00', sets: 10_001 });
+      expect(ref.parts).toBeGreaterThan(1);
+      expect(read.flatMap((g) => g.names.map((n) => `${g.type} ${JSON.stringify(g.want)} ${n}`))).toEqual(
+        expected.flatMap((g) => g.names.map((n) => `${g.type} ${JSON.stringify(g.want)} ${n}`)),
+      );
+    });
+
+    it('refuses a reference whose step was written again since (InvalidInput, naming the step), and reads the newer one', async () => {
+      // Prepare
+      const table = await dynamo.newTable();
+      const key = readBackKey('east', 'drain', 1);
+      const older = await table.putReadBack(key, step(50, 3));
+      // Act
+      const newer = await table.putReadBack(key, step(0, 3));
+      // Assess
+      await expect(table.getReadBack(older)).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('east#drain#01') });
+      expect((await table.getReadBack(newer))[0]!.want).toEqual({ weight: 0, healthCheckId: 'hc-east' });
+    });
+
+    it('refuses a reference to parts that are not there, and reads an empty step without reading anything', async () => {
+      // Prepare
+      const table = await dynamo.newTable();
+      const ref = await table.putReadBack(readBackKey('west', 'restore', 0), step(100, 2));
+      // Act
+      const lost = table.getReadBack({ ...ref, parts: ref.parts + 1, sets: ref.sets });
+      const miscounted = table.getReadBack({ ...ref, sets: ref.sets + 1 });
+      const empty = await table.putReadBack(readBackKey('west', 'restore', 1), []);
+      // Assess
+      await expect(lost).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('part 2 of 2 holds nothing') });
+      await expect(miscounted).rejects.toMatchObject({ name: 'InvalidInput' });
+      expect(empty).toMatchObject({ parts: 0, sets: 0 });
+      expect(await table.getReadBack(empty)).toEqual([]);
     });
   });
 });

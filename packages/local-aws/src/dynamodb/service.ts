@@ -5,7 +5,8 @@
 // services. dynalite's server still listens on a private loopback port: closing it is what
 // closes its database.
 // dynalite does not implement transactions (TransactWriteItems/TransactGetItems),
-// TTL updates, streams or PartiQL; those answer UnknownOperationException.
+// TTL updates, streams or PartiQL; those answer UnknownOperationException. A repeated
+// Query of a partition nobody wrote to since is answered from memory (query-cache.ts).
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { EventEmitter } from 'node:events';
@@ -14,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../aws-json.ts';
 import type { LocalRequest, LocalResponse, LocalService } from '../http.ts';
+import { operationOf, QueryCache, type CachedAnswer } from './query-cache.ts';
 
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (options: Record<string, unknown>) => Server;
@@ -29,8 +31,10 @@ export interface DynamoDbOptions {
 }
 
 export interface LocalDynamoDb extends LocalService {
-  /** dynalite's own address (for diagnostics; clients should use the shared endpoint, which does not go through it). */
+  /** dynalite's own address (for diagnostics; clients should use the shared endpoint, which does not go through it: a write sent here directly would not reach the Query cache). */
   readonly backendUrl: string;
+  /** Queries answered from memory (hits) and by dynalite (misses) so far. */
+  queryCache(): { hits: number; misses: number };
   close(): Promise<void>;
 }
 
@@ -63,6 +67,9 @@ export async function startDynamoDb(options: DynamoDbOptions = {}): Promise<Loca
     await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
     clearTimeout(timer);
   };
+  const answer = (req: LocalRequest): Promise<CachedAnswer> =>
+    call(req).then((response) => ({ status: response.status, headers: response.headers ?? {}, body: response.body ?? '' }));
+  const cache = new QueryCache((table) => describeHashKey(answer, table));
 
   return {
     name: 'dynamodb',
@@ -70,7 +77,12 @@ export async function startDynamoDb(options: DynamoDbOptions = {}): Promise<Loca
     maxBodyBytes: 16 * 1024 * 1024,
     backendUrl: `http://127.0.0.1:${port}`,
     matches: (req: LocalRequest) => String(req.headers['x-amz-target'] ?? '').startsWith(TARGET_PREFIX),
-    handle: async (req: LocalRequest) => refusedBody(req) ?? call(req),
+    queryCache: () => ({ hits: cache.hits, misses: cache.misses }),
+    handle: async (req: LocalRequest) => {
+      const { refused, parsed, text } = inspectBody(req);
+      if (refused !== undefined) return refused;
+      return cache.run(operationOf(String(req.headers['x-amz-target'])), parsed, text, () => answer(req));
+    },
     close() {
       // Let requests in flight finish first: dynalite closes its database once the server has
       // closed, and a request cut off mid-operation then throws "Database is closed" from
@@ -101,25 +113,48 @@ export const MAX_ATTRIBUTE_NESTING = 32;
  * process down; deep nesting would recurse through its validation, and dynalite does not
  * hold items to DynamoDB's 32 levels of nested attributes.
  */
-function refusedBody(req: LocalRequest): LocalResponse | undefined {
+function inspectBody(req: LocalRequest): { refused?: LocalResponse; parsed?: Record<string, unknown>; text: string } {
   const text = req.body.toString('utf8').trim();
-  if (text === '') return undefined;
-  if (jsonDepthExceeds(text)) return serializationError(`The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`);
+  if (text === '') return { text };
+  if (jsonDepthExceeds(text)) return { text, refused: serializationError(`The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`) };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return undefined; // dynalite answers malformed JSON itself, as DynamoDB does
+    return { text }; // dynalite answers malformed JSON itself, as DynamoDB does
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return serializationError('Start of structure or map found where not expected');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    return { text, refused: serializationError('Start of structure or map found where not expected') };
   if (attributeNesting(parsed) > MAX_ATTRIBUTE_NESTING) {
     return {
-      status: 400,
-      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': 'ValidationException' },
-      body: JSON.stringify({ __type: 'com.amazon.coral.validate#ValidationException', message: 'Nesting Levels have exceeded supported limits' }),
+      text,
+      refused: {
+        status: 400,
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': 'ValidationException' },
+        body: JSON.stringify({ __type: 'com.amazon.coral.validate#ValidationException', message: 'Nesting Levels have exceeded supported limits' }),
+      },
     };
   }
-  return undefined;
+  return { text, parsed: parsed as Record<string, unknown> };
+}
+
+/** The table's hash key attribute, asked of dynalite itself (undefined when it has no such table). */
+async function describeHashKey(send: (req: LocalRequest) => Promise<CachedAnswer>, table: string): Promise<string | undefined> {
+  const answer = await send({
+    method: 'POST',
+    url: new URL('http://127.0.0.1/'),
+    headers: {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amz-target': `${TARGET_PREFIX}DescribeTable`,
+      'x-amz-date': '20260101T000000Z',
+      // dynalite checks that a request is signed, not the signature.
+      authorization: 'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=local',
+    },
+    body: Buffer.from(JSON.stringify({ TableName: table })),
+  });
+  if (answer.status !== 200) return undefined;
+  const schema = (JSON.parse(answer.body.toString()) as { Table?: { KeySchema?: Array<{ AttributeName: string; KeyType: string }> } }).Table?.KeySchema;
+  return schema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
 }
 
 /** The deepest chain of M and L attribute values anywhere in the request (its JSON depth is bounded already). */

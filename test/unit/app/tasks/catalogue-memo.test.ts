@@ -39,6 +39,33 @@ describe('catalogueOf', () => {
     expect(after.find((a) => a.hostname === app.hostname)?.members.map((m) => m.cluster)).not.toContain(gone);
   });
 
+  it('answers a new list of the same frozen endpoints (as the state table hands them out) from memory', () => {
+    // Prepare
+    const frozen = structuredClone(exampleEndpoints).map((e) => {
+      Object.freeze(e.annotations);
+      return Object.freeze(e);
+    });
+    const first = catalogueOf(exampleFleet, frozen);
+    // Act
+    const again = catalogueOf(exampleFleet, [...frozen]);
+    // Assess
+    expect(again).toBe(first);
+  });
+
+  it('sees an endpoint changed in place when the endpoints are not frozen', () => {
+    // Prepare
+    const endpoints = structuredClone(exampleEndpoints);
+    const before = catalogueOf(exampleFleet, endpoints);
+    const app = before.find((a) => a.members.length > 1)!;
+    const moved = endpoints.find((e) => e.hostname === app.hostname)!;
+    // Act
+    moved.hostname = 'moved.example.com';
+    const after = catalogueOf(exampleFleet, endpoints);
+    // Assess
+    expect(after).toEqual(catalogueApps(exampleFleet, endpoints));
+    expect(after.some((a) => a.hostname === 'moved.example.com')).toBe(true);
+  });
+
   it('keeps fleets apart (same endpoints, another fleet document)', () => {
     // Prepare
     const other = structuredClone(exampleFleet);
