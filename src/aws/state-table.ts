@@ -30,7 +30,17 @@ export interface DynamoStateTableOptions {
   maxConflictRetries?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Milliseconds since an epoch (default Date.now): how old the remembered fleet document is. */
+  nowMs?: () => number;
 }
+
+/**
+ * How long updateFleet decides on the fleet document as this instance last read or wrote
+ * it, without reading it first. The write's version condition still guards the decision;
+ * a document another writer changed since costs one refused write more, so this is kept
+ * short (a task's lease and its release, events close together).
+ */
+export const REMEMBERED_FLEET_MS = 10_000;
 
 const TRANSIENT = new Set([
   'ProvisionedThroughputExceededException',
@@ -95,6 +105,9 @@ export class DynamoStateTable implements StateTable {
   readonly #maxConflictRetries: number;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
+  readonly #nowMs: () => number;
+  /** The fleet document as this instance last read or wrote it (see REMEMBERED_FLEET_MS). */
+  #lastFleet: { state: FleetState; atMs: number } | undefined;
   /** The catalogue as last read, by hostname (see REV). */
   #known = new Map<string, KnownEntry>();
 
@@ -104,6 +117,7 @@ export class DynamoStateTable implements StateTable {
     this.#maxConflictRetries = options.maxConflictRetries ?? 40;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#random = options.random ?? Math.random;
+    this.#nowMs = options.nowMs ?? Date.now;
   }
 
   get tableName(): string {
@@ -120,34 +134,71 @@ export class DynamoStateTable implements StateTable {
 
   async readFleet(): Promise<FleetState> {
     const out = await this.#send('GetItem', () => this.#doc.send(new GetCommand({ TableName: this.#table, Key: FLEET_KEY, ConsistentRead: true })));
-    if (!out.Item) return emptyFleetState();
-    const stored = body<Partial<FleetState>>(out.Item);
-    return { ...emptyFleetState(), ...stored };
+    const state = out.Item ? { ...emptyFleetState(), ...body<Partial<FleetState>>(out.Item) } : emptyFleetState();
+    this.#remember(state);
+    return state;
   }
 
+  /**
+   * A change decided on the remembered document (when recent) is written with the same
+   * version condition as one decided on a fresh read: if it holds, the document was that
+   * one, and the GetItem is saved. Anything else (refused write, no write, a throw) reads
+   * the document and decides again, as without it.
+   */
   async updateFleet<T>(change: (current: FleetState) => { next?: FleetState; result: T }): Promise<T> {
+    const remembered = this.#rememberedFleet();
+    if (remembered !== undefined) {
+      let decided: { next?: FleetState; result: T } | undefined;
+      try {
+        decided = change(remembered);
+      } catch {
+        decided = undefined; // decided again below, on what the table holds now
+      }
+      if (decided?.next !== undefined && (await this.#writeFleet(remembered, decided.next))) return decided.result;
+    }
     for (let attempt = 1; ; attempt++) {
       const current = await this.readFleet();
       const { next, result } = change(current);
       if (next === undefined) return result;
-      const written: FleetState = { ...next, version: current.version + 1 };
-      try {
-        await this.#doc.send(
-          new PutCommand({
-            TableName: this.#table,
-            Item: { ...FLEET_KEY, ...written },
-            ...(current.version === 0
-              ? { ConditionExpression: 'attribute_not_exists(pk)' }
-              : { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': current.version } }),
-          }),
-        );
-        return result;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw mapError('PutItem', error);
-        // Someone else wrote first: read again and re-decide (the decision may differ now).
-        await this.#afterConflict('the fleet document', attempt);
-      }
+      if (await this.#writeFleet(current, next)) return result;
+      // Someone else wrote first: read again and re-decide (the decision may differ now).
+      await this.#afterConflict('the fleet document', attempt);
     }
+  }
+
+  /** Writes `next` if the stored document is still `current` (its version); false when it is not. */
+  async #writeFleet(current: FleetState, next: FleetState): Promise<boolean> {
+    const written: FleetState = { ...next, version: current.version + 1 };
+    try {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...FLEET_KEY, ...written },
+          ...(current.version === 0
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': current.version } }),
+        }),
+      );
+    } catch (error) {
+      this.#lastFleet = undefined;
+      if (!isConditionFailure(error)) throw mapError('PutItem', error);
+      return false;
+    }
+    this.#remember(written);
+    return true;
+  }
+
+  /** A copy of `state` is kept: a caller that changes the object it was given changes no later decision. */
+  #remember(state: FleetState): void {
+    this.#lastFleet = { state: structuredClone(state), atMs: this.#nowMs() };
+  }
+
+  #rememberedFleet(): FleetState | undefined {
+    const last = this.#lastFleet;
+    if (last === undefined) return undefined;
+    const age = this.#nowMs() - last.atMs;
+    if (!(age >= 0 && age <= REMEMBERED_FLEET_MS)) return undefined;
+    return structuredClone(last.state);
   }
 
   async #afterConflict(what: string, attempt: number): Promise<void> {

@@ -108,6 +108,11 @@ export interface DnsVerification {
 
 /** The DNS side: desired state for some apps, made true in Route 53. */
 export interface DnsPort {
+  /**
+   * Between two GetChange polls when a task waits for INSYNC itself (settleAndVerify).
+   * Undefined: 1 s, as on AWS; the local runtime scales it with its --time-scale.
+   */
+  readonly insyncPollMs?: number;
   apply(request: DnsApplyRequest): Promise<DnsApplyResult>;
   /**
    * Plans of several dry-run requests against one reading of the zones and health checks

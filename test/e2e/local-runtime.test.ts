@@ -131,6 +131,11 @@ describe('switchyard local (in process)', () => {
     expect(new Set(api)).toEqual(new Set(['127.0.1.1']));
   });
 
+  it("polls GetChange at the runtime's time scale while a task waits for INSYNC (1 s on AWS: 10 ms at 0.01)", () => {
+    // Assess: the port the failover, fail-back and rollback tasks settle through (settleAndVerify)
+    expect(runtime.deps.dns.insyncPollMs).toBe(1000 * TIME_SCALE);
+  });
+
   it('fail east: its canary fails, the alarm goes to ALARM and traffic moves off east within the health-check window', async () => {
     // Act
     const started = Date.now();

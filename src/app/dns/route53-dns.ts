@@ -85,10 +85,14 @@ export interface Route53DnsOptions {
   /** Pause before re-planning after a collision (tests pass a fast one). */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** DnsPort.insyncPollMs (default: none, so 1 s); the local runtime's, scaled with its waits. */
+  insyncPollMs?: number;
 }
 
 export function route53Dns(options: Route53DnsOptions): DnsPort {
-  const { fleet, route53 } = options;
+  const { fleet, route53, insyncPollMs } = options;
+  if (insyncPollMs !== undefined && !(insyncPollMs >= 0 && Number.isFinite(insyncPollMs)))
+    throw new InvalidInput(`insyncPollMs ${insyncPollMs}: must be a number of milliseconds ≥ 0`);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
 
@@ -213,6 +217,7 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
   }
 
   return {
+    ...(insyncPollMs === undefined ? {} : { insyncPollMs }),
     /**
      * Converges the request's names. Writers of one name do not coordinate (concurrent
      * OnboardApp runs of one hostname, a Reconcile, a failover): when Route 53 refuses a

@@ -20,7 +20,7 @@ export async function assertRoute53Holds(deps: Pick<Deps, 'dns'>, expected: read
 
 /** How a task that does not poll INSYNC in its workflow waits for it (failover, failback, rollback). */
 export interface SettleOptions {
-  /** Between two GetChange polls (default 1 s; Route 53 usually needs well under a minute). */
+  /** Between two GetChange polls (default: the DNS port's insyncPollMs, else 1 s; Route 53 usually needs well under a minute). */
   pollMs?: number;
   /** Give up after this long (default 60 s, inside the tasks' 120 s timeout): TransientAwsError, retried by the workflow. */
   deadlineMs?: number;
@@ -34,7 +34,7 @@ export async function settleAndVerify(
   what: string,
   options: SettleOptions = {},
 ): Promise<void> {
-  const pollMs = options.pollMs ?? 1000;
+  const pollMs = options.pollMs ?? deps.dns.insyncPollMs ?? 1000;
   const deadlineMs = options.deadlineMs ?? 60_000;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const started = Date.now();

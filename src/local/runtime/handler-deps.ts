@@ -68,8 +68,9 @@ export function localClients(endpointUrl: string, region = LOCAL_REGION, serve?:
   };
 }
 
-export function localDeps(options: { fleet: LoadedFleet; clients: LocalClients; names: LocalNames }): Deps {
-  const { fleet, clients, names } = options;
+/** `insyncPollMs`: how often a task polls GetChange while it waits for INSYNC (the runtime scales it with its waits). */
+export function localDeps(options: { fleet: LoadedFleet; clients: LocalClients; names: LocalNames; insyncPollMs?: number }): Deps {
+  const { fleet, clients, names, insyncPollMs } = options;
   const config = fleet.config;
   const table = new DynamoStateTable({ client: clients.dynamodb, tableName: names.table });
   const machines: StateMachineArns = Object.fromEntries(WORKFLOW_NAMES.map((w) => [w, names.stateMachineArn(w)]));
@@ -77,7 +78,7 @@ export function localDeps(options: { fleet: LoadedFleet; clients: LocalClients; 
     fleet: config,
     stage: names.stage,
     table,
-    dns: route53Dns({ fleet: config, route53: clients.route53 }),
+    dns: route53Dns({ fleet: config, route53: clients.route53, ...(insyncPollMs === undefined ? {} : { insyncPollMs }) }),
     // The same health source as on AWS: the canary checks' GetHealthCheckStatus and the alarm states Failover recorded.
     health: route53HealthSource({ fleet: config, route53: clients.route53, table }),
     workflows: sfnStarter(clients.sfn, machines),

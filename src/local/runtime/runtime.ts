@@ -122,13 +122,16 @@ export interface LocalRuntime {
   close(): Promise<void>;
 }
 
-function scaleOf(options: LocalRuntimeOptions): { health: number; wait: number; insync: number } {
+function scaleOf(options: LocalRuntimeOptions): { health: number; wait: number; insync: number; poll: number } {
   const scale = options.timeScale ?? 1;
   if (!(scale >= 0) || !Number.isFinite(scale)) throw new InvalidInput(`timeScale ${scale}: must be a number ≥ 0`);
+  const wait = options.waitScale ?? scale;
   return {
     health: options.healthCheckTimeScale ?? Math.max(scale, 0.001),
-    wait: options.waitScale ?? scale,
+    wait,
     insync: options.insyncDelayMs ?? Math.round(1000 * scale),
+    // A task's own GetChange poll (1 s on AWS) is a wait like the workflows' (at least 1 ms: never a busy loop).
+    poll: Math.max(1, Math.round(1000 * wait)),
   };
 }
 
@@ -337,7 +340,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     options.onListening?.(endpoint.url);
     const clients = localClients(endpoint.url, undefined, endpoint.handle);
     cleanups.push(() => clients.destroy());
-    const deps = localDeps({ fleet, clients, names });
+    const deps = localDeps({ fleet, clients, names, insyncPollMs: scale.poll });
     tasks = createTasks(deps);
     if (stateDir !== undefined)
       await writeJsonFileAtomic(join(stateDir, 'runtime.json'), { pid: process.pid, url: endpoint.url, fleet: fleet.dir, startedAt: new Date().toISOString() });

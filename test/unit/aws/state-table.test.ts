@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireLock, withIntent } from '../../../src/core/fleet-document.ts';
+import { acquireLock, releaseLock, withIntent } from '../../../src/core/fleet-document.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoStateTable } from '../../../src/aws/state-table.ts';
+import { DynamoStateTable, REMEMBERED_FLEET_MS } from '../../../src/aws/state-table.ts';
 import { startDynalite, type TestDynamo } from '../../support/workflows/dynalite.ts';
 import { readBackKey, type ExpectedGroup } from '../../../src/core/verify.ts';
 
@@ -170,6 +171,144 @@ describe('DynamoStateTable', () => {
     expect([first, again]).toEqual([true, false]);
     expect((await table.listJournal()).map((e) => e.id)).toEqual(['b#1', 'a#2', 'a#1']);
     expect((await table.listJournal({ cluster: 'east', limit: 1 })).map((e) => e.id)).toEqual(['a#2']);
+  });
+
+  describe('the fleet document this instance last read or wrote', () => {
+    /** A second instance on the table of `table`, whose requests are counted by operation, with a clock the test moves. */
+    function countingInstance(table: DynamoStateTable, clock: { ms: number }) {
+      const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      const sent: string[] = [];
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          sent.push(String(context.commandName).replace(/Command$/, ''));
+          return next(args);
+        },
+        { step: 'initialize' },
+      );
+      const instance = new DynamoStateTable({ client, tableName: table.tableName, nowMs: () => clock.ms });
+      return { instance, sent, destroy: () => client.destroy() };
+    }
+    const lease = (holder: string) => (s: Parameters<typeof acquireLock>[0]) => {
+      const acquired = acquireLock(s, { cluster: 'east', holder, operation: 'failover', now, ttlSeconds: 60, maxConcurrentDrains: 1 });
+      return { next: acquired.state, result: acquired.lock.token };
+    };
+
+    it('takes a lease and releases it with one conditional write each, no read before the release', async () => {
+      // Prepare
+      const table = await dynamo.newTable();
+      const clock = { ms: 1_000_000 };
+      const { instance, sent, destroy } = countingInstance(table, clock);
+      try {
+        // Act
+        const token = await instance.updateFleet(lease('exec-1'));
+        clock.ms += 50;
+        await instance.updateFleet((s) => ({ next: releaseLock(s, 'east', token).state, result: null }));
+        // Assess: what another reader sees, and the requests made
+        const stored = await table.readFleet();
+        expect(stored.locks).toEqual({});
+        expect(stored.version).toBe(2);
+        expect(sent).toEqual(['GetItem', 'PutItem', 'PutItem']);
+      } finally {
+        destroy();
+      }
+    });
+
+    it("decides on another writer's change made since: the refused write reads again and decides anew", async () => {
+      // Prepare
+      const table = await dynamo.newTable();
+      const clock = { ms: 1_000_000 };
+      const { instance, sent, destroy } = countingInstance(table, clock);
+      try {
+        await instance.readFleet();
+        await table.updateFleet((s) => ({ next: withIntent(s, { cluster: 'west', state: 'DRAINED', weightPercent: 0 }), result: null }));
+        sent.length = 0;
+        // Act
+        const seen = await instance.updateFleet((s) => ({
+          next: withIntent(s, { cluster: 'east', state: 'DRAINING', weightPercent: 50 }),
+          result: s.intents['west']?.state,
+        }));
+        // Assess: both changes kept, the result decided on the current document
+        const stored = await table.readFleet();
+        expect(seen).toBe('DRAINED');
+        expect(stored.intents['west']).toMatchObject({ state: 'DRAINED' });
+        expect(stored.intents['east']).toMatchObject({ state: 'DRAINING', weightPercent: 50 });
+        expect(stored.version).toBe(2);
+        expect(sent).toEqual(['PutItem', 'GetItem', 'PutItem']);
+      } finally {
+        destroy();
+      }
+    });
+
+    it('does not refuse on a stale document: a lease another writer released since is taken, not LockHeld', async () => {
+      // Prepare
+      const table = await dynamo.newTable();
+      const clock = { ms: 1_000_000 };
+      const { instance, destroy } = countingInstance(table, clock);
+      try {
+        const token = await table.updateFleet(lease('exec-1'));
+        await instance.readFleet(); // remembers east locked by exec-1
+        await table.updateFleet((s) => ({ next: releaseLock(s, 'east', token).state, result: null }));
+        // Act
+        const taken = await instance.updateFleet(lease('exec-2'));
+        // Assess
+        expect(taken).toBe(2);
+        expect((await table.readFleet()).locks['east']).toMatchObject({ holder: 'exec-2', token: 2 });
+      } finally {
+        destroy();
+      }
+    });
+
+    it('writes nothing when the change on the remembered document writes nothing: it reads and decides on what the table holds', async () => {
+      // Prepare
+      const table = await dynamo.newTable();
+      const clock = { ms: 1_000_000 };
+      const { instance, sent, destroy } = countingInstance(table, clock);
+      try {
+        await instance.readFleet(); // remembers no lease on east
+        const token = await table.updateFleet(lease('exec-1'));
+        sent.length = 0;
+        // Act: a release of exec-1's lease, decided on the document (remembered: nothing to release)
+        await instance.updateFleet((s) => {
+          const released = releaseLock(s, 'east', token);
+          return released.released ? { next: released.state, result: null } : { result: null };
+        });
+        // Assess
+        expect((await table.readFleet()).locks).toEqual({});
+        expect(sent).toEqual(['GetItem', 'PutItem']);
+      } finally {
+        destroy();
+      }
+    });
+
+    it('does not keep what a caller changes in a document it was given, and reads first once what it remembers is older than REMEMBERED_FLEET_MS', async () => {
+      // Prepare
+      const table = await dynamo.newTable();
+      const clock = { ms: 1_000_000 };
+      const { instance, sent, destroy } = countingInstance(table, clock);
+      try {
+        const read = await instance.readFleet();
+        read.intents['east'] = { cluster: 'east', state: 'DRAINED', weightPercent: 0 } as (typeof read.intents)[string];
+        sent.length = 0;
+        // Act
+        const east = await instance.updateFleet((s) => ({
+          next: withIntent(s, { cluster: 'west', state: 'DRAINING', weightPercent: 50 }),
+          result: s.intents['east'],
+        }));
+        const withinWindow = [...sent];
+        clock.ms += REMEMBERED_FLEET_MS + 1;
+        sent.length = 0;
+        await instance.updateFleet((s) => ({ next: withIntent(s, { cluster: 'west', state: 'DRAINED', weightPercent: 0 }), result: null }));
+        // Assess
+        expect(east).toBeUndefined();
+        expect(withinWindow).toEqual(['PutItem']);
+        expect(sent).toEqual(['GetItem', 'PutItem']);
+        const stored = await table.readFleet();
+        expect(stored.intents['east']).toBeUndefined();
+        expect(stored.intents['west']).toMatchObject({ state: 'DRAINED' });
+      } finally {
+        destroy();
+      }
+    });
   });
 
   describe("read-backs (a weight step's intended sets, kept out of the workflow state)", () => {
