@@ -6,7 +6,7 @@
 // in one call.
 import type { FleetConfig } from '../../core/config.ts';
 import { attachHealthCheckIds, ELB_ALIAS_TTL_SECONDS } from '../../core/desired.ts';
-import { clusterRecordOf, desiredWithOverrides, intendedSets, restrictionHolds, setsByNameAndCluster } from '../../core/dns-scope.ts';
+import { clusterRecordOf, desiredWithOverrides, healthChecksInUse, intendedSets, restrictionHolds, setsByNameAndCluster } from '../../core/dns-scope.ts';
 import { hostnameOf as hostnameOfName, nameOfMarker, normalizeName } from '../../core/dns-names.ts';
 import { InvalidInput, Route53Rejected, TransientAwsError } from '../../core/errors.ts';
 import type { RecordChangeSummary } from '../../core/events.ts';
@@ -115,7 +115,7 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
     const owned = ownedChecks ?? (await listOwnedHealthChecks(route53, fleet.ownerId));
     // Plan checks against every app's wants, not only these apps': a check another app
     // uses must never look unused (planHealthChecks re-purposes unused checks in place).
-    const everyCheck = wanted ? desiredWithOverrides(fleet, zones, request.endpoints, request.intents, request.appsOut).healthChecks : desired0.healthChecks;
+    const everyCheck = wanted ? healthChecksInUse(fleet, zones, request.endpoints, request.intents, request.appsOut, wanted, desired0) : desired0.healthChecks;
     const needed = new Set(desired0.healthChecks.map((h) => h.key));
     const steps = planHealthChecks(everyCheck, owned).filter((step) => needed.has(step.want.key));
     let idsByKey: Map<string, string>;
