@@ -374,7 +374,9 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     // The acceptWithoutApply fault answers as usual but keeps the zone as it was.
     const records: Route53Operation[] = faults.dropsChange() ? [] : [{ op: 'records', zoneId: zone.id, put: outcome.put, deleted: outcome.deleted }];
     await commit([...records, { op: 'change', change }]);
-    return ok(document('ChangeResourceRecordSetsResponse', renderChangeInfo(change.id, 'PENDING', change.submittedAt, change.comment)));
+    // The change's status as GetChange would report it now: PENDING as on AWS, unless the
+    // INSYNC delay is zero, when the caller need not ask (docs/local-runtime.md).
+    return ok(document('ChangeResourceRecordSetsResponse', renderChangeInfo(change.id, statusOf(change), change.submittedAt, change.comment)));
   };
 
   const listResourceRecordSets: Handler = (req, [id]) => {

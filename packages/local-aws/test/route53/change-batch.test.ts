@@ -408,6 +408,22 @@ describe('local Route 53: change batches', () => {
       );
     });
 
+    it('answers INSYNC at once when the INSYNC delay is zero: the change is already what GetChange reports', async () => {
+      const instant = await startEmulator({ insyncDelayMs: 0 });
+      try {
+        const zone = await createZone(instant.client, ZONE);
+        const out = await apply(instant.client, zone, change('CREATE', simple('c3.example.com', 'A', ['192.0.2.1'])));
+
+        expect(out.ChangeInfo!.Status).toBe('INSYNC');
+        expect((await instant.client.send(new GetChangeCommand({ Id: out.ChangeInfo!.Id }))).ChangeInfo!.Status).toBe('INSYNC');
+        expect((await instant.client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone }))).ResourceRecordSets!.map((r) => r.Name)).toContain(
+          'c3.example.com.',
+        );
+      } finally {
+        await instant.close();
+      }
+    });
+
     it('answers NoSuchChange (404) for an unknown change', async () => {
       const error = await failure(emulator.client.send(new GetChangeCommand({ Id: '/change/CNOSUCHCHANGE' })));
       expect(error.name).toBe('NoSuchChange');
