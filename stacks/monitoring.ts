@@ -52,7 +52,7 @@ export interface ControlPlaneAlarm {
   treatMissingData: 'notBreaching' | 'breaching';
 }
 
-export interface MonitoringPlan {
+export interface MonitoringSpec {
   topicName: string;
   topicArn: string;
   emails: string[];
@@ -75,7 +75,7 @@ export function reconcileSilenceSeconds(schedule: string): number {
   return Math.min(86_400, Math.max(900, 3 * Number(match[1]) * unit));
 }
 
-export function monitoringPlan(inputs: MonitoringInputs): MonitoringPlan {
+export function describeMonitoring(inputs: MonitoringInputs): MonitoringSpec {
   const { app, stage, partition, region, accountId, machines, functions, deadLetter, fleet } = inputs;
   const topicName = resourceName(app, stage, 'notifications', 'topic');
   const topicArn = `arn:${partition}:sns:${region}:${accountId}:${topicName}`;
@@ -131,7 +131,7 @@ export function monitoringPlan(inputs: MonitoringInputs): MonitoringPlan {
     : [];
   const alarms = [...failed, ...notRunning];
 
-  const topicPolicy: MonitoringPlan['topicPolicy'] = {
+  const topicPolicy: MonitoringSpec['topicPolicy'] = {
     Version: '2012-10-17',
     Statement: [
       {

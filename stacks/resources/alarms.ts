@@ -7,7 +7,7 @@ import type { DeploymentSpec } from '../deployment.ts';
 import { pascal } from './names.ts';
 import { providerFor } from './providers.ts';
 
-/** A plan's alarm metric (CANARY_ALARM_METRIC, DEAD_LETTER_ALARM_METRIC) as MetricAlarm's fields. */
+/** A deployment spec's alarm metric (CANARY_ALARM_METRIC, DEAD_LETTER_ALARM_METRIC) as MetricAlarm's fields. */
 export function metricAlarmFields(m: {
   namespace: string;
   metricName: string;
