@@ -47,7 +47,7 @@ export function canaryAlarms(plan: DeploymentSpec): void {
         failureThreshold: hc.FailureThreshold,
         enableSni: hc.EnableSNI,
         // The runtime's tags plus switchyard:managed-by=deploy: the runtime uses this check
-        // (records, drain safety gate) and never changes or deletes it (plan.ts, CanaryAlarm).
+        // (records, drain safety gate) and never changes or deletes it (deployment.ts, CanaryAlarm).
         tags: alarm.healthCheckTags,
       },
       options,
