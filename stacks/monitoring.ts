@@ -5,6 +5,7 @@
 import type { FleetConfig } from '../src/core/config.ts';
 import { GATEWAY_EVENT_SOURCE } from '../src/core/gateway-events.ts';
 import { CLUSTER_WEIGHT_METRIC, ROUTE53_THROTTLED_METRIC } from '../src/core/metric-names.ts';
+import { stagePrefix } from '../src/core/resource-names.ts';
 import { ROUTE53_METRICS_REGION } from '../src/core/triggers.ts';
 import { resourceName } from './naming.ts';
 import type { DeadLetterSpec, DeployedFunction, DeployedMachine, CanaryAlarm } from './deployment.ts';
@@ -81,7 +82,7 @@ export function describeMonitoring(inputs: MonitoringInputs): MonitoringSpec {
   const topicArn = `arn:${partition}:sns:${region}:${accountId}:${topicName}`;
   const ruleName = resourceName(app, stage, 'notify', 'rule');
   const ruleArn = `arn:${partition}:events:${region}:${accountId}:rule/${inputs.busName}/${ruleName}`;
-  const alarmArnPrefix = `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${app}-${stage}-`;
+  const alarmArnPrefix = `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${stagePrefix(stage, app)}`;
   const byWorkflow = new Map(machines.map((m) => [m.workflow, m]));
 
   const failed: ControlPlaneAlarm[] = machines.map((m) => {
@@ -198,7 +199,7 @@ export function describeMonitoring(inputs: MonitoringInputs): MonitoringSpec {
                 title: 'Alarms',
                 alarms: [
                   ...inputs.canaryAlarms.map((a) => `arn:${partition}:cloudwatch:${ROUTE53_METRICS_REGION}:${accountId}:alarm:${a.alarmName}`),
-                  ...alarms.map((a) => `${alarmArnPrefix}${a.alarmName.slice(`${app}-${stage}-`.length)}`),
+                  ...alarms.map((a) => `${alarmArnPrefix}${a.alarmName.slice(stagePrefix(stage, app).length)}`),
                 ],
               },
             },
