@@ -1,7 +1,7 @@
 // The edge tier's side of the deploy (docs/edge.md, "Health" and "On AWS"): one CloudWatch
 // alarm per workload cluster on the metric the edges' canaries publish, in the region the
 // upstream records' CLOUDWATCH_METRIC health checks name, and what the edges' agents may
-// publish. Pure: stacks/resources/alarms.ts creates the alarms from this plan.
+// publish. Pure: stacks/resources/alarms.ts creates the alarms from this spec (UpstreamSpec).
 import type { ClusterConfig, FleetConfig } from '../src/core/config.ts';
 import { InvalidInput } from '../src/core/errors.ts';
 import { UPSTREAM_METRIC } from '../src/core/metric-names.ts';
