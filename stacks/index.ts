@@ -1,6 +1,6 @@
 // Switchyard on AWS: reads the fleet, the FUNCTIONS registry and the workflows, asks AWS
-// only for the account, region, partition and (unpinned) hosted-zone ids, plans the
-// deployment (plan.ts, pure) and creates it. sst.config.ts calls deploySwitchyard().
+// only for the account, region, partition and (unpinned) hosted-zone ids, describes the
+// deployment (deployment.ts, pure) and creates it. sst.config.ts calls deploySwitchyard().
 import { describeDeployment, type DeploymentSpec } from './deployment.ts';
 import { fleetFileName, readDeploySources } from './inputs.ts';
 import { parseRegistry } from './registry.ts';

@@ -7,7 +7,7 @@ import type { DeploymentSpec } from '../deployment.ts';
 import { pascal } from './names.ts';
 import { providerFor } from './providers.ts';
 
-/** A plan's alarm metric (CANARY_ALARM_METRIC, DEAD_LETTER_ALARM_METRIC) as MetricAlarm's fields. */
+/** A deployment spec's alarm metric (CANARY_ALARM_METRIC, DEAD_LETTER_ALARM_METRIC) as MetricAlarm's fields. */
 export function metricAlarmFields(m: {
   namespace: string;
   metricName: string;
@@ -47,7 +47,7 @@ export function canaryAlarms(plan: DeploymentSpec): void {
         failureThreshold: hc.FailureThreshold,
         enableSni: hc.EnableSNI,
         // The runtime's tags plus switchyard:managed-by=deploy: the runtime uses this check
-        // (records, drain safety gate) and never changes or deletes it (plan.ts, CanaryAlarm).
+        // (records, drain safety gate) and never changes or deletes it (deployment.ts, CanaryAlarm).
         tags: alarm.healthCheckTags,
       },
       options,

@@ -1,6 +1,6 @@
 // The router's dead-letter queue: events EventBridge could not deliver to the router and
 // router invocations that failed after Lambda's retries land here, not nowhere; an alarm
-// fires on the first message (see DeadLetterSpec in plan.ts).
+// fires on the first message (see DeadLetterSpec in deployment.ts).
 import type { DeploymentSpec } from '../deployment.ts';
 import { metricAlarmFields } from './alarms.ts';
 

@@ -1,5 +1,5 @@
 // One Lambda per FUNCTIONS entry: Node 22 on arm64, bundled by SST with esbuild, its own
-// role holding exactly the plan's statements, and the fleet folder copied alongside.
+// role holding exactly the deployment spec's statements, and the fleet folder copied alongside.
 import { SST_INSTALLED, SST_NODEJS } from '../bundling.ts';
 import { FLEET_PACKAGE_DIR, LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, type DeploymentSpec } from '../deployment.ts';
 import { role } from './iam.ts';
