@@ -11,7 +11,7 @@ import { resourceName } from './naming.ts';
 import { policyDocument, type PolicyDocument } from './iam-grants.ts';
 import { edgeAgentStatements, type UpstreamSpec } from './upstream.ts';
 
-/** Where deploy/agent/base runs the agent (test/deploy/operations-plan.test.ts holds the manifests to these). */
+/** Where deploy/agent/base runs the agent (test/deploy/operations-spec.test.ts holds the manifests to these). */
 export const AGENT_NAMESPACE = 'switchyard-system';
 export const AGENT_SERVICE_ACCOUNT = 'switchyard-agent';
 export const POD_IDENTITY_SERVICE = 'pods.eks.amazonaws.com';

@@ -4,8 +4,8 @@
 import type { DeploymentSpec } from '../deployment.ts';
 import { metricAlarmFields } from './alarms.ts';
 
-export function deadLetterQueue(plan: DeploymentSpec, router: sst.aws.Function, notifications: aws.sns.Topic): aws.sqs.Queue {
-  const dl = plan.deadLetter;
+export function deadLetterQueue(deployment: DeploymentSpec, router: sst.aws.Function, notifications: aws.sns.Topic): aws.sqs.Queue {
+  const dl = deployment.deadLetter;
   const queue = new aws.sqs.Queue('RouterDeadLetterQueue', {
     name: dl.queueName,
     messageRetentionSeconds: dl.retentionSeconds,
@@ -20,7 +20,7 @@ export function deadLetterQueue(plan: DeploymentSpec, router: sst.aws.Function, 
   });
   new aws.cloudwatch.MetricAlarm('RouterDeadLetterAlarm', {
     name: dl.alarm.alarmName,
-    alarmDescription: `Switchyard ${plan.context.stage}: events the router could not take are waiting in ${dl.queueName}`,
+    alarmDescription: `Switchyard ${deployment.context.stage}: events the router could not take are waiting in ${dl.queueName}`,
     ...metricAlarmFields(dl.alarm.metric),
     dimensions: { QueueName: queue.name },
     alarmActions: [notifications.arn],
