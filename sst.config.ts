@@ -10,7 +10,7 @@ export default $config({
       name: APP_NAME,
       home: 'aws',
       // Production refuses `sst remove`; removed on purpose, it keeps the state table and the
-      // log groups (plan.retained, printed as retainedOnRemove; docs/deploy.md, Stages).
+      // log groups (deployment.retained, printed as retainedOnRemove; docs/deploy.md, Stages).
       removal: production ? 'retain' : 'remove',
       protect: production,
     };

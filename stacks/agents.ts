@@ -9,9 +9,9 @@ import type { ClusterConfig, FleetConfig } from '../src/core/config.ts';
 import { agentSource } from '../src/core/gateway-events.ts';
 import { resourceName } from './naming.ts';
 import { policyDocument, type PolicyDocument } from './iam-grants.ts';
-import { edgeAgentStatements, type UpstreamPlan } from './upstream.ts';
+import { edgeAgentStatements, type UpstreamSpec } from './upstream.ts';
 
-/** Where deploy/agent/base runs the agent (test/deploy/agents.test.ts holds the manifests to these). */
+/** Where deploy/agent/base runs the agent (test/deploy/operations-spec.test.ts holds the manifests to these). */
 export const AGENT_NAMESPACE = 'switchyard-system';
 export const AGENT_SERVICE_ACCOUNT = 'switchyard-agent';
 export const POD_IDENTITY_SERVICE = 'pods.eks.amazonaws.com';
@@ -100,7 +100,7 @@ function trustFor(ctx: AgentContext, cluster: ClusterConfig, accountId: string):
 
 const json = (value: unknown): string => `'${JSON.stringify(value)}'`;
 
-export function agentRoles(ctx: AgentContext, fleet: FleetConfig, upstream?: UpstreamPlan): AgentRole[] {
+export function agentRoles(ctx: AgentContext, fleet: FleetConfig, upstream?: UpstreamSpec): AgentRole[] {
   return fleet.clusters.map((cluster) => {
     const accountId = cluster.accountId ?? ctx.accountId;
     const crossAccount = accountId !== ctx.accountId;

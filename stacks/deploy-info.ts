@@ -5,27 +5,27 @@
 // name per workload cluster); where notifications go and what production keeps. Pure.
 import type { DeploymentSpec } from './deployment.ts';
 
-export function deployInfo(plan: DeploymentSpec) {
+export function deployInfo(deployment: DeploymentSpec) {
   return {
-    agentRoles: Object.fromEntries(plan.agentRoles.map((a) => [a.cluster, a.roleArn])),
-    podIdentityAssociations: plan.agentRoles.map((a) => a.podIdentityCommand),
-    ...(plan.agentRoles.some((a) => a.irsaAnnotation)
-      ? { irsaAnnotations: Object.fromEntries(plan.agentRoles.flatMap((a) => (a.irsaAnnotation ? [[a.cluster, a.irsaAnnotation]] : []))) }
+    agentRoles: Object.fromEntries(deployment.agentRoles.map((a) => [a.cluster, a.roleArn])),
+    podIdentityAssociations: deployment.agentRoles.map((a) => a.podIdentityCommand),
+    ...(deployment.agentRoles.some((a) => a.irsaAnnotation)
+      ? { irsaAnnotations: Object.fromEntries(deployment.agentRoles.flatMap((a) => (a.irsaAnnotation ? [[a.cluster, a.irsaAnnotation]] : []))) }
       : {}),
-    ...(plan.clusterAccounts.length > 0
+    ...(deployment.clusterAccounts.length > 0
       ? {
           clusterAccountCommands: Object.fromEntries(
-            plan.clusterAccounts.map((setup) => [
+            deployment.clusterAccounts.map((setup) => [
               setup.accountId,
-              [...plan.agentRoles.filter((a) => a.accountId === setup.accountId).flatMap((a) => a.setupCommands), ...setup.commands],
+              [...deployment.agentRoles.filter((a) => a.accountId === setup.accountId).flatMap((a) => a.setupCommands), ...setup.commands],
             ]),
           ),
         }
       : {}),
-    ...(plan.upstreamAlarms.length > 0
-      ? { upstreamAlarms: Object.fromEntries(plan.upstreamAlarms.map((a) => [a.cluster, `${a.region}/${a.alarmName}`])) }
+    ...(deployment.upstreamAlarms.length > 0
+      ? { upstreamAlarms: Object.fromEntries(deployment.upstreamAlarms.map((a) => [a.cluster, `${a.region}/${a.alarmName}`])) }
       : {}),
-    notifications: { topic: plan.monitoring.topicArn, emails: plan.monitoring.emails, dashboard: plan.monitoring.dashboardName },
-    retainedOnRemove: plan.retained,
+    notifications: { topic: deployment.monitoring.topicArn, emails: deployment.monitoring.emails, dashboard: deployment.monitoring.dashboardName },
+    retainedOnRemove: deployment.retained,
   };
 }

@@ -36,8 +36,8 @@ import {
 import { LOCK_HOLDING_WORKFLOWS } from '../src/core/events.ts';
 import { agentRoles, type AgentRole } from './agents.ts';
 import { busPolicy, clusterAccountSetups, type BusPolicy, type ClusterAccountSetup } from './cluster-accounts.ts';
-import { monitoringPlan, type MonitoringPlan } from './monitoring.ts';
-import { upstreamPlan, type UpstreamAlarmSpec } from './upstream.ts';
+import { describeMonitoring, type MonitoringSpec } from './monitoring.ts';
+import { describeUpstream, type UpstreamAlarmSpec } from './upstream.ts';
 import { managedZoneConfigs } from '../src/core/upstream.ts';
 
 /** Environment every function gets; the Lambda shell (src/lambda) reads these names. */
@@ -260,7 +260,7 @@ export interface DeploymentSpec {
   /** The stage bus's resource policy, when other accounts send to it. */
   busPolicy?: BusPolicy;
   /** Dashboard, alarms on the control plane itself, and the notification topic (stacks/monitoring.ts). */
-  monitoring: MonitoringPlan;
+  monitoring: MonitoringSpec;
   /** Removed with the stage unless production: exactly what `sst remove` keeps there. */
   retained: string[];
 }
@@ -359,7 +359,7 @@ export function describeDeployment(ctx: DeployContext, inputs: DeployInputs): De
   // The stage is in every alarm name, so two stages of one fleet in one account never share alarms.
   const alarmScope = { stage, ownerId: fleet.ownerId };
   const prefix = alarmPrefix(alarmScope);
-  const upstream = upstreamPlan(fleet, accountId);
+  const upstream = describeUpstream(fleet, accountId);
 
   const scope: GrantScope = {
     partition,
@@ -565,7 +565,7 @@ export function describeDeployment(ctx: DeployContext, inputs: DeployInputs): De
     agentRoles: agents,
     clusterAccounts,
     ...optional('busPolicy', busPolicy(agentContext, agents, clusterAccounts)),
-    monitoring: monitoringPlan({
+    monitoring: describeMonitoring({
       app,
       stage,
       partition,

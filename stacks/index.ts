@@ -1,6 +1,6 @@
 // Switchyard on AWS: reads the fleet, the FUNCTIONS registry and the workflows, asks AWS
-// only for the account, region, partition and (unpinned) hosted-zone ids, plans the
-// deployment (plan.ts, pure) and creates it. sst.config.ts calls deploySwitchyard().
+// only for the account, region, partition and (unpinned) hosted-zone ids, describes the
+// deployment (deployment.ts, pure) and creates it. sst.config.ts calls deploySwitchyard().
 import { describeDeployment, type DeploymentSpec } from './deployment.ts';
 import { fleetFileName, readDeploySources } from './inputs.ts';
 import { parseRegistry } from './registry.ts';
@@ -31,7 +31,7 @@ export async function deploySwitchyard() {
   const { FUNCTIONS } = (await import('../functions/index.ts')) as { FUNCTIONS: unknown };
   const sources = await readDeploySources($cli.paths.root, parseRegistry(FUNCTIONS));
   const [identity, region, partition] = await Promise.all([aws.getCallerIdentity({}), aws.getRegion({}), aws.getPartition({})]);
-  const plan: DeploymentSpec = describeDeployment(
+  const deployment: DeploymentSpec = describeDeployment(
     { app: $app.name, stage: $app.stage, partition: partition.partition, region: region.region, accountId: identity.accountId },
     {
       fleet: sources.fleet.config,
@@ -43,28 +43,28 @@ export async function deploySwitchyard() {
     },
   );
 
-  stateTable(plan);
-  const bus = appBus(plan);
-  const functions = lambdaFunctions(plan, sources.fleetDir);
-  const machines = stateMachines(plan, functions);
-  const router = functions.get(plan.router)!;
-  const notifications = monitoring(plan, bus);
-  triggers(plan, bus, router, deadLetterQueue(plan, router, notifications));
-  canaryAlarms(plan);
-  upstreamAlarms(plan);
-  agentRoles(plan, bus);
+  stateTable(deployment);
+  const bus = appBus(deployment);
+  const functions = lambdaFunctions(deployment, sources.fleetDir);
+  const machines = stateMachines(deployment, functions);
+  const router = functions.get(deployment.router)!;
+  const notifications = monitoring(deployment, bus);
+  triggers(deployment, bus, router, deadLetterQueue(deployment, router, notifications));
+  canaryAlarms(deployment);
+  upstreamAlarms(deployment);
+  agentRoles(deployment, bus);
 
-  const drain = plan.machines.find((m) => m.workflow === 'DrainCluster');
+  const drain = deployment.machines.find((m) => m.workflow === 'DrainCluster');
   return {
-    stage: plan.context.stage,
-    bus: plan.busName,
-    table: plan.tableName,
-    routerDeadLetterQueue: plan.deadLetter.queueName,
-    stateMachines: Object.fromEntries([...machines.keys()].map((name) => [name, plan.machines.find((m) => m.workflow === name)!.arn])),
+    stage: deployment.context.stage,
+    bus: deployment.busName,
+    table: deployment.tableName,
+    routerDeadLetterQueue: deployment.deadLetter.queueName,
+    stateMachines: Object.fromEntries([...machines.keys()].map((name) => [name, deployment.machines.find((m) => m.workflow === name)!.arn])),
     ...(drain
       ? { drainExample: `aws stepfunctions start-execution --state-machine-arn ${drain.arn} --input '{"cluster":"<cluster>","reason":"upgrade"}'` }
       : {}),
-    clusterAccessEntries: plan.accessEntries.map((entry) => entry.command),
-    ...deployInfo(plan),
+    clusterAccessEntries: deployment.accessEntries.map((entry) => entry.command),
+    ...deployInfo(deployment),
   };
 }

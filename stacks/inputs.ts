@@ -1,5 +1,5 @@
 // Reads what the deploy is made from, off the checkout: the fleet folder, the FUNCTIONS
-// registry and workflows/*.asl.json. Only file I/O here; the plan itself is pure.
+// registry and workflows/*.asl.json. Only file I/O here; the deployment spec itself is pure (deployment.ts).
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';

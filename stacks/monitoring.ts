@@ -5,6 +5,7 @@
 import type { FleetConfig } from '../src/core/config.ts';
 import { GATEWAY_EVENT_SOURCE } from '../src/core/gateway-events.ts';
 import { CLUSTER_WEIGHT_METRIC, ROUTE53_THROTTLED_METRIC } from '../src/core/metric-names.ts';
+import { stagePrefix } from '../src/core/resource-names.ts';
 import { ROUTE53_METRICS_REGION } from '../src/core/triggers.ts';
 import { resourceName } from './naming.ts';
 import type { DeadLetterSpec, DeployedFunction, DeployedMachine, CanaryAlarm } from './deployment.ts';
@@ -52,7 +53,7 @@ export interface ControlPlaneAlarm {
   treatMissingData: 'notBreaching' | 'breaching';
 }
 
-export interface MonitoringPlan {
+export interface MonitoringSpec {
   topicName: string;
   topicArn: string;
   emails: string[];
@@ -75,13 +76,13 @@ export function reconcileSilenceSeconds(schedule: string): number {
   return Math.min(86_400, Math.max(900, 3 * Number(match[1]) * unit));
 }
 
-export function monitoringPlan(inputs: MonitoringInputs): MonitoringPlan {
+export function describeMonitoring(inputs: MonitoringInputs): MonitoringSpec {
   const { app, stage, partition, region, accountId, machines, functions, deadLetter, fleet } = inputs;
   const topicName = resourceName(app, stage, 'notifications', 'topic');
   const topicArn = `arn:${partition}:sns:${region}:${accountId}:${topicName}`;
   const ruleName = resourceName(app, stage, 'notify', 'rule');
   const ruleArn = `arn:${partition}:events:${region}:${accountId}:rule/${inputs.busName}/${ruleName}`;
-  const alarmArnPrefix = `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${app}-${stage}-`;
+  const alarmArnPrefix = `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${stagePrefix(stage, app)}`;
   const byWorkflow = new Map(machines.map((m) => [m.workflow, m]));
 
   const failed: ControlPlaneAlarm[] = machines.map((m) => {
@@ -131,7 +132,7 @@ export function monitoringPlan(inputs: MonitoringInputs): MonitoringPlan {
     : [];
   const alarms = [...failed, ...notRunning];
 
-  const topicPolicy: MonitoringPlan['topicPolicy'] = {
+  const topicPolicy: MonitoringSpec['topicPolicy'] = {
     Version: '2012-10-17',
     Statement: [
       {
@@ -198,7 +199,7 @@ export function monitoringPlan(inputs: MonitoringInputs): MonitoringPlan {
                 title: 'Alarms',
                 alarms: [
                   ...inputs.canaryAlarms.map((a) => `arn:${partition}:cloudwatch:${ROUTE53_METRICS_REGION}:${accountId}:alarm:${a.alarmName}`),
-                  ...alarms.map((a) => `${alarmArnPrefix}${a.alarmName.slice(`${app}-${stage}-`.length)}`),
+                  ...alarms.map((a) => `${alarmArnPrefix}${a.alarmName.slice(stagePrefix(stage, app).length)}`),
                 ],
               },
             },

@@ -1,7 +1,7 @@
 // The edge tier's side of the deploy (docs/edge.md, "Health" and "On AWS"): one CloudWatch
 // alarm per workload cluster on the metric the edges' canaries publish, in the region the
 // upstream records' CLOUDWATCH_METRIC health checks name, and what the edges' agents may
-// publish. Pure: stacks/resources/alarms.ts creates the alarms from this plan.
+// publish. Pure: stacks/resources/alarms.ts creates the alarms from this spec (UpstreamSpec).
 import type { ClusterConfig, FleetConfig } from '../src/core/config.ts';
 import { InvalidInput } from '../src/core/errors.ts';
 import { UPSTREAM_METRIC } from '../src/core/metric-names.ts';
@@ -19,7 +19,7 @@ export interface UpstreamAlarmSpec {
   dimensions: Record<string, string>;
 }
 
-export interface UpstreamPlan {
+export interface UpstreamSpec {
   alarms: UpstreamAlarmSpec[];
   /** Where the alarms live and the prefix of their names (the functions' DescribeAlarms grant). */
   region: string;
@@ -32,7 +32,7 @@ export interface UpstreamPlan {
  * stage's, whose canary would publish its metric where the alarms (and so the health
  * checks) never see it.
  */
-export function upstreamPlan(fleet: FleetConfig, stageAccountId: string): UpstreamPlan | undefined {
+export function describeUpstream(fleet: FleetConfig, stageAccountId: string): UpstreamSpec | undefined {
   const workload = upstreamClusters(fleet);
   const region = upstreamAlarmRegion(fleet);
   if (workload.length === 0 || region === undefined) return undefined;
@@ -56,10 +56,10 @@ export function upstreamPlan(fleet: FleetConfig, stageAccountId: string): Upstre
 /**
  * What an edge cluster's agent role adds to putting its events: PutMetricData, which IAM
  * authorizes on "*" only, held to the upstream metric's namespace by the
- * `cloudwatch:namespace` condition. None for a workload cluster, nor without a plan.
+ * `cloudwatch:namespace` condition. None for a workload cluster, nor without upstream alarms.
  */
-export function edgeAgentStatements(cluster: Pick<ClusterConfig, 'role'>, plan: UpstreamPlan | undefined): Statement[] {
-  if (cluster.role !== 'edge' || plan === undefined) return [];
+export function edgeAgentStatements(cluster: Pick<ClusterConfig, 'role'>, upstream: UpstreamSpec | undefined): Statement[] {
+  if (cluster.role !== 'edge' || upstream === undefined) return [];
   return [
     {
       Effect: 'Allow',

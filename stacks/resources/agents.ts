@@ -5,11 +5,11 @@ import type { DeploymentSpec } from '../deployment.ts';
 import { role } from './iam.ts';
 import { pascal } from './names.ts';
 
-export function agentRoles(plan: DeploymentSpec, bus: sst.aws.Bus): void {
-  for (const agent of plan.agentRoles.filter((a) => !a.crossAccount)) {
+export function agentRoles(deployment: DeploymentSpec, bus: sst.aws.Bus): void {
+  for (const agent of deployment.agentRoles.filter((a) => !a.crossAccount)) {
     role(`${pascal(agent.cluster)}AgentRole`, { name: agent.roleName, accountId: agent.accountId, trust: agent.trustPolicy, policy: agent.policy });
   }
-  if (plan.busPolicy) {
-    new aws.cloudwatch.EventBusPolicy('BusPolicy', { eventBusName: plan.busName, policy: JSON.stringify(plan.busPolicy) }, { dependsOn: [bus] });
+  if (deployment.busPolicy) {
+    new aws.cloudwatch.EventBusPolicy('BusPolicy', { eventBusName: deployment.busName, policy: JSON.stringify(deployment.busPolicy) }, { dependsOn: [bus] });
   }
 }

@@ -7,7 +7,7 @@ import type { DeploymentSpec } from '../deployment.ts';
 import { pascal } from './names.ts';
 import { providerFor } from './providers.ts';
 
-/** A plan's alarm metric (CANARY_ALARM_METRIC, DEAD_LETTER_ALARM_METRIC) as MetricAlarm's fields. */
+/** A deployment spec's alarm metric (CANARY_ALARM_METRIC, DEAD_LETTER_ALARM_METRIC) as MetricAlarm's fields. */
 export function metricAlarmFields(m: {
   namespace: string;
   metricName: string;
@@ -30,10 +30,10 @@ export function metricAlarmFields(m: {
   };
 }
 
-export function canaryAlarms(plan: DeploymentSpec): void {
-  const provider = providerFor(ROUTE53_METRICS_REGION, plan.context.region);
+export function canaryAlarms(deployment: DeploymentSpec): void {
+  const provider = providerFor(ROUTE53_METRICS_REGION, deployment.context.region);
   const options = provider ? { provider } : {};
-  for (const alarm of plan.canaryAlarms) {
+  for (const alarm of deployment.canaryAlarms) {
     const logical = `${pascal(alarm.cluster)}Canary`;
     const hc = alarm.healthCheck;
     const check = new aws.route53.HealthCheck(
@@ -47,7 +47,7 @@ export function canaryAlarms(plan: DeploymentSpec): void {
         failureThreshold: hc.FailureThreshold,
         enableSni: hc.EnableSNI,
         // The runtime's tags plus switchyard:managed-by=deploy: the runtime uses this check
-        // (records, drain safety gate) and never changes or deletes it (plan.ts, CanaryAlarm).
+        // (records, drain safety gate) and never changes or deletes it (deployment.ts, CanaryAlarm).
         tags: alarm.healthCheckTags,
       },
       options,
@@ -56,7 +56,7 @@ export function canaryAlarms(plan: DeploymentSpec): void {
       `${logical}Alarm`,
       {
         name: alarm.alarmName,
-        alarmDescription: `Switchyard ${plan.context.stage}: canary of cluster ${alarm.cluster} (${hc.FullyQualifiedDomainName}) fails Route 53 health checks`,
+        alarmDescription: `Switchyard ${deployment.context.stage}: canary of cluster ${alarm.cluster} (${hc.FullyQualifiedDomainName}) fails Route 53 health checks`,
         ...metricAlarmFields(alarm.metric),
         dimensions: { HealthCheckId: check.id },
       },
@@ -70,9 +70,9 @@ export function canaryAlarms(plan: DeploymentSpec): void {
  * region the upstream records' CLOUDWATCH_METRIC checks name. The runtime creates those
  * checks; the edges' agents feed the metric.
  */
-export function upstreamAlarms(plan: DeploymentSpec): void {
-  for (const alarm of plan.upstreamAlarms) {
-    const provider = providerFor(alarm.region, plan.context.region);
+export function upstreamAlarms(deployment: DeploymentSpec): void {
+  for (const alarm of deployment.upstreamAlarms) {
+    const provider = providerFor(alarm.region, deployment.context.region);
     new aws.cloudwatch.MetricAlarm(
       `${pascal(alarm.cluster)}UpstreamAlarm`,
       {

@@ -7,41 +7,41 @@ import { role } from './iam.ts';
 import { pascal } from './names.ts';
 import { providerFor } from './providers.ts';
 
-export function triggers(plan: DeploymentSpec, bus: sst.aws.Bus, router: sst.aws.Function, deadLetters: aws.sqs.Queue): void {
+export function triggers(deployment: DeploymentSpec, bus: sst.aws.Bus, router: sst.aws.Function, deadLetters: aws.sqs.Queue): void {
   const forwardRole = role('ForwardRole', {
-    name: plan.forwardRoleName,
+    name: deployment.forwardRoleName,
     service: 'events.amazonaws.com',
-    accountId: plan.context.accountId,
-    policy: plan.forwardRolePolicy,
+    accountId: deployment.context.accountId,
+    policy: deployment.forwardRolePolicy,
   });
-  for (const rule of plan.forwardRules) {
+  for (const rule of deployment.forwardRules) {
     const logical = `${pascal(rule.kind)}Forward${pascal(rule.region)}`;
-    const provider = providerFor(rule.region, plan.context.region);
+    const provider = providerFor(rule.region, deployment.context.region);
     const options = provider ? { provider } : {};
     const created = new aws.cloudwatch.EventRule(
       `${logical}Rule`,
       {
         name: rule.ruleName,
         eventBusName: 'default',
-        description: `Switchyard ${plan.context.stage}: forward ${rule.kind} events to ${plan.busName}`,
+        description: `Switchyard ${deployment.context.stage}: forward ${rule.kind} events to ${deployment.busName}`,
         eventPattern: JSON.stringify(rule.pattern),
       },
       options,
     );
     new aws.cloudwatch.EventTarget(
       `${logical}Target`,
-      { rule: created.name, eventBusName: 'default', arn: plan.busArn, roleArn: forwardRole.arn },
+      { rule: created.name, eventBusName: 'default', arn: deployment.busArn, roleArn: forwardRole.arn },
       { ...options, dependsOn: [bus] },
     );
   }
-  for (const subscription of plan.routerSubscriptions) {
+  for (const subscription of deployment.routerSubscriptions) {
     const logical = `Router${pascal(subscription.name)}`;
     const rule = new aws.cloudwatch.EventRule(
       `${logical}Rule`,
       {
         name: subscription.ruleName,
-        eventBusName: plan.busName,
-        description: `Switchyard ${plan.context.stage}: ${subscription.name} to the router`,
+        eventBusName: deployment.busName,
+        description: `Switchyard ${deployment.context.stage}: ${subscription.name} to the router`,
         eventPattern: JSON.stringify(subscription.pattern),
       },
       { dependsOn: [bus] },
@@ -54,14 +54,14 @@ export function triggers(plan: DeploymentSpec, bus: sst.aws.Bus, router: sst.aws
     });
     new aws.cloudwatch.EventTarget(`${logical}Target`, {
       rule: rule.name,
-      eventBusName: plan.busName,
+      eventBusName: deployment.busName,
       arn: router.arn,
       retryPolicy: {
-        maximumEventAgeInSeconds: plan.deadLetter.eventRetry.maximumEventAgeSeconds,
-        maximumRetryAttempts: plan.deadLetter.eventRetry.maximumRetryAttempts,
+        maximumEventAgeInSeconds: deployment.deadLetter.eventRetry.maximumEventAgeSeconds,
+        maximumRetryAttempts: deployment.deadLetter.eventRetry.maximumRetryAttempts,
       },
       deadLetterConfig: { arn: deadLetters.arn },
     });
   }
-  new sst.aws.CronV2('Reconcile', { schedule: plan.schedule.expression, function: router, event: plan.schedule.event });
+  new sst.aws.CronV2('Reconcile', { schedule: deployment.schedule.expression, function: router, event: deployment.schedule.event });
 }

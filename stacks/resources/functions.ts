@@ -1,15 +1,15 @@
 // One Lambda per FUNCTIONS entry: Node 22 on arm64, bundled by SST with esbuild, its own
-// role holding exactly the plan's statements, and the fleet folder copied alongside.
+// role holding exactly the deployment spec's statements, and the fleet folder copied alongside.
 import { SST_INSTALLED, SST_NODEJS } from '../bundling.ts';
 import { FLEET_PACKAGE_DIR, LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, type DeploymentSpec } from '../deployment.ts';
 import { role } from './iam.ts';
 import { pascal } from './names.ts';
 
-export function lambdaFunctions(plan: DeploymentSpec, fleetDir: string): Map<string, sst.aws.Function> {
+export function lambdaFunctions(deployment: DeploymentSpec, fleetDir: string): Map<string, sst.aws.Function> {
   const created = new Map<string, sst.aws.Function>();
-  for (const fn of plan.functions) {
+  for (const fn of deployment.functions) {
     const logical = pascal(fn.name);
-    const fnRole = role(`${logical}Role`, { name: fn.roleName, service: 'lambda.amazonaws.com', accountId: plan.context.accountId, policy: fn.policy });
+    const fnRole = role(`${logical}Role`, { name: fn.roleName, service: 'lambda.amazonaws.com', accountId: deployment.context.accountId, policy: fn.policy });
     created.set(
       fn.name,
       new sst.aws.Function(`${logical}Function`, {
@@ -28,9 +28,9 @@ export function lambdaFunctions(plan: DeploymentSpec, fleetDir: string): Map<str
         ...(fn.vpc ? { vpc: { privateSubnets: fn.vpc.subnetIds, securityGroups: fn.vpc.securityGroupIds } } : {}),
         transform: {
           ...(fn.tracing ? { function: { tracingConfig: { mode: 'Active' } } } : {}),
-          // Production keeps the functions' logs when the stage is removed (plan.retained).
+          // Production keeps the functions' logs when the stage is removed (deployment.retained).
           logGroup: (_args, opts) => {
-            opts.retainOnDelete = plan.production;
+            opts.retainOnDelete = deployment.production;
           },
         },
         // Live (sst dev) functions need permissions the least-privilege roles do not have;

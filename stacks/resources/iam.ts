@@ -1,8 +1,8 @@
-// IAM roles with one inline policy, straight from the plan (policy.ts decides what is in it).
+// IAM roles with one inline policy, straight from the deployment spec (iam-grants.ts decides what is in it).
 import { trustPolicy } from '../deployment.ts';
 import type { PolicyDocument } from '../iam-grants.ts';
 
-/** A role assumed by one AWS service of this account, or with the plan's own trust policy (agents). */
+/** A role assumed by one AWS service of this account, or with the deployment spec's own trust policy (agents). */
 export function role(
   logicalName: string,
   args: { name: string; accountId: string; policy: PolicyDocument } & ({ service: string } | { trust: object }),

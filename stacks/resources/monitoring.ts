@@ -1,11 +1,11 @@
 // Watching the control plane: the notification topic (its policy, the fleet's email
 // subscriptions, the rule sending Switchyard's must-hear events to it), the alarms on
-// Switchyard itself and the CloudWatch dashboard, all from plan.monitoring.
+// Switchyard itself and the CloudWatch dashboard, all from deployment.monitoring.
 import type { DeploymentSpec } from '../deployment.ts';
 import { pascal } from './names.ts';
 
-export function monitoring(plan: DeploymentSpec, bus: sst.aws.Bus): aws.sns.Topic {
-  const m = plan.monitoring;
+export function monitoring(deployment: DeploymentSpec, bus: sst.aws.Bus): aws.sns.Topic {
+  const m = deployment.monitoring;
   const topic = new aws.sns.Topic('NotificationTopic', { name: m.topicName });
   new aws.sns.TopicPolicy('NotificationTopicPolicy', { arn: topic.arn, policy: JSON.stringify(m.topicPolicy) });
   m.emails.forEach((email, i) => new aws.sns.TopicSubscription(`NotificationEmail${i}`, { topic: topic.arn, protocol: 'email', endpoint: email }));
@@ -14,16 +14,16 @@ export function monitoring(plan: DeploymentSpec, bus: sst.aws.Bus): aws.sns.Topi
     'NotifyRule',
     {
       name: m.notifyRule.ruleName,
-      eventBusName: plan.busName,
-      description: `Switchyard ${plan.context.stage}: events an operator must hear about`,
+      eventBusName: deployment.busName,
+      description: `Switchyard ${deployment.context.stage}: events an operator must hear about`,
       eventPattern: JSON.stringify(m.notifyRule.pattern),
     },
     { dependsOn: [bus] },
   );
-  new aws.cloudwatch.EventTarget('NotifyTarget', { rule: rule.name, eventBusName: plan.busName, arn: topic.arn });
+  new aws.cloudwatch.EventTarget('NotifyTarget', { rule: rule.name, eventBusName: deployment.busName, arn: topic.arn });
 
   for (const alarm of m.alarms) {
-    new aws.cloudwatch.MetricAlarm(`${pascal(alarm.alarmName.slice(`${plan.context.app}-${plan.context.stage}-`.length))}Alarm`, {
+    new aws.cloudwatch.MetricAlarm(`${pascal(alarm.alarmName.slice(`${deployment.context.app}-${deployment.context.stage}-`.length))}Alarm`, {
       name: alarm.alarmName,
       alarmDescription: alarm.description,
       evaluationPeriods: alarm.evaluationPeriods,

@@ -1,4 +1,4 @@
-// Logical (Pulumi) names of resources: PascalCase from plan names, unique per app.
+// Logical (Pulumi) names of resources: PascalCase from the deployment spec's names, unique per app.
 
 export function pascal(value: string): string {
   return value

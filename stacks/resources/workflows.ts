@@ -4,16 +4,16 @@ import type { DeploymentSpec } from '../deployment.ts';
 import { role } from './iam.ts';
 import { pascal } from './names.ts';
 
-export function stateMachines(plan: DeploymentSpec, functions: Map<string, sst.aws.Function>): Map<string, aws.sfn.StateMachine> {
+export function stateMachines(deployment: DeploymentSpec, functions: Map<string, sst.aws.Function>): Map<string, aws.sfn.StateMachine> {
   const created = new Map<string, aws.sfn.StateMachine>();
-  for (const machine of plan.machines) {
+  for (const machine of deployment.machines) {
     const logical = pascal(machine.workflow);
-    // Production keeps the execution logs when the stage is removed (plan.retained).
-    const logs = new aws.cloudwatch.LogGroup(`${logical}Logs`, { name: machine.logGroupName, retentionInDays: 30 }, { retainOnDelete: plan.production });
+    // Production keeps the execution logs when the stage is removed (deployment.retained).
+    const logs = new aws.cloudwatch.LogGroup(`${logical}Logs`, { name: machine.logGroupName, retentionInDays: 30 }, { retainOnDelete: deployment.production });
     const machineRole = role(`${logical}MachineRole`, {
       name: machine.roleName,
       service: 'states.amazonaws.com',
-      accountId: plan.context.accountId,
+      accountId: deployment.context.accountId,
       policy: machine.policy,
     });
     const invoked = machine.functions.map((name) => functions.get(name)!);

@@ -1,8 +1,9 @@
 // The dashboard in a real browser against the local runtime: three clusters, a drain started
-// from its button changing the matrix and the workflow graph, a restore, a failed cluster's
-// DNS answer share falling to zero, the requests `switchyard local traffic` reports drawn
-// instead of DNS answers while it runs, a drain stopped with Abort and rolled back, every
-// button inside its panel at 1400 px, and screenshots in test/output/.
+// from its button changing the matrix, the workflow graph, the events timeline and the
+// journal, a restore, a failed cluster's DNS answer share falling to zero and coming back
+// after Heal, the requests `switchyard local traffic` reports drawn instead of DNS answers
+// while it runs, a drain stopped with Abort and rolled back, every button inside its panel
+// at 1400 px, and screenshots in test/output/.
 import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
@@ -94,7 +95,7 @@ describe('dashboard in a browser (local runtime)', () => {
     for (const c of ['east', 'west', 'eu']) await waitFor(`a DNS answer share for ${c}`, async () => ((await share(c)) ?? 0) > 10);
   });
 
-  it('starts a drain from its button: the matrix and the workflow graph follow it', async () => {
+  it('starts a drain from its button: the matrix, the workflow graph, the events timeline and the journal follow it', async () => {
     await page.click('#clusters tr[data-cluster="east"] button[data-op="drain"]');
     await waitFor('the drain to be accepted', async () => (await text('#message'))?.startsWith('drain east: started'));
     // The graph of the DrainCluster execution shows the states it has been through.
@@ -109,6 +110,15 @@ describe('dashboard in a browser (local runtime)', () => {
       async () => (await page.$$('details.execution[data-workflow="DrainCluster"][data-status="SUCCEEDED"] g.node.visited[data-state="Drained"]')).length > 0,
     );
     await waitFor('east to get no DNS answers', async () => (await share('east')) === 0);
+    // The events timeline and the journal tell the same drain.
+    await waitFor('Cluster Drained in the events timeline', async () =>
+      (await page.$$eval('#events li b', (items) => items.map((b) => b.textContent))).includes('Cluster Drained'),
+    );
+    await waitFor('the drain in the journal', async () =>
+      (await page.$$eval('#journal tbody tr', (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')))).some(
+        ([, cluster, what]) => cluster === 'east' && what === 'drain drained: east is DRAINED at 0%, lock released',
+      ),
+    );
   });
 
   it('restores from its button: east is ACTIVE and answered again', async () => {
@@ -239,5 +249,23 @@ describe('dashboard in a browser: traffic and layout', () => {
     expect(await wide.$eval('#clusters', (panel) => `${panel.scrollWidth} ≤ ${panel.clientWidth}: ${panel.scrollWidth <= panel.clientWidth + 1}`)).toMatch(
       /true$/,
     );
+  });
+});
+
+describe('dashboard in a browser: heal', () => {
+  it('heals the failed cluster from its button: healthy again, and answered again after the fail-back hold-down', async () => {
+    // Prepare: west is still failed (the fail test above)
+    expect(await share('west')).toBe(0);
+    // Act
+    await page.click('#clusters tr[data-cluster="west"] button[data-op="heal"]');
+    // Assess
+    await waitFor('the heal to be accepted', async () => (await text('#message')) === 'heal west: done');
+    await waitFor(
+      'the matrix to show west healthy',
+      async () => (await page.$$('#matrix tr[data-app="shop.example.com"] td[data-cluster="west"].healthy')).length === 1,
+      120_000,
+    );
+    await waitFor('west to get DNS answers again', async () => ((await share('west')) ?? 0) > 10, 120_000);
+    expect(await text('#clusters tr[data-cluster="west"] .health')).not.toBe('UNHEALTHY');
   });
 });

@@ -2,7 +2,7 @@
 // --wait and its live progress, status, history, dry run, restore, and bad input.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '../../src/local/runtime/runtime.ts';
-import { opsRuntime } from '../../src/cli/ops/context.ts';
+import { opsIo } from '../../src/cli/ops/context.ts';
 import { runOperation } from '../../src/cli/ops/operation.ts';
 import { formatStatus, statusReport } from '../../src/cli/commands/status.ts';
 import { formatHistory, historyEntries } from '../../src/cli/commands/history.ts';
@@ -11,15 +11,15 @@ import { EXIT } from '../../src/cli/exit-codes.ts';
 let runtime: LocalRuntime;
 const out: string[] = [];
 const err: string[] = [];
-const saved = { ...opsRuntime };
+const saved = { ...opsIo };
 
 beforeAll(async () => {
   runtime = await startLocalRuntime({ stateDir: null, port: 0, timeScale: 0.01 });
-  Object.assign(opsRuntime, { env: {}, out: (t: string) => out.push(t), err: (t: string) => err.push(t) });
+  Object.assign(opsIo, { env: {}, out: (t: string) => out.push(t), err: (t: string) => err.push(t) });
 }, 120_000);
 
 afterAll(async () => {
-  Object.assign(opsRuntime, saved);
+  Object.assign(opsIo, saved);
   // Let the failovers and fail-backs the canary alarms started finish before the services close.
   await runtime?.settle(30_000).catch(() => undefined);
   await runtime?.close();

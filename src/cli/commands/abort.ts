@@ -8,7 +8,7 @@ import { loadFleet } from '../../fleet/fleet-file.ts';
 import { UnknownCluster } from '../../core/errors.ts';
 import { intentOf } from '../../core/fleet-document.ts';
 import { EXIT } from '../exit-codes.ts';
-import { opsClients, opsRuntime, stateMachineFor, stateTableFor, withTargetOptions, type TargetFlags } from '../ops/context.ts';
+import { opsClients, opsIo, stateMachineFor, stateTableFor, withTargetOptions, type TargetFlags } from '../ops/context.ts';
 import { causeMessage, followExecution } from '../ops/follow.ts';
 import { operator } from '../ops/operation.ts';
 import { abortOperation } from '../ops/abort.ts';
@@ -24,7 +24,7 @@ export interface AbortFlags extends TargetFlags {
 }
 
 export async function runAbort(cluster: string, flags: AbortFlags): Promise<number> {
-  const env = opsRuntime.env;
+  const env = opsIo.env;
   if (flags.fleet !== undefined) {
     const known = (await loadFleet(flags.fleet)).config.clusters.map((c) => c.name);
     if (!known.includes(cluster)) throw new UnknownCluster(cluster, known);
@@ -38,13 +38,13 @@ export async function runAbort(cluster: string, flags: AbortFlags): Promise<numb
       table,
       recoverMachine: () => stateMachineFor('RecoverOperation', flags, clients, env),
       reason,
-      sleep: opsRuntime.sleep,
-      log: opsRuntime.err,
+      sleep: opsIo.sleep,
+      log: opsIo.err,
       ...(flags.pollMs === undefined ? {} : { pollMs: flags.pollMs }),
     });
     const { stopped: executionArn, recovery: recoveryArn, holder } = aborted;
     if (!flags.wait) {
-      opsRuntime.out(flags.json ? JSON.stringify({ stopped: executionArn, status: aborted.status, recovery: recoveryArn }) : recoveryArn);
+      opsIo.out(flags.json ? JSON.stringify({ stopped: executionArn, status: aborted.status, recovery: recoveryArn }) : recoveryArn);
       return EXIT.ok;
     }
     const end = await followExecution(clients.sfn, recoveryArn, { ...(flags.pollMs === undefined ? {} : { pollMs: flags.pollMs }) });
@@ -54,7 +54,7 @@ export async function runAbort(cluster: string, flags: AbortFlags): Promise<numb
     const ok = end.status === 'SUCCEEDED' && unlocked;
     const output = (end.output ?? {}) as { reason?: string; rolledBack?: boolean };
     if (flags.json) {
-      opsRuntime.out(
+      opsIo.out(
         JSON.stringify(
           {
             stopped: executionArn,
@@ -73,11 +73,11 @@ export async function runAbort(cluster: string, flags: AbortFlags): Promise<numb
         ),
       );
     } else if (ok) {
-      opsRuntime.out(
+      opsIo.out(
         `${cluster}: ${output.rolledBack ? 'rolled back' : 'left'} at ${intent.state} ${intent.weightPercent}%, unlocked${output.reason ? ` (${output.reason})` : ''}`,
       );
     } else {
-      opsRuntime.out(
+      opsIo.out(
         `RecoverOperation ${end.status}${end.error ? `: ${end.error}` : ''}${end.cause ? `: ${causeMessage(end.cause)}` : ''}; ${cluster} is ${intent.state} at ${intent.weightPercent}%${unlocked ? '' : `, still locked by ${holder}`}`,
       );
     }

@@ -11,7 +11,7 @@ import { createDashboard } from '../../dashboard/service.ts';
 import { awsSource } from '../../dashboard/sources/aws.ts';
 import { startEndpoint, type Endpoint } from '@switchyard/local-aws';
 import { EXIT } from '../exit-codes.ts';
-import { opsClients, opsRuntime, stageOf, stateTableFor, withTargetOptions, type TargetFlags } from '../ops/context.ts';
+import { opsClients, opsIo, stageOf, stateTableFor, withTargetOptions, type TargetFlags } from '../ops/context.ts';
 
 export const DEFAULT_DASHBOARD_PORT = 4580;
 
@@ -47,7 +47,7 @@ function operator(env: NodeJS.ProcessEnv): string {
 
 /** Starts the stage's dashboard (the flags are checked before anything listens). */
 export async function startStageDashboard(flags: DashboardFlags): Promise<RunningDashboard> {
-  const env = opsRuntime.env;
+  const env = opsIo.env;
   const stage = stageOf(flags, env);
   if (stage === undefined) throw new InvalidInput('which stage? give --stage <stage> (or SWITCHYARD_STAGE)', { flag: 'stage' });
   const port = flags.port === undefined ? DEFAULT_DASHBOARD_PORT : whole('port', flags.port, 0, 65535);
@@ -66,14 +66,14 @@ export async function startStageDashboard(flags: DashboardFlags): Promise<Runnin
         allowOperations: flags.allowOperations === true,
         operator: `${operator(env)} (dashboard)`,
         sampleEveryMs,
-        log: opsRuntime.err,
+        log: opsIo.err,
       }),
       guard: dashboardGuard(),
       refreshMs,
-      log: opsRuntime.err,
+      log: opsIo.err,
     });
     // Loopback only: the page carries the token that lets it operate.
-    const endpoint = await startEndpoint({ port, host: '127.0.0.1', services: [dashboard.service], log: opsRuntime.err });
+    const endpoint = await startEndpoint({ port, host: '127.0.0.1', services: [dashboard.service], log: opsIo.err });
     dashboard.start();
     return { url: `${endpoint.url}/`, endpoint, close: () => endpoint.close() };
   } catch (error) {
@@ -96,8 +96,8 @@ export function registerDashboard(program: Command): void {
     .option('--state-table <name>', 'state table name (default: switchyard-<stage>-state, or SWITCHYARD_STATE_TABLE)');
   withTargetOptions(command, 'table switchyard-<stage>-state, state machines switchyard-<stage>-*').action(async (flags: DashboardFlags) => {
     const running = await startStageDashboard(flags);
-    opsRuntime.out(`SWITCHYARD_DASHBOARD=${running.url}`);
-    opsRuntime.err(
+    opsIo.out(`SWITCHYARD_DASHBOARD=${running.url}`);
+    opsIo.err(
       `switchyard dashboard: stage ${stageOf(flags)} at ${running.url} (${flags.allowOperations ? 'drain, restore and abort allowed' : 'read-only'}); Ctrl-C stops it`,
     );
     await new Promise<void>((resolve) => {

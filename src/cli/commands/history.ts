@@ -4,7 +4,7 @@ import type { JournalEntry } from '../../core/ports.ts';
 import { InvalidInput } from '../../core/errors.ts';
 import { describeClusterRecord, type ClusterRecord } from '../../core/events.ts';
 import { EXIT } from '../exit-codes.ts';
-import { opsClients, opsRuntime, stateTableFor, withTargetOptions, type TargetFlags } from '../ops/context.ts';
+import { opsClients, opsIo, stateTableFor, withTargetOptions, type TargetFlags } from '../ops/context.ts';
 
 export interface HistoryFlags extends TargetFlags {
   cluster?: string;
@@ -19,9 +19,9 @@ export async function historyEntries(flags: HistoryFlags): Promise<JournalEntry[
     throw new InvalidInput(`--limit: "${flags.limit}" is not a whole number from 1 to 10000`, { flag: 'limit' });
   if (flags.since !== undefined && Number.isNaN(Date.parse(flags.since)))
     throw new InvalidInput(`--since: "${flags.since}" is not a date/time (e.g. 2026-11-27 or 2026-11-27T10:00:00Z)`, { flag: 'since' });
-  const clients = opsClients(flags, opsRuntime.env);
+  const clients = opsClients(flags, opsIo.env);
   try {
-    const table = stateTableFor(flags, clients, opsRuntime.env);
+    const table = stateTableFor(flags, clients, opsIo.env);
     return await table.listJournal({
       limit,
       ...(flags.cluster ? { cluster: flags.cluster } : {}),
@@ -94,7 +94,7 @@ export function registerHistory(program: Command): void {
     .option('--state-table <name>', 'state table name (default: switchyard-<stage>-state, or SWITCHYARD_STATE_TABLE)');
   withTargetOptions(command, 'table switchyard-<stage>-state').action(async (flags: HistoryFlags) => {
     const entries = await historyEntries(flags);
-    opsRuntime.out(flags.json ? JSON.stringify(entries, null, 2) : formatHistory(entries));
+    opsIo.out(flags.json ? JSON.stringify(entries, null, 2) : formatHistory(entries));
     process.exitCode = EXIT.ok;
   });
 }

@@ -8,7 +8,7 @@ import { errorMessage } from '../../core/errors.ts';
 import { liveLocks, staleLocks } from '../../core/fleet-document.ts';
 import { fleetStatus, type FleetStatus } from '../../local/runtime/status.ts';
 import { EXIT } from '../exit-codes.ts';
-import { opsClients, opsRuntime, stateMachinesFor, stateTableFor, withTargetOptions, type TargetFlags } from '../ops/context.ts';
+import { opsClients, opsIo, stateMachinesFor, stateTableFor, withTargetOptions, type TargetFlags } from '../ops/context.ts';
 
 export interface StatusFlags extends TargetFlags {
   fleet: string;
@@ -28,7 +28,7 @@ export interface StatusReport extends FleetStatus {
 }
 
 export async function statusReport(flags: StatusFlags): Promise<StatusReport> {
-  const env = opsRuntime.env;
+  const env = opsIo.env;
   const fleet = (await loadFleet(flags.fleet)).config;
   const clients = opsClients(flags, env);
   try {
@@ -37,7 +37,7 @@ export async function statusReport(flags: StatusFlags): Promise<StatusReport> {
     const [status, state] = await Promise.all([fleetStatus({ fleet, table, route53: clients.route53, health }), table.readFleet()]);
     const report: StatusReport = {
       ...status,
-      locks: liveLocks(state, opsRuntime.now()).map(({ cluster, operation, holder, token, expiresAt }) => ({ cluster, operation, holder, token, expiresAt })),
+      locks: liveLocks(state, opsIo.now()).map(({ cluster, operation, holder, token, expiresAt }) => ({ cluster, operation, holder, token, expiresAt })),
       failovers: Object.values(state.failovers).map((m) => ({
         cluster: m.cluster,
         ...(m.hostname ? { hostname: m.hostname } : {}),
@@ -48,7 +48,7 @@ export async function statusReport(flags: StatusFlags): Promise<StatusReport> {
       staleLocks: [],
       drainExpiries: Object.values(state.intents)
         .filter((i) => i.expiresAt !== undefined)
-        .map((i) => ({ cluster: i.cluster, state: i.state, expiresAt: i.expiresAt!, expired: Date.parse(i.expiresAt!) <= opsRuntime.now().getTime() }))
+        .map((i) => ({ cluster: i.cluster, state: i.state, expiresAt: i.expiresAt!, expired: Date.parse(i.expiresAt!) <= opsIo.now().getTime() }))
         .sort((a, b) => a.cluster.localeCompare(b.cluster)),
     };
     try {
@@ -64,7 +64,7 @@ export async function statusReport(flags: StatusFlags): Promise<StatusReport> {
     }
     // A holder is judged by the running list only when it could be read.
     const running = report.runningUnknown === undefined ? new Set(report.running.map((r) => r.name)) : undefined;
-    report.staleLocks = staleLocks(state, opsRuntime.now(), running).map(({ lock, why }) => ({
+    report.staleLocks = staleLocks(state, opsIo.now(), running).map(({ lock, why }) => ({
       cluster: lock.cluster,
       operation: lock.operation,
       holder: lock.holder,
@@ -162,7 +162,7 @@ export function registerStatus(program: Command): void {
     .option('--state-table <name>', 'state table name (default: switchyard-<stage>-state, or SWITCHYARD_STATE_TABLE)');
   withTargetOptions(command, 'table switchyard-<stage>-state, state machines switchyard-<stage>-*').action(async (flags: StatusFlags) => {
     const report = await statusReport(flags);
-    opsRuntime.out(flags.json ? JSON.stringify(report, null, 2) : formatStatus(report));
+    opsIo.out(flags.json ? JSON.stringify(report, null, 2) : formatStatus(report));
     process.exitCode = EXIT.ok;
   });
 }

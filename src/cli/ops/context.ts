@@ -1,7 +1,7 @@
 // What drain, restore, status and history need: SDK clients for the chosen endpoint
 // (AWS by default, AWS_ENDPOINT_URL, or --endpoint-url such as the local runtime's), the
 // stage (state machines `switchyard-<stage>-<Workflow>`, table `switchyard-<stage>-state`)
-// and the output streams. Tests replace `opsRuntime` fields to run the verbs in process.
+// and the output streams. Tests replace `opsIo` fields to run the verbs in process.
 import type { Command } from 'commander';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -20,7 +20,7 @@ export interface TargetFlags {
   stateTable?: string;
 }
 
-export interface OpsRuntime {
+export interface OpsIo {
   env: NodeJS.ProcessEnv;
   out: (text: string) => void;
   err: (text: string) => void;
@@ -28,7 +28,7 @@ export interface OpsRuntime {
   now: () => Date;
 }
 
-export const opsRuntime: OpsRuntime = {
+export const opsIo: OpsIo = {
   env: process.env,
   out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
@@ -52,7 +52,7 @@ export function withTargetOptions(command: Command, stageNames: string): Command
     .option('--region <region>', "AWS region (default: the SDK chain: AWS_REGION, then the profile's region)");
 }
 
-export function opsClients(flags: TargetFlags, env: NodeJS.ProcessEnv = opsRuntime.env): OpsClients {
+export function opsClients(flags: TargetFlags, env: NodeJS.ProcessEnv = opsIo.env): OpsClients {
   const sfn = new SFNClient({ ...regionConfig(flags.region, flags.endpointUrl, env, 'SFN'), ...loopbackConfig(flags.endpointUrl, env, 'SFN') });
   const dynamodb = new DynamoDBClient({
     ...regionConfig(flags.region, flags.endpointUrl, env, 'DYNAMODB'),
@@ -72,7 +72,7 @@ export function opsClients(flags: TargetFlags, env: NodeJS.ProcessEnv = opsRunti
   };
 }
 
-export function stageOf(flags: TargetFlags, env: NodeJS.ProcessEnv = opsRuntime.env): string | undefined {
+export function stageOf(flags: TargetFlags, env: NodeJS.ProcessEnv = opsIo.env): string | undefined {
   const stage = flags.stage ?? env.SWITCHYARD_STAGE;
   if (stage !== undefined && !/^[a-z0-9][a-z0-9-]*$/i.test(stage))
     throw new InvalidInput(`--stage: "${stage}" is not a stage name (letters, digits, "-")`, { flag: 'stage' });
@@ -80,7 +80,7 @@ export function stageOf(flags: TargetFlags, env: NodeJS.ProcessEnv = opsRuntime.
 }
 
 /** --state-table, else SWITCHYARD_STATE_TABLE, else switchyard-<stage>-state. */
-export function stateTableFor(flags: TargetFlags, clients: OpsClients, env: NodeJS.ProcessEnv = opsRuntime.env): DynamoStateTable {
+export function stateTableFor(flags: TargetFlags, clients: OpsClients, env: NodeJS.ProcessEnv = opsIo.env): DynamoStateTable {
   const stage = stageOf(flags, env);
   const tableName = flags.stateTable ?? env.SWITCHYARD_STATE_TABLE ?? (stage ? stateTableName(stage) : undefined);
   if (!tableName)
@@ -91,17 +91,12 @@ export function stateTableFor(flags: TargetFlags, clients: OpsClients, env: Node
 }
 
 /** The deployed state machines of the stage (all `*-<Workflow>` ones when no stage is given). */
-export async function stateMachinesFor(flags: TargetFlags, clients: OpsClients, env: NodeJS.ProcessEnv = opsRuntime.env): Promise<StateMachineArns> {
+export async function stateMachinesFor(flags: TargetFlags, clients: OpsClients, env: NodeJS.ProcessEnv = opsIo.env): Promise<StateMachineArns> {
   const stage = stageOf(flags, env);
   return findStateMachines(clients.sfn, stage ? stagePrefix(stage) : undefined);
 }
 
-export async function stateMachineFor(
-  workflow: WorkflowName,
-  flags: TargetFlags,
-  clients: OpsClients,
-  env: NodeJS.ProcessEnv = opsRuntime.env,
-): Promise<string> {
+export async function stateMachineFor(workflow: WorkflowName, flags: TargetFlags, clients: OpsClients, env: NodeJS.ProcessEnv = opsIo.env): Promise<string> {
   const arns = await stateMachinesFor(flags, clients, env);
   const arn = arns[workflow];
   if (!arn) {

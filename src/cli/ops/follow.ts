@@ -4,7 +4,7 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { describeExecution, executionHistory, type ExecutionView } from '../../aws/sfn.ts';
-import { opsRuntime } from './context.ts';
+import { opsIo } from './context.ts';
 
 function parse(text: string | undefined): Record<string, unknown> {
   try {
@@ -89,7 +89,7 @@ export interface FollowOptions {
 
 /** Polls until the execution ends; returns its final state. */
 export async function followExecution(client: SFNClient, executionArn: string, options: FollowOptions = {}): Promise<ExecutionView> {
-  const onLine = options.onLine ?? ((line: string) => opsRuntime.err(line));
+  const onLine = options.onLine ?? ((line: string) => opsIo.err(line));
   const state: { current?: string } = {};
   let last = 0;
   for (;;) {
@@ -97,17 +97,17 @@ export async function followExecution(client: SFNClient, executionArn: string, o
     for (const event of events) {
       last = Math.max(last, event.id ?? last);
       const line = describeEvent(event, state);
-      if (line) onLine(`${(event.timestamp ?? opsRuntime.now()).toISOString().slice(11, 19)}  ${line}`);
+      if (line) onLine(`${(event.timestamp ?? opsIo.now()).toISOString().slice(11, 19)}  ${line}`);
     }
     const view = await describeExecution(client, executionArn);
     if (view.status !== 'RUNNING' && view.status !== 'PENDING_REDRIVE') {
       // Events written between the two reads.
       for (const event of await executionHistory(client, executionArn, last)) {
         const line = describeEvent(event, state);
-        if (line) onLine(`${(event.timestamp ?? opsRuntime.now()).toISOString().slice(11, 19)}  ${line}`);
+        if (line) onLine(`${(event.timestamp ?? opsIo.now()).toISOString().slice(11, 19)}  ${line}`);
       }
       return view;
     }
-    await opsRuntime.sleep(options.pollMs ?? 1000);
+    await opsIo.sleep(options.pollMs ?? 1000);
   }
 }

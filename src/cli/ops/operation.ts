@@ -9,7 +9,7 @@ import { drainInputSchema, parseInput, restoreInputSchema, validateSteps } from 
 import { InvalidInput, UnknownCluster } from '../../core/errors.ts';
 import { describeClusterRecord, type AppWeight } from '../../core/events.ts';
 import { EXIT } from '../exit-codes.ts';
-import { opsClients, opsRuntime, stateMachineFor, withTargetOptions, type TargetFlags } from './context.ts';
+import { opsClients, opsIo, stateMachineFor, withTargetOptions, type TargetFlags } from './context.ts';
 import { causeMessage, followExecution } from './follow.ts';
 
 export interface OperationFlags extends TargetFlags {
@@ -80,7 +80,7 @@ export function operationExecutionName(kind: 'drain' | 'restore', cluster: strin
 }
 
 export async function runOperation(kind: 'drain' | 'restore', cluster: string, flags: OperationFlags): Promise<number> {
-  const env = opsRuntime.env;
+  const env = opsIo.env;
   const input = {
     cluster,
     ...(flags.reason === undefined ? {} : { reason: flags.reason }),
@@ -90,7 +90,7 @@ export async function runOperation(kind: 'drain' | 'restore', cluster: string, f
     ...(flags.dryRun ? { dryRun: true } : {}),
     ...(kind === 'drain' && flags.force ? { force: true } : {}),
     ...(kind === 'drain' && flags.for !== undefined
-      ? { expiresAt: new Date(opsRuntime.now().getTime() + parseDuration(flags.for, 'for') * 1000).toISOString() }
+      ? { expiresAt: new Date(opsIo.now().getTime() + parseDuration(flags.for, 'for') * 1000).toISOString() }
       : {}),
   };
   // Bad input is refused here, before anything starts (the workflow checks again).
@@ -106,21 +106,21 @@ export async function runOperation(kind: 'drain' | 'restore', cluster: string, f
   try {
     const workflow = kind === 'drain' ? 'DrainCluster' : 'RestoreCluster';
     const stateMachineArn = await stateMachineFor(workflow, flags, clients, env);
-    const name = operationExecutionName(kind, cluster, opsRuntime.now());
+    const name = operationExecutionName(kind, cluster, opsIo.now());
     const started = await clients.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
     const executionArn = started.executionArn!;
-    opsRuntime.err(`${workflow} started: ${executionArn}`);
+    opsIo.err(`${workflow} started: ${executionArn}`);
     if (!flags.wait && !flags.dryRun) {
-      opsRuntime.out(flags.json ? JSON.stringify({ executionArn, status: 'RUNNING' }) : executionArn);
+      opsIo.out(flags.json ? JSON.stringify({ executionArn, status: 'RUNNING' }) : executionArn);
       return EXIT.ok;
     }
     const end = await followExecution(clients.sfn, executionArn, { ...(flags.pollMs === undefined ? {} : { pollMs: flags.pollMs }) });
     if (flags.json) {
-      opsRuntime.out(JSON.stringify({ executionArn, status: end.status, output: end.output, error: end.error, cause: causeMessage(end.cause) }, null, 2));
+      opsIo.out(JSON.stringify({ executionArn, status: end.status, output: end.output, error: end.error, cause: causeMessage(end.cause) }, null, 2));
     } else if (end.status === 'SUCCEEDED') {
-      opsRuntime.out(flags.dryRun ? formatDryRun(end.output) : formatResult(kind, end.output));
+      opsIo.out(flags.dryRun ? formatDryRun(end.output) : formatResult(kind, end.output));
     } else {
-      opsRuntime.out(`${workflow} ${end.status}: ${end.error ?? ''}${end.cause ? `: ${causeMessage(end.cause)}` : ''}`);
+      opsIo.out(`${workflow} ${end.status}: ${end.error ?? ''}${end.cause ? `: ${causeMessage(end.cause)}` : ''}`);
     }
     // A dry run that shows the operation would be refused or unsafe exits as the refusal would (1).
     if (end.status === 'SUCCEEDED') return flags.dryRun && (end.output as { safe?: unknown } | undefined)?.safe === false ? EXIT.failed : EXIT.ok;

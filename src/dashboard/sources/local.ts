@@ -20,7 +20,7 @@ export interface LocalSourceOptions {
   log?: (line: string) => void;
 }
 
-/** Which cluster a loopback address 127.0.1.<n> belongs to (names.ts: clusterAddress). */
+/** Which cluster a loopback address 127.0.1.<n> belongs to (src/local/runtime/names.ts: clusterAddress). */
 function clusterOfAddress(clusters: readonly string[]): (address: string) => string | undefined {
   return (address) => {
     const match = /^127\.0\.1\.(\d{1,3})$/.exec(address);

@@ -14,8 +14,9 @@
 //                                              report (src/local/traffic/report.ts), for the dashboard's request chart
 //
 // Every call that changes something (POST) carries the per-run token in X-Switchyard-Token:
-// the runtime writes it to the state folder (control-token.ts), where only its user can read
-// it, so a web page or another user on the machine cannot fail clusters over.
+// the runtime writes it to the state folder's `control-token` file (state-dir.ts), where
+// only its user can read it, so a web page or another user on the machine cannot fail
+// clusters over.
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { SwitchyardError, errorMessage } from '../../core/errors.ts';
 import type { LocalRequest, LocalResponse, LocalService } from '@switchyard/local-aws';

@@ -66,8 +66,8 @@ function overTcp(host: string, port: number, message: Buffer, timeoutMs: number)
 /** The A records of `name` from the DNS server at host:port. */
 export async function resolveA(host: string, port: number, name: string, timeoutMs = 2000): Promise<DnsAnswer> {
   const message = query(name);
-  const udp = answerOf(await overUdp(host, port, message, timeoutMs));
-  if (!udp.truncated) return udp;
+  const { truncated, ...udp } = answerOf(await overUdp(host, port, message, timeoutMs));
+  if (!truncated) return udp;
   const { truncated: _, ...tcp } = answerOf(await overTcp(host, port, message, timeoutMs));
   return tcp;
 }

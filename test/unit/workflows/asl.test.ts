@@ -12,7 +12,7 @@ const files = readdirSync('workflows')
 const load = (file: string) => JSON.parse(readFileSync(`workflows/${file}`, 'utf8')) as Record<string, unknown>;
 
 describe('workflows/*.asl.json', () => {
-  it('are exactly the workflows of DESIGN.md', () => {
+  it('are exactly the workflows src/core/ports.ts names (WORKFLOW_NAMES)', () => {
     expect(files.map((f) => f.replace('.asl.json', ''))).toEqual([...WORKFLOW_NAMES].sort());
   });
 

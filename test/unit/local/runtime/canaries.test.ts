@@ -83,9 +83,23 @@ describe('CanaryFleet', () => {
           .on('error', reject)
           .end();
       });
+    const bodyOf = (host: string) =>
+      new Promise<string>((resolve, reject) => {
+        request({ host: east.host, port: east.port, path: '/', headers: { host } }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve(body));
+        })
+          .on('error', reject)
+          .end();
+      });
+    // Assess: the answer names the app and the cluster that served it
+    expect(await bodyOf('shop.example.com')).toBe('shop.example.com on cluster east: ok\n');
     // Act
     fleet.setAppFailing('east', 'API.example.com.', true);
     // Assess
+    expect(await bodyOf('api.example.com')).toBe('api.example.com on cluster east is failing (switchyard local fail --app)\n');
     expect(east.port).toBe(fleet.resolve('canary-east.example.com')!.port);
     expect(fleet.resolveEntryPoint('mesh-other.elb.us-east-1.amazonaws.com')).toBeUndefined();
     expect(await ask('east.api.example.com')).toBe(503);
