@@ -258,16 +258,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     let problems: string[] = [];
 
     const executions = (statusFilter?: 'RUNNING'): StoredExecution[] =>
-      opened.stepFunctions
-        .listStateMachines({ maxResults: 1000 })
-        .items.flatMap(
-          (m) =>
-            opened.stepFunctions.listExecutions({
-              stateMachineArn: m.stateMachineArn,
-              maxResults: 1000,
-              ...(statusFilter === undefined ? {} : { statusFilter }),
-            }).items,
-        );
+      opened.stepFunctions.listStateMachines({ maxResults: 1000 }).items.flatMap(
+        (m) =>
+          opened.stepFunctions.listExecutions({
+            stateMachineArn: m.stateMachineArn,
+            maxResults: 1000,
+            ...(statusFilter === undefined ? {} : { statusFilter }),
+          }).items,
+      );
     const workflowOf = (arn: string) => arn.slice(arn.lastIndexOf(':') + 1).replace(stagePrefix(names.stage), '');
 
     const saveModes = async () => {
