@@ -147,14 +147,10 @@ export const FUNCTIONS = {
     ports: ['table', 'dns', 'health'],
     timeoutSeconds: 120,
   }),
-  failbackCheck: declare({
-    description: 'Failover: after the hold-down, is the alarm still OK and the cluster not unhealthy?',
-    ports: ['table', 'health'],
-    timeoutSeconds: 60,
-  }),
   failbackApply: declare({
-    description: 'Failover: brings the cluster or app back (DNS first, then the intent)',
-    ports: ['table', 'dns'],
+    description:
+      'Failover: after the hold-down, re-checks that the alarm is still OK and the cluster not unhealthy, then brings the cluster or app back (DNS first, then the intent)',
+    ports: ['table', 'dns', 'health'],
     timeoutSeconds: 120,
   }),
   onboardApp: declare({

@@ -8,6 +8,7 @@ import {
   EXECUTION,
   failWithCaught,
   isNull,
+  isFalse,
   isTrue,
   lambdaTask,
   LOCK_HELD_RETRY,
@@ -16,22 +17,24 @@ import {
   stateMachine,
   succeed,
   wait,
+  type JsonObject,
   type State,
 } from './asl.ts';
 
+/** What TakeOut and FailBack return, at $.result: the workflow's output, and the events to announce. */
+const APPLY_RESULT = { 'applied.$': '$.Payload.applied', 'reason.$': '$.Payload.reason', 'event.$': '$.Payload.event', 'unserved.$': '$.Payload.unserved' };
+
 /** failoverApply / failbackApply: they take the fleet lock, so LockHeld is retried. */
-function applyDecision(fn: string, comment?: string): State {
+function applyDecision(fn: string, fields: { comment: string; resultSelector: JsonObject; resultPath?: string }, then: string): State {
   return lambdaTask(
     fn,
     {
-      ...(comment === undefined ? {} : { comment }),
+      ...fields,
       payload: { 'decision.$': '$.decision', execution: EXECUTION },
-      resultSelector: { 'applied.$': '$.Payload.applied', 'reason.$': '$.Payload.reason', 'event.$': '$.Payload.event', 'unserved.$': '$.Payload.unserved' },
-      resultPath: '$.result',
       retry: [LOCK_HELD_RETRY],
       catch: [catcher('Failed')],
     },
-    next('Announce?'),
+    next(then),
   );
 }
 
@@ -51,21 +54,23 @@ export const failover = stateMachine(
     ),
     IgnoreOrAct: choice([isTrue('$.ignore', 'Ignored'), equals('$.decision.action', 'take-out', 'TakeOut')], 'HoldDown'),
     Ignored: pass({ parameters: { ignored: true, 'reason.$': '$.reason' } }, END),
-    TakeOut: applyDecision('failoverApply', 'Per app: out where another healthy active cluster serves it, else fail open.'),
-    HoldDown: wait('$.decision.holdDownSeconds', 'StillHealthy', 'failbackHoldDownSeconds: a flapping cluster does not flap DNS.'),
-    StillHealthy: lambdaTask(
-      'failbackCheck',
-      {
-        payload: { 'decision.$': '$.decision' },
-        resultSelector: { 'proceed.$': '$.Payload.proceed', 'reason.$': '$.Payload.reason' },
-        resultPath: '$.check',
-        catch: [catcher('Failed')],
-      },
-      next('FailBack?'),
+    TakeOut: applyDecision(
+      'failoverApply',
+      { comment: 'Per app: out where another healthy active cluster serves it, else fail open.', resultSelector: APPLY_RESULT, resultPath: '$.result' },
+      'Announce?',
     ),
-    'FailBack?': choice([isTrue('$.check.proceed', 'FailBack')], 'NotFailedBack'),
-    NotFailedBack: pass({ parameters: { failedBack: false, 'reason.$': '$.check.reason' } }, END),
-    FailBack: applyDecision('failbackApply'),
+    HoldDown: wait('$.decision.holdDownSeconds', 'FailBack', 'failbackHoldDownSeconds: a flapping cluster does not flap DNS.'),
+    FailBack: applyDecision(
+      'failbackApply',
+      {
+        comment: 'Re-checks that the alarm is still this OK and the cluster not UNHEALTHY (proceed: false when not, nothing written), then brings it back.',
+        // No ResultPath: the result replaces the state's input (ResultPath "$").
+        resultSelector: { 'proceed.$': '$.Payload.proceed', result: APPLY_RESULT },
+      },
+      'FailedBack?',
+    ),
+    'FailedBack?': choice([isFalse('$.proceed', 'NotFailedBack')], 'Announce?'),
+    NotFailedBack: pass({ parameters: { failedBack: false, 'reason.$': '$.result.reason' } }, END),
     'Announce?': choice([isNull('$.result.event', 'Unserved?')], 'Announce'),
     Announce: announce({ detailType: { path: '$.result.event.DetailType' }, detail: '$.result.event.Detail' }, 'Unserved?'),
     'Unserved?': choice([isNull('$.result.unserved', 'Done')], 'AnnounceUnserved'),

@@ -195,7 +195,7 @@ describe('Failover', () => {
     let again = false;
     const h: Harness = await createHarness(dynamo, {
       wrap: (name, task) =>
-        name === 'failbackCheck' && !again
+        name === 'failbackApply' && !again
           ? async (input) => {
               again = true;
               await h.table.recordAlarm({ alarmName: EAST, cluster: 'east', state: 'ALARM', timestamp: '2026-11-27T10:06:00.000Z' });
@@ -213,6 +213,53 @@ describe('Failover', () => {
     });
     expect(h.weight('shop.example.com', 'east')).toBe(0);
     expect(h.eventsOf('Failback Performed')).toEqual([]);
+  });
+
+  it('does not fail back when the cluster is UNHEALTHY after the hold-down, and writes nothing', async () => {
+    // Prepare: the alarm went OK, but the canary still fails when the hold-down ends.
+    const h = await createHarness(dynamo);
+    await failedOver(h);
+    const before = await h.table.readFleet();
+    h.route53.calls.length = 0;
+    // Act
+    const outcome = await h.run('Failover', alarmEvent(EAST, 'OK', '2026-11-27T10:05:00.000Z'));
+    // Assess
+    expect(outcome).toMatchObject({
+      status: 'SUCCEEDED',
+      output: { failedBack: false, reason: 'east is UNHEALTHY after the hold-down; not failing back' },
+    });
+    expect(h.weight('shop.example.com', 'east')).toBe(0);
+    expect(h.route53.calls.filter((c) => c === 'ChangeResourceRecordSets')).toEqual([]);
+    const after = await h.table.readFleet();
+    expect(after.failovers).toEqual(before.failovers);
+    expect(after.locks).toEqual({});
+    expect(h.eventsOf('Failback Performed')).toEqual([]);
+  });
+
+  it('OK reads the alarm records and the owned health checks once: the re-check after the hold-down and the DNS apply share them', async () => {
+    // Prepare
+    const h = await createHarness(dynamo);
+    await failedOver(h);
+    h.health.clusters['east'] = 'HEALTHY';
+    const reads: Array<SharedReads | undefined> = [];
+    const snapshot = h.deps.health.snapshot.bind(h.deps.health);
+    h.deps.health.snapshot = (clusters, shared) => {
+      reads.push(shared);
+      return snapshot(clusters, shared);
+    };
+    h.route53.calls.length = 0;
+    // Act
+    const outcome = await h.run('Failover', alarmEvent(EAST, 'OK', '2026-11-27T10:05:00.000Z'));
+    // Assess
+    expect(outcome).toMatchObject({ status: 'SUCCEEDED', output: { applied: true, reason: 'failed back' } });
+    expect(h.weight('shop.example.com', 'east')).toBe(100);
+    expect(h.route53.calls.filter((c) => c === 'ListHealthChecks')).toHaveLength(1);
+    expect(reads).toEqual([
+      {
+        alarms: [expect.objectContaining({ alarmName: EAST, state: 'OK' })],
+        ownedHealthChecks: expect.arrayContaining([expect.objectContaining({ cluster: 'east' })]),
+      },
+    ]);
   });
 
   it('waits the configured hold-down (a Wait state reading failbackHoldDownSeconds)', async () => {

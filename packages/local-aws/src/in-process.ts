@@ -1,10 +1,11 @@
 // An AWS SDK v3 request handler that hands each request to a local endpoint in this
-// process instead of sending it over a socket: the SDK still builds, signs and parses the
-// same HTTP messages (method, path, query, headers, body) and the endpoint serves them
-// with the same checks and services as over HTTP, without TCP and Node's HTTP client
-// and server in between. For clients that live in the endpoint's own process (the local
-// runtime's handlers); everything else talks HTTP. See docs/local-platform.md.
-import type { HttpHandlerOptions, HttpRequest, HttpResponse, QueryParameterBag, RequestHandler } from '@smithy/types';
+// process instead of sending it over a socket: the SDK still builds and parses the same
+// HTTP messages (method, path, query, headers, body) and the endpoint serves them with the
+// same checks and services as over HTTP, without TCP and Node's HTTP client and server in
+// between. For clients that live in the endpoint's own process (the local runtime's
+// handlers); everything else talks HTTP. Such a client may also skip SigV4 (inProcessSigner):
+// the endpoint checks no signature. See docs/local-platform.md.
+import type { HttpHandlerOptions, HttpRequest, HttpResponse, QueryParameterBag, RequestHandler, RequestSigner } from '@smithy/types';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { LocalRequest, LocalResponse } from './http.ts';
 
@@ -62,5 +63,31 @@ export function inProcessRequestHandler(serve: InProcessServer): RequestHandler<
       return { response: responseOf(await serve(localRequestOf(request))) };
     },
     destroy() {},
+  };
+}
+
+/** What inProcessSigner writes where SigV4's signature goes. */
+export const PLACEHOLDER_SIGNATURE = 'in-process';
+
+/**
+ * An AWS SDK v3 `signer` for in-process clients of `service` (its SigV4 signing name:
+ * `route53`, `dynamodb`, `states`, ...). The endpoint's services check no signature, only
+ * (dynalite, as DynamoDB does) that a request carries a well-formed Authorization header and
+ * a date: this writes both, with the credential scope SigV4 would use and a placeholder
+ * signature, and skips SigV4's work (the body's SHA-256, the canonical request, four HMACs).
+ * Over HTTP, clients sign as usual.
+ */
+export function inProcessSigner(credentials: { accessKeyId: string; service: string; region: string }): RequestSigner {
+  return {
+    async sign(request, options) {
+      const http = request as HttpRequest;
+      // 20261203T221500Z, as SigV4's X-Amz-Date.
+      const date = new Date(options?.signingDate ?? Date.now()).toISOString().replace(/[-:]|\.\d{3}/g, '');
+      const scope = `${date.slice(0, 8)}/${options?.signingRegion ?? credentials.region}/${options?.signingService ?? credentials.service}/aws4_request`;
+      http.headers['x-amz-date'] = date;
+      http.headers['authorization'] =
+        `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=host;x-amz-date, Signature=${PLACEHOLDER_SIGNATURE}`;
+      return http;
+    },
   };
 }

@@ -4,7 +4,7 @@
 // /stepfunctions, /eventbridge, /dynamodb, /cloudwatch.
 export { openLocalPlatform, deployWorkflows, type LocalPlatform, type LocalPlatformOptions } from './platform.ts';
 export { DEFAULT_PORT, startEndpoint, type Endpoint, type EndpointOptions } from './endpoint.ts';
-export { inProcessRequestHandler, type InProcessServer } from './in-process.ts';
+export { inProcessRequestHandler, inProcessSigner, type InProcessServer } from './in-process.ts';
 export { exposureWarning } from './local-only.ts';
 export type { LocalRequest, LocalResponse, LocalService } from './http.ts';
 export { withFaults, type FaultyService, type ServiceFaults } from './faults.ts';

@@ -171,7 +171,7 @@ function listedWeights(
 
 const applyInputSchema = z.object({ decision: decisionSchema, execution: executionSchema });
 
-/** What Failover's TakeOut and FailBack return: `event` and `unserved` are put on the bus when not null. */
+/** What Failover's TakeOut returns (FailBack: FailbackResult): `event` and `unserved` are put on the bus when not null. */
 export interface FailoverResult {
   applied: boolean;
   reason: string;
@@ -292,25 +292,25 @@ export const failoverApply =
     }
   };
 
-const checkInputSchema = z.object({ decision: decisionSchema });
+/** What Failover's FailBack returns: `proceed` is false when the re-check after the hold-down refused (then nothing was written). */
+export interface FailbackResult extends FailoverResult {
+  proceed: boolean;
+}
 
-export const failbackCheck =
-  (deps: Deps) =>
-  async (raw: unknown): Promise<{ proceed: boolean; reason: string }> => {
-    const { decision } = parseInput(checkInputSchema, raw, 'failbackCheck input');
-    const alarms = await deps.table.listAlarms();
-    if (!latestIn(alarms, decision)) return { proceed: false, reason: `${decision.alarmName} changed state during the hold-down; not failing back` };
-    const health = await deps.health.snapshot([decision.cluster], { alarms });
-    if (health.clusters[decision.cluster] === 'UNHEALTHY')
-      return { proceed: false, reason: `${decision.cluster} is UNHEALTHY after the hold-down; not failing back` };
-    return { proceed: true, reason: `${decision.alarmName} stayed OK for ${decision.holdDownSeconds} s` };
-  };
+const notFailedBack = (reason: string): FailbackResult => ({ proceed: false, applied: false, reason, event: null, unserved: null });
 
 export const failbackApply =
   (deps: Deps) =>
-  async (raw: unknown): Promise<FailoverResult> => {
+  async (raw: unknown): Promise<FailbackResult> => {
     const { decision, execution } = parseInput(applyInputSchema, raw, 'failbackApply input');
-    const view = await readCatalogue(deps);
+    // After the hold-down, on every attempt (a LockHeld retry checks again): the alarm's latest
+    // state is still this OK, and the cluster is not UNHEALTHY. The alarm records and the owned
+    // health checks are read once, for this re-check and the DNS apply.
+    const alarms = await deps.table.listAlarms();
+    if (!latestIn(alarms, decision)) return notFailedBack(`${decision.alarmName} changed state during the hold-down; not failing back`);
+    const reads = sharedReads(deps, alarms);
+    const [view, health, shared] = await Promise.all([readCatalogue(deps), reads.then((r) => deps.health.snapshot([decision.cluster], r)), reads]);
+    if (health.clusters[decision.cluster] === 'UNHEALTHY') return notFailedBack(`${decision.cluster} is UNHEALTHY after the hold-down; not failing back`);
     const now = deps.clock.now();
     // The marks are read in the write that takes the lease; with none, nothing is taken or written.
     const locked = await lockWith(deps, decision.cluster, execution.name, 'failback', now, (state) => {
@@ -318,7 +318,7 @@ export const failbackApply =
       return marks.length === 0 ? undefined : { result: { marks, state } };
     });
     if (locked === undefined)
-      return { applied: false, reason: `nothing of ${decision.cluster} is out because of ${decision.alarmName}`, event: null, unserved: null };
+      return { proceed: true, applied: false, reason: `nothing of ${decision.cluster} is out because of ${decision.alarmName}`, event: null, unserved: null };
     const { token } = locked;
     const { marks, state: current } = locked.result;
     let released = false;
@@ -326,7 +326,10 @@ export const failbackApply =
       let next = current;
       for (const [, mark] of marks) next = withoutFailover(next, mark.cluster, mark.hostname);
       // Back in: DNS first, then the marks go.
-      const result = await deps.dns.apply(dnsRequest(deps, next, view, decision.cluster, `switchyard failback: ${decision.alarmName} OK`));
+      const result = await deps.dns.apply({
+        ...dnsRequest(deps, next, view, decision.cluster, `switchyard failback: ${decision.alarmName} OK`),
+        ...(shared.ownedHealthChecks === undefined ? {} : { ownedHealthChecks: shared.ownedHealthChecks }),
+      });
       // Read back before the marks go: a failback Route 53 did not take leaves them (the next Reconcile or OK retries).
       await settleAndVerify(deps, result, `failback of ${decision.hostname ? `${decision.hostname} on ` : ''}${decision.cluster}`);
       // The marks go and the lease is released in one write.
@@ -364,6 +367,7 @@ export const failbackApply =
         },
       );
       return {
+        proceed: true,
         applied: true,
         reason: 'failed back',
         event: outEvent('Failback Performed', {

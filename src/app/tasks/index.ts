@@ -3,7 +3,7 @@
 // The local runtime and the workflow tests call these in process.
 import type { Deps } from '../../core/ports.ts';
 import { cleanupHealthChecks, offboardApp, onboardApp, reconcile } from './apps.ts';
-import { failbackApply, failbackCheck, failoverApply, failoverDecide } from './failover.ts';
+import { failbackApply, failoverApply, failoverDecide } from './failover.ts';
 import { acquireLock, applyWeights, changeStatus, finishOperation, healthGate, prepareDrain, prepareRestore, rollbackOperation } from './operations.ts';
 import { recoverOperation } from './recover.ts';
 import { router } from './router.ts';
@@ -26,7 +26,6 @@ export const TASK_FACTORIES = {
   describeUpdate,
   failoverDecide,
   failoverApply,
-  failbackCheck,
   failbackApply,
   onboardApp,
   offboardApp,

@@ -18,7 +18,7 @@ import { manifestFolderSource } from '../../k8s/source.ts';
 import { WORKFLOW_NAMES, type Deps } from '../../core/ports.ts';
 import { route53Dns } from '../../app/dns/route53-dns.ts';
 import { LOCAL_REGION, type LocalNames } from './names.ts';
-import { inProcessRequestHandler, type InProcessServer } from '@switchyard/local-aws';
+import { inProcessRequestHandler, inProcessSigner, type InProcessServer } from '@switchyard/local-aws';
 
 /** The emulator enforces Route 53's 5 requests/second only when asked to; the runtime's own client does not queue. */
 class Unlimited extends RateLimiter {
@@ -41,20 +41,33 @@ export interface LocalClients {
 
 /**
  * The runtime's own clients. With `serve` (the endpoint's in-process entry), their requests
- * reach the endpoint without a socket: the same messages, checks and services as over HTTP.
+ * reach the endpoint without a socket: the same messages, checks and services as over HTTP,
+ * with a placeholder where the signature goes (the local services check none).
  */
 export function localClients(endpointUrl: string, region = LOCAL_REGION, serve?: InProcessServer): LocalClients {
-  const transport = serve === undefined ? {} : { requestHandler: inProcessRequestHandler(serve) };
-  const common = { endpoint: endpointUrl, region, credentials: LOCAL_CREDENTIALS, ...transport };
+  const requestHandler = serve === undefined ? undefined : inProcessRequestHandler(serve);
+  const signer = (service: string) => inProcessSigner({ accessKeyId: LOCAL_CREDENTIALS.accessKeyId, service, region });
+  /** The client options of the service whose SigV4 signing name is `service`. */
+  const config = (service: string) => ({
+    endpoint: endpointUrl,
+    region,
+    credentials: LOCAL_CREDENTIALS,
+    ...(requestHandler === undefined ? {} : { requestHandler, signer: signer(service) }),
+  });
   const route53Client = createRoute53Client({ endpointUrl }, {}); // no credentials in that env: loopback placeholders
-  if (serve !== undefined) route53Client.config.requestHandler = transport.requestHandler!;
+  if (requestHandler !== undefined) {
+    // Both are read at each request: the same transport and placeholder as the other clients.
+    route53Client.config.requestHandler = requestHandler;
+    const route53Signer = signer('route53');
+    route53Client.config.signer = async () => route53Signer;
+  }
   const clients = {
     route53: new Route53Adapter({ client: route53Client, limiter: new Unlimited(), retry: { baseDelayMs: 20, maxDelayMs: 500 } }),
     route53Client,
-    dynamodb: new DynamoDBClient(common),
-    sfn: new SFNClient(common),
-    cloudwatch: new CloudWatchClient(common),
-    eventbridge: new EventBridgeClient(common),
+    dynamodb: new DynamoDBClient(config('dynamodb')),
+    sfn: new SFNClient(config('states')),
+    cloudwatch: new CloudWatchClient(config('monitoring')),
+    eventbridge: new EventBridgeClient(config('events')),
   };
   return {
     ...clients,

@@ -257,10 +257,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     let ready = false;
     let problems: string[] = [];
 
-    const executions = (): StoredExecution[] =>
-      opened.stepFunctions
-        .listStateMachines({ maxResults: 1000 })
-        .items.flatMap((m) => opened.stepFunctions.listExecutions({ stateMachineArn: m.stateMachineArn, maxResults: 1000 }).items);
+    const executions = (statusFilter?: 'RUNNING'): StoredExecution[] =>
+      opened.stepFunctions.listStateMachines({ maxResults: 1000 }).items.flatMap(
+        (m) =>
+          opened.stepFunctions.listExecutions({
+            stateMachineArn: m.stateMachineArn,
+            maxResults: 1000,
+            ...(statusFilter === undefined ? {} : { statusFilter }),
+          }).items,
+      );
     const workflowOf = (arn: string) => arn.slice(arn.lastIndexOf(':') + 1).replace(stagePrefix(names.stage), '');
 
     const saveModes = async () => {
@@ -396,7 +401,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       for (;;) {
         await opened.eventBus.idle();
         const skip = interrupted();
-        const running = executions().filter(
+        // Only the running ones are listed (and sorted): the closed ones grow with every run.
+        const running = executions('RUNNING').filter(
           (e) => e.status === 'RUNNING' && !skip.has(e.executionArn) && (workflows === undefined || workflows.includes(workflowOf(e.stateMachineArn))),
         );
         if (running.length === 0) return;

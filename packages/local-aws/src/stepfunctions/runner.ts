@@ -24,6 +24,7 @@ import { causeText, HistoryRecorder, type HistoryEvent, type LibraryEvent, type 
 import { invokeInProcess, TaskFailure, type LambdaHandler } from './lambda-invoke.ts';
 import { stopMapsOnFailure } from './map-fail-fast.ts';
 import { DataLimitExceeded, enforcePayloadLimit, inputTooLargeCause, overPayloadLimit, resultTooLargeCause } from './payload-limit.ts';
+import { dropRootResultPaths } from './result-path-root.ts';
 import { readReferencePath } from './reference-path.ts';
 
 export type { LambdaHandler } from './lambda-invoke.ts';
@@ -166,6 +167,8 @@ export class Workflow {
     stopMapsOnFailure(runnable);
     // Step Functions' 256 KiB quota on every state's output, as on AWS.
     enforcePayloadLimit(runnable);
+    // "ResultPath": "$" replaces the input, as on AWS (the library would add a field named "$").
+    dropRootResultPaths(runnable);
     // Validated above (with clearer errors); validating again costs ~100 ms per build.
     this.machine = new StateMachine(runnable as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
   }

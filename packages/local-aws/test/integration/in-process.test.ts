@@ -17,7 +17,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { startDynamoDb } from '../../src/dynamodb/service.ts';
 import type { LocalRequest, LocalService } from '../../src/http.ts';
-import { inProcessRequestHandler, localRequestOf, queryString } from '../../src/in-process.ts';
+import { inProcessRequestHandler, inProcessSigner, localRequestOf, PLACEHOLDER_SIGNATURE, queryString } from '../../src/in-process.ts';
 import { createRoute53Service } from '../../src/route53/service.ts';
 import { clientConfig, serve } from './harness.ts';
 
@@ -106,6 +106,69 @@ describe('inProcessRequestHandler', () => {
     } finally {
       local.destroy();
       overHttp.destroy();
+      table.destroy();
+      await endpoint.close();
+    }
+  });
+
+  it('with inProcessSigner, clients skip SigV4: the services get a placeholder Authorization for the resolved scope, and answer as to a signed request', async () => {
+    // Prepare
+    const route53 = recording(createRoute53Service({ insyncDelayMs: 0 }));
+    const dynamodb = recording(await startDynamoDb());
+    const endpoint = await serve(route53.service, dynamodb.service);
+    const unsigned = (service: string) => ({
+      ...clientConfig(endpoint),
+      requestHandler: inProcessRequestHandler(endpoint.handle),
+      signer: inProcessSigner({ accessKeyId: 'AKIDLOCAL', service, region: 'us-east-1' }),
+    });
+    const zones = new Route53Client(unsigned('route53'));
+    const table = new DynamoDBClient(unsigned('dynamodb'));
+    try {
+      // Act
+      const zone = await zones.send(new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: 'unsigned' }));
+      const zoneId = zone.HostedZone!.Id!.replace('/hostedzone/', '');
+      await zones.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [weighted('shop.example.com', 'east', 100)] } }));
+      const listed = await zones.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: 'shop.example.com' }));
+      await table.send(
+        new CreateTableCommand({
+          TableName: 'state',
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      for (const deadline = Date.now() + 30_000; (await table.send(new DescribeTableCommand({ TableName: 'state' }))).Table?.TableStatus !== 'ACTIVE';) {
+        if (Date.now() > deadline) throw new Error('table state never became ACTIVE');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await table.send(
+        new PutItemCommand({ TableName: 'state', Item: { pk: { S: 'lock' }, token: { N: '1' } }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+      const conflict = await table
+        .send(new PutItemCommand({ TableName: 'state', Item: { pk: { S: 'lock' }, token: { N: '2' } }, ConditionExpression: 'attribute_not_exists(pk)' }))
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      const item = await table.send(new GetItemCommand({ TableName: 'state', Key: { pk: { S: 'lock' } } }));
+
+      // Assess
+      expect(listed.ResourceRecordSets?.map((r) => [r.Name, r.SetIdentifier, r.Weight])).toEqual([['shop.example.com.', 'east', 100]]);
+      expect(conflict).toBeInstanceOf(ConditionalCheckFailedException);
+      expect(item.Item?.['token']).toEqual({ N: '1' });
+      const scope = (service: string) =>
+        new RegExp(
+          `^AWS4-HMAC-SHA256 Credential=AKIDLOCAL/\\d{8}/us-east-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=${PLACEHOLDER_SIGNATURE}$`,
+        );
+      expect(route53.seen.length).toBeGreaterThan(0);
+      for (const request of route53.seen) {
+        expect(request.headers['authorization']).toMatch(scope('route53'));
+        expect(request.headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
+      }
+      expect(dynamodb.seen.length).toBeGreaterThan(0);
+      for (const request of dynamodb.seen) expect(request.headers['authorization']).toMatch(scope('dynamodb'));
+    } finally {
+      zones.destroy();
       table.destroy();
       await endpoint.close();
     }
