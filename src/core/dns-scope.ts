@@ -3,8 +3,8 @@
 // cluster), the sets it intends (read back once INSYNC), and each cluster's A set as the
 // journal shows it. Pure; src/app/dns/route53-dns.ts runs them (docs/dns.md).
 import type { FleetConfig } from './config.ts';
-import { computeDesiredState, type DesiredState, type HeldRecords } from './desired.ts';
-import { normalizeName } from './dns-names.ts';
+import { computeDesiredState, type DesiredHealthCheck, type DesiredState, type HeldRecords } from './desired.ts';
+import { compareStrings, normalizeName } from './dns-names.ts';
 import type { ClusterRecord } from './events.ts';
 import type { ClusterIntent, HostedZone, PublishedEndpoint, RecordSet } from './model.ts';
 import { classifyZone } from './ownership.ts';
@@ -26,6 +26,36 @@ export function desiredWithOverrides(
   appsOut: readonly AppOut[],
 ): DesiredState {
   return computeDesiredState({ fleet, zones, endpoints, intents, health: {}, appIntents: appsOut.map((a) => ({ ...a, weightPercent: 0 })) });
+}
+
+/**
+ * The health checks of every app, given `wantedDesired`, the desired state of the apps
+ * whose endpoint hostnames are in `wanted` (desiredWithOverrides of those endpoints, same
+ * inputs): equal to desiredWithOverrides(all endpoints).healthChecks, computing only the
+ * other apps'. An app's checks depend on its own endpoints alone (its clusters, its
+ * health-* annotations, its hostname), and a check's key is a hash of its content, so the
+ * union by key is the whole fleet's. When a drain names every app of the fleet, nothing is
+ * left to compute. Should an app be split between the two (hostnames that differ only by
+ * case or a trailing dot), the whole fleet is computed as before.
+ */
+export function healthChecksInUse(
+  fleet: FleetConfig,
+  zones: readonly HostedZone[],
+  endpoints: readonly PublishedEndpoint[],
+  intents: readonly ClusterIntent[],
+  appsOut: readonly AppOut[],
+  wanted: ReadonlySet<string>,
+  wantedDesired: DesiredState,
+): DesiredHealthCheck[] {
+  const others = endpoints.filter((e) => !wanted.has(e.hostname));
+  if (others.length === 0) return wantedDesired.healthChecks;
+  const wantedNames = new Set([...wanted].map(normalizeName));
+  if (others.some((e) => wantedNames.has(normalizeName(e.hostname)))) return desiredWithOverrides(fleet, zones, endpoints, intents, appsOut).healthChecks;
+  const byKey = new Map<string, DesiredHealthCheck>();
+  for (const check of wantedDesired.healthChecks) byKey.set(check.key, check);
+  for (const check of desiredWithOverrides(fleet, zones, others, intents, appsOut).healthChecks) if (!byKey.has(check.key)) byKey.set(check.key, check);
+  const order = (h: DesiredHealthCheck) => `${h.cluster}\u0000${h.key}`;
+  return [...byKey.values()].sort((a, b) => compareStrings(order(a), order(b)));
 }
 
 /** Holds that keep a restricted apply to its apps (and, for an operation, its cluster's sets). */

@@ -332,6 +332,20 @@ export function effectiveWeightPercent(state: FleetState, cluster: string, hostn
   return intentOf(state, cluster).weightPercent;
 }
 
+/**
+ * effectiveWeightPercent for many apps of one state: each cluster's intent read once, and
+ * no failover key built while the state has no failover marks (the usual case).
+ */
+export function effectiveWeights(state: FleetState): (cluster: string, hostname: string) => number {
+  if (Object.keys(state.failovers).length > 0) return (cluster, hostname) => effectiveWeightPercent(state, cluster, hostname);
+  const byCluster = new Map<string, number>();
+  return (cluster) => {
+    let percent = byCluster.get(cluster);
+    if (percent === undefined) byCluster.set(cluster, (percent = intentOf(state, cluster).weightPercent));
+    return percent;
+  };
+}
+
 /** The state a weight percent means while an operation runs or after it ends. */
 export function intentStateFor(weightPercent: number, operation: 'drain' | 'restore', finished: boolean): ClusterIntentState {
   if (finished) return weightPercent === 0 ? 'DRAINED' : weightPercent === 100 ? 'ACTIVE' : operation === 'drain' ? 'DRAINING' : 'RESTORING';

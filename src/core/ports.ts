@@ -91,7 +91,7 @@ export interface DnsApplyResult {
   problems: Problem[];
   /** Changes the plan wanted but the fleet's policy or another owner's records keep out of Route 53. */
   withheld: Array<{ subject: string; reason: string }>;
-  /** What the apply intends at the sets in its scope, to read back once INSYNC (DnsPort.verify); empty for a whole-fleet apply (no `hostnames`). */
+  /** What the apply intends at the sets in its scope, to read back once INSYNC (DnsPort.verify); empty for a whole-fleet apply (no `hostnames`) and for `dryRuns`. */
   expected: ExpectedGroup[];
 }
 
@@ -117,6 +117,7 @@ export interface DnsPort {
   /**
    * Plans of several dry-run requests against one reading of the zones and health checks
    * (a dry run changes nothing, so the steps of a drain all plan against what is there now).
+   * A dry run is never read back: each result's `expected` is empty.
    */
   dryRuns(requests: readonly DnsApplyRequest[]): Promise<DnsApplyResult[]>;
   /** Reads the expected sets back from Route 53 (call once the changes are INSYNC). */

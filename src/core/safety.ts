@@ -7,7 +7,7 @@
 // minimum is not. Unknown health counts as unhealthy.
 import { someOf } from './bounded.ts';
 import type { FleetState } from './fleet-document.ts';
-import { effectiveWeightPercent } from './fleet-document.ts';
+import { effectiveWeights } from './fleet-document.ts';
 import type { HealthState, RoutingPolicy } from './model.ts';
 import type { Tier } from './tiers.ts';
 
@@ -60,7 +60,11 @@ export interface SafetyVerdict {
 
 /** Active = receives traffic: the Route 53 weight desired.ts writes, round(normal × percent / 100), is above 0. */
 function isActive(member: SafetyMember): boolean {
-  return Math.round((member.baseWeight * member.weightPercent) / 100) > 0;
+  return isActiveAt(member, member.weightPercent);
+}
+
+function isActiveAt(member: SafetyMember, weightPercent: number): boolean {
+  return Math.round((member.baseWeight * weightPercent) / 100) > 0;
 }
 
 function servingClusters(members: readonly SafetyMember[]): string[] {
@@ -87,21 +91,38 @@ export function checkWeightChange(input: SafetyInput, change: WeightChange): Saf
 /** Checks several changes applied together (e.g. every step of a plan at its final weight). */
 export function checkWeightChanges(input: SafetyInput, changes: readonly WeightChange[]): SafetyVerdict {
   const violations: Violation[] = [];
+  // Counted in place, without a copy of each app's members: a drain's gate checks every
+  // app of the cluster, 14 times a drain (docs/benchmarks.md, the 10,000-app drain).
   for (const app of input.apps) {
-    const touched = changes.filter((c) => (c.hostname === undefined || c.hostname === app.hostname) && app.members.some((m) => m.cluster === c.cluster));
-    if (touched.length === 0) continue;
-    const after = app.members.map((member) => {
-      const change = touched.find((c) => c.cluster === member.cluster);
-      return change ? { ...member, weightPercent: change.weightPercent } : member;
-    });
-    const beforeCount = servingClusters(app.members).length;
-    const remaining = servingClusters(after);
+    const { members } = app;
+    let touched = false;
+    let beforeCount = 0;
+    let afterCount = 0;
+    for (const member of members) {
+      const change = changeFor(changes, app.hostname, member.cluster);
+      if (change !== undefined) touched = true;
+      if (!member.healthy) continue;
+      if (isActive(member)) beforeCount++;
+      if (change === undefined ? isActive(member) : isActiveAt(member, change.weightPercent)) afterCount++;
+    }
+    if (!touched) continue;
     const min = minimumOf(input, app);
-    if (remaining.length < min && remaining.length < beforeCount) {
+    if (afterCount < min && afterCount < beforeCount) {
+      const after = members.map((member) => {
+        const change = changeFor(changes, app.hostname, member.cluster);
+        return change ? { ...member, weightPercent: change.weightPercent } : member;
+      });
+      const remaining = servingClusters(after);
       violations.push({ hostname: app.hostname, ...tierField(app), min, before: beforeCount, after: remaining.length, remaining });
     }
   }
   return { safe: violations.length === 0, violations };
+}
+
+/** The first change that applies to `hostname` on `cluster` (one of the app's members), if any. */
+function changeFor(changes: readonly WeightChange[], hostname: string, cluster: string): WeightChange | undefined {
+  for (const c of changes) if (c.cluster === cluster && (c.hostname === undefined || c.hostname === hostname)) return c;
+  return undefined;
 }
 
 /** Apps whose healthy active clusters are below the minimum now (for status and health gates). */
@@ -164,6 +185,10 @@ export function safetyInput(
   minHealthyActive: number,
   clusters?: readonly string[],
 ): SafetyInput {
+  // Per cluster, not per member: the intent and the health of a cluster are the same for
+  // each of its apps, and per-app marks and health are looked up only when there are any.
+  const weightOf = effectiveWeights(state);
+  const appHealth = health.apps !== undefined && Object.keys(health.apps).length > 0 ? health : undefined;
   const apps = catalogue
     .filter((app) => !clusters || app.members.some((m) => clusters.includes(m.cluster)))
     .map((app) => ({
@@ -171,9 +196,9 @@ export function safetyInput(
       ...(app.tier === undefined ? {} : { tier: app.tier }),
       members: app.members.map((m) => ({
         cluster: m.cluster,
-        weightPercent: effectiveWeightPercent(state, m.cluster, app.hostname),
+        weightPercent: weightOf(m.cluster, app.hostname),
         baseWeight: m.routing === 'weighted' ? m.baseWeight : 100,
-        healthy: isHealthy(health, m.cluster, app.hostname),
+        healthy: appHealth === undefined ? health.clusters[m.cluster] === 'HEALTHY' : isHealthy(appHealth, m.cluster, app.hostname),
       })),
     }));
   return { minHealthyActive, apps };

@@ -156,7 +156,11 @@ export interface ReadPage {
  * step never scans the zone: adjacent names share pages.
  */
 export async function readNames(names: readonly string[], readPage: (start: PageStart) => Promise<ReadPage>): Promise<{ records: RecordSet[]; pages: number }> {
-  const wanted = [...new Set(names.map(normalizeName))].sort((a, b) => compareStrings(listOrderKey(a), listOrderKey(b)));
+  // Each name's list-order key computed once, not twice per comparison of the sort (a drain
+  // step reads back 10,000 names: ≈ 280,000 keys otherwise).
+  const byKey = [...new Set(names.map(normalizeName))].map((name) => ({ name, key: listOrderKey(name) })).sort((a, b) => compareStrings(a.key, b.key));
+  const wanted = byKey.map((w) => w.name);
+  const keys = byKey.map((w) => w.key);
   const wantedSet = new Set(wanted);
   const records: RecordSet[] = [];
   let pages = 0;
@@ -170,7 +174,7 @@ export async function readNames(names: readonly string[], readPage: (start: Page
     // Every name before the next page's first one is complete; the rest is still to read.
     const nextName = normalizeName(page.next.name);
     const completeBefore = listOrderKey(nextName);
-    while (i < wanted.length && compareStrings(listOrderKey(wanted[i]!), completeBefore) < 0) i++;
+    while (i < wanted.length && compareStrings(keys[i]!, completeBefore) < 0) i++;
     if (i >= wanted.length) break;
     // Continue inside a name the page ended in; otherwise jump over the names nobody touched.
     start = wanted[i] === nextName ? page.next : { name: wanted[i]! };

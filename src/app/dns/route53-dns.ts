@@ -6,12 +6,13 @@
 // in one call.
 import type { FleetConfig } from '../../core/config.ts';
 import { attachHealthCheckIds, ELB_ALIAS_TTL_SECONDS } from '../../core/desired.ts';
-import { clusterRecordOf, desiredWithOverrides, intendedSets, restrictionHolds, setsByNameAndCluster } from '../../core/dns-scope.ts';
+import { clusterRecordOf, desiredWithOverrides, healthChecksInUse, intendedSets, restrictionHolds, setsByNameAndCluster } from '../../core/dns-scope.ts';
 import { hostnameOf as hostnameOfName, nameOfMarker, normalizeName } from '../../core/dns-names.ts';
 import { InvalidInput, Route53Rejected, TransientAwsError } from '../../core/errors.ts';
 import type { RecordChangeSummary } from '../../core/events.ts';
 import { planHealthChecks, plannedHealthCheckIds, type OwnedHealthCheck } from '../../core/health-check-plan.ts';
-import type { Change } from '../../core/model.ts';
+import type { HeldRecords } from '../../core/desired.ts';
+import type { Change, RecordSet } from '../../core/model.ts';
 import type { ActualZone } from '../../core/plan.ts';
 import type { DnsApplyRequest, DnsApplyResult, DnsPort, DnsVerification, RecordWeight, Route53Port } from '../../core/ports.ts';
 import { groupExpectations, type ExpectedGroup } from '../../core/verify.ts';
@@ -73,6 +74,22 @@ interface Rejection {
   healthCheckIds: Set<string>;
 }
 
+/**
+ * What the requests of one `dryRuns` batch share, planned against one reading: it depends
+ * on the reading and on a request's scope (its names, its cluster), never on the weights,
+ * so Prepare's steps compute it once. A dry run is never read back: no `expected`.
+ */
+interface DryRunBatch {
+  beforeIndex: Map<string, Map<string, RecordSet>>;
+  /** restrictionHolds by scope (scopeKey). */
+  holds: Map<string, HeldRecords[]>;
+}
+
+/** A request's scope as restrictionHolds sees it: its names (tier names included) and its cluster. */
+function scopeKey(hostnames: readonly string[] | undefined, onlyCluster: string | undefined): string {
+  return JSON.stringify([hostnames ?? null, onlyCluster ?? null]);
+}
+
 interface Attempt {
   result: DnsApplyResult;
   /** Set when a change group failed: the changes that did land are in `result`. */
@@ -104,8 +121,26 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
     return [...ids].some((id) => !existing.has(id));
   }
 
+  function scopeHolds(
+    actual: readonly ActualZone[],
+    hostnames: readonly string[] | undefined,
+    onlyCluster: string | undefined,
+    batch?: DryRunBatch,
+  ): HeldRecords[] {
+    if (batch === undefined) return restrictionHolds(fleet, actual, hostnames, onlyCluster);
+    const key = scopeKey(hostnames, onlyCluster);
+    let holds = batch.holds.get(key);
+    if (holds === undefined) batch.holds.set(key, (holds = restrictionHolds(fleet, actual, hostnames, onlyCluster)));
+    return holds;
+  }
+
   /** One observe → desired → plan → send, against `observed` (and `ownedChecks` when the caller read them). */
-  async function applyOnce(request: DnsApplyRequest, observed: ObservedZones, ownedChecks?: readonly OwnedHealthCheck[]): Promise<Attempt> {
+  async function applyOnce(
+    request: DnsApplyRequest,
+    observed: ObservedZones,
+    ownedChecks?: readonly OwnedHealthCheck[],
+    batch?: DryRunBatch,
+  ): Promise<Attempt> {
     const { zones, actual } = observed;
     // An app served through the edges has two names (tiers.ts): an apply of either covers both.
     const hostnames = request.hostnames === undefined ? undefined : withTierNames(fleet, request.hostnames);
@@ -115,7 +150,7 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
     const owned = ownedChecks ?? (await listOwnedHealthChecks(route53, fleet.ownerId));
     // Plan checks against every app's wants, not only these apps': a check another app
     // uses must never look unused (planHealthChecks re-purposes unused checks in place).
-    const everyCheck = wanted ? desiredWithOverrides(fleet, zones, request.endpoints, request.intents, request.appsOut).healthChecks : desired0.healthChecks;
+    const everyCheck = wanted ? healthChecksInUse(fleet, zones, request.endpoints, request.intents, request.appsOut, wanted, desired0) : desired0.healthChecks;
     const needed = new Set(desired0.healthChecks.map((h) => h.key));
     const steps = planHealthChecks(everyCheck, owned).filter((step) => needed.has(step.want.key));
     let idsByKey: Map<string, string>;
@@ -128,7 +163,7 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
       for (const f of ensured.failures) problems.push({ subject: f.cluster ?? 'health check', cluster: f.cluster, reason: f.message });
     }
     const desired = attachHealthCheckIds(desired0, idsByKey);
-    const held = [...desired.held, ...restrictionHolds(fleet, actual, hostnames, request.onlyCluster)];
+    const held = [...desired.held, ...scopeHolds(actual, hostnames, request.onlyCluster, batch)];
     const { plan: p, requests, oversized } = planBatches(fleet, observed, desired, held);
     for (const c of [...p.conflicts, ...p.problems]) problems.push(c);
     for (const s of p.skipped)
@@ -143,7 +178,8 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
       })),
     ];
     // A whole-fleet apply (Reconcile) is not read back: only requests naming their apps get an intention.
-    const expected = hostnames === undefined ? [] : groupExpectations(intendedSets(desired.records, actual, held, fleet.ownerId, hostnames));
+    const expected =
+      hostnames === undefined || batch !== undefined ? [] : groupExpectations(intendedSets(desired.records, actual, held, fleet.ownerId, hostnames));
 
     const summarise = (groups: ReadonlyArray<{ changes: readonly Change[] }>): RecordChangeSummary[] =>
       groups.flatMap((g) =>
@@ -190,7 +226,7 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
     }
 
     const weights: RecordWeight[] = [];
-    const beforeIndex = setsByNameAndCluster(actual);
+    const beforeIndex = batch?.beforeIndex ?? setsByNameAndCluster(actual);
     const afterIndex = setsByNameAndCluster(after);
     for (const app of desired.apps) {
       if (wanted && !wanted.has(app.hostname)) continue;
@@ -256,7 +292,8 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
       if (requests.length === 0) return [];
       const [observed, owned] = await Promise.all([observe(), listOwnedHealthChecks(route53, fleet.ownerId)]);
       const results: DnsApplyResult[] = [];
-      for (const request of requests) results.push((await applyOnce(request, observed, owned)).result);
+      const batch: DryRunBatch = { beforeIndex: setsByNameAndCluster(observed.actual), holds: new Map() };
+      for (const request of requests) results.push((await applyOnce(request, observed, owned, batch)).result);
       return results;
     },
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RecordSet } from '../../../src/core/model.ts';
 import { differences, expectedCount, groupExpectations, listOrderKey, readNames, type PageStart, type ReadPage } from '../../../src/core/verify.ts';
@@ -120,6 +121,31 @@ describe('readNames', () => {
     expect(out.pages).toBe(2);
     expect(out.records).toHaveLength(400);
     expect(out.starts[1]).toMatchObject({ name: 'big.example.com.', type: 'A', identifier: 'c300' });
+  });
+
+  it('returns exactly the sets at the names asked for, for any names of a zone (property; fast-check prints the seed)', async () => {
+    // Prepare: names at several depths, so list order (labels reversed) differs from string order.
+    const names = Array.from({ length: 700 }, (_, i) => (i % 3 === 0 ? `x${i}.app-${i % 50}.example.com.` : `app-${i}.example.com.`));
+    const records = names.flatMap((name) => [weighted(name, 'east', 100), weighted(name, 'west', 0)]);
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.subarray(names, { maxLength: 6 }), fc.subarray(names)), fc.boolean(), async (asked, spell) => {
+        // Act: some names asked without the trailing dot or in upper case.
+        const out = await read(records, spell ? asked.map((n) => n.slice(0, -1).toUpperCase()) : asked);
+        // Assess
+        const want = new Set(asked);
+        const key = (r: RecordSet) => `${r.name} ${r.setIdentifier}`;
+        expect(out.records.map(key).sort()).toEqual(
+          records
+            .filter((r) => want.has(r.name))
+            .map(key)
+            .sort(),
+        );
+        // Pages go forward in list order, never back.
+        const starts = out.starts.map((s) => listOrderKey(s.name));
+        expect(starts).toEqual([...starts].sort());
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('orders names as Route 53 lists them (labels reversed)', () => {
