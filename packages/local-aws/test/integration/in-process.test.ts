@@ -67,28 +67,7 @@ describe('inProcessRequestHandler', () => {
       // A query with a name that needs escaping, and a page boundary (NextRecordIdentifier).
       const page = await local.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: 'shop.example.com', MaxItems: 1 }));
       const sameOverHttp = await overHttp.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: 'shop.example.com', MaxItems: 1 }));
-      await table.send(
-        new CreateTableCommand({
-          TableName: 'state',
-          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
-      for (const deadline = Date.now() + 30_000; (await table.send(new DescribeTableCommand({ TableName: 'state' }))).Table?.TableStatus !== 'ACTIVE';) {
-        if (Date.now() > deadline) throw new Error('table state never became ACTIVE');
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      await table.send(
-        new PutItemCommand({ TableName: 'state', Item: { pk: { S: 'lock' }, token: { N: '1' } }, ConditionExpression: 'attribute_not_exists(pk)' }),
-      );
-      const conflict = await table
-        .send(new PutItemCommand({ TableName: 'state', Item: { pk: { S: 'lock' }, token: { N: '2' } }, ConditionExpression: 'attribute_not_exists(pk)' }))
-        .then(
-          () => undefined,
-          (error: unknown) => error,
-        );
-      const item = await table.send(new GetItemCommand({ TableName: 'state', Key: { pk: { S: 'lock' } } }));
+      const { conflict, item } = await takeLockTwice(table);
 
       // Assess
       expect(status.ChangeInfo?.Status).toBe('INSYNC');
@@ -129,28 +108,7 @@ describe('inProcessRequestHandler', () => {
       const zoneId = zone.HostedZone!.Id!.replace('/hostedzone/', '');
       await zones.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [weighted('shop.example.com', 'east', 100)] } }));
       const listed = await zones.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: 'shop.example.com' }));
-      await table.send(
-        new CreateTableCommand({
-          TableName: 'state',
-          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
-      for (const deadline = Date.now() + 30_000; (await table.send(new DescribeTableCommand({ TableName: 'state' }))).Table?.TableStatus !== 'ACTIVE';) {
-        if (Date.now() > deadline) throw new Error('table state never became ACTIVE');
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      await table.send(
-        new PutItemCommand({ TableName: 'state', Item: { pk: { S: 'lock' }, token: { N: '1' } }, ConditionExpression: 'attribute_not_exists(pk)' }),
-      );
-      const conflict = await table
-        .send(new PutItemCommand({ TableName: 'state', Item: { pk: { S: 'lock' }, token: { N: '2' } }, ConditionExpression: 'attribute_not_exists(pk)' }))
-        .then(
-          () => undefined,
-          (error: unknown) => error,
-        );
-      const item = await table.send(new GetItemCommand({ TableName: 'state', Key: { pk: { S: 'lock' } } }));
+      const { conflict, item } = await takeLockTwice(table);
 
       // Assess
       expect(listed.ResourceRecordSets?.map((r) => [r.Name, r.SetIdentifier, r.Weight])).toEqual([['shop.example.com.', 'east', 100]]);
@@ -212,3 +170,28 @@ describe('inProcessRequestHandler', () => {
     expect(queryString({ id: ['1', '2'], flag: null })).toBe('?id=1&id=2&flag');
   });
 });
+
+/** Creates table "state", waits for ACTIVE, puts a lock item, then tries a second conditional put of it: the conflict and the item left. */
+async function takeLockTwice(table: DynamoDBClient) {
+  await table.send(
+    new CreateTableCommand({
+      TableName: 'state',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  for (const deadline = Date.now() + 30_000; (await table.send(new DescribeTableCommand({ TableName: 'state' }))).Table?.TableStatus !== 'ACTIVE';) {
+    if (Date.now() > deadline) throw new Error('table state never became ACTIVE');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const lock = (token: string) =>
+    new PutItemCommand({ TableName: 'state', Item: { pk: { S: 'lock' }, token: { N: token } }, ConditionExpression: 'attribute_not_exists(pk)' });
+  await table.send(lock('1'));
+  const conflict = await table.send(lock('2')).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  const item = await table.send(new GetItemCommand({ TableName: 'state', Key: { pk: { S: 'lock' } } }));
+  return { conflict, item };
+}
