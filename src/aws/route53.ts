@@ -16,6 +16,7 @@ import {
   ListTagsForResourcesCommand,
   Route53Client,
   UpdateHealthCheckCommand,
+  type Route53ClientConfig,
   type HealthCheck as SdkHealthCheck,
   type HealthCheckConfig,
   type ListResourceRecordSetsCommandOutput,
@@ -55,9 +56,15 @@ export interface CreateClientOptions {
  * owns them so every attempt passes the shared rate limiter. Against a loopback
  * endpoint with no credentials configured, it uses placeholder credentials (the
  * local emulator does not check them) instead of failing in the credential chain.
+ * `transport` is for a client in the local endpoint's own process (its request handler and
+ * signer, docs/local-platform.md).
  */
-export function createRoute53Client(options: CreateClientOptions = {}, env: NodeJS.ProcessEnv = process.env): Route53Client {
-  return new Route53Client({ region: ROUTE53_REGION, maxAttempts: 1, ...loopbackConfig(options.endpointUrl, env, 'ROUTE_53') });
+export function createRoute53Client(
+  options: CreateClientOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+  transport: Pick<Route53ClientConfig, 'requestHandler' | 'signer'> = {},
+): Route53Client {
+  return new Route53Client({ region: ROUTE53_REGION, maxAttempts: 1, ...loopbackConfig(options.endpointUrl, env, 'ROUTE_53'), ...transport });
 }
 
 /**

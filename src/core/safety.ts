@@ -188,7 +188,7 @@ export function safetyInput(
   // Per cluster, not per member: the intent and the health of a cluster are the same for
   // each of its apps, and per-app marks and health are looked up only when there are any.
   const weightOf = effectiveWeights(state);
-  const appHealth = health.apps !== undefined && Object.keys(health.apps).length > 0 ? health : undefined;
+  const view: HealthView = health.apps !== undefined && Object.keys(health.apps).length > 0 ? health : { clusters: health.clusters };
   const apps = catalogue
     .filter((app) => !clusters || app.members.some((m) => clusters.includes(m.cluster)))
     .map((app) => ({
@@ -198,7 +198,7 @@ export function safetyInput(
         cluster: m.cluster,
         weightPercent: weightOf(m.cluster, app.hostname),
         baseWeight: m.routing === 'weighted' ? m.baseWeight : 100,
-        healthy: appHealth === undefined ? health.clusters[m.cluster] === 'HEALTHY' : isHealthy(appHealth, m.cluster, app.hostname),
+        healthy: isHealthy(view, m.cluster, app.hostname),
       })),
     }));
   return { minHealthyActive, apps };

@@ -3,6 +3,7 @@
 // Switchyard itself and the CloudWatch dashboard, all from deployment.monitoring.
 import type { DeploymentSpec } from '../deployment.ts';
 import { pascal } from './names.ts';
+import { stagePrefix } from '../../src/core/resource-names.ts';
 
 export function monitoring(deployment: DeploymentSpec, bus: sst.aws.Bus): aws.sns.Topic {
   const m = deployment.monitoring;
@@ -23,7 +24,7 @@ export function monitoring(deployment: DeploymentSpec, bus: sst.aws.Bus): aws.sn
   new aws.cloudwatch.EventTarget('NotifyTarget', { rule: rule.name, eventBusName: deployment.busName, arn: topic.arn });
 
   for (const alarm of m.alarms) {
-    new aws.cloudwatch.MetricAlarm(`${pascal(alarm.alarmName.slice(`${deployment.context.app}-${deployment.context.stage}-`.length))}Alarm`, {
+    new aws.cloudwatch.MetricAlarm(`${pascal(alarm.alarmName.slice(stagePrefix(deployment.context.stage, deployment.context.app).length))}Alarm`, {
       name: alarm.alarmName,
       alarmDescription: alarm.description,
       evaluationPeriods: alarm.evaluationPeriods,

@@ -7,7 +7,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import { RateLimiter } from '../../aws/retry.ts';
-import { createRoute53Client, Route53Adapter } from '../../aws/route53.ts';
+import { createRoute53Client, Route53Adapter, ROUTE53_REGION } from '../../aws/route53.ts';
 import { route53HealthSource } from '../../app/health-source.ts';
 import { cloudWatchAlarmStates } from '../../aws/alarm-states.ts';
 import { sfnExecutions, sfnStarter, type StateMachineArns } from '../../aws/sfn.ts';
@@ -46,7 +46,7 @@ export interface LocalClients {
  */
 export function localClients(endpointUrl: string, region = LOCAL_REGION, serve?: InProcessServer): LocalClients {
   const requestHandler = serve === undefined ? undefined : inProcessRequestHandler(serve);
-  const signer = (service: string) => inProcessSigner({ accessKeyId: LOCAL_CREDENTIALS.accessKeyId, service, region });
+  const signer = (service: string, signingRegion = region) => inProcessSigner({ accessKeyId: LOCAL_CREDENTIALS.accessKeyId, service, region: signingRegion });
   /** The client options of the service whose SigV4 signing name is `service`. */
   const config = (service: string) => ({
     endpoint: endpointUrl,
@@ -54,13 +54,12 @@ export function localClients(endpointUrl: string, region = LOCAL_REGION, serve?:
     credentials: LOCAL_CREDENTIALS,
     ...(requestHandler === undefined ? {} : { requestHandler, signer: signer(service) }),
   });
-  const route53Client = createRoute53Client({ endpointUrl }, {}); // no credentials in that env: loopback placeholders
-  if (requestHandler !== undefined) {
-    // Both are read at each request: the same transport and placeholder as the other clients.
-    route53Client.config.requestHandler = requestHandler;
-    const route53Signer = signer('route53');
-    route53Client.config.signer = async () => route53Signer;
-  }
+  // No credentials in that env: loopback placeholders.
+  const route53Client = createRoute53Client(
+    { endpointUrl },
+    {},
+    requestHandler === undefined ? {} : { requestHandler, signer: signer('route53', ROUTE53_REGION) },
+  );
   const clients = {
     route53: new Route53Adapter({ client: route53Client, limiter: new Unlimited(), retry: { baseDelayMs: 20, maxDelayMs: 500 } }),
     route53Client,

@@ -403,7 +403,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         const skip = interrupted();
         // Only the running ones are listed (and sorted): the closed ones grow with every run.
         const running = executions('RUNNING').filter(
-          (e) => e.status === 'RUNNING' && !skip.has(e.executionArn) && (workflows === undefined || workflows.includes(workflowOf(e.stateMachineArn))),
+          (e) => !skip.has(e.executionArn) && (workflows === undefined || workflows.includes(workflowOf(e.stateMachineArn))),
         );
         if (running.length === 0) return;
         if (Date.now() > deadline) throw new Error(`still running after ${timeoutMs} ms: ${running.map((e) => e.name).join(', ')}`);
