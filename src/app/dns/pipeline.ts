@@ -6,9 +6,11 @@
 import { batchPlan } from '../../core/batch.ts';
 import type { FleetConfig } from '../../core/config.ts';
 import type { DesiredState, HeldRecords } from '../../core/desired.ts';
+import { isWithinZone } from '../../core/dns-names.ts';
 import type { ChangeRequest, HostedZone, Problem } from '../../core/model.ts';
 import { plan as planChanges, type ActualZone, type Plan } from '../../core/plan.ts';
 import type { Route53Port } from '../../core/ports.ts';
+import { readNames } from '../../core/verify.ts';
 import { selectZones } from '../../core/zone-state.ts';
 
 /** The fleet's hosted zones and every record set they hold. */
@@ -36,6 +38,30 @@ export async function readZones(
     const records = await route53.listRecordSets(zone.id);
     actual.push({ zoneId: zone.id, records });
     options.onZone?.(zone, records.length);
+  }
+  return { zones, actual };
+}
+
+/**
+ * Observe for an apply restricted to some names (scopeNames): in each zone, the sets at
+ * those of `names` the zone can hold, read a page at a time from the names (readNames,
+ * as a step is read back), never the whole zone. A zone that holds no more sets than
+ * there are names to read (ListHostedZones counts them) is read whole instead: at that
+ * size, pages from the names would read it all anyway, at more cost.
+ */
+export async function readZonesAt(
+  fleet: FleetConfig,
+  route53: Pick<Route53Port, 'listHostedZones' | 'listRecordSets' | 'listRecordSetsPage'>,
+  names: readonly string[],
+): Promise<ObservedZones> {
+  const zones = selectZones(fleet, await route53.listHostedZones());
+  const actual: ActualZone[] = [];
+  for (const zone of zones) {
+    const inZone = names.filter((name) => isWithinZone(name, zone.name));
+    if (inZone.length === 0) actual.push({ zoneId: zone.id, records: [] });
+    else if (zone.recordSets !== undefined && inZone.length >= zone.recordSets)
+      actual.push({ zoneId: zone.id, records: await route53.listRecordSets(zone.id) });
+    else actual.push({ zoneId: zone.id, records: (await readNames(inZone, (start) => route53.listRecordSetsPage(zone.id, start))).records });
   }
   return { zones, actual };
 }

@@ -6,7 +6,15 @@
 // in one call.
 import type { FleetConfig } from '../../core/config.ts';
 import { attachHealthCheckIds, ELB_ALIAS_TTL_SECONDS } from '../../core/desired.ts';
-import { clusterRecordOf, desiredWithOverrides, healthChecksInUse, intendedSets, restrictionHolds, setsByNameAndCluster } from '../../core/dns-scope.ts';
+import {
+  clusterRecordOf,
+  desiredWithOverrides,
+  healthChecksInUse,
+  intendedSets,
+  restrictionHolds,
+  scopeNames,
+  setsByNameAndCluster,
+} from '../../core/dns-scope.ts';
 import { hostnameOf as hostnameOfName, nameOfMarker, normalizeName } from '../../core/dns-names.ts';
 import { InvalidInput, Route53Rejected, TransientAwsError } from '../../core/errors.ts';
 import type { RecordChangeSummary } from '../../core/events.ts';
@@ -18,7 +26,7 @@ import type { DnsApplyRequest, DnsApplyResult, DnsPort, DnsVerification, RecordW
 import { groupExpectations, type ExpectedGroup } from '../../core/verify.ts';
 import { recordsAfter } from '../../core/zone-state.ts';
 import { deleteUnusedHealthChecks, ensureHealthChecks, listOwnedHealthChecks } from './health-checks.ts';
-import { planBatches, readZones, type ObservedZones } from './pipeline.ts';
+import { planBatches, readZones, readZonesAt, type ObservedZones } from './pipeline.ts';
 import { readBack } from './read-back.ts';
 import { sendChangeRequests } from './send-changes.ts';
 import { tierOfApp, withTierNames } from '../../core/upstream.ts';
@@ -113,7 +121,15 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
 
-  const observe = (): Promise<ObservedZones> => readZones(fleet, route53);
+  /**
+   * What the requests plan against: when each names its apps, only the sets at their
+   * names (scopeNames; readZonesAt); a whole-fleet request (Reconcile) reads every zone.
+   */
+  const observe = (requests: readonly Pick<DnsApplyRequest, 'hostnames'>[]): Promise<ObservedZones> => {
+    const named = requests.flatMap((r) => r.hostnames ?? []);
+    if (requests.some((r) => r.hostnames === undefined)) return readZones(fleet, route53);
+    return readZonesAt(fleet, route53, scopeNames(fleet, named));
+  };
 
   async function anyHealthCheckGone(ids: ReadonlySet<string>): Promise<boolean> {
     if (ids.size === 0) return false;
@@ -263,7 +279,7 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
      * changed meanwhile is the plan's own fault: Route53Rejected at once.
      */
     async apply(request: DnsApplyRequest): Promise<DnsApplyResult> {
-      let observed = await observe();
+      let observed = await observe([request]);
       const landed: DnsApplyResult[] = [];
       for (let attempt = 1; ; attempt++) {
         // The caller's reading of the owned checks serves the first attempt only: after a collision everything is read again.
@@ -272,7 +288,7 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
         if (rejection === undefined) return combine(landed);
         if (rejection.transient)
           throw new TransientAwsError(`Route 53 changes not applied: ${rejection.messages.join('; ')}`, { messages: rejection.messages });
-        const again = await observe();
+        const again = await observe([request]);
         // Another writer may have changed the names, or deleted a health check the changes
         // referred to (an OffboardApp's cleanup running between our create and our write).
         const collided =
@@ -283,14 +299,14 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
         }
         // Another writer changed these names between our read and our write: re-plan from what is there now.
         await sleep(Math.floor(random() * 50 * attempt));
-        observed = await observe();
+        observed = await observe([request]);
       }
     },
 
     async dryRuns(requests) {
       if (requests.some((r) => !r.dryRun)) throw new InvalidInput('dryRuns: every request must be a dry run (dryRun: true)');
       if (requests.length === 0) return [];
-      const [observed, owned] = await Promise.all([observe(), listOwnedHealthChecks(route53, fleet.ownerId)]);
+      const [observed, owned] = await Promise.all([observe(requests), listOwnedHealthChecks(route53, fleet.ownerId)]);
       const results: DnsApplyResult[] = [];
       const batch: DryRunBatch = { beforeIndex: setsByNameAndCluster(observed.actual), holds: new Map() };
       for (const request of requests) results.push((await applyOnce(request, observed, owned, batch)).result);
@@ -315,7 +331,8 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
 
     async cleanup(request) {
       if (fleet.policy !== 'sync') return { deleted: [], failures: [] };
-      const { zones, actual } = await observe();
+      // Every record's health check must be seen, whatever app it belongs to: every zone whole.
+      const { zones, actual } = await readZones(fleet, route53);
       const desired = desiredWithOverrides(fleet, zones, request.endpoints, request.intents, request.appsOut);
       const owned = await listOwnedHealthChecks(route53, fleet.ownerId);
       const steps = planHealthChecks(desired.healthChecks, owned);
