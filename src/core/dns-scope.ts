@@ -80,6 +80,11 @@ export function scopeNames(fleet: Pick<FleetConfig, 'upstream' | 'clusters'>, ho
   return [...names].sort(compareStrings);
 }
 
+/** scopeNames(fleet, hostnames).length at most, counted without building the names (a drain names every app of a cluster). */
+export function scopeNamesBound(fleet: Pick<FleetConfig, 'upstream' | 'clusters'>, hostnames: readonly string[]): number {
+  return hostnames.length * (fleet.upstream === undefined ? 1 : 2) * (1 + fleet.clusters.length) * 2;
+}
+
 /** Holds that keep a restricted apply to its apps (and, for an operation, its cluster's sets). */
 export function restrictionHolds(
   fleet: FleetConfig,

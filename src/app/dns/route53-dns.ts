@@ -6,15 +6,7 @@
 // in one call.
 import type { FleetConfig } from '../../core/config.ts';
 import { attachHealthCheckIds, ELB_ALIAS_TTL_SECONDS } from '../../core/desired.ts';
-import {
-  clusterRecordOf,
-  desiredWithOverrides,
-  healthChecksInUse,
-  intendedSets,
-  restrictionHolds,
-  scopeNames,
-  setsByNameAndCluster,
-} from '../../core/dns-scope.ts';
+import { clusterRecordOf, desiredWithOverrides, healthChecksInUse, intendedSets, restrictionHolds, setsByNameAndCluster } from '../../core/dns-scope.ts';
 import { hostnameOf as hostnameOfName, nameOfMarker, normalizeName } from '../../core/dns-names.ts';
 import { InvalidInput, Route53Rejected, TransientAwsError } from '../../core/errors.ts';
 import type { RecordChangeSummary } from '../../core/events.ts';
@@ -123,12 +115,11 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
 
   /**
    * What the requests plan against: when each names its apps, only the sets at their
-   * names (scopeNames; readZonesAt); a whole-fleet request (Reconcile) reads every zone.
+   * names (readZonesAt); a whole-fleet request (Reconcile) reads every zone.
    */
   const observe = (requests: readonly Pick<DnsApplyRequest, 'hostnames'>[]): Promise<ObservedZones> => {
-    const named = requests.flatMap((r) => r.hostnames ?? []);
     if (requests.some((r) => r.hostnames === undefined)) return readZones(fleet, route53);
-    return readZonesAt(fleet, route53, scopeNames(fleet, named));
+    return readZonesAt(fleet, route53, requests.length === 1 ? requests[0]!.hostnames! : [...new Set(requests.flatMap((r) => r.hostnames!))]);
   };
 
   async function anyHealthCheckGone(ids: ReadonlySet<string>): Promise<boolean> {
