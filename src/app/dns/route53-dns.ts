@@ -16,7 +16,7 @@ import type { Change, RecordSet } from '../../core/model.ts';
 import type { ActualZone } from '../../core/plan.ts';
 import type { DnsApplyRequest, DnsApplyResult, DnsPort, DnsVerification, RecordWeight, Route53Port } from '../../core/ports.ts';
 import { groupExpectations, type ExpectedGroup } from '../../core/verify.ts';
-import { recordsAfter } from '../../core/zone-state.ts';
+import { recordsAfter, selectZones } from '../../core/zone-state.ts';
 import { deleteUnusedHealthChecks, ensureHealthChecks, listOwnedHealthChecks } from './health-checks.ts';
 import { planBatches, readZones, readZonesAt, type ObservedZones } from './pipeline.ts';
 import { readBack } from './read-back.ts';
@@ -322,12 +322,16 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
 
     async cleanup(request) {
       if (fleet.policy !== 'sync') return { deleted: [], failures: [] };
-      // Every record's health check must be seen, whatever app it belongs to: every zone whole.
-      const { zones, actual } = await readZones(fleet, route53);
+      const zones = selectZones(fleet, await route53.listHostedZones());
       const desired = desiredWithOverrides(fleet, zones, request.endpoints, request.intents, request.appsOut);
       const owned = await listOwnedHealthChecks(route53, fleet.ownerId);
       const steps = planHealthChecks(desired.healthChecks, owned);
       const keep = new Set(steps.flatMap((s) => (s.kind === 'create' ? [] : [s.id])));
+      // Only an owned check no app wants may go (never the deploy's): with none, no record needs reading.
+      if (!owned.some((check) => !keep.has(check.id) && check.deployManaged !== true)) return { deleted: [], failures: [] };
+      // Read after the checks were listed, so a record written meanwhile with a new check is seen.
+      // Every record's health check must be seen, whatever app it belongs to: every zone whole.
+      const { actual } = await readZones(fleet, route53);
       const inUse = new Set(actual.flatMap((z) => z.records.flatMap((r) => (r.healthCheckId ? [r.healthCheckId] : []))));
       const result = await deleteUnusedHealthChecks(route53, owned, keep, inUse);
       return { deleted: result.deleted.map((d) => d.id), failures: result.failures.map((f) => f.message) };
