@@ -10,13 +10,12 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { normalizeName } from '../src/core/dns-names.ts';
 import { bigFleet } from './lib/fleet.ts';
 import { growthTarget } from './lib/growth.ts';
+import { median } from './lib/stats.ts';
 import { publishedRuntime, timedExecution } from './local-runtime.bench.ts';
 
 const SIZES = [100, 1000, 10_000] as const;
 /** Onboardings measured per size (each a new app on east and west); a size's figure is their median. */
 const ONBOARDS = 7;
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** `ONBOARDS` OnboardApp executions of new apps on a runtime with `apps` bench apps published. */
 export async function onboardApps(
