@@ -10,7 +10,7 @@ import { clusterRecordOf, desiredWithOverrides, healthChecksInUse, intendedSets,
 import { hostnameOf as hostnameOfName, nameOfMarker, normalizeName } from '../../core/dns-names.ts';
 import { InvalidInput, Route53Rejected, TransientAwsError } from '../../core/errors.ts';
 import type { RecordChangeSummary } from '../../core/events.ts';
-import { planHealthChecks, plannedHealthCheckIds, type OwnedHealthCheck } from '../../core/health-check-plan.ts';
+import { planHealthChecks, plannedAlone, plannedHealthCheckIds, type OwnedHealthCheck } from '../../core/health-check-plan.ts';
 import type { HeldRecords } from '../../core/desired.ts';
 import type { Change, RecordSet } from '../../core/model.ts';
 import type { ActualZone } from '../../core/plan.ts';
@@ -157,7 +157,19 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
     const owned = ownedChecks ?? (await listOwnedHealthChecks(route53, fleet.ownerId));
     // Plan checks against every app's wants, not only these apps': a check another app
     // uses must never look unused (planHealthChecks re-purposes unused checks in place).
-    const everyCheck = wanted ? healthChecksInUse(fleet, zones, request.endpoints, request.intents, request.appsOut, wanted, desired0) : desired0.healthChecks;
+    // Unless each of these apps' checks exists already: then no other app's want matters.
+    const everyCheck =
+      wanted === undefined || plannedAlone(desired0.healthChecks, owned)
+        ? desired0.healthChecks
+        : healthChecksInUse(
+            fleet,
+            zones,
+            request.catalogue === undefined ? request.endpoints : await request.catalogue(),
+            request.intents,
+            request.appsOut,
+            wanted,
+            desired0,
+          );
     const needed = new Set(desired0.healthChecks.map((h) => h.key));
     const steps = planHealthChecks(everyCheck, owned).filter((step) => needed.has(step.want.key));
     let idsByKey: Map<string, string>;
