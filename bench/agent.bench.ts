@@ -14,9 +14,10 @@
 //    zero). Median of 5, on the example fleet (target: under 2 s) and with 50 and 200
 //    more apps published by the agents' start-up onboarding, one OnboardApp per app. Each
 //    OnboardApp once read every zone whole, so that start-up grew with the square of the
-//    apps (500 took over 20 minutes here). It now reads Route 53 at its app's names only
-//    (docs/dns.md, "What an apply reads"), and still reads the whole catalogue. One
-//    OnboardApp at 100 / 1,000 / 10,000 published apps is bench/onboard.bench.ts.
+//    apps (500 took over 20 minutes here). It now reads Route 53 at its app's names and
+//    the catalogue at its app's entry only, unless one of the app's health checks must be
+//    made (docs/dns.md, "What an apply reads"). One OnboardApp at 100 / 1,000 / 10,000
+//    published apps is bench/onboard.bench.ts.
 // The growth rule (bench/lib/growth.ts) holds both to linear in the size.
 import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { spawn } from 'node:child_process';
