@@ -12,8 +12,12 @@
 //    Gateway file in a cluster's manifest folder → stand-in API server → agent → bus →
 //    router → OnboardApp → Route 53 record visible (INSYNC at once with the delay at
 //    zero). Median of 5, on the example fleet (target: under 2 s) and with 50 and 200
-//    more apps published (their start-up onboarding, one OnboardApp per app each reading
-//    every app entry, grows with the square of the apps: 500 took over 20 minutes here).
+//    more apps published by the agents' start-up onboarding, one OnboardApp per app. Each
+//    OnboardApp once read every zone whole, so that start-up grew with the square of the
+//    apps (500 took over 20 minutes here). It now reads Route 53 at its app's names and
+//    the catalogue at its app's entry only, unless one of the app's health checks must be
+//    made (docs/dns.md, "What an apply reads"). One OnboardApp at 100 / 1,000 / 10,000
+//    published apps is bench/onboard.bench.ts.
 // The growth rule (bench/lib/growth.ts) holds both to linear in the size.
 import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { spawn } from 'node:child_process';

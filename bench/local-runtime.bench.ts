@@ -64,7 +64,7 @@ async function alarmEventAt(runtime: LocalRuntime, alarmName: string, state: str
 }
 
 /** A runtime on `fleetDir`; with bench apps, one Reconcile first publishes them all (what onboarding converges to). */
-async function publishedRuntime(fleetDir: string | undefined, withBenchApps: boolean): Promise<LocalRuntime> {
+export async function publishedRuntime(fleetDir: string | undefined, withBenchApps: boolean): Promise<LocalRuntime> {
   const runtime = await startLocalRuntime({
     ...(fleetDir === undefined ? {} : { fleet: fleetDir }),
     stateDir: null,
@@ -132,7 +132,7 @@ export async function alarmToInsync(
 }
 
 /** Runs `workflow` with `input` and waits for it; its duration (Step Functions' own start and stop dates) and the process CPU it took. */
-async function timedExecution(sfn: SFNClient, runtime: LocalRuntime, workflow: string, input: unknown): Promise<{ ms: number; cpuMs: number }> {
+export async function timedExecution(sfn: SFNClient, runtime: LocalRuntime, workflow: string, input: unknown): Promise<{ ms: number; cpuMs: number }> {
   const cpu = process.cpuUsage();
   const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: runtime.names.stateMachineArn(workflow), input: JSON.stringify(input) }));
   let done;

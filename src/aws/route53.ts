@@ -172,7 +172,12 @@ export class Route53Adapter implements Route53Port, HealthStatusReader {
     do {
       const page = await this.#send('ListHostedZones', (c) => c.send(new ListHostedZonesCommand({ Marker: marker, MaxItems: 100 })));
       for (const zone of page.HostedZones ?? []) {
-        zones.push({ id: stripPrefix(zone.Id ?? '', '/hostedzone/'), name: normalizeName(zone.Name ?? ''), private: zone.Config?.PrivateZone ?? false });
+        zones.push({
+          id: stripPrefix(zone.Id ?? '', '/hostedzone/'),
+          name: normalizeName(zone.Name ?? ''),
+          private: zone.Config?.PrivateZone ?? false,
+          ...(zone.ResourceRecordSetCount === undefined ? {} : { recordSets: zone.ResourceRecordSetCount }),
+        });
       }
       marker = page.IsTruncated ? page.NextMarker : undefined;
     } while (marker);

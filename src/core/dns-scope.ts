@@ -4,12 +4,13 @@
 // journal shows it. Pure; src/app/dns/route53-dns.ts runs them (docs/dns.md).
 import type { FleetConfig } from './config.ts';
 import { computeDesiredState, type DesiredHealthCheck, type DesiredState, type HeldRecords } from './desired.ts';
-import { compareStrings, normalizeName } from './dns-names.ts';
+import { compareStrings, markerNameFor, normalizeName } from './dns-names.ts';
 import type { ClusterRecord } from './events.ts';
 import type { ClusterIntent, HostedZone, PublishedEndpoint, RecordSet } from './model.ts';
 import { classifyZone } from './ownership.ts';
 import type { ActualZone } from './plan.ts';
 import type { AppOut } from './ports.ts';
+import { withTierNames } from './upstream.ts';
 import type { IntendedSet } from './verify.ts';
 
 /**
@@ -56,6 +57,32 @@ export function healthChecksInUse(
   for (const check of desiredWithOverrides(fleet, zones, others, intents, appsOut).healthChecks) if (!byKey.has(check.key)) byKey.set(check.key, check);
   const order = (h: DesiredHealthCheck) => `${h.cluster}\u0000${h.key}`;
   return [...byKey.values()].sort((a, b) => compareStrings(order(a), order(b)));
+}
+
+/**
+ * The names an apply restricted to `hostnames` reads from Route 53 (canonical, sorted):
+ * each name with its other tier's name (withTierNames), every cluster's per-app health
+ * name under it (`<cluster>.<name>`), and the markers of all of them. These are exactly
+ * the names restrictionHolds leaves in scope, and the desired state of the named apps lies
+ * within them, so the sets at these names plan what the whole zones plan: every other name
+ * is held (docs/dns.md, "What an apply reads").
+ */
+export function scopeNames(fleet: Pick<FleetConfig, 'upstream' | 'clusters'>, hostnames: readonly string[]): string[] {
+  const labels = [...new Set(fleet.clusters.map((c) => c.name.toLowerCase()))];
+  const names = new Set<string>();
+  for (const hostname of withTierNames(fleet, hostnames)) {
+    const name = normalizeName(hostname);
+    for (const n of [name, ...labels.map((label) => `${label}.${name}`)]) {
+      names.add(n);
+      names.add(markerNameFor(n));
+    }
+  }
+  return [...names].sort(compareStrings);
+}
+
+/** scopeNames(fleet, hostnames).length at most, counted without building the names (a drain names every app of a cluster). */
+export function scopeNamesBound(fleet: Pick<FleetConfig, 'upstream' | 'clusters'>, hostnames: readonly string[]): number {
+  return hostnames.length * (fleet.upstream === undefined ? 1 : 2) * (1 + fleet.clusters.length) * 2;
 }
 
 /** Holds that keep a restricted apply to its apps (and, for an operation, its cluster's sets). */

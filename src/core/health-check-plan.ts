@@ -117,6 +117,23 @@ export function planHealthChecks(desired: readonly DesiredHealthCheck[], owned: 
   return steps;
 }
 
+/**
+ * True when planHealthChecks plans `wants` (distinct keys) the same whatever other wants
+ * it is given besides them: each has an owned check tagged with its key that it keeps or
+ * updates (the deploy's, or one of the same spec, or one updatable to it). Other wants
+ * never take a check tagged with a key that is wanted, so only a want without such a check
+ * (re-purposing an unused check, or creating one) depends on which checks the others use.
+ * A scoped apply then need not know every app's checks (docs/dns.md, "What an apply reads").
+ */
+export function plannedAlone(wants: readonly DesiredHealthCheck[], owned: readonly OwnedHealthCheck[]): boolean {
+  if (new Set(wants.map((w) => w.key)).size !== wants.length) return false;
+  const byKey = new Map<string, OwnedHealthCheck[]>();
+  for (const check of owned) if (check.key !== undefined) byKey.set(check.key, [...(byKey.get(check.key) ?? []), check]);
+  return wants.every((want) =>
+    (byKey.get(want.key) ?? []).some((check) => check.deployManaged === true || sameSpec(check.spec, want.spec) || updatableTo(check.spec, want.spec)),
+  );
+}
+
 /** Stands in for the id of a health check that would be created (a plan or a dry run; never sent). */
 export const NEW_HEALTH_CHECK_PREFIX = 'new:';
 

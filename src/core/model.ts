@@ -57,6 +57,8 @@ export interface HostedZone {
   id: string; // e.g. "Z0123456789ABC" (no "/hostedzone/" prefix)
   name: string; // lower-case, trailing dot
   private?: boolean;
+  /** How many record sets the zone holds, as ListHostedZones last counted them (absent when not told). */
+  recordSets?: number;
 }
 
 /** Health-check types Switchyard creates: probes, and CloudWatch-metric checks (upstream records, docs/edge.md). */

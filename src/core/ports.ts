@@ -61,8 +61,17 @@ export interface AppOut {
 export interface DnsApplyRequest {
   /** The apps to converge (their records and health checks); undefined = every owned name (Reconcile). */
   hostnames?: string[];
-  /** The catalogue's endpoints (an app in `hostnames` with none has its records removed). */
+  /**
+   * The catalogue's endpoints (an app in `hostnames` with none has its records removed).
+   * With `catalogue`, only the named apps' endpoints need be here.
+   */
   endpoints: PublishedEndpoint[];
+  /**
+   * With `hostnames`: every app's endpoints, read only when planning the named apps' health
+   * checks needs every check in use (health-check-plan.ts plannedAlone); without it,
+   * `endpoints` holds every app's.
+   */
+  catalogue?: () => Promise<PublishedEndpoint[]>;
   /** Effective per-cluster intents (failover of a whole cluster folded in as 0 %). */
   intents: ClusterIntent[];
   /** Single apps taken out of single clusters. */

@@ -57,6 +57,47 @@ describe('OnboardApp', () => {
     expect(h.weight('new.example.com', 'eu')).toBe(0);
   });
 
+  it('reads only its app’s catalogue entry when its health checks exist, and every entry when one must be made', async () => {
+    // Prepare: the state table, with its full listings counted.
+    const table = await dynamo.newTable();
+    let listings = 0;
+    const counted = new Proxy(table, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (property === 'listApps') listings++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const h = await createHarness(dynamo, { table: counted });
+    listings = 0;
+    // Act: an app on the clusters' canary checks, which exist.
+    const shared = await h.run('OnboardApp', {
+      hostname: 'new.example.com',
+      endpoints: ['east', 'west'].map((c) => ({ ...shopOn(c), hostname: 'new.example.com' })),
+    });
+    const listedForShared = listings;
+    // Act: an app with a check of its own, to be created.
+    const own = await h.run('OnboardApp', {
+      hostname: 'own.example.com',
+      endpoints: ['east'].map((c) => ({ ...shopOn(c), hostname: 'own.example.com', annotations: { routing: 'weighted', healthPath: '/ready' } })),
+    });
+    // Assess
+    expect(shared.status, `${shared.error} ${shared.cause}`).toBe('SUCCEEDED');
+    expect(own.status, `${own.error} ${own.cause}`).toBe('SUCCEEDED');
+    expect(listedForShared).toBe(0);
+    expect(listings).toBeGreaterThan(0);
+    expect(
+      h
+        .records('new.example.com')
+        .map((r) => `${r.setIdentifier}:${r.weight}:${r.healthCheckId ? 'hc' : 'none'}`)
+        .sort(),
+    ).toEqual(['east:100:hc', 'west:100:hc']);
+    expect(h.records('own.example.com').map((r) => `${r.setIdentifier}:${r.healthCheckId ? 'hc' : 'none'}`)).toEqual(['east:hc']);
+  });
+
   it('rejects an unknown cluster or a mismatched hostname and changes nothing', async () => {
     // Prepare
     const h = await createHarness(dynamo, { empty: true });

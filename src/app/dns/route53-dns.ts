@@ -10,15 +10,15 @@ import { clusterRecordOf, desiredWithOverrides, healthChecksInUse, intendedSets,
 import { hostnameOf as hostnameOfName, nameOfMarker, normalizeName } from '../../core/dns-names.ts';
 import { InvalidInput, Route53Rejected, TransientAwsError } from '../../core/errors.ts';
 import type { RecordChangeSummary } from '../../core/events.ts';
-import { planHealthChecks, plannedHealthCheckIds, type OwnedHealthCheck } from '../../core/health-check-plan.ts';
+import { planHealthChecks, plannedAlone, plannedHealthCheckIds, type OwnedHealthCheck } from '../../core/health-check-plan.ts';
 import type { HeldRecords } from '../../core/desired.ts';
 import type { Change, RecordSet } from '../../core/model.ts';
 import type { ActualZone } from '../../core/plan.ts';
 import type { DnsApplyRequest, DnsApplyResult, DnsPort, DnsVerification, RecordWeight, Route53Port } from '../../core/ports.ts';
 import { groupExpectations, type ExpectedGroup } from '../../core/verify.ts';
-import { recordsAfter } from '../../core/zone-state.ts';
+import { recordsAfter, selectZones } from '../../core/zone-state.ts';
 import { deleteUnusedHealthChecks, ensureHealthChecks, listOwnedHealthChecks } from './health-checks.ts';
-import { planBatches, readZones, type ObservedZones } from './pipeline.ts';
+import { planBatches, readZones, readZonesAt, type ObservedZones } from './pipeline.ts';
 import { readBack } from './read-back.ts';
 import { sendChangeRequests } from './send-changes.ts';
 import { tierOfApp, withTierNames } from '../../core/upstream.ts';
@@ -113,7 +113,14 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
 
-  const observe = (): Promise<ObservedZones> => readZones(fleet, route53);
+  /**
+   * What the requests plan against: when each names its apps, only the sets at their
+   * names (readZonesAt); a whole-fleet request (Reconcile) reads every zone.
+   */
+  const observe = (requests: readonly Pick<DnsApplyRequest, 'hostnames'>[]): Promise<ObservedZones> => {
+    if (requests.some((r) => r.hostnames === undefined)) return readZones(fleet, route53);
+    return readZonesAt(fleet, route53, requests.length === 1 ? requests[0]!.hostnames! : [...new Set(requests.flatMap((r) => r.hostnames!))]);
+  };
 
   async function anyHealthCheckGone(ids: ReadonlySet<string>): Promise<boolean> {
     if (ids.size === 0) return false;
@@ -150,7 +157,19 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
     const owned = ownedChecks ?? (await listOwnedHealthChecks(route53, fleet.ownerId));
     // Plan checks against every app's wants, not only these apps': a check another app
     // uses must never look unused (planHealthChecks re-purposes unused checks in place).
-    const everyCheck = wanted ? healthChecksInUse(fleet, zones, request.endpoints, request.intents, request.appsOut, wanted, desired0) : desired0.healthChecks;
+    // Unless each of these apps' checks exists already: then no other app's want matters.
+    const everyCheck =
+      wanted === undefined || plannedAlone(desired0.healthChecks, owned)
+        ? desired0.healthChecks
+        : healthChecksInUse(
+            fleet,
+            zones,
+            request.catalogue === undefined ? request.endpoints : await request.catalogue(),
+            request.intents,
+            request.appsOut,
+            wanted,
+            desired0,
+          );
     const needed = new Set(desired0.healthChecks.map((h) => h.key));
     const steps = planHealthChecks(everyCheck, owned).filter((step) => needed.has(step.want.key));
     let idsByKey: Map<string, string>;
@@ -263,7 +282,7 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
      * changed meanwhile is the plan's own fault: Route53Rejected at once.
      */
     async apply(request: DnsApplyRequest): Promise<DnsApplyResult> {
-      let observed = await observe();
+      let observed = await observe([request]);
       const landed: DnsApplyResult[] = [];
       for (let attempt = 1; ; attempt++) {
         // The caller's reading of the owned checks serves the first attempt only: after a collision everything is read again.
@@ -272,7 +291,7 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
         if (rejection === undefined) return combine(landed);
         if (rejection.transient)
           throw new TransientAwsError(`Route 53 changes not applied: ${rejection.messages.join('; ')}`, { messages: rejection.messages });
-        const again = await observe();
+        const again = await observe([request]);
         // Another writer may have changed the names, or deleted a health check the changes
         // referred to (an OffboardApp's cleanup running between our create and our write).
         const collided =
@@ -283,14 +302,14 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
         }
         // Another writer changed these names between our read and our write: re-plan from what is there now.
         await sleep(Math.floor(random() * 50 * attempt));
-        observed = await observe();
+        observed = await observe([request]);
       }
     },
 
     async dryRuns(requests) {
       if (requests.some((r) => !r.dryRun)) throw new InvalidInput('dryRuns: every request must be a dry run (dryRun: true)');
       if (requests.length === 0) return [];
-      const [observed, owned] = await Promise.all([observe(), listOwnedHealthChecks(route53, fleet.ownerId)]);
+      const [observed, owned] = await Promise.all([observe(requests), listOwnedHealthChecks(route53, fleet.ownerId)]);
       const results: DnsApplyResult[] = [];
       const batch: DryRunBatch = { beforeIndex: setsByNameAndCluster(observed.actual), holds: new Map() };
       for (const request of requests) results.push((await applyOnce(request, observed, owned, batch)).result);
@@ -315,11 +334,16 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
 
     async cleanup(request) {
       if (fleet.policy !== 'sync') return { deleted: [], failures: [] };
-      const { zones, actual } = await observe();
+      const zones = selectZones(fleet, await route53.listHostedZones());
       const desired = desiredWithOverrides(fleet, zones, request.endpoints, request.intents, request.appsOut);
       const owned = await listOwnedHealthChecks(route53, fleet.ownerId);
       const steps = planHealthChecks(desired.healthChecks, owned);
       const keep = new Set(steps.flatMap((s) => (s.kind === 'create' ? [] : [s.id])));
+      // Only an owned check no app wants may go (never the deploy's): with none, no record needs reading.
+      if (!owned.some((check) => !keep.has(check.id) && check.deployManaged !== true)) return { deleted: [], failures: [] };
+      // Read after the checks were listed, so a record written meanwhile with a new check is seen.
+      // Every record's health check must be seen, whatever app it belongs to: every zone whole.
+      const { actual } = await readZones(fleet, route53);
       const inUse = new Set(actual.flatMap((z) => z.records.flatMap((r) => (r.healthCheckId ? [r.healthCheckId] : []))));
       const result = await deleteUnusedHealthChecks(route53, owned, keep, inUse);
       return { deleted: result.deleted.map((d) => d.id), failures: result.failures.map((f) => f.message) };

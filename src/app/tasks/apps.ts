@@ -11,6 +11,7 @@ import { GATEWAY_KINDS, routingAnnotationsSchema } from '../../core/gateway-even
 import { reexamineAlarms, type Reexamination } from '../../core/failover.ts';
 import { acquireFleetLock, appsTakenOut, effectiveIntents, releaseFleetLock } from '../../core/fleet-document.ts';
 import { holdSilentClusters } from '../../core/held.ts';
+import { withTierNames } from '../../core/upstream.ts';
 import type { Problem, PublishedEndpoint } from '../../core/model.ts';
 import type { AppEntry, JournalEntry } from '../../core/ports.ts';
 import { restoreExpiredDrains, settleStaleLocks, type ExpiredDrain, type SettledLock } from './recover.ts';
@@ -85,16 +86,20 @@ function catalogueKey(entries: readonly AppEntry[], hostnames: readonly string[]
 async function applyStable(deps: Deps, hostnames: string[] | undefined, reason: string): Promise<DnsApplyResult> {
   let merged: DnsApplyResult | undefined;
   for (let attempt = 1; ; attempt++) {
-    const [state, entries] = await Promise.all([deps.table.readFleet(), deps.table.listApps()]);
-    const result = await deps.dns.apply(
-      appsDnsRequest(
-        deps,
-        state,
-        entries.flatMap((e) => e.endpoints),
-        hostnames,
-        reason,
-      ),
+    // A scoped apply reads its apps' entries (and those of their other tier's names); every
+    // entry only if planning their health checks needs every check in use (docs/dns.md).
+    const [state, entries] = await Promise.all([
+      deps.table.readFleet(),
+      hostnames === undefined ? deps.table.listApps() : scopedEntries(deps, withTierNames(deps.fleet, hostnames)),
+    ]);
+    const request = appsDnsRequest(
+      deps,
+      state,
+      entries.flatMap((e) => e.endpoints),
+      hostnames,
+      reason,
     );
+    const result = await deps.dns.apply(hostnames === undefined ? request : { ...request, catalogue: () => catalogueEndpoints(deps) });
     merged = merged
       ? {
           ...result,

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { desiredWithOverrides, healthChecksInUse } from '../../../src/core/dns-scope.ts';
+import { planHealthChecks, plannedAlone, type OwnedHealthCheck } from '../../../src/core/health-check-plan.ts';
 import type { ClusterIntent, RoutingAnnotations } from '../../../src/core/model.ts';
 import { endpoint, fleet, ZONES } from './dns-fixtures.ts';
 
@@ -73,5 +74,96 @@ describe('healthChecksInUse', () => {
     const desired0 = desiredWithOverrides(FLEET, ZONES, all, [], []);
     expect(desired0.healthChecks.length).toBe(2);
     expect(healthChecksInUse(FLEET, ZONES, all, [], [], new Set(['a.example.com', 'b.example.com']), desired0)).toBe(desired0.healthChecks);
+  });
+});
+
+/** How an owned check relates to one want: its own kept one, updatable, not updatable in place, the deploy's, or none. */
+type Tagged = 'none' | 'same' | 'updatable' | 'replaced' | 'deploy';
+const TAGGED: Tagged[] = ['none', 'same', 'same', 'updatable', 'replaced', 'deploy'];
+
+describe('plannedAlone', () => {
+  it('when it holds, the wanted apps’ checks are planned alone as among every app’s', () => {
+    let alone = 0;
+    fc.assert(
+      fc.property(
+        endpoints,
+        intents,
+        fc.subarray(HOSTNAMES),
+        fc.array(fc.constantFrom(...TAGGED), { minLength: 20, maxLength: 20 }),
+        fc.array(fc.record({ cluster: fc.constantFrom(...CLUSTERS), port: fc.constantFrom(80, 443), near: fc.nat(19) }), { maxLength: 3 }),
+        (raw, clusterIntents, wantedNames, tagged, unused) => {
+          // Prepare: the fleet's checks, owned checks tagged for some of them, and unused ones.
+          const all = raw.map((e) => endpoint(e.hostname, e.cluster, e.annotations, e.noEntryPoint ? 'not-a-load-balancer.example.net' : undefined));
+          const wanted = new Set(wantedNames);
+          const desired0 = desiredWithOverrides(
+            FLEET,
+            ZONES,
+            all.filter((e) => wanted.has(e.hostname)),
+            clusterIntents,
+            [],
+          );
+          const every = healthChecksInUse(FLEET, ZONES, all, clusterIntents, [], wanted, desired0);
+          const owned: OwnedHealthCheck[] = [];
+          every.forEach((want, i) => {
+            const how = tagged[i % tagged.length]!;
+            if (how === 'none') return;
+            const spec =
+              how === 'updatable'
+                ? { ...want.spec, port: want.spec.port + 1 }
+                : how === 'replaced'
+                  ? { ...want.spec, intervalSeconds: want.spec.intervalSeconds === 10 ? 30 : 10 }
+                  : want.spec;
+            owned.push({
+              id: `hc-${i}`,
+              callerReference: `ref-${i}`,
+              version: 1,
+              key: want.key,
+              cluster: want.cluster,
+              spec,
+              ...(how === 'deploy' ? { deployManaged: true } : {}),
+            });
+          });
+          unused.forEach((u, i) => {
+            const like = every[u.near % Math.max(1, every.length)];
+            owned.push({
+              id: `unused-${i}`,
+              callerReference: `unused-ref-${i}`,
+              version: 1,
+              key: `gone-${i}`,
+              cluster: like?.cluster ?? u.cluster,
+              spec: {
+                ...(like?.spec ?? { protocol: 'HTTP', fqdn: 'canary-east.example.com', path: '/', intervalSeconds: 30, failureThreshold: 3 }),
+                port: u.port,
+              },
+            });
+          });
+          fc.pre(plannedAlone(desired0.healthChecks, owned));
+          if (desired0.healthChecks.length > 0) alone++;
+          const needed = new Set(desired0.healthChecks.map((h) => h.key));
+
+          // Act / Assess
+          expect(planHealthChecks(desired0.healthChecks, owned)).toEqual(planHealthChecks(every, owned).filter((step) => needed.has(step.want.key)));
+        },
+      ),
+      { numRuns: 400 },
+    );
+    // Not vacuous: many cases had checks of their own to plan.
+    expect(alone).toBeGreaterThan(20);
+  });
+
+  it('does not hold when a want has no owned check it can keep or update', () => {
+    const [want] = desiredWithOverrides(FLEET, ZONES, [endpoint('a.example.com', 'east', { healthPath: '/ready' })], [], []).healthChecks;
+    expect(plannedAlone([want!], [])).toBe(false);
+    const replaced = {
+      id: 'hc',
+      callerReference: 'ref',
+      version: 1,
+      key: want!.key,
+      cluster: want!.cluster,
+      spec: { ...want!.spec, intervalSeconds: 30 - want!.spec.intervalSeconds + 10 },
+    };
+    expect(plannedAlone([want!], [replaced])).toBe(false);
+    expect(plannedAlone([want!], [{ ...replaced, spec: want!.spec }])).toBe(true);
+    expect(plannedAlone([want!, want!], [{ ...replaced, spec: want!.spec }])).toBe(false);
   });
 });
