@@ -9,7 +9,6 @@
 // Pure.
 import type { XmlObject, XmlValue } from './xml.ts';
 
-const NAME = /[A-Za-z_][A-Za-z0-9._-]*/y;
 const ATTRIBUTE = /[ \t\n]+([A-Za-z_][A-Za-z0-9._:-]*)=(?:"([^"<&]*)"|'([^'<&]*)')/y;
 const DECLARATION = /<\?xml[ \t\n]+version="1\.[0-9]+"(?:[ \t\n]+encoding="[A-Za-z][A-Za-z0-9._-]*")?(?:[ \t\n]+standalone="(?:yes|no)")?[ \t\n]*\?>/y;
 const BLANK = /^[ \t\n]*$/;
@@ -29,6 +28,18 @@ interface Open {
   /** The children read so far; undefined while the element holds only text. */
   children: XmlObject | undefined;
   text: string;
+}
+
+/** Where the name (`[A-Za-z_][A-Za-z0-9._-]*`) starting at `from` ends: `from` when there is none. */
+function endOfName(text: string, from: number): number {
+  const first = text.charCodeAt(from);
+  if (!((first >= 0x41 && first <= 0x5a) || (first >= 0x61 && first <= 0x7a) || first === 0x5f)) return from;
+  let at = from + 1;
+  for (; at < text.length; at++) {
+    const c = text.charCodeAt(at);
+    if (!((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x5f || c === 0x2d)) break;
+  }
+  return at;
 }
 
 /** Text with its entities replaced; undefined when it holds any other `&`. */
@@ -89,7 +100,7 @@ export function readSimpleXml(text: string, isList: (path: string) => boolean, m
   while (at < text.length) {
     const lt = text.indexOf('<', at);
     const between = text.slice(at, lt < 0 ? text.length : lt);
-    const current = stack.at(-1);
+    const current = stack[stack.length - 1];
     if (current === undefined) {
       if (!BLANK.test(between)) return undefined;
     } else current.text += between;
@@ -99,7 +110,7 @@ export function readSimpleXml(text: string, isList: (path: string) => boolean, m
       // An end tag, exactly `</name>`, closing the innermost open element.
       if (current === undefined) return undefined;
       const end = lt + 2 + current.name.length;
-      if (text.slice(lt + 2, end) !== current.name || text[end] !== '>') return undefined;
+      if (!text.startsWith(current.name, lt + 2) || text[end] !== '>') return undefined;
       stack.pop();
       let value: XmlValue;
       if (current.children === undefined) {
@@ -110,7 +121,7 @@ export function readSimpleXml(text: string, isList: (path: string) => boolean, m
         if (current.text.trim() !== '') return undefined;
         value = current.children;
       }
-      const parent = stack.at(-1);
+      const parent = stack[stack.length - 1];
       if (parent === undefined) {
         document[current.name] = value;
       } else addChild((parent.children ??= {}), current.name, current.info.list, value);
@@ -118,12 +129,13 @@ export function readSimpleXml(text: string, isList: (path: string) => boolean, m
       continue;
     }
     // A start tag: `<name`, attributes, then `>` or `/>`.
-    NAME.lastIndex = lt + 1;
-    const name = NAME.exec(text)?.[0];
-    if (name === undefined) return undefined;
-    let pos = lt + 1 + name.length;
+    const nameEnd = endOfName(text, lt + 1);
+    if (nameEnd === lt + 1) return undefined;
+    const name = text.slice(lt + 1, nameEnd);
+    let pos = nameEnd;
     let seen: Set<string> | undefined;
-    for (;;) {
+    // Attributes start with a blank (most tags have none).
+    while (text[pos] === ' ' || text[pos] === '\t' || text[pos] === '\n') {
       ATTRIBUTE.lastIndex = pos;
       const attribute = ATTRIBUTE.exec(text);
       if (attribute === null) break;
@@ -134,7 +146,7 @@ export function readSimpleXml(text: string, isList: (path: string) => boolean, m
     const selfClosing = text.startsWith('/>', pos);
     if (!selfClosing && text[pos] !== '>') return undefined;
     at = pos + (selfClosing ? 2 : 1);
-    const parent = stack.at(-1);
+    const parent = stack[stack.length - 1];
     if (parent === undefined) {
       // One root element: a second one, or text around it, is left to the full parser.
       if (rootSeen) return undefined;
