@@ -7,7 +7,7 @@ import { computeDesiredState, type DesiredHealthCheck, type DesiredState, type H
 import { compareStrings, normalizeName } from './dns-names.ts';
 import type { ClusterRecord } from './events.ts';
 import type { ChangeGroup, ClusterIntent, HostedZone, PublishedEndpoint, RecordSet } from './model.ts';
-import { classifyZone } from './ownership.ts';
+import { zoneNames } from './ownership.ts';
 import type { ActualZone } from './plan.ts';
 import { recordsAfter } from './zone-state.ts';
 import type { AppOut } from './ports.ts';
@@ -185,22 +185,26 @@ export function intendedSets(
   ownerId: string,
   hostnames: readonly string[] | undefined,
 ): IntendedSet[] {
+  // Each set's canonical name is computed once and the lookups go by it: no key is built per set.
   const heldNames = new Set<string>();
-  const heldSets = new Set<string>();
+  const heldSets = new Map<string, Set<string>>();
   for (const h of held) {
-    if (h.setIdentifier === undefined) heldNames.add(normalizeName(h.name));
-    else heldSets.add(`${normalizeName(h.name)}|${h.setIdentifier}`);
+    const name = normalizeName(h.name);
+    if (h.setIdentifier === undefined) heldNames.add(name);
+    else addTo(heldSets, name, h.setIdentifier);
   }
-  const isHeld = (r: RecordSet) =>
-    heldNames.has(normalizeName(r.name)) || (r.setIdentifier !== undefined && heldSets.has(`${normalizeName(r.name)}|${r.setIdentifier}`));
+  const isHeld = (name: string, r: RecordSet) => heldNames.has(name) || (r.setIdentifier !== undefined && heldSets.get(name)?.has(r.setIdentifier) === true);
   const inScope = hostnames === undefined ? undefined : new Set(hostnames.map(normalizeName));
   const sets: IntendedSet[] = [];
-  const wanted = new Set<string>();
+  /** Zone → name → the type and SetIdentifier of each desired set there. */
+  const wanted = new Map<string, Map<string, Set<string>>>();
   for (const { zoneId, recordSet } of desired) {
-    if (isHeld(recordSet)) continue;
-    if (inScope && !inScope.has(normalizeName(recordSet.name))) continue;
     const name = normalizeName(recordSet.name);
-    wanted.add(`${zoneId} ${name}|${recordSet.type.toUpperCase()}|${recordSet.setIdentifier ?? ''}`);
+    if (isHeld(name, recordSet)) continue;
+    if (inScope && !inScope.has(name)) continue;
+    let byName = wanted.get(zoneId);
+    if (byName === undefined) wanted.set(zoneId, (byName = new Map()));
+    addTo(byName, name, identityAt(recordSet));
     sets.push({
       zoneId,
       name,
@@ -210,13 +214,29 @@ export function intendedSets(
     });
   }
   for (const zone of actual) {
-    for (const [name, ownership] of classifyZone(zone.records, ownerId)) {
+    const byName = wanted.get(zone.zoneId);
+    // Only the names in scope are classified (an apply of one app does not classify the zone).
+    const names = zoneNames(zone.records, ownerId);
+    for (const group of names.names) {
+      const { name } = group;
       if (inScope && !inScope.has(name)) continue;
-      for (const r of ownership.owned) {
-        if (isHeld(r) || wanted.has(`${zone.zoneId} ${name}|${r.type.toUpperCase()}|${r.setIdentifier ?? ''}`)) continue;
+      const ids = byName?.get(name);
+      for (const r of names.classify(group).owned) {
+        if (isHeld(name, r) || ids?.has(identityAt(r))) continue;
         sets.push({ zoneId: zone.zoneId, name, type: r.type, ...(r.setIdentifier === undefined ? {} : { setIdentifier: r.setIdentifier }), want: null });
       }
     }
   }
   return sets;
+}
+
+/** A set's type and SetIdentifier: its identity among the sets of one name. */
+function identityAt(r: RecordSet): string {
+  return `${r.type.toUpperCase()}|${r.setIdentifier ?? ''}`;
+}
+
+function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
+  const values = map.get(key);
+  if (values === undefined) map.set(key, new Set([value]));
+  else values.add(value);
 }
