@@ -10,15 +10,11 @@ import puppeteer from 'puppeteer-core';
 import { gzipSync } from 'node:zlib';
 import { buildWebBundle } from '../src/dashboard/bundle.ts';
 import { startLocalRuntime } from '../src/local/runtime/runtime.ts';
+import { median } from './lib/stats.ts';
 
 const TARGET_BUNDLE_KB = 300;
 const TARGET_FIRST_PAINT_MS = 1000;
 const LOADS = 7;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 export async function run(): Promise<Record<string, unknown>> {
   const started = Date.now();

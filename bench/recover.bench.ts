@@ -8,13 +8,12 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { normalizeName } from '../src/core/dns-names.ts';
 import { startLocalRuntime, type LocalRuntime } from '../src/local/runtime/runtime.ts';
+import { percentile } from './lib/stats.ts';
 
 const ROUNDS = 5;
 const TARGET_MS = 2000;
 /** Polling only finds the moment; at 5 ms it adds at most that to a figure of hundreds of ms. */
 const POLL_MS = 5;
-
-const percentile = (values: number[], p: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
 
 async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, POLL_MS))) {

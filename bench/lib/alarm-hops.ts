@@ -5,6 +5,7 @@
 // operation, by wrapping each mounted service's handle), and the process CPU it took.
 // Bench-only instrumentation: the services are wrapped on the runtime the bench started.
 import type { LocalRuntime } from '../../src/local/runtime/runtime.ts';
+import { median } from './stats.ts';
 
 export interface AlarmHops {
   /** The event on the bus to the execution's start: bus delivery, the router, StartExecution. */
@@ -96,7 +97,6 @@ export async function alarmHops(
 /** The median of each hop over rounds of the same shape (the same states in the same order). */
 export function medianHops(rounds: readonly AlarmHops[]): Record<string, unknown> {
   if (rounds.length === 0) return {};
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const first = rounds[0]!;
   const same = rounds.filter((r) => r.states.map((s) => s.state).join() === first.states.map((s) => s.state).join());
   const requests: Record<string, { count: number; ms: number }> = {};
