@@ -64,7 +64,7 @@ async function alarmEventAt(runtime: LocalRuntime, alarmName: string, state: str
 }
 
 /** A runtime on `fleetDir`; with bench apps, one Reconcile first publishes them all (what onboarding converges to). */
-async function publishedRuntime(fleetDir: string | undefined, withBenchApps: boolean): Promise<LocalRuntime> {
+export async function publishedRuntime(fleetDir: string | undefined, withBenchApps: boolean): Promise<LocalRuntime> {
   const runtime = await startLocalRuntime({
     ...(fleetDir === undefined ? {} : { fleet: fleetDir }),
     stateDir: null,
@@ -131,8 +131,13 @@ export async function alarmToInsync(
   return { appsOnEast, failoverMs, failbackMs, failoverHops, failbackHops };
 }
 
-/** Runs `workflow` with `input` and waits for it; its duration (Step Functions' own start and stop dates) and the process CPU it took. */
-async function timedExecution(sfn: SFNClient, runtime: LocalRuntime, workflow: string, input: unknown): Promise<{ ms: number; cpuMs: number }> {
+/** Runs `workflow` with `input` and waits for it; its duration (Step Functions' own start and stop dates), the process CPU it took, and its ARN. */
+export async function timedExecution(
+  sfn: SFNClient,
+  runtime: LocalRuntime,
+  workflow: string,
+  input: unknown,
+): Promise<{ ms: number; cpuMs: number; executionArn: string }> {
   const cpu = process.cpuUsage();
   const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: runtime.names.stateMachineArn(workflow), input: JSON.stringify(input) }));
   let done;
@@ -145,7 +150,7 @@ async function timedExecution(sfn: SFNClient, runtime: LocalRuntime, workflow: s
   }
   const used = process.cpuUsage(cpu);
   if (done.status !== 'SUCCEEDED') throw new Error(`${workflow} ${done.status}: ${done.error}: ${done.cause}`);
-  return { ms: done.stopDate!.getTime() - done.startDate!.getTime(), cpuMs: Math.round((used.user + used.system) / 1000) };
+  return { ms: done.stopDate!.getTime() - done.startDate!.getTime(), cpuMs: Math.round((used.user + used.system) / 1000), executionArn: out.executionArn! };
 }
 
 /** `drains` drains of east serving `apps` bench apps (restored in between), on one runtime: the first one, and the median. */
