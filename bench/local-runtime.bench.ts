@@ -21,6 +21,7 @@ import { startLocalRuntime, type LocalRuntime } from '../src/local/runtime/runti
 import { alarmHops, medianHops, recordRequests, type AlarmHops } from './lib/alarm-hops.ts';
 import { bigFleet } from './lib/fleet.ts';
 import { growthTarget } from './lib/growth.ts';
+import { percentile } from './lib/stats.ts';
 
 const ALARM_ROUNDS = 8;
 /** Apps added to the example fleet for the alarm figure: none (the target), then more. */
@@ -35,7 +36,6 @@ const TARGET_ALARM_P50_MS = 50;
 const TARGET_DRAIN_MS = 5000;
 
 const round = (value: number): number => Math.round(value * 10) / 10;
-const percentile = (values: number[], p: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
 
 /** Every wait of the runtime at zero; health checks fast enough that a failing canary shows at once. */
 const ZERO_WAITS = { waitScale: 0, insyncDelayMs: 0, healthCheckTimeScale: 0.01, discoverEveryMs: 0 } as const;
@@ -131,8 +131,13 @@ export async function alarmToInsync(
   return { appsOnEast, failoverMs, failbackMs, failoverHops, failbackHops };
 }
 
-/** Runs `workflow` with `input` and waits for it; its duration (Step Functions' own start and stop dates) and the process CPU it took. */
-export async function timedExecution(sfn: SFNClient, runtime: LocalRuntime, workflow: string, input: unknown): Promise<{ ms: number; cpuMs: number }> {
+/** Runs `workflow` with `input` and waits for it; its duration (Step Functions' own start and stop dates), the process CPU it took, and its ARN. */
+export async function timedExecution(
+  sfn: SFNClient,
+  runtime: LocalRuntime,
+  workflow: string,
+  input: unknown,
+): Promise<{ ms: number; cpuMs: number; executionArn: string }> {
   const cpu = process.cpuUsage();
   const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: runtime.names.stateMachineArn(workflow), input: JSON.stringify(input) }));
   let done;
@@ -145,7 +150,7 @@ export async function timedExecution(sfn: SFNClient, runtime: LocalRuntime, work
   }
   const used = process.cpuUsage(cpu);
   if (done.status !== 'SUCCEEDED') throw new Error(`${workflow} ${done.status}: ${done.error}: ${done.cause}`);
-  return { ms: done.stopDate!.getTime() - done.startDate!.getTime(), cpuMs: Math.round((used.user + used.system) / 1000) };
+  return { ms: done.stopDate!.getTime() - done.startDate!.getTime(), cpuMs: Math.round((used.user + used.system) / 1000), executionArn: out.executionArn! };
 }
 
 /** `drains` drains of east serving `apps` bench apps (restored in between), on one runtime: the first one, and the median. */

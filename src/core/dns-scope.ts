@@ -6,9 +6,10 @@ import type { FleetConfig } from './config.ts';
 import { computeDesiredState, type DesiredHealthCheck, type DesiredState, type HeldRecords } from './desired.ts';
 import { compareStrings, markerNameFor, normalizeName } from './dns-names.ts';
 import type { ClusterRecord } from './events.ts';
-import type { ClusterIntent, HostedZone, PublishedEndpoint, RecordSet } from './model.ts';
-import { classifyZone } from './ownership.ts';
+import type { ChangeGroup, ClusterIntent, HostedZone, PublishedEndpoint, RecordSet } from './model.ts';
+import { zoneNames } from './ownership.ts';
 import type { ActualZone } from './plan.ts';
+import { recordsAfter } from './zone-state.ts';
 import type { AppOut } from './ports.ts';
 import { withTierNames } from './upstream.ts';
 import type { IntendedSet } from './verify.ts';
@@ -123,17 +124,67 @@ export function restrictionHolds(
  * which on a 1,000-app cluster was millions of name normalisations per apply.
  */
 export function setsByNameAndCluster(zones: readonly ActualZone[]): Map<string, Map<string, RecordSet>> {
-  const index = new Map<string, Map<string, RecordSet>>();
+  return indexClusterSets(zones).sets;
+}
+
+/** setsByNameAndCluster of some zones, and what clusterSetsAfter needs to know of them. */
+export interface ClusterSetsIndex {
+  sets: Map<string, Map<string, RecordSet>>;
+  /** The zones' ids, in order. */
+  zoneIds: readonly string[];
+  /** No two A sets share a canonical name and SetIdentifier (as in any reading of Route 53). */
+  unique: boolean;
+}
+
+function isClusterSet(r: RecordSet): r is RecordSet & { setIdentifier: string } {
+  return r.setIdentifier !== undefined && r.type.toUpperCase() === 'A';
+}
+
+export function indexClusterSets(zones: readonly ActualZone[]): ClusterSetsIndex {
+  const sets = new Map<string, Map<string, RecordSet>>();
+  let unique = true;
   for (const zone of zones) {
     for (const r of zone.records) {
-      if (r.setIdentifier === undefined || r.type.toUpperCase() !== 'A') continue;
+      if (!isClusterSet(r)) continue;
       const name = normalizeName(r.name);
-      let byCluster = index.get(name);
-      if (byCluster === undefined) index.set(name, (byCluster = new Map()));
+      let byCluster = sets.get(name);
+      if (byCluster === undefined) sets.set(name, (byCluster = new Map()));
       if (!byCluster.has(r.setIdentifier)) byCluster.set(r.setIdentifier, r);
+      else unique = false;
     }
   }
-  return index;
+  return { sets, zoneIds: zones.map((z) => z.zoneId), unique };
+}
+
+/**
+ * setsByNameAndCluster of the zones after `applied` (recordsAfter's semantics), from the
+ * index of the zones before. In one zone whose A sets are unique by name and SetIdentifier
+ * (a reading of Route 53), each identity holds what its last change wrote (nothing after a
+ * DELETE), else what it held before: only the changes are walked, not the zone. Otherwise
+ * (several zones, or a set listed twice) the zones after are indexed whole, as before.
+ */
+export function clusterSetsAfter(
+  actual: readonly ActualZone[],
+  applied: ReadonlyArray<{ zoneId: string; group: ChangeGroup }>,
+  before: ClusterSetsIndex,
+): { get(name: string): ReadonlyMap<string, RecordSet> | undefined } {
+  const zoneId = before.zoneIds.length === 1 ? before.zoneIds[0] : undefined;
+  if (!before.unique || zoneId === undefined || applied.some((a) => a.zoneId !== zoneId)) {
+    return setsByNameAndCluster([...recordsAfter(actual, applied)].map(([id, records]) => ({ zoneId: id, records })));
+  }
+  const changed = new Map<string, Map<string, RecordSet>>();
+  for (const { group } of applied) {
+    for (const change of group.changes) {
+      const r = change.recordSet;
+      if (!isClusterSet(r)) continue;
+      const name = normalizeName(r.name);
+      let sets = changed.get(name);
+      if (sets === undefined) changed.set(name, (sets = new Map(before.sets.get(name))));
+      if (change.action === 'DELETE') sets.delete(r.setIdentifier);
+      else sets.set(r.setIdentifier, r);
+    }
+  }
+  return { get: (name) => changed.get(name) ?? before.sets.get(name) };
 }
 
 /** A cluster's A set as the journal and events show it (absent when there is none). */
@@ -161,22 +212,26 @@ export function intendedSets(
   ownerId: string,
   hostnames: readonly string[] | undefined,
 ): IntendedSet[] {
+  // Each set's canonical name is computed once and the lookups go by it: no key is built per set.
   const heldNames = new Set<string>();
-  const heldSets = new Set<string>();
+  const heldSets = new Map<string, Set<string>>();
   for (const h of held) {
-    if (h.setIdentifier === undefined) heldNames.add(normalizeName(h.name));
-    else heldSets.add(`${normalizeName(h.name)}|${h.setIdentifier}`);
+    const name = normalizeName(h.name);
+    if (h.setIdentifier === undefined) heldNames.add(name);
+    else addTo(heldSets, name, h.setIdentifier);
   }
-  const isHeld = (r: RecordSet) =>
-    heldNames.has(normalizeName(r.name)) || (r.setIdentifier !== undefined && heldSets.has(`${normalizeName(r.name)}|${r.setIdentifier}`));
+  const isHeld = (name: string, r: RecordSet) => heldNames.has(name) || (r.setIdentifier !== undefined && heldSets.get(name)?.has(r.setIdentifier) === true);
   const inScope = hostnames === undefined ? undefined : new Set(hostnames.map(normalizeName));
   const sets: IntendedSet[] = [];
-  const wanted = new Set<string>();
+  /** Zone → name → the type and SetIdentifier of each desired set there. */
+  const wanted = new Map<string, Map<string, Set<string>>>();
   for (const { zoneId, recordSet } of desired) {
-    if (isHeld(recordSet)) continue;
-    if (inScope && !inScope.has(normalizeName(recordSet.name))) continue;
     const name = normalizeName(recordSet.name);
-    wanted.add(`${zoneId} ${name}|${recordSet.type.toUpperCase()}|${recordSet.setIdentifier ?? ''}`);
+    if (isHeld(name, recordSet)) continue;
+    if (inScope && !inScope.has(name)) continue;
+    let byName = wanted.get(zoneId);
+    if (byName === undefined) wanted.set(zoneId, (byName = new Map()));
+    addTo(byName, name, identityAt(recordSet));
     sets.push({
       zoneId,
       name,
@@ -186,13 +241,29 @@ export function intendedSets(
     });
   }
   for (const zone of actual) {
-    for (const [name, ownership] of classifyZone(zone.records, ownerId)) {
+    const byName = wanted.get(zone.zoneId);
+    // Only the names in scope are classified (an apply of one app does not classify the zone).
+    const names = zoneNames(zone.records, ownerId);
+    for (const group of names.names) {
+      const { name } = group;
       if (inScope && !inScope.has(name)) continue;
-      for (const r of ownership.owned) {
-        if (isHeld(r) || wanted.has(`${zone.zoneId} ${name}|${r.type.toUpperCase()}|${r.setIdentifier ?? ''}`)) continue;
+      const ids = byName?.get(name);
+      for (const r of names.classify(group).owned) {
+        if (isHeld(name, r) || ids?.has(identityAt(r))) continue;
         sets.push({ zoneId: zone.zoneId, name, type: r.type, ...(r.setIdentifier === undefined ? {} : { setIdentifier: r.setIdentifier }), want: null });
       }
     }
   }
   return sets;
+}
+
+/** A set's type and SetIdentifier: its identity among the sets of one name. */
+function identityAt(r: RecordSet): string {
+  return `${r.type.toUpperCase()}|${r.setIdentifier ?? ''}`;
+}
+
+function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
+  const values = map.get(key);
+  if (values === undefined) map.set(key, new Set([value]));
+  else values.add(value);
 }

@@ -34,18 +34,29 @@ export interface MarkerEntry {
 
 /** One marker value, quoted as Route 53 stores TXT strings. */
 export function markerValue(ownerId: string, type: string, setIdentifier?: string): string {
-  const set = `${type.toUpperCase()}/${setIdentifier ?? '-'}`;
-  // The planner asks for the same few values once per name: reuse them (less garbage at 10k names).
-  const cacheKey = `${ownerId} ${set}`;
-  let value = markerValueCache.get(cacheKey);
+  // The planner asks for the same few values once per name (twice per name at 10k names a
+  // plan): they are reused, and found by nested lookups that build no key string.
+  if (markerValuesCached >= MAX_MARKER_VALUES_CACHED) {
+    markerValueCache.clear();
+    markerValuesCached = 0;
+  }
+  let byType = markerValueCache.get(ownerId);
+  if (byType === undefined) markerValueCache.set(ownerId, (byType = new Map()));
+  let byIdentifier = byType.get(type);
+  if (byIdentifier === undefined) byType.set(type, (byIdentifier = new Map()));
+  const id = setIdentifier ?? '-';
+  let value = byIdentifier.get(id);
   if (value === undefined) {
-    if (markerValueCache.size > 10_000) markerValueCache.clear();
-    value = `"heritage=${MARKER_HERITAGE},owner=${ownerId},set=${set}"`;
-    markerValueCache.set(cacheKey, value);
+    value = `"heritage=${MARKER_HERITAGE},owner=${ownerId},set=${type.toUpperCase()}/${id}"`;
+    byIdentifier.set(id, value);
+    markerValuesCached += 1;
   }
   return value;
 }
-const markerValueCache = new Map<string, string>();
+/** Owner → type as given → SetIdentifier (`-` for none) → value. */
+const markerValueCache = new Map<string, Map<string, Map<string, string>>>();
+const MAX_MARKER_VALUES_CACHED = 10_000;
+let markerValuesCached = 0;
 
 const MARKER_VALUE = /^heritage=switchyard,owner=([^,]+),set=([A-Za-z0-9]+)\/(.+)$/;
 

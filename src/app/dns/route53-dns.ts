@@ -6,17 +6,26 @@
 // in one call.
 import type { FleetConfig } from '../../core/config.ts';
 import { attachHealthCheckIds, ELB_ALIAS_TTL_SECONDS } from '../../core/desired.ts';
-import { clusterRecordOf, desiredWithOverrides, healthChecksInUse, intendedSets, restrictionHolds, setsByNameAndCluster } from '../../core/dns-scope.ts';
+import {
+  clusterRecordOf,
+  clusterSetsAfter,
+  desiredWithOverrides,
+  healthChecksInUse,
+  indexClusterSets,
+  intendedSets,
+  restrictionHolds,
+  type ClusterSetsIndex,
+} from '../../core/dns-scope.ts';
 import { hostnameOf as hostnameOfName, nameOfMarker, normalizeName } from '../../core/dns-names.ts';
 import { InvalidInput, Route53Rejected, TransientAwsError } from '../../core/errors.ts';
 import type { RecordChangeSummary } from '../../core/events.ts';
 import { planHealthChecks, plannedAlone, plannedHealthCheckIds, type OwnedHealthCheck } from '../../core/health-check-plan.ts';
 import type { HeldRecords } from '../../core/desired.ts';
-import type { Change, RecordSet } from '../../core/model.ts';
+import type { Change, ChangeGroup, RecordSet } from '../../core/model.ts';
 import type { ActualZone } from '../../core/plan.ts';
 import type { DnsApplyRequest, DnsApplyResult, DnsPort, DnsVerification, RecordWeight, Route53Port } from '../../core/ports.ts';
 import { groupExpectations, type ExpectedGroup } from '../../core/verify.ts';
-import { recordsAfter, selectZones } from '../../core/zone-state.ts';
+import { selectZones } from '../../core/zone-state.ts';
 import { deleteUnusedHealthChecks, ensureHealthChecks, listOwnedHealthChecks } from './health-checks.ts';
 import { planBatches, readZones, readZonesAt, type ObservedZones } from './pipeline.ts';
 import { readBack } from './read-back.ts';
@@ -80,7 +89,7 @@ interface Rejection {
  * so Prepare's steps compute it once. A dry run is never read back: no `expected`.
  */
 interface DryRunBatch {
-  beforeIndex: Map<string, Map<string, RecordSet>>;
+  beforeIndex: ClusterSetsIndex;
   /** restrictionHolds by scope (scopeKey). */
   holds: Map<string, HeldRecords[]>;
 }
@@ -213,7 +222,8 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
 
     let changes = summarise(requests.flatMap((r) => r.groups));
     let changeIds: string[] = [];
-    let after = actual;
+    // The changes that landed (a dry run: all it would send); the weights after are read from them.
+    let applied: Array<{ zoneId: string; group: ChangeGroup }> = [];
     let rejection: Rejection | undefined;
     if (!request.dryRun && requests.length > 0) {
       const sent = await sendChangeRequests(route53, requests, { comment: request.reason.slice(0, 256) });
@@ -229,28 +239,18 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
         changes = summarise(landed.map((g) => g.group));
       }
       changeIds = [...new Set(landed.map((g) => g.changeId).filter((id): id is string => id !== undefined && sent.pendingChangeIds.includes(id)))];
-      after = [
-        ...recordsAfter(
-          actual,
-          landed.map((g) => ({ zoneId: g.zoneId, group: g.group })),
-        ),
-      ].map(([zoneId, records]) => ({ zoneId, records }));
+      applied = landed.map((g) => ({ zoneId: g.zoneId, group: g.group }));
     } else if (request.dryRun) {
-      after = [
-        ...recordsAfter(
-          actual,
-          requests.flatMap((r) => r.groups.map((group) => ({ zoneId: r.zoneId, group }))),
-        ),
-      ].map(([zoneId, records]) => ({ zoneId, records }));
+      applied = requests.flatMap((r) => r.groups.map((group) => ({ zoneId: r.zoneId, group })));
     }
 
     const weights: RecordWeight[] = [];
-    const beforeIndex = batch?.beforeIndex ?? setsByNameAndCluster(actual);
-    const afterIndex = setsByNameAndCluster(after);
+    const beforeIndex = batch?.beforeIndex ?? indexClusterSets(actual);
+    const afterIndex = clusterSetsAfter(actual, applied, beforeIndex);
     for (const app of desired.apps) {
       if (wanted && !wanted.has(app.hostname)) continue;
       const name = normalizeName(app.hostname);
-      const before = beforeIndex.get(name);
+      const before = beforeIndex.sets.get(name);
       const afterSets = afterIndex.get(name);
       for (const c of app.clusters) {
         if (request.onlyCluster !== undefined && c.cluster !== request.onlyCluster) continue;
@@ -311,7 +311,7 @@ export function route53Dns(options: Route53DnsOptions): DnsPort {
       if (requests.length === 0) return [];
       const [observed, owned] = await Promise.all([observe(requests), listOwnedHealthChecks(route53, fleet.ownerId)]);
       const results: DnsApplyResult[] = [];
-      const batch: DryRunBatch = { beforeIndex: setsByNameAndCluster(observed.actual), holds: new Map() };
+      const batch: DryRunBatch = { beforeIndex: indexClusterSets(observed.actual), holds: new Map() };
       for (const request of requests) results.push((await applyOnce(request, observed, owned, batch)).result);
       return results;
     },

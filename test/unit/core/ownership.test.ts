@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RecordSet } from '../../../src/core/model.ts';
 import { classifyZone, conflictsAt, markerRecordFor, markerValue, parseMarkerValue } from '../../../src/core/ownership.ts';
@@ -13,6 +14,26 @@ describe('marker values', () => {
     expect(parseMarkerValue(markerValue('o', 'AAAA', 'east'))).toEqual({ owner: 'o', type: 'AAAA', setIdentifier: 'east' });
     expect(parseMarkerValue(markerValue('o', 'A'))).toEqual({ owner: 'o', type: 'A' });
     expect(parseMarkerValue('"heritage=external-dns,external-dns/owner=x"')).toBeUndefined();
+  });
+
+  it("property: each value is its owner's, type's and SetIdentifier's, however the calls before it went (the values are cached)", () => {
+    const call = fc.record({
+      owner: fc.constantFrom('o', 'o2', 'a b', 'x'),
+      type: fc.constantFrom('A', 'a', 'AAAA', 'CNAME'),
+      setIdentifier: fc.option(fc.constantFrom('east', 'west', '-', 'a b'), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(fc.array(call, { minLength: 1, maxLength: 30 }), (calls) => {
+        for (const c of calls) {
+          expect(markerValue(c.owner, c.type, c.setIdentifier)).toBe(
+            `"heritage=switchyard,owner=${c.owner},set=${c.type.toUpperCase()}/${c.setIdentifier ?? '-'}"`,
+          );
+        }
+      }),
+    );
+    // Past the cache's bound (it starts again), values stay right.
+    for (let i = 0; i < 10_050; i++) expect(markerValue('o', 'A', `s${i}`)).toBe(`"heritage=switchyard,owner=o,set=A/s${i}"`);
+    expect(markerValue('o', 'A', 's1')).toBe('"heritage=switchyard,owner=o,set=A/s1"');
   });
 
   it('is a SIMPLE TXT at _switchyard.<name> with sorted, deduplicated values: never a copy of the routing policy', () => {

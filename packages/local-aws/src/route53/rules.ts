@@ -12,7 +12,7 @@
 // Nothing is applied unless the whole batch passes.
 import { enumerationError, InvalidChangeBatch, invalidInput, noSuchHealthCheck, notImplemented, type Route53Error, validationError } from './errors.ts';
 import { CHANGE_ACTIONS, RECORD_REGIONS, RR_TYPES, type ChangeAction, type RecordSet } from './model.ts';
-import { describeNameProblem, isInZone, isWildcard, parseName } from './names.ts';
+import { describeNameProblem, isInZone, isWildcard, parseName, type NameProblem } from './names.ts';
 import { recordKey, type RecordLookup } from './zone-index.ts';
 import { checkValues, valueCharacters } from './values.ts';
 
@@ -71,8 +71,10 @@ export type PlannedBatch = ({ ok: true } & BatchEffect) | { ok: false; error: Ro
 interface CheckedChange {
   action: ChangeAction;
   record: RecordSet;
-  /** The name as given, for messages about names Route 53 cannot read. */
-  rawName: string;
+  /** Why Route 53 cannot read the name as given (reported in pass 3, as Route 53 does). */
+  nameProblem?: NameProblem;
+  /** The same for an alias target's name. */
+  targetProblem?: NameProblem;
 }
 
 /** Validates a whole change batch against a zone and returns the zone's records after it. */
@@ -147,10 +149,6 @@ class WorkingZone {
     this.#base = base;
   }
 
-  get(key: string): RecordSet | undefined {
-    return this.#changed.has(key) ? this.#changed.get(key) : this.#base.get(key);
-  }
-
   /** The sets named `name`, keyed by identity. */
   named(name: string): ReadonlyMap<string, RecordSet> {
     const base = this.#base.named(name);
@@ -221,6 +219,7 @@ function checkChange(change: RawChange, position: number, ctx: BatchContext): Ch
 
   const parsed = parseName(raw.name);
   const name = parsed.ok ? parsed.name : raw.name;
+  let targetProblem: NameProblem | undefined;
   const record: RecordSet = { name, type: raw.type };
   const changeWith = `[Action=${change.action}, Name=${name}, Type=${raw.type}, SetIdentifier=${raw.setIdentifier ?? 'null'}]`;
 
@@ -252,6 +251,7 @@ function checkChange(change: RawChange, position: number, ctx: BatchContext): Ch
     const evaluate = parseBoolean(alias.evaluateTargetHealth!, `${rrPath}.aliasTarget.evaluateTargetHealth`);
     if (typeof evaluate !== 'boolean') return { error: evaluate };
     const target = parseName(alias.dnsName!);
+    if (!target.ok) targetProblem = target.problem;
     record.aliasTarget = {
       hostedZoneId: alias.hostedZoneId!.replace(/^\/hostedzone\//, ''),
       dnsName: target.ok ? target.name : alias.dnsName!,
@@ -274,7 +274,12 @@ function checkChange(change: RawChange, position: number, ctx: BatchContext): Ch
     if (!ctx.healthCheckExists(raw.healthCheckId)) return { error: noSuchHealthCheck(raw.healthCheckId) };
     record.healthCheckId = raw.healthCheckId;
   }
-  return { action: change.action, record, rawName: raw.name };
+  return {
+    action: change.action,
+    record,
+    ...(parsed.ok ? {} : { nameProblem: parsed.problem }),
+    ...(targetProblem === undefined ? {} : { targetProblem }),
+  };
 }
 
 const POLICY_FIELDS = ['Weight', 'Region', 'GeoLocation', 'Failover', 'MultiValueAnswer'] as const;
@@ -355,14 +360,16 @@ function checkLimits(changes: readonly CheckedChange[]): string | undefined {
 
 function problemsWithChange(change: CheckedChange, working: WorkingZone, ctx: BatchContext): string[] {
   const { action, record } = change;
-  const parsed = parseName(change.rawName);
-  if (!parsed.ok) return [describeNameProblem(parsed.problem)];
+  if (change.nameProblem !== undefined) return [describeNameProblem(change.nameProblem)];
   const zoneName = ctx.zone.name;
   if (!isInZone(record.name, zoneName)) return [`RRSet with DNS name ${record.name} is not permitted in zone ${zoneName}`];
   const placement = problemWithPlacement(record, zoneName);
   if (placement !== undefined) return [placement];
 
-  const existing = working.get(recordKey(record));
+  // One look at the name: the set with this identity and its neighbours.
+  const key = recordKey(record);
+  const atName = working.named(record.name);
+  const existing = atName.get(key);
   if (action === 'DELETE') {
     if (existing === undefined) return [`Tried to delete resource record set ${describeSet(record)} but it was not found`];
     if (!sameRecordSet(existing, record)) {
@@ -378,10 +385,10 @@ function problemsWithChange(change: CheckedChange, working: WorkingZone, ctx: Ba
     if (values !== undefined) return [values];
   }
   if (record.aliasTarget !== undefined) {
-    const alias = problemsWithAlias(record, working, ctx);
+    const alias = problemsWithAlias(record, change.targetProblem, working, ctx);
     if (alias.length > 0) return alias;
   }
-  const neighbours = problemWithNeighbours(record, working, zoneName);
+  const neighbours = problemWithNeighbours(record, key, atName, zoneName);
   return neighbours === undefined ? [] : [neighbours];
 }
 
@@ -403,10 +410,9 @@ function problemWithPlacement(record: RecordSet, zoneName: string): string | und
 }
 
 /** Route 53 reports both problems of an alias that points outside its target zone. */
-function problemsWithAlias(record: RecordSet, working: WorkingZone, ctx: BatchContext): string[] {
+function problemsWithAlias(record: RecordSet, targetProblem: NameProblem | undefined, working: WorkingZone, ctx: BatchContext): string[] {
   const alias = record.aliasTarget!;
-  const target = parseName(alias.dnsName);
-  if (!target.ok) return [describeNameProblem(target.problem)];
+  if (targetProblem !== undefined) return [describeNameProblem(targetProblem)];
   // Only a target in one of this account's zones can be checked; AWS resources (load
   // balancers, CloudFront, ...) live in Route 53's own zones.
   const zone = alias.hostedZoneId === ctx.zone.id ? ctx.zone : ctx.zoneById(alias.hostedZoneId);
@@ -421,18 +427,24 @@ function problemsWithAlias(record: RecordSet, working: WorkingZone, ctx: BatchCo
   return problems;
 }
 
-/** Rules that concern the other sets with the same name. */
-function problemWithNeighbours(record: RecordSet, working: WorkingZone, zoneName: string): string | undefined {
-  const key = recordKey(record);
-  const sameName = [...working.named(record.name)].flatMap(([k, r]) => (k === key ? [] : [r]));
-  if (record.type === 'CNAME' && sameName.some((r) => r.type !== 'CNAME')) {
+/** Rules that concern the other sets with the same name (`atName`: the sets named as `record`, by identity; `key` its own). */
+function problemWithNeighbours(record: RecordSet, key: string, atName: ReadonlyMap<string, RecordSet>, zoneName: string): string | undefined {
+  let otherType = false;
+  let cname = false;
+  let sameType: RecordSet[] | undefined;
+  for (const [k, r] of atName) {
+    if (k === key) continue;
+    if (r.type !== 'CNAME') otherType = true;
+    else cname = true;
+    if (r.type === record.type) (sameType ??= []).push(r);
+  }
+  if (record.type === 'CNAME' && otherType) {
     return `RRSet of type CNAME with DNS name ${record.name} is not permitted as it conflicts with other records with the same DNS name in zone ${zoneName}`;
   }
-  if (record.type !== 'CNAME' && sameName.some((r) => r.type === 'CNAME')) {
+  if (record.type !== 'CNAME' && cname) {
     return `RRSet of type ${record.type} with DNS name ${record.name} is not permitted because a conflicting RRSet of type CNAME with the same DNS name already exists in zone ${zoneName}`;
   }
-  const sameType = sameName.filter((r) => r.type === record.type);
-  if (sameType.length === 0) return undefined;
+  if (sameType === undefined) return undefined;
   const policy = policyOf(record);
   if (policy === 'simple')
     return `RRSet with DNS name ${record.name}, type ${record.type} cannot be created as other RRSets exist with the same name and type.`;

@@ -628,12 +628,15 @@ export function createRoute53Service(options: Route53ServiceOptions = {}): Route
     onHealthCheckStatusChange: (listener) => checker.subscribe(listener),
     healthCheckStatus: (id) => checker.isHealthy(id),
     resolve,
+    // The health checker asks this on its probes: each zone's sets at the name come from its
+    // index (a binary search, and only the chunk they are in), not from a scan of every set.
     aliasTargetOf: (name) => {
       const wanted = `${name.toLowerCase().replace(/\.$/, '')}.`;
       for (const zone of state.zones) {
         if (zone.privateZone) continue;
-        const record = zone.records.find((r) => r.name === wanted && r.type === 'A' && r.setIdentifier === undefined && r.aliasTarget !== undefined);
-        if (record?.aliasTarget) return record.aliasTarget.dnsName;
+        for (const record of store.index(zone.id).named(wanted).values()) {
+          if (record.type === 'A' && record.setIdentifier === undefined && record.aliasTarget !== undefined) return record.aliasTarget.dnsName;
+        }
       }
       return undefined;
     },

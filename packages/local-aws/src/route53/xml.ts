@@ -99,9 +99,15 @@ export function parseXmlDocument(text: string): XmlObject | Error | undefined {
 export function parseRequest(body: Buffer, rootName: string): XmlObject | Route53Error {
   const text = decodeXmlText(body);
   if (typeof text !== 'string') return text;
-  const refused = refusedMarkup(text);
-  if (refused !== undefined) return malformedInput(`Could not parse the request body: ${refused}`);
-  const doc = readSimpleXml(text, isListPath) ?? parseXmlDocument(text);
+  // What the fast reader answers holds nothing refusedMarkup refuses (it takes no document
+  // type, no entity but the five, and nothing nested past MAX_XML_DEPTH), so only a body it
+  // leaves to the full parser is scanned for them first.
+  let doc: XmlObject | Error | undefined = readSimpleXml(text, isListPath, MAX_XML_DEPTH);
+  if (doc === undefined) {
+    const refused = refusedMarkup(text);
+    if (refused !== undefined) return malformedInput(`Could not parse the request body: ${refused}`);
+    doc = parseXmlDocument(text);
+  }
   if (doc === undefined) return malformedInput(`Could not parse the request body: expected a ${rootName} XML document`);
   if (doc instanceof Error) return malformedInput(`Could not parse the request body: ${doc.message}`);
   const root = doc[rootName];

@@ -3,7 +3,7 @@
 // thing; what it does not take, it leaves to the full parser.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isListPath, parseRequest, parseXmlDocument, type XmlObject } from '../../../src/route53/xml.ts';
+import { isListPath, MAX_XML_DEPTH, parseRequest, parseXmlDocument, refusedMarkup, type XmlObject } from '../../../src/route53/xml.ts';
 import { readSimpleXml } from '../../../src/route53/xml-simple.ts';
 import { Route53Error } from '../../../src/route53/errors.ts';
 
@@ -108,5 +108,57 @@ describe('readSimpleXml', () => {
     );
     // The property says something only if the reader answers for a good share of documents.
     expect(answered.count).toBeGreaterThan(300);
+  });
+
+  it('leaves elements nested past its depth to the full path: parseRequest refuses a plain document one level too deep', () => {
+    const nested = (depth: number) => `${'<A>'.repeat(depth)}x${'</A>'.repeat(depth)}`;
+    expect(readSimpleXml(nested(MAX_XML_DEPTH), isListPath, MAX_XML_DEPTH)).toBeDefined();
+    expect(readSimpleXml(nested(MAX_XML_DEPTH + 1), isListPath, MAX_XML_DEPTH)).toBeUndefined();
+    expect(parseRequest(Buffer.from(nested(MAX_XML_DEPTH)), 'A')).not.toBeInstanceOf(Route53Error);
+    const refused = parseRequest(Buffer.from(nested(MAX_XML_DEPTH + 1)), 'A');
+    expect(refused).toBeInstanceOf(Route53Error);
+    expect((refused as Route53Error).message).toBe(`Could not parse the request body: Elements are nested deeper than ${MAX_XML_DEPTH} levels`);
+  });
+
+  it('property: parseRequest answers what scanning for refused markup before any reading answered', () => {
+    // parseRequest scans for refused markup only when the fast reader does not answer; the
+    // reference scans every body first, as parseRequest did before.
+    const reference = (text: string): unknown => {
+      const refused = refusedMarkup(text);
+      if (refused !== undefined) return `refused: ${refused}`;
+      const doc = readSimpleXml(text, isListPath) ?? parseXmlDocument(text);
+      if (doc === undefined || doc instanceof Error) return 'malformed';
+      const root = doc['R'];
+      return root === undefined ? 'no root' : typeof root === 'object' && !Array.isArray(root) ? root : {};
+    };
+    const answer = (text: string): unknown => {
+      const out = parseRequest(Buffer.from(text), 'R');
+      if (!(out instanceof Route53Error)) return out;
+      const why = out.message.replace(/^Could not parse the request body: /, '');
+      return out.message.startsWith('Could not parse') && /nested deeper|not allowed|is not declared/.test(why) ? `refused: ${why}` : 'malformed';
+    };
+    const texts = fc.constantFrom('x', 'a &amp; b', '&nbsp;', '&#65;', '&bogus;', '', 'v');
+    const element: fc.Memo<string> = fc.memo((depth) =>
+      fc.oneof(
+        { depthSize: 'small' },
+        texts.map((t) => `<L>${t}</L>`),
+        fc.constant('<E/>'),
+        fc
+          .tuple(fc.constantFrom('A', 'Changes', 'Change'), fc.array(depth > 1 ? element(depth - 1) : texts.map((t) => `<V>${t}</V>`), { maxLength: 3 }))
+          .map(([n, children]) => `<${n}>${children.join('')}</${n}>`),
+      ),
+    );
+    // Chains of one element each reach and pass the depth limit.
+    const chain = fc
+      .tuple(fc.integer({ min: MAX_XML_DEPTH - 2, max: MAX_XML_DEPTH + 2 }), element(2))
+      .map(([d, inner]) => `${'<A>'.repeat(d)}${inner}${'</A>'.repeat(d)}`);
+    const prolog = fc.constantFrom('', '<?xml version="1.0"?>', '<!DOCTYPE R>', '<!DOCTYPE R [<!ENTITY e "x">]>', '<!-- c -->');
+    const documents = fc.tuple(prolog, fc.oneof(element(3), chain)).map(([p, body]) => `${p}<R>${body}</R>`);
+    fc.assert(
+      fc.property(documents, (text) => {
+        expect(answer(text)).toEqual(reference(text));
+      }),
+      { numRuns: 1500 },
+    );
   });
 });
