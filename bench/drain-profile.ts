@@ -10,8 +10,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
-import { bigFleet } from './lib/fleet.ts';
-import { publishedRuntime, timedExecution } from './local-runtime.bench.ts';
+import { timedExecution, withPublishedApps } from './lib/runtime.ts';
 
 const apps = Number(process.argv[2] ?? 10_000);
 const drains = Number(process.argv[3] ?? 3);
@@ -126,36 +125,31 @@ if (process.env['PROFILE_IN']) {
   analyse(saved, saved.startedAtMs, saved.intervals);
   process.exit(0);
 }
-const fleet = await bigFleet(apps);
-const t0 = Date.now();
-const runtime = await publishedRuntime(fleet.dir, true);
-console.log(`set-up ${apps} apps: ${Date.now() - t0} ms`);
-const sfn = new SFNClient({ endpoint: runtime.url, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
-const session = new Session();
-session.connect();
-try {
-  for (let i = 0; i < drains; i++) {
-    if (i > 0) await timedExecution(sfn, runtime, 'RestoreCluster', { cluster: 'east', reason: 'bench', bakeSeconds: 0 });
-    const profiled = i === drains - 1;
-    let startedAtMs = 0;
-    if (profiled) {
-      await session.post('Profiler.enable');
-      await session.post('Profiler.setSamplingInterval', { interval: 200 });
-      startedAtMs = Date.now();
-      await session.post('Profiler.start');
+await withPublishedApps(apps, async ({ runtime, sfn, setupMs }) => {
+  console.log(`set-up ${apps} apps: ${setupMs} ms`);
+  const session = new Session();
+  session.connect();
+  try {
+    for (let i = 0; i < drains; i++) {
+      if (i > 0) await timedExecution(sfn, runtime, 'RestoreCluster', { cluster: 'east', reason: 'bench', bakeSeconds: 0 });
+      const profiled = i === drains - 1;
+      let startedAtMs = 0;
+      if (profiled) {
+        await session.post('Profiler.enable');
+        await session.post('Profiler.setSamplingInterval', { interval: 200 });
+        startedAtMs = Date.now();
+        await session.post('Profiler.start');
+      }
+      const d = await timedExecution(sfn, runtime, 'DrainCluster', { cluster: 'east', reason: 'bench', bakeSeconds: 0 });
+      console.log(`drain ${i + 1}${profiled ? ' (profiled)' : ''}: ${d.ms} ms wall, ${d.cpuMs} ms CPU`);
+      if (profiled) {
+        const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
+        const intervals = stateIntervals(await history(sfn, d.executionArn));
+        if (process.env['PROFILE_OUT']) await writeFile(process.env['PROFILE_OUT'], JSON.stringify({ ...profile, startedAtMs, intervals }));
+        analyse(profile, startedAtMs, intervals);
+      }
     }
-    const d = await timedExecution(sfn, runtime, 'DrainCluster', { cluster: 'east', reason: 'bench', bakeSeconds: 0 });
-    console.log(`drain ${i + 1}${profiled ? ' (profiled)' : ''}: ${d.ms} ms wall, ${d.cpuMs} ms CPU`);
-    if (profiled) {
-      const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
-      const intervals = stateIntervals(await history(sfn, d.executionArn));
-      if (process.env['PROFILE_OUT']) await writeFile(process.env['PROFILE_OUT'], JSON.stringify({ ...profile, startedAtMs, intervals }));
-      analyse(profile, startedAtMs, intervals);
-    }
+  } finally {
+    session.disconnect();
   }
-} finally {
-  session.disconnect();
-  sfn.destroy();
-  await runtime.close();
-  await fleet.remove();
-}
+});

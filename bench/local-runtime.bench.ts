@@ -14,13 +14,13 @@
 // each figure to linear in the apps. On the example fleet the alarm figure also reports
 // where each event's time went (bench/lib/alarm-hops.ts): per state, per request, CPU.
 // BENCH_LOCAL_RUNTIME=alarm runs only the alarm figures, =drain only the drain figures.
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { canaryAlarmName } from '../src/core/alarm-names.ts';
 import { normalizeName } from '../src/core/dns-names.ts';
-import { startLocalRuntime, type LocalRuntime } from '../src/local/runtime/runtime.ts';
+import type { LocalRuntime } from '../src/local/runtime/runtime.ts';
 import { alarmHops, medianHops, recordRequests, type AlarmHops } from './lib/alarm-hops.ts';
 import { bigFleet } from './lib/fleet.ts';
 import { growthTarget } from './lib/growth.ts';
+import { publishedRuntime, timedExecution, withPublishedApps } from './lib/runtime.ts';
 import { percentile } from './lib/stats.ts';
 
 const ALARM_ROUNDS = 8;
@@ -36,9 +36,6 @@ const TARGET_ALARM_P50_MS = 50;
 const TARGET_DRAIN_MS = 5000;
 
 const round = (value: number): number => Math.round(value * 10) / 10;
-
-/** Every wait of the runtime at zero; health checks fast enough that a failing canary shows at once. */
-const ZERO_WAITS = { waitScale: 0, insyncDelayMs: 0, healthCheckTimeScale: 0.01, discoverEveryMs: 0 } as const;
 
 async function shopWeight(runtime: LocalRuntime, cluster: string): Promise<number | undefined> {
   const zones = await runtime.clients.route53.listHostedZones();
@@ -61,25 +58,6 @@ async function alarmEventAt(runtime: LocalRuntime, alarmName: string, state: str
     if (event) return Date.parse(event.receivedAt);
   }
   throw new Error(`no ${state} event of ${alarmName}`);
-}
-
-/** A runtime on `fleetDir`; with bench apps, one Reconcile first publishes them all (what onboarding converges to). */
-export async function publishedRuntime(fleetDir: string | undefined, withBenchApps: boolean): Promise<LocalRuntime> {
-  const runtime = await startLocalRuntime({
-    ...(fleetDir === undefined ? {} : { fleet: fleetDir }),
-    stateDir: null,
-    port: 0,
-    ...(withBenchApps ? { onboard: false } : {}),
-    settleTimeoutMs: 600_000,
-    ...ZERO_WAITS,
-  });
-  if (withBenchApps) {
-    const reconcile = runtime.triggers.find((t) => t.schedule !== undefined)!;
-    runtime.platform.eventBus.triggerRule(reconcile.rule, reconcile.bus);
-    await runtime.platform.eventBus.idle();
-    await runtime.settle(600_000);
-  }
-  return runtime;
 }
 
 async function appsOn(runtime: LocalRuntime, cluster: string): Promise<number> {
@@ -131,28 +109,6 @@ export async function alarmToInsync(
   return { appsOnEast, failoverMs, failbackMs, failoverHops, failbackHops };
 }
 
-/** Runs `workflow` with `input` and waits for it; its duration (Step Functions' own start and stop dates), the process CPU it took, and its ARN. */
-export async function timedExecution(
-  sfn: SFNClient,
-  runtime: LocalRuntime,
-  workflow: string,
-  input: unknown,
-): Promise<{ ms: number; cpuMs: number; executionArn: string }> {
-  const cpu = process.cpuUsage();
-  const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: runtime.names.stateMachineArn(workflow), input: JSON.stringify(input) }));
-  let done;
-  for (;;) {
-    done = await sfn.send(new DescribeExecutionCommand({ executionArn: out.executionArn }));
-    if (done.status !== 'RUNNING') break;
-    // Polling only finds the end; the duration comes from the execution's own dates, so a
-    // gentle poll costs no accuracy and takes less CPU from the drain it measures.
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const used = process.cpuUsage(cpu);
-  if (done.status !== 'SUCCEEDED') throw new Error(`${workflow} ${done.status}: ${done.error}: ${done.cause}`);
-  return { ms: done.stopDate!.getTime() - done.startDate!.getTime(), cpuMs: Math.round((used.user + used.system) / 1000), executionArn: out.executionArn! };
-}
-
 /** `drains` drains of east serving `apps` bench apps (restored in between), on one runtime: the first one, and the median. */
 export async function drainApps(
   apps: number,
@@ -167,12 +123,7 @@ export async function drainApps(
   appsOnEast: number;
   zeroAfter: number;
 }> {
-  const fleet = await bigFleet(apps);
-  const started = Date.now();
-  const runtime = await publishedRuntime(fleet.dir, true);
-  const sfn = new SFNClient({ endpoint: runtime.url, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
-  try {
-    const setupMs = Date.now() - started;
+  return withPublishedApps(apps, async ({ runtime, sfn, setupMs }) => {
     const zones = await runtime.clients.route53.listHostedZones();
     const count = async (weight: number) =>
       (await runtime.clients.route53.listRecordSets(zones[0]!.id)).filter(
@@ -200,11 +151,7 @@ export async function drainApps(
       appsOnEast,
       zeroAfter,
     };
-  } finally {
-    sfn.destroy();
-    await runtime.close();
-    await fleet.remove();
-  }
+  });
 }
 
 async function alarmFigures(): Promise<{

@@ -1,17 +1,15 @@
 // Onboarding at scale (docs/benchmarks.md, "Onboarding at scale"): one OnboardApp on the
 // local runtime, every wait at zero, with 100, 1,000 and 10,000 apps already published (set
-// up with one Reconcile, as local-runtime.bench.ts does), from StartExecution to SUCCEEDED
+// up with one Reconcile, bench/lib/runtime.ts), from StartExecution to SUCCEEDED
 // (the new app's sets created, INSYNC), with the CPU the process spent on it. An app's
 // onboarding reads Route 53 at its own names only (docs/dns.md, "What an apply reads"), so
 // its cost must not follow the fleet: publishing N apps one by one would grow with N². The
 // growth rule (bench/lib/growth.ts) holds the CPU to linear or better in the apps; the issue
 // names no target for the figure itself.
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { normalizeName } from '../src/core/dns-names.ts';
-import { bigFleet } from './lib/fleet.ts';
 import { growthTarget } from './lib/growth.ts';
 import { median } from './lib/stats.ts';
-import { publishedRuntime, timedExecution } from './local-runtime.bench.ts';
+import { timedExecution, withPublishedApps } from './lib/runtime.ts';
 
 const SIZES = [100, 1000, 10_000] as const;
 /** Onboardings measured per size (each a new app on east and west); a size's figure is their median. */
@@ -21,12 +19,7 @@ const ONBOARDS = 7;
 export async function onboardApps(
   apps: number,
 ): Promise<{ apps: number; setupMs: number; runsMs: number[]; cpuMs: number[]; medianMs: number; medianCpuMs: number }> {
-  const fleet = await bigFleet(apps);
-  const started = Date.now();
-  const runtime = await publishedRuntime(fleet.dir, true);
-  const sfn = new SFNClient({ endpoint: runtime.url, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
-  try {
-    const setupMs = Date.now() - started;
+  return withPublishedApps(apps, async ({ runtime, sfn, setupMs }) => {
     const zone = (await runtime.clients.route53.listHostedZones())[0]!;
     const runs: { ms: number; cpuMs: number }[] = [];
     for (let i = 0; i < ONBOARDS; i++) {
@@ -41,11 +34,7 @@ export async function onboardApps(
     const runsMs = runs.map((r) => r.ms);
     const cpuMs = runs.map((r) => r.cpuMs);
     return { apps, setupMs, runsMs, cpuMs, medianMs: median(runsMs), medianCpuMs: median(cpuMs) };
-  } finally {
-    sfn.destroy();
-    await runtime.close();
-    await fleet.remove();
-  }
+  });
 }
 
 export async function run(): Promise<Record<string, unknown>> {

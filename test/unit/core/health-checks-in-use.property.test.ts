@@ -43,6 +43,27 @@ const intents = fc
     ),
   );
 
+type RawEndpoint = { hostname: string; cluster: string; annotations: RoutingAnnotations; noEntryPoint: boolean };
+
+/** The fleet's endpoints, the wanted names, and the desired state of the wanted apps alone. */
+function wantedApps(
+  raw: readonly RawEndpoint[],
+  wantedNames: readonly string[],
+  clusterIntents: ClusterIntent[],
+  appsOut: { cluster: string; hostname: string }[],
+) {
+  const all = raw.map((e) => endpoint(e.hostname, e.cluster, e.annotations, e.noEntryPoint ? 'not-a-load-balancer.example.net' : undefined));
+  const wanted = new Set(wantedNames);
+  const desired0 = desiredWithOverrides(
+    FLEET,
+    ZONES,
+    all.filter((e) => wanted.has(e.hostname)),
+    clusterIntents,
+    appsOut,
+  );
+  return { all, wanted, desired0 };
+}
+
 describe('healthChecksInUse', () => {
   it('equals the whole fleet’s desired health checks, for any apps wanted', () => {
     fc.assert(
@@ -52,15 +73,7 @@ describe('healthChecksInUse', () => {
         fc.subarray(HOSTNAMES),
         fc.array(fc.record({ cluster: fc.constantFrom(...CLUSTERS), hostname: fc.constantFrom(...HOSTNAMES) }), { maxLength: 3 }),
         (raw, clusterIntents, wantedNames, appsOut) => {
-          const all = raw.map((e) => endpoint(e.hostname, e.cluster, e.annotations, e.noEntryPoint ? 'not-a-load-balancer.example.net' : undefined));
-          const wanted = new Set(wantedNames);
-          const desired0 = desiredWithOverrides(
-            FLEET,
-            ZONES,
-            all.filter((e) => wanted.has(e.hostname)),
-            clusterIntents,
-            appsOut,
-          );
+          const { all, wanted, desired0 } = wantedApps(raw, wantedNames, clusterIntents, appsOut);
           const expected = desiredWithOverrides(FLEET, ZONES, all, clusterIntents, appsOut).healthChecks;
           expect(healthChecksInUse(FLEET, ZONES, all, clusterIntents, appsOut, wanted, desired0)).toEqual(expected);
         },
@@ -93,15 +106,7 @@ describe('plannedAlone', () => {
         fc.array(fc.record({ cluster: fc.constantFrom(...CLUSTERS), port: fc.constantFrom(80, 443), near: fc.nat(19) }), { maxLength: 3 }),
         (raw, clusterIntents, wantedNames, tagged, unused) => {
           // Prepare: the fleet's checks, owned checks tagged for some of them, and unused ones.
-          const all = raw.map((e) => endpoint(e.hostname, e.cluster, e.annotations, e.noEntryPoint ? 'not-a-load-balancer.example.net' : undefined));
-          const wanted = new Set(wantedNames);
-          const desired0 = desiredWithOverrides(
-            FLEET,
-            ZONES,
-            all.filter((e) => wanted.has(e.hostname)),
-            clusterIntents,
-            [],
-          );
+          const { all, wanted, desired0 } = wantedApps(raw, wantedNames, clusterIntents, []);
           const every = healthChecksInUse(FLEET, ZONES, all, clusterIntents, [], wanted, desired0);
           const owned: OwnedHealthCheck[] = [];
           every.forEach((want, i) => {

@@ -7,10 +7,11 @@ import { applyWithLocalRules, toLocalRecord } from '../../support/local-route53-
 import { batchPlan, groupCost } from '../../../src/core/batch.ts';
 import { attachHealthCheckIds, computeDesiredState, type DesiredState } from '../../../src/core/desired.ts';
 import { normalizeName, recordKey, zonesForName } from '../../../src/core/dns-names.ts';
-import type { ClusterIntent, HealthState, HostedZone, PublishedEndpoint, RecordSet, RoutingAnnotations, SyncPolicy } from '../../../src/core/model.ts';
+import type { ClusterIntent, HealthState, HostedZone, PublishedEndpoint, RecordSet, SyncPolicy } from '../../../src/core/model.ts';
 import { classifyZone, markerValue } from '../../../src/core/ownership.ts';
 import { plan, type ActualZone, type Plan } from '../../../src/core/plan.ts';
 import { endpoint, fleet, LB, NLB_ZONE, OWNER } from './dns-fixtures.ts';
+import { routingAnnotations as annotations } from './dns-arbitraries.ts';
 
 const ZONES: HostedZone[] = [
   { id: 'ZEX', name: 'example.com.' },
@@ -20,17 +21,6 @@ const HOSTS = ['a.example.com', 'b.example.com', '*.example.com', 'c.sub.example
 const CLUSTERS = ['east', 'west', 'alb'] as const;
 
 // ---- generators ----------------------------------------------------------------------
-
-const annotations = fc.record(
-  {
-    routing: fc.constantFrom('weighted', 'failover', 'latency', 'simple'),
-    failover: fc.constantFrom('primary', 'secondary'),
-    weight: fc.integer({ min: 0, max: 255 }),
-    healthPath: fc.constantFrom('/healthz', '/ready'),
-    enabled: fc.boolean(),
-  },
-  { requiredKeys: [] },
-) as fc.Arbitrary<RoutingAnnotations>;
 
 const entryPoint = fc.constantFrom<string | undefined | null>(undefined, undefined, undefined, null, 'not-a-load-balancer.example.net');
 

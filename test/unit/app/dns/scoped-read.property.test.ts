@@ -12,11 +12,12 @@ import { route53Dns } from '../../../../src/app/dns/route53-dns.ts';
 import { fleetSchema, type FleetConfig } from '../../../../src/core/config.ts';
 import { isWithinZone, normalizeName } from '../../../../src/core/dns-names.ts';
 import { scopeNames, scopeNamesBound } from '../../../../src/core/dns-scope.ts';
-import type { ClusterIntent, HostedZone, PublishedEndpoint, RecordSet, RoutingAnnotations } from '../../../../src/core/model.ts';
+import type { ClusterIntent, HostedZone, PublishedEndpoint, RecordSet } from '../../../../src/core/model.ts';
 import { markerValue } from '../../../../src/core/ownership.ts';
 import type { DnsApplyRequest } from '../../../../src/core/ports.ts';
 import { FakeRoute53 } from '../../aws/helpers/fake-route53.ts';
 import { endpoint, LB, NLB_ZONE, OWNER } from '../../core/dns-fixtures.ts';
+import { routingAnnotations as annotations } from '../../core/dns-arbitraries.ts';
 
 const ZONES: HostedZone[] = [
   { id: 'ZEX', name: 'example.com.' },
@@ -61,17 +62,6 @@ const RECORD_NAMES = [
   'a.sub.example.com',
   'canary-west.example.com',
 ];
-
-const annotations = fc.record(
-  {
-    routing: fc.constantFrom('weighted', 'failover', 'latency', 'simple'),
-    failover: fc.constantFrom('primary', 'secondary'),
-    weight: fc.integer({ min: 0, max: 255 }),
-    healthPath: fc.constantFrom('/healthz', '/ready'),
-    enabled: fc.boolean(),
-  },
-  { requiredKeys: [] },
-) as fc.Arbitrary<RoutingAnnotations>;
 
 const endpoints: fc.Arbitrary<PublishedEndpoint[]> = fc
   .array(
