@@ -14,10 +14,11 @@
 // each figure to linear in the apps. On the example fleet the alarm figure also reports
 // where each event's time went (bench/lib/alarm-hops.ts): per state, per request, CPU.
 // BENCH_LOCAL_RUNTIME=alarm runs only the alarm figures, =drain only the drain figures.
+import { ROUTE53_MAX_REQUESTS_PER_SECOND } from '../src/aws/retry.ts';
 import { canaryAlarmName } from '../src/core/alarm-names.ts';
 import { normalizeName } from '../src/core/dns-names.ts';
 import type { LocalRuntime } from '../src/local/runtime/runtime.ts';
-import { alarmHops, medianHops, recordRequests, type AlarmHops } from './lib/alarm-hops.ts';
+import { alarmHops, countRequests, medianHops, recordRequests, type AlarmHops } from './lib/alarm-hops.ts';
 import { bigFleet } from './lib/fleet.ts';
 import { growthTarget } from './lib/growth.ts';
 import { publishedRuntime, timedExecution, withPublishedApps } from './lib/runtime.ts';
@@ -122,8 +123,10 @@ export async function drainApps(
   drainCpuMs: number[];
   appsOnEast: number;
   zeroAfter: number;
+  route53: Route53Requests;
 }> {
   return withPublishedApps(apps, async ({ runtime, sfn, setupMs }) => {
+    const counted = countRequests(runtime);
     const zones = await runtime.clients.route53.listHostedZones();
     const count = async (weight: number) =>
       (await runtime.clients.route53.listRecordSets(zones[0]!.id)).filter(
@@ -134,9 +137,12 @@ export async function drainApps(
     // Act
     const drains: { ms: number; cpuMs: number }[] = [];
     let zeroAfter = 0;
+    let route53: Route53Requests | undefined;
     for (let i = 0; i < times; i++) {
       if (i > 0) await timedExecution(sfn, runtime, 'RestoreCluster', { cluster: 'east', reason: 'bench', bakeSeconds: 0 });
+      const before = counted();
       drains.push(await timedExecution(sfn, runtime, 'DrainCluster', { cluster: 'east', reason: 'bench', bakeSeconds: 0 }));
+      route53 ??= route53Requests(before, counted());
       zeroAfter = await count(0);
       if (zeroAfter !== apps) throw new Error(`drain ${i + 1} left ${apps - zeroAfter} of ${apps} apps on east with weight`);
     }
@@ -150,8 +156,30 @@ export async function drainApps(
       drainCpuMs: drains.map((d) => d.cpuMs),
       appsOnEast,
       zeroAfter,
+      route53: route53!,
     };
   });
+}
+
+interface Route53Requests {
+  /** The Route 53 requests of one drain, by operation (REST method and path). */
+  byOperation: Record<string, number>;
+  total: number;
+  /**
+   * What those requests alone take in production, at the rate a Lambda's Route 53 limiter
+   * allows (src/aws/retry.ts): the floor of the drain's time on AWS, whatever the CPU.
+   */
+  secondsAtLimiterRate: number;
+}
+
+/** The Route 53 requests between two counts (the bench's own reads after the drain are not in it). */
+function route53Requests(before: Record<string, number>, after: Record<string, number>): Route53Requests {
+  const byOperation: Record<string, number> = {};
+  for (const [op, n] of Object.entries(after)) {
+    if (op.startsWith('route53 ') && n - (before[op] ?? 0) > 0) byOperation[op.slice('route53 '.length)] = n - (before[op] ?? 0);
+  }
+  const total = Object.values(byOperation).reduce((a, b) => a + b, 0);
+  return { byOperation, total, secondsAtLimiterRate: round(total / ROUTE53_MAX_REQUESTS_PER_SECOND) };
 }
 
 async function alarmFigures(): Promise<{

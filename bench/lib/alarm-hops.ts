@@ -38,9 +38,8 @@ function operationOf(service: string, req: { method: string; url: URL; headers: 
   return `${service} ${req.method} ${path}`;
 }
 
-/** Starts recording every request the runtime's mounted services answer; returns what was seen between two instants. */
-export function recordRequests(runtime: LocalRuntime): (from: number, to: number) => Seen[] {
-  const seen: Seen[] = [];
+/** Calls `seen` for every request the runtime's mounted services answer, with its operation and the time spent inside the service. */
+function onEachRequest(runtime: LocalRuntime, seen: (request: Seen) => void): void {
   for (const service of runtime.platform.services) {
     const handle = service.handle.bind(service);
     service.handle = async (req) => {
@@ -48,12 +47,29 @@ export function recordRequests(runtime: LocalRuntime): (from: number, to: number
       try {
         return await handle(req);
       } finally {
-        seen.push({ at, op: operationOf(service.name, req), ms: performance.timeOrigin + performance.now() - at });
-        if (seen.length > 10_000) seen.splice(0, 5_000);
+        seen({ at, op: operationOf(service.name, req), ms: performance.timeOrigin + performance.now() - at });
       }
     };
   }
+}
+
+/** Starts recording every request the runtime's mounted services answer; returns what was seen between two instants. */
+export function recordRequests(runtime: LocalRuntime): (from: number, to: number) => Seen[] {
+  const seen: Seen[] = [];
+  onEachRequest(runtime, (request) => {
+    seen.push(request);
+    if (seen.length > 10_000) seen.splice(0, 5_000);
+  });
   return (from, to) => seen.filter((s) => s.at >= from && s.at <= to);
+}
+
+/** Starts counting every request the runtime's mounted services answer, by "service operation"; returns the counts so far. */
+export function countRequests(runtime: LocalRuntime): () => Record<string, number> {
+  const counts: Record<string, number> = {};
+  onEachRequest(runtime, ({ op }) => {
+    counts[op] = (counts[op] ?? 0) + 1;
+  });
+  return () => ({ ...counts });
 }
 
 /** The hops of the Failover execution that the alarm event at `eventAt` started, settled at `settledAt`. */
