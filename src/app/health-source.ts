@@ -9,7 +9,7 @@ import { canaryHealthCheck } from '../core/health-spec.ts';
 import type { HealthState } from '../core/model.ts';
 import type { HealthView } from '../core/safety.ts';
 import type { HealthSource } from '../core/ports.ts';
-import { listOwnedHealthChecks } from './dns/health-checks.ts';
+import { ownedHealthChecksWithKeys } from './dns/health-checks.ts';
 import type { HealthStatusReader, Route53Port } from '../core/ports.ts';
 import type { SharedReads, StateTable } from '../core/ports.ts';
 
@@ -34,8 +34,13 @@ export function route53HealthSource(options: HealthSourceOptions): HealthSource 
   const { fleet, route53, table } = options;
   return {
     async snapshot(clusters: readonly string[], reads: SharedReads = {}): Promise<HealthView> {
-      // What the caller read in this task already is not read again.
-      const [owned, alarms] = await Promise.all([reads.ownedHealthChecks ?? listOwnedHealthChecks(route53, fleet.ownerId), reads.alarms ?? table.listAlarms()]);
+      // What the caller read in this task already is not read again. Only the clusters'
+      // canary checks are read here, so only theirs have their tags read.
+      const canaries = fleet.clusters.filter((c) => clusters.includes(c.name)).map((c) => ({ cluster: c.name, ...canaryHealthCheck(fleet.healthCheck, c) }));
+      const [owned, alarms] = await Promise.all([
+        reads.ownedHealthChecks ?? ownedHealthChecksWithKeys(route53, fleet.ownerId, canaries),
+        reads.alarms ?? table.listAlarms(),
+      ]);
       const view: HealthView = { clusters: {}, apps: {} };
       for (const name of clusters) {
         const cluster = fleet.clusters.find((c) => c.name === name);

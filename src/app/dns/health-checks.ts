@@ -7,6 +7,7 @@ import { Route53Rejected, errorMessage } from '../../core/errors.ts';
 import {
   HEALTH_CHECK_TAG_CLUSTER,
   healthCheckCallerReference,
+  healthCheckKey,
   healthCheckKeyFromTags,
   healthCheckTags,
   isDeployManaged,
@@ -48,9 +49,54 @@ const MAX_GENERATIONS = 5;
 /** Lists every health check and keeps those tagged with our owner id. */
 export async function listOwnedHealthChecks(port: Route53Port, ownerId: string): Promise<OwnedHealthCheck[]> {
   const all = await port.listHealthChecks();
-  const tags = await port.listHealthCheckTags(all.map((check) => check.id));
+  return ownedAmong(all, await port.listHealthCheckTags(all.map((check) => check.id)), ownerId);
+}
+
+/** A check wanted by key: the cluster it is for and its key (healthCheckKey of the cluster and its spec). */
+export interface WantedCheck {
+  cluster: string;
+  key: string;
+  spec: HealthCheckSpec;
+}
+
+/**
+ * The owned checks that carry the wanted keys, for a reader that needs only those (a
+ * health reading needs the clusters' canary checks). Every check is listed (a thousand a
+ * page), but only those whose spec is a wanted key's spec have their tags read:
+ * ListTagsForResources takes ten ids a request, so reading every check's tags costs a
+ * request per ten checks in the account. A key's own check (ours, tagged with the key,
+ * probing its spec) comes first. When some wanted key has none (a check whose tags and spec
+ * disagree, as during a re-purpose, or no check at all), the rest's tags are read too and
+ * every owned check follows, as listOwnedHealthChecks lists them (docs/operations.md).
+ */
+export async function ownedHealthChecksWithKeys(port: Route53Port, ownerId: string, wanted: readonly WantedCheck[]): Promise<OwnedHealthCheck[]> {
+  const all = await port.listHealthChecks();
+  const byFqdn = new Map<string, WantedCheck[]>();
+  for (const want of wanted) {
+    const fqdn = want.spec.fqdn.toLowerCase();
+    byFqdn.set(fqdn, [...(byFqdn.get(fqdn) ?? []), want]);
+  }
+  const candidates = all.filter((check) => {
+    const spec = check.spec;
+    return spec !== undefined && (byFqdn.get(spec.fqdn.toLowerCase()) ?? []).some((want) => healthCheckKey(want.cluster, spec) === want.key);
+  });
+  const candidateTags = await port.listHealthCheckTags(candidates.map((check) => check.id));
+  // A key's own check: ours, tagged with the key, probing the key's spec.
+  const own = ownedAmong(candidates, candidateTags, ownerId).filter((check) =>
+    wanted.some((want) => want.key === check.key && check.spec !== undefined && healthCheckKey(want.cluster, check.spec) === want.key),
+  );
+  if (wanted.every((want) => own.some((check) => check.key === want.key))) return own;
+  const read = new Set(candidates);
+  const rest = all.filter((check) => !read.has(check));
+  const restTags = await port.listHealthCheckTags(rest.map((check) => check.id));
+  // The keys' own checks first, then every owned check as listOwnedHealthChecks has them.
+  return [...own, ...ownedAmong(all, new Map([...candidateTags, ...restTags]), ownerId)];
+}
+
+/** The checks tagged with our owner id, with the key and cluster their tags name, sorted by id. */
+function ownedAmong(checks: readonly HealthCheckRecord[], tags: ReadonlyMap<string, Tag[]>, ownerId: string): OwnedHealthCheck[] {
   const owned: OwnedHealthCheck[] = [];
-  for (const check of all) {
+  for (const check of checks) {
     const checkTags = tags.get(check.id) ?? [];
     if (!isOwnedHealthCheck(checkTags, ownerId)) continue;
     owned.push({
