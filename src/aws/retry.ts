@@ -1,11 +1,15 @@
 // Retry with exponential backoff and full jitter, and a token-bucket limiter, for
-// the Route 53 control plane: it allows 5 requests per second per account and
+// the Route 53 control plane: it limits the requests per second of an account and
 // answers `Throttling` / `PriorRequestNotComplete` when pushed. Time is injected
 // (Pacer) so tests never really wait.
 import { TransientAwsError, errorMessage } from '../core/errors.ts';
 import { systemPacer, type Pacer } from '../core/ports.ts';
 
-/** Route 53's documented control-plane limit, per account. */
+/**
+ * The most a process's limiter sends: Route 53's long-documented limit per account. AWS now
+ * documents 10 a second with a burst of 50; 5 leaves the rest to other processes
+ * (docs/operations.md, "One Route 53 rate limiter per process").
+ */
 export const ROUTE53_MAX_REQUESTS_PER_SECOND = 5;
 
 export interface RateLimiterOptions {
@@ -55,7 +59,7 @@ export class RateLimiter {
 const route53Limiters = new WeakMap<Pacer, RateLimiter>();
 
 /**
- * The process's one Route 53 token bucket: Route 53 allows 5 requests per second per
+ * The process's one Route 53 token bucket: Route 53 limits the requests per second of an
  * account, so every adapter of a process (a Lambda's DNS port and health source, the
  * CLI's) must draw from the same bucket, not one each. One bucket per clock, so a test
  * with a simulated clock gets its own, shared by its adapters.
