@@ -97,7 +97,7 @@ export function registerLocalRoute53(local: Command): void {
     .option('--health-time-scale <factor>', 'multiply health-check intervals (0.1: a 10 s interval becomes 1 s)')
     .option('--fail-rate <share>', 'refuse this share (0 to 1) of requests with an injected error')
     .option('--fail-with <errors>', 'injected errors: Throttling,PriorRequestNotComplete')
-    .option('--rate-limit', "enforce Route 53's 5 requests per second (Throttling beyond)")
+    .option('--rate-limit', "enforce Route 53's long-documented 5 requests per second (Throttling beyond)")
     .action(async (options: LocalRoute53Options) => {
       process.exitCode = await runLocalRoute53(options, { out: (text) => console.log(text) });
     });

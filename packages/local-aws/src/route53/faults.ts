@@ -1,5 +1,5 @@
 // Failure modes for tests: a share of requests answered with Throttling or
-// PriorRequestNotComplete, Route 53's limit of 5 requests per second, and change
+// PriorRequestNotComplete, Route 53's long-documented 5 requests per second, and change
 // batches accepted but never applied (a lost write, for tests of read-back).
 // A refused request changes nothing.
 import { priorRequestNotComplete, type Route53Error, throttling } from './errors.ts';
