@@ -9,7 +9,7 @@ import { canaryHealthCheck } from '../core/health-spec.ts';
 import type { HealthState } from '../core/model.ts';
 import type { HealthView } from '../core/safety.ts';
 import type { HealthSource } from '../core/ports.ts';
-import { ownedHealthChecksWithKeys } from './dns/health-checks.ts';
+import { ownedHealthChecksWithKeys, type WantedCheck } from './dns/health-checks.ts';
 import type { HealthStatusReader, Route53Port } from '../core/ports.ts';
 import type { SharedReads, StateTable } from '../core/ports.ts';
 
@@ -36,20 +36,22 @@ export function route53HealthSource(options: HealthSourceOptions): HealthSource 
     async snapshot(clusters: readonly string[], reads: SharedReads = {}): Promise<HealthView> {
       // What the caller read in this task already is not read again. Only the clusters'
       // canary checks are read here, so only theirs have their tags read.
-      const canaries = fleet.clusters.filter((c) => clusters.includes(c.name)).map((c) => ({ cluster: c.name, ...canaryHealthCheck(fleet.healthCheck, c) }));
+      // A cluster's canary check: its default spec (fleet.healthCheck on its canary name).
+      const canaries = new Map<string, WantedCheck>();
+      for (const cluster of fleet.clusters) {
+        if (clusters.includes(cluster.name)) canaries.set(cluster.name, { cluster: cluster.name, ...canaryHealthCheck(fleet.healthCheck, cluster) });
+      }
       const [owned, alarms] = await Promise.all([
-        reads.ownedHealthChecks ?? ownedHealthChecksWithKeys(route53, fleet.ownerId, canaries),
+        reads.ownedHealthChecks ?? ownedHealthChecksWithKeys(route53, fleet.ownerId, [...canaries.values()]),
         reads.alarms ?? table.listAlarms(),
       ]);
       const view: HealthView = { clusters: {}, apps: {} };
       for (const name of clusters) {
-        const cluster = fleet.clusters.find((c) => c.name === name);
-        if (!cluster) continue;
+        const canary = canaries.get(name);
+        if (!canary) continue;
         const ownAlarms = alarms.filter((a) => a.cluster === name && a.hostname === undefined);
         let state: HealthState = 'UNKNOWN';
-        // The canary check: the cluster's default spec (fleet.healthCheck on its canary name).
-        const { key } = canaryHealthCheck(fleet.healthCheck, cluster);
-        const check = owned.find((c) => c.key === key);
+        const check = owned.find((c) => c.key === canary.key);
         const alarmed = ownAlarms.some((a) => a.state === 'ALARM');
         // A cluster whose alarm is in ALARM is UNHEALTHY whatever its canary says: its status is not read.
         if (check && !alarmed) {

@@ -67,30 +67,23 @@ export interface WantedCheck {
  * request per ten checks in the account. A key's own check (ours, tagged with the key,
  * probing its spec) comes first. When some wanted key has none (a check whose tags and spec
  * disagree, as during a re-purpose, or no check at all), the rest's tags are read too and
- * every owned check follows, as listOwnedHealthChecks lists them (docs/operations.md).
+ * every other owned check follows, as listOwnedHealthChecks lists them (docs/operations.md).
  */
 export async function ownedHealthChecksWithKeys(port: Route53Port, ownerId: string, wanted: readonly WantedCheck[]): Promise<OwnedHealthCheck[]> {
   const all = await port.listHealthChecks();
-  const byFqdn = new Map<string, WantedCheck[]>();
-  for (const want of wanted) {
-    const fqdn = want.spec.fqdn.toLowerCase();
-    byFqdn.set(fqdn, [...(byFqdn.get(fqdn) ?? []), want]);
-  }
-  const candidates = all.filter((check) => {
-    const spec = check.spec;
-    return spec !== undefined && (byFqdn.get(spec.fqdn.toLowerCase()) ?? []).some((want) => healthCheckKey(want.cluster, spec) === want.key);
-  });
+  const probesWanted = (spec: HealthCheckSpec | undefined, want: WantedCheck): boolean =>
+    spec !== undefined && spec.fqdn.toLowerCase() === want.spec.fqdn.toLowerCase() && healthCheckKey(want.cluster, spec) === want.key;
+  const candidates = all.filter((check) => wanted.some((want) => probesWanted(check.spec, want)));
   const candidateTags = await port.listHealthCheckTags(candidates.map((check) => check.id));
   // A key's own check: ours, tagged with the key, probing the key's spec.
-  const own = ownedAmong(candidates, candidateTags, ownerId).filter((check) =>
-    wanted.some((want) => want.key === check.key && check.spec !== undefined && healthCheckKey(want.cluster, check.spec) === want.key),
-  );
+  const own = ownedAmong(candidates, candidateTags, ownerId).filter((check) => wanted.some((want) => want.key === check.key && probesWanted(check.spec, want)));
   if (wanted.every((want) => own.some((check) => check.key === want.key))) return own;
   const read = new Set(candidates);
   const rest = all.filter((check) => !read.has(check));
   const restTags = await port.listHealthCheckTags(rest.map((check) => check.id));
-  // The keys' own checks first, then every owned check as listOwnedHealthChecks has them.
-  return [...own, ...ownedAmong(all, new Map([...candidateTags, ...restTags]), ownerId)];
+  // The keys' own checks first, then every other owned check as listOwnedHealthChecks has them.
+  const first = new Set(own.map((check) => check.id));
+  return [...own, ...ownedAmong(all, new Map([...candidateTags, ...restTags]), ownerId).filter((check) => !first.has(check.id))];
 }
 
 /** The checks tagged with our owner id, with the key and cluster their tags name, sorted by id. */

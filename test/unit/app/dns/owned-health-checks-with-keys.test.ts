@@ -112,7 +112,8 @@ describe('ownedHealthChecksWithKeys', () => {
         // Act
         const owned = await ownedHealthChecksWithKeys(r53, OWNER, wanted);
 
-        // Assess
+        // Assess: each check once, and each key's check as said.
+        expect(new Set(owned.map((c) => c.id)).size).toBe(owned.length);
         for (const want of wanted) {
           const found = owned.find((c) => c.key === want.key);
           const ofSpec = full.filter((c) => c.key === want.key && c.spec !== undefined && healthCheckKey(want.cluster, c.spec) === want.key);
